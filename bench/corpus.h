@@ -1,0 +1,56 @@
+/*
+ * The benchmark corpus: a deterministic, in-memory stream of realistic API
+ * traffic (JSON bodies, nginx access log lines, application log lines)
+ * with sparse PII and many PII-like hard negatives (order numbers that
+ * fail Luhn, UUIDs, timestamps, versions, prices, hashes, masked cards).
+ *
+ * The same seed and size always give the same bytes, so runs on different
+ * days and machines scan the same input.
+ */
+#ifndef VEIL_BENCH_CORPUS_H
+#define VEIL_BENCH_CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The kinds of PII planted in the corpus, named as the catalog ids. */
+enum {
+    CORPUS_PII_EMAIL,
+    CORPUS_PII_PHONE,
+    CORPUS_PII_CREDIT_CARD,
+    CORPUS_PII_IBAN,
+    CORPUS_PII_US_SSN,
+    CORPUS_PII_IPV4,
+    CORPUS_PII_IPV6,
+    CORPUS_PII_MAC,
+    CORPUS_PII_JWT,
+    CORPUS_PII_AWS_KEY,
+    CORPUS_PII_GITHUB_TOKEN,
+    CORPUS_PII_STRIPE_KEY,
+    CORPUS_PII_URL_CREDENTIALS,
+    CORPUS_PII__COUNT
+};
+
+typedef struct corpus_options {
+    size_t bytes;         /* target size; the corpus ends on a record */
+    uint64_t seed;        /* PRNG seed */
+    size_t pii_every;     /* mean distance between two PII values, bytes */
+} corpus_options_t;
+
+typedef struct corpus {
+    char *data;           /* malloc'ed, <len> bytes (plus a NUL) */
+    size_t len;
+    size_t records;       /* JSON bodies + log lines */
+    size_t pii_total;
+    size_t pii[CORPUS_PII__COUNT]; /* planted values per kind */
+} corpus_t;
+
+/* corpus_build(): fills <c>. Returns 0 or -ENOMEM. */
+int corpus_build(corpus_t *c, const corpus_options_t *opts);
+/* corpus_load(): reads a whole file into <c> (no PII counts). 0 or -errno. */
+int corpus_load(corpus_t *c, const char *path);
+void corpus_free(corpus_t *c);
+/* corpus_pii_name(): the catalog id of a planted kind ("email", ...). */
+const char *corpus_pii_name(int kind);
+
+#endif
