@@ -1100,6 +1100,8 @@ TEST(jwt)
     expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* alg nested */
     jwt_make(t, sizeof(t), "{\"typ\":\"JWT\" \"alg\":\"HS256\"}", "{}", "sig");
     expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* missing comma */
+    jwt_make(t, sizeof(t), "{\"typ\":\"JWT\";\"alg\":\"HS256\"}", "{}", "sig");
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* not a comma */
     jwt_make(t, sizeof(t), "{\"typ\":,\"alg\":\"HS256\"}", "{}", "sig");
     expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* missing value */
     jwt_make(t, sizeof(t), "{\"algo\":\"HS256\"}", "{}", "sig");
