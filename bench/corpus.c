@@ -320,7 +320,7 @@ static size_t make_card(rng_t *r, char *out, int valid)
         const char *prefix;
         int len;
     } iss[] = {{"4", 16}, {"4", 16}, {"51", 16}, {"55", 16}, {"2221", 16},
-               {"34", 15}, {"37", 15}, {"6011", 16}, {"35", 16}, {"4", 13}};
+               {"34", 15}, {"37", 15}, {"6011", 16}, {"358", 16}, {"4", 13}};
     int k = (int)rnd_below(r, sizeof(iss) / sizeof(iss[0]));
     size_t n = strlen(iss[k].prefix);
     memcpy(out, iss[k].prefix, n);
