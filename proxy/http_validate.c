@@ -37,6 +37,8 @@
  *   origin-form; absolute-form with scheme http or https and an authority
  *   without userinfo; authority-form (host:port) with CONNECT only, and
  *   CONNECT with nothing else; "*" with OPTIONS only.
+ * - CONNECT with Content-Length or Transfer-Encoding: "connect_with_body"
+ *   (a CONNECT request has no content; bytes after it are the tunnel).
  * - Connection: a list of tokens ("connection_malformed"); naming
  *   Content-Length, Transfer-Encoding or Host is "connection_framing".
  * - Limits: the whole head over max_header_bytes is "header_too_large",
@@ -723,6 +725,10 @@ static int parse_head(ctx_t *cx, const char *head, size_t len, const veil_h1_lim
             return reject(cx, 502, "te_bodiless_status");
         }
         h.chunked = 1;
+    }
+    if (h.target_form == VEIL_H1_TARGET_AUTHORITY && (te.ptr != NULL || h.has_content_length)) {
+        /* CONNECT has no content (RFC 9110 9.3.6): body or tunnel would be ambiguous. */
+        return reject(cx, 400, "connect_with_body");
     }
     if (!cx->resp) {
         if (host_count > 1) {

@@ -225,6 +225,8 @@ static void expect_head(int resp, const char *raw, size_t len, int status, const
       "bad_target_form")                                                                    \
     X(authority_form_with_get, "GET a.example:80 HTTP/1.1\r\nHost: a\r\n\r\n", 400,        \
       "bad_target_form")                                                                    \
+    X(connect_with_body, "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n"          \
+      "Content-Length: 0\r\n\r\n", 400, "connect_with_body")                               \
     X(connection_names_cl, P "Content-Length: 5\r\nConnection: close, Content-Length\r\n\r\n", \
       400, "connection_framing")                                                            \
     X(connection_names_te, P "Connection: Transfer-Encoding\r\n\r\n", 400,                 \
