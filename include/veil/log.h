@@ -1,0 +1,60 @@
+/*
+ * Log output: a JSON line builder and the access-log sink.
+ *
+ * A record is built in a veil_jbuf_t (a byte buffer with a hard cap) and
+ * written with one write(2) on a descriptor opened with O_APPEND, so lines
+ * from several threads never interleave. Every string goes through
+ * veil_jbuf_str(), which escapes it as JSON and replaces invalid UTF-8, so
+ * a record is always one valid JSON line.
+ */
+#ifndef VEIL_LOG_H
+#define VEIL_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct veil_jbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t max;     /* hard cap: appends beyond it set <overflow> */
+    int overflow;
+} veil_jbuf_t;
+
+/* veil_jbuf_init(): an empty buffer that never grows past <max> bytes. */
+void veil_jbuf_init(veil_jbuf_t *b, size_t max);
+/* veil_jbuf_dispose(): wipes and frees the bytes; <b> is empty again. */
+void veil_jbuf_dispose(veil_jbuf_t *b);
+void veil_jbuf_reset(veil_jbuf_t *b);
+/* Raw bytes, no escaping. Returns 0 or -ENOMEM (cap reached). */
+int veil_jbuf_raw(veil_jbuf_t *b, const char *s, size_t len);
+int veil_jbuf_cstr(veil_jbuf_t *b, const char *s);
+/* A quoted, escaped JSON string. */
+int veil_jbuf_str(veil_jbuf_t *b, const char *s, size_t len);
+/* The escaped bytes of a string, without quotes (to build one in parts). */
+int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len);
+int veil_jbuf_u64(veil_jbuf_t *b, uint64_t v);
+/* A "key": prefix, preceded by a comma unless <b> ends with '{' or '['. */
+int veil_jbuf_key(veil_jbuf_t *b, const char *key);
+
+typedef struct veil_log veil_log_t;
+
+/*
+ * veil_log_open(): opens the sink <path> (created 0640, O_APPEND) or, for
+ * "-", standard output. On failure returns -errno and writes a reason
+ * into <err>.
+ */
+int veil_log_open(veil_log_t **out, const char *path, char *err,
+                  size_t errlen);
+/*
+ * veil_log_reopen(): opens <path> again and swaps it in under the same
+ * descriptor number (dup2), so writers in other threads never see a
+ * closed descriptor. For stdout it does nothing. Returns 0 or -errno.
+ */
+int veil_log_reopen(veil_log_t *log);
+/* veil_log_write(): writes one complete line (ending in '\n') at once.
+   Safe from any thread. Returns 0 or -errno. */
+int veil_log_write(veil_log_t *log, const char *line, size_t len);
+void veil_log_close(veil_log_t *log);
+
+#endif

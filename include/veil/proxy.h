@@ -1,0 +1,65 @@
+/*
+ * The proxy: a strict, streaming HTTP/1.1 reverse proxy in observe mode.
+ *
+ * veil_proxy_run() starts N worker threads, each with its own libuv loop
+ * and its own SO_REUSEPORT listener, routes every request to one upstream,
+ * forwards the bytes unchanged (framing regenerated, hop-by-hop headers
+ * removed, forwarding headers added) and writes one redacted JSON line per
+ * exchange to the access log.
+ */
+#ifndef VEIL_PROXY_H
+#define VEIL_PROXY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "veil/scan.h"
+
+typedef struct veil_proxy_config {
+    /* Where to listen: an IPv4/IPv6 literal and a port. */
+    char listen_host[64];
+    int listen_port;
+    /* The one upstream: http://host:port (host is a literal or a name
+       resolved once at start-up). */
+    char upstream_host[256];
+    int upstream_port;
+    /* The Host header sent when the client sent none (HTTP/1.0). */
+    char upstream_authority[300];
+
+    /* Access log: a path, or "-" for stdout. */
+    char access_log[1024];
+    unsigned workers;              /* 0: number of cores */
+
+    /* Limits. */
+    size_t max_header_bytes;       /* 431 above this */
+    unsigned max_header_count;     /* 431 above this */
+    unsigned max_connections;      /* per process; 503 above it */
+    size_t inspect_limit;          /* decoded body bytes fed to the engine */
+    size_t log_body_limit;         /* redacted body bytes written per body */
+    unsigned upstream_idle_max;    /* idle pooled connections per worker */
+
+    /* Timeouts, in milliseconds. */
+    uint64_t header_timeout_ms;    /* a request head must arrive: 408 */
+    uint64_t body_timeout_ms;      /* idle gap in a body: 408 / 504 */
+    uint64_t connect_timeout_ms;   /* upstream connect: 502 */
+    uint64_t upstream_timeout_ms;  /* first response byte, idle gaps: 504 */
+    uint64_t keepalive_timeout_ms; /* idle client keep-alive connection */
+    uint64_t upstream_keepalive_ms;/* idle pooled upstream connection */
+    uint64_t drain_timeout_ms;     /* SIGTERM: in-flight requests get this */
+
+    /* The engine, shared by all workers; NULL: no inspection. */
+    const veil_engine_t *engine;
+} veil_proxy_config_t;
+
+/* veil_proxy_config_init(): fills <cfg> with the production defaults. */
+void veil_proxy_config_init(veil_proxy_config_t *cfg);
+
+/*
+ * veil_proxy_run(): runs the proxy until SIGTERM (graceful drain), SIGINT
+ * (fast stop) or a fatal start-up error. SIGUSR1 reopens the access log.
+ * Returns 0 after a clean stop, or a negative errno with a reason (never
+ * request content) written to stderr.
+ */
+int veil_proxy_run(const veil_proxy_config_t *cfg);
+
+#endif

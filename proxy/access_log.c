@@ -1,0 +1,389 @@
+/*
+ * The access-log record: one JSON line per exchange, ECS-style names.
+ *
+ * Everything that came from the wire and may carry personal data (path,
+ * query, header values, bodies, the request id) is written only after the
+ * engine redacted it; when it could not be redacted it is left out and the
+ * record says so. Findings are written as counts, never values.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "proxy_int.h"
+
+#define MAX_LOG_HEADERS 128
+
+static const char *const loc_names[VEIL__LOC__COUNT] = {
+    "url.path", "url.query", "request.headers", "request.body",
+    "response.headers", "response.body",
+};
+
+
+static void timestamp(veil_jbuf_t *b, int64_t ms)
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    char buf[64];
+
+    gmtime_r(&s, &tm);
+    snprintf(buf, sizeof(buf), "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, (int)(ms % 1000) % 1000);
+    veil_jbuf_cstr(b, buf);
+}
+
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+static void key_u64(veil_jbuf_t *b, const char *k, uint64_t v)
+{
+    veil_jbuf_key(b, k);
+    veil_jbuf_u64(b, v);
+}
+
+
+static void key_str(veil_jbuf_t *b, const char *k, const char *s, size_t n)
+{
+    veil_jbuf_key(b, k);
+    veil_jbuf_str(b, s, n);
+}
+
+
+static void key_cstr(veil_jbuf_t *b, const char *k, const char *s)
+{
+    key_str(b, k, s, strlen(s));
+}
+
+
+static void finish_line(veil__worker_t *w)
+{
+    veil_jbuf_t *b = &w->logbuf;
+
+    veil_jbuf_raw(b, "}\n", 2);
+    if (b->overflow) {
+        /* Never write a partial record: write a minimal one instead. */
+        veil_jbuf_reset(b);
+        veil_jbuf_cstr(b, "{\"error.type\":\"log_record_too_large\"}\n");
+    }
+    if (veil_log_write(w->log, b->data, b->len) != 0) {
+        /* Nothing sensible to do per line; the sink reports on reopen. */
+    }
+    veil_jbuf_reset(b);
+}
+
+
+void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
+                        int status, const char *reason, uint64_t t0_ns,
+                        uint64_t bytes_in, uint64_t bytes_out)
+{
+    veil_jbuf_t *b = &w->logbuf;
+    char id[40];
+
+    snprintf(id, sizeof(id), "%016llx%016llx",
+             (unsigned long long)veil__rand64(w),
+             (unsigned long long)veil__rand64(w));
+    veil_jbuf_reset(b);
+    veil_jbuf_raw(b, "{", 1);
+    veil_jbuf_key(b, "@timestamp");
+    timestamp(b, now_ms());
+    key_cstr(b, "http.request.id", id);
+    key_cstr(b, "client.address", c->addr);
+    key_u64(b, "http.response.status_code", (uint64_t)status);
+    key_u64(b, "event.duration", t0_ns ? uv_hrtime() - t0_ns : 0);
+    key_u64(b, "http.request.bytes", bytes_in);
+    key_u64(b, "http.response.bytes", bytes_out);
+    key_cstr(b, "event.outcome", "failure");
+    key_cstr(b, "error.type", reason);
+    finish_line(w);
+}
+
+
+/* Headers of one head, for the log. */
+typedef struct hdrs {
+    veil_h1_span_t name[MAX_LOG_HEADERS];
+    veil_h1_span_t value[MAX_LOG_HEADERS];
+    int sensitive[MAX_LOG_HEADERS];
+    int scan_index[MAX_LOG_HEADERS]; /* index among the scanned values */
+    size_t n;
+} hdrs_t;
+
+
+static void collect(hdrs_t *h, const char *head, size_t len)
+{
+    veil_h1_span_t name, value;
+    size_t pos = 0;
+
+    h->n = 0;
+    while (h->n < MAX_LOG_HEADERS &&
+           veil_h1_next_header(head, len, &pos, &name, &value)) {
+        h->name[h->n] = name;
+        h->value[h->n] = value;
+        h->sensitive[h->n] = veil__sensitive_header(name);
+        h->n++;
+    }
+}
+
+
+static int same_name(veil_h1_span_t a, veil_h1_span_t b)
+{
+    return a.len == b.len && strncasecmp(a.ptr, b.ptr, a.len) == 0;
+}
+
+
+/* Writes {"name":"redacted value",...}; duplicate names are joined. */
+static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
+                          const veil_jbuf_t *red)
+{
+    size_t i, j, k;
+    char lc[256];
+
+    veil_jbuf_raw(b, "{", 1);
+    for (i = 0; i < h->n; i++) {
+        int first = 1;
+
+        for (j = 0; j < i; j++) {
+            if (same_name(h->name[i], h->name[j])) {
+                break;
+            }
+        }
+        if (j < i || h->name[i].len >= sizeof(lc)) {
+            continue;
+        }
+        for (k = 0; k < h->name[i].len; k++) {
+            char ch = h->name[i].ptr[k];
+
+            lc[k] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+        }
+        lc[k] = '\0';
+        veil_jbuf_key(b, lc);
+        veil_jbuf_raw(b, "\"", 1);
+        for (j = i; j < h->n; j++) {
+            if (!same_name(h->name[i], h->name[j])) {
+                continue;
+            }
+            if (!first) {
+                veil_jbuf_raw(b, ", ", 2);
+            }
+            first = 0;
+            if (h->sensitive[j]) {
+                veil_jbuf_cstr(b, "[REDACTED]");
+            } else {
+                const veil_jbuf_t *v = &red[h->scan_index[j]];
+
+                veil_jbuf_esc(b, v->data ? v->data : "", v->len);
+            }
+        }
+        veil_jbuf_raw(b, "\"", 1);
+    }
+    veil_jbuf_raw(b, "}", 1);
+}
+
+
+static void write_body(veil_jbuf_t *b, const char *dir,
+                       const veil__inspect_t *in, uint64_t bytes)
+{
+    char k[64];
+
+    snprintf(k, sizeof(k), "http.%s.body.bytes", dir);
+    key_u64(b, k, bytes);
+    if (in->state == VEIL__INS_DONE && in->skip == NULL) {
+        snprintf(k, sizeof(k), "http.%s.body.content", dir);
+        key_str(b, k, in->log.data ? in->log.data : "", in->log.len);
+        if (in->truncated) {
+            snprintf(k, sizeof(k), "veil.%s.body.truncated", dir);
+            veil_jbuf_key(b, k);
+            veil_jbuf_cstr(b, "true");
+        }
+    } else if (in->state == VEIL__INS_SKIPPED ||
+               (in->state == VEIL__INS_DONE && in->skip != NULL) ||
+               in->state == VEIL__INS_ON) {
+        snprintf(k, sizeof(k), "veil.%s.body.omitted", dir);
+        key_cstr(b, k, in->skip ? in->skip : "incomplete");
+    }
+}
+
+
+static void write_findings(veil_jbuf_t *b, const veil__findings_t *f)
+{
+    unsigned i;
+
+    veil_jbuf_key(b, "veil.findings");
+    veil_jbuf_raw(b, "[", 1);
+    for (i = 0; i < f->n; i++) {
+        const veil_detector_info_t *d = veil_catalog_get(f->kind[i].detector);
+
+        if (i > 0) {
+            veil_jbuf_raw(b, ",", 1);
+        }
+        veil_jbuf_raw(b, "{", 1);
+        key_cstr(b, "detector", d ? d->id : "unknown");
+        key_cstr(b, "category", d ? veil_category_name(d->category) : "unknown");
+        key_cstr(b, "location", loc_names[f->kind[i].loc]);
+        key_cstr(b, "action", "observe");
+        key_u64(b, "count", f->kind[i].count);
+        veil_jbuf_raw(b, "}", 1);
+    }
+    veil_jbuf_raw(b, "]", 1);
+}
+
+
+static void dispose_all(veil_jbuf_t *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        veil_jbuf_dispose(&v[i]);
+    }
+}
+
+
+void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
+{
+    const veil_proxy_config_t *cfg = w->cfg;
+    const veil_engine_t *eng = cfg->engine;
+    veil_jbuf_t *b = &w->logbuf;
+    static __thread hdrs_t rqh, rsh;
+    veil_h1_span_t vals[MAX_LOG_HEADERS + 2], path, query = {NULL, 0};
+    int locs[MAX_LOG_HEADERS + 2];
+    veil_jbuf_t red[MAX_LOG_HEADERS + 2], rred[MAX_LOG_HEADERS];
+    veil_jbuf_t qred;
+    size_t nv = 0, nr = 0, i;
+    int rq_ok, rs_ok = 0, q_ok = 1;
+    uint64_t end = uv_hrtime();
+
+    /* Path and query from the request target. */
+    path = x->rq.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->rq.path
+                                                        : x->rq.target;
+    for (i = 0; i < path.len; i++) {
+        if (path.ptr[i] == '?') {
+            query.ptr = path.ptr + i + 1;
+            query.len = path.len - i - 1;
+            path.len = i;
+            break;
+        }
+    }
+
+    /* Request side: path, id and header values in one engine pass. */
+    collect(&rqh, x->req_head, x->req_head_len);
+    vals[nv] = path;
+    locs[nv++] = VEIL__LOC_URL_PATH;
+    vals[nv].ptr = x->reqid;
+    vals[nv].len = strlen(x->reqid);
+    locs[nv++] = VEIL__LOC_REQ_HEADERS;
+    for (i = 0; i < rqh.n; i++) {
+        if (!rqh.sensitive[i]) {
+            rqh.scan_index[i] = (int)nv;
+            vals[nv] = rqh.value[i];
+            locs[nv++] = VEIL__LOC_REQ_HEADERS;
+        }
+    }
+    for (i = 0; i < nv; i++) {
+        veil_jbuf_init(&red[i], 64 * 1024);
+    }
+    rq_ok = veil__redact_lines(eng, VEIL_FMT_TEXT, vals, nv, red, locs,
+                               &x->findings) == 0;
+    veil_jbuf_init(&qred, 64 * 1024);
+    if (query.ptr != NULL) {
+        int ql = VEIL__LOC_URL_QUERY;
+
+        q_ok = veil__redact_lines(eng, VEIL_FMT_FORM, &query, 1, &qred, &ql,
+                                  &x->findings) == 0;
+    }
+    if (x->rsp_head != NULL) {
+        veil_h1_span_t rv[MAX_LOG_HEADERS];
+        int rl[MAX_LOG_HEADERS];
+
+        collect(&rsh, x->rsp_head, x->rsp_head_len);
+        for (i = 0; i < rsh.n; i++) {
+            if (!rsh.sensitive[i]) {
+                rsh.scan_index[i] = (int)nr;
+                rv[nr] = rsh.value[i];
+                rl[nr++] = VEIL__LOC_RSP_HEADERS;
+            }
+        }
+        for (i = 0; i < nr; i++) {
+            veil_jbuf_init(&rred[i], 64 * 1024);
+        }
+        rs_ok = veil__redact_lines(eng, VEIL_FMT_TEXT, rv, nr, rred, rl,
+                                   &x->findings) == 0;
+    }
+
+    veil_jbuf_reset(b);
+    veil_jbuf_raw(b, "{", 1);
+    veil_jbuf_key(b, "@timestamp");
+    timestamp(b, x->t_wall_ms);
+    if (rq_ok) {
+        key_str(b, "http.request.id", red[1].data ? red[1].data : "",
+                red[1].len);
+    }
+    key_cstr(b, "client.address", x->c->addr);
+    key_str(b, "http.request.method", x->rq.method.ptr, x->rq.method.len);
+    key_cstr(b, "http.version", x->rq.version_minor ? "1.1" : "1.0");
+    if (rq_ok) {
+        key_str(b, "url.path", red[0].data ? red[0].data : "", red[0].len);
+    } else {
+        key_cstr(b, "veil.url.omitted", "engine_error");
+    }
+    if (query.ptr != NULL) {
+        if (q_ok) {
+            key_str(b, "url.query", qred.data ? qred.data : "", qred.len);
+        } else {
+            key_cstr(b, "veil.url.query.omitted", "engine_error");
+        }
+    }
+    if (x->status > 0) {
+        key_u64(b, "http.response.status_code", (uint64_t)x->status);
+    }
+    key_u64(b, "event.duration", end - x->t_start_ns);
+    if (x->t_up_start_ns != 0) {
+        uint64_t ue = x->t_up_end_ns ? x->t_up_end_ns : end;
+
+        key_u64(b, "veil.upstream.duration", ue - x->t_up_start_ns);
+    }
+    key_u64(b, "http.request.bytes", x->bytes_in);
+    key_u64(b, "http.response.bytes", x->bytes_out);
+    key_cstr(b, "event.outcome", x->error ? "failure" : "success");
+    if (x->error != NULL) {
+        key_cstr(b, "error.type", x->error);
+    }
+    if (x->tunnel) {
+        veil_jbuf_key(b, "veil.upgraded");
+        veil_jbuf_cstr(b, "true");
+    }
+    if (rq_ok) {
+        veil_jbuf_key(b, "http.request.headers");
+        write_headers(b, &rqh, red);
+    } else {
+        key_cstr(b, "veil.request.headers.omitted", "engine_error");
+    }
+    if (x->rsp_head != NULL) {
+        if (rs_ok) {
+            veil_jbuf_key(b, "http.response.headers");
+            write_headers(b, &rsh, rred);
+        } else {
+            key_cstr(b, "veil.response.headers.omitted", "engine_error");
+        }
+    }
+    if (x->req_body != VEIL_H1_BODY_NONE) {
+        write_body(b, "request", &x->ins_req, x->ins_req.raw_bytes);
+    }
+    if (x->rsp_head != NULL && x->rsp_body != VEIL_H1_BODY_NONE &&
+        !x->tunnel) {
+        write_body(b, "response", &x->ins_rsp, x->ins_rsp.raw_bytes);
+    }
+    write_findings(b, &x->findings);
+    finish_line(w);
+
+    dispose_all(red, nv);
+    dispose_all(rred, nr);
+    veil_jbuf_dispose(&qred);
+}

@@ -1,0 +1,443 @@
+/*
+ * One exchange: a request head accepted from the client, its body streamed
+ * upstream (framing regenerated from llhttp's on_body), and the end of the
+ * exchange (log record, upstream release, next pipelined request).
+ * The response side is in response.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "proxy_int.h"
+
+static int req_on_headers_complete(llhttp_t *p)
+{
+    veil__xchg_t *x = p->data;
+
+    return x->req_body == VEIL_H1_BODY_NONE ? 1 : 0;
+}
+
+
+static int req_on_body(llhttp_t *p, const char *at, size_t len)
+{
+    veil__xchg_t *x = p->data;
+    char hdr[24];
+    uv_buf_t b[3];
+    int n;
+
+    if (x->u == NULL) {
+        return HPE_USER;
+    }
+    if (x->req_body == VEIL_H1_BODY_CHUNKED) {
+        /* Our own chunk header: the client's sizes and extensions are
+           never copied. */
+        n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
+        b[0] = uv_buf_init(hdr, (unsigned)n);
+        b[1] = uv_buf_init((char *)at, (unsigned)len);
+        b[2] = uv_buf_init("\r\n", 2);
+        veil__outq_writev(&x->u->out, b, 3);
+    } else {
+        veil__outq_write(&x->u->out, at, len);
+    }
+    veil__inspect_feed(&x->ins_req, at, len);
+    return 0;
+}
+
+
+static int req_on_message_complete(llhttp_t *p)
+{
+    veil__xchg_t *x = p->data;
+
+    x->req_msg_done = 1;
+    return HPE_PAUSED;
+}
+
+
+static const llhttp_settings_t req_settings = {
+    .on_headers_complete = req_on_headers_complete,
+    .on_body = req_on_body,
+    .on_message_complete = req_on_message_complete,
+};
+
+
+static veil_h1_span_t find_header(const char *head, size_t len,
+                                  const char *lc)
+{
+    veil_h1_span_t name, value, none = {NULL, 0};
+    size_t pos = 0;
+
+    while (veil_h1_next_header(head, len, &pos, &name, &value)) {
+        if (veil_h1_span_eq(name, lc)) {
+            return value;
+        }
+    }
+    return none;
+}
+
+
+/* A client's X-Request-Id is kept when it is a plain short token. */
+static int reqid_ok(veil_h1_span_t v)
+{
+    size_t i;
+
+    if (v.len == 0 || v.len > 36) {
+        return 0;
+    }
+    for (i = 0; i < v.len; i++) {
+        char ch = v.ptr[i];
+
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+              ch == '.')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+static void refuse(veil__client_t *c, veil__xchg_t *x, int status,
+                   const char *reason)
+{
+    char buf[512];
+    size_t n = veil__error_response(status, reason, buf, sizeof(buf));
+
+    veil__outq_write(&c->out, buf, n);
+    veil__log_rejected(c->w, c, status, reason, c->head_start,
+                       x->req_head_len, n);
+    c->x = NULL;
+    veil__xchg_free(x);
+    explicit_bzero(c->in, c->in_len);
+    c->in_len = 0;
+    veil__client_close_after_flush(c);
+}
+
+
+/* Validates the head, starts the exchange, asks for an upstream. */
+int veil__xchg_start(veil__client_t *c, size_t head_len)
+{
+    const veil_proxy_config_t *cfg = c->w->cfg;
+    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    veil_h1_verdict_t v = {0, NULL};
+    veil__xchg_t *x;
+    veil_h1_span_t rid;
+    llhttp_errno_t err;
+
+    x = calloc(1, sizeof(*x));
+    if (x == NULL || (x->req_head = malloc(head_len)) == NULL) {
+        free(x);
+        veil__client_close(c);
+        return -1;
+    }
+    c->x = x;
+    x->c = c;
+    x->rscan.is_response = 1;
+    x->t_start_ns = c->head_start ? c->head_start : uv_hrtime();
+    x->t_wall_ms = wall_ms();
+    memcpy(x->req_head, c->in, head_len);
+    x->req_head_len = head_len;
+    x->bytes_in = head_len;
+    memmove(c->in, c->in + head_len, c->in_len - head_len);
+    c->in_len -= head_len;
+
+    if (veil_h1_parse_request(x->req_head, head_len, &lim, &x->rq, &v) != 0) {
+        refuse(c, x, v.status ? v.status : 400,
+               v.reason ? v.reason : "bad_request");
+        return -1;
+    }
+    if (x->rq.target_form == VEIL_H1_TARGET_AUTHORITY) {
+        refuse(c, x, 405, "connect_not_allowed");
+        return -1;
+    }
+    if (x->rq.expect_other) {
+        refuse(c, x, 417, "expectation_failed");
+        return -1;
+    }
+    x->req_body = veil_h1_request_body(&x->rq);
+    x->is_head = veil_h1_span_eq(x->rq.method, "head");
+    x->upgrade = (x->rq.connection & VEIL_H1_CONN_UPGRADE) &&
+                 x->rq.upgrade.len > 0 && x->req_body == VEIL_H1_BODY_NONE;
+    x->keepalive = x->rq.keep_alive && !c->w->draining;
+
+    /* llhttp parses the head veil has already validated: a second,
+       independent opinion; any disagreement refuses the request. */
+    llhttp_init(&x->req_p, HTTP_REQUEST, &req_settings);
+    x->req_p.data = x;
+    err = llhttp_execute(&x->req_p, x->req_head, head_len);
+    if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
+        refuse(c, x, 400, "parser_rejected");
+        return -1;
+    }
+
+    rid = find_header(x->req_head, head_len, "x-request-id");
+    if (reqid_ok(rid)) {
+        memcpy(x->reqid, rid.ptr, rid.len);
+        x->reqid[rid.len] = '\0';
+    } else {
+        snprintf(x->reqid, sizeof(x->reqid), "%016llx%016llx",
+                 (unsigned long long)veil__rand64(c->w),
+                 (unsigned long long)veil__rand64(c->w));
+        x->reqid_generated = 1;
+    }
+
+    switch (x->req_body) {
+    case VEIL_H1_BODY_LENGTH:
+        x->req_left = x->rq.content_length;
+        break;
+    case VEIL_H1_BODY_CHUNKED:
+        memset(&x->req_chunk, 0, sizeof(x->req_chunk));
+        break;
+    default:
+        break;
+    }
+    if (x->req_body != VEIL_H1_BODY_NONE) {
+        veil__inspect_begin(&x->ins_req, cfg,
+                            find_header(x->req_head, head_len, "content-type"),
+                            find_header(x->req_head, head_len,
+                                        "content-encoding"),
+                            &x->findings, VEIL__LOC_REQ_BODY);
+    }
+    if (x->req_body == VEIL_H1_BODY_NONE ||
+        (x->req_body == VEIL_H1_BODY_LENGTH && x->req_left == 0)) {
+        x->req_done = 1;
+        veil__inspect_end(&x->ins_req, 1);
+        c->state = VEIL__C_WAIT;
+    } else {
+        c->state = VEIL__C_BODY;
+    }
+    x->status = 0;
+    veil__upstream_acquire(x);
+    return 0;
+}
+
+
+/* The whole request is queued upstream: wait for the response. */
+static void request_sent(veil__xchg_t *x)
+{
+    if (x->u != NULL && x->rstate == VEIL__R_HEAD) {
+        veil__upstream_timer(x->u, x->c->w->cfg->upstream_timeout_ms);
+    }
+}
+
+
+long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
+{
+    veil__client_t *c = x->c;
+    veil_h1_verdict_t v = {0, NULL};
+    size_t n = len;
+    int rc = VEIL_CHUNKED_AGAIN, last;
+    llhttp_errno_t err;
+
+    if (x->req_body == VEIL_H1_BODY_LENGTH) {
+        if (n > x->req_left) {
+            n = (size_t)x->req_left;
+        }
+    } else {
+        rc = veil_chunked_feed(&x->req_chunk, data, len, &n, &v);
+        if (rc == VEIL_CHUNKED_ERROR) {
+            veil__xchg_error(x, 400, v.reason ? v.reason : "bad_chunked");
+            return -1;
+        }
+    }
+    err = llhttp_execute(&x->req_p, data, n);
+    if (err != HPE_OK && err != HPE_PAUSED) {
+        veil__xchg_error(x, 400, "parser_rejected_body");
+        return -1;
+    }
+    x->bytes_in += n;
+    if (x->req_body == VEIL_H1_BODY_LENGTH) {
+        x->req_left -= n;
+        last = x->req_left == 0;
+    } else {
+        last = rc == VEIL_CHUNKED_DONE;
+    }
+    if (last) {
+        if (!x->req_msg_done) {
+            veil__xchg_error(x, 400, "parser_disagrees");
+            return -1;
+        }
+        if (x->req_body == VEIL_H1_BODY_CHUNKED) {
+            veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
+        }
+        x->req_done = 1;
+        veil__inspect_end(&x->ins_req, 1);
+        if (c->state == VEIL__C_BODY) {
+            c->state = VEIL__C_WAIT;
+        }
+        request_sent(x);
+        veil__xchg_maybe_finish(x);
+    }
+    return (long)n;
+}
+
+
+void veil__xchg_upstream_ready(veil__xchg_t *x)
+{
+    veil__worker_t *w = x->c->w;
+    veil_jbuf_t *b = &w->logbuf;
+
+    veil_jbuf_reset(b);
+    if (veil__head_request(x, w->cfg, b) != 0) {
+        veil_jbuf_reset(b);
+        veil__xchg_error(x, 500, "request_head_too_large");
+        return;
+    }
+    if (x->t_up_start_ns == 0) {
+        x->t_up_start_ns = uv_hrtime();
+    }
+    veil__outq_write(&x->u->out, b->data, b->len);
+    veil_jbuf_reset(b);
+    x->up_ready = 1;
+    if (x->req_done) {
+        request_sent(x);
+    }
+    veil__client_process(x->c);
+}
+
+
+void veil__xchg_upstream_failed(veil__xchg_t *x, int status,
+                                const char *reason)
+{
+    x->u = NULL;
+    x->up_ready = 0;
+    veil__xchg_error(x, status, reason);
+}
+
+
+void veil__xchg_free(veil__xchg_t *x)
+{
+    if (x == NULL) {
+        return;
+    }
+    veil__inspect_dispose(&x->ins_req);
+    veil__inspect_dispose(&x->ins_rsp);
+    if (x->req_head != NULL) {
+        explicit_bzero(x->req_head, x->req_head_len);
+        free(x->req_head);
+    }
+    if (x->rsp_head != NULL) {
+        explicit_bzero(x->rsp_head, x->rsp_head_len);
+        free(x->rsp_head);
+    }
+    free(x);
+}
+
+
+/* Detaches and ends the exchange: log record, upstream, memory. */
+static void end_exchange(veil__xchg_t *x, int upstream_ok)
+{
+    veil__client_t *c = x->c;
+    veil__upconn_t *u = x->u;
+
+    if (x->req_body != VEIL_H1_BODY_NONE && !x->req_done) {
+        veil__inspect_end(&x->ins_req, 0);
+    }
+    if (x->rsp_head != NULL && !x->tunnel && x->rstate != VEIL__R_DONE) {
+        veil__inspect_end(&x->ins_rsp, 0);
+    }
+    veil__log_exchange(c->w, x);
+    x->u = NULL;
+    c->x = NULL;
+    if (u != NULL) {
+        u->x = NULL;
+        if (upstream_ok) {
+            veil__upstream_release(u);
+        } else {
+            veil__upstream_close(u);
+        }
+    }
+    veil__xchg_free(x);
+}
+
+
+void veil__xchg_maybe_finish(veil__xchg_t *x)
+{
+    veil__client_t *c = x->c;
+    int keep;
+
+    if (x->rstate != VEIL__R_DONE || x->tunnel) {
+        return;
+    }
+    if (!x->req_done && x->keepalive) {
+        return; /* the response is out; the request body still comes */
+    }
+    if (x->u != NULL && (!x->req_done || x->u->out.error != 0)) {
+        x->u->reusable = 0;
+    }
+    keep = x->keepalive && x->req_done && !c->w->draining;
+    end_exchange(x, 1);
+    c->served++;
+    if (!keep || c->eof) {
+        veil__client_close_after_flush(c);
+        return;
+    }
+    veil__client_next(c);
+}
+
+
+void veil__xchg_error(veil__xchg_t *x, int status, const char *reason)
+{
+    veil__client_t *c = x->c;
+    char buf[512];
+    size_t n;
+
+    if (x->error == NULL) {
+        x->error = reason;
+    }
+    if (!x->rsp_head_sent && !x->tunnel) {
+        n = veil__error_response(status, reason, buf, sizeof(buf));
+        veil__outq_write(&c->out, buf, n);
+        x->bytes_out += n;
+        x->status = status;
+    }
+    x->keepalive = 0;
+    end_exchange(x, 0);
+    explicit_bzero(c->in, c->in_len);
+    c->in_len = 0;
+    veil__client_close_after_flush(c);
+}
+
+
+/* The client connection is going away under the exchange. */
+void veil__xchg_abort(veil__xchg_t *x, const char *reason)
+{
+    if (x->error == NULL && !x->tunnel) {
+        x->error = reason;
+    }
+    if (x->status == 0) {
+        x->status = 499; /* nginx's "client closed request" */
+    }
+    end_exchange(x, 0);
+}
+
+
+/* ---- upgraded connections: raw bytes both ways ---- */
+
+void veil__xchg_tunnel_from_client(veil__xchg_t *x)
+{
+    veil__client_t *c = x->c;
+
+    veil__outq_write(&x->u->out, c->in, c->in_len);
+    x->bytes_in += c->in_len;
+    c->in_len = 0;
+}
+
+
+void veil__xchg_tunnel_end(veil__xchg_t *x)
+{
+    veil__client_t *c = x->c;
+
+    end_exchange(x, 0);
+    veil__client_close_after_flush(c);
+}

@@ -1,0 +1,430 @@
+/*
+ * Body inspection: a copy of each body, as it streams, is decoded
+ * (gzip/deflate) and fed to the engine's redactor, which counts findings
+ * and writes a redacted copy for the log. The forwarded bytes are never
+ * touched here.
+ *
+ * Fail closed: a body that cannot be inspected whole (over the inspection
+ * limit, an encoding veil cannot decode, a binary type, a decode error) is
+ * not logged at all; the record gives the reason instead.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "proxy_int.h"
+
+void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
+{
+    unsigned i;
+
+    for (i = 0; i < f->n; i++) {
+        if (f->kind[i].detector == detector && f->kind[i].loc == loc) {
+            f->kind[i].count++;
+            return;
+        }
+    }
+    if (f->n == VEIL__MAX_FINDING_KINDS) {
+        f->dropped++;
+        return;
+    }
+    f->kind[f->n].detector = detector;
+    f->kind[f->n].loc = (uint8_t)loc;
+    f->kind[f->n].count = 1;
+    f->n++;
+}
+
+
+static int lc_prefix(veil_h1_span_t s, const char *lc)
+{
+    size_t n = strlen(lc);
+
+    return s.len >= n && strncasecmp(s.ptr, lc, n) == 0;
+}
+
+
+/* The media type of <ct> without parameters, OWS trimmed. */
+static veil_h1_span_t media_type(veil_h1_span_t ct)
+{
+    veil_h1_span_t m = ct;
+    size_t i;
+
+    for (i = 0; i < m.len; i++) {
+        if (m.ptr[i] == ';') {
+            m.len = i;
+            break;
+        }
+    }
+    while (m.len > 0 && (m.ptr[m.len - 1] == ' ' || m.ptr[m.len - 1] == '\t')) {
+        m.len--;
+    }
+    return m;
+}
+
+
+static int ends_with(veil_h1_span_t s, const char *lc)
+{
+    size_t n = strlen(lc);
+
+    return s.len >= n && strncasecmp(s.ptr + s.len - n, lc, n) == 0;
+}
+
+
+/* Text-like media types are inspected and logged; others are binary. */
+static int text_like(veil_h1_span_t ct)
+{
+    static const char *const exact[] = {
+        "application/json", "application/xml", "application/javascript",
+        "application/x-www-form-urlencoded", "application/graphql",
+        "application/x-ndjson", "application/jsonl", "application/csv",
+        "application/yaml", "application/x-yaml", "application/soap+xml",
+    };
+    veil_h1_span_t m = media_type(ct);
+    size_t i;
+
+    if (ct.ptr == NULL) {
+        return 1; /* untyped bodies are inspected as text */
+    }
+    if (lc_prefix(m, "text/")) {
+        return 1;
+    }
+    for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+        if (m.len == strlen(exact[i]) &&
+            strncasecmp(m.ptr, exact[i], m.len) == 0) {
+            return 1;
+        }
+    }
+    return ends_with(m, "+json") || ends_with(m, "+xml");
+}
+
+
+static int log_write(void *ud, const char *data, size_t len)
+{
+    veil__inspect_t *in = ud;
+    size_t room;
+
+    if (!in->log_on || in->truncated) {
+        return 0;
+    }
+    room = in->log.max - in->log.len;
+    if (len > room) {
+        len = room;
+        in->truncated = 1;
+    }
+    if (len > 0 && veil_jbuf_raw(&in->log, data, len) != 0) {
+        in->truncated = 1;
+    }
+    return 0;
+}
+
+
+static void on_finding(void *ud, const veil_finding_t *f)
+{
+    veil__inspect_t *in = ud;
+
+    veil__findings_add(in->findings, f->detector, in->loc);
+}
+
+
+void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
+                         veil_h1_span_t ct, veil_h1_span_t ce,
+                         veil__findings_t *findings, int loc)
+{
+    veil_redactor_options_t ro;
+    veil_h1_span_t m;
+
+    memset(in, 0, sizeof(*in));
+    in->findings = findings;
+    in->loc = loc;
+    in->limit = cfg->inspect_limit;
+    veil_jbuf_init(&in->log, cfg->log_body_limit);
+    in->state = VEIL__INS_ON;
+    if (cfg->engine == NULL) {
+        veil__inspect_skip(in, "no_engine");
+        return;
+    }
+    if (!text_like(ct)) {
+        veil__inspect_skip(in, "binary");
+        return;
+    }
+    m = media_type(ce);
+    if (ce.ptr == NULL || m.len == 0 ||
+        (m.len == 8 && strncasecmp(m.ptr, "identity", 8) == 0)) {
+        in->zmode = 0;
+    } else if ((m.len == 4 && strncasecmp(m.ptr, "gzip", 4) == 0) ||
+               (m.len == 6 && strncasecmp(m.ptr, "x-gzip", 6) == 0) ||
+               (m.len == 7 && strncasecmp(m.ptr, "deflate", 7) == 0)) {
+        in->zmode = 1;
+        /* 32 + 15: zlib or gzip header, detected. Raw deflate (sent by
+           some servers as "deflate") is retried on the first error. */
+        if (inflateInit2(&in->z, 32 + 15) != Z_OK) {
+            veil__inspect_skip(in, "decode_error");
+            return;
+        }
+        in->zinit = 1;
+    } else {
+        veil__inspect_skip(in, "encoding");
+        return;
+    }
+    memset(&ro, 0, sizeof(ro));
+    ro.format = veil_format_from_content_type(ct.ptr, ct.len);
+    ro.action = VEIL_ACT_LABEL;
+    ro.write = log_write;
+    ro.write_ud = in;
+    ro.on_finding = on_finding;
+    ro.finding_ud = in;
+    in->log_on = 1;
+    in->red = veil_redactor_new(cfg->engine, &ro);
+    if (in->red == NULL) {
+        veil__inspect_skip(in, "no_memory");
+    }
+}
+
+
+static void feed_engine(veil__inspect_t *in, const char *data, size_t len)
+{
+    if (in->decoded + len > in->limit) {
+        veil__inspect_skip(in, "over_limit");
+        return;
+    }
+    in->decoded += len;
+    if (veil_redactor_feed(in->red, data, len) != 0) {
+        veil__inspect_skip(in, "engine_error");
+    }
+}
+
+
+static void inflate_feed(veil__inspect_t *in, const char *data, size_t len,
+                         int finish)
+{
+    char out[16384];
+    int rc;
+
+    in->z.next_in = (Bytef *)data;
+    in->z.avail_in = (uInt)len;
+    do {
+        in->z.next_out = (Bytef *)out;
+        in->z.avail_out = sizeof(out);
+        rc = inflate(&in->z, Z_NO_FLUSH);
+        if (rc == Z_DATA_ERROR && !in->zraw_tried && in->z.total_out == 0 &&
+            in->raw_bytes == len) {
+            /* "deflate" sent as raw deflate: start again without header. */
+            in->zraw_tried = 1;
+            inflateEnd(&in->z);
+            if (inflateInit2(&in->z, -15) != Z_OK) {
+                in->zinit = 0;
+                veil__inspect_skip(in, "decode_error");
+                return;
+            }
+            in->z.next_in = (Bytef *)data;
+            in->z.avail_in = (uInt)len;
+            continue;
+        }
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+            veil__inspect_skip(in, "decode_error");
+            return;
+        }
+        if (sizeof(out) - in->z.avail_out > 0) {
+            feed_engine(in, out, sizeof(out) - in->z.avail_out);
+            if (in->state != VEIL__INS_ON) {
+                return;
+            }
+        }
+        if (rc == Z_STREAM_END) {
+            if (in->z.avail_in > 0) {
+                /* Bytes after the end of the compressed stream. */
+                veil__inspect_skip(in, "decode_error");
+            }
+            in->zmode = 2;
+            return;
+        }
+        if (rc == Z_BUF_ERROR && in->z.avail_out != 0) {
+            break; /* needs more input */
+        }
+    } while (in->z.avail_in > 0 || in->z.avail_out == 0);
+    (void)finish;
+}
+
+
+void veil__inspect_feed(veil__inspect_t *in, const char *data, size_t len)
+{
+    if (in->state != VEIL__INS_ON || len == 0) {
+        in->raw_bytes += len;
+        return;
+    }
+    in->raw_bytes += len;
+    if (in->zmode == 0) {
+        feed_engine(in, data, len);
+    } else if (in->zmode == 1) {
+        /* The compressed size is capped too: a stream that stalls
+           without output must not be decoded forever. */
+        if (in->raw_bytes > in->limit) {
+            veil__inspect_skip(in, "over_limit");
+            return;
+        }
+        inflate_feed(in, data, len, 0);
+    } else {
+        veil__inspect_skip(in, "decode_error");
+    }
+}
+
+
+void veil__inspect_end(veil__inspect_t *in, int complete)
+{
+    if (in->state != VEIL__INS_ON) {
+        return;
+    }
+    if (in->raw_bytes == 0) {
+        veil_redactor_free(in->red);
+        in->red = NULL;
+        in->state = VEIL__INS_NONE;
+        return;
+    }
+    if (in->zmode == 1) {
+        /* The compressed stream never ended. */
+        veil__inspect_skip(in, complete ? "decode_error" : "incomplete");
+        return;
+    }
+    if (veil_redactor_finish(in->red) != 0) {
+        veil__inspect_skip(in, "engine_error");
+        return;
+    }
+    if (!complete) {
+        /* What arrived was inspected whole, but the body was cut. */
+        in->skip = "incomplete";
+    }
+    in->state = VEIL__INS_DONE;
+    veil_redactor_free(in->red);
+    in->red = NULL;
+}
+
+
+void veil__inspect_skip(veil__inspect_t *in, const char *reason)
+{
+    if (in->state == VEIL__INS_SKIPPED) {
+        return;
+    }
+    in->state = VEIL__INS_SKIPPED;
+    in->skip = reason;
+    in->log_on = 0;
+    veil_redactor_free(in->red);
+    in->red = NULL;
+    veil_jbuf_dispose(&in->log);
+    if (in->zinit) {
+        inflateEnd(&in->z);
+        in->zinit = 0;
+    }
+}
+
+
+void veil__inspect_dispose(veil__inspect_t *in)
+{
+    veil_redactor_free(in->red);
+    in->red = NULL;
+    if (in->zinit) {
+        inflateEnd(&in->z);
+        in->zinit = 0;
+    }
+    veil_jbuf_dispose(&in->log);
+}
+
+
+/* Redaction of short values (path, query, header values) in one pass. */
+struct lines_ctx {
+    veil_jbuf_t *out;
+    size_t n, cur;
+    const size_t *starts;       /* offset of each value in the stream */
+    const int *loc_of;
+    veil__findings_t *findings;
+    int bad;
+};
+
+
+static int lines_write(void *ud, const char *data, size_t len)
+{
+    struct lines_ctx *lc = ud;
+
+    while (len > 0) {
+        const char *nl = memchr(data, '\n', len);
+        size_t part = nl ? (size_t)(nl - data) : len;
+
+        if (lc->cur >= lc->n) {
+            lc->bad = 1;
+            return 0;
+        }
+        if (part > 0 && veil_jbuf_raw(&lc->out[lc->cur], data, part) != 0) {
+            lc->bad = 1;
+        }
+        if (nl == NULL) {
+            break;
+        }
+        lc->cur++;
+        data += part + 1;
+        len -= part + 1;
+    }
+    return 0;
+}
+
+
+static void lines_finding(void *ud, const veil_finding_t *f)
+{
+    struct lines_ctx *lc = ud;
+    size_t i = 0;
+
+    while (i + 1 < lc->n && lc->starts[i + 1] <= f->offset) {
+        i++;
+    }
+    veil__findings_add(lc->findings, f->detector, lc->loc_of[i]);
+}
+
+
+int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
+                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                       const int *loc_of, veil__findings_t *findings)
+{
+    veil_redactor_options_t ro;
+    veil_redactor_t *r;
+    struct lines_ctx lc;
+    size_t starts[256], off = 0, i;
+    int rc = 0;
+
+    if (engine == NULL || n == 0 || n > 256) {
+        return n == 0 ? 0 : -1;
+    }
+    memset(&lc, 0, sizeof(lc));
+    lc.out = out;
+    lc.n = n;
+    lc.starts = starts;
+    lc.loc_of = loc_of;
+    lc.findings = findings;
+    memset(&ro, 0, sizeof(ro));
+    ro.format = fmt;
+    ro.action = VEIL_ACT_LABEL;
+    ro.write = lines_write;
+    ro.write_ud = &lc;
+    ro.on_finding = lines_finding;
+    ro.finding_ud = &lc;
+    r = veil_redactor_new(engine, &ro);
+    if (r == NULL) {
+        return -1;
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        starts[i] = off;
+        if (vals[i].len > 0) {
+            rc = veil_redactor_feed(r, vals[i].ptr, vals[i].len);
+        }
+        if (rc == 0) {
+            rc = veil_redactor_feed(r, "\n", 1);
+        }
+        off += vals[i].len + 1;
+    }
+    if (rc == 0) {
+        rc = veil_redactor_finish(r);
+    }
+    veil_redactor_free(r);
+    /* Each value must come back as exactly one line: a replacement that
+       swallowed a separator would shift values between fields. */
+    if (rc != 0 || lc.bad || lc.cur != n) {
+        return -1;
+    }
+    return 0;
+}

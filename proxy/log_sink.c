@@ -1,0 +1,312 @@
+/*
+ * The access-log sink and the JSON line builder (include/veil/log.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "veil/log.h"
+
+struct veil_log {
+    int fd;
+    int is_stdout;
+    char path[1024];
+};
+
+
+void veil_jbuf_init(veil_jbuf_t *b, size_t max)
+{
+    memset(b, 0, sizeof(*b));
+    b->max = max;
+}
+
+
+void veil_jbuf_dispose(veil_jbuf_t *b)
+{
+    size_t max = b->max;
+
+    if (b->data != NULL) {
+        /* The buffer held redacted records only, but a record under
+           construction may have held a header value before redaction. */
+        explicit_bzero(b->data, b->cap);
+        free(b->data);
+    }
+    veil_jbuf_init(b, max);
+}
+
+
+void veil_jbuf_reset(veil_jbuf_t *b)
+{
+    b->len = 0;
+    b->overflow = 0;
+}
+
+
+static int reserve(veil_jbuf_t *b, size_t more)
+{
+    size_t need = b->len + more, cap;
+    char *p;
+
+    if (need <= b->cap) {
+        return 0;
+    }
+    if (need > b->max) {
+        b->overflow = 1;
+        return -ENOMEM;
+    }
+    cap = b->cap ? b->cap : 1024;
+    while (cap < need) {
+        cap *= 2;
+    }
+    if (cap > b->max) {
+        cap = b->max;
+    }
+    p = realloc(b->data, cap);
+    if (p == NULL) {
+        b->overflow = 1;
+        return -ENOMEM;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+
+int veil_jbuf_raw(veil_jbuf_t *b, const char *s, size_t len)
+{
+    if (reserve(b, len) != 0) {
+        return -ENOMEM;
+    }
+    memcpy(b->data + b->len, s, len);
+    b->len += len;
+    return 0;
+}
+
+
+int veil_jbuf_cstr(veil_jbuf_t *b, const char *s)
+{
+    return veil_jbuf_raw(b, s, strlen(s));
+}
+
+
+/* utf8_len(): the length of the valid UTF-8 sequence at <s>, or 0. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+    unsigned c = s[0];
+    size_t n, i;
+    unsigned cp;
+
+    if (c < 0xc2 || c > 0xf4) {
+        return 0;
+    }
+    n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    if (len < n) {
+        return 0;
+    }
+    cp = c & (0x3f >> (n - 1));
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates and values past U+10FFFF. */
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+        return 0;
+    }
+    return n;
+}
+
+
+int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run;
+
+    /* Worst case 6 output bytes per input byte: reserve once. */
+    if (reserve(b, len * 6) != 0) {
+        return -ENOMEM;
+    }
+    while (i < len) {
+        char *o = b->data + b->len;
+        unsigned c = p[i];
+
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            run = i + 1;
+            while (run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+                   p[run] != '"' && p[run] != '\\') {
+                run++;
+            }
+            memcpy(o, p + i, run - i);
+            b->len += run - i;
+            i = run;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_len(p + i, len - i);
+
+            if (n > 0) {
+                memcpy(o, p + i, n);
+                b->len += n;
+                i += n;
+            } else {
+                memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD */
+                b->len += 3;
+                i++;
+            }
+            continue;
+        }
+        o[0] = '\\';
+        switch (c) {
+        case '"': o[1] = '"'; b->len += 2; break;
+        case '\\': o[1] = '\\'; b->len += 2; break;
+        case '\n': o[1] = 'n'; b->len += 2; break;
+        case '\r': o[1] = 'r'; b->len += 2; break;
+        case '\t': o[1] = 't'; b->len += 2; break;
+        default:
+            o[1] = 'u';
+            o[2] = '0';
+            o[3] = '0';
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            b->len += 6;
+            break;
+        }
+        i++;
+    }
+    return 0;
+}
+
+
+int veil_jbuf_str(veil_jbuf_t *b, const char *s, size_t len)
+{
+    if (veil_jbuf_raw(b, "\"", 1) != 0 || veil_jbuf_esc(b, s, len) != 0) {
+        return -ENOMEM;
+    }
+    return veil_jbuf_raw(b, "\"", 1);
+}
+
+
+int veil_jbuf_u64(veil_jbuf_t *b, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+
+    return veil_jbuf_raw(b, tmp, (size_t)n);
+}
+
+
+int veil_jbuf_key(veil_jbuf_t *b, const char *key)
+{
+    if (b->len > 0 && b->data[b->len - 1] != '{' &&
+        b->data[b->len - 1] != '[') {
+        if (veil_jbuf_raw(b, ",", 1) != 0) {
+            return -ENOMEM;
+        }
+    }
+    if (veil_jbuf_str(b, key, strlen(key)) != 0) {
+        return -ENOMEM;
+    }
+    return veil_jbuf_raw(b, ":", 1);
+}
+
+
+static int open_path(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+
+int veil_log_open(veil_log_t **out, const char *path, char *err,
+                  size_t errlen)
+{
+    veil_log_t *log = calloc(1, sizeof(*log));
+
+    *out = NULL;
+    if (log == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    if (strcmp(path, "-") == 0) {
+        log->fd = STDOUT_FILENO;
+        log->is_stdout = 1;
+    } else {
+        if (strlen(path) >= sizeof(log->path)) {
+            snprintf(err, errlen, "access log path too long");
+            free(log);
+            return -ENAMETOOLONG;
+        }
+        strcpy(log->path, path);
+        log->fd = open_path(path);
+        if (log->fd < 0) {
+            int e = errno;
+
+            snprintf(err, errlen, "cannot open access log: %s", strerror(e));
+            free(log);
+            return -e;
+        }
+    }
+    *out = log;
+    return 0;
+}
+
+
+int veil_log_reopen(veil_log_t *log)
+{
+    int fd;
+
+    if (log == NULL || log->is_stdout) {
+        return 0;
+    }
+    fd = open_path(log->path);
+    if (fd < 0) {
+        return -errno;
+    }
+    /* dup2() swaps the file under the same number atomically: a write in
+       another thread goes either to the old file or to the new one. */
+    if (dup2(fd, log->fd) < 0) {
+        int e = errno;
+
+        close(fd);
+        return -e;
+    }
+    close(fd);
+    return 0;
+}
+
+
+int veil_log_write(veil_log_t *log, const char *line, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(log->fd, line, len);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        /* A regular file with O_APPEND takes the line whole; a pipe takes
+           up to PIPE_BUF atomically and the rest follows here. */
+        line += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+
+void veil_log_close(veil_log_t *log)
+{
+    if (log == NULL) {
+        return;
+    }
+    if (!log->is_stdout && log->fd >= 0) {
+        close(log->fd);
+    }
+    free(log);
+}

@@ -1,0 +1,379 @@
+/*
+ * Internal types of the proxy, shared by the C files that make up
+ * `veil run`: workers (server.c), write queues (outq.c), client
+ * connections (client.c), upstream connections and the pool (upstream.c),
+ * the response path (response.c), head rewriting (heads.c), body
+ * inspection (inspect.c) and the access log record (access_log.c).
+ *
+ * Threading: every object below belongs to one worker and is touched only
+ * from that worker's loop thread. The config and the engine are shared
+ * read-only; the access-log descriptor is shared and written whole lines
+ * at a time.
+ */
+#ifndef VEIL_PROXY_INT_H
+#define VEIL_PROXY_INT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <llhttp.h>
+#include <uv.h>
+#include <zlib.h>
+
+#include "veil/log.h"
+#include "veil/proxy.h"
+#include "veil/transform.h"
+#include "http_chunked.h"
+#include "http_validate.h"
+
+/* Read buffer of each side: a whole head must fit (limit + slack). */
+#define VEIL__IO_BUF (64 * 1024)
+/* Write-queue water marks: reading from the other side stops above the
+   high mark and resumes at or below the low mark. */
+#define VEIL__HWM (256 * 1024)
+#define VEIL__LWM (64 * 1024)
+
+typedef struct veil__worker veil__worker_t;
+typedef struct veil__client veil__client_t;
+typedef struct veil__upconn veil__upconn_t;
+typedef struct veil__xchg veil__xchg_t;
+
+
+/* ---- write queue (outq.c) ---- */
+
+/*
+ * Writes to one stream in order. A write first tries uv_try_write(); only
+ * the bytes the kernel did not take are copied and queued, so the common
+ * case costs no copy. <on_written> runs after each queued write completes
+ * (status < 0 on error), from the loop.
+ */
+typedef struct veil__outq {
+    uv_stream_t *stream;
+    size_t queued;
+    int error;
+    void (*on_written)(void *owner, int status);
+    void *owner;
+} veil__outq_t;
+
+void veil__outq_init(veil__outq_t *q, uv_stream_t *s,
+                     void (*on_written)(void *, int), void *owner);
+/* Returns 0, or a negative libuv error (the queue is then failed). */
+int veil__outq_writev(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
+int veil__outq_write(veil__outq_t *q, const void *data, size_t len);
+
+
+/* ---- findings of one exchange ---- */
+
+enum veil__loc {
+    VEIL__LOC_URL_PATH,
+    VEIL__LOC_URL_QUERY,
+    VEIL__LOC_REQ_HEADERS,
+    VEIL__LOC_REQ_BODY,
+    VEIL__LOC_RSP_HEADERS,
+    VEIL__LOC_RSP_BODY,
+    VEIL__LOC__COUNT
+};
+
+#define VEIL__MAX_FINDING_KINDS 32
+
+typedef struct veil__findings {
+    struct {
+        uint16_t detector;
+        uint8_t loc;
+        uint32_t count;
+    } kind[VEIL__MAX_FINDING_KINDS];
+    unsigned n;
+    uint32_t dropped; /* kinds beyond the table, still counted here */
+} veil__findings_t;
+
+void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc);
+
+
+/* ---- body inspection (inspect.c) ---- */
+
+enum veil__ins_state {
+    VEIL__INS_NONE = 0,  /* no body */
+    VEIL__INS_ON,        /* being inspected */
+    VEIL__INS_DONE,      /* inspected whole: findings and log copy valid */
+    VEIL__INS_SKIPPED,   /* not inspected: <skip> says why; not logged */
+};
+
+typedef struct veil__inspect {
+    int state;
+    const char *skip;        /* "over_limit", "encoding", "binary", ... */
+    veil_redactor_t *red;
+    int zmode;               /* 0: identity, 1: inflating */
+    int zinit;
+    int zraw_tried;
+    z_stream z;
+    uint64_t raw_bytes;      /* body bytes as framed (encoded) */
+    uint64_t decoded;        /* bytes fed to the engine */
+    size_t limit;            /* inspection limit (decoded bytes) */
+    veil_jbuf_t log;         /* redacted copy, up to the log limit */
+    int log_on;              /* text-like: keep a redacted copy */
+    int truncated;
+    veil__findings_t *findings;
+    int loc;
+} veil__inspect_t;
+
+/*
+ * veil__inspect_begin(): prepares the inspection of one body with content
+ * type <ct> and content encoding <ce> (spans of the head; ptr NULL when
+ * absent).
+ */
+void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
+                         veil_h1_span_t ct, veil_h1_span_t ce,
+                         veil__findings_t *findings, int loc);
+void veil__inspect_feed(veil__inspect_t *in, const char *data, size_t len);
+/* The body ended (<complete> = 1) or was cut short (0). */
+void veil__inspect_end(veil__inspect_t *in, int complete);
+/* Marks the body as not inspected for <reason>. */
+void veil__inspect_skip(veil__inspect_t *in, const char *reason);
+void veil__inspect_dispose(veil__inspect_t *in);
+
+/*
+ * veil__redact_lines(): redacts <n> values (none may contain '\n') in one
+ * engine pass of <fmt>; out[i] receives the redacted value i (jbuf each,
+ * caller-initialised). <loc_of> maps the index of a value to the finding
+ * location. Returns 0, or -1 when the values could not be redacted (the
+ * caller must then omit them).
+ */
+int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
+                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                       const int *loc_of, veil__findings_t *findings);
+
+
+/* ---- workers (server.c) ---- */
+
+struct veil__worker {
+    unsigned id;
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    int listener_open;
+    uv_async_t async;
+    uv_thread_t thread;
+    const veil_proxy_config_t *cfg;
+    veil_log_t *log;
+    veil_jbuf_t logbuf;          /* one record at a time */
+    struct sockaddr_storage upstream_addr;
+    _Atomic int cmd;             /* VEIL__CMD_* from the main thread */
+    int draining;
+    int stopping;
+    unsigned nclients;
+    veil__client_t *clients;     /* all client connections */
+    veil__upconn_t *idle;        /* the pool: idle upstream connections */
+    unsigned nidle;
+    unsigned nupconns;           /* all upstream connections */
+    uint64_t rng[2];
+    _Atomic unsigned *conn_count; /* process-wide connection count */
+};
+
+enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
+
+/* Called when a worker may have nothing left to do while draining. */
+void veil__worker_check_idle(veil__worker_t *w);
+uint64_t veil__rand64(veil__worker_t *w);
+
+
+/* ---- client connections (client.c) ---- */
+
+enum veil__cstate {
+    VEIL__C_HEAD,    /* waiting for (more of) a request head */
+    VEIL__C_BODY,    /* streaming the request body upstream */
+    VEIL__C_WAIT,    /* request done, response in progress */
+    VEIL__C_TUNNEL,  /* after a 101: raw bytes both ways */
+    VEIL__C_CLOSED,
+};
+
+struct veil__client {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    veil__worker_t *w;
+    veil__client_t *next, *prev;
+    int state;
+    int pending_close;       /* handles not yet closed */
+    int closing;
+    int close_after_flush;
+    int reading;
+    int eof;
+    int in_process;
+    int process_again;
+    int served;              /* exchanges completed on this connection */
+    int timer_kind;
+    char addr[INET6_ADDRSTRLEN];
+    char *in;
+    size_t in_len;
+    veil_h1_scan_t scan;
+    veil__outq_t out;
+    veil__xchg_t *x;
+    uint64_t head_start;     /* when the current head began (ns) */
+};
+
+int veil__client_accept(veil__worker_t *w, uv_stream_t *listener);
+/* Runs the client's state machine over its buffered input. */
+void veil__client_process(veil__client_t *c);
+/* Closes now; an exchange in progress is logged as aborted. */
+void veil__client_close(veil__client_t *c);
+/* Closes once queued writes are flushed. */
+void veil__client_close_after_flush(veil__client_t *c);
+/* Drain: closes the connection if it is idle between requests. */
+void veil__client_drain(veil__client_t *c);
+void veil__client_update_reading(veil__client_t *c);
+
+
+/* ---- upstream connections (upstream.c) ---- */
+
+enum veil__ustate { VEIL__U_CONNECTING, VEIL__U_ACTIVE, VEIL__U_IDLE };
+
+struct veil__upconn {
+    uv_tcp_t tcp;
+    uv_connect_t creq;
+    uv_timer_t timer;
+    veil__worker_t *w;
+    veil__upconn_t *next;    /* in the idle list */
+    veil__xchg_t *x;
+    int state;
+    int pending_close;
+    int closing;
+    int reading;
+    int eof;
+    int close_after_flush;
+    int reused;              /* served an exchange before this one */
+    int reusable;            /* cleared on any anomaly */
+    char *in;
+    size_t in_len;
+    veil__outq_t out;
+};
+
+/* Gives <x> an upstream connection; calls veil__xchg_upstream_ready() or
+   veil__xchg_upstream_failed() (possibly before returning). */
+void veil__upstream_acquire(veil__xchg_t *x);
+/* The exchange is done with <u>: pooled if still reusable, else closed. */
+void veil__upstream_release(veil__upconn_t *u);
+void veil__upstream_close(veil__upconn_t *u);
+void veil__upstream_update_reading(veil__upconn_t *u);
+/* (Re)arms the upstream timer for <ms>. */
+void veil__upstream_timer(veil__upconn_t *u, uint64_t ms);
+void veil__upstream_close_idle(veil__worker_t *w);
+
+
+/* ---- one exchange (client.c, response.c) ---- */
+
+enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
+
+struct veil__xchg {
+    veil__client_t *c;
+    veil__upconn_t *u;
+    int up_ready;            /* the request head is queued upstream */
+    int up_failed;
+
+    /* request */
+    char *req_head;          /* own copy of the head */
+    size_t req_head_len;
+    veil_h1_head_t rq;       /* spans into req_head */
+    int req_body;            /* VEIL_H1_BODY_* */
+    uint64_t req_left;       /* LENGTH: bytes still to come */
+    veil_chunked_t req_chunk;
+    llhttp_t req_p;
+    int req_msg_done;        /* set by llhttp's on_message_complete */
+    int req_done;
+    int is_head;
+    int upgrade;             /* the client asked for an upgrade */
+    int keepalive;           /* the client connection may continue */
+    char reqid[40];
+    int reqid_generated;
+
+    /* response */
+    int rstate;
+    veil_h1_scan_t rscan;
+    char *rsp_head;
+    size_t rsp_head_len;
+    veil_h1_head_t rs;
+    int rsp_body;
+    uint64_t rsp_left;
+    veil_chunked_t rsp_chunk;
+    llhttp_t rsp_p;
+    int rsp_msg_done;
+    int rsp_head_sent;       /* the final head went to the client */
+    int chunked_out;         /* we frame the client body as chunked */
+    int tunnel;
+    int status;              /* status sent (or to log) */
+
+    /* accounting */
+    uint64_t t_start_ns;     /* monotonic */
+    int64_t t_wall_ms;       /* @timestamp */
+    uint64_t t_up_start_ns;
+    uint64_t t_up_end_ns;
+    uint64_t bytes_in;
+    uint64_t bytes_out;
+    const char *error;       /* reason id when something went wrong */
+    veil__findings_t findings;
+    veil__inspect_t ins_req;
+    veil__inspect_t ins_rsp;
+};
+
+/* Upstream side events, from upstream.c. */
+void veil__xchg_upstream_ready(veil__xchg_t *x);
+void veil__xchg_upstream_failed(veil__xchg_t *x, int status,
+                                const char *reason);
+/* Bytes arrived in x->u->in, or the upstream ended (<eof>). */
+void veil__xchg_upstream_data(veil__xchg_t *x, int eof);
+/* The upstream timer fired while <x> was waiting on it. */
+void veil__xchg_upstream_timeout(veil__xchg_t *x);
+/* Both halves are done: log, release, continue or close. */
+void veil__xchg_maybe_finish(veil__xchg_t *x);
+/*
+ * veil__xchg_error(): ends the exchange because of <reason>. If no final
+ * head has reached the client yet, answers <status> with a JSON error
+ * body and Connection: close; otherwise cuts the client connection.
+ */
+void veil__xchg_error(veil__xchg_t *x, int status, const char *reason);
+void veil__xchg_free(veil__xchg_t *x);
+/* The head c->in[0..head_len) is complete: 0 when an exchange started,
+   -1 when the request was refused (the connection is closing). */
+int veil__xchg_start(veil__client_t *c, size_t head_len);
+/* Request body bytes: how many belong to this request, or -1 when the
+   exchange ended with an error. */
+long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len);
+/* The client connection goes away under the exchange. */
+void veil__xchg_abort(veil__xchg_t *x, const char *reason);
+void veil__xchg_tunnel_from_client(veil__xchg_t *x);
+void veil__xchg_tunnel_end(veil__xchg_t *x);
+/* The connection waits for the next request head. */
+void veil__client_next(veil__client_t *c);
+/* The client's queue drained: resume reading the upstream. */
+void veil__xchg_client_drained(veil__xchg_t *x);
+
+
+/* ---- heads (heads.c) ---- */
+
+/* Builds the request head sent upstream into <b>. */
+int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
+                       veil_jbuf_t *b);
+/* Builds the head sent to the client for the response <x->rs> (or an
+   interim 1xx when <interim>), choosing the client framing. */
+int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
+                        const veil_h1_head_t *rs, int interim,
+                        veil_jbuf_t *b);
+/* A complete error response: status line, JSON body, Connection: close. */
+size_t veil__error_response(int status, const char *reason, char *buf,
+                            size_t cap);
+/* 1 for a hop-by-hop field of <head> that must not be forwarded. */
+int veil__hop_by_hop(const char *head, size_t len, veil_h1_span_t name);
+/* 1 for a field whose value is always masked in the log. */
+int veil__sensitive_header(veil_h1_span_t name);
+
+
+/* ---- access log (access_log.c) ---- */
+
+/* Writes the record of <x>. */
+void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x);
+/* Writes the record of a request refused before an exchange began. */
+void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
+                        int status, const char *reason, uint64_t t0_ns,
+                        uint64_t bytes_in, uint64_t bytes_out);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * The response path: the upstream's head is validated (veil_h1_*), parsed
+ * by llhttp, rewritten for the client; interim 1xx heads are relayed; the
+ * body is streamed to the client with framing veil generates, inspected on
+ * the way; a 101 to an upgrade request turns the exchange into a tunnel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy_int.h"
+
+static int rsp_on_headers_complete(llhttp_t *p)
+{
+    veil__xchg_t *x = p->data;
+
+    return x->rsp_body == VEIL_H1_BODY_NONE ? 1 : 0;
+}
+
+
+static int rsp_on_body(llhttp_t *p, const char *at, size_t len)
+{
+    veil__xchg_t *x = p->data;
+    veil__client_t *c = x->c;
+    char hdr[24];
+    uv_buf_t b[3];
+    int n;
+
+    if (x->chunked_out) {
+        n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
+        b[0] = uv_buf_init(hdr, (unsigned)n);
+        b[1] = uv_buf_init((char *)at, (unsigned)len);
+        b[2] = uv_buf_init("\r\n", 2);
+        veil__outq_writev(&c->out, b, 3);
+        x->bytes_out += (size_t)n + len + 2;
+    } else {
+        veil__outq_write(&c->out, at, len);
+        x->bytes_out += len;
+    }
+    veil__inspect_feed(&x->ins_rsp, at, len);
+    return 0;
+}
+
+
+static int rsp_on_message_complete(llhttp_t *p)
+{
+    veil__xchg_t *x = p->data;
+
+    x->rsp_msg_done = 1;
+    return HPE_PAUSED;
+}
+
+
+static const llhttp_settings_t rsp_settings = {
+    .on_headers_complete = rsp_on_headers_complete,
+    .on_body = rsp_on_body,
+    .on_message_complete = rsp_on_message_complete,
+};
+
+
+static void up_consume(veil__upconn_t *u, size_t n)
+{
+    if (n >= u->in_len) {
+        u->in_len = 0;
+        return;
+    }
+    memmove(u->in, u->in + n, u->in_len - n);
+    u->in_len -= n;
+}
+
+
+static veil_h1_span_t find_header(const char *head, size_t len,
+                                  const char *lc)
+{
+    veil_h1_span_t name, value, none = {NULL, 0};
+    size_t pos = 0;
+
+    while (veil_h1_next_header(head, len, &pos, &name, &value)) {
+        if (veil_h1_span_eq(name, lc)) {
+            return value;
+        }
+    }
+    return none;
+}
+
+
+/* The upstream misbehaved: 502 (or a cut) and the connection is dropped. */
+static void bad_upstream(veil__xchg_t *x, const char *reason)
+{
+    if (x->u != NULL) {
+        x->u->reusable = 0;
+    }
+    veil__xchg_error(x, 502, reason);
+}
+
+
+static void response_complete(veil__xchg_t *x)
+{
+    veil__upconn_t *u = x->u;
+
+    x->rstate = VEIL__R_DONE;
+    x->t_up_end_ns = uv_hrtime();
+    if (x->chunked_out) {
+        veil__outq_write(&x->c->out, "0\r\n\r\n", 5);
+        x->bytes_out += 5;
+    }
+    if (x->rsp_body != VEIL_H1_BODY_NONE) {
+        veil__inspect_end(&x->ins_rsp, 1);
+    }
+    if (u != NULL) {
+        /* Bytes after the end of a response: the upstream is not
+           speaking HTTP the way we understood it. Never reuse. */
+        if (u->in_len > 0 || x->rsp_body == VEIL_H1_BODY_UNTIL_CLOSE) {
+            u->reusable = 0;
+        }
+        uv_timer_stop(&u->timer);
+    }
+    veil__xchg_maybe_finish(x);
+}
+
+
+/* Relays a 1xx head (not 101). HTTP/1.0 clients do not get them. */
+static int interim(veil__xchg_t *x, const char *head, size_t len,
+                   const veil_h1_head_t *rs)
+{
+    veil_jbuf_t *b = &x->c->w->logbuf;
+
+    if (x->rq.version_minor == 0) {
+        return 0;
+    }
+    veil_jbuf_reset(b);
+    if (veil__head_response(x, head, len, rs, 1, b) != 0) {
+        veil_jbuf_reset(b);
+        return -1;
+    }
+    veil__outq_write(&x->c->out, b->data, b->len);
+    x->bytes_out += b->len;
+    veil_jbuf_reset(b);
+    return 0;
+}
+
+
+/* Parses a complete response head at u->in[0..end). 0, or -1 on error
+   (the exchange is then gone). */
+static int response_head(veil__xchg_t *x, size_t end)
+{
+    const veil_proxy_config_t *cfg = x->c->w->cfg;
+    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    veil_h1_verdict_t v = {0, NULL};
+    veil__upconn_t *u = x->u;
+    veil_jbuf_t *b = &x->c->w->logbuf;
+    veil_h1_head_t rs;
+    llhttp_errno_t err;
+    char *copy;
+
+    if (veil_h1_parse_response(u->in, end, &lim, &rs, &v) != 0) {
+        bad_upstream(x, v.reason ? v.reason : "bad_response_head");
+        return -1;
+    }
+    if (rs.status_code < 200 && rs.status_code != 101) {
+        if (interim(x, u->in, end, &rs) != 0) {
+            bad_upstream(x, "interim_head_too_large");
+            return -1;
+        }
+        up_consume(u, end);
+        memset(&x->rscan, 0, sizeof(x->rscan));
+        x->rscan.is_response = 1;
+        return 0;
+    }
+    if (rs.status_code == 101 && !x->upgrade) {
+        bad_upstream(x, "unexpected_upgrade");
+        return -1;
+    }
+
+    /* A final head: keep a copy for the log and for the spans. */
+    copy = malloc(end);
+    if (copy == NULL) {
+        bad_upstream(x, "no_memory");
+        return -1;
+    }
+    memcpy(copy, u->in, end);
+    x->rsp_head = copy;
+    x->rsp_head_len = end;
+    veil_h1_parse_response(copy, end, &lim, &x->rs, &v);
+    up_consume(u, end);
+    x->status = x->rs.status_code;
+
+    if (x->rs.status_code == 101) {
+        veil_jbuf_reset(b);
+        if (veil__head_response(x, copy, end, &x->rs, 1, b) != 0) {
+            veil_jbuf_reset(b);
+            bad_upstream(x, "response_head_too_large");
+            return -1;
+        }
+        veil__outq_write(&x->c->out, b->data, b->len);
+        x->bytes_out += b->len;
+        veil_jbuf_reset(b);
+        x->rsp_head_sent = 1;
+        x->tunnel = 1;
+        x->rsp_body = VEIL_H1_BODY_TUNNEL;
+        x->rstate = VEIL__R_BODY;
+        x->t_up_end_ns = uv_hrtime();
+        u->reusable = 0;
+        uv_timer_stop(&u->timer);
+        x->c->state = VEIL__C_TUNNEL;
+        /* Bytes the client sent after its head belong to the tunnel. */
+        veil__client_process(x->c);
+        return x->u != NULL ? 0 : -1;
+    }
+
+    x->rsp_body = veil_h1_response_body(&x->rs, x->is_head, 0);
+    if (x->rsp_body == VEIL_H1_BODY_TUNNEL) {
+        bad_upstream(x, "unexpected_tunnel");
+        return -1;
+    }
+    if (!x->req_done || x->c->w->draining) {
+        x->keepalive = 0;
+    }
+    if (!x->rs.keep_alive) {
+        u->reusable = 0;
+    }
+    llhttp_init(&x->rsp_p, HTTP_RESPONSE, &rsp_settings);
+    x->rsp_p.data = x;
+    err = llhttp_execute(&x->rsp_p, copy, end);
+    if (err != HPE_OK && err != HPE_PAUSED) {
+        bad_upstream(x, "parser_rejected_response");
+        return -1;
+    }
+
+    veil_jbuf_reset(b);
+    if (veil__head_response(x, copy, end, &x->rs, 0, b) != 0) {
+        veil_jbuf_reset(b);
+        bad_upstream(x, "response_head_too_large");
+        return -1;
+    }
+    veil__outq_write(&x->c->out, b->data, b->len);
+    x->bytes_out += b->len;
+    veil_jbuf_reset(b);
+    x->rsp_head_sent = 1;
+    x->rstate = VEIL__R_BODY;
+
+    if (x->rsp_body == VEIL_H1_BODY_NONE) {
+        response_complete(x);
+        return -1; /* the exchange may be gone: stop here */
+    }
+    veil__inspect_begin(&x->ins_rsp, cfg,
+                        find_header(copy, end, "content-type"),
+                        find_header(copy, end, "content-encoding"),
+                        &x->findings, VEIL__LOC_RSP_BODY);
+    if (x->rsp_body == VEIL_H1_BODY_LENGTH) {
+        x->rsp_left = x->rs.content_length;
+        if (x->rsp_left == 0) {
+            response_complete(x);
+            return -1;
+        }
+    } else if (x->rsp_body == VEIL_H1_BODY_CHUNKED) {
+        memset(&x->rsp_chunk, 0, sizeof(x->rsp_chunk));
+        x->rsp_chunk.is_response = 1;
+    }
+    /* From here the upstream timer measures idle gaps in the body. */
+    veil__upstream_timer(u, cfg->upstream_timeout_ms);
+    return 0;
+}
+
+
+/* Feeds buffered body bytes. 0 to go on, -1 when the exchange ended. */
+static int response_body(veil__xchg_t *x, int eof)
+{
+    veil__upconn_t *u = x->u;
+    veil_h1_verdict_t v = {0, NULL};
+    size_t n = u->in_len;
+    int rc = VEIL_CHUNKED_AGAIN, last = 0;
+    llhttp_errno_t err;
+
+    if (n == 0) {
+        if (!eof) {
+            return 0;
+        }
+        if (x->rsp_body == VEIL_H1_BODY_UNTIL_CLOSE) {
+            err = llhttp_finish(&x->rsp_p);
+            if (err != HPE_OK && err != HPE_PAUSED) {
+                bad_upstream(x, "parser_rejected_response");
+                return -1;
+            }
+            response_complete(x);
+            return -1;
+        }
+        bad_upstream(x, "upstream_truncated");
+        return -1;
+    }
+    if (x->rsp_body == VEIL_H1_BODY_LENGTH) {
+        if (n > x->rsp_left) {
+            n = (size_t)x->rsp_left;
+        }
+    } else if (x->rsp_body == VEIL_H1_BODY_CHUNKED) {
+        rc = veil_chunked_feed(&x->rsp_chunk, u->in, u->in_len, &n, &v);
+        if (rc == VEIL_CHUNKED_ERROR) {
+            bad_upstream(x, v.reason ? v.reason : "bad_chunked_response");
+            return -1;
+        }
+    }
+    err = llhttp_execute(&x->rsp_p, u->in, n);
+    if (err != HPE_OK && err != HPE_PAUSED) {
+        bad_upstream(x, "parser_rejected_response");
+        return -1;
+    }
+    up_consume(u, n);
+    if (x->rsp_body == VEIL_H1_BODY_LENGTH) {
+        x->rsp_left -= n;
+        last = x->rsp_left == 0;
+    } else if (x->rsp_body == VEIL_H1_BODY_CHUNKED) {
+        last = rc == VEIL_CHUNKED_DONE;
+    }
+    if (last) {
+        if (!x->rsp_msg_done) {
+            bad_upstream(x, "parser_disagrees");
+            return -1;
+        }
+        response_complete(x);
+        return -1;
+    }
+    if (eof && u->in_len == 0) {
+        return response_body(x, eof);
+    }
+    return 0;
+}
+
+
+void veil__xchg_upstream_data(veil__xchg_t *x, int eof)
+{
+    const veil_proxy_config_t *cfg = x->c->w->cfg;
+    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    veil_h1_verdict_t v = {0, NULL};
+    veil__upconn_t *u;
+    long end;
+
+    if (x->u != NULL && eof) {
+        x->u->eof = 1;
+    }
+    for (;;) {
+        u = x->u;
+        if (u == NULL) {
+            return;
+        }
+        eof = u->eof;
+        if (x->tunnel) {
+            if (u->in_len > 0) {
+                veil__outq_write(&x->c->out, u->in, u->in_len);
+                x->bytes_out += u->in_len;
+                u->in_len = 0;
+            }
+            if (eof) {
+                veil__xchg_tunnel_end(x);
+            } else {
+                veil__upstream_update_reading(u);
+            }
+            return;
+        }
+        if (x->rstate == VEIL__R_HEAD) {
+            if (u->in_len == 0) {
+                if (eof) {
+                    if (u->reused && x->req_body == VEIL_H1_BODY_NONE &&
+                        x->bytes_out == 0) {
+                        /* A pooled connection the upstream had closed:
+                           the request was never processed; try again
+                           on a fresh connection. */
+                        veil__upconn_t *old = u;
+
+                        x->u = NULL;
+                        x->up_ready = 0;
+                        old->x = NULL;
+                        veil__upstream_close(old);
+                        veil__upstream_acquire(x);
+                        return;
+                    }
+                    bad_upstream(x, "upstream_unavailable");
+                }
+                return;
+            }
+            end = veil_h1_head_scan(&x->rscan, u->in, u->in_len, &lim, &v);
+            if (end < 0) {
+                bad_upstream(x, v.reason ? v.reason : "bad_response_head");
+                return;
+            }
+            if (end == 0) {
+                if (eof) {
+                    bad_upstream(x, "upstream_truncated_head");
+                } else if (u->in_len >= VEIL__IO_BUF) {
+                    bad_upstream(x, "response_head_too_large");
+                }
+                return;
+            }
+            if (response_head(x, (size_t)end) != 0) {
+                return;
+            }
+            continue;
+        }
+        if (x->rstate == VEIL__R_BODY) {
+            if (x->c->out.queued > VEIL__HWM) {
+                veil__upstream_update_reading(u);
+                return;
+            }
+            if (response_body(x, eof) != 0) {
+                return;
+            }
+            veil__upstream_update_reading(u);
+            return;
+        }
+        return;
+    }
+}
+
+
+void veil__xchg_upstream_timeout(veil__xchg_t *x)
+{
+    if (x->rstate == VEIL__R_HEAD) {
+        if (x->u != NULL) {
+            x->u->reusable = 0;
+        }
+        veil__xchg_error(x, 504, "upstream_timeout");
+    } else if (x->tunnel) {
+        veil__xchg_tunnel_end(x);
+    } else {
+        veil__xchg_error(x, 504, "upstream_body_timeout");
+    }
+}
+
+
+void veil__xchg_client_drained(veil__xchg_t *x)
+{
+    veil__upconn_t *u = x->u;
+
+    if (u == NULL) {
+        return;
+    }
+    if (u->in_len > 0 && x->rstate == VEIL__R_BODY) {
+        veil__xchg_upstream_data(x, u->eof);
+        return;
+    }
+    veil__upstream_update_reading(u);
+}

@@ -1,0 +1,442 @@
+/*
+ * The server: N worker threads, each with its own loop and its own
+ * SO_REUSEPORT listener (the kernel spreads connections over them), and
+ * the main thread, which only handles signals:
+ *   SIGTERM  drain: stop accepting, let in-flight exchanges finish within
+ *            drain_timeout_ms, then stop;
+ *   SIGINT   stop now (in-flight exchanges are cut and logged as such);
+ *   SIGUSR1  reopen the access log (after rotation).
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "proxy_int.h"
+
+typedef struct server {
+    const veil_proxy_config_t *cfg;
+    veil__worker_t *workers;
+    unsigned n;
+    uv_loop_t loop;
+    uv_signal_t sig_term, sig_int, sig_usr1;
+    uv_async_t done_async;
+    uv_timer_t drain_timer;
+    _Atomic unsigned done;
+    _Atomic unsigned conn_count;
+    veil_log_t *log;
+    int draining;
+} server_t;
+
+
+void veil_proxy_config_init(veil_proxy_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    strcpy(cfg->listen_host, "127.0.0.1");
+    cfg->listen_port = 8000;
+    strcpy(cfg->upstream_host, "127.0.0.1");
+    cfg->upstream_port = 8080;
+    strcpy(cfg->upstream_authority, "127.0.0.1:8080");
+    strcpy(cfg->access_log, "-");
+    cfg->workers = 0;
+    cfg->max_header_bytes = VEIL_H1_DEFAULT_MAX_HEADER_BYTES;
+    cfg->max_header_count = VEIL_H1_DEFAULT_MAX_HEADERS;
+    cfg->max_connections = 10000;
+    cfg->inspect_limit = 1024 * 1024;
+    cfg->log_body_limit = 64 * 1024;
+    cfg->upstream_idle_max = 64;
+    /* nginx: client_header_timeout 60s, client_body_timeout 60s,
+       keepalive_timeout 75s, proxy_read_timeout 60s; Envoy and HAProxy
+       deployments commonly connect with a 5s budget. */
+    cfg->header_timeout_ms = 60000;
+    cfg->body_timeout_ms = 60000;
+    cfg->connect_timeout_ms = 5000;
+    cfg->upstream_timeout_ms = 60000;
+    cfg->keepalive_timeout_ms = 75000;
+    cfg->upstream_keepalive_ms = 60000;
+    cfg->drain_timeout_ms = 30000;
+}
+
+
+uint64_t veil__rand64(veil__worker_t *w)
+{
+    /* xorshift128+: request ids need uniqueness, not secrecy. */
+    uint64_t s1 = w->rng[0];
+    const uint64_t s0 = w->rng[1];
+
+    w->rng[0] = s0;
+    s1 ^= s1 << 23;
+    w->rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+    return w->rng[1] + s0;
+}
+
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+    if (!uv_is_closing(h)) {
+        uv_close(h, NULL);
+    }
+}
+
+
+void veil__worker_check_idle(veil__worker_t *w)
+{
+    if (!(w->draining || w->stopping) || w->nclients > 0) {
+        return;
+    }
+    veil__upstream_close_idle(w);
+    if (w->nupconns > 0) {
+        return;
+    }
+    if (!uv_is_closing((uv_handle_t *)&w->async)) {
+        uv_close((uv_handle_t *)&w->async, NULL);
+    }
+    if (w->listener_open) {
+        w->listener_open = 0;
+        uv_close((uv_handle_t *)&w->listener, NULL);
+    }
+}
+
+
+static void worker_async_cb(uv_async_t *a)
+{
+    veil__worker_t *w = a->data;
+    int cmd = atomic_load(&w->cmd);
+    veil__client_t *c, *next;
+
+    if (cmd == VEIL__CMD_NONE || w->stopping) {
+        return;
+    }
+    if (w->listener_open) {
+        w->listener_open = 0;
+        uv_close((uv_handle_t *)&w->listener, NULL);
+    }
+    if (cmd == VEIL__CMD_STOP) {
+        w->stopping = 1;
+        w->draining = 1;
+        for (c = w->clients; c != NULL; c = next) {
+            next = c->next;
+            veil__client_close(c);
+        }
+    } else if (!w->draining) {
+        w->draining = 1;
+        for (c = w->clients; c != NULL; c = next) {
+            next = c->next;
+            veil__client_drain(c);
+        }
+    }
+    veil__upstream_close_idle(w);
+    veil__worker_check_idle(w);
+}
+
+
+static void on_connection(uv_stream_t *l, int status)
+{
+    veil__worker_t *w = l->data;
+
+    if (status < 0 || w->draining) {
+        return;
+    }
+    veil__client_accept(w, l);
+}
+
+
+static void worker_main(void *arg)
+{
+    veil__worker_t *w = arg;
+
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
+
+static int parse_listen(const veil_proxy_config_t *cfg,
+                        struct sockaddr_storage *ss)
+{
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+    memset(ss, 0, sizeof(*ss));
+    if (uv_ip4_addr(cfg->listen_host, cfg->listen_port, a4) == 0) {
+        return 0;
+    }
+    if (uv_ip6_addr(cfg->listen_host, cfg->listen_port, a6) == 0) {
+        return 0;
+    }
+    return -EINVAL;
+}
+
+
+static int make_listener(const struct sockaddr_storage *ss, int *fdp)
+{
+    socklen_t len = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+                                             : sizeof(struct sockaddr_in6);
+    int fd, one = 1, e;
+
+    fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+        bind(fd, (const struct sockaddr *)ss, len) != 0 ||
+        listen(fd, 511) != 0) {
+        e = errno;
+        close(fd);
+        return -e;
+    }
+    *fdp = fd;
+    return 0;
+}
+
+
+static int resolve_upstream(const veil_proxy_config_t *cfg,
+                            struct sockaddr_storage *ss)
+{
+    struct addrinfo hints, *res = NULL;
+    char port[16];
+    int rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(port, sizeof(port), "%d", cfg->upstream_port);
+    rc = getaddrinfo(cfg->upstream_host, port, &hints, &res);
+    if (rc != 0 || res == NULL) {
+        fprintf(stderr, "veil: cannot resolve the upstream host: %s\n",
+                gai_strerror(rc));
+        return -EINVAL;
+    }
+    memset(ss, 0, sizeof(*ss));
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return 0;
+}
+
+
+static void broadcast(server_t *s, int cmd)
+{
+    unsigned i;
+
+    for (i = 0; i < s->n; i++) {
+        atomic_store(&s->workers[i].cmd, cmd);
+        uv_async_send(&s->workers[i].async);
+    }
+}
+
+
+static void drain_timeout_cb(uv_timer_t *t)
+{
+    server_t *s = t->data;
+
+    fprintf(stderr, "veil: drain timeout reached, stopping\n");
+    broadcast(s, VEIL__CMD_STOP);
+}
+
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+    server_t *s = h->data;
+    int rc;
+
+    switch (signum) {
+    case SIGTERM:
+        if (s->draining) {
+            return;
+        }
+        s->draining = 1;
+        fprintf(stderr, "veil: SIGTERM, draining\n");
+        broadcast(s, VEIL__CMD_DRAIN);
+        uv_timer_start(&s->drain_timer, drain_timeout_cb,
+                       s->cfg->drain_timeout_ms, 0);
+        break;
+    case SIGINT:
+        fprintf(stderr, "veil: SIGINT, stopping\n");
+        broadcast(s, VEIL__CMD_STOP);
+        break;
+    case SIGUSR1:
+        rc = veil_log_reopen(s->log);
+        if (rc != 0) {
+            fprintf(stderr, "veil: cannot reopen the access log: %s\n",
+                    strerror(-rc));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+
+static void done_cb(uv_async_t *a)
+{
+    server_t *s = a->data;
+
+    if (atomic_load(&s->done) == s->n) {
+        uv_walk(&s->loop, close_walk_cb, NULL);
+    }
+}
+
+
+typedef struct thread_arg {
+    veil__worker_t *w;
+    server_t *s;
+} thread_arg_t;
+
+
+static void thread_main(void *arg)
+{
+    thread_arg_t *ta = arg;
+
+    worker_main(ta->w);
+    atomic_fetch_add(&ta->s->done, 1);
+    uv_async_send(&ta->s->done_async);
+}
+
+
+int veil_proxy_run(const veil_proxy_config_t *cfg)
+{
+    server_t s;
+    struct sockaddr_storage la, ua;
+    thread_arg_t *targs = NULL;
+    char err[256];
+    unsigned i, started = 0;
+    int rc;
+
+    memset(&s, 0, sizeof(s));
+    s.cfg = cfg;
+    s.n = cfg->workers;
+    if (s.n == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        s.n = n > 0 ? (unsigned)n : 1;
+    }
+    if (parse_listen(cfg, &la) != 0) {
+        fprintf(stderr, "veil: --listen: not an IP address and port\n");
+        return -EINVAL;
+    }
+    if (resolve_upstream(cfg, &ua) != 0) {
+        return -EINVAL;
+    }
+    rc = veil_log_open(&s.log, cfg->access_log, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "veil: %s\n", err);
+        return rc;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    s.workers = calloc(s.n, sizeof(*s.workers));
+    targs = calloc(s.n, sizeof(*targs));
+    if (s.workers == NULL || targs == NULL) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < s.n; i++) {
+        veil__worker_t *w = &s.workers[i];
+        int fd = -1;
+
+        rc = make_listener(&la, &fd);
+        if (rc != 0) {
+            fprintf(stderr, "veil: cannot listen on %s:%d: %s\n",
+                    cfg->listen_host, cfg->listen_port, strerror(-rc));
+            goto out;
+        }
+        w->id = i;
+        w->cfg = cfg;
+        w->log = s.log;
+        w->conn_count = &s.conn_count;
+        w->upstream_addr = ua;
+        veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * cfg->log_body_limit);
+        if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
+            w->rng[0] = (uint64_t)uv_hrtime() ^ ((uint64_t)i << 32);
+            w->rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
+        }
+        w->rng[0] |= 1;
+        uv_loop_init(&w->loop);
+        uv_tcp_init(&w->loop, &w->listener);
+        w->listener.data = w;
+        if ((rc = uv_tcp_open(&w->listener, fd)) != 0 ||
+            (rc = uv_listen((uv_stream_t *)&w->listener, 511,
+                            on_connection)) != 0) {
+            fprintf(stderr, "veil: cannot listen: %s\n", uv_strerror(rc));
+            uv_close((uv_handle_t *)&w->listener, NULL);
+            uv_run(&w->loop, UV_RUN_DEFAULT);
+            uv_loop_close(&w->loop);
+            veil_jbuf_dispose(&w->logbuf);
+            w->cfg = NULL;
+            rc = -EINVAL;
+            goto out;
+        }
+        w->listener_open = 1;
+        uv_async_init(&w->loop, &w->async, worker_async_cb);
+        w->async.data = w;
+    }
+
+    uv_loop_init(&s.loop);
+    uv_async_init(&s.loop, &s.done_async, done_cb);
+    s.done_async.data = &s;
+    uv_timer_init(&s.loop, &s.drain_timer);
+    s.drain_timer.data = &s;
+    uv_signal_init(&s.loop, &s.sig_term);
+    uv_signal_init(&s.loop, &s.sig_int);
+    uv_signal_init(&s.loop, &s.sig_usr1);
+    s.sig_term.data = s.sig_int.data = s.sig_usr1.data = &s;
+    uv_signal_start(&s.sig_term, signal_cb, SIGTERM);
+    uv_signal_start(&s.sig_int, signal_cb, SIGINT);
+    uv_signal_start(&s.sig_usr1, signal_cb, SIGUSR1);
+
+    for (i = 0; i < s.n; i++) {
+        targs[i].w = &s.workers[i];
+        targs[i].s = &s;
+        if (uv_thread_create(&s.workers[i].thread, thread_main,
+                             &targs[i]) != 0) {
+            fprintf(stderr, "veil: cannot start worker threads\n");
+            break;
+        }
+        started++;
+    }
+    fprintf(stderr, "veil: listening on %s:%d, upstream %s, %u workers\n",
+            cfg->listen_host, cfg->listen_port, cfg->upstream_authority,
+            started);
+    if (started < s.n) {
+        broadcast(&s, VEIL__CMD_STOP);
+        atomic_fetch_add(&s.done, s.n - started);
+    }
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    for (i = 0; i < started; i++) {
+        uv_thread_join(&s.workers[i].thread);
+    }
+    uv_loop_close(&s.loop);
+    rc = started == s.n ? 0 : -EAGAIN;
+    for (i = 0; i < s.n; i++) {
+        veil__worker_t *w = &s.workers[i];
+
+        if (w->cfg == NULL) {
+            continue;
+        }
+        uv_walk(&w->loop, close_walk_cb, NULL);
+        uv_run(&w->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&w->loop);
+        veil_jbuf_dispose(&w->logbuf);
+    }
+    s.n = 0;
+out:
+    if (s.workers != NULL) {
+        for (i = 0; i < s.n; i++) {
+            veil__worker_t *w = &s.workers[i];
+
+            if (w->cfg != NULL) {
+                uv_walk(&w->loop, close_walk_cb, NULL);
+                uv_run(&w->loop, UV_RUN_DEFAULT);
+                uv_loop_close(&w->loop);
+                veil_jbuf_dispose(&w->logbuf);
+            }
+        }
+    }
+    free(s.workers);
+    free(targs);
+    veil_log_close(s.log);
+    return rc;
+}

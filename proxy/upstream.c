@@ -1,0 +1,303 @@
+/*
+ * Upstream connections and the per-worker pool of idle ones.
+ *
+ * A connection goes back to the pool only when the exchange on it ended
+ * cleanly (request fully sent, response fully read with nothing after it,
+ * the upstream did not ask to close); any anomaly closes it. An idle
+ * pooled connection keeps reading: a byte or an end of stream from it
+ * means it is no longer usable, and it is closed at once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy_int.h"
+
+static void up_close_cb(uv_handle_t *h)
+{
+    veil__upconn_t *u = h->data;
+
+    if (--u->pending_close == 0) {
+        if (u->in != NULL) {
+            explicit_bzero(u->in, VEIL__IO_BUF);
+            free(u->in);
+        }
+        free(u);
+    }
+}
+
+
+static void pool_remove(veil__upconn_t *u)
+{
+    veil__worker_t *w = u->w;
+    veil__upconn_t **pp = &w->idle;
+
+    while (*pp != NULL) {
+        if (*pp == u) {
+            *pp = u->next;
+            u->next = NULL;
+            w->nidle--;
+            return;
+        }
+        pp = &(*pp)->next;
+    }
+}
+
+
+void veil__upstream_close(veil__upconn_t *u)
+{
+    veil__worker_t *w = u->w;
+
+    if (u->closing) {
+        return;
+    }
+    u->closing = 1;
+    if (u->state == VEIL__U_IDLE) {
+        pool_remove(u);
+    }
+    u->x = NULL;
+    uv_timer_stop(&u->timer);
+    u->pending_close = 2;
+    uv_close((uv_handle_t *)&u->timer, up_close_cb);
+    uv_close((uv_handle_t *)&u->tcp, up_close_cb);
+    w->nupconns--;
+    veil__worker_check_idle(w);
+}
+
+
+static void up_timer_cb(uv_timer_t *t)
+{
+    veil__upconn_t *u = t->data;
+    veil__xchg_t *x = u->x;
+
+    switch (u->state) {
+    case VEIL__U_CONNECTING:
+        veil__upstream_close(u);
+        if (x != NULL) {
+            veil__xchg_upstream_failed(x, 502, "upstream_connect_timeout");
+        }
+        return;
+    case VEIL__U_IDLE:
+        veil__upstream_close(u);
+        return;
+    default:
+        if (x == NULL) {
+            veil__upstream_close(u);
+            return;
+        }
+        /* Not reading because the client is slow: not the upstream's
+           fault; the client's send timer covers that case. */
+        if (!u->reading && x->rstate == VEIL__R_BODY) {
+            veil__upstream_timer(u, u->w->cfg->upstream_timeout_ms);
+            return;
+        }
+        veil__xchg_upstream_timeout(x);
+        return;
+    }
+}
+
+
+void veil__upstream_timer(veil__upconn_t *u, uint64_t ms)
+{
+    if (!u->closing) {
+        uv_timer_start(&u->timer, up_timer_cb, ms, 0);
+    }
+}
+
+
+static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+    veil__upconn_t *u = h->data;
+
+    buf->base = u->in + u->in_len;
+    buf->len = VEIL__IO_BUF - u->in_len;
+}
+
+
+static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    veil__upconn_t *u = s->data;
+    veil__xchg_t *x = u->x;
+
+    if (n == 0 || u->closing) {
+        return;
+    }
+    if (u->state == VEIL__U_IDLE || x == NULL) {
+        /* An idle connection must stay silent. */
+        veil__upstream_close(u);
+        return;
+    }
+    if (n == UV_ENOBUFS) {
+        veil__upstream_update_reading(u);
+        return;
+    }
+    if (n < 0) {
+        uv_read_stop(s);
+        u->reading = 0;
+        u->reusable = 0;
+        veil__xchg_upstream_data(x, 1);
+        return;
+    }
+    u->in_len += (size_t)n;
+    if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
+        veil__upstream_timer(u, u->w->cfg->upstream_timeout_ms);
+    }
+    veil__xchg_upstream_data(x, 0);
+}
+
+
+void veil__upstream_update_reading(veil__upconn_t *u)
+{
+    veil__xchg_t *x = u->x;
+    int want;
+
+    if (u->closing || u->state == VEIL__U_CONNECTING) {
+        return;
+    }
+    if (u->state == VEIL__U_IDLE) {
+        want = 1;
+    } else {
+        want = !u->eof && x != NULL && u->in_len < VEIL__IO_BUF &&
+               x->c->out.queued <= VEIL__HWM;
+    }
+    if (want && !u->reading) {
+        if (uv_read_start((uv_stream_t *)&u->tcp, up_alloc, up_read) == 0) {
+            u->reading = 1;
+        }
+    } else if (!want && u->reading) {
+        uv_read_stop((uv_stream_t *)&u->tcp);
+        u->reading = 0;
+    }
+}
+
+
+static void up_written(void *owner, int status)
+{
+    veil__upconn_t *u = owner;
+    veil__xchg_t *x = u->x;
+
+    if (u->closing) {
+        return;
+    }
+    if (status < 0) {
+        u->reusable = 0;
+        if (x == NULL) {
+            veil__upstream_close(u);
+        } else if (!u->reading) {
+            veil__upstream_close(u);
+            veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
+        }
+        /* Otherwise the upstream may still have answered before it went
+           away: the read side reports what happened. */
+        return;
+    }
+    if (x != NULL && u->out.queued <= VEIL__LWM) {
+        /* Room again: the client's body may flow. */
+        veil__client_update_reading(x->c);
+        if (x->c->in_len > 0) {
+            veil__client_process(x->c);
+        }
+    }
+}
+
+
+static void up_connect_cb(uv_connect_t *req, int status)
+{
+    veil__upconn_t *u = req->data;
+    veil__xchg_t *x = u->x;
+
+    if (status == UV_ECANCELED || u->closing) {
+        return;
+    }
+    if (status < 0) {
+        veil__upstream_close(u);
+        if (x != NULL) {
+            veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
+        }
+        return;
+    }
+    uv_timer_stop(&u->timer);
+    if (x == NULL) {
+        veil__upstream_close(u);
+        return;
+    }
+    u->state = VEIL__U_ACTIVE;
+    uv_tcp_nodelay(&u->tcp, 1);
+    veil__upstream_update_reading(u);
+    veil__xchg_upstream_ready(x);
+}
+
+
+void veil__upstream_acquire(veil__xchg_t *x)
+{
+    veil__worker_t *w = x->c->w;
+    veil__upconn_t *u = w->idle;
+    int rc;
+
+    if (u != NULL) {
+        pool_remove(u);
+        uv_timer_stop(&u->timer);
+        u->state = VEIL__U_ACTIVE;
+        u->reused = 1;
+        u->x = x;
+        x->u = u;
+        veil__xchg_upstream_ready(x);
+        return;
+    }
+    u = calloc(1, sizeof(*u));
+    if (u == NULL || (u->in = malloc(VEIL__IO_BUF)) == NULL) {
+        free(u);
+        veil__xchg_upstream_failed(x, 502, "no_memory");
+        return;
+    }
+    u->w = w;
+    u->state = VEIL__U_CONNECTING;
+    u->reusable = 1;
+    uv_tcp_init(&w->loop, &u->tcp);
+    uv_timer_init(&w->loop, &u->timer);
+    u->tcp.data = u;
+    u->timer.data = u;
+    u->creq.data = u;
+    w->nupconns++;
+    veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, up_written, u);
+    u->x = x;
+    x->u = u;
+    rc = uv_tcp_connect(&u->creq, &u->tcp,
+                        (const struct sockaddr *)&w->upstream_addr,
+                        up_connect_cb);
+    if (rc != 0) {
+        x->u = NULL;
+        veil__upstream_close(u);
+        veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
+        return;
+    }
+    veil__upstream_timer(u, w->cfg->connect_timeout_ms);
+}
+
+
+void veil__upstream_release(veil__upconn_t *u)
+{
+    veil__worker_t *w = u->w;
+
+    u->x = NULL;
+    if (!u->reusable || u->eof || u->in_len > 0 || u->out.queued > 0 ||
+        u->out.error != 0 || w->draining || w->stopping ||
+        w->nidle >= w->cfg->upstream_idle_max ||
+        u->state != VEIL__U_ACTIVE) {
+        veil__upstream_close(u);
+        return;
+    }
+    u->state = VEIL__U_IDLE;
+    u->next = w->idle;
+    w->idle = u;
+    w->nidle++;
+    veil__upstream_timer(u, w->cfg->upstream_keepalive_ms);
+    veil__upstream_update_reading(u);
+}
+
+
+void veil__upstream_close_idle(veil__worker_t *w)
+{
+    while (w->idle != NULL) {
+        veil__upstream_close(w->idle);
+    }
+}
