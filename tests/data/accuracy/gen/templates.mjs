@@ -237,7 +237,7 @@ export const PII_JSON = [
     [8, function device() {
         begin(J, 'pii');
         const doc = {
-            device_id: N('uuid', V.uuid()), model: pick(['RPi4', 'EdgeRouter X', 'Pixel 8', 'ThinkPad T14']), firmware: N('semver', V.semver()),
+            device_id: V.uuid(), model: pick(['RPi4', 'EdgeRouter X', 'Pixel 8', 'ThinkPad T14']), firmware: N('semver', V.semver()),
             network: { mac: P('mac_address', V.macAddress()), ipv4: P('ipv4', V.ipv4()), ipv6: P('ipv6', V.ipv6()) },
             last_seen: N('epoch', String(V.epochSeconds())),
         };
@@ -369,7 +369,7 @@ export const PII_FORM = [
     [8, function trackingBeacon() {
         const p = person();
         begin(FM, 'pii');
-        const pairs = [['v', '1'], ['tid', `UA-${int(1000000, 9999999)}-1`], ['cid', N('uuid', V.uuid())], ['uip', formVal(ipType(p.ip = ip()), p.ip)], ['ea', formVal('email', p.email)], ['ua', formPlain(plainUserAgent())]];
+        const pairs = [['v', '1'], ['tid', `UA-${int(1000000, 9999999)}-1`], ['cid', V.uuid()], ['uip', formVal(ipType(p.ip = ip()), p.ip)], ['ea', formVal('email', p.email)], ['ua', formPlain(plainUserAgent())]];
         return finish(formBody(pairs));
     }],
     [6, function newsletterForm() {
@@ -443,6 +443,7 @@ export const PII_TEXT = [
             () => `${N('timestamp', logTs())} DEBUG http.client send: headers={"Host": "api.partner.com", "Authorization": "Bearer ${P(bt, tok)}", "Accept": "application/json"}`,
             () => `X-Forwarded-For: ${Pip(V.ipv4())}, ${Pip(V.ipv4())}`,
             () => `X-Real-IP: ${Pip(ip())}`,
+            () => `${N('timestamp', logTs())} upstream connect to [${P('ipv6', V.ipv6(pick(['full', 'compressed', 'upper'])))}]:${pick([443, 8443, 8080])} failed (${pick(['111: Connection refused', '110: Connection timed out'])}) while connecting to upstream`,
             () => `${N('timestamp', logTs())} proxy: client=${Pip(ip())} xff="${Pip(V.ipv4())}, ${Pip(V.ipv4('private'))}" upstream=${Pip(V.ipv4('private'))}:${pick([8080, 3000, 9000])} status=${N('http_status', pick(['200', '502', '504']))}`,
         ])();
         return finish(line);
