@@ -220,7 +220,18 @@ static void jwt_make(char *out, size_t cap, const char *header,
 
     b64url(h, header);
     b64url(p, payload);
-    snprintf(out, cap, "%s.%s.%s", h, p, sig);
+    /* Assembled by hand: the sizes are the test's own, and snprintf's
+       truncation warning cannot see that they fit. */
+    size_t hl = strlen(h), pl = strlen(p), sl = strlen(sig);
+    if (hl + pl + sl + 3 > cap) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, h, hl);
+    out[hl] = '.';
+    memcpy(out + hl + 1, p, pl);
+    out[hl + 1 + pl] = '.';
+    memcpy(out + hl + 2 + pl, sig, sl + 1);
 }
 
 

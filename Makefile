@@ -1,0 +1,59 @@
+# veil: the two promised commands are `make run` and `make test`.
+# Everything else is a convenience on top of CMake.
+
+BUILD       ?= build
+ASAN_BUILD  ?= build-asan
+FUZZ_BUILD  ?= build-fuzz
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+UPSTREAM    ?= http://127.0.0.1:8080
+LISTEN      ?= 127.0.0.1:8000
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test test-fast test-asan bench fuzz clean
+
+all: build
+
+deps:
+	@tools/deps.sh build
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/veil scan --findings /dev/stderr tests/data/sample.log
+
+# The whole suite: the optimised build, then the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+test:
+	@tools/deps.sh build test
+	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory test-asan
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan:
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DVEIL_WERROR=ON \
+	    -DVEIL_ASAN=ON -DVEIL_UBSAN=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    ctest --output-on-failure -j $(JOBS) -LE slow
+
+bench:
+	@tools/deps.sh build bench
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DVEIL_BUILD_BENCH=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	./$(BUILD)/bench/bench_scan
+
+# Long fuzzing with libFuzzer (clang); ctest only replays the corpora.
+fuzz:
+	@tools/deps.sh build fuzz
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DVEIL_BUILD_FUZZERS=ON -DVEIL_ASAN=ON -DVEIL_UBSAN=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	fuzz/run-all.sh $(FUZZ_BUILD) $${FUZZ_SECONDS:-60}
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,299 @@
+/*
+ * The catalog of built-in detectors. Patterns are the "core patterns": the
+ * engine runs them (PCRE2 JIT, anchored) on candidates the prefilter found,
+ * and the benchmark feeds the same strings to Hyperscan and to a naive
+ * PCRE2 scan, so they avoid lookaround and backreferences.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+
+#define GDPR VEIL_REG_GDPR
+#define CCPA VEIL_REG_CCPA
+#define PCI VEIL_REG_PCI_DSS
+#define HIPAA VEIL_REG_HIPAA
+#define GLBA VEIL_REG_GLBA
+
+#define HEX "[0-9A-Fa-f]"
+#define H4 HEX "{1,4}"
+#define IPV4_OCTET "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)"
+#define IPV4 "(?:" IPV4_OCTET "\\.){3}" IPV4_OCTET
+
+const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
+    [VEIL_D_EMAIL] = {
+        "email", "EMAIL", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, NULL,
+        "[A-Za-z0-9._%+'-]{1,64}(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}\\b",
+        "email,e-mail,mail,contact",
+        "jane.doe+news@example.com",
+        "high: the address structure is unambiguous; %40-encoded forms too"},
+    [VEIL_D_PHONE] = {
+        "phone", "PHONE", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, "phone",
+        "(?:\\+[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
+        "|\\(0?\\d{2,4}\\)[ .-]?\\d{3,5}[ .-]?\\d{3,5}"
+        "|0\\d{1,4}(?:[ ./-]\\d{2,8}){1,4}"
+        "|[2-9]\\d{2}[ .-]\\d{3}[ .-]\\d{4}"
+        "|[5-9]\\d{2,4}[ .-]\\d{2,5}(?:[ .-]\\d{2,4}){0,3}"
+        "|\\d{10,11})\\b",
+        "phone,tel,telephone,mobile,cell,call,fax,whatsapp,telefon,telefono,"
+        "teléfono,téléphone,portable,móvil,celular,handy,contact",
+        "+1 415-555-2671",
+        "high: E.164 with a known country code and length; medium: a national "
+        "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "
+        "bare digit runs only with a context word (then medium)"},
+    [VEIL_D_CREDIT_CARD] = {
+        "credit_card", "CREDIT_CARD", VEIL_CAT_FINANCIAL, PCI | GLBA | CCPA,
+        "card",
+        "\\b(?:\\d{4}[ -]?){3,4}\\d{1,4}\\b|\\b\\d{4}[ -]?\\d{6}[ -]?\\d{4,5}\\b",
+        "card,credit,debit,visa,mastercard,amex,cc,pan,payment",
+        "4111 1111 1111 1111",
+        "high: Luhn, issuer prefix and length all valid"},
+    [VEIL_D_IBAN] = {
+        "iban", "IBAN", VEIL_CAT_FINANCIAL, GDPR | GLBA, "iban",
+        "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\\b",
+        "iban,account,bank,konto,compte,cuenta,conto,rekening",
+        "DE89 3704 0044 0532 0130 00",
+        "high: ISO 13616 mod-97 and the country's length"},
+    [VEIL_D_US_BANK_ROUTING] = {
+        "us_bank_routing", "US_BANK_ROUTING", VEIL_CAT_FINANCIAL, GLBA, "aba",
+        "\\b(?:0\\d|1[0-2]|2[1-9]|3[0-2]|6[1-9]|7[0-2]|80)\\d{7}\\b",
+        "routing,aba,rtn,transit,bank,ach,wire",
+        "021000021",
+        "high with a context word (checksum and Federal Reserve prefix valid); "
+        "low without: one random 9-digit number in twenty passes"},
+    [VEIL_D_US_SSN] = {
+        "us_ssn", "US_SSN", VEIL_CAT_GOVERNMENT_ID, GDPR | CCPA | HIPAA | GLBA,
+        "us_ssn",
+        "\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b|\\b\\d{9}\\b",
+        "ssn,social security,social sec,ss#,ss #,taxpayer,tin",
+        "536-22-8901",
+        "medium: AAA-GG-SSSS with valid area, group and serial; high with a "
+        "context word; 9 bare digits need a context word (medium)"},
+    [VEIL_D_US_ITIN] = {
+        "us_itin", "US_ITIN", VEIL_CAT_GOVERNMENT_ID, GDPR | CCPA | GLBA,
+        "us_itin",
+        "\\b9\\d{2}[- ]?[5-9]\\d[- ]?\\d{4}\\b",
+        "itin,taxpayer,tax id,tin",
+        "912-70-1234",
+        "medium: 9XX-GG-SSSS with an ITIN group; high with a context word"},
+    [VEIL_D_UK_NINO] = {
+        "uk_nino", "UK_NINO", VEIL_CAT_GOVERNMENT_ID, GDPR, "uk_nino",
+        "\\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]\\b",
+        "nino,national insurance,ni number,ni no",
+        "AB 12 34 56 C",
+        "medium: valid prefix and suffix letters; high with a context word"},
+    [VEIL_D_UK_NHS] = {
+        "uk_nhs", "UK_NHS", VEIL_CAT_HEALTH, GDPR | HIPAA, "uk_nhs",
+        "\\b\\d{3}[ -]?\\d{3}[ -]?\\d{4}\\b",
+        "nhs,health service,patient",
+        "943 476 5919",
+        "medium: 3-3-4 with a valid mod-11 check; high with a context word; "
+        "10 bare digits need a context word"},
+    [VEIL_D_CA_SIN] = {
+        "ca_sin", "CA_SIN", VEIL_CAT_GOVERNMENT_ID, GDPR, "ca_sin",
+        "\\b\\d{3}[ -]?\\d{3}[ -]?\\d{3}\\b",
+        "sin,social insurance,insurance number,nas",
+        "046 454 286",
+        "high with a context word and a valid Luhn check; low without"},
+    [VEIL_D_ES_DNI] = {
+        "es_dni", "ES_DNI", VEIL_CAT_GOVERNMENT_ID, GDPR, "es_dni",
+        "\\b\\d{8}[- ]?[A-HJ-NP-TV-Z]\\b",
+        "dni,nif,documento",
+        "12345678Z",
+        "high: the check letter matches"},
+    [VEIL_D_ES_NIE] = {
+        "es_nie", "ES_NIE", VEIL_CAT_GOVERNMENT_ID, GDPR, "es_nie",
+        "\\b[XYZ][- ]?\\d{7}[- ]?[A-HJ-NP-TV-Z]\\b",
+        "nie,extranjero",
+        "X1234567L",
+        "high: the check letter matches"},
+    [VEIL_D_IT_FISCAL_CODE] = {
+        "it_fiscal_code", "IT_FISCAL_CODE", VEIL_CAT_GOVERNMENT_ID, GDPR,
+        "it_fiscal",
+        "\\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z]"
+        "[0-9LMNPQRSTUV]{3}[A-Z]\\b",
+        "codice fiscale,fiscal code,cf",
+        "RSSMRA85T10A562S",
+        "high: the check character matches"},
+    [VEIL_D_FR_NIR] = {
+        "fr_nir", "FR_NIR", VEIL_CAT_GOVERNMENT_ID, GDPR | HIPAA, "fr_nir",
+        "\\b[12378] ?\\d{2} ?\\d{2} ?(?:\\d{2}|2[AB]) ?\\d{3} ?\\d{3} ?\\d{2}\\b",
+        "nir,sécurité sociale,securite sociale,insee,numéro de sécu,secu",
+        "2 55 08 14 168 025 38",
+        "high: the 97-complement key matches"},
+    [VEIL_D_NL_BSN] = {
+        "nl_bsn", "NL_BSN", VEIL_CAT_GOVERNMENT_ID, GDPR, "nl_bsn",
+        "\\b\\d{9}\\b|\\b\\d{4}\\.\\d{2}\\.\\d{3}\\b",
+        "bsn,burgerservicenummer,sofinummer,sofi",
+        "111222333",
+        "high with a context word and a valid 11-test; low without"},
+    [VEIL_D_BR_CPF] = {
+        "br_cpf", "BR_CPF", VEIL_CAT_GOVERNMENT_ID, GDPR, "br_cpf",
+        "\\b\\d{3}\\.?\\d{3}\\.?\\d{3}-?\\d{2}\\b",
+        "cpf,cadastro",
+        "123.456.789-09",
+        "high: 000.000.000-00 with valid check digits; bare digits need a "
+        "context word"},
+    [VEIL_D_IN_AADHAAR] = {
+        "in_aadhaar", "IN_AADHAAR", VEIL_CAT_GOVERNMENT_ID, GDPR, "verhoeff",
+        "\\b[2-9]\\d{3}[ -]?\\d{4}[ -]?\\d{4}\\b",
+        "aadhaar,aadhar,uidai,uid",
+        "2345 6789 0124",
+        "medium: 4-4-4 with a valid Verhoeff check; high with a context word; "
+        "12 bare digits need a context word"},
+    [VEIL_D_CN_RESIDENT_ID] = {
+        "cn_resident_id", "CN_RESIDENT_ID", VEIL_CAT_GOVERNMENT_ID, GDPR,
+        "cn_id",
+        "\\b[1-8]\\d{5}(?:19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])"
+        "\\d{3}[0-9Xx]\\b",
+        "身份证,resident id,id card,shenfenzheng",
+        "11010519491231002X",
+        "high: ISO 7064 MOD 11-2 and a real birth date"},
+    [VEIL_D_IPV4] = {
+        "ipv4", "IPV4", VEIL_CAT_NETWORK, GDPR, "ipv4",
+        "\\b" IPV4 "\\b",
+        "ip,addr,address,client,remote,host,from",
+        "203.0.113.42",
+        "medium; high with a context word; versions (Chrome/124.0.0.0, v1.2.3.4) "
+        "are not addresses"},
+    [VEIL_D_IPV6] = {
+        "ipv6", "IPV6", VEIL_CAT_NETWORK, GDPR, "ipv6",
+        "(?:(?:" H4 ":){7}" H4 "|(?:" H4 ":){1,7}:|(?:" H4 ":){1,6}:" H4
+        "|(?:" H4 ":){1,5}(?::" H4 "){1,2}|(?:" H4 ":){1,4}(?::" H4 "){1,3}"
+        "|(?:" H4 ":){1,3}(?::" H4 "){1,4}|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
+        "|" H4 ":(?::" H4 "){1,6}|:(?:(?::" H4 "){1,7}|:)"
+        "|(?:" H4 ":){1,6}:?" IPV4 "|::(?:" H4 ":){0,5}" IPV4 ")"
+        "(?:%[0-9A-Za-z._-]{1,32})?",
+        "ip,addr,address,client,remote,host,from",
+        "2001:db8::8a2e:370:7334",
+        "medium: every RFC 4291/5952 form; high with a context word"},
+    [VEIL_D_MAC_ADDRESS] = {
+        "mac_address", "MAC_ADDRESS", VEIL_CAT_NETWORK, GDPR, "mac",
+        "\\b" HEX "{2}(?:[:-]" HEX "{2}){5}\\b|\\b" HEX "{4}\\." HEX "{4}\\." HEX
+        "{4}\\b",
+        "mac,hwaddr,ether,device",
+        "00:1A:2B:3C:4D:5E",
+        "medium; high with a context word"},
+    [VEIL_D_JWT] = {
+        "jwt", "JWT", VEIL_CAT_CREDENTIALS, GDPR, "jwt",
+        "\\beyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{8,}",
+        "token,jwt,bearer,authorization",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXZhbHVl",
+        "high: the header decodes to JSON with alg"},
+    [VEIL_D_AWS_ACCESS_KEY_ID] = {
+        "aws_access_key_id", "AWS_ACCESS_KEY_ID", VEIL_CAT_CREDENTIALS, 0, NULL,
+        "\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)"
+        "[A-Z2-7]{16}\\b",
+        "aws,access key,key id",
+        "AKIAIOSFODNN7EXAMPLE",
+        "high: a known key-type prefix and 16 base-32 characters"},
+    [VEIL_D_GITHUB_TOKEN] = {
+        "github_token", "GITHUB_TOKEN", VEIL_CAT_CREDENTIALS, 0, "github_token",
+        "\\bgh[pousr]_[A-Za-z0-9]{36}\\b|\\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\\b",
+        "github,token",
+        "ghp_ followed by 36 base62 characters",
+        "high: the embedded CRC32 matches (fine-grained tokens: structure)"},
+    [VEIL_D_SLACK_TOKEN] = {
+        "slack_token", "SLACK_TOKEN", VEIL_CAT_CREDENTIALS, 0, NULL,
+        "\\bxox[abposre]-[0-9]{6,15}-[0-9A-Za-z-]{8,200}\\b",
+        "slack,token",
+        "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "high: the xox?- prefix and numeric workspace part"},
+    [VEIL_D_STRIPE_KEY] = {
+        "stripe_key", "STRIPE_KEY", VEIL_CAT_CREDENTIALS, PCI, NULL,
+        "\\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}\\b",
+        "stripe,secret key,api key",
+        "sk_live_ followed by 24 alphanumerics",
+        "high: a secret or restricted key prefix"},
+    [VEIL_D_BEARER_TOKEN] = {
+        "bearer_token", "BEARER_TOKEN", VEIL_CAT_CREDENTIALS, 0, NULL,
+        "\\b[Bb]earer [A-Za-z0-9._~+/-]{8,4096}=*",
+        "authorization,bearer,token",
+        "Authorization: Bearer 8f1c2d3e4f5a6b7c",
+        "high: the token after the Bearer scheme (the scheme itself is kept)"},
+    [VEIL_D_URL_CREDENTIALS] = {
+        "url_credentials", "URL_CREDENTIALS", VEIL_CAT_CREDENTIALS, 0, NULL,
+        "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@]{1,128}:[^\\s/?#@]{1,128}@",
+        "url,uri,dsn,connection",
+        "https://admin:s3cret@db.example.com/",
+        "high: the user:password part of a URL"},
+    [VEIL_D_PRIVATE_KEY] = {
+        "private_key", "PRIVATE_KEY", VEIL_CAT_CREDENTIALS, 0, NULL,
+        "-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY-----",
+        "key,pem",
+        "-----BEGIN PRIVATE KEY----- ... -----END PRIVATE KEY-----",
+        "high: the whole PEM block, header to footer"},
+    [VEIL_D_DATE_OF_BIRTH] = {
+        "date_of_birth", "DATE_OF_BIRTH", VEIL_CAT_DEMOGRAPHIC, GDPR | CCPA | HIPAA,
+        "date",
+        "\\b(?:19|20)\\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\\d|3[01])\\b"
+        "|\\b(?:0?[1-9]|[12]\\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\\d{2}\\b"
+        "|\\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])/(?:19|20)\\d{2}\\b",
+        "born,birth,dob,d.o.b,birthday,birthdate,geboren,geburtsdatum,"
+        "né le,née le,naissance,nacimiento,nascita,geboortedatum,nascimento",
+        "1985-03-14",
+        "high under a birth-like key; medium for a real date within 40 bytes "
+        "after a birth keyword; never without one"},
+    [VEIL_D_PERSON_NAME] = {
+        "person_name", "PERSON_NAME", VEIL_CAT_DEMOGRAPHIC, GDPR | CCPA | HIPAA,
+        NULL, NULL,
+        "name,first_name,last_name,full_name,surname,given_name",
+        "the value of a name-like field",
+        "medium: the value of a name-like JSON or form field"},
+    [VEIL_D_SECRET_FIELD] = {
+        "secret_field", "SECRET", VEIL_CAT_CREDENTIALS, 0, NULL, NULL,
+        "password,secret,token,api_key,private_key,client_secret",
+        "the value of a password-like field",
+        "high: the value of a password-, secret- or token-like field"},
+};
+
+size_t veil_catalog_count(void)
+{
+    return VEIL_D__COUNT;
+}
+
+const veil_detector_info_t *veil_catalog_get(size_t index)
+{
+    return index < VEIL_D__COUNT ? &veil__catalog[index] : NULL;
+}
+
+int veil_catalog_find(const char *id)
+{
+    for (int i = 0; i < VEIL_D__COUNT; i++) {
+        if (strcmp(veil__catalog[i].id, id) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *veil_category_name(veil_category_t category)
+{
+    static const char *const names[VEIL_CAT__COUNT] = {
+        "contact", "financial", "government_id", "health",
+        "credentials", "network", "demographic",
+    };
+    return (unsigned)category < VEIL_CAT__COUNT ? names[category] : "unknown";
+}
+
+char *veil_regulations_format(unsigned regulations, char *buf, size_t size)
+{
+    static const char *const names[] = {"gdpr", "ccpa", "pci_dss", "hipaa", "glba"};
+    size_t used = 0;
+
+    if (size == 0) {
+        return buf;
+    }
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (regulations & (1u << i)) {
+            int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", names[i]);
+            if (n < 0 || (size_t)n >= size - used) {
+                break;
+            }
+            used += (size_t)n;
+        }
+    }
+    return buf;
+}

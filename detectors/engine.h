@@ -1,0 +1,93 @@
+/*
+ * Internal interfaces of the detection engine, shared by its files.
+ *
+ * Layers, bottom up:
+ *   text_scan.c  the prefilter and candidate handlers over decoded text
+ *                (struct veil__text), streaming with a hold-back window;
+ *   json_walk.c, form_walk.c
+ *                structure walkers that decode values and feed them to the
+ *                text layer with their key as context;
+ *   scanner.c    the public veil_scanner_*: picks a walker, maps decoded
+ *                offsets back to raw bytes, reports veil_finding_t.
+ */
+#ifndef VEIL_DETECTORS_ENGINE_H
+#define VEIL_DETECTORS_ENGINE_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "veil/scan.h"
+
+struct veil_engine {
+    uint8_t enabled[VEIL_D__COUNT];
+    uint8_t min_confidence;
+    /* Core patterns, JIT-compiled. Anchoring is compiled in: the JIT
+       matcher ignores PCRE2_ANCHORED passed at match time. */
+    pcre2_code *re[VEIL_D__COUNT];       /* anchored at the start offset */
+    pcre2_code *re_whole[VEIL_D__COUNT]; /* and at the subject's end */
+    char **allow_values;             /* sorted, for bsearch */
+    size_t allow_values_count;
+    pcre2_code **allow_re;
+    size_t allow_re_count;
+};
+
+/* veil__engine_allowed(): 1 when <s> is on the allowlist. */
+int veil__engine_allowed(const veil_engine_t *e, pcre2_match_data *md,
+                         const char *s, size_t len);
+
+/* Sensitive key classes: which detector a field's whole value belongs to,
+   or -1. <key> is the raw key (any case, separators). */
+int veil__key_class(const char *key, size_t len);
+/* veil__name_like(): 1 when <s> looks like a person's name (2-4 words,
+   letters, capitalised): used for the ambiguous key "name". */
+int veil__name_like(const char *s, size_t len);
+
+/* Phone numbers: returns the confidence (0 when not a phone number) of the
+   candidate <s> given whether a context word is near. */
+int veil__phone_confidence(const char *s, size_t len, int has_context);
+
+/* ---- the text layer ---- */
+
+/* Findings in decoded-stream offsets, reported in order, never overlapping. */
+typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end,
+                              int detector, int confidence, unsigned flags);
+
+#define VEIL__LOOKBEHIND 160   /* bytes kept before the scan position */
+#define VEIL__EMIT_LAG 112     /* a later finding starts at most this far back */
+#define VEIL__PEND_MAX 32
+
+struct veil__text {
+    const veil_engine_t *eng;
+    pcre2_match_data *md;
+    unsigned char *buf;
+    size_t len, cap, pos;
+    uint64_t base;             /* stream offset of buf[0] */
+    char field[64];            /* key of the current value, lower-cased */
+    size_t field_len;
+    veil_finding_t pend[VEIL__PEND_MAX];
+    size_t npend;
+    veil__emit_fn emit;
+    void *ud;
+    int error;
+};
+
+int veil__text_init(struct veil__text *t, const veil_engine_t *eng,
+                    veil__emit_fn emit, void *ud);
+void veil__text_dispose(struct veil__text *t);
+/* Scans <len> more bytes of the current segment. */
+int veil__text_feed(struct veil__text *t, const void *data, size_t len);
+/* Ends the current segment: nothing is held back, no match spans it. */
+void veil__text_end(struct veil__text *t);
+/* Context for the next segment (a JSON key, a form field name). */
+void veil__text_set_field(struct veil__text *t, const char *key, size_t len);
+/* Decoded offset below which every finding has been emitted. */
+uint64_t veil__text_safe(const struct veil__text *t);
+/* Total decoded bytes fed so far. */
+static inline uint64_t veil__text_fed(const struct veil__text *t)
+{
+    return t->base + t->len;
+}
+
+#endif

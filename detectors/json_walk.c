@@ -1,0 +1,415 @@
+/*
+ * An incremental JSON walker. It keeps the key path (the key each value
+ * sits under; array items inherit their array's key), decodes string
+ * escapes (\uXXXX with surrogate pairs, \/ and the rest) before detection,
+ * and hands each value to value.c. Any chunking gives the same result: the
+ * state between calls is all in the scanner. A sequence of documents
+ * (JSON Lines) is accepted. Input that stops being JSON is scanned as text
+ * from there on, so nothing escapes inspection.
+ */
+#include <string.h>
+
+#include "scanner.h"
+
+static int is_ws(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static veil__frame_t *top(struct veil_scanner *s)
+{
+    return s->depth ? &s->stack[s->depth - 1] : NULL;
+}
+
+static void to_text(struct veil_scanner *s)
+{
+    if (s->text_active) {
+        veil__scan_end(s);
+    }
+    s->state = J_TEXT;
+    s->hold = UINT64_MAX;
+    veil__scan_begin(s, NULL, 0);
+}
+
+static int push(struct veil_scanner *s, int is_array)
+{
+    if (s->depth == VEIL__DEPTH_MAX) {
+        return -1;
+    }
+    veil__frame_t *parent = top(s), *f = &s->stack[s->depth++];
+    f->is_array = (uint8_t)is_array;
+    f->key_len = 0;
+    if (is_array && parent) {
+        memcpy(f->key, parent->key, parent->key_len);
+        f->key_len = parent->key_len;
+    }
+    return 0;
+}
+
+static void string_open(struct veil_scanner *s, uint64_t content_raw, int is_key)
+{
+    s->in_key = is_key;
+    s->uhigh = 0;
+    s->state = J_STRING;
+    if (is_key) {
+        s->key_len = 0;
+        s->mode = V_SCAN;
+        s->value_raw = content_raw;
+        veil__scan_begin(s, NULL, 0);
+        return;
+    }
+    veil__frame_t *f = top(s);
+    veil__value_open(s, f ? f->key : NULL, f ? f->key_len : 0, content_raw);
+}
+
+static void string_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw)
+{
+    if (s->in_key) {
+        size_t room = sizeof(s->key) - s->key_len;
+        memcpy(s->key + s->key_len, dec, len < room ? len : room);
+        s->key_len += len < room ? len : room;
+        veil__scan_plain(s, dec, len, raw);
+        return;
+    }
+    veil__value_bytes(s, dec, len, raw);
+}
+
+static void string_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
+                          uint32_t rlen)
+{
+    if (s->in_key) {
+        size_t room = sizeof(s->key) - s->key_len;
+        memcpy(s->key + s->key_len, dec, dlen < room ? dlen : room);
+        s->key_len += dlen < room ? dlen : room;
+        veil__scan_escape(s, dec, dlen, raw, rlen);
+        return;
+    }
+    veil__value_escape(s, dec, dlen, raw, rlen);
+}
+
+static const char replacement[3] = {(char)0xef, (char)0xbf, (char)0xbd};
+
+/* A high surrogate not followed by a low one decodes to U+FFFD. */
+static void flush_high(struct veil_scanner *s)
+{
+    if (s->uhigh) {
+        string_escape(s, replacement, 3, s->uhigh_start, 6);
+        s->uhigh = 0;
+    }
+}
+
+static void string_close(struct veil_scanner *s, uint64_t raw_quote)
+{
+    flush_high(s);
+    if (s->in_key) {
+        veil__scan_end(s);
+        veil__frame_t *f = top(s);
+        if (f) {
+            size_t n = s->key_len < sizeof(f->key) ? s->key_len : sizeof(f->key);
+            memcpy(f->key, s->key, n);
+            f->key_len = (uint8_t)n;
+        }
+        s->in_key = 0;
+        s->state = J_COLON;
+        return;
+    }
+    veil__value_close(s, raw_quote, 0);
+    s->state = J_AFTER;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+static void unicode_done(struct veil_scanner *s)
+{
+    uint32_t cp = s->ucode;
+    char out[4];
+
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+        flush_high(s);
+        s->uhigh = cp;
+        s->uhigh_start = s->esc_start;
+        return;
+    }
+    if (cp >= 0xdc00 && cp <= 0xdfff) {
+        if (s->uhigh) {
+            cp = 0x10000 + ((s->uhigh - 0xd800) << 10) + (cp - 0xdc00);
+            s->uhigh = 0;
+            string_escape(s, out, utf8_encode(cp, out), s->uhigh_start,
+                          (uint32_t)(s->esc_start + 6 - s->uhigh_start));
+            return;
+        }
+        string_escape(s, replacement, 3, s->esc_start, 6);
+        return;
+    }
+    flush_high(s);
+    string_escape(s, out, utf8_encode(cp, out), s->esc_start, 6);
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void token_end(struct veil_scanner *s, uint64_t raw_end)
+{
+    if (s->state == J_LITERAL) {
+        int ok = (s->tok_len == 4 && (memcmp(s->tok, "true", 4) == 0 ||
+                                      memcmp(s->tok, "null", 4) == 0)) ||
+                 (s->tok_len == 5 && memcmp(s->tok, "false", 5) == 0);
+        s->hold = UINT64_MAX;
+        s->state = J_AFTER;
+        if (!ok) {
+            /* Not JSON: scan the token and what follows as text. */
+            uint64_t start = s->value_raw;
+            to_text(s);
+            veil__scan_plain(s, s->tok, s->tok_len, start);
+        }
+        return;
+    }
+    veil__frame_t *f = top(s);
+    veil__value_open(s, f ? f->key : NULL, f ? f->key_len : 0, s->value_raw);
+    s->bare_start = s->value_raw;
+    s->bare_end = raw_end;
+    veil__value_bytes(s, s->tok, s->tok_len, s->value_raw);
+    veil__value_close(s, raw_end, VEIL_FIND_JSON_BARE);
+    s->bare_start = s->bare_end = UINT64_MAX;
+    s->state = J_AFTER;
+}
+
+/* The first byte of a value; returns -1 when it cannot start one. */
+static int value_start(struct veil_scanner *s, int c, uint64_t raw)
+{
+    switch (c) {
+    case '"':
+        string_open(s, raw + 1, 0);
+        return 0;
+    case '{':
+        if (push(s, 0) != 0) {
+            return -1;
+        }
+        s->state = J_KEY_OR_END;
+        return 0;
+    case '[':
+        if (push(s, 1) != 0) {
+            return -1;
+        }
+        s->state = J_VALUE;
+        return 0;
+    default:
+        break;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        s->state = J_NUMBER;
+    } else if (c == 't' || c == 'f' || c == 'n') {
+        s->state = J_LITERAL;
+    } else {
+        return -1;
+    }
+    s->tok[0] = (char)c;
+    s->tok_len = 1;
+    s->value_raw = raw;
+    s->hold = raw;
+    return 0;
+}
+
+static int is_number_char(int c)
+{
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
+int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
+{
+    const uint64_t base = s->raw_pos;
+    size_t i = 0;
+
+    while (i < len && s->error == 0) {
+        int c = p[i];
+        uint64_t raw = base + i;
+
+        switch (s->state) {
+        case J_TEXT:
+            veil__scan_plain(s, (const char *)p + i, len - i, raw);
+            i = len;
+            continue;
+        case J_STRING: {
+            size_t q = i;
+            while (q < len && p[q] != '"' && p[q] != '\\') {
+                q++;
+            }
+            if (q > i) {
+                flush_high(s);
+                string_bytes(s, (const char *)p + i, q - i, raw);
+            }
+            if (q < len) {
+                if (p[q] == '"') {
+                    string_close(s, base + q);
+                } else {
+                    s->state = J_ESCAPE;
+                    s->esc_start = base + q;
+                }
+                q++;
+            }
+            i = q;
+            continue;
+        }
+        case J_ESCAPE: {
+            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+            const char *hit = c ? strchr(from, c) : NULL;
+            i++;
+            if (c == 'u') {
+                s->ucode = 0;
+                s->uhex = 0;
+                s->state = J_UNICODE;
+                continue;
+            }
+            /* Unknown escapes are kept as the character itself. */
+            char ch = hit ? to[hit - from] : (char)c;
+            flush_high(s);
+            string_escape(s, &ch, 1, s->esc_start, 2);
+            s->state = J_STRING;
+            continue;
+        }
+        case J_UNICODE: {
+            int h = hexval(c);
+            if (h < 0) {
+                /* A broken \u escape: what was read decodes to U+FFFD and
+                   this byte is read again as string content. */
+                flush_high(s);
+                string_escape(s, replacement, 3, s->esc_start, (uint32_t)(2 + s->uhex));
+                s->state = J_STRING;
+                continue;
+            }
+            s->ucode = (s->ucode << 4) | (uint32_t)h;
+            i++;
+            if (++s->uhex == 4) {
+                s->state = J_STRING;
+                unicode_done(s);
+            }
+            continue;
+        }
+        case J_NUMBER:
+        case J_LITERAL:
+            if (s->state == J_NUMBER ? is_number_char(c) : (c >= 'a' && c <= 'z')) {
+                if (s->tok_len < sizeof(s->tok)) {
+                    s->tok[s->tok_len++] = (char)c;
+                }
+                i++;
+                continue;
+            }
+            token_end(s, raw);
+            continue; /* this byte again, after the token */
+        default:
+            break;
+        }
+
+        if (is_ws(c)) {
+            i++;
+            continue;
+        }
+        veil__frame_t *f = top(s);
+        switch (s->state) {
+        case J_VALUE:
+            if (c == ']' && f && f->is_array) {
+                s->depth--;
+                s->state = J_AFTER;
+            } else if (value_start(s, c, raw) != 0) {
+                to_text(s);
+                continue;
+            }
+            break;
+        case J_KEY_OR_END:
+            if (c == '"') {
+                string_open(s, raw + 1, 1);
+            } else if (c == '}') {
+                s->depth--;
+                s->state = J_AFTER;
+            } else {
+                to_text(s);
+                continue;
+            }
+            break;
+        case J_COLON:
+            if (c != ':') {
+                to_text(s);
+                continue;
+            }
+            s->state = J_VALUE;
+            break;
+        case J_AFTER:
+            if (f == NULL) {
+                /* Between documents of a JSON Lines stream. */
+                if (value_start(s, c, raw) != 0) {
+                    to_text(s);
+                    continue;
+                }
+            } else if (c == ',') {
+                s->state = f->is_array ? J_VALUE : J_KEY_OR_END;
+            } else if ((c == '}' && !f->is_array) || (c == ']' && f->is_array)) {
+                s->depth--;
+                s->state = J_AFTER;
+            } else {
+                to_text(s);
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        i++;
+    }
+    s->raw_pos = base + len;
+    return s->error;
+}
+
+void veil__json_finish(struct veil_scanner *s)
+{
+    switch (s->state) {
+    case J_STRING:
+    case J_ESCAPE:
+    case J_UNICODE:
+        /* A truncated document: what was read of the string still counts. */
+        if (s->state != J_STRING) {
+            s->state = J_STRING;
+        }
+        string_close(s, s->raw_pos);
+        break;
+    case J_NUMBER:
+    case J_LITERAL:
+        token_end(s, s->raw_pos);
+        break;
+    case J_TEXT:
+        veil__scan_end(s);
+        break;
+    default:
+        break;
+    }
+    if (s->text_active) {
+        veil__scan_end(s);
+    }
+}

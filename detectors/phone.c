@@ -1,0 +1,191 @@
+/*
+ * Phone numbers: the core pattern finds digit groups that could be one;
+ * this decides, from the groups, whether they are written the way a phone
+ * number is in E.164 or in one of the national formats veil knows (US/CA,
+ * GB, DE, FR, ES, IT, NL, IN, BR, AU, JP, MX), so that dates, order
+ * numbers, prices and timestamps are left alone.
+ */
+#include <string.h>
+
+#include "engine.h"
+
+typedef struct {
+    unsigned groups, g[16], digits;
+    char ds[24];
+    int plus, paren_first, dot;
+} phone_t;
+
+static int parse(const char *s, size_t len, phone_t *p)
+{
+    int open = 0;
+    size_t k = 0;
+
+    memset(p, 0, sizeof(*p));
+    if (len && s[0] == '+') {
+        p->plus = 1;
+        k = 1;
+    }
+    for (; k < len; k++) {
+        char c = s[k];
+        if (c >= '0' && c <= '9') {
+            if (!open) {
+                if (p->groups == 16) {
+                    return 0;
+                }
+                p->g[p->groups++] = 0;
+                open = 1;
+            }
+            p->g[p->groups - 1]++;
+            if (p->digits < sizeof(p->ds) - 1) {
+                p->ds[p->digits] = c;
+            }
+            p->digits++;
+            continue;
+        }
+        open = 0;
+        /* "+44 (0)20 ...": the trunk zero in parentheses is not dialled. */
+        if (p->plus && c == '(' && k + 2 < len && s[k + 1] == '0' && s[k + 2] == ')') {
+            k += 2;
+            continue;
+        }
+        if (c == '(' && p->groups == 0) {
+            p->paren_first = 1;
+        } else if (c == '.') {
+            p->dot = 1;
+        } else if (c != ' ' && c != '-' && c != '/' && c != '(' && c != ')') {
+            return 0;
+        }
+    }
+    p->ds[p->digits < sizeof(p->ds) ? p->digits : sizeof(p->ds) - 1] = '\0';
+    return p->digits >= 7 && p->digits <= 15;
+}
+
+
+static int groups_are(const phone_t *p, const unsigned *want, unsigned n)
+{
+    if (p->groups != n) {
+        return 0;
+    }
+    for (unsigned k = 0; k < n; k++) {
+        if (p->g[k] != want[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+#define GROUPS(p, ...) \
+    groups_are((p), (const unsigned[]){__VA_ARGS__}, \
+               sizeof((const unsigned[]){__VA_ARGS__}) / sizeof(unsigned))
+
+/* E.164: a country code, then a national number of that country's length. */
+static int international(const phone_t *p)
+{
+    static const struct {
+        const char *cc;
+        unsigned min, max;
+    } known[] = {
+        {"1", 10, 10},  {"7", 10, 10},  {"44", 9, 10}, {"49", 6, 12}, {"33", 9, 9},
+        {"34", 9, 9},   {"39", 6, 11},  {"31", 9, 9},  {"91", 10, 10}, {"55", 10, 11},
+        {"61", 9, 9},   {"81", 9, 10},  {"52", 10, 11}, {"32", 8, 9},  {"41", 9, 9},
+        {"43", 4, 13},  {"45", 8, 8},   {"46", 7, 9},  {"47", 8, 8},  {"48", 9, 9},
+        {"353", 7, 9},  {"351", 9, 9},  {"30", 10, 10}, {"86", 11, 11}, {"82", 9, 10},
+        {"65", 8, 8},   {"27", 9, 9},   {"64", 8, 10}, {"54", 10, 10}, {"57", 10, 10},
+        {"56", 9, 9},   {"971", 8, 9},  {"972", 8, 9}, {"90", 10, 10}, {"20", 10, 10},
+        {"234", 8, 10}, {"62", 9, 12},  {"63", 10, 10}, {"66", 8, 9},  {"84", 9, 10},
+        {"60", 8, 10},  {"92", 10, 10}, {"880", 10, 10}, {"358", 6, 10}, {"36", 8, 9},
+        {"40", 9, 9},   {"420", 9, 9},  {"380", 9, 9},
+    };
+    for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+        size_t cl = strlen(known[k].cc);
+        if (strncmp(p->ds, known[k].cc, cl) != 0) {
+            continue;
+        }
+        unsigned nsn = p->digits - (unsigned)cl;
+        if (nsn >= known[k].min && nsn <= known[k].max) {
+            return VEIL_CONF_HIGH;
+        }
+        /* A known code with the wrong length is not a number of that
+           country; no other code starts with the same digits. */
+        return 0;
+    }
+    return p->digits >= 8 ? VEIL_CONF_MEDIUM : 0;
+}
+
+static int national(const phone_t *p, int ctx)
+{
+    const char *d = p->ds;
+    unsigned n = p->digits;
+
+    if (p->dot) {
+        /* Dots are how US and French numbers are written; anything else
+           with dots is an address, a version or a date. */
+        if ((n == 10 && GROUPS(p, 3, 3, 4) && d[0] >= '2' && d[3] >= '2') ||
+            (n == 10 && d[0] == '0' && GROUPS(p, 2, 2, 2, 2, 2))) {
+            return VEIL_CONF_MEDIUM;
+        }
+        return 0;
+    }
+    if (p->paren_first) {
+        if (n >= 10 && n <= 11 && p->groups >= 3 && p->g[0] >= 2 && p->g[0] <= 5) {
+            return VEIL_CONF_MEDIUM;
+        }
+        return 0;
+    }
+    if (p->groups == 1) {
+        return ctx && n >= 10 && n <= 11 ? VEIL_CONF_MEDIUM : 0;
+    }
+    if (d[0] == '0') {
+        if (n < 9 || n > 12 || p->groups > 5 || p->g[0] > 6) {
+            return 0;
+        }
+        for (unsigned k = 1; k < p->groups; k++) {
+            if (p->g[k] < 2) {
+                return 0;
+            }
+        }
+        return VEIL_CONF_MEDIUM;
+    }
+    /* US/CA: NXX NXX XXXX, with or without a leading 1. */
+    if (n == 10 && GROUPS(p, 3, 3, 4) && d[0] >= '2' && d[3] >= '2') {
+        return VEIL_CONF_MEDIUM;
+    }
+    if (n == 11 && GROUPS(p, 1, 3, 3, 4) && d[0] == '1' && d[1] >= '2') {
+        return VEIL_CONF_MEDIUM;
+    }
+    /* ES: 6xx/7xx/8xx/9xx in 3-3-3 or 3-2-2-2. */
+    if (n == 9 && d[0] >= '6' && (GROUPS(p, 3, 3, 3) || GROUPS(p, 3, 2, 2, 2))) {
+        return VEIL_CONF_MEDIUM;
+    }
+    /* IT mobile 3xx xxx xxxx / 3xx xxxxxxx. */
+    if (n == 10 && d[0] == '3' && GROUPS(p, 3, 7)) {
+        return VEIL_CONF_MEDIUM;
+    }
+    /* IN mobile: 98765 43210. */
+    if (n == 10 && d[0] >= '6' && GROUPS(p, 5, 5)) {
+        return VEIL_CONF_MEDIUM;
+    }
+    /* MX 55 1234 5678, BR 11 91234-5678 / 11 1234-5678. */
+    if ((n == 10 && GROUPS(p, 2, 4, 4)) || (n == 11 && GROUPS(p, 2, 5, 4))) {
+        return VEIL_CONF_MEDIUM;
+    }
+    if (ctx && n >= 9 && n <= 12 && p->groups <= 4) {
+        return VEIL_CONF_MEDIUM;
+    }
+    return 0;
+}
+
+int veil__phone_confidence(const char *s, size_t len, int has_context)
+{
+    phone_t p;
+    int conf;
+
+    if (!parse(s, len, &p)) {
+        return 0;
+    }
+    conf = p.plus ? international(&p) : national(&p, has_context);
+    if (conf && has_context && conf < VEIL_CONF_HIGH) {
+        conf++;
+    }
+    return conf;
+}

@@ -1,0 +1,241 @@
+/*
+ * The streaming redactor: a scanner plus a window of raw bytes. Bytes are
+ * written out as soon as the scanner says no finding can start before
+ * them; a finding's bytes are written transformed. Memory stays bounded by
+ * the scanner's hold-back window plus one chunk.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "veil/transform.h"
+#include "veil/veil.h"
+
+struct veil_redactor {
+    veil_scanner_t *scanner;
+    veil_redactor_options_t opts;
+    uint8_t actions[VEIL_D__COUNT];
+    unsigned char *buf;        /* raw bytes [buf_off, buf_off + len) */
+    size_t len, cap;
+    uint64_t buf_off;
+    veil_finding_t *queue;     /* findings not written yet, in order */
+    size_t nqueue, capqueue;
+    uint64_t written;          /* raw offset written out so far */
+    char *scratch;
+    size_t scratch_cap;
+    int error;
+};
+
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--) {
+        *v++ = 0;
+    }
+}
+
+static void on_finding(void *ud, const veil_finding_t *f)
+{
+    veil_redactor_t *r = ud;
+    veil_finding_t g = *f;
+
+    if (r->error) {
+        return;
+    }
+    /* Findings arrive in order and never overlap; should one start inside
+       what is queued anyway, it is merged rather than written twice. */
+    if (r->nqueue) {
+        veil_finding_t *last = &r->queue[r->nqueue - 1];
+        uint64_t lend = last->offset + last->length;
+        if (g.offset < lend) {
+            uint64_t end = g.offset + g.length > lend ? g.offset + g.length : lend;
+            last->length = (uint32_t)(end - last->offset);
+            return;
+        }
+    }
+    if (g.offset < r->written) {
+        /* Cannot happen (the scanner's safe offset forbids it); never let
+           an already written prefix make us skip the rest. */
+        uint64_t end = g.offset + g.length;
+        if (end <= r->written) {
+            return;
+        }
+        g.length = (uint32_t)(end - r->written);
+        g.offset = r->written;
+    }
+    if (r->nqueue == r->capqueue) {
+        size_t cap = r->capqueue ? r->capqueue * 2 : 16;
+        veil_finding_t *q = realloc(r->queue, cap * sizeof(*q));
+        if (q == NULL) {
+            r->error = -ENOMEM;
+            return;
+        }
+        r->queue = q;
+        r->capqueue = cap;
+    }
+    r->queue[r->nqueue++] = g;
+    if (r->opts.on_finding) {
+        r->opts.on_finding(r->opts.finding_ud, &g);
+    }
+}
+
+veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
+                                   const veil_redactor_options_t *opts)
+{
+    veil_redactor_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return NULL;
+    }
+    r->opts = *opts;
+    for (int d = 0; d < VEIL_D__COUNT; d++) {
+        r->actions[d] = opts->action_by_detector ? opts->action_by_detector[d]
+                                                 : (uint8_t)opts->action;
+    }
+    r->scanner = veil_scanner_new(engine, opts->format, on_finding, r);
+    if (r->scanner == NULL) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int out(veil_redactor_t *r, const void *p, size_t n)
+{
+    if (n && r->opts.write(r->opts.write_ud, p, n) != 0) {
+        r->error = VEIL_EWRITE;
+    }
+    return r->error;
+}
+
+static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
+{
+    size_t need = 64 + 2 * (size_t)f->length;
+    if (need > r->scratch_cap) {
+        char *s = malloc(need);
+        if (s == NULL) {
+            return r->error = -ENOMEM;
+        }
+        if (r->scratch) {
+            wipe(r->scratch, r->scratch_cap);
+            free(r->scratch);
+        }
+        r->scratch = s;
+        r->scratch_cap = need;
+    }
+    const char *raw = (const char *)r->buf + (f->offset - r->buf_off);
+    long n = veil_transform_apply((veil_action_t)r->actions[f->detector], f->detector, f->flags,
+                                  raw, f->length, r->opts.key, r->scratch, r->scratch_cap);
+    if (n < 0) {
+        return r->error = (int)n;
+    }
+    out(r, r->scratch, (size_t)n);
+    /* A masked value keeps the raw bytes it did not mask (separators, a
+       card's last four): the scratch copy is wiped all the same. */
+    wipe(r->scratch, (size_t)n);
+    return r->error;
+}
+
+/* Writes everything before <upto>; queued findings that start before it
+   are written whole. */
+static int flush(veil_redactor_t *r, uint64_t upto)
+{
+    size_t k = 0;
+    uint64_t end = r->buf_off + r->len;
+    if (upto > end) {
+        upto = end;
+    }
+    while (r->error == 0 && r->written < upto) {
+        if (k < r->nqueue && r->queue[k].offset < upto) {
+            const veil_finding_t *f = &r->queue[k++];
+            out(r, r->buf + (r->written - r->buf_off), f->offset - r->written);
+            write_finding(r, f);
+            r->written = f->offset + f->length;
+        } else {
+            out(r, r->buf + (r->written - r->buf_off), upto - r->written);
+            r->written = upto;
+        }
+    }
+    if (k) {
+        memmove(r->queue, r->queue + k, (r->nqueue - k) * sizeof(*r->queue));
+        r->nqueue -= k;
+    }
+    /* Release the bytes already written. */
+    size_t drop = (size_t)(r->written - r->buf_off);
+    if (drop > r->len) {
+        drop = r->len;
+    }
+    if (drop) {
+        memmove(r->buf, r->buf + drop, r->len - drop);
+        wipe(r->buf + r->len - drop, drop);
+        r->len -= drop;
+        r->buf_off += drop;
+    }
+    return r->error;
+}
+
+int veil_redactor_feed(veil_redactor_t *r, const void *data, size_t len)
+{
+    if (r->error) {
+        return r->error;
+    }
+    if (r->len + len > r->cap) {
+        size_t cap = r->cap ? r->cap : 8192;
+        while (cap < r->len + len) {
+            cap *= 2;
+        }
+        unsigned char *b = malloc(cap);
+        if (b == NULL) {
+            return r->error = -ENOMEM;
+        }
+        if (r->buf) {
+            memcpy(b, r->buf, r->len);
+            wipe(r->buf, r->cap);
+            free(r->buf);
+        }
+        r->buf = b;
+        r->cap = cap;
+    }
+    memcpy(r->buf + r->len, data, len);
+    r->len += len;
+    int rc = veil_scanner_feed(r->scanner, data, len);
+    if (rc != 0) {
+        return r->error = rc;
+    }
+    return flush(r, veil_scanner_safe_offset(r->scanner));
+}
+
+int veil_redactor_finish(veil_redactor_t *r)
+{
+    if (r->error) {
+        return r->error;
+    }
+    int rc = veil_scanner_finish(r->scanner);
+    if (rc != 0) {
+        return r->error = rc;
+    }
+    return flush(r, UINT64_MAX);
+}
+
+uint64_t veil_redactor_offset(const veil_redactor_t *r)
+{
+    return r->written;
+}
+
+void veil_redactor_free(veil_redactor_t *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    veil_scanner_free(r->scanner);
+    if (r->buf) {
+        wipe(r->buf, r->cap);
+        free(r->buf);
+    }
+    if (r->scratch) {
+        wipe(r->scratch, r->scratch_cap);
+        free(r->scratch);
+    }
+    free(r->queue);
+    free(r);
+}

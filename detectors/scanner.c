@@ -1,0 +1,314 @@
+/*
+ * veil_scanner_*: one stream of one format. Text goes straight to the text
+ * layer. JSON and form bodies go through a walker that decodes values and
+ * feeds them to the text layer; this file maps the decoded offsets of the
+ * text layer's findings back to raw offsets, so redaction covers exactly
+ * the raw bytes (escapes included) that spelled the value.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner.h"
+
+static int ascii_ieq(const char *a, size_t alen, const char *b)
+{
+    size_t bl = strlen(b);
+    if (alen < bl) {
+        return 0;
+    }
+    for (size_t k = 0; k < bl; k++) {
+        char c = a[k];
+        if (c >= 'A' && c <= 'Z') {
+            c = (char)(c | 0x20);
+        }
+        if (c != b[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+veil_format_t veil_format_from_content_type(const char *ct, size_t len)
+{
+    size_t end = 0;
+    while (end < len && ct[end] != ';') {
+        end++;
+    }
+    while (end > 0 && (ct[end - 1] == ' ' || ct[end - 1] == '\t')) {
+        end--;
+    }
+    if (ascii_ieq(ct, end, "application/x-www-form-urlencoded")) {
+        return VEIL_FMT_FORM;
+    }
+    if (ascii_ieq(ct, end, "application/json") ||
+        (end >= 5 && ascii_ieq(ct + end - 5, 5, "+json")) ||
+        ascii_ieq(ct, end, "application/x-ndjson") || ascii_ieq(ct, end, "text/json")) {
+        return VEIL_FMT_JSON;
+    }
+    return VEIL_FMT_TEXT;
+}
+
+
+/* ---- decoded to raw ---- */
+
+static const veil__seg_t *seg_find(const struct veil_scanner *s, uint64_t d)
+{
+    size_t lo = 0, hi = s->nsegs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const veil__seg_t *g = &s->segs[mid];
+        if (d < g->dec) {
+            hi = mid;
+        } else if (d >= g->dec + g->dlen) {
+            lo = mid + 1;
+        } else {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
+{
+    const veil__seg_t *g = seg_find(s, d);
+    if (g == NULL) {
+        return s->nsegs && d < s->segs[0].dec ? s->segs[0].raw : s->raw_pos;
+    }
+    return g->dlen == g->rlen ? g->raw + (d - g->dec) : g->raw;
+}
+
+static uint64_t map_end(const struct veil_scanner *s, uint64_t d)
+{
+    const veil__seg_t *g = d ? seg_find(s, d - 1) : NULL;
+    if (g == NULL) {
+        return s->raw_pos;
+    }
+    return g->dlen == g->rlen ? g->raw + (d - g->dec) : g->raw + g->rlen;
+}
+
+static void deliver(struct veil_scanner *s, uint64_t start, uint64_t end, int det, int conf,
+                    unsigned flags)
+{
+    veil_finding_t f;
+    f.offset = start;
+    f.length = (uint32_t)(end - start);
+    f.detector = (uint16_t)det;
+    f.confidence = (uint8_t)conf;
+    f.flags = (uint8_t)flags;
+    if (s->cb) {
+        s->cb(s->ud, &f);
+    }
+}
+
+static void on_text_finding(void *ud, uint64_t start, uint64_t end, int det, int conf,
+                            unsigned flags)
+{
+    struct veil_scanner *s = ud;
+    if (s->format == VEIL_FMT_TEXT) {
+        deliver(s, start, end, det, conf, flags);
+        return;
+    }
+    uint64_t rs = map_start(s, start), re = map_end(s, end);
+    /* A finding that is a whole bare JSON token (a number) must be quoted
+       when it is replaced. */
+    if (rs == s->bare_start && re == s->bare_end) {
+        flags |= VEIL_FIND_JSON_BARE;
+    }
+    deliver(s, rs, re, det, conf, flags);
+}
+
+static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t dlen,
+                    uint32_t rlen)
+{
+    if (s->nsegs) {
+        veil__seg_t *last = &s->segs[s->nsegs - 1];
+        if (last->dlen == last->rlen && dlen == rlen && last->dec + last->dlen == dec &&
+            last->raw + last->rlen == raw && (uint64_t)last->dlen + dlen < UINT32_MAX) {
+            last->dlen += dlen;
+            last->rlen += rlen;
+            return 0;
+        }
+    }
+    if (s->nsegs == s->capsegs) {
+        /* Drop what the text layer can no longer report on first. */
+        uint64_t safe = veil__text_safe(&s->text);
+        size_t k = 0;
+        while (k + 1 < s->nsegs && s->segs[k].dec + s->segs[k].dlen <= safe) {
+            k++;
+        }
+        if (k > 0) {
+            memmove(s->segs, s->segs + k, (s->nsegs - k) * sizeof(*s->segs));
+            s->nsegs -= k;
+        }
+    }
+    if (s->nsegs == s->capsegs) {
+        size_t cap = s->capsegs ? s->capsegs * 2 : 64;
+        veil__seg_t *n = realloc(s->segs, cap * sizeof(*n));
+        if (n == NULL) {
+            s->error = -ENOMEM;
+            return s->error;
+        }
+        s->segs = n;
+        s->capsegs = cap;
+    }
+    s->segs[s->nsegs++] = (veil__seg_t){dec, raw, dlen, rlen};
+    return 0;
+}
+
+int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if (seg_push(s, veil__text_fed(&s->text), raw, (uint32_t)len, (uint32_t)len) != 0) {
+        return s->error;
+    }
+    return veil__text_feed(&s->text, dec, len);
+}
+
+int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
+                      uint32_t rlen)
+{
+    /* Escapes always differ in length from what they decode to, so their
+       segment never merges with a neighbour and a finding that starts or
+       ends inside one covers the whole escape. */
+    if (seg_push(s, veil__text_fed(&s->text), raw, (uint32_t)dlen, rlen) != 0) {
+        return s->error;
+    }
+    return veil__text_feed(&s->text, dec, dlen);
+}
+
+void veil__scan_begin(struct veil_scanner *s, const char *key, size_t key_len)
+{
+    s->text_active = 1;
+    if (key_len) {
+        veil__text_set_field(&s->text, key, key_len);
+    }
+}
+
+void veil__scan_end(struct veil_scanner *s)
+{
+    veil__text_end(&s->text);
+    s->text_active = 0;
+    s->nsegs = 0;
+}
+
+void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int det,
+                      unsigned flags)
+{
+    const veil_engine_t *e = s->eng;
+    int conf = det == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
+    if (end > start && e->enabled[det] && conf >= e->min_confidence) {
+        deliver(s, start, end, det, conf, VEIL_FIND_FIELD | flags);
+    }
+}
+
+
+/* ---- public API ---- */
+
+veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t format,
+                                 veil_finding_cb cb, void *ud)
+{
+    struct veil_scanner *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return NULL;
+    }
+    s->eng = engine;
+    s->format = format;
+    s->cb = cb;
+    s->ud = ud;
+    s->hold = UINT64_MAX;
+    s->bare_start = s->bare_end = UINT64_MAX;
+    if (veil__text_init(&s->text, engine, on_text_finding, s) != 0) {
+        free(s);
+        return NULL;
+    }
+    if (format == VEIL_FMT_TEXT) {
+        s->text_active = 1;
+    }
+    return s;
+}
+
+int veil_scanner_feed(veil_scanner_t *s, const void *data, size_t len)
+{
+    int rc;
+    if (s->error) {
+        return s->error;
+    }
+    switch (s->format) {
+    case VEIL_FMT_JSON:
+        rc = veil__json_feed(s, data, len);
+        break;
+    case VEIL_FMT_FORM:
+        rc = veil__form_feed(s, data, len);
+        break;
+    default:
+        rc = veil__text_feed(&s->text, data, len);
+        s->raw_pos += len;
+        break;
+    }
+    if (rc == 0 && s->text.error) {
+        rc = s->text.error;
+    }
+    if (rc != 0) {
+        s->error = rc;
+    }
+    return rc;
+}
+
+int veil_scanner_finish(veil_scanner_t *s)
+{
+    if (s->error) {
+        return s->error;
+    }
+    switch (s->format) {
+    case VEIL_FMT_JSON:
+        veil__json_finish(s);
+        break;
+    case VEIL_FMT_FORM:
+        veil__form_finish(s);
+        break;
+    default:
+        veil__text_end(&s->text);
+        break;
+    }
+    s->hold = UINT64_MAX;
+    s->text_active = 0;
+    s->nsegs = 0;
+    return s->text.error ? s->text.error : s->error;
+}
+
+uint64_t veil_scanner_safe_offset(const veil_scanner_t *s)
+{
+    if (s->format == VEIL_FMT_TEXT) {
+        uint64_t safe = veil__text_safe(&s->text);
+        return safe < s->raw_pos ? safe : s->raw_pos;
+    }
+    uint64_t safe = s->raw_pos;
+    if (s->hold < safe) {
+        safe = s->hold;
+    }
+    if (s->text_active) {
+        uint64_t t = map_start(s, veil__text_safe(&s->text));
+        if (t < safe) {
+            safe = t;
+        }
+    }
+    return safe;
+}
+
+void veil_scanner_free(veil_scanner_t *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    veil__text_dispose(&s->text);
+    free(s->segs);
+    /* Key and name buffers held decoded values. */
+    volatile unsigned char *p = (volatile unsigned char *)s;
+    for (size_t k = 0; k < sizeof(*s); k++) {
+        p[k] = 0;
+    }
+    free(s);
+}

@@ -1,0 +1,104 @@
+/*
+ * The scanner object shared by scanner.c (public API, offset mapping) and
+ * the structure walkers json_walk.c and form_walk.c.
+ */
+#ifndef VEIL_DETECTORS_SCANNER_H
+#define VEIL_DETECTORS_SCANNER_H
+
+#include "engine.h"
+
+/* Decoded bytes [dec, dec + dlen) came from raw bytes [raw, raw + rlen):
+   one-to-one when dlen == rlen, else one escape sequence. */
+typedef struct {
+    uint64_t dec, raw;
+    uint32_t dlen, rlen;
+} veil__seg_t;
+
+#define VEIL__KEY_MAX 64
+#define VEIL__DEPTH_MAX 64
+#define VEIL__FIELD_SPLIT 65536 /* a sensitive value is reported in pieces of this */
+#define VEIL__NAME_MAX 96       /* "name" values are judged whole up to this */
+
+typedef struct {
+    char key[VEIL__KEY_MAX];
+    uint8_t key_len;
+    uint8_t is_array;
+} veil__frame_t;
+
+enum veil__jstate {
+    J_VALUE, J_KEY_OR_END, J_COLON, J_AFTER, J_STRING, J_ESCAPE, J_UNICODE,
+    J_NUMBER, J_LITERAL, J_TEXT /* not JSON after all: the rest is text */
+};
+
+enum veil__value_mode {
+    V_SCAN,   /* decoded and scanned as text with its key as context */
+    V_FIELD,  /* a sensitive field: the whole value is one finding */
+    V_NAME,   /* under "name": held until we know whether it reads as a name */
+};
+
+struct veil_scanner {
+    const veil_engine_t *eng;
+    veil_format_t format;
+    veil_finding_cb cb;
+    void *ud;
+    struct veil__text text;
+    int text_active;
+    uint64_t raw_pos;             /* raw bytes consumed */
+    uint64_t hold;                /* raw offset not to be released yet */
+    veil__seg_t *segs;
+    size_t nsegs, capsegs;
+    int error;
+
+    /* Walker state (JSON and form). */
+    int state;
+    int in_key;                   /* the string being read is a key */
+    int mode;                     /* enum veil__value_mode */
+    int field_det;                /* detector of a V_FIELD/V_NAME value */
+    uint64_t value_raw;           /* raw start of the current value */
+    uint64_t token_raw_end;       /* raw end of the last bare token */
+    uint64_t bare_start, bare_end;
+    unsigned depth;
+    veil__frame_t stack[VEIL__DEPTH_MAX];
+    char key[VEIL__KEY_MAX];
+    size_t key_len;
+    char tok[72];                 /* a number or literal being read */
+    size_t tok_len;
+    uint64_t uhigh_start;         /* raw start of a pending high surrogate */
+    uint32_t ucode, uhigh;        /* \u escape and a pending high surrogate */
+    int uhex;
+    uint64_t esc_start;           /* raw offset of the escape's backslash */
+    char name[VEIL__NAME_MAX];
+    size_t name_len;
+    int name_overflow;
+    int pct;                      /* form: hex digits of a %XX read so far */
+    unsigned char pct_val;
+};
+
+/* Feeds decoded bytes that came one-to-one from raw offset <raw>. */
+int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
+/* Feeds <dlen> decoded bytes that came from one escape of <rlen> raw bytes. */
+int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
+                      uint32_t rlen);
+/* Starts and ends a scanned value (a text segment). */
+void veil__scan_begin(struct veil_scanner *s, const char *key, size_t key_len);
+void veil__scan_end(struct veil_scanner *s);
+/* Reports a whole-field finding in raw offsets. */
+void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int det,
+                      unsigned flags);
+
+/* A value of a structured body (a JSON string or number, a form value):
+   scanned as text with its key as context, or one whole-field finding when
+   the key is sensitive. Offsets are raw. */
+void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
+                      uint64_t raw_start);
+void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
+void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
+                        uint32_t rlen);
+void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags);
+
+int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
+void veil__json_finish(struct veil_scanner *s);
+int veil__form_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
+void veil__form_finish(struct veil_scanner *s);
+
+#endif

@@ -1,0 +1,1389 @@
+/*
+ * The text layer of the engine: one pass over the bytes.
+ *
+ * A prefilter finds trigger bytes (digits, '@', '%', ':', '=', '-', '_',
+ * 'A', 'B', 'J') sixteen at a time with a nibble-table shuffle, the way
+ * Hyperscan's "shufti" does. Each trigger goes to a handler that looks at
+ * the bounded region around it (a chain of digit groups, an e-mail address,
+ * a run of hex and colons, a token after a known prefix) and decides which
+ * detectors can possibly match it. Only those run their PCRE2 JIT pattern,
+ * anchored at the candidate, then their validator. Most bytes are never
+ * looked at twice, and most triggers are rejected before PCRE2 is called.
+ *
+ * Streaming: a handler that reaches the end of the buffer before its region
+ * ends asks for more data (DEFER); the scan stops there and resumes at the
+ * same trigger when more bytes come. Every handler's decision depends only
+ * on the bytes within its bounded region plus VEIL__LOOKBEHIND bytes before
+ * it, so any chunking gives the same findings as the whole input.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSSE3__
+#include <tmmintrin.h>
+#endif
+
+#include "engine.h"
+#include "validators.h"
+
+#define DEFER ((size_t)-1)
+#define CHAIN_MAX 64      /* longest chain of digit groups considered */
+#define BACK_MAX 96       /* how far a handler may look back from a trigger */
+#define CTX_WINDOW 48     /* context words are looked for this far back */
+#define TOKEN_SKIP 4096   /* long alphanumeric runs are skipped in steps */
+#define FIELD_MAX 4096    /* longest value of a key=value field in text */
+#define PEM_MAX 16384     /* longest PEM private key block */
+#define JWT_MAX 8192
+
+static inline int isdig(int c) { return (unsigned)(c - '0') < 10; }
+static inline int isup(int c) { return (unsigned)(c - 'A') < 26; }
+static inline int islo(int c) { return (unsigned)(c - 'a') < 26; }
+static inline int isal(int c) { return isup(c) || islo(c); }
+static inline int isaln(int c) { return isdig(c) || isal(c); }
+static inline int ishex(int c) { return isdig(c) || (unsigned)((c | 0x20) - 'a') < 6; }
+static inline int issep(int c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')';
+}
+static inline int lower(int c) { return isup(c) ? c | 0x20 : c; }
+
+static inline int is_trigger(unsigned char c)
+{
+    return isdig(c) || c == ':' || c == '=' || c == '@' || c == 'A' || c == 'B' ||
+           c == 'J' || c == '%' || c == '-' || c == '_';
+}
+
+/*
+ * next_trigger(): the first trigger byte at or after <i>. The nibble
+ * tables give each trigger a class bit in both its low- and high-nibble
+ * entries: digits, ':' and '=' share high nibble 3; '@', 'A', 'B', 'J'
+ * high nibble 4; '%' and '-' high nibble 2; '_' high nibble 5. The
+ * assignment is exact: no other byte has a bit set in both tables.
+ */
+static size_t next_trigger(const unsigned char *b, size_t i, size_t n)
+{
+#ifdef __SSSE3__
+    const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
+                                       1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i zero = _mm_setzero_si128();
+
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i lo = _mm_and_si128(v, nib);
+        __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+        __m128i m = _mm_and_si128(_mm_shuffle_epi8(lo_t, lo), _mm_shuffle_epi8(hi_t, hi));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) ^ 0xffffu;
+        if (bits != 0) {
+            return i + (size_t)__builtin_ctz(bits);
+        }
+        i += 16;
+    }
+#endif
+    for (; i < n; i++) {
+        if (is_trigger(b[i])) {
+            return i;
+        }
+    }
+    return n;
+}
+
+
+/* ---- findings ---- */
+
+static void emit_upto(struct veil__text *t, uint64_t upto)
+{
+    size_t k = 0;
+    while (k < t->npend && t->pend[k].offset + t->pend[k].length <= upto) {
+        const veil_finding_t *f = &t->pend[k];
+        t->emit(t->ud, f->offset, f->offset + f->length, f->detector, f->confidence,
+                f->flags);
+        k++;
+    }
+    if (k > 0) {
+        memmove(t->pend, t->pend + k, (t->npend - k) * sizeof(t->pend[0]));
+        t->npend -= k;
+    }
+}
+
+/*
+ * add_finding(): queues a finding. Overlapping findings merge into their
+ * union under the detector of the longer one (an e-mail address whose local
+ * part looked like a card number is one e-mail address), so what is
+ * emitted never overlaps.
+ */
+static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int det,
+                        int conf, unsigned flags)
+{
+    veil_finding_t f = {start, (uint32_t)(end - start), (uint16_t)det, (uint8_t)conf,
+                        (uint8_t)flags};
+
+    while (t->npend > 0) {
+        veil_finding_t *last = &t->pend[t->npend - 1];
+        uint64_t lend = last->offset + last->length;
+        if (lend <= f.offset || f.offset + f.length <= last->offset) {
+            break;
+        }
+        uint64_t us = last->offset < f.offset ? last->offset : f.offset;
+        uint64_t ue = lend > f.offset + f.length ? lend : f.offset + f.length;
+        if (last->length > f.length) {
+            f.detector = last->detector;
+            f.flags = last->flags;
+        }
+        if (last->confidence > f.confidence) {
+            f.confidence = last->confidence;
+        }
+        f.offset = us;
+        f.length = (uint32_t)(ue - us);
+        t->npend--;
+    }
+    if (t->npend == VEIL__PEND_MAX) {
+        /* Cannot happen with real findings (each is several bytes long and
+           they are emitted within VEIL__EMIT_LAG); emit the oldest rather
+           than lose one. */
+        const veil_finding_t *o = &t->pend[0];
+        t->emit(t->ud, o->offset, o->offset + o->length, o->detector, o->confidence,
+                o->flags);
+        memmove(t->pend, t->pend + 1, (t->npend - 1) * sizeof(t->pend[0]));
+        t->npend--;
+    }
+    size_t k = t->npend;
+    while (k > 0 && t->pend[k - 1].offset > f.offset) {
+        t->pend[k] = t->pend[k - 1];
+        k--;
+    }
+    t->pend[k] = f;
+    t->npend++;
+}
+
+static void report(struct veil__text *t, size_t s, size_t e, int det, int conf,
+                   unsigned flags)
+{
+    const veil_engine_t *eng = t->eng;
+
+    if (e <= s || !eng->enabled[det] || conf < eng->min_confidence) {
+        return;
+    }
+    if ((eng->allow_values_count || eng->allow_re_count) &&
+        veil__engine_allowed(eng, t->md, (const char *)t->buf + s, e - s)) {
+        return;
+    }
+    add_finding(t, t->base + s, t->base + e, det, conf, flags);
+}
+
+
+/* ---- context words ---- */
+
+static int word_at(const char *w, size_t wl, const char *hay, size_t hl, int strict)
+{
+    for (size_t k = 0; k + wl <= hl; k++) {
+        if (memcmp(hay + k, w, wl) != 0) {
+            continue;
+        }
+        if (k > 0 && isal((unsigned char)hay[k - 1])) {
+            continue;
+        }
+        if (strict && k + wl < hl && isal((unsigned char)hay[k + wl])) {
+            continue;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * has_context(): 1 when one of <det>'s context words appears in the
+ * CTX_WINDOW bytes before <s> or in the current field's key. Short words
+ * ("sin", "cc") must stand alone in the text; in a key they may be part
+ * of it ("routingNumber").
+ */
+static int has_context(const struct veil__text *t, size_t s, int det)
+{
+    const char *words = veil__catalog[det].context;
+    char win[CTX_WINDOW];
+    size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
+
+    if (words == NULL) {
+        return 0;
+    }
+    for (size_t k = from; k < s; k++) {
+        win[wl++] = (char)lower(t->buf[k]);
+    }
+    while (*words) {
+        const char *end = strchr(words, ',');
+        size_t len = end ? (size_t)(end - words) : strlen(words);
+        if (word_at(words, len, win, wl, len <= 3) ||
+            (t->field_len && len >= 3 && word_at(words, len, t->field, t->field_len, 0)) ||
+            (t->field_len && len < 3 && t->field_len == len &&
+             memcmp(t->field, words, len) == 0)) {
+            return 1;
+        }
+        words = end ? end + 1 : words + len;
+    }
+    return 0;
+}
+
+static int context_word(const struct veil__text *t, size_t s, const char *word)
+{
+    char win[CTX_WINDOW];
+    size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
+    for (size_t k = from; k < s; k++) {
+        win[wl++] = (char)lower(t->buf[k]);
+    }
+    size_t len = strlen(word);
+    return word_at(word, len, win, wl, 0) ||
+           (t->field_len && word_at(word, len, t->field, t->field_len, 0));
+}
+
+
+/* ---- pattern confirmation ---- */
+
+/*
+ * match(): runs <det>'s core pattern anchored at <s> on the subject
+ * buf[0..lim) (the bytes before <s> stay visible for \b). Returns the end
+ * of the match, or 0.
+ */
+static size_t match(struct veil__text *t, int det, size_t s, size_t lim, int whole)
+{
+    const pcre2_code *re = whole ? t->eng->re_whole[det] : t->eng->re[det];
+    if (re == NULL || s >= lim) {
+        return 0;
+    }
+    int rc = pcre2_match(re, t->buf, lim, s, 0, t->md, NULL);
+    if (rc < 0) {
+        return 0;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+    return ov[1] > ov[0] ? (size_t)ov[1] : 0;
+}
+
+static int valid(veil__validator_fn fn, const unsigned char *b, size_t s, size_t e)
+{
+    return fn((const char *)b + s, e - s);
+}
+
+
+/* ---- handlers ---- */
+
+/* Skips an alphanumeric run from <i> in steps of TOKEN_SKIP. */
+static size_t skip_alnum(const struct veil__text *t, size_t i, int final)
+{
+    size_t q = i;
+    while (q < t->len && q - i < TOKEN_SKIP && isaln(t->buf[q])) {
+        q++;
+    }
+    if (q == t->len && q - i < TOKEN_SKIP && !final) {
+        return DEFER;
+    }
+    return q > i ? q : i + 1;
+}
+
+typedef struct {
+    size_t s, e;
+    unsigned digits, letters, upper;
+} word_t;
+
+static int chain_word_ok(const unsigned char *b, size_t s, size_t e)
+{
+    size_t len = e - s;
+    int hex = 1, up = 1;
+    for (size_t k = s; k < e; k++) {
+        if (isdig(b[k])) {
+            return 1;
+        }
+        hex &= ishex(b[k]);
+        up &= isup(b[k]);
+    }
+    return len <= 4 && (hex || up);
+}
+
+/*
+ * The numeric-chain handler. A chain is a run of alphanumeric words joined
+ * by at most three separator characters (" -./()"), where every word after
+ * the first has a digit or is short hex or upper case (IBAN groups "WEST",
+ * a NINO suffix "C"). Candidates start at each word of the chain.
+ */
+typedef struct {
+    word_t w[16];
+    size_t nw, cs, ce;
+} chain_t;
+
+static size_t build_chain(struct veil__text *t, size_t ws, size_t cs, int final,
+                          chain_t *c)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, p = ws;
+
+    c->nw = 0;
+    c->cs = cs;
+    for (;;) {
+        word_t *w = &c->w[c->nw];
+        size_t q = p;
+        w->digits = w->letters = w->upper = 0;
+        while (q < n && q - cs <= CHAIN_MAX && isaln(b[q])) {
+            w->digits += isdig(b[q]);
+            w->upper += isup(b[q]);
+            q++;
+        }
+        w->letters = (unsigned)(q - p) - w->digits;
+        if (q == n && !final && q - cs <= CHAIN_MAX) {
+            return DEFER;
+        }
+        if (q - cs > CHAIN_MAX) {
+            if (c->nw == 0) {
+                return 0; /* a single token too long to be PII */
+            }
+            break;
+        }
+        w->s = p;
+        w->e = q;
+        c->nw++;
+        if (c->nw == sizeof(c->w) / sizeof(c->w[0])) {
+            break;
+        }
+        size_t s = q;
+        while (s < n && s - q < 3 && issep(b[s])) {
+            s++;
+        }
+        if (s == n && !final && s - cs <= CHAIN_MAX) {
+            return DEFER;
+        }
+        if (s == q || s >= n || !isaln(b[s])) {
+            break;
+        }
+        size_t r = s;
+        while (r < n && r - cs <= CHAIN_MAX && isaln(b[r])) {
+            r++;
+        }
+        if (r == n && !final && r - cs <= CHAIN_MAX) {
+            return DEFER;
+        }
+        if (r - cs > CHAIN_MAX || !chain_word_ok(b, s, r)) {
+            break;
+        }
+        p = s;
+    }
+    c->ce = c->w[c->nw - 1].e;
+    return c->ce;
+}
+
+/* Statistics of the all-digit words from word <k> on. */
+typedef struct {
+    unsigned digits, groups, g[8];
+    unsigned seps; /* bit per separator kind: 1 space, 2 '-', 4 '.', 8 '/', 16 paren */
+    size_t end;
+} numspan_t;
+
+static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
+                         numspan_t *ns)
+{
+    const unsigned char *b = t->buf;
+    memset(ns, 0, sizeof(*ns));
+    for (size_t j = k; j < c->nw; j++) {
+        const word_t *w = &c->w[j];
+        if (w->letters) {
+            break;
+        }
+        ns->digits += w->digits;
+        if (ns->groups < 8) {
+            ns->g[ns->groups] = w->digits;
+        }
+        ns->groups++;
+        ns->end = w->e;
+        if (j + 1 < c->nw) {
+            for (size_t x = w->e; x < c->w[j + 1].s; x++) {
+                ns->seps |= b[x] == ' ' ? 1u : b[x] == '-' ? 2u : b[x] == '.' ? 4u
+                          : b[x] == '/' ? 8u : 16u;
+            }
+        }
+    }
+}
+
+/*
+ * try_shrinking(): matches <det> at <s>, validating with <fn>; when the
+ * match fails validation, retries with the subject cut at the previous word
+ * end ("4111 1111 1111 1111 2024": a card followed by a year).
+ */
+static size_t try_shrinking(struct veil__text *t, const chain_t *c, int det, size_t s,
+                            size_t lim, veil__validator_fn fn)
+{
+    for (int tries = 0; tries < 4; tries++) {
+        size_t e = match(t, det, s, lim, 0);
+        if (e == 0) {
+            return 0;
+        }
+        if (fn == NULL || valid(fn, t->buf, s, e)) {
+            return e;
+        }
+        size_t prev = 0;
+        for (size_t j = 0; j < c->nw; j++) {
+            if (c->w[j].e < e && c->w[j].e > s) {
+                prev = c->w[j].e;
+            }
+        }
+        if (prev == 0) {
+            return 0;
+        }
+        lim = prev;
+    }
+    return 0;
+}
+
+static int conf_ctx(int base, int ctx)
+{
+    return ctx && base < VEIL_CONF_HIGH ? base + 1 : base;
+}
+
+/* Candidates starting at a word made of letters then digits. */
+static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
+{
+    const unsigned char *b = t->buf;
+    const word_t *w = &c->w[k];
+    size_t s = w->s, len = w->e - w->s, e;
+
+    if (len >= 4 && isup(b[s]) && isup(b[s + 1]) && isdig(b[s + 2]) && isdig(b[s + 3]) &&
+        (e = try_shrinking(t, c, VEIL_D_IBAN, s, c->ce, veil__valid_iban)) != 0) {
+        report(t, s, e, VEIL_D_IBAN, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (len == 16 && isup(b[s]) && (e = match(t, VEIL_D_IT_FISCAL_CODE, s, w->e, 0)) != 0 &&
+        valid(veil__valid_it_fiscal, b, s, e)) {
+        report(t, s, e, VEIL_D_IT_FISCAL_CODE, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if ((b[s] == 'X' || b[s] == 'Y' || b[s] == 'Z') &&
+        (e = match(t, VEIL_D_ES_NIE, s, c->ce, 0)) != 0 && valid(veil__valid_es_nie, b, s, e)) {
+        report(t, s, e, VEIL_D_ES_NIE, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (len >= 2 && isup(b[s]) && isup(b[s + 1]) &&
+        (e = match(t, VEIL_D_UK_NINO, s, c->ce, 0)) != 0 && valid(veil__valid_uk_nino, b, s, e)) {
+        report(t, s, e, VEIL_D_UK_NINO,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_UK_NINO)), 0);
+        return e;
+    }
+    return 0;
+}
+
+/* Nine bare or grouped digits: several national numbers share this shape,
+   so a context word decides which one it is. */
+static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const numspan_t *ns)
+{
+    static const struct {
+        int det;
+        veil__validator_fn fn;
+    } kinds[] = {
+        {VEIL_D_US_SSN, veil__valid_us_ssn},   {VEIL_D_US_ITIN, veil__valid_us_itin},
+        {VEIL_D_US_BANK_ROUTING, veil__valid_aba}, {VEIL_D_CA_SIN, veil__valid_ca_sin},
+        {VEIL_D_NL_BSN, veil__valid_nl_bsn},
+    };
+    const unsigned char *b = t->buf;
+    int formatted_ssn = ns->groups == 3 && ns->g[0] == 3 && ns->g[1] == 2 && ns->g[2] == 4 &&
+                        (ns->seps == 1 || ns->seps == 2);
+    size_t e;
+
+    /* AAA-GG-SSSS is an SSN or an ITIN by its shape alone. */
+    if (formatted_ssn) {
+        int itin = b[s] == '9';
+        int det = itin ? VEIL_D_US_ITIN : VEIL_D_US_SSN;
+        if ((e = match(t, det, s, ns->end, 0)) != 0 &&
+            valid(itin ? veil__valid_us_itin : veil__valid_us_ssn, b, s, e)) {
+            report(t, s, e, det, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, det)), 0);
+            return e;
+        }
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        int det = kinds[k].det;
+        if (!t->eng->enabled[det] || !has_context(t, s, det)) {
+            continue;
+        }
+        if ((e = match(t, det, s, ns->end, 0)) != 0 && valid(kinds[k].fn, b, s, e)) {
+            int conf = det == VEIL_D_US_SSN || det == VEIL_D_US_ITIN ? VEIL_CONF_MEDIUM
+                                                                     : VEIL_CONF_HIGH;
+            report(t, s, e, det, conf, 0);
+            return e;
+        }
+    }
+    /* Without context only a low-confidence routing number remains. */
+    if (ns->groups == 1 && t->eng->min_confidence <= VEIL_CONF_LOW &&
+        (e = match(t, VEIL_D_US_BANK_ROUTING, s, ns->end, 0)) != 0 &&
+        valid(veil__valid_aba, b, s, e)) {
+        report(t, s, e, VEIL_D_US_BANK_ROUTING, VEIL_CONF_LOW, 0);
+        return e;
+    }
+    return 0;
+}
+
+static int looks_like_version(const struct veil__text *t, size_t s)
+{
+    const unsigned char *b = t->buf;
+    if (s > 0 && (b[s - 1] == '/' || b[s - 1] == 'v' || b[s - 1] == 'V' || b[s - 1] == '.' ||
+                  b[s - 1] == '-' || b[s - 1] == '_')) {
+        return 1;
+    }
+    return context_word(t, s, "version") || context_word(t, s, "build");
+}
+
+/* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
+static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0)
+{
+    const unsigned char *b = t->buf;
+    const veil_engine_t *eng = t->eng;
+    const word_t *w = &c->w[k];
+    size_t s = w->s, e;
+    numspan_t ns;
+
+    numeric_span(t, c, k, &ns);
+
+    /* A word of digits with a trailing letter: DNI, or a CN id ending in X. */
+    if (w->letters == 1 && isal(b[w->e - 1])) {
+        if (w->digits == 17 && (e = match(t, VEIL_D_CN_RESIDENT_ID, s, w->e, 0)) != 0 &&
+            valid(veil__valid_cn_id, b, s, e)) {
+            report(t, s, e, VEIL_D_CN_RESIDENT_ID, VEIL_CONF_HIGH, 0);
+            return e;
+        }
+        if (w->digits == 8 && (e = match(t, VEIL_D_ES_DNI, s, w->e, 0)) != 0 &&
+            valid(veil__valid_es_dni, b, s, e)) {
+            report(t, s, e, VEIL_D_ES_DNI, VEIL_CONF_HIGH, 0);
+            return e;
+        }
+        return 0;
+    }
+    if (w->letters) {
+        return 0;
+    }
+    /* DNI written 12345678-Z. */
+    if (w->digits == 8 && k + 1 < c->nw && c->w[k + 1].e - c->w[k + 1].s == 1 &&
+        isup(b[c->w[k + 1].s]) && (e = match(t, VEIL_D_ES_DNI, s, c->ce, 0)) != 0 &&
+        valid(veil__valid_es_dni, b, s, e)) {
+        report(t, s, e, VEIL_D_ES_DNI, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && (ns.seps & ~3u) == 0 &&
+        eng->enabled[VEIL_D_CREDIT_CARD] &&
+        (e = try_shrinking(t, c, VEIL_D_CREDIT_CARD, s, ns.end, veil__valid_card)) != 0) {
+        report(t, s, e, VEIL_D_CREDIT_CARD, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (w->digits == 18 && (e = match(t, VEIL_D_CN_RESIDENT_ID, s, w->e, 0)) != 0 &&
+        valid(veil__valid_cn_id, b, s, e)) {
+        report(t, s, e, VEIL_D_CN_RESIDENT_ID, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (ns.digits >= 13 && ns.digits <= 15 && (ns.seps & ~1u) == 0 &&
+        (e = match(t, VEIL_D_FR_NIR, s, c->ce, 0)) != 0 && valid(veil__valid_fr_nir, b, s, e)) {
+        int grouped = ns.groups > 1;
+        report(t, s, e, VEIL_D_FR_NIR,
+               conf_ctx(grouped ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM,
+                        has_context(t, s, VEIL_D_FR_NIR)), 0);
+        return e;
+    }
+    if (w->digits <= 3 && w->e < c->ce && b[w->e] == '.' && ns.groups >= 4 &&
+        eng->enabled[VEIL_D_IPV4] && !looks_like_version(t, s) &&
+        (e = match(t, VEIL_D_IPV4, s, ns.end, 0)) != 0 &&
+        !(e < c->ce && b[e] == '.' && isdig(b[e + 1]))) {
+        report(t, s, e, VEIL_D_IPV4, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_IPV4)),
+               0);
+        return e;
+    }
+    if (w->digits == 2 && w->e < c->ce && b[w->e] == '-' &&
+        (e = match(t, VEIL_D_MAC_ADDRESS, s, c->ce, 0)) != 0 && valid(veil__valid_mac, b, s, e)) {
+        report(t, s, e, VEIL_D_MAC_ADDRESS,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_MAC_ADDRESS)), 0);
+        return e;
+    }
+    if (ns.digits == 12 && b[s] >= '2' && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 4 &&
+                                                              ns.g[1] == 4 && ns.g[2] == 4))) {
+        int ctx = has_context(t, s, VEIL_D_IN_AADHAAR);
+        if ((ctx || ns.groups == 3) && (e = match(t, VEIL_D_IN_AADHAAR, s, ns.end, 0)) != 0 &&
+            valid(veil__valid_verhoeff, b, s, e)) {
+            report(t, s, e, VEIL_D_IN_AADHAAR, ctx ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM, 0);
+            return e;
+        }
+    }
+    if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4)) {
+        int formatted = ns.groups == 4 && ns.g[0] == 3 && ns.g[3] == 2;
+        int ctx = has_context(t, s, VEIL_D_BR_CPF);
+        if ((formatted || ctx) && (e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
+            valid(veil__valid_br_cpf, b, s, e)) {
+            report(t, s, e, VEIL_D_BR_CPF, VEIL_CONF_HIGH, 0);
+            return e;
+        }
+    }
+    if (ns.digits == 10 && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3)) &&
+        has_context(t, s, VEIL_D_UK_NHS) && (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 &&
+        valid(veil__valid_uk_nhs, b, s, e)) {
+        report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (ns.digits == 9 && eng->enabled[VEIL_D_US_SSN] + eng->enabled[VEIL_D_US_ITIN] +
+                                  eng->enabled[VEIL_D_US_BANK_ROUTING] +
+                                  eng->enabled[VEIL_D_CA_SIN] + eng->enabled[VEIL_D_NL_BSN]) {
+        if ((e = try_nine(t, c, s, &ns)) != 0) {
+            return e;
+        }
+    }
+    if (ns.digits >= 6 && ns.digits <= 8 && ns.groups == 3 && (ns.seps & ~14u) == 0 &&
+        eng->enabled[VEIL_D_DATE_OF_BIRTH] && has_context(t, s, VEIL_D_DATE_OF_BIRTH) &&
+        (e = match(t, VEIL_D_DATE_OF_BIRTH, s, ns.end, 0)) != 0 &&
+        valid(veil__valid_date, b, s, e)) {
+        report(t, s, e, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
+        return e;
+    }
+    if (ns.digits >= 7 && ns.digits <= 15 && eng->enabled[VEIL_D_PHONE]) {
+        int ctx = -1;
+        /* A bare run of digits is a phone number only with a context word
+           (epoch seconds are ten digits too). */
+        if (ns.groups == 1 && s0 == s && !(ctx = has_context(t, s, VEIL_D_PHONE))) {
+            goto nhs;
+        }
+        if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0) {
+            if (ctx < 0) {
+                ctx = has_context(t, s0, VEIL_D_PHONE);
+            }
+            int conf = veil__phone_confidence((const char *)b + s0, e - s0, ctx);
+            if (conf > 0) {
+                report(t, s0, e, VEIL_D_PHONE, conf, 0);
+                return e;
+            }
+        }
+    }
+nhs:
+    if (ns.digits == 10 && ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3 &&
+        (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e)) {
+        report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_MEDIUM, 0);
+        return e;
+    }
+    return 0;
+}
+
+static size_t h_numeric(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t ws = i, cs;
+    chain_t c;
+
+    while (ws > 0 && i - ws < BACK_MAX && isaln(b[ws - 1])) {
+        ws--;
+    }
+    if (ws > 0 && isaln(b[ws - 1])) {
+        return skip_alnum(t, i, final);
+    }
+    cs = ws;
+    if (cs > 0 && (b[cs - 1] == '+' || b[cs - 1] == '(')) {
+        cs--;
+    }
+    size_t r = build_chain(t, ws, cs, final, &c);
+    if (r == DEFER) {
+        return DEFER;
+    }
+    if (r == 0) {
+        return skip_alnum(t, ws, final);
+    }
+
+    size_t done = 0, e;
+    /* A NINO written "AB 12 34 56 C" starts at the letters before. */
+    if (ws >= 3 && b[ws - 1] == ' ' && isup(b[ws - 2]) && isup(b[ws - 3]) &&
+        (ws == 3 || !isaln(b[ws - 4])) && (e = match(t, VEIL_D_UK_NINO, ws - 3, c.ce, 0)) != 0 &&
+        valid(veil__valid_uk_nino, b, ws - 3, e)) {
+        report(t, ws - 3, e, VEIL_D_UK_NINO,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ws - 3, VEIL_D_UK_NINO)), 0);
+        done = e;
+    }
+    for (size_t k = 0; k < c.nw; k++) {
+        const word_t *w = &c.w[k];
+        if (w->s < done) {
+            continue;
+        }
+        if (isal(b[w->s])) {
+            e = w->digits ? try_lettered(t, &c, k) : 0;
+        } else {
+            size_t s0 = k == 0 ? cs : (b[w->s - 1] == '(' ? w->s - 1 : w->s);
+            e = try_numeric(t, &c, k, s0);
+        }
+        if (e) {
+            done = e;
+        }
+    }
+    return c.ce > i ? c.ce : i + 1;
+}
+
+static int is_local_char(int c)
+{
+    return isaln(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '\'';
+}
+
+/* url_credentials: scheme://user:password@ ending at <at>. */
+static int url_credentials(struct veil__text *t, size_t at)
+{
+    const unsigned char *b = t->buf;
+    size_t x = at;
+    int colon = 0;
+    while (x > 0 && at - x < BACK_MAX - 8) {
+        unsigned char ch = b[x - 1];
+        if (ch == '/' || ch == '@' || ch == ' ' || ch == '"' || ch == '\'' || ch == '<' ||
+            ch == '>' || ch == '\t' || ch == '\n' || ch == '\r') {
+            break;
+        }
+        colon |= ch == ':';
+        x--;
+    }
+    if (!colon || x < 3 || x == at || b[x - 1] != '/' || b[x - 2] != '/' || b[x - 3] != ':') {
+        return 0;
+    }
+    /* The scheme: letters before "://". */
+    size_t sch = x - 3;
+    while (sch > 0 && x - sch < 24 && (isaln(b[sch - 1]) || b[sch - 1] == '+' ||
+                                       b[sch - 1] == '.' || b[sch - 1] == '-')) {
+        sch--;
+    }
+    if (sch == x - 3 || !isal(b[sch])) {
+        return 0;
+    }
+    if (match(t, VEIL_D_URL_CREDENTIALS, sch, at + 1, 0) != at + 1) {
+        return 0;
+    }
+    report(t, x, at, VEIL_D_URL_CREDENTIALS, VEIL_CONF_HIGH, 0);
+    return 1;
+}
+
+static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, ls = i, q;
+
+    if (b[i] == '@' && url_credentials(t, i)) {
+        return i + 1;
+    }
+    while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
+        ls--;
+    }
+    while (ls < i && !isaln(b[ls])) {
+        ls++;
+    }
+    if (ls == i) {
+        return i + seplen;
+    }
+    q = i + seplen;
+    while (q < n && q - i < 256 && (isaln(b[q]) || b[q] == '.' || b[q] == '-')) {
+        q++;
+    }
+    if (q == n && q - i < 256 && !final) {
+        return DEFER;
+    }
+    size_t e = match(t, VEIL_D_EMAIL, ls, q, 0);
+    if (e > i + seplen) {
+        report(t, ls, e, VEIL_D_EMAIL, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    return i + seplen;
+}
+
+/* The value of a sensitive field inside text: "key": "value" or key=value. */
+static size_t field_value(struct veil__text *t, size_t v, int cls, int final, int json,
+                          size_t *vs, size_t *ve)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q;
+
+    if (json) {
+        while (v < n && v - *vs < 16 && (b[v] == ' ' || b[v] == '\t')) {
+            v++;
+        }
+        if (v == n) {
+            return final ? n : DEFER;
+        }
+        if (b[v] == '"') {
+            q = v + 1;
+            while (q < n && q - v < FIELD_MAX && b[q] != '"') {
+                q += b[q] == '\\' ? 2 : 1;
+            }
+            if (q >= n && !final && q - v < FIELD_MAX) {
+                return DEFER;
+            }
+            if (q > n) {
+                q = n;
+            }
+            *vs = v + 1;
+            *ve = q;
+            return q < n ? q + 1 : q;
+        }
+        if (isdig(b[v]) || b[v] == '-') {
+            q = v;
+            while (q < n && q - v < 64 && (isdig(b[q]) || b[q] == '-' || b[q] == '.' ||
+                                           b[q] == '+' || b[q] == 'e' || b[q] == 'E')) {
+                q++;
+            }
+            if (q == n && !final && q - v < 64) {
+                return DEFER;
+            }
+            *vs = v;
+            *ve = q;
+            return q;
+        }
+        *vs = *ve = v;
+        return v;
+    }
+    (void)cls;
+    q = v;
+    while (q < n && q - v < FIELD_MAX && b[q] != '&' && b[q] != ' ' && b[q] != '"' &&
+           b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' && b[q] != '>' &&
+           b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#') {
+        q++;
+    }
+    if (q == n && !final && q - v < FIELD_MAX) {
+        return DEFER;
+    }
+    *vs = v;
+    *ve = q;
+    return q;
+}
+
+static int field_confidence(int cls)
+{
+    return cls == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
+}
+
+static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
+                           size_t next, unsigned flags, const unsigned char *key, size_t kl)
+{
+    if (ve > vs) {
+        int is_name_key = kl == 4 && lower(key[0]) == 'n' && lower(key[1]) == 'a' &&
+                          lower(key[2]) == 'm' && lower(key[3]) == 'e';
+        if (!is_name_key || veil__name_like((const char *)t->buf + vs, ve - vs)) {
+            report(t, vs, ve, cls, field_confidence(cls), VEIL_FIND_FIELD | flags);
+        }
+    }
+    return next;
+}
+
+/* "key": value, with the key in quotes before the colon at <i>. */
+static size_t h_json_key(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t ks = i - 1;
+    while (ks > 0 && i - ks < 64 && b[ks - 1] != '"') {
+        ks--;
+    }
+    if (ks == 0 || b[ks - 1] != '"' || ks == i - 1) {
+        return 0;
+    }
+    int cls = veil__key_class((const char *)b + ks, i - 1 - ks);
+    if (cls < 0) {
+        return 0;
+    }
+    size_t vs = i + 1, ve = i + 1;
+    size_t next = field_value(t, i + 1, cls, final, 1, &vs, &ve);
+    if (next == DEFER) {
+        return DEFER;
+    }
+    if (ve == vs) {
+        return i + 1;
+    }
+    unsigned flags = b[vs - 1] == '"' ? 0 : VEIL_FIND_JSON_BARE;
+    return report_field(t, cls, vs, ve, next, flags, b + ks, i - 1 - ks);
+}
+
+static int is_key_char(int c)
+{
+    return isaln(c) || c == '_' || c == '-' || c == '.' || c == '[' || c == ']';
+}
+
+/* key=value in query strings and form bodies inside text. */
+static size_t h_equals(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t ks = i;
+    while (ks > 0 && i - ks < 48 && is_key_char(b[ks - 1])) {
+        ks--;
+    }
+    if (ks == i || (ks > 0 && is_key_char(b[ks - 1]))) {
+        return i + 1;
+    }
+    int cls = veil__key_class((const char *)b + ks, i - ks);
+    if (cls < 0) {
+        return i + 1;
+    }
+    size_t vs = i + 1, ve = i + 1;
+    size_t next = field_value(t, i + 1, cls, final, 0, &vs, &ve);
+    if (next == DEFER) {
+        return DEFER;
+    }
+    return report_field(t, cls, vs, ve, next > i + 1 ? next : i + 1, 0, b + ks, i - ks);
+}
+
+/* "password: value" in prose and headers. Only secrets: a plain key such
+   as "email:" is followed by something the other detectors judge. */
+static size_t h_plain_key(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, ks = i;
+    while (ks > 0 && i - ks < 32 && (isal(b[ks - 1]) || b[ks - 1] == '_' || b[ks - 1] == '-')) {
+        ks--;
+    }
+    if (ks == i || (ks > 0 && isaln(b[ks - 1]))) {
+        return 0;
+    }
+    if (veil__key_class((const char *)b + ks, i - ks) != VEIL_D_SECRET_FIELD) {
+        return 0;
+    }
+    size_t v = i + 1;
+    while (v < n && v - i < 8 && (b[v] == ' ' || b[v] == '\t')) {
+        v++;
+    }
+    if (v == n) {
+        return final ? n : DEFER;
+    }
+    /* A bearer token is reported as such by its own handler. */
+    if (n - v >= 7 && memcmp(b + v, "Bearer ", 7) == 0) {
+        return v;
+    }
+    int whole_line = i - ks >= 13 && (lower(b[ks]) == 'a' || lower(b[ks]) == 'p');
+    size_t q = v;
+    while (q < n && q - v < FIELD_MAX && b[q] != '\r' && b[q] != '\n' && b[q] != '"' &&
+           (whole_line || (b[q] != ' ' && b[q] != ',' && b[q] != ';' && b[q] != '\t'))) {
+        q++;
+    }
+    if (q == n && !final && q - v < FIELD_MAX) {
+        return DEFER;
+    }
+    if (q > v) {
+        report(t, v, q, VEIL_D_SECRET_FIELD, VEIL_CONF_HIGH, VEIL_FIND_FIELD);
+    }
+    return q > i ? q : i + 1;
+}
+
+static size_t h_colon(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, r;
+
+    if (i > 0 && b[i - 1] == '"') {
+        r = h_json_key(t, i, final);
+        return r ? r : i + 1;
+    }
+    if (i > 0 && isal(b[i - 1]) && (r = h_plain_key(t, i, final)) != 0) {
+        return r;
+    }
+    if (i + 1 >= n && !final) {
+        return DEFER;
+    }
+    int before = i > 0 && (ishex(b[i - 1]) || b[i - 1] == ':');
+    int after = i + 1 < n && (ishex(b[i + 1]) || b[i + 1] == ':');
+    if (!before && !after) {
+        return i + 1;
+    }
+    size_t rs = i, re = i;
+    while (rs > 0 && i - rs < 48 && (ishex(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) {
+        rs--;
+    }
+    while (re < n && re - rs < 72 && (ishex(b[re]) || b[re] == ':' || b[re] == '.')) {
+        re++;
+    }
+    if (re < n && b[re] == '%' && re - rs < 72) {
+        re++;
+        while (re < n && re - rs < 72 && (isaln(b[re]) || b[re] == '.' || b[re] == '_' ||
+                                          b[re] == '-')) {
+            re++;
+        }
+    }
+    if (re == n && !final && re - rs < 72) {
+        return DEFER;
+    }
+    size_t next = re;
+    if ((rs > 0 && (isaln(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) ||
+        (re < n && (isaln(b[re]) || b[re] == ':'))) {
+        return next;
+    }
+    while (re > rs && (b[re - 1] == '.' || (b[re - 1] == ':' && re - rs > 2 &&
+                                            b[re - 2] != ':'))) {
+        re--;
+    }
+    size_t e;
+    if (re - rs == 17 && (e = match(t, VEIL_D_MAC_ADDRESS, rs, re, 1)) != 0 &&
+        valid(veil__valid_mac, b, rs, e)) {
+        report(t, rs, e, VEIL_D_MAC_ADDRESS,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_MAC_ADDRESS)), 0);
+        return next;
+    }
+    if (re - rs >= 2 && (e = match(t, VEIL_D_IPV6, rs, re, 1)) != 0 &&
+        valid(veil__valid_ipv6, b, rs, e)) {
+        report(t, rs, e, VEIL_D_IPV6, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_IPV6)),
+               0);
+    }
+    return next;
+}
+
+/* A token after a known prefix: scan its characters, then confirm. */
+static size_t token_end(const struct veil__text *t, size_t from, size_t max, int extra1,
+                        int extra2, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q = from;
+    while (q < n && q - from < max && (isaln(b[q]) || b[q] == extra1 || b[q] == extra2)) {
+        q++;
+    }
+    if (q == n && q - from < max && !final) {
+        return DEFER;
+    }
+    return q;
+}
+
+static int boundary_before(const unsigned char *b, size_t s)
+{
+    return s == 0 || !(isaln(b[s - 1]) || b[s - 1] == '_');
+}
+
+static size_t confirm_token(struct veil__text *t, int det, size_t s, size_t q,
+                            veil__validator_fn fn, size_t resume)
+{
+    size_t e = match(t, det, s, q, 0);
+    if (e && (fn == NULL || valid(fn, t->buf, s, e))) {
+        report(t, s, e, det, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    return resume;
+}
+
+static size_t h_underscore(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t q;
+
+    if (i >= 3 && b[i - 3] == 'g' && b[i - 2] == 'h' && strchr("pousr", b[i - 1]) &&
+        boundary_before(b, i - 3)) {
+        if ((q = token_end(t, i + 1, 48, 0, 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_GITHUB_TOKEN, i - 3, q, veil__valid_github_token, i + 1);
+    }
+    if (i >= 6 && memcmp(b + i - 6, "github", 6) == 0 && boundary_before(b, i - 6)) {
+        if ((q = token_end(t, i + 1, 100, '_', 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_GITHUB_TOKEN, i - 6, q, veil__valid_github_token, i + 1);
+    }
+    if (i >= 2 && (b[i - 2] == 's' || b[i - 2] == 'r') && b[i - 1] == 'k' &&
+        boundary_before(b, i - 2)) {
+        if ((q = token_end(t, i + 1, 260, '_', 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_STRIPE_KEY, i - 2, q, NULL, i + 1);
+    }
+    return i + 1;
+}
+
+static size_t h_pem(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, hdr, q;
+
+    if (i + 64 > n && !final) {
+        return DEFER;
+    }
+    if ((hdr = match(t, VEIL_D_PRIVATE_KEY, i, n < i + 64 ? n : i + 64, 0)) == 0) {
+        return i + 1;
+    }
+    /* Find the footer; a block without one is still a secret, up to where
+       its base64 body ends. */
+    for (q = hdr; q + 8 <= n && q - i < PEM_MAX; q++) {
+        if (b[q] == '-' && memcmp(b + q, "-----END", 8) == 0) {
+            break;
+        }
+    }
+    if (q + 8 > n && q - i < PEM_MAX && !final) {
+        return DEFER;
+    }
+    size_t e;
+    if (q + 8 <= n && q - i < PEM_MAX) {
+        e = q + 8;
+        while (e < n && e - q < 64 && b[e] != '\n' && b[e] != '"' && b[e] != '\\') {
+            if (b[e] == '-' && e + 5 <= n && memcmp(b + e, "-----", 5) == 0) {
+                e += 5;
+                break;
+            }
+            e++;
+        }
+    } else {
+        e = hdr;
+        while (e < n && e - i < PEM_MAX && (isaln(b[e]) || b[e] == '+' || b[e] == '/' ||
+                                            b[e] == '=' || b[e] == '\\' || b[e] == '\n' ||
+                                            b[e] == '\r' || b[e] == ' ')) {
+            e++;
+        }
+    }
+    report(t, i, e, VEIL_D_PRIVATE_KEY, VEIL_CONF_HIGH, 0);
+    return e;
+}
+
+static size_t h_dash(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q;
+
+    if (i + 5 > n && !final) {
+        return DEFER;
+    }
+    if (i + 11 <= n + 0 && b[i + 1] == '-' && memcmp(b + i, "-----BEGIN ", 11) == 0) {
+        return h_pem(t, i, final);
+    }
+    if (i + 11 > n && b[i + 1] == '-' && !final && n - i >= 5 && memcmp(b + i, "-----", 5) == 0 &&
+        memcmp(b + i + 5, "BEGIN ", n - i - 5) == 0) {
+        return DEFER;
+    }
+    if (i >= 4 && b[i - 4] == 'x' && b[i - 3] == 'o' && b[i - 2] == 'x' &&
+        strchr("abposre", b[i - 1]) && boundary_before(b, i - 4)) {
+        if ((q = token_end(t, i + 1, 256, '-', 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_SLACK_TOKEN, i - 4, q, NULL, i + 1);
+    }
+    return i + 1;
+}
+
+static size_t h_upper_a(struct veil__text *t, size_t i, int final)
+{
+    static const char prefixes[][4] = {"AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA",
+                                       "AIPA", "ANPA", "ANVA", "APKA", "AROA", "ASCA"};
+    const unsigned char *b = t->buf;
+    size_t n = t->len;
+
+    if (!boundary_before(b, i)) {
+        return i + 1;
+    }
+    if (i + 21 > n && !final) {
+        return DEFER;
+    }
+    if (i + 20 > n) {
+        return i + 1;
+    }
+    for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
+        if (memcmp(b + i, prefixes[k], 4) == 0) {
+            size_t q = token_end(t, i, 24, 0, 0, final);
+            if (q == DEFER) {
+                return DEFER;
+            }
+            return confirm_token(t, VEIL_D_AWS_ACCESS_KEY_ID, i, q, NULL, i + 1);
+        }
+    }
+    return i + 1;
+}
+
+static size_t h_upper_b(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q;
+
+    if (!boundary_before(b, i)) {
+        return i + 1;
+    }
+    if (i + 7 > n) {
+        return final ? i + 1 : DEFER;
+    }
+    if (memcmp(b + i, "Bearer ", 7) != 0) {
+        return i + 1;
+    }
+    q = i + 7;
+    while (q < n && q - i < 4096 && (isaln(b[q]) || strchr("._~+/-=", b[q]))) {
+        q++;
+    }
+    if (q == n && q - i < 4096 && !final) {
+        return DEFER;
+    }
+    size_t e = match(t, VEIL_D_BEARER_TOKEN, i, q, 0);
+    if (e > i + 7) {
+        report(t, i + 7, e, VEIL_D_BEARER_TOKEN, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    return i + 1;
+}
+
+static size_t h_upper_j(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t s, q;
+
+    if (i < 2 || b[i - 2] != 'e' || b[i - 1] != 'y') {
+        return i + 1;
+    }
+    s = i - 2;
+    if (s > 0 && (isaln(b[s - 1]) || b[s - 1] == '_' || b[s - 1] == '-')) {
+        return i + 1;
+    }
+    if ((q = token_end(t, s, JWT_MAX, '.', '_', final)) == DEFER) {
+        return DEFER;
+    }
+    while (q < t->len && q - s < JWT_MAX && b[q] == '-') {
+        q = token_end(t, q + 1, JWT_MAX, '.', '_', final);
+        if (q == DEFER) {
+            return DEFER;
+        }
+    }
+    return confirm_token(t, VEIL_D_JWT, s, q, veil__valid_jwt, i + 1);
+}
+
+static size_t handle(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    unsigned char c = b[i];
+
+    if (isdig(c)) {
+        return h_numeric(t, i, final);
+    }
+    switch (c) {
+    case '@':
+        return h_email(t, i, 1, final);
+    case '%':
+        if (i + 3 > t->len && !final) {
+            return DEFER;
+        }
+        if (i + 3 <= t->len && b[i + 1] == '4' && b[i + 2] == '0') {
+            return h_email(t, i, 3, final);
+        }
+        return i + 1;
+    case ':':
+        return h_colon(t, i, final);
+    case '=':
+        return h_equals(t, i, final);
+    case '_':
+        return h_underscore(t, i, final);
+    case '-':
+        return h_dash(t, i, final);
+    case 'A':
+        return h_upper_a(t, i, final);
+    case 'B':
+        return h_upper_b(t, i, final);
+    case 'J':
+        return h_upper_j(t, i, final);
+    default:
+        return i + 1;
+    }
+}
+
+static void scan(struct veil__text *t, int final)
+{
+    size_t i = t->pos;
+    while (i < t->len) {
+        i = next_trigger(t->buf, i, t->len);
+        if (i >= t->len) {
+            break;
+        }
+        size_t r = handle(t, i, final);
+        if (r == DEFER) {
+            t->pos = i;
+            return;
+        }
+        i = r > i ? r : i + 1;
+    }
+    t->pos = i < t->len ? t->len : i;
+}
+
+
+/* ---- the layer's interface ---- */
+
+int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit,
+                    void *ud)
+{
+    memset(t, 0, sizeof(*t));
+    t->eng = eng;
+    t->emit = emit;
+    t->ud = ud;
+    t->md = pcre2_match_data_create(4, NULL);
+    return t->md ? 0 : -ENOMEM;
+}
+
+void veil__text_dispose(struct veil__text *t)
+{
+    if (t->buf) {
+        /* The buffer held PII: wipe it before it goes back to the heap. */
+        volatile unsigned char *p = t->buf;
+        for (size_t k = 0; k < t->cap; k++) {
+            p[k] = 0;
+        }
+        free(t->buf);
+    }
+    pcre2_match_data_free(t->md);
+    memset(t, 0, sizeof(*t));
+}
+
+uint64_t veil__text_safe(const struct veil__text *t)
+{
+    uint64_t frontier = t->base + t->pos;
+    uint64_t lag = frontier > VEIL__EMIT_LAG ? frontier - VEIL__EMIT_LAG : 0;
+    uint64_t first = t->npend ? t->pend[0].offset : UINT64_MAX;
+    return first < lag ? first : lag;
+}
+
+static void compact(struct veil__text *t)
+{
+    size_t keep_from = t->pos > VEIL__LOOKBEHIND ? t->pos - VEIL__LOOKBEHIND : 0;
+    if (keep_from == 0) {
+        return;
+    }
+    memmove(t->buf, t->buf + keep_from, t->len - keep_from);
+    memset(t->buf + t->len - keep_from, 0, keep_from);
+    t->base += keep_from;
+    t->len -= keep_from;
+    t->pos -= keep_from;
+}
+
+int veil__text_feed(struct veil__text *t, const void *data, size_t len)
+{
+    if (t->error) {
+        return t->error;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    if (t->len + len > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + len) {
+            cap *= 2;
+        }
+        unsigned char *nb = malloc(cap);
+        if (nb == NULL) {
+            t->error = -ENOMEM;
+            return t->error;
+        }
+        if (t->buf) {
+            memcpy(nb, t->buf, t->len);
+            volatile unsigned char *p = t->buf;
+            for (size_t k = 0; k < t->cap; k++) {
+                p[k] = 0;
+            }
+            free(t->buf);
+        }
+        t->buf = nb;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, data, len);
+    t->len += len;
+    scan(t, 0);
+    uint64_t frontier = t->base + t->pos;
+    emit_upto(t, frontier > VEIL__EMIT_LAG ? frontier - VEIL__EMIT_LAG : 0);
+    compact(t);
+    return 0;
+}
+
+void veil__text_end(struct veil__text *t)
+{
+    scan(t, 1);
+    emit_upto(t, UINT64_MAX);
+    if (t->len) {
+        memset(t->buf, 0, t->len);
+    }
+    t->base += t->len;
+    t->len = t->pos = 0;
+    t->field_len = 0;
+}
+
+void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < len && k < sizeof(t->field); j++) {
+        t->field[k++] = (char)lower((unsigned char)key[j]);
+    }
+    t->field_len = k;
+}

@@ -1,0 +1,197 @@
+/*
+ * What is written in place of a finding. Every transform keeps the
+ * line structure (a multi-line PEM block stays as many lines), and a
+ * replacement of a bare JSON token is quoted so the document stays JSON.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "veil/transform.h"
+
+static const char *const action_names[VEIL_ACT__COUNT] = {"mask", "label", "hash", "drop"};
+
+const char *veil_action_name(veil_action_t action)
+{
+    return (unsigned)action < VEIL_ACT__COUNT ? action_names[action] : "unknown";
+}
+
+int veil_action_parse(const char *name)
+{
+    for (int a = 0; a < VEIL_ACT__COUNT; a++) {
+        if (strcmp(name, action_names[a]) == 0) {
+            return a;
+        }
+    }
+    return -1;
+}
+
+int veil_hash_key_load(veil_hash_key_t *key, const char *path, const char *env, char *err,
+                       size_t errlen)
+{
+    unsigned char buf[sizeof(key->bytes) + 2];
+    ssize_t n;
+
+    memset(key, 0, sizeof(*key));
+    if (path != NULL) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0) {
+            snprintf(err, errlen, "%s: cannot open key file", path);
+            return -errno;
+        }
+        if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
+            close(fd);
+            snprintf(err, errlen, "%s: key file must not be readable by group or others "
+                     "(chmod 600)", path);
+            return -EPERM;
+        }
+        n = read(fd, buf, sizeof(buf));
+        close(fd);
+        if (n < 0) {
+            snprintf(err, errlen, "%s: cannot read key file", path);
+            return -EIO;
+        }
+    } else {
+        const char *v = env ? getenv(env) : NULL;
+        if (v == NULL) {
+            snprintf(err, errlen, "environment variable %s is not set", env ? env : "(none)");
+            return -ENOENT;
+        }
+        n = (ssize_t)strlen(v);
+        if ((size_t)n > sizeof(buf)) {
+            n = sizeof(buf);
+        }
+        memcpy(buf, v, (size_t)n);
+    }
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+        n--;
+    }
+    if (n < 16 || (size_t)n > sizeof(key->bytes)) {
+        OPENSSL_cleanse(buf, sizeof(buf));
+        snprintf(err, errlen, "hash key must be 16 to %zu bytes", sizeof(key->bytes));
+        return -EINVAL;
+    }
+    memcpy(key->bytes, buf, (size_t)n);
+    key->len = (size_t)n;
+    OPENSSL_cleanse(buf, sizeof(buf));
+    return 0;
+}
+
+static int is_mask_separator(unsigned char c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')' || c == '+' ||
+           c == ':' || c == '@' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static int is_digit_type(int det)
+{
+    switch (det) {
+    case VEIL_D_EMAIL: case VEIL_D_IPV6: case VEIL_D_MAC_ADDRESS: case VEIL_D_JWT:
+    case VEIL_D_AWS_ACCESS_KEY_ID: case VEIL_D_GITHUB_TOKEN: case VEIL_D_SLACK_TOKEN:
+    case VEIL_D_STRIPE_KEY: case VEIL_D_BEARER_TOKEN: case VEIL_D_URL_CREDENTIALS:
+    case VEIL_D_PRIVATE_KEY: case VEIL_D_PERSON_NAME: case VEIL_D_SECRET_FIELD:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* The form a value is hashed in: the same card, written with or without
+   spaces, gives the same token; e-mail addresses ignore case. */
+static size_t normalise(int det, const char *raw, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < len && n < cap; k++) {
+        unsigned char c = (unsigned char)raw[k];
+        if (is_digit_type(det) && (c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' ||
+                                   c == ')')) {
+            continue;
+        }
+        if (det == VEIL_D_EMAIL && c >= 'A' && c <= 'Z') {
+            c |= 0x20;
+        }
+        out[n++] = (char)c;
+    }
+    return n;
+}
+
+long veil_transform_apply(veil_action_t action, uint16_t detector, unsigned flags,
+                          const char *raw, size_t len, const veil_hash_key_t *key, char *out,
+                          size_t cap)
+{
+    const char *label = detector < VEIL_D__COUNT ? veil__catalog[detector].label : "PII";
+    int quote = (flags & VEIL_FIND_JSON_BARE) != 0;
+    size_t n = 0, newlines = 0;
+
+    if (cap < 64 + 2 * len) {
+        return -ENOSPC;
+    }
+    for (size_t k = 0; k < len; k++) {
+        newlines += raw[k] == '\n';
+    }
+    if (quote) {
+        out[n++] = '"';
+    }
+    switch (action) {
+    case VEIL_ACT_MASK: {
+        /* Cards keep their last four digits, as receipts print them. */
+        size_t keep_from = len;
+        if (detector == VEIL_D_CREDIT_CARD) {
+            int seen = 0;
+            for (size_t k = len; k > 0 && seen < 4; k--) {
+                if (raw[k - 1] >= '0' && raw[k - 1] <= '9') {
+                    seen++;
+                    keep_from = k - 1;
+                }
+            }
+        }
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)raw[k];
+            out[n++] = k >= keep_from || is_mask_separator(c) ? (char)c : '*';
+        }
+        newlines = 0;
+        break;
+    }
+    case VEIL_ACT_LABEL:
+        n += (size_t)snprintf(out + n, cap - n, "[%s]", label);
+        break;
+    case VEIL_ACT_HASH: {
+        unsigned char mac[EVP_MAX_MD_SIZE];
+        unsigned int maclen = 0;
+        char norm[4096];
+        size_t nl = normalise(detector, raw, len, norm, sizeof(norm));
+        if (key == NULL || key->len == 0 ||
+            HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)norm, nl, mac,
+                 &maclen) == NULL) {
+            OPENSSL_cleanse(norm, sizeof(norm));
+            return -EINVAL;
+        }
+        OPENSSL_cleanse(norm, sizeof(norm));
+        n += (size_t)snprintf(out + n, cap - n, "[%s:", label);
+        for (int k = 0; k < 8; k++) {
+            n += (size_t)snprintf(out + n, cap - n, "%02x", mac[k]);
+        }
+        out[n++] = ']';
+        break;
+    }
+    case VEIL_ACT_DROP:
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (quote) {
+        out[n++] = '"';
+    }
+    while (newlines-- > 0) {
+        out[n++] = '\n';
+    }
+    return (long)n;
+}

@@ -1,0 +1,141 @@
+/*
+ * The detection engine: a catalog of built-in detectors, a compiled engine
+ * (immutable, shared by every thread) and streaming scanners (one per body).
+ *
+ * A scanner takes the bytes of one stream in any chunking and reports the
+ * same findings, in offset order, as it would for the whole stream at once.
+ * Findings carry positions and the detector, never the matched value.
+ */
+#ifndef VEIL_SCAN_H
+#define VEIL_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum veil_category {
+    VEIL_CAT_CONTACT,
+    VEIL_CAT_FINANCIAL,
+    VEIL_CAT_GOVERNMENT_ID,
+    VEIL_CAT_HEALTH,
+    VEIL_CAT_CREDENTIALS,
+    VEIL_CAT_NETWORK,
+    VEIL_CAT_DEMOGRAPHIC,
+    VEIL_CAT__COUNT
+} veil_category_t;
+
+/* Regulations, as a bit set. */
+enum {
+    VEIL_REG_GDPR = 1u << 0,
+    VEIL_REG_CCPA = 1u << 1,
+    VEIL_REG_PCI_DSS = 1u << 2,
+    VEIL_REG_HIPAA = 1u << 3,
+    VEIL_REG_GLBA = 1u << 4,
+};
+
+typedef enum veil_confidence {
+    VEIL_CONF_LOW = 1,
+    VEIL_CONF_MEDIUM = 2,
+    VEIL_CONF_HIGH = 3,
+} veil_confidence_t;
+
+typedef enum veil_format {
+    VEIL_FMT_TEXT,
+    VEIL_FMT_JSON,
+    VEIL_FMT_FORM, /* application/x-www-form-urlencoded and query strings */
+} veil_format_t;
+
+/* One built-in detector, as `veil detectors` prints it. */
+typedef struct veil_detector_info {
+    const char *id;          /* "credit_card" */
+    const char *label;       /* "CREDIT_CARD", used by the label transform */
+    veil_category_t category;
+    unsigned regulations;    /* VEIL_REG_* bits */
+    const char *validator;   /* "luhn+issuer", or NULL */
+    const char *pattern;     /* the core PCRE2 pattern, Hyperscan-compatible */
+    const char *context;     /* context words, comma-separated, or NULL */
+    const char *example;     /* a synthetic example value */
+    const char *confidence;  /* how confidence is assigned, one sentence */
+} veil_detector_info_t;
+
+/* Where a finding sits. */
+enum {
+    VEIL_FIND_FIELD = 1u << 0,     /* the whole value of a sensitive field */
+    VEIL_FIND_JSON_BARE = 1u << 1, /* a bare JSON token (number, literal):
+                                      a replacement must be quoted */
+};
+
+typedef struct veil_finding {
+    uint64_t offset;     /* raw byte offset from the start of the stream */
+    uint32_t length;     /* raw byte length */
+    uint16_t detector;   /* index into the catalog */
+    uint8_t confidence;  /* veil_confidence_t */
+    uint8_t flags;       /* VEIL_FIND_* */
+} veil_finding_t;
+
+/* The catalog of built-in detectors, in a stable order. */
+size_t veil_catalog_count(void);
+const veil_detector_info_t *veil_catalog_get(size_t index);
+/* veil_catalog_find(): the index of detector <id>, or -1. */
+int veil_catalog_find(const char *id);
+const char *veil_category_name(veil_category_t category);
+/* veil_regulations_format(): writes "gdpr,ccpa" into <buf>; returns <buf>. */
+char *veil_regulations_format(unsigned regulations, char *buf, size_t size);
+
+typedef struct veil_engine_options {
+    /* Detectors to run, by catalog index: enabled[i] != 0. NULL: all. */
+    const uint8_t *enabled;
+    /* Findings below this confidence are not reported. 0: medium. */
+    veil_confidence_t min_confidence;
+    /* Values never flagged: exact strings and PCRE2 patterns (matched
+       against the whole value). Copied; the caller keeps ownership. */
+    const char *const *allow_values;
+    size_t allow_values_count;
+    const char *const *allow_patterns;
+    size_t allow_patterns_count;
+} veil_engine_options_t;
+
+typedef struct veil_engine veil_engine_t;
+
+/*
+ * veil_engine_new(): compiles an engine. <opts> may be NULL for defaults.
+ * On failure returns NULL and writes a reason into <err> (<errlen> bytes).
+ * The engine is immutable and may be shared by any number of threads.
+ */
+veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err,
+                               size_t errlen);
+void veil_engine_free(veil_engine_t *engine);
+
+typedef struct veil_scanner veil_scanner_t;
+
+/* Called once per finding, in increasing offset order. */
+typedef void (*veil_finding_cb)(void *ud, const veil_finding_t *finding);
+
+/*
+ * veil_scanner_new(): a scanner for one stream of <format>. <cb> receives
+ * the findings. The engine must outlive the scanner.
+ */
+veil_scanner_t *veil_scanner_new(const veil_engine_t *engine,
+                                 veil_format_t format, veil_finding_cb cb,
+                                 void *ud);
+/*
+ * veil_scanner_feed(): scans the next <len> bytes. Any chunking gives the
+ * same findings. Returns 0 or -ENOMEM. The scanner keeps a bounded copy of
+ * the bytes it could not decide yet (the hold-back window).
+ */
+int veil_scanner_feed(veil_scanner_t *s, const void *data, size_t len);
+/* veil_scanner_finish(): the stream ended; reports what was held back. */
+int veil_scanner_finish(veil_scanner_t *s);
+/*
+ * veil_scanner_safe_offset(): every finding that starts before this raw
+ * offset has been reported, and no later finding will start before it.
+ * Bytes before it may be released (forwarded, written) by the caller.
+ */
+uint64_t veil_scanner_safe_offset(const veil_scanner_t *s);
+/* veil_scanner_free(): wipes the held-back bytes and frees. NULL-safe. */
+void veil_scanner_free(veil_scanner_t *s);
+
+/* veil_format_from_content_type(): JSON for application/json and +json,
+   FORM for x-www-form-urlencoded, TEXT otherwise. */
+veil_format_t veil_format_from_content_type(const char *ct, size_t len);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * Transforms: what is written in place of a finding, and the streaming
+ * redactor that applies them to a body as it passes.
+ */
+#ifndef VEIL_TRANSFORM_H
+#define VEIL_TRANSFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "veil/scan.h"
+
+typedef enum veil_action {
+    VEIL_ACT_MASK,  /* same length, separators kept; cards keep the last 4 */
+    VEIL_ACT_LABEL, /* [EMAIL] */
+    VEIL_ACT_HASH,  /* [EMAIL:1f2e3d4c5b6a7988]: HMAC-SHA256, truncated */
+    VEIL_ACT_DROP,  /* nothing */
+    VEIL_ACT__COUNT
+} veil_action_t;
+
+const char *veil_action_name(veil_action_t action);
+/* veil_action_parse(): the action named <name>, or -1. */
+int veil_action_parse(const char *name);
+
+/* A key for the hash transform. */
+typedef struct veil_hash_key {
+    const char *id;          /* shown nowhere yet; kept for rotation */
+    unsigned char bytes[64];
+    size_t len;
+} veil_hash_key_t;
+
+/*
+ * veil_hash_key_load(): reads a key from the file <path> (refused unless
+ * its mode is 0600 or stricter) or, when <path> is NULL, from the
+ * environment variable <env>. Returns 0, or -errno with a reason in <err>.
+ */
+int veil_hash_key_load(veil_hash_key_t *key, const char *path,
+                       const char *env, char *err, size_t errlen);
+
+/*
+ * veil_transform_apply(): writes the replacement for the raw bytes <raw>
+ * (<len> bytes) of a finding by detector <detector> into <out> (<cap>
+ * bytes; 64 + 2 * <len> is always enough). <flags> are the finding's
+ * VEIL_FIND_* flags. <key> is needed only for VEIL_ACT_HASH. Returns the
+ * number of bytes written, or -ENOSPC / -EINVAL.
+ */
+long veil_transform_apply(veil_action_t action, uint16_t detector,
+                          unsigned flags, const char *raw, size_t len,
+                          const veil_hash_key_t *key, char *out, size_t cap);
+
+typedef struct veil_redactor veil_redactor_t;
+
+/* The redactor's output; return non-zero to stop (the feed then fails
+   with VEIL_EWRITE). */
+typedef int (*veil_write_cb)(void *ud, const char *data, size_t len);
+
+typedef struct veil_redactor_options {
+    veil_format_t format;
+    veil_action_t action;            /* for every detector, unless below */
+    const uint8_t *action_by_detector; /* catalog index -> action, or NULL */
+    const veil_hash_key_t *key;      /* required when any action is HASH */
+    veil_write_cb write;
+    void *write_ud;
+    veil_finding_cb on_finding;      /* optional: also told each finding */
+    void *finding_ud;
+} veil_redactor_options_t;
+
+/*
+ * veil_redactor_new(): a redactor for one stream. Output is written as
+ * soon as the scanner has decided it, so memory stays bounded by the
+ * scanner's hold-back window.
+ */
+veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
+                                   const veil_redactor_options_t *opts);
+int veil_redactor_feed(veil_redactor_t *r, const void *data, size_t len);
+int veil_redactor_finish(veil_redactor_t *r);
+/* veil_redactor_offset(): raw bytes of input written out so far; later
+   findings never start before it. */
+uint64_t veil_redactor_offset(const veil_redactor_t *r);
+/* veil_redactor_free(): wipes held bytes and frees. NULL-safe. */
+void veil_redactor_free(veil_redactor_t *r);
+
+#endif

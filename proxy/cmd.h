@@ -1,0 +1,8 @@
+/* The subcommands of the veil executable, one per proxy/cmd_<name>.c. */
+#ifndef VEIL_PROXY_CMD_H
+#define VEIL_PROXY_CMD_H
+
+int veil_cmd_scan(int argc, char **argv);
+int veil_cmd_detectors(int argc, char **argv);
+
+#endif
