@@ -56,10 +56,17 @@ static const key_rule_t exact[] = {
     {"cognome", VEIL_D_PERSON_NAME},
 };
 
-/* Keys ending in one of these: userPassword, billing_email, homePhone. */
+/* Keys ending in one of these: userPassword, billing_email, homePhone.
+   "token" alone is not among them: page, sync and continuation tokens are
+   cursors, not credentials; the credential kinds are listed. */
 static const key_rule_t suffixes[] = {
     {"password", VEIL_D_SECRET_FIELD}, {"passwd", VEIL_D_SECRET_FIELD},
-    {"secret", VEIL_D_SECRET_FIELD}, {"token", VEIL_D_SECRET_FIELD},
+    {"secret", VEIL_D_SECRET_FIELD}, {"accesstoken", VEIL_D_SECRET_FIELD},
+    {"refreshtoken", VEIL_D_SECRET_FIELD}, {"idtoken", VEIL_D_SECRET_FIELD},
+    {"authtoken", VEIL_D_SECRET_FIELD}, {"sessiontoken", VEIL_D_SECRET_FIELD},
+    {"apitoken", VEIL_D_SECRET_FIELD}, {"bearertoken", VEIL_D_SECRET_FIELD},
+    {"securitytoken", VEIL_D_SECRET_FIELD}, {"oauthtoken", VEIL_D_SECRET_FIELD},
+    {"csrftoken", VEIL_D_SECRET_FIELD}, {"xsrftoken", VEIL_D_SECRET_FIELD},
     {"apikey", VEIL_D_SECRET_FIELD}, {"privatekey", VEIL_D_SECRET_FIELD},
     {"secretkey", VEIL_D_SECRET_FIELD}, {"sessionid", VEIL_D_SECRET_FIELD},
     {"cardnumber", VEIL_D_CREDIT_CARD}, {"ccnumber", VEIL_D_CREDIT_CARD},

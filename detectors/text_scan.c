@@ -198,18 +198,33 @@ static int word_at(const char *w, size_t wl, const char *hay, size_t hl, int str
  * ("sin", "cc") must stand alone in the text; in a key they may be part
  * of it ("routingNumber").
  */
-static int has_context(const struct veil__text *t, size_t s, int det)
+/* The context window: up to CTX_WINDOW bytes before <s>, lower-cased, not
+   reaching back past a line break (a log line's context is its own). */
+static size_t context_window(const struct veil__text *t, size_t s, char *win)
 {
-    const char *words = veil__catalog[det].context;
-    char win[CTX_WINDOW];
     size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
-
-    if (words == NULL) {
-        return 0;
+    for (size_t k = s; k > from; k--) {
+        if (t->buf[k - 1] == '\n') {
+            from = k;
+            break;
+        }
     }
     for (size_t k = from; k < s; k++) {
         win[wl++] = (char)lower(t->buf[k]);
     }
+    return wl;
+}
+
+static int has_context(const struct veil__text *t, size_t s, int det)
+{
+    const char *words = veil__catalog[det].context;
+    char win[CTX_WINDOW];
+    size_t wl;
+
+    if (words == NULL) {
+        return 0;
+    }
+    wl = context_window(t, s, win);
     while (*words) {
         const char *end = strchr(words, ',');
         size_t len = end ? (size_t)(end - words) : strlen(words);
@@ -227,10 +242,7 @@ static int has_context(const struct veil__text *t, size_t s, int det)
 static int context_word(const struct veil__text *t, size_t s, const char *word)
 {
     char win[CTX_WINDOW];
-    size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
-    for (size_t k = from; k < s; k++) {
-        win[wl++] = (char)lower(t->buf[k]);
-    }
+    size_t wl = context_window(t, s, win);
     size_t len = strlen(word);
     return word_at(word, len, win, wl, 0) ||
            (t->field_len && word_at(word, len, t->field, t->field_len, 0));
@@ -618,6 +630,11 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_HIGH, 0);
         return e;
     }
+    /* AAA-GG-SSSS is written for SSNs and ITINs and nothing else. */
+    if (ns.digits == 9 && ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 2 && ns.g[2] == 4 &&
+        (ns.seps == 1 || ns.seps == 2)) {
+        return try_nine(t, c, s, &ns);
+    }
     if (ns.digits == 9 && eng->enabled[VEIL_D_US_SSN] + eng->enabled[VEIL_D_US_ITIN] +
                                   eng->enabled[VEIL_D_US_BANK_ROUTING] +
                                   eng->enabled[VEIL_D_CA_SIN] + eng->enabled[VEIL_D_NL_BSN]) {
@@ -659,6 +676,30 @@ nhs:
     return 0;
 }
 
+static int same_sep(const unsigned char *b, const chain_t *c, size_t j, size_t k)
+{
+    size_t lj = c->w[j].s - c->w[j - 1].e, lk = c->w[k].s - c->w[k - 1].e;
+    return lj == lk && memcmp(b + c->w[j - 1].e, b + c->w[k - 1].e, lj) == 0;
+}
+
+/*
+ * sub_start_ok(): may a candidate start at word <k> of the chain, inside
+ * it? Only where a new number plausibly begins: after or before a long
+ * group ("4111111111111111 5555555555554444"), or where the separator
+ * changes ("2024-05-01 415-555-2671"). A run of like groups is one number:
+ * "5455 7141 8657 2271" failed as a card and its tail is no Aadhaar.
+ */
+static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
+{
+    if (c->w[k - 1].digits >= 7 || c->w[k].digits >= 7) {
+        return 1;
+    }
+    if (k >= 2) {
+        return !same_sep(b, c, k - 1, k);
+    }
+    return k + 1 < c->nw && !same_sep(b, c, k, k + 1);
+}
+
 static size_t h_numeric(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
@@ -695,6 +736,9 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     for (size_t k = 0; k < c.nw; k++) {
         const word_t *w = &c.w[k];
         if (w->s < done) {
+            continue;
+        }
+        if (k > 0 && done < c.w[k - 1].e && !isal(b[w->s]) && !sub_start_ok(b, &c, k)) {
             continue;
         }
         if (isal(b[w->s])) {
