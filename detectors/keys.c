@@ -30,6 +30,9 @@ static const key_rule_t exact[] = {
     {"cvv2", VEIL_D_SECRET_FIELD}, {"securitycode", VEIL_D_SECRET_FIELD},
     {"otp", VEIL_D_SECRET_FIELD}, {"cookie", VEIL_D_SECRET_FIELD},
     {"sessionid", VEIL_D_SECRET_FIELD}, {"accesskey", VEIL_D_SECRET_FIELD},
+    {"accountnumber", VEIL_D_SECRET_FIELD}, {"bankaccount", VEIL_D_SECRET_FIELD},
+    {"bankaccountnumber", VEIL_D_SECRET_FIELD}, {"acctnumber", VEIL_D_SECRET_FIELD},
+    {"accountno", VEIL_D_SECRET_FIELD},
     {"cardnumber", VEIL_D_CREDIT_CARD}, {"ccnumber", VEIL_D_CREDIT_CARD},
     {"creditcard", VEIL_D_CREDIT_CARD}, {"creditcardnumber", VEIL_D_CREDIT_CARD},
     {"cardno", VEIL_D_CREDIT_CARD}, {"pan", VEIL_D_CREDIT_CARD},
@@ -69,6 +72,11 @@ static const key_rule_t suffixes[] = {
     {"csrftoken", VEIL_D_SECRET_FIELD}, {"xsrftoken", VEIL_D_SECRET_FIELD},
     {"apikey", VEIL_D_SECRET_FIELD}, {"privatekey", VEIL_D_SECRET_FIELD},
     {"secretkey", VEIL_D_SECRET_FIELD}, {"sessionid", VEIL_D_SECRET_FIELD},
+    {"secretaccesskey", VEIL_D_SECRET_FIELD}, {"accountnumber", VEIL_D_SECRET_FIELD},
+    {"displayname", VEIL_D_PERSON_NAME}, {"holdername", VEIL_D_PERSON_NAME},
+    {"beneficiaryname", VEIL_D_PERSON_NAME}, {"customername", VEIL_D_PERSON_NAME},
+    {"contactname", VEIL_D_PERSON_NAME}, {"recipientname", VEIL_D_PERSON_NAME},
+    {"patientname", VEIL_D_PERSON_NAME}, {"employeename", VEIL_D_PERSON_NAME},
     {"cardnumber", VEIL_D_CREDIT_CARD}, {"ccnumber", VEIL_D_CREDIT_CARD},
     {"ssn", VEIL_D_US_SSN}, {"iban", VEIL_D_IBAN},
     {"email", VEIL_D_EMAIL}, {"emailaddress", VEIL_D_EMAIL},
@@ -107,7 +115,7 @@ int veil__key_class(const char *key, size_t len)
     }
     for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
         size_t sl = strlen(suffixes[k].key);
-        if (sl < n && memcmp(suffixes[k].key, norm + n - sl, sl) == 0) {
+        if (sl <= n && memcmp(suffixes[k].key, norm + n - sl, sl) == 0) {
             return suffixes[k].detector;
         }
     }

@@ -403,7 +403,7 @@ static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
         }
         ns->groups++;
         ns->end = w->e;
-        if (j + 1 < c->nw) {
+        if (j + 1 < c->nw && c->w[j + 1].letters == 0) {
             for (size_t x = w->e; x < c->w[j + 1].s; x++) {
                 ns->seps |= b[x] == ' ' ? 1u : b[x] == '-' ? 2u : b[x] == '.' ? 4u
                           : b[x] == '/' ? 8u : 16u;
@@ -447,6 +447,31 @@ static int conf_ctx(int base, int ctx)
     return ctx && base < VEIL_CONF_HIGH ? base + 1 : base;
 }
 
+/* A MAC address written with dashes (00-1a-2b-3c-4d-5e) or dots
+   (001a.2b3c.4d5e); colon forms go to the colon handler. */
+static size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
+{
+    const unsigned char *b = t->buf;
+    const word_t *w = &c->w[k];
+    size_t len = w->e - w->s, e;
+
+    if ((len != 2 && len != 4) || w->e >= c->ce || (b[w->e] != '-' && b[w->e] != '.')) {
+        return 0;
+    }
+    for (size_t x = w->s; x < w->e; x++) {
+        if (!ishex(b[x])) {
+            return 0;
+        }
+    }
+    if ((e = match(t, VEIL_D_MAC_ADDRESS, w->s, c->ce, 0)) != 0 &&
+        valid(veil__valid_mac, b, w->s, e)) {
+        report(t, w->s, e, VEIL_D_MAC_ADDRESS,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, w->s, VEIL_D_MAC_ADDRESS)), 0);
+        return e;
+    }
+    return 0;
+}
+
 /* Candidates starting at a word made of letters then digits. */
 static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
 {
@@ -454,6 +479,9 @@ static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
     const word_t *w = &c->w[k];
     size_t s = w->s, len = w->e - w->s, e;
 
+    if ((e = try_mac(t, c, k)) != 0) {
+        return e;
+    }
     if (len >= 4 && isup(b[s]) && isup(b[s + 1]) && isdig(b[s + 2]) && isdig(b[s + 3]) &&
         (e = try_shrinking(t, c, VEIL_D_IBAN, s, c->ce, veil__valid_iban)) != 0) {
         report(t, s, e, VEIL_D_IBAN, VEIL_CONF_HIGH, 0);
@@ -563,6 +591,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         }
         return 0;
     }
+    if ((e = try_mac(t, c, k)) != 0) {
+        return e;
+    }
     if (w->letters) {
         return 0;
     }
@@ -600,12 +631,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
                0);
         return e;
     }
-    if (w->digits == 2 && w->e < c->ce && b[w->e] == '-' &&
-        (e = match(t, VEIL_D_MAC_ADDRESS, s, c->ce, 0)) != 0 && valid(veil__valid_mac, b, s, e)) {
-        report(t, s, e, VEIL_D_MAC_ADDRESS,
-               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_MAC_ADDRESS)), 0);
-        return e;
-    }
+
     if (ns.digits == 12 && b[s] >= '2' && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 4 &&
                                                               ns.g[1] == 4 && ns.g[2] == 4))) {
         int ctx = has_context(t, s, VEIL_D_IN_AADHAAR);
