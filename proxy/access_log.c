@@ -103,6 +103,8 @@ void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
     key_u64(b, "http.response.bytes", bytes_out);
     key_cstr(b, "event.outcome", "failure");
     key_cstr(b, "error.type", reason);
+    veil_jbuf_key(b, "veil.findings");
+    veil_jbuf_raw(b, "[]", 2);
     finish_line(w);
 }
 
@@ -113,6 +115,7 @@ typedef struct hdrs {
     veil_h1_span_t value[MAX_LOG_HEADERS];
     int sensitive[MAX_LOG_HEADERS];
     int scan_index[MAX_LOG_HEADERS]; /* index among the scanned values */
+    int name_index[MAX_LOG_HEADERS]; /* index of the scanned name */
     size_t n;
 } hdrs_t;
 
@@ -143,6 +146,7 @@ static int same_name(veil_h1_span_t a, veil_h1_span_t b)
 static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
                           const veil_jbuf_t *red)
 {
+    const veil_jbuf_t *nm;
     size_t i, j, k;
     char lc[256];
 
@@ -155,11 +159,13 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
                 break;
             }
         }
-        if (j < i || h->name[i].len >= sizeof(lc)) {
+        nm = &red[h->name_index[i]];
+        if (j < i || nm->len >= sizeof(lc)) {
             continue;
         }
-        for (k = 0; k < h->name[i].len; k++) {
-            char ch = h->name[i].ptr[k];
+        /* The name as redacted: a token can still carry a number. */
+        for (k = 0; k < nm->len; k++) {
+            char ch = nm->data[k];
 
             lc[k] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
         }
@@ -252,9 +258,9 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     const veil_engine_t *eng = cfg->engine;
     veil_jbuf_t *b = &w->logbuf;
     static __thread hdrs_t rqh, rsh;
-    veil_h1_span_t vals[MAX_LOG_HEADERS + 2], path, query = {NULL, 0};
-    int locs[MAX_LOG_HEADERS + 2];
-    veil_jbuf_t red[MAX_LOG_HEADERS + 2], rred[MAX_LOG_HEADERS];
+    veil_h1_span_t vals[2 * MAX_LOG_HEADERS + 2], path, query = {NULL, 0};
+    int locs[2 * MAX_LOG_HEADERS + 2];
+    veil_jbuf_t red[2 * MAX_LOG_HEADERS + 2], rred[2 * MAX_LOG_HEADERS];
     veil_jbuf_t qred;
     size_t nv = 0, nr = 0, i;
     int rq_ok, rs_ok = 0, q_ok = 1;
@@ -280,6 +286,9 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     vals[nv].len = strlen(x->reqid);
     locs[nv++] = VEIL__LOC_REQ_HEADERS;
     for (i = 0; i < rqh.n; i++) {
+        rqh.name_index[i] = (int)nv;
+        vals[nv] = rqh.name[i];
+        locs[nv++] = VEIL__LOC_REQ_HEADERS;
         if (!rqh.sensitive[i]) {
             rqh.scan_index[i] = (int)nv;
             vals[nv] = rqh.value[i];
@@ -299,11 +308,14 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
                                   &x->findings) == 0;
     }
     if (x->rsp_head != NULL) {
-        veil_h1_span_t rv[MAX_LOG_HEADERS];
-        int rl[MAX_LOG_HEADERS];
+        veil_h1_span_t rv[2 * MAX_LOG_HEADERS];
+        int rl[2 * MAX_LOG_HEADERS];
 
         collect(&rsh, x->rsp_head, x->rsp_head_len);
         for (i = 0; i < rsh.n; i++) {
+            rsh.name_index[i] = (int)nr;
+            rv[nr] = rsh.name[i];
+            rl[nr++] = VEIL__LOC_RSP_HEADERS;
             if (!rsh.sensitive[i]) {
                 rsh.scan_index[i] = (int)nr;
                 rv[nr] = rsh.value[i];

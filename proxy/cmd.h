@@ -4,5 +4,6 @@
 
 int veil_cmd_scan(int argc, char **argv);
 int veil_cmd_detectors(int argc, char **argv);
+int veil_cmd_run(int argc, char **argv);
 
 #endif

@@ -384,10 +384,10 @@ int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
     veil_redactor_options_t ro;
     veil_redactor_t *r;
     struct lines_ctx lc;
-    size_t starts[256], off = 0, i;
+    size_t starts[300], off = 0, i;
     int rc = 0;
 
-    if (engine == NULL || n == 0 || n > 256) {
+    if (engine == NULL || n == 0 || n > 300) {
         return n == 0 ? 0 : -1;
     }
     memset(&lc, 0, sizeof(lc));

@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
     {"scan", veil_cmd_scan, "redact files or stdin, report findings"},
     {"detectors", veil_cmd_detectors, "print the detector catalog"},
+    {"run", veil_cmd_run, "run the proxy"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,258 @@
+"""Helpers for the integration tests: free ports, the scripted upstream
+process (upstream.py), `veil run`, curl, raw sockets and the access log.
+
+Everything runs on 127.0.0.1. VEIL is the path of the veil executable
+(first argument of each test script or $VEIL).
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_port(port, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("port %d did not open" % port)
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def eq(got, want, what):
+    if got != want:
+        raise Failure("%s:\n  got:  %r\n  want: %r" % (what, got, want))
+
+
+class Env:
+    """An upstream process and a veil process, torn down by stop()."""
+
+    def __init__(self, veil, veil_args=(), upstream=True):
+        self.tmp = tempfile.mkdtemp(prefix="veil-it-")
+        self.veil_bin = veil
+        self.up_port = free_port()
+        self.port = free_port()
+        self.log_path = os.path.join(self.tmp, "access.log")
+        self.err_path = os.path.join(self.tmp, "veil.stderr")
+        self.rec = os.path.join(self.tmp, "upstream")
+        self.upstream = None
+        if upstream:
+            self.start_upstream()
+        self.err = open(self.err_path, "wb")
+        args = [veil, "run", "--listen", "127.0.0.1:%d" % self.port,
+                "--upstream", "http://127.0.0.1:%d" % self.up_port,
+                "--access-log", self.log_path, "--workers", "2"]
+        self.veil = subprocess.Popen(args + list(veil_args),
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=self.err)
+        wait_port(self.port)
+
+    def start_upstream(self):
+        self.upstream = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "upstream.py"),
+             str(self.up_port), self.rec])
+        wait_port(self.up_port)
+
+    def stop_upstream(self):
+        if self.upstream is not None:
+            self.upstream.kill()
+            self.upstream.wait()
+            self.upstream = None
+
+    def stop(self, sig=signal.SIGTERM):
+        rc = None
+        if self.veil is not None:
+            self.veil.send_signal(sig)
+            try:
+                rc = self.veil.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.veil.kill()
+                self.veil.wait()
+                rc = "killed"
+            self.veil = None
+        self.stop_upstream()
+        self.err.close()
+        err = self.stderr()
+        for bad in (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:",
+                    b"ThreadSanitizer"):
+            check(bad not in err, "sanitizer report in veil's stderr:\n" +
+                  err.decode(errors="replace")[-3000:])
+        if sig == signal.SIGTERM and rc is not None:
+            eq(rc, 0, "veil's exit status after SIGTERM")
+        return rc
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- what the sides saw ---
+
+    def requests(self, min_count=0, timeout=5.0):
+        """The requests the upstream recorded, in order: (bytes, conn)."""
+        end = time.time() + timeout
+        while True:
+            files = glob.glob(os.path.join(self.rec, "req-*.bin"))
+            if len(files) >= min_count or time.time() > end:
+                break
+            time.sleep(0.05)
+        out = []
+        for i in range(1, len(files) + 1):
+            with open(os.path.join(self.rec, "req-%d.bin" % i), "rb") as f:
+                data = f.read()
+            with open(os.path.join(self.rec, "req-%d.conn" % i)) as f:
+                conn = int(f.read())
+            out.append((data, conn))
+        return out
+
+    def log(self, min_lines=0, timeout=5.0):
+        end = time.time() + timeout
+        while True:
+            try:
+                with open(self.log_path, "rb") as f:
+                    raw = f.read()
+            except FileNotFoundError:
+                raw = b""
+            lines = [l for l in raw.split(b"\n") if l]
+            if len(lines) >= min_lines or time.time() > end:
+                break
+            time.sleep(0.05)
+        check(raw == b"" or raw.endswith(b"\n"), "log ends with a newline")
+        return [json.loads(l) for l in lines]
+
+    def log_raw(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
+
+    def stderr(self):
+        with open(self.err_path, "rb") as f:
+            return f.read()
+
+    # --- clients ---
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def curl(self, *args, direct=False, timeout=20):
+        port = self.up_port if direct else self.port
+        cmd = ["curl", "-s", "-S", "--max-time", str(timeout)]
+        cmd += [a.replace("{base}", "http://127.0.0.1:%d" % port)
+                for a in args]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout + 5)
+        return p.stdout, p.stderr, p.returncode
+
+    def raw(self, data, read_until_close=True, timeout=10.0, port=None):
+        s = socket.create_connection(("127.0.0.1", port or self.port))
+        s.settimeout(timeout)
+        if data:
+            s.sendall(data)
+        out = b""
+        if read_until_close:
+            try:
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    out += d
+            except (socket.timeout, ConnectionResetError):
+                pass
+            s.close()
+            return out
+        return s
+
+
+FORWARDING = (b"x-forwarded-for", b"x-forwarded-proto", b"via",
+              b"x-request-id")
+
+
+def split_head(data):
+    i = data.index(b"\r\n\r\n") + 4
+    return data[:i], data[i:]
+
+
+def head_fields(head):
+    lines = head.split(b"\r\n")
+    fields = []
+    for ln in lines[1:]:
+        if not ln:
+            continue
+        k, v = ln.split(b":", 1)
+        fields.append((k, v.strip()))
+    return lines[0], fields
+
+
+def without(head, names):
+    """The head with the fields named in <names> (lower case) removed."""
+    start, fields = head_fields(head)
+    out = start + b"\r\n"
+    for k, v in fields:
+        if k.lower() not in names:
+            out += k + b": " + v + b"\r\n"
+    return out + b"\r\n"
+
+
+def field(head, name):
+    _, fields = head_fields(head)
+    vals = [v for k, v in fields if k.lower() == name]
+    return vals
+
+
+def dechunk(body):
+    out = b""
+    while True:
+        i = body.index(b"\r\n")
+        size = int(body[:i].split(b";")[0], 16)
+        body = body[i + 2:]
+        if size == 0:
+            return out, body
+        out += body[:size]
+        check(body[size:size + 2] == b"\r\n", "chunk ends with CRLF")
+        body = body[size + 2:]
+
+
+def run(tests, argv):
+    """Runs the named tests (all when none named). Exit status 0 on
+    success; failures are printed with the test name."""
+    veil = os.environ.get("VEIL") or (argv[1] if len(argv) > 1 else None)
+    names = argv[2:] if len(argv) > 2 else [t.__name__ for t in tests]
+    by_name = {t.__name__: t for t in tests}
+    failed = 0
+    for n in names:
+        t0 = time.time()
+        try:
+            by_name[n](veil)
+            print("ok   %s (%.2fs)" % (n, time.time() - t0))
+        except Exception as e:  # noqa: BLE001 - report every failure
+            failed += 1
+            print("FAIL %s: %s: %s" % (n, type(e).__name__, e))
+    sys.stdout.flush()
+    return 1 if failed else 0

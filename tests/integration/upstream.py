@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""A scripted HTTP/1.1 upstream for the integration tests.
+
+Raw sockets, one thread per connection. Every request it reads is recorded
+byte for byte (head and body exactly as received, chunked framing included)
+in DIR/req-<seq>.bin, with DIR/req-<seq>.conn holding the connection
+number, so a test can assert what the upstream saw and on which connection.
+
+The response depends on the path (query ignored):
+  /json       200 JSON with PII, Content-Length
+  /echo       200 echoing the request body (Content-Type kept)
+  /chunked    200 the body as three chunks
+  /gzip       200 gzip-compressed JSON with PII
+  /eof        200 without length, ends with the close
+  /slow       sleeps ?ms=N (default 3000) before answering
+  /slowbody   sends the head, then stalls mid-body for ?ms=N
+  /continue   sends 100 Continue before reading the body, then echoes
+  /early      answers 413 without reading the body, then closes
+  /close      200 with Connection: close, then closes
+  /bad        a malformed response head
+  /reset      closes without answering
+  /204, /304  those statuses
+  /ws         101 to an upgrade, then echoes raw bytes upper-cased
+No Date or Server header is sent, so responses are deterministic.
+"""
+import gzip
+import os
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+
+PII_JSON = (b'{"user":"canary.4f9c@example.org","card":"4111111111111111",'
+            b'"ssn":"123-45-6789","note":"ok"}')
+
+
+class Conn:
+    def __init__(self, sock, num, outdir, counter):
+        self.s = sock
+        self.num = num
+        self.buf = b""
+        self.outdir = outdir
+        self.counter = counter
+
+    def fill(self):
+        d = self.s.recv(65536)
+        if not d:
+            raise EOFError
+        self.buf += d
+
+    def read_until(self, sep):
+        while sep not in self.buf:
+            self.fill()
+        i = self.buf.index(sep) + len(sep)
+        out, self.buf = self.buf[:i], self.buf[i:]
+        return out
+
+    def read_n(self, n):
+        while len(self.buf) < n:
+            self.fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_body(self, head):
+        lines = head.split(b"\r\n")
+        hdrs = {}
+        for ln in lines[1:]:
+            if b":" in ln:
+                k, v = ln.split(b":", 1)
+                hdrs[k.strip().lower()] = v.strip()
+        raw = b""
+        body = b""
+        if hdrs.get(b"transfer-encoding", b"").lower() == b"chunked":
+            while True:
+                line = self.read_until(b"\r\n")
+                raw += line
+                size = int(line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    while True:
+                        t = self.read_until(b"\r\n")
+                        raw += t
+                        if t == b"\r\n":
+                            break
+                    break
+                data = self.read_n(size + 2)
+                raw += data
+                body += data[:-2]
+        elif b"content-length" in hdrs:
+            body = self.read_n(int(hdrs[b"content-length"]))
+            raw = body
+        return hdrs, raw, body
+
+    def record(self, data):
+        with self.counter[1]:
+            self.counter[0] += 1
+            seq = self.counter[0]
+        with open(os.path.join(self.outdir, "req-%d.bin" % seq), "wb") as f:
+            f.write(data)
+        with open(os.path.join(self.outdir, "req-%d.conn" % seq), "w") as f:
+            f.write(str(self.num))
+
+    def send(self, status, reason, headers, body=b"", length=True):
+        h = "HTTP/1.1 %d %s\r\n" % (status, reason)
+        for k, v in headers:
+            h += "%s: %s\r\n" % (k, v)
+        if length:
+            h += "Content-Length: %d\r\n" % len(body)
+        h += "\r\n"
+        self.s.sendall(h.encode() + body)
+
+    def serve(self):
+        while True:
+            try:
+                head = self.read_until(b"\r\n\r\n")
+            except (EOFError, OSError):
+                return
+            first = head.split(b"\r\n", 1)[0].decode()
+            method, target, _ = first.split(" ")
+            u = urllib.parse.urlsplit(target)
+            q = dict(urllib.parse.parse_qsl(u.query))
+            path = u.path
+            if path == "/continue":
+                self.s.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if path == "/early":
+                self.record(head)
+                self.send(413, "Content Too Large",
+                          [("Content-Type", "application/json"),
+                           ("Connection", "close")], b'{"error":"big"}')
+                self.s.close()
+                return
+            try:
+                hdrs, raw, body = self.read_body(head)
+            except (EOFError, OSError):
+                self.record(head)  # what arrived of a cut request
+                return
+            self.record(head + raw)
+            if not self.respond(method, path, q, hdrs, body):
+                return
+
+    def respond(self, method, path, q, hdrs, body):
+        s = self.s
+        if path == "/json":
+            self.send(200, "OK", [("Content-Type", "application/json")],
+                      b"" if method == "HEAD" else PII_JSON, method != "HEAD")
+            if method == "HEAD":
+                return True
+        elif path in ("/echo", "/continue"):
+            ct = hdrs.get(b"content-type", b"text/plain").decode()
+            self.send(200, "OK", [("Content-Type", ct)], body)
+        elif path == "/chunked":
+            s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n"
+                      b"5;ext=1\r\nhello\r\n"
+                      b"19\r\n canary.4f9c@example.org \r\n"
+                      b"3\r\nend\r\n0\r\nX-Trailer: t\r\n\r\n")
+        elif path == "/gzip":
+            z = gzip.compress(PII_JSON)
+            self.send(200, "OK", [("Content-Type", "application/json"),
+                                  ("Content-Encoding", "gzip")], z)
+        elif path == "/eof":
+            s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                      b"Connection: close\r\n\r\nuntil the end")
+            s.close()
+            return False
+        elif path == "/slow":
+            time.sleep(int(q.get("ms", "3000")) / 1000.0)
+            self.send(200, "OK", [("Content-Type", "text/plain")], b"slow")
+        elif path == "/slowbody":
+            s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                      b"Content-Length: 10\r\n\r\nhalf")
+            time.sleep(int(q.get("ms", "3000")) / 1000.0)
+            try:
+                s.sendall(b"-later")
+            except OSError:
+                pass
+        elif path == "/close":
+            self.send(200, "OK", [("Content-Type", "text/plain"),
+                                  ("Connection", "close")], b"bye")
+            s.close()
+            return False
+        elif path == "/bad":
+            s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\nabc")
+        elif path == "/reset":
+            s.close()
+            return False
+        elif path == "/204":
+            s.sendall(b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
+        elif path == "/304":
+            s.sendall(b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n")
+        elif path == "/ws":
+            s.sendall(b"HTTP/1.1 101 Switching Protocols\r\n"
+                      b"Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            data = self.buf
+            self.buf = b""
+            while True:
+                if data:
+                    s.sendall(data.upper())
+                try:
+                    data = s.recv(65536)
+                except OSError:
+                    return False
+                if not data:
+                    s.close()
+                    return False
+        else:
+            self.send(404, "Not Found", [("Content-Type", "text/plain")],
+                      b"nope")
+        return True
+
+
+def main():
+    port = int(sys.argv[1])
+    outdir = sys.argv[2]
+    os.makedirs(outdir, exist_ok=True)
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(128)
+    counter = [0, threading.Lock()]
+    n = 0
+    with open(os.path.join(outdir, "ready"), "w") as f:
+        f.write("1")
+    while True:
+        s, _ = ls.accept()
+        n += 1
+        c = Conn(s, n, outdir, counter)
+        threading.Thread(target=c.serve, daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
