@@ -10,6 +10,9 @@
  * - Field names must be 1*tchar directly followed by ':': "empty_header_name",
  *   "bad_header_name", "space_before_colon", "missing_colon". Field values may
  *   hold HTAB, SP, VCHAR and obs-text only: "bad_header_value".
+ * - HTAB anywhere in a Content-Length or Transfer-Encoding value:
+ *   "framing_htab" (valid OWS, but llhttp 8.1.0 reads a trailing HTAB
+ *   differently, so the two parsers would disagree on the framing).
  * - Content-Length: 1*DIGIT <= INT64_MAX, exactly one field line. A list,
  *   even of identical values ("5, 5"), is "cl_list"; a second line, even
  *   identical, is "cl_duplicate" (RFC 9112 6.3 lets us reject both).
@@ -608,6 +611,12 @@ static int parse_field(ctx_t *cx, const char *p, size_t n, veil_h1_head_t *h,
     }
     const char *val = p + a;
     size_t vl = e - a;
+    int framing = mem_eq_lc(p, nl, "content-length") || mem_eq_lc(p, nl, "transfer-encoding");
+    if (framing && memchr(p + nl + 1, '\t', n - nl - 1) != NULL) {
+        /* llhttp 8.1.0 misreads a trailing HTAB here ("chunked\t" is not
+           chunked to it): refuse instead of disagreeing on the framing. */
+        return reject(cx, 400, "framing_htab");
+    }
 
     if (mem_eq_lc(p, nl, "content-length")) {
         uint64_t cl = 0;

@@ -459,6 +459,12 @@ def main():
             proc.wait()
         errf.close()
     failed += len(cases) - passed - failed
+    with open(os.path.join(tmp, "stderr"), "rb") as f:
+        err = f.read()
+    if b"Sanitizer" in err or b"runtime error:" in err:
+        print("FAIL veil's stderr holds a sanitizer report:")
+        print(err.decode("latin-1")[-4000:])
+        failed += 1
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

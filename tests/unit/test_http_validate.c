@@ -114,7 +114,10 @@ static void expect_head(int resp, const char *raw, size_t len, int status, const
       0, "ok")                                                                              \
     X(ok_expect_continue, P "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n", 0, "ok")   \
     X(ok_chunked, P "Transfer-Encoding: chunked\r\n\r\n", 0, "ok")                          \
-    X(ok_chunked_any_case_ows, P "transfer-encoding: \tChUnKeD \r\n\r\n", 0, "ok")          \
+    X(ok_chunked_any_case_ows, P "transfer-encoding:  ChUnKeD  \r\n\r\n", 0, "ok")          \
+    X(te_trailing_htab, P "Transfer-Encoding: chunked\t\r\n\r\n", 400, "framing_htab")      \
+    X(te_leading_htab, P "Transfer-Encoding:\tchunked\r\n\r\n", 400, "framing_htab")        \
+    X(cl_trailing_htab, P "Content-Length: 5\t\r\n\r\n", 400, "framing_htab")               \
     X(ok_leading_empty_lines, "\r\n\r\n" H "\r\n", 0, "ok")                                 \
     X(ok_ipv6_host, "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 0, "ok")                  \
     X(ok_pct_host, "GET / HTTP/1.1\r\nHost: ex%41mple.com\r\n\r\n", 0, "ok")                \
@@ -124,7 +127,7 @@ static void expect_head(int resp, const char *raw, size_t len, int status, const
     X(ok_cl_max, P "Content-Length: 9223372036854775807\r\n\r\n", 0, "ok")                  \
     X(ok_websocket_upgrade, H "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 0, "ok") \
     X(ok_connection_te, H "Connection: TE, , close\r\nTE: trailers\r\n\r\n", 0, "ok")       \
-    X(ok_tab_in_value, H "X-A: a\tb\r\n\r\n", 0, "ok")                                      \
+    X(ok_tab_in_value, H "X-A: \ta\tb\t\r\n\r\n", 0, "ok")                                \
     X(nul_in_value, H "X-A: a\0b\r\n\r\n", 400, "nul")                                      \
     X(nul_in_request_line, "GET /\0 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "nul")               \
     X(bare_cr_in_value, H "X-A: a\rb\r\n\r\n", 400, "bare_cr")                              \
@@ -269,6 +272,7 @@ REQUEST_CASES(DEFINE_REQ)
       "cl_duplicate")                                                                       \
     X(cl_list, R200 "Content-Length: 3, 3\r\n\r\n", 502, "cl_list")                         \
     X(te_gzip, R200 "Transfer-Encoding: gzip\r\n\r\n", 502, "te_unknown")                   \
+    X(te_trailing_htab, R200 "Transfer-Encoding: chunked\t\r\n\r\n", 502, "framing_htab")   \
     X(te_http10, "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 502, "te_http10") \
     X(te_in_204, "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n", 502,      \
       "te_bodiless_status")                                                                 \
