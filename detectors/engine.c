@@ -74,7 +74,17 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
         opts = &defaults;
     }
     e->min_confidence = opts->min_confidence ? (uint8_t)opts->min_confidence : VEIL_CONF_MEDIUM;
+    e->jit = 1;
     for (int d = 0; d < VEIL_D__COUNT; d++) {
+        for (const char *w = veil__catalog[d].context; w && *w && e->ncontext[d] < 32;) {
+            const char *comma = strchr(w, ',');
+            size_t len = comma ? (size_t)(comma - w) : strlen(w);
+            e->context[d][e->ncontext[d]].word = w;
+            e->context[d][e->ncontext[d]].len = (uint8_t)len;
+            e->context_first[(unsigned char)w[0]] |= 1u << d;
+            e->ncontext[d]++;
+            w += len + (comma != NULL);
+        }
         e->enabled[d] = opts->enabled ? opts->enabled[d] != 0 : 1;
         if (!e->enabled[d] || veil__catalog[d].pattern == NULL) {
             continue;
@@ -84,6 +94,10 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
         if (e->re[d] == NULL) {
             goto fail;
         }
+        size_t jit_size = 0;
+        if (pcre2_pattern_info(e->re[d], PCRE2_INFO_JITSIZE, &jit_size) != 0 || jit_size == 0) {
+            e->jit = 0;
+        }
         /* Addresses found as a delimited region must match all of it. */
         if (d == VEIL_D_IPV6 || d == VEIL_D_MAC_ADDRESS) {
             e->re_whole[d] = compile(veil__catalog[d].pattern,
@@ -91,6 +105,33 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
                                      veil__catalog[d].id);
             if (e->re_whole[d] == NULL) {
                 goto fail;
+            }
+        }
+    }
+    /* Index the context words by first byte (a counting sort). */
+    {
+        uint16_t count[256] = {0};
+        size_t total = 0;
+        for (int d = 0; d < VEIL_D__COUNT; d++) {
+            for (size_t k = 0; k < e->ncontext[d]; k++) {
+                count[(unsigned char)e->context[d][k].word[0]]++;
+            }
+        }
+        for (int c = 0; c < 256; c++) {
+            e->ctx_index[c] = (uint16_t)total;
+            total += count[c];
+        }
+        e->ctx_index[256] = (uint16_t)total;
+        memset(count, 0, sizeof(count));
+        for (int d = 0; d < VEIL_D__COUNT; d++) {
+            for (size_t k = 0; k < e->ncontext[d]; k++) {
+                unsigned char c = (unsigned char)e->context[d][k].word[0];
+                size_t at = e->ctx_index[c] + count[c]++;
+                if (at < sizeof(e->ctx_words) / sizeof(e->ctx_words[0])) {
+                    e->ctx_words[at].word = e->context[d][k].word;
+                    e->ctx_words[at].len = e->context[d][k].len;
+                    e->ctx_words[at].detector = (uint8_t)d;
+                }
             }
         }
     }

@@ -23,10 +23,25 @@
 struct veil_engine {
     uint8_t enabled[VEIL_D__COUNT];
     uint8_t min_confidence;
+    uint8_t jit;                         /* every core pattern JIT-compiled */
     /* Core patterns, JIT-compiled. Anchoring is compiled in: the JIT
        matcher ignores PCRE2_ANCHORED passed at match time. */
     pcre2_code *re[VEIL_D__COUNT];       /* anchored at the start offset */
     pcre2_code *re_whole[VEIL_D__COUNT]; /* and at the subject's end */
+    /* Each detector's context words, split once. */
+    struct {
+        const char *word;
+        uint8_t len;
+    } context[VEIL_D__COUNT][32];
+    uint8_t ncontext[VEIL_D__COUNT];
+    uint32_t context_first[256]; /* bit d: a word of detector d starts so */
+    /* Every context word by its first byte: entries ctx_index[c] to
+       ctx_index[c + 1] of ctx_words. */
+    uint16_t ctx_index[257];
+    struct {
+        const char *word;
+        uint8_t len, detector;
+    } ctx_words[512];
     char **allow_values;             /* sorted, for bsearch */
     size_t allow_values_count;
     pcre2_code **allow_re;
@@ -66,6 +81,9 @@ struct veil__text {
     uint64_t base;             /* stream offset of buf[0] */
     char field[64];            /* key of the current value, lower-cased */
     size_t field_len;
+    uint32_t field_mask;       /* detectors with a context word in the key */
+    uint32_t ctx_mask;         /* ... in the window before ctx_pos */
+    size_t ctx_pos;            /* SIZE_MAX: ctx_mask not computed */
     veil_finding_t pend[VEIL__PEND_MAX];
     size_t npend;
     veil__emit_fn emit;

@@ -4,6 +4,8 @@
  * Keys are compared after folding case and dropping separators, so
  * card_number, cardNumber, card-number and CARD_NUMBER are one key.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "engine.h"
@@ -88,11 +90,129 @@ static const key_rule_t suffixes[] = {
     {"givenname", VEIL_D_PERSON_NAME}, {"familyname", VEIL_D_PERSON_NAME},
 };
 
+/*
+ * Lookup tables, built once: the exact keys and the suffixes hashed into
+ * small open-addressing tables, and the distinct suffix lengths. A key is
+ * classified with one hash for the exact table and one per suffix length,
+ * instead of a string compare per rule: keys are classified at every
+ * "key": and key= in the traffic, so this is on the hot path.
+ */
+#define SLOTS 512
+
+typedef struct {
+    uint32_t hash[SLOTS];
+    int16_t rule[SLOTS]; /* index + 1, 0 = empty */
+} table_t;
+
+static table_t exact_table, suffix_table;
+/* Which last three characters end any key or suffix: most keys in
+   traffic ("created_at", "order_number") are ruled out by them. */
+static uint8_t tails[36 * 36 * 36 / 8 + 1];
+static uint8_t suffix_lengths[32];
+static size_t nsuffix_lengths;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static uint32_t fnv1a(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t k = 0; k < n; k++) {
+        h = (h ^ (unsigned char)s[k]) * 16777619u;
+    }
+    return h;
+}
+
+static void table_put(table_t *t, const char *key, int rule)
+{
+    uint32_t h = fnv1a(key, strlen(key));
+    size_t slot = h % SLOTS;
+    while (t->rule[slot] != 0) {
+        slot = (slot + 1) % SLOTS;
+    }
+    t->hash[slot] = h;
+    t->rule[slot] = (int16_t)(rule + 1);
+}
+
+static int table_get(const table_t *t, const key_rule_t *rules, const char *s, size_t n)
+{
+    uint32_t h = fnv1a(s, n);
+    for (size_t slot = h % SLOTS; t->rule[slot] != 0; slot = (slot + 1) % SLOTS) {
+        const key_rule_t *r = &rules[t->rule[slot] - 1];
+        if (t->hash[slot] == h && strlen(r->key) == n && memcmp(r->key, s, n) == 0) {
+            return r->detector;
+        }
+    }
+    return -1;
+}
+
+static int char_index(int c)
+{
+    return isdig(c) ? c - '0' : 10 + (c - 'a');
+}
+
+static size_t tail_bit(const char *end)
+{
+    return (size_t)((char_index((unsigned char)end[-3]) * 36 +
+                     char_index((unsigned char)end[-2])) * 36 +
+                    char_index((unsigned char)end[-1]));
+}
+
+static void mark_tail(const char *key)
+{
+    size_t len = strlen(key);
+    if (len >= 3) {
+        size_t bit = tail_bit(key + len);
+        tails[bit / 8] |= (uint8_t)(1u << (bit % 8));
+    }
+}
+
+static void build_tables(void)
+{
+    for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++) {
+        table_put(&exact_table, exact[k].key, (int)k);
+        mark_tail(exact[k].key);
+    }
+    for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+        size_t len = strlen(suffixes[k].key), j;
+        table_put(&suffix_table, suffixes[k].key, (int)k);
+        mark_tail(suffixes[k].key);
+        for (j = 0; j < nsuffix_lengths && suffix_lengths[j] != len; j++) {
+        }
+        if (j == nsuffix_lengths && nsuffix_lengths < sizeof(suffix_lengths)) {
+            suffix_lengths[nsuffix_lengths++] = (uint8_t)len;
+        }
+    }
+}
+
 int veil__key_class(const char *key, size_t len)
 {
     char norm[48];
     size_t n = 0;
+    int d;
 
+    pthread_once(&tables_once, build_tables);
+    /* Most keys are ruled out by their last three characters alone: look
+       at those before normalising the whole key. */
+    {
+        char tail[3];
+        size_t got = 0;
+        for (size_t k = len; k > 0 && got < 3; k--) {
+            int c = (unsigned char)key[k - 1];
+            if (isup(c)) {
+                c |= 0x20;
+            } else if (!islo(c) && !isdig(c)) {
+                continue;
+            }
+            tail[2 - got++] = (char)c;
+        }
+        /* Every sensitive key has at least three letters. */
+        if (got < 3) {
+            return -1;
+        }
+        size_t bit = tail_bit(tail + 3);
+        if (!(tails[bit / 8] & (1u << (bit % 8)))) {
+            return -1;
+        }
+    }
     for (size_t k = 0; k < len; k++) {
         int c = (unsigned char)key[k];
         if (isup(c)) {
@@ -108,15 +228,13 @@ int veil__key_class(const char *key, size_t len)
     if (n == 0) {
         return -1;
     }
-    for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++) {
-        if (strlen(exact[k].key) == n && memcmp(exact[k].key, norm, n) == 0) {
-            return exact[k].detector;
-        }
+    if ((d = table_get(&exact_table, exact, norm, n)) >= 0) {
+        return d;
     }
-    for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
-        size_t sl = strlen(suffixes[k].key);
-        if (sl <= n && memcmp(suffixes[k].key, norm + n - sl, sl) == 0) {
-            return suffixes[k].detector;
+    for (size_t k = 0; k < nsuffix_lengths; k++) {
+        size_t sl = suffix_lengths[k];
+        if (sl <= n && (d = table_get(&suffix_table, suffixes, norm + n - sl, sl)) >= 0) {
+            return d;
         }
     }
     return -1;

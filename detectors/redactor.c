@@ -29,10 +29,7 @@ struct veil_redactor {
 
 static void wipe(void *p, size_t n)
 {
-    volatile unsigned char *v = p;
-    while (n--) {
-        *v++ = 0;
-    }
+    explicit_bzero(p, n);
 }
 
 static void on_finding(void *ud, const veil_finding_t *f)

@@ -306,9 +306,6 @@ void veil_scanner_free(veil_scanner_t *s)
     veil__text_dispose(&s->text);
     free(s->segs);
     /* Key and name buffers held decoded values. */
-    volatile unsigned char *p = (volatile unsigned char *)s;
-    for (size_t k = 0; k < sizeof(*s); k++) {
-        p[k] = 0;
-    }
+    explicit_bzero(s, sizeof(*s));
     free(s);
 }

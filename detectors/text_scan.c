@@ -23,6 +23,7 @@
 #include <tmmintrin.h>
 #endif
 
+#include "chartab.h"
 #include "engine.h"
 #include "validators.h"
 
@@ -35,16 +36,14 @@
 #define PEM_MAX 16384     /* longest PEM private key block */
 #define JWT_MAX 8192
 
-static inline int isdig(int c) { return (unsigned)(c - '0') < 10; }
-static inline int isup(int c) { return (unsigned)(c - 'A') < 26; }
-static inline int islo(int c) { return (unsigned)(c - 'a') < 26; }
-static inline int isal(int c) { return isup(c) || islo(c); }
-static inline int isaln(int c) { return isdig(c) || isal(c); }
-static inline int ishex(int c) { return isdig(c) || (unsigned)((c | 0x20) - 'a') < 6; }
-static inline int issep(int c)
-{
-    return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')';
-}
+#define CT(c) veil__chartab[(unsigned char)(c)]
+static inline int isdig(int c) { return (CT(c) & VEIL_C_DIGIT) != 0; }
+static inline int isup(int c) { return (CT(c) & VEIL_C_UPPER) != 0; }
+static inline int islo(int c) { return (CT(c) & VEIL_C_LOWER) != 0; }
+static inline int isal(int c) { return (CT(c) & (VEIL_C_UPPER | VEIL_C_LOWER)) != 0; }
+static inline int isaln(int c) { return (CT(c) & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) != 0; }
+static inline int ishex(int c) { return (CT(c) & VEIL_C_HEX) != 0; }
+static inline int issep(int c) { return (CT(c) & VEIL_C_SEP) != 0; }
 static inline int lower(int c) { return isup(c) ? c | 0x20 : c; }
 
 static inline int is_trigger(unsigned char c)
@@ -175,29 +174,6 @@ static void report(struct veil__text *t, size_t s, size_t e, int det, int conf,
 
 /* ---- context words ---- */
 
-static int word_at(const char *w, size_t wl, const char *hay, size_t hl, int strict)
-{
-    for (size_t k = 0; k + wl <= hl; k++) {
-        if (memcmp(hay + k, w, wl) != 0) {
-            continue;
-        }
-        if (k > 0 && isal((unsigned char)hay[k - 1])) {
-            continue;
-        }
-        if (strict && k + wl < hl && isal((unsigned char)hay[k + wl])) {
-            continue;
-        }
-        return 1;
-    }
-    return 0;
-}
-
-/*
- * has_context(): 1 when one of <det>'s context words appears in the
- * CTX_WINDOW bytes before <s> or in the current field's key. Short words
- * ("sin", "cc") must stand alone in the text; in a key they may be part
- * of it ("routingNumber").
- */
 /* The context window: up to CTX_WINDOW bytes before <s>, lower-cased, not
    reaching back past a line break (a log line's context is its own). */
 static size_t context_window(const struct veil__text *t, size_t s, char *win)
@@ -215,37 +191,65 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
     return wl;
 }
 
-static int has_context(const struct veil__text *t, size_t s, int det)
+/*
+ * context_mask(): the detectors with a context word in <hay>, found in one
+ * pass for all of them through the words indexed by first byte. Short
+ * words must start and end at a word boundary; longer ones must start at
+ * one in running text and may sit anywhere in a key ("routingNumber").
+ */
+static uint32_t context_mask(const veil_engine_t *e, const char *hay, size_t hl, int in_key)
 {
-    const char *words = veil__catalog[det].context;
-    char win[CTX_WINDOW];
-    size_t wl;
-
-    if (words == NULL) {
-        return 0;
-    }
-    wl = context_window(t, s, win);
-    while (*words) {
-        const char *end = strchr(words, ',');
-        size_t len = end ? (size_t)(end - words) : strlen(words);
-        if (word_at(words, len, win, wl, len <= 3) ||
-            (t->field_len && len >= 3 && word_at(words, len, t->field, t->field_len, 0)) ||
-            (t->field_len && len < 3 && t->field_len == len &&
-             memcmp(t->field, words, len) == 0)) {
-            return 1;
+    uint32_t found = 0;
+    for (size_t k = 0; k < hl; k++) {
+        unsigned char c = (unsigned char)hay[k];
+        int bounded = k == 0 || !isal((unsigned char)hay[k - 1]);
+        if ((!bounded && !in_key) || e->context_first[c] == 0) {
+            continue;
         }
-        words = end ? end + 1 : words + len;
+        for (size_t j = e->ctx_index[c]; j < e->ctx_index[c + 1]; j++) {
+            size_t len = e->ctx_words[j].len;
+            uint32_t bit = 1u << e->ctx_words[j].detector;
+            const char *w = e->ctx_words[j].word;
+            if ((found & bit) || k + len > hl || (len > 1 && hay[k + 1] != w[1]) ||
+                (len > 2 && memcmp(hay + k + 2, w + 2, len - 2) != 0)) {
+                continue;
+            }
+            if (len <= 3 ? bounded && (k + len == hl || !isal((unsigned char)hay[k + len]))
+                         : 1) {
+                found |= bit;
+            }
+        }
     }
-    return 0;
+    return found;
 }
 
+/*
+ * has_context(): 1 when one of <det>'s context words is in the CTX_WINDOW
+ * bytes before <s> (on the same line) or in the current field's key. The
+ * window's answer for every detector is computed once per candidate start.
+ */
+static int has_context(struct veil__text *t, size_t s, int det)
+{
+    if (t->ctx_pos != s) {
+        char win[CTX_WINDOW];
+        size_t wl = context_window(t, s, win);
+        t->ctx_mask = context_mask(t->eng, win, wl, 0);
+        t->ctx_pos = s;
+    }
+    return ((t->ctx_mask | t->field_mask) >> det) & 1u;
+}
+
+/* context_word(): a word (not one of a detector's) in the window or key. */
 static int context_word(const struct veil__text *t, size_t s, const char *word)
 {
     char win[CTX_WINDOW];
-    size_t wl = context_window(t, s, win);
-    size_t len = strlen(word);
-    return word_at(word, len, win, wl, 0) ||
-           (t->field_len && word_at(word, len, t->field, t->field_len, 0));
+    size_t wl = context_window(t, s, win), len = strlen(word);
+    for (size_t k = 0; k + len <= wl; k++) {
+        if (win[k] == word[0] && memcmp(win + k, word, len) == 0) {
+            return 1;
+        }
+    }
+    return t->field_len >= len && memmem(t->field, t->field_len, word, len) != NULL;
 }
 
 
@@ -262,7 +266,10 @@ static size_t match(struct veil__text *t, int det, size_t s, size_t lim, int who
     if (re == NULL || s >= lim) {
         return 0;
     }
-    int rc = pcre2_match(re, t->buf, lim, s, 0, t->md, NULL);
+    /* pcre2_jit_match() skips pcre2_match()'s option checks: a candidate
+       costs a few hundred instructions less. */
+    int rc = t->eng->jit ? pcre2_jit_match(re, t->buf, lim, s, 0, t->md, NULL)
+                         : pcre2_match(re, t->buf, lim, s, 0, t->md, NULL);
     if (rc < 0) {
         return 0;
     }
@@ -289,6 +296,31 @@ static size_t skip_alnum(const struct veil__text *t, size_t i, int final)
         return DEFER;
     }
     return q > i ? q : i + 1;
+}
+
+/*
+ * skip_joined(): from the end <q> of a word, skips the words joined to it
+ * by '-', '.', '_' or '/' (a UUID, a host name, a path): a token that had a
+ * lower-case word is one token, and its other parts are not candidates
+ * ("6b0dd717-8630-1586-9989-..." holds no Aadhaar number).
+ */
+static size_t skip_joined(const struct veil__text *t, size_t q, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, start = q;
+    while (q - start < TOKEN_SKIP) {
+        if (q + 1 >= n) {
+            return final || q - start >= TOKEN_SKIP ? n : DEFER;
+        }
+        if (!(b[q] == '-' || b[q] == '.' || b[q] == '_' || b[q] == '/') || !isaln(b[q + 1])) {
+            return q;
+        }
+        q++;
+        while (q < n && isaln(b[q])) {
+            q++;
+        }
+    }
+    return q;
 }
 
 typedef struct {
@@ -449,15 +481,12 @@ static int conf_ctx(int base, int ctx)
 
 /* A MAC address written with dashes (00-1a-2b-3c-4d-5e) or dots
    (001a.2b3c.4d5e); colon forms go to the colon handler. */
-static size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
+static size_t try_mac_at(struct veil__text *t, const chain_t *c, size_t k)
 {
     const unsigned char *b = t->buf;
     const word_t *w = &c->w[k];
-    size_t len = w->e - w->s, e;
+    size_t e;
 
-    if ((len != 2 && len != 4) || w->e >= c->ce || (b[w->e] != '-' && b[w->e] != '.')) {
-        return 0;
-    }
     for (size_t x = w->s; x < w->e; x++) {
         if (!ishex(b[x])) {
             return 0;
@@ -470,6 +499,17 @@ static size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
         return e;
     }
     return 0;
+}
+
+static inline size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
+{
+    const word_t *w = &c->w[k];
+    size_t len = w->e - w->s;
+    if ((len != 2 && len != 4) || w->e >= c->ce ||
+        (t->buf[w->e] != '-' && t->buf[w->e] != '.')) {
+        return 0;
+    }
+    return try_mac_at(t, c, k);
 }
 
 /* Candidates starting at a word made of letters then digits. */
@@ -556,7 +596,7 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
     return 0;
 }
 
-static int looks_like_version(const struct veil__text *t, size_t s)
+static int looks_like_version(struct veil__text *t, size_t s)
 {
     const unsigned char *b = t->buf;
     if (s > 0 && (b[s - 1] == '/' || b[s - 1] == 'v' || b[s - 1] == 'V' || b[s - 1] == '.' ||
@@ -678,8 +718,11 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     if (ns.digits >= 7 && ns.digits <= 15 && eng->enabled[VEIL_D_PHONE]) {
         int ctx = -1;
         /* A bare run of digits is a phone number only with a context word
-           (epoch seconds are ten digits too). */
-        if (ns.groups == 1 && s0 == s && !(ctx = has_context(t, s, VEIL_D_PHONE))) {
+           (epoch seconds are ten digits too, and no national number of
+           ten digits starts with a 1). */
+        if (ns.groups == 1 && s0 == s &&
+            (ns.digits < 10 || ns.digits > 11 || (ns.digits == 10 && b[s] == '1') ||
+             !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
             goto nhs;
         }
         if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0) {
@@ -738,6 +781,50 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     if (ws > 0 && isaln(b[ws - 1])) {
         return skip_alnum(t, i, final);
     }
+    /* Fast paths. A word with a lower-case letter (a hex hash, a UUID part,
+       an id like usr_Qx3b) is no numeric detector's value, except a MAC
+       address group (4e-d1-...) and a CN id's final x. */
+    {
+        size_t we = i;
+        int lower_seen = 0;
+        while (we < t->len && we - ws <= CHAIN_MAX && isaln(b[we])) {
+            lower_seen |= islo(b[we]) && !(b[we] == 'x' && we - ws == 17);
+            we++;
+        }
+        if (we == t->len && !final && we - ws <= CHAIN_MAX) {
+            return DEFER;
+        }
+        if (lower_seen && !((we - ws == 2 || we - ws == 4) && we < t->len &&
+                            (b[we] == '-' || b[we] == '.'))) {
+            return skip_joined(t, we, final);
+        }
+        /* A short number standing alone ("amount":1938, 285.67, an 8-digit
+           id) has too few digits for any detector: the shortest values are
+           IPv4 addresses (four groups), dates (six digits in three groups)
+           and bare national numbers (nine digits). */
+        if (ws == i && (ws == 0 || (b[ws - 1] != '+' && b[ws - 1] != '('))) {
+            size_t q = i;
+            unsigned digits = 0, groups = 1;
+            while (q < t->len && q - i < 24) {
+                if (isdig(b[q])) {
+                    digits++;
+                } else if (issep(b[q]) && q + 1 < t->len && isdig(b[q + 1])) {
+                    groups++;
+                } else {
+                    break;
+                }
+                q++;
+            }
+            if (q + 1 >= t->len && !final) {
+                return DEFER;
+            }
+            if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) &&
+                (q >= t->len || (!isal(b[q]) && !(issep(b[q]) && q + 1 < t->len &&
+                                                   isaln(b[q + 1]))))) {
+                return q;
+            }
+        }
+    }
     cs = ws;
     if (cs > 0 && (b[cs - 1] == '+' || b[cs - 1] == '(')) {
         cs--;
@@ -782,7 +869,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
 
 static int is_local_char(int c)
 {
-    return isaln(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '\'';
+    return (CT(c) & VEIL_C_LOCAL) != 0;
 }
 
 /* url_credentials: scheme://user:password@ ending at <at>. */
@@ -1072,14 +1159,15 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
         re--;
     }
     size_t e;
-    if (re - rs == 17 && (e = match(t, VEIL_D_MAC_ADDRESS, rs, re, 1)) != 0 &&
-        valid(veil__valid_mac, b, rs, e)) {
+    /* The validators are exact and cheap; the patterns then confirm. */
+    if (re - rs == 17 && valid(veil__valid_mac, b, rs, re) &&
+        (e = match(t, VEIL_D_MAC_ADDRESS, rs, re, 1)) != 0) {
         report(t, rs, e, VEIL_D_MAC_ADDRESS,
                conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_MAC_ADDRESS)), 0);
         return next;
     }
-    if (re - rs >= 2 && (e = match(t, VEIL_D_IPV6, rs, re, 1)) != 0 &&
-        valid(veil__valid_ipv6, b, rs, e)) {
+    if (re - rs >= 2 && valid(veil__valid_ipv6, b, rs, re) &&
+        (e = match(t, VEIL_D_IPV6, rs, re, 1)) != 0) {
         report(t, rs, e, VEIL_D_IPV6, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_IPV6)),
                0);
     }
@@ -1360,6 +1448,7 @@ int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_f
     t->eng = eng;
     t->emit = emit;
     t->ud = ud;
+    t->ctx_pos = SIZE_MAX;
     t->md = pcre2_match_data_create(4, NULL);
     return t->md ? 0 : -ENOMEM;
 }
@@ -1367,11 +1456,9 @@ int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_f
 void veil__text_dispose(struct veil__text *t)
 {
     if (t->buf) {
-        /* The buffer held PII: wipe it before it goes back to the heap. */
-        volatile unsigned char *p = t->buf;
-        for (size_t k = 0; k < t->cap; k++) {
-            p[k] = 0;
-        }
+        /* The buffer held PII: wipe what was used before it goes back to the
+           heap (bytes past len were wiped when they were released). */
+        explicit_bzero(t->buf, t->len);
         free(t->buf);
     }
     pcre2_match_data_free(t->md);
@@ -1393,10 +1480,11 @@ static void compact(struct veil__text *t)
         return;
     }
     memmove(t->buf, t->buf + keep_from, t->len - keep_from);
-    memset(t->buf + t->len - keep_from, 0, keep_from);
+    explicit_bzero(t->buf + t->len - keep_from, keep_from);
     t->base += keep_from;
     t->len -= keep_from;
     t->pos -= keep_from;
+    t->ctx_pos = SIZE_MAX;
 }
 
 int veil__text_feed(struct veil__text *t, const void *data, size_t len)
@@ -1419,10 +1507,7 @@ int veil__text_feed(struct veil__text *t, const void *data, size_t len)
         }
         if (t->buf) {
             memcpy(nb, t->buf, t->len);
-            volatile unsigned char *p = t->buf;
-            for (size_t k = 0; k < t->cap; k++) {
-                p[k] = 0;
-            }
+            explicit_bzero(t->buf, t->len);
             free(t->buf);
         }
         t->buf = nb;
@@ -1442,11 +1527,13 @@ void veil__text_end(struct veil__text *t)
     scan(t, 1);
     emit_upto(t, UINT64_MAX);
     if (t->len) {
-        memset(t->buf, 0, t->len);
+        explicit_bzero(t->buf, t->len);
     }
     t->base += t->len;
     t->len = t->pos = 0;
     t->field_len = 0;
+    t->field_mask = 0;
+    t->ctx_pos = SIZE_MAX;
 }
 
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
@@ -1456,4 +1543,5 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
         t->field[k++] = (char)lower((unsigned char)key[j]);
     }
     t->field_len = k;
+    t->field_mask = context_mask(t->eng, t->field, k, 1);
 }
