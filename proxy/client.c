@@ -58,7 +58,7 @@ void veil__client_close(veil__client_t *c)
     c->closing = 1;
     c->state = VEIL__C_CLOSED;
     if (c->x != NULL) {
-        veil__xchg_abort(c->x, "client_aborted");
+        veil__xchg_abort(c->x, c->w->stopping ? "shutdown" : "client_aborted");
     }
     unlink_client(c);
     uv_timer_stop(&c->timer);

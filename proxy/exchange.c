@@ -353,6 +353,8 @@ static void end_exchange(veil__xchg_t *x, int upstream_ok)
         u->x = NULL;
         if (upstream_ok) {
             veil__upstream_release(u);
+        } else if (x->tunnel) {
+            veil__upstream_close_after_flush(u);
         } else {
             veil__upstream_close(u);
         }
@@ -415,7 +417,7 @@ void veil__xchg_abort(veil__xchg_t *x, const char *reason)
     if (x->error == NULL && !x->tunnel) {
         x->error = reason;
     }
-    if (x->status == 0) {
+    if (x->status == 0 && strcmp(reason, "shutdown") != 0) {
         x->status = 499; /* nginx's "client closed request" */
     }
     end_exchange(x, 0);

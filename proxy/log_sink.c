@@ -122,6 +122,23 @@ static size_t utf8_len(const unsigned char *s, size_t len)
 }
 
 
+/* Bytes copied as they are: printable ASCII other than '"' and '\\'. */
+static const unsigned char plain[256] = {
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+    R16(0), R16(0),                         /* 0x00-0x1f */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f: '"' */
+    R16(1),                                 /* 0x30-0x3f */
+    R16(1),                                 /* 0x40-0x4f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50-0x5f: '\\' */
+    R16(1),                                 /* 0x60-0x6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70-0x7f: DEL */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+#undef R4
+};
+
+
 int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -136,10 +153,9 @@ int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len)
         char *o = b->data + b->len;
         unsigned c = p[i];
 
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        if (plain[c]) {
             run = i + 1;
-            while (run < len && p[run] >= 0x20 && p[run] < 0x7f &&
-                   p[run] != '"' && p[run] != '\\') {
+            while (run < len && plain[p[run]]) {
                 run++;
             }
             memcpy(o, p + i, run - i);
@@ -195,9 +211,13 @@ int veil_jbuf_str(veil_jbuf_t *b, const char *s, size_t len)
 int veil_jbuf_u64(veil_jbuf_t *b, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+    size_t i = sizeof(tmp);
 
-    return veil_jbuf_raw(b, tmp, (size_t)n);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return veil_jbuf_raw(b, tmp + i, sizeof(tmp) - i);
 }
 
 

@@ -254,6 +254,8 @@ void veil__upstream_acquire(veil__xchg_t *x);
 /* The exchange is done with <u>: pooled if still reusable, else closed. */
 void veil__upstream_release(veil__upconn_t *u);
 void veil__upstream_close(veil__upconn_t *u);
+/* Closes once the bytes queued to the upstream are written (tunnels). */
+void veil__upstream_close_after_flush(veil__upconn_t *u);
 void veil__upstream_update_reading(veil__upconn_t *u);
 /* (Re)arms the upstream timer for <ms>. */
 void veil__upstream_timer(veil__upconn_t *u, uint64_t ms);

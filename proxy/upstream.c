@@ -80,7 +80,7 @@ static void up_timer_cb(uv_timer_t *t)
         veil__upstream_close(u);
         return;
     default:
-        if (x == NULL) {
+        if (x == NULL || u->close_after_flush) {
             veil__upstream_close(u);
             return;
         }
@@ -176,6 +176,12 @@ static void up_written(void *owner, int status)
     veil__xchg_t *x = u->x;
 
     if (u->closing) {
+        return;
+    }
+    if (u->close_after_flush) {
+        if (status < 0 || u->out.queued == 0) {
+            veil__upstream_close(u);
+        }
         return;
     }
     if (status < 0) {
@@ -292,6 +298,24 @@ void veil__upstream_release(veil__upconn_t *u)
     w->nidle++;
     veil__upstream_timer(u, w->cfg->upstream_keepalive_ms);
     veil__upstream_update_reading(u);
+}
+
+
+void veil__upstream_close_after_flush(veil__upconn_t *u)
+{
+    u->x = NULL;
+    if (u->out.queued == 0 || u->closing) {
+        veil__upstream_close(u);
+        return;
+    }
+    u->close_after_flush = 1;
+    u->reusable = 0;
+    if (u->reading) {
+        uv_read_stop((uv_stream_t *)&u->tcp);
+        u->reading = 0;
+    }
+    /* Bounded: a peer that stops reading does not keep us. */
+    veil__upstream_timer(u, u->w->cfg->body_timeout_ms);
 }
 
 

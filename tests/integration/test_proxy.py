@@ -508,6 +508,50 @@ def test_drain_and_reopen(veil):
         env.cleanup()
 
 
+def test_max_connections_503(veil):
+    env = Env(veil, ["--max-connections", "2", "--workers", "1"])
+    try:
+        time.sleep(0.3)  # the start-up probe connection is closed
+        a = env.raw(b"", read_until_close=False)
+        b = env.raw(b"", read_until_close=False)
+        time.sleep(0.2)
+        out = env.raw(b"GET /json HTTP/1.1\r\nHost: a\r\n\r\n")
+        eq(out, b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
+                b"application/json\r\nContent-Length: 23\r\nConnection: "
+                b"close\r\n\r\n{\"error\":\"overloaded\"}\n", "503")
+        a.close()
+        b.close()
+        time.sleep(0.2)
+        p, _, _ = env.curl("{base}/json")
+        check(p.startswith(b'{"user"'), "served again below the limit")
+        r = env.log(2)
+        eq(r[0]["error.type"], "max_connections", "reason")
+        eq(r[1]["http.response.status_code"], 200, "then 200")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
+def test_sigint_stops(veil):
+    env = Env(veil)
+    try:
+        s = env.raw(b"GET /slow?ms=5000 HTTP/1.1\r\nHost: a\r\n\r\n",
+                    read_until_close=False)
+        time.sleep(0.3)
+        t0 = time.time()
+        env.veil.send_signal(signal.SIGINT)
+        eq(env.veil.wait(timeout=5), 0, "exit status")
+        check(time.time() - t0 < 1.0, "stopped at once")
+        env.veil = None
+        eq(s.recv(4096), b"", "in-flight connection cut")
+        r = env.log(1)[0]
+        eq(r["error.type"], "shutdown", "logged as cut by the shutdown")
+        check("http.response.status_code" not in r, "no status was sent")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -515,7 +559,8 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_slow_upstream_504, test_slow_client_headers_408,
          test_body_timeout_408, test_oversized_headers_431,
          test_upgrade_tunnel, test_early_response,
-         test_close_delimited_response, test_drain_and_reopen]
+         test_close_delimited_response, test_drain_and_reopen,
+         test_max_connections_503, test_sigint_stops]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
