@@ -73,6 +73,7 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
     if (opts == NULL) {
         opts = &defaults;
     }
+    veil__keys_init();
     e->min_confidence = opts->min_confidence ? (uint8_t)opts->min_confidence : VEIL_CONF_MEDIUM;
     e->jit = 1;
     for (int d = 0; d < VEIL_D__COUNT; d++) {

@@ -52,6 +52,8 @@ struct veil_engine {
 int veil__engine_allowed(const veil_engine_t *e, pcre2_match_data *md,
                          const char *s, size_t len);
 
+/* Builds the key tables; veil_engine_new() calls it (once per process). */
+void veil__keys_init(void);
 /* Sensitive key classes: which detector a field's whole value belongs to,
    or -1. <key> is the raw key (any case, separators). */
 int veil__key_class(const char *key, size_t len);
@@ -83,6 +85,7 @@ struct veil__text {
     size_t field_len;
     uint32_t field_mask;       /* detectors with a context word in the key */
     uint32_t ctx_mask;         /* ... in the window before ctx_pos */
+    uint32_t ctx_done;         /* detectors ctx_mask has been computed for */
     size_t ctx_pos;            /* SIZE_MAX: ctx_mask not computed */
     veil_finding_t pend[VEIL__PEND_MAX];
     size_t npend;

@@ -10,9 +10,12 @@
 
 #include "engine.h"
 
-static int isdig(int c) { return (unsigned)(c - '0') < 10; }
-static int isup(int c) { return (unsigned)(c - 'A') < 26; }
-static int islo(int c) { return (unsigned)(c - 'a') < 26; }
+static inline int isdig(int c) { return (unsigned)(c - '0') < 10; }
+static inline int isup(int c) { return (unsigned)(c - 'A') < 26; }
+static inline int islo(int c) { return (unsigned)(c - 'a') < 26; }
+
+/* 0-35 for [0-9a-zA-Z] (case folded), 255 for what keys drop. */
+static uint8_t fold[256];
 
 typedef struct {
     const char *key;
@@ -144,12 +147,12 @@ static int table_get(const table_t *t, const key_rule_t *rules, const char *s, s
     return -1;
 }
 
-static int char_index(int c)
+static inline int char_index(int c)
 {
-    return isdig(c) ? c - '0' : 10 + (c - 'a');
+    return fold[(unsigned char)c];
 }
 
-static size_t tail_bit(const char *end)
+static inline size_t tail_bit(const char *end)
 {
     return (size_t)((char_index((unsigned char)end[-3]) * 36 +
                      char_index((unsigned char)end[-2])) * 36 +
@@ -167,6 +170,10 @@ static void mark_tail(const char *key)
 
 static void build_tables(void)
 {
+    for (int c = 0; c < 256; c++) {
+        fold[c] = isdig(c) ? (uint8_t)(c - '0') : islo(c) ? (uint8_t)(10 + c - 'a')
+                  : isup(c) ? (uint8_t)(10 + c - 'A') : 255;
+    }
     for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++) {
         table_put(&exact_table, exact[k].key, (int)k);
         mark_tail(exact[k].key);
@@ -183,32 +190,32 @@ static void build_tables(void)
     }
 }
 
+void veil__keys_init(void)
+{
+    pthread_once(&tables_once, build_tables);
+}
+
 int veil__key_class(const char *key, size_t len)
 {
     char norm[48];
     size_t n = 0;
     int d;
 
-    pthread_once(&tables_once, build_tables);
     /* Most keys are ruled out by their last three characters alone: look
        at those before normalising the whole key. */
     {
-        char tail[3];
-        size_t got = 0;
+        unsigned tail[3], got = 0;
         for (size_t k = len; k > 0 && got < 3; k--) {
-            int c = (unsigned char)key[k - 1];
-            if (isup(c)) {
-                c |= 0x20;
-            } else if (!islo(c) && !isdig(c)) {
-                continue;
+            unsigned f = fold[(unsigned char)key[k - 1]];
+            if (f != 255) {
+                tail[2 - got++] = f;
             }
-            tail[2 - got++] = (char)c;
         }
         /* Every sensitive key has at least three letters. */
         if (got < 3) {
             return -1;
         }
-        size_t bit = tail_bit(tail + 3);
+        size_t bit = (tail[0] * 36 + tail[1]) * 36 + tail[2];
         if (!(tails[bit / 8] & (1u << (bit % 8)))) {
             return -1;
         }

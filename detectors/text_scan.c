@@ -88,6 +88,50 @@ static size_t next_trigger(const unsigned char *b, size_t i, size_t n)
     return n;
 }
 
+/*
+ * alnum_end(): the end of the run of [0-9A-Za-z] starting at <i>, looking
+ * at most up to <lim>; sets *lower when the run has a lower-case letter.
+ * Hex hashes, ids and base64 make long runs: sixteen bytes at a time.
+ */
+static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower)
+{
+    int low = 0;
+#ifdef __SSSE3__
+    /* Nibble tables: bit 1 digits (hi 3, lo 0-9); bit 2 @A-O / `a-o less
+       the first (hi 4/6, lo 1-f); bit 4 P-Z / p-z (hi 5/7, lo 0-a). */
+    const __m128i lo_t = _mm_setr_epi8(1 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4,
+                                       1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4,
+                                       1 | 2 | 4, 2 | 4, 2, 2, 2, 2, 2);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 0, 1, 2, 4, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i a1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
+
+    while (i + 16 <= lim) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i cls = _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
+                                    _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+        unsigned non = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(cls, zero));
+        unsigned lowm = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)));
+        if (non != 0) {
+            unsigned upto = (1u << __builtin_ctz(non)) - 1;
+            low |= (lowm & upto) != 0;
+            *lower = low;
+            return i + (size_t)__builtin_ctz(non);
+        }
+        low |= lowm != 0;
+        i += 16;
+    }
+#endif
+    while (i < lim && isaln(b[i])) {
+        low |= islo(b[i]);
+        i++;
+    }
+    *lower = low;
+    return i;
+}
+
 
 /* ---- findings ---- */
 
@@ -192,25 +236,30 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
 }
 
 /*
- * context_mask(): the detectors with a context word in <hay>, found in one
- * pass for all of them through the words indexed by first byte. Short
- * words must start and end at a word boundary; longer ones must start at
- * one in running text and may sit anywhere in a key ("routingNumber").
+ * context_mask(): which of the detectors in <want> have a context word in
+ * <hay>, through the words indexed by first byte. Short words must start
+ * and end at a word boundary; longer ones must start at one in running
+ * text and may sit anywhere in a key ("routingNumber").
  */
-static uint32_t context_mask(const veil_engine_t *e, const char *hay, size_t hl, int in_key)
+static uint32_t context_mask(const veil_engine_t *e, const char *hay, size_t hl, int in_key,
+                             uint32_t want)
 {
     uint32_t found = 0;
     for (size_t k = 0; k < hl; k++) {
         unsigned char c = (unsigned char)hay[k];
+        if (!(e->context_first[c] & want & ~found)) {
+            continue;
+        }
         int bounded = k == 0 || !isal((unsigned char)hay[k - 1]);
-        if ((!bounded && !in_key) || e->context_first[c] == 0) {
+        if (!bounded && !in_key) {
             continue;
         }
         for (size_t j = e->ctx_index[c]; j < e->ctx_index[c + 1]; j++) {
             size_t len = e->ctx_words[j].len;
             uint32_t bit = 1u << e->ctx_words[j].detector;
             const char *w = e->ctx_words[j].word;
-            if ((found & bit) || k + len > hl || (len > 1 && hay[k + 1] != w[1]) ||
+            if (!(want & bit) || (found & bit) || k + len > hl ||
+                (len > 1 && hay[k + 1] != w[1]) ||
                 (len > 2 && memcmp(hay + k + 2, w + 2, len - 2) != 0)) {
                 continue;
             }
@@ -225,18 +274,27 @@ static uint32_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
 
 /*
  * has_context(): 1 when one of <det>'s context words is in the CTX_WINDOW
- * bytes before <s> (on the same line) or in the current field's key. The
- * window's answer for every detector is computed once per candidate start.
+ * bytes before <s> (on the same line) or in the current field's key.
+ * Answers are cached per candidate start and detector.
  */
 static int has_context(struct veil__text *t, size_t s, int det)
 {
+    uint32_t bit = 1u << det;
+    if ((t->field_mask & bit) != 0) {
+        return 1;
+    }
     if (t->ctx_pos != s) {
+        t->ctx_pos = s;
+        t->ctx_done = 0;
+        t->ctx_mask = 0;
+    }
+    if (!(t->ctx_done & bit)) {
         char win[CTX_WINDOW];
         size_t wl = context_window(t, s, win);
-        t->ctx_mask = context_mask(t->eng, win, wl, 0);
-        t->ctx_pos = s;
+        t->ctx_mask |= context_mask(t->eng, win, wl, 0, bit);
+        t->ctx_done |= bit;
     }
-    return ((t->ctx_mask | t->field_mask) >> det) & 1u;
+    return (t->ctx_mask & bit) != 0;
 }
 
 /* context_word(): a word (not one of a detector's) in the window or key. */
@@ -709,9 +767,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         }
     }
     if (ns.digits >= 6 && ns.digits <= 8 && ns.groups == 3 && (ns.seps & ~14u) == 0 &&
-        eng->enabled[VEIL_D_DATE_OF_BIRTH] && has_context(t, s, VEIL_D_DATE_OF_BIRTH) &&
+        eng->enabled[VEIL_D_DATE_OF_BIRTH] &&
         (e = match(t, VEIL_D_DATE_OF_BIRTH, s, ns.end, 0)) != 0 &&
-        valid(veil__valid_date, b, s, e)) {
+        valid(veil__valid_date, b, s, e) && has_context(t, s, VEIL_D_DATE_OF_BIRTH)) {
         report(t, s, e, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
         return e;
     }
@@ -785,14 +843,18 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
        an id like usr_Qx3b) is no numeric detector's value, except a MAC
        address group (4e-d1-...) and a CN id's final x. */
     {
-        size_t we = i;
-        int lower_seen = 0;
-        while (we < t->len && we - ws <= CHAIN_MAX && isaln(b[we])) {
-            lower_seen |= islo(b[we]) && !(b[we] == 'x' && we - ws == 17);
-            we++;
-        }
+        size_t lim = ws + CHAIN_MAX + 1 < t->len ? ws + CHAIN_MAX + 1 : t->len;
+        int lower_seen;
+        size_t we = alnum_end(b, i, lim, &lower_seen);
         if (we == t->len && !final && we - ws <= CHAIN_MAX) {
             return DEFER;
+        }
+        /* A CN id's check character may be a lower-case x. */
+        if (lower_seen && we - ws == 18 && b[we - 1] == 'x') {
+            lower_seen = 0;
+            for (size_t k = ws; k + 1 < we; k++) {
+                lower_seen |= islo(b[k]);
+            }
         }
         if (lower_seen && !((we - ws == 2 || we - ws == 4) && we < t->len &&
                             (b[we] == '-' || b[we] == '.'))) {
@@ -1543,5 +1605,5 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
         t->field[k++] = (char)lower((unsigned char)key[j]);
     }
     t->field_len = k;
-    t->field_mask = context_mask(t->eng, t->field, k, 1);
+    t->field_mask = context_mask(t->eng, t->field, k, 1, UINT32_MAX);
 }
