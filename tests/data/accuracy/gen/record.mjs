@@ -12,7 +12,7 @@ export const PII_TYPES = new Set(['credit_card', 'iban', 'us_ssn', 'us_itin', 'e
 
 export const NEG_TYPES = new Set(['checksum_fail', 'order_id', 'uuid', 'timestamp', 'epoch', 'version', 'price', 'sku',
     'tracking_number', 'hash', 'masked_card', 'base64', 'isbn', 'invoice_number', 'zip_code', 'quantity',
-    'coordinates', 'http_status', 'latency', 'request_id', 'semver']);
+    'coordinates', 'http_status', 'latency', 'request_id', 'semver', 'filename']);
 
 let cur = null;
 

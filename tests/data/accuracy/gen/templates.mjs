@@ -78,6 +78,13 @@ function apiPath() { return pick(['/api/v1/users', '/api/v2/accounts', '/v1/cust
 
 // ====================================================================== PII: JSON
 
+// How KYC providers name the document types.
+const DOC_TYPE = {
+    us_ssn: 'ssn', us_itin: 'itin', uk_nino: 'national_insurance_number', uk_nhs: 'nhs_number', ca_sin: 'sin',
+    es_dni: 'dni', es_nie: 'nie', it_fiscal_code: 'codice_fiscale', fr_nir: 'nir', nl_bsn: 'bsn', br_cpf: 'cpf',
+    in_aadhaar: 'aadhaar', cn_resident_id: 'resident_identity_card',
+};
+
 const J = 'json.jsonl';
 
 export const PII_JSON = [
@@ -169,7 +176,7 @@ export const PII_JSON = [
                 first_name: P('person_name', p.first), last_name: P('person_name', p.last),
                 [pick(['date_of_birth', 'dob', 'birthDate'])]: P('date_of_birth', p.dobIso),
                 nationality: p.country,
-                document: { type: kind, number: P(kind, idv), issued: N('timestamp', V.isoTimestamp().slice(0, 10)) },
+                document: { type: DOC_TYPE[kind], number: P(kind, idv), issued: N('timestamp', V.isoTimestamp().slice(0, 10)) },
             },
             address: { street: p.street, city: p.city, postcode: p.zip },
             ip_address: Pip(ip()),
@@ -478,7 +485,7 @@ export const PII_TEXT = [
     }],
     [16, function ssnText() {
         begin(T, 'pii');
-        const s = chance(0.7) ? V.ssn('dashed') : V.ssn('bare');
+        const s = V.ssn(weighted([[70, 'dashed'], [15, 'bare'], [15, 'spaced']]));
         return finish(pick([
             () => `SSN: ${P('us_ssn', s)}`, () => `verified applicant, ssn ${P('us_ssn', s)}, score 712`,
             () => `Please confirm your SSN ${P('us_ssn', s)} on the W-9.`, () => `W-9 received (TIN ${P('us_ssn', s)})`,
@@ -521,6 +528,19 @@ export const PII_TEXT = [
             () => `${N('timestamp', logTs())} WARN webhook: token ${P('github_token', V.githubToken())} found in commit ${N('hash', V.gitCommit())}`,
             () => `fetching https://${P('url_credentials', userinfo)}@registry.internal/v2/ failed: 401`,
             () => `session token=${P('jwt', V.jwt())}`,
+        ])());
+    }],
+    [10, function misc() {
+        const p = person();
+        begin(T, 'pii');
+        return finish(pick([
+            () => `Please call me at ${P('phone', V.phone('US', { bare: true }))} after 5pm, thanks`,
+            () => `${N('timestamp', logTs())} WARN healthcheck: GET http://${P('ipv4', V.ipv4(pick(['private', 'public'])))}:${pick([8080, 9100, 3000])}/status timed out`,
+            () => `From: ${P('person_name', p.fullName)} <${P('email', p.email)}>`,
+            () => `Reply-To: "${P('person_name', p.fullName)}" <${P('email', p.email)}>`,
+            () => `<p>Questions? <a href="mailto:${P('email', p.email)}">Contact your account manager</a></p>`,
+            () => `${N('timestamp', logTs())} ndp: neighbor ${P('ipv6', V.ipv6('linklocal'))}%eth0 reachable, lladdr ${P('mac_address', V.macAddress())}`,
+            () => `${syslogTs()} web-${int(1, 9)} nginx: upstream timed out while reading response header from upstream, client: ${Pip(ip())}, server: api.example.com, request: "GET /v1/orders HTTP/1.1"`,
         ])());
     }],
     [3, function privateKeyText() {
@@ -716,6 +736,22 @@ export const NEG_TEXT = [
     [4, function geo() {
         begin(T, 'negative');
         return finish(`store lookup near ${N('coordinates', V.coordinates())} returned ${int(1, 20)} results in ${N('latency', `${int(100, 999)}ms`)}`);
+    }],
+    [5, function assets() {
+        begin(T, 'negative');
+        const f = `${pick(['logo', 'hero', 'icon-cart', 'avatar-default', 'banner_spring'])}@${pick(['2x', '3x'])}.${pick(['png', 'webp', 'jpg'])}`;
+        return finish(pick([
+            () => `GET /static/img/${N('filename', f)} ${pick(['200', '304'])} ${(int(1, 900) / 10).toFixed(1)}ms`,
+            () => `${N('timestamp', logTs())} WARN cdn: cache miss for /assets/${N('filename', f)} (${N('latency', `${int(100, 999)}ms`)})`,
+        ])());
+    }],
+    [4, function sshFingerprint() {
+        begin(T, 'negative');
+        const fp = Array.from({ length: 16 }, () => hex(2)).join(':');
+        return finish(pick([
+            () => `${syslogTs()} bastion sshd[${int(1000, 65000)}]: Accepted key RSA fingerprint MD5:${N('hash', fp)} for deploy`,
+            () => `The key fingerprint is ${N('hash', fp)} (MD5).`,
+        ])());
     }],
     [4, function skuText() {
         begin(T, 'negative');

@@ -421,6 +421,7 @@ export function phone(country, opts = {}) {
     case 'US': case 'CA': {
         const [a, e, l] = nanp();
         if (e164) return `+1${a}${e}${l}`;
+        if (opts.bare) return `${a}${e}${l}`;
         return weighted([
             [30, `(${a}) ${e}-${l}`], [20, `${a}-${e}-${l}`], [5, `${a}.${e}.${l}`],
             [10, `+1 ${a} ${e} ${l}`], [15, `+1${a}${e}${l}`], [8, `+1 (${a}) ${e}-${l}`],
@@ -663,6 +664,15 @@ export function base64Blob() {
 }
 
 export function isbn() {
+    if (chance(0.25)) {
+        // ISBN-10: weights 10..2, check digit mod 11 (X for 10).
+        const body = String(int(0, 1)) + digits(8);
+        let s = 0;
+        for (let i = 0; i < 9; i++) s += (10 - i) * (+body[i]);
+        const c = (11 - (s % 11)) % 11;
+        const n = body + (c === 10 ? 'X' : String(c));
+        return pick([`${n[0]}-${n.slice(1, 4)}-${n.slice(4, 9)}-${n[9]}`, `ISBN ${n[0]}-${n.slice(1, 4)}-${n.slice(4, 9)}-${n[9]}`, `ISBN-10 ${n}`]);
+    }
     const prefix = pick(['978', '979']);
     const body = prefix + digits(9);
     let s = 0;
