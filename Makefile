@@ -9,7 +9,7 @@ UPSTREAM    ?= http://127.0.0.1:8080
 LISTEN      ?= 127.0.0.1:8000
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-fast test-asan bench fuzz clean
+.PHONY: all deps build run scan-sample test test-fast test-asan bench fuzz clean
 
 all: build
 
@@ -20,7 +20,12 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The proxy on its built-in defaults, in front of UPSTREAM, on LISTEN.
 run: build
+	./$(BUILD)/veil run --listen $(LISTEN) --upstream $(UPSTREAM)
+
+# The detection engine offline, on the bundled sample log.
+scan-sample: build
 	./$(BUILD)/veil scan --findings /dev/stderr tests/data/sample.log
 
 # The whole suite: the optimised build, then the same tests under
