@@ -144,9 +144,9 @@ static int same_name(veil_h1_span_t a, veil_h1_span_t b)
 
 /* Writes {"name":"redacted value",...}; duplicate names are joined. */
 static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
-                          const veil_jbuf_t *red)
+                          const veil_h1_span_t *red)
 {
-    const veil_jbuf_t *nm;
+    const veil_h1_span_t *nm;
     size_t i, j, k;
     char lc[256];
 
@@ -165,7 +165,7 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
         }
         /* The name as redacted: a token can still carry a number. */
         for (k = 0; k < nm->len; k++) {
-            char ch = nm->data[k];
+            char ch = nm->ptr[k];
 
             lc[k] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
         }
@@ -183,9 +183,9 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
             if (h->sensitive[j]) {
                 veil_jbuf_cstr(b, "[REDACTED]");
             } else {
-                const veil_jbuf_t *v = &red[h->scan_index[j]];
+                const veil_h1_span_t *v = &red[h->scan_index[j]];
 
-                veil_jbuf_esc(b, v->data ? v->data : "", v->len);
+                veil_jbuf_esc(b, v->ptr, v->len);
             }
         }
         veil_jbuf_raw(b, "\"", 1);
@@ -242,28 +242,18 @@ static void write_findings(veil_jbuf_t *b, const veil__findings_t *f)
 }
 
 
-static void dispose_all(veil_jbuf_t *v, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        veil_jbuf_dispose(&v[i]);
-    }
-}
-
-
 void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 {
     const veil_proxy_config_t *cfg = w->cfg;
     const veil_engine_t *eng = cfg->engine;
     veil_jbuf_t *b = &w->logbuf;
     static __thread hdrs_t rqh, rsh;
-    veil_h1_span_t vals[2 * MAX_LOG_HEADERS + 2], path, query = {NULL, 0};
-    int locs[2 * MAX_LOG_HEADERS + 2];
-    veil_jbuf_t red[2 * MAX_LOG_HEADERS + 2], rred[2 * MAX_LOG_HEADERS];
-    veil_jbuf_t qred;
-    size_t nv = 0, nr = 0, i;
-    int rq_ok, rs_ok = 0, q_ok = 1;
+    static __thread veil_h1_span_t vals[VEIL__MAX_LINES], red[VEIL__MAX_LINES];
+    static __thread int locs[VEIL__MAX_LINES];
+    veil_h1_span_t path, query = {NULL, 0}, qred;
+    veil_jbuf_t out, qout;
+    size_t nv = 0, i;
+    int rq_ok, rs_ok, q_ok = 1;
     uint64_t end = uv_hrtime();
 
     /* Path and query from the request target. */
@@ -278,7 +268,8 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         }
     }
 
-    /* Request side: path, id and header values in one engine pass. */
+    /* Path, request id, header names and values of both heads: one
+       engine pass; the query (form syntax) is a second one. */
     collect(&rqh, x->req_head, x->req_head_len);
     vals[nv] = path;
     locs[nv++] = VEIL__LOC_URL_PATH;
@@ -295,38 +286,30 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
             locs[nv++] = VEIL__LOC_REQ_HEADERS;
         }
     }
-    for (i = 0; i < nv; i++) {
-        veil_jbuf_init(&red[i], 64 * 1024);
+    rsh.n = 0;
+    if (x->rsp_head != NULL) {
+        collect(&rsh, x->rsp_head, x->rsp_head_len);
+        for (i = 0; i < rsh.n; i++) {
+            rsh.name_index[i] = (int)nv;
+            vals[nv] = rsh.name[i];
+            locs[nv++] = VEIL__LOC_RSP_HEADERS;
+            if (!rsh.sensitive[i]) {
+                rsh.scan_index[i] = (int)nv;
+                vals[nv] = rsh.value[i];
+                locs[nv++] = VEIL__LOC_RSP_HEADERS;
+            }
+        }
     }
-    rq_ok = veil__redact_lines(eng, VEIL_FMT_TEXT, vals, nv, red, locs,
+    veil_jbuf_init(&out, 1024 * 1024);
+    rq_ok = veil__redact_lines(eng, VEIL_FMT_TEXT, vals, nv, &out, red, locs,
                                &x->findings) == 0;
-    veil_jbuf_init(&qred, 64 * 1024);
+    rs_ok = rq_ok;
+    veil_jbuf_init(&qout, 64 * 1024);
     if (query.ptr != NULL) {
         int ql = VEIL__LOC_URL_QUERY;
 
-        q_ok = veil__redact_lines(eng, VEIL_FMT_FORM, &query, 1, &qred, &ql,
-                                  &x->findings) == 0;
-    }
-    if (x->rsp_head != NULL) {
-        veil_h1_span_t rv[2 * MAX_LOG_HEADERS];
-        int rl[2 * MAX_LOG_HEADERS];
-
-        collect(&rsh, x->rsp_head, x->rsp_head_len);
-        for (i = 0; i < rsh.n; i++) {
-            rsh.name_index[i] = (int)nr;
-            rv[nr] = rsh.name[i];
-            rl[nr++] = VEIL__LOC_RSP_HEADERS;
-            if (!rsh.sensitive[i]) {
-                rsh.scan_index[i] = (int)nr;
-                rv[nr] = rsh.value[i];
-                rl[nr++] = VEIL__LOC_RSP_HEADERS;
-            }
-        }
-        for (i = 0; i < nr; i++) {
-            veil_jbuf_init(&rred[i], 64 * 1024);
-        }
-        rs_ok = veil__redact_lines(eng, VEIL_FMT_TEXT, rv, nr, rred, rl,
-                                   &x->findings) == 0;
+        q_ok = veil__redact_lines(eng, VEIL_FMT_FORM, &query, 1, &qout, &qred,
+                                  &ql, &x->findings) == 0;
     }
 
     veil_jbuf_reset(b);
@@ -334,20 +317,19 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     veil_jbuf_key(b, "@timestamp");
     timestamp(b, x->t_wall_ms);
     if (rq_ok) {
-        key_str(b, "http.request.id", red[1].data ? red[1].data : "",
-                red[1].len);
+        key_str(b, "http.request.id", red[1].ptr, red[1].len);
     }
     key_cstr(b, "client.address", x->c->addr);
     key_str(b, "http.request.method", x->rq.method.ptr, x->rq.method.len);
     key_cstr(b, "http.version", x->rq.version_minor ? "1.1" : "1.0");
     if (rq_ok) {
-        key_str(b, "url.path", red[0].data ? red[0].data : "", red[0].len);
+        key_str(b, "url.path", red[0].ptr, red[0].len);
     } else {
         key_cstr(b, "veil.url.omitted", "engine_error");
     }
     if (query.ptr != NULL) {
         if (q_ok) {
-            key_str(b, "url.query", qred.data ? qred.data : "", qred.len);
+            key_str(b, "url.query", qred.ptr, qred.len);
         } else {
             key_cstr(b, "veil.url.query.omitted", "engine_error");
         }
@@ -380,7 +362,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     if (x->rsp_head != NULL) {
         if (rs_ok) {
             veil_jbuf_key(b, "http.response.headers");
-            write_headers(b, &rsh, rred);
+            write_headers(b, &rsh, red);
         } else {
             key_cstr(b, "veil.response.headers.omitted", "engine_error");
         }
@@ -395,7 +377,6 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     write_findings(b, &x->findings);
     finish_line(w);
 
-    dispose_all(red, nv);
-    dispose_all(rred, nr);
-    veil_jbuf_dispose(&qred);
+    veil_jbuf_dispose(&out);
+    veil_jbuf_dispose(&qout);
 }

@@ -331,7 +331,7 @@ void veil__inspect_dispose(veil__inspect_t *in)
 /* Redaction of short values (path, query, header values) in one pass. */
 struct lines_ctx {
     veil_jbuf_t *out;
-    size_t n, cur;
+    size_t n;
     const size_t *starts;       /* offset of each value in the stream */
     const int *loc_of;
     veil__findings_t *findings;
@@ -343,23 +343,8 @@ static int lines_write(void *ud, const char *data, size_t len)
 {
     struct lines_ctx *lc = ud;
 
-    while (len > 0) {
-        const char *nl = memchr(data, '\n', len);
-        size_t part = nl ? (size_t)(nl - data) : len;
-
-        if (lc->cur >= lc->n) {
-            lc->bad = 1;
-            return 0;
-        }
-        if (part > 0 && veil_jbuf_raw(&lc->out[lc->cur], data, part) != 0) {
-            lc->bad = 1;
-        }
-        if (nl == NULL) {
-            break;
-        }
-        lc->cur++;
-        data += part + 1;
-        len -= part + 1;
+    if (veil_jbuf_raw(lc->out, data, len) != 0) {
+        lc->bad = 1;
     }
     return 0;
 }
@@ -368,27 +353,38 @@ static int lines_write(void *ud, const char *data, size_t len)
 static void lines_finding(void *ud, const veil_finding_t *f)
 {
     struct lines_ctx *lc = ud;
-    size_t i = 0;
+    size_t lo = 0, hi = lc->n;
 
-    while (i + 1 < lc->n && lc->starts[i + 1] <= f->offset) {
-        i++;
+    /* The value whose span holds the finding's offset. */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+
+        if (lc->starts[mid] <= f->offset) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
     }
-    veil__findings_add(lc->findings, f->detector, lc->loc_of[i]);
+    veil__findings_add(lc->findings, f->detector, lc->loc_of[lo]);
 }
 
 
 int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                       const int *loc_of, veil__findings_t *findings)
+                       veil_h1_span_t *red, const int *loc_of,
+                       veil__findings_t *findings)
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
     struct lines_ctx lc;
-    size_t starts[300], off = 0, i;
+    size_t starts[VEIL__MAX_LINES], off = 0, i, pos, k;
     int rc = 0;
 
-    if (engine == NULL || n == 0 || n > 300) {
-        return n == 0 ? 0 : -1;
+    if (n == 0) {
+        return 0;
+    }
+    if (engine == NULL || n > VEIL__MAX_LINES) {
+        return -1;
     }
     memset(&lc, 0, sizeof(lc));
     lc.out = out;
@@ -421,10 +417,26 @@ int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
         rc = veil_redactor_finish(r);
     }
     veil_redactor_free(r);
-    /* Each value must come back as exactly one line: a replacement that
-       swallowed a separator would shift values between fields. */
-    if (rc != 0 || lc.bad || lc.cur != n) {
+    if (rc != 0 || lc.bad) {
         return -1;
     }
-    return 0;
+    /* Each value must come back as exactly one line: a replacement that
+       swallowed a separator would shift values between fields. */
+    off = 0;
+    k = 0;
+    for (pos = 0; pos < out->len; pos++) {
+        if (out->data[pos] == '\n') {
+            if (k == n) {
+                return -1;
+            }
+            red[k].ptr = out->data + off;
+            red[k].len = pos - off;
+            k++;
+            off = pos + 1;
+        }
+    }
+    if (off != out->len) {
+        return -1;
+    }
+    return k == n ? 0 : -1;
 }

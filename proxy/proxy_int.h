@@ -134,16 +134,21 @@ void veil__inspect_end(veil__inspect_t *in, int complete);
 void veil__inspect_skip(veil__inspect_t *in, const char *reason);
 void veil__inspect_dispose(veil__inspect_t *in);
 
+/* At most this many values per veil__redact_lines() call. */
+#define VEIL__MAX_LINES 640
+
 /*
  * veil__redact_lines(): redacts <n> values (none may contain '\n') in one
- * engine pass of <fmt>; out[i] receives the redacted value i (jbuf each,
- * caller-initialised). <loc_of> maps the index of a value to the finding
- * location. Returns 0, or -1 when the values could not be redacted (the
- * caller must then omit them).
+ * engine pass of <fmt>. The redacted text is appended to <out>; red[i]
+ * points into it at the redacted value i (valid until <out> changes).
+ * <loc_of> maps the index of a value to its finding location. Returns 0,
+ * or -1 when the values could not be redacted (the caller must then omit
+ * them: fail closed).
  */
 int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                       const int *loc_of, veil__findings_t *findings);
+                       veil_h1_span_t *red, const int *loc_of,
+                       veil__findings_t *findings);
 
 
 /* ---- workers (server.c) ---- */
