@@ -33,10 +33,12 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "(?:\\+[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
         "|\\(0?\\d{2,4}\\)[ .-]?\\d{3,5}[ .-]?\\d{3,5}"
         "|0\\d{1,4}(?:[ ./-]\\d{2,8}){1,4}"
-        "|[2-9]\\d{2}[ .-]\\d{3}[ .-]\\d{4}"
-        "|[5-9]\\d{2,4}[ .-]\\d{2,5}(?:[ .-]\\d{2,4}){0,3}"
+        "|1[ .-]?\\(?[2-9]\\d{2}\\)?[ .-]?\\d{3}[ .-]\\d{4}"
+        "|[1-9]\\d{1,4}(?:[ .-]\\d{2,8}){1,4}"
         "|\\d{10,11})\\b",
-        "phone,tel,telephone,mobile,cell,call,fax,whatsapp,telefon,telefono,"
+        "phone,tel,telephone,mobile,cell,call,fax,whatsapp,telefon,telefono,rappeler,"
+        "appeler,numéro,anrufen,rufnummer,llamar,llámame,chiamare,chiamami,bellen,"
+        "ligar,celular,número,"
         "teléfono,téléphone,portable,móvil,celular,handy,contact",
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
@@ -45,7 +47,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_CREDIT_CARD] = {
         "credit_card", "CREDIT_CARD", VEIL_CAT_FINANCIAL, PCI | GLBA | CCPA,
         "card",
-        "\\b(?:\\d{4}[ -]?){3,4}\\d{1,4}\\b|\\b\\d{4}[ -]?\\d{6}[ -]?\\d{4,5}\\b",
+        "\\b(?:\\d{4}[ -]?){2,4}\\d{4}(?:[ -]?\\d{1,3})?\\b|\\b\\d{4}[ -]?\\d{6}[ -]?\\d{4,5}\\b",
         "card,credit,debit,visa,mastercard,amex,cc,pan,payment",
         "4111 1111 1111 1111",
         "high: Luhn, issuer prefix and length all valid"},
@@ -230,7 +232,8 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "\\b(?:19|20)\\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\\d|3[01])\\b"
         "|\\b(?:0?[1-9]|[12]\\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\\d{2}\\b"
         "|\\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])/(?:19|20)\\d{2}\\b",
-        "born,birth,dob,d.o.b,birthday,birthdate,geboren,geburtsdatum,"
+        "born,birth,dob,d.o.b,birthday,birthdate,geboren,geburtsdatum,nato il,nata il,"
+        "nacido el,nacida el,nasceu,nascido,naissance,né le,née le,"
         "né le,née le,naissance,nacimiento,nascita,geboortedatum,nascimento",
         "1985-03-14",
         "high under a birth-like key; medium for a real date within 40 bytes "
@@ -246,6 +249,12 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "password,secret,token,api_key,private_key,client_secret",
         "the value of a password-like field",
         "high: the value of a password-, secret- or token-like field"},
+    [VEIL_D_NATIONAL_ID] = {
+        "national_id", "NATIONAL_ID", VEIL_CAT_GOVERNMENT_ID, GDPR | CCPA, NULL, NULL,
+        "national_id,tax_id,id_number,passport_number,document_number",
+        "the value of an id-number-like field",
+        "high: the value of a national id, tax id, passport or document number field "
+        "whose country-specific detector did not claim it"},
 };
 
 size_t veil_catalog_count(void)

@@ -41,6 +41,7 @@ enum veil__det {
     VEIL_D_DATE_OF_BIRTH,
     VEIL_D_PERSON_NAME,
     VEIL_D_SECRET_FIELD,
+    VEIL_D_NATIONAL_ID,
     VEIL_D__COUNT
 };
 

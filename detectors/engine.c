@@ -82,7 +82,7 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
             size_t len = comma ? (size_t)(comma - w) : strlen(w);
             e->context[d][e->ncontext[d]].word = w;
             e->context[d][e->ncontext[d]].len = (uint8_t)len;
-            e->context_first[(unsigned char)w[0]] |= 1u << d;
+            e->context_first[(unsigned char)w[0]] |= 1ull << d;
             e->ncontext[d]++;
             w += len + (comma != NULL);
         }

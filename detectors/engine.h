@@ -34,7 +34,7 @@ struct veil_engine {
         uint8_t len;
     } context[VEIL_D__COUNT][32];
     uint8_t ncontext[VEIL_D__COUNT];
-    uint32_t context_first[256]; /* bit d: a word of detector d starts so */
+    uint64_t context_first[256]; /* bit d: a word of detector d starts so */
     /* Every context word by its first byte: entries ctx_index[c] to
        ctx_index[c + 1] of ctx_words. */
     uint16_t ctx_index[257];
@@ -60,6 +60,9 @@ int veil__key_class(const char *key, size_t len);
 /* veil__name_like(): 1 when <s> looks like a person's name (2-4 words,
    letters, capitalised): used for the ambiguous key "name". */
 int veil__name_like(const char *s, size_t len);
+/* veil__thing_key(): 1 for keys of objects whose "name" is not a person's
+   (product, company, city, ...). */
+int veil__thing_key(const char *key, size_t len);
 
 /* Phone numbers: returns the confidence (0 when not a phone number) of the
    candidate <s> given whether a context word is near. */
@@ -83,9 +86,9 @@ struct veil__text {
     uint64_t base;             /* stream offset of buf[0] */
     char field[64];            /* key of the current value, lower-cased */
     size_t field_len;
-    uint32_t field_mask;       /* detectors with a context word in the key */
-    uint32_t ctx_mask;         /* ... in the window before ctx_pos */
-    uint32_t ctx_done;         /* detectors ctx_mask has been computed for */
+    uint64_t field_mask;       /* detectors with a context word in the key */
+    uint64_t ctx_mask;         /* ... in the window before ctx_pos */
+    uint64_t ctx_done;         /* detectors ctx_mask has been computed for */
     size_t ctx_pos;            /* SIZE_MAX: ctx_mask not computed */
     veil_finding_t pend[VEIL__PEND_MAX];
     size_t npend;

@@ -39,11 +39,51 @@ static int push(struct veil_scanner *s, int is_array)
     veil__frame_t *parent = top(s), *f = &s->stack[s->depth++];
     f->is_array = (uint8_t)is_array;
     f->key_len = 0;
+    f->sibling_len = 0;
     if (is_array && parent) {
         memcpy(f->key, parent->key, parent->key_len);
         f->key_len = parent->key_len;
     }
     return 0;
+}
+
+/*
+ * open_value(): a value under the current key, with that key and the
+ * object's last short string value as context ("number" next to
+ * "type": "ca_sin"); "name" inside a product or company is no person's.
+ */
+static void open_value(struct veil_scanner *s, uint64_t raw)
+{
+    veil__frame_t *f = top(s);
+    char ctx[VEIL__KEY_MAX];
+    size_t n = 0;
+    int thing = 0;
+
+    if (f) {
+        n = f->key_len;
+        memcpy(ctx, f->key, n);
+        if (f->sibling_len && n + 1 + f->sibling_len <= sizeof(ctx)) {
+            ctx[n++] = ' ';
+            memcpy(ctx + n, f->sibling, f->sibling_len);
+            n += f->sibling_len;
+        }
+        if (s->depth >= 2) {
+            const veil__frame_t *parent = &s->stack[s->depth - 2];
+            thing = veil__thing_key(parent->key, parent->key_len);
+        }
+    }
+    veil__value_open(s, f ? f->key : NULL, f ? f->key_len : 0, ctx, n, thing, raw);
+}
+
+/* Remembers a short scanned string value as context for its siblings. */
+static void keep_sibling(struct veil_scanner *s)
+{
+    veil__frame_t *f = top(s);
+    if (f && !f->is_array && s->mode == V_SCAN && s->value_dlen > 0 &&
+        s->value_dlen <= sizeof(f->sibling)) {
+        memcpy(f->sibling, s->head, (size_t)s->value_dlen);
+        f->sibling_len = (uint8_t)s->value_dlen;
+    }
 }
 
 static void string_open(struct veil_scanner *s, uint64_t content_raw, int is_key)
@@ -58,8 +98,7 @@ static void string_open(struct veil_scanner *s, uint64_t content_raw, int is_key
         veil__scan_begin(s, NULL, 0);
         return;
     }
-    veil__frame_t *f = top(s);
-    veil__value_open(s, f ? f->key : NULL, f ? f->key_len : 0, content_raw);
+    open_value(s, content_raw);
 }
 
 static void string_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw)
@@ -113,6 +152,7 @@ static void string_close(struct veil_scanner *s, uint64_t raw_quote)
         s->state = J_COLON;
         return;
     }
+    keep_sibling(s);
     veil__value_close(s, raw_quote, 0);
     s->state = J_AFTER;
 }
@@ -192,8 +232,7 @@ static void token_end(struct veil_scanner *s, uint64_t raw_end)
         }
         return;
     }
-    veil__frame_t *f = top(s);
-    veil__value_open(s, f ? f->key : NULL, f ? f->key_len : 0, s->value_raw);
+    open_value(s, s->value_raw);
     s->bare_start = s->value_raw;
     s->bare_end = raw_end;
     veil__value_bytes(s, s->tok, s->tok_len, s->value_raw);

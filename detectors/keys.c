@@ -61,7 +61,18 @@ static const key_rule_t exact[] = {
     {"nombre", VEIL_D_PERSON_NAME}, {"apellido", VEIL_D_PERSON_NAME},
     {"vorname", VEIL_D_PERSON_NAME}, {"nachname", VEIL_D_PERSON_NAME},
     {"nom", VEIL_D_PERSON_NAME}, {"prenom", VEIL_D_PERSON_NAME},
-    {"cognome", VEIL_D_PERSON_NAME},
+    {"cognome", VEIL_D_PERSON_NAME}, {"fname", VEIL_D_PERSON_NAME},
+    {"lname", VEIL_D_PERSON_NAME}, {"nameoncard", VEIL_D_PERSON_NAME},
+    {"nationalid", VEIL_D_NATIONAL_ID}, {"taxid", VEIL_D_NATIONAL_ID},
+    {"idnumber", VEIL_D_NATIONAL_ID}, {"passportnumber", VEIL_D_NATIONAL_ID},
+    {"passportno", VEIL_D_NATIONAL_ID}, {"passport", VEIL_D_NATIONAL_ID},
+    {"documentnumber", VEIL_D_NATIONAL_ID}, {"driverslicense", VEIL_D_NATIONAL_ID},
+    {"driverlicense", VEIL_D_NATIONAL_ID}, {"licensenumber", VEIL_D_NATIONAL_ID},
+    {"nationalidnumber", VEIL_D_NATIONAL_ID}, {"personalnumber", VEIL_D_NATIONAL_ID},
+    {"socialinsurancenumber", VEIL_D_NATIONAL_ID}, {"nhsnumber", VEIL_D_NATIONAL_ID},
+    {"bsn", VEIL_D_NATIONAL_ID}, {"cpf", VEIL_D_NATIONAL_ID}, {"aadhaar", VEIL_D_NATIONAL_ID},
+    {"nino", VEIL_D_NATIONAL_ID}, {"dni", VEIL_D_NATIONAL_ID}, {"nie", VEIL_D_NATIONAL_ID},
+    {"codicefiscale", VEIL_D_NATIONAL_ID}, {"fiscalcode", VEIL_D_NATIONAL_ID},
 };
 
 /* Keys ending in one of these: userPassword, billing_email, homePhone.
@@ -82,6 +93,8 @@ static const key_rule_t suffixes[] = {
     {"beneficiaryname", VEIL_D_PERSON_NAME}, {"customername", VEIL_D_PERSON_NAME},
     {"contactname", VEIL_D_PERSON_NAME}, {"recipientname", VEIL_D_PERSON_NAME},
     {"patientname", VEIL_D_PERSON_NAME}, {"employeename", VEIL_D_PERSON_NAME},
+    {"nationalid", VEIL_D_NATIONAL_ID}, {"taxid", VEIL_D_NATIONAL_ID},
+    {"idnumber", VEIL_D_NATIONAL_ID}, {"passportnumber", VEIL_D_NATIONAL_ID},
     {"cardnumber", VEIL_D_CREDIT_CARD}, {"ccnumber", VEIL_D_CREDIT_CARD},
     {"ssn", VEIL_D_US_SSN}, {"iban", VEIL_D_IBAN},
     {"email", VEIL_D_EMAIL}, {"emailaddress", VEIL_D_EMAIL},
@@ -250,37 +263,84 @@ int veil__key_class(const char *key, size_t len)
 /*
  * veil__name_like(): "name" alone names products, files and hosts as often
  * as people, so its value counts only when it reads like a person's name:
- * two to four words, each starting with a capital (or a non-ASCII letter),
- * made of letters, apostrophes, hyphens and dots, no digits.
+ * two to four capitalised words (a non-ASCII first letter counts, for
+ * scripts without case), apostrophes, hyphens and dots allowed, no digits,
+ * plus the lower-case particles of family names ("van der", "de", "da").
  */
+static int particle(const char *w, size_t len)
+{
+    static const char *const list[] = {"de", "da", "di", "do", "du", "del", "della", "der",
+                                       "den", "van", "von", "la", "le", "dos", "das", "e",
+                                       "y", "bin", "al", "ter", "ten", "zu"};
+    for (size_t k = 0; k < sizeof(list) / sizeof(list[0]); k++) {
+        if (strlen(list[k]) == len && memcmp(list[k], w, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int veil__name_like(const char *s, size_t len)
 {
-    int words = 0, in_word = 0;
+    int capitalised = 0, words = 0;
+    size_t k = 0;
 
     if (len < 3 || len > 80) {
         return 0;
     }
-    for (size_t k = 0; k < len; k++) {
-        unsigned char c = (unsigned char)s[k];
-        if (c == ' ' || c == '+') {
-            in_word = 0;
-            continue;
+    while (k < len) {
+        while (k < len && (s[k] == ' ' || s[k] == '+')) {
+            k++;
         }
-        if (k + 2 < len && c == '%' && s[k + 1] == '2' && s[k + 2] == '0') {
-            in_word = 0;
-            k += 2;
-            continue;
+        if (k == len) {
+            break;
         }
-        if (isdig(c) || c == '@' || c == '/' || c == '_' || c == ':' || c == '=') {
-            return 0;
-        }
-        if (!in_word) {
-            if (!(isup(c) || c >= 0x80)) {
+        size_t w = k;
+        while (k < len && s[k] != ' ' && s[k] != '+') {
+            unsigned char c = (unsigned char)s[k];
+            if (isdig(c) || c == '@' || c == '/' || c == '_' || c == ':' || c == '=' ||
+                c == '%' || c == '#') {
                 return 0;
             }
-            words++;
-            in_word = 1;
+            k++;
+        }
+        unsigned char first = (unsigned char)s[w];
+        words++;
+        if (isup(first) || first >= 0x80) {
+            capitalised++;
+        } else if (!particle(s + w, k - w)) {
+            return 0;
         }
     }
-    return words >= 2 && words <= 4;
+    return capitalised >= 2 && words <= 5;
+}
+
+/* Objects whose "name" is not a person's: {"product": {"name": ...}}. */
+int veil__thing_key(const char *key, size_t len)
+{
+    static const char *const things[] = {
+        "product", "item", "items", "article", "sku", "plan", "category", "company",
+        "organization", "organisation", "org", "brand", "merchant", "store", "shop", "app",
+        "application", "service", "team", "project", "file", "repo", "repository", "bucket",
+        "city", "country", "region", "device", "tag", "tags", "label", "labels", "event",
+        "campaign", "products", "variant", "variants", "collection", "feature", "features",
+        "role", "roles", "group", "groups", "channel", "workspace", "database", "table",
+        "model", "package", "course", "venue", "location", "bank", "employer"};
+    char norm[32];
+    size_t n = 0;
+    for (size_t k = 0; k < len && n < sizeof(norm); k++) {
+        int c = (unsigned char)key[k];
+        if (isup(c)) {
+            c |= 0x20;
+        }
+        if (islo(c)) {
+            norm[n++] = (char)c;
+        }
+    }
+    for (size_t k = 0; k < sizeof(things) / sizeof(things[0]); k++) {
+        if (strlen(things[k]) == n && memcmp(things[k], norm, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }

@@ -136,7 +136,8 @@ static int national(const phone_t *p, int ctx)
         return ctx && n >= 10 && n <= 11 ? VEIL_CONF_MEDIUM : 0;
     }
     if (d[0] == '0') {
-        if (n < 9 || n > 12 || p->groups > 5 || p->g[0] > 6) {
+        /* 5-4 is a ZIP+4 code (08594-9169). */
+        if (n < 9 || n > 12 || p->groups > 5 || p->g[0] > 6 || GROUPS(p, 5, 4)) {
             return 0;
         }
         for (unsigned k = 1; k < p->groups; k++) {
@@ -154,7 +155,8 @@ static int national(const phone_t *p, int ctx)
         return VEIL_CONF_MEDIUM;
     }
     /* ES: 6xx/7xx/8xx/9xx in 3-3-3 or 3-2-2-2. */
-    if (n == 9 && d[0] >= '6' && (GROUPS(p, 3, 3, 3) || GROUPS(p, 3, 2, 2, 2))) {
+    if (n == 9 && d[0] >= '6' &&
+        (GROUPS(p, 3, 3, 3) || GROUPS(p, 3, 2, 2, 2) || GROUPS(p, 2, 3, 2, 2))) {
         return VEIL_CONF_MEDIUM;
     }
     /* IT mobile 3xx xxx xxxx / 3xx xxxxxxx. */

@@ -23,6 +23,10 @@ typedef struct {
     char key[VEIL__KEY_MAX];
     uint8_t key_len;
     uint8_t is_array;
+    /* The last short string value in this object, as context for its
+       siblings: {"type": "us_ssn", "number": "..."}. */
+    char sibling[24];
+    uint8_t sibling_len;
 } veil__frame_t;
 
 enum veil__jstate {
@@ -67,6 +71,9 @@ struct veil_scanner {
     uint32_t ucode, uhigh;        /* \u escape and a pending high surrogate */
     int uhex;
     uint64_t esc_start;           /* raw offset of the escape's backslash */
+    char head[24];                /* first decoded bytes of a scanned value */
+    size_t head_len;
+    uint64_t value_dlen;          /* decoded length of the current value */
     char name[VEIL__NAME_MAX];
     size_t name_len;
     int name_overflow;
@@ -90,6 +97,7 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
    scanned as text with its key as context, or one whole-field finding when
    the key is sensitive. Offsets are raw. */
 void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
+                      const char *context, size_t context_len, int not_a_person,
                       uint64_t raw_start);
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,

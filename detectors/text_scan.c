@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #ifdef __SSSE3__
 #include <tmmintrin.h>
 #endif
@@ -241,10 +242,10 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
  * and end at a word boundary; longer ones must start at one in running
  * text and may sit anywhere in a key ("routingNumber").
  */
-static uint32_t context_mask(const veil_engine_t *e, const char *hay, size_t hl, int in_key,
-                             uint32_t want)
+static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl, int in_key,
+                             uint64_t want)
 {
-    uint32_t found = 0;
+    uint64_t found = 0;
     for (size_t k = 0; k < hl; k++) {
         unsigned char c = (unsigned char)hay[k];
         if (!(e->context_first[c] & want & ~found)) {
@@ -256,7 +257,7 @@ static uint32_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
         }
         for (size_t j = e->ctx_index[c]; j < e->ctx_index[c + 1]; j++) {
             size_t len = e->ctx_words[j].len;
-            uint32_t bit = 1u << e->ctx_words[j].detector;
+            uint64_t bit = 1ull << e->ctx_words[j].detector;
             const char *w = e->ctx_words[j].word;
             if (!(want & bit) || (found & bit) || k + len > hl ||
                 (len > 1 && hay[k + 1] != w[1]) ||
@@ -279,7 +280,7 @@ static uint32_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
  */
 static int has_context(struct veil__text *t, size_t s, int det)
 {
-    uint32_t bit = 1u << det;
+    uint64_t bit = 1ull << det;
     if ((t->field_mask & bit) != 0) {
         return 1;
     }
@@ -508,9 +509,9 @@ static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
  * end ("4111 1111 1111 1111 2024": a card followed by a year).
  */
 static size_t try_shrinking(struct veil__text *t, const chain_t *c, int det, size_t s,
-                            size_t lim, veil__validator_fn fn)
+                            size_t lim, veil__validator_fn fn, int may_shrink)
 {
-    for (int tries = 0; tries < 4; tries++) {
+    for (int tries = 0; tries < (may_shrink ? 4 : 1); tries++) {
         size_t e = match(t, det, s, lim, 0);
         if (e == 0) {
             return 0;
@@ -581,7 +582,7 @@ static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
         return e;
     }
     if (len >= 4 && isup(b[s]) && isup(b[s + 1]) && isdig(b[s + 2]) && isdig(b[s + 3]) &&
-        (e = try_shrinking(t, c, VEIL_D_IBAN, s, c->ce, veil__valid_iban)) != 0) {
+        (e = try_shrinking(t, c, VEIL_D_IBAN, s, c->ce, veil__valid_iban, 1)) != 0) {
         report(t, s, e, VEIL_D_IBAN, VEIL_CONF_HIGH, 0);
         return e;
     }
@@ -657,8 +658,12 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
 static int looks_like_version(struct veil__text *t, size_t s)
 {
     const unsigned char *b = t->buf;
-    if (s > 0 && (b[s - 1] == '/' || b[s - 1] == 'v' || b[s - 1] == 'V' || b[s - 1] == '.' ||
-                  b[s - 1] == '-' || b[s - 1] == '_')) {
+    /* Chrome/124.0.0.0 is a version; http://203.0.113.9/ is a host. */
+    if (s > 0 && b[s - 1] == '/') {
+        return !(s > 1 && b[s - 2] == '/');
+    }
+    if (s > 0 && (b[s - 1] == 'v' || b[s - 1] == 'V' || b[s - 1] == '.' || b[s - 1] == '-' ||
+                  b[s - 1] == '_')) {
         return 1;
     }
     return context_word(t, s, "version") || context_word(t, s, "build");
@@ -704,7 +709,10 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     }
     if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && (ns.seps & ~3u) == 0 &&
         eng->enabled[VEIL_D_CREDIT_CARD] &&
-        (e = try_shrinking(t, c, VEIL_D_CREDIT_CARD, s, ns.end, veil__valid_card)) != 0) {
+        /* Only a run longer than any card is cut down to one: a 16-digit
+           number that fails Luhn is not a 12-digit Maestro number. */
+        (e = try_shrinking(t, c, VEIL_D_CREDIT_CARD, s, ns.end, veil__valid_card,
+                           ns.digits > 19)) != 0) {
         report(t, s, e, VEIL_D_CREDIT_CARD, VEIL_CONF_HIGH, 0);
         return e;
     }
@@ -968,6 +976,24 @@ static int url_credentials(struct veil__text *t, size_t at)
     return 1;
 }
 
+/* logo@2x.png is an image: no top-level domain is a file extension. */
+static int file_extension_tld(const unsigned char *b, size_t dom, size_t e)
+{
+    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "webp", "svg", "ico",
+                                      "bmp", "avif", "css", "js", "map", "woff", "woff2"};
+    size_t dot = e;
+    while (dot > dom && b[dot - 1] != '.') {
+        dot--;
+    }
+    for (size_t k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+        size_t len = strlen(ext[k]);
+        if (e - dot == len && strncasecmp((const char *)b + dot, ext[k], len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
 {
     const unsigned char *b = t->buf;
@@ -993,7 +1019,7 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
         return DEFER;
     }
     size_t e = match(t, VEIL_D_EMAIL, ls, q, 0);
-    if (e > i + seplen) {
+    if (e > i + seplen && !file_extension_tld(b, i + seplen, e)) {
         report(t, ls, e, VEIL_D_EMAIL, VEIL_CONF_HIGH, 0);
         return e;
     }
@@ -1605,5 +1631,5 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
         t->field[k++] = (char)lower((unsigned char)key[j]);
     }
     t->field_len = k;
-    t->field_mask = context_mask(t->eng, t->field, k, 1, UINT32_MAX);
+    t->field_mask = context_mask(t->eng, t->field, k, 1, UINT64_MAX);
 }

@@ -19,12 +19,18 @@ static int is_plain_name_key(const char *key, size_t len)
 }
 
 void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
+                      const char *context, size_t context_len, int not_a_person,
                       uint64_t raw_start)
 {
     int cls = key_len ? veil__key_class(key, key_len) : -1;
 
     s->value_raw = raw_start;
     s->field_det = cls;
+    s->head_len = 0;
+    s->value_dlen = 0;
+    if (cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len) && not_a_person) {
+        cls = -1;
+    }
     if (cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len)) {
         s->mode = V_NAME;
         s->name_len = 0;
@@ -34,7 +40,7 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
         s->hold = raw_start;
     } else {
         s->mode = V_SCAN;
-        veil__scan_begin(s, key, key_len);
+        veil__scan_begin(s, context, context_len);
     }
     memcpy(s->key, key, key_len < sizeof(s->key) ? key_len : sizeof(s->key));
     s->key_len = key_len < sizeof(s->key) ? key_len : sizeof(s->key);
@@ -63,8 +69,17 @@ static void field_split(struct veil_scanner *s, uint64_t raw_now)
     }
 }
 
+static void keep_head(struct veil_scanner *s, const char *dec, size_t len)
+{
+    size_t room = sizeof(s->head) - s->head_len;
+    memcpy(s->head + s->head_len, dec, len < room ? len : room);
+    s->head_len += len < room ? len : room;
+    s->value_dlen += len;
+}
+
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw)
 {
+    keep_head(s, dec, len);
     switch (s->mode) {
     case V_FIELD:
         field_split(s, raw + len);
@@ -87,6 +102,7 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen)
 {
+    keep_head(s, dec, dlen);
     switch (s->mode) {
     case V_FIELD:
         field_split(s, raw + rlen);
