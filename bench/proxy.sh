@@ -1,0 +1,196 @@
+#!/bin/sh
+# bench/proxy.sh: wrk against `veil run` and against nginx as a reverse
+# proxy, both in front of the same upstream (nginx answering a static JSON
+# document), in one run. Run by hand, not in CI:
+#
+#   bench/proxy.sh [VEIL_BINARY] [SECONDS] [CONNECTIONS]
+#
+# Scenarios: JSON POST of 1 KiB and 16 KiB (bodies carrying PII, so the
+# engine has work), JSON GET of a 1 KiB response (with PII). veil runs in
+# its default observe mode: every body inspected, redacted bodies and
+# headers written to its access log. nginx writes its default access log
+# (no bodies). Both get the same number of workers and keep-alive
+# connections to the upstream.
+#
+# Reported per scenario and proxy: requests/s, p50 and p99 latency (wrk),
+# and CPU time per request of the proxy's processes (utime + stime from
+# /proc/<pid>/stat, before and after), in microseconds.
+set -eu
+
+VEIL=${1:-build/veil}
+SECS=${2:-10}
+CONNS=${3:-32}
+WORKERS=${WORKERS:-1}
+THREADS=${THREADS:-1}
+
+command -v wrk >/dev/null || { echo "bench: wrk is not installed" >&2; exit 2; }
+command -v nginx >/dev/null || NGINX=/usr/sbin/nginx
+NGINX=${NGINX:-nginx}
+[ -x "$VEIL" ] || { echo "bench: no veil binary at $VEIL" >&2; exit 2; }
+
+T=$(mktemp -d /tmp/veil-bench.XXXXXX)
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    sleep 0.3
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+UP=$(port); NP=$(port); VP=$(port)
+
+# Payloads: JSON documents with PII in them, of the exact sizes.
+python3 - "$T" <<'EOF'
+import json, sys
+t = sys.argv[1]
+def doc(size):
+    items, i = [], 0
+    while True:
+        items.append({"id": i, "name": "Jane Doe", "email": "jane.doe%d@example.com" % i,
+                      "card": "4111111111111111", "phone": "+1 415 555 0%03d" % (i % 1000),
+                      "note": "order shipped to the usual address"})
+        s = json.dumps({"items": items})
+        if len(s) >= size:
+            items.pop()
+            s = json.dumps({"items": items, "pad": ""})
+            return json.dumps({"items": items, "pad": "x" * (size - len(s))})
+        i += 1
+for n, size in (("1k", 1024), ("16k", 16384)):
+    body = doc(size)
+    assert len(body) == size, (len(body), size)
+    open("%s/body%s.json" % (t, n), "w").write(body)
+open(t + "/resp.json", "w").write(doc(1024))
+for n in ("1k", "16k"):
+    with open("%s/post%s.lua" % (t, n), "w") as f:
+        f.write('local f = io.open("%s/body%s.json", "rb")\n' % (t, n))
+        f.write('wrk.method = "POST"\nwrk.body = f:read("*a")\nf:close()\n')
+        f.write('wrk.headers["Content-Type"] = "application/json"\n')
+EOF
+
+RESP=$(cat "$T/resp.json" | sed 's/\\/\\\\/g; s/"/\\"/g')
+mkdir -p "$T/up" "$T/px"
+cat > "$T/up/nginx.conf" <<EOF
+worker_processes 1;
+pid $T/up/nginx.pid;
+error_log $T/up/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $T/up;
+    proxy_temp_path $T/up; fastcgi_temp_path $T/up;
+    uwsgi_temp_path $T/up; scgi_temp_path $T/up;
+    client_max_body_size 1m;
+    client_body_buffer_size 64k;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$UP;
+        location / {
+            default_type application/json;
+            return 200 "$RESP";
+        }
+    }
+}
+EOF
+cat > "$T/px/nginx.conf" <<EOF
+worker_processes $WORKERS;
+pid $T/px/nginx.pid;
+error_log $T/px/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+    access_log $T/px/access.log;
+    client_body_temp_path $T/px;
+    proxy_temp_path $T/px; fastcgi_temp_path $T/px;
+    uwsgi_temp_path $T/px; scgi_temp_path $T/px;
+    client_max_body_size 1m;
+    client_body_buffer_size 64k;
+    keepalive_requests 1000000;
+    upstream backend {
+        server 127.0.0.1:$UP;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$NP;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        }
+    }
+}
+EOF
+
+"$NGINX" -p "$T/up" -c "$T/up/nginx.conf" 2>/dev/null &
+PIDS="$PIDS $!"
+"$NGINX" -p "$T/px" -c "$T/px/nginx.conf" 2>/dev/null &
+NGINX_MASTER=$!
+PIDS="$PIDS $NGINX_MASTER"
+"$VEIL" run --listen 127.0.0.1:$VP --upstream http://127.0.0.1:$UP \
+    --workers "$WORKERS" --access-log "$T/veil.log" 2>"$T/veil.err" &
+VEIL_PID=$!
+PIDS="$PIDS $VEIL_PID"
+sleep 1
+
+# CPU ticks of a process and its children (nginx workers).
+ticks() {
+    total=0
+    for p in "$@" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+        [ -r /proc/"$p"/stat ] || continue
+        t=$(sed 's/^.*) //' /proc/"$p"/stat | awk '{print $12 + $13}')
+        total=$((total + t))
+    done
+    echo "$total"
+}
+
+HZ=$(getconf CLK_TCK)
+run() { # name port pid script path
+    name=$1; p=$2; pid=$3; script=$4; path=$5
+    # warm up the pools and caches
+    if [ -n "$script" ]; then
+        wrk -t1 -c"$CONNS" -d1s -s "$script" "http://127.0.0.1:$p$path" >/dev/null
+    else
+        wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p$path" >/dev/null
+    fi
+    t0=$(ticks "$pid")
+    if [ -n "$script" ]; then
+        wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$script" \
+            "http://127.0.0.1:$p$path" > "$T/wrk.out"
+    else
+        wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency \
+            "http://127.0.0.1:$p$path" > "$T/wrk.out"
+    fi
+    t1=$(ticks "$pid")
+    python3 - "$T/wrk.out" "$name" "$((t1 - t0))" "$HZ" <<'EOF'
+import re, sys
+out = open(sys.argv[1]).read()
+name, ticks, hz = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+reqs = int(re.search(r"(\d+) requests in", out).group(1))
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+def lat(p):
+    m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)" % p, out)
+    v, u = float(m.group(1)), m.group(2)
+    return v * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+sock = re.search(r"Socket errors: (.*)", out)
+cpu = ticks / hz / reqs * 1e6 if reqs else 0
+print("%-22s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %6.1f us/req%s%s" % (
+    name, rps, lat(50), lat(99), cpu,
+    "  NON-2XX %s" % errs.group(1) if errs else "",
+    "  SOCKET ERRORS %s" % sock.group(1) if sock else ""))
+EOF
+}
+
+echo "wrk -t$THREADS -c$CONNS -d${SECS}s; $WORKERS worker(s) per proxy; upstream: nginx return 200 (1 KiB JSON)"
+for sc in "GET 1k::/get" "POST 1k:$T/post1k.lua:/post" "POST 16k:$T/post16k.lua:/post"; do
+    label=${sc%%:*}; rest=${sc#*:}; script=${rest%%:*}; path=${rest#*:}
+    run "nginx  $label" "$NP" "$NGINX_MASTER" "$script" "$path"
+    run "veil   $label" "$VP" "$VEIL_PID" "$script" "$path"
+done
+lines=$(wc -l < "$T/veil.log")
+echo "veil access log: $lines lines, $(wc -c < "$T/veil.log") bytes; sample record:"
+tail -n 1 "$T/veil.log" | cut -c1-600
