@@ -55,6 +55,163 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static char *upper_label(const char *id)
+{
+    char *l = strdup(id);
+    for (char *p = l; p && *p; p++) {
+        if (*p >= 'a' && *p <= 'z') {
+            *p = (char)(*p - 32);
+        } else if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) {
+            *p = '_';
+        }
+    }
+    return l;
+}
+
+/*
+ * compile_custom(): checks each custom pattern alone (it must compile, must
+ * not match the empty string, must not use backreferences, whose numbers
+ * would shift once the patterns are joined), then joins them as
+ * (*MARK:i)pattern_i alternatives into one pattern, JIT-compiled with
+ * partial matching so a match cut by a chunk boundary is held back.
+ */
+static int compile_custom(veil_engine_t *e, const veil_engine_options_t *opts, char *err,
+                          size_t errlen)
+{
+    size_t n = opts->custom_count, total = 64;
+    pcre2_match_data *md = NULL;
+
+    e->custom = calloc(n, sizeof(*e->custom));
+    e->custom_validator = calloc(n, sizeof(*e->custom_validator));
+    e->custom_confidence = calloc(n, 1);
+    e->custom_context_required = calloc(n, 1);
+    if (!e->custom || !e->custom_validator || !e->custom_confidence ||
+        !e->custom_context_required) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const veil_custom_detector_t *c = &opts->custom[k];
+        veil_detector_info_t *info = &e->custom[e->ncustom];
+        if (c->id == NULL || c->pattern == NULL) {
+            snprintf(err, errlen, "custom detector %zu: id and pattern are required", k);
+            return -EINVAL;
+        }
+        if (veil_catalog_find(c->id) >= 0) {
+            snprintf(err, errlen, "%s: a built-in detector has this id", c->id);
+            return -EINVAL;
+        }
+        for (size_t j = 0; j < e->ncustom; j++) {
+            if (strcmp(e->custom[j].id, c->id) == 0) {
+                snprintf(err, errlen, "%s: defined twice", c->id);
+                return -EINVAL;
+            }
+        }
+        info->id = strdup(c->id);
+        info->label = upper_label(c->id);
+        info->category = c->category;
+        info->regulations = c->regulations;
+        info->validator = dup_or_null(c->validator);
+        info->pattern = strdup(c->pattern);
+        info->context = dup_or_null(c->context);
+        info->example = NULL;
+        info->confidence = "custom: the configured confidence, raised one level by a context word";
+        e->ncustom++;
+        if (!info->id || !info->label || !info->pattern) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        if (c->validator && (e->custom_validator[k] = veil__validator_find(c->validator)) == NULL) {
+            snprintf(err, errlen, "%s: unknown validator '%s'", c->id, c->validator);
+            return -EINVAL;
+        }
+        e->custom_confidence[k] = (uint8_t)(c->confidence ? c->confidence : VEIL_CONF_MEDIUM);
+        e->custom_context_required[k] = c->context_required != 0;
+
+        pcre2_code *alone = compile(c->pattern, 0, err, errlen, c->id);
+        if (alone == NULL) {
+            return VEIL_EPATTERN;
+        }
+        uint32_t backrefs = 0, lookbehind = 0;
+        pcre2_pattern_info(alone, PCRE2_INFO_BACKREFMAX, &backrefs);
+        pcre2_pattern_info(alone, PCRE2_INFO_MAXLOOKBEHIND, &lookbehind);
+        md = pcre2_match_data_create_from_pattern(alone, NULL);
+        int empty = md && pcre2_match(alone, (PCRE2_SPTR) "", 0, 0, 0, md, NULL) >= 0;
+        pcre2_match_data_free(md);
+        md = NULL;
+        pcre2_code_free(alone);
+        if (empty) {
+            snprintf(err, errlen, "%s: pattern matches the empty string", c->id);
+            return VEIL_EPATTERN;
+        }
+        if (backrefs) {
+            snprintf(err, errlen, "%s: backreferences are not supported in detector patterns",
+                     c->id);
+            return VEIL_EPATTERN;
+        }
+        if (lookbehind > 64) {
+            snprintf(err, errlen, "%s: lookbehind longer than 64 characters", c->id);
+            return VEIL_EPATTERN;
+        }
+        total += strlen(c->pattern) + 32;
+    }
+    char *joined = malloc(total), *p = joined;
+    if (joined == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++) {
+        p += snprintf(p, total - (size_t)(p - joined), "%s(?:(*MARK:%zu)(?:%s))", k ? "|" : "",
+                      k, opts->custom[k].pattern);
+    }
+    int code;
+    PCRE2_SIZE off;
+    e->custom_re = pcre2_compile((PCRE2_SPTR)joined, PCRE2_ZERO_TERMINATED, PCRE2_DUPNAMES,
+                                 &code, &off, NULL);
+    free(joined);
+    if (e->custom_re == NULL) {
+        char msg[160];
+        pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
+        snprintf(err, errlen, "custom detectors: %s", msg);
+        return VEIL_EPATTERN;
+    }
+    (void)pcre2_jit_compile(e->custom_re, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+    return 0;
+}
+
+size_t veil_engine_detector_count(const veil_engine_t *e)
+{
+    return VEIL_D__COUNT + (e ? e->ncustom : 0);
+}
+
+const veil_detector_info_t *veil_engine_detector(const veil_engine_t *e, size_t index)
+{
+    if (index < VEIL_D__COUNT) {
+        return &veil__catalog[index];
+    }
+    index -= VEIL_D__COUNT;
+    return e && index < e->ncustom ? &e->custom[index] : NULL;
+}
+
+int veil_engine_find(const veil_engine_t *e, const char *id)
+{
+    int d = veil_catalog_find(id);
+    if (d >= 0 || e == NULL) {
+        return d;
+    }
+    for (size_t k = 0; k < e->ncustom; k++) {
+        if (strcmp(e->custom[k].id, id) == 0) {
+            return (int)(VEIL_D__COUNT + k);
+        }
+    }
+    return -1;
+}
+
 veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, size_t errlen)
 {
     static const veil_engine_options_t defaults;
@@ -136,6 +293,9 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
             }
         }
     }
+    if (opts->custom_count && compile_custom(e, opts, err, errlen) != 0) {
+        goto fail;
+    }
     if (opts->allow_values_count) {
         e->allow_values = calloc(opts->allow_values_count, sizeof(char *));
         if (e->allow_values == NULL) {
@@ -182,6 +342,18 @@ void veil_engine_free(veil_engine_t *e)
         pcre2_code_free(e->re[d]);
         pcre2_code_free(e->re_whole[d]);
     }
+    for (size_t k = 0; k < e->ncustom; k++) {
+        free((char *)e->custom[k].id);
+        free((char *)e->custom[k].label);
+        free((char *)e->custom[k].validator);
+        free((char *)e->custom[k].pattern);
+        free((char *)e->custom[k].context);
+    }
+    free(e->custom);
+    free(e->custom_validator);
+    free(e->custom_confidence);
+    free(e->custom_context_required);
+    pcre2_code_free(e->custom_re);
     for (size_t k = 0; k < e->allow_values_count; k++) {
         free(e->allow_values[k]);
     }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "validators.h"
 #include "veil/scan.h"
 
 struct veil_engine {
@@ -42,6 +43,15 @@ struct veil_engine {
         const char *word;
         uint8_t len, detector;
     } ctx_words[512];
+    /* Custom detectors: their catalog entries (owned copies), validators,
+       context words, and one alternation of all their patterns whose
+       (*MARK) names the detector that matched. */
+    veil_detector_info_t *custom;
+    size_t ncustom;
+    veil__validator_fn *custom_validator;
+    uint8_t *custom_confidence;
+    uint8_t *custom_context_required;
+    pcre2_code *custom_re;
     char **allow_values;             /* sorted, for bsearch */
     size_t allow_values_count;
     pcre2_code **allow_re;
@@ -76,13 +86,15 @@ typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end,
 
 #define VEIL__LOOKBEHIND 160   /* bytes kept before the scan position */
 #define VEIL__EMIT_LAG 112     /* a later finding starts at most this far back */
-#define VEIL__PEND_MAX 32
+#define VEIL__PEND_MAX 64
 
 struct veil__text {
     const veil_engine_t *eng;
     pcre2_match_data *md;
+    pcre2_match_data *cmd;     /* for the custom patterns */
     unsigned char *buf;
     size_t len, cap, pos;
+    size_t cpos;               /* custom patterns have run up to here */
     uint64_t base;             /* stream offset of buf[0] */
     char field[64];            /* key of the current value, lower-cased */
     size_t field_len;

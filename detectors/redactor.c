@@ -14,8 +14,9 @@
 
 struct veil_redactor {
     veil_scanner_t *scanner;
+    const veil_engine_t *engine;
     veil_redactor_options_t opts;
-    uint8_t actions[VEIL_D__COUNT];
+    uint8_t *actions;          /* per detector, custom ones included */
     unsigned char *buf;        /* raw bytes [buf_off, buf_off + len) */
     size_t len, cap;
     uint64_t buf_off;
@@ -85,12 +86,20 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
         return NULL;
     }
     r->opts = *opts;
-    for (int d = 0; d < VEIL_D__COUNT; d++) {
+    r->engine = engine;
+    size_t n = veil_engine_detector_count(engine);
+    r->actions = malloc(n);
+    if (r->actions == NULL) {
+        free(r);
+        return NULL;
+    }
+    for (size_t d = 0; d < n; d++) {
         r->actions[d] = opts->action_by_detector ? opts->action_by_detector[d]
                                                  : (uint8_t)opts->action;
     }
     r->scanner = veil_scanner_new(engine, opts->format, on_finding, r);
     if (r->scanner == NULL) {
+        free(r->actions);
         free(r);
         return NULL;
     }
@@ -121,8 +130,10 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
         r->scratch_cap = need;
     }
     const char *raw = (const char *)r->buf + (f->offset - r->buf_off);
-    long n = veil_transform_apply((veil_action_t)r->actions[f->detector], f->detector, f->flags,
-                                  raw, f->length, r->opts.key, r->scratch, r->scratch_cap);
+    long n = veil_transform_apply_info((veil_action_t)r->actions[f->detector],
+                                       veil_engine_detector(r->engine, f->detector),
+                                       f->detector, f->flags, raw, f->length, r->opts.key,
+                                       r->scratch, r->scratch_cap);
     if (n < 0) {
         return r->error = (int)n;
     }
@@ -234,5 +245,6 @@ void veil_redactor_free(veil_redactor_t *r)
         free(r->scratch);
     }
     free(r->queue);
+    free(r->actions);
     free(r);
 }

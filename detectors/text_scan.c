@@ -206,7 +206,7 @@ static void report(struct veil__text *t, size_t s, size_t e, int det, int conf,
 {
     const veil_engine_t *eng = t->eng;
 
-    if (e <= s || !eng->enabled[det] || conf < eng->min_confidence) {
+    if (e <= s || (det < VEIL_D__COUNT && !eng->enabled[det]) || conf < eng->min_confidence) {
         return;
     }
     if ((eng->allow_values_count || eng->allow_re_count) &&
@@ -1508,8 +1508,83 @@ static size_t handle(struct veil__text *t, size_t i, int final)
     }
 }
 
+/*
+ * scan_custom(): the configuration's detectors, all in one alternation run
+ * over the same bytes from cpos. A match that the end of the buffer may
+ * still extend is held back (partial matching), unless it would be longer
+ * than VEIL_CUSTOM_MAX_MATCH, which no match may be, chunked or not.
+ */
+static void scan_custom(struct veil__text *t, int final)
+{
+    const veil_engine_t *e = t->eng;
+    size_t p = t->cpos;
+
+    while (p < t->len) {
+        int rc = pcre2_match(e->custom_re, t->buf, t->len, p, final ? 0 : PCRE2_PARTIAL_HARD,
+                             t->cmd, NULL);
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->cmd);
+        if (rc == PCRE2_ERROR_PARTIAL) {
+            if (t->len - ov[0] < VEIL_CUSTOM_MAX_MATCH) {
+                p = ov[0];
+                break;
+            }
+            p = ov[0] + 1;
+            continue;
+        }
+        if (rc < 0) {
+            /* No match, or a resource limit: nothing more here. */
+            p = t->len;
+            break;
+        }
+        size_t s = ov[0], end = ov[1];
+        if (end == s || end - s > VEIL_CUSTOM_MAX_MATCH) {
+            p = s + 1;
+            continue;
+        }
+        p = end;
+        PCRE2_SPTR mark = pcre2_get_mark(t->cmd);
+        size_t k = mark ? (size_t)strtoul((const char *)mark, NULL, 10) : e->ncustom;
+        if (k >= e->ncustom) {
+            continue;
+        }
+        if (e->custom_validator[k] && !e->custom_validator[k]((const char *)t->buf + s, end - s)) {
+            continue;
+        }
+        int ctx = 0;
+        const char *w = e->custom[k].context;
+        while (w && *w && !ctx) {
+            const char *comma = strchr(w, ',');
+            size_t len = comma ? (size_t)(comma - w) : strlen(w);
+            char word[64];
+            if (len > 0 && len < sizeof(word)) {
+                memcpy(word, w, len);
+                word[len] = '\0';
+                for (size_t j = 0; j < len; j++) {
+                    word[j] = (char)lower((unsigned char)word[j]);
+                }
+                ctx = context_word(t, s, word);
+            }
+            w += len + (comma != NULL);
+        }
+        if (e->custom_context_required[k] && !ctx) {
+            continue;
+        }
+        report(t, s, end, (int)(VEIL_D__COUNT + k), conf_ctx(e->custom_confidence[k], ctx), 0);
+    }
+    t->cpos = p;
+}
+
+/* The scan frontier: nothing before it is still to be looked at. */
+static size_t scan_frontier(const struct veil__text *t)
+{
+    return t->eng->custom_re && t->cpos < t->pos ? t->cpos : t->pos;
+}
+
 static void scan(struct veil__text *t, int final)
 {
+    if (t->eng->custom_re) {
+        scan_custom(t, final);
+    }
     size_t i = t->pos;
     while (i < t->len) {
         i = next_trigger(t->buf, i, t->len);
@@ -1538,6 +1613,13 @@ int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_f
     t->ud = ud;
     t->ctx_pos = SIZE_MAX;
     t->md = pcre2_match_data_create(4, NULL);
+    if (t->md && eng->custom_re) {
+        t->cmd = pcre2_match_data_create_from_pattern(eng->custom_re, NULL);
+        if (t->cmd == NULL) {
+            pcre2_match_data_free(t->md);
+            t->md = NULL;
+        }
+    }
     return t->md ? 0 : -ENOMEM;
 }
 
@@ -1550,12 +1632,13 @@ void veil__text_dispose(struct veil__text *t)
         free(t->buf);
     }
     pcre2_match_data_free(t->md);
+    pcre2_match_data_free(t->cmd);
     memset(t, 0, sizeof(*t));
 }
 
 uint64_t veil__text_safe(const struct veil__text *t)
 {
-    uint64_t frontier = t->base + t->pos;
+    uint64_t frontier = t->base + scan_frontier(t);
     uint64_t lag = frontier > VEIL__EMIT_LAG ? frontier - VEIL__EMIT_LAG : 0;
     uint64_t first = t->npend ? t->pend[0].offset : UINT64_MAX;
     return first < lag ? first : lag;
@@ -1563,7 +1646,8 @@ uint64_t veil__text_safe(const struct veil__text *t)
 
 static void compact(struct veil__text *t)
 {
-    size_t keep_from = t->pos > VEIL__LOOKBEHIND ? t->pos - VEIL__LOOKBEHIND : 0;
+    size_t f = scan_frontier(t);
+    size_t keep_from = f > VEIL__LOOKBEHIND ? f - VEIL__LOOKBEHIND : 0;
     if (keep_from == 0) {
         return;
     }
@@ -1572,6 +1656,7 @@ static void compact(struct veil__text *t)
     t->base += keep_from;
     t->len -= keep_from;
     t->pos -= keep_from;
+    t->cpos = t->cpos > keep_from ? t->cpos - keep_from : 0;
     t->ctx_pos = SIZE_MAX;
 }
 
@@ -1604,8 +1689,8 @@ int veil__text_feed(struct veil__text *t, const void *data, size_t len)
     memcpy(t->buf + t->len, data, len);
     t->len += len;
     scan(t, 0);
-    uint64_t frontier = t->base + t->pos;
-    emit_upto(t, frontier > VEIL__EMIT_LAG ? frontier - VEIL__EMIT_LAG : 0);
+    uint64_t front = t->base + scan_frontier(t);
+    emit_upto(t, front > VEIL__EMIT_LAG ? front - VEIL__EMIT_LAG : 0);
     compact(t);
     return 0;
 }
@@ -1618,7 +1703,7 @@ void veil__text_end(struct veil__text *t)
         explicit_bzero(t->buf, t->len);
     }
     t->base += t->len;
-    t->len = t->pos = 0;
+    t->len = t->pos = t->cpos = 0;
     t->field_len = 0;
     t->field_mask = 0;
     t->ctx_pos = SIZE_MAX;

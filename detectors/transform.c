@@ -127,7 +127,16 @@ long veil_transform_apply(veil_action_t action, uint16_t detector, unsigned flag
                           const char *raw, size_t len, const veil_hash_key_t *key, char *out,
                           size_t cap)
 {
-    const char *label = detector < VEIL_D__COUNT ? veil__catalog[detector].label : "PII";
+    return veil_transform_apply_info(action, detector < VEIL_D__COUNT ? &veil__catalog[detector]
+                                                                      : NULL,
+                                     detector, flags, raw, len, key, out, cap);
+}
+
+long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t *info,
+                               uint16_t detector, unsigned flags, const char *raw, size_t len,
+                               const veil_hash_key_t *key, char *out, size_t cap)
+{
+    const char *label = info && info->label ? info->label : "PII";
     int quote = (flags & VEIL_FIND_JSON_BARE) != 0;
     size_t n = 0, newlines = 0;
 

@@ -38,6 +38,7 @@ typedef struct {
 
 typedef struct {
     const char *name;
+    const veil_engine_t *engine;
     FILE *findings;
     lines_t lines;
     const scan_opts_t *opts;
@@ -102,7 +103,7 @@ static void lines_advance(lines_t *l, uint64_t upto)
 static void on_finding(void *ud, const veil_finding_t *f)
 {
     scan_ctx_t *c = ud;
-    const veil_detector_info_t *d = veil_catalog_get(f->detector);
+    const veil_detector_info_t *d = veil_engine_detector(c->engine, f->detector);
     static const char *const conf[] = {"none", "low", "medium", "high"};
 
     c->count++;
@@ -158,7 +159,7 @@ static const char *safe_name(const char *path)
 static int scan_stream(const veil_engine_t *engine, const scan_opts_t *o,
                        const veil_hash_key_t *key, FILE *in, const char *name, FILE *findings)
 {
-    scan_ctx_t ctx = {safe_name(name), findings, {0}, o, 0};
+    scan_ctx_t ctx = {safe_name(name), engine, findings, {0}, o, 0};
     veil_redactor_options_t ro = {0};
     static char buf[1 << 16];
     uint64_t off = 0;

@@ -81,6 +81,26 @@ const char *veil_category_name(veil_category_t category);
 /* veil_regulations_format(): writes "gdpr,ccpa" into <buf>; returns <buf>. */
 char *veil_regulations_format(unsigned regulations, char *buf, size_t size);
 
+/*
+ * A detector defined in the configuration: a PCRE2 pattern, optionally a
+ * built-in validator by name ("luhn", "iban", ...: veil__validator_names()),
+ * context words and a base confidence. All custom patterns run together as
+ * one alternation over the decoded text, in the same pass as the built-in
+ * handlers; a match may be at most VEIL_CUSTOM_MAX_MATCH bytes long.
+ */
+#define VEIL_CUSTOM_MAX_MATCH 4096
+
+typedef struct veil_custom_detector {
+    const char *id;              /* unique, not a built-in id */
+    veil_category_t category;
+    unsigned regulations;
+    const char *pattern;
+    const char *validator;       /* NULL: none */
+    const char *context;         /* comma-separated words, or NULL */
+    int context_required;        /* without a context word, no finding */
+    veil_confidence_t confidence; /* base; a context word raises it one level */
+} veil_custom_detector_t;
+
 typedef struct veil_engine_options {
     /* Detectors to run, by catalog index: enabled[i] != 0. NULL: all. */
     const uint8_t *enabled;
@@ -92,6 +112,10 @@ typedef struct veil_engine_options {
     size_t allow_values_count;
     const char *const *allow_patterns;
     size_t allow_patterns_count;
+    /* Detectors from the configuration; they get indexes after the
+       built-ins (veil_catalog_count() + i). Copied. */
+    const veil_custom_detector_t *custom;
+    size_t custom_count;
 } veil_engine_options_t;
 
 typedef struct veil_engine veil_engine_t;
@@ -104,6 +128,12 @@ typedef struct veil_engine veil_engine_t;
 veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err,
                                size_t errlen);
 void veil_engine_free(veil_engine_t *engine);
+
+/* The engine's detectors: the built-in catalog, then its custom ones. */
+size_t veil_engine_detector_count(const veil_engine_t *engine);
+const veil_detector_info_t *veil_engine_detector(const veil_engine_t *engine, size_t index);
+/* veil_engine_find(): the index of detector <id>, or -1. */
+int veil_engine_find(const veil_engine_t *engine, const char *id);
 
 typedef struct veil_scanner veil_scanner_t;
 

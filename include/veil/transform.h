@@ -47,6 +47,12 @@ int veil_hash_key_load(veil_hash_key_t *key, const char *path,
 long veil_transform_apply(veil_action_t action, uint16_t detector,
                           unsigned flags, const char *raw, size_t len,
                           const veil_hash_key_t *key, char *out, size_t cap);
+/* veil_transform_apply_info(): the same for any detector of an engine,
+   custom ones included (<info> from veil_engine_detector()). */
+long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t *info,
+                               uint16_t detector, unsigned flags, const char *raw,
+                               size_t len, const veil_hash_key_t *key, char *out,
+                               size_t cap);
 
 typedef struct veil_redactor veil_redactor_t;
 
@@ -57,7 +63,8 @@ typedef int (*veil_write_cb)(void *ud, const char *data, size_t len);
 typedef struct veil_redactor_options {
     veil_format_t format;
     veil_action_t action;            /* for every detector, unless below */
-    const uint8_t *action_by_detector; /* catalog index -> action, or NULL */
+    const uint8_t *action_by_detector; /* detector index -> action, or NULL;
+                                          veil_engine_detector_count() entries */
     const veil_hash_key_t *key;      /* required when any action is HASH */
     veil_write_cb write;
     void *write_ud;
