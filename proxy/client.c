@@ -23,10 +23,7 @@ static void client_close_cb(uv_handle_t *h)
     veil__client_t *c = h->data;
 
     if (--c->pending_close == 0) {
-        if (c->in != NULL) {
-            explicit_bzero(c->in, VEIL__IO_BUF);
-            free(c->in);
-        }
+        veil__buf_put(c->w, c->in, c->in_used);
         free(c);
     }
 }
@@ -87,8 +84,12 @@ static void linger_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
     veil__client_t *c = h->data;
 
+    if (c->in == NULL) {
+        c->in = veil__buf_get(c->w);
+    }
     buf->base = c->in;
-    buf->len = VEIL__IO_BUF;
+    buf->len = c->in != NULL ? VEIL__IO_BUF : 0;
+    c->in_used = VEIL__IO_BUF; /* discarded bytes land anywhere */
 }
 
 
@@ -279,8 +280,27 @@ static void client_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
     veil__client_t *c = h->data;
 
+    if (c->in == NULL) {
+        c->in = veil__buf_get(c->w);
+        if (c->in == NULL) {
+            buf->base = NULL;
+            buf->len = 0; /* UV_ENOBUFS: try again later */
+            return;
+        }
+    }
     buf->base = c->in + c->in_len;
     buf->len = VEIL__IO_BUF - c->in_len;
+}
+
+
+/* An idle connection gives its read buffer back. */
+static void release_input(veil__client_t *c)
+{
+    if (c->in != NULL && c->in_len == 0) {
+        veil__buf_put(c->w, c->in, c->in_used);
+        c->in = NULL;
+        c->in_used = 0;
+    }
 }
 
 
@@ -292,7 +312,11 @@ static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     }
     if (n == UV_ENOBUFS) {
-        veil__client_update_reading(c);
+        if (c->in == NULL) {
+            veil__client_close(c); /* out of memory */
+        } else {
+            veil__client_update_reading(c);
+        }
         return;
     }
     if (n < 0) {
@@ -326,6 +350,9 @@ static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     }
     c->in_len += (size_t)n;
+    if (c->in_len > c->in_used) {
+        c->in_used = c->in_len;
+    }
     if (c->state == VEIL__C_HEAD && c->head_start == 0) {
         c->head_start = uv_hrtime();
     }
@@ -393,7 +420,6 @@ static void reject(veil__client_t *c, int status, const char *reason)
 
     veil__outq_write(&c->out, buf, n);
     veil__log_rejected(c->w, c, status, reason, c->head_start, c->in_len, n);
-    explicit_bzero(c->in, c->in_len);
     c->in_len = 0;
     veil__client_close_after_flush(c);
 }
@@ -492,6 +518,7 @@ void veil__client_process(veil__client_t *c)
 
 void veil__client_next(veil__client_t *c)
 {
+    release_input(c);
     memset(&c->scan, 0, sizeof(c->scan));
     c->head_start = 0;
     c->state = VEIL__C_HEAD;
@@ -533,11 +560,6 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
     int len = sizeof(ss);
 
     if (c == NULL) {
-        return UV_ENOMEM;
-    }
-    c->in = malloc(VEIL__IO_BUF);
-    if (c->in == NULL) {
-        free(c);
         return UV_ENOMEM;
     }
     c->w = w;

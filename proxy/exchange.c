@@ -118,7 +118,6 @@ static void refuse(veil__client_t *c, veil__xchg_t *x, int status,
                        x->req_head_len, n);
     c->x = NULL;
     veil__xchg_free(x);
-    explicit_bzero(c->in, c->in_len);
     c->in_len = 0;
     veil__client_close_after_flush(c);
 }
@@ -405,7 +404,6 @@ void veil__xchg_error(veil__xchg_t *x, int status, const char *reason)
     }
     x->keepalive = 0;
     end_exchange(x, 0);
-    explicit_bzero(c->in, c->in_len);
     c->in_len = 0;
     veil__client_close_after_flush(c);
 }

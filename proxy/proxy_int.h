@@ -35,6 +35,8 @@
    high mark and resumes at or below the low mark. */
 #define VEIL__HWM (256 * 1024)
 #define VEIL__LWM (64 * 1024)
+/* Free read buffers kept per worker. */
+#define VEIL__BUF_CACHE 64
 
 typedef struct veil__worker veil__worker_t;
 typedef struct veil__client veil__client_t;
@@ -174,9 +176,20 @@ struct veil__worker {
     unsigned nupconns;           /* all upstream connections */
     uint64_t rng[2];
     _Atomic unsigned *conn_count; /* process-wide connection count */
+    char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
+    unsigned nbufs;
 };
 
 enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
+
+/*
+ * Read buffers (VEIL__IO_BUF bytes) come from a small per-worker cache and
+ * are held only while a connection has unprocessed input, so an idle
+ * keep-alive connection costs no buffer. veil__buf_put() wipes the first
+ * <used> bytes (they may hold personal data) before caching or freeing.
+ */
+char *veil__buf_get(veil__worker_t *w);
+void veil__buf_put(veil__worker_t *w, char *buf, size_t used);
 
 /* Called when a worker may have nothing left to do while draining. */
 void veil__worker_check_idle(veil__worker_t *w);
@@ -209,8 +222,9 @@ struct veil__client {
     int served;              /* exchanges completed on this connection */
     int timer_kind;
     char addr[INET6_ADDRSTRLEN];
-    char *in;
+    char *in;                /* NULL while idle */
     size_t in_len;
+    size_t in_used;          /* high-water mark of in_len, for wiping */
     veil_h1_scan_t scan;
     veil__outq_t out;
     veil__xchg_t *x;
@@ -248,8 +262,9 @@ struct veil__upconn {
     int close_after_flush;
     int reused;              /* served an exchange before this one */
     int reusable;            /* cleared on any anomaly */
-    char *in;
+    char *in;                /* NULL while idle */
     size_t in_len;
+    size_t in_used;
     veil__outq_t out;
 };
 

@@ -75,6 +75,39 @@ uint64_t veil__rand64(veil__worker_t *w)
 }
 
 
+char *veil__buf_get(veil__worker_t *w)
+{
+    if (w->nbufs > 0) {
+        return w->bufs[--w->nbufs];
+    }
+    return malloc(VEIL__IO_BUF);
+}
+
+
+void veil__buf_put(veil__worker_t *w, char *buf, size_t used)
+{
+    if (buf == NULL) {
+        return;
+    }
+    if (used > 0) {
+        explicit_bzero(buf, used < VEIL__IO_BUF ? used : VEIL__IO_BUF);
+    }
+    if (w->nbufs < VEIL__BUF_CACHE) {
+        w->bufs[w->nbufs++] = buf;
+    } else {
+        free(buf);
+    }
+}
+
+
+static void free_bufs(veil__worker_t *w)
+{
+    while (w->nbufs > 0) {
+        free(w->bufs[--w->nbufs]);
+    }
+}
+
+
 static void close_walk_cb(uv_handle_t *h, void *arg)
 {
     if (!uv_is_closing(h)) {
@@ -420,6 +453,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         uv_run(&w->loop, UV_RUN_DEFAULT);
         uv_loop_close(&w->loop);
         veil_jbuf_dispose(&w->logbuf);
+        free_bufs(w);
     }
     s.n = 0;
 out:
@@ -432,6 +466,7 @@ out:
                 uv_run(&w->loop, UV_RUN_DEFAULT);
                 uv_loop_close(&w->loop);
                 veil_jbuf_dispose(&w->logbuf);
+                free_bufs(w);
             }
         }
     }

@@ -17,10 +17,7 @@ static void up_close_cb(uv_handle_t *h)
     veil__upconn_t *u = h->data;
 
     if (--u->pending_close == 0) {
-        if (u->in != NULL) {
-            explicit_bzero(u->in, VEIL__IO_BUF);
-            free(u->in);
-        }
+        veil__buf_put(u->w, u->in, u->in_used);
         free(u);
     }
 }
@@ -108,6 +105,14 @@ static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
     veil__upconn_t *u = h->data;
 
+    if (u->in == NULL) {
+        u->in = veil__buf_get(u->w);
+        if (u->in == NULL) {
+            buf->base = NULL;
+            buf->len = 0;
+            return;
+        }
+    }
     buf->base = u->in + u->in_len;
     buf->len = VEIL__IO_BUF - u->in_len;
 }
@@ -127,7 +132,12 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     }
     if (n == UV_ENOBUFS) {
-        veil__upstream_update_reading(u);
+        if (u->in == NULL) {
+            veil__upstream_close(u);
+            veil__xchg_upstream_failed(x, 502, "no_memory");
+        } else {
+            veil__upstream_update_reading(u);
+        }
         return;
     }
     if (n < 0) {
@@ -138,6 +148,9 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     }
     u->in_len += (size_t)n;
+    if (u->in_len > u->in_used) {
+        u->in_used = u->in_len;
+    }
     if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
         veil__upstream_timer(u, u->w->cfg->upstream_timeout_ms);
     }
@@ -250,8 +263,7 @@ void veil__upstream_acquire(veil__xchg_t *x)
         return;
     }
     u = calloc(1, sizeof(*u));
-    if (u == NULL || (u->in = malloc(VEIL__IO_BUF)) == NULL) {
-        free(u);
+    if (u == NULL) {
         veil__xchg_upstream_failed(x, 502, "no_memory");
         return;
     }
@@ -293,6 +305,9 @@ void veil__upstream_release(veil__upconn_t *u)
         return;
     }
     u->state = VEIL__U_IDLE;
+    veil__buf_put(w, u->in, u->in_used);
+    u->in = NULL;
+    u->in_used = 0;
     u->next = w->idle;
     w->idle = u;
     w->nidle++;
