@@ -16,7 +16,11 @@ tests/http/cases/*.case over a raw socket and checks:
 
 Case file format (one case per file):
     # free comment lines
-    status: 400                 expected status of veil's (first) response
+    status: 400                 expected status of veil's response, or a
+                                list ("200 400") for pipelined requests;
+                                a final status >= 400 to a request (no
+                                response: section) must come with
+                                Connection: close and the connection closed
     forward: 0                  number of requests the upstream must get
     request-line: GET / HTTP/1.1   first forwarded request line (optional)
     header: Host: example.com   expected forwarded header (repeatable, in
@@ -44,7 +48,11 @@ Case file format (one case per file):
 Raw sections and values use escapes: \\r \\n \\t \\0 \\xHH \\\\ ; real newlines
 in the file are ignored, so a bare LF exists only where "\\n" is written.
 
-Usage: run.py --veil PATH [--cases DIR] [-k SUBSTRING] [-v]
+Every case runs twice: sent whole, then "split": the request (and the
+upstream's response) sent in 5-byte segments 1 ms apart, so veil sees each
+message across many reads.
+
+Usage: run.py --veil PATH [--cases DIR] [-k SUBSTRING] [-v] [--no-split]
 Prints "N passed, N failed" and exits non-zero when a case fails.
 """
 
@@ -118,13 +126,19 @@ def load_case(path):
             value = value.strip()
             if key == "header":
                 case["headers"].append(unescape(value))
-            elif key in ("status", "forward", "responses", "upstream-close",
+            elif key == "status":
+                case["statuses"] = [int(x) for x in value.split()]
+                case["status"] = case["statuses"][0]
+                case.setdefault("responses_default", len(case["statuses"]))
+            elif key in ("forward", "responses", "upstream-close",
                          "upstream-dropped", "body-error", "client-aborted"):
                 case[key] = int(value)
             elif key in ("request-line", "body", "client-body"):
                 case[key] = unescape(value)
             else:
                 raise ValueError("%s: unknown key %r" % (path, key))
+    if "responses_default" in case and case["responses"] == 1:
+        case["responses"] = case["responses_default"]
     case["request"] = unescape("\n".join(raw["request"]))
     if raw["response"]:
         case["response"] = unescape("\n".join(raw["response"]))
@@ -200,8 +214,9 @@ class Upstream:
         self.reset()
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
-    def reset(self, response=None, close_after=False):
+    def reset(self, response=None, close_after=False, split=False):
         with self.lock:
+            self.split = split
             self.raw = bytearray()
             self.requests = []
             self.closed_by_peer = 0
@@ -241,15 +256,31 @@ class Upstream:
                     with self.lock:
                         self.requests.append(msg)
                         resp, close = self.response, self.close_after
+                        split = self.split
                     if resp is None:
                         resp = CANNED_HEAD if msg["line"].startswith("HEAD ") else CANNED
-                    conn.sendall(resp)
+                    send(conn, resp, split)
                     if close:
                         conn.shutdown(socket.SHUT_WR)
         except OSError:
+            # veil closed or reset the connection while we were writing.
+            with self.lock:
+                self.closed_by_peer += 1
             return
         finally:
             conn.close()
+
+
+def send(sock, data, split):
+    """Sends data whole, or (split) in 5-byte segments 1 ms apart, so the
+    peer sees the message across many reads."""
+    if not split:
+        sock.sendall(data)
+        return
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for i in range(0, len(data), 5):
+        sock.sendall(data[i:i + 5])
+        time.sleep(0.001)
 
 
 def free_port():
@@ -320,18 +351,19 @@ def wait_eof(sock, timeout=3.0):
     return False, got
 
 
-def run_case(case, port, up, verbose):
+def run_case(case, port, up, split):
     errors = []
-    up.reset(case["response"], bool(case.get("upstream-close")))
+    up.reset(case["response"], bool(case.get("upstream-close")), split)
     method = case["request"].lstrip(b"\r\n").split(b" ", 1)[0].decode("latin-1")
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     try:
-        sock.sendall(case["request"])
+        send(sock, case["request"], split)
         resps, eof, rest = read_responses(sock, case["responses"], method)
         extra = rest
         if not eof and resps:
             # Nothing may follow the expected responses (no smuggled reply).
-            timeout = 3.0 if case["status"] >= 400 and not case.get("response") else 0.3
+            rejected = case["statuses"][-1] >= 400 and not case.get("response")
+            timeout = 3.0 if rejected else 0.3
             eof, more = wait_eof(sock, timeout)
             extra += more
         if extra and resps:
@@ -340,12 +372,14 @@ def run_case(case, port, up, verbose):
             errors.append("no response from veil (got %r)" % rest[:200])
         else:
             first = resps[0]
-            if first["status"] != case["status"]:
-                errors.append("status %s, expected %d (%r)" %
-                              (first["status"], case["status"], first["line"]))
-            conn = ",".join(v.lower() for n, v in first["headers"]
+            for i, (r, want) in enumerate(zip(resps, case["statuses"])):
+                if r["status"] != want:
+                    errors.append("response %d: status %s, expected %d (%r)" %
+                                  (i + 1, r["status"], want, r["line"]))
+            last = resps[-1]
+            conn = ",".join(v.lower() for n, v in last["headers"]
                             if n.lower() == "connection")
-            if case["status"] >= 400 and not case.get("response"):
+            if case["statuses"][-1] >= 400 and not case.get("response"):
                 if "close" not in conn:
                     errors.append("reject without Connection: close")
                 if not eof:
@@ -402,6 +436,9 @@ def main():
                                                     "cases"))
     ap.add_argument("-k", default="")
     ap.add_argument("-v", action="store_true")
+    ap.add_argument("--no-split", action="store_true",
+                    help="send each case whole only (default: whole, then in "
+                         "5-byte segments from both the client and the upstream)")
     args = ap.parse_args()
 
     cases = []
@@ -426,22 +463,25 @@ def main():
         except OSError:
             if proc.poll() is not None or time.time() > deadline:
                 print("veil did not start (exit %s); stderr in %s" % (proc.poll(), tmp))
-                print("0 passed, %d failed" % len(cases))
+                print("0 passed, %d failed" % (2 * len(cases)))
                 return 1
             time.sleep(0.05)
 
+    runs = [(case, split) for split in ([False] if args.no_split else [False, True])
+            for case in cases]
     passed = failed = 0
     try:
-        for case in cases:
+        for case, split in runs:
+            name = case["name"] + (" (split)" if split else "")
             try:
-                errors = run_case(case, port, up, args.v)
+                errors = run_case(case, port, up, split)
             except Exception as e:  # a broken case is a failure, not a crash
                 errors = ["exception: %r" % e]
             if proc.poll() is not None:
                 errors.append("veil exited with %s" % proc.returncode)
             if errors:
                 failed += 1
-                print("FAIL %s" % case["name"])
+                print("FAIL %s" % name)
                 for e in errors:
                     print("    " + e)
                 if proc.poll() is not None:
@@ -449,7 +489,7 @@ def main():
             else:
                 passed += 1
                 if args.v:
-                    print("ok   %s" % case["name"])
+                    print("ok   %s" % name)
     finally:
         proc.terminate()
         try:
@@ -458,7 +498,7 @@ def main():
             proc.kill()
             proc.wait()
         errf.close()
-    failed += len(cases) - passed - failed
+    failed += len(runs) - passed - failed
     with open(os.path.join(tmp, "stderr"), "rb") as f:
         err = f.read()
     if b"Sanitizer" in err or b"runtime error:" in err:
