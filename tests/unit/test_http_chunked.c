@@ -149,6 +149,9 @@ static void expect_chunked(const char *raw, size_t len, int rc, size_t end, cons
     X(ok_extension, "5;a=b\r\nhello\r\n0;last\r\n\r\n", DONE, ALL, "ok")                    \
     X(ok_extension_quoted, "5;a=\"q \\\" s\";b\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")     \
     X(ok_extension_bws, "5 ;a = b\t;c\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")              \
+    X(ok_extension_lists, "5;a;b=c;d=\"e\" ;f\t=\tg \t;h\r\nhello\r\n0;a=b\r\n\r\n", DONE, ALL,  \
+      "ok")                                                                                 \
+    X(ok_extension_quoted_pair, "1;a=\"\\\t\\\xff\"\r\nx\r\n0\r\n\r\n", DONE, ALL, "ok")            \
     X(ok_trailers, "0\r\nX-T: 1\r\nY:\r\n\r\n", DONE, ALL, "ok")                            \
     X(ok_incomplete_data, "5\r\nhel", AGAIN, ALL, "ok")                                     \
     X(ok_incomplete_after_last, "0\r\n", AGAIN, ALL, "ok")                                  \
@@ -175,6 +178,11 @@ static void expect_chunked(const char *raw, size_t len, int rc, size_t end, cons
     X(ext_bad_char, "5;a@b\r\nhello\r\n", ERR, 3, "chunk_ext_malformed")                    \
     X(ext_unterminated_quote, "5;a=\"x\r\nhello\r\n", ERR, 6, "chunk_ext_malformed")        \
     X(ext_after_quote, "5;a=\"x\"y\r\nhello\r\n", ERR, 7, "chunk_ext_malformed")            \
+    X(ext_value_bad_char, "5;a=b@\r\nhello\r\n", ERR, 5, "chunk_ext_malformed")             \
+    X(ext_quoted_ctl, "5;a=\"\x01\"\r\nhello\r\n", ERR, 5, "chunk_ext_malformed")            \
+    X(ext_quoted_pair_ctl, "5;a=\"\\\x01\"\r\nhello\r\n", ERR, 6, "chunk_ext_malformed")       \
+    X(ext_bws_then_crlf, "5;a \r\nhello\r\n", ERR, 4, "chunk_ext_malformed")                \
+    X(ext_value_bws_then_crlf, "5;a=b \r\nhello\r\n", ERR, 6, "chunk_ext_malformed")        \
     X(ext_bare_lf, "5;a\nhello\r\n", ERR, 3, "bare_lf")                                     \
     X(size_bare_lf, "5\nhello\r\n0\r\n\r\n", ERR, 1, "bare_lf")                             \
     X(size_bare_cr, "5\rhello\r\n0\r\n\r\n", ERR, 2, "bare_cr")                             \
@@ -192,6 +200,8 @@ static void expect_chunked(const char *raw, size_t len, int rc, size_t end, cons
     X(trailer_missing_colon, "0\r\nX\r\n\r\n", ERR, 4, "trailer_missing_colon")             \
     X(trailer_bad_name, "0\r\nX(: 1\r\n\r\n", ERR, 4, "trailer_bad_name")                   \
     X(trailer_ctl_value, "0\r\nX: a\x01\r\n\r\n", ERR, 7, "trailer_bad_value")              \
+    X(trailer_name_bad_char, "0\r\n(X: 1\r\n\r\n", ERR, 3, "trailer_bad_name")               \
+    X(trailer_value_bare_cr, "0\r\nX: 1\rY\r\n\r\n", ERR, 8, "bare_cr")                     \
     X(trailer_bare_lf, "0\r\nX: 1\n\r\n", ERR, 7, "bare_lf")                                \
     X(trailer_nul, "0\r\nX: \0\r\n\r\n", ERR, 6, "nul")                                     \
     X(trailer_content_length, "0\r\nContent-Length: 5\r\n\r\n", ERR, 17,                    \

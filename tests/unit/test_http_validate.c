@@ -142,6 +142,7 @@ static void expect_head(int resp, const char *raw, size_t len, int status, const
     X(empty_header_name, H ": x\r\n\r\n", 400, "empty_header_name")                         \
     X(bad_header_name_paren, H "X(y): z\r\n\r\n", 400, "bad_header_name")                   \
     X(bad_header_name_obs_text, H "X\xc3\xa9: z\r\n\r\n", 400, "bad_header_name")           \
+    X(bad_header_name_first_char, H "@X: z\r\n\r\n", 400, "bad_header_name")               \
     X(bad_header_name_inner_space, H "X y: z\r\n\r\n", 400, "bad_header_name")              \
     X(space_before_colon, "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, "space_before_colon")  \
     X(tab_before_colon, P "Content-Length\t: 5\r\n\r\n", 400, "space_before_colon")         \
@@ -199,6 +200,7 @@ static void expect_head(int resp, const char *raw, size_t len, int status, const
     X(host_slash, "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400, "host_malformed")             \
     X(host_port_only, "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400, "host_malformed")         \
     X(http09, "GET /\r\n\r\n", 400, "http09")                                               \
+    X(http09_junk_target, "GET /\x7f\r\n\r\n", 400, "bad_target")                         \
     X(no_target_no_version, "GET\r\n\r\n", 400, "bad_request_line")                         \
     X(version_2, "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505, "unsupported_version")           \
     X(version_1_2, "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505, "unsupported_version")         \
@@ -390,6 +392,18 @@ TEST(limit_header_count)
     CHECK_STR(v.reason, "too_many_headers");
 }
 
+/* The parse calls re-check what the scanner checks (callers may skip it). */
+TEST(parse_rechecks_line_structure)
+{
+    static const char nul[] = "HTTP/1.1 200 OK\r\nX: \0\r\n\r\n";
+    veil_h1_verdict_t v;
+    CHECK_EQ(veil_h1_validate_response(nul, sizeof(nul) - 1, NULL, &v), 502);
+    CHECK_STR(v.reason, "nul");
+    static const char lf[] = "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n";
+    CHECK_EQ(veil_h1_validate_request(lf, sizeof(lf) - 1, NULL, &v), 400);
+    CHECK_STR(v.reason, "bare_lf");
+}
+
 TEST(parse_incomplete_head_is_rejected)
 {
     static const char head[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\nX";
@@ -539,6 +553,9 @@ TEST(status_text)
     CHECK_STR(veil_h1_status_text(501), "Not Implemented");
     CHECK_STR(veil_h1_status_text(502), "Bad Gateway");
     CHECK_STR(veil_h1_status_text(505), "HTTP Version Not Supported");
+    CHECK_STR(veil_h1_status_text(408), "Request Timeout");
+    CHECK_STR(veil_h1_status_text(504), "Gateway Timeout");
+    CHECK_STR(veil_h1_status_text(599), "Unknown");
 }
 
 int main(void)
@@ -553,6 +570,7 @@ int main(void)
     RUN(limit_header_bytes_exact);
     RUN(limit_header_bytes_default);
     RUN(limit_header_count);
+    RUN(parse_rechecks_line_structure);
     RUN(parse_incomplete_head_is_rejected);
     RUN(info_post_content_length);
     RUN(info_absolute_form);
