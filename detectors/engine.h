@@ -101,6 +101,8 @@ struct veil__text {
     uint64_t field_mask;       /* detectors with a context word in the key */
     uint64_t ctx_mask;         /* ... in the window before ctx_pos */
     uint64_t ctx_done;         /* detectors ctx_mask has been computed for */
+    char ctx_win[48];          /* the window before ctx_pos, lower-cased */
+    size_t ctx_wl;
     size_t ctx_pos;            /* SIZE_MAX: ctx_mask not computed */
     veil_finding_t pend[VEIL__PEND_MAX];
     size_t npend;

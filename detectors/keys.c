@@ -121,11 +121,13 @@ typedef struct {
 } table_t;
 
 static table_t exact_table, suffix_table;
-/* Which last three characters end any key or suffix: most keys in
-   traffic ("created_at", "order_number") are ruled out by them. */
-static uint8_t tails[36 * 36 * 36 / 8 + 1];
-static uint8_t suffix_lengths[32];
-static size_t nsuffix_lengths;
+/* By the last three characters of a key: which rules could apply (bit 0:
+   an exact key; bit L: a suffix of length L). Most keys in traffic
+   ("created_at", "id") are ruled out by them, and the rest look up only
+   the suffix lengths that end that way. */
+static uint8_t tail_slot[36 * 36 * 36];
+static uint32_t tail_rules[128];
+static size_t ntail_rules = 1;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static uint32_t fnv1a(const char *s, size_t n)
@@ -172,12 +174,15 @@ static inline size_t tail_bit(const char *end)
                     char_index((unsigned char)end[-1]));
 }
 
-static void mark_tail(const char *key)
+static void mark_tail(const char *key, uint32_t rule)
 {
     size_t len = strlen(key);
     if (len >= 3) {
         size_t bit = tail_bit(key + len);
-        tails[bit / 8] |= (uint8_t)(1u << (bit % 8));
+        if (tail_slot[bit] == 0 && ntail_rules < sizeof(tail_rules) / sizeof(tail_rules[0])) {
+            tail_slot[bit] = (uint8_t)ntail_rules++;
+        }
+        tail_rules[tail_slot[bit]] |= rule;
     }
 }
 
@@ -189,17 +194,12 @@ static void build_tables(void)
     }
     for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++) {
         table_put(&exact_table, exact[k].key, (int)k);
-        mark_tail(exact[k].key);
+        mark_tail(exact[k].key, 1);
     }
     for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
-        size_t len = strlen(suffixes[k].key), j;
+        size_t len = strlen(suffixes[k].key);
         table_put(&suffix_table, suffixes[k].key, (int)k);
-        mark_tail(suffixes[k].key);
-        for (j = 0; j < nsuffix_lengths && suffix_lengths[j] != len; j++) {
-        }
-        if (j == nsuffix_lengths && nsuffix_lengths < sizeof(suffix_lengths)) {
-            suffix_lengths[nsuffix_lengths++] = (uint8_t)len;
-        }
+        mark_tail(suffixes[k].key, len < 32 ? 1u << len : 0);
     }
 }
 
@@ -212,6 +212,7 @@ int veil__key_class(const char *key, size_t len)
 {
     char norm[48];
     size_t n = 0;
+    uint32_t rules;
     int d;
 
     /* Most keys are ruled out by their last three characters alone: look
@@ -228,8 +229,8 @@ int veil__key_class(const char *key, size_t len)
         if (got < 3) {
             return -1;
         }
-        size_t bit = (tail[0] * 36 + tail[1]) * 36 + tail[2];
-        if (!(tails[bit / 8] & (1u << (bit % 8)))) {
+        rules = tail_rules[tail_slot[(tail[0] * 36 + tail[1]) * 36 + tail[2]]];
+        if (rules == 0) {
             return -1;
         }
     }
@@ -248,11 +249,11 @@ int veil__key_class(const char *key, size_t len)
     if (n == 0) {
         return -1;
     }
-    if ((d = table_get(&exact_table, exact, norm, n)) >= 0) {
+    if ((rules & 1) && (d = table_get(&exact_table, exact, norm, n)) >= 0) {
         return d;
     }
-    for (size_t k = 0; k < nsuffix_lengths; k++) {
-        size_t sl = suffix_lengths[k];
+    for (uint32_t lengths = rules & ~1u; lengths; lengths &= lengths - 1) {
+        size_t sl = (size_t)__builtin_ctz(lengths);
         if (sl <= n && (d = table_get(&suffix_table, suffixes, norm + n - sl, sl)) >= 0) {
             return d;
         }

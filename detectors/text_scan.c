@@ -278,24 +278,25 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
  * bytes before <s> (on the same line) or in the current field's key.
  * Answers are cached per candidate start and detector.
  */
-static int has_context(struct veil__text *t, size_t s, int det)
+static uint64_t context_bits(struct veil__text *t, size_t s, uint64_t want)
 {
-    uint64_t bit = 1ull << det;
-    if ((t->field_mask & bit) != 0) {
-        return 1;
-    }
     if (t->ctx_pos != s) {
         t->ctx_pos = s;
         t->ctx_done = 0;
         t->ctx_mask = 0;
+        t->ctx_wl = context_window(t, s, t->ctx_win);
     }
-    if (!(t->ctx_done & bit)) {
-        char win[CTX_WINDOW];
-        size_t wl = context_window(t, s, win);
-        t->ctx_mask |= context_mask(t->eng, win, wl, 0, bit);
-        t->ctx_done |= bit;
+    uint64_t todo = want & ~t->ctx_done & ~t->field_mask;
+    if (todo) {
+        t->ctx_mask |= context_mask(t->eng, t->ctx_win, t->ctx_wl, 0, todo);
+        t->ctx_done |= todo;
     }
-    return (t->ctx_mask & bit) != 0;
+    return (t->ctx_mask | t->field_mask) & want;
+}
+
+static int has_context(struct veil__text *t, size_t s, int det)
+{
+    return context_bits(t, s, 1ull << det) != 0;
 }
 
 /* context_word(): a word (not one of a detector's) in the window or key. */
@@ -633,9 +634,15 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
         }
         return 0;
     }
+    uint64_t want = 0;
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        want |= 1ull << kinds[k].det;
+    }
+    /* One look at the window for all five. */
+    uint64_t ctx = context_bits(t, s, want);
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && ctx; k++) {
         int det = kinds[k].det;
-        if (!t->eng->enabled[det] || !has_context(t, s, det)) {
+        if (!t->eng->enabled[det] || !(ctx & (1ull << det))) {
             continue;
         }
         if ((e = match(t, det, s, ns->end, 0)) != 0 && valid(kinds[k].fn, b, s, e)) {
@@ -740,25 +747,27 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
 
     if (ns.digits == 12 && b[s] >= '2' && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 4 &&
                                                               ns.g[1] == 4 && ns.g[2] == 4))) {
-        int ctx = has_context(t, s, VEIL_D_IN_AADHAAR);
-        if ((ctx || ns.groups == 3) && (e = match(t, VEIL_D_IN_AADHAAR, s, ns.end, 0)) != 0 &&
-            valid(veil__valid_verhoeff, b, s, e)) {
+        /* Checksums are cheaper than context: context is looked up last. */
+        int ctx;
+        if ((e = match(t, VEIL_D_IN_AADHAAR, s, ns.end, 0)) != 0 &&
+            valid(veil__valid_verhoeff, b, s, e) &&
+            ((ctx = has_context(t, s, VEIL_D_IN_AADHAAR)) || ns.groups == 3)) {
             report(t, s, e, VEIL_D_IN_AADHAAR, ctx ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM, 0);
             return e;
         }
     }
     if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4)) {
         int formatted = ns.groups == 4 && ns.g[0] == 3 && ns.g[3] == 2;
-        int ctx = has_context(t, s, VEIL_D_BR_CPF);
-        if ((formatted || ctx) && (e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
-            valid(veil__valid_br_cpf, b, s, e)) {
+        if ((e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
+            valid(veil__valid_br_cpf, b, s, e) &&
+            (formatted || has_context(t, s, VEIL_D_BR_CPF))) {
             report(t, s, e, VEIL_D_BR_CPF, VEIL_CONF_HIGH, 0);
             return e;
         }
     }
     if (ns.digits == 10 && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3)) &&
-        has_context(t, s, VEIL_D_UK_NHS) && (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 &&
-        valid(veil__valid_uk_nhs, b, s, e)) {
+        (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e) &&
+        has_context(t, s, VEIL_D_UK_NHS)) {
         report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_HIGH, 0);
         return e;
     }
@@ -792,10 +801,14 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
             goto nhs;
         }
         if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0) {
-            if (ctx < 0) {
+            /* Judge the shape first; a context word is looked for only
+               when it could change the answer. */
+            const char *ph = (const char *)b + s0;
+            int conf = ctx > 0 ? veil__phone_confidence(ph, e - s0, 1) : 0;
+            if (ctx < 0 && veil__phone_confidence(ph, e - s0, 1) > 0) {
                 ctx = has_context(t, s0, VEIL_D_PHONE);
+                conf = veil__phone_confidence(ph, e - s0, ctx);
             }
-            int conf = veil__phone_confidence((const char *)b + s0, e - s0, ctx);
             if (conf > 0) {
                 report(t, s0, e, VEIL_D_PHONE, conf, 0);
                 return e;
