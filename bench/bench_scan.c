@@ -266,61 +266,6 @@ static double veil_run(const veil_engine_t *engine, const corpus_t *c,
     return rc == 0 ? t1 - t0 : -1;
 }
 
-typedef struct veil_result {
-    timing_t chunked, whole;
-    veil_count_t cnt;
-    uint64_t whole_n, whole_hash;
-    int ok;
-} veil_result_t;
-
-static int bench_veil(const options_t *o, const corpus_t *c, size_t det_count,
-                      veil_result_t *r)
-{
-    char err[256] = "";
-    veil_engine_t *engine = veil_engine_new(NULL, err, sizeof(err));
-    if (!engine) {
-        printf("veil:     veil_engine_new failed: %s\n", err);
-        return -1;
-    }
-    r->cnt.det_count = det_count;
-    r->cnt.per_det = calloc(det_count + 1, sizeof(uint64_t));
-    veil_count_t scratch = {.det_count = det_count,
-                            .per_det = calloc(det_count + 1, sizeof(uint64_t))};
-    if (!r->cnt.per_det || !scratch.per_det) {
-        free(scratch.per_det);
-        veil_engine_free(engine);
-        return -1;
-    }
-    int rc = -1;
-    /* The warm-up run's counts are the reported ones: every run is equal. */
-    double warm = veil_run(engine, c, o->chunk, &r->cnt);
-    if (warm < 0) {
-        printf("veil:     scanning failed\n");
-        goto out;
-    }
-    int runs = runs_for(o, warm);
-    for (int i = 0; i < runs; i++) {
-        double t = veil_run(engine, c, o->chunk, &scratch);
-        if (t < 0)
-            goto out;
-        timing_add(&r->chunked, t);
-    }
-    for (int i = 0; i < runs; i++) {
-        double t = veil_run(engine, c, c->len ? c->len : 1, &scratch);
-        if (t < 0)
-            goto out;
-        timing_add(&r->whole, t);
-    }
-    r->whole_n = scratch.n;
-    r->whole_hash = scratch.hash;
-    r->ok = 1;
-    rc = 0;
-out:
-    free(scratch.per_det);
-    veil_engine_free(engine);
-    return rc;
-}
-
 /* ---- the shared pattern set ---- */
 
 typedef struct patset {
@@ -360,83 +305,178 @@ static int build_patset(patset_t *ps, size_t det_count, unsigned only)
     return 0;
 }
 
-/* ---- Hyperscan ---- */
+/* ---- the whole benchmark's state ---- */
 
-/* bench_hs(): warm-up (its counts are kept) and timed runs. 0 or -1. */
-static int bench_hs(const options_t *o, const corpus_t *c, const patset_t *ps,
-                    size_t det_count, int som, timing_t *t, uint64_t *raw,
-                    uint64_t *per_id)
+typedef struct bench {
+    options_t o;
+    corpus_t c;
+    size_t det_count;
+    patset_t ps;
+
+    veil_engine_t *engine;
+    veil_count_t vcnt;        /* the warm-up's findings (every run is equal) */
+    veil_count_t vscratch;    /* the timed runs' */
+    timing_t v_chunked, v_whole;
+    uint64_t whole_n, whole_hash;
+    int v_runs, v_failed, whole_differs;
+
+    hsb_t *hs, *hs_nosom;
+    timing_t h, h_nosom;
+    uint64_t hs_raw, hs_raw_nosom, hs_starts;
+    uint64_t *hs_per, *hs_tmp; /* [det_count + 1] */
+    int h_runs, h_nosom_runs;
+
+    pcb_t *pc;
+    timing_t p;
+    uint64_t *pc_per, pc_total;
+    double *pc_sec, *pc_best;
+    int *pc_status;
+    int p_runs;
+} bench_t;
+
+static int setup_veil(bench_t *b)
+{
+    char err[256] = "";
+    b->engine = veil_engine_new(NULL, err, sizeof(err));
+    if (!b->engine) {
+        printf("veil:     veil_engine_new failed: %s\n", err);
+        return -1;
+    }
+    b->vcnt.det_count = b->vscratch.det_count = b->det_count;
+    b->vcnt.per_det = calloc(b->det_count + 1, sizeof(uint64_t));
+    b->vscratch.per_det = calloc(b->det_count + 1, sizeof(uint64_t));
+    if (!b->vcnt.per_det || !b->vscratch.per_det)
+        return -1;
+    double warm = veil_run(b->engine, &b->c, b->o.chunk, &b->vcnt);
+    if (warm < 0) {
+        printf("veil:     scanning failed\n");
+        return -1;
+    }
+    b->v_runs = runs_for(&b->o, warm);
+    return 0;
+}
+
+static int setup_hs(bench_t *b)
 {
     char err[256];
-    hsb_t *h = hsb_new(ps->pattern, ps->det, ps->n, det_count, som, err,
-                       sizeof(err));
-    if (!h) {
-        printf("hyperscan%s: %s\n", som ? "" : " (no SOM)", err);
+    b->hs_per = calloc(b->det_count + 1, sizeof(uint64_t));
+    b->hs_tmp = calloc(b->det_count + 1, sizeof(uint64_t));
+    if (!b->hs_per || !b->hs_tmp)
+        return -1;
+    b->hs = hsb_new(b->ps.pattern, b->ps.det, b->ps.n, b->det_count, 1, err,
+                    sizeof(err));
+    if (!b->hs) {
+        printf("hyperscan: %s\n", err);
         return -1;
     }
-    double warm = hsb_run(h, c->data, c->len, raw, per_id);
-    uint64_t raw2;
-    uint64_t *tmp = calloc(det_count + 1, sizeof(uint64_t));
-    int runs = runs_for(o, warm);
-    for (int i = 0; warm >= 0 && tmp && i < runs; i++) {
-        double sec = hsb_run(h, c->data, c->len, &raw2, tmp);
-        if (sec >= 0)
-            timing_add(t, sec);
-    }
-    free(tmp);
-    hsb_free(h);
-    if (warm < 0 || t->runs == 0) {
-        printf("hyperscan%s: hs_scan failed\n", som ? "" : " (no SOM)");
+    double warm = hsb_run(b->hs, b->c.data, b->c.len, &b->hs_raw, b->hs_per);
+    if (warm < 0) {
+        printf("hyperscan: hs_scan failed\n");
         return -1;
+    }
+    b->h_runs = runs_for(&b->o, warm);
+    for (size_t i = 0; i < b->det_count; i++)
+        b->hs_starts += b->hs_per[i];
+    /* Informational: the same database without start of match. */
+    b->hs_nosom = hsb_new(b->ps.pattern, b->ps.det, b->ps.n, b->det_count, 0,
+                          err, sizeof(err));
+    if (b->hs_nosom) {
+        warm = hsb_run(b->hs_nosom, b->c.data, b->c.len, &b->hs_raw_nosom,
+                       b->hs_tmp);
+        b->h_nosom_runs = warm < 0 ? 0 : runs_for(&b->o, warm);
     }
     return 0;
 }
 
-/* ---- PCRE2 ---- */
-
-typedef struct pcre2_result {
-    uint64_t *per;       /* [ps.n] matches per pattern */
-    double *best;        /* [ps.n] best seconds per pattern */
-    uint64_t total;
-} pcre2_result_t;
-
-static int bench_pcre2(const options_t *o, const corpus_t *c,
-                       const patset_t *ps, timing_t *t, pcre2_result_t *r)
+static int setup_pcre2(bench_t *b)
 {
     char err[256];
-    int rc = -1;
-    double *sec = calloc(ps->n, sizeof(double));
-    int *st = calloc(ps->n, sizeof(int));
-    r->per = calloc(ps->n, sizeof(uint64_t));
-    r->best = calloc(ps->n, sizeof(double));
-    pcb_t *p = pcb_new(ps->pattern, ps->n, err, sizeof(err));
-    if (!p) {
+    size_t n = b->ps.n;
+    b->pc_per = calloc(n, sizeof(uint64_t));
+    b->pc_sec = calloc(n, sizeof(double));
+    b->pc_best = calloc(n, sizeof(double));
+    b->pc_status = calloc(n, sizeof(int));
+    if (!b->pc_per || !b->pc_sec || !b->pc_best || !b->pc_status)
+        return -1;
+    b->pc = pcb_new(b->ps.pattern, n, err, sizeof(err));
+    if (!b->pc) {
         printf("pcre2: %s\n", err);
-        goto out;
+        return -1;
     }
-    if (!sec || !st || !r->per || !r->best)
-        goto out;
-    double warm = pcb_run(p, c->data, c->len, r->per, r->best, st);
-    int runs = runs_for(o, warm);
-    for (int i = 0; i < runs; i++) {
-        timing_add(t, pcb_run(p, c->data, c->len, r->per, sec, st));
-        for (size_t k = 0; k < ps->n; k++)
-            if (sec[k] < r->best[k])
-                r->best[k] = sec[k];
-    }
-    r->total = 0;
-    for (size_t k = 0; k < ps->n; k++) {
-        r->total += r->per[k];
-        if (st[k])
+    double warm = pcb_run(b->pc, b->c.data, b->c.len, b->pc_per, b->pc_best,
+                          b->pc_status);
+    b->p_runs = runs_for(&b->o, warm);
+    for (size_t k = 0; k < n; k++) {
+        b->pc_total += b->pc_per[k];
+        if (b->pc_status[k])
             printf("pcre2: %s stopped early: %s\n",
-                   veil_catalog_get(ps->det[k])->id, pcb_strerror(st[k]));
+                   veil_catalog_get(b->ps.det[k])->id,
+                   pcb_strerror(b->pc_status[k]));
     }
-    rc = 0;
-out:
-    pcb_free(p);
-    free(sec);
-    free(st);
-    return rc;
+    return 0;
+}
+
+/*
+ * One round times every engine once. The rounds interleave the engines,
+ * so that a burst of load from elsewhere on a shared machine slows all of
+ * them alike instead of one engine's block of runs.
+ */
+static void round_once(bench_t *b, int r)
+{
+    const corpus_t *c = &b->c;
+    if (b->engine && r < b->v_runs) {
+        double t = veil_run(b->engine, c, b->o.chunk, &b->vscratch);
+        if (t < 0)
+            b->v_failed = 1;
+        else
+            timing_add(&b->v_chunked, t);
+        t = veil_run(b->engine, c, c->len ? c->len : 1, &b->vscratch);
+        if (t < 0)
+            b->v_failed = 1;
+        else
+            timing_add(&b->v_whole, t);
+        if (b->vscratch.n != b->vcnt.n || b->vscratch.hash != b->vcnt.hash ||
+            b->vscratch.disorder)
+            b->whole_differs = 1;
+    }
+    if (b->hs && r < b->h_runs) {
+        uint64_t raw;
+        double t = hsb_run(b->hs, c->data, c->len, &raw, b->hs_tmp);
+        if (t >= 0)
+            timing_add(&b->h, t);
+    }
+    if (b->hs_nosom && r < b->h_nosom_runs) {
+        uint64_t raw;
+        double t = hsb_run(b->hs_nosom, c->data, c->len, &raw, b->hs_tmp);
+        if (t >= 0)
+            timing_add(&b->h_nosom, t);
+    }
+    if (b->pc && r < b->p_runs) {
+        timing_add(&b->p, pcb_run(b->pc, c->data, c->len, b->pc_per, b->pc_sec,
+                                  b->pc_status));
+        for (size_t k = 0; k < b->ps.n; k++)
+            if (b->pc_sec[k] < b->pc_best[k])
+                b->pc_best[k] = b->pc_sec[k];
+    }
+}
+
+static void teardown(bench_t *b)
+{
+    veil_engine_free(b->engine);
+    free(b->vcnt.per_det);
+    free(b->vscratch.per_det);
+    hsb_free(b->hs);
+    hsb_free(b->hs_nosom);
+    free(b->hs_per);
+    free(b->hs_tmp);
+    pcb_free(b->pc);
+    free(b->pc_per);
+    free(b->pc_sec);
+    free(b->pc_best);
+    free(b->pc_status);
+    free(b->ps.pattern);
+    free(b->ps.det);
+    corpus_free(&b->c);
 }
 
 /* ---- report ---- */
@@ -454,188 +494,200 @@ static int planted_index(const char *id)
     return -1;
 }
 
+static void print_row(const char *label, size_t bytes, const timing_t *t,
+                      const char *what)
+{
+    printf("%-34s %9.1f %9.2f %9.2f %5d  %s\n", label, mbps(bytes, t->best),
+           t->best * 1e3, t->worst * 1e3, t->runs, what);
+}
+
+static void print_detectors(const bench_t *b)
+{
+    printf("\n%-20s %8s %8s %10s %10s %9s\n", "detector", "planted", "veil",
+           "hs starts", "pcre2", "pcre2 ms");
+    for (size_t i = 0; i < b->det_count; i++) {
+        const veil_detector_info_t *d = veil_catalog_get(i);
+        int k = planted_index(d->id);
+        long long pk = -1;
+        for (size_t j = 0; j < b->ps.n; j++)
+            if (b->ps.det[j] == i)
+                pk = (long long)j;
+        char planted[24] = "-", vv[24] = "-", hv[24] = "-", pv[24] = "-",
+             pm[24] = "-";
+        if (k >= 0 && !b->o.corpus_path)
+            snprintf(planted, sizeof(planted), "%zu", b->c.pii[k]);
+        if (b->v_chunked.runs)
+            snprintf(vv, sizeof(vv), "%llu",
+                     (unsigned long long)b->vcnt.per_det[i]);
+        if (b->h.runs && pk >= 0)
+            snprintf(hv, sizeof(hv), "%llu", (unsigned long long)b->hs_per[i]);
+        if (b->p.runs && pk >= 0) {
+            snprintf(pv, sizeof(pv), "%llu", (unsigned long long)b->pc_per[pk]);
+            snprintf(pm, sizeof(pm), "%.1f", b->pc_best[pk] * 1e3);
+        }
+        printf("%-20s %8s %8s %10s %10s %9s\n", d->id, planted, vv, hv, pv, pm);
+    }
+    if (b->v_chunked.runs && b->vcnt.per_det[b->det_count])
+        printf("%-20s %8s %8llu\n", "(unknown detector)", "-",
+               (unsigned long long)b->vcnt.per_det[b->det_count]);
+    printf("(veil counts validated findings; Hyperscan and PCRE2 count raw "
+           "pattern matches, so they differ by design)\n\n");
+}
+
+/* report(): everything after the runs; returns the exit status. */
+static int report(const bench_t *b)
+{
+    int status = 0;
+    size_t len = b->c.len;
+    double v = b->v_chunked.runs ? mbps(len, b->v_chunked.best) : 0;
+    double vw = b->v_whole.runs ? mbps(len, b->v_whole.best) : 0;
+    double h = b->h.runs ? mbps(len, b->h.best) : 0;
+    double hn = b->h_nosom.runs ? mbps(len, b->h_nosom.best) : 0;
+    double p = b->p.runs ? mbps(len, b->p.best) : 0;
+    char what[96];
+
+    printf("\n%-34s %9s %9s %9s %5s  %s\n", "engine", "MB/s", "best ms",
+           "worst ms", "runs", "matches");
+    if (b->v_chunked.runs) {
+        char label[64];
+        snprintf(label, sizeof(label), "veil (%zu KiB feeds)", b->o.chunk / 1024);
+        snprintf(what, sizeof(what), "%llu findings",
+                 (unsigned long long)b->vcnt.n);
+        print_row(label, len, &b->v_chunked, what);
+        print_row("veil (one feed)", len, &b->v_whole, what);
+    }
+    if (b->h.runs) {
+        snprintf(what, sizeof(what), "%llu raw, %llu distinct starts",
+                 (unsigned long long)b->hs_raw,
+                 (unsigned long long)b->hs_starts);
+        print_row("hyperscan (block, SOM leftmost)", len, &b->h, what);
+    }
+    if (b->h_nosom.runs) {
+        snprintf(what, sizeof(what), "%llu raw (end offsets only)",
+                 (unsigned long long)b->hs_raw_nosom);
+        print_row("hyperscan (no SOM, for info)", len, &b->h_nosom, what);
+    }
+    if (b->p.runs) {
+        snprintf(what, sizeof(what), "%llu matches",
+                 (unsigned long long)b->pc_total);
+        print_row("pcre2 jit (pattern by pattern)", len, &b->p, what);
+    }
+
+    if (b->engine) {
+        int bad = b->v_failed || b->whole_differs || b->vcnt.disorder;
+        printf("\nstreaming: %s\n",
+               b->v_failed ? "a veil run FAILED"
+               : b->whole_differs || b->vcnt.disorder
+                   ? "findings DIFFERENT between runs or NOT in offset order"
+                   : "the same findings for every feed size and run, in "
+                     "offset order");
+        if (bad)
+            status = 1;
+    }
+
+    double ratio_hs = h > 0 ? v / h : 0, ratio_pc = p > 0 ? v / p : 0;
+    printf("\ntargets (issue 2):\n");
+    if (v > 0 && h > 0)
+        printf("  veil / hyperscan  %6.2fx   target >= %.0fx   %s\n", ratio_hs,
+               TARGET_RATIO_HS, met(ratio_hs >= TARGET_RATIO_HS));
+    if (v > 0 && p > 0)
+        printf("  veil / pcre2      %6.2fx   target >= %.0fx  %s\n", ratio_pc,
+               TARGET_RATIO_PCRE2, met(ratio_pc >= TARGET_RATIO_PCRE2));
+    if (v > 0)
+        printf("  veil throughput   %6.0f MB/s target >= %.0f %s\n", v,
+               TARGET_MBPS, met(v >= TARGET_MBPS));
+
+    print_detectors(b);
+
+    printf("RESULT veil_mbps=%.1f veil_whole_mbps=%.1f hs_mbps=%.1f "
+           "hs_nosom_mbps=%.1f pcre2_mbps=%.1f ratio_hs=%.2f ratio_pcre2=%.2f "
+           "corpus_bytes=%zu veil_findings=%llu hs_matches=%llu "
+           "pcre2_matches=%llu patterns=%zu excluded=%zu\n",
+           v, vw, h, hn, p, ratio_hs, ratio_pc, len,
+           (unsigned long long)b->vcnt.n, (unsigned long long)b->hs_raw,
+           (unsigned long long)b->pc_total, b->ps.n, b->ps.excluded);
+    return status;
+}
+
+static int load_corpus(bench_t *b)
+{
+    const options_t *o = &b->o;
+    if (o->corpus_path) {
+        int rc = corpus_load(&b->c, o->corpus_path);
+        if (rc) {
+            fprintf(stderr, "bench_scan: %s: %s\n", o->corpus_path,
+                    strerror(-rc));
+            return -1;
+        }
+        printf("corpus:   %s, %zu bytes\n", o->corpus_path, b->c.len);
+    } else {
+        corpus_options_t co = {(size_t)(o->mb * 1024 * 1024), o->seed,
+                               o->pii_every};
+        if (corpus_build(&b->c, &co)) {
+            fprintf(stderr, "bench_scan: out of memory building the corpus\n");
+            return -1;
+        }
+        printf("corpus:   generated, %zu bytes (%.1f MiB), seed %llu, %zu "
+               "records, %zu planted PII values (one per %.0f bytes)\n",
+               b->c.len, (double)b->c.len / 1048576,
+               (unsigned long long)o->seed, b->c.records, b->c.pii_total,
+               b->c.pii_total ? (double)b->c.len / (double)b->c.pii_total : 0.0);
+    }
+    if (o->dump_path) {
+        FILE *f = fopen(o->dump_path, "wb");
+        int ok = f && fwrite(b->c.data, 1, b->c.len, f) == b->c.len;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok) {
+            fprintf(stderr, "bench_scan: cannot write %s\n", o->dump_path);
+            return -1;
+        }
+        printf("corpus:   written to %s\n", o->dump_path);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    options_t o;
-    if (parse_args(argc, argv, &o))
+    static bench_t b; /* zeroed */
+    if (parse_args(argc, argv, &b.o))
         return 2;
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("bench_scan: veil vs Hyperscan vs PCRE2 JIT\n");
     print_cpu_model();
-    pin_cpu(o.cpu);
-
-    corpus_t c;
-    int rc;
-    if (o.corpus_path) {
-        rc = corpus_load(&c, o.corpus_path);
-        if (rc) {
-            fprintf(stderr, "bench_scan: %s: %s\n", o.corpus_path, strerror(-rc));
-            return 1;
-        }
-        printf("corpus:   %s, %zu bytes\n", o.corpus_path, c.len);
-    } else {
-        corpus_options_t co = {(size_t)(o.mb * 1024 * 1024), o.seed,
-                               o.pii_every};
-        if (corpus_build(&c, &co)) {
-            fprintf(stderr, "bench_scan: out of memory building the corpus\n");
-            return 1;
-        }
-        printf("corpus:   generated, %zu bytes (%.1f MiB), seed %llu, %zu "
-               "records, %zu planted PII values (one per %.0f bytes)\n",
-               c.len, (double)c.len / 1048576, (unsigned long long)o.seed,
-               c.records, c.pii_total,
-               c.pii_total ? (double)c.len / (double)c.pii_total : 0.0);
-    }
-    if (o.dump_path) {
-        FILE *f = fopen(o.dump_path, "wb");
-        if (!f || fwrite(c.data, 1, c.len, f) != c.len || fclose(f) != 0) {
-            fprintf(stderr, "bench_scan: cannot write %s\n", o.dump_path);
-            return 1;
-        }
-        printf("corpus:   written to %s\n", o.dump_path);
+    pin_cpu(b.o.cpu);
+    if (load_corpus(&b)) {
+        teardown(&b);
+        return 1;
     }
     printf("versions: hyperscan %s, pcre2 %s\n", hsb_version(), pcb_version());
 
-    size_t det_count = veil_catalog_count();
-    patset_t ps = {0};
-    if (build_patset(&ps, det_count, o.only)) {
+    b.det_count = veil_catalog_count();
+    if (build_patset(&b.ps, b.det_count, b.o.only)) {
         fprintf(stderr, "bench_scan: out of memory\n");
+        teardown(&b);
         return 1;
     }
     printf("patterns: %zu detectors in the catalog, %zu core patterns used by "
            "the baselines, %zu excluded\n",
-           det_count, ps.n, ps.excluded);
-    printf("veil:     all %zu detectors, text format, %zu KiB feeds\n\n",
-           det_count, o.chunk / 1024);
+           b.det_count, b.ps.n, b.ps.excluded);
+    printf("veil:     all %zu detectors, text format, %zu KiB feeds and one "
+           "feed\n",
+           b.det_count, b.o.chunk / 1024);
 
+    /* Set up and warm up every engine, then interleave the timed runs. */
     int status = 0;
-    veil_result_t vr = {0};
-    if ((o.only & RUN_VEIL) && bench_veil(&o, &c, det_count, &vr))
+    if ((b.o.only & RUN_VEIL) && setup_veil(&b))
         status = 1;
-
-    /* Hyperscan: the baseline with SOM, then without for information */
-    timing_t ht = {0}, ht_nosom = {0};
-    uint64_t hs_raw = 0, hs_raw_nosom = 0, hs_starts = 0;
-    uint64_t *hs_per = calloc(det_count + 1, sizeof(uint64_t));
-    uint64_t *hs_tmp = calloc(det_count + 1, sizeof(uint64_t));
-    if ((o.only & RUN_HS) && ps.n && hs_per && hs_tmp) {
-        if (bench_hs(&o, &c, &ps, det_count, 1, &ht, &hs_raw, hs_per))
-            status = 1;
-        for (size_t i = 0; i < det_count; i++)
-            hs_starts += hs_per[i];
-        bench_hs(&o, &c, &ps, det_count, 0, &ht_nosom, &hs_raw_nosom, hs_tmp);
-    }
-
-    /* PCRE2, pattern by pattern */
-    timing_t pt = {0};
-    pcre2_result_t pr = {0};
-    if ((o.only & RUN_PCRE2) && ps.n && bench_pcre2(&o, &c, &ps, &pt, &pr))
+    if ((b.o.only & RUN_HS) && b.ps.n && setup_hs(&b))
         status = 1;
+    if ((b.o.only & RUN_PCRE2) && b.ps.n && setup_pcre2(&b))
+        status = 1;
+    for (int r = 0; r < b.o.runs; r++)
+        round_once(&b, r);
 
-    /* The table */
-    double v_mbps = vr.ok ? mbps(c.len, vr.chunked.best) : 0;
-    double vw_mbps = vr.ok ? mbps(c.len, vr.whole.best) : 0;
-    double h_mbps = ht.runs ? mbps(c.len, ht.best) : 0;
-    double p_mbps = pt.runs ? mbps(c.len, pt.best) : 0;
-    printf("%-34s %9s %9s %9s %5s  %s\n", "engine", "MB/s", "best ms",
-           "worst ms", "runs", "matches");
-    if (vr.ok) {
-        char label[64];
-        snprintf(label, sizeof(label), "veil (%zu KiB feeds)", o.chunk / 1024);
-        printf("%-34s %9.1f %9.2f %9.2f %5d  %llu findings\n", label, v_mbps,
-               vr.chunked.best * 1e3, vr.chunked.worst * 1e3, vr.chunked.runs,
-               (unsigned long long)vr.cnt.n);
-        printf("%-34s %9.1f %9.2f %9.2f %5d  %llu findings\n",
-               "veil (one feed)", vw_mbps, vr.whole.best * 1e3,
-               vr.whole.worst * 1e3, vr.whole.runs,
-               (unsigned long long)vr.whole_n);
-    }
-    if (ht.runs)
-        printf("%-34s %9.1f %9.2f %9.2f %5d  %llu raw, %llu distinct starts\n",
-               "hyperscan (block, SOM leftmost)", h_mbps, ht.best * 1e3,
-               ht.worst * 1e3, ht.runs, (unsigned long long)hs_raw,
-               (unsigned long long)hs_starts);
-    if (ht_nosom.runs)
-        printf("%-34s %9.1f %9.2f %9.2f %5d  %llu raw (end offsets only)\n",
-               "hyperscan (no SOM, for info)", mbps(c.len, ht_nosom.best),
-               ht_nosom.best * 1e3, ht_nosom.worst * 1e3, ht_nosom.runs,
-               (unsigned long long)hs_raw_nosom);
-    if (pt.runs)
-        printf("%-34s %9.1f %9.2f %9.2f %5d  %llu matches\n",
-               "pcre2 jit (pattern by pattern)", p_mbps, pt.best * 1e3,
-               pt.worst * 1e3, pt.runs, (unsigned long long)pr.total);
-
-    if (vr.ok) {
-        int same = vr.whole_n == vr.cnt.n && vr.whole_hash == vr.cnt.hash;
-        printf("\nstreaming: %s findings for %zu KiB feeds and one feed%s\n",
-               same ? "the same" : "DIFFERENT", o.chunk / 1024,
-               vr.cnt.disorder ? "; findings NOT in offset order" : "");
-        if (!same || vr.cnt.disorder)
-            status = 1;
-    }
-
-    double ratio_hs = h_mbps > 0 ? v_mbps / h_mbps : 0;
-    double ratio_pc = p_mbps > 0 ? v_mbps / p_mbps : 0;
-    printf("\ntargets (issue 2):\n");
-    if (vr.ok && h_mbps > 0)
-        printf("  veil / hyperscan  %6.2fx   target >= %.0fx   %s\n", ratio_hs,
-               TARGET_RATIO_HS, met(ratio_hs >= TARGET_RATIO_HS));
-    if (vr.ok && p_mbps > 0)
-        printf("  veil / pcre2      %6.2fx   target >= %.0fx  %s\n", ratio_pc,
-               TARGET_RATIO_PCRE2, met(ratio_pc >= TARGET_RATIO_PCRE2));
-    if (vr.ok)
-        printf("  veil throughput   %6.0f MB/s target >= %.0f %s\n", v_mbps,
-               TARGET_MBPS, met(v_mbps >= TARGET_MBPS));
-
-    /* Per detector: planted values, validated findings, raw matches. */
-    printf("\n%-20s %8s %8s %10s %10s %9s\n", "detector", "planted",
-           "veil", "hs starts", "pcre2", "pcre2 ms");
-    for (size_t i = 0; i < det_count; i++) {
-        const veil_detector_info_t *d = veil_catalog_get(i);
-        int k = planted_index(d->id);
-        long long pk = -1;
-        for (size_t j = 0; j < ps.n; j++)
-            if (ps.det[j] == i)
-                pk = (long long)j;
-        char planted[24] = "-", vv[24] = "-", hv[24] = "-", pv[24] = "-",
-             pm[24] = "-";
-        if (k >= 0 && !o.corpus_path)
-            snprintf(planted, sizeof(planted), "%zu", c.pii[k]);
-        if (vr.ok)
-            snprintf(vv, sizeof(vv), "%llu",
-                     (unsigned long long)vr.cnt.per_det[i]);
-        if (ht.runs && pk >= 0)
-            snprintf(hv, sizeof(hv), "%llu", (unsigned long long)hs_per[i]);
-        if (pt.runs && pk >= 0) {
-            snprintf(pv, sizeof(pv), "%llu", (unsigned long long)pr.per[pk]);
-            snprintf(pm, sizeof(pm), "%.1f", pr.best[pk] * 1e3);
-        }
-        printf("%-20s %8s %8s %10s %10s %9s\n", d->id, planted, vv, hv, pv, pm);
-    }
-    if (vr.ok && vr.cnt.per_det[det_count])
-        printf("%-20s %8s %8llu\n", "(unknown detector)", "-",
-               (unsigned long long)vr.cnt.per_det[det_count]);
-    printf("(veil counts validated findings; Hyperscan and PCRE2 count raw "
-           "pattern matches, so they differ by design)\n\n");
-
-    printf("RESULT veil_mbps=%.1f veil_whole_mbps=%.1f hs_mbps=%.1f "
-           "hs_nosom_mbps=%.1f "
-           "pcre2_mbps=%.1f ratio_hs=%.2f ratio_pcre2=%.2f corpus_bytes=%zu "
-           "veil_findings=%llu hs_matches=%llu pcre2_matches=%llu "
-           "patterns=%zu excluded=%zu\n",
-           v_mbps, vw_mbps, h_mbps,
-           ht_nosom.runs ? mbps(c.len, ht_nosom.best) : 0.0, p_mbps, ratio_hs,
-           ratio_pc, c.len,
-           (unsigned long long)vr.cnt.n, (unsigned long long)hs_raw,
-           (unsigned long long)pr.total, ps.n, ps.excluded);
-
-    free(vr.cnt.per_det);
-    free(hs_per);
-    free(hs_tmp);
-    free(pr.per);
-    free(pr.best);
-    free(ps.pattern);
-    free(ps.det);
-    corpus_free(&c);
+    if (report(&b))
+        status = 1;
+    teardown(&b);
     return status;
 }
