@@ -23,6 +23,7 @@ static void client_close_cb(uv_handle_t *h)
     veil__client_t *c = h->data;
 
     if (--c->pending_close == 0) {
+        veil__outq_dispose(&c->out);
         veil__buf_put(c->w, c->in, c->in_used);
         free(c);
     }
@@ -148,6 +149,7 @@ void veil__client_close_after_flush(veil__client_t *c)
         uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = 0;
     }
+    veil__outq_flush(&c->out);
     if (c->out.queued == 0) {
         start_linger(c);
     } else {
@@ -574,7 +576,7 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
     w->clients = c;
     w->nclients++;
     atomic_fetch_add(w->conn_count, 1);
-    veil__outq_init(&c->out, (uv_stream_t *)&c->tcp, client_written, c);
+    veil__outq_init(&c->out, (uv_stream_t *)&c->tcp, w, client_written, c);
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
         veil__client_close(c);
         return 0;

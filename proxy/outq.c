@@ -14,11 +14,12 @@ typedef struct wreq {
 } wreq_t;
 
 
-void veil__outq_init(veil__outq_t *q, uv_stream_t *s,
+void veil__outq_init(veil__outq_t *q, uv_stream_t *s, veil__worker_t *w,
                      void (*on_written)(void *, int), void *owner)
 {
     memset(q, 0, sizeof(*q));
     q->stream = s;
+    q->w = w;
     q->on_written = on_written;
     q->owner = owner;
 }
@@ -42,7 +43,7 @@ static void write_cb(uv_write_t *req, int status)
 }
 
 
-int veil__outq_writev(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
+static int send_now(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
 {
     size_t total = 0, done = 0, off;
     unsigned i;
@@ -101,6 +102,111 @@ int veil__outq_writev(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
     }
     q->queued += w->len;
     return 0;
+}
+
+
+static void release_pend(veil__outq_t *q)
+{
+    veil__buf_put(q->w, q->pend, q->pend_len);
+    q->pend = NULL;
+    q->pend_len = 0;
+}
+
+
+void veil__outq_flush(veil__outq_t *q)
+{
+    uv_buf_t b;
+
+    if (q->pend_len == 0) {
+        return;
+    }
+    if (q->error == 0 && !uv_is_closing((uv_handle_t *)q->stream)) {
+        b = uv_buf_init(q->pend, (unsigned)q->pend_len);
+        send_now(q, &b, 1);
+    }
+    release_pend(q);
+}
+
+
+int veil__outq_writev(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
+{
+    uv_buf_t all[8];
+    size_t total = 0;
+    unsigned i;
+    int rc;
+
+    if (q->error != 0) {
+        return q->error;
+    }
+    for (i = 0; i < n; i++) {
+        total += bufs[i].len;
+    }
+    if (total == 0) {
+        return 0;
+    }
+    if (q->pend_len + total <= VEIL__CORK_MAX) {
+        if (q->pend == NULL && (q->pend = veil__buf_get(q->w)) == NULL) {
+            return send_now(q, bufs, n);
+        }
+        for (i = 0; i < n; i++) {
+            memcpy(q->pend + q->pend_len, bufs[i].base, bufs[i].len);
+            q->pend_len += bufs[i].len;
+        }
+        if (!q->dirty) {
+            q->dirty = 1;
+            q->next_dirty = q->w->dirty;
+            q->w->dirty = q;
+        }
+        return 0;
+    }
+    if (q->pend_len == 0 || n >= sizeof(all) / sizeof(all[0])) {
+        veil__outq_flush(q);
+        return send_now(q, bufs, n);
+    }
+    /* What is pending goes first, in the same system call. */
+    all[0] = uv_buf_init(q->pend, (unsigned)q->pend_len);
+    for (i = 0; i < n; i++) {
+        all[i + 1] = bufs[i];
+    }
+    rc = send_now(q, all, n + 1);
+    release_pend(q);
+    return rc;
+}
+
+
+size_t veil__outq_size(const veil__outq_t *q)
+{
+    return q->queued + q->pend_len;
+}
+
+
+void veil__outq_dispose(veil__outq_t *q)
+{
+    veil__outq_t **pp;
+
+    if (q->dirty) {
+        for (pp = &q->w->dirty; *pp != NULL; pp = &(*pp)->next_dirty) {
+            if (*pp == q) {
+                *pp = q->next_dirty;
+                break;
+            }
+        }
+        q->dirty = 0;
+    }
+    release_pend(q);
+}
+
+
+void veil__outq_flush_all(veil__worker_t *w)
+{
+    while (w->dirty != NULL) {
+        veil__outq_t *q = w->dirty;
+
+        w->dirty = q->next_dirty;
+        q->dirty = 0;
+        q->next_dirty = NULL;
+        veil__outq_flush(q);
+    }
 }
 
 

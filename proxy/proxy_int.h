@@ -39,6 +39,7 @@
 #define VEIL__BUF_CACHE 64
 
 typedef struct veil__worker veil__worker_t;
+typedef struct veil__outq veil__outq_t;
 typedef struct veil__client veil__client_t;
 typedef struct veil__upconn veil__upconn_t;
 typedef struct veil__xchg veil__xchg_t;
@@ -47,24 +48,44 @@ typedef struct veil__xchg veil__xchg_t;
 /* ---- write queue (outq.c) ---- */
 
 /*
- * Writes to one stream in order. A write first tries uv_try_write(); only
- * the bytes the kernel did not take are copied and queued, so the common
- * case costs no copy. <on_written> runs after each queued write completes
- * (status < 0 on error), from the loop.
+ * Writes to one stream in order. Small writes are gathered in a pending
+ * buffer and sent together once per loop iteration (a uv_check handle of
+ * the worker flushes them), so a response head, its body and the final
+ * chunk usually leave in one system call. A write that would not fit
+ * sends what is pending and itself at once. Sending first tries
+ * uv_try_write(); only the bytes the kernel did not take are copied and
+ * queued. <on_written> runs after each queued write completes (status < 0
+ * on error), from the loop.
  */
-typedef struct veil__outq {
+struct veil__outq {
     uv_stream_t *stream;
-    size_t queued;
+    size_t queued;           /* bytes handed to uv_write, not yet written */
     int error;
     void (*on_written)(void *owner, int status);
     void *owner;
-} veil__outq_t;
+    veil__worker_t *w;
+    char *pend;              /* pending small writes (a worker buffer) */
+    size_t pend_len;
+    int dirty;               /* in the worker's list of queues to flush */
+    veil__outq_t *next_dirty;
+};
 
-void veil__outq_init(veil__outq_t *q, uv_stream_t *s,
+/* Pending bytes are sent at once above this. */
+#define VEIL__CORK_MAX (16 * 1024)
+
+void veil__outq_init(veil__outq_t *q, uv_stream_t *s, veil__worker_t *w,
                      void (*on_written)(void *, int), void *owner);
 /* Returns 0, or a negative libuv error (the queue is then failed). */
 int veil__outq_writev(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
 int veil__outq_write(veil__outq_t *q, const void *data, size_t len);
+/* Sends the pending bytes now. */
+void veil__outq_flush(veil__outq_t *q);
+/* Bytes not yet written: pending and queued. */
+size_t veil__outq_size(const veil__outq_t *q);
+/* Drops what is pending and leaves the flush list (the stream is gone). */
+void veil__outq_dispose(veil__outq_t *q);
+/* The worker's check callback: flushes every queue written to. */
+void veil__outq_flush_all(veil__worker_t *w);
 
 
 /* ---- findings of one exchange ---- */
@@ -178,6 +199,8 @@ struct veil__worker {
     _Atomic unsigned *conn_count; /* process-wide connection count */
     char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
     unsigned nbufs;
+    uv_check_t check;            /* flushes gathered writes */
+    veil__outq_t *dirty;         /* queues with pending bytes */
 };
 
 enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };

@@ -127,6 +127,7 @@ void veil__worker_check_idle(veil__worker_t *w)
     }
     if (!uv_is_closing((uv_handle_t *)&w->async)) {
         uv_close((uv_handle_t *)&w->async, NULL);
+        uv_close((uv_handle_t *)&w->check, NULL);
     }
     if (w->listener_open) {
         w->listener_open = 0;
@@ -164,6 +165,12 @@ static void worker_async_cb(uv_async_t *a)
     }
     veil__upstream_close_idle(w);
     veil__worker_check_idle(w);
+}
+
+
+static void check_cb(uv_check_t *h)
+{
+    veil__outq_flush_all(h->data);
 }
 
 
@@ -405,6 +412,9 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         w->listener_open = 1;
         uv_async_init(&w->loop, &w->async, worker_async_cb);
         w->async.data = w;
+        uv_check_init(&w->loop, &w->check);
+        w->check.data = w;
+        uv_check_start(&w->check, check_cb);
     }
 
     uv_loop_init(&s.loop);

@@ -17,6 +17,7 @@ static void up_close_cb(uv_handle_t *h)
     veil__upconn_t *u = h->data;
 
     if (--u->pending_close == 0) {
+        veil__outq_dispose(&u->out);
         veil__buf_put(u->w, u->in, u->in_used);
         free(u);
     }
@@ -276,7 +277,7 @@ void veil__upstream_acquire(veil__xchg_t *x)
     u->timer.data = u;
     u->creq.data = u;
     w->nupconns++;
-    veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, up_written, u);
+    veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, w, up_written, u);
     u->x = x;
     x->u = u;
     rc = uv_tcp_connect(&u->creq, &u->tcp,
@@ -297,6 +298,7 @@ void veil__upstream_release(veil__upconn_t *u)
     veil__worker_t *w = u->w;
 
     u->x = NULL;
+    veil__outq_flush(&u->out);
     if (!u->reusable || u->eof || u->in_len > 0 || u->out.queued > 0 ||
         u->out.error != 0 || w->draining || w->stopping ||
         w->nidle >= w->cfg->upstream_idle_max ||
@@ -319,6 +321,9 @@ void veil__upstream_release(veil__upconn_t *u)
 void veil__upstream_close_after_flush(veil__upconn_t *u)
 {
     u->x = NULL;
+    if (!u->closing) {
+        veil__outq_flush(&u->out);
+    }
     if (u->out.queued == 0 || u->closing) {
         veil__upstream_close(u);
         return;
