@@ -96,7 +96,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "ca_sin", "CA_SIN", VEIL_CAT_GOVERNMENT_ID, GDPR, "ca_sin",
         "\\b\\d{3}[ -]?\\d{3}[ -]?\\d{3}\\b",
         "sin,social insurance,insurance number,nas",
-        "046 454 286",
+        "130 692 544",
         "high with a context word and a valid Luhn check; low without"},
     [VEIL_D_ES_DNI] = {
         "es_dni", "ES_DNI", VEIL_CAT_GOVERNMENT_ID, GDPR, "es_dni",

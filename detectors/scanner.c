@@ -289,6 +289,18 @@ uint64_t veil_scanner_safe_offset(const veil_scanner_t *s)
     if (s->hold < safe) {
         safe = s->hold;
     }
+    /* An escape being read (\u00, %4) has not reached the text layer yet:
+       nothing from its first byte on is decided. */
+    if (s->format == VEIL_FMT_JSON) {
+        if ((s->state == J_ESCAPE || s->state == J_UNICODE) && s->esc_start < safe) {
+            safe = s->esc_start;
+        }
+        if (s->uhigh && s->uhigh_start < safe) {
+            safe = s->uhigh_start;
+        }
+    } else if (s->format == VEIL_FMT_FORM && s->pct && s->esc_start < safe) {
+        safe = s->esc_start;
+    }
     if (s->text_active) {
         uint64_t t = map_start(s, veil__text_safe(&s->text));
         if (t < safe) {

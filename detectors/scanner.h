@@ -71,11 +71,17 @@ struct veil_scanner {
     uint32_t ucode, uhigh;        /* \u escape and a pending high surrogate */
     int uhex;
     uint64_t esc_start;           /* raw offset of the escape's backslash */
-    char head[24];                /* first decoded bytes of a scanned value */
+    char head[64];                /* first decoded bytes of the value */
     size_t head_len;
     uint64_t value_dlen;          /* decoded length of the current value */
     char name[VEIL__NAME_MAX];
     size_t name_len;
+    struct {                      /* where the held name's bytes came from */
+        uint64_t raw;
+        uint32_t rlen;
+        uint32_t dlen;            /* == rlen: plain bytes; else one escape */
+    } name_seg[24];
+    size_t name_nseg;
     int name_overflow;
     int pct;                      /* form: hex digits of a %XX read so far */
     unsigned char pct_val;

@@ -687,6 +687,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
 
     numeric_span(t, c, k, &ns);
 
+    if ((e = try_mac(t, c, k)) != 0) {
+        return e;
+    }
     /* A word of digits with a trailing letter: DNI, or a CN id ending in X. */
     if (w->letters == 1 && isal(b[w->e - 1])) {
         if (w->digits == 17 && (e = match(t, VEIL_D_CN_RESIDENT_ID, s, w->e, 0)) != 0 &&
@@ -700,9 +703,6 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
             return e;
         }
         return 0;
-    }
-    if ((e = try_mac(t, c, k)) != 0) {
-        return e;
     }
     if (w->letters) {
         return 0;
@@ -1357,9 +1357,20 @@ static size_t h_pem(struct veil__text *t, size_t i, int final)
     }
     size_t e;
     if (q + 8 <= n && q - i < PEM_MAX) {
+        /* The footer line ends with "-----"; wait for it. */
         e = q + 8;
-        while (e < n && e - q < 64 && b[e] != '\n' && b[e] != '"' && b[e] != '\\') {
-            if (b[e] == '-' && e + 5 <= n && memcmp(b + e, "-----", 5) == 0) {
+        while (e - q < 64) {
+            if (e + 5 > n) {
+                if (!final) {
+                    return DEFER;
+                }
+                e = n;
+                break;
+            }
+            if (b[e] == '\n' || b[e] == '"' || b[e] == '\\') {
+                break;
+            }
+            if (b[e] == '-' && memcmp(b + e, "-----", 5) == 0) {
                 e += 5;
                 break;
             }

@@ -112,7 +112,7 @@ static size_t normalise(int det, const char *raw, size_t len, char *out, size_t 
     for (size_t k = 0; k < len && n < cap; k++) {
         unsigned char c = (unsigned char)raw[k];
         if (is_digit_type(det) && (c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' ||
-                                   c == ')')) {
+                                   c == ')' || c == '\n' || c == '\r')) {
             continue;
         }
         if (det == VEIL_D_EMAIL && c >= 'A' && c <= 'Z') {
@@ -121,6 +121,52 @@ static size_t normalise(int det, const char *raw, size_t len, char *out, size_t 
         out[n++] = (char)c;
     }
     return n;
+}
+
+static int hex_digit(int c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* The length of an escape at raw[k] (\uXXXX in JSON, %XX in a form), or
+   0; an escape is masked whole and never counts as a kept digit. */
+static size_t escape_len(const char *raw, size_t len, size_t k)
+{
+    if (raw[k] == '\\' && k + 5 < len && raw[k + 1] == 'u' && hex_digit(raw[k + 2]) &&
+        hex_digit(raw[k + 3]) && hex_digit(raw[k + 4]) && hex_digit(raw[k + 5])) {
+        return 6;
+    }
+    if (raw[k] == '%' && k + 2 < len && hex_digit(raw[k + 1]) && hex_digit(raw[k + 2])) {
+        return 3;
+    }
+    return 0;
+}
+
+/*
+ * card_last_four(): where the kept last four digits of a card start, or
+ * <len> when nothing is kept. Only a value that is nothing but a card
+ * number (digits, separators, escapes of them) keeps them: a card_number
+ * field holding "... cvv 123" is masked whole.
+ */
+static size_t card_last_four(const char *raw, size_t len)
+{
+    size_t digits[4], seen = 0;
+    for (size_t k = 0; k < len;) {
+        size_t esc = escape_len(raw, len, k);
+        unsigned char c = (unsigned char)raw[k];
+        if (esc) {
+            k += esc;
+            continue;
+        }
+        if (c >= '0' && c <= '9') {
+            digits[seen % 4] = k;
+            seen++;
+        } else if (c != ' ' && c != '-' && c != '+' && c != '.') {
+            return len;
+        }
+        k++;
+    }
+    return seen >= 12 ? digits[seen % 4] : len;
 }
 
 long veil_transform_apply(veil_action_t action, uint16_t detector, unsigned flags,
@@ -151,20 +197,18 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
     }
     switch (action) {
     case VEIL_ACT_MASK: {
-        /* Cards keep their last four digits, as receipts print them. */
+        /* A card keeps its last four digits, as receipts print them, and
+           only a value that is nothing but a card number (digits, spaces,
+           dashes) does: a card_number field holding "... cvv 123" is
+           masked whole. */
         size_t keep_from = len;
         if (detector == VEIL_D_CREDIT_CARD) {
-            int seen = 0;
-            for (size_t k = len; k > 0 && seen < 4; k--) {
-                if (raw[k - 1] >= '0' && raw[k - 1] <= '9') {
-                    seen++;
-                    keep_from = k - 1;
-                }
-            }
+            keep_from = card_last_four(raw, len);
         }
         for (size_t k = 0; k < len; k++) {
             unsigned char c = (unsigned char)raw[k];
-            out[n++] = k >= keep_from || is_mask_separator(c) ? (char)c : '*';
+            out[n++] = (k >= keep_from && c >= '0' && c <= '9') || is_mask_separator(c)
+                           ? (char)c : '*';
         }
         newlines = 0;
         break;

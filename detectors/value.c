@@ -42,19 +42,61 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
         s->mode = V_SCAN;
         veil__scan_begin(s, context, context_len);
     }
-    memcpy(s->key, key, key_len < sizeof(s->key) ? key_len : sizeof(s->key));
     s->key_len = key_len < sizeof(s->key) ? key_len : sizeof(s->key);
+    if (s->key_len) {
+        memcpy(s->key, key, s->key_len);
+    }
 }
 
 /* A "name" value that turned out too long or escaped is scanned as text;
    what was held came one-to-one from the raw bytes after value_raw. */
 static void name_to_scan(struct veil_scanner *s)
 {
+    size_t off = 0;
     s->mode = V_SCAN;
     s->hold = UINT64_MAX;
     veil__scan_begin(s, s->key, s->key_len);
-    veil__scan_plain(s, s->name, s->name_len, s->value_raw);
+    for (size_t k = 0; k < s->name_nseg; k++) {
+        if (s->name_seg[k].dlen == s->name_seg[k].rlen) {
+            veil__scan_plain(s, s->name + off, s->name_seg[k].dlen, s->name_seg[k].raw);
+        } else {
+            veil__scan_escape(s, s->name + off, s->name_seg[k].dlen, s->name_seg[k].raw,
+                              s->name_seg[k].rlen);
+        }
+        off += s->name_seg[k].dlen;
+    }
     s->name_len = 0;
+    s->name_nseg = 0;
+}
+
+/* Holds <dlen> decoded bytes of a "name" value; 0 when they do not fit
+   (the value is then too long to judge and is scanned instead). */
+static int name_hold(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
+                     uint32_t rlen)
+{
+    if (s->name_len + dlen > sizeof(s->name)) {
+        return 0;
+    }
+    if (s->name_nseg > 0 && dlen == rlen) {
+        __typeof__(s->name_seg[0]) *last = &s->name_seg[s->name_nseg - 1];
+        if (last->dlen == last->rlen && last->raw + last->rlen == raw) {
+            last->dlen += (uint32_t)dlen;
+            last->rlen += rlen;
+            memcpy(s->name + s->name_len, dec, dlen);
+            s->name_len += dlen;
+            return 1;
+        }
+    }
+    if (s->name_nseg == sizeof(s->name_seg) / sizeof(s->name_seg[0])) {
+        return 0;
+    }
+    s->name_seg[s->name_nseg].raw = raw;
+    s->name_seg[s->name_nseg].rlen = rlen;
+    s->name_seg[s->name_nseg].dlen = (uint32_t)dlen;
+    s->name_nseg++;
+    memcpy(s->name + s->name_len, dec, dlen);
+    s->name_len += dlen;
+    return 1;
 }
 
 /* Sensitive values are reported in pieces of VEIL__FIELD_SPLIT raw bytes,
@@ -85,9 +127,7 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
         field_split(s, raw + len);
         break;
     case V_NAME:
-        if (s->name_len + len <= sizeof(s->name)) {
-            memcpy(s->name + s->name_len, dec, len);
-            s->name_len += len;
+        if (name_hold(s, dec, len, raw, (uint32_t)len)) {
             break;
         }
         name_to_scan(s);
@@ -108,6 +148,9 @@ void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, ui
         field_split(s, raw + rlen);
         break;
     case V_NAME:
+        if (name_hold(s, dec, dlen, raw, rlen)) {
+            break;
+        }
         name_to_scan(s);
         veil__scan_escape(s, dec, dlen, raw, rlen);
         break;
@@ -117,14 +160,24 @@ void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, ui
     }
 }
 
+/* A whole value on the allowlist is never a finding, field or not. */
+static int value_allowed(struct veil_scanner *s)
+{
+    const veil_engine_t *e = s->eng;
+    return (e->allow_values_count || e->allow_re_count) && s->value_dlen <= sizeof(s->head) &&
+           veil__engine_allowed(e, s->text.md, s->head, (size_t)s->value_dlen);
+}
+
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
 {
     switch (s->mode) {
     case V_FIELD:
-        veil__scan_field(s, s->value_raw, raw_end, s->field_det, flags);
+        if (!value_allowed(s)) {
+            veil__scan_field(s, s->value_raw, raw_end, s->field_det, flags);
+        }
         break;
     case V_NAME:
-        if (s->name_len && veil__name_like(s->name, s->name_len)) {
+        if (s->name_len && veil__name_like(s->name, s->name_len) && !value_allowed(s)) {
             veil__scan_field(s, s->value_raw, raw_end, VEIL_D_PERSON_NAME, flags);
         } else if (s->name_len) {
             name_to_scan(s);
@@ -138,4 +191,5 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
     s->mode = V_SCAN;
     s->hold = UINT64_MAX;
     s->name_len = 0;
+    s->name_nseg = 0;
 }
