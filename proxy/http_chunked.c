@@ -32,7 +32,7 @@ enum {
     S_ERROR
 };
 
-static int is_tchar(unsigned char c)
+static int ck_is_tchar(unsigned char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         return 1;
@@ -40,7 +40,7 @@ static int is_tchar(unsigned char c)
     return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static int hex_value(unsigned char c)
+static int ck_hex_value(unsigned char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -54,12 +54,12 @@ static int hex_value(unsigned char c)
     return -1;
 }
 
-static int is_ws(unsigned char c)
+static int ck_is_ws(unsigned char c)
 {
     return c == ' ' || c == '\t';
 }
 
-static int fail(veil_chunked_t *c, veil_h1_verdict_t *v, size_t at, size_t *consumed,
+static int ck_fail(veil_chunked_t *c, veil_h1_verdict_t *v, size_t at, size_t *consumed,
                 const char *reason)
 {
     c->state = S_ERROR;
@@ -97,7 +97,7 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
     size_t i = 0;
 
     if (c->state == S_ERROR) {
-        return fail(c, v, 0, consumed, c->error);
+        return ck_fail(c, v, 0, consumed, c->error);
     }
     if (c->state == S_DONE) {
         *consumed = 0;
@@ -119,29 +119,29 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
         }
         unsigned char ch = (unsigned char)buf[i];
         if (ch == '\0') {
-            return fail(c, v, i, consumed, "nul");
+            return ck_fail(c, v, i, consumed, "nul");
         }
         if (ch == '\n' && c->state != S_SIZE_LF && c->state != S_DATA_LF &&
             c->state != S_TRAILER_LF && c->state != S_FINAL_LF) {
-            return fail(c, v, i, consumed, "bare_lf");
+            return ck_fail(c, v, i, consumed, "bare_lf");
         }
         /* Bytes of the chunk line after the size count towards the ext cap. */
         if (c->state >= S_EXT_BWS && c->state <= S_EXT_QUOTED_END) {
             if (ch != '\r' && ++c->ext_bytes > max_ext) {
-                return fail(c, v, i, consumed, "chunk_ext_too_long");
+                return ck_fail(c, v, i, consumed, "chunk_ext_too_long");
             }
         }
         if (c->state >= S_TRAILER_START && c->state <= S_FINAL_LF) {
             if (++c->trailer_bytes > max_tb) {
-                return fail(c, v, i, consumed, "trailer_too_large");
+                return ck_fail(c, v, i, consumed, "trailer_too_large");
             }
         }
         switch (c->state) {
         case S_SIZE: {
-            int h = hex_value(ch);
+            int h = ck_hex_value(ch);
             if (h < 0) {
-                return fail(c, v, i, consumed,
-                            (ch == '\r' || ch == ';' || is_ws(ch)) ? "chunk_size_missing"
+                return ck_fail(c, v, i, consumed,
+                            (ch == '\r' || ch == ';' || ck_is_ws(ch)) ? "chunk_size_missing"
                                                                     : "chunk_size_invalid");
             }
             c->size = (uint64_t)h;
@@ -151,41 +151,41 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
             break;
         }
         case S_SIZE_DIGITS: {
-            int h = hex_value(ch);
+            int h = ck_hex_value(ch);
             if (h >= 0) {
                 if (++c->digits > 16) {
-                    return fail(c, v, i, consumed, "chunk_size_overflow");
+                    return ck_fail(c, v, i, consumed, "chunk_size_overflow");
                 }
                 c->size = c->size * 16 + (uint64_t)h;
                 if (c->size > (uint64_t)INT64_MAX) {
-                    return fail(c, v, i, consumed, "chunk_size_overflow");
+                    return ck_fail(c, v, i, consumed, "chunk_size_overflow");
                 }
             } else if (ch == '\r') {
                 c->state = S_SIZE_LF;
             } else if (ch == ';') {
                 c->ext_bytes = 1;
                 c->state = S_EXT_NAME_BWS;
-            } else if (is_ws(ch)) {
+            } else if (ck_is_ws(ch)) {
                 c->ext_bytes = 1;
                 c->state = S_EXT_BWS;
             } else {
-                return fail(c, v, i, consumed, "chunk_size_invalid");
+                return ck_fail(c, v, i, consumed, "chunk_size_invalid");
             }
             break;
         }
         case S_EXT_BWS:
             if (ch == ';') {
                 c->state = S_EXT_NAME_BWS;
-            } else if (!is_ws(ch)) {
+            } else if (!ck_is_ws(ch)) {
                 /* "5 \r\n" or "5 x": whitespace is only allowed before ';'. */
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_EXT_NAME_BWS:
-            if (is_tchar(ch)) {
+            if (ck_is_tchar(ch)) {
                 c->state = S_EXT_NAME;
-            } else if (!is_ws(ch)) {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+            } else if (!ck_is_ws(ch)) {
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_EXT_NAME:
@@ -195,10 +195,10 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
                 c->state = S_EXT_NAME_BWS;
             } else if (ch == '=') {
                 c->state = S_EXT_VAL_BWS;
-            } else if (is_ws(ch)) {
+            } else if (ck_is_ws(ch)) {
                 c->state = S_EXT_NAME_END;
-            } else if (!is_tchar(ch)) {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+            } else if (!ck_is_tchar(ch)) {
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_EXT_NAME_END:
@@ -206,17 +206,17 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
                 c->state = S_EXT_NAME_BWS;
             } else if (ch == '=') {
                 c->state = S_EXT_VAL_BWS;
-            } else if (!is_ws(ch)) {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+            } else if (!ck_is_ws(ch)) {
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_EXT_VAL_BWS:
             if (ch == '"') {
                 c->state = S_EXT_QUOTED;
-            } else if (is_tchar(ch)) {
+            } else if (ck_is_tchar(ch)) {
                 c->state = S_EXT_VAL;
-            } else if (!is_ws(ch)) {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+            } else if (!ck_is_ws(ch)) {
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_EXT_VAL:
@@ -224,10 +224,10 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
                 c->state = S_SIZE_LF;
             } else if (ch == ';') {
                 c->state = S_EXT_NAME_BWS;
-            } else if (is_ws(ch)) {
+            } else if (ck_is_ws(ch)) {
                 c->state = S_EXT_BWS;
-            } else if (!is_tchar(ch)) {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+            } else if (!ck_is_tchar(ch)) {
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_EXT_QUOTED:
@@ -235,13 +235,13 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
                 c->state = S_EXT_QUOTED_END;
             } else if (ch == '\\') {
                 c->state = S_EXT_QUOTED_ESC;
-            } else if (!(is_ws(ch) || (ch >= 0x21 && ch != 0x7f))) {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+            } else if (!(ck_is_ws(ch) || (ch >= 0x21 && ch != 0x7f))) {
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_EXT_QUOTED_ESC:
-            if (!(is_ws(ch) || (ch >= 0x21 && ch != 0x7f))) {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+            if (!(ck_is_ws(ch) || (ch >= 0x21 && ch != 0x7f))) {
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             c->state = S_EXT_QUOTED;
             break;
@@ -250,15 +250,15 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
                 c->state = S_SIZE_LF;
             } else if (ch == ';') {
                 c->state = S_EXT_NAME_BWS;
-            } else if (is_ws(ch)) {
+            } else if (ck_is_ws(ch)) {
                 c->state = S_EXT_BWS;
             } else {
-                return fail(c, v, i, consumed, "chunk_ext_malformed");
+                return ck_fail(c, v, i, consumed, "chunk_ext_malformed");
             }
             break;
         case S_SIZE_LF:
             if (ch != '\n') {
-                return fail(c, v, i, consumed, "bare_cr");
+                return ck_fail(c, v, i, consumed, "bare_cr");
             }
             if (c->size == 0) {
                 c->state = S_TRAILER_START;
@@ -268,28 +268,28 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
             break;
         case S_DATA_CR:
             if (ch != '\r') {
-                return fail(c, v, i, consumed, "chunk_data_crlf");
+                return ck_fail(c, v, i, consumed, "chunk_data_crlf");
             }
             c->state = S_DATA_LF;
             break;
         case S_DATA_LF:
             if (ch != '\n') {
-                return fail(c, v, i, consumed, "bare_cr");
+                return ck_fail(c, v, i, consumed, "bare_cr");
             }
             c->state = S_SIZE;
             break;
         case S_TRAILER_START:
             if (ch == '\r') {
                 c->state = S_FINAL_LF;
-            } else if (is_ws(ch)) {
-                return fail(c, v, i, consumed, "trailer_obs_fold");
+            } else if (ck_is_ws(ch)) {
+                return ck_fail(c, v, i, consumed, "trailer_obs_fold");
             } else if (ch == ':') {
-                return fail(c, v, i, consumed, "trailer_empty_name");
-            } else if (!is_tchar(ch)) {
-                return fail(c, v, i, consumed, "trailer_bad_name");
+                return ck_fail(c, v, i, consumed, "trailer_empty_name");
+            } else if (!ck_is_tchar(ch)) {
+                return ck_fail(c, v, i, consumed, "trailer_bad_name");
             } else {
                 if (++c->trailers > max_tn) {
-                    return fail(c, v, i, consumed, "too_many_trailers");
+                    return ck_fail(c, v, i, consumed, "too_many_trailers");
                 }
                 c->name[0] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
                 c->name_len = 1;
@@ -299,44 +299,44 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
         case S_TRAILER_NAME:
             if (ch == ':') {
                 if (forbidden_trailer(c)) {
-                    return fail(c, v, i, consumed, "trailer_forbidden_field");
+                    return ck_fail(c, v, i, consumed, "trailer_forbidden_field");
                 }
                 c->state = S_TRAILER_VALUE;
-            } else if (is_tchar(ch)) {
+            } else if (ck_is_tchar(ch)) {
                 if (c->name_len < sizeof(c->name)) {
                     c->name[c->name_len] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
                 }
                 c->name_len++;
-            } else if (is_ws(ch)) {
-                return fail(c, v, i, consumed, "trailer_space_before_colon");
+            } else if (ck_is_ws(ch)) {
+                return ck_fail(c, v, i, consumed, "trailer_space_before_colon");
             } else if (ch == '\r') {
-                return fail(c, v, i, consumed, "trailer_missing_colon");
+                return ck_fail(c, v, i, consumed, "trailer_missing_colon");
             } else {
-                return fail(c, v, i, consumed, "trailer_bad_name");
+                return ck_fail(c, v, i, consumed, "trailer_bad_name");
             }
             break;
         case S_TRAILER_VALUE:
             if (ch == '\r') {
                 c->state = S_TRAILER_LF;
-            } else if (!(is_ws(ch) || (ch >= 0x21 && ch != 0x7f))) {
-                return fail(c, v, i, consumed, "trailer_bad_value");
+            } else if (!(ck_is_ws(ch) || (ch >= 0x21 && ch != 0x7f))) {
+                return ck_fail(c, v, i, consumed, "trailer_bad_value");
             }
             break;
         case S_TRAILER_LF:
             if (ch != '\n') {
-                return fail(c, v, i, consumed, "bare_cr");
+                return ck_fail(c, v, i, consumed, "bare_cr");
             }
             c->state = S_TRAILER_START;
             break;
         case S_FINAL_LF:
             if (ch != '\n') {
-                return fail(c, v, i, consumed, "bare_cr");
+                return ck_fail(c, v, i, consumed, "bare_cr");
             }
             c->state = S_DONE;
             *consumed = i + 1;
             return VEIL_CHUNKED_DONE;
         default:
-            return fail(c, v, i, consumed, "internal");
+            return ck_fail(c, v, i, consumed, "internal");
         }
         i++;
     }
