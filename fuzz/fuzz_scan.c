@@ -1,0 +1,456 @@
+/*
+ * Fuzz target: the detection engine's scanner and streaming redactor.
+ *
+ * Input: two header bytes, then the body.
+ *   byte 0, bits 0-1: format (fuzz_scan only: 0/3 text, 1 JSON, 2 form;
+ *                     fuzz_json and fuzz_form fix it)
+ *           bit 2:    min_confidence low (else the default, medium)
+ *           bits 3-4: the third action run besides mask and label
+ *                     (mask, label, hash, drop)
+ *   byte 1:          seed of the random cut
+ *
+ * Invariants (abort on violation):
+ * - the scanner reports the same findings (offset, length, detector,
+ *   confidence, flags) fed whole and fed in random pieces;
+ * - findings are sorted, non-overlapping, non-empty and inside the input;
+ *   the safe offset never moves back, never passes the bytes fed, and no
+ *   finding starts before an offset already declared safe;
+ * - the redactor writes the same bytes fed whole and in pieces, its
+ *   offset never moves back, it tells findings in order, and it ends
+ *   having written every input byte;
+ * - mask: every byte of a finding is '*' except separators (and a card's
+ *   last four digits), a bare JSON token's replacement is quoted, and every
+ *   byte outside findings is copied: the output is rebuilt independently
+ *   and compared byte for byte; no finding's value of 8+ bytes appears at
+ *   its place;
+ * - label: the output is rebuilt as the input with each finding replaced
+ *   by [LABEL] (quoted for bare JSON tokens, followed by the finding's
+ *   newlines): no original finding byte is left where it was replaced;
+ * - every action keeps the number of lines.
+ *
+ * fuzz_json.c and fuzz_form.c include this file with VEIL_FUZZ_FORMAT set.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "veil/scan.h"
+#include "veil/transform.h"
+
+#define FUZZ_ASSERT(cond)                                                        \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
+                    #cond);                                                      \
+            abort();                                                             \
+        }                                                                        \
+    } while (0)
+
+/*
+ * Known engine bugs (see the lead's list): while they are open the cut
+ * avoids the split points that trigger them, so the fuzzer keeps looking
+ * for new ones. Set to 0 once fixed.
+ *  - bug 1: a chunk ending inside a PEM footer line ("-----END ...-----")
+ *    cuts the private_key finding short;
+ *  - bug 5: a chunk ending inside a JSON escape (\uXXXX, a surrogate pair)
+ *    or a form %XX lets the safe offset run past the escape;
+ *  - bug 8: mask keeps every byte after a card's 4th-last digit (letters
+ *    too): the mask checks skip inputs with a card finding that is more
+ *    than a card number.
+ */
+#ifndef VEIL_FUZZ_AVOID_BUG1
+#define VEIL_FUZZ_AVOID_BUG1 1
+#endif
+#ifndef VEIL_FUZZ_AVOID_BUG5
+#define VEIL_FUZZ_AVOID_BUG5 1
+#endif
+
+#ifndef VEIL_FUZZ_AVOID_BUG8
+#define VEIL_FUZZ_AVOID_BUG8 1
+#endif
+
+#define MAX_FINDINGS 8192
+
+typedef struct {
+    veil_finding_t *f;
+    size_t n;
+    uint64_t floor;
+} findings_t;
+
+static void on_finding(void *ud, const veil_finding_t *f)
+{
+    findings_t *l = ud;
+    FUZZ_ASSERT(f->length > 0);
+    FUZZ_ASSERT(f->offset >= l->floor);
+    if (l->n > 0) {
+        const veil_finding_t *p = &l->f[l->n - 1];
+        FUZZ_ASSERT(f->offset >= p->offset + p->length);
+    }
+    FUZZ_ASSERT(l->n < MAX_FINDINGS);
+    l->f[l->n++] = *f;
+}
+
+static uint32_t rng_state;
+
+static uint32_t rng(void)
+{
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+/* The cut: piece sizes from 1 byte to a few hundred. */
+static size_t cut_next(size_t left)
+{
+    uint32_t r = rng();
+    size_t k;
+    switch (r & 3) {
+    case 0:
+        k = 1;
+        break;
+    case 1:
+        k = 1 + (r >> 8) % 8;
+        break;
+    case 2:
+        k = 1 + (r >> 8) % 64;
+        break;
+    default:
+        k = 1 + (r >> 8) % 512;
+        break;
+    }
+    return k < left ? k : left;
+}
+
+/* Whether a piece may end at <at> (between data[at - 1] and data[at]). */
+static int cut_ok(const uint8_t *d, size_t len, size_t at, veil_format_t fmt)
+{
+    if (at >= len) {
+        return 1;
+    }
+#if VEIL_FUZZ_AVOID_BUG1
+    for (size_t k = at > 80 ? at - 80 : 0; k + 8 <= at + 8 && k + 8 <= len; k++) {
+        if (k < at && memcmp(d + k, "-----END", 8) == 0) {
+            /* inside the footer line unless a line break came between */
+            if (memchr(d + k, '\n', at - k) == NULL) {
+                return 0;
+            }
+        }
+    }
+#endif
+#if VEIL_FUZZ_AVOID_BUG5
+    if (fmt != VEIL_FMT_TEXT) {
+        for (size_t k = at > 12 ? at - 12 : 0; k < at; k++) {
+            if (d[k] == '\\' || d[k] == '%') {
+                return 0;
+            }
+        }
+    }
+#endif
+    (void)d;
+    (void)fmt;
+    return 1;
+}
+
+static size_t cut_piece(const uint8_t *d, size_t len, size_t i, veil_format_t fmt)
+{
+    size_t k = cut_next(len - i);
+    while (i + k < len && !cut_ok(d, len, i + k, fmt)) {
+        k++;
+    }
+    return k;
+}
+
+static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, size_t len,
+                 int split, findings_t *l)
+{
+    l->n = 0;
+    l->floor = 0;
+    veil_scanner_t *s = veil_scanner_new(e, fmt, on_finding, l);
+    FUZZ_ASSERT(s != NULL);
+    uint64_t last = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = split ? cut_piece(d, len, i, fmt) : len;
+        FUZZ_ASSERT(veil_scanner_feed(s, d + i, k) == 0);
+        i += k;
+        uint64_t safe = veil_scanner_safe_offset(s);
+        FUZZ_ASSERT(safe >= last && safe <= i);
+        last = safe;
+        l->floor = safe;
+    }
+    FUZZ_ASSERT(veil_scanner_finish(s) == 0);
+    veil_scanner_free(s);
+}
+
+typedef struct {
+    uint8_t *buf;
+    size_t len, cap;
+} sink_t;
+
+static int sink_write(void *ud, const char *data, size_t len)
+{
+    sink_t *k = ud;
+    if (len == 0) {
+        return 0;
+    }
+    if (k->len + len > k->cap) {
+        size_t cap = k->cap ? k->cap : 1024;
+        while (cap < k->len + len) {
+            cap *= 2;
+        }
+        k->buf = realloc(k->buf, cap);
+        FUZZ_ASSERT(k->buf != NULL);
+        k->cap = cap;
+    }
+    memcpy(k->buf + k->len, data, len);
+    k->len += len;
+    return 0;
+}
+
+typedef struct {
+    uint64_t end;
+    size_t n;
+} order_t;
+
+static void order_cb(void *ud, const veil_finding_t *f)
+{
+    order_t *o = ud;
+    FUZZ_ASSERT(f->offset >= o->end);
+    o->end = f->offset + f->length;
+    o->n++;
+}
+
+static veil_hash_key_t hash_key = {"fuzz", "0123456789abcdef0123456789abcdef", 32};
+
+static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
+                   const uint8_t *d, size_t len, int split, sink_t *out, size_t *nfound)
+{
+    order_t o = {0, 0};
+    veil_redactor_options_t opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.format = fmt;
+    opts.action = act;
+    opts.key = &hash_key;
+    opts.write = sink_write;
+    opts.write_ud = out;
+    opts.on_finding = order_cb;
+    opts.finding_ud = &o;
+    out->len = 0;
+    veil_redactor_t *r = veil_redactor_new(e, &opts);
+    FUZZ_ASSERT(r != NULL);
+    uint64_t last = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = split ? cut_piece(d, len, i, fmt) : len;
+        FUZZ_ASSERT(veil_redactor_feed(r, d + i, k) == 0);
+        i += k;
+        uint64_t off = veil_redactor_offset(r);
+        FUZZ_ASSERT(off >= last && off <= i);
+        last = off;
+    }
+    FUZZ_ASSERT(veil_redactor_finish(r) == 0);
+    FUZZ_ASSERT(veil_redactor_offset(r) == len);
+    veil_redactor_free(r);
+    *nfound = o.n;
+}
+
+static int is_mask_sep(uint8_t c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')' || c == '+' ||
+           c == ':' || c == '@' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static size_t count_lines(const uint8_t *p, size_t n)
+{
+    size_t c = 0;
+    for (size_t k = 0; k < n; k++) {
+        c += p[k] == '\n';
+    }
+    return c;
+}
+
+static int card_only(const uint8_t *raw, size_t len)
+{
+    for (size_t j = 0; j < len; j++) {
+        if (!((raw[j] >= '0' && raw[j] <= '9') || raw[j] == ' ' || raw[j] == '-')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 when a card finding holds more than a card number, or fewer than four
+   digits (where engine bug 8 shows). */
+static int has_mixed_card(const findings_t *l, const uint8_t *d)
+{
+    int card = veil_catalog_find("credit_card");
+    for (size_t k = 0; k < l->n; k++) {
+        const uint8_t *raw = d + l->f[k].offset;
+        size_t digits = 0;
+        for (size_t j = 0; j < l->f[k].length; j++) {
+            digits += raw[j] >= '0' && raw[j] <= '9';
+        }
+        if (l->f[k].detector == card && (!card_only(raw, l->f[k].length) || digits < 4)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The expected output of <act> (mask or label), rebuilt from the findings
+   without the transform code. */
+static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, size_t len,
+                    sink_t *exp)
+{
+    int card = veil_catalog_find("credit_card");
+    uint64_t at = 0;
+    exp->len = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        const veil_finding_t *f = &l->f[k];
+        const uint8_t *raw = d + f->offset;
+        int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
+        sink_write(exp, (const char *)d + at, (size_t)(f->offset - at));
+        if (bare) {
+            sink_write(exp, "\"", 1);
+        }
+        if (act == VEIL_ACT_MASK) {
+            /* A value that is nothing but a card number (digits, spaces,
+               dashes) keeps its last four digits; anything else is masked
+               whole, separators aside. */
+            size_t keep = f->length;
+            if (f->detector == card && card_only(raw, f->length)) {
+                int seen = 0;
+                for (size_t j = f->length; j > 0 && seen < 4; j--) {
+                    if (raw[j - 1] >= '0' && raw[j - 1] <= '9') {
+                        seen++;
+                        keep = j - 1;
+                    }
+                }
+                if (seen < 4) {
+                    keep = f->length;
+                }
+            }
+            for (size_t j = 0; j < f->length; j++) {
+                int kept = j >= keep && raw[j] >= '0' && raw[j] <= '9';
+                char c = kept || is_mask_sep(raw[j]) ? (char)raw[j] : '*';
+                sink_write(exp, &c, 1);
+            }
+        } else {
+            const veil_detector_info_t *info = veil_catalog_get(f->detector);
+            char lab[80];
+            int n = snprintf(lab, sizeof(lab), "[%s]", info->label);
+            sink_write(exp, lab, (size_t)n);
+        }
+        if (bare) {
+            sink_write(exp, "\"", 1);
+        }
+        if (act != VEIL_ACT_MASK) {
+            for (size_t j = count_lines(raw, f->length); j > 0; j--) {
+                sink_write(exp, "\n", 1);
+            }
+        }
+        at = f->offset + f->length;
+    }
+    sink_write(exp, (const char *)d + at, len - (size_t)at);
+}
+
+static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
+{
+    static veil_engine_t *engines[2];
+    static findings_t whole, cut;
+    static sink_t o1, o2, exp;
+    char err[256];
+
+    if (engines[0] == NULL) {
+        veil_engine_options_t lo;
+        memset(&lo, 0, sizeof(lo));
+        lo.min_confidence = VEIL_CONF_LOW;
+        engines[0] = veil_engine_new(NULL, err, sizeof(err));
+        engines[1] = veil_engine_new(&lo, err, sizeof(err));
+        FUZZ_ASSERT(engines[0] != NULL && engines[1] != NULL);
+        whole.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
+        cut.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
+        FUZZ_ASSERT(whole.f != NULL && cut.f != NULL);
+    }
+    if (size < 2) {
+        return 0;
+    }
+    veil_format_t fmt;
+    if (fixed_format >= 0) {
+        fmt = (veil_format_t)fixed_format;
+    } else {
+        static const veil_format_t by_bits[4] = {VEIL_FMT_TEXT, VEIL_FMT_JSON, VEIL_FMT_FORM,
+                                                 VEIL_FMT_TEXT};
+        fmt = by_bits[data[0] & 3];
+    }
+    const veil_engine_t *e = engines[(data[0] >> 2) & 1];
+    veil_action_t third = (veil_action_t)((data[0] >> 3) & 3);
+    uint32_t seed = 0x9e3779b9u ^ ((uint32_t)data[1] * 2654435761u);
+    const uint8_t *d = data + 2;
+    size_t len = size - 2;
+
+    /* Findings: whole and cut. */
+    scan(e, fmt, d, len, 0, &whole);
+    rng_state = seed | 1;
+    scan(e, fmt, d, len, 1, &cut);
+    FUZZ_ASSERT(whole.n == cut.n);
+    for (size_t k = 0; k < whole.n; k++) {
+        const veil_finding_t *a = &whole.f[k], *b = &cut.f[k];
+        FUZZ_ASSERT(a->offset == b->offset && a->length == b->length);
+        FUZZ_ASSERT(a->detector == b->detector && a->confidence == b->confidence);
+        FUZZ_ASSERT(a->flags == b->flags);
+        FUZZ_ASSERT(a->offset + a->length <= len);
+        FUZZ_ASSERT(a->detector < veil_catalog_count());
+        FUZZ_ASSERT(a->confidence >= VEIL_CONF_LOW && a->confidence <= VEIL_CONF_HIGH);
+    }
+
+    /* Redaction: mask, label and one more action, whole and cut. */
+    veil_action_t acts[3] = {VEIL_ACT_MASK, VEIL_ACT_LABEL, third};
+    size_t lines = count_lines(d, len);
+    for (int a = 0; a < 3; a++) {
+        size_t n1 = 0, n2 = 0;
+        redact(e, fmt, acts[a], d, len, 0, &o1, &n1);
+        rng_state = (seed + 7u * (uint32_t)a) | 1;
+        redact(e, fmt, acts[a], d, len, 1, &o2, &n2);
+        FUZZ_ASSERT(n1 == whole.n && n2 == whole.n);
+        FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
+        FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
+        int mixed = VEIL_FUZZ_AVOID_BUG8 && acts[a] == VEIL_ACT_MASK && has_mixed_card(&whole, d);
+        if ((acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) && !mixed) {
+            rebuild(&whole, acts[a], d, len, &exp);
+            FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
+        }
+        if (acts[a] == VEIL_ACT_MASK) {
+            /* No value of 8+ bytes survives at its place (the rebuilt
+               output says what is there; this states the goal). */
+            uint64_t shift = 0;
+            for (size_t k = 0; k < whole.n; k++) {
+                const veil_finding_t *f = &whole.f[k];
+                int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
+                if (f->length >= 8 && !mixed) {
+                    int only_kept = 1;
+                    /* a value of separators and '*' masks to itself */
+                    for (size_t j = 0; j < f->length; j++) {
+                        only_kept &= is_mask_sep(d[f->offset + j]) || d[f->offset + j] == '*';
+                    }
+                    if (!only_kept) {
+                        FUZZ_ASSERT(memcmp(o1.buf + f->offset + shift + (size_t)bare,
+                                           d + f->offset, f->length) != 0);
+                    }
+                }
+                shift += bare ? 2 : 0;
+            }
+        }
+    }
+    return 0;
+}
+
+#ifndef VEIL_FUZZ_FORMAT
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_engine(data, size, -1);
+}
+#endif
