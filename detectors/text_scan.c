@@ -881,6 +881,27 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                             (b[we] == '-' || b[we] == '.'))) {
             return skip_joined(t, we, final);
         }
+        /* An ISO 8601 date-time (2026-11-29T00:01:47.630Z) is the most common
+           number in API traffic and never PII by itself (a birth date under
+           a dob key is a field finding; in prose it has no time of day). */
+        if (ws == i && we - ws == 4 && i + 20 <= t->len) {
+            const unsigned char *p = b + i;
+            if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
+                isdig(p[9]) && p[10] == 'T' && isdig(p[11]) && isdig(p[12]) && p[13] == ':') {
+                size_t q = i + 14;
+                while (q < t->len && q - i < 40 &&
+                       (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' ||
+                        b[q] == '+' || b[q] == '-')) {
+                    q++;
+                }
+                if (q == t->len && !final && q - i < 40) {
+                    return DEFER;
+                }
+                return q;
+            }
+        } else if (ws == i && we - ws == 4 && !final && i + 20 > t->len) {
+            return DEFER;
+        }
         /* A short number standing alone ("amount":1938, 285.67, an 8-digit
            id) has too few digits for any detector: the shortest values are
            IPv4 addresses (four groups), dates (six digits in three groups)
