@@ -552,6 +552,88 @@ def test_sigint_stops(veil):
         env.cleanup()
 
 
+def test_encodings_fail_closed(veil):
+    env = Env(veil)
+    try:
+        for path in ("/br", "/badgzip", "/deflate"):
+            d, _, _ = env.curl("{base}" + path, direct=True)
+            p, _, _ = env.curl("{base}" + path)
+            eq(p, d, "bytes forwarded untouched " + path)
+        # A gzip request body is inspected decoded, forwarded as is.
+        body = gzip.compress(b'{"email":"canary.4f9c@example.org"}')
+        path = os.path.join(env.tmp, "req.gz")
+        with open(path, "wb") as f:
+            f.write(body)
+        p, _, _ = env.curl("-H", "Content-Type: application/json", "-H",
+                           "Content-Encoding: gzip", "--data-binary",
+                           "@" + path, "{base}/echo")
+        eq(p, body, "gzip request body echoed untouched")
+        log = env.log(4)
+        eq(log[0]["veil.response.body.omitted"], "encoding", "br omitted")
+        check("http.response.body.content" not in log[0], "br not logged")
+        eq(log[1]["veil.response.body.omitted"], "decode_error", "bad gzip")
+        check("http.response.body.content" not in log[1], "not logged")
+        eq(log[2]["http.response.body.content"], PII_JSON_RED, "raw deflate")
+        eq(log[3]["http.request.body.content"], '{"email":"[EMAIL]"}',
+           "gzip request body decoded and redacted")
+        eq(log[3]["http.request.body.bytes"], len(body), "raw size")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
+def test_forwarding_details(veil):
+    env = Env(veil)
+    try:
+        # X-Forwarded-For is appended to; a client's Via is kept; the
+        # client's X-Request-Id is kept; X-Forwarded-Proto is replaced.
+        env.curl("-H", "X-Forwarded-For: 10.0.0.1", "-H",
+                 "X-Forwarded-For: 10.0.0.2, 10.0.0.3", "-H",
+                 "Via: 1.1 edge", "-H", "X-Request-Id: abc-123", "-H",
+                 "X-Forwarded-Proto: https", "-H", "Keep-Alive: timeout=5",
+                 "-H", "Connection: keep-alive, X-Hop", "-H", "X-Hop: 1",
+                 "-H", "TE: trailers", "{base}/json")
+        head = split_head(env.requests(1)[0][0])[0]
+        eq(field(head, b"x-forwarded-for"),
+           [b"10.0.0.1, 10.0.0.2, 10.0.0.3, 127.0.0.1"], "XFF appended")
+        eq(field(head, b"via"), [b"1.1 edge", b"1.1 veil"], "Via appended")
+        eq(field(head, b"x-request-id"), [b"abc-123"], "request id kept")
+        eq(field(head, b"x-forwarded-proto"), [b"http"], "proto replaced")
+        for hop in (b"keep-alive", b"connection", b"x-hop", b"te"):
+            eq(field(head, hop), [], "hop-by-hop %s removed" % hop.decode())
+        r = env.log(1)[0]
+        eq(r["http.request.id"], "abc-123", "logged id")
+        # HTTP/1.0 with keep-alive and an absolute-form target.
+        out = env.raw(b"GET http://example.test/json HTTP/1.0\r\n"
+                      b"Connection: keep-alive\r\n\r\n"
+                      b"GET /103 HTTP/1.0\r\n\r\n")
+        h1, rest = split_head(out)
+        eq(h1, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+               b"Via: 1.1 veil\r\nContent-Length: 92\r\n"
+               b"Connection: keep-alive\r\n\r\n", "1.0 keep-alive")
+        h2, rest = split_head(rest[92:])
+        # 1xx are not sent to HTTP/1.0 clients.
+        eq(h2, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+               b"Via: 1.1 veil\r\nContent-Length: 6\r\n"
+               b"Connection: close\r\n\r\n", "1.0 without keep-alive")
+        eq(rest, b"hinted", "second body")
+        reqs = env.requests(3)
+        eq(reqs[1][0], b"GET /json HTTP/1.1\r\nHost: example.test\r\n"
+                       b"X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: "
+                       b"http\r\nVia: 1.0 veil\r\nX-Request-Id: " +
+           field(split_head(reqs[1][0])[0], b"x-request-id")[0] +
+           b"\r\n\r\n", "origin form, Host from the authority")
+        # 103 relayed to an HTTP/1.1 client before the final response.
+        p, _, _ = env.curl("-i", "{base}/103")
+        eq(p, b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n"
+              b"Via: 1.1 veil\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: "
+              b"text/plain\r\nVia: 1.1 veil\r\nContent-Length: 6\r\n\r\n"
+              b"hinted", "103 relayed")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -560,7 +642,8 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_body_timeout_408, test_oversized_headers_431,
          test_upgrade_tunnel, test_early_response,
          test_close_delimited_response, test_drain_and_reopen,
-         test_max_connections_503, test_sigint_stops]
+         test_max_connections_503, test_sigint_stops,
+         test_encodings_fail_closed, test_forwarding_details]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -20,6 +20,10 @@ The response depends on the path (query ignored):
   /bad        a malformed response head
   /reset      closes without answering
   /204, /304  those statuses
+  /103        an interim 103 Early Hints, then 200
+  /br         a body labelled Content-Encoding: br (not decodable by veil)
+  /badgzip    a corrupt gzip body
+  /deflate    a raw-deflate body labelled deflate
   /ws         101 to an upgrade, then echoes raw bytes upper-cased
 No Date or Server header is sent, so responses are deterministic.
 """
@@ -185,6 +189,22 @@ class Conn:
         elif path == "/reset":
             s.close()
             return False
+        elif path == "/103":
+            s.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n")
+            self.send(200, "OK", [("Content-Type", "text/plain")], b"hinted")
+        elif path == "/br":
+            self.send(200, "OK", [("Content-Type", "application/json"),
+                                  ("Content-Encoding", "br")], PII_JSON)
+        elif path == "/badgzip":
+            self.send(200, "OK", [("Content-Type", "application/json"),
+                                  ("Content-Encoding", "gzip")],
+                      b"\x1f\x8b\x08\x00garbage" + PII_JSON)
+        elif path == "/deflate":
+            import zlib
+            c = zlib.compressobj(wbits=-15)
+            z = c.compress(PII_JSON) + c.flush()
+            self.send(200, "OK", [("Content-Type", "application/json"),
+                                  ("Content-Encoding", "deflate")], z)
         elif path == "/204":
             s.sendall(b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
         elif path == "/304":
