@@ -1,0 +1,191 @@
+/*
+ * Redaction statistics: always-on counters of what veil saw, found and
+ * did, that never contain a value (no paths, addresses or matched bytes),
+ * only bounded label sets: routes, methods, status classes, directions,
+ * locations, detectors, categories, actions and reason ids.
+ *
+ * Threading: the counters live in shards, one per worker thread. Only the
+ * shard's owner thread updates it, with a relaxed load and store (a plain
+ * increment, no lock, no locked instruction); readers (the admin thread)
+ * sum all shards with relaxed loads. A sum is therefore not one instant
+ * across shards, but every counter is exact and never goes back.
+ * Events of other threads (config reloads, the main thread) go to the
+ * extra shard veil_stats_shard(s, VEIL_STATS_SHARD_MAIN) with atomic adds.
+ *
+ * One call per event: the proxy calls e.g. veil_stats_finding() once per
+ * (detector, location) kind of an exchange with its count.
+ */
+#ifndef VEIL_STATS_H
+#define VEIL_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "veil/log.h"
+#include "veil/scan.h"
+
+#define VEIL_STATS_MAX_ROUTES 64
+/* The shard for threads other than the workers (atomic adds). */
+#define VEIL_STATS_SHARD_MAIN (-1)
+
+/* Request methods; anything else is OTHER. */
+enum {
+    VEIL_STATS_M_GET, VEIL_STATS_M_HEAD, VEIL_STATS_M_POST, VEIL_STATS_M_PUT,
+    VEIL_STATS_M_DELETE, VEIL_STATS_M_PATCH, VEIL_STATS_M_OPTIONS,
+    VEIL_STATS_M_CONNECT, VEIL_STATS_M_TRACE, VEIL_STATS_M_OTHER,
+    VEIL_STATS_M__COUNT
+};
+
+/* Status classes: "none" when no status was sent (client went away). */
+enum { VEIL_STATS_CODE__COUNT = 6 }; /* none, 1xx .. 5xx */
+
+enum { VEIL_STATS_DIR_REQUEST, VEIL_STATS_DIR_RESPONSE, VEIL_STATS_DIR__COUNT };
+
+/* Where a finding was: the same order as the proxy's finding locations. */
+enum {
+    VEIL_STATS_LOC_REQ_PATH, VEIL_STATS_LOC_REQ_QUERY,
+    VEIL_STATS_LOC_REQ_HEADERS, VEIL_STATS_LOC_REQ_BODY,
+    VEIL_STATS_LOC_RSP_HEADERS, VEIL_STATS_LOC_RSP_BODY,
+    VEIL_STATS_LOC__COUNT
+};
+
+/* What was done with a finding. OBSERVE: forwarded unchanged, redacted
+   in the log only (observe mode). */
+enum {
+    VEIL_STATS_ACT_OBSERVE, VEIL_STATS_ACT_MASK, VEIL_STATS_ACT_LABEL,
+    VEIL_STATS_ACT_HASH, VEIL_STATS_ACT_TOKENIZE, VEIL_STATS_ACT_DROP,
+    VEIL_STATS_ACT_BLOCK, VEIL_STATS_ACT__COUNT
+};
+
+/* Latency histograms. */
+enum {
+    VEIL_STATS_LAT_TOTAL,    /* first head byte to last byte sent */
+    VEIL_STATS_LAT_UPSTREAM, /* request sent upstream to response ended */
+    VEIL_STATS_LAT_ADDED,    /* the time veil itself spent */
+    VEIL_STATS_LAT__COUNT
+};
+/* Upper bounds of the buckets, in seconds (+Inf follows). */
+#define VEIL_STATS_BUCKETS 16
+extern const double veil_stats_bucket_le[VEIL_STATS_BUCKETS];
+
+enum { VEIL_STATS_RELOAD_OK, VEIL_STATS_RELOAD_FAILED, VEIL_STATS_RELOAD__COUNT };
+
+/* Names of the enumerations above, for labels ("GET", "2xx", "request",
+   "body", "observe", "total", "ok"). */
+const char *veil_stats_method_name(int m);
+const char *veil_stats_code_name(int c);
+const char *veil_stats_dir_name(int d);
+/* The location without its direction: "path", "query", "headers", "body". */
+const char *veil_stats_loc_name(int loc);
+int veil_stats_loc_dir(int loc);
+const char *veil_stats_action_name(int a);
+const char *veil_stats_lat_name(int k);
+const char *veil_stats_reload_name(int r);
+
+/*
+ * Reason tables. Reasons are passed as the proxy's stable snake_case ids;
+ * an id not in the table is counted as "other", so label sets stay
+ * bounded whatever the caller passes. Each table's last entry is "other".
+ */
+typedef enum veil_stats_table {
+    VEIL_STATS_T_REJECT,   /* requests refused before an exchange */
+    VEIL_STATS_T_SKIP,     /* bodies not inspected */
+    VEIL_STATS_T_UPSTREAM, /* upstream errors */
+    VEIL_STATS_T__COUNT
+} veil_stats_table_t;
+size_t veil_stats_table_count(veil_stats_table_t t);
+const char *veil_stats_table_name(veil_stats_table_t t, size_t i);
+/* veil_stats_table_index(): the index of <reason>; "other" when unknown
+   or NULL. */
+size_t veil_stats_table_index(veil_stats_table_t t, const char *reason);
+
+typedef struct veil_stats veil_stats_t;
+typedef struct veil_stats_shard veil_stats_shard_t;
+
+/*
+ * veil_stats_new(): counters for <nshards> worker threads, the routes
+ * <routes> (<nroutes> names, 1 .. VEIL_STATS_MAX_ROUTES; copied) and the
+ * detectors of <engine> (NULL: the built-in catalog; ids, categories and
+ * regulations are copied, so the engine may be freed first). Records the
+ * process start time. Returns NULL on allocation failure or bad counts.
+ */
+veil_stats_t *veil_stats_new(unsigned nshards, const char *const *routes,
+                             size_t nroutes, const veil_engine_t *engine);
+void veil_stats_free(veil_stats_t *s);
+
+/* veil_stats_shard(): worker <i>'s shard, or the main shard for
+   VEIL_STATS_SHARD_MAIN. */
+veil_stats_shard_t *veil_stats_shard(veil_stats_t *s, int i);
+
+/* veil_stats_method(): the VEIL_STATS_M_* of a method token. */
+int veil_stats_method(const char *m, size_t len);
+
+/*
+ * The events. Out-of-range indexes are ignored (never a crash, never an
+ * unbounded label). Call only from the shard's owner thread (any thread
+ * for the main shard).
+ *
+ * veil_stats_request(): one exchange ended with <status> (0: none sent).
+ * The durations are in nanoseconds; UINT64_MAX leaves that histogram
+ * unobserved (no upstream phase, for example).
+ */
+void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method,
+                        int status, uint64_t total_ns, uint64_t upstream_ns,
+                        uint64_t added_ns);
+/* <count> findings by <detector> (an engine index) at <loc>, handled
+   with <action>. Their category comes from the detector. */
+void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc,
+                        unsigned detector, int action, uint64_t count);
+/* <bytes> of a body (decoded) were fed to the engine. */
+void veil_stats_inspected(veil_stats_shard_t *sh, unsigned route, int dir,
+                          uint64_t bytes);
+void veil_stats_not_inspected(veil_stats_shard_t *sh, unsigned route,
+                              int dir, const char *reason);
+void veil_stats_rejected(veil_stats_shard_t *sh, const char *reason);
+void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route,
+                        veil_category_t category);
+void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route,
+                               const char *kind);
+void veil_stats_reload(veil_stats_shard_t *sh, int result);
+
+/*
+ * veil_stats_set_config(): a config was loaded at <when> (Unix seconds)
+ * with the identifier <id> (a digest or version, at most 64 bytes; never
+ * a secret). Any thread.
+ */
+void veil_stats_set_config(veil_stats_t *s, const char *id, double when);
+
+/* ---- reading ---- */
+
+/*
+ * A consistent-per-counter copy of every sum, in plain arrays. Indexes:
+ * requests[(route * M + method) * CODE + code],
+ * findings[((route * LOC + loc) * ndet + det) * ACT + act],
+ * inspected[route * DIR + dir], skipped[(route * DIR + dir) * nskip + r],
+ * rejected[r], blocked[route * CAT + cat], upstream[route * nup + k],
+ * lat[(route * LAT + k) * (BUCKETS + 1) + b] (not cumulative; the last is
+ * +Inf), lat_sum_ns / lat_count[route * LAT + k], reloads[r].
+ */
+typedef struct veil_stats_snapshot {
+    size_t nroutes, ndet;
+    const char *const *routes;
+    const veil_detector_info_t *det; /* ndet entries, ids copied */
+    double start_time, now, config_time;
+    char config_id[72];
+    uint64_t *requests, *findings, *inspected, *skipped, *rejected;
+    uint64_t *blocked, *upstream, *lat, *lat_sum_ns, *lat_count, *reloads;
+} veil_stats_snapshot_t;
+
+/* veil_stats_snapshot(): fills <snap> (arrays allocated; release them
+   with veil_stats_snapshot_dispose()). The names point into <s>, which
+   must outlive the snapshot. Returns 0 or -ENOMEM. Any thread. */
+int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap);
+void veil_stats_snapshot_dispose(veil_stats_snapshot_t *snap);
+
+/* veil_stats_json(): the /stats document (see docs/statistics.md).
+   Returns 0 or -ENOMEM. */
+int veil_stats_json(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
+/* veil_stats_prometheus(): the /metrics text (exposition format 0.0.4). */
+int veil_stats_prometheus(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
+
+#endif

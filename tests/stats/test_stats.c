@@ -1,0 +1,321 @@
+/*
+ * Unit tests of the counters (proxy/stats.c) and their renderers
+ * (proxy/stats_render.c): exact sums over shards, bucket edges, exact
+ * JSON and Prometheus lines, label escaping, and concurrent updates
+ * summed while a reader reads.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "veil/stats.h"
+#include "test.h"
+
+static veil_stats_t *make(unsigned shards)
+{
+    const char *routes[] = {"api", "a\"b\\c\nd"};
+
+    return veil_stats_new(shards, routes, 2, NULL);
+}
+
+
+static int has_line(const veil_jbuf_t *b, const char *line)
+{
+    size_t n = strlen(line);
+    const char *p = b->data, *end = b->data + b->len;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+        if (len == n && memcmp(p, line, n) == 0) {
+            return 1;
+        }
+        p += len + 1;
+    }
+    fprintf(stderr, "missing line: %s\n", line);
+    return 0;
+}
+
+
+static int contains(const veil_jbuf_t *b, const char *s)
+{
+    if (memmem(b->data, b->len, s, strlen(s)) != NULL) {
+        return 1;
+    }
+    fprintf(stderr, "missing: %s\n", s);
+    return 0;
+}
+
+
+TEST(methods_and_tables)
+{
+    CHECK_EQ(veil_stats_method("GET", 3), VEIL_STATS_M_GET);
+    CHECK_EQ(veil_stats_method("PATCH", 5), VEIL_STATS_M_PATCH);
+    CHECK_EQ(veil_stats_method("get", 3), VEIL_STATS_M_OTHER);
+    CHECK_EQ(veil_stats_method("GETX", 4), VEIL_STATS_M_OTHER);
+    CHECK_EQ(veil_stats_method("GE", 2), VEIL_STATS_M_OTHER);
+    CHECK_STR(veil_stats_table_name(VEIL_STATS_T_REJECT,
+              veil_stats_table_index(VEIL_STATS_T_REJECT, "cl_te_conflict")),
+              "cl_te_conflict");
+    CHECK_STR(veil_stats_table_name(VEIL_STATS_T_REJECT,
+              veil_stats_table_index(VEIL_STATS_T_REJECT, "no such reason")),
+              "other");
+    CHECK_STR(veil_stats_table_name(VEIL_STATS_T_SKIP,
+              veil_stats_table_index(VEIL_STATS_T_SKIP, NULL)), "other");
+    CHECK_STR(veil_stats_table_name(VEIL_STATS_T_UPSTREAM,
+              veil_stats_table_index(VEIL_STATS_T_UPSTREAM, "upstream_timeout")),
+              "upstream_timeout");
+    CHECK_EQ(veil_stats_new(0, NULL, 1, NULL) == NULL, 1);
+}
+
+
+TEST(sums_over_shards)
+{
+    veil_stats_t *s = make(2);
+    veil_stats_shard_t *a = veil_stats_shard(s, 0), *b = veil_stats_shard(s, 1);
+    veil_stats_shard_t *m = veil_stats_shard(s, VEIL_STATS_SHARD_MAIN);
+    veil_stats_snapshot_t sn;
+    int email = veil_catalog_find("email");
+    size_t ndet = veil_catalog_count();
+    size_t rej = veil_stats_table_index(VEIL_STATS_T_REJECT, "bare_lf");
+    size_t nskip = veil_stats_table_count(VEIL_STATS_T_SKIP);
+
+    CHECK(veil_stats_shard(s, 2) == NULL);
+    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
+                       VEIL_STATS_ACT_OBSERVE, 2);
+    veil_stats_finding(b, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
+                       VEIL_STATS_ACT_OBSERVE, 3);
+    /* Out of range: ignored. */
+    veil_stats_finding(b, 2, VEIL_STATS_LOC_REQ_BODY, 0, 0, 1);
+    veil_stats_finding(b, 0, VEIL_STATS_LOC__COUNT, 0, 0, 1);
+    veil_stats_finding(b, 0, 0, (unsigned)ndet, 0, 1);
+    veil_stats_finding(b, 0, 0, 0, VEIL_STATS_ACT__COUNT, 1);
+    veil_stats_rejected(a, "bare_lf");
+    veil_stats_rejected(m, "bare_lf");
+    veil_stats_not_inspected(a, 1, VEIL_STATS_DIR_RESPONSE, "binary");
+    veil_stats_reload(m, VEIL_STATS_RELOAD_FAILED);
+    veil_stats_inspected(a, 0, VEIL_STATS_DIR_REQUEST, 100);
+    veil_stats_inspected(b, 0, VEIL_STATS_DIR_REQUEST, 23);
+
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+    CHECK_EQ(sn.findings[((0 * VEIL_STATS_LOC__COUNT + VEIL_STATS_LOC_REQ_BODY)
+                          * ndet + (size_t)email) * VEIL_STATS_ACT__COUNT], 5);
+    {
+        uint64_t t = 0;
+
+        for (size_t i = 0; i < 2 * VEIL_STATS_LOC__COUNT * ndet * VEIL_STATS_ACT__COUNT; i++) {
+            t += sn.findings[i];
+        }
+        CHECK_EQ(t, 5);
+    }
+    CHECK_EQ(sn.rejected[rej], 2);
+    CHECK_EQ(sn.skipped[(1 * 2 + 1) * nskip +
+                        veil_stats_table_index(VEIL_STATS_T_SKIP, "binary")], 1);
+    CHECK_EQ(sn.reloads[VEIL_STATS_RELOAD_FAILED], 1);
+    CHECK_EQ(sn.reloads[VEIL_STATS_RELOAD_OK], 0);
+    CHECK_EQ(sn.inspected[0], 123);
+    veil_stats_snapshot_dispose(&sn);
+    veil_stats_free(s);
+}
+
+
+TEST(histogram_edges)
+{
+    veil_stats_t *s = make(1);
+    veil_stats_shard_t *a = veil_stats_shard(s, 0);
+    veil_stats_snapshot_t sn;
+    veil_jbuf_t b;
+
+    /* le is inclusive: 0.5 ms exactly is in the first bucket, one
+       nanosecond more is in the second; 61 s is only in +Inf. */
+    veil_stats_request(a, 0, VEIL_STATS_M_GET, 200, 500000, 400000, UINT64_MAX);
+    veil_stats_request(a, 0, VEIL_STATS_M_GET, 204, 500001, UINT64_MAX, 100);
+    veil_stats_request(a, 0, VEIL_STATS_M_POST, 0, 61000000000ull, UINT64_MAX,
+                       UINT64_MAX);
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+    veil_jbuf_init(&b, 1 << 20);
+    CHECK_EQ(veil_stats_prometheus(&sn, &b), 0);
+    CHECK(has_line(&b, "veil_request_duration_seconds_bucket{route=\"api\",le=\"0.0005\"} 1"));
+    CHECK(has_line(&b, "veil_request_duration_seconds_bucket{route=\"api\",le=\"0.001\"} 2"));
+    CHECK(has_line(&b, "veil_request_duration_seconds_bucket{route=\"api\",le=\"60\"} 2"));
+    CHECK(has_line(&b, "veil_request_duration_seconds_bucket{route=\"api\",le=\"+Inf\"} 3"));
+    CHECK(has_line(&b, "veil_request_duration_seconds_count{route=\"api\"} 3"));
+    CHECK(has_line(&b, "veil_request_duration_seconds_sum{route=\"api\"} 61.001000001"));
+    CHECK(has_line(&b, "veil_upstream_duration_seconds_count{route=\"api\"} 1"));
+    CHECK(has_line(&b, "veil_upstream_duration_seconds_sum{route=\"api\"} 0.000400000"));
+    CHECK(has_line(&b, "veil_added_latency_seconds_bucket{route=\"api\",le=\"0.0005\"} 1"));
+    CHECK(has_line(&b, "veil_added_latency_seconds_count{route=\"api\"} 1"));
+    CHECK(has_line(&b, "veil_requests_total{route=\"api\",method=\"GET\",code=\"2xx\"} 2"));
+    CHECK(has_line(&b, "veil_requests_total{route=\"api\",method=\"POST\",code=\"none\"} 1"));
+    /* The second route has empty histograms, still complete. */
+    CHECK(has_line(&b, "veil_request_duration_seconds_count{route=\"a\\\"b\\\\c\\nd\"} 0"));
+    veil_jbuf_dispose(&b);
+
+    veil_jbuf_init(&b, 1 << 20);
+    CHECK_EQ(veil_stats_json(&sn, &b), 0);
+    CHECK(contains(&b, "{\"route\":\"api\",\"kind\":\"total\",\"count\":3,"
+                       "\"sum_seconds\":61.001000001,\"le\":[0.0005,0.001,0.0025,"
+                       "0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10,30,60],"
+                       "\"cumulative\":[1,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,3]}"));
+    CHECK(contains(&b, "\"requests\":[{\"route\":\"api\",\"method\":\"GET\","
+                       "\"code\":\"2xx\",\"count\":2},{\"route\":\"api\","
+                       "\"method\":\"POST\",\"code\":\"none\",\"count\":1}]"));
+    veil_jbuf_dispose(&b);
+    veil_stats_snapshot_dispose(&sn);
+    veil_stats_free(s);
+}
+
+
+TEST(render_every_family)
+{
+    veil_stats_t *s = make(2);
+    veil_stats_shard_t *a = veil_stats_shard(s, 0), *b1 = veil_stats_shard(s, 1);
+    veil_stats_snapshot_t sn;
+    veil_jbuf_t b;
+    int email = veil_catalog_find("email"), card = veil_catalog_find("credit_card");
+
+    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
+                       VEIL_STATS_ACT_OBSERVE, 3);
+    veil_stats_finding(b1, 1, VEIL_STATS_LOC_RSP_HEADERS, (unsigned)card,
+                       VEIL_STATS_ACT_MASK, 1);
+    veil_stats_not_inspected(a, 0, VEIL_STATS_DIR_RESPONSE, "over_limit");
+    veil_stats_rejected(b1, "cl_te_conflict");
+    veil_stats_rejected(b1, "something new");
+    veil_stats_blocked(a, 0, VEIL_CAT_FINANCIAL);
+    veil_stats_upstream_error(a, 0, "upstream_connect_timeout");
+    veil_stats_inspected(a, 0, VEIL_STATS_DIR_RESPONSE, 4096);
+    veil_stats_set_config(s, "sha256:0123abcd", 1795000000.5);
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+
+    veil_jbuf_init(&b, 1 << 20);
+    CHECK_EQ(veil_stats_prometheus(&sn, &b), 0);
+    CHECK(has_line(&b, "# HELP veil_findings_total Personal data found, by route, "
+                       "direction, location, detector, category and action "
+                       "taken. Never a value."));
+    CHECK(has_line(&b, "# TYPE veil_findings_total counter"));
+    CHECK(has_line(&b, "veil_findings_total{route=\"api\",direction=\"request\","
+                       "location=\"body\",detector=\"email\",category=\"contact\","
+                       "action=\"observe\"} 3"));
+    CHECK(has_line(&b, "veil_findings_total{route=\"a\\\"b\\\\c\\nd\","
+                       "direction=\"response\",location=\"headers\","
+                       "detector=\"credit_card\",category=\"financial\","
+                       "action=\"mask\"} 1"));
+    CHECK(has_line(&b, "veil_bodies_not_inspected_total{route=\"api\","
+                       "direction=\"response\",reason=\"over_limit\"} 1"));
+    CHECK(has_line(&b, "veil_requests_rejected_total{reason=\"cl_te_conflict\"} 1"));
+    CHECK(has_line(&b, "veil_requests_rejected_total{reason=\"other\"} 1"));
+    CHECK(has_line(&b, "veil_requests_blocked_total{route=\"api\",category=\"financial\"} 1"));
+    CHECK(has_line(&b, "veil_upstream_errors_total{route=\"api\","
+                       "kind=\"upstream_connect_timeout\"} 1"));
+    CHECK(has_line(&b, "veil_inspected_bytes_total{route=\"api\",direction=\"response\"} 4096"));
+    CHECK(has_line(&b, "veil_inspected_bytes_total{route=\"api\",direction=\"request\"} 0"));
+    CHECK(has_line(&b, "veil_config_reloads_total{result=\"ok\"} 0"));
+    CHECK(has_line(&b, "veil_config_info{id=\"sha256:0123abcd\"} 1"));
+    CHECK(has_line(&b, "veil_config_load_time_seconds 1795000000.500"));
+    veil_jbuf_dispose(&b);
+
+    veil_jbuf_init(&b, 1 << 20);
+    CHECK_EQ(veil_stats_json(&sn, &b), 0);
+    CHECK(contains(&b, "\"config\":{\"id\":\"sha256:0123abcd\",\"loaded_at\":1795000000.500}"));
+    CHECK(contains(&b, "\"routes\":[\"api\",\"a\\\"b\\\\c\\nd\"]"));
+    CHECK(contains(&b, "\"totals\":{\"requests\":0,\"findings\":4,"
+                       "\"inspected_bytes\":4096,\"not_inspected\":1,"
+                       "\"rejected\":2,\"blocked\":1,\"upstream_errors\":1}"));
+    CHECK(contains(&b, "{\"route\":\"api\",\"direction\":\"request\","
+                       "\"location\":\"body\",\"detector\":\"email\","
+                       "\"category\":\"contact\",\"action\":\"observe\",\"count\":3}"));
+    CHECK(contains(&b, "\"detectors\":[{\"id\":\"email\",\"category\":\"contact\","
+                       "\"regulations\":\"gdpr,ccpa,hipaa\",\"count\":3},"
+                       "{\"id\":\"credit_card\",\"category\":\"financial\","
+                       "\"regulations\":\"ccpa,pci_dss,glba\",\"count\":1}]"));
+    CHECK(contains(&b, "\"rejected\":[{\"reason\":\"cl_te_conflict\",\"count\":1},"
+                       "{\"reason\":\"other\",\"count\":1}]"));
+    CHECK(contains(&b, "\"reloads\":{\"ok\":0,\"failed\":0}"));
+    veil_jbuf_dispose(&b);
+    veil_stats_snapshot_dispose(&sn);
+    veil_stats_free(s);
+}
+
+
+#define THREADS 4
+#define PER_THREAD 200000
+
+struct worker_arg {
+    veil_stats_t *s;
+    int id;
+};
+
+static void *worker(void *p)
+{
+    struct worker_arg *w = p;
+    veil_stats_shard_t *sh = veil_stats_shard(w->s, w->id);
+
+    for (int i = 0; i < PER_THREAD; i++) {
+        veil_stats_finding(sh, 0, VEIL_STATS_LOC_REQ_BODY, 0,
+                           VEIL_STATS_ACT_OBSERVE, 1);
+        veil_stats_inspected(sh, 0, VEIL_STATS_DIR_REQUEST, 7);
+    }
+    return NULL;
+}
+
+static void *main_shard_worker(void *p)
+{
+    veil_stats_shard_t *sh = veil_stats_shard(p, VEIL_STATS_SHARD_MAIN);
+
+    for (int i = 0; i < PER_THREAD; i++) {
+        veil_stats_reload(sh, VEIL_STATS_RELOAD_OK);
+    }
+    return NULL;
+}
+
+
+TEST(concurrent_updates_and_reads)
+{
+    veil_stats_t *s = make(THREADS);
+    pthread_t t[THREADS + 2];
+    struct worker_arg args[THREADS];
+    veil_stats_snapshot_t sn;
+    uint64_t last = 0;
+    int monotonic = 1;
+
+    for (int i = 0; i < THREADS; i++) {
+        args[i].s = s;
+        args[i].id = i;
+        pthread_create(&t[i], NULL, worker, &args[i]);
+    }
+    /* Two threads share the main shard: its adds must be atomic. */
+    pthread_create(&t[THREADS], NULL, main_shard_worker, s);
+    pthread_create(&t[THREADS + 1], NULL, main_shard_worker, s);
+    for (int k = 0; k < 50; k++) {
+        if (veil_stats_snapshot(s, &sn) == 0) {
+            monotonic &= sn.findings[VEIL_STATS_LOC_REQ_BODY * sn.ndet
+                                     * VEIL_STATS_ACT__COUNT] >= last;
+            last = sn.findings[VEIL_STATS_LOC_REQ_BODY * sn.ndet
+                               * VEIL_STATS_ACT__COUNT];
+            veil_stats_snapshot_dispose(&sn);
+        }
+    }
+    for (int i = 0; i < THREADS + 2; i++) {
+        pthread_join(t[i], NULL);
+    }
+    CHECK(monotonic);
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+    CHECK_EQ(sn.findings[VEIL_STATS_LOC_REQ_BODY * sn.ndet * VEIL_STATS_ACT__COUNT],
+             THREADS * PER_THREAD);
+    CHECK_EQ(sn.inspected[0], 7ull * THREADS * PER_THREAD);
+    CHECK_EQ(sn.reloads[VEIL_STATS_RELOAD_OK], 2 * PER_THREAD);
+    veil_stats_snapshot_dispose(&sn);
+    veil_stats_free(s);
+}
+
+
+int main(void)
+{
+    RUN(methods_and_tables);
+    RUN(sums_over_shards);
+    RUN(histogram_edges);
+    RUN(render_every_family);
+    RUN(concurrent_updates_and_reads);
+    TEST_MAIN_END;
+}
