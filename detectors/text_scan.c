@@ -837,6 +837,11 @@ static int same_sep(const unsigned char *b, const chain_t *c, size_t j, size_t k
  * changes ("2024-05-01 415-555-2671"). A run of like groups is one number:
  * "5455 7141 8657 2271" failed as a card and its tail is no Aadhaar.
  */
+static inline int eng_enabled(const struct veil__text *t, int det)
+{
+    return t->eng->enabled[det];
+}
+
 static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
 {
     if (c->w[k - 1].digits >= 7 || c->w[k].digits >= 7) {
@@ -927,6 +932,21 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                                                    isaln(b[q + 1]))))) {
                 return q;
             }
+        }
+    }
+    /* A MAC address whose first group has no digit (ac-f3-33-...): it
+       starts at the group before the word this digit is in. */
+    if (ws >= 3 && b[ws - 1] == '-' && ishex(b[ws - 2]) && ishex(b[ws - 3]) &&
+        (ws == 3 || !isaln(b[ws - 4])) && eng_enabled(t, VEIL_D_MAC_ADDRESS)) {
+        size_t ms = ws - 3, e;
+        if (ms + 18 > t->len && !final) {
+            return DEFER;
+        }
+        if ((e = match(t, VEIL_D_MAC_ADDRESS, ms, t->len < ms + 18 ? t->len : ms + 18, 0)) != 0 &&
+            valid(veil__valid_mac, b, ms, e)) {
+            report(t, ms, e, VEIL_D_MAC_ADDRESS,
+                   conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ms, VEIL_D_MAC_ADDRESS)), 0);
+            return e;
         }
     }
     cs = ws;
