@@ -853,6 +853,84 @@ static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
     return k + 1 < c->nw && !same_sep(b, c, k, k + 1);
 }
 
+/*
+ * month_date(): a date written with the month's name around the digits
+ * at <ws>: "January 3, 1959" (the name before) or "3 January 1959" (after),
+ * in English. Returns its end and sets *start, or 0; DEFER when the bytes
+ * after it have not arrived.
+ */
+static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *start)
+{
+    static const char *const months[] = {"january", "february", "march", "april", "may",
+                                         "june", "july", "august", "september", "october",
+                                         "november", "december", "jan", "feb", "mar", "apr",
+                                         "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+                                         "dec"};
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q = ws;
+
+    while (q < n && q - ws < 2 && isdig(b[q])) {
+        q++;
+    }
+    if (q == n) {
+        return final ? 0 : DEFER;
+    }
+    if (isdig(b[q]) || q == ws) {
+        return 0;
+    }
+    /* "Month D, YYYY": a month name and one space before the day. */
+    if (ws >= 4 && b[ws - 1] == ' ' && isal(b[ws - 2])) {
+        size_t w = ws - 1;
+        while (w > 0 && ws - 1 - w < 9 && isal(b[w - 1])) {
+            w--;
+        }
+        int found = 0;
+        for (size_t k = 0; k < sizeof(months) / sizeof(months[0]) && !found; k++) {
+            size_t len = strlen(months[k]);
+            found = ws - 1 - w == len && strncasecmp((const char *)b + w, months[k], len) == 0 &&
+                    (w == 0 || !isal(b[w - 1]));
+        }
+        if (found) {
+            size_t y = q;
+            if (y < n && b[y] == ',') {
+                y++;
+            }
+            if (y + 6 > n) {
+                return final ? 0 : DEFER;
+            }
+            if (b[y] != ' ' || !isdig(b[y + 1]) || !isdig(b[y + 2]) || !isdig(b[y + 3]) ||
+                !isdig(b[y + 4]) || isaln(b[y + 5])) {
+                return 0;
+            }
+            *start = w;
+            return y + 5;
+        }
+    }
+    /* "D Month YYYY". */
+    if (b[q] != ' ') {
+        return 0;
+    }
+    size_t w = q + 1, we = w;
+    while (we < n && we - w < 10 && isal(b[we])) {
+        we++;
+    }
+    if (we + 6 > n) {
+        return final ? 0 : DEFER;
+    }
+    for (size_t k = 0; k < sizeof(months) / sizeof(months[0]); k++) {
+        size_t len = strlen(months[k]);
+        if (we - w == len && strncasecmp((const char *)b + w, months[k], len) == 0) {
+            if (b[we] == ' ' && isdig(b[we + 1]) && isdig(b[we + 2]) && isdig(b[we + 3]) &&
+                isdig(b[we + 4]) && !isaln(b[we + 5])) {
+                *start = ws;
+                return we + 5;
+            }
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static size_t h_numeric(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
@@ -926,6 +1004,18 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             }
             if (q + 1 >= t->len && !final) {
                 return DEFER;
+            }
+            /* A birth date written with the month's name: the day is a
+               short number too. */
+            if (digits <= 2 && groups == 1 && eng_enabled(t, VEIL_D_DATE_OF_BIRTH)) {
+                size_t ds = 0, de = month_date(t, ws, final, &ds);
+                if (de == DEFER) {
+                    return DEFER;
+                }
+                if (de != 0 && has_context(t, ds, VEIL_D_DATE_OF_BIRTH)) {
+                    report(t, ds, de, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
+                    return de;
+                }
             }
             if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) &&
                 (q >= t->len || (!isal(b[q]) && !(issep(b[q]) && q + 1 < t->len &&
