@@ -634,6 +634,54 @@ def test_forwarding_details(veil):
         env.cleanup()
 
 
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_backpressure_bounded_memory(veil):
+    env = Env(veil)
+    try:
+        base = rss_kib(env.veil.pid)
+        # A 64 MiB response to a client that reads slowly at first.
+        s = env.raw(b"GET /big?mb=64 HTTP/1.1\r\nHost: a\r\n"
+                    b"Connection: close\r\n\r\n", read_until_close=False)
+        time.sleep(1.0)
+        peak = rss_kib(env.veil.pid)
+        got = 0
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(65536)
+        got = len(head) - head.index(b"\r\n\r\n") - 4
+        while True:
+            d = s.recv(1 << 20)
+            if not d:
+                break
+            got += len(d)
+            peak = max(peak, rss_kib(env.veil.pid))
+        s.close()
+        eq(got, 64 * 1024 * 1024, "whole body relayed")
+        check(peak - base < 16 * 1024, "memory stays bounded while the "
+              "client is slow (grew %d KiB)" % (peak - base))
+        # A 32 MiB upload, streamed to the upstream, never held whole.
+        path = os.path.join(env.tmp, "up.bin")
+        with open(path, "wb") as f:
+            f.write(os.urandom(32 * 1024 * 1024))
+        p, _, _ = env.curl("-H", "Content-Type: application/octet-stream",
+                           "--data-binary", "@" + path, "{base}/count")
+        eq(p, str(32 * 1024 * 1024).encode(), "upload relayed whole")
+        check(rss_kib(env.veil.pid) - base < 16 * 1024, "upload bounded")
+        log = env.log(2)
+        eq(log[0]["veil.response.body.omitted"], "binary", "not logged")
+        eq(log[1]["http.request.body.bytes"], 32 * 1024 * 1024, "counted")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -643,7 +691,8 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_upgrade_tunnel, test_early_response,
          test_close_delimited_response, test_drain_and_reopen,
          test_max_connections_503, test_sigint_stops,
-         test_encodings_fail_closed, test_forwarding_details]
+         test_encodings_fail_closed, test_forwarding_details,
+         test_backpressure_bounded_memory]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -21,6 +21,8 @@ The response depends on the path (query ignored):
   /reset      closes without answering
   /204, /304  those statuses
   /103        an interim 103 Early Hints, then 200
+  /big        ?mb=N MiB of binary body (default 64)
+  /count      answers the size of the request body
   /br         a body labelled Content-Encoding: br (not decodable by veil)
   /badgzip    a corrupt gzip body
   /deflate    a raw-deflate body labelled deflate
@@ -61,9 +63,15 @@ class Conn:
         return out
 
     def read_n(self, n):
-        while len(self.buf) < n:
-            self.fill()
-        out, self.buf = self.buf[:n], self.buf[n:]
+        parts, have = [self.buf], len(self.buf)
+        while have < n:
+            d = self.s.recv(1 << 20)
+            if not d:
+                raise EOFError
+            parts.append(d)
+            have += len(d)
+        data = b"".join(parts)
+        out, self.buf = data[:n], data[n:]
         return out
 
     def read_body(self, head):
@@ -205,6 +213,20 @@ class Conn:
             z = c.compress(PII_JSON) + c.flush()
             self.send(200, "OK", [("Content-Type", "application/json"),
                                   ("Content-Encoding", "deflate")], z)
+        elif path == "/big":
+            n = int(q.get("mb", "64")) * 1024 * 1024
+            s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/"
+                      b"octet-stream\r\nContent-Length: %d\r\n\r\n" % n)
+            block = bytes(range(256)) * 256
+            sent = 0
+            while sent < n:
+                s.sendall(block)
+                sent += len(block)
+        elif path == "/count":
+            # Reads the body slowly (backpressure on veil), answers its size.
+            n = len(body)
+            self.send(200, "OK", [("Content-Type", "text/plain")],
+                      str(n).encode())
         elif path == "/204":
             s.sendall(b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
         elif path == "/304":
