@@ -682,6 +682,31 @@ def test_backpressure_bounded_memory(veil):
         env.cleanup()
 
 
+def test_log_escaping(veil):
+    env = Env(veil)
+    try:
+        body = b'a\x00b\xff\xfe"\\\n\tc\xc3\xa9\x7f\xed\xa0\x80z'
+        path = os.path.join(env.tmp, "b")
+        with open(path, "wb") as f:
+            f.write(body)
+        p, _, _ = env.curl("-H", "Content-Type: text/plain",
+                           "--data-binary", "@" + path, "{base}/echo")
+        eq(p, body, "bytes untouched")
+        raw = env.log_raw()
+        eq(raw.count(b"\n"), 1, "one line")
+        check(b"\\u0000" in raw and b"\\u007f" in raw, "controls escaped")
+        raw.decode("utf-8")  # the record is valid UTF-8
+        r = env.log(1)[0]
+        # Invalid UTF-8 (a lone 0xff, 0xfe, an encoded surrogate) becomes
+        # U+FFFD; valid sequences are kept.
+        eq(r["http.request.body.content"],
+           'a\x00b\ufffd\ufffd"\\\n\tc\u00e9\x7f\ufffd\ufffd\ufffdz',
+           "escaped body")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -692,7 +717,7 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_close_delimited_response, test_drain_and_reopen,
          test_max_connections_503, test_sigint_stops,
          test_encodings_fail_closed, test_forwarding_details,
-         test_backpressure_bounded_memory]
+         test_backpressure_bounded_memory, test_log_escaping]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
