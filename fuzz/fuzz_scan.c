@@ -47,29 +47,6 @@
         }                                                                        \
     } while (0)
 
-/*
- * Known engine bugs (see the lead's list): while they are open the cut
- * avoids the split points that trigger them, so the fuzzer keeps looking
- * for new ones. Set to 0 once fixed.
- *  - bug 1: a chunk ending inside a PEM footer line ("-----END ...-----")
- *    cuts the private_key finding short;
- *  - bug 5: a chunk ending inside a JSON escape (\uXXXX, a surrogate pair)
- *    or a form %XX lets the safe offset run past the escape;
- *  - bug 8: mask keeps every byte after a card's 4th-last digit (letters
- *    too): the mask checks skip inputs with a card finding that is more
- *    than a card number.
- */
-#ifndef VEIL_FUZZ_AVOID_BUG1
-#define VEIL_FUZZ_AVOID_BUG1 1
-#endif
-#ifndef VEIL_FUZZ_AVOID_BUG5
-#define VEIL_FUZZ_AVOID_BUG5 1
-#endif
-
-#ifndef VEIL_FUZZ_AVOID_BUG8
-#define VEIL_FUZZ_AVOID_BUG8 1
-#endif
-
 #define MAX_FINDINGS 8192
 
 typedef struct {
@@ -124,45 +101,6 @@ static size_t cut_next(size_t left)
     return k < left ? k : left;
 }
 
-/* Whether a piece may end at <at> (between data[at - 1] and data[at]). */
-static int cut_ok(const uint8_t *d, size_t len, size_t at, veil_format_t fmt)
-{
-    if (at >= len) {
-        return 1;
-    }
-#if VEIL_FUZZ_AVOID_BUG1
-    for (size_t k = at > 80 ? at - 80 : 0; k + 8 <= at + 8 && k + 8 <= len; k++) {
-        if (k < at && memcmp(d + k, "-----END", 8) == 0) {
-            /* inside the footer line unless a line break came between */
-            if (memchr(d + k, '\n', at - k) == NULL) {
-                return 0;
-            }
-        }
-    }
-#endif
-#if VEIL_FUZZ_AVOID_BUG5
-    if (fmt != VEIL_FMT_TEXT) {
-        for (size_t k = at > 12 ? at - 12 : 0; k < at; k++) {
-            if (d[k] == '\\' || d[k] == '%') {
-                return 0;
-            }
-        }
-    }
-#endif
-    (void)d;
-    (void)fmt;
-    return 1;
-}
-
-static size_t cut_piece(const uint8_t *d, size_t len, size_t i, veil_format_t fmt)
-{
-    size_t k = cut_next(len - i);
-    while (i + k < len && !cut_ok(d, len, i + k, fmt)) {
-        k++;
-    }
-    return k;
-}
-
 static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, size_t len,
                  int split, findings_t *l)
 {
@@ -172,7 +110,7 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
     FUZZ_ASSERT(s != NULL);
     uint64_t last = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = split ? cut_piece(d, len, i, fmt) : len;
+        size_t k = split ? cut_next(len - i) : len;
         FUZZ_ASSERT(veil_scanner_feed(s, d + i, k) == 0);
         i += k;
         uint64_t safe = veil_scanner_safe_offset(s);
@@ -242,7 +180,7 @@ static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
     FUZZ_ASSERT(r != NULL);
     uint64_t last = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = split ? cut_piece(d, len, i, fmt) : len;
+        size_t k = split ? cut_next(len - i) : len;
         FUZZ_ASSERT(veil_redactor_feed(r, d + i, k) == 0);
         i += k;
         uint64_t off = veil_redactor_offset(r);
@@ -270,32 +208,36 @@ static size_t count_lines(const uint8_t *p, size_t n)
     return c;
 }
 
-static int card_only(const uint8_t *raw, size_t len)
+static int hexd(int c)
 {
-    for (size_t j = 0; j < len; j++) {
-        if (!((raw[j] >= '0' && raw[j] <= '9') || raw[j] == ' ' || raw[j] == '-')) {
-            return 0;
-        }
-    }
-    return 1;
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
-/* 1 when a card finding holds more than a card number, or fewer than four
-   digits (where engine bug 8 shows). */
-static int has_mixed_card(const findings_t *l, const uint8_t *d)
+/* Where a card's kept last four digits start, or <len>: only a value that
+   is nothing but a card number (digits, ' ', '-', '+', '.', and \uXXXX or
+   %XX escapes, which never count as digits) of 12+ digits keeps them. */
+static size_t card_keep(const uint8_t *raw, size_t len)
 {
-    int card = veil_catalog_find("credit_card");
-    for (size_t k = 0; k < l->n; k++) {
-        const uint8_t *raw = d + l->f[k].offset;
-        size_t digits = 0;
-        for (size_t j = 0; j < l->f[k].length; j++) {
-            digits += raw[j] >= '0' && raw[j] <= '9';
+    size_t at[4], seen = 0;
+    for (size_t k = 0; k < len;) {
+        if (raw[k] == '\\' && k + 5 < len && raw[k + 1] == 'u' && hexd(raw[k + 2]) &&
+            hexd(raw[k + 3]) && hexd(raw[k + 4]) && hexd(raw[k + 5])) {
+            k += 6;
+            continue;
         }
-        if (l->f[k].detector == card && (!card_only(raw, l->f[k].length) || digits < 4)) {
-            return 1;
+        if (raw[k] == '%' && k + 2 < len && hexd(raw[k + 1]) && hexd(raw[k + 2])) {
+            k += 3;
+            continue;
         }
+        if (raw[k] >= '0' && raw[k] <= '9') {
+            at[seen % 4] = k;
+            seen++;
+        } else if (raw[k] != ' ' && raw[k] != '-' && raw[k] != '+' && raw[k] != '.') {
+            return len;
+        }
+        k++;
     }
-    return 0;
+    return seen >= 12 ? at[seen % 4] : len;
 }
 
 /* The expected output of <act> (mask or label), rebuilt from the findings
@@ -315,22 +257,10 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
             sink_write(exp, "\"", 1);
         }
         if (act == VEIL_ACT_MASK) {
-            /* A value that is nothing but a card number (digits, spaces,
-               dashes) keeps its last four digits; anything else is masked
-               whole, separators aside. */
-            size_t keep = f->length;
-            if (f->detector == card && card_only(raw, f->length)) {
-                int seen = 0;
-                for (size_t j = f->length; j > 0 && seen < 4; j--) {
-                    if (raw[j - 1] >= '0' && raw[j - 1] <= '9') {
-                        seen++;
-                        keep = j - 1;
-                    }
-                }
-                if (seen < 4) {
-                    keep = f->length;
-                }
-            }
+            /* A value that is nothing but a card number keeps its last
+               four digits; anything else is masked whole, separators
+               aside. */
+            size_t keep = f->detector == card ? card_keep(raw, f->length) : f->length;
             for (size_t j = 0; j < f->length; j++) {
                 int kept = j >= keep && raw[j] >= '0' && raw[j] <= '9';
                 char c = kept || is_mask_sep(raw[j]) ? (char)raw[j] : '*';
@@ -416,8 +346,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         FUZZ_ASSERT(n1 == whole.n && n2 == whole.n);
         FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
-        int mixed = VEIL_FUZZ_AVOID_BUG8 && acts[a] == VEIL_ACT_MASK && has_mixed_card(&whole, d);
-        if ((acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) && !mixed) {
+        if (acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) {
             rebuild(&whole, acts[a], d, len, &exp);
             FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
         }
@@ -428,7 +357,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
             for (size_t k = 0; k < whole.n; k++) {
                 const veil_finding_t *f = &whole.f[k];
                 int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
-                if (f->length >= 8 && !mixed) {
+                if (f->length >= 8) {
                     int only_kept = 1;
                     /* a value of separators and '*' masks to itself */
                     for (size_t j = 0; j < f->length; j++) {

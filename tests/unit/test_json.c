@@ -362,11 +362,10 @@ TEST(escapes)
     JMASK("{\"name\":\"Jos\u00e9 Garc\u00eda\"}", "{\"name\":\"***** *******\"}");
 }
 
-/* Findings only (the safe-offset contract is engine bug 5, tested in
-   escapes_split): escapes that open a finding or sit before one. */
+/* Escapes that open a finding or sit before one (engine bug 5: the safe
+   offset ran past an open escape). */
 TEST(escapes_findings)
 {
-    check_safe = 0;
     JS("{\"x\":\"\\u00341111111 1111 1111\"}", "credit_card@6+23H");
     /* surrogate pairs and lone surrogates before a value */
     JS("{\"x\":\"\\ud83d\\ude00 jane@example.com\"}", "email@19+16H");
@@ -376,14 +375,12 @@ TEST(escapes_findings)
     JS("{\"x\":\"\\u12 jane@example.com\"}", "email@11+16H");
     JS("{\"x\":\"\\q jane@example.com\"}", "email@9+16H");
     JS("{\"\\u0073sn\":\"536228901\"}", "us_ssn@13+9HF");
-    check_safe = 1;
     CHECK_STR(redact_whole(VEIL_FMT_JSON, "{\"x\":\"\\u00341111111 1111 1111\"}"),
               "{\"x\":\"************* **** 1111\"}");
     CHECK_STR(redact_whole(VEIL_FMT_JSON, "{\"x\":\"\\ud83d\\ude00 jane@example.com\"}"),
               "{\"x\":\"\\ud83d\\ude00 ****@*******.***\"}");
 }
 
-#if 0 /* engine bug 5: the safe offset runs past an open escape */
 TEST(escapes_split)
 {
     JS("{\"x\":\"\\u00341111111 1111 1111\"}", "credit_card@6+23H");
@@ -392,14 +389,12 @@ TEST(escapes_split)
     JS("{\"x\":\"\\q jane@example.com\"}", "email@9+16H");
     JS("{\"\\u0073sn\":\"536228901\"}", "us_ssn@13+9HF");
 }
-#endif
 
-#if 0 /* engine bug 6: an escaped "name" value is never a person's name */
 TEST(name_escaped)
 {
-    JS("{\"name\":\"Jos\\u00e9 Garc\\u00eda\"}", "person_name@9+23MF");
+    JS("{\"name\":\"Jos\\u00e9 Garc\\u00eda\"}", "person_name@9+21MF");
+    JMASK("{\"name\":\"Jos\\u00e9 Garc\\u00eda\"}", "{\"name\":\"********* ***********\"}");
 }
-#endif
 
 TEST(bare_values)
 {
@@ -472,6 +467,15 @@ TEST(deep_nesting)
     CHECK_STR(scan_str(__LINE__, E, VEIL_FMT_JSON, doc, n), "us_ssn@71+9HF");
 }
 
+/* Top-level scalars (engine bug 7: a NULL key was copied) */
+TEST(top_level_scalar)
+{
+    JS("1", "");
+    JS("\"jane@example.com\"", "email@1+16H");
+    JS("536228901\n4111111111111111\n", "credit_card@10+16HB");
+    JLABEL("4111111111111111\n\"a@example.com\"\ntrue\n", "\"[CREDIT_CARD]\"\n\"[EMAIL]\"\ntrue\n");
+}
+
 TEST(mask_keeps_json)
 {
     JMASK("{\"user\":{\"email\":\"jane.doe@example.com\",\"card\":\"4111 1111 1111 1111\","
@@ -524,8 +528,11 @@ int main(void)
     RUN(not_json);
     RUN(truncated);
     RUN(deep_nesting);
+    RUN(top_level_scalar);
     RUN(mask_keeps_json);
     RUN(huge_field);
+    RUN(escapes_split);
+    RUN(name_escaped);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
