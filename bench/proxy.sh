@@ -12,6 +12,9 @@
 # (no bodies). Both get the same number of workers and keep-alive
 # connections to the upstream.
 #
+# "veil-0" is veil with --inspect off (no engine, metadata-only records):
+# the cost of the proxy itself, for comparison.
+#
 # Reported per scenario and proxy: requests/s, p50 and p99 latency (wrk),
 # and CPU time per request of the proxy's processes (utime + stime from
 # /proc/<pid>/stat, before and after), in microseconds.
@@ -134,6 +137,12 @@ PIDS="$PIDS $NGINX_MASTER"
     --workers "$WORKERS" --access-log "$T/veil.log" 2>"$T/veil.err" &
 VEIL_PID=$!
 PIDS="$PIDS $VEIL_PID"
+VP0=$(port)
+"$VEIL" run --listen 127.0.0.1:$VP0 --upstream http://127.0.0.1:$UP \
+    --workers "$WORKERS" --access-log "$T/veil0.log" --inspect off \
+    2>"$T/veil0.err" &
+VEIL0_PID=$!
+PIDS="$PIDS $VEIL0_PID"
 sleep 1
 
 # CPU ticks of a process and its children (nginx workers).
@@ -190,6 +199,7 @@ for sc in "GET 1k::/get" "POST 1k:$T/post1k.lua:/post" "POST 16k:$T/post16k.lua:
     label=${sc%%:*}; rest=${sc#*:}; script=${rest%%:*}; path=${rest#*:}
     run "nginx  $label" "$NP" "$NGINX_MASTER" "$script" "$path"
     run "veil   $label" "$VP" "$VEIL_PID" "$script" "$path"
+    run "veil-0 $label" "$VP0" "$VEIL0_PID" "$script" "$path"
 done
 lines=$(wc -l < "$T/veil.log")
 echo "veil access log: $lines lines, $(wc -c < "$T/veil.log") bytes; sample record:"

@@ -318,6 +318,8 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     timestamp(b, x->t_wall_ms);
     if (rq_ok) {
         key_str(b, "http.request.id", red[1].ptr, red[1].len);
+    } else if (x->reqid_generated) {
+        key_cstr(b, "http.request.id", x->reqid); /* ours: no PII */
     }
     key_cstr(b, "client.address", x->c->addr);
     key_str(b, "http.request.method", x->rq.method.ptr, x->rq.method.len);
@@ -325,13 +327,15 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     if (rq_ok) {
         key_str(b, "url.path", red[0].ptr, red[0].len);
     } else {
-        key_cstr(b, "veil.url.omitted", "engine_error");
+        key_cstr(b, "veil.url.omitted",
+                 eng ? "engine_error" : "inspection_off");
     }
     if (query.ptr != NULL) {
         if (q_ok) {
             key_str(b, "url.query", qred.ptr, qred.len);
         } else {
-            key_cstr(b, "veil.url.query.omitted", "engine_error");
+            key_cstr(b, "veil.url.query.omitted",
+                     eng ? "engine_error" : "inspection_off");
         }
     }
     if (x->status > 0) {
@@ -357,14 +361,16 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         veil_jbuf_key(b, "http.request.headers");
         write_headers(b, &rqh, red);
     } else {
-        key_cstr(b, "veil.request.headers.omitted", "engine_error");
+        key_cstr(b, "veil.request.headers.omitted",
+                 eng ? "engine_error" : "inspection_off");
     }
     if (x->rsp_head != NULL) {
         if (rs_ok) {
             veil_jbuf_key(b, "http.response.headers");
             write_headers(b, &rsh, red);
         } else {
-            key_cstr(b, "veil.response.headers.omitted", "engine_error");
+            key_cstr(b, "veil.response.headers.omitted",
+                     eng ? "engine_error" : "inspection_off");
         }
     }
     if (x->req_body != VEIL_H1_BODY_NONE) {

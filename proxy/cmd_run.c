@@ -33,6 +33,9 @@ static void usage(FILE *out)
         "  --max-headers N         header fields; more is 431 (100)\n"
         "  --inspect-limit N       body bytes inspected, decoded (1m)\n"
         "  --log-body-limit N      redacted body bytes logged (64k)\n"
+        "  --inspect on|off        off: no detection engine; records keep\n"
+        "                          method, status, sizes and timings only\n"
+        "                          (path, query, fields, bodies omitted) (on)\n"
         "\n"
         "timeouts (ms, s or m suffix; a bare number is seconds):\n"
         "  --header-timeout D      request head must arrive; 408 (60s)\n"
@@ -183,9 +186,9 @@ static int parse_upstream(const char *url, veil_proxy_config_t *cfg)
 int veil_cmd_run(int argc, char **argv)
 {
     veil_proxy_config_t cfg;
-    veil_engine_t *engine;
+    veil_engine_t *engine = NULL;
     char err[256];
-    int i, rc;
+    int i, rc, inspect = 1;
 
     veil_proxy_config_init(&cfg);
     for (i = 1; i < argc; i++) {
@@ -263,6 +266,12 @@ int veil_cmd_run(int argc, char **argv)
             cfg.max_header_count = (unsigned)n;
         } else if (strcmp(name, "--inspect-limit") == 0) {
             rc = parse_size(val, &cfg.inspect_limit);
+        } else if (strcmp(name, "--inspect") == 0) {
+            if (strcmp(val, "on") == 0 || strcmp(val, "off") == 0) {
+                inspect = strcmp(val, "on") == 0;
+            } else {
+                rc = -1;
+            }
         } else if (strcmp(name, "--log-body-limit") == 0) {
             rc = parse_size(val, &cfg.log_body_limit);
         } else if (strcmp(name, "--header-timeout") == 0) {
@@ -288,11 +297,13 @@ int veil_cmd_run(int argc, char **argv)
         }
     }
 
-    engine = veil_engine_new(NULL, err, sizeof(err));
-    if (engine == NULL) {
-        fprintf(stderr, "veil run: cannot build the detection engine: %s\n",
-                err);
-        return 1;
+    if (inspect) {
+        engine = veil_engine_new(NULL, err, sizeof(err));
+        if (engine == NULL) {
+            fprintf(stderr, "veil run: cannot build the detection engine: "
+                            "%s\n", err);
+            return 1;
+        }
     }
     cfg.engine = engine;
     rc = veil_proxy_run(&cfg);

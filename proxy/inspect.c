@@ -139,7 +139,7 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
     veil_jbuf_init(&in->log, cfg->log_body_limit);
     in->state = VEIL__INS_ON;
     if (cfg->engine == NULL) {
-        veil__inspect_skip(in, "no_engine");
+        veil__inspect_skip(in, "inspection_off");
         return;
     }
     if (!text_like(ct)) {

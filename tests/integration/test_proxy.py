@@ -707,6 +707,29 @@ def test_log_escaping(veil):
         env.cleanup()
 
 
+def test_inspection_off(veil):
+    env = Env(veil, ["--inspect", "off"])
+    try:
+        p, _, _ = env.curl("-H", "Content-Type: application/json",
+                           "--data-binary", '{"e":"canary.4f9c@example.org"}',
+                           "{base}/echo?e=canary.4f9c@example.org")
+        eq(p, b'{"e":"canary.4f9c@example.org"}', "forwarded")
+        raw = env.log_raw()
+        check(b"canary" not in raw, "nothing unredacted is logged")
+        r = env.log(1)[0]
+        eq(r["http.response.status_code"], 200, "status")
+        eq(r["http.request.method"], "POST", "method")
+        eq(r["veil.url.omitted"], "inspection_off", "path omitted")
+        eq(r["veil.url.query.omitted"], "inspection_off", "query omitted")
+        eq(r["veil.request.headers.omitted"], "inspection_off", "fields")
+        eq(r["veil.request.body.omitted"], "inspection_off", "body")
+        eq(r["veil.response.body.omitted"], "inspection_off", "body")
+        check(re.fullmatch(r"[0-9a-f]{32}", r["http.request.id"]), "id")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -717,7 +740,8 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_close_delimited_response, test_drain_and_reopen,
          test_max_connections_503, test_sigint_stops,
          test_encodings_fail_closed, test_forwarding_details,
-         test_backpressure_bounded_memory, test_log_escaping]
+         test_backpressure_bounded_memory, test_log_escaping,
+         test_inspection_off]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
