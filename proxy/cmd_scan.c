@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "veil/config.h"
 #include "veil/scan.h"
 #include "veil/transform.h"
 #include "veil/veil.h"
@@ -26,6 +27,10 @@ typedef struct {
     const char *allow_patterns[MAX_LIST];
     size_t nallow_patterns;
     uint8_t enabled[64];
+    /* -c FILE: the policy direction's engine, actions and key. */
+    const char *config_path, *policy, *direction;
+    const uint8_t *actions;
+    int action_given, engine_flags;
 } scan_opts_t;
 
 /* Turns raw offsets into line numbers while the redactor streams: the
@@ -60,7 +65,11 @@ static void usage(FILE *out)
             "  --disable IDS       comma-separated detector ids to turn off\n"
             "  --only IDS          run only these detector ids\n"
             "  --hash-key-file F   HMAC key for --action hash (mode 0600)\n"
-            "  --hash-key-env VAR  HMAC key from an environment variable\n\n"
+            "  --hash-key-env VAR  HMAC key from an environment variable\n"
+            "  -c FILE             use FILE's detectors, allowlists and actions\n"
+            "                      (not with --only, --disable, --allow*, --min-confidence)\n"
+            "  --policy NAME       with -c: the policy (default)\n"
+            "  --direction D       with -c: request (default) or response\n\n"
             "'veil detectors' lists the detector ids.\n");
 }
 
@@ -117,7 +126,10 @@ static void on_finding(void *ud, const veil_finding_t *f)
             c->name, d->id, veil_category_name(d->category), conf[f->confidence & 3],
             (unsigned long long)c->lines.line + 1,
             (unsigned long long)(f->offset - c->lines.line_start),
-            (unsigned long long)f->offset, f->length, veil_action_name(c->opts->action));
+            (unsigned long long)f->offset, f->length,
+            veil_action_name(c->opts->actions && !c->opts->action_given
+                                 ? (veil_action_t)c->opts->actions[f->detector]
+                                 : c->opts->action));
 }
 
 static int write_out(void *ud, const char *data, size_t len)
@@ -167,6 +179,7 @@ static int scan_stream(const veil_engine_t *engine, const scan_opts_t *o,
 
     ro.format = pick_format(o->format, name);
     ro.action = o->action;
+    ro.action_by_detector = o->action_given ? NULL : o->actions;
     ro.key = key;
     ro.write = write_out;
     ro.on_finding = on_finding;
@@ -206,6 +219,12 @@ static int scan_stream(const veil_engine_t *engine, const scan_opts_t *o,
     free(ctx.lines.nl);
     memset(buf, 0, sizeof(buf));
     return rc == 0 ? 0 : 1;
+}
+
+static void print_diag(void *ud, veil_diag_level_t level, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "%s: %s\n", level == VEIL_DIAG_ERROR ? "error" : "warning", msg);
 }
 
 static int set_detectors(uint8_t *enabled, const char *ids, int value)
@@ -255,7 +274,17 @@ int veil_cmd_scan(int argc, char **argv)
             return 2;
         }
         i++;
-        if (strcmp(a, "--format") == 0) {
+        if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+            o.config_path = v;
+        } else if (strcmp(a, "--policy") == 0) {
+            o.policy = v;
+        } else if (strcmp(a, "--direction") == 0) {
+            if (strcmp(v, "request") && strcmp(v, "response")) {
+                fprintf(stderr, "veil scan: --direction: request or response\n");
+                return 2;
+            }
+            o.direction = v;
+        } else if (strcmp(a, "--format") == 0) {
             if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "form") && strcmp(v, "auto")) {
                 fprintf(stderr, "veil scan: unknown format '%s'\n", v);
                 return 2;
@@ -268,7 +297,9 @@ int veil_cmd_scan(int argc, char **argv)
                 return 2;
             }
             o.action = (veil_action_t)act;
+            o.action_given = 1;
         } else if (strcmp(a, "--min-confidence") == 0) {
+            o.engine_flags = 1;
             o.min_confidence = strcmp(v, "low") == 0      ? VEIL_CONF_LOW
                                : strcmp(v, "medium") == 0 ? VEIL_CONF_MEDIUM
                                : strcmp(v, "high") == 0   ? VEIL_CONF_HIGH
@@ -281,13 +312,17 @@ int veil_cmd_scan(int argc, char **argv)
             o.findings_path = v;
         } else if (strcmp(a, "--allow") == 0 && o.nallow_values < MAX_LIST) {
             o.allow_values[o.nallow_values++] = v;
+            o.engine_flags = 1;
         } else if (strcmp(a, "--allow-pattern") == 0 && o.nallow_patterns < MAX_LIST) {
             o.allow_patterns[o.nallow_patterns++] = v;
+            o.engine_flags = 1;
         } else if (strcmp(a, "--disable") == 0) {
+            o.engine_flags = 1;
             if (set_detectors(o.enabled, v, 0) != 0) {
                 return 2;
             }
         } else if (strcmp(a, "--only") == 0) {
+            o.engine_flags = 1;
             memset(o.enabled, 0, sizeof(o.enabled));
             if (set_detectors(o.enabled, v, 1) != 0) {
                 return 2;
@@ -305,29 +340,65 @@ int veil_cmd_scan(int argc, char **argv)
 
     veil_hash_key_t key;
     int have_key = 0;
-    if (o.action == VEIL_ACT_HASH) {
+    veil_config_t *cfg = NULL;
+    const veil_policy_dir_t *pd = NULL;
+    if (o.config_path == NULL && (o.policy || o.direction)) {
+        fprintf(stderr, "veil scan: --policy and --direction need -c FILE\n");
+        return 2;
+    }
+    if (o.config_path) {
+        if (o.engine_flags) {
+            fprintf(stderr, "veil scan: with -c, detectors, allowlists and the minimum "
+                            "confidence come from the file\n");
+            return 2;
+        }
+        cfg = veil_config_load_file(o.config_path, 0, print_diag, NULL);
+        if (cfg == NULL) {
+            return 2;
+        }
+        const veil_policy_t *pol = veil_config_policy(cfg, o.policy ? o.policy : "default");
+        if (pol == NULL) {
+            fprintf(stderr, "veil scan: %s: no policy '%s'\n", o.config_path, o.policy);
+            veil_config_release(cfg);
+            return 2;
+        }
+        pd = &pol->dir[o.direction && strcmp(o.direction, "response") == 0 ? VEIL_DIR_RESPONSE
+                                                                           : VEIL_DIR_REQUEST];
+        o.actions = pd->actions;
+    }
+    int needs_key = o.action == VEIL_ACT_HASH && (o.action_given || pd == NULL);
+    if (pd && !o.action_given && pd->key && o.key_file == NULL && o.key_env == NULL) {
+        key = *pd->key;
+        have_key = 1;
+    } else if (needs_key || (pd && !o.action_given && (o.key_file || o.key_env))) {
         if (o.key_file == NULL && o.key_env == NULL) {
             fprintf(stderr, "veil scan: --action hash needs --hash-key-file or --hash-key-env\n");
+            veil_config_release(cfg);
             return 2;
         }
         if (veil_hash_key_load(&key, o.key_file, o.key_env, err, sizeof(err)) != 0) {
             fprintf(stderr, "veil scan: %s\n", err);
+            veil_config_release(cfg);
             return 2;
         }
         have_key = 1;
     }
 
-    veil_engine_options_t eo = {0};
-    eo.enabled = o.enabled;
-    eo.min_confidence = o.min_confidence;
-    eo.allow_values = o.allow_values;
-    eo.allow_values_count = o.nallow_values;
-    eo.allow_patterns = o.allow_patterns;
-    eo.allow_patterns_count = o.nallow_patterns;
-    veil_engine_t *engine = veil_engine_new(&eo, err, sizeof(err));
+    veil_engine_t *own_engine = NULL;
+    const veil_engine_t *engine = pd ? pd->engine : NULL;
     if (engine == NULL) {
-        fprintf(stderr, "veil scan: %s\n", err);
-        return 2;
+        veil_engine_options_t eo = {0};
+        eo.enabled = o.enabled;
+        eo.min_confidence = o.min_confidence;
+        eo.allow_values = o.allow_values;
+        eo.allow_values_count = o.nallow_values;
+        eo.allow_patterns = o.allow_patterns;
+        eo.allow_patterns_count = o.nallow_patterns;
+        engine = own_engine = veil_engine_new(&eo, err, sizeof(err));
+        if (engine == NULL) {
+            fprintf(stderr, "veil scan: %s\n", err);
+            return 2;
+        }
     }
 
     FILE *findings = NULL;
@@ -335,7 +406,8 @@ int veil_cmd_scan(int argc, char **argv)
         findings = strcmp(o.findings_path, "-") == 0 ? stderr : fopen(o.findings_path, "w");
         if (findings == NULL) {
             fprintf(stderr, "veil scan: cannot open %s: %s\n", o.findings_path, strerror(errno));
-            veil_engine_free(engine);
+            veil_engine_free(own_engine);
+            veil_config_release(cfg);
             return 2;
         }
     }
@@ -363,7 +435,8 @@ int veil_cmd_scan(int argc, char **argv)
     if (findings && findings != stderr) {
         fclose(findings);
     }
-    veil_engine_free(engine);
+    veil_engine_free(own_engine);
+    veil_config_release(cfg);
     memset(&key, 0, sizeof(key));
     return rc;
 }

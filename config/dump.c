@@ -1,0 +1,301 @@
+/*
+ * veil check --dump: the effective config as YAML, defaults included.
+ * A value that came from ${VAR} is written as its reference, a key as its
+ * file or variable name, so the dump can be shared without secrets.
+ */
+#include <string.h>
+
+#include "config_int.h"
+
+#define NB ((size_t)veil_catalog_count())
+
+static void q(FILE *o, const veil_config_t *c, const char *s)
+{
+    const char *ref = veil__secret_ref(c, s);
+    if (ref) {
+        s = ref;
+    }
+    fputc('"', o);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            fprintf(o, "\\%c", ch);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            fprintf(o, "\\x%02x", ch);
+        } else {
+            fputc(ch, o);
+        }
+    }
+    fputc('"', o);
+}
+
+static void ms(FILE *o, uint64_t ms)
+{
+    if (ms % 3600000 == 0) {
+        fprintf(o, "%lluh\n", (unsigned long long)(ms / 3600000));
+    } else if (ms % 60000 == 0 && ms >= 60000) {
+        fprintf(o, "%llum\n", (unsigned long long)(ms / 60000));
+    } else if (ms % 1000 == 0) {
+        fprintf(o, "%llus\n", (unsigned long long)(ms / 1000));
+    } else {
+        fprintf(o, "%llums\n", (unsigned long long)ms);
+    }
+}
+
+static const char *gid(const veil_config_t *c, size_t g)
+{
+    return g < NB ? veil_catalog_get(g)->id : c->custom[g - NB].det.id;
+}
+
+static int genabled(const veil_config_t *c, size_t g)
+{
+    return g < NB ? c->builtin_enabled[g] : c->custom[g - NB].enabled;
+}
+
+/* A set over the global detector space: [all] or the ids. */
+static void idset(FILE *o, const veil_config_t *c, const uint8_t *set, int and_global)
+{
+    size_t ng = NB + c->ncustom, n = 0, all = 1;
+    for (size_t g = 0; g < ng; g++) {
+        int on = set[g] && (!and_global || genabled(c, g));
+        n += on;
+        all &= on || (and_global && !genabled(c, g));
+    }
+    if (all) {
+        fprintf(o, "[all]\n");
+        return;
+    }
+    fputc('[', o);
+    for (size_t g = 0, k = 0; g < ng; g++) {
+        if (set[g] && (!and_global || genabled(c, g))) {
+            fprintf(o, "%s%s", k++ ? ", " : "", gid(c, g));
+        }
+    }
+    fprintf(o, "]\n");
+    (void)n;
+}
+
+static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *pd,
+                     const veil__dir_src_t *src, const char *name)
+{
+    static const char *const conf[] = {"", "low", "medium", "high"};
+    static const char *const where[] = {"json", "key", "form", "header", "query"};
+    size_t ng = NB + c->ncustom;
+
+    fprintf(o, "    %s:\n", name);
+    fprintf(o, "      mode: %s\n", pd->mode == VEIL_MODE_BLOCK ? "block" : "observe");
+    fprintf(o, "      detectors: ");
+    idset(o, c, src->enabled, 1);
+    fprintf(o, "      min_confidence: %s\n", conf[pd->min_confidence & 3]);
+    fprintf(o, "      actions:\n        default: mask\n");
+    for (size_t g = 0; g < ng; g++) {
+        if (src->enabled[g] && genabled(c, g) && src->actions[g] != VEIL_ACT_MASK) {
+            fprintf(o, "        %s: %s\n", gid(c, g),
+                    veil_action_name((veil_action_t)src->actions[g]));
+        }
+    }
+    if (pd->mode == VEIL_MODE_BLOCK) {
+        fprintf(o, "      block: ");
+        idset(o, c, src->blocks, 1);
+        fprintf(o, "      block_status: %u\n", pd->block_status);
+    }
+    if (pd->nfields) {
+        fprintf(o, "      fields:\n");
+        for (size_t i = 0; i < pd->nfields; i++) {
+            fprintf(o, "        - %s: ", where[pd->fields[i].where]);
+            q(o, c, pd->fields[i].name);
+            fprintf(o, "\n          action: %s\n", veil_action_name(pd->fields[i].action));
+        }
+    }
+    if (pd->body_log == VEIL_BODY_LOG_ALLOWLIST) {
+        fprintf(o, "      body_log:\n        allow: [");
+        for (size_t i = 0; i < pd->nbody_fields; i++) {
+            fprintf(o, "%s", i ? ", " : "");
+            q(o, c, pd->body_fields[i]);
+        }
+        fprintf(o, "]\n");
+    } else {
+        fprintf(o, "      body_log: %s\n", pd->body_log == VEIL_BODY_LOG_NONE ? "none" : "redacted");
+    }
+    fprintf(o, "      uninspectable: %s\n", pd->uninspectable_block ? "block" : "pass");
+    if (pd->key) {
+        fprintf(o, "      hash_key: ");
+        q(o, c, pd->key->id);
+        fputc('\n', o);
+    }
+}
+
+void veil_config_dump(const veil_config_t *c, FILE *o)
+{
+    static const char *const conf[] = {"", "low", "medium", "high"};
+    const veil_server_settings_t *sv = &c->server;
+
+    fprintf(o, "# effective configuration of ");
+    q(o, c, c->source);
+    fprintf(o, " (secrets removed)\nversion: 1\n\nlisteners:\n");
+    for (size_t i = 0; i < c->nlisteners; i++) {
+        const veil_listener_t *l = &c->listeners[i];
+        fprintf(o, "  - name: ");
+        q(o, c, l->name);
+        fprintf(o, strchr(l->host, ':') ? "\n    address: \"[%s]:%d\"\n"
+                                         : "\n    address: \"%s:%d\"\n",
+                l->host, l->port);
+    }
+    fprintf(o, "\nupstreams:\n");
+    for (size_t i = 0; i < c->nupstreams; i++) {
+        const veil_upstream_t *u = &c->upstreams[i];
+        fprintf(o, "  - name: ");
+        q(o, c, u->name);
+        fprintf(o, "\n    url: ");
+        q(o, c, u->url);
+        fprintf(o, "\n    connect_timeout: ");
+        ms(o, u->connect_timeout_ms);
+        fprintf(o, "    response_timeout: ");
+        ms(o, u->response_timeout_ms);
+        fprintf(o, "    idle_timeout: ");
+        ms(o, u->idle_timeout_ms);
+        fprintf(o, "    pool_size: %u\n", u->pool_size);
+    }
+    fprintf(o, "\nserver:\n  workers: %u\n  max_connections: %u\n  max_header_bytes: %zu\n"
+               "  max_headers: %u\n  inspect_limit: %zu\n",
+            sv->workers, sv->max_connections, sv->max_header_bytes, sv->max_headers,
+            sv->inspect_limit);
+    fprintf(o, "  header_timeout: ");
+    ms(o, sv->header_timeout_ms);
+    fprintf(o, "  body_timeout: ");
+    ms(o, sv->body_timeout_ms);
+    fprintf(o, "  keepalive_timeout: ");
+    ms(o, sv->keepalive_timeout_ms);
+    fprintf(o, "  drain_timeout: ");
+    ms(o, sv->drain_timeout_ms);
+    fprintf(o, "\naccess_log:\n  path: ");
+    q(o, c, c->access_log.path);
+    fprintf(o, "\n  body_limit: %zu\n", c->access_log.body_limit);
+
+    if (c->nkeys) {
+        fprintf(o, "\nkeys:\n");
+        for (size_t i = 0; i < c->nkeys; i++) {
+            fprintf(o, "  %s:\n    %s: ", c->keys[i].id, c->keys[i].file ? "file" : "env");
+            q(o, c, c->keys[i].file ? c->keys[i].file : c->keys[i].env);
+            fputc('\n', o);
+        }
+    }
+
+    fprintf(o, "\ndetectors:\n  enable: ");
+    {
+        uint8_t all[512];
+        size_t ng = NB + c->ncustom;
+        for (size_t g = 0; g < ng && g < sizeof(all); g++) {
+            all[g] = (uint8_t)genabled(c, g);
+        }
+        idset(o, c, all, 0);
+    }
+    if (c->ncustom) {
+        fprintf(o, "  custom:\n");
+        for (size_t k = 0; k < c->ncustom; k++) {
+            const veil_custom_detector_t *d = &c->custom[k].det;
+            char regs[64];
+            fprintf(o, "    - id: %s\n      category: %s\n", d->id,
+                    veil_category_name(d->category));
+            if (d->regulations) {
+                fprintf(o, "      regulations: [%s]\n",
+                        veil_regulations_format(d->regulations, regs, sizeof(regs)));
+            }
+            fprintf(o, "      pattern: ");
+            q(o, c, d->pattern);
+            fputc('\n', o);
+            if (d->validator) {
+                fprintf(o, "      validator: %s\n", d->validator);
+            }
+            if (d->context) {
+                fprintf(o, "      context: [");
+                for (const char *w = d->context; *w;) {
+                    size_t n = strcspn(w, ",");
+                    fprintf(o, "%s\"%.*s\"", w == d->context ? "" : ", ", (int)n, w);
+                    w += n + (w[n] == ',');
+                }
+                fprintf(o, "]\n");
+            }
+            fprintf(o, "      context_required: %s\n      confidence: %s\n",
+                    d->context_required ? "true" : "false", conf[d->confidence & 3]);
+        }
+    }
+    if (c->nallow_values || c->nallow_patterns) {
+        fprintf(o, "\nallowlists:\n  values: [");
+        for (size_t i = 0; i < c->nallow_values; i++) {
+            fprintf(o, "%s", i ? ", " : "");
+            q(o, c, c->allow_values[i]);
+        }
+        fprintf(o, "]\n  patterns: [");
+        for (size_t i = 0; i < c->nallow_patterns; i++) {
+            fprintf(o, "%s", i ? ", " : "");
+            q(o, c, c->allow_patterns[i]);
+        }
+        fprintf(o, "]\n");
+    }
+
+    fprintf(o, "\nroutes:%s\n", c->nroutes ? "" : " []");
+    for (size_t i = 0; i < c->nroutes; i++) {
+        const veil_route_t *r = &c->routes[i];
+        fprintf(o, "  - name: ");
+        q(o, c, r->name);
+        fprintf(o, "\n    match:%s\n", r->host || r->path_prefix || r->path_regex ||
+                                               r->nmethods || r->content_type
+                                           ? ""
+                                           : " {}");
+        const char *const names[] = {"host", "path_prefix", "path_regex", "content_type"};
+        const char *const vals[] = {r->host, r->path_prefix, r->path_regex, r->content_type};
+        for (int k = 0; k < 4; k++) {
+            if (vals[k]) {
+                fprintf(o, "      %s: ", names[k]);
+                q(o, c, vals[k]);
+                fputc('\n', o);
+            }
+        }
+        if (r->nmethods) {
+            fprintf(o, "      methods: [");
+            for (size_t k = 0; k < r->nmethods; k++) {
+                fprintf(o, "%s%s", k ? ", " : "", r->methods[k]);
+            }
+            fprintf(o, "]\n");
+        }
+        fprintf(o, "    upstream: ");
+        q(o, c, r->upstream->name);
+        fprintf(o, "\n    policy: ");
+        q(o, c, r->policy->name);
+        fputc('\n', o);
+        if (r->purpose) {
+            fprintf(o, "    purpose: ");
+            q(o, c, r->purpose);
+            fputc('\n', o);
+        }
+    }
+
+    fprintf(o, "\npolicies:\n");
+    for (size_t i = 0; i < c->npolicies; i++) {
+        const veil_policy_t *p = &c->policies[i];
+        fprintf(o, "  ");
+        q(o, c, p->name);
+        fprintf(o, ":\n");
+        dump_dir(o, c, &p->dir[VEIL_DIR_REQUEST], &c->policy_src[i][VEIL_DIR_REQUEST],
+                 "request");
+        dump_dir(o, c, &p->dir[VEIL_DIR_RESPONSE], &c->policy_src[i][VEIL_DIR_RESPONSE],
+                 "response");
+        if (p->on_gpc || p->on_dnt) {
+            fprintf(o, "    consent:\n");
+            if (p->on_gpc) {
+                fprintf(o, "      on_gpc: ");
+                q(o, c, p->on_gpc->name);
+                fputc('\n', o);
+            }
+            if (p->on_dnt) {
+                fprintf(o, "      on_dnt: ");
+                q(o, c, p->on_dnt->name);
+                fputc('\n', o);
+            }
+        }
+    }
+    if (c->ntests) {
+        fprintf(o, "\n# tests: %zu case(s), run them with veil test\n", c->ntests);
+    }
+}

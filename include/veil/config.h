@@ -1,0 +1,257 @@
+/*
+ * The configuration: one YAML file (or the embedded default) loaded into an
+ * immutable, reference-counted tree of listeners, upstreams, routes and
+ * policies, with every pattern already compiled into detection engines.
+ *
+ * Loading reports each problem as "file:line:column: key: reason" through
+ * a callback, never a configured secret. A config that loaded is valid:
+ * the proxy only looks things up in it. To reload, load the new file off
+ * the request path and swap it into a veil_config_holder_t; requests that
+ * hold the old config keep it until they release it.
+ */
+#ifndef VEIL_CONFIG_H
+#define VEIL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "veil/scan.h"
+#include "veil/transform.h"
+
+typedef enum veil_direction {
+    VEIL_DIR_REQUEST,
+    VEIL_DIR_RESPONSE,
+    VEIL_DIR__COUNT
+} veil_direction_t;
+
+/* What a policy does with the bytes in transit. Only observe and block
+   exist now; redact and tokenize will rewrite bodies in transit and take
+   the next values (the schema's `mode` key already names them). */
+typedef enum veil_mode {
+    VEIL_MODE_OBSERVE, /* forward unchanged, log redacted */
+    VEIL_MODE_BLOCK,   /* refuse when a blocking detector finds something */
+} veil_mode_t;
+
+typedef enum veil_body_log {
+    VEIL_BODY_LOG_NONE,
+    VEIL_BODY_LOG_REDACTED,
+    VEIL_BODY_LOG_ALLOWLIST, /* only the listed fields, redacted */
+} veil_body_log_t;
+
+/* Where a field rule looks. */
+typedef enum veil_field_where {
+    VEIL_FIELD_JSON,   /* a JSON path: $.user.card, $.items[*].iban */
+    VEIL_FIELD_KEY,    /* a PCRE2 pattern on JSON keys and form field names */
+    VEIL_FIELD_FORM,   /* a form field name */
+    VEIL_FIELD_HEADER, /* a header name, case-insensitive */
+    VEIL_FIELD_QUERY,  /* a query parameter name */
+} veil_field_where_t;
+
+typedef struct veil_field_rule {
+    veil_field_where_t where;
+    const char *name;        /* the path, pattern or name */
+    veil_action_t action;
+} veil_field_rule_t;
+
+/* One direction of a policy, compiled. */
+typedef struct veil_policy_dir {
+    veil_mode_t mode;
+    const veil_engine_t *engine;   /* shared with identical directions */
+    /* Per engine detector (veil_engine_detector_count() entries): the
+       action for the log, and whether a finding blocks (mode block). */
+    const uint8_t *actions;
+    const uint8_t *blocks;
+    veil_confidence_t min_confidence;
+    const veil_field_rule_t *fields;
+    size_t nfields;
+    veil_body_log_t body_log;
+    const char *const *body_fields; /* VEIL_BODY_LOG_ALLOWLIST */
+    size_t nbody_fields;
+    int uninspectable_block;        /* a body veil cannot inspect is refused */
+    unsigned block_status;          /* HTTP status of a refusal (403) */
+    const veil_hash_key_t *key;     /* for VEIL_ACT_HASH, or NULL */
+} veil_policy_dir_t;
+
+typedef struct veil_policy {
+    const char *name;
+    veil_policy_dir_t dir[VEIL_DIR__COUNT];
+    /* Consent: requests with Sec-GPC: 1 / DNT: 1 use these instead. */
+    const struct veil_policy *on_gpc, *on_dnt;
+} veil_policy_t;
+
+typedef struct veil_upstream {
+    const char *name;
+    const char *url;
+    const char *host;
+    int port;
+    int tls;                       /* https:// */
+    uint64_t connect_timeout_ms;
+    uint64_t response_timeout_ms;
+    uint64_t idle_timeout_ms;      /* pooled idle connections */
+    unsigned pool_size;            /* idle connections kept per worker */
+} veil_upstream_t;
+
+typedef struct veil_listener {
+    const char *name;
+    const char *host;
+    int port;
+} veil_listener_t;
+
+typedef struct veil_route {
+    const char *name;
+    /* Match (NULL / 0: any). All given conditions must hold. */
+    const char *host;          /* exact, or *.example.com; port ignored */
+    const char *path_prefix;
+    const char *path_regex;
+    const char *const *methods;
+    size_t nmethods;
+    const char *content_type;  /* media type, or type/ * ; parameters ignored */
+    /* Then. */
+    const veil_upstream_t *upstream;
+    const veil_policy_t *policy;
+    const char *purpose;       /* logged with each exchange */
+    const void *re;            /* the compiled path_regex */
+} veil_route_t;
+
+typedef struct veil_server_settings {
+    unsigned workers;              /* 0: number of cores */
+    unsigned max_connections;
+    size_t max_header_bytes;
+    unsigned max_headers;
+    size_t inspect_limit;
+    uint64_t header_timeout_ms;
+    uint64_t body_timeout_ms;
+    uint64_t keepalive_timeout_ms;
+    uint64_t drain_timeout_ms;
+} veil_server_settings_t;
+
+typedef struct veil_access_log_settings {
+    const char *path;              /* "-": stdout */
+    size_t body_limit;             /* redacted body bytes logged per body */
+} veil_access_log_settings_t;
+
+typedef struct veil_config veil_config_t;
+
+/* Diagnostics: <msg> is "file:line:column: key: reason", without newline. */
+typedef enum { VEIL_DIAG_ERROR, VEIL_DIAG_WARNING } veil_diag_level_t;
+typedef void (*veil_diag_cb)(void *ud, veil_diag_level_t level, const char *msg);
+
+enum {
+    /* Also test each custom pattern without a validator or a required
+       context against common identifiers, and warn (veil check). */
+    VEIL_CONFIG_LINT = 1u << 0,
+};
+
+/*
+ * veil_config_load_file(): reads and validates <path>. Returns a config
+ * with one reference, or NULL after reporting every error through <cb>
+ * (which may be NULL). ${VAR} and ${VAR:-default} are replaced in values.
+ */
+veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb,
+                                     void *ud);
+/* veil_config_load_string(): the same for <len> bytes of YAML named <name>. */
+veil_config_t *veil_config_load_string(const char *name, const char *text, size_t len,
+                                       unsigned flags, veil_diag_cb cb, void *ud);
+/* The embedded config/default.yaml, and the config it gives. */
+const char *veil_config_default_yaml(void);
+veil_config_t *veil_config_load_default(veil_diag_cb cb, void *ud);
+
+veil_config_t *veil_config_acquire(veil_config_t *cfg);
+/* veil_config_release(): drops a reference; the last one frees (engines,
+   keys wiped). NULL-safe. */
+void veil_config_release(veil_config_t *cfg);
+
+const char *veil_config_source(const veil_config_t *cfg); /* the file name */
+size_t veil_config_listener_count(const veil_config_t *cfg);
+const veil_listener_t *veil_config_listener(const veil_config_t *cfg, size_t i);
+size_t veil_config_upstream_count(const veil_config_t *cfg);
+const veil_upstream_t *veil_config_upstream(const veil_config_t *cfg, size_t i);
+size_t veil_config_route_count(const veil_config_t *cfg);
+const veil_route_t *veil_config_route(const veil_config_t *cfg, size_t i);
+size_t veil_config_policy_count(const veil_config_t *cfg);
+const veil_policy_t *veil_config_policy_at(const veil_config_t *cfg, size_t i);
+const veil_policy_t *veil_config_policy(const veil_config_t *cfg, const char *name);
+const veil_server_settings_t *veil_config_server(const veil_config_t *cfg);
+const veil_access_log_settings_t *veil_config_access_log(const veil_config_t *cfg);
+size_t veil_config_test_count(const veil_config_t *cfg);
+size_t veil_config_engine_count(const veil_config_t *cfg);
+
+/* What routing looks at; lengths because the proxy's strings are not
+   NUL-terminated. content_type may be NULL. */
+typedef struct veil_route_request {
+    const char *method;
+    size_t method_len;
+    const char *host;
+    size_t host_len;
+    const char *path;      /* without the query string */
+    size_t path_len;
+    const char *content_type;
+    size_t content_type_len;
+} veil_route_request_t;
+
+/*
+ * veil_config_route_match(): the first route whose conditions all hold,
+ * else the default route (the first upstream, policy "default"). Never NULL.
+ * Thread-safe; allocates nothing on the path-prefix and host paths.
+ */
+const veil_route_t *veil_config_route_match(const veil_config_t *cfg,
+                                            const veil_route_request_t *req);
+
+/* veil_policy_for_consent(): the policy to apply given the consent
+   signals (Sec-GPC: 1 wins over DNT: 1); <p> when neither is set. */
+const veil_policy_t *veil_policy_for_consent(const veil_policy_t *p, int gpc, int dnt);
+
+/*
+ * veil_config_dump(): writes the effective config (defaults included) as
+ * YAML. Values that came from the environment are written as their
+ * ${VAR} reference, keys as their file or variable name: never a secret.
+ */
+void veil_config_dump(const veil_config_t *cfg, FILE *out);
+
+/*
+ * veil_config_run_tests(): runs the file's `tests:` cases, writes one line
+ * per case to <out> and the final "N passed, N failed". With <show> the
+ * actual output of a failing case is printed too (it may hold the test's
+ * own sample values). Returns the number of failed cases.
+ */
+unsigned veil_config_run_tests(const veil_config_t *cfg, FILE *out, int show,
+                               unsigned *passed);
+
+/*
+ * A holder: where the proxy keeps the current config for atomic swaps.
+ * Workers call veil_config_holder_get() per request (or when
+ * veil_config_holder_generation() changed since their last get) and
+ * release what they got when the request ends, so in-flight requests
+ * finish on the config they started with.
+ */
+typedef struct veil_config_holder veil_config_holder_t;
+
+/* Takes over the caller's reference to <cfg>. */
+veil_config_holder_t *veil_config_holder_new(veil_config_t *cfg);
+void veil_config_holder_free(veil_config_holder_t *h);
+/* A new reference to the current config. */
+veil_config_t *veil_config_holder_get(veil_config_holder_t *h);
+uint64_t veil_config_holder_generation(const veil_config_holder_t *h);
+/* Swaps in <cfg> (the caller's reference is taken over). */
+void veil_config_holder_swap(veil_config_holder_t *h, veil_config_t *cfg);
+/*
+ * veil_config_holder_reload(): loads <path> (off the request path: call it
+ * from a thread-pool job or the signal thread) and swaps it in when valid.
+ * A bad file is reported through <cb>, counted, and the old config stays.
+ * Returns 0 or -1.
+ */
+int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_diag_cb cb,
+                              void *ud);
+void veil_config_holder_counts(const veil_config_holder_t *h, uint64_t *ok,
+                               uint64_t *failed);
+
+/* For a debounced file watch: what identifies one version of a file. */
+typedef struct veil_config_stamp {
+    uint64_t dev, ino, size, mtime_ns;
+} veil_config_stamp_t;
+/* veil_config_stamp_changed(): refreshes <st> from <path>; 1 if it
+   differs from before (or the file appeared or vanished), else 0. */
+int veil_config_stamp_changed(veil_config_stamp_t *st, const char *path);
+
+#endif

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""veil check / veil test / veil scan -c: exact messages, exit codes, output.
+
+usage: test_cli.py VEIL TESTNAME
+"""
+import os
+import re
+import stat
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+VEIL = os.path.abspath(sys.argv[1])
+BROKEN = os.path.join(HERE, "broken")
+EXAMPLES = os.path.join(ROOT, "config", "examples")
+ENV = dict(os.environ, VEIL_HASH_KEY="00112233445566778899aabbccddeeff",
+           APP_PORT="8080")
+ENV.pop("VEIL_TEST_SURELY_UNSET_VAR", None)
+
+
+def run(args, cwd=None, env=None, stdin=None):
+    p = subprocess.run([VEIL] + args, cwd=cwd, env=env or ENV, input=stdin,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    if not cond:
+        print("FAIL:", what)
+        sys.exit(1)
+
+
+def test_broken():
+    """Each broken config gives exactly its expected first error, exit 1."""
+    files = sorted(f for f in os.listdir(BROKEN) if f.endswith(".yaml"))
+    check(len(files) >= 25, "at least 25 broken configs, found %d" % len(files))
+    for f in files:
+        with open(os.path.join(BROKEN, f)) as fh:
+            first = fh.readline()
+        m = re.match(r"# expect: (.*)\n", first)
+        check(m is not None, f + ": first line must be '# expect: ...'")
+        rc, out, err = run(["check", "-c", f], cwd=BROKEN)
+        lines = err.splitlines()
+        check(rc == 1, "%s: exit %d, expected 1" % (f, rc))
+        check(lines and lines[0] == m.group(1),
+              "%s:\n  expected: %s\n  got:      %s" % (f, m.group(1), lines[0] if lines else ""))
+        check(lines[-1] == "veil check: %s: configuration is not valid" % f,
+              f + ": last line " + lines[-1])
+        check(out == "", f + ": nothing on stdout")
+    print("%d broken configs, each with its exact message" % len(files))
+
+
+def test_examples():
+    """The shipped examples are valid and their own tests pass."""
+    names = sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".yaml"))
+    check(names == ["egress-third-party.yaml", "pci-block.yaml", "sidecar-logging.yaml"],
+          "examples: %s" % names)
+    want = {"egress-third-party.yaml": 3, "pci-block.yaml": 3, "sidecar-logging.yaml": 2}
+    for f in names:
+        rc, out, err = run(["check", "-c", os.path.join(EXAMPLES, f)])
+        check(rc == 0 and err == "", "%s: check rc=%d err=%s" % (f, rc, err))
+        check(out.startswith("veil check: %s: ok: " % os.path.join(EXAMPLES, f)), out)
+        rc, out, err = run(["test", "-c", os.path.join(EXAMPLES, f)])
+        check(rc == 0, "%s: test rc=%d\n%s" % (f, rc, out))
+        check(out.splitlines()[-1] == "%d passed, 0 failed" % want[f], out)
+    rc, out, _ = run(["check"])
+    check(rc == 0 and out == "veil check: (default): ok: 1 listener(s), 1 upstream(s), "
+          "0 route(s), 1 policy, 1 engine(s), 0 test(s), 0 warning(s)\n", out)
+
+
+def test_veil_test_pass():
+    rc, out, err = run(["test", "-c", "tests-pass.yaml"], cwd=HERE)
+    lines = out.splitlines()
+    check(rc == 0, "rc %d\n%s%s" % (rc, out, err))
+    check(len(lines) == 7 and all(l.startswith("ok   ") for l in lines[:6]), out)
+    check(lines[0] == "ok   1 json request through a matched request "
+          "(claims, request, policy health)", lines[0])
+    check(lines[4] == "ok   5 DNT switches to the default policy "
+          "(claims, request, policy default)", lines[4])
+    check(lines[-1] == "6 passed, 0 failed", lines[-1])
+
+
+def test_veil_test_fail():
+    rc, out, err = run(["test", "-c", "tests-fail.yaml"], cwd=HERE)
+    check(rc == 1, "rc %d" % rc)
+    check(out.splitlines() == [
+        "ok   1 passes (block-cards, request, policy block-cards)",
+        "FAIL 2 wrong output (block-cards, request, policy block-cards; line 17): "
+        "output differs at byte 5 (expected 21 bytes, got 12)",
+        "FAIL 3 wrong count (block-cards, request, policy block-cards; line 22): "
+        "findings: credit_card expected 1, got 2",
+        "FAIL 4 unexpected detector (block-cards, request, policy block-cards; line 27): "
+        "findings: email expected 0, got 1",
+        "FAIL 5 not blocked (block-cards, request, policy block-cards; line 32): "
+        "blocked: expected true, got false",
+        "1 passed, 4 failed"], out)
+    # Without --show-output no sample value reaches the terminal.
+    check("4111" not in out and "jane" not in out, "values printed")
+    rc, out, _ = run(["test", "-c", "tests-fail.yaml", "--show-output"], cwd=HERE)
+    check("     got: cards **** **** **** 1111 and **** **** **** 4444" in out.splitlines(), out)
+    rc, out, err = run(["test", "-c", "broken/unknown-key.yaml"], cwd=HERE)
+    check(rc == 2 and out == "", "invalid file: rc %d" % rc)
+
+
+def test_lint():
+    rc, out, err = run(["check", "-c", "lint.yaml"], cwd=HERE)
+    check(rc == 0, "warnings do not fail: rc %d" % rc)
+    check(err.splitlines() == [
+        "warning: lint.yaml:4:16: detectors.custom[0].pattern: 'loose_number' flags a common "
+        "identifier (epoch seconds) and has no validator or required context; expect false "
+        "positives"], err)
+    check(out.endswith("1 warning(s)\n"), out)
+
+
+def test_keys_and_dump():
+    with tempfile.TemporaryDirectory() as d:
+        key = os.path.join(d, "hash.key")
+        with open(key, "w") as fh:
+            fh.write("k3y-material-that-must-not-leak-0123456789\n")
+        cfg = os.path.join(d, "c.yaml")
+        with open(cfg, "w") as fh:
+            fh.write("keys:\n  main:\n    file: %s\n  alt:\n    env: VEIL_HASH_KEY\n"
+                     "upstreams:\n  - name: api\n    url: http://${UP_HOST:-127.0.0.1}:9000\n"
+                     "policies:\n  default:\n    request:\n      actions: {email: hash}\n"
+                     "      hash_key: main\n" % key)
+        os.chmod(key, 0o644)
+        rc, out, err = run(["check", "-c", cfg])
+        check(rc == 1, "0644 key accepted")
+        check(err.splitlines()[0] == "error: %s:3:5: keys.main: %s: key file must not be "
+              "readable by group or others (chmod 600)" % (cfg, key), err)
+        os.chmod(key, 0o600)
+        env = dict(ENV, UP_HOST="10.1.2.3")
+        rc, out, err = run(["check", "-c", cfg, "--dump"], env=env)
+        check(rc == 0, "0600 key refused: " + err)
+        check("k3y-material" not in out and "00112233" not in out, "key material in dump")
+        check("10.1.2.3" not in out, "env value in dump")
+        check('    url: "http://${UP_HOST:-127.0.0.1}:9000"' in out.splitlines(), out)
+        check('    file: "%s"' % key in out.splitlines(), out)
+        check('    env: "VEIL_HASH_KEY"' in out.splitlines(), out)
+        check('      hash_key: "main"' in out.splitlines(), out)
+        # The dump is itself a valid config that dumps the same.
+        dump = os.path.join(d, "dump.yaml")
+        with open(dump, "w") as fh:
+            fh.write(out)
+        rc, out2, err = run(["check", "-c", dump, "--dump"], env=env)
+        check(rc == 0, "dump does not load: " + err)
+        check(out2.split("\n", 1)[1] == out.split("\n", 1)[1], "dump round trip differs")
+
+
+def test_dump_roundtrip():
+    """Default and examples: dump, reload, dump again: identical."""
+    files = [None] + [os.path.join(EXAMPLES, f) for f in sorted(os.listdir(EXAMPLES))]
+    with tempfile.TemporaryDirectory() as d:
+        for f in files:
+            rc, out, err = run(["check", "--dump"] + (["-c", f] if f else []))
+            check(rc == 0, "%s: %s" % (f, err))
+            p = os.path.join(d, "x.yaml")
+            with open(p, "w") as fh:
+                fh.write(out)
+            rc, out2, err = run(["check", "-c", p, "--dump"])
+            check(rc == 0, "%s: dump does not reload: %s" % (f, err))
+            # Tests are not part of the dump, only counted in a comment.
+            body = re.sub(r"\n\n# tests: .*\n$", "\n", out.split("\n", 1)[1])
+            check(out2.split("\n", 1)[1] == body, "%s: round trip" % f)
+    # The embedded default is config/default.yaml.
+    _, a, _ = run(["check", "--dump"])
+    _, b, _ = run(["check", "--dump", "-c", os.path.join(ROOT, "config", "default.yaml")])
+    check(a.split("\n", 1)[1] == b.split("\n", 1)[1], "embedded default differs")
+    # An empty file gives the same effective config as the default.
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as fh:
+        fh.write("# nothing\n")
+        fh.flush()
+        _, c, _ = run(["check", "--dump", "-c", fh.name])
+    check(a.split("\n", 1)[1] == c.split("\n", 1)[1], "the default file is not the defaults")
+
+
+def test_scan_config():
+    with tempfile.TemporaryDirectory() as d:
+        cfg = os.path.join(d, "s.yaml")
+        with open(cfg, "w") as fh:
+            fh.write("detectors:\n  disable: [phone]\n  custom:\n"
+                     "    - id: employee_id\n      pattern: '\\bEMP-\\d{6}\\b'\n"
+                     "allowlists:\n  values: [ops@example.com]\n"
+                     "policies:\n  default:\n    request:\n"
+                     "      actions: {default: mask, email: label, employee_id: drop}\n"
+                     "    response:\n      actions: {default: label}\n")
+        text = "EMP-123456 ops@example.com jane@example.org +44 20 7946 0958\n"
+        rc, out, err = run(["scan", "-c", cfg, "--findings", "-"], stdin=text)
+        check(rc == 0, err)
+        check(out == " ops@example.com [EMAIL] +44 20 7946 0958\n", repr(out))
+        check('"detector":"employee_id"' in err and '"action":"drop"' in err, err)
+        check('"action":"label"' in err, err)
+        rc, out, err = run(["scan", "-c", cfg, "--direction", "response"], stdin=text)
+        check(out == "[EMPLOYEE_ID] ops@example.com [EMAIL] +44 20 7946 0958\n", repr(out))
+        rc, out, err = run(["scan", "-c", cfg, "--action", "mask"], stdin=text)
+        check(out == "***-****** ops@example.com ****@*******.*** +44 20 7946 0958\n", repr(out))
+        rc, out, err = run(["scan", "-c", cfg, "--only", "email"], stdin=text)
+        check(rc == 2 and "come from the file" in err, err)
+        rc, out, err = run(["scan", "-c", cfg, "--policy", "nope"], stdin=text)
+        check(rc == 2 and err == "veil scan: %s: no policy 'nope'\n" % cfg, err)
+        # Without -c every flag works as before.
+        rc, out, err = run(["scan", "--only", "email", "--action", "label"], stdin=text)
+        check(out == "EMP-123456 [EMAIL] [EMAIL] +44 20 7946 0958\n", repr(out))
+
+
+TESTS = {n[5:]: f for n, f in globals().items() if n.startswith("test_")}
+
+if __name__ == "__main__":
+    TESTS[sys.argv[2]]()
+    print("ok")

@@ -1,0 +1,323 @@
+/*
+ * veil_config as a library: loading from strings, diagnostics, ${VAR},
+ * suggestions, routing, consent, compiled policies, and the holder that
+ * swaps configs while readers keep theirs.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "veil/config.h"
+#include "../../config/config_int.h"
+
+typedef struct {
+    char msgs[8][512];
+    int n;
+} diags_t;
+
+static void collect(void *ud, veil_diag_level_t level, const char *msg)
+{
+    diags_t *d = ud;
+    (void)level;
+    if (d->n < 8) {
+        snprintf(d->msgs[d->n++], sizeof(d->msgs[0]), "%s", msg);
+    }
+}
+
+static veil_config_t *load(const char *yaml, diags_t *d)
+{
+    memset(d, 0, sizeof(*d));
+    return veil_config_load_string("t.yaml", yaml, strlen(yaml), 0, collect, d);
+}
+
+static const veil_route_t *route(const veil_config_t *c, const char *method, const char *host,
+                                 const char *path, const char *ct)
+{
+    veil_route_request_t q = {method, strlen(method), host, strlen(host), path,
+                              strlen(path), ct, ct ? strlen(ct) : 0};
+    return veil_config_route_match(c, &q);
+}
+
+TEST(suggestions)
+{
+    static const char *const keys[] = {"mode", "detectors", "min_confidence", "actions"};
+    CHECK_EQ(veil__levenshtein("mode", "mdoe"), 1);
+    CHECK_EQ(veil__levenshtein("kitten", "sitting"), 3);
+    CHECK_EQ(veil__levenshtein("", "abc"), 3);
+    CHECK_STR(veil__suggest("mdoe", keys, 4), "mode");
+    CHECK_STR(veil__suggest("min_confidense", keys, 4), "min_confidence");
+    CHECK(veil__suggest("zzzz", keys, 4) == NULL);
+    CHECK(veil__suggest("dt", keys, 4) == NULL);
+}
+
+TEST(errors_collected_with_positions)
+{
+    diags_t d;
+    veil_config_t *c = load("listeners:\n  - adress: 1.2.3.4:80\nroutes:\n  - polcy: x\n", &d);
+    CHECK(c == NULL);
+    CHECK_EQ(d.n, 2);
+    CHECK_STR(d.msgs[0], "t.yaml:2:5: listeners[0].adress: unknown key (did you mean 'address'?)");
+    CHECK_STR(d.msgs[1], "t.yaml:4:5: routes[0].polcy: unknown key (did you mean 'policy'?)");
+}
+
+TEST(env_substitution)
+{
+    diags_t d;
+    setenv("VEIL_T_PORT", "9123", 1);
+    setenv("VEIL_T_EMPTY", "", 1);
+    unsetenv("VEIL_T_UNSET");
+    veil_config_t *c = load("upstreams:\n"
+                            "  - name: a\n    url: http://h:${VEIL_T_PORT}\n"
+                            "  - name: b\n    url: http://h:${VEIL_T_UNSET:-81}\n"
+                            "  - name: c\n    url: http://h:${VEIL_T_EMPTY:-82}\n"
+                            "  - name: $${x}\n    url: http://h:83\n",
+                            &d);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_EQ(veil_config_upstream(c, 0)->port, 9123);
+        CHECK_EQ(veil_config_upstream(c, 1)->port, 81);
+        CHECK_EQ(veil_config_upstream(c, 2)->port, 82);
+        CHECK_STR(veil_config_upstream(c, 3)->name, "${x}");
+    }
+    veil_config_release(c);
+    c = load("upstreams:\n  - name: a\n    url: http://h:${VEIL_T_PORT\n", &d);
+    CHECK(c == NULL);
+    CHECK_STR(d.msgs[0], "t.yaml:3:10: ${}: unterminated ${ in value");
+    c = load("upstreams:\n  - name: a\n    url: http://h:${9X}\n", &d);
+    CHECK(c == NULL);
+    CHECK_STR(d.msgs[0], "t.yaml:3:10: ${}: invalid environment variable name in ${...}");
+}
+
+static const char *routes_yaml =
+    "upstreams:\n"
+    "  - {name: api, url: 'http://127.0.0.1:9000'}\n"
+    "  - {name: files, url: 'https://files.example.com'}\n"
+    "policies:\n"
+    "  strict: {request: {mode: block}}\n"
+    "  lenient: {consent: {on_gpc: strict, on_dnt: default}}\n"
+    "routes:\n"
+    "  - {name: wild, match: {host: '*.example.com', path_prefix: /files/}, upstream: files}\n"
+    "  - {name: v2, match: {path_regex: '^/v2/[a-z]+$', methods: [PUT, PATCH]},"
+    " policy: strict}\n"
+    "  - {name: json, match: {content_type: 'application/*', host: api.local}, policy: lenient,"
+    " purpose: analytics}\n";
+
+TEST(routing)
+{
+    diags_t d;
+    veil_config_t *c = load(routes_yaml, &d);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        return;
+    }
+    CHECK_STR(route(c, "GET", "a.example.com", "/files/x", NULL)->name, "wild");
+    CHECK_STR(route(c, "GET", "A.B.EXAMPLE.COM:8443", "/files/x", NULL)->name, "wild");
+    CHECK_STR(route(c, "GET", "a.example.com.", "/files/", NULL)->name, "wild");
+    CHECK_STR(route(c, "GET", "example.com", "/files/x", NULL)->name, "default");
+    CHECK_STR(route(c, "GET", "a.example.com", "/file", NULL)->name, "default");
+    CHECK_EQ(route(c, "GET", "a.example.com", "/files/x", NULL)->upstream->port, 443);
+    CHECK_STR(route(c, "PUT", "x", "/v2/users", NULL)->name, "v2");
+    CHECK_STR(route(c, "PUT", "x", "/v2/users/1", NULL)->name, "default");
+    CHECK_STR(route(c, "GET", "x", "/v2/users", NULL)->name, "default");
+    CHECK_STR(route(c, "POST", "api.local", "/", "application/json; charset=utf-8")->name,
+              "json");
+    CHECK_STR(route(c, "POST", "api.local:80", "/", " Application/Problem+JSON")->name, "json");
+    CHECK_STR(route(c, "POST", "api.local", "/", "text/plain")->name, "default");
+    CHECK_STR(route(c, "POST", "api.local", "/", NULL)->name, "default");
+    CHECK_STR(route(c, "POST", "api.local", "/", "application/json")->purpose, "analytics");
+    const veil_route_t *def = route(c, "GET", "", "/", NULL);
+    CHECK_STR(def->policy->name, "default");
+    CHECK_STR(def->upstream->name, "api");
+
+    const veil_policy_t *len = veil_config_policy(c, "lenient");
+    CHECK_STR(veil_policy_for_consent(len, 0, 0)->name, "lenient");
+    CHECK_STR(veil_policy_for_consent(len, 1, 0)->name, "strict");
+    CHECK_STR(veil_policy_for_consent(len, 1, 1)->name, "strict");
+    CHECK_STR(veil_policy_for_consent(len, 0, 1)->name, "default");
+    const veil_policy_t *strict = veil_config_policy(c, "strict");
+    CHECK_EQ(strict->dir[VEIL_DIR_REQUEST].mode, VEIL_MODE_BLOCK);
+    CHECK_EQ(strict->dir[VEIL_DIR_RESPONSE].mode, VEIL_MODE_OBSERVE);
+    CHECK_EQ(strict->dir[VEIL_DIR_REQUEST].block_status, 403);
+    /* Identical directions share one engine. */
+    CHECK_EQ(veil_config_engine_count(c), 1);
+    veil_config_release(c);
+}
+
+TEST(policy_tables)
+{
+    diags_t d;
+    setenv("VEIL_T_KEY", "0123456789abcdef0123456789abcdef", 1);
+    veil_config_t *c = load("detectors:\n  disable: [ipv6]\n  custom:\n"
+             "    - {id: emp, pattern: 'EMP-\\d{6}', category: demographic}\n"
+             "policies:\n  p:\n    request:\n      mode: block\n"
+             "      detectors: [financial, contact, emp, ipv6]\n"
+             "      block: [pci_dss]\n      min_confidence: high\n"
+             "      actions: {default: label, contact: hash, email: drop, gdpr: mask}\n"
+             "      hash_key: k\n"
+             "keys:\n  k: {env: VEIL_T_KEY}\n",
+             &d);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        fprintf(stderr, "%s\n", d.msgs[0]);
+        return;
+    }
+    const veil_policy_dir_t *pd = &veil_config_policy(c, "p")->dir[VEIL_DIR_REQUEST];
+    int email = veil_engine_find(pd->engine, "email"), phone = veil_engine_find(pd->engine, "phone");
+    int card = veil_engine_find(pd->engine, "credit_card"), iban = veil_engine_find(pd->engine, "iban");
+    int emp = veil_engine_find(pd->engine, "emp");
+    CHECK(email >= 0 && phone >= 0 && card >= 0 && iban >= 0 && emp >= 0);
+    if (email < 0 || phone < 0 || card < 0 || iban < 0 || emp < 0) {
+        veil_config_release(c);
+        return;
+    }
+    /* id beats category beats regulation beats default. */
+    CHECK_EQ(pd->actions[email], VEIL_ACT_DROP);
+    CHECK_EQ(pd->actions[phone], VEIL_ACT_HASH);
+    CHECK_EQ(pd->actions[iban], VEIL_ACT_MASK);  /* gdpr */
+    CHECK_EQ(pd->actions[card], VEIL_ACT_LABEL); /* default */
+    CHECK_EQ(pd->actions[emp], VEIL_ACT_LABEL);
+    CHECK_EQ(pd->blocks[card], 1);
+    CHECK_EQ(pd->blocks[iban], 0);
+    CHECK_EQ(pd->blocks[email], 0);
+    CHECK_EQ(pd->min_confidence, VEIL_CONF_HIGH);
+    CHECK(pd->key != NULL && pd->key->len > 0);
+    /* ipv6 is disabled globally: a policy cannot enable it back. */
+    CHECK_EQ(veil_config_engine_count(c), 2);
+    veil_config_release(c);
+}
+
+/* Readers take the config while a writer swaps; each reader's config
+   stays whole until it releases it (ASan would see a use after free). */
+typedef struct {
+    veil_config_holder_t *h;
+    int stop;
+    long reads;
+} swap_t;
+
+static void *reader(void *arg)
+{
+    swap_t *s = arg;
+    while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+        veil_config_t *c = veil_config_holder_get(s->h);
+        const veil_route_t *r = route(c, "GET", "", "/", NULL);
+        if (r->policy == NULL || strcmp(r->upstream->name, "api") != 0) {
+            abort();
+        }
+        veil_config_release(c);
+        s->reads++;
+    }
+    return NULL;
+}
+
+TEST(holder_swaps)
+{
+    diags_t d;
+    veil_config_t *c = load(routes_yaml, &d);
+    CHECK(c != NULL);
+    veil_config_holder_t *h = veil_config_holder_new(c);
+    swap_t s = {h, 0, 0};
+    pthread_t t;
+    veil_config_t *held = veil_config_holder_get(h);
+    uint64_t gen = veil_config_holder_generation(h);
+    pthread_create(&t, NULL, reader, &s);
+    for (int i = 0; i < 20; i++) {
+        veil_config_holder_swap(h, load(routes_yaml, &d));
+    }
+    __atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    CHECK(s.reads > 0);
+    CHECK_EQ(veil_config_holder_generation(h), gen + 20);
+    /* The config taken before the swaps is still whole. */
+    CHECK_STR(veil_config_route(held, 0)->name, "wild");
+    veil_config_t *now = veil_config_holder_get(h);
+    CHECK(now != held);
+    veil_config_release(now);
+    veil_config_release(held);
+
+    /* A bad file is counted and the current config stays. */
+    FILE *f = fopen("holder-bad.yaml", "w");
+    fputs("routes: [ {polcy: x} ]\n", f);
+    fclose(f);
+    veil_config_t *before = veil_config_holder_get(h);
+    CHECK_EQ(veil_config_holder_reload(h, "holder-bad.yaml", NULL, NULL), -1);
+    veil_config_t *after = veil_config_holder_get(h);
+    CHECK(before == after);
+    uint64_t ok, failed;
+    veil_config_holder_counts(h, &ok, &failed);
+    CHECK_EQ(ok, 0);
+    CHECK_EQ(failed, 1);
+    f = fopen("holder-bad.yaml", "w");
+    fputs("routes: [ {policy: default, name: r1} ]\n", f);
+    fclose(f);
+    CHECK_EQ(veil_config_holder_reload(h, "holder-bad.yaml", NULL, NULL), 0);
+    veil_config_release(after);
+    after = veil_config_holder_get(h);
+    CHECK_STR(veil_config_route(after, 0)->name, "r1");
+    veil_config_release(after);
+    veil_config_release(before);
+    veil_config_holder_counts(h, &ok, &failed);
+    CHECK_EQ(ok, 1);
+
+    veil_config_stamp_t st = {0};
+    CHECK_EQ(veil_config_stamp_changed(&st, "holder-bad.yaml"), 1);
+    CHECK_EQ(veil_config_stamp_changed(&st, "holder-bad.yaml"), 0);
+    f = fopen("holder-bad.yaml", "a");
+    fputs("# more\n", f);
+    fclose(f);
+    CHECK_EQ(veil_config_stamp_changed(&st, "holder-bad.yaml"), 1);
+    remove("holder-bad.yaml");
+    CHECK_EQ(veil_config_stamp_changed(&st, "holder-bad.yaml"), 1);
+    veil_config_holder_free(h);
+}
+
+TEST(default_config)
+{
+    veil_config_t *c = veil_config_load_default(NULL, NULL);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        return;
+    }
+    CHECK_STR(veil_config_listener(c, 0)->host, "127.0.0.1");
+    CHECK_EQ(veil_config_listener(c, 0)->port, 8000);
+    CHECK_EQ(veil_config_upstream(c, 0)->port, 8080);
+    CHECK_EQ(veil_config_server(c)->max_header_bytes, 16384);
+    CHECK_EQ(veil_config_server(c)->keepalive_timeout_ms, 75000);
+    CHECK_EQ(veil_config_access_log(c)->body_limit, 65536);
+    CHECK_EQ(veil_config_policy_count(c), 1);
+    CHECK(strstr(veil_config_default_yaml(), "policies:") != NULL);
+    veil_config_release(veil_config_acquire(c));
+    veil_config_release(c);
+}
+
+TEST(rejects_without_crash)
+{
+    diags_t d;
+    const char *bad[] = {"", "~", "- a\n- b\n", "a: &x 1\nb: *x\n", "--- {}\n--- {}\n",
+                         "tests: [{body: x, expect: {}}]\n", "routes: {}\n", "policies: []\n",
+                         "server: {workers: -1}\n", "server: {max_header_bytes: 1g}\n",
+                         "access_log: {body_limit: 12q}\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        veil_config_t *c = load(bad[i], &d);
+        if (i < 1) {
+            CHECK(c != NULL); /* empty: every default */
+        } else {
+            CHECK(c == NULL);
+            CHECK(d.n >= 1);
+        }
+        veil_config_release(c);
+    }
+}
+
+int main(void)
+{
+    RUN(suggestions);
+    RUN(errors_collected_with_positions);
+    RUN(env_substitution);
+    RUN(routing);
+    RUN(policy_tables);
+    RUN(holder_swaps);
+    RUN(default_config);
+    RUN(rejects_without_crash);
+    TEST_MAIN_END;
+}
