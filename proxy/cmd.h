@@ -5,6 +5,7 @@
 int veil_cmd_scan(int argc, char **argv);
 int veil_cmd_detectors(int argc, char **argv);
 int veil_cmd_run(int argc, char **argv);
+int veil_cmd_report(int argc, char **argv);
 int veil_cmd_check(int argc, char **argv);
 int veil_cmd_test(int argc, char **argv);
 

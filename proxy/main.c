@@ -16,6 +16,7 @@ static const struct {
     {"scan", veil_cmd_scan, "redact files or stdin, report findings"},
     {"detectors", veil_cmd_detectors, "print the detector catalog"},
     {"run", veil_cmd_run, "run the proxy"},
+    {"report", veil_cmd_report, "write the transparency report from stats"},
     {"check", veil_cmd_check, "validate a configuration file"},
     {"test", veil_cmd_test, "run a configuration file's tests"},
 };

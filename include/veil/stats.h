@@ -188,4 +188,58 @@ int veil_stats_json(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
 /* veil_stats_prometheus(): the /metrics text (exposition format 0.0.4). */
 int veil_stats_prometheus(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
 
+/* ---- the transparency report (report.c) ---- */
+
+enum { VEIL_REPORT_HTML, VEIL_REPORT_MD, VEIL_REPORT_JSON };
+
+/*
+ * veil_report_render(): turns a /stats document (<json>, <len> bytes) into
+ * the transparency report in <format>, appended to <out>: a self-contained
+ * HTML page (inline CSS and SVG charts, no scripts, no external resources),
+ * Markdown, or a JSON summary. Only counts and names, never a value.
+ * Returns 0, or -EINVAL with a reason in <err> when the document is not a
+ * /stats document, or -ENOMEM.
+ */
+int veil_report_render(const char *json, size_t len, int format,
+                       veil_jbuf_t *out, char *err, size_t errlen);
+
+/* ---- the admin listener (admin.c) ---- */
+
+typedef struct veil_admin_options {
+    const char *host;            /* an IP literal; NULL: 127.0.0.1 */
+    int port;                    /* 0: 9901 */
+    const char *token_file;      /* bearer token for all but /live and
+                                    /ready; NULL: none */
+    veil_stats_t *stats;         /* required */
+    /* The data listener, which the admin listener may never share. */
+    const char *data_host;
+    int data_port;
+    /*
+     * The effective configuration as a JSON object, secrets removed,
+     * appended to <out>; called on the admin thread. NULL: /config
+     * answers {}.
+     */
+    int (*config_json)(void *ud, veil_jbuf_t *out);
+    void *config_ud;
+} veil_admin_options_t;
+
+typedef struct veil_admin veil_admin_t;
+
+/*
+ * veil_admin_start(): binds the admin listener and serves it from its own
+ * thread and libuv loop: GET/HEAD /live (200), /ready (200, or 503 before
+ * a config is loaded and while draining), /stats, /metrics, /config and
+ * /report. Returns 0, or a negative errno with a reason in <err>.
+ */
+int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *opts,
+                     char *err, size_t errlen);
+/* veil_admin_port(): the port listened on. */
+int veil_admin_port(const veil_admin_t *a);
+/* Readiness inputs; any thread. */
+void veil_admin_set_config_loaded(veil_admin_t *a, int loaded);
+void veil_admin_set_draining(veil_admin_t *a, int draining);
+/* veil_admin_stop(): closes every admin connection, joins the thread,
+   frees. NULL-safe. */
+void veil_admin_stop(veil_admin_t *a);
+
 #endif
