@@ -60,6 +60,8 @@ struct conn {
     int closing;
     int writing;
     int close_after_write;
+    int lingering;           /* response sent, input discarded until EOF */
+    uv_shutdown_t shut;
 };
 
 typedef struct wreq {
@@ -113,6 +115,38 @@ static void process(conn_t *c);
 static void start_reading(conn_t *c);
 
 
+static void shutdown_cb(uv_shutdown_t *req, int status)
+{
+    (void)req;
+    (void)status;
+}
+
+
+static void linger_cb(uv_timer_t *t)
+{
+    conn_close(t->data);
+}
+
+
+/*
+ * Closing at once with unread input makes the kernel send a reset, which
+ * can destroy the response before the client reads it. So the write side
+ * is shut down and input is read and dropped until the client closes, for
+ * at most a second.
+ */
+static void linger(conn_t *c)
+{
+    c->lingering = 1;
+    c->in_len = 0;
+    if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp, shutdown_cb) != 0) {
+        conn_close(c);
+        return;
+    }
+    uv_timer_start(&c->timer, linger_cb, 1000, 0);
+    start_reading(c);
+}
+
+
 static void write_cb(uv_write_t *req, int status)
 {
     wreq_t *w = (wreq_t *)req;
@@ -124,8 +158,12 @@ static void write_cb(uv_write_t *req, int status)
     if (c->closing) {
         return;
     }
-    if (status < 0 || c->close_after_write) {
+    if (status < 0) {
         conn_close(c);
+        return;
+    }
+    if (c->close_after_write) {
+        linger(c);
         return;
     }
     /* The next pipelined request, if any, then reading resumes. */
@@ -417,6 +455,10 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     (void)buf;
     if (n < 0) {
         conn_close(c);
+        return;
+    }
+    if (c->lingering) {
+        c->in_len = 0;
         return;
     }
     c->in_len += (size_t)n;
