@@ -57,14 +57,14 @@
 
 #define INT64_MAX_U ((uint64_t)INT64_MAX)
 
-static const char *const tchar_extra = "!#$%&'*+-.^_`|~";
+/* tchar (RFC 9110 5.6.2): ALPHA DIGIT and !#$%&'*+-.^_`|~, as a bitmap. */
+static const uint32_t tchar_map[8] = {
+    0x00000000, 0x03ff6cfa, 0xc7fffffe, 0x57ffffff, 0, 0, 0, 0,
+};
 
 static int is_tchar(unsigned char c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        return 1;
-    }
-    return c != 0 && strchr(tchar_extra, c) != NULL;
+    return (tchar_map[c >> 5] >> (c & 31)) & 1;
 }
 
 static int is_digit(unsigned char c)
@@ -141,17 +141,27 @@ long veil_h1_head_scan(veil_h1_scan_t *st, const char *buf, size_t len,
 {
     size_t maxb = limit_bytes(lim);
     size_t maxh = limit_headers(lim);
-    size_t i = st->pos;
+    size_t stop = len < maxb ? len : maxb;
+    /* Locals, not st->: stores through st could alias buf (char). */
+    size_t i = st->pos, line_start = st->line_start, lines = st->lines;
+    /* Only requests may be preceded by empty lines (RFC 9112 2.2). */
+    int started = st->started || st->is_response;
+    long end = 0;
 
-    if (st->is_response) {
-        /* Only requests may be preceded by empty lines (RFC 9112 2.2). */
-        st->started = 1;
-    }
-    for (; i < len; i++) {
-        unsigned char c = (unsigned char)buf[i];
+    for (;;) {
+        if (started) {
+            /* Skip ordinary bytes; only NUL, CR and LF need a look. */
+            while (i < stop && buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\0') {
+                i++;
+            }
+        }
+        if (i >= len) {
+            break;
+        }
         if (i >= maxb) {
             return scan_fail(st, v, 431, "header_too_large");
         }
+        unsigned char c = (unsigned char)buf[i];
         if (c == '\0') {
             return scan_fail(st, v, 400, "nul");
         }
@@ -162,31 +172,36 @@ long veil_h1_head_scan(veil_h1_scan_t *st, const char *buf, size_t len,
             if (buf[i + 1] != '\n') {
                 return scan_fail(st, v, 400, "bare_cr");
             }
+            i++;
             continue;
         }
         if (c != '\n') {
-            st->started = 1;
+            started = 1; /* the first byte of the start line */
+            i++;
             continue;
         }
         if (i == 0 || buf[i - 1] != '\r') {
             return scan_fail(st, v, 400, "bare_lf");
         }
-        if (!st->started) {
-            st->line_start = i + 1; /* a skipped empty line before the request */
+        i++;
+        if (!started) {
+            line_start = i; /* a skipped empty line before the request */
             continue;
         }
-        if (i - 1 == st->line_start) {
-            st->pos = i + 1;
-            return (long)(i + 1);
+        if (i - 2 == line_start) {
+            end = (long)i;
+            break;
         }
-        st->lines++;
-        if (st->lines > maxh + 1) {
+        if (++lines > maxh + 1) {
             return scan_fail(st, v, 431, "too_many_headers");
         }
-        st->line_start = i + 1;
+        line_start = i;
     }
     st->pos = i;
-    return 0;
+    st->line_start = line_start;
+    st->lines = lines;
+    st->started = started;
+    return end;
 }
 
 long veil_h1_head_end(const char *buf, size_t len, const veil_h1_limits_t *lim)
