@@ -95,10 +95,19 @@ struct veil__text {
     unsigned char *buf;
     size_t len, cap, pos;
     size_t cpos;               /* custom patterns have run up to here */
+    uint64_t pem_at, pem_seen; /* a held-back PEM block: where it starts and
+                                  how far its footer has been looked for */
     uint64_t base;             /* stream offset of buf[0] */
-    char field[64];            /* key of the current value, lower-cased */
-    size_t field_len;
-    uint64_t field_mask;       /* detectors with a context word in the key */
+    /* Keys of the values in the buffer: from offset start on, text is the
+       value of key (lower-cased). A JSON body's values are appended one
+       after another, each ended by a NUL delimiter, and scanned in one go. */
+    struct veil__field {
+        uint64_t start;
+        uint64_t mask, done;   /* detectors with a context word in key */
+        uint8_t len;
+        char key[63];
+    } *fields;
+    size_t nfields, capfields;
     uint64_t ctx_mask;         /* ... in the window before ctx_pos */
     uint64_t ctx_done;         /* detectors ctx_mask has been computed for */
     char ctx_win[48];          /* the window before ctx_pos, lower-cased */
@@ -116,10 +125,24 @@ int veil__text_init(struct veil__text *t, const veil_engine_t *eng,
 void veil__text_dispose(struct veil__text *t);
 /* Scans <len> more bytes of the current segment. */
 int veil__text_feed(struct veil__text *t, const void *data, size_t len);
+/* Appends bytes without scanning them yet (veil__text_run() scans). */
+int veil__text_append(struct veil__text *t, const void *data, size_t len);
+void veil__text_run(struct veil__text *t);
+/* Scans and emits everything appended so far; the last byte appended must
+   end a value (a delimiter), so nothing can be pending across it. */
+void veil__text_flush(struct veil__text *t);
 /* Ends the current segment: nothing is held back, no match spans it. */
 void veil__text_end(struct veil__text *t);
-/* Context for the next segment (a JSON key, a form field name). */
+/* Context for the bytes appended from now on (a JSON key, a form field
+   name); NULL for none. */
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len);
+/* The delimiter between the values of a structured body. No finding spans
+   it and no context reaches across it; a decoded NUL inside a value is
+   given to the text layer as 0x01. */
+#define VEIL__DELIM '\0'
+/* veil__has_trigger(): 1 when <s> holds a byte some handler starts on;
+   text without one holds no built-in finding. */
+int veil__has_trigger(const void *s, size_t len);
 /* Decoded offset below which every finding has been emitted. */
 uint64_t veil__text_safe(const struct veil__text *t);
 /* Total decoded bytes fed so far. */

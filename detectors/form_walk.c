@@ -88,7 +88,8 @@ int veil__form_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
     const uint64_t base = s->raw_pos;
     size_t i = 0;
 
-    if (s->raw_pos == 0 && !s->text_active && s->state == F_KEY) {
+    if (s->raw_pos == 0 && !s->form_started) {
+        s->form_started = 1;
         key_open(s, 0);
     }
     while (i < len && s->error == 0) {
@@ -145,15 +146,13 @@ int veil__form_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         i = q;
     }
     s->raw_pos = base + len;
+    veil__text_run(&s->text);
     return s->error;
 }
 
 void veil__form_finish(struct veil_scanner *s)
 {
-    if (s->text_active || s->in_key || s->state == F_VALUE) {
+    if (s->in_key || s->state == F_VALUE) {
         pair_end(s, s->raw_pos);
-    }
-    if (s->text_active) {
-        veil__scan_end(s);
     }
 }

@@ -8,6 +8,9 @@
  * from there on, so nothing escapes inspection.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "scanner.h"
 
@@ -23,9 +26,7 @@ static veil__frame_t *top(struct veil_scanner *s)
 
 static void to_text(struct veil_scanner *s)
 {
-    if (s->text_active) {
-        veil__scan_end(s);
-    }
+    veil__scan_end(s);
     s->state = J_TEXT;
     s->hold = UINT64_MAX;
     veil__scan_begin(s, NULL, 0);
@@ -67,7 +68,8 @@ static void open_value(struct veil_scanner *s, uint64_t raw)
             memcpy(ctx + n, f->sibling, f->sibling_len);
             n += f->sibling_len;
         }
-        if (s->depth >= 2) {
+        if (s->depth >= 2 && f->key_len == 4 && (f->key[0] | 0x20) == 'n' &&
+            (f->key[1] | 0x20) == 'a' && (f->key[2] | 0x20) == 'm' && (f->key[3] | 0x20) == 'e') {
             const veil__frame_t *parent = &s->stack[s->depth - 2];
             thing = veil__thing_key(parent->key, parent->key_len);
         }
@@ -79,7 +81,7 @@ static void open_value(struct veil_scanner *s, uint64_t raw)
 static void keep_sibling(struct veil_scanner *s)
 {
     veil__frame_t *f = top(s);
-    if (f && !f->is_array && s->mode == V_SCAN && s->value_dlen > 0 &&
+    if (f && !f->is_array && (s->mode == V_SCAN || s->mode == V_LAZY) && s->value_dlen > 0 &&
         s->value_dlen <= sizeof(f->sibling)) {
         memcpy(f->sibling, s->head, (size_t)s->value_dlen);
         f->sibling_len = (uint8_t)s->value_dlen;
@@ -93,9 +95,7 @@ static void string_open(struct veil_scanner *s, uint64_t content_raw, int is_key
     s->state = J_STRING;
     if (is_key) {
         s->key_len = 0;
-        s->mode = V_SCAN;
-        s->value_raw = content_raw;
-        veil__scan_begin(s, NULL, 0);
+        veil__value_open_key(s, content_raw);
         return;
     }
     open_value(s, content_raw);
@@ -107,8 +107,6 @@ static void string_bytes(struct veil_scanner *s, const char *dec, size_t len, ui
         size_t room = sizeof(s->key) - s->key_len;
         memcpy(s->key + s->key_len, dec, len < room ? len : room);
         s->key_len += len < room ? len : room;
-        veil__scan_plain(s, dec, len, raw);
-        return;
     }
     veil__value_bytes(s, dec, len, raw);
 }
@@ -120,8 +118,6 @@ static void string_escape(struct veil_scanner *s, const char *dec, size_t dlen, 
         size_t room = sizeof(s->key) - s->key_len;
         memcpy(s->key + s->key_len, dec, dlen < room ? dlen : room);
         s->key_len += dlen < room ? dlen : room;
-        veil__scan_escape(s, dec, dlen, raw, rlen);
-        return;
     }
     veil__value_escape(s, dec, dlen, raw, rlen);
 }
@@ -141,7 +137,7 @@ static void string_close(struct veil_scanner *s, uint64_t raw_quote)
 {
     flush_high(s);
     if (s->in_key) {
-        veil__scan_end(s);
+        veil__value_close(s, raw_quote, 0);
         veil__frame_t *f = top(s);
         if (f) {
             size_t n = s->key_len < sizeof(f->key) ? s->key_len : sizeof(f->key);
@@ -277,6 +273,28 @@ static int value_start(struct veil_scanner *s, int c, uint64_t raw)
     return 0;
 }
 
+/* string_run(): the first '"' or '\\' at or after <i>, or <len>;
+   sixteen bytes at a time. */
+static size_t string_run(const unsigned char *p, size_t i, size_t len)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (m != 0) {
+            return i + (size_t)__builtin_ctz(m);
+        }
+        i += 16;
+    }
+#endif
+    while (i < len && p[i] != '"' && p[i] != '\\') {
+        i++;
+    }
+    return i;
+}
+
 static int is_number_char(int c)
 {
     return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
@@ -297,10 +315,7 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             i = len;
             continue;
         case J_STRING: {
-            size_t q = i;
-            while (q < len && p[q] != '"' && p[q] != '\\') {
-                q++;
-            }
+            size_t q = string_run(p, i, len);
             if (q > i) {
                 flush_high(s);
                 string_bytes(s, (const char *)p + i, q - i, raw);
@@ -368,7 +383,10 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         }
 
         if (is_ws(c)) {
-            i++;
+            /* Pretty-printed JSON is mostly indentation. */
+            do {
+                i++;
+            } while (i < len && is_ws(p[i]));
             continue;
         }
         veil__frame_t *f = top(s);
@@ -423,6 +441,7 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         i++;
     }
     s->raw_pos = base + len;
+    veil__text_run(&s->text);
     return s->error;
 }
 
@@ -442,13 +461,7 @@ void veil__json_finish(struct veil_scanner *s)
     case J_LITERAL:
         token_end(s, s->raw_pos);
         break;
-    case J_TEXT:
-        veil__scan_end(s);
-        break;
     default:
         break;
-    }
-    if (s->text_active) {
-        veil__scan_end(s);
     }
 }

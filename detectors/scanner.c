@@ -112,7 +112,8 @@ static void on_text_finding(void *ud, uint64_t start, uint64_t end, int det, int
     uint64_t rs = map_start(s, start), re = map_end(s, end);
     /* A finding that is a whole bare JSON token (a number) must be quoted
        when it is replaced. */
-    if (rs == s->bare_start && re == s->bare_end) {
+    const veil__seg_t *g = seg_find(s, start);
+    if (g && g->bare && rs == g->raw && re == g->raw + g->rlen) {
         flags |= VEIL_FIND_JSON_BARE;
     }
     deliver(s, rs, re, det, conf, flags);
@@ -124,7 +125,8 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
     if (s->nsegs) {
         veil__seg_t *last = &s->segs[s->nsegs - 1];
         if (last->dlen == last->rlen && dlen == rlen && last->dec + last->dlen == dec &&
-            last->raw + last->rlen == raw && (uint64_t)last->dlen + dlen < UINT32_MAX) {
+            last->raw + last->rlen == raw && (uint64_t)last->dlen + dlen < UINT32_MAX &&
+            !last->bare && s->bare_start == UINT64_MAX) {
             last->dlen += dlen;
             last->rlen += rlen;
             return 0;
@@ -152,8 +154,25 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
         s->segs = n;
         s->capsegs = cap;
     }
-    s->segs[s->nsegs++] = (veil__seg_t){dec, raw, dlen, rlen};
+    s->segs[s->nsegs++] = (veil__seg_t){dec, raw, dlen, rlen, s->bare_start == raw};
     return 0;
+}
+
+/* Appends decoded bytes to the text layer; a NUL in a value becomes 0x01,
+   since NUL is the delimiter between values. */
+static int append(struct veil_scanner *s, const char *dec, size_t len)
+{
+    const char *nul;
+    while (len > 0 && (nul = memchr(dec, VEIL__DELIM, len)) != NULL) {
+        size_t k = (size_t)(nul - dec);
+        if (veil__text_append(&s->text, dec, k) != 0 ||
+            veil__text_append(&s->text, "\x01", 1) != 0) {
+            return s->text.error;
+        }
+        dec += k + 1;
+        len -= k + 1;
+    }
+    return veil__text_append(&s->text, dec, len);
 }
 
 int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw)
@@ -164,7 +183,7 @@ int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64
     if (seg_push(s, veil__text_fed(&s->text), raw, (uint32_t)len, (uint32_t)len) != 0) {
         return s->error;
     }
-    return veil__text_feed(&s->text, dec, len);
+    return append(s, dec, len);
 }
 
 int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
@@ -176,22 +195,24 @@ int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint
     if (seg_push(s, veil__text_fed(&s->text), raw, (uint32_t)dlen, rlen) != 0) {
         return s->error;
     }
-    return veil__text_feed(&s->text, dec, dlen);
+    return append(s, dec, dlen);
 }
 
 void veil__scan_begin(struct veil_scanner *s, const char *key, size_t key_len)
 {
-    s->text_active = 1;
-    if (key_len) {
-        veil__text_set_field(&s->text, key, key_len);
-    }
+    veil__text_set_field(&s->text, key, key_len);
 }
 
 void veil__scan_end(struct veil_scanner *s)
 {
-    veil__text_end(&s->text);
-    s->text_active = 0;
-    s->nsegs = 0;
+    /* The delimiter decodes from no raw byte: it sits where the value's
+       last byte ended. */
+    uint64_t raw = s->nsegs ? s->segs[s->nsegs - 1].raw + s->segs[s->nsegs - 1].rlen
+                            : s->raw_pos;
+    static const char delim = VEIL__DELIM;
+    if (seg_push(s, veil__text_fed(&s->text), raw, 1, 0) == 0) {
+        veil__text_append(&s->text, &delim, 1);
+    }
 }
 
 void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int det,
@@ -200,6 +221,8 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
     const veil_engine_t *e = s->eng;
     int conf = det == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
     if (end > start && e->enabled[det] && conf >= e->min_confidence) {
+        /* Text findings before this value go out first, in order. */
+        veil__text_flush(&s->text);
         deliver(s, start, end, det, conf, VEIL_FIND_FIELD | flags);
     }
 }
@@ -224,9 +247,7 @@ veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t form
         free(s);
         return NULL;
     }
-    if (format == VEIL_FMT_TEXT) {
-        s->text_active = 1;
-    }
+    s->text_active = 1;
     return s;
 }
 
@@ -270,11 +291,10 @@ int veil_scanner_finish(veil_scanner_t *s)
         veil__form_finish(s);
         break;
     default:
-        veil__text_end(&s->text);
         break;
     }
+    veil__text_end(&s->text);
     s->hold = UINT64_MAX;
-    s->text_active = 0;
     s->nsegs = 0;
     return s->text.error ? s->text.error : s->error;
 }

@@ -12,6 +12,7 @@
 typedef struct {
     uint64_t dec, raw;
     uint32_t dlen, rlen;
+    uint32_t bare;      /* a bare JSON token, whole */
 } veil__seg_t;
 
 #define VEIL__KEY_MAX 64
@@ -38,6 +39,8 @@ enum veil__value_mode {
     V_SCAN,   /* decoded and scanned as text with its key as context */
     V_FIELD,  /* a sensitive field: the whole value is one finding */
     V_NAME,   /* under "name": held until we know whether it reads as a name */
+    V_LAZY,   /* held while short: a value with no trigger byte cannot hold a
+                 finding, and is never handed to the text layer at all */
 };
 
 struct veil_scanner {
@@ -74,6 +77,8 @@ struct veil_scanner {
     char head[64];                /* first decoded bytes of the value */
     size_t head_len;
     uint64_t value_dlen;          /* decoded length of the current value */
+    char lazy_ctx[VEIL__KEY_MAX]; /* the context of a held value */
+    size_t lazy_ctx_len;
     char name[VEIL__NAME_MAX];
     size_t name_len;
     struct {                      /* where the held name's bytes came from */
@@ -84,6 +89,7 @@ struct veil_scanner {
     size_t name_nseg;
     int name_overflow;
     int pct;                      /* form: hex digits of a %XX read so far */
+    int form_started;
     unsigned char pct_val;
 };
 
@@ -92,7 +98,9 @@ int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64
 /* Feeds <dlen> decoded bytes that came from one escape of <rlen> raw bytes. */
 int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                       uint32_t rlen);
-/* Starts and ends a scanned value (a text segment). */
+/* Starts and ends a scanned value: its bytes are appended to the text
+   layer with its key as context, and a delimiter after it. The text layer
+   scans what was appended when the walker's input chunk is done. */
 void veil__scan_begin(struct veil_scanner *s, const char *key, size_t key_len);
 void veil__scan_end(struct veil_scanner *s);
 /* Reports a whole-field finding in raw offsets. */
@@ -105,6 +113,7 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
 void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
                       const char *context, size_t context_len, int not_a_person,
                       uint64_t raw_start);
+void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start);
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen);

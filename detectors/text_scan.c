@@ -133,6 +133,11 @@ static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower
     return i;
 }
 
+int veil__has_trigger(const void *s, size_t len)
+{
+    return next_trigger(s, 0, len) < len;
+}
+
 
 /* ---- findings ---- */
 
@@ -225,7 +230,7 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
 {
     size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
     for (size_t k = s; k > from; k--) {
-        if (t->buf[k - 1] == '\n') {
+        if (t->buf[k - 1] == '\n' || t->buf[k - 1] == VEIL__DELIM) {
             from = k;
             break;
         }
@@ -278,6 +283,22 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
  * bytes before <s> (on the same line) or in the current field's key.
  * Answers are cached per candidate start and detector.
  */
+/* The key of the value the byte at <s> belongs to, or NULL. */
+static struct veil__field *field_at(struct veil__text *t, size_t s)
+{
+    uint64_t at = t->base + s;
+    size_t lo = 0, hi = t->nfields;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->fields[mid].start <= at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo > 0 && t->fields[lo - 1].len ? &t->fields[lo - 1] : NULL;
+}
+
 static uint64_t context_bits(struct veil__text *t, size_t s, uint64_t want)
 {
     if (t->ctx_pos != s) {
@@ -286,12 +307,23 @@ static uint64_t context_bits(struct veil__text *t, size_t s, uint64_t want)
         t->ctx_mask = 0;
         t->ctx_wl = context_window(t, s, t->ctx_win);
     }
-    uint64_t todo = want & ~t->ctx_done & ~t->field_mask;
+    /* The key is looked at lazily too: most values never ask. */
+    struct veil__field *f = field_at(t, s);
+    uint64_t fmask = 0;
+    if (f) {
+        uint64_t ftodo = want & ~f->done;
+        if (ftodo) {
+            f->mask |= context_mask(t->eng, f->key, f->len, 1, ftodo);
+            f->done |= ftodo;
+        }
+        fmask = f->mask;
+    }
+    uint64_t todo = want & ~t->ctx_done & ~fmask;
     if (todo) {
         t->ctx_mask |= context_mask(t->eng, t->ctx_win, t->ctx_wl, 0, todo);
         t->ctx_done |= todo;
     }
-    return (t->ctx_mask | t->field_mask) & want;
+    return (t->ctx_mask | fmask) & want;
 }
 
 static int has_context(struct veil__text *t, size_t s, int det)
@@ -300,7 +332,7 @@ static int has_context(struct veil__text *t, size_t s, int det)
 }
 
 /* context_word(): a word (not one of a detector's) in the window or key. */
-static int context_word(const struct veil__text *t, size_t s, const char *word)
+static int context_word(struct veil__text *t, size_t s, const char *word)
 {
     char win[CTX_WINDOW];
     size_t wl = context_window(t, s, win), len = strlen(word);
@@ -309,7 +341,8 @@ static int context_word(const struct veil__text *t, size_t s, const char *word)
             return 1;
         }
     }
-    return t->field_len >= len && memmem(t->field, t->field_len, word, len) != NULL;
+    const struct veil__field *f = field_at(t, s);
+    return f && f->len >= len && memmem(f->key, f->len, word, len) != NULL;
 }
 
 
@@ -1095,7 +1128,7 @@ static int url_credentials(struct veil__text *t, size_t at)
     while (x > 0 && at - x < BACK_MAX - 8) {
         unsigned char ch = b[x - 1];
         if (ch == '/' || ch == '@' || ch == ' ' || ch == '"' || ch == '\'' || ch == '<' ||
-            ch == '>' || ch == '\t' || ch == '\n' || ch == '\r') {
+            ch == '>' || ch == '\t' || ch == '\n' || ch == '\r' || ch == VEIL__DELIM) {
             break;
         }
         colon |= ch == ':';
@@ -1186,7 +1219,7 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
         }
         if (b[v] == '"') {
             q = v + 1;
-            while (q < n && q - v < FIELD_MAX && b[q] != '"') {
+            while (q < n && q - v < FIELD_MAX && b[q] != '"' && b[q] != VEIL__DELIM) {
                 q += b[q] == '\\' ? 2 : 1;
             }
             if (q >= n && !final && q - v < FIELD_MAX) {
@@ -1219,7 +1252,7 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
     q = v;
     while (q < n && q - v < FIELD_MAX && b[q] != '&' && b[q] != ' ' && b[q] != '"' &&
            b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' && b[q] != '>' &&
-           b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#') {
+           b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#' && b[q] != VEIL__DELIM) {
         q++;
     }
     if (q == n && !final && q - v < FIELD_MAX) {
@@ -1253,7 +1286,7 @@ static size_t h_json_key(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
     size_t ks = i - 1;
-    while (ks > 0 && i - ks < 64 && b[ks - 1] != '"') {
+    while (ks > 0 && i - ks < 64 && b[ks - 1] != '"' && b[ks - 1] != VEIL__DELIM) {
         ks--;
     }
     if (ks == 0 || b[ks - 1] != '"' || ks == i - 1) {
@@ -1332,6 +1365,7 @@ static size_t h_plain_key(struct veil__text *t, size_t i, int final)
     int whole_line = i - ks >= 13 && (lower(b[ks]) == 'a' || lower(b[ks]) == 'p');
     size_t q = v;
     while (q < n && q - v < FIELD_MAX && b[q] != '\r' && b[q] != '\n' && b[q] != '"' &&
+           b[q] != VEIL__DELIM &&
            (whole_line || (b[q] != ' ' && b[q] != ',' && b[q] != ';' && b[q] != '\t'))) {
         q++;
     }
@@ -1477,14 +1511,25 @@ static size_t h_pem(struct veil__text *t, size_t i, int final)
         return i + 1;
     }
     /* Find the footer; a block without one is still a secret, up to where
-       its base64 body ends. */
-    for (q = hdr; q + 8 <= n && q - i < PEM_MAX; q++) {
-        if (b[q] == '-' && memcmp(b + q, "-----END", 8) == 0) {
-            break;
-        }
+       its base64 body ends. A block held back over several feeds resumes
+       the search where it stopped instead of starting again. */
+    /* A footer must start within PEM_MAX bytes of the header. */
+    size_t from = hdr, lim = n < i + PEM_MAX + 7 ? n : i + PEM_MAX + 7;
+    if (t->pem_at == t->base + i && t->pem_seen > t->base + hdr) {
+        from = (size_t)(t->pem_seen - t->base);
     }
-    if (q + 8 > n && q - i < PEM_MAX && !final) {
+    const unsigned char *end = from + 8 <= lim ? memmem(b + from, lim - from, "-----END", 8)
+                                               : NULL;
+    if (end != NULL && memchr(b + hdr, VEIL__DELIM, (size_t)(end - b) - hdr) == NULL) {
+        q = (size_t)(end - b);
+    } else if (end != NULL) {
+        q = n; /* the footer is in another value */
+    } else if (n < i + PEM_MAX + 7 && !final) {
+        t->pem_at = t->base + i;
+        t->pem_seen = t->base + (n >= hdr + 7 ? n - 7 : hdr);
         return DEFER;
+    } else {
+        q = n; /* no footer: the body below decides where the block ends */
     }
     size_t e;
     if (q + 8 <= n && q - i < PEM_MAX) {
@@ -1692,7 +1737,8 @@ static void scan_custom(struct veil__text *t, int final)
             break;
         }
         size_t s = ov[0], end = ov[1];
-        if (end == s || end - s > VEIL_CUSTOM_MAX_MATCH) {
+        if (end == s || end - s > VEIL_CUSTOM_MAX_MATCH ||
+            (t->nfields && memchr(t->buf + s, VEIL__DELIM, end - s) != NULL)) {
             p = s + 1;
             continue;
         }
@@ -1788,6 +1834,10 @@ void veil__text_dispose(struct veil__text *t)
     }
     pcre2_match_data_free(t->md);
     pcre2_match_data_free(t->cmd);
+    if (t->fields) {
+        explicit_bzero(t->fields, t->capfields * sizeof(*t->fields));
+        free(t->fields);
+    }
     memset(t, 0, sizeof(*t));
 }
 
@@ -1817,6 +1867,15 @@ static void compact(struct veil__text *t)
 
 int veil__text_feed(struct veil__text *t, const void *data, size_t len)
 {
+    if (veil__text_append(t, data, len) != 0) {
+        return t->error;
+    }
+    veil__text_run(t);
+    return t->error;
+}
+
+int veil__text_append(struct veil__text *t, const void *data, size_t len)
+{
     if (t->error) {
         return t->error;
     }
@@ -1843,11 +1902,43 @@ int veil__text_feed(struct veil__text *t, const void *data, size_t len)
     }
     memcpy(t->buf + t->len, data, len);
     t->len += len;
+    return 0;
+}
+
+/* Drops the keys of values that lie wholly before the buffer. */
+static void prune_fields(struct veil__text *t)
+{
+    size_t k = 0;
+    while (k + 1 < t->nfields && t->fields[k + 1].start <= t->base) {
+        k++;
+    }
+    if (k > 0) {
+        memmove(t->fields, t->fields + k, (t->nfields - k) * sizeof(*t->fields));
+        t->nfields -= k;
+    }
+}
+
+void veil__text_run(struct veil__text *t)
+{
+    if (t->error) {
+        return;
+    }
     scan(t, 0);
     uint64_t front = t->base + scan_frontier(t);
     emit_upto(t, front > VEIL__EMIT_LAG ? front - VEIL__EMIT_LAG : 0);
     compact(t);
-    return 0;
+    prune_fields(t);
+}
+
+void veil__text_flush(struct veil__text *t)
+{
+    if (t->error) {
+        return;
+    }
+    scan(t, 1);
+    emit_upto(t, UINT64_MAX);
+    compact(t);
+    prune_fields(t);
 }
 
 void veil__text_end(struct veil__text *t)
@@ -1859,17 +1950,37 @@ void veil__text_end(struct veil__text *t)
     }
     t->base += t->len;
     t->len = t->pos = t->cpos = 0;
-    t->field_len = 0;
-    t->field_mask = 0;
+    t->nfields = 0;
     t->ctx_pos = SIZE_MAX;
 }
 
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
 {
-    size_t k = 0;
-    for (size_t j = 0; j < len && k < sizeof(t->field); j++) {
-        t->field[k++] = (char)lower((unsigned char)key[j]);
+    uint64_t at = t->base + t->len;
+    struct veil__field *f;
+
+    if ((key == NULL || len == 0) && (t->nfields == 0 || t->fields[t->nfields - 1].len == 0)) {
+        return; /* no context before, none now */
     }
-    t->field_len = k;
-    t->field_mask = context_mask(t->eng, t->field, k, 1, UINT64_MAX);
+    if (t->nfields && t->fields[t->nfields - 1].start == at) {
+        f = &t->fields[t->nfields - 1];
+    } else {
+        if (t->nfields == t->capfields) {
+            size_t cap = t->capfields ? t->capfields * 2 : 16;
+            struct veil__field *n = realloc(t->fields, cap * sizeof(*n));
+            if (n == NULL) {
+                t->error = -ENOMEM;
+                return;
+            }
+            t->fields = n;
+            t->capfields = cap;
+        }
+        f = &t->fields[t->nfields++];
+    }
+    f->start = at;
+    f->mask = f->done = 0;
+    f->len = 0;
+    for (size_t j = 0; key && j < len && f->len < sizeof(f->key); j++) {
+        f->key[f->len++] = (char)lower((unsigned char)key[j]);
+    }
 }

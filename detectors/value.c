@@ -31,12 +31,22 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
     if (cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len) && not_a_person) {
         cls = -1;
     }
+    s->lazy_ctx_len = context_len < sizeof(s->lazy_ctx) ? context_len : sizeof(s->lazy_ctx);
+    if (s->lazy_ctx_len) {
+        memcpy(s->lazy_ctx, context, s->lazy_ctx_len);
+    }
+    s->name_len = 0;
+    s->name_nseg = 0;
     if (cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len)) {
         s->mode = V_NAME;
-        s->name_len = 0;
         s->hold = raw_start;
     } else if (cls >= 0) {
         s->mode = V_FIELD;
+        s->hold = raw_start;
+    } else if (s->eng->custom_re == NULL) {
+        /* Custom patterns may match anything, so only without them may a
+           value be judged by its trigger bytes. */
+        s->mode = V_LAZY;
         s->hold = raw_start;
     } else {
         s->mode = V_SCAN;
@@ -48,14 +58,35 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
     }
 }
 
-/* A "name" value that turned out too long or escaped is scanned as text;
-   what was held came one-to-one from the raw bytes after value_raw. */
+/* A key of a structured body: scanned as text with no context, and held
+   like a value while short. */
+void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start)
+{
+    s->value_raw = raw_start;
+    s->field_det = -1;
+    s->head_len = 0;
+    s->value_dlen = 0;
+    s->lazy_ctx_len = 0;
+    s->name_len = 0;
+    s->name_nseg = 0;
+    if (s->eng->custom_re == NULL) {
+        s->mode = V_LAZY;
+        s->hold = raw_start;
+    } else {
+        s->mode = V_SCAN;
+        veil__scan_begin(s, NULL, 0);
+    }
+}
+
+/* A held value that turned out to need scanning (too long, or a trigger
+   byte, or a "name" that is no person's) goes to the text layer with the
+   raw offsets its bytes came from. */
 static void name_to_scan(struct veil_scanner *s)
 {
     size_t off = 0;
     s->mode = V_SCAN;
     s->hold = UINT64_MAX;
-    veil__scan_begin(s, s->key, s->key_len);
+    veil__scan_begin(s, s->lazy_ctx, s->lazy_ctx_len);
     for (size_t k = 0; k < s->name_nseg; k++) {
         if (s->name_seg[k].dlen == s->name_seg[k].rlen) {
             veil__scan_plain(s, s->name + off, s->name_seg[k].dlen, s->name_seg[k].raw);
@@ -127,6 +158,7 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
         field_split(s, raw + len);
         break;
     case V_NAME:
+    case V_LAZY:
         if (name_hold(s, dec, len, raw, (uint32_t)len)) {
             break;
         }
@@ -148,6 +180,7 @@ void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, ui
         field_split(s, raw + rlen);
         break;
     case V_NAME:
+    case V_LAZY:
         if (name_hold(s, dec, dlen, raw, rlen)) {
             break;
         }
@@ -168,9 +201,39 @@ static int value_allowed(struct veil_scanner *s)
            veil__engine_allowed(e, s->text.md, s->head, (size_t)s->value_dlen);
 }
 
+/* Is a held value worth the text layer's time? Not without a trigger byte,
+   nor as a JSON number of fewer than nine digits (no detector takes a bare
+   number that short). */
+static int worth_scanning(const char *v, size_t len, int json_number)
+{
+    size_t digits = 0, k;
+    if (!veil__has_trigger(v, len)) {
+        return 0;
+    }
+    if (!json_number) {
+        return 1;
+    }
+    for (k = 0; k < len; k++) {
+        char c = v[k];
+        if (c >= '0' && c <= '9') {
+            digits++;
+        } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') {
+            return 1;
+        }
+    }
+    return digits >= 9;
+}
+
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
 {
     switch (s->mode) {
+    case V_LAZY:
+        if (s->name_len &&
+            worth_scanning(s->name, s->name_len, (flags & VEIL_FIND_JSON_BARE) != 0)) {
+            name_to_scan(s);
+            veil__scan_end(s);
+        }
+        break;
     case V_FIELD:
         if (!value_allowed(s)) {
             veil__scan_field(s, s->value_raw, raw_end, s->field_det, flags);
