@@ -491,6 +491,16 @@ TEST(bare_partial)
 }
 #endif
 
+#if 0 /* engine bug 12: a bare word that turns the body into text lets the
+         safe offset pass the start of the e-mail it begins */
+TEST(literal_to_text)
+{
+    JS("{\"a\":nejane@example.com}", "email@5+18H");
+    JMASK("{\"a\":nejane@example.com}", "{\"a\":******@*******.***}");
+    JMASK("[truejane@example.com", "[********@*******.***");
+}
+#endif
+
 /* Top-level scalars (engine bug 7: a NULL key was copied) */
 TEST(top_level_scalar)
 {
