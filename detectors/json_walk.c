@@ -310,10 +310,20 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         uint64_t raw = base + i;
 
         switch (s->state) {
-        case J_TEXT:
-            veil__scan_plain(s, (const char *)p + i, len - i, raw);
-            i = len;
+        case J_TEXT: {
+            /* JSON Lines: a line that is not JSON is text, and the next
+               line is read as JSON again. */
+            const unsigned char *nl = memchr(p + i, '\n', len - i);
+            size_t q = nl ? (size_t)(nl - p) + 1 : len;
+            veil__scan_plain(s, (const char *)p + i, q - i, raw);
+            if (nl) {
+                veil__scan_end(s);
+                s->depth = 0;
+                s->state = J_AFTER;
+            }
+            i = q;
             continue;
+        }
         case J_STRING: {
             size_t q = string_run(p, i, len);
             if (q > i) {

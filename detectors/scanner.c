@@ -110,10 +110,12 @@ static void on_text_finding(void *ud, uint64_t start, uint64_t end, int det, int
         return;
     }
     uint64_t rs = map_start(s, start), re = map_end(s, end);
-    /* A finding that is a whole bare JSON token (a number) must be quoted
-       when it is replaced. */
+    /* A finding in a bare JSON token (a number) takes the whole token, and
+       its replacement must be quoted: -4111... is one value. */
     const veil__seg_t *g = seg_find(s, start);
-    if (g && g->bare && rs == g->raw && re == g->raw + g->rlen) {
+    if (g && g->bare) {
+        rs = g->raw;
+        re = g->raw + g->rlen;
         flags |= VEIL_FIND_JSON_BARE;
     }
     deliver(s, rs, re, det, conf, flags);

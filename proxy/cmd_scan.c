@@ -270,6 +270,19 @@ int veil_cmd_scan(int argc, char **argv)
             break;
         }
         if (v == NULL) {
+            static const char *const known[] = {
+                "-c", "--config", "--policy", "--direction", "--format", "--action",
+                "--min-confidence", "--findings", "--allow", "--allow-pattern", "--disable",
+                "--only", "--hash-key-file", "--hash-key-env"};
+            int is_known = 0;
+            for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+                is_known |= strcmp(a, known[k]) == 0;
+            }
+            if (!is_known) {
+                fprintf(stderr, "veil scan: unknown option '%s'\n", a);
+                usage(stderr);
+                return 2;
+            }
             fprintf(stderr, "veil scan: %s needs a value\n", a);
             return 2;
         }
