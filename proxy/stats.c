@@ -55,7 +55,8 @@ static const char *const reload_names[VEIL_STATS_RELOAD__COUNT] = {
 /* Requests refused before or during their exchange: every request-side
    rule of http_validate.c, then the proxy's own limits and timeouts. */
 static const char *const reject_names[] = {
-    "bad_header_name", "bad_header_value", "bad_request_line", "bad_target",
+    "bad_header_name", "bad_header_value", "bad_method", "bad_request_line",
+    "bad_target", "leading_whitespace", "obs_fold",
     "bad_target_form", "bad_version", "bare_cr", "bare_lf", "cl_duplicate",
     "cl_list", "cl_malformed", "cl_overflow", "cl_te_conflict",
     "connect_with_body", "connection_framing", "connection_malformed",
@@ -72,7 +73,8 @@ static const char *const reject_names[] = {
 /* Bodies not inspected (inspect.c). */
 static const char *const skip_names[] = {
     "over_limit", "encoding", "binary", "decode_error", "incomplete",
-    "engine_error", "no_engine", "no_memory", "tunnel", "other",
+    "engine_error", "no_engine", "inspection_off", "no_memory", "tunnel",
+    "other",
 };
 /* Upstream failures (upstream.c, response.c, the response validator). */
 static const char *const upstream_names[] = {

@@ -1,7 +1,7 @@
 /*
  * stats_sample: prints a fixed, known set of counters as the /stats JSON
  * (`stats_sample json`) or the /metrics text (`stats_sample metrics`), for
- * promtool and the report tests. Every family has at least one series,
+ * promtool and the report tests; `stats_sample tables` lists the reason ids. Every family has at least one series,
  * and one route name needs escaping.
  */
 #include <stdio.h>
@@ -22,8 +22,21 @@ int main(int argc, char **argv)
     int rc;
 
     if (argc != 2 || s == NULL) {
-        fprintf(stderr, "usage: stats_sample json|metrics\n");
+        fprintf(stderr, "usage: stats_sample json|metrics|tables\n");
         return 2;
+    }
+    if (strcmp(argv[1], "tables") == 0) {
+        /* Every reason id, "table name" per line, for test_reasons.py. */
+        static const char *const names[] = {"reject", "skip", "upstream"};
+
+        for (int t = 0; t < VEIL_STATS_T__COUNT; t++) {
+            for (size_t i = 0; i < veil_stats_table_count((veil_stats_table_t)t); i++) {
+                printf("%s %s\n", names[t],
+                       veil_stats_table_name((veil_stats_table_t)t, i));
+            }
+        }
+        veil_stats_free(s);
+        return 0;
     }
     for (int i = 0; i < 40; i++) {
         veil_stats_request(i % 2 ? a : b, (unsigned)(i % 3),

@@ -1,0 +1,90 @@
+/*
+ * The proxy's side of the statistics: turns one finished exchange (or one
+ * refused request) into counter updates on the worker's shard. Called
+ * from the access-log functions, after the record is built, because the
+ * findings in the path, query and headers are only known then.
+ */
+#include <uv.h>
+
+#include "veil/stats.h"
+#include "proxy_int.h"
+
+/* Declared here rather than in proxy_int.h so that header stays as the
+   proxy's owner wrote it; access_log.c declares them the same way. */
+void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
+                          const veil__xchg_t *x);
+void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason);
+
+
+static void body(veil_stats_shard_t *sh, unsigned route, int dir,
+                 const veil__inspect_t *in)
+{
+    if (in->decoded > 0) {
+        veil_stats_inspected(sh, route, dir, in->decoded);
+    }
+    /* The same cases the access log marks "omitted". */
+    if (in->state == VEIL__INS_SKIPPED ||
+        (in->state == VEIL__INS_DONE && in->skip != NULL) ||
+        in->state == VEIL__INS_ON) {
+        veil_stats_not_inspected(sh, route, dir,
+                                 in->skip ? in->skip : "incomplete");
+    }
+}
+
+
+void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
+                          const veil__xchg_t *x)
+{
+    uint64_t end = uv_hrtime(), total, up = UINT64_MAX, added = UINT64_MAX;
+    int method = VEIL_STATS_M_OTHER;
+
+    if (sh == NULL) {
+        return;
+    }
+    if (x->rq.method.ptr != NULL) {
+        method = veil_stats_method(x->rq.method.ptr, x->rq.method.len);
+    }
+    total = end > x->t_start_ns ? end - x->t_start_ns : 0;
+    if (x->t_up_start_ns != 0) {
+        uint64_t ue = x->t_up_end_ns ? x->t_up_end_ns : end;
+
+        up = ue > x->t_up_start_ns ? ue - x->t_up_start_ns : 0;
+        /* What veil added: everything outside the upstream's own time
+           (parsing, inspection, logging, and waiting on the client). */
+        added = total > up ? total - up : 0;
+    }
+    veil_stats_request(sh, route, method, x->status, total, up, added);
+
+    for (unsigned i = 0; i < x->findings.n; i++) {
+        /* The proxy's locations have the same order as the stats' ones. */
+        veil_stats_finding(sh, route, x->findings.kind[i].loc,
+                           x->findings.kind[i].detector,
+                           VEIL_STATS_ACT_OBSERVE, x->findings.kind[i].count);
+    }
+    if (x->tunnel) {
+        veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_REQUEST, "tunnel");
+        veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_RESPONSE, "tunnel");
+    } else {
+        body(sh, route, VEIL_STATS_DIR_REQUEST, &x->ins_req);
+        body(sh, route, VEIL_STATS_DIR_RESPONSE, &x->ins_rsp);
+    }
+    if (x->error != NULL) {
+        size_t nup = veil_stats_table_count(VEIL_STATS_T_UPSTREAM);
+        size_t nrej = veil_stats_table_count(VEIL_STATS_T_REJECT);
+
+        /* An exchange that failed: the upstream's fault, or a request
+           refused mid-way (body timeout, bad chunk); anything else (the
+           client went away) is neither. */
+        if (veil_stats_table_index(VEIL_STATS_T_UPSTREAM, x->error) + 1 < nup) {
+            veil_stats_upstream_error(sh, route, x->error);
+        } else if (veil_stats_table_index(VEIL_STATS_T_REJECT, x->error) + 1 < nrej) {
+            veil_stats_rejected(sh, x->error);
+        }
+    }
+}
+
+
+void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason)
+{
+    veil_stats_rejected(sh, reason);
+}

@@ -1,0 +1,58 @@
+"""Every reason id the proxy can produce has its own counter label.
+
+usage: test_reasons.py STATS_SAMPLE SOURCE_DIR
+
+Reads the reason ids from the sources (the header validator's request
+rules, the proxy's refusals, inspect.c's skip reasons, the upstream
+failures) and checks each is in the matching table of proxy/stats.c, so a
+new rule cannot silently be counted as "other".
+"""
+import os
+import re
+import subprocess
+import sys
+
+SAMPLE, SRC = sys.argv[1], sys.argv[2]
+
+
+def read(name):
+    with open(os.path.join(SRC, "proxy", name)) as f:
+        return f.read()
+
+
+tables = {}
+out = subprocess.run([SAMPLE, "tables"], check=True,
+                     capture_output=True).stdout.decode()
+for line in out.splitlines():
+    t, name = line.split(" ")
+    tables.setdefault(t, set()).add(name)
+
+want = {"reject": set(), "skip": set(), "upstream": set()}
+v = read("http_validate.c")
+for status, reason in re.findall(r'(?:reject\(cx|scan_fail\(st, v), (\d+), "([a-z0-9_]+)"', v):
+    want["upstream" if status == "502" else "reject"].add(reason)
+for status, reason in re.findall(r'\? (\d+) : \d+, "([a-z0-9_]+)"', v):
+    want["reject"].add(reason)
+# Ternaries like reject(cx, 400, cond ? "a" : "b").
+for a, b in re.findall(r'reject\(cx, 4\d\d, [^;]*\? "([a-z0-9_]+)" : "([a-z0-9_]+)"', v):
+    want["reject"].update([a, b])
+for r in re.findall(r'veil__inspect_skip\(in, "([a-z0-9_]+)"', read("inspect.c")):
+    want["skip"].add(r)
+for name in ["client.c", "exchange.c", "upstream.c", "response.c"]:
+    src = read(name)
+    for r in re.findall(r'"(upstream_[a-z_]+|bad_[a-z_]*response[a-z_]*|'
+                        r'[a-z_]*response_head[a-z_]*)"', src):
+        want["upstream"].add(r)
+# The validator's 502 reasons are response rules; "upstream" takes them,
+# apart from the request-side rules that are shared with responses.
+want["upstream"] -= want["reject"]
+
+missing = []
+for t, names in want.items():
+    for n in sorted(names - tables[t]):
+        missing.append("%s: %s" % (t, n))
+if missing:
+    print("FAIL: reason ids counted as 'other':\n  " + "\n  ".join(missing))
+    sys.exit(1)
+print("ok: %d reject, %d skip, %d upstream reason ids have labels"
+      % (len(want["reject"]), len(want["skip"]), len(want["upstream"])))
