@@ -68,6 +68,7 @@ void veil__client_close(veil__client_t *c)
 
 
 static void set_timer(veil__client_t *c, int kind, int restart);
+static void update_timer(veil__client_t *c, int progress);
 
 
 static void linger_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
@@ -191,9 +192,20 @@ static void timer_cb(uv_timer_t *t)
         c->in_len = 0;
         veil__client_close_after_flush(c);
         return;
+    case TK_SEND:
+        if (veil__outq_size(&c->out) == 0 && !c->close_after_flush) {
+            /* Everything went out meanwhile: not stuck. */
+            c->timer_kind = TK_NONE;
+            update_timer(c, 1);
+            return;
+        }
+        if (x != NULL && x->error == NULL) {
+            x->error = "send_timeout";
+        }
+        veil__client_close(c);
+        return;
     case TK_KEEPALIVE:
     case TK_LINGER:
-    case TK_SEND:
         veil__client_close(c);
         return;
     case TK_BODY:
@@ -266,7 +278,7 @@ static void update_timer(veil__client_t *c, int progress)
         kind = TK_BODY;
         break;
     case VEIL__C_WAIT:
-        kind = c->out.queued > 0 ? TK_SEND : TK_NONE;
+        kind = veil__outq_size(&c->out) > 0 ? TK_SEND : TK_NONE;
         break;
     case VEIL__C_TUNNEL:
         kind = TK_TUNNEL;
@@ -275,6 +287,14 @@ static void update_timer(veil__client_t *c, int progress)
         return; /* closing: the linger/send timer stays */
     }
     set_timer(c, kind, progress);
+}
+
+
+void veil__client_touch(veil__client_t *c)
+{
+    if (!c->closing) {
+        update_timer(c, 0);
+    }
 }
 
 

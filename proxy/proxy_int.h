@@ -264,6 +264,9 @@ void veil__client_close_after_flush(veil__client_t *c);
 /* Drain: closes the connection if it is idle between requests. */
 void veil__client_drain(veil__client_t *c);
 void veil__client_update_reading(veil__client_t *c);
+/* Response bytes were queued for the client: arm the send timer, so a
+   client that stops reading cannot hold the connection forever. */
+void veil__client_touch(veil__client_t *c);
 
 
 /* ---- upstream connections (upstream.c) ---- */

@@ -123,6 +123,7 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     veil__upconn_t *u = s->data;
     veil__xchg_t *x = u->x;
+    veil__client_t *c;
 
     if (n == 0 || u->closing) {
         return;
@@ -141,11 +142,13 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         }
         return;
     }
+    c = x->c;
     if (n < 0) {
         uv_read_stop(s);
         u->reading = 0;
         u->reusable = 0;
         veil__xchg_upstream_data(x, 1);
+        veil__client_touch(c);
         return;
     }
     u->in_len += (size_t)n;
@@ -156,6 +159,7 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         veil__upstream_timer(u, u->w->cfg->upstream_timeout_ms);
     }
     veil__xchg_upstream_data(x, 0);
+    veil__client_touch(c);
 }
 
 

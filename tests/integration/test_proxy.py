@@ -730,6 +730,24 @@ def test_inspection_off(veil):
         env.cleanup()
 
 
+def test_client_stops_reading(veil):
+    env = Env(veil, ["--body-timeout", "500ms"])
+    try:
+        s = env.raw(b"GET /big?mb=64 HTTP/1.1\r\nHost: a\r\n\r\n",
+                    read_until_close=False)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        t0 = time.time()
+        r = env.log(1, timeout=10)
+        check(time.time() - t0 < 5, "closed within the send timeout")
+        eq(r[0]["error.type"], "send_timeout", "reason")
+        eq(r[0]["http.response.status_code"], 200, "head had been sent")
+        check(r[0]["http.response.bytes"] < 64 * 1024 * 1024, "cut")
+        s.close()
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -741,7 +759,7 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_max_connections_503, test_sigint_stops,
          test_encodings_fail_closed, test_forwarding_details,
          test_backpressure_bounded_memory, test_log_escaping,
-         test_inspection_off]
+         test_inspection_off, test_client_stops_reading]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -219,9 +219,12 @@ class Conn:
                       b"octet-stream\r\nContent-Length: %d\r\n\r\n" % n)
             block = bytes(range(256)) * 256
             sent = 0
-            while sent < n:
-                s.sendall(block)
-                sent += len(block)
+            try:
+                while sent < n:
+                    s.sendall(block)
+                    sent += len(block)
+            except OSError:
+                return False
         elif path == "/count":
             # Reads the body slowly (backpressure on veil), answers its size.
             n = len(body)
