@@ -79,7 +79,8 @@ static const char *const skip_names[] = {
 /* Upstream failures (upstream.c, response.c, the response validator). */
 static const char *const upstream_names[] = {
     "upstream_unavailable", "upstream_connect_timeout", "upstream_timeout",
-    "upstream_body_timeout", "upstream_truncated", "upstream_truncated_head",
+    "upstream_body_timeout", "upstream_send_timeout", "upstream_truncated",
+    "upstream_truncated_head",
     "bad_response_head", "bad_chunked_response", "parser_rejected_response",
     "response_head_too_large", "interim_head_too_large",
     "unexpected_upgrade", "unexpected_tunnel", "bad_status_line",
@@ -112,7 +113,11 @@ struct veil_stats_shard {
 
 struct veil_stats {
     unsigned nshards;
-    size_t nroutes, ndet;
+    /* Capacities (the counter layout) and what is registered so far.
+       Names are appended under meta_lock and never move or change, so a
+       snapshot may point at them. */
+    size_t rcap, dcap;
+    size_t nroutes, ndet, ncatalog;
     char **routes;
     veil_detector_info_t *det;
     /* Offsets of each counter family in a shard's array. */
@@ -120,7 +125,7 @@ struct veil_stats {
     size_t o_lat, o_lsum, o_lcnt, o_reload, total;
     veil_stats_shard_t *shards; /* nshards + 1 (the main shard last) */
     double start_time;
-    pthread_mutex_t meta_lock;  /* config id and time only */
+    pthread_mutex_t meta_lock;  /* names, config id and time */
     char config_id[72];
     double config_time;
 };
@@ -241,14 +246,13 @@ static void free_names(veil_stats_t *s)
 }
 
 
-veil_stats_t *veil_stats_new(unsigned nshards, const char *const *routes,
-                             size_t nroutes, const veil_engine_t *engine)
+veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
 {
     veil_stats_t *s;
-    size_t R = nroutes, off = 0;
+    size_t R = max_routes, off = 0;
 
-    if (nshards == 0 || nshards > 1024 || nroutes == 0 ||
-        nroutes > VEIL_STATS_MAX_ROUTES) {
+    if (nshards == 0 || nshards > 1024 || max_routes == 0 ||
+        max_routes > VEIL_STATS_MAX_ROUTES) {
         return NULL;
     }
     s = calloc(1, sizeof(*s));
@@ -256,34 +260,29 @@ veil_stats_t *veil_stats_new(unsigned nshards, const char *const *routes,
         return NULL;
     }
     s->nshards = nshards;
-    s->nroutes = nroutes;
-    s->ndet = engine ? veil_engine_detector_count(engine) : veil_catalog_count();
-    s->routes = calloc(nroutes, sizeof(char *));
-    s->det = calloc(s->ndet ? s->ndet : 1, sizeof(*s->det));
+    s->rcap = max_routes;
+    s->ncatalog = veil_catalog_count();
+    s->dcap = s->ncatalog + VEIL_STATS_MAX_CUSTOM;
+    s->routes = calloc(s->rcap, sizeof(char *));
+    s->det = calloc(s->dcap, sizeof(*s->det));
     if (s->routes == NULL || s->det == NULL) {
         goto err;
     }
-    for (size_t i = 0; i < nroutes; i++) {
-        s->routes[i] = strdup(routes[i] ? routes[i] : "default");
-        if (s->routes[i] == NULL) {
-            goto err;
-        }
-    }
-    for (size_t i = 0; i < s->ndet; i++) {
-        const veil_detector_info_t *d =
-            engine ? veil_engine_detector(engine, i) : veil_catalog_get(i);
+    /* The built-in detectors have the same index in every engine. */
+    for (size_t i = 0; i < s->ncatalog; i++) {
+        const veil_detector_info_t *d = veil_catalog_get(i);
 
-        /* Only what the renderers use is kept: the engine may go first. */
         s->det[i].category = d->category;
         s->det[i].regulations = d->regulations;
         s->det[i].id = strdup(d->id);
         if (s->det[i].id == NULL) {
             goto err;
         }
+        s->ndet++;
     }
 
     s->o_req = off;   off += R * VEIL_STATS_M__COUNT * VEIL_STATS_CODE__COUNT;
-    s->o_find = off;  off += R * VEIL_STATS_LOC__COUNT * s->ndet * VEIL_STATS_ACT__COUNT;
+    s->o_find = off;  off += R * VEIL_STATS_LOC__COUNT * s->dcap * VEIL_STATS_ACT__COUNT;
     s->o_insp = off;  off += R * VEIL_STATS_DIR__COUNT;
     s->o_skip = off;  off += R * VEIL_STATS_DIR__COUNT * NSKIP;
     s->o_rej = off;   off += NREJ;
@@ -357,6 +356,76 @@ veil_stats_shard_t *veil_stats_shard(veil_stats_t *s, int i)
 }
 
 
+int veil_stats_route(veil_stats_t *s, const char *name)
+{
+    int idx = -ENOSPC;
+
+    pthread_mutex_lock(&s->meta_lock);
+    for (size_t i = 0; i < s->nroutes; i++) {
+        if (strcmp(s->routes[i], name) == 0) {
+            idx = (int)i;
+            goto out;
+        }
+    }
+    if (s->nroutes < s->rcap) {
+        s->routes[s->nroutes] = strdup(name);
+        if (s->routes[s->nroutes] == NULL) {
+            idx = -ENOMEM;
+            goto out;
+        }
+        idx = (int)s->nroutes++;
+    }
+out:
+    pthread_mutex_unlock(&s->meta_lock);
+    return idx;
+}
+
+
+/* The slot of detector <d>, registering a custom one. Under meta_lock. */
+static int detector_slot(veil_stats_t *s, const veil_detector_info_t *d)
+{
+    for (size_t i = 0; i < s->ndet; i++) {
+        if (strcmp(s->det[i].id, d->id) == 0) {
+            return (int)i;
+        }
+    }
+    if (s->ndet == s->dcap) {
+        return -1;
+    }
+    s->det[s->ndet].id = strdup(d->id);
+    if (s->det[s->ndet].id == NULL) {
+        return -1;
+    }
+    s->det[s->ndet].category = d->category;
+    s->det[s->ndet].regulations = d->regulations;
+    return (int)s->ndet++;
+}
+
+
+size_t veil_stats_map_engine(veil_stats_t *s, const veil_engine_t *engine,
+                             uint16_t *map, size_t n)
+{
+    size_t count = veil_engine_detector_count(engine), unmapped = 0;
+
+    pthread_mutex_lock(&s->meta_lock);
+    for (size_t i = 0; i < n; i++) {
+        int slot = -1;
+
+        if (i < count) {
+            if (i < s->ncatalog) {
+                slot = (int)i; /* built-ins keep their catalog index */
+            } else {
+                slot = detector_slot(s, veil_engine_detector(engine, i));
+            }
+        }
+        map[i] = slot < 0 ? UINT16_MAX : (uint16_t)slot;
+        unmapped += i < count && slot < 0;
+    }
+    pthread_mutex_unlock(&s->meta_lock);
+    return unmapped;
+}
+
+
 static inline void add(veil_stats_shard_t *sh, size_t k, uint64_t n)
 {
     if (sh->shared) {
@@ -394,7 +463,7 @@ void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method,
 {
     int code = status >= 100 && status <= 599 ? status / 100 : 0;
 
-    if (sh == NULL || route >= sh->s->nroutes) {
+    if (sh == NULL || route >= sh->s->rcap) {
         return;
     }
     if (method < 0 || method >= VEIL_STATS_M__COUNT) {
@@ -417,12 +486,12 @@ void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc,
         return;
     }
     s = sh->s;
-    if (route >= s->nroutes || loc < 0 || loc >= VEIL_STATS_LOC__COUNT ||
-        detector >= s->ndet || action < 0 || action >= VEIL_STATS_ACT__COUNT) {
+    if (route >= s->rcap || loc < 0 || loc >= VEIL_STATS_LOC__COUNT ||
+        detector >= s->dcap || action < 0 || action >= VEIL_STATS_ACT__COUNT) {
         return;
     }
     add(sh, s->o_find + (((size_t)route * VEIL_STATS_LOC__COUNT + (size_t)loc)
-                             * s->ndet + detector) * VEIL_STATS_ACT__COUNT
+                             * s->dcap + detector) * VEIL_STATS_ACT__COUNT
                           + (size_t)action, count);
 }
 
@@ -430,7 +499,7 @@ void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc,
 void veil_stats_inspected(veil_stats_shard_t *sh, unsigned route, int dir,
                           uint64_t bytes)
 {
-    if (sh == NULL || route >= sh->s->nroutes || dir < 0 ||
+    if (sh == NULL || route >= sh->s->rcap || dir < 0 ||
         dir >= VEIL_STATS_DIR__COUNT) {
         return;
     }
@@ -443,7 +512,7 @@ void veil_stats_not_inspected(veil_stats_shard_t *sh, unsigned route,
 {
     size_t r = veil_stats_table_index(VEIL_STATS_T_SKIP, reason);
 
-    if (sh == NULL || route >= sh->s->nroutes || dir < 0 ||
+    if (sh == NULL || route >= sh->s->rcap || dir < 0 ||
         dir >= VEIL_STATS_DIR__COUNT) {
         return;
     }
@@ -463,7 +532,7 @@ void veil_stats_rejected(veil_stats_shard_t *sh, const char *reason)
 void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route,
                         veil_category_t category)
 {
-    if (sh == NULL || route >= sh->s->nroutes ||
+    if (sh == NULL || route >= sh->s->rcap ||
         (unsigned)category >= VEIL_CAT__COUNT) {
         return;
     }
@@ -474,7 +543,7 @@ void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route,
 void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route,
                                const char *kind)
 {
-    if (sh == NULL || route >= sh->s->nroutes) {
+    if (sh == NULL || route >= sh->s->rcap) {
         return;
     }
     add(sh, sh->s->o_up + route * NUP
@@ -527,22 +596,39 @@ static uint64_t *sum(veil_stats_t *s, size_t off, size_t n)
 
 int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
 {
-    size_t R = s->nroutes;
+    const size_t L = VEIL_STATS_LOC__COUNT, A = VEIL_STATS_ACT__COUNT;
+    uint64_t *find;
 
     memset(snap, 0, sizeof(*snap));
-    snap->nroutes = R;
-    snap->ndet = s->ndet;
     snap->routes = (const char *const *)s->routes;
     snap->det = s->det;
     snap->start_time = s->start_time;
     snap->now = wall_now();
     pthread_mutex_lock(&s->meta_lock);
+    snap->nroutes = s->nroutes;
+    snap->ndet = s->ndet;
     memcpy(snap->config_id, s->config_id, sizeof(snap->config_id));
     snap->config_time = s->config_time;
     pthread_mutex_unlock(&s->meta_lock);
 
+    /* Route-major families keep the capacity layout (only the first
+       nroutes are read); findings are packed to the registered
+       detectors so their index formula uses ndet. */
     snap->requests = sum(s, s->o_req, s->o_find - s->o_req);
-    snap->findings = sum(s, s->o_find, s->o_insp - s->o_find);
+    find = sum(s, s->o_find, s->o_insp - s->o_find);
+    snap->findings = calloc(snap->nroutes * L * snap->ndet * A + 1,
+                            sizeof(uint64_t));
+    if (find != NULL && snap->findings != NULL) {
+        for (size_t rl = 0; rl < snap->nroutes * L; rl++) {
+            memcpy(snap->findings + rl * snap->ndet * A, find + rl * s->dcap * A,
+                   snap->ndet * A * sizeof(uint64_t));
+        }
+    }
+    free(find);
+    if (find == NULL) {
+        free(snap->findings);
+        snap->findings = NULL;
+    }
     snap->inspected = sum(s, s->o_insp, s->o_skip - s->o_insp);
     snap->skipped = sum(s, s->o_skip, s->o_rej - s->o_skip);
     snap->rejected = sum(s, s->o_rej, s->o_block - s->o_rej);

@@ -24,7 +24,9 @@
 #include "veil/log.h"
 #include "veil/scan.h"
 
-#define VEIL_STATS_MAX_ROUTES 64
+#define VEIL_STATS_MAX_ROUTES 256
+/* Distinct custom detector ids over the life of the process. */
+#define VEIL_STATS_MAX_CUSTOM 128
 /* The shard for threads other than the workers (atomic adds). */
 #define VEIL_STATS_SHARD_MAIN (-1)
 
@@ -103,15 +105,35 @@ typedef struct veil_stats veil_stats_t;
 typedef struct veil_stats_shard veil_stats_shard_t;
 
 /*
- * veil_stats_new(): counters for <nshards> worker threads, the routes
- * <routes> (<nroutes> names, 1 .. VEIL_STATS_MAX_ROUTES; copied) and the
- * detectors of <engine> (NULL: the built-in catalog; ids, categories and
- * regulations are copied, so the engine may be freed first). Records the
- * process start time. Returns NULL on allocation failure or bad counts.
+ * veil_stats_new(): counters for <nshards> worker threads and up to
+ * <max_routes> route names (1 .. VEIL_STATS_MAX_ROUTES; size it for the
+ * routes of every config the process may load). The built-in detectors
+ * are known from the start; custom ones are added by
+ * veil_stats_map_engine(). Records the process start time. Returns NULL
+ * on allocation failure or bad counts.
  */
-veil_stats_t *veil_stats_new(unsigned nshards, const char *const *routes,
-                             size_t nroutes, const veil_engine_t *engine);
+veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes);
 void veil_stats_free(veil_stats_t *s);
+
+/*
+ * veil_stats_route(): the index of the route named <name> (copied),
+ * registering it on first use; -ENOSPC when <max_routes> names are
+ * already registered. Indexes never change, so a reload keeps its
+ * routes' counters. Any thread; not for the request path.
+ */
+int veil_stats_route(veil_stats_t *s, const char *name);
+
+/*
+ * veil_stats_map_engine(): fills <map>[i] (<n> entries) with the counter
+ * slot of detector i of <engine>, to pass to veil_stats_finding(). Built-in
+ * detectors keep their catalog index; custom ones are registered by id
+ * (category and regulations copied), so the same id keeps its counters
+ * across engines and reloads. Entries past the engine's detectors, and
+ * custom detectors beyond VEIL_STATS_MAX_CUSTOM ids, get UINT16_MAX (not
+ * counted). Returns how many of the engine's detectors were left out.
+ */
+size_t veil_stats_map_engine(veil_stats_t *s, const veil_engine_t *engine,
+                             uint16_t *map, size_t n);
 
 /* veil_stats_shard(): worker <i>'s shard, or the main shard for
    VEIL_STATS_SHARD_MAIN. */
@@ -132,7 +154,8 @@ int veil_stats_method(const char *m, size_t len);
 void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method,
                         int status, uint64_t total_ns, uint64_t upstream_ns,
                         uint64_t added_ns);
-/* <count> findings by <detector> (an engine index) at <loc>, handled
+/* <count> findings by <detector> (a slot from veil_stats_map_engine();
+   a built-in detector's slot is its catalog index) at <loc>, handled
    with <action>. Their category comes from the detector. */
 void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc,
                         unsigned detector, int action, uint64_t count);
@@ -164,7 +187,8 @@ void veil_stats_set_config(veil_stats_t *s, const char *id, double when);
  * inspected[route * DIR + dir], skipped[(route * DIR + dir) * nskip + r],
  * rejected[r], blocked[route * CAT + cat], upstream[route * nup + k],
  * lat[(route * LAT + k) * (BUCKETS + 1) + b] (not cumulative; the last is
- * +Inf), lat_sum_ns / lat_count[route * LAT + k], reloads[r].
+ * +Inf), lat_sum_ns / lat_count[route * LAT + k], reloads[r]; routes and
+ * detectors are those registered when the snapshot was taken.
  */
 typedef struct veil_stats_snapshot {
     size_t nroutes, ndet;

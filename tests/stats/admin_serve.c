@@ -24,8 +24,7 @@ static int config_json(void *ud, veil_jbuf_t *out)
 
 int main(int argc, char **argv)
 {
-    const char *routes[] = {"api", "static"};
-    veil_stats_t *s = veil_stats_new(1, routes, 2, NULL);
+    veil_stats_t *s = veil_stats_new(1, 4);
     veil_stats_shard_t *w = veil_stats_shard(s, 0);
     veil_admin_options_t o = {0};
     veil_admin_t *a;
@@ -36,6 +35,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: admin_serve PORT [--token-file F] [--data HOST:PORT]\n");
         return 2;
     }
+    veil_stats_route(s, "api");
+    veil_stats_route(s, "static");
     o.host = "127.0.0.1";
     o.port = atoi(argv[1]);
     o.stats = s;

@@ -11,8 +11,7 @@
 
 int main(int argc, char **argv)
 {
-    const char *routes[] = {"default", "payments", "odd \"route\"\\"};
-    veil_stats_t *s = veil_stats_new(2, routes, 3, NULL);
+    veil_stats_t *s = veil_stats_new(2, 8);
     veil_stats_shard_t *a = veil_stats_shard(s, 0), *b = veil_stats_shard(s, 1);
     veil_stats_shard_t *m = veil_stats_shard(s, VEIL_STATS_SHARD_MAIN);
     veil_stats_snapshot_t sn;
@@ -25,6 +24,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: stats_sample json|metrics|tables\n");
         return 2;
     }
+    veil_stats_route(s, "default");
+    veil_stats_route(s, "payments");
+    veil_stats_route(s, "odd \"route\"\\");
     if (strcmp(argv[1], "tables") == 0) {
         /* Every reason id, "table name" per line, for test_reasons.py. */
         static const char *const names[] = {"reject", "skip", "upstream"};

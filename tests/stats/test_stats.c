@@ -4,6 +4,7 @@
  * JSON and Prometheus lines, label escaping, and concurrent updates
  * summed while a reader reads.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,11 @@
 
 static veil_stats_t *make(unsigned shards)
 {
-    const char *routes[] = {"api", "a\"b\\c\nd"};
+    veil_stats_t *s = veil_stats_new(shards, 4);
 
-    return veil_stats_new(shards, routes, 2, NULL);
+    veil_stats_route(s, "api");
+    veil_stats_route(s, "a\"b\\c\nd");
+    return s;
 }
 
 
@@ -66,7 +69,9 @@ TEST(methods_and_tables)
     CHECK_STR(veil_stats_table_name(VEIL_STATS_T_UPSTREAM,
               veil_stats_table_index(VEIL_STATS_T_UPSTREAM, "upstream_timeout")),
               "upstream_timeout");
-    CHECK_EQ(veil_stats_new(0, NULL, 1, NULL) == NULL, 1);
+    CHECK_EQ(veil_stats_new(0, 1) == NULL, 1);
+    CHECK_EQ(veil_stats_new(1, 0) == NULL, 1);
+    CHECK_EQ(veil_stats_new(1, VEIL_STATS_MAX_ROUTES + 1) == NULL, 1);
 }
 
 
@@ -86,10 +91,12 @@ TEST(sums_over_shards)
                        VEIL_STATS_ACT_OBSERVE, 2);
     veil_stats_finding(b, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
                        VEIL_STATS_ACT_OBSERVE, 3);
-    /* Out of range: ignored. */
-    veil_stats_finding(b, 2, VEIL_STATS_LOC_REQ_BODY, 0, 0, 1);
+    /* Out of range: ignored (route 4 is past the capacity; route 2 is
+       within it but not registered, so never reported). */
+    veil_stats_finding(b, 4, VEIL_STATS_LOC_REQ_BODY, 0, 0, 1);
+    veil_stats_finding(b, 0, VEIL_STATS_LOC_REQ_BODY, 0xffff, 0, 1);
     veil_stats_finding(b, 0, VEIL_STATS_LOC__COUNT, 0, 0, 1);
-    veil_stats_finding(b, 0, 0, (unsigned)ndet, 0, 1);
+    veil_stats_finding(b, 0, 0, (unsigned)(ndet + VEIL_STATS_MAX_CUSTOM), 0, 1);
     veil_stats_finding(b, 0, 0, 0, VEIL_STATS_ACT__COUNT, 1);
     veil_stats_rejected(a, "bare_lf");
     veil_stats_rejected(m, "bare_lf");
@@ -238,6 +245,78 @@ TEST(render_every_family)
 }
 
 
+TEST(routes_and_custom_detectors)
+{
+    veil_stats_t *s = veil_stats_new(1, 2);
+    veil_stats_shard_t *a = veil_stats_shard(s, 0);
+    veil_custom_detector_t c1[] = {
+        {"employee_id", VEIL_CAT_GOVERNMENT_ID, VEIL_REG_GDPR, "EMP-[0-9]{6}",
+         NULL, NULL, 0, VEIL_CONF_HIGH},
+    };
+    veil_custom_detector_t c2[] = {
+        {"badge", VEIL_CAT_CREDENTIALS, VEIL_REG_HIPAA, "BDG-[0-9]{4}",
+         NULL, NULL, 0, VEIL_CONF_HIGH},
+        {"employee_id", VEIL_CAT_GOVERNMENT_ID, VEIL_REG_GDPR, "EMP-[0-9]{6}",
+         NULL, NULL, 0, VEIL_CONF_HIGH},
+    };
+    veil_engine_options_t o1 = {0}, o2 = {0};
+    veil_engine_t *e1, *e2;
+    char err[256];
+    uint16_t m1[200], m2[200];
+    size_t C = veil_catalog_count();
+    veil_stats_snapshot_t sn;
+    veil_jbuf_t b;
+
+    CHECK_EQ(veil_stats_route(s, "one"), 0);
+    CHECK_EQ(veil_stats_route(s, "two"), 1);
+    CHECK_EQ(veil_stats_route(s, "one"), 0);
+    CHECK_EQ(veil_stats_route(s, "three"), -ENOSPC);
+
+    o1.custom = c1;
+    o1.custom_count = 1;
+    o2.custom = c2;
+    o2.custom_count = 2;
+    e1 = veil_engine_new(&o1, err, sizeof(err));
+    e2 = veil_engine_new(&o2, err, sizeof(err));
+    CHECK(e1 != NULL && e2 != NULL);
+    CHECK_EQ(veil_stats_map_engine(s, e1, m1, C + 2), 0);
+    CHECK_EQ(m1[0], 0);
+    CHECK_EQ(m1[C - 1], C - 1);
+    CHECK_EQ(m1[C], C);              /* employee_id: the first custom slot */
+    CHECK_EQ(m1[C + 1], 0xffff);     /* past the engine's detectors */
+    CHECK_EQ(veil_stats_map_engine(s, e2, m2, C + 2), 0);
+    CHECK_EQ(m2[C], C + 1);          /* badge: new */
+    CHECK_EQ(m2[C + 1], C);          /* employee_id: the same slot again */
+    veil_engine_free(e1);            /* ids were copied */
+    veil_engine_free(e2);
+
+    veil_stats_finding(a, 1, VEIL_STATS_LOC_REQ_BODY, m1[C], 0, 2);
+    veil_stats_finding(a, 1, VEIL_STATS_LOC_REQ_BODY, m2[C + 1], 0, 3);
+    veil_stats_finding(a, 0, VEIL_STATS_LOC_RSP_BODY, m2[C], 0, 1);
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+    CHECK_EQ(sn.nroutes, 2);
+    CHECK_EQ(sn.ndet, C + 2);
+    veil_jbuf_init(&b, 1 << 20);
+    CHECK_EQ(veil_stats_prometheus(&sn, &b), 0);
+    CHECK(has_line(&b, "veil_findings_total{route=\"two\",direction=\"request\","
+                       "location=\"body\",detector=\"employee_id\","
+                       "category=\"government_id\",action=\"observe\"} 5"));
+    CHECK(has_line(&b, "veil_findings_total{route=\"one\",direction=\"response\","
+                       "location=\"body\",detector=\"badge\","
+                       "category=\"credentials\",action=\"observe\"} 1"));
+    veil_jbuf_dispose(&b);
+    veil_jbuf_init(&b, 1 << 20);
+    CHECK_EQ(veil_stats_json(&sn, &b), 0);
+    CHECK(contains(&b, "\"detectors\":[{\"id\":\"employee_id\",\"category\":"
+                       "\"government_id\",\"regulations\":\"gdpr\",\"count\":5},"
+                       "{\"id\":\"badge\",\"category\":\"credentials\","
+                       "\"regulations\":\"hipaa\",\"count\":1}]"));
+    veil_jbuf_dispose(&b);
+    veil_stats_snapshot_dispose(&sn);
+    veil_stats_free(s);
+}
+
+
 #define THREADS 4
 #define PER_THREAD 200000
 
@@ -316,6 +395,7 @@ int main(void)
     RUN(sums_over_shards);
     RUN(histogram_edges);
     RUN(render_every_family);
+    RUN(routes_and_custom_detectors);
     RUN(concurrent_updates_and_reads);
     TEST_MAIN_END;
 }
