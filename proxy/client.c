@@ -209,7 +209,11 @@ static void timer_cb(uv_timer_t *t)
         veil__client_close(c);
         return;
     case TK_BODY:
-        if (x != NULL) {
+        if (x != NULL && x->u != NULL && veil__outq_size(&x->u->out) > 0) {
+            /* We stopped reading the client because the upstream does
+               not take the body: the upstream is the slow side. */
+            veil__xchg_error(x, 504, "upstream_send_timeout");
+        } else if (x != NULL) {
             veil__xchg_error(x, 408, "body_timeout");
         } else {
             veil__client_close(c);
@@ -294,6 +298,14 @@ void veil__client_touch(veil__client_t *c)
 {
     if (!c->closing) {
         update_timer(c, 0);
+    }
+}
+
+
+void veil__client_progress(veil__client_t *c)
+{
+    if (!c->closing && c->state == VEIL__C_BODY) {
+        set_timer(c, TK_BODY, 1);
     }
 }
 

@@ -267,6 +267,8 @@ void veil__client_update_reading(veil__client_t *c);
 /* Response bytes were queued for the client: arm the send timer, so a
    client that stops reading cannot hold the connection forever. */
 void veil__client_touch(veil__client_t *c);
+/* The request body moved on towards the upstream: restart the body timer. */
+void veil__client_progress(veil__client_t *c);
 
 
 /* ---- upstream connections (upstream.c) ---- */

@@ -214,6 +214,9 @@ static void up_written(void *owner, int status)
            away: the read side reports what happened. */
         return;
     }
+    if (x != NULL) {
+        veil__client_progress(x->c);
+    }
     if (x != NULL && u->out.queued <= VEIL__LWM) {
         /* Room again: the client's body may flow. */
         veil__client_update_reading(x->c);

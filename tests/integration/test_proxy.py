@@ -748,6 +748,24 @@ def test_client_stops_reading(veil):
         env.cleanup()
 
 
+def test_upstream_stops_reading(veil):
+    env = Env(veil, ["--body-timeout", "500ms"])
+    try:
+        path = os.path.join(env.tmp, "big")
+        with open(path, "wb") as f:
+            f.write(b"z" * (48 * 1024 * 1024))
+        t0 = time.time()
+        p, _, _ = env.curl("-i", "-H", "Expect:", "--data-binary",
+                           "@" + path, "{base}/stall?ms=8000")
+        check(time.time() - t0 < 5, "not held by the stalled upstream")
+        check(p.startswith(b"HTTP/1.1 504 Gateway Timeout\r\n"), "504")
+        r = env.log(1)[0]
+        eq(r["error.type"], "upstream_send_timeout", "reason")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -759,7 +777,8 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_max_connections_503, test_sigint_stops,
          test_encodings_fail_closed, test_forwarding_details,
          test_backpressure_bounded_memory, test_log_escaping,
-         test_inspection_off, test_client_stops_reading]
+         test_inspection_off, test_client_stops_reading,
+         test_upstream_stops_reading]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

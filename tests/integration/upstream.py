@@ -16,6 +16,7 @@ The response depends on the path (query ignored):
   /slowbody   sends the head, then stalls mid-body for ?ms=N
   /continue   sends 100 Continue before reading the body, then echoes
   /early      answers 413 without reading the body, then closes
+  /stall      reads the head, never the body; closes after ?ms=N
   /close      200 with Connection: close, then closes
   /bad        a malformed response head
   /reset      closes without answering
@@ -134,6 +135,12 @@ class Conn:
             path = u.path
             if path == "/continue":
                 self.s.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if path == "/stall":
+                # Never reads the body: veil must not wait forever.
+                self.record(head)
+                time.sleep(int(q.get("ms", "5000")) / 1000.0)
+                self.s.close()
+                return
             if path == "/early":
                 self.record(head)
                 self.send(413, "Content Too Large",
