@@ -20,7 +20,9 @@
 #define PATH 256
 
 /* Key paths are cut at PATH bytes in messages; that is intended. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 typedef struct {
     veil_config_t *cfg;
@@ -194,12 +196,18 @@ static int get_number(S *s, const veil__node_t *map, const char *key, const char
     }
     const char *str = v->str;
     char *end;
-    errno = 0;
-    double num = strtod(str, &end);
-    int ok = errno == 0 && end != str && num >= 0 && (str[0] >= '0' && str[0] <= '9');
+    /* Plain digits (a fraction only for durations: 1.5s); strtod alone
+       would take 1e9, 0x10 and numbers too large for any field. */
+    size_t nd = strspn(str, "0123456789");
+    if (kind == 2 && str[nd] == '.' && str[nd + 1] >= '0' && str[nd + 1] <= '9') {
+        nd += 1 + strspn(str + nd + 1, "0123456789");
+    }
+    double num = nd > 0 && nd <= 18 ? strtod(str, &end) : 0;
+    int ok = nd > 0 && nd <= 18;
+    end = (char *)str + nd;
     uint64_t mult = 1;
     if (ok && kind == 0) { /* count */
-        ok = *end == '\0' && num == (double)(uint64_t)num;
+        ok = *end == '\0';
     } else if (ok && kind == 1) { /* size: 64k, 1m, 1g */
         if (*end == 'k' || *end == 'K') {
             mult = 1024, end++;
@@ -208,7 +216,7 @@ static int get_number(S *s, const veil__node_t *map, const char *key, const char
         } else if (*end == 'g' || *end == 'G') {
             mult = 1024 * 1024 * 1024, end++;
         }
-        ok = *end == '\0' && num == (double)(uint64_t)num;
+        ok = *end == '\0';
     } else if (ok) { /* duration in ms: 500ms, 5s, 2m, 1h */
         if (strcmp(end, "ms") == 0) {
             mult = 1;
@@ -428,6 +436,7 @@ static int parse_custom(S *s, const veil__node_t *seq, const char *path)
     for (size_t i = 0; i < seq->count; i++) {
         const veil__node_t *m = seq->items[i];
         veil__custom_def_t *def = &c->custom[c->ncustom];
+        memset(def, 0, sizeof(*def)); /* a slot left by a rejected entry is reused */
         veil_custom_detector_t *det = &def->det;
         char p[PATH], pk[PATH];
         join_index(p, path, i);
@@ -648,6 +657,7 @@ static int parse_keys(S *s, const veil__node_t *root)
     }
     for (size_t i = 0; i < m->count; i++) {
         veil__key_def_t *k = &c->keys[c->nkeys];
+        memset(k, 0, sizeof(*k)); /* a slot left by a rejected entry is reused */
         char p[PATH];
         join(p, "keys", m->keys[i]->str);
         if (want_kind(s, m->items[i], VEIL__N_MAP, p) || check_keys(s, m->items[i], p, keys, 2) ||
@@ -736,6 +746,7 @@ static int parse_upstreams(S *s, const veil__node_t *root)
     for (size_t i = 0; i < n; i++) {
         const veil__node_t *m = seq->items[i];
         veil_upstream_t *u = &c->upstreams[c->nupstreams];
+        memset(u, 0, sizeof(*u)); /* a slot left by a rejected entry is reused */
         char p[PATH], pk[PATH];
         uint64_t ct = 5000, rt = 60000, it = 60000, pool = 64;
         join_index(p, "upstreams", i);
@@ -826,6 +837,7 @@ static int parse_listeners(S *s, const veil__node_t *root)
     for (size_t i = 0; i < n; i++) {
         const veil__node_t *m = seq->items[i];
         veil_listener_t *l = &c->listeners[c->nlisteners];
+        memset(l, 0, sizeof(*l)); /* a slot left by a rejected entry is reused */
         const char *addr = NULL;
         char p[PATH], pk[PATH];
         join_index(p, "listeners", i);
@@ -983,6 +995,7 @@ static int parse_fields(S *s, const veil__node_t *seq, const char *path, veil_po
     for (size_t i = 0; i < seq->count; i++) {
         const veil__node_t *m = seq->items[i];
         veil_field_rule_t *r = &rules[pd->nfields];
+        memset(r, 0, sizeof(*r)); /* a slot left by a rejected entry is reused */
         char p[PATH], pk[PATH];
         join_index(p, path, i);
         if (want_kind(s, m, VEIL__N_MAP, p) || check_keys(s, m, p, keys, COUNT(keys))) {
@@ -1332,6 +1345,7 @@ static int parse_routes(S *s, const veil__node_t *root)
     for (size_t i = 0; i < n; i++) {
         const veil__node_t *m = seq->items[i];
         veil_route_t *r = &c->routes[c->nroutes];
+        memset(r, 0, sizeof(*r)); /* a slot left by a rejected entry is reused */
         const char *up = NULL, *pol = NULL;
         char p[PATH], pk[PATH], mp[PATH];
         join_index(p, "routes", i);
@@ -1457,6 +1471,7 @@ static int parse_tests(S *s, const veil__node_t *root)
     for (size_t i = 0; i < seq->count; i++) {
         const veil__node_t *m = seq->items[i];
         veil__test_case_t *t = &c->tests[c->ntests];
+        memset(t, 0, sizeof(*t)); /* a slot left by a rejected entry is reused */
         const char *pol = NULL, *route = NULL, *ct = NULL;
         int dir = 0, fmt = -1, consent = 0;
         char p[PATH], pk[PATH];
