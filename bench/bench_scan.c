@@ -4,7 +4,8 @@
  *
  * Usage: bench_scan [--mb N] [--corpus FILE] [--cpu N] [--runs N]
  *                   [--chunk KIB] [--seed N] [--pii-every BYTES]
- *                   [--only veil,hs,pcre2] [--dump FILE]
+ *                   [--only veil,hs,pcre2] [--format text|json|form]
+ *                   [--records json,access,app] [--dump FILE]
  *
  * Prints MB/s (1 MB = 10^6 bytes) for each engine, best of --runs after a
  * warm-up run, the ratios against the issue's targets, and a last line
@@ -39,6 +40,8 @@ typedef struct options {
     uint64_t seed;
     size_t pii_every;
     unsigned only;
+    veil_format_t format;
+    unsigned records;
 } options_t;
 
 static void usage(FILE *f)
@@ -55,7 +58,11 @@ static void usage(FILE *f)
             "  --seed N          corpus PRNG seed (default 1)\n"
             "  --pii-every B     mean bytes between planted PII values "
             "(default 3072)\n"
-            "  --only LIST       engines to run: veil,hs,pcre2 (default all)\n");
+            "  --only LIST       engines to run: veil,hs,pcre2 (default all)\n"
+            "  --format F        veil's input format: text, json or form "
+            "(default text)\n"
+            "  --records LIST    corpus records: json,access,app (default "
+            "all)\n");
 }
 
 static int parse_only(const char *s, unsigned *out)
@@ -78,11 +85,32 @@ static int parse_only(const char *s, unsigned *out)
     return m ? 0 : -1;
 }
 
+static int parse_records(const char *s, unsigned *out)
+{
+    unsigned m = 0;
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), "%s", s);
+    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "json") == 0)
+            m |= CORPUS_JSON;
+        else if (strcmp(t, "access") == 0)
+            m |= CORPUS_ACCESS;
+        else if (strcmp(t, "app") == 0)
+            m |= CORPUS_APP;
+        else
+            return -1;
+    }
+    *out = m;
+    return m ? 0 : -1;
+}
+
 static int parse_args(int argc, char **argv, options_t *o)
 {
     *o = (options_t){.mb = 32, .cpu = 0, .runs = 5, .chunk = 64 * 1024,
                      .seed = 1, .pii_every = 3072,
-                     .only = RUN_VEIL | RUN_HS | RUN_PCRE2};
+                     .only = RUN_VEIL | RUN_HS | RUN_PCRE2,
+                     .format = VEIL_FMT_TEXT};
     const char *a = "";
     for (int i = 1; i < argc; i++) {
         a = argv[i];
@@ -124,6 +152,18 @@ static int parse_args(int argc, char **argv, options_t *o)
             if (*end || n < 64)
                 goto bad;
             o->pii_every = (size_t)n;
+        } else if (strcmp(a, "--format") == 0) {
+            if (strcmp(v, "text") == 0)
+                o->format = VEIL_FMT_TEXT;
+            else if (strcmp(v, "json") == 0)
+                o->format = VEIL_FMT_JSON;
+            else if (strcmp(v, "form") == 0)
+                o->format = VEIL_FMT_FORM;
+            else
+                goto bad;
+        } else if (strcmp(a, "--records") == 0) {
+            if (parse_records(v, &o->records))
+                goto bad;
         } else if (strcmp(a, "--only") == 0) {
             if (parse_only(v, &o->only))
                 goto bad;
@@ -246,12 +286,12 @@ static void veil_count_reset(veil_count_t *c)
 
 /* veil_run(): one scanner over the whole corpus, fed <chunk> bytes at a
    time. Returns seconds, or -1 if the engine failed. */
-static double veil_run(const veil_engine_t *engine, const corpus_t *c,
-                       size_t chunk, veil_count_t *cnt)
+static double veil_run(const veil_engine_t *engine, veil_format_t format,
+                       const corpus_t *c, size_t chunk, veil_count_t *cnt)
 {
     veil_count_reset(cnt);
     double t0 = bench_now();
-    veil_scanner_t *s = veil_scanner_new(engine, VEIL_FMT_TEXT, on_finding, cnt);
+    veil_scanner_t *s = veil_scanner_new(engine, format, on_finding, cnt);
     if (!s)
         return -1;
     int rc = 0;
@@ -347,7 +387,7 @@ static int setup_veil(bench_t *b)
     b->vscratch.per_det = calloc(b->det_count + 1, sizeof(uint64_t));
     if (!b->vcnt.per_det || !b->vscratch.per_det)
         return -1;
-    double warm = veil_run(b->engine, &b->c, b->o.chunk, &b->vcnt);
+    double warm = veil_run(b->engine, b->o.format, &b->c, b->o.chunk, &b->vcnt);
     if (warm < 0) {
         printf("veil:     scanning failed\n");
         return -1;
@@ -425,12 +465,13 @@ static void round_once(bench_t *b, int r)
 {
     const corpus_t *c = &b->c;
     if (b->engine && r < b->v_runs) {
-        double t = veil_run(b->engine, c, b->o.chunk, &b->vscratch);
+        double t = veil_run(b->engine, b->o.format, c, b->o.chunk, &b->vscratch);
         if (t < 0)
             b->v_failed = 1;
         else
             timing_add(&b->v_chunked, t);
-        t = veil_run(b->engine, c, c->len ? c->len : 1, &b->vscratch);
+        t = veil_run(b->engine, b->o.format, c, c->len ? c->len : 1,
+                     &b->vscratch);
         if (t < 0)
             b->v_failed = 1;
         else
@@ -622,7 +663,7 @@ static int load_corpus(bench_t *b)
         printf("corpus:   %s, %zu bytes\n", o->corpus_path, b->c.len);
     } else {
         corpus_options_t co = {(size_t)(o->mb * 1024 * 1024), o->seed,
-                               o->pii_every};
+                               o->pii_every, o->records};
         if (corpus_build(&b->c, &co)) {
             fprintf(stderr, "bench_scan: out of memory building the corpus\n");
             return -1;
@@ -671,9 +712,10 @@ int main(int argc, char **argv)
     printf("patterns: %zu detectors in the catalog, %zu core patterns used by "
            "the baselines, %zu excluded\n",
            b.det_count, b.ps.n, b.ps.excluded);
-    printf("veil:     all %zu detectors, text format, %zu KiB feeds and one "
+    static const char *const fmt[] = {"text", "json", "form"};
+    printf("veil:     all %zu detectors, %s format, %zu KiB feeds and one "
            "feed\n",
-           b.det_count, b.o.chunk / 1024);
+           b.det_count, fmt[b.o.format], b.o.chunk / 1024);
 
     /* Set up and warm up every engine, then interleave the timed runs. */
     int status = 0;

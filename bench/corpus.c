@@ -987,6 +987,24 @@ static int access_can_host(int kind)
            kind == CORPUS_PII_PHONE || kind == CORPUS_PII_URL_CREDENTIALS;
 }
 
+/*
+ * allowed_type(): <type> (0-44 JSON, 45-79 access, 80-99 app) if its kind
+ * is wanted, else a type of a wanted kind. Access lines cannot carry every
+ * PII kind, so a corpus of access lines alone gets fewer planted values.
+ */
+static int allowed_type(unsigned want, int type, rng_t *r)
+{
+    unsigned kind = type < 45 ? CORPUS_JSON : type < 80 ? CORPUS_ACCESS
+                                                        : CORPUS_APP;
+    if (want == 0 || (want & kind))
+        return type;
+    if (want & CORPUS_JSON)
+        return (int)rnd_below(r, 45);
+    if (want & CORPUS_APP)
+        return 80 + (int)rnd_below(r, 20);
+    return 45 + (int)rnd_below(r, 35);
+}
+
 int corpus_build(corpus_t *c, const corpus_options_t *opts)
 {
     memset(c, 0, sizeof(*c));
@@ -1004,6 +1022,9 @@ int corpus_build(corpus_t *c, const corpus_options_t *opts)
         int type = (int)rnd_below(&g.r, 100);
         if (type >= 45 && type < 80 && kind >= 0 && !access_can_host(kind))
             type = 80; /* an app log line can carry any kind */
+        type = allowed_type(opts->records, type, &g.r);
+        if (type >= 45 && type < 80 && kind >= 0 && !access_can_host(kind))
+            kind = -1; /* only access lines wanted: plant at the next one */
         if (type < 45) {
             int which = (int)rnd_below(&g.r, 4);
             if (which == 0)

@@ -31,10 +31,18 @@ enum {
     CORPUS_PII__COUNT
 };
 
+/* Record kinds, as a bit set; 0 means all. */
+enum {
+    CORPUS_JSON = 1u << 0,   /* JSON API bodies */
+    CORPUS_ACCESS = 1u << 1, /* nginx access log lines */
+    CORPUS_APP = 1u << 2,    /* application log lines */
+};
+
 typedef struct corpus_options {
     size_t bytes;         /* target size; the corpus ends on a record */
     uint64_t seed;        /* PRNG seed */
     size_t pii_every;     /* mean distance between two PII values, bytes */
+    unsigned records;     /* CORPUS_* kinds to generate; 0: all */
 } corpus_options_t;
 
 typedef struct corpus {
