@@ -76,15 +76,25 @@ static const char *const skip_names[] = {
     "engine_error", "no_engine", "inspection_off", "no_memory", "tunnel",
     "other",
 };
-/* Upstream failures (upstream.c, response.c, the response validator). */
+/* Upstream failures (upstream.c, response.c), then every rule of the
+   header validator, since a response head can break most of them
+   ("cl_te_conflict" from an upstream is an upstream error, with 502). */
 static const char *const upstream_names[] = {
     "upstream_unavailable", "upstream_connect_timeout", "upstream_timeout",
     "upstream_body_timeout", "upstream_send_timeout", "upstream_truncated",
-    "upstream_truncated_head",
-    "bad_response_head", "bad_chunked_response", "parser_rejected_response",
-    "response_head_too_large", "interim_head_too_large",
-    "unexpected_upgrade", "unexpected_tunnel", "bad_status_line",
-    "bad_status_code", "bad_reason_phrase", "te_bodiless_status", "other",
+    "upstream_truncated_head", "bad_response_head", "bad_chunked_response",
+    "parser_rejected_response", "response_head_too_large",
+    "interim_head_too_large", "unexpected_upgrade", "unexpected_tunnel",
+    "bad_status_line", "bad_status_code", "bad_reason_phrase",
+    "te_bodiless_status",
+    "bad_header_name", "bad_header_value", "leading_whitespace", "obs_fold",
+    "bare_cr", "bare_lf", "nul", "cl_duplicate", "cl_list", "cl_malformed",
+    "cl_overflow", "cl_te_conflict", "connection_framing",
+    "connection_malformed", "empty_header_name", "framing_htab",
+    "header_too_large", "too_many_headers", "incomplete_head",
+    "missing_colon", "space_before_colon", "te_duplicate", "te_http10",
+    "te_malformed", "te_unknown", "unsupported_version", "bad_version",
+    "other",
 };
 
 #define NTAB(a) (sizeof(a) / sizeof((a)[0]))

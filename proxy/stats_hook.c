@@ -4,6 +4,8 @@
  * from the access-log functions, after the record is built, because the
  * findings in the path, query and headers are only known then.
  */
+#include <string.h>
+
 #include <uv.h>
 
 #include "veil/stats.h"
@@ -71,11 +73,17 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
     if (x->error != NULL) {
         size_t nup = veil_stats_table_count(VEIL_STATS_T_UPSTREAM);
         size_t nrej = veil_stats_table_count(VEIL_STATS_T_REJECT);
+        size_t u = veil_stats_table_index(VEIL_STATS_T_UPSTREAM, x->error);
 
-        /* An exchange that failed: the upstream's fault, or a request
-           refused mid-way (body timeout, bad chunk); anything else (the
-           client went away) is neither. */
-        if (veil_stats_table_index(VEIL_STATS_T_UPSTREAM, x->error) + 1 < nup) {
+        /* An exchange that failed: the upstream's fault (the proxy's
+           upstream_* ids, or a validator rule broken by the response
+           head, which is always a 502), or a request refused mid-way
+           (body timeout, bad chunk); anything else (the client went
+           away) is neither. */
+        if (u + 1 < nup && (strncmp(x->error, "upstream_", 9) == 0 ||
+                            x->status == 502 || x->status == 504 ||
+                            veil_stats_table_index(VEIL_STATS_T_REJECT,
+                                                   x->error) + 1 == nrej)) {
             veil_stats_upstream_error(sh, route, x->error);
         } else if (veil_stats_table_index(VEIL_STATS_T_REJECT, x->error) + 1 < nrej) {
             veil_stats_rejected(sh, x->error);

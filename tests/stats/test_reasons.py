@@ -43,9 +43,13 @@ for name in ["client.c", "exchange.c", "upstream.c", "response.c"]:
     for r in re.findall(r'"(upstream_[a-z_]+|bad_[a-z_]*response[a-z_]*|'
                         r'[a-z_]*response_head[a-z_]*)"', src):
         want["upstream"].add(r)
-# The validator's 502 reasons are response rules; "upstream" takes them,
-# apart from the request-side rules that are shared with responses.
-want["upstream"] -= want["reject"]
+# A response head can break the shared rules too (then a 502): every
+# validator reason but the request-only ones is an upstream kind as well.
+request_only = {"bad_method", "bad_request_line", "bad_target",
+                "bad_target_form", "connect_with_body", "host_duplicate",
+                "host_malformed", "host_missing", "http09"}
+want["upstream"] |= {r for r in want["reject"] if r in
+                     set(re.findall(r'"([a-z0-9_]+)"', v))} - request_only
 
 missing = []
 for t, names in want.items():
