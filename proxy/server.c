@@ -5,7 +5,8 @@
  *   SIGTERM  drain: stop accepting, let in-flight exchanges finish within
  *            drain_timeout_ms, then stop;
  *   SIGINT   stop now (in-flight exchanges are cut and logged as such);
- *   SIGUSR1  reopen the access log (after rotation).
+ *   SIGUSR1  reopen the access log (after rotation);
+ *   SIGHUP   ignored with a message until configuration reload exists.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -23,7 +24,7 @@ typedef struct server {
     veil__worker_t *workers;
     unsigned n;
     uv_loop_t loop;
-    uv_signal_t sig_term, sig_int, sig_usr1;
+    uv_signal_t sig_term, sig_int, sig_usr1, sig_hup;
     uv_async_t done_async;
     uv_timer_t drain_timer;
     _Atomic unsigned done;
@@ -297,6 +298,12 @@ static void signal_cb(uv_signal_t *h, int signum)
         fprintf(stderr, "veil: SIGINT, stopping\n");
         broadcast(s, VEIL__CMD_STOP);
         break;
+    case SIGHUP:
+        /* Reload arrives with the config file; until then a HUP (a
+           closed terminal, a habit) must not kill the proxy. */
+        fprintf(stderr, "veil: SIGHUP: configuration reload is not "
+                        "supported yet; ignored\n");
+        break;
     case SIGUSR1:
         rc = veil_log_reopen(s->log);
         if (rc != 0) {
@@ -425,10 +432,13 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     uv_signal_init(&s.loop, &s.sig_term);
     uv_signal_init(&s.loop, &s.sig_int);
     uv_signal_init(&s.loop, &s.sig_usr1);
+    uv_signal_init(&s.loop, &s.sig_hup);
     s.sig_term.data = s.sig_int.data = s.sig_usr1.data = &s;
+    s.sig_hup.data = &s;
     uv_signal_start(&s.sig_term, signal_cb, SIGTERM);
     uv_signal_start(&s.sig_int, signal_cb, SIGINT);
     uv_signal_start(&s.sig_usr1, signal_cb, SIGUSR1);
+    uv_signal_start(&s.sig_hup, signal_cb, SIGHUP);
 
     for (i = 0; i < s.n; i++) {
         targs[i].w = &s.workers[i];
