@@ -1,0 +1,200 @@
+/*
+ * tests: the cases veil test runs, resolved to a policy here (by name,
+ * through a route, or by matching a request) so a typo fails veil check.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+
+int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
+{
+    static const char *const keys[] = {"name", "policy", "route", "request", "direction",
+                                       "content_type", "format", "body", "consent",
+                                       "expect"};
+    static const char *const rkeys[] = {"method", "host", "path"};
+    static const char *const ekeys[] = {"output", "findings", "blocked"};
+    static const char *const dirs[] = {"request", "response"};
+    static const char *const fmts[] = {"text", "json", "form"};
+    static const char *const consents[] = {"none", "gpc", "dnt"};
+    const veil__node_t *seq = veil__map_get(root, "tests");
+    veil_config_t *c = s->cfg;
+    int rc = 0;
+
+    if (seq == NULL) {
+        return 0;
+    }
+    if (veil__sc_want_kind(s, seq, VEIL__N_SEQ, "tests")) {
+        return -1;
+    }
+    c->tests = veil__arena_alloc(&c->arena, (seq->count + 1) * sizeof(*c->tests));
+    if (c->tests == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < seq->count; i++) {
+        const veil__node_t *m = seq->items[i];
+        veil__test_case_t *t = &c->tests[c->ntests];
+        memset(t, 0, sizeof(*t)); /* a slot left by a rejected entry is reused */
+        const char *pol = NULL, *route = NULL, *ct = NULL;
+        int dir = 0, fmt = -1, consent = 0;
+        char p[PATH], pk[PATH];
+        veil__sc_join_index(p, "tests", i);
+        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
+            veil__sc_get_str(s, m, "name", p, &t->name) || veil__sc_get_str(s, m, "policy", p, &pol) ||
+            veil__sc_get_str(s, m, "route", p, &route) ||
+            veil__sc_get_enum(s, m, "direction", p, dirs, 2, &dir) ||
+            veil__sc_get_enum(s, m, "format", p, fmts, 3, &fmt) ||
+            veil__sc_get_enum(s, m, "consent", p, consents, 3, &consent) ||
+            veil__sc_get_str(s, m, "content_type", p, &ct)) {
+            rc = -1;
+            continue;
+        }
+        t->line = m->line;
+        if (t->name == NULL) {
+            t->name = veil__arena_strndup(&c->arena, p, strlen(p));
+        }
+        const veil__node_t *body = veil__sc_field(m, "body", p, pk);
+        if (body == NULL || veil__sc_want_kind(s, body, VEIL__N_SCALAR, pk) != 0) {
+            if (body == NULL) {
+                veil__err_at(s->d, m, p, "a test needs a body");
+            }
+            rc = -1;
+            continue;
+        }
+        t->body = veil__sc_save_str(s, body);
+        t->body_len = body->len;
+        int ways = (pol != NULL) + (route != NULL) + (veil__map_get(m, "request") != NULL);
+        if (ways > 1) {
+            veil__err_at(s->d, m, p, "give one of policy, route or request");
+            rc = -1;
+            continue;
+        }
+        if (pol) {
+            veil__sc_field(m, "policy", p, pk);
+            t->policy = veil__sc_find_policy(s, veil__map_get(m, "policy"), pk, pol);
+            t->via = pol;
+        } else if (route) {
+            size_t k;
+            for (k = 0; k < c->nroutes && strcmp(c->routes[k].name, route) != 0; k++) {
+            }
+            if (k == c->nroutes) {
+                veil__sc_field(m, "route", p, pk);
+                veil__err_at(s->d, veil__map_get(m, "route"), pk, "no route '%s'", route);
+            } else {
+                t->policy = c->routes[k].policy;
+                t->via = c->routes[k].name;
+            }
+        } else {
+            const veil__node_t *rq = veil__sc_field(m, "request", p, pk);
+            veil_route_request_t req = {"GET", 3, "", 0, "/", 1, ct, ct ? strlen(ct) : 0};
+            const char *method = NULL, *host = NULL, *path = NULL;
+            char rp[PATH];
+            snprintf(rp, sizeof(rp), "%s", pk);
+            if (rq && (veil__sc_want_kind(s, rq, VEIL__N_MAP, rp) || veil__sc_check_keys(s, rq, rp, rkeys, 3) ||
+                       veil__sc_get_str(s, rq, "method", rp, &method) ||
+                       veil__sc_get_str(s, rq, "host", rp, &host) || veil__sc_get_str(s, rq, "path", rp, &path))) {
+                rc = -1;
+                continue;
+            }
+            if (method) {
+                req.method = method, req.method_len = strlen(method);
+            }
+            if (host) {
+                req.host = host, req.host_len = strlen(host);
+            }
+            if (path) {
+                req.path = path, req.path_len = strcspn(path, "?");
+            }
+            veil__route_init_default(c);
+            const veil_route_t *r = veil_config_route_match(c, &req);
+            t->policy = r->policy;
+            t->via = r->name;
+        }
+        if (t->policy == NULL) {
+            rc = -1;
+            continue;
+        }
+        t->direction = (veil_direction_t)dir;
+        t->gpc = consent == 1;
+        t->dnt = consent == 2;
+        t->format = fmt >= 0 ? (veil_format_t)fmt
+                    : ct     ? veil_format_from_content_type(ct, strlen(ct))
+                             : VEIL_FMT_TEXT;
+        t->expect_blocked = -1;
+        const veil__node_t *em = veil__sc_field(m, "expect", p, pk);
+        char ep[PATH];
+        snprintf(ep, sizeof(ep), "%s", pk);
+        if (em == NULL) {
+            veil__err_at(s->d, m, p, "a test needs expect: (output, findings and/or blocked)");
+            rc = -1;
+            continue;
+        }
+        int blocked = 0;
+        if (veil__sc_want_kind(s, em, VEIL__N_MAP, ep) || veil__sc_check_keys(s, em, ep, ekeys, 3) ||
+            veil__sc_get_bool(s, em, "blocked", ep, &blocked)) {
+            rc = -1;
+            continue;
+        }
+        if (veil__map_get(em, "blocked")) {
+            t->expect_blocked = blocked;
+        }
+        const veil__node_t *on = veil__sc_field(em, "output", ep, pk);
+        if (on) {
+            if (veil__sc_want_kind(s, on, VEIL__N_SCALAR, pk) != 0) {
+                rc = -1;
+                continue;
+            }
+            t->expect_output = veil__sc_save_str(s, on);
+            t->expect_output_len = on->len;
+        }
+        const veil__node_t *fm = veil__sc_field(em, "findings", ep, pk);
+        if (fm) {
+            char fp[PATH];
+            snprintf(fp, sizeof(fp), "%s", pk);
+            if (veil__sc_want_kind(s, fm, VEIL__N_MAP, fp) != 0) {
+                rc = -1;
+                continue;
+            }
+            t->check_findings = 1;
+            t->findings = veil__arena_alloc(&c->arena, (fm->count + 1) * sizeof(*t->findings));
+            for (size_t k = 0; t->findings && k < fm->count; k++) {
+                const char *id = fm->keys[k]->str;
+                uint64_t cnt = 0;
+                int known = 0;
+                for (size_t g = 0; g < s->ng; g++) {
+                    known |= strcmp(veil__sc_global_id(s, g), id) == 0;
+                }
+                veil__sc_join(pk, fp, id);
+                if (!known) {
+                    const char **names = malloc(s->ng * sizeof(*names));
+                    for (size_t g = 0; names && g < s->ng; g++) {
+                        names[g] = veil__sc_global_id(s, g);
+                    }
+                    const char *sugg = names ? veil__suggest(id, names, s->ng) : NULL;
+                    veil__err_at(s->d, fm->keys[k], pk, "no detector '%s'%s%s%s", id,
+                                 sugg ? " (did you mean '" : "", sugg ? sugg : "",
+                                 sugg ? "'?)" : "");
+                    free(names);
+                    rc = -1;
+                    continue;
+                }
+                if (veil__sc_get_number(s, fm, id, fp, 0, 0, 1000000, &cnt) != 0) {
+                    rc = -1;
+                    continue;
+                }
+                t->findings[t->nfindings].detector = veil__sc_save_str(s, fm->keys[k]);
+                t->findings[t->nfindings].count = (unsigned)cnt;
+                t->nfindings++;
+            }
+        }
+        if (!on && !fm && t->expect_blocked < 0) {
+            veil__err_at(s->d, em, ep, "expect needs output, findings or blocked");
+            rc = -1;
+            continue;
+        }
+        c->ntests++;
+    }
+    return rc;
+}
