@@ -555,6 +555,8 @@ TEST(status_text)
     CHECK_STR(veil_h1_status_text(505), "HTTP Version Not Supported");
     CHECK_STR(veil_h1_status_text(408), "Request Timeout");
     CHECK_STR(veil_h1_status_text(504), "Gateway Timeout");
+    CHECK_STR(veil_h1_status_text(204), "No Content");
+    CHECK_STR(veil_h1_status_text(304), "Not Modified");
     CHECK_STR(veil_h1_status_text(599), "Unknown");
 }
 
