@@ -165,6 +165,7 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
 static int append(struct veil_scanner *s, const char *dec, size_t len)
 {
     const char *nul;
+    s->open_text |= len > 0;
     while (len > 0 && (nul = memchr(dec, VEIL__DELIM, len)) != NULL) {
         size_t k = (size_t)(nul - dec);
         if (veil__text_append(&s->text, dec, k) != 0 ||
@@ -208,9 +209,13 @@ void veil__scan_begin(struct veil_scanner *s, const char *key, size_t key_len)
 void veil__scan_end(struct veil_scanner *s)
 {
     /* The delimiter decodes from no raw byte: it sits where the value's
-       last byte ended. */
-    uint64_t raw = s->nsegs ? s->segs[s->nsegs - 1].raw + s->segs[s->nsegs - 1].rlen
-                            : s->raw_pos;
+       last byte ended. Nothing appended, nothing to end (a delimiter at an
+       unrelated raw offset would let the safe offset run ahead). */
+    if (!s->open_text || s->nsegs == 0) {
+        return;
+    }
+    s->open_text = 0;
+    uint64_t raw = s->segs[s->nsegs - 1].raw + s->segs[s->nsegs - 1].rlen;
     static const char delim = VEIL__DELIM;
     if (seg_push(s, veil__text_fed(&s->text), raw, 1, 0) == 0) {
         veil__text_append(&s->text, &delim, 1);

@@ -50,6 +50,7 @@ struct veil_scanner {
     void *ud;
     struct veil__text text;
     int text_active;
+    int open_text;                /* bytes appended since the last delimiter */
     uint64_t raw_pos;             /* raw bytes consumed */
     uint64_t hold;                /* raw offset not to be released yet */
     veil__seg_t *segs;
