@@ -59,6 +59,13 @@
 
 static int relaxed;
 
+/* Engine bug 13 (open): two findings inside one bare JSON number are both
+   widened to the whole token and reported twice. While it is open an exact
+   repeat of a bare finding is dropped before the ordering check. */
+#ifndef VEIL_FUZZ_AVOID_BUG13
+#define VEIL_FUZZ_AVOID_BUG13 1
+#endif
+
 static int bare_word(const uint8_t *d, size_t len)
 {
     uint8_t prev = ',';
@@ -98,6 +105,10 @@ static void on_finding(void *ud, const veil_finding_t *f)
     FUZZ_ASSERT(relaxed || f->offset >= l->floor);
     if (l->n > 0) {
         const veil_finding_t *p = &l->f[l->n - 1];
+        if (VEIL_FUZZ_AVOID_BUG13 && (f->flags & VEIL_FIND_JSON_BARE) &&
+            f->offset == p->offset && f->length == p->length) {
+            return; /* the redactor merges it too */
+        }
         FUZZ_ASSERT(f->offset >= p->offset + p->length);
     }
     FUZZ_ASSERT(l->n < MAX_FINDINGS);
@@ -458,12 +469,12 @@ static int jp_value(jp_t *j, int depth)
     return j->i == j->n || strchr(" \t\r\n,]}", j->p[j->i]) != NULL;
 }
 
-/* Engine bug 10 (open): a finding inside a bare JSON number that is not the
-   whole number ("-4111111111111111") is replaced unquoted. While it is open
-   the JSON check skips bodies where a finding touches a '-', '.', 'e' or
-   'E' of a number. */
+/* Engine bug 10 (fixed in 27c940e): a finding inside a bare JSON number
+   that was not the whole number ("-4111111111111111") was replaced
+   unquoted. Set to 1 to skip bodies where a finding touches a '-', '.',
+   'e' or 'E' of a number. */
 #ifndef VEIL_FUZZ_AVOID_BUG10
-#define VEIL_FUZZ_AVOID_BUG10 1
+#define VEIL_FUZZ_AVOID_BUG10 0
 #endif
 
 static int part_of_number(const findings_t *l, const uint8_t *d, size_t len)

@@ -483,11 +483,18 @@ TEST(deep_nesting)
     CHECK_STR(scan_str(__LINE__, E, VEIL_FMT_JSON, doc, n), "us_ssn@71+9HF");
 }
 
-#if 0 /* engine bug 10: a finding inside a bare number is replaced unquoted */
+/* A finding inside a bare number takes the whole token, quoted (engine
+   bug 10). */
 TEST(bare_partial)
 {
     JS("{\"n\":-4111111111111111}", "credit_card@5+17HB");
     JLABEL("{\"n\":-4111111111111111}", "{\"n\":\"[CREDIT_CARD]\"}");
+}
+#if 0 /* engine bug 13: two findings in one bare number are both widened
+         to the whole token and reported twice */
+TEST(bare_twice)
+{
+    JS("[1+6.7894945++1+6.7894945]", "phone@1+24MB");
 }
 #endif
 
@@ -563,6 +570,7 @@ int main(void)
     RUN(not_json);
     RUN(truncated);
     RUN(deep_nesting);
+    RUN(bare_partial);
     RUN(top_level_scalar);
     RUN(mask_keeps_json);
     RUN(huge_field);
