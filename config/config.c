@@ -28,10 +28,11 @@ const char *veil_config_default_yaml(void)
 veil_config_t *veil_config_load_string(const char *name, const char *text, size_t len,
                                        unsigned flags, veil_diag_cb cb, void *ud)
 {
-    veil__diag_t d = {name, cb, ud, 0, 0};
+    veil__diag_t d = {name, cb, ud, 0, 0, NULL, 0, 0};
     veil_config_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         veil__diag(&d, VEIL_DIAG_ERROR, 1, 1, "config", "out of memory");
+        veil__diag_flush(&d);
         return NULL;
     }
     atomic_init(&c->refs, 1);
@@ -39,19 +40,22 @@ veil_config_t *veil_config_load_string(const char *name, const char *text, size_
     veil__node_t *root = veil__yaml_parse(&c->arena, text, len, &d);
     if (root == NULL || veil__schema_load(c, root, &d) != 0 || d.errors ||
         veil__compile(c, flags, &d) != 0 || d.errors) {
+        veil__diag_flush(&d);
         veil_config_release(c);
         return NULL;
     }
+    veil__diag_flush(&d);
     return c;
 }
 
 veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb,
                                      void *ud)
 {
-    veil__diag_t d = {path, cb, ud, 0, 0};
+    veil__diag_t d = {path, cb, ud, 0, 0, NULL, 0, 0};
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         veil__diag(&d, VEIL_DIAG_ERROR, 0, 0, "file", "cannot open: %s", strerror(errno));
+        veil__diag_flush(&d);
         return NULL;
     }
     size_t cap = 65536, len = 0;
@@ -77,10 +81,12 @@ veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag
     int bad = ferror(f);
     fclose(f);
     if (buf == NULL) {
+        veil__diag_flush(&d);
         return NULL;
     }
     if (bad) {
         veil__diag(&d, VEIL_DIAG_ERROR, 0, 0, "file", "read error");
+        veil__diag_flush(&d);
         free(buf);
         return NULL;
     }
@@ -278,6 +284,27 @@ const veil_route_t *veil_config_route_match(const veil_config_t *c,
         }
     }
     return &c->default_route;
+}
+
+int veil_config_needs_restart(const veil_config_t *old, const veil_config_t *cur, char *what,
+                              size_t len)
+{
+    if (old->nlisteners != cur->nlisteners) {
+        snprintf(what, len, "listeners");
+        return 1;
+    }
+    for (size_t i = 0; i < old->nlisteners; i++) {
+        if (strcmp(old->listeners[i].host, cur->listeners[i].host) != 0 ||
+            old->listeners[i].port != cur->listeners[i].port) {
+            snprintf(what, len, "listeners[%zu].address", i);
+            return 1;
+        }
+    }
+    if (old->server.workers != cur->server.workers) {
+        snprintf(what, len, "server.workers");
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- the holder ---- */

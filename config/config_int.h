@@ -41,12 +41,19 @@ struct veil__node {
 };
 
 /* ---- diagnostics ---- */
+typedef struct veil__diag_msg veil__diag_msg_t;
 typedef struct {
     const char *file;
     veil_diag_cb cb;
     void *ud;
     unsigned errors, warnings;
+    /* Kept until veil__diag_flush() so they come out in file order, not
+       in the order the sections are checked. */
+    veil__diag_msg_t *msgs;
+    size_t nmsgs, capmsgs;
 } veil__diag_t;
+
+void veil__diag_flush(veil__diag_t *d);
 
 void veil__diag(veil__diag_t *d, veil_diag_level_t level, unsigned line, unsigned col,
                 const char *key, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

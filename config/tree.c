@@ -65,6 +65,12 @@ void veil__arena_free(veil__arena_t *a)
     a->head = NULL;
 }
 
+struct veil__diag_msg {
+    unsigned line, col;
+    veil_diag_level_t level;
+    char *text;
+};
+
 void veil__diag(veil__diag_t *d, veil_diag_level_t level, unsigned line, unsigned col,
                 const char *key, const char *fmt, ...)
 {
@@ -87,7 +93,48 @@ void veil__diag(veil__diag_t *d, veil_diag_level_t level, unsigned line, unsigne
     } else {
         snprintf(msg, sizeof(msg), "%s:%u:%u: %s: %s", d->file, line, col, key, reason);
     }
-    d->cb(d->ud, level, msg);
+    if (d->nmsgs == d->capmsgs) {
+        size_t cap = d->capmsgs ? d->capmsgs * 2 : 16;
+        veil__diag_msg_t *n = realloc(d->msgs, cap * sizeof(*n));
+        if (n == NULL) {
+            d->cb(d->ud, level, msg); /* out of order beats lost */
+            return;
+        }
+        d->msgs = n;
+        d->capmsgs = cap;
+    }
+    veil__diag_msg_t *m = &d->msgs[d->nmsgs];
+    m->line = line;
+    m->col = col;
+    m->level = level;
+    m->text = strdup(msg);
+    if (m->text == NULL) {
+        d->cb(d->ud, level, msg);
+        return;
+    }
+    d->nmsgs++;
+}
+
+void veil__diag_flush(veil__diag_t *d)
+{
+    /* Insertion sort by position: stable, and there are few messages. */
+    for (size_t i = 1; i < d->nmsgs; i++) {
+        veil__diag_msg_t m = d->msgs[i];
+        size_t j = i;
+        while (j > 0 && (d->msgs[j - 1].line > m.line ||
+                         (d->msgs[j - 1].line == m.line && d->msgs[j - 1].col > m.col))) {
+            d->msgs[j] = d->msgs[j - 1];
+            j--;
+        }
+        d->msgs[j] = m;
+    }
+    for (size_t i = 0; i < d->nmsgs; i++) {
+        d->cb(d->ud, d->msgs[i].level, d->msgs[i].text);
+        free(d->msgs[i].text);
+    }
+    free(d->msgs);
+    d->msgs = NULL;
+    d->nmsgs = d->capmsgs = 0;
 }
 
 /* Levenshtein distance with adjacent transpositions counted as one edit

@@ -246,6 +246,15 @@ int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_di
 void veil_config_holder_counts(const veil_config_holder_t *h, uint64_t *ok,
                                uint64_t *failed);
 
+/*
+ * veil_config_needs_restart(): 1 when going from <old> to <cur> changes
+ * what a running proxy cannot change in place (listeners, worker count),
+ * with the first such key named in <what>; else 0. The reload still
+ * applies everything else.
+ */
+int veil_config_needs_restart(const veil_config_t *old, const veil_config_t *cur, char *what,
+                              size_t len);
+
 /* For a debounced file watch: what identifies one version of a file. */
 typedef struct veil_config_stamp {
     uint64_t dev, ino, size, mtime_ns;

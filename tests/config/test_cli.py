@@ -35,17 +35,18 @@ def check(cond, what):
 def test_broken():
     """Each broken config gives exactly its expected first error, exit 1."""
     files = sorted(f for f in os.listdir(BROKEN) if f.endswith(".yaml"))
-    check(len(files) >= 25, "at least 25 broken configs, found %d" % len(files))
+    check(len(files) >= 28, "at least 25 broken configs, found %d" % len(files))
     for f in files:
         with open(os.path.join(BROKEN, f)) as fh:
-            first = fh.readline()
-        m = re.match(r"# expect: (.*)\n", first)
-        check(m is not None, f + ": first line must be '# expect: ...'")
+            want = [m.group(1) for m in re.finditer(r"^# expect: (.*)$", fh.read(), re.M)]
+        check(want, f + ": needs '# expect: ...' lines")
         rc, out, err = run(["check", "-c", f], cwd=BROKEN)
         lines = err.splitlines()
         check(rc == 1, "%s: exit %d, expected 1" % (f, rc))
-        check(lines and lines[0] == m.group(1),
-              "%s:\n  expected: %s\n  got:      %s" % (f, m.group(1), lines[0] if lines else ""))
+        # Exactly the expected errors, in file order, then the verdict.
+        check(lines[:-1] == want,
+              "%s:\n  expected: %s\n  got:      %s" % (f, "\n            ".join(want),
+                                                       "\n            ".join(lines[:-1])))
         check(lines[-1] == "veil check: %s: configuration is not valid" % f,
               f + ": last line " + lines[-1])
         check(out == "", f + ": nothing on stdout")

@@ -271,6 +271,28 @@ TEST(holder_swaps)
     veil_config_holder_free(h);
 }
 
+TEST(restart_needed)
+{
+    diags_t d;
+    char what[64] = "";
+    veil_config_t *a = load("listeners: [{address: '127.0.0.1:8000'}]\n", &d);
+    veil_config_t *b = load("listeners: [{address: '127.0.0.1:8001'}]\nroutes: [{name: x}]\n", &d);
+    veil_config_t *c = load("listeners: [{address: '127.0.0.1:8000'}]\nserver: {workers: 3}\n", &d);
+    veil_config_t *e = load("listeners: [{address: '127.0.0.1:8000'}]\nroutes: [{name: y}]\n", &d);
+    CHECK(a && b && c && e);
+    if (a && b && c && e) {
+        CHECK_EQ(veil_config_needs_restart(a, b, what, sizeof(what)), 1);
+        CHECK_STR(what, "listeners[0].address");
+        CHECK_EQ(veil_config_needs_restart(a, c, what, sizeof(what)), 1);
+        CHECK_STR(what, "server.workers");
+        CHECK_EQ(veil_config_needs_restart(a, e, what, sizeof(what)), 0);
+    }
+    veil_config_release(a);
+    veil_config_release(b);
+    veil_config_release(c);
+    veil_config_release(e);
+}
+
 TEST(default_config)
 {
     veil_config_t *c = veil_config_load_default(NULL, NULL);
@@ -317,6 +339,7 @@ int main(void)
     RUN(routing);
     RUN(policy_tables);
     RUN(holder_swaps);
+    RUN(restart_needed);
     RUN(default_config);
     RUN(rejects_without_crash);
     TEST_MAIN_END;
