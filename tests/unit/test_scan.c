@@ -583,6 +583,38 @@ TEST(catalog)
     }
 }
 
+static void count_cb(void *ud, const veil_finding_t *f)
+{
+    (void)f;
+    ++*(int *)ud;
+}
+
+TEST(api_edges)
+{
+    int n = 0;
+    veil_scanner_t *s = veil_scanner_new(E, VEIL_FMT_TEXT, count_cb, &n);
+    CHECK_EQ(veil_scanner_feed(s, "", 0), 0);
+    CHECK_EQ(veil_scanner_safe_offset(s), 0);
+    CHECK_EQ(veil_scanner_feed(s, "mail jane@example.com", 21), 0);
+    /* the address ends the input: it is held until more comes or finish */
+    CHECK_EQ(n, 0);
+    CHECK(veil_scanner_safe_offset(s) <= 5);
+    CHECK_EQ(veil_scanner_finish(s), 0);
+    CHECK_EQ(n, 1);
+    veil_scanner_free(s);
+    veil_scanner_free(NULL);
+    /* a scanner without a callback still runs */
+    s = veil_scanner_new(E, VEIL_FMT_JSON, NULL, NULL);
+    CHECK_EQ(veil_scanner_feed(s, "{\"email\":\"a@example.com\"}", 25), 0);
+    CHECK_EQ(veil_scanner_finish(s), 0);
+    CHECK_EQ(veil_scanner_safe_offset(s), 25);
+    veil_scanner_free(s);
+    CHECK_EQ(veil_format_from_content_type("application/x-ndjson", 20), VEIL_FMT_JSON);
+    CHECK_EQ(veil_format_from_content_type("text/json;charset=utf-8", 23), VEIL_FMT_JSON);
+    CHECK_EQ(veil_format_from_content_type("", 0), VEIL_FMT_TEXT);
+    CHECK_EQ(veil_format_from_content_type("application/xml", 15), VEIL_FMT_TEXT);
+}
+
 TEST(redact_text)
 {
     MASK("card 4111 1111 1111 1111 exp", "card **** **** **** 1111 exp");
@@ -654,6 +686,7 @@ int main(void)
     RUN(allowlist);
     RUN(disabled);
     RUN(catalog);
+    RUN(api_edges);
     RUN(redact_text);
     RUN(realistic_log);
     RUN(pem_split);
