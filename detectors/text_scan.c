@@ -761,7 +761,10 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         report(t, s, e, VEIL_D_CN_RESIDENT_ID, VEIL_CONF_HIGH, 0);
         return e;
     }
-    if (ns.digits >= 13 && ns.digits <= 15 && (ns.seps & ~1u) == 0 &&
+    /* A NIR is 13 digits and a 2-digit key (Corsica's 2A/2B aside). */
+    if ((ns.digits == 15 || (ns.digits >= 5 && ns.end < c->ce && (b[ns.end + 1] == '2'))) &&
+        (ns.seps & ~1u) == 0 && (b[s] == '1' || b[s] == '2' || b[s] == '3' || b[s] == '7' ||
+                                 b[s] == '8') &&
         (e = match(t, VEIL_D_FR_NIR, s, c->ce, 0)) != 0 && valid(veil__valid_fr_nir, b, s, e)) {
         int grouped = ns.groups > 1;
         report(t, s, e, VEIL_D_FR_NIR,
@@ -809,7 +812,10 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         (ns.seps == 1 || ns.seps == 2)) {
         return try_nine(t, c, s, &ns);
     }
-    if (ns.digits == 9 && eng->enabled[VEIL_D_US_SSN] + eng->enabled[VEIL_D_US_ITIN] +
+    /* Nine digits bare or in three groups; "200 168910" (a status and a
+       size in an access log) is none of them. */
+    if (ns.digits == 9 && (ns.groups == 1 || ns.groups == 3) &&
+        eng->enabled[VEIL_D_US_SSN] + eng->enabled[VEIL_D_US_ITIN] +
                                   eng->enabled[VEIL_D_US_BANK_ROUTING] +
                                   eng->enabled[VEIL_D_CA_SIN] + eng->enabled[VEIL_D_NL_BSN]) {
         if ((e = try_nine(t, c, s, &ns)) != 0) {
