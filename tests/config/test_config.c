@@ -4,6 +4,7 @@
  * swaps configs while readers keep theirs.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,6 +272,107 @@ TEST(holder_swaps)
     veil_config_holder_free(h);
 }
 
+/* Reload under load: readers run whole "requests" (route, consent,
+   scan with the policy's engine and actions, block decision) while the
+   configs are reloaded from files, alternating observe and block. Each
+   request must see one config from start to end, and both behaviours
+   must be seen. */
+typedef struct {
+    veil_config_holder_t *h;
+    int stop;
+    long requests, blocked, observed, torn;
+} load_t;
+
+static void count_block(void *ud, const veil_finding_t *f)
+{
+    int *b = ((void **)ud)[0];
+    const veil_policy_dir_t *pd = ((void **)ud)[1];
+    if (pd->blocks[f->detector]) {
+        *b = 1;
+    }
+}
+
+static int discard(void *ud, const char *data, size_t len)
+{
+    (void)ud, (void)data, (void)len;
+    return 0;
+}
+
+static void *load_reader(void *arg)
+{
+    load_t *l = arg;
+    static const char body[] = "{\"card\":\"4111 1111 1111 1111\"}";
+    while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+        veil_config_t *c = veil_config_holder_get(l->h);
+        const veil_route_t *r = route(c, "POST", "pay.example.com", "/v1/pay",
+                                      "application/json");
+        const veil_policy_t *p = veil_policy_for_consent(r->policy, 0, 0);
+        const veil_policy_dir_t *pd = &p->dir[VEIL_DIR_REQUEST];
+        int blocked = 0;
+        void *ud[2] = {&blocked, (void *)pd};
+        veil_redactor_options_t ro = {0};
+        ro.format = VEIL_FMT_JSON;
+        ro.action_by_detector = pd->actions;
+        ro.write = discard;
+        ro.on_finding = count_block;
+        ro.finding_ud = ud;
+        veil_redactor_t *red = veil_redactor_new(pd->engine, &ro);
+        veil_redactor_feed(red, body, sizeof(body) - 1);
+        veil_redactor_finish(red);
+        veil_redactor_free(red);
+        /* The route's name says which file this config came from. */
+        int want = strcmp(r->name, "blocking") == 0;
+        if (blocked != want || (strcmp(r->name, "blocking") && strcmp(r->name, "observing"))) {
+            __atomic_fetch_add(&l->torn, 1, __ATOMIC_RELAXED);
+        }
+        __atomic_fetch_add(blocked ? &l->blocked : &l->observed, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&l->requests, 1, __ATOMIC_RELAXED);
+        veil_config_release(c);
+    }
+    return NULL;
+}
+
+TEST(reload_under_load)
+{
+    static const char *const files[2] = {
+        "routes: [{name: observing, match: {path_prefix: /v1/}, policy: p}]\n"
+        "policies: {p: {request: {mode: observe}}}\n",
+        "routes: [{name: blocking, match: {path_prefix: /v1/}, policy: p}]\n"
+        "policies: {p: {request: {mode: block, block: [pci_dss]}}}\n"};
+    diags_t d;
+    veil_config_t *c = load(files[0], &d);
+    load_t l = {veil_config_holder_new(c), 0, 0, 0, 0, 0};
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++) {
+        pthread_create(&t[i], NULL, load_reader, &l);
+    }
+    int reloads = 0;
+    for (int i = 1; i <= 40; i++) {
+        FILE *f = fopen("load-test.yaml", "w");
+        fputs(files[i % 2], f);
+        fclose(f);
+        reloads += veil_config_holder_reload(l.h, "load-test.yaml", NULL, NULL) == 0;
+        /* Let some requests run on each config. */
+        long before = __atomic_load_n(&l.requests, __ATOMIC_RELAXED);
+        while (__atomic_load_n(&l.requests, __ATOMIC_RELAXED) < before + 20) {
+            sched_yield();
+        }
+    }
+    __atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(t[i], NULL);
+    }
+    CHECK_EQ(reloads, 40);
+    CHECK_EQ(l.torn, 0);
+    CHECK(l.blocked > 0);
+    CHECK(l.observed > 0);
+    CHECK_EQ(l.blocked + l.observed, l.requests);
+    fprintf(stderr, "reload under load: %ld requests, %ld blocked, %ld observed, %d reloads\n",
+            l.requests, l.blocked, l.observed, reloads);
+    remove("load-test.yaml");
+    veil_config_holder_free(l.h);
+}
+
 TEST(restart_needed)
 {
     diags_t d;
@@ -339,6 +441,7 @@ int main(void)
     RUN(routing);
     RUN(policy_tables);
     RUN(holder_swaps);
+    RUN(reload_under_load);
     RUN(restart_needed);
     RUN(default_config);
     RUN(rejects_without_crash);
