@@ -41,9 +41,11 @@ static int push(struct veil_scanner *s, int is_array)
     f->is_array = (uint8_t)is_array;
     f->key_len = 0;
     f->sibling_len = 0;
+    f->key_class = -1;
     if (is_array && parent) {
         memcpy(f->key, parent->key, parent->key_len);
         f->key_len = parent->key_len;
+        f->key_class = parent->key_class;
     }
     return 0;
 }
@@ -74,7 +76,8 @@ static void open_value(struct veil_scanner *s, uint64_t raw)
             thing = veil__thing_key(parent->key, parent->key_len);
         }
     }
-    veil__value_open(s, f ? f->key : NULL, f ? f->key_len : 0, ctx, n, thing, raw);
+    veil__value_open_class(s, f ? f->key_class : -1, f ? f->key : NULL, f ? f->key_len : 0,
+                           ctx, n, thing, raw);
 }
 
 /* Remembers a short scanned string value as context for its siblings. */
@@ -143,6 +146,7 @@ static void string_close(struct veil_scanner *s, uint64_t raw_quote)
             size_t n = s->key_len < sizeof(f->key) ? s->key_len : sizeof(f->key);
             memcpy(f->key, s->key, n);
             f->key_len = (uint8_t)n;
+            f->key_class = (int8_t)(n ? veil__key_class(f->key, n) : -1);
         }
         s->in_key = 0;
         s->state = J_COLON;

@@ -28,6 +28,7 @@ typedef struct {
        siblings: {"type": "us_ssn", "number": "..."}. */
     char sibling[24];
     uint8_t sibling_len;
+    int8_t key_class;             /* veil__key_class() of key, computed once */
 } veil__frame_t;
 
 enum veil__jstate {
@@ -114,6 +115,10 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
 void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
                       const char *context, size_t context_len, int not_a_person,
                       uint64_t raw_start);
+/* The same with the key's class already known (-1: none). */
+void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
+                            const char *context, size_t context_len, int not_a_person,
+                            uint64_t raw_start);
 void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start);
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,

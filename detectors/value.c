@@ -22,8 +22,14 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
                       const char *context, size_t context_len, int not_a_person,
                       uint64_t raw_start)
 {
-    int cls = key_len ? veil__key_class(key, key_len) : -1;
+    veil__value_open_class(s, key_len ? veil__key_class(key, key_len) : -1, key, key_len,
+                           context, context_len, not_a_person, raw_start);
+}
 
+void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
+                            const char *context, size_t context_len, int not_a_person,
+                            uint64_t raw_start)
+{
     s->value_raw = raw_start;
     s->field_det = cls;
     s->head_len = 0;
