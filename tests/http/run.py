@@ -16,6 +16,9 @@ tests/http/cases/*.case over a raw socket and checks:
 
 Case file format (one case per file):
     # free comment lines
+    status-line: HTTP/1.1 204 No Content   exact first status line (statuses
+                                veil writes itself, 400/431/501/502/505...,
+                                are always checked exactly)
     status: 400                 expected status of veil's response, or a
                                 list ("200 400") for pipelined requests;
                                 a final status >= 400 to a request (no
@@ -71,6 +74,16 @@ import time
 CANNED = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
 CANNED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n"
 IGNORED_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "via", "x-request-id"}
+# Status lines veil itself writes (proxy/http_validate.c veil_h1_status_text).
+VEIL_STATUS_LINES = {
+    400: "HTTP/1.1 400 Bad Request",
+    405: "HTTP/1.1 405 Method Not Allowed",
+    417: "HTTP/1.1 417 Expectation Failed",
+    431: "HTTP/1.1 431 Request Header Fields Too Large",
+    501: "HTTP/1.1 501 Not Implemented",
+    502: "HTTP/1.1 502 Bad Gateway",
+    505: "HTTP/1.1 505 HTTP Version Not Supported",
+}
 
 
 def unescape(text):
@@ -134,7 +147,7 @@ def load_case(path):
             elif key in ("forward", "responses", "upstream-close",
                          "upstream-dropped", "body-error", "client-aborted"):
                 case[key] = int(value)
-            elif key in ("request-line", "body", "client-body"):
+            elif key in ("request-line", "body", "client-body", "status-line"):
                 case[key] = unescape(value)
             else:
                 raise ValueError("%s: unknown key %r" % (path, key))
@@ -379,6 +392,12 @@ def run_case(case, port, up, split):
                 if r["status"] != want:
                     errors.append("response %d: status %s, expected %d (%r)" %
                                   (i + 1, r["status"], want, r["line"]))
+            for r in resps:
+                want = VEIL_STATUS_LINES.get(r["status"])
+                if want and r["line"] != want:
+                    errors.append("status line %r, expected %r" % (r["line"], want))
+            if "status-line" in case and first["line"].encode("latin-1") != case["status-line"]:
+                errors.append("status line %r, expected %r" % (first["line"], case["status-line"]))
             last = resps[-1]
             conn = ",".join(v.lower() for n, v in last["headers"]
                             if n.lower() == "connection")
