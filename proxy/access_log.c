@@ -12,6 +12,12 @@
 #include <time.h>
 
 #include "proxy_int.h"
+#include "veil/stats.h"
+
+/* The counters' side of a record (proxy/stats_hook.c). */
+void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
+                          const veil__xchg_t *x);
+void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason);
 
 #define MAX_LOG_HEADERS 128
 
@@ -106,6 +112,9 @@ void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
     veil_jbuf_key(b, "veil.findings");
     veil_jbuf_raw(b, "[]", 2);
     finish_line(w);
+    if (w->shard != NULL) {
+        veil__stats_rejected(w->shard, reason);
+    }
 }
 
 
@@ -382,6 +391,10 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     }
     write_findings(b, &x->findings);
     finish_line(w);
+    if (w->shard != NULL) {
+        /* After the record: findings in the heads are known only now. */
+        veil__stats_exchange(w->shard, 0, x);
+    }
 
     veil_jbuf_dispose(&out);
     veil_jbuf_dispose(&qout);

@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "veil/log.h"
 #include "veil/proxy.h"
 #include "veil/scan.h"
+#include "veil/stats.h"
 #include "cmd.h"
 
 static void usage(FILE *out)
@@ -44,6 +48,12 @@ static void usage(FILE *out)
         "  --upstream-timeout D    upstream response, idle gaps; 504 (60s)\n"
         "  --keepalive-timeout D   idle client connection (75s)\n"
         "  --drain-timeout D       SIGTERM grace for in-flight requests (30s)\n"
+        "\n"
+        "admin listener (/live, /ready, /stats, /metrics, /config, /report):\n"
+        "  --admin HOST:PORT|off   where it listens (127.0.0.1:9901; when\n"
+        "                          this default port is taken, veil warns\n"
+        "                          and runs without it)\n"
+        "  --admin-token-file F    bearer token for all but /live, /ready\n"
         "\n"
         "signals: TERM drains, INT stops, USR1 reopens the access log.\n");
 }
@@ -183,12 +193,68 @@ static int parse_upstream(const char *url, veil_proxy_config_t *cfg)
 }
 
 
+static void json_kv_str(veil_jbuf_t *b, const char *k, const char *v)
+{
+    veil_jbuf_key(b, k);
+    veil_jbuf_str(b, v, strlen(v));
+}
+
+
+static void json_kv_u64(veil_jbuf_t *b, const char *k, uint64_t v)
+{
+    veil_jbuf_key(b, k);
+    veil_jbuf_u64(b, v);
+}
+
+
+/* /config: the effective settings (there are no secrets among them). */
+static int config_json(void *ud, veil_jbuf_t *out)
+{
+    const veil_proxy_config_t *c = ud;
+    char hp[320];
+
+    veil_jbuf_raw(out, "{", 1);
+    snprintf(hp, sizeof(hp), "%s:%d", c->listen_host, c->listen_port);
+    json_kv_str(out, "listen", hp);
+    snprintf(hp, sizeof(hp), "http://%s", c->upstream_authority);
+    json_kv_str(out, "upstream", hp);
+    json_kv_str(out, "access_log", c->access_log);
+    json_kv_u64(out, "workers", c->workers);
+    json_kv_str(out, "mode", "observe");
+    json_kv_str(out, "inspect", c->engine ? "on" : "off");
+    json_kv_u64(out, "max_connections", c->max_connections);
+    json_kv_u64(out, "max_header_bytes", c->max_header_bytes);
+    json_kv_u64(out, "max_headers", c->max_header_count);
+    json_kv_u64(out, "inspect_limit", c->inspect_limit);
+    json_kv_u64(out, "log_body_limit", c->log_body_limit);
+    json_kv_u64(out, "header_timeout_ms", c->header_timeout_ms);
+    json_kv_u64(out, "body_timeout_ms", c->body_timeout_ms);
+    json_kv_u64(out, "connect_timeout_ms", c->connect_timeout_ms);
+    json_kv_u64(out, "upstream_timeout_ms", c->upstream_timeout_ms);
+    json_kv_u64(out, "keepalive_timeout_ms", c->keepalive_timeout_ms);
+    json_kv_u64(out, "drain_timeout_ms", c->drain_timeout_ms);
+    veil_jbuf_raw(out, "}", 1);
+    return out->overflow ? -ENOMEM : 0;
+}
+
+
+static void on_drain(void *ud)
+{
+    veil_admin_set_draining(ud, 1);
+}
+
+
 int veil_cmd_run(int argc, char **argv)
 {
     veil_proxy_config_t cfg;
     veil_engine_t *engine = NULL;
-    char err[256];
-    int i, rc, inspect = 1;
+    veil_stats_t *stats = NULL;
+    veil_admin_t *admin = NULL;
+    veil_admin_options_t ao;
+    char err[256], admin_host[64] = "127.0.0.1";
+    const char *token_file = NULL;
+    int i, rc, inspect = 1, admin_port = 9901, admin_on = 1;
+    int admin_explicit = 0;
 
     veil_proxy_config_init(&cfg);
     for (i = 1; i < argc; i++) {
@@ -266,6 +332,16 @@ int veil_cmd_run(int argc, char **argv)
             cfg.max_header_count = (unsigned)n;
         } else if (strcmp(name, "--inspect-limit") == 0) {
             rc = parse_size(val, &cfg.inspect_limit);
+        } else if (strcmp(name, "--admin") == 0) {
+            admin_explicit = 1;
+            if (strcmp(val, "off") == 0) {
+                admin_on = 0;
+            } else {
+                rc = parse_hostport(val, admin_host, sizeof(admin_host),
+                                    &admin_port);
+            }
+        } else if (strcmp(name, "--admin-token-file") == 0) {
+            token_file = val;
         } else if (strcmp(name, "--inspect") == 0) {
             if (strcmp(val, "on") == 0 || strcmp(val, "off") == 0) {
                 inspect = strcmp(val, "on") == 0;
@@ -306,7 +382,56 @@ int veil_cmd_run(int argc, char **argv)
         }
     }
     cfg.engine = engine;
+    if (cfg.workers == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        cfg.workers = n > 0 ? (unsigned)n : 1;
+    }
+
+    if (admin_on) {
+        stats = veil_stats_new(cfg.workers, 1);
+        if (stats == NULL || veil_stats_route(stats, "default") < 0) {
+            fprintf(stderr, "veil run: cannot allocate the statistics\n");
+            veil_stats_free(stats);
+            veil_engine_free(engine);
+            return 1;
+        }
+        memset(&ao, 0, sizeof(ao));
+        ao.host = admin_host;
+        ao.port = admin_port;
+        ao.token_file = token_file;
+        ao.stats = stats;
+        ao.data_host = cfg.listen_host;
+        ao.data_port = cfg.listen_port;
+        ao.config_json = config_json;
+        ao.config_ud = &cfg;
+        rc = veil_admin_start(&admin, &ao, err, sizeof(err));
+        if (rc != 0 && (admin_explicit || rc != -EADDRINUSE)) {
+            fprintf(stderr, "veil run: admin listener: %s\n", err);
+            veil_stats_free(stats);
+            veil_engine_free(engine);
+            return 1;
+        }
+        if (rc != 0) {
+            /* The default port is taken (another veil on this host):
+               serve without counters rather than not at all. */
+            fprintf(stderr, "veil run: admin listener %s:%d is in use; "
+                            "running without it (set --admin)\n",
+                    admin_host, admin_port);
+            veil_stats_free(stats);
+            stats = NULL;
+            admin = NULL;
+        } else {
+            veil_admin_set_config_loaded(admin, 1);
+            cfg.stats = stats;
+            cfg.on_drain = on_drain;
+            cfg.drain_ud = admin;
+        }
+    }
+
     rc = veil_proxy_run(&cfg);
+    veil_admin_stop(admin);
+    veil_stats_free(stats);
     veil_engine_free(engine);
     return rc == 0 ? 0 : 1;
 }

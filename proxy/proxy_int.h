@@ -199,6 +199,7 @@ struct veil__worker {
     _Atomic unsigned *conn_count; /* process-wide connection count */
     char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
     unsigned nbufs;
+    struct veil_stats_shard *shard; /* counters, or NULL */
     uv_check_t check;            /* flushes gathered writes */
     veil__outq_t *dirty;         /* queues with pending bytes */
 };

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "proxy_int.h"
+#include "veil/stats.h"
 
 typedef struct server {
     const veil_proxy_config_t *cfg;
@@ -290,6 +291,9 @@ static void signal_cb(uv_signal_t *h, int signum)
         }
         s->draining = 1;
         fprintf(stderr, "veil: SIGTERM, draining\n");
+        if (s->cfg->on_drain != NULL) {
+            s->cfg->on_drain(s->cfg->drain_ud);
+        }
         broadcast(s, VEIL__CMD_DRAIN);
         uv_timer_start(&s->drain_timer, drain_timeout_cb,
                        s->cfg->drain_timeout_ms, 0);
@@ -395,6 +399,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         w->log = s.log;
         w->conn_count = &s.conn_count;
         w->upstream_addr = ua;
+        w->shard = cfg->stats ? veil_stats_shard(cfg->stats, (int)i) : NULL;
         veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * cfg->log_body_limit);
         if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
             w->rng[0] = (uint64_t)uv_hrtime() ^ ((uint64_t)i << 32);

@@ -49,6 +49,14 @@ typedef struct veil_proxy_config {
 
     /* The engine, shared by all workers; NULL: no inspection. */
     const veil_engine_t *engine;
+    /* Counters (include/veil/stats.h), or NULL. Created by the caller
+       with at least <workers> shards (resolve workers = 0 first); worker
+       i updates shard i once per exchange and per refused request. */
+    struct veil_stats *stats;
+    /* Called on the main thread when SIGTERM starts the drain (readiness
+       probes go to 503), or NULL. */
+    void (*on_drain)(void *ud);
+    void *drain_ud;
 } veil_proxy_config_t;
 
 /* veil_proxy_config_init(): fills <cfg> with the production defaults. */

@@ -59,6 +59,7 @@ class Env:
         self.veil_bin = veil
         self.up_port = free_port()
         self.port = free_port()
+        self.admin_port = free_port()
         self.log_path = os.path.join(self.tmp, "access.log")
         self.err_path = os.path.join(self.tmp, "veil.stderr")
         self.rec = os.path.join(self.tmp, "upstream")
@@ -68,7 +69,8 @@ class Env:
         self.err = open(self.err_path, "wb")
         args = [veil, "run", "--listen", "127.0.0.1:%d" % self.port,
                 "--upstream", "http://127.0.0.1:%d" % self.up_port,
-                "--access-log", self.log_path, "--workers", "2"]
+                "--access-log", self.log_path, "--workers", "2",
+                "--admin", "127.0.0.1:%d" % self.admin_port]
         self.veil = subprocess.Popen(args + list(veil_args),
                                      stdout=subprocess.DEVNULL,
                                      stderr=self.err)

@@ -770,6 +770,55 @@ def test_upstream_stops_reading(veil):
         env.cleanup()
 
 
+def admin_get(env, path):
+    out = env.raw(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: a\r\n"
+                  b"Connection: close\r\n\r\n", port=env.admin_port)
+    head, body = split_head(out)
+    return int(head.split(b" ")[1]), body
+
+
+def test_admin_counters(veil):
+    env = Env(veil)
+    try:
+        eq(admin_get(env, "/ready"), (200, b"ready\n"), "ready")
+        env.curl("{base}/json?e=canary.4f9c@example.org")
+        env.raw(b"GET / HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n")
+        env.log(2)
+        code, metrics = admin_get(env, "/metrics")
+        eq(code, 200, "/metrics")
+        lines = set(metrics.decode().splitlines())
+        for want in (
+            'veil_requests_total{route="default",method="GET",code="2xx"} 1',
+            'veil_findings_total{route="default",direction="request",'
+            'location="query",detector="email",category="contact",'
+            'action="observe"} 1',
+            'veil_findings_total{route="default",direction="response",'
+            'location="body",detector="credit_card",category="financial",'
+            'action="observe"} 1',
+        ):
+            check(want in lines, "metric: " + want)
+        check(any(l.startswith("veil_requests_rejected_total{") and
+                  "space_before_colon" in l and l.endswith(" 1")
+                  for l in lines), "rejection counted")
+        check(b"canary" not in metrics, "no value in the metrics")
+        code, cfg = admin_get(env, "/config")
+        check(b'"upstream":"http://127.0.0.1:%d"' % env.up_port in cfg,
+              "/config")
+        # Draining: readiness goes to 503 while the in-flight one ends.
+        s = env.raw(b"GET /slow?ms=800 HTTP/1.1\r\nHost: a\r\n\r\n",
+                    read_until_close=False)
+        time.sleep(0.2)
+        env.veil.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        code, body = admin_get(env, "/ready")
+        eq(code, 503, "not ready while draining")
+        check(s.recv(4096).startswith(b"HTTP/1.1 200 OK"), "in-flight done")
+        s.close()
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -782,7 +831,7 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_encodings_fail_closed, test_forwarding_details,
          test_backpressure_bounded_memory, test_log_escaping,
          test_inspection_off, test_client_stops_reading,
-         test_upstream_stops_reading]
+         test_upstream_stops_reading, test_admin_counters]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
