@@ -54,6 +54,9 @@
 #include "http_validate.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define INT64_MAX_U ((uint64_t)INT64_MAX)
 
@@ -127,6 +130,33 @@ static int mem_eq_lc(const char *p, size_t n, const char *lc)
 
 /* Head scanning: line structure and limits only. */
 
+/*
+ * Returns the index of the first NUL, CR or LF in buf[i..stop), or stop.
+ * SSE2 takes 16 bytes at a time but never reads at or past stop, so a
+ * buffer that ends right before an unmapped page is safe.
+ */
+static size_t skip_ordinary(const char *buf, size_t i, size_t stop)
+{
+#ifdef __SSE2__
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    const __m128i nul = _mm_setzero_si128();
+    while (stop - i >= 16) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)),
+                                   _mm_cmpeq_epi8(b, nul));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask != 0) {
+            return i + (size_t)__builtin_ctz(mask);
+        }
+        i += 16;
+    }
+#endif
+    while (i < stop && buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\0') {
+        i++;
+    }
+    return i;
+}
+
 static long scan_fail(veil_h1_scan_t *st, veil_h1_verdict_t *v, int status, const char *reason)
 {
     if (v != NULL) {
@@ -151,9 +181,7 @@ long veil_h1_head_scan(veil_h1_scan_t *st, const char *buf, size_t len,
     for (;;) {
         if (started) {
             /* Skip ordinary bytes; only NUL, CR and LF need a look. */
-            while (i < stop && buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\0') {
-                i++;
-            }
+            i = skip_ordinary(buf, i, stop);
         }
         if (i >= len) {
             break;
