@@ -174,7 +174,7 @@ class Conn:
                       b"19\r\n canary.4f9c@example.org \r\n"
                       b"3\r\nend\r\n0\r\nX-Trailer: t\r\n\r\n")
         elif path == "/gzip":
-            z = gzip.compress(PII_JSON)
+            z = gzip.compress(PII_JSON, mtime=0)
             self.send(200, "OK", [("Content-Type", "application/json"),
                                   ("Content-Encoding", "gzip")], z)
         elif path == "/eof":
