@@ -490,6 +490,17 @@ TEST(bare_partial)
     JS("{\"n\":-4111111111111111}", "credit_card@5+17HB");
     JLABEL("{\"n\":-4111111111111111}", "{\"n\":\"[CREDIT_CARD]\"}");
 }
+#if 0 /* engine bug 14: a widened bare-token finding starts before the
+         safe offset already given */
+TEST(bare_widen_safe)
+{
+    JS("7894945++4.45+6.7894945"
+       " x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x"
+       " x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x",
+       "phone@0+23MB");
+}
+#endif
+
 #if 0 /* engine bug 13: two findings in one bare number are both widened
          to the whole token and reported twice */
 TEST(bare_twice)
