@@ -75,7 +75,9 @@ static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
     if (g == NULL) {
         return s->nsegs && d < s->segs[0].dec ? s->segs[0].raw : s->raw_pos;
     }
-    return g->dlen == g->rlen ? g->raw + (d - g->dec) : g->raw;
+    /* A bare JSON token is one unit: a finding in it takes all of it, so
+       nothing in it is decided before all of it is. */
+    return g->dlen == g->rlen && !g->bare ? g->raw + (d - g->dec) : g->raw;
 }
 
 static uint64_t map_end(const struct veil_scanner *s, uint64_t d)
@@ -117,6 +119,11 @@ static void on_text_finding(void *ud, uint64_t start, uint64_t end, int det, int
         rs = g->raw;
         re = g->raw + g->rlen;
         flags |= VEIL_FIND_JSON_BARE;
+        /* Two findings in one token are one finding of the token. */
+        if (rs == s->last_bare) {
+            return;
+        }
+        s->last_bare = rs;
     }
     deliver(s, rs, re, det, conf, flags);
 }
@@ -250,6 +257,7 @@ veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t form
     s->ud = ud;
     s->hold = UINT64_MAX;
     s->bare_start = s->bare_end = UINT64_MAX;
+    s->last_bare = UINT64_MAX;
     if (veil__text_init(&s->text, engine, on_text_finding, s) != 0) {
         free(s);
         return NULL;

@@ -66,6 +66,7 @@ struct veil_scanner {
     uint64_t value_raw;           /* raw start of the current value */
     uint64_t token_raw_end;       /* raw end of the last bare token */
     uint64_t bare_start, bare_end;
+    uint64_t last_bare;           /* raw start of the last bare token reported */
     unsigned depth;
     veil__frame_t stack[VEIL__DEPTH_MAX];
     char key[VEIL__KEY_MAX];
