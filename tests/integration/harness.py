@@ -26,9 +26,11 @@ def free_port():
     return port
 
 
-def wait_port(port, timeout=10.0):
+def wait_port(port, timeout=10.0, proc=None):
     end = time.time() + timeout
     while time.time() < end:
+        if proc is not None and proc.poll() is not None:
+            break
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
@@ -67,14 +69,24 @@ class Env:
         if upstream:
             self.start_upstream()
         self.err = open(self.err_path, "wb")
-        args = [veil, "run", "--listen", "127.0.0.1:%d" % self.port,
-                "--upstream", "http://127.0.0.1:%d" % self.up_port,
-                "--access-log", self.log_path, "--workers", "2",
-                "--admin", "127.0.0.1:%d" % self.admin_port]
-        self.veil = subprocess.Popen(args + list(veil_args),
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=self.err)
-        wait_port(self.port)
+        # A port picked free may be taken by a parallel test before veil
+        # binds it: then veil exits at once, and we try other ports.
+        for attempt in range(5):
+            args = [veil, "run", "--listen", "127.0.0.1:%d" % self.port,
+                    "--upstream", "http://127.0.0.1:%d" % self.up_port,
+                    "--access-log", self.log_path, "--workers", "2",
+                    "--admin", "127.0.0.1:%d" % self.admin_port]
+            self.veil = subprocess.Popen(args + list(veil_args),
+                                         stdout=subprocess.DEVNULL,
+                                         stderr=self.err)
+            try:
+                wait_port(self.port, proc=self.veil)
+                return
+            except RuntimeError:
+                if self.veil.poll() is None or attempt == 4:
+                    raise
+                self.port = free_port()
+                self.admin_port = free_port()
 
     def start_upstream(self):
         self.upstream = subprocess.Popen(

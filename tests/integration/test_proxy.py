@@ -805,13 +805,17 @@ def test_admin_counters(veil):
         check(b'"upstream":"http://127.0.0.1:%d"' % env.up_port in cfg,
               "/config")
         # Draining: readiness goes to 503 while the in-flight one ends.
-        s = env.raw(b"GET /slow?ms=800 HTTP/1.1\r\nHost: a\r\n\r\n",
+        s = env.raw(b"GET /slow?ms=1500 HTTP/1.1\r\nHost: a\r\n\r\n",
                     read_until_close=False)
         time.sleep(0.2)
         env.veil.send_signal(signal.SIGTERM)
-        time.sleep(0.2)
-        code, body = admin_get(env, "/ready")
-        eq(code, 503, "not ready while draining")
+        end = time.time() + 3
+        while True:
+            code, body = admin_get(env, "/ready")
+            if code != 200 or time.time() > end:
+                break
+            time.sleep(0.02)
+        eq((code, body), (503, b"draining\n"), "not ready while draining")
         check(s.recv(4096).startswith(b"HTTP/1.1 200 OK"), "in-flight done")
         s.close()
     finally:
