@@ -49,55 +49,6 @@
         }                                                                        \
     } while (0)
 
-/* Engine bug 12 (open): a bare word in a JSON body ("a":nejane@...) that
-   turns the rest into text lets the safe offset pass the start of a finding
-   the word begins, so split redaction differs. While it is open, bodies
-   with such a word skip the safe-offset and split-redaction checks. */
-#ifndef VEIL_FUZZ_AVOID_BUG12
-#define VEIL_FUZZ_AVOID_BUG12 1
-#endif
-
-static int relaxed, relaxed14;
-
-/* Engine bug 13 (open): two findings inside one bare JSON number are both
-   widened to the whole token and reported twice. While it is open an exact
-   repeat of a bare finding is dropped before the ordering check. */
-#ifndef VEIL_FUZZ_AVOID_BUG13
-#define VEIL_FUZZ_AVOID_BUG13 1
-#endif
-
-/* Engine bug 14 (open): a finding widened to its bare JSON token can start
-   before the safe offset already given. While it is open bare findings skip
-   the safe-offset check, and bodies with one skip the split-redaction
-   comparison. */
-#ifndef VEIL_FUZZ_AVOID_BUG14
-#define VEIL_FUZZ_AVOID_BUG14 1
-#endif
-
-static int bare_word(const uint8_t *d, size_t len)
-{
-    uint8_t prev = ',';
-    for (size_t i = 0; VEIL_FUZZ_AVOID_BUG12 && i < len; i++) {
-        uint8_t c = d[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            continue;
-        }
-        if ((c == 't' || c == 'f' || c == 'n') && strchr(":[,]}", prev) != NULL && prev != 0) {
-            size_t e = i;
-            while (e < len && d[e] >= 'a' && d[e] <= 'z') {
-                e++;
-            }
-            size_t n = e - i;
-            if (!((n == 4 && (memcmp(d + i, "true", 4) == 0 || memcmp(d + i, "null", 4) == 0)) ||
-                  (n == 5 && memcmp(d + i, "false", 5) == 0))) {
-                return 1;
-            }
-        }
-        prev = c;
-    }
-    return 0;
-}
-
 #define MAX_FINDINGS 8192
 
 typedef struct {
@@ -110,14 +61,9 @@ static void on_finding(void *ud, const veil_finding_t *f)
 {
     findings_t *l = ud;
     FUZZ_ASSERT(f->length > 0);
-    FUZZ_ASSERT(relaxed || f->offset >= l->floor ||
-                (VEIL_FUZZ_AVOID_BUG14 && (f->flags & VEIL_FIND_JSON_BARE)));
+    FUZZ_ASSERT(f->offset >= l->floor);
     if (l->n > 0) {
         const veil_finding_t *p = &l->f[l->n - 1];
-        if (VEIL_FUZZ_AVOID_BUG13 && (f->flags & VEIL_FIND_JSON_BARE) &&
-            f->offset == p->offset && f->length == p->length) {
-            return; /* the redactor merges it too */
-        }
         FUZZ_ASSERT(f->offset >= p->offset + p->length);
     }
     FUZZ_ASSERT(l->n < MAX_FINDINGS);
@@ -170,7 +116,7 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
         FUZZ_ASSERT(veil_scanner_feed(s, d + i, k) == 0);
         i += k;
         uint64_t safe = veil_scanner_safe_offset(s);
-        FUZZ_ASSERT(relaxed || (safe >= last && safe <= i));
+        FUZZ_ASSERT(safe >= last && safe <= i);
         last = safe;
         l->floor = safe;
     }
@@ -478,27 +424,6 @@ static int jp_value(jp_t *j, int depth)
     return j->i == j->n || strchr(" \t\r\n,]}", j->p[j->i]) != NULL;
 }
 
-/* Engine bug 10 (fixed in 27c940e): a finding inside a bare JSON number
-   that was not the whole number ("-4111111111111111") was replaced
-   unquoted. Set to 1 to skip bodies where a finding touches a '-', '.',
-   'e' or 'E' of a number. */
-#ifndef VEIL_FUZZ_AVOID_BUG10
-#define VEIL_FUZZ_AVOID_BUG10 0
-#endif
-
-static int part_of_number(const findings_t *l, const uint8_t *d, size_t len)
-{
-    for (size_t k = 0; VEIL_FUZZ_AVOID_BUG10 && k < l->n; k++) {
-        const veil_finding_t *f = &l->f[k];
-        size_t end = (size_t)(f->offset + f->length);
-        if ((f->offset > 0 && d[f->offset - 1] == '-') ||
-            (end < len && strchr(".eE-+", d[end]) != NULL && d[end] != 0)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* 1 when <p> is one or more JSON values separated by whitespace. */
 static int json_seq(const uint8_t *p, size_t n)
 {
@@ -550,15 +475,8 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
     const uint8_t *d = data + 2;
     size_t len = size - 2;
 
-    relaxed = fmt == VEIL_FMT_JSON && bare_word(d, len);
-
     /* Findings: whole and cut. */
     scan(e, fmt, d, len, 0, &whole);
-    relaxed14 = 0;
-    for (size_t k = 0; VEIL_FUZZ_AVOID_BUG14 && k < whole.n; k++) {
-        relaxed14 |= (whole.f[k].flags & VEIL_FIND_JSON_BARE) != 0;
-    }
-    relaxed |= relaxed14;
     rng_state = seed | 1;
     scan(e, fmt, d, len, 1, &cut);
     FUZZ_ASSERT(whole.n == cut.n);
@@ -574,7 +492,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
 
     /* Redaction: mask, label and one more action, whole and cut. */
     veil_action_t acts[3] = {VEIL_ACT_MASK, VEIL_ACT_LABEL, third};
-    int was_json = fmt == VEIL_FMT_JSON && json_seq(d, len) && !part_of_number(&whole, d, len);
+    int was_json = fmt == VEIL_FMT_JSON && json_seq(d, len);
     size_t lines = count_lines(d, len);
     for (int a = 0; a < 3; a++) {
         size_t n1 = 0, n2 = 0;
@@ -582,16 +500,15 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         rng_state = (seed + 7u * (uint32_t)a) | 1;
         redact(e, fmt, acts[a], d, len, 1, &o2, &n2);
         FUZZ_ASSERT(n1 == whole.n && n2 == whole.n);
-        FUZZ_ASSERT(relaxed ||
-                    (o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0)));
+        FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
         /* valid JSON (Lines) stays valid */
-        FUZZ_ASSERT(!was_json || relaxed14 || json_seq(o1.buf, o1.len));
-        if ((acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) && !relaxed14) {
+        FUZZ_ASSERT(!was_json || json_seq(o1.buf, o1.len));
+        if (acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) {
             rebuild(&whole, acts[a], d, len, &exp);
             FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
         }
-        if (acts[a] == VEIL_ACT_MASK && !relaxed14) {
+        if (acts[a] == VEIL_ACT_MASK) {
             /* No value of 8+ bytes survives at its place (the rebuilt
                output says what is there; this states the goal). */
             uint64_t shift = 0;

@@ -490,8 +490,8 @@ TEST(bare_partial)
     JS("{\"n\":-4111111111111111}", "credit_card@5+17HB");
     JLABEL("{\"n\":-4111111111111111}", "{\"n\":\"[CREDIT_CARD]\"}");
 }
-#if 0 /* engine bug 14: a widened bare-token finding starts before the
-         safe offset already given */
+/* A finding widened to its bare token never starts before the safe
+   offset (engine bug 14). */
 TEST(bare_widen_safe)
 {
     JS("7894945++4.45+6.7894945"
@@ -499,25 +499,21 @@ TEST(bare_widen_safe)
        " x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x",
        "phone@0+23MB");
 }
-#endif
 
-#if 0 /* engine bug 13: two findings in one bare number are both widened
-         to the whole token and reported twice */
+/* Two findings in one bare number are one finding (engine bug 13). */
 TEST(bare_twice)
 {
     JS("[1+6.7894945++1+6.7894945]", "phone@1+24MB");
 }
-#endif
 
-#if 0 /* engine bug 12: a bare word that turns the body into text lets the
-         safe offset pass the start of the e-mail it begins */
+/* A bare word glued to an e-mail (engine bug 12: the safe offset passed
+   the start of the e-mail it begins). */
 TEST(literal_to_text)
 {
     JS("{\"a\":nejane@example.com}", "email@5+18H");
     JMASK("{\"a\":nejane@example.com}", "{\"a\":******@*******.***}");
     JMASK("[truejane@example.com", "[********@*******.***");
 }
-#endif
 
 /* Top-level scalars (engine bug 7: a NULL key was copied) */
 TEST(top_level_scalar)
@@ -582,6 +578,9 @@ int main(void)
     RUN(truncated);
     RUN(deep_nesting);
     RUN(bare_partial);
+    RUN(literal_to_text);
+    RUN(bare_twice);
+    RUN(bare_widen_safe);
     RUN(top_level_scalar);
     RUN(mask_keeps_json);
     RUN(huge_field);
