@@ -298,7 +298,8 @@ TEST(decoding)
     FLABEL("msg=call+me+at+%2B44+20+7946+0958+please", "msg=call+me+at+[PHONE]+please");
     /* an encoded URL with credentials */
     FS("redirect=https%3A%2F%2Fadmin%3As3cret%40db.example.com%2Fapp", "url_credentials@23+14H");
-    FLABEL("redirect=https%3A%2F%2Fadmin%3As3cret%40db.example.com%2Fapp", "redirect=https%3A%2F%2F[URL_CREDENTIALS]%40db.example.com%2Fapp");
+    FLABEL("redirect=https%3A%2F%2Fadmin%3As3cret%40db.example.com%2Fapp",
+           "redirect=https%3A%2F%2F[URL_CREDENTIALS]%40db.example.com%2Fapp");
     /* IPv6 with encoded colons */
     FS("ip=2001%3Adb8%3A%3A1&x=1", "ipv6@3+17H");
     /* keys are scanned as well */
@@ -313,21 +314,25 @@ TEST(sensitive_fields)
     FS("ssn=536-22-8901", "us_ssn@4+11HF");
     FS("card_number=4111&cvc=123", "credit_card@12+4HF secret_field@21+3HF");
     FS("cardNumber=x&card-number=y", "credit_card@11+1HF credit_card@25+1HF");
-    FS("first_name=Jane&last_name=Doe&name=Jane+Doe&name=Widget+Pro+2", "person_name@11+4MF person_name@26+3MF person_name@35+8MF");
-    FLABEL("first_name=Jane&last_name=Doe&name=Jane+Doe&name=Widget+Pro+2", "first_name=[PERSON_NAME]&last_name=[PERSON_NAME]&name=[PERSON_NAME]&name=Widget+Pro+2");
+    FS("first_name=Jane&last_name=Doe&name=Jane+Doe&name=Widget+Pro+2",
+       "person_name@11+4MF person_name@26+3MF person_name@35+8MF");
+    FLABEL("first_name=Jane&last_name=Doe&name=Jane+Doe&name=Widget+Pro+2",
+           "first_name=[PERSON_NAME]&last_name=[PERSON_NAME]&name=[PERSON_NAME]&name=Widget+Pro+2");
     FS("dob=16%2F01%2F1975&phone=07856+003678", "date_of_birth@4+14HF phone@25+12HF");
     FS("client_secret=abc%26def&api_key=k", "secret_field@14+9HF secret_field@32+1HF");
     /* an encoded key name is decoded before it is judged */
     FS("%70assword=x1&%65mail=a", "secret_field@11+2HF email@22+1HF");
     FS("password=&email=", "");
-    FS("routing_number=081900307&account_number=2164884787", "us_bank_routing@15+9H secret_field@40+10HF");
+    FS("routing_number=081900307&account_number=2164884787",
+       "us_bank_routing@15+9H secret_field@40+10HF");
     FS("iban=ES3130830691548111940679&bic=BNPAFRPP", "iban@5+24HF");
 }
 
 TEST(structure)
 {
     /* pairs end at '&' or a line break; empty pairs and keys are fine */
-    FS("a=1&&=2&b&c==3\nemail=b%40example.com\r\nphone=%2B1+415-555-2671", "email@21+15HF phone@44+17HF");
+    FS("a=1&&=2&b&c==3\nemail=b%40example.com\r\nphone=%2B1+415-555-2671",
+       "email@21+15HF phone@44+17HF");
     /* a value without '=' is a key: still scanned */
     FS("jane@example.com&x", "email@0+16H");
     /* broken escapes are kept as they are */
@@ -341,7 +346,7 @@ TEST(structure)
     FS("&&&", "");
 }
 
-/* %XX that opens a finding (engine bug 5: the safe offset ran past an open
+/* %XX that opens a finding (regression: the safe offset ran past an open
    %XX). */
 TEST(escape_first_findings)
 {

@@ -309,7 +309,8 @@ TEST(key_context)
     JS("{\"bank\":{\"routing\":\"021000021\"}}", "us_bank_routing@20+9H");
     /* array items inherit the array's key */
     JS("{\"emails\":[\"a@example.com\",\"b@example.com\"]}", "email@12+13H email@28+13H");
-    JS("{\"ssn\":[\"536228901\",\"078051120\"],\"n\":[\"536228901\"]}", "us_ssn@9+9HF us_ssn@21+9HF");
+    JS("{\"ssn\":[\"536228901\",\"078051120\"],\"n\":[\"536228901\"]}",
+       "us_ssn@9+9HF us_ssn@21+9HF");
     JS("{\"ids\":[[\"536-22-8901\"]]}", "us_ssn@10+11M");
     /* keys are scanned too */
     JS("{\"jane@example.com\":1}", "email@2+16H");
@@ -324,7 +325,7 @@ TEST(national_id)
     JS("{\"order_id\":\"X1234567\"}", "");
 }
 
-#if 0 /* engine bug 11: a valid country id under an id-number key is
+#if 0 /* open engine bug (reported): a valid country id under an id-number key is
          national_id, though the catalog says its own detector claims it */
 TEST(national_id_claimed)
 {
@@ -345,7 +346,8 @@ TEST(sensitive_keys)
     JS("{\"phone\":\"ask at desk\"}", "phone@10+11HF");
     JS("{\"dob\":\"1985-03-14\"}", "date_of_birth@8+10HF");
     JS("{\"iban\":\"pending\"}", "iban@9+7HF");
-    JS("{\"client_secret\":\"abc\",\"api_key\":\"k\",\"access_token\":\"t\"}", "secret_field@18+3HF secret_field@34+1HF secret_field@53+1HF");
+    JS("{\"client_secret\":\"abc\",\"api_key\":\"k\",\"access_token\":\"t\"}",
+       "secret_field@18+3HF secret_field@34+1HF secret_field@53+1HF");
     JS("{\"first_name\":\"Jane\",\"last_name\":\"Doe\"}", "person_name@15+4MF person_name@34+3MF");
     /* "name": flagged only when it reads as a person's name */
     JS("{\"name\":\"Jane Doe\"}", "person_name@9+8MF");
@@ -367,9 +369,11 @@ TEST(escapes)
     JLABEL("{\"x\":\"john\\u0040example.com\"}", "{\"x\":\"[EMAIL]\"}");
     /* \/ in a URL with credentials */
     JS("{\"dsn\":\"postgres:\\/\\/admin:s3cret@db.example.com\\/app\"}", "url_credentials@21+12H");
-    JLABEL("{\"dsn\":\"postgres:\\/\\/admin:s3cret@db.example.com\\/app\"}", "{\"dsn\":\"postgres:\\/\\/[URL_CREDENTIALS]@db.example.com\\/app\"}");
+    JLABEL("{\"dsn\":\"postgres:\\/\\/admin:s3cret@db.example.com\\/app\"}",
+           "{\"dsn\":\"postgres:\\/\\/[URL_CREDENTIALS]@db.example.com\\/app\"}");
     JS("{\"x\":\"4111\\u00201111\\u00201111\\u00201111\"}", "credit_card@6+34H");
-    JMASK("{\"x\":\"4111\\u00201111\\u00201111\\u00201111\"}", "{\"x\":\"******************************1111\"}");
+    JMASK("{\"x\":\"4111\\u00201111\\u00201111\\u00201111\"}",
+          "{\"x\":\"******************************1111\"}");
     /* an escaped key */
     JS("{\"pass\\u0077ord\":\"hunter2\"}", "secret_field@18+7HF");
     /* escaped quote inside a value */
@@ -378,7 +382,7 @@ TEST(escapes)
     JMASK("{\"name\":\"Jos\u00e9 Garc\u00eda\"}", "{\"name\":\"***** *******\"}");
 }
 
-/* Escapes that open a finding or sit before one (engine bug 5: the safe
+/* Escapes that open a finding or sit before one (regression: the safe
    offset ran past an open escape). */
 TEST(escapes_findings)
 {
@@ -427,9 +431,11 @@ TEST(bare_values)
 
 TEST(json_lines)
 {
-    JS("{\"email\":\"a@example.com\"}\n{\"email\":\"b@example.com\"}\n", "email@10+13HF email@36+13HF");
+    JS("{\"email\":\"a@example.com\"}\n{\"email\":\"b@example.com\"}\n",
+       "email@10+13HF email@36+13HF");
     JS("{\"a\":1}{\"ssn\":\"536-22-8901\"} [\"jane@example.com\"]", "us_ssn@15+11HF email@31+16H");
-    JLABEL("{\"email\":\"a@example.com\"}\n{\"n\":\"x\"}\n{\"ip\":\"203.0.113.42\"}\n", "{\"email\":\"[EMAIL]\"}\n{\"n\":\"x\"}\n{\"ip\":\"[IPV4]\"}\n");
+    JLABEL("{\"email\":\"a@example.com\"}\n{\"n\":\"x\"}\n{\"ip\":\"203.0.113.42\"}\n",
+           "{\"email\":\"[EMAIL]\"}\n{\"n\":\"x\"}\n{\"ip\":\"[IPV4]\"}\n");
 }
 
 TEST(not_json)
@@ -483,15 +489,14 @@ TEST(deep_nesting)
     CHECK_STR(scan_str(__LINE__, E, VEIL_FMT_JSON, doc, n), "us_ssn@71+9HF");
 }
 
-/* A finding inside a bare number takes the whole token, quoted (engine
-   bug 10). */
+/* A finding inside a bare number takes the whole token, quoted (regression). */
 TEST(bare_partial)
 {
     JS("{\"n\":-4111111111111111}", "credit_card@5+17HB");
     JLABEL("{\"n\":-4111111111111111}", "{\"n\":\"[CREDIT_CARD]\"}");
 }
 /* A finding widened to its bare token never starts before the safe
-   offset (engine bug 14). */
+   offset (regression). */
 TEST(bare_widen_safe)
 {
     JS("7894945++4.45+6.7894945"
@@ -500,13 +505,13 @@ TEST(bare_widen_safe)
        "phone@0+23MB");
 }
 
-/* Two findings in one bare number are one finding (engine bug 13). */
+/* Two findings in one bare number are one finding (regression). */
 TEST(bare_twice)
 {
     JS("[1+6.7894945++1+6.7894945]", "phone@1+24MB");
 }
 
-/* A bare word glued to an e-mail (engine bug 12: the safe offset passed
+/* A bare word glued to an e-mail (regression: the safe offset passed
    the start of the e-mail it begins). */
 TEST(literal_to_text)
 {
@@ -515,7 +520,7 @@ TEST(literal_to_text)
     JMASK("[truejane@example.com", "[********@*******.***");
 }
 
-/* Top-level scalars (engine bug 7: a NULL key was copied) */
+/* Top-level scalars (regression: a NULL key was copied) */
 TEST(top_level_scalar)
 {
     JS("1", "");
@@ -530,7 +535,8 @@ TEST(mask_keeps_json)
           "\"ssn\":\"536-22-8901\",\"name\":\"Jane Doe\",\"sku\":\"W-1\"}}", "{\"user\":{\"email\":\"****.***@*******.***\",\"card\":\"**** **** **** 1111\",\"ssn\":\"***-**-****\",\"name\":\"**** ***\",\"sku\":\"W-1\"}}");
     JMASK("[{\"password\":\"p\\\"w\\\\d\"}]", "[{\"password\":\"*******\"}]");
     JLABEL("{\"password\":\"p\\\"w\\\\d\",\"n\":1}", "{\"password\":\"[SECRET]\",\"n\":1}");
-    REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_DROP, "{\"email\":\"jane@example.com\",\"n\":1}", "{\"email\":\"\",\"n\":1}");
+    REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_DROP, "{\"email\":\"jane@example.com\",\"n\":1}",
+             "{\"email\":\"\",\"n\":1}");
     REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_DROP, "{\"ssn\":536228901}", "{\"ssn\":\"\"}");
 }
 

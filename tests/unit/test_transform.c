@@ -81,7 +81,7 @@ TEST(mask)
 }
 
 /* Only a value that is nothing but a card number keeps its last four
-   (engine bug 8: a card_number field kept "... cvv 123"). */
+   (regression: a card_number field kept "... cvv 123"). */
 TEST(mask_card_field)
 {
     CHECK_STR(apply(VEIL_ACT_MASK, "credit_card", VEIL_FIND_FIELD,
