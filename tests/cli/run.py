@@ -79,7 +79,17 @@ def scan_file(name, data, extra=()):
     path = D.write(name, data)
     fpath = D.path(name + ".findings")
     rc, out, err = run(["scan", "--findings", fpath] + list(extra) + [path])
-    return rc, out, findings(fpath), D.read(name + ".findings"), err
+    fs = findings(fpath)
+    raw = D.read(name + ".findings")
+    for f in fs:
+        # the finding points at the value, and the value is nowhere in
+        # the findings file nor on stderr
+        value = data[f["offset"]:f["offset"] + f["length"]]
+        check(len(value) == f["length"], "%s: finding inside the file" % name)
+        if len(value) >= 6:
+            check(value not in raw and value not in err,
+                  "%s: value of a %s finding leaked" % (name, f["detector"]))
+    return rc, out, fs, raw, err
 
 
 def test_line_for_line():
