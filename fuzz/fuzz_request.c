@@ -19,7 +19,8 @@
  *   fed whole, in slices and byte by byte;
  * - when the chunked validator finds the end of the message and llhttp
  *   parses the same bytes without error, llhttp ends the message at the
- *   very same byte (no framing disagreement = no smuggling).
+ *   very same byte (no framing disagreement = no smuggling); likewise
+ *   for Content-Length bodies and bodiless messages.
  *
  * fuzz_response.c includes this file with VEIL_FUZZ_HTTP_NO_MAIN.
  */
@@ -105,6 +106,7 @@ static chunk_result_t chunked_check(const char *buf, size_t len, size_t step, in
 
 /* llhttp run: where the first message completes, framing seen at headers. */
 typedef struct ll_state {
+    int skip_body;      /* in: on_headers_complete returns 1 (no body) */
     int headers_done;
     int chunked;
     int has_cl;
@@ -119,7 +121,9 @@ static int ll_on_headers_complete(llhttp_t *p)
     s->chunked = (p->flags & F_CHUNKED) != 0;
     s->has_cl = (p->flags & F_CONTENT_LENGTH) != 0;
     s->cl = p->content_length;
-    return 0;
+    /* As the proxy core does: llhttp 8.1.0 would read a body after a 304
+       (or 204, 1xx) with Content-Length unless told there is none. */
+    return s->skip_body ? 1 : 0;
 }
 
 static int ll_on_message_complete(llhttp_t *p)
@@ -133,8 +137,8 @@ static int ll_on_message_complete(llhttp_t *p)
  * Runs llhttp over buf[0..len). Returns the llhttp error, and in *done_at
  * the offset just past the first message (when it paused there), else -1.
  */
-static llhttp_errno_t ll_run(const char *buf, size_t len, int resp, ll_state_t *s,
-                             long *done_at)
+static llhttp_errno_t ll_run(const char *buf, size_t len, int resp, int skip_body,
+                             ll_state_t *s, long *done_at)
 {
     llhttp_settings_t set;
     llhttp_settings_init(&set);
@@ -143,6 +147,7 @@ static llhttp_errno_t ll_run(const char *buf, size_t len, int resp, ll_state_t *
     llhttp_t p;
     llhttp_init(&p, resp ? HTTP_RESPONSE : HTTP_REQUEST, &set);
     memset(s, 0, sizeof(*s));
+    s->skip_body = skip_body;
     p.data = s;
     *done_at = -1;
     llhttp_errno_t e = llhttp_execute(&p, buf, len);
@@ -192,7 +197,7 @@ static int fuzz_http(const uint8_t *data, size_t size, int resp)
         ll_state_t s;
         long done_at;
         size_t upto = r.rc == VEIL_CHUNKED_DONE ? r.end : len;
-        ll_run(msg, hl + upto, resp, &s, &done_at);
+        ll_run(msg, hl + upto, resp, 0, &s, &done_at);
         if (r.rc == VEIL_CHUNKED_DONE && done_at >= 0) {
             /* Both saw an end: it must be the same byte. */
             FUZZ_ASSERT((size_t)done_at == hl + r.end);
@@ -268,9 +273,11 @@ static int fuzz_http(const uint8_t *data, size_t size, int resp)
     check_headers(buf, (size_t)end, &h);
 
     /* llhttp over the head: when it accepts too, the framing must agree. */
+    int kind = resp ? veil_h1_response_body(&h, 0, 0) : veil_h1_request_body(&h);
+    int skip = resp && kind == VEIL_H1_BODY_NONE;
     ll_state_t s;
     long done_at;
-    llhttp_errno_t e = ll_run(buf, (size_t)end, resp, &s, &done_at);
+    llhttp_errno_t e = ll_run(buf, (size_t)end, resp, skip, &s, &done_at);
     if (s.headers_done && (e == HPE_OK || e == HPE_PAUSED || e == HPE_PAUSED_UPGRADE)) {
         FUZZ_ASSERT(s.chunked == h.chunked);
         FUZZ_ASSERT(s.has_cl == h.has_content_length);
@@ -282,16 +289,24 @@ static int fuzz_http(const uint8_t *data, size_t size, int resp)
     /* The body. */
     const char *body = buf + end;
     size_t blen = len - (size_t)end;
-    int kind = resp ? veil_h1_response_body(&h, 0, 0) : veil_h1_request_body(&h);
     if (kind == VEIL_H1_BODY_CHUNKED) {
         chunk_result_t r = chunked_check(body, blen, step, resp);
         if (r.rc != VEIL_CHUNKED_ERROR) {
-            ll_run(buf, (size_t)end + r.end, resp, &s, &done_at);
+            ll_run(buf, (size_t)end + r.end, resp, skip, &s, &done_at);
             if (r.rc == VEIL_CHUNKED_DONE && done_at >= 0) {
                 FUZZ_ASSERT((size_t)done_at == (size_t)end + r.end);
             }
             /* llhttp never ends the message where veil still expects body. */
             FUZZ_ASSERT(r.rc == VEIL_CHUNKED_DONE || done_at < 0);
+        }
+    } else if (kind == VEIL_H1_BODY_NONE ||
+               (kind == VEIL_H1_BODY_LENGTH && h.content_length <= blen)) {
+        /* Where veil says the message ends, llhttp must end it too. */
+        size_t msg_end = (size_t)end + (kind == VEIL_H1_BODY_LENGTH ? (size_t)h.content_length : 0);
+        e = ll_run(buf, msg_end, resp, skip, &s, &done_at);
+        if (e == HPE_OK || e == HPE_PAUSED) {
+            FUZZ_ASSERT(done_at < 0 || (size_t)done_at == msg_end);
+            FUZZ_ASSERT(s.completes == 1);
         }
     }
     return 0;
