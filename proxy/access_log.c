@@ -203,26 +203,28 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
 }
 
 
-static void write_body(veil_jbuf_t *b, const char *dir,
+static void write_body(veil_jbuf_t *b, int response,
                        const veil__inspect_t *in, uint64_t bytes)
 {
-    char k[64];
+    static const char *const keys[2][4] = {
+        {"http.request.body.bytes", "http.request.body.content",
+         "veil.request.body.truncated", "veil.request.body.omitted"},
+        {"http.response.body.bytes", "http.response.body.content",
+         "veil.response.body.truncated", "veil.response.body.omitted"},
+    };
+    const char *const *k = keys[response ? 1 : 0];
 
-    snprintf(k, sizeof(k), "http.%s.body.bytes", dir);
-    key_u64(b, k, bytes);
+    key_u64(b, k[0], bytes);
     if (in->state == VEIL__INS_DONE && in->skip == NULL) {
-        snprintf(k, sizeof(k), "http.%s.body.content", dir);
-        key_str(b, k, in->log.data ? in->log.data : "", in->log.len);
+        key_str(b, k[1], in->log.data ? in->log.data : "", in->log.len);
         if (in->truncated) {
-            snprintf(k, sizeof(k), "veil.%s.body.truncated", dir);
-            veil_jbuf_key(b, k);
+            veil_jbuf_key(b, k[2]);
             veil_jbuf_cstr(b, "true");
         }
     } else if (in->state == VEIL__INS_SKIPPED ||
                (in->state == VEIL__INS_DONE && in->skip != NULL) ||
                in->state == VEIL__INS_ON) {
-        snprintf(k, sizeof(k), "veil.%s.body.omitted", dir);
-        key_cstr(b, k, in->skip ? in->skip : "incomplete");
+        key_cstr(b, k[3], in->skip ? in->skip : "incomplete");
     }
 }
 
@@ -383,11 +385,11 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         }
     }
     if (x->req_body != VEIL_H1_BODY_NONE) {
-        write_body(b, "request", &x->ins_req, x->ins_req.raw_bytes);
+        write_body(b, 0, &x->ins_req, x->ins_req.raw_bytes);
     }
     if (x->rsp_head != NULL && x->rsp_body != VEIL_H1_BODY_NONE &&
         !x->tunnel) {
-        write_body(b, "response", &x->ins_rsp, x->ins_rsp.raw_bytes);
+        write_body(b, 1, &x->ins_rsp, x->ins_rsp.raw_bytes);
     }
     write_findings(b, &x->findings);
     finish_line(w);

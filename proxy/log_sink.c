@@ -122,20 +122,24 @@ static size_t utf8_len(const unsigned char *s, size_t len)
 }
 
 
-/* Bytes copied as they are: printable ASCII other than '"' and '\\'. */
-static const unsigned char plain[256] = {
-#define R4(x) x, x, x, x
-#define R16(x) R4(x), R4(x), R4(x), R4(x)
-    R16(0), R16(0),                         /* 0x00-0x1f */
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f: '"' */
-    R16(1),                                 /* 0x30-0x3f */
-    R16(1),                                 /* 0x40-0x4f */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50-0x5f: '\\' */
-    R16(1),                                 /* 0x60-0x6f */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70-0x7f: DEL */
-    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
-#undef R16
-#undef R4
+/*
+ * What each byte becomes in a JSON string: 0 copied as is, 'u' as \u00XX,
+ * 'x' a UTF-8 lead or stray byte (checked), any other value the letter of
+ * a two-character escape (\" \\ \n \r \t).
+ */
+static const unsigned char esc_class[256] = {
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 't', 'n', 'u', 'u', 'r',
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+    'u', 'u', 'u', 'u',
+    0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,           /* 0x20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,             /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,             /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,         /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,             /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'u',           /* 0x70 */
+#define X8 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'
+    X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8,
+#undef X8
 };
 
 
@@ -143,58 +147,52 @@ int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run;
+    const unsigned char *end = p + len;
+    char *o;
 
     /* Worst case 6 output bytes per input byte: reserve once. */
     if (reserve(b, len * 6) != 0) {
         return -ENOMEM;
     }
-    while (i < len) {
-        char *o = b->data + b->len;
-        unsigned c = p[i];
+    o = b->data + b->len;
+    while (p < end) {
+        unsigned c = *p;
+        unsigned k = esc_class[c];
 
-        if (plain[c]) {
-            run = i + 1;
-            while (run < len && plain[p[run]]) {
-                run++;
-            }
-            memcpy(o, p + i, run - i);
-            b->len += run - i;
-            i = run;
+        if (k == 0) {
+            *o++ = (char)c;
+            p++;
             continue;
         }
-        if (c >= 0x80) {
-            size_t n = utf8_len(p + i, len - i);
+        if (k == 'x') {
+            size_t n = utf8_len(p, (size_t)(end - p));
 
             if (n > 0) {
-                memcpy(o, p + i, n);
-                b->len += n;
-                i += n;
+                memcpy(o, p, n);
+                o += n;
+                p += n;
             } else {
                 memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD */
-                b->len += 3;
-                i++;
+                o += 3;
+                p++;
             }
             continue;
         }
         o[0] = '\\';
-        switch (c) {
-        case '"': o[1] = '"'; b->len += 2; break;
-        case '\\': o[1] = '\\'; b->len += 2; break;
-        case '\n': o[1] = 'n'; b->len += 2; break;
-        case '\r': o[1] = 'r'; b->len += 2; break;
-        case '\t': o[1] = 't'; b->len += 2; break;
-        default:
+        if (k == 'u') {
             o[1] = 'u';
             o[2] = '0';
             o[3] = '0';
             o[4] = hex[c >> 4];
             o[5] = hex[c & 15];
-            b->len += 6;
-            break;
+            o += 6;
+        } else {
+            o[1] = (char)k;
+            o += 2;
         }
-        i++;
+        p++;
     }
+    b->len = (size_t)(o - b->data);
     return 0;
 }
 
