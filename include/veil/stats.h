@@ -178,6 +178,19 @@ void veil_stats_reload(veil_stats_shard_t *sh, int result);
  */
 void veil_stats_set_config(veil_stats_t *s, const char *id, double when);
 
+/*
+ * veil_stats_config_id(): sets the config id to "sha256:" and the first
+ * 12 hex digits of the digest of the effective config as <config_json>
+ * writes it (secrets removed), loaded now.
+ */
+void veil_stats_config_id(veil_stats_t *s,
+                          int (*config_json)(void *ud, veil_jbuf_t *out),
+                          void *ud);
+/* Flag values: bytes with k/m/g suffixes, seconds with s/m/h/d; 0 is
+   allowed. Return 0 or -1. */
+int veil_stats_parse_bytes(const char *s, uint64_t *out);
+int veil_stats_parse_secs(const char *s, uint64_t *out);
+
 /* ---- reading ---- */
 
 /*

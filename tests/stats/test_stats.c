@@ -317,6 +317,54 @@ TEST(routes_and_custom_detectors)
 }
 
 
+static int fixed_json(void *ud, veil_jbuf_t *out)
+{
+    return veil_jbuf_cstr(out, ud);
+}
+
+
+TEST(flag_values_and_config_id)
+{
+    uint64_t v = 7;
+    veil_stats_t *s = make(1);
+    veil_stats_snapshot_t sn;
+
+    CHECK_EQ(veil_stats_parse_bytes("0", &v), 0);
+    CHECK_EQ(v, 0);
+    CHECK_EQ(veil_stats_parse_bytes("4k", &v), 0);
+    CHECK_EQ(v, 4096);
+    CHECK_EQ(veil_stats_parse_bytes("100m", &v), 0);
+    CHECK_EQ(v, 100ull << 20);
+    CHECK_EQ(veil_stats_parse_bytes("2G", &v), 0);
+    CHECK_EQ(v, 2ull << 30);
+    CHECK_EQ(veil_stats_parse_bytes("-1", &v), -1);
+    CHECK_EQ(veil_stats_parse_bytes("4kb", &v), -1);
+    CHECK_EQ(veil_stats_parse_bytes("", &v), -1);
+    CHECK_EQ(veil_stats_parse_bytes("99999999999999999999", &v), -1);
+    CHECK_EQ(veil_stats_parse_secs("90", &v), 0);
+    CHECK_EQ(v, 90);
+    CHECK_EQ(veil_stats_parse_secs("2s", &v), 0);
+    CHECK_EQ(v, 2);
+    CHECK_EQ(veil_stats_parse_secs("5m", &v), 0);
+    CHECK_EQ(v, 300);
+    CHECK_EQ(veil_stats_parse_secs("1h", &v), 0);
+    CHECK_EQ(v, 3600);
+    CHECK_EQ(veil_stats_parse_secs("7d", &v), 0);
+    CHECK_EQ(v, 604800);
+    CHECK_EQ(veil_stats_parse_secs("1w", &v), -1);
+    CHECK_EQ(veil_stats_parse_secs("1.5h", &v), -1);
+    CHECK_EQ(veil_stats_parse_secs(" 1", &v), -1);
+
+    /* sha256("{}") = 44136fa355b3678a1146ad16f7e8649e94fb4fc2... */
+    veil_stats_config_id(s, fixed_json, "{}");
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+    CHECK_STR(sn.config_id, "sha256:44136fa355b3");
+    CHECK(sn.config_time > 1.7e9);
+    veil_stats_snapshot_dispose(&sn);
+    veil_stats_free(s);
+}
+
+
 #define THREADS 4
 #define PER_THREAD 200000
 
@@ -396,6 +444,7 @@ int main(void)
     RUN(histogram_edges);
     RUN(render_every_family);
     RUN(routes_and_custom_detectors);
+    RUN(flag_values_and_config_id);
     RUN(concurrent_updates_and_reads);
     TEST_MAIN_END;
 }
