@@ -88,6 +88,19 @@ def case_formats(tmp):
         "glba": 9}, "financial row")
     eq(j["config"], {"id": "sha256:5f1c9a", "loaded_at": 1795000000.0}, "config")
 
+    # Standard input gives the same report as the file.
+    with open(doc, "rb") as f:
+        r = subprocess.run([VEIL, "report", "--from", "-", "--format", "json"],
+                           stdin=f, check=True, capture_output=True)
+    eq(json.loads(r.stdout), j, "report from standard input")
+    # -o writes the file and nothing to standard output.
+    out = os.path.join(tmp, "r.md")
+    r = subprocess.run([VEIL, "report", "--from", doc, "--format", "md", "-o", out],
+                       check=True, capture_output=True)
+    eq(r.stdout, b"", "stdout with -o")
+    with open(out) as f:
+        eq(f.read(), report(doc, "md"), "-o content")
+
     md = report(doc, "md")
     for line in ["| contact | 42 | 42 | 42 | - | 42 | - |",
                  "| financial | 9 | - | 9 | 9 | - | 9 |",
