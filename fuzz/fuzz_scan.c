@@ -7,6 +7,7 @@
  *           bit 2:    min_confidence low (else the default, medium)
  *           bits 3-4: the third action run besides mask and label
  *                     (mask, label, hash, drop)
+ *           bit 5:    an engine with an allowlist (overrides bit 2)
  *   byte 1:          seed of the random cut
  *
  * Invariants (abort on violation):
@@ -27,6 +28,8 @@
  *   by [LABEL] (quoted for bare JSON tokens, followed by the finding's
  *   newlines): no original finding byte is left where it was replaced;
  * - every action keeps the number of lines;
+ * - allowlist: no finding's raw value is an allowed value or matches the
+ *   allowed pattern (text; structured values may be escaped);
  * - JSON: a body that is a sequence of valid JSON values stays one after
  *   every action.
  *
@@ -440,9 +443,29 @@ static int json_seq(const uint8_t *p, size_t n)
     return values > 0;
 }
 
+static const char *const allow_values[] = {"jane@example.com", "4111111111111111",
+                                           "203.0.113.42"};
+static const char *const allow_patterns[] = {"[a-z]+@example\\.org"};
+
+/* Whether <v> is on the fuzz engine's allowlist (the pattern checked by
+   hand). */
+static int allowed(const uint8_t *v, size_t n)
+{
+    for (size_t k = 0; k < sizeof(allow_values) / sizeof(allow_values[0]); k++) {
+        if (strlen(allow_values[k]) == n && memcmp(allow_values[k], v, n) == 0) {
+            return 1;
+        }
+    }
+    size_t at = 0;
+    while (at < n && v[at] >= 'a' && v[at] <= 'z') {
+        at++;
+    }
+    return at > 0 && n - at == 12 && memcmp(v + at, "@example.org", 12) == 0;
+}
+
 static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
 {
-    static veil_engine_t *engines[2];
+    static veil_engine_t *engines[3];
     static findings_t whole, cut;
     static sink_t o1, o2, exp;
     char err[256];
@@ -453,7 +476,12 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         lo.min_confidence = VEIL_CONF_LOW;
         engines[0] = veil_engine_new(NULL, err, sizeof(err));
         engines[1] = veil_engine_new(&lo, err, sizeof(err));
-        FUZZ_ASSERT(engines[0] != NULL && engines[1] != NULL);
+        lo.allow_values = allow_values;
+        lo.allow_values_count = sizeof(allow_values) / sizeof(allow_values[0]);
+        lo.allow_patterns = allow_patterns;
+        lo.allow_patterns_count = 1;
+        engines[2] = veil_engine_new(&lo, err, sizeof(err));
+        FUZZ_ASSERT(engines[0] != NULL && engines[1] != NULL && engines[2] != NULL);
         whole.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
         cut.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
         FUZZ_ASSERT(whole.f != NULL && cut.f != NULL);
@@ -469,7 +497,8 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                                                  VEIL_FMT_TEXT};
         fmt = by_bits[data[0] & 3];
     }
-    const veil_engine_t *e = engines[(data[0] >> 2) & 1];
+    int allow = (data[0] >> 5) & 1;
+    const veil_engine_t *e = engines[allow ? 2 : (data[0] >> 2) & 1];
     veil_action_t third = (veil_action_t)((data[0] >> 3) & 3);
     uint32_t seed = 0x9e3779b9u ^ ((uint32_t)data[1] * 2654435761u);
     const uint8_t *d = data + 2;
@@ -488,6 +517,10 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         FUZZ_ASSERT(a->offset + a->length <= len);
         FUZZ_ASSERT(a->detector < veil_catalog_count());
         FUZZ_ASSERT(a->confidence >= VEIL_CONF_LOW && a->confidence <= VEIL_CONF_HIGH);
+    }
+
+    for (size_t k = 0; allow && fmt == VEIL_FMT_TEXT && k < whole.n; k++) {
+        FUZZ_ASSERT(!allowed(d + whole.f[k].offset, whole.f[k].length));
     }
 
     /* Redaction: mask, label and one more action, whole and cut. */
