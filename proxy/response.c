@@ -84,6 +84,22 @@ static veil_h1_span_t find_header(const char *head, size_t len,
 }
 
 
+/* RFC 9110 9.2.2: a request that may be sent twice. */
+static int idempotent(const veil__xchg_t *x)
+{
+    static const char *const m[] = {"get", "head", "options", "trace",
+                                    "put", "delete"};
+    size_t i;
+
+    for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+        if (veil_h1_span_eq(x->rq.method, m[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
 /* The upstream misbehaved: 502 (or a cut) and the connection is dropped. */
 static void bad_upstream(veil__xchg_t *x, const char *reason)
 {
@@ -360,7 +376,7 @@ void veil__xchg_upstream_data(veil__xchg_t *x, int eof)
             if (u->in_len == 0) {
                 if (eof) {
                     if (u->reused && x->req_body == VEIL_H1_BODY_NONE &&
-                        x->bytes_out == 0) {
+                        x->bytes_out == 0 && idempotent(x)) {
                         /* A pooled connection the upstream had closed:
                            the request was never processed; try again
                            on a fresh connection. */

@@ -823,6 +823,24 @@ def test_admin_counters(veil):
         env.cleanup()
 
 
+def test_stale_pooled_connection_retried(veil):
+    env = Env(veil, ["--workers", "1"])
+    try:
+        # The upstream closes the connection right after /once; the
+        # pipelined GET meets that pooled connection before its end is
+        # seen, and is sent again on a fresh one. A POST is not.
+        out = env.raw(b"GET /once HTTP/1.1\r\nHost: a\r\n\r\n"
+                      b"GET /json HTTP/1.1\r\nHost: a\r\n"
+                      b"Connection: close\r\n\r\n")
+        eq(out.count(b"HTTP/1.1 200 OK\r\n"), 2, "both answered")
+        check(out.endswith(b'"note":"ok"}'), "second body")
+        log = env.log(2)
+        eq([r["http.response.status_code"] for r in log], [200, 200], "log")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_chunked_response_and_trailers, test_expect_continue,
          test_head_204_304, test_gzip_response, test_pipelining,
@@ -835,7 +853,8 @@ TESTS = [test_keepalive_get, test_post_content_length, test_chunked_upload,
          test_encodings_fail_closed, test_forwarding_details,
          test_backpressure_bounded_memory, test_log_escaping,
          test_inspection_off, test_client_stops_reading,
-         test_upstream_stops_reading, test_admin_counters]
+         test_upstream_stops_reading, test_admin_counters,
+         test_stale_pooled_connection_retried]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -18,6 +18,7 @@ The response depends on the path (query ignored):
   /early      answers 413 without reading the body, then closes
   /stall      reads the head, never the body; closes after ?ms=N
   /close      200 with Connection: close, then closes
+  /once       200 without Connection: close, then closes anyway
   /bad        a malformed response head
   /reset      closes without answering
   /204, /304  those statuses
@@ -196,6 +197,11 @@ class Conn:
         elif path == "/close":
             self.send(200, "OK", [("Content-Type", "text/plain"),
                                   ("Connection", "close")], b"bye")
+            s.close()
+            return False
+        elif path == "/once":
+            # Keep-alive in words only: closes right after the response.
+            self.send(200, "OK", [("Content-Type", "text/plain")], b"once")
             s.close()
             return False
         elif path == "/bad":
