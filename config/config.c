@@ -28,7 +28,7 @@ const char *veil_config_default_yaml(void)
 veil_config_t *veil_config_load_string(const char *name, const char *text, size_t len,
                                        unsigned flags, veil_diag_cb cb, void *ud)
 {
-    veil__diag_t d = {name, cb, ud, 0, 0, NULL, 0, 0};
+    veil__diag_t d = {name, cb, ud, 0, 0, NULL, 0, 0, NULL};
     veil_config_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         veil__diag(&d, VEIL_DIAG_ERROR, 1, 1, "config", "out of memory");
@@ -36,6 +36,7 @@ veil_config_t *veil_config_load_string(const char *name, const char *text, size_
         return NULL;
     }
     atomic_init(&c->refs, 1);
+    d.cfg = c;
     c->source = veil__arena_strndup(&c->arena, name, strlen(name));
     veil__node_t *root = veil__yaml_parse(&c->arena, text, len, &d);
     if (root == NULL || veil__schema_load(c, root, &d) != 0 || d.errors ||
@@ -51,7 +52,7 @@ veil_config_t *veil_config_load_string(const char *name, const char *text, size_
 veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb,
                                      void *ud)
 {
-    veil__diag_t d = {path, cb, ud, 0, 0, NULL, 0, 0};
+    veil__diag_t d = {path, cb, ud, 0, 0, NULL, 0, 0, NULL};
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         veil__diag(&d, VEIL_DIAG_ERROR, 0, 0, "file", "cannot open: %s", strerror(errno));

@@ -51,6 +51,8 @@ typedef struct {
        in the order the sections are checked. */
     veil__diag_msg_t *msgs;
     size_t nmsgs, capmsgs;
+    /* Values that came from ${VAR} are masked in messages. */
+    const struct veil_config *cfg;
 } veil__diag_t;
 
 void veil__diag_flush(veil__diag_t *d);

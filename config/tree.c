@@ -71,6 +71,35 @@ struct veil__diag_msg {
     char *text;
 };
 
+/* A message may quote a value ("no policy 'x'"); one that came from the
+   environment may be a secret, so it is replaced wherever it appears. */
+static void mask_env_values(veil__diag_t *d, char *msg, size_t cap)
+{
+    static const char mask[] = "(value from the environment)";
+    if (d->cfg == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < d->cfg->nsecrets; i++) {
+        const char *v = d->cfg->secrets[i].value;
+        size_t vl = strlen(v), ml = sizeof(mask) - 1;
+        char *at, *from = msg;
+        if (vl == 0) {
+            continue;
+        }
+        /* Search on after each mask: the value may occur inside it. */
+        while ((at = strstr(from, v)) != NULL) {
+            size_t tail = strlen(at + vl);
+            if ((size_t)(at - msg) + ml + tail + 1 > cap) {
+                *at = '\0'; /* no room: cut the message here */
+                break;
+            }
+            memmove(at + ml, at + vl, tail + 1);
+            memcpy(at, mask, ml);
+            from = at + ml;
+        }
+    }
+}
+
 void veil__diag(veil__diag_t *d, veil_diag_level_t level, unsigned line, unsigned col,
                 const char *key, const char *fmt, ...)
 {
@@ -88,6 +117,7 @@ void veil__diag(veil__diag_t *d, veil_diag_level_t level, unsigned line, unsigne
     va_start(ap, fmt);
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
+    mask_env_values(d, reason, sizeof(reason));
     if (line == 0) { /* about the file itself: no position */
         snprintf(msg, sizeof(msg), "%s: %s: %s", d->file, key, reason);
     } else {

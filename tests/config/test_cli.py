@@ -150,6 +150,24 @@ def test_keys_and_dump():
         check(out2.split("\n", 1)[1] == out.split("\n", 1)[1], "dump round trip differs")
 
 
+def test_env_values_masked():
+    """A value from the environment never appears in a message."""
+    with tempfile.TemporaryDirectory() as d:
+        cfg = os.path.join(d, "e.yaml")
+        with open(cfg, "w") as fh:
+            fh.write("routes:\n  - policy: ${POLICY_NAME}\n"
+                     "upstreams:\n  - {name: a, url: 'http://${UP}:80/x'}\n")
+        env = dict(ENV, POLICY_NAME="s3cr3t-env", UP="hidden-host")
+        rc, out, err = run(["check", "-c", cfg], env=env)
+        check(rc == 1, "rc %d" % rc)
+        check(err.splitlines() == [
+            "error: %s:2:13: routes[0].policy: no policy '(value from the environment)'" % cfg,
+            "error: %s:4:20: upstreams[0].url: expected http://HOST[:PORT] or "
+            "https://HOST[:PORT] (no path)" % cfg,
+            "veil check: %s: configuration is not valid" % cfg], err)
+        check("s3cr3t" not in err and "hidden-host" not in err, err)
+
+
 def test_dump_roundtrip():
     """Default and examples: dump, reload, dump again: identical."""
     files = [None] + [os.path.join(EXAMPLES, f) for f in sorted(os.listdir(EXAMPLES))]
