@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "config_int.h"
 
 #define NB ((size_t)veil_catalog_count())
@@ -260,6 +263,9 @@ void veil__compiled_free(veil_config_t *c)
     free(c->engine_sigs);
     for (size_t i = 0; i < c->nroutes; i++) {
         veil__route_free_re(&c->routes[i]);
+    }
+    for (struct veil__re_list *r = c->res; r; r = r->next) {
+        pcre2_code_free(r->re);
     }
     for (size_t i = 0; i < c->nkeys; i++) {
         if (c->keys[i].key) {

@@ -163,6 +163,12 @@ struct veil_config {
 
     veil__secret_ref_t *secrets;
     size_t nsecrets, capsecrets;
+
+    /* Compiled field-rule patterns, freed with the config. */
+    struct veil__re_list {
+        void *re;
+        struct veil__re_list *next;
+    } *res;
 };
 
 /* schema.c: the tree into <cfg>; compile.c: engines, keys, regexes. */

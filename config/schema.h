@@ -64,6 +64,9 @@ int veil__sc_apply_selectors(veil__schema_t *s, const veil__node_t *map, const c
                              const char *path, uint8_t *mask, uint8_t value, int *given);
 int veil__sc_compile_check(veil__schema_t *s, const veil__node_t *at, const char *path,
                            const char *re);
+/* The same, keeping the JIT-compiled pattern with the config in *out. */
+int veil__sc_compile_keep(veil__schema_t *s, const veil__node_t *at, const char *path,
+                          const char *re, const void **out);
 int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *path,
                           uint8_t *out);
 const veil_policy_t *veil__sc_find_policy(veil__schema_t *s, const veil__node_t *at,

@@ -98,7 +98,7 @@ static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *
             rc = -1;
             continue;
         }
-        if (where == VEIL_FIELD_KEY && veil__sc_compile_check(s, at, pk, r->name) != 0) {
+        if (where == VEIL_FIELD_KEY && veil__sc_compile_keep(s, at, pk, r->name, &r->re) != 0) {
             rc = -1;
             continue;
         }

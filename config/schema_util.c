@@ -429,6 +429,31 @@ int veil__sc_compile_check(veil__schema_t *s, const veil__node_t *at, const char
 }
 
 
+int veil__sc_compile_keep(veil__schema_t *s, const veil__node_t *at, const char *path,
+                          const char *re, const void **out)
+{
+    int code;
+    PCRE2_SIZE off;
+    struct veil__re_list *node = veil__arena_alloc(&s->cfg->arena, sizeof(*node));
+    pcre2_code *p = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+    if (p == NULL) {
+        char msg[160];
+        pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
+        veil__err_at(s->d, at, path, "bad pattern at offset %zu: %s", (size_t)off, msg);
+        return -1;
+    }
+    if (node == NULL) {
+        pcre2_code_free(p);
+        return -1;
+    }
+    (void)pcre2_jit_compile(p, PCRE2_JIT_COMPLETE);
+    node->re = p;
+    node->next = s->cfg->res;
+    s->cfg->res = node;
+    *out = p;
+    return 0;
+}
+
 int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *path, uint8_t *out)
 {
     if (veil__sc_want_kind(s, n, VEIL__N_SCALAR, path) != 0) {

@@ -52,6 +52,7 @@ typedef struct veil_field_rule {
     veil_field_where_t where;
     const char *name;        /* the path, pattern or name */
     veil_action_t action;
+    const void *re;          /* VEIL_FIELD_KEY: the compiled pattern */
 } veil_field_rule_t;
 
 /* One direction of a policy, compiled. */
@@ -201,6 +202,25 @@ const veil_route_t *veil_config_route_match(const veil_config_t *cfg,
 /* veil_policy_for_consent(): the policy to apply given the consent
    signals (Sec-GPC: 1 wins over DNT: 1); <p> when neither is set. */
 const veil_policy_t *veil_policy_for_consent(const veil_policy_t *p, int gpc, int dnt);
+
+/*
+ * Field rules and the body allowlist, for whoever walks a message:
+ * veil_policy_field_rule() finds the rule for a header (<where> HEADER,
+ * case-insensitive), a query parameter (QUERY), a form field (FORM: form
+ * rules, then key patterns) or a JSON value (JSON: <name> is its concrete
+ * path such as $.items[2].iban; JSON paths, then key patterns on the last
+ * key). NULL when no rule applies. veil_policy_body_field_allowed(): with
+ * body_log allow, whether the JSON value at concrete path <path> (or the
+ * form field <path>) may be logged: a listed name matches the last key, a
+ * listed $-path the whole path.
+ */
+const veil_field_rule_t *veil_policy_field_rule(const veil_policy_dir_t *pd,
+                                                veil_field_where_t where, const char *name,
+                                                size_t len);
+int veil_policy_body_field_allowed(const veil_policy_dir_t *pd, const char *path, size_t len);
+/* veil_json_path_match(): <pattern> ($.a[*].b, $['x y'], .* for any key)
+   against the concrete <path>. */
+int veil_json_path_match(const char *pattern, const char *path, size_t len);
 
 /*
  * veil_config_dump(): writes the effective config (defaults included) as

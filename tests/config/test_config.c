@@ -373,6 +373,69 @@ TEST(reload_under_load)
     veil_config_holder_free(l.h);
 }
 
+static const veil_field_rule_t *rule(const veil_policy_dir_t *pd, veil_field_where_t w,
+                                     const char *name)
+{
+    return veil_policy_field_rule(pd, w, name, strlen(name));
+}
+
+TEST(field_rules)
+{
+    diags_t d;
+    veil_config_t *c = load("policies:\n  default:\n    request:\n      fields:\n"
+                            "        - {json: '$.user.card', action: drop}\n"
+                            "        - {json: \"$.items[*].iban\", action: label}\n"
+                            "        - {json: \"$['odd key'].*\", action: mask}\n"
+                            "        - {key: '(?i)^(password|otp)$', action: drop}\n"
+                            "        - {form: card_no, action: label}\n"
+                            "        - {header: X-Api-Key, action: drop}\n"
+                            "        - {query: token, action: hash}\n"
+                            "      hash_key: k\n"
+                            "      body_log: {allow: [order_id, '$.items[*].sku']}\n"
+                            "keys: {k: {env: VEIL_T_KEY}}\n",
+                            &d);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        fprintf(stderr, "%s\n", d.msgs[0]);
+        return;
+    }
+    const veil_policy_dir_t *pd = &veil_config_policy(c, "default")->dir[VEIL_DIR_REQUEST];
+    const veil_field_rule_t *r;
+    CHECK_EQ(pd->nfields, 7);
+    CHECK((r = rule(pd, VEIL_FIELD_JSON, "$.user.card")) && r->action == VEIL_ACT_DROP);
+    CHECK(rule(pd, VEIL_FIELD_JSON, "$.user.card.x") == NULL);
+    CHECK(rule(pd, VEIL_FIELD_JSON, "$.user") == NULL);
+    CHECK((r = rule(pd, VEIL_FIELD_JSON, "$.items[12].iban")) && r->action == VEIL_ACT_LABEL);
+    CHECK(rule(pd, VEIL_FIELD_JSON, "$.items.iban") == NULL);
+    /* .key and ['key'] name the same key. */
+    CHECK((r = rule(pd, VEIL_FIELD_JSON, "$.odd key.anything")) && r->action == VEIL_ACT_MASK);
+    CHECK((r = rule(pd, VEIL_FIELD_JSON, "$['odd key'].anything")) && r->action == VEIL_ACT_MASK);
+    CHECK((r = rule(pd, VEIL_FIELD_JSON, "$.a[0].Password")) && r->action == VEIL_ACT_DROP);
+    CHECK((r = rule(pd, VEIL_FIELD_FORM, "otp")) && r->action == VEIL_ACT_DROP);
+    CHECK((r = rule(pd, VEIL_FIELD_FORM, "card_no")) && r->action == VEIL_ACT_LABEL);
+    CHECK(rule(pd, VEIL_FIELD_FORM, "card_no2") == NULL);
+    CHECK((r = rule(pd, VEIL_FIELD_HEADER, "x-api-key")) && r->action == VEIL_ACT_DROP);
+    CHECK(rule(pd, VEIL_FIELD_HEADER, "x-api-keys") == NULL);
+    CHECK((r = rule(pd, VEIL_FIELD_QUERY, "token")) && r->action == VEIL_ACT_HASH);
+    CHECK(rule(pd, VEIL_FIELD_QUERY, "Token") == NULL);
+    CHECK(rule(pd, VEIL_FIELD_QUERY, "password") == NULL); /* key patterns: bodies only */
+
+    CHECK_EQ(pd->body_log, VEIL_BODY_LOG_ALLOWLIST);
+    CHECK_EQ(veil_policy_body_field_allowed(pd, "$.order_id", 10), 1);
+    CHECK_EQ(veil_policy_body_field_allowed(pd, "$.x[1].order_id", 15), 1);
+    CHECK_EQ(veil_policy_body_field_allowed(pd, "$.items[0].sku", 14), 1);
+    CHECK_EQ(veil_policy_body_field_allowed(pd, "$.items[0].name", 15), 0);
+    CHECK_EQ(veil_policy_body_field_allowed(pd, "order_id", 8), 1); /* a form field */
+    const veil_policy_dir_t *resp = &veil_config_policy(c, "default")->dir[VEIL_DIR_RESPONSE];
+    CHECK_EQ(veil_policy_body_field_allowed(resp, "$.anything", 10), 1);
+
+    CHECK_EQ(veil_json_path_match("$.a.*", "$.a[3]", 6), 1);
+    CHECK_EQ(veil_json_path_match("$.a.*", "$.a", 3), 0);
+    CHECK_EQ(veil_json_path_match("$[*]", "$[0]", 4), 1);
+    CHECK_EQ(veil_json_path_match("$.a", "$.a[", 4), 0);
+    veil_config_release(c);
+}
+
 TEST(restart_needed)
 {
     diags_t d;
@@ -442,6 +505,7 @@ int main(void)
     RUN(policy_tables);
     RUN(holder_swaps);
     RUN(reload_under_load);
+    RUN(field_rules);
     RUN(restart_needed);
     RUN(default_config);
     RUN(rejects_without_crash);
