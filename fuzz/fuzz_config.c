@@ -51,6 +51,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
+    static const char *const fields[] = {"$.user.card", "$.items[3].iban", "$['a b'][0]",
+                                         "password", "x-api-key", "$.", "$[", ""};
+    for (size_t i = 0; i < veil_config_policy_count(c); i++) {
+        const veil_policy_t *p = veil_config_policy_at(c, i);
+        for (int d = 0; d < VEIL_DIR__COUNT; d++) {
+            for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+                for (int w = VEIL_FIELD_JSON; w <= VEIL_FIELD_QUERY; w++) {
+                    (void)veil_policy_field_rule(&p->dir[d], (veil_field_where_t)w, fields[f],
+                                                 strlen(fields[f]));
+                }
+                (void)veil_policy_body_field_allowed(&p->dir[d], fields[f], strlen(fields[f]));
+            }
+        }
+    }
     veil_config_release(c);
     return 0;
 }
