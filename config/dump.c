@@ -55,10 +55,9 @@ static int genabled(const veil_config_t *c, size_t g)
 /* A set over the global detector space: [all] or the ids. */
 static void idset(FILE *o, const veil_config_t *c, const uint8_t *set, int and_global)
 {
-    size_t ng = NB + c->ncustom, n = 0, all = 1;
+    size_t ng = NB + c->ncustom, all = 1;
     for (size_t g = 0; g < ng; g++) {
         int on = set[g] && (!and_global || genabled(c, g));
-        n += on;
         all &= on || (and_global && !genabled(c, g));
     }
     if (all) {
@@ -72,7 +71,6 @@ static void idset(FILE *o, const veil_config_t *c, const uint8_t *set, int and_g
         }
     }
     fprintf(o, "]\n");
-    (void)n;
 }
 
 static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *pd,
