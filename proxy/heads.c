@@ -101,7 +101,7 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
     const char *head = x->req_head;
     size_t len = x->req_head_len, pos = 0;
     veil_h1_span_t name, value;
-    int have_xff = 0, rc = 0;
+    int rc = 0;
     char num[32];
 
     rc |= put(b, rq->method.ptr, rq->method.len);
@@ -153,10 +153,8 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         if (span_ieq(name, "x-forwarded-for") && value.len > 0) {
             rc |= put(b, value.ptr, value.len);
             rc |= puts_(b, ", ");
-            have_xff = 1;
         }
     }
-    (void)have_xff;
     rc |= puts_(b, x->c->addr);
     rc |= puts_(b, "\r\nX-Forwarded-Proto: http\r\n");
     rc |= puts_(b, rq->version_minor == 0 ? "Via: 1.0 veil\r\n"
