@@ -84,6 +84,12 @@ class Env:
                 return
             except RuntimeError:
                 if self.veil.poll() is None or attempt == 4:
+                    # Do not leave the processes behind a failed start.
+                    if self.veil.poll() is None:
+                        self.veil.kill()
+                        self.veil.wait()
+                    self.stop_upstream()
+                    self.err.close()
                     raise
                 self.port = free_port()
                 self.admin_port = free_port()
