@@ -671,6 +671,24 @@ TEST(phone_in_trunk)
 }
 #endif
 
+/* IBANs: mod-97 and each country's length, shortest to longest, compact
+   and in groups of four. */
+TEST(iban_countries)
+{
+    TXT("iban NO9386011117947", "iban@5+15H");
+    TXT("iban BE68539007547034", "iban@5+16H");
+    TXT("iban FR1420041010050500013M02606", "iban@5+27H");
+    TXT("iban NL91ABNA0417164300", "iban@5+18H");
+    TXT("iban ES91 2100 0418 4502 0005 1332", "iban@5+29H");
+    TXT("iban IT60X0542811101000000123456", "iban@5+27H");
+    TXT("iban MT84MALT011000012345MTLCAST001S", "iban@5+31H");
+    TXT("iban LC55HEMM000100010012001200023015", "iban@5+32H");
+    /* valid mod-97 but one character short for Germany */
+    TXT_LOW("iban DE5137040044053201300", "");
+    /* lower case is not an IBAN as written */
+    TXT_LOW("iban de89370400440532013000", "");
+}
+
 /* National phone formats of the countries the issue names, after a context
    word, and their E.164 forms. */
 TEST(phone_countries)
@@ -731,6 +749,7 @@ int main(void)
     RUN(disabled);
     RUN(catalog);
     RUN(api_edges);
+    RUN(iban_countries);
     RUN(phone_countries);
     RUN(redact_text);
     RUN(realistic_log);
