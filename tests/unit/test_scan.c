@@ -671,6 +671,24 @@ TEST(phone_in_trunk)
 }
 #endif
 
+/* Cards of every issuer the issue names (Luhn, prefix, length). */
+TEST(card_issuers)
+{
+    TXT("card 4222222222222", "credit_card@5+13H");                /* Visa 13 */
+    TXT("card 4111111111111111110", "credit_card@5+19H");          /* Visa 19 */
+    TXT("card 6011 1111 1111 1117", "credit_card@5+19H");          /* Discover */
+    TXT("card 3530-1113-3330-0000", "credit_card@5+19H");          /* JCB */
+    TXT("card 3056 930902 5904", "credit_card@5+16H");             /* Diners */
+    TXT("card 6212345678901232", "credit_card@5+16H");             /* UnionPay */
+    TXT("card 6759111111111113", "credit_card@5+16H");             /* Maestro */
+    TXT("card 2221000000000009", "credit_card@5+16H");             /* Mastercard 2-series */
+    TXT("card 371449635398431", "credit_card@5+15H");              /* Amex */
+    /* Luhn-valid but no issuer has this prefix and length */
+    TXT_LOW("card 9111111111111111115", "");
+    /* separators must be consistent cards, not a list of numbers */
+    TXT_LOW("ids 4111, 1111, 1111, 1111", "");
+}
+
 /* IBANs: mod-97 and each country's length, shortest to longest, compact
    and in groups of four. */
 TEST(iban_countries)
@@ -749,6 +767,7 @@ int main(void)
     RUN(disabled);
     RUN(catalog);
     RUN(api_edges);
+    RUN(card_issuers);
     RUN(iban_countries);
     RUN(phone_countries);
     RUN(redact_text);
