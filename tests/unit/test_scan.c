@@ -671,6 +671,22 @@ TEST(phone_in_trunk)
 }
 #endif
 
+/* IPv6 in every RFC 4291/5952 form, and colon-rich text that is not. */
+TEST(ipv6_forms)
+{
+    TXT("ip 2001:db8:85a3:0:0:8a2e:370:7334 ok", "ipv6@3+31H");
+    TXT("ip 2001:DB8::1 ok", "ipv6@3+11H");
+    TXT("ip 2001:db8:: ok", "ipv6@3+10H");
+    TXT("ip :: ok", "ipv6@3+2H");
+    TXT("ip fe80::1ff:fe23:4567:890a%eth2 ok", "ipv6@3+29H");
+    TXT("ip ::ffff:10.0.0.1 ok", "ipv6@3+15H");
+    TXT("ip 64:ff9b::192.0.2.33 ok", "ipv6@3+19H");
+    TXT("host [2001:db8::7]:8443", "ipv6@6+11H");
+    TXT_LOW("at 12:34:56.789", "");
+    TXT_LOW("std::string and a::b::c", "");
+    TXT_LOW("ratio 1:2:3", "");
+}
+
 /* Cards of every issuer the issue names (Luhn, prefix, length). */
 TEST(card_issuers)
 {
@@ -767,6 +783,7 @@ int main(void)
     RUN(disabled);
     RUN(catalog);
     RUN(api_edges);
+    RUN(ipv6_forms);
     RUN(card_issuers);
     RUN(iban_countries);
     RUN(phone_countries);
