@@ -440,6 +440,11 @@ TEST(json_lines)
 
 TEST(not_json)
 {
+    /* JSON Lines: a line that is not JSON is text, the next line is JSON */
+    JS("{\"a\":1}\nnot json jane@example.com\n{\"x\":\"john\\u0040example.com\"}\n",
+       "email@17+16H email@40+21H");
+    JLABEL("{\"a\":1}\nnot json\n{\"ssn\":536228901}\n{\"name\":\"Jane Doe\"}\n",
+           "{\"a\":1}\nnot json\n{\"ssn\":\"[US_SSN]\"}\n{\"name\":\"[PERSON_NAME]\"}\n");
     /* text before a document */
     JS("hello jane@example.com {\"a\":1}", "email@6+16H");
     /* JSON that turns into text in the middle */
