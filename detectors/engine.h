@@ -86,7 +86,6 @@ typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end,
 
 #define VEIL__LOOKBEHIND 160   /* bytes kept before the scan position */
 #define VEIL__EMIT_LAG 112     /* a later finding starts at most this far back */
-#define VEIL__PEND_MAX 64
 
 struct veil__text {
     const veil_engine_t *eng;
@@ -113,8 +112,20 @@ struct veil__text {
     char ctx_win[48];          /* the window before ctx_pos, lower-cased */
     size_t ctx_wl;
     size_t ctx_pos;            /* SIZE_MAX: ctx_mask not computed */
-    veil_finding_t pend[VEIL__PEND_MAX];
-    size_t npend;
+    /* Whole-field findings of a structured body, in order: each holds a
+       delimiter byte at <dec> in the text, so it is emitted in its place
+       among the text findings, with its raw span. */
+    struct veil__inject {
+        uint64_t dec, raw_start, raw_end;
+        uint16_t detector;
+        uint8_t confidence, flags;
+    } *inj;
+    size_t inj_head, ninj, capinj;
+    /* Findings not emitted yet, in offset order. A batch of values is
+       scanned before anything is emitted, so this holds up to one input
+       chunk's findings. */
+    veil_finding_t *pend;
+    size_t npend, cappend;
     veil__emit_fn emit;
     void *ud;
     int error;
@@ -131,6 +142,12 @@ void veil__text_run(struct veil__text *t);
 /* Scans and emits everything appended so far; the last byte appended must
    end a value (a delimiter), so nothing can be pending across it. */
 void veil__text_flush(struct veil__text *t);
+/* Queues a whole-field finding with its raw span, in its place after
+   what was appended so far. The emit callback gets it with
+   VEIL__FIND_RAW in flags and raw offsets. */
+#define VEIL__FIND_RAW 0x80u
+int veil__text_inject(struct veil__text *t, uint64_t raw_start, uint64_t raw_end,
+                      int detector, int confidence, unsigned flags);
 /* Ends the current segment: nothing is held back, no match spans it. */
 void veil__text_end(struct veil__text *t);
 /* Context for the bytes appended from now on (a JSON key, a form field

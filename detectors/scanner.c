@@ -107,6 +107,10 @@ static void on_text_finding(void *ud, uint64_t start, uint64_t end, int det, int
                             unsigned flags)
 {
     struct veil_scanner *s = ud;
+    if (flags & VEIL__FIND_RAW) {
+        deliver(s, start, end, det, conf, flags & ~VEIL__FIND_RAW);
+        return;
+    }
     if (s->format == VEIL_FMT_TEXT) {
         deliver(s, start, end, det, conf, flags);
         return;
@@ -235,9 +239,17 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
     const veil_engine_t *e = s->eng;
     int conf = det == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
     if (end > start && e->enabled[det] && conf >= e->min_confidence) {
-        /* Text findings before this value go out first, in order. */
-        veil__text_flush(&s->text);
-        deliver(s, start, end, det, conf, VEIL_FIND_FIELD | flags);
+        /* The finding takes its place among the text findings: a delimiter
+           byte in the text stands for it, and maps to its raw start so no
+           byte of the value is released before the finding is. */
+        if (s->format == VEIL_FMT_TEXT) {
+            deliver(s, start, end, det, conf, VEIL_FIND_FIELD | flags);
+            return;
+        }
+        if (seg_push(s, veil__text_fed(&s->text), start, 1, 0) == 0) {
+            veil__text_inject(&s->text, start, end, det, conf, VEIL_FIND_FIELD | flags);
+            s->open_text = 0;
+        }
     }
 }
 

@@ -144,11 +144,26 @@ int veil__has_trigger(const void *s, size_t len)
 static void emit_upto(struct veil__text *t, uint64_t upto)
 {
     size_t k = 0;
-    while (k < t->npend && t->pend[k].offset + t->pend[k].length <= upto) {
-        const veil_finding_t *f = &t->pend[k];
+    for (;;) {
+        const struct veil__inject *in = t->inj_head < t->ninj ? &t->inj[t->inj_head] : NULL;
+        const veil_finding_t *f = k < t->npend ? &t->pend[k] : NULL;
+        /* The next in offset order of the text's findings and the queued
+           field findings (their delimiter bytes never overlap a finding). */
+        if (in && in->dec + 1 <= upto && (f == NULL || in->dec < f->offset)) {
+            t->emit(t->ud, in->raw_start, in->raw_end, in->detector, in->confidence,
+                    in->flags | VEIL__FIND_RAW);
+            t->inj_head++;
+            continue;
+        }
+        if (f == NULL || f->offset + f->length > upto) {
+            break;
+        }
         t->emit(t->ud, f->offset, f->offset + f->length, f->detector, f->confidence,
                 f->flags);
         k++;
+    }
+    if (t->inj_head == t->ninj) {
+        t->inj_head = t->ninj = 0;
     }
     if (k > 0) {
         memmove(t->pend, t->pend + k, (t->npend - k) * sizeof(t->pend[0]));
@@ -187,15 +202,16 @@ static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int 
         f.length = (uint32_t)(ue - us);
         t->npend--;
     }
-    if (t->npend == VEIL__PEND_MAX) {
-        /* Cannot happen with real findings (each is several bytes long and
-           they are emitted within VEIL__EMIT_LAG); emit the oldest rather
-           than lose one. */
-        const veil_finding_t *o = &t->pend[0];
-        t->emit(t->ud, o->offset, o->offset + o->length, o->detector, o->confidence,
-                o->flags);
-        memmove(t->pend, t->pend + 1, (t->npend - 1) * sizeof(t->pend[0]));
-        t->npend--;
+    if (t->npend == t->cappend) {
+        size_t cap = t->cappend ? t->cappend * 2 : 64;
+        veil_finding_t *n = realloc(t->pend, cap * sizeof(*n));
+        if (n == NULL) {
+            /* Fail closed: a scanner that cannot keep a finding stops. */
+            t->error = -ENOMEM;
+            return;
+        }
+        t->pend = n;
+        t->cappend = cap;
     }
     size_t k = t->npend;
     while (k > 0 && t->pend[k - 1].offset > f.offset) {
@@ -1840,6 +1856,8 @@ void veil__text_dispose(struct veil__text *t)
     }
     pcre2_match_data_free(t->md);
     pcre2_match_data_free(t->cmd);
+    free(t->inj);
+    free(t->pend);
     if (t->fields) {
         explicit_bzero(t->fields, t->capfields * sizeof(*t->fields));
         free(t->fields);
@@ -1852,7 +1870,40 @@ uint64_t veil__text_safe(const struct veil__text *t)
     uint64_t frontier = t->base + scan_frontier(t);
     uint64_t lag = frontier > VEIL__EMIT_LAG ? frontier - VEIL__EMIT_LAG : 0;
     uint64_t first = t->npend ? t->pend[0].offset : UINT64_MAX;
+    if (t->inj_head < t->ninj && t->inj[t->inj_head].dec < first) {
+        first = t->inj[t->inj_head].dec;
+    }
     return first < lag ? first : lag;
+}
+
+int veil__text_inject(struct veil__text *t, uint64_t raw_start, uint64_t raw_end,
+                      int detector, int confidence, unsigned flags)
+{
+    static const char delim = VEIL__DELIM;
+    if (t->ninj == t->capinj) {
+        if (t->inj_head > 0) {
+            memmove(t->inj, t->inj + t->inj_head, (t->ninj - t->inj_head) * sizeof(*t->inj));
+            t->ninj -= t->inj_head;
+            t->inj_head = 0;
+        }
+        if (t->ninj == t->capinj) {
+            size_t cap = t->capinj ? t->capinj * 2 : 64;
+            struct veil__inject *n = realloc(t->inj, cap * sizeof(*n));
+            if (n == NULL) {
+                return t->error = -ENOMEM;
+            }
+            t->inj = n;
+            t->capinj = cap;
+        }
+    }
+    struct veil__inject *in = &t->inj[t->ninj++];
+    in->dec = t->base + t->len;
+    in->raw_start = raw_start;
+    in->raw_end = raw_end;
+    in->detector = (uint16_t)detector;
+    in->confidence = (uint8_t)confidence;
+    in->flags = (uint8_t)flags;
+    return veil__text_append(t, &delim, 1);
 }
 
 static void compact(struct veil__text *t)

@@ -213,9 +213,18 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
         newlines = 0;
         break;
     }
-    case VEIL_ACT_LABEL:
-        n += (size_t)snprintf(out + n, cap - n, "[%s]", label);
+    case VEIL_ACT_LABEL: {
+        /* Written by hand: this runs once per finding. */
+        size_t ll = strlen(label);
+        if (n + ll + 2 + 2 + newlines > cap) {
+            return -ENOSPC;
+        }
+        out[n++] = '[';
+        memcpy(out + n, label, ll);
+        n += ll;
+        out[n++] = ']';
         break;
+    }
     case VEIL_ACT_HASH: {
         unsigned char mac[EVP_MAX_MD_SIZE];
         unsigned int maclen = 0;
@@ -228,9 +237,17 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
             return -EINVAL;
         }
         OPENSSL_cleanse(norm, sizeof(norm));
-        n += (size_t)snprintf(out + n, cap - n, "[%s:", label);
+        size_t ll = strlen(label);
+        if (n + ll + 20 + 2 + newlines > cap) {
+            return -ENOSPC;
+        }
+        out[n++] = '[';
+        memcpy(out + n, label, ll);
+        n += ll;
+        out[n++] = ':';
         for (int k = 0; k < 8; k++) {
-            n += (size_t)snprintf(out + n, cap - n, "%02x", mac[k]);
+            out[n++] = "0123456789abcdef"[mac[k] >> 4];
+            out[n++] = "0123456789abcdef"[mac[k] & 15];
         }
         out[n++] = ']';
         break;
