@@ -55,6 +55,11 @@ static void usage(FILE *out)
         "                          and runs without it)\n"
         "  --admin-token-file F    bearer token for all but /live, /ready\n"
         "\n"
+        "access-log rotation (a file log; 0 disables each):\n"
+        "  --access-log-max-size N rotate above N bytes (100m)\n"
+        "  --access-log-rotate D   rotate every D: s, m, h, d (1d, UTC)\n"
+        "  --access-log-retention D  delete rotated files older than D (7d)\n"
+        "\n"
         "signals: TERM drains, INT stops, USR1 reopens the access log.\n");
 }
 
@@ -219,6 +224,9 @@ static int config_json(void *ud, veil_jbuf_t *out)
     snprintf(hp, sizeof(hp), "http://%s", c->upstream_authority);
     json_kv_str(out, "upstream", hp);
     json_kv_str(out, "access_log", c->access_log);
+    json_kv_u64(out, "access_log_max_bytes", c->access_log_max_bytes);
+    json_kv_u64(out, "access_log_rotate_seconds", c->access_log_rotate_s);
+    json_kv_u64(out, "access_log_retention_seconds", c->access_log_retention_s);
     json_kv_u64(out, "workers", c->workers);
     json_kv_str(out, "mode", "observe");
     json_kv_str(out, "inspect", c->engine ? "on" : "off");
@@ -340,6 +348,12 @@ int veil_cmd_run(int argc, char **argv)
                 rc = parse_hostport(val, admin_host, sizeof(admin_host),
                                     &admin_port);
             }
+        } else if (strcmp(name, "--access-log-max-size") == 0) {
+            rc = veil_stats_parse_bytes(val, &cfg.access_log_max_bytes);
+        } else if (strcmp(name, "--access-log-rotate") == 0) {
+            rc = veil_stats_parse_secs(val, &cfg.access_log_rotate_s);
+        } else if (strcmp(name, "--access-log-retention") == 0) {
+            rc = veil_stats_parse_secs(val, &cfg.access_log_retention_s);
         } else if (strcmp(name, "--admin-token-file") == 0) {
             token_file = val;
         } else if (strcmp(name, "--inspect") == 0) {
@@ -423,6 +437,7 @@ int veil_cmd_run(int argc, char **argv)
             admin = NULL;
         } else {
             veil_admin_set_config_loaded(admin, 1);
+            veil_stats_config_id(stats, config_json, &cfg);
             cfg.stats = stats;
             cfg.on_drain = on_drain;
             cfg.drain_ud = admin;

@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "veil/log.h"
+#include "logfile.h"
 
 struct veil_log {
     int fd;
     int is_stdout;
     char path[1024];
+    veil_logfile_t *lf;     /* the rotating file sink, when configured */
 };
 
 
@@ -274,12 +276,44 @@ int veil_log_open(veil_log_t **out, const char *path, char *err,
 }
 
 
+int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes,
+                          uint64_t rotate_s, uint64_t retention_s)
+{
+    veil_logfile_options_t o = {log->path, max_bytes, rotate_s, retention_s};
+    char err[256];
+    int rc;
+
+    if (log->is_stdout || log->lf != NULL ||
+        (max_bytes == 0 && rotate_s == 0 && retention_s == 0)) {
+        return 0;
+    }
+    rc = veil_logfile_open(&log->lf, &o, err, sizeof(err));
+    if (rc == 0) {
+        /* The rotating sink writes through its own descriptor now. */
+        close(log->fd);
+        log->fd = -1;
+    }
+    return rc;
+}
+
+
+void veil_log_tick(veil_log_t *log)
+{
+    if (log != NULL && log->lf != NULL) {
+        veil_logfile_tick(log->lf);
+    }
+}
+
+
 int veil_log_reopen(veil_log_t *log)
 {
     int fd;
 
     if (log == NULL || log->is_stdout) {
         return 0;
+    }
+    if (log->lf != NULL) {
+        return veil_logfile_reopen(log->lf);
     }
     fd = open_path(log->path);
     if (fd < 0) {
@@ -300,6 +334,9 @@ int veil_log_reopen(veil_log_t *log)
 
 int veil_log_write(veil_log_t *log, const char *line, size_t len)
 {
+    if (log->lf != NULL) {
+        return veil_logfile_write(log->lf, line, len);
+    }
     while (len > 0) {
         ssize_t n = write(log->fd, line, len);
 
@@ -326,5 +363,6 @@ void veil_log_close(veil_log_t *log)
     if (!log->is_stdout && log->fd >= 0) {
         close(log->fd);
     }
+    veil_logfile_close(log->lf);
     free(log);
 }

@@ -28,6 +28,7 @@ typedef struct server {
     uv_signal_t sig_term, sig_int, sig_usr1, sig_hup;
     uv_async_t done_async;
     uv_timer_t drain_timer;
+    uv_timer_t log_timer;        /* log rotation by time, retention */
     _Atomic unsigned done;
     _Atomic unsigned conn_count;
     veil_log_t *log;
@@ -61,6 +62,9 @@ void veil_proxy_config_init(veil_proxy_config_t *cfg)
     cfg->keepalive_timeout_ms = 75000;
     cfg->upstream_keepalive_ms = 60000;
     cfg->drain_timeout_ms = 30000;
+    cfg->access_log_max_bytes = 100ull * 1024 * 1024;
+    cfg->access_log_rotate_s = 24 * 3600;
+    cfg->access_log_retention_s = 7 * 24 * 3600;
 }
 
 
@@ -270,6 +274,14 @@ static void broadcast(server_t *s, int cmd)
 }
 
 
+static void log_tick_cb(uv_timer_t *t)
+{
+    server_t *s = t->data;
+
+    veil_log_tick(s->log);
+}
+
+
 static void drain_timeout_cb(uv_timer_t *t)
 {
     server_t *s = t->data;
@@ -376,6 +388,15 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         fprintf(stderr, "veil: %s\n", err);
         return rc;
     }
+    rc = veil_log_set_rotation(s.log, cfg->access_log_max_bytes,
+                               cfg->access_log_rotate_s,
+                               cfg->access_log_retention_s);
+    if (rc != 0) {
+        fprintf(stderr, "veil: cannot open the access log: %s\n",
+                strerror(-rc));
+        veil_log_close(s.log);
+        return rc;
+    }
     signal(SIGPIPE, SIG_IGN);
 
     s.workers = calloc(s.n, sizeof(*s.workers));
@@ -434,6 +455,9 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     s.done_async.data = &s;
     uv_timer_init(&s.loop, &s.drain_timer);
     s.drain_timer.data = &s;
+    uv_timer_init(&s.loop, &s.log_timer);
+    s.log_timer.data = &s;
+    uv_timer_start(&s.log_timer, log_tick_cb, 1000, 1000);
     uv_signal_init(&s.loop, &s.sig_term);
     uv_signal_init(&s.loop, &s.sig_int);
     uv_signal_init(&s.loop, &s.sig_usr1);

@@ -52,6 +52,16 @@ int veil_log_open(veil_log_t **out, const char *path, char *err,
  * closed descriptor. For stdout it does nothing. Returns 0 or -errno.
  */
 int veil_log_reopen(veil_log_t *log);
+/*
+ * veil_log_set_rotation(): a file sink rotates by size and time and
+ * deletes rotated files older than <retention_s> (proxy/logfile.h; 0
+ * disables each). Call before the first write; nothing for stdout.
+ * Returns 0 or -errno.
+ */
+int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes,
+                          uint64_t rotate_s, uint64_t retention_s);
+/* veil_log_tick(): rotation by time and retention, about once a second. */
+void veil_log_tick(veil_log_t *log);
 /* veil_log_write(): writes one complete line (ending in '\n') at once.
    Safe from any thread. Returns 0 or -errno. */
 int veil_log_write(veil_log_t *log, const char *line, size_t len);

@@ -28,6 +28,12 @@ typedef struct veil_proxy_config {
 
     /* Access log: a path, or "-" for stdout. */
     char access_log[1024];
+    /* Rotation of a file access log (proxy/logfile.h): above this size,
+       every this many seconds (UTC boundaries), and deletion of rotated
+       files older than the retention; 0 disables each. */
+    uint64_t access_log_max_bytes;
+    uint64_t access_log_rotate_s;
+    uint64_t access_log_retention_s;
     unsigned workers;              /* 0: number of cores */
 
     /* Limits. */

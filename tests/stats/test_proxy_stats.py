@@ -109,6 +109,10 @@ def check_stats(env):
     eq(st, 200, "/stats status")
     doc = json.loads(body)
     eq(doc["routes"], ["default"], "routes")
+    check(re.fullmatch(r"sha256:[0-9a-f]{12}", doc["config"]["id"]) is not None,
+          "config id: %r" % doc["config"]["id"])
+    check(abs(doc["config"]["loaded_at"] - doc["start_time"]) < 5,
+          "config loaded at start")
     got = sorted((r["method"], r["code"], r["count"]) for r in doc["requests"]
                  if r["route"] == "default")
     eq(got, EXPECT_REQUESTS, "/stats requests")
@@ -201,6 +205,8 @@ def check_metrics(env):
         'veil_added_latency_seconds_count{route="default"} 12',
         'veil_config_reloads_total{result="ok"} 0',
     ]
+    ids = [l for l in lines if l.startswith('veil_config_info{id="sha256:')]
+    eq(len(ids), 1, "veil_config_info")
     for w in want:
         check(w in lines, "/metrics line missing: %s" % w)
     n = sum(1 for l in lines if l.startswith("veil_findings_total{"))
