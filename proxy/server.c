@@ -487,6 +487,10 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         atomic_fetch_add(&s.done, s.n - started);
     }
     uv_run(&s.loop, UV_RUN_DEFAULT);
+    /* The signal handles are closed: a late TERM or INT (a supervisor
+       repeating itself) must not turn a clean exit into a kill. */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
     for (i = 0; i < started; i++) {
         uv_thread_join(&s.workers[i].thread);
     }

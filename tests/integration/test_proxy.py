@@ -818,6 +818,8 @@ def test_admin_counters(veil):
         eq((code, body), (503, b"draining\n"), "not ready while draining")
         check(s.recv(4096).startswith(b"HTTP/1.1 200 OK"), "in-flight done")
         s.close()
+        eq(env.veil.wait(timeout=10), 0, "exit status after the drain")
+        env.veil = None
     finally:
         env.stop()
         env.cleanup()
