@@ -4,6 +4,7 @@
  * from the access-log functions, after the record is built, because the
  * findings in the path, query and headers are only known then.
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include <uv.h>
@@ -16,6 +17,19 @@
 void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
                           const veil__xchg_t *x);
 void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason);
+
+
+static unsigned catalog_count(void)
+{
+    static _Atomic unsigned n;
+    unsigned v = atomic_load_explicit(&n, memory_order_relaxed);
+
+    if (v == 0) {
+        v = (unsigned)veil_catalog_count();
+        atomic_store_explicit(&n, v, memory_order_relaxed);
+    }
+    return v;
+}
 
 
 static void body(veil_stats_shard_t *sh, unsigned route, int dir,
@@ -58,9 +72,18 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
     veil_stats_request(sh, route, method, x->status, total, up, added);
 
     for (unsigned i = 0; i < x->findings.n; i++) {
+        unsigned d = x->findings.kind[i].detector;
+
+        /* A built-in detector's counter slot is its catalog index. A
+           custom one (an engine from a config) needs the engine's map
+           from veil_stats_map_engine(); until the proxy runs such
+           engines, an index past the catalog is not counted rather
+           than counted under another detector's name. */
+        if (d >= catalog_count()) {
+            continue;
+        }
         /* The proxy's locations have the same order as the stats' ones. */
-        veil_stats_finding(sh, route, x->findings.kind[i].loc,
-                           x->findings.kind[i].detector,
+        veil_stats_finding(sh, route, x->findings.kind[i].loc, d,
                            VEIL_STATS_ACT_OBSERVE, x->findings.kind[i].count);
     }
     if (x->tunnel) {
