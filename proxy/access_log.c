@@ -250,6 +250,10 @@ static void write_findings(veil_jbuf_t *b, const veil__findings_t *f)
         veil_jbuf_raw(b, "}", 1);
     }
     veil_jbuf_raw(b, "]", 1);
+    if (f->dropped > 0) {
+        /* More (detector, location) kinds than the table holds. */
+        key_u64(b, "veil.findings_not_listed", f->dropped);
+    }
 }
 
 
