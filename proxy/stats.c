@@ -127,7 +127,10 @@ struct veil_stats {
        Names are appended under meta_lock and never move or change, so a
        snapshot may point at them. */
     size_t rcap, dcap;
-    size_t nroutes, ndet, ncatalog;
+    /* Registered counts: stored with release after the entry is
+       written, so lookups can scan without the lock. */
+    _Atomic size_t nroutes, ndet;
+    size_t ncatalog;
     char **routes;
     veil_detector_info_t *det;
     /* Offsets of each counter family in a shard's array. */
@@ -242,13 +245,13 @@ static double wall_now(void)
 static void free_names(veil_stats_t *s)
 {
     if (s->routes != NULL) {
-        for (size_t i = 0; i < s->nroutes; i++) {
+        for (size_t i = 0; i < atomic_load(&s->nroutes); i++) {
             free(s->routes[i]);
         }
         free(s->routes);
     }
     if (s->det != NULL) {
-        for (size_t i = 0; i < s->ndet; i++) {
+        for (size_t i = 0; i < atomic_load(&s->ndet); i++) {
             free((char *)s->det[i].id);
         }
         free(s->det);
@@ -288,7 +291,7 @@ veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
         if (s->det[i].id == NULL) {
             goto err;
         }
-        s->ndet++;
+        atomic_store(&s->ndet, i + 1);
     }
 
     s->o_req = off;   off += R * VEIL_STATS_M__COUNT * VEIL_STATS_CODE__COUNT;
@@ -366,49 +369,107 @@ veil_stats_shard_t *veil_stats_shard(veil_stats_t *s, int i)
 }
 
 
+/* The index of <name> among the first <n> routes, or -1. */
+static int find_route(const veil_stats_t *s, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s->routes[i], name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+
 int veil_stats_route(veil_stats_t *s, const char *name)
 {
-    int idx = -ENOSPC;
+    size_t n = atomic_load_explicit(&s->nroutes, memory_order_acquire);
+    int idx = find_route(s, n, name);
 
+    if (idx >= 0) {
+        return idx; /* the request path: no lock once registered */
+    }
     pthread_mutex_lock(&s->meta_lock);
-    for (size_t i = 0; i < s->nroutes; i++) {
-        if (strcmp(s->routes[i], name) == 0) {
-            idx = (int)i;
-            goto out;
-        }
-    }
-    if (s->nroutes < s->rcap) {
-        s->routes[s->nroutes] = strdup(name);
-        if (s->routes[s->nroutes] == NULL) {
+    n = atomic_load_explicit(&s->nroutes, memory_order_relaxed);
+    idx = find_route(s, n, name);
+    if (idx < 0 && n == s->rcap) {
+        idx = -ENOSPC;
+    } else if (idx < 0) {
+        s->routes[n] = strdup(name);
+        if (s->routes[n] == NULL) {
             idx = -ENOMEM;
-            goto out;
+        } else {
+            atomic_store_explicit(&s->nroutes, n + 1, memory_order_release);
+            idx = (int)n;
         }
-        idx = (int)s->nroutes++;
     }
-out:
     pthread_mutex_unlock(&s->meta_lock);
     return idx;
+}
+
+
+/* The slot of custom id <id> among the first <n> detectors, or -1. */
+static int find_detector(const veil_stats_t *s, size_t n, const char *id)
+{
+    for (size_t i = s->ncatalog; i < n; i++) {
+        if (strcmp(s->det[i].id, id) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
 }
 
 
 /* The slot of detector <d>, registering a custom one. Under meta_lock. */
 static int detector_slot(veil_stats_t *s, const veil_detector_info_t *d)
 {
-    for (size_t i = 0; i < s->ndet; i++) {
-        if (strcmp(s->det[i].id, d->id) == 0) {
-            return (int)i;
-        }
+    size_t n = atomic_load_explicit(&s->ndet, memory_order_relaxed);
+    int idx = find_detector(s, n, d->id);
+
+    if (idx >= 0) {
+        return idx;
     }
-    if (s->ndet == s->dcap) {
+    if (n == s->dcap) {
         return -1;
     }
-    s->det[s->ndet].id = strdup(d->id);
-    if (s->det[s->ndet].id == NULL) {
+    s->det[n].id = strdup(d->id);
+    if (s->det[n].id == NULL) {
         return -1;
     }
-    s->det[s->ndet].category = d->category;
-    s->det[s->ndet].regulations = d->regulations;
-    return (int)s->ndet++;
+    s->det[n].category = d->category;
+    s->det[n].regulations = d->regulations;
+    atomic_store_explicit(&s->ndet, n + 1, memory_order_release);
+    return (int)n;
+}
+
+
+int veil_stats_detector(veil_stats_t *s, unsigned index,
+                        const veil_detector_info_t *info)
+{
+    size_t n;
+    int idx;
+
+    if (index < s->ncatalog) {
+        return (int)index; /* built-ins: the same index in every engine */
+    }
+    if (info == NULL) {
+        return -1;
+    }
+    n = atomic_load_explicit(&s->ndet, memory_order_acquire);
+    idx = find_detector(s, n, info->id);
+    if (idx >= 0) {
+        return idx;
+    }
+    pthread_mutex_lock(&s->meta_lock);
+    idx = detector_slot(s, info);
+    pthread_mutex_unlock(&s->meta_lock);
+    return idx;
+}
+
+
+veil_stats_t *veil_stats_of(veil_stats_shard_t *sh)
+{
+    return sh ? (veil_stats_t *)sh->s : NULL;
 }
 
 
@@ -615,8 +676,8 @@ int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
     snap->start_time = s->start_time;
     snap->now = wall_now();
     pthread_mutex_lock(&s->meta_lock);
-    snap->nroutes = s->nroutes;
-    snap->ndet = s->ndet;
+    snap->nroutes = atomic_load(&s->nroutes);
+    snap->ndet = atomic_load(&s->ndet);
     memcpy(snap->config_id, s->config_id, sizeof(snap->config_id));
     snap->config_time = s->config_time;
     pthread_mutex_unlock(&s->meta_lock);

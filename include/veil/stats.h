@@ -118,10 +118,23 @@ void veil_stats_free(veil_stats_t *s);
 /*
  * veil_stats_route(): the index of the route named <name> (copied),
  * registering it on first use; -ENOSPC when <max_routes> names are
- * already registered. Indexes never change, so a reload keeps its
- * routes' counters. Any thread; not for the request path.
+ * already registered, -ENOMEM. Indexes never change, so a reload keeps
+ * its routes' counters. Any thread; a registered name is found without a
+ * lock (a scan of the names), so it may be called per exchange.
  */
 int veil_stats_route(veil_stats_t *s, const char *name);
+
+/*
+ * veil_stats_detector(): the counter slot of detector <index> of an
+ * engine, <info> = veil_engine_detector(engine, index). Built-ins keep
+ * their index; a custom id is found without a lock once registered, and
+ * registered (under the lock) the first time. -1 when the custom ids are
+ * exhausted or <info> is NULL for a custom index. Any thread.
+ */
+int veil_stats_detector(veil_stats_t *s, unsigned index,
+                        const veil_detector_info_t *info);
+/* veil_stats_of(): the counters a shard belongs to. */
+veil_stats_t *veil_stats_of(veil_stats_shard_t *sh);
 
 /*
  * veil_stats_map_engine(): fills <map>[i] (<n> entries) with the counter

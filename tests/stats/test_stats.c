@@ -365,6 +365,72 @@ TEST(flag_values_and_config_id)
 }
 
 
+static veil_stats_t *reg_stats;
+static const veil_detector_info_t reg_info[3] = {
+    {.id = "cust_a", .category = VEIL_CAT_HEALTH, .regulations = VEIL_REG_HIPAA},
+    {.id = "cust_b", .category = VEIL_CAT_FINANCIAL, .regulations = VEIL_REG_GLBA},
+    {.id = "cust_c", .category = VEIL_CAT_CONTACT, .regulations = VEIL_REG_GDPR},
+};
+static int reg_slots[4][3], reg_routes[4][2];
+
+static void *registrar(void *p)
+{
+    int t = (int)(long)p;
+
+    /* Every thread asks for the same names in a different order. */
+    for (int k = 0; k < 1000; k++) {
+        for (int j = 0; j < 3; j++) {
+            int i = (j + t) % 3;
+
+            reg_slots[t][i] = veil_stats_detector(reg_stats,
+                (unsigned)(veil_catalog_count() + 5 + (size_t)i), &reg_info[i]);
+        }
+        reg_routes[t][0] = veil_stats_route(reg_stats, t % 2 ? "r1" : "r2");
+        reg_routes[t][1] = veil_stats_route(reg_stats, t % 2 ? "r2" : "r1");
+    }
+    return NULL;
+}
+
+
+TEST(lookups_without_lock)
+{
+    pthread_t th[4];
+    size_t C = veil_catalog_count();
+    veil_stats_snapshot_t sn;
+
+    reg_stats = veil_stats_new(1, 2);
+    CHECK_EQ(veil_stats_detector(reg_stats, 3, NULL), 3);  /* a built-in */
+    CHECK_EQ(veil_stats_detector(reg_stats, (unsigned)C, NULL), -1);
+    for (long t = 0; t < 4; t++) {
+        pthread_create(&th[t], NULL, registrar, (void *)t);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+    }
+    /* One slot per id and one index per name, whoever came first. */
+    for (int t = 1; t < 4; t++) {
+        for (int i = 0; i < 3; i++) {
+            CHECK_EQ(reg_slots[t][i], reg_slots[0][i]);
+        }
+    }
+    CHECK(reg_slots[0][0] >= (int)C && reg_slots[0][0] < (int)C + 3);
+    CHECK(reg_slots[0][0] != reg_slots[0][1] && reg_slots[0][1] != reg_slots[0][2] &&
+          reg_slots[0][0] != reg_slots[0][2]);
+    CHECK_EQ(reg_routes[0][0], reg_routes[1][1]);
+    CHECK_EQ(reg_routes[0][1], reg_routes[1][0]);
+    CHECK(reg_routes[0][0] != reg_routes[0][1]);
+    CHECK_EQ(veil_stats_route(reg_stats, "r3"), -ENOSPC);
+    CHECK_EQ(veil_stats_snapshot(reg_stats, &sn), 0);
+    CHECK_EQ(sn.nroutes, 2);
+    CHECK_EQ(sn.ndet, C + 3);
+    CHECK_STR(sn.det[reg_slots[0][1]].id, "cust_b");
+    CHECK_EQ(sn.det[reg_slots[0][1]].category, VEIL_CAT_FINANCIAL);
+    veil_stats_snapshot_dispose(&sn);
+    CHECK(veil_stats_of(veil_stats_shard(reg_stats, 0)) == reg_stats);
+    veil_stats_free(reg_stats);
+}
+
+
 #define THREADS 4
 #define PER_THREAD 200000
 
@@ -445,6 +511,7 @@ int main(void)
     RUN(render_every_family);
     RUN(routes_and_custom_detectors);
     RUN(flag_values_and_config_id);
+    RUN(lookups_without_lock);
     RUN(concurrent_updates_and_reads);
     TEST_MAIN_END;
 }
