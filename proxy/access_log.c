@@ -229,14 +229,18 @@ static void write_body(veil_jbuf_t *b, int response,
 }
 
 
-static void write_findings(veil_jbuf_t *b, const veil__findings_t *f)
+static void write_findings(veil_jbuf_t *b, const veil__findings_t *f,
+                           const veil_engine_t *eng)
 {
     unsigned i;
 
     veil_jbuf_key(b, "veil.findings");
     veil_jbuf_raw(b, "[", 1);
     for (i = 0; i < f->n; i++) {
-        const veil_detector_info_t *d = veil_catalog_get(f->kind[i].detector);
+        /* Custom detectors of a config follow the built-ins. */
+        const veil_detector_info_t *d =
+            eng ? veil_engine_detector(eng, f->kind[i].detector)
+                : veil_catalog_get(f->kind[i].detector);
 
         if (i > 0) {
             veil_jbuf_raw(b, ",", 1);
@@ -260,7 +264,9 @@ static void write_findings(veil_jbuf_t *b, const veil__findings_t *f)
 void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 {
     const veil_proxy_config_t *cfg = w->cfg;
-    const veil_engine_t *eng = cfg->engine;
+    const uint8_t *actions;
+    const veil_engine_t *eng = veil__xchg_engine(cfg, x, 0, &actions);
+    const veil_hash_key_t *key = x->policy ? x->policy->dir[0].key : NULL;
     veil_jbuf_t *b = &w->logbuf;
     static __thread hdrs_t rqh, rsh;
     static __thread veil_h1_span_t vals[VEIL__MAX_LINES], red[VEIL__MAX_LINES];
@@ -316,14 +322,14 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         }
     }
     veil_jbuf_init(&out, 1024 * 1024);
-    rq_ok = veil__redact_lines(eng, VEIL_FMT_TEXT, vals, nv, &out, red, locs,
+    rq_ok = veil__redact_lines(eng, actions, key, VEIL_FMT_TEXT, vals, nv, &out, red, locs,
                                &x->findings) == 0;
     rs_ok = rq_ok;
     veil_jbuf_init(&qout, 64 * 1024);
     if (query.ptr != NULL) {
         int ql = VEIL__LOC_URL_QUERY;
 
-        q_ok = veil__redact_lines(eng, VEIL_FMT_FORM, &query, 1, &qout, &qred,
+        q_ok = veil__redact_lines(eng, actions, key, VEIL_FMT_FORM, &query, 1, &qout, &qred,
                                   &ql, &x->findings) == 0;
     }
 
@@ -339,6 +345,14 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     key_cstr(b, "client.address", x->c->addr);
     key_str(b, "http.request.method", x->rq.method.ptr, x->rq.method.len);
     key_cstr(b, "http.version", x->rq.version_minor ? "1.1" : "1.0");
+    if (x->route != NULL) {
+        /* veil run -c: which route and policy decided (purpose limitation). */
+        key_cstr(b, "veil.route", x->route->name);
+        key_cstr(b, "veil.policy", x->policy->name);
+        if (x->route->purpose != NULL) {
+            key_cstr(b, "veil.purpose", x->route->purpose);
+        }
+    }
     if (rq_ok) {
         key_str(b, "url.path", red[0].ptr, red[0].len);
     } else {
@@ -395,7 +409,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         !x->tunnel) {
         write_body(b, 1, &x->ins_rsp, x->ins_rsp.raw_bytes);
     }
-    write_findings(b, &x->findings);
+    write_findings(b, &x->findings, eng);
     finish_line(w);
     if (w->shard != NULL) {
         /* After the record: findings in the heads are known only now. */

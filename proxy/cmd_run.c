@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "veil/log.h"
+#include "veil/config.h"
 #include "veil/proxy.h"
 #include "veil/scan.h"
 #include "veil/stats.h"
@@ -18,13 +19,16 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: veil run [--listen HOST:PORT] [--upstream URL]\n"
+        "usage: veil run [-c FILE] [--listen HOST:PORT] [--upstream URL]\n"
         "                [--access-log PATH|-] [--workers N] [options]\n"
         "\n"
         "Runs veil as a reverse proxy in observe mode: requests and responses\n"
         "pass unchanged, and each exchange is written to the access log as\n"
         "one JSON line with its personal data redacted.\n"
         "\n"
+        "  -c FILE                 the configuration (routes, policies, detectors;\n"
+        "                          docs/configuration.md); flags override it;\n"
+        "                          reloaded on SIGHUP and when the file changes\n"
         "  --listen HOST:PORT      where to listen (127.0.0.1:8000)\n"
         "  --upstream URL          the service, http://HOST:PORT\n"
         "                          (http://127.0.0.1:8080)\n"
@@ -252,6 +256,70 @@ static void on_drain(void *ud)
 }
 
 
+static void run_diag(void *ud, veil_diag_level_t level, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "%s: %s\n", level == VEIL_DIAG_ERROR ? "error" : "warning",
+            msg);
+}
+
+
+/* veil run -c FILE: the file's settings; flags given as well override
+   them. Routes and policies come from the holder per exchange. */
+static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
+{
+    const veil_listener_t *l = veil_config_listener(c, 0);
+    const veil_upstream_t *u = veil_config_upstream(c, 0);
+    const veil_server_settings_t *sv = veil_config_server(c);
+    const veil_access_log_settings_t *al = veil_config_access_log(c);
+
+    if (veil_config_listener_count(c) > 1) {
+        fprintf(stderr, "veil run: only the first listener is served yet\n");
+    }
+    if (u->tls) {
+        fprintf(stderr, "veil run: upstream %s: https is not supported yet\n",
+                u->name);
+        return -1;
+    }
+    for (size_t i = 0; i < veil_config_route_count(c); i++) {
+        if (veil_config_route(c, i)->upstream != u) {
+            fprintf(stderr, "veil run: route %s: only the first upstream is "
+                            "served yet\n", veil_config_route(c, i)->name);
+            return -1;
+        }
+    }
+    if (strlen(l->host) >= sizeof(cfg->listen_host) ||
+        strlen(u->host) >= sizeof(cfg->upstream_host) ||
+        strlen(al->path) >= sizeof(cfg->access_log)) {
+        fprintf(stderr, "veil run: a name in the configuration is too long\n");
+        return -1;
+    }
+    strcpy(cfg->listen_host, l->host);
+    cfg->listen_port = l->port;
+    strcpy(cfg->upstream_host, u->host);
+    cfg->upstream_port = u->port;
+    snprintf(cfg->upstream_authority, sizeof(cfg->upstream_authority),
+             strchr(u->host, ':') ? "[%s]:%d" : "%s:%d", u->host, u->port);
+    cfg->connect_timeout_ms = u->connect_timeout_ms;
+    cfg->upstream_timeout_ms = u->response_timeout_ms;
+    cfg->upstream_keepalive_ms = u->idle_timeout_ms;
+    cfg->upstream_idle_max = u->pool_size;
+    cfg->workers = sv->workers;
+    cfg->max_connections = sv->max_connections;
+    cfg->max_header_bytes = sv->max_header_bytes > 60 * 1024 ? 60 * 1024
+                                                             : sv->max_header_bytes;
+    cfg->max_header_count = sv->max_headers;
+    cfg->inspect_limit = sv->inspect_limit;
+    cfg->header_timeout_ms = sv->header_timeout_ms;
+    cfg->body_timeout_ms = sv->body_timeout_ms;
+    cfg->keepalive_timeout_ms = sv->keepalive_timeout_ms;
+    cfg->drain_timeout_ms = sv->drain_timeout_ms;
+    strcpy(cfg->access_log, al->path);
+    cfg->log_body_limit = al->body_limit;
+    return 0;
+}
+
+
 int veil_cmd_run(int argc, char **argv)
 {
     veil_proxy_config_t cfg;
@@ -263,8 +331,32 @@ int veil_cmd_run(int argc, char **argv)
     const char *token_file = NULL;
     int i, rc, inspect = 1, admin_port = 9901, admin_on = 1;
     int admin_explicit = 0;
+    const char *config_path = NULL;
+    veil_config_t *conf = NULL;
+    veil_config_holder_t *holder = NULL;
 
     veil_proxy_config_init(&cfg);
+    /* -c first: the flags, wherever they are, override the file. */
+    for (i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) &&
+            i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            config_path = argv[i] + 9;
+        }
+    }
+    if (config_path != NULL) {
+        conf = veil_config_load_file(config_path, 0, run_diag, NULL);
+        if (conf == NULL) {
+            fprintf(stderr, "veil run: %s: configuration is not valid\n",
+                    config_path);
+            return 2;
+        }
+        if (apply_config(conf, &cfg) != 0) {
+            veil_config_release(conf);
+            return 2;
+        }
+    }
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL, *eq;
         char name[64];
@@ -274,10 +366,12 @@ int veil_cmd_run(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        if (strcmp(a, "-c") == 0 || strncmp(a, "--config", 8) == 0) {
-            fprintf(stderr, "veil run: -c: config files are not supported "
-                            "yet; use the flags (veil run --help)\n");
-            return 2;
+        if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(a, "--config=", 9) == 0) {
+            continue;
         }
         if (strncmp(a, "--", 2) != 0) {
             fprintf(stderr, "veil run: unexpected argument\n");
@@ -387,7 +481,16 @@ int veil_cmd_run(int argc, char **argv)
         }
     }
 
-    if (inspect) {
+    if (inspect && conf != NULL) {
+        /* The default route's engine stands for "inspection on" and for
+           records without an exchange; <conf> keeps it alive. */
+        cfg.engine = veil_config_route_match(
+            conf, &(veil_route_request_t){"GET", 3, "", 0, "/", 1, NULL, 0})
+                         ->policy->dir[VEIL_DIR_REQUEST].engine;
+        holder = veil_config_holder_new(veil_config_acquire(conf));
+        cfg.holder = holder;
+        cfg.config_path = config_path;
+    } else if (inspect) {
         engine = veil_engine_new(NULL, err, sizeof(err));
         if (engine == NULL) {
             fprintf(stderr, "veil run: cannot build the detection engine: "
@@ -395,7 +498,9 @@ int veil_cmd_run(int argc, char **argv)
             return 1;
         }
     }
-    cfg.engine = engine;
+    if (engine != NULL) {
+        cfg.engine = engine;
+    }
     if (cfg.workers == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -408,6 +513,8 @@ int veil_cmd_run(int argc, char **argv)
             fprintf(stderr, "veil run: cannot allocate the statistics\n");
             veil_stats_free(stats);
             veil_engine_free(engine);
+            veil_config_holder_free(holder);
+            veil_config_release(conf);
             return 1;
         }
         memset(&ao, 0, sizeof(ao));
@@ -424,6 +531,8 @@ int veil_cmd_run(int argc, char **argv)
             fprintf(stderr, "veil run: admin listener: %s\n", err);
             veil_stats_free(stats);
             veil_engine_free(engine);
+            veil_config_holder_free(holder);
+            veil_config_release(conf);
             return 1;
         }
         if (rc != 0) {
@@ -448,5 +557,7 @@ int veil_cmd_run(int argc, char **argv)
     veil_admin_stop(admin);
     veil_stats_free(stats);
     veil_engine_free(engine);
+    veil_config_holder_free(holder);
+    veil_config_release(conf);
     return rc == 0 ? 0 : 1;
 }

@@ -200,8 +200,9 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     default:
         break;
     }
+    veil__xchg_policy(x, cfg);
     if (x->req_body != VEIL_H1_BODY_NONE) {
-        veil__inspect_begin(&x->ins_req, cfg,
+        veil__inspect_begin(&x->ins_req, cfg, x, 0,
                             find_header(x->req_head, head_len, "content-type"),
                             find_header(x->req_head, head_len,
                                         "content-encoding"),
@@ -321,6 +322,7 @@ void veil__xchg_free(veil__xchg_t *x)
     }
     veil__inspect_dispose(&x->ins_req);
     veil__inspect_dispose(&x->ins_rsp);
+    veil__xchg_policy_release(x);
     if (x->req_head != NULL) {
         explicit_bzero(x->req_head, x->req_head_len);
         free(x->req_head);

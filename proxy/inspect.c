@@ -126,11 +126,14 @@ static void on_finding(void *ud, const veil_finding_t *f)
 
 
 void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
+                         const veil__xchg_t *x, int dir,
                          veil_h1_span_t ct, veil_h1_span_t ce,
                          veil__findings_t *findings, int loc)
 {
     veil_redactor_options_t ro;
     veil_h1_span_t m;
+    const uint8_t *actions;
+    const veil_engine_t *engine = veil__xchg_engine(cfg, x, dir, &actions);
 
     memset(in, 0, sizeof(*in));
     in->findings = findings;
@@ -138,7 +141,7 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
     in->limit = cfg->inspect_limit;
     veil_jbuf_init(&in->log, cfg->log_body_limit);
     in->state = VEIL__INS_ON;
-    if (cfg->engine == NULL) {
+    if (engine == NULL) {
         veil__inspect_skip(in, "inspection_off");
         return;
     }
@@ -168,12 +171,14 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
     memset(&ro, 0, sizeof(ro));
     ro.format = veil_format_from_content_type(ct.ptr, ct.len);
     ro.action = VEIL_ACT_LABEL;
+    ro.action_by_detector = actions;
+    ro.key = x && x->policy ? x->policy->dir[dir].key : NULL;
     ro.write = log_write;
     ro.write_ud = in;
     ro.on_finding = on_finding;
     ro.finding_ud = in;
     in->log_on = 1;
-    in->red = veil_redactor_new(cfg->engine, &ro);
+    in->red = veil_redactor_new(engine, &ro);
     if (in->red == NULL) {
         veil__inspect_skip(in, "no_memory");
     }
@@ -369,7 +374,8 @@ static void lines_finding(void *ud, const veil_finding_t *f)
 }
 
 
-int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
+int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_hash_key_t *key, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings)
@@ -395,6 +401,8 @@ int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
     memset(&ro, 0, sizeof(ro));
     ro.format = fmt;
     ro.action = VEIL_ACT_LABEL;
+    ro.action_by_detector = actions;
+    ro.key = key;
     ro.write = lines_write;
     ro.write_ud = &lc;
     ro.on_finding = lines_finding;

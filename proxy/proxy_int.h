@@ -24,7 +24,9 @@
 #include <zlib.h>
 
 #include "veil/log.h"
+#include "veil/config.h"
 #include "veil/proxy.h"
+#include "veil/transform.h"
 #include "veil/transform.h"
 #include "http_chunked.h"
 #include "http_validate.h"
@@ -148,6 +150,7 @@ typedef struct veil__inspect {
  * absent).
  */
 void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
+                         const veil__xchg_t *x, int dir,
                          veil_h1_span_t ct, veil_h1_span_t ce,
                          veil__findings_t *findings, int loc);
 void veil__inspect_feed(veil__inspect_t *in, const char *data, size_t len);
@@ -168,7 +171,8 @@ void veil__inspect_dispose(veil__inspect_t *in);
  * or -1 when the values could not be redacted (the caller must then omit
  * them: fail closed).
  */
-int veil__redact_lines(const veil_engine_t *engine, veil_format_t fmt,
+int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_hash_key_t *key, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings);
@@ -317,6 +321,11 @@ enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
 
 struct veil__xchg {
     veil__client_t *c;
+    /* veil run -c (policy.c): the config taken when the head arrived,
+       released when the exchange ends; NULL without -c. */
+    struct veil_config *conf;
+    const struct veil_route *route;
+    const struct veil_policy *policy;
     veil__upconn_t *u;
     int up_ready;            /* the request head is queued upstream */
     int up_failed;
@@ -426,5 +435,16 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x);
 void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
                         int status, const char *reason, uint64_t t0_ns,
                         uint64_t bytes_in, uint64_t bytes_out);
+
+/* ---- config and policy per exchange (policy.c) ---- */
+
+/* Takes the current config, matches the route, applies consent. */
+void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg);
+/* The engine and per-detector actions for direction <dir> (0 request,
+   1 response) of <x> (may be NULL): the policy's, else cfg->engine. */
+const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
+                                       const veil__xchg_t *x, int dir,
+                                       const uint8_t **actions);
+void veil__xchg_policy_release(veil__xchg_t *x);
 
 #endif

@@ -259,7 +259,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         response_complete(x);
         return -1; /* the exchange may be gone: stop here */
     }
-    veil__inspect_begin(&x->ins_rsp, cfg,
+    veil__inspect_begin(&x->ins_rsp, cfg, x, 1,
                         find_header(copy, end, "content-type"),
                         find_header(copy, end, "content-encoding"),
                         &x->findings, VEIL__LOC_RSP_BODY);

@@ -6,7 +6,9 @@
  *            drain_timeout_ms, then stop;
  *   SIGINT   stop now (in-flight exchanges are cut and logged as such);
  *   SIGUSR1  reopen the access log (after rotation);
- *   SIGHUP   ignored with a message until configuration reload exists.
+ *   SIGHUP   reload the configuration file (veil run -c; else ignored):
+ *            parsed and validated on the thread pool, swapped in for new
+ *            exchanges; a bad file is reported and the old one stays.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -17,6 +19,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "config_watch.h"
 #include "proxy_int.h"
 #include "veil/stats.h"
 
@@ -33,6 +36,7 @@ typedef struct server {
     _Atomic unsigned conn_count;
     veil_log_t *log;
     int draining;
+    veil_config_reloader_t *reloader; /* veil run -c */
 } server_t;
 
 
@@ -315,10 +319,13 @@ static void signal_cb(uv_signal_t *h, int signum)
         broadcast(s, VEIL__CMD_STOP);
         break;
     case SIGHUP:
-        /* Reload arrives with the config file; until then a HUP (a
-           closed terminal, a habit) must not kill the proxy. */
-        fprintf(stderr, "veil: SIGHUP: configuration reload is not "
-                        "supported yet; ignored\n");
+        if (s->reloader != NULL) {
+            veil_config_reloader_trigger(s->reloader);
+            break;
+        }
+        /* Without -c a HUP (a closed terminal, a habit) must not kill
+           the proxy. */
+        fprintf(stderr, "veil: SIGHUP: no configuration file (-c); ignored\n");
         break;
     case SIGUSR1:
         rc = veil_log_reopen(s->log);
@@ -333,11 +340,39 @@ static void signal_cb(uv_signal_t *h, int signum)
 }
 
 
+/* Reload messages are file:line:column: key: reason, never a value. */
+static void reload_diag(void *ud, veil_diag_level_t level, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "veil: reload: %s: %s\n",
+            level == VEIL_DIAG_ERROR ? "error" : "warning", msg);
+}
+
+
+static void reload_done(void *ud, int ok)
+{
+    server_t *s = ud;
+    uint64_t n_ok, n_failed;
+
+    veil_config_holder_counts(s->cfg->holder, &n_ok, &n_failed);
+    if (ok) {
+        fprintf(stderr, "veil: configuration reloaded (%llu reloads, %llu "
+                        "rejected)\n", (unsigned long long)n_ok,
+                (unsigned long long)n_failed);
+    } else {
+        fprintf(stderr, "veil: configuration rejected, the running one stays "
+                        "(%llu rejected)\n", (unsigned long long)n_failed);
+    }
+}
+
+
 static void done_cb(uv_async_t *a)
 {
     server_t *s = a->data;
 
     if (atomic_load(&s->done) == s->n) {
+        veil_config_reloader_stop(s->reloader);
+        s->reloader = NULL;
         uv_walk(&s->loop, close_walk_cb, NULL);
     }
 }
@@ -468,6 +503,20 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     uv_signal_start(&s.sig_int, signal_cb, SIGINT);
     uv_signal_start(&s.sig_usr1, signal_cb, SIGUSR1);
     uv_signal_start(&s.sig_hup, signal_cb, SIGHUP);
+    if (cfg->holder != NULL && cfg->config_path != NULL) {
+        veil_config_reloader_options_t ro = {cfg->config_path, cfg->holder,
+                                             200, 1, 0, reload_diag,
+                                             reload_done, &s};
+        int wrc;
+
+        s.reloader = veil_config_reloader_start(&s.loop, &ro, &wrc);
+        if (s.reloader == NULL) {
+            fprintf(stderr, "veil: cannot watch %s (%s); SIGHUP still "
+                            "reloads\n", cfg->config_path, uv_strerror(wrc));
+            ro.watch_file = 0;
+            s.reloader = veil_config_reloader_start(&s.loop, &ro, &wrc);
+        }
+    }
 
     for (i = 0; i < s.n; i++) {
         targs[i].w = &s.workers[i];

@@ -55,6 +55,11 @@ typedef struct veil_proxy_config {
 
     /* The engine, shared by all workers; NULL: no inspection. */
     const veil_engine_t *engine;
+    /* veil run -c: the current configuration; each exchange takes it at
+       its start (route, policy, engines, actions) and keeps it to its
+       end. NULL: <engine> for everything. */
+    struct veil_config_holder *holder;
+    const char *config_path;       /* reloaded on SIGHUP and on change */
     /* Counters (include/veil/stats.h), or NULL. Created by the caller
        with at least <workers> shards (resolve workers = 0 first); worker
        i updates shard i once per exchange and per refused request. */

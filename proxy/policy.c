@@ -1,0 +1,89 @@
+/*
+ * veil run -c: each exchange takes the current config from the holder
+ * when its request head has arrived, matches its route, applies consent
+ * (Sec-GPC: 1, DNT: 1), and keeps that config until the exchange ends, so
+ * a reload never changes an exchange in flight.
+ */
+#include <string.h>
+
+#include "proxy_int.h"
+#include "veil/config.h"
+
+static veil_h1_span_t header(const veil__xchg_t *x, const char *lc)
+{
+    veil_h1_span_t name, value, none = {NULL, 0};
+    size_t pos = 0;
+
+    while (veil_h1_next_header(x->req_head, x->req_head_len, &pos, &name,
+                               &value)) {
+        if (veil_h1_span_eq(name, lc)) {
+            return value;
+        }
+    }
+    return none;
+}
+
+
+static int is_one(veil_h1_span_t v)
+{
+    return v.len == 1 && v.ptr[0] == '1';
+}
+
+
+void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
+{
+    veil_route_request_t q;
+    veil_h1_span_t path, host, ct;
+    size_t i;
+
+    if (cfg->holder == NULL) {
+        return;
+    }
+    x->conf = veil_config_holder_get(cfg->holder);
+    path = x->rq.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->rq.path
+                                                        : x->rq.target;
+    for (i = 0; i < path.len && path.ptr[i] != '?'; i++) {
+    }
+    host = x->rq.host.len ? x->rq.host : x->rq.authority;
+    ct = header(x, "content-type");
+    memset(&q, 0, sizeof(q));
+    q.method = x->rq.method.ptr;
+    q.method_len = x->rq.method.len;
+    q.host = host.ptr;
+    q.host_len = host.len;
+    q.path = path.ptr;
+    q.path_len = i;
+    q.content_type = ct.ptr;
+    q.content_type_len = ct.len;
+    x->route = veil_config_route_match(x->conf, &q);
+    x->policy = veil_policy_for_consent(x->route->policy,
+                                        is_one(header(x, "sec-gpc")),
+                                        is_one(header(x, "dnt")));
+}
+
+
+const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
+                                       const veil__xchg_t *x, int dir,
+                                       const uint8_t **actions)
+{
+    if (x == NULL || x->policy == NULL) {
+        *actions = NULL;
+        return cfg->engine;
+    }
+    /* --inspect off still wins: no engine, metadata-only records. */
+    if (cfg->engine == NULL) {
+        *actions = NULL;
+        return NULL;
+    }
+    *actions = x->policy->dir[dir].actions;
+    return x->policy->dir[dir].engine;
+}
+
+
+void veil__xchg_policy_release(veil__xchg_t *x)
+{
+    veil_config_release(x->conf);
+    x->conf = NULL;
+    x->route = NULL;
+    x->policy = NULL;
+}
