@@ -83,7 +83,73 @@ def config(port, uport, log, route, action):
             % (port, uport, log, route, action))
 
 
+def routes_and_consent():
+    """Routes by host, path and method; Sec-GPC switches the policy."""
+    import urllib.request
+    d = tempfile.mkdtemp(prefix="veil-routes-")
+    port, uport = free_port(), free_port()
+    log = os.path.join(d, "access.log")
+    cfg = os.path.join(d, "veil.yaml")
+    with open(cfg, "w") as f:
+        f.write("listeners: [{address: '127.0.0.1:%d'}]\n"
+                "upstreams: [{name: app, url: 'http://127.0.0.1:%d'}]\n"
+                "access_log: {path: '%s'}\n"
+                "routes:\n"
+                "  - {name: crm, match: {host: '*.crm.test', path_prefix: /v2/, methods: [POST]},"
+                " policy: share, purpose: crm sync}\n"
+                "  - {name: api, match: {path_regex: '^/api/'}, policy: share}\n"
+                "policies:\n"
+                "  share:\n    request: {actions: {default: label}}\n"
+                "    consent: {on_gpc: strict}\n"
+                "  strict:\n    request: {actions: {default: drop}}\n"
+                % (port, uport, log))
+    us = socket.socket()
+    us.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    us.bind(("127.0.0.1", uport))
+    us.listen(16)
+    threading.Thread(target=upstream, args=(us,), daemon=True).start()
+    veil = subprocess.Popen([VEIL, "run", "-c", cfg, "--admin", "off", "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        cases = [("POST", "eu.crm.test", "/v2/u/ann@example.org", {}),
+                 ("GET", "eu.crm.test", "/v2/u/ann@example.org", {}),
+                 ("GET", "x", "/api/u/ann@example.org", {"Sec-GPC": "1"}),
+                 ("GET", "x", "/api/u/ann@example.org", {"DNT": "1"})]
+        for method, host, path, hdrs in cases:
+            req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                         data=b"x" if method == "POST" else None,
+                                         method=method, headers=dict(hdrs, Host=host))
+            with urllib.request.urlopen(req, timeout=5) as r:
+                if r.status != 200:
+                    fail("status %d" % r.status)
+    finally:
+        veil.send_signal(signal.SIGTERM)
+        veil.wait(timeout=30)
+        us.close()
+    with open(log) as f:
+        recs = [json.loads(l) for l in f.read().splitlines()]
+    got = [(r.get("veil.route"), r.get("veil.policy"), r.get("veil.purpose"), r["url.path"])
+           for r in recs]
+    want = [("crm", "share", "crm sync", "/v2/u/[EMAIL]"),
+            ("default", "default", None, "/v2/u/***@*******.***"),
+            ("api", "strict", None, "/api/u/"),
+            ("api", "share", None, "/api/u/[EMAIL]")]
+    if got != want:
+        fail("records:\n  got  %s\n  want %s" % (got, want))
+    print("routes and consent: 4 records as expected")
+    shutil.rmtree(d)
+    return 0
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[2] == "routes_and_consent":
+        return routes_and_consent()
     if WRK is None:
         print("wrk not installed: skipped")
         return 0
