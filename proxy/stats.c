@@ -262,7 +262,7 @@ static void free_names(veil_stats_t *s)
 veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
 {
     veil_stats_t *s;
-    size_t R = max_routes, off = 0;
+    size_t R = max_routes + 1, off = 0; /* + the overflow route */
 
     if (nshards == 0 || nshards > 1024 || max_routes == 0 ||
         max_routes > VEIL_STATS_MAX_ROUTES) {
@@ -273,7 +273,9 @@ veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
         return NULL;
     }
     s->nshards = nshards;
-    s->rcap = max_routes;
+    /* One more than asked: the overflow route "other", so a config with
+       more routes than expected is still counted in full. */
+    s->rcap = max_routes + 1;
     s->ncatalog = veil_catalog_count();
     s->dcap = s->ncatalog + VEIL_STATS_MAX_CUSTOM;
     s->routes = calloc(s->rcap, sizeof(char *));
@@ -392,9 +394,12 @@ int veil_stats_route(veil_stats_t *s, const char *name)
     pthread_mutex_lock(&s->meta_lock);
     n = atomic_load_explicit(&s->nroutes, memory_order_relaxed);
     idx = find_route(s, n, name);
-    if (idx < 0 && n == s->rcap) {
-        idx = -ENOSPC;
-    } else if (idx < 0) {
+    if (idx < 0 && n + 1 >= s->rcap) {
+        /* Full: everything else is counted under "other". */
+        name = "other";
+        idx = find_route(s, n, name);
+    }
+    if (idx < 0) {
         s->routes[n] = strdup(name);
         if (s->routes[n] == NULL) {
             idx = -ENOMEM;

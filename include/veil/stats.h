@@ -117,8 +117,10 @@ void veil_stats_free(veil_stats_t *s);
 
 /*
  * veil_stats_route(): the index of the route named <name> (copied),
- * registering it on first use; -ENOSPC when <max_routes> names are
- * already registered, -ENOMEM. Indexes never change, so a reload keeps
+ * registering it on first use. Once <max_routes> names are registered,
+ * any other name is counted under one more route named "other", so
+ * nothing is lost and the label set stays bounded. -ENOMEM when a name
+ * cannot be copied. Indexes never change, so a reload keeps
  * its routes' counters. Any thread; a registered name is found without a
  * lock (a scan of the names), so it may be called per exchange.
  */

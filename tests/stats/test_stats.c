@@ -91,9 +91,9 @@ TEST(sums_over_shards)
                        VEIL_STATS_ACT_OBSERVE, 2);
     veil_stats_finding(b, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
                        VEIL_STATS_ACT_OBSERVE, 3);
-    /* Out of range: ignored (route 4 is past the capacity; route 2 is
-       within it but not registered, so never reported). */
-    veil_stats_finding(b, 4, VEIL_STATS_LOC_REQ_BODY, 0, 0, 1);
+    /* Out of range: ignored (route 5 is past the 4 routes and the
+       overflow route). */
+    veil_stats_finding(b, 5, VEIL_STATS_LOC_REQ_BODY, 0, 0, 1);
     veil_stats_finding(b, 0, VEIL_STATS_LOC_REQ_BODY, 0xffff, 0, 1);
     veil_stats_finding(b, 0, VEIL_STATS_LOC__COUNT, 0, 0, 1);
     veil_stats_finding(b, 0, 0, (unsigned)(ndet + VEIL_STATS_MAX_CUSTOM), 0, 1);
@@ -270,7 +270,10 @@ TEST(routes_and_custom_detectors)
     CHECK_EQ(veil_stats_route(s, "one"), 0);
     CHECK_EQ(veil_stats_route(s, "two"), 1);
     CHECK_EQ(veil_stats_route(s, "one"), 0);
-    CHECK_EQ(veil_stats_route(s, "three"), -ENOSPC);
+    /* Past the capacity: one overflow route named "other". */
+    CHECK_EQ(veil_stats_route(s, "three"), 2);
+    CHECK_EQ(veil_stats_route(s, "four"), 2);
+    CHECK_EQ(veil_stats_route(s, "other"), 2);
 
     o1.custom = c1;
     o1.custom_count = 1;
@@ -294,7 +297,8 @@ TEST(routes_and_custom_detectors)
     veil_stats_finding(a, 1, VEIL_STATS_LOC_REQ_BODY, m2[C + 1], 0, 3);
     veil_stats_finding(a, 0, VEIL_STATS_LOC_RSP_BODY, m2[C], 0, 1);
     CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
-    CHECK_EQ(sn.nroutes, 2);
+    CHECK_EQ(sn.nroutes, 3);
+    CHECK_STR(sn.routes[2], "other");
     CHECK_EQ(sn.ndet, C + 2);
     veil_jbuf_init(&b, 1 << 20);
     CHECK_EQ(veil_stats_prometheus(&sn, &b), 0);
@@ -419,9 +423,9 @@ TEST(lookups_without_lock)
     CHECK_EQ(reg_routes[0][0], reg_routes[1][1]);
     CHECK_EQ(reg_routes[0][1], reg_routes[1][0]);
     CHECK(reg_routes[0][0] != reg_routes[0][1]);
-    CHECK_EQ(veil_stats_route(reg_stats, "r3"), -ENOSPC);
+    CHECK_EQ(veil_stats_route(reg_stats, "r3"), 2);
     CHECK_EQ(veil_stats_snapshot(reg_stats, &sn), 0);
-    CHECK_EQ(sn.nroutes, 2);
+    CHECK_EQ(sn.nroutes, 3);
     CHECK_EQ(sn.ndet, C + 3);
     CHECK_STR(sn.det[reg_slots[0][1]].id, "cust_b");
     CHECK_EQ(sn.det[reg_slots[0][1]].category, VEIL_CAT_FINANCIAL);
