@@ -204,7 +204,8 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
 
 
 static void write_body(veil_jbuf_t *b, int response,
-                       const veil__inspect_t *in, uint64_t bytes)
+                       const veil__inspect_t *in, uint64_t bytes,
+                       const veil__xchg_t *x)
 {
     static const char *const keys[2][4] = {
         {"http.request.body.bytes", "http.request.body.content",
@@ -215,6 +216,13 @@ static void write_body(veil_jbuf_t *b, int response,
     const char *const *k = keys[response ? 1 : 0];
 
     key_u64(b, k[0], bytes);
+    /* body_log none, and allow (the field walk is not wired yet: logging
+       less than allowed is the safe side), keep the body out. */
+    if (x->policy != NULL &&
+        x->policy->dir[response ? 1 : 0].body_log != VEIL_BODY_LOG_REDACTED) {
+        key_cstr(b, k[3], "policy");
+        return;
+    }
     if (in->state == VEIL__INS_DONE && in->skip == NULL) {
         key_str(b, k[1], in->log.data ? in->log.data : "", in->log.len);
         if (in->truncated) {
@@ -403,11 +411,11 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         }
     }
     if (x->req_body != VEIL_H1_BODY_NONE) {
-        write_body(b, 0, &x->ins_req, x->ins_req.raw_bytes);
+        write_body(b, 0, &x->ins_req, x->ins_req.raw_bytes, x);
     }
     if (x->rsp_head != NULL && x->rsp_body != VEIL_H1_BODY_NONE &&
         !x->tunnel) {
-        write_body(b, 1, &x->ins_rsp, x->ins_rsp.raw_bytes);
+        write_body(b, 1, &x->ins_rsp, x->ins_rsp.raw_bytes, x);
     }
     write_findings(b, &x->findings, eng);
     finish_line(w);

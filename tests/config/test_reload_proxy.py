@@ -101,7 +101,7 @@ def routes_and_consent():
                 "policies:\n"
                 "  share:\n    request: {actions: {default: label}}\n"
                 "    consent: {on_gpc: strict}\n"
-                "  strict:\n    request: {actions: {default: drop}}\n"
+                "  strict:\n    request: {actions: {default: drop}, body_log: none}\n"
                 % (port, uport, log))
     us = socket.socket()
     us.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -123,7 +123,7 @@ def routes_and_consent():
                  ("GET", "x", "/api/u/ann@example.org", {"DNT": "1"})]
         for method, host, path, hdrs in cases:
             req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
-                                         data=b"x" if method == "POST" else None,
+                                         data=b"mail ann@example.org",
                                          method=method, headers=dict(hdrs, Host=host))
             with urllib.request.urlopen(req, timeout=5) as r:
                 if r.status != 200:
@@ -134,12 +134,13 @@ def routes_and_consent():
         us.close()
     with open(log) as f:
         recs = [json.loads(l) for l in f.read().splitlines()]
-    got = [(r.get("veil.route"), r.get("veil.policy"), r.get("veil.purpose"), r["url.path"])
+    got = [(r.get("veil.route"), r.get("veil.policy"), r.get("veil.purpose"), r["url.path"],
+            r.get("http.request.body.content", r.get("veil.request.body.omitted")))
            for r in recs]
-    want = [("crm", "share", "crm sync", "/v2/u/[EMAIL]"),
-            ("default", "default", None, "/v2/u/***@*******.***"),
-            ("api", "strict", None, "/api/u/"),
-            ("api", "share", None, "/api/u/[EMAIL]")]
+    want = [("crm", "share", "crm sync", "/v2/u/[EMAIL]", "mail [EMAIL]"),
+            ("default", "default", None, "/v2/u/***@*******.***", "mail ***@*******.***"),
+            ("api", "strict", None, "/api/u/", "policy"),
+            ("api", "share", None, "/api/u/[EMAIL]", "mail [EMAIL]")]
     if got != want:
         fail("records:\n  got  %s\n  want %s" % (got, want))
     print("routes and consent: 4 records as expected")
