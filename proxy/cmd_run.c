@@ -508,7 +508,9 @@ int veil_cmd_run(int argc, char **argv)
     }
 
     if (admin_on) {
-        stats = veil_stats_new(cfg.workers, 1);
+        /* Routes are counted by name across reloads; names past 16
+           share one series, "other". */
+        stats = veil_stats_new(cfg.workers, 16);
         if (stats == NULL || veil_stats_route(stats, "default") < 0) {
             fprintf(stderr, "veil run: cannot allocate the statistics\n");
             veil_stats_free(stats);
@@ -546,7 +548,11 @@ int veil_cmd_run(int argc, char **argv)
             admin = NULL;
         } else {
             veil_admin_set_config_loaded(admin, 1);
-            veil_stats_config_id(stats, config_json, &cfg);
+            if (conf != NULL) {
+                veil_stats_config_digest(stats, conf);
+            } else {
+                veil_stats_config_id(stats, config_json, &cfg);
+            }
             cfg.stats = stats;
             cfg.on_drain = on_drain;
             cfg.drain_ud = admin;

@@ -355,6 +355,16 @@ static void reload_done(void *ud, int ok)
     uint64_t n_ok, n_failed;
 
     veil_config_holder_counts(s->cfg->holder, &n_ok, &n_failed);
+    if (s->cfg->stats != NULL) {
+        veil_stats_reload(veil_stats_shard(s->cfg->stats, VEIL_STATS_SHARD_MAIN),
+                          ok ? VEIL_STATS_RELOAD_OK : VEIL_STATS_RELOAD_FAILED);
+        if (ok) {
+            veil_config_t *c = veil_config_holder_get(s->cfg->holder);
+
+            veil_stats_config_digest(s->cfg->stats, c);
+            veil_config_release(c);
+        }
+    }
     if (ok) {
         fprintf(stderr, "veil: configuration reloaded (%llu reloads, %llu "
                         "rejected)\n", (unsigned long long)n_ok,

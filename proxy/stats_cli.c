@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "veil/config.h"
 #include "veil/stats.h"
 
 
@@ -90,6 +91,33 @@ void veil_stats_config_id(veil_stats_t *s, int (*config_json)(void *, veil_jbuf_
         snprintf(id, sizeof(id), "unknown");
     }
     veil_jbuf_dispose(&b);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    veil_stats_set_config(s, id, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+
+void veil_stats_config_digest(veil_stats_t *s, const struct veil_config *c)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char *text = NULL, id[32];
+    size_t len = 0;
+    struct timespec ts;
+    FILE *f = open_memstream(&text, &len);
+
+    /* The dump writes secrets as their references, never their values,
+       so the digest changes with the settings, not with a key. */
+    snprintf(id, sizeof(id), "unknown");
+    if (f != NULL) {
+        veil_config_dump(c, f);
+        if (fclose(f) == 0 &&
+            EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
+            mdlen >= 6) {
+            snprintf(id, sizeof(id), "sha256:%02x%02x%02x%02x%02x%02x", md[0],
+                     md[1], md[2], md[3], md[4], md[5]);
+        }
+        free(text);
+    }
     clock_gettime(CLOCK_REALTIME, &ts);
     veil_stats_set_config(s, id, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }

@@ -4,7 +4,6 @@
  * from the access-log functions, after the record is built, because the
  * findings in the path, query and headers are only known then.
  */
-#include <stdatomic.h>
 #include <string.h>
 
 #include <uv.h>
@@ -17,19 +16,6 @@
 void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
                           const veil__xchg_t *x);
 void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason);
-
-
-static unsigned catalog_count(void)
-{
-    static _Atomic unsigned n;
-    unsigned v = atomic_load_explicit(&n, memory_order_relaxed);
-
-    if (v == 0) {
-        v = (unsigned)veil_catalog_count();
-        atomic_store_explicit(&n, v, memory_order_relaxed);
-    }
-    return v;
-}
 
 
 static void body(veil_stats_shard_t *sh, unsigned route, int dir,
@@ -57,6 +43,16 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
     if (sh == NULL) {
         return;
     }
+    if (x->route != NULL) {
+        /* veil run -c: the route's own series, by name (no lock once
+           the name is known; a reload keeps the same series). */
+        int r = veil_stats_route(veil_stats_of(sh), x->route->name);
+
+        if (r < 0) {
+            return; /* more route names than the counters were sized for */
+        }
+        route = (unsigned)r;
+    }
     if (x->rq.method.ptr != NULL) {
         method = veil_stats_method(x->rq.method.ptr, x->rq.method.len);
     }
@@ -73,17 +69,26 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
 
     for (unsigned i = 0; i < x->findings.n; i++) {
         unsigned d = x->findings.kind[i].detector;
+        int loc = x->findings.kind[i].loc;
+        int dir = veil_stats_loc_dir(loc);
+        const uint8_t *actions;
+        const veil_engine_t *eng = veil__xchg_engine(x->c->w->cfg, x, dir,
+                                                     &actions);
+        int slot;
 
-        /* A built-in detector's counter slot is its catalog index. A
-           custom one (an engine from a config) needs the engine's map
-           from veil_stats_map_engine(); until the proxy runs such
-           engines, an index past the catalog is not counted rather
-           than counted under another detector's name. */
-        if (d >= catalog_count()) {
+        /* Built-ins keep their index in every engine; a custom detector
+           of a policy's engine is counted under its id, whichever engine
+           (or reload) it came from. */
+        slot = veil_stats_detector(veil_stats_of(sh), d,
+                                   eng && d < veil_engine_detector_count(eng)
+                                       ? veil_engine_detector(eng, d) : NULL);
+        if (slot < 0) {
             continue;
         }
-        /* The proxy's locations have the same order as the stats' ones. */
-        veil_stats_finding(sh, route, x->findings.kind[i].loc, d,
+        /* Observe mode: the bytes went through unchanged; the policy's
+           transform applies to the log only. The proxy's locations have
+           the same order as the stats' ones. */
+        veil_stats_finding(sh, route, loc, (unsigned)slot,
                            VEIL_STATS_ACT_OBSERVE, x->findings.kind[i].count);
     }
     if (x->tunnel) {

@@ -26,7 +26,7 @@
 
 #define VEIL_STATS_MAX_ROUTES 256
 /* Distinct custom detector ids over the life of the process. */
-#define VEIL_STATS_MAX_CUSTOM 128
+#define VEIL_STATS_MAX_CUSTOM 64
 /* The shard for threads other than the workers (atomic adds). */
 #define VEIL_STATS_SHARD_MAIN (-1)
 
@@ -201,6 +201,11 @@ void veil_stats_set_config(veil_stats_t *s, const char *id, double when);
 void veil_stats_config_id(veil_stats_t *s,
                           int (*config_json)(void *ud, veil_jbuf_t *out),
                           void *ud);
+/* veil_stats_config_digest(): the same for a loaded configuration file:
+   the digest of its dump (veil_config_dump(), secrets as references). */
+struct veil_config;
+void veil_stats_config_digest(veil_stats_t *s, const struct veil_config *c);
+
 /* Flag values: bytes with k/m/g suffixes, seconds with s/m/h/d; 0 is
    allowed. Return 0 or -1. */
 int veil_stats_parse_bytes(const char *s, uint64_t *out);

@@ -392,7 +392,112 @@ def test_live_report_chromium(veil):
     shutil.rmtree(ud, ignore_errors=True)
 
 
-TESTS = [test_counters_exact, test_live_report_chromium, test_ready_while_draining,
+CONFIG = """version: 1
+upstreams:
+  - name: app
+    url: http://127.0.0.1:%d
+detectors:
+  custom:
+    - id: employee_id
+      category: government_id
+      regulations: [gdpr]
+      pattern: '\\bEMP-\\d{6}\\b'
+      confidence: high
+routes:
+  - name: %s
+    match:
+      path_prefix: /echo
+    upstream: app
+    policy: default
+"""
+
+
+def wait_metric(env, line, timeout=5.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if line in metric_lines(admin_get(env.admin, "/metrics")[1]):
+            return
+        time.sleep(0.1)
+    raise Failure("metric never appeared: " + line)
+
+
+def test_config_routes_and_reload(veil):
+    """veil run -c: series per route name, custom detectors under their id
+    and category, reloads by result, the config id following the file."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix="veil-stats-cfg-")
+    path = os.path.join(d, "veil.yaml")
+    up = 1
+    with open(path, "w") as f:
+        f.write(CONFIG % (up, "echo"))
+    env = None
+    try:
+        # --upstream (from the harness) overrides the file's upstream.
+        env = start(veil, ["-c", path])
+        body = b'{"note":"EMP-123456 asked","email":"a.b@example.com"}'
+        out, _, _ = env.curl("-X", "POST", "-H", "Content-Type: application/json",
+                             "--data-binary", body.decode(), "{base}/echo")
+        eq(out, body, "echo through route echo")
+        env.curl("{base}/json")
+        env.log(min_lines=2)
+        st, m = admin_get(env.admin, "/metrics")
+        lines = set(metric_lines(m))
+        for w in [
+            'veil_requests_total{route="echo",method="POST",code="2xx"} 1',
+            'veil_requests_total{route="default",method="GET",code="2xx"} 1',
+            'veil_findings_total{route="echo",direction="request",location="body",'
+            'detector="employee_id",category="government_id",action="observe"} 1',
+            'veil_findings_total{route="echo",direction="response",location="body",'
+            'detector="employee_id",category="government_id",action="observe"} 1',
+            'veil_findings_total{route="echo",direction="request",location="body",'
+            'detector="email",category="contact",action="observe"} 1',
+            'veil_findings_total{route="default",direction="response",location="body",'
+            'detector="credit_card",category="financial",action="observe"} 1',
+            'veil_config_reloads_total{result="ok"} 0',
+            'veil_config_reloads_total{result="failed"} 0',
+        ]:
+            check(w in lines, "/metrics line missing: " + w)
+        ids = [l for l in lines if l.startswith("veil_config_info{")]
+        eq(len(ids), 1, "one config id")
+        first_id = ids[0]
+        check(re.fullmatch(r'veil_config_info\{id="sha256:[0-9a-f]{12}"\} 1',
+                           first_id) is not None, first_id)
+        # A broken file is rejected: counted, the id stays.
+        with open(path, "a") as f:
+            f.write("garbage: [\n")
+        env.veil.send_signal(signal.SIGHUP)
+        wait_metric(env, 'veil_config_reloads_total{result="failed"} 1')
+        check(first_id in metric_lines(admin_get(env.admin, "/metrics")[1]),
+              "config id kept after a rejected reload")
+        # A good file with the route renamed: a new series, a new id.
+        with open(path, "w") as f:
+            f.write(CONFIG % (up, "echo2"))
+        env.veil.send_signal(signal.SIGHUP)
+        wait_metric(env, 'veil_config_reloads_total{result="ok"} 1')
+        env.curl("-X", "POST", "--data-binary", "EMP-654321", "{base}/echo")
+        env.log(min_lines=3)
+        lines = set(metric_lines(admin_get(env.admin, "/metrics")[1]))
+        check('veil_requests_total{route="echo2",method="POST",code="2xx"} 1'
+              in lines, "the renamed route's series")
+        check('veil_requests_total{route="echo",method="POST",code="2xx"} 1'
+              in lines, "the old route's series stays")
+        check(first_id not in lines, "config id changed with the file")
+        # The report names the custom detector with its category.
+        rep = json.loads(subprocess.run(
+            [veil, "report", "--from", "http://127.0.0.1:%d" % env.admin,
+             "--format", "json"], check=True, capture_output=True).stdout)
+        eq(rep["by_detector"]["employee_id"], 4, "report: employee_id (2 exchanges, both directions)")
+        # employee_id (4) and the us_ssn of /json (1) are both GDPR.
+        eq(rep["category_regulations"]["government_id"]["gdpr"], 5,
+           "report: government_id under GDPR")
+    finally:
+        if env is not None:
+            env.stop()
+            env.cleanup()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+TESTS = [test_counters_exact, test_config_routes_and_reload, test_live_report_chromium, test_ready_while_draining,
          test_admin_token_and_port, test_access_log_rotation]
 
 if __name__ == "__main__":
