@@ -85,13 +85,13 @@ static char conf_letter(int c)
 
 /* "email@8+25H" per finding, space-separated; F = whole field, B = bare
    JSON token. */
-static void flist_format(const flist_t *l, char *out, size_t cap)
+static void flist_format(const veil_engine_t *e, const flist_t *l, char *out, size_t cap)
 {
     size_t used = 0;
     out[0] = '\0';
     for (size_t k = 0; k < l->n && used < cap; k++) {
         const veil_finding_t *f = &l->f[k];
-        const veil_detector_info_t *d = veil_catalog_get(f->detector);
+        const veil_detector_info_t *d = veil_engine_detector(e, f->detector);
         int n = snprintf(out + used, cap - used, "%s%s@%llu+%u%c%s%s", k ? " " : "",
                          d ? d->id : "?", (unsigned long long)f->offset, f->length,
                          conf_letter(f->confidence), (f->flags & VEIL_FIND_FIELD) ? "F" : "",
@@ -144,7 +144,7 @@ static const char *scan_str(int line, const veil_engine_t *e, veil_format_t fmt,
                     l.bad);
             test_failed_checks++;
         }
-        flist_format(&l, how ? other : first, sizeof(first));
+        flist_format(e, &l, how ? other : first, sizeof(first));
         if (how && strcmp(first, other) != 0) {
             fprintf(stderr, "line %d: cut %s differs:\n  whole: %s\n  cut:   %s\n", line,
                     cut_names[how], first, other);

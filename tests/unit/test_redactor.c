@@ -85,13 +85,13 @@ static char conf_letter(int c)
 
 /* "email@8+25H" per finding, space-separated; F = whole field, B = bare
    JSON token. */
-static void flist_format(const flist_t *l, char *out, size_t cap)
+static void flist_format(const veil_engine_t *e, const flist_t *l, char *out, size_t cap)
 {
     size_t used = 0;
     out[0] = '\0';
     for (size_t k = 0; k < l->n && used < cap; k++) {
         const veil_finding_t *f = &l->f[k];
-        const veil_detector_info_t *d = veil_catalog_get(f->detector);
+        const veil_detector_info_t *d = veil_engine_detector(e, f->detector);
         int n = snprintf(out + used, cap - used, "%s%s@%llu+%u%c%s%s", k ? " " : "",
                          d ? d->id : "?", (unsigned long long)f->offset, f->length,
                          conf_letter(f->confidence), (f->flags & VEIL_FIND_FIELD) ? "F" : "",
@@ -144,7 +144,7 @@ static const char *scan_str(int line, const veil_engine_t *e, veil_format_t fmt,
                     l.bad);
             test_failed_checks++;
         }
-        flist_format(&l, how ? other : first, sizeof(first));
+        flist_format(e, &l, how ? other : first, sizeof(first));
         if (how && strcmp(first, other) != 0) {
             fprintf(stderr, "line %d: cut %s differs:\n  whole: %s\n  cut:   %s\n", line,
                     cut_names[how], first, other);
@@ -332,8 +332,8 @@ TEST(findings_match_scanner)
     CHECK_EQ(veil_redactor_finish(r), 0);
     veil_redactor_free(r);
     free(k.buf);
-    flist_format(&a, fa, sizeof(fa));
-    flist_format(&b, fb, sizeof(fb));
+    flist_format(E, &a, fa, sizeof(fa));
+    flist_format(E, &b, fb, sizeof(fb));
     CHECK_STR(fb, fa);
     CHECK_STR(fa,
               "person_name@61+8MF email@80+20HF phone@111+15HF us_ssn@134+9HFB credit_card@164+19H iban@193+22HF phone@237+16H ipv4@258+12H secret_field@284+4HF");

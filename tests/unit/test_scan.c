@@ -86,13 +86,13 @@ static char conf_letter(int c)
 
 /* "email@8+25H" per finding, space-separated; F = whole field, B = bare
    JSON token. */
-static void flist_format(const flist_t *l, char *out, size_t cap)
+static void flist_format(const veil_engine_t *e, const flist_t *l, char *out, size_t cap)
 {
     size_t used = 0;
     out[0] = '\0';
     for (size_t k = 0; k < l->n && used < cap; k++) {
         const veil_finding_t *f = &l->f[k];
-        const veil_detector_info_t *d = veil_catalog_get(f->detector);
+        const veil_detector_info_t *d = veil_engine_detector(e, f->detector);
         int n = snprintf(out + used, cap - used, "%s%s@%llu+%u%c%s%s", k ? " " : "",
                          d ? d->id : "?", (unsigned long long)f->offset, f->length,
                          conf_letter(f->confidence), (f->flags & VEIL_FIND_FIELD) ? "F" : "",
@@ -145,7 +145,7 @@ static const char *scan_str(int line, const veil_engine_t *e, veil_format_t fmt,
                     l.bad);
             test_failed_checks++;
         }
-        flist_format(&l, how ? other : first, sizeof(first));
+        flist_format(e, &l, how ? other : first, sizeof(first));
         if (how && strcmp(first, other) != 0) {
             fprintf(stderr, "line %d: cut %s differs:\n  whole: %s\n  cut:   %s\n", line,
                     cut_names[how], first, other);
@@ -424,7 +424,7 @@ static const char *scan_whole(const veil_engine_t *e, const char *in, size_t len
     static char out[8192];
     flist_t l;
     scan_cut(e, VEIL_FMT_TEXT, in, len, CUT_WHOLE, &l);
-    flist_format(&l, out, sizeof(out));
+    flist_format(e, &l, out, sizeof(out));
     return out;
 }
 
@@ -558,6 +558,60 @@ TEST(disabled)
     d = veil_engine_new(&o, err, sizeof(err));
     SCAN_E(d, VEIL_FMT_TEXT, "jane@example.com from 203.0.113.42 SSN 536-22-8901", "ipv4@22+12H");
     veil_engine_free(d);
+}
+
+/* Detectors from the configuration: one alternation in the same pass,
+   matches found across any cut, validators by name, context words. */
+TEST(custom_detectors)
+{
+    static const veil_custom_detector_t custom[] = {
+        {"order_ref", VEIL_CAT_FINANCIAL, 0, "ORD-[0-9]{6,12}", NULL, "order", 0,
+         VEIL_CONF_MEDIUM},
+        {"employee_id", VEIL_CAT_GOVERNMENT_ID, 0, "EMP[0-9]{5}", NULL, "employee", 1,
+         VEIL_CONF_MEDIUM},
+        {"luhn_ref", VEIL_CAT_FINANCIAL, 0, "\\b8[0-9]{15}\\b", "luhn", NULL, 0,
+         VEIL_CONF_HIGH},
+        {"long_token", VEIL_CAT_CREDENTIALS, 0, "TOK_[A-Za-z0-9]{20,300}", NULL, NULL, 0,
+         VEIL_CONF_HIGH},
+    };
+    veil_engine_options_t o = {0};
+    char err[256];
+    o.custom = custom;
+    o.custom_count = 4;
+    veil_engine_t *c = veil_engine_new(&o, err, sizeof(err));
+    CHECK(c != NULL);
+    if (c == NULL) {
+        fprintf(stderr, "custom engine: %s\n", err);
+        return;
+    }
+    size_t n = veil_catalog_count();
+    CHECK_EQ(veil_engine_detector_count(c), n + 4);
+    CHECK_EQ(veil_engine_find(c, "employee_id"), (long long)n + 1);
+    CHECK_STR(veil_engine_detector(c, n)->id, "order_ref");
+    CHECK_STR(veil_engine_detector(c, n)->label, "ORDER_REF");
+    SCAN_E(c, VEIL_FMT_TEXT, "ref ORD-123456 and order ORD-1234567", "order_ref@4+10M order_ref@25+11H");
+    SCAN_E(c, VEIL_FMT_TEXT, "badge EMP12345 / employee EMP54321", "employee_id@26+8H");
+    SCAN_E(c, VEIL_FMT_TEXT, "8000000000000003 8000000000000004", "luhn_ref@0+16H");
+    SCAN_E(c, VEIL_FMT_TEXT,
+           "t=TOK_abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789"
+           "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789 end",
+           "long_token@2+148H");
+    SCAN_E(c, VEIL_FMT_JSON, "{\"note\":\"order ORD-123456\",\"id\":\"EMP12345\"}", "order_ref@15+10H");
+    REDACT_E(c, VEIL_FMT_TEXT, VEIL_ACT_LABEL, "order ORD-1234567 jane@example.com", "order [ORDER_REF] [EMAIL]");
+    veil_engine_free(c);
+
+    /* a bad pattern, an unknown validator, a built-in id: refused */
+    veil_custom_detector_t bad = {"x1", VEIL_CAT_CONTACT, 0, "(", NULL, NULL, 0,
+                                  VEIL_CONF_HIGH};
+    o.custom = &bad;
+    o.custom_count = 1;
+    CHECK(veil_engine_new(&o, err, sizeof(err)) == NULL);
+    bad.pattern = "X[0-9]+";
+    bad.validator = "no_such_validator";
+    CHECK(veil_engine_new(&o, err, sizeof(err)) == NULL);
+    bad.validator = NULL;
+    bad.id = "email";
+    CHECK(veil_engine_new(&o, err, sizeof(err)) == NULL);
 }
 
 TEST(catalog)
@@ -781,6 +835,7 @@ int main(void)
     RUN(confidence_levels);
     RUN(allowlist);
     RUN(disabled);
+    RUN(custom_detectors);
     RUN(catalog);
     RUN(api_edges);
     RUN(ipv6_forms);
