@@ -8,6 +8,7 @@
  *           bits 3-4: the third action run besides mask and label
  *                     (mask, label, hash, drop)
  *           bit 5:    an engine with an allowlist (overrides bit 2)
+ *           bit 6:    an engine with custom detectors (overrides 2, 5)
  *   byte 1:          seed of the random cut
  *
  * Invariants (abort on violation):
@@ -245,6 +246,8 @@ static size_t card_keep(const uint8_t *raw, size_t len)
     return seen >= 12 ? at[seen % 4] : len;
 }
 
+static const veil_engine_t *rebuild_engine;
+
 /* The expected output of <act> (mask or label), rebuilt from the findings
    without the transform code. */
 static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, size_t len,
@@ -272,7 +275,7 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
                 sink_write(exp, &c, 1);
             }
         } else {
-            const veil_detector_info_t *info = veil_catalog_get(f->detector);
+            const veil_detector_info_t *info = veil_engine_detector(rebuild_engine, f->detector);
             char lab[80];
             int n = snprintf(lab, sizeof(lab), "[%s]", info->label);
             sink_write(exp, lab, (size_t)n);
@@ -443,6 +446,18 @@ static int json_seq(const uint8_t *p, size_t n)
     return values > 0;
 }
 
+/* Custom detectors: short and long matches, a validator, context words
+   required or not. */
+static const veil_custom_detector_t custom[] = {
+    {"order_ref", VEIL_CAT_FINANCIAL, 0, "ORD-[0-9]{6,12}", NULL, "order", 0, VEIL_CONF_MEDIUM},
+    {"employee_id", VEIL_CAT_GOVERNMENT_ID, 0, "EMP[0-9]{5}", NULL, "employee", 1,
+     VEIL_CONF_MEDIUM},
+    {"luhn_ref", VEIL_CAT_FINANCIAL, 0, "\\b8[0-9]{15}\\b", "luhn", NULL, 0, VEIL_CONF_HIGH},
+    {"long_token", VEIL_CAT_CREDENTIALS, 0, "TOK_[A-Za-z0-9+/]{8,4000}={0,2}", NULL, NULL, 0,
+     VEIL_CONF_HIGH},
+    {"ticket", VEIL_CAT_CONTACT, 0, "(?i)ticket #?[0-9]{3,8}", NULL, NULL, 0, VEIL_CONF_LOW},
+};
+
 static const char *const allow_values[] = {"jane@example.com", "4111111111111111",
                                            "203.0.113.42"};
 static const char *const allow_patterns[] = {"[a-z]+@example\\.org"};
@@ -465,7 +480,7 @@ static int allowed(const uint8_t *v, size_t n)
 
 static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
 {
-    static veil_engine_t *engines[3];
+    static veil_engine_t *engines[4];
     static findings_t whole, cut;
     static sink_t o1, o2, exp;
     char err[256];
@@ -481,7 +496,13 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         lo.allow_patterns = allow_patterns;
         lo.allow_patterns_count = 1;
         engines[2] = veil_engine_new(&lo, err, sizeof(err));
-        FUZZ_ASSERT(engines[0] != NULL && engines[1] != NULL && engines[2] != NULL);
+        memset(&lo, 0, sizeof(lo));
+        lo.min_confidence = VEIL_CONF_LOW;
+        lo.custom = custom;
+        lo.custom_count = sizeof(custom) / sizeof(custom[0]);
+        engines[3] = veil_engine_new(&lo, err, sizeof(err));
+        FUZZ_ASSERT(engines[0] != NULL && engines[1] != NULL && engines[2] != NULL &&
+                    engines[3] != NULL);
         whole.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
         cut.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
         FUZZ_ASSERT(whole.f != NULL && cut.f != NULL);
@@ -497,12 +518,14 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                                                  VEIL_FMT_TEXT};
         fmt = by_bits[data[0] & 3];
     }
-    int allow = (data[0] >> 5) & 1;
-    const veil_engine_t *e = engines[allow ? 2 : (data[0] >> 2) & 1];
+    int allow = (data[0] >> 5) & 1 && !((data[0] >> 6) & 1);
+    const veil_engine_t *e = engines[(data[0] >> 6) & 1 ? 3 : allow ? 2 : (data[0] >> 2) & 1];
     veil_action_t third = (veil_action_t)((data[0] >> 3) & 3);
     uint32_t seed = 0x9e3779b9u ^ ((uint32_t)data[1] * 2654435761u);
     const uint8_t *d = data + 2;
     size_t len = size - 2;
+
+    rebuild_engine = e;
 
     /* Findings: whole and cut. */
     scan(e, fmt, d, len, 0, &whole);
@@ -515,7 +538,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         FUZZ_ASSERT(a->detector == b->detector && a->confidence == b->confidence);
         FUZZ_ASSERT(a->flags == b->flags);
         FUZZ_ASSERT(a->offset + a->length <= len);
-        FUZZ_ASSERT(a->detector < veil_catalog_count());
+        FUZZ_ASSERT(a->detector < veil_engine_detector_count(e));
         FUZZ_ASSERT(a->confidence >= VEIL_CONF_LOW && a->confidence <= VEIL_CONF_HIGH);
     }
 
