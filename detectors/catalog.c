@@ -23,8 +23,8 @@
 const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_EMAIL] = {
         "email", "EMAIL", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, NULL,
-        "[A-Za-z0-9._%+'-]{1,64}(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-        "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}\\b",
+        "[A-Za-z0-9._%+'-]+(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+        "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}\\b",
         "email,e-mail,mail,contact",
         "jane.doe+news@example.com",
         "high: the address structure is unambiguous; %40-encoded forms too"},
@@ -43,7 +43,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
         "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "
-        "bare digit runs only with a context word (then medium)"},
+        "a context word raises either one level; bare digit runs need one"},
     [VEIL_D_CREDIT_CARD] = {
         "credit_card", "CREDIT_CARD", VEIL_CAT_FINANCIAL, PCI | GLBA | CCPA,
         "card",
@@ -123,7 +123,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "\\b[12378] ?\\d{2} ?\\d{2} ?(?:\\d{2}|2[AB]) ?\\d{3} ?\\d{3} ?\\d{2}\\b",
         "nir,sécurité sociale,securite sociale,insee,numéro de sécu,secu",
         "2 55 08 14 168 025 38",
-        "high: the 97-complement key matches"},
+        "high: grouped digits with the 97-complement key and a context word; medium with one of the two; 15 bare digits need a context word"},
     [VEIL_D_NL_BSN] = {
         "nl_bsn", "NL_BSN", VEIL_CAT_GOVERNMENT_ID, GDPR, "nl_bsn",
         "\\b\\d{9}\\b|\\b\\d{4}\\.\\d{2}\\.\\d{3}\\b",
@@ -198,7 +198,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "high: the embedded CRC32 matches (fine-grained tokens: structure)"},
     [VEIL_D_SLACK_TOKEN] = {
         "slack_token", "SLACK_TOKEN", VEIL_CAT_CREDENTIALS, 0, NULL,
-        "\\bxox[abposre]-[0-9]{6,15}-[0-9A-Za-z-]{8,200}\\b",
+        "\\bxox[abposre]-[0-9]{6,15}-[0-9A-Za-z-]{8,100}\\b",
         "slack,token",
         "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "high: the xox?- prefix and numeric workspace part"},

@@ -782,11 +782,14 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         (ns.seps & ~1u) == 0 && (b[s] == '1' || b[s] == '2' || b[s] == '3' || b[s] == '7' ||
                                  b[s] == '8') &&
         (e = match(t, VEIL_D_FR_NIR, s, c->ce, 0)) != 0 && valid(veil__valid_fr_nir, b, s, e)) {
-        int grouped = ns.groups > 1;
-        report(t, s, e, VEIL_D_FR_NIR,
-               conf_ctx(grouped ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM,
-                        has_context(t, s, VEIL_D_FR_NIR)), 0);
-        return e;
+        /* Fifteen bare digits pass the key one time in 97: an order number
+           is a NIR only next to a word saying so. */
+        int grouped = ns.groups > 1, ctx = has_context(t, s, VEIL_D_FR_NIR);
+        if (grouped || ctx) {
+            report(t, s, e, VEIL_D_FR_NIR, grouped && ctx ? VEIL_CONF_HIGH
+                                           : VEIL_CONF_MEDIUM, 0);
+            return e;
+        }
     }
     if (w->digits <= 3 && w->e < c->ce && b[w->e] == '.' && ns.groups >= 4 &&
         eng->enabled[VEIL_D_IPV4] && !looks_like_version(t, s) &&
@@ -845,7 +848,10 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         report(t, s, e, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
         return e;
     }
-    if (ns.digits >= 7 && ns.digits <= 15 && eng->enabled[VEIL_D_PHONE]) {
+    /* SKU-0973-08253, INV_2024_000123: a number glued to a word by '-' or
+       '_' is part of an identifier, not a phone number. */
+    int glued = c->cs > 1 && (b[c->cs - 1] == '-' || b[c->cs - 1] == '_') && isaln(b[c->cs - 2]);
+    if (ns.digits >= 7 && ns.digits <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
         int ctx = -1;
         /* A bare run of digits is a phone number only with a context word
            (epoch seconds are ten digits too, and no national number of
@@ -1079,11 +1085,15 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             }
         }
     }
-    /* A MAC address whose first group has no digit (ac-f3-33-...): it
-       starts at the group before the word this digit is in. */
-    if (ws >= 3 && b[ws - 1] == '-' && ishex(b[ws - 2]) && ishex(b[ws - 3]) &&
-        (ws == 3 || !isaln(b[ws - 4])) && eng_enabled(t, VEIL_D_MAC_ADDRESS)) {
-        size_t ms = ws - 3, e;
+    /* A MAC address whose first groups have no digit (ab-fe-72-...): it
+       starts up to five groups before the word this digit is in. */
+    size_t ms = ws;
+    while (ms >= 3 && ws - ms < 15 && b[ms - 1] == '-' && ishex(b[ms - 2]) && ishex(b[ms - 3]) &&
+           (ms == 3 || !isaln(b[ms - 4]))) {
+        ms -= 3;
+    }
+    if (ms < ws && eng_enabled(t, VEIL_D_MAC_ADDRESS)) {
+        size_t e;
         if (ms + 18 > t->len && !final) {
             return DEFER;
         }
