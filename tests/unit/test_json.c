@@ -525,6 +525,17 @@ TEST(literal_to_text)
     JMASK("[truejane@example.com", "[********@*******.***");
 }
 
+#if 0 /* open engine bug (reported): a PEM block in a value runs over the
+         closing quote into the next members */
+TEST(pem_in_value)
+{
+    JLABEL("{\"k\":\"-----BEGIN RSA PRIVATE KEY-----AAAA-----ENDAAAA\",\"x\":\"jane@example.com\"}",
+           "{\"k\":\"[PRIVATE_KEY]\",\"x\":\"[EMAIL]\"}");
+    JS("{\"k\":\"-----BEGIN RSA PRIVATE KEY-----AAAA-----ENDAAAA\",\"password\":\"hunter22\"}",
+       "private_key@6+47H secret_field@67+8HF");
+}
+#endif
+
 /* Top-level scalars (regression: a NULL key was copied) */
 TEST(top_level_scalar)
 {
