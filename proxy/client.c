@@ -494,10 +494,11 @@ static int step(veil__client_t *c)
         return 1;
 
     case VEIL__C_BODY:
-        if (x == NULL || !x->up_ready || x->u == NULL) {
+        if (x == NULL) {
             return 0;
         }
-        if (x->u->out.queued > VEIL__HWM) {
+        if (!x->hold && (!x->up_ready || x->u == NULL ||
+                         x->u->out.queued > VEIL__HWM)) {
             return 0;
         }
         if (c->in_len == 0) {

@@ -27,6 +27,14 @@ static int req_on_body(llhttp_t *p, const char *at, size_t len)
     uv_buf_t b[3];
     int n;
 
+    if (x->hold) {
+        /* Block mode: nothing leaves before the whole body is judged. */
+        if (veil__xchg_hold(x, at, len, x->c->w->cfg->inspect_limit) != 0) {
+            return HPE_USER;
+        }
+        veil__inspect_feed(&x->ins_req, at, len);
+        return 0;
+    }
     if (x->u == NULL) {
         return HPE_USER;
     }
@@ -217,6 +225,15 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         c->state = VEIL__C_BODY;
     }
     x->status = 0;
+    if (x->hold && !x->req_done) {
+        /* Block mode: the body is read before any upstream is involved;
+           a client waiting for 100 Continue gets it from us. */
+        if (x->rq.expect_continue) {
+            veil__outq_write(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+        }
+        return 0;
+    }
+    x->hold = 0;
     veil__upstream_acquire(x);
     return 0;
 }
@@ -251,6 +268,12 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
         }
     }
     err = llhttp_execute(&x->req_p, data, n);
+    if (err == HPE_USER && x->hold) {
+        /* Over the inspection limit: it cannot be judged, so it is
+           refused (fail closed) whatever uninspectable says. */
+        veil__xchg_error(x, 413, "blocked_uninspectable");
+        return -1;
+    }
     if (err != HPE_OK && err != HPE_PAUSED) {
         veil__xchg_error(x, 400, "parser_rejected_body");
         return -1;
@@ -267,13 +290,26 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
             veil__xchg_error(x, 400, "parser_disagrees");
             return -1;
         }
-        if (x->req_body == VEIL_H1_BODY_CHUNKED) {
+        if (x->req_body == VEIL_H1_BODY_CHUNKED && !x->hold) {
             veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
         }
         x->req_done = 1;
         veil__inspect_end(&x->ins_req, 1);
         if (c->state == VEIL__C_BODY) {
             c->state = VEIL__C_WAIT;
+        }
+        if (x->hold) {
+            const char *why = veil__xchg_block_reason(x);
+
+            if (why != NULL) {
+                veil__xchg_error(x, (int)x->policy->dir[0].block_status, why);
+                return -1;
+            }
+            /* Judged clean: now the upstream gets head and body. */
+            x->hold = 0;
+            x->held_flush = 1;
+            veil__upstream_acquire(x);
+            return (long)n;
         }
         request_sent(x);
         veil__xchg_maybe_finish(x);
@@ -298,6 +334,25 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
     }
     veil__outq_write(&x->u->out, b->data, b->len);
     veil_jbuf_reset(b);
+    if (x->held_flush) {
+        /* A held (block mode) body judged clean: one chunk, or the bytes
+           as they came for a Content-Length body. */
+        char hdr[24];
+        int n;
+
+        x->held_flush = 0;
+        if (x->req_body == VEIL_H1_BODY_CHUNKED) {
+            if (x->held_len > 0) {
+                n = snprintf(hdr, sizeof(hdr), "%zx\r\n", x->held_len);
+                veil__outq_write(&x->u->out, hdr, (size_t)n);
+                veil__outq_write(&x->u->out, x->held, x->held_len);
+                veil__outq_write(&x->u->out, "\r\n", 2);
+            }
+            veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
+        } else if (x->held_len > 0) {
+            veil__outq_write(&x->u->out, x->held, x->held_len);
+        }
+    }
     x->up_ready = 1;
     if (x->req_done) {
         request_sent(x);

@@ -4,6 +4,7 @@
  * (Sec-GPC: 1, DNT: 1), and keeps that config until the exchange ends, so
  * a reload never changes an exchange in flight.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "proxy_int.h"
@@ -59,6 +60,8 @@ void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
     x->policy = veil_policy_for_consent(x->route->policy,
                                         is_one(header(x, "sec-gpc")),
                                         is_one(header(x, "dnt")));
+    x->hold = x->policy->dir[VEIL_DIR_REQUEST].mode == VEIL_MODE_BLOCK &&
+              x->req_body != VEIL_H1_BODY_NONE && cfg->engine != NULL;
 }
 
 
@@ -80,8 +83,67 @@ const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
 }
 
 
+int veil__xchg_hold(veil__xchg_t *x, const char *data, size_t len,
+                    size_t limit)
+{
+    if (x->held_len + len > limit) {
+        return -1;
+    }
+    if (x->held_len + len > x->held_cap) {
+        size_t cap = x->held_cap ? x->held_cap : 16384;
+        char *n;
+
+        while (cap < x->held_len + len) {
+            cap *= 2;
+        }
+        n = malloc(cap);
+        if (n == NULL) {
+            return -1;
+        }
+        if (x->held_len) {
+            memcpy(n, x->held, x->held_len);
+            explicit_bzero(x->held, x->held_cap);
+        }
+        free(x->held);
+        x->held = n;
+        x->held_cap = cap;
+    }
+    memcpy(x->held + x->held_len, data, len);
+    x->held_len += len;
+    return 0;
+}
+
+
+const char *veil__xchg_block_reason(const veil__xchg_t *x)
+{
+    const veil_policy_dir_t *pd = &x->policy->dir[VEIL_DIR_REQUEST];
+    unsigned i;
+
+    if (x->ins_req.state != VEIL__INS_DONE || x->ins_req.skip != NULL) {
+        return pd->uninspectable_block ? "blocked_uninspectable" : NULL;
+    }
+    /* A finding kind that did not fit the table could be a blocking
+       one: fail closed. */
+    if (x->findings.dropped > 0) {
+        return "blocked_by_policy";
+    }
+    for (i = 0; i < x->findings.n; i++) {
+        if (x->findings.kind[i].loc == VEIL__LOC_REQ_BODY &&
+            pd->blocks[x->findings.kind[i].detector]) {
+            return "blocked_by_policy";
+        }
+    }
+    return NULL;
+}
+
+
 void veil__xchg_policy_release(veil__xchg_t *x)
 {
+    if (x->held != NULL) {
+        explicit_bzero(x->held, x->held_cap);
+        free(x->held);
+        x->held = NULL;
+    }
     veil_config_release(x->conf);
     x->conf = NULL;
     x->route = NULL;

@@ -326,6 +326,12 @@ struct veil__xchg {
     struct veil_config *conf;
     const struct veil_route *route;
     const struct veil_policy *policy;
+    /* Block mode (policy.c): the request body is held, not forwarded,
+       until it has been inspected; then refused or sent on. */
+    int hold;
+    char *held;
+    size_t held_len, held_cap;
+    int held_flush;          /* send <held> once the upstream is ready */
     veil__upconn_t *u;
     int up_ready;            /* the request head is queued upstream */
     int up_failed;
@@ -446,5 +452,11 @@ const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
                                        const veil__xchg_t *x, int dir,
                                        const uint8_t **actions);
 void veil__xchg_policy_release(veil__xchg_t *x);
+/* Block mode: keeps <len> body bytes; -1 when the body goes over the
+   inspection limit (the caller stops holding or refuses). */
+int veil__xchg_hold(veil__xchg_t *x, const char *data, size_t len,
+                    size_t limit);
+/* Block mode, body complete: the refusal reason, or NULL to forward. */
+const char *veil__xchg_block_reason(const veil__xchg_t *x);
 
 #endif

@@ -38,8 +38,13 @@ def free_port():
     return p
 
 
+RECEIVED = []
+
+
 def upstream(sock):
-    """Answers each request on a keep-alive connection with 200 "ok"."""
+    """Answers each request on a keep-alive connection with 200 "ok";
+    RECEIVED gets each request's bytes after the head (de-chunked by
+    nothing: exactly what veil sent)."""
     def serve(c):
         buf = b""
         try:
@@ -52,11 +57,19 @@ def upstream(sock):
                 head, buf = buf.split(b"\r\n\r\n", 1)
                 m = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
                 n = int(m.group(1)) if m else 0
+                if re.search(rb"(?i)\r\ntransfer-encoding:\s*chunked", head):
+                    while b"0\r\n\r\n" not in buf:
+                        d = c.recv(65536)
+                        if not d:
+                            return
+                        buf += d
+                    n = buf.index(b"0\r\n\r\n") + 5
                 while len(buf) < n:
                     d = c.recv(65536)
                     if not d:
                         return
                     buf += d
+                RECEIVED.append(buf[:n])
                 buf = buf[n:]
                 c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
                           b"Content-Type: text/plain\r\n\r\nok")
@@ -148,9 +161,104 @@ def routes_and_consent():
     return 0
 
 
+def block_mode():
+    """mode: block holds the request body: a card number is refused with
+    the policy's status and nothing reaches the upstream; a clean body is
+    forwarded byte for byte (Content-Length and chunked); a body over the
+    inspection limit is refused (fail closed)."""
+    d = tempfile.mkdtemp(prefix="veil-block-")
+    port, uport = free_port(), free_port()
+    log = os.path.join(d, "access.log")
+    cfg = os.path.join(d, "veil.yaml")
+    with open(cfg, "w") as f:
+        f.write("listeners: [{address: '127.0.0.1:%d'}]\n"
+                "upstreams: [{name: app, url: 'http://127.0.0.1:%d'}]\n"
+                "server: {inspect_limit: 4k}\n"
+                "access_log: {path: '%s'}\n"
+                "routes: [{name: pay, match: {path_prefix: /pay}, policy: pci}]\n"
+                "policies:\n  pci:\n    request: {mode: block, block: [pci_dss],"
+                " block_status: 422}\n" % (port, uport, log))
+    us = socket.socket()
+    us.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    us.bind(("127.0.0.1", uport))
+    us.listen(16)
+    threading.Thread(target=upstream, args=(us,), daemon=True).start()
+    veil = subprocess.Popen([VEIL, "run", "-c", cfg, "--admin", "off", "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def send(raw):
+        s = socket.create_connection(("127.0.0.1", port), 5)
+        s.sendall(raw)
+        out = b""
+        s.settimeout(5)
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                out += d
+                if b"\r\n\r\n" in out and (out.endswith(b"ok") or b" 4" in out[:13]):
+                    m = re.search(rb"(?i)content-length:\s*(\d+)", out)
+                    if m and len(out.split(b"\r\n\r\n", 1)[1]) >= int(m.group(1)):
+                        break
+        except socket.timeout:
+            pass
+        s.close()
+        return out
+
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        card = b'{"card":"4111 1111 1111 1111"}'
+        clean = b'{"order":"A-1","note":"fine"}'
+        r1 = send(b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (len(card), card))
+        r2 = send(b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(clean), clean))
+        r3 = send(b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                  b"5\r\n{\"a\":\r\n3\r\n\"b\"\r\n1\r\n}\r\n0\r\n\r\n")
+        big = b'{"x":"' + b"a" * 5000 + b'"}'
+        r4 = send(b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (len(big), big))
+        r5 = send(b"POST /other HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(card), card))
+    finally:
+        veil.send_signal(signal.SIGTERM)
+        veil.wait(timeout=30)
+        us.close()
+    if not r1.startswith(b"HTTP/1.1 422 "):
+        fail("card not refused: %r" % r1[:60])
+    if not r2.startswith(b"HTTP/1.1 200 ") or not r3.startswith(b"HTTP/1.1 200 "):
+        fail("clean bodies: %r %r" % (r2[:40], r3[:40]))
+    if not r4.startswith(b"HTTP/1.1 413 "):
+        fail("over the limit: %r" % r4[:60])
+    if not r5.startswith(b"HTTP/1.1 200 "):
+        fail("observe route: %r" % r5[:40])
+    if RECEIVED != [clean, b'9\r\n{"a":"b"}\r\n0\r\n\r\n', card]:
+        fail("upstream received %r" % RECEIVED)
+    with open(log) as f:
+        recs = [json.loads(l) for l in f.read().splitlines()]
+    got = [(r.get("http.response.status_code"), r.get("error.type")) for r in recs]
+    want = [(422, "blocked_by_policy"), (200, None), (200, None),
+            (413, "blocked_uninspectable"), (200, None)]
+    if got != want:
+        fail("records %s, want %s" % (got, want))
+    print("block mode: refused 422 with nothing sent upstream, clean bodies forwarded exactly, "
+          "over the limit 413")
+    shutil.rmtree(d)
+    return 0
+
+
 def main():
     if len(sys.argv) > 2 and sys.argv[2] == "routes_and_consent":
         return routes_and_consent()
+    if len(sys.argv) > 2 and sys.argv[2] == "block_mode":
+        return block_mode()
     if WRK is None:
         print("wrk not installed: skipped")
         return 0
