@@ -225,6 +225,13 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         c->state = VEIL__C_BODY;
     }
     x->status = 0;
+    if (x->hold && x->ins_req.state == VEIL__INS_SKIPPED &&
+        x->policy->dir[0].uninspectable_block) {
+        /* Known at the head (binary, an encoding veil cannot read). */
+        veil__xchg_error(x, (int)x->policy->dir[0].block_status,
+                         "blocked_uninspectable");
+        return -1;
+    }
     if (x->hold && !x->req_done) {
         /* Block mode: the body is read before any upstream is involved;
            a client waiting for 100 Continue gets it from us. */

@@ -60,7 +60,10 @@ void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
     x->policy = veil_policy_for_consent(x->route->policy,
                                         is_one(header(x, "sec-gpc")),
                                         is_one(header(x, "dnt")));
-    x->hold = x->policy->dir[VEIL_DIR_REQUEST].mode == VEIL_MODE_BLOCK &&
+    /* uninspectable: block needs the verdict before anything is sent
+       too (a body may turn out over the limit only at its end). */
+    x->hold = (x->policy->dir[VEIL_DIR_REQUEST].mode == VEIL_MODE_BLOCK ||
+               x->policy->dir[VEIL_DIR_REQUEST].uninspectable_block) &&
               x->req_body != VEIL_H1_BODY_NONE && cfg->engine != NULL;
 }
 

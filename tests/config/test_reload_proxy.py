@@ -175,9 +175,12 @@ def block_mode():
                 "upstreams: [{name: app, url: 'http://127.0.0.1:%d'}]\n"
                 "server: {inspect_limit: 4k}\n"
                 "access_log: {path: '%s'}\n"
-                "routes: [{name: pay, match: {path_prefix: /pay}, policy: pci}]\n"
+                "routes: [{name: pay, match: {path_prefix: /pay}, policy: pci},\n"
+                "         {name: up, match: {path_prefix: /upload}, policy: strict}]\n"
                 "policies:\n  pci:\n    request: {mode: block, block: [pci_dss],"
-                " block_status: 422}\n" % (port, uport, log))
+                " block_status: 422}\n"
+                "  strict:\n    request: {mode: observe, uninspectable: block}\n"
+                % (port, uport, log))
     us = socket.socket()
     us.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     us.bind(("127.0.0.1", uport))
@@ -227,6 +230,14 @@ def block_mode():
                   b"Content-Length: %d\r\n\r\n%s" % (len(big), big))
         r5 = send(b"POST /other HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(card), card))
+        # observe + uninspectable: block: binary refused at the head, a body
+        # over the limit refused at its end; a readable one passes.
+        r6 = send(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                  b"Content-Length: 4\r\n\r\n\x89PNG")
+        r7 = send(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (len(big), big))
+        r8 = send(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(card), card))
     finally:
         veil.send_signal(signal.SIGTERM)
         veil.wait(timeout=30)
@@ -239,12 +250,17 @@ def block_mode():
         fail("over the limit: %r" % r4[:60])
     if not r5.startswith(b"HTTP/1.1 200 "):
         fail("observe route: %r" % r5[:40])
-    if RECEIVED != [clean, b'9\r\n{"a":"b"}\r\n0\r\n\r\n', card]:
+    if not r6.startswith(b"HTTP/1.1 403 ") or not r7.startswith(b"HTTP/1.1 413 "):
+        fail("uninspectable: %r %r" % (r6[:40], r7[:40]))
+    if not r8.startswith(b"HTTP/1.1 200 "):
+        fail("observe with a card: %r" % r8[:40])
+    if RECEIVED != [clean, b'9\r\n{"a":"b"}\r\n0\r\n\r\n', card, card]:
         fail("upstream received %r" % RECEIVED)
     with open(log) as f:
         recs = [json.loads(l) for l in f.read().splitlines()]
     got = [(r.get("http.response.status_code"), r.get("error.type")) for r in recs]
     want = [(422, "blocked_by_policy"), (200, None), (200, None),
+            (413, "blocked_uninspectable"), (200, None), (403, "blocked_uninspectable"),
             (413, "blocked_uninspectable"), (200, None)]
     if got != want:
         fail("records %s, want %s" % (got, want))
