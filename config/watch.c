@@ -4,6 +4,7 @@
  * reload at a time; a trigger during a reload queues exactly one more.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,19 @@ static void collect(void *ud, veil_diag_level_t level, const char *text)
 static void work_cb(uv_work_t *w)
 {
     veil_config_reloader_t *r = w->data;
+    veil_config_t *old = veil_config_holder_get(r->o.holder);
     r->result = veil_config_holder_reload(r->o.holder, r->path, collect, r);
+    if (r->result == 0) {
+        veil_config_t *cur = veil_config_holder_get(r->o.holder);
+        char what[64], msg[256];
+        if (veil_config_needs_restart(old, cur, what, sizeof(what))) {
+            snprintf(msg, sizeof(msg), "%s: %s: changed; takes effect at the next restart",
+                     r->path, what);
+            collect(r, VEIL_DIAG_WARNING, msg);
+        }
+        veil_config_release(cur);
+    }
+    veil_config_release(old);
 }
 
 static void start_reload(veil_config_reloader_t *r);

@@ -125,6 +125,17 @@ static void step_cb(uv_timer_t *t)
     case 6:
         CHECK_EQ(c->oks, 4);
         remove("watch-other.yaml");
+        /* A listener change applies only at the next start: a warning. */
+        {
+            FILE *f = fopen(FILE_NAME, "w");
+            fputs("listeners: [{address: '127.0.0.1:8999'}]\n", f);
+            fclose(f);
+        }
+        break;
+    case 7:
+        CHECK_EQ(c->oks, 5);
+        CHECK_STR(c->last_diag, FILE_NAME ": listeners[0].address: changed; takes effect at "
+                                "the next restart");
         veil_config_reloader_stop(c->r);
         uv_close((uv_handle_t *)&c->step_timer, NULL);
         return;
@@ -149,7 +160,7 @@ TEST(reloader_scenario)
     c.step_timer.data = &c;
     uv_timer_start(&c.step_timer, step_cb, 100, 0);
     uv_run(&c.loop, UV_RUN_DEFAULT);
-    CHECK_EQ(c.step, 7);
+    CHECK_EQ(c.step, 8);
     CHECK_EQ(uv_loop_close(&c.loop), 0);
     veil_config_holder_free(c.h);
     remove(FILE_NAME);
