@@ -125,6 +125,7 @@ struct veil__text {
        scanned before anything is emitted, so this holds up to one input
        chunk's findings. */
     veil_finding_t *pend;
+    uint32_t *pend_w;          /* length of the longest finding merged in */
     size_t npend, cappend;
     veil__emit_fn emit;
     void *ud;

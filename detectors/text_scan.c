@@ -167,45 +167,37 @@ static void emit_upto(struct veil__text *t, uint64_t upto)
     }
     if (k > 0) {
         memmove(t->pend, t->pend + k, (t->npend - k) * sizeof(t->pend[0]));
+        memmove(t->pend_w, t->pend_w + k, (t->npend - k) * sizeof(t->pend_w[0]));
         t->npend -= k;
     }
 }
 
 /*
- * add_finding(): queues a finding. Overlapping findings merge into their
- * union under the detector of the longer one (an e-mail address whose local
- * part looked like a card number is one e-mail address), so what is
- * emitted never overlaps.
+ * add_finding(): queues a finding in offset order. Overlapping findings
+ * merge into their union under the detector of the longest original one
+ * (ties: the lower detector index), so an e-mail address whose local part
+ * looked like a card number is one e-mail address. The rule does not depend
+ * on the order findings arrive in (custom patterns run ahead of the
+ * built-in handlers), so neither does the result on the chunking.
  */
 static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int det,
                         int conf, unsigned flags)
 {
     veil_finding_t f = {start, (uint32_t)(end - start), (uint16_t)det, (uint8_t)conf,
                         (uint8_t)flags};
+    uint32_t w = f.length;
 
-    while (t->npend > 0) {
-        veil_finding_t *last = &t->pend[t->npend - 1];
-        uint64_t lend = last->offset + last->length;
-        if (lend <= f.offset || f.offset + f.length <= last->offset) {
-            break;
-        }
-        uint64_t us = last->offset < f.offset ? last->offset : f.offset;
-        uint64_t ue = lend > f.offset + f.length ? lend : f.offset + f.length;
-        if (last->length > f.length) {
-            f.detector = last->detector;
-            f.flags = last->flags;
-        }
-        if (last->confidence > f.confidence) {
-            f.confidence = last->confidence;
-        }
-        f.offset = us;
-        f.length = (uint32_t)(ue - us);
-        t->npend--;
-    }
     if (t->npend == t->cappend) {
         size_t cap = t->cappend ? t->cappend * 2 : 64;
         veil_finding_t *n = realloc(t->pend, cap * sizeof(*n));
-        if (n == NULL) {
+        uint32_t *nw = realloc(t->pend_w, cap * sizeof(*nw));
+        if (nw != NULL) {
+            t->pend_w = nw;
+        }
+        if (n == NULL || nw == NULL) {
+            if (n != NULL) {
+                t->pend = n;
+            }
             /* Fail closed: a scanner that cannot keep a finding stops. */
             t->error = -ENOMEM;
             return;
@@ -213,13 +205,46 @@ static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int 
         t->pend = n;
         t->cappend = cap;
     }
-    size_t k = t->npend;
-    while (k > 0 && t->pend[k - 1].offset > f.offset) {
-        t->pend[k] = t->pend[k - 1];
-        k--;
+    /* The first pending finding that ends after this one starts. */
+    size_t lo = 0, hi = t->npend;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->pend[mid].offset + t->pend[mid].length <= f.offset) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    size_t k = lo, j = lo;
+    while (j < t->npend && t->pend[j].offset < f.offset + f.length) {
+        const veil_finding_t *o = &t->pend[j];
+        uint64_t us = o->offset < f.offset ? o->offset : f.offset;
+        uint64_t ue = o->offset + o->length > f.offset + f.length ? o->offset + o->length
+                                                                   : f.offset + f.length;
+        if (t->pend_w[j] > w || (t->pend_w[j] == w && o->detector < f.detector)) {
+            f.detector = o->detector;
+            f.flags = o->flags;
+            w = t->pend_w[j];
+        }
+        if (o->confidence > f.confidence) {
+            f.confidence = o->confidence;
+        }
+        f.offset = us;
+        f.length = (uint32_t)(ue - us);
+        j++;
+    }
+    /* Replace pend[k..j) by f. */
+    if (j == k) {
+        memmove(t->pend + k + 1, t->pend + k, (t->npend - k) * sizeof(*t->pend));
+        memmove(t->pend_w + k + 1, t->pend_w + k, (t->npend - k) * sizeof(*t->pend_w));
+        t->npend++;
+    } else if (j > k + 1) {
+        memmove(t->pend + k + 1, t->pend + j, (t->npend - j) * sizeof(*t->pend));
+        memmove(t->pend_w + k + 1, t->pend_w + j, (t->npend - j) * sizeof(*t->pend_w));
+        t->npend -= j - k - 1;
     }
     t->pend[k] = f;
-    t->npend++;
+    t->pend_w[k] = w;
 }
 
 static void report(struct veil__text *t, size_t s, size_t e, int det, int conf,
@@ -1565,24 +1590,18 @@ static size_t h_pem(struct veil__text *t, size_t i, int final)
     }
     size_t e;
     if (q + 8 <= n && q - i < PEM_MAX) {
-        /* The footer line ends with "-----"; wait for it. */
+        /* The footer: "-----END", its label (RSA PRIVATE KEY) and the
+           closing "-----"; wait for the bytes that decide where it ends. */
         e = q + 8;
-        while (e - q < 64) {
-            if (e + 5 > n) {
-                if (!final) {
-                    return DEFER;
-                }
-                e = n;
-                break;
-            }
-            if (b[e] == '\n' || b[e] == '"' || b[e] == '\\') {
-                break;
-            }
-            if (b[e] == '-' && memcmp(b + e, "-----", 5) == 0) {
-                e += 5;
-                break;
-            }
+        while (e < n && e - q < 48 && (isup(b[e]) || isdig(b[e]) || b[e] == ' ')) {
             e++;
+        }
+        if (!final && e - q < 48 &&
+            (e == n || (b[e] == '-' && e + 5 > n && memcmp(b + e, "-----", n - e) == 0))) {
+            return DEFER;
+        }
+        if (e + 5 <= n && memcmp(b + e, "-----", 5) == 0) {
+            e += 5;
         }
     } else {
         e = hdr;
@@ -1868,6 +1887,7 @@ void veil__text_dispose(struct veil__text *t)
     pcre2_match_data_free(t->cmd);
     free(t->inj);
     free(t->pend);
+    free(t->pend_w);
     if (t->fields) {
         explicit_bzero(t->fields, t->capfields * sizeof(*t->fields));
         free(t->fields);
