@@ -53,32 +53,12 @@
         }                                                                        \
     } while (0)
 
-/* Engine bug 16 (open): a private_key finding in a structured value can run
-   over the value's end into the next pairs and overlap the next finding.
-   While it is open such an overlap is recorded instead of asserted, and the
-   body skips the checks that count findings or rebuild the output. */
-#ifndef VEIL_FUZZ_AVOID_BUG16
-#define VEIL_FUZZ_AVOID_BUG16 1
-#endif
-
-/* Engine bug 17 (open): with custom detectors, a built-in finding found
-   after a custom one is not merged with an overlapping neighbour, and the
-   findings depend on the chunking. While it is open, overlaps under the
-   custom engine are recorded too, and such bodies skip the whole-versus-cut
-   comparisons. */
-#ifndef VEIL_FUZZ_AVOID_BUG17
-#define VEIL_FUZZ_AVOID_BUG17 1
-#endif
-
-static int custom_engine;
-
 #define MAX_FINDINGS 8192
 
 typedef struct {
     veil_finding_t *f;
     size_t n;
     uint64_t floor;
-    int pem_overlap;
 } findings_t;
 
 static void on_finding(void *ud, const veil_finding_t *f)
@@ -88,12 +68,6 @@ static void on_finding(void *ud, const veil_finding_t *f)
     FUZZ_ASSERT(f->offset >= l->floor);
     if (l->n > 0) {
         const veil_finding_t *p = &l->f[l->n - 1];
-        if (f->offset < p->offset + p->length &&
-            ((VEIL_FUZZ_AVOID_BUG16 && p->detector == veil_catalog_find("private_key")) ||
-             (VEIL_FUZZ_AVOID_BUG17 && custom_engine))) {
-            l->pem_overlap = 1;
-            return;
-        }
         FUZZ_ASSERT(f->offset >= p->offset + p->length);
     }
     FUZZ_ASSERT(l->n < MAX_FINDINGS);
@@ -138,7 +112,6 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
 {
     l->n = 0;
     l->floor = 0;
-    l->pem_overlap = 0;
     veil_scanner_t *s = veil_scanner_new(e, fmt, on_finding, l);
     FUZZ_ASSERT(s != NULL);
     uint64_t last = 0;
@@ -545,7 +518,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                                                  VEIL_FMT_TEXT};
         fmt = by_bits[data[0] & 3];
     }
-    custom_engine = (data[0] >> 6) & 1;
+    int custom_engine = (data[0] >> 6) & 1;
     int allow = (data[0] >> 5) & 1 && !custom_engine;
     const veil_engine_t *e = engines[(data[0] >> 6) & 1 ? 3 : allow ? 2 : (data[0] >> 2) & 1];
     veil_action_t third = (veil_action_t)((data[0] >> 3) & 3);
@@ -559,9 +532,8 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
     scan(e, fmt, d, len, 0, &whole);
     rng_state = seed | 1;
     scan(e, fmt, d, len, 1, &cut);
-    int skip_cut = custom_engine && VEIL_FUZZ_AVOID_BUG17 && (whole.pem_overlap || cut.pem_overlap);
-    FUZZ_ASSERT(skip_cut || whole.n == cut.n);
-    for (size_t k = 0; !skip_cut && k < whole.n; k++) {
+    FUZZ_ASSERT(whole.n == cut.n);
+    for (size_t k = 0; k < whole.n; k++) {
         const veil_finding_t *a = &whole.f[k], *b = &cut.f[k];
         FUZZ_ASSERT(a->offset == b->offset && a->length == b->length);
         FUZZ_ASSERT(a->detector == b->detector && a->confidence == b->confidence);
@@ -584,13 +556,12 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         redact(e, fmt, acts[a], d, len, 0, &o1, &n1);
         rng_state = (seed + 7u * (uint32_t)a) | 1;
         redact(e, fmt, acts[a], d, len, 1, &o2, &n2);
-        FUZZ_ASSERT(whole.pem_overlap || (n1 == whole.n && n2 == whole.n));
-        FUZZ_ASSERT(skip_cut ||
-                    (o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0)));
+        FUZZ_ASSERT(n1 == whole.n && n2 == whole.n);
+        FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
         /* valid JSON (Lines) stays valid */
         FUZZ_ASSERT(!was_json || json_seq(o1.buf, o1.len));
-        if ((acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) && !whole.pem_overlap) {
+        if (acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) {
             rebuild(&whole, acts[a], d, len, &exp);
             FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
         }

@@ -525,8 +525,7 @@ TEST(literal_to_text)
     JMASK("[truejane@example.com", "[********@*******.***");
 }
 
-#if 0 /* open engine bug (reported): a PEM block in a value runs over the
-         closing quote into the next members */
+/* A PEM block in a value stays inside it (regression). */
 TEST(pem_in_value)
 {
     JLABEL("{\"k\":\"-----BEGIN RSA PRIVATE KEY-----AAAA-----ENDAAAA\",\"x\":\"jane@example.com\"}",
@@ -534,7 +533,6 @@ TEST(pem_in_value)
     JS("{\"k\":\"-----BEGIN RSA PRIVATE KEY-----AAAA-----ENDAAAA\",\"password\":\"hunter22\"}",
        "private_key@6+47H secret_field@67+8HF");
 }
-#endif
 
 /* Top-level scalars (regression: a NULL key was copied) */
 TEST(top_level_scalar)
@@ -608,6 +606,7 @@ int main(void)
     RUN(huge_field);
     RUN(escapes_split);
     RUN(name_escaped);
+    RUN(pem_in_value);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
