@@ -187,6 +187,9 @@ int veil_redactor_feed(veil_redactor_t *r, const void *data, size_t len)
     if (r->error) {
         return r->error;
     }
+    if (len == 0) {
+        return 0;
+    }
     if (r->len + len > r->cap) {
         size_t cap = r->cap ? r->cap : 8192;
         while (cap < r->len + len) {

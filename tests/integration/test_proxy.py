@@ -480,7 +480,7 @@ def test_drain_and_reopen(veil):
         env.curl("{base}/json?after=rotation")
         eq([r.get("url.query") for r in env.log(1)], ["after=rotation"],
            "new file after SIGUSR1")
-        # SIGHUP does not stop veil (reload is not supported yet).
+        # SIGHUP reloads (without -c: the built-in settings again); veil keeps running.
         env.veil.send_signal(signal.SIGHUP)
         time.sleep(0.2)
         eq(env.veil.poll(), None, "still running after SIGHUP")
