@@ -9,6 +9,7 @@ broken (rejected, the running config stays), (3) fixed and SIGHUP sent.
 Each config redacts the e-mail in the path differently and names its
 route, so every access-log record says which config served it.
 """
+import glob
 import json
 import os
 import re
@@ -344,8 +345,12 @@ def main():
     states = {"first": 0, "second": 0, "third": 0}
     paths = {"first": "/users/****.***@*******.***/orders",
              "second": "/users/[EMAIL]/orders", "third": "/users//orders"}
-    with open(log) as f:
-        lines = f.read().splitlines()
+    # The log rotates by size (100 MB by default) during the run: read the
+    # rotated files too, oldest first.
+    lines = []
+    for path in sorted(glob.glob(log + ".*")) + [log]:
+        with open(path) as f:
+            lines += f.read().splitlines()
     for line in lines:
         r = json.loads(line)
         route = r.get("veil.route")
