@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include "veil/config.h"
 #include "veil/stats.h"
 #include "proxy_int.h"
 
@@ -97,6 +98,23 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
     } else {
         body(sh, route, VEIL_STATS_DIR_REQUEST, &x->ins_req);
         body(sh, route, VEIL_STATS_DIR_RESPONSE, &x->ins_rsp);
+    }
+    /* A request refused by its policy's mode block: counted once for each
+       category that blocked it. */
+    if (x->error != NULL && strcmp(x->error, "blocked_by_policy") == 0 && x->policy != NULL) {
+        const veil_policy_dir_t *pd = &x->policy->dir[VEIL_DIR_REQUEST];
+        unsigned seen = 0, i;
+        for (i = 0; i < x->findings.n; i++) {
+            const veil_detector_info_t *d;
+            if (x->findings.kind[i].loc != VEIL__LOC_REQ_BODY || pd->blocks == NULL ||
+                !pd->blocks[x->findings.kind[i].detector] ||
+                (d = veil_engine_detector(pd->engine, x->findings.kind[i].detector)) == NULL ||
+                (seen & (1u << d->category))) {
+                continue;
+            }
+            seen |= 1u << d->category;
+            veil_stats_blocked(sh, route, d->category);
+        }
     }
     if (x->error != NULL) {
         size_t nup = veil_stats_table_count(VEIL_STATS_T_UPSTREAM);
