@@ -1,0 +1,280 @@
+/*
+ * The scan/redact harness shared by the engine's unit tests: runs a case
+ * whole, byte by byte and in random pieces (fixed seeds), checks the
+ * streaming contracts (the safe offset never moves back, no finding starts
+ * before an offset already declared safe, findings sorted and never
+ * overlapping, the redactor's offset monotonic and complete), and compares
+ * the findings and redacted bytes of every cut. Include after test.h.
+ */
+#ifndef VEIL_TEST_ENGINE_HARNESS_H
+#define VEIL_TEST_ENGINE_HARNESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "veil/scan.h"
+#include "veil/transform.h"
+
+#define MAXF 512
+
+/* 1: also check the safe-offset contract (findings never start before an
+   offset already declared safe, and the safe offset never moves back). */
+static int check_safe = 1;
+
+typedef struct {
+    veil_finding_t f[MAXF];
+    size_t n;
+    uint64_t floor; /* no finding may start before this (safe offset) */
+    int bad;
+} flist_t;
+
+static void collect(void *ud, const veil_finding_t *f)
+{
+    flist_t *l = ud;
+    if (check_safe && f->offset < l->floor) {
+        l->bad = 1; /* started before a promised safe offset */
+    }
+    if (l->n > 0 && f->offset < l->f[l->n - 1].offset + l->f[l->n - 1].length) {
+        l->bad = 2; /* out of order or overlapping */
+    }
+    if (l->n < MAXF) {
+        l->f[l->n++] = *f;
+    }
+}
+
+static uint32_t rng_state = 1;
+static uint32_t rng(void)
+{
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+/* How an input is cut: whole, one byte at a time, or random pieces of
+   1..17 bytes from a fixed seed. */
+enum { CUT_WHOLE, CUT_BYTES, CUT_RANDOM1, CUT_RANDOM2, CUT__COUNT };
+static const char *const cut_names[CUT__COUNT] = {"whole", "bytes", "random1", "random2"};
+
+static size_t cut_next(int how, size_t left)
+{
+    size_t k;
+    switch (how) {
+    case CUT_WHOLE:
+        return left;
+    case CUT_BYTES:
+        return 1;
+    default:
+        k = 1 + rng() % 17;
+        return k < left ? k : left;
+    }
+}
+
+static void cut_seed(int how)
+{
+    rng_state = how == CUT_RANDOM1 ? 12345u : 987654321u;
+}
+
+static char conf_letter(int c)
+{
+    return c == VEIL_CONF_HIGH ? 'H' : c == VEIL_CONF_MEDIUM ? 'M' : c == VEIL_CONF_LOW ? 'L' : '?';
+}
+
+/* "email@8+25H" per finding, space-separated; F = whole field, B = bare
+   JSON token. */
+static void flist_format(const veil_engine_t *e, const flist_t *l, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < l->n && used < cap; k++) {
+        const veil_finding_t *f = &l->f[k];
+        const veil_detector_info_t *d = veil_engine_detector(e, f->detector);
+        int n = snprintf(out + used, cap - used, "%s%s@%llu+%u%c%s%s", k ? " " : "",
+                         d ? d->id : "?", (unsigned long long)f->offset, f->length,
+                         conf_letter(f->confidence), (f->flags & VEIL_FIND_FIELD) ? "F" : "",
+                         (f->flags & VEIL_FIND_JSON_BARE) ? "B" : "");
+        if (n < 0) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+static void scan_cut(const veil_engine_t *e, veil_format_t fmt, const char *in, size_t len,
+                     int how, flist_t *l)
+{
+    memset(l, 0, sizeof(*l));
+    veil_scanner_t *s = veil_scanner_new(e, fmt, collect, l);
+    uint64_t last_safe = 0;
+    cut_seed(how);
+    for (size_t i = 0; i < len;) {
+        size_t k = cut_next(how, len - i);
+        if (veil_scanner_feed(s, in + i, k) != 0) {
+            l->bad = 3;
+        }
+        i += k;
+        uint64_t safe = veil_scanner_safe_offset(s);
+        if (check_safe && (safe < last_safe || safe > i)) {
+            l->bad = 4; /* the safe offset moved back or past the input */
+        }
+        last_safe = safe;
+        l->floor = safe;
+    }
+    if (veil_scanner_finish(s) != 0) {
+        l->bad = 3;
+    }
+    veil_scanner_free(s);
+}
+
+/* Scans <in> cut every way; every cut must give the same findings.
+   Returns them formatted (static buffer). */
+static const char *scan_str(int line, const veil_engine_t *e, veil_format_t fmt, const char *in,
+                            size_t len)
+{
+    static char first[8192];
+    char other[8192];
+    flist_t l;
+    for (int how = 0; how < CUT__COUNT; how++) {
+        scan_cut(e, fmt, in, len, how, &l);
+        if (l.bad) {
+            fprintf(stderr, "line %d: cut %s: invariant %d broken\n", line, cut_names[how],
+                    l.bad);
+            test_failed_checks++;
+        }
+        flist_format(e, &l, how ? other : first, sizeof(first));
+        if (how && strcmp(first, other) != 0) {
+            fprintf(stderr, "line %d: cut %s differs:\n  whole: %s\n  cut:   %s\n", line,
+                    cut_names[how], first, other);
+            test_failed_checks++;
+        }
+    }
+    return first;
+}
+
+#define SCAN_E(e, fmt, lit, expected) \
+    CHECK_STR(scan_str(__LINE__, (e), (fmt), (lit), sizeof(lit) - 1), (expected))
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} sink_t;
+
+static int sink_write(void *ud, const char *data, size_t len)
+{
+    sink_t *k = ud;
+    if (k->len + len + 1 > k->cap) {
+        size_t cap = k->cap ? k->cap : 256;
+        while (cap < k->len + len + 1) {
+            cap *= 2;
+        }
+        k->buf = realloc(k->buf, cap);
+        k->cap = cap;
+    }
+    memcpy(k->buf + k->len, data, len);
+    k->len += len;
+    k->buf[k->len] = '\0';
+    return 0;
+}
+
+typedef struct {
+    uint64_t last_end;
+    int bad;
+    size_t n;
+} order_t;
+
+static void order_cb(void *ud, const veil_finding_t *f)
+{
+    order_t *o = ud;
+    if (f->offset < o->last_end) {
+        o->bad = 1;
+    }
+    o->last_end = f->offset + f->length;
+    o->n++;
+}
+
+/* Redacts <in> cut one way; the output is malloc'ed (NUL-terminated). */
+static char *redact_cut(const veil_engine_t *e, const veil_redactor_options_t *base,
+                        const char *in, size_t len, int how, size_t *outlen, int *bad)
+{
+    sink_t k = {0};
+    order_t o = {0};
+    veil_redactor_options_t opts = *base;
+    opts.write = sink_write;
+    opts.write_ud = &k;
+    opts.on_finding = order_cb;
+    opts.finding_ud = &o;
+    sink_write(&k, "", 0);
+    veil_redactor_t *r = veil_redactor_new(e, &opts);
+    uint64_t last = 0;
+    cut_seed(how);
+    for (size_t i = 0; i < len;) {
+        size_t n = cut_next(how, len - i);
+        if (veil_redactor_feed(r, in + i, n) != 0) {
+            *bad = 1;
+        }
+        i += n;
+        uint64_t off = veil_redactor_offset(r);
+        if (off < last || off > i) {
+            *bad = 2; /* the written offset moved back or past the input */
+        }
+        last = off;
+    }
+    if (veil_redactor_finish(r) != 0) {
+        *bad = 1;
+    }
+    if (veil_redactor_offset(r) != len) {
+        *bad = 3;
+    }
+    if (o.bad) {
+        *bad = 4;
+    }
+    veil_redactor_free(r);
+    *outlen = k.len;
+    return k.buf;
+}
+
+/* Redacts <in> cut every way; every cut must give the same bytes. Returns
+   the output (static, NUL-terminated; embedded NULs shown as is). */
+static const char *redact_str(int line, const veil_engine_t *e, veil_format_t fmt,
+                              veil_action_t act, const veil_hash_key_t *key, const char *in,
+                              size_t len)
+{
+    static char *first;
+    veil_redactor_options_t opts = {0};
+    opts.format = fmt;
+    opts.action = act;
+    opts.key = key;
+    free(first);
+    first = NULL;
+    size_t flen = 0;
+    for (int how = 0; how < CUT__COUNT; how++) {
+        int bad = 0;
+        size_t olen;
+        char *o = redact_cut(e, &opts, in, len, how, &olen, &bad);
+        if (bad) {
+            fprintf(stderr, "line %d: redact cut %s: invariant %d broken\n", line,
+                    cut_names[how], bad);
+            test_failed_checks++;
+        }
+        if (how == 0) {
+            first = o;
+            flen = olen;
+            continue;
+        }
+        if (olen != flen || memcmp(o, first, olen) != 0) {
+            fprintf(stderr, "line %d: redact cut %s differs:\n  whole: %s\n  cut:   %s\n", line,
+                    cut_names[how], first, o);
+            test_failed_checks++;
+        }
+        free(o);
+    }
+    return first;
+}
+
+#define REDACT_E(e, fmt, act, lit, expected) \
+    CHECK_STR(redact_str(__LINE__, (e), (fmt), (act), NULL, (lit), sizeof(lit) - 1), (expected))
+
+#endif
