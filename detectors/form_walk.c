@@ -122,7 +122,7 @@ int veil__form_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             veil__scan_end(s);
             s->in_key = 0;
             s->state = F_VALUE;
-            veil__value_open(s, s->key, s->key_len, s->key, s->key_len, 0, raw + 1);
+            veil__value_open(s, s->key, s->key_len, 0, raw + 1);
             i++;
             continue;
         }

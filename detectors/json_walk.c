@@ -58,33 +58,30 @@ static int push(struct veil_scanner *s, int is_array)
 static void open_value(struct veil_scanner *s, uint64_t raw)
 {
     veil__frame_t *f = top(s);
-    char ctx[VEIL__KEY_MAX];
-    size_t n = 0;
     int thing = 0;
 
-    if (f) {
-        n = f->key_len;
-        memcpy(ctx, f->key, n);
-        if (f->sibling_len && n + 1 + f->sibling_len <= sizeof(ctx)) {
-            ctx[n++] = ' ';
-            memcpy(ctx + n, f->sibling, f->sibling_len);
-            n += f->sibling_len;
-        }
-        if (s->depth >= 2 && f->key_len == 4 && (f->key[0] | 0x20) == 'n' &&
-            (f->key[1] | 0x20) == 'a' && (f->key[2] | 0x20) == 'm' && (f->key[3] | 0x20) == 'e') {
-            const veil__frame_t *parent = &s->stack[s->depth - 2];
-            thing = veil__thing_key(parent->key, parent->key_len);
-        }
+    if (f == NULL) {
+        veil__value_open_class(s, -1, NULL, 0, NULL, 0, 0, raw);
+        return;
     }
-    veil__value_open_class(s, f ? f->key_class : -1, f ? f->key : NULL, f ? f->key_len : 0,
-                           ctx, n, thing, raw);
+    if (f->key_class == VEIL_D_PERSON_NAME && s->depth >= 2 && f->key_len == 4 &&
+        (f->key[0] | 0x20) == 'n' && (f->key[1] | 0x20) == 'a' && (f->key[2] | 0x20) == 'm' &&
+        (f->key[3] | 0x20) == 'e') {
+        const veil__frame_t *parent = &s->stack[s->depth - 2];
+        thing = veil__thing_key(parent->key, parent->key_len);
+    }
+    veil__value_open_class(s, f->key_class, f->key, f->key_len, f->sibling, f->sibling_len,
+                           thing, raw);
 }
 
-/* Remembers a short scanned string value as context for its siblings. */
-static void keep_sibling(struct veil_scanner *s)
+/* Remembers a short scanned string value as context for its siblings.
+   Called after the value closed: until then the old sibling is the
+   value's own context. <scanned>: the value was scanned or held lazily
+   (a sensitive field's value is no context for anything). */
+static void keep_sibling(struct veil_scanner *s, int scanned)
 {
     veil__frame_t *f = top(s);
-    if (f && !f->is_array && (s->mode == V_SCAN || s->mode == V_LAZY) && s->value_dlen > 0 &&
+    if (f && !f->is_array && scanned && s->value_dlen > 0 &&
         s->value_dlen <= sizeof(f->sibling)) {
         memcpy(f->sibling, s->head, (size_t)s->value_dlen);
         f->sibling_len = (uint8_t)s->value_dlen;
@@ -136,6 +133,27 @@ static void flush_high(struct veil_scanner *s)
     }
 }
 
+/* veil__key_class() through the scanner's cache of recent keys. */
+static int key_class_cached(struct veil_scanner *s, const char *key, size_t len)
+{
+    if (len == 0) {
+        return -1;
+    }
+    if (len > VEIL__KCACHE_KEY) {
+        return veil__key_class(key, len);
+    }
+    unsigned h = ((unsigned char)key[0] * 7u + (unsigned char)key[len - 1] * 31u +
+                  (unsigned char)key[len / 2] + (unsigned)len * 13u) % VEIL__KCACHE_SLOTS;
+    veil__kcache_t *c = &s->kcache[h];
+    if (c->len == len && memcmp(c->key, key, len) == 0) {
+        return c->cls;
+    }
+    c->len = (uint8_t)len;
+    c->cls = (int8_t)veil__key_class(key, len);
+    memcpy(c->key, key, len);
+    return c->cls;
+}
+
 static void string_close(struct veil_scanner *s, uint64_t raw_quote)
 {
     flush_high(s);
@@ -146,14 +164,15 @@ static void string_close(struct veil_scanner *s, uint64_t raw_quote)
             size_t n = s->key_len < sizeof(f->key) ? s->key_len : sizeof(f->key);
             memcpy(f->key, s->key, n);
             f->key_len = (uint8_t)n;
-            f->key_class = (int8_t)(n ? veil__key_class(f->key, n) : -1);
+            f->key_class = (int8_t)key_class_cached(s, f->key, n);
         }
         s->in_key = 0;
         s->state = J_COLON;
         return;
     }
-    keep_sibling(s);
+    int scanned = s->mode == V_SCAN || s->mode == V_LAZY;
     veil__value_close(s, raw_quote, 0);
+    keep_sibling(s, scanned);
     s->state = J_AFTER;
 }
 

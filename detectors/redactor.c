@@ -19,6 +19,7 @@ struct veil_redactor {
     uint8_t *actions;          /* per detector, custom ones included */
     unsigned char *buf;        /* raw bytes [buf_off, buf_off + len) */
     size_t len, cap;
+    size_t used;               /* most bytes buf ever held: what to wipe */
     uint64_t buf_off;
     veil_finding_t *queue;     /* findings not written yet, in order */
     size_t nqueue, capqueue;
@@ -63,7 +64,7 @@ static void on_finding(void *ud, const veil_finding_t *f)
         g.offset = r->written;
     }
     if (r->nqueue == r->capqueue) {
-        size_t cap = r->capqueue ? r->capqueue * 2 : 16;
+        size_t cap = r->capqueue ? r->capqueue * 2 : 64;
         veil_finding_t *q = realloc(r->queue, cap * sizeof(*q));
         if (q == NULL) {
             r->error = -ENOMEM;
@@ -168,14 +169,15 @@ static int flush(veil_redactor_t *r, uint64_t upto)
         memmove(r->queue, r->queue + k, (r->nqueue - k) * sizeof(*r->queue));
         r->nqueue -= k;
     }
-    /* Release the bytes already written. */
+    /* Release the bytes already written. What stays behind past the new
+       end is overwritten by later input and wiped at the latest by
+       veil_redactor_free(), which wipes all the buffer ever held. */
     size_t drop = (size_t)(r->written - r->buf_off);
     if (drop > r->len) {
         drop = r->len;
     }
     if (drop) {
         memmove(r->buf, r->buf + drop, r->len - drop);
-        wipe(r->buf + r->len - drop, drop);
         r->len -= drop;
         r->buf_off += drop;
     }
@@ -191,7 +193,7 @@ int veil_redactor_feed(veil_redactor_t *r, const void *data, size_t len)
         return 0;
     }
     if (r->len + len > r->cap) {
-        size_t cap = r->cap ? r->cap : 8192;
+        size_t cap = r->cap ? r->cap : 4096;
         while (cap < r->len + len) {
             cap *= 2;
         }
@@ -201,14 +203,18 @@ int veil_redactor_feed(veil_redactor_t *r, const void *data, size_t len)
         }
         if (r->buf) {
             memcpy(b, r->buf, r->len);
-            wipe(r->buf, r->cap);
+            wipe(r->buf, r->used);
             free(r->buf);
         }
+        r->used = r->len;
         r->buf = b;
         r->cap = cap;
     }
     memcpy(r->buf + r->len, data, len);
     r->len += len;
+    if (r->len > r->used) {
+        r->used = r->len;
+    }
     int rc = veil_scanner_feed(r->scanner, data, len);
     if (rc != 0) {
         return r->error = rc;
@@ -240,11 +246,11 @@ void veil_redactor_free(veil_redactor_t *r)
     }
     veil_scanner_free(r->scanner);
     if (r->buf) {
-        wipe(r->buf, r->cap);
+        wipe(r->buf, r->used);
         free(r->buf);
     }
     if (r->scratch) {
-        wipe(r->scratch, r->scratch_cap);
+        /* Wiped after each use (write_finding). */
         free(r->scratch);
     }
     free(r->queue);

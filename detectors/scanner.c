@@ -158,7 +158,7 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
         }
     }
     if (s->nsegs == s->capsegs) {
-        size_t cap = s->capsegs ? s->capsegs * 2 : 64;
+        size_t cap = s->capsegs ? s->capsegs * 2 : 512;
         veil__seg_t *n = realloc(s->segs, cap * sizeof(*n));
         if (n == NULL) {
             s->error = -ENOMEM;

@@ -44,6 +44,16 @@ enum veil__value_mode {
                  finding, and is never handed to the text layer at all */
 };
 
+/* Keys repeat (an array of objects spells the same keys again and again):
+   their classes are remembered by a small direct-mapped cache. */
+#define VEIL__KCACHE_SLOTS 32
+#define VEIL__KCACHE_KEY 22
+typedef struct {
+    uint8_t len;                  /* 0: empty slot */
+    int8_t cls;
+    char key[VEIL__KCACHE_KEY];
+} veil__kcache_t;
+
 struct veil_scanner {
     const veil_engine_t *eng;
     veil_format_t format;
@@ -80,8 +90,8 @@ struct veil_scanner {
     char head[64];                /* first decoded bytes of the value */
     size_t head_len;
     uint64_t value_dlen;          /* decoded length of the current value */
-    char lazy_ctx[VEIL__KEY_MAX]; /* the context of a held value */
-    size_t lazy_ctx_len;
+    const char *ctx_key, *ctx_sib; /* the current value's context: its key */
+    size_t ctx_key_len, ctx_sib_len; /* and the object's last short value */
     char name[VEIL__NAME_MAX];
     size_t name_len;
     struct {                      /* where the held name's bytes came from */
@@ -91,6 +101,7 @@ struct veil_scanner {
     } name_seg[24];
     size_t name_nseg;
     int name_overflow;
+    veil__kcache_t kcache[VEIL__KCACHE_SLOTS];
     int pct;                      /* form: hex digits of a %XX read so far */
     int form_started;
     unsigned char pct_val;
@@ -114,11 +125,12 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
    scanned as text with its key as context, or one whole-field finding when
    the key is sensitive. Offsets are raw. */
 void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
-                      const char *context, size_t context_len, int not_a_person,
-                      uint64_t raw_start);
-/* The same with the key's class already known (-1: none). */
+                      int not_a_person, uint64_t raw_start);
+/* The same with the key's class already known (-1: none) and a sibling
+   value as more context. <key> and <sibling> are not copied: they must
+   stay unchanged until the value closes. */
 void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
-                            const char *context, size_t context_len, int not_a_person,
+                            const char *sibling, size_t sibling_len, int not_a_person,
                             uint64_t raw_start);
 void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start);
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);

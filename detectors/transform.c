@@ -189,8 +189,12 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
     if (cap < 64 + 2 * len) {
         return -ENOSPC;
     }
-    for (size_t k = 0; k < len; k++) {
-        newlines += raw[k] == '\n';
+    /* Line breaks inside a value are kept after its replacement, so line
+       numbers stay true; most values have none. */
+    if (action != VEIL_ACT_MASK && memchr(raw, '\n', len) != NULL) {
+        for (size_t k = 0; k < len; k++) {
+            newlines += raw[k] == '\n';
+        }
     }
     if (quote) {
         out[n++] = '"';

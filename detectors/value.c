@@ -19,15 +19,35 @@ static int is_plain_name_key(const char *key, size_t len)
 }
 
 void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
-                      const char *context, size_t context_len, int not_a_person,
-                      uint64_t raw_start)
+                      int not_a_person, uint64_t raw_start)
 {
     veil__value_open_class(s, key_len ? veil__key_class(key, key_len) : -1, key, key_len,
-                           context, context_len, not_a_person, raw_start);
+                           NULL, 0, not_a_person, raw_start);
 }
 
+/* Starts the text layer on the current value with its context: the key,
+   then the sibling after a space when both fit. Built only when a value
+   is really scanned, which most are not. */
+static void scan_begin_ctx(struct veil_scanner *s)
+{
+    char ctx[VEIL__KEY_MAX];
+    size_t n = s->ctx_key_len < sizeof(ctx) ? s->ctx_key_len : sizeof(ctx);
+
+    if (n) {
+        memcpy(ctx, s->ctx_key, n);
+    }
+    if (s->ctx_sib_len && n + 1 + s->ctx_sib_len <= sizeof(ctx)) {
+        ctx[n++] = ' ';
+        memcpy(ctx + n, s->ctx_sib, s->ctx_sib_len);
+        n += s->ctx_sib_len;
+    }
+    veil__scan_begin(s, ctx, n);
+}
+
+/* The key and sibling pointed to must stay as they are until the value
+   closes (the walkers keep them in their frame or key buffer). */
 void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
-                            const char *context, size_t context_len, int not_a_person,
+                            const char *sibling, size_t sibling_len, int not_a_person,
                             uint64_t raw_start)
 {
     s->value_raw = raw_start;
@@ -37,10 +57,10 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
     if (cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len) && not_a_person) {
         cls = -1;
     }
-    s->lazy_ctx_len = context_len < sizeof(s->lazy_ctx) ? context_len : sizeof(s->lazy_ctx);
-    if (s->lazy_ctx_len) {
-        memcpy(s->lazy_ctx, context, s->lazy_ctx_len);
-    }
+    s->ctx_key = key;
+    s->ctx_key_len = key_len;
+    s->ctx_sib = sibling;
+    s->ctx_sib_len = sibling_len;
     s->name_len = 0;
     s->name_nseg = 0;
     if (cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len)) {
@@ -56,11 +76,7 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
         s->hold = raw_start;
     } else {
         s->mode = V_SCAN;
-        veil__scan_begin(s, context, context_len);
-    }
-    s->key_len = key_len < sizeof(s->key) ? key_len : sizeof(s->key);
-    if (s->key_len) {
-        memcpy(s->key, key, s->key_len);
+        scan_begin_ctx(s);
     }
 }
 
@@ -72,7 +88,7 @@ void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start)
     s->field_det = -1;
     s->head_len = 0;
     s->value_dlen = 0;
-    s->lazy_ctx_len = 0;
+    s->ctx_key_len = s->ctx_sib_len = 0;
     s->name_len = 0;
     s->name_nseg = 0;
     if (s->eng->custom_re == NULL) {
@@ -92,7 +108,7 @@ static void name_to_scan(struct veil_scanner *s)
     size_t off = 0;
     s->mode = V_SCAN;
     s->hold = UINT64_MAX;
-    veil__scan_begin(s, s->lazy_ctx, s->lazy_ctx_len);
+    scan_begin_ctx(s);
     for (size_t k = 0; k < s->name_nseg; k++) {
         if (s->name_seg[k].dlen == s->name_seg[k].rlen) {
             veil__scan_plain(s, s->name + off, s->name_seg[k].dlen, s->name_seg[k].raw);
@@ -153,14 +169,23 @@ static void keep_head(struct veil_scanner *s, const char *dec, size_t len)
     size_t room = sizeof(s->head) - s->head_len;
     memcpy(s->head + s->head_len, dec, len < room ? len : room);
     s->head_len += len < room ? len : room;
-    s->value_dlen += len;
+}
+
+/* A held value's bytes are in s->name; its head is copied from there only
+   when it is needed (going to the text layer, or at the close). */
+static void head_from_name(struct veil_scanner *s)
+{
+    size_t n = s->name_len < sizeof(s->head) ? s->name_len : sizeof(s->head);
+    memcpy(s->head, s->name, n);
+    s->head_len = n;
 }
 
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw)
 {
-    keep_head(s, dec, len);
+    s->value_dlen += len;
     switch (s->mode) {
     case V_FIELD:
+        keep_head(s, dec, len);
         field_split(s, raw + len);
         break;
     case V_NAME:
@@ -168,10 +193,13 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
         if (name_hold(s, dec, len, raw, (uint32_t)len)) {
             break;
         }
+        head_from_name(s);
+        keep_head(s, dec, len);
         name_to_scan(s);
         veil__scan_plain(s, dec, len, raw);
         break;
     default:
+        keep_head(s, dec, len);
         veil__scan_plain(s, dec, len, raw);
         break;
     }
@@ -180,9 +208,10 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen)
 {
-    keep_head(s, dec, dlen);
+    s->value_dlen += dlen;
     switch (s->mode) {
     case V_FIELD:
+        keep_head(s, dec, dlen);
         field_split(s, raw + rlen);
         break;
     case V_NAME:
@@ -190,10 +219,13 @@ void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, ui
         if (name_hold(s, dec, dlen, raw, rlen)) {
             break;
         }
+        head_from_name(s);
+        keep_head(s, dec, dlen);
         name_to_scan(s);
         veil__scan_escape(s, dec, dlen, raw, rlen);
         break;
     default:
+        keep_head(s, dec, dlen);
         veil__scan_escape(s, dec, dlen, raw, rlen);
         break;
     }
@@ -232,6 +264,9 @@ static int worth_scanning(const char *v, size_t len, int json_number)
 
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
 {
+    if ((s->mode == V_LAZY || s->mode == V_NAME) && s->name_len) {
+        head_from_name(s);
+    }
     switch (s->mode) {
     case V_LAZY:
         if (s->name_len &&
