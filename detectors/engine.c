@@ -289,6 +289,14 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
                     e->ctx_words[at].word = e->context[d][k].word;
                     e->ctx_words[at].len = e->context[d][k].len;
                     e->ctx_words[at].detector = (uint8_t)d;
+                    const char *w = e->context[d][k].word;
+                    if (e->context[d][k].len > 1) {
+                        e->context_second[(unsigned char)w[1]] |= 1ull << d;
+                    } else {
+                        for (int x = 0; x < 256; x++) {
+                            e->context_second[x] |= 1ull << d;
+                        }
+                    }
                 }
             }
         }

@@ -36,6 +36,9 @@ struct veil_engine {
     } context[VEIL_D__COUNT][32];
     uint8_t ncontext[VEIL_D__COUNT];
     uint64_t context_first[256]; /* bit d: a word of detector d starts so */
+    uint64_t context_second[256]; /* ... has this second byte (or is one
+                                     byte long): with context_first, most
+                                     bytes of a window are ruled out */
     /* Every context word by its first byte: entries ctx_index[c] to
        ctx_index[c + 1] of ctx_words. */
     uint16_t ctx_index[257];

@@ -133,6 +133,34 @@ static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower
     return i;
 }
 
+#ifdef __SSSE3__
+/*
+ * trigger_mask64(): bit k set when b[k] is a trigger, for the 64 bytes at
+ * <b>, with next_trigger()'s tables. The scan loop takes triggers from this
+ * mask one after another instead of classifying the bytes again after each
+ * handler returns (there is a trigger every 11 to 15 bytes of API traffic).
+ */
+static inline uint64_t trigger_mask64(const unsigned char *b)
+{
+    const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
+                                       1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i zero = _mm_setzero_si128();
+    uint64_t bits = 0;
+
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i lo = _mm_and_si128(v, nib);
+        __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+        __m128i m = _mm_and_si128(_mm_shuffle_epi8(lo_t, lo), _mm_shuffle_epi8(hi_t, hi));
+        uint64_t none = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero));
+        bits |= (none ^ 0xffffu) << (16 * k);
+    }
+    return bits;
+}
+#endif
+
 int veil__has_trigger(const void *s, size_t len)
 {
     return next_trigger(s, 0, len) < len;
@@ -270,6 +298,29 @@ static void report(struct veil__text *t, size_t s, size_t e, int det, int conf,
 static size_t context_window(const struct veil__text *t, size_t s, char *win)
 {
     size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
+#if defined(__SSSE3__) && CTX_WINDOW == 48
+    /* A full window: the last line break and the lower-casing, sixteen
+       bytes at a time. */
+    if (s >= CTX_WINDOW) {
+        const __m128i nl = _mm_set1_epi8('\n'), dl = _mm_set1_epi8((char)VEIL__DELIM);
+        const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1);
+        const __m128i bit = _mm_set1_epi8(0x20);
+        char low[CTX_WINDOW];
+        uint64_t brk = 0;
+        for (int k = 0; k < 3; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->buf + from + 16 * k));
+            __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+            _mm_storeu_si128((__m128i *)(void *)(low + 16 * k),
+                             _mm_or_si128(v, _mm_and_si128(up, bit)));
+            brk |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                       _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, dl)))
+                   << (16 * k);
+        }
+        size_t skip = brk ? (size_t)(64 - __builtin_clzll(brk)) : 0;
+        memcpy(win, low + skip, CTX_WINDOW - skip);
+        return CTX_WINDOW - skip;
+    }
+#endif
     for (size_t k = s; k > from; k--) {
         if (t->buf[k - 1] == '\n' || t->buf[k - 1] == VEIL__DELIM) {
             from = k;
@@ -294,7 +345,12 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
     uint64_t found = 0;
     for (size_t k = 0; k < hl; k++) {
         unsigned char c = (unsigned char)hay[k];
-        if (!(e->context_first[c] & want & ~found)) {
+        uint64_t cand = e->context_first[c] & want & ~found;
+        /* A word longer than one byte also needs its second byte here. */
+        if (cand && k + 1 < hl) {
+            cand &= e->context_second[(unsigned char)hay[k + 1]];
+        }
+        if (!cand) {
             continue;
         }
         int bounded = k == 0 || !isal((unsigned char)hay[k - 1]);
@@ -639,8 +695,10 @@ static inline size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
 {
     const word_t *w = &c->w[k];
     size_t len = w->e - w->s;
-    if ((len != 2 && len != 4) || w->e >= c->ce ||
-        (t->buf[w->e] != '-' && t->buf[w->e] != '.')) {
+    /* The pattern's two forms: 2 hex digits then ':' or '-' (17 bytes in
+       all), or 4 then '.' (14 bytes); ':' never reaches a chain. */
+    if (w->e >= c->ce || !((len == 2 && t->buf[w->e] == '-' && c->ce - w->s >= 17) ||
+                           (len == 4 && t->buf[w->e] == '.' && c->ce - w->s >= 14))) {
         return 0;
     }
     return try_mac_at(t, c, k);
@@ -666,12 +724,13 @@ static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
         report(t, s, e, VEIL_D_IT_FISCAL_CODE, VEIL_CONF_HIGH, 0);
         return e;
     }
-    if ((b[s] == 'X' || b[s] == 'Y' || b[s] == 'Z') &&
+    if ((b[s] == 'X' || b[s] == 'Y' || b[s] == 'Z') && c->ce - s >= 9 &&
         (e = match(t, VEIL_D_ES_NIE, s, c->ce, 0)) != 0 && valid(veil__valid_es_nie, b, s, e)) {
         report(t, s, e, VEIL_D_ES_NIE, VEIL_CONF_HIGH, 0);
         return e;
     }
-    if (len >= 2 && isup(b[s]) && isup(b[s + 1]) &&
+    if (len >= 2 && isup(b[s]) && isup(b[s + 1]) && c->ce - s >= 9 &&
+        (isdig(b[s + 2]) || (b[s + 2] == ' ' && isdig(b[s + 3]))) &&
         (e = match(t, VEIL_D_UK_NINO, s, c->ce, 0)) != 0 && valid(veil__valid_uk_nino, b, s, e)) {
         report(t, s, e, VEIL_D_UK_NINO,
                conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_UK_NINO)), 0);
@@ -790,6 +849,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     }
     if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && (ns.seps & ~3u) == 0 &&
         eng->enabled[VEIL_D_CREDIT_CARD] &&
+        /* 12 to 19 bare digits: the pattern can only match them all, so
+           the checksum decides first (an order number is not a card). */
+        (ns.groups > 1 || ns.digits > 19 || valid(veil__valid_card, b, s, ns.end)) &&
         /* Only a run longer than any card is cut down to one: a 16-digit
            number that fails Luhn is not a 12-digit Maestro number. */
         (e = try_shrinking(t, c, VEIL_D_CREDIT_CARD, s, ns.end, veil__valid_card,
@@ -806,6 +868,8 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     if ((ns.digits == 15 || (ns.digits >= 5 && ns.end < c->ce && (b[ns.end + 1] == '2'))) &&
         (ns.seps & ~1u) == 0 && (b[s] == '1' || b[s] == '2' || b[s] == '3' || b[s] == '7' ||
                                  b[s] == '8') &&
+        /* Fifteen bare digits match whole or not at all: key first. */
+        (ns.groups > 1 || ns.digits != 15 || valid(veil__valid_fr_nir, b, s, ns.end)) &&
         (e = match(t, VEIL_D_FR_NIR, s, c->ce, 0)) != 0 && valid(veil__valid_fr_nir, b, s, e)) {
         /* Fifteen bare digits pass the key one time in 97: an order number
            is a NIR only next to a word saying so. */
@@ -838,14 +902,18 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     }
     if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4)) {
         int formatted = ns.groups == 4 && ns.g[0] == 3 && ns.g[3] == 2;
-        if ((e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
+        if ((ns.groups > 1 || valid(veil__valid_br_cpf, b, s, ns.end)) &&
+            (e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
             valid(veil__valid_br_cpf, b, s, e) &&
             (formatted || has_context(t, s, VEIL_D_BR_CPF))) {
             report(t, s, e, VEIL_D_BR_CPF, VEIL_CONF_HIGH, 0);
             return e;
         }
     }
+    /* Ten digits, bare or 3-3-4: a match covers them all, so the mod-11
+       check runs before the pattern (most such numbers fail it). */
     if (ns.digits == 10 && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3)) &&
+        valid(veil__valid_uk_nhs, b, s, ns.end) &&
         (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e) &&
         has_context(t, s, VEIL_D_UK_NHS)) {
         report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_HIGH, 0);
@@ -868,6 +936,10 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     }
     if (ns.digits >= 6 && ns.digits <= 8 && ns.groups == 3 && (ns.seps & ~14u) == 0 &&
         eng->enabled[VEIL_D_DATE_OF_BIRTH] &&
+        /* Every form starts with a 1-2 digit day or month or a 19xx/20xx
+           year ("605.1.15" is a version). */
+        (ns.g[0] <= 2 || (ns.g[0] == 4 && ((b[s] == '1' && b[s + 1] == '9') ||
+                                           (b[s] == '2' && b[s + 1] == '0')))) &&
         (e = match(t, VEIL_D_DATE_OF_BIRTH, s, ns.end, 0)) != 0 &&
         valid(veil__valid_date, b, s, e) && has_context(t, s, VEIL_D_DATE_OF_BIRTH)) {
         report(t, s, e, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
@@ -903,6 +975,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     }
 nhs:
     if (ns.digits == 10 && ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3 &&
+        valid(veil__valid_uk_nhs, b, s, ns.end) &&
         (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e)) {
         report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_MEDIUM, 0);
         return e;
@@ -1838,11 +1911,41 @@ static void scan(struct veil__text *t, int final)
         scan_custom(t, final);
     }
     size_t i = t->pos;
+#ifdef __SSSE3__
+    /* Triggers of the 64 bytes from mbase on, taken from the mask. */
+    size_t mbase = 0;
+    uint64_t mask = 0;
+    int have_mask = 0;
+#endif
     while (i < t->len) {
+#ifdef __SSSE3__
+        if (have_mask && i - mbase < 64) {
+            uint64_t m = mask & (~0ull << (i - mbase));
+            if (m != 0) {
+                i = mbase + (size_t)__builtin_ctzll(m);
+                goto found;
+            }
+            i = mbase + 64;
+        }
+        have_mask = 0;
+        while (i + 64 <= t->len) {
+            mask = trigger_mask64(t->buf + i);
+            if (mask != 0) {
+                mbase = i;
+                have_mask = 1;
+                i += (size_t)__builtin_ctzll(mask);
+                goto found;
+            }
+            i += 64;
+        }
+#endif
         i = next_trigger(t->buf, i, t->len);
         if (i >= t->len) {
             break;
         }
+#ifdef __SSSE3__
+found:
+#endif
         size_t r = handle(t, i, final);
         if (r == DEFER) {
             t->pos = i;
