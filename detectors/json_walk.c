@@ -38,6 +38,9 @@ static int push(struct veil_scanner *s, int is_array)
         return -1;
     }
     veil__frame_t *parent = top(s), *f = &s->stack[s->depth++];
+    if (s->depth > s->depth_max) {
+        s->depth_max = s->depth;
+    }
     f->is_array = (uint8_t)is_array;
     f->key_len = 0;
     f->sibling_len = 0;

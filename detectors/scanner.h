@@ -78,33 +78,37 @@ struct veil_scanner {
     uint64_t bare_start, bare_end;
     uint64_t last_bare;           /* raw start of the last bare token reported */
     unsigned depth;
-    veil__frame_t stack[VEIL__DEPTH_MAX];
-    char key[VEIL__KEY_MAX];
+    unsigned depth_max;           /* frames ever used: what to wipe */
     size_t key_len;
-    char tok[72];                 /* a number or literal being read */
     size_t tok_len;
     uint64_t uhigh_start;         /* raw start of a pending high surrogate */
     uint32_t ucode, uhigh;        /* \u escape and a pending high surrogate */
     int uhex;
     uint64_t esc_start;           /* raw offset of the escape's backslash */
-    char head[64];                /* first decoded bytes of the value */
     size_t head_len;
     uint64_t value_dlen;          /* decoded length of the current value */
     const char *ctx_key, *ctx_sib; /* the current value's context: its key */
     size_t ctx_key_len, ctx_sib_len; /* and the object's last short value */
-    char name[VEIL__NAME_MAX];
     size_t name_len;
+    size_t name_nseg;
+    int name_overflow;
+    int pct;                      /* form: hex digits of a %XX read so far */
+    int form_started;
+    unsigned char pct_val;
+    veil__kcache_t kcache[VEIL__KCACHE_SLOTS];
+
+    /* Buffers from here on are never read before they are written, so a
+       new scanner zeroes only what comes before them (veil_scanner_new). */
+    char key[VEIL__KEY_MAX];
+    char tok[72];                 /* a number or literal being read */
+    char head[64];                /* first decoded bytes of the value */
+    char name[VEIL__NAME_MAX];
     struct {                      /* where the held name's bytes came from */
         uint64_t raw;
         uint32_t rlen;
         uint32_t dlen;            /* == rlen: plain bytes; else one escape */
     } name_seg[24];
-    size_t name_nseg;
-    int name_overflow;
-    veil__kcache_t kcache[VEIL__KCACHE_SLOTS];
-    int pct;                      /* form: hex digits of a %XX read so far */
-    int form_started;
-    unsigned char pct_val;
+    veil__frame_t stack[VEIL__DEPTH_MAX]; /* last: wiped up to depth_max */
 };
 
 /* Feeds decoded bytes that came one-to-one from raw offset <raw>. */
