@@ -153,11 +153,13 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         fprintf(o, "    idle_timeout: ");
         ms(o, u->idle_timeout_ms);
         fprintf(o, "    pool_size: %u\n", u->pool_size);
+        fprintf(o, "    resolve_interval: ");
+        ms(o, u->resolve_interval_ms);
     }
     fprintf(o, "\nserver:\n  workers: %u\n  max_connections: %u\n  max_header_bytes: %zu\n"
-               "  max_headers: %u\n  inspect_limit: %zu\n",
+               "  max_headers: %u\n  inspect_limit: %zu\n  max_body_size: %llu\n",
             sv->workers, sv->max_connections, sv->max_header_bytes, sv->max_headers,
-            sv->inspect_limit);
+            sv->inspect_limit, (unsigned long long)sv->max_body_size);
     fprintf(o, "  header_timeout: ");
     ms(o, sv->header_timeout_ms);
     fprintf(o, "  body_timeout: ");

@@ -59,7 +59,7 @@ static int parse_hostport(const char *s, const char **host, int *port, veil__are
 int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
 {
     static const char *const keys[] = {"name", "url", "connect_timeout", "response_timeout",
-                                       "idle_timeout", "pool_size"};
+                                       "idle_timeout", "pool_size", "resolve_interval"};
     const veil__node_t *seq = veil__map_get(root, "upstreams");
     veil_config_t *c = s->cfg;
     int rc = 0;
@@ -78,14 +78,15 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
         veil_upstream_t *u = &c->upstreams[c->nupstreams];
         memset(u, 0, sizeof(*u)); /* a slot left by a rejected entry is reused */
         char p[PATH], pk[PATH];
-        uint64_t ct = 5000, rt = 60000, it = 60000, pool = 64;
+        uint64_t ct = 5000, rt = 60000, it = 60000, pool = 64, ri = 30000;
         veil__sc_join_index(p, "upstreams", i);
         if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
             veil__sc_get_str(s, m, "name", p, &u->name) || veil__sc_get_str(s, m, "url", p, &u->url) ||
             veil__sc_get_number(s, m, "connect_timeout", p, 2, 1, 3600000, &ct) ||
             veil__sc_get_number(s, m, "response_timeout", p, 2, 1, 86400000, &rt) ||
             veil__sc_get_number(s, m, "idle_timeout", p, 2, 1, 86400000, &it) ||
-            veil__sc_get_number(s, m, "pool_size", p, 0, 0, 100000, &pool)) {
+            veil__sc_get_number(s, m, "pool_size", p, 0, 0, 100000, &pool) ||
+            veil__sc_get_number(s, m, "resolve_interval", p, 2, 0, 86400000, &ri)) {
             rc = -1;
             continue;
         }
@@ -131,6 +132,7 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
         u->response_timeout_ms = rt;
         u->idle_timeout_ms = it;
         u->pool_size = (unsigned)pool;
+        u->resolve_interval_ms = ri;
         c->nupstreams++;
     }
     if (c->nupstreams == 0) {
@@ -143,6 +145,7 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
         u->response_timeout_ms = 60000;
         u->idle_timeout_ms = 60000;
         u->pool_size = 64;
+        u->resolve_interval_ms = 30000;
         c->nupstreams = 1;
     }
     return rc;
@@ -206,13 +209,17 @@ int veil__sc_parse_listeners(veil__schema_t *s, const veil__node_t *root)
 int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root)
 {
     static const char *const keys[] = {"workers", "max_connections", "max_header_bytes",
-                                       "max_headers", "inspect_limit", "header_timeout",
+                                       "max_headers", "inspect_limit", "max_body_size",
+                                       "header_timeout",
                                        "body_timeout", "keepalive_timeout", "drain_timeout"};
     static const char *const lkeys[] = {"path", "body_limit"};
     veil_server_settings_t *sv = &s->cfg->server;
     veil_access_log_settings_t *al = &s->cfg->access_log;
-    uint64_t w = 0, mc = 10000, mhb = 16384, mh = 100, il = 1 << 20, ht = 60000, bt = 60000,
-             kt = 75000, dt = 30000, bl = 65536;
+    /* max_body_size: 10m, ten times the inspection limit: API payloads
+       fit, while one client cannot stream an unbounded body through (and
+       hold an upstream connection for it); 0 lifts the limit. */
+    uint64_t w = 0, mc = 10000, mhb = 16384, mh = 100, il = 1 << 20, mbs = 10 << 20,
+             ht = 60000, bt = 60000, kt = 75000, dt = 30000, bl = 65536;
     const veil__node_t *m = veil__map_get(root, "server");
     int rc = 0;
 
@@ -223,6 +230,7 @@ int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root)
               veil__sc_get_number(s, m, "max_header_bytes", "server", 1, 1024, 1 << 20, &mhb) ||
               veil__sc_get_number(s, m, "max_headers", "server", 0, 1, 10000, &mh) ||
               veil__sc_get_number(s, m, "inspect_limit", "server", 1, 1, 1ull << 32, &il) ||
+              veil__sc_get_number(s, m, "max_body_size", "server", 1, 0, 1ull << 50, &mbs) ||
               veil__sc_get_number(s, m, "header_timeout", "server", 2, 1, 86400000, &ht) ||
               veil__sc_get_number(s, m, "body_timeout", "server", 2, 1, 86400000, &bt) ||
               veil__sc_get_number(s, m, "keepalive_timeout", "server", 2, 1, 86400000, &kt) ||
@@ -234,6 +242,7 @@ int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root)
     sv->max_header_bytes = (size_t)mhb;
     sv->max_headers = (unsigned)mh;
     sv->inspect_limit = (size_t)il;
+    sv->max_body_size = mbs;
     sv->header_timeout_ms = ht;
     sv->body_timeout_ms = bt;
     sv->keepalive_timeout_ms = kt;

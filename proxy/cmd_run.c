@@ -40,6 +40,8 @@ static void usage(FILE *out)
         "  --max-header-bytes N    request head size; more is 431 (16k)\n"
         "  --max-headers N         header fields; more is 431 (100)\n"
         "  --inspect-limit N       body bytes inspected, decoded (1m)\n"
+        "  --max-body-size N       request body size; more is 413, 0 = no\n"
+        "                          limit (10m)\n"
         "  --log-body-limit N      redacted body bytes logged (64k)\n"
         "  --inspect on|off        off: no detection engine; records keep\n"
         "                          method, status, sizes and timings only\n"
@@ -50,6 +52,8 @@ static void usage(FILE *out)
         "  --body-timeout D        idle gap in a body; 408 or cut (60s)\n"
         "  --connect-timeout D     upstream connect; 502 (5s)\n"
         "  --upstream-timeout D    upstream response, idle gaps; 504 (60s)\n"
+        "  --upstream-resolve-interval D  look the upstream name up again\n"
+        "                          this often; 0 = at start only (30s)\n"
         "  --keepalive-timeout D   idle client connection (75s)\n"
         "  --drain-timeout D       SIGTERM grace for in-flight requests (30s)\n"
         "\n"
@@ -91,14 +95,16 @@ static int parse_duration(const char *s, uint64_t *ms)
 }
 
 
-static int parse_size(const char *s, size_t *out)
+/* A size with an optional k/m/g suffix; 0 is allowed (limits where 0
+   means none), negative values are not. */
+static int parse_size_zero(const char *s, size_t *out)
 {
     char *end;
     unsigned long long v;
 
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s) {
+    if (errno != 0 || end == s || s[0] == '-') {
         return -1;
     }
     if (*end == 'k' || *end == 'K') {
@@ -107,12 +113,42 @@ static int parse_size(const char *s, size_t *out)
     } else if (*end == 'm' || *end == 'M') {
         v *= 1024 * 1024;
         end++;
+    } else if (*end == 'g' || *end == 'G') {
+        v *= 1024 * 1024 * 1024;
+        end++;
     }
-    if (*end != '\0' || v == 0) {
+    if (*end != '\0') {
         return -1;
     }
     *out = (size_t)v;
     return 0;
+}
+
+
+static int parse_size(const char *s, size_t *out)
+{
+    size_t v;
+
+    if (parse_size_zero(s, &v) != 0 || v == 0) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+
+/* A duration that may be 0 (for "off"). */
+static int parse_duration_zero(const char *s, uint64_t *ms)
+{
+    char *end;
+
+    if (strtod(s, &end) == 0 && end != s &&
+        (*end == '\0' || strcmp(end, "s") == 0 || strcmp(end, "ms") == 0 ||
+         strcmp(end, "m") == 0) && s[0] != '-') {
+        *ms = 0;
+        return 0;
+    }
+    return parse_duration(s, ms);
 }
 
 
@@ -238,11 +274,14 @@ static int config_json(void *ud, veil_jbuf_t *out)
     json_kv_u64(out, "max_header_bytes", c->max_header_bytes);
     json_kv_u64(out, "max_headers", c->max_header_count);
     json_kv_u64(out, "inspect_limit", c->inspect_limit);
+    json_kv_u64(out, "max_body_size", c->max_body_size);
     json_kv_u64(out, "log_body_limit", c->log_body_limit);
     json_kv_u64(out, "header_timeout_ms", c->header_timeout_ms);
     json_kv_u64(out, "body_timeout_ms", c->body_timeout_ms);
     json_kv_u64(out, "connect_timeout_ms", c->connect_timeout_ms);
     json_kv_u64(out, "upstream_timeout_ms", c->upstream_timeout_ms);
+    json_kv_u64(out, "upstream_resolve_interval_ms",
+                c->upstream_resolve_interval_ms);
     json_kv_u64(out, "keepalive_timeout_ms", c->keepalive_timeout_ms);
     json_kv_u64(out, "drain_timeout_ms", c->drain_timeout_ms);
     veil_jbuf_raw(out, "}", 1);
@@ -304,12 +343,14 @@ static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
     cfg->upstream_timeout_ms = u->response_timeout_ms;
     cfg->upstream_keepalive_ms = u->idle_timeout_ms;
     cfg->upstream_idle_max = u->pool_size;
+    cfg->upstream_resolve_interval_ms = u->resolve_interval_ms;
     cfg->workers = sv->workers;
     cfg->max_connections = sv->max_connections;
     cfg->max_header_bytes = sv->max_header_bytes > 60 * 1024 ? 60 * 1024
                                                              : sv->max_header_bytes;
     cfg->max_header_count = sv->max_headers;
     cfg->inspect_limit = sv->inspect_limit;
+    cfg->max_body_size = sv->max_body_size;
     cfg->header_timeout_ms = sv->header_timeout_ms;
     cfg->body_timeout_ms = sv->body_timeout_ms;
     cfg->keepalive_timeout_ms = sv->keepalive_timeout_ms;
@@ -434,6 +475,11 @@ int veil_cmd_run(int argc, char **argv)
             cfg.max_header_count = (unsigned)n;
         } else if (strcmp(name, "--inspect-limit") == 0) {
             rc = parse_size(val, &cfg.inspect_limit);
+        } else if (strcmp(name, "--max-body-size") == 0) {
+            size_t n;
+
+            rc = parse_size_zero(val, &n);
+            cfg.max_body_size = n;
         } else if (strcmp(name, "--admin") == 0) {
             admin_explicit = 1;
             if (strcmp(val, "off") == 0) {
@@ -466,6 +512,8 @@ int veil_cmd_run(int argc, char **argv)
             rc = parse_duration(val, &cfg.connect_timeout_ms);
         } else if (strcmp(name, "--upstream-timeout") == 0) {
             rc = parse_duration(val, &cfg.upstream_timeout_ms);
+        } else if (strcmp(name, "--upstream-resolve-interval") == 0) {
+            rc = parse_duration_zero(val, &cfg.upstream_resolve_interval_ms);
         } else if (strcmp(name, "--keepalive-timeout") == 0) {
             rc = parse_duration(val, &cfg.keepalive_timeout_ms);
         } else if (strcmp(name, "--drain-timeout") == 0) {

@@ -26,7 +26,15 @@ static int req_on_body(llhttp_t *p, const char *at, size_t len)
     char hdr[24];
     uv_buf_t b[3];
     int n;
+    uint64_t max = x->c->w->cfg->max_body_size;
 
+    /* A chunked body announces no size: it is refused when it crosses
+       the limit, before the crossing bytes go anywhere. */
+    if (max != 0 && (x->req_body_seen > max || len > max - x->req_body_seen)) {
+        x->req_over_max = 1;
+        return HPE_USER;
+    }
+    x->req_body_seen += len;
     if (x->hold) {
         /* Block mode: nothing leaves before the whole body is judged. */
         if (veil__xchg_hold(x, at, len, x->c->w->cfg->inspect_limit) != 0) {
@@ -186,6 +194,13 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         refuse(c, x, 400, "parser_rejected");
         return -1;
     }
+    /* Refused before an upstream is involved: nothing is forwarded, and
+       a client waiting for 100 Continue gets the 413 instead. */
+    if (x->req_body == VEIL_H1_BODY_LENGTH && cfg->max_body_size != 0 &&
+        x->rq.content_length > cfg->max_body_size) {
+        refuse(c, x, 413, "body_too_large");
+        return -1;
+    }
 
     rid = find_header(x->req_head, head_len, "x-request-id");
     if (reqid_ok(rid)) {
@@ -275,6 +290,14 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
         }
     }
     err = llhttp_execute(&x->req_p, data, n);
+    if (err == HPE_USER && x->req_over_max) {
+        /* A chunked body crossed max_body_size: 413 while no response
+           head has gone to the client (the upstream, which got part of
+           the body but never its last chunk, is cut), else both
+           connections are cut. */
+        veil__xchg_error(x, 413, "body_too_large");
+        return -1;
+    }
     if (err == HPE_USER && x->hold) {
         /* Over the inspection limit: it cannot be judged, so it is
            refused (fail closed) whatever uninspectable says. */

@@ -13,6 +13,7 @@
 #ifndef VEIL_PROXY_INT_H
 #define VEIL_PROXY_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -178,6 +179,37 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        veil__findings_t *findings);
 
 
+/* ---- the upstream's addresses (resolve.c) ---- */
+
+/* Addresses kept from one answer (the first ones, in resolver order). */
+#define VEIL__MAX_UPADDRS 8
+
+/* The current answer, shared by the workers: written under <lock> by the
+   main thread, <gen> bumped after each change. */
+typedef struct veil__upaddrs {
+    pthread_mutex_t lock;
+    _Atomic unsigned gen;
+    struct sockaddr_storage addr[VEIL__MAX_UPADDRS];
+    unsigned n;
+} veil__upaddrs_t;
+
+typedef struct veil__resolver veil__resolver_t;
+
+void veil__upaddrs_init(veil__upaddrs_t *t);
+void veil__upaddrs_dispose(veil__upaddrs_t *t);
+/* The first lookup, blocking, before the workers start: 0, or -EINVAL
+   with a reason on stderr. */
+int veil__resolve_start_up(const veil_proxy_config_t *cfg,
+                           veil__upaddrs_t *t);
+/* Looks the name up again every cfg->upstream_resolve_interval_ms on
+   <loop>; NULL when there is nothing to do (interval 0, a literal). */
+veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
+                                       const veil_proxy_config_t *cfg,
+                                       veil__upaddrs_t *shared);
+/* Stops and frees (after a lookup in flight returns); NULL is fine. */
+void veil__resolver_stop(veil__resolver_t *r);
+
+
 /* ---- workers (server.c) ---- */
 
 struct veil__worker {
@@ -190,7 +222,12 @@ struct veil__worker {
     const veil_proxy_config_t *cfg;
     veil_log_t *log;
     veil_jbuf_t logbuf;          /* one record at a time */
-    struct sockaddr_storage upstream_addr;
+    /* The worker's copy of the upstream's addresses (resolve.c), taken
+       when a new connection is opened and the shared table changed;
+       <up_pref> is the one the last successful connect used. */
+    veil__upaddrs_t *upaddrs;
+    struct sockaddr_storage up_addr[VEIL__MAX_UPADDRS];
+    unsigned up_n, up_gen, up_pref;
     _Atomic int cmd;             /* VEIL__CMD_* from the main thread */
     int draining;
     int stopping;
@@ -218,6 +255,9 @@ enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
  */
 char *veil__buf_get(veil__worker_t *w);
 void veil__buf_put(veil__worker_t *w, char *buf, size_t used);
+
+/* Takes the shared address table when it changed (resolve.c). */
+void veil__upaddrs_refresh(veil__worker_t *w);
 
 /* Called when a worker may have nothing left to do while draining. */
 void veil__worker_check_idle(veil__worker_t *w);
@@ -295,6 +335,8 @@ struct veil__upconn {
     int close_after_flush;
     int reused;              /* served an exchange before this one */
     int reusable;            /* cleared on any anomaly */
+    unsigned addr_i;         /* index in the worker's address copy */
+    unsigned tries;          /* addresses tried before this one */
     char *in;                /* NULL while idle */
     size_t in_len;
     size_t in_used;
@@ -343,6 +385,8 @@ struct veil__xchg {
     int req_body;            /* VEIL_H1_BODY_* */
     uint64_t req_left;       /* LENGTH: bytes still to come */
     veil_chunked_t req_chunk;
+    uint64_t req_body_seen;  /* decoded body bytes so far */
+    int req_over_max;        /* the body crossed max_body_size */
     llhttp_t req_p;
     int req_msg_done;        /* set by llhttp's on_message_complete */
     int req_done;

@@ -11,7 +11,6 @@
  *            exchanges; a bad file is reported and the old one stays.
  */
 #include <errno.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +36,8 @@ typedef struct server {
     veil_log_t *log;
     int draining;
     veil_config_reloader_t *reloader; /* veil run -c */
+    veil__upaddrs_t upaddrs;     /* the upstream's addresses (resolve.c) */
+    veil__resolver_t *resolver;  /* looks the name up again, or NULL */
 } server_t;
 
 
@@ -54,6 +55,10 @@ void veil_proxy_config_init(veil_proxy_config_t *cfg)
     cfg->max_header_count = VEIL_H1_DEFAULT_MAX_HEADERS;
     cfg->max_connections = 10000;
     cfg->inspect_limit = 1024 * 1024;
+    /* nginx's client_max_body_size is 1m, often raised for uploads;
+       10m (ten times the inspection limit) lets API payloads through
+       while bounding what one request can push at the upstream. */
+    cfg->max_body_size = 10ull * 1024 * 1024;
     cfg->log_body_limit = 64 * 1024;
     cfg->upstream_idle_max = 64;
     /* nginx: client_header_timeout 60s, client_body_timeout 60s,
@@ -66,6 +71,9 @@ void veil_proxy_config_init(veil_proxy_config_t *cfg)
     cfg->keepalive_timeout_ms = 75000;
     cfg->upstream_keepalive_ms = 60000;
     cfg->drain_timeout_ms = 30000;
+    /* Like a DNS TTL of 30s: a moved service is followed within one
+       interval, at one lookup per interval per process. */
+    cfg->upstream_resolve_interval_ms = 30000;
     cfg->access_log_max_bytes = 100ull * 1024 * 1024;
     cfg->access_log_rotate_s = 24 * 3600;
     cfg->access_log_retention_s = 7 * 24 * 3600;
@@ -243,30 +251,6 @@ static int make_listener(const struct sockaddr_storage *ss, int *fdp)
 }
 
 
-static int resolve_upstream(const veil_proxy_config_t *cfg,
-                            struct sockaddr_storage *ss)
-{
-    struct addrinfo hints, *res = NULL;
-    char port[16];
-    int rc;
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    snprintf(port, sizeof(port), "%d", cfg->upstream_port);
-    rc = getaddrinfo(cfg->upstream_host, port, &hints, &res);
-    if (rc != 0 || res == NULL) {
-        fprintf(stderr, "veil: cannot resolve the upstream host: %s\n",
-                gai_strerror(rc));
-        return -EINVAL;
-    }
-    memset(ss, 0, sizeof(*ss));
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    freeaddrinfo(res);
-    return 0;
-}
-
-
 static void broadcast(server_t *s, int cmd)
 {
     unsigned i;
@@ -383,6 +367,8 @@ static void done_cb(uv_async_t *a)
     if (atomic_load(&s->done) == s->n) {
         veil_config_reloader_stop(s->reloader);
         s->reloader = NULL;
+        veil__resolver_stop(s->resolver);
+        s->resolver = NULL;
         uv_walk(&s->loop, close_walk_cb, NULL);
     }
 }
@@ -407,7 +393,7 @@ static void thread_main(void *arg)
 int veil_proxy_run(const veil_proxy_config_t *cfg)
 {
     server_t s;
-    struct sockaddr_storage la, ua;
+    struct sockaddr_storage la;
     thread_arg_t *targs = NULL;
     char err[256];
     unsigned i, started = 0;
@@ -425,12 +411,15 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         fprintf(stderr, "veil: --listen: not an IP address and port\n");
         return -EINVAL;
     }
-    if (resolve_upstream(cfg, &ua) != 0) {
+    veil__upaddrs_init(&s.upaddrs);
+    if (veil__resolve_start_up(cfg, &s.upaddrs) != 0) {
+        veil__upaddrs_dispose(&s.upaddrs);
         return -EINVAL;
     }
     rc = veil_log_open(&s.log, cfg->access_log, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "veil: %s\n", err);
+        veil__upaddrs_dispose(&s.upaddrs);
         return rc;
     }
     rc = veil_log_set_rotation(s.log, cfg->access_log_max_bytes,
@@ -440,6 +429,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         fprintf(stderr, "veil: cannot open the access log: %s\n",
                 strerror(-rc));
         veil_log_close(s.log);
+        veil__upaddrs_dispose(&s.upaddrs);
         return rc;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -464,7 +454,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         w->cfg = cfg;
         w->log = s.log;
         w->conn_count = &s.conn_count;
-        w->upstream_addr = ua;
+        w->upaddrs = &s.upaddrs;
         w->shard = cfg->stats ? veil_stats_shard(cfg->stats, (int)i) : NULL;
         veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * cfg->log_body_limit);
         if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
@@ -513,6 +503,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     uv_signal_start(&s.sig_int, signal_cb, SIGINT);
     uv_signal_start(&s.sig_usr1, signal_cb, SIGUSR1);
     uv_signal_start(&s.sig_hup, signal_cb, SIGHUP);
+    s.resolver = veil__resolver_start(&s.loop, cfg, &s.upaddrs);
     if (cfg->holder != NULL && cfg->config_path != NULL) {
         veil_config_reloader_options_t ro = {cfg->config_path, cfg->holder,
                                              200, 1, 0, reload_diag,
@@ -585,5 +576,6 @@ out:
     free(s.workers);
     free(targs);
     veil_log_close(s.log);
+    veil__upaddrs_dispose(&s.upaddrs);
     return rc;
 }

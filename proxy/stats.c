@@ -65,7 +65,7 @@ static const char *const reject_names[] = {
     "incomplete_head", "missing_colon", "nul", "space_before_colon",
     "te_duplicate", "te_http10", "te_malformed", "te_unknown",
     "too_many_headers", "unsupported_version",
-    "header_timeout", "body_timeout", "max_connections",
+    "header_timeout", "body_timeout", "max_connections", "body_too_large",
     "request_head_too_large", "expectation_failed", "connect_not_allowed",
     "bad_chunked", "bad_request", "bad_head", "parser_rejected",
     "parser_rejected_body", "parser_disagrees", "other",
@@ -81,6 +81,7 @@ static const char *const skip_names[] = {
    ("cl_te_conflict" from an upstream is an upstream error, with 502). */
 static const char *const upstream_names[] = {
     "upstream_unavailable", "upstream_connect_timeout", "upstream_timeout",
+    "upstream_resolve_failed",
     "upstream_body_timeout", "upstream_send_timeout", "upstream_truncated",
     "upstream_truncated_head", "bad_response_head", "bad_chunked_response",
     "parser_rejected_response", "response_head_too_large",

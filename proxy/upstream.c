@@ -6,6 +6,10 @@
  * the upstream did not ask to close); any anomaly closes it. An idle
  * pooled connection keeps reading: a byte or an end of stream from it
  * means it is no longer usable, and it is closed at once.
+ *
+ * A new connection goes to the address that worked last; when connecting
+ * fails (refused, unreachable, timed out), the next address of the
+ * upstream's answer is tried, each address at most once per request.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +66,28 @@ void veil__upstream_close(veil__upconn_t *u)
 }
 
 
+static void connect_new(veil__xchg_t *x, unsigned idx, unsigned tries);
+
+
+/* Connecting <u> failed: the next address, or the exchange fails. */
+static void connect_failed(veil__upconn_t *u, const char *reason)
+{
+    veil__xchg_t *x = u->x;
+    veil__worker_t *w = u->w;
+    unsigned idx = u->addr_i, tries = u->tries;
+
+    veil__upstream_close(u);
+    if (x == NULL) {
+        return;
+    }
+    if (tries + 1 < w->up_n && !w->stopping) {
+        connect_new(x, (idx + 1) % w->up_n, tries + 1);
+        return;
+    }
+    veil__xchg_upstream_failed(x, 502, reason);
+}
+
+
 static void up_timer_cb(uv_timer_t *t)
 {
     veil__upconn_t *u = t->data;
@@ -69,10 +95,7 @@ static void up_timer_cb(uv_timer_t *t)
 
     switch (u->state) {
     case VEIL__U_CONNECTING:
-        veil__upstream_close(u);
-        if (x != NULL) {
-            veil__xchg_upstream_failed(x, 502, "upstream_connect_timeout");
-        }
+        connect_failed(u, "upstream_connect_timeout");
         return;
     case VEIL__U_IDLE:
         veil__upstream_close(u);
@@ -236,13 +259,11 @@ static void up_connect_cb(uv_connect_t *req, int status)
         return;
     }
     if (status < 0) {
-        veil__upstream_close(u);
-        if (x != NULL) {
-            veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
-        }
+        connect_failed(u, "upstream_unavailable");
         return;
     }
     uv_timer_stop(&u->timer);
+    u->w->up_pref = u->addr_i;
     if (x == NULL) {
         veil__upstream_close(u);
         return;
@@ -254,11 +275,50 @@ static void up_connect_cb(uv_connect_t *req, int status)
 }
 
 
+/* Opens a connection for <x> to address <idx> of the worker's copy;
+   <tries> addresses were tried before it. */
+static void connect_new(veil__xchg_t *x, unsigned idx, unsigned tries)
+{
+    veil__worker_t *w = x->c->w;
+    veil__upconn_t *u;
+    int rc;
+
+    u = calloc(1, sizeof(*u));
+    if (u == NULL) {
+        veil__xchg_upstream_failed(x, 502, "no_memory");
+        return;
+    }
+    u->w = w;
+    u->state = VEIL__U_CONNECTING;
+    u->reusable = 1;
+    u->addr_i = idx;
+    u->tries = tries;
+    uv_tcp_init(&w->loop, &u->tcp);
+    uv_timer_init(&w->loop, &u->timer);
+    u->tcp.data = u;
+    u->timer.data = u;
+    u->creq.data = u;
+    w->nupconns++;
+    veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, w, up_written, u);
+    u->x = x;
+    x->u = u;
+    rc = uv_tcp_connect(&u->creq, &u->tcp,
+                        (const struct sockaddr *)&w->up_addr[idx],
+                        up_connect_cb);
+    if (rc != 0) {
+        /* Refused at once (an address family this host cannot reach):
+           the next address, if any. */
+        connect_failed(u, "upstream_unavailable");
+        return;
+    }
+    veil__upstream_timer(u, w->cfg->connect_timeout_ms);
+}
+
+
 void veil__upstream_acquire(veil__xchg_t *x)
 {
     veil__worker_t *w = x->c->w;
     veil__upconn_t *u = w->idle;
-    int rc;
 
     if (u != NULL) {
         pool_remove(u);
@@ -270,33 +330,12 @@ void veil__upstream_acquire(veil__xchg_t *x)
         veil__xchg_upstream_ready(x);
         return;
     }
-    u = calloc(1, sizeof(*u));
-    if (u == NULL) {
-        veil__xchg_upstream_failed(x, 502, "no_memory");
-        return;
-    }
-    u->w = w;
-    u->state = VEIL__U_CONNECTING;
-    u->reusable = 1;
-    uv_tcp_init(&w->loop, &u->tcp);
-    uv_timer_init(&w->loop, &u->timer);
-    u->tcp.data = u;
-    u->timer.data = u;
-    u->creq.data = u;
-    w->nupconns++;
-    veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, w, up_written, u);
-    u->x = x;
-    x->u = u;
-    rc = uv_tcp_connect(&u->creq, &u->tcp,
-                        (const struct sockaddr *)&w->upstream_addr,
-                        up_connect_cb);
-    if (rc != 0) {
-        x->u = NULL;
-        veil__upstream_close(u);
+    veil__upaddrs_refresh(w);
+    if (w->up_n == 0) {
         veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
         return;
     }
-    veil__upstream_timer(u, w->cfg->connect_timeout_ms);
+    connect_new(x, w->up_pref < w->up_n ? w->up_pref : 0, 0);
 }
 
 

@@ -91,6 +91,7 @@ typedef struct veil_upstream {
     uint64_t response_timeout_ms;
     uint64_t idle_timeout_ms;      /* pooled idle connections */
     unsigned pool_size;            /* idle connections kept per worker */
+    uint64_t resolve_interval_ms;  /* re-resolve a host name; 0: at start only */
 } veil_upstream_t;
 
 typedef struct veil_listener {
@@ -121,6 +122,7 @@ typedef struct veil_server_settings {
     size_t max_header_bytes;
     unsigned max_headers;
     size_t inspect_limit;
+    uint64_t max_body_size;        /* request body bytes; more is 413; 0: no limit */
     uint64_t header_timeout_ms;
     uint64_t body_timeout_ms;
     uint64_t keepalive_timeout_ms;

@@ -19,8 +19,10 @@ typedef struct veil_proxy_config {
     /* Where to listen: an IPv4/IPv6 literal and a port. */
     char listen_host[64];
     int listen_port;
-    /* The one upstream: http://host:port (host is a literal or a name
-       resolved once at start-up). */
+    /* The one upstream: http://host:port. A name is resolved at start-up
+       (veil does not start without an address) and again every
+       <upstream_resolve_interval_ms> (0: never), off the workers' loops;
+       a failed lookup keeps the last good addresses. */
     char upstream_host[256];
     int upstream_port;
     /* The Host header sent when the client sent none (HTTP/1.0). */
@@ -41,6 +43,7 @@ typedef struct veil_proxy_config {
     unsigned max_header_count;     /* 431 above this */
     unsigned max_connections;      /* per process; 503 above it */
     size_t inspect_limit;          /* decoded body bytes fed to the engine */
+    uint64_t max_body_size;        /* request body bytes, 413 above; 0: none */
     size_t log_body_limit;         /* redacted body bytes written per body */
     unsigned upstream_idle_max;    /* idle pooled connections per worker */
 
@@ -52,6 +55,7 @@ typedef struct veil_proxy_config {
     uint64_t keepalive_timeout_ms; /* idle client keep-alive connection */
     uint64_t upstream_keepalive_ms;/* idle pooled upstream connection */
     uint64_t drain_timeout_ms;     /* SIGTERM: in-flight requests get this */
+    uint64_t upstream_resolve_interval_ms; /* 0: resolve at start only */
 
     /* The engine, shared by all workers; NULL: no inspection. */
     const veil_engine_t *engine;
