@@ -159,6 +159,37 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
     }
     return bits;
 }
+
+/* Bit k set when b[k] is a digit / a separator " -./()", for 32 bytes. */
+static inline uint32_t digit_mask32(const unsigned char *b)
+{
+    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)b);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + 16));
+    unsigned m0 = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v0, lo),
+                                                            _mm_cmplt_epi8(v0, hi)));
+    unsigned m1 = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v1, lo),
+                                                            _mm_cmplt_epi8(v1, hi)));
+    return m0 | m1 << 16;
+}
+
+static inline uint32_t sep_mask32(const unsigned char *b)
+{
+    /* ' ', '(' ')', '-' '.' '/': 0x20, 0x28-0x29, 0x2d-0x2f. */
+    const __m128i sp = _mm_set1_epi8(' '), p0 = _mm_set1_epi8('(' - 1),
+                  p1 = _mm_set1_epi8(')' + 1), d0 = _mm_set1_epi8('-' - 1),
+                  d1 = _mm_set1_epi8('/' + 1);
+    uint32_t m = 0;
+    for (int k = 0; k < 2; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i r = _mm_or_si128(
+            _mm_cmpeq_epi8(v, sp),
+            _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, p0), _mm_cmplt_epi8(v, p1)),
+                         _mm_and_si128(_mm_cmpgt_epi8(v, d0), _mm_cmplt_epi8(v, d1))));
+        m |= (uint32_t)_mm_movemask_epi8(r) << (16 * k);
+    }
+    return m;
+}
 #endif
 
 int veil__has_trigger(const void *s, size_t len)
@@ -1020,11 +1051,16 @@ static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
  */
 static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *start)
 {
-    static const char *const months[] = {"january", "february", "march", "april", "may",
-                                         "june", "july", "august", "september", "october",
-                                         "november", "december", "jan", "feb", "mar", "apr",
-                                         "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-                                         "dec"};
+#define M(s) {s, sizeof(s) - 1}
+    static const struct {
+        const char *name;
+        size_t len;
+    } months[] = {M("january"), M("february"), M("march"), M("april"), M("may"),
+                  M("june"), M("july"), M("august"), M("september"), M("october"),
+                  M("november"), M("december"), M("jan"), M("feb"), M("mar"), M("apr"),
+                  M("jun"), M("jul"), M("aug"), M("sep"), M("sept"), M("oct"), M("nov"),
+                  M("dec")};
+#undef M
     const unsigned char *b = t->buf;
     size_t n = t->len, q = ws;
 
@@ -1045,8 +1081,9 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
         }
         int found = 0;
         for (size_t k = 0; k < sizeof(months) / sizeof(months[0]) && !found; k++) {
-            size_t len = strlen(months[k]);
-            found = ws - 1 - w == len && strncasecmp((const char *)b + w, months[k], len) == 0 &&
+            size_t len = months[k].len;
+            found = ws - 1 - w == len &&
+                    strncasecmp((const char *)b + w, months[k].name, len) == 0 &&
                     (w == 0 || !isal(b[w - 1]));
         }
         if (found) {
@@ -1077,8 +1114,8 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
         return final ? 0 : DEFER;
     }
     for (size_t k = 0; k < sizeof(months) / sizeof(months[0]); k++) {
-        size_t len = strlen(months[k]);
-        if (we - w == len && strncasecmp((const char *)b + w, months[k], len) == 0) {
+        size_t len = months[k].len;
+        if (we - w == len && strncasecmp((const char *)b + w, months[k].name, len) == 0) {
             if (b[we] == ' ' && isdig(b[we + 1]) && isdig(b[we + 2]) && isdig(b[we + 3]) &&
                 isdig(b[we + 4]) && !isaln(b[we + 5])) {
                 *start = ws;
@@ -1151,7 +1188,22 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         if (ws == i && (ws == 0 || (b[ws - 1] != '+' && b[ws - 1] != '('))) {
             size_t q = i;
             unsigned digits = 0, groups = 1;
-            while (q < t->len && q - i < 24) {
+            int simd = 0;
+#ifdef __SSSE3__
+            if (i + 32 <= t->len) {
+                simd = 1;
+                /* The same walk on bit masks: a digit, or a separator
+                   with a digit after it, continues the number. */
+                uint32_t d = digit_mask32(b + i), sep = sep_mask32(b + i);
+                uint32_t go = (d | (sep & (d >> 1))) & 0xffffffu;
+                unsigned stop = (unsigned)__builtin_ctz(~go);
+                uint32_t in = (1u << stop) - 1;
+                q = i + stop;
+                digits = (unsigned)__builtin_popcount(d & in);
+                groups += (unsigned)__builtin_popcount(sep & go & in);
+            }
+#endif
+            while (!simd && q < t->len && q - i < 24) {
                 if (isdig(b[q])) {
                     digits++;
                 } else if (issep(b[q]) && q + 1 < t->len && isdig(b[q + 1])) {
