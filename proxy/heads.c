@@ -47,7 +47,7 @@ int veil__sensitive_header(veil_h1_span_t name)
         "session", "signature",
     };
     char lc[64];
-    size_t i;
+    size_t i, k;
 
     for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
         if (span_ieq(name, exact[i])) {
@@ -62,10 +62,18 @@ int veil__sensitive_header(veil_h1_span_t name)
 
         lc[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
     }
-    lc[name.len] = '\0';
-    for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        if (strstr(lc, parts[i]) != NULL) {
-            return 1;
+    /* One pass: only a byte that starts some part is compared further. */
+    for (i = 0; i < name.len; i++) {
+        if (lc[i] != 'a' && lc[i] != 't' && lc[i] != 's' && lc[i] != 'p') {
+            continue;
+        }
+        for (k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
+            size_t pl = strlen(parts[k]);
+
+            if (parts[k][0] == lc[i] && pl <= name.len - i &&
+                memcmp(lc + i, parts[k], pl) == 0) {
+                return 1;
+            }
         }
     }
     return 0;

@@ -109,6 +109,14 @@ static size_t limit_headers(const veil_h1_limits_t *lim)
 
 int veil_h1_span_eq(veil_h1_span_t s, const char *lc)
 {
+    /* Most comparisons fail on the first byte: decide those before the
+       length of <lc> is counted. */
+    if (s.len == 0 || lc[0] == '\0') {
+        return s.len == 0 && lc[0] == '\0';
+    }
+    if (lower((unsigned char)s.ptr[0]) != (unsigned char)lc[0]) {
+        return 0;
+    }
     size_t n = strlen(lc);
     if (s.len != n) {
         return 0;
