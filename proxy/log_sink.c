@@ -148,23 +148,19 @@ static const unsigned char esc_class[256] = {
 };
 
 
-int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len)
+/* esc_into(): writes <len> bytes of <s> escaped at <o>, which has room for
+   6 * len bytes; returns the end of what it wrote. */
+static char *esc_into(char *o, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + len;
-    char *o;
 
-    /* Worst case 6 output bytes per input byte: reserve once. */
-    if (reserve(b, len * 6) != 0) {
-        return -ENOMEM;
-    }
-    o = b->data + b->len;
     while (p < end) {
 #ifdef __SSE2__
         /* Redacted bodies are mostly printable ASCII: sixteen bytes that
-           need no escape are copied at once (the reserve above leaves room
-           for the store past a special byte). */
+           need no escape are copied at once (the caller's room of six
+           bytes per input byte covers the store past a special byte). */
         if (end - p >= 16) {
             const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
             const __m128i bad = _mm_or_si128(
@@ -220,17 +216,34 @@ int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len)
         }
         p++;
     }
-    b->len = (size_t)(o - b->data);
+    return o;
+}
+
+
+int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len)
+{
+    /* Worst case 6 output bytes per input byte: reserve once. */
+    if (reserve(b, len * 6) != 0) {
+        return -ENOMEM;
+    }
+    b->len = (size_t)(esc_into(b->data + b->len, s, len) - b->data);
     return 0;
 }
 
 
 int veil_jbuf_str(veil_jbuf_t *b, const char *s, size_t len)
 {
-    if (veil_jbuf_raw(b, "\"", 1) != 0 || veil_jbuf_esc(b, s, len) != 0) {
+    char *o;
+
+    if (reserve(b, len * 6 + 2) != 0) {
         return -ENOMEM;
     }
-    return veil_jbuf_raw(b, "\"", 1);
+    o = b->data + b->len;
+    *o++ = '"';
+    o = esc_into(o, s, len);
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    return 0;
 }
 
 
@@ -249,16 +262,23 @@ int veil_jbuf_u64(veil_jbuf_t *b, uint64_t v)
 
 int veil_jbuf_key(veil_jbuf_t *b, const char *key)
 {
-    if (b->len > 0 && b->data[b->len - 1] != '{' &&
-        b->data[b->len - 1] != '[') {
-        if (veil_jbuf_raw(b, ",", 1) != 0) {
-            return -ENOMEM;
-        }
-    }
-    if (veil_jbuf_str(b, key, strlen(key)) != 0) {
+    size_t len = strlen(key);
+    char *o;
+
+    /* One reserve and direct writes: a record has dozens of keys. */
+    if (reserve(b, len * 6 + 4) != 0) {
         return -ENOMEM;
     }
-    return veil_jbuf_raw(b, ":", 1);
+    o = b->data + b->len;
+    if (b->len > 0 && o[-1] != '{' && o[-1] != '[') {
+        *o++ = ',';
+    }
+    *o++ = '"';
+    o = esc_into(o, key, len);
+    *o++ = '"';
+    *o++ = ':';
+    b->len = (size_t)(o - b->data);
+    return 0;
 }
 
 

@@ -190,10 +190,37 @@ TEST(random_inputs_match_the_reference)
     CHECK_EQ(bad, 0);
 }
 
+TEST(keys_and_strings_build_a_record)
+{
+    veil_jbuf_t b;
+    const char *want = "{\"a\":1,\"b\\\"\":\"x\\ny\",\"c\":[\"\",7]}";
+
+    veil_jbuf_init(&b, 4096);
+    veil_jbuf_raw(&b, "{", 1);
+    veil_jbuf_key(&b, "a");
+    veil_jbuf_u64(&b, 1);
+    veil_jbuf_key(&b, "b\"");
+    veil_jbuf_str(&b, "x\ny", 3);
+    veil_jbuf_key(&b, "c");
+    veil_jbuf_raw(&b, "[", 1);
+    veil_jbuf_str(&b, "", 0);
+    veil_jbuf_raw(&b, ",7]}", 4);
+    CHECK_EQ(b.len, strlen(want));
+    CHECK(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0);
+    veil_jbuf_dispose(&b);
+
+    /* A cap: a string that does not fit is refused and flagged. */
+    veil_jbuf_init(&b, 16);
+    CHECK(veil_jbuf_str(&b, "0123456789", 10) != 0);
+    CHECK(b.overflow);
+    veil_jbuf_dispose(&b);
+}
+
 int main(void)
 {
     RUN(plain_ascii_passes_through);
     RUN(every_special_byte_at_every_block_position);
     RUN(random_inputs_match_the_reference);
+    RUN(keys_and_strings_build_a_record);
     TEST_MAIN_END;
 }
