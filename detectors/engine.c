@@ -212,6 +212,12 @@ int veil_engine_find(const veil_engine_t *e, const char *id)
     return -1;
 }
 
+/* Adds byte c to a 256-bit set laid out for a nibble-table lookup. */
+static void set_add(uint8_t set[32], unsigned char c)
+{
+    set[(c & 15) + 16 * (c >> 7)] |= (uint8_t)(1u << ((c >> 4) & 7));
+}
+
 veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, size_t errlen)
 {
     static const veil_engine_options_t defaults;
@@ -292,11 +298,14 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
                     const char *w = e->context[d][k].word;
                     if (e->context[d][k].len > 1) {
                         e->context_second[(unsigned char)w[1]] |= 1ull << d;
+                        set_add(e->context_sets[d][1], (unsigned char)w[1]);
                     } else {
                         for (int x = 0; x < 256; x++) {
                             e->context_second[x] |= 1ull << d;
+                            set_add(e->context_sets[d][1], (unsigned char)x);
                         }
                     }
+                    set_add(e->context_sets[d][0], c);
                 }
             }
         }

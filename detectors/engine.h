@@ -39,6 +39,10 @@ struct veil_engine {
     uint64_t context_second[256]; /* ... has this second byte (or is one
                                      byte long): with context_first, most
                                      bytes of a window are ruled out */
+    /* The same per detector as 256-bit sets for a nibble-table lookup:
+       [d][0] first bytes, [d][1] second bytes; byte c is bit (c >> 4) & 7
+       of entry (c & 15) + 16 * (c >> 7). */
+    uint8_t context_sets[VEIL_D__COUNT][2][32];
     /* Every context word by its first byte: entries ctx_index[c] to
        ctx_index[c + 1] of ctx_words. */
     uint16_t ctx_index[257];

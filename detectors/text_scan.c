@@ -370,11 +370,67 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
  * and end at a word boundary; longer ones must start at one in running
  * text and may sit anywhere in a key ("routingNumber").
  */
+#ifdef __SSSE3__
+/* Bit k set when byte k of the 16 at <v> is in <set> (see context_sets). */
+static inline unsigned set_member16(__m128i v, __m128i lo_set, __m128i hi_set)
+{
+    const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+    const __m128i bits = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 1, 2, 4, 8, 16, 32,
+                                       64, (char)128);
+    __m128i lo = _mm_and_si128(v, nib);
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+    __m128i high = _mm_cmplt_epi8(v, zero);
+    __m128i row = _mm_or_si128(_mm_and_si128(high, _mm_shuffle_epi8(hi_set, lo)),
+                               _mm_andnot_si128(high, _mm_shuffle_epi8(lo_set, lo)));
+    __m128i hit = _mm_and_si128(row, _mm_shuffle_epi8(bits, hi));
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(hit, zero)) ^ 0xffffu;
+}
+#endif
+
 static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl, int in_key,
                              uint64_t want)
 {
     uint64_t found = 0;
+#ifdef __SSSE3__
+    /* In running text (the window, CTX_WINDOW bytes), a word can only
+       start at a word boundary, on one of the wanted detectors' first
+       bytes, before one of their second bytes: the positions where all
+       three hold are found sixteen at a time, and only they are looked
+       at below (a superset of those the loop would not skip). */
+    uint64_t cands = ~0ull;
+    if (!in_key && hl <= CTX_WINDOW && CTX_WINDOW == 48) {
+        __m128i f_lo = _mm_setzero_si128(), f_hi = f_lo, s_lo = f_lo, s_hi = f_lo;
+        for (uint64_t w = want; w; w &= w - 1) {
+            const uint8_t(*set)[32] = e->context_sets[__builtin_ctzll(w)];
+            f_lo = _mm_or_si128(f_lo, _mm_loadu_si128((const __m128i *)(const void *)set[0]));
+            f_hi = _mm_or_si128(f_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[0] + 16)));
+            s_lo = _mm_or_si128(s_lo, _mm_loadu_si128((const __m128i *)(const void *)set[1]));
+            s_hi = _mm_or_si128(s_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[1] + 16)));
+        }
+        const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+                      la1 = _mm_set1_epi8('a' - 1), lz1 = _mm_set1_epi8('z' + 1);
+        uint64_t first = 0, second = 0, alpha = 0;
+        for (int k = 0; k < 3; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(hay + 16 * k));
+            __m128i al = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)),
+                                      _mm_and_si128(_mm_cmpgt_epi8(v, la1), _mm_cmplt_epi8(v, lz1)));
+            first |= (uint64_t)set_member16(v, f_lo, f_hi) << (16 * k);
+            second |= (uint64_t)set_member16(v, s_lo, s_hi) << (16 * k);
+            alpha |= (uint64_t)(unsigned)_mm_movemask_epi8(al) << (16 * k);
+        }
+        uint64_t in = hl ? ~0ull >> (64 - hl) : 0;
+        /* The last byte has no second byte after it: the loop keeps it. */
+        uint64_t last = hl ? 1ull << (hl - 1) : 0;
+        cands = first & ((second >> 1) | last) & ~(alpha << 1) & in;
+    }
+    for (uint64_t m = cands; m; m &= m - 1) {
+        size_t k = (size_t)__builtin_ctzll(m);
+        if (k >= hl) {
+            break;
+        }
+#else
     for (size_t k = 0; k < hl; k++) {
+#endif
         unsigned char c = (unsigned char)hay[k];
         uint64_t cand = e->context_first[c] & want & ~found;
         /* A word longer than one byte also needs its second byte here. */
@@ -1139,6 +1195,9 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     if (ws > 0 && isaln(b[ws - 1])) {
         return skip_alnum(t, i, final);
     }
+    /* Set when the word from ws is all digits and no separator follows:
+       its chain is that one word. */
+    size_t one_word = 0;
     /* Fast paths. A word with a lower-case letter (a hex hash, a UUID part,
        an id like usr_Qx3b) is no numeric detector's value, except a MAC
        address group (4e-d1-...) and a CN id's final x. */
@@ -1201,6 +1260,12 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                 q = i + stop;
                 digits = (unsigned)__builtin_popcount(d & in);
                 groups += (unsigned)__builtin_popcount(sep & go & in);
+                if (we - i < 32) {
+                    uint32_t word = (1u << (we - i)) - 1;
+                    if ((d & word) == word && !((sep >> (we - i)) & 1)) {
+                        one_word = we;
+                    }
+                }
             }
 #endif
             while (!simd && q < t->len && q - i < 24) {
@@ -1258,7 +1323,18 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     if (cs > 0 && (b[cs - 1] == '+' || b[cs - 1] == '(')) {
         cs--;
     }
-    size_t r = build_chain(t, ws, cs, final, &c);
+    size_t r;
+    if (one_word && cs == ws) {
+        /* What build_chain() finds for it, without reading it again. */
+        c.nw = 1;
+        c.cs = cs;
+        c.w[0].s = ws;
+        c.w[0].e = c.ce = r = one_word;
+        c.w[0].digits = (unsigned)(one_word - ws);
+        c.w[0].letters = c.w[0].upper = 0;
+    } else {
+        r = build_chain(t, ws, cs, final, &c);
+    }
     if (r == DEFER) {
         return DEFER;
     }
