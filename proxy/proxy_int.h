@@ -8,7 +8,8 @@
  * Threading: every object below belongs to one worker and is touched only
  * from that worker's loop thread. The config and the engine are shared
  * read-only; the access-log descriptor is shared and written whole lines
- * at a time.
+ * at a time; the upstream's address table (resolve.c) is shared under its
+ * mutex and copied by each worker when its generation changes.
  */
 #ifndef VEIL_PROXY_INT_H
 #define VEIL_PROXY_INT_H
