@@ -35,7 +35,7 @@ static void usage(FILE *out)
         "  --access-log PATH|-     access log file, or - for stdout (-)\n"
         "  --workers N             worker threads (number of cores)\n"
         "\n"
-        "limits (sizes take k/m suffixes):\n"
+        "limits (sizes take k/m/g suffixes):\n"
         "  --max-connections N     connections at once; more get 503 (10000)\n"
         "  --max-header-bytes N    request head size; more is 431 (16k)\n"
         "  --max-headers N         header fields; more is 431 (100)\n"
