@@ -84,6 +84,8 @@ int veil__thing_key(const char *key, size_t len);
 /* Phone numbers: returns the confidence (0 when not a phone number) of the
    candidate <s> given whether a context word is near. */
 int veil__phone_confidence(const char *s, size_t len, int has_context);
+/* Both at once (one parse): conf[0] without a context word, conf[1] with. */
+void veil__phone_confidences(const char *s, size_t len, int conf[2]);
 
 /* ---- the text layer ---- */
 

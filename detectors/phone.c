@@ -179,15 +179,25 @@ static int national(const phone_t *p, int ctx)
 
 int veil__phone_confidence(const char *s, size_t len, int has_context)
 {
-    phone_t p;
-    int conf;
+    int conf[2];
 
+    veil__phone_confidences(s, len, conf);
+    return conf[has_context != 0];
+}
+
+void veil__phone_confidences(const char *s, size_t len, int conf[2])
+{
+    phone_t p;
+
+    conf[0] = conf[1] = 0;
     if (!parse(s, len, &p)) {
-        return 0;
+        return;
     }
-    conf = p.plus ? international(&p) : national(&p, has_context);
-    if (conf && has_context && conf < VEIL_CONF_HIGH) {
-        conf++;
+    for (int ctx = 0; ctx < 2; ctx++) {
+        int c = p.plus ? international(&p) : national(&p, ctx);
+        if (c && ctx && c < VEIL_CONF_HIGH) {
+            c++;
+        }
+        conf[ctx] = c;
     }
-    return conf;
 }

@@ -1049,10 +1049,12 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
             /* Judge the shape first; a context word is looked for only
                when it could change the answer. */
             const char *ph = (const char *)b + s0;
-            int conf = ctx > 0 ? veil__phone_confidence(ph, e - s0, 1) : 0;
-            if (ctx < 0 && veil__phone_confidence(ph, e - s0, 1) > 0) {
+            int both[2], conf;
+            veil__phone_confidences(ph, e - s0, both);
+            conf = ctx > 0 ? both[1] : 0;
+            if (ctx < 0 && both[1] > 0) {
                 ctx = has_context(t, s0, VEIL_D_PHONE);
-                conf = veil__phone_confidence(ph, e - s0, ctx);
+                conf = both[ctx != 0];
             }
             if (conf > 0) {
                 report(t, s0, e, VEIL_D_PHONE, conf, 0);
@@ -1544,6 +1546,29 @@ static size_t h_json_key(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
     size_t ks = i - 1;
+#ifdef __SSSE3__
+    if (i >= 65) {
+        /* The loop below, sixteen bytes at a time: the last quote or
+           delimiter in b[i-64 .. i-2], else ks stops at i - 64. */
+        const __m128i quote = _mm_set1_epi8('"'), delim = _mm_set1_epi8((char)VEIL__DELIM);
+        ks = i - 64;
+        for (size_t from = i - 17;; from -= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + from));
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, delim)));
+            if (from == i - 65) {
+                m &= ~1u; /* b[i-65] is not looked at by the loop */
+            }
+            if (m != 0) {
+                ks = from + (size_t)(31 - __builtin_clz(m)) + 1;
+                break;
+            }
+            if (from == i - 65) {
+                break;
+            }
+        }
+    } else
+#endif
     while (ks > 0 && i - ks < 64 && b[ks - 1] != '"' && b[ks - 1] != VEIL__DELIM) {
         ks--;
     }
@@ -2072,7 +2097,7 @@ static void scan(struct veil__text *t, int final)
             break;
         }
 #ifdef __SSSE3__
-found:
+found:;
 #endif
         size_t r = handle(t, i, final);
         if (r == DEFER) {
