@@ -144,6 +144,13 @@ struct veil__text {
 int veil__text_init(struct veil__text *t, const veil_engine_t *eng,
                     veil__emit_fn emit, void *ud);
 void veil__text_dispose(struct veil__text *t);
+/* Wipes what <t> held, keeping its allocations and state (a stream that
+   is over, or about to be reset); it touches no engine. */
+void veil__text_wipe(struct veil__text *t);
+/* Makes <t> new for another stream, keeping its allocations; what it held
+   is wiped first. */
+int veil__text_reset(struct veil__text *t, const veil_engine_t *eng,
+                     veil__emit_fn emit, void *ud);
 /* Scans <len> more bytes of the current segment. */
 int veil__text_feed(struct veil__text *t, const void *data, size_t len);
 /* Appends bytes without scanning them yet (veil__text_run() scans). */

@@ -5,10 +5,12 @@
  * the scanner's hold-back window plus one chunk.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
+#include "scanner.h"
 #include "veil/transform.h"
 #include "veil/veil.h"
 
@@ -17,6 +19,7 @@ struct veil_redactor {
     const veil_engine_t *engine;
     veil_redactor_options_t opts;
     uint8_t *actions;          /* per detector, custom ones included */
+    size_t nactions;
     unsigned char *buf;        /* raw bytes [buf_off, buf_off + len) */
     size_t len, cap;
     size_t used;               /* most bytes buf ever held: what to wipe */
@@ -79,24 +82,110 @@ static void on_finding(void *ud, const veil_finding_t *f)
     }
 }
 
-veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
-                                   const veil_redactor_options_t *opts)
+/*
+ * Freed redactors are kept for reuse, a few per thread, wiped: the proxy
+ * makes up to four per exchange (headers, query, both bodies), and making
+ * and freeing one (allocations, zeroing, wiping) cost as much as scanning
+ * a 1 KiB body. They go back to the heap when their thread exits.
+ */
+#define SPARES_MAX 8
+#define VEIL__SPARE_BUF_MAX (1u << 20) /* a larger buffer goes back to the heap */
+
+struct spares {
+    veil_redactor_t *r[SPARES_MAX];
+    unsigned n;
+};
+
+static pthread_key_t spares_key;
+static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
+static int spares_ok;
+
+static void destroy(veil_redactor_t *r);
+
+static void spares_release(void *p)
 {
-    veil_redactor_t *r = calloc(1, sizeof(*r));
-    if (r == NULL) {
+    struct spares *sp = p;
+
+    for (unsigned i = 0; i < sp->n; i++) {
+        destroy(sp->r[i]);
+    }
+    free(sp);
+}
+
+static void spares_init(void)
+{
+    spares_ok = pthread_key_create(&spares_key, spares_release) == 0;
+}
+
+static struct spares *thread_spares(int create)
+{
+    struct spares *sp;
+
+    pthread_once(&spares_once, spares_init);
+    if (!spares_ok) {
         return NULL;
     }
+    sp = pthread_getspecific(spares_key);
+    if (sp == NULL && create) {
+        sp = calloc(1, sizeof(*sp));
+        if (sp != NULL && pthread_setspecific(spares_key, sp) != 0) {
+            free(sp);
+            sp = NULL;
+        }
+    }
+    return sp;
+}
+
+/* The per-stream state of <r> as a new redactor has it. */
+static int start(veil_redactor_t *r, const veil_engine_t *engine,
+                 const veil_redactor_options_t *opts)
+{
+    size_t n = veil_engine_detector_count(engine);
+
     r->opts = *opts;
     r->engine = engine;
-    size_t n = veil_engine_detector_count(engine);
-    r->actions = malloc(n);
-    if (r->actions == NULL) {
-        free(r);
-        return NULL;
+    if (n > r->nactions) {
+        uint8_t *a = realloc(r->actions, n);
+        if (a == NULL) {
+            return -ENOMEM;
+        }
+        r->actions = a;
+        r->nactions = n;
     }
     for (size_t d = 0; d < n; d++) {
         r->actions[d] = opts->action_by_detector ? opts->action_by_detector[d]
                                                  : (uint8_t)opts->action;
+    }
+    r->len = 0;
+    r->buf_off = 0;
+    r->nqueue = 0;
+    r->written = 0;
+    r->error = 0;
+    return 0;
+}
+
+veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
+                                   const veil_redactor_options_t *opts)
+{
+    struct spares *sp = thread_spares(0);
+    veil_redactor_t *r;
+
+    if (sp != NULL && sp->n > 0) {
+        r = sp->r[--sp->n];
+        if (start(r, engine, opts) == 0 &&
+            veil__scanner_reset(r->scanner, engine, opts->format, on_finding, r) == 0) {
+            return r;
+        }
+        destroy(r);
+        return NULL;
+    }
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return NULL;
+    }
+    if (start(r, engine, opts) != 0) {
+        free(r);
+        return NULL;
     }
     r->scanner = veil_scanner_new(engine, opts->format, on_finding, r);
     if (r->scanner == NULL) {
@@ -239,11 +328,8 @@ uint64_t veil_redactor_offset(const veil_redactor_t *r)
     return r->written;
 }
 
-void veil_redactor_free(veil_redactor_t *r)
+static void destroy(veil_redactor_t *r)
 {
-    if (r == NULL) {
-        return;
-    }
     veil_scanner_free(r->scanner);
     if (r->buf) {
         wipe(r->buf, r->used);
@@ -256,4 +342,26 @@ void veil_redactor_free(veil_redactor_t *r)
     free(r->queue);
     free(r->actions);
     free(r);
+}
+
+void veil_redactor_free(veil_redactor_t *r)
+{
+    struct spares *sp;
+
+    if (r == NULL) {
+        return;
+    }
+    sp = thread_spares(1);
+    if (sp == NULL || sp->n == SPARES_MAX || r->used > VEIL__SPARE_BUF_MAX ||
+        r->scanner->text.cap > VEIL__SPARE_BUF_MAX) {
+        destroy(r);
+        return;
+    }
+    /* Kept for reuse: nothing of this stream stays readable in it. */
+    if (r->buf) {
+        wipe(r->buf, r->used);
+    }
+    r->used = 0;
+    veil__scanner_wipe(r->scanner);
+    sp->r[sp->n++] = r;
 }

@@ -257,6 +257,30 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
 
 /* ---- public API ---- */
 
+/* The state every new stream starts from; <s> is zeroed up to its
+   buffers. */
+static void start_state(struct veil_scanner *s, const veil_engine_t *engine,
+                        veil_format_t format, veil_finding_cb cb, void *ud)
+{
+    s->eng = engine;
+    s->format = format;
+    s->cb = cb;
+    s->ud = ud;
+    s->hold = UINT64_MAX;
+    s->bare_start = s->bare_end = UINT64_MAX;
+    s->last_bare = UINT64_MAX;
+    s->text_active = 1;
+}
+
+/* Key, name and frame buffers held decoded values; frames past
+   depth_max were never written. */
+static void wipe_buffers(struct veil_scanner *s)
+{
+    explicit_bzero((char *)s + offsetof(struct veil_scanner, key),
+                   offsetof(struct veil_scanner, stack) - offsetof(struct veil_scanner, key) +
+                       (size_t)s->depth_max * sizeof(s->stack[0]));
+}
+
 veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t format,
                                  veil_finding_cb cb, void *ud)
 {
@@ -267,19 +291,36 @@ veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t form
         return NULL;
     }
     memset(s, 0, offsetof(struct veil_scanner, key));
-    s->eng = engine;
-    s->format = format;
-    s->cb = cb;
-    s->ud = ud;
-    s->hold = UINT64_MAX;
-    s->bare_start = s->bare_end = UINT64_MAX;
-    s->last_bare = UINT64_MAX;
+    start_state(s, engine, format, cb, ud);
     if (veil__text_init(&s->text, engine, on_text_finding, s) != 0) {
         free(s);
         return NULL;
     }
-    s->text_active = 1;
     return s;
+}
+
+void veil__scanner_wipe(veil_scanner_t *s)
+{
+    wipe_buffers(s);
+    memset(s->kcache, 0, sizeof(s->kcache));
+    veil__text_wipe(&s->text);
+}
+
+int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine, veil_format_t format,
+                        veil_finding_cb cb, void *ud)
+{
+    struct veil__text text = s->text;
+    veil__seg_t *segs = s->segs;
+    size_t capsegs = s->capsegs;
+
+    wipe_buffers(s);
+    memset(s, 0, offsetof(struct veil_scanner, key));
+    start_state(s, engine, format, cb, ud);
+    s->segs = segs;
+    s->capsegs = capsegs;
+    s->text = text;
+    s->error = veil__text_reset(&s->text, engine, on_text_finding, s);
+    return s->error;
 }
 
 int veil_scanner_feed(veil_scanner_t *s, const void *data, size_t len)
@@ -368,9 +409,7 @@ void veil_scanner_free(veil_scanner_t *s)
     }
     veil__text_dispose(&s->text);
     free(s->segs);
-    /* Key, name and frame buffers held decoded values; frames past
-       depth_max were never written. */
-    explicit_bzero(s, offsetof(struct veil_scanner, stack) +
-                          (size_t)s->depth_max * sizeof(s->stack[0]));
+    wipe_buffers(s);
+    explicit_bzero(s, offsetof(struct veil_scanner, key));
     free(s);
 }

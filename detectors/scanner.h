@@ -111,6 +111,15 @@ struct veil_scanner {
     veil__frame_t stack[VEIL__DEPTH_MAX]; /* last: wiped up to depth_max */
 };
 
+/* Wipes the decoded bytes <s> holds (a finished stream kept for reuse);
+   touches no engine. */
+void veil__scanner_wipe(veil_scanner_t *s);
+/* Makes <s> new for another stream, as veil_scanner_new() would, keeping
+   its allocations; what it held is wiped first. On failure <s> can only
+   be freed. */
+int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine, veil_format_t format,
+                        veil_finding_cb cb, void *ud);
+
 /* Feeds decoded bytes that came one-to-one from raw offset <raw>. */
 int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
 /* Feeds <dlen> decoded bytes that came from one escape of <rlen> raw bytes. */

@@ -2151,6 +2151,51 @@ void veil__text_dispose(struct veil__text *t)
     memset(t, 0, sizeof(*t));
 }
 
+void veil__text_wipe(struct veil__text *t)
+{
+    /* What the last stream left behind, as veil__text_dispose() wipes it;
+       the allocations are kept. */
+    if (t->buf) {
+        explicit_bzero(t->buf, t->len);
+    }
+    if (t->fields) {
+        explicit_bzero(t->fields, t->capfields * sizeof(*t->fields));
+    }
+}
+
+int veil__text_reset(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit,
+                     void *ud)
+{
+    struct veil__text keep = *t;
+
+    /* The match data for custom patterns is sized by the engine's
+       pattern, so it is made again. */
+    veil__text_wipe(t);
+    pcre2_match_data_free(t->cmd);
+    memset(t, 0, sizeof(*t));
+    t->eng = eng;
+    t->emit = emit;
+    t->ud = ud;
+    t->ctx_pos = SIZE_MAX;
+    t->md = keep.md;
+    t->buf = keep.buf;
+    t->cap = keep.cap;
+    t->fields = keep.fields;
+    t->capfields = keep.capfields;
+    t->inj = keep.inj;
+    t->capinj = keep.capinj;
+    t->pend = keep.pend;
+    t->pend_w = keep.pend_w;
+    t->cappend = keep.cappend;
+    if (eng->custom_re) {
+        t->cmd = pcre2_match_data_create_from_pattern(eng->custom_re, NULL);
+        if (t->cmd == NULL) {
+            return t->error = -ENOMEM;
+        }
+    }
+    return t->md ? 0 : (t->error = -ENOMEM);
+}
+
 uint64_t veil__text_safe(const struct veil__text *t)
 {
     uint64_t frontier = t->base + scan_frontier(t);

@@ -84,7 +84,9 @@ int veil_redactor_finish(veil_redactor_t *r);
 /* veil_redactor_offset(): raw bytes of input written out so far; later
    findings never start before it. */
 uint64_t veil_redactor_offset(const veil_redactor_t *r);
-/* veil_redactor_free(): wipes held bytes and frees. NULL-safe. */
+/* veil_redactor_free(): wipes held bytes and frees. NULL-safe. A few
+   freed redactors per thread are kept (wiped) for the next
+   veil_redactor_new() on that thread, and freed when the thread exits. */
 void veil_redactor_free(veil_redactor_t *r);
 
 #endif

@@ -186,6 +186,110 @@ TEST(empty)
     REDACT_E(E, VEIL_FMT_TEXT, VEIL_ACT_MASK, "\n\n", "\n\n");
 }
 
+/* Redacts <in> whole with a new redactor; the output in <out>. */
+typedef struct {
+    char buf[4097];
+    size_t len;
+} outbuf_t;
+
+static int to_outbuf(void *ud, const char *data, size_t len)
+{
+    outbuf_t *o = ud;
+    if (o->len + len >= sizeof(o->buf)) {
+        return -1;
+    }
+    memcpy(o->buf + o->len, data, len);
+    o->len += len;
+    o->buf[o->len] = '\0';
+    return 0;
+}
+
+static void redact_with(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
+                        const char *in, size_t cut, outbuf_t *o, int finish)
+{
+    veil_redactor_options_t ro;
+    memset(&ro, 0, sizeof(ro));
+    ro.format = fmt;
+    ro.action = act;
+    ro.write = to_outbuf;
+    ro.write_ud = o;
+    o->len = 0;
+    o->buf[0] = '\0';
+    veil_redactor_t *r = veil_redactor_new(e, &ro);
+    CHECK(r != NULL);
+    if (r == NULL) {
+        return;
+    }
+    size_t n = strlen(in);
+    CHECK(veil_redactor_feed(r, in, cut < n ? cut : n) == 0);
+    if (finish) {
+        if (cut < n) {
+            CHECK(veil_redactor_feed(r, in + cut, n - cut) == 0);
+        }
+        CHECK(veil_redactor_finish(r) == 0);
+    }
+    veil_redactor_free(r); /* unfinished: freed with bytes held back */
+}
+
+/* Freed redactors are reused by the next veil_redactor_new() on the
+   thread: each must start clean, whatever the last stream's format,
+   engine (custom patterns, more detectors) and state (freed mid-stream,
+   in a string, deep in a document). Every run is compared with the
+   output of the first run of its kind. */
+TEST(reused_redactors_start_clean)
+{
+    static const veil_custom_detector_t emp = {
+        "employee_id", VEIL_CAT_GOVERNMENT_ID, 0, "EMP-[0-9]{6}", NULL, NULL, 0, VEIL_CONF_HIGH};
+    veil_engine_options_t eo;
+    char err[256];
+    memset(&eo, 0, sizeof(eo));
+    eo.custom = &emp;
+    eo.custom_count = 1;
+    veil_engine_t *ce = veil_engine_new(&eo, err, sizeof(err));
+    CHECK(ce != NULL);
+    if (ce == NULL) {
+        return;
+    }
+    static const char deep[] = "{\"a\":[{\"b\":{\"email\":\"x@example.com\",\"c\":[[[\"4111";
+    static const char text[] = "badge EMP-123456 mail jane@example.com card 4111 1111 1111 1111\n";
+    static const char form[] = "q=EMP-654321&email=a%40b.example&card=4111111111111111";
+    outbuf_t first[4], now;
+    for (int round = 0; round < 6; round++) {
+        outbuf_t junk;
+        /* Leave a spare in every state: mid-document, mid-string. */
+        redact_with(E, VEIL_FMT_JSON, VEIL_ACT_MASK, deep, sizeof(deep), &junk, 0);
+        redact_with(E, VEIL_FMT_FORM, VEIL_ACT_MASK, "email=jane%4", 99, &junk, 0);
+
+        redact_with(ce, VEIL_FMT_TEXT, VEIL_ACT_LABEL, text, (size_t)round * 7, &now, 1);
+        if (round == 0) {
+            first[0] = now;
+            CHECK_STR(now.buf, "badge [EMPLOYEE_ID] mail [EMAIL] card [CREDIT_CARD]\n");
+        }
+        CHECK(now.len == first[0].len && memcmp(now.buf, first[0].buf, now.len) == 0);
+
+        redact_with(E, VEIL_FMT_TEXT, VEIL_ACT_LABEL, text, (size_t)round * 5, &now, 1);
+        if (round == 0) {
+            first[1] = now;
+            CHECK_STR(now.buf, "badge EMP-123456 mail [EMAIL] card [CREDIT_CARD]\n");
+        }
+        CHECK(now.len == first[1].len && memcmp(now.buf, first[1].buf, now.len) == 0);
+
+        redact_with(ce, VEIL_FMT_FORM, VEIL_ACT_LABEL, form, (size_t)round * 3, &now, 1);
+        if (round == 0) {
+            first[2] = now;
+            CHECK_STR(now.buf, "q=[EMPLOYEE_ID]&email=[EMAIL]&card=[CREDIT_CARD]");
+        }
+        CHECK(now.len == first[2].len && memcmp(now.buf, first[2].buf, now.len) == 0);
+
+        redact_with(E, VEIL_FMT_JSON, VEIL_ACT_LABEL, json_doc, (size_t)round * 11, &now, 1);
+        if (round == 0) {
+            first[3] = now;
+        }
+        CHECK(now.len == first[3].len && memcmp(now.buf, first[3].buf, now.len) == 0);
+    }
+    veil_engine_free(ce);
+}
+
 int main(void)
 {
     char err[256];
@@ -200,6 +304,7 @@ int main(void)
     RUN(per_detector_actions);
     RUN(bounded);
     RUN(empty);
+    RUN(reused_redactors_start_clean);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
