@@ -451,7 +451,7 @@ int veil_cmd_run(int argc, char **argv)
                 strcpy(cfg.access_log, val);
             }
         } else if (strcmp(name, "--workers") == 0) {
-            size_t n;
+            size_t n = 0;
 
             rc = parse_size(val, &n);
             if (rc == 0 && n > 256) {
@@ -459,7 +459,7 @@ int veil_cmd_run(int argc, char **argv)
             }
             cfg.workers = (unsigned)n;
         } else if (strcmp(name, "--max-connections") == 0) {
-            size_t n;
+            size_t n = 0;
 
             rc = parse_size(val, &n);
             cfg.max_connections = (unsigned)n;
@@ -469,14 +469,14 @@ int veil_cmd_run(int argc, char **argv)
                 rc = -1; /* must fit the 64 KiB read buffer */
             }
         } else if (strcmp(name, "--max-headers") == 0) {
-            size_t n;
+            size_t n = 0;
 
             rc = parse_size(val, &n);
             cfg.max_header_count = (unsigned)n;
         } else if (strcmp(name, "--inspect-limit") == 0) {
             rc = parse_size(val, &cfg.inspect_limit);
         } else if (strcmp(name, "--max-body-size") == 0) {
-            size_t n;
+            size_t n = 0;
 
             rc = parse_size_zero(val, &n);
             cfg.max_body_size = n;
