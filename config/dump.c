@@ -81,7 +81,8 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
     size_t ng = NB + c->ncustom;
 
     fprintf(o, "    %s:\n", name);
-    fprintf(o, "      mode: %s\n", pd->mode == VEIL_MODE_BLOCK ? "block" : "observe");
+    static const char *const modes[] = {"observe", "block", "redact", "tokenize"};
+    fprintf(o, "      mode: %s\n", modes[pd->mode]);
     fprintf(o, "      detectors: ");
     idset(o, c, src->enabled, 1);
     fprintf(o, "      min_confidence: %s\n", conf[pd->min_confidence & 3]);

@@ -153,14 +153,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
         veil__sc_get_str(s, m, "hash_key", path, &src->key_id)) {
         return -1;
     }
-    if (mode >= 2) {
-        veil__sc_field(m, "mode", path, pk);
-        veil__err_at(s->d, veil__map_get(m, "mode"), pk,
-                     "'%s' (rewriting bodies in transit) is not supported yet; use observe or "
-                     "block",
-                     modes[mode]);
-        return -1;
-    }
+    /* tokenize replaces each finding in transit by its keyed token. */
+    uses_hash |= mode == VEIL_MODE_TOKENIZE;
     pd->mode = (veil_mode_t)mode;
     pd->min_confidence = (veil_confidence_t)(conf + 1);
     pd->uninspectable_block = un;
@@ -265,7 +259,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
     }
 
     if (uses_hash && src->key_id == NULL && c->nkeys != 1) {
-        veil__err_at(s->d, m, path, "the hash action needs a key: define keys: and set hash_key");
+        veil__err_at(s->d, m, path, "%s needs a key: define keys: and set hash_key",
+                     mode == VEIL_MODE_TOKENIZE ? "mode tokenize" : "the hash action");
         rc = -1;
     }
     if (uses_hash && src->key_id == NULL && c->nkeys == 1) {

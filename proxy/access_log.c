@@ -255,7 +255,7 @@ static void write_body(veil_jbuf_t *b, int response,
 }
 
 
-static void write_findings(veil_jbuf_t *b, const veil__findings_t *f,
+static void write_findings(veil_jbuf_t *b, const veil__xchg_t *x, const veil__findings_t *f,
                            const veil_engine_t *eng)
 {
     unsigned i;
@@ -275,7 +275,9 @@ static void write_findings(veil_jbuf_t *b, const veil__findings_t *f,
         key_cstr(b, "detector", d ? d->id : "unknown");
         key_cstr(b, "category", d ? veil_category_name(d->category) : "unknown");
         key_cstr(b, "location", loc_names[f->kind[i].loc]);
-        key_cstr(b, "action", "observe");
+        key_cstr(b, "action",
+                 veil_stats_action_name(veil__transit_action(x, f->kind[i].loc,
+                                                             f->kind[i].detector)));
         key_u64(b, "count", f->kind[i].count);
         veil_jbuf_raw(b, "}", 1);
     }
@@ -435,7 +437,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         !x->tunnel) {
         write_body(b, 1, &x->ins_rsp, x->ins_rsp.raw_bytes, x);
     }
-    write_findings(b, &x->findings, eng);
+    write_findings(b, x, &x->findings, eng);
     finish_line(w);
     if (w->shard != NULL) {
         /* After the record: findings in the heads are known only now. */

@@ -36,8 +36,8 @@ static int req_on_body(llhttp_t *p, const char *at, size_t len)
     }
     x->req_body_seen += len;
     if (x->hold) {
-        /* Block mode: nothing leaves before the whole body is judged. */
-        if (veil__xchg_hold(x, at, len, x->c->w->cfg->inspect_limit) != 0) {
+        /* Held: nothing leaves before the whole body is judged. */
+        if (veil__held_add(&x->held, at, len, x->c->w->cfg->inspect_limit) != 0) {
             return HPE_USER;
         }
         veil__inspect_feed(&x->ins_req, at, len);
@@ -329,13 +329,14 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
             c->state = VEIL__C_WAIT;
         }
         if (x->hold) {
-            const char *why = veil__xchg_block_reason(x);
+            const char *why = veil__xchg_verdict(x, VEIL_DIR_REQUEST, &x->req_rewritten);
 
             if (why != NULL) {
                 veil__xchg_error(x, (int)x->policy->dir[0].block_status, why);
                 return -1;
             }
-            /* Judged clean: now the upstream gets head and body. */
+            /* Judged (and rewritten in redact and tokenize modes): now
+               the upstream gets head and body. */
             x->hold = 0;
             x->held_flush = 1;
             veil__upstream_acquire(x);
@@ -372,15 +373,15 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
 
         x->held_flush = 0;
         if (x->req_body == VEIL_H1_BODY_CHUNKED) {
-            if (x->held_len > 0) {
-                n = snprintf(hdr, sizeof(hdr), "%zx\r\n", x->held_len);
+            if (x->held.len > 0) {
+                n = snprintf(hdr, sizeof(hdr), "%zx\r\n", x->held.len);
                 veil__outq_write(&x->u->out, hdr, (size_t)n);
-                veil__outq_write(&x->u->out, x->held, x->held_len);
+                veil__outq_write(&x->u->out, x->held.data, x->held.len);
                 veil__outq_write(&x->u->out, "\r\n", 2);
             }
             veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
-        } else if (x->held_len > 0) {
-            veil__outq_write(&x->u->out, x->held, x->held_len);
+        } else if (x->held.len > 0) {
+            veil__outq_write(&x->u->out, x->held.data, x->held.len);
         }
     }
     x->up_ready = 1;

@@ -175,8 +175,10 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
     if (x->req_body == VEIL_H1_BODY_CHUNKED) {
         rc |= puts_(b, "Transfer-Encoding: chunked\r\n");
     } else if (rq->has_content_length) {
+        /* A body rewritten in transit has its own length. */
         snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
-                 (unsigned long long)rq->content_length);
+                 x->req_rewritten ? (unsigned long long)x->held.len
+                                  : (unsigned long long)rq->content_length);
         rc |= puts_(b, num);
     }
     if (x->upgrade) {
@@ -293,6 +295,10 @@ size_t veil__error_response(int status, const char *reason, char *buf,
     case 504: err = "upstream_timeout"; break;
     case 505: err = "http_version_not_supported"; break;
     default: err = "error"; break;
+    }
+    /* A policy's refusal (any status the config chose) says which. */
+    if (reason != NULL && strncmp(reason, "blocked_", 8) == 0) {
+        err = reason;
     }
     blen = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", err);
     n = snprintf(buf, cap,

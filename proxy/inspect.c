@@ -8,6 +8,7 @@
  * limit, an encoding veil cannot decode, a binary type, a decode error) is
  * not logged at all; the record gives the reason instead.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -170,6 +171,7 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
     }
     memset(&ro, 0, sizeof(ro));
     ro.format = veil_format_from_content_type(ct.ptr, ct.len);
+    in->format = ro.format;
     ro.action = VEIL_ACT_LABEL;
     ro.action_by_detector = actions;
     ro.key = x && x->policy ? x->policy->dir[dir].key : NULL;
@@ -447,4 +449,47 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
         return -1;
     }
     return k == n ? 0 : -1;
+}
+
+
+/* ---- bodies rewritten in transit (modes redact and tokenize) ---- */
+
+static int held_write(void *ud, const char *data, size_t len)
+{
+    return veil__held_add(ud, data, len, SIZE_MAX);
+}
+
+
+int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_hash_key_t *key, veil_format_t format,
+                       veil__held_t *h)
+{
+    veil_redactor_options_t ro;
+    veil__held_t out = {NULL, 0, 0};
+    veil_redactor_t *r;
+    int rc;
+
+    memset(&ro, 0, sizeof(ro));
+    ro.format = format;
+    ro.action = VEIL_ACT_MASK;
+    ro.action_by_detector = actions;
+    ro.key = key;
+    ro.write = held_write;
+    ro.write_ud = &out;
+    r = veil_redactor_new(engine, &ro);
+    if (r == NULL) {
+        return -1;
+    }
+    rc = h->len ? veil_redactor_feed(r, h->data, h->len) : 0;
+    if (rc == 0) {
+        rc = veil_redactor_finish(r);
+    }
+    veil_redactor_free(r);
+    if (rc != 0) {
+        veil__held_free(&out);
+        return -1;
+    }
+    veil__held_free(h);
+    *h = out;
+    return 0;
 }

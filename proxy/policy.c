@@ -9,6 +9,7 @@
 
 #include "proxy_int.h"
 #include "veil/config.h"
+#include "veil/stats.h"
 
 static veil_h1_span_t header(const veil__xchg_t *x, const char *lc)
 {
@@ -60,11 +61,17 @@ void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
     x->policy = veil_policy_for_consent(x->route->policy,
                                         is_one(header(x, "sec-gpc")),
                                         is_one(header(x, "dnt")));
+    x->hold = x->req_body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, cfg, VEIL_DIR_REQUEST);
+}
+
+
+int veil__xchg_holds(const veil__xchg_t *x, const veil_proxy_config_t *cfg, int dir)
+{
     /* uninspectable: block needs the verdict before anything is sent
        too (a body may turn out over the limit only at its end). */
-    x->hold = (x->policy->dir[VEIL_DIR_REQUEST].mode == VEIL_MODE_BLOCK ||
-               x->policy->dir[VEIL_DIR_REQUEST].uninspectable_block) &&
-              x->req_body != VEIL_H1_BODY_NONE && cfg->engine != NULL;
+    return x->policy != NULL && cfg->engine != NULL &&
+           (x->policy->dir[dir].mode != VEIL_MODE_OBSERVE ||
+            x->policy->dir[dir].uninspectable_block);
 }
 
 
@@ -86,69 +93,142 @@ const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
 }
 
 
-int veil__xchg_hold(veil__xchg_t *x, const char *data, size_t len,
-                    size_t limit)
+int veil__held_add(veil__held_t *h, const char *data, size_t len, size_t limit)
 {
-    if (x->held_len + len > limit) {
+    if (h->len + len > limit) {
         return -1;
     }
-    if (x->held_len + len > x->held_cap) {
-        size_t cap = x->held_cap ? x->held_cap : 16384;
+    if (h->len + len > h->cap) {
+        size_t cap = h->cap ? h->cap : 16384;
         char *n;
 
-        while (cap < x->held_len + len) {
+        while (cap < h->len + len) {
             cap *= 2;
         }
         n = malloc(cap);
         if (n == NULL) {
             return -1;
         }
-        if (x->held_len) {
-            memcpy(n, x->held, x->held_len);
-            explicit_bzero(x->held, x->held_cap);
+        if (h->len) {
+            memcpy(n, h->data, h->len);
         }
-        free(x->held);
-        x->held = n;
-        x->held_cap = cap;
+        veil__held_free(h);
+        h->data = n;
+        h->cap = cap;
     }
-    memcpy(x->held + x->held_len, data, len);
-    x->held_len += len;
+    memcpy(h->data + h->len, data, len);
+    h->len += len;
     return 0;
 }
 
 
-const char *veil__xchg_block_reason(const veil__xchg_t *x)
+void veil__held_free(veil__held_t *h)
 {
-    const veil_policy_dir_t *pd = &x->policy->dir[VEIL_DIR_REQUEST];
+    if (h->data != NULL) {
+        explicit_bzero(h->data, h->cap);
+        free(h->data);
+    }
+    h->data = NULL;
+    h->len = h->cap = 0;
+}
+
+
+const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
+{
+    const veil_policy_dir_t *pd = &x->policy->dir[dir];
+    const veil__inspect_t *in = dir == VEIL_DIR_REQUEST ? &x->ins_req : &x->ins_rsp;
+    int loc = dir == VEIL_DIR_REQUEST ? VEIL__LOC_REQ_BODY : VEIL__LOC_RSP_BODY;
+    veil__held_t *h = dir == VEIL_DIR_REQUEST ? &x->held : &x->rsp_held;
     unsigned i;
 
-    if (x->ins_req.state != VEIL__INS_DONE || x->ins_req.skip != NULL) {
+    *rewritten = 0;
+    if (in->state != VEIL__INS_DONE || in->skip != NULL) {
+        /* Not inspected (binary, an unknown encoding): what the policy
+           says for such bodies; pass sends the bytes on as they are. */
         return pd->uninspectable_block ? "blocked_uninspectable" : NULL;
     }
-    /* A finding kind that did not fit the table could be a blocking
-       one: fail closed. */
-    if (x->findings.dropped > 0) {
-        return "blocked_by_policy";
-    }
-    for (i = 0; i < x->findings.n; i++) {
-        if (x->findings.kind[i].loc == VEIL__LOC_REQ_BODY &&
-            pd->blocks[x->findings.kind[i].detector]) {
+    if (pd->mode == VEIL_MODE_BLOCK) {
+        /* A finding kind that did not fit the table could be a blocking
+           one: fail closed. */
+        if (x->findings.dropped > 0) {
             return "blocked_by_policy";
         }
+        for (i = 0; i < x->findings.n; i++) {
+            if (x->findings.kind[i].loc == loc && pd->blocks[x->findings.kind[i].detector]) {
+                return "blocked_by_policy";
+            }
+        }
+        return NULL;
     }
+    if (pd->mode != VEIL_MODE_REDACT && pd->mode != VEIL_MODE_TOKENIZE) {
+        return NULL;
+    }
+    if (in->zmode) {
+        /* Read through gzip/deflate, but the bytes in transit are the
+           encoded ones: they cannot be rewritten, so they do not go. */
+        return "blocked_unrewritable";
+    }
+    size_t n = veil_engine_detector_count(pd->engine);
+    uint8_t *acts = malloc(n ? n : 1);
+    int rc;
+
+    if (acts == NULL) {
+        return "blocked_unrewritable";
+    }
+    for (size_t d = 0; d < n; d++) {
+        acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? (uint8_t)VEIL_ACT_HASH : pd->actions[d];
+    }
+    rc = veil__rewrite_body(pd->engine, acts, pd->key, in->format, h);
+    free(acts);
+    if (rc != 0) {
+        return "blocked_unrewritable";
+    }
+    *rewritten = 1;
     return NULL;
 }
 
 
 void veil__xchg_policy_release(veil__xchg_t *x)
 {
-    if (x->held != NULL) {
-        explicit_bzero(x->held, x->held_cap);
-        free(x->held);
-        x->held = NULL;
-    }
+    veil__held_free(&x->held);
+    veil__held_free(&x->rsp_held);
     veil_config_release(x->conf);
     x->conf = NULL;
     x->route = NULL;
     x->policy = NULL;
+}
+
+
+int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d)
+{
+    const veil_policy_dir_t *pd;
+    const uint8_t *actions;
+    int body = loc == VEIL__LOC_REQ_BODY || loc == VEIL__LOC_RSP_BODY;
+
+    if (x->policy == NULL || !body) {
+        return VEIL_STATS_ACT_OBSERVE; /* headers, path, query: forwarded as they are */
+    }
+    pd = &x->policy->dir[loc == VEIL__LOC_RSP_BODY ? VEIL_DIR_RESPONSE : VEIL_DIR_REQUEST];
+    actions = pd->actions;
+    switch (pd->mode) {
+    case VEIL_MODE_BLOCK:
+        return pd->blocks != NULL && pd->blocks[d] && x->error != NULL &&
+                       strcmp(x->error, "blocked_by_policy") == 0
+                   ? VEIL_STATS_ACT_BLOCK : VEIL_STATS_ACT_OBSERVE;
+    case VEIL_MODE_TOKENIZE:
+        return x->error == NULL ? VEIL_STATS_ACT_TOKENIZE : VEIL_STATS_ACT_OBSERVE;
+    case VEIL_MODE_REDACT:
+        if (x->error != NULL || actions == NULL || d >= veil_engine_detector_count(pd->engine)) {
+            return VEIL_STATS_ACT_OBSERVE;
+        }
+        switch ((veil_action_t)actions[d]) {
+        case VEIL_ACT_MASK: return VEIL_STATS_ACT_MASK;
+        case VEIL_ACT_LABEL: return VEIL_STATS_ACT_LABEL;
+        case VEIL_ACT_HASH: return VEIL_STATS_ACT_HASH;
+        case VEIL_ACT_DROP: return VEIL_STATS_ACT_DROP;
+        default: return VEIL_STATS_ACT_MASK;
+        }
+    default:
+        return VEIL_STATS_ACT_OBSERVE;
+    }
 }

@@ -130,6 +130,7 @@ enum veil__ins_state {
 
 typedef struct veil__inspect {
     int state;
+    veil_format_t format;    /* from the content type */
     const char *skip;        /* "over_limit", "encoding", "binary", ... */
     veil_redactor_t *red;
     int zmode;               /* 0: identity, 1: inflating */
@@ -360,6 +361,12 @@ void veil__upstream_close_idle(veil__worker_t *w);
 
 /* ---- one exchange (client.c, response.c) ---- */
 
+/* A body held back until it is judged (policy.c). */
+typedef struct veil__held {
+    char *data;
+    size_t len, cap;
+} veil__held_t;
+
 enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
 
 struct veil__xchg {
@@ -369,12 +376,17 @@ struct veil__xchg {
     struct veil_config *conf;
     const struct veil_route *route;
     const struct veil_policy *policy;
-    /* Block mode (policy.c): the request body is held, not forwarded,
-       until it has been inspected; then refused or sent on. */
+    /* Modes block, redact and tokenize (policy.c): the request body is
+       held, not forwarded, until it has been inspected; then refused, or
+       sent on (rewritten in redact and tokenize modes). */
     int hold;
-    char *held;
-    size_t held_len, held_cap;
+    veil__held_t held;
     int held_flush;          /* send <held> once the upstream is ready */
+    int req_rewritten;       /* <held> is the rewritten body: new length */
+    /* The same for the response body: the head waits for the verdict. */
+    int rsp_hold;
+    veil__held_t rsp_held;
+    int rsp_over_limit;      /* the held response crossed the limit */
     veil__upconn_t *u;
     int up_ready;            /* the request head is queued upstream */
     int up_failed;
@@ -497,11 +509,27 @@ const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
                                        const veil__xchg_t *x, int dir,
                                        const uint8_t **actions);
 void veil__xchg_policy_release(veil__xchg_t *x);
-/* Block mode: keeps <len> body bytes; -1 when the body goes over the
-   inspection limit (the caller stops holding or refuses). */
-int veil__xchg_hold(veil__xchg_t *x, const char *data, size_t len,
-                    size_t limit);
-/* Block mode, body complete: the refusal reason, or NULL to forward. */
-const char *veil__xchg_block_reason(const veil__xchg_t *x);
+/* Whether direction <dir> of <x>'s policy holds the body back until it
+   is judged (modes block, redact, tokenize; uninspectable: block). */
+int veil__xchg_holds(const veil__xchg_t *x, const veil_proxy_config_t *cfg, int dir);
+/* Keeps <len> more body bytes; -1 when the body goes over <limit> (the
+   caller refuses: a body that cannot be judged is not sent on). */
+int veil__held_add(veil__held_t *h, const char *data, size_t len, size_t limit);
+/* Wipes and frees. */
+void veil__held_free(veil__held_t *h);
+/* A held body of direction <dir> is complete and inspected: the refusal
+   reason, or NULL to send it on. In modes redact and tokenize the held
+   bytes are rewritten first (*rewritten set); a body that can be read
+   but not rewritten (content-encoded) is refused. */
+const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten);
+/* What was done in transit with findings of <detector> at <loc>: a
+   VEIL_STATS_ACT_* (observe, the redact transform, tokenize, block). */
+int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector);
+/* veil__rewrite_body(): <h> transformed with <actions> (per detector) by
+   a redactor for <format>; the old bytes wiped. 0, or -1 (no memory, an
+   engine error) with <h> unchanged. */
+int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_hash_key_t *key, veil_format_t format,
+                       veil__held_t *h);
 
 #endif

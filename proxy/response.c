@@ -26,6 +26,15 @@ static int rsp_on_body(llhttp_t *p, const char *at, size_t len)
     uv_buf_t b[3];
     int n;
 
+    if (x->rsp_hold) {
+        /* Held: nothing reaches the client before the body is judged. */
+        if (veil__held_add(&x->rsp_held, at, len, c->w->cfg->inspect_limit) != 0) {
+            x->rsp_over_limit = 1;
+            return HPE_USER;
+        }
+        veil__inspect_feed(&x->ins_rsp, at, len);
+        return 0;
+    }
     if (x->chunked_out) {
         n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
         b[0] = uv_buf_init(hdr, (unsigned)n);
@@ -110,18 +119,71 @@ static void bad_upstream(veil__xchg_t *x, const char *reason)
 }
 
 
+/* Sends the final head with the framing of a body of <len> bytes. */
+static int send_head(veil__xchg_t *x)
+{
+    veil_jbuf_t *b = &x->c->w->logbuf;
+
+    veil_jbuf_reset(b);
+    if (veil__head_response(x, x->rsp_head, x->rsp_head_len, &x->rs, 0, b) != 0) {
+        veil_jbuf_reset(b);
+        bad_upstream(x, "response_head_too_large");
+        return -1;
+    }
+    veil__outq_write(&x->c->out, b->data, b->len);
+    x->bytes_out += b->len;
+    veil_jbuf_reset(b);
+    x->rsp_head_sent = 1;
+    return 0;
+}
+
+
+/* A held response body is complete: refused, or sent (rewritten in modes
+   redact and tokenize) with a Content-Length of its own. -1 when the
+   exchange is gone. */
+static int release_held_response(veil__xchg_t *x)
+{
+    int rewritten = 0;
+    const char *why = veil__xchg_verdict(x, VEIL_DIR_RESPONSE, &rewritten);
+
+    x->rsp_hold = 0;
+    if (why != NULL) {
+        /* The upstream's response was read whole; the connection could
+           be reused, but a refused exchange ends both sides (as for a
+           refused request). */
+        veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_RESPONSE].block_status, why);
+        return -1;
+    }
+    x->rsp_body = VEIL_H1_BODY_LENGTH;
+    x->rs.has_content_length = 1;
+    x->rs.content_length = x->rsp_held.len;
+    if (send_head(x) != 0) {
+        return -1;
+    }
+    if (x->rsp_held.len > 0) {
+        veil__outq_write(&x->c->out, x->rsp_held.data, x->rsp_held.len);
+        x->bytes_out += x->rsp_held.len;
+    }
+    veil__held_free(&x->rsp_held);
+    return 0;
+}
+
+
 static void response_complete(veil__xchg_t *x)
 {
     veil__upconn_t *u = x->u;
 
     x->rstate = VEIL__R_DONE;
     x->t_up_end_ns = uv_hrtime();
+    if (x->rsp_body != VEIL_H1_BODY_NONE) {
+        veil__inspect_end(&x->ins_rsp, 1);
+    }
+    if (x->rsp_hold && release_held_response(x) != 0) {
+        return;
+    }
     if (x->chunked_out) {
         veil__outq_write(&x->c->out, "0\r\n\r\n", 5);
         x->bytes_out += 5;
-    }
-    if (x->rsp_body != VEIL_H1_BODY_NONE) {
-        veil__inspect_end(&x->ins_rsp, 1);
     }
     if (u != NULL) {
         /* Bytes after the end of a response: the upstream is not
@@ -243,16 +305,13 @@ static int response_head(veil__xchg_t *x, size_t end)
         return -1;
     }
 
-    veil_jbuf_reset(b);
-    if (veil__head_response(x, copy, end, &x->rs, 0, b) != 0) {
-        veil_jbuf_reset(b);
-        bad_upstream(x, "response_head_too_large");
+    /* Modes block, redact and tokenize: the head waits for the body's
+       verdict (its length may change). */
+    x->rsp_hold = x->rsp_body != VEIL_H1_BODY_NONE &&
+                  veil__xchg_holds(x, cfg, VEIL_DIR_RESPONSE);
+    if (!x->rsp_hold && send_head(x) != 0) {
         return -1;
     }
-    veil__outq_write(&x->c->out, b->data, b->len);
-    x->bytes_out += b->len;
-    veil_jbuf_reset(b);
-    x->rsp_head_sent = 1;
     x->rstate = VEIL__R_BODY;
 
     if (x->rsp_body == VEIL_H1_BODY_NONE) {
@@ -263,6 +322,18 @@ static int response_head(veil__xchg_t *x, size_t end)
                         find_header(copy, end, "content-type"),
                         find_header(copy, end, "content-encoding"),
                         &x->findings, VEIL__LOC_RSP_BODY);
+    if (x->rsp_hold && x->ins_rsp.state == VEIL__INS_SKIPPED) {
+        /* Known from the head (binary, an encoding veil cannot read). */
+        if (x->policy->dir[VEIL_DIR_RESPONSE].uninspectable_block) {
+            veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_RESPONSE].block_status,
+                             "blocked_uninspectable");
+            return -1;
+        }
+        x->rsp_hold = 0;
+        if (send_head(x) != 0) {
+            return -1;
+        }
+    }
     if (x->rsp_body == VEIL_H1_BODY_LENGTH) {
         x->rsp_left = x->rs.content_length;
         if (x->rsp_left == 0) {
@@ -316,6 +387,15 @@ static int response_body(veil__xchg_t *x, int eof)
         }
     }
     err = llhttp_execute(&x->rsp_p, u->in, n);
+    if (err == HPE_USER && x->rsp_over_limit) {
+        /* A held body over the inspection limit cannot be judged: it is
+           refused (fail closed) whatever uninspectable says. */
+        if (x->u != NULL) {
+            x->u->reusable = 0;
+        }
+        veil__xchg_error(x, 502, "blocked_uninspectable");
+        return -1;
+    }
     if (err != HPE_OK && err != HPE_PAUSED) {
         bad_upstream(x, "parser_rejected_response");
         return -1;

@@ -86,11 +86,13 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         if (slot < 0) {
             continue;
         }
-        /* Observe mode: the bytes went through unchanged; the policy's
-           transform applies to the log only. The proxy's locations have
-           the same order as the stats' ones. */
+        /* What happened to the bytes in transit: unchanged in observe
+           mode (the policy's transform applies to the log only), the
+           policy's transform in redact mode, a token in tokenize mode,
+           a refusal for a blocking detector in block mode. The proxy's
+           locations have the same order as the stats' ones. */
         veil_stats_finding(sh, route, loc, (unsigned)slot,
-                           VEIL_STATS_ACT_OBSERVE, x->findings.kind[i].count);
+                           veil__transit_action(x, loc, d), x->findings.kind[i].count);
     }
     if (x->tunnel) {
         veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_REQUEST, "tunnel");
@@ -99,14 +101,16 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         body(sh, route, VEIL_STATS_DIR_REQUEST, &x->ins_req);
         body(sh, route, VEIL_STATS_DIR_RESPONSE, &x->ins_rsp);
     }
-    /* A request refused by its policy's mode block: counted once for each
-       category that blocked it. */
+    /* A request or response refused by its policy's mode block: counted
+       once for each category that blocked it. */
     if (x->error != NULL && strcmp(x->error, "blocked_by_policy") == 0 && x->policy != NULL) {
-        const veil_policy_dir_t *pd = &x->policy->dir[VEIL_DIR_REQUEST];
         unsigned seen = 0, i;
         for (i = 0; i < x->findings.n; i++) {
+            int loc = x->findings.kind[i].loc;
+            const veil_policy_dir_t *pd =
+                &x->policy->dir[loc == VEIL__LOC_RSP_BODY ? VEIL_DIR_RESPONSE : VEIL_DIR_REQUEST];
             const veil_detector_info_t *d;
-            if (x->findings.kind[i].loc != VEIL__LOC_REQ_BODY || pd->blocks == NULL ||
+            if ((loc != VEIL__LOC_REQ_BODY && loc != VEIL__LOC_RSP_BODY) || pd->blocks == NULL ||
                 !pd->blocks[x->findings.kind[i].detector] ||
                 (d = veil_engine_detector(pd->engine, x->findings.kind[i].detector)) == NULL ||
                 (seen & (1u << d->category))) {

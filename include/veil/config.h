@@ -25,12 +25,15 @@ typedef enum veil_direction {
     VEIL_DIR__COUNT
 } veil_direction_t;
 
-/* What a policy does with the bytes in transit. Only observe and block
-   exist now; redact and tokenize will rewrite bodies in transit and take
-   the next values (the schema's `mode` key already names them). */
+/* What a policy does with the bytes in transit (the schema's `mode`, in
+   this order). */
 typedef enum veil_mode {
-    VEIL_MODE_OBSERVE, /* forward unchanged, log redacted */
-    VEIL_MODE_BLOCK,   /* refuse when a blocking detector finds something */
+    VEIL_MODE_OBSERVE,  /* forward unchanged, log redacted */
+    VEIL_MODE_BLOCK,    /* refuse when a blocking detector finds something */
+    VEIL_MODE_REDACT,   /* forward the body with findings transformed by
+                           the policy's actions */
+    VEIL_MODE_TOKENIZE, /* forward the body with each finding replaced by
+                           its keyed token (the hash action) */
 } veil_mode_t;
 
 typedef enum veil_body_log {

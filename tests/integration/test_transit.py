@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Policies that act on the bytes in transit: modes redact and tokenize
+rewrite request and response bodies (new framing, exact bytes asserted on
+both sides), mode block refuses a response, and what cannot be rewritten
+or judged is refused (fail closed). Routes pick the policy by Host.
+
+Usage: test_transit.py VEIL [test names...]
+"""
+import os
+import re
+import sys
+import tempfile
+
+from harness import Env, check, eq, field, run, split_head
+
+KEY = "0123456789abcdef0123456789abcdef"
+
+CONFIG = """version: 1
+keys:
+  tok:
+    env: VEIL_TRANSIT_KEY
+routes:
+  - name: red
+    match: {host: red}
+    policy: red
+  - name: tok
+    match: {host: tok}
+    policy: tok
+  - name: blk
+    match: {host: blk}
+    policy: blk
+policies:
+  red:
+    request:
+      mode: redact
+      actions: {default: mask, email: label}
+    response:
+      mode: redact
+      actions: {default: label}
+  tok:
+    request:
+      mode: tokenize
+      hash_key: tok
+    response:
+      mode: observe
+  blk:
+    request:
+      mode: observe
+    response:
+      mode: block
+      block: [financial]
+      block_status: 451
+"""
+
+EMAIL = b"jane.transit@example.com"
+CARD = b"4111 1111 1111 1111"
+BODY = (b'{"user":{"email":"' + EMAIL + b'","card":"' + CARD +
+        b'","note":"hi"}}')
+# What the red policy's request side makes of BODY: the e-mail labelled,
+# the card masked to its last four digits.
+BODY_RED = b'{"user":{"email":"[EMAIL]","card":"**** **** **** 1111","note":"hi"}}'
+
+
+def start(veil, args=()):
+    env_key = os.environ.copy()
+    os.environ["VEIL_TRANSIT_KEY"] = KEY
+    try:
+        d = tempfile.mkdtemp(prefix="veil-transit-")
+        path = os.path.join(d, "transit.yaml")
+        with open(path, "w") as f:
+            f.write(CONFIG)
+        return Env(veil, ["-c", path] + list(args))
+    finally:
+        os.environ.clear()
+        os.environ.update(env_key)
+
+
+def post(host, path, body, extra=b""):
+    return (b"POST " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\n"
+            b"Content-Type: application/json\r\nConnection: close\r\n" + extra +
+            b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def get(host, path):
+    return (b"GET " + path + b" HTTP/1.1\r\nHost: " + host +
+            b"\r\nConnection: close\r\n\r\n")
+
+
+def no_canary(env):
+    raw = env.log_raw() + env.stderr()
+    for v in (EMAIL, CARD, CARD.replace(b" ", b""), b"canary.4f9c@example.org",
+              b"4111111111111111", b"123-45-6789"):
+        check(v not in raw, "no PII value in the log or on stderr")
+
+
+def test_redact_request_content_length(veil):
+    env = start(veil)
+    try:
+        out = env.raw(post(b"red", b"/echo", BODY))
+        head, body = split_head(out)
+        eq(head.split(b"\r\n")[0], b"HTTP/1.1 200 OK", "status")
+        # The echo of what the upstream got: the rewritten body.
+        eq(body, BODY_RED, "client gets the upstream's echo of the rewritten body")
+        reqs = env.requests(1)
+        eq(len(reqs), 1, "one request upstream")
+        uh, ub = split_head(reqs[0][0])
+        eq(ub, BODY_RED, "upstream body, exact bytes")
+        eq(field(uh, b"content-length"), [b"%d" % len(BODY_RED)],
+           "upstream Content-Length is the rewritten length")
+        check(EMAIL not in reqs[0][0] and b"4111" not in reqs[0][0].split(b"\r\n\r\n")[1][:60],
+              "no PII upstream")
+        rec = env.log(1)[0]
+        kinds = {(f["detector"], f["location"], f["action"]) for f in rec["veil.findings"]}
+        check(("email", "request.body", "label") in kinds, "email finding, action label")
+        check(("credit_card", "request.body", "mask") in kinds, "card finding, action mask")
+        no_canary(env)
+    finally:
+        env.stop()
+
+
+def test_redact_request_chunked(veil):
+    env = start(veil)
+    try:
+        req = (b"POST /count HTTP/1.1\r\nHost: red\r\nContent-Type: application/json\r\n"
+               b"Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n" +
+               b"%x\r\n" % 20 + BODY[:20] + b"\r\n" +
+               b"%x\r\n" % (len(BODY) - 20) + BODY[20:] + b"\r\n0\r\n\r\n")
+        out = env.raw(req)
+        eq(split_head(out)[1], b"%d" % len(BODY_RED), "upstream counted the rewritten body")
+        uh, ub = split_head(env.requests(1)[0][0])
+        eq(field(uh, b"transfer-encoding"), [b"chunked"], "still chunked upstream")
+        eq(ub, b"%x\r\n" % len(BODY_RED) + BODY_RED + b"\r\n0\r\n\r\n",
+           "one chunk with the rewritten body, then the last chunk")
+        no_canary(env)
+    finally:
+        env.stop()
+
+
+def test_redact_responses(veil):
+    env = start(veil)
+    try:
+        # Content-Length response.
+        out = env.raw(get(b"red", b"/json"))
+        head, body = split_head(out)
+        want = b'{"user":"[EMAIL]","card":"[CREDIT_CARD]","ssn":"[US_SSN]","note":"ok"}'
+        eq(body, want, "JSON response rewritten")
+        eq(field(head, b"content-length"), [b"%d" % len(want)], "its new length")
+        # A chunked response is sent with a length of its own (and no
+        # trailers: the body was judged whole).
+        out = env.raw(get(b"red", b"/chunked"))
+        head, body = split_head(out)
+        eq(body, b"hello [EMAIL] end", "chunked response rewritten")
+        eq(field(head, b"content-length"), [b"17"], "length instead of chunks")
+        eq(field(head, b"transfer-encoding"), [], "no chunked framing")
+        # Close-delimited: a length too, so the client may keep the
+        # connection.
+        out = env.raw(get(b"red", b"/eof"))
+        head, body = split_head(out)
+        eq(body, b"until the end", "close-delimited response, no PII: unchanged")
+        eq(field(head, b"content-length"), [b"13"], "close-delimited gets a length")
+        no_canary(env)
+    finally:
+        env.stop()
+
+
+def test_keepalive_across_held_bodies(veil):
+    """Several rewritten exchanges on one client connection, in order."""
+    env = start(veil)
+    try:
+        one = post(b"red", b"/echo", BODY).replace(b"Connection: close\r\n", b"")
+        last = get(b"red", b"/json")
+        out = env.raw(one + one + last)
+        parts = out.split(b"HTTP/1.1 200 OK\r\n")
+        eq(len(parts), 4, "three responses on one connection")
+        for p in parts[1:3]:
+            check(p.endswith(BODY_RED), "each echo is the rewritten body")
+        eq(len({c for _, c in env.requests(3)}) >= 1, True, "served")
+    finally:
+        env.stop()
+
+
+def test_tokenize_request(veil):
+    env = start(veil)
+    try:
+        out1 = env.raw(post(b"tok", b"/echo", BODY))
+        out2 = env.raw(post(b"tok", b"/echo", BODY))
+        b1, b2 = split_head(out1)[1], split_head(out2)[1]
+        eq(b1, b2, "tokens are deterministic: the same value, the same token")
+        m = re.fullmatch(rb'\{"user":\{"email":"\[EMAIL:([0-9a-f]{16})\]",'
+                         rb'"card":"\[CREDIT_CARD:([0-9a-f]{16})\]","note":"hi"\}\}', b1)
+        check(m is not None, "values replaced by keyed tokens: %r" % b1)
+        check(m.group(1) != m.group(2), "different values, different tokens")
+        uh, ub = split_head(env.requests(2)[0][0])
+        eq(ub, b1, "the upstream got the tokenized body")
+        eq(field(uh, b"content-length"), [b"%d" % len(b1)], "new length upstream")
+        no_canary(env)
+    finally:
+        env.stop()
+
+
+def test_encoded_response_refused(veil):
+    """gzip is read for inspection, but the bytes in transit are the
+    compressed ones: they cannot be rewritten, so they are refused."""
+    env = start(veil)
+    try:
+        out = env.raw(get(b"red", b"/gzip"))
+        head, body = split_head(out)
+        eq(head.split(b"\r\n")[0], b"HTTP/1.1 403 Forbidden", "refused")
+        eq(body, b'{"error":"blocked_unrewritable"}\n', "error body names why")
+        rec = env.log(1)[0]
+        eq(rec["http.response.status_code"], 403, "logged status")
+        eq(rec["error.type"] if "error.type" in rec else rec.get("error.message"),
+           "blocked_unrewritable", "logged reason")
+        no_canary(env)
+    finally:
+        env.stop()
+
+
+def test_binary_response_passes(veil):
+    """A binary body cannot be inspected; uninspectable: pass (the
+    default) streams it unchanged."""
+    env = start(veil)
+    try:
+        out = env.raw(get(b"red", b"/big?mb=1"))
+        head, body = split_head(out)
+        eq(head.split(b"\r\n")[0], b"HTTP/1.1 200 OK", "status")
+        eq(len(body), 1 << 20, "whole body")
+        eq(body[:512], bytes(range(256)) * 2, "bytes unchanged")
+    finally:
+        env.stop()
+
+
+def test_response_over_limit_refused(veil):
+    env = start(veil, ["--inspect-limit", "16"])
+    try:
+        out = env.raw(get(b"red", b"/json"))
+        head, body = split_head(out)
+        eq(head.split(b"\r\n")[0], b"HTTP/1.1 502 Bad Gateway", "refused")
+        eq(body, b'{"error":"blocked_uninspectable"}\n', "error body")
+        no_canary(env)
+    finally:
+        env.stop()
+
+
+def test_block_response(veil):
+    env = start(veil)
+    try:
+        out = env.raw(get(b"blk", b"/json"))
+        head, body = split_head(out)
+        eq(head.split(b"\r\n")[0], b"HTTP/1.1 451 Unavailable For Legal Reasons",
+           "a response with a card refused with the policy's status")
+        eq(body, b'{"error":"blocked_by_policy"}\n', "error body")
+        out = env.raw(get(b"blk", b"/chunked"))
+        head, body = split_head(out)
+        eq(body, b"hello canary.4f9c@example.org end",
+           "no blocking finding: the response goes through (observe of the rest)")
+        eq(field(head, b"content-length"), [b"33"], "with a length of its own")
+        m = env.curl("http://127.0.0.1:%d/metrics" % env.admin_port)[0].decode()
+        check('veil_requests_blocked_total{route="blk",category="financial"} 1' in m,
+              "blocked response counted by category")
+        check(re.search(r'veil_findings_total\{route="blk",direction="response",'
+                        r'location="body",detector="credit_card",category="financial",'
+                        r'action="block"\} 1', m) is not None,
+              "the card finding counted with action block")
+        recs = env.log(2)
+        eq(recs[0]["http.response.status_code"], 451, "logged status")
+        raw = env.log_raw()
+        check(b"4111111111111111" not in raw and b"123-45-6789" not in raw,
+              "no PII in the log")
+    finally:
+        env.stop()
+
+
+def test_counters(veil):
+    env = start(veil)
+    try:
+        env.raw(post(b"red", b"/echo", BODY))
+        env.raw(post(b"tok", b"/echo", BODY))
+        m = env.curl("http://127.0.0.1:%d/metrics" % env.admin_port)[0].decode()
+        for line in (
+                'veil_findings_total{route="red",direction="request",location="body",'
+                'detector="email",category="contact",action="label"} 1',
+                'veil_findings_total{route="red",direction="request",location="body",'
+                'detector="credit_card",category="financial",action="mask"} 1',
+                'veil_findings_total{route="tok",direction="request",location="body",'
+                'detector="email",category="contact",action="tokenize"} 1',
+                'veil_findings_total{route="tok",direction="response",location="body",'
+                'detector="email",category="contact",action="tokenize"} 0'):
+            if line.endswith(" 0"):
+                check(line[:-2] not in m, "no such series: " + line)
+            else:
+                check(line in m, "metrics line: " + line)
+    finally:
+        env.stop()
+
+
+TESTS = [test_redact_request_content_length, test_redact_request_chunked,
+         test_redact_responses, test_keepalive_across_held_bodies,
+         test_tokenize_request, test_encoded_response_refused,
+         test_binary_response_passes, test_response_over_limit_refused,
+         test_block_response, test_counters]
+
+if __name__ == "__main__":
+    sys.exit(run(TESTS, sys.argv))
