@@ -1138,7 +1138,9 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
             w--;
         }
         int found = 0;
-        for (size_t k = 0; k < sizeof(months) / sizeof(months[0]) && !found; k++) {
+        /* Month names are 3 to 9 letters long. */
+        for (size_t k = ws - 1 - w >= 3 ? 0 : sizeof(months) / sizeof(months[0]);
+             k < sizeof(months) / sizeof(months[0]) && !found; k++) {
             size_t len = months[k].len;
             found = ws - 1 - w == len &&
                     strncasecmp((const char *)b + w, months[k].name, len) == 0 &&
