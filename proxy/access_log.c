@@ -98,7 +98,7 @@ static void finish_line(veil__worker_t *w)
         veil_jbuf_reset(b);
         veil_jbuf_cstr(b, "{\"error.type\":\"log_record_too_large\"}\n");
     }
-    if (veil_log_write(w->log, b->data, b->len) != 0) {
+    if (veil_log_write_batched(w->log, b->data, b->len) != 0) {
         /* Nothing sensible to do per line; the sink reports on reopen. */
     }
     veil_jbuf_reset(b);

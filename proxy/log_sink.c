@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,4 +412,97 @@ void veil_log_close(veil_log_t *log)
     }
     veil_logfile_close(log->lf);
     free(log);
+}
+
+
+/* ---- per-thread batches of records ---- */
+
+#define BATCH_MAX (64 * 1024)
+
+typedef struct batch {
+    veil_log_t *log;
+    char *data;
+    size_t len;
+} batch_t;
+
+static pthread_key_t batch_key;
+static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
+static int batch_ok;
+
+static void batch_write(batch_t *b)
+{
+    if (b->len > 0) {
+        /* Errors are the sink's to report (on reopen), as for one line. */
+        (void)veil_log_write(b->log, b->data, b->len);
+        b->len = 0;
+    }
+}
+
+static void batch_release(void *p)
+{
+    batch_t *b = p;
+
+    batch_write(b);
+    free(b->data);
+    free(b);
+}
+
+static void batch_init(void)
+{
+    batch_ok = pthread_key_create(&batch_key, batch_release) == 0;
+}
+
+static batch_t *thread_batch(void)
+{
+    batch_t *b;
+
+    pthread_once(&batch_once, batch_init);
+    if (!batch_ok) {
+        return NULL;
+    }
+    b = pthread_getspecific(batch_key);
+    if (b == NULL) {
+        b = calloc(1, sizeof(*b));
+        if (b != NULL && (b->data = malloc(BATCH_MAX)) == NULL) {
+            free(b);
+            b = NULL;
+        }
+        if (b != NULL && pthread_setspecific(batch_key, b) != 0) {
+            free(b->data);
+            free(b);
+            b = NULL;
+        }
+    }
+    return b;
+}
+
+
+int veil_log_write_batched(veil_log_t *log, const char *line, size_t len)
+{
+    batch_t *b = thread_batch();
+
+    if (b == NULL || len >= BATCH_MAX) {
+        if (b != NULL) {
+            batch_write(b); /* keep the order of lines */
+        }
+        return veil_log_write(log, line, len);
+    }
+    if (b->log != log || b->len + len > BATCH_MAX) {
+        batch_write(b);
+    }
+    b->log = log;
+    memcpy(b->data + b->len, line, len);
+    b->len += len;
+    return 0;
+}
+
+
+void veil_log_flush_batch(void)
+{
+    batch_t *b;
+
+    pthread_once(&batch_once, batch_init);
+    if (batch_ok && (b = pthread_getspecific(batch_key)) != NULL) {
+        batch_write(b);
+    }
 }

@@ -207,6 +207,8 @@ void veil__outq_flush_all(veil__worker_t *w)
         q->next_dirty = NULL;
         veil__outq_flush(q);
     }
+    /* The access-log records of this loop iteration, in one write. */
+    veil_log_flush_batch();
 }
 
 

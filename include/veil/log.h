@@ -65,6 +65,15 @@ void veil_log_tick(veil_log_t *log);
 /* veil_log_write(): writes one complete line (ending in '\n') at once.
    Safe from any thread. Returns 0 or -errno. */
 int veil_log_write(veil_log_t *log, const char *line, size_t len);
+/*
+ * veil_log_write_batched(): appends one complete line to this thread's
+ * batch, written with one write() by veil_log_flush_batch() (the workers
+ * call it at the end of each loop iteration, so a line is written in the
+ * iteration that produced it), when the batch reaches 64 KiB, or when the
+ * thread exits. Under load, one write() carries many records.
+ */
+int veil_log_write_batched(veil_log_t *log, const char *line, size_t len);
+void veil_log_flush_batch(void);
 void veil_log_close(veil_log_t *log);
 
 #endif
