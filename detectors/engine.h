@@ -116,6 +116,7 @@ struct veil__text {
         char key[63];
     } *fields;
     size_t nfields, capfields;
+    size_t field_hint;         /* where field_at() found the last key */
     uint64_t ctx_mask;         /* ... in the window before ctx_pos */
     uint64_t ctx_done;         /* detectors ctx_mask has been computed for */
     char ctx_win[48];          /* the window before ctx_pos, lower-cased */

@@ -49,8 +49,7 @@ static inline int lower(int c) { return isup(c) ? c | 0x20 : c; }
 
 static inline int is_trigger(unsigned char c)
 {
-    return isdig(c) || c == ':' || c == '=' || c == '@' || c == 'A' || c == 'B' ||
-           c == 'J' || c == '%' || c == '-' || c == '_';
+    return (CT(c) & VEIL_C_TRIGGER) != 0;
 }
 
 /*
@@ -472,6 +471,14 @@ static struct veil__field *field_at(struct veil__text *t, size_t s)
 {
     uint64_t at = t->base + s;
     size_t lo = 0, hi = t->nfields;
+    /* Look-ups move forward through the values: try the last answer's
+       field and the next one before searching. */
+    for (size_t h = t->field_hint; h < t->field_hint + 2 && h < t->nfields; h++) {
+        if (t->fields[h].start <= at && (h + 1 == t->nfields || t->fields[h + 1].start > at)) {
+            t->field_hint = h;
+            return t->fields[h].len ? &t->fields[h] : NULL;
+        }
+    }
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (t->fields[mid].start <= at) {
@@ -479,6 +486,9 @@ static struct veil__field *field_at(struct veil__text *t, size_t s)
         } else {
             hi = mid;
         }
+    }
+    if (lo > 0) {
+        t->field_hint = lo - 1;
     }
     return lo > 0 && t->fields[lo - 1].len ? &t->fields[lo - 1] : NULL;
 }
@@ -2369,8 +2379,10 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
     }
     f->start = at;
     f->mask = f->done = 0;
-    f->len = 0;
-    for (size_t j = 0; key && j < len && f->len < sizeof(f->key); j++) {
-        f->key[f->len++] = (char)lower((unsigned char)key[j]);
+    size_t n = key == NULL ? 0 : len < sizeof(f->key) ? len : sizeof(f->key);
+    for (size_t j = 0; j < n; j++) {
+        unsigned char c = (unsigned char)key[j];
+        f->key[j] = (char)(c | (isup(c) ? 0x20 : 0));
     }
+    f->len = (uint8_t)n;
 }
