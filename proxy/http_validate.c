@@ -107,6 +107,24 @@ static size_t limit_headers(const veil_h1_limits_t *lim)
     return (lim != NULL && lim->max_headers != 0) ? lim->max_headers : VEIL_H1_DEFAULT_MAX_HEADERS;
 }
 
+static void rebase(veil_h1_span_t *sp, const char *from, const char *to)
+{
+    if (sp->ptr != NULL) {
+        sp->ptr = to + (sp->ptr - from);
+    }
+}
+
+void veil_h1_head_rebase(veil_h1_head_t *h, const char *from, const char *to)
+{
+    rebase(&h->method, from, to);
+    rebase(&h->target, from, to);
+    rebase(&h->authority, from, to);
+    rebase(&h->path, from, to);
+    rebase(&h->host, from, to);
+    rebase(&h->reason_phrase, from, to);
+    rebase(&h->upgrade, from, to);
+}
+
 int veil_h1_span_eq(veil_h1_span_t s, const char *lc)
 {
     /* Most comparisons fail on the first byte: decide those before the

@@ -184,6 +184,10 @@ int veil_h1_next_header(const char *head, size_t len, size_t *pos,
                         veil_h1_span_t *name, veil_h1_span_t *value);
 
 /* 1 when span equals the lower-case literal lc, ignoring ASCII case. */
+/* veil_h1_head_rebase(): the spans of <h>, parsed from a head at <from>,
+   moved to the same bytes copied to <to>. */
+void veil_h1_head_rebase(veil_h1_head_t *h, const char *from, const char *to);
+
 int veil_h1_span_eq(veil_h1_span_t s, const char *lc);
 
 /*

@@ -259,7 +259,9 @@ static int response_head(veil__xchg_t *x, size_t end)
     memcpy(copy, u->in, end);
     x->rsp_head = copy;
     x->rsp_head_len = end;
-    veil_h1_parse_response(copy, end, &lim, &x->rs, &v);
+    /* The head parsed above, its spans moved onto the copy. */
+    x->rs = rs;
+    veil_h1_head_rebase(&x->rs, u->in, copy);
     up_consume(u, end);
     x->status = x->rs.status_code;
 
