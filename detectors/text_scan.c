@@ -710,7 +710,9 @@ static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
                          numspan_t *ns)
 {
     const unsigned char *b = t->buf;
-    memset(ns, 0, sizeof(*ns));
+    /* g[] is written up to groups, and read only below it. */
+    ns->digits = ns->groups = ns->seps = 0;
+    ns->end = 0;
     for (size_t j = k; j < c->nw; j++) {
         const word_t *w = &c->w[j];
         if (w->letters) {
@@ -1605,7 +1607,7 @@ static size_t h_json_key(struct veil__text *t, size_t i, int final)
 
 static int is_key_char(int c)
 {
-    return isaln(c) || c == '_' || c == '-' || c == '.' || c == '[' || c == ']';
+    return (CT(c) & VEIL_C_KEY) != 0;
 }
 
 /* key=value in query strings and form bodies inside text. */
