@@ -9,6 +9,7 @@
  * not logged at all; the record gives the reason instead.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -413,20 +414,36 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     if (r == NULL) {
         return -1;
     }
-    for (i = 0; i < n && rc == 0; i++) {
+    /* The values joined by newlines and fed at once: one pass of the
+       engine instead of two feeds per value. */
+    char small[4096], *joined = small;
+    size_t total = 0;
+
+    for (i = 0; i < n; i++) {
+        total += vals[i].len + 1;
+    }
+    if (total > sizeof(small) && (joined = malloc(total)) == NULL) {
+        veil_redactor_free(r);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
         starts[i] = off;
         if (vals[i].len > 0) {
-            rc = veil_redactor_feed(r, vals[i].ptr, vals[i].len);
+            memcpy(joined + off, vals[i].ptr, vals[i].len);
         }
-        if (rc == 0) {
-            rc = veil_redactor_feed(r, "\n", 1);
-        }
+        joined[off + vals[i].len] = '\n';
         off += vals[i].len + 1;
     }
+    rc = veil_redactor_feed(r, joined, total);
     if (rc == 0) {
         rc = veil_redactor_finish(r);
     }
     veil_redactor_free(r);
+    /* The values before redaction. */
+    explicit_bzero(joined, total);
+    if (joined != small) {
+        free(joined);
+    }
     if (rc != 0 || lc.bad) {
         return -1;
     }
