@@ -157,6 +157,22 @@ static char *esc_into(char *o, const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + len;
 
+    if (len == 0) {
+        return o;
+    }
+    if (len < 64) {
+        /* Keys and most header values are short and need no escape: one
+           check and a copy. */
+        size_t i = 0;
+
+        while (i < len && esc_class[p[i]] == 0) {
+            i++;
+        }
+        if (i == len) {
+            memcpy(o, s, len);
+            return o + len;
+        }
+    }
     while (p < end) {
 #ifdef __SSE2__
         /* Redacted bodies are mostly printable ASCII: sixteen bytes that
