@@ -1256,6 +1256,22 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         } else if (ws == i && we - ws == 4 && !final && i + 20 > t->len) {
             return DEFER;
         }
+        /* The digits and separators of the 32 bytes from a word's start. */
+        int simd = 0;
+        uint32_t d = 0, sep = 0;
+#ifdef __SSSE3__
+        if (ws == i && i + 32 <= t->len) {
+            simd = 1;
+            d = digit_mask32(b + i);
+            sep = sep_mask32(b + i);
+            if (we - i < 32) {
+                uint32_t word = (1u << (we - i)) - 1;
+                if ((d & word) == word && !((sep >> (we - i)) & 1)) {
+                    one_word = we;
+                }
+            }
+        }
+#endif
         /* A short number standing alone ("amount":1938, 285.67, an 8-digit
            id) has too few digits for any detector: the shortest values are
            IPv4 addresses (four groups), dates (six digits in three groups)
@@ -1263,27 +1279,16 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         if (ws == i && (ws == 0 || (b[ws - 1] != '+' && b[ws - 1] != '('))) {
             size_t q = i;
             unsigned digits = 0, groups = 1;
-            int simd = 0;
-#ifdef __SSSE3__
-            if (i + 32 <= t->len) {
-                simd = 1;
-                /* The same walk on bit masks: a digit, or a separator
+            if (simd) {
+                /* The walk below on the masks: a digit, or a separator
                    with a digit after it, continues the number. */
-                uint32_t d = digit_mask32(b + i), sep = sep_mask32(b + i);
                 uint32_t go = (d | (sep & (d >> 1))) & 0xffffffu;
                 unsigned stop = (unsigned)__builtin_ctz(~go);
                 uint32_t in = (1u << stop) - 1;
                 q = i + stop;
                 digits = (unsigned)__builtin_popcount(d & in);
                 groups += (unsigned)__builtin_popcount(sep & go & in);
-                if (we - i < 32) {
-                    uint32_t word = (1u << (we - i)) - 1;
-                    if ((d & word) == word && !((sep >> (we - i)) & 1)) {
-                        one_word = we;
-                    }
-                }
             }
-#endif
             while (!simd && q < t->len && q - i < 24) {
                 if (isdig(b[q])) {
                     digits++;
@@ -1314,6 +1319,22 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                                                    isaln(b[q + 1]))))) {
                 return q;
             }
+            /* The same number before a word that cannot join its chain
+               ("skipped=20 in", "rt=1.203 uct"): build_chain() ends the
+               chain at q as well, and no candidate in it has more digits.
+               (A MAC's first groups may lie before a '-': not here.) */
+            if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) && q - i < 24 &&
+                q + 1 < t->len && issep(b[q]) && isal(b[q + 1]) &&
+                (ws == 0 || b[ws - 1] != '-')) {
+                size_t r = q + 1;
+                while (r < t->len && r - ws <= CHAIN_MAX && isaln(b[r])) {
+                    r++;
+                }
+                if (!(r == t->len && !final && r - ws <= CHAIN_MAX) &&
+                    (r - ws > CHAIN_MAX || !chain_word_ok(b, q + 1, r))) {
+                    return q;
+                }
+            }
         }
     }
     /* A MAC address whose first groups have no digit (ab-fe-72-...): it
@@ -1334,6 +1355,12 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                    conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ms, VEIL_D_MAC_ADDRESS)), 0);
             return e;
         }
+    }
+    /* One word of at most six digits with nothing joined to it, after a
+       '+' or '(' too ("+0000]"): no candidate has so few digits, and the
+       chain path would end there. */
+    if (one_word && one_word - ws <= 6) {
+        return one_word;
     }
     cs = ws;
     if (cs > 0 && (b[cs - 1] == '+' || b[cs - 1] == '(')) {
@@ -1836,8 +1863,12 @@ static size_t h_pem(struct veil__text *t, size_t i, int final)
         while (e < n && e - q < 48 && (isup(b[e]) || isdig(b[e]) || b[e] == ' ')) {
             e++;
         }
-        if (!final && e - q < 48 &&
-            (e == n || (b[e] == '-' && e + 5 > n && memcmp(b + e, "-----", n - e) == 0))) {
+        /* A label of the longest length allowed ends where it is, but the
+           dashes after it may still be on their way (fuzz_scan found a
+           40-letter label whose "-----" was in the finding only when the
+           input came whole). */
+        if (!final && ((e == n && e - q < 48) ||
+                       (e + 5 > n && memcmp(b + e, "-----", n - e) == 0))) {
             return DEFER;
         }
         if (e + 5 <= n && memcmp(b + e, "-----", 5) == 0) {

@@ -200,6 +200,18 @@ TEST(redacted)
              "                             ");
 }
 
+/* Not a digit path, but found while fuzzing these: a PEM footer whose
+   label has the longest length allowed (40 letters) ends after its
+   closing dashes however the input is cut (byte by byte, the dashes used
+   to be left out). */
+TEST(pem_footer_label)
+{
+    T("-----BEGIN PRIVATE KEY----------END RSA PRI7 60 90958RIVATE RSA PRIVATE KEY-----",
+      "private_key@0+80H");
+    T("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----",
+      "private_key@0+62H");
+}
+
 int main(void)
 {
     char err[256];
@@ -218,6 +230,7 @@ int main(void)
     RUN(context_window);
     RUN(json_keys);
     RUN(redacted);
+    RUN(pem_footer_label);
     veil_engine_free(E);
     veil_engine_free(E_LOW);
     TEST_MAIN_END;
