@@ -257,7 +257,11 @@ static void set_timer(veil__client_t *c, int kind, int restart)
     case TK_KEEPALIVE: ms = cfg->keepalive_timeout_ms; break;
     case TK_BODY: ms = cfg->body_timeout_ms; break;
     case TK_SEND: ms = cfg->body_timeout_ms; break;
-    case TK_TUNNEL: ms = cfg->upstream_timeout_ms; break;
+    case TK_TUNNEL:
+        /* Idle tunnels: the response timeout of the tunnel's upstream. */
+        ms = c->x != NULL && c->x->up != NULL ? c->x->up->cfg.upstream_timeout_ms
+                                              : cfg->upstream_timeout_ms;
+        break;
     case TK_LINGER: ms = LINGER_MS; break;
     default:
         uv_timer_stop(&c->timer);
@@ -412,8 +416,12 @@ void veil__client_update_reading(veil__client_t *c)
             break;
         case VEIL__C_BODY:
         case VEIL__C_TUNNEL:
-            want = x != NULL && x->up_ready && x->u != NULL &&
-                   x->u->out.queued <= VEIL__HWM;
+            /* A held body (policy.c) is read before any upstream is
+               involved; veil__held_add() bounds it. */
+            want = x != NULL &&
+                   ((c->state == VEIL__C_BODY && x->hold) ||
+                    (x->up_ready && x->u != NULL &&
+                     x->u->out.queued <= VEIL__HWM));
             break;
         case VEIL__C_WAIT:
             /* Keep reading (pipelined requests, an early close) while

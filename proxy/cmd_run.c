@@ -1,6 +1,7 @@
 /*
- * veil run: the proxy's command line. Flags only for now (the config file
- * arrives with another issue).
+ * veil run: the proxy's command line: flags, and -c FILE for the
+ * configuration (listener, upstreams, routes, policies), which the flags
+ * override.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -315,15 +316,10 @@ static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
     if (veil_config_listener_count(c) > 1) {
         fprintf(stderr, "veil run: only the first listener is served yet\n");
     }
-    if (u->tls) {
-        fprintf(stderr, "veil run: upstream %s: https is not supported yet\n",
-                u->name);
-        return -1;
-    }
-    for (size_t i = 0; i < veil_config_route_count(c); i++) {
-        if (veil_config_route(c, i)->upstream != u) {
-            fprintf(stderr, "veil run: route %s: only the first upstream is "
-                            "served yet\n", veil_config_route(c, i)->name);
+    for (size_t i = 0; i < veil_config_upstream_count(c); i++) {
+        if (veil_config_upstream(c, i)->tls) {
+            fprintf(stderr, "veil run: upstream %s: https is not supported "
+                            "yet\n", veil_config_upstream(c, i)->name);
             return -1;
         }
     }
@@ -335,6 +331,9 @@ static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
     }
     strcpy(cfg->listen_host, l->host);
     cfg->listen_port = l->port;
+    /* The first upstream's settings (the default route's): what the
+       upstream flags override, and what serves with --inspect off. Every
+       upstream gets its own settings in the proxy (upstream_set.c). */
     strcpy(cfg->upstream_host, u->host);
     cfg->upstream_port = u->port;
     snprintf(cfg->upstream_authority, sizeof(cfg->upstream_authority),
@@ -444,6 +443,7 @@ int veil_cmd_run(int argc, char **argv)
             if (parse_upstream(val, &cfg) != 0) {
                 return 2;
             }
+            cfg.upstream_overrides |= VEIL_UPSTREAM_OVERRIDE_URL;
         } else if (strcmp(name, "--access-log") == 0) {
             if (strlen(val) >= sizeof(cfg.access_log) || val[0] == '\0') {
                 rc = -1;
@@ -510,10 +510,13 @@ int veil_cmd_run(int argc, char **argv)
             rc = parse_duration(val, &cfg.body_timeout_ms);
         } else if (strcmp(name, "--connect-timeout") == 0) {
             rc = parse_duration(val, &cfg.connect_timeout_ms);
+            cfg.upstream_overrides |= VEIL_UPSTREAM_OVERRIDE_CONNECT;
         } else if (strcmp(name, "--upstream-timeout") == 0) {
             rc = parse_duration(val, &cfg.upstream_timeout_ms);
+            cfg.upstream_overrides |= VEIL_UPSTREAM_OVERRIDE_RESPONSE;
         } else if (strcmp(name, "--upstream-resolve-interval") == 0) {
             rc = parse_duration_zero(val, &cfg.upstream_resolve_interval_ms);
+            cfg.upstream_overrides |= VEIL_UPSTREAM_OVERRIDE_RESOLVE;
         } else if (strcmp(name, "--keepalive-timeout") == 0) {
             rc = parse_duration(val, &cfg.keepalive_timeout_ms);
         } else if (strcmp(name, "--drain-timeout") == 0) {
@@ -529,15 +532,19 @@ int veil_cmd_run(int argc, char **argv)
         }
     }
 
+    if (conf != NULL) {
+        /* Routes choose the upstream even with --inspect off (a route to
+           another upstream must never fall back to the first one). */
+        holder = veil_config_holder_new(veil_config_acquire(conf));
+        cfg.holder = holder;
+        cfg.config_path = config_path;
+    }
     if (inspect && conf != NULL) {
         /* The default route's engine stands for "inspection on" and for
            records without an exchange; <conf> keeps it alive. */
         cfg.engine = veil_config_route_match(
             conf, &(veil_route_request_t){"GET", 3, "", 0, "/", 1, NULL, 0})
                          ->policy->dir[VEIL_DIR_REQUEST].engine;
-        holder = veil_config_holder_new(veil_config_acquire(conf));
-        cfg.holder = holder;
-        cfg.config_path = config_path;
     } else if (inspect) {
         engine = veil_engine_new(NULL, err, sizeof(err));
         if (engine == NULL) {

@@ -355,7 +355,9 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
     veil_jbuf_t *b = &w->logbuf;
 
     veil_jbuf_reset(b);
-    if (veil__head_request(x, w->cfg, b) != 0) {
+    /* The upstream's settings: its authority is the Host of a request
+       that came without one. */
+    if (veil__head_request(x, &x->up->cfg, b) != 0) {
         veil_jbuf_reset(b);
         veil__xchg_error(x, 500, "request_head_too_large");
         return;
@@ -409,6 +411,7 @@ void veil__xchg_free(veil__xchg_t *x)
     veil__inspect_dispose(&x->ins_req);
     veil__inspect_dispose(&x->ins_rsp);
     veil__xchg_policy_release(x);
+    veil__upstream_unref(x->up);
     if (x->req_head != NULL) {
         explicit_bzero(x->req_head, x->req_head_len);
         free(x->req_head);

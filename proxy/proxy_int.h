@@ -8,8 +8,9 @@
  * Threading: every object below belongs to one worker and is touched only
  * from that worker's loop thread. The config and the engine are shared
  * read-only; the access-log descriptor is shared and written whole lines
- * at a time; the upstream's address table (resolve.c) is shared under its
- * mutex and copied by each worker when its generation changes.
+ * at a time; the upstreams (upstream_set.c) are shared and
+ * reference-counted, each address table (resolve.c) under its mutex and
+ * copied by each worker when its generation changes.
  */
 #ifndef VEIL_PROXY_INT_H
 #define VEIL_PROXY_INT_H
@@ -47,6 +48,7 @@ typedef struct veil__outq veil__outq_t;
 typedef struct veil__client veil__client_t;
 typedef struct veil__upconn veil__upconn_t;
 typedef struct veil__xchg veil__xchg_t;
+typedef struct veil__pool veil__pool_t;
 
 
 /* ---- write queue (outq.c) ---- */
@@ -181,13 +183,13 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        veil__findings_t *findings);
 
 
-/* ---- the upstream's addresses (resolve.c) ---- */
+/* ---- the upstreams' addresses (resolve.c) ---- */
 
 /* Addresses kept from one answer (the first ones, in resolver order). */
 #define VEIL__MAX_UPADDRS 8
 
-/* The current answer, shared by the workers: written under <lock> by the
-   main thread, <gen> bumped after each change. */
+/* The current answer for one upstream, shared by the workers: written
+   under <lock> by the main thread, <gen> bumped after each change. */
 typedef struct veil__upaddrs {
     pthread_mutex_t lock;
     _Atomic unsigned gen;
@@ -199,17 +201,95 @@ typedef struct veil__resolver veil__resolver_t;
 
 void veil__upaddrs_init(veil__upaddrs_t *t);
 void veil__upaddrs_dispose(veil__upaddrs_t *t);
-/* The first lookup, blocking, before the workers start: 0, or -EINVAL
-   with a reason on stderr. */
-int veil__resolve_start_up(const veil_proxy_config_t *cfg,
+/* The first lookup of cfg->upstream_host, blocking (before the workers
+   start, or on the main thread when a reload adds an upstream): 0, or
+   -EINVAL with a reason naming the upstream <name> on stderr. */
+int veil__resolve_start_up(const veil_proxy_config_t *cfg, const char *name,
                            veil__upaddrs_t *t);
 /* Looks the name up again every cfg->upstream_resolve_interval_ms on
-   <loop>; NULL when there is nothing to do (interval 0, a literal). */
+   <loop>; NULL when there is nothing to do (interval 0, a literal).
+   Warnings name the upstream <name> with -c, never its host. */
 veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
                                        const veil_proxy_config_t *cfg,
+                                       const char *name,
                                        veil__upaddrs_t *shared);
-/* Stops and frees (after a lookup in flight returns); NULL is fine. */
+/* Stops and frees (after a lookup in flight returns; <shared> is not
+   written after this call); NULL is fine. */
 void veil__resolver_stop(veil__resolver_t *r);
+
+
+/* ---- the upstreams of the running proxy (upstream_set.c) ---- */
+
+/*
+ * One upstream: a config's `upstreams:` entry, or --upstream without -c.
+ * Shared by the workers and reference-counted: the table's set of each
+ * config, every worker's pool of it and every exchange using it hold a
+ * reference. Immutable but for <addrs> (resolve.c) and <retired>.
+ */
+typedef struct veil__upstream {
+    _Atomic unsigned refs;
+    /* No longer in the current config: its resolver is stopped and the
+       workers close its pooled connections (in-flight exchanges finish). */
+    _Atomic int retired;
+    char name[128];
+    /* The proxy's settings with this upstream's own in the upstream_*
+       fields (host, port, authority, connect/response/idle timeouts,
+       pool size, resolve interval): what heads.c, resolve.c and the
+       timers read for exchanges to this upstream. */
+    veil_proxy_config_t cfg;
+    veil__upaddrs_t addrs;
+    veil__resolver_t *resolver;  /* main thread only; NULL: none */
+} veil__upstream_t;
+
+/* Configs whose upstreams stay known (sets kept): an exchange that took
+   a config before a reload still finds its upstream afterwards. */
+#define VEIL__UPSETS_KEPT 8
+
+typedef struct veil__upset veil__upset_t;
+
+/* The table: a set of upstreams per recent config, newest first. */
+typedef struct veil__upstreams {
+    pthread_mutex_t lock;
+    veil__upset_t *sets[VEIL__UPSETS_KEPT];
+    unsigned nsets;
+    uv_loop_t *loop;             /* where the resolvers run (main) */
+} veil__upstreams_t;
+
+/*
+ * veil__upstreams_init(): the table for <conf> (veil run -c; its
+ * upstreams, in order; <base>'s flag overrides applied to the first) or,
+ * with <conf> NULL, the one upstream of <base>. Every name is resolved
+ * once, blocking. 0, or -EINVAL with the reason on stderr.
+ */
+int veil__upstreams_init(veil__upstreams_t *t, const veil_proxy_config_t *base,
+                         veil_config_t *conf);
+/* Starts the periodic lookups on <loop> (the main thread's). */
+void veil__upstreams_start(veil__upstreams_t *t, uv_loop_t *loop);
+/*
+ * veil__upstreams_apply(): a reload: the set for <conf> (main thread).
+ * Upstreams equal in name, address and settings to one of the current
+ * set are kept (with their pools and addresses); others are created and
+ * resolved (blocking); those of the current set that are not kept are
+ * retired. 0, or -1 (a name does not resolve: nothing changed; the
+ * caller keeps the old config).
+ */
+int veil__upstreams_apply(veil__upstreams_t *t, const veil_proxy_config_t *base,
+                          veil_config_t *conf);
+/* Stops the lookups (main thread, at the end). */
+void veil__upstreams_stop(veil__upstreams_t *t);
+void veil__upstreams_dispose(veil__upstreams_t *t);
+/*
+ * veil__upstreams_find(): a new reference to the upstream <u> of <conf>
+ * (NULL without -c: the one upstream), or NULL when <conf> is older
+ * than the kept sets (the caller refuses with 502: never another
+ * upstream). Any thread.
+ */
+veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t,
+                                       const veil_config_t *conf,
+                                       const veil_upstream_t *u);
+veil__upstream_t *veil__upstream_ref(veil__upstream_t *u);
+/* NULL-safe; the last reference frees. */
+void veil__upstream_unref(veil__upstream_t *u);
 
 
 /* ---- workers (server.c) ---- */
@@ -224,19 +304,14 @@ struct veil__worker {
     const veil_proxy_config_t *cfg;
     veil_log_t *log;
     veil_jbuf_t logbuf;          /* one record at a time */
-    /* The worker's copy of the upstream's addresses (resolve.c), taken
-       when a new connection is opened and the shared table changed;
-       <up_pref> is the one the last successful connect used. */
-    veil__upaddrs_t *upaddrs;
-    struct sockaddr_storage up_addr[VEIL__MAX_UPADDRS];
-    unsigned up_n, up_gen, up_pref;
+    veil__upstreams_t *ups;      /* the process's upstreams */
+    veil__pool_t *pools;         /* one per upstream used on this worker */
     _Atomic int cmd;             /* VEIL__CMD_* from the main thread */
+    _Atomic int prune;           /* a reload retired upstreams */
     int draining;
     int stopping;
     unsigned nclients;
     veil__client_t *clients;     /* all client connections */
-    veil__upconn_t *idle;        /* the pool: idle upstream connections */
-    unsigned nidle;
     unsigned nupconns;           /* all upstream connections */
     uint64_t rng[2];
     _Atomic unsigned *conn_count; /* process-wide connection count */
@@ -258,8 +333,9 @@ enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
 char *veil__buf_get(veil__worker_t *w);
 void veil__buf_put(veil__worker_t *w, char *buf, size_t used);
 
-/* Takes the shared address table when it changed (resolve.c). */
-void veil__upaddrs_refresh(veil__worker_t *w);
+/* Takes the pool's upstream's shared address table when it changed
+   (resolve.c). */
+void veil__upaddrs_refresh(veil__pool_t *p);
 
 /* Called when a worker may have nothing left to do while draining. */
 void veil__worker_check_idle(veil__worker_t *w);
@@ -322,11 +398,29 @@ void veil__client_progress(veil__client_t *c);
 
 enum veil__ustate { VEIL__U_CONNECTING, VEIL__U_ACTIVE, VEIL__U_IDLE };
 
+/*
+ * A worker's pool for one upstream: its idle connections (reused only
+ * for exchanges to the same upstream) and the worker's copy of its
+ * addresses, taken when a new connection is opened and the shared table
+ * changed; <pref> is the one the last successful connect used. Freed
+ * once its upstream is retired and no connection of it is left.
+ */
+struct veil__pool {
+    veil__pool_t *next;
+    veil__upstream_t *up;        /* a reference */
+    veil__upconn_t *idle;
+    unsigned nidle;
+    unsigned nconns;             /* open connections, idle or not */
+    struct sockaddr_storage addr[VEIL__MAX_UPADDRS];
+    unsigned n, gen, pref;
+};
+
 struct veil__upconn {
     uv_tcp_t tcp;
     uv_connect_t creq;
     uv_timer_t timer;
     veil__worker_t *w;
+    veil__pool_t *pool;      /* its upstream's pool on this worker */
     veil__upconn_t *next;    /* in the idle list */
     veil__xchg_t *x;
     int state;
@@ -354,9 +448,17 @@ void veil__upstream_close(veil__upconn_t *u);
 /* Closes once the bytes queued to the upstream are written (tunnels). */
 void veil__upstream_close_after_flush(veil__upconn_t *u);
 void veil__upstream_update_reading(veil__upconn_t *u);
-/* (Re)arms the upstream timer for <ms>. */
+/* (Re)arms the response timer: the connection's upstream's response
+   timeout (<ms> is the proxy-wide default, for callers that predate
+   per-upstream settings; it is not used). */
 void veil__upstream_timer(veil__upconn_t *u, uint64_t ms);
+/* Closes the idle connections of every pool. */
 void veil__upstream_close_idle(veil__worker_t *w);
+/* A reload retired upstreams: their idle connections are closed, their
+   pools freed once empty. */
+void veil__upstream_prune(veil__worker_t *w);
+/* At the worker's end: frees the (empty) pools. */
+void veil__upstream_pools_free(veil__worker_t *w);
 
 
 /* ---- one exchange (client.c, response.c) ---- */
@@ -387,6 +489,10 @@ struct veil__xchg {
     int rsp_hold;
     veil__held_t rsp_held;
     int rsp_over_limit;      /* the held response crossed the limit */
+    /* The upstream of its route (x->route->upstream; without -c the
+       one upstream), a reference taken at the first connect and kept
+       to the end, retries included (upstream.c). */
+    veil__upstream_t *up;
     veil__upconn_t *u;
     int up_ready;            /* the request head is queued upstream */
     int up_failed;

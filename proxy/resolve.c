@@ -1,7 +1,8 @@
 /*
- * The upstream's addresses: looked up once at start-up (veil does not
- * start without one), then again every upstream_resolve_interval_ms on
- * the main thread's loop. uv_getaddrinfo() runs the lookup on libuv's
+ * An upstream's addresses: looked up once at start-up (veil does not
+ * start without one) or when a reload adds the upstream, then again every
+ * upstream_resolve_interval_ms on the main thread's loop, one resolver
+ * per upstream (upstream_set.c). uv_getaddrinfo() runs the lookup on libuv's
  * thread pool, so neither the main loop nor any worker waits on DNS.
  *
  * A new answer is published in one shared table under a mutex and a
@@ -32,6 +33,7 @@ struct veil__resolver {
     int failing;             /* the last lookup failed (warned) */
     char host[256];
     char port[16];
+    char who[160];           /* "upstream NAME: " with -c, else "" */
     veil__upaddrs_t *shared;
     struct veil_stats *stats;
 };
@@ -93,7 +95,7 @@ static void publish(veil__upaddrs_t *t, const struct sockaddr_storage *a,
 }
 
 
-int veil__resolve_start_up(const veil_proxy_config_t *cfg,
+int veil__resolve_start_up(const veil_proxy_config_t *cfg, const char *name,
                            veil__upaddrs_t *t)
 {
     struct addrinfo hints, *res = NULL;
@@ -108,15 +110,15 @@ int veil__resolve_start_up(const veil_proxy_config_t *cfg,
     snprintf(port, sizeof(port), "%d", cfg->upstream_port);
     rc = getaddrinfo(cfg->upstream_host, port, &hints, &res);
     if (rc != 0 || res == NULL) {
-        fprintf(stderr, "veil: cannot resolve the upstream host: %s\n",
-                gai_strerror(rc));
+        fprintf(stderr, "veil: cannot resolve the host of upstream %s: %s\n",
+                name, gai_strerror(rc));
         return -EINVAL;
     }
     n = collect(res, a, VEIL__MAX_UPADDRS);
     freeaddrinfo(res);
     if (n == 0) {
-        fprintf(stderr, "veil: the upstream host has no IPv4 or IPv6 "
-                        "address\n");
+        fprintf(stderr, "veil: the host of upstream %s has no IPv4 or IPv6 "
+                        "address\n", name);
         return -EINVAL;
     }
     publish(t, a, n);
@@ -124,20 +126,20 @@ int veil__resolve_start_up(const veil_proxy_config_t *cfg,
 }
 
 
-void veil__upaddrs_refresh(veil__worker_t *w)
+void veil__upaddrs_refresh(veil__pool_t *p)
 {
-    veil__upaddrs_t *t = w->upaddrs;
+    veil__upaddrs_t *t = &p->up->addrs;
     unsigned gen = atomic_load(&t->gen);
 
-    if (gen == w->up_gen && w->up_n > 0) {
+    if (gen == p->gen && p->n > 0) {
         return;
     }
     pthread_mutex_lock(&t->lock);
-    memcpy(w->up_addr, t->addr, t->n * sizeof(t->addr[0]));
-    w->up_n = t->n;
-    w->up_gen = atomic_load(&t->gen);
+    memcpy(p->addr, t->addr, t->n * sizeof(t->addr[0]));
+    p->n = t->n;
+    p->gen = atomic_load(&t->gen);
     pthread_mutex_unlock(&t->lock);
-    w->up_pref = 0;
+    p->pref = 0;
 }
 
 
@@ -182,16 +184,17 @@ static void lookup_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         if (!r->failing) {
             /* Once per run of failures: a DNS outage must not flood
                stderr. */
-            fprintf(stderr, "veil: warning: the upstream name could not be "
-                            "resolved again (%s); keeping the last good "
-                            "addresses\n",
+            fprintf(stderr, "veil: warning: %sthe upstream name could not "
+                            "be resolved again (%s); keeping the last good "
+                            "addresses\n", r->who,
                     status < 0 ? uv_strerror(status) : "no address");
             r->failing = 1;
         }
         return;
     }
     if (r->failing) {
-        fprintf(stderr, "veil: the upstream name resolves again\n");
+        fprintf(stderr, "veil: %sthe upstream name resolves again\n",
+                r->who);
         r->failing = 0;
     }
     publish(r->shared, a, n);
@@ -219,6 +222,7 @@ static void tick_cb(uv_timer_t *t)
 
 veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
                                        const veil_proxy_config_t *cfg,
+                                       const char *name,
                                        veil__upaddrs_t *shared)
 {
     veil__resolver_t *r;
@@ -238,6 +242,11 @@ veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
     r->shared = shared;
     r->stats = cfg->stats;
     strcpy(r->host, cfg->upstream_host);
+    if (cfg->holder != NULL && name != NULL) {
+        /* Names come from the config (bounded, not personal data); the
+           host is never printed. */
+        snprintf(r->who, sizeof(r->who), "upstream %.120s: ", name);
+    }
     snprintf(r->port, sizeof(r->port), "%d", cfg->upstream_port);
     uv_timer_init(loop, &r->timer);
     r->timer.data = r;

@@ -7,8 +7,13 @@
  *   SIGINT   stop now (in-flight exchanges are cut and logged as such);
  *   SIGUSR1  reopen the access log (after rotation);
  *   SIGHUP   reload the configuration file (veil run -c; else ignored):
- *            parsed and validated on the thread pool, swapped in for new
- *            exchanges; a bad file is reported and the old one stays.
+ *            parsed and validated on the thread pool, then its upstreams
+ *            are set up (new names resolved) on the main thread, and only
+ *            then is it swapped in for new exchanges, so no exchange sees
+ *            a config whose upstreams are not ready; a bad file, or an
+ *            upstream name that does not resolve, is reported and the old
+ *            config stays. Upstreams gone or changed are retired: the
+ *            workers close their idle connections.
  */
 #include <errno.h>
 #include <signal.h>
@@ -36,8 +41,11 @@ typedef struct server {
     veil_log_t *log;
     int draining;
     veil_config_reloader_t *reloader; /* veil run -c */
-    veil__upaddrs_t upaddrs;     /* the upstream's addresses (resolve.c) */
-    veil__resolver_t *resolver;  /* looks the name up again, or NULL */
+    /* The reloader loads into this holder; reload_done() moves a config
+       on to cfg->holder (the workers') once its upstreams are ready. */
+    veil_config_holder_t *staging;
+    uint64_t ups_rejected;       /* reloads refused for their upstreams */
+    veil__upstreams_t ups;       /* the upstreams (upstream_set.c) */
 } server_t;
 
 
@@ -160,6 +168,9 @@ static void worker_async_cb(uv_async_t *a)
     int cmd = atomic_load(&w->cmd);
     veil__client_t *c, *next;
 
+    if (atomic_exchange(&w->prune, 0) && !w->stopping) {
+        veil__upstream_prune(w);
+    }
     if (cmd == VEIL__CMD_NONE || w->stopping) {
         return;
     }
@@ -333,12 +344,41 @@ static void reload_diag(void *ud, veil_diag_level_t level, const char *msg)
 }
 
 
+/* A reload retired upstreams: the workers close their idle connections. */
+static void broadcast_prune(server_t *s)
+{
+    unsigned i;
+
+    if (s->draining) {
+        return; /* the workers are closing everything anyway */
+    }
+    for (i = 0; i < s->n; i++) {
+        atomic_store(&s->workers[i].prune, 1);
+        uv_async_send(&s->workers[i].async);
+    }
+}
+
+
 static void reload_done(void *ud, int ok)
 {
     server_t *s = ud;
     uint64_t n_ok, n_failed;
 
-    veil_config_holder_counts(s->cfg->holder, &n_ok, &n_failed);
+    if (ok) {
+        veil_config_t *c = veil_config_holder_get(s->staging);
+
+        if (veil__upstreams_apply(&s->ups, s->cfg, c) != 0) {
+            veil_config_release(c);
+            s->ups_rejected++;
+            ok = 0;
+        } else {
+            veil_config_holder_swap(s->cfg->holder, c);
+            broadcast_prune(s);
+        }
+    }
+    veil_config_holder_counts(s->staging, &n_ok, &n_failed);
+    n_ok -= s->ups_rejected;
+    n_failed += s->ups_rejected;
     if (s->cfg->stats != NULL) {
         veil_stats_reload(veil_stats_shard(s->cfg->stats, VEIL_STATS_SHARD_MAIN),
                           ok ? VEIL_STATS_RELOAD_OK : VEIL_STATS_RELOAD_FAILED);
@@ -367,8 +407,7 @@ static void done_cb(uv_async_t *a)
     if (atomic_load(&s->done) == s->n) {
         veil_config_reloader_stop(s->reloader);
         s->reloader = NULL;
-        veil__resolver_stop(s->resolver);
-        s->resolver = NULL;
+        veil__upstreams_stop(&s->ups);
         uv_walk(&s->loop, close_walk_cb, NULL);
     }
 }
@@ -411,15 +450,21 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         fprintf(stderr, "veil: --listen: not an IP address and port\n");
         return -EINVAL;
     }
-    veil__upaddrs_init(&s.upaddrs);
-    if (veil__resolve_start_up(cfg, &s.upaddrs) != 0) {
-        veil__upaddrs_dispose(&s.upaddrs);
-        return -EINVAL;
+    {
+        veil_config_t *conf = cfg->holder != NULL
+                                  ? veil_config_holder_get(cfg->holder)
+                                  : NULL;
+
+        rc = veil__upstreams_init(&s.ups, cfg, conf);
+        veil_config_release(conf);
+        if (rc != 0) {
+            return -EINVAL;
+        }
     }
     rc = veil_log_open(&s.log, cfg->access_log, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "veil: %s\n", err);
-        veil__upaddrs_dispose(&s.upaddrs);
+        veil__upstreams_dispose(&s.ups);
         return rc;
     }
     rc = veil_log_set_rotation(s.log, cfg->access_log_max_bytes,
@@ -429,7 +474,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         fprintf(stderr, "veil: cannot open the access log: %s\n",
                 strerror(-rc));
         veil_log_close(s.log);
-        veil__upaddrs_dispose(&s.upaddrs);
+        veil__upstreams_dispose(&s.ups);
         return rc;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -454,7 +499,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         w->cfg = cfg;
         w->log = s.log;
         w->conn_count = &s.conn_count;
-        w->upaddrs = &s.upaddrs;
+        w->ups = &s.ups;
         w->shard = cfg->stats ? veil_stats_shard(cfg->stats, (int)i) : NULL;
         veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * cfg->log_body_limit);
         if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
@@ -503,12 +548,15 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     uv_signal_start(&s.sig_int, signal_cb, SIGINT);
     uv_signal_start(&s.sig_usr1, signal_cb, SIGUSR1);
     uv_signal_start(&s.sig_hup, signal_cb, SIGHUP);
-    s.resolver = veil__resolver_start(&s.loop, cfg, &s.upaddrs);
+    veil__upstreams_start(&s.ups, &s.loop);
     if (cfg->holder != NULL && cfg->config_path != NULL) {
-        veil_config_reloader_options_t ro = {cfg->config_path, cfg->holder,
+        veil_config_reloader_options_t ro = {cfg->config_path, NULL,
                                              200, 1, 0, reload_diag,
                                              reload_done, &s};
         int wrc;
+
+        s.staging = veil_config_holder_new(veil_config_holder_get(cfg->holder));
+        ro.holder = s.staging;
 
         s.reloader = veil_config_reloader_start(&s.loop, &ro, &wrc);
         if (s.reloader == NULL) {
@@ -557,6 +605,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         uv_loop_close(&w->loop);
         veil_jbuf_dispose(&w->logbuf);
         free_bufs(w);
+        veil__upstream_pools_free(w);
     }
     s.n = 0;
 out:
@@ -570,12 +619,14 @@ out:
                 uv_loop_close(&w->loop);
                 veil_jbuf_dispose(&w->logbuf);
                 free_bufs(w);
+                veil__upstream_pools_free(w);
             }
         }
     }
     free(s.workers);
     free(targs);
     veil_log_close(s.log);
-    veil__upaddrs_dispose(&s.upaddrs);
+    veil_config_holder_free(s.staging);
+    veil__upstreams_dispose(&s.ups);
     return rc;
 }

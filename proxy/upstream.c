@@ -1,5 +1,8 @@
 /*
- * Upstream connections and the per-worker pool of idle ones.
+ * Upstream connections and the per-worker pools of idle ones, one pool
+ * per upstream (upstream_set.c): a connection is only ever reused for an
+ * exchange to the upstream it was opened to, and its timeouts are that
+ * upstream's.
  *
  * A connection goes back to the pool only when the exchange on it ended
  * cleanly (request fully sent, response fully read with nothing after it,
@@ -30,18 +33,58 @@ static void up_close_cb(uv_handle_t *h)
 
 static void pool_remove(veil__upconn_t *u)
 {
-    veil__worker_t *w = u->w;
-    veil__upconn_t **pp = &w->idle;
+    veil__pool_t *p = u->pool;
+    veil__upconn_t **pp = &p->idle;
 
     while (*pp != NULL) {
         if (*pp == u) {
             *pp = u->next;
             u->next = NULL;
-            w->nidle--;
+            p->nidle--;
             return;
         }
         pp = &(*pp)->next;
     }
+}
+
+
+/* Frees the pools of retired upstreams that have no connection left. */
+static void pools_sweep(veil__worker_t *w)
+{
+    veil__pool_t **pp = &w->pools;
+
+    while (*pp != NULL) {
+        veil__pool_t *p = *pp;
+
+        if (p->nconns == 0 && atomic_load(&p->up->retired)) {
+            *pp = p->next;
+            veil__upstream_unref(p->up);
+            free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
+}
+
+
+/* The worker's pool for <up>, created on first use; NULL: no memory. */
+static veil__pool_t *pool_of(veil__worker_t *w, veil__upstream_t *up)
+{
+    veil__pool_t *p;
+
+    for (p = w->pools; p != NULL; p = p->next) {
+        if (p->up == up) {
+            return p;
+        }
+    }
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        return NULL;
+    }
+    p->up = veil__upstream_ref(up);
+    p->next = w->pools;
+    w->pools = p;
+    return p;
 }
 
 
@@ -62,11 +105,15 @@ void veil__upstream_close(veil__upconn_t *u)
     uv_close((uv_handle_t *)&u->timer, up_close_cb);
     uv_close((uv_handle_t *)&u->tcp, up_close_cb);
     w->nupconns--;
+    /* The pool stays until the next sweep: a caller may still read it
+       (connect_failed tries the next address). */
+    u->pool->nconns--;
     veil__worker_check_idle(w);
 }
 
 
-static void connect_new(veil__xchg_t *x, unsigned idx, unsigned tries);
+static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
+                        unsigned tries);
 
 
 /* Connecting <u> failed: the next address, or the exchange fails. */
@@ -74,18 +121,22 @@ static void connect_failed(veil__upconn_t *u, const char *reason)
 {
     veil__xchg_t *x = u->x;
     veil__worker_t *w = u->w;
+    veil__pool_t *p = u->pool;
     unsigned idx = u->addr_i, tries = u->tries;
 
     veil__upstream_close(u);
     if (x == NULL) {
         return;
     }
-    if (tries + 1 < w->up_n && !w->stopping) {
-        connect_new(x, (idx + 1) % w->up_n, tries + 1);
+    if (tries + 1 < p->n && !w->stopping) {
+        connect_new(x, p, (idx + 1) % p->n, tries + 1);
         return;
     }
     veil__xchg_upstream_failed(x, 502, reason);
 }
+
+
+static void arm(veil__upconn_t *u, uint64_t ms);
 
 
 static void up_timer_cb(uv_timer_t *t)
@@ -108,7 +159,7 @@ static void up_timer_cb(uv_timer_t *t)
         /* Not reading because the client is slow: not the upstream's
            fault; the client's send timer covers that case. */
         if (!u->reading && x->rstate == VEIL__R_BODY) {
-            veil__upstream_timer(u, u->w->cfg->upstream_timeout_ms);
+            arm(u, u->pool->up->cfg.upstream_timeout_ms);
             return;
         }
         veil__xchg_upstream_timeout(x);
@@ -117,11 +168,20 @@ static void up_timer_cb(uv_timer_t *t)
 }
 
 
-void veil__upstream_timer(veil__upconn_t *u, uint64_t ms)
+static void arm(veil__upconn_t *u, uint64_t ms)
 {
     if (!u->closing) {
         uv_timer_start(&u->timer, up_timer_cb, ms, 0);
     }
+}
+
+
+void veil__upstream_timer(veil__upconn_t *u, uint64_t ms)
+{
+    /* Every caller arms the response timer; the upstream's own timeout
+       replaces the proxy-wide one they pass. */
+    (void)ms;
+    arm(u, u->pool->up->cfg.upstream_timeout_ms);
 }
 
 
@@ -179,7 +239,7 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         u->in_used = u->in_len;
     }
     if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
-        veil__upstream_timer(u, u->w->cfg->upstream_timeout_ms);
+        arm(u, u->pool->up->cfg.upstream_timeout_ms);
     }
     veil__xchg_upstream_data(x, 0);
     veil__client_touch(c);
@@ -263,7 +323,7 @@ static void up_connect_cb(uv_connect_t *req, int status)
         return;
     }
     uv_timer_stop(&u->timer);
-    u->w->up_pref = u->addr_i;
+    u->pool->pref = u->addr_i;
     if (x == NULL) {
         veil__upstream_close(u);
         return;
@@ -275,9 +335,10 @@ static void up_connect_cb(uv_connect_t *req, int status)
 }
 
 
-/* Opens a connection for <x> to address <idx> of the worker's copy;
+/* Opens a connection for <x> to address <idx> of pool <p>'s copy;
    <tries> addresses were tried before it. */
-static void connect_new(veil__xchg_t *x, unsigned idx, unsigned tries)
+static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
+                        unsigned tries)
 {
     veil__worker_t *w = x->c->w;
     veil__upconn_t *u;
@@ -289,6 +350,8 @@ static void connect_new(veil__xchg_t *x, unsigned idx, unsigned tries)
         return;
     }
     u->w = w;
+    u->pool = p;
+    p->nconns++;
     u->state = VEIL__U_CONNECTING;
     u->reusable = 1;
     u->addr_i = idx;
@@ -303,7 +366,7 @@ static void connect_new(veil__xchg_t *x, unsigned idx, unsigned tries)
     u->x = x;
     x->u = u;
     rc = uv_tcp_connect(&u->creq, &u->tcp,
-                        (const struct sockaddr *)&w->up_addr[idx],
+                        (const struct sockaddr *)&p->addr[idx],
                         up_connect_cb);
     if (rc != 0) {
         /* Refused at once (an address family this host cannot reach):
@@ -311,15 +374,33 @@ static void connect_new(veil__xchg_t *x, unsigned idx, unsigned tries)
         connect_failed(u, "upstream_unavailable");
         return;
     }
-    veil__upstream_timer(u, w->cfg->connect_timeout_ms);
+    arm(u, p->up->cfg.connect_timeout_ms);
 }
 
 
 void veil__upstream_acquire(veil__xchg_t *x)
 {
     veil__worker_t *w = x->c->w;
-    veil__upconn_t *u = w->idle;
+    veil__pool_t *p;
+    veil__upconn_t *u;
 
+    if (x->up == NULL) {
+        /* The upstream of the route, through the config the exchange
+           took: a retry after a reload still goes to the same one. */
+        x->up = veil__upstreams_find(w->ups, x->conf,
+                                     x->route ? x->route->upstream : NULL);
+        if (x->up == NULL) {
+            veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
+            return;
+        }
+    }
+    pools_sweep(w);
+    p = pool_of(w, x->up);
+    if (p == NULL) {
+        veil__xchg_upstream_failed(x, 502, "no_memory");
+        return;
+    }
+    u = p->idle;
     if (u != NULL) {
         pool_remove(u);
         uv_timer_stop(&u->timer);
@@ -330,25 +411,26 @@ void veil__upstream_acquire(veil__xchg_t *x)
         veil__xchg_upstream_ready(x);
         return;
     }
-    veil__upaddrs_refresh(w);
-    if (w->up_n == 0) {
+    veil__upaddrs_refresh(p);
+    if (p->n == 0) {
         veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
         return;
     }
-    connect_new(x, w->up_pref < w->up_n ? w->up_pref : 0, 0);
+    connect_new(x, p, p->pref < p->n ? p->pref : 0, 0);
 }
 
 
 void veil__upstream_release(veil__upconn_t *u)
 {
     veil__worker_t *w = u->w;
+    veil__pool_t *p = u->pool;
 
     u->x = NULL;
     veil__outq_flush(&u->out);
     if (!u->reusable || u->eof || u->in_len > 0 || u->out.queued > 0 ||
         u->out.error != 0 || w->draining || w->stopping ||
-        w->nidle >= w->cfg->upstream_idle_max ||
-        u->state != VEIL__U_ACTIVE) {
+        p->nidle >= p->up->cfg.upstream_idle_max ||
+        atomic_load(&p->up->retired) || u->state != VEIL__U_ACTIVE) {
         veil__upstream_close(u);
         return;
     }
@@ -356,10 +438,10 @@ void veil__upstream_release(veil__upconn_t *u)
     veil__buf_put(w, u->in, u->in_used);
     u->in = NULL;
     u->in_used = 0;
-    u->next = w->idle;
-    w->idle = u;
-    w->nidle++;
-    veil__upstream_timer(u, w->cfg->upstream_keepalive_ms);
+    u->next = p->idle;
+    p->idle = u;
+    p->nidle++;
+    arm(u, p->up->cfg.upstream_keepalive_ms);
     veil__upstream_update_reading(u);
 }
 
@@ -381,13 +463,40 @@ void veil__upstream_close_after_flush(veil__upconn_t *u)
         u->reading = 0;
     }
     /* Bounded: a peer that stops reading does not keep us. */
-    veil__upstream_timer(u, u->w->cfg->body_timeout_ms);
+    arm(u, u->w->cfg->body_timeout_ms);
 }
 
 
 void veil__upstream_close_idle(veil__worker_t *w)
 {
-    while (w->idle != NULL) {
-        veil__upstream_close(w->idle);
+    for (veil__pool_t *p = w->pools; p != NULL; p = p->next) {
+        while (p->idle != NULL) {
+            veil__upstream_close(p->idle);
+        }
+    }
+}
+
+
+void veil__upstream_prune(veil__worker_t *w)
+{
+    for (veil__pool_t *p = w->pools; p != NULL; p = p->next) {
+        if (atomic_load(&p->up->retired)) {
+            while (p->idle != NULL) {
+                veil__upstream_close(p->idle);
+            }
+        }
+    }
+    pools_sweep(w);
+}
+
+
+void veil__upstream_pools_free(veil__worker_t *w)
+{
+    while (w->pools != NULL) {
+        veil__pool_t *p = w->pools;
+
+        w->pools = p->next;
+        veil__upstream_unref(p->up);
+        free(p);
     }
 }

@@ -2,7 +2,8 @@
  * The proxy: a strict, streaming HTTP/1.1 reverse proxy in observe mode.
  *
  * veil_proxy_run() starts N worker threads, each with its own libuv loop
- * and its own SO_REUSEPORT listener, routes every request to one upstream,
+ * and its own SO_REUSEPORT listener, routes every request to the upstream
+ * of its route (one upstream without a config),
  * forwards the bytes unchanged (framing regenerated, hop-by-hop headers
  * removed, forwarding headers added) and writes one redacted JSON line per
  * exchange to the access log.
@@ -19,14 +20,21 @@ typedef struct veil_proxy_config {
     /* Where to listen: an IPv4/IPv6 literal and a port. */
     char listen_host[64];
     int listen_port;
-    /* The one upstream: http://host:port. A name is resolved at start-up
-       (veil does not start without an address) and again every
+    /* The upstream without -c: http://host:port. A name is resolved at
+       start-up (veil does not start without an address) and again every
        <upstream_resolve_interval_ms> (0: never), off the workers' loops;
-       a failed lookup keeps the last good addresses. */
+       a failed lookup keeps the last good addresses. With -c every
+       upstream of the config gets its own addresses, pool and timeouts
+       (the upstream_* fields below are then the defaults the config's
+       upstreams replace, except those named in <upstream_overrides>). */
     char upstream_host[256];
     int upstream_port;
     /* The Host header sent when the client sent none (HTTP/1.0). */
     char upstream_authority[300];
+    /* veil run -c: which upstream settings were given as flags
+       (VEIL_UPSTREAM_OVERRIDE_*); they replace those of the first
+       upstream of the config at start and at every reload. */
+    unsigned upstream_overrides;
 
     /* Access log: a path, or "-" for stdout. */
     char access_log[1024];
@@ -73,6 +81,13 @@ typedef struct veil_proxy_config {
     void (*on_drain)(void *ud);
     void *drain_ud;
 } veil_proxy_config_t;
+
+enum {
+    VEIL_UPSTREAM_OVERRIDE_URL = 1u << 0,      /* --upstream */
+    VEIL_UPSTREAM_OVERRIDE_CONNECT = 1u << 1,  /* --connect-timeout */
+    VEIL_UPSTREAM_OVERRIDE_RESPONSE = 1u << 2, /* --upstream-timeout */
+    VEIL_UPSTREAM_OVERRIDE_RESOLVE = 1u << 3,  /* --upstream-resolve-interval */
+};
 
 /* veil_proxy_config_init(): fills <cfg> with the production defaults. */
 void veil_proxy_config_init(veil_proxy_config_t *cfg);
