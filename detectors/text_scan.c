@@ -644,31 +644,29 @@ static size_t build_chain(struct veil__text *t, size_t ws, size_t cs, int final,
                           chain_t *c)
 {
     const unsigned char *b = t->buf;
-    size_t n = t->len, p = ws;
+    size_t n = t->len, p = ws, q = ws;
+    unsigned digits = 0, upper = 0;
 
     c->nw = 0;
     c->cs = cs;
+    while (q < n && q - cs <= CHAIN_MAX && isaln(b[q])) {
+        digits += isdig(b[q]);
+        upper += isup(b[q]);
+        q++;
+    }
+    if (q == n && !final && q - cs <= CHAIN_MAX) {
+        return DEFER;
+    }
+    if (q - cs > CHAIN_MAX) {
+        return 0; /* a single token too long to be PII */
+    }
     for (;;) {
         word_t *w = &c->w[c->nw];
-        size_t q = p;
-        w->digits = w->letters = w->upper = 0;
-        while (q < n && q - cs <= CHAIN_MAX && isaln(b[q])) {
-            w->digits += isdig(b[q]);
-            w->upper += isup(b[q]);
-            q++;
-        }
-        w->letters = (unsigned)(q - p) - w->digits;
-        if (q == n && !final && q - cs <= CHAIN_MAX) {
-            return DEFER;
-        }
-        if (q - cs > CHAIN_MAX) {
-            if (c->nw == 0) {
-                return 0; /* a single token too long to be PII */
-            }
-            break;
-        }
         w->s = p;
         w->e = q;
+        w->digits = digits;
+        w->upper = upper;
+        w->letters = (unsigned)(q - p) - digits;
         c->nw++;
         if (c->nw == sizeof(c->w) / sizeof(c->w[0])) {
             break;
@@ -683,17 +681,27 @@ static size_t build_chain(struct veil__text *t, size_t ws, size_t cs, int final,
         if (s == q || s >= n || !isaln(b[s])) {
             break;
         }
+        /* The next word, read once: whether it may join (chain_word_ok())
+           and, if it does, its counts. */
         size_t r = s;
+        unsigned nd = 0, nu = 0, hex = 1, up = 1;
         while (r < n && r - cs <= CHAIN_MAX && isaln(b[r])) {
+            nd += isdig(b[r]);
+            nu += isup(b[r]);
+            hex &= ishex(b[r]);
+            up &= isup(b[r]);
             r++;
         }
         if (r == n && !final && r - cs <= CHAIN_MAX) {
             return DEFER;
         }
-        if (r - cs > CHAIN_MAX || !chain_word_ok(b, s, r)) {
+        if (r - cs > CHAIN_MAX || !(nd > 0 || (r - s <= 4 && (hex || up)))) {
             break;
         }
         p = s;
+        q = r;
+        digits = nd;
+        upper = nu;
     }
     c->ce = c->w[c->nw - 1].e;
     return c->ce;
