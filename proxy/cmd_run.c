@@ -264,6 +264,38 @@ static int config_json(void *ud, veil_jbuf_t *out)
     json_kv_str(out, "listen", hp);
     snprintf(hp, sizeof(hp), "http://%s", c->upstream_authority);
     json_kv_str(out, "upstream", hp);
+    if (c->holder != NULL) {
+        /* -c: every upstream of the current config, as routes use it
+           (the first one with the flags that override it). */
+        veil_config_t *conf = veil_config_holder_get(c->holder);
+
+        veil_jbuf_key(out, "upstreams");
+        veil_jbuf_raw(out, "[", 1);
+        for (size_t i = 0; i < veil_config_upstream_count(conf); i++) {
+            const veil_upstream_t *u = veil_config_upstream(conf, i);
+            unsigned ov = i == 0 ? c->upstream_overrides : 0;
+
+            veil_jbuf_raw(out, i ? ",{" : "{", i ? 2 : 1);
+            json_kv_str(out, "name", u->name);
+            json_kv_str(out, "url", (ov & VEIL_UPSTREAM_OVERRIDE_URL) ? hp
+                                                                     : u->url);
+            json_kv_u64(out, "connect_timeout_ms",
+                        (ov & VEIL_UPSTREAM_OVERRIDE_CONNECT)
+                            ? c->connect_timeout_ms : u->connect_timeout_ms);
+            json_kv_u64(out, "response_timeout_ms",
+                        (ov & VEIL_UPSTREAM_OVERRIDE_RESPONSE)
+                            ? c->upstream_timeout_ms : u->response_timeout_ms);
+            json_kv_u64(out, "idle_timeout_ms", u->idle_timeout_ms);
+            json_kv_u64(out, "pool_size", u->pool_size);
+            json_kv_u64(out, "resolve_interval_ms",
+                        (ov & VEIL_UPSTREAM_OVERRIDE_RESOLVE)
+                            ? c->upstream_resolve_interval_ms
+                            : u->resolve_interval_ms);
+            veil_jbuf_raw(out, "}", 1);
+        }
+        veil_jbuf_raw(out, "]", 1);
+        veil_config_release(conf);
+    }
     json_kv_str(out, "access_log", c->access_log);
     json_kv_u64(out, "access_log_max_bytes", c->access_log_max_bytes);
     json_kv_u64(out, "access_log_rotate_seconds", c->access_log_rotate_s);

@@ -359,6 +359,47 @@ static void broadcast_prune(server_t *s)
 }
 
 
+/* Settings read once at start (the proxy's own copy, veil_proxy_config_t):
+   a reload that changes them says so rather than appear to apply them.
+   Listeners and server.workers are warned about by the reloader. */
+static void warn_start_only(const veil_config_t *old, const veil_config_t *cur)
+{
+    const veil_server_settings_t *a = veil_config_server(old);
+    const veil_server_settings_t *b = veil_config_server(cur);
+    const veil_access_log_settings_t *la = veil_config_access_log(old);
+    const veil_access_log_settings_t *lb = veil_config_access_log(cur);
+    const char *what = NULL;
+
+    if (a->max_connections != b->max_connections) {
+        what = "server.max_connections";
+    } else if (a->max_header_bytes != b->max_header_bytes) {
+        what = "server.max_header_bytes";
+    } else if (a->max_headers != b->max_headers) {
+        what = "server.max_headers";
+    } else if (a->inspect_limit != b->inspect_limit) {
+        what = "server.inspect_limit";
+    } else if (a->max_body_size != b->max_body_size) {
+        what = "server.max_body_size";
+    } else if (a->header_timeout_ms != b->header_timeout_ms) {
+        what = "server.header_timeout";
+    } else if (a->body_timeout_ms != b->body_timeout_ms) {
+        what = "server.body_timeout";
+    } else if (a->keepalive_timeout_ms != b->keepalive_timeout_ms) {
+        what = "server.keepalive_timeout";
+    } else if (a->drain_timeout_ms != b->drain_timeout_ms) {
+        what = "server.drain_timeout";
+    } else if (strcmp(la->path, lb->path) != 0) {
+        what = "access_log.path";
+    } else if (la->body_limit != lb->body_limit) {
+        what = "access_log.body_limit";
+    }
+    if (what != NULL) {
+        fprintf(stderr, "veil: reload: warning: %s: changed; takes effect at "
+                        "the next restart\n", what);
+    }
+}
+
+
 static void reload_done(void *ud, int ok)
 {
     server_t *s = ud;
@@ -372,6 +413,10 @@ static void reload_done(void *ud, int ok)
             s->ups_rejected++;
             ok = 0;
         } else {
+            veil_config_t *old = veil_config_holder_get(s->cfg->holder);
+
+            warn_start_only(old, c);
+            veil_config_release(old);
             veil_config_holder_swap(s->cfg->holder, c);
             broadcast_prune(s);
         }

@@ -31,12 +31,14 @@ ERR_502 = (b"HTTP/1.1 502 Bad Gateway\r\n"
            b'{"error":"upstream_unavailable"}\n')
 
 
-def config(ports, routes):
+def config(ports, routes, hosts=None):
     """A config with upstreams a, b, c (in this order: a is the first,
-    the default route's) at <ports>, and the <routes> YAML."""
-    up = "".join("  - name: %s\n    url: http://127.0.0.1:%d\n"
-                 "    pool_size: 4\n" % (n, p)
-                 for n, p in zip(("a", "b", "c"), ports))
+    the default route's) at <ports>, and the <routes> YAML (which may go
+    on with other top-level keys)."""
+    hosts = hosts or ["127.0.0.1"] * 3
+    up = "".join("  - name: %s\n    url: http://%s:%d\n"
+                 "    pool_size: 4\n" % (n, h, p)
+                 for n, h, p in zip(("a", "b", "c"), hosts, ports))
     return "version: 1\nupstreams:\n" + up + "routes:\n" + routes
 
 
@@ -67,15 +69,15 @@ class Setup:
                               "--upstream", "http://127.0.0.1:%d" %
                               self.ports[0]] + list(args), upstream=False)
 
-    def write(self, routes, ports=None):
+    def write(self, routes, ports=None, hosts=None):
         tmp = self.path + ".new"
         with open(tmp, "w") as f:
-            f.write(config(ports or self.ports, routes))
+            f.write(config(ports or self.ports, routes, hosts))
         os.rename(tmp, self.path)
 
-    def reload(self, routes, ports=None):
+    def reload(self, routes, ports=None, hosts=None):
         n = self.env.stderr().count(b"veil: configuration reloaded")
-        self.write(routes, ports)
+        self.write(routes, ports, hosts)
         self.env.veil.send_signal(signal.SIGHUP)
         wait_for(lambda: self.env.stderr().count(
             b"veil: configuration reloaded") > n, "the reload")
@@ -152,6 +154,12 @@ def test_routes_by_host_and_path(veil):
            body, "bytes c received: both requests")
         eq(got["a"][0],
            upstream_head(b"other", b"/d") + b"\r\n", "bytes a received")
+        out = s.env.raw(b"GET /config HTTP/1.1\r\nHost: a\r\n"
+                        b"Connection: close\r\n\r\n", port=s.env.admin_port)
+        ups = json.loads(split_head(out)[1])["upstreams"]
+        eq([(u["name"], u["url"], u["pool_size"]) for u in ups],
+           [(n, "http://127.0.0.1:%d" % p, 4)
+            for n, p in zip("abc", s.ports)], "/config upstreams")
     finally:
         s.stop()
 
@@ -378,6 +386,58 @@ def test_reload_bad_upstream_keeps_old(veil):
         s.stop()
 
 
+def test_reload_start_only_settings_warned(veil):
+    """A reload that changes a setting read once at start (server.*)
+    warns that it takes effect at the next restart, and indeed does not
+    apply it; the routes of the same reload do apply."""
+    s = Setup(veil)
+    body = b"x" * 2048
+    try:
+        s.reload("""  - name: to-b
+    match: {host: b.test}
+    upstream: c
+server:
+  max_body_size: 1k
+""")
+        check(b"veil: reload: warning: server.max_body_size: changed; takes "
+              b"effect at the next restart\n" in s.env.stderr(), "warned")
+        eq(get_post(s.env, b"b.test", b"/big", body), (200, b"c:1"),
+           "2k body still passes, to the new upstream")
+        eq(s.ups["c"].received()[0][-len(body):], body, "c got the body")
+    finally:
+        s.stop()
+
+
+def test_reload_unresolvable_upstream_keeps_old(veil):
+    """A reload whose changed upstream's name does not resolve is
+    rejected as a whole (the message names the upstream, not the host)
+    and the routes keep their upstreams; once the name resolves, the
+    same file is taken. Names come from fake_resolver.c."""
+    from test_resolve import Fake
+    with Fake() as fake:
+        fake.write("veil-later.test\n")  # no address: EAI_NONAME
+        s = Setup(veil)
+        try:
+            eq(get(s.env, b"b.test", b"/1"), (200, b"b:1"), "before")
+            n = s.env.stderr().count(b"configuration rejected")
+            hosts = ["127.0.0.1", "veil-later.test", "127.0.0.1"]
+            ports = [s.ports[0], s.ports[2], s.ports[2]]
+            s.write(ROUTES, ports, hosts)
+            s.env.veil.send_signal(signal.SIGHUP)
+            wait_for(lambda: s.env.stderr().count(
+                b"configuration rejected") > n, "the rejection")
+            err = s.env.stderr()
+            check(b"veil: cannot resolve the host of upstream b: " in err,
+                  "the upstream named")
+            check(b"veil-later" not in err, "the host not named")
+            eq(get(s.env, b"b.test", b"/2"), (200, b"b:1"), "still b")
+            fake.write("veil-later.test 127.0.0.1\n")
+            s.reload(ROUTES, ports, hosts)
+            eq(get(s.env, b"b.test", b"/3"), (200, b"c:1"), "now c")
+        finally:
+            s.stop()
+
+
 def test_https_refused(veil):
     """https:// upstreams are refused at load with a clear message."""
     d = tempfile.mkdtemp(prefix="veil-ups-")
@@ -399,7 +459,9 @@ TESTS = [test_routes_by_host_and_path, test_host_of_each_upstream,
          test_pool_per_upstream, test_one_upstream_down,
          test_reload_moves_route, test_reload_in_flight_keeps_upstream,
          test_reload_changes_url,
-         test_reload_bad_upstream_keeps_old, test_https_refused]
+         test_reload_bad_upstream_keeps_old,
+         test_reload_start_only_settings_warned,
+         test_reload_unresolvable_upstream_keeps_old, test_https_refused]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
