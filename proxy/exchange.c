@@ -224,6 +224,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         break;
     }
     veil__xchg_policy(x, cfg);
+    veil__upstream_pick(x);
     if (x->req_body != VEIL_H1_BODY_NONE) {
         veil__inspect_begin(&x->ins_req, cfg, x, 0,
                             find_header(x->req_head, head_len, "content-type"),

@@ -241,9 +241,11 @@ typedef struct veil__upstream {
     veil__resolver_t *resolver;  /* main thread only; NULL: none */
 } veil__upstream_t;
 
-/* Configs whose upstreams stay known (sets kept): an exchange that took
-   a config before a reload still finds its upstream afterwards. */
-#define VEIL__UPSETS_KEPT 8
+/* Configs whose upstreams stay known (sets kept, each holding its
+   config): the current one, and the one before it for an exchange that
+   took the config just before a reload swapped it and looks its
+   upstream up right after (veil__upstream_pick). */
+#define VEIL__UPSETS_KEPT 2
 
 typedef struct veil__upset veil__upset_t;
 
@@ -439,6 +441,10 @@ struct veil__upconn {
     veil__outq_t out;
 };
 
+/* Takes the upstream of <x>'s route (x->up) through the config it took
+   (policy.c); called right after, so that the table still knows that
+   config. NULL stays NULL when it does not (acquire then answers 502). */
+void veil__upstream_pick(veil__xchg_t *x);
 /* Gives <x> an upstream connection; calls veil__xchg_upstream_ready() or
    veil__xchg_upstream_failed() (possibly before returning). */
 void veil__upstream_acquire(veil__xchg_t *x);
@@ -490,8 +496,8 @@ struct veil__xchg {
     veil__held_t rsp_held;
     int rsp_over_limit;      /* the held response crossed the limit */
     /* The upstream of its route (x->route->upstream; without -c the
-       one upstream), a reference taken at the first connect and kept
-       to the end, retries included (upstream.c). */
+       one upstream), a reference taken with the config when the head
+       arrived and kept to the end, retries included (upstream.c). */
     veil__upstream_t *up;
     veil__upconn_t *u;
     int up_ready;            /* the request head is queued upstream */

@@ -378,21 +378,27 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
 }
 
 
+void veil__upstream_pick(veil__xchg_t *x)
+{
+    if (x->up == NULL) {
+        x->up = veil__upstreams_find(x->c->w->ups, x->conf,
+                                     x->route ? x->route->upstream : NULL);
+    }
+}
+
+
 void veil__upstream_acquire(veil__xchg_t *x)
 {
     veil__worker_t *w = x->c->w;
     veil__pool_t *p;
     veil__upconn_t *u;
 
+    veil__upstream_pick(x);
     if (x->up == NULL) {
-        /* The upstream of the route, through the config the exchange
-           took: a retry after a reload still goes to the same one. */
-        x->up = veil__upstreams_find(w->ups, x->conf,
-                                     x->route ? x->route->upstream : NULL);
-        if (x->up == NULL) {
-            veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
-            return;
-        }
+        /* Its config is older than the kept sets: no upstream rather
+           than another one. */
+        veil__xchg_upstream_failed(x, 502, "upstream_unavailable");
+        return;
     }
     pools_sweep(w);
     p = pool_of(w, x->up);

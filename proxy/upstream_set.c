@@ -5,13 +5,16 @@
  * settings, its own address table and resolver, and its own pool on
  * every worker (upstream.c).
  *
- * An exchange finds its upstream through the config it took when its
- * head arrived: the table keeps, per recent config, the set of upstreams
- * of that config in its order, so a route's upstream pointer maps to its
- * upstream by index. A reload builds the new config's set before the
- * workers can see the config (server.c swaps it in afterwards): an
- * exchange never finds a config without its upstreams, and a config
- * older than the kept sets gives no upstream (502), never another one.
+ * An exchange finds its upstream through the config it took, right after
+ * taking it when its head arrived, and keeps a reference to the end: the
+ * table keeps the set of upstreams of the current config and of the one
+ * before it (each set holding its config, so a config's address is never
+ * reused while a set names it), in the config's order, so a route's
+ * upstream pointer maps to its upstream by index. A reload builds the new
+ * config's set before the workers can see the config (server.c swaps it
+ * in afterwards): an exchange never finds a config without its
+ * upstreams, and a config older than the kept sets (two reloads between
+ * taking it and the look-up) gives no upstream (502), never another one.
  *
  * Across a reload an upstream whose name, address and settings did not
  * change is the same object: its pools and addresses carry over. One
