@@ -31,13 +31,14 @@ ERR_502 = (b"HTTP/1.1 502 Bad Gateway\r\n"
            b'{"error":"upstream_unavailable"}\n')
 
 
-def config(ports, routes, hosts=None):
+def config(ports, routes, hosts=None, extra=None):
     """A config with upstreams a, b, c (in this order: a is the first,
     the default route's) at <ports>, and the <routes> YAML (which may go
     on with other top-level keys)."""
     hosts = hosts or ["127.0.0.1"] * 3
+    extra = extra or {}
     up = "".join("  - name: %s\n    url: http://%s:%d\n"
-                 "    pool_size: 4\n" % (n, h, p)
+                 "    pool_size: 4\n%s" % (n, h, p, extra.get(n, ""))
                  for n, h, p in zip(("a", "b", "c"), hosts, ports))
     return "version: 1\nupstreams:\n" + up + "routes:\n" + routes
 
@@ -55,7 +56,8 @@ class Setup:
     """Three upstreams and a veil with <routes>; one worker so that the
     connection numbers of the pools are predictable."""
 
-    def __init__(self, veil, routes=ROUTES, down=(), args=()):
+    def __init__(self, veil, routes=ROUTES, down=(), args=(), extra=None):
+        self.extra = extra
         self.ups = {n: MiniUpstream(n) for n in ("a", "b", "c")}
         # An upstream that is down: a port nothing listens on.
         self.ports = [free_port() if n in down else self.ups[n].port
@@ -72,7 +74,7 @@ class Setup:
     def write(self, routes, ports=None, hosts=None):
         tmp = self.path + ".new"
         with open(tmp, "w") as f:
-            f.write(config(ports or self.ports, routes, hosts))
+            f.write(config(ports or self.ports, routes, hosts, self.extra))
         os.rename(tmp, self.path)
 
     def reload(self, routes, ports=None, hosts=None):
@@ -438,6 +440,40 @@ def test_reload_unresolvable_upstream_keeps_old(veil):
             s.stop()
 
 
+ERR_504 = (b"HTTP/1.1 504 Gateway Timeout\r\n"
+           b"Content-Type: application/json\r\n"
+           b"Content-Length: 29\r\n"
+           b"Connection: close\r\n"
+           b"\r\n"
+           b'{"error":"upstream_timeout"}\n')
+
+
+def test_timeouts_per_upstream(veil):
+    """b never answers (a listener that accepts nothing: the connect
+    succeeds through the backlog) and has response_timeout 300ms: its
+    route gets 504 and the record says upstream_timeout, while a and c
+    (60s) serve (b gets the silent address by a reload). Were a's
+    timeout used for b, the client would still be
+    waiting when its 10 s read gives up, and the 504 would be missing."""
+    import socket
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    s = Setup(veil, extra={"b": "    response_timeout: 300ms\n"})
+    try:
+        s.reload(ROUTES, [s.ports[0], silent.getsockname()[1], s.ports[2]])
+        eq(s.env.raw(req(b"b.test", b"/slow")), ERR_504, "504 on b's route")
+        eq(get(s.env, b"x", b"/c/1"), (200, b"c:1"), "c serves")
+        eq(get(s.env, b"x", b"/1"), (200, b"a:1"), "a serves")
+        recs = s.env.log(3)
+        eq([(r["veil.route"], r.get("error.type")) for r in recs],
+           [("to-b", "upstream_timeout"), ("to-c", None), ("default", None)],
+           "routes and errors logged")
+    finally:
+        s.stop()
+        silent.close()
+
+
 def test_https_refused(veil):
     """https:// upstreams are refused at load with a clear message."""
     d = tempfile.mkdtemp(prefix="veil-ups-")
@@ -461,7 +497,8 @@ TESTS = [test_routes_by_host_and_path, test_host_of_each_upstream,
          test_reload_changes_url,
          test_reload_bad_upstream_keeps_old,
          test_reload_start_only_settings_warned,
-         test_reload_unresolvable_upstream_keeps_old, test_https_refused]
+         test_reload_unresolvable_upstream_keeps_old,
+         test_timeouts_per_upstream, test_https_refused]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
