@@ -259,8 +259,9 @@ static void set_timer(veil__client_t *c, int kind, int restart)
     case TK_SEND: ms = cfg->body_timeout_ms; break;
     case TK_TUNNEL:
         /* Idle tunnels: the response timeout of the tunnel's upstream. */
-        ms = c->x != NULL && c->x->up != NULL ? c->x->up->cfg.upstream_timeout_ms
-                                              : cfg->upstream_timeout_ms;
+        ms = c->x != NULL && c->x->up != NULL
+                 ? c->x->up->cfg.upstream_timeout_ms
+                 : cfg->upstream_timeout_ms;
         break;
     case TK_LINGER: ms = LINGER_MS; break;
     default:

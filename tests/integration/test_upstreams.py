@@ -37,8 +37,8 @@ def config(ports, routes, hosts=None, extra=None):
     on with other top-level keys)."""
     hosts = hosts or ["127.0.0.1"] * 3
     extra = extra or {}
-    up = "".join("  - name: %s\n    url: http://%s:%d\n"
-                 "    pool_size: 4\n%s" % (n, h, p, extra.get(n, ""))
+    up = "".join("  - name: %s\n    url: http://%s:%d\n%s" %
+                 (n, h, p, extra.get(n, "    pool_size: 4\n"))
                  for n, h, p in zip(("a", "b", "c"), hosts, ports))
     return "version: 1\nupstreams:\n" + up + "routes:\n" + routes
 
@@ -214,6 +214,45 @@ def test_pool_per_upstream(veil):
             heads = [ln.split(b" ")[1] for ln in got[n][0].split(b"\r\n")
                      if ln.startswith(b"GET ")]
             eq(heads, paths, "paths on " + n)
+    finally:
+        s.stop()
+
+
+def test_pool_size_per_upstream(veil):
+    """b keeps at most one idle connection (pool_size: 1), a four: after
+    two exchanges at once on each, one of b's two connections is closed
+    and the other serves the next request; both of a's serve the next
+    two."""
+    s = Setup(veil, extra={"b": "    pool_size: 1\n"})
+    body = b"0123456789"
+    try:
+        for host, name in ((b"b.test", "b"), (b"x", "a")):
+            socks = [s.env.raw(req(host, b"/p%d" % i, body=body)[:-5],
+                               read_until_close=False) for i in (1, 2)]
+            wait_for(lambda: len(s.ups[name].received()) == 2,
+                     name + ": two connections")
+            for sock in socks:
+                sock.sendall(body[-5:])
+            got = sorted(split_head(read_all(x))[1] for x in socks)
+            eq(got, [name.encode() + b":1", name.encode() + b":2"],
+               name + ": two exchanges at once")
+        wait_for(lambda: len(s.ups["b"].closed) == 1,
+                 "one of b's connections closed")
+        kept = 3 - s.ups["b"].closed[0]
+        eq(get(s.env, b"b.test", b"/next"), (200, b"b:%d" % kept),
+           "b's pooled connection serves")
+        keep_a = [s.env.raw(req(b"x", b"/n%d" % i, body=body)[:-5],
+                            read_until_close=False) for i in (1, 2)]
+        # Both heads are upstream (on two connections) before either
+        # body ends.
+        wait_for(lambda: sum(c.count(b"POST /n") for c in
+                             s.ups["a"].received()) == 2, "a: both heads")
+        for sock in keep_a:
+            sock.sendall(body[-5:])
+        got = sorted(split_head(read_all(x))[1] for x in keep_a)
+        eq(got, [b"a:1", b"a:2"], "a's two pooled connections serve")
+        eq(s.ups["a"].closed, [], "a closed none")
+        eq(len(s.ups["b"].received()), 2, "b: no third connection")
     finally:
         s.stop()
 
@@ -459,7 +498,8 @@ def test_timeouts_per_upstream(veil):
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
-    s = Setup(veil, extra={"b": "    response_timeout: 300ms\n"})
+    s = Setup(veil, extra={"b": "    response_timeout: 300ms\n"
+                                    "    pool_size: 4\n"})
     try:
         s.reload(ROUTES, [s.ports[0], silent.getsockname()[1], s.ports[2]])
         eq(s.env.raw(req(b"b.test", b"/slow")), ERR_504, "504 on b's route")
@@ -492,7 +532,8 @@ def test_https_refused(veil):
 
 
 TESTS = [test_routes_by_host_and_path, test_host_of_each_upstream,
-         test_pool_per_upstream, test_one_upstream_down,
+         test_pool_per_upstream, test_pool_size_per_upstream,
+         test_one_upstream_down,
          test_reload_moves_route, test_reload_in_flight_keeps_upstream,
          test_reload_changes_url,
          test_reload_bad_upstream_keeps_old,
