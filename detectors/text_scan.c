@@ -2420,8 +2420,18 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
     }
     f->start = at;
     f->mask = f->done = 0;
-    size_t n = key == NULL ? 0 : len < sizeof(f->key) ? len : sizeof(f->key);
-    for (size_t j = 0; j < n; j++) {
+    size_t n = key == NULL ? 0 : len < sizeof(f->key) ? len : sizeof(f->key), j = 0;
+#ifdef __SSSE3__
+    /* Key paths ("items.0.variant_id") are often longer than 16 bytes. */
+    const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+                  bit = _mm_set1_epi8(0x20);
+    for (; j + 16 <= n; j += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(key + j));
+        __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+        _mm_storeu_si128((__m128i *)(void *)(f->key + j), _mm_or_si128(v, _mm_and_si128(up, bit)));
+    }
+#endif
+    for (; j < n; j++) {
         unsigned char c = (unsigned char)key[j];
         f->key[j] = (char)(c | (isup(c) ? 0x20 : 0));
     }
