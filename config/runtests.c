@@ -45,6 +45,14 @@ static void finding_cb(void *ud, const veil_finding_t *f)
     }
 }
 
+/* The policy's field rules, as the proxy applies them to bodies. */
+static int field_rules(void *ud, int place, const char *path, size_t len)
+{
+    const veil_field_rule_t *rule = veil_policy_field_rule(
+        ud, place == VEIL_PLACE_JSON ? VEIL_FIELD_JSON : VEIL_FIELD_FORM, path, len);
+    return rule ? (int)rule->action : -1;
+}
+
 static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *out, int show,
                     size_t num)
 {
@@ -67,6 +75,10 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
     ro.write_ud = &r;
     ro.on_finding = finding_cb;
     ro.finding_ud = &r;
+    if (pd->nfields > 0) {
+        ro.field_action = field_rules;
+        ro.field_ud = (void *)pd;
+    }
     veil_redactor_t *red = r.counts ? veil_redactor_new(pd->engine, &ro) : NULL;
     /* An empty body is fed as no bytes at all: the redactor's buffer
        is not allocated yet (feeding 0 bytes to it was found by fuzzing). */

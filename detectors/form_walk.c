@@ -122,7 +122,15 @@ int veil__form_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             veil__scan_end(s);
             s->in_key = 0;
             s->state = F_VALUE;
-            veil__value_open(s, s->key, s->key_len, 0, raw + 1);
+            int action = -1;
+            if (s->field_cb != NULL && s->key_len > 0 && s->key_len < sizeof(s->key)) {
+                action = s->field_cb(s->field_ud, VEIL_PLACE_FORM, s->key, s->key_len);
+            }
+            if (action >= 0) {
+                veil__value_open_rule(s, action, raw + 1);
+            } else {
+                veil__value_open(s, s->key, s->key_len, 0, raw + 1);
+            }
             i++;
             continue;
         }

@@ -7,6 +7,7 @@
  * (JSON Lines) is accepted. Input that stops being JSON is scanned as text
  * from there on, so nothing escapes inspection.
  */
+#include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -45,6 +46,7 @@ static int push(struct veil_scanner *s, int is_array)
     f->key_len = 0;
     f->sibling_len = 0;
     f->key_class = -1;
+    f->nitems = 0;
     if (is_array && parent) {
         memcpy(f->key, parent->key, parent->key_len);
         f->key_len = parent->key_len;
@@ -58,10 +60,81 @@ static int push(struct veil_scanner *s, int is_array)
  * object's last short string value as context ("number" next to
  * "type": "ca_sin"); "name" inside a product or company is no person's.
  */
+/* A key as a path step: .key when it reads as a plain name, ['key']
+   otherwise; 0 when it cannot be written (a quote in it, or cut short). */
+static size_t key_step(const veil__frame_t *f, char *out, size_t room)
+{
+    int plain = f->key_len > 0;
+    size_t n = 0;
+
+    if (f->key_len >= VEIL__KEY_MAX) {
+        return 0; /* the frame keeps the first 64 bytes only */
+    }
+    for (size_t k = 0; k < f->key_len; k++) {
+        char c = f->key[k];
+        if (c == '\'') {
+            return 0;
+        }
+        if (c == '.' || c == '[' || c == ']' || c == '*') {
+            plain = 0;
+        }
+    }
+    if ((size_t)f->key_len + 4 > room) {
+        return 0;
+    }
+    if (plain) {
+        out[n++] = '.';
+    } else {
+        out[n++] = '[';
+        out[n++] = '\'';
+    }
+    memcpy(out + n, f->key, f->key_len);
+    n += f->key_len;
+    if (!plain) {
+        out[n++] = '\'';
+        out[n++] = ']';
+    }
+    return n;
+}
+
+int veil__json_rule(struct veil_scanner *s)
+{
+    char path[VEIL__PATH_MAX];
+    size_t n = 0;
+
+    path[n++] = '$';
+    for (unsigned d = 0; d < s->depth; d++) {
+        const veil__frame_t *f = &s->stack[d];
+        if (f->is_array) {
+            int w = snprintf(path + n, sizeof(path) - n, "[%u]",
+                             f->nitems ? f->nitems - 1 : 0);
+            if (w < 0 || (size_t)w >= sizeof(path) - n) {
+                return -1;
+            }
+            n += (size_t)w;
+        } else {
+            size_t w = key_step(f, path + n, sizeof(path) - n);
+            if (w == 0) {
+                return -1;
+            }
+            n += w;
+        }
+    }
+    return s->field_cb(s->field_ud, VEIL_PLACE_JSON, path, n);
+}
+
 static void open_value(struct veil_scanner *s, uint64_t raw)
 {
     veil__frame_t *f = top(s);
     int thing = 0;
+
+    if (s->field_cb != NULL) {
+        int action = veil__json_rule(s);
+        if (action >= 0) {
+            veil__value_open_rule(s, action, raw);
+            return;
+        }
+    }
 
     if (f == NULL) {
         veil__value_open_class(s, -1, NULL, 0, NULL, 0, 0, raw);
@@ -266,6 +339,11 @@ static void token_end(struct veil_scanner *s, uint64_t raw_end)
 /* The first byte of a value; returns -1 when it cannot start one. */
 static int value_start(struct veil_scanner *s, int c, uint64_t raw)
 {
+    veil__frame_t *parent = top(s);
+
+    if (parent != NULL && parent->is_array) {
+        parent->nitems++; /* the index field rules see */
+    }
     switch (c) {
     case '"':
         string_open(s, raw + 1, 0);

@@ -77,7 +77,8 @@ static void on_finding(void *ud, const veil_finding_t *f)
         r->capqueue = cap;
     }
     r->queue[r->nqueue++] = g;
-    if (r->opts.on_finding) {
+    /* A field rule's value is the policy's, not a detection. */
+    if (r->opts.on_finding && !(g.flags & VEIL_FIND_RULE)) {
         r->opts.on_finding(r->opts.finding_ud, &g);
     }
 }
@@ -174,6 +175,7 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
         r = sp->r[--sp->n];
         if (start(r, engine, opts) == 0 &&
             veil__scanner_reset(r->scanner, engine, opts->format, on_finding, r) == 0) {
+            veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
             return r;
         }
         destroy(r);
@@ -193,6 +195,7 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
         free(r);
         return NULL;
     }
+    veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
     return r;
 }
 
@@ -220,10 +223,14 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
         r->scratch_cap = need;
     }
     const char *raw = (const char *)r->buf + (f->offset - r->buf_off);
-    long n = veil_transform_apply_info((veil_action_t)r->actions[f->detector],
-                                       veil_engine_detector(r->engine, f->detector),
-                                       f->detector, f->flags, raw, f->length, r->opts.key,
-                                       r->scratch, r->scratch_cap);
+    int rule = (f->flags & VEIL_FIND_RULE) != 0;
+    /* A field rule's finding carries its action where a detector would
+       be; its label is the generic one ([PII]). */
+    long n = veil_transform_apply_info(rule ? (veil_action_t)f->detector
+                                            : (veil_action_t)r->actions[f->detector],
+                                       rule ? NULL : veil_engine_detector(r->engine, f->detector),
+                                       rule ? UINT16_MAX : f->detector, f->flags, raw, f->length,
+                                       r->opts.key, r->scratch, r->scratch_cap);
     if (n < 0) {
         return r->error = (int)n;
     }

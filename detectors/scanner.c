@@ -238,6 +238,16 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
                       unsigned flags)
 {
     const veil_engine_t *e = s->eng;
+    if (det == VEIL__DET_RULE) {
+        /* A field rule's value: the rule's action rides in the detector
+           slot (VEIL_FIND_RULE), in its place among the findings. */
+        if (end > start && seg_push(s, veil__text_fed(&s->text), start, 1, 0) == 0) {
+            veil__text_inject(&s->text, start, end, s->rule_action, VEIL_CONF_HIGH,
+                              VEIL_FIND_FIELD | VEIL_FIND_RULE | flags);
+            s->open_text = 0;
+        }
+        return;
+    }
     int conf = det == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
     if (end > start && e->enabled[det] && conf >= e->min_confidence) {
         /* The finding takes its place among the text findings: a delimiter
@@ -297,6 +307,12 @@ veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t form
         return NULL;
     }
     return s;
+}
+
+void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void *ud)
+{
+    s->field_cb = cb;
+    s->field_ud = ud;
 }
 
 void veil__scanner_wipe(veil_scanner_t *s)

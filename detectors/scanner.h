@@ -6,6 +6,7 @@
 #define VEIL_DETECTORS_SCANNER_H
 
 #include "engine.h"
+#include "veil/transform.h"
 
 /* Decoded bytes [dec, dec + dlen) came from raw bytes [raw, raw + rlen):
    one-to-one when dlen == rlen, else one escape sequence. */
@@ -19,6 +20,8 @@ typedef struct {
 #define VEIL__DEPTH_MAX 64
 #define VEIL__FIELD_SPLIT 65536 /* a sensitive value is reported in pieces of this */
 #define VEIL__NAME_MAX 96       /* "name" values are judged whole up to this */
+#define VEIL__PATH_MAX 256      /* concrete paths handed to field rules */
+#define VEIL__DET_RULE (-2)     /* field_det of a value a field rule takes */
 
 typedef struct {
     char key[VEIL__KEY_MAX];
@@ -29,6 +32,7 @@ typedef struct {
     char sibling[24];
     uint8_t sibling_len;
     int8_t key_class;             /* veil__key_class() of key, computed once */
+    uint32_t nitems;              /* values begun in this array so far */
 } veil__frame_t;
 
 enum veil__jstate {
@@ -95,6 +99,9 @@ struct veil_scanner {
     int pct;                      /* form: hex digits of a %XX read so far */
     int form_started;
     unsigned char pct_val;
+    veil_field_action_cb field_cb; /* field rules (redactor), or NULL */
+    void *field_ud;
+    int rule_action;              /* of a VEIL__DET_RULE value */
     veil__kcache_t kcache[VEIL__KCACHE_SLOTS];
 
     /* Buffers from here on are never read before they are written, so a
@@ -110,6 +117,12 @@ struct veil_scanner {
     } name_seg[24];
     veil__frame_t stack[VEIL__DEPTH_MAX]; /* last: wiped up to depth_max */
 };
+
+/* Field rules for the values of this stream (veil_redactor_options_t). */
+void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void *ud);
+/* The rule action for the JSON value about to open (path from the frames)
+   or the form field <name>; -1 for none. */
+int veil__json_rule(struct veil_scanner *s);
 
 /* Wipes the decoded bytes <s> holds (a finished stream kept for reuse);
    touches no engine. */
@@ -146,6 +159,8 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
                             const char *sibling, size_t sibling_len, int not_a_person,
                             uint64_t raw_start);
 void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start);
+/* A value a field rule takes whole, with veil_action_t <action>. */
+void veil__value_open_rule(struct veil_scanner *s, int action, uint64_t raw_start);
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen);

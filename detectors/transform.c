@@ -93,6 +93,9 @@ static int is_mask_separator(unsigned char c)
 
 static int is_digit_type(int det)
 {
+    if (det < 0 || det >= VEIL_D__COUNT) {
+        return 0; /* custom detectors and field rules: hashed as written */
+    }
     switch (det) {
     case VEIL_D_EMAIL: case VEIL_D_IPV6: case VEIL_D_MAC_ADDRESS: case VEIL_D_JWT:
     case VEIL_D_AWS_ACCESS_KEY_ID: case VEIL_D_GITHUB_TOKEN: case VEIL_D_SLACK_TOKEN:

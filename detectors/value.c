@@ -80,6 +80,20 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
     }
 }
 
+void veil__value_open_rule(struct veil_scanner *s, int action, uint64_t raw_start)
+{
+    s->value_raw = raw_start;
+    s->field_det = VEIL__DET_RULE;
+    s->rule_action = action;
+    s->head_len = 0;
+    s->value_dlen = 0;
+    s->ctx_key_len = s->ctx_sib_len = 0;
+    s->name_len = 0;
+    s->name_nseg = 0;
+    s->mode = V_FIELD;
+    s->hold = raw_start;
+}
+
 /* A key of a structured body: scanned as text with no context, and held
    like a value while short. */
 void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start)
@@ -276,7 +290,9 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
         }
         break;
     case V_FIELD:
-        if (!value_allowed(s)) {
+        /* The allowlist names values no detector should flag; a field
+           rule is the policy's word and always applies. */
+        if (s->field_det == VEIL__DET_RULE || !value_allowed(s)) {
             veil__scan_field(s, s->value_raw, raw_end, s->field_det, flags);
         }
         break;

@@ -9,6 +9,7 @@
  *                     (mask, label, hash, drop)
  *           bit 5:    an engine with an allowlist (overrides bit 2)
  *           bit 6:    an engine with custom detectors (overrides 2, 5)
+ *           bit 7:    also redact with field rules (JSON and form)
  *   byte 1:          seed of the random cut
  *
  * Invariants (abort on violation):
@@ -32,7 +33,10 @@
  * - allowlist: no finding's raw value is an allowed value or matches the
  *   allowed pattern (text; structured values may be escaped);
  * - JSON: a body that is a sequence of valid JSON values stays one after
- *   every action.
+ *   every action;
+ * - field rules: the engine asks with well-formed places (a JSON path
+ *   starting with '$', at most 256 bytes); the output is the same fed
+ *   whole and in pieces, keeps the number of lines and valid JSON.
  *
  * fuzz_json.c and fuzz_form.c include this file with VEIL_FUZZ_FORMAT set.
  */
@@ -168,12 +172,36 @@ static void order_cb(void *ud, const veil_finding_t *f)
 
 static veil_hash_key_t hash_key = {"fuzz", "0123456789abcdef0123456789abcdef", 32};
 
+/* Field rules that depend on the place only: JSON values under a key
+   ending in 'a' or in the second item of an array are dropped, keys ending
+   in 'b' labelled; form fields starting with 'p' masked. */
+static int fuzz_rules(void *ud, int place, const char *path, size_t len)
+{
+    (void)ud;
+    FUZZ_ASSERT(len > 0 && len <= 256);
+    if (place == VEIL_PLACE_JSON) {
+        FUZZ_ASSERT(path[0] == '$');
+        if (len >= 3 && memcmp(path + len - 3, "[1]", 3) == 0) {
+            return VEIL_ACT_DROP;
+        }
+        return path[len - 1] == 'a' ? VEIL_ACT_DROP
+               : path[len - 1] == 'b' ? VEIL_ACT_LABEL : -1;
+    }
+    FUZZ_ASSERT(place == VEIL_PLACE_FORM);
+    return path[0] == 'p' ? VEIL_ACT_MASK : -1;
+}
+
+static int use_rules;
+
 static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
                    const uint8_t *d, size_t len, int split, sink_t *out, size_t *nfound)
 {
     order_t o = {0, 0};
     veil_redactor_options_t opts;
     memset(&opts, 0, sizeof(opts));
+    if (use_rules) {
+        opts.field_action = fuzz_rules;
+    }
     opts.format = fmt;
     opts.action = act;
     opts.key = &hash_key;
@@ -586,6 +614,21 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                 shift += bare ? 2 : 0;
             }
         }
+    }
+
+    /* Field rules: the same bytes whole and cut, lines and JSON kept.
+       (Rule values are not findings: the count is not compared.) */
+    if ((data[0] >> 7) & 1 && fmt != VEIL_FMT_TEXT) {
+        size_t n1 = 0, n2 = 0;
+        use_rules = 1;
+        redact(e, fmt, VEIL_ACT_LABEL, d, len, 0, &o1, &n1);
+        rng_state = (seed + 31u) | 1;
+        redact(e, fmt, VEIL_ACT_LABEL, d, len, 1, &o2, &n2);
+        use_rules = 0;
+        FUZZ_ASSERT(n1 == n2);
+        FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
+        FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
+        FUZZ_ASSERT(!was_json || json_seq(o1.buf, o1.len));
     }
     return 0;
 }

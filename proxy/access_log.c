@@ -141,25 +141,57 @@ typedef struct hdrs {
     veil_h1_span_t name[MAX_LOG_HEADERS];
     veil_h1_span_t value[MAX_LOG_HEADERS];
     int sensitive[MAX_LOG_HEADERS];
+    int rule[MAX_LOG_HEADERS];       /* a field rule's action, or -1 */
+    const veil_hash_key_t *key;      /* for a rule's hash action */
     int scan_index[MAX_LOG_HEADERS]; /* index among the scanned values */
     int name_index[MAX_LOG_HEADERS]; /* index of the scanned name */
     size_t n;
 } hdrs_t;
 
 
-static void collect(hdrs_t *h, const char *head, size_t len)
+/* The headers of a head, with the header rules of policy direction <pd>
+   (NULL: none): a value a rule names is transformed whole, not scanned. */
+static void collect(hdrs_t *h, const char *head, size_t len, const veil_policy_dir_t *pd)
 {
     veil_h1_span_t name, value;
     size_t pos = 0;
 
     h->n = 0;
+    h->key = pd ? pd->key : NULL;
     while (h->n < MAX_LOG_HEADERS &&
            veil_h1_next_header(head, len, &pos, &name, &value)) {
+        const veil_field_rule_t *r =
+            pd && pd->nfields ? veil_policy_field_rule(pd, VEIL_FIELD_HEADER, name.ptr, name.len)
+                              : NULL;
         h->name[h->n] = name;
         h->value[h->n] = value;
         h->sensitive[h->n] = veil__sensitive_header(name);
+        h->rule[h->n] = r ? (int)r->action : -1;
         h->n++;
     }
+}
+
+
+/* A header value a rule names, transformed whole (as a finding of no
+   detector: [PII] for label). */
+static void write_rule_value(veil_jbuf_t *b, const hdrs_t *h, size_t j)
+{
+    char buf[512];
+    const veil_h1_span_t *v = &h->value[j];
+    long n;
+
+    if (v->len * 2 + 64 > sizeof(buf)) {
+        veil_jbuf_cstr(b, "[REDACTED]");
+        return;
+    }
+    n = veil_transform_apply_info((veil_action_t)h->rule[j], NULL, UINT16_MAX, 0, v->ptr,
+                                  v->len, h->key, buf, sizeof(buf));
+    if (n < 0) {
+        veil_jbuf_cstr(b, "[REDACTED]");
+    } else {
+        veil_jbuf_esc(b, buf, (size_t)n);
+    }
+    explicit_bzero(buf, sizeof(buf)); /* a mask keeps separators only */
 }
 
 
@@ -207,7 +239,9 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
                 veil_jbuf_raw(b, ", ", 2);
             }
             first = 0;
-            if (h->sensitive[j]) {
+            if (h->rule[j] >= 0 && !h->sensitive[j]) {
+                write_rule_value(b, h, j);
+            } else if (h->sensitive[j]) {
                 veil_jbuf_cstr(b, "[REDACTED]");
             } else {
                 const veil_h1_span_t *v = &red[h->scan_index[j]];
@@ -234,12 +268,16 @@ static void write_body(veil_jbuf_t *b, int response,
     const char *const *k = keys[response ? 1 : 0];
 
     key_u64(b, k[0], bytes);
-    /* body_log none, and allow (the field walk is not wired yet: logging
-       less than allowed is the safe side), keep the body out. */
-    if (x->policy != NULL &&
-        x->policy->dir[response ? 1 : 0].body_log != VEIL_BODY_LOG_REDACTED) {
-        key_cstr(b, k[3], "policy");
-        return;
+    /* body_log none keeps the body out; so does allow for a body without
+       fields (text): only JSON and form bodies have the places it names
+       (their other values were emptied by the engine, veil__log_rules). */
+    if (x->policy != NULL) {
+        veil_body_log_t bl = x->policy->dir[response ? 1 : 0].body_log;
+        if (bl == VEIL_BODY_LOG_NONE ||
+            (bl == VEIL_BODY_LOG_ALLOWLIST && in->format == VEIL_FMT_TEXT)) {
+            key_cstr(b, k[3], "policy");
+            return;
+        }
     }
     if (in->state == VEIL__INS_DONE && in->skip == NULL) {
         key_str(b, k[1], in->log.data ? in->log.data : "", in->log.len);
@@ -319,7 +357,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 
     /* Path, request id, header names and values of both heads: one
        engine pass; the query (form syntax) is a second one. */
-    collect(&rqh, x->req_head, x->req_head_len);
+    collect(&rqh, x->req_head, x->req_head_len, x->policy ? &x->policy->dir[0] : NULL);
     vals[nv] = path;
     locs[nv++] = VEIL__LOC_URL_PATH;
     vals[nv].ptr = x->reqid;
@@ -329,7 +367,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         rqh.name_index[i] = (int)nv;
         vals[nv] = rqh.name[i];
         locs[nv++] = VEIL__LOC_REQ_HEADERS;
-        if (!rqh.sensitive[i]) {
+        if (!rqh.sensitive[i] && rqh.rule[i] < 0) {
             rqh.scan_index[i] = (int)nv;
             vals[nv] = rqh.value[i];
             locs[nv++] = VEIL__LOC_REQ_HEADERS;
@@ -337,12 +375,12 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     }
     rsh.n = 0;
     if (x->rsp_head != NULL) {
-        collect(&rsh, x->rsp_head, x->rsp_head_len);
+        collect(&rsh, x->rsp_head, x->rsp_head_len, x->policy ? &x->policy->dir[1] : NULL);
         for (i = 0; i < rsh.n; i++) {
             rsh.name_index[i] = (int)nv;
             vals[nv] = rsh.name[i];
             locs[nv++] = VEIL__LOC_RSP_HEADERS;
-            if (!rsh.sensitive[i]) {
+            if (!rsh.sensitive[i] && rsh.rule[i] < 0) {
                 rsh.scan_index[i] = (int)nv;
                 vals[nv] = rsh.value[i];
                 locs[nv++] = VEIL__LOC_RSP_HEADERS;
@@ -351,14 +389,16 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     }
     veil_jbuf_init(&out, 1024 * 1024);
     rq_ok = veil__redact_lines(eng, actions, key, VEIL_FMT_TEXT, vals, nv, &out, red, locs,
-                               &x->findings) == 0;
+                               &x->findings, NULL, NULL) == 0;
     rs_ok = rq_ok;
     veil_jbuf_init(&qout, 64 * 1024);
     if (query.ptr != NULL) {
         int ql = VEIL__LOC_URL_QUERY;
 
+        const veil_policy_dir_t *pd = x->policy ? &x->policy->dir[0] : NULL;
         q_ok = veil__redact_lines(eng, actions, key, VEIL_FMT_FORM, &query, 1, &qout, &qred,
-                                  &ql, &x->findings) == 0;
+                                  &ql, &x->findings, pd && pd->nfields ? veil__query_rules : NULL,
+                                  (void *)pd) == 0;
     }
 
     veil_jbuf_reset(b);

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "proxy_int.h"
+#include "veil/config.h"
 
 void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
 {
@@ -173,6 +174,12 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
     memset(&ro, 0, sizeof(ro));
     ro.format = veil_format_from_content_type(ct.ptr, ct.len);
     in->format = ro.format;
+    if (x != NULL && x->policy != NULL &&
+        (x->policy->dir[dir].nfields > 0 ||
+         x->policy->dir[dir].body_log == VEIL_BODY_LOG_ALLOWLIST)) {
+        ro.field_action = veil__log_rules;
+        ro.field_ud = (void *)&x->policy->dir[dir];
+    }
     ro.action = VEIL_ACT_LABEL;
     ro.action_by_detector = actions;
     ro.key = x && x->policy ? x->policy->dir[dir].key : NULL;
@@ -381,7 +388,8 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
-                       veil__findings_t *findings)
+                       veil__findings_t *findings, veil_field_action_cb rules,
+                       void *rules_ud)
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
@@ -410,6 +418,8 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.write_ud = &lc;
     ro.on_finding = lines_finding;
     ro.finding_ud = &lc;
+    ro.field_action = rules;
+    ro.field_ud = rules_ud;
     r = veil_redactor_new(engine, &ro);
     if (r == NULL) {
         return -1;
@@ -479,7 +489,7 @@ static int held_write(void *ud, const char *data, size_t len)
 
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, veil_format_t format,
-                       veil__held_t *h)
+                       const struct veil_policy_dir *rules, veil__held_t *h)
 {
     veil_redactor_options_t ro;
     veil__held_t out = {NULL, 0, 0};
@@ -493,6 +503,10 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     ro.key = key;
     ro.write = held_write;
     ro.write_ud = &out;
+    if (rules != NULL && rules->nfields > 0) {
+        ro.field_action = veil__transit_rules;
+        ro.field_ud = (void *)rules;
+    }
     r = veil_redactor_new(engine, &ro);
     if (r == NULL) {
         return -1;
@@ -509,4 +523,47 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     veil__held_free(h);
     *h = out;
     return 0;
+}
+
+
+/* ---- field rules and body_log allow, asked by the engine ---- */
+
+static int rule_action(const veil_policy_dir_t *pd, veil_field_where_t where, const char *path,
+                       size_t len)
+{
+    const veil_field_rule_t *r = pd->nfields ? veil_policy_field_rule(pd, where, path, len) : NULL;
+
+    return r != NULL ? (int)r->action : -1;
+}
+
+
+int veil__log_rules(void *ud, int place, const char *path, size_t len)
+{
+    const veil_policy_dir_t *pd = ud;
+    int a = rule_action(pd, place == VEIL_PLACE_JSON ? VEIL_FIELD_JSON : VEIL_FIELD_FORM, path,
+                        len);
+
+    if (a >= 0) {
+        return a;
+    }
+    /* body_log allow: only the listed fields are logged (redacted); the
+       others are emptied, the structure kept. */
+    if (pd->body_log == VEIL_BODY_LOG_ALLOWLIST &&
+        !veil_policy_body_field_allowed(pd, path, len)) {
+        return VEIL_ACT_DROP;
+    }
+    return -1;
+}
+
+
+int veil__transit_rules(void *ud, int place, const char *path, size_t len)
+{
+    return rule_action(ud, place == VEIL_PLACE_JSON ? VEIL_FIELD_JSON : VEIL_FIELD_FORM, path,
+                       len);
+}
+
+
+int veil__query_rules(void *ud, int place, const char *path, size_t len)
+{
+    return place == VEIL_PLACE_FORM ? rule_action(ud, VEIL_FIELD_QUERY, path, len) : -1;
 }

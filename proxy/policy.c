@@ -178,7 +178,7 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
     for (size_t d = 0; d < n; d++) {
         acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? (uint8_t)VEIL_ACT_HASH : pd->actions[d];
     }
-    rc = veil__rewrite_body(pd->engine, acts, pd->key, in->format, h);
+    rc = veil__rewrite_body(pd->engine, acts, pd->key, in->format, pd, h);
     free(acts);
     if (rc != 0) {
         return "blocked_unrewritable";

@@ -180,7 +180,15 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
-                       veil__findings_t *findings);
+                       veil__findings_t *findings, veil_field_action_cb rules,
+                       void *rules_ud);
+/* Field rules of a policy direction, as the engine asks for them: for the
+   log (rules, then body_log allow: a value not allowed is dropped), in
+   transit (rules only), for a query string (its parameters' rules). The
+   user data is the const veil_policy_dir_t *. */
+int veil__log_rules(void *pd, int place, const char *path, size_t len);
+int veil__transit_rules(void *pd, int place, const char *path, size_t len);
+int veil__query_rules(void *pd, int place, const char *path, size_t len);
 
 
 /* ---- the upstreams' addresses (resolve.c) ---- */
@@ -637,11 +645,12 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten);
 /* What was done in transit with findings of <detector> at <loc>: a
    VEIL_STATS_ACT_* (observe, the redact transform, tokenize, block). */
 int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector);
+struct veil_policy_dir;
 /* veil__rewrite_body(): <h> transformed with <actions> (per detector) by
    a redactor for <format>; the old bytes wiped. 0, or -1 (no memory, an
    engine error) with <h> unchanged. */
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, veil_format_t format,
-                       veil__held_t *h);
+                       const struct veil_policy_dir *rules, veil__held_t *h);
 
 #endif

@@ -62,6 +62,10 @@ enum {
     VEIL_FIND_FIELD = 1u << 0,     /* the whole value of a sensitive field */
     VEIL_FIND_JSON_BARE = 1u << 1, /* a bare JSON token (number, literal):
                                       a replacement must be quoted */
+    VEIL_FIND_RULE = 1u << 2,      /* the whole value at a place a field rule
+                                      names (veil_redactor_options_t
+                                      field_action): <detector> holds the
+                                      rule's veil_action_t, not a detector */
 };
 
 typedef struct veil_finding {

@@ -60,6 +60,18 @@ typedef struct veil_redactor veil_redactor_t;
    with VEIL_EWRITE). */
 typedef int (*veil_write_cb)(void *ud, const char *data, size_t len);
 
+/*
+ * Field rules: asked for each scalar value of a structured body, with its
+ * place: for VEIL_PLACE_JSON the concrete path ($.items[2].iban, a key
+ * that is not a plain name as $['a.b']), for VEIL_PLACE_FORM the decoded
+ * field name. Returns the veil_action_t to apply to the whole value, or -1
+ * for none (the value is then scanned as usual). A value a rule takes is
+ * not scanned and not told to on_finding: it is the policy's, not a
+ * detection.
+ */
+enum { VEIL_PLACE_JSON, VEIL_PLACE_FORM };
+typedef int (*veil_field_action_cb)(void *ud, int place, const char *path, size_t len);
+
 typedef struct veil_redactor_options {
     veil_format_t format;
     veil_action_t action;            /* for every detector, unless below */
@@ -70,6 +82,8 @@ typedef struct veil_redactor_options {
     void *write_ud;
     veil_finding_cb on_finding;      /* optional: also told each finding */
     void *finding_ud;
+    veil_field_action_cb field_action; /* optional: field rules */
+    void *field_ud;
 } veil_redactor_options_t;
 
 /*

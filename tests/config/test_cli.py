@@ -58,7 +58,7 @@ def test_examples():
     names = sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".yaml"))
     check(names == ["egress-third-party.yaml", "pci-block.yaml", "sidecar-logging.yaml"],
           "examples: %s" % names)
-    want = {"egress-third-party.yaml": 3, "pci-block.yaml": 3, "sidecar-logging.yaml": 2}
+    want = {"egress-third-party.yaml": 3, "pci-block.yaml": 4, "sidecar-logging.yaml": 2}
     for f in names:
         rc, out, err = run(["check", "-c", os.path.join(EXAMPLES, f)])
         check(rc == 0 and err == "", "%s: check rc=%d err=%s" % (f, rc, err))

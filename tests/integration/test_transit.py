@@ -29,7 +29,35 @@ routes:
   - name: blk
     match: {host: blk}
     policy: blk
+  - name: fld
+    match: {host: fld}
+    policy: fld
+  - name: fldr
+    match: {host: fldr}
+    policy: fldr
 policies:
+  fld:
+    request:
+      mode: observe
+      fields:
+        - json: $.payment.cvv
+          action: drop
+        - header: X-Customer-Ref
+          action: label
+        - query: token
+          action: drop
+        - key: '(?i)^otp$'
+          action: mask
+    response:
+      mode: observe
+      body_log:
+        allow: [note]
+  fldr:
+    request:
+      mode: redact
+      fields:
+        - json: $.payment.cvv
+          action: drop
   red:
     request:
       mode: redact
@@ -294,11 +322,53 @@ def test_counters(veil):
         env.stop()
 
 
+def test_field_rules_in_log(veil):
+    """Field rules transform the values they name in the access log
+    (bodies, headers, query) while observe mode forwards the bytes as they
+    are; body_log allow logs only the listed fields."""
+    env = start(veil)
+    try:
+        body = b'{"payment":{"cvv":"123","otp":"9876"},"note":"n"}'
+        req = (b"POST /echo?token=abc&x=1 HTTP/1.1\r\nHost: fld\r\n"
+               b"Content-Type: application/json\r\nX-Customer-Ref: cr_5521\r\n"
+               b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        out = env.raw(req)
+        eq(split_head(out)[1], body, "observe: the echo is the original body")
+        eq(split_head(env.requests(1)[0][0])[1], body, "upstream got the original bytes")
+        rec = env.log(1)[0]
+        eq(rec["http.request.body.content"],
+           '{"payment":{"cvv":"","otp":"****"},"note":"n"}', "rules in the request body")
+        eq(rec["http.request.headers"]["x-customer-ref"], "[PII]", "header rule")
+        eq(rec["url.query"], "token=&x=1", "query rule")
+        eq(rec["http.response.body.content"],
+           '{"payment":{"cvv":"","otp":""},"note":"n"}', "body_log allow: only note")
+        raw = env.log_raw()
+        for v in (b"cr_5521", b"9876", b'"123"', b"token=abc"):
+            check(v not in raw, "no ruled value in the log: %r" % v)
+    finally:
+        env.stop()
+
+
+def test_field_rules_in_transit(veil):
+    env = start(veil)
+    try:
+        body = b'{"payment":{"cvv":"123","method":"sepa"}}'
+        out = env.raw(post(b"fldr", b"/echo", body))
+        want = b'{"payment":{"cvv":"","method":"sepa"}}'
+        eq(split_head(out)[1], want, "the echo of the rewritten body")
+        uh, ub = split_head(env.requests(1)[0][0])
+        eq(ub, want, "upstream got the value the rule names emptied")
+        eq(field(uh, b"content-length"), [b"%d" % len(want)], "new length")
+    finally:
+        env.stop()
+
+
 TESTS = [test_redact_request_content_length, test_redact_request_chunked,
          test_redact_responses, test_keepalive_across_held_bodies,
          test_tokenize_request, test_encoded_response_refused,
          test_binary_response_passes, test_response_over_limit_refused,
-         test_block_response, test_counters]
+         test_block_response, test_counters, test_field_rules_in_log,
+         test_field_rules_in_transit]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -290,6 +290,103 @@ TEST(reused_redactors_start_clean)
     veil_engine_free(ce);
 }
 
+/* Field rules: a callback naming places; the test's rules below. */
+static int rule_calls;
+
+static int test_rules(void *ud, int place, const char *path, size_t len)
+{
+    (void)ud;
+    rule_calls++;
+    struct {
+        int place;
+        const char *path;
+        int action;
+    } rules[] = {
+        {VEIL_PLACE_JSON, "$.payment.cvv", VEIL_ACT_DROP},
+        {VEIL_PLACE_JSON, "$.items[0].iban", VEIL_ACT_LABEL},
+        {VEIL_PLACE_JSON, "$.items[1].iban", VEIL_ACT_MASK},
+        {VEIL_PLACE_JSON, "$['a.b']", VEIL_ACT_MASK},
+        {VEIL_PLACE_JSON, "$.n", VEIL_ACT_LABEL},
+        {VEIL_PLACE_JSON, "$.deep[1][0].x", VEIL_ACT_LABEL},
+        {VEIL_PLACE_FORM, "cvv", VEIL_ACT_DROP},
+    };
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        if (rules[i].place == place && strlen(rules[i].path) == len &&
+            memcmp(rules[i].path, path, len) == 0) {
+            return rules[i].action;
+        }
+    }
+    return -1;
+}
+
+static void count_findings(void *ud, const veil_finding_t *f)
+{
+    (void)f;
+    (*(int *)ud)++;
+}
+
+/* Redacts <in> with the test's rules, fed in pieces of <step> bytes. */
+static void redact_rules(veil_format_t fmt, const char *in, size_t step, outbuf_t *o, int *told)
+{
+    veil_redactor_options_t ro;
+    memset(&ro, 0, sizeof(ro));
+    ro.format = fmt;
+    ro.action = VEIL_ACT_LABEL;
+    ro.write = to_outbuf;
+    ro.write_ud = o;
+    ro.on_finding = count_findings;
+    ro.finding_ud = told;
+    ro.field_action = test_rules;
+    o->len = 0;
+    o->buf[0] = '\0';
+    *told = 0;
+    veil_redactor_t *r = veil_redactor_new(E, &ro);
+    CHECK(r != NULL);
+    if (r == NULL) {
+        return;
+    }
+    size_t n = strlen(in);
+    for (size_t off = 0; off < n; off += step) {
+        CHECK(veil_redactor_feed(r, in + off, off + step <= n ? step : n - off) == 0);
+    }
+    CHECK(veil_redactor_finish(r) == 0);
+    veil_redactor_free(r);
+}
+
+/* Values at the places field rules name are transformed whole with the
+   rule's action, whatever they hold, with JSON paths built from keys and
+   array indexes (keys that are not plain names in brackets); other values
+   are scanned as usual; rule values are not findings. Every chunking gives
+   the same bytes. */
+TEST(field_rules)
+{
+    static const char doc[] =
+        "{\"payment\":{\"cvv\":\"123\",\"card\":\"4111 1111 1111 1111\"},"
+        "\"items\":[{\"iban\":\"plain\"},{\"iban\":\"ab-12\"},{\"iban\":\"z\"}],"
+        "\"a.b\":\"dot\",\"n\":12345,\"deep\":[[1],[{\"x\":\"\\u0041b\"}]],"
+        "\"note\":\"mail jane@example.com\"}";
+    static const char want[] =
+        "{\"payment\":{\"cvv\":\"\",\"card\":\"[CREDIT_CARD]\"},"
+        "\"items\":[{\"iban\":\"[PII]\"},{\"iban\":\"**-**\"},{\"iban\":\"[IBAN]\"}],"
+        "\"a.b\":\"***\",\"n\":\"[PII]\",\"deep\":[[1],[{\"x\":\"[PII]\"}]],"
+        "\"note\":\"mail [EMAIL]\"}";
+    outbuf_t o;
+    int told;
+    static const size_t steps[] = {1, 2, 3, 7, 64, 4096};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        rule_calls = 0;
+        redact_rules(VEIL_FMT_JSON, doc, steps[i], &o, &told);
+        CHECK_STR(o.buf, want);
+        /* The card, the third iban (a sensitive key, no rule) and the
+           e-mail: detections only. */
+        CHECK_EQ(told, 3);
+        CHECK(rule_calls >= 10);  /* asked for every scalar value */
+    }
+    redact_rules(VEIL_FMT_FORM, "q=a&cvv=123&card=4111111111111111", 1, &o, &told);
+    CHECK_STR(o.buf, "q=a&cvv=&card=[CREDIT_CARD]");
+    CHECK_EQ(told, 1);
+}
+
 int main(void)
 {
     char err[256];
@@ -305,6 +402,7 @@ int main(void)
     RUN(bounded);
     RUN(empty);
     RUN(reused_redactors_start_clean);
+    RUN(field_rules);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
