@@ -276,15 +276,21 @@ int veil__upstreams_init(veil__upstreams_t *t, const veil_proxy_config_t *base,
 /* Starts the periodic lookups on <loop> (the main thread's). */
 void veil__upstreams_start(veil__upstreams_t *t, uv_loop_t *loop);
 /*
- * veil__upstreams_apply(): a reload: the set for <conf> (main thread).
- * Upstreams equal in name, address and settings to one of the current
- * set are kept (with their pools and addresses); others are created and
- * resolved (blocking); those of the current set that are not kept are
- * retired. 0, or -1 (a name does not resolve: nothing changed; the
- * caller keeps the old config).
+ * A reload, in two steps. veil__upstreams_prepare() (any thread; the
+ * server runs it on the thread pool, since it may wait on DNS): the set
+ * for <conf>, where upstreams equal in name, address and settings to one
+ * of the current set are kept (with their pools and addresses) and others
+ * are created and resolved (blocking); NULL after a message when a name
+ * does not resolve (nothing changed: the caller keeps the old config).
+ * veil__upstreams_commit() (main thread, no prepare in progress): makes
+ * <s> current and retires the upstreams of the old current set that it
+ * does not keep. veil__upstreams_discard() frees a set not committed.
  */
-int veil__upstreams_apply(veil__upstreams_t *t, const veil_proxy_config_t *base,
-                          veil_config_t *conf);
+veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t,
+                                       const veil_proxy_config_t *base,
+                                       veil_config_t *conf);
+void veil__upstreams_commit(veil__upstreams_t *t, veil__upset_t *s);
+void veil__upstreams_discard(veil__upset_t *s);
 /* Stops the lookups (main thread, at the end). */
 void veil__upstreams_stop(veil__upstreams_t *t);
 void veil__upstreams_dispose(veil__upstreams_t *t);

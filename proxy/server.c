@@ -8,8 +8,8 @@
  *   SIGUSR1  reopen the access log (after rotation);
  *   SIGHUP   reload the configuration file (veil run -c; else ignored):
  *            parsed and validated on the thread pool, then its upstreams
- *            are set up (new names resolved) on the main thread, and only
- *            then is it swapped in for new exchanges, so no exchange sees
+ *            are set up (new names resolved) on the thread pool too, and
+ *            only then is it swapped in for new exchanges, so no exchange sees
  *            a config whose upstreams are not ready; a bad file, or an
  *            upstream name that does not resolve, is reported and the old
  *            config stays. Upstreams gone or changed are retired: the
@@ -45,6 +45,10 @@ typedef struct server {
        on to cfg->holder (the workers') once its upstreams are ready. */
     veil_config_holder_t *staging;
     uint64_t ups_rejected;       /* reloads refused for their upstreams */
+    uv_work_t ups_work;          /* a reload's upstreams, being set up */
+    veil_config_t *ups_conf;     /* the config they are for */
+    veil__upset_t *ups_set;      /* the result (NULL: rejected) */
+    int ups_busy, ups_again, stopping;
     veil__upstreams_t ups;       /* the upstreams (upstream_set.c) */
 } server_t;
 
@@ -400,27 +404,10 @@ static void warn_start_only(const veil_config_t *old, const veil_config_t *cur)
 }
 
 
-static void reload_done(void *ud, int ok)
+static void reload_report(server_t *s, int ok)
 {
-    server_t *s = ud;
     uint64_t n_ok, n_failed;
 
-    if (ok) {
-        veil_config_t *c = veil_config_holder_get(s->staging);
-
-        if (veil__upstreams_apply(&s->ups, s->cfg, c) != 0) {
-            veil_config_release(c);
-            s->ups_rejected++;
-            ok = 0;
-        } else {
-            veil_config_t *old = veil_config_holder_get(s->cfg->holder);
-
-            warn_start_only(old, c);
-            veil_config_release(old);
-            veil_config_holder_swap(s->cfg->holder, c);
-            broadcast_prune(s);
-        }
-    }
     veil_config_holder_counts(s->staging, &n_ok, &n_failed);
     n_ok -= s->ups_rejected;
     n_failed += s->ups_rejected;
@@ -445,11 +432,98 @@ static void reload_done(void *ud, int ok)
 }
 
 
+static void ups_start(server_t *s);
+
+
+/* On the thread pool: new upstream names may take a DNS round trip (or
+   its timeouts); neither the workers nor the signals wait for it. */
+static void ups_work_cb(uv_work_t *req)
+{
+    server_t *s = req->data;
+
+    s->ups_set = veil__upstreams_prepare(&s->ups, s->cfg, s->ups_conf);
+}
+
+
+static void ups_after_cb(uv_work_t *req, int status)
+{
+    server_t *s = req->data;
+    veil_config_t *c = s->ups_conf;
+    int ok = status == 0 && s->ups_set != NULL;
+
+    s->ups_busy = 0;
+    s->ups_conf = NULL;
+    if (s->stopping) {
+        veil__upstreams_discard(s->ups_set);
+        s->ups_set = NULL;
+        veil_config_release(c);
+        return;
+    }
+    if (ok) {
+        veil_config_t *old = veil_config_holder_get(s->cfg->holder);
+
+        /* The upstreams are ready: only now may an exchange see the
+           config. */
+        veil__upstreams_commit(&s->ups, s->ups_set);
+        warn_start_only(old, c);
+        veil_config_release(old);
+        veil_config_holder_swap(s->cfg->holder, c);
+        broadcast_prune(s);
+    } else {
+        veil__upstreams_discard(s->ups_set);
+        veil_config_release(c);
+        s->ups_rejected++;
+    }
+    s->ups_set = NULL;
+    reload_report(s, ok);
+    if (s->ups_again) {
+        s->ups_again = 0;
+        ups_start(s);
+    }
+}
+
+
+/* Sets up the upstreams of the config the reloader just loaded. */
+static void ups_start(server_t *s)
+{
+    if (s->ups_busy) {
+        /* One at a time; the latest file is taken once this one ends. */
+        s->ups_again = 1;
+        return;
+    }
+    s->ups_conf = veil_config_holder_get(s->staging);
+    s->ups_set = NULL;
+    s->ups_work.data = s;
+    if (uv_queue_work(&s->loop, &s->ups_work, ups_work_cb,
+                      ups_after_cb) != 0) {
+        veil_config_release(s->ups_conf);
+        s->ups_conf = NULL;
+        s->ups_rejected++;
+        reload_report(s, 0);
+        return;
+    }
+    s->ups_busy = 1;
+}
+
+
+static void reload_done(void *ud, int ok)
+{
+    server_t *s = ud;
+
+    if (!ok) {
+        reload_report(s, 0);
+        return;
+    }
+    ups_start(s);
+}
+
+
 static void done_cb(uv_async_t *a)
 {
     server_t *s = a->data;
 
     if (atomic_load(&s->done) == s->n) {
+        s->stopping = 1;
         veil_config_reloader_stop(s->reloader);
         s->reloader = NULL;
         veil__upstreams_stop(&s->ups);

@@ -243,18 +243,32 @@ void veil__upstreams_start(veil__upstreams_t *t, uv_loop_t *loop)
 }
 
 
-int veil__upstreams_apply(veil__upstreams_t *t, const veil_proxy_config_t *base,
-                          veil_config_t *conf)
+veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t,
+                                       const veil_proxy_config_t *base,
+                                       veil_config_t *conf)
 {
-    veil__upset_t *s, *old, *dropped = NULL;
+    veil__upset_t *cur, *s;
 
-    /* Only the main thread changes the table: reading sets[0] here
-       needs no lock. */
-    old = t->sets[0];
-    s = set_build(base, conf, old);
-    if (s == NULL) {
-        return -1;
-    }
+    /* sets[0] changes only in veil__upstreams_commit(), which the caller
+       does not run meanwhile; the lock orders this read with it. */
+    pthread_mutex_lock(&t->lock);
+    cur = t->sets[0];
+    pthread_mutex_unlock(&t->lock);
+    s = set_build(base, conf, cur);
+    return s;
+}
+
+
+void veil__upstreams_discard(veil__upset_t *s)
+{
+    set_free(s);
+}
+
+
+void veil__upstreams_commit(veil__upstreams_t *t, veil__upset_t *s)
+{
+    veil__upset_t *old = t->sets[0], *dropped = NULL;
+
     if (t->loop != NULL) {
         start_resolvers(t, s);
     }
@@ -276,7 +290,6 @@ int veil__upstreams_apply(veil__upstreams_t *t, const veil_proxy_config_t *base,
         }
     }
     set_free(dropped);
-    return 0;
 }
 
 
