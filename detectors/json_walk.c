@@ -482,16 +482,28 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             continue;
         }
         case J_NUMBER:
-        case J_LITERAL:
-            if (s->state == J_NUMBER ? is_number_char(c) : (c >= 'a' && c <= 'z')) {
-                if (s->tok_len < sizeof(s->tok)) {
-                    s->tok[s->tok_len++] = (char)c;
+        case J_LITERAL: {
+            /* The token's bytes in one go (timestamps and amounts are
+               long runs); the byte after it is read again as structure. */
+            size_t q = i;
+            if (s->state == J_NUMBER) {
+                while (q < len && is_number_char(p[q])) {
+                    q++;
                 }
-                i++;
-                continue;
+            } else {
+                while (q < len && p[q] >= 'a' && p[q] <= 'z') {
+                    q++;
+                }
             }
-            token_end(s, raw);
-            continue; /* this byte again, after the token */
+            size_t room = sizeof(s->tok) - s->tok_len, take = q - i < room ? q - i : room;
+            memcpy(s->tok + s->tok_len, p + i, take);
+            s->tok_len += take;
+            i = q;
+            if (q < len) {
+                token_end(s, base + q);
+            }
+            continue;
+        }
         default:
             break;
         }
