@@ -111,6 +111,10 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
     veil_h1_span_t name, value;
     int rc = 0;
     char num[32];
+    int rewrites_response =
+        x->policy != NULL && cfg->engine != NULL &&
+        (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
+         x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE);
 
     rc |= put(b, rq->method.ptr, rq->method.len);
     rc |= puts_(b, " ");
@@ -149,6 +153,14 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         if (span_ieq(name, "x-forwarded-for")) {
             continue; /* joined below */
         }
+        if (rewrites_response && span_ieq(name, "accept-encoding")) {
+            continue; /* identity asked for below */
+        }
+        if (x->held_flush && span_ieq(name, "expect")) {
+            /* The body was held and is sent whole right after this head;
+               veil itself answered the client's 100-continue. */
+            continue;
+        }
         rc |= put(b, name.ptr, name.len);
         rc |= puts_(b, ": ");
         rc |= put(b, value.ptr, value.len);
@@ -167,6 +179,12 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
     rc |= puts_(b, "\r\nX-Forwarded-Proto: http\r\n");
     rc |= puts_(b, rq->version_minor == 0 ? "Via: 1.0 veil\r\n"
                                           : "Via: 1.1 veil\r\n");
+    if (rewrites_response) {
+        /* veil rewrites the response body, and cannot rewrite a
+           compressed one (it would refuse it): ask for it uncompressed,
+           as proxies that rewrite bodies do. */
+        rc |= puts_(b, "Accept-Encoding: identity\r\n");
+    }
     if (x->reqid_generated) {
         rc |= puts_(b, "X-Request-Id: ");
         rc |= puts_(b, x->reqid);

@@ -226,9 +226,29 @@ def test_tokenize_request(veil):
         env.stop()
 
 
+def test_rewriting_asks_for_identity(veil):
+    """A route whose responses are rewritten asks the upstream for an
+    uncompressed body (veil cannot rewrite a compressed one); other routes
+    forward the client's Accept-Encoding as it is."""
+    env = start(veil)
+    try:
+        req = (b"GET /json HTTP/1.1\r\nHost: %s\r\nAccept-Encoding: gzip, br\r\n"
+               b"Connection: close\r\n\r\n")
+        env.raw(req % b"red")
+        env.raw(req % b"fld")
+        reqs = env.requests(2)
+        eq(field(split_head(reqs[0][0])[0], b"accept-encoding"), [b"identity"],
+           "rewritten route: identity only")
+        eq(field(split_head(reqs[1][0])[0], b"accept-encoding"), [b"gzip, br"],
+           "observe route: the client's value")
+    finally:
+        env.stop()
+
+
 def test_encoded_response_refused(veil):
     """gzip is read for inspection, but the bytes in transit are the
-    compressed ones: they cannot be rewritten, so they are refused."""
+    compressed ones: they cannot be rewritten, so they are refused (an
+    upstream that ignores Accept-Encoding: identity, as this one does)."""
     env = start(veil)
     try:
         out = env.raw(get(b"red", b"/gzip"))
@@ -365,7 +385,8 @@ def test_field_rules_in_transit(veil):
 
 TESTS = [test_redact_request_content_length, test_redact_request_chunked,
          test_redact_responses, test_keepalive_across_held_bodies,
-         test_tokenize_request, test_encoded_response_refused,
+         test_tokenize_request, test_rewriting_asks_for_identity,
+         test_encoded_response_refused,
          test_binary_response_passes, test_response_over_limit_refused,
          test_block_response, test_counters, test_field_rules_in_log,
          test_field_rules_in_transit]
