@@ -416,6 +416,9 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     if (x->route != NULL) {
         /* veil run -c: which route and policy decided (purpose limitation). */
         key_cstr(b, "veil.route", x->route->name);
+        if (x->up != NULL) {
+            key_cstr(b, "veil.upstream", x->up->name);
+        }
         key_cstr(b, "veil.policy", x->policy->name);
         if (x->route->purpose != NULL) {
             key_cstr(b, "veil.purpose", x->route->purpose);

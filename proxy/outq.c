@@ -199,6 +199,10 @@ void veil__outq_dispose(veil__outq_t *q)
 
 void veil__outq_flush_all(veil__worker_t *w)
 {
+    /* The access-log records of this loop iteration, in one write, before
+       the responses go out: a client that has its answer finds its record
+       written (as when each record was written at once). */
+    veil_log_flush_batch();
     while (w->dirty != NULL) {
         veil__outq_t *q = w->dirty;
 
@@ -207,8 +211,6 @@ void veil__outq_flush_all(veil__worker_t *w)
         q->next_dirty = NULL;
         veil__outq_flush(q);
     }
-    /* The access-log records of this loop iteration, in one write. */
-    veil_log_flush_batch();
 }
 
 
