@@ -13,7 +13,10 @@
 # connections to the upstream.
 #
 # "veil-0" is veil with --inspect off (no engine, metadata-only records):
-# the cost of the proxy itself, for comparison.
+# the cost of the proxy itself, for comparison. "veil-rw" is veil with a
+# config whose policy rewrites both bodies in transit (mode redact): each
+# body is held, inspected, redacted for the log and rewritten for the
+# other side.
 #
 # Reported per scenario and proxy: requests/s, p50 and p99 latency (wrk),
 # and CPU time per request of the proxy's processes (utime + stime from
@@ -143,6 +146,19 @@ VP0=$(port)
     2>"$T/veil0.err" &
 VEIL0_PID=$!
 PIDS="$PIDS $VEIL0_PID"
+cat > "$T/redact.yaml" <<EOF
+version: 1
+policies:
+  default:
+    request: {mode: redact}
+    response: {mode: redact}
+EOF
+VPR=$(port)
+"$VEIL" run -c "$T/redact.yaml" --listen 127.0.0.1:$VPR \
+    --upstream http://127.0.0.1:$UP --workers "$WORKERS" \
+    --access-log "$T/veilrw.log" 2>"$T/veilrw.err" &
+VEILRW_PID=$!
+PIDS="$PIDS $VEILRW_PID"
 sleep 1
 
 # CPU ticks of a process and its children (nginx workers).
@@ -200,6 +216,7 @@ for sc in "GET 1k::/get" "POST 1k:$T/post1k.lua:/post" "POST 16k:$T/post16k.lua:
     run "nginx  $label" "$NP" "$NGINX_MASTER" "$script" "$path"
     run "veil   $label" "$VP" "$VEIL_PID" "$script" "$path"
     run "veil-0 $label" "$VP0" "$VEIL0_PID" "$script" "$path"
+    run "veil-rw $label" "$VPR" "$VEILRW_PID" "$script" "$path"
 done
 lines=$(wc -l < "$T/veil.log")
 echo "veil access log: $lines lines, $(wc -c < "$T/veil.log") bytes; sample record:"

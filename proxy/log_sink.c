@@ -193,6 +193,37 @@ static char *esc_into(char *o, const char *s, size_t len)
                 o += 16;
                 continue;
             }
+            /* JSON in a JSON string: quotes every few bytes. When quotes
+               and backslashes are all the block holds, they are escaped
+               here, the plain bytes between them copied sixteen at a time
+               where sixteen input bytes remain (else byte-exact). */
+            const __m128i qb = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                            _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+            if ((unsigned)_mm_movemask_epi8(qb) == m) {
+                unsigned done = 0;
+                while (m != 0) {
+                    unsigned b = (unsigned)__builtin_ctz(m);
+                    if (b > done && end - (p + done) >= 16) {
+                        _mm_storeu_si128((__m128i *)(void *)o,
+                                         _mm_loadu_si128((const __m128i *)(const void *)(p + done)));
+                        o += b - done;
+                    } else if (b > done) {
+                        memcpy(o, p + done, b - done);
+                        o += b - done;
+                    }
+                    o[0] = '\\';
+                    o[1] = (char)p[b];
+                    o += 2;
+                    done = b + 1;
+                    m &= m - 1;
+                }
+                if (done < 16) {
+                    memcpy(o, p + done, 16 - done);
+                    o += 16 - done;
+                }
+                p += 16;
+                continue;
+            }
             p += __builtin_ctz(m);
             o += __builtin_ctz(m);
         }

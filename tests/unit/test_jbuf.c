@@ -149,15 +149,16 @@ TEST(every_special_byte_at_every_block_position)
 
 TEST(random_inputs_match_the_reference)
 {
-    /* Mixes tuned so that plain runs, escapes, valid and broken UTF-8 all
-       occur, with lengths around the 16-byte block size. */
+    /* Mixes tuned so that plain runs, escapes, valid and broken UTF-8 and
+       quote-dense text all occur, with lengths around the 16-byte block
+       size. */
     uint64_t x = 0x9e3779b97f4a7c15ull;
     unsigned char in[300];
     int bad = 0;
 
     for (int round = 0; round < 20000; round++) {
         size_t len = (size_t)(round % 300);
-        int mix = round % 4;
+        int mix = round % 5;
 
         for (size_t i = 0; i < len; i++) {
             x ^= x << 13;
@@ -171,6 +172,13 @@ TEST(random_inputs_match_the_reference)
             } else if (mix == 2) {
                 in[i] = r % 23 == 0 ? (unsigned char)"\"\\\n\x01\x7f\xc3\xe2\xf0"[r % 8]
                                     : (unsigned char)('a' + r % 26);
+            } else if (mix == 4) {
+                /* JSON in a JSON string: quotes and backslashes every
+                   few bytes, now and then a control or UTF-8 byte. */
+                in[i] = r % 3 == 0   ? '"'
+                        : r % 7 == 0 ? '\\'
+                        : r % 61 == 0 ? (unsigned char)(r % 2 ? '\n' : 0xc3)
+                                     : (unsigned char)('a' + r % 26);
             } else {
                 static const char *const utf[] = {"\xc3\xa9", "\xe2\x82\xac",
                                                   "\xf0\x9f\x98\x80", "\xed\xa0\x80",
