@@ -125,17 +125,8 @@ void veil_h1_head_rebase(veil_h1_head_t *h, const char *from, const char *to)
     rebase(&h->upgrade, from, to);
 }
 
-int veil_h1_span_eq(veil_h1_span_t s, const char *lc)
+int veil_h1_span_eq_n(veil_h1_span_t s, const char *lc, size_t n)
 {
-    /* Most comparisons fail on the first byte: decide those before the
-       length of <lc> is counted. */
-    if (s.len == 0 || lc[0] == '\0') {
-        return s.len == 0 && lc[0] == '\0';
-    }
-    if (lower((unsigned char)s.ptr[0]) != (unsigned char)lc[0]) {
-        return 0;
-    }
-    size_t n = strlen(lc);
     if (s.len != n) {
         return 0;
     }
@@ -147,7 +138,7 @@ int veil_h1_span_eq(veil_h1_span_t s, const char *lc)
     return 1;
 }
 
-static int mem_eq_lc(const char *p, size_t n, const char *lc)
+static inline int mem_eq_lc(const char *p, size_t n, const char *lc)
 {
     veil_h1_span_t s = {p, n};
     return veil_h1_span_eq(s, lc);

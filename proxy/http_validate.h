@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VEIL_H1_DEFAULT_MAX_HEADER_BYTES (16 * 1024)
 #define VEIL_H1_DEFAULT_MAX_HEADERS 100
@@ -183,12 +184,16 @@ int veil_h1_response_body(const veil_h1_head_t *resp, int request_was_head,
 int veil_h1_next_header(const char *head, size_t len, size_t *pos,
                         veil_h1_span_t *name, veil_h1_span_t *value);
 
-/* 1 when span equals the lower-case literal lc, ignoring ASCII case. */
 /* veil_h1_head_rebase(): the spans of <h>, parsed from a head at <from>,
    moved to the same bytes copied to <to>. */
 void veil_h1_head_rebase(veil_h1_head_t *h, const char *from, const char *to);
 
-int veil_h1_span_eq(veil_h1_span_t s, const char *lc);
+/* 1 when span equals the lower-case literal lc, ignoring ASCII case. */
+int veil_h1_span_eq_n(veil_h1_span_t s, const char *lc, size_t n);
+/* The length of <lc> is counted where the call is: a literal's at
+   compile time (header names are compared this way dozens of times per
+   exchange). */
+#define veil_h1_span_eq(s, lc) veil_h1_span_eq_n((s), (lc), strlen(lc))
 
 /*
  * 1 when an accepted head's Connection fields list the field name `name`
