@@ -77,7 +77,10 @@ static void tally_add(tally_t *t, const char *label, double n)
         snprintf(t->rows[MAX_ROWS - 1].label, sizeof(t->rows[0].label), "other");
         return;
     }
-    snprintf(t->rows[t->n].label, sizeof(t->rows[0].label), "%s", label);
+    /* A longer label is cut: it is a display name. */
+    if (snprintf(t->rows[t->n].label, sizeof(t->rows[0].label), "%s", label) < 0) {
+        t->rows[t->n].label[0] = '\0';
+    }
     t->rows[t->n].count = n;
     t->n++;
 }
