@@ -208,32 +208,16 @@ void veil__keys_init(void)
     pthread_once(&tables_once, build_tables);
 }
 
-int veil__key_class(const char *key, size_t len)
+/* The key's class once its tail says it may have one: normalised (lower
+   case, letters and digits only) and looked up whole, then by suffix. Kept
+   apart from veil__key_class() so the common case (a tail no sensitive key
+   has) runs without this frame (its buffer and stack guard). */
+static __attribute__((noinline)) int key_lookup(const char *key, size_t len, uint32_t rules)
 {
     char norm[48];
     size_t n = 0;
-    uint32_t rules;
     int d;
 
-    /* Most keys are ruled out by their last three characters alone: look
-       at those before normalising the whole key. */
-    {
-        unsigned tail[3], got = 0;
-        for (size_t k = len; k > 0 && got < 3; k--) {
-            unsigned f = fold[(unsigned char)key[k - 1]];
-            if (f != 255) {
-                tail[2 - got++] = f;
-            }
-        }
-        /* Every sensitive key has at least three letters. */
-        if (got < 3) {
-            return -1;
-        }
-        rules = tail_rules[tail_slot[(tail[0] * 36 + tail[1]) * 36 + tail[2]]];
-        if (rules == 0) {
-            return -1;
-        }
-    }
     for (size_t k = 0; k < len; k++) {
         int c = (unsigned char)key[k];
         if (isup(c)) {
@@ -259,6 +243,41 @@ int veil__key_class(const char *key, size_t len)
         }
     }
     return -1;
+}
+
+int veil__key_class(const char *key, size_t len)
+{
+    unsigned t0, t1, t2;
+    uint32_t rules;
+
+    /* Most keys are ruled out by their last three letters or digits
+       alone. Most keys end in three of them: read at once (fold gives
+       0-35, or 255 for anything else). */
+    if (len >= 3) {
+        t0 = fold[(unsigned char)key[len - 3]];
+        t1 = fold[(unsigned char)key[len - 2]];
+        t2 = fold[(unsigned char)key[len - 1]];
+    } else {
+        t0 = t1 = t2 = 255;
+    }
+    if (((t0 | t1 | t2) & 0xc0) != 0) {
+        unsigned got = 0, tail[3] = {0, 0, 0};
+        for (size_t k = len; got < 3 && k > 0; k--) {
+            unsigned f = fold[(unsigned char)key[k - 1]];
+            if (f != 255) {
+                tail[2 - got++] = f;
+            }
+        }
+        /* Every sensitive key has at least three letters. */
+        if (got < 3) {
+            return -1;
+        }
+        t0 = tail[0];
+        t1 = tail[1];
+        t2 = tail[2];
+    }
+    rules = tail_rules[tail_slot[(t0 * 36 + t1) * 36 + t2]];
+    return rules == 0 ? -1 : key_lookup(key, len, rules);
 }
 
 /*
