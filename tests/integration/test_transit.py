@@ -146,6 +146,23 @@ def test_redact_request_content_length(veil):
         env.stop()
 
 
+def test_redact_body_over_log_limit(veil):
+    """A body whose redacted copy for the log was cut at the log limit is
+    rewritten by its own pass: the upstream still gets it whole."""
+    env = start(veil, ["--log-body-limit", "24"])
+    try:
+        out = env.raw(post(b"red", b"/echo", BODY))
+        eq(split_head(out)[1], BODY_RED, "the echo of the whole rewritten body")
+        uh, ub = split_head(env.requests(1)[0][0])
+        eq(ub, BODY_RED, "upstream body, exact bytes")
+        rec = env.log(1)[0]
+        eq(rec["http.request.body.content"], BODY_RED[:24].decode(), "the log keeps 24 bytes")
+        eq(rec.get("veil.request.body.truncated"), True, "and says it cut")
+        no_canary(env)
+    finally:
+        env.stop()
+
+
 def test_redact_request_chunked(veil):
     env = start(veil)
     try:
@@ -383,7 +400,8 @@ def test_field_rules_in_transit(veil):
         env.stop()
 
 
-TESTS = [test_redact_request_content_length, test_redact_request_chunked,
+TESTS = [test_redact_request_content_length, test_redact_body_over_log_limit,
+         test_redact_request_chunked,
          test_redact_responses, test_keepalive_across_held_bodies,
          test_tokenize_request, test_rewriting_asks_for_identity,
          test_encoded_response_refused,
