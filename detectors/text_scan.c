@@ -1171,11 +1171,13 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
             if (y < n && b[y] == ',') {
                 y++;
             }
-            if (y + 6 > n) {
+            /* The year and the byte after it; at the end of the input the
+               year may be its last bytes. */
+            if (y + 6 > n && !(final && y + 5 == n)) {
                 return final ? 0 : DEFER;
             }
             if (b[y] != ' ' || !isdig(b[y + 1]) || !isdig(b[y + 2]) || !isdig(b[y + 3]) ||
-                !isdig(b[y + 4]) || isaln(b[y + 5])) {
+                !isdig(b[y + 4]) || (y + 5 < n && isaln(b[y + 5]))) {
                 return 0;
             }
             *start = w;
@@ -1190,14 +1192,14 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
     while (we < n && we - w < 10 && isal(b[we])) {
         we++;
     }
-    if (we + 6 > n) {
+    if (we + 6 > n && !(final && we + 5 == n)) {
         return final ? 0 : DEFER;
     }
     for (size_t k = 0; k < sizeof(months) / sizeof(months[0]); k++) {
         size_t len = months[k].len;
         if (we - w == len && strncasecmp((const char *)b + w, months[k].name, len) == 0) {
             if (b[we] == ' ' && isdig(b[we + 1]) && isdig(b[we + 2]) && isdig(b[we + 3]) &&
-                isdig(b[we + 4]) && !isaln(b[we + 5])) {
+                isdig(b[we + 4]) && (we + 5 == n || !isaln(b[we + 5]))) {
                 *start = ws;
                 return we + 5;
             }

@@ -96,6 +96,11 @@ TEST(short_numbers)
     T("on 3 January 1959 born", "");
     T("born on 3 January 1959.", "date_of_birth@8+14M");
     T("born January 3, 1959.", "date_of_birth@5+15M");
+    /* The year as the last bytes of the input (every cut of the harness
+       included): the end of the input ends the date. */
+    T("born on 3 January 1959", "date_of_birth@8+14M");
+    T("date of birth: January 3, 1959", "date_of_birth@15+15M");
+    T("born on 3 January 19590", "");
     /* 24 bytes is as far as the walk goes */
     T("n 1.2.3.4.5.6.7.8.9.1.2.3.4.5", "");
     T("n 123456789012345678901234567890", "");
