@@ -156,6 +156,19 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         fprintf(o, "    pool_size: %u\n", u->pool_size);
         fprintf(o, "    resolve_interval: ");
         ms(o, u->resolve_interval_ms);
+        if (u->tls) {
+            fprintf(o, "    tls:\n      verify: %s\n", u->tls_verify ? "true" : "false");
+            if (u->tls_ca_file != NULL) {
+                fprintf(o, "      ca_file: ");
+                q(o, c, u->tls_ca_file);
+                fprintf(o, "\n");
+            }
+            if (u->tls_server_name != NULL) {
+                fprintf(o, "      server_name: ");
+                q(o, c, u->tls_server_name);
+                fprintf(o, "\n");
+            }
+        }
     }
     fprintf(o, "\nserver:\n  workers: %u\n  max_connections: %u\n  max_header_bytes: %zu\n"
                "  max_headers: %u\n  inspect_limit: %zu\n  max_body_size: %llu\n",

@@ -59,7 +59,8 @@ static int parse_hostport(const char *s, const char **host, int *port, veil__are
 int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
 {
     static const char *const keys[] = {"name", "url", "connect_timeout", "response_timeout",
-                                       "idle_timeout", "pool_size", "resolve_interval"};
+                                       "idle_timeout", "pool_size", "resolve_interval", "tls"};
+    static const char *const tkeys[] = {"verify", "ca_file", "server_name"};
     const veil__node_t *seq = veil__map_get(root, "upstreams");
     veil_config_t *c = s->cfg;
     int rc = 0;
@@ -127,6 +128,25 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
                          "expected http://HOST[:PORT] or https://HOST[:PORT] (no path)");
             rc = -1;
             continue;
+        }
+        u->tls_verify = 1;
+        const veil__node_t *tm = veil__sc_field(m, "tls", p, pk);
+        if (tm != NULL) {
+            char tp[PATH];
+            snprintf(tp, sizeof(tp), "%s", pk);
+            if (!u->tls) {
+                veil__err_at(s->d, tm, tp, "tls settings need an https:// url");
+                rc = -1;
+                continue;
+            }
+            if (veil__sc_want_kind(s, tm, VEIL__N_MAP, tp) ||
+                veil__sc_check_keys(s, tm, tp, tkeys, COUNT(tkeys)) ||
+                veil__sc_get_bool(s, tm, "verify", tp, &u->tls_verify) ||
+                veil__sc_get_str(s, tm, "ca_file", tp, &u->tls_ca_file) ||
+                veil__sc_get_str(s, tm, "server_name", tp, &u->tls_server_name)) {
+                rc = -1;
+                continue;
+            }
         }
         u->connect_timeout_ms = ct;
         u->response_timeout_ms = rt;

@@ -196,15 +196,18 @@ static int parse_upstream(const char *url, veil_proxy_config_t *cfg)
     char hp[300];
     size_t n;
 
-    if (strncmp(url, "https://", 8) == 0) {
-        fprintf(stderr, "veil run: --upstream: https is not supported yet\n");
+    /* https: verified against the system CA store; other TLS settings
+       need a config (upstreams: tls:). */
+    cfg->upstream_tls = strncmp(url, "https://", 8) == 0;
+    cfg->upstream_tls_verify = 1;
+    cfg->upstream_tls_ca_file[0] = '\0';
+    cfg->upstream_tls_server_name[0] = '\0';
+    if (!cfg->upstream_tls && strncmp(url, "http://", 7) != 0) {
+        fprintf(stderr, "veil run: --upstream: expected http://HOST:PORT or "
+                        "https://HOST:PORT\n");
         return -1;
     }
-    if (strncmp(url, "http://", 7) != 0) {
-        fprintf(stderr, "veil run: --upstream: expected http://HOST:PORT\n");
-        return -1;
-    }
-    rest = url + 7;
+    rest = url + (cfg->upstream_tls ? 8 : 7);
     slash = strchr(rest, '/');
     n = slash ? (size_t)(slash - rest) : strlen(rest);
     if (slash != NULL && strcmp(slash, "/") != 0) {
@@ -227,7 +230,7 @@ static int parse_upstream(const char *url, veil_proxy_config_t *cfg)
         }
         memcpy(cfg->upstream_host, hp[0] == '[' ? hp + 1 : hp, hl);
         cfg->upstream_host[hl] = '\0';
-        cfg->upstream_port = 80;
+        cfg->upstream_port = cfg->upstream_tls ? 443 : 80;
         return 0;
     }
     if (parse_hostport(hp, cfg->upstream_host, sizeof(cfg->upstream_host),
@@ -262,7 +265,8 @@ static int config_json(void *ud, veil_jbuf_t *out)
     veil_jbuf_raw(out, "{", 1);
     snprintf(hp, sizeof(hp), "%s:%d", c->listen_host, c->listen_port);
     json_kv_str(out, "listen", hp);
-    snprintf(hp, sizeof(hp), "http://%s", c->upstream_authority);
+    snprintf(hp, sizeof(hp), "%s://%s", c->upstream_tls ? "https" : "http",
+             c->upstream_authority);
     json_kv_str(out, "upstream", hp);
     if (c->holder != NULL) {
         /* -c: every upstream of the current config, as routes use it
@@ -348,13 +352,6 @@ static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
     if (veil_config_listener_count(c) > 1) {
         fprintf(stderr, "veil run: only the first listener is served yet\n");
     }
-    for (size_t i = 0; i < veil_config_upstream_count(c); i++) {
-        if (veil_config_upstream(c, i)->tls) {
-            fprintf(stderr, "veil run: upstream %s: https is not supported "
-                            "yet\n", veil_config_upstream(c, i)->name);
-            return -1;
-        }
-    }
     if (strlen(l->host) >= sizeof(cfg->listen_host) ||
         strlen(u->host) >= sizeof(cfg->upstream_host) ||
         strlen(al->path) >= sizeof(cfg->access_log)) {
@@ -368,6 +365,10 @@ static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
        upstream gets its own settings in the proxy (upstream_set.c). */
     strcpy(cfg->upstream_host, u->host);
     cfg->upstream_port = u->port;
+    /* Its TLS settings go with its URL (upstream_set.c copies each
+       upstream's own); here for /config. */
+    cfg->upstream_tls = u->tls;
+    cfg->upstream_tls_verify = u->tls_verify;
     snprintf(cfg->upstream_authority, sizeof(cfg->upstream_authority),
              strchr(u->host, ':') ? "[%s]:%d" : "%s:%d", u->host, u->port);
     cfg->connect_timeout_ms = u->connect_timeout_ms;

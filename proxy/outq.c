@@ -43,7 +43,7 @@ static void write_cb(uv_write_t *req, int status)
 }
 
 
-static int send_now(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
+static int send_plain(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
 {
     size_t total = 0, done = 0, off;
     unsigned i;
@@ -102,6 +102,22 @@ static int send_now(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
     }
     q->queued += w->len;
     return 0;
+}
+
+
+int veil__outq_send_raw(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
+{
+    return send_plain(q, bufs, n);
+}
+
+
+/* Every write ends here: through the TLS session when there is one. */
+static int send_now(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
+{
+    if (q->tls != NULL) {
+        return q->error != 0 ? q->error : veil__tls_send(q, bufs, n);
+    }
+    return send_plain(q, bufs, n);
 }
 
 

@@ -74,6 +74,9 @@ struct veil__outq {
     size_t pend_len;
     int dirty;               /* in the worker's list of queues to flush */
     veil__outq_t *next_dirty;
+    /* An upstream TLS session (tls_up.c): what is written is encrypted
+       and the ciphertext is what the stream gets; NULL: plain. */
+    struct veil__tls *tls;
 };
 
 /* Pending bytes are sent at once above this. */
@@ -92,6 +95,8 @@ size_t veil__outq_size(const veil__outq_t *q);
 void veil__outq_dispose(veil__outq_t *q);
 /* The worker's check callback: flushes every queue written to. */
 void veil__outq_flush_all(veil__worker_t *w);
+/* Sends <bufs> as they are, past the TLS session (its own records). */
+int veil__outq_send_raw(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
 
 
 /* ---- findings of one exchange ---- */
@@ -247,6 +252,7 @@ typedef struct veil__upstream {
     veil_proxy_config_t cfg;
     veil__upaddrs_t addrs;
     veil__resolver_t *resolver;  /* main thread only; NULL: none */
+    void *tls_ctx;               /* SSL_CTX for https; NULL: plain */
 } veil__upstream_t;
 
 /* Configs whose upstreams stay known (sets kept, each holding its
@@ -453,7 +459,45 @@ struct veil__upconn {
     size_t in_len;
     size_t in_used;
     veil__outq_t out;
+    /* https (tls_up.c): the session, a handle that hands on plaintext
+       the session still holds once there is room for it, and the state
+       of the socket under it. */
+    struct veil__tls *tls;
+    uv_idle_t tls_idle;
+    int tls_hs_done;         /* the handshake completed */
+    int tls_failed;          /* any TLS error: never reused */
+    int tls_sock_eof;        /* the socket ended */
+    int tls_eof_done;        /* that end was handed on */
 };
+
+/* ---- upstream TLS (tls_up.c): OpenSSL with memory BIOs over libuv ---- */
+
+typedef struct veil__tls veil__tls_t;
+
+#define VEIL__TLS_MORE 0     /* veil__tls_read: nothing until more bytes */
+#define VEIL__TLS_EOF (-1)   /* the peer's close_notify */
+#define VEIL__TLS_ERR (-2)   /* a protocol or verification error */
+
+/* The SSL_CTX of an https upstream with settings <c>; NULL after a
+   message naming <name>. */
+void *veil__tls_ctx_new(const veil_proxy_config_t *c, const char *name);
+void veil__tls_ctx_free(void *ctx);
+/* A client session to the upstream of <c>; NULL: no memory. */
+veil__tls_t *veil__tls_new(void *ctx, const veil_proxy_config_t *c);
+void veil__tls_free(veil__tls_t *t);
+/* Ciphertext from the socket. 0, or -1 (no memory). */
+int veil__tls_feed(veil__tls_t *t, const char *p, size_t n);
+/* Advances the handshake, its records sent on <q>: 1 done, 0 more
+   bytes needed, -1 failed (a line without PII on stderr names <name>). */
+int veil__tls_handshake(veil__tls_t *t, veil__outq_t *q, const char *name);
+/* Plaintext into <buf>: > 0 bytes, or VEIL__TLS_MORE/EOF/ERR. */
+long veil__tls_read(veil__tls_t *t, veil__outq_t *q, char *buf, size_t len);
+/* Whether the session holds bytes veil__tls_read() has not taken. */
+int veil__tls_pending(const veil__tls_t *t);
+/* Encrypts <bufs> and sends the records (outq.c's path for q->tls). */
+int veil__tls_send(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
+/* Best effort close_notify, written only if the socket takes it now. */
+void veil__tls_shutdown(veil__tls_t *t, uv_stream_t *s);
 
 /* Takes the upstream of <x>'s route (x->up) through the config it took
    (policy.c); called right after, so that the table still knows that

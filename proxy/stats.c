@@ -81,7 +81,7 @@ static const char *const skip_names[] = {
    ("cl_te_conflict" from an upstream is an upstream error, with 502). */
 static const char *const upstream_names[] = {
     "upstream_unavailable", "upstream_connect_timeout", "upstream_timeout",
-    "upstream_resolve_failed",
+    "upstream_resolve_failed", "upstream_tls_failed",
     "upstream_body_timeout", "upstream_send_timeout", "upstream_truncated",
     "upstream_truncated_head", "bad_response_head", "bad_chunked_response",
     "parser_rejected_response", "response_head_too_large",

@@ -13,6 +13,13 @@
  * A new connection goes to the address that worked last; when connecting
  * fails (refused, unreachable, timed out), the next address of the
  * upstream's answer is tried, each address at most once per request.
+ *
+ * An https upstream's connection carries a TLS session (tls_up.c): the
+ * handshake runs right after connect, under the connect timer, and the
+ * exchange is told the connection is ready only once it completed. Read
+ * ciphertext goes into the session and the plaintext into u->in as a
+ * plain connection's bytes would; plaintext the session still holds when
+ * u->in is full is handed on from an idle handle once there is room.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +32,7 @@ static void up_close_cb(uv_handle_t *h)
 
     if (--u->pending_close == 0) {
         veil__outq_dispose(&u->out);
+        veil__tls_free(u->tls);
         veil__buf_put(u->w, u->in, u->in_used);
         free(u);
     }
@@ -102,6 +110,16 @@ void veil__upstream_close(veil__upconn_t *u)
     u->x = NULL;
     uv_timer_stop(&u->timer);
     u->pending_close = 2;
+    if (u->tls != NULL) {
+        /* close_notify only on a sound session with nothing queued before
+           it; a peer that misses it sees the end of the stream. */
+        if (u->tls_hs_done && !u->tls_failed && u->out.queued == 0 &&
+            u->out.error == 0 && !u->tls_sock_eof) {
+            veil__tls_shutdown(u->tls, (uv_stream_t *)&u->tcp);
+        }
+        u->pending_close = 3;
+        uv_close((uv_handle_t *)&u->tls_idle, up_close_cb);
+    }
     uv_close((uv_handle_t *)&u->timer, up_close_cb);
     uv_close((uv_handle_t *)&u->tcp, up_close_cb);
     w->nupconns--;
@@ -185,10 +203,20 @@ void veil__upstream_timer(veil__upconn_t *u, uint64_t ms)
 }
 
 
+/* Ciphertext lands here and goes into the session's read BIO at once
+   (read callbacks of one loop never overlap). */
+static _Thread_local char tls_cin[16 * 1024 + 512];
+
 static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
     veil__upconn_t *u = h->data;
 
+    (void)hint;
+    if (u->tls != NULL) {
+        buf->base = tls_cin;
+        buf->len = sizeof(tls_cin);
+        return;
+    }
     if (u->in == NULL) {
         u->in = veil__buf_get(u->w);
         if (u->in == NULL) {
@@ -202,6 +230,8 @@ static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 }
 
 
+static void tls_read(veil__upconn_t *u, ssize_t n, const uv_buf_t *buf);
+
 static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     veil__upconn_t *u = s->data;
@@ -209,6 +239,10 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     veil__client_t *c;
 
     if (n == 0 || u->closing) {
+        return;
+    }
+    if (u->tls != NULL) {
+        tls_read(u, n, buf);
         return;
     }
     if (u->state == VEIL__U_IDLE || x == NULL) {
@@ -246,19 +280,37 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 }
 
 
+static void tls_idle_cb(uv_idle_t *h);
+
 void veil__upstream_update_reading(veil__upconn_t *u)
 {
     veil__xchg_t *x = u->x;
     int want;
 
-    if (u->closing || u->state == VEIL__U_CONNECTING) {
+    if (u->closing) {
         return;
     }
-    if (u->state == VEIL__U_IDLE) {
+    if (u->state == VEIL__U_CONNECTING) {
+        /* Only a TLS handshake reads before the connection is ready. */
+        if (u->tls == NULL || u->tls_hs_done) {
+            return;
+        }
+        want = 1;
+    } else if (u->state == VEIL__U_IDLE) {
         want = 1;
     } else {
         want = !u->eof && x != NULL && u->in_len < VEIL__IO_BUF &&
                x->c->out.queued <= VEIL__HWM;
+    }
+    if (u->tls != NULL && u->state == VEIL__U_ACTIVE && want &&
+        (veil__tls_pending(u->tls) ||
+         (u->tls_sock_eof && !u->tls_eof_done))) {
+        /* The session holds plaintext (or the end) that found no room
+           before: handed on from the loop, not from inside the caller. */
+        uv_idle_start(&u->tls_idle, tls_idle_cb);
+    }
+    if (u->tls != NULL && u->tls_sock_eof) {
+        want = 0;
     }
     if (want && !u->reading) {
         if (uv_read_start((uv_stream_t *)&u->tcp, up_alloc, up_read) == 0) {
@@ -277,6 +329,14 @@ static void up_written(void *owner, int status)
     veil__xchg_t *x = u->x;
 
     if (u->closing) {
+        return;
+    }
+    if (u->state == VEIL__U_CONNECTING) {
+        /* Handshake records. */
+        if (status < 0) {
+            u->tls_failed = 1;
+            connect_failed(u, "upstream_unavailable");
+        }
         return;
     }
     if (u->close_after_flush) {
@@ -310,6 +370,151 @@ static void up_written(void *owner, int status)
 }
 
 
+/* The handshake moved (connected, or bytes arrived): on success the
+   exchange may send its request; a failure is the exchange's 502. */
+static void tls_step(veil__upconn_t *u)
+{
+    veil__xchg_t *x = u->x;
+    int rc = veil__tls_handshake(u->tls, &u->out, u->pool->up->name);
+
+    if (rc == 0 && !u->tls_sock_eof) {
+        veil__upstream_update_reading(u);
+        return;
+    }
+    if (rc <= 0) {
+        u->tls_failed = 1;
+        u->reusable = 0;
+        veil__upstream_close(u);
+        if (x != NULL) {
+            veil__xchg_upstream_failed(x, 502, "upstream_tls_failed");
+        }
+        return;
+    }
+    u->tls_hs_done = 1;
+    uv_timer_stop(&u->timer);
+    if (x == NULL) {
+        veil__upstream_close(u);
+        return;
+    }
+    u->state = VEIL__U_ACTIVE;
+    uv_tcp_nodelay(&u->tcp, 1);
+    veil__upstream_update_reading(u);
+    veil__xchg_upstream_ready(x);
+}
+
+
+/* Hands on the plaintext the session holds, as up_read() does with the
+   bytes of a plain connection: into u->in while there is room, then the
+   end of the stream once everything before it was taken. */
+static void tls_pump(veil__upconn_t *u)
+{
+    for (;;) {
+        veil__xchg_t *x = u->x;
+        veil__client_t *c;
+        int got = 0, end = 0;
+        long r;
+
+        if (u->closing) {
+            return;
+        }
+        if (u->state == VEIL__U_IDLE || x == NULL) {
+            /* An idle connection must stay silent; session tickets and
+               other handshake messages are not application bytes. */
+            char tmp[64];
+
+            r = veil__tls_read(u->tls, &u->out, tmp, sizeof(tmp));
+            if (r != VEIL__TLS_MORE || u->tls_sock_eof) {
+                veil__upstream_close(u);
+            }
+            return;
+        }
+        if (u->in == NULL && (u->in = veil__buf_get(u->w)) == NULL) {
+            veil__upstream_close(u);
+            veil__xchg_upstream_failed(x, 502, "no_memory");
+            return;
+        }
+        while (u->in_len < VEIL__IO_BUF) {
+            r = veil__tls_read(u->tls, &u->out, u->in + u->in_len,
+                               VEIL__IO_BUF - u->in_len);
+            if (r > 0) {
+                u->in_len += (size_t)r;
+                got = 1;
+                continue;
+            }
+            if (r == VEIL__TLS_MORE) {
+                end = u->tls_sock_eof && !u->tls_eof_done;
+            } else {
+                /* close_notify, or an error: the stream ends here, and a
+                   response cut short is reported as for plain TCP. */
+                end = 1;
+                if (r == VEIL__TLS_ERR) {
+                    u->tls_failed = 1;
+                }
+                u->tls_sock_eof = 1;
+            }
+            break;
+        }
+        if (!got && !end) {
+            return;
+        }
+        if (u->in_len > u->in_used) {
+            u->in_used = u->in_len;
+        }
+        c = x->c;
+        if (end) {
+            u->tls_eof_done = 1;
+            if (u->reading) {
+                uv_read_stop((uv_stream_t *)&u->tcp);
+                u->reading = 0;
+            }
+            u->reusable = 0;
+            veil__xchg_upstream_data(x, 1);
+            veil__client_touch(c); /* <x> may be gone, <c> is not */
+            return;
+        }
+        if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
+            arm(u, u->pool->up->cfg.upstream_timeout_ms);
+        }
+        veil__xchg_upstream_data(x, 0);
+        veil__client_touch(c);
+        if (u->closing || u->x != x || u->in_len >= VEIL__IO_BUF ||
+            !veil__tls_pending(u->tls)) {
+            veil__upstream_update_reading(u);
+            return;
+        }
+    }
+}
+
+
+static void tls_idle_cb(uv_idle_t *h)
+{
+    veil__upconn_t *u = h->data;
+
+    uv_idle_stop(h);
+    tls_pump(u);
+}
+
+
+static void tls_read(veil__upconn_t *u, ssize_t n, const uv_buf_t *buf)
+{
+    if (n < 0) {
+        uv_read_stop((uv_stream_t *)&u->tcp);
+        u->reading = 0;
+        u->tls_sock_eof = 1;
+    } else if (veil__tls_feed(u->tls, buf->base, (size_t)n) != 0) {
+        u->tls_failed = 1;
+        u->tls_sock_eof = 1;
+    }
+    if (u->state == VEIL__U_CONNECTING) {
+        if (!u->tls_hs_done) {
+            tls_step(u);
+        }
+        return;
+    }
+    tls_pump(u);
+}
+
+
 static void up_connect_cb(uv_connect_t *req, int status)
 {
     veil__upconn_t *u = req->data;
@@ -322,12 +527,18 @@ static void up_connect_cb(uv_connect_t *req, int status)
         connect_failed(u, "upstream_unavailable");
         return;
     }
-    uv_timer_stop(&u->timer);
     u->pool->pref = u->addr_i;
     if (x == NULL) {
         veil__upstream_close(u);
         return;
     }
+    if (u->tls != NULL) {
+        /* The connect timer keeps running: the handshake is part of
+           connecting. */
+        tls_step(u);
+        return;
+    }
+    uv_timer_stop(&u->timer);
     u->state = VEIL__U_ACTIVE;
     uv_tcp_nodelay(&u->tcp, 1);
     veil__upstream_update_reading(u);
@@ -363,6 +574,21 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
     u->creq.data = u;
     w->nupconns++;
     veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, w, up_written, u);
+    if (p->up->tls_ctx != NULL) {
+        u->tls = veil__tls_new(p->up->tls_ctx, &p->up->cfg);
+        if (u->tls != NULL) {
+            uv_idle_init(&w->loop, &u->tls_idle);
+            u->tls_idle.data = u;
+        } else {
+            u->x = x;
+            x->u = u;
+            u->tls_failed = 1;
+            veil__upstream_close(u);
+            veil__xchg_upstream_failed(x, 502, "no_memory");
+            return;
+        }
+        u->out.tls = u->tls;
+    }
     u->x = x;
     x->u = u;
     rc = uv_tcp_connect(&u->creq, &u->tcp,
@@ -434,6 +660,8 @@ void veil__upstream_release(veil__upconn_t *u)
     u->x = NULL;
     veil__outq_flush(&u->out);
     if (!u->reusable || u->eof || u->in_len > 0 || u->out.queued > 0 ||
+        (u->tls != NULL && (u->tls_failed || u->tls_sock_eof ||
+                            veil__tls_pending(u->tls))) ||
         u->out.error != 0 || w->draining || w->stopping ||
         p->nidle >= p->up->cfg.upstream_idle_max ||
         atomic_load(&p->up->retired) || u->state != VEIL__U_ACTIVE) {

@@ -50,6 +50,7 @@ void veil__upstream_unref(veil__upstream_t *u)
     /* The resolver was stopped when the upstream was retired (or at the
        end): nothing writes <addrs> any more. */
     veil__upaddrs_dispose(&u->addrs);
+    veil__tls_ctx_free(u->tls_ctx);
     free(u);
 }
 
@@ -74,6 +75,25 @@ static int upstream_cfg(const veil_proxy_config_t *base,
         }
         strcpy(out->upstream_host, cu->host);
         out->upstream_port = cu->port;
+        out->upstream_tls = cu->tls;
+        out->upstream_tls_verify = cu->tls_verify;
+        out->upstream_tls_ca_file[0] = '\0';
+        out->upstream_tls_server_name[0] = '\0';
+        if ((cu->tls_ca_file != NULL &&
+             strlen(cu->tls_ca_file) >= sizeof(out->upstream_tls_ca_file)) ||
+            (cu->tls_server_name != NULL &&
+             strlen(cu->tls_server_name) >=
+                 sizeof(out->upstream_tls_server_name))) {
+            fprintf(stderr, "veil: upstream %s: tls name too long\n",
+                    cu->name);
+            return -1;
+        }
+        if (cu->tls_ca_file != NULL) {
+            strcpy(out->upstream_tls_ca_file, cu->tls_ca_file);
+        }
+        if (cu->tls_server_name != NULL) {
+            strcpy(out->upstream_tls_server_name, cu->tls_server_name);
+        }
         snprintf(out->upstream_authority, sizeof(out->upstream_authority),
                  strchr(cu->host, ':') ? "[%s]:%d" : "%s:%d", cu->host,
                  cu->port);
@@ -102,6 +122,11 @@ static int same(const veil__upstream_t *u, const char *name,
     return strcmp(u->name, name) == 0 &&
            strcmp(a->upstream_host, c->upstream_host) == 0 &&
            a->upstream_port == c->upstream_port &&
+           a->upstream_tls == c->upstream_tls &&
+           a->upstream_tls_verify == c->upstream_tls_verify &&
+           strcmp(a->upstream_tls_ca_file, c->upstream_tls_ca_file) == 0 &&
+           strcmp(a->upstream_tls_server_name,
+                  c->upstream_tls_server_name) == 0 &&
            strcmp(a->upstream_authority, c->upstream_authority) == 0 &&
            a->connect_timeout_ms == c->connect_timeout_ms &&
            a->upstream_timeout_ms == c->upstream_timeout_ms &&
@@ -125,9 +150,15 @@ static veil__upstream_t *upstream_new(const char *name,
     atomic_init(&u->retired, 0);
     snprintf(u->name, sizeof(u->name), "%s", name);
     u->cfg = *c;
+    if (c->upstream_tls &&
+        (u->tls_ctx = veil__tls_ctx_new(&u->cfg, u->name)) == NULL) {
+        free(u);
+        return NULL;
+    }
     veil__upaddrs_init(&u->addrs);
     if (veil__resolve_start_up(&u->cfg, u->name, &u->addrs) != 0) {
         veil__upaddrs_dispose(&u->addrs);
+        veil__tls_ctx_free(u->tls_ctx);
         free(u);
         return NULL;
     }
@@ -180,11 +211,6 @@ static veil__upset_t *set_build(const veil_proxy_config_t *base,
         const char *name = cu != NULL ? cu->name : "default";
         veil__upstream_t *u = NULL;
 
-        if (cu != NULL && cu->tls) {
-            fprintf(stderr, "veil: upstream %s: https is not supported "
-                            "yet\n", name);
-            goto fail;
-        }
         if (upstream_cfg(base, cu, i == 0, c) != 0) {
             goto fail;
         }

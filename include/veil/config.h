@@ -90,6 +90,13 @@ typedef struct veil_upstream {
     const char *host;
     int port;
     int tls;                       /* https:// */
+    /* tls: (https only). verify 0 turns peer verification off (unsafe:
+       anyone on the path can read and change the traffic); ca_file
+       replaces the system CA store; server_name replaces the URL's host
+       for SNI and the certificate check. NULL: not given. */
+    int tls_verify;
+    const char *tls_ca_file;
+    const char *tls_server_name;
     uint64_t connect_timeout_ms;
     uint64_t response_timeout_ms;
     uint64_t idle_timeout_ms;      /* pooled idle connections */

@@ -29,6 +29,14 @@ typedef struct veil_proxy_config {
        upstreams replace, except those named in <upstream_overrides>). */
     char upstream_host[256];
     int upstream_port;
+    /* https:// (proxy/tls_up.c): peer verification (0 only when a
+       config says `tls: {verify: false}`), a CA file instead of the
+       system store ("" : none) and a name for SNI and the certificate
+       check instead of upstream_host ("": none). */
+    int upstream_tls;
+    int upstream_tls_verify;
+    char upstream_tls_ca_file[1024];
+    char upstream_tls_server_name[256];
     /* The Host header sent when the client sent none (HTTP/1.0). */
     char upstream_authority[300];
     /* veil run -c: which upstream settings were given as flags

@@ -515,23 +515,6 @@ def test_timeouts_per_upstream(veil):
         silent.close()
 
 
-def test_https_refused(veil):
-    """https:// upstreams are refused at load with a clear message."""
-    d = tempfile.mkdtemp(prefix="veil-ups-")
-    path = os.path.join(d, "veil.yaml")
-    with open(path, "w") as f:
-        f.write("version: 1\nupstreams:\n  - name: a\n"
-                "    url: http://127.0.0.1:9\n  - name: s\n"
-                "    url: https://127.0.0.1:9\nroutes: []\n")
-    import subprocess
-    p = subprocess.run([veil, "run", "-c", path, "--admin", "off"],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=20)
-    eq(p.returncode, 2, "exit status")
-    eq(p.stderr, b"veil run: upstream s: https is not supported yet\n",
-       "the message")
-
-
 TESTS = [test_routes_by_host_and_path, test_host_of_each_upstream,
          test_pool_per_upstream, test_pool_size_per_upstream,
          test_one_upstream_down,
@@ -540,7 +523,7 @@ TESTS = [test_routes_by_host_and_path, test_host_of_each_upstream,
          test_reload_bad_upstream_keeps_old,
          test_reload_start_only_settings_warned,
          test_reload_unresolvable_upstream_keeps_old,
-         test_timeouts_per_upstream, test_https_refused]
+         test_timeouts_per_upstream]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
