@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 
-from harness import Env, check, eq, run, split_head
+from harness import Env, check, eq, free_port, run, split_head
 
 PII_JSON = (b'{"user":"canary.4f9c@example.org","card":"4111111111111111",'
             b'"ssn":"123-45-6789","note":"ok"}')
@@ -86,6 +86,8 @@ BIG = b"".join(b"%015d\n" % i for i in range(3 * 65536))
 class TlsUpstream:
     """An HTTP/1.1 server over TLS on 127.0.0.1. Answers, by path:
     /big   200 with BIG (3 MiB), keep-alive
+    /then-close  200 PII_JSON, then a close_notify and the end
+    /garbage     bytes that are not TLS records, then the end
     /cut   a 200 head announcing 100 bytes, 10 of them, then the TCP
            connection closes (no close_notify)
     other  200 PII_JSON, keep-alive
@@ -105,6 +107,7 @@ class TlsUpstream:
         self.handshakes = 0      # completed TLS handshakes
         self.sni = []            # server names sent, one per handshake
         self.conns = []          # decrypted bytes, one per connection
+        self.closed = 0          # connections closed with close_notify
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _sni(self, sock, name, ctx):
@@ -177,12 +180,28 @@ class TlsUpstream:
                 if path == b"/cut":
                     s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain"
                               b"\r\nContent-Length: 100\r\n\r\n0123456789")
-                    # The TCP connection ends without a close_notify.
-                    raw.shutdown(socket.SHUT_RDWR)
+                    # The TCP connection ends without a close_notify (the
+                    # SSLSocket's shutdown() is the socket's, not TLS's).
+                    s.shutdown(socket.SHUT_RDWR)
+                    return
+                if path == b"/garbage":
+                    # Bytes that are no TLS record, past the session.
+                    socket.socket.sendall(s, b"HTTP/1.1 200 OK\r\n\r\n")
+                    s.shutdown(socket.SHUT_RDWR)
                     return
                 s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: "
                           b"application/json\r\nContent-Length: %d\r\n\r\n"
                           % len(PII_JSON) + PII_JSON)
+                if path == b"/then-close":
+                    # A clean TLS close of the now idle connection.
+                    s.settimeout(5)
+                    try:
+                        s.unwrap()
+                    except (ssl.SSLError, OSError):
+                        pass
+                    with self.lock:
+                        self.closed += 1
+                    return
         except (ssl.SSLError, OSError):
             return
         finally:
@@ -442,6 +461,63 @@ def test_large_bodies_slow_client(veil):
         s.stop()
 
 
+def test_upstream_closes_idle(veil):
+    """The upstream ends an idle pooled connection with close_notify: the
+    next request goes on a new TLS connection and succeeds."""
+    s = Setup(veil)
+    try:
+        eq(s.env.raw(req(b"/then-close")), OK_JSON, "first request")
+        end = time.time() + 10
+        while s.up.closed < 1 and time.time() < end:
+            time.sleep(0.02)
+        eq(s.up.closed, 1, "the upstream closed its connection")
+        eq(s.env.raw(req(b"/json")), OK_JSON, "second request")
+        eq(s.up.received(), [upstream_head(b"/then-close"),
+                             upstream_head(b"/json")], "two connections")
+        eq((s.up.accepts, s.up.handshakes), (2, 2), "accepts, handshakes")
+    finally:
+        s.stop()
+
+
+def test_garbage_records(veil):
+    """Bytes that are no TLS record where the response should be: 502
+    as for a connection reset, and the connection is not reused."""
+    s = Setup(veil)
+    try:
+        eq(s.env.raw(req(b"/garbage")),
+           b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\n"
+           b"Content-Length: 33\r\nConnection: close\r\n\r\n"
+           b'{"error":"upstream_unavailable"}\n', "502")
+        eq(s.env.log(1)[0]["error.type"], "upstream_unavailable", "reason")
+        eq(s.env.raw(req(b"/json")), OK_JSON, "next request")
+        eq(s.up.accepts, 2, "a new connection for the next request")
+    finally:
+        s.stop()
+
+
+def test_upstream_flag(veil):
+    """--upstream https://localhost:PORT without a config: verified
+    against the system store, which does not know the test CA."""
+    pki = PKI()
+    up = TlsUpstream(pki)
+    env = Env(veil, ["--upstream", "https://localhost:%d" % up.port,
+                     "--workers", "1"], upstream=False)
+    try:
+        eq(env.raw(req(b"/json")), ERR_TLS, "502")
+        eq(env.log(1)[0]["error.type"], "upstream_tls_failed", "reason")
+        out = env.raw(b"GET /config HTTP/1.1\r\nHost: a\r\n"
+                      b"Connection: close\r\n\r\n", port=env.admin_port)
+        check(b'"upstream":"https://localhost:%d"' % up.port in out,
+              "/config names the https upstream")
+        eq(env.stderr().count(b"veil: upstream default: TLS verification "
+                              b"failed: unable to get local issuer "
+                              b"certificate\n"), 1, "stderr")
+    finally:
+        env.stop()
+        up.stop()
+        env.cleanup()
+
+
 def test_tls_needs_https(veil):
     """tls: on an http:// upstream is a configuration error."""
     d = tempfile.mkdtemp(prefix="veil-tls-")
@@ -457,10 +533,71 @@ def test_tls_needs_https(veil):
           in p.stdout, "the message: %r" % p.stdout)
 
 
+def test_bad_ca_file(veil):
+    """A ca_file that cannot be read stops veil at start, naming the
+    upstream and the file."""
+    d = tempfile.mkdtemp(prefix="veil-tls-")
+    path = os.path.join(d, "veil.yaml")
+    missing = os.path.join(d, "missing.pem")
+    with open(path, "w") as f:
+        f.write("version: 1\nupstreams:\n  - name: s\n"
+                "    url: https://127.0.0.1:9\n"
+                "    tls: {ca_file: %s}\nroutes: []\n" % missing)
+    p = subprocess.run([veil, "run", "-c", path, "--admin", "off",
+                        "--listen", "127.0.0.1:%d" % free_port()],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=20)
+    check(p.returncode != 0, "refused")
+    eq(p.stderr, b"veil: upstream s: cannot load the CA file %s\n"
+       % missing.encode(), "the message")
+
+
+def test_config_dump(veil):
+    """veil check --dump shows each https upstream's tls settings (verify
+    always, the others when given), and its output loads again as the
+    same configuration."""
+    d = tempfile.mkdtemp(prefix="veil-tls-")
+    path = os.path.join(d, "veil.yaml")
+    with open(path, "w") as f:
+        f.write("version: 1\nupstreams:\n  - name: s\n"
+                "    url: https://api.example:8443\n"
+                "    tls: {verify: false, ca_file: /etc/ca.pem, "
+                "server_name: api.internal}\n"
+                "  - name: t\n    url: https://b.example\n"
+                "  - name: u\n    url: http://c.example\nroutes: []\n")
+    p = subprocess.run([veil, "check", "-c", path, "--dump"],
+                       stdout=subprocess.PIPE, timeout=20)
+    eq(p.returncode, 0, "valid")
+    ups = p.stdout.split(b"\nupstreams:\n")[1].split(b"\n\n")[0]
+    tail = (b"    pool_size: 64\n    resolve_interval: 30s\n")
+    eq(ups.split(b"  - name: ")[1:], [
+        b'"s"\n    url: "https://api.example:8443"\n'
+        b"    connect_timeout: 5s\n    response_timeout: 1m\n"
+        b"    idle_timeout: 1m\n" + tail +
+        b'    tls:\n      verify: false\n      ca_file: "/etc/ca.pem"\n'
+        b'      server_name: "api.internal"\n',
+        b'"t"\n    url: "https://b.example"\n'
+        b"    connect_timeout: 5s\n    response_timeout: 1m\n"
+        b"    idle_timeout: 1m\n" + tail + b"    tls:\n      verify: true\n",
+        b'"u"\n    url: "http://c.example"\n'
+        b"    connect_timeout: 5s\n    response_timeout: 1m\n"
+        b"    idle_timeout: 1m\n" + tail[:-1]], "dumped upstreams")
+    again = os.path.join(d, "dumped.yaml")
+    with open(again, "wb") as f:
+        f.write(p.stdout)
+    q = subprocess.run([veil, "check", "-c", again, "--dump"],
+                       stdout=subprocess.PIPE, timeout=20)
+    # The first line names the file.
+    eq(q.stdout.split(b"\n", 1)[1], p.stdout.split(b"\n", 1)[1],
+       "the dump loads as the same configuration")
+
+
 TESTS = [test_exact_bytes, test_keepalive_reuse, test_ip_literal,
          test_untrusted_ca, test_system_store_default, test_wrong_host_name,
          test_verify_off, test_upstream_cuts_response,
-         test_large_bodies_slow_client, test_tls_needs_https]
+         test_large_bodies_slow_client, test_upstream_closes_idle,
+         test_garbage_records, test_upstream_flag, test_tls_needs_https,
+         test_config_dump, test_bad_ca_file]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
