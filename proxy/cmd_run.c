@@ -31,7 +31,7 @@ static void usage(FILE *out)
         "                          docs/configuration.md); flags override it;\n"
         "                          reloaded on SIGHUP and when the file changes\n"
         "  --listen HOST:PORT      where to listen (127.0.0.1:8000)\n"
-        "  --upstream URL          the service, http://HOST:PORT\n"
+        "  --upstream URL          the service, http[s]://HOST:PORT\n"
         "                          (http://127.0.0.1:8080)\n"
         "  --access-log PATH|-     access log file, or - for stdout (-)\n"
         "  --workers N             worker threads (number of cores)\n"
