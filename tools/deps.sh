@@ -9,7 +9,7 @@ want="cmake make gcc pkg-config libuv1-dev libpcre2-dev node-llhttp libssl-dev l
 for set in "${@:-build}"; do
     case "$set" in
     build) ;;
-    test)  want="$want python3 curl prometheus chromium wrk" ;;
+    test)  want="$want python3 curl prometheus chromium wrk openssl" ;;
     bench) want="$want libhyperscan-dev wrk nginx curl python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     *) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
