@@ -349,8 +349,22 @@ static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
     const veil_server_settings_t *sv = veil_config_server(c);
     const veil_access_log_settings_t *al = veil_config_access_log(c);
 
-    if (veil_config_listener_count(c) > 1) {
-        fprintf(stderr, "veil run: only the first listener is served yet\n");
+    /* Every listener after the first is served as well (--listen replaces
+       the first only). */
+    cfg->n_more_listen = 0;
+    for (size_t k = 1; k < veil_config_listener_count(c); k++) {
+        const veil_listener_t *m = veil_config_listener(c, k);
+        if (k >= VEIL_MAX_LISTENERS) {
+            fprintf(stderr, "veil run: at most %d listeners\n", VEIL_MAX_LISTENERS);
+            return -1;
+        }
+        if (strlen(m->host) >= sizeof(cfg->more_listen[0].host)) {
+            fprintf(stderr, "veil run: a name in the configuration is too long\n");
+            return -1;
+        }
+        strcpy(cfg->more_listen[cfg->n_more_listen].host, m->host);
+        cfg->more_listen[cfg->n_more_listen].port = m->port;
+        cfg->n_more_listen++;
     }
     if (strlen(l->host) >= sizeof(cfg->listen_host) ||
         strlen(u->host) >= sizeof(cfg->upstream_host) ||

@@ -319,7 +319,8 @@ void veil__upstream_unref(veil__upstream_t *u);
 struct veil__worker {
     unsigned id;
     uv_loop_t loop;
-    uv_tcp_t listener;
+    uv_tcp_t listeners[VEIL_MAX_LISTENERS]; /* one per address, each SO_REUSEPORT */
+    unsigned nlisteners;
     int listener_open;
     uv_async_t async;
     uv_thread_t thread;

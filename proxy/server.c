@@ -146,6 +146,17 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
 }
 
 
+static void close_listeners(veil__worker_t *w)
+{
+    if (w->listener_open) {
+        w->listener_open = 0;
+        for (unsigned k = 0; k < w->nlisteners; k++) {
+            uv_close((uv_handle_t *)&w->listeners[k], NULL);
+        }
+    }
+}
+
+
 void veil__worker_check_idle(veil__worker_t *w)
 {
     if (!(w->draining || w->stopping) || w->nclients > 0) {
@@ -159,10 +170,7 @@ void veil__worker_check_idle(veil__worker_t *w)
         uv_close((uv_handle_t *)&w->async, NULL);
         uv_close((uv_handle_t *)&w->check, NULL);
     }
-    if (w->listener_open) {
-        w->listener_open = 0;
-        uv_close((uv_handle_t *)&w->listener, NULL);
-    }
+    close_listeners(w);
 }
 
 
@@ -178,10 +186,7 @@ static void worker_async_cb(uv_async_t *a)
     if (cmd == VEIL__CMD_NONE || w->stopping) {
         return;
     }
-    if (w->listener_open) {
-        w->listener_open = 0;
-        uv_close((uv_handle_t *)&w->listener, NULL);
-    }
+    close_listeners(w);
     if (cmd == VEIL__CMD_STOP) {
         w->stopping = 1;
         w->draining = 1;
@@ -226,20 +231,48 @@ static void worker_main(void *arg)
 }
 
 
-static int parse_listen(const veil_proxy_config_t *cfg,
-                        struct sockaddr_storage *ss)
+static int parse_addr(const char *host, int port, struct sockaddr_storage *ss)
 {
     struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 
     memset(ss, 0, sizeof(*ss));
-    if (uv_ip4_addr(cfg->listen_host, cfg->listen_port, a4) == 0) {
+    if (uv_ip4_addr(host, port, a4) == 0) {
         return 0;
     }
-    if (uv_ip6_addr(cfg->listen_host, cfg->listen_port, a6) == 0) {
+    if (uv_ip6_addr(host, port, a6) == 0) {
         return 0;
     }
     return -EINVAL;
+}
+
+
+/* The addresses to serve: --listen (or the config's first listener),
+   then the config's other listeners. */
+static int parse_listen(const veil_proxy_config_t *cfg, struct sockaddr_storage *las,
+                        unsigned *n)
+{
+    *n = 0;
+    if (parse_addr(cfg->listen_host, cfg->listen_port, &las[(*n)++]) != 0) {
+        return -EINVAL;
+    }
+    for (unsigned k = 0; k < cfg->n_more_listen && k + 1 < VEIL_MAX_LISTENERS; k++) {
+        if (parse_addr(cfg->more_listen[k].host, cfg->more_listen[k].port, &las[(*n)++]) != 0) {
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+
+/* "host:port" of listener <k> (0: the first) for messages. */
+static void listen_name(const veil_proxy_config_t *cfg, unsigned k, char *out, size_t cap)
+{
+    if (k == 0) {
+        snprintf(out, cap, "%s:%d", cfg->listen_host, cfg->listen_port);
+    } else {
+        snprintf(out, cap, "%s:%d", cfg->more_listen[k - 1].host, cfg->more_listen[k - 1].port);
+    }
 }
 
 
@@ -551,7 +584,8 @@ static void thread_main(void *arg)
 int veil_proxy_run(const veil_proxy_config_t *cfg)
 {
     server_t s;
-    struct sockaddr_storage la;
+    struct sockaddr_storage las[VEIL_MAX_LISTENERS];
+    unsigned nla = 0;
     thread_arg_t *targs = NULL;
     char err[256];
     unsigned i, started = 0;
@@ -565,7 +599,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
 
         s.n = n > 0 ? (unsigned)n : 1;
     }
-    if (parse_listen(cfg, &la) != 0) {
+    if (parse_listen(cfg, las, &nla) != 0) {
         fprintf(stderr, "veil: --listen: not an IP address and port\n");
         return -EINVAL;
     }
@@ -606,13 +640,21 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     }
     for (i = 0; i < s.n; i++) {
         veil__worker_t *w = &s.workers[i];
-        int fd = -1;
+        int fds[VEIL_MAX_LISTENERS];
+        unsigned nf = 0, k;
 
-        rc = make_listener(&la, &fd);
-        if (rc != 0) {
-            fprintf(stderr, "veil: cannot listen on %s:%d: %s\n",
-                    cfg->listen_host, cfg->listen_port, strerror(-rc));
-            goto out;
+        for (k = 0; k < nla; k++) {
+            rc = make_listener(&las[k], &fds[k]);
+            if (rc != 0) {
+                char name[96];
+                listen_name(cfg, k, name, sizeof(name));
+                fprintf(stderr, "veil: cannot listen on %s: %s\n", name, strerror(-rc));
+                while (nf > 0) {
+                    close(fds[--nf]);
+                }
+                goto out;
+            }
+            nf++;
         }
         w->id = i;
         w->cfg = cfg;
@@ -627,20 +669,32 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         }
         w->rng[0] |= 1;
         uv_loop_init(&w->loop);
-        uv_tcp_init(&w->loop, &w->listener);
-        w->listener.data = w;
-        if ((rc = uv_tcp_open(&w->listener, fd)) != 0 ||
-            (rc = uv_listen((uv_stream_t *)&w->listener, 511,
-                            on_connection)) != 0) {
-            fprintf(stderr, "veil: cannot listen: %s\n", uv_strerror(rc));
-            uv_close((uv_handle_t *)&w->listener, NULL);
-            uv_run(&w->loop, UV_RUN_DEFAULT);
-            uv_loop_close(&w->loop);
-            veil_jbuf_dispose(&w->logbuf);
-            w->cfg = NULL;
-            rc = -EINVAL;
-            goto out;
+        for (k = 0; k < nf; k++) {
+            uv_tcp_init(&w->loop, &w->listeners[k]);
+            w->listeners[k].data = w;
+            rc = uv_tcp_open(&w->listeners[k], fds[k]);
+            if (rc != 0) {
+                close(fds[k]); /* not adopted by the handle */
+            } else {
+                rc = uv_listen((uv_stream_t *)&w->listeners[k], 511, on_connection);
+            }
+            if (rc != 0) {
+                fprintf(stderr, "veil: cannot listen: %s\n", uv_strerror(rc));
+                for (unsigned j = 0; j <= k; j++) {
+                    uv_close((uv_handle_t *)&w->listeners[j], NULL);
+                }
+                for (unsigned j = k + 1; j < nf; j++) {
+                    close(fds[j]);
+                }
+                uv_run(&w->loop, UV_RUN_DEFAULT);
+                uv_loop_close(&w->loop);
+                veil_jbuf_dispose(&w->logbuf);
+                w->cfg = NULL;
+                rc = -EINVAL;
+                goto out;
+            }
         }
+        w->nlisteners = nf;
         w->listener_open = 1;
         uv_async_init(&w->loop, &w->async, worker_async_cb);
         w->async.data = w;
@@ -696,9 +750,20 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         }
         started++;
     }
-    fprintf(stderr, "veil: listening on %s:%d, upstream %s, %u workers\n",
-            cfg->listen_host, cfg->listen_port, cfg->upstream_authority,
-            started);
+    {
+        char names[VEIL_MAX_LISTENERS * 96] = "";
+        size_t used = 0;
+        for (unsigned k = 0; k < nla; k++) {
+            char name[96];
+            listen_name(cfg, k, name, sizeof(name));
+            int wn = snprintf(names + used, sizeof(names) - used, "%s%s", k ? ", " : "", name);
+            if (wn > 0 && (size_t)wn < sizeof(names) - used) {
+                used += (size_t)wn;
+            }
+        }
+        fprintf(stderr, "veil: listening on %s, upstream %s, %u workers\n", names,
+                cfg->upstream_authority, started);
+    }
     if (started < s.n) {
         broadcast(&s, VEIL__CMD_STOP);
         atomic_fetch_add(&s.done, s.n - started);

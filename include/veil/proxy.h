@@ -16,10 +16,19 @@
 
 #include "veil/scan.h"
 
+#define VEIL_MAX_LISTENERS 8
+
 typedef struct veil_proxy_config {
     /* Where to listen: an IPv4/IPv6 literal and a port. */
     char listen_host[64];
     int listen_port;
+    /* More addresses served the same way (a config's listeners after the
+       first); --listen replaces the first only. */
+    struct {
+        char host[64];
+        int port;
+    } more_listen[VEIL_MAX_LISTENERS - 1];
+    unsigned n_more_listen;
     /* The upstream without -c: http://host:port. A name is resolved at
        start-up (veil does not start without an address) and again every
        <upstream_resolve_interval_ms> (0: never), off the workers' loops;
