@@ -204,6 +204,34 @@ static int to_outbuf(void *ud, const char *data, size_t len)
     return 0;
 }
 
+/* Redacts <in> into <o> with options <ro> (its writer set here): the
+   first <first> bytes in one feed, then the rest in pieces of <step>;
+   with <finish> 0 the redactor is freed holding what it held back. */
+static void redact_pieces(const veil_engine_t *e, veil_redactor_options_t *ro, const char *in,
+                          size_t first, size_t step, outbuf_t *o, int finish)
+{
+    size_t n = strlen(in), off = first < n ? first : n;
+    ro->write = to_outbuf;
+    ro->write_ud = o;
+    o->len = 0;
+    o->buf[0] = '\0';
+    veil_redactor_t *r = veil_redactor_new(e, ro);
+    CHECK(r != NULL);
+    if (r == NULL) {
+        return;
+    }
+    CHECK(veil_redactor_feed(r, in, off) == 0);
+    if (finish) {
+        while (off < n) {
+            size_t k = n - off < step ? n - off : step;
+            CHECK(veil_redactor_feed(r, in + off, k) == 0);
+            off += k;
+        }
+        CHECK(veil_redactor_finish(r) == 0);
+    }
+    veil_redactor_free(r); /* unfinished: freed with bytes held back */
+}
+
 static void redact_with(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
                         const char *in, size_t cut, outbuf_t *o, int finish)
 {
@@ -211,24 +239,7 @@ static void redact_with(const veil_engine_t *e, veil_format_t fmt, veil_action_t
     memset(&ro, 0, sizeof(ro));
     ro.format = fmt;
     ro.action = act;
-    ro.write = to_outbuf;
-    ro.write_ud = o;
-    o->len = 0;
-    o->buf[0] = '\0';
-    veil_redactor_t *r = veil_redactor_new(e, &ro);
-    CHECK(r != NULL);
-    if (r == NULL) {
-        return;
-    }
-    size_t n = strlen(in);
-    CHECK(veil_redactor_feed(r, in, cut < n ? cut : n) == 0);
-    if (finish) {
-        if (cut < n) {
-            CHECK(veil_redactor_feed(r, in + cut, n - cut) == 0);
-        }
-        CHECK(veil_redactor_finish(r) == 0);
-    }
-    veil_redactor_free(r); /* unfinished: freed with bytes held back */
+    redact_pieces(e, &ro, in, cut, SIZE_MAX, o, finish);
 }
 
 /* Freed redactors are reused by the next veil_redactor_new() on the
@@ -332,25 +343,11 @@ static void redact_rules(veil_format_t fmt, const char *in, size_t step, outbuf_
     memset(&ro, 0, sizeof(ro));
     ro.format = fmt;
     ro.action = VEIL_ACT_LABEL;
-    ro.write = to_outbuf;
-    ro.write_ud = o;
     ro.on_finding = count_findings;
     ro.finding_ud = told;
     ro.field_action = test_rules;
-    o->len = 0;
-    o->buf[0] = '\0';
     *told = 0;
-    veil_redactor_t *r = veil_redactor_new(E, &ro);
-    CHECK(r != NULL);
-    if (r == NULL) {
-        return;
-    }
-    size_t n = strlen(in);
-    for (size_t off = 0; off < n; off += step) {
-        CHECK(veil_redactor_feed(r, in + off, off + step <= n ? step : n - off) == 0);
-    }
-    CHECK(veil_redactor_finish(r) == 0);
-    veil_redactor_free(r);
+    redact_pieces(E, &ro, in, step, step, o, 1);
 }
 
 /* Values at the places field rules name are transformed whole with the
