@@ -58,6 +58,9 @@ void veil__client_close(veil__client_t *c)
     if (c->x != NULL) {
         veil__xchg_abort(c->x, c->w->stopping ? "shutdown" : "client_aborted");
     }
+    if (c->done_x != NULL) {
+        veil__xchg_settle(c, 1);
+    }
     unlink_client(c);
     uv_timer_stop(&c->timer);
     c->pending_close = 2;
@@ -122,6 +125,10 @@ static void start_linger(veil__client_t *c)
 {
     uv_shutdown_t *req;
 
+    if (c->lingering) {
+        return;
+    }
+    c->lingering = 1;
     if (c->eof || c->out.error != 0) {
         veil__client_close(c);
         return;
@@ -155,6 +162,22 @@ void veil__client_close_after_flush(veil__client_t *c)
         start_linger(c);
     } else {
         set_timer(c, TK_SEND, 1);
+    }
+}
+
+
+/*
+ * The client's read side ended (or it left in the middle of a head):
+ * what is queued for it still goes out first. A half-close after a
+ * request is allowed (RFC 9112 section 9.6): its response must not be
+ * lost with the connection.
+ */
+static void end_on_eof(veil__client_t *c)
+{
+    if (veil__outq_size(&c->out) > 0 || c->done_x != NULL) {
+        veil__client_close_after_flush(c);
+    } else {
+        veil__client_close(c);
     }
 }
 
@@ -198,6 +221,9 @@ static void timer_cb(uv_timer_t *t)
             c->timer_kind = TK_NONE;
             update_timer(c, 1);
             return;
+        }
+        if (x == NULL) {
+            x = c->done_x; /* its bytes are what is stuck */
         }
         if (x != NULL && x->error == NULL) {
             x->error = "send_timeout";
@@ -368,8 +394,8 @@ static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         c->eof = 1;
         switch (c->state) {
         case VEIL__C_HEAD:
-            if (c->x == NULL) {
-                veil__client_close(c);
+            if (c->x == NULL && c->in_len == 0) {
+                end_on_eof(c);
                 return;
             }
             break;
@@ -493,7 +519,7 @@ static int step(veil__client_t *c)
                 reject(c, 431, "header_too_large");
             } else if (c->eof) {
                 /* The client closed in the middle of a head. */
-                veil__client_close(c);
+                end_on_eof(c);
             }
             return 0;
         }
@@ -551,7 +577,7 @@ void veil__client_process(veil__client_t *c)
     if (!c->closing) {
         if (c->state == VEIL__C_HEAD && c->eof && c->in_len == 0 &&
             c->x == NULL) {
-            veil__client_close(c);
+            end_on_eof(c);
             return;
         }
         veil__client_update_reading(c);
@@ -582,8 +608,15 @@ static void client_written(void *owner, int status)
         veil__client_close(c);
         return;
     }
+    if (c->done_x != NULL) {
+        /* A finished exchange waits for its bytes to leave. */
+        veil__xchg_settle(c, 0);
+        if (c->closing) {
+            return;
+        }
+    }
     if (c->close_after_flush) {
-        if (c->out.queued == 0) {
+        if (veil__outq_size(&c->out) == 0) {
             start_linger(c);
         } else {
             set_timer(c, TK_SEND, 1);
@@ -619,6 +652,7 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
     w->nclients++;
     atomic_fetch_add(w->conn_count, 1);
     veil__outq_init(&c->out, (uv_stream_t *)&c->tcp, w, client_written, c);
+    c->out.notify_flush = 1;
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
         veil__client_close(c);
         return 0;

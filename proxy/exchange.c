@@ -157,6 +157,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     }
     c->x = x;
     x->c = c;
+    x->out_mark = c->out.accepted;
     x->rscan.is_response = 1;
     x->t_start_ns = c->head_start ? c->head_start : uv_hrtime();
     x->t_wall_ms = wall_ms();
@@ -253,6 +254,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
            a client waiting for 100 Continue gets it from us. */
         if (x->rq.expect_continue) {
             veil__outq_write(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+            x->out_mark += 25; /* not part of the logged response */
         }
         return 0;
     }
@@ -425,8 +427,39 @@ void veil__xchg_free(veil__xchg_t *x)
 }
 
 
-/* Detaches and ends the exchange: log record, upstream, memory. */
-static void end_exchange(veil__xchg_t *x, int upstream_ok)
+/* Whether every response byte of <x> has been written to the client. */
+static int all_sent(const veil__xchg_t *x)
+{
+    return x->c->out.sent >= x->out_mark + x->bytes_out;
+}
+
+
+/* The record of <x>, with the bytes the client was actually sent. */
+static void log_and_free(veil__xchg_t *x)
+{
+    veil__client_t *c = x->c;
+    uint64_t sent = c->out.sent > x->out_mark ? c->out.sent - x->out_mark : 0;
+
+    if (sent < x->bytes_out) {
+        if (x->error == NULL && !x->tunnel) {
+            /* The connection failed with bytes of ours still queued. */
+            x->error = c->w->stopping ? "shutdown" : "client_aborted";
+        }
+        x->bytes_out = sent;
+    }
+    veil__log_exchange(c->w, x);
+    veil__xchg_free(x);
+}
+
+
+/*
+ * end_exchange(): detaches <x> from its upstream (pooled when
+ * <upstream_ok>, else closed) and from the client. Its record is written
+ * now if its bytes have all left, or the connection is closing; else the
+ * exchange waits in c->done_x (veil__xchg_settle). Returns 1 when it
+ * waits.
+ */
+static int end_exchange(veil__xchg_t *x, int upstream_ok)
 {
     veil__client_t *c = x->c;
     veil__upconn_t *u = x->u;
@@ -437,7 +470,6 @@ static void end_exchange(veil__xchg_t *x, int upstream_ok)
     if (x->rsp_head != NULL && !x->tunnel && x->rstate != VEIL__R_DONE) {
         veil__inspect_end(&x->ins_rsp, 0);
     }
-    veil__log_exchange(c->w, x);
     x->u = NULL;
     c->x = NULL;
     if (u != NULL) {
@@ -450,7 +482,41 @@ static void end_exchange(veil__xchg_t *x, int upstream_ok)
             veil__upstream_close(u);
         }
     }
-    veil__xchg_free(x);
+    if (c->closing || all_sent(x)) {
+        log_and_free(x);
+        return 0;
+    }
+    c->done_x = x;
+    return 1;
+}
+
+
+/* What a connection does once an exchange is over and logged. */
+static void go_on(veil__client_t *c, int next)
+{
+    if (!next || c->eof) {
+        veil__client_close_after_flush(c);
+        return;
+    }
+    veil__client_next(c);
+}
+
+
+int veil__xchg_settle(veil__client_t *c, int closing)
+{
+    veil__xchg_t *x = c->done_x;
+    int next;
+
+    if (x == NULL || (!closing && !all_sent(x))) {
+        return 0;
+    }
+    c->done_x = NULL;
+    next = x->then_next;
+    log_and_free(x);
+    if (!closing && !c->closing) {
+        go_on(c, next);
+    }
+    return 1;
 }
 
 
@@ -469,13 +535,12 @@ void veil__xchg_maybe_finish(veil__xchg_t *x)
         x->u->reusable = 0;
     }
     keep = x->keepalive && x->req_done && !c->w->draining;
-    end_exchange(x, 1);
+    x->then_next = keep;
     c->served++;
-    if (!keep || c->eof) {
-        veil__client_close_after_flush(c);
-        return;
+    if (end_exchange(x, 1)) {
+        return; /* veil__xchg_settle() goes on once the bytes are out */
     }
-    veil__client_next(c);
+    go_on(c, keep);
 }
 
 

@@ -25,12 +25,31 @@ void veil__outq_init(veil__outq_t *q, uv_stream_t *s, veil__worker_t *w,
 }
 
 
+/* A write failed where the caller cannot act on it (inside a write call):
+   the worker's check callback tells the owner (veil__outq_flush_all). */
+static void defer_error(veil__outq_t *q, int err)
+{
+    if (q->error == 0) {
+        q->error = err;
+    }
+    q->error_pending = 1;
+    if (!q->dirty) {
+        q->dirty = 1;
+        q->next_dirty = q->w->dirty;
+        q->w->dirty = q;
+    }
+}
+
+
 static void write_cb(uv_write_t *req, int status)
 {
     wreq_t *w = (wreq_t *)req;
     veil__outq_t *q = w->q;
 
     q->queued -= w->len;
+    if (status == 0) {
+        q->sent += w->len;
+    }
     /* The copy may hold body bytes: wipe before freeing. */
     explicit_bzero(w->data, w->len);
     free(w);
@@ -65,8 +84,9 @@ static int send_plain(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
         rc = uv_try_write(q->stream, bufs, n);
         if (rc >= 0) {
             done = (size_t)rc;
+            q->sent += done;
         } else if (rc != UV_EAGAIN && rc != UV_ENOSYS) {
-            q->error = rc;
+            defer_error(q, rc);
             return rc;
         }
         if (done == total) {
@@ -75,7 +95,7 @@ static int send_plain(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
     }
     w = malloc(sizeof(*w) + (total - done));
     if (w == NULL) {
-        q->error = UV_ENOMEM;
+        defer_error(q, UV_ENOMEM);
         return UV_ENOMEM;
     }
     w->q = q;
@@ -97,7 +117,7 @@ static int send_plain(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
     rc = uv_write(&w->req, q->stream, &b, 1, write_cb);
     if (rc < 0) {
         free(w);
-        q->error = rc;
+        defer_error(q, rc);
         return rc;
     }
     q->queued += w->len;
@@ -160,6 +180,7 @@ int veil__outq_writev(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
     if (total == 0) {
         return 0;
     }
+    q->accepted += total;
     if (q->pend_len + total <= VEIL__CORK_MAX) {
         if (q->pend == NULL && (q->pend = veil__buf_get(q->w)) == NULL) {
             return send_now(q, bufs, n);
@@ -215,10 +236,8 @@ void veil__outq_dispose(veil__outq_t *q)
 
 void veil__outq_flush_all(veil__worker_t *w)
 {
-    /* The access-log records of this loop iteration, in one write, before
-       the responses go out: a client that has its answer finds its record
-       written (as when each record was written at once). */
-    veil_log_flush_batch();
+    /* Owners may write again from their callbacks (a pipelined request
+       goes upstream): such queues join the list and are flushed too. */
     while (w->dirty != NULL) {
         veil__outq_t *q = w->dirty;
 
@@ -226,7 +245,19 @@ void veil__outq_flush_all(veil__worker_t *w)
         q->dirty = 0;
         q->next_dirty = NULL;
         veil__outq_flush(q);
+        if (q->error_pending) {
+            q->error_pending = 0;
+            if (q->on_written != NULL) {
+                q->on_written(q->owner, q->error);
+            }
+        } else if (q->notify_flush && q->error == 0 && q->on_written != NULL) {
+            q->on_written(q->owner, 0);
+        }
     }
+    /* The access-log records of this loop iteration, in one write. A
+       record is written once its exchange's bytes have left (or failed),
+       so it reports what the client was actually sent. */
+    veil_log_flush_batch();
 }
 
 

@@ -77,6 +77,20 @@ struct veil__outq {
     /* An upstream TLS session (tls_up.c): what is written is encrypted
        and the ciphertext is what the stream gets; NULL: plain. */
     struct veil__tls *tls;
+    /* Bytes given to the queue, and bytes the kernel took, since the
+       queue began (plain queues): an exchange knows what of its own
+       bytes actually left (the log reports that, never what was read
+       from the other side). */
+    uint64_t accepted;
+    uint64_t sent;
+    /* The owner's on_written(owner, 0) also runs after the worker's
+       flush of the pending bytes (client queues: a finished exchange
+       waits for its bytes to leave). */
+    int notify_flush;
+    /* An error found while writing synchronously: the owner hears of it
+       (on_written with the error) from the worker's check callback, not
+       from inside the write that failed. */
+    int error_pending;
 };
 
 /* Pending bytes are sent at once above this. */
@@ -384,6 +398,7 @@ struct veil__client {
     int pending_close;       /* handles not yet closed */
     int closing;
     int close_after_flush;
+    int lingering;           /* our FIN is sent (or on its way) */
     int reading;
     int eof;
     int in_process;
@@ -397,6 +412,10 @@ struct veil__client {
     veil_h1_scan_t scan;
     veil__outq_t out;
     veil__xchg_t *x;
+    /* An exchange that has ended but whose response bytes are still in
+       the queue: its record waits until they are written (or the
+       connection fails), and the next request waits with it. */
+    veil__xchg_t *done_x;
     uint64_t head_start;     /* when the current head began (ns) */
 };
 
@@ -602,7 +621,11 @@ struct veil__xchg {
     uint64_t t_up_start_ns;
     uint64_t t_up_end_ns;
     uint64_t bytes_in;
-    uint64_t bytes_out;
+    uint64_t bytes_out;      /* response bytes given to the client's
+                                queue; what was actually written when
+                                the record is made */
+    uint64_t out_mark;       /* c->out.accepted before its first byte */
+    int then_next;           /* once logged: serve the next request */
     const char *error;       /* reason id when something went wrong */
     veil__findings_t findings;
     veil__inspect_t ins_req;
@@ -634,6 +657,14 @@ int veil__xchg_start(veil__client_t *c, size_t head_len);
 long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len);
 /* The client connection goes away under the exchange. */
 void veil__xchg_abort(veil__xchg_t *x, const char *reason);
+/*
+ * veil__xchg_settle(): the client's queue moved (or the connection is
+ * closing: <closing>). Logs and frees c->done_x once its bytes are all
+ * written or can no longer be, then serves the next request or closes
+ * as the exchange decided. 1 when the client connection went on to its
+ * next request or is closing; 0 when nothing changed.
+ */
+int veil__xchg_settle(veil__client_t *c, int closing);
 void veil__xchg_tunnel_from_client(veil__xchg_t *x);
 void veil__xchg_tunnel_end(veil__xchg_t *x);
 /* The connection waits for the next request head. */

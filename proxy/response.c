@@ -440,6 +440,13 @@ void veil__xchg_upstream_data(veil__xchg_t *x, int eof)
         if (u == NULL) {
             return;
         }
+        if (x->c->out.error != 0) {
+            /* The client is gone (a write to it failed): nothing more is
+               read from the upstream for it, and that connection is not
+               reused with a response half read. */
+            veil__client_close(x->c);
+            return;
+        }
         eof = u->eof;
         if (x->tunnel) {
             if (u->in_len > 0) {
