@@ -3,6 +3,7 @@
  * configuration (listener, upstreams, routes, policies), which the flags
  * override.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,11 @@ static void usage(FILE *out)
         "  --admin HOST:PORT|off   where it listens (127.0.0.1:9901; when\n"
         "                          this default port is taken, veil warns\n"
         "                          and runs without it)\n"
-        "  --admin-token-file F    bearer token for all but /live, /ready\n"
+        "  --admin-token-file F    bearer token for all but /live, /ready;\n"
+        "                          required when --admin is not loopback\n"
+        "  --admin-insecure        allow a non-loopback --admin without a\n"
+        "                          token (anyone who reaches it reads /config,\n"
+        "                          /stats and /report)\n"
         "\n"
         "access-log rotation (a file log; 0 disables each):\n"
         "  --access-log-max-size N rotate above N bytes (100m)\n"
@@ -186,6 +191,25 @@ static int parse_hostport(const char *s, char *host, size_t hcap, int *port)
         return -1;
     }
     *port = (int)p;
+    return 0;
+}
+
+
+/* Whether <host> (as --admin gives it) is a loopback address. */
+static int loopback_host(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (strcmp(host, "localhost") == 0) {
+        return 1;
+    }
+    if (inet_pton(AF_INET, host, &a4) == 1) {
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    }
+    if (inet_pton(AF_INET6, host, &a6) == 1) {
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    }
     return 0;
 }
 
@@ -417,7 +441,7 @@ int veil_cmd_run(int argc, char **argv)
     char err[256], admin_host[64] = "127.0.0.1";
     const char *token_file = NULL;
     int i, rc, inspect = 1, admin_port = 9901, admin_on = 1;
-    int admin_explicit = 0;
+    int admin_explicit = 0, admin_insecure = 0;
     const char *config_path = NULL;
     veil_config_t *conf = NULL;
     veil_config_holder_t *holder = NULL;
@@ -458,6 +482,10 @@ int veil_cmd_run(int argc, char **argv)
             continue;
         }
         if (strncmp(a, "--config=", 9) == 0) {
+            continue;
+        }
+        if (strcmp(a, "--admin-insecure") == 0) {
+            admin_insecure = 1;
             continue;
         }
         if (strncmp(a, "--", 2) != 0) {
@@ -579,6 +607,17 @@ int veil_cmd_run(int argc, char **argv)
         }
     }
 
+    if (admin_on && token_file == NULL && !admin_insecure &&
+        !loopback_host(admin_host)) {
+        /* /config and /report describe the deployment, /stats what was
+           found: never served to the network unauthenticated by
+           accident. */
+        fprintf(stderr, "veil run: --admin %s is not a loopback address: "
+                        "give --admin-token-file FILE (or --admin-insecure "
+                        "to serve it without a token)\n", admin_host);
+        veil_config_release(conf);
+        return 2;
+    }
     if (conf != NULL) {
         /* Routes choose the upstream even with --inspect off (a route to
            another upstream must never fall back to the first one). */

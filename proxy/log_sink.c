@@ -239,6 +239,16 @@ static char *esc_into(char *o, const char *s, size_t len)
         if (k == 'x') {
             size_t n = utf8_len(p, (size_t)(end - p));
 
+            if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+                (p[2] == 0xa8 || p[2] == 0xa9)) {
+                /* U+2028 and U+2029 are valid JSON, but JavaScript and
+                   many log consumers take them as line ends: one record
+                   would become several lines. */
+                memcpy(o, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+                o += 6;
+                p += 3;
+                continue;
+            }
             if (n > 0) {
                 memcpy(o, p, n);
                 o += n;

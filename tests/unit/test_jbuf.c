@@ -68,7 +68,13 @@ static size_t ref_escape(const unsigned char *p, size_t len, char *out)
             o += (size_t)sprintf(out + o, "\\u%04x", c);
         } else if (c < 0x80) {
             out[o++] = (char)c;
-        } else if ((n = ref_utf8(p + i, len - i)) > 0) {
+        } else if ((n = ref_utf8(p + i, len - i)) == 3 && c == 0xe2 &&
+                   p[i + 1] == 0x80 && (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
+            /* U+2028, U+2029: line ends to JavaScript and some log tools. */
+            o += (size_t)sprintf(out + o, "\\u%04x", p[i + 2] == 0xa8 ? 0x2028 : 0x2029);
+            i += 3;
+            continue;
+        } else if (n > 0) {
             memcpy(out + o, p + i, n);
             o += n;
             i += n;
@@ -198,6 +204,24 @@ TEST(random_inputs_match_the_reference)
     CHECK_EQ(bad, 0);
 }
 
+TEST(line_separators_are_escaped)
+{
+    /* U+2028 and U+2029 (E2 80 A8, E2 80 A9) never reach a record raw;
+       their neighbours (U+2027, U+202A) and a cut sequence stay as they
+       are or become U+FFFD. */
+    const char in[] = "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xe2\x80\xa7\xe2\x80\xaa"
+                      "0123456789abcdef\xe2\x80\xa8\xe2\x80";
+    const char want[] = "a\\u2028" "b\\u2029" "c\xe2\x80\xa7\xe2\x80\xaa"
+                        "0123456789abcdef\\u2028\xef\xbf\xbd\xef\xbf\xbd";
+    veil_jbuf_t b;
+
+    veil_jbuf_init(&b, 4096);
+    CHECK(veil_jbuf_esc(&b, in, sizeof(in) - 1) == 0);
+    CHECK(b.len == sizeof(want) - 1 && memcmp(b.data, want, b.len) == 0);
+    veil_jbuf_dispose(&b);
+}
+
+
 TEST(keys_and_strings_build_a_record)
 {
     veil_jbuf_t b;
@@ -229,6 +253,7 @@ int main(void)
     RUN(plain_ascii_passes_through);
     RUN(every_special_byte_at_every_block_position);
     RUN(random_inputs_match_the_reference);
+    RUN(line_separators_are_escaped);
     RUN(keys_and_strings_build_a_record);
     TEST_MAIN_END;
 }
