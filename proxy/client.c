@@ -650,7 +650,13 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
     }
     w->clients = c;
     w->nclients++;
-    atomic_fetch_add(w->conn_count, 1);
+    {
+        unsigned now = atomic_fetch_add(w->conn_count, 1) + 1;
+
+        if (now > atomic_load_explicit(w->conn_peak, memory_order_relaxed)) {
+            atomic_store_explicit(w->conn_peak, now, memory_order_relaxed);
+        }
+    }
     veil__outq_init(&c->out, (uv_stream_t *)&c->tcp, w, client_written, c);
     c->out.notify_flush = 1;
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {

@@ -40,8 +40,10 @@
    high mark and resumes at or below the low mark. */
 #define VEIL__HWM (256 * 1024)
 #define VEIL__LWM (64 * 1024)
-/* Free read buffers kept per worker. */
+/* Free read buffers kept per worker while busy, and after a burst of
+   connections is over (server.c gives the rest back to the system). */
 #define VEIL__BUF_CACHE 64
+#define VEIL__BUF_KEEP 8
 
 typedef struct veil__worker veil__worker_t;
 typedef struct veil__outq veil__outq_t;
@@ -345,6 +347,7 @@ struct veil__worker {
     veil__pool_t *pools;         /* one per upstream used on this worker */
     _Atomic int cmd;             /* VEIL__CMD_* from the main thread */
     _Atomic int prune;           /* a reload retired upstreams */
+    _Atomic int trim;            /* a burst is over: shrink the caches */
     int draining;
     int stopping;
     unsigned nclients;
@@ -352,6 +355,8 @@ struct veil__worker {
     unsigned nupconns;           /* all upstream connections */
     uint64_t rng[2];
     _Atomic unsigned *conn_count; /* process-wide connection count */
+    _Atomic unsigned *conn_peak;  /* its highest value since the last
+                                     memory trim (server.c) */
     char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
     unsigned nbufs;
     struct veil_stats_shard *shard; /* counters, or NULL */

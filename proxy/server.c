@@ -16,6 +16,7 @@
  *            workers close their idle connections.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,9 @@ typedef struct server {
     uv_timer_t log_timer;        /* log rotation by time, retention */
     _Atomic unsigned done;
     _Atomic unsigned conn_count;
+    _Atomic unsigned conn_peak;  /* since the last memory trim */
+    int trim_stage;              /* 1: caches shrunk, trim on next tick */
+    unsigned idle_ticks;         /* seconds without a connection */
     veil_log_t *log;
     int draining;
     veil_config_reloader_t *reloader; /* veil run -c */
@@ -138,6 +142,15 @@ static void free_bufs(veil__worker_t *w)
 }
 
 
+/* A burst is over: the cache keeps a few buffers, the rest go back. */
+static void shrink_bufs(veil__worker_t *w)
+{
+    while (w->nbufs > VEIL__BUF_KEEP) {
+        free(w->bufs[--w->nbufs]);
+    }
+}
+
+
 static void close_walk_cb(uv_handle_t *h, void *arg)
 {
     if (!uv_is_closing(h)) {
@@ -182,6 +195,9 @@ static void worker_async_cb(uv_async_t *a)
 
     if (atomic_exchange(&w->prune, 0) && !w->stopping) {
         veil__upstream_prune(w);
+    }
+    if (atomic_exchange(&w->trim, 0)) {
+        shrink_bufs(w);
     }
     if (cmd == VEIL__CMD_NONE || w->stopping) {
         return;
@@ -310,11 +326,53 @@ static void broadcast(server_t *s, int cmd)
 }
 
 
+/* Connections a burst must reach before its memory is worth a trim. */
+#define TRIM_MIN_PEAK 256
+
+/*
+ * Gives memory back after a burst. Each connection holds buffers while it
+ * has work (reads, gathered writes, an upstream's input: 64 KiB each);
+ * once they are freed, the allocator keeps the pages for reuse, so a
+ * burst of 5,000 connections left some 300 MB resident for good. When the
+ * connections fall to a quarter of their peak (or to none after a busy
+ * while), the workers shrink their buffer caches, and on the next tick
+ * malloc_trim() returns the free pages of every arena to the system. A
+ * steady load never triggers it: the peak is then near the current count.
+ */
+static void memory_tick(server_t *s)
+{
+    unsigned now = atomic_load(&s->conn_count);
+    unsigned peak = atomic_load(&s->conn_peak);
+    unsigned i;
+
+    if (s->draining) {
+        return; /* the workers' handles may be closing */
+    }
+    if (s->trim_stage) {
+        s->trim_stage = 0;
+        malloc_trim(0);
+        atomic_store(&s->conn_peak, now);
+        return;
+    }
+    s->idle_ticks = now == 0 ? s->idle_ticks + 1 : 0;
+    if ((peak >= TRIM_MIN_PEAK && now <= peak / 4) ||
+        (peak > 0 && s->idle_ticks >= 10)) {
+        for (i = 0; i < s->n; i++) {
+            atomic_store(&s->workers[i].trim, 1);
+            uv_async_send(&s->workers[i].async);
+        }
+        s->trim_stage = 1;
+        s->idle_ticks = 0;
+    }
+}
+
+
 static void log_tick_cb(uv_timer_t *t)
 {
     server_t *s = t->data;
 
     veil_log_tick(s->log);
+    memory_tick(s);
 }
 
 
@@ -660,6 +718,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         w->cfg = cfg;
         w->log = s.log;
         w->conn_count = &s.conn_count;
+        w->conn_peak = &s.conn_peak;
         w->ups = &s.ups;
         w->shard = cfg->stats ? veil_stats_shard(cfg->stats, (int)i) : NULL;
         veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * cfg->log_body_limit);
