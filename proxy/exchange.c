@@ -114,6 +114,34 @@ static int reqid_ok(veil_h1_span_t v)
 }
 
 
+/* Whether the Upgrade list <v> offers h2c (any case, any version). */
+static int names_h2c(veil_h1_span_t v)
+{
+    size_t i = 0;
+
+    while (i < v.len) {
+        size_t a, e;
+
+        while (i < v.len && (v.ptr[i] == ' ' || v.ptr[i] == '\t' || v.ptr[i] == ',')) {
+            i++;
+        }
+        a = i;
+        while (i < v.len && v.ptr[i] != ',' && v.ptr[i] != '/' && v.ptr[i] != ' ' &&
+               v.ptr[i] != '\t') {
+            i++;
+        }
+        e = i;
+        if (e - a == 3 && strncasecmp(v.ptr + a, "h2c", 3) == 0) {
+            return 1;
+        }
+        while (i < v.len && v.ptr[i] != ',') {
+            i++;
+        }
+    }
+    return 0;
+}
+
+
 static int64_t wall_ms(void)
 {
     struct timespec ts;
@@ -182,12 +210,19 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     }
     x->req_body = veil_h1_request_body(&x->rq);
     x->is_head = veil_h1_span_eq(x->rq.method, "head");
+    /* RFC 9110 7.8: an upgrade needs HTTP/1.1 and Connection naming it.
+       h2c is never passed on: veil speaks HTTP/1.1 to the upstream and
+       inspects what it carries; such a request is served as plain
+       HTTP/1.1 (Upgrade and HTTP2-Settings are not forwarded). */
     x->upgrade = (x->rq.connection & VEIL_H1_CONN_UPGRADE) &&
-                 x->rq.upgrade.len > 0 && x->req_body == VEIL_H1_BODY_NONE;
+                 x->rq.version_minor == 1 && x->rq.upgrade.len > 0 &&
+                 x->req_body == VEIL_H1_BODY_NONE && !names_h2c(x->rq.upgrade);
     x->keepalive = x->rq.keep_alive && !c->w->draining;
 
     /* llhttp parses the head veil has already validated: a second,
-       independent opinion; any disagreement refuses the request. */
+       independent opinion; any disagreement refuses the request. It reads
+       an HTAB in the framing fields differently: it gets them as SP. */
+    veil_h1_normalize_ows(x->req_head, head_len);
     llhttp_init(&x->req_p, HTTP_REQUEST, &req_settings);
     x->req_p.data = x;
     err = llhttp_execute(&x->req_p, x->req_head, head_len);

@@ -156,6 +156,15 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         if (rewrites_response && span_ieq(name, "accept-encoding")) {
             continue; /* identity asked for below */
         }
+        if (span_ieq(name, "http2-settings")) {
+            continue; /* only meaningful to an h2c upgrade, never forwarded */
+        }
+        if (!cfg->pass_underscore_headers && memchr(name.ptr, '_', name.len) != NULL) {
+            /* Some servers (CGI-style environments) read X_Auth_User as
+               X-Auth-User: a client could pose as a header the upstream
+               trusts. Dropped, never rewritten (nginx's default too). */
+            continue;
+        }
         if (x->held_flush && span_ieq(name, "expect")) {
             /* The body was held and is sent whole right after this head;
                veil itself answered the client's 100-continue. */
@@ -170,7 +179,10 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
     rc |= puts_(b, "X-Forwarded-For: ");
     pos = 0;
     while (veil_h1_next_header(head, len, &pos, &name, &value)) {
-        if (span_ieq(name, "x-forwarded-for") && value.len > 0) {
+        /* A value Connection names is hop-by-hop: dropped like the rest,
+           while veil's own address is still added. */
+        if (span_ieq(name, "x-forwarded-for") && value.len > 0 &&
+            !listed(head, len, rq->connection, name)) {
             rc |= put(b, value.ptr, value.len);
             rc |= puts_(b, ", ");
         }

@@ -10,9 +10,11 @@
  * - Field names must be 1*tchar directly followed by ':': "empty_header_name",
  *   "bad_header_name", "space_before_colon", "missing_colon". Field values may
  *   hold HTAB, SP, VCHAR and obs-text only: "bad_header_value".
- * - HTAB anywhere in a Content-Length or Transfer-Encoding value:
- *   "framing_htab" (valid OWS, but llhttp 8.1.0 reads a trailing HTAB
- *   differently, so the two parsers would disagree on the framing).
+ * - HTAB is whitespace like SP around and inside the lists of field values
+ *   (RFC 9110 5.6.3), Content-Length and Transfer-Encoding included: such
+ *   heads are accepted. llhttp 8.1.0 reads a trailing HTAB in them
+ *   differently ("chunked\t" is not chunked to it), so the caller hands
+ *   llhttp a copy passed through veil_h1_normalize_ows() first.
  * - Content-Length: 1*DIGIT <= INT64_MAX, exactly one field line. A list,
  *   even of identical values ("5, 5"), is "cl_list"; a second line, even
  *   identical, is "cl_duplicate" (RFC 9112 6.3 lets us reject both).
@@ -671,12 +673,6 @@ static int parse_field(ctx_t *cx, const char *p, size_t n, veil_h1_head_t *h,
     }
     const char *val = p + a;
     size_t vl = e - a;
-    int framing = mem_eq_lc(p, nl, "content-length") || mem_eq_lc(p, nl, "transfer-encoding");
-    if (framing && memchr(p + nl + 1, '\t', n - nl - 1) != NULL) {
-        /* llhttp 8.1.0 misreads a trailing HTAB here ("chunked\t" is not
-           chunked to it): refuse instead of disagreeing on the framing. */
-        return reject(cx, 400, "framing_htab");
-    }
 
     if (mem_eq_lc(p, nl, "content-length")) {
         uint64_t cl = 0;
@@ -822,6 +818,46 @@ static int parse_head(ctx_t *cx, const char *head, size_t len, const veil_h1_lim
     }
     return 0;
 }
+
+/* The fields llhttp reads for itself: every HTAB in their values is OWS
+   (their values are lists of tokens, which never hold one). */
+static int llhttp_reads(const char *name, size_t n)
+{
+    return mem_eq_lc(name, n, "content-length") || mem_eq_lc(name, n, "transfer-encoding") ||
+           mem_eq_lc(name, n, "connection") || mem_eq_lc(name, n, "proxy-connection") ||
+           mem_eq_lc(name, n, "upgrade");
+}
+
+
+void veil_h1_normalize_ows(char *head, size_t len)
+{
+    size_t pos = 0;
+    char *eol;
+
+    /* Past the start line; then one field line at a time. */
+    eol = memchr(head, '\n', len);
+    if (eol == NULL) {
+        return;
+    }
+    pos = (size_t)(eol - head) + 1;
+    while (pos < len) {
+        char *line = head + pos, *colon;
+        size_t n;
+
+        eol = memchr(line, '\n', len - pos);
+        n = eol ? (size_t)(eol - line) : len - pos;
+        colon = memchr(line, ':', n);
+        if (colon != NULL && llhttp_reads(line, (size_t)(colon - line))) {
+            for (char *c = colon + 1; c < line + n; c++) {
+                if (*c == '\t') {
+                    *c = ' ';
+                }
+            }
+        }
+        pos += n + 1;
+    }
+}
+
 
 int veil_h1_parse_request(const char *head, size_t len, const veil_h1_limits_t *lim,
                           veil_h1_head_t *out, veil_h1_verdict_t *v)

@@ -156,6 +156,16 @@ int veil_h1_parse_request(const char *head, size_t len, const veil_h1_limits_t *
 int veil_h1_parse_response(const char *head, size_t len, const veil_h1_limits_t *lim,
                            veil_h1_head_t *out, veil_h1_verdict_t *v);
 
+/*
+ * veil_h1_normalize_ows(): in an ACCEPTED head, rewrites every HTAB in the
+ * values of the fields llhttp interprets itself (Content-Length,
+ * Transfer-Encoding, Connection, Proxy-Connection, Upgrade) as SP. Both
+ * are whitespace to RFC 9110 and to veil's validator; llhttp 8.1.0 reads a
+ * trailing HTAB there differently, so it is given the normalised copy and
+ * the two parsers agree. The length does not change: spans stay valid.
+ */
+void veil_h1_normalize_ows(char *head, size_t len);
+
 /* Shorthands of the parse calls without the head info. */
 int veil_h1_validate_request(const char *head, size_t len, const veil_h1_limits_t *lim,
                              veil_h1_verdict_t *v);

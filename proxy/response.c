@@ -299,6 +299,7 @@ static int response_head(veil__xchg_t *x, size_t end)
     if (!x->rs.keep_alive) {
         u->reusable = 0;
     }
+    veil_h1_normalize_ows(copy, end); /* as for requests (exchange.c) */
     llhttp_init(&x->rsp_p, HTTP_RESPONSE, &rsp_settings);
     x->rsp_p.data = x;
     err = llhttp_execute(&x->rsp_p, copy, end);

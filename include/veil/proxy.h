@@ -71,6 +71,9 @@ typedef struct veil_proxy_config {
     uint64_t max_body_size;        /* request body bytes, 413 above; 0: none */
     size_t log_body_limit;         /* redacted body bytes written per body */
     unsigned upstream_idle_max;    /* idle pooled connections per worker */
+    /* Request fields whose name holds '_' are dropped before forwarding
+       unless this is set (they are never rewritten to '-'). */
+    int pass_underscore_headers;
 
     /* Timeouts, in milliseconds. */
     uint64_t header_timeout_ms;    /* a request head must arrive: 408 */

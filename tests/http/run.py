@@ -32,6 +32,8 @@ Case file format (one case per file):
                                 header: line is given the list must match
                                 exactly.
     body: hello                 expected decoded body at the upstream
+    xff: 127.0.0.1              expected X-Forwarded-For value(s) forwarded,
+                                joined with ", " (checked when given)
     responses: 2                responses the client must read (default 1)
     client-body: ok             expected body of veil's (first) response
     upstream-close: 1           upstream closes after its response
@@ -147,7 +149,7 @@ def load_case(path):
             elif key in ("forward", "responses", "upstream-close",
                          "upstream-dropped", "body-error", "client-aborted"):
                 case[key] = int(value)
-            elif key in ("request-line", "body", "client-body", "status-line"):
+            elif key in ("request-line", "body", "client-body", "status-line", "xff"):
                 case[key] = unescape(value)
             else:
                 raise ValueError("%s: unknown key %r" % (path, key))
@@ -438,6 +440,10 @@ def run_case(case, port, up, split):
                    if n.lower() not in IGNORED_HEADERS]
             if got != case["headers"]:
                 errors.append("forwarded headers %r, expected %r" % (got, case["headers"]))
+        if "xff" in case:
+            xff = ", ".join(v for n, v in r["headers"] if n.lower() == "x-forwarded-for")
+            if xff.encode("latin-1") != case["xff"]:
+                errors.append("X-Forwarded-For %r, expected %r" % (xff, case["xff"]))
         if "body" in case and r["body"] != case["body"]:
             errors.append("forwarded body %r, expected %r" % (r["body"][:200], case["body"]))
     if case.get("upstream-dropped") or (case.get("body-error") and raw):
