@@ -142,6 +142,11 @@ struct veil_config {
     veil__dir_src_t (*policy_src)[VEIL_DIR__COUNT];
     veil_server_settings_t server;
     veil_access_log_settings_t access_log;
+    veil_admin_settings_t admin;
+    /* Command-line overrides, applied after the file (the caller's
+       array; only read while loading). */
+    const struct veil_setting_override *overrides;
+    size_t noverrides;
 
     /* Detectors. */
     uint8_t builtin_enabled[64];

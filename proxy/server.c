@@ -784,7 +784,8 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     if (cfg->holder != NULL && cfg->config_path != NULL) {
         veil_config_reloader_options_t ro = {cfg->config_path, NULL,
                                              200, 1, 0, reload_diag,
-                                             reload_done, &s};
+                                             reload_done, &s, cfg->overrides,
+                                             cfg->noverrides};
         int wrc;
 
         s.staging = veil_config_holder_new(veil_config_holder_get(cfg->holder));

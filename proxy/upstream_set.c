@@ -61,13 +61,12 @@ static int upstream_cfg(const veil_proxy_config_t *base,
                         const veil_upstream_t *cu, int first,
                         veil_proxy_config_t *out)
 {
-    unsigned ov = first ? base->upstream_overrides : 0;
-
     *out = *base;
+    (void)first; /* the loader applied the command line to the first */
     if (cu == NULL) {
         return 0;
     }
-    if (!(ov & VEIL_UPSTREAM_OVERRIDE_URL)) {
+    {
         if (strlen(cu->host) >= sizeof(out->upstream_host)) {
             fprintf(stderr, "veil: upstream %s: host name too long\n",
                     cu->name);
@@ -98,15 +97,9 @@ static int upstream_cfg(const veil_proxy_config_t *base,
                  strchr(cu->host, ':') ? "[%s]:%d" : "%s:%d", cu->host,
                  cu->port);
     }
-    if (!(ov & VEIL_UPSTREAM_OVERRIDE_CONNECT)) {
-        out->connect_timeout_ms = cu->connect_timeout_ms;
-    }
-    if (!(ov & VEIL_UPSTREAM_OVERRIDE_RESPONSE)) {
-        out->upstream_timeout_ms = cu->response_timeout_ms;
-    }
-    if (!(ov & VEIL_UPSTREAM_OVERRIDE_RESOLVE)) {
-        out->upstream_resolve_interval_ms = cu->resolve_interval_ms;
-    }
+    out->connect_timeout_ms = cu->connect_timeout_ms;
+    out->upstream_timeout_ms = cu->response_timeout_ms;
+    out->upstream_resolve_interval_ms = cu->resolve_interval_ms;
     out->upstream_keepalive_ms = cu->idle_timeout_ms;
     out->upstream_idle_max = cu->pool_size;
     return 0;

@@ -35,7 +35,7 @@ typedef struct veil_proxy_config {
        a failed lookup keeps the last good addresses. With -c every
        upstream of the config gets its own addresses, pool and timeouts
        (the upstream_* fields below are then the defaults the config's
-       upstreams replace, except those named in <upstream_overrides>). */
+       upstreams replace). */
     char upstream_host[256];
     int upstream_port;
     /* https:// (proxy/tls_up.c): peer verification (0 only when a
@@ -48,10 +48,6 @@ typedef struct veil_proxy_config {
     char upstream_tls_server_name[256];
     /* The Host header sent when the client sent none (HTTP/1.0). */
     char upstream_authority[300];
-    /* veil run -c: which upstream settings were given as flags
-       (VEIL_UPSTREAM_OVERRIDE_*); they replace those of the first
-       upstream of the config at start and at every reload. */
-    unsigned upstream_overrides;
 
     /* Access log: a path, or "-" for stdout. */
     char access_log[1024];
@@ -91,7 +87,11 @@ typedef struct veil_proxy_config {
        its start (route, policy, engines, actions) and keeps it to its
        end. NULL: <engine> for everything. */
     struct veil_config_holder *holder;
-    const char *config_path;       /* reloaded on SIGHUP and on change */
+    const char *config_path;       /* reloaded on SIGHUP and on change;
+                                      NULL: the embedded default */
+    /* The command line's overrides, re-applied at every reload. */
+    const struct veil_setting_override *overrides;
+    size_t noverrides;
     /* Counters (include/veil/stats.h), or NULL. Created by the caller
        with at least <workers> shards (resolve workers = 0 first); worker
        i updates shard i once per exchange and per refused request. */
@@ -101,13 +101,6 @@ typedef struct veil_proxy_config {
     void (*on_drain)(void *ud);
     void *drain_ud;
 } veil_proxy_config_t;
-
-enum {
-    VEIL_UPSTREAM_OVERRIDE_URL = 1u << 0,      /* --upstream */
-    VEIL_UPSTREAM_OVERRIDE_CONNECT = 1u << 1,  /* --connect-timeout */
-    VEIL_UPSTREAM_OVERRIDE_RESPONSE = 1u << 2, /* --upstream-timeout */
-    VEIL_UPSTREAM_OVERRIDE_RESOLVE = 1u << 3,  /* --upstream-resolve-interval */
-};
 
 /* veil_proxy_config_init(): fills <cfg> with the production defaults. */
 void veil_proxy_config_init(veil_proxy_config_t *cfg);

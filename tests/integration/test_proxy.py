@@ -802,7 +802,7 @@ def test_admin_counters(veil):
                   for l in lines), "rejection counted")
         check(b"canary" not in metrics, "no value in the metrics")
         code, cfg = admin_get(env, "/config")
-        check(b'"upstream":"http://127.0.0.1:%d"' % env.up_port in cfg,
+        check(b'"url":"http://127.0.0.1:%d"' % env.up_port in cfg,
               "/config")
         # Draining: readiness goes to 503 while the in-flight one ends.
         s = env.raw(b"GET /slow?ms=1500 HTTP/1.1\r\nHost: a\r\n\r\n",

@@ -507,7 +507,7 @@ def test_upstream_flag(veil):
         eq(env.log(1)[0]["error.type"], "upstream_tls_failed", "reason")
         out = env.raw(b"GET /config HTTP/1.1\r\nHost: a\r\n"
                       b"Connection: close\r\n\r\n", port=env.admin_port)
-        check(b'"upstream":"https://localhost:%d"' % up.port in out,
+        check(b'"url":"https://localhost:%d"' % up.port in out,
               "/config names the https upstream")
         eq(env.stderr().count(b"veil: upstream default: TLS verification "
                               b"failed: unable to get local issuer "
