@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
 """Fail-closed details outside the data path: log lines that stay one
-line for every consumer, and an admin listener that is not opened to the
-network without a token.
+line for every consumer (also when the log is a pipe that fills up),
+and an admin listener that is not opened to the network without a
+token.
 
 Usage: test_hardening.py VEIL [test names...]
 """
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 from faultlib import (FaultEnv, check, eq, read_all, request, run,
                       wait_until)
-from harness import free_port
+from harness import free_port, wait_port
 
 LS = "\u2028".encode()      # E2 80 A8, LINE SEPARATOR
 PS = "\u2029".encode()      # E2 80 A9, PARAGRAPH SEPARATOR
@@ -74,6 +78,68 @@ def test_line_separators_escaped(veil):
                   "%s: the separator is in %s" % (rid, where))
         check(raw.count(b"\\u2028") >= 4 and raw.count(b"\\u2029") >= 4,
               "written as escapes")
+
+
+def test_stdout_pipe_lines_whole(veil):
+    """`--access-log -` to a pipe (a container's stdout): two workers
+    write batches of large records while the reader is slow, so the pipe
+    fills and writes block half way. Every line must still be one whole
+    JSON record (docs/operations.md: lines never interleave or split);
+    a write over PIPE_BUF bytes is not atomic on a pipe."""
+    with FaultEnv(veil, record=False) as env:
+        port = free_port()
+        p = subprocess.Popen([veil, "run", "--listen", "127.0.0.1:%d" % port,
+                              "--upstream", "http://127.0.0.1:%d" %
+                              env.up_port, "--access-log", "-", "--workers",
+                              "2", "--admin", "off"],
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL)
+        out = []
+
+        def slow_reader():
+            while True:
+                d = os.read(p.stdout.fileno(), 65536)
+                if not d:
+                    return
+                out.append(d)
+                time.sleep(0.005)
+
+        try:
+            wait_port(port, proc=p)
+            rt = threading.Thread(target=slow_reader)
+            rt.start()
+            body = (b"lorem ipsum dolor sit amet " * 1300)[:32768]
+
+            def client(k):
+                for i in range(20):
+                    s = socket.create_connection(("127.0.0.1", port))
+                    s.settimeout(20)
+                    s.sendall(request(b"/f/echo", b"pl%d-%d" % (k, i),
+                                      method=b"POST", body=body, close=True,
+                                      extra=b"Content-Type: text/plain\r\n"))
+                    read_all(s)
+                    s.close()
+
+            clients = [threading.Thread(target=client, args=(k,))
+                       for k in range(16)]
+            for t in clients:
+                t.start()
+            for t in clients:
+                t.join()
+        finally:
+            p.terminate()
+            eq(p.wait(timeout=20), 0, "exit status")
+        rt.join()
+        lines = [ln for ln in b"".join(out).split(b"\n") if ln]
+        bad = 0
+        for ln in lines:
+            try:
+                json.loads(ln)
+            except ValueError:
+                bad += 1
+        check(bad == 0, "%d of %d lines are not one JSON record" %
+              (bad, len(lines)))
+        eq(len(lines), 320, "one line per exchange")
 
 
 def admin_start(veil, tmp, admin, extra=()):
@@ -145,7 +211,8 @@ def test_admin_off_loopback_needs_token(veil):
     check(not problems, "\n  ".join([""] + problems))
 
 
-TESTS = [test_line_separators_escaped, test_admin_off_loopback_needs_token]
+TESTS = [test_line_separators_escaped, test_stdout_pipe_lines_whole,
+         test_admin_off_loopback_needs_token]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
