@@ -52,8 +52,11 @@ class FaultEnv(Env):
     veil process's descriptor count is taken as the baseline: listeners,
     loops, the log, no connection."""
 
-    def __init__(self, veil, veil_args=(), record=True):
+    def __init__(self, veil, veil_args=(), record=True, tls=None):
+        """<tls>: (cert, key, port): the upstream serves TLS on that port,
+        which the caller's config (-c in veil_args) routes to."""
         self.record = record
+        self.tls = tls
         # A short drain: a test that leaves an exchange in flight must
         # not wait the default 30 s at its SIGTERM.
         Env.__init__(self, veil, ["--drain-timeout", "2s"] +
@@ -64,10 +67,16 @@ class FaultEnv(Env):
         self.baseline = self.settled_fds()
 
     def start_upstream(self):
+        if self.tls is not None:
+            # The config names this port; harness's --upstream flag then
+            # points its (unrouted) first upstream here too.
+            self.up_port = self.tls[2]
         args = [sys.executable, os.path.join(HERE, "fault_upstream.py"),
                 str(self.up_port), self.rec]
         if not self.record:
             args.append("--no-record")
+        if self.tls is not None:
+            args += ["--tls", self.tls[0], self.tls[1]]
         self.upstream = subprocess.Popen(args)
         wait_until(lambda: os.path.exists(os.path.join(self.rec, "ready")),
                    10, "fault_upstream to listen")

@@ -18,9 +18,17 @@ IDLE = 5000
 
 
 def raise_fd_limit(need):
-    """Raises the soft RLIMIT_NOFILE to the hard limit (inherited by the
-    veil this process starts); fails when even that is too low."""
+    """Raises RLIMIT_NOFILE to <need> (the veil this process starts
+    inherits it): the soft limit up to the hard one, the hard one too
+    where that is allowed; fails when the limit stays too low."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < need:
+        try:
+            # Only root (CAP_SYS_RESOURCE) may raise the hard limit.
+            resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))
+            soft = hard = need
+        except (ValueError, OSError):
+            pass
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]

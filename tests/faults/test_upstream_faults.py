@@ -10,13 +10,17 @@ connection ended, and that veil's descriptors return to their baseline.
 
 Usage: test_upstream_faults.py VEIL [test names...]
 """
+import os
+import shutil
 import sys
+import tempfile
 import time
 
 from faultlib import (TCP_CLOSE_WAIT, Failure, FaultEnv, Frozen, abort,
                       check, eq, forwarded, one_record, read_all, read_head,
                       request, run, stall, tcp_state, upstream_rx_queue,
                       wait_until)
+from harness import free_port  # noqa: E402 (faultlib sets the path)
 
 ERR_UNAVAILABLE = (b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/"
                    b"json\r\nContent-Length: 33\r\nConnection: close\r\n\r\n"
@@ -343,13 +347,64 @@ def test_client_leaves_event_stream(veil):
         env.check_fds(extra=0)
 
 
+def tls_env(veil, d):
+    """veil routing every request to fault_upstream over TLS (a CA and a
+    certificate for localhost made with the openssl command, as in
+    tests/integration/test_tls.py)."""
+    import test_tls
+    test_tls.make_ca(d, "ca")
+    test_tls.make_cert(d, "ca", "srv")
+    port = free_port()
+    conf = os.path.join(d, "veil.yaml")
+    with open(conf, "w") as f:
+        f.write(test_tls.config(port, "localhost", "    tls: {ca_file: %s}\n"
+                                % os.path.join(d, "ca.pem")))
+    return FaultEnv(veil, ["-c", conf], tls=(os.path.join(d, "srv.pem"),
+                                             os.path.join(d, "srv.key"),
+                                             port))
+
+
+def test_tls_close_without_notify(veil):
+    """Over TLS a body that ends with the connection is complete only
+    with the upstream's close_notify (RFC 9112 section 9.8: "A response
+    that has neither chunked transfer coding nor Content-Length is
+    complete only if a valid closure alert has been received"): with it
+    the client gets the whole body and the last chunk; without it (a bare
+    TCP FIN, which anyone on the path can forge) the client gets the
+    bytes but never the last chunk, and the log says
+    upstream_truncated."""
+    d = tempfile.mkdtemp(prefix="veil-ftls-")
+    try:
+        with tls_env(veil, d) as env:
+            chunked = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                       b"Via: 1.1 veil\r\nTransfer-Encoding: chunked\r\n"
+                       b"Connection: close\r\n\r\n64\r\n" + b"e" * 100 +
+                       b"\r\n")
+            req = request(b"/f/eof_body?n=100&notify=1", b"tn1", close=True)
+            out, how = exchange(env, req)
+            eq((out, how), (chunked + b"0\r\n\r\n", "eof"),
+               "with close_notify: complete")
+            req = request(b"/f/eof_body?n=100&notify=0", b"tn2", close=True)
+            out, how = exchange(env, req)
+            eq((out, how), (chunked, "eof"),
+               "without close_notify: no last chunk")
+            log = env.log(2)
+            eq([(r["http.response.status_code"], r.get("error.type"))
+                for r in log], [(200, None), (200, "upstream_truncated")],
+               "records")
+            eq(env.conn_rx(2), forwarded(req), "upstream received")
+            env.check_fds(extra=0)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 TESTS = [test_reset_before_head, test_reset_inside_head,
          test_reset_after_head, test_garbage_response, test_truncated_body,
          test_huge_response_head, test_upstream_never_answers,
          test_slow_drip, test_endless_body_client_abort,
          test_client_leaves_fast_response,
          test_client_leaves_fast_response_reset,
-         test_client_leaves_event_stream]
+         test_client_leaves_event_stream, test_tls_close_without_notify]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
