@@ -41,6 +41,24 @@ FORBIDDEN = [b"canary", b"example.org", b"4f9c", b"4111111111111111",
              b"4111 1111", b"4111-1111", b"123-45-6789", b"123456789"]
 
 
+HEX_RUN = re.compile(r"[0-9a-f]{12,}")
+HEX_RUN_B = re.compile(rb"[0-9a-f]{12,}")
+
+
+def without_hex_ids(text):
+    """<text> (lower case) with every run of 12 or more hex digits that
+    holds a letter replaced by "#": generated request ids and config
+    digests are random hex and may contain "4f9c" by chance (1 in ~2,000
+    ids); the canaries' hex-looking parts sit between dots and @, and the
+    card number has no letter, so no canary is hidden."""
+    if isinstance(text, bytes):
+        return HEX_RUN_B.sub(lambda m: b"#" if re.search(rb"[a-f]",
+                                                          m.group())
+                             else m.group(), text)
+    return HEX_RUN.sub(lambda m: "#" if re.search(r"[a-f]", m.group())
+                       else m.group(), text)
+
+
 def abort(s):
     """Closes with a reset, as a crashing client would."""
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -150,8 +168,9 @@ def test_canaries_never_logged(veil):
               len(lines))
         for needle in FORBIDDEN:
             for what, data in (("access log", raw), ("stderr", err)):
-                i = data.lower().find(needle)
-                check(i < 0, "%r found in the %s" % (needle, what))
+                i = without_hex_ids(data.lower()).find(needle)
+                check(i < 0, "%r found in the %s: %r" %
+                      (needle, what, data[max(0, i - 60):i + 40]))
         # Not vacuous: the values were seen and redacted.
         dets = {f["detector"] for r in lines for f in r["veil.findings"]}
         check({"email", "credit_card", "us_ssn"} <= dets,
@@ -249,8 +268,9 @@ NEEDLES = needles()
 def find_needles(text):
     """Labels of the canaries in <text>, also when it is UTF-16/32 text
     whose NULs were logged (removed here) or percent-encoded once more."""
-    t = text.lower()
-    forms = {t, t.replace("\x00", ""), t.replace("%25", "%")}
+    t = without_hex_ids(text.lower())
+    forms = {t, without_hex_ids(t.replace("\x00", "")),
+             t.replace("%25", "%")}
     found = []
     for label, n in NEEDLES:
         if any(n in f for f in forms):
