@@ -9,7 +9,7 @@ UPSTREAM    ?= http://127.0.0.1:8080
 LISTEN      ?= 127.0.0.1:8000
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run scan-sample test test-fast test-asan bench fuzz clean
+.PHONY: all deps build run scan-sample test test-fast test-asan bench fuzz soak clean
 
 all: build
 
@@ -59,6 +59,13 @@ fuzz:
 	    -DVEIL_BUILD_FUZZERS=ON -DVEIL_ASAN=ON -DVEIL_UBSAN=ON >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	fuzz/run-all.sh $(FUZZ_BUILD) $${FUZZ_SECONDS:-60}
+
+# An hour of steady mixed traffic with personal data through veil to a
+# real nginx, sampling veil's RSS and descriptors (tests/soak/soak.py;
+# SOAK_SECONDS, SOAK_RATE ... override). Not part of `make test` or CI.
+soak: build
+	@tools/deps.sh build soak
+	python3 tests/soak/soak.py $(BUILD)/veil
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
