@@ -476,11 +476,18 @@ static void log_and_free(veil__xchg_t *x)
     uint64_t sent = c->out.sent > x->out_mark ? c->out.sent - x->out_mark : 0;
 
     if (sent < x->bytes_out) {
+        uint64_t body = sent > x->head_bytes_out ? sent - x->head_bytes_out : 0;
+
         if (x->error == NULL && !x->tunnel) {
             /* The connection failed with bytes of ours still queued. */
             x->error = c->w->stopping ? "shutdown" : "client_aborted";
         }
         x->bytes_out = sent;
+        /* The body's count is what could have reached the client (chunk
+           framing, when veil adds it, counted as body: an upper bound). */
+        if (x->ins_rsp.raw_bytes > body) {
+            x->ins_rsp.raw_bytes = body;
+        }
     }
     veil__log_exchange(c->w, x);
     veil__xchg_free(x);

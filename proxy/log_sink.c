@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -18,6 +19,12 @@
 struct veil_log {
     int fd;
     int is_stdout;
+    /* Not a regular file (a pipe, as a container's stdout is; a socket; a
+       terminal): a write of more than PIPE_BUF bytes may be split, and
+       two workers' batches would then interleave mid-line. Such writes
+       take <lock>, so each batch goes out whole. */
+    int serialize;
+    pthread_mutex_t lock;
     char path[1024];
     veil_logfile_t *lf;     /* the rotating file sink, when configured */
 };
@@ -375,6 +382,12 @@ int veil_log_open(veil_log_t **out, const char *path, char *err,
             return -e;
         }
     }
+    {
+        struct stat st;
+
+        log->serialize = fstat(log->fd, &st) != 0 || !S_ISREG(st.st_mode);
+    }
+    pthread_mutex_init(&log->lock, NULL);
     *out = log;
     return 0;
 }
@@ -438,8 +451,13 @@ int veil_log_reopen(veil_log_t *log)
 
 int veil_log_write(veil_log_t *log, const char *line, size_t len)
 {
+    int rc = 0;
+
     if (log->lf != NULL) {
         return veil_logfile_write(log->lf, line, len);
+    }
+    if (log->serialize) {
+        pthread_mutex_lock(&log->lock);
     }
     while (len > 0) {
         ssize_t n = write(log->fd, line, len);
@@ -448,14 +466,19 @@ int veil_log_write(veil_log_t *log, const char *line, size_t len)
             if (errno == EINTR) {
                 continue;
             }
-            return -errno;
+            rc = -errno;
+            break;
         }
-        /* A regular file with O_APPEND takes the line whole; a pipe takes
-           up to PIPE_BUF atomically and the rest follows here. */
+        /* A regular file with O_APPEND takes the lines whole; a pipe
+           takes up to PIPE_BUF at once and the rest follows here, under
+           the lock, so no other batch lands in between. */
         line += n;
         len -= (size_t)n;
     }
-    return 0;
+    if (log->serialize) {
+        pthread_mutex_unlock(&log->lock);
+    }
+    return rc;
 }
 
 
@@ -468,6 +491,7 @@ void veil_log_close(veil_log_t *log)
         close(log->fd);
     }
     veil_logfile_close(log->lf);
+    pthread_mutex_destroy(&log->lock);
     free(log);
 }
 

@@ -493,6 +493,7 @@ struct veil__upconn {
     int tls_failed;          /* any TLS error: never reused */
     int tls_sock_eof;        /* the socket ended */
     int tls_eof_done;        /* that end was handed on */
+    int tls_truncated;       /* it ended without the peer's close_notify */
 };
 
 /* ---- upstream TLS (tls_up.c): OpenSSL with memory BIOs over libuv ---- */
@@ -630,6 +631,7 @@ struct veil__xchg {
                                 queue; what was actually written when
                                 the record is made */
     uint64_t out_mark;       /* c->out.accepted before its first byte */
+    uint64_t head_bytes_out; /* of bytes_out: response heads (1xx too) */
     int then_next;           /* once logged: serve the next request */
     const char *error;       /* reason id when something went wrong */
     veil__findings_t findings;

@@ -132,6 +132,7 @@ static int send_head(veil__xchg_t *x)
     }
     veil__outq_write(&x->c->out, b->data, b->len);
     x->bytes_out += b->len;
+    x->head_bytes_out += b->len;
     veil_jbuf_reset(b);
     x->rsp_head_sent = 1;
     return 0;
@@ -213,6 +214,7 @@ static int interim(veil__xchg_t *x, const char *head, size_t len,
     }
     veil__outq_write(&x->c->out, b->data, b->len);
     x->bytes_out += b->len;
+    x->head_bytes_out += b->len;
     veil_jbuf_reset(b);
     return 0;
 }
@@ -274,6 +276,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         }
         veil__outq_write(&x->c->out, b->data, b->len);
         x->bytes_out += b->len;
+        x->head_bytes_out += b->len;
         veil_jbuf_reset(b);
         x->rsp_head_sent = 1;
         x->tunnel = 1;
@@ -367,6 +370,11 @@ static int response_body(veil__xchg_t *x, int eof)
             return 0;
         }
         if (x->rsp_body == VEIL_H1_BODY_UNTIL_CLOSE) {
+            if (u->tls_truncated) {
+                /* Over TLS only a close_notify ends such a body. */
+                bad_upstream(x, "upstream_truncated");
+                return -1;
+            }
             err = llhttp_finish(&x->rsp_p);
             if (err != HPE_OK && err != HPE_PAUSED) {
                 bad_upstream(x, "parser_rejected_response");

@@ -443,6 +443,10 @@ static void tls_pump(veil__upconn_t *u)
             }
             if (r == VEIL__TLS_MORE) {
                 end = u->tls_sock_eof && !u->tls_eof_done;
+                /* The socket ended without a close_notify: anyone on the
+                   path can forge a FIN, so a body delimited by the close
+                   is not known to be complete (RFC 9112 9.8). */
+                u->tls_truncated |= end;
             } else {
                 /* close_notify, or an error: the stream ends here, and a
                    response cut short is reported as for plain TCP. */
