@@ -9,7 +9,7 @@ UPSTREAM    ?= http://127.0.0.1:8080
 LISTEN      ?= 127.0.0.1:8000
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run scan-sample test test-fast test-asan bench fuzz soak clean
+.PHONY: all deps build run scan-sample test test-fast test-integration test-all test-asan bench fuzz soak clean
 
 all: build
 
@@ -32,10 +32,21 @@ scan-sample: build
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 test:
 	@tools/deps.sh build test
-	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory test-all
 	@$(MAKE) --no-print-directory test-asan
 
+# Tiers of the optimised build's suite (ctest labels):
+#   test-fast         unit, fuzz corpus replays, cli, accuracy: seconds
+#   test-integration  real processes and sockets: integration, http
+#                     conformance (4 shards), config, stats, faults
+#   test-all          both
 test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(unit|fuzz|cli|accuracy)$$'
+
+test-integration: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(integration|http|config|stats|faults)$$'
+
+test-all: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan:

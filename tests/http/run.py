@@ -58,7 +58,7 @@ upstream's response) sent in 5-byte segments (more for big messages: at
 most ~200 segments) 1 ms apart, so veil sees each
 message across many reads.
 
-Usage: run.py --veil PATH [--cases DIR] [-k SUBSTRING] [-v] [--no-split]
+Usage: run.py --veil PATH [--cases DIR] [-k SUBSTRING] [--shard I/N] [-v] [--no-split]
 Prints "N passed, N failed" and exits non-zero when a case fails.
 """
 
@@ -463,15 +463,20 @@ def main():
     ap.add_argument("--cases", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                     "cases"))
     ap.add_argument("-k", default="")
+    ap.add_argument("--shard", default="1/1",
+                    help="I/N: run every N-th case starting at the I-th, so "
+                         "ctest can run N shards in parallel")
     ap.add_argument("-v", action="store_true")
     ap.add_argument("--no-split", action="store_true",
                     help="send each case whole only (default: whole, then in "
                          "5-byte segments from both the client and the upstream)")
     args = ap.parse_args()
 
+    shard, nshards = (int(x) for x in args.shard.split("/"))
     cases = []
-    for f in sorted(os.listdir(args.cases)):
-        if f.endswith(".case") and args.k in f:
+    names = [f for f in sorted(os.listdir(args.cases)) if f.endswith(".case") and args.k in f]
+    for i, f in enumerate(names):
+        if i % nshards == shard - 1:
             cases.append(load_case(os.path.join(args.cases, f)))
 
     up = Upstream()
