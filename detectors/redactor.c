@@ -32,6 +32,7 @@ struct veil_redactor {
     size_t scratch_cap;
     uint64_t skip_from;        /* start of the skipped part being written,
                                   UINT64_MAX: none */
+    uint64_t skip_lines;       /* line breaks in it so far */
     int error;
 };
 
@@ -229,14 +230,22 @@ static int out(veil_redactor_t *r, const void *p, size_t n)
 }
 
 /* A skipped part: nothing for its pieces but the last, which writes the
-   marker with the length of the whole part. */
+   marker with the length of the whole part, then its line breaks (as
+   the label transform keeps a value's: every action keeps the number of
+   lines). */
 static int write_skip(veil_redactor_t *r, const veil_finding_t *f)
 {
+    const unsigned char *raw = r->buf + (f->offset - r->buf_off);
     char marker[80];
     int n;
 
     if (r->skip_from == UINT64_MAX) {
         r->skip_from = f->offset;
+        r->skip_lines = 0;
+    }
+    for (const unsigned char *p = raw, *e = raw + f->length;
+         (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
+        r->skip_lines++;
     }
     if (f->flags & VEIL_FIND_MORE) {
         return r->error;
@@ -248,7 +257,11 @@ static int write_skip(veil_redactor_t *r, const veil_finding_t *f)
     if (n < 0 || (size_t)n >= sizeof(marker)) {
         return r->error = -EINVAL;
     }
-    return out(r, marker, (size_t)n);
+    out(r, marker, (size_t)n);
+    for (; r->skip_lines > 0 && r->error == 0; r->skip_lines--) {
+        out(r, "\n", 1);
+    }
+    return r->error;
 }
 
 static int write_finding(veil_redactor_t *r, const veil_finding_t *f)

@@ -96,8 +96,9 @@ typedef struct veil_redactor_options {
        (a multipart body then takes its boundary from its first line). */
     const veil_body_type_t *type;
     /* Multipart parts that are not inspected (files of binary types, ...):
-       0 writes a short marker in place of their content (for logs: fail
-       closed), 1 copies their bytes unchanged (for bodies in transit). */
+       0 writes "[SKIPPED <reason> part, N bytes]" and the content's line
+       breaks in place of their content (for logs: fail closed), 1 copies
+       their bytes unchanged (for bodies in transit). */
     int keep_skipped;
 } veil_redactor_options_t;
 

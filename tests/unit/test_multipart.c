@@ -141,11 +141,12 @@ TEST(file_part_skipped)
     CHECK_EQ(skipped(&t, B3, sizeof(B3) - 1, VEIL_SKIP_BINARY), 1);
     CHECK_EQ(skipped(&t, B3, sizeof(B3) - 1, VEIL_SKIP_ENCODED), 0);
     CHECK_EQ(skipped(&t, B3, sizeof(B3) - 1, VEIL_SKIP__COUNT), 1);
-    /* A log's copy: a marker in place of the file's 39 bytes. */
+    /* A log's copy: a marker in place of the file's 39 bytes, and its
+       three line breaks (every action keeps the number of lines). */
     MLABEL(B3, "--b\r\n"
                "Content-Disposition: form-data; name=\"avatar\"; filename=\"me.png\"\r\n"
                "Content-Type: image/png\r\n"
-               "\r\n[SKIPPED binary part, 39 bytes]\r\n"
+               "\r\n[SKIPPED binary part, 39 bytes]\n\n\n\r\n"
                "--b\r\n"
                "Content-Disposition: form-data; name=\"email\"\r\n"
                "\r\n"
