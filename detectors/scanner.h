@@ -187,6 +187,9 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen);
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags);
+/* Ends a value held lazily (not handed to the text layer yet) without
+   scanning it: 1, or 0 when it was not held so (it must be closed). */
+int veil__value_drop_lazy(struct veil_scanner *s);
 
 int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
 void veil__json_finish(struct veil_scanner *s);

@@ -313,3 +313,16 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
     s->name_len = 0;
     s->name_nseg = 0;
 }
+
+int veil__value_drop_lazy(struct veil_scanner *s)
+{
+    if (s->mode != V_LAZY) {
+        return 0;
+    }
+    explicit_bzero(s->name, s->name_len);
+    s->mode = V_SCAN;
+    s->hold = UINT64_MAX;
+    s->name_len = 0;
+    s->name_nseg = 0;
+    return 1;
+}

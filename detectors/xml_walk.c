@@ -36,8 +36,10 @@ typedef struct {
     uint32_t full_len;  /* the qualified name's length */
     uint32_t hash;      /* FNV-1a of the qualified name */
     int8_t cls;         /* key class of the local name */
+    int8_t thing;       /* veil__thing_key() of it, -1: not asked yet */
     uint8_t len;        /* bytes kept of the local name (XNAME + 1: cut) */
     uint8_t xmlns;      /* "xmlns" or "xmlns:p": declares a namespace */
+    uint8_t odd;        /* a digit or a byte no name has: may hold PII */
     char local[XNAME + 1];
 } xname_t;
 
@@ -97,11 +99,27 @@ static int is_name_start(int c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
 }
 
-/* Bytes that end a name in a tag (lenient: anything else is a name). */
-static int ends_name(int c)
-{
-    return is_ws(c) || c == '/' || c == '>' || c == '<' || c == '=' || c == '"' || c == '\'';
-}
+/* Bytes that end a name in a tag (lenient: anything else is a name), and
+   bytes a name may hold no finding for (letters, '.', '-', '_', ':' and
+   the non-ASCII NameChars): a table, since names are read byte by byte. */
+enum { C_END = 1, C_PLAIN = 2 };
+static const uint8_t name_class[256] = {
+    ['\t'] = C_END, ['\n'] = C_END, ['\r'] = C_END, [' '] = C_END, ['/'] = C_END,
+    ['>'] = C_END, ['<'] = C_END, ['='] = C_END, ['"'] = C_END, ['\''] = C_END,
+    ['.'] = C_PLAIN, ['-'] = C_PLAIN, ['_'] = C_PLAIN, [':'] = C_PLAIN,
+    ['a'] = C_PLAIN, ['b'] = C_PLAIN, ['c'] = C_PLAIN, ['d'] = C_PLAIN, ['e'] = C_PLAIN,
+    ['f'] = C_PLAIN, ['g'] = C_PLAIN, ['h'] = C_PLAIN, ['i'] = C_PLAIN, ['j'] = C_PLAIN,
+    ['k'] = C_PLAIN, ['l'] = C_PLAIN, ['m'] = C_PLAIN, ['n'] = C_PLAIN, ['o'] = C_PLAIN,
+    ['p'] = C_PLAIN, ['q'] = C_PLAIN, ['r'] = C_PLAIN, ['s'] = C_PLAIN, ['t'] = C_PLAIN,
+    ['u'] = C_PLAIN, ['v'] = C_PLAIN, ['w'] = C_PLAIN, ['x'] = C_PLAIN, ['y'] = C_PLAIN,
+    ['z'] = C_PLAIN, ['A'] = C_PLAIN, ['B'] = C_PLAIN, ['C'] = C_PLAIN, ['D'] = C_PLAIN,
+    ['E'] = C_PLAIN, ['F'] = C_PLAIN, ['G'] = C_PLAIN, ['H'] = C_PLAIN, ['I'] = C_PLAIN,
+    ['J'] = C_PLAIN, ['K'] = C_PLAIN, ['L'] = C_PLAIN, ['M'] = C_PLAIN, ['N'] = C_PLAIN,
+    ['O'] = C_PLAIN, ['P'] = C_PLAIN, ['Q'] = C_PLAIN, ['R'] = C_PLAIN, ['S'] = C_PLAIN,
+    ['T'] = C_PLAIN, ['U'] = C_PLAIN, ['V'] = C_PLAIN, ['W'] = C_PLAIN, ['X'] = C_PLAIN,
+    ['Y'] = C_PLAIN, ['Z'] = C_PLAIN,
+};
+
 
 static void name_reset(xname_t *n)
 {
@@ -109,7 +127,9 @@ static void name_reset(xname_t *n)
     n->hash = 2166136261u;
     n->len = 0;
     n->cls = -1;
+    n->thing = -1;
     n->xmlns = 0;
+    n->odd = 0;
 }
 
 static int is_xmlns(const xname_t *n, uint32_t at)
@@ -117,23 +137,36 @@ static int is_xmlns(const xname_t *n, uint32_t at)
     return at == 5 && n->len == 5 && memcmp(n->local, "xmlns", 5) == 0;
 }
 
-static void name_add(xname_t *n, const unsigned char *p, size_t len)
+/* Reads name bytes from p[i] up to the first byte that ends a name;
+   returns where it stopped. */
+static size_t name_scan(xname_t *n, const unsigned char *p, size_t i, size_t len)
 {
-    uint32_t h = n->hash;
-    for (size_t k = 0; k < len; k++) {
-        h = (h ^ p[k]) * 16777619u;
-        if (p[k] == ':') {
-            n->xmlns |= (uint8_t)is_xmlns(n, n->full_len + (uint32_t)k);
-            n->len = 0; /* a prefix: the local name starts after it */
-        } else if (n->len <= XNAME) {
-            if (n->len < XNAME) {
-                n->local[n->len] = (char)p[k];
+    uint32_t h = n->hash, at = n->full_len;
+    uint8_t odd = 0, kept = n->len;
+    size_t k = i;
+    for (; k < len; k++) {
+        unsigned c = p[k], cl = name_class[c];
+        if (cl == C_END) {
+            break;
+        }
+        h = (h ^ c) * 16777619u;
+        odd |= (uint8_t)(c < 0x80 && cl != C_PLAIN);
+        if (c == ':') {
+            n->len = kept;
+            n->xmlns |= (uint8_t)is_xmlns(n, at + (uint32_t)(k - i));
+            kept = 0; /* a prefix: the local name starts after it */
+        } else if (kept <= XNAME) {
+            if (kept < XNAME) {
+                n->local[kept] = (char)c;
             }
-            n->len++;
+            kept++;
         }
     }
+    n->len = kept;
     n->hash = h;
-    n->full_len += (uint32_t)len;
+    n->odd |= odd;
+    n->full_len = at + (uint32_t)(k - i);
+    return k;
 }
 
 /* The local name's key class (a cut name has none). */
@@ -210,8 +243,15 @@ static void value_open(struct veil_scanner *s, const xname_t *key, const xname_t
         veil__value_open_class(s, -1, NULL, 0, NULL, 0, 0, raw);
         return;
     }
-    int thing = key->cls == VEIL_D_PERSON_NAME && is_plain_name(key) && owner != NULL &&
-                owner->len <= XNAME && veil__thing_key(owner->local, owner->len);
+    int thing = 0;
+    if (key->cls == VEIL_D_PERSON_NAME && is_plain_name(key) && owner != NULL &&
+        owner->len <= XNAME) {
+        /* Asked once per element, however many "name"s it has. */
+        if (owner->thing < 0) {
+            ((xname_t *)owner)->thing = (int8_t)veil__thing_key(owner->local, owner->len);
+        }
+        thing = owner->thing;
+    }
     veil__value_open_class(s, key->cls, key->local, name_len(key), NULL, 0, thing, raw);
 }
 
@@ -574,12 +614,8 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         case X_NAME:
         case X_ATTR_NAME:
         case X_END_NAME: {
-            size_t q = i;
-            while (q < len && !ends_name(p[q])) {
-                q++;
-            }
             xname_t *n = x->state == X_ATTR_NAME ? &x->attr : &x->name;
-            name_add(n, p + i, q - i);
+            size_t q = name_scan(n, p, i, len);
             if (x->state != X_END_NAME && q > i) {
                 veil__value_bytes(s, (const char *)p + i, q - i, raw);
             }
@@ -588,7 +624,12 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 continue;
             }
             if (x->state != X_END_NAME) {
-                veil__value_close(s, base + q, 0);
+                /* A name of letters and name punctuation holds nothing
+                   a detector finds: dropped unscanned (names are read
+                   as keys in every element and attribute). */
+                if (n->odd || !veil__value_drop_lazy(s)) {
+                    veil__value_close(s, base + q, 0);
+                }
                 name_done(s, n);
             }
             if (x->state == X_NAME) {
