@@ -48,6 +48,9 @@ enum { T_TEXT, T_JSON, T_FORM, T_XML, T_BINARY };
 struct veil__mp {
     int state;
     int kind;
+    int aside;                         /* a value of text outside the parts
+                                          (preamble, padding, epilogue) */
+    uint64_t aside_last;               /* raw end of its last byte */
     uint8_t dlen;                      /* of delim */
     char delim[3 + VEIL_BOUNDARY_MAX]; /* "\n--" boundary */
     /* A delimiter maybe begun at the end of what was read: a CR (cr) and
@@ -276,9 +279,36 @@ static void parse_headers(struct veil__mp *mp)
 
 /* ---- parts ---- */
 
+/* Header blocks are text under no key. */
 static void text_begin(struct veil_scanner *s)
 {
     veil__scan_begin(s, NULL, 0);
+}
+
+/* Text outside the parts (preamble, transport padding, epilogue, a body
+   that is no multipart): a value at the root's place, opened with its
+   first byte (veil__value_open_aside: a body allowlist drops it). */
+static void aside_bytes(struct veil_scanner *s, const char *d, size_t n, uint64_t raw)
+{
+    if (n == 0) {
+        return;
+    }
+    if (!s->mp->aside) {
+        s->mp->aside = 1;
+        veil__value_open_aside(s, raw);
+    }
+    veil__value_bytes(s, d, n, raw);
+    s->mp->aside_last = raw + n;
+}
+
+/* The value ends with its last byte (not with the line break of a
+   boundary's line). */
+static void aside_end(struct veil_scanner *s)
+{
+    if (s->mp->aside) {
+        s->mp->aside = 0;
+        veil__value_close(s, s->mp->aside_last, 0);
+    }
 }
 
 static void skip_part(struct veil_scanner *s, int reason, uint64_t raw)
@@ -385,7 +415,7 @@ static void content(struct veil_scanner *s, const char *d, size_t n, uint64_t ra
     }
     switch (mp->kind) {
     case K_NONE:
-        veil__scan_plain(s, d, n, raw);
+        aside_bytes(s, d, n, raw);
         break;
     case K_VALUE:
         veil__value_bytes(s, d, n, raw);
@@ -416,7 +446,7 @@ static void part_end(struct veil_scanner *s, uint64_t end)
     struct veil__mp *mp = s->mp;
     switch (mp->kind) {
     case K_NONE:
-        veil__scan_end(s);
+        aside_end(s);
         break;
     case K_VALUE:
         veil__value_close(s, end, 0);
@@ -577,8 +607,7 @@ static int sniff_boundary(struct veil__mp *mp)
 static void to_text(struct veil_scanner *s, uint64_t raw)
 {
     struct veil__mp *mp = s->mp;
-    text_begin(s);
-    veil__scan_plain(s, mp->hdr, mp->hlen, raw);
+    aside_bytes(s, mp->hdr, mp->hlen, raw);
     explicit_bzero(mp->hdr, mp->hlen);
     mp->hlen = 0;
     mp->state = M_TEXT;
@@ -636,8 +665,7 @@ int veil__mp_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         case M_DASH:
             if (p[i] == '-') {
                 i++;
-                text_begin(s); /* the epilogue */
-                mp->state = M_TEXT;
+                mp->state = M_TEXT; /* the epilogue */
             } else {
                 mp->state = M_PAD;
             }
@@ -645,11 +673,16 @@ int veil__mp_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         case M_PAD: {
             const unsigned char *nl = memchr(p + i, '\n', len - i);
             size_t q = nl ? (size_t)(nl - p) : len;
-            text_begin(s);
-            veil__scan_plain(s, (const char *)p + i, q - i, base + i);
-            i = q;
+            /* Transport padding, or junk: text, its CRs left out (the
+               CRLF that ends the line is the delimiter's). */
+            while (i < q) {
+                const unsigned char *cr = memchr(p + i, '\r', q - i);
+                size_t e = cr ? (size_t)(cr - p) : q;
+                aside_bytes(s, (const char *)p + i, e - i, base + i);
+                i = e + (cr != NULL);
+            }
             if (nl) {
-                veil__scan_end(s);
+                aside_end(s);
                 i++;
                 headers_begin(mp, base + i);
             }
@@ -702,7 +735,7 @@ int veil__mp_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             break;
         }
         default: /* M_TEXT */
-            veil__scan_plain(s, (const char *)p + i, len - i, base + i);
+            aside_bytes(s, (const char *)p + i, len - i, base + i);
             i = len;
             break;
         }
@@ -718,7 +751,7 @@ void veil__mp_finish(struct veil_scanner *s)
     switch (mp->state) {
     case M_SNIFF:
         to_text(s, 0);
-        veil__scan_end(s);
+        aside_end(s);
         break;
     case M_HEADERS:
         /* A part cut in its headers: they are text. */
@@ -733,7 +766,7 @@ void veil__mp_finish(struct veil_scanner *s)
         part_end(s, s->raw_pos);
         break;
     default:
-        veil__scan_end(s);
+        aside_end(s);
         break;
     }
     explicit_bzero(mp->hdr, mp->hlen);
@@ -792,6 +825,7 @@ int veil__mp_begin(struct veil_scanner *s, const veil_body_type_t *type)
         s->mp = mp;
     }
     mp->kind = K_NONE;
+    mp->aside = 0;
     mp->cr = mp->m = mp->virt = 0;
     mp->hlen = mp->line_start = 0;
     memcpy(mp->delim, "\n--", 3);
@@ -805,7 +839,6 @@ int veil__mp_begin(struct veil_scanner *s, const veil_body_type_t *type)
     /* The first delimiter needs no line break before it: the body starts
        as if after one. */
     content_start(mp, 0);
-    text_begin(s);
     return 0;
 }
 

@@ -187,6 +187,11 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen);
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags);
+/* Text of a structured body that is no value of it (an XML comment, a
+   multipart preamble): a value under no key at the root's place ("$", or
+   the multipart part's "$.name"), which field rules may take whole (body
+   allowlists drop it); else scanned as text. */
+void veil__value_open_aside(struct veil_scanner *s, uint64_t raw_start);
 /* Ends a value held lazily (not handed to the text layer yet) without
    scanning it: 1, or 0 when it was not held so (it must be closed). */
 int veil__value_drop_lazy(struct veil_scanner *s);

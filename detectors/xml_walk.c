@@ -471,20 +471,19 @@ static size_t find2(const unsigned char *p, size_t i, size_t len, unsigned char 
     return i;
 }
 
-/* Text with no key (comments, PIs, the DOCTYPE, what cannot be markup). */
-static void text_begin(struct veil_scanner *s)
+/* Comments, PIs, the DOCTYPE and what cannot be markup are text under no
+   key, at the root's place for field rules (veil__value_open_aside). */
+static void aside_begin(struct veil_scanner *s, uint64_t raw)
 {
-    veil__scan_begin(s, NULL, 0);
+    veil__value_open_aside(s, raw);
 }
 
-static void to_text(struct veil_scanner *s)
+static void to_text(struct veil_scanner *s, uint64_t raw)
 {
     struct veil__xml *x = s->xml;
     content_close(s);
-    veil__scan_end(s);
-    s->hold = UINT64_MAX;
     x->state = X_TEXT;
-    text_begin(s);
+    aside_begin(s, raw);
 }
 
 static int push(struct veil_scanner *s)
@@ -597,7 +596,7 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 x->state = X_BANG;
                 i++;
             } else if (c == '?') {
-                text_begin(s);
+                aside_begin(s, raw + 1);
                 x->dashes = 0;
                 x->state = X_PI;
                 i++;
@@ -635,7 +634,7 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             if (x->state == X_NAME) {
                 if (push(s) != 0) {
                     if (s->error == 0) {
-                        to_text(s);
+                        to_text(s, base + q);
                     }
                     continue;
                 }
@@ -767,24 +766,28 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 }
             }
             if (done == 0) {
-                text_begin(s);
+                aside_begin(s, raw + 1);
                 x->dashes = 0;
                 x->state = X_COMMENT;
             } else if (done == 1) {
                 x->brackets = 0;
                 x->state = X_CDATA;
             } else if (done == 2) {
-                text_begin(s);
+                aside_begin(s, raw + 1);
                 x->dt_quote = 0;
                 x->dt_sub = x->dt_comment = x->dt_open = 0;
                 x->state = X_DOCTYPE;
             } else if (!maybe) {
                 /* Some other declaration: text up to its '>'. */
-                text_begin(s);
-                veil__scan_plain(s, x->bang, x->bang_len, raw + 1 - x->bang_len);
-                x->state = x->bang[x->bang_len - 1] == '>' ? X_CONTENT : X_DECL;
-                if (x->state == X_CONTENT) {
-                    veil__scan_end(s);
+                uint64_t at = raw + 1 - x->bang_len;
+                aside_begin(s, at);
+                if (x->bang[x->bang_len - 1] == '>') {
+                    veil__value_bytes(s, x->bang, (size_t)x->bang_len - 1, at);
+                    veil__value_close(s, raw, 0);
+                    x->state = X_CONTENT;
+                } else {
+                    veil__value_bytes(s, x->bang, x->bang_len, at);
+                    x->state = X_DECL;
                 }
             }
             continue;
@@ -805,15 +808,19 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 run += x->dashes; /* the marks go on from the last chunk */
             }
             x->dashes = (uint8_t)(run > 2 ? 2 : run);
-            veil__scan_plain(s, (const char *)p + i, q - i, raw);
+            if (q > i) {
+                veil__value_bytes(s, (const char *)p + i, q - i, raw);
+            }
             i = q;
             if (q < len) {
                 i++;
                 if (x->dashes >= want) {
-                    veil__scan_end(s);
+                    /* The value ends before the "--" ('?') that ends it. */
+                    uint64_t end = base + q - (uint64_t)want;
+                    veil__value_close(s, end > s->value_raw ? end : s->value_raw, 0);
                     x->state = X_CONTENT;
                 } else {
-                    veil__scan_plain(s, ">", 1, base + q);
+                    veil__value_bytes(s, ">", 1, base + q);
                     x->dashes = 0;
                 }
             }
@@ -891,10 +898,12 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                     break;
                 }
             }
-            veil__scan_plain(s, (const char *)p + i, q - i, raw);
+            if (q > i) {
+                veil__value_bytes(s, (const char *)p + i, q - i, raw);
+            }
             i = q;
             if (end) {
-                veil__scan_end(s);
+                veil__value_close(s, base + q, 0);
                 x->state = X_CONTENT;
                 i++;
             }
@@ -903,17 +912,19 @@ int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         case X_DECL: {
             const unsigned char *gt = memchr(p + i, '>', len - i);
             size_t q = gt ? (size_t)(gt - p) : len;
-            veil__scan_plain(s, (const char *)p + i, q - i, raw);
+            if (q > i) {
+                veil__value_bytes(s, (const char *)p + i, q - i, raw);
+            }
             i = q;
             if (q < len) {
-                veil__scan_end(s);
+                veil__value_close(s, base + q, 0);
                 x->state = X_CONTENT;
                 i++;
             }
             continue;
         }
         default: /* X_TEXT */
-            veil__scan_plain(s, (const char *)p + i, len - i, raw);
+            veil__value_bytes(s, (const char *)p + i, len - i, raw);
             i = len;
             continue;
         }
@@ -955,9 +966,9 @@ void veil__xml_finish(struct veil_scanner *s)
         content_bytes(s, "<", 1, x->lt_raw);
         break;
     case X_BANG:
-        text_begin(s);
-        veil__scan_plain(s, x->bang, x->bang_len, x->lt_raw + 2);
-        veil__scan_end(s);
+        aside_begin(s, x->lt_raw + 2);
+        veil__value_bytes(s, x->bang, x->bang_len, x->lt_raw + 2);
+        veil__value_close(s, s->raw_pos, 0);
         break;
     case X_NAME:
     case X_ATTR_NAME:
@@ -975,7 +986,7 @@ void veil__xml_finish(struct veil_scanner *s)
     case X_DOCTYPE:
     case X_DECL:
     case X_TEXT:
-        veil__scan_end(s);
+        veil__value_close(s, s->raw_pos, 0);
         break;
     default:
         break;

@@ -494,6 +494,7 @@ static int rules(void *ud, int place, const char *path, size_t len)
         {VEIL_PLACE_FORM, "cvv", VEIL_ACT_DROP},
         {VEIL_PLACE_JSON, "$.meta.contact.phone", VEIL_ACT_LABEL},
         {VEIL_PLACE_JSON, "$.doc.login.user", VEIL_ACT_MASK},
+        {VEIL_PLACE_JSON, "$", VEIL_ACT_DROP},
     };
     (void)ud;
     for (size_t k = 0; k < sizeof(r) / sizeof(r[0]); k++) {
@@ -532,6 +533,13 @@ TEST(field_rules)
               "--b\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
               "Content-Type: text/xml\r\n\r\n"
               "<login user=\"****\">x</login>\r\n--b--");
+    /* A rule for $ takes the text outside the parts (a body allowlist
+       drops it): preamble, transport padding, epilogue. */
+    veil_body_type_t t = ct_type("multipart/form-data; boundary=b");
+    o.type = &t;
+    CHECK_STR(redact_opts_str(__LINE__, E, &o,
+                              "pre jdoe\r\n--b pad\r\n\r\nx\r\n--b--\r\nepi jdoe", 39),
+              "\r\n--b\r\n\r\nx\r\n--b--\n");
 }
 
 int main(void)
