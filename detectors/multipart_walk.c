@@ -113,8 +113,11 @@ static int part_type(const char *v, size_t n)
     if (lc_eq(v, n, "application/xml") || lc_eq(v, n, "text/xml") || lc_suffix(v, n, "+xml")) {
         return T_XML;
     }
-    if (lc_prefix(v, n, "text/") || lc_prefix(v, n, "multipart/") ||
-        lc_prefix(v, n, "message/") || lc_eq(v, n, "application/javascript") ||
+    /* A multipart part (RFC 7578 section 4.3 forbids them: files under one
+       name) is binary here: its own boundary is not followed, and its
+       files would be read as text. */
+    if (lc_prefix(v, n, "text/") || lc_prefix(v, n, "message/") ||
+        lc_eq(v, n, "application/javascript") ||
         lc_eq(v, n, "application/graphql") || lc_eq(v, n, "application/csv") ||
         lc_eq(v, n, "application/yaml") || lc_eq(v, n, "application/x-yaml")) {
         return T_TEXT;

@@ -403,6 +403,13 @@ TEST(transfer_encoding_skipped)
 
 TEST(part_types)
 {
+    /* A nested multipart/mixed (files under one name, RFC 2388's way) is
+       not followed: skipped as binary. */
+    MS("--b\r\nContent-Disposition: form-data; name=\"files\"\r\n"
+       "Content-Type: multipart/mixed; boundary=c\r\n\r\n"
+       "--c\r\nContent-Disposition: file; filename=\"a.txt\"\r\n\r\njane@example.com\r\n--c--"
+       "\r\n--b--",
+       "");
     /* A text file is read (the part's name, "upload", is no key). */
     MS(B10, "email@120+16H");
     /* A form-urlencoded part: its fields by their own names. */
