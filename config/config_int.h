@@ -84,7 +84,7 @@ typedef struct veil__test_case {
     const veil_policy_t *policy;   /* resolved: policy, route or request */
     const char *via;               /* "policy NAME" / "route NAME" */
     veil_direction_t direction;
-    veil_format_t format;
+    veil_body_type_t type;         /* format, and a multipart boundary */
     const char *body;
     size_t body_len;
     int gpc, dnt;

@@ -67,7 +67,7 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
     r.pd = pd;
     r.counts = calloc(nd + 1, sizeof(*r.counts));
     veil_redactor_options_t ro = {0};
-    ro.format = t->format;
+    ro.type = &t->type;
     ro.action = VEIL_ACT_MASK;
     ro.action_by_detector = pd->actions;
     ro.key = pd->key;

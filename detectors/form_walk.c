@@ -88,9 +88,9 @@ int veil__form_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
     const uint64_t base = s->raw_pos;
     size_t i = 0;
 
-    if (s->raw_pos == 0 && !s->form_started) {
+    if (!s->form_started) {
         s->form_started = 1;
-        key_open(s, 0);
+        key_open(s, base);
     }
     while (i < len && s->error == 0) {
         int c = p[i];
@@ -163,4 +163,14 @@ void veil__form_finish(struct veil_scanner *s)
     if (s->in_key || s->state == F_VALUE) {
         pair_end(s, s->raw_pos);
     }
+}
+
+void veil__form_begin(struct veil_scanner *s)
+{
+    s->state = F_KEY;
+    s->in_key = 0;
+    s->pct = 0;
+    s->form_started = 0;
+    s->mode = V_SCAN;
+    s->hold = UINT64_MAX;
 }

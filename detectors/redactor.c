@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,9 @@ struct veil_redactor {
     uint64_t written;          /* raw offset written out so far */
     char *scratch;
     size_t scratch_cap;
+    uint64_t skip_from;        /* start of the skipped part being written,
+                                  UINT64_MAX: none */
+    uint64_t skip_lines;       /* line breaks in it so far */
     int error;
 };
 
@@ -77,8 +81,9 @@ static void on_finding(void *ud, const veil_finding_t *f)
         r->capqueue = cap;
     }
     r->queue[r->nqueue++] = g;
-    /* A field rule's value is the policy's, not a detection. */
-    if (r->opts.on_finding && !(g.flags & VEIL_FIND_RULE)) {
+    /* A field rule's value is the policy's, not a detection; a skipped
+       part is no detection either. */
+    if (r->opts.on_finding && !(g.flags & (VEIL_FIND_RULE | VEIL_FIND_SKIP))) {
         r->opts.on_finding(r->opts.finding_ud, &g);
     }
 }
@@ -161,21 +166,37 @@ static int start(veil_redactor_t *r, const veil_engine_t *engine,
     r->buf_off = 0;
     r->nqueue = 0;
     r->written = 0;
+    r->skip_from = UINT64_MAX;
     r->error = 0;
     return 0;
+}
+
+/* The body type the options name: <type>, or <format> alone. */
+static const veil_body_type_t *opts_type(const veil_redactor_options_t *opts,
+                                         veil_body_type_t *tmp)
+{
+    if (opts->type != NULL) {
+        return opts->type;
+    }
+    memset(tmp, 0, sizeof(*tmp));
+    tmp->format = opts->format;
+    return tmp;
 }
 
 veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
                                    const veil_redactor_options_t *opts)
 {
     struct spares *sp = thread_spares(0);
+    veil_body_type_t tmp;
+    const veil_body_type_t *type = opts_type(opts, &tmp);
     veil_redactor_t *r;
 
     if (sp != NULL && sp->n > 0) {
         r = sp->r[--sp->n];
         if (start(r, engine, opts) == 0 &&
-            veil__scanner_reset(r->scanner, engine, opts->format, on_finding, r) == 0) {
+            veil__scanner_reset(r->scanner, engine, type, on_finding, r) == 0) {
             veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
+            veil__scanner_report_skips(r->scanner, !opts->keep_skipped);
             return r;
         }
         destroy(r);
@@ -189,13 +210,14 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
         free(r);
         return NULL;
     }
-    r->scanner = veil_scanner_new(engine, opts->format, on_finding, r);
+    r->scanner = veil_scanner_new_typed(engine, type, on_finding, r);
     if (r->scanner == NULL) {
         free(r->actions);
         free(r);
         return NULL;
     }
     veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
+    veil__scanner_report_skips(r->scanner, !opts->keep_skipped);
     return r;
 }
 
@@ -207,8 +229,46 @@ static int out(veil_redactor_t *r, const void *p, size_t n)
     return r->error;
 }
 
+/* A skipped part: nothing for its pieces but the last, which writes the
+   marker with the length of the whole part, then its line breaks (as
+   the label transform keeps a value's: every action keeps the number of
+   lines). */
+static int write_skip(veil_redactor_t *r, const veil_finding_t *f)
+{
+    const unsigned char *raw = r->buf + (f->offset - r->buf_off);
+    char marker[80];
+    int n;
+
+    if (r->skip_from == UINT64_MAX) {
+        r->skip_from = f->offset;
+        r->skip_lines = 0;
+    }
+    for (const unsigned char *p = raw, *e = raw + f->length;
+         (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
+        r->skip_lines++;
+    }
+    if (f->flags & VEIL_FIND_MORE) {
+        return r->error;
+    }
+    n = snprintf(marker, sizeof(marker), "[SKIPPED %s part, %llu bytes]",
+                 veil_skip_reason_name((veil_skip_reason_t)f->detector),
+                 (unsigned long long)(f->offset + f->length - r->skip_from));
+    r->skip_from = UINT64_MAX;
+    if (n < 0 || (size_t)n >= sizeof(marker)) {
+        return r->error = -EINVAL;
+    }
+    out(r, marker, (size_t)n);
+    for (; r->skip_lines > 0 && r->error == 0; r->skip_lines--) {
+        out(r, "\n", 1);
+    }
+    return r->error;
+}
+
 static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
 {
+    if (f->flags & VEIL_FIND_SKIP) {
+        return write_skip(r, f);
+    }
     size_t need = 64 + 2 * (size_t)f->length;
     if (need > r->scratch_cap) {
         char *s = malloc(need);
@@ -333,6 +393,11 @@ int veil_redactor_finish(veil_redactor_t *r)
 uint64_t veil_redactor_offset(const veil_redactor_t *r)
 {
     return r->written;
+}
+
+uint32_t veil_redactor_skipped(const veil_redactor_t *r, veil_skip_reason_t reason)
+{
+    return veil_scanner_skipped(r->scanner, reason);
 }
 
 static void destroy(veil_redactor_t *r)

@@ -313,3 +313,36 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
     s->name_len = 0;
     s->name_nseg = 0;
 }
+
+int veil__value_drop_lazy(struct veil_scanner *s)
+{
+    if (s->mode != V_LAZY) {
+        return 0;
+    }
+    explicit_bzero(s->name, s->name_len);
+    s->mode = V_SCAN;
+    s->hold = UINT64_MAX;
+    s->name_len = 0;
+    s->name_nseg = 0;
+    return 1;
+}
+
+void veil__value_open_aside(struct veil_scanner *s, uint64_t raw_start)
+{
+    if (s->field_cb != NULL) {
+        char path[VEIL__PATH_MAX];
+        size_t n = 1, w = 0;
+        path[0] = '$';
+        if (s->root_key != NULL) {
+            w = veil__path_step(s->root_key, s->root_key_len, path + 1, sizeof(path) - 1);
+        }
+        if (s->root_key == NULL || w > 0) {
+            int action = s->field_cb(s->field_ud, VEIL_PLACE_JSON, path, n + w);
+            if (action >= 0) {
+                veil__value_open_rule(s, action, raw_start);
+                return;
+            }
+        }
+    }
+    veil__value_open_class(s, -1, NULL, 0, NULL, 0, 0, raw_start);
+}

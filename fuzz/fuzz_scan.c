@@ -36,9 +36,16 @@
  *   every action;
  * - field rules: the engine asks with well-formed places (a JSON path
  *   starting with '$', at most 256 bytes); the output is the same fed
- *   whole and in pieces, keeps the number of lines and valid JSON.
+ *   whole and in pieces, keeps the number of lines and valid JSON;
+ * - multipart: parts that are not inspected are reported (to the scanner
+ *   here, as to a redactor) as pieces in order, the last of a part without
+ *   VEIL_FIND_MORE; the redactor writes "[SKIPPED <reason> part, N bytes]"
+ *   and the part's line breaks for each part (the rebuilt output says
+ *   so, N the part's whole length); with keep_skipped the output is the
+ *   input with the findings replaced.
  *
- * fuzz_json.c and fuzz_form.c include this file with VEIL_FUZZ_FORMAT set.
+ * fuzz_json.c, fuzz_form.c, fuzz_multipart.c and fuzz_xml.c include this
+ * file with VEIL_FUZZ_FORMAT set.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +66,13 @@
 
 #define MAX_FINDINGS 8192
 
+/* The engine's own switch for skipped parts (detectors/scanner.h): the
+   scanner reports them as a redactor's scanner does. */
+void veil__scanner_report_skips(veil_scanner_t *s, int on);
+
+/* Set by fuzz_multipart.c: the body type (a boundary), or NULL. */
+static const veil_body_type_t *fuzz_type;
+
 typedef struct {
     veil_finding_t *f;
     size_t n;
@@ -73,6 +87,16 @@ static void on_finding(void *ud, const veil_finding_t *f)
     if (l->n > 0) {
         const veil_finding_t *p = &l->f[l->n - 1];
         FUZZ_ASSERT(f->offset >= p->offset + p->length);
+        /* The pieces of a skipped part follow each other without a gap. */
+        if (p->flags & VEIL_FIND_MORE) {
+            FUZZ_ASSERT((f->flags & VEIL_FIND_SKIP) && f->offset == p->offset + p->length &&
+                        f->detector == p->detector);
+        }
+    }
+    if (f->flags & VEIL_FIND_SKIP) {
+        FUZZ_ASSERT(f->detector < VEIL_SKIP__COUNT);
+    } else {
+        FUZZ_ASSERT(!(f->flags & VEIL_FIND_MORE));
     }
     FUZZ_ASSERT(l->n < MAX_FINDINGS);
     l->f[l->n++] = *f;
@@ -116,8 +140,10 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
 {
     l->n = 0;
     l->floor = 0;
-    veil_scanner_t *s = veil_scanner_new(e, fmt, on_finding, l);
+    veil_scanner_t *s = fuzz_type ? veil_scanner_new_typed(e, fuzz_type, on_finding, l)
+                                  : veil_scanner_new(e, fmt, on_finding, l);
     FUZZ_ASSERT(s != NULL);
+    veil__scanner_report_skips(s, 1);
     uint64_t last = 0;
     for (size_t i = 0; i < len;) {
         size_t k = split ? cut_next(len - i) : len;
@@ -191,7 +217,7 @@ static int fuzz_rules(void *ud, int place, const char *path, size_t len)
     return path[0] == 'p' ? VEIL_ACT_MASK : -1;
 }
 
-static int use_rules;
+static int use_rules, keep_skipped;
 
 static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
                    const uint8_t *d, size_t len, int split, sink_t *out, size_t *nfound)
@@ -202,6 +228,8 @@ static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
     if (use_rules) {
         opts.field_action = fuzz_rules;
     }
+    opts.type = fuzz_type;
+    opts.keep_skipped = keep_skipped;
     opts.format = fmt;
     opts.action = act;
     opts.key = &hash_key;
@@ -278,17 +306,48 @@ static const veil_engine_t *rebuild_engine;
 
 /* The expected output of <act> (mask or label), rebuilt from the findings
    without the transform code. */
+/* The marker a redactor writes for a skipped part of <n> bytes. */
+static size_t skip_marker(const veil_finding_t *f, uint64_t n, char *out, size_t cap)
+{
+    static const char *const reasons[VEIL_SKIP__COUNT] = {"binary", "encoded", "headers"};
+    int w = snprintf(out, cap, "[SKIPPED %s part, %llu bytes]", reasons[f->detector],
+                     (unsigned long long)n);
+    FUZZ_ASSERT(w > 0 && (size_t)w < cap);
+    return (size_t)w;
+}
+
 static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, size_t len,
                     sink_t *exp)
 {
     int card = veil_catalog_find("credit_card");
-    uint64_t at = 0;
+    uint64_t at = 0, skip_from = UINT64_MAX;
+    size_t skip_lines = 0;
     exp->len = 0;
     for (size_t k = 0; k < l->n; k++) {
         const veil_finding_t *f = &l->f[k];
         const uint8_t *raw = d + f->offset;
         int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
         sink_write(exp, (const char *)d + at, (size_t)(f->offset - at));
+        if (f->flags & VEIL_FIND_SKIP) {
+            at = f->offset + f->length;
+            if (keep_skipped) {
+                sink_write(exp, (const char *)raw, f->length);
+                continue;
+            }
+            if (skip_from == UINT64_MAX) {
+                skip_from = f->offset;
+            }
+            skip_lines += count_lines(raw, f->length);
+            if (!(f->flags & VEIL_FIND_MORE)) {
+                char m[80];
+                sink_write(exp, m, skip_marker(f, at - skip_from, m, sizeof(m)));
+                for (; skip_lines > 0; skip_lines--) {
+                    sink_write(exp, "\n", 1);
+                }
+                skip_from = UINT64_MAX;
+            }
+            continue;
+        }
         if (bare) {
             sink_write(exp, "\"", 1);
         }
@@ -561,6 +620,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
     rng_state = seed | 1;
     scan(e, fmt, d, len, 1, &cut);
     FUZZ_ASSERT(whole.n == cut.n);
+    size_t detections = 0;
     for (size_t k = 0; k < whole.n; k++) {
         const veil_finding_t *a = &whole.f[k], *b = &cut.f[k];
         FUZZ_ASSERT(a->offset == b->offset && a->length == b->length);
@@ -569,7 +629,13 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         FUZZ_ASSERT(a->offset + a->length <= len);
         FUZZ_ASSERT(a->detector < veil_engine_detector_count(e));
         FUZZ_ASSERT(a->confidence >= VEIL_CONF_LOW && a->confidence <= VEIL_CONF_HIGH);
+        if (a->flags & VEIL_FIND_SKIP) {
+            FUZZ_ASSERT(fmt == VEIL_FMT_MULTIPART);
+        } else {
+            detections++;
+        }
     }
+    FUZZ_ASSERT(whole.n == 0 || !(whole.f[whole.n - 1].flags & VEIL_FIND_MORE));
 
     for (size_t k = 0; allow && fmt == VEIL_FMT_TEXT && k < whole.n; k++) {
         FUZZ_ASSERT(!allowed(d + whole.f[k].offset, whole.f[k].length));
@@ -579,27 +645,46 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
     veil_action_t acts[3] = {VEIL_ACT_MASK, VEIL_ACT_LABEL, third};
     int was_json = fmt == VEIL_FMT_JSON && json_seq(d, len);
     size_t lines = count_lines(d, len);
-    for (int a = 0; a < 3; a++) {
+    for (int a = 0; a < 3 + (fmt == VEIL_FMT_MULTIPART); a++) {
         size_t n1 = 0, n2 = 0;
-        redact(e, fmt, acts[a], d, len, 0, &o1, &n1);
+        /* Multipart: a fourth run, label with skipped parts kept. */
+        keep_skipped = a == 3;
+        veil_action_t act = a == 3 ? VEIL_ACT_LABEL : acts[a];
+        redact(e, fmt, act, d, len, 0, &o1, &n1);
         rng_state = (seed + 7u * (uint32_t)a) | 1;
-        redact(e, fmt, acts[a], d, len, 1, &o2, &n2);
-        FUZZ_ASSERT(n1 == whole.n && n2 == whole.n);
+        redact(e, fmt, act, d, len, 1, &o2, &n2);
+        FUZZ_ASSERT(n1 == detections && n2 == detections);
         FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
         /* valid JSON (Lines) stays valid */
         FUZZ_ASSERT(!was_json || json_seq(o1.buf, o1.len));
-        if (acts[a] == VEIL_ACT_MASK || acts[a] == VEIL_ACT_LABEL) {
-            rebuild(&whole, acts[a], d, len, &exp);
+        if (act == VEIL_ACT_MASK || act == VEIL_ACT_LABEL) {
+            rebuild(&whole, act, d, len, &exp);
             FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
         }
-        if (acts[a] == VEIL_ACT_MASK) {
+        if (act == VEIL_ACT_MASK) {
             /* No value of 8+ bytes survives at its place (the rebuilt
                output says what is there; this states the goal). */
-            uint64_t shift = 0;
+            int64_t shift = 0;
+            uint64_t skip_from = UINT64_MAX;
             for (size_t k = 0; k < whole.n; k++) {
                 const veil_finding_t *f = &whole.f[k];
                 int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
+                if (f->flags & VEIL_FIND_SKIP) {
+                    /* Its bytes are gone; the marker is in their place. */
+                    char m[80];
+                    if (skip_from == UINT64_MAX) {
+                        skip_from = f->offset;
+                    }
+                    shift -= (int64_t)f->length;
+                    shift += (int64_t)count_lines(d + f->offset, f->length);
+                    if (!(f->flags & VEIL_FIND_MORE)) {
+                        shift += (int64_t)skip_marker(f, f->offset + f->length - skip_from, m,
+                                                      sizeof(m));
+                        skip_from = UINT64_MAX;
+                    }
+                    continue;
+                }
                 if (f->length >= 8) {
                     int only_kept = 1;
                     /* a value of separators and '*' masks to itself */
@@ -607,7 +692,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                         only_kept &= is_mask_sep(d[f->offset + j]) || d[f->offset + j] == '*';
                     }
                     if (!only_kept) {
-                        FUZZ_ASSERT(memcmp(o1.buf + f->offset + shift + (size_t)bare,
+                        FUZZ_ASSERT(memcmp(o1.buf + (int64_t)f->offset + shift + bare,
                                            d + f->offset, f->length) != 0);
                     }
                 }
@@ -616,15 +701,18 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         }
     }
 
+    keep_skipped = 0;
     /* Field rules: the same bytes whole and cut, lines and JSON kept.
        (Rule values are not findings: the count is not compared.) */
     if ((data[0] >> 7) & 1 && fmt != VEIL_FMT_TEXT) {
         size_t n1 = 0, n2 = 0;
         use_rules = 1;
+        keep_skipped = 1;
         redact(e, fmt, VEIL_ACT_LABEL, d, len, 0, &o1, &n1);
         rng_state = (seed + 31u) | 1;
         redact(e, fmt, VEIL_ACT_LABEL, d, len, 1, &o2, &n2);
         use_rules = 0;
+        keep_skipped = 0;
         FUZZ_ASSERT(n1 == n2);
         FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);

@@ -259,11 +259,13 @@ static void write_body(veil_jbuf_t *b, int response,
                        const veil__inspect_t *in, uint64_t bytes,
                        const veil__xchg_t *x)
 {
-    static const char *const keys[2][4] = {
+    static const char *const keys[2][5] = {
         {"http.request.body.bytes", "http.request.body.content",
-         "veil.request.body.truncated", "veil.request.body.omitted"},
+         "veil.request.body.truncated", "veil.request.body.omitted",
+         "veil.request.body.parts_skipped"},
         {"http.response.body.bytes", "http.response.body.content",
-         "veil.response.body.truncated", "veil.response.body.omitted"},
+         "veil.response.body.truncated", "veil.response.body.omitted",
+         "veil.response.body.parts_skipped"},
     };
     const char *const *k = keys[response ? 1 : 0];
 
@@ -284,6 +286,10 @@ static void write_body(veil_jbuf_t *b, int response,
         if (in->truncated) {
             veil_jbuf_key(b, k[2]);
             veil_jbuf_cstr(b, "true");
+        }
+        if (in->parts_skipped > 0) {
+            /* Multipart parts not inspected: a marker in the content. */
+            key_u64(b, k[4], in->parts_skipped);
         }
     } else if (in->state == VEIL__INS_SKIPPED ||
                (in->state == VEIL__INS_DONE && in->skip != NULL) ||

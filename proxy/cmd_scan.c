@@ -17,7 +17,7 @@
 #define MAX_LIST 256
 
 typedef struct {
-    const char *format;          /* text, json, form or auto */
+    const char *format;          /* text, json, form, multipart, xml or auto */
     veil_action_t action;
     veil_confidence_t min_confidence;
     const char *findings_path;
@@ -56,7 +56,9 @@ static void usage(FILE *out)
             "usage: veil scan [options] [FILE...]\n\n"
             "Reads FILEs (or stdin) and writes them redacted to stdout, line for line.\n\n"
             "  --format F          text, json (JSON or JSON Lines), form (urlencoded),\n"
-            "                      or auto (default: .json/.jsonl/.ndjson are json)\n"
+            "                      multipart (the boundary from the first line; file\n"
+            "                      parts replaced by a marker), xml, or auto (default:\n"
+            "                      .json/.jsonl/.ndjson are json, .xml is xml)\n"
             "  --action A          mask (default), label, hash or drop\n"
             "  --min-confidence C  low, medium (default) or high\n"
             "  --findings PATH     write findings as JSON lines (- for stderr)\n"
@@ -146,11 +148,20 @@ static veil_format_t pick_format(const char *format, const char *name)
     if (strcmp(format, "form") == 0) {
         return VEIL_FMT_FORM;
     }
+    if (strcmp(format, "multipart") == 0) {
+        return VEIL_FMT_MULTIPART;
+    }
+    if (strcmp(format, "xml") == 0) {
+        return VEIL_FMT_XML;
+    }
     if (strcmp(format, "auto") == 0) {
         const char *dot = strrchr(name, '.');
         if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0 ||
                     strcmp(dot, ".ndjson") == 0)) {
             return VEIL_FMT_JSON;
+        }
+        if (dot && strcmp(dot, ".xml") == 0) {
+            return VEIL_FMT_XML;
         }
     }
     return VEIL_FMT_TEXT;
@@ -298,7 +309,8 @@ int veil_cmd_scan(int argc, char **argv)
             }
             o.direction = v;
         } else if (strcmp(a, "--format") == 0) {
-            if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "form") && strcmp(v, "auto")) {
+            if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "form") &&
+                strcmp(v, "multipart") && strcmp(v, "xml") && strcmp(v, "auto")) {
                 fprintf(stderr, "veil scan: unknown format '%s'\n", v);
                 return 2;
             }

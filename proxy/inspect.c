@@ -87,8 +87,8 @@ static int text_like(veil_h1_span_t ct)
     if (ct.ptr == NULL) {
         return 1; /* untyped bodies are inspected as text */
     }
-    if (lc_prefix(m, "text/")) {
-        return 1;
+    if (lc_prefix(m, "text/") || lc_prefix(m, "multipart/")) {
+        return 1; /* multipart: each part is judged by its own type */
     }
     for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
         if (m.len == strlen(exact[i]) &&
@@ -172,8 +172,9 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
         return;
     }
     memset(&ro, 0, sizeof(ro));
-    ro.format = veil_format_from_content_type(ct.ptr, ct.len);
-    in->format = ro.format;
+    veil_body_type_from_content_type(ct.ptr, ct.len, &in->type);
+    ro.type = &in->type;
+    in->format = in->type.format;
     if (x != NULL && x->policy != NULL &&
         (x->policy->dir[dir].nfields > 0 ||
          x->policy->dir[dir].body_log == VEIL_BODY_LOG_ALLOWLIST)) {
@@ -307,6 +308,7 @@ void veil__inspect_end(veil__inspect_t *in, int complete)
         /* What arrived was inspected whole, but the body was cut. */
         in->skip = "incomplete";
     }
+    in->parts_skipped = veil_redactor_skipped(in->red, VEIL_SKIP__COUNT);
     in->state = VEIL__INS_DONE;
     veil_redactor_free(in->red);
     in->red = NULL;
@@ -488,7 +490,7 @@ static int held_write(void *ud, const char *data, size_t len)
 
 
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t format,
+                       const veil_hash_key_t *key, const veil_body_type_t *type,
                        const struct veil_policy_dir *rules, veil__held_t *h)
 {
     veil_redactor_options_t ro;
@@ -497,7 +499,8 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     int rc;
 
     memset(&ro, 0, sizeof(ro));
-    ro.format = format;
+    ro.type = type;
+    ro.keep_skipped = 1; /* a file in transit is the client's, untouched */
     ro.action = VEIL_ACT_MASK;
     ro.action_by_detector = actions;
     ro.key = key;

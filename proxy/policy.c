@@ -148,6 +148,10 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
            says for such bodies; pass sends the bytes on as they are. */
         return pd->uninspectable_block ? "blocked_uninspectable" : NULL;
     }
+    if (in->parts_skipped > 0 && pd->uninspectable_block) {
+        /* A multipart body with parts veil could not read (files). */
+        return "blocked_uninspectable";
+    }
     if (pd->mode == VEIL_MODE_BLOCK) {
         /* A finding kind that did not fit the table could be a blocking
            one: fail closed. */
@@ -170,7 +174,7 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
         return "blocked_unrewritable";
     }
     if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST &&
-        in->log_on && !in->truncated && in->decoded == h->len) {
+        in->log_on && !in->truncated && in->decoded == h->len && in->parts_skipped == 0) {
         /* The log's redactor read these very bytes with the same engine,
            actions, key and field rules: its output is the rewritten body.
            One pass of the engine instead of two. */
@@ -193,7 +197,7 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
     for (size_t d = 0; d < n; d++) {
         acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? (uint8_t)VEIL_ACT_HASH : pd->actions[d];
     }
-    rc = veil__rewrite_body(pd->engine, acts, pd->key, in->format, pd, h);
+    rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, h);
     free(acts);
     if (rc != 0) {
         return "blocked_unrewritable";

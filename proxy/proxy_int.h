@@ -154,6 +154,8 @@ enum veil__ins_state {
 typedef struct veil__inspect {
     int state;
     veil_format_t format;    /* from the content type */
+    veil_body_type_t type;   /* the same, with a multipart boundary */
+    uint32_t parts_skipped;  /* multipart parts not inspected (files) */
     const char *skip;        /* "over_limit", "encoding", "binary", ... */
     veil_redactor_t *red;
     int zmode;               /* 0: identity, 1: inflating */
@@ -736,10 +738,11 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten);
 int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector);
 struct veil_policy_dir;
 /* veil__rewrite_body(): <h> transformed with <actions> (per detector) by
-   a redactor for <format>; the old bytes wiped. 0, or -1 (no memory, an
+   a redactor for body type <type> (multipart parts it does not inspect
+   are kept as they are); the old bytes wiped. 0, or -1 (no memory, an
    engine error) with <h> unchanged. */
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t format,
+                       const veil_hash_key_t *key, const veil_body_type_t *type,
                        const struct veil_policy_dir *rules, veil__held_t *h);
 
 #endif

@@ -68,6 +68,14 @@ typedef int (*veil_write_cb)(void *ud, const char *data, size_t len);
  * for none (the value is then scanned as usual). A value a rule takes is
  * not scanned and not told to on_finding: it is the policy's, not a
  * detection.
+ *
+ * Multipart and XML bodies use the same two places. A part is asked for
+ * as a form field by its name (each name it carries: name= and name*=);
+ * the values inside a JSON or XML part as JSON paths under the part's
+ * name ($.meta.user.email). XML values are JSON paths of local names,
+ * the root element first: the text of <s:Envelope><s:Body><login>
+ * <password> is $.Envelope.Body.login.password, an attribute is a step
+ * of its own ($.login.password for <login password="...">); no indexes.
  */
 enum { VEIL_PLACE_JSON, VEIL_PLACE_FORM };
 typedef int (*veil_field_action_cb)(void *ud, int place, const char *path, size_t len);
@@ -84,6 +92,14 @@ typedef struct veil_redactor_options {
     void *finding_ud;
     veil_field_action_cb field_action; /* optional: field rules */
     void *field_ud;
+    /* The body's type with its multipart boundary; NULL: <format> alone
+       (a multipart body then takes its boundary from its first line). */
+    const veil_body_type_t *type;
+    /* Multipart parts that are not inspected (files of binary types, ...):
+       0 writes "[SKIPPED <reason> part, N bytes]" and the content's line
+       breaks in place of their content (for logs: fail closed), 1 copies
+       their bytes unchanged (for bodies in transit). */
+    int keep_skipped;
 } veil_redactor_options_t;
 
 /*
@@ -98,6 +114,9 @@ int veil_redactor_finish(veil_redactor_t *r);
 /* veil_redactor_offset(): raw bytes of input written out so far; later
    findings never start before it. */
 uint64_t veil_redactor_offset(const veil_redactor_t *r);
+/* veil_redactor_skipped(): parts not inspected so far for <reason>
+   (veil_scanner_skipped()); all reasons summed for VEIL_SKIP__COUNT. */
+uint32_t veil_redactor_skipped(const veil_redactor_t *r, veil_skip_reason_t reason);
 /* veil_redactor_free(): wipes held bytes and frees. NULL-safe. A few
    freed redactors per thread are kept (wiped) for the next
    veil_redactor_new() on that thread, and freed when the thread exits. */

@@ -75,12 +75,14 @@ def test_veil_test_pass():
     rc, out, err = run(["test", "-c", "tests-pass.yaml"], cwd=HERE)
     lines = out.splitlines()
     check(rc == 0, "rc %d\n%s%s" % (rc, out, err))
-    check(len(lines) == 7 and all(l.startswith("ok   ") for l in lines[:6]), out)
+    check(len(lines) == 9 and all(l.startswith("ok   ") for l in lines[:8]), out)
     check(lines[0] == "ok   1 json request through a matched request "
           "(claims, request, policy health)", lines[0])
     check(lines[4] == "ok   5 DNT switches to the default policy "
           "(claims, request, policy default)", lines[4])
-    check(lines[-1] == "6 passed, 0 failed", lines[-1])
+    check(lines[6] == "ok   7 an XML response by its content type "
+          "(claims, response, policy health)", lines[6])
+    check(lines[-1] == "8 passed, 0 failed", lines[-1])
 
 
 def test_veil_test_fail():

@@ -425,7 +425,11 @@ TEST(api_edges)
     CHECK_EQ(veil_format_from_content_type("application/x-ndjson", 20), VEIL_FMT_JSON);
     CHECK_EQ(veil_format_from_content_type("text/json;charset=utf-8", 23), VEIL_FMT_JSON);
     CHECK_EQ(veil_format_from_content_type("", 0), VEIL_FMT_TEXT);
-    CHECK_EQ(veil_format_from_content_type("application/xml", 15), VEIL_FMT_TEXT);
+    CHECK_EQ(veil_format_from_content_type("application/xml", 15), VEIL_FMT_XML);
+    CHECK_EQ(veil_format_from_content_type("application/yaml", 16), VEIL_FMT_TEXT);
+    /* multipart needs its boundary: veil_body_type_from_content_type() */
+    CHECK_EQ(veil_format_from_content_type("multipart/form-data; boundary=x", 31),
+             VEIL_FMT_TEXT);
 }
 
 TEST(redact_text)
