@@ -108,7 +108,9 @@ struct veil_scanner {
        new scanner zeroes only what comes before them (veil_scanner_new). */
     char key[VEIL__KEY_MAX];
     char tok[72];                 /* a number or literal being read */
-    char head[64];                /* first decoded bytes of the value */
+    char head[128];               /* first decoded bytes of the value (a
+                                     token as long as a GitHub fine-grained
+                                     one fits: value.c token_kind) */
     char name[VEIL__NAME_MAX];
     struct {                      /* where the held name's bytes came from */
         uint64_t raw;
