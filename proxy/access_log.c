@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "proxy_int.h"
+#include "veil/credentials.h"
 #include "veil/stats.h"
 
 /* The counters' side of a record (proxy/stats_hook.c). */
@@ -142,6 +143,7 @@ typedef struct hdrs {
     veil_h1_span_t value[MAX_LOG_HEADERS];
     int sensitive[MAX_LOG_HEADERS];
     int rule[MAX_LOG_HEADERS];       /* a field rule's action, or -1 */
+    int keep[MAX_LOG_HEADERS];       /* a rule with action keep names it */
     const veil_hash_key_t *key;      /* for a rule's hash action */
     int scan_index[MAX_LOG_HEADERS]; /* index among the scanned values */
     int name_index[MAX_LOG_HEADERS]; /* index of the scanned name */
@@ -166,7 +168,8 @@ static void collect(hdrs_t *h, const char *head, size_t len, const veil_policy_d
         h->name[h->n] = name;
         h->value[h->n] = value;
         h->sensitive[h->n] = veil__sensitive_header(name);
-        h->rule[h->n] = r ? (int)r->action : -1;
+        h->keep[h->n] = r != NULL && r->keep;
+        h->rule[h->n] = r && !r->keep ? (int)r->action : -1;
         h->n++;
     }
 }
@@ -241,7 +244,11 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
             first = 0;
             if (h->rule[j] >= 0 && !h->sensitive[j]) {
                 write_rule_value(b, h, j);
-            } else if (h->sensitive[j]) {
+            } else if (h->sensitive[j] ||
+                       (!h->keep[j] && veil_value_looks_secret(h->value[j].ptr, h->value[j].len))) {
+                /* A credential by its name, or by its look whatever the
+                   name (an API key in X-Custom-Thing), unless a rule
+                   keeps this header. */
                 veil_jbuf_cstr(b, "[REDACTED]");
             } else {
                 const veil_h1_span_t *v = &red[h->scan_index[j]];
@@ -327,6 +334,16 @@ static void write_findings(veil_jbuf_t *b, const veil__xchg_t *x, const veil__fi
 }
 
 
+/* A request header rule with action keep names <lc>. */
+static int header_kept(const veil__xchg_t *x, const char *lc)
+{
+    const veil_policy_dir_t *pd = x->policy ? &x->policy->dir[0] : NULL;
+    const veil_field_rule_t *r =
+        pd && pd->nfields ? veil_policy_field_rule(pd, VEIL_FIELD_HEADER, lc, strlen(lc)) : NULL;
+    return r != NULL && r->keep;
+}
+
+
 void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 {
     const veil_proxy_config_t *cfg = w->cfg;
@@ -405,7 +422,11 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     veil_jbuf_raw(b, "{", 1);
     veil_jbuf_key(b, "@timestamp");
     timestamp(b, x->t_wall_ms);
-    if (rq_ok) {
+    if (rq_ok && !x->reqid_generated && veil_value_looks_secret(x->reqid, strlen(x->reqid)) &&
+        !header_kept(x, "x-request-id")) {
+        /* The client's X-Request-Id reads as a credential: as its header. */
+        key_cstr(b, "http.request.id", "[REDACTED]");
+    } else if (rq_ok) {
         key_str(b, "http.request.id", red[1].ptr, red[1].len);
     } else if (x->reqid_generated) {
         key_cstr(b, "http.request.id", x->reqid); /* ours: no PII */

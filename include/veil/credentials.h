@@ -1,6 +1,7 @@
 /*
- * Credentials by name: whether a header name, JSON key or form field name
- * names a credential. A pure function: no allocation, no state beyond
+ * Credentials by name and by look: whether a header name, JSON key or form
+ * field name names a credential, and whether a header value looks like
+ * one whatever its name. Pure functions: no allocation, no state beyond
  * tables built once per process, safe from any thread.
  */
 #ifndef VEIL_CREDENTIALS_H
@@ -24,5 +25,21 @@
  * Only the last 128 bytes of a longer name are judged.
  */
 int veil_name_is_credential(const char *name, size_t len);
+
+/*
+ * veil_value_looks_secret(): 1 when the header value <v> (<len> bytes)
+ * holds a run of 20 or more characters of the base64, base64url or hex
+ * alphabets that reads as random (letters and digits mixed, Shannon
+ * entropy at least 0.8 of the most a random string of its length and
+ * alphabet can have): an API key, a token, a signature. Not: identifiers
+ * of hex and '-' with no group over 32 digits (UUIDs, W3C traceparent,
+ * request and trace ids, MD5 ETags), and the value of a MIME boundary
+ * parameter. Else 0. detectors/cred_values.c says why these numbers.
+ */
+int veil_value_looks_secret(const char *v, size_t len);
+
+/* veil_shannon_entropy(): the Shannon entropy of the bytes of <s>, in
+   bits per byte (0 for an empty string). Exposed for tests. */
+double veil_shannon_entropy(const char *s, size_t len);
 
 #endif
