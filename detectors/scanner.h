@@ -99,6 +99,16 @@ struct veil_scanner {
     int pct;                      /* form: hex digits of a %XX read so far */
     int form_started;
     unsigned char pct_val;
+    /* form: a '%' that came from %25 and the (decoded) characters after
+       it, held until they show whether it starts a second level of
+       percent-encoding (%2540 is '@'): form_walk.c */
+    int pct2;                     /* 0, or 1 + characters held */
+    uint64_t pct2_start;          /* raw offset of the %25 */
+    struct {
+        char c;
+        uint32_t rlen;
+        uint64_t raw;
+    } pct2_held[2];
     veil_field_action_cb field_cb; /* field rules (redactor), or NULL */
     void *field_ud;
     int rule_action;              /* of a VEIL__DET_RULE value */

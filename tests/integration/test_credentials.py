@@ -17,7 +17,13 @@ routes:
   - name: keep
     match: {host: keep}
     policy: keep
+  - name: lbl
+    match: {host: lbl}
+    policy: lbl
 policies:
+  lbl:
+    request:
+      actions: {default: label}
   keep:
     request:
       fields:
@@ -153,8 +159,34 @@ def test_json_keys(veil):
         env.cleanup()
 
 
+def test_double_encoded_url(veil):
+    """Percent-encoding twice (%2540 is '@') does not hide an address in
+    the path or the query. A path segment that holds a finding once
+    decoded is written redacted whole; the other segments keep their
+    bytes."""
+    env = start(veil)
+    try:
+        target = (b"/u/canary%2540example.org/keep%20me/c/4111%201111%201111%201111/x%25zz"
+                  b"?c=other%2540example.org&card=4111%25201111%25201111%25201111&n=1")
+        out = env.raw(b"GET " + target + b" HTTP/1.1\r\nHost: lbl\r\nConnection: close\r\n\r\n")
+        check(out.startswith(b"HTTP/1.1 "), "answered")
+        up = env.requests(1)[0][0]
+        check(up.startswith(b"GET " + target + b" HTTP/1.1\r\n"), "the target went on as it was")
+        r = env.log(1)[0]
+        eq(r["url.path"], "/u/[EMAIL]/keep%20me/c/[CREDIT_CARD]/x%25zz", "url.path")
+        eq(r["url.query"], "c=[EMAIL]&card=[CREDIT_CARD]&n=1", "url.query")
+        got = sorted((f["detector"], f["location"], f["count"]) for f in r["veil.findings"])
+        eq(got, [("credit_card", "url.path", 1), ("credit_card", "url.query", 1),
+                 ("email", "url.path", 1), ("email", "url.query", 1)], "findings")
+        no_canary(env, [b"canary%2540example.org", b"other%2540example.org", b"canary",
+                        b"4111%25201111", b"4111%201111"])
+    finally:
+        env.stop()
+        env.cleanup()
+
+
 TESTS = [test_header_names, test_header_values, test_request_id_that_looks_secret,
-         test_json_keys]
+         test_json_keys, test_double_encoded_url]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
