@@ -233,7 +233,9 @@ static const word_t words[] = {
 
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 #define SLOTS 1024
-#define MAX_PARTS 48
+/* A judged name has at most 128 bytes, so at most 64 words, each at most
+   three parts (x|api|key). */
+#define MAX_PARTS 192
 
 typedef struct {
     uint32_t hash;
@@ -246,7 +248,6 @@ static uint8_t word_len[NWORDS];
 static uint32_t suffix_lengths, cred_lengths, any_lengths;
 /* Letters a-z (either case) as 1-26, bytes >= 0x80 as 31, others 0. */
 uint8_t veil__cred_letter[256];
-#define letter veil__cred_letter
 /* The first pass: an automaton over letters (Aho-Corasick, transitions
    complete) that reaches the absorbing state AC_HIT once the name has held
    a probe: every three-letter credential word, and for each longer one that
@@ -291,7 +292,7 @@ static int lookup(const unsigned char *s, size_t n)
 static int ascii_letters(const unsigned char *w, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
-        if (letter[w[k]] == 0 || letter[w[k]] == 31) {
+        if (veil__cred_letter[w[k]] == 0 || veil__cred_letter[w[k]] == 31) {
             return 0;
         }
     }
@@ -353,7 +354,7 @@ static void build_probes(void)
         size_t n = strlen(probes[p]) > 3 ? 4 : 3;
         uint8_t st = AC_ROOT;
         for (size_t i = 0; i < n && st != AC_HIT; i++) {
-            unsigned c = letter[(unsigned char)probes[p][i]];
+            unsigned c = veil__cred_letter[(unsigned char)probes[p][i]];
             if (i + 1 == n) {
                 child[st][c] = AC_HIT;
             } else {
@@ -410,7 +411,7 @@ offsets:
 static void build(void)
 {
     for (int c = 0; c < 256; c++) {
-        letter[c] = (c >= 'a' && c <= 'z') ? (uint8_t)(c - 'a' + 1)
+        veil__cred_letter[c] = (c >= 'a' && c <= 'z') ? (uint8_t)(c - 'a' + 1)
                     : (c >= 'A' && c <= 'Z') ? (uint8_t)(c - 'A' + 1) : c >= 0x80 ? 31 : 0;
     }
     for (size_t k = 0; k < NWORDS; k++) {

@@ -362,6 +362,15 @@ TEST(long_names)
     CHECK_EQ(veil_name_is_credential(name, sizeof(name)), 1);
     memcpy(name + sizeof(name) - 9, "_quantity", 9);
     CHECK_EQ(veil_name_is_credential(name, sizeof(name)), 0);
+    /* As many words as 128 bytes can hold, the credential word last. */
+    for (size_t i = 0; i < sizeof(name); i += 2) {
+        name[i] = 'k';
+        name[i + 1] = '_';
+    }
+    memcpy(name + sizeof(name) - 8, "password", 8);
+    CHECK_EQ(veil_name_is_credential(name, sizeof(name)), 1);
+    memcpy(name + sizeof(name) - 8, "x1y2z3w4", 8);
+    CHECK_EQ(veil_name_is_credential(name, sizeof(name)), 0);
 }
 
 /* Bytes that are no UTF-8 and separators alone are judged without harm. */
