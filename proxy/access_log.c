@@ -378,6 +378,16 @@ static void path_segment_escape(veil_jbuf_t *b, const char *s, size_t n)
     }
 }
 
+/* veil_jbuf_raw() of nothing on an empty buffer would pass memcpy a null
+   pointer. */
+static void append(veil_jbuf_t *b, const char *s, size_t n)
+{
+    if (n > 0) {
+        veil_jbuf_raw(b, s, n);
+    }
+}
+
+
 /* The next '/'-separated segment of <s> from *pos; 0 at the end. */
 static int next_segment(veil_h1_span_t s, size_t *pos, veil_h1_span_t *seg)
 {
@@ -440,7 +450,7 @@ static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
         size_t n1 = memchr(seg.ptr, '%', seg.len) ? pct_decode(seg.ptr, seg.len, dec) : seg.len;
         if (n1 == seg.len) {
             if (aligned) {
-                veil_jbuf_raw(out, rseg.ptr, rseg.len);
+                append(out, rseg.ptr, rseg.len);
             }
             continue;
         }
@@ -458,7 +468,7 @@ static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
         int found = rd.len != dspan.len || memcmp(rd.ptr, dspan.ptr, dspan.len) != 0;
         if (!found) {
             if (aligned) {
-                veil_jbuf_raw(out, rseg.ptr, rseg.len);
+                append(out, rseg.ptr, rseg.len);
             }
             continue;
         }
@@ -480,7 +490,7 @@ static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
         if (hits) {
             veil_jbuf_cstr(out, "[REDACTED]");
         } else {
-            veil_jbuf_raw(out, red.ptr, red.len);
+            append(out, red.ptr, red.len);
         }
     }
     veil_jbuf_dispose(&tmp);
