@@ -13,7 +13,9 @@
  *   - a declared charset decides; a byte order mark that says otherwise
  *     (a UTF-16 BOM under charset=utf-8, a big-endian BOM under
  *     charset=utf-16le) makes the body undecodable: a receiver may follow
- *     either, so veil cannot know what it reads (fail closed);
+ *     either, so veil cannot know what it reads (fail closed), even when
+ *     those bytes would be text in the declared encoding (U+FFFE; U+BBEF
+ *     and U+xxBF in UTF-16LE spell the UTF-8 BOM);
  *   - utf-16 and utf-32 without a byte order: the BOM, else the NUL
  *     pattern of the first four bytes (RFC 4627 section 3), else big
  *     endian (RFC 2781 section 4.3; Unicode 15, section 3.10 D98-D101);
