@@ -235,8 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 parser:
     /* The Content-Type parser on the same bytes. */
-    veil_charset_t cs = veil_charset_from_content_type((const char *)in, n);
-    if (cs > VEIL_CS_UNKNOWN) {
+    if (veil_charset_from_content_type((const char *)in, n) > VEIL_CS_UNKNOWN) {
         abort();
     }
 
