@@ -129,7 +129,8 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
         for (size_t i = 0; i < pd->nfields; i++) {
             fprintf(o, "        - %s: ", where[pd->fields[i].where]);
             q(o, c, pd->fields[i].name);
-            fprintf(o, "\n          action: %s\n", veil_action_name(pd->fields[i].action));
+            fprintf(o, "\n          action: %s\n",
+                    pd->fields[i].keep ? "keep" : veil_action_name(pd->fields[i].action));
         }
     }
     if (pd->body_log == VEIL_BODY_LOG_ALLOWLIST) {

@@ -104,7 +104,16 @@ static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *
         }
         uint8_t act = VEIL_ACT_MASK;
         const veil__node_t *an = veil__sc_field(m, "action", p, pk);
-        if (an && veil__sc_parse_action(s, an, pk, &act) != 0) {
+        if (an && an->kind == VEIL__N_SCALAR && strcmp(an->str, "keep") == 0) {
+            /* Headers only: a value that looks like a credential is
+               logged anyway (redacted by the engine as any other). */
+            if (where != VEIL_FIELD_HEADER) {
+                veil__err_at(s->d, an, pk, "keep applies to header rules only");
+                rc = -1;
+                continue;
+            }
+            r->keep = 1;
+        } else if (an && veil__sc_parse_action(s, an, pk, &act) != 0) {
             rc = -1;
             continue;
         }

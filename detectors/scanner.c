@@ -593,6 +593,9 @@ uint64_t veil_scanner_safe_offset(const veil_scanner_t *s)
     } else {
         safe = veil__escape_safe(s, s->format, safe);
     }
+    if (s->format == VEIL_FMT_FORM && s->pct2 && s->pct2_start < safe) {
+        safe = s->pct2_start; /* a %25 that may start a second level */
+    }
     if (s->text_active) {
         uint64_t t = map_start(s, veil__text_safe(&s->text));
         if (t < safe) {

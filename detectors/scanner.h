@@ -100,6 +100,16 @@ struct veil_scanner {
     int pct;                      /* form: hex digits of a %XX read so far */
     int form_started;
     unsigned char pct_val;
+    /* form: a '%' that came from %25 and the (decoded) characters after
+       it, held until they show whether it starts a second level of
+       percent-encoding (%2540 is '@'): form_walk.c */
+    int pct2;                     /* 0, or 1 + characters held */
+    uint64_t pct2_start;          /* raw offset of the %25 */
+    struct {
+        char c;
+        uint32_t rlen;
+        uint64_t raw;
+    } pct2_held[2];
     veil_field_action_cb field_cb; /* field rules (redactor), or NULL */
     void *field_ud;
     int rule_action;              /* of a VEIL__DET_RULE value */
@@ -121,7 +131,9 @@ struct veil_scanner {
        new scanner zeroes only what comes before them (veil_scanner_new). */
     char key[VEIL__KEY_MAX];
     char tok[72];                 /* a number or literal being read */
-    char head[64];                /* first decoded bytes of the value */
+    char head[128];               /* first decoded bytes of the value (a
+                                     token as long as a GitHub fine-grained
+                                     one fits: value.c token_kind) */
     char name[VEIL__NAME_MAX];
     struct {                      /* where the held name's bytes came from */
         uint64_t raw;

@@ -1585,6 +1585,10 @@ static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
     if (ve > vs) {
         int is_name_key = kl == 4 && lower(key[0]) == 'n' && lower(key[1]) == 'a' &&
                           lower(key[2]) == 'm' && lower(key[3]) == 'e';
+        if (cls == VEIL_D_SECRET_FIELD) {
+            int k = veil__token_kind(t->eng, t->md, (const char *)t->buf + vs, ve - vs);
+            cls = k >= 0 ? k : cls;
+        }
         if (!is_name_key || veil__name_like((const char *)t->buf + vs, ve - vs)) {
             report(t, vs, ve, cls, field_confidence(cls), VEIL_FIND_FIELD | flags);
         }
@@ -1658,7 +1662,7 @@ static size_t h_equals(struct veil__text *t, size_t i, int final)
     if (ks == i || (ks > 0 && is_key_char(b[ks - 1]))) {
         return i + 1;
     }
-    int cls = veil__key_class((const char *)b + ks, i - ks);
+    int cls = veil__key_class_prose((const char *)b + ks, i - ks);
     if (cls < 0) {
         return i + 1;
     }
@@ -1682,7 +1686,7 @@ static size_t h_plain_key(struct veil__text *t, size_t i, int final)
     if (ks == i || (ks > 0 && isaln(b[ks - 1]))) {
         return 0;
     }
-    if (veil__key_class((const char *)b + ks, i - ks) != VEIL_D_SECRET_FIELD) {
+    if (veil__key_class_prose((const char *)b + ks, i - ks) != VEIL_D_SECRET_FIELD) {
         return 0;
     }
     size_t v = i + 1;
@@ -1698,10 +1702,24 @@ static size_t h_plain_key(struct veil__text *t, size_t i, int final)
     }
     int whole_line = i - ks >= 13 && (lower(b[ks]) == 'a' || lower(b[ks]) == 'p');
     size_t q = v;
-    while (q < n && q - v < FIELD_MAX && b[q] != '\r' && b[q] != '\n' && b[q] != '"' &&
-           b[q] != VEIL__DELIM &&
-           (whole_line || (b[q] != ' ' && b[q] != ',' && b[q] != ';' && b[q] != '\t'))) {
-        q++;
+    if (b[v] == '"' || b[v] == '\'') {
+        /* A quoted value (GraphQL arguments, YAML, config lines): up to
+           its closing quote, escapes included; the quotes stay. */
+        unsigned char qc = b[v];
+        q = ++v;
+        while (q < n && q - v < FIELD_MAX && b[q] != qc && b[q] != '\r' && b[q] != '\n' &&
+               b[q] != VEIL__DELIM) {
+            q += b[q] == '\\' && q + 1 < n ? 2 : 1;
+        }
+        if (q > n) {
+            q = n;
+        }
+    } else {
+        while (q < n && q - v < FIELD_MAX && b[q] != '\r' && b[q] != '\n' && b[q] != '"' &&
+               b[q] != VEIL__DELIM &&
+               (whole_line || (b[q] != ' ' && b[q] != ',' && b[q] != ';' && b[q] != '\t'))) {
+            q++;
+        }
     }
     if (q == n && !final && q - v < FIELD_MAX) {
         return DEFER;

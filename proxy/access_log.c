@@ -7,11 +7,13 @@
  * record says so. Findings are written as counts, never values.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "proxy_int.h"
+#include "veil/credentials.h"
 #include "veil/stats.h"
 
 /* The counters' side of a record (proxy/stats_hook.c). */
@@ -142,6 +144,7 @@ typedef struct hdrs {
     veil_h1_span_t value[MAX_LOG_HEADERS];
     int sensitive[MAX_LOG_HEADERS];
     int rule[MAX_LOG_HEADERS];       /* a field rule's action, or -1 */
+    int keep[MAX_LOG_HEADERS];       /* a rule with action keep names it */
     const veil_hash_key_t *key;      /* for a rule's hash action */
     int scan_index[MAX_LOG_HEADERS]; /* index among the scanned values */
     int name_index[MAX_LOG_HEADERS]; /* index of the scanned name */
@@ -166,7 +169,8 @@ static void collect(hdrs_t *h, const char *head, size_t len, const veil_policy_d
         h->name[h->n] = name;
         h->value[h->n] = value;
         h->sensitive[h->n] = veil__sensitive_header(name);
-        h->rule[h->n] = r ? (int)r->action : -1;
+        h->keep[h->n] = r != NULL && r->keep;
+        h->rule[h->n] = r && !r->keep ? (int)r->action : -1;
         h->n++;
     }
 }
@@ -241,7 +245,11 @@ static void write_headers(veil_jbuf_t *b, const hdrs_t *h,
             first = 0;
             if (h->rule[j] >= 0 && !h->sensitive[j]) {
                 write_rule_value(b, h, j);
-            } else if (h->sensitive[j]) {
+            } else if (h->sensitive[j] ||
+                       (!h->keep[j] && veil_value_looks_secret(h->value[j].ptr, h->value[j].len))) {
+                /* A credential by its name, or by its look whatever the
+                   name (an API key in X-Custom-Thing), unless a rule
+                   keeps this header. */
                 veil_jbuf_cstr(b, "[REDACTED]");
             } else {
                 const veil_h1_span_t *v = &red[h->scan_index[j]];
@@ -333,6 +341,183 @@ static void write_findings(veil_jbuf_t *b, const veil__xchg_t *x, const veil__fi
 }
 
 
+/* ---- the path, read through two levels of percent-encoding ---- */
+
+static int hexv(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* %XX decoded once ('+' is no space in a path); returns the length. */
+static size_t pct_decode(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int h, l;
+        if (s[i] == '%' && i + 2 < n &&
+            (h = hexv((unsigned char)s[i + 1])) >= 0 && (l = hexv((unsigned char)s[i + 2])) >= 0) {
+            out[o++] = (char)(h << 4 | l);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    return o;
+}
+
+/* A redacted segment written back into a path: what would change the
+   path's structure or read as an escape ('/', '?', '#', '%', spaces,
+   controls, non-ASCII) is percent-encoded. */
+static void path_segment_escape(veil_jbuf_t *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '?' || c == '#' || c == '%' ||
+            c == '"' || c == '\\') {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            veil_jbuf_raw(b, e, 3);
+        } else {
+            veil_jbuf_raw(b, (const char *)&c, 1);
+        }
+    }
+}
+
+/* veil_jbuf_raw() of nothing on an empty buffer would pass memcpy a null
+   pointer. */
+static void append(veil_jbuf_t *b, const char *s, size_t n)
+{
+    if (n > 0) {
+        veil_jbuf_raw(b, s, n);
+    }
+}
+
+
+/* The next '/'-separated segment of <s> from *pos; 0 at the end. */
+static int next_segment(veil_h1_span_t s, size_t *pos, veil_h1_span_t *seg)
+{
+    if (*pos > s.len) {
+        return 0;
+    }
+    const char *slash = memchr(s.ptr + *pos, '/', s.len - *pos);
+    size_t end = slash ? (size_t)(slash - s.ptr) : s.len;
+    seg->ptr = s.ptr + *pos;
+    seg->len = end - *pos;
+    *pos = end + 1;
+    return 1;
+}
+
+/*
+ * The path as logged when it holds '%': each segment with an escape is
+ * also read decoded, up to two levels (%2540 is '@': a client or a filter
+ * that encoded an encoded path), and scanned. A segment whose decoded form
+ * holds a finding is written as its decoded form redacted (re-escaped
+ * where it would change the path), whole: mapping spans back through two
+ * levels of decoding to the raw bytes is not attempted. Every other
+ * segment is written as the engine redacted the raw path. Findings of a
+ * decoded segment count unless the raw pass changed that segment (then
+ * they were counted there). Returns 0, or -1 (engine error: omit the
+ * path). <red> is the raw path as redacted.
+ */
+static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
+                               const veil_hash_key_t *key, veil_h1_span_t path,
+                               veil_h1_span_t red, veil__findings_t *findings, veil_jbuf_t *out)
+{
+    veil_h1_span_t seg, rseg, dspan, rd;
+    size_t pos = 0, rpos = 0, nraw = 0, nred = 0;
+    veil_jbuf_t tmp;
+    char *dec = malloc(path.len ? path.len : 1), *dec2 = malloc(path.len ? path.len : 1);
+    int rc = 0, hits = 0, loc = VEIL__LOC_URL_PATH;
+
+    if (dec == NULL || dec2 == NULL) {
+        free(dec);
+        free(dec2);
+        return -1;
+    }
+    while (next_segment(path, &pos, &seg)) {
+        nraw++;
+    }
+    while (next_segment(red, &rpos, &rseg)) {
+        nred++;
+    }
+    int aligned = nraw == nred;
+    veil_jbuf_init(&tmp, 64 * 1024);
+    pos = rpos = 0;
+    int first = 1;
+    while (rc == 0 && next_segment(path, &pos, &seg)) {
+        if (aligned) {
+            next_segment(red, &rpos, &rseg);
+        }
+        if (!first) {
+            veil_jbuf_raw(out, "/", 1);
+        }
+        first = 0;
+        size_t n1 = memchr(seg.ptr, '%', seg.len) ? pct_decode(seg.ptr, seg.len, dec) : seg.len;
+        if (n1 == seg.len) {
+            if (aligned) {
+                append(out, rseg.ptr, rseg.len);
+            }
+            continue;
+        }
+        /* The second level. */
+        dspan.ptr = dec2;
+        dspan.len = pct_decode(dec, n1, dec2);
+        veil__findings_t f;
+        memset(&f, 0, sizeof(f));
+        veil_jbuf_reset(&tmp);
+        if (veil__redact_lines(eng, actions, key, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd, &loc, &f,
+                               NULL, NULL) != 0) {
+            rc = -1;
+            break;
+        }
+        int found = rd.len != dspan.len || memcmp(rd.ptr, dspan.ptr, dspan.len) != 0;
+        if (!found) {
+            if (aligned) {
+                append(out, rseg.ptr, rseg.len);
+            }
+            continue;
+        }
+        hits++;
+        path_segment_escape(out, rd.ptr, rd.len);
+        if (!aligned || (rseg.len == seg.len && memcmp(rseg.ptr, seg.ptr, seg.len) == 0)) {
+            for (unsigned k = 0; k < f.n; k++) {
+                for (uint32_t c = 0; c < f.kind[k].count; c++) {
+                    veil__findings_add(findings, f.kind[k].detector, loc);
+                }
+            }
+        }
+    }
+    if (rc == 0 && !aligned) {
+        /* A finding of the raw pass crossed a '/': its segments cannot be
+           told apart. Without a finding in a decoded segment the raw
+           redaction stands; with one, nothing of the path is written. */
+        veil_jbuf_reset(out);
+        if (hits) {
+            veil_jbuf_cstr(out, "[REDACTED]");
+        } else {
+            append(out, red.ptr, red.len);
+        }
+    }
+    veil_jbuf_dispose(&tmp);
+    explicit_bzero(dec, path.len);
+    explicit_bzero(dec2, path.len);
+    free(dec);
+    free(dec2);
+    return rc != 0 || out->overflow ? -1 : 0;
+}
+
+
+/* A request header rule with action keep names <lc>. */
+static int header_kept(const veil__xchg_t *x, const char *lc)
+{
+    const veil_policy_dir_t *pd = x->policy ? &x->policy->dir[0] : NULL;
+    const veil_field_rule_t *r =
+        pd && pd->nfields ? veil_policy_field_rule(pd, VEIL_FIELD_HEADER, lc, strlen(lc)) : NULL;
+    return r != NULL && r->keep;
+}
+
+
 void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 {
     const veil_proxy_config_t *cfg = w->cfg;
@@ -411,7 +596,11 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     veil_jbuf_raw(b, "{", 1);
     veil_jbuf_key(b, "@timestamp");
     timestamp(b, x->t_wall_ms);
-    if (rq_ok) {
+    if (rq_ok && !x->reqid_generated && veil_value_looks_secret(x->reqid, strlen(x->reqid)) &&
+        !header_kept(x, "x-request-id")) {
+        /* The client's X-Request-Id reads as a credential: as its header. */
+        key_cstr(b, "http.request.id", "[REDACTED]");
+    } else if (rq_ok) {
         key_str(b, "http.request.id", red[1].ptr, red[1].len);
     } else if (x->reqid_generated) {
         key_cstr(b, "http.request.id", x->reqid); /* ours: no PII */
@@ -430,7 +619,16 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
             key_cstr(b, "veil.purpose", x->route->purpose);
         }
     }
-    if (rq_ok) {
+    if (rq_ok && memchr(path.ptr, '%', path.len) != NULL) {
+        veil_jbuf_t pbuf;
+        veil_jbuf_init(&pbuf, 64 * 1024);
+        if (redact_path_decoded(eng, actions, key, path, red[0], &x->findings, &pbuf) == 0) {
+            key_str(b, "url.path", pbuf.data ? pbuf.data : "", pbuf.len);
+        } else {
+            key_cstr(b, "veil.url.omitted", "engine_error");
+        }
+        veil_jbuf_dispose(&pbuf);
+    } else if (rq_ok) {
         key_str(b, "url.path", red[0].ptr, red[0].len);
     } else {
         key_cstr(b, "veil.url.omitted",

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "proxy_int.h"
+#include "veil/credentials.h"
 
 static int span_ieq(veil_h1_span_t s, const char *lc)
 {
@@ -35,48 +36,14 @@ int veil__hop_by_hop(const char *head, size_t len, veil_h1_span_t name)
 }
 
 
+/* Credential headers are masked whole in the log: judged by the words of
+   their name, the same judge as JSON and form keys (veil/credentials.h). */
 int veil__sensitive_header(veil_h1_span_t name)
 {
-    static const char *const exact[] = {
-        "authorization", "proxy-authorization", "cookie", "set-cookie",
-        "x-api-key", "api-key", "apikey", "x-auth-token", "x-csrf-token",
-        "x-xsrf-token", "x-amz-security-token",
-    };
-    static const char *const parts[] = {
-        "api-key", "apikey", "api_key", "token", "secret", "password",
-        "session", "signature",
-    };
-    char lc[64];
-    size_t i, k;
-
-    for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
-        if (span_ieq(name, exact[i])) {
-            return 1;
-        }
-    }
-    if (name.len >= sizeof(lc)) {
+    if (name.len > 128) {
         return 1; /* unusually long names are masked, fail closed */
     }
-    for (i = 0; i < name.len; i++) {
-        char ch = name.ptr[i];
-
-        lc[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
-    }
-    /* One pass: only a byte that starts some part is compared further. */
-    for (i = 0; i < name.len; i++) {
-        if (lc[i] != 'a' && lc[i] != 't' && lc[i] != 's' && lc[i] != 'p') {
-            continue;
-        }
-        for (k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
-            size_t pl = strlen(parts[k]);
-
-            if (parts[k][0] == lc[i] && pl <= name.len - i &&
-                memcmp(lc + i, parts[k], pl) == 0) {
-                return 1;
-            }
-        }
-    }
-    return 0;
+    return veil_name_is_credential(name.ptr, name.len);
 }
 
 

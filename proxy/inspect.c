@@ -1,12 +1,13 @@
 /*
  * Body inspection: a copy of each body, as it streams, is decoded
- * (gzip/deflate) and fed to the engine's redactor, which counts findings
- * and writes a redacted copy for the log. The forwarded bytes are never
- * touched here.
+ * (gzip/deflate, then UTF-16/UTF-32 to UTF-8 when its charset or byte
+ * order mark says so) and fed to the engine's redactor, which counts
+ * findings and writes a redacted copy for the log (in UTF-8). The
+ * forwarded bytes are never touched here.
  *
  * Fail closed: a body that cannot be inspected whole (over the inspection
- * limit, an encoding veil cannot decode, a binary type, a decode error) is
- * not logged at all; the record gives the reason instead.
+ * limit, an encoding or a charset veil cannot decode, a binary type, a
+ * decode error) is not logged at all; the record gives the reason instead.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -171,6 +172,13 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
         veil__inspect_skip(in, "encoding");
         return;
     }
+    /* UTF-16 and UTF-32 are read as UTF-8; a charset veil cannot read
+       (UTF-7, EBCDIC, unknown) would hide what it spells. */
+    in->cs.declared = (uint8_t)veil_charset_from_content_type(ct.ptr, ct.len);
+    if (in->cs.declared == VEIL_CS_UNKNOWN) {
+        veil__inspect_skip(in, "charset");
+        return;
+    }
     memset(&ro, 0, sizeof(ro));
     veil_body_type_from_content_type(ct.ptr, ct.len, &in->type);
     ro.type = &in->type;
@@ -196,15 +204,30 @@ void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
 }
 
 
-static void feed_engine(veil__inspect_t *in, const char *data, size_t len)
+/* Text as the engine reads it (UTF-8 or ASCII-compatible). */
+static int feed_text(void *ud, const char *data, size_t len)
 {
+    veil__inspect_t *in = ud;
+
     if (in->decoded + len > in->limit) {
         veil__inspect_skip(in, "over_limit");
-        return;
+        return 1;
     }
     in->decoded += len;
     if (veil_redactor_feed(in->red, data, len) != 0) {
         veil__inspect_skip(in, "engine_error");
+        return 1;
+    }
+    return 0;
+}
+
+
+/* Bytes of the body after its content coding: through the charset
+   decoder (which passes most bodies on as they are). */
+static void feed_engine(veil__inspect_t *in, const char *data, size_t len)
+{
+    if (veil_charset_decode(&in->cs, data, len, feed_text, in) == VEIL_CHARSET_CONFLICT) {
+        veil__inspect_skip(in, "charset");
     }
 }
 
@@ -298,6 +321,12 @@ void veil__inspect_end(veil__inspect_t *in, int complete)
     if (in->zmode == 1) {
         /* The compressed stream never ended. */
         veil__inspect_skip(in, complete ? "decode_error" : "incomplete");
+        return;
+    }
+    if (veil_charset_decode_finish(&in->cs, feed_text, in) == VEIL_CHARSET_CONFLICT) {
+        veil__inspect_skip(in, "charset");
+    }
+    if (in->state != VEIL__INS_ON) {
         return;
     }
     if (veil_redactor_finish(in->red) != 0) {
@@ -525,6 +554,39 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     }
     veil__held_free(h);
     *h = out;
+    return 0;
+}
+
+
+/* ---- bodies in UTF-16/UTF-32, rewritten in transit ---- */
+
+int veil__charset_decode_held(const veil__inspect_t *in, const veil__held_t *h,
+                              veil__held_t *out)
+{
+    veil_charset_decoder_t d;
+
+    memset(&d, 0, sizeof(d));
+    d.declared = in->cs.declared;
+    if ((h->len && veil_charset_decode(&d, h->data, h->len, held_write, out) != 0) ||
+        veil_charset_decode_finish(&d, held_write, out) != 0 || d.form != in->cs.form) {
+        veil__held_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+
+int veil__charset_encode_held(const veil__inspect_t *in, const char *utf8, size_t len,
+                              veil__held_t *out)
+{
+    veil_charset_encoder_t e;
+
+    veil_charset_encoder_init(&e, &in->cs);
+    if ((len && veil_charset_encode(&e, utf8, len, held_write, out) != 0) ||
+        veil_charset_encode_finish(&e, held_write, out) != 0) {
+        veil__held_free(out);
+        return -1;
+    }
     return 0;
 }
 

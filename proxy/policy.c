@@ -134,6 +134,56 @@ void veil__held_free(veil__held_t *h)
 }
 
 
+/* The per-detector actions of a rewrite in transit: the policy's, or
+   the keyed hash for every detector (mode tokenize). malloc'd. */
+static uint8_t *transit_actions(const veil_policy_dir_t *pd)
+{
+    size_t n = veil_engine_detector_count(pd->engine);
+    uint8_t *acts = malloc(n ? n : 1);
+
+    for (size_t d = 0; acts != NULL && d < n; d++) {
+        acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? (uint8_t)VEIL_ACT_HASH : pd->actions[d];
+    }
+    return acts;
+}
+
+
+/* A held body that the inspection read from UTF-16/UTF-32: rewritten as
+   UTF-8 (the log's copy when it is the same rewrite, as below), then put
+   back in its encoding, so the receiver gets the encoding it was sent.
+   0, or -1 (the body is then refused). */
+static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
+{
+    const veil_policy_dir_t *pd = &x->policy->dir[dir];
+    const veil__inspect_t *in = dir == VEIL_DIR_REQUEST ? &x->ins_req : &x->ins_rsp;
+    veil__held_t *h = dir == VEIL_DIR_REQUEST ? &x->held : &x->rsp_held;
+    veil__held_t text = {NULL, 0, 0}, out = {NULL, 0, 0};
+    uint8_t *acts;
+    int rc;
+
+    if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST &&
+        in->log_on && !in->truncated && in->raw_bytes == h->len) {
+        rc = veil__charset_encode_held(in, in->log.data, in->log.len, &out);
+    } else if (veil__charset_decode_held(in, h, &text) != 0 ||
+               (acts = transit_actions(pd)) == NULL) {
+        veil__held_free(&text);
+        return -1;
+    } else {
+        rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, &text);
+        free(acts);
+        rc = rc == 0 ? veil__charset_encode_held(in, text.data, text.len, &out) : -1;
+        veil__held_free(&text);
+    }
+    if (rc != 0) {
+        return -1;
+    }
+    veil__held_free(h);
+    *h = out;
+    *rewritten = 1;
+    return 0;
+}
+
+
 const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
 {
     const veil_policy_dir_t *pd = &x->policy->dir[dir];
@@ -173,6 +223,10 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
            encoded ones: they cannot be rewritten, so they do not go. */
         return "blocked_unrewritable";
     }
+    if (veil_charset_transcodes(&in->cs)) {
+        /* UTF-16/32: redacted as UTF-8, sent on in its own encoding. */
+        return rewrite_transcoded(x, dir, rewritten) ? "blocked_unrewritable" : NULL;
+    }
     if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST &&
         in->log_on && !in->truncated && in->decoded == h->len && in->parts_skipped == 0) {
         /* The log's redactor read these very bytes with the same engine,
@@ -187,15 +241,11 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
         *rewritten = 1;
         return NULL;
     }
-    size_t n = veil_engine_detector_count(pd->engine);
-    uint8_t *acts = malloc(n ? n : 1);
+    uint8_t *acts = transit_actions(pd);
     int rc;
 
     if (acts == NULL) {
         return "blocked_unrewritable";
-    }
-    for (size_t d = 0; d < n; d++) {
-        acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? (uint8_t)VEIL_ACT_HASH : pd->actions[d];
     }
     rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, h);
     free(acts);

@@ -26,6 +26,7 @@
 #include <uv.h>
 #include <zlib.h>
 
+#include "veil/charset.h"
 #include "veil/log.h"
 #include "veil/config.h"
 #include "veil/proxy.h"
@@ -156,7 +157,8 @@ typedef struct veil__inspect {
     veil_format_t format;    /* from the content type */
     veil_body_type_t type;   /* the same, with a multipart boundary */
     uint32_t parts_skipped;  /* multipart parts not inspected (files) */
-    const char *skip;        /* "over_limit", "encoding", "binary", ... */
+    const char *skip;        /* "over_limit", "encoding", "binary", "charset", ... */
+    veil_charset_decoder_t cs; /* UTF-16/32 to UTF-8, after gzip/deflate */
     veil_redactor_t *red;
     int zmode;               /* 0: identity, 1: inflating */
     int zinit;
@@ -744,5 +746,14 @@ struct veil_policy_dir;
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
                        const struct veil_policy_dir *rules, veil__held_t *h);
+/* A body the inspection decoded from UTF-16/32 (veil_charset_transcodes(&
+   in->cs)), as the engine reads it: veil__charset_decode_held() decodes
+   <h> the same way into <out> (UTF-8); veil__charset_encode_held() puts
+   UTF-8 back in the body's encoding, BOM included. 0, or -1 (no memory, a
+   byte order mark that contradicts the charset). */
+int veil__charset_decode_held(const veil__inspect_t *in, const veil__held_t *h,
+                              veil__held_t *out);
+int veil__charset_encode_held(const veil__inspect_t *in, const char *utf8, size_t len,
+                              veil__held_t *out);
 
 #endif

@@ -74,7 +74,7 @@ static const char *const reject_names[] = {
 static const char *const skip_names[] = {
     "over_limit", "encoding", "binary", "decode_error", "incomplete",
     "engine_error", "no_engine", "inspection_off", "no_memory", "tunnel",
-    "other",
+    "charset", "other",
 };
 /* Upstream failures (upstream.c, response.c), then every rule of the
    header validator, since a response head can break most of them

@@ -56,6 +56,10 @@ typedef struct veil_field_rule {
     const char *name;        /* the path, pattern or name */
     veil_action_t action;
     const void *re;          /* VEIL_FIELD_KEY: the compiled pattern */
+    int keep;                /* VEIL_FIELD_HEADER only, action keep: the
+                                value is logged as the engine redacts it
+                                even when it looks like a credential
+                                (veil_value_looks_secret); <action> unused */
 } veil_field_rule_t;
 
 /* One direction of a policy, compiled. */

@@ -127,7 +127,8 @@ def test_keys_and_dump():
             fh.write("keys:\n  main:\n    file: %s\n  alt:\n    env: VEIL_HASH_KEY\n"
                      "upstreams:\n  - name: api\n    url: http://${UP_HOST:-127.0.0.1}:9000\n"
                      "policies:\n  default:\n    request:\n      actions: {email: hash}\n"
-                     "      hash_key: main\n" % key)
+                     "      hash_key: main\n"
+                     "      fields: [{header: X-Request-Id, action: keep}]\n" % key)
         os.chmod(key, 0o644)
         rc, out, err = run(["check", "-c", cfg])
         check(rc == 1, "0644 key accepted")
@@ -143,6 +144,8 @@ def test_keys_and_dump():
         check('    file: "%s"' % key in out.splitlines(), out)
         check('    env: "VEIL_HASH_KEY"' in out.splitlines(), out)
         check('      hash_key: "main"' in out.splitlines(), out)
+        i = out.splitlines().index('        - header: "X-Request-Id"')
+        check(out.splitlines()[i + 1] == "          action: keep", out)
         # The dump is itself a valid config that dumps the same.
         dump = os.path.join(d, "dump.yaml")
         with open(dump, "w") as fh:

@@ -421,6 +421,7 @@ TEST(field_rules)
     CHECK((r = rule(pd, VEIL_FIELD_QUERY, "token")) && r->action == VEIL_ACT_HASH);
     CHECK(rule(pd, VEIL_FIELD_QUERY, "Token") == NULL);
     CHECK(rule(pd, VEIL_FIELD_QUERY, "password") == NULL); /* key patterns: bodies only */
+    CHECK((r = rule(pd, VEIL_FIELD_HEADER, "x-api-key")) && r->keep == 0);
 
     CHECK_EQ(pd->body_log, VEIL_BODY_LOG_ALLOWLIST);
     CHECK_EQ(veil_policy_body_field_allowed(pd, "$.order_id", 10), 1);
@@ -436,6 +437,46 @@ TEST(field_rules)
     CHECK_EQ(veil_json_path_match("$[*]", "$[0]", 4), 1);
     CHECK_EQ(veil_json_path_match("$.a", "$.a[", 4), 0);
     veil_config_release(c);
+}
+
+/* action keep: header rules only; the rule keeps a value that looks like
+   a credential in the log (proxy/access_log.c). */
+TEST(keep_headers)
+{
+    diags_t d;
+    veil_config_t *c = load("policies:\n  default:\n    request:\n      fields:\n"
+                            "        - {header: X-Request-Id, action: keep}\n"
+                            "        - {header: X-Ref, action: label}\n"
+                            "    response:\n      fields:\n"
+                            "        - {header: ETag, action: keep}\n",
+                            &d);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        fprintf(stderr, "%s\n", d.msgs[0]);
+        return;
+    }
+    const veil_policy_dir_t *rq = &veil_config_policy(c, "default")->dir[VEIL_DIR_REQUEST];
+    const veil_policy_dir_t *rs = &veil_config_policy(c, "default")->dir[VEIL_DIR_RESPONSE];
+    const veil_field_rule_t *r;
+    CHECK((r = rule(rq, VEIL_FIELD_HEADER, "x-request-id")) && r->keep == 1);
+    CHECK((r = rule(rq, VEIL_FIELD_HEADER, "X-Ref")) && r->keep == 0 &&
+          r->action == VEIL_ACT_LABEL);
+    CHECK((r = rule(rs, VEIL_FIELD_HEADER, "etag")) && r->keep == 1);
+    CHECK(rule(rq, VEIL_FIELD_HEADER, "etag") == NULL);
+    veil_config_release(c);
+
+    static const char *const wrong[] = {"json: '$.a'", "key: '^a$'", "form: a", "query: a"};
+    for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+        char yaml[256];
+        snprintf(yaml, sizeof(yaml),
+                 "policies:\n  default:\n    request:\n      fields:\n"
+                 "        - {%s, action: keep}\n",
+                 wrong[i]);
+        c = load(yaml, &d);
+        CHECK(c == NULL);
+        CHECK(d.n >= 1 && strstr(d.msgs[0], "keep applies to header rules only") != NULL);
+        veil_config_release(c);
+    }
 }
 
 TEST(restart_needed)
@@ -613,6 +654,7 @@ int main(void)
     RUN(holder_swaps);
     RUN(reload_under_load);
     RUN(field_rules);
+    RUN(keep_headers);
     RUN(restart_needed);
     RUN(default_config);
     RUN(settings_grammar);

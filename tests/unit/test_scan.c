@@ -149,7 +149,8 @@ TEST(near_misses)
 TEST(fields_in_text)
 {
     TXT("password=hunter2 next", "secret_field@9+7HF");
-    TXT("login password: \"hunter2\" next", "");
+    TXT("login password: \"hunter2\" next", "secret_field@17+7HF"); /* quoted: up to its quote */
+    TXT("query { login(password: \"a\\\"b c\") }", "secret_field@25+6HF");
     TXT("{\"cardNumber\": \"4111111111111111\", \"x\": 1}", "credit_card@16+16HF");
     TXT("{\"cardNumber\": \"not a number\"}", "credit_card@16+12HF");
     TXT("api_key=abcd1234efgh5678&x=1", "secret_field@8+16HF");
