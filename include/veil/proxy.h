@@ -38,7 +38,7 @@ typedef struct veil_proxy_config {
        upstreams replace). */
     char upstream_host[256];
     int upstream_port;
-    /* https:// (proxy/tls_up.c): peer verification (0 only when a
+    /* https:// (proxy/net/tls_up.c): peer verification (0 only when a
        config says `tls: {verify: false}`), a CA file instead of the
        system store ("" : none) and a name for SNI and the certificate
        check instead of upstream_host ("": none). */
@@ -51,7 +51,7 @@ typedef struct veil_proxy_config {
 
     /* Access log: a path, or "-" for stdout. */
     char access_log[1024];
-    /* Rotation of a file access log (proxy/logfile.h): above this size,
+    /* Rotation of a file access log (proxy/observe/logfile.h): above this size,
        every this many seconds (UTC boundaries), and deletion of rotated
        files older than the retention; 0 disables each. */
     uint64_t access_log_max_bytes;

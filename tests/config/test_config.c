@@ -440,7 +440,7 @@ TEST(field_rules)
 }
 
 /* action keep: header rules only; the rule keeps a value that looks like
-   a credential in the log (proxy/access_log.c). */
+   a credential in the log (proxy/net/access_log.c). */
 TEST(keep_headers)
 {
     diags_t d;

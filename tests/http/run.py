@@ -76,7 +76,7 @@ import time
 CANNED = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
 CANNED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n"
 IGNORED_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "via", "x-request-id"}
-# Status lines veil itself writes (proxy/http_validate.c veil_h1_status_text).
+# Status lines veil itself writes (proxy/http/http_validate.c veil_h1_status_text).
 VEIL_STATUS_LINES = {
     400: "HTTP/1.1 400 Bad Request",
     405: "HTTP/1.1 405 Method Not Allowed",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TLS to https:// upstreams (proxy/tls_up.c): veil verifies the
+"""TLS to https:// upstreams (proxy/net/tls_up.c): veil verifies the
 upstream's certificate and host name, sends the request over TLS byte for
 byte, reuses the TLS connection from its pool, and answers 502
 upstream_tls_failed (counted) when verification fails; `verify: false`

@@ -1,10 +1,10 @@
 /*
- * Unit tests for proxy/http_validate.c: one case per rule, each a raw head
+ * Unit tests for proxy/http/http_validate.c: one case per rule, each a raw head
  * with the exact status and reason id expected, plus the valid variants.
  * Every head is scanned in one call and one byte at a time, and placed
  * right before a PROT_NONE page so a read past the end crashes.
  */
-#include "../../proxy/http_validate.c"
+#include "../../proxy/http/http_validate.c"
 
 #include <stdlib.h>
 #include <sys/mman.h>

@@ -1,4 +1,4 @@
-/* The subcommands of the veil executable, one per proxy/cmd_<name>.c. */
+/* The subcommands of the veil executable, one per cli/cmd_<name>.c. */
 #ifndef VEIL_PROXY_CMD_H
 #define VEIL_PROXY_CMD_H
 

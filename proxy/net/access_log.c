@@ -16,7 +16,7 @@
 #include "veil/credentials.h"
 #include "veil/stats.h"
 
-/* The counters' side of a record (proxy/stats_hook.c). */
+/* The counters' side of a record (proxy/net/stats_hook.c). */
 void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
                           const veil__xchg_t *x);
 void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason);

@@ -1,6 +1,6 @@
 /*
  * veil: command-line entry point. Each subcommand lives in its own
- * proxy/cmd_<name>.c and takes (argc, argv) with argv[0] the subcommand.
+ * cli/cmd_<name>.c and takes (argc, argv) with argv[0] the subcommand.
  */
 #include <stdio.h>
 #include <string.h>
