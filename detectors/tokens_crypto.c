@@ -140,29 +140,98 @@ out:
 /* ---- FF1 ---------------------------------------------------------------- */
 
 #define NUMBYTES 264 /* b <= ceil(128 numerals * 16 bits / 8) = 256, d = b + 4..8 */
+#define LIMBS ((NUMBYTES + 16 + 3) / 4 + 1)
 
-/* x = x * mul + add over <len> big-endian bytes; returns the carry out. */
-static unsigned mul_add(unsigned char *x, size_t len, unsigned mul, unsigned add)
+/*
+ * Big numbers as big-endian arrays of 32-bit limbs. Numerals move in
+ * groups of k, radix^k the largest power that fits 32 bits, so a string
+ * costs one limb pass per k numerals rather than one byte pass per
+ * numeral.
+ */
+typedef struct {
+    unsigned k;         /* numerals per group */
+    uint64_t pow;       /* radix^k <= 2^32 */
+} group_t;
+
+static group_t group_of(unsigned radix)
 {
-    unsigned long carry = add;
-    for (size_t k = len; k-- > 0;) {
-        unsigned long v = (unsigned long)x[k] * mul + carry;
-        x[k] = (unsigned char)v;
-        carry = v >> 8;
+    group_t g = {0, 1};
+    while (g.pow * radix <= ((uint64_t)1 << 32)) {
+        g.pow *= radix;
+        g.k++;
     }
-    return (unsigned)carry;
+    return g;
 }
 
-/* x = x / div over <len> big-endian bytes; returns the remainder. */
-static unsigned div_small(unsigned char *x, size_t len, unsigned div)
+/* x = x * mul + add over <n> limbs (mul <= 2^32, add < mul): each step
+   is below (2^32 - 1) * 2^32 + 2^32, so 64 bits hold it. */
+static void limbs_mul_add(uint32_t *x, size_t n, uint64_t mul, uint64_t add)
 {
-    unsigned long rem = 0;
-    for (size_t k = 0; k < len; k++) {
-        unsigned long v = (rem << 8) | x[k];
-        x[k] = (unsigned char)(v / div);
+    uint64_t carry = add;
+    for (size_t i = n; i-- > 0;) {
+        uint64_t v = (uint64_t)x[i] * mul + carry;
+        x[i] = (uint32_t)v;
+        carry = v >> 32;
+    }
+}
+
+/* x = x / div over <n> limbs (div <= 2^32); returns the remainder. The
+   remainder is below div, so (rem << 32 | limb) fits 64 bits. */
+static uint64_t limbs_div(uint32_t *x, size_t n, uint64_t div)
+{
+    uint64_t rem = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = (rem << 32) | x[i];
+        x[i] = (uint32_t)(v / div);
         rem = v % div;
     }
-    return (unsigned)rem;
+    return rem;
+}
+
+/* [NUM_radix(X)]^b: the <len> numerals as a <b>-byte big-endian number. */
+static void num_to_bytes(const uint16_t *x, size_t len, unsigned radix, group_t g,
+                         unsigned char *out, size_t b)
+{
+    uint32_t w[LIMBS];
+    size_t n = (b + 3) / 4, k = 0;
+
+    memset(w, 0, n * sizeof(*w));
+    while (k < len) {
+        uint64_t acc = 0, mul = 1;
+        for (size_t j = 0; j < g.k && k < len; j++, k++) {
+            acc = acc * radix + x[k];
+            mul *= radix;
+        }
+        limbs_mul_add(w, n, mul, acc);
+    }
+    for (size_t i = 0; i < b; i++) {
+        size_t bit = 8 * (b - 1 - i);
+        out[i] = (unsigned char)(w[n - 1 - bit / 32] >> (bit % 32));
+    }
+    OPENSSL_cleanse(w, sizeof(w));
+}
+
+/* The lowest <m> base-radix numerals of the <len>-byte number <s>, most
+   significant first: NUM(S) mod radix^m as a string. */
+static void low_numerals(const unsigned char *s, size_t len, unsigned radix, group_t g,
+                         uint16_t *out, size_t m)
+{
+    uint32_t w[LIMBS];
+    size_t n = (len + 3) / 4, pad = 4 * n - len, got = 0;
+
+    memset(w, 0, n * sizeof(*w));
+    for (size_t i = 0; i < len; i++) {
+        size_t at = pad + i;
+        w[at / 4] |= (uint32_t)s[i] << (8 * (3 - at % 4));
+    }
+    while (got < m) {
+        uint64_t r = limbs_div(w, n, g.pow);
+        for (unsigned j = 0; j < g.k && got < m; j++, got++) {
+            out[m - 1 - got] = (uint16_t)(r % radix);
+            r /= radix;
+        }
+    }
+    OPENSSL_cleanse(w, sizeof(w));
 }
 
 int veil__ff1_domain_ok(unsigned radix, size_t len)
@@ -179,29 +248,37 @@ int veil__ff1_domain_ok(unsigned radix, size_t len)
 
 /* b = ceil(ceil(v * log2(radix)) / 8): the bytes of radix^v - 1, found
    exactly rather than through a floating-point logarithm. */
-static size_t ff1_b(unsigned radix, size_t v)
+static size_t ff1_b(unsigned radix, size_t v, group_t g)
 {
-    unsigned char x[NUMBYTES];
-    size_t k;
+    uint32_t w[LIMBS];
+    size_t n = LIMBS, k, bits;
 
-    memset(x, 0, sizeof(x));
-    x[sizeof(x) - 1] = 1;
-    for (k = 0; k < v; k++) {
-        mul_add(x, sizeof(x), radix, 0);
+    memset(w, 0, sizeof(w));
+    w[n - 1] = 1;
+    for (k = 0; k + g.k <= v; k += g.k) {
+        limbs_mul_add(w, n, g.pow, 0);
+    }
+    for (; k < v; k++) {
+        limbs_mul_add(w, n, radix, 0);
     }
     /* minus one */
-    for (k = sizeof(x); k-- > 0;) {
-        if (x[k]--) {
+    for (k = n; k-- > 0;) {
+        if (w[k]--) {
             break;
         }
     }
-    for (k = 0; k < sizeof(x) && x[k] == 0; k++) {
+    for (k = 0; k < n && w[k] == 0; k++) {
     }
-    return sizeof(x) - k;
+    if (k == n) {
+        return 0;
+    }
+    bits = 32 * (n - 1 - k) + (32 - (size_t)__builtin_clz(w[k]));
+    return (bits + 7) / 8;
 }
 
 typedef struct {
     EVP_CIPHER_CTX *ctx;
+    group_t g;
     unsigned radix;
     size_t n, u, v, b, d;
     unsigned char p[16];
@@ -209,10 +286,23 @@ typedef struct {
     size_t tlen;
 } ff1_t;
 
+/* Fetched once, as the SIV ciphers are: an implicit fetch per call
+   costs more than the ten rounds of FF1 themselves. */
+static EVP_CIPHER *ecb_ciphers[3];
+static pthread_once_t ecb_once = PTHREAD_ONCE_INIT;
+
+static void ecb_fetch(void)
+{
+    ecb_ciphers[0] = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+    ecb_ciphers[1] = EVP_CIPHER_fetch(NULL, "AES-192-ECB", NULL);
+    ecb_ciphers[2] = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
+}
+
 static const EVP_CIPHER *aes_ecb(size_t keylen)
 {
-    return keylen == 16 ? EVP_aes_128_ecb() : keylen == 24 ? EVP_aes_192_ecb()
-                          : keylen == 32 ? EVP_aes_256_ecb() : NULL;
+    pthread_once(&ecb_once, ecb_fetch);
+    return keylen == 16 ? ecb_ciphers[0] : keylen == 24 ? ecb_ciphers[1]
+                          : keylen == 32 ? ecb_ciphers[2] : NULL;
 }
 
 static int ciph(ff1_t *f, unsigned char blk[16])
@@ -239,7 +329,8 @@ static int ff1_setup(ff1_t *f, const unsigned char *key, size_t keylen, unsigned
     f->n = n;
     f->u = n / 2;
     f->v = n - f->u;
-    f->b = ff1_b(radix, f->v);
+    f->g = group_of(radix);
+    f->b = ff1_b(radix, f->v, f->g);
     f->d = 4 * ((f->b + 3) / 4) + 4;
     f->tweak = tweak;
     f->tlen = tlen;
@@ -258,7 +349,7 @@ static int ff1_setup(ff1_t *f, const unsigned char *key, size_t keylen, unsigned
         f->p[12 + k] = (unsigned char)(tlen >> (24 - 8 * k));
     }
     f->ctx = EVP_CIPHER_CTX_new();
-    if (f->ctx == NULL || EVP_EncryptInit_ex(f->ctx, c, NULL, key, NULL) != 1) {
+    if (f->ctx == NULL || EVP_EncryptInit_ex2(f->ctx, c, key, NULL, NULL) != 1) {
         EVP_CIPHER_CTX_free(f->ctx);
         f->ctx = NULL;
         return -EINVAL;
@@ -287,10 +378,7 @@ static int ff1_round(ff1_t *f, unsigned i, const uint16_t *x, size_t xlen, uint1
     memset(q + qlen, 0, pad);
     qlen += pad;
     q[qlen++] = (unsigned char)i;
-    memset(q + qlen, 0, f->b);
-    for (k = 0; k < xlen; k++) {
-        mul_add(q + qlen, f->b, f->radix, x[k]);
-    }
+    num_to_bytes(x, xlen, f->radix, f->g, q + qlen, f->b);
     qlen += f->b;
 
     /* PRF: CBC-MAC with a zero IV over P || Q (a whole number of blocks). */
@@ -318,9 +406,7 @@ static int ff1_round(ff1_t *f, unsigned i, const uint16_t *x, size_t xlen, uint1
         memcpy(s + 16 * j, blk, 16);
     }
     /* y = NUM(S[1..d]); only y mod radix^m matters. */
-    for (k = m; k-- > 0;) {
-        ydig[k] = (uint16_t)div_small(s, f->d, f->radix);
-    }
+    low_numerals(s, f->d, f->radix, f->g, ydig, m);
     rc = 0;
 out:
     OPENSSL_cleanse(q, sizeof(q));

@@ -338,6 +338,11 @@ static long iban_open(const veil_token_ring_t *ring, const char *raw, size_t len
         (r = iban_mod97(&c)) < 2 || r > 1 + VEIL_TOKEN_SLOTS) {
         return VEIL_ESYNTAX;
     }
+    /* Tokens have check digits 02..98, as IBANs do: 00, 01 and 99 would
+       be a second spelling of the same token. */
+    if ((c.ch[2] == '0' && c.ch[3] < '2') || (c.ch[2] == '9' && c.ch[3] == '9')) {
+        return VEIL_ESYNTAX;
+    }
     key = veil__ring_open_slot(ring, (int)r - 1);
     *used = key >= 0 ? key : (ring && ring->by_slot[r - 1] >= 0 ? ring->by_slot[r - 1] : -1);
     if (key < 0) {

@@ -25,7 +25,8 @@ struct veil_token_stream {
     int prev_word;          /* the byte before buf[0] was a word byte */
     int in_long;            /* inside a word too long to be a token */
     size_t skip_nl;         /* line breaks a restored value brought back */
-    char *val;              /* a token's value, wiped after use */
+    char *val;              /* a token's value, wiped after use; made when
+                               the first token comes */
     int error;
 };
 
@@ -45,11 +46,6 @@ veil_token_stream_t *veil_token_stream_new(const veil_tokens_t *t, veil_token_op
     }
     s = calloc(1, sizeof(*s));
     if (s == NULL) {
-        return NULL;
-    }
-    s->val = malloc(VEIL_TOKEN_OUT_CAP(VEIL_TOKEN_VALUE_MAX));
-    if (s->val == NULL) {
-        free(s);
         return NULL;
     }
     s->t = t;
@@ -92,6 +88,12 @@ static size_t on_token(veil_token_stream_t *s, size_t *emitted, size_t i, size_t
     veil_token_parts_t parts = *pp;
     int key = -1, bare = 0;
     long n;
+
+    /* Made when the first word that parses as a token comes. */
+    if (s->val == NULL && (s->val = malloc(cap)) == NULL) {
+        s->error = -ENOMEM;
+        return i;
+    }
 
     n = veil_token_tagged_open(s->t->ring, s->buf + i, j - i, s->val, cap, &key, &bare);
     if (n < 0) {
@@ -171,6 +173,9 @@ static int process(veil_token_stream_t *s, int final)
 {
     size_t i = 0, emitted = 0, keep;
 
+    if (s->len == 0) {
+        return s->error;
+    }
     while (i < s->len && s->error == 0) {
         unsigned char c = (unsigned char)s->buf[i];
         if (s->skip_nl) {
@@ -225,7 +230,7 @@ static int process(veil_token_stream_t *s, int final)
 
 int veil_token_stream_feed(veil_token_stream_t *s, const void *data, size_t len)
 {
-    if (s->error) {
+    if (s->error || len == 0) {
         return s->error;
     }
     if (s->len + len > s->cap) {
@@ -267,7 +272,9 @@ void veil_token_stream_free(veil_token_stream_t *s)
         OPENSSL_cleanse(s->buf, s->cap);
         free(s->buf);
     }
-    OPENSSL_cleanse(s->val, VEIL_TOKEN_OUT_CAP(VEIL_TOKEN_VALUE_MAX));
-    free(s->val);
+    if (s->val) {
+        OPENSSL_cleanse(s->val, VEIL_TOKEN_OUT_CAP(VEIL_TOKEN_VALUE_MAX));
+        free(s->val);
+    }
     free(s);
 }

@@ -178,8 +178,10 @@ long veil_token_tagged_make(const veil_token_ring_t *ring, int key, const char *
         return -ENOSPC;
     }
     /* The plaintext (form byte and value) and then V || C, in one buffer
-       wiped before it is freed. */
-    buf = malloc(2 * (PAYLOAD_MIN_BYTES + len));
+       wiped after use: on the stack for the short values most are. */
+    unsigned char small[512];
+    buf = 2 * (PAYLOAD_MIN_BYTES + len) <= sizeof(small) ? small
+                                                          : malloc(2 * (PAYLOAD_MIN_BYTES + len));
     if (buf == NULL) {
         return -ENOMEM;
     }
@@ -203,7 +205,9 @@ long veil_token_tagged_make(const veil_token_ring_t *ring, int key, const char *
         rc = (long)n;
     }
     OPENSSL_cleanse(buf, 2 * (PAYLOAD_MIN_BYTES + len));
-    free(buf);
+    if (buf != small) {
+        free(buf);
+    }
     return rc;
 }
 
@@ -234,7 +238,11 @@ long veil_token_tagged_open(const veil_token_ring_t *ring, const char *tok, size
     if (k->state == VEIL_KEY_RETIRED) {
         return VEIL_ETOKEN_RETIRED;
     }
-    buf = malloc(2 * PAYLOAD_MAX_BYTES);
+    /* V || C, then the plaintext: sized by the payload, on the stack for
+       the short tokens most are. */
+    unsigned char small[512];
+    size_t half = parts.payload_len * 5 / 8 + 1;
+    buf = 2 * half <= sizeof(small) ? small : malloc(2 * half);
     if (buf == NULL) {
         return -ENOMEM;
     }
@@ -244,14 +252,13 @@ long veil_token_tagged_open(const veil_token_ring_t *ring, const char *tok, size
         goto out;
     }
     set_ad(ad, k->id, k->id_len, parts.type, parts.type_len);
-    if (veil__siv_decrypt(k->siv, sizeof(k->siv), ad, 3, buf, (size_t)n,
-                          buf + PAYLOAD_MAX_BYTES) != 0) {
+    if (veil__siv_decrypt(k->siv, sizeof(k->siv), ad, 3, buf, (size_t)n, buf + half) != 0) {
         rc = VEIL_ETOKEN_AUTH;
         goto out;
     }
     /* Authentic, so written by a holder of the key; a form byte this
        version does not know is still refused rather than guessed. */
-    if (buf[PAYLOAD_MAX_BYTES] > 1) {
+    if (buf[half] > 1) {
         rc = VEIL_ETOKEN_AUTH;
         goto out;
     }
@@ -260,12 +267,14 @@ long veil_token_tagged_open(const veil_token_ring_t *ring, const char *tok, size
         goto out;
     }
     if (bare) {
-        *bare = buf[PAYLOAD_MAX_BYTES];
+        *bare = buf[half];
     }
     rc = n - PAYLOAD_MIN_BYTES;
-    memcpy(out, buf + PAYLOAD_MAX_BYTES + 1, (size_t)rc);
+    memcpy(out, buf + half + 1, (size_t)rc);
 out:
-    OPENSSL_cleanse(buf, 2 * PAYLOAD_MAX_BYTES);
-    free(buf);
+    OPENSSL_cleanse(buf, 2 * half);
+    if (buf != small) {
+        free(buf);
+    }
     return rc;
 }
