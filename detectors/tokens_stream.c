@@ -210,9 +210,10 @@ static int process(veil_token_stream_t *s, int final)
         size_t next = on_word(s, &emitted, i, j);
         i = next > i ? next : j;
     }
-    /* Keep an unfinished word, and a quote right before it. */
+    /* Keep an unfinished word, and a quote right before it (or a quote
+       that ends the chunk: a token may follow it). */
     keep = i < s->len ? i : s->len;
-    if (keep < s->len && keep > emitted && s->buf[keep - 1] == '"') {
+    if (!final && keep > emitted && s->buf[keep - 1] == '"') {
         keep--;
     }
     if (keep < emitted) {
