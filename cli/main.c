@@ -19,6 +19,9 @@ static const struct {
     {"report", veil_cmd_report, "write the transparency report from stats"},
     {"check", veil_cmd_check, "validate a configuration file"},
     {"test", veil_cmd_test, "run a configuration file's tests"},
+    {"tokenize", veil_cmd_tokenize, "replace findings by reversible tokens"},
+    {"detokenize", veil_cmd_detokenize, "turn tokens back into values (audited)"},
+    {"tokens", veil_cmd_tokens, "token keys: rewrap tokens under a new key"},
 };
 
 static void usage(FILE *out)

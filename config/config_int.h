@@ -105,6 +105,8 @@ typedef struct veil__secret_ref {
 typedef struct veil__key_def {
     const char *id;
     const char *file, *env;
+    int slot;                       /* 1-9: a token key slot; 0: hash only */
+    int state;                      /* veil_key_state_t of a slot */
     veil_hash_key_t *key;
     const veil__node_t *at;
 } veil__key_def_t;
@@ -121,7 +123,9 @@ typedef struct veil__dir_src {
     uint8_t *enabled;
     uint8_t *blocks;
     uint8_t *actions;
+    uint8_t *formats;               /* veil_token_format_t per detector */
     const char *key_id;
+    const char *token_key_id;       /* token_key: NULL for the active slot */
     const veil__node_t *at;         /* for errors found while compiling */
 } veil__dir_src_t;
 
@@ -158,6 +162,7 @@ struct veil_config {
     size_t nallow_patterns;
     veil__key_def_t *keys;
     size_t nkeys;
+    struct veil_token_ring *token_ring; /* the key slots, or NULL; owned */
 
     veil_engine_t **engines;        /* distinct engines, owned */
     uint8_t **engine_sigs;          /* what each was built from */

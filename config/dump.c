@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "veil/tokens.h"
 #include "veil/settings.h"
 
 #define NB ((size_t)veil_catalog_count())
@@ -114,7 +115,9 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
     }
     fprintf(o, "      actions:\n        default: %s\n", veil_action_name((veil_action_t)dflt));
     for (size_t g = 0; g < ng; g++) {
-        if (src->enabled[g] && genabled(c, g) && src->actions[g] != dflt) {
+        if (src->enabled[g] && genabled(c, g) && src->formats[g] == VEIL_TOKEN_FPE) {
+            fprintf(o, "        %s: {action: tokenize, format: fpe}\n", gid(c, g));
+        } else if (src->enabled[g] && genabled(c, g) && src->actions[g] != dflt) {
             fprintf(o, "        %s: %s\n", gid(c, g),
                     veil_action_name((veil_action_t)src->actions[g]));
         }
@@ -147,6 +150,11 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
     if (pd->key) {
         fprintf(o, "      hash_key: ");
         q(o, c, pd->key->id);
+        fputc('\n', o);
+    }
+    if (src->token_key_id) {
+        fprintf(o, "      token_key: ");
+        q(o, c, src->token_key_id);
         fputc('\n', o);
     }
 }
@@ -199,9 +207,17 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
     if (c->nkeys) {
         fprintf(o, "\nkeys:\n");
         for (size_t i = 0; i < c->nkeys; i++) {
-            fprintf(o, "  %s:\n    %s: ", c->keys[i].id, c->keys[i].file ? "file" : "env");
-            q(o, c, c->keys[i].file ? c->keys[i].file : c->keys[i].env);
-            fputc('\n', o);
+            const veil__key_def_t *k = &c->keys[i];
+            fprintf(o, "  %s:\n", k->id);
+            if (k->file || k->env) {
+                fprintf(o, "    %s: ", k->file ? "file" : "env");
+                q(o, c, k->file ? k->file : k->env);
+                fputc('\n', o);
+            }
+            if (k->slot) {
+                fprintf(o, "    slot: %d\n    state: %s\n", k->slot,
+                        veil_key_state_name((veil_key_state_t)k->state));
+            }
         }
     }
 

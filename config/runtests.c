@@ -71,6 +71,7 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
     ro.action = VEIL_ACT_MASK;
     ro.action_by_detector = pd->actions;
     ro.key = pd->key;
+    ro.tokens = pd->tokens; /* the tokenize action: real tokens */
     ro.write = out_cb;
     ro.write_ud = &r;
     ro.on_finding = finding_cb;

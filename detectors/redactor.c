@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "scanner.h"
+#include "veil/tokens.h"
 #include "veil/transform.h"
 #include "veil/veil.h"
 
@@ -269,7 +270,7 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
     if (f->flags & VEIL_FIND_SKIP) {
         return write_skip(r, f);
     }
-    size_t need = 64 + 2 * (size_t)f->length;
+    size_t need = r->opts.tokens ? VEIL_TOKEN_OUT_CAP(f->length) : 64 + 2 * (size_t)f->length;
     if (need > r->scratch_cap) {
         char *s = malloc(need);
         if (s == NULL) {
@@ -286,11 +287,18 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
     int rule = (f->flags & VEIL_FIND_RULE) != 0;
     /* A field rule's finding carries its action where a detector would
        be; its label is the generic one ([PII]). */
-    long n = veil_transform_apply_info(rule ? (veil_action_t)f->detector
-                                            : (veil_action_t)r->actions[f->detector],
-                                       rule ? NULL : veil_engine_detector(r->engine, f->detector),
-                                       rule ? UINT16_MAX : f->detector, f->flags, raw, f->length,
-                                       r->opts.key, r->scratch, r->scratch_cap);
+    veil_action_t act = rule ? (veil_action_t)f->detector : (veil_action_t)r->actions[f->detector];
+    const veil_detector_info_t *info = rule ? NULL : veil_engine_detector(r->engine, f->detector);
+    long n;
+    if (r->opts.tokens && (act == VEIL_ACT_TOKENIZE || r->opts.token_op != VEIL_TOKEN_OP_TOKENIZE)) {
+        n = veil_tokens_transform(r->opts.tokens, r->opts.token_stats,
+                                  (veil_token_op_t)r->opts.token_op, r->opts.format, info,
+                                  rule ? UINT16_MAX : f->detector, f->flags, raw, f->length,
+                                  r->scratch, r->scratch_cap);
+    } else {
+        n = veil_transform_apply_info(act, info, rule ? UINT16_MAX : f->detector, f->flags, raw,
+                                      f->length, r->opts.key, r->scratch, r->scratch_cap);
+    }
     if (n < 0) {
         return r->error = (int)n;
     }

@@ -1493,6 +1493,11 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
     while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
         ls--;
     }
+    /* A local part is at most 64 bytes (RFC 5321): the end of a longer
+       run, such as a token in a URL's userinfo, is no address. */
+    if (i - ls == 64 && ls > 0 && is_local_char(b[ls - 1])) {
+        return i + seplen;
+    }
     while (ls < i && !isaln(b[ls])) {
         ls++;
     }

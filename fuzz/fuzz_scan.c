@@ -196,7 +196,8 @@ static void order_cb(void *ud, const veil_finding_t *f)
     o->n++;
 }
 
-static veil_hash_key_t hash_key = {"fuzz", "0123456789abcdef0123456789abcdef", 32};
+static veil_hash_key_t hash_key = {.id = "fuzz", .bytes = "0123456789abcdef0123456789abcdef",
+                                    .len = 32};
 
 /* Field rules that depend on the place only: JSON values under a key
    ending in 'a' or in the second item of an array are dropped, keys ending

@@ -79,6 +79,10 @@ typedef struct veil_policy_dir {
     int uninspectable_block;        /* a body veil cannot inspect is refused */
     unsigned block_status;          /* HTTP status of a refusal (403) */
     const veil_hash_key_t *key;     /* for VEIL_ACT_HASH, or NULL */
+    /* For VEIL_ACT_TOKENIZE (veil/tokens.h): the config's key slots, the
+       key tokens are made with, and per engine detector tagged or fpe;
+       NULL when the config has no key slot. */
+    const struct veil_tokens *tokens;
 } veil_policy_dir_t;
 
 typedef struct veil_policy {

@@ -15,6 +15,9 @@ typedef enum veil_action {
     VEIL_ACT_LABEL, /* [EMAIL] */
     VEIL_ACT_HASH,  /* [EMAIL:1f2e3d4c5b6a7988]: HMAC-SHA256, truncated */
     VEIL_ACT_DROP,  /* nothing */
+    VEIL_ACT_TOKENIZE, /* a reversible token (veil/tokens.h); without a
+                          tokens context (veil_redactor_options_t.tokens)
+                          the label, never the value */
     VEIL_ACT__COUNT
 } veil_action_t;
 
@@ -22,11 +25,14 @@ const char *veil_action_name(veil_action_t action);
 /* veil_action_parse(): the action named <name>, or -1. */
 int veil_action_parse(const char *name);
 
-/* A key for the hash transform. */
+/* A key: for the hash transform, and with a slot for tokens
+   (veil/tokens.h: veil_token_key_load(), veil_token_ring_new()). */
 typedef struct veil_hash_key {
-    const char *id;          /* shown nowhere yet; kept for rotation */
+    const char *id;          /* the keys: entry; tokens name it */
     unsigned char bytes[64];
     size_t len;
+    int slot;                /* 1-9: a token key slot; 0: a hash key only */
+    int state;               /* a slot's veil_key_state_t */
 } veil_hash_key_t;
 
 /*
@@ -42,7 +48,9 @@ int veil_hash_key_load(veil_hash_key_t *key, const char *path,
  * (<len> bytes) of a finding by detector <detector> into <out> (<cap>
  * bytes; 64 + 2 * <len> is always enough). <flags> are the finding's
  * VEIL_FIND_* flags. <key> is needed only for VEIL_ACT_HASH. Returns the
- * number of bytes written, or -ENOSPC / -EINVAL.
+ * number of bytes written, or -ENOSPC / -EINVAL. VEIL_ACT_TOKENIZE needs
+ * the tokens context of veil_tokens_transform() (veil/tokens.h); here it
+ * writes the label.
  */
 long veil_transform_apply(veil_action_t action, uint16_t detector,
                           unsigned flags, const char *raw, size_t len,
@@ -100,6 +108,13 @@ typedef struct veil_redactor_options {
        breaks in place of their content (for logs: fail closed), 1 copies
        their bytes unchanged (for bodies in transit). */
     int keep_skipped;
+    /* Optional: tokens (veil/tokens.h) for VEIL_ACT_TOKENIZE; with
+       token_op DETOKENIZE or REWRAP every finding goes to
+       veil_tokens_transform() whatever its action. Counts go to
+       token_stats (may be NULL). */
+    const struct veil_tokens *tokens;
+    struct veil_token_stats *token_stats;
+    int token_op;                    /* veil_token_op_t */
 } veil_redactor_options_t;
 
 /*
