@@ -520,9 +520,8 @@ static int header_kept(const veil__xchg_t *x, const char *lc)
 
 void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 {
-    const veil_proxy_config_t *cfg = w->cfg;
     const uint8_t *actions;
-    const veil_engine_t *eng = veil__xchg_engine(cfg, x, 0, &actions);
+    const veil_engine_t *eng = veil__xchg_engine(w, x, 0, &actions);
     const veil_hash_key_t *key = x->policy ? x->policy->dir[0].key : NULL;
     veil_jbuf_t *b = &w->logbuf;
     static __thread hdrs_t rqh, rsh;

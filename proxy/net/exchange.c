@@ -26,7 +26,7 @@ static int req_on_body(llhttp_t *p, const char *at, size_t len)
     char hdr[24];
     uv_buf_t b[3];
     int n;
-    uint64_t max = x->c->w->cfg->max_body_size;
+    uint64_t max = veil_config_server(x->conf)->max_body_size;
 
     /* A chunked body announces no size: it is refused when it crosses
        the limit, before the crossing bytes go anywhere. */
@@ -37,7 +37,7 @@ static int req_on_body(llhttp_t *p, const char *at, size_t len)
     x->req_body_seen += len;
     if (x->hold) {
         /* Held: nothing leaves before the whole body is judged. */
-        if (veil__held_add(&x->held, at, len, x->c->w->cfg->inspect_limit) != 0) {
+        if (veil__held_add(&x->held, at, len, veil_config_server(x->conf)->inspect_limit) != 0) {
             return HPE_USER;
         }
         veil__inspect_feed(&x->ins_req, at, len);
@@ -170,8 +170,8 @@ static void refuse(veil__client_t *c, veil__xchg_t *x, int status,
 /* Validates the head, starts the exchange, asks for an upstream. */
 int veil__xchg_start(veil__client_t *c, size_t head_len)
 {
-    const veil_proxy_config_t *cfg = c->w->cfg;
-    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    const veil_server_settings_t *sv;
+    veil_h1_limits_t lim;
     veil_h1_verdict_t v = {0, NULL};
     veil__xchg_t *x;
     veil_h1_span_t rid;
@@ -183,6 +183,12 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         veil__client_close(c);
         return -1;
     }
+    /* The exchange's configuration, from its head to its end (a reload
+       meanwhile does not change what it is served with). */
+    x->conf = veil_config_acquire((veil_config_t *)veil__worker_conf(c->w));
+    sv = veil_config_server(x->conf);
+    lim.max_header_bytes = sv->max_header_bytes;
+    lim.max_headers = sv->max_headers;
     c->x = x;
     x->c = c;
     x->out_mark = c->out.accepted;
@@ -232,8 +238,8 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     }
     /* Refused before an upstream is involved: nothing is forwarded, and
        a client waiting for 100 Continue gets the 413 instead. */
-    if (x->req_body == VEIL_H1_BODY_LENGTH && cfg->max_body_size != 0 &&
-        x->rq.content_length > cfg->max_body_size) {
+    if (x->req_body == VEIL_H1_BODY_LENGTH && sv->max_body_size != 0 &&
+        x->rq.content_length > sv->max_body_size) {
         refuse(c, x, 413, "body_too_large");
         return -1;
     }
@@ -259,10 +265,10 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     default:
         break;
     }
-    veil__xchg_policy(x, cfg);
+    veil__xchg_policy(x);
     veil__upstream_pick(x);
     if (x->req_body != VEIL_H1_BODY_NONE) {
-        veil__inspect_begin(&x->ins_req, cfg, x, 0,
+        veil__inspect_begin(&x->ins_req, x, 0,
                             find_header(x->req_head, head_len, "content-type"),
                             find_header(x->req_head, head_len,
                                         "content-encoding"),
@@ -303,7 +309,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
 static void request_sent(veil__xchg_t *x)
 {
     if (x->u != NULL && x->rstate == VEIL__R_HEAD) {
-        veil__upstream_timer(x->u, x->c->w->cfg->upstream_timeout_ms);
+        veil__upstream_timer(x->u);
     }
 }
 
@@ -395,7 +401,7 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
     veil_jbuf_reset(b);
     /* The upstream's settings: its authority is the Host of a request
        that came without one. */
-    if (veil__head_request(x, &x->up->cfg, b) != 0) {
+    if (veil__head_request(x, &x->up->set, b) != 0) {
         veil_jbuf_reset(b);
         veil__xchg_error(x, 500, "request_head_too_large");
         return;

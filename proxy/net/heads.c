@@ -69,17 +69,17 @@ static int listed(const char *head, size_t len, unsigned connection,
 }
 
 
-int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
-                       veil_jbuf_t *b)
+int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil_jbuf_t *b)
 {
     const veil_h1_head_t *rq = &x->rq;
     const char *head = x->req_head;
     size_t len = x->req_head_len, pos = 0;
     veil_h1_span_t name, value;
     int rc = 0;
+    int pass_underscores = veil_config_server(x->conf)->pass_underscore_headers;
     char num[32];
     int rewrites_response =
-        x->policy != NULL && cfg->engine != NULL &&
+        x->policy != NULL && x->c->w->inspect &&
         (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
          x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE);
 
@@ -101,7 +101,7 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         rc |= puts_(b, "\r\n");
     } else if (rq->host.ptr == NULL) {
         rc |= puts_(b, "Host: ");
-        rc |= puts_(b, cfg->upstream_authority);
+        rc |= puts_(b, us->authority);
         rc |= puts_(b, "\r\n");
     }
     while (veil_h1_next_header(head, len, &pos, &name, &value)) {
@@ -126,7 +126,7 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         if (span_ieq(name, "http2-settings")) {
             continue; /* only meaningful to an h2c upgrade, never forwarded */
         }
-        if (!cfg->pass_underscore_headers && memchr(name.ptr, '_', name.len) != NULL) {
+        if (!pass_underscores && memchr(name.ptr, '_', name.len) != NULL) {
             /* Some servers (CGI-style environments) read X_Auth_User as
                X-Auth-User: a client could pose as a header the upstream
                trusts. Dropped, never rewritten (nginx's default too). */

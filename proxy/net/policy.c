@@ -33,16 +33,12 @@ static int is_one(veil_h1_span_t v)
 }
 
 
-void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
+void veil__xchg_policy(veil__xchg_t *x)
 {
     veil_route_request_t q;
     veil_h1_span_t path, host, ct;
     size_t i;
 
-    if (cfg->holder == NULL) {
-        return;
-    }
-    x->conf = veil_config_holder_get(cfg->holder);
     path = x->rq.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->rq.path
                                                         : x->rq.target;
     for (i = 0; i < path.len && path.ptr[i] != '?'; i++) {
@@ -62,30 +58,30 @@ void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
     x->policy = veil_policy_for_consent(x->route->policy,
                                         is_one(header(x, "sec-gpc")),
                                         is_one(header(x, "dnt")));
-    x->hold = x->req_body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, cfg, VEIL_DIR_REQUEST);
+    x->hold = x->req_body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, VEIL_DIR_REQUEST);
 }
 
 
-int veil__xchg_holds(const veil__xchg_t *x, const veil_proxy_config_t *cfg, int dir)
+int veil__xchg_holds(const veil__xchg_t *x, int dir)
 {
     /* uninspectable: block needs the verdict before anything is sent
        too (a body may turn out over the limit only at its end). */
-    return x->policy != NULL && cfg->engine != NULL &&
+    return x->policy != NULL && x->c->w->inspect &&
            (x->policy->dir[dir].mode != VEIL_MODE_OBSERVE ||
             x->policy->dir[dir].uninspectable_block);
 }
 
 
-const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
-                                       const veil__xchg_t *x, int dir,
+const veil_engine_t *veil__xchg_engine(veil__worker_t *w, const veil__xchg_t *x, int dir,
                                        const uint8_t **actions)
 {
     if (x == NULL || x->policy == NULL) {
         *actions = NULL;
-        return cfg->engine;
+        veil__worker_conf(w);
+        return w->engine;
     }
-    /* --inspect off still wins: no engine, metadata-only records. */
-    if (cfg->engine == NULL) {
+    /* server.inspect: false still wins: no engine, metadata-only records. */
+    if (!w->inspect) {
         *actions = NULL;
         return NULL;
     }

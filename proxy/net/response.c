@@ -28,7 +28,7 @@ static int rsp_on_body(llhttp_t *p, const char *at, size_t len)
 
     if (x->rsp_hold) {
         /* Held: nothing reaches the client before the body is judged. */
-        if (veil__held_add(&x->rsp_held, at, len, c->w->cfg->inspect_limit) != 0) {
+        if (veil__held_add(&x->rsp_held, at, len, veil_config_server(x->conf)->inspect_limit) != 0) {
             x->rsp_over_limit = 1;
             return HPE_USER;
         }
@@ -224,8 +224,8 @@ static int interim(veil__xchg_t *x, const char *head, size_t len,
    (the exchange is then gone). */
 static int response_head(veil__xchg_t *x, size_t end)
 {
-    const veil_proxy_config_t *cfg = x->c->w->cfg;
-    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    const veil_server_settings_t *sv = veil_config_server(x->conf);
+    veil_h1_limits_t lim = {sv->max_header_bytes, sv->max_headers};
     veil_h1_verdict_t v = {0, NULL};
     veil__upconn_t *u = x->u;
     veil_jbuf_t *b = &x->c->w->logbuf;
@@ -314,7 +314,7 @@ static int response_head(veil__xchg_t *x, size_t end)
     /* Modes block, redact and tokenize: the head waits for the body's
        verdict (its length may change). */
     x->rsp_hold = x->rsp_body != VEIL_H1_BODY_NONE &&
-                  veil__xchg_holds(x, cfg, VEIL_DIR_RESPONSE);
+                  veil__xchg_holds(x, VEIL_DIR_RESPONSE);
     if (!x->rsp_hold && send_head(x) != 0) {
         return -1;
     }
@@ -324,7 +324,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         response_complete(x);
         return -1; /* the exchange may be gone: stop here */
     }
-    veil__inspect_begin(&x->ins_rsp, cfg, x, 1,
+    veil__inspect_begin(&x->ins_rsp, x, 1,
                         find_header(copy, end, "content-type"),
                         find_header(copy, end, "content-encoding"),
                         &x->findings, VEIL__LOC_RSP_BODY);
@@ -351,7 +351,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         x->rsp_chunk.is_response = 1;
     }
     /* From here the upstream timer measures idle gaps in the body. */
-    veil__upstream_timer(u, cfg->upstream_timeout_ms);
+    veil__upstream_timer(u);
     return 0;
 }
 
@@ -435,8 +435,8 @@ static int response_body(veil__xchg_t *x, int eof)
 
 void veil__xchg_upstream_data(veil__xchg_t *x, int eof)
 {
-    const veil_proxy_config_t *cfg = x->c->w->cfg;
-    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    const veil_server_settings_t *sv = veil_config_server(x->conf);
+    veil_h1_limits_t lim = {sv->max_header_bytes, sv->max_headers};
     veil_h1_verdict_t v = {0, NULL};
     veil__upconn_t *u;
     long end;

@@ -73,7 +73,7 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         int loc = x->findings.kind[i].loc;
         int dir = veil_stats_loc_dir(loc);
         const uint8_t *actions;
-        const veil_engine_t *eng = veil__xchg_engine(x->c->w->cfg, x, dir,
+        const veil_engine_t *eng = veil__xchg_engine(x->c->w, x, dir,
                                                      &actions);
         int slot;
 
