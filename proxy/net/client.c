@@ -446,7 +446,7 @@ void veil__client_update_reading(veil__client_t *c)
             /* A held body (policy.c) is read before any upstream is
                involved; veil__held_add() bounds it. */
             want = x != NULL &&
-                   ((c->state == VEIL__C_BODY && x->hold) ||
+                   ((c->state == VEIL__C_BODY && x->half[0].hold) ||
                     (x->up_ready && x->u != NULL &&
                      x->u->out.queued <= VEIL__HWM));
             break;
@@ -532,7 +532,7 @@ static int step(veil__client_t *c)
         if (x == NULL) {
             return 0;
         }
-        if (!x->hold && (!x->up_ready || x->u == NULL ||
+        if (!x->half[0].hold && (!x->up_ready || x->u == NULL ||
                          x->u->out.queued > VEIL__HWM)) {
             return 0;
         }

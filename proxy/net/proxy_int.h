@@ -596,44 +596,55 @@ typedef struct veil__held {
 
 enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
 
+/*
+ * One direction of an exchange: a message head and its body, as the body
+ * stage (body.c) carries it for both directions alike: framing read
+ * (Content-Length, chunked, until close), parsed again by llhttp,
+ * inspected, held or forwarded with framing veil writes itself.
+ */
+typedef struct veil__half {
+    char *head;              /* own copy of the head, wiped when freed */
+    size_t head_len;
+    veil_h1_head_t h;        /* spans into head */
+    int body;                /* VEIL_H1_BODY_* */
+    uint64_t left;           /* LENGTH: bytes still to come */
+    veil_chunked_t chunk;
+    llhttp_t p;
+    int msg_done;            /* set by llhttp's on_message_complete */
+    int done;                /* the whole body was read */
+    /* Modes block, redact and tokenize (policy.c): the body is held, not
+       forwarded, until it has been inspected; then refused, or sent on
+       (rewritten in redact and tokenize modes), with a length of its own.
+       A held response's head waits for the verdict too. */
+    int hold;
+    veil__held_t held;
+    int rewritten;           /* <held> is the rewritten body: new length */
+    int over_limit;          /* the held body crossed the inspection limit */
+    int chunked_out;         /* veil frames the body it forwards as chunked */
+    veil__inspect_t ins;
+} veil__half_t;
+
 struct veil__xchg {
     veil__client_t *c;
-    /* veil run -c (policy.c): the config taken when the head arrived,
-       released when the exchange ends; NULL without -c. */
+    /* The config taken when the head arrived (policy.c), released when
+       the exchange ends; its route and policy. */
     struct veil_config *conf;
     const struct veil_route *route;
     const struct veil_policy *policy;
-    /* Modes block, redact and tokenize (policy.c): the request body is
-       held, not forwarded, until it has been inspected; then refused, or
-       sent on (rewritten in redact and tokenize modes). */
-    int hold;
-    veil__held_t held;
-    int held_flush;          /* send <held> once the upstream is ready */
-    int req_rewritten;       /* <held> is the rewritten body: new length */
-    /* The same for the response body: the head waits for the verdict. */
-    int rsp_hold;
-    veil__held_t rsp_held;
-    int rsp_over_limit;      /* the held response crossed the limit */
-    /* The upstream of its route (x->route->upstream; without -c the
-       one upstream), a reference taken with the config when the head
-       arrived and kept to the end, retries included (upstream.c). */
+    /* The request (VEIL_DIR_REQUEST) and the response (VEIL_DIR_RESPONSE). */
+    veil__half_t half[2];
+    int held_flush;          /* send the held request once the upstream is ready */
+    /* The upstream of its route, a reference taken with the config when
+       the head arrived and kept to the end, retries included
+       (upstream.c). */
     veil__upstream_t *up;
     veil__upconn_t *u;
     int up_ready;            /* the request head is queued upstream */
     int up_failed;
 
     /* request */
-    char *req_head;          /* own copy of the head */
-    size_t req_head_len;
-    veil_h1_head_t rq;       /* spans into req_head */
-    int req_body;            /* VEIL_H1_BODY_* */
-    uint64_t req_left;       /* LENGTH: bytes still to come */
-    veil_chunked_t req_chunk;
     uint64_t req_body_seen;  /* decoded body bytes so far */
     int req_over_max;        /* the body crossed max_body_size */
-    llhttp_t req_p;
-    int req_msg_done;        /* set by llhttp's on_message_complete */
-    int req_done;
     int is_head;
     int upgrade;             /* the client asked for an upgrade */
     int keepalive;           /* the client connection may continue */
@@ -643,16 +654,7 @@ struct veil__xchg {
     /* response */
     int rstate;
     veil_h1_scan_t rscan;
-    char *rsp_head;
-    size_t rsp_head_len;
-    veil_h1_head_t rs;
-    int rsp_body;
-    uint64_t rsp_left;
-    veil_chunked_t rsp_chunk;
-    llhttp_t rsp_p;
-    int rsp_msg_done;
     int rsp_head_sent;       /* the final head went to the client */
-    int chunked_out;         /* we frame the client body as chunked */
     int tunnel;
     int status;              /* status sent (or to log) */
 
@@ -670,8 +672,6 @@ struct veil__xchg {
     int then_next;           /* once logged: serve the next request */
     const char *error;       /* reason id when something went wrong */
     veil__findings_t findings;
-    veil__inspect_t ins_req;
-    veil__inspect_t ins_rsp;
 };
 
 /* Upstream side events, from upstream.c. */
@@ -719,7 +719,7 @@ void veil__xchg_client_drained(veil__xchg_t *x);
 
 /* Builds the request head sent upstream into <b>. */
 int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil_jbuf_t *b);
-/* Builds the head sent to the client for the response <x->rs> (or an
+/* Builds the head sent to the client for the response <x->half[1].h> (or an
    interim 1xx when <interim>), choosing the client framing. */
 int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
                         const veil_h1_head_t *rs, int interim,

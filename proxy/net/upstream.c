@@ -269,7 +269,7 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (u->in_len > u->in_used) {
         u->in_used = u->in_len;
     }
-    if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
+    if (x->rstate != VEIL__R_DONE && !x->tunnel && x->half[0].done) {
         arm(u, u->pool->up->set.response_timeout_ms);
     }
     veil__xchg_upstream_data(x, 0);
@@ -473,7 +473,7 @@ static void tls_pump(veil__upconn_t *u)
             veil__client_touch(c); /* <x> may be gone, <c> is not */
             return;
         }
-        if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
+        if (x->rstate != VEIL__R_DONE && !x->tunnel && x->half[0].done) {
             arm(u, u->pool->up->set.response_timeout_ms);
         }
         veil__xchg_upstream_data(x, 0);
