@@ -12,72 +12,6 @@
 
 #include "proxy_int.h"
 
-static int req_on_headers_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    return x->half[0].body == VEIL_H1_BODY_NONE ? 1 : 0;
-}
-
-
-static int req_on_body(llhttp_t *p, const char *at, size_t len)
-{
-    veil__xchg_t *x = p->data;
-    char hdr[24];
-    uv_buf_t b[3];
-    int n;
-    uint64_t max = veil_config_server(x->conf)->max_body_size;
-
-    /* A chunked body announces no size: it is refused when it crosses
-       the limit, before the crossing bytes go anywhere. */
-    if (max != 0 && (x->req_body_seen > max || len > max - x->req_body_seen)) {
-        x->req_over_max = 1;
-        return HPE_USER;
-    }
-    x->req_body_seen += len;
-    if (x->half[0].hold) {
-        /* Held: nothing leaves before the whole body is judged. */
-        if (veil__held_add(&x->half[0].held, at, len, veil_config_server(x->conf)->inspect_limit) != 0) {
-            return HPE_USER;
-        }
-        veil__inspect_feed(&x->half[0].ins, at, len);
-        return 0;
-    }
-    if (x->u == NULL) {
-        return HPE_USER;
-    }
-    if (x->half[0].body == VEIL_H1_BODY_CHUNKED) {
-        /* Our own chunk header: the client's sizes and extensions are
-           never copied. */
-        n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
-        b[0] = uv_buf_init(hdr, (unsigned)n);
-        b[1] = uv_buf_init((char *)at, (unsigned)len);
-        b[2] = uv_buf_init("\r\n", 2);
-        veil__outq_writev(&x->u->out, b, 3);
-    } else {
-        veil__outq_write(&x->u->out, at, len);
-    }
-    veil__inspect_feed(&x->half[0].ins, at, len);
-    return 0;
-}
-
-
-static int req_on_message_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    x->half[0].msg_done = 1;
-    return HPE_PAUSED;
-}
-
-
-static const llhttp_settings_t req_settings = {
-    .on_headers_complete = req_on_headers_complete,
-    .on_body = req_on_body,
-    .on_message_complete = req_on_message_complete,
-};
-
-
 static veil_h1_span_t find_header(const char *head, size_t len,
                                   const char *lc)
 {
@@ -215,6 +149,9 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         return -1;
     }
     x->half[0].body = veil_h1_request_body(&x->half[0].h);
+    /* Its framing upstream is veil's own: chunks of its own for a chunked
+       body (the client's sizes and extensions never copied). */
+    x->half[0].chunked_out = x->half[0].body == VEIL_H1_BODY_CHUNKED;
     x->is_head = veil_h1_span_eq(x->half[0].h.method, "head");
     /* RFC 9110 7.8: an upgrade needs HTTP/1.1 and Connection naming it.
        h2c is never passed on: veil speaks HTTP/1.1 to the upstream and
@@ -229,8 +166,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
        independent opinion; any disagreement refuses the request. It reads
        an HTAB in the framing fields differently: it gets them as SP. */
     veil_h1_normalize_ows(x->half[0].head, head_len);
-    llhttp_init(&x->half[0].p, HTTP_REQUEST, &req_settings);
-    x->half[0].p.data = x;
+    veil__body_parser_init(x, VEIL_DIR_REQUEST);
     err = llhttp_execute(&x->half[0].p, x->half[0].head, head_len);
     if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
         refuse(c, x, 400, "parser_rejected");
@@ -364,11 +300,7 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
             veil__xchg_error(x, 400, "parser_disagrees");
             return -1;
         }
-        if (x->half[0].body == VEIL_H1_BODY_CHUNKED && !x->half[0].hold) {
-            veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
-        }
-        x->half[0].done = 1;
-        veil__inspect_end(&x->half[0].ins, 1);
+        veil__body_complete(x, VEIL_DIR_REQUEST);
         if (c->state == VEIL__C_BODY) {
             c->state = VEIL__C_WAIT;
         }
@@ -412,23 +344,10 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
     veil__outq_write(&x->u->out, b->data, b->len);
     veil_jbuf_reset(b);
     if (x->held_flush) {
-        /* A held (block mode) body judged clean: one chunk, or the bytes
-           as they came for a Content-Length body. */
-        char hdr[24];
-        int n;
-
+        /* A held body judged clean (rewritten in redact and tokenize
+           modes) goes right after its head. */
         x->held_flush = 0;
-        if (x->half[0].body == VEIL_H1_BODY_CHUNKED) {
-            if (x->half[0].held.len > 0) {
-                n = snprintf(hdr, sizeof(hdr), "%zx\r\n", x->half[0].held.len);
-                veil__outq_write(&x->u->out, hdr, (size_t)n);
-                veil__outq_write(&x->u->out, x->half[0].held.data, x->half[0].held.len);
-                veil__outq_write(&x->u->out, "\r\n", 2);
-            }
-            veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
-        } else if (x->half[0].held.len > 0) {
-            veil__outq_write(&x->u->out, x->half[0].held.data, x->half[0].held.len);
-        }
+        veil__body_send_held(x, VEIL_DIR_REQUEST);
     }
     x->up_ready = 1;
     if (x->half[0].done) {

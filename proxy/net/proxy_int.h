@@ -674,6 +674,18 @@ struct veil__xchg {
     veil__findings_t findings;
 };
 
+/* ---- the body stage, both directions (body.c) ---- */
+
+/* Sets up the llhttp parser of half <dir> of <x> with the body stage's
+   callbacks. */
+void veil__body_parser_init(veil__xchg_t *x, int dir);
+/* The body of <dir> was read whole: veil's last chunk goes out (when it
+   was forwarded chunked), the inspection ends, the half is done. */
+void veil__body_complete(veil__xchg_t *x, int dir);
+/* A held body judged clean (rewritten where the policy says) goes on with
+   its half's framing: one chunk and the last chunk, or as it is. */
+void veil__body_send_held(veil__xchg_t *x, int dir);
+
 /* Upstream side events, from upstream.c. */
 void veil__xchg_upstream_ready(veil__xchg_t *x);
 void veil__xchg_upstream_failed(veil__xchg_t *x, int status,

@@ -10,63 +10,6 @@
 
 #include "proxy_int.h"
 
-static int rsp_on_headers_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    return x->half[1].body == VEIL_H1_BODY_NONE ? 1 : 0;
-}
-
-
-static int rsp_on_body(llhttp_t *p, const char *at, size_t len)
-{
-    veil__xchg_t *x = p->data;
-    veil__client_t *c = x->c;
-    char hdr[24];
-    uv_buf_t b[3];
-    int n;
-
-    if (x->half[1].hold) {
-        /* Held: nothing reaches the client before the body is judged. */
-        if (veil__held_add(&x->half[1].held, at, len, veil_config_server(x->conf)->inspect_limit) != 0) {
-            x->half[1].over_limit = 1;
-            return HPE_USER;
-        }
-        veil__inspect_feed(&x->half[1].ins, at, len);
-        return 0;
-    }
-    if (x->half[1].chunked_out) {
-        n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
-        b[0] = uv_buf_init(hdr, (unsigned)n);
-        b[1] = uv_buf_init((char *)at, (unsigned)len);
-        b[2] = uv_buf_init("\r\n", 2);
-        veil__outq_writev(&c->out, b, 3);
-        x->bytes_out += (size_t)n + len + 2;
-    } else {
-        veil__outq_write(&c->out, at, len);
-        x->bytes_out += len;
-    }
-    veil__inspect_feed(&x->half[1].ins, at, len);
-    return 0;
-}
-
-
-static int rsp_on_message_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    x->half[1].msg_done = 1;
-    return HPE_PAUSED;
-}
-
-
-static const llhttp_settings_t rsp_settings = {
-    .on_headers_complete = rsp_on_headers_complete,
-    .on_body = rsp_on_body,
-    .on_message_complete = rsp_on_message_complete,
-};
-
-
 static void up_consume(veil__upconn_t *u, size_t n)
 {
     if (n >= u->in_len) {
@@ -161,11 +104,7 @@ static int release_held_response(veil__xchg_t *x)
     if (send_head(x) != 0) {
         return -1;
     }
-    if (x->half[1].held.len > 0) {
-        veil__outq_write(&x->c->out, x->half[1].held.data, x->half[1].held.len);
-        x->bytes_out += x->half[1].held.len;
-    }
-    veil__held_free(&x->half[1].held);
+    veil__body_send_held(x, VEIL_DIR_RESPONSE);
     return 0;
 }
 
@@ -177,14 +116,10 @@ static void response_complete(veil__xchg_t *x)
     x->rstate = VEIL__R_DONE;
     x->t_up_end_ns = uv_hrtime();
     if (x->half[1].body != VEIL_H1_BODY_NONE) {
-        veil__inspect_end(&x->half[1].ins, 1);
+        veil__body_complete(x, VEIL_DIR_RESPONSE);
     }
     if (x->half[1].hold && release_held_response(x) != 0) {
         return;
-    }
-    if (x->half[1].chunked_out) {
-        veil__outq_write(&x->c->out, "0\r\n\r\n", 5);
-        x->bytes_out += 5;
     }
     if (u != NULL) {
         /* Bytes after the end of a response: the upstream is not
@@ -303,8 +238,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         u->reusable = 0;
     }
     veil_h1_normalize_ows(copy, end); /* as for requests (exchange.c) */
-    llhttp_init(&x->half[1].p, HTTP_RESPONSE, &rsp_settings);
-    x->half[1].p.data = x;
+    veil__body_parser_init(x, VEIL_DIR_RESPONSE);
     err = llhttp_execute(&x->half[1].p, copy, end);
     if (err != HPE_OK && err != HPE_PAUSED) {
         bad_upstream(x, "parser_rejected_response");
