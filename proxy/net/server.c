@@ -41,6 +41,7 @@ typedef struct server {
     _Atomic unsigned conn_count;
     _Atomic unsigned conn_peak;  /* since the last memory trim */
     int trim_stage;              /* 1: caches shrunk, trim on next tick */
+    int retrim_ticks;            /* ticks until the follow-up trim, or 0 */
     unsigned idle_ticks;         /* seconds without a connection */
     veil_log_t *log;
     int draining;
@@ -332,6 +333,8 @@ static void broadcast(server_t *s, int cmd)
 
 /* Connections a burst must reach before its memory is worth a trim. */
 #define TRIM_MIN_PEAK 256
+/* Ticks (seconds) between a trim and its follow-up. */
+#define RETRIM_AFTER_TICKS 4
 
 /*
  * Gives memory back after a burst. Each connection holds buffers while it
@@ -341,7 +344,10 @@ static void broadcast(server_t *s, int cmd)
  * connections fall to a quarter of their peak (or to none after a busy
  * while), the workers shrink their buffer caches, and on the next tick
  * malloc_trim() returns the free pages of every arena to the system. A
- * steady load never triggers it: the peak is then near the current count.
+ * second trim follows a few ticks later: the log writer and the resolver
+ * threads may free their share of the burst (a long batch of records)
+ * after the first. A steady load never triggers it: the peak is then near
+ * the current count.
  */
 static void memory_tick(server_t *s)
 {
@@ -354,9 +360,13 @@ static void memory_tick(server_t *s)
     }
     if (s->trim_stage) {
         s->trim_stage = 0;
+        s->retrim_ticks = RETRIM_AFTER_TICKS;
         malloc_trim(0);
         atomic_store(&s->conn_peak, now);
         return;
+    }
+    if (s->retrim_ticks > 0 && --s->retrim_ticks == 0) {
+        malloc_trim(0);
     }
     s->idle_ticks = now == 0 ? s->idle_ticks + 1 : 0;
     if ((peak >= TRIM_MIN_PEAK && now <= peak / 4) ||
