@@ -19,10 +19,13 @@
 
 void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
 {
+    uint8_t kept = (loc & VEIL__LOC_KEPT) != 0;
     unsigned i;
 
+    loc &= ~VEIL__LOC_KEPT;
     for (i = 0; i < f->n; i++) {
-        if (f->kind[i].detector == detector && f->kind[i].loc == loc) {
+        if (f->kind[i].detector == detector && f->kind[i].loc == loc &&
+            f->kind[i].kept == kept) {
             f->kind[i].count++;
             return;
         }
@@ -33,6 +36,7 @@ void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
     }
     f->kind[f->n].detector = detector;
     f->kind[f->n].loc = (uint8_t)loc;
+    f->kind[f->n].kept = kept;
     f->kind[f->n].count = 1;
     f->n++;
 }
@@ -414,25 +418,18 @@ static void lines_finding(void *ud, const veil_finding_t *f)
 }
 
 
-int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t fmt,
-                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                       veil_h1_span_t *red, const int *loc_of,
-                       veil__findings_t *findings, veil_field_action_cb rules,
-                       void *rules_ud)
+static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
+                        const veil_hash_key_t *key, veil_format_t fmt,
+                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                        veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
+                        veil_field_action_cb rules, void *rules_ud, size_t *starts)
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
     struct lines_ctx lc;
-    size_t starts[VEIL__MAX_LINES], off = 0, i, pos, k;
+    size_t off = 0, i, pos, k;
     int rc = 0;
 
-    if (n == 0) {
-        return 0;
-    }
-    if (engine == NULL || n > VEIL__MAX_LINES) {
-        return -1;
-    }
     memset(&lc, 0, sizeof(lc));
     lc.out = out;
     lc.n = n;
@@ -506,6 +503,35 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
         return -1;
     }
     return k == n ? 0 : -1;
+}
+
+
+int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_hash_key_t *key, veil_format_t fmt,
+                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                       veil_h1_span_t *red, const int *loc_of,
+                       veil__findings_t *findings, veil_field_action_cb rules,
+                       void *rules_ud)
+{
+    size_t few[64], *starts = few;
+    int rc;
+
+    if (n == 0) {
+        return 0;
+    }
+    if (engine == NULL) {
+        return -1;
+    }
+    /* A head has as many values as fields (server.max_headers). */
+    if (n > sizeof(few) / sizeof(few[0]) && (starts = malloc(n * sizeof(*starts))) == NULL) {
+        return -1;
+    }
+    rc = redact_lines(engine, actions, key, fmt, vals, n, out, red, loc_of, findings, rules,
+                      rules_ud, starts);
+    if (starts != few) {
+        free(starts);
+    }
+    return rc;
 }
 
 

@@ -264,16 +264,15 @@ void veil__xchg_policy_release(veil__xchg_t *x)
 }
 
 
-int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d)
+int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d, int kept)
 {
     const veil_policy_dir_t *pd;
     const uint8_t *actions;
-    int body = loc == VEIL__LOC_REQ_BODY || loc == VEIL__LOC_RSP_BODY;
 
-    if (x->policy == NULL || !body) {
-        return VEIL_STATS_ACT_OBSERVE; /* headers, path, query: forwarded as they are */
+    if (x->policy == NULL || kept || !x->c->w->inspect) {
+        return VEIL_STATS_ACT_OBSERVE; /* forwarded as it came */
     }
-    pd = &x->policy->dir[loc == VEIL__LOC_RSP_BODY ? VEIL_DIR_RESPONSE : VEIL_DIR_REQUEST];
+    pd = &x->policy->dir[veil__loc_dir(loc)];
     actions = pd->actions;
     switch (pd->mode) {
     case VEIL_MODE_BLOCK:

@@ -201,6 +201,14 @@ static int response_head(veil__xchg_t *x, size_t end)
     veil_h1_head_rebase(&x->half[1].h, u->in, copy);
     up_consume(u, end);
     x->status = x->half[1].h.status_code;
+    /* Its fields are read before anything of it reaches the client. */
+    const char *why = veil__head_inspect(x, VEIL_DIR_RESPONSE);
+    if (why != NULL) {
+        /* The upstream answered; its answer is refused (mode block). */
+        u->reusable = 0;
+        veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_RESPONSE].block_status, why);
+        return -1;
+    }
 
     if (x->half[1].h.status_code == 101) {
         veil_jbuf_reset(b);

@@ -29,6 +29,8 @@ The response depends on the path (query ignored):
   /badgzip    a corrupt gzip body
   /deflate    a raw-deflate body labelled deflate
   /ws         101 to an upgrade, then echoes raw bytes upper-cased
+  /hdr        200 whose fields carry PII: X-Contact (an e-mail), X-Card
+              (a card number), Set-Cookie (an e-mail in a cookie)
 No Date or Server header is sent, so responses are deterministic.
 """
 import gzip
@@ -243,6 +245,12 @@ class Conn:
             n = len(body)
             self.send(200, "OK", [("Content-Type", "text/plain")],
                       str(n).encode())
+        elif path == "/hdr":
+            self.send(200, "OK", [("Content-Type", "text/plain"),
+                                  ("X-Contact", "ops.hdr@example.com"),
+                                  ("X-Card", "4111 1111 1111 1111"),
+                                  ("Set-Cookie", "who=ops.cookie@example.com")],
+                      b"ok")
         elif path == "/204":
             s.sendall(b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
         elif path == "/304":
