@@ -108,7 +108,7 @@ static int next_segment(veil_h1_span_t s, size_t *pos, veil_h1_span_t *seg)
  * (engine error: omit the path). <red> is the raw path as redacted.
  */
 static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
-                               const veil_hash_key_t *key, veil_h1_span_t path,
+                               const veil_policy_dir_t *pd, veil_h1_span_t path,
                                veil_h1_span_t red, veil__findings_t *findings, veil_jbuf_t *out)
 {
     veil_h1_span_t seg, rseg, dspan, rd;
@@ -153,7 +153,7 @@ static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
         veil__findings_t f;
         memset(&f, 0, sizeof(f));
         veil_jbuf_reset(&tmp);
-        if (veil__redact_lines(eng, actions, key, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd, &loc, &f,
+        if (veil__redact_lines(eng, actions, pd, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd, &loc, &f,
                                NULL, NULL) != 0) {
             rc = -1;
             break;
@@ -252,13 +252,12 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
 {
     veil__findings_t scratch;
     veil__findings_t *f = findings;
-    const veil_hash_key_t *key = pd ? pd->key : NULL;
 
     if (f == NULL) {
         memset(&scratch, 0, sizeof(scratch));
         f = &scratch;
     }
-    p->ok = veil__redact_lines(eng, actions, key, VEIL_FMT_TEXT, vals, nv, &p->lines, p->red,
+    p->ok = veil__redact_lines(eng, actions, pd, VEIL_FMT_TEXT, vals, nv, &p->lines, p->red,
                                locs, f, NULL, NULL) == 0;
     p->path_ok = p->query_ok = 1; /* a response has neither */
     if (!hs->request) {
@@ -267,7 +266,7 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
     p->path_ok = p->ok;
     p->pred = p->ok ? p->red[0] : hs->path;
     if (p->ok && memchr(hs->path.ptr, '%', hs->path.len) != NULL) {
-        p->path_ok = redact_path_decoded(eng, actions, key, hs->path, p->red[0], f, &p->path) == 0;
+        p->path_ok = redact_path_decoded(eng, actions, pd, hs->path, p->red[0], f, &p->path) == 0;
         p->pred.ptr = p->path.data ? p->path.data : "";
         p->pred.len = p->path.len;
     }
@@ -275,7 +274,7 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
     if (hs->has_query) {
         int ql = VEIL__LOC_URL_QUERY;
 
-        p->query_ok = veil__redact_lines(eng, actions, key, VEIL_FMT_FORM, &hs->query, 1,
+        p->query_ok = veil__redact_lines(eng, actions, pd, VEIL_FMT_FORM, &hs->query, 1,
                                          &p->query, &p->qred, &ql, f,
                                          pd && pd->nfields ? veil__query_rules : NULL,
                                          (void *)pd) == 0;
@@ -309,15 +308,16 @@ static int target_escape(veil_jbuf_t *b, veil_h1_span_t s)
 }
 
 
-/* Transit actions: the policy's, or the keyed hash for every detector
-   (mode tokenize). malloc'd. */
-static uint8_t *hash_actions(const veil_policy_dir_t *pd)
+/* Mode tokenize's actions: a token for every detector (the keyed hash
+   where the config has no key slot). malloc'd. */
+static uint8_t *token_actions(const veil_policy_dir_t *pd)
 {
     size_t n = veil_engine_detector_count(pd->engine);
     uint8_t *acts = malloc(n ? n : 1);
+    uint8_t a = (uint8_t)(pd->tokens != NULL ? VEIL_ACT_TOKENIZE : VEIL_ACT_HASH);
 
     for (size_t d = 0; acts != NULL && d < n; d++) {
-        acts[d] = (uint8_t)VEIL_ACT_HASH;
+        acts[d] = a;
     }
     return acts;
 }
@@ -548,7 +548,7 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
             /* The log's copy was made with the very actions of transit. */
             verdict = build_forward(hs, pd, &hs->log) ? "blocked_unrewritable" : NULL;
         } else {
-            uint8_t *acts = hash_actions(pd);
+            uint8_t *acts = token_actions(pd);
             veil_h1_span_t *red = calloc(nv ? nv : 1, sizeof(*red));
             pass_t tp;
 

@@ -195,6 +195,9 @@ void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
     ro.action = VEIL_ACT_LABEL;
     ro.action_by_detector = actions;
     ro.key = x && x->policy ? x->policy->dir[dir].key : NULL;
+    /* The tokenize action writes tokens (veil/tokens.h) where the config
+       has key slots; the label otherwise. */
+    ro.tokens = x && x->policy ? x->policy->dir[dir].tokens : NULL;
     ro.write = log_write;
     ro.write_ud = in;
     ro.on_finding = on_finding;
@@ -419,7 +422,7 @@ static void lines_finding(void *ud, const veil_finding_t *f)
 
 
 static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                        const veil_hash_key_t *key, veil_format_t fmt,
+                        const veil_policy_dir_t *pd, veil_format_t fmt,
                         const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                         veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
                         veil_field_action_cb rules, void *rules_ud, size_t *starts)
@@ -440,7 +443,8 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.format = fmt;
     ro.action = VEIL_ACT_LABEL;
     ro.action_by_detector = actions;
-    ro.key = key;
+    ro.key = pd ? pd->key : NULL;
+    ro.tokens = pd ? pd->tokens : NULL;
     ro.write = lines_write;
     ro.write_ud = &lc;
     ro.on_finding = lines_finding;
@@ -507,7 +511,7 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
 
 
 int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t fmt,
+                       const veil_policy_dir_t *pd, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings, veil_field_action_cb rules,
@@ -526,7 +530,7 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     if (n > sizeof(few) / sizeof(few[0]) && (starts = malloc(n * sizeof(*starts))) == NULL) {
         return -1;
     }
-    rc = redact_lines(engine, actions, key, fmt, vals, n, out, red, loc_of, findings, rules,
+    rc = redact_lines(engine, actions, pd, fmt, vals, n, out, red, loc_of, findings, rules,
                       rules_ud, starts);
     if (starts != few) {
         free(starts);
@@ -558,6 +562,7 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     ro.action = VEIL_ACT_MASK;
     ro.action_by_detector = actions;
     ro.key = key;
+    ro.tokens = rules != NULL ? rules->tokens : NULL;
     ro.write = held_write;
     ro.write_ud = &out;
     if (rules != NULL && rules->nfields > 0) {

@@ -130,15 +130,18 @@ void veil__held_free(veil__held_t *h)
 }
 
 
-/* The per-detector actions of a rewrite in transit: the policy's, or
-   the keyed hash for every detector (mode tokenize). malloc'd. */
+/* The per-detector actions of a rewrite in transit: the policy's, or in
+   mode tokenize a token for every detector (tagged, or format-preserving
+   where the policy's format says so), the keyed hash where the config has
+   no key slot. malloc'd. */
 static uint8_t *transit_actions(const veil_policy_dir_t *pd)
 {
     size_t n = veil_engine_detector_count(pd->engine);
     uint8_t *acts = malloc(n ? n : 1);
+    uint8_t tok = (uint8_t)(pd->tokens != NULL ? VEIL_ACT_TOKENIZE : VEIL_ACT_HASH);
 
     for (size_t d = 0; acts != NULL && d < n; d++) {
-        acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? (uint8_t)VEIL_ACT_HASH : pd->actions[d];
+        acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? tok : pd->actions[d];
     }
     return acts;
 }

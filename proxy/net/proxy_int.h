@@ -215,7 +215,7 @@ void veil__inspect_dispose(veil__inspect_t *in);
  * them: fail closed).
  */
 int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t fmt,
+                       const struct veil_policy_dir *pd, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings, veil_field_action_cb rules,

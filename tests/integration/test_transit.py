@@ -519,6 +519,55 @@ def test_heads_blocked(veil):
         env.stop()
 
 
+TOKEN_CONFIG = """version: 1
+keys:
+  k1: {file: %s, slot: 1}
+policies:
+  default:
+    request:
+      mode: tokenize
+    response:
+      mode: observe
+"""
+
+
+def test_tagged_tokens_in_transit(veil):
+    """With a key slot, mode tokenize sends tagged tokens (AES-SIV) in the
+    body and the fields: the upstream gets no PII, and the holder of the
+    key turns the bytes it got back into the originals, byte for byte."""
+    d = tempfile.mkdtemp(prefix="veil-tok-")
+    key = os.path.join(d, "k1.key")
+    with open(key, "wb") as f:
+        f.write(os.urandom(32))
+    os.chmod(key, 0o400)
+    path = os.path.join(d, "tok.yaml")
+    with open(path, "w") as f:
+        f.write(TOKEN_CONFIG % key)
+    env = Env(veil, ["-c", path])
+    try:
+        env.raw(post(b"api", b"/echo", BODY, b"X-Customer: jane.h@example.com\r\n"))
+        uh, ub = split_head(env.requests(1)[0][0])
+        m = re.fullmatch(rb'\{"user":\{"email":"(tok-k1-email-[a-z2-7]{28,})",'
+                         rb'"card":"(tok-k1-credit_card-[a-z2-7]{28,})","note":"hi"\}\}', ub)
+        check(m is not None, "tagged tokens in the body upstream: %r" % ub)
+        cust = field(uh, b"x-customer")
+        check(len(cust) == 1 and re.fullmatch(rb"tok-k1-email-[a-z2-7]{28,}", cust[0]),
+              "a tagged token in the field: %r" % cust)
+        check(cust[0] != m.group(1), "another value, another token")
+        import subprocess
+        back = subprocess.run([veil, "detokenize", "--key-file", key, "--reason", "test"],
+                              input=ub + b"\n" + cust[0] + b"\n", capture_output=True)
+        eq(back.returncode, 0, "veil detokenize exits 0: %r" % back.stderr[-300:])
+        eq(back.stdout, BODY + b"\n" + b"jane.h@example.com\n",
+           "the key's holder gets the originals back, byte for byte")
+        rec = env.log(1)[0]
+        kinds = {(f["detector"], f["location"], f["action"]) for f in rec["veil.findings"]}
+        check(("email", "request.body", "tokenize") in kinds, "counted as tokenize: %r" % kinds)
+        no_canary(env)
+    finally:
+        env.stop()
+
+
 TESTS = [test_redact_request_content_length, test_redact_body_over_log_limit,
          test_redact_request_chunked,
          test_redact_responses, test_keepalive_across_held_bodies,
@@ -527,7 +576,8 @@ TESTS = [test_redact_request_content_length, test_redact_body_over_log_limit,
          test_binary_response_passes, test_response_over_limit_refused,
          test_block_response, test_counters, test_field_rules_in_log,
          test_field_rules_in_transit, test_heads_redacted_in_transit,
-         test_heads_tokenized_in_transit, test_heads_blocked]
+         test_heads_tokenized_in_transit, test_heads_blocked,
+         test_tagged_tokens_in_transit]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
