@@ -419,6 +419,13 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         !x->tunnel) {
         write_body(b, 1, &x->half[1].ins, x->half[1].ins.raw_bytes, x);
     }
+    if (x->ph != NULL) {
+        /* The round trip: how many values went as placeholders, and how
+           many came back and were restored (never the values). */
+        key_u64(b, "veil.placeholders.issued", veil__ph_count(x->ph));
+        key_u64(b, "veil.placeholders.restored", x->restore.restored);
+        key_u64(b, "veil.placeholders.unknown", x->restore.unknown);
+    }
     write_findings(b, x, &x->findings, eng);
     finish_line(w);
 }

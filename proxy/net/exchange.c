@@ -382,6 +382,7 @@ void veil__xchg_free(veil__xchg_t *x)
     veil__inspect_dispose(&x->half[1].ins);
     veil__headscan_free(x->half[0].hs);
     veil__headscan_free(x->half[1].hs);
+    veil__ph_free(x->ph);
     veil__xchg_policy_release(x);
     veil__upstream_unref(x->up);
     if (x->half[0].head != NULL) {

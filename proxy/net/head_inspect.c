@@ -108,7 +108,8 @@ static int next_segment(veil_h1_span_t s, size_t *pos, veil_h1_span_t *seg)
  * (engine error: omit the path). <red> is the raw path as redacted.
  */
 static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
-                               const veil_policy_dir_t *pd, veil_h1_span_t path,
+                               const veil_policy_dir_t *pd, veil__xchg_t *ph_x,
+                               veil_h1_span_t path,
                                veil_h1_span_t red, veil__findings_t *findings, veil_jbuf_t *out)
 {
     veil_h1_span_t seg, rseg, dspan, rd;
@@ -154,7 +155,7 @@ static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
         memset(&f, 0, sizeof(f));
         veil_jbuf_reset(&tmp);
         if (veil__redact_lines(eng, actions, pd, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd, &loc, &f,
-                               NULL, NULL) != 0) {
+                               NULL, NULL, ph_x) != 0) {
             rc = -1;
             break;
         }
@@ -247,7 +248,7 @@ static void pass_dispose(pass_t *p)
  * decoded path segments. Findings go to <findings> (NULL: not counted).
  */
 static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8_t *actions,
-                     const veil_policy_dir_t *pd, const veil_h1_span_t *vals, const int *locs,
+                     const veil_policy_dir_t *pd, veil__xchg_t *ph_x, const veil_h1_span_t *vals, const int *locs,
                      size_t nv, veil__findings_t *findings, pass_t *p)
 {
     veil__findings_t scratch;
@@ -258,7 +259,7 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
         f = &scratch;
     }
     p->ok = veil__redact_lines(eng, actions, pd, VEIL_FMT_TEXT, vals, nv, &p->lines, p->red,
-                               locs, f, NULL, NULL) == 0;
+                               locs, f, NULL, NULL, ph_x) == 0;
     p->path_ok = p->query_ok = 1; /* a response has neither */
     if (!hs->request) {
         return;
@@ -266,7 +267,7 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
     p->path_ok = p->ok;
     p->pred = p->ok ? p->red[0] : hs->path;
     if (p->ok && memchr(hs->path.ptr, '%', hs->path.len) != NULL) {
-        p->path_ok = redact_path_decoded(eng, actions, pd, hs->path, p->red[0], f, &p->path) == 0;
+        p->path_ok = redact_path_decoded(eng, actions, pd, ph_x, hs->path, p->red[0], f, &p->path) == 0;
         p->pred.ptr = p->path.data ? p->path.data : "";
         p->pred.len = p->path.len;
     }
@@ -277,7 +278,7 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
         p->query_ok = veil__redact_lines(eng, actions, pd, VEIL_FMT_FORM, &hs->query, 1,
                                          &p->query, &p->qred, &ql, f,
                                          pd && pd->nfields ? veil__query_rules : NULL,
-                                         (void *)pd) == 0;
+                                         (void *)pd, ph_x) == 0;
     }
 }
 
@@ -535,7 +536,8 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
 
     const char *verdict = NULL;
     if (eng != NULL) {
-        run_pass(hs, eng, actions, pd, vals, locs, nv, &x->findings, &hs->log);
+        run_pass(hs, eng, actions, pd, veil__xchg_issues_placeholders(x, dir) ? x : NULL, vals,
+                 locs, nv, &x->findings, &hs->log);
     }
     hs->ok = hs->log.ok;
     if (held && !(hs->log.ok && hs->log.path_ok && hs->log.query_ok)) {
@@ -554,7 +556,7 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
 
             pass_init(&tp, red);
             if (acts != NULL && red != NULL) {
-                run_pass(hs, pd->engine, acts, pd, vals, locs, nv, NULL, &tp);
+                run_pass(hs, pd->engine, acts, pd, NULL, vals, locs, nv, NULL, &tp);
             }
             verdict = acts == NULL || red == NULL || build_forward(hs, pd, &tp)
                           ? "blocked_unrewritable" : NULL;

@@ -81,7 +81,8 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
     int rewrites_response =
         x->policy != NULL && x->c->w->inspect &&
         (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
-         x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE);
+         x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE ||
+         veil__ph_count(x->ph) > 0); /* placeholders are restored in it */
 
     const veil__headscan_t *hs = x->half[0].hs;
     size_t k = 0;
@@ -297,10 +298,15 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
         }
         break;
     case VEIL_H1_BODY_LENGTH:
-        snprintf(line, sizeof(line), "Content-Length: %llu\r\n",
-                 (unsigned long long)rs->content_length);
-        rc |= puts_(b, line);
-        break;
+        if (!x->restoring) {
+            snprintf(line, sizeof(line), "Content-Length: %llu\r\n",
+                     (unsigned long long)rs->content_length);
+            rc |= puts_(b, line);
+            break;
+        }
+        /* Placeholders restored as it streams: the length changes, so it
+           goes like a body of unknown length. */
+        /* fall through */
     default:
         /* Chunked or close-delimited upstream: an HTTP/1.1 client gets
            chunked (so the connection can stay open); HTTP/1.0 gets the

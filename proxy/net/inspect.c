@@ -198,6 +198,10 @@ void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
     /* The tokenize action writes tokens (veil/tokens.h) where the config
        has key slots; the label otherwise. */
     ro.tokens = x && x->policy ? x->policy->dir[dir].tokens : NULL;
+    if (veil__xchg_issues_placeholders(x, dir)) {
+        ro.placeholder = veil__xchg_placeholder;
+        ro.placeholder_ud = (void *)x;
+    }
     ro.write = log_write;
     ro.write_ud = in;
     ro.on_finding = on_finding;
@@ -425,7 +429,8 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                         const veil_policy_dir_t *pd, veil_format_t fmt,
                         const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                         veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
-                        veil_field_action_cb rules, void *rules_ud, size_t *starts)
+                        veil_field_action_cb rules, void *rules_ud, veil__xchg_t *ph_x,
+                        size_t *starts)
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
@@ -445,6 +450,10 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.action_by_detector = actions;
     ro.key = pd ? pd->key : NULL;
     ro.tokens = pd ? pd->tokens : NULL;
+    if (ph_x != NULL) {
+        ro.placeholder = veil__xchg_placeholder;
+        ro.placeholder_ud = ph_x;
+    }
     ro.write = lines_write;
     ro.write_ud = &lc;
     ro.on_finding = lines_finding;
@@ -515,7 +524,7 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings, veil_field_action_cb rules,
-                       void *rules_ud)
+                       void *rules_ud, veil__xchg_t *ph_x)
 {
     size_t few[64], *starts = few;
     int rc;
@@ -531,7 +540,7 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
         return -1;
     }
     rc = redact_lines(engine, actions, pd, fmt, vals, n, out, red, loc_of, findings, rules,
-                      rules_ud, starts);
+                      rules_ud, ph_x, starts);
     if (starts != few) {
         free(starts);
     }
@@ -549,7 +558,8 @@ static int held_write(void *ud, const char *data, size_t len)
 
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
-                       const struct veil_policy_dir *rules, veil__held_t *h)
+                       const struct veil_policy_dir *rules, veil__held_t *h,
+                       veil__xchg_t *ph_x)
 {
     veil_redactor_options_t ro;
     veil__held_t out = {NULL, 0, 0};
@@ -563,6 +573,10 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     ro.action_by_detector = actions;
     ro.key = key;
     ro.tokens = rules != NULL ? rules->tokens : NULL;
+    if (ph_x != NULL) {
+        ro.placeholder = veil__xchg_placeholder;
+        ro.placeholder_ud = ph_x;
+    }
     ro.write = held_write;
     ro.write_ud = &out;
     if (rules != NULL && rules->nfields > 0) {

@@ -168,7 +168,8 @@ static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
         veil__held_free(&text);
         return -1;
     } else {
-        rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, &text);
+        rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, &text,
+                                veil__xchg_issues_placeholders(x, dir) ? x : NULL);
         free(acts);
         rc = rc == 0 ? veil__charset_encode_held(in, text.data, text.len, &out) : -1;
         veil__held_free(&text);
@@ -246,7 +247,8 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
     if (acts == NULL) {
         return "blocked_unrewritable";
     }
-    rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, h);
+    rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, h,
+                            veil__xchg_issues_placeholders(x, dir) ? x : NULL);
     free(acts);
     if (rc != 0) {
         return "blocked_unrewritable";
@@ -293,9 +295,32 @@ int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d, int kept)
         case VEIL_ACT_LABEL: return VEIL_STATS_ACT_LABEL;
         case VEIL_ACT_HASH: return VEIL_STATS_ACT_HASH;
         case VEIL_ACT_DROP: return VEIL_STATS_ACT_DROP;
+        case VEIL_ACT_TOKENIZE: return VEIL_STATS_ACT_TOKENIZE;
+        case VEIL_ACT_PLACEHOLDER: return VEIL_STATS_ACT_PLACEHOLDER;
         default: return VEIL_STATS_ACT_MASK;
         }
     default:
         return VEIL_STATS_ACT_OBSERVE;
     }
+}
+
+
+int veil__xchg_issues_placeholders(const veil__xchg_t *x, int dir)
+{
+    /* Only where the request goes on rewritten: in other modes the
+       upstream sees the values, and nothing would come back to restore. */
+    return x != NULL && dir == VEIL_DIR_REQUEST && x->policy != NULL && x->c->w->inspect &&
+           x->policy->dir[VEIL_DIR_REQUEST].mode == VEIL_MODE_REDACT;
+}
+
+
+long veil__xchg_placeholder(void *ud, const char *label, const char *raw, size_t len, char *out,
+                            size_t cap)
+{
+    veil__xchg_t *x = ud;
+
+    if (x->ph == NULL && (x->ph = veil__ph_new()) == NULL) {
+        return -1;
+    }
+    return veil__ph_issue(x->ph, label, raw, len, out, cap);
 }

@@ -31,9 +31,9 @@
 #include "veil/config.h"
 #include "veil/proxy.h"
 #include "veil/transform.h"
-#include "veil/transform.h"
 #include "http_chunked.h"
 #include "http_validate.h"
+#include "placeholders.h"
 
 /* Read buffer of each side: a whole head must fit (limit + slack). */
 #define VEIL__IO_BUF (64 * 1024)
@@ -212,14 +212,15 @@ void veil__inspect_dispose(veil__inspect_t *in);
  * points into it at the redacted value i (valid until <out> changes).
  * <loc_of> maps the index of a value to its finding location. Returns 0,
  * or -1 when the values could not be redacted (the caller must then omit
- * them: fail closed).
+ * them: fail closed). <ph_x>: the exchange whose map the placeholder
+ * action writes to, or NULL (the label then).
  */
 int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        const struct veil_policy_dir *pd, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings, veil_field_action_cb rules,
-                       void *rules_ud);
+                       void *rules_ud, struct veil__xchg *ph_x);
 /* Field rules of a policy direction, as the engine asks for them: for the
    log (rules, then body_log allow: a value not allowed is dropped), in
    transit (rules only), for a query string (its parameters' rules). The
@@ -739,9 +740,28 @@ struct veil__xchg {
     int then_next;           /* once logged: serve the next request */
     const char *error;       /* reason id when something went wrong */
     veil__findings_t findings;
+    /* The round trip (action placeholder, placeholders.h): the values the
+       request's placeholders stand for, and the response's restorer. */
+    veil__phmap_t *ph;
+    int restoring;           /* the response body is restored as it goes */
+    veil__ph_restorer_t restore;
 };
 
+/* The placeholder writer for the redactors of <x>'s request in mode
+   redact (veil_redactor_options_t.placeholder; ud is the exchange). */
+long veil__xchg_placeholder(void *x, const char *label, const char *raw, size_t len, char *out,
+                            size_t cap);
+/* Whether the redactors of <dir> issue placeholders. */
+int veil__xchg_issues_placeholders(const veil__xchg_t *x, int dir);
+
 /* ---- the body stage, both directions (body.c) ---- */
+
+/* The response of an exchange whose request carried placeholders: its
+   body is restored as it goes (unless <content_encoding> hides it). */
+void veil__body_restore_begin(veil__xchg_t *x, veil_h1_span_t content_encoding);
+/* A held response body restored whole (its length is then known). 0, or
+   -1 (no memory). */
+int veil__body_restore_held(veil__xchg_t *x);
 
 /* Sets up the llhttp parser of half <dir> of <x> with the body stage's
    callbacks. */
@@ -855,7 +875,8 @@ struct veil_policy_dir;
    engine error) with <h> unchanged. */
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
-                       const struct veil_policy_dir *rules, veil__held_t *h);
+                       const struct veil_policy_dir *rules, veil__held_t *h,
+                       struct veil__xchg *ph_x);
 /* A body the inspection decoded from UTF-16/32 (veil_charset_transcodes(&
    in->cs)), as the engine reads it: veil__charset_decode_held() decodes
    <h> the same way into <out> (UTF-8); veil__charset_encode_held() puts

@@ -35,6 +35,9 @@ routes:
   - name: blkq
     match: {host: blkq}
     policy: blkq
+  - name: ph
+    match: {host: ph}
+    policy: ph
   - name: fldr
     match: {host: fldr}
     policy: fldr
@@ -76,6 +79,12 @@ policies:
     request:
       mode: tokenize
       hash_key: tok
+    response:
+      mode: observe
+  ph:
+    request:
+      mode: redact
+      actions: {email: placeholder, credit_card: placeholder, default: label}
     response:
       mode: observe
   blkq:
@@ -519,6 +528,53 @@ def test_heads_blocked(veil):
         env.stop()
 
 
+def test_placeholders_round_trip(veil):
+    """Action placeholder: the upstream gets [EMAIL_1]-style placeholders
+    (the same value, the same number), and the client gets its values back
+    in the response: a Content-Length echo and an SSE stream cut at every
+    byte. The log has neither the values nor the map."""
+    env = start(veil)
+    try:
+        body = (b'{"to":"jane.ph@example.com","cc":"joe.ph@example.org",'
+                b'"again":"jane.ph@example.com","card":"4111 1111 1111 1111",'
+                b'"ssn":"536-22-8901"}')
+        sent = (b'{"to":"[EMAIL_1]","cc":"[EMAIL_2]","again":"[EMAIL_1]",'
+                b'"card":"[CREDIT_CARD_1]","ssn":"[US_SSN]"}')
+        out = env.raw(post(b"ph", b"/echo", body))
+        head, got = split_head(out)
+        eq(split_head(env.requests(1)[0][0])[1], sent, "the upstream got placeholders")
+        # The SSN's action is the label: not restored, it never had a
+        # value to come back to.
+        eq(dechunk(got), body.replace(b"536-22-8901", b"[US_SSN]"),
+           "the client got its values back (echo with a length)")
+        eq(field(head, b"content-length"), [], "restored as it streams: no length")
+        eq(field(head, b"transfer-encoding"), [b"chunked"], "chunked instead")
+        out = env.raw(post(b"ph", b"/sse", body))
+        head, got = split_head(out)
+        eq(dechunk(got), b"data: " + body.replace(b"536-22-8901", b"[US_SSN]") + b"\n\n",
+           "SSE cut at every byte: restored")
+        recs = env.log(2)
+        for r in recs:
+            eq((r.get("veil.placeholders.issued"), r.get("veil.placeholders.restored")),
+               (3, 4), "issued and restored counts")
+        raw = env.log_raw() + env.stderr()
+        for v in (b"jane.ph@", b"joe.ph@", b"4111 1111", b"536-22-8901"):
+            check(v not in raw, "no value in the log: %r" % v)
+    finally:
+        env.stop()
+
+
+def dechunk(b):
+    out = b""
+    while True:
+        size, rest = b.split(b"\r\n", 1)
+        n = int(size, 16)
+        if n == 0:
+            return out
+        out += rest[:n]
+        b = rest[n + 2:]
+
+
 TOKEN_CONFIG = """version: 1
 keys:
   k1: {file: %s, slot: 1}
@@ -577,7 +633,7 @@ TESTS = [test_redact_request_content_length, test_redact_body_over_log_limit,
          test_block_response, test_counters, test_field_rules_in_log,
          test_field_rules_in_transit, test_heads_redacted_in_transit,
          test_heads_tokenized_in_transit, test_heads_blocked,
-         test_tagged_tokens_in_transit]
+         test_tagged_tokens_in_transit, test_placeholders_round_trip]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
