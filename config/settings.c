@@ -88,7 +88,8 @@ static const row_t rows[] = {
     /* access_log: */
     {"path", "--access-log", VEIL_SET_STRING, VEIL_SET_START_ONLY, LOG(path), "-", 0, 0,
      "access log file, or - for stdout"},
-    {"body_limit", "--log-body-limit", VEIL_SET_SIZE, 0, LOG(body_limit), "64k", 1, 1ull << 30,
+    {"body_limit", "--log-body-limit", VEIL_SET_SIZE, VEIL_SET_START_ONLY, LOG(body_limit), "64k",
+     1, 1ull << 30,
      "redacted body bytes written per body"},
     {"max_size", "--access-log-max-size", VEIL_SET_SIZE, VEIL_SET_ZERO_OFF | VEIL_SET_START_ONLY,
      LOG(max_size), "100m", 0, NOLIMIT, "a file log is rotated above this size; 0: never"},
