@@ -20,7 +20,7 @@ if (!dir) {
 
 const labels = zlib.gunzipSync(fs.readFileSync(path.join(dir, 'labels.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
 const files = {};
-for (const l of labels) files[l.file] ??= fs.readFileSync(path.join(dir, l.file));
+for (const l of labels) files[l.file] ??= zlib.gunzipSync(fs.readFileSync(path.join(dir, `${l.file}.gz`)));
 
 function decode(file, raw, type) {
   let s = raw;
@@ -133,6 +133,11 @@ for (const [i, rec] of labels.entries()) {
     checked[t] = (checked[t] || 0) + 1;
     // Shapes only: never print a value.
     if (!check(v)) fail(`record ${i} (${rec.kind}): ${isPii ? '' : 'negative '}${t} fails its check: ${raw.replace(/\d/g, '9').replace(/[a-z]/g, 'a').replace(/[A-Z]/g, 'A')}`);
+  }
+  for (const p of rec.pii) {
+    // The optional context: "text" (running text) or "key" (a name under a
+    // key that says it is a name).
+    if (p.length > 3 && !(p[3] === 'text' || (p[3] === 'key' && p[0] === 'person_name'))) fail(`record ${i} (${rec.kind}): bad context ${p[3]} for ${p[0]}`);
   }
   if (rec.clean !== (rec.pii.length === 0)) fail(`record ${i}: clean flag disagrees with its labels`);
 }

@@ -5,7 +5,7 @@ import * as sec from './secrets.mjs';
 import * as N from './negatives.mjs';
 import * as V from './values.mjs';
 import { person as newPerson, isoDate } from './people.mjs';
-import { J, pii, neg, jsonPieces, plainText } from './seg.mjs';
+import { J, pii, neg, nameKey, jsonPieces, plainText } from './seg.mjs';
 import { supportMessage } from './support.mjs';
 import { SLOTS } from './slots.mjs';
 
@@ -56,8 +56,8 @@ function addressObject(r, k, ctx) {
 }
 
 function nameFields(r, k, p) {
-  if (r.chance(0.5)) return [[k('first_name'), S(pii('person_name', p.first))], [k('last_name'), S(pii('person_name', p.last))]];
-  return [[k(r.pick(['name', 'full_name', 'display_name', 'customer_name'])), S(pii('person_name', p.full))]];
+  if (r.chance(0.5)) return [[k('first_name'), S(nameKey(p.first))], [k('last_name'), S(nameKey(p.last))]];
+  return [[k(r.pick(['name', 'full_name', 'display_name', 'customer_name'])), S(nameKey(p.full))]];
 }
 
 function nationalId(r, ctx) {
@@ -87,8 +87,7 @@ const SCHEMAS = {
       r.chance(0.4) ? [k('date_of_birth'), S(pii('date_of_birth', r.chance(0.6) ? isoDate(p.dob) : V.dobText(ctx)))] : null,
       r.chance(0.5) ? [k('address'), addressObject(r, k, ctx)] : null,
       [k('created_at'), S(neg('timestamp', N.timestamp(r)))],
-      [k('locale'), r.pick(['en-US', 'de-DE', 'fr-FR', 'es-ES', 'it-IT', 'nl-NL', 'pt-BR', 'ja-JP'])],
-      [k('marketing_opt_in'), r.chance(0.5)],
+      r.chance(0.4) ? [k('locale'), r.pick(['en-US', 'de-DE', 'fr-FR', 'es-ES', 'it-IT', 'nl-NL', 'pt-BR', 'ja-JP'])] : null,
     ]);
   },
   checkout(r, ctx, k) {
@@ -99,13 +98,13 @@ const SCHEMAS = {
       items.push(J.obj([[k('sku'), S(neg('sku', N.sku(r)))], [k('name'), S(neg('product_name', N.productName(r, ctx.loc.faker)))], [k('quantity'), r.int(1, 4)], [k('unit_price'), priceRaw(r)]]));
     }
     const cardObj = r.chance(0.7)
-      ? J.obj([[k('number'), r.chance(0.85) ? S(pii('credit_card', V.cardText(r, ctx.lang, card.number))) : J.raw(pii('credit_card', card.number))], [k('holder'), S(pii('person_name', p.full))], [k('exp_month'), r.int(1, 12)], [k('exp_year'), r.int(2025, 2031)]])
+      ? J.obj([[k('number'), r.chance(0.85) ? S(pii('credit_card', V.cardText(r, ctx.lang, card.number))) : J.raw(pii('credit_card', card.number))], [k('holder'), S(nameKey(p.full))], [k('exp_month'), r.int(1, 12)], [k('exp_year'), r.int(2025, 2031)]])
       : J.obj([[k('brand'), card.brand], [k('last4'), S(neg('masked_card', card.number.slice(-4)))], [k('display'), S(neg('masked_card', N.maskedCard(r)))]]);
     return J.obj([
       [k('order_id'), S(neg('order_id', N.orderId(r)))],
       [k('currency'), r.pick(['EUR', 'USD', 'GBP', 'JPY', 'BRL'])],
       [k('total'), priceRaw(r)],
-      [k('customer'), J.obj([[k('name'), S(pii('person_name', p.full))], [k('email'), S(pii('email', V.emailFor(r, ctx.lang, p)))]])],
+      [k('customer'), J.obj([[k('name'), S(nameKey(p.full))], [k('email'), S(pii('email', V.emailFor(r, ctx.lang, p)))]])],
       [k('payment'), J.obj([[k('method'), 'card'], [k('card'), cardObj]])],
       r.chance(0.5) ? [k('shipping_address'), addressObject(r, k, ctx)] : null,
       [k('items'), J.arr(items)],
@@ -151,7 +150,7 @@ const SCHEMAS = {
         [k('id'), r.int(10000, 999999)],
         [k('subject'), r.pick(['Refund', 'Login problem', 'Wrong charge', 'Address change', 'Question', 'Delivery', 'Account locked'])],
         [k(r.pick(['description', 'body', 'message', 'comment'])), S(supportMessage(ctx, { oneLine: false }))],
-        [k('requester'), J.obj([[k('name'), S(pii('person_name', p.full))], [k('email'), S(pii('email', V.emailFor(r, ctx.lang, p)))]])],
+        [k('requester'), J.obj([[k('name'), S(nameKey(p.full))], [k('email'), S(pii('email', V.emailFor(r, ctx.lang, p)))]])],
         [k('tags'), J.arr(r.shuffle(['billing', 'urgent', 'vip', 'mobile', 'web']).slice(0, r.int(0, 3)))],
       ])],
       [k('created_at'), S(neg('timestamp', N.timestamp(r)))],
@@ -170,7 +169,7 @@ const SCHEMAS = {
         ['amount', r.int(100, 99999)],
         ['currency', r.pick(['eur', 'usd', 'gbp'])],
         ['billing_details', J.obj([
-          ['name', S(pii('person_name', p.full))],
+          ['name', S(nameKey(p.full))],
           ['email', S(pii('email', V.emailFor(r, ctx.lang, p)))],
           ['phone', r.chance(0.6) ? S(pii('phone', V.phoneFor(r, ctx.lang, ctx.loc.phone))) : null],
           ['address', J.obj([['line1', S(pii('address', a.street))], ['city', a.city], ['postal_code', a.postcode], ['country', a.country]])],
@@ -224,7 +223,7 @@ const SCHEMAS = {
     const list = [];
     for (let i = 0, n = r.int(1, 3); i < n; i++) {
       const p = i === 0 ? ctx.person : newPerson(r, ctx.loc);
-      list.push(J.obj([[k('name'), S(pii('person_name', p.full))], r.chance(0.8) ? [k('email'), S(pii('email', V.emailFor(r, ctx.lang, p)))] : null, r.chance(0.7) ? [k('phone'), S(pii('phone', V.phoneFor(r, ctx.lang, r.chance(0.8) ? ctx.loc.phone : null)))] : null]));
+      list.push(J.obj([[k('name'), S(nameKey(p.full))], r.chance(0.8) ? [k('email'), S(pii('email', V.emailFor(r, ctx.lang, p)))] : null, r.chance(0.7) ? [k('phone'), S(pii('phone', V.phoneFor(r, ctx.lang, r.chance(0.8) ? ctx.loc.phone : null)))] : null]));
     }
     return J.obj([[k('contacts'), J.arr(list)], [k('page'), r.int(1, 9)], [k('total'), r.int(10, 500)]]);
   },
@@ -243,7 +242,7 @@ const SCHEMAS = {
         [k('shipment'), J.obj([[k('carrier'), r.pick(['UPS', 'DHL', 'PostNL', 'La Poste', 'Correos', 'Yamato'])], [k('tracking_number'), S(neg('tracking_number', N.tracking(r)))]])],
         [k('total'), priceRaw(r)],
       ])],
-      withCustomer ? [k('customer'), J.obj([[k('name'), S(pii('person_name', ctx.person.full))], [k('email'), S(pii('email', V.emailFor(r, ctx.lang, ctx.person)))]])] : [k('customer_id'), r.int(1000, 999999)],
+      withCustomer ? [k('customer'), J.obj([[k('name'), S(nameKey(ctx.person.full))], [k('email'), S(pii('email', V.emailFor(r, ctx.lang, ctx.person)))]])] : [k('customer_id'), r.int(1000, 999999)],
     ]);
   },
   search(r, ctx, k) {
@@ -370,7 +369,7 @@ export function graphqlRecord(r, ctx, clean) {
       ['operationName', 'UpdateProfile'],
       ['query', 'mutation UpdateProfile($input: ProfileInput!) { updateProfile(input: $input) { id updatedAt } }'],
       ['variables', J.obj([['input', J.obj([
-        ['firstName', S(pii('person_name', p.first))], ['lastName', S(pii('person_name', p.last))],
+        ['firstName', S(nameKey(p.first))], ['lastName', S(nameKey(p.last))],
         ['email', S(pii('email', V.emailFor(r, ctx.lang, p)))],
         r.chance(0.7) ? ['phone', S(pii('phone', V.phoneFor(r, ctx.lang, ctx.loc.phone)))] : null,
         r.chance(0.3) ? ['birthDate', S(pii('date_of_birth', isoDate(p.dob)))] : null,
@@ -391,7 +390,7 @@ export function graphqlRecord(r, ctx, clean) {
     v = J.obj([
       ['query', 'mutation AddPaymentMethod($pm: PaymentMethodInput!) { addPaymentMethod(input: $pm) { id last4 } }'],
       ['variables', J.obj([['pm', J.obj([
-        ['holderName', S(pii('person_name', p.full))],
+        ['holderName', S(nameKey(p.full))],
         useIban ? ['iban', S(pii('iban', V.ibanText(r, ctx.lang)))] : ['cardNumber', S(pii('credit_card', V.cardText(r, ctx.lang)))],
         useIban ? null : ['expiry', `${String(r.int(1, 12)).padStart(2, '0')}/${r.int(25, 31)}`],
       ])]])],

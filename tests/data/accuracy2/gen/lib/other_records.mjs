@@ -7,7 +7,7 @@ import * as sec from './secrets.mjs';
 import * as N from './negatives.mjs';
 import * as V from './values.mjs';
 import { person as newPerson, isoDate } from './people.mjs';
-import { pii, neg, mapText, pctEncode, join, plainText } from './seg.mjs';
+import { pii, neg, nameKey, mapText, pctEncode, join, plainText } from './seg.mjs';
 import { supportMessage } from './support.mjs';
 import { SLOTS, fill } from './slots.mjs';
 
@@ -44,19 +44,19 @@ export function formRecord(r, ctx, clean) {
   if (kind === 'login') {
     fields = [kv(r.pick(['username', 'email', 'login']), emailV()), kv(r.pick(['password', 'pass', 'pwd']), pii('password', password(r))), kv('remember_me', 'on')];
   } else if (kind === 'signup') {
-    fields = [kv('first_name', pii('person_name', p.first)), kv('last_name', pii('person_name', p.last)), kv('email', emailV()), kv('phone', phoneV())];
+    fields = [kv('first_name', nameKey(p.first)), kv('last_name', nameKey(p.last)), kv('email', emailV()), kv('phone', phoneV())];
     if (r.chance(0.4)) fields.push(kv(r.pick(['birthdate', 'dob', 'date_of_birth']), pii('date_of_birth', r.chance(0.5) ? isoDate(p.dob) : V.dobText(ctx))));
     fields.push(kv('password', pii('password', password(r))), kv('terms', '1'));
   } else if (kind === 'checkout') {
     const c = id.cardNumber(r).number;
-    fields = [kv(r.pick(['cc_number', 'card_number', 'cardnumber', 'pan']), pii('credit_card', V.cardText(r, ctx.lang, c))), kv('cc_name', pii('person_name', p.full)), kv('cc_exp', `${String(r.int(1, 12)).padStart(2, '0')}/${r.int(25, 31)}`), kv('amount', neg('price', N.priceNumber(r))), kv('order', neg('order_id', N.orderId(r)))];
+    fields = [kv(r.pick(['cc_number', 'card_number', 'cardnumber', 'pan']), pii('credit_card', V.cardText(r, ctx.lang, c))), kv('cc_name', nameKey(p.full)), kv('cc_exp', `${String(r.int(1, 12)).padStart(2, '0')}/${r.int(25, 31)}`), kv('amount', neg('price', N.priceNumber(r))), kv('order', neg('order_id', N.orderId(r)))];
     if (r.chance(0.5)) fields.push(kv('billing_address', pii('address', V.addressFor(r, ctx.locKey).line)));
   } else if (kind === 'payout') {
     fields = ctx.locKey === 'en_US' && r.chance(0.6)
-      ? [kv('routing_number', pii('us_bank_routing', id.abaRouting(r))), kv('account_holder', pii('person_name', p.full)), kv('reference', neg('order_id', N.orderId(r)))]
-      : [kv('iban', pii('iban', V.ibanText(r, ctx.lang))), kv('account_holder', pii('person_name', p.full)), kv('reference', neg('order_id', N.orderId(r)))];
+      ? [kv('routing_number', pii('us_bank_routing', id.abaRouting(r))), kv('account_holder', nameKey(p.full)), kv('reference', neg('order_id', N.orderId(r)))]
+      : [kv('iban', pii('iban', V.ibanText(r, ctx.lang))), kv('account_holder', nameKey(p.full)), kv('reference', neg('order_id', N.orderId(r)))];
   } else if (kind === 'contact') {
-    fields = [kv('name', pii('person_name', p.full)), kv('email', emailV()), kv('message', supportMessage(ctx, { oneLine: r.chance(0.7) }))];
+    fields = [kv('name', nameKey(p.full)), kv('email', emailV()), kv('message', supportMessage(ctx, { oneLine: r.chance(0.7) }))];
   } else if (kind === 'kyc') {
     const opts = V.NATIONAL_BY_LOC[ctx.locKey];
     const t = opts && opts.length ? r.weighted(opts) : r.pick(['in_aadhaar', 'cn_resident_id', 'ca_sin']);
@@ -70,7 +70,7 @@ export function formRecord(r, ctx, clean) {
     fields = [kv('grant_type', 'client_credentials'), kv('client_id', r.alnum(20)), kv('client_secret', pii('password', r.b64url(r.int(32, 48)))), kv('scope', 'read write')];
     if (r.chance(0.5)) fields.push(kv('api_key', pii(c.type, c.value)));
   } else {
-    fields = [kv('display_name', pii('person_name', p.full)), kv('phone', phoneV()), kv('ip', r.chance(0.7) ? pii('ipv4', net.ipv4(r)) : pii('ipv6', net.ipv6(r))), kv('updated', neg('epoch_s', N.epochSeconds(r)))];
+    fields = [kv('display_name', nameKey(p.full)), kv('phone', phoneV()), kv('ip', r.chance(0.7) ? pii('ipv4', net.ipv4(r)) : pii('ipv6', net.ipv6(r))), kv('updated', neg('epoch_s', N.epochSeconds(r)))];
   }
   return { kind: `form.${kind}`, pieces: join(r.chance(0.3) ? r.shuffle(fields) : fields, '&') };
 }
@@ -86,8 +86,8 @@ function clockParts(r) {
 
 function userAgent(r) {
   return r.weighted([
-    [4, () => ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) ', neg('version', `AppleWebKit/537.36`), ' (KHTML, like Gecko) ', neg('version', `Chrome/${r.int(100, 131)}.0.${r.chance(0.5) ? '0.0' : `${r.int(4000, 6999)}.${r.int(0, 200)}`}`), ' ', neg('version', 'Safari/537.36')]],
-    [2, () => ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) ', neg('version', `AppleWebKit/605.1.15`), ' (KHTML, like Gecko) ', neg('version', `Version/17.4`), ' Mobile/15E148 ', neg('version', 'Safari/604.1')]],
+    [3, () => ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) ', neg('version', `AppleWebKit/537.36`), ' (KHTML, like Gecko) ', neg('version', `Chrome/${r.int(100, 131)}.0.${r.chance(0.5) ? '0.0' : `${r.int(4000, 6999)}.${r.int(0, 200)}`}`), ' ', neg('version', 'Safari/537.36')]],
+    [1, () => ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) ', neg('version', `AppleWebKit/605.1.15`), ' (KHTML, like Gecko) ', neg('version', `Version/17.4`), ' Mobile/15E148 ', neg('version', 'Safari/604.1')]],
     [1, () => ['Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 ', neg('version', `Firefox/${r.int(110, 133)}.0`)]],
     [2, () => [neg('version', `curl/${r.int(7, 8)}.${r.int(0, 88)}.${r.int(0, 9)}`)]],
     [1, () => [neg('version', `okhttp/4.${r.int(9, 12)}.0`)]],
@@ -104,7 +104,7 @@ function queryPieces(r, ctx, clean) {
   return r.weighted([
     [3, () => ['?email=', enc(pii('email', V.emailFor(r, ctx.lang, p))), '&page=', String(r.int(1, 5))]],
     [2, () => ['?phone=', enc(pii('phone', V.phoneFor(r, ctx.lang, ctx.loc.phone)))]],
-    [2, () => ['?name=', enc(pii('person_name', p.full)), '&limit=20']],
+    [2, () => ['?name=', enc(nameKey(p.full)), '&limit=20']],
     [1, () => ['?access_token=', pii('jwt', sec.jwt(r))]],
     [1, () => { const c = V.credential(r); return ['?api_key=', enc(pii(c.type, c.value))]; }],
     [1, () => ['?iban=', enc(pii('iban', V.ibanText(r, ctx.lang)))]],
@@ -183,7 +183,7 @@ function appLine(r, ctx, clean) {
     for (let i = 0; i < n; i++) {
       extra.push(r.weighted([
         [3, () => ['user=', SLOTS.email(ctx)]], [2, () => ['ip=', SLOTS.ip(ctx)]], [1, () => ['client_ip=', SLOTS.ip6(ctx)]],
-        [1, () => ['phone=', quote(SLOTS.phone(ctx))]], [1, () => ['customer=', quote(SLOTS.full(ctx))]], [1, () => ['ssn=', quote(ctx.locKey === 'en_US' ? SLOTS.ssn(ctx) : SLOTS.iban(ctx))]],
+        [1, () => ['phone=', quote(SLOTS.phone(ctx))]], [1, () => ['customer=', quote(SLOTS.full(ctx))]], [1, () => (ctx.locKey === 'en_US' ? ['ssn=', quote(SLOTS.ssn(ctx))] : ['iban=', quote(SLOTS.iban(ctx))])],
         [1, () => ['token=', SLOTS.jwt(ctx)]], [1, () => ['mac=', SLOTS.mac(ctx)]],
       ])());
     }
@@ -289,7 +289,7 @@ export function csvRecord(r, ctx, clean) {
     const p = c2.person;
     const cell = {
       id: () => String(r.int(1, 99999)),
-      first: () => pii('person_name', p.first), last: () => pii('person_name', p.last), full: () => pii('person_name', p.full),
+      first: () => nameKey(p.first), last: () => nameKey(p.last), full: () => nameKey(p.full),
       email: () => SLOTS.email(c2), phone: () => SLOTS.phone(c2), dob: () => pii('date_of_birth', r.chance(0.5) ? isoDate(p.dob) : V.dobText(c2)),
       addr: () => SLOTS.addr(c2), iban: () => SLOTS.iban(c2), card: () => SLOTS.card(c2),
       natid: () => { const o = V.NATIONAL_BY_LOC[c2.locKey]; const t = o && o.length ? r.weighted(o) : r.pick(['in_aadhaar', 'cn_resident_id', 'ca_sin']); return V.national(r, t, p); },

@@ -110,8 +110,8 @@ export function jwt(r, claims = {}) {
   const header = r.chance(0.7) ? { alg, typ: 'JWT' } : { typ: 'JWT', alg, kid: r.hex(16) };
   const now = r.int(1700000000, 1760000000);
   const payload = { sub: claims.sub || `usr_${r.alnum(12)}`, iat: now, exp: now + r.pick([900, 3600, 86400]), ...claims };
-  if (r.chance(0.4)) payload.iss = r.pick(['https://auth.example.com/', 'https://login.acme.io', 'accounts.shopfront.dev']);
-  if (r.chance(0.3)) payload.scope = r.pick(['read:orders', 'openid profile email', 'admin']);
+  if (r.chance(0.25)) payload.iss = r.pick(['https://auth.example.com/', 'https://login.acme.io', 'accounts.shopfront.dev']);
+  if (r.chance(0.15)) payload.scope = r.pick(['read:orders', 'openid profile email', 'admin']);
   const sigLen = alg === 'HS256' ? 43 : alg === 'ES256' ? 86 : 342;
   return b64url(JSON.stringify(header)) + '.' + b64url(JSON.stringify(payload)) + '.' + r.b64url(sigLen);
 }

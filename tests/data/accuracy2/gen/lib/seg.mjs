@@ -8,6 +8,12 @@
 
 export const pii = (t, s) => ({ s: String(s), t });
 export const neg = (n, s) => ({ s: String(s), n });
+// A person's name as the value of a field whose key says it is a name
+// (first_name, holder, account_holder, a CSV "Name" column): labeled with
+// the context "key", so that the scorer reports these apart from names in
+// running text ("text") and from names under other keys (a search query,
+// a form-builder answer).
+export const nameKey = (s) => ({ s: String(s), t: 'person_name', ctx: 'key' });
 
 export function flat(x, out = []) {
   if (x === null || x === undefined) return out;

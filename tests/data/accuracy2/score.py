@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """Scores veil on the independent accuracy corpus (tests/data/accuracy2).
 
-Runs `veil scan --findings` over the corpus files and compares the
-findings with the labels: per type recall, character precision, hard
-negatives touched and PII-free records changed. Prints a table and
-writes a JSON summary; with --check FLOORS it exits 1 when a figure is
-worse than its floor (a regression guard, not the issue's targets).
+Decompresses a seed's files into a temporary directory, runs
+`veil scan --findings` over them with veil's defaults (JSON Lines files
+in json mode, every other file in text mode, as a new user would) and
+compares the findings with the labels: per type recall, all-types
+recall, person-name recall in free text and under name keys, character
+precision, hard negatives touched and PII-free records changed. Prints
+a table and writes a JSON summary; with --check FLOORS it exits 1 when a
+figure is worse than its floor (a regression guard, not the issue's
+targets). Python 3 standard library only.
+
+  python3 score.py --veil build/veil --data seed-a [--examples 5]
 
 A labeled value counts as found when the findings of veil detectors that
-stand for its type (TYPE_DETECTORS) cover all of its bytes except
+stand for its type (TYPE_DETECTORS, from the public `veil detectors`
+catalog) cover all of its bytes except
 separators (spaces of any kind, '-', '.', '(', ')', '/'), so that
 "4111 1111 1111 1111" redacted group by group counts as found. Types
 with no veil detector count as misses. Precision, negatives and
@@ -30,9 +37,11 @@ import tempfile
 
 # Which veil detectors (ids from `veil detectors --json`) stand for each
 # corpus type. The first list is the type's own detector(s); the field
-# detectors of the same category (national_id, secret_field, person_name)
-# are accepted as well because they redact the value under a telling key.
-# An empty list: veil has no detector for the type.
+# detectors of the same category (national_id, secret_field) are accepted
+# as well because they redact the value under a telling key. A detector
+# whose id is the type's own name always counts (see detectors_for), so
+# that a detector added later under that name is scored without editing
+# this table; one added under another id must be added here.
 CORE_TYPES = ["credit_card", "iban", "us_ssn", "email", "phone", "ipv4", "ipv6", "us_bank_routing"]
 GOV = ["national_id"]
 CRED = ["secret_field"]
@@ -64,19 +73,19 @@ TYPE_DETECTORS = {
     "address": [],
     "jwt": ["jwt", "bearer_token"] + CRED,
     "aws_access_key_id": ["aws_access_key_id"] + CRED,
-    "aws_secret_access_key": [],
+    "aws_secret_access_key": CRED,
     "github_token": ["github_token"] + CRED,
     "slack_token": ["slack_token"] + CRED,
     "slack_webhook": ["slack_token"] + CRED,
     "stripe_key": ["stripe_key"] + CRED,
-    "openai_api_key": [],
-    "anthropic_api_key": [],
-    "google_api_key": [],
-    "gitlab_token": [],
-    "npm_token": [],
-    "pypi_token": [],
-    "sendgrid_api_key": [],
-    "twilio_api_key": [],
+    "openai_api_key": CRED,
+    "anthropic_api_key": CRED,
+    "google_api_key": CRED,
+    "gitlab_token": CRED,
+    "npm_token": CRED,
+    "pypi_token": CRED,
+    "sendgrid_api_key": CRED,
+    "twilio_api_key": CRED,
     "url_credentials": ["url_credentials"] + CRED,
     "private_key": ["private_key"] + CRED,
     "password": ["secret_field"],
@@ -87,15 +96,25 @@ TARGETS = {
     "core_recall": (0.995, "min"),
     "all_types_recall": (0.97, "min"),
     "free_text_names_recall": (0.80, "min"),
+    # No target in the issue for these two; they are reported and have floors.
+    "name_key_names_recall": (None, "min"),
+    "person_name_recall": (None, "min"),
     "char_precision": (0.90, "min"),
     "hard_negatives_touched": (0.005, "max"),
     "pii_free_changed": (0.01, "max"),
 }
 
-FORMATS = {"api.jsonl": "json", "graphql.jsonl": "json", "form.txt": "form",
+# veil scan's format for each corpus file: json for the JSON bodies, text
+# (the default) for everything else, form bodies included.
+FORMATS = {"api.jsonl": "json", "graphql.jsonl": "json", "form.txt": "text",
            "support.txt": "text", "logs.txt": "text", "csv.txt": "text"}
 
 SEPARATORS = set(" \t\n-.()/\u00a0\u202f\u2009\u3000\uff0d\u2010\u2011\u2012\u2013")
+
+
+def detectors_for(t):
+    own = TYPE_DETECTORS.get(t, [])
+    return own if t in own else [t] + own
 
 
 def run_veil(veil, data_dir, files, tmp):
@@ -106,7 +125,7 @@ def run_veil(veil, data_dir, files, tmp):
     findings = collections.defaultdict(list)
     for fmt, group in sorted(by_format.items()):
         out = os.path.join(tmp, f"findings-{fmt}.jsonl")
-        paths = [os.path.join(data_dir, f) for f in group]
+        paths = [os.path.join(tmp, f) for f in group]
         with open(os.devnull, "wb") as devnull:
             proc = subprocess.run([veil, "scan", "--format", fmt, "--findings", out] + paths,
                                   stdout=devnull, stderr=subprocess.PIPE)
@@ -187,8 +206,14 @@ def score(data_dir, veil, examples=0):
     with gzip.open(os.path.join(data_dir, "labels.jsonl.gz"), "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     files = sorted({r["file"] for r in records}, key=list(FORMATS).index)
-    data = {f: open(os.path.join(data_dir, f), "rb").read() for f in files}
+    data = {}
+    for f in files:
+        with gzip.open(os.path.join(data_dir, f + ".gz"), "rb") as fh:
+            data[f] = fh.read()
     with tempfile.TemporaryDirectory(prefix="veil-accuracy2-") as tmp:
+        for f in files:
+            with open(os.path.join(tmp, f), "wb") as fh:
+                fh.write(data[f])
         findings = run_veil(veil, data_dir, files, tmp)
 
     # Findings of each record, by the record's byte range.
@@ -215,6 +240,10 @@ def score(data_dir, veil, examples=0):
     flagged_chars = 0
     flagged_in_pii = 0
     fp_by_detector = collections.Counter()
+    findings_n = 0
+    findings_inside = 0
+    misses_by_class = collections.Counter()
+    touched_by_class = collections.Counter()
     clean_total = 0
     clean_changed = 0
     clean_changed_by_detector = collections.Counter()
@@ -231,9 +260,10 @@ def score(data_dir, veil, examples=0):
         all_iv = merge([(s, e) for s, e, _ in fnd])
         for lab in rec["pii"]:
             t, s, n = lab[0], lab[1], lab[2]
-            in_text = len(lab) > 3 and lab[3] == "text"
+            where = lab[3] if len(lab) > 3 else "field"
+            in_text = where == "text"
             offs = [o - base for o in significant_offsets(buf, base + s, base + s + n)]
-            accepted = merge([iv for d in TYPE_DETECTORS.get(t, []) for iv in by_det.get(d, [])])
+            accepted = merge([iv for d in detectors_for(t) for iv in by_det.get(d, [])])
             ok = covered(offs, accepted)
             any_ok = covered(offs, all_iv)
             c = types[t]
@@ -242,9 +272,14 @@ def score(data_dir, veil, examples=0):
             c["any"] += any_ok
             c["text_n" if in_text else "field_n"] += 1
             c["text_found" if in_text else "field_found"] += ok
+            c[where + "_ctx_n"] += 1
+            c[where + "_ctx_found"] += ok
             fam = by_family[family]
             fam["n"] += 1
             fam["found"] += ok
+            if not ok:
+                part = "partly flagged" if overlaps(s, s + n, fnd) else "not flagged"
+                misses_by_class[f"{t} | {rec['kind']} | {where} | {part}"] += 1
             if not ok and len(miss_examples[t]) < examples:
                 val = buf[base + s:base + s + n].decode("utf-8", errors="replace")
                 part = "partly flagged" if overlaps(s, s + n, fnd) else "not flagged"
@@ -255,6 +290,7 @@ def score(data_dir, veil, examples=0):
             hit = [d for a, b, d in fnd if a < s + n and b > s]
             if hit:
                 c["touched"] += 1
+                touched_by_class[f"{kind} | {rec['kind']} | {','.join(sorted(set(hit)))}"] += 1
                 if len(neg_examples[kind]) < examples:
                     val = buf[base + s:base + s + n].decode("utf-8", errors="replace")
                     neg_examples[kind].append(f"{rec['kind']}: {shape(val)!r} by {','.join(sorted(set(hit)))}")
@@ -268,6 +304,8 @@ def score(data_dir, veil, examples=0):
                     flagged_in_pii += chars_in(buf, base + lo, base + hi)
         for s, e, det in fnd:
             inside = any(a <= s and e <= b for a, b in pii_iv)
+            findings_n += 1
+            findings_inside += inside
             if not inside:
                 fp_by_detector[det] += 1
                 if len(fp_examples[det]) < examples:
@@ -298,22 +336,31 @@ def score(data_dir, veil, examples=0):
         "core_recall": ratio(core_found, core_n),
         "all_types_recall": ratio(all_found, all_n),
         "free_text_names_recall": ratio(names["text_found"], names["text_n"]),
+        # Names under a key that says so (first_name, holder, a CSV "Name"
+        # column); names under other keys (a search query) are in neither.
+        "name_key_names_recall": ratio(names["key_ctx_found"], names["key_ctx_n"]),
+        "person_name_recall": ratio(names["found"], names["n"]),
         # Informative: the mean of the per-type recalls, so that frequent
         # types (names, e-mail) do not dominate.
         "all_types_recall_macro": sum(ratio(c["found"], c["n"]) for c in types.values()) / max(1, len(types)),
         "char_precision": ratio(flagged_in_pii, flagged_chars),
+        # Informative: the share of findings that lie wholly inside a labeled
+        # value. Character precision is weighted by length, so long values
+        # (PEM keys, JWTs) weigh on it far more than a wrong 10-digit phone.
+        "finding_precision": ratio(findings_inside, findings_n),
         "hard_negatives_touched": ratio(neg_touched, neg_n),
         "pii_free_changed": ratio(clean_changed, clean_total),
     }
     counts = {
         "records": len(records), "pii_values": all_n, "core_values": core_n,
-        "free_text_names": names["text_n"], "flagged_chars": flagged_chars,
+        "free_text_names": names["text_n"], "name_key_names": names["key_ctx_n"],
+        "other_field_names": names["field_ctx_n"], "flagged_chars": flagged_chars,
         "flagged_chars_in_pii": flagged_in_pii, "hard_negatives": neg_n,
         "hard_negatives_touched": neg_touched, "pii_free_records": clean_total,
         "pii_free_changed": clean_changed,
     }
     per_type = {
-        t: {"detectors": TYPE_DETECTORS.get(t, []), "n": c["n"], "recall": ratio(c["found"], c["n"]),
+        t: {"detectors": detectors_for(t), "n": c["n"], "recall": ratio(c["found"], c["n"]),
             "recall_any_detector": ratio(c["any"], c["n"]),
             "text_n": c["text_n"], "recall_text": ratio(c["text_found"], c["text_n"]) if c["text_n"] else None,
             "field_n": c["field_n"], "recall_field": ratio(c["field_found"], c["field_n"]) if c["field_n"] else None}
@@ -325,6 +372,10 @@ def score(data_dir, veil, examples=0):
         "summary": summary, "counts": counts, "types": per_type, "negatives": per_neg,
         "families": per_family,
         "false_positive_findings_by_detector": dict(fp_by_detector.most_common()),
+        # "type | record kind | context | partly or not flagged": count.
+        "misses_by_class": dict(misses_by_class.most_common()),
+        # "negative kind | record kind | detectors": count.
+        "negatives_touched_by_class": dict(touched_by_class.most_common()),
         "pii_free_changed_by_detector": dict(clean_changed_by_detector.most_common()),
         "pii_free_by_kind": {k: {"n": v["n"], "changed": v["changed"]} for k, v in sorted(clean_by_kind.items())},
         "examples": {"misses": miss_examples, "negatives_touched": neg_examples,
@@ -344,10 +395,10 @@ def print_report(res, floors, label):
     print(f"| type | veil detectors | n | recall | in text | in fields | any detector |")
     print(f"|---|---|---:|---:|---:|---:|---:|")
     for t, v in sorted(res["types"].items(), key=lambda kv: (kv[0] not in CORE_TYPES, kv[0])):
-        dets = ", ".join(v["detectors"]) if v["detectors"] else "(none)"
+        dets = ", ".join(v["detectors"])
         print(f"| {t}{' *' if t in CORE_TYPES else ''} | {dets} | {v['n']} | {pct(v['recall'])} | "
               f"{pct(v['recall_text'])} | {pct(v['recall_field'])} | {pct(v['recall_any_detector'])} |")
-    print("\n(* core type)\n")
+    print("\n(* core type; a detector listed may not exist in this veil: see `veil detectors`)\n")
     print("| hard negative | n | touched |")
     print("|---|---:|---:|")
     for k, v in res["negatives"].items():
@@ -357,12 +408,13 @@ def print_report(res, floors, label):
     for k, v in res["families"].items():
         print(f"| {k} | {v['n']} | {pct(v['recall'])} |")
     print(f"\nall-types recall, mean over types: {pct(s['all_types_recall_macro'])}")
+    print(f"finding precision (findings wholly inside a labeled value): {pct(s['finding_precision'])}")
     print("\n| figure | value | target | floor | |")
     print("|---|---:|---:|---:|---|")
     failed = []
     for key, (target, kind) in TARGETS.items():
         val = s[key]
-        meets = val >= target if kind == "min" else val <= target
+        meets = target is None or (val >= target if kind == "min" else val <= target)
         floor = floors.get(key) if floors else None
         ok = True
         if floor is not None:
@@ -370,9 +422,10 @@ def print_report(res, floors, label):
             if not ok:
                 failed.append(key)
         op = ">=" if kind == "min" else "<="
-        note = ("meets target" if meets else "below target") + ("" if ok else ", BELOW FLOOR")
+        note = ("" if target is None else "meets target" if meets else "below target") + ("" if ok else ", BELOW FLOOR")
         fl = "-" if floor is None else f"{op} {pct(floor)}"
-        print(f"| {key} | {pct(val)} | {op} {pct(target)} | {fl} | {note} |")
+        tg = "-" if target is None else f"{op} {pct(target)}"
+        print(f"| {key} | {pct(val)} | {tg} | {fl} | {note} |")
     if floors:
         for t, floor in floors.get("types", {}).items():
             val = res["types"].get(t, {}).get("recall", 0.0)
@@ -400,7 +453,7 @@ def print_examples(res):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--veil", required=True, help="path to the veil executable")
-    ap.add_argument("--data", required=True, help="a corpus directory (tests/data/accuracy2/seed-a)")
+    ap.add_argument("--data", required=True, help="a seed's directory (tests/data/accuracy2/seed-a)")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--check", metavar="FLOORS", help="floors.json: exit 1 when a figure is worse than its floor")
     ap.add_argument("--examples", type=int, default=0, help="print N examples of misses and false positives per type")
