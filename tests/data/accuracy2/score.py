@@ -15,11 +15,11 @@ targets). Python 3 standard library only.
 
 A labeled value counts as found when the findings of veil detectors that
 stand for its type (TYPE_DETECTORS, from the public `veil detectors`
-catalog) cover all of its bytes except
-separators (spaces of any kind, '-', '.', '(', ')', '/'), so that
-"4111 1111 1111 1111" redacted group by group counts as found. Types
-with no veil detector count as misses. Precision, negatives and
-PII-free records use every finding, whatever its detector.
+catalog) cover all of its bytes except separators (spaces of any kind,
+'-', '.', '(', ')', '/'), so that "4111 1111 1111 1111" redacted group
+by group counts as found. A type with no veil detector counts as missed
+unless a field detector of its category covers it. Precision, negatives
+and PII-free records use every finding, whatever its detector.
 
 Examples of misses and false positives are printed as shapes only
 (digits as 9, letters as a/A): python3 score.py ... --examples 5
