@@ -646,10 +646,11 @@ static int report(const bench_t *b)
 
     printf("RESULT veil_mbps=%.1f veil_whole_mbps=%.1f hs_mbps=%.1f "
            "hs_nosom_mbps=%.1f pcre2_mbps=%.1f ratio_hs=%.2f ratio_pcre2=%.2f "
-           "corpus_bytes=%zu veil_findings=%llu hs_matches=%llu "
+           "corpus_bytes=%zu veil_findings=%llu veil_hash=%016llx hs_matches=%llu "
            "pcre2_matches=%llu patterns=%zu excluded=%zu\n",
            v, vw, h, hn, p, ratio_hs, ratio_pc, len,
-           (unsigned long long)b->vcnt.n, (unsigned long long)b->hs_raw,
+           (unsigned long long)b->vcnt.n, (unsigned long long)b->vcnt.hash,
+           (unsigned long long)b->hs_raw,
            (unsigned long long)b->pc_total, b->ps.n, b->ps.excluded);
     return status;
 }

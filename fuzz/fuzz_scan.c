@@ -40,22 +40,7 @@
  *
  * fuzz_json.c and fuzz_form.c include this file with VEIL_FUZZ_FORMAT set.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "veil/scan.h"
-#include "veil/transform.h"
-
-#define FUZZ_ASSERT(cond)                                                        \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                      \
-            abort();                                                             \
-        }                                                                        \
-    } while (0)
+#include "fuzz_common.h"
 
 #define MAX_FINDINGS 8192
 
@@ -133,31 +118,6 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
 }
 
 typedef struct {
-    uint8_t *buf;
-    size_t len, cap;
-} sink_t;
-
-static int sink_write(void *ud, const char *data, size_t len)
-{
-    sink_t *k = ud;
-    if (len == 0) {
-        return 0;
-    }
-    if (k->len + len > k->cap) {
-        size_t cap = k->cap ? k->cap : 1024;
-        while (cap < k->len + len) {
-            cap *= 2;
-        }
-        k->buf = realloc(k->buf, cap);
-        FUZZ_ASSERT(k->buf != NULL);
-        k->cap = cap;
-    }
-    memcpy(k->buf + k->len, data, len);
-    k->len += len;
-    return 0;
-}
-
-typedef struct {
     uint64_t end;
     size_t n;
 } order_t;
@@ -168,27 +128,6 @@ static void order_cb(void *ud, const veil_finding_t *f)
     FUZZ_ASSERT(f->offset >= o->end);
     o->end = f->offset + f->length;
     o->n++;
-}
-
-static veil_hash_key_t hash_key = {"fuzz", "0123456789abcdef0123456789abcdef", 32};
-
-/* Field rules that depend on the place only: JSON values under a key
-   ending in 'a' or in the second item of an array are dropped, keys ending
-   in 'b' labelled; form fields starting with 'p' masked. */
-static int fuzz_rules(void *ud, int place, const char *path, size_t len)
-{
-    (void)ud;
-    FUZZ_ASSERT(len > 0 && len <= 256);
-    if (place == VEIL_PLACE_JSON) {
-        FUZZ_ASSERT(path[0] == '$');
-        if (len >= 3 && memcmp(path + len - 3, "[1]", 3) == 0) {
-            return VEIL_ACT_DROP;
-        }
-        return path[len - 1] == 'a' ? VEIL_ACT_DROP
-               : path[len - 1] == 'b' ? VEIL_ACT_LABEL : -1;
-    }
-    FUZZ_ASSERT(place == VEIL_PLACE_FORM);
-    return path[0] == 'p' ? VEIL_ACT_MASK : -1;
 }
 
 static int use_rules;
@@ -204,7 +143,7 @@ static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
     }
     opts.format = fmt;
     opts.action = act;
-    opts.key = &hash_key;
+    opts.key = &fuzz_hash_key;
     opts.write = sink_write;
     opts.write_ud = out;
     opts.on_finding = order_cb;
@@ -474,28 +413,12 @@ static int json_seq(const uint8_t *p, size_t n)
     return values > 0;
 }
 
-/* Custom detectors: short and long matches, a validator, context words
-   required or not. */
-static const veil_custom_detector_t custom[] = {
-    {"order_ref", VEIL_CAT_FINANCIAL, 0, "ORD-[0-9]{6,12}", NULL, "order", 0, VEIL_CONF_MEDIUM},
-    {"employee_id", VEIL_CAT_GOVERNMENT_ID, 0, "EMP[0-9]{5}", NULL, "employee", 1,
-     VEIL_CONF_MEDIUM},
-    {"luhn_ref", VEIL_CAT_FINANCIAL, 0, "\\b8[0-9]{15}\\b", "luhn", NULL, 0, VEIL_CONF_HIGH},
-    {"long_token", VEIL_CAT_CREDENTIALS, 0, "TOK_[A-Za-z0-9+/]{8,4000}={0,2}", NULL, NULL, 0,
-     VEIL_CONF_HIGH},
-    {"ticket", VEIL_CAT_CONTACT, 0, "(?i)ticket #?[0-9]{3,8}", NULL, NULL, 0, VEIL_CONF_LOW},
-};
-
-static const char *const allow_values[] = {"jane@example.com", "4111111111111111",
-                                           "203.0.113.42"};
-static const char *const allow_patterns[] = {"[a-z]+@example\\.org"};
-
 /* Whether <v> is on the fuzz engine's allowlist (the pattern checked by
    hand). */
 static int allowed(const uint8_t *v, size_t n)
 {
-    for (size_t k = 0; k < sizeof(allow_values) / sizeof(allow_values[0]); k++) {
-        if (strlen(allow_values[k]) == n && memcmp(allow_values[k], v, n) == 0) {
+    for (size_t k = 0; k < sizeof(fuzz_allow_values) / sizeof(fuzz_allow_values[0]); k++) {
+        if (strlen(fuzz_allow_values[k]) == n && memcmp(fuzz_allow_values[k], v, n) == 0) {
             return 1;
         }
     }
@@ -508,51 +431,25 @@ static int allowed(const uint8_t *v, size_t n)
 
 static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
 {
-    static veil_engine_t *engines[4];
     static findings_t whole, cut;
     static sink_t o1, o2, exp;
-    char err[256];
+    fuzz_case_t fc;
 
-    if (engines[0] == NULL) {
-        veil_engine_options_t lo;
-        memset(&lo, 0, sizeof(lo));
-        lo.min_confidence = VEIL_CONF_LOW;
-        engines[0] = veil_engine_new(NULL, err, sizeof(err));
-        engines[1] = veil_engine_new(&lo, err, sizeof(err));
-        lo.allow_values = allow_values;
-        lo.allow_values_count = sizeof(allow_values) / sizeof(allow_values[0]);
-        lo.allow_patterns = allow_patterns;
-        lo.allow_patterns_count = 1;
-        engines[2] = veil_engine_new(&lo, err, sizeof(err));
-        memset(&lo, 0, sizeof(lo));
-        lo.min_confidence = VEIL_CONF_LOW;
-        lo.custom = custom;
-        lo.custom_count = sizeof(custom) / sizeof(custom[0]);
-        engines[3] = veil_engine_new(&lo, err, sizeof(err));
-        FUZZ_ASSERT(engines[0] != NULL && engines[1] != NULL && engines[2] != NULL &&
-                    engines[3] != NULL);
+    if (whole.f == NULL) {
         whole.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
         cut.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
         FUZZ_ASSERT(whole.f != NULL && cut.f != NULL);
     }
-    if (size < 2) {
+    if (fuzz_case(data, size, fixed_format, &fc) != 0) {
         return 0;
     }
-    veil_format_t fmt;
-    if (fixed_format >= 0) {
-        fmt = (veil_format_t)fixed_format;
-    } else {
-        static const veil_format_t by_bits[4] = {VEIL_FMT_TEXT, VEIL_FMT_JSON, VEIL_FMT_FORM,
-                                                 VEIL_FMT_TEXT};
-        fmt = by_bits[data[0] & 3];
-    }
-    int custom_engine = (data[0] >> 6) & 1;
-    int allow = (data[0] >> 5) & 1 && !custom_engine;
-    const veil_engine_t *e = engines[(data[0] >> 6) & 1 ? 3 : allow ? 2 : (data[0] >> 2) & 1];
-    veil_action_t third = (veil_action_t)((data[0] >> 3) & 3);
-    uint32_t seed = 0x9e3779b9u ^ ((uint32_t)data[1] * 2654435761u);
-    const uint8_t *d = data + 2;
-    size_t len = size - 2;
+    veil_format_t fmt = fc.format;
+    int allow = fc.allow;
+    const veil_engine_t *e = fc.engine;
+    veil_action_t third = fc.third;
+    uint32_t seed = fc.seed;
+    const uint8_t *d = fc.body;
+    size_t len = fc.len;
 
     rebuild_engine = e;
 
@@ -618,7 +515,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
 
     /* Field rules: the same bytes whole and cut, lines and JSON kept.
        (Rule values are not findings: the count is not compared.) */
-    if ((data[0] >> 7) & 1 && fmt != VEIL_FMT_TEXT) {
+    if (fc.rules) {
         size_t n1 = 0, n2 = 0;
         use_rules = 1;
         redact(e, fmt, VEIL_ACT_LABEL, d, len, 0, &o1, &n1);
