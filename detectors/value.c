@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "scanner.h"
+#include "simd.h"
 
 static int is_plain_name_key(const char *key, size_t len)
 {
@@ -256,10 +257,11 @@ static int value_allowed(struct veil_scanner *s)
 /* Is a held value worth the text layer's time? Not without a trigger byte,
    nor as a JSON number of fewer than nine digits (no detector takes a bare
    number that short). */
-static int worth_scanning(const char *v, size_t len, int json_number)
+static int worth_scanning(const struct veil_scanner *s, const char *v, size_t len,
+                          int json_number)
 {
     size_t digits = 0, k;
-    if (!veil__has_trigger(v, len)) {
+    if (!s->text.k->has_trigger(v, len)) {
         return 0;
     }
     if (!json_number) {
@@ -284,7 +286,7 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
     switch (s->mode) {
     case V_LAZY:
         if (s->name_len &&
-            worth_scanning(s->name, s->name_len, (flags & VEIL_FIND_JSON_BARE) != 0)) {
+            worth_scanning(s, s->name, s->name_len, (flags & VEIL_FIND_JSON_BARE) != 0)) {
             name_to_scan(s);
             veil__scan_end(s);
         }

@@ -24,6 +24,7 @@
 #include <stdarg.h>
 
 #include "fuzz_common.h"
+#include "simd.h"
 
 __attribute__((format(printf, 2, 3))) static void out(sink_t *t, const char *fmt, ...)
 {
@@ -283,7 +284,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "findings_dump: DIFFERENT from %s at line %zu\n", expect, line);
             return 1;
         }
-        printf("findings_dump: the same as %s (%zu bytes)\n", expect, t.len);
+        printf("findings_dump: the same as %s (%zu bytes), SIMD level %s\n", expect, t.len,
+               veil__simd_name(veil__simd_level()));
         return 0;
     }
     FILE *f = outpath ? fopen(outpath, "wb") : stdout;

@@ -1,0 +1,67 @@
+/*
+ * Runtime dispatch of the engine's vector kernels.
+ *
+ * The byte-classifying loops (the text layer's scan and handlers, the JSON
+ * walker's structure index) are compiled once per instruction set level
+ * from the same source (text_handlers.h, json_index.h), each copy in a file
+ * of its own with its own compiler flags: kernels_avx2.c (-mavx2),
+ * kernels_sse.c (-msse4.2) and kernels_scalar.c (no vector instructions at
+ * all). The best level the CPU has is chosen once, at the first engine;
+ * the environment variable VEIL_SIMD=scalar|sse|avx2 asks for a lower one
+ * (a level the CPU lacks is never chosen), and VEIL_SIMD=reference is the
+ * scalar level with every shortcut off: the trigger refinement and the
+ * fast exits of the text layer, and the JSON walker's whole-token fast
+ * paths. Every level and the reference give the same findings and the
+ * same output byte for byte; the tests and fuzz targets compare them.
+ */
+#ifndef VEIL_DETECTORS_SIMD_H
+#define VEIL_DETECTORS_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    VEIL_SIMD_SCALAR = 0,
+    VEIL_SIMD_SSE = 1,     /* SSE4.2 with SSSE3 and POPCNT */
+    VEIL_SIMD_AVX2 = 2,    /* AVX2 with BMI1/BMI2 */
+    VEIL_SIMD__LEVELS = 3,
+    VEIL_SIMD_REFERENCE = 3, /* for veil__simd_select(): scalar, no shortcuts */
+};
+
+struct veil__text;
+struct veil_scanner;
+
+/* The entry points of one level's kernels. */
+typedef struct veil__kernels {
+    int level;
+    /* The text layer's scan from t->pos (text_handlers.h). */
+    void (*text_scan)(struct veil__text *t, int final);
+    /* 1 when <s> holds a byte some text handler starts on. */
+    int (*has_trigger)(const void *s, size_t len);
+} veil__kernels_t;
+
+/* The kernels of each level; NULL for a level this build has none of
+   (kernels_sse.c and kernels_avx2.c are x86-64 only). */
+extern const veil__kernels_t veil__kernels_scalar;
+extern const veil__kernels_t veil__kernels_sse;
+extern const veil__kernels_t veil__kernels_avx2;
+
+/* veil__simd_kernels(): the kernels new scanners use; *reference is set
+   to 1 when every shortcut is to be off. */
+const veil__kernels_t *veil__simd_kernels(int *reference);
+/* veil__simd_level(): the level in use (VEIL_SIMD_*), or
+   VEIL_SIMD_REFERENCE. */
+int veil__simd_level(void);
+/* veil__simd_best(): the best level this CPU and build have. */
+int veil__simd_best(void);
+/*
+ * veil__simd_select(): for tests and fuzz targets: scanners made from now
+ * on use <level> (VEIL_SIMD_* or VEIL_SIMD_REFERENCE), lowered to what the
+ * CPU has. Returns the level now in use. Not thread-safe: call it where no
+ * other thread makes scanners.
+ */
+int veil__simd_select(int level);
+/* veil__simd_name(): "scalar", "sse", "avx2" or "reference". */
+const char *veil__simd_name(int level);
+
+#endif
