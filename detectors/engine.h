@@ -106,6 +106,7 @@ struct veil__text {
     pcre2_match_data *cmd;     /* for the custom patterns */
     unsigned char *buf;
     size_t len, cap, pos;
+    size_t used;               /* bytes of buf written since the last wipe */
     size_t cpos;               /* custom patterns have run up to here */
     uint64_t pem_at, pem_seen; /* a held-back PEM block: where it starts and
                                   how far its footer has been looked for */
@@ -120,6 +121,7 @@ struct veil__text {
         char key[63];
     } *fields;
     size_t nfields, capfields;
+    size_t fields_used;        /* entries written since the last wipe */
     size_t field_hint;         /* where field_at() found the last key */
     uint64_t ctx_mask;         /* ... in the window before ctx_pos */
     uint64_t ctx_done;         /* detectors ctx_mask has been computed for */

@@ -2025,49 +2025,293 @@ static void scan_custom(struct veil__text *t, int final)
     t->cpos = p;
 }
 
+/* ---- shortcuts: triggers judged from class bits, without a handler ---- */
+
+/*
+ * The class bits of 64 bytes: bit k for byte k. Computed for the blocks a
+ * digit trigger sits in, once per block (the scan keeps the last two).
+ */
+typedef struct {
+    size_t base;       /* buffer offset of bit 0; SIZE_MAX: none */
+    uint64_t dig;      /* 0-9 */
+    uint64_t aln;      /* 0-9 A-Z a-z */
+    uint64_t low;      /* a-z */
+    uint64_t sep;      /* " -./()": separators inside numbers */
+    uint64_t join;     /* "-._/": what joins the words of one token */
+} cls64_t;
+
+/* One nibble-table lookup gives each byte eight class bits: 1 digit,
+   2|4 upper (@-O less '@', P-Z), 8|16 lower (`-o less '`', p-z), 32 a
+   separator " ()-./", 64 "-./", 128 '_'. Each class is a low-nibble set
+   times a high-nibble set, so the lookup is exact. */
+#define CLS_LO 0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a, 0x0a, \
+               0x6a, 0x6a, 0xea
+#define CLS_HI 0x00, 0x00, 0x60, 0x01, 0x02, 0x84, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0
+
+static inline void classify64(const unsigned char *b, size_t base, cls64_t *c)
+{
+    c->base = base;
+    b += base;
+#if VEIL_K_LEVEL >= 2
+    const __m256i lo_t = _mm256_setr_epi8(CLS_LO, CLS_LO), hi_t = _mm256_setr_epi8(CLS_HI, CLS_HI);
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    uint64_t m[5] = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * k));
+        __m256i cl = _mm256_and_si256(
+            _mm256_shuffle_epi8(lo_t, _mm256_and_si256(v, nib)),
+            _mm256_shuffle_epi8(hi_t, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+        /* Bit k of a byte to its top bit, where movemask reads it. */
+        m[0] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cl, 7)) << (32 * k);
+        m[1] |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(_mm256_and_si256(cl, _mm256_set1_epi8(0x1f)), zero))
+                << (32 * k);
+        m[2] |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(_mm256_and_si256(cl, _mm256_set1_epi8(0x18)), zero))
+                << (32 * k);
+        m[3] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cl, 2)) << (32 * k);
+        m[4] |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(_mm256_and_si256(cl, _mm256_set1_epi8((char)0xc0)), zero))
+                << (32 * k);
+    }
+    c->dig = m[0];
+    c->aln = m[1];
+    c->low = m[2];
+    c->sep = m[3];
+    c->join = m[4];
+#elif VEIL_K_LEVEL >= 1
+    const __m128i lo_t = _mm_setr_epi8(CLS_LO), hi_t = _mm_setr_epi8(CLS_HI);
+    const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+    uint64_t m[5] = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i cl = _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
+                                   _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+        m[0] |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(cl, 7)) << (16 * k);
+        m[1] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x1f)), zero)) & 0xffffu)
+                << (16 * k);
+        m[2] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x18)), zero)) & 0xffffu)
+                << (16 * k);
+        m[3] |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(cl, 2)) << (16 * k);
+        m[4] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8((char)0xc0)), zero)) & 0xffffu)
+                << (16 * k);
+    }
+    c->dig = m[0];
+    c->aln = m[1];
+    c->low = m[2];
+    c->sep = m[3];
+    c->join = m[4];
+#else
+    static const uint8_t lo_t[16] = {CLS_LO}, hi_t[16] = {CLS_HI};
+    uint64_t dig = 0, aln = 0, low = 0, sep = 0, join = 0;
+    for (unsigned k = 0; k < 64; k++) {
+        unsigned cl = lo_t[b[k] & 15] & hi_t[b[k] >> 4 & 15] & (b[k] < 0x80 ? 0xff : 0);
+        dig |= (uint64_t)(cl & 1) << k;
+        aln |= (uint64_t)((cl & 0x1f) != 0) << k;
+        low |= (uint64_t)((cl & 0x18) != 0) << k;
+        sep |= (uint64_t)(cl >> 5 & 1) << k;
+        join |= (uint64_t)((cl & 0xc0) != 0) << k;
+    }
+    c->dig = dig;
+    c->aln = aln;
+    c->low = low;
+    c->sep = sep;
+    c->join = join;
+#endif
+}
+
+/* The bits of the 64 bytes from <at> (inside the first of two blocks). */
+#define WIN(c, field, k) ((k) ? (c)[0].field >> (k) | (c)[1].field << (64 - (k)) : (c)[0].field)
+
+/* The classes of the blocks at <base> and base + 64 into <c>, reusing
+   what is there (the scan moves forward block by block). */
+static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
+{
+    if (c[0].base != base) {
+        if (c[1].base == base) {
+            c[0] = c[1];
+        } else {
+            classify64(b, base, &c[0]);
+        }
+    }
+    if (c[1].base != base + 64) {
+        classify64(b, base + 64, &c[1]);
+    }
+}
+
+/*
+ * digit_fast(): what h_numeric(t, i, final) returns for the digit at <i>
+ * in its commonest cases, from the class bits of the two blocks in <c>
+ * (c[0].base <= i < c[0].base + 64, c[0].base + 128 <= t->len): a word
+ * with a lower-case letter after the digit (a hash, a UUID, an id) and
+ * the words joined to it; an ISO 8601 date-time; a short number standing
+ * alone. In these cases h_numeric reports nothing and touches no state,
+ * so returning where it would resume is the same as calling it. Returns 0
+ * when the case is another: the handler runs. Each step below follows
+ * h_numeric's, in its order; a step that could defer or report is left
+ * to the handler.
+ */
+/* Digit counts of one bare word that try_numeric() looks at (9 bare
+   digits, NHS 10, CPF 11, Aadhaar 12, NIR 15, CN 18): those go to the
+   handler. */
+#define ONE_WORD_CASES ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 15) | (1u << 18))
+
+static inline size_t digit_fast(struct veil__text *t, const cls64_t c[2], size_t i)
+{
+    const unsigned char *b = t->buf;
+    const unsigned k = (unsigned)(i - c[0].base);
+    size_t ws = i;
+
+    /* The word's start: within this block, or the handler looks. */
+    if (i > 0 && isaln(b[i - 1])) {
+        uint64_t gaps = ~c[0].aln & ((1ull << k) - 1);
+        if (gaps == 0) {
+            return 0;
+        }
+        ws = c[0].base + 64 - (size_t)__builtin_clzll(gaps);
+    }
+    uint64_t aln = WIN(c, aln, k);
+    if (~aln == 0) {
+        return 0;
+    }
+    unsigned run = (unsigned)__builtin_ctzll(~aln); /* the word's end is i + run */
+    size_t we = i + run;
+    if (we - ws > CHAIN_MAX + 1) {
+        return 0; /* alnum_end() stops short of the word's end */
+    }
+    int lower_seen = (WIN(c, low, k) & ((1ull << run) - 1)) != 0;
+    if (lower_seen) {
+        if ((we - ws == 18 && b[we - 1] == 'x') ||
+            ((we - ws == 2 || we - ws == 4) && (b[we] == '-' || b[we] == '.'))) {
+            return 0; /* a CN id's final x, or a MAC address group */
+        }
+        /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
+        uint64_t ja = aln | (WIN(c, join, k) & (aln >> 1));
+        uint64_t rest = ~ja >> run;
+        if (rest == 0) {
+            return 0;
+        }
+        unsigned end = run + (unsigned)__builtin_ctzll(rest);
+        return end < 63 ? i + end : 0;
+    }
+    if (ws != i) {
+        return 0;
+    }
+    if (run == 4) {
+        /* An ISO 8601 date-time: the handler's loop, never near the end. */
+        const unsigned char *p = b + i;
+        if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
+            isdig(p[9]) && p[10] == 'T' && isdig(p[11]) && isdig(p[12]) && p[13] == ':') {
+            size_t q = i + 14;
+            while (q - i < 40 && (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' ||
+                                  b[q] == '+' || b[q] == '-')) {
+                q++;
+            }
+            return q;
+        }
+    }
+    /* A short number standing alone. */
+    if (i == 0 || b[i - 1] == '+' || b[i - 1] == '(') {
+        return 0;
+    }
+    uint32_t d = (uint32_t)WIN(c, dig, k), sep = (uint32_t)WIN(c, sep, k);
+    uint32_t go = (d | (sep & (d >> 1))) & 0xffffffu;
+    unsigned stop = (unsigned)__builtin_ctz(~go);
+    uint32_t in = (1u << stop) - 1;
+    unsigned digits = (unsigned)__builtin_popcount(d & in);
+    unsigned groups = 1 + (unsigned)__builtin_popcount(sep & go & in);
+    size_t q = i + stop;
+    if (digits <= 2 && groups == 1 && eng_enabled(t, VEIL_D_DATE_OF_BIRTH) &&
+        ((i >= 4 && b[i - 1] == ' ' && isal(b[i - 2])) || b[q] == ' ')) {
+        return 0; /* maybe a date with the month's name: month_date() */
+    }
+    if (!((digits < 6 && groups < 4) || (groups == 1 && digits < 9))) {
+        /* One word of 9 to 31 digits with nothing joined to it: the
+           chain is that word, and try_numeric() has a case for it only
+           at some lengths (and for cards, some first digits). */
+        if (groups == 1 && digits == run && run < 32 && !issep(b[we]) && b[i - 1] != '-' &&
+            !(i >= 3 && b[i - 1] == ' ' && isup(b[i - 2]) && isup(b[i - 3])) &&
+            !((1u << (run < 20 ? run : 20)) & ONE_WORD_CASES) &&
+            !(run >= 12 && b[i] >= '2' && b[i] <= '6')) {
+            return we;
+        }
+        return 0;
+    }
+    if (!isal(b[q]) && !(issep(b[q]) && isaln(b[q + 1]))) {
+        return q;
+    }
+    /* The same number before a word that cannot join its chain. */
+    if (stop < 24 && issep(b[q]) && isal(b[q + 1]) && b[i - 1] != '-') {
+        size_t r = q + 1;
+        while (r < t->len && r - ws <= CHAIN_MAX && isaln(b[r])) {
+            r++;
+        }
+        if (r < t->len && (r - ws > CHAIN_MAX || !chain_word_ok(b, q + 1, r))) {
+            return q;
+        }
+    }
+    return 0;
+}
+
+/*
+ * scan(): the triggers from t->pos on, taken from a mask per 64-byte block
+ * (blocks on a grid from where the scan started, so the class bits of a
+ * block are computed once). Each goes to its handler, unless a shortcut
+ * above says what the handler would do (not in the reference mode).
+ */
 static void scan(struct veil__text *t, int final)
 {
     if (t->eng->custom_re) {
         scan_custom(t, final);
     }
-    size_t i = t->pos;
-    /* Triggers of the 64 bytes from mbase on, taken from the mask. */
-    size_t mbase = 0;
-    uint64_t mask = 0;
-    int have_mask = 0;
-    while (i < t->len) {
-        if (have_mask && i - mbase < 64) {
+    const unsigned char *b = t->buf;
+    size_t n = t->len, i = t->pos;
+    size_t mbase = i;   /* the block at mbase holds i */
+    uint64_t mask = 0;  /* its triggers, when have */
+    int have = 0;
+    cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
+
+    while (i < n) {
+        size_t r;
+        if (i - mbase >= 64) {
+            mbase += (i - mbase) & ~(size_t)63;
+            have = 0;
+        }
+        if (!have && mbase + 64 <= n) {
+            mask = trigger_mask64(b + mbase);
+            have = 1;
+        }
+        if (have) {
             uint64_t m = mask & (~0ull << (i - mbase));
-            if (m != 0) {
-                i = mbase + (size_t)__builtin_ctzll(m);
-                goto found;
+            if (m == 0) {
+                i = mbase + 64;
+                continue;
             }
-            i = mbase + 64;
-        }
-        have_mask = 0;
-        while (i + 64 <= t->len) {
-            mask = trigger_mask64(t->buf + i);
-            if (mask != 0) {
-                mbase = i;
-                have_mask = 1;
-                i += (size_t)__builtin_ctzll(mask);
-                goto found;
+            i = mbase + (size_t)__builtin_ctzll(m);
+        } else {
+            i = next_trigger(b, i, n);
+            if (i >= n) {
+                break;
             }
-            i += 64;
         }
-        i = next_trigger(t->buf, i, t->len);
-        if (i >= t->len) {
-            break;
+        if (!t->reference && have && mbase + 128 <= n && isdig(b[i])) {
+            cls_window(cls, b, mbase);
+            if ((r = digit_fast(t, cls, i)) != 0) {
+                i = r;
+                continue;
+            }
         }
-found:;
-        size_t r = handle(t, i, final);
+        r = handle(t, i, final);
         if (r == DEFER) {
             t->pos = i;
             return;
         }
         i = r > i ? r : i + 1;
     }
-    t->pos = i < t->len ? t->len : i;
+    t->pos = i < n ? n : i;
 }
 
 const veil__kernels_t VEIL_K_TABLE = {

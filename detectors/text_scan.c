@@ -178,9 +178,9 @@ int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_f
 void veil__text_dispose(struct veil__text *t)
 {
     if (t->buf) {
-        /* The buffer held PII: wipe what was used before it goes back to the
-           heap (bytes past len were wiped when they were released). */
-        explicit_bzero(t->buf, t->len);
+        /* The buffer held PII: wipe all it ever held before it goes back
+           to the heap (compaction leaves stale bytes past len). */
+        explicit_bzero(t->buf, t->used);
         free(t->buf);
     }
     pcre2_match_data_free(t->md);
@@ -189,7 +189,7 @@ void veil__text_dispose(struct veil__text *t)
     free(t->pend);
     free(t->pend_w);
     if (t->fields) {
-        explicit_bzero(t->fields, t->capfields * sizeof(*t->fields));
+        explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
         free(t->fields);
     }
     memset(t, 0, sizeof(*t));
@@ -200,10 +200,12 @@ void veil__text_wipe(struct veil__text *t)
     /* What the last stream left behind, as veil__text_dispose() wipes it;
        the allocations are kept. */
     if (t->buf) {
-        explicit_bzero(t->buf, t->len);
+        explicit_bzero(t->buf, t->used);
+        t->used = 0;
     }
     if (t->fields) {
-        explicit_bzero(t->fields, t->capfields * sizeof(*t->fields));
+        explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
+        t->fields_used = 0;
     }
 }
 
@@ -289,8 +291,9 @@ static void compact(struct veil__text *t)
     if (keep_from == 0) {
         return;
     }
+    /* The bytes left behind past the new end are overwritten by later
+       input and wiped, up to t->used, when the stream ends. */
     memmove(t->buf, t->buf + keep_from, t->len - keep_from);
-    explicit_bzero(t->buf + t->len - keep_from, keep_from);
     t->base += keep_from;
     t->len -= keep_from;
     t->pos -= keep_from;
@@ -327,14 +330,18 @@ int veil__text_append(struct veil__text *t, const void *data, size_t len)
         }
         if (t->buf) {
             memcpy(nb, t->buf, t->len);
-            explicit_bzero(t->buf, t->len);
+            explicit_bzero(t->buf, t->used);
             free(t->buf);
         }
         t->buf = nb;
         t->cap = cap;
+        t->used = t->len;
     }
     memcpy(t->buf + t->len, data, len);
     t->len += len;
+    if (t->len > t->used) {
+        t->used = t->len;
+    }
     return 0;
 }
 
@@ -378,8 +385,9 @@ void veil__text_end(struct veil__text *t)
 {
     t->k->text_scan(t, 1);
     emit_upto(t, UINT64_MAX);
-    if (t->len) {
-        explicit_bzero(t->buf, t->len);
+    if (t->used) {
+        explicit_bzero(t->buf, t->used);
+        t->used = 0;
     }
     t->base += t->len;
     t->len = t->pos = t->cpos = 0;
@@ -409,6 +417,9 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
             t->capfields = cap;
         }
         f = &t->fields[t->nfields++];
+        if (t->nfields > t->fields_used) {
+            t->fields_used = t->nfields;
+        }
     }
     f->start = at;
     f->mask = f->done = 0;
