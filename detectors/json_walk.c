@@ -14,6 +14,8 @@
 #endif
 
 #include "scanner.h"
+#include "simd.h"
+#include "triggers.h"
 
 static int is_ws(int c)
 {
@@ -209,7 +211,24 @@ static void flush_high(struct veil_scanner *s)
     }
 }
 
-/* veil__key_class() through the scanner's cache of recent keys. */
+/* A hash of a key's bytes (its first and last eight, and its length). */
+static inline unsigned key_slot(const char *key, size_t len)
+{
+    uint64_t a = 0, b = 0;
+    if (len >= 8) {
+        memcpy(&a, key, 8);
+        memcpy(&b, key + len - 8, 8);
+    } else {
+        for (size_t k = 0; k < len; k++) {
+            a |= (uint64_t)(unsigned char)key[k] << (8 * k);
+        }
+    }
+    uint64_t h = (a ^ (b >> 3) ^ len) * 0x9e3779b97f4a7c15ull;
+    return (unsigned)(h >> 57) % VEIL__KCACHE_SLOTS;
+}
+
+/* veil__key_class() through the scanner's cache of the stream's keys: two
+   slots per hash, the key found last in the first. */
 static int key_class_cached(struct veil_scanner *s, const char *key, size_t len)
 {
     if (len == 0) {
@@ -218,16 +237,40 @@ static int key_class_cached(struct veil_scanner *s, const char *key, size_t len)
     if (len > VEIL__KCACHE_KEY) {
         return veil__key_class(key, len);
     }
-    unsigned h = ((unsigned char)key[0] * 7u + (unsigned char)key[len - 1] * 31u +
-                  (unsigned char)key[len / 2] + (unsigned)len * 13u) % VEIL__KCACHE_SLOTS;
+    unsigned h = key_slot(key, len) & ~1u;
     veil__kcache_t *c = &s->kcache[h];
-    if (c->len == len && memcmp(c->key, key, len) == 0) {
-        return c->cls;
+    uint64_t *used = &s->kcache_used[h / 64];
+    const uint64_t first = 1ull << (h % 64), second = first << 1;
+    if ((*used & first) && c[0].len == len && memcmp(c[0].key, key, len) == 0) {
+        return c[0].cls;
     }
-    c->len = (uint8_t)len;
-    c->cls = (int8_t)veil__key_class(key, len);
-    memcpy(c->key, key, len);
-    return c->cls;
+    if ((*used & second) && c[1].len == len && memcmp(c[1].key, key, len) == 0) {
+        return c[1].cls;
+    }
+    if (*used & first) {
+        c[1] = c[0];
+        *used |= second;
+    }
+    *used |= first;
+    c[0].len = (uint8_t)len;
+    c[0].cls = (int8_t)veil__key_class(key, len);
+    memcpy(c[0].key, key, len);
+    return c[0].cls;
+}
+
+/* A key was read whole (its first bytes <key>, <len> of them): it names
+   the values to come. */
+static void key_done(struct veil_scanner *s, const char *key, size_t len)
+{
+    veil__frame_t *f = top(s);
+    if (f) {
+        size_t n = len < sizeof(f->key) ? len : sizeof(f->key);
+        memcpy(f->key, key, n);
+        f->key_len = (uint8_t)n;
+        f->key_class = (int8_t)key_class_cached(s, f->key, n);
+    }
+    s->in_key = 0;
+    s->state = J_COLON;
 }
 
 static void string_close(struct veil_scanner *s, uint64_t raw_quote)
@@ -235,15 +278,7 @@ static void string_close(struct veil_scanner *s, uint64_t raw_quote)
     flush_high(s);
     if (s->in_key) {
         veil__value_close(s, raw_quote, 0);
-        veil__frame_t *f = top(s);
-        if (f) {
-            size_t n = s->key_len < sizeof(f->key) ? s->key_len : sizeof(f->key);
-            memcpy(f->key, s->key, n);
-            f->key_len = (uint8_t)n;
-            f->key_class = (int8_t)key_class_cached(s, f->key, n);
-        }
-        s->in_key = 0;
-        s->state = J_COLON;
+        key_done(s, s->key, s->key_len);
         return;
     }
     int scanned = s->mode == V_SCAN || s->mode == V_LAZY;
@@ -330,8 +365,14 @@ static void token_end(struct veil_scanner *s, uint64_t raw_end)
     open_value(s, s->value_raw);
     s->bare_start = s->value_raw;
     s->bare_end = raw_end;
-    veil__value_bytes(s, s->tok, s->tok_len, s->value_raw);
-    veil__value_close(s, raw_end, VEIL_FIND_JSON_BARE);
+    if (s->text.reference) {
+        veil__value_bytes(s, s->tok, s->tok_len, s->value_raw);
+        veil__value_close(s, raw_end, VEIL_FIND_JSON_BARE);
+    } else {
+        /* A number starts with a digit or '-': a trigger byte. */
+        veil__value_whole(s, s->tok, s->tok_len, s->value_raw, raw_end, VEIL_FIND_JSON_BARE,
+                          ~0ull, -1);
+    }
     s->bare_start = s->bare_end = UINT64_MAX;
     s->state = J_AFTER;
 }
@@ -399,6 +440,210 @@ static size_t string_run(const unsigned char *p, size_t i, size_t len)
     return i;
 }
 
+/* ---- the structure index (stage 1, json_index.h) ---- */
+
+/*
+ * The index of the feed being walked, one 64-byte block at a time. Where
+ * the walker is, its state is the truth: a block is computed from the
+ * walker's state at the byte the walker needs (in a string? about to read
+ * an escaped byte?), and the blocks after it from the carry of the block
+ * before, for as long as the walker reads JSON. When it stops (a line
+ * that is not JSON), the index is dropped and seeded again after.
+ */
+#define JX_RING 4 /* blocks kept: the current one and three before it */
+
+typedef struct {
+    const veil__kernels_t *k;
+    const unsigned char *p;
+    size_t len;
+    size_t base;                    /* the current block's offset; SIZE_MAX: none */
+    unsigned cur;                   /* its slot in ring */
+    veil__jblock_t ring[JX_RING];
+    size_t rbase[JX_RING];          /* each slot's offset; SIZE_MAX: none */
+    veil__jcarry_t next;            /* the carry into the block after it */
+} jindex_t;
+
+#define JB(x) (&(x)->ring[(x)->cur])
+
+static void jx_init(jindex_t *x, const veil__kernels_t *k, const unsigned char *p, size_t len)
+{
+    x->k = k;
+    x->p = p;
+    x->len = len;
+    x->base = SIZE_MAX;
+    x->cur = 0;
+    for (unsigned j = 0; j < JX_RING; j++) {
+        x->rbase[j] = SIZE_MAX;
+    }
+}
+
+/* Drops every block (the walker stopped reading JSON). */
+static void jx_drop(jindex_t *x)
+{
+    jx_init(x, x->k, x->p, x->len);
+}
+
+/* Indexes the block at <at> from <carry>: the one after the current block,
+   or, <fresh>, the first of a new sequence. */
+static void jx_compute(jindex_t *x, size_t at, veil__jcarry_t carry, int fresh)
+{
+    unsigned char pad[64];
+    const unsigned char *src = x->p + at;
+    if (x->len - at < 64) {
+        /* The feed's last bytes: spaces after them set no bit that
+           matters (the walker never looks past the feed). */
+        memset(pad, ' ', sizeof(pad));
+        memcpy(pad, src, x->len - at);
+        src = pad;
+    }
+    if (fresh) {
+        jx_drop(x);
+    } else {
+        x->cur = (x->cur + 1) % JX_RING;
+    }
+    x->base = at;
+    x->rbase[x->cur] = at;
+    x->next = carry;
+    x->k->json_block(src, &x->next, JB(x));
+}
+
+/* Makes the current block hold byte <i>. */
+static inline void jx_at(jindex_t *x, const struct veil_scanner *s, size_t i)
+{
+    if (x->base != SIZE_MAX && i - x->base < 64) {
+        return;
+    }
+    if (x->base != SIZE_MAX && i - x->base < 128) {
+        jx_compute(x, x->base + 64, x->next, 0);
+        return;
+    }
+    veil__jcarry_t c;
+    c.instr = s->state == J_STRING || s->state == J_ESCAPE || s->state == J_UNICODE ? ~0ull : 0;
+    c.escaped = s->state == J_ESCAPE;
+    jx_compute(x, i, c, 1);
+}
+
+/* The value at [a, e) (e in the current block), judged in place from the
+   blocks that hold it: 0 or 1 as value_needs_scan_at(); -1 when they are
+   no longer kept. */
+static int jx_judge(const jindex_t *x, const struct veil_scanner *s, size_t a, size_t e)
+{
+    const veil__jblock_t *blk[JX_RING];
+    size_t first = a >= x->base ? x->base : x->base - (x->base - a + 63) / 64 * 64;
+    unsigned n = (unsigned)((x->base - first) / 64) + 1;
+
+    if (n > JX_RING) {
+        return -1;
+    }
+    for (unsigned j = 0; j < n; j++) {
+        unsigned slot = (x->cur + JX_RING - (n - 1 - j)) % JX_RING;
+        if (x->rbase[slot] != first + 64 * (size_t)j) {
+            return -1;
+        }
+        blk[j] = &x->ring[slot];
+    }
+    return x->k->value_needs_scan_at(&s->text, x->p, a, e, blk, n, first);
+}
+
+/* The first byte at or after <i> that is a quote or a backslash (in a
+   string), or any byte but whitespace (outside strings); <len> if none. */
+static size_t jx_find(jindex_t *x, const struct veil_scanner *s, size_t i, int in_string)
+{
+    while (i < x->len) {
+        jx_at(x, s, i);
+        uint64_t m = (in_string ? JB(x)->quote | JB(x)->bs : ~JB(x)->ws) >> (i - x->base);
+        if (m != 0) {
+            i += (size_t)__builtin_ctzll(m);
+            return i < x->len ? i : x->len;
+        }
+        i = x->base + 64;
+    }
+    return x->len;
+}
+
+/* The string opening at <o>, from the index: 1 with its closing quote in
+   *close when it ends in this feed with no backslash in it. *trigger: the
+   trigger bytes of its content, bit k for content byte k, when the content
+   is shorter than 64 bytes; otherwise all ones when it holds any, 0 when
+   none. */
+static int jx_string(jindex_t *x, const struct veil_scanner *s, size_t o, size_t *close,
+                     uint64_t *trigger)
+{
+    uint64_t trig = 0; /* content bit k: byte o + 1 + k */
+    int far = 0;       /* a trigger 64 bytes or more into the content */
+    size_t i = o + 1;
+
+    jx_at(x, s, o);
+    while (i < x->len) {
+        jx_at(x, s, i);
+        size_t at = i - x->base, into = i - (o + 1);
+        uint64_t from = ~0ull << at;
+        uint64_t q = JB(x)->quote & from, bs = JB(x)->bs & from;
+        uint64_t upto = q != 0 ? (q & (0 - q)) - 1 : ~0ull;
+        uint64_t t = JB(x)->trig & from & upto;
+        if (bs & upto) {
+            return 0;
+        }
+        if (t != 0) {
+            if (into < 64) {
+                trig |= (t >> at) << into;
+                far |= into != 0 && (t >> at) >> (64 - into) != 0;
+            } else {
+                far = 1;
+            }
+        }
+        if (q != 0) {
+            *close = x->base + (size_t)__builtin_ctzll(q);
+            *trigger = far ? ~0ull : trig;
+            return *close < x->len;
+        }
+        i = x->base + 64;
+    }
+    return 0;
+}
+
+/*
+ * fast_string(): a string read whole at its opening quote <o>, when the
+ * index shows its closing quote in this feed and no escape in it: its
+ * bytes go to the value layer in one piece (a held value is judged there
+ * without being held). Returns the offset after the closing quote, or 0
+ * for the byte-by-byte walk.
+ */
+static size_t fast_string(struct veil_scanner *s, jindex_t *x, const unsigned char *p,
+                          uint64_t base, size_t o, int is_key)
+{
+    size_t close;
+    uint64_t trigger;
+
+    if (!jx_string(x, s, o, &close, &trigger)) {
+        return 0;
+    }
+    size_t a = o + 1, len = close - a;
+    const char *v = (const char *)p + a;
+    if (!is_key) {
+        veil__frame_t *parent = top(s);
+        if (parent != NULL && parent->is_array) {
+            parent->nitems++; /* as value_start() counts */
+        }
+    }
+    string_open(s, base + a, is_key);
+    int scanned = s->mode == V_SCAN || s->mode == V_LAZY, need = -1;
+    if (s->mode == V_LAZY) {
+        /* Judged where it lies: no trigger, triggers that need neighbours
+           it lacks, or the text layer's shortcuts on the index's classes. */
+        need = trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
+                   ? 0 : jx_judge(x, s, a, close);
+    }
+    veil__value_whole(s, v, len, base + a, base + close, 0, trigger, need);
+    if (is_key) {
+        key_done(s, v, len);
+        return close + 1;
+    }
+    keep_sibling(s, scanned);
+    s->state = J_AFTER;
+    return close + 1;
+}
+
 static int is_number_char(int c)
 {
     return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
@@ -407,7 +652,13 @@ static int is_number_char(int c)
 int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
 {
     const uint64_t base = s->raw_pos;
+    /* The reference (VEIL_SIMD=reference) walks byte by byte, as before
+       the index. */
+    const int fast = !s->text.reference;
+    jindex_t x;
     size_t i = 0;
+
+    jx_init(&x, s->text.k, p, len);
 
     while (i < len && s->error == 0) {
         int c = p[i];
@@ -426,10 +677,11 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 s->state = J_AFTER;
             }
             i = q;
+            jx_drop(&x); /* the index is seeded again after the text */
             continue;
         }
         case J_STRING: {
-            size_t q = string_run(p, i, len);
+            size_t q = fast ? jx_find(&x, s, i, 1) : string_run(p, i, len);
             if (q > i) {
                 flush_high(s);
                 string_bytes(s, (const char *)p + i, q - i, raw);
@@ -510,24 +762,35 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
 
         if (is_ws(c)) {
             /* Pretty-printed JSON is mostly indentation. */
+            if (fast) {
+                i = jx_find(&x, s, i, 0);
+                continue;
+            }
             do {
                 i++;
             } while (i < len && is_ws(p[i]));
             continue;
         }
         veil__frame_t *f = top(s);
+        size_t r;
         switch (s->state) {
         case J_VALUE:
             if (c == ']' && f && f->is_array) {
                 s->depth--;
                 s->state = J_AFTER;
+            } else if (c == '"' && fast && (r = fast_string(s, &x, p, base, i, 0)) != 0) {
+                i = r;
+                continue;
             } else if (value_start(s, c, raw) != 0) {
                 to_text(s);
                 continue;
             }
             break;
         case J_KEY_OR_END:
-            if (c == '"') {
+            if (c == '"' && fast && (r = fast_string(s, &x, p, base, i, 1)) != 0) {
+                i = r;
+                continue;
+            } else if (c == '"') {
                 string_open(s, raw + 1, 1);
             } else if (c == '}') {
                 s->depth--;
@@ -547,6 +810,10 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         case J_AFTER:
             if (f == NULL) {
                 /* Between documents of a JSON Lines stream. */
+                if (c == '"' && fast && (r = fast_string(s, &x, p, base, i, 0)) != 0) {
+                    i = r;
+                    continue;
+                }
                 if (value_start(s, c, raw) != 0) {
                     to_text(s);
                     continue;

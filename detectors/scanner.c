@@ -283,12 +283,18 @@ static void start_state(struct veil_scanner *s, const veil_engine_t *engine,
 }
 
 /* Key, name and frame buffers held decoded values; frames past
-   depth_max were never written. */
+   depth_max were never written, nor key cache slots not in use. */
 static void wipe_buffers(struct veil_scanner *s)
 {
     explicit_bzero((char *)s + offsetof(struct veil_scanner, key),
-                   offsetof(struct veil_scanner, stack) - offsetof(struct veil_scanner, key) +
-                       (size_t)s->depth_max * sizeof(s->stack[0]));
+                   offsetof(struct veil_scanner, kcache) - offsetof(struct veil_scanner, key));
+    for (size_t w = 0; w < sizeof(s->kcache_used) / sizeof(s->kcache_used[0]); w++) {
+        for (uint64_t m = s->kcache_used[w]; m != 0; m &= m - 1) {
+            explicit_bzero(&s->kcache[64 * w + (size_t)__builtin_ctzll(m)], sizeof(s->kcache[0]));
+        }
+        s->kcache_used[w] = 0;
+    }
+    explicit_bzero(s->stack, (size_t)s->depth_max * sizeof(s->stack[0]));
 }
 
 veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t format,
@@ -318,7 +324,6 @@ void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void
 void veil__scanner_wipe(veil_scanner_t *s)
 {
     wipe_buffers(s);
-    memset(s->kcache, 0, sizeof(s->kcache));
     veil__text_wipe(&s->text);
 }
 

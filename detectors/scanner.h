@@ -49,11 +49,14 @@ enum veil__value_mode {
 };
 
 /* Keys repeat (an array of objects spells the same keys again and again):
-   their classes are remembered by a small direct-mapped cache. */
-#define VEIL__KCACHE_SLOTS 32
-#define VEIL__KCACHE_KEY 22
+   each distinct key of a stream is classified once, then found in a
+   direct-mapped cache by a hash of its bytes. A slot is in use when its
+   bit in kcache_used is set, so a new stream clears 16 bytes, not the
+   cache. */
+#define VEIL__KCACHE_SLOTS 128
+#define VEIL__KCACHE_KEY 30
 typedef struct {
-    uint8_t len;                  /* 0: empty slot */
+    uint8_t len;
     int8_t cls;
     char key[VEIL__KCACHE_KEY];
 } veil__kcache_t;
@@ -102,7 +105,7 @@ struct veil_scanner {
     veil_field_action_cb field_cb; /* field rules (redactor), or NULL */
     void *field_ud;
     int rule_action;              /* of a VEIL__DET_RULE value */
-    veil__kcache_t kcache[VEIL__KCACHE_SLOTS];
+    uint64_t kcache_used[VEIL__KCACHE_SLOTS / 64];
 
     /* Buffers from here on are never read before they are written, so a
        new scanner zeroes only what comes before them (veil_scanner_new). */
@@ -115,6 +118,7 @@ struct veil_scanner {
         uint32_t rlen;
         uint32_t dlen;            /* == rlen: plain bytes; else one escape */
     } name_seg[24];
+    veil__kcache_t kcache[VEIL__KCACHE_SLOTS]; /* wiped slot by slot */
     veil__frame_t stack[VEIL__DEPTH_MAX]; /* last: wiped up to depth_max */
 };
 
@@ -165,6 +169,14 @@ void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen);
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags);
+/* veil__value_bytes() and veil__value_close() for a value whose decoded
+   bytes <v> came one to one from raw <raw> and are all at hand. <trigger>:
+   its trigger bytes from the walker's index, bit k for byte k (len < 64),
+   or all ones when it holds some and 0 when none. <need>: whether the
+   text layer must see a held value, when the walker judged it (0 or 1);
+   -1: judged here. */
+void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64_t raw,
+                       uint64_t raw_end, unsigned flags, uint64_t trigger, int need);
 
 int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
 void veil__json_finish(struct veil_scanner *s);

@@ -31,6 +31,31 @@ enum {
 struct veil__text;
 struct veil_scanner;
 
+/*
+ * The JSON structure index of one 64-byte block (json_index.h), bit k for
+ * byte k, in the manner of simdjson's stage 1 (Langdale and Lemire, 2019).
+ */
+typedef struct veil__jblock {
+    uint64_t quote;  /* '"' not escaped by a backslash */
+    uint64_t bs;     /* '\\' */
+    uint64_t instr;  /* inside a string: from an opening quote (included)
+                        to its closing quote (excluded) */
+    uint64_t ws;     /* ' ', '\t', '\n', '\r' */
+    uint64_t trig;   /* a byte some text handler starts on (has_trigger()) */
+    /* The text layer's classes (text_handlers.h, cls64_t): digits,
+       alphanumerics, lower case, number separators, token joiners. */
+    uint64_t dig, aln, low, sep, join;
+} veil__jblock_t;
+
+/* What one block hands the next: whether its first byte is escaped (an
+   odd run of backslashes ended the block before) and whether it starts
+   inside a string (all ones) or not (0). A walker that starts a feed
+   seeds these from its own state, so the index carries across feeds. */
+typedef struct veil__jcarry {
+    uint64_t escaped;
+    uint64_t instr;
+} veil__jcarry_t;
+
 /* The entry points of one level's kernels. */
 typedef struct veil__kernels {
     int level;
@@ -38,6 +63,19 @@ typedef struct veil__kernels {
     void (*text_scan)(struct veil__text *t, int final);
     /* 1 when <s> holds a byte some text handler starts on. */
     int (*has_trigger)(const void *s, size_t len);
+    /* The index of the 64 bytes at <p> (all readable) given <c>; updates
+       <c> for the next block. */
+    void (*json_block)(const unsigned char *p, veil__jcarry_t *c, veil__jblock_t *out);
+    /* 0 when the text layer would find nothing in the value <v> (<len>
+       bytes) scanned alone between delimiters, whatever its context;
+       1 when it might (or cannot tell). */
+    int (*value_needs_scan)(const struct veil__text *t, const unsigned char *v, size_t len);
+    /* The same for the value at [a, e) of the buffer <p>, judged in place
+       from the index blocks that hold it: blk[j] covers [base + 64 j,
+       base + 64 j + 64), j < nblk. */
+    int (*value_needs_scan_at)(const struct veil__text *t, const unsigned char *p, size_t a,
+                               size_t e, const veil__jblock_t *const *blk, unsigned nblk,
+                               size_t base);
 } veil__kernels_t;
 
 /* The kernels of each level; NULL for a level this build has none of

@@ -41,6 +41,7 @@
 #include "chartab.h"
 #include "engine.h"
 #include "simd.h"
+#include "triggers.h"
 #include "validators.h"
 
 #define DEFER ((size_t)-1)
@@ -2144,8 +2145,9 @@ static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
 
 /*
  * digit_fast(): what h_numeric(t, i, final) returns for the digit at <i>
+ * of the buffer <b> (<n> bytes; <dob>: the date_of_birth detector is on)
  * in its commonest cases, from the class bits of the two blocks in <c>
- * (c[0].base <= i < c[0].base + 64, c[0].base + 128 <= t->len): a word
+ * (c[0].base <= i < c[0].base + 64, c[0].base + 128 <= n): a word
  * with a lower-case letter after the digit (a hash, a UUID, an id) and
  * the words joined to it; an ISO 8601 date-time; a short number standing
  * alone. In these cases h_numeric reports nothing and touches no state,
@@ -2159,14 +2161,18 @@ static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
    handler. */
 #define ONE_WORD_CASES ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 15) | (1u << 18))
 
-static inline size_t digit_fast(struct veil__text *t, const cls64_t c[2], size_t i)
+static inline __attribute__((always_inline)) size_t digit_fast(const unsigned char *b, size_t lo,
+                                                               size_t hi, int bounded,
+                                int dob, const cls64_t c[2], size_t i)
 {
-    const unsigned char *b = t->buf;
+/* Byte <x>; with <bounded>, NUL outside [lo, hi) (a value judged in place,
+   whose delimiters the text layer would see as NUL). */
+#define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
     const unsigned k = (unsigned)(i - c[0].base);
     size_t ws = i;
 
     /* The word's start: within this block, or the handler looks. */
-    if (i > 0 && isaln(b[i - 1])) {
+    if (i > 0 && isaln(B(i - 1))) {
         uint64_t gaps = ~c[0].aln & ((1ull << k) - 1);
         if (gaps == 0) {
             return 0;
@@ -2184,8 +2190,8 @@ static inline size_t digit_fast(struct veil__text *t, const cls64_t c[2], size_t
     }
     int lower_seen = (WIN(c, low, k) & ((1ull << run) - 1)) != 0;
     if (lower_seen) {
-        if ((we - ws == 18 && b[we - 1] == 'x') ||
-            ((we - ws == 2 || we - ws == 4) && (b[we] == '-' || b[we] == '.'))) {
+        if ((we - ws == 18 && B(we - 1) == 'x') ||
+            ((we - ws == 2 || we - ws == 4) && (B(we) == '-' || B(we) == '.'))) {
             return 0; /* a CN id's final x, or a MAC address group */
         }
         /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
@@ -2200,21 +2206,20 @@ static inline size_t digit_fast(struct veil__text *t, const cls64_t c[2], size_t
     if (ws != i) {
         return 0;
     }
-    if (run == 4) {
+    if (run == 4 && B(i + 4) == '-' && isdig(B(i + 5)) && isdig(B(i + 6)) && B(i + 7) == '-' &&
+        isdig(B(i + 8)) && isdig(B(i + 9)) && B(i + 10) == 'T' && isdig(B(i + 11)) &&
+        isdig(B(i + 12)) && B(i + 13) == ':') {
         /* An ISO 8601 date-time: the handler's loop, never near the end. */
-        const unsigned char *p = b + i;
-        if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
-            isdig(p[9]) && p[10] == 'T' && isdig(p[11]) && isdig(p[12]) && p[13] == ':') {
-            size_t q = i + 14;
-            while (q - i < 40 && (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' ||
-                                  b[q] == '+' || b[q] == '-')) {
-                q++;
-            }
-            return q;
+        size_t q = i + 14;
+        while (q - i < 40 && (isdig(B(q)) || B(q) == ':' || B(q) == '.' || B(q) == 'Z' ||
+                              B(q) == '+' || B(q) == '-')) {
+            q++;
         }
+        return q;
     }
     /* A short number standing alone. */
-    if (i == 0 || b[i - 1] == '+' || b[i - 1] == '(') {
+    unsigned prev = i > 0 ? B(i - 1) : 0;
+    if (i == 0 || prev == '+' || prev == '(') {
         return 0;
     }
     uint32_t d = (uint32_t)WIN(c, dig, k), sep = (uint32_t)WIN(c, sep, k);
@@ -2224,33 +2229,199 @@ static inline size_t digit_fast(struct veil__text *t, const cls64_t c[2], size_t
     unsigned digits = (unsigned)__builtin_popcount(d & in);
     unsigned groups = 1 + (unsigned)__builtin_popcount(sep & go & in);
     size_t q = i + stop;
-    if (digits <= 2 && groups == 1 && eng_enabled(t, VEIL_D_DATE_OF_BIRTH) &&
-        ((i >= 4 && b[i - 1] == ' ' && isal(b[i - 2])) || b[q] == ' ')) {
+    unsigned at_q = B(q);
+    if (digits <= 2 && groups == 1 && dob &&
+        ((i >= 4 && prev == ' ' && isal(B(i - 2))) || at_q == ' ')) {
         return 0; /* maybe a date with the month's name: month_date() */
     }
     if (!((digits < 6 && groups < 4) || (groups == 1 && digits < 9))) {
         /* One word of 9 to 31 digits with nothing joined to it: the
            chain is that word, and try_numeric() has a case for it only
            at some lengths (and for cards, some first digits). */
-        if (groups == 1 && digits == run && run < 32 && !issep(b[we]) && b[i - 1] != '-' &&
-            !(i >= 3 && b[i - 1] == ' ' && isup(b[i - 2]) && isup(b[i - 3])) &&
+        if (groups == 1 && digits == run && run < 32 && !issep(B(we)) && prev != '-' &&
+            !(i >= 3 && prev == ' ' && isup(B(i - 2)) && isup(B(i - 3))) &&
             !((1u << (run < 20 ? run : 20)) & ONE_WORD_CASES) &&
             !(run >= 12 && b[i] >= '2' && b[i] <= '6')) {
             return we;
         }
         return 0;
     }
-    if (!isal(b[q]) && !(issep(b[q]) && isaln(b[q + 1]))) {
+    if (!isal(at_q) && !(issep(at_q) && isaln(B(q + 1)))) {
         return q;
     }
     /* The same number before a word that cannot join its chain. */
-    if (stop < 24 && issep(b[q]) && isal(b[q + 1]) && b[i - 1] != '-') {
+    if (stop < 24 && issep(at_q) && isal(B(q + 1)) && prev != '-') {
+        /* (In a value judged in place the word may end at the value's
+           end: a NUL follows it there, not the end of the buffer.) */
         size_t r = q + 1;
-        while (r < t->len && r - ws <= CHAIN_MAX && isaln(b[r])) {
+        while ((bounded || r < hi) && r - ws <= CHAIN_MAX && isaln(B(r))) {
             r++;
         }
-        if (r < t->len && (r - ws > CHAIN_MAX || !chain_word_ok(b, q + 1, r))) {
+        if ((bounded || r < hi) && (r - ws > CHAIN_MAX || !chain_word_ok(b, q + 1, r))) {
             return q;
+        }
+    }
+    return 0;
+}
+
+/*
+ * trigger_acts(): 0 when the handler for the non-digit trigger at <i>
+ * reports nothing: the bytes around it rule out every case it looks for
+ * (a ghX_, github_ or sk_ prefix, -----BEGIN or xox?-, an AWS key prefix,
+ * "Bearer ", "eyJ", "%40", a sensitive key before '=', a key, quote, hex
+ * digit or colon next to ':'; triggers.h has the first six). The keys
+ * before '=' and ':' are classified as the handlers do. Reads bytes [lo,
+ * hi) only, NUL taken outside.
+ */
+static int trigger_acts(const unsigned char *b, size_t lo, size_t hi, size_t i)
+{
+    const int bounded = 1;
+    size_t ks = i;
+    switch (b[i]) {
+    case '=':
+        /* h_equals() */
+        while (i - ks < 48 && is_key_char(B(ks - 1))) {
+            ks--;
+        }
+        return ks < i && !is_key_char(B(ks - 1)) &&
+               veil__key_class((const char *)b + ks, i - ks) >= 0;
+    case ':':
+        /* h_colon(): a JSON key, hex and colons, or h_plain_key(). */
+        if (B(i - 1) == '"' || B(i - 1) == ':' || ishex(B(i - 1)) || B(i + 1) == ':' ||
+            ishex(B(i + 1))) {
+            return 1;
+        }
+        if (!isal(B(i - 1))) {
+            return 0;
+        }
+        while (i - ks < 32 && (isal(B(ks - 1)) || B(ks - 1) == '_' || B(ks - 1) == '-')) {
+            ks--;
+        }
+        return !isaln(B(ks - 1)) &&
+               veil__key_class((const char *)b + ks, i - ks) == VEIL_D_SECRET_FIELD;
+    default:
+        return veil__near_trigger_acts(b + lo, hi - lo, i - lo);
+    }
+#undef B
+}
+
+/*
+ * value_needs_scan(): 0 when the text layer would find nothing in the value
+ * <v> of <len> bytes, scanned alone between two delimiters (a JSON string
+ * or number, a key), whatever its context: every trigger in it is one the
+ * shortcuts above answer with "nothing here". The value is copied between
+ * zero bytes, which is how the text layer sees it (its delimiter is NUL,
+ * and no handler reads past one), and scanned dry: the same trigger
+ * masks, digit_fast() and trigger_acts(), stopping at the first trigger a
+ * handler would have to judge. Values longer than JUDGE_MAX: 1.
+ */
+#define JUDGE_MAX 192
+
+static int value_needs_scan(const struct veil__text *t, const unsigned char *v, size_t len)
+{
+    unsigned char w[64 + JUDGE_MAX + 128];
+    const size_t start = 64, end = 64 + len;
+    const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
+    cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
+
+    if (len > JUDGE_MAX) {
+        return 1;
+    }
+    memset(w, 0, start);
+    memcpy(w + start, v, len);
+    memset(w + end, 0, 128);
+    size_t i = start, mbase = start;
+    uint64_t mask = trigger_mask64(w + mbase);
+    while (i < end) {
+        if (i - mbase >= 64) {
+            mbase += (i - mbase) & ~(size_t)63;
+            mask = trigger_mask64(w + mbase);
+        }
+        uint64_t m = mask & (~0ull << (i - mbase));
+        if (m == 0) {
+            i = mbase + 64;
+            continue;
+        }
+        i = mbase + (size_t)__builtin_ctzll(m);
+        if (i >= end) {
+            break;
+        }
+        if (isdig(w[i])) {
+            cls_window(cls, w, mbase);
+            size_t r = digit_fast(w, start, end, 1, dob, cls, i);
+            if (r == 0) {
+                return 1;
+            }
+            i = r;
+        } else if (trigger_acts(w, start, end, i)) {
+            return 1;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* The bits of positions [a, e) in the block at <bb>. */
+static inline uint64_t range_bits(size_t bb, size_t a, size_t e)
+{
+    size_t lo = a > bb ? a - bb : 0, hi = e - bb < 64 ? e - bb : 64;
+    if (lo >= hi) {
+        return 0;
+    }
+    return (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+}
+
+static inline void cls_masked(const veil__jblock_t *j, size_t bb, uint64_t range, cls64_t *c)
+{
+    c->base = bb;
+    c->dig = j ? j->dig & range : 0;
+    c->aln = j ? j->aln & range : 0;
+    c->low = j ? j->low & range : 0;
+    c->sep = j ? j->sep & range : 0;
+    c->join = j ? j->join & range : 0;
+}
+
+/*
+ * value_needs_scan_at(): value_needs_scan() for a value that lies in the
+ * buffer <p> at [a, e), judged in place from the class bits of the JSON
+ * index blocks that hold it (blk[j] covers [base + 64 j, base + 64 j + 64),
+ * j < nblk): the same dry scan, every bit and byte outside [a, e) taken as
+ * NUL. No copy, no classification: the index has it.
+ */
+static int value_needs_scan_at(const struct veil__text *t, const unsigned char *p, size_t a,
+                               size_t e, const veil__jblock_t *const *blk, unsigned nblk,
+                               size_t base)
+{
+    const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
+    size_t i = a;
+
+    while (i < e) {
+        unsigned j = (unsigned)((i - base) / 64);
+        size_t bb = base + 64 * (size_t)j;
+        if (j >= nblk) {
+            return 1;
+        }
+        uint64_t m = blk[j]->trig & range_bits(bb, a, e) & (~0ull << (i - bb));
+        if (m == 0) {
+            i = bb + 64;
+            continue;
+        }
+        i = bb + (size_t)__builtin_ctzll(m);
+        if (isdig(p[i])) {
+            cls64_t c[2];
+            cls_masked(blk[j], bb, range_bits(bb, a, e), &c[0]);
+            cls_masked(j + 1 < nblk ? blk[j + 1] : NULL, bb + 64, range_bits(bb + 64, a, e),
+                       &c[1]);
+            size_t r = digit_fast(p, a, e, 1, dob, c, i);
+            if (r == 0) {
+                return 1;
+            }
+            i = r;
+        } else if (trigger_acts(p, a, e, i)) {
+            return 1;
+        } else {
+            i++;
         }
     }
     return 0;
@@ -2272,6 +2443,7 @@ static void scan(struct veil__text *t, int final)
     size_t mbase = i;   /* the block at mbase holds i */
     uint64_t mask = 0;  /* its triggers, when have */
     int have = 0;
+    const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
     cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
 
     while (i < n) {
@@ -2299,7 +2471,7 @@ static void scan(struct veil__text *t, int final)
         }
         if (!t->reference && have && mbase + 128 <= n && isdig(b[i])) {
             cls_window(cls, b, mbase);
-            if ((r = digit_fast(t, cls, i)) != 0) {
+            if ((r = digit_fast(b, 0, n, 0, dob, cls, i)) != 0) {
                 i = r;
                 continue;
             }
@@ -2314,8 +2486,13 @@ static void scan(struct veil__text *t, int final)
     t->pos = i < n ? n : i;
 }
 
+#include "json_index.h"
+
 const veil__kernels_t VEIL_K_TABLE = {
     .level = VEIL_K_LEVEL,
     .text_scan = scan,
     .has_trigger = has_trigger,
+    .json_block = json_block,
+    .value_needs_scan = value_needs_scan,
+    .value_needs_scan_at = value_needs_scan_at,
 };

@@ -12,6 +12,7 @@
 
 #include "scanner.h"
 #include "simd.h"
+#include "triggers.h"
 
 static int is_plain_name_key(const char *key, size_t len)
 {
@@ -276,6 +277,50 @@ static int worth_scanning(const struct veil_scanner *s, const char *v, size_t le
         }
     }
     return digits >= 9;
+}
+
+/* A held JSON number is scanned only with nine digits or more, or a byte
+   no number has (the text layer would see a non-number token). */
+static int number_worth(const char *v, size_t len)
+{
+    size_t digits = 0;
+    for (size_t k = 0; k < len; k++) {
+        char c = v[k];
+        if (c >= '0' && c <= '9') {
+            digits++;
+        } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') {
+            return 1;
+        }
+    }
+    return digits >= 9;
+}
+
+void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64_t raw,
+                       uint64_t raw_end, unsigned flags, uint64_t trigger, int need)
+{
+    if (s->mode != V_LAZY) {
+        veil__value_bytes(s, v, len, raw);
+        veil__value_close(s, raw_end, flags);
+        return;
+    }
+    /* What value_bytes() and value_close() do to a held value, without
+       holding it: a value the text layer would find nothing in (no
+       trigger byte, a short JSON number, or one the shortcuts clear) is
+       never handed to it. */
+    keep_head(s, v, len);
+    s->value_dlen += len;
+    if (len > 0 && need != 0 && (!(flags & VEIL_FIND_JSON_BARE) || number_worth(v, len)) &&
+        (need > 0 ||
+         (trigger != 0 && veil__triggers_matter((const unsigned char *)v, len, trigger) &&
+          s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len)))) {
+        scan_begin_ctx(s);
+        veil__scan_plain(s, v, len, raw);
+        veil__scan_end(s);
+    }
+    s->mode = V_SCAN;
+    s->hold = UINT64_MAX;
+    s->name_len = 0;
+    s->name_nseg = 0;
 }
 
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)

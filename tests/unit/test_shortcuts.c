@@ -33,6 +33,40 @@ static void ids_only(const char *s, char *out, size_t cap)
     out[m] = '\0';
 }
 
+/* The same value in JSON bodies, where the walker judges values in place
+   from its index (the shortcuts on the index's class bits): as a string
+   value after a key whose length moves it across the index's blocks, as a
+   key, and (digits only) as a bare number; the string value must give the
+   detectors <want>. */
+static int sweep_json(int line, const veil_engine_t *e, const char *ctx, const char *value,
+                      const char *want)
+{
+    char buf[900], ids[512];
+    int digits = strspn(value, "0123456789") == strlen(value);
+    for (size_t pad = 0; pad <= 140; pad++) {
+        char key[160];
+        memset(key, 'q', pad);
+        key[pad] = '\0';
+        size_t n = (size_t)snprintf(buf, sizeof(buf),
+                                    "{\"%s\":\"x\",\"note\":\"%s%s\",\"tail\":\"plain words "
+                                    "only, long enough for two blocks after the value, and "
+                                    "then some more\"}\n",
+                                    key, ctx, value);
+        ids_only(scan_str(line, e, VEIL_FMT_JSON, buf, n), ids, sizeof(ids));
+        (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_LABEL, NULL, buf, n);
+        if (strcmp(ids, want) != 0) {
+            fprintf(stderr, "line %d: JSON, offset %zu: found \"%s\", want \"%s\"\n", line,
+                    pad, ids, want);
+            return 0;
+        }
+        n = (size_t)snprintf(buf, sizeof(buf), "{\"%s\":1,\"%s%s\":2,\"z\":[%s]}\n", key, ctx,
+                             value, digits ? value : "3");
+        (void)scan_str(line, e, VEIL_FMT_JSON, buf, n);
+        (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_MASK, NULL, buf, n);
+    }
+    return 1;
+}
+
 /* Scans "<filler> <ctx><value><end><words>" with the value at offsets 0
    to 140 and each of a few bytes ending it; returns 1 when every line gave
    the detectors <want> (ids, space-separated, "" for none). */
@@ -64,7 +98,8 @@ static int sweep(int line, const veil_engine_t *e, const char *ctx, const char *
     return 1;
 }
 
-#define SWEEP(e, ctx, value, want) CHECK(sweep(__LINE__, (e), (ctx), (value), (want)))
+#define SWEEP(e, ctx, value, want) CHECK(sweep(__LINE__, (e), (ctx), (value), (want)) && \
+                                          sweep_json(__LINE__, (e), (ctx), (value), (want)))
 
 /* Words with a lower-case letter after a digit, and the tokens joined to
    them, are skipped; MAC groups and a CN id's final x are not. */
