@@ -8,11 +8,12 @@
  * kernels_sse.c (-msse4.2) and kernels_scalar.c (no vector instructions at
  * all). The best level the CPU has is chosen once, at the first engine;
  * the environment variable VEIL_SIMD=scalar|sse|avx2 asks for a lower one
- * (a level the CPU lacks is never chosen), and VEIL_SIMD=reference is the
- * scalar level with every shortcut off: the trigger refinement and the
- * fast exits of the text layer, and the JSON walker's whole-token fast
- * paths. Every level and the reference give the same findings and the
- * same output byte for byte; the tests and fuzz targets compare them.
+ * (a level the CPU lacks is never chosen), and VEIL_SIMD=reference turns
+ * every shortcut off (on the best level's kernels): the text layer's
+ * digit_fast, the JSON walker's index and its values judged in place; the
+ * engine then walks as it did before them. Every level and the reference
+ * give the same findings and the same output byte for byte; the tests and
+ * fuzz targets compare them.
  */
 #ifndef VEIL_DETECTORS_SIMD_H
 #define VEIL_DETECTORS_SIMD_H
@@ -25,7 +26,7 @@ enum {
     VEIL_SIMD_SSE = 1,     /* SSE4.2 with SSSE3 and POPCNT */
     VEIL_SIMD_AVX2 = 2,    /* AVX2 with BMI1/BMI2 */
     VEIL_SIMD__LEVELS = 3,
-    VEIL_SIMD_REFERENCE = 3, /* for veil__simd_select(): scalar, no shortcuts */
+    VEIL_SIMD_REFERENCE = 3, /* for veil__simd_select(): no shortcuts */
 };
 
 struct veil__text;

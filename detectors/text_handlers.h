@@ -193,9 +193,11 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
     }
     return bits;
 #else
+    /* Table bits shifted into place, no comparison per byte (which a
+       fuzzing build would trace one by one). */
     uint64_t bits = 0;
-    for (int k = 0; k < 64; k++) {
-        bits |= (uint64_t)is_trigger(b[k]) << k;
+    for (unsigned k = 0; k < 64; k++) {
+        bits |= (uint64_t)(CT(b[k]) >> 6 & 1) << k;
     }
     return bits;
 #endif
@@ -2106,15 +2108,18 @@ static inline void classify64(const unsigned char *b, size_t base, cls64_t *c)
     c->sep = m[3];
     c->join = m[4];
 #else
+    /* The same tables (the high half of hi_t is zero, so bytes 0x80 and
+       up have no class); "any of these bits" by an add that carries into
+       bit 5 or 8 rather than a comparison. */
     static const uint8_t lo_t[16] = {CLS_LO}, hi_t[16] = {CLS_HI};
     uint64_t dig = 0, aln = 0, low = 0, sep = 0, join = 0;
     for (unsigned k = 0; k < 64; k++) {
-        unsigned cl = lo_t[b[k] & 15] & hi_t[b[k] >> 4 & 15] & (b[k] < 0x80 ? 0xff : 0);
+        unsigned cl = lo_t[b[k] & 15] & hi_t[b[k] >> 4];
         dig |= (uint64_t)(cl & 1) << k;
-        aln |= (uint64_t)((cl & 0x1f) != 0) << k;
-        low |= (uint64_t)((cl & 0x18) != 0) << k;
+        aln |= (uint64_t)(((cl & 0x1f) + 0x1f) >> 5) << k;
+        low |= (uint64_t)(((cl & 0x18) + 0x18) >> 5) << k;
         sep |= (uint64_t)(cl >> 5 & 1) << k;
-        join |= (uint64_t)((cl & 0xc0) != 0) << k;
+        join |= (uint64_t)(((cl & 0xc0) + 0xc0) >> 8) << k;
     }
     c->dig = dig;
     c->aln = aln;
