@@ -78,6 +78,9 @@ static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
     }
     /* A bare JSON token is one unit: a finding in it takes all of it, so
        nothing in it is decided before all of it is. */
+    if (g->step) {
+        return g->raw + g->step * (d - g->dec);
+    }
     return g->dlen == g->rlen && !g->bare ? g->raw + (d - g->dec) : g->raw;
 }
 
@@ -86,6 +89,9 @@ static uint64_t map_end(const struct veil_scanner *s, uint64_t d)
     const veil__seg_t *g = d ? seg_find(s, d - 1) : NULL;
     if (g == NULL) {
         return s->raw_pos;
+    }
+    if (g->step) {
+        return g->raw + g->step * (d - g->dec);
     }
     return g->dlen == g->rlen ? g->raw + (d - g->dec) : g->raw + g->rlen;
 }
@@ -145,6 +151,18 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
             last->rlen += rlen;
             return 0;
         }
+        /* Like escapes in a row, each one decoded byte (a string of
+           backslashes), share one segment: a feed's segments stay as few
+           as its values, however it is escaped. */
+        if (dlen == 1 && rlen > 1 && rlen < 8 && last->dec + last->dlen == dec &&
+            last->raw + last->rlen == raw && last->rlen == rlen * last->dlen &&
+            (last->step == rlen || (last->dlen == 1 && !last->bare)) &&
+            (uint64_t)last->rlen + rlen < UINT32_MAX && s->bare_start == UINT64_MAX) {
+            last->step = (uint16_t)rlen;
+            last->dlen += 1;
+            last->rlen += rlen;
+            return 0;
+        }
     }
     if (s->nsegs == s->capsegs) {
         /* Drop what the text layer can no longer report on first. */
@@ -168,7 +186,7 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
         s->segs = n;
         s->capsegs = cap;
     }
-    s->segs[s->nsegs++] = (veil__seg_t){dec, raw, dlen, rlen, s->bare_start == raw};
+    s->segs[s->nsegs++] = (veil__seg_t){dec, raw, dlen, rlen, s->bare_start == raw, 0};
     return 0;
 }
 

@@ -9,11 +9,14 @@
 #include "veil/transform.h"
 
 /* Decoded bytes [dec, dec + dlen) came from raw bytes [raw, raw + rlen):
-   one-to-one when dlen == rlen, else one escape sequence. */
+   one-to-one when dlen == rlen; with step, a run of escapes of step raw
+   bytes each decoding to one byte (a string of backslashes, %41%41, or
+   \\u0041\\u0041); else one escape sequence. */
 typedef struct {
     uint64_t dec, raw;
     uint32_t dlen, rlen;
-    uint32_t bare;      /* a bare JSON token, whole */
+    uint16_t bare;      /* a bare JSON token, whole */
+    uint16_t step;      /* 0, or the raw bytes of each escape of a run */
 } veil__seg_t;
 
 #define VEIL__KEY_MAX 64
