@@ -231,6 +231,22 @@ int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint
     return append(s, dec, dlen);
 }
 
+int veil__scan_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                       uint32_t step)
+{
+    /* One segment with a step (seg_push() would merge them one by one). */
+    if (n == 0 || seg_push(s, veil__text_fed(&s->text), raw, 1, step) != 0) {
+        return s->error;
+    }
+    if (n > 1) {
+        veil__seg_t *g = &s->segs[s->nsegs - 1];
+        g->step = (uint16_t)step;
+        g->dlen += (uint32_t)(n - 1);
+        g->rlen += (uint32_t)((n - 1) * step);
+    }
+    return append(s, dec, n);
+}
+
 void veil__scan_begin(struct veil_scanner *s, const char *key, size_t key_len)
 {
     veil__text_set_field(&s->text, key, key_len);

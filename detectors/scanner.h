@@ -57,11 +57,11 @@ enum veil__value_mode {
    bit in kcache_used is set, so a new stream clears 16 bytes, not the
    cache. */
 #define VEIL__KCACHE_SLOTS 128
-#define VEIL__KCACHE_KEY 30
+#define VEIL__KCACHE_KEY 32
 typedef struct {
+    uint64_t w[VEIL__KCACHE_KEY / 8]; /* the key, zero-padded */
     uint8_t len;
     int8_t cls;
-    char key[VEIL__KCACHE_KEY];
 } veil__kcache_t;
 
 struct veil_scanner {
@@ -145,6 +145,10 @@ int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64
 /* Feeds <dlen> decoded bytes that came from one escape of <rlen> raw bytes. */
 int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                       uint32_t rlen);
+/* Feeds <n> decoded bytes from as many escapes of <step> raw bytes each
+   (fewer than 4096 of them). */
+int veil__scan_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                       uint32_t step);
 /* Starts and ends a scanned value: its bytes are appended to the text
    layer with its key as context, and a delimiter after it. The text layer
    scans what was appended when the walker's input chunk is done. */
@@ -171,6 +175,10 @@ void veil__value_open_rule(struct veil_scanner *s, int action, uint64_t raw_star
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen);
+/* <n> escapes in a row of <step> raw bytes each, each decoding to one of
+   the bytes <dec>. */
+void veil__value_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                         uint32_t step);
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags);
 /* veil__value_bytes() and veil__value_close() for a value whose decoded
    bytes <v> came one to one from raw <raw> and are all at hand. <trigger>:

@@ -247,6 +247,28 @@ void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, ui
     }
 }
 
+void veil__value_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                         uint32_t step)
+{
+    size_t k = 0;
+    /* A held value takes them one by one (it holds 96 bytes at most, then
+       scans); the rest go on as one run. */
+    while (k < n && (s->mode == V_NAME || s->mode == V_LAZY)) {
+        veil__value_escape(s, dec + k, 1, raw + (uint64_t)step * k, step);
+        k++;
+    }
+    if (k == n) {
+        return;
+    }
+    s->value_dlen += n - k;
+    keep_head(s, dec + k, n - k);
+    if (s->mode == V_FIELD) {
+        field_split(s, raw + (uint64_t)step * n);
+    } else {
+        veil__scan_escapes(s, dec + k, n - k, raw + (uint64_t)step * k, step);
+    }
+}
+
 /* A whole value on the allowlist is never a finding, field or not. */
 static int value_allowed(struct veil_scanner *s)
 {
