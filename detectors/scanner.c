@@ -378,11 +378,24 @@ int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine, veil_for
     return s->error;
 }
 
+/* The most a scanner takes in one go: a larger feed is taken in pieces
+   of this (any chunking gives the same findings), so what it holds for
+   one piece (decoded values, their segments and keys, its findings) stays
+   bounded whatever size the caller feeds. */
+#define FEED_MAX 65536
+
 int veil_scanner_feed(veil_scanner_t *s, const void *data, size_t len)
 {
     int rc;
     if (s->error) {
         return s->error;
+    }
+    while (len > FEED_MAX) {
+        if ((rc = veil_scanner_feed(s, data, FEED_MAX)) != 0) {
+            return rc;
+        }
+        data = (const char *)data + FEED_MAX;
+        len -= FEED_MAX;
     }
     switch (s->format) {
     case VEIL_FMT_JSON:

@@ -34,7 +34,8 @@ TEST(escape_runs)
 }
 
 /* A string of backslashes is one segment per feed, not one per escape:
-   fed whole or in pieces, the scanner holds a handful. */
+   fed whole or in pieces, the scanner holds a handful; and a feed of a
+   MiB is taken in 64 KiB pieces, so its text buffer stays that size. */
 TEST(backslash_string_is_bounded)
 {
     size_t n = 1 << 20;
@@ -45,17 +46,19 @@ TEST(backslash_string_is_bounded)
     for (int whole = 0; whole < 2; whole++) {
         flist_t l = {0};
         veil_scanner_t *s = veil_scanner_new(E, VEIL_FMT_JSON, collect, &l);
-        size_t most = 0;
+        size_t most = 0, text = 0;
         for (size_t at = 0; at < n + 9;) {
             size_t k = whole ? n + 9 : 4096;
             k = k < n + 9 - at ? k : n + 9 - at;
             CHECK_EQ(veil_scanner_feed(s, in + at, k), 0);
             at += k;
             most = s->capsegs > most ? s->capsegs : most;
+            text = s->text.cap > text ? s->text.cap : text;
         }
         CHECK_EQ(veil_scanner_finish(s), 0);
         CHECK_EQ(l.n, 0);
         CHECK(most <= 512); /* the first allocation: never grown */
+        CHECK(text <= 128 * 1024);
         veil_scanner_free(s);
     }
     free(in);
