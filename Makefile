@@ -9,7 +9,7 @@ UPSTREAM    ?= http://127.0.0.1:8080
 LISTEN      ?= 127.0.0.1:8000
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run scan-sample test test-fast test-asan bench fuzz clean
+.PHONY: all deps build run scan-sample test test-fast test-integration test-all test-asan bench fuzz soak clean
 
 all: build
 
@@ -32,10 +32,21 @@ scan-sample: build
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 test:
 	@tools/deps.sh build test
-	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory test-all
 	@$(MAKE) --no-print-directory test-asan
 
+# Tiers of the optimised build's suite (ctest labels):
+#   test-fast         unit, fuzz corpus replays, cli, accuracy: seconds
+#   test-integration  real processes and sockets: integration, http
+#                     conformance (4 shards), config, stats, faults
+#   test-all          both
 test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(unit|fuzz|cli|accuracy)$$'
+
+test-integration: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(integration|http|config|stats|faults)$$'
+
+test-all: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan:
@@ -59,6 +70,13 @@ fuzz:
 	    -DVEIL_BUILD_FUZZERS=ON -DVEIL_ASAN=ON -DVEIL_UBSAN=ON >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	fuzz/run-all.sh $(FUZZ_BUILD) $${FUZZ_SECONDS:-60}
+
+# An hour of steady mixed traffic with personal data through veil to a
+# real nginx, sampling veil's RSS and descriptors (tests/soak/soak.py;
+# SOAK_SECONDS, SOAK_RATE ... override). Not part of `make test` or CI.
+soak: build
+	@tools/deps.sh build soak
+	python3 tests/soak/soak.py $(BUILD)/veil
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1345,10 +1345,11 @@ int corpus_pathological(corpus_t *c, const char *kind, size_t bytes, uint64_t se
         put_digits(&b, &r, (int)n);
         put(&b, "\"}\n");
     } else if (strcmp(kind, "keys") == 0) {
-        /* 1,000,000 distinct keys in one object. */
+        /* 1,000,000 distinct keys in one object, none sensitive ("key"
+           alone is a credential word: cred_names.c). */
         put_ch(&b, '{');
         for (int k = 0; k < 1000000 && !b.oom; k++)
-            putf(&b, "%s\"key_%d\":%d", k ? "," : "", k, k % 97);
+            putf(&b, "%s\"item_%d\":%d", k ? "," : "", k, k % 97);
         put(&b, "}\n");
     } else if (strcmp(kind, "utf8") == 0) {
         /* Invalid UTF-8 (lone continuation bytes, truncated and overlong

@@ -16,6 +16,7 @@
 #include <pcre2.h>
 
 #include "config_int.h"
+#include "veil/tokens.h"
 
 #define NB ((size_t)veil_catalog_count())
 
@@ -61,8 +62,13 @@ static unsigned scan_count(const veil_engine_t *e, const char *text)
     return n;
 }
 
+/* Hash keys, and token key slots (exactly 32 bytes from a file no one
+   else may read; a retired slot's file is never read). The slots make
+   the config's token ring. */
 static int load_keys(veil_config_t *c, veil__diag_t *d)
 {
+    const veil_hash_key_t *slots[VEIL_TOKEN_SLOTS];
+    size_t nslots = 0;
     int rc = 0;
     for (size_t i = 0; i < c->nkeys; i++) {
         veil__key_def_t *k = &c->keys[i];
@@ -72,12 +78,29 @@ static int load_keys(veil_config_t *c, veil__diag_t *d)
             return -1;
         }
         snprintf(path, sizeof(path), "keys.%s", k->id);
-        if (veil_hash_key_load(k->key, k->file, k->env, err, sizeof(err)) != 0) {
+        if (k->slot && k->state == VEIL_KEY_RETIRED) {
+            /* Its bytes are never read: it opens nothing. */
+        } else if (k->slot ? veil_token_key_load(k->key, k->file, err, sizeof(err)) != 0
+                           : veil_hash_key_load(k->key, k->file, k->env, err, sizeof(err)) != 0) {
             veil__err_at(d, k->at, path, "%s", err);
             rc = -1;
             continue;
         }
         k->key->id = k->id;
+        k->key->slot = k->slot;
+        k->key->state = k->state;
+        if (k->slot && nslots < VEIL_TOKEN_SLOTS) {
+            slots[nslots++] = k->key;
+        }
+    }
+    if (rc == 0 && nslots) {
+        char err[256];
+        c->token_ring = veil_token_ring_new(slots, nslots, err, sizeof(err));
+        if (c->token_ring == NULL) {
+            static const veil__node_t top = {.line = 1, .col = 1};
+            veil__err_at(d, &top, "keys", "%s", err);
+            rc = -1;
+        }
     }
     return rc;
 }
@@ -220,6 +243,28 @@ static int compile_dir(veil_config_t *c, veil_policy_dir_t *pd, const veil__dir_
             pd->key = c->keys[k].key;
         }
     }
+    pd->tokens = NULL;
+    if (c->token_ring) {
+        /* Tokens: the ring, the key they are made with (token_key, or the
+           only active slot), tagged or fpe per engine detector. */
+        veil_tokens_t *t = veil__arena_alloc(&c->arena, sizeof(*t));
+        uint8_t *formats = veil__arena_alloc(&c->arena, ne + 1);
+        if (!t || !formats) {
+            goto out;
+        }
+        for (size_t i = 0; i < ne; i++) {
+            formats[i] = src->formats[gmap[i]];
+        }
+        t->ring = c->token_ring;
+        t->issue = src->token_key_id
+                       ? veil_token_ring_find(c->token_ring, src->token_key_id,
+                                              strlen(src->token_key_id))
+                       : veil_token_ring_active(c->token_ring);
+        t->formats = formats;
+        t->nformats = ne;
+        t->rewrap_from = -1;
+        pd->tokens = t;
+    }
     rc = 0;
 out:
     free(sig);
@@ -267,6 +312,8 @@ void veil__compiled_free(veil_config_t *c)
     for (struct veil__re_list *r = c->res; r; r = r->next) {
         pcre2_code_free(r->re);
     }
+    veil_token_ring_free(c->token_ring);
+    c->token_ring = NULL;
     for (size_t i = 0; i < c->nkeys; i++) {
         if (c->keys[i].key) {
             volatile unsigned char *p = c->keys[i].key->bytes;

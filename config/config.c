@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "config_int.h"
+#include "veil/settings.h"
 
 #define MAX_FILE (16u << 20)
 
@@ -25,10 +26,11 @@ const char *veil_config_default_yaml(void)
     return veil__default_yaml;
 }
 
-veil_config_t *veil_config_load_string(const char *name, const char *text, size_t len,
-                                       unsigned flags, veil_diag_cb cb, void *ud)
+static veil_config_t *load_string(const char *name, const char *text, size_t len,
+                                  const veil_config_load_options_t *o)
 {
-    veil__diag_t d = {name, cb, ud, 0, 0, NULL, 0, 0, NULL};
+    unsigned flags = o->flags;
+    veil__diag_t d = {name, o->cb, o->ud, 0, 0, NULL, 0, 0, NULL};
     veil_config_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         veil__diag(&d, VEIL_DIAG_ERROR, 1, 1, "config", "out of memory");
@@ -37,6 +39,8 @@ veil_config_t *veil_config_load_string(const char *name, const char *text, size_
     }
     atomic_init(&c->refs, 1);
     d.cfg = c;
+    c->overrides = o->overrides;
+    c->noverrides = o->noverrides;
     c->source = veil__arena_strndup(&c->arena, name, strlen(name));
     veil__node_t *root = veil__yaml_parse(&c->arena, text, len, &d);
     if (root == NULL || veil__schema_load(c, root, &d) != 0 || d.errors ||
@@ -46,13 +50,22 @@ veil_config_t *veil_config_load_string(const char *name, const char *text, size_
         return NULL;
     }
     veil__diag_flush(&d);
+    c->overrides = NULL; /* the caller's: not kept */
+    c->noverrides = 0;
     return c;
 }
 
-veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb,
-                                     void *ud)
+veil_config_t *veil_config_load_string(const char *name, const char *text, size_t len,
+                                       unsigned flags, veil_diag_cb cb, void *ud)
 {
-    veil__diag_t d = {path, cb, ud, 0, 0, NULL, 0, 0, NULL};
+    veil_config_load_options_t o = {flags, NULL, 0, cb, ud};
+
+    return load_string(name, text, len, &o);
+}
+
+static veil_config_t *load_file(const char *path, const veil_config_load_options_t *o)
+{
+    veil__diag_t d = {path, o->cb, o->ud, 0, 0, NULL, 0, 0, NULL};
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         veil__diag(&d, VEIL_DIAG_ERROR, 0, 0, "file", "cannot open: %s", strerror(errno));
@@ -91,16 +104,33 @@ veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag
         free(buf);
         return NULL;
     }
-    veil_config_t *c = veil_config_load_string(path, buf, len, flags, cb, ud);
+    veil_config_t *c = load_string(path, buf, len, o);
     memset(buf, 0, len); /* a file may hold secrets of its own */
     free(buf);
     return c;
 }
 
+veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb,
+                                     void *ud)
+{
+    veil_config_load_options_t o = {flags, NULL, 0, cb, ud};
+
+    return load_file(path, &o);
+}
+
+veil_config_t *veil_config_load(const char *path, const veil_config_load_options_t *o)
+{
+    if (path == NULL) {
+        return load_string("(default)", veil__default_yaml, veil__default_yaml_len, o);
+    }
+    return load_file(path, o);
+}
+
 veil_config_t *veil_config_load_default(veil_diag_cb cb, void *ud)
 {
-    return veil_config_load_string("(default)", veil__default_yaml, veil__default_yaml_len, 0,
-                                   cb, ud);
+    veil_config_load_options_t o = {0, NULL, 0, cb, ud};
+
+    return load_string("(default)", veil__default_yaml, veil__default_yaml_len, &o);
 }
 
 veil_config_t *veil_config_acquire(veil_config_t *c)
@@ -133,6 +163,11 @@ const veil_server_settings_t *veil_config_server(const veil_config_t *c) { retur
 const veil_access_log_settings_t *veil_config_access_log(const veil_config_t *c)
 {
     return &c->access_log;
+}
+
+const veil_admin_settings_t *veil_config_admin(const veil_config_t *c)
+{
+    return &c->admin;
 }
 
 const veil_listener_t *veil_config_listener(const veil_config_t *c, size_t i)
@@ -287,6 +322,19 @@ const veil_route_t *veil_config_route_match(const veil_config_t *c,
     return &c->default_route;
 }
 
+/* The section struct of <sec> in <c> (the first entry of a list). */
+static const void *section_of(const veil_config_t *c, veil_setting_section_t sec)
+{
+    switch (sec) {
+    case VEIL_SEC_SERVER: return &c->server;
+    case VEIL_SEC_ACCESS_LOG: return &c->access_log;
+    case VEIL_SEC_ADMIN: return &c->admin;
+    case VEIL_SEC_UPSTREAM: return &c->upstreams[0];
+    case VEIL_SEC_LISTENER: return &c->listeners[0];
+    }
+    return NULL;
+}
+
 int veil_config_needs_restart(const veil_config_t *old, const veil_config_t *cur, char *what,
                               size_t len)
 {
@@ -301,9 +349,23 @@ int veil_config_needs_restart(const veil_config_t *old, const veil_config_t *cur
             return 1;
         }
     }
-    if (old->server.workers != cur->server.workers) {
-        snprintf(what, len, "server.workers");
-        return 1;
+    /* Every scalar setting the table marks as read once at start. */
+    for (size_t i = 0; i < veil_settings_count(); i++) {
+        const veil_setting_t *st = veil_setting_at(i);
+        char a[512], b[512];
+
+        if (!(st->flags & VEIL_SET_START_ONLY) || st->section == VEIL_SEC_LISTENER ||
+            st->section == VEIL_SEC_UPSTREAM) {
+            continue;
+        }
+        veil_setting_format(st, (const char *)section_of(old, st->section) + st->offset, a,
+                            sizeof(a));
+        veil_setting_format(st, (const char *)section_of(cur, st->section) + st->offset, b,
+                            sizeof(b));
+        if (strcmp(a, b) != 0) {
+            snprintf(what, len, "%s.%s", veil_setting_section_name(st->section), st->name);
+            return 1;
+        }
     }
     return 0;
 }
@@ -366,7 +428,15 @@ void veil_config_holder_swap(veil_config_holder_t *h, veil_config_t *cfg)
 int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_diag_cb cb,
                               void *ud)
 {
-    veil_config_t *c = veil_config_load_file(path, 0, cb, ud);
+    veil_config_load_options_t o = {0, NULL, 0, cb, ud};
+
+    return veil_config_holder_reload_with(h, path, &o);
+}
+
+int veil_config_holder_reload_with(veil_config_holder_t *h, const char *path,
+                                   const veil_config_load_options_t *o)
+{
+    veil_config_t *c = veil_config_load(path, o);
     if (c == NULL) {
         atomic_fetch_add(&h->failed, 1);
         return -1;

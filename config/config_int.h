@@ -84,7 +84,7 @@ typedef struct veil__test_case {
     const veil_policy_t *policy;   /* resolved: policy, route or request */
     const char *via;               /* "policy NAME" / "route NAME" */
     veil_direction_t direction;
-    veil_format_t format;
+    veil_body_type_t type;         /* format, and a multipart boundary */
     const char *body;
     size_t body_len;
     int gpc, dnt;
@@ -105,6 +105,8 @@ typedef struct veil__secret_ref {
 typedef struct veil__key_def {
     const char *id;
     const char *file, *env;
+    int slot;                       /* 1-9: a token key slot; 0: hash only */
+    int state;                      /* veil_key_state_t of a slot */
     veil_hash_key_t *key;
     const veil__node_t *at;
 } veil__key_def_t;
@@ -121,7 +123,9 @@ typedef struct veil__dir_src {
     uint8_t *enabled;
     uint8_t *blocks;
     uint8_t *actions;
+    uint8_t *formats;               /* veil_token_format_t per detector */
     const char *key_id;
+    const char *token_key_id;       /* token_key: NULL for the active slot */
     const veil__node_t *at;         /* for errors found while compiling */
 } veil__dir_src_t;
 
@@ -142,6 +146,11 @@ struct veil_config {
     veil__dir_src_t (*policy_src)[VEIL_DIR__COUNT];
     veil_server_settings_t server;
     veil_access_log_settings_t access_log;
+    veil_admin_settings_t admin;
+    /* Command-line overrides, applied after the file (the caller's
+       array; only read while loading). */
+    const struct veil_setting_override *overrides;
+    size_t noverrides;
 
     /* Detectors. */
     uint8_t builtin_enabled[64];
@@ -153,6 +162,7 @@ struct veil_config {
     size_t nallow_patterns;
     veil__key_def_t *keys;
     size_t nkeys;
+    struct veil_token_ring *token_ring; /* the key slots, or NULL; owned */
 
     veil_engine_t **engines;        /* distinct engines, owned */
     uint8_t **engine_sigs;          /* what each was built from */

@@ -32,6 +32,10 @@ typedef struct veil_config_reloader_options {
     veil_diag_cb diag;           /* called on the loop thread */
     veil_config_reload_cb done;  /* may be NULL */
     void *ud;
+    /* Command-line overrides, re-applied to every version of the file
+       (kept by the caller for the reloader's life). */
+    const struct veil_setting_override *overrides;
+    size_t noverrides;
 } veil_config_reloader_options_t;
 
 /* veil_config_reloader_start(): starts watching on <loop>. NULL with

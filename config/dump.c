@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "veil/tokens.h"
+#include "veil/settings.h"
 
 #define NB ((size_t)veil_catalog_count())
 
@@ -29,16 +31,27 @@ static void q(FILE *o, const veil_config_t *c, const char *s)
     fputc('"', o);
 }
 
-static void ms(FILE *o, uint64_t ms)
+/* The scalar settings of <sec> at <base>, from the settings table; string
+   values quoted (a ${VAR} one as its reference). */
+static void settings(FILE *o, const veil_config_t *c, veil_setting_section_t sec,
+                     const void *base, const char *indent)
 {
-    if (ms % 3600000 == 0) {
-        fprintf(o, "%lluh\n", (unsigned long long)(ms / 3600000));
-    } else if (ms % 60000 == 0 && ms >= 60000) {
-        fprintf(o, "%llum\n", (unsigned long long)(ms / 60000));
-    } else if (ms % 1000 == 0) {
-        fprintf(o, "%llus\n", (unsigned long long)(ms / 1000));
-    } else {
-        fprintf(o, "%llums\n", (unsigned long long)ms);
+    for (size_t i = 0; i < veil_settings_count(); i++) {
+        const veil_setting_t *st = veil_setting_at(i);
+        char buf[64];
+
+        if (st->section != sec || st->type == VEIL_SET_URL) {
+            continue;
+        }
+        fprintf(o, "%s%s: ", indent, st->name);
+        if (st->type == VEIL_SET_STRING || st->type == VEIL_SET_ADDRESS) {
+            const char *v;
+            memcpy(&v, (const char *)base + st->offset, sizeof(v));
+            q(o, c, v ? v : "");
+        } else {
+            fputs(veil_setting_format(st, (const char *)base + st->offset, buf, sizeof(buf)), o);
+        }
+        fputc('\n', o);
     }
 }
 
@@ -86,9 +99,25 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
     fprintf(o, "      detectors: ");
     idset(o, c, src->enabled, 1);
     fprintf(o, "      min_confidence: %s\n", conf[pd->min_confidence & 3]);
-    fprintf(o, "      actions:\n        default: mask\n");
+    /* The action most detectors have is written as the default, the
+       others as exceptions (a tie goes to mask, the schema's default). */
+    unsigned votes[8] = {0};
+    uint8_t dflt = VEIL_ACT_MASK;
     for (size_t g = 0; g < ng; g++) {
-        if (src->enabled[g] && genabled(c, g) && src->actions[g] != VEIL_ACT_MASK) {
+        if (src->enabled[g] && genabled(c, g) && src->actions[g] < 8) {
+            votes[src->actions[g]]++;
+        }
+    }
+    for (uint8_t a = 0; a < 8; a++) {
+        if (votes[a] > votes[dflt]) {
+            dflt = a;
+        }
+    }
+    fprintf(o, "      actions:\n        default: %s\n", veil_action_name((veil_action_t)dflt));
+    for (size_t g = 0; g < ng; g++) {
+        if (src->enabled[g] && genabled(c, g) && src->formats[g] == VEIL_TOKEN_FPE) {
+            fprintf(o, "        %s: {action: tokenize, format: fpe}\n", gid(c, g));
+        } else if (src->enabled[g] && genabled(c, g) && src->actions[g] != dflt) {
             fprintf(o, "        %s: %s\n", gid(c, g),
                     veil_action_name((veil_action_t)src->actions[g]));
         }
@@ -103,7 +132,8 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
         for (size_t i = 0; i < pd->nfields; i++) {
             fprintf(o, "        - %s: ", where[pd->fields[i].where]);
             q(o, c, pd->fields[i].name);
-            fprintf(o, "\n          action: %s\n", veil_action_name(pd->fields[i].action));
+            fprintf(o, "\n          action: %s\n",
+                    pd->fields[i].keep ? "keep" : veil_action_name(pd->fields[i].action));
         }
     }
     if (pd->body_log == VEIL_BODY_LOG_ALLOWLIST) {
@@ -122,12 +152,16 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
         q(o, c, pd->key->id);
         fputc('\n', o);
     }
+    if (src->token_key_id) {
+        fprintf(o, "      token_key: ");
+        q(o, c, src->token_key_id);
+        fputc('\n', o);
+    }
 }
 
 void veil_config_dump(const veil_config_t *c, FILE *o)
 {
     static const char *const conf[] = {"", "low", "medium", "high"};
-    const veil_server_settings_t *sv = &c->server;
 
     fprintf(o, "# effective configuration of ");
     q(o, c, c->source);
@@ -147,15 +181,8 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         q(o, c, u->name);
         fprintf(o, "\n    url: ");
         q(o, c, u->url);
-        fprintf(o, "\n    connect_timeout: ");
-        ms(o, u->connect_timeout_ms);
-        fprintf(o, "    response_timeout: ");
-        ms(o, u->response_timeout_ms);
-        fprintf(o, "    idle_timeout: ");
-        ms(o, u->idle_timeout_ms);
-        fprintf(o, "    pool_size: %u\n", u->pool_size);
-        fprintf(o, "    resolve_interval: ");
-        ms(o, u->resolve_interval_ms);
+        fputc('\n', o);
+        settings(o, c, VEIL_SEC_UPSTREAM, u, "    ");
         if (u->tls) {
             fprintf(o, "    tls:\n      verify: %s\n", u->tls_verify ? "true" : "false");
             if (u->tls_ca_file != NULL) {
@@ -170,28 +197,27 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
             }
         }
     }
-    fprintf(o, "\nserver:\n  workers: %u\n  max_connections: %u\n  max_header_bytes: %zu\n"
-               "  max_headers: %u\n  inspect_limit: %zu\n  max_body_size: %llu\n",
-            sv->workers, sv->max_connections, sv->max_header_bytes, sv->max_headers,
-            sv->inspect_limit, (unsigned long long)sv->max_body_size);
-    fprintf(o, "  header_timeout: ");
-    ms(o, sv->header_timeout_ms);
-    fprintf(o, "  body_timeout: ");
-    ms(o, sv->body_timeout_ms);
-    fprintf(o, "  keepalive_timeout: ");
-    ms(o, sv->keepalive_timeout_ms);
-    fprintf(o, "  drain_timeout: ");
-    ms(o, sv->drain_timeout_ms);
-    fprintf(o, "\naccess_log:\n  path: ");
-    q(o, c, c->access_log.path);
-    fprintf(o, "\n  body_limit: %zu\n", c->access_log.body_limit);
+    fprintf(o, "\nserver:\n");
+    settings(o, c, VEIL_SEC_SERVER, &c->server, "  ");
+    fprintf(o, "\naccess_log:\n");
+    settings(o, c, VEIL_SEC_ACCESS_LOG, &c->access_log, "  ");
+    fprintf(o, "\nadmin:\n");
+    settings(o, c, VEIL_SEC_ADMIN, &c->admin, "  ");
 
     if (c->nkeys) {
         fprintf(o, "\nkeys:\n");
         for (size_t i = 0; i < c->nkeys; i++) {
-            fprintf(o, "  %s:\n    %s: ", c->keys[i].id, c->keys[i].file ? "file" : "env");
-            q(o, c, c->keys[i].file ? c->keys[i].file : c->keys[i].env);
-            fputc('\n', o);
+            const veil__key_def_t *k = &c->keys[i];
+            fprintf(o, "  %s:\n", k->id);
+            if (k->file || k->env) {
+                fprintf(o, "    %s: ", k->file ? "file" : "env");
+                q(o, c, k->file ? k->file : k->env);
+                fputc('\n', o);
+            }
+            if (k->slot) {
+                fprintf(o, "    slot: %d\n    state: %s\n", k->slot,
+                        veil_key_state_name((veil_key_state_t)k->state));
+            }
         }
     }
 

@@ -67,10 +67,11 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
     r.pd = pd;
     r.counts = calloc(nd + 1, sizeof(*r.counts));
     veil_redactor_options_t ro = {0};
-    ro.format = t->format;
+    ro.type = &t->type;
     ro.action = VEIL_ACT_MASK;
     ro.action_by_detector = pd->actions;
     ro.key = pd->key;
+    ro.tokens = pd->tokens; /* the tokenize action: real tokens */
     ro.write = out_cb;
     ro.write_ud = &r;
     ro.on_finding = finding_cb;

@@ -16,7 +16,7 @@ int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t
 {
     static const char *const keys[] = {"version", "listeners", "upstreams", "routes",
                                        "policies", "detectors", "allowlists", "keys",
-                                       "access_log", "server", "tests"};
+                                       "access_log", "server", "admin", "tests"};
     veil__schema_t s = {cfg, d, NB};
     int rc = 0;
     uint64_t version = 1;
@@ -38,6 +38,7 @@ int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t
     rc |= veil__sc_parse_upstreams(&s, root);
     rc |= veil__sc_parse_listeners(&s, root);
     rc |= veil__sc_parse_server(&s, root);
+    rc |= veil__sc_apply_overrides(&s);
     /* Every section is checked even after an error, so one run of veil
        check reports all of them; each falls back to defaults for what
        it refers to. */

@@ -25,7 +25,7 @@ typedef struct {
 
 extern const char *const veil__sc_regulation_names[5];
 extern const char *const veil__sc_confidence_names[3];
-extern const char *const veil__sc_action_names[4];
+extern const char *const veil__sc_action_names[5];
 
 /* Selector kinds, from the most to the least specific. */
 enum { SEL_ID, SEL_CATEGORY, SEL_REGULATION, SEL_ALL, SEL_BAD };
@@ -78,6 +78,8 @@ int veil__sc_parse_detectors(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_allowlists(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_listeners(veil__schema_t *s, const veil__node_t *root);
+/* The command-line overrides (cfg->overrides), after the sections. */
+int veil__sc_apply_overrides(veil__schema_t *s);
 int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_policies(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "veil/tokens.h"
 #include "validators.h"
 
 
@@ -223,7 +224,8 @@ int veil__sc_parse_allowlists(veil__schema_t *s, const veil__node_t *root)
 
 int veil__sc_parse_keys(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"file", "env"};
+    static const char *const keys[] = {"file", "env", "slot", "state"};
+    static const char *const states[] = {"active", "decrypt_only", "retired"};
     const veil__node_t *m = veil__map_get(root, "keys");
     veil_config_t *c = s->cfg;
     int rc = 0;
@@ -242,13 +244,48 @@ int veil__sc_parse_keys(veil__schema_t *s, const veil__node_t *root)
         memset(k, 0, sizeof(*k)); /* a slot left by a rejected entry is reused */
         char p[PATH];
         veil__sc_join(p, "keys", m->keys[i]->str);
-        if (veil__sc_want_kind(s, m->items[i], VEIL__N_MAP, p) || veil__sc_check_keys(s, m->items[i], p, keys, 2) ||
+        uint64_t slot = 0;
+        int state = 0;
+        if (veil__sc_want_kind(s, m->items[i], VEIL__N_MAP, p) || veil__sc_check_keys(s, m->items[i], p, keys, 4) ||
             veil__sc_get_str(s, m->items[i], "file", p, &k->file) ||
-            veil__sc_get_str(s, m->items[i], "env", p, &k->env)) {
+            veil__sc_get_str(s, m->items[i], "env", p, &k->env) ||
+            veil__sc_get_number(s, m->items[i], "slot", p, 0, 1, 9, &slot) ||
+            veil__sc_get_enum(s, m->items[i], "state", p, states, 3, &state)) {
             rc = -1;
             continue;
         }
-        if ((k->file == NULL) == (k->env == NULL)) {
+        k->slot = (int)slot;
+        k->state = state;
+        if (k->slot == 0 && veil__map_get(m->items[i], "state")) {
+            veil__err_at(s->d, m->items[i], p, "state is for token key slots: give slot: 1-9");
+            rc = -1;
+            continue;
+        }
+        if (k->slot && (k->env != NULL || (k->file == NULL && k->state != 2))) {
+            /* A slot's 32 random bytes live in a file of their own; a
+               retired slot needs none (it opens nothing). */
+            veil__err_at(s->d, m->items[i], p, "a token key slot needs file (32 random bytes, "
+                                               "mode 0600 or 0400), not env");
+            rc = -1;
+            continue;
+        }
+        if (k->slot && !veil_token_key_id_valid(m->keys[i]->str)) {
+            veil__err_at(s->d, m->keys[i], p, "a token key's id is 1 to %d of a-z, 0-9 and _ "
+                         "(it is written in every token)", VEIL_TOKEN_KEY_ID_MAX);
+            rc = -1;
+            continue;
+        }
+        size_t taken = c->nkeys;
+        for (size_t j = 0; k->slot && j < c->nkeys && taken == c->nkeys; j++) {
+            taken = c->keys[j].slot == k->slot ? j : taken;
+        }
+        if (taken < c->nkeys) {
+            veil__err_at(s->d, m->items[i], p, "slot %d is taken by key '%s'", k->slot,
+                         c->keys[taken].id);
+            rc = -1;
+            continue;
+        }
+        if (!k->slot && (k->file == NULL) == (k->env == NULL)) {
             veil__err_at(s->d, m->items[i], p, "a key needs exactly one of file or env");
             rc = -1;
             continue;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "veil/tokens.h"
 
 
 static int valid_json_path(const char *p)
@@ -50,6 +51,57 @@ static int valid_json_path(const char *p)
     return 1;
 }
 
+
+/*
+ * An action: a name (mask, label, hash, drop, tokenize), or for tokenize a
+ * map {action: tokenize, format: tagged | fpe}. <fmt> gets the format
+ * (tagged when none is given).
+ */
+static int parse_action_entry(veil__schema_t *s, const veil__node_t *n, const char *path,
+                              uint8_t *act, uint8_t *fmt)
+{
+    static const char *const keys[] = {"action", "format"};
+    static const char *const formats[] = {"tagged", "fpe"};
+    const veil__node_t *an;
+    char pk[PATH];
+    int f = 0;
+
+    *fmt = VEIL_TOKEN_TAGGED;
+    if (n->kind != VEIL__N_MAP) {
+        return veil__sc_parse_action(s, n, path, act);
+    }
+    if (veil__sc_check_keys(s, n, path, keys, 2) != 0 ||
+        veil__sc_get_enum(s, n, "format", path, formats, 2, &f) != 0) {
+        return -1;
+    }
+    an = veil__sc_field(n, "action", path, pk);
+    if (an == NULL) {
+        veil__err_at(s->d, n, path, "expected action: (and format: for tokenize)");
+        return -1;
+    }
+    if (veil__sc_parse_action(s, an, pk, act) != 0) {
+        return -1;
+    }
+    if (veil__map_get(n, "format") && *act != VEIL_ACT_TOKENIZE) {
+        veil__sc_field(n, "format", path, pk);
+        veil__err_at(s->d, veil__map_get(n, "format"), pk, "format is for action: tokenize");
+        return -1;
+    }
+    *fmt = (uint8_t)f;
+    return 0;
+}
+
+/* Which detectors format-preserving tokens exist for. */
+static int fpe_capable(const char *id)
+{
+    static const char *const ids[] = {"credit_card", "iban", "email", "us_ssn", "phone"};
+    for (size_t i = 0; i < COUNT(ids); i++) {
+        if (strcmp(id, ids[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *path, veil_policy_dir_t *pd,
                         int *uses_hash)
@@ -104,7 +156,16 @@ static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *
         }
         uint8_t act = VEIL_ACT_MASK;
         const veil__node_t *an = veil__sc_field(m, "action", p, pk);
-        if (an && veil__sc_parse_action(s, an, pk, &act) != 0) {
+        if (an && an->kind == VEIL__N_SCALAR && strcmp(an->str, "keep") == 0) {
+            /* Headers only: a value that looks like a credential is
+               logged anyway (redacted by the engine as any other). */
+            if (where != VEIL_FIELD_HEADER) {
+                veil__err_at(s->d, an, pk, "keep applies to header rules only");
+                rc = -1;
+                continue;
+            }
+            r->keep = 1;
+        } else if (an && veil__sc_parse_action(s, an, pk, &act) != 0) {
             rc = -1;
             continue;
         }
@@ -123,7 +184,7 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
 {
     static const char *const keys[] = {"mode", "detectors", "disable", "min_confidence",
                                        "actions", "block", "block_status", "fields",
-                                       "body_log", "uninspectable", "hash_key"};
+                                       "body_log", "uninspectable", "hash_key", "token_key"};
     static const char *const modes[] = {"observe", "block", "redact", "tokenize"};
     static const char *const unin[] = {"pass", "block"};
     veil_config_t *c = s->cfg;
@@ -134,7 +195,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
     src->enabled = veil__arena_alloc(&c->arena, s->ng + 1);
     src->blocks = veil__arena_alloc(&c->arena, s->ng + 1);
     src->actions = veil__arena_alloc(&c->arena, s->ng + 1);
-    if (!src->enabled || !src->blocks || !src->actions) {
+    src->formats = veil__arena_alloc(&c->arena, s->ng + 1); /* zero: tagged */
+    if (!src->enabled || !src->blocks || !src->actions || !src->formats) {
         return -1;
     }
     src->at = m;
@@ -150,7 +212,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
         veil__sc_get_enum(s, m, "min_confidence", path, veil__sc_confidence_names, 3, &conf) ||
         veil__sc_get_enum(s, m, "uninspectable", path, unin, 2, &un) ||
         veil__sc_get_number(s, m, "block_status", path, 0, 400, 599, &status) ||
-        veil__sc_get_str(s, m, "hash_key", path, &src->key_id)) {
+        veil__sc_get_str(s, m, "hash_key", path, &src->key_id) ||
+        veil__sc_get_str(s, m, "token_key", path, &src->token_key_id)) {
         return -1;
     }
     /* tokenize replaces each finding in transit by its keyed token. */
@@ -204,7 +267,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
                 if (kind != pass) {
                     continue;
                 }
-                if (veil__sc_parse_action(s, am->items[i], pi, &act) != 0) {
+                uint8_t fmt;
+                if (parse_action_entry(s, am->items[i], pi, &act, &fmt) != 0) {
                     rc = -1;
                     continue;
                 }
@@ -216,21 +280,36 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
                 for (size_t g = 0; g < s->ng; g++) {
                     if (sel[g]) {
                         src->actions[g] = act;
+                        /* fpe where the type has it; tagged elsewhere (a
+                           default or a category may name many types). */
+                        src->formats[g] = fmt == VEIL_TOKEN_FPE &&
+                                                  fpe_capable(veil__sc_global_id(s, g))
+                                              ? VEIL_TOKEN_FPE : VEIL_TOKEN_TAGGED;
                     }
                 }
                 free(sel);
+                if (fmt == VEIL_TOKEN_FPE && kind == SEL_ID && !fpe_capable(name)) {
+                    veil__err_at(s->d, am->items[i], pi, "format: fpe is for credit_card, iban, "
+                                 "email, us_ssn and phone; '%s' gets tagged tokens", name);
+                    rc = -1;
+                }
             }
         }
     } else if (am) {
         rc = -1;
     }
+    int uses_tokens = 0;
     for (size_t g = 0; g < s->ng; g++) {
         uses_hash |= src->enabled[g] && src->actions[g] == VEIL_ACT_HASH;
+        uses_tokens |= src->enabled[g] && src->actions[g] == VEIL_ACT_TOKENIZE;
     }
 
     const veil__node_t *fl = veil__sc_field(m, "fields", path, pk);
     if (fl && parse_fields(s, fl, pk, pd, &uses_hash) != 0) {
         rc = -1;
+    }
+    for (size_t i = 0; i < pd->nfields; i++) {
+        uses_tokens |= pd->fields[i].action == VEIL_ACT_TOKENIZE;
     }
 
     const veil__node_t *bl = veil__sc_field(m, "body_log", path, pk);
@@ -258,6 +337,27 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
         }
     }
 
+    /* tokenize: a key slot to make tokens with, token_key or the only
+       active one. */
+    size_t nactive = 0, tk = c->nkeys;
+    for (size_t k = 0; k < c->nkeys; k++) {
+        nactive += c->keys[k].slot && c->keys[k].state == VEIL_KEY_ACTIVE;
+        if (src->token_key_id && strcmp(c->keys[k].id, src->token_key_id) == 0) {
+            tk = k;
+        }
+    }
+    if (src->token_key_id && (tk == c->nkeys || !c->keys[tk].slot ||
+                              c->keys[tk].state != VEIL_KEY_ACTIVE)) {
+        const veil__node_t *kn = veil__sc_field(m, "token_key", path, pk);
+        veil__err_at(s->d, kn, pk, "no active token key slot '%s' under keys:",
+                     src->token_key_id);
+        rc = -1;
+    } else if (uses_tokens && src->token_key_id == NULL && nactive != 1) {
+        veil__err_at(s->d, m, path, "the tokenize action needs %s active token key slot "
+                     "(keys: ID: {file: F, slot: 1}) or token_key",
+                     nactive ? "exactly one" : "an");
+        rc = -1;
+    }
     if (uses_hash && src->key_id == NULL && c->nkeys != 1) {
         veil__err_at(s->d, m, path, "%s needs a key: define keys: and set hash_key",
                      mode == VEIL_MODE_TOKENIZE ? "mode tokenize" : "the hash action");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "veil/settings.h"
 
 
 static int parse_hostport(const char *s, const char **host, int *port, veil__arena_t *a,
@@ -56,10 +57,146 @@ static int parse_hostport(const char *s, const char **host, int *port, veil__are
 }
 
 
+/* <text> as a setting of <st>'s section into <base>: numbers set, strings
+   copied into the config. 0, or -1 after an error at <at> (key <path>). */
+static int set_value(veil__schema_t *s, const veil_setting_t *st, void *base, const char *text,
+                     const veil__node_t *at, const char *path)
+{
+    char err[160];
+    uint64_t v = 0;
+
+    if (veil_setting_parse(st, text, &v, err, sizeof(err)) != 0) {
+        if (at != NULL) {
+            veil__err_at(s->d, at, path, "%s", err);
+        } else {
+            veil__diag(s->d, VEIL_DIAG_ERROR, 0, 0, st->flag ? st->flag : path, "%s", err);
+        }
+        return -1;
+    }
+    if (st->type == VEIL_SET_STRING || st->type == VEIL_SET_ADDRESS ||
+        st->type == VEIL_SET_URL) {
+        const char *copy = NULL;
+
+        if (text[0] != '\0') {
+            copy = at != NULL ? veil__sc_save_str(s, at)
+                              : veil__arena_strndup(&s->cfg->arena, text, strlen(text));
+            if (copy == NULL) {
+                return -1;
+            }
+        }
+        memcpy((char *)base + st->offset, &copy, sizeof(copy));
+    } else {
+        veil_setting_set_u64(st, base, v);
+    }
+    return 0;
+}
+
+
+/* The scalar settings of <sec> in <map> (a section, or an entry of a
+   list; NULL: none given) into <base>, defaults first. Keys of the map
+   that are not settings are left to the caller when <others> lists them;
+   any other key is an error. */
+static int parse_settings(veil__schema_t *s, const veil__node_t *map, const char *path,
+                          veil_setting_section_t sec, void *base, const char *const *others,
+                          size_t nothers)
+{
+    const char *known[64];
+    size_t nk = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < veil_settings_count(); i++) {
+        const veil_setting_t *st = veil_setting_at(i);
+
+        if (st->section != sec) {
+            continue;
+        }
+        if (st->type != VEIL_SET_URL && !(sec == VEIL_SEC_LISTENER)) {
+            rc |= set_value(s, st, base, st->def, NULL, path);
+        }
+        if (nk < 64) {
+            known[nk++] = st->name;
+        }
+    }
+    for (size_t i = 0; i < nothers && nk < 64; i++) {
+        known[nk++] = others[i];
+    }
+    if (map == NULL) {
+        return rc;
+    }
+    if (veil__sc_want_kind(s, map, VEIL__N_MAP, path) ||
+        veil__sc_check_keys(s, map, path, known, nk)) {
+        return -1;
+    }
+    for (size_t i = 0; i < veil_settings_count(); i++) {
+        const veil_setting_t *st = veil_setting_at(i);
+        char p[PATH];
+        const veil__node_t *v;
+
+        if (st->section != sec || st->type == VEIL_SET_URL || sec == VEIL_SEC_LISTENER) {
+            continue; /* url and address: split by the caller */
+        }
+        v = veil__sc_field(map, st->name, path, p);
+        if (v == NULL) {
+            continue;
+        }
+        if (veil__sc_want_kind(s, v, VEIL__N_SCALAR, p) != 0) {
+            rc = -1;
+            continue;
+        }
+        rc |= set_value(s, st, base, v->str, v, p);
+    }
+    return rc;
+}
+
+
+/* The base struct of a section of the config being loaded. */
+static void *section_base(veil_config_t *c, veil_setting_section_t sec)
+{
+    switch (sec) {
+    case VEIL_SEC_SERVER: return &c->server;
+    case VEIL_SEC_ACCESS_LOG: return &c->access_log;
+    case VEIL_SEC_ADMIN: return &c->admin;
+    case VEIL_SEC_UPSTREAM: return c->nupstreams ? &c->upstreams[0] : NULL;
+    case VEIL_SEC_LISTENER: return c->nlisteners ? &c->listeners[0] : NULL;
+    }
+    return NULL;
+}
+
+
+/* u->url into its host, port and scheme. 0, or -1 when it is not
+   http[s]://HOST[:PORT] with at most a "/" after it. */
+static int split_url(veil__schema_t *s, veil_upstream_t *u)
+{
+    const char *rest = NULL;
+    char hp[300] = "";
+
+    u->tls = 0;
+    if (strncmp(u->url, "http://", 7) == 0) {
+        rest = u->url + 7;
+    } else if (strncmp(u->url, "https://", 8) == 0) {
+        rest = u->url + 8;
+        u->tls = 1;
+    }
+    if (rest) {
+        size_t hl = strcspn(rest, "/");
+        if (hl < sizeof(hp) && (rest[hl] == '\0' || strcmp(rest + hl, "/") == 0)) {
+            memcpy(hp, rest, hl);
+            hp[hl] = '\0';
+        } else {
+            rest = NULL;
+        }
+    }
+    if (rest == NULL ||
+        parse_hostport(hp, &u->host, &u->port, &s->cfg->arena, u->tls ? 443 : 80) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+
 int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"name", "url", "connect_timeout", "response_timeout",
-                                       "idle_timeout", "pool_size", "resolve_interval", "tls"};
+    static const char *const others[] = {"name", "tls"};
     static const char *const tkeys[] = {"verify", "ca_file", "server_name"};
     const veil__node_t *seq = veil__map_get(root, "upstreams");
     veil_config_t *c = s->cfg;
@@ -79,15 +216,9 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
         veil_upstream_t *u = &c->upstreams[c->nupstreams];
         memset(u, 0, sizeof(*u)); /* a slot left by a rejected entry is reused */
         char p[PATH], pk[PATH];
-        uint64_t ct = 5000, rt = 60000, it = 60000, pool = 64, ri = 30000;
         veil__sc_join_index(p, "upstreams", i);
-        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
-            veil__sc_get_str(s, m, "name", p, &u->name) || veil__sc_get_str(s, m, "url", p, &u->url) ||
-            veil__sc_get_number(s, m, "connect_timeout", p, 2, 1, 3600000, &ct) ||
-            veil__sc_get_number(s, m, "response_timeout", p, 2, 1, 86400000, &rt) ||
-            veil__sc_get_number(s, m, "idle_timeout", p, 2, 1, 86400000, &it) ||
-            veil__sc_get_number(s, m, "pool_size", p, 0, 0, 100000, &pool) ||
-            veil__sc_get_number(s, m, "resolve_interval", p, 2, 0, 86400000, &ri)) {
+        if (parse_settings(s, m, p, VEIL_SEC_UPSTREAM, u, others, COUNT(others)) ||
+            veil__sc_get_str(s, m, "name", p, &u->name) || veil__sc_get_str(s, m, "url", p, &u->url)) {
             rc = -1;
             continue;
         }
@@ -104,25 +235,7 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
                 rc = -1;
             }
         }
-        const char *rest = NULL;
-        if (strncmp(u->url, "http://", 7) == 0) {
-            rest = u->url + 7;
-        } else if (strncmp(u->url, "https://", 8) == 0) {
-            rest = u->url + 8;
-            u->tls = 1;
-        }
-        char hp[300] = "";
-        if (rest) {
-            size_t hl = strcspn(rest, "/");
-            if (hl < sizeof(hp) && (rest[hl] == '\0' || strcmp(rest + hl, "/") == 0)) {
-                memcpy(hp, rest, hl);
-                hp[hl] = '\0';
-            } else {
-                rest = NULL;
-            }
-        }
-        if (rest == NULL ||
-            parse_hostport(hp, &u->host, &u->port, &c->arena, u->tls ? 443 : 80) != 0) {
+        if (split_url(s, u) != 0) {
             veil__sc_field(m, "url", p, pk);
             veil__err_at(s->d, veil__map_get(m, "url"), pk,
                          "expected http://HOST[:PORT] or https://HOST[:PORT] (no path)");
@@ -148,24 +261,15 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
                 continue;
             }
         }
-        u->connect_timeout_ms = ct;
-        u->response_timeout_ms = rt;
-        u->idle_timeout_ms = it;
-        u->pool_size = (unsigned)pool;
-        u->resolve_interval_ms = ri;
         c->nupstreams++;
     }
     if (c->nupstreams == 0) {
         veil_upstream_t *u = &c->upstreams[0];
         u->name = "default";
-        u->url = "http://127.0.0.1:8080";
-        u->host = "127.0.0.1";
-        u->port = 8080;
-        u->connect_timeout_ms = 5000;
-        u->response_timeout_ms = 60000;
-        u->idle_timeout_ms = 60000;
-        u->pool_size = 64;
-        u->resolve_interval_ms = 30000;
+        u->url = veil_setting_by_key("upstreams.url")->def;
+        rc |= parse_settings(s, NULL, "upstreams[0]", VEIL_SEC_UPSTREAM, u, NULL, 0);
+        rc |= split_url(s, u);
+        u->tls_verify = 1;
         c->nupstreams = 1;
     }
     return rc;
@@ -218,8 +322,10 @@ int veil__sc_parse_listeners(veil__schema_t *s, const veil__node_t *root)
     }
     if (c->nlisteners == 0) {
         c->listeners[0].name = "main";
-        c->listeners[0].host = "127.0.0.1";
-        c->listeners[0].port = 8000;
+        if (parse_hostport(veil_setting_by_key("listeners.address")->def, &c->listeners[0].host,
+                           &c->listeners[0].port, &c->arena, 0) != 0) {
+            return -1;
+        }
         c->nlisteners = 1;
     }
     return rc;
@@ -228,54 +334,63 @@ int veil__sc_parse_listeners(veil__schema_t *s, const veil__node_t *root)
 
 int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"workers", "max_connections", "max_header_bytes",
-                                       "max_headers", "inspect_limit", "max_body_size",
-                                       "header_timeout",
-                                       "body_timeout", "keepalive_timeout", "drain_timeout"};
-    static const char *const lkeys[] = {"path", "body_limit"};
-    veil_server_settings_t *sv = &s->cfg->server;
-    veil_access_log_settings_t *al = &s->cfg->access_log;
-    /* max_body_size: 10m, ten times the inspection limit: API payloads
-       fit, while one client cannot stream an unbounded body through (and
-       hold an upstream connection for it); 0 lifts the limit. */
-    uint64_t w = 0, mc = 10000, mhb = 16384, mh = 100, il = 1 << 20, mbs = 10 << 20,
-             ht = 60000, bt = 60000, kt = 75000, dt = 30000, bl = 65536;
-    const veil__node_t *m = veil__map_get(root, "server");
+    veil_config_t *c = s->cfg;
     int rc = 0;
 
-    if (m && (veil__sc_want_kind(s, m, VEIL__N_MAP, "server") ||
-              veil__sc_check_keys(s, m, "server", keys, COUNT(keys)) ||
-              veil__sc_get_number(s, m, "workers", "server", 0, 0, 1024, &w) ||
-              veil__sc_get_number(s, m, "max_connections", "server", 0, 1, 10000000, &mc) ||
-              veil__sc_get_number(s, m, "max_header_bytes", "server", 1, 1024, 1 << 20, &mhb) ||
-              veil__sc_get_number(s, m, "max_headers", "server", 0, 1, 10000, &mh) ||
-              veil__sc_get_number(s, m, "inspect_limit", "server", 1, 1, 1ull << 32, &il) ||
-              veil__sc_get_number(s, m, "max_body_size", "server", 1, 0, 1ull << 50, &mbs) ||
-              veil__sc_get_number(s, m, "header_timeout", "server", 2, 1, 86400000, &ht) ||
-              veil__sc_get_number(s, m, "body_timeout", "server", 2, 1, 86400000, &bt) ||
-              veil__sc_get_number(s, m, "keepalive_timeout", "server", 2, 1, 86400000, &kt) ||
-              veil__sc_get_number(s, m, "drain_timeout", "server", 2, 1, 86400000, &dt))) {
-        rc = -1;
-    }
-    sv->workers = (unsigned)w;
-    sv->max_connections = (unsigned)mc;
-    sv->max_header_bytes = (size_t)mhb;
-    sv->max_headers = (unsigned)mh;
-    sv->inspect_limit = (size_t)il;
-    sv->max_body_size = mbs;
-    sv->header_timeout_ms = ht;
-    sv->body_timeout_ms = bt;
-    sv->keepalive_timeout_ms = kt;
-    sv->drain_timeout_ms = dt;
+    rc |= parse_settings(s, veil__map_get(root, "server"), "server", VEIL_SEC_SERVER,
+                         &c->server, NULL, 0);
+    rc |= parse_settings(s, veil__map_get(root, "access_log"), "access_log",
+                         VEIL_SEC_ACCESS_LOG, &c->access_log, NULL, 0);
+    rc |= parse_settings(s, veil__map_get(root, "admin"), "admin", VEIL_SEC_ADMIN, &c->admin,
+                         NULL, 0);
+    return rc;
+}
 
-    al->path = "-";
-    m = veil__map_get(root, "access_log");
-    if (m && (veil__sc_want_kind(s, m, VEIL__N_MAP, "access_log") ||
-              veil__sc_check_keys(s, m, "access_log", lkeys, COUNT(lkeys)) ||
-              veil__sc_get_str(s, m, "path", "access_log", &al->path) ||
-              veil__sc_get_number(s, m, "body_limit", "access_log", 1, 0, 1ull << 30, &bl))) {
-        rc = -1;
+
+/*
+ * Command-line overrides, after the whole file: each replaces its key (the
+ * first listener's address, the first upstream's url and timeouts), so it
+ * wins at start and at every reload. The values were checked by the
+ * command line with the same grammar; what depends on the file (an http://
+ * url for an upstream with tls settings) is reported here.
+ */
+int veil__sc_apply_overrides(veil__schema_t *s)
+{
+    veil_config_t *c = s->cfg;
+    int rc = 0;
+
+    for (size_t i = 0; i < c->noverrides; i++) {
+        const veil_setting_override_t *o = &c->overrides[i];
+        const veil_setting_t *st = o->setting;
+        void *base = section_base(c, st->section);
+
+        if (base == NULL) {
+            continue;
+        }
+        if (st->section == VEIL_SEC_LISTENER) {
+            veil_listener_t *l = base;
+            if (parse_hostport(o->value, &l->host, &l->port, &c->arena, 0) != 0) {
+                veil__diag(s->d, VEIL_DIAG_ERROR, 0, 0, st->flag, "expected HOST:PORT");
+                rc = -1;
+            }
+            continue;
+        }
+        if (set_value(s, st, base, o->value, NULL, st->name) != 0) {
+            rc = -1;
+            continue;
+        }
+        if (st->type == VEIL_SET_URL) {
+            veil_upstream_t *u = base;
+            if (split_url(s, u) != 0) {
+                veil__diag(s->d, VEIL_DIAG_ERROR, 0, 0, st->flag,
+                           "expected http://HOST[:PORT] or https://HOST[:PORT] (no path)");
+                rc = -1;
+            } else if (!u->tls && (u->tls_ca_file || u->tls_server_name || !u->tls_verify)) {
+                veil__diag(s->d, VEIL_DIAG_ERROR, 0, 0, st->flag,
+                           "the first upstream has tls settings: the url must be https://");
+                rc = -1;
+            }
+        }
     }
-    al->body_limit = (size_t)bl;
     return rc;
 }

@@ -17,7 +17,7 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
     static const char *const rkeys[] = {"method", "host", "path"};
     static const char *const ekeys[] = {"output", "findings", "blocked"};
     static const char *const dirs[] = {"request", "response"};
-    static const char *const fmts[] = {"text", "json", "form"};
+    static const char *const fmts[] = {"text", "json", "form", "multipart", "xml"};
     static const char *const consents[] = {"none", "gpc", "dnt"};
     const veil__node_t *seq = veil__map_get(root, "tests");
     veil_config_t *c = s->cfg;
@@ -45,7 +45,7 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
             veil__sc_get_str(s, m, "name", p, &t->name) || veil__sc_get_str(s, m, "policy", p, &pol) ||
             veil__sc_get_str(s, m, "route", p, &route) ||
             veil__sc_get_enum(s, m, "direction", p, dirs, 2, &dir) ||
-            veil__sc_get_enum(s, m, "format", p, fmts, 3, &fmt) ||
+            veil__sc_get_enum(s, m, "format", p, fmts, 5, &fmt) ||
             veil__sc_get_enum(s, m, "consent", p, consents, 3, &consent) ||
             veil__sc_get_str(s, m, "content_type", p, &ct)) {
             rc = -1;
@@ -119,9 +119,17 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
         t->direction = (veil_direction_t)dir;
         t->gpc = consent == 1;
         t->dnt = consent == 2;
-        t->format = fmt >= 0 ? (veil_format_t)fmt
-                    : ct     ? veil_format_from_content_type(ct, strlen(ct))
-                             : VEIL_FMT_TEXT;
+        /* The content type gives the format and a multipart boundary; a
+           format named alone (multipart: the boundary from the body's
+           first line) wins over it. */
+        memset(&t->type, 0, sizeof(t->type));
+        if (ct != NULL) {
+            veil_body_type_from_content_type(ct, strlen(ct), &t->type);
+        }
+        if (fmt >= 0 && (veil_format_t)fmt != t->type.format) {
+            memset(&t->type, 0, sizeof(t->type));
+            t->type.format = (veil_format_t)fmt;
+        }
         t->expect_blocked = -1;
         const veil__node_t *em = veil__sc_field(m, "expect", p, pk);
         char ep[PATH];

@@ -69,7 +69,9 @@ static void work_cb(uv_work_t *w)
 {
     veil_config_reloader_t *r = w->data;
     veil_config_t *old = veil_config_holder_get(r->o.holder);
-    r->result = veil_config_holder_reload(r->o.holder, r->path, collect, r);
+    veil_config_load_options_t lo = {0, r->o.overrides, r->o.noverrides, collect, r};
+
+    r->result = veil_config_holder_reload_with(r->o.holder, r->path, &lo);
     if (r->result == 0) {
         veil_config_t *cur = veil_config_holder_get(r->o.holder);
         char what[64], msg[256];

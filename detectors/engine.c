@@ -26,6 +26,16 @@ const char *veil_strerror(int status)
         return "call not allowed in this state";
     case VEIL_EWRITE:
         return "output failed";
+    case VEIL_ETOKEN_KEY:
+        return "token under an unknown key";
+    case VEIL_ETOKEN_RETIRED:
+        return "token under a retired key";
+    case VEIL_ETOKEN_AUTH:
+        return "token failed authentication (altered, moved or another key)";
+    case VEIL_ETOKEN_DOMAIN:
+        return "value too short for format-preserving encryption";
+    case VEIL_ETOKEN_FORMAT:
+        return "value format-preserving encryption cannot take";
     default:
         return status < 0 && status > -4096 ? strerror(-status) : "unknown error";
     }

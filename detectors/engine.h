@@ -74,6 +74,54 @@ void veil__keys_init(void);
 /* Sensitive key classes: which detector a field's whole value belongs to,
    or -1. <key> is the raw key (any case, separators). */
 int veil__key_class(const char *key, size_t len);
+/* The same for key=value and "key: value" in prose and log lines, where a
+   key that is one ambiguous word alone ("key", "pass", "auth") is not
+   taken for a credential ("cache set key=...", "pass=3 fail=0"). */
+int veil__key_class_prose(const char *key, size_t len);
+/* veil__token_kind(): the credential detector whose format the whole of
+   <v> has (a GitHub, Slack or Stripe token, an AWS key id, a JWT; a PEM
+   private key by its first line), or -1. A value under a credential key is
+   reported as that kind rather than as a secret field: the same span, a
+   more telling finding. */
+int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v, size_t len);
+/* veil_name_is_credential() (veil/credentials.h), with <prose> as above. */
+int veil__credential_name(const char *name, size_t len, int prose);
+
+/*
+ * The same in two steps, for the hot path (keys.c: every key of every
+ * body). veil__cred_may_hold() is the first pass, inline: 0 when the name
+ * holds no probe of a credential word (most keys), so cannot name one;
+ * veil__credential_judge() then splits the name into words and decides.
+ * Both need veil__cred_names_init() (veil__keys_init() calls it).
+ * Only the last VEIL__CRED_MAX_NAME bytes of a name are judged.
+ */
+#define VEIL__CRED_MAX_NAME 128
+extern uint8_t veil__cred_letter[256];
+extern uint16_t veil__cred_ac[];
+void veil__cred_names_init(void);
+int veil__credential_judge(const char *name, size_t len, int prose);
+
+static inline int veil__cred_may_hold(const char *name, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)name;
+    unsigned off = 0; /* the root; the absorbing state AC_HIT is at 32 */
+    size_t i = 0;
+
+    if (len > VEIL__CRED_MAX_NAME) {
+        s += len - VEIL__CRED_MAX_NAME;
+        len = VEIL__CRED_MAX_NAME;
+    }
+    for (; i + 4 <= len; i += 4) {
+        off = veil__cred_ac[off + veil__cred_letter[s[i]]];
+        off = veil__cred_ac[off + veil__cred_letter[s[i + 1]]];
+        off = veil__cred_ac[off + veil__cred_letter[s[i + 2]]];
+        off = veil__cred_ac[off + veil__cred_letter[s[i + 3]]];
+    }
+    for (; i < len; i++) {
+        off = veil__cred_ac[off + veil__cred_letter[s[i]]];
+    }
+    return off == 32;
+}
 /* veil__name_like(): 1 when <s> looks like a person's name (2-4 words,
    letters, capitalised): used for the ambiguous key "name". */
 int veil__name_like(const char *s, size_t len);

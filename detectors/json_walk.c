@@ -62,18 +62,16 @@ static int push(struct veil_scanner *s, int is_array)
  * object's last short string value as context ("number" next to
  * "type": "ca_sin"); "name" inside a product or company is no person's.
  */
-/* A key as a path step: .key when it reads as a plain name, ['key']
-   otherwise; 0 when it cannot be written (a quote in it, or cut short). */
-static size_t key_step(const veil__frame_t *f, char *out, size_t room)
+size_t veil__path_step(const char *key, size_t len, char *out, size_t room)
 {
-    int plain = f->key_len > 0;
+    int plain = len > 0;
     size_t n = 0;
 
-    if (f->key_len >= VEIL__KEY_MAX) {
-        return 0; /* the frame keeps the first 64 bytes only */
+    if (len >= VEIL__KEY_MAX) {
+        return 0; /* keys are kept to their first 64 bytes only */
     }
-    for (size_t k = 0; k < f->key_len; k++) {
-        char c = f->key[k];
+    for (size_t k = 0; k < len; k++) {
+        char c = key[k];
         if (c == '\'') {
             return 0;
         }
@@ -81,7 +79,7 @@ static size_t key_step(const veil__frame_t *f, char *out, size_t room)
             plain = 0;
         }
     }
-    if ((size_t)f->key_len + 4 > room) {
+    if (len + 4 > room) {
         return 0;
     }
     if (plain) {
@@ -90,8 +88,8 @@ static size_t key_step(const veil__frame_t *f, char *out, size_t room)
         out[n++] = '[';
         out[n++] = '\'';
     }
-    memcpy(out + n, f->key, f->key_len);
-    n += f->key_len;
+    memcpy(out + n, key, len);
+    n += len;
     if (!plain) {
         out[n++] = '\'';
         out[n++] = ']';
@@ -105,6 +103,13 @@ int veil__json_rule(struct veil_scanner *s)
     size_t n = 0;
 
     path[n++] = '$';
+    if (s->root_key != NULL) {
+        size_t w = veil__path_step(s->root_key, s->root_key_len, path + n, sizeof(path) - n);
+        if (w == 0) {
+            return -1;
+        }
+        n += w;
+    }
     for (unsigned d = 0; d < s->depth; d++) {
         const veil__frame_t *f = &s->stack[d];
         if (f->is_array) {
@@ -115,7 +120,7 @@ int veil__json_rule(struct veil_scanner *s)
             }
             n += (size_t)w;
         } else {
-            size_t w = key_step(f, path + n, sizeof(path) - n);
+            size_t w = veil__path_step(f->key, f->key_len, path + n, sizeof(path) - n);
             if (w == 0) {
                 return -1;
             }
@@ -139,7 +144,10 @@ static void open_value(struct veil_scanner *s, uint64_t raw)
     }
 
     if (f == NULL) {
-        veil__value_open_class(s, -1, NULL, 0, NULL, 0, 0, raw);
+        /* A document's root value; in a multipart part, the part's name
+           is its context. */
+        veil__value_open_class(s, -1, s->root_key, s->root_key ? s->root_key_len : 0, NULL, 0,
+                               0, raw);
         return;
     }
     if (f->key_class == VEIL_D_PERSON_NAME && s->depth >= 2 && f->key_len == 4 &&
@@ -265,6 +273,19 @@ static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX
     c[0].len = (uint8_t)len;
     c[0].cls = (int8_t)veil__key_class(key, len);
     return c[0].cls;
+}
+
+/* The same for a key in a buffer of any size (the XML and multipart
+   walkers' names): copied into one of the frame keys' size first. */
+int veil__key_class_cached(struct veil_scanner *s, const char *key, size_t len)
+{
+    char buf[VEIL__KEY_MAX];
+    if (len == 0 || len > VEIL__KCACHE_KEY) {
+        return len == 0 ? -1 : veil__key_class(key, len);
+    }
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, key, len);
+    return key_class_cached(s, buf, len);
 }
 
 /* A key was read whole (its first bytes <key>, <len> of them, with at
@@ -1115,4 +1136,17 @@ void veil__json_finish(struct veil_scanner *s)
     default:
         break;
     }
+}
+
+void veil__json_begin(struct veil_scanner *s)
+{
+    s->state = J_VALUE;
+    s->depth = 0;
+    s->in_key = 0;
+    s->mode = V_SCAN;
+    s->uhigh = 0;
+    s->tok_len = 0;
+    s->key_len = 0;
+    s->bare_start = s->bare_end = UINT64_MAX;
+    s->hold = UINT64_MAX;
 }

@@ -1,8 +1,14 @@
 /*
  * Sensitive field names. A value under one of these keys is redacted
  * whatever it looks like: a password is a secret even when it is "123456".
- * Keys are compared after folding case and dropping separators, so
- * card_number, cardNumber, card-number and CARD_NUMBER are one key.
+ *
+ * Credentials (password, token, api_key, Passwort, ...) are judged by the
+ * words of the key (veil_name_is_credential(), cred_names.c), the same
+ * judge the access log uses for header names. The tables below hold the
+ * other classes, and secrets that are no credential word (pin, cvv, otp,
+ * account numbers); they are compared after folding case and dropping
+ * separators, so card_number, cardNumber, card-number and CARD_NUMBER are
+ * one key.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -24,17 +30,10 @@ typedef struct {
 
 /* Exact keys. */
 static const key_rule_t exact[] = {
-    {"password", VEIL_D_SECRET_FIELD}, {"passwd", VEIL_D_SECRET_FIELD},
-    {"pwd", VEIL_D_SECRET_FIELD}, {"pass", VEIL_D_SECRET_FIELD},
-    {"passphrase", VEIL_D_SECRET_FIELD}, {"secret", VEIL_D_SECRET_FIELD},
-    {"token", VEIL_D_SECRET_FIELD}, {"apikey", VEIL_D_SECRET_FIELD},
-    {"xapikey", VEIL_D_SECRET_FIELD}, {"authorization", VEIL_D_SECRET_FIELD},
-    {"proxyauthorization", VEIL_D_SECRET_FIELD}, {"credentials", VEIL_D_SECRET_FIELD},
-    {"privatekey", VEIL_D_SECRET_FIELD}, {"pin", VEIL_D_SECRET_FIELD},
+    {"pin", VEIL_D_SECRET_FIELD},
     {"cvv", VEIL_D_SECRET_FIELD}, {"cvc", VEIL_D_SECRET_FIELD},
     {"cvv2", VEIL_D_SECRET_FIELD}, {"securitycode", VEIL_D_SECRET_FIELD},
-    {"otp", VEIL_D_SECRET_FIELD}, {"cookie", VEIL_D_SECRET_FIELD},
-    {"sessionid", VEIL_D_SECRET_FIELD}, {"accesskey", VEIL_D_SECRET_FIELD},
+    {"otp", VEIL_D_SECRET_FIELD}, {"totp", VEIL_D_SECRET_FIELD}, {"hotp", VEIL_D_SECRET_FIELD},
     {"accountnumber", VEIL_D_SECRET_FIELD}, {"bankaccount", VEIL_D_SECRET_FIELD},
     {"bankaccountnumber", VEIL_D_SECRET_FIELD}, {"acctnumber", VEIL_D_SECRET_FIELD},
     {"accountno", VEIL_D_SECRET_FIELD},
@@ -75,20 +74,9 @@ static const key_rule_t exact[] = {
     {"codicefiscale", VEIL_D_NATIONAL_ID}, {"fiscalcode", VEIL_D_NATIONAL_ID},
 };
 
-/* Keys ending in one of these: userPassword, billing_email, homePhone.
-   "token" alone is not among them: page, sync and continuation tokens are
-   cursors, not credentials; the credential kinds are listed. */
+/* Keys ending in one of these: billing_email, homePhone, savingsAccountNumber. */
 static const key_rule_t suffixes[] = {
-    {"password", VEIL_D_SECRET_FIELD}, {"passwd", VEIL_D_SECRET_FIELD},
-    {"secret", VEIL_D_SECRET_FIELD}, {"accesstoken", VEIL_D_SECRET_FIELD},
-    {"refreshtoken", VEIL_D_SECRET_FIELD}, {"idtoken", VEIL_D_SECRET_FIELD},
-    {"authtoken", VEIL_D_SECRET_FIELD}, {"sessiontoken", VEIL_D_SECRET_FIELD},
-    {"apitoken", VEIL_D_SECRET_FIELD}, {"bearertoken", VEIL_D_SECRET_FIELD},
-    {"securitytoken", VEIL_D_SECRET_FIELD}, {"oauthtoken", VEIL_D_SECRET_FIELD},
-    {"csrftoken", VEIL_D_SECRET_FIELD}, {"xsrftoken", VEIL_D_SECRET_FIELD},
-    {"apikey", VEIL_D_SECRET_FIELD}, {"privatekey", VEIL_D_SECRET_FIELD},
-    {"secretkey", VEIL_D_SECRET_FIELD}, {"sessionid", VEIL_D_SECRET_FIELD},
-    {"secretaccesskey", VEIL_D_SECRET_FIELD}, {"accountnumber", VEIL_D_SECRET_FIELD},
+    {"accountnumber", VEIL_D_SECRET_FIELD},
     {"displayname", VEIL_D_PERSON_NAME}, {"holdername", VEIL_D_PERSON_NAME},
     {"beneficiaryname", VEIL_D_PERSON_NAME}, {"customername", VEIL_D_PERSON_NAME},
     {"contactname", VEIL_D_PERSON_NAME}, {"recipientname", VEIL_D_PERSON_NAME},
@@ -206,6 +194,7 @@ static void build_tables(void)
 void veil__keys_init(void)
 {
     pthread_once(&tables_once, build_tables);
+    veil__cred_names_init();
 }
 
 /* The key's class once its tail says it may have one: normalised (lower
@@ -245,10 +234,15 @@ static __attribute__((noinline)) int key_lookup(const char *key, size_t len, uin
     return -1;
 }
 
-int veil__key_class(const char *key, size_t len)
+static int key_class(const char *key, size_t len, int prose)
 {
     unsigned t0, t1, t2;
     uint32_t rules;
+
+    /* A credential first: "email_password" is a secret, whatever else. */
+    if (veil__cred_may_hold(key, len) && veil__credential_judge(key, len, prose)) {
+        return VEIL_D_SECRET_FIELD;
+    }
 
     /* Most keys are ruled out by their last three letters or digits
        alone. Most keys end in three of them: read at once (fold gives
@@ -278,6 +272,16 @@ int veil__key_class(const char *key, size_t len)
     }
     rules = tail_rules[tail_slot[(t0 * 36 + t1) * 36 + t2]];
     return rules == 0 ? -1 : key_lookup(key, len, rules);
+}
+
+int veil__key_class(const char *key, size_t len)
+{
+    return key_class(key, len, 0);
+}
+
+int veil__key_class_prose(const char *key, size_t len)
+{
+    return key_class(key, len, 1);
 }
 
 /*

@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "scanner.h"
+#include "veil/tokens.h"
 #include "veil/transform.h"
 #include "veil/veil.h"
 
@@ -32,6 +34,9 @@ struct veil_redactor {
     char *span;                /* a finding's bytes when they straddle held
                                   and fresh bytes (wiped after each use) */
     size_t span_cap;
+    uint64_t skip_from;        /* start of the skipped part being written,
+                                  UINT64_MAX: none */
+    uint64_t skip_lines;       /* line breaks in it so far */
     int error;
 };
 
@@ -80,8 +85,9 @@ static void on_finding(void *ud, const veil_finding_t *f)
         r->capqueue = cap;
     }
     r->queue[r->nqueue++] = g;
-    /* A field rule's value is the policy's, not a detection. */
-    if (r->opts.on_finding && !(g.flags & VEIL_FIND_RULE)) {
+    /* A field rule's value is the policy's, not a detection; a skipped
+       part is no detection either. */
+    if (r->opts.on_finding && !(g.flags & (VEIL_FIND_RULE | VEIL_FIND_SKIP))) {
         r->opts.on_finding(r->opts.finding_ud, &g);
     }
 }
@@ -164,21 +170,37 @@ static int start(veil_redactor_t *r, const veil_engine_t *engine,
     r->buf_off = 0;
     r->nqueue = 0;
     r->written = 0;
+    r->skip_from = UINT64_MAX;
     r->error = 0;
     return 0;
+}
+
+/* The body type the options name: <type>, or <format> alone. */
+static const veil_body_type_t *opts_type(const veil_redactor_options_t *opts,
+                                         veil_body_type_t *tmp)
+{
+    if (opts->type != NULL) {
+        return opts->type;
+    }
+    memset(tmp, 0, sizeof(*tmp));
+    tmp->format = opts->format;
+    return tmp;
 }
 
 veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
                                    const veil_redactor_options_t *opts)
 {
     struct spares *sp = thread_spares(0);
+    veil_body_type_t tmp;
+    const veil_body_type_t *type = opts_type(opts, &tmp);
     veil_redactor_t *r;
 
     if (sp != NULL && sp->n > 0) {
         r = sp->r[--sp->n];
         if (start(r, engine, opts) == 0 &&
-            veil__scanner_reset(r->scanner, engine, opts->format, on_finding, r) == 0) {
+            veil__scanner_reset(r->scanner, engine, type, on_finding, r) == 0) {
             veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
+            veil__scanner_report_skips(r->scanner, !opts->keep_skipped);
             return r;
         }
         destroy(r);
@@ -192,13 +214,14 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
         free(r);
         return NULL;
     }
-    r->scanner = veil_scanner_new(engine, opts->format, on_finding, r);
+    r->scanner = veil_scanner_new_typed(engine, type, on_finding, r);
     if (r->scanner == NULL) {
         free(r->actions);
         free(r);
         return NULL;
     }
     veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
+    veil__scanner_report_skips(r->scanner, !opts->keep_skipped);
     return r;
 }
 
@@ -236,6 +259,60 @@ static int out_range(veil_redactor_t *r, const feed_t *fd, uint64_t from, uint64
     return r->error;
 }
 
+/* The line breaks among raw bytes [from, to), held or fresh. */
+static uint64_t count_lines(const veil_redactor_t *r, const feed_t *fd, uint64_t from,
+                            uint64_t to)
+{
+    uint64_t fresh_off = r->buf_off + r->len, lines = 0;
+    while (from < to) {
+        const unsigned char *p, *e;
+        if (from < fresh_off) {
+            p = r->buf + (from - r->buf_off);
+            from = to < fresh_off ? to : fresh_off;
+            e = r->buf + (from - r->buf_off);
+        } else {
+            p = fd->fresh + (from - fresh_off);
+            e = fd->fresh + (to - fresh_off);
+            from = to;
+        }
+        for (; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
+            lines++;
+        }
+    }
+    return lines;
+}
+
+/* A skipped part: nothing for its pieces but the last, which writes the
+   marker with the length of the whole part, then its line breaks (as
+   the label transform keeps a value's: every action keeps the number of
+   lines). */
+static int write_skip(veil_redactor_t *r, const feed_t *fd, const veil_finding_t *f)
+{
+    char marker[80];
+    int n;
+
+    if (r->skip_from == UINT64_MAX) {
+        r->skip_from = f->offset;
+        r->skip_lines = 0;
+    }
+    r->skip_lines += count_lines(r, fd, f->offset, f->offset + f->length);
+    if (f->flags & VEIL_FIND_MORE) {
+        return r->error;
+    }
+    n = snprintf(marker, sizeof(marker), "[SKIPPED %s part, %llu bytes]",
+                 veil_skip_reason_name((veil_skip_reason_t)f->detector),
+                 (unsigned long long)(f->offset + f->length - r->skip_from));
+    r->skip_from = UINT64_MAX;
+    if (n < 0 || (size_t)n >= sizeof(marker)) {
+        return r->error = -EINVAL;
+    }
+    out(r, marker, (size_t)n);
+    for (; r->skip_lines > 0 && r->error == 0; r->skip_lines--) {
+        out(r, "\n", 1);
+    }
+    return r->error;
+}
+
 /* The raw bytes of <f> in one piece: where they lie, or copied into
    r->span when they straddle the held and the fresh bytes. */
 static const char *span_bytes(veil_redactor_t *r, const feed_t *fd, const veil_finding_t *f)
@@ -268,7 +345,10 @@ static const char *span_bytes(veil_redactor_t *r, const feed_t *fd, const veil_f
 
 static int write_finding(veil_redactor_t *r, const feed_t *fd, const veil_finding_t *f)
 {
-    size_t need = 64 + 2 * (size_t)f->length;
+    if (f->flags & VEIL_FIND_SKIP) {
+        return write_skip(r, fd, f);
+    }
+    size_t need = r->opts.tokens ? VEIL_TOKEN_OUT_CAP(f->length) : 64 + 2 * (size_t)f->length;
     if (need > r->scratch_cap) {
         char *s = malloc(need);
         if (s == NULL) {
@@ -288,11 +368,18 @@ static int write_finding(veil_redactor_t *r, const feed_t *fd, const veil_findin
     int rule = (f->flags & VEIL_FIND_RULE) != 0;
     /* A field rule's finding carries its action where a detector would
        be; its label is the generic one ([PII]). */
-    long n = veil_transform_apply_info(rule ? (veil_action_t)f->detector
-                                            : (veil_action_t)r->actions[f->detector],
-                                       rule ? NULL : veil_engine_detector(r->engine, f->detector),
-                                       rule ? UINT16_MAX : f->detector, f->flags, raw, f->length,
-                                       r->opts.key, r->scratch, r->scratch_cap);
+    veil_action_t act = rule ? (veil_action_t)f->detector : (veil_action_t)r->actions[f->detector];
+    const veil_detector_info_t *info = rule ? NULL : veil_engine_detector(r->engine, f->detector);
+    long n;
+    if (r->opts.tokens && (act == VEIL_ACT_TOKENIZE || r->opts.token_op != VEIL_TOKEN_OP_TOKENIZE)) {
+        n = veil_tokens_transform(r->opts.tokens, r->opts.token_stats,
+                                  (veil_token_op_t)r->opts.token_op, r->opts.format, info,
+                                  rule ? UINT16_MAX : f->detector, f->flags, raw, f->length,
+                                  r->scratch, r->scratch_cap);
+    } else {
+        n = veil_transform_apply_info(act, info, rule ? UINT16_MAX : f->detector, f->flags, raw,
+                                      f->length, r->opts.key, r->scratch, r->scratch_cap);
+    }
     if (raw == r->span) {
         wipe(r->span, f->length);
     }
@@ -424,6 +511,11 @@ int veil_redactor_finish(veil_redactor_t *r)
 uint64_t veil_redactor_offset(const veil_redactor_t *r)
 {
     return r->written;
+}
+
+uint32_t veil_redactor_skipped(const veil_redactor_t *r, veil_skip_reason_t reason)
+{
+    return veil_scanner_skipped(r->scanner, reason);
 }
 
 static void destroy(veil_redactor_t *r)

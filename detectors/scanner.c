@@ -47,7 +47,118 @@ veil_format_t veil_format_from_content_type(const char *ct, size_t len)
         ascii_ieq(ct, end, "application/x-ndjson") || ascii_ieq(ct, end, "text/json")) {
         return VEIL_FMT_JSON;
     }
+    if (ascii_ieq(ct, end, "application/xml") || ascii_ieq(ct, end, "text/xml") ||
+        (end >= 4 && ascii_ieq(ct + end - 4, 4, "+xml"))) {
+        return VEIL_FMT_XML;
+    }
     return VEIL_FMT_TEXT;
+}
+
+/* The value of parameter <name> in the parameters <p> of a media type
+   (after the first ';'): a token or a quoted-string, unquoted into <out>.
+   Returns its length, or -1 when absent or longer than <cap>. */
+static int media_param(const char *p, size_t len, const char *name, char *out, size_t cap)
+{
+    size_t i = 0, nl = strlen(name);
+
+    while (i < len && p[i] != ';') {
+        i++;
+    }
+    while (i < len) {
+        i++; /* the ';' */
+        while (i < len && (p[i] == ' ' || p[i] == '\t')) {
+            i++;
+        }
+        size_t ns = i;
+        while (i < len && p[i] != '=' && p[i] != ';') {
+            i++;
+        }
+        size_t ne = i;
+        while (ne > ns && (p[ne - 1] == ' ' || p[ne - 1] == '\t')) {
+            ne--;
+        }
+        if (i == len || p[i] == ';') {
+            continue;
+        }
+        i++; /* the '=' */
+        while (i < len && (p[i] == ' ' || p[i] == '\t')) {
+            i++;
+        }
+        int match = ne - ns == nl && ascii_ieq(p + ns, nl, name);
+        size_t n = 0;
+        int bad = 0;
+        if (i < len && p[i] == '"') {
+            for (i++; i < len && p[i] != '"'; i++) {
+                if (p[i] == '\\' && i + 1 < len) {
+                    i++;
+                }
+                if (n < cap) {
+                    out[n] = p[i];
+                }
+                n++;
+            }
+            bad = i == len; /* no closing quote */
+            i += i < len;
+            while (i < len && p[i] != ';') {
+                i++;
+            }
+        } else {
+            size_t vs = i;
+            while (i < len && p[i] != ';') {
+                i++;
+            }
+            size_t ve = i;
+            while (ve > vs && (p[ve - 1] == ' ' || p[ve - 1] == '\t')) {
+                ve--;
+            }
+            for (size_t k = vs; k < ve; k++) {
+                if (n < cap) {
+                    out[n] = p[k];
+                }
+                n++;
+            }
+        }
+        if (match) {
+            return bad || n > cap ? -1 : (int)n;
+        }
+    }
+    return -1;
+}
+
+void veil_body_type_from_content_type(const char *ct, size_t len, veil_body_type_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->format = veil_format_from_content_type(ct, len);
+    if (len < 10 || !ascii_ieq(ct, len, "multipart/")) {
+        return;
+    }
+    int n = media_param(ct, len, "boundary", out->boundary, sizeof(out->boundary));
+    if (n <= 0) {
+        return;
+    }
+    for (int k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)out->boundary[k];
+        if (c < 0x20 || c == 0x7f) {
+            memset(out->boundary, 0, sizeof(out->boundary));
+            return;
+        }
+    }
+    out->format = VEIL_FMT_MULTIPART;
+    out->boundary_len = (uint8_t)n;
+}
+
+const char *veil_skip_reason_name(veil_skip_reason_t reason)
+{
+    switch (reason) {
+    case VEIL_SKIP_BINARY:
+        return "binary";
+    case VEIL_SKIP_ENCODED:
+        return "encoded";
+    case VEIL_SKIP_HEADERS:
+        return "headers";
+    default:
+        return "unknown";
+    }
 }
 
 
@@ -272,6 +383,16 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
                       unsigned flags)
 {
     const veil_engine_t *e = s->eng;
+    if (det == VEIL__DET_SKIP) {
+        /* A skipped part's bytes, for a redactor's marker: the reason
+           rides in the detector slot (VEIL_FIND_SKIP). */
+        if (end > start && seg_push(s, veil__text_fed(&s->text), start, 1, 0) == 0) {
+            veil__text_inject(&s->text, start, end, s->skip_reason, VEIL_CONF_HIGH,
+                              VEIL_FIND_SKIP | flags);
+            s->open_text = 0;
+        }
+        return;
+    }
     if (det == VEIL__DET_RULE) {
         /* A field rule's value: the rule's action rides in the detector
            slot (VEIL_FIND_RULE), in its place among the findings. */
@@ -307,7 +428,7 @@ static void start_state(struct veil_scanner *s, const veil_engine_t *engine,
                         veil_format_t format, veil_finding_cb cb, void *ud)
 {
     s->eng = engine;
-    s->format = format;
+    s->format = format <= VEIL_FMT_XML ? format : VEIL_FMT_TEXT;
     s->cb = cb;
     s->ud = ud;
     s->hold = UINT64_MAX;
@@ -331,8 +452,23 @@ static void wipe_buffers(struct veil_scanner *s)
     explicit_bzero(s->stack, (size_t)s->depth_max * sizeof(s->stack[0]));
 }
 
-veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t format,
-                                 veil_finding_cb cb, void *ud)
+/* The walker of <s>'s format, made ready for a new stream. */
+static int start_walker(struct veil_scanner *s, const veil_body_type_t *type)
+{
+    static const veil_body_type_t sniff = {VEIL_FMT_MULTIPART, 0, {0}};
+
+    switch (s->format) {
+    case VEIL_FMT_MULTIPART:
+        return veil__mp_begin(s, type ? type : &sniff);
+    case VEIL_FMT_XML:
+        return veil__xml_begin(s);
+    default:
+        return 0;
+    }
+}
+
+veil_scanner_t *veil_scanner_new_typed(const veil_engine_t *engine, const veil_body_type_t *type,
+                                       veil_finding_cb cb, void *ud)
 {
     /* Only the state before the buffers is zeroed: a scanner is made per
        body, and zeroing its 8 KiB showed in the proxy's profile. */
@@ -341,12 +477,44 @@ veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t form
         return NULL;
     }
     memset(s, 0, offsetof(struct veil_scanner, key));
-    start_state(s, engine, format, cb, ud);
+    start_state(s, engine, type->format, cb, ud);
     if (veil__text_init(&s->text, engine, on_text_finding, s) != 0) {
         free(s);
         return NULL;
     }
+    if (start_walker(s, type) != 0) {
+        veil_scanner_free(s);
+        return NULL;
+    }
     return s;
+}
+
+veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t format,
+                                 veil_finding_cb cb, void *ud)
+{
+    veil_body_type_t type;
+
+    memset(&type, 0, sizeof(type));
+    type.format = format;
+    return veil_scanner_new_typed(engine, &type, cb, ud);
+}
+
+void veil__scanner_report_skips(veil_scanner_t *s, int on)
+{
+    s->report_skips = on;
+}
+
+uint32_t veil_scanner_skipped(const veil_scanner_t *s, veil_skip_reason_t reason)
+{
+    uint32_t n = 0;
+
+    if ((unsigned)reason < VEIL_SKIP__COUNT) {
+        return s->skipped[reason];
+    }
+    for (int k = 0; k < VEIL_SKIP__COUNT; k++) {
+        n += s->skipped[k];
+    }
+    return n;
 }
 
 void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void *ud)
@@ -359,22 +527,33 @@ void veil__scanner_wipe(veil_scanner_t *s)
 {
     wipe_buffers(s);
     veil__text_wipe(&s->text);
+    veil__mp_wipe(s);
+    veil__xml_wipe(s);
 }
 
-int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine, veil_format_t format,
-                        veil_finding_cb cb, void *ud)
+int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine,
+                        const veil_body_type_t *type, veil_finding_cb cb, void *ud)
 {
     struct veil__text text = s->text;
     veil__seg_t *segs = s->segs;
     size_t capsegs = s->capsegs;
+    struct veil__mp *mp = s->mp;
+    struct veil__xml *xml = s->xml;
 
     wipe_buffers(s);
+    veil__mp_wipe(s);
+    veil__xml_wipe(s);
     memset(s, 0, offsetof(struct veil_scanner, key));
-    start_state(s, engine, format, cb, ud);
+    start_state(s, engine, type->format, cb, ud);
     s->segs = segs;
     s->capsegs = capsegs;
+    s->mp = mp;
+    s->xml = xml;
     s->text = text;
     s->error = veil__text_reset(&s->text, engine, on_text_finding, s);
+    if (s->error == 0) {
+        s->error = start_walker(s, type);
+    }
     return s->error;
 }
 
@@ -404,6 +583,12 @@ int veil_scanner_feed(veil_scanner_t *s, const void *data, size_t len)
     case VEIL_FMT_FORM:
         rc = veil__form_feed(s, data, len);
         break;
+    case VEIL_FMT_MULTIPART:
+        rc = veil__mp_feed(s, data, len);
+        break;
+    case VEIL_FMT_XML:
+        rc = veil__xml_feed(s, data, len);
+        break;
     default:
         rc = veil__text_feed(&s->text, data, len);
         s->raw_pos += len;
@@ -430,6 +615,12 @@ int veil_scanner_finish(veil_scanner_t *s)
     case VEIL_FMT_FORM:
         veil__form_finish(s);
         break;
+    case VEIL_FMT_MULTIPART:
+        veil__mp_finish(s);
+        break;
+    case VEIL_FMT_XML:
+        veil__xml_finish(s);
+        break;
     default:
         break;
     }
@@ -449,17 +640,13 @@ uint64_t veil_scanner_safe_offset(const veil_scanner_t *s)
     if (s->hold < safe) {
         safe = s->hold;
     }
-    /* An escape being read (\u00, %4) has not reached the text layer yet:
-       nothing from its first byte on is decided. */
-    if (s->format == VEIL_FMT_JSON) {
-        if ((s->state == J_ESCAPE || s->state == J_UNICODE) && s->esc_start < safe) {
-            safe = s->esc_start;
-        }
-        if (s->uhigh && s->uhigh_start < safe) {
-            safe = s->uhigh_start;
-        }
-    } else if (s->format == VEIL_FMT_FORM && s->pct && s->esc_start < safe) {
-        safe = s->esc_start;
+    if (s->format == VEIL_FMT_MULTIPART) {
+        safe = veil__mp_safe(s, safe);
+    } else {
+        safe = veil__escape_safe(s, s->format, safe);
+    }
+    if (s->format == VEIL_FMT_FORM && s->pct2 && s->pct2_start < safe) {
+        safe = s->pct2_start; /* a %25 that may start a second level */
     }
     if (s->text_active) {
         uint64_t t = map_start(s, veil__text_safe(&s->text));
@@ -470,11 +657,35 @@ uint64_t veil_scanner_safe_offset(const veil_scanner_t *s)
     return safe;
 }
 
+uint64_t veil__escape_safe(const struct veil_scanner *s, veil_format_t fmt, uint64_t safe)
+{
+    /* An escape being read (\u00, %4, &#6) has not reached the text layer
+       yet: nothing from its first byte on is decided. */
+    if (fmt == VEIL_FMT_JSON) {
+        if ((s->state == J_ESCAPE || s->state == J_UNICODE) && s->esc_start < safe) {
+            safe = s->esc_start;
+        }
+        if (s->uhigh && s->uhigh_start < safe) {
+            safe = s->uhigh_start;
+        }
+    } else if (fmt == VEIL_FMT_FORM && s->pct && s->esc_start < safe) {
+        safe = s->esc_start;
+    } else if (fmt == VEIL_FMT_XML) {
+        uint64_t h = veil__xml_hold(s);
+        if (h < safe) {
+            safe = h;
+        }
+    }
+    return safe;
+}
+
 void veil_scanner_free(veil_scanner_t *s)
 {
     if (s == NULL) {
         return;
     }
+    veil__mp_free(s);
+    veil__xml_free(s);
     veil__text_dispose(&s->text);
     free(s->segs);
     wipe_buffers(s);

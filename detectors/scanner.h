@@ -25,6 +25,7 @@ typedef struct {
 #define VEIL__NAME_MAX 96       /* "name" values are judged whole up to this */
 #define VEIL__PATH_MAX 256      /* concrete paths handed to field rules */
 #define VEIL__DET_RULE (-2)     /* field_det of a value a field rule takes */
+#define VEIL__DET_SKIP (-3)     /* veil__scan_field(): a skipped part's bytes */
 
 typedef struct {
     char key[VEIL__KEY_MAX];
@@ -105,16 +106,40 @@ struct veil_scanner {
     int pct;                      /* form: hex digits of a %XX read so far */
     int form_started;
     unsigned char pct_val;
+    /* form: a '%' that came from %25 and the (decoded) characters after
+       it, held until they show whether it starts a second level of
+       percent-encoding (%2540 is '@'): form_walk.c */
+    int pct2;                     /* 0, or 1 + characters held */
+    uint64_t pct2_start;          /* raw offset of the %25 */
+    struct {
+        char c;
+        uint32_t rlen;
+        uint64_t raw;
+    } pct2_held[2];
     veil_field_action_cb field_cb; /* field rules (redactor), or NULL */
     void *field_ud;
     int rule_action;              /* of a VEIL__DET_RULE value */
+    /* A walker nested in a multipart part: the part's name is the root
+       value's context (JSON) and the first step of the paths field rules
+       see ($.name.inner). NULL outside a part. */
+    const char *root_key;
+    size_t root_key_len;
+    /* Multipart and XML state, allocated for those formats only and kept
+       across veil__scanner_reset(). */
+    struct veil__mp *mp;
+    struct veil__xml *xml;
+    int report_skips;             /* skipped parts are reported (redactor) */
+    int skip_reason;              /* of the skipped part being reported */
+    uint32_t skipped[VEIL_SKIP__COUNT];
     uint64_t kcache_used[VEIL__KCACHE_SLOTS / 64];
 
     /* Buffers from here on are never read before they are written, so a
        new scanner zeroes only what comes before them (veil_scanner_new). */
     char key[VEIL__KEY_MAX];
     char tok[72];                 /* a number or literal being read */
-    char head[64];                /* first decoded bytes of the value */
+    char head[128];               /* first decoded bytes of the value (a
+                                     token as long as a GitHub fine-grained
+                                     one fits: value.c token_kind) */
     char name[VEIL__NAME_MAX];
     struct {                      /* where the held name's bytes came from */
         uint64_t raw;
@@ -127,6 +152,15 @@ struct veil_scanner {
 
 /* Field rules for the values of this stream (veil_redactor_options_t). */
 void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void *ud);
+/* Skipped parts are reported as VEIL_FIND_SKIP findings (a redactor that
+   writes markers for them); off by default. */
+void veil__scanner_report_skips(veil_scanner_t *s, int on);
+/* A path step for key <key>: .key when it reads as a plain name, ['key']
+   otherwise; 0 when it cannot be written (a quote in it, too long, no
+   room). */
+size_t veil__path_step(const char *key, size_t len, char *out, size_t room);
+/* veil__key_class() through the scanner's cache of recent keys. */
+int veil__key_class_cached(struct veil_scanner *s, const char *key, size_t len);
 /* The rule action for the JSON value about to open (path from the frames)
    or the form field <name>; -1 for none. */
 int veil__json_rule(struct veil_scanner *s);
@@ -137,8 +171,8 @@ void veil__scanner_wipe(veil_scanner_t *s);
 /* Makes <s> new for another stream, as veil_scanner_new() would, keeping
    its allocations; what it held is wiped first. On failure <s> can only
    be freed. */
-int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine, veil_format_t format,
-                        veil_finding_cb cb, void *ud);
+int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine,
+                        const veil_body_type_t *type, veil_finding_cb cb, void *ud);
 
 /* Feeds decoded bytes that came one-to-one from raw offset <raw>. */
 int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
@@ -188,10 +222,45 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
    -1: judged here. */
 void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64_t raw,
                        uint64_t raw_end, unsigned flags, uint64_t trigger, int need);
+/* Text of a structured body that is no value of it (an XML comment, a
+   multipart preamble): a value under no key at the root's place ("$", or
+   the multipart part's "$.name"), which field rules may take whole (body
+   allowlists drop it); else scanned as text. */
+void veil__value_open_aside(struct veil_scanner *s, uint64_t raw_start);
+/* Ends a value held lazily (not handed to the text layer yet) without
+   scanning it: 1, or 0 when it was not held so (it must be closed). */
+int veil__value_drop_lazy(struct veil_scanner *s);
 
 int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
 void veil__json_finish(struct veil_scanner *s);
+/* Makes the JSON walker start a new document (a multipart part). */
+void veil__json_begin(struct veil_scanner *s);
 int veil__form_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
 void veil__form_finish(struct veil_scanner *s);
+void veil__form_begin(struct veil_scanner *s);
+
+/* XML (xml_walk.c). veil__xml_begin() allocates the walker's state on
+   first use; 0 or -ENOMEM. */
+int veil__xml_begin(struct veil_scanner *s);
+int veil__xml_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
+void veil__xml_finish(struct veil_scanner *s);
+/* The raw offset of the first byte the XML walker holds unread (an
+   entity, a '<' not known to open a tag), or UINT64_MAX. */
+uint64_t veil__xml_hold(const struct veil_scanner *s);
+void veil__xml_wipe(struct veil_scanner *s);
+void veil__xml_free(struct veil_scanner *s);
+
+/* Multipart (multipart_walk.c): veil__mp_begin() sets the boundary
+   (<type> boundary_len 0: the first line's); 0 or -ENOMEM. */
+int veil__mp_begin(struct veil_scanner *s, const veil_body_type_t *type);
+int veil__mp_feed(struct veil_scanner *s, const unsigned char *p, size_t len);
+void veil__mp_finish(struct veil_scanner *s);
+/* The safe offset as far as the multipart walker and the walker of the
+   current part know it (<safe>: what the caller knows so far). */
+uint64_t veil__mp_safe(const struct veil_scanner *s, uint64_t safe);
+void veil__mp_wipe(struct veil_scanner *s);
+void veil__mp_free(struct veil_scanner *s);
+/* The safe offset of a JSON or form walker's pending escape. */
+uint64_t veil__escape_safe(const struct veil_scanner *s, veil_format_t fmt, uint64_t safe);
 
 #endif

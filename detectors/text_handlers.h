@@ -1414,6 +1414,11 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
     while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
         ls--;
     }
+    /* A local part is at most 64 bytes (RFC 5321): the end of a longer
+       run, such as a token in a URL's userinfo, is no address. */
+    if (i - ls == 64 && ls > 0 && is_local_char(b[ls - 1])) {
+        return i + seplen;
+    }
     while (ls < i && !isaln(b[ls])) {
         ls++;
     }
@@ -1506,6 +1511,10 @@ static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
     if (ve > vs) {
         int is_name_key = kl == 4 && lower(key[0]) == 'n' && lower(key[1]) == 'a' &&
                           lower(key[2]) == 'm' && lower(key[3]) == 'e';
+        if (cls == VEIL_D_SECRET_FIELD) {
+            int k = veil__token_kind(t->eng, t->md, (const char *)t->buf + vs, ve - vs);
+            cls = k >= 0 ? k : cls;
+        }
         if (!is_name_key || veil__name_like((const char *)t->buf + vs, ve - vs)) {
             veil__text_report(t, vs, ve, cls, field_confidence(cls), VEIL_FIND_FIELD | flags);
         }
@@ -1579,7 +1588,7 @@ static size_t h_equals(struct veil__text *t, size_t i, int final)
     if (ks == i || (ks > 0 && is_key_char(b[ks - 1]))) {
         return i + 1;
     }
-    int cls = veil__key_class((const char *)b + ks, i - ks);
+    int cls = veil__key_class_prose((const char *)b + ks, i - ks);
     if (cls < 0) {
         return i + 1;
     }
@@ -1603,7 +1612,7 @@ static size_t h_plain_key(struct veil__text *t, size_t i, int final)
     if (ks == i || (ks > 0 && isaln(b[ks - 1]))) {
         return 0;
     }
-    if (veil__key_class((const char *)b + ks, i - ks) != VEIL_D_SECRET_FIELD) {
+    if (veil__key_class_prose((const char *)b + ks, i - ks) != VEIL_D_SECRET_FIELD) {
         return 0;
     }
     size_t v = i + 1;
@@ -1619,10 +1628,24 @@ static size_t h_plain_key(struct veil__text *t, size_t i, int final)
     }
     int whole_line = i - ks >= 13 && (lower(b[ks]) == 'a' || lower(b[ks]) == 'p');
     size_t q = v;
-    while (q < n && q - v < FIELD_MAX && b[q] != '\r' && b[q] != '\n' && b[q] != '"' &&
-           b[q] != VEIL__DELIM &&
-           (whole_line || (b[q] != ' ' && b[q] != ',' && b[q] != ';' && b[q] != '\t'))) {
-        q++;
+    if (b[v] == '"' || b[v] == '\'') {
+        /* A quoted value (GraphQL arguments, YAML, config lines): up to
+           its closing quote, escapes included; the quotes stay. */
+        unsigned char qc = b[v];
+        q = ++v;
+        while (q < n && q - v < FIELD_MAX && b[q] != qc && b[q] != '\r' && b[q] != '\n' &&
+               b[q] != VEIL__DELIM) {
+            q += b[q] == '\\' && q + 1 < n ? 2 : 1;
+        }
+        if (q > n) {
+            q = n;
+        }
+    } else {
+        while (q < n && q - v < FIELD_MAX && b[q] != '\r' && b[q] != '\n' && b[q] != '"' &&
+               b[q] != VEIL__DELIM &&
+               (whole_line || (b[q] != ' ' && b[q] != ',' && b[q] != ';' && b[q] != '\t'))) {
+            q++;
+        }
     }
     if (q == n && !final && q - v < FIELD_MAX) {
         return DEFER;
@@ -2289,7 +2312,7 @@ static int trigger_acts(const unsigned char *b, size_t lo, size_t hi, size_t i)
             ks--;
         }
         return ks < i && !is_key_char(B(ks - 1)) &&
-               veil__key_class((const char *)b + ks, i - ks) >= 0;
+               veil__key_class_prose((const char *)b + ks, i - ks) >= 0;
     case ':':
         /* h_colon(): a JSON key, hex and colons, or h_plain_key(). */
         if (B(i - 1) == '"' || B(i - 1) == ':' || ishex(B(i - 1)) || B(i + 1) == ':' ||
@@ -2303,7 +2326,7 @@ static int trigger_acts(const unsigned char *b, size_t lo, size_t hi, size_t i)
             ks--;
         }
         return !isaln(B(ks - 1)) &&
-               veil__key_class((const char *)b + ks, i - ks) == VEIL_D_SECRET_FIELD;
+               veil__key_class_prose((const char *)b + ks, i - ks) == VEIL_D_SECRET_FIELD;
     default:
         return veil__near_trigger_acts(b + lo, hi - lo, i - lo);
     }

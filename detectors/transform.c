@@ -16,7 +16,8 @@
 #include "catalog.h"
 #include "veil/transform.h"
 
-static const char *const action_names[VEIL_ACT__COUNT] = {"mask", "label", "hash", "drop"};
+static const char *const action_names[VEIL_ACT__COUNT] = {"mask", "label", "hash", "drop",
+                                                            "tokenize"};
 
 const char *veil_action_name(veil_action_t action)
 {
@@ -220,8 +221,11 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
         newlines = 0;
         break;
     }
-    case VEIL_ACT_LABEL: {
-        /* Written by hand: this runs once per finding. */
+    case VEIL_ACT_LABEL:
+    case VEIL_ACT_TOKENIZE: {
+        /* Written by hand: this runs once per finding. A token needs the
+           tokens context (veil_tokens_transform()); without one, the
+           label, never the value. */
         size_t ll = strlen(label);
         if (n + ll + 2 + 2 + newlines > cap) {
             return -ENOSPC;

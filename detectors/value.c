@@ -345,6 +345,53 @@ void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64
     s->name_nseg = 0;
 }
 
+int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v, size_t len)
+{
+    static const struct {
+        int det;
+        veil__validator_fn valid;
+    } kinds[] = {
+        {VEIL_D_GITHUB_TOKEN, veil__valid_github_token}, {VEIL_D_SLACK_TOKEN, NULL},
+        {VEIL_D_STRIPE_KEY, NULL}, {VEIL_D_AWS_ACCESS_KEY_ID, NULL}, {VEIL_D_JWT, veil__valid_jwt},
+    };
+
+    if (len > 11 && memcmp(v, "-----BEGIN ", 11) == 0 && e->enabled[VEIL_D_PRIVATE_KEY]) {
+        const char *eol = memchr(v, '\n', len);
+        size_t line = eol ? (size_t)(eol - v) : len;
+        if (line >= 27 && memcmp(v + line - 16, "PRIVATE KEY-----", 16) == 0) {
+            return VEIL_D_PRIVATE_KEY;
+        }
+    }
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        const pcre2_code *re = e->re[kinds[k].det]; /* anchored at the start */
+        if (re == NULL || !e->enabled[kinds[k].det]) {
+            continue;
+        }
+        int rc = e->jit ? pcre2_jit_match(re, (PCRE2_SPTR)v, len, 0, 0, md, NULL)
+                        : pcre2_match(re, (PCRE2_SPTR)v, len, 0, 0, md, NULL);
+        if (rc >= 0 && pcre2_get_ovector_pointer(md)[1] == len &&
+            (kinds[k].valid == NULL || kinds[k].valid(v, len))) {
+            return kinds[k].det;
+        }
+    }
+    return -1;
+}
+
+/* The detector of a secret field's finding: the token kind of its whole
+   value when it has one. Only values that fit the head are matched whole;
+   a PEM private key is known by its first line. */
+static int field_detector(struct veil_scanner *s)
+{
+    size_t len = (size_t)s->value_dlen;
+    int k;
+
+    if (s->field_det != VEIL_D_SECRET_FIELD || len == 0) {
+        return s->field_det;
+    }
+    k = veil__token_kind(s->eng, s->text.md, s->head, len <= sizeof(s->head) ? len : s->head_len);
+    return k < 0 || (len > sizeof(s->head) && k != VEIL_D_PRIVATE_KEY) ? s->field_det : k;
+}
+
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
 {
     if ((s->mode == V_LAZY || s->mode == V_NAME) && s->name_len) {
@@ -362,7 +409,7 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
         /* The allowlist names values no detector should flag; a field
            rule is the policy's word and always applies. */
         if (s->field_det == VEIL__DET_RULE || !value_allowed(s)) {
-            veil__scan_field(s, s->value_raw, raw_end, s->field_det, flags);
+            veil__scan_field(s, s->value_raw, raw_end, field_detector(s), flags);
         }
         break;
     case V_NAME:
@@ -381,4 +428,37 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
     s->hold = UINT64_MAX;
     s->name_len = 0;
     s->name_nseg = 0;
+}
+
+int veil__value_drop_lazy(struct veil_scanner *s)
+{
+    if (s->mode != V_LAZY) {
+        return 0;
+    }
+    explicit_bzero(s->name, s->name_len);
+    s->mode = V_SCAN;
+    s->hold = UINT64_MAX;
+    s->name_len = 0;
+    s->name_nseg = 0;
+    return 1;
+}
+
+void veil__value_open_aside(struct veil_scanner *s, uint64_t raw_start)
+{
+    if (s->field_cb != NULL) {
+        char path[VEIL__PATH_MAX];
+        size_t n = 1, w = 0;
+        path[0] = '$';
+        if (s->root_key != NULL) {
+            w = veil__path_step(s->root_key, s->root_key_len, path + 1, sizeof(path) - 1);
+        }
+        if (s->root_key == NULL || w > 0) {
+            int action = s->field_cb(s->field_ud, VEIL_PLACE_JSON, path, n + w);
+            if (action >= 0) {
+                veil__value_open_rule(s, action, raw_start);
+                return;
+            }
+        }
+    }
+    veil__value_open_class(s, -1, NULL, 0, NULL, 0, 0, raw_start);
 }

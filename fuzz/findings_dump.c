@@ -7,17 +7,20 @@
  * and ctest compares against it on every dispatch path.
  *
  * Usage: findings_dump [--expect FILE] [--out FILE] SOURCE...
- *   SOURCE is KIND:PATH. KIND fuzz_scan, fuzz_json, fuzz_form: PATH is a
- *   corpus directory read as that fuzz target reads its inputs (two header
- *   bytes pick the engine, format and actions). KIND text, json, form: PATH
- *   is one file scanned whole in that format by the default engine.
+ *   SOURCE is KIND:PATH. KIND fuzz_scan, fuzz_json, fuzz_form,
+ *   fuzz_multipart, fuzz_xml: PATH is a corpus directory read as that fuzz
+ *   target reads its inputs (two header bytes pick the engine, format and
+ *   actions; fuzz_multipart gives a body that does not start with "--" the
+ *   boundary "b", as fuzz_multipart.c does). KIND text, json, form: PATH is
+ *   one file scanned whole in that format by the default engine.
  *   --expect FILE: compare with FILE instead of printing; exit 1 and name
  *   the first differing line when they differ.
  *
  * Per input: a line "# NAME bytes=N findings=K" and the output hashes
  * (mask=, label=, third=, rules=: FNV-1a of what the redactor wrote, fed
  * whole), then one line per finding: offset length detector confidence
- * flags. No byte of any input is printed.
+ * flags (a skipped multipart part: "skip:" and its reason for the
+ * detector). No byte of any input is printed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +28,14 @@
 
 #include "fuzz_common.h"
 #include "simd.h"
+
+/* The engine's own switch for skipped parts (detectors/scanner.h): the
+   dump's scanner reports them as a redactor's scanner does. */
+void veil__scanner_report_skips(veil_scanner_t *s, int on);
+
+/* The body type of the input being dumped (a multipart boundary), or
+   NULL: the format alone. */
+static const veil_body_type_t *dump_type;
 
 __attribute__((format(printf, 2, 3))) static void out(sink_t *t, const char *fmt, ...)
 {
@@ -69,6 +80,7 @@ static uint64_t redact_hash(const veil_engine_t *e, veil_format_t fmt, veil_acti
     static sink_t o;
     veil_redactor_options_t opts;
     memset(&opts, 0, sizeof(opts));
+    opts.type = dump_type;
     opts.format = fmt;
     opts.action = act;
     opts.key = &fuzz_hash_key;
@@ -91,8 +103,10 @@ static void dump_one(sink_t *t, const char *name, const veil_engine_t *e, veil_f
 {
     static list_t l;
     l.n = 0;
-    veil_scanner_t *s = veil_scanner_new(e, fmt, on_finding, &l);
+    veil_scanner_t *s = dump_type ? veil_scanner_new_typed(e, dump_type, on_finding, &l)
+                                  : veil_scanner_new(e, fmt, on_finding, &l);
     FUZZ_ASSERT(s != NULL);
+    veil__scanner_report_skips(s, 1);
     FUZZ_ASSERT(veil_scanner_feed(s, d, len) == 0);
     FUZZ_ASSERT(veil_scanner_finish(s) == 0);
     veil_scanner_free(s);
@@ -110,6 +124,12 @@ static void dump_one(sink_t *t, const char *name, const veil_engine_t *e, veil_f
     out(t, "\n");
     for (size_t k = 0; k < l.n; k++) {
         const veil_finding_t *f = &l.f[k];
+        if (f->flags & VEIL_FIND_SKIP) {
+            out(t, "%llu %u skip:%s %u %u\n", (unsigned long long)f->offset,
+                (unsigned)f->length, veil_skip_reason_name((veil_skip_reason_t)f->detector),
+                (unsigned)f->confidence, (unsigned)f->flags);
+            continue;
+        }
         const veil_detector_info_t *info = veil_engine_detector(e, f->detector);
         out(t, "%llu %u %s %u %u\n", (unsigned long long)f->offset, (unsigned)f->length,
             (f->flags & VEIL_FIND_RULE) || info == NULL ? "-" : info->id,
@@ -184,7 +204,18 @@ static int dump_corpus(sink_t *t, const char *kind, const char *dir, int fixed_f
             return -1;
         }
         if (fuzz_case(data, len, fixed_format, &fc) == 0) {
+            static veil_body_type_t typed;
+            if (typed.boundary_len == 0) {
+                static const char ct[] = "multipart/form-data; boundary=\"b\"";
+                veil_body_type_from_content_type(ct, sizeof(ct) - 1, &typed);
+                FUZZ_ASSERT(typed.format == VEIL_FMT_MULTIPART && typed.boundary_len == 1);
+            }
+            dump_type = fc.format == VEIL_FMT_MULTIPART && !(len >= 4 && data[2] == '-' &&
+                                                             data[3] == '-')
+                            ? &typed
+                            : NULL;
             dump_one(t, name, fc.engine, fc.format, fc.third, fc.rules, fc.body, fc.len);
+            dump_type = NULL;
         }
         free(data);
         free(names[k]);
@@ -256,6 +287,10 @@ int main(int argc, char **argv)
             rc = dump_corpus(&t, "json", path, VEIL_FMT_JSON);
         } else if (KIND("fuzz_form")) {
             rc = dump_corpus(&t, "form", path, VEIL_FMT_FORM);
+        } else if (KIND("fuzz_multipart")) {
+            rc = dump_corpus(&t, "multipart", path, VEIL_FMT_MULTIPART);
+        } else if (KIND("fuzz_xml")) {
+            rc = dump_corpus(&t, "xml", path, VEIL_FMT_XML);
         } else if (KIND("text")) {
             rc = dump_file(&t, "text", path, VEIL_FMT_TEXT);
         } else if (KIND("json")) {

@@ -41,7 +41,9 @@ static const char *const fuzz_allow_values[] = {"jane@example.com", "41111111111
                                                 "203.0.113.42"};
 static const char *const fuzz_allow_patterns[] = {"[a-z]+@example\\.org"};
 
-static veil_hash_key_t fuzz_hash_key = {"fuzz", "0123456789abcdef0123456789abcdef", 32};
+static veil_hash_key_t fuzz_hash_key = {.id = "fuzz",
+                                        .bytes = "0123456789abcdef0123456789abcdef",
+                                        .len = 32};
 
 /* The engines, made once: [0] defaults, [1] min_confidence low, [2] low
    with the allowlist, [3] low with the custom detectors. */

@@ -42,14 +42,28 @@
  * - JSON: a body that is a sequence of valid JSON values stays one;
  * - field rules: the engine asks with well-formed places (a JSON path
  *   starting with '$', at most 256 bytes); the output is the same fed
- *   whole and in pieces, keeps the number of lines and valid JSON.
+ *   whole and in pieces, keeps the number of lines and valid JSON;
+ * - multipart: parts that are not inspected are reported (to the scanner
+ *   here, as to a redactor) as pieces in order, the last of a part without
+ *   VEIL_FIND_MORE; the redactor writes "[SKIPPED <reason> part, N bytes]"
+ *   and the part's line breaks for each part (the rebuilt output says
+ *   so, N the part's whole length); a second redaction, label with
+ *   skipped parts kept, gives the input with the findings replaced.
  *
- * fuzz_json.c and fuzz_form.c include this file with VEIL_FUZZ_FORMAT set.
+ * fuzz_json.c, fuzz_form.c, fuzz_multipart.c and fuzz_xml.c include this
+ * file with VEIL_FUZZ_FORMAT set.
  */
 #include "fuzz_common.h"
 #include "simd.h"
 
 #define MAX_FINDINGS 8192
+
+/* The engine's own switch for skipped parts (detectors/scanner.h): the
+   scanner reports them as a redactor's scanner does. */
+void veil__scanner_report_skips(veil_scanner_t *s, int on);
+
+/* Set by fuzz_multipart.c: the body type (a boundary), or NULL. */
+static const veil_body_type_t *fuzz_type;
 
 typedef struct {
     veil_finding_t *f;
@@ -65,6 +79,16 @@ static void on_finding(void *ud, const veil_finding_t *f)
     if (l->n > 0) {
         const veil_finding_t *p = &l->f[l->n - 1];
         FUZZ_ASSERT(f->offset >= p->offset + p->length);
+        /* The pieces of a skipped part follow each other without a gap. */
+        if (p->flags & VEIL_FIND_MORE) {
+            FUZZ_ASSERT((f->flags & VEIL_FIND_SKIP) && f->offset == p->offset + p->length &&
+                        f->detector == p->detector);
+        }
+    }
+    if (f->flags & VEIL_FIND_SKIP) {
+        FUZZ_ASSERT(f->detector < VEIL_SKIP__COUNT);
+    } else {
+        FUZZ_ASSERT(!(f->flags & VEIL_FIND_MORE));
     }
     FUZZ_ASSERT(l->n < MAX_FINDINGS);
     l->f[l->n++] = *f;
@@ -154,8 +178,10 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
     l->n = 0;
     l->floor = 0;
     veil__simd_select(level);
-    veil_scanner_t *s = veil_scanner_new(e, fmt, on_finding, l);
+    veil_scanner_t *s = fuzz_type ? veil_scanner_new_typed(e, fuzz_type, on_finding, l)
+                                  : veil_scanner_new(e, fmt, on_finding, l);
     FUZZ_ASSERT(s != NULL);
+    veil__scanner_report_skips(s, 1);
     uint64_t last = 0;
     for (size_t i = 0; i < len;) {
         size_t k = c ? cuts_next(c, i, len) : len;
@@ -189,7 +215,7 @@ static void order_cb(void *ud, const veil_finding_t *f)
     o->n++;
 }
 
-static int use_rules;
+static int use_rules, keep_skipped;
 
 /* Redacts <d> in the pieces <c> (NULL: whole) on SIMD <level>; the
    findings it tells go to <told> (or are only counted: NULL). */
@@ -203,6 +229,8 @@ static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
     if (use_rules) {
         opts.field_action = fuzz_rules;
     }
+    opts.type = fuzz_type;
+    opts.keep_skipped = keep_skipped;
     opts.format = fmt;
     opts.action = act;
     opts.key = &fuzz_hash_key;
@@ -281,17 +309,29 @@ static size_t card_keep(const uint8_t *raw, size_t len)
 
 static const veil_engine_t *rebuild_engine;
 
+/* The marker a redactor writes for a skipped part of <n> bytes. */
+static size_t skip_marker(const veil_finding_t *f, uint64_t n, char *out, size_t cap)
+{
+    static const char *const reasons[VEIL_SKIP__COUNT] = {"binary", "encoded", "headers"};
+    int w = snprintf(out, cap, "[SKIPPED %s part, %llu bytes]", reasons[f->detector],
+                     (unsigned long long)n);
+    FUZZ_ASSERT(w > 0 && (size_t)w < cap);
+    return (size_t)w;
+}
+
 /* The expected output of <act>, rebuilt from the findings: mask and label
    without the transform code; drop as nothing; hash from the transform
    alone (veil_transform_apply_info(), which the transform's own tests
-   check), so what is checked is where the redactor puts it. */
+   check), so what is checked is where the redactor puts it. A skipped
+   part is its marker and line breaks, or itself when kept. */
 static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, size_t len,
                     sink_t *exp)
 {
     static char *hbuf;
     static size_t hcap;
     int card = veil_catalog_find("credit_card");
-    uint64_t at = 0;
+    uint64_t at = 0, skip_from = UINT64_MAX;
+    size_t skip_lines = 0;
     exp->len = 0;
     for (size_t k = 0; k < l->n; k++) {
         const veil_finding_t *f = &l->f[k];
@@ -300,6 +340,25 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
         int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
         sink_write(exp, (const char *)d + at, (size_t)(f->offset - at));
         at = f->offset + f->length;
+        if (f->flags & VEIL_FIND_SKIP) {
+            if (keep_skipped) {
+                sink_write(exp, (const char *)raw, f->length);
+                continue;
+            }
+            if (skip_from == UINT64_MAX) {
+                skip_from = f->offset;
+            }
+            skip_lines += count_lines(raw, f->length);
+            if (!(f->flags & VEIL_FIND_MORE)) {
+                char m[80];
+                sink_write(exp, m, skip_marker(f, at - skip_from, m, sizeof(m)));
+                for (; skip_lines > 0; skip_lines--) {
+                    sink_write(exp, "\n", 1);
+                }
+                skip_from = UINT64_MAX;
+            }
+            continue;
+        }
         if (act == VEIL_ACT_HASH) {
             size_t need = 64 + 2 * (size_t)f->length;
             if (need > hcap) {
@@ -561,22 +620,33 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         FUZZ_ASSERT(a->offset + a->length <= len);
         FUZZ_ASSERT(a->detector < veil_engine_detector_count(e));
         FUZZ_ASSERT(a->confidence >= VEIL_CONF_LOW && a->confidence <= VEIL_CONF_HIGH);
+        if (a->flags & VEIL_FIND_SKIP) {
+            FUZZ_ASSERT(fmt == VEIL_FMT_MULTIPART);
+        }
     }
+    FUZZ_ASSERT(whole.n == 0 || !(whole.f[whole.n - 1].flags & VEIL_FIND_MORE));
 
     for (size_t k = 0; fc.allow && fmt == VEIL_FMT_TEXT && k < whole.n; k++) {
         FUZZ_ASSERT(!allowed(d + whole.f[k].offset, whole.f[k].length));
     }
 
     /* One redaction in other pieces on another level: it tells the same
-       findings, and its output is the one rebuilt from them. */
+       findings (skipped parts are no detections: not told), and its output
+       is the one rebuilt from them. */
     int was_json = fmt == VEIL_FMT_JSON && json_seq(d, len);
     size_t lines = count_lines(d, len), n1 = 0, n2 = 0;
     cuts_make(&c, d, len);
     redact(e, fmt, fc.third, d, len, &c, red_level, &o1, &told, &n1);
-    FUZZ_ASSERT(told.n == whole.n);
+    size_t detections = 0;
     for (size_t k = 0; k < whole.n; k++) {
-        FUZZ_ASSERT(memcmp(&told.f[k], &whole.f[k], sizeof(told.f[k])) == 0);
+        if (whole.f[k].flags & VEIL_FIND_SKIP) {
+            continue;
+        }
+        FUZZ_ASSERT(detections < told.n);
+        FUZZ_ASSERT(memcmp(&told.f[detections], &whole.f[k], sizeof(told.f[0])) == 0);
+        detections++;
     }
+    FUZZ_ASSERT(told.n == detections);
     rebuild(&whole, fc.third, d, len, &exp);
     FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
     FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
@@ -585,10 +655,26 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
     if (fc.third == VEIL_ACT_MASK) {
         /* No value of 8+ bytes survives at its place (the rebuilt output
            says what is there; this states the goal). */
-        uint64_t shift = 0;
+        int64_t shift = 0;
+        uint64_t skip_from = UINT64_MAX;
         for (size_t k = 0; k < whole.n; k++) {
             const veil_finding_t *f = &whole.f[k];
             int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
+            if (f->flags & VEIL_FIND_SKIP) {
+                /* Its bytes are gone; the marker is in their place. */
+                char m[80];
+                if (skip_from == UINT64_MAX) {
+                    skip_from = f->offset;
+                }
+                shift -= (int64_t)f->length;
+                shift += (int64_t)count_lines(d + f->offset, f->length);
+                if (!(f->flags & VEIL_FIND_MORE)) {
+                    shift += (int64_t)skip_marker(f, f->offset + f->length - skip_from, m,
+                                                  sizeof(m));
+                    skip_from = UINT64_MAX;
+                }
+                continue;
+            }
             if (f->length >= 8) {
                 int only_kept = 1;
                 /* a value of separators and '*' masks to itself */
@@ -596,7 +682,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                     only_kept &= is_mask_sep(d[f->offset + j]) || d[f->offset + j] == '*';
                 }
                 if (!only_kept) {
-                    FUZZ_ASSERT(memcmp(o1.buf + f->offset + shift + (size_t)bare,
+                    FUZZ_ASSERT(memcmp(o1.buf + (int64_t)f->offset + shift + bare,
                                        d + f->offset, f->length) != 0);
                 }
             }
@@ -604,15 +690,30 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         }
     }
 
+    /* Multipart: label with skipped parts kept, in other pieces on the
+       scan's level: the input with the findings replaced. */
+    if (fmt == VEIL_FMT_MULTIPART) {
+        keep_skipped = 1;
+        cuts_make(&c, d, len);
+        redact(e, fmt, VEIL_ACT_LABEL, d, len, &c, scan_level, &o1, NULL, &n1);
+        FUZZ_ASSERT(n1 == detections);
+        rebuild(&whole, VEIL_ACT_LABEL, d, len, &exp);
+        keep_skipped = 0;
+        FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
+        FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
+    }
+
     /* Field rules: the same bytes whole (reference) and in pieces (a
-       level), lines and JSON kept. (Rule values are not findings: the
-       count is not compared.) */
+       level), lines and JSON kept, skipped parts kept. (Rule values are
+       not findings: the count is not compared.) */
     if (fc.rules) {
         use_rules = 1;
+        keep_skipped = 1;
         redact(e, fmt, VEIL_ACT_LABEL, d, len, NULL, VEIL_SIMD_REFERENCE, &o1, NULL, &n1);
         cuts_make(&c, d, len);
         redact(e, fmt, VEIL_ACT_LABEL, d, len, &c, scan_level, &o2, NULL, &n2);
         use_rules = 0;
+        keep_skipped = 0;
         FUZZ_ASSERT(n1 == n2);
         FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);

@@ -22,6 +22,7 @@ for bin in "$build"/fuzz/fuzz_*; do
     dict=
     case "$short" in
         scan|json|form) dict=$here/pii.dict ;;
+        multipart|xml) dict=$here/$short.dict ;;
         *) [ -f "$here/http.dict" ] && dict=$here/http.dict ;;
     esac
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/veil-fuzz-$short.XXXXXX")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages veil needs that this machine lacks.
-# Usage: tools/deps.sh [build|test|bench|fuzz]...  (default: build)
+# Usage: tools/deps.sh [build|test|bench|fuzz|soak]...  (default: build)
 # Only what is missing is installed, so a machine that has everything
 # (or has no network) goes straight on.
 set -eu
@@ -12,6 +12,7 @@ for set in "${@:-build}"; do
     test)  want="$want python3 curl prometheus chromium wrk openssl" ;;
     bench) want="$want libhyperscan-dev wrk nginx curl python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
+    soak)  want="$want nginx python3" ;;
     *) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
     esac
 done

@@ -56,6 +56,10 @@ typedef struct veil_field_rule {
     const char *name;        /* the path, pattern or name */
     veil_action_t action;
     const void *re;          /* VEIL_FIELD_KEY: the compiled pattern */
+    int keep;                /* VEIL_FIELD_HEADER only, action keep: the
+                                value is logged as the engine redacts it
+                                even when it looks like a credential
+                                (veil_value_looks_secret); <action> unused */
 } veil_field_rule_t;
 
 /* One direction of a policy, compiled. */
@@ -75,6 +79,10 @@ typedef struct veil_policy_dir {
     int uninspectable_block;        /* a body veil cannot inspect is refused */
     unsigned block_status;          /* HTTP status of a refusal (403) */
     const veil_hash_key_t *key;     /* for VEIL_ACT_HASH, or NULL */
+    /* For VEIL_ACT_TOKENIZE (veil/tokens.h): the config's key slots, the
+       key tokens are made with, and per engine detector tagged or fpe;
+       NULL when the config has no key slot. */
+    const struct veil_tokens *tokens;
 } veil_policy_dir_t;
 
 typedef struct veil_policy {
@@ -126,6 +134,8 @@ typedef struct veil_route {
     const void *re;            /* the compiled path_regex */
 } veil_route_t;
 
+/* The scalar sections; every field is declared in include/veil/settings.h's
+   table (config/settings.c), which holds its default and documentation. */
 typedef struct veil_server_settings {
     unsigned workers;              /* 0: number of cores */
     unsigned max_connections;
@@ -137,12 +147,23 @@ typedef struct veil_server_settings {
     uint64_t body_timeout_ms;
     uint64_t keepalive_timeout_ms;
     uint64_t drain_timeout_ms;
+    int inspect;                   /* 0: no detection engine at all */
+    int pass_underscore_headers;   /* forward fields named with '_' */
 } veil_server_settings_t;
 
 typedef struct veil_access_log_settings {
     const char *path;              /* "-": stdout */
     size_t body_limit;             /* redacted body bytes logged per body */
+    uint64_t max_size;             /* rotate above this; 0: never */
+    uint64_t rotate_ms;            /* rotate at these UTC boundaries; 0: never */
+    uint64_t retention_ms;         /* delete rotated files older; 0: keep */
 } veil_access_log_settings_t;
+
+typedef struct veil_admin_settings {
+    const char *listen;            /* HOST:PORT, or "off" */
+    const char *token_file;        /* NULL: no token */
+    int insecure;                  /* allow a non-loopback listen without one */
+} veil_admin_settings_t;
 
 typedef struct veil_config veil_config_t;
 
@@ -166,6 +187,21 @@ veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag
 /* veil_config_load_string(): the same for <len> bytes of YAML named <name>. */
 veil_config_t *veil_config_load_string(const char *name, const char *text, size_t len,
                                        unsigned flags, veil_diag_cb cb, void *ud);
+/*
+ * veil_config_load(): <path>, or the embedded default when NULL, with the
+ * command-line overrides of <o> applied after the file (each replaces its
+ * key; include/veil/settings.h). The overrides are only read during the
+ * call.
+ */
+struct veil_setting_override;
+typedef struct veil_config_load_options {
+    unsigned flags;                /* VEIL_CONFIG_* */
+    const struct veil_setting_override *overrides;
+    size_t noverrides;
+    veil_diag_cb cb;
+    void *ud;
+} veil_config_load_options_t;
+veil_config_t *veil_config_load(const char *path, const veil_config_load_options_t *o);
 /* The embedded config/default.yaml, and the config it gives. */
 const char *veil_config_default_yaml(void);
 veil_config_t *veil_config_load_default(veil_diag_cb cb, void *ud);
@@ -187,6 +223,7 @@ const veil_policy_t *veil_config_policy_at(const veil_config_t *cfg, size_t i);
 const veil_policy_t *veil_config_policy(const veil_config_t *cfg, const char *name);
 const veil_server_settings_t *veil_config_server(const veil_config_t *cfg);
 const veil_access_log_settings_t *veil_config_access_log(const veil_config_t *cfg);
+const veil_admin_settings_t *veil_config_admin(const veil_config_t *cfg);
 size_t veil_config_test_count(const veil_config_t *cfg);
 size_t veil_config_engine_count(const veil_config_t *cfg);
 
@@ -275,12 +312,16 @@ void veil_config_holder_swap(veil_config_holder_t *h, veil_config_t *cfg);
  */
 int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_diag_cb cb,
                               void *ud);
+/* The same with load options (command-line overrides re-applied). */
+int veil_config_holder_reload_with(veil_config_holder_t *h, const char *path,
+                                   const veil_config_load_options_t *o);
 void veil_config_holder_counts(const veil_config_holder_t *h, uint64_t *ok,
                                uint64_t *failed);
 
 /*
  * veil_config_needs_restart(): 1 when going from <old> to <cur> changes
- * what a running proxy cannot change in place (listeners, worker count),
+ * what a running proxy cannot change in place (listeners, and the
+ * settings the table marks VEIL_SET_START_ONLY: workers, the access log),
  * with the first such key named in <what>; else 0. The reload still
  * applies everything else.
  */

@@ -54,7 +54,7 @@ int veil_log_open(veil_log_t **out, const char *path, char *err,
 int veil_log_reopen(veil_log_t *log);
 /*
  * veil_log_set_rotation(): a file sink rotates by size and time and
- * deletes rotated files older than <retention_s> (proxy/logfile.h; 0
+ * deletes rotated files older than <retention_s> (proxy/observe/logfile.h; 0
  * disables each). Call before the first write; nothing for stdout.
  * Returns 0 or -errno.
  */

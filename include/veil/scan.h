@@ -41,8 +41,27 @@ typedef enum veil_confidence {
 typedef enum veil_format {
     VEIL_FMT_TEXT,
     VEIL_FMT_JSON,
-    VEIL_FMT_FORM, /* application/x-www-form-urlencoded and query strings */
+    VEIL_FMT_FORM,      /* application/x-www-form-urlencoded and query strings */
+    VEIL_FMT_MULTIPART, /* multipart/form-data and the other multipart types:
+                           needs its boundary (veil_body_type_t) */
+    VEIL_FMT_XML,       /* application/xml, text/xml, +xml (SOAP included) */
 } veil_format_t;
+
+/* The longest multipart boundary (RFC 2046 section 5.1.1). */
+#define VEIL_BOUNDARY_MAX 70
+
+/*
+ * A body's type as its Content-Type gives it: the format and, for
+ * multipart, the boundary. boundary_len 0 for VEIL_FMT_MULTIPART means
+ * "take the boundary from the body's first line" (a body that starts
+ * with "--boundary"; otherwise it is scanned as text): for files and
+ * tests, never for HTTP bodies, whose boundary is the Content-Type's.
+ */
+typedef struct veil_body_type {
+    veil_format_t format;
+    uint8_t boundary_len;
+    char boundary[VEIL_BOUNDARY_MAX];
+} veil_body_type_t;
 
 /* One built-in detector, as `veil detectors` prints it. */
 typedef struct veil_detector_info {
@@ -66,7 +85,25 @@ enum {
                                       names (veil_redactor_options_t
                                       field_action): <detector> holds the
                                       rule's veil_action_t, not a detector */
+    VEIL_FIND_SKIP = 1u << 3,      /* the content of a multipart part that
+                                      was not inspected: <detector> holds
+                                      its veil_skip_reason_t. Reported to a
+                                      redactor only, which writes a marker
+                                      in its place (one per part: pieces
+                                      before the last carry VEIL_FIND_MORE) */
+    VEIL_FIND_MORE = 1u << 4,      /* more of the same skipped part follows */
 };
+
+/* Why a part of a multipart body was not inspected. */
+typedef enum veil_skip_reason {
+    VEIL_SKIP_BINARY,   /* a binary media type (image/png, application/pdf, ...) */
+    VEIL_SKIP_ENCODED,  /* a Content-Transfer-Encoding (base64, quoted-printable) */
+    VEIL_SKIP_HEADERS,  /* its header block was longer than 8 KiB */
+    VEIL_SKIP__COUNT
+} veil_skip_reason_t;
+
+/* veil_skip_reason_name(): "binary", "encoded", "headers". */
+const char *veil_skip_reason_name(veil_skip_reason_t reason);
 
 typedef struct veil_finding {
     uint64_t offset;     /* raw byte offset from the start of the stream */
@@ -151,6 +188,11 @@ typedef void (*veil_finding_cb)(void *ud, const veil_finding_t *finding);
 veil_scanner_t *veil_scanner_new(const veil_engine_t *engine,
                                  veil_format_t format, veil_finding_cb cb,
                                  void *ud);
+/* veil_scanner_new_typed(): the same for a body type (a multipart body
+   with its boundary). <type> is copied. */
+veil_scanner_t *veil_scanner_new_typed(const veil_engine_t *engine,
+                                       const veil_body_type_t *type,
+                                       veil_finding_cb cb, void *ud);
 /*
  * veil_scanner_feed(): scans the next <len> bytes. Any chunking gives the
  * same findings. Returns 0 or -ENOMEM. The scanner keeps a bounded copy of
@@ -167,9 +209,27 @@ int veil_scanner_finish(veil_scanner_t *s);
 uint64_t veil_scanner_safe_offset(const veil_scanner_t *s);
 /* veil_scanner_free(): wipes the held-back bytes and frees. NULL-safe. */
 void veil_scanner_free(veil_scanner_t *s);
+/*
+ * veil_scanner_skipped(): parts of a multipart body (nested ones
+ * included) left uninspected so far for <reason>. Their bytes are never
+ * findings: a redactor replaces them in its output by a marker, or copies
+ * them (veil_redactor_options_t keep_skipped). VEIL_SKIP__COUNT: all
+ * reasons summed.
+ */
+uint32_t veil_scanner_skipped(const veil_scanner_t *s, veil_skip_reason_t reason);
 
 /* veil_format_from_content_type(): JSON for application/json and +json,
-   FORM for x-www-form-urlencoded, TEXT otherwise. */
+   FORM for x-www-form-urlencoded, XML for application/xml, text/xml and
+   +xml, TEXT otherwise (multipart too: without its boundary a multipart
+   body cannot be read; veil_body_type_from_content_type() gives both). */
 veil_format_t veil_format_from_content_type(const char *ct, size_t len);
+/*
+ * veil_body_type_from_content_type(): the body type of the Content-Type
+ * value <ct>: the format as veil_format_from_content_type() gives it, and
+ * for a multipart/ type its boundary parameter (quoted or not, 1 to 70
+ * bytes, none of them a control byte). A multipart type without a usable
+ * boundary is TEXT.
+ */
+void veil_body_type_from_content_type(const char *ct, size_t len, veil_body_type_t *out);
 
 #endif

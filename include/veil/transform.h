@@ -15,6 +15,9 @@ typedef enum veil_action {
     VEIL_ACT_LABEL, /* [EMAIL] */
     VEIL_ACT_HASH,  /* [EMAIL:1f2e3d4c5b6a7988]: HMAC-SHA256, truncated */
     VEIL_ACT_DROP,  /* nothing */
+    VEIL_ACT_TOKENIZE, /* a reversible token (veil/tokens.h); without a
+                          tokens context (veil_redactor_options_t.tokens)
+                          the label, never the value */
     VEIL_ACT__COUNT
 } veil_action_t;
 
@@ -22,11 +25,14 @@ const char *veil_action_name(veil_action_t action);
 /* veil_action_parse(): the action named <name>, or -1. */
 int veil_action_parse(const char *name);
 
-/* A key for the hash transform. */
+/* A key: for the hash transform, and with a slot for tokens
+   (veil/tokens.h: veil_token_key_load(), veil_token_ring_new()). */
 typedef struct veil_hash_key {
-    const char *id;          /* shown nowhere yet; kept for rotation */
+    const char *id;          /* the keys: entry; tokens name it */
     unsigned char bytes[64];
     size_t len;
+    int slot;                /* 1-9: a token key slot; 0: a hash key only */
+    int state;               /* a slot's veil_key_state_t */
 } veil_hash_key_t;
 
 /*
@@ -42,7 +48,9 @@ int veil_hash_key_load(veil_hash_key_t *key, const char *path,
  * (<len> bytes) of a finding by detector <detector> into <out> (<cap>
  * bytes; 64 + 2 * <len> is always enough). <flags> are the finding's
  * VEIL_FIND_* flags. <key> is needed only for VEIL_ACT_HASH. Returns the
- * number of bytes written, or -ENOSPC / -EINVAL.
+ * number of bytes written, or -ENOSPC / -EINVAL. VEIL_ACT_TOKENIZE needs
+ * the tokens context of veil_tokens_transform() (veil/tokens.h); here it
+ * writes the label.
  */
 long veil_transform_apply(veil_action_t action, uint16_t detector,
                           unsigned flags, const char *raw, size_t len,
@@ -68,6 +76,14 @@ typedef int (*veil_write_cb)(void *ud, const char *data, size_t len);
  * for none (the value is then scanned as usual). A value a rule takes is
  * not scanned and not told to on_finding: it is the policy's, not a
  * detection.
+ *
+ * Multipart and XML bodies use the same two places. A part is asked for
+ * as a form field by its name (each name it carries: name= and name*=);
+ * the values inside a JSON or XML part as JSON paths under the part's
+ * name ($.meta.user.email). XML values are JSON paths of local names,
+ * the root element first: the text of <s:Envelope><s:Body><login>
+ * <password> is $.Envelope.Body.login.password, an attribute is a step
+ * of its own ($.login.password for <login password="...">); no indexes.
  */
 enum { VEIL_PLACE_JSON, VEIL_PLACE_FORM };
 typedef int (*veil_field_action_cb)(void *ud, int place, const char *path, size_t len);
@@ -84,6 +100,21 @@ typedef struct veil_redactor_options {
     void *finding_ud;
     veil_field_action_cb field_action; /* optional: field rules */
     void *field_ud;
+    /* The body's type with its multipart boundary; NULL: <format> alone
+       (a multipart body then takes its boundary from its first line). */
+    const veil_body_type_t *type;
+    /* Multipart parts that are not inspected (files of binary types, ...):
+       0 writes "[SKIPPED <reason> part, N bytes]" and the content's line
+       breaks in place of their content (for logs: fail closed), 1 copies
+       their bytes unchanged (for bodies in transit). */
+    int keep_skipped;
+    /* Optional: tokens (veil/tokens.h) for VEIL_ACT_TOKENIZE; with
+       token_op DETOKENIZE or REWRAP every finding goes to
+       veil_tokens_transform() whatever its action. Counts go to
+       token_stats (may be NULL). */
+    const struct veil_tokens *tokens;
+    struct veil_token_stats *token_stats;
+    int token_op;                    /* veil_token_op_t */
 } veil_redactor_options_t;
 
 /*
@@ -98,6 +129,9 @@ int veil_redactor_finish(veil_redactor_t *r);
 /* veil_redactor_offset(): raw bytes of input written out so far; later
    findings never start before it. */
 uint64_t veil_redactor_offset(const veil_redactor_t *r);
+/* veil_redactor_skipped(): parts not inspected so far for <reason>
+   (veil_scanner_skipped()); all reasons summed for VEIL_SKIP__COUNT. */
+uint32_t veil_redactor_skipped(const veil_redactor_t *r, veil_skip_reason_t reason);
 /* veil_redactor_free(): wipes held bytes and frees. NULL-safe. A few
    freed redactors per thread are kept (wiped) for the next
    veil_redactor_new() on that thread, and freed when the thread exits. */

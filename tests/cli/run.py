@@ -259,6 +259,30 @@ def test_form_and_actions():
     check(out == b"*@*******.*** 203.0.113.42\n", "only: %r" % out)
 
 
+def test_multipart_and_xml():
+    # multipart: the boundary from the first line, a password part redacted
+    # whole, a file part replaced by a marker (its line break kept)
+    data = (b'--b\r\nContent-Disposition: form-data; name="password"\r\n\r\nhunter2\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\n'
+            b'Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\nIHDR\r\n--b--\r\n')
+    rc, out, fs, raw, err = scan_file("form.multipart", data,
+                                      ["--format", "multipart", "--action", "label"])
+    check(rc == 0 and out == (b'--b\r\nContent-Disposition: form-data; name="password"\r\n\r\n'
+                              b'[SECRET]\r\n'
+                              b'--b\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\n'
+                              b'Content-Type: image/png\r\n\r\n[SKIPPED binary part, 12 bytes]\n\n'
+                              b'\r\n--b--\r\n'),
+          "multipart label: %r" % out)
+    check([f["detector"] for f in fs] == ["secret_field"], "multipart findings: %r" % fs)
+    # xml, picked by --format auto for .xml: an element and an attribute
+    data = b'<login email="jane@example.com"><password>hunter2</password></login>\n'
+    rc, out, fs, raw, err = scan_file("login.xml", data, ["--action", "label"])
+    check(rc == 0 and out == b'<login email="[EMAIL]"><password>[SECRET]</password></login>\n',
+          "xml label: %r" % out)
+    check([(f["detector"], f["offset"]) for f in fs] == [("email", 14), ("secret_field", 42)],
+          "xml findings: %r" % fs)
+
+
 def test_errors():
     rc, out, err = run(["scan", "--bogus", "x"])
     check(rc == 2, "unknown option: exit 2 (got %d)" % rc)
@@ -313,7 +337,7 @@ def test_detectors():
 def main():
     for t in (test_line_for_line, test_crlf_and_odd_bytes, test_long_line,
               test_stdin_and_multiple_files, test_json_lines, test_form_and_actions,
-              test_errors, test_detectors):
+              test_multipart_and_xml, test_errors, test_detectors):
         t()
     print("%d checks, %d failed" % (checks, len(failures)))
     return 1 if failures else 0

@@ -75,12 +75,14 @@ def test_veil_test_pass():
     rc, out, err = run(["test", "-c", "tests-pass.yaml"], cwd=HERE)
     lines = out.splitlines()
     check(rc == 0, "rc %d\n%s%s" % (rc, out, err))
-    check(len(lines) == 7 and all(l.startswith("ok   ") for l in lines[:6]), out)
+    check(len(lines) == 9 and all(l.startswith("ok   ") for l in lines[:8]), out)
     check(lines[0] == "ok   1 json request through a matched request "
           "(claims, request, policy health)", lines[0])
     check(lines[4] == "ok   5 DNT switches to the default policy "
           "(claims, request, policy default)", lines[4])
-    check(lines[-1] == "6 passed, 0 failed", lines[-1])
+    check(lines[6] == "ok   7 an XML response by its content type "
+          "(claims, response, policy health)", lines[6])
+    check(lines[-1] == "8 passed, 0 failed", lines[-1])
 
 
 def test_veil_test_fail():
@@ -125,7 +127,8 @@ def test_keys_and_dump():
             fh.write("keys:\n  main:\n    file: %s\n  alt:\n    env: VEIL_HASH_KEY\n"
                      "upstreams:\n  - name: api\n    url: http://${UP_HOST:-127.0.0.1}:9000\n"
                      "policies:\n  default:\n    request:\n      actions: {email: hash}\n"
-                     "      hash_key: main\n" % key)
+                     "      hash_key: main\n"
+                     "      fields: [{header: X-Request-Id, action: keep}]\n" % key)
         os.chmod(key, 0o644)
         rc, out, err = run(["check", "-c", cfg])
         check(rc == 1, "0644 key accepted")
@@ -141,6 +144,8 @@ def test_keys_and_dump():
         check('    file: "%s"' % key in out.splitlines(), out)
         check('    env: "VEIL_HASH_KEY"' in out.splitlines(), out)
         check('      hash_key: "main"' in out.splitlines(), out)
+        i = out.splitlines().index('        - header: "X-Request-Id"')
+        check(out.splitlines()[i + 1] == "          action: keep", out)
         # The dump is itself a valid config that dumps the same.
         dump = os.path.join(d, "dump.yaml")
         with open(dump, "w") as fh:
@@ -187,12 +192,15 @@ def test_dump_roundtrip():
     _, a, _ = run(["check", "--dump"])
     _, b, _ = run(["check", "--dump", "-c", os.path.join(ROOT, "config", "default.yaml")])
     check(a.split("\n", 1)[1] == b.split("\n", 1)[1], "embedded default differs")
-    # An empty file gives the same effective config as the default.
+    # An empty file gives the same effective config as the default, but for
+    # the log action of the default policy: the embedded default (veil run
+    # without -c) writes labels ([EMAIL]), a file's policy masks by default.
     with tempfile.NamedTemporaryFile("w", suffix=".yaml") as fh:
         fh.write("# nothing\n")
         fh.flush()
         _, c, _ = run(["check", "--dump", "-c", fh.name])
-    check(a.split("\n", 1)[1] == c.split("\n", 1)[1], "the default file is not the defaults")
+    labels = a.split("\n", 1)[1].replace("default: label", "default: mask")
+    check(labels == c.split("\n", 1)[1], "the default file is not the defaults")
 
 
 def test_scan_config():
@@ -222,6 +230,61 @@ def test_scan_config():
         # Without -c every flag works as before.
         rc, out, err = run(["scan", "--only", "email", "--action", "label"], stdin=text)
         check(out == "EMP-123456 [EMAIL] [EMAIL] +44 20 7946 0958\n", repr(out))
+
+
+def test_run_flags_are_keys():
+    """veil run flags are overrides of configuration keys, with the file's
+    value grammar: --header-timeout 1h works (it was refused before the
+    settings table), a bad value names the grammar, the override shows in
+    /config, and --help lists each flag with its key and default."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    rc, out, err = run(["run", "--help"])
+    check(rc == 0, "--help exits 0")
+    check("  --header-timeout D             server.header_timeout (60s)" in out.splitlines(),
+          "--help lists the key and default: " + out)
+    rc, out, err = run(["run", "--header-timeout", "1x"])
+    check(rc == 2 and err == "veil run: --header-timeout: invalid value: "
+          "expected a duration (500ms, 5s, 2m, 1h)\n", "bad duration: %r" % err)
+    rc, out, err = run(["run", "--no-such-flag", "1"])
+    check(rc == 2 and err.startswith("veil run: unknown option --no-such-flag\n"), err)
+
+    def free_port():
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        p = s.getsockname()[1]
+        s.close()
+        return p
+
+    port, admin = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as d:
+        cfg = os.path.join(d, "v.yaml")
+        with open(cfg, "w") as fh:
+            fh.write("server:\n  header_timeout: 5s\n  keepalive_timeout: 2m\n")
+        p = subprocess.Popen([VEIL, "run", "-c", cfg, "--listen", "127.0.0.1:%d" % port,
+                              "--admin", "127.0.0.1:%d" % admin, "--header-timeout", "1h",
+                              "--access-log", os.path.join(d, "a.log")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            body = None
+            end = time.time() + 10
+            while time.time() < end and body is None:
+                try:
+                    body = urllib.request.urlopen("http://127.0.0.1:%d/config" % admin,
+                                                  timeout=2).read()
+                except OSError:
+                    time.sleep(0.05)
+            check(body is not None, "/config answered")
+            c = json.loads(body)
+            check(c["server"]["header_timeout_ms"] == 3600000, "flag wins: %r" % c["server"])
+            check(c["server"]["keepalive_timeout_ms"] == 120000, "file kept: %r" % c["server"])
+            check(c["listeners"][0]["address"] == "127.0.0.1:%d" % port, "listen override")
+        finally:
+            p.terminate()
+            p.wait(timeout=10)
 
 
 TESTS = {n[5:]: f for n, f in globals().items() if n.startswith("test_")}

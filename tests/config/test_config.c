@@ -7,9 +7,11 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "veil/config.h"
+#include "veil/settings.h"
 #include "../../config/config_int.h"
 
 typedef struct {
@@ -419,6 +421,7 @@ TEST(field_rules)
     CHECK((r = rule(pd, VEIL_FIELD_QUERY, "token")) && r->action == VEIL_ACT_HASH);
     CHECK(rule(pd, VEIL_FIELD_QUERY, "Token") == NULL);
     CHECK(rule(pd, VEIL_FIELD_QUERY, "password") == NULL); /* key patterns: bodies only */
+    CHECK((r = rule(pd, VEIL_FIELD_HEADER, "x-api-key")) && r->keep == 0);
 
     CHECK_EQ(pd->body_log, VEIL_BODY_LOG_ALLOWLIST);
     CHECK_EQ(veil_policy_body_field_allowed(pd, "$.order_id", 10), 1);
@@ -434,6 +437,46 @@ TEST(field_rules)
     CHECK_EQ(veil_json_path_match("$[*]", "$[0]", 4), 1);
     CHECK_EQ(veil_json_path_match("$.a", "$.a[", 4), 0);
     veil_config_release(c);
+}
+
+/* action keep: header rules only; the rule keeps a value that looks like
+   a credential in the log (proxy/net/access_log.c). */
+TEST(keep_headers)
+{
+    diags_t d;
+    veil_config_t *c = load("policies:\n  default:\n    request:\n      fields:\n"
+                            "        - {header: X-Request-Id, action: keep}\n"
+                            "        - {header: X-Ref, action: label}\n"
+                            "    response:\n      fields:\n"
+                            "        - {header: ETag, action: keep}\n",
+                            &d);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        fprintf(stderr, "%s\n", d.msgs[0]);
+        return;
+    }
+    const veil_policy_dir_t *rq = &veil_config_policy(c, "default")->dir[VEIL_DIR_REQUEST];
+    const veil_policy_dir_t *rs = &veil_config_policy(c, "default")->dir[VEIL_DIR_RESPONSE];
+    const veil_field_rule_t *r;
+    CHECK((r = rule(rq, VEIL_FIELD_HEADER, "x-request-id")) && r->keep == 1);
+    CHECK((r = rule(rq, VEIL_FIELD_HEADER, "X-Ref")) && r->keep == 0 &&
+          r->action == VEIL_ACT_LABEL);
+    CHECK((r = rule(rs, VEIL_FIELD_HEADER, "etag")) && r->keep == 1);
+    CHECK(rule(rq, VEIL_FIELD_HEADER, "etag") == NULL);
+    veil_config_release(c);
+
+    static const char *const wrong[] = {"json: '$.a'", "key: '^a$'", "form: a", "query: a"};
+    for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+        char yaml[256];
+        snprintf(yaml, sizeof(yaml),
+                 "policies:\n  default:\n    request:\n      fields:\n"
+                 "        - {%s, action: keep}\n",
+                 wrong[i]);
+        c = load(yaml, &d);
+        CHECK(c == NULL);
+        CHECK(d.n >= 1 && strstr(d.msgs[0], "keep applies to header rules only") != NULL);
+        veil_config_release(c);
+    }
 }
 
 TEST(restart_needed)
@@ -477,6 +520,111 @@ TEST(default_config)
     veil_config_release(c);
 }
 
+TEST(settings_grammar)
+{
+    /* One grammar for files and flags (include/veil/settings.h). */
+    const veil_setting_t *ht = veil_setting_by_flag("--header-timeout");
+    const veil_setting_t *mb = veil_setting_by_key("server.max_body_size");
+    const veil_setting_t *ri = veil_setting_by_flag("--upstream-resolve-interval");
+    const veil_setting_t *in = veil_setting_by_flag("--inspect");
+    char err[128], buf[64];
+    uint64_t v = 0;
+
+    CHECK(ht != NULL && mb != NULL && ri != NULL && in != NULL);
+    if (!ht || !mb || !ri || !in) {
+        return;
+    }
+    CHECK(ht == veil_setting_by_key("server.header_timeout"));
+    CHECK(veil_setting_by_flag("--no-such-flag") == NULL);
+    CHECK(veil_setting_by_key("server.no_such_key") == NULL);
+    CHECK_EQ(veil_setting_parse(ht, "1h", &v, err, sizeof(err)), 0);
+    CHECK_EQ(v, 3600000);
+    CHECK_EQ(veil_setting_parse(ht, "1.5s", &v, err, sizeof(err)), 0);
+    CHECK_EQ(v, 1500);
+    CHECK_EQ(veil_setting_parse(ht, "5", &v, err, sizeof(err)), 0); /* bare: seconds */
+    CHECK_EQ(v, 5000);
+    CHECK_EQ(veil_setting_parse(ht, "250ms", &v, err, sizeof(err)), 0);
+    CHECK_EQ(v, 250);
+    CHECK_EQ(veil_setting_parse(ht, "0", &v, err, sizeof(err)), -1); /* no 0: not an off switch */
+    CHECK_STR(err, "out of range (1 to 86400000 ms)");
+    CHECK_EQ(veil_setting_parse(ri, "0", &v, err, sizeof(err)), 0);
+    CHECK_EQ(v, 0);
+    CHECK_EQ(veil_setting_parse(ht, "1y", &v, err, sizeof(err)), -1);
+    CHECK_STR(err, "expected a duration (500ms, 5s, 2m, 1h)");
+    CHECK_EQ(veil_setting_parse(ht, "1e9", &v, err, sizeof(err)), -1);
+    CHECK_EQ(veil_setting_parse(ht, "-1s", &v, err, sizeof(err)), -1);
+    CHECK_EQ(veil_setting_parse(mb, "10m", &v, err, sizeof(err)), 0);
+    CHECK_EQ(v, 10485760);
+    CHECK_EQ(veil_setting_parse(mb, "0", &v, err, sizeof(err)), 0);
+    CHECK_EQ(veil_setting_parse(mb, "1.5m", &v, err, sizeof(err)), -1);
+    CHECK_EQ(veil_setting_parse(in, "off", &v, err, sizeof(err)), 0);
+    CHECK_EQ(v, 0);
+    CHECK_EQ(veil_setting_parse(in, "true", &v, err, sizeof(err)), 0);
+    CHECK_EQ(v, 1);
+    CHECK_EQ(veil_setting_parse(in, "yes", &v, err, sizeof(err)), -1);
+    /* Formatting writes the largest unit that divides exactly. */
+    uint64_t ms = 90000;
+    CHECK_STR(veil_setting_format(ht, &ms, buf, sizeof(buf)), "90s");
+    ms = 7200000;
+    CHECK_STR(veil_setting_format(ht, &ms, buf, sizeof(buf)), "2h");
+    CHECK_STR(veil_setting_format(mb, &(uint64_t){3 << 20}, buf, sizeof(buf)), "3m");
+    /* Every default parses with its own setting's grammar. */
+    for (size_t i = 0; i < veil_settings_count(); i++) {
+        const veil_setting_t *st = veil_setting_at(i);
+        CHECK_EQ(veil_setting_parse(st, st->def, &v, err, sizeof(err)), 0);
+        CHECK(st->doc != NULL && st->doc[0] != '\0');
+    }
+}
+
+TEST(overrides_win_over_the_file)
+{
+    diags_t d = {0};
+    const char *yaml = "upstreams: [{name: a, url: 'http://127.0.0.1:81', connect_timeout: 2s},"
+                       " {name: b, url: 'http://127.0.0.1:82'}]\n"
+                       "server: {header_timeout: 10s, max_body_size: 100}\n";
+    veil_setting_override_t ov[] = {
+        {veil_setting_by_flag("--header-timeout"), "1h"},
+        {veil_setting_by_flag("--upstream"), "https://example.com"},
+        {veil_setting_by_flag("--connect-timeout"), "700ms"},
+        {veil_setting_by_flag("--listen"), "[::1]:9000"},
+        {veil_setting_by_flag("--admin"), "off"},
+        {veil_setting_by_flag("--max-body-size"), "0"},
+    };
+    veil_config_load_options_t o = {0, ov, sizeof(ov) / sizeof(ov[0]), collect, &d};
+    char path[] = "/tmp/veil-ov-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, yaml, strlen(yaml)) == (ssize_t)strlen(yaml));
+    close(fd);
+    veil_config_t *c = veil_config_load(path, &o);
+    unlink(path);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        return;
+    }
+    CHECK_EQ(veil_config_server(c)->header_timeout_ms, 3600000);
+    CHECK_EQ(veil_config_server(c)->max_body_size, 0);
+    CHECK_STR(veil_config_upstream(c, 0)->host, "example.com");
+    CHECK_EQ(veil_config_upstream(c, 0)->port, 443);
+    CHECK_EQ(veil_config_upstream(c, 0)->tls, 1);
+    CHECK_EQ(veil_config_upstream(c, 0)->connect_timeout_ms, 700);
+    CHECK_EQ(veil_config_upstream(c, 1)->port, 82); /* flags set the first only */
+    CHECK_EQ(veil_config_upstream(c, 1)->connect_timeout_ms, 5000);
+    CHECK_STR(veil_config_listener(c, 0)->host, "::1");
+    CHECK_EQ(veil_config_listener(c, 0)->port, 9000);
+    CHECK_STR(veil_config_admin(c)->listen, "off");
+    veil_config_release(c);
+
+    /* Without a file: the embedded default, overridden. */
+    c = veil_config_load(NULL, &o);
+    CHECK(c != NULL);
+    if (c != NULL) {
+        CHECK_EQ(veil_config_server(c)->header_timeout_ms, 3600000);
+        CHECK_STR(veil_config_upstream(c, 0)->host, "example.com");
+        veil_config_release(c);
+    }
+}
+
 TEST(rejects_without_crash)
 {
     diags_t d;
@@ -506,8 +654,11 @@ int main(void)
     RUN(holder_swaps);
     RUN(reload_under_load);
     RUN(field_rules);
+    RUN(keep_headers);
     RUN(restart_needed);
     RUN(default_config);
+    RUN(settings_grammar);
+    RUN(overrides_win_over_the_file);
     RUN(rejects_without_crash);
     TEST_MAIN_END;
 }

@@ -153,7 +153,7 @@ TEST(reloader_scenario)
     CHECK(cfg != NULL);
     c.h = veil_config_holder_new(cfg);
     uv_loop_init(&c.loop);
-    veil_config_reloader_options_t o = {FILE_NAME, c.h, 50, 1, 1, on_diag, on_done, &c};
+    veil_config_reloader_options_t o = {FILE_NAME, c.h, 50, 1, 1, on_diag, on_done, &c, NULL, 0};
     c.r = veil_config_reloader_start(&c.loop, &o, &rc);
     CHECK(c.r != NULL);
     uv_timer_init(&c.loop, &c.step_timer);

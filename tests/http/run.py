@@ -32,6 +32,8 @@ Case file format (one case per file):
                                 header: line is given the list must match
                                 exactly.
     body: hello                 expected decoded body at the upstream
+    xff: 127.0.0.1              expected X-Forwarded-For value(s) forwarded,
+                                joined with ", " (checked when given)
     responses: 2                responses the client must read (default 1)
     client-body: ok             expected body of veil's (first) response
     upstream-close: 1           upstream closes after its response
@@ -56,7 +58,7 @@ upstream's response) sent in 5-byte segments (more for big messages: at
 most ~200 segments) 1 ms apart, so veil sees each
 message across many reads.
 
-Usage: run.py --veil PATH [--cases DIR] [-k SUBSTRING] [-v] [--no-split]
+Usage: run.py --veil PATH [--cases DIR] [-k SUBSTRING] [--shard I/N] [-v] [--no-split]
 Prints "N passed, N failed" and exits non-zero when a case fails.
 """
 
@@ -74,7 +76,7 @@ import time
 CANNED = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
 CANNED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n"
 IGNORED_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "via", "x-request-id"}
-# Status lines veil itself writes (proxy/http_validate.c veil_h1_status_text).
+# Status lines veil itself writes (proxy/http/http_validate.c veil_h1_status_text).
 VEIL_STATUS_LINES = {
     400: "HTTP/1.1 400 Bad Request",
     405: "HTTP/1.1 405 Method Not Allowed",
@@ -147,7 +149,7 @@ def load_case(path):
             elif key in ("forward", "responses", "upstream-close",
                          "upstream-dropped", "body-error", "client-aborted"):
                 case[key] = int(value)
-            elif key in ("request-line", "body", "client-body", "status-line"):
+            elif key in ("request-line", "body", "client-body", "status-line", "xff"):
                 case[key] = unescape(value)
             else:
                 raise ValueError("%s: unknown key %r" % (path, key))
@@ -438,6 +440,10 @@ def run_case(case, port, up, split):
                    if n.lower() not in IGNORED_HEADERS]
             if got != case["headers"]:
                 errors.append("forwarded headers %r, expected %r" % (got, case["headers"]))
+        if "xff" in case:
+            xff = ", ".join(v for n, v in r["headers"] if n.lower() == "x-forwarded-for")
+            if xff.encode("latin-1") != case["xff"]:
+                errors.append("X-Forwarded-For %r, expected %r" % (xff, case["xff"]))
         if "body" in case and r["body"] != case["body"]:
             errors.append("forwarded body %r, expected %r" % (r["body"][:200], case["body"]))
     if case.get("upstream-dropped") or (case.get("body-error") and raw):
@@ -457,15 +463,20 @@ def main():
     ap.add_argument("--cases", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                     "cases"))
     ap.add_argument("-k", default="")
+    ap.add_argument("--shard", default="1/1",
+                    help="I/N: run every N-th case starting at the I-th, so "
+                         "ctest can run N shards in parallel")
     ap.add_argument("-v", action="store_true")
     ap.add_argument("--no-split", action="store_true",
                     help="send each case whole only (default: whole, then in "
                          "5-byte segments from both the client and the upstream)")
     args = ap.parse_args()
 
+    shard, nshards = (int(x) for x in args.shard.split("/"))
     cases = []
-    for f in sorted(os.listdir(args.cases)):
-        if f.endswith(".case") and args.k in f:
+    names = [f for f in sorted(os.listdir(args.cases)) if f.endswith(".case") and args.k in f]
+    for i, f in enumerate(names):
+        if i % nshards == shard - 1:
             cases.append(load_case(os.path.join(args.cases, f)))
 
     up = Upstream()

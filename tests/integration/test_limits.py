@@ -60,6 +60,7 @@ def chunk(data):
 
 
 def admin(env, path):
+    env.log_raw()  # records and counters of finished exchanges are in
     out = env.raw(b"GET " + path + b" HTTP/1.1\r\nHost: a\r\n"
                   b"Connection: close\r\n\r\n", port=env.admin_port)
     head, body = split_head(out)
@@ -287,7 +288,7 @@ def test_default_limit(veil):
     env, up = start(veil)
     try:
         cfg = json.loads(admin(env, b"/config"))
-        eq(cfg["max_body_size"], 10 * 1024 * 1024, "/config default")
+        eq(cfg["server"]["max_body_size"], 10 * 1024 * 1024, "/config default")
         resp = env.raw(b"POST /echo HTTP/1.1\r\nHost: a\r\n"
                        b"Content-Length: 10485761\r\n\r\n")
         eq(resp, ERR_413, "10 MiB + 1 by default")
@@ -325,10 +326,10 @@ def test_config_key_and_flag(veil):
         # The harness passes --upstream; ours points at the mini upstream.
         upf = ["--upstream", "http://127.0.0.1:%d" % up.port]
         env = Env(veil, ["-c", conf] + upf, upstream=False)
-        eq(json.loads(admin(env, b"/config"))["max_body_size"], 100,
+        eq(json.loads(admin(env, b"/config"))["server"]["max_body_size"], 100,
            "/config from the file")
-        eq(json.loads(admin(env, b"/config"))[
-            "upstream_resolve_interval_ms"], 5000, "resolve interval")
+        eq(json.loads(admin(env, b"/config"))["upstreams"][0][
+            "resolve_interval_ms"], 5000, "resolve interval")
         eq(env.raw(post_cl(b"/echo", body_of(101))), ERR_413, "101 at 100")
         resp = env.raw(post_cl(b"/echo", body_of(100),
                                b"Connection: close\r\n"))
@@ -350,7 +351,7 @@ def test_config_key_and_flag(veil):
                          "--upstream-resolve-interval", "0"] + upf,
                   upstream=False)
         cfg = json.loads(admin(env, b"/config"))
-        eq((cfg["max_body_size"], cfg["upstream_resolve_interval_ms"]),
+        eq((cfg["server"]["max_body_size"], cfg["upstreams"][0]["resolve_interval_ms"]),
            (0, 0), "/config with 0")
         resp = env.raw(post_cl(b"/echo", body_of(5000),
                                b"Connection: close\r\n"))
@@ -360,7 +361,8 @@ def test_config_key_and_flag(veil):
             p = subprocess.run([veil, "run", "--max-body-size", bad],
                                capture_output=True, timeout=10)
             eq((p.returncode, p.stderr),
-               (2, b"veil run: --max-body-size: invalid value\n"),
+               (2, b"veil run: --max-body-size: invalid value: "
+                   b"expected a size (64k, 1m)\n"),
                "--max-body-size %r" % bad)
     finally:
         if env is not None and env.veil is not None:

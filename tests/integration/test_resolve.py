@@ -96,6 +96,7 @@ def veil_env(veil, url, *args):
 
 
 def metric(env, prefix):
+    env.log_raw()  # records and counters of finished exchanges are in
     out = env.raw(b"GET /metrics HTTP/1.1\r\nHost: a\r\n"
                   b"Connection: close\r\n\r\n", port=env.admin_port)
     for ln in split_head(out)[1].decode().splitlines():
@@ -201,7 +202,7 @@ def test_failure_keeps_last_good(veil):
     env = None
     series = ('veil_upstream_errors_total{route="default",'
               'kind="upstream_resolve_failed"}')
-    warning = (b"veil: warning: the upstream name could not be resolved "
+    warning = (b"veil: warning: upstream default: the upstream name could not be resolved "
                b"again (unknown node or service); keeping the last good "
                b"addresses\n")
     with Fake() as fake:
@@ -226,7 +227,7 @@ def test_failure_keeps_last_good(veil):
                  if e["kind"] == "upstream_resolve_failed"]
             check(len(n) == 1 and n[0] >= 2, "/stats counts the failures")
             fake.write("veil-flaky.test 127.0.0.1\n")
-            wait_for(lambda: b"veil: the upstream name resolves again\n"
+            wait_for(lambda: b"veil: upstream default: the upstream name resolves again\n"
                      in env.stderr(), "recovery noted")
             eq(env.stderr().count(warning), 1, "still one warning")
             eq(get(env, b"/bye"), (200, "a:3"), "served after recovery")

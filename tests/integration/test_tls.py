@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TLS to https:// upstreams (proxy/tls_up.c): veil verifies the
+"""TLS to https:// upstreams (proxy/net/tls_up.c): veil verifies the
 upstream's certificate and host name, sends the request over TLS byte for
 byte, reuses the TLS connection from its pool, and answers 502
 upstream_tls_failed (counted) when verification fails; `verify: false`
@@ -264,6 +264,7 @@ OK_JSON = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 
 
 def metrics(env):
+    env.log_raw()  # records and counters of finished exchanges are in
     out = env.raw(b"GET /metrics HTTP/1.1\r\nHost: a\r\n"
                   b"Connection: close\r\n\r\n", port=env.admin_port)
     return split_head(out)[1].decode().splitlines()
@@ -507,7 +508,7 @@ def test_upstream_flag(veil):
         eq(env.log(1)[0]["error.type"], "upstream_tls_failed", "reason")
         out = env.raw(b"GET /config HTTP/1.1\r\nHost: a\r\n"
                       b"Connection: close\r\n\r\n", port=env.admin_port)
-        check(b'"upstream":"https://localhost:%d"' % up.port in out,
+        check(b'"url":"https://localhost:%d"' % up.port in out,
               "/config names the https upstream")
         eq(env.stderr().count(b"veil: upstream default: TLS verification "
                               b"failed: unable to get local issuer "

@@ -1,4 +1,4 @@
-"""The admin listener (proxy/admin.c) over known counters (admin_serve.c),
+"""The admin listener (proxy/observe/admin.c) over known counters (admin_serve.c),
 with raw sockets so every status line and header is checked exactly.
 
 usage: test_admin.py ADMIN_SERVE VEIL CASE

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the rotating log file (proxy/logfile.c): rotation by size
+ * Unit tests of the rotating log file (proxy/observe/logfile.c): rotation by size
  * (exact file contents), by time (a 1 s period), retention with a short
  * period (2 s), external rotation + reopen, and whole lines from
  * concurrent writers across many rotations.

@@ -310,35 +310,57 @@ def test_admin_token_and_port(veil):
 
 
 def test_access_log_rotation(veil):
+    import http.client
     env = start(veil, ["--access-log-max-size", "4k",
                        "--access-log-retention", "2s"])
     try:
+        # One keep-alive connection: the 20 exchanges take milliseconds,
+        # well inside the retention (20 curl processes could take longer
+        # than 2 s on a loaded machine, and the first rotated files were
+        # then swept before they were counted).
+        conn = http.client.HTTPConnection("127.0.0.1", env.port, timeout=10)
         for _ in range(20):
-            env.curl("{base}/json")
-        time.sleep(0.3)
+            conn.request("GET", "/json")
+            conn.getresponse().read()
+        conn.close()
         d = os.path.dirname(env.log_path)
-        rotated = sorted(f for f in os.listdir(d)
-                         if re.match(r"access\.log\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(\.\d+)?$", f))
-        check(len(rotated) >= 2, "rotated files: %r" % rotated)
-        lines = 0
-        for f in rotated + ["access.log"]:
-            with open(os.path.join(d, f), "rb") as fh:
-                data = fh.read()
-            check(len(data) <= 4096, "%s is %d bytes" % (f, len(data)))
-            for l in data.splitlines():
-                json.loads(l)          # every line whole
-                lines += 1
-        eq(lines, 20, "every record once, across the files")
+
+        def rotated_files():
+            return sorted(f for f in os.listdir(d)
+                          if re.match(r"access\.log\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(\.\d+)?$", f))
+
+        def count_lines():
+            n = 0
+            for f in rotated_files() + ["access.log"]:
+                with open(os.path.join(d, f), "rb") as fh:
+                    data = fh.read()
+                check(len(data) <= 4096, "%s is %d bytes" % (f, len(data)))
+                for l in data.splitlines():
+                    json.loads(l)          # every line whole
+                    n += 1
+            return n
+
+        end = time.time() + 5
+        while count_lines() < 20 and time.time() < end:
+            time.sleep(0.02)
+        check(len(rotated_files()) >= 2, "rotated files: %r" % rotated_files())
+        eq(count_lines(), 20, "every record once, across the files")
         # Retention: after 2 s the rotated files are swept (once a second).
-        time.sleep(3.5)
+        end = time.time() + 10
+        while time.time() < end and any(f.startswith("access.log.") for f in os.listdir(d)):
+            time.sleep(0.1)
         left = [f for f in os.listdir(d) if f.startswith("access.log.")]
         eq(left, [], "rotated files after the retention period")
-        # SIGUSR1 still reopens in place.
+        # SIGUSR1 still reopens in place: poll until a record lands in a
+        # new file under the old name.
         os.rename(env.log_path, env.log_path + ".moved")
         env.veil.send_signal(signal.SIGUSR1)
-        time.sleep(0.3)
-        env.curl("{base}/json")
-        eq(len(env.log(min_lines=1)), 1, "a new file after SIGUSR1")
+        end = time.time() + 5
+        while not os.path.exists(env.log_path) and time.time() < end:
+            env.curl("{base}/json")
+            time.sleep(0.05)
+        check(os.path.exists(env.log_path), "a new file after SIGUSR1")
+        check(len(env.log(min_lines=1)) >= 1, "records in the new file")
     finally:
         env.stop()
         env.cleanup()

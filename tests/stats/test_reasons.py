@@ -4,7 +4,7 @@ usage: test_reasons.py STATS_SAMPLE SOURCE_DIR
 
 Reads the reason ids from the sources (the header validator's request
 rules, the proxy's refusals, inspect.c's skip reasons, the upstream
-failures) and checks each is in the matching table of proxy/stats.c, so a
+failures) and checks each is in the matching table of proxy/observe/stats.c, so a
 new rule cannot silently be counted as "other".
 """
 import os
@@ -16,8 +16,13 @@ SAMPLE, SRC = sys.argv[1], sys.argv[2]
 
 
 def read(name):
-    with open(os.path.join(SRC, "proxy", name)) as f:
-        return f.read()
+    """A source file of the proxy, wherever its layer folder is."""
+    for layer in ("http", "net", "observe"):
+        path = os.path.join(SRC, "proxy", layer, name)
+        if os.path.exists(path):
+            with open(path) as f:
+                return f.read()
+    raise FileNotFoundError(name)
 
 
 tables = {}

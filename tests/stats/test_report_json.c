@@ -1,5 +1,5 @@
 /*
- * Unit tests of the report's JSON reader (proxy/report_json.c): values,
+ * Unit tests of the report's JSON reader (proxy/observe/report_json.c): values,
  * escapes (surrogate pairs, lone surrogates, \u0000), depth limit, and
  * the errors that must be refused with the offset.
  */

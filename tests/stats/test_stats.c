@@ -1,6 +1,6 @@
 /*
- * Unit tests of the counters (proxy/stats.c) and their renderers
- * (proxy/stats_render.c): exact sums over shards, bucket edges, exact
+ * Unit tests of the counters (proxy/observe/stats.c) and their renderers
+ * (proxy/observe/stats_render.c): exact sums over shards, bucket edges, exact
  * JSON and Prometheus lines, label escaping, and concurrent updates
  * summed while a reader reads.
  */

@@ -27,6 +27,10 @@
    offset already declared safe, and the safe offset never moves back). */
 static int check_safe = 1;
 
+/* When set, scanners and redactors are made for this body type (a
+   multipart boundary) instead of the format alone. */
+static const veil_body_type_t *harness_type;
+
 typedef struct {
     veil_finding_t f[MAXF];
     size_t n;
@@ -132,7 +136,8 @@ static void scan_cut(const veil_engine_t *e, veil_format_t fmt, const char *in, 
                      int how, flist_t *l)
 {
     memset(l, 0, sizeof(*l));
-    veil_scanner_t *s = veil_scanner_new(e, fmt, collect, l);
+    veil_scanner_t *s = harness_type ? veil_scanner_new_typed(e, harness_type, collect, l)
+                                     : veil_scanner_new(e, fmt, collect, l);
     uint64_t last_safe = 0;
     cut_seed(how);
     for (size_t i = 0; i < len;) {
@@ -229,6 +234,9 @@ static char *redact_cut(const veil_engine_t *e, const veil_redactor_options_t *b
     sink_t k = {0};
     order_t o = {0};
     veil_redactor_options_t opts = *base;
+    if (harness_type != NULL && opts.type == NULL) {
+        opts.type = harness_type;
+    }
     opts.write = sink_write;
     opts.write_ud = &k;
     opts.on_finding = order_cb;
@@ -265,15 +273,28 @@ static char *redact_cut(const veil_engine_t *e, const veil_redactor_options_t *b
 
 /* Redacts <in> cut every way; every cut must give the same bytes. Returns
    the output (static, NUL-terminated; embedded NULs shown as is). */
+static const char *redact_opts_str(int line, const veil_engine_t *e,
+                                   const veil_redactor_options_t *base, const char *in,
+                                   size_t len);
+
 static const char *redact_str(int line, const veil_engine_t *e, veil_format_t fmt,
                               veil_action_t act, const veil_hash_key_t *key, const char *in,
                               size_t len)
 {
-    static char *first;
     veil_redactor_options_t opts = {0};
     opts.format = fmt;
     opts.action = act;
     opts.key = key;
+    return redact_opts_str(line, e, &opts, in, len);
+}
+
+/* The same with any redactor options (field rules, skipped parts kept). */
+static const char *redact_opts_str(int line, const veil_engine_t *e,
+                                   const veil_redactor_options_t *base, const char *in,
+                                   size_t len)
+{
+    static char *first;
+    veil_redactor_options_t opts = *base;
     free(first);
     first = NULL;
     size_t flen = 0;

@@ -101,6 +101,31 @@ TEST(pct_split)
 }
 
 /* A PEM block in a value stays inside it (regression). */
+/* Two levels of percent-encoding: %25 followed by two hex digits (plain
+   or encoded again) is one character, and the finding covers all of its
+   raw bytes. A third level is not read; a %25 not followed by hex digits
+   is a '%'. */
+TEST(two_levels)
+{
+    FS("c=jane%2540example.org&x=1", "email@2+20H");
+    FLABEL("c=jane%2540example.org&x=1", "c=[EMAIL]&x=1");
+    FS("a=4111%25201111%25201111%25201111", "credit_card@2+31H");
+    FMASK("a=4111%25201111%25201111%25201111", "a=***************************1111");
+    FS("b=123%252D45%252D6789", "us_ssn@2+19M");
+    FLABEL("d=%252B1%2520415%2520555%25200100&e=1", "d=[PHONE]&e=1");
+    /* each hex digit itself encoded: %25%34%30 is '@' */
+    FLABEL("g=jane%25%34%30example.org", "g=[EMAIL]");
+    /* not a second level: kept as decoded once */
+    FLABEL("e=100%25&f=%25zz&h=%25+4&i=%252", "e=100%25&f=%25zz&h=%25+4&i=%252");
+    FS("e=100%25&f=%25zz&h=%25+4&i=%252", "");
+    /* a third level is not read by the walker (the text layer reads %40
+       in an address itself, so this one is found all the same) */
+    FS("k=jane%252540example.org", "email@2+22H");
+    FS("k=4111%2525201111%2525201111%2525201111", "");
+    /* keys too */
+    FS("pass%2577ord=x1", "secret_field@13+2HF");
+}
+
 TEST(pem_in_value)
 {
     FS("k=-----BEGIN RSA PRIVATE KEY-----AAAA-----ENDAAAA&x=jane@example.com",
@@ -122,6 +147,7 @@ int main(void)
     RUN(structure);
     RUN(escape_first_findings);
     RUN(pct_split);
+    RUN(two_levels);
     RUN(pem_in_value);
     veil_engine_free(E);
     TEST_MAIN_END;

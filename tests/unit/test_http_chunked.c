@@ -1,10 +1,10 @@
 /*
- * Unit tests for proxy/http_chunked.c. Every case runs three ways: in one
+ * Unit tests for proxy/http/http_chunked.c. Every case runs three ways: in one
  * call, one byte per call, and split at every offset into two calls; each
  * slice is placed right before a PROT_NONE page, and all ways must report
  * the same result, the same end offset and the same reason.
  */
-#include "../../proxy/http_chunked.c"
+#include "../../proxy/http/http_chunked.c"
 
 #include <stdlib.h>
 #include <sys/mman.h>

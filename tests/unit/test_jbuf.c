@@ -1,5 +1,5 @@
 /*
- * The access-log line builder's JSON string escaping (proxy/log_sink.c),
+ * The access-log line builder's JSON string escaping (proxy/observe/log_sink.c),
  * against a byte-at-a-time reference written here from RFC 8259 and
  * RFC 3629: every input, whatever its bytes, must come out as the same
  * valid JSON string content. The escaper copies sixteen plain bytes at a

@@ -114,7 +114,7 @@ TEST(many_keys)
     char *in = malloc(keys * 24 + 64);
     in[0] = '{';
     for (size_t k = 0; k < keys; k++) {
-        n += (size_t)sprintf(in + n, "\"key_%zu\":%zu,", k, k % 97);
+        n += (size_t)sprintf(in + n, "\"item_%zu\":%zu,", k, k % 97);
     }
     n += (size_t)sprintf(in + n, "\"password\":\"hunter2\"}");
     const char *got = scan_str(__LINE__, E, VEIL_FMT_JSON, in, n);

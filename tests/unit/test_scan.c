@@ -149,7 +149,8 @@ TEST(near_misses)
 TEST(fields_in_text)
 {
     TXT("password=hunter2 next", "secret_field@9+7HF");
-    TXT("login password: \"hunter2\" next", "");
+    TXT("login password: \"hunter2\" next", "secret_field@17+7HF"); /* quoted: up to its quote */
+    TXT("query { login(password: \"a\\\"b c\") }", "secret_field@25+6HF");
     TXT("{\"cardNumber\": \"4111111111111111\", \"x\": 1}", "credit_card@16+16HF");
     TXT("{\"cardNumber\": \"not a number\"}", "credit_card@16+12HF");
     TXT("api_key=abcd1234efgh5678&x=1", "secret_field@8+16HF");
@@ -425,7 +426,11 @@ TEST(api_edges)
     CHECK_EQ(veil_format_from_content_type("application/x-ndjson", 20), VEIL_FMT_JSON);
     CHECK_EQ(veil_format_from_content_type("text/json;charset=utf-8", 23), VEIL_FMT_JSON);
     CHECK_EQ(veil_format_from_content_type("", 0), VEIL_FMT_TEXT);
-    CHECK_EQ(veil_format_from_content_type("application/xml", 15), VEIL_FMT_TEXT);
+    CHECK_EQ(veil_format_from_content_type("application/xml", 15), VEIL_FMT_XML);
+    CHECK_EQ(veil_format_from_content_type("application/yaml", 16), VEIL_FMT_TEXT);
+    /* multipart needs its boundary: veil_body_type_from_content_type() */
+    CHECK_EQ(veil_format_from_content_type("multipart/form-data; boundary=x", 31),
+             VEIL_FMT_TEXT);
 }
 
 TEST(redact_text)

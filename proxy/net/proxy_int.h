@@ -1,0 +1,801 @@
+/*
+ * Internal types of the proxy, shared by the C files that make up
+ * `veil run`: workers (server.c), write queues (outq.c), client
+ * connections (client.c), upstream connections and the pool (upstream.c),
+ * the response path (response.c), head rewriting (heads.c), body
+ * inspection (inspect.c) and the access log record (access_log.c).
+ *
+ * Threading: every object below belongs to one worker and is touched only
+ * from that worker's loop thread. The config and the engine are shared
+ * read-only; the access-log descriptor is shared and written whole lines
+ * at a time; the upstreams (upstream_set.c) are shared and
+ * reference-counted, each address table (resolve.c) under its mutex and
+ * copied by each worker when its generation changes.
+ */
+#ifndef VEIL_PROXY_INT_H
+#define VEIL_PROXY_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <llhttp.h>
+#include <uv.h>
+#include <zlib.h>
+
+#include "veil/charset.h"
+#include "veil/log.h"
+#include "veil/config.h"
+#include "veil/proxy.h"
+#include "veil/transform.h"
+#include "veil/transform.h"
+#include "http_chunked.h"
+#include "http_validate.h"
+
+/* Read buffer of each side: a whole head must fit (limit + slack). */
+#define VEIL__IO_BUF (64 * 1024)
+/* Write-queue water marks: reading from the other side stops above the
+   high mark and resumes at or below the low mark. */
+#define VEIL__HWM (256 * 1024)
+#define VEIL__LWM (64 * 1024)
+/* Free read buffers kept per worker while busy, and after a burst of
+   connections is over (server.c gives the rest back to the system). */
+#define VEIL__BUF_CACHE 64
+#define VEIL__BUF_KEEP 8
+
+typedef struct veil__worker veil__worker_t;
+typedef struct veil__outq veil__outq_t;
+typedef struct veil__client veil__client_t;
+typedef struct veil__upconn veil__upconn_t;
+typedef struct veil__xchg veil__xchg_t;
+typedef struct veil__pool veil__pool_t;
+
+
+/* ---- write queue (outq.c) ---- */
+
+/*
+ * Writes to one stream in order. Small writes are gathered in a pending
+ * buffer and sent together once per loop iteration (a uv_check handle of
+ * the worker flushes them), so a response head, its body and the final
+ * chunk usually leave in one system call. A write that would not fit
+ * sends what is pending and itself at once. Sending first tries
+ * uv_try_write(); only the bytes the kernel did not take are copied and
+ * queued. <on_written> runs after each queued write completes (status < 0
+ * on error), from the loop.
+ */
+struct veil__outq {
+    uv_stream_t *stream;
+    size_t queued;           /* bytes handed to uv_write, not yet written */
+    int error;
+    void (*on_written)(void *owner, int status);
+    void *owner;
+    veil__worker_t *w;
+    char *pend;              /* pending small writes (a worker buffer) */
+    size_t pend_len;
+    int dirty;               /* in the worker's list of queues to flush */
+    veil__outq_t *next_dirty;
+    /* An upstream TLS session (tls_up.c): what is written is encrypted
+       and the ciphertext is what the stream gets; NULL: plain. */
+    struct veil__tls *tls;
+    /* Bytes given to the queue, and bytes the kernel took, since the
+       queue began (plain queues): an exchange knows what of its own
+       bytes actually left (the log reports that, never what was read
+       from the other side). */
+    uint64_t accepted;
+    uint64_t sent;
+    /* The owner's on_written(owner, 0) also runs after the worker's
+       flush of the pending bytes (client queues: a finished exchange
+       waits for its bytes to leave). */
+    int notify_flush;
+    /* An error found while writing synchronously: the owner hears of it
+       (on_written with the error) from the worker's check callback, not
+       from inside the write that failed. */
+    int error_pending;
+};
+
+/* Pending bytes are sent at once above this. */
+#define VEIL__CORK_MAX (16 * 1024)
+
+void veil__outq_init(veil__outq_t *q, uv_stream_t *s, veil__worker_t *w,
+                     void (*on_written)(void *, int), void *owner);
+/* Returns 0, or a negative libuv error (the queue is then failed). */
+int veil__outq_writev(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
+int veil__outq_write(veil__outq_t *q, const void *data, size_t len);
+/* Sends the pending bytes now. */
+void veil__outq_flush(veil__outq_t *q);
+/* Bytes not yet written: pending and queued. */
+size_t veil__outq_size(const veil__outq_t *q);
+/* Drops what is pending and leaves the flush list (the stream is gone). */
+void veil__outq_dispose(veil__outq_t *q);
+/* The worker's check callback: flushes every queue written to. */
+void veil__outq_flush_all(veil__worker_t *w);
+/* Sends <bufs> as they are, past the TLS session (its own records). */
+int veil__outq_send_raw(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
+
+
+/* ---- findings of one exchange ---- */
+
+enum veil__loc {
+    VEIL__LOC_URL_PATH,
+    VEIL__LOC_URL_QUERY,
+    VEIL__LOC_REQ_HEADERS,
+    VEIL__LOC_REQ_BODY,
+    VEIL__LOC_RSP_HEADERS,
+    VEIL__LOC_RSP_BODY,
+    VEIL__LOC__COUNT
+};
+
+#define VEIL__MAX_FINDING_KINDS 32
+
+typedef struct veil__findings {
+    struct {
+        uint16_t detector;
+        uint8_t loc;
+        uint32_t count;
+    } kind[VEIL__MAX_FINDING_KINDS];
+    unsigned n;
+    uint32_t dropped; /* kinds beyond the table, still counted here */
+} veil__findings_t;
+
+void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc);
+
+
+/* ---- body inspection (inspect.c) ---- */
+
+enum veil__ins_state {
+    VEIL__INS_NONE = 0,  /* no body */
+    VEIL__INS_ON,        /* being inspected */
+    VEIL__INS_DONE,      /* inspected whole: findings and log copy valid */
+    VEIL__INS_SKIPPED,   /* not inspected: <skip> says why; not logged */
+};
+
+typedef struct veil__inspect {
+    int state;
+    veil_format_t format;    /* from the content type */
+    veil_body_type_t type;   /* the same, with a multipart boundary */
+    uint32_t parts_skipped;  /* multipart parts not inspected (files) */
+    const char *skip;        /* "over_limit", "encoding", "binary", "charset", ... */
+    veil_charset_decoder_t cs; /* UTF-16/32 to UTF-8, after gzip/deflate */
+    veil_redactor_t *red;
+    int zmode;               /* 0: identity, 1: inflating */
+    int zinit;
+    int zraw_tried;
+    z_stream z;
+    uint64_t raw_bytes;      /* body bytes as framed (encoded) */
+    uint64_t decoded;        /* bytes fed to the engine */
+    size_t limit;            /* inspection limit (decoded bytes) */
+    veil_jbuf_t log;         /* redacted copy, up to the log limit */
+    int log_on;              /* text-like: keep a redacted copy */
+    int truncated;
+    veil__findings_t *findings;
+    int loc;
+} veil__inspect_t;
+
+/*
+ * veil__inspect_begin(): prepares the inspection of one body with content
+ * type <ct> and content encoding <ce> (spans of the head; ptr NULL when
+ * absent).
+ */
+void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
+                         veil_h1_span_t ct, veil_h1_span_t ce,
+                         veil__findings_t *findings, int loc);
+void veil__inspect_feed(veil__inspect_t *in, const char *data, size_t len);
+/* The body ended (<complete> = 1) or was cut short (0). */
+void veil__inspect_end(veil__inspect_t *in, int complete);
+/* Marks the body as not inspected for <reason>. */
+void veil__inspect_skip(veil__inspect_t *in, const char *reason);
+void veil__inspect_dispose(veil__inspect_t *in);
+
+/* At most this many values per veil__redact_lines() call. */
+#define VEIL__MAX_LINES 640
+
+/*
+ * veil__redact_lines(): redacts <n> values (none may contain '\n') in one
+ * engine pass of <fmt>. The redacted text is appended to <out>; red[i]
+ * points into it at the redacted value i (valid until <out> changes).
+ * <loc_of> maps the index of a value to its finding location. Returns 0,
+ * or -1 when the values could not be redacted (the caller must then omit
+ * them: fail closed).
+ */
+int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_hash_key_t *key, veil_format_t fmt,
+                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                       veil_h1_span_t *red, const int *loc_of,
+                       veil__findings_t *findings, veil_field_action_cb rules,
+                       void *rules_ud);
+/* Field rules of a policy direction, as the engine asks for them: for the
+   log (rules, then body_log allow: a value not allowed is dropped), in
+   transit (rules only), for a query string (its parameters' rules). The
+   user data is the const veil_policy_dir_t *. */
+int veil__log_rules(void *pd, int place, const char *path, size_t len);
+int veil__transit_rules(void *pd, int place, const char *path, size_t len);
+int veil__query_rules(void *pd, int place, const char *path, size_t len);
+
+
+/*
+ * An upstream's settings, copied from its config entry (the command
+ * line's overrides of the first one already applied by the loader) when
+ * the upstream is set up: what heads.c, resolve.c, tls_up.c and the
+ * timers of its connections read.
+ */
+typedef struct veil__upsettings {
+    char host[256];              /* a name or an IP literal */
+    int port;
+    char authority[300];         /* host:port, the Host of HTTP/1.0 requests */
+    int tls;                     /* https:// */
+    int tls_verify;              /* 0 only with tls: {verify: false} */
+    char tls_ca_file[1024];      /* "": the system store */
+    char tls_server_name[256];   /* "": the host */
+    uint64_t connect_timeout_ms;
+    uint64_t response_timeout_ms; /* first response byte, idle gaps */
+    uint64_t idle_timeout_ms;    /* pooled idle connections */
+    uint64_t resolve_interval_ms; /* 0: resolved at start only */
+    unsigned pool_size;          /* idle connections kept per worker */
+} veil__upsettings_t;
+
+
+/* ---- the upstreams' addresses (resolve.c) ---- */
+
+/* Addresses kept from one answer (the first ones, in resolver order). */
+#define VEIL__MAX_UPADDRS 8
+
+/* The current answer for one upstream, shared by the workers: written
+   under <lock> by the main thread, <gen> bumped after each change. */
+typedef struct veil__upaddrs {
+    pthread_mutex_t lock;
+    _Atomic unsigned gen;
+    struct sockaddr_storage addr[VEIL__MAX_UPADDRS];
+    unsigned n;
+} veil__upaddrs_t;
+
+typedef struct veil__resolver veil__resolver_t;
+
+void veil__upaddrs_init(veil__upaddrs_t *t);
+void veil__upaddrs_dispose(veil__upaddrs_t *t);
+/* The first lookup of cfg->upstream_host, blocking (before the workers
+   start, or on the main thread when a reload adds an upstream): 0, or
+   -EINVAL with a reason naming the upstream <name> on stderr. */
+int veil__resolve_start_up(const veil__upsettings_t *set, const char *name,
+                           veil__upaddrs_t *t);
+/* Looks the name up again every set->resolve_interval_ms on <loop>;
+   NULL when there is nothing to do (interval 0, a literal). Warnings
+   name the upstream <name>, never its host. */
+veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
+                                       const veil__upsettings_t *set,
+                                       const char *name,
+                                       veil__upaddrs_t *shared,
+                                       struct veil_stats *stats);
+/* Stops and frees (after a lookup in flight returns; <shared> is not
+   written after this call); NULL is fine. */
+void veil__resolver_stop(veil__resolver_t *r);
+
+
+/* ---- the upstreams of the running proxy (upstream_set.c) ---- */
+
+
+/*
+ * One upstream: a config's `upstreams:` entry. Shared by the workers and
+ * reference-counted: the table's set of each config, every worker's pool
+ * of it and every exchange using it hold a reference. Immutable but for
+ * <addrs> (resolve.c) and <retired>.
+ */
+typedef struct veil__upstream {
+    _Atomic unsigned refs;
+    /* No longer in the current config: its resolver is stopped and the
+       workers close its pooled connections (in-flight exchanges finish). */
+    _Atomic int retired;
+    char name[128];
+    veil__upsettings_t set;
+    veil__upaddrs_t addrs;
+    veil__resolver_t *resolver;  /* main thread only; NULL: none */
+    void *tls_ctx;               /* SSL_CTX for https; NULL: plain */
+} veil__upstream_t;
+
+/* Configs whose upstreams stay known (sets kept, each holding its
+   config): the current one, and the one before it for an exchange that
+   took the config just before a reload swapped it and looks its
+   upstream up right after (veil__upstream_pick). */
+#define VEIL__UPSETS_KEPT 2
+
+typedef struct veil__upset veil__upset_t;
+
+/* The table: a set of upstreams per recent config, newest first. */
+typedef struct veil__upstreams {
+    pthread_mutex_t lock;
+    veil__upset_t *sets[VEIL__UPSETS_KEPT];
+    unsigned nsets;
+    uv_loop_t *loop;             /* where the resolvers run (main) */
+    struct veil_stats *stats;    /* their failures are counted; or NULL */
+} veil__upstreams_t;
+
+/*
+ * veil__upstreams_init(): the table for <conf>'s upstreams, in order.
+ * Every name is resolved once, blocking. 0, or -EINVAL with the reason on
+ * stderr.
+ */
+int veil__upstreams_init(veil__upstreams_t *t, veil_config_t *conf);
+/* Starts the periodic lookups on <loop> (the main thread's). */
+void veil__upstreams_start(veil__upstreams_t *t, uv_loop_t *loop);
+/*
+ * A reload, in two steps. veil__upstreams_prepare() (any thread; the
+ * server runs it on the thread pool, since it may wait on DNS): the set
+ * for <conf>, where upstreams equal in name, address and settings to one
+ * of the current set are kept (with their pools and addresses) and others
+ * are created and resolved (blocking); NULL after a message when a name
+ * does not resolve (nothing changed: the caller keeps the old config).
+ * veil__upstreams_commit() (main thread, no prepare in progress): makes
+ * <s> current and retires the upstreams of the old current set that it
+ * does not keep. veil__upstreams_discard() frees a set not committed.
+ */
+veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t, veil_config_t *conf);
+void veil__upstreams_commit(veil__upstreams_t *t, veil__upset_t *s);
+void veil__upstreams_discard(veil__upset_t *s);
+/* Stops the lookups (main thread, at the end). */
+void veil__upstreams_stop(veil__upstreams_t *t);
+void veil__upstreams_dispose(veil__upstreams_t *t);
+/*
+ * veil__upstreams_find(): a new reference to the upstream <u> of <conf>,
+ * or NULL when <conf> is older than the kept sets (the caller refuses with
+ * 502: never another upstream). Any thread.
+ */
+veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t,
+                                       const veil_config_t *conf,
+                                       const veil_upstream_t *u);
+veil__upstream_t *veil__upstream_ref(veil__upstream_t *u);
+/* NULL-safe; the last reference frees. */
+void veil__upstream_unref(veil__upstream_t *u);
+
+
+/* ---- workers (server.c) ---- */
+
+struct veil__worker {
+    unsigned id;
+    /* The current configuration as this worker last saw it (refreshed by
+       veil__worker_conf() when the holder's generation moved), and what
+       follows from it: the engine of its default route for what has no
+       exchange (refused requests), NULL when inspection is off. */
+    veil_config_t *conf;
+    uint64_t conf_gen;
+    const veil_engine_t *engine;
+    int inspect;                 /* server.inspect, read at start */
+    uv_loop_t loop;
+    uv_tcp_t listeners[VEIL_MAX_LISTENERS]; /* one per address, each SO_REUSEPORT */
+    unsigned nlisteners;
+    int listener_open;
+    uv_async_t async;
+    uv_thread_t thread;
+    const veil_proxy_config_t *cfg;
+    veil_log_t *log;
+    veil_jbuf_t logbuf;          /* one record at a time */
+    veil__upstreams_t *ups;      /* the process's upstreams */
+    veil__pool_t *pools;         /* one per upstream used on this worker */
+    _Atomic int cmd;             /* VEIL__CMD_* from the main thread */
+    _Atomic int prune;           /* a reload retired upstreams */
+    _Atomic int trim;            /* a burst is over: shrink the caches */
+    int draining;
+    int stopping;
+    unsigned nclients;
+    veil__client_t *clients;     /* all client connections */
+    unsigned nupconns;           /* all upstream connections */
+    uint64_t rng[2];
+    _Atomic unsigned *conn_count; /* process-wide connection count */
+    _Atomic unsigned *conn_peak;  /* its highest value since the last
+                                     memory trim (server.c) */
+    char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
+    unsigned nbufs;
+    struct veil_stats_shard *shard; /* counters, or NULL */
+    uv_check_t check;            /* flushes gathered writes */
+    veil__outq_t *dirty;         /* queues with pending bytes */
+};
+
+enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
+
+/*
+ * veil__worker_conf(): the current configuration, for what a connection
+ * reads outside an exchange (header and keep-alive timeouts, head limits,
+ * max_connections); an exchange reads its own, x->conf. Takes the new one
+ * when a reload swapped it (one atomic load otherwise).
+ */
+const veil_config_t *veil__worker_conf(veil__worker_t *w);
+#define veil__srv(w) veil_config_server(veil__worker_conf(w))
+
+/*
+ * Read buffers (VEIL__IO_BUF bytes) come from a small per-worker cache and
+ * are held only while a connection has unprocessed input, so an idle
+ * keep-alive connection costs no buffer. veil__buf_put() wipes the first
+ * <used> bytes (they may hold personal data) before caching or freeing.
+ */
+char *veil__buf_get(veil__worker_t *w);
+void veil__buf_put(veil__worker_t *w, char *buf, size_t used);
+
+/* Takes the pool's upstream's shared address table when it changed
+   (resolve.c). */
+void veil__upaddrs_refresh(veil__pool_t *p);
+
+/* Called when a worker may have nothing left to do while draining. */
+void veil__worker_check_idle(veil__worker_t *w);
+uint64_t veil__rand64(veil__worker_t *w);
+
+
+/* ---- client connections (client.c) ---- */
+
+enum veil__cstate {
+    VEIL__C_HEAD,    /* waiting for (more of) a request head */
+    VEIL__C_BODY,    /* streaming the request body upstream */
+    VEIL__C_WAIT,    /* request done, response in progress */
+    VEIL__C_TUNNEL,  /* after a 101: raw bytes both ways */
+    VEIL__C_CLOSED,
+};
+
+struct veil__client {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    veil__worker_t *w;
+    veil__client_t *next, *prev;
+    int state;
+    int pending_close;       /* handles not yet closed */
+    int closing;
+    int close_after_flush;
+    int lingering;           /* our FIN is sent (or on its way) */
+    int reading;
+    int eof;
+    int in_process;
+    int process_again;
+    int served;              /* exchanges completed on this connection */
+    int timer_kind;
+    char addr[INET6_ADDRSTRLEN];
+    char *in;                /* NULL while idle */
+    size_t in_len;
+    size_t in_used;          /* high-water mark of in_len, for wiping */
+    veil_h1_scan_t scan;
+    veil__outq_t out;
+    veil__xchg_t *x;
+    /* An exchange that has ended but whose response bytes are still in
+       the queue: its record waits until they are written (or the
+       connection fails), and the next request waits with it. */
+    veil__xchg_t *done_x;
+    uint64_t head_start;     /* when the current head began (ns) */
+};
+
+int veil__client_accept(veil__worker_t *w, uv_stream_t *listener);
+/* Runs the client's state machine over its buffered input. */
+void veil__client_process(veil__client_t *c);
+/* Closes now; an exchange in progress is logged as aborted. */
+void veil__client_close(veil__client_t *c);
+/* Closes once queued writes are flushed. */
+void veil__client_close_after_flush(veil__client_t *c);
+/* Drain: closes the connection if it is idle between requests. */
+void veil__client_drain(veil__client_t *c);
+void veil__client_update_reading(veil__client_t *c);
+/* Response bytes were queued for the client: arm the send timer, so a
+   client that stops reading cannot hold the connection forever. */
+void veil__client_touch(veil__client_t *c);
+/* The request body moved on towards the upstream: restart the body timer. */
+void veil__client_progress(veil__client_t *c);
+
+
+/* ---- upstream connections (upstream.c) ---- */
+
+enum veil__ustate { VEIL__U_CONNECTING, VEIL__U_ACTIVE, VEIL__U_IDLE };
+
+/*
+ * A worker's pool for one upstream: its idle connections (reused only
+ * for exchanges to the same upstream) and the worker's copy of its
+ * addresses, taken when a new connection is opened and the shared table
+ * changed; <pref> is the one the last successful connect used. Freed
+ * once its upstream is retired and no connection of it is left.
+ */
+struct veil__pool {
+    veil__pool_t *next;
+    veil__upstream_t *up;        /* a reference */
+    veil__upconn_t *idle;
+    unsigned nidle;
+    unsigned nconns;             /* open connections, idle or not */
+    struct sockaddr_storage addr[VEIL__MAX_UPADDRS];
+    unsigned n, gen, pref;
+};
+
+struct veil__upconn {
+    uv_tcp_t tcp;
+    uv_connect_t creq;
+    uv_timer_t timer;
+    veil__worker_t *w;
+    veil__pool_t *pool;      /* its upstream's pool on this worker */
+    veil__upconn_t *next;    /* in the idle list */
+    veil__xchg_t *x;
+    int state;
+    int pending_close;
+    int closing;
+    int reading;
+    int eof;
+    int close_after_flush;
+    int reused;              /* served an exchange before this one */
+    int reusable;            /* cleared on any anomaly */
+    unsigned addr_i;         /* index in the worker's address copy */
+    unsigned tries;          /* addresses tried before this one */
+    char *in;                /* NULL while idle */
+    size_t in_len;
+    size_t in_used;
+    veil__outq_t out;
+    /* https (tls_up.c): the session, a handle that hands on plaintext
+       the session still holds once there is room for it, and the state
+       of the socket under it. */
+    struct veil__tls *tls;
+    uv_idle_t tls_idle;
+    int tls_hs_done;         /* the handshake completed */
+    int tls_failed;          /* any TLS error: never reused */
+    int tls_sock_eof;        /* the socket ended */
+    int tls_eof_done;        /* that end was handed on */
+    int tls_truncated;       /* it ended without the peer's close_notify */
+};
+
+/* ---- upstream TLS (tls_up.c): OpenSSL with memory BIOs over libuv ---- */
+
+typedef struct veil__tls veil__tls_t;
+
+#define VEIL__TLS_MORE 0     /* veil__tls_read: nothing until more bytes */
+#define VEIL__TLS_EOF (-1)   /* the peer's close_notify */
+#define VEIL__TLS_ERR (-2)   /* a protocol or verification error */
+
+/* The SSL_CTX of an https upstream with settings <c>; NULL after a
+   message naming <name>. */
+void *veil__tls_ctx_new(const veil__upsettings_t *c, const char *name);
+void veil__tls_ctx_free(void *ctx);
+/* A client session to the upstream of <c>; NULL: no memory. */
+veil__tls_t *veil__tls_new(void *ctx, const veil__upsettings_t *c);
+void veil__tls_free(veil__tls_t *t);
+/* Ciphertext from the socket. 0, or -1 (no memory). */
+int veil__tls_feed(veil__tls_t *t, const char *p, size_t n);
+/* Advances the handshake, its records sent on <q>: 1 done, 0 more
+   bytes needed, -1 failed (a line without PII on stderr names <name>). */
+int veil__tls_handshake(veil__tls_t *t, veil__outq_t *q, const char *name);
+/* Plaintext into <buf>: > 0 bytes, or VEIL__TLS_MORE/EOF/ERR. */
+long veil__tls_read(veil__tls_t *t, veil__outq_t *q, char *buf, size_t len);
+/* Whether the session holds bytes veil__tls_read() has not taken. */
+int veil__tls_pending(const veil__tls_t *t);
+/* Encrypts <bufs> and sends the records (outq.c's path for q->tls). */
+int veil__tls_send(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
+/* Best effort close_notify, written only if the socket takes it now. */
+void veil__tls_shutdown(veil__tls_t *t, uv_stream_t *s);
+
+/* Takes the upstream of <x>'s route (x->up) through the config it took
+   (policy.c); called right after, so that the table still knows that
+   config. NULL stays NULL when it does not (acquire then answers 502). */
+void veil__upstream_pick(veil__xchg_t *x);
+/* Gives <x> an upstream connection; calls veil__xchg_upstream_ready() or
+   veil__xchg_upstream_failed() (possibly before returning). */
+void veil__upstream_acquire(veil__xchg_t *x);
+/* The exchange is done with <u>: pooled if still reusable, else closed. */
+void veil__upstream_release(veil__upconn_t *u);
+void veil__upstream_close(veil__upconn_t *u);
+/* Closes once the bytes queued to the upstream are written (tunnels). */
+void veil__upstream_close_after_flush(veil__upconn_t *u);
+void veil__upstream_update_reading(veil__upconn_t *u);
+/* (Re)arms the response timer: the connection's upstream's response
+   timeout. */
+void veil__upstream_timer(veil__upconn_t *u);
+/* Closes the idle connections of every pool. */
+void veil__upstream_close_idle(veil__worker_t *w);
+/* A reload retired upstreams: their idle connections are closed, their
+   pools freed once empty. */
+void veil__upstream_prune(veil__worker_t *w);
+/* At the worker's end: frees the (empty) pools. */
+void veil__upstream_pools_free(veil__worker_t *w);
+
+
+/* ---- one exchange (client.c, response.c) ---- */
+
+/* A body held back until it is judged (policy.c). */
+typedef struct veil__held {
+    char *data;
+    size_t len, cap;
+} veil__held_t;
+
+enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
+
+/*
+ * One direction of an exchange: a message head and its body, as the body
+ * stage (body.c) carries it for both directions alike: framing read
+ * (Content-Length, chunked, until close), parsed again by llhttp,
+ * inspected, held or forwarded with framing veil writes itself.
+ */
+typedef struct veil__half {
+    char *head;              /* own copy of the head, wiped when freed */
+    size_t head_len;
+    veil_h1_head_t h;        /* spans into head */
+    int body;                /* VEIL_H1_BODY_* */
+    uint64_t left;           /* LENGTH: bytes still to come */
+    veil_chunked_t chunk;
+    llhttp_t p;
+    int msg_done;            /* set by llhttp's on_message_complete */
+    int done;                /* the whole body was read */
+    /* Modes block, redact and tokenize (policy.c): the body is held, not
+       forwarded, until it has been inspected; then refused, or sent on
+       (rewritten in redact and tokenize modes), with a length of its own.
+       A held response's head waits for the verdict too. */
+    int hold;
+    veil__held_t held;
+    int rewritten;           /* <held> is the rewritten body: new length */
+    int over_limit;          /* the held body crossed the inspection limit */
+    int chunked_out;         /* veil frames the body it forwards as chunked */
+    veil__inspect_t ins;
+} veil__half_t;
+
+struct veil__xchg {
+    veil__client_t *c;
+    /* The config taken when the head arrived (policy.c), released when
+       the exchange ends; its route and policy. */
+    struct veil_config *conf;
+    const struct veil_route *route;
+    const struct veil_policy *policy;
+    /* The request (VEIL_DIR_REQUEST) and the response (VEIL_DIR_RESPONSE). */
+    veil__half_t half[2];
+    int held_flush;          /* send the held request once the upstream is ready */
+    /* The upstream of its route, a reference taken with the config when
+       the head arrived and kept to the end, retries included
+       (upstream.c). */
+    veil__upstream_t *up;
+    veil__upconn_t *u;
+    int up_ready;            /* the request head is queued upstream */
+    int up_failed;
+
+    /* request */
+    uint64_t req_body_seen;  /* decoded body bytes so far */
+    int req_over_max;        /* the body crossed max_body_size */
+    int is_head;
+    int upgrade;             /* the client asked for an upgrade */
+    int keepalive;           /* the client connection may continue */
+    char reqid[40];
+    int reqid_generated;
+
+    /* response */
+    int rstate;
+    veil_h1_scan_t rscan;
+    int rsp_head_sent;       /* the final head went to the client */
+    int tunnel;
+    int status;              /* status sent (or to log) */
+
+    /* accounting */
+    uint64_t t_start_ns;     /* monotonic */
+    int64_t t_wall_ms;       /* @timestamp */
+    uint64_t t_up_start_ns;
+    uint64_t t_up_end_ns;
+    uint64_t bytes_in;
+    uint64_t bytes_out;      /* response bytes given to the client's
+                                queue; what was actually written when
+                                the record is made */
+    uint64_t out_mark;       /* c->out.accepted before its first byte */
+    uint64_t head_bytes_out; /* of bytes_out: response heads (1xx too) */
+    int then_next;           /* once logged: serve the next request */
+    const char *error;       /* reason id when something went wrong */
+    veil__findings_t findings;
+};
+
+/* ---- the body stage, both directions (body.c) ---- */
+
+/* Sets up the llhttp parser of half <dir> of <x> with the body stage's
+   callbacks. */
+void veil__body_parser_init(veil__xchg_t *x, int dir);
+/* The body of <dir> was read whole: veil's last chunk goes out (when it
+   was forwarded chunked), the inspection ends, the half is done. */
+void veil__body_complete(veil__xchg_t *x, int dir);
+/* A held body judged clean (rewritten where the policy says) goes on with
+   its half's framing: one chunk and the last chunk, or as it is. */
+void veil__body_send_held(veil__xchg_t *x, int dir);
+
+/* Upstream side events, from upstream.c. */
+void veil__xchg_upstream_ready(veil__xchg_t *x);
+void veil__xchg_upstream_failed(veil__xchg_t *x, int status,
+                                const char *reason);
+/* Bytes arrived in x->u->in, or the upstream ended (<eof>). */
+void veil__xchg_upstream_data(veil__xchg_t *x, int eof);
+/* The upstream timer fired while <x> was waiting on it. */
+void veil__xchg_upstream_timeout(veil__xchg_t *x);
+/* Both halves are done: log, release, continue or close. */
+void veil__xchg_maybe_finish(veil__xchg_t *x);
+/*
+ * veil__xchg_error(): ends the exchange because of <reason>. If no final
+ * head has reached the client yet, answers <status> with a JSON error
+ * body and Connection: close; otherwise cuts the client connection.
+ */
+void veil__xchg_error(veil__xchg_t *x, int status, const char *reason);
+void veil__xchg_free(veil__xchg_t *x);
+/* The head c->in[0..head_len) is complete: 0 when an exchange started,
+   -1 when the request was refused (the connection is closing). */
+int veil__xchg_start(veil__client_t *c, size_t head_len);
+/* Request body bytes: how many belong to this request, or -1 when the
+   exchange ended with an error. */
+long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len);
+/* The client connection goes away under the exchange. */
+void veil__xchg_abort(veil__xchg_t *x, const char *reason);
+/*
+ * veil__xchg_settle(): the client's queue moved (or the connection is
+ * closing: <closing>). Logs and frees c->done_x once its bytes are all
+ * written or can no longer be, then serves the next request or closes
+ * as the exchange decided. 1 when the client connection went on to its
+ * next request or is closing; 0 when nothing changed.
+ */
+int veil__xchg_settle(veil__client_t *c, int closing);
+void veil__xchg_tunnel_from_client(veil__xchg_t *x);
+void veil__xchg_tunnel_end(veil__xchg_t *x);
+/* The connection waits for the next request head. */
+void veil__client_next(veil__client_t *c);
+/* The client's queue drained: resume reading the upstream. */
+void veil__xchg_client_drained(veil__xchg_t *x);
+
+
+/* ---- heads (heads.c) ---- */
+
+/* Builds the request head sent upstream into <b>. */
+int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil_jbuf_t *b);
+/* Builds the head sent to the client for the response <x->half[1].h> (or an
+   interim 1xx when <interim>), choosing the client framing. */
+int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
+                        const veil_h1_head_t *rs, int interim,
+                        veil_jbuf_t *b);
+/* A complete error response: status line, JSON body, Connection: close. */
+size_t veil__error_response(int status, const char *reason, char *buf,
+                            size_t cap);
+/* 1 for a hop-by-hop field of <head> that must not be forwarded. */
+int veil__hop_by_hop(const char *head, size_t len, veil_h1_span_t name);
+/* 1 for a field whose value is always masked in the log. */
+int veil__sensitive_header(veil_h1_span_t name);
+
+
+/* ---- access log (access_log.c) ---- */
+
+/* Writes the record of <x>. */
+void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x);
+/* Writes the record of a request refused before an exchange began. */
+void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
+                        int status, const char *reason, uint64_t t0_ns,
+                        uint64_t bytes_in, uint64_t bytes_out);
+
+/* ---- config and policy per exchange (policy.c) ---- */
+
+/* Matches the route in the exchange's config (x->conf), applies consent. */
+void veil__xchg_policy(veil__xchg_t *x);
+/* The engine and per-detector actions for direction <dir> (0 request,
+   1 response) of <x> (may be NULL): the policy's, else the worker's
+   default (w->engine); NULL when inspection is off. */
+const veil_engine_t *veil__xchg_engine(veil__worker_t *w, const veil__xchg_t *x, int dir,
+                                       const uint8_t **actions);
+void veil__xchg_policy_release(veil__xchg_t *x);
+/* Whether direction <dir> of <x>'s policy holds the body back until it
+   is judged (modes block, redact, tokenize; uninspectable: block). */
+int veil__xchg_holds(const veil__xchg_t *x, int dir);
+/* Keeps <len> more body bytes; -1 when the body goes over <limit> (the
+   caller refuses: a body that cannot be judged is not sent on). */
+int veil__held_add(veil__held_t *h, const char *data, size_t len, size_t limit);
+/* Wipes and frees. */
+void veil__held_free(veil__held_t *h);
+/* A held body of direction <dir> is complete and inspected: the refusal
+   reason, or NULL to send it on. In modes redact and tokenize the held
+   bytes are rewritten first (*rewritten set); a body that can be read
+   but not rewritten (content-encoded) is refused. */
+const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten);
+/* What was done in transit with findings of <detector> at <loc>: a
+   VEIL_STATS_ACT_* (observe, the redact transform, tokenize, block). */
+int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector);
+struct veil_policy_dir;
+/* veil__rewrite_body(): <h> transformed with <actions> (per detector) by
+   a redactor for body type <type> (multipart parts it does not inspect
+   are kept as they are); the old bytes wiped. 0, or -1 (no memory, an
+   engine error) with <h> unchanged. */
+int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_hash_key_t *key, const veil_body_type_t *type,
+                       const struct veil_policy_dir *rules, veil__held_t *h);
+/* A body the inspection decoded from UTF-16/32 (veil_charset_transcodes(&
+   in->cs)), as the engine reads it: veil__charset_decode_held() decodes
+   <h> the same way into <out> (UTF-8); veil__charset_encode_held() puts
+   UTF-8 back in the body's encoding, BOM included. 0, or -1 (no memory, a
+   byte order mark that contradicts the charset). */
+int veil__charset_decode_held(const veil__inspect_t *in, const veil__held_t *h,
+                              veil__held_t *out);
+int veil__charset_encode_held(const veil__inspect_t *in, const char *utf8, size_t len,
+                              veil__held_t *out);
+
+#endif

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Many connections at once: 5,000 idle clients, a burst of 100
+pipelined requests in one write, and twelve bursts of 5,000 short
+connections after which veil's memory must come back down.
+
+Usage: test_load_faults.py VEIL [test names...]
+"""
+import resource
+import selectors
+import socket
+import sys
+import time
+
+from faultlib import (FaultEnv, check, eq, eq_bytes, forwarded, read_all,
+                      request, rss_kib, run, wait_until)
+
+IDLE = 5000
+
+
+def raise_fd_limit(need):
+    """Raises RLIMIT_NOFILE to <need> (the veil this process starts
+    inherits it): the soft limit up to the hard one, the hard one too
+    where that is allowed; fails when the limit stays too low."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < need:
+        try:
+            # Only root (CAP_SYS_RESOURCE) may raise the hard limit.
+            resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))
+            soft = hard = need
+        except (ValueError, OSError):
+            pass
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    check(soft == resource.RLIM_INFINITY or soft >= need,
+          "RLIMIT_NOFILE %d < %d needed (raise the hard limit)" %
+          (soft, need))
+
+
+def ok_exchange(env, rid, body=b"ok"):
+    s = env.connect()
+    req = request(b"/f/ok?body=" + body, rid, close=True)
+    s.sendall(req)
+    out, how = read_all(s)
+    s.close()
+    eq((out, how), (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                    b"Via: 1.1 veil\r\nContent-Length: %d\r\n"
+                    b"Connection: close\r\n\r\n" % len(body) + body, "eof"),
+       "a normal exchange")
+    return req
+
+
+def test_idle_connections(veil):
+    """5,000 connections that send nothing (under --max-connections'
+    default of 10,000): veil holds one descriptor for each, still serves a
+    normal request, and gives every descriptor back when they close."""
+    raise_fd_limit(IDLE + 1000)
+    with FaultEnv(veil) as env:
+        idle = []
+        for _ in range(IDLE):
+            idle.append(socket.create_connection(("127.0.0.1", env.port)))
+        env.check_fds(extra=IDLE, timeout=30)
+        req = ok_exchange(env, b"id1")
+        eq(env.conn_rx(1), forwarded(req), "upstream received")
+        r = env.log(1)
+        eq([(x["http.request.id"], x["http.response.status_code"])
+            for x in r], [("id1", 200)], "one record")
+        for s in idle:
+            s.close()
+        env.check_fds(timeout=30)
+        # None of them was answered or logged: they never sent a byte.
+        eq(len(env.log()), 1, "records after the idle ones closed")
+
+
+def test_pipelined_burst(veil):
+    """100 requests in one write: 100 responses, in order, each exact;
+    100 log lines in order; the upstream got the 100 requests in order."""
+    with FaultEnv(veil) as env:
+        reqs = [request(b"/f/ok?body=p%03d" % i, b"p%03d" % i,
+                        close=(i == 99)) for i in range(100)]
+        s = env.connect()
+        s.sendall(b"".join(reqs))
+        out, how = read_all(s)
+        s.close()
+        want = b"".join(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nVia: 1.1 veil"
+            b"\r\nContent-Length: 4\r\n" +
+            (b"Connection: close\r\n" if i == 99 else b"") +
+            b"\r\np%03d" % i for i in range(100))
+        eq(how, "eof", "closed after the last")
+        eq_bytes(out, want, "100 responses in order")
+        log = env.log(100)
+        eq([r["http.request.id"] for r in log],
+           ["p%03d" % i for i in range(100)], "100 records in order")
+        eq({r["http.response.status_code"] for r in log}, {200}, "statuses")
+        upstream = b"".join(env.conn_rx(n) or b""
+                            for n in range(1, env.accepted() + 1))
+        eq_bytes(upstream, b"".join(forwarded(r) for r in reqs),
+                 "upstream received")
+        env.check_fds()
+
+
+def burst(port, n, req, timeout=60):
+    """n connections opened at once, each sends <req>, reads to the end
+    and closes. Returns the n answers."""
+    sel = selectors.DefaultSelector()
+    out = []
+    for _ in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        sel.register(s, selectors.EVENT_WRITE, [s, 0, bytearray()])
+    end = time.time() + timeout
+    while len(out) < n and time.time() < end:
+        for key, ev in sel.select(timeout=1):
+            st = key.data
+            s = st[0]
+            try:
+                if ev & selectors.EVENT_WRITE:
+                    st[1] += s.send(req[st[1]:])
+                    if st[1] == len(req):
+                        sel.modify(s, selectors.EVENT_READ, st)
+                    continue
+                d = s.recv(65536)
+                if d:
+                    st[2] += d
+                    continue
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError as e:
+                st[2] += b"<%s>" % e.strerror.encode()
+            sel.unregister(s)
+            s.close()
+            out.append(bytes(st[2]))
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+    return out
+
+
+def test_memory_after_bursts(veil):
+    """Twelve bursts of 5,000 connections (request, response, close):
+    10 s after the last one veil's RSS is within twice its idle RSS."""
+    raise_fd_limit(IDLE * 2 + 1000)
+    with FaultEnv(veil, record=False) as env:
+        pid = env.veil.pid
+        ok_exchange(env, b"warm")
+        idle = rss_kib(pid)
+        want = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nVia: 1.1 "
+                b"veil\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        req = b"GET /f/ok HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        peaks = []
+        for k in range(12):
+            answers = burst(env.port, IDLE, req)
+            good = sum(1 for a in answers if a == want)
+            eq(good, IDLE, "round %d: answers that are the 200" % k)
+            peaks.append(rss_kib(pid))
+        total = 12 * IDLE + 1
+        wait_until(lambda: len(env.log_raw().splitlines()) >= total, 30,
+                   "%d log lines" % total)
+        time.sleep(10)  # the measure is "10 s after the last burst"
+        after = rss_kib(pid)
+        print("RSS idle %d KiB, after each burst %s, 10 s later %d KiB"
+              % (idle, peaks, after))
+        check(after <= 2 * idle,
+              "RSS 10 s after the bursts %d KiB > 2 x idle %d KiB (after "
+              "each burst: %s)" % (after, idle, peaks))
+
+
+TESTS = [test_idle_connections, test_pipelined_burst,
+         test_memory_after_bursts]
+
+if __name__ == "__main__":
+    sys.exit(run(TESTS, sys.argv))
