@@ -38,13 +38,14 @@ test:
 # Tiers of the optimised build's suite (ctest labels):
 #   test-fast         unit, fuzz corpus replays, cli, accuracy: seconds
 #   test-integration  real processes and sockets: integration, http
-#                     conformance (4 shards), config, stats, faults
+#                     conformance (4 shards), config, stats, faults,
+#                     deploy
 #   test-all          both
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(unit|fuzz|cli|accuracy)$$'
 
 test-integration: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(integration|http|config|stats|faults)$$'
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(integration|http|config|stats|faults|deploy)$$'
 
 test-all: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -109,6 +109,9 @@ static const row_t rows[] = {
     {"insecure", "--admin-insecure", VEIL_SET_BOOL, VEIL_SET_FLAG_NOARG | VEIL_SET_START_ONLY,
      ADM(insecure), "false", 0, 1,
      "allow a non-loopback admin listener without a token (anyone reaching it reads it)"},
+    {"probe_listen", "--probe-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     ADM(probe_listen), "off", 0, 0,
+     "a listener serving /live and /ready only (Kubernetes probes on a pod address), or off"},
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

@@ -278,6 +278,14 @@ typedef struct veil_admin_options {
      */
     int (*config_json)(void *ud, veil_jbuf_t *out);
     void *config_ud;
+    /*
+     * A probe listener (admin.probe_listen): /live and /ready only, 404
+     * for every other path, no token; <stats>, <token_file> and
+     * <config_json> are not used. It may listen on an address the
+     * network reaches, as nothing it serves describes the deployment or
+     * the traffic.
+     */
+    int probe_only;
 } veil_admin_options_t;
 
 typedef struct veil_admin veil_admin_t;
@@ -286,7 +294,8 @@ typedef struct veil_admin veil_admin_t;
  * veil_admin_start(): binds the admin listener and serves it from its own
  * thread and libuv loop: GET/HEAD /live (200), /ready (200, or 503 before
  * a config is loaded and while draining), /stats, /metrics, /config and
- * /report. Returns 0, or a negative errno with a reason in <err>.
+ * /report (not with <probe_only>). Returns 0, or a negative errno with a
+ * reason in <err>.
  */
 int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *opts,
                      char *err, size_t errlen);
