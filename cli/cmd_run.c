@@ -315,6 +315,7 @@ static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
     cfg->access_log_max_bytes = al->max_size;
     cfg->access_log_rotate_s = al->rotate_ms / 1000;
     cfg->access_log_retention_s = al->retention_ms / 1000;
+    cfg->access_log_max_record = al->max_record_size;
     cfg->pass_underscore_headers = sv->pass_underscore_headers;
     return 0;
 }

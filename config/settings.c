@@ -87,7 +87,7 @@ static const row_t rows[] = {
 
     /* access_log: */
     {"path", "--access-log", VEIL_SET_STRING, VEIL_SET_START_ONLY, LOG(path), "-", 0, 0,
-     "access log file, or - for stdout"},
+     "a file, - for stdout, unix:/PATH (stream socket) or unixgram:/PATH (datagrams)"},
     {"body_limit", "--log-body-limit", VEIL_SET_SIZE, 0, LOG(body_limit), "64k", 1, 1ull << 30,
      "redacted body bytes written per body"},
     {"max_size", "--access-log-max-size", VEIL_SET_SIZE, VEIL_SET_ZERO_OFF | VEIL_SET_START_ONLY,
@@ -98,6 +98,9 @@ static const row_t rows[] = {
     {"retention", "--access-log-retention", VEIL_SET_DURATION,
      VEIL_SET_ZERO_OFF | VEIL_SET_START_ONLY, LOG(retention_ms), "7d", 0, 3650 * MS_DAY,
      "rotated files older than this are deleted; 0: kept"},
+    {"max_record_size", "--access-log-max-record", VEIL_SET_SIZE, VEIL_SET_START_ONLY,
+     LOG(max_record_size), "64k", 1024, 16 * 1024 * 1024,
+     "unix: and unixgram: logs: a longer record is replaced by a stand-in, never split"},
 
     /* admin: */
     {"listen", "--admin", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY, ADM(listen),

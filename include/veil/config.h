@@ -157,6 +157,7 @@ typedef struct veil_access_log_settings {
     uint64_t max_size;             /* rotate above this; 0: never */
     uint64_t rotate_ms;            /* rotate at these UTC boundaries; 0: never */
     uint64_t retention_ms;         /* delete rotated files older; 0: keep */
+    size_t max_record_size;        /* socket sinks: longer records are replaced */
 } veil_access_log_settings_t;
 
 typedef struct veil_admin_settings {

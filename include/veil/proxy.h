@@ -57,6 +57,9 @@ typedef struct veil_proxy_config {
     uint64_t access_log_max_bytes;
     uint64_t access_log_rotate_s;
     uint64_t access_log_retention_s;
+    /* unix: and unixgram: access logs: the longest record sent
+       (proxy/observe/log_socket.h); 0: 64 KiB. */
+    size_t access_log_max_record;
     unsigned workers;              /* 0: number of cores */
 
     /* Limits. */

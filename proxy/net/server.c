@@ -678,7 +678,8 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
             return -EINVAL;
         }
     }
-    rc = veil_log_open(&s.log, cfg->access_log, err, sizeof(err));
+    rc = veil_log_open_with(&s.log, &(veil_log_options_t){cfg->access_log,
+                            cfg->access_log_max_record, cfg->stats}, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "veil: %s\n", err);
         veil__upstreams_dispose(&s.ups);
