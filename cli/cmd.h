@@ -14,22 +14,28 @@ int veil_cmd_detokenize(int argc, char **argv);
 int veil_cmd_tokens(int argc, char **argv);
 
 /*
- * run_probe.c: veil run's probe listener (admin.probe_listen), and the
- * service-state hook that turns /ready on it (and on the admin listener)
- * to 200 once the data listeners accept and to 503 at SIGTERM or SIGINT.
+ * run_listeners.c: veil run's pod-facing listeners, the probe listener
+ * (admin.probe_listen: /live, /ready) and the metrics listener
+ * (admin.metrics_listen: /metrics), and the service-state hook that turns
+ * /ready to 200 once the data listeners accept and to 503 at SIGTERM or
+ * SIGINT.
  */
 struct veil_admin;
 struct veil_config;
 struct veil_proxy_config;
-typedef struct veil_run_probe {
-    struct veil_admin *probe; /* NULL: admin.probe_listen is off */
-    struct veil_admin *admin; /* the admin listener, or NULL */
-} veil_run_probe_t;
-/* Starts the probe listener of <conf> (if any) and sets the hook. Returns
-   0, or 1 after a message on stderr. */
-int veil_run_probe_start(veil_run_probe_t *p, const struct veil_config *conf,
-                         struct veil_admin *admin, const struct veil_proxy_config *cfg);
-/* Removes the hook and stops the probe listener. */
-void veil_run_probe_stop(veil_run_probe_t *p);
+struct veil_stats;
+typedef struct veil_run_listeners {
+    struct veil_admin *probe;   /* NULL: admin.probe_listen is off */
+    struct veil_admin *metrics; /* NULL: admin.metrics_listen is off */
+    struct veil_admin *admin;   /* the admin listener, or NULL */
+    struct veil_stats *own_stats; /* made for the metrics listener */
+} veil_run_listeners_t;
+/* Starts the listeners <conf> asks for and sets the hook; the metrics
+   listener gets <cfg>'s counters, made here when the admin listener
+   made none. Returns 0, or 1 after a message on stderr. */
+int veil_run_listeners_start(veil_run_listeners_t *l, const struct veil_config *conf,
+                             struct veil_admin *admin, struct veil_proxy_config *cfg);
+/* Removes the hook, stops the listeners, frees what they own. */
+void veil_run_listeners_stop(veil_run_listeners_t *l);
 
 #endif

@@ -115,6 +115,9 @@ static const row_t rows[] = {
     {"probe_listen", "--probe-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
      ADM(probe_listen), "off", 0, 0,
      "a listener serving /live and /ready only (Kubernetes probes on a pod address), or off"},
+    {"metrics_listen", "--metrics-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     ADM(metrics_listen), "off", 0, 0,
+     "a listener serving /metrics only (Prometheus on a pod address; the token if set), or off"},
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

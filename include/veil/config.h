@@ -165,6 +165,7 @@ typedef struct veil_admin_settings {
     const char *token_file;        /* NULL: no token */
     int insecure;                  /* allow a non-loopback listen without one */
     const char *probe_listen;      /* /live and /ready only: HOST:PORT, or "off" */
+    const char *metrics_listen;    /* /metrics only: HOST:PORT, or "off" */
 } veil_admin_settings_t;
 
 typedef struct veil_config veil_config_t;

@@ -296,14 +296,18 @@ typedef struct veil_admin_options {
     int (*config_json)(void *ud, veil_jbuf_t *out);
     void *config_ud;
     /*
-     * A probe listener (admin.probe_listen): /live and /ready only, 404
-     * for every other path, no token; <stats>, <token_file> and
-     * <config_json> are not used. It may listen on an address the
-     * network reaches, as nothing it serves describes the deployment or
-     * the traffic.
+     * What it serves: VEIL_ADMIN_ALL, or one job for an address the
+     * network reaches, 404 for every other path:
+     *   VEIL_ADMIN_PROBES   /live and /ready, no token (admin.probe_listen;
+     *                       <stats> and <config_json> are not used)
+     *   VEIL_ADMIN_METRICS  /metrics, with the token when <token_file> is
+     *                       given (admin.metrics_listen)
+     * Neither ever serves /config, /stats or /report.
      */
-    int probe_only;
+    int only;
 } veil_admin_options_t;
+
+enum { VEIL_ADMIN_ALL, VEIL_ADMIN_PROBES, VEIL_ADMIN_METRICS };
 
 typedef struct veil_admin veil_admin_t;
 
@@ -311,7 +315,7 @@ typedef struct veil_admin veil_admin_t;
  * veil_admin_start(): binds the admin listener and serves it from its own
  * thread and libuv loop: GET/HEAD /live (200), /ready (200, or 503 before
  * a config is loaded and while draining), /stats, /metrics, /config and
- * /report (not with <probe_only>). Returns 0, or a negative errno with a
+ * /report (less with <only>). Returns 0, or a negative errno with a
  * reason in <err>.
  */
 int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *opts,

@@ -44,7 +44,7 @@ struct veil_admin {
     void *config_ud;
     _Atomic int config_loaded;
     _Atomic int draining;
-    int probe_only;              /* /live and /ready only */
+    int only;                    /* VEIL_ADMIN_*: what it serves */
     conn_t *conns;
     unsigned nconns;
 };
@@ -344,6 +344,11 @@ static void handle(conn_t *c, const char *head, size_t len,
         respond_text(c, 400, "origin-form targets only\n", head_only, NULL, 1);
         return;
     }
+    if (a->only == VEIL_ADMIN_METRICS && !path_is(path, "/metrics")) {
+        /* A pod-reachable metrics port: the counters and nothing else. */
+        respond_text(c, 404, "not found\n", head_only, NULL, close);
+        return;
+    }
     if (path_is(path, "/live")) {
         respond_text(c, 200, "live\n", head_only, NULL, close);
         return;
@@ -359,7 +364,7 @@ static void handle(conn_t *c, const char *head, size_t len,
         }
         return;
     }
-    if (a->probe_only) {
+    if (a->only == VEIL_ADMIN_PROBES) {
         /* A pod-reachable probe port: nothing but liveness and readiness,
            whatever the path. */
         respond_text(c, 404, "not found\n", head_only, NULL, close);
@@ -606,11 +611,14 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
     const char *host = o->host ? o->host : "127.0.0.1";
     int port = o->port ? o->port : ADMIN_DEFAULT_PORT;
     /* Messages name the flag the operator set. */
-    const char *flag = o->probe_only ? "--probe-listen" : "--admin";
+    static const char *const flags[] = {"--admin", "--probe-listen", "--metrics-listen"};
+    static const char *const kinds[] = {"admin", "probe", "metrics"};
+    int only = o->only >= VEIL_ADMIN_ALL && o->only <= VEIL_ADMIN_METRICS ? o->only : 0;
+    const char *flag = flags[only];
     int rc;
 
     *out = NULL;
-    if (o->stats == NULL && !o->probe_only) {
+    if (o->stats == NULL && only != VEIL_ADMIN_PROBES) {
         snprintf(err, errlen, "admin: no statistics");
         return -EINVAL;
     }
@@ -618,7 +626,7 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
         (strcmp(host, o->data_host) == 0 || is_any(host) ||
          is_any(o->data_host))) {
         snprintf(err, errlen, "%s: the %s listener cannot share the "
-                              "data port %d", flag, o->probe_only ? "probe" : "admin", port);
+                              "data port %d", flag, kinds[only], port);
         return -EINVAL;
     }
     if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
@@ -635,8 +643,8 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
     a->port = port;
     a->config_json = o->config_json;
     a->config_ud = o->config_ud;
-    a->probe_only = o->probe_only;
-    if (o->token_file != NULL && !o->probe_only) {
+    a->only = only;
+    if (o->token_file != NULL && only != VEIL_ADMIN_PROBES) {
         rc = read_token(a, o->token_file, err, errlen);
         if (rc != 0) {
             free(a);

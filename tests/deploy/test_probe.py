@@ -1,5 +1,7 @@
-"""The probe listener (admin.probe_listen / --probe-listen): /live and
-/ready only, for Kubernetes probes on a pod-reachable address, with a real
+"""The pod-facing listeners: the probe listener (--probe-listen), /live
+and /ready only, for Kubernetes probes, and the metrics listener
+(--metrics-listen), /metrics only, for Prometheus, each on an address the
+network reaches while the admin listener stays on loopback; with a real
 `veil run` in front of the scripted upstream.
 
 usage: test_probe.py VEIL [test_name ...]
@@ -149,8 +151,97 @@ def test_config_key_without_admin(veil):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def get_auth(port, path, token):
+    """GET <path> with a bearer token: (status, body)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: p\r\nAuthorization: Bearer %s\r\n"
+               "Connection: close\r\n\r\n" % (path, token)).encode())
+    data = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+    s.close()
+    head, body = data.split(b"\r\n\r\n", 1)
+    return int(head.split(b" ")[1]), body
+
+
+def requests_line(metrics):
+    """The veil_requests_total sample of GET 2xx on the default route."""
+    for line in metrics.split(b"\n"):
+        if line.startswith(b'veil_requests_total{route="default",method="GET",code="2xx"}'):
+            return line
+    return None
+
+
+def test_metrics_listener(veil):
+    """--metrics-listen beside the admin listener: the same counters."""
+    for attempt in range(5):
+        mport = free_port()
+        env = Env(veil, ["--metrics-listen", "127.0.0.1:%d" % mport])
+        try:
+            wait_port(mport, timeout=5)
+            break
+        except RuntimeError:
+            env.stop(signal.SIGKILL)
+            env.cleanup()
+    try:
+        for _ in range(3):
+            eq(env.curl("-o", "/dev/null", "-w", "%{http_code}", "{base}/json")[0], b"200",
+               "request")
+        env.log(3)
+        st, h, body = get(mport, "/metrics")
+        eq(st, 200, "metrics /metrics")
+        eq(h[b"content-type"], b"text/plain; version=0.0.4; charset=utf-8", "content type")
+        eq(requests_line(body),
+           b'veil_requests_total{route="default",method="GET",code="2xx"} 3',
+           "GET 2xx count")
+        eq(requests_line(get(env.admin_port, "/metrics")[2]), requests_line(body),
+           "the admin listener counts the same")
+        for path in ("/live", "/ready", "/config", "/stats", "/report", "/",
+                     "/metrics/", "/%2fconfig"):
+            eq(get(mport, path)[::2], (404, b"not found\n"), "metrics " + path)
+        eq(get(mport, "/metrics", "POST")[0], 405, "POST /metrics")
+        eq(get(mport, "/metrics", "HEAD")[::2], (200, b""), "HEAD /metrics")
+    finally:
+        env.stop()
+        env.cleanup()
+
+
+def test_metrics_without_admin(veil):
+    """The admin listener off: the metrics listener has counters of its
+    own, and the token of admin.token_file guards it."""
+    tmp = tempfile.mkdtemp(prefix="veil-metrics-")
+    mport = free_port()
+    token = os.path.join(tmp, "token")
+    with open(token, "w") as f:
+        f.write("s3cret-metrics-token\n")
+    os.chmod(token, 0o600)
+    env = Env(veil, ["--admin", "off", "--admin-token-file", token,
+                     "--metrics-listen", "127.0.0.1:%d" % mport])
+    try:
+        wait_port(mport, timeout=5)
+        eq(env.curl("-o", "/dev/null", "-w", "%{http_code}", "{base}/json")[0], b"200",
+           "request")
+        env.log(1)
+        st, h, body = get(mport, "/metrics")
+        eq((st, body), (401, b"a bearer token is required\n"), "no token")
+        eq(get_auth(mport, "/metrics", "wrong")[0], 401, "wrong token")
+        st, body = get_auth(mport, "/metrics", "s3cret-metrics-token")
+        eq(st, 200, "with the token")
+        eq(requests_line(body),
+           b'veil_requests_total{route="default",method="GET",code="2xx"} 1',
+           "GET 2xx count")
+        eq(get_auth(mport, "/config", "s3cret-metrics-token")[0], 404, "/config")
+    finally:
+        env.stop()
+        env.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 TESTS = [test_endpoints, test_ready_503_while_draining, test_not_the_data_port,
-         test_config_key_without_admin]
+         test_config_key_without_admin, test_metrics_listener, test_metrics_without_admin]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
