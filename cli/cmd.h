@@ -15,8 +15,8 @@ int veil_cmd_tokens(int argc, char **argv);
 
 /*
  * run_listeners.c: veil run's pod-facing listeners, the probe listener
- * (admin.probe_listen: /live, /ready) and the metrics listener
- * (admin.metrics_listen: /metrics), and the service-state hook that turns
+ * (server.probe_listen: /live, /ready) and the metrics listener
+ * (server.metrics_listen: /metrics), and the service-state hook that turns
  * /ready to 200 once the data listeners accept and to 503 at SIGTERM or
  * SIGINT.
  */
@@ -25,8 +25,8 @@ struct veil_config;
 struct veil_proxy_config;
 struct veil_stats;
 typedef struct veil_run_listeners {
-    struct veil_admin *probe;   /* NULL: admin.probe_listen is off */
-    struct veil_admin *metrics; /* NULL: admin.metrics_listen is off */
+    struct veil_admin *probe;   /* NULL: server.probe_listen is off */
+    struct veil_admin *metrics; /* NULL: server.metrics_listen is off */
     struct veil_admin *admin;   /* the admin listener, or NULL */
     struct veil_stats *own_stats; /* made for the metrics listener */
 } veil_run_listeners_t;

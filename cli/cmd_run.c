@@ -249,78 +249,6 @@ static void run_diag(void *ud, veil_diag_level_t level, const char *msg)
 }
 
 
-/* The proxy's settings from the loaded configuration (its overrides
-   applied). Routes and policies come from the holder per exchange. */
-static int apply_config(const veil_config_t *c, veil_proxy_config_t *cfg)
-{
-    const veil_listener_t *l = veil_config_listener(c, 0);
-    const veil_upstream_t *u = veil_config_upstream(c, 0);
-    const veil_server_settings_t *sv = veil_config_server(c);
-    const veil_access_log_settings_t *al = veil_config_access_log(c);
-
-    /* Every listener after the first is served as well (--listen replaces
-       the first only). */
-    cfg->n_more_listen = 0;
-    for (size_t k = 1; k < veil_config_listener_count(c); k++) {
-        const veil_listener_t *m = veil_config_listener(c, k);
-        if (k >= VEIL_MAX_LISTENERS) {
-            fprintf(stderr, "veil run: at most %d listeners\n", VEIL_MAX_LISTENERS);
-            return -1;
-        }
-        if (strlen(m->host) >= sizeof(cfg->more_listen[0].host)) {
-            fprintf(stderr, "veil run: a name in the configuration is too long\n");
-            return -1;
-        }
-        strcpy(cfg->more_listen[cfg->n_more_listen].host, m->host);
-        cfg->more_listen[cfg->n_more_listen].port = m->port;
-        cfg->n_more_listen++;
-    }
-    if (strlen(l->host) >= sizeof(cfg->listen_host) ||
-        strlen(u->host) >= sizeof(cfg->upstream_host) ||
-        strlen(al->path) >= sizeof(cfg->access_log)) {
-        fprintf(stderr, "veil run: a name in the configuration is too long\n");
-        return -1;
-    }
-    strcpy(cfg->listen_host, l->host);
-    cfg->listen_port = l->port;
-    /* The first upstream's settings (the default route's): what the
-       upstream flags override, and what serves with --inspect off. Every
-       upstream gets its own settings in the proxy (upstream_set.c). */
-    strcpy(cfg->upstream_host, u->host);
-    cfg->upstream_port = u->port;
-    /* Its TLS settings go with its URL (upstream_set.c copies each
-       upstream's own); here for /config. */
-    cfg->upstream_tls = u->tls;
-    cfg->upstream_tls_verify = u->tls_verify;
-    snprintf(cfg->upstream_authority, sizeof(cfg->upstream_authority),
-             strchr(u->host, ':') ? "[%s]:%d" : "%s:%d", u->host, u->port);
-    cfg->connect_timeout_ms = u->connect_timeout_ms;
-    cfg->upstream_timeout_ms = u->response_timeout_ms;
-    cfg->upstream_keepalive_ms = u->idle_timeout_ms;
-    cfg->upstream_idle_max = u->pool_size;
-    cfg->upstream_resolve_interval_ms = u->resolve_interval_ms;
-    cfg->workers = sv->workers;
-    cfg->max_connections = sv->max_connections;
-    cfg->max_header_bytes = sv->max_header_bytes > 60 * 1024 ? 60 * 1024
-                                                             : sv->max_header_bytes;
-    cfg->max_header_count = sv->max_headers;
-    cfg->inspect_limit = sv->inspect_limit;
-    cfg->max_body_size = sv->max_body_size;
-    cfg->header_timeout_ms = sv->header_timeout_ms;
-    cfg->body_timeout_ms = sv->body_timeout_ms;
-    cfg->keepalive_timeout_ms = sv->keepalive_timeout_ms;
-    cfg->drain_timeout_ms = sv->drain_timeout_ms;
-    strcpy(cfg->access_log, al->path);
-    cfg->log_body_limit = al->body_limit;
-    cfg->access_log_max_bytes = al->max_size;
-    cfg->access_log_rotate_s = al->rotate_ms / 1000;
-    cfg->access_log_retention_s = al->retention_ms / 1000;
-    cfg->access_log_max_record = al->max_record_size;
-    cfg->pass_underscore_headers = sv->pass_underscore_headers;
-    return 0;
-}
-
-
 /* The admin listener's address: from admin.listen ("off": none). */
 static int admin_address(const veil_admin_settings_t *ad, char *host, size_t hcap, int *port)
 {
@@ -344,6 +272,7 @@ int veil_cmd_run(int argc, char **argv)
     size_t nov = 0;
     char err[256], admin_host[64] = "";
     int i, rc, admin_port = 0, admin_on, admin_explicit = 0;
+    unsigned workers;
     const char *config_path = NULL;
     const veil_admin_settings_t *ad;
     veil_config_t *conf = NULL;
@@ -430,11 +359,7 @@ int veil_cmd_run(int argc, char **argv)
                 config_path ? config_path : "command line");
         return 2;
     }
-    veil_proxy_config_init(&cfg);
-    if (apply_config(conf, &cfg) != 0) {
-        veil_config_release(conf);
-        return 2;
-    }
+    memset(&cfg, 0, sizeof(cfg));
     ad = veil_config_admin(conf);
     admin_on = admin_address(ad, admin_host, sizeof(admin_host), &admin_port);
     if (admin_on < 0) {
@@ -463,23 +388,12 @@ int veil_cmd_run(int argc, char **argv)
     cfg.config_path = config_path;
     cfg.overrides = ov;
     cfg.noverrides = nov;
-    if (veil_config_server(conf)->inspect) {
-        /* The default route's engine stands for "inspection on" and for
-           records without an exchange; <conf> keeps it alive. */
-        cfg.engine = veil_config_route_match(
-            conf, &(veil_route_request_t){"GET", 3, "", 0, "/", 1, NULL, 0})
-                         ->policy->dir[VEIL_DIR_REQUEST].engine;
-    }
-    if (cfg.workers == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-        cfg.workers = n > 0 ? (unsigned)n : 1;
-    }
+    workers = veil_proxy_workers(veil_config_server(conf)->workers);
 
     if (admin_on) {
         /* Routes are counted by name across reloads; names past 16
            share one series, "other". */
-        stats = veil_stats_new(cfg.workers, 16);
+        stats = veil_stats_new(workers, 16);
         if (stats == NULL || veil_stats_route(stats, "default") < 0) {
             fprintf(stderr, "veil run: cannot allocate the statistics\n");
             veil_stats_free(stats);
@@ -492,8 +406,8 @@ int veil_cmd_run(int argc, char **argv)
         ao.port = admin_port;
         ao.token_file = ad->token_file;
         ao.stats = stats;
-        ao.data_host = cfg.listen_host;
-        ao.data_port = cfg.listen_port;
+        ao.data_host = veil_config_listener(conf, 0)->host;
+        ao.data_port = veil_config_listener(conf, 0)->port;
         ao.config_json = config_json;
         ao.config_ud = &cfg;
         rc = veil_admin_start(&admin, &ao, err, sizeof(err));

@@ -2,13 +2,13 @@
  * veil run's listeners for addresses the network reaches (a pod's), each
  * with one job, while the admin listener with /config, /stats and
  * /report stays on loopback:
- *   admin.probe_listen    /live and /ready, for the kubelet's probes; its
- *                         /ready follows the service state
- *                         (include/veil/notify.h): 503 until the data
- *                         listeners accept, 200 while serving, 503 again
- *                         from SIGTERM on
- *   admin.metrics_listen  /metrics, for Prometheus (the admin token when
- *                         admin.token_file is set)
+ *   server.probe_listen    /live and /ready, for the kubelet's probes;
+ *                          its /ready follows the service state
+ *                          (include/veil/notify.h): 503 until the data
+ *                          listeners accept, 200 while serving, 503
+ *                          again from SIGTERM on
+ *   server.metrics_listen  /metrics, for Prometheus (with the admin
+ *                          token when admin.token_file is set)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +71,7 @@ static int start_one(veil_admin_t **out, int only, const char *key, const char *
         return 0;
     }
     if (split_address(address, host, sizeof(host), &o.port) != 0) {
-        fprintf(stderr, "veil run: admin.%s: expected HOST:PORT or off\n", key);
+        fprintf(stderr, "veil run: %s: expected HOST:PORT or off\n", key);
         return 1;
     }
     o.host = host;
@@ -88,22 +88,24 @@ static int start_one(veil_admin_t **out, int only, const char *key, const char *
 int veil_run_listeners_start(veil_run_listeners_t *l, const veil_config_t *conf,
                              veil_admin_t *admin, veil_proxy_config_t *cfg)
 {
-    const veil_admin_settings_t *ad = veil_config_admin(conf);
+    const veil_server_settings_t *sv = veil_config_server(conf);
+    const veil_listener_t *first = veil_config_listener(conf, 0);
     veil_admin_options_t o;
 
     memset(l, 0, sizeof(*l));
     memset(&o, 0, sizeof(o));
     l->admin = admin;
-    o.data_host = cfg->listen_host;
-    o.data_port = cfg->listen_port;
-    if (start_one(&l->probe, VEIL_ADMIN_PROBES, "probe_listen", ad->probe_listen, &o) != 0) {
+    o.data_host = first->host;
+    o.data_port = first->port;
+    if (start_one(&l->probe, VEIL_ADMIN_PROBES, "server.probe_listen", sv->probe_listen,
+                  &o) != 0) {
         return 1;
     }
-    if (ad->metrics_listen != NULL && strcmp(ad->metrics_listen, "off") != 0 &&
+    if (sv->metrics_listen != NULL && strcmp(sv->metrics_listen, "off") != 0 &&
         cfg->stats == NULL) {
         /* The admin listener is off (or its default port was taken): the
            counters are made for the metrics listener. */
-        l->own_stats = veil_stats_new(cfg->workers, 16);
+        l->own_stats = veil_stats_new(veil_proxy_workers(sv->workers), 16);
         if (l->own_stats == NULL || veil_stats_route(l->own_stats, "default") < 0) {
             fprintf(stderr, "veil run: cannot allocate the statistics\n");
             veil_run_listeners_stop(l);
@@ -113,8 +115,8 @@ int veil_run_listeners_start(veil_run_listeners_t *l, const veil_config_t *conf,
         cfg->stats = l->own_stats;
     }
     o.stats = cfg->stats;
-    o.token_file = ad->token_file;
-    if (start_one(&l->metrics, VEIL_ADMIN_METRICS, "metrics_listen", ad->metrics_listen,
+    o.token_file = veil_config_admin(conf)->token_file;
+    if (start_one(&l->metrics, VEIL_ADMIN_METRICS, "server.metrics_listen", sv->metrics_listen,
                   &o) != 0) {
         if (cfg->stats == l->own_stats) {
             cfg->stats = NULL;

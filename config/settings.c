@@ -84,11 +84,18 @@ static const row_t rows[] = {
     {"pass_underscore_headers", "--pass-underscore-headers", VEIL_SET_BOOL, 0,
      SRV(pass_underscore_headers), "false", 0, 1,
      "forward request fields whose name holds '_' (dropped by default, never rewritten)"},
+    {"probe_listen", "--probe-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     SRV(probe_listen), "off", 0, 0,
+     "a listener serving /live and /ready only (Kubernetes probes on a pod address), or off"},
+    {"metrics_listen", "--metrics-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     SRV(metrics_listen), "off", 0, 0,
+     "a listener serving /metrics only (Prometheus on a pod address; admin.token_file if set), or off"},
 
     /* access_log: */
     {"path", "--access-log", VEIL_SET_STRING, VEIL_SET_START_ONLY, LOG(path), "-", 0, 0,
      "a file, - for stdout, unix:/PATH (stream socket) or unixgram:/PATH (datagrams)"},
-    {"body_limit", "--log-body-limit", VEIL_SET_SIZE, 0, LOG(body_limit), "64k", 1, 1ull << 30,
+    {"body_limit", "--log-body-limit", VEIL_SET_SIZE, VEIL_SET_START_ONLY, LOG(body_limit), "64k",
+     1, 1ull << 30,
      "redacted body bytes written per body"},
     {"max_size", "--access-log-max-size", VEIL_SET_SIZE, VEIL_SET_ZERO_OFF | VEIL_SET_START_ONLY,
      LOG(max_size), "100m", 0, NOLIMIT, "a file log is rotated above this size; 0: never"},
@@ -112,12 +119,6 @@ static const row_t rows[] = {
     {"insecure", "--admin-insecure", VEIL_SET_BOOL, VEIL_SET_FLAG_NOARG | VEIL_SET_START_ONLY,
      ADM(insecure), "false", 0, 1,
      "allow a non-loopback admin listener without a token (anyone reaching it reads it)"},
-    {"probe_listen", "--probe-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
-     ADM(probe_listen), "off", 0, 0,
-     "a listener serving /live and /ready only (Kubernetes probes on a pod address), or off"},
-    {"metrics_listen", "--metrics-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
-     ADM(metrics_listen), "off", 0, 0,
-     "a listener serving /metrics only (Prometheus on a pod address; the token if set), or off"},
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

@@ -149,6 +149,8 @@ typedef struct veil_server_settings {
     uint64_t drain_timeout_ms;
     int inspect;                   /* 0: no detection engine at all */
     int pass_underscore_headers;   /* forward fields named with '_' */
+    const char *probe_listen;      /* /live and /ready only: HOST:PORT, or "off" */
+    const char *metrics_listen;    /* /metrics only: HOST:PORT, or "off" */
 } veil_server_settings_t;
 
 typedef struct veil_access_log_settings {
@@ -164,8 +166,6 @@ typedef struct veil_admin_settings {
     const char *listen;            /* HOST:PORT, or "off" */
     const char *token_file;        /* NULL: no token */
     int insecure;                  /* allow a non-loopback listen without one */
-    const char *probe_listen;      /* /live and /ready only: HOST:PORT, or "off" */
-    const char *metrics_listen;    /* /metrics only: HOST:PORT, or "off" */
 } veil_admin_settings_t;
 
 typedef struct veil_config veil_config_t;

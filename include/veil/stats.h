@@ -298,10 +298,10 @@ typedef struct veil_admin_options {
     /*
      * What it serves: VEIL_ADMIN_ALL, or one job for an address the
      * network reaches, 404 for every other path:
-     *   VEIL_ADMIN_PROBES   /live and /ready, no token (admin.probe_listen;
+     *   VEIL_ADMIN_PROBES   /live and /ready, no token (server.probe_listen;
      *                       <stats> and <config_json> are not used)
      *   VEIL_ADMIN_METRICS  /metrics, with the token when <token_file> is
-     *                       given (admin.metrics_listen)
+     *                       given (server.metrics_listen)
      * Neither ever serves /config, /stats or /report.
      */
     int only;

@@ -520,9 +520,8 @@ static int header_kept(const veil__xchg_t *x, const char *lc)
 
 void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 {
-    const veil_proxy_config_t *cfg = w->cfg;
     const uint8_t *actions;
-    const veil_engine_t *eng = veil__xchg_engine(cfg, x, 0, &actions);
+    const veil_engine_t *eng = veil__xchg_engine(w, x, 0, &actions);
     const veil_hash_key_t *key = x->policy ? x->policy->dir[0].key : NULL;
     veil_jbuf_t *b = &w->logbuf;
     static __thread hdrs_t rqh, rsh;
@@ -535,8 +534,8 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     uint64_t end = uv_hrtime();
 
     /* Path and query from the request target. */
-    path = x->rq.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->rq.path
-                                                        : x->rq.target;
+    path = x->half[0].h.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->half[0].h.path
+                                                        : x->half[0].h.target;
     for (i = 0; i < path.len; i++) {
         if (path.ptr[i] == '?') {
             query.ptr = path.ptr + i + 1;
@@ -548,7 +547,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
 
     /* Path, request id, header names and values of both heads: one
        engine pass; the query (form syntax) is a second one. */
-    collect(&rqh, x->req_head, x->req_head_len, x->policy ? &x->policy->dir[0] : NULL);
+    collect(&rqh, x->half[0].head, x->half[0].head_len, x->policy ? &x->policy->dir[0] : NULL);
     vals[nv] = path;
     locs[nv++] = VEIL__LOC_URL_PATH;
     vals[nv].ptr = x->reqid;
@@ -565,8 +564,8 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         }
     }
     rsh.n = 0;
-    if (x->rsp_head != NULL) {
-        collect(&rsh, x->rsp_head, x->rsp_head_len, x->policy ? &x->policy->dir[1] : NULL);
+    if (x->half[1].head != NULL) {
+        collect(&rsh, x->half[1].head, x->half[1].head_len, x->policy ? &x->policy->dir[1] : NULL);
         for (i = 0; i < rsh.n; i++) {
             rsh.name_index[i] = (int)nv;
             vals[nv] = rsh.name[i];
@@ -606,8 +605,8 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         key_cstr(b, "http.request.id", x->reqid); /* ours: no PII */
     }
     key_cstr(b, "client.address", x->c->addr);
-    key_str(b, "http.request.method", x->rq.method.ptr, x->rq.method.len);
-    key_cstr(b, "http.version", x->rq.version_minor ? "1.1" : "1.0");
+    key_str(b, "http.request.method", x->half[0].h.method.ptr, x->half[0].h.method.len);
+    key_cstr(b, "http.version", x->half[0].h.version_minor ? "1.1" : "1.0");
     if (x->route != NULL) {
         /* veil run -c: which route and policy decided (purpose limitation). */
         key_cstr(b, "veil.route", x->route->name);
@@ -668,7 +667,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         key_cstr(b, "veil.request.headers.omitted",
                  eng ? "engine_error" : "inspection_off");
     }
-    if (x->rsp_head != NULL) {
+    if (x->half[1].head != NULL) {
         if (rs_ok) {
             veil_jbuf_key(b, "http.response.headers");
             write_headers(b, &rsh, red);
@@ -677,12 +676,12 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
                      eng ? "engine_error" : "inspection_off");
         }
     }
-    if (x->req_body != VEIL_H1_BODY_NONE) {
-        write_body(b, 0, &x->ins_req, x->ins_req.raw_bytes, x);
+    if (x->half[0].body != VEIL_H1_BODY_NONE) {
+        write_body(b, 0, &x->half[0].ins, x->half[0].ins.raw_bytes, x);
     }
-    if (x->rsp_head != NULL && x->rsp_body != VEIL_H1_BODY_NONE &&
+    if (x->half[1].head != NULL && x->half[1].body != VEIL_H1_BODY_NONE &&
         !x->tunnel) {
-        write_body(b, 1, &x->ins_rsp, x->ins_rsp.raw_bytes, x);
+        write_body(b, 1, &x->half[1].ins, x->half[1].ins.raw_bytes, x);
     }
     write_findings(b, x, &x->findings, eng);
     finish_line(w);

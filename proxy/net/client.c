@@ -265,7 +265,7 @@ static void timer_cb(uv_timer_t *t)
  */
 static void set_timer(veil__client_t *c, int kind, int restart)
 {
-    const veil_proxy_config_t *cfg = c->w->cfg;
+    const veil_server_settings_t *sv = veil__srv(c->w);
     uint64_t ms = 0;
 
     if (c->closing) {
@@ -279,15 +279,15 @@ static void set_timer(veil__client_t *c, int kind, int restart)
     }
     c->timer_kind = kind;
     switch (kind) {
-    case TK_HEADER: ms = cfg->header_timeout_ms; break;
-    case TK_KEEPALIVE: ms = cfg->keepalive_timeout_ms; break;
-    case TK_BODY: ms = cfg->body_timeout_ms; break;
-    case TK_SEND: ms = cfg->body_timeout_ms; break;
+    case TK_HEADER: ms = sv->header_timeout_ms; break;
+    case TK_KEEPALIVE: ms = sv->keepalive_timeout_ms; break;
+    case TK_BODY: ms = sv->body_timeout_ms; break;
+    case TK_SEND: ms = sv->body_timeout_ms; break;
     case TK_TUNNEL:
         /* Idle tunnels: the response timeout of the tunnel's upstream. */
         ms = c->x != NULL && c->x->up != NULL
-                 ? c->x->up->cfg.upstream_timeout_ms
-                 : cfg->upstream_timeout_ms;
+                 ? c->x->up->set.response_timeout_ms
+                 : veil_config_upstream(veil__worker_conf(c->w), 0)->response_timeout_ms;
         break;
     case TK_LINGER: ms = LINGER_MS; break;
     default:
@@ -446,7 +446,7 @@ void veil__client_update_reading(veil__client_t *c)
             /* A held body (policy.c) is read before any upstream is
                involved; veil__held_add() bounds it. */
             want = x != NULL &&
-                   ((c->state == VEIL__C_BODY && x->hold) ||
+                   ((c->state == VEIL__C_BODY && x->half[0].hold) ||
                     (x->up_ready && x->u != NULL &&
                      x->u->out.queued <= VEIL__HWM));
             break;
@@ -497,8 +497,8 @@ static void reject(veil__client_t *c, int status, const char *reason)
 /* One step of the state machine; returns 1 to run again, 0 to wait. */
 static int step(veil__client_t *c)
 {
-    const veil_proxy_config_t *cfg = c->w->cfg;
-    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    const veil_server_settings_t *sv = veil__srv(c->w);
+    veil_h1_limits_t lim = {sv->max_header_bytes, sv->max_headers};
     veil_h1_verdict_t v = {0, NULL};
     veil__xchg_t *x = c->x;
     long end;
@@ -532,7 +532,7 @@ static int step(veil__client_t *c)
         if (x == NULL) {
             return 0;
         }
-        if (!x->hold && (!x->up_ready || x->u == NULL ||
+        if (!x->half[0].hold && (!x->up_ready || x->u == NULL ||
                          x->u->out.queued > VEIL__HWM)) {
             return 0;
         }
@@ -672,7 +672,7 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
             uv_ip6_name((struct sockaddr_in6 *)&ss, c->addr, sizeof(c->addr));
         }
     }
-    if (atomic_load(w->conn_count) > w->cfg->max_connections) {
+    if (atomic_load(w->conn_count) > veil__srv(w)->max_connections) {
         reject(c, 503, "max_connections");
         return 0;
     }

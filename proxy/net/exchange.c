@@ -12,72 +12,6 @@
 
 #include "proxy_int.h"
 
-static int req_on_headers_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    return x->req_body == VEIL_H1_BODY_NONE ? 1 : 0;
-}
-
-
-static int req_on_body(llhttp_t *p, const char *at, size_t len)
-{
-    veil__xchg_t *x = p->data;
-    char hdr[24];
-    uv_buf_t b[3];
-    int n;
-    uint64_t max = x->c->w->cfg->max_body_size;
-
-    /* A chunked body announces no size: it is refused when it crosses
-       the limit, before the crossing bytes go anywhere. */
-    if (max != 0 && (x->req_body_seen > max || len > max - x->req_body_seen)) {
-        x->req_over_max = 1;
-        return HPE_USER;
-    }
-    x->req_body_seen += len;
-    if (x->hold) {
-        /* Held: nothing leaves before the whole body is judged. */
-        if (veil__held_add(&x->held, at, len, x->c->w->cfg->inspect_limit) != 0) {
-            return HPE_USER;
-        }
-        veil__inspect_feed(&x->ins_req, at, len);
-        return 0;
-    }
-    if (x->u == NULL) {
-        return HPE_USER;
-    }
-    if (x->req_body == VEIL_H1_BODY_CHUNKED) {
-        /* Our own chunk header: the client's sizes and extensions are
-           never copied. */
-        n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
-        b[0] = uv_buf_init(hdr, (unsigned)n);
-        b[1] = uv_buf_init((char *)at, (unsigned)len);
-        b[2] = uv_buf_init("\r\n", 2);
-        veil__outq_writev(&x->u->out, b, 3);
-    } else {
-        veil__outq_write(&x->u->out, at, len);
-    }
-    veil__inspect_feed(&x->ins_req, at, len);
-    return 0;
-}
-
-
-static int req_on_message_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    x->req_msg_done = 1;
-    return HPE_PAUSED;
-}
-
-
-static const llhttp_settings_t req_settings = {
-    .on_headers_complete = req_on_headers_complete,
-    .on_body = req_on_body,
-    .on_message_complete = req_on_message_complete,
-};
-
-
 static veil_h1_span_t find_header(const char *head, size_t len,
                                   const char *lc)
 {
@@ -159,7 +93,7 @@ static void refuse(veil__client_t *c, veil__xchg_t *x, int status,
 
     veil__outq_write(&c->out, buf, n);
     veil__log_rejected(c->w, c, status, reason, c->head_start,
-                       x->req_head_len, n);
+                       x->half[0].head_len, n);
     c->x = NULL;
     veil__xchg_free(x);
     c->in_len = 0;
@@ -170,75 +104,83 @@ static void refuse(veil__client_t *c, veil__xchg_t *x, int status,
 /* Validates the head, starts the exchange, asks for an upstream. */
 int veil__xchg_start(veil__client_t *c, size_t head_len)
 {
-    const veil_proxy_config_t *cfg = c->w->cfg;
-    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    const veil_server_settings_t *sv;
+    veil_h1_limits_t lim;
     veil_h1_verdict_t v = {0, NULL};
     veil__xchg_t *x;
     veil_h1_span_t rid;
     llhttp_errno_t err;
 
     x = calloc(1, sizeof(*x));
-    if (x == NULL || (x->req_head = malloc(head_len)) == NULL) {
+    if (x == NULL || (x->half[0].head = malloc(head_len)) == NULL) {
         free(x);
         veil__client_close(c);
         return -1;
     }
+    /* The exchange's configuration, from its head to its end (a reload
+       meanwhile does not change what it is served with). */
+    x->conf = veil_config_acquire((veil_config_t *)veil__worker_conf(c->w));
+    sv = veil_config_server(x->conf);
+    lim.max_header_bytes = sv->max_header_bytes;
+    lim.max_headers = sv->max_headers;
     c->x = x;
     x->c = c;
     x->out_mark = c->out.accepted;
     x->rscan.is_response = 1;
     x->t_start_ns = c->head_start ? c->head_start : uv_hrtime();
     x->t_wall_ms = wall_ms();
-    memcpy(x->req_head, c->in, head_len);
-    x->req_head_len = head_len;
+    memcpy(x->half[0].head, c->in, head_len);
+    x->half[0].head_len = head_len;
     x->bytes_in = head_len;
     memmove(c->in, c->in + head_len, c->in_len - head_len);
     c->in_len -= head_len;
 
-    if (veil_h1_parse_request(x->req_head, head_len, &lim, &x->rq, &v) != 0) {
+    if (veil_h1_parse_request(x->half[0].head, head_len, &lim, &x->half[0].h, &v) != 0) {
         refuse(c, x, v.status ? v.status : 400,
                v.reason ? v.reason : "bad_request");
         return -1;
     }
-    if (x->rq.target_form == VEIL_H1_TARGET_AUTHORITY) {
+    if (x->half[0].h.target_form == VEIL_H1_TARGET_AUTHORITY) {
         refuse(c, x, 405, "connect_not_allowed");
         return -1;
     }
-    if (x->rq.expect_other) {
+    if (x->half[0].h.expect_other) {
         refuse(c, x, 417, "expectation_failed");
         return -1;
     }
-    x->req_body = veil_h1_request_body(&x->rq);
-    x->is_head = veil_h1_span_eq(x->rq.method, "head");
+    x->half[0].body = veil_h1_request_body(&x->half[0].h);
+    /* Its framing upstream is veil's own: chunks of its own for a chunked
+       body (the client's sizes and extensions never copied). */
+    x->half[0].chunked_out = x->half[0].body == VEIL_H1_BODY_CHUNKED;
+    x->is_head = veil_h1_span_eq(x->half[0].h.method, "head");
     /* RFC 9110 7.8: an upgrade needs HTTP/1.1 and Connection naming it.
        h2c is never passed on: veil speaks HTTP/1.1 to the upstream and
        inspects what it carries; such a request is served as plain
        HTTP/1.1 (Upgrade and HTTP2-Settings are not forwarded). */
-    x->upgrade = (x->rq.connection & VEIL_H1_CONN_UPGRADE) &&
-                 x->rq.version_minor == 1 && x->rq.upgrade.len > 0 &&
-                 x->req_body == VEIL_H1_BODY_NONE && !names_h2c(x->rq.upgrade);
-    x->keepalive = x->rq.keep_alive && !c->w->draining;
+    x->upgrade = (x->half[0].h.connection & VEIL_H1_CONN_UPGRADE) &&
+                 x->half[0].h.version_minor == 1 && x->half[0].h.upgrade.len > 0 &&
+                 x->half[0].body == VEIL_H1_BODY_NONE && !names_h2c(x->half[0].h.upgrade);
+    x->keepalive = x->half[0].h.keep_alive && !c->w->draining;
 
     /* llhttp parses the head veil has already validated: a second,
        independent opinion; any disagreement refuses the request. It reads
        an HTAB in the framing fields differently: it gets them as SP. */
-    veil_h1_normalize_ows(x->req_head, head_len);
-    llhttp_init(&x->req_p, HTTP_REQUEST, &req_settings);
-    x->req_p.data = x;
-    err = llhttp_execute(&x->req_p, x->req_head, head_len);
+    veil_h1_normalize_ows(x->half[0].head, head_len);
+    veil__body_parser_init(x, VEIL_DIR_REQUEST);
+    err = llhttp_execute(&x->half[0].p, x->half[0].head, head_len);
     if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
         refuse(c, x, 400, "parser_rejected");
         return -1;
     }
     /* Refused before an upstream is involved: nothing is forwarded, and
        a client waiting for 100 Continue gets the 413 instead. */
-    if (x->req_body == VEIL_H1_BODY_LENGTH && cfg->max_body_size != 0 &&
-        x->rq.content_length > cfg->max_body_size) {
+    if (x->half[0].body == VEIL_H1_BODY_LENGTH && sv->max_body_size != 0 &&
+        x->half[0].h.content_length > sv->max_body_size) {
         refuse(c, x, 413, "body_too_large");
         return -1;
     }
 
-    rid = find_header(x->req_head, head_len, "x-request-id");
+    rid = find_header(x->half[0].head, head_len, "x-request-id");
     if (reqid_ok(rid)) {
         memcpy(x->reqid, rid.ptr, rid.len);
         x->reqid[rid.len] = '\0';
@@ -249,51 +191,51 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         x->reqid_generated = 1;
     }
 
-    switch (x->req_body) {
+    switch (x->half[0].body) {
     case VEIL_H1_BODY_LENGTH:
-        x->req_left = x->rq.content_length;
+        x->half[0].left = x->half[0].h.content_length;
         break;
     case VEIL_H1_BODY_CHUNKED:
-        memset(&x->req_chunk, 0, sizeof(x->req_chunk));
+        memset(&x->half[0].chunk, 0, sizeof(x->half[0].chunk));
         break;
     default:
         break;
     }
-    veil__xchg_policy(x, cfg);
+    veil__xchg_policy(x);
     veil__upstream_pick(x);
-    if (x->req_body != VEIL_H1_BODY_NONE) {
-        veil__inspect_begin(&x->ins_req, cfg, x, 0,
-                            find_header(x->req_head, head_len, "content-type"),
-                            find_header(x->req_head, head_len,
+    if (x->half[0].body != VEIL_H1_BODY_NONE) {
+        veil__inspect_begin(&x->half[0].ins, x, 0,
+                            find_header(x->half[0].head, head_len, "content-type"),
+                            find_header(x->half[0].head, head_len,
                                         "content-encoding"),
                             &x->findings, VEIL__LOC_REQ_BODY);
     }
-    if (x->req_body == VEIL_H1_BODY_NONE ||
-        (x->req_body == VEIL_H1_BODY_LENGTH && x->req_left == 0)) {
-        x->req_done = 1;
-        veil__inspect_end(&x->ins_req, 1);
+    if (x->half[0].body == VEIL_H1_BODY_NONE ||
+        (x->half[0].body == VEIL_H1_BODY_LENGTH && x->half[0].left == 0)) {
+        x->half[0].done = 1;
+        veil__inspect_end(&x->half[0].ins, 1);
         c->state = VEIL__C_WAIT;
     } else {
         c->state = VEIL__C_BODY;
     }
     x->status = 0;
-    if (x->hold && x->ins_req.state == VEIL__INS_SKIPPED &&
+    if (x->half[0].hold && x->half[0].ins.state == VEIL__INS_SKIPPED &&
         x->policy->dir[0].uninspectable_block) {
         /* Known at the head (binary, an encoding veil cannot read). */
         veil__xchg_error(x, (int)x->policy->dir[0].block_status,
                          "blocked_uninspectable");
         return -1;
     }
-    if (x->hold && !x->req_done) {
+    if (x->half[0].hold && !x->half[0].done) {
         /* Block mode: the body is read before any upstream is involved;
            a client waiting for 100 Continue gets it from us. */
-        if (x->rq.expect_continue) {
+        if (x->half[0].h.expect_continue) {
             veil__outq_write(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
             x->out_mark += 25; /* not part of the logged response */
         }
         return 0;
     }
-    x->hold = 0;
+    x->half[0].hold = 0;
     veil__upstream_acquire(x);
     return 0;
 }
@@ -303,7 +245,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
 static void request_sent(veil__xchg_t *x)
 {
     if (x->u != NULL && x->rstate == VEIL__R_HEAD) {
-        veil__upstream_timer(x->u, x->c->w->cfg->upstream_timeout_ms);
+        veil__upstream_timer(x->u);
     }
 }
 
@@ -316,18 +258,18 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
     int rc = VEIL_CHUNKED_AGAIN, last;
     llhttp_errno_t err;
 
-    if (x->req_body == VEIL_H1_BODY_LENGTH) {
-        if (n > x->req_left) {
-            n = (size_t)x->req_left;
+    if (x->half[0].body == VEIL_H1_BODY_LENGTH) {
+        if (n > x->half[0].left) {
+            n = (size_t)x->half[0].left;
         }
     } else {
-        rc = veil_chunked_feed(&x->req_chunk, data, len, &n, &v);
+        rc = veil_chunked_feed(&x->half[0].chunk, data, len, &n, &v);
         if (rc == VEIL_CHUNKED_ERROR) {
             veil__xchg_error(x, 400, v.reason ? v.reason : "bad_chunked");
             return -1;
         }
     }
-    err = llhttp_execute(&x->req_p, data, n);
+    err = llhttp_execute(&x->half[0].p, data, n);
     if (err == HPE_USER && x->req_over_max) {
         /* A chunked body crossed max_body_size: 413 while no response
            head has gone to the client (the upstream, which got part of
@@ -336,7 +278,7 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
         veil__xchg_error(x, 413, "body_too_large");
         return -1;
     }
-    if (err == HPE_USER && x->hold) {
+    if (err == HPE_USER && x->half[0].hold) {
         /* Over the inspection limit: it cannot be judged, so it is
            refused (fail closed) whatever uninspectable says. */
         veil__xchg_error(x, 413, "blocked_uninspectable");
@@ -347,27 +289,23 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
         return -1;
     }
     x->bytes_in += n;
-    if (x->req_body == VEIL_H1_BODY_LENGTH) {
-        x->req_left -= n;
-        last = x->req_left == 0;
+    if (x->half[0].body == VEIL_H1_BODY_LENGTH) {
+        x->half[0].left -= n;
+        last = x->half[0].left == 0;
     } else {
         last = rc == VEIL_CHUNKED_DONE;
     }
     if (last) {
-        if (!x->req_msg_done) {
+        if (!x->half[0].msg_done) {
             veil__xchg_error(x, 400, "parser_disagrees");
             return -1;
         }
-        if (x->req_body == VEIL_H1_BODY_CHUNKED && !x->hold) {
-            veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
-        }
-        x->req_done = 1;
-        veil__inspect_end(&x->ins_req, 1);
+        veil__body_complete(x, VEIL_DIR_REQUEST);
         if (c->state == VEIL__C_BODY) {
             c->state = VEIL__C_WAIT;
         }
-        if (x->hold) {
-            const char *why = veil__xchg_verdict(x, VEIL_DIR_REQUEST, &x->req_rewritten);
+        if (x->half[0].hold) {
+            const char *why = veil__xchg_verdict(x, VEIL_DIR_REQUEST, &x->half[0].rewritten);
 
             if (why != NULL) {
                 veil__xchg_error(x, (int)x->policy->dir[0].block_status, why);
@@ -375,7 +313,7 @@ long veil__xchg_request_body(veil__xchg_t *x, const char *data, size_t len)
             }
             /* Judged (and rewritten in redact and tokenize modes): now
                the upstream gets head and body. */
-            x->hold = 0;
+            x->half[0].hold = 0;
             x->held_flush = 1;
             veil__upstream_acquire(x);
             return (long)n;
@@ -395,7 +333,7 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
     veil_jbuf_reset(b);
     /* The upstream's settings: its authority is the Host of a request
        that came without one. */
-    if (veil__head_request(x, &x->up->cfg, b) != 0) {
+    if (veil__head_request(x, &x->up->set, b) != 0) {
         veil_jbuf_reset(b);
         veil__xchg_error(x, 500, "request_head_too_large");
         return;
@@ -406,26 +344,13 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
     veil__outq_write(&x->u->out, b->data, b->len);
     veil_jbuf_reset(b);
     if (x->held_flush) {
-        /* A held (block mode) body judged clean: one chunk, or the bytes
-           as they came for a Content-Length body. */
-        char hdr[24];
-        int n;
-
+        /* A held body judged clean (rewritten in redact and tokenize
+           modes) goes right after its head. */
         x->held_flush = 0;
-        if (x->req_body == VEIL_H1_BODY_CHUNKED) {
-            if (x->held.len > 0) {
-                n = snprintf(hdr, sizeof(hdr), "%zx\r\n", x->held.len);
-                veil__outq_write(&x->u->out, hdr, (size_t)n);
-                veil__outq_write(&x->u->out, x->held.data, x->held.len);
-                veil__outq_write(&x->u->out, "\r\n", 2);
-            }
-            veil__outq_write(&x->u->out, "0\r\n\r\n", 5);
-        } else if (x->held.len > 0) {
-            veil__outq_write(&x->u->out, x->held.data, x->held.len);
-        }
+        veil__body_send_held(x, VEIL_DIR_REQUEST);
     }
     x->up_ready = 1;
-    if (x->req_done) {
+    if (x->half[0].done) {
         request_sent(x);
     }
     veil__client_process(x->c);
@@ -446,17 +371,17 @@ void veil__xchg_free(veil__xchg_t *x)
     if (x == NULL) {
         return;
     }
-    veil__inspect_dispose(&x->ins_req);
-    veil__inspect_dispose(&x->ins_rsp);
+    veil__inspect_dispose(&x->half[0].ins);
+    veil__inspect_dispose(&x->half[1].ins);
     veil__xchg_policy_release(x);
     veil__upstream_unref(x->up);
-    if (x->req_head != NULL) {
-        explicit_bzero(x->req_head, x->req_head_len);
-        free(x->req_head);
+    if (x->half[0].head != NULL) {
+        explicit_bzero(x->half[0].head, x->half[0].head_len);
+        free(x->half[0].head);
     }
-    if (x->rsp_head != NULL) {
-        explicit_bzero(x->rsp_head, x->rsp_head_len);
-        free(x->rsp_head);
+    if (x->half[1].head != NULL) {
+        explicit_bzero(x->half[1].head, x->half[1].head_len);
+        free(x->half[1].head);
     }
     free(x);
 }
@@ -485,8 +410,8 @@ static void log_and_free(veil__xchg_t *x)
         x->bytes_out = sent;
         /* The body's count is what could have reached the client (chunk
            framing, when veil adds it, counted as body: an upper bound). */
-        if (x->ins_rsp.raw_bytes > body) {
-            x->ins_rsp.raw_bytes = body;
+        if (x->half[1].ins.raw_bytes > body) {
+            x->half[1].ins.raw_bytes = body;
         }
     }
     veil__log_exchange(c->w, x);
@@ -506,11 +431,11 @@ static int end_exchange(veil__xchg_t *x, int upstream_ok)
     veil__client_t *c = x->c;
     veil__upconn_t *u = x->u;
 
-    if (x->req_body != VEIL_H1_BODY_NONE && !x->req_done) {
-        veil__inspect_end(&x->ins_req, 0);
+    if (x->half[0].body != VEIL_H1_BODY_NONE && !x->half[0].done) {
+        veil__inspect_end(&x->half[0].ins, 0);
     }
-    if (x->rsp_head != NULL && !x->tunnel && x->rstate != VEIL__R_DONE) {
-        veil__inspect_end(&x->ins_rsp, 0);
+    if (x->half[1].head != NULL && !x->tunnel && x->rstate != VEIL__R_DONE) {
+        veil__inspect_end(&x->half[1].ins, 0);
     }
     x->u = NULL;
     c->x = NULL;
@@ -570,13 +495,13 @@ void veil__xchg_maybe_finish(veil__xchg_t *x)
     if (x->rstate != VEIL__R_DONE || x->tunnel) {
         return;
     }
-    if (!x->req_done && x->keepalive) {
+    if (!x->half[0].done && x->keepalive) {
         return; /* the response is out; the request body still comes */
     }
-    if (x->u != NULL && (!x->req_done || x->u->out.error != 0)) {
+    if (x->u != NULL && (!x->half[0].done || x->u->out.error != 0)) {
         x->u->reusable = 0;
     }
-    keep = x->keepalive && x->req_done && !c->w->draining;
+    keep = x->keepalive && x->half[0].done && !c->w->draining;
     x->then_next = keep;
     c->served++;
     if (end_exchange(x, 1)) {

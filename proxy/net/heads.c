@@ -69,17 +69,17 @@ static int listed(const char *head, size_t len, unsigned connection,
 }
 
 
-int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
-                       veil_jbuf_t *b)
+int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil_jbuf_t *b)
 {
-    const veil_h1_head_t *rq = &x->rq;
-    const char *head = x->req_head;
-    size_t len = x->req_head_len, pos = 0;
+    const veil_h1_head_t *rq = &x->half[0].h;
+    const char *head = x->half[0].head;
+    size_t len = x->half[0].head_len, pos = 0;
     veil_h1_span_t name, value;
     int rc = 0;
+    int pass_underscores = veil_config_server(x->conf)->pass_underscore_headers;
     char num[32];
     int rewrites_response =
-        x->policy != NULL && cfg->engine != NULL &&
+        x->policy != NULL && x->c->w->inspect &&
         (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
          x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE);
 
@@ -101,7 +101,7 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         rc |= puts_(b, "\r\n");
     } else if (rq->host.ptr == NULL) {
         rc |= puts_(b, "Host: ");
-        rc |= puts_(b, cfg->upstream_authority);
+        rc |= puts_(b, us->authority);
         rc |= puts_(b, "\r\n");
     }
     while (veil_h1_next_header(head, len, &pos, &name, &value)) {
@@ -126,7 +126,7 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         if (span_ieq(name, "http2-settings")) {
             continue; /* only meaningful to an h2c upgrade, never forwarded */
         }
-        if (!cfg->pass_underscore_headers && memchr(name.ptr, '_', name.len) != NULL) {
+        if (!pass_underscores && memchr(name.ptr, '_', name.len) != NULL) {
             /* Some servers (CGI-style environments) read X_Auth_User as
                X-Auth-User: a client could pose as a header the upstream
                trusts. Dropped, never rewritten (nginx's default too). */
@@ -169,12 +169,12 @@ int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
         rc |= puts_(b, x->reqid);
         rc |= puts_(b, "\r\n");
     }
-    if (x->req_body == VEIL_H1_BODY_CHUNKED) {
+    if (x->half[0].body == VEIL_H1_BODY_CHUNKED) {
         rc |= puts_(b, "Transfer-Encoding: chunked\r\n");
     } else if (rq->has_content_length) {
         /* A body rewritten in transit has its own length. */
         snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
-                 x->req_rewritten ? (unsigned long long)x->held.len
+                 x->half[0].rewritten ? (unsigned long long)x->half[0].held.len
                                   : (unsigned long long)rq->content_length);
         rc |= puts_(b, num);
     }
@@ -228,8 +228,8 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
     }
 
     /* Framing towards the client. */
-    x->chunked_out = 0;
-    switch (x->rsp_body) {
+    x->half[1].chunked_out = 0;
+    switch (x->half[1].body) {
     case VEIL_H1_BODY_NONE:
         /* HEAD and 304 describe the representation: keep its framing. */
         if (rs->status_code != 204 && rs->status_code >= 200) {
@@ -237,7 +237,7 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
                 snprintf(line, sizeof(line), "Content-Length: %llu\r\n",
                          (unsigned long long)rs->content_length);
                 rc |= puts_(b, line);
-            } else if (rs->chunked && x->rq.version_minor == 1) {
+            } else if (rs->chunked && x->half[0].h.version_minor == 1) {
                 rc |= puts_(b, "Transfer-Encoding: chunked\r\n");
             }
         }
@@ -251,9 +251,9 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
         /* Chunked or close-delimited upstream: an HTTP/1.1 client gets
            chunked (so the connection can stay open); HTTP/1.0 gets the
            body delimited by the close. */
-        if (x->rq.version_minor == 1) {
+        if (x->half[0].h.version_minor == 1) {
             rc |= puts_(b, "Transfer-Encoding: chunked\r\n");
-            x->chunked_out = 1;
+            x->half[1].chunked_out = 1;
         } else {
             x->keepalive = 0;
         }
@@ -261,7 +261,7 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
     }
     if (!x->keepalive) {
         rc |= puts_(b, "Connection: close\r\n");
-    } else if (x->rq.version_minor == 0) {
+    } else if (x->half[0].h.version_minor == 0) {
         rc |= puts_(b, "Connection: keep-alive\r\n");
     }
     rc |= puts_(b, "\r\n");

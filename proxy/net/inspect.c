@@ -129,21 +129,20 @@ static void on_finding(void *ud, const veil_finding_t *f)
 }
 
 
-void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
-                         const veil__xchg_t *x, int dir,
+void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
                          veil_h1_span_t ct, veil_h1_span_t ce,
                          veil__findings_t *findings, int loc)
 {
     veil_redactor_options_t ro;
     veil_h1_span_t m;
     const uint8_t *actions;
-    const veil_engine_t *engine = veil__xchg_engine(cfg, x, dir, &actions);
+    const veil_engine_t *engine = veil__xchg_engine(x->c->w, x, dir, &actions);
 
     memset(in, 0, sizeof(*in));
     in->findings = findings;
     in->loc = loc;
-    in->limit = cfg->inspect_limit;
-    veil_jbuf_init(&in->log, cfg->log_body_limit);
+    in->limit = veil_config_server(x->conf)->inspect_limit;
+    veil_jbuf_init(&in->log, veil_config_access_log(x->conf)->body_limit);
     in->state = VEIL__INS_ON;
     if (engine == NULL) {
         veil__inspect_skip(in, "inspection_off");

@@ -17,7 +17,7 @@ static veil_h1_span_t header(const veil__xchg_t *x, const char *lc)
     veil_h1_span_t name, value, none = {NULL, 0};
     size_t pos = 0;
 
-    while (veil_h1_next_header(x->req_head, x->req_head_len, &pos, &name,
+    while (veil_h1_next_header(x->half[0].head, x->half[0].head_len, &pos, &name,
                                &value)) {
         if (veil_h1_span_eq(name, lc)) {
             return value;
@@ -33,25 +33,21 @@ static int is_one(veil_h1_span_t v)
 }
 
 
-void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
+void veil__xchg_policy(veil__xchg_t *x)
 {
     veil_route_request_t q;
     veil_h1_span_t path, host, ct;
     size_t i;
 
-    if (cfg->holder == NULL) {
-        return;
-    }
-    x->conf = veil_config_holder_get(cfg->holder);
-    path = x->rq.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->rq.path
-                                                        : x->rq.target;
+    path = x->half[0].h.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->half[0].h.path
+                                                        : x->half[0].h.target;
     for (i = 0; i < path.len && path.ptr[i] != '?'; i++) {
     }
-    host = x->rq.host.len ? x->rq.host : x->rq.authority;
+    host = x->half[0].h.host.len ? x->half[0].h.host : x->half[0].h.authority;
     ct = header(x, "content-type");
     memset(&q, 0, sizeof(q));
-    q.method = x->rq.method.ptr;
-    q.method_len = x->rq.method.len;
+    q.method = x->half[0].h.method.ptr;
+    q.method_len = x->half[0].h.method.len;
     q.host = host.ptr;
     q.host_len = host.len;
     q.path = path.ptr;
@@ -62,30 +58,30 @@ void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg)
     x->policy = veil_policy_for_consent(x->route->policy,
                                         is_one(header(x, "sec-gpc")),
                                         is_one(header(x, "dnt")));
-    x->hold = x->req_body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, cfg, VEIL_DIR_REQUEST);
+    x->half[0].hold = x->half[0].body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, VEIL_DIR_REQUEST);
 }
 
 
-int veil__xchg_holds(const veil__xchg_t *x, const veil_proxy_config_t *cfg, int dir)
+int veil__xchg_holds(const veil__xchg_t *x, int dir)
 {
     /* uninspectable: block needs the verdict before anything is sent
        too (a body may turn out over the limit only at its end). */
-    return x->policy != NULL && cfg->engine != NULL &&
+    return x->policy != NULL && x->c->w->inspect &&
            (x->policy->dir[dir].mode != VEIL_MODE_OBSERVE ||
             x->policy->dir[dir].uninspectable_block);
 }
 
 
-const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
-                                       const veil__xchg_t *x, int dir,
+const veil_engine_t *veil__xchg_engine(veil__worker_t *w, const veil__xchg_t *x, int dir,
                                        const uint8_t **actions)
 {
     if (x == NULL || x->policy == NULL) {
         *actions = NULL;
-        return cfg->engine;
+        veil__worker_conf(w);
+        return w->engine;
     }
-    /* --inspect off still wins: no engine, metadata-only records. */
-    if (cfg->engine == NULL) {
+    /* server.inspect: false still wins: no engine, metadata-only records. */
+    if (!w->inspect) {
         *actions = NULL;
         return NULL;
     }
@@ -155,8 +151,8 @@ static uint8_t *transit_actions(const veil_policy_dir_t *pd)
 static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
 {
     const veil_policy_dir_t *pd = &x->policy->dir[dir];
-    const veil__inspect_t *in = dir == VEIL_DIR_REQUEST ? &x->ins_req : &x->ins_rsp;
-    veil__held_t *h = dir == VEIL_DIR_REQUEST ? &x->held : &x->rsp_held;
+    const veil__inspect_t *in = dir == VEIL_DIR_REQUEST ? &x->half[0].ins : &x->half[1].ins;
+    veil__held_t *h = dir == VEIL_DIR_REQUEST ? &x->half[0].held : &x->half[1].held;
     veil__held_t text = {NULL, 0, 0}, out = {NULL, 0, 0};
     uint8_t *acts;
     int rc;
@@ -187,9 +183,9 @@ static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
 const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
 {
     const veil_policy_dir_t *pd = &x->policy->dir[dir];
-    const veil__inspect_t *in = dir == VEIL_DIR_REQUEST ? &x->ins_req : &x->ins_rsp;
+    const veil__inspect_t *in = dir == VEIL_DIR_REQUEST ? &x->half[0].ins : &x->half[1].ins;
     int loc = dir == VEIL_DIR_REQUEST ? VEIL__LOC_REQ_BODY : VEIL__LOC_RSP_BODY;
-    veil__held_t *h = dir == VEIL_DIR_REQUEST ? &x->held : &x->rsp_held;
+    veil__held_t *h = dir == VEIL_DIR_REQUEST ? &x->half[0].held : &x->half[1].held;
     unsigned i;
 
     *rewritten = 0;
@@ -259,8 +255,8 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
 
 void veil__xchg_policy_release(veil__xchg_t *x)
 {
-    veil__held_free(&x->held);
-    veil__held_free(&x->rsp_held);
+    veil__held_free(&x->half[0].held);
+    veil__held_free(&x->half[1].held);
     veil_config_release(x->conf);
     x->conf = NULL;
     x->route = NULL;

@@ -179,8 +179,7 @@ typedef struct veil__inspect {
  * type <ct> and content encoding <ce> (spans of the head; ptr NULL when
  * absent).
  */
-void veil__inspect_begin(veil__inspect_t *in, const veil_proxy_config_t *cfg,
-                         const veil__xchg_t *x, int dir,
+void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
                          veil_h1_span_t ct, veil_h1_span_t ce,
                          veil__findings_t *findings, int loc);
 void veil__inspect_feed(veil__inspect_t *in, const char *data, size_t len);
@@ -216,6 +215,28 @@ int veil__transit_rules(void *pd, int place, const char *path, size_t len);
 int veil__query_rules(void *pd, int place, const char *path, size_t len);
 
 
+/*
+ * An upstream's settings, copied from its config entry (the command
+ * line's overrides of the first one already applied by the loader) when
+ * the upstream is set up: what heads.c, resolve.c, tls_up.c and the
+ * timers of its connections read.
+ */
+typedef struct veil__upsettings {
+    char host[256];              /* a name or an IP literal */
+    int port;
+    char authority[300];         /* host:port, the Host of HTTP/1.0 requests */
+    int tls;                     /* https:// */
+    int tls_verify;              /* 0 only with tls: {verify: false} */
+    char tls_ca_file[1024];      /* "": the system store */
+    char tls_server_name[256];   /* "": the host */
+    uint64_t connect_timeout_ms;
+    uint64_t response_timeout_ms; /* first response byte, idle gaps */
+    uint64_t idle_timeout_ms;    /* pooled idle connections */
+    uint64_t resolve_interval_ms; /* 0: resolved at start only */
+    unsigned pool_size;          /* idle connections kept per worker */
+} veil__upsettings_t;
+
+
 /* ---- the upstreams' addresses (resolve.c) ---- */
 
 /* Addresses kept from one answer (the first ones, in resolver order). */
@@ -237,15 +258,16 @@ void veil__upaddrs_dispose(veil__upaddrs_t *t);
 /* The first lookup of cfg->upstream_host, blocking (before the workers
    start, or on the main thread when a reload adds an upstream): 0, or
    -EINVAL with a reason naming the upstream <name> on stderr. */
-int veil__resolve_start_up(const veil_proxy_config_t *cfg, const char *name,
+int veil__resolve_start_up(const veil__upsettings_t *set, const char *name,
                            veil__upaddrs_t *t);
-/* Looks the name up again every cfg->upstream_resolve_interval_ms on
-   <loop>; NULL when there is nothing to do (interval 0, a literal).
-   Warnings name the upstream <name> with -c, never its host. */
+/* Looks the name up again every set->resolve_interval_ms on <loop>;
+   NULL when there is nothing to do (interval 0, a literal). Warnings
+   name the upstream <name>, never its host. */
 veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
-                                       const veil_proxy_config_t *cfg,
+                                       const veil__upsettings_t *set,
                                        const char *name,
-                                       veil__upaddrs_t *shared);
+                                       veil__upaddrs_t *shared,
+                                       struct veil_stats *stats);
 /* Stops and frees (after a lookup in flight returns; <shared> is not
    written after this call); NULL is fine. */
 void veil__resolver_stop(veil__resolver_t *r);
@@ -253,11 +275,12 @@ void veil__resolver_stop(veil__resolver_t *r);
 
 /* ---- the upstreams of the running proxy (upstream_set.c) ---- */
 
+
 /*
- * One upstream: a config's `upstreams:` entry, or --upstream without -c.
- * Shared by the workers and reference-counted: the table's set of each
- * config, every worker's pool of it and every exchange using it hold a
- * reference. Immutable but for <addrs> (resolve.c) and <retired>.
+ * One upstream: a config's `upstreams:` entry. Shared by the workers and
+ * reference-counted: the table's set of each config, every worker's pool
+ * of it and every exchange using it hold a reference. Immutable but for
+ * <addrs> (resolve.c) and <retired>.
  */
 typedef struct veil__upstream {
     _Atomic unsigned refs;
@@ -265,11 +288,7 @@ typedef struct veil__upstream {
        workers close its pooled connections (in-flight exchanges finish). */
     _Atomic int retired;
     char name[128];
-    /* The proxy's settings with this upstream's own in the upstream_*
-       fields (host, port, authority, connect/response/idle timeouts,
-       pool size, resolve interval): what heads.c, resolve.c and the
-       timers read for exchanges to this upstream. */
-    veil_proxy_config_t cfg;
+    veil__upsettings_t set;
     veil__upaddrs_t addrs;
     veil__resolver_t *resolver;  /* main thread only; NULL: none */
     void *tls_ctx;               /* SSL_CTX for https; NULL: plain */
@@ -289,16 +308,15 @@ typedef struct veil__upstreams {
     veil__upset_t *sets[VEIL__UPSETS_KEPT];
     unsigned nsets;
     uv_loop_t *loop;             /* where the resolvers run (main) */
+    struct veil_stats *stats;    /* their failures are counted; or NULL */
 } veil__upstreams_t;
 
 /*
- * veil__upstreams_init(): the table for <conf> (veil run -c; its
- * upstreams, in order; <base>'s flag overrides applied to the first) or,
- * with <conf> NULL, the one upstream of <base>. Every name is resolved
- * once, blocking. 0, or -EINVAL with the reason on stderr.
+ * veil__upstreams_init(): the table for <conf>'s upstreams, in order.
+ * Every name is resolved once, blocking. 0, or -EINVAL with the reason on
+ * stderr.
  */
-int veil__upstreams_init(veil__upstreams_t *t, const veil_proxy_config_t *base,
-                         veil_config_t *conf);
+int veil__upstreams_init(veil__upstreams_t *t, veil_config_t *conf);
 /* Starts the periodic lookups on <loop> (the main thread's). */
 void veil__upstreams_start(veil__upstreams_t *t, uv_loop_t *loop);
 /*
@@ -312,19 +330,16 @@ void veil__upstreams_start(veil__upstreams_t *t, uv_loop_t *loop);
  * <s> current and retires the upstreams of the old current set that it
  * does not keep. veil__upstreams_discard() frees a set not committed.
  */
-veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t,
-                                       const veil_proxy_config_t *base,
-                                       veil_config_t *conf);
+veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t, veil_config_t *conf);
 void veil__upstreams_commit(veil__upstreams_t *t, veil__upset_t *s);
 void veil__upstreams_discard(veil__upset_t *s);
 /* Stops the lookups (main thread, at the end). */
 void veil__upstreams_stop(veil__upstreams_t *t);
 void veil__upstreams_dispose(veil__upstreams_t *t);
 /*
- * veil__upstreams_find(): a new reference to the upstream <u> of <conf>
- * (NULL without -c: the one upstream), or NULL when <conf> is older
- * than the kept sets (the caller refuses with 502: never another
- * upstream). Any thread.
+ * veil__upstreams_find(): a new reference to the upstream <u> of <conf>,
+ * or NULL when <conf> is older than the kept sets (the caller refuses with
+ * 502: never another upstream). Any thread.
  */
 veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t,
                                        const veil_config_t *conf,
@@ -338,6 +353,14 @@ void veil__upstream_unref(veil__upstream_t *u);
 
 struct veil__worker {
     unsigned id;
+    /* The current configuration as this worker last saw it (refreshed by
+       veil__worker_conf() when the holder's generation moved), and what
+       follows from it: the engine of its default route for what has no
+       exchange (refused requests), NULL when inspection is off. */
+    veil_config_t *conf;
+    uint64_t conf_gen;
+    const veil_engine_t *engine;
+    int inspect;                 /* server.inspect, read at start */
     uv_loop_t loop;
     uv_tcp_t listeners[VEIL_MAX_LISTENERS]; /* one per address, each SO_REUSEPORT */
     unsigned nlisteners;
@@ -369,6 +392,15 @@ struct veil__worker {
 };
 
 enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
+
+/*
+ * veil__worker_conf(): the current configuration, for what a connection
+ * reads outside an exchange (header and keep-alive timeouts, head limits,
+ * max_connections); an exchange reads its own, x->conf. Takes the new one
+ * when a reload swapped it (one atomic load otherwise).
+ */
+const veil_config_t *veil__worker_conf(veil__worker_t *w);
+#define veil__srv(w) veil_config_server(veil__worker_conf(w))
 
 /*
  * Read buffers (VEIL__IO_BUF bytes) come from a small per-worker cache and
@@ -510,10 +542,10 @@ typedef struct veil__tls veil__tls_t;
 
 /* The SSL_CTX of an https upstream with settings <c>; NULL after a
    message naming <name>. */
-void *veil__tls_ctx_new(const veil_proxy_config_t *c, const char *name);
+void *veil__tls_ctx_new(const veil__upsettings_t *c, const char *name);
 void veil__tls_ctx_free(void *ctx);
 /* A client session to the upstream of <c>; NULL: no memory. */
-veil__tls_t *veil__tls_new(void *ctx, const veil_proxy_config_t *c);
+veil__tls_t *veil__tls_new(void *ctx, const veil__upsettings_t *c);
 void veil__tls_free(veil__tls_t *t);
 /* Ciphertext from the socket. 0, or -1 (no memory). */
 int veil__tls_feed(veil__tls_t *t, const char *p, size_t n);
@@ -543,9 +575,8 @@ void veil__upstream_close(veil__upconn_t *u);
 void veil__upstream_close_after_flush(veil__upconn_t *u);
 void veil__upstream_update_reading(veil__upconn_t *u);
 /* (Re)arms the response timer: the connection's upstream's response
-   timeout (<ms> is the proxy-wide default, for callers that predate
-   per-upstream settings; it is not used). */
-void veil__upstream_timer(veil__upconn_t *u, uint64_t ms);
+   timeout. */
+void veil__upstream_timer(veil__upconn_t *u);
 /* Closes the idle connections of every pool. */
 void veil__upstream_close_idle(veil__worker_t *w);
 /* A reload retired upstreams: their idle connections are closed, their
@@ -565,44 +596,55 @@ typedef struct veil__held {
 
 enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
 
+/*
+ * One direction of an exchange: a message head and its body, as the body
+ * stage (body.c) carries it for both directions alike: framing read
+ * (Content-Length, chunked, until close), parsed again by llhttp,
+ * inspected, held or forwarded with framing veil writes itself.
+ */
+typedef struct veil__half {
+    char *head;              /* own copy of the head, wiped when freed */
+    size_t head_len;
+    veil_h1_head_t h;        /* spans into head */
+    int body;                /* VEIL_H1_BODY_* */
+    uint64_t left;           /* LENGTH: bytes still to come */
+    veil_chunked_t chunk;
+    llhttp_t p;
+    int msg_done;            /* set by llhttp's on_message_complete */
+    int done;                /* the whole body was read */
+    /* Modes block, redact and tokenize (policy.c): the body is held, not
+       forwarded, until it has been inspected; then refused, or sent on
+       (rewritten in redact and tokenize modes), with a length of its own.
+       A held response's head waits for the verdict too. */
+    int hold;
+    veil__held_t held;
+    int rewritten;           /* <held> is the rewritten body: new length */
+    int over_limit;          /* the held body crossed the inspection limit */
+    int chunked_out;         /* veil frames the body it forwards as chunked */
+    veil__inspect_t ins;
+} veil__half_t;
+
 struct veil__xchg {
     veil__client_t *c;
-    /* veil run -c (policy.c): the config taken when the head arrived,
-       released when the exchange ends; NULL without -c. */
+    /* The config taken when the head arrived (policy.c), released when
+       the exchange ends; its route and policy. */
     struct veil_config *conf;
     const struct veil_route *route;
     const struct veil_policy *policy;
-    /* Modes block, redact and tokenize (policy.c): the request body is
-       held, not forwarded, until it has been inspected; then refused, or
-       sent on (rewritten in redact and tokenize modes). */
-    int hold;
-    veil__held_t held;
-    int held_flush;          /* send <held> once the upstream is ready */
-    int req_rewritten;       /* <held> is the rewritten body: new length */
-    /* The same for the response body: the head waits for the verdict. */
-    int rsp_hold;
-    veil__held_t rsp_held;
-    int rsp_over_limit;      /* the held response crossed the limit */
-    /* The upstream of its route (x->route->upstream; without -c the
-       one upstream), a reference taken with the config when the head
-       arrived and kept to the end, retries included (upstream.c). */
+    /* The request (VEIL_DIR_REQUEST) and the response (VEIL_DIR_RESPONSE). */
+    veil__half_t half[2];
+    int held_flush;          /* send the held request once the upstream is ready */
+    /* The upstream of its route, a reference taken with the config when
+       the head arrived and kept to the end, retries included
+       (upstream.c). */
     veil__upstream_t *up;
     veil__upconn_t *u;
     int up_ready;            /* the request head is queued upstream */
     int up_failed;
 
     /* request */
-    char *req_head;          /* own copy of the head */
-    size_t req_head_len;
-    veil_h1_head_t rq;       /* spans into req_head */
-    int req_body;            /* VEIL_H1_BODY_* */
-    uint64_t req_left;       /* LENGTH: bytes still to come */
-    veil_chunked_t req_chunk;
     uint64_t req_body_seen;  /* decoded body bytes so far */
     int req_over_max;        /* the body crossed max_body_size */
-    llhttp_t req_p;
-    int req_msg_done;        /* set by llhttp's on_message_complete */
-    int req_done;
     int is_head;
     int upgrade;             /* the client asked for an upgrade */
     int keepalive;           /* the client connection may continue */
@@ -612,16 +654,7 @@ struct veil__xchg {
     /* response */
     int rstate;
     veil_h1_scan_t rscan;
-    char *rsp_head;
-    size_t rsp_head_len;
-    veil_h1_head_t rs;
-    int rsp_body;
-    uint64_t rsp_left;
-    veil_chunked_t rsp_chunk;
-    llhttp_t rsp_p;
-    int rsp_msg_done;
     int rsp_head_sent;       /* the final head went to the client */
-    int chunked_out;         /* we frame the client body as chunked */
     int tunnel;
     int status;              /* status sent (or to log) */
 
@@ -639,9 +672,19 @@ struct veil__xchg {
     int then_next;           /* once logged: serve the next request */
     const char *error;       /* reason id when something went wrong */
     veil__findings_t findings;
-    veil__inspect_t ins_req;
-    veil__inspect_t ins_rsp;
 };
+
+/* ---- the body stage, both directions (body.c) ---- */
+
+/* Sets up the llhttp parser of half <dir> of <x> with the body stage's
+   callbacks. */
+void veil__body_parser_init(veil__xchg_t *x, int dir);
+/* The body of <dir> was read whole: veil's last chunk goes out (when it
+   was forwarded chunked), the inspection ends, the half is done. */
+void veil__body_complete(veil__xchg_t *x, int dir);
+/* A held body judged clean (rewritten where the policy says) goes on with
+   its half's framing: one chunk and the last chunk, or as it is. */
+void veil__body_send_held(veil__xchg_t *x, int dir);
 
 /* Upstream side events, from upstream.c. */
 void veil__xchg_upstream_ready(veil__xchg_t *x);
@@ -687,9 +730,8 @@ void veil__xchg_client_drained(veil__xchg_t *x);
 /* ---- heads (heads.c) ---- */
 
 /* Builds the request head sent upstream into <b>. */
-int veil__head_request(const veil__xchg_t *x, const veil_proxy_config_t *cfg,
-                       veil_jbuf_t *b);
-/* Builds the head sent to the client for the response <x->rs> (or an
+int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil_jbuf_t *b);
+/* Builds the head sent to the client for the response <x->half[1].h> (or an
    interim 1xx when <interim>), choosing the client framing. */
 int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
                         const veil_h1_head_t *rs, int interim,
@@ -714,17 +756,17 @@ void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
 
 /* ---- config and policy per exchange (policy.c) ---- */
 
-/* Takes the current config, matches the route, applies consent. */
-void veil__xchg_policy(veil__xchg_t *x, const veil_proxy_config_t *cfg);
+/* Matches the route in the exchange's config (x->conf), applies consent. */
+void veil__xchg_policy(veil__xchg_t *x);
 /* The engine and per-detector actions for direction <dir> (0 request,
-   1 response) of <x> (may be NULL): the policy's, else cfg->engine. */
-const veil_engine_t *veil__xchg_engine(const veil_proxy_config_t *cfg,
-                                       const veil__xchg_t *x, int dir,
+   1 response) of <x> (may be NULL): the policy's, else the worker's
+   default (w->engine); NULL when inspection is off. */
+const veil_engine_t *veil__xchg_engine(veil__worker_t *w, const veil__xchg_t *x, int dir,
                                        const uint8_t **actions);
 void veil__xchg_policy_release(veil__xchg_t *x);
 /* Whether direction <dir> of <x>'s policy holds the body back until it
    is judged (modes block, redact, tokenize; uninspectable: block). */
-int veil__xchg_holds(const veil__xchg_t *x, const veil_proxy_config_t *cfg, int dir);
+int veil__xchg_holds(const veil__xchg_t *x, int dir);
 /* Keeps <len> more body bytes; -1 when the body goes over <limit> (the
    caller refuses: a body that cannot be judged is not sent on). */
 int veil__held_add(veil__held_t *h, const char *data, size_t len, size_t limit);

@@ -33,7 +33,7 @@ struct veil__resolver {
     int failing;             /* the last lookup failed (warned) */
     char host[256];
     char port[16];
-    char who[160];           /* "upstream NAME: " with -c, else "" */
+    char who[160];           /* "upstream NAME: " */
     veil__upaddrs_t *shared;
     struct veil_stats *stats;
 };
@@ -95,7 +95,7 @@ static void publish(veil__upaddrs_t *t, const struct sockaddr_storage *a,
 }
 
 
-int veil__resolve_start_up(const veil_proxy_config_t *cfg, const char *name,
+int veil__resolve_start_up(const veil__upsettings_t *set, const char *name,
                            veil__upaddrs_t *t)
 {
     struct addrinfo hints, *res = NULL;
@@ -107,8 +107,8 @@ int veil__resolve_start_up(const veil_proxy_config_t *cfg, const char *name,
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    snprintf(port, sizeof(port), "%d", cfg->upstream_port);
-    rc = getaddrinfo(cfg->upstream_host, port, &hints, &res);
+    snprintf(port, sizeof(port), "%d", set->port);
+    rc = getaddrinfo(set->host, port, &hints, &res);
     if (rc != 0 || res == NULL) {
         fprintf(stderr, "veil: cannot resolve the host of upstream %s: %s\n",
                 name, gai_strerror(rc));
@@ -221,17 +221,17 @@ static void tick_cb(uv_timer_t *t)
 
 
 veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
-                                       const veil_proxy_config_t *cfg,
+                                       const veil__upsettings_t *set,
                                        const char *name,
-                                       veil__upaddrs_t *shared)
+                                       veil__upaddrs_t *shared,
+                                       struct veil_stats *stats)
 {
     veil__resolver_t *r;
     struct in6_addr a6;
 
-    if (cfg->upstream_resolve_interval_ms == 0 ||
-        strlen(cfg->upstream_host) >= sizeof(r->host) ||
-        uv_inet_pton(AF_INET, cfg->upstream_host, &a6) == 0 ||
-        uv_inet_pton(AF_INET6, cfg->upstream_host, &a6) == 0) {
+    if (set->resolve_interval_ms == 0 || strlen(set->host) >= sizeof(r->host) ||
+        uv_inet_pton(AF_INET, set->host, &a6) == 0 ||
+        uv_inet_pton(AF_INET6, set->host, &a6) == 0) {
         return NULL; /* off, or a literal address: nothing to look up */
     }
     r = calloc(1, sizeof(*r));
@@ -240,19 +240,16 @@ veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
     }
     r->loop = loop;
     r->shared = shared;
-    r->stats = cfg->stats;
-    strcpy(r->host, cfg->upstream_host);
-    if (cfg->holder != NULL && name != NULL) {
-        /* Names come from the config (bounded, not personal data); the
-           host is never printed. */
-        snprintf(r->who, sizeof(r->who), "upstream %.120s: ", name);
-    }
-    snprintf(r->port, sizeof(r->port), "%d", cfg->upstream_port);
+    r->stats = stats;
+    strcpy(r->host, set->host);
+    /* Names come from the config (bounded, not personal data); the host
+       is never printed. */
+    snprintf(r->who, sizeof(r->who), "upstream %.120s: ", name);
+    snprintf(r->port, sizeof(r->port), "%d", set->port);
     uv_timer_init(loop, &r->timer);
     r->timer.data = r;
     r->timer_open = 1;
-    uv_timer_start(&r->timer, tick_cb, cfg->upstream_resolve_interval_ms,
-                   cfg->upstream_resolve_interval_ms);
+    uv_timer_start(&r->timer, tick_cb, set->resolve_interval_ms, set->resolve_interval_ms);
     return r;
 }
 

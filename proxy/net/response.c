@@ -10,63 +10,6 @@
 
 #include "proxy_int.h"
 
-static int rsp_on_headers_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    return x->rsp_body == VEIL_H1_BODY_NONE ? 1 : 0;
-}
-
-
-static int rsp_on_body(llhttp_t *p, const char *at, size_t len)
-{
-    veil__xchg_t *x = p->data;
-    veil__client_t *c = x->c;
-    char hdr[24];
-    uv_buf_t b[3];
-    int n;
-
-    if (x->rsp_hold) {
-        /* Held: nothing reaches the client before the body is judged. */
-        if (veil__held_add(&x->rsp_held, at, len, c->w->cfg->inspect_limit) != 0) {
-            x->rsp_over_limit = 1;
-            return HPE_USER;
-        }
-        veil__inspect_feed(&x->ins_rsp, at, len);
-        return 0;
-    }
-    if (x->chunked_out) {
-        n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
-        b[0] = uv_buf_init(hdr, (unsigned)n);
-        b[1] = uv_buf_init((char *)at, (unsigned)len);
-        b[2] = uv_buf_init("\r\n", 2);
-        veil__outq_writev(&c->out, b, 3);
-        x->bytes_out += (size_t)n + len + 2;
-    } else {
-        veil__outq_write(&c->out, at, len);
-        x->bytes_out += len;
-    }
-    veil__inspect_feed(&x->ins_rsp, at, len);
-    return 0;
-}
-
-
-static int rsp_on_message_complete(llhttp_t *p)
-{
-    veil__xchg_t *x = p->data;
-
-    x->rsp_msg_done = 1;
-    return HPE_PAUSED;
-}
-
-
-static const llhttp_settings_t rsp_settings = {
-    .on_headers_complete = rsp_on_headers_complete,
-    .on_body = rsp_on_body,
-    .on_message_complete = rsp_on_message_complete,
-};
-
-
 static void up_consume(veil__upconn_t *u, size_t n)
 {
     if (n >= u->in_len) {
@@ -101,7 +44,7 @@ static int idempotent(const veil__xchg_t *x)
     size_t i;
 
     for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-        if (veil_h1_span_eq(x->rq.method, m[i])) {
+        if (veil_h1_span_eq(x->half[0].h.method, m[i])) {
             return 1;
         }
     }
@@ -125,7 +68,7 @@ static int send_head(veil__xchg_t *x)
     veil_jbuf_t *b = &x->c->w->logbuf;
 
     veil_jbuf_reset(b);
-    if (veil__head_response(x, x->rsp_head, x->rsp_head_len, &x->rs, 0, b) != 0) {
+    if (veil__head_response(x, x->half[1].head, x->half[1].head_len, &x->half[1].h, 0, b) != 0) {
         veil_jbuf_reset(b);
         bad_upstream(x, "response_head_too_large");
         return -1;
@@ -147,7 +90,7 @@ static int release_held_response(veil__xchg_t *x)
     int rewritten = 0;
     const char *why = veil__xchg_verdict(x, VEIL_DIR_RESPONSE, &rewritten);
 
-    x->rsp_hold = 0;
+    x->half[1].hold = 0;
     if (why != NULL) {
         /* The upstream's response was read whole; the connection could
            be reused, but a refused exchange ends both sides (as for a
@@ -155,17 +98,13 @@ static int release_held_response(veil__xchg_t *x)
         veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_RESPONSE].block_status, why);
         return -1;
     }
-    x->rsp_body = VEIL_H1_BODY_LENGTH;
-    x->rs.has_content_length = 1;
-    x->rs.content_length = x->rsp_held.len;
+    x->half[1].body = VEIL_H1_BODY_LENGTH;
+    x->half[1].h.has_content_length = 1;
+    x->half[1].h.content_length = x->half[1].held.len;
     if (send_head(x) != 0) {
         return -1;
     }
-    if (x->rsp_held.len > 0) {
-        veil__outq_write(&x->c->out, x->rsp_held.data, x->rsp_held.len);
-        x->bytes_out += x->rsp_held.len;
-    }
-    veil__held_free(&x->rsp_held);
+    veil__body_send_held(x, VEIL_DIR_RESPONSE);
     return 0;
 }
 
@@ -176,20 +115,16 @@ static void response_complete(veil__xchg_t *x)
 
     x->rstate = VEIL__R_DONE;
     x->t_up_end_ns = uv_hrtime();
-    if (x->rsp_body != VEIL_H1_BODY_NONE) {
-        veil__inspect_end(&x->ins_rsp, 1);
+    if (x->half[1].body != VEIL_H1_BODY_NONE) {
+        veil__body_complete(x, VEIL_DIR_RESPONSE);
     }
-    if (x->rsp_hold && release_held_response(x) != 0) {
+    if (x->half[1].hold && release_held_response(x) != 0) {
         return;
-    }
-    if (x->chunked_out) {
-        veil__outq_write(&x->c->out, "0\r\n\r\n", 5);
-        x->bytes_out += 5;
     }
     if (u != NULL) {
         /* Bytes after the end of a response: the upstream is not
            speaking HTTP the way we understood it. Never reuse. */
-        if (u->in_len > 0 || x->rsp_body == VEIL_H1_BODY_UNTIL_CLOSE) {
+        if (u->in_len > 0 || x->half[1].body == VEIL_H1_BODY_UNTIL_CLOSE) {
             u->reusable = 0;
         }
         uv_timer_stop(&u->timer);
@@ -204,7 +139,7 @@ static int interim(veil__xchg_t *x, const char *head, size_t len,
 {
     veil_jbuf_t *b = &x->c->w->logbuf;
 
-    if (x->rq.version_minor == 0) {
+    if (x->half[0].h.version_minor == 0) {
         return 0;
     }
     veil_jbuf_reset(b);
@@ -224,8 +159,8 @@ static int interim(veil__xchg_t *x, const char *head, size_t len,
    (the exchange is then gone). */
 static int response_head(veil__xchg_t *x, size_t end)
 {
-    const veil_proxy_config_t *cfg = x->c->w->cfg;
-    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    const veil_server_settings_t *sv = veil_config_server(x->conf);
+    veil_h1_limits_t lim = {sv->max_header_bytes, sv->max_headers};
     veil_h1_verdict_t v = {0, NULL};
     veil__upconn_t *u = x->u;
     veil_jbuf_t *b = &x->c->w->logbuf;
@@ -259,17 +194,17 @@ static int response_head(veil__xchg_t *x, size_t end)
         return -1;
     }
     memcpy(copy, u->in, end);
-    x->rsp_head = copy;
-    x->rsp_head_len = end;
+    x->half[1].head = copy;
+    x->half[1].head_len = end;
     /* The head parsed above, its spans moved onto the copy. */
-    x->rs = rs;
-    veil_h1_head_rebase(&x->rs, u->in, copy);
+    x->half[1].h = rs;
+    veil_h1_head_rebase(&x->half[1].h, u->in, copy);
     up_consume(u, end);
-    x->status = x->rs.status_code;
+    x->status = x->half[1].h.status_code;
 
-    if (x->rs.status_code == 101) {
+    if (x->half[1].h.status_code == 101) {
         veil_jbuf_reset(b);
-        if (veil__head_response(x, copy, end, &x->rs, 1, b) != 0) {
+        if (veil__head_response(x, copy, end, &x->half[1].h, 1, b) != 0) {
             veil_jbuf_reset(b);
             bad_upstream(x, "response_head_too_large");
             return -1;
@@ -280,7 +215,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         veil_jbuf_reset(b);
         x->rsp_head_sent = 1;
         x->tunnel = 1;
-        x->rsp_body = VEIL_H1_BODY_TUNNEL;
+        x->half[1].body = VEIL_H1_BODY_TUNNEL;
         x->rstate = VEIL__R_BODY;
         x->t_up_end_ns = uv_hrtime();
         u->reusable = 0;
@@ -291,21 +226,20 @@ static int response_head(veil__xchg_t *x, size_t end)
         return x->u != NULL ? 0 : -1;
     }
 
-    x->rsp_body = veil_h1_response_body(&x->rs, x->is_head, 0);
-    if (x->rsp_body == VEIL_H1_BODY_TUNNEL) {
+    x->half[1].body = veil_h1_response_body(&x->half[1].h, x->is_head, 0);
+    if (x->half[1].body == VEIL_H1_BODY_TUNNEL) {
         bad_upstream(x, "unexpected_tunnel");
         return -1;
     }
-    if (!x->req_done || x->c->w->draining) {
+    if (!x->half[0].done || x->c->w->draining) {
         x->keepalive = 0;
     }
-    if (!x->rs.keep_alive) {
+    if (!x->half[1].h.keep_alive) {
         u->reusable = 0;
     }
     veil_h1_normalize_ows(copy, end); /* as for requests (exchange.c) */
-    llhttp_init(&x->rsp_p, HTTP_RESPONSE, &rsp_settings);
-    x->rsp_p.data = x;
-    err = llhttp_execute(&x->rsp_p, copy, end);
+    veil__body_parser_init(x, VEIL_DIR_RESPONSE);
+    err = llhttp_execute(&x->half[1].p, copy, end);
     if (err != HPE_OK && err != HPE_PAUSED) {
         bad_upstream(x, "parser_rejected_response");
         return -1;
@@ -313,45 +247,45 @@ static int response_head(veil__xchg_t *x, size_t end)
 
     /* Modes block, redact and tokenize: the head waits for the body's
        verdict (its length may change). */
-    x->rsp_hold = x->rsp_body != VEIL_H1_BODY_NONE &&
-                  veil__xchg_holds(x, cfg, VEIL_DIR_RESPONSE);
-    if (!x->rsp_hold && send_head(x) != 0) {
+    x->half[1].hold = x->half[1].body != VEIL_H1_BODY_NONE &&
+                  veil__xchg_holds(x, VEIL_DIR_RESPONSE);
+    if (!x->half[1].hold && send_head(x) != 0) {
         return -1;
     }
     x->rstate = VEIL__R_BODY;
 
-    if (x->rsp_body == VEIL_H1_BODY_NONE) {
+    if (x->half[1].body == VEIL_H1_BODY_NONE) {
         response_complete(x);
         return -1; /* the exchange may be gone: stop here */
     }
-    veil__inspect_begin(&x->ins_rsp, cfg, x, 1,
+    veil__inspect_begin(&x->half[1].ins, x, 1,
                         find_header(copy, end, "content-type"),
                         find_header(copy, end, "content-encoding"),
                         &x->findings, VEIL__LOC_RSP_BODY);
-    if (x->rsp_hold && x->ins_rsp.state == VEIL__INS_SKIPPED) {
+    if (x->half[1].hold && x->half[1].ins.state == VEIL__INS_SKIPPED) {
         /* Known from the head (binary, an encoding veil cannot read). */
         if (x->policy->dir[VEIL_DIR_RESPONSE].uninspectable_block) {
             veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_RESPONSE].block_status,
                              "blocked_uninspectable");
             return -1;
         }
-        x->rsp_hold = 0;
+        x->half[1].hold = 0;
         if (send_head(x) != 0) {
             return -1;
         }
     }
-    if (x->rsp_body == VEIL_H1_BODY_LENGTH) {
-        x->rsp_left = x->rs.content_length;
-        if (x->rsp_left == 0) {
+    if (x->half[1].body == VEIL_H1_BODY_LENGTH) {
+        x->half[1].left = x->half[1].h.content_length;
+        if (x->half[1].left == 0) {
             response_complete(x);
             return -1;
         }
-    } else if (x->rsp_body == VEIL_H1_BODY_CHUNKED) {
-        memset(&x->rsp_chunk, 0, sizeof(x->rsp_chunk));
-        x->rsp_chunk.is_response = 1;
+    } else if (x->half[1].body == VEIL_H1_BODY_CHUNKED) {
+        memset(&x->half[1].chunk, 0, sizeof(x->half[1].chunk));
+        x->half[1].chunk.is_response = 1;
     }
     /* From here the upstream timer measures idle gaps in the body. */
-    veil__upstream_timer(u, cfg->upstream_timeout_ms);
+    veil__upstream_timer(u);
     return 0;
 }
 
@@ -369,13 +303,13 @@ static int response_body(veil__xchg_t *x, int eof)
         if (!eof) {
             return 0;
         }
-        if (x->rsp_body == VEIL_H1_BODY_UNTIL_CLOSE) {
+        if (x->half[1].body == VEIL_H1_BODY_UNTIL_CLOSE) {
             if (u->tls_truncated) {
                 /* Over TLS only a close_notify ends such a body. */
                 bad_upstream(x, "upstream_truncated");
                 return -1;
             }
-            err = llhttp_finish(&x->rsp_p);
+            err = llhttp_finish(&x->half[1].p);
             if (err != HPE_OK && err != HPE_PAUSED) {
                 bad_upstream(x, "parser_rejected_response");
                 return -1;
@@ -386,19 +320,19 @@ static int response_body(veil__xchg_t *x, int eof)
         bad_upstream(x, "upstream_truncated");
         return -1;
     }
-    if (x->rsp_body == VEIL_H1_BODY_LENGTH) {
-        if (n > x->rsp_left) {
-            n = (size_t)x->rsp_left;
+    if (x->half[1].body == VEIL_H1_BODY_LENGTH) {
+        if (n > x->half[1].left) {
+            n = (size_t)x->half[1].left;
         }
-    } else if (x->rsp_body == VEIL_H1_BODY_CHUNKED) {
-        rc = veil_chunked_feed(&x->rsp_chunk, u->in, u->in_len, &n, &v);
+    } else if (x->half[1].body == VEIL_H1_BODY_CHUNKED) {
+        rc = veil_chunked_feed(&x->half[1].chunk, u->in, u->in_len, &n, &v);
         if (rc == VEIL_CHUNKED_ERROR) {
             bad_upstream(x, v.reason ? v.reason : "bad_chunked_response");
             return -1;
         }
     }
-    err = llhttp_execute(&x->rsp_p, u->in, n);
-    if (err == HPE_USER && x->rsp_over_limit) {
+    err = llhttp_execute(&x->half[1].p, u->in, n);
+    if (err == HPE_USER && x->half[1].over_limit) {
         /* A held body over the inspection limit cannot be judged: it is
            refused (fail closed) whatever uninspectable says. */
         if (x->u != NULL) {
@@ -412,14 +346,14 @@ static int response_body(veil__xchg_t *x, int eof)
         return -1;
     }
     up_consume(u, n);
-    if (x->rsp_body == VEIL_H1_BODY_LENGTH) {
-        x->rsp_left -= n;
-        last = x->rsp_left == 0;
-    } else if (x->rsp_body == VEIL_H1_BODY_CHUNKED) {
+    if (x->half[1].body == VEIL_H1_BODY_LENGTH) {
+        x->half[1].left -= n;
+        last = x->half[1].left == 0;
+    } else if (x->half[1].body == VEIL_H1_BODY_CHUNKED) {
         last = rc == VEIL_CHUNKED_DONE;
     }
     if (last) {
-        if (!x->rsp_msg_done) {
+        if (!x->half[1].msg_done) {
             bad_upstream(x, "parser_disagrees");
             return -1;
         }
@@ -435,8 +369,8 @@ static int response_body(veil__xchg_t *x, int eof)
 
 void veil__xchg_upstream_data(veil__xchg_t *x, int eof)
 {
-    const veil_proxy_config_t *cfg = x->c->w->cfg;
-    veil_h1_limits_t lim = {cfg->max_header_bytes, cfg->max_header_count};
+    const veil_server_settings_t *sv = veil_config_server(x->conf);
+    veil_h1_limits_t lim = {sv->max_header_bytes, sv->max_headers};
     veil_h1_verdict_t v = {0, NULL};
     veil__upconn_t *u;
     long end;
@@ -473,7 +407,7 @@ void veil__xchg_upstream_data(veil__xchg_t *x, int eof)
         if (x->rstate == VEIL__R_HEAD) {
             if (u->in_len == 0) {
                 if (eof) {
-                    if (u->reused && x->req_body == VEIL_H1_BODY_NONE &&
+                    if (u->reused && x->half[0].body == VEIL_H1_BODY_NONE &&
                         x->bytes_out == 0 && idempotent(x)) {
                         /* A pooled connection the upstream had closed:
                            the request was never processed; try again

@@ -42,6 +42,7 @@ typedef struct server {
     _Atomic unsigned conn_count;
     _Atomic unsigned conn_peak;  /* since the last memory trim */
     int trim_stage;              /* 1: caches shrunk, trim on next tick */
+    int retrim_ticks;            /* ticks until the follow-up trim, or 0 */
     unsigned idle_ticks;         /* seconds without a connection */
     veil_log_t *log;
     int draining;
@@ -55,45 +56,46 @@ typedef struct server {
     veil__upset_t *ups_set;      /* the result (NULL: rejected) */
     int ups_busy, ups_again, stopping;
     veil__upstreams_t ups;       /* the upstreams (upstream_set.c) */
+    veil_config_t *conf0;        /* the configuration at start */
 } server_t;
 
 
-void veil_proxy_config_init(veil_proxy_config_t *cfg)
+unsigned veil_proxy_workers(unsigned configured)
 {
-    memset(cfg, 0, sizeof(*cfg));
-    strcpy(cfg->listen_host, "127.0.0.1");
-    cfg->listen_port = 8000;
-    strcpy(cfg->upstream_host, "127.0.0.1");
-    cfg->upstream_port = 8080;
-    strcpy(cfg->upstream_authority, "127.0.0.1:8080");
-    strcpy(cfg->access_log, "-");
-    cfg->workers = 0;
-    cfg->max_header_bytes = VEIL_H1_DEFAULT_MAX_HEADER_BYTES;
-    cfg->max_header_count = VEIL_H1_DEFAULT_MAX_HEADERS;
-    cfg->max_connections = 10000;
-    cfg->inspect_limit = 1024 * 1024;
-    /* nginx's client_max_body_size is 1m, often raised for uploads;
-       10m (ten times the inspection limit) lets API payloads through
-       while bounding what one request can push at the upstream. */
-    cfg->max_body_size = 10ull * 1024 * 1024;
-    cfg->log_body_limit = 64 * 1024;
-    cfg->upstream_idle_max = 64;
-    /* nginx: client_header_timeout 60s, client_body_timeout 60s,
-       keepalive_timeout 75s, proxy_read_timeout 60s; Envoy and HAProxy
-       deployments commonly connect with a 5s budget. */
-    cfg->header_timeout_ms = 60000;
-    cfg->body_timeout_ms = 60000;
-    cfg->connect_timeout_ms = 5000;
-    cfg->upstream_timeout_ms = 60000;
-    cfg->keepalive_timeout_ms = 75000;
-    cfg->upstream_keepalive_ms = 60000;
-    cfg->drain_timeout_ms = 30000;
-    /* Like a DNS TTL of 30s: a moved service is followed within one
-       interval, at one lookup per interval per process. */
-    cfg->upstream_resolve_interval_ms = 30000;
-    cfg->access_log_max_bytes = 100ull * 1024 * 1024;
-    cfg->access_log_rotate_s = 24 * 3600;
-    cfg->access_log_retention_s = 7 * 24 * 3600;
+    long n;
+
+    if (configured != 0) {
+        return configured;
+    }
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+
+/* The engine of <c>'s default route: what inspects what has no exchange. */
+static const veil_engine_t *default_engine(const veil_config_t *c)
+{
+    veil_route_request_t q = {"GET", 3, "", 0, "/", 1, NULL, 0};
+
+    return veil_config_route_match(c, &q)->policy->dir[VEIL_DIR_REQUEST].engine;
+}
+
+
+const veil_config_t *veil__worker_conf(veil__worker_t *w)
+{
+    uint64_t gen = veil_config_holder_generation(w->cfg->holder);
+
+    if (w->conf == NULL || gen != w->conf_gen) {
+        /* Read before the swap it may race with: at worst the next call
+           takes the same config again. */
+        veil_config_t *c = veil_config_holder_get(w->cfg->holder);
+
+        veil_config_release(w->conf);
+        w->conf = c;
+        w->conf_gen = gen;
+        w->engine = w->inspect ? default_engine(c) : NULL;
+    }
+    return w->conf;
 }
 
 
@@ -264,17 +266,22 @@ static int parse_addr(const char *host, int port, struct sockaddr_storage *ss)
 }
 
 
-/* The addresses to serve: --listen (or the config's first listener),
-   then the config's other listeners. */
-static int parse_listen(const veil_proxy_config_t *cfg, struct sockaddr_storage *las,
-                        unsigned *n)
+/* The addresses to serve: the configuration's listeners (the first one
+   --listen's), at most VEIL_MAX_LISTENERS. */
+static int parse_listen(const veil_config_t *c, struct sockaddr_storage *las, unsigned *n)
 {
-    *n = 0;
-    if (parse_addr(cfg->listen_host, cfg->listen_port, &las[(*n)++]) != 0) {
+    size_t k, nl = veil_config_listener_count(c);
+
+    if (nl > VEIL_MAX_LISTENERS) {
+        fprintf(stderr, "veil: at most %d listeners\n", VEIL_MAX_LISTENERS);
         return -EINVAL;
     }
-    for (unsigned k = 0; k < cfg->n_more_listen && k + 1 < VEIL_MAX_LISTENERS; k++) {
-        if (parse_addr(cfg->more_listen[k].host, cfg->more_listen[k].port, &las[(*n)++]) != 0) {
+    *n = 0;
+    for (k = 0; k < nl; k++) {
+        const veil_listener_t *l = veil_config_listener(c, k);
+
+        if (parse_addr(l->host, l->port, &las[(*n)++]) != 0) {
+            fprintf(stderr, "veil: listeners[%zu]: not an IP address and port\n", k);
             return -EINVAL;
         }
     }
@@ -282,14 +289,12 @@ static int parse_listen(const veil_proxy_config_t *cfg, struct sockaddr_storage 
 }
 
 
-/* "host:port" of listener <k> (0: the first) for messages. */
-static void listen_name(const veil_proxy_config_t *cfg, unsigned k, char *out, size_t cap)
+/* "host:port" of listener <k> for messages. */
+static void listen_name(const veil_config_t *c, unsigned k, char *out, size_t cap)
 {
-    if (k == 0) {
-        snprintf(out, cap, "%s:%d", cfg->listen_host, cfg->listen_port);
-    } else {
-        snprintf(out, cap, "%s:%d", cfg->more_listen[k - 1].host, cfg->more_listen[k - 1].port);
-    }
+    const veil_listener_t *l = veil_config_listener(c, k);
+
+    snprintf(out, cap, strchr(l->host, ':') ? "[%s]:%d" : "%s:%d", l->host, l->port);
 }
 
 
@@ -329,6 +334,8 @@ static void broadcast(server_t *s, int cmd)
 
 /* Connections a burst must reach before its memory is worth a trim. */
 #define TRIM_MIN_PEAK 256
+/* Ticks (seconds) between a trim and its follow-up. */
+#define RETRIM_AFTER_TICKS 4
 
 /*
  * Gives memory back after a burst. Each connection holds buffers while it
@@ -338,7 +345,10 @@ static void broadcast(server_t *s, int cmd)
  * connections fall to a quarter of their peak (or to none after a busy
  * while), the workers shrink their buffer caches, and on the next tick
  * malloc_trim() returns the free pages of every arena to the system. A
- * steady load never triggers it: the peak is then near the current count.
+ * second trim follows a few ticks later: the log writer and the resolver
+ * threads may free their share of the burst (a long batch of records)
+ * after the first. A steady load never triggers it: the peak is then near
+ * the current count.
  */
 static void memory_tick(server_t *s)
 {
@@ -351,9 +361,13 @@ static void memory_tick(server_t *s)
     }
     if (s->trim_stage) {
         s->trim_stage = 0;
+        s->retrim_ticks = RETRIM_AFTER_TICKS;
         malloc_trim(0);
         atomic_store(&s->conn_peak, now);
         return;
+    }
+    if (s->retrim_ticks > 0 && --s->retrim_ticks == 0) {
+        malloc_trim(0);
     }
     s->idle_ticks = now == 0 ? s->idle_ticks + 1 : 0;
     if ((peak >= TRIM_MIN_PEAK && now <= peak / 4) ||
@@ -403,8 +417,13 @@ static void signal_cb(uv_signal_t *h, int signum)
             s->cfg->on_drain(s->cfg->drain_ud);
         }
         broadcast(s, VEIL__CMD_DRAIN);
-        uv_timer_start(&s->drain_timer, drain_timeout_cb,
-                       s->cfg->drain_timeout_ms, 0);
+        {
+            veil_config_t *c = veil_config_holder_get(s->cfg->holder);
+            uint64_t ms = veil_config_server(c)->drain_timeout_ms;
+
+            veil_config_release(c);
+            uv_timer_start(&s->drain_timer, drain_timeout_cb, ms, 0);
+        }
         break;
     case SIGINT:
         fprintf(stderr, "veil: SIGINT, stopping\n");
@@ -458,47 +477,6 @@ static void broadcast_prune(server_t *s)
 }
 
 
-/* Settings read once at start (the proxy's own copy, veil_proxy_config_t):
-   a reload that changes them says so rather than appear to apply them.
-   Listeners and server.workers are warned about by the reloader. */
-static void warn_start_only(const veil_config_t *old, const veil_config_t *cur)
-{
-    const veil_server_settings_t *a = veil_config_server(old);
-    const veil_server_settings_t *b = veil_config_server(cur);
-    const veil_access_log_settings_t *la = veil_config_access_log(old);
-    const veil_access_log_settings_t *lb = veil_config_access_log(cur);
-    const char *what = NULL;
-
-    if (a->max_connections != b->max_connections) {
-        what = "server.max_connections";
-    } else if (a->max_header_bytes != b->max_header_bytes) {
-        what = "server.max_header_bytes";
-    } else if (a->max_headers != b->max_headers) {
-        what = "server.max_headers";
-    } else if (a->inspect_limit != b->inspect_limit) {
-        what = "server.inspect_limit";
-    } else if (a->max_body_size != b->max_body_size) {
-        what = "server.max_body_size";
-    } else if (a->header_timeout_ms != b->header_timeout_ms) {
-        what = "server.header_timeout";
-    } else if (a->body_timeout_ms != b->body_timeout_ms) {
-        what = "server.body_timeout";
-    } else if (a->keepalive_timeout_ms != b->keepalive_timeout_ms) {
-        what = "server.keepalive_timeout";
-    } else if (a->drain_timeout_ms != b->drain_timeout_ms) {
-        what = "server.drain_timeout";
-    } else if (strcmp(la->path, lb->path) != 0) {
-        what = "access_log.path";
-    } else if (la->body_limit != lb->body_limit) {
-        what = "access_log.body_limit";
-    }
-    if (what != NULL) {
-        fprintf(stderr, "veil: reload: warning: %s: changed; takes effect at "
-                        "the next restart\n", what);
-    }
-}
-
-
 static void reload_report(server_t *s, int ok)
 {
     uint64_t n_ok, n_failed;
@@ -538,7 +516,7 @@ static void ups_work_cb(uv_work_t *req)
 {
     server_t *s = req->data;
 
-    s->ups_set = veil__upstreams_prepare(&s->ups, s->cfg, s->ups_conf);
+    s->ups_set = veil__upstreams_prepare(&s->ups, s->ups_conf);
 }
 
 
@@ -557,13 +535,10 @@ static void ups_after_cb(uv_work_t *req, int status)
         return;
     }
     if (ok) {
-        veil_config_t *old = veil_config_holder_get(s->cfg->holder);
-
         /* The upstreams are ready: only now may an exchange see the
-           config. */
+           config. (What it changes that is read once at start, the
+           reloader has warned about: veil_config_needs_restart().) */
         veil__upstreams_commit(&s->ups, s->ups_set);
-        warn_start_only(old, c);
-        veil_config_release(old);
         veil_config_holder_swap(s->cfg->holder, c);
         broadcast_prune(s);
     } else {
@@ -654,45 +629,42 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     char err[256];
     unsigned i, started = 0;
     int rc;
+    /* What is read once, at start, comes from the configuration of that
+       moment (the listeners, server.workers, server.inspect, the access
+       log): a reload that changes it is warned about by the reloader. */
+    veil_config_t *conf0 = veil_config_holder_get(cfg->holder);
+    const veil_access_log_settings_t *al = veil_config_access_log(conf0);
 
     memset(&s, 0, sizeof(s));
     s.cfg = cfg;
-    s.n = cfg->workers;
-    if (s.n == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-        s.n = n > 0 ? (unsigned)n : 1;
-    }
-    if (parse_listen(cfg, las, &nla) != 0) {
-        fprintf(stderr, "veil: --listen: not an IP address and port\n");
+    s.conf0 = conf0;
+    s.n = veil_proxy_workers(veil_config_server(conf0)->workers);
+    if (parse_listen(conf0, las, &nla) != 0) {
+        veil_config_release(conf0);
         return -EINVAL;
     }
-    {
-        veil_config_t *conf = cfg->holder != NULL
-                                  ? veil_config_holder_get(cfg->holder)
-                                  : NULL;
-
-        rc = veil__upstreams_init(&s.ups, cfg, conf);
-        veil_config_release(conf);
-        if (rc != 0) {
-            return -EINVAL;
-        }
+    rc = veil__upstreams_init(&s.ups, conf0);
+    if (rc != 0) {
+        veil_config_release(conf0);
+        return -EINVAL;
     }
-    rc = veil_log_open_with(&s.log, &(veil_log_options_t){cfg->access_log,
-                            cfg->access_log_max_record, cfg->stats}, err, sizeof(err));
+    s.ups.stats = cfg->stats;
+    rc = veil_log_open_with(&s.log, &(veil_log_options_t){al->path, al->max_record_size,
+                            cfg->stats}, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "veil: %s\n", err);
         veil__upstreams_dispose(&s.ups);
+        veil_config_release(conf0);
         return rc;
     }
-    rc = veil_log_set_rotation(s.log, cfg->access_log_max_bytes,
-                               cfg->access_log_rotate_s,
-                               cfg->access_log_retention_s);
+    rc = veil_log_set_rotation(s.log, al->max_size, al->rotate_ms / 1000,
+                               al->retention_ms / 1000);
     if (rc != 0) {
         fprintf(stderr, "veil: cannot open the access log: %s\n",
                 strerror(-rc));
         veil_log_close(s.log);
         veil__upstreams_dispose(&s.ups);
+        veil_config_release(conf0);
         return rc;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -712,7 +684,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
             rc = make_listener(&las[k], &fds[k]);
             if (rc != 0) {
                 char name[96];
-                listen_name(cfg, k, name, sizeof(name));
+                listen_name(conf0, k, name, sizeof(name));
                 fprintf(stderr, "veil: cannot listen on %s: %s\n", name, strerror(-rc));
                 while (nf > 0) {
                     close(fds[--nf]);
@@ -723,12 +695,13 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         }
         w->id = i;
         w->cfg = cfg;
+        w->inspect = veil_config_server(conf0)->inspect;
         w->log = s.log;
         w->conn_count = &s.conn_count;
         w->conn_peak = &s.conn_peak;
         w->ups = &s.ups;
         w->shard = cfg->stats ? veil_stats_shard(cfg->stats, (int)i) : NULL;
-        veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * cfg->log_body_limit);
+        veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * al->body_limit);
         if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
             w->rng[0] = (uint64_t)uv_hrtime() ^ ((uint64_t)i << 32);
             w->rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
@@ -822,14 +795,17 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         size_t used = 0;
         for (unsigned k = 0; k < nla; k++) {
             char name[96];
-            listen_name(cfg, k, name, sizeof(name));
+            listen_name(conf0, k, name, sizeof(name));
             int wn = snprintf(names + used, sizeof(names) - used, "%s%s", k ? ", " : "", name);
             if (wn > 0 && (size_t)wn < sizeof(names) - used) {
                 used += (size_t)wn;
             }
         }
-        fprintf(stderr, "veil: listening on %s, upstream %s, %u workers\n", names,
-                cfg->upstream_authority, started);
+        const veil_upstream_t *u0 = veil_config_upstream(conf0, 0);
+
+        fprintf(stderr, strchr(u0->host, ':') ? "veil: listening on %s, upstream [%s]:%d, %u workers\n"
+                                              : "veil: listening on %s, upstream %s:%d, %u workers\n",
+                names, u0->host, u0->port, started);
     }
     if (started == s.n) {
         veil_notify(VEIL_NOTIFY_READY, "listening");
@@ -860,6 +836,8 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         veil_jbuf_dispose(&w->logbuf);
         free_bufs(w);
         veil__upstream_pools_free(w);
+        veil_config_release(w->conf);
+        w->conf = NULL;
     }
     s.n = 0;
 out:
@@ -874,6 +852,7 @@ out:
                 veil_jbuf_dispose(&w->logbuf);
                 free_bufs(w);
                 veil__upstream_pools_free(w);
+                veil_config_release(w->conf);
             }
         }
     }
@@ -882,5 +861,6 @@ out:
     veil_log_close(s.log);
     veil_config_holder_free(s.staging);
     veil__upstreams_dispose(&s.ups);
+    veil_config_release(conf0);
     return rc;
 }

@@ -54,8 +54,8 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         }
         route = (unsigned)r;
     }
-    if (x->rq.method.ptr != NULL) {
-        method = veil_stats_method(x->rq.method.ptr, x->rq.method.len);
+    if (x->half[0].h.method.ptr != NULL) {
+        method = veil_stats_method(x->half[0].h.method.ptr, x->half[0].h.method.len);
     }
     total = end > x->t_start_ns ? end - x->t_start_ns : 0;
     if (x->t_up_start_ns != 0) {
@@ -73,7 +73,7 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         int loc = x->findings.kind[i].loc;
         int dir = veil_stats_loc_dir(loc);
         const uint8_t *actions;
-        const veil_engine_t *eng = veil__xchg_engine(x->c->w->cfg, x, dir,
+        const veil_engine_t *eng = veil__xchg_engine(x->c->w, x, dir,
                                                      &actions);
         int slot;
 
@@ -98,8 +98,8 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_REQUEST, "tunnel");
         veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_RESPONSE, "tunnel");
     } else {
-        body(sh, route, VEIL_STATS_DIR_REQUEST, &x->ins_req);
-        body(sh, route, VEIL_STATS_DIR_RESPONSE, &x->ins_rsp);
+        body(sh, route, VEIL_STATS_DIR_REQUEST, &x->half[0].ins);
+        body(sh, route, VEIL_STATS_DIR_RESPONSE, &x->half[1].ins);
     }
     /* A request or response refused by its policy's mode block: counted
        once for each category that blocked it. */

@@ -31,7 +31,7 @@ struct veil__tls {
 };
 
 
-void *veil__tls_ctx_new(const veil_proxy_config_t *c, const char *name)
+void *veil__tls_ctx_new(const veil__upsettings_t *c, const char *name)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     int ok;
@@ -45,23 +45,23 @@ void *veil__tls_ctx_new(const veil_proxy_config_t *c, const char *name)
     /* No renegotiation, no compression: neither is needed to talk to an
        API, both have had attacks. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-    if (c->upstream_tls_ca_file[0] != '\0') {
-        ok = SSL_CTX_load_verify_locations(ctx, c->upstream_tls_ca_file,
+    if (c->tls_ca_file[0] != '\0') {
+        ok = SSL_CTX_load_verify_locations(ctx, c->tls_ca_file,
                                            NULL);
     } else {
         ok = SSL_CTX_set_default_verify_paths(ctx);
     }
     if (ok != 1) {
         fprintf(stderr, "veil: upstream %s: cannot load the CA %s%s\n", name,
-                c->upstream_tls_ca_file[0] != '\0' ? "file " : "store",
-                c->upstream_tls_ca_file);
+                c->tls_ca_file[0] != '\0' ? "file " : "store",
+                c->tls_ca_file);
         SSL_CTX_free(ctx);
         ERR_clear_error();
         return NULL;
     }
-    SSL_CTX_set_verify(ctx, c->upstream_tls_verify ? SSL_VERIFY_PEER
+    SSL_CTX_set_verify(ctx, c->tls_verify ? SSL_VERIFY_PEER
                                                    : SSL_VERIFY_NONE, NULL);
-    if (!c->upstream_tls_verify) {
+    if (!c->tls_verify) {
         fprintf(stderr, "veil: upstream %s: tls verify is off: the upstream "
                         "is not authenticated (unsafe)\n", name);
     }
@@ -83,11 +83,11 @@ static int is_ip_literal(const char *s)
 }
 
 
-veil__tls_t *veil__tls_new(void *ctx, const veil_proxy_config_t *c)
+veil__tls_t *veil__tls_new(void *ctx, const veil__upsettings_t *c)
 {
     veil__tls_t *t = calloc(1, sizeof(*t));
-    const char *name = c->upstream_tls_server_name[0] != '\0'
-                           ? c->upstream_tls_server_name : c->upstream_host;
+    const char *name = c->tls_server_name[0] != '\0'
+                           ? c->tls_server_name : c->host;
     int ip = is_ip_literal(name);
 
     if (t == NULL) {

@@ -177,7 +177,7 @@ static void up_timer_cb(uv_timer_t *t)
         /* Not reading because the client is slow: not the upstream's
            fault; the client's send timer covers that case. */
         if (!u->reading && x->rstate == VEIL__R_BODY) {
-            arm(u, u->pool->up->cfg.upstream_timeout_ms);
+            arm(u, u->pool->up->set.response_timeout_ms);
             return;
         }
         veil__xchg_upstream_timeout(x);
@@ -194,12 +194,9 @@ static void arm(veil__upconn_t *u, uint64_t ms)
 }
 
 
-void veil__upstream_timer(veil__upconn_t *u, uint64_t ms)
+void veil__upstream_timer(veil__upconn_t *u)
 {
-    /* Every caller arms the response timer; the upstream's own timeout
-       replaces the proxy-wide one they pass. */
-    (void)ms;
-    arm(u, u->pool->up->cfg.upstream_timeout_ms);
+    arm(u, u->pool->up->set.response_timeout_ms);
 }
 
 
@@ -272,8 +269,8 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (u->in_len > u->in_used) {
         u->in_used = u->in_len;
     }
-    if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
-        arm(u, u->pool->up->cfg.upstream_timeout_ms);
+    if (x->rstate != VEIL__R_DONE && !x->tunnel && x->half[0].done) {
+        arm(u, u->pool->up->set.response_timeout_ms);
     }
     veil__xchg_upstream_data(x, 0);
     veil__client_touch(c);
@@ -476,8 +473,8 @@ static void tls_pump(veil__upconn_t *u)
             veil__client_touch(c); /* <x> may be gone, <c> is not */
             return;
         }
-        if (x->rstate != VEIL__R_DONE && !x->tunnel && x->req_done) {
-            arm(u, u->pool->up->cfg.upstream_timeout_ms);
+        if (x->rstate != VEIL__R_DONE && !x->tunnel && x->half[0].done) {
+            arm(u, u->pool->up->set.response_timeout_ms);
         }
         veil__xchg_upstream_data(x, 0);
         veil__client_touch(c);
@@ -579,7 +576,7 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
     w->nupconns++;
     veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, w, up_written, u);
     if (p->up->tls_ctx != NULL) {
-        u->tls = veil__tls_new(p->up->tls_ctx, &p->up->cfg);
+        u->tls = veil__tls_new(p->up->tls_ctx, &p->up->set);
         if (u->tls != NULL) {
             uv_idle_init(&w->loop, &u->tls_idle);
             u->tls_idle.data = u;
@@ -604,7 +601,7 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
         connect_failed(u, "upstream_unavailable");
         return;
     }
-    arm(u, p->up->cfg.connect_timeout_ms);
+    arm(u, p->up->set.connect_timeout_ms);
 }
 
 
@@ -667,7 +664,7 @@ void veil__upstream_release(veil__upconn_t *u)
         (u->tls != NULL && (u->tls_failed || u->tls_sock_eof ||
                             veil__tls_pending(u->tls))) ||
         u->out.error != 0 || w->draining || w->stopping ||
-        p->nidle >= p->up->cfg.upstream_idle_max ||
+        p->nidle >= p->up->set.pool_size ||
         atomic_load(&p->up->retired) || u->state != VEIL__U_ACTIVE) {
         veil__upstream_close(u);
         return;
@@ -679,7 +676,7 @@ void veil__upstream_release(veil__upconn_t *u)
     u->next = p->idle;
     p->idle = u;
     p->nidle++;
-    arm(u, p->up->cfg.upstream_keepalive_ms);
+    arm(u, p->up->set.idle_timeout_ms);
     veil__upstream_update_reading(u);
 }
 
@@ -701,7 +698,7 @@ void veil__upstream_close_after_flush(veil__upconn_t *u)
         u->reading = 0;
     }
     /* Bounded: a peer that stops reading does not keep us. */
-    arm(u, u->w->cfg->body_timeout_ms);
+    arm(u, veil__srv(u->w)->body_timeout_ms);
 }
 
 

@@ -1,7 +1,7 @@
 /*
  * The upstreams of the running proxy, like nginx's upstream blocks or
  * Envoy's clusters: one veil__upstream_t per entry of the config's
- * `upstreams:` (or the one --upstream without -c), each with its own
+ * `upstreams:`, each with its own
  * settings, its own address table and resolver, and its own pool on
  * every worker (upstream.c).
  *
@@ -30,7 +30,7 @@
 #include "proxy_int.h"
 
 struct veil__upset {
-    veil_config_t *conf;         /* a reference; NULL: --upstream */
+    veil_config_t *conf;         /* a reference */
     unsigned n;
     veil__upstream_t *up[];      /* references, in the config's order */
 };
@@ -55,83 +55,50 @@ void veil__upstream_unref(veil__upstream_t *u)
 }
 
 
-/* <out>: <base> with the settings of <cu> (NULL: --upstream, <base> as
-   it is). The first upstream of a config keeps what flags overrode. */
-static int upstream_cfg(const veil_proxy_config_t *base,
-                        const veil_upstream_t *cu, int first,
-                        veil_proxy_config_t *out)
+/* The settings of the config entry <cu>; -1 after a message when a name
+   does not fit. */
+static int settings_of(const veil_upstream_t *cu, veil__upsettings_t *out)
 {
-    *out = *base;
-    (void)first; /* the loader applied the command line to the first */
-    if (cu == NULL) {
-        return 0;
+    memset(out, 0, sizeof(*out));
+    if (strlen(cu->host) >= sizeof(out->host) ||
+        (cu->tls_ca_file != NULL && strlen(cu->tls_ca_file) >= sizeof(out->tls_ca_file)) ||
+        (cu->tls_server_name != NULL &&
+         strlen(cu->tls_server_name) >= sizeof(out->tls_server_name))) {
+        fprintf(stderr, "veil: upstream %s: a name is too long\n", cu->name);
+        return -1;
     }
-    {
-        if (strlen(cu->host) >= sizeof(out->upstream_host)) {
-            fprintf(stderr, "veil: upstream %s: host name too long\n",
-                    cu->name);
-            return -1;
-        }
-        strcpy(out->upstream_host, cu->host);
-        out->upstream_port = cu->port;
-        out->upstream_tls = cu->tls;
-        out->upstream_tls_verify = cu->tls_verify;
-        out->upstream_tls_ca_file[0] = '\0';
-        out->upstream_tls_server_name[0] = '\0';
-        if ((cu->tls_ca_file != NULL &&
-             strlen(cu->tls_ca_file) >= sizeof(out->upstream_tls_ca_file)) ||
-            (cu->tls_server_name != NULL &&
-             strlen(cu->tls_server_name) >=
-                 sizeof(out->upstream_tls_server_name))) {
-            fprintf(stderr, "veil: upstream %s: tls name too long\n",
-                    cu->name);
-            return -1;
-        }
-        if (cu->tls_ca_file != NULL) {
-            strcpy(out->upstream_tls_ca_file, cu->tls_ca_file);
-        }
-        if (cu->tls_server_name != NULL) {
-            strcpy(out->upstream_tls_server_name, cu->tls_server_name);
-        }
-        snprintf(out->upstream_authority, sizeof(out->upstream_authority),
-                 strchr(cu->host, ':') ? "[%s]:%d" : "%s:%d", cu->host,
-                 cu->port);
+    strcpy(out->host, cu->host);
+    out->port = cu->port;
+    snprintf(out->authority, sizeof(out->authority),
+             strchr(cu->host, ':') ? "[%s]:%d" : "%s:%d", cu->host, cu->port);
+    out->tls = cu->tls;
+    out->tls_verify = cu->tls_verify;
+    if (cu->tls_ca_file != NULL) {
+        strcpy(out->tls_ca_file, cu->tls_ca_file);
+    }
+    if (cu->tls_server_name != NULL) {
+        strcpy(out->tls_server_name, cu->tls_server_name);
     }
     out->connect_timeout_ms = cu->connect_timeout_ms;
-    out->upstream_timeout_ms = cu->response_timeout_ms;
-    out->upstream_resolve_interval_ms = cu->resolve_interval_ms;
-    out->upstream_keepalive_ms = cu->idle_timeout_ms;
-    out->upstream_idle_max = cu->pool_size;
+    out->response_timeout_ms = cu->response_timeout_ms;
+    out->idle_timeout_ms = cu->idle_timeout_ms;
+    out->resolve_interval_ms = cu->resolve_interval_ms;
+    out->pool_size = cu->pool_size;
     return 0;
 }
 
 
-/* Whether <u> can stand for the upstream <name> with settings <c>. */
-static int same(const veil__upstream_t *u, const char *name,
-                const veil_proxy_config_t *c)
+/* Whether <u> can stand for the upstream <name> with settings <c>: the
+   whole struct compared (zeroed before being filled, so padding and the
+   ends of the strings compare equal too). */
+static int same(const veil__upstream_t *u, const char *name, const veil__upsettings_t *c)
 {
-    const veil_proxy_config_t *a = &u->cfg;
-
-    return strcmp(u->name, name) == 0 &&
-           strcmp(a->upstream_host, c->upstream_host) == 0 &&
-           a->upstream_port == c->upstream_port &&
-           a->upstream_tls == c->upstream_tls &&
-           a->upstream_tls_verify == c->upstream_tls_verify &&
-           strcmp(a->upstream_tls_ca_file, c->upstream_tls_ca_file) == 0 &&
-           strcmp(a->upstream_tls_server_name,
-                  c->upstream_tls_server_name) == 0 &&
-           strcmp(a->upstream_authority, c->upstream_authority) == 0 &&
-           a->connect_timeout_ms == c->connect_timeout_ms &&
-           a->upstream_timeout_ms == c->upstream_timeout_ms &&
-           a->upstream_keepalive_ms == c->upstream_keepalive_ms &&
-           a->upstream_idle_max == c->upstream_idle_max &&
-           a->upstream_resolve_interval_ms == c->upstream_resolve_interval_ms;
+    return strcmp(u->name, name) == 0 && memcmp(&u->set, c, sizeof(*c)) == 0;
 }
 
 
 /* A new upstream, resolved (blocking); NULL after a message. */
-static veil__upstream_t *upstream_new(const char *name,
-                                      const veil_proxy_config_t *c)
+static veil__upstream_t *upstream_new(const char *name, const veil__upsettings_t *c)
 {
     veil__upstream_t *u = calloc(1, sizeof(*u));
 
@@ -142,14 +109,13 @@ static veil__upstream_t *upstream_new(const char *name,
     atomic_init(&u->refs, 1);
     atomic_init(&u->retired, 0);
     snprintf(u->name, sizeof(u->name), "%s", name);
-    u->cfg = *c;
-    if (c->upstream_tls &&
-        (u->tls_ctx = veil__tls_ctx_new(&u->cfg, u->name)) == NULL) {
+    u->set = *c;
+    if (c->tls && (u->tls_ctx = veil__tls_ctx_new(&u->set, u->name)) == NULL) {
         free(u);
         return NULL;
     }
     veil__upaddrs_init(&u->addrs);
-    if (veil__resolve_start_up(&u->cfg, u->name, &u->addrs) != 0) {
+    if (veil__resolve_start_up(&u->set, u->name, &u->addrs) != 0) {
         veil__upaddrs_dispose(&u->addrs);
         veil__tls_ctx_free(u->tls_ctx);
         free(u);
@@ -185,54 +151,46 @@ static int in_set(const veil__upset_t *s, const veil__upstream_t *u)
 
 /* The set of <conf>: upstreams of <cur> that did not change are shared,
    others are created. NULL after a message. */
-static veil__upset_t *set_build(const veil_proxy_config_t *base,
-                                veil_config_t *conf, const veil__upset_t *cur)
+static veil__upset_t *set_build(veil_config_t *conf, const veil__upset_t *cur)
 {
-    size_t n = conf != NULL ? veil_config_upstream_count(conf) : 1;
+    size_t n = veil_config_upstream_count(conf);
     veil__upset_t *s = calloc(1, sizeof(*s) + n * sizeof(s->up[0]));
-    veil_proxy_config_t *c = malloc(sizeof(*c));
+    veil__upsettings_t c;
 
-    if (s == NULL || c == NULL) {
+    if (s == NULL) {
         fprintf(stderr, "veil: upstreams: out of memory\n");
-        free(s);
-        free(c);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        const veil_upstream_t *cu =
-            conf != NULL ? veil_config_upstream(conf, i) : NULL;
-        const char *name = cu != NULL ? cu->name : "default";
+        const veil_upstream_t *cu = veil_config_upstream(conf, i);
         veil__upstream_t *u = NULL;
 
-        if (upstream_cfg(base, cu, i == 0, c) != 0) {
+        if (settings_of(cu, &c) != 0) {
             goto fail;
         }
         for (unsigned j = 0; cur != NULL && j < cur->n && u == NULL; j++) {
-            if (same(cur->up[j], name, c)) {
+            if (same(cur->up[j], cu->name, &c)) {
                 u = veil__upstream_ref(cur->up[j]);
             }
         }
-        if (u == NULL && (u = upstream_new(name, c)) == NULL) {
+        if (u == NULL && (u = upstream_new(cu->name, &c)) == NULL) {
             goto fail;
         }
         s->up[s->n++] = u;
     }
-    s->conf = conf != NULL ? veil_config_acquire(conf) : NULL;
-    free(c);
+    s->conf = veil_config_acquire(conf);
     return s;
 fail:
-    free(c);
     set_free(s);
     return NULL;
 }
 
 
-int veil__upstreams_init(veil__upstreams_t *t, const veil_proxy_config_t *base,
-                         veil_config_t *conf)
+int veil__upstreams_init(veil__upstreams_t *t, veil_config_t *conf)
 {
     memset(t, 0, sizeof(*t));
     pthread_mutex_init(&t->lock, NULL);
-    t->sets[0] = set_build(base, conf, NULL);
+    t->sets[0] = set_build(conf, NULL);
     if (t->sets[0] == NULL) {
         pthread_mutex_destroy(&t->lock);
         return -EINVAL;
@@ -248,8 +206,8 @@ static void start_resolvers(veil__upstreams_t *t, veil__upset_t *s)
         veil__upstream_t *u = s->up[i];
 
         if (u->resolver == NULL && !atomic_load(&u->retired)) {
-            u->resolver = veil__resolver_start(t->loop, &u->cfg, u->name,
-                                               &u->addrs);
+            u->resolver = veil__resolver_start(t->loop, &u->set, u->name, &u->addrs,
+                                               t->stats);
         }
     }
 }
@@ -262,9 +220,7 @@ void veil__upstreams_start(veil__upstreams_t *t, uv_loop_t *loop)
 }
 
 
-veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t,
-                                       const veil_proxy_config_t *base,
-                                       veil_config_t *conf)
+veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t, veil_config_t *conf)
 {
     veil__upset_t *cur, *s;
 
@@ -273,7 +229,7 @@ veil__upset_t *veil__upstreams_prepare(veil__upstreams_t *t,
     pthread_mutex_lock(&t->lock);
     cur = t->sets[0];
     pthread_mutex_unlock(&t->lock);
-    s = set_build(base, conf, cur);
+    s = set_build(conf, cur);
     return s;
 }
 
@@ -347,10 +303,6 @@ veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t,
 
         if (s->conf != conf) {
             continue;
-        }
-        if (conf == NULL) {
-            found = s->up[0];
-            break;
         }
         for (unsigned j = 0; j < s->n; j++) {
             if (veil_config_upstream(conf, j) == u) {

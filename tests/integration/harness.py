@@ -165,12 +165,35 @@ class Env:
         check(raw == b"" or raw.endswith(b"\n"), "log ends with a newline")
         return [json.loads(l) for l in lines]
 
-    def log_raw(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return b""
+    def log_raw(self, settle=0.2, timeout=5.0):
+        """The log's bytes once it has stopped growing for <settle>
+        seconds (at most <timeout>): a record is written when its
+        exchange's last bytes have left for the client, so a client that
+        has its answer may look before the record is there. Checks that
+        something is NOT in the log must not look too early."""
+        def read():
+            try:
+                with open(self.log_path, "rb") as f:
+                    return f.read()
+            except FileNotFoundError:
+                return b""
+        end = time.time() + timeout
+        raw = read()
+        quiet_since = time.time()
+        while time.time() < end:
+            time.sleep(0.02)
+            now = read()
+            if now != raw:
+                raw = now
+                quiet_since = time.time()
+            elif time.time() - quiet_since >= settle:
+                break
+        return raw
+
+    def settle(self):
+        """Waits until the records (and so the counters, which are taken
+        with them) of the exchanges that have finished are written."""
+        self.log_raw()
 
     def stderr(self):
         with open(self.err_path, "rb") as f:

@@ -60,6 +60,7 @@ def chunk(data):
 
 
 def admin(env, path):
+    env.log_raw()  # records and counters of finished exchanges are in
     out = env.raw(b"GET " + path + b" HTTP/1.1\r\nHost: a\r\n"
                   b"Connection: close\r\n\r\n", port=env.admin_port)
     head, body = split_head(out)

@@ -96,6 +96,7 @@ def veil_env(veil, url, *args):
 
 
 def metric(env, prefix):
+    env.log_raw()  # records and counters of finished exchanges are in
     out = env.raw(b"GET /metrics HTTP/1.1\r\nHost: a\r\n"
                   b"Connection: close\r\n\r\n", port=env.admin_port)
     for ln in split_head(out)[1].decode().splitlines():

@@ -264,6 +264,7 @@ OK_JSON = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 
 
 def metrics(env):
+    env.log_raw()  # records and counters of finished exchanges are in
     out = env.raw(b"GET /metrics HTTP/1.1\r\nHost: a\r\n"
                   b"Connection: close\r\n\r\n", port=env.admin_port)
     return split_head(out)[1].decode().splitlines()

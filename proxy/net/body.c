@@ -1,0 +1,154 @@
+/*
+ * The body stage, one for both directions of an exchange: llhttp parses a
+ * half's body again (its framing already read and checked by veil); each
+ * piece is held for the policy's verdict, or forwarded with the framing
+ * veil writes itself (one chunk per piece, never the peer's chunk sizes
+ * or extensions), and fed to the inspection either way. The request
+ * goes to the upstream's queue, the response to the client's.
+ */
+#include <stdio.h>
+
+#include "proxy_int.h"
+
+
+static int half_of(const veil__xchg_t *x, const llhttp_t *p)
+{
+    return p == &x->half[VEIL_DIR_REQUEST].p ? VEIL_DIR_REQUEST : VEIL_DIR_RESPONSE;
+}
+
+
+/* Where a direction's bytes go. */
+static veil__outq_t *sink(veil__xchg_t *x, int dir)
+{
+    return dir == VEIL_DIR_REQUEST ? &x->u->out : &x->c->out;
+}
+
+
+/* <len> body bytes of <dir> go on, framed by veil (a chunk of their own
+   when the half is sent chunked). Response bytes count as sent. */
+static void forward(veil__xchg_t *x, int dir, const char *at, size_t len)
+{
+    veil__half_t *h = &x->half[dir];
+    veil__outq_t *q = sink(x, dir);
+    size_t out = len;
+
+    if (h->chunked_out) {
+        char hdr[24];
+        int n = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
+        uv_buf_t b[3] = {uv_buf_init(hdr, (unsigned)n), uv_buf_init((char *)at, (unsigned)len),
+                         uv_buf_init("\r\n", 2)};
+
+        veil__outq_writev(q, b, 3);
+        out += (size_t)n + 2;
+    } else {
+        veil__outq_write(q, at, len);
+    }
+    if (dir == VEIL_DIR_RESPONSE) {
+        x->bytes_out += out;
+    }
+}
+
+
+static int on_headers_complete(llhttp_t *p)
+{
+    veil__xchg_t *x = p->data;
+
+    /* 1: no body for llhttp to expect (veil decided the framing). */
+    return x->half[half_of(x, p)].body == VEIL_H1_BODY_NONE ? 1 : 0;
+}
+
+
+static int on_body(llhttp_t *p, const char *at, size_t len)
+{
+    veil__xchg_t *x = p->data;
+    int dir = half_of(x, p);
+    veil__half_t *h = &x->half[dir];
+    const veil_server_settings_t *sv = veil_config_server(x->conf);
+
+    if (dir == VEIL_DIR_REQUEST && sv->max_body_size != 0) {
+        /* A chunked body announces no size: it is refused when it crosses
+           the limit, before the crossing bytes go anywhere. */
+        uint64_t max = sv->max_body_size;
+
+        if (x->req_body_seen > max || len > max - x->req_body_seen) {
+            x->req_over_max = 1;
+            return HPE_USER;
+        }
+    }
+    if (dir == VEIL_DIR_REQUEST) {
+        x->req_body_seen += len;
+    }
+    if (h->hold) {
+        /* Held: nothing leaves before the whole body is judged. */
+        if (veil__held_add(&h->held, at, len, sv->inspect_limit) != 0) {
+            h->over_limit = 1;
+            return HPE_USER;
+        }
+        veil__inspect_feed(&h->ins, at, len);
+        return 0;
+    }
+    if (dir == VEIL_DIR_REQUEST && x->u == NULL) {
+        return HPE_USER;
+    }
+    forward(x, dir, at, len);
+    veil__inspect_feed(&h->ins, at, len);
+    return 0;
+}
+
+
+static int on_message_complete(llhttp_t *p)
+{
+    veil__xchg_t *x = p->data;
+
+    x->half[half_of(x, p)].msg_done = 1;
+    return HPE_PAUSED;
+}
+
+
+static const llhttp_settings_t settings = {
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
+
+void veil__body_parser_init(veil__xchg_t *x, int dir)
+{
+    llhttp_init(&x->half[dir].p, dir == VEIL_DIR_REQUEST ? HTTP_REQUEST : HTTP_RESPONSE,
+                &settings);
+    x->half[dir].p.data = x;
+}
+
+
+void veil__body_complete(veil__xchg_t *x, int dir)
+{
+    veil__half_t *h = &x->half[dir];
+
+    if (h->chunked_out && !h->hold) {
+        veil__outq_write(sink(x, dir), "0\r\n\r\n", 5);
+        if (dir == VEIL_DIR_RESPONSE) {
+            x->bytes_out += 5;
+        }
+    }
+    h->done = 1;
+    veil__inspect_end(&h->ins, 1);
+}
+
+
+void veil__body_send_held(veil__xchg_t *x, int dir)
+{
+    veil__half_t *h = &x->half[dir];
+
+    if (h->held.len > 0) {
+        forward(x, dir, h->held.data, h->held.len);
+    }
+    if (h->chunked_out) {
+        veil__outq_write(sink(x, dir), "0\r\n\r\n", 5);
+        if (dir == VEIL_DIR_RESPONSE) {
+            x->bytes_out += 5;
+        }
+    }
+    if (dir == VEIL_DIR_RESPONSE) {
+        veil__held_free(&h->held); /* a request's stays: its length is in its head */
+    }
+}
