@@ -8,8 +8,9 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 UPSTREAM    ?= http://127.0.0.1:8080
 LISTEN      ?= 127.0.0.1:8000
 CMAKE_FLAGS ?=
+PREFIX      ?= /usr/local
 
-.PHONY: all deps build run scan-sample test test-fast test-integration test-all test-asan bench fuzz soak clean
+.PHONY: all deps build install run scan-sample test test-fast test-integration test-all test-asan bench fuzz soak clean
 
 all: build
 
@@ -19,6 +20,14 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The binary, veil(1), the default configuration (as an example) and the
+# systemd unit under PREFIX; DESTDIR for staging (make install DESTDIR=/tmp/s).
+install: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 # The proxy on its built-in defaults, in front of UPSTREAM, on LISTEN.
 run: build

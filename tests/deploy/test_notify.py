@@ -193,8 +193,13 @@ def test_unreachable_socket_is_harmless(veil):
         tmp = tempfile.mkdtemp(prefix="veil-notify-")
         v = Veil(veil, tmp, address)
         try:
+            # "listening on" is printed once the signal handlers are in
+            # place: the port accepts a moment earlier, and a SIGTERM
+            # then would find the default action.
             end = time.time() + 10
-            while time.time() < end and not accepts(v.port):
+            while time.time() < end and b"veil: listening on" not in open(v.err_path,
+                                                                          "rb").read():
+                check(v.p.poll() is None, "veil exited early")
                 time.sleep(0.05)
             check(accepts(v.port), "serving with NOTIFY_SOCKET=" + address)
             v.p.send_signal(signal.SIGTERM)
