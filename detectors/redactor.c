@@ -290,7 +290,15 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
     veil_action_t act = rule ? (veil_action_t)f->detector : (veil_action_t)r->actions[f->detector];
     const veil_detector_info_t *info = rule ? NULL : veil_engine_detector(r->engine, f->detector);
     long n;
-    if (r->opts.tokens && (act == VEIL_ACT_TOKENIZE || r->opts.token_op != VEIL_TOKEN_OP_TOKENIZE)) {
+    n = -1;
+    if (act == VEIL_ACT_PLACEHOLDER && r->opts.placeholder != NULL) {
+        n = r->opts.placeholder(r->opts.placeholder_ud, info ? info->label : "PII", raw,
+                                f->length, r->scratch, r->scratch_cap);
+    }
+    if (n >= 0) {
+        /* written by the round trip's map */
+    } else if (r->opts.tokens &&
+               (act == VEIL_ACT_TOKENIZE || r->opts.token_op != VEIL_TOKEN_OP_TOKENIZE)) {
         n = veil_tokens_transform(r->opts.tokens, r->opts.token_stats,
                                   (veil_token_op_t)r->opts.token_op, r->opts.format, info,
                                   rule ? UINT16_MAX : f->detector, f->flags, raw, f->length,

@@ -31,9 +31,9 @@
 #include "veil/config.h"
 #include "veil/proxy.h"
 #include "veil/transform.h"
-#include "veil/transform.h"
 #include "http_chunked.h"
 #include "http_validate.h"
+#include "placeholders.h"
 
 /* Read buffer of each side: a whole head must fit (limit + slack). */
 #define VEIL__IO_BUF (64 * 1024)
@@ -128,12 +128,18 @@ enum veil__loc {
     VEIL__LOC__COUNT
 };
 
+/* Or'ed into a location given to veil__findings_add(): the value goes on
+   as it came whatever the mode (a credential, a routing field), so its
+   findings' transit action is observe (head_inspect.c). */
+#define VEIL__LOC_KEPT 0x80
+
 #define VEIL__MAX_FINDING_KINDS 32
 
 typedef struct veil__findings {
     struct {
         uint16_t detector;
-        uint8_t loc;
+        uint8_t loc;         /* enum veil__loc */
+        uint8_t kept;        /* found in a value that went on as it came */
         uint32_t count;
     } kind[VEIL__MAX_FINDING_KINDS];
     unsigned n;
@@ -141,6 +147,17 @@ typedef struct veil__findings {
 } veil__findings_t;
 
 void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc);
+
+/* The direction of a location (VEIL_DIR_*) and whether it is a body. */
+static inline int veil__loc_dir(int loc)
+{
+    return loc == VEIL__LOC_RSP_HEADERS || loc == VEIL__LOC_RSP_BODY;
+}
+
+static inline int veil__loc_body(int loc)
+{
+    return loc == VEIL__LOC_REQ_BODY || loc == VEIL__LOC_RSP_BODY;
+}
 
 
 /* ---- body inspection (inspect.c) ---- */
@@ -189,23 +206,21 @@ void veil__inspect_end(veil__inspect_t *in, int complete);
 void veil__inspect_skip(veil__inspect_t *in, const char *reason);
 void veil__inspect_dispose(veil__inspect_t *in);
 
-/* At most this many values per veil__redact_lines() call. */
-#define VEIL__MAX_LINES 640
-
 /*
  * veil__redact_lines(): redacts <n> values (none may contain '\n') in one
  * engine pass of <fmt>. The redacted text is appended to <out>; red[i]
  * points into it at the redacted value i (valid until <out> changes).
  * <loc_of> maps the index of a value to its finding location. Returns 0,
  * or -1 when the values could not be redacted (the caller must then omit
- * them: fail closed).
+ * them: fail closed). <ph_x>: the exchange whose map the placeholder
+ * action writes to, or NULL (the label then).
  */
 int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t fmt,
+                       const struct veil_policy_dir *pd, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings, veil_field_action_cb rules,
-                       void *rules_ud);
+                       void *rules_ud, struct veil__xchg *ph_x);
 /* Field rules of a policy direction, as the engine asks for them: for the
    log (rules, then body_log allow: a value not allowed is dropped), in
    transit (rules only), for a query string (its parameters' rules). The
@@ -602,6 +617,58 @@ enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
  * (Content-Length, chunked, until close), parsed again by llhttp,
  * inspected, held or forwarded with framing veil writes itself.
  */
+/* ---- heads inspected when they arrive (head_inspect.c) ---- */
+
+enum veil__fwd {
+    VEIL__FWD_ASIS = 0,      /* the field goes on as it came */
+    VEIL__FWD_NEW,           /* with the value at fwd_off/fwd_len */
+    VEIL__FWD_DROP,          /* not at all */
+};
+
+typedef struct veil__hfield {
+    veil_h1_span_t name, value;  /* in the head */
+    int red_name;                /* index of the redacted name in red[] */
+    int red_value;               /* the value's, or -1: not scanned */
+    int8_t rule;                 /* a field rule's action, or -1 */
+    uint8_t sensitive;           /* a credential by its name */
+    uint8_t keep;                /* a rule with action keep names it */
+    uint8_t kept_asis;           /* goes on as it came whatever the mode */
+    uint8_t fwd_state;           /* enum veil__fwd */
+    size_t fwd_off, fwd_len;     /* the value in transit, in fwd */
+} veil__hfield_t;
+
+/* The redacted copies of one pass of the engine over a head. */
+typedef struct veil__headpass {
+    int ok, path_ok, query_ok;   /* the engine read them whole */
+    veil_jbuf_t lines, query, path;
+    veil_h1_span_t *red;         /* per scanned value, into <lines> */
+    veil_h1_span_t qred, pred;   /* the query and the path as redacted */
+} veil__headpass_t;
+
+typedef struct veil__headscan {
+    int request;                 /* a request head: it has a target */
+    int ok;                      /* the fields were read (else: omitted) */
+    const char *omitted;         /* why not: engine_error, inspection_off */
+    size_t n;
+    veil__hfield_t *f;
+    veil_h1_span_t *red;
+    veil__headpass_t log;        /* as the access log writes them */
+    /* Request heads: the target split. */
+    veil_h1_span_t path, query;
+    int has_query;
+    /* Modes redact and tokenize: the head goes on rewritten. */
+    int rewrite;
+    int fwd_path_changed, fwd_query_changed;
+    veil_h1_span_t fwd_path, fwd_query;
+    veil_jbuf_t fwd;
+} veil__headscan_t;
+
+/* Inspects the head of half <dir> (its findings join the exchange's);
+   NULL, or the reason the policy refuses the message. */
+const char *veil__head_inspect(struct veil__xchg *x, int dir);
+void veil__headscan_free(veil__headscan_t *hs);
+
+
 typedef struct veil__half {
     char *head;              /* own copy of the head, wiped when freed */
     size_t head_len;
@@ -622,6 +689,7 @@ typedef struct veil__half {
     int over_limit;          /* the held body crossed the inspection limit */
     int chunked_out;         /* veil frames the body it forwards as chunked */
     veil__inspect_t ins;
+    struct veil__headscan *hs; /* the head as inspected (head_inspect.c) */
 } veil__half_t;
 
 struct veil__xchg {
@@ -672,9 +740,28 @@ struct veil__xchg {
     int then_next;           /* once logged: serve the next request */
     const char *error;       /* reason id when something went wrong */
     veil__findings_t findings;
+    /* The round trip (action placeholder, placeholders.h): the values the
+       request's placeholders stand for, and the response's restorer. */
+    veil__phmap_t *ph;
+    int restoring;           /* the response body is restored as it goes */
+    veil__ph_restorer_t restore;
 };
 
+/* The placeholder writer for the redactors of <x>'s request in mode
+   redact (veil_redactor_options_t.placeholder; ud is the exchange). */
+long veil__xchg_placeholder(void *x, const char *label, const char *raw, size_t len, char *out,
+                            size_t cap);
+/* Whether the redactors of <dir> issue placeholders. */
+int veil__xchg_issues_placeholders(const veil__xchg_t *x, int dir);
+
 /* ---- the body stage, both directions (body.c) ---- */
+
+/* The response of an exchange whose request carried placeholders: its
+   body is restored as it goes (unless <content_encoding> hides it). */
+void veil__body_restore_begin(veil__xchg_t *x, veil_h1_span_t content_encoding);
+/* A held response body restored whole (its length is then known). 0, or
+   -1 (no memory). */
+int veil__body_restore_held(veil__xchg_t *x);
 
 /* Sets up the llhttp parser of half <dir> of <x> with the body stage's
    callbacks. */
@@ -777,9 +864,10 @@ void veil__held_free(veil__held_t *h);
    bytes are rewritten first (*rewritten set); a body that can be read
    but not rewritten (content-encoded) is refused. */
 const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten);
-/* What was done in transit with findings of <detector> at <loc>: a
-   VEIL_STATS_ACT_* (observe, the redact transform, tokenize, block). */
-int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector);
+/* What was done in transit with findings of <detector> at <loc> (<kept>:
+   in a value that went on as it came): a VEIL_STATS_ACT_* (observe, the
+   redact transform, tokenize, block). */
+int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector, int kept);
 struct veil_policy_dir;
 /* veil__rewrite_body(): <h> transformed with <actions> (per detector) by
    a redactor for body type <type> (multipart parts it does not inspect
@@ -787,7 +875,8 @@ struct veil_policy_dir;
    engine error) with <h> unchanged. */
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
-                       const struct veil_policy_dir *rules, veil__held_t *h);
+                       const struct veil_policy_dir *rules, veil__held_t *h,
+                       struct veil__xchg *ph_x);
 /* A body the inspection decoded from UTF-16/32 (veil_charset_transcodes(&
    in->cs)), as the engine reads it: veil__charset_decode_held() decodes
    <h> the same way into <out> (UTF-8); veil__charset_encode_held() puts

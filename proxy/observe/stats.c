@@ -43,7 +43,7 @@ static const char *const loc_names[VEIL_STATS_LOC__COUNT] = {
     "path", "query", "headers", "body", "headers", "body",
 };
 static const char *const act_names[VEIL_STATS_ACT__COUNT] = {
-    "observe", "mask", "label", "hash", "tokenize", "drop", "block",
+    "observe", "mask", "label", "hash", "tokenize", "drop", "block", "placeholder",
 };
 static const char *const lat_names[VEIL_STATS_LAT__COUNT] = {
     "total", "upstream", "added",
