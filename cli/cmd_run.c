@@ -267,6 +267,7 @@ int veil_cmd_run(int argc, char **argv)
     veil_stats_t *stats = NULL;
     veil_admin_t *admin = NULL;
     veil_admin_options_t ao;
+    veil_run_listeners_t more;
     veil_setting_override_t ov[MAX_OVERRIDES];
     size_t nov = 0;
     char err[256], admin_host[64] = "";
@@ -435,7 +436,15 @@ int veil_cmd_run(int argc, char **argv)
         }
     }
 
+    if (veil_run_listeners_start(&more, conf, admin, &cfg) != 0) {
+        veil_admin_stop(admin);
+        veil_stats_free(stats);
+        veil_config_holder_free(holder);
+        veil_config_release(conf);
+        return 1;
+    }
     rc = veil_proxy_run(&cfg);
+    veil_run_listeners_stop(&more);
     veil_admin_stop(admin);
     veil_stats_free(stats);
     veil_config_holder_free(holder);

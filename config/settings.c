@@ -84,10 +84,16 @@ static const row_t rows[] = {
     {"pass_underscore_headers", "--pass-underscore-headers", VEIL_SET_BOOL, 0,
      SRV(pass_underscore_headers), "false", 0, 1,
      "forward request fields whose name holds '_' (dropped by default, never rewritten)"},
+    {"probe_listen", "--probe-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     SRV(probe_listen), "off", 0, 0,
+     "a listener serving /live and /ready only (Kubernetes probes on a pod address), or off"},
+    {"metrics_listen", "--metrics-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     SRV(metrics_listen), "off", 0, 0,
+     "a listener serving /metrics only (Prometheus on a pod address; admin.token_file if set), or off"},
 
     /* access_log: */
     {"path", "--access-log", VEIL_SET_STRING, VEIL_SET_START_ONLY, LOG(path), "-", 0, 0,
-     "access log file, or - for stdout"},
+     "a file, - for stdout, unix:/PATH (stream socket) or unixgram:/PATH (datagrams)"},
     {"body_limit", "--log-body-limit", VEIL_SET_SIZE, VEIL_SET_START_ONLY, LOG(body_limit), "64k",
      1, 1ull << 30,
      "redacted body bytes written per body"},
@@ -99,6 +105,9 @@ static const row_t rows[] = {
     {"retention", "--access-log-retention", VEIL_SET_DURATION,
      VEIL_SET_ZERO_OFF | VEIL_SET_START_ONLY, LOG(retention_ms), "7d", 0, 3650 * MS_DAY,
      "rotated files older than this are deleted; 0: kept"},
+    {"max_record_size", "--access-log-max-record", VEIL_SET_SIZE, VEIL_SET_START_ONLY,
+     LOG(max_record_size), "64k", 1024, 16 * 1024 * 1024,
+     "unix: and unixgram: logs: a longer record is replaced by a stand-in, never split"},
 
     /* admin: */
     {"listen", "--admin", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY, ADM(listen),

@@ -149,6 +149,8 @@ typedef struct veil_server_settings {
     uint64_t drain_timeout_ms;
     int inspect;                   /* 0: no detection engine at all */
     int pass_underscore_headers;   /* forward fields named with '_' */
+    const char *probe_listen;      /* /live and /ready only: HOST:PORT, or "off" */
+    const char *metrics_listen;    /* /metrics only: HOST:PORT, or "off" */
 } veil_server_settings_t;
 
 typedef struct veil_access_log_settings {
@@ -157,6 +159,7 @@ typedef struct veil_access_log_settings {
     uint64_t max_size;             /* rotate above this; 0: never */
     uint64_t rotate_ms;            /* rotate at these UTC boundaries; 0: never */
     uint64_t retention_ms;         /* delete rotated files older; 0: keep */
+    size_t max_record_size;        /* socket sinks: longer records are replaced */
 } veil_access_log_settings_t;
 
 typedef struct veil_admin_settings {

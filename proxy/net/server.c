@@ -26,6 +26,7 @@
 
 #include "config_watch.h"
 #include "proxy_int.h"
+#include "veil/notify.h"
 #include "veil/stats.h"
 
 typedef struct server {
@@ -411,6 +412,7 @@ static void signal_cb(uv_signal_t *h, int signum)
         }
         s->draining = 1;
         fprintf(stderr, "veil: SIGTERM, draining\n");
+        veil_notify(VEIL_NOTIFY_STOPPING, "draining");
         if (s->cfg->on_drain != NULL) {
             s->cfg->on_drain(s->cfg->drain_ud);
         }
@@ -425,10 +427,12 @@ static void signal_cb(uv_signal_t *h, int signum)
         break;
     case SIGINT:
         fprintf(stderr, "veil: SIGINT, stopping\n");
+        veil_notify(VEIL_NOTIFY_STOPPING, "stopping");
         broadcast(s, VEIL__CMD_STOP);
         break;
     case SIGHUP:
         if (s->reloader != NULL) {
+            veil_notify(VEIL_NOTIFY_RELOADING, "reloading the configuration");
             veil_config_reloader_trigger(s->reloader);
             break;
         }
@@ -480,6 +484,8 @@ static void reload_report(server_t *s, int ok)
     veil_config_holder_counts(s->staging, &n_ok, &n_failed);
     n_ok -= s->ups_rejected;
     n_failed += s->ups_rejected;
+    veil_notify(VEIL_NOTIFY_READY, ok ? "configuration reloaded"
+                                      : "configuration rejected, the running one stays");
     if (s->cfg->stats != NULL) {
         veil_stats_reload(veil_stats_shard(s->cfg->stats, VEIL_STATS_SHARD_MAIN),
                           ok ? VEIL_STATS_RELOAD_OK : VEIL_STATS_RELOAD_FAILED);
@@ -643,7 +649,8 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         return -EINVAL;
     }
     s.ups.stats = cfg->stats;
-    rc = veil_log_open(&s.log, al->path, err, sizeof(err));
+    rc = veil_log_open_with(&s.log, &(veil_log_options_t){al->path, al->max_record_size,
+                            cfg->stats}, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "veil: %s\n", err);
         veil__upstreams_dispose(&s.ups);
@@ -799,6 +806,9 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         fprintf(stderr, strchr(u0->host, ':') ? "veil: listening on %s, upstream [%s]:%d, %u workers\n"
                                               : "veil: listening on %s, upstream %s:%d, %u workers\n",
                 names, u0->host, u0->port, started);
+    }
+    if (started == s.n) {
+        veil_notify(VEIL_NOTIFY_READY, "listening");
     }
     if (started < s.n) {
         broadcast(&s, VEIL__CMD_STOP);
