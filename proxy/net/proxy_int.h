@@ -602,6 +602,8 @@ veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q);
 typedef struct veil__tls_info {
     const char *version;         /* "TLSv1.3" */
     const char *cipher;
+    char alpn[32];               /* the protocol ALPN chose, "" when none */
+    int resumed;                 /* a session ticket was taken */
     char server_name[256];       /* SNI, "" when none */
     int client_verified;         /* a client certificate was verified */
     char subject[256];           /* its subject DN (RFC 2253) */
@@ -613,6 +615,12 @@ typedef struct veil__tls_info {
 const veil__tls_info_t *veil__tls_info(const veil__transport_t *t);
 /* 1 when the session was resumed. */
 int veil__tls_resumed(const veil__transport_t *t);
+/* Writes the tls.* fields of a record for an exchange on <c> (nothing on
+   plain TCP): version, cipher, ALPN, resumption, and, as the engine
+   redacts them (left out when it cannot: fail closed), the SNI name and
+   a verified client certificate's subject, issuer and matched SAN. */
+void veil__log_tls(veil_jbuf_t *b, const veil__client_t *c, const veil_engine_t *engine,
+                   const uint8_t *actions, const veil_hash_key_t *key);
 
 /* Takes the upstream of <x>'s route (x->up) through the config it took
    (policy.c); called right after, so that the table still knows that

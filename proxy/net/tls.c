@@ -125,8 +125,17 @@ static void take_info(tls_t *s)
     const char *sni = SSL_get_servername(s->ssl, TLSEXT_NAMETYPE_host_name);
     X509 *peer;
 
+    const unsigned char *alpn = NULL;
+    unsigned alpn_len = 0;
+
     in->version = SSL_get_version(s->ssl);
     in->cipher = SSL_get_cipher_name(s->ssl);
+    in->resumed = SSL_session_reused(s->ssl);
+    SSL_get0_alpn_selected(s->ssl, &alpn, &alpn_len);
+    if (alpn != NULL && alpn_len < sizeof(in->alpn)) {
+        memcpy(in->alpn, alpn, alpn_len);
+        in->alpn[alpn_len] = '\0';
+    }
     if (sni != NULL) {
         snprintf(in->server_name, sizeof(in->server_name), "%s", sni);
     }

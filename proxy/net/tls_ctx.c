@@ -86,14 +86,24 @@ static int upctx_new_session(SSL *ssl, SSL_SESSION *sess)
 {
     veil__tls_upctx_t *u = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), upctx_index);
 
+    SSL_SESSION *copy;
+
     if (u == NULL || !SSL_SESSION_is_resumable(sess)) {
+        return 0;
+    }
+    /* A copy: OpenSSL marks the connection's own session as not
+       resumable when the connection ends without a close_notify sent,
+       which is how most upstream connections end (the peer closes). */
+    copy = SSL_SESSION_dup(sess);
+    if (copy == NULL) {
+        ERR_clear_error();
         return 0;
     }
     pthread_mutex_lock(&u->lock);
     SSL_SESSION_free(u->last);
-    u->last = sess;
+    u->last = copy;
     pthread_mutex_unlock(&u->lock);
-    return 1; /* the reference is ours */
+    return 0; /* the callback's reference stays OpenSSL's */
 }
 
 
