@@ -23,6 +23,10 @@
 #define LIS(f) VEIL_SEC_LISTENER, offsetof(veil_listener_t, f), \
                sizeof(((veil_listener_t *)0)->f)
 
+/* A listener key the loader applies by its name (a list element has no
+   field of its own in veil_listener_t). */
+#define LISN VEIL_SEC_LISTENER, 0, 0
+
 #define MS_DAY 86400000ull
 #define NOLIMIT (1ull << 50)
 
@@ -43,6 +47,10 @@ static const row_t rows[] = {
     /* listeners: and upstreams: (the first entry from the command line) */
     {"address", "--listen", VEIL_SET_ADDRESS, VEIL_SET_START_ONLY, LIS(host),
      "127.0.0.1:8000", 0, 0, "where the first listener listens"},
+    {"tls.certificates[0].cert_file", "--tls-cert", VEIL_SET_STRING, 0, LISN, "", 0, 0,
+     "TLS on the first listener: its (default) certificate chain, PEM; with --tls-key"},
+    {"tls.certificates[0].key_file", "--tls-key", VEIL_SET_STRING, VEIL_SET_PATH, LISN, "", 0, 0,
+     "the private key of --tls-cert, PEM"},
     {"url", "--upstream", VEIL_SET_URL, 0, UPS(url),
      "http://127.0.0.1:8080", 0, 0, "the service, http[s]://HOST[:PORT]"},
     {"connect_timeout", "--connect-timeout", VEIL_SET_DURATION, 0, UPS(connect_timeout_ms),

@@ -195,7 +195,8 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         }
     }
     rc |= puts_(b, x->c->addr);
-    rc |= puts_(b, "\r\nX-Forwarded-Proto: http\r\n");
+    rc |= puts_(b, x->c->tr->type->secure ? "\r\nX-Forwarded-Proto: https\r\n"
+                                          : "\r\nX-Forwarded-Proto: http\r\n");
     rc |= puts_(b, rq->version_minor == 0 ? "Via: 1.0 veil\r\n"
                                           : "Via: 1.1 veil\r\n");
     if (rewrites_response) {

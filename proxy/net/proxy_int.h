@@ -34,6 +34,7 @@
 #include "http_chunked.h"
 #include "http_validate.h"
 #include "placeholders.h"
+#include "transport.h"
 
 /* Read buffer of each side: a whole head must fit (limit + slack). */
 #define VEIL__IO_BUF (64 * 1024)
@@ -52,6 +53,8 @@ typedef struct veil__client veil__client_t;
 typedef struct veil__upconn veil__upconn_t;
 typedef struct veil__xchg veil__xchg_t;
 typedef struct veil__pool veil__pool_t;
+typedef struct veil__tls_srv veil__tls_srv_t;
+typedef struct veil__tls_upctx veil__tls_upctx_t;
 
 
 /* ---- write queue (outq.c) ---- */
@@ -77,9 +80,9 @@ struct veil__outq {
     size_t pend_len;
     int dirty;               /* in the worker's list of queues to flush */
     veil__outq_t *next_dirty;
-    /* An upstream TLS session (tls_up.c): what is written is encrypted
-       and the ciphertext is what the stream gets; NULL: plain. */
-    struct veil__tls *tls;
+    /* The connection's transport (transport.h): every write goes through
+       it (TCP: as it is; TLS: encrypted, the records sent raw). */
+    veil__transport_t *tr;
     /* Bytes given to the queue, and bytes the kernel took, since the
        queue began (plain queues): an exchange knows what of its own
        bytes actually left (the log reports that, never what was read
@@ -112,7 +115,7 @@ size_t veil__outq_size(const veil__outq_t *q);
 void veil__outq_dispose(veil__outq_t *q);
 /* The worker's check callback: flushes every queue written to. */
 void veil__outq_flush_all(veil__worker_t *w);
-/* Sends <bufs> as they are, past the TLS session (its own records). */
+/* Sends <bufs> as they are on the socket (the transports' own path). */
 int veil__outq_send_raw(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
 
 
@@ -233,7 +236,7 @@ int veil__query_rules(void *pd, int place, const char *path, size_t len);
 /*
  * An upstream's settings, copied from its config entry (the command
  * line's overrides of the first one already applied by the loader) when
- * the upstream is set up: what heads.c, resolve.c, tls_up.c and the
+ * the upstream is set up: what heads.c, resolve.c, tls_ctx.c and the
  * timers of its connections read.
  */
 typedef struct veil__upsettings {
@@ -244,6 +247,8 @@ typedef struct veil__upsettings {
     int tls_verify;              /* 0 only with tls: {verify: false} */
     char tls_ca_file[1024];      /* "": the system store */
     char tls_server_name[256];   /* "": the host */
+    char tls_cert_file[1024];    /* mTLS: "" none */
+    char tls_key_file[1024];
     uint64_t connect_timeout_ms;
     uint64_t response_timeout_ms; /* first response byte, idle gaps */
     uint64_t idle_timeout_ms;    /* pooled idle connections */
@@ -306,7 +311,7 @@ typedef struct veil__upstream {
     veil__upsettings_t set;
     veil__upaddrs_t addrs;
     veil__resolver_t *resolver;  /* main thread only; NULL: none */
-    void *tls_ctx;               /* SSL_CTX for https; NULL: plain */
+    struct veil__tls_upctx *tls_ctx; /* https: its TLS context; NULL: plain */
 } veil__upstream_t;
 
 /* Configs whose upstreams stay known (sets kept, each holding its
@@ -404,6 +409,7 @@ struct veil__worker {
     struct veil_stats_shard *shard; /* counters, or NULL */
     uv_check_t check;            /* flushes gathered writes */
     veil__outq_t *dirty;         /* queues with pending bytes */
+    struct veil__tls_listeners *tls; /* the listeners' TLS contexts */
 };
 
 enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
@@ -473,9 +479,19 @@ struct veil__client {
        connection fails), and the next request waits with it. */
     veil__xchg_t *done_x;
     uint64_t head_start;     /* when the current head began (ns) */
+    /* The transport: the embedded plain one, or a TLS session in the
+       server role (a listener with tls:), with a handle that hands on
+       plaintext the session holds once there is room for it. */
+    veil__transport_t *tr;
+    veil__transport_t tcp_tr;
+    uv_idle_t tls_idle;
+    unsigned listener;       /* index of the listener that accepted it */
 };
 
-int veil__client_accept(veil__worker_t *w, uv_stream_t *listener);
+/* Accepts a connection on listener <k> of <w>; <tls>: the listener's TLS
+   contexts (NULL: plain TCP). */
+int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k,
+                        veil__tls_srv_t *tls);
 /* Runs the client's state machine over its buffered input. */
 void veil__client_process(veil__client_t *c);
 /* Closes now; an exchange in progress is logged as aborted. */
@@ -535,46 +551,91 @@ struct veil__upconn {
     size_t in_len;
     size_t in_used;
     veil__outq_t out;
-    /* https (tls_up.c): the session, a handle that hands on plaintext
-       the session still holds once there is room for it, and the state
-       of the socket under it. */
-    struct veil__tls *tls;
+    /* The transport: the embedded plain one, or a TLS session to an
+       https upstream (tls.c), and a handle that hands on plaintext the
+       session still holds once there is room for it. */
+    veil__transport_t *tr;
+    veil__transport_t tcp_tr;
     uv_idle_t tls_idle;
-    int tls_hs_done;         /* the handshake completed */
-    int tls_failed;          /* any TLS error: never reused */
-    int tls_sock_eof;        /* the socket ended */
-    int tls_eof_done;        /* that end was handed on */
-    int tls_truncated;       /* it ended without the peer's close_notify */
 };
 
-/* ---- upstream TLS (tls_up.c): OpenSSL with memory BIOs over libuv ---- */
+/* ---- TLS (tls_ctx.c: contexts; tls.c: the transport) ---- */
 
-typedef struct veil__tls veil__tls_t;
+typedef struct ssl_ctx_st veil__ssl_ctx_t;
+typedef struct x509_st veil__x509_t;
 
-#define VEIL__TLS_MORE 0     /* veil__tls_read: nothing until more bytes */
-#define VEIL__TLS_EOF (-1)   /* the peer's close_notify */
-#define VEIL__TLS_ERR (-2)   /* a protocol or verification error */
+/* The context of an https upstream with settings <c> (CA, mTLS
+   certificate, resumption); NULL after a message naming <name>. */
+veil__tls_upctx_t *veil__tls_upctx_new(const veil__upsettings_t *c, const char *name);
+void veil__tls_upctx_free(veil__tls_upctx_t *u);
+veil__ssl_ctx_t *veil__tls_upctx_ssl_ctx(veil__tls_upctx_t *u);
+/* The newest session to resume with (a reference), or NULL. */
+struct ssl_session_st *veil__tls_upctx_session(veil__tls_upctx_t *u);
 
-/* The SSL_CTX of an https upstream with settings <c>; NULL after a
-   message naming <name>. */
-void *veil__tls_ctx_new(const veil__upsettings_t *c, const char *name);
-void veil__tls_ctx_free(void *ctx);
-/* A client session to the upstream of <c>; NULL: no memory. */
-veil__tls_t *veil__tls_new(void *ctx, const veil__upsettings_t *c);
-void veil__tls_free(veil__tls_t *t);
-/* Ciphertext from the socket. 0, or -1 (no memory). */
-int veil__tls_feed(veil__tls_t *t, const char *p, size_t n);
-/* Advances the handshake, its records sent on <q>: 1 done, 0 more
-   bytes needed, -1 failed (a line without PII on stderr names <name>). */
-int veil__tls_handshake(veil__tls_t *t, veil__outq_t *q, const char *name);
-/* Plaintext into <buf>: > 0 bytes, or VEIL__TLS_MORE/EOF/ERR. */
-long veil__tls_read(veil__tls_t *t, veil__outq_t *q, char *buf, size_t len);
-/* Whether the session holds bytes veil__tls_read() has not taken. */
-int veil__tls_pending(const veil__tls_t *t);
-/* Encrypts <bufs> and sends the records (outq.c's path for q->tls). */
-int veil__tls_send(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
-/* Best effort close_notify, written only if the socket takes it now. */
-void veil__tls_shutdown(veil__tls_t *t, uv_stream_t *s);
+/* The contexts of a listener's `tls:` (one per certificate), or NULL with
+   "path: OpenSSL's reason" in <err>. Reference-counted: sessions hold
+   one. Any thread. */
+veil__tls_srv_t *veil__tls_srv_new(const veil_listener_tls_t *lt, char *err, size_t errlen);
+veil__tls_srv_t *veil__tls_srv_ref(veil__tls_srv_t *s);
+void veil__tls_srv_unref(veil__tls_srv_t *s);
+veil__ssl_ctx_t *veil__tls_srv_ssl_ctx(veil__tls_srv_t *s);
+/* Whether <x> carries one of the listener's client_sans (1 when none is
+   configured); the one it matched is copied to <out>. */
+int veil__tls_srv_san_match(const veil__tls_srv_t *s, veil__x509_t *x, char *out, size_t len);
+/*
+ * The TLS contexts of each listener, swapped by the main thread when a
+ * reload or a changed file gives new ones, read by the workers when they
+ * accept a connection.
+ */
+typedef struct veil__tls_listeners {
+    pthread_mutex_t lock;
+    veil__tls_srv_t *srv[VEIL_MAX_LISTENERS]; /* NULL: plain TCP */
+} veil__tls_listeners_t;
+
+void veil__tls_listeners_init(veil__tls_listeners_t *t);
+void veil__tls_listeners_dispose(veil__tls_listeners_t *t);
+/* A reference to listener <k>'s contexts, or NULL (plain). */
+veil__tls_srv_t *veil__tls_listeners_get(veil__tls_listeners_t *t, unsigned k);
+/* Puts <s> (the caller's reference) in place of listener <k>'s. */
+void veil__tls_listeners_set(veil__tls_listeners_t *t, unsigned k, veil__tls_srv_t *s);
+
+/* A new ticket key now (tests; the keys otherwise rotate every 12 h). */
+void veil__tls_tickets_rotate_now(void);
+/* OpenSSL's reason for its last error, or <dflt>. */
+const char *veil__tls_reason(const char *dflt);
+
+/* A TLS transport in the client role to the upstream of <c>, named
+   <name> in messages; NULL: no memory. */
+veil__transport_t *veil__tls_client_new(veil__tls_upctx_t *ctx, const veil__upsettings_t *c,
+                                        const char *name, veil__outq_t *q);
+/* A TLS transport in the server role on a listener's contexts. */
+veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q);
+
+/* What a server-role session knows once its handshake is done: for the
+   access log (tls.*) and policies. The client certificate is described
+   by its names only, and only when it was verified. */
+typedef struct veil__tls_info {
+    const char *version;         /* "TLSv1.3" */
+    const char *cipher;
+    char alpn[32];               /* the protocol ALPN chose, "" when none */
+    int resumed;                 /* a session ticket was taken */
+    char server_name[256];       /* SNI, "" when none */
+    int client_verified;         /* a client certificate was verified */
+    char subject[256];           /* its subject DN (RFC 2253) */
+    char issuer[256];
+    char san[256];               /* the client_sans entry it matched */
+} veil__tls_info_t;
+
+/* NULL for TCP, for the client role and before the handshake ends. */
+const veil__tls_info_t *veil__tls_info(const veil__transport_t *t);
+/* 1 when the session was resumed. */
+int veil__tls_resumed(const veil__transport_t *t);
+/* Writes the tls.* fields of a record for an exchange on <c> (nothing on
+   plain TCP): version, cipher, ALPN, resumption, and, as the engine
+   redacts them (left out when it cannot: fail closed), the SNI name and
+   a verified client certificate's subject, issuer and matched SAN. */
+void veil__log_tls(veil_jbuf_t *b, const veil__client_t *c, const veil_engine_t *engine,
+                   const uint8_t *actions, const veil_hash_key_t *key);
 
 /* Takes the upstream of <x>'s route (x->up) through the config it took
    (policy.c); called right after, so that the table still knows that

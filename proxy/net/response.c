@@ -317,7 +317,7 @@ static int response_body(veil__xchg_t *x, int eof)
             return 0;
         }
         if (x->half[1].body == VEIL_H1_BODY_UNTIL_CLOSE) {
-            if (u->tls_truncated) {
+            if (u->tr->truncated) {
                 /* Over TLS only a close_notify ends such a body. */
                 bad_upstream(x, "upstream_truncated");
                 return -1;
