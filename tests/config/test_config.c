@@ -208,7 +208,7 @@ static void *reader(void *arg)
             abort();
         }
         veil_config_release(c);
-        s->reads++;
+        __atomic_add_fetch(&s->reads, 1, __ATOMIC_RELEASE);
     }
     return NULL;
 }
@@ -225,7 +225,13 @@ TEST(holder_swaps)
     uint64_t gen = veil_config_holder_generation(h);
     pthread_create(&t, NULL, reader, &s);
     for (int i = 0; i < 20; i++) {
+        /* Each swap lands while the reader is reading: loads are quick
+           (engines come from the cache), so wait for a read between. */
+        long before = __atomic_load_n(&s.reads, __ATOMIC_ACQUIRE);
         veil_config_holder_swap(h, load(routes_yaml, &d));
+        while (__atomic_load_n(&s.reads, __ATOMIC_ACQUIRE) < before + 2) {
+            sched_yield();
+        }
     }
     __atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
     pthread_join(t, NULL);
