@@ -733,16 +733,23 @@ static void reload_done(void *ud, int ok)
 }
 
 
+/* Closes the main loop's handles: uv_run() then returns. */
+static void main_loop_stop(server_t *s)
+{
+    s->stopping = 1;
+    veil_config_reloader_stop(s->reloader);
+    s->reloader = NULL;
+    veil__upstreams_stop(&s->ups);
+    uv_walk(&s->loop, close_walk_cb, NULL);
+}
+
+
 static void done_cb(uv_async_t *a)
 {
     server_t *s = a->data;
 
     if (atomic_load(&s->done) == s->n) {
-        s->stopping = 1;
-        veil_config_reloader_stop(s->reloader);
-        s->reloader = NULL;
-        veil__upstreams_stop(&s->ups);
-        uv_walk(&s->loop, close_walk_cb, NULL);
+        main_loop_stop(s);
     }
 }
 
@@ -763,216 +770,269 @@ static void thread_main(void *arg)
 }
 
 
+/* What the server holds before any worker: the upstreams, the TLS
+   listeners' certificates and the access log, from the configuration at
+   start. 0, or a negative errno (nothing is left open). */
+static int server_open(server_t *s)
+{
+    veil_config_t *conf0 = s->conf0;
+    const veil_access_log_settings_t *al = veil_config_access_log(conf0);
+    veil__tls_srv_t *srv[VEIL_MAX_LISTENERS];
+    char err[256];
+    int rc;
+
+    if (veil__upstreams_init(&s->ups, conf0) != 0) {
+        return -EINVAL;
+    }
+    veil__tls_listeners_init(&s->tls);
+    if (tls_build(conf0, srv, s->tls_stamp, "") != 0) {
+        rc = -EINVAL;
+        goto fail;
+    }
+    for (unsigned k = 0; k < VEIL_MAX_LISTENERS; k++) {
+        veil__tls_listeners_set(&s->tls, k, srv[k]);
+    }
+    s->ups.stats = s->cfg->stats;
+    rc = veil_log_open_with(&s->log, &(veil_log_options_t){al->path, al->max_record_size,
+                            s->cfg->stats}, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "veil: %s\n", err);
+        goto fail;
+    }
+    rc = veil_log_set_rotation(s->log, al->max_size, al->rotate_ms / 1000,
+                               al->retention_ms / 1000);
+    if (rc != 0) {
+        fprintf(stderr, "veil: cannot open the access log: %s\n", strerror(-rc));
+        veil_log_close(s->log);
+        s->log = NULL;
+        goto fail;
+    }
+    return 0;
+fail:
+    veil__tls_listeners_dispose(&s->tls);
+    veil__upstreams_dispose(&s->ups);
+    return rc;
+}
+
+
+/* Worker <i>: its loop, its listeners (one SO_REUSEPORT socket per
+   configured address), its handles. 0, or a negative errno (the worker
+   is then left with cfg NULL: nothing of it to dispose). */
+static int worker_setup(server_t *s, unsigned i, const struct sockaddr_storage *las,
+                        unsigned nla)
+{
+    veil__worker_t *w = &s->workers[i];
+    const veil_config_t *conf0 = s->conf0;
+    int fds[VEIL_MAX_LISTENERS];
+    unsigned nf = 0, k;
+    int rc;
+
+    for (k = 0; k < nla; k++) {
+        rc = make_listener(&las[k], &fds[k]);
+        if (rc != 0) {
+            char name[96];
+            listen_name(conf0, k, name, sizeof(name));
+            fprintf(stderr, "veil: cannot listen on %s: %s\n", name, strerror(-rc));
+            while (nf > 0) {
+                close(fds[--nf]);
+            }
+            return rc;
+        }
+        nf++;
+    }
+    w->id = i;
+    w->cfg = s->cfg;
+    w->inspect = veil_config_server(conf0)->inspect;
+    w->log = s->log;
+    w->conn_count = &s->conn_count;
+    w->conn_peak = &s->conn_peak;
+    w->ups = &s->ups;
+    w->tls = &s->tls;
+    w->shard = s->cfg->stats ? veil_stats_shard(s->cfg->stats, (int)i) : NULL;
+    veil_jbuf_init(&w->logbuf,
+                   4 * 1024 * 1024 + 8 * veil_config_access_log(conf0)->body_limit);
+    if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
+        w->rng[0] = (uint64_t)uv_hrtime() ^ ((uint64_t)i << 32);
+        w->rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
+    }
+    w->rng[0] |= 1;
+    uv_loop_init(&w->loop);
+    for (k = 0; k < nf; k++) {
+        uv_tcp_init(&w->loop, &w->listeners[k]);
+        w->listeners[k].data = w;
+        rc = uv_tcp_open(&w->listeners[k], fds[k]);
+        if (rc != 0) {
+            close(fds[k]); /* not adopted by the handle */
+        } else {
+            rc = uv_listen((uv_stream_t *)&w->listeners[k], 511, on_connection);
+        }
+        if (rc != 0) {
+            fprintf(stderr, "veil: cannot listen: %s\n", uv_strerror(rc));
+            for (unsigned j = 0; j <= k; j++) {
+                uv_close((uv_handle_t *)&w->listeners[j], NULL);
+            }
+            for (unsigned j = k + 1; j < nf; j++) {
+                close(fds[j]);
+            }
+            uv_run(&w->loop, UV_RUN_DEFAULT);
+            uv_loop_close(&w->loop);
+            veil_jbuf_dispose(&w->logbuf);
+            w->cfg = NULL;
+            return -EINVAL;
+        }
+    }
+    w->nlisteners = nf;
+    w->listener_open = 1;
+    uv_async_init(&w->loop, &w->async, worker_async_cb);
+    w->async.data = w;
+    uv_check_init(&w->loop, &w->check);
+    w->check.data = w;
+    uv_check_start(&w->check, check_cb);
+    return 0;
+}
+
+
+/* A worker whose thread has ended (or never started): its handles closed,
+   its memory freed. */
+static void worker_dispose(veil__worker_t *w)
+{
+    if (w->cfg == NULL) {
+        return;
+    }
+    uv_walk(&w->loop, close_walk_cb, NULL);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&w->loop);
+    veil_jbuf_dispose(&w->logbuf);
+    free_bufs(w);
+    veil__upstream_pools_free(w);
+    veil_config_release(w->conf);
+    w->conf = NULL;
+    w->cfg = NULL;
+}
+
+
+/* The main thread's loop: signals, the log and memory timer, the
+   resolvers, the config reloader. Its signal handlers are installed
+   before any listener exists, so a TERM that comes as soon as veil
+   accepts connections drains instead of killing. */
+static void main_loop_setup(server_t *s)
+{
+    const veil_proxy_config_t *cfg = s->cfg;
+
+    uv_loop_init(&s->loop);
+    uv_async_init(&s->loop, &s->done_async, done_cb);
+    s->done_async.data = s;
+    uv_timer_init(&s->loop, &s->drain_timer);
+    s->drain_timer.data = s;
+    uv_timer_init(&s->loop, &s->log_timer);
+    s->log_timer.data = s;
+    uv_timer_start(&s->log_timer, log_tick_cb, 1000, 1000);
+    uv_signal_init(&s->loop, &s->sig_term);
+    uv_signal_init(&s->loop, &s->sig_int);
+    uv_signal_init(&s->loop, &s->sig_usr1);
+    uv_signal_init(&s->loop, &s->sig_hup);
+    s->sig_term.data = s->sig_int.data = s->sig_usr1.data = s;
+    s->sig_hup.data = s;
+    uv_signal_start(&s->sig_term, signal_cb, SIGTERM);
+    uv_signal_start(&s->sig_int, signal_cb, SIGINT);
+    uv_signal_start(&s->sig_usr1, signal_cb, SIGUSR1);
+    uv_signal_start(&s->sig_hup, signal_cb, SIGHUP);
+    veil__upstreams_start(&s->ups, &s->loop);
+    if (cfg->holder != NULL && cfg->config_path != NULL) {
+        veil_config_reloader_options_t ro = {cfg->config_path, NULL,
+                                             200, 1, 0, reload_diag,
+                                             reload_done, s, cfg->overrides,
+                                             cfg->noverrides};
+        int wrc;
+
+        s->staging = veil_config_holder_new(veil_config_holder_get(cfg->holder));
+        ro.holder = s->staging;
+        s->reloader = veil_config_reloader_start(&s->loop, &ro, &wrc);
+        if (s->reloader == NULL) {
+            fprintf(stderr, "veil: cannot watch %s (%s); SIGHUP still "
+                            "reloads\n", cfg->config_path, uv_strerror(wrc));
+            ro.watch_file = 0;
+            s->reloader = veil_config_reloader_start(&s->loop, &ro, &wrc);
+        }
+    }
+}
+
+
+/* The line operators and tests wait for: where veil listens, the first
+   upstream, how many workers run. */
+static void say_listening(const server_t *s, unsigned nla, unsigned started)
+{
+    char names[VEIL_MAX_LISTENERS * 96] = "";
+    size_t used = 0;
+    const veil_upstream_t *u0 = veil_config_upstream(s->conf0, 0);
+
+    for (unsigned k = 0; k < nla; k++) {
+        char name[96];
+        listen_name(s->conf0, k, name, sizeof(name));
+        int wn = snprintf(names + used, sizeof(names) - used, "%s%s", k ? ", " : "", name);
+        if (wn > 0 && (size_t)wn < sizeof(names) - used) {
+            used += (size_t)wn;
+        }
+    }
+    fprintf(stderr, strchr(u0->host, ':') ? "veil: listening on %s, upstream [%s]:%d, %u workers\n"
+                                          : "veil: listening on %s, upstream %s:%d, %u workers\n",
+            names, u0->host, u0->port, started);
+}
+
+
 int veil_proxy_run(const veil_proxy_config_t *cfg)
 {
     server_t s;
     struct sockaddr_storage las[VEIL_MAX_LISTENERS];
-    unsigned nla = 0;
+    unsigned nla = 0, i, started = 0;
     thread_arg_t *targs = NULL;
-    char err[256];
-    unsigned i, started = 0;
     int rc;
+
     /* What is read once, at start, comes from the configuration of that
        moment (the listeners, server.workers, server.inspect, the access
        log): a reload that changes it is warned about by the reloader. */
-    veil_config_t *conf0 = veil_config_holder_get(cfg->holder);
-    const veil_access_log_settings_t *al = veil_config_access_log(conf0);
-
     memset(&s, 0, sizeof(s));
     s.cfg = cfg;
-    s.conf0 = conf0;
-    s.n = veil_proxy_workers(veil_config_server(conf0)->workers);
-    if (parse_listen(conf0, las, &nla) != 0) {
-        veil_config_release(conf0);
+    s.conf0 = veil_config_holder_get(cfg->holder);
+    s.n = veil_proxy_workers(veil_config_server(s.conf0)->workers);
+    if (parse_listen(s.conf0, las, &nla) != 0) {
+        veil_config_release(s.conf0);
         return -EINVAL;
     }
-    rc = veil__upstreams_init(&s.ups, conf0);
+    rc = server_open(&s);
     if (rc != 0) {
-        veil_config_release(conf0);
-        return -EINVAL;
-    }
-    veil__tls_listeners_init(&s.tls);
-    {
-        veil__tls_srv_t *srv[VEIL_MAX_LISTENERS];
-
-        if (tls_build(conf0, srv, s.tls_stamp, "") != 0) {
-            veil__tls_listeners_dispose(&s.tls);
-            veil__upstreams_dispose(&s.ups);
-            veil_config_release(conf0);
-            return -EINVAL;
-        }
-        for (unsigned k = 0; k < VEIL_MAX_LISTENERS; k++) {
-            veil__tls_listeners_set(&s.tls, k, srv[k]);
-        }
-    }
-    s.ups.stats = cfg->stats;
-    rc = veil_log_open_with(&s.log, &(veil_log_options_t){al->path, al->max_record_size,
-                            cfg->stats}, err, sizeof(err));
-    if (rc != 0) {
-        fprintf(stderr, "veil: %s\n", err);
-        veil__tls_listeners_dispose(&s.tls);
-        veil__upstreams_dispose(&s.ups);
-        veil_config_release(conf0);
-        return rc;
-    }
-    rc = veil_log_set_rotation(s.log, al->max_size, al->rotate_ms / 1000,
-                               al->retention_ms / 1000);
-    if (rc != 0) {
-        fprintf(stderr, "veil: cannot open the access log: %s\n",
-                strerror(-rc));
-        veil_log_close(s.log);
-        veil__tls_listeners_dispose(&s.tls);
-        veil__upstreams_dispose(&s.ups);
-        veil_config_release(conf0);
+        veil_config_release(s.conf0);
         return rc;
     }
     signal(SIGPIPE, SIG_IGN);
+    main_loop_setup(&s);
 
     s.workers = calloc(s.n, sizeof(*s.workers));
     targs = calloc(s.n, sizeof(*targs));
-    if (s.workers == NULL || targs == NULL) {
-        rc = -ENOMEM;
-        goto out;
+    rc = s.workers == NULL || targs == NULL ? -ENOMEM : 0;
+    for (i = 0; rc == 0 && i < s.n; i++) {
+        rc = worker_setup(&s, i, las, nla);
     }
-    for (i = 0; i < s.n; i++) {
-        veil__worker_t *w = &s.workers[i];
-        int fds[VEIL_MAX_LISTENERS];
-        unsigned nf = 0, k;
-
-        for (k = 0; k < nla; k++) {
-            rc = make_listener(&las[k], &fds[k]);
-            if (rc != 0) {
-                char name[96];
-                listen_name(conf0, k, name, sizeof(name));
-                fprintf(stderr, "veil: cannot listen on %s: %s\n", name, strerror(-rc));
-                while (nf > 0) {
-                    close(fds[--nf]);
-                }
-                goto out;
-            }
-            nf++;
-        }
-        w->id = i;
-        w->cfg = cfg;
-        w->inspect = veil_config_server(conf0)->inspect;
-        w->log = s.log;
-        w->conn_count = &s.conn_count;
-        w->conn_peak = &s.conn_peak;
-        w->ups = &s.ups;
-        w->tls = &s.tls;
-        w->shard = cfg->stats ? veil_stats_shard(cfg->stats, (int)i) : NULL;
-        veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * al->body_limit);
-        if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
-            w->rng[0] = (uint64_t)uv_hrtime() ^ ((uint64_t)i << 32);
-            w->rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
-        }
-        w->rng[0] |= 1;
-        uv_loop_init(&w->loop);
-        for (k = 0; k < nf; k++) {
-            uv_tcp_init(&w->loop, &w->listeners[k]);
-            w->listeners[k].data = w;
-            rc = uv_tcp_open(&w->listeners[k], fds[k]);
-            if (rc != 0) {
-                close(fds[k]); /* not adopted by the handle */
-            } else {
-                rc = uv_listen((uv_stream_t *)&w->listeners[k], 511, on_connection);
-            }
-            if (rc != 0) {
-                fprintf(stderr, "veil: cannot listen: %s\n", uv_strerror(rc));
-                for (unsigned j = 0; j <= k; j++) {
-                    uv_close((uv_handle_t *)&w->listeners[j], NULL);
-                }
-                for (unsigned j = k + 1; j < nf; j++) {
-                    close(fds[j]);
-                }
-                uv_run(&w->loop, UV_RUN_DEFAULT);
-                uv_loop_close(&w->loop);
-                veil_jbuf_dispose(&w->logbuf);
-                w->cfg = NULL;
-                rc = -EINVAL;
-                goto out;
-            }
-        }
-        w->nlisteners = nf;
-        w->listener_open = 1;
-        uv_async_init(&w->loop, &w->async, worker_async_cb);
-        w->async.data = w;
-        uv_check_init(&w->loop, &w->check);
-        w->check.data = w;
-        uv_check_start(&w->check, check_cb);
-    }
-
-    uv_loop_init(&s.loop);
-    uv_async_init(&s.loop, &s.done_async, done_cb);
-    s.done_async.data = &s;
-    uv_timer_init(&s.loop, &s.drain_timer);
-    s.drain_timer.data = &s;
-    uv_timer_init(&s.loop, &s.log_timer);
-    s.log_timer.data = &s;
-    uv_timer_start(&s.log_timer, log_tick_cb, 1000, 1000);
-    uv_signal_init(&s.loop, &s.sig_term);
-    uv_signal_init(&s.loop, &s.sig_int);
-    uv_signal_init(&s.loop, &s.sig_usr1);
-    uv_signal_init(&s.loop, &s.sig_hup);
-    s.sig_term.data = s.sig_int.data = s.sig_usr1.data = &s;
-    s.sig_hup.data = &s;
-    uv_signal_start(&s.sig_term, signal_cb, SIGTERM);
-    uv_signal_start(&s.sig_int, signal_cb, SIGINT);
-    uv_signal_start(&s.sig_usr1, signal_cb, SIGUSR1);
-    uv_signal_start(&s.sig_hup, signal_cb, SIGHUP);
-    veil__upstreams_start(&s.ups, &s.loop);
-    if (cfg->holder != NULL && cfg->config_path != NULL) {
-        veil_config_reloader_options_t ro = {cfg->config_path, NULL,
-                                             200, 1, 0, reload_diag,
-                                             reload_done, &s, cfg->overrides,
-                                             cfg->noverrides};
-        int wrc;
-
-        s.staging = veil_config_holder_new(veil_config_holder_get(cfg->holder));
-        ro.holder = s.staging;
-
-        s.reloader = veil_config_reloader_start(&s.loop, &ro, &wrc);
-        if (s.reloader == NULL) {
-            fprintf(stderr, "veil: cannot watch %s (%s); SIGHUP still "
-                            "reloads\n", cfg->config_path, uv_strerror(wrc));
-            ro.watch_file = 0;
-            s.reloader = veil_config_reloader_start(&s.loop, &ro, &wrc);
-        }
-    }
-
-    for (i = 0; i < s.n; i++) {
+    for (i = 0; rc == 0 && i < s.n; i++) {
         targs[i].w = &s.workers[i];
         targs[i].s = &s;
-        if (uv_thread_create(&s.workers[i].thread, thread_main,
-                             &targs[i]) != 0) {
+        if (uv_thread_create(&s.workers[i].thread, thread_main, &targs[i]) != 0) {
             fprintf(stderr, "veil: cannot start worker threads\n");
             break;
         }
         started++;
     }
-    {
-        char names[VEIL_MAX_LISTENERS * 96] = "";
-        size_t used = 0;
-        for (unsigned k = 0; k < nla; k++) {
-            char name[96];
-            listen_name(conf0, k, name, sizeof(name));
-            int wn = snprintf(names + used, sizeof(names) - used, "%s%s", k ? ", " : "", name);
-            if (wn > 0 && (size_t)wn < sizeof(names) - used) {
-                used += (size_t)wn;
-            }
+    if (rc == 0) {
+        say_listening(&s, nla, started);
+        if (started == s.n) {
+            veil_notify(VEIL_NOTIFY_READY, "listening");
+        } else {
+            broadcast(&s, VEIL__CMD_STOP);
+            atomic_fetch_add(&s.done, s.n - started);
         }
-        const veil_upstream_t *u0 = veil_config_upstream(conf0, 0);
-
-        fprintf(stderr, strchr(u0->host, ':') ? "veil: listening on %s, upstream [%s]:%d, %u workers\n"
-                                              : "veil: listening on %s, upstream %s:%d, %u workers\n",
-                names, u0->host, u0->port, started);
-    }
-    if (started == s.n) {
-        veil_notify(VEIL_NOTIFY_READY, "listening");
-    }
-    if (started < s.n) {
-        broadcast(&s, VEIL__CMD_STOP);
-        atomic_fetch_add(&s.done, s.n - started);
+    } else {
+        /* No worker runs: the main loop closes its handles at once. */
+        main_loop_stop(&s);
     }
     uv_run(&s.loop, UV_RUN_DEFAULT);
     /* The signal handles are closed: a late TERM or INT (a supervisor
@@ -982,46 +1042,19 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     for (i = 0; i < started; i++) {
         uv_thread_join(&s.workers[i].thread);
     }
+    if (rc == 0) {
+        rc = started == s.n ? 0 : -EAGAIN;
+    }
+    for (i = 0; s.workers != NULL && i < s.n; i++) {
+        worker_dispose(&s.workers[i]);
+    }
     uv_loop_close(&s.loop);
-    rc = started == s.n ? 0 : -EAGAIN;
-    for (i = 0; i < s.n; i++) {
-        veil__worker_t *w = &s.workers[i];
-
-        if (w->cfg == NULL) {
-            continue;
-        }
-        uv_walk(&w->loop, close_walk_cb, NULL);
-        uv_run(&w->loop, UV_RUN_DEFAULT);
-        uv_loop_close(&w->loop);
-        veil_jbuf_dispose(&w->logbuf);
-        free_bufs(w);
-        veil__upstream_pools_free(w);
-        veil_config_release(w->conf);
-        w->conf = NULL;
-    }
-    s.n = 0;
-out:
-    if (s.workers != NULL) {
-        for (i = 0; i < s.n; i++) {
-            veil__worker_t *w = &s.workers[i];
-
-            if (w->cfg != NULL) {
-                uv_walk(&w->loop, close_walk_cb, NULL);
-                uv_run(&w->loop, UV_RUN_DEFAULT);
-                uv_loop_close(&w->loop);
-                veil_jbuf_dispose(&w->logbuf);
-                free_bufs(w);
-                veil__upstream_pools_free(w);
-                veil_config_release(w->conf);
-            }
-        }
-    }
     free(s.workers);
     free(targs);
     veil_log_close(s.log);
     veil_config_holder_free(s.staging);
     veil__upstreams_dispose(&s.ups);
     veil__tls_listeners_dispose(&s.tls);
-    veil_config_release(conf0);
+    veil_config_release(s.conf0);
     return rc;
 }
