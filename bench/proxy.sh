@@ -4,6 +4,9 @@
 # document), in one run. Run by hand, not in CI:
 #
 #   bench/proxy.sh [VEIL_BINARY] [SECONDS] [CONNECTIONS]
+#   PII=sparse bench/proxy.sh ...   one record per body carries PII (an
+#                                   e-mail and a phone); the rest ids,
+#                                   SKUs, prices, timestamps, prose
 #
 # Scenarios: JSON POST of 1 KiB and 16 KiB (bodies carrying PII, so the
 # engine has work), JSON GET of a 1 KiB response (with PII). veil runs in
@@ -49,15 +52,27 @@ port() {
 UP=$(port); NP=$(port); VP=$(port)
 
 # Payloads: JSON documents with PII in them, of the exact sizes.
-python3 - "$T" <<'EOF'
+python3 - "$T" "${PII:-dense}" <<'EOF'
 import json, sys
 t = sys.argv[1]
+sparse = sys.argv[2] == "sparse"
 def doc(size):
     items, i = [], 0
     while True:
-        items.append({"id": i, "name": "Jane Doe", "email": "jane.doe%d@example.com" % i,
-                      "card": "4111111111111111", "phone": "+1 415 555 0%03d" % (i % 1000),
-                      "note": "order shipped to the usual address"})
+        if sparse and i > 0:
+            # Real API traffic: ids, SKUs, prices, timestamps and prose;
+            # one record per body carries an e-mail and a phone.
+            items.append({"id": 100000 + i, "sku": "SKU-%06d" % (i * 7919 % 1000000),
+                          "price": "%d.%02d" % (i % 90 + 9, i % 100),
+                          "created_at": "2026-12-05T10:%02d:%02dZ" % (i % 60, i * 7 % 60),
+                          "status": "shipped", "note": "order shipped to the usual address"})
+        elif sparse:
+            items.append({"id": 100000, "email": "jane.doe@example.com",
+                          "phone": "+1 415 555 0100", "note": "call before delivery"})
+        else:
+            items.append({"id": i, "name": "Jane Doe", "email": "jane.doe%d@example.com" % i,
+                          "card": "4111111111111111", "phone": "+1 415 555 0%03d" % (i % 1000),
+                          "note": "order shipped to the usual address"})
         s = json.dumps({"items": items})
         if len(s) >= size:
             items.pop()
