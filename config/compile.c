@@ -118,7 +118,7 @@ static const char *strip_id(const char *msg, const char *id)
 
 static int check_custom(veil_config_t *c, unsigned flags, veil__diag_t *d)
 {
-    static const uint8_t none[64];
+    static const uint8_t none[VEIL_CATALOG_MAX];
     int rc = 0;
     for (size_t k = 0; k < c->ncustom; k++) {
         veil__custom_def_t *def = &c->custom[k];
