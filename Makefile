@@ -8,8 +8,9 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 UPSTREAM    ?= http://127.0.0.1:8080
 LISTEN      ?= 127.0.0.1:8000
 CMAKE_FLAGS ?=
+PREFIX      ?= /usr/local
 
-.PHONY: all deps build run scan-sample test test-fast test-integration test-all test-asan bench fuzz soak clean
+.PHONY: all deps build install run scan-sample test test-fast test-integration test-all test-asan bench fuzz soak clean
 
 all: build
 
@@ -19,6 +20,14 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The binary, veil(1), the default configuration (as an example) and the
+# systemd unit under PREFIX; DESTDIR for staging (make install DESTDIR=/tmp/s).
+install: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 # The proxy on its built-in defaults, in front of UPSTREAM, on LISTEN.
 run: build
@@ -38,13 +47,14 @@ test:
 # Tiers of the optimised build's suite (ctest labels):
 #   test-fast         unit, fuzz corpus replays, cli, accuracy: seconds
 #   test-integration  real processes and sockets: integration, http
-#                     conformance (4 shards), config, stats, faults
+#                     conformance (4 shards), config, stats, faults,
+#                     deploy
 #   test-all          both
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(unit|fuzz|cli|accuracy)$$'
 
 test-integration: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(integration|http|config|stats|faults)$$'
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(integration|http|config|stats|faults|deploy)$$'
 
 test-all: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -5,7 +5,8 @@
  * Usage: bench_scan [--mb N] [--corpus FILE] [--cpu N] [--runs N]
  *                   [--chunk KIB] [--seed N] [--pii-every BYTES]
  *                   [--only veil,hs,pcre2] [--format text|json|form]
- *                   [--records json,access,app] [--dump FILE]
+ *                   [--records json,access,app,api,dense] [--dump FILE]
+ *                   [--pathological KIND] [--redact]
  *
  * Prints MB/s (1 MB = 10^6 bytes) for each engine, best of --runs after a
  * warm-up run, the ratios against the issue's targets, and a last line
@@ -17,6 +18,7 @@
 #include "corpus.h"
 
 #include <veil/scan.h>
+#include <veil/transform.h>
 
 #include <errno.h>
 #include <sched.h>
@@ -43,6 +45,8 @@ typedef struct options {
     veil_format_t format;
     unsigned records;
     int runs_given;       /* --runs was given: every engine gets them all */
+    const char *pathological; /* --pathological KIND, or NULL */
+    int redact;           /* --redact: veil redacts (label), not only scans */
 } options_t;
 
 static void usage(FILE *f)
@@ -63,7 +67,12 @@ static void usage(FILE *f)
             "  --format F        veil's input format: text, json or form "
             "(default text)\n"
             "  --records LIST    corpus records: json,access,app (default "
-            "all)\n");
+            "all of these three), api (JSON API pages, mostly words), dense "
+            "(PII-dense profiles and log lines)\n"
+            "  --pathological K  a pathological input instead: %s\n"
+            "  --redact          veil redacts (label action, output "
+            "discarded) instead of only scanning\n",
+            corpus_pathological_kinds);
 }
 
 static int parse_only(const char *s, unsigned *out)
@@ -99,6 +108,10 @@ static int parse_records(const char *s, unsigned *out)
             m |= CORPUS_ACCESS;
         else if (strcmp(t, "app") == 0)
             m |= CORPUS_APP;
+        else if (strcmp(t, "api") == 0)
+            m |= CORPUS_API;
+        else if (strcmp(t, "dense") == 0)
+            m |= CORPUS_DENSE;
         else
             return -1;
     }
@@ -119,6 +132,10 @@ static int parse_args(int argc, char **argv, options_t *o)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             exit(0);
+        }
+        if (strcmp(a, "--redact") == 0) {
+            o->redact = 1;
+            continue;
         }
         if (!v)
             goto bad;
@@ -166,6 +183,8 @@ static int parse_args(int argc, char **argv, options_t *o)
         } else if (strcmp(a, "--records") == 0) {
             if (parse_records(v, &o->records))
                 goto bad;
+        } else if (strcmp(a, "--pathological") == 0) {
+            o->pathological = v;
         } else if (strcmp(a, "--only") == 0) {
             if (parse_only(v, &o->only))
                 goto bad;
@@ -288,11 +307,52 @@ static void veil_count_reset(veil_count_t *c)
     memset(c->per_det, 0, (c->det_count + 1) * sizeof(*c->per_det));
 }
 
+static int discard(void *ud, const char *data, size_t len)
+{
+    (void)ud;
+    (void)data;
+    (void)len;
+    return 0;
+}
+
+/* The same through a redactor (label action, output discarded): the
+   proxy's mode redact. */
+static double veil_run_redact(const veil_engine_t *engine, veil_format_t format,
+                              const corpus_t *c, size_t chunk, veil_count_t *cnt)
+{
+    veil_count_reset(cnt);
+    double t0 = bench_now();
+    veil_redactor_options_t o;
+    memset(&o, 0, sizeof(o));
+    o.format = format;
+    o.action = VEIL_ACT_LABEL;
+    o.write = discard;
+    o.on_finding = on_finding;
+    o.finding_ud = cnt;
+    veil_redactor_t *r = veil_redactor_new(engine, &o);
+    if (!r)
+        return -1;
+    int rc = 0;
+    for (size_t off = 0; off < c->len && rc == 0; off += chunk) {
+        size_t n = c->len - off < chunk ? c->len - off : chunk;
+        rc = veil_redactor_feed(r, c->data + off, n);
+    }
+    if (rc == 0)
+        rc = veil_redactor_finish(r);
+    double t1 = bench_now();
+    veil_redactor_free(r);
+    return rc == 0 ? t1 - t0 : -1;
+}
+
+static int redact_mode;
+
 /* veil_run(): one scanner over the whole corpus, fed <chunk> bytes at a
    time. Returns seconds, or -1 if the engine failed. */
 static double veil_run(const veil_engine_t *engine, veil_format_t format,
                        const corpus_t *c, size_t chunk, veil_count_t *cnt)
 {
+    if (redact_mode)
+        return veil_run_redact(engine, format, c, chunk, cnt);
     veil_count_reset(cnt);
     double t0 = bench_now();
     veil_scanner_t *s = veil_scanner_new(engine, format, on_finding, cnt);
@@ -646,10 +706,11 @@ static int report(const bench_t *b)
 
     printf("RESULT veil_mbps=%.1f veil_whole_mbps=%.1f hs_mbps=%.1f "
            "hs_nosom_mbps=%.1f pcre2_mbps=%.1f ratio_hs=%.2f ratio_pcre2=%.2f "
-           "corpus_bytes=%zu veil_findings=%llu hs_matches=%llu "
+           "corpus_bytes=%zu veil_findings=%llu veil_hash=%016llx hs_matches=%llu "
            "pcre2_matches=%llu patterns=%zu excluded=%zu\n",
            v, vw, h, hn, p, ratio_hs, ratio_pc, len,
-           (unsigned long long)b->vcnt.n, (unsigned long long)b->hs_raw,
+           (unsigned long long)b->vcnt.n, (unsigned long long)b->vcnt.hash,
+           (unsigned long long)b->hs_raw,
            (unsigned long long)b->pc_total, b->ps.n, b->ps.excluded);
     return status;
 }
@@ -657,7 +718,18 @@ static int report(const bench_t *b)
 static int load_corpus(bench_t *b)
 {
     const options_t *o = &b->o;
-    if (o->corpus_path) {
+    if (o->pathological) {
+        int rc = corpus_pathological(&b->c, o->pathological,
+                                     (size_t)(o->mb * 1024 * 1024), o->seed);
+        if (rc) {
+            fprintf(stderr, "bench_scan: --pathological %s: %s\n",
+                    o->pathological,
+                    rc == -EINVAL ? "unknown kind" : strerror(-rc));
+            return -1;
+        }
+        printf("corpus:   pathological %s, %zu bytes\n", o->pathological,
+               b->c.len);
+    } else if (o->corpus_path) {
         int rc = corpus_load(&b->c, o->corpus_path);
         if (rc) {
             fprintf(stderr, "bench_scan: %s: %s\n", o->corpus_path,
@@ -697,6 +769,7 @@ int main(int argc, char **argv)
     static bench_t b; /* zeroed */
     if (parse_args(argc, argv, &b.o))
         return 2;
+    redact_mode = b.o.redact;
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("bench_scan: veil vs Hyperscan vs PCRE2 JIT\n");
     print_cpu_model();
@@ -718,8 +791,9 @@ int main(int argc, char **argv)
            b.det_count, b.ps.n, b.ps.excluded);
     static const char *const fmt[] = {"text", "json", "form"};
     printf("veil:     all %zu detectors, %s format, %zu KiB feeds and one "
-           "feed\n",
-           b.det_count, fmt[b.o.format], b.o.chunk / 1024);
+           "feed%s\n",
+           b.det_count, fmt[b.o.format], b.o.chunk / 1024,
+           b.o.redact ? ", redacting (label)" : "");
 
     /* Set up and warm up every engine, then interleave the timed runs. */
     int status = 0;

@@ -966,6 +966,204 @@ static void app_line(gen_t *g, int kind)
     }
 }
 
+/* ---- a second kind of JSON API traffic (--records api) ----
+   Records as SaaS APIs return them, mostly words rather than ids: support
+   tickets with a free-text description, catalogue products, chat
+   messages, repository events, each list in a pagination envelope. PII
+   is planted in the free text ("reach me at ..."), in the same sparse
+   way as the other kinds. */
+
+static const char *const WORDS[] = {
+    "the", "order", "arrived", "late", "and", "box", "was", "damaged", "please",
+    "refund", "my", "account", "cannot", "log", "in", "after", "update", "thanks",
+    "for", "quick", "reply", "shipping", "address", "changed", "invoice", "missing",
+    "size", "too", "small", "exchange", "colour", "different", "from", "photo",
+    "deploy", "finished", "dashboard", "looks", "green", "again", "review", "branch",
+    "merge", "when", "ready", "meeting", "moved", "to", "tomorrow", "morning"};
+static const char *const TAGS[] = {"billing", "refund", "shipping", "login", "bug",
+                                   "feature", "urgent", "vip", "returns", "api"};
+static const char *const TITLE[] = {"Trail Runner 2 Waterproof", "Merino Crew Sock",
+                                    "Packable Rain Shell", "Everyday Canvas Tote",
+                                    "Insulated Bottle 750 ml", "Cotton Oxford Shirt",
+                                    "Wool Beanie", "Leather Card Holder"};
+static const char *const COLOUR[] = {"forest green", "slate", "sand", "navy",
+                                     "charcoal", "rust", "off white"};
+static const char *const CHANNEL[] = {"web", "email", "mobile", "api", "chat"};
+
+/* A sentence of 6 to 18 words, with a planted value in it for kind >= 0. */
+static void put_words(gen_t *g, int kind)
+{
+    int n = rnd_range(&g->r, 6, 18), at = kind >= 0 ? rnd_range(&g->r, 2, n - 1) : -1;
+    for (int k = 0; k < n; k++) {
+        if (k)
+            put_ch(g->b, ' ');
+        if (k == at) {
+            put(g->b, kind == CORPUS_PII_EMAIL ? "reach me at " : "it is ");
+            put_pii(g->b, &g->r, kind, g->now_ms);
+            put_ch(g->b, ' ');
+        }
+        put(g->b, PICK(&g->r, WORDS));
+    }
+    put_ch(g->b, '.');
+}
+
+static void api_ticket(gen_t *g, int kind)
+{
+    buf_t *b = g->b;
+    rng_t *r = &g->r;
+    putf(b, "{\"id\":%d,\"type\":\"ticket\",\"attributes\":{\"subject\":\"",
+         rnd_range(r, 100000, 999999));
+    put_words(g, -1);
+    put(b, "\",\"description\":\"");
+    put_words(g, kind);
+    putf(b, "\",\"status\":\"%s\",\"priority\":\"%s\",\"tags\":[\"%s\",\"%s\"],",
+         chance(r, 70) ? "open" : "solved", chance(r, 80) ? "normal" : "high",
+         PICK(r, TAGS), PICK(r, TAGS));
+    putf(b, "\"requester_id\":%d,\"assignee_id\":%d,\"created_at\":\"",
+         rnd_range(r, 1000000, 9999999), rnd_range(r, 1000, 9999));
+    put_iso(b, g->now_ms - (int64_t)rnd_below(r, 86400000ull * 30));
+    put(b, "\",\"updated_at\":\"");
+    put_iso(b, g->now_ms);
+    putf(b, "\",\"via\":{\"channel\":\"%s\"},\"satisfaction\":null}}",
+         PICK(r, CHANNEL));
+}
+
+static void api_product(gen_t *g, int kind)
+{
+    buf_t *b = g->b;
+    rng_t *r = &g->r;
+    put(b, "{\"sku\":\"");
+    put_sku(b, r);
+    putf(b, "\",\"title\":\"%s\",\"description\":\"", PICK(r, TITLE));
+    put_words(g, kind);
+    putf(b, "\",\"price\":{\"amount\":%d,\"currency\":\"%s\"},", rnd_range(r, 500, 40000),
+         PICK(r, CUR));
+    putf(b, "\"inventory\":{\"warehouse\":\"WH-%02d\",\"available\":%d},",
+         rnd_range(r, 1, 12), rnd_range(r, 0, 500));
+    put(b, "\"images\":[\"https://cdn.example.com/i/");
+    put_hex(b, r, 12);
+    putf(b, ".jpg\"],\"attributes\":{\"colour\":\"%s\",\"size\":\"%d\"},"
+            "\"rating\":%d.%d,\"reviews\":%d,\"active\":%s}",
+         PICK(r, COLOUR), rnd_range(r, 36, 47), rnd_range(r, 3, 4), rnd_range(r, 0, 9),
+         rnd_range(r, 0, 900), chance(r, 90) ? "true" : "false");
+}
+
+static void api_message(gen_t *g, int kind)
+{
+    buf_t *b = g->b;
+    rng_t *r = &g->r;
+    put(b, "{\"type\":\"message\",\"channel\":\"C");
+    put_charset(b, r, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 8);
+    put(b, "\",\"user\":\"U");
+    put_charset(b, r, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 8);
+    put(b, "\",\"text\":\"");
+    put_words(g, kind);
+    putf(b, "\",\"ts\":\"%lld.%06d\",\"reactions\":[{\"name\":\"%s\",\"count\":%d}],"
+            "\"thread\":null}",
+         (long long)(g->now_ms / 1000), rnd_range(r, 0, 999999),
+         chance(r, 50) ? "thumbsup" : "tada", rnd_range(r, 1, 9));
+}
+
+static void api_push(gen_t *g, int kind)
+{
+    buf_t *b = g->b;
+    rng_t *r = &g->r;
+    putf(b, "{\"id\":\"%d\",\"type\":\"PushEvent\",\"actor\":{\"login\":\"%s-%s\","
+            "\"display_login\":\"%s\"},\"repo\":{\"name\":\"acme/%s\"},",
+         rnd_range(r, 10000000, 99999999), PICK(r, FIRST), PICK(r, LAST), PICK(r, FIRST),
+         PICK(r, WORDS));
+    put(b, "\"payload\":{\"ref\":\"refs/heads/main\",\"commits\":[{\"sha\":\"");
+    put_hex(b, r, 40);
+    put(b, "\",\"message\":\"");
+    put_words(g, kind);
+    putf(b, "\",\"distinct\":true}]},\"public\":%s,\"created_at\":\"",
+         chance(r, 80) ? "true" : "false");
+    put_iso(b, g->now_ms);
+    put(b, "\"}");
+}
+
+/* A page of 2 to 5 records of one kind in a pagination envelope; the
+   planted value (if any) goes in one of them. */
+static void api_page(gen_t *g, int kind)
+{
+    buf_t *b = g->b;
+    rng_t *r = &g->r;
+    int which = (int)rnd_below(r, 4), n = rnd_range(r, 2, 5), at = (int)rnd_below(r, (uint64_t)n);
+    put(b, "{\"data\":[");
+    for (int k = 0; k < n; k++) {
+        if (k)
+            put_ch(b, ',');
+        int kk = k == at ? kind : -1;
+        if (which == 0)
+            api_ticket(g, kk);
+        else if (which == 1)
+            api_product(g, kk);
+        else if (which == 2)
+            api_message(g, kk);
+        else
+            api_push(g, kk);
+    }
+    int page = rnd_range(r, 1, 80);
+    putf(b, "],\"meta\":{\"page\":%d,\"per_page\":%d,\"total\":%d},\"links\":{\"next\":"
+            "\"https://api.example.com/v1/items?page=%d\"}}",
+         page, n, rnd_range(r, 100, 9999), page + 1);
+}
+
+/* ---- PII-dense records (--records dense) ----
+   Customer profiles where every record carries several values, under
+   sensitive keys (whole-field findings) and neutral ones (found by the
+   text layer), and log lines with two or three values each. */
+
+static void dense_profile(gen_t *g)
+{
+    buf_t *b = g->b;
+    rng_t *r = &g->r;
+    put(b, "{\"id\":\"");
+    put_id(b, r, "cus_");
+    putf(b, "\",\"name\":\"%c%s %c%s\",\"email\":\"", 'A' + (char)rnd_below(r, 26),
+         PICK(r, FIRST) + 1, 'A' + (char)rnd_below(r, 26), PICK(r, LAST) + 1);
+    put_email(b, r, 0);
+    put(b, "\",\"phone\":\"");
+    put_phone(b, r);
+    putf(b, "\",\"address\":{\"line1\":\"%d %s Street\",\"city\":\"%s\",\"postal_code\":\"%05d\"},",
+         rnd_range(r, 1, 300), PICK(r, LAST), PICK(r, CITY), rnd_range(r, 10000, 99999));
+    put(b, "\"last_ip\":\"");
+    put_ipv4(b, r);
+    put(b, "\",\"payment\":{\"card\":\"");
+    put_card(b, r);
+    put(b, "\",\"iban\":\"");
+    put_iban(b, r, 1);
+    put(b, "\"},\"note\":\"backup contact ");
+    put_email(b, r, 0);
+    put(b, " or ");
+    put_phone(b, r);
+    put(b, "\",\"created_at\":\"");
+    put_iso(b, g->now_ms);
+    put(b, "\"}");
+}
+
+static void dense_line(gen_t *g)
+{
+    buf_t *b = g->b;
+    rng_t *r = &g->r;
+    put_iso(b, g->now_ms);
+    put(b, " INFO  c.e.crm.ContactSync - synced contact email=");
+    put_email(b, r, 0);
+    put(b, " phone=");
+    put_phone(b, r);
+    put(b, " from ");
+    put_ipv4(b, r);
+    if (chance(r, 50)) {
+        put(b, " ssn ");
+        put_ssn(b, r);
+    }
+}
+
+static size_t dense_count(int json)
+{
+    return json ? 8 : 3; /* planted values per record, about */
+}
+
 static int pick_kind(rng_t *r)
 {
     int total = 0;
@@ -1016,13 +1214,61 @@ int corpus_build(corpus_t *c, const corpus_options_t *opts)
     size_t every = opts->pii_every ? opts->pii_every : 3072;
     size_t next_pii = every / 4 + rnd_below(&g.r, every);
 
-    while (b.len < opts->bytes && !b.oom) {
+    /* API and dense records are their own families; the default mix of
+       JSON, access and app records is generated exactly as before. */
+    unsigned fam = opts->records & (CORPUS_API | CORPUS_DENSE);
+    unsigned old = opts->records & ~(unsigned)(CORPUS_API | CORPUS_DENSE);
+    while (fam && b.len < opts->bytes && !b.oom) {
+        size_t start = b.len;
+        int kind = b.len >= next_pii ? pick_kind(&g.r) : -1;
+        unsigned avail[3], na = 0;
+        if (old)
+            avail[na++] = 0;
+        if (fam & CORPUS_DENSE)
+            avail[na++] = 1;
+        if (fam & CORPUS_API)
+            avail[na++] = 2;
+        unsigned pick = avail[rnd_below(&g.r, na)];
+        if (pick == 0) {
+            /* one of the default records (JSON, access or app) */
+            int type = allowed_type(old, (int)rnd_below(&g.r, 100), &g.r);
+            if (type < 45)
+                json_user(&g, -1);
+            else if (type < 80)
+                access_line(&g, -1);
+            else
+                app_line(&g, kind);
+            if (type < 80)
+                kind = -1;
+        } else if (pick == 1) {
+            int json = chance(&g.r, 70);
+            if (json)
+                dense_profile(&g);
+            else
+                dense_line(&g);
+            c->pii_total += dense_count(json);
+            kind = -1;
+        } else {
+            api_page(&g, kind);
+            if (chance(&g.r, 25))
+                pretty(&b, start);
+        }
+        put_ch(&b, '\n');
+        c->records++;
+        if (kind >= 0) {
+            c->pii[kind]++;
+            c->pii_total++;
+            next_pii = b.len + every / 4 + rnd_below(&g.r, every);
+        }
+        g.now_ms += (int64_t)rnd_below(&g.r, 250);
+    }
+    while (!fam && b.len < opts->bytes && !b.oom) {
         size_t start = b.len;
         int kind = b.len >= next_pii ? pick_kind(&g.r) : -1;
         int type = (int)rnd_below(&g.r, 100);
         if (type >= 45 && type < 80 && kind >= 0 && !access_can_host(kind))
             type = 80; /* an app log line can carry any kind */
-        type = allowed_type(opts->records, type, &g.r);
+        type = allowed_type(old, type, &g.r);
         if (type >= 45 && type < 80 && kind >= 0 && !access_can_host(kind))
             kind = -1; /* only access lines wanted: plant at the next one */
         if (type < 45) {
@@ -1060,6 +1306,89 @@ int corpus_build(corpus_t *c, const corpus_options_t *opts)
     }
     c->data = b.p;
     c->len = b.len;
+    return 0;
+}
+
+/* ---- pathological inputs (--pathological KIND) ---- */
+
+const char corpus_pathological_kinds[] =
+    "backslashes,nesting,digits,keys,utf8,nul";
+
+int corpus_pathological(corpus_t *c, const char *kind, size_t bytes, uint64_t seed)
+{
+    memset(c, 0, sizeof(*c));
+    buf_t b = {0};
+    rng_t r = {seed};
+
+    if (strcmp(kind, "backslashes") == 0) {
+        /* One JSON string of 10 MB of backslashes (an even number: the
+           closing quote is not escaped), then the same as text. */
+        size_t n = 10u << 20;
+        put(&b, "{\"s\":\"");
+        for (size_t k = 0; k < n && !b.oom; k++)
+            put_ch(&b, '\\');
+        put(&b, "\"}\n");
+    } else if (strcmp(kind, "nesting") == 0) {
+        /* 100,000 nesting levels, arrays and objects. */
+        for (int k = 0; k < 100000; k++)
+            put(&b, k % 2 ? "[" : "{\"a\":");
+        put(&b, "\"x\"");
+        for (int k = 100000 - 1; k >= 0; k--)
+            put(&b, k % 2 ? "]" : "}");
+        put_ch(&b, '\n');
+    } else if (strcmp(kind, "digits") == 0) {
+        /* A digit run of 5 MB, as a JSON number and as a string. */
+        size_t n = 5u << 20;
+        put(&b, "{\"n\":");
+        put_digits(&b, &r, (int)n);
+        put(&b, ",\"s\":\"");
+        put_digits(&b, &r, (int)n);
+        put(&b, "\"}\n");
+    } else if (strcmp(kind, "keys") == 0) {
+        /* 1,000,000 distinct keys in one object, none sensitive ("key"
+           alone is a credential word: cred_names.c). */
+        put_ch(&b, '{');
+        for (int k = 0; k < 1000000 && !b.oom; k++)
+            putf(&b, "%s\"item_%d\":%d", k ? "," : "", k, k % 97);
+        put(&b, "}\n");
+    } else if (strcmp(kind, "utf8") == 0) {
+        /* Invalid UTF-8 (lone continuation bytes, truncated and overlong
+           sequences, 0xfe/0xff) around words, digits and quotes, in JSON
+           strings and keys. */
+        static const char *const bad[] = {"\x80", "\xbf\xbf", "\xc3", "\xe2\x82", "\xf0\x9f\x98",
+                                          "\xc0\xaf", "\xed\xa0\x80", "\xfe", "\xff\xff"};
+        while (b.len < bytes && !b.oom) {
+            put(&b, "{\"");
+            put(&b, PICK(&r, bad));
+            put(&b, "k\":\"");
+            for (int k = rnd_range(&r, 2, 12); k > 0; k--) {
+                put(&b, PICK(&r, bad));
+                if (chance(&r, 30))
+                    put_digits(&b, &r, rnd_range(&r, 1, 16));
+                else
+                    put(&b, PICK(&r, WORDS));
+            }
+            put(&b, "\"}\n");
+        }
+    } else if (strcmp(kind, "nul") == 0) {
+        /* NUL bytes inside strings, keys, numbers and between tokens. */
+        static const char head[] = "{\"a\0b\":\"x\0";
+        static const char tail[] = "\0\0@\0:\",\0\"n\":12\0" "34,\"e\":\"jane\0@example.com\"}\n\0";
+        while (b.len < bytes && !b.oom) {
+            put_mem(&b, head, sizeof(head) - 1);
+            put_digits(&b, &r, rnd_range(&r, 1, 20));
+            put_mem(&b, tail, sizeof(tail) - 1);
+        }
+    } else {
+        return -EINVAL;
+    }
+    if (b.oom) {
+        free(b.p);
+        return -ENOMEM;
+    }
+    c->data = b.p;
+    c->len = b.len;
+    c->records = 1;
     return 0;
 }
 

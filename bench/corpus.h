@@ -36,6 +36,9 @@ enum {
     CORPUS_JSON = 1u << 0,   /* JSON API bodies */
     CORPUS_ACCESS = 1u << 1, /* nginx access log lines */
     CORPUS_APP = 1u << 2,    /* application log lines */
+    CORPUS_API = 1u << 3,    /* JSON API pages: tickets, products, chat
+                                messages, repository events, mostly words */
+    CORPUS_DENSE = 1u << 4,  /* PII-dense customer profiles and log lines */
 };
 
 typedef struct corpus_options {
@@ -55,6 +58,13 @@ typedef struct corpus {
 
 /* corpus_build(): fills <c>. Returns 0 or -ENOMEM. */
 int corpus_build(corpus_t *c, const corpus_options_t *opts);
+/* corpus_pathological(): an input that tries to make the engine's cost
+   grow faster than its size, <kind> one of corpus_pathological_kinds
+   (about <bytes> long where the kind has no size of its own). Returns 0,
+   -EINVAL for an unknown kind or -ENOMEM. */
+int corpus_pathological(corpus_t *c, const char *kind, size_t bytes, uint64_t seed);
+/* The kinds, comma-separated. */
+extern const char corpus_pathological_kinds[];
 /* corpus_load(): reads a whole file into <c> (no PII counts). 0 or -errno. */
 int corpus_load(corpus_t *c, const char *path);
 void corpus_free(corpus_t *c);

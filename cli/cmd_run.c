@@ -183,6 +183,44 @@ static void json_section(veil_jbuf_t *b, veil_setting_section_t sec, const void 
 }
 
 
+/* A listener's tls: as the file has it; file names only (a key file's
+   name too: it says where, not what). */
+static void listener_tls_json(veil_jbuf_t *b, const veil_listener_tls_t *lt)
+{
+    static const char *const auth[] = {"none", "optional", "required"};
+
+    veil_jbuf_key(b, "tls");
+    veil_jbuf_raw(b, "{", 1);
+    veil_jbuf_key(b, "certificates");
+    veil_jbuf_raw(b, "[", 1);
+    for (size_t i = 0; i < lt->ncertificates; i++) {
+        veil_jbuf_raw(b, i ? ",{" : "{", i ? 2 : 1);
+        json_kv_str(b, "cert_file", lt->certificates[i].cert_file);
+        json_kv_str(b, "key_file", lt->certificates[i].key_file);
+        if (lt->certificates[i].ocsp_file != NULL) {
+            json_kv_str(b, "ocsp_file", lt->certificates[i].ocsp_file);
+        }
+        veil_jbuf_raw(b, "}", 1);
+    }
+    veil_jbuf_raw(b, "]", 1);
+    json_kv_str(b, "min_version", lt->min_version == 13 ? "1.3" : "1.2");
+    json_kv_str(b, "client_auth", auth[lt->client_auth]);
+    if (lt->client_ca_file != NULL) {
+        json_kv_str(b, "client_ca_file", lt->client_ca_file);
+    }
+    veil_jbuf_key(b, "client_sans");
+    veil_jbuf_raw(b, "[", 1);
+    for (size_t i = 0; i < lt->nclient_sans; i++) {
+        if (i > 0) {
+            veil_jbuf_raw(b, ",", 1);
+        }
+        veil_jbuf_str(b, lt->client_sans[i], strlen(lt->client_sans[i]));
+    }
+    veil_jbuf_raw(b, "]", 1);
+    veil_jbuf_raw(b, "}", 1);
+}
+
+
 /* /config: the current configuration's settings, from the settings table,
    in the shape of the file (durations in ms, sizes in bytes; never a
    secret: a token file is "(set)"). */
@@ -203,6 +241,9 @@ static int config_json(void *ud, veil_jbuf_t *out)
         json_kv_str(out, "name", l->name);
         snprintf(hp, sizeof(hp), strchr(l->host, ':') ? "[%s]:%d" : "%s:%d", l->host, l->port);
         json_kv_str(out, "address", hp);
+        if (l->tls != NULL) {
+            listener_tls_json(out, l->tls);
+        }
         veil_jbuf_raw(out, "}", 1);
     }
     veil_jbuf_raw(out, "]", 1);
@@ -267,6 +308,7 @@ int veil_cmd_run(int argc, char **argv)
     veil_stats_t *stats = NULL;
     veil_admin_t *admin = NULL;
     veil_admin_options_t ao;
+    veil_run_listeners_t more;
     veil_setting_override_t ov[MAX_OVERRIDES];
     size_t nov = 0;
     char err[256], admin_host[64] = "";
@@ -435,7 +477,15 @@ int veil_cmd_run(int argc, char **argv)
         }
     }
 
+    if (veil_run_listeners_start(&more, conf, admin, &cfg) != 0) {
+        veil_admin_stop(admin);
+        veil_stats_free(stats);
+        veil_config_holder_free(holder);
+        veil_config_release(conf);
+        return 1;
+    }
     rc = veil_proxy_run(&cfg);
+    veil_run_listeners_stop(&more);
     veil_admin_stop(admin);
     veil_stats_free(stats);
     veil_config_holder_free(holder);

@@ -118,8 +118,11 @@ static const char *strip_id(const char *msg, const char *id)
 
 static int check_custom(veil_config_t *c, unsigned flags, veil__diag_t *d)
 {
-    static const uint8_t none[VEIL_CATALOG_MAX];
+    uint8_t *none = calloc(NB + 1, 1); /* no built-in: the custom one alone */
     int rc = 0;
+    if (none == NULL) {
+        return -1;
+    }
     for (size_t k = 0; k < c->ncustom; k++) {
         veil__custom_def_t *def = &c->custom[k];
         veil_engine_options_t o = {0};
@@ -129,7 +132,7 @@ static int check_custom(veil_config_t *c, unsigned flags, veil__diag_t *d)
         o.custom = &def->det;
         o.custom_count = 1;
         snprintf(path, sizeof(path), "detectors.custom[%zu].pattern", k);
-        veil_engine_t *e = veil_engine_new(&o, err, sizeof(err));
+        veil_engine_t *e = veil__engine_get(&o, err, sizeof(err));
         if (e == NULL) {
             veil__err_at(d, def->pattern_at, path, "%s", strip_id(err, def->det.id));
             rc = -1;
@@ -151,8 +154,9 @@ static int check_custom(veil_config_t *c, unsigned flags, veil__diag_t *d)
                            def->det.id, hit);
             }
         }
-        veil_engine_free(e);
+        veil__engine_put(e);
     }
+    free(none);
     return rc;
 }
 
@@ -201,7 +205,7 @@ static int compile_dir(veil_config_t *c, veil_policy_dir_t *pd, const veil__dir_
         o.allow_patterns_count = c->nallow_patterns;
         o.custom = custom;
         o.custom_count = ncustom;
-        e = veil_engine_new(&o, err, sizeof(err));
+        e = veil__engine_get(&o, err, sizeof(err));
         if (e == NULL) {
             veil__err_at(d, src->at, where, "%s", err);
             goto out;
@@ -215,7 +219,7 @@ static int compile_dir(veil_config_t *c, veil_policy_dir_t *pd, const veil__dir_
             c->engine_sigs = ns;
         }
         if (!ne || !ns) {
-            veil_engine_free(e);
+            veil__engine_put(e);
             goto out;
         }
         c->engines[c->nengines] = e;
@@ -301,7 +305,7 @@ int veil__compile(veil_config_t *c, unsigned flags, veil__diag_t *d)
 void veil__compiled_free(veil_config_t *c)
 {
     for (size_t i = 0; i < c->nengines; i++) {
-        veil_engine_free(c->engines[i]);
+        veil__engine_put(c->engines[i]);
         free(c->engine_sigs[i]);
     }
     free(c->engines);

@@ -181,6 +181,12 @@ struct veil_config {
     } *res;
 };
 
+/* engine_cache.c: an engine compiled from <o>, shared with every config
+   that asks for the same one (a reference taken), or NULL with <err>;
+   veil__engine_put() gives the reference back. */
+veil_engine_t *veil__engine_get(const veil_engine_options_t *o, char *err, size_t errlen);
+void veil__engine_put(veil_engine_t *e);
+
 /* schema.c: the tree into <cfg>; compile.c: engines, keys, regexes. */
 int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t *d);
 int veil__compile(veil_config_t *cfg, unsigned flags, veil__diag_t *d);

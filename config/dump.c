@@ -159,6 +159,42 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
     }
 }
 
+/* A listener's tls: every key, defaults included. */
+static void listener_tls(FILE *o, const veil_config_t *c, const veil_listener_tls_t *lt)
+{
+    static const char *const auth[] = {"none", "optional", "required"};
+
+    fprintf(o, "    tls:\n      certificates:\n");
+    for (size_t i = 0; i < lt->ncertificates; i++) {
+        const veil_tls_certificate_t *tc = &lt->certificates[i];
+        fprintf(o, "        - cert_file: ");
+        q(o, c, tc->cert_file);
+        fprintf(o, "\n          key_file: ");
+        q(o, c, tc->key_file);
+        fputc('\n', o);
+        if (tc->ocsp_file != NULL) {
+            fprintf(o, "          ocsp_file: ");
+            q(o, c, tc->ocsp_file);
+            fputc('\n', o);
+        }
+    }
+    fprintf(o, "      min_version: \"1.%d\"\n      client_auth: %s\n", lt->min_version - 10,
+            auth[lt->client_auth]);
+    if (lt->client_ca_file != NULL) {
+        fprintf(o, "      client_ca_file: ");
+        q(o, c, lt->client_ca_file);
+        fputc('\n', o);
+    }
+    if (lt->nclient_sans > 0) {
+        fprintf(o, "      client_sans: [");
+        for (size_t i = 0; i < lt->nclient_sans; i++) {
+            fprintf(o, "%s", i ? ", " : "");
+            q(o, c, lt->client_sans[i]);
+        }
+        fprintf(o, "]\n");
+    }
+}
+
 void veil_config_dump(const veil_config_t *c, FILE *o)
 {
     static const char *const conf[] = {"", "low", "medium", "high"};
@@ -173,6 +209,9 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         fprintf(o, strchr(l->host, ':') ? "\n    address: \"[%s]:%d\"\n"
                                          : "\n    address: \"%s:%d\"\n",
                 l->host, l->port);
+        if (l->tls != NULL) {
+            listener_tls(o, c, l->tls);
+        }
     }
     fprintf(o, "\nupstreams:\n");
     for (size_t i = 0; i < c->nupstreams; i++) {
@@ -193,6 +232,13 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
             if (u->tls_server_name != NULL) {
                 fprintf(o, "      server_name: ");
                 q(o, c, u->tls_server_name);
+                fprintf(o, "\n");
+            }
+            if (u->tls_cert_file != NULL) {
+                fprintf(o, "      cert_file: ");
+                q(o, c, u->tls_cert_file);
+                fprintf(o, "\n      key_file: ");
+                q(o, c, u->tls_key_file);
                 fprintf(o, "\n");
             }
         }

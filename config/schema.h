@@ -25,7 +25,7 @@ typedef struct {
 
 extern const char *const veil__sc_regulation_names[5];
 extern const char *const veil__sc_confidence_names[3];
-extern const char *const veil__sc_action_names[5];
+extern const char *const veil__sc_action_names[6];
 
 /* Selector kinds, from the most to the least specific. */
 enum { SEL_ID, SEL_CATEGORY, SEL_REGULATION, SEL_ALL, SEL_BAD };

@@ -197,7 +197,8 @@ static int split_url(veil__schema_t *s, veil_upstream_t *u)
 int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
 {
     static const char *const others[] = {"name", "tls"};
-    static const char *const tkeys[] = {"verify", "ca_file", "server_name"};
+    static const char *const tkeys[] = {"verify", "ca_file", "server_name", "cert_file",
+                                        "key_file"};
     const veil__node_t *seq = veil__map_get(root, "upstreams");
     veil_config_t *c = s->cfg;
     int rc = 0;
@@ -256,7 +257,14 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
                 veil__sc_check_keys(s, tm, tp, tkeys, COUNT(tkeys)) ||
                 veil__sc_get_bool(s, tm, "verify", tp, &u->tls_verify) ||
                 veil__sc_get_str(s, tm, "ca_file", tp, &u->tls_ca_file) ||
-                veil__sc_get_str(s, tm, "server_name", tp, &u->tls_server_name)) {
+                veil__sc_get_str(s, tm, "server_name", tp, &u->tls_server_name) ||
+                veil__sc_get_str(s, tm, "cert_file", tp, &u->tls_cert_file) ||
+                veil__sc_get_str(s, tm, "key_file", tp, &u->tls_key_file)) {
+                rc = -1;
+                continue;
+            }
+            if ((u->tls_cert_file == NULL) != (u->tls_key_file == NULL)) {
+                veil__err_at(s->d, tm, tp, "cert_file and key_file go together (mTLS)");
                 rc = -1;
                 continue;
             }
@@ -276,9 +284,102 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
 }
 
 
+/* listeners[i].tls (include/veil/config.h): 0, or -1 after errors. */
+static int parse_listener_tls(veil__schema_t *s, const veil__node_t *tm, const char *tp,
+                              veil_listener_t *l)
+{
+    static const char *const keys[] = {"certificates", "min_version", "client_auth",
+                                       "client_ca_file", "client_sans"};
+    static const char *const ckeys[] = {"cert_file", "key_file", "ocsp_file"};
+    static const char *const auth[] = {"none", "optional", "required"};
+    veil_config_t *c = s->cfg;
+    veil_listener_tls_t *lt;
+    veil_tls_certificate_t *certs;
+    const veil__node_t *seq, *mv;
+    char p[PATH];
+    int a = VEIL_CLIENT_AUTH_NONE, rc = 0;
+
+    if (veil__sc_want_kind(s, tm, VEIL__N_MAP, tp) || veil__sc_check_keys(s, tm, tp, keys, COUNT(keys))) {
+        return -1;
+    }
+    lt = veil__arena_alloc(&c->arena, sizeof(*lt));
+    if (lt == NULL) {
+        return -1;
+    }
+    memset(lt, 0, sizeof(*lt));
+    lt->min_version = 12;
+    seq = veil__sc_field(tm, "certificates", tp, p);
+    if (seq == NULL) {
+        veil__err_at(s->d, tm, tp, "a TLS listener needs certificates: [{cert_file, key_file}]");
+        return -1;
+    }
+    if (veil__sc_want_kind(s, seq, VEIL__N_SEQ, p)) {
+        return -1;
+    }
+    if (seq->count == 0) {
+        veil__err_at(s->d, seq, p, "at least one certificate");
+        return -1;
+    }
+    certs = veil__arena_alloc(&c->arena, seq->count * sizeof(*certs));
+    if (certs == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < seq->count; i++) {
+        veil_tls_certificate_t *tc = &certs[i];
+        char pi[PATH];
+
+        memset(tc, 0, sizeof(*tc));
+        veil__sc_join_index(pi, p, i);
+        if (veil__sc_want_kind(s, seq->items[i], VEIL__N_MAP, pi) ||
+            veil__sc_check_keys(s, seq->items[i], pi, ckeys, COUNT(ckeys)) ||
+            veil__sc_get_str(s, seq->items[i], "cert_file", pi, &tc->cert_file) ||
+            veil__sc_get_str(s, seq->items[i], "key_file", pi, &tc->key_file) ||
+            veil__sc_get_str(s, seq->items[i], "ocsp_file", pi, &tc->ocsp_file)) {
+            rc = -1;
+            continue;
+        }
+        if (tc->cert_file == NULL || tc->key_file == NULL) {
+            veil__err_at(s->d, seq->items[i], pi, "a certificate needs cert_file and key_file");
+            rc = -1;
+        }
+    }
+    lt->certificates = certs;
+    lt->ncertificates = seq->count;
+    mv = veil__sc_field(tm, "min_version", tp, p);
+    if (mv != NULL) {
+        if (veil__sc_want_kind(s, mv, VEIL__N_SCALAR, p)) {
+            rc = -1;
+        } else if (strcmp(mv->str, "1.3") == 0) {
+            lt->min_version = 13;
+        } else if (strcmp(mv->str, "1.2") != 0) {
+            veil__err_at(s->d, mv, p, "expected \"1.2\" or \"1.3\" (TLS 1.1 and below are "
+                                      "refused)");
+            rc = -1;
+        }
+    }
+    if (veil__sc_get_enum(s, tm, "client_auth", tp, auth, COUNT(auth), &a) ||
+        veil__sc_get_str(s, tm, "client_ca_file", tp, &lt->client_ca_file) ||
+        veil__sc_get_list(s, tm, "client_sans", tp, &lt->client_sans, &lt->nclient_sans, NULL)) {
+        return -1;
+    }
+    lt->client_auth = (veil_client_auth_t)a;
+    if (lt->client_auth != VEIL_CLIENT_AUTH_NONE && lt->client_ca_file == NULL) {
+        veil__err_at(s->d, tm, tp, "client_auth %s needs client_ca_file", auth[a]);
+        rc = -1;
+    } else if (lt->client_auth == VEIL_CLIENT_AUTH_NONE &&
+               (lt->client_ca_file != NULL || lt->nclient_sans > 0)) {
+        veil__err_at(s->d, tm, tp, "client_ca_file and client_sans need client_auth optional "
+                                   "or required");
+        rc = -1;
+    }
+    l->tls = lt;
+    return rc;
+}
+
+
 int veil__sc_parse_listeners(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"name", "address"};
+    static const char *const keys[] = {"name", "address", "tls"};
     const veil__node_t *seq = veil__map_get(root, "listeners");
     veil_config_t *c = s->cfg;
     size_t n = seq ? seq->count : 0;
@@ -318,6 +419,11 @@ int veil__sc_parse_listeners(veil__schema_t *s, const veil__node_t *root)
         if (l->name == NULL) {
             l->name = i == 0 ? "main" : veil__arena_strndup(&c->arena, p, strlen(p));
         }
+        const veil__node_t *tm = veil__sc_field(m, "tls", p, pk);
+        if (tm != NULL && parse_listener_tls(s, tm, pk, l) != 0) {
+            rc = -1;
+            continue;
+        }
         c->nlisteners++;
     }
     if (c->nlisteners == 0) {
@@ -348,6 +454,65 @@ int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root)
 
 
 /*
+ * --tls-cert FILE --tls-key FILE: the first listener's first certificate
+ * (the default one), replacing the file's or making the listener a TLS
+ * one with the defaults of every other tls key. Both or neither.
+ */
+static int apply_tls_flags(veil__schema_t *s)
+{
+    veil_config_t *c = s->cfg;
+    const char *cert = NULL, *key = NULL;
+    veil_listener_tls_t *lt;
+    veil_tls_certificate_t *certs;
+    const veil_listener_tls_t *old;
+    size_t n;
+
+    for (size_t i = 0; i < c->noverrides; i++) {
+        const veil_setting_t *st = c->overrides[i].setting;
+
+        if (st->section == VEIL_SEC_LISTENER && st->type == VEIL_SET_STRING) {
+            if (strstr(st->name, "cert_file") != NULL) {
+                cert = c->overrides[i].value;
+            } else {
+                key = c->overrides[i].value;
+            }
+        }
+    }
+    if (cert == NULL && key == NULL) {
+        return 0;
+    }
+    if (cert == NULL || key == NULL || cert[0] == '\0' || key[0] == '\0') {
+        veil__diag(s->d, VEIL_DIAG_ERROR, 0, 0, cert == NULL ? "--tls-key" : "--tls-cert",
+                   "--tls-cert FILE and --tls-key FILE go together");
+        return -1;
+    }
+    old = c->listeners[0].tls;
+    n = old != NULL ? old->ncertificates : 1;
+    lt = veil__arena_alloc(&c->arena, sizeof(*lt));
+    certs = veil__arena_alloc(&c->arena, n * sizeof(*certs));
+    if (lt == NULL || certs == NULL) {
+        return -1;
+    }
+    memset(lt, 0, sizeof(*lt));
+    lt->min_version = 12;
+    if (old != NULL) {
+        *lt = *old;
+        memcpy(certs, old->certificates, n * sizeof(*certs));
+    }
+    memset(&certs[0], 0, sizeof(certs[0]));
+    certs[0].cert_file = veil__arena_strndup(&c->arena, cert, strlen(cert));
+    certs[0].key_file = veil__arena_strndup(&c->arena, key, strlen(key));
+    if (certs[0].cert_file == NULL || certs[0].key_file == NULL) {
+        return -1;
+    }
+    lt->certificates = certs;
+    lt->ncertificates = n;
+    c->listeners[0].tls = lt;
+    return 0;
+}
+
+
+/*
  * Command-line overrides, after the whole file: each replaces its key (the
  * first listener's address, the first upstream's url and timeouts), so it
  * wins at start and at every reload. The values were checked by the
@@ -366,6 +531,9 @@ int veil__sc_apply_overrides(veil__schema_t *s)
 
         if (base == NULL) {
             continue;
+        }
+        if (st->section == VEIL_SEC_LISTENER && st->type == VEIL_SET_STRING) {
+            continue; /* --tls-cert, --tls-key: together, below */
         }
         if (st->section == VEIL_SEC_LISTENER) {
             veil_listener_t *l = base;
@@ -392,5 +560,5 @@ int veil__sc_apply_overrides(veil__schema_t *s)
             }
         }
     }
-    return rc;
+    return rc | apply_tls_flags(s);
 }

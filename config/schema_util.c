@@ -14,7 +14,8 @@
 
 const char *const veil__sc_regulation_names[5] = {"gdpr", "ccpa", "pci_dss", "hipaa", "glba"};
 const char *const veil__sc_confidence_names[3] = {"low", "medium", "high"};
-const char *const veil__sc_action_names[5] = {"mask", "label", "hash", "drop", "tokenize"};
+const char *const veil__sc_action_names[6] = {"mask", "label", "hash", "drop", "tokenize",
+                                             "placeholder"};
 
 
 void veil__sc_join(char *out, const char *path, const char *key)
@@ -462,7 +463,7 @@ int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *
     int a = veil_action_parse(n->str);
     if (a < 0) {
         const char *sugg = veil__suggest(n->str, veil__sc_action_names, COUNT(veil__sc_action_names));
-        veil__err_at(s->d, n, path, "expected one of mask, label, hash, drop, tokenize%s%s%s",
+        veil__err_at(s->d, n, path, "expected one of mask, label, hash, drop, tokenize, placeholder%s%s%s",
                      sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");
         return -1;
     }

@@ -23,6 +23,10 @@
 #define LIS(f) VEIL_SEC_LISTENER, offsetof(veil_listener_t, f), \
                sizeof(((veil_listener_t *)0)->f)
 
+/* A listener key the loader applies by its name (a list element has no
+   field of its own in veil_listener_t). */
+#define LISN VEIL_SEC_LISTENER, 0, 0
+
 #define MS_DAY 86400000ull
 #define NOLIMIT (1ull << 50)
 
@@ -43,6 +47,10 @@ static const row_t rows[] = {
     /* listeners: and upstreams: (the first entry from the command line) */
     {"address", "--listen", VEIL_SET_ADDRESS, VEIL_SET_START_ONLY, LIS(host),
      "127.0.0.1:8000", 0, 0, "where the first listener listens"},
+    {"tls.certificates[0].cert_file", "--tls-cert", VEIL_SET_STRING, 0, LISN, "", 0, 0,
+     "TLS on the first listener: its (default) certificate chain, PEM; with --tls-key"},
+    {"tls.certificates[0].key_file", "--tls-key", VEIL_SET_STRING, VEIL_SET_PATH, LISN, "", 0, 0,
+     "the private key of --tls-cert, PEM"},
     {"url", "--upstream", VEIL_SET_URL, 0, UPS(url),
      "http://127.0.0.1:8080", 0, 0, "the service, http[s]://HOST[:PORT]"},
     {"connect_timeout", "--connect-timeout", VEIL_SET_DURATION, 0, UPS(connect_timeout_ms),
@@ -84,10 +92,16 @@ static const row_t rows[] = {
     {"pass_underscore_headers", "--pass-underscore-headers", VEIL_SET_BOOL, 0,
      SRV(pass_underscore_headers), "false", 0, 1,
      "forward request fields whose name holds '_' (dropped by default, never rewritten)"},
+    {"probe_listen", "--probe-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     SRV(probe_listen), "off", 0, 0,
+     "a listener serving /live and /ready only (Kubernetes probes on a pod address), or off"},
+    {"metrics_listen", "--metrics-listen", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY,
+     SRV(metrics_listen), "off", 0, 0,
+     "a listener serving /metrics only (Prometheus on a pod address; admin.token_file if set), or off"},
 
     /* access_log: */
     {"path", "--access-log", VEIL_SET_STRING, VEIL_SET_START_ONLY, LOG(path), "-", 0, 0,
-     "access log file, or - for stdout"},
+     "a file, - for stdout, unix:/PATH (stream socket) or unixgram:/PATH (datagrams)"},
     {"body_limit", "--log-body-limit", VEIL_SET_SIZE, VEIL_SET_START_ONLY, LOG(body_limit), "64k",
      1, 1ull << 30,
      "redacted body bytes written per body"},
@@ -99,6 +113,9 @@ static const row_t rows[] = {
     {"retention", "--access-log-retention", VEIL_SET_DURATION,
      VEIL_SET_ZERO_OFF | VEIL_SET_START_ONLY, LOG(retention_ms), "7d", 0, 3650 * MS_DAY,
      "rotated files older than this are deleted; 0: kept"},
+    {"max_record_size", "--access-log-max-record", VEIL_SET_SIZE, VEIL_SET_START_ONLY,
+     LOG(max_record_size), "64k", 1024, 16 * 1024 * 1024,
+     "unix: and unixgram: logs: a longer record is replaced by a stand-in, never split"},
 
     /* admin: */
     {"listen", "--admin", VEIL_SET_ADDRESS, VEIL_SET_OFF | VEIL_SET_START_ONLY, ADM(listen),

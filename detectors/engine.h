@@ -137,6 +137,8 @@ void veil__phone_confidences(const char *s, size_t len, int conf[2]);
 
 /* ---- the text layer ---- */
 
+struct veil__kernels;
+
 /* Findings in decoded-stream offsets, reported in order, never overlapping. */
 typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end,
                               int detector, int confidence, unsigned flags);
@@ -146,10 +148,13 @@ typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end,
 
 struct veil__text {
     const veil_engine_t *eng;
+    const struct veil__kernels *k; /* this stream's SIMD level (simd.h) */
+    int reference;             /* every shortcut off (VEIL_SIMD=reference) */
     pcre2_match_data *md;
     pcre2_match_data *cmd;     /* for the custom patterns */
     unsigned char *buf;
     size_t len, cap, pos;
+    size_t used;               /* bytes of buf written since the last wipe */
     size_t cpos;               /* custom patterns have run up to here */
     uint64_t pem_at, pem_seen; /* a held-back PEM block: where it starts and
                                   how far its footer has been looked for */
@@ -164,6 +169,7 @@ struct veil__text {
         char key[63];
     } *fields;
     size_t nfields, capfields;
+    size_t fields_used;        /* entries written since the last wipe */
     size_t field_hint;         /* where field_at() found the last key */
     uint64_t ctx_mask;         /* ... in the window before ctx_pos */
     uint64_t ctx_done;         /* detectors ctx_mask has been computed for */
@@ -226,6 +232,11 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len);
 /* veil__has_trigger(): 1 when <s> holds a byte some handler starts on;
    text without one holds no built-in finding. */
 int veil__has_trigger(const void *s, size_t len);
+/* Queues a finding of the bytes buf[s..e) unless its detector is off, its
+   confidence below the minimum or its value allowed (the handlers'
+   report). */
+void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int conf,
+                       unsigned flags);
 /* Decoded offset below which every finding has been emitted. */
 uint64_t veil__text_safe(const struct veil__text *t);
 /* Total decoded bytes fed so far. */

@@ -14,6 +14,8 @@
 #endif
 
 #include "scanner.h"
+#include "simd.h"
+#include "triggers.h"
 
 static int is_ws(int c)
 {
@@ -208,6 +210,15 @@ static void string_escape(struct veil_scanner *s, const char *dec, size_t dlen, 
 
 static const char replacement[3] = {(char)0xef, (char)0xbf, (char)0xbd};
 
+/* The byte a one-character escape stands for: \" \\ \/ \b \f \n \r \t, and
+   an unknown one the character itself (never \u). */
+static char escaped_char(int c)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    const char *hit = c ? strchr(from, c) : NULL;
+    return hit ? to[hit - from] : (char)c;
+}
+
 /* A high surrogate not followed by a low one decodes to U+FFFD. */
 static void flush_high(struct veil_scanner *s)
 {
@@ -217,24 +228,83 @@ static void flush_high(struct veil_scanner *s)
     }
 }
 
-int veil__key_class_cached(struct veil_scanner *s, const char *key, size_t len)
+/* The first 32 bytes of the key in a frame's key buffer (64 bytes: the
+   loads stay in it), zero past its length: compared and hashed a word at
+   a time. */
+static inline void key_words(const char *key, size_t len, uint64_t w[4])
 {
+    memcpy(w, key, 32);
+    for (size_t k = 0; k < 4; k++) {
+        size_t have = len > 8 * k ? len - 8 * k : 0;
+        w[k] &= have >= 8 ? ~0ull : (1ull << (8 * have)) - 1;
+    }
+}
+
+/* veil__key_class() through the scanner's cache of the stream's keys: two
+   slots per hash, the key found last in the first. <key> is a frame's key
+   buffer. */
+static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX], size_t len)
+{
+    uint64_t w[4];
     if (len == 0) {
         return -1;
     }
     if (len > VEIL__KCACHE_KEY) {
         return veil__key_class(key, len);
     }
-    unsigned h = ((unsigned char)key[0] * 7u + (unsigned char)key[len - 1] * 31u +
-                  (unsigned char)key[len / 2] + (unsigned)len * 13u) % VEIL__KCACHE_SLOTS;
-    veil__kcache_t *c = &s->kcache[h];
-    if (c->len == len && memcmp(c->key, key, len) == 0) {
-        return c->cls;
+    key_words(key, len, w);
+    uint64_t h = (w[0] ^ (w[1] >> 7) ^ (w[2] >> 13) ^ (w[3] >> 19) ^ len) * 0x9e3779b97f4a7c15ull;
+    unsigned slot = (unsigned)(h >> 57) % VEIL__KCACHE_SLOTS & ~1u;
+    veil__kcache_t *c = &s->kcache[slot];
+    uint64_t *used = &s->kcache_used[slot / 64];
+    const uint64_t first = 1ull << (slot % 64), second = first << 1;
+    for (int k = 0; k < 2; k++) {
+        if ((*used & (first << k)) && c[k].len == len && c[k].w[0] == w[0] &&
+            c[k].w[1] == w[1] && c[k].w[2] == w[2] && c[k].w[3] == w[3]) {
+            return c[k].cls;
+        }
     }
-    c->len = (uint8_t)len;
-    c->cls = (int8_t)veil__key_class(key, len);
-    memcpy(c->key, key, len);
-    return c->cls;
+    if (*used & first) {
+        c[1] = c[0];
+        *used |= second;
+    }
+    *used |= first;
+    memcpy(c[0].w, w, sizeof(w));
+    c[0].len = (uint8_t)len;
+    c[0].cls = (int8_t)veil__key_class(key, len);
+    return c[0].cls;
+}
+
+/* The same for a key in a buffer of any size (the XML and multipart
+   walkers' names): copied into one of the frame keys' size first. */
+int veil__key_class_cached(struct veil_scanner *s, const char *key, size_t len)
+{
+    char buf[VEIL__KEY_MAX];
+    if (len == 0 || len > VEIL__KCACHE_KEY) {
+        return len == 0 ? -1 : veil__key_class(key, len);
+    }
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, key, len);
+    return key_class_cached(s, buf, len);
+}
+
+/* A key was read whole (its first bytes <key>, <len> of them, with at
+   least <room> bytes readable there): it names the values to come. */
+static void key_done(struct veil_scanner *s, const char *key, size_t len, size_t room)
+{
+    veil__frame_t *f = top(s);
+    if (f) {
+        size_t n = len < sizeof(f->key) ? len : sizeof(f->key);
+        if (room >= sizeof(f->key)) {
+            memcpy(f->key, key, sizeof(f->key)); /* one fixed copy */
+        } else {
+            memcpy(f->key, key, n);
+        }
+        f->key_len = (uint8_t)n;
+        f->key_class = (int8_t)key_class_cached(s, f->key, n);
+    }
+    s->in_key = 0;
+    s->state = J_COLON;
 }
 
 static void string_close(struct veil_scanner *s, uint64_t raw_quote)
@@ -242,15 +312,7 @@ static void string_close(struct veil_scanner *s, uint64_t raw_quote)
     flush_high(s);
     if (s->in_key) {
         veil__value_close(s, raw_quote, 0);
-        veil__frame_t *f = top(s);
-        if (f) {
-            size_t n = s->key_len < sizeof(f->key) ? s->key_len : sizeof(f->key);
-            memcpy(f->key, s->key, n);
-            f->key_len = (uint8_t)n;
-            f->key_class = (int8_t)veil__key_class_cached(s, f->key, n);
-        }
-        s->in_key = 0;
-        s->state = J_COLON;
+        key_done(s, s->key, s->key_len, sizeof(s->key));
         return;
     }
     int scanned = s->mode == V_SCAN || s->mode == V_LAZY;
@@ -337,8 +399,14 @@ static void token_end(struct veil_scanner *s, uint64_t raw_end)
     open_value(s, s->value_raw);
     s->bare_start = s->value_raw;
     s->bare_end = raw_end;
-    veil__value_bytes(s, s->tok, s->tok_len, s->value_raw);
-    veil__value_close(s, raw_end, VEIL_FIND_JSON_BARE);
+    if (s->text.reference) {
+        veil__value_bytes(s, s->tok, s->tok_len, s->value_raw);
+        veil__value_close(s, raw_end, VEIL_FIND_JSON_BARE);
+    } else {
+        /* A number starts with a digit or '-': a trigger byte. */
+        veil__value_whole(s, s->tok, s->tok_len, s->value_raw, raw_end, VEIL_FIND_JSON_BARE,
+                          ~0ull, -1);
+    }
     s->bare_start = s->bare_end = UINT64_MAX;
     s->state = J_AFTER;
 }
@@ -406,17 +474,469 @@ static size_t string_run(const unsigned char *p, size_t i, size_t len)
     return i;
 }
 
+/* ---- the structure index (stage 1, json_index.h) ---- */
+
+/*
+ * The index of the feed being walked, one 64-byte block at a time. Where
+ * the walker is, its state is the truth: a block is computed from the
+ * walker's state at the byte the walker needs (in a string? about to read
+ * an escaped byte?), and the blocks after it from the carry of the block
+ * before, for as long as the walker reads JSON. When it stops (a line
+ * that is not JSON), the index is dropped and seeded again after.
+ */
+#define JX_RING 4 /* blocks kept: the current one and three before it */
+
+typedef struct {
+    const veil__kernels_t *k;
+    const unsigned char *p;
+    size_t len;
+    size_t base;                    /* the current block's offset; SIZE_MAX: none */
+    unsigned cur;                   /* its slot in ring */
+    veil__jblock_t ring[JX_RING];
+    size_t rbase[JX_RING];          /* each slot's offset; SIZE_MAX: none */
+    veil__jcarry_t next;            /* the carry into the block after it */
+} jindex_t;
+
+#define JB(x) (&(x)->ring[(x)->cur])
+
+static void jx_init(jindex_t *x, const veil__kernels_t *k, const unsigned char *p, size_t len)
+{
+    x->k = k;
+    x->p = p;
+    x->len = len;
+    x->base = SIZE_MAX;
+    x->cur = 0;
+    for (unsigned j = 0; j < JX_RING; j++) {
+        x->rbase[j] = SIZE_MAX;
+    }
+}
+
+/* Drops every block (the walker stopped reading JSON). */
+static void jx_drop(jindex_t *x)
+{
+    jx_init(x, x->k, x->p, x->len);
+}
+
+/* Indexes the block at <at> from <carry>: the one after the current block,
+   or, <fresh>, the first of a new sequence. */
+static __attribute__((noinline)) void jx_compute(jindex_t *x, size_t at, veil__jcarry_t carry,
+                                                 int fresh)
+{
+    unsigned char pad[64];
+    const unsigned char *src = x->p + at;
+    if (x->len - at < 64) {
+        /* The feed's last bytes: spaces after them set no bit that
+           matters (the walker never looks past the feed). */
+        memset(pad, ' ', sizeof(pad));
+        memcpy(pad, src, x->len - at);
+        src = pad;
+    }
+    if (fresh) {
+        jx_drop(x);
+    } else {
+        x->cur = (x->cur + 1) % JX_RING;
+    }
+    x->base = at;
+    x->rbase[x->cur] = at;
+    x->next = carry;
+    x->k->json_block(src, &x->next, JB(x));
+}
+
+/* Makes the current block hold byte <i>. */
+static inline void jx_at(jindex_t *x, const struct veil_scanner *s, size_t i)
+{
+    if (x->base != SIZE_MAX && i - x->base < 64) {
+        return;
+    }
+    if (x->base != SIZE_MAX && i - x->base < 128) {
+        jx_compute(x, x->base + 64, x->next, 0);
+        return;
+    }
+    veil__jcarry_t c;
+    c.instr = s->state == J_STRING || s->state == J_ESCAPE || s->state == J_UNICODE ? ~0ull : 0;
+    c.escaped = s->state == J_ESCAPE;
+    jx_compute(x, i, c, 1);
+}
+
+/* The value at [a, e) (e in the current block), judged in place from the
+   blocks that hold it: 0 or 1 as value_needs_scan_at(); -1 when they are
+   no longer kept. */
+static int jx_judge(const jindex_t *x, const struct veil_scanner *s, size_t a, size_t e)
+{
+    const veil__jblock_t *blk[JX_RING];
+    size_t first = a >= x->base ? x->base : x->base - (x->base - a + 63) / 64 * 64;
+    unsigned n = (unsigned)((x->base - first) / 64) + 1;
+
+    if (n > JX_RING) {
+        return -1;
+    }
+    for (unsigned j = 0; j < n; j++) {
+        unsigned slot = (x->cur + JX_RING - (n - 1 - j)) % JX_RING;
+        if (x->rbase[slot] != first + 64 * (size_t)j) {
+            return -1;
+        }
+        blk[j] = &x->ring[slot];
+    }
+    return x->k->value_needs_scan_at(&s->text, x->p, a, e, blk, n, first);
+}
+
+/* The first byte at or after <i> that is a quote or a backslash (in a
+   string), or any byte but whitespace (outside strings); <len> if none. */
+static size_t jx_find(jindex_t *x, const struct veil_scanner *s, size_t i, int in_string)
+{
+    while (i < x->len) {
+        jx_at(x, s, i);
+        uint64_t m = (in_string ? JB(x)->quote | JB(x)->bs : ~JB(x)->ws) >> (i - x->base);
+        if (m != 0) {
+            i += (size_t)__builtin_ctzll(m);
+            return i < x->len ? i : x->len;
+        }
+        i = x->base + 64;
+    }
+    return x->len;
+}
+
+/* The string opening at <o>, from the index: 1 with its closing quote in
+   *close when it ends in this feed with no backslash in it. *trigger: the
+   trigger bytes of its content, bit k for content byte k, when the content
+   is shorter than 64 bytes; otherwise all ones when it holds any, 0 when
+   none. */
+static __attribute__((noinline)) int jx_string_long(jindex_t *x, const struct veil_scanner *s,
+                                                     size_t o, size_t *close,
+                                                     uint64_t *trigger)
+{
+    uint64_t trig = 0; /* content bit k: byte o + 1 + k */
+    int far = 0;       /* a trigger 64 bytes or more into the content */
+    size_t i = o + 1;
+
+    jx_at(x, s, o);
+    while (i < x->len) {
+        jx_at(x, s, i);
+        size_t at = i - x->base, into = i - (o + 1);
+        uint64_t from = ~0ull << at;
+        uint64_t q = JB(x)->quote & from, bs = JB(x)->bs & from;
+        uint64_t upto = q != 0 ? (q & (0 - q)) - 1 : ~0ull;
+        uint64_t t = JB(x)->trig & from & upto;
+        if (bs & upto) {
+            return 0;
+        }
+        if (t != 0) {
+            if (into < 64) {
+                trig |= (t >> at) << into;
+                far |= into != 0 && (t >> at) >> (64 - into) != 0;
+            } else {
+                far = 1;
+            }
+        }
+        if (q != 0) {
+            *close = x->base + (size_t)__builtin_ctzll(q);
+            *trigger = far ? ~0ull : trig;
+            return *close < x->len;
+        }
+        i = x->base + 64;
+    }
+    return 0;
+}
+
+/* jx_string() for the common string, that ends in the block it opens in;
+   the others go to jx_string_long(). */
+static inline int jx_string(jindex_t *x, const struct veil_scanner *s, size_t o, size_t *close,
+                            uint64_t *trigger)
+{
+    uint64_t first = 0; /* the content's trigger bits in the first block */
+    size_t into = 0;    /* its bytes there */
+
+    jx_at(x, s, o);
+    size_t at = o + 1 - x->base;
+    if (at < 64) {
+        uint64_t from = ~0ull << at, q = JB(x)->quote & from;
+        uint64_t upto = q != 0 ? (q & (0 - q)) - 1 : ~0ull;
+        if (JB(x)->bs & from & upto) {
+            return 0;
+        }
+        uint64_t t = JB(x)->trig & from & upto;
+        if (q != 0) {
+            *close = x->base + (size_t)__builtin_ctzll(q);
+            *trigger = t >> at;
+            return *close < x->len;
+        }
+        first = t >> at;
+        into = 64 - at;
+    }
+    /* It ends in the next block, or is longer. */
+    if (x->base + 64 >= x->len) {
+        return 0;
+    }
+    jx_at(x, s, x->base + 64);
+    uint64_t q = JB(x)->quote;
+    if (q == 0) {
+        return jx_string_long(x, s, o, close, trigger);
+    }
+    uint64_t upto = (q & (0 - q)) - 1;
+    if (JB(x)->bs & upto) {
+        return 0;
+    }
+    uint64_t t = JB(x)->trig & upto;
+    *close = x->base + (size_t)__builtin_ctzll(q);
+    if (into == 0) {
+        *trigger = t;
+    } else if (t >> (64 - into) != 0) {
+        *trigger = ~0ull; /* a trigger 64 bytes or more into the content */
+    } else {
+        *trigger = first | t << into;
+    }
+    return *close < x->len;
+}
+
+/*
+ * fast_string(): a string read whole at its opening quote <o>, when the
+ * index shows its closing quote in this feed and no escape in it: its
+ * bytes go to the value layer in one piece (a held value is judged there
+ * without being held). Returns the offset after the closing quote, or 0
+ * for the byte-by-byte walk.
+ */
+static size_t fast_string(struct veil_scanner *s, jindex_t *x, const unsigned char *p,
+                          uint64_t base, size_t o, int is_key)
+{
+    size_t close;
+    uint64_t trigger;
+
+    if (!jx_string(x, s, o, &close, &trigger)) {
+        return 0;
+    }
+    size_t a = o + 1, len = close - a;
+    const char *v = (const char *)p + a;
+    if (!is_key) {
+        veil__frame_t *parent = top(s);
+        if (parent != NULL && parent->is_array) {
+            parent->nitems++; /* as value_start() counts */
+        }
+    }
+    string_open(s, base + a, is_key);
+    int scanned = s->mode == V_SCAN || s->mode == V_LAZY, need = -1;
+    if (s->mode == V_LAZY) {
+        /* Judged where it lies: no trigger, triggers that need neighbours
+           it lacks, or the text layer's shortcuts on the index's classes. */
+        need = trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
+                   ? 0 : jx_judge(x, s, a, close);
+    }
+    veil__value_whole(s, v, len, base + a, base + close, 0, trigger, need);
+    if (is_key) {
+        key_done(s, v, len, x->len - a);
+        return close + 1;
+    }
+    keep_sibling(s, scanned);
+    s->state = J_AFTER;
+    return close + 1;
+}
+
+/*
+ * escape_run(): one-character escapes one after another from the
+ * backslash at <q> (no \u among them), each decoding to one byte, as one
+ * run: a string of backslashes costs a run per 4096 bytes, not the value
+ * layer's work per escape. Stops before a backslash whose escaped byte is
+ * not in this feed. Returns the offset after the run.
+ */
+static size_t escape_run(struct veil_scanner *s, const unsigned char *p, size_t q, size_t len,
+                         uint64_t base)
+{
+    char dec[4096];
+    size_t n = 0, k = q;
+    while (n < sizeof(dec) && k + 1 < len && p[k] == '\\' && p[k + 1] != 'u') {
+        dec[n++] = escaped_char(p[k + 1]);
+        k += 2;
+    }
+    flush_high(s);
+    if (s->in_key) {
+        size_t room = sizeof(s->key) - s->key_len;
+        memcpy(s->key + s->key_len, dec, n < room ? n : room);
+        s->key_len += n < room ? n : room;
+    }
+    veil__value_escapes(s, dec, n, base + q, 2);
+    return k;
+}
+
 static int is_number_char(int c)
 {
     return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
 }
 
+/* A JSON number of 72 bytes or fewer that a held value would not scan
+   (value.c: fewer than nine digits, no byte a number lacks). */
+static int number_skipped(const unsigned char *v, size_t len)
+{
+    size_t digits = 0;
+    for (size_t k = 0; k < len; k++) {
+        digits += v[k] >= '0' && v[k] <= '9';
+    }
+    return len <= sizeof(((struct veil_scanner *)0)->tok) && digits < 9;
+}
+
+/*
+ * fast_walk(): the walk's common case, token after token from the index,
+ * with no more work per token than its outcome needs: a key with no
+ * trigger that matters names its frame (copied, classified through the
+ * cache) and nothing else; a value under a key of no sensitive class with
+ * nothing for the text layer leaves only its sibling context; a short
+ * number or a literal only moves the state; brackets push and pop frames.
+ * These are what the general walk does for them, step by step, when no
+ * value is open (so nothing is held): every other case (an escape, a
+ * sensitive key, a value to scan, a token or string the feed cuts, not
+ * JSON) stops the loop where it is and the general walk takes that byte.
+ * Not used with field rules or custom patterns (every value is theirs),
+ * nor at the top level. Returns the offset it stopped at.
+ */
+static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char *p, size_t i,
+                        size_t len, uint64_t base)
+{
+    while (s->depth > 0) {
+        if (i >= len) {
+            return i;
+        }
+        if (is_ws(p[i])) {
+            i = jx_find(x, s, i, 0);
+            if (i >= len) {
+                return i;
+            }
+        }
+        veil__frame_t *f = &s->stack[s->depth - 1];
+        int c = p[i];
+        size_t close, a, n;
+        uint64_t trigger;
+        switch (s->state) {
+        case J_KEY_OR_END:
+            if (c == '}') {
+                s->depth--;
+                s->state = J_AFTER;
+                i++;
+                continue;
+            }
+            if (c != '"' || !jx_string(x, s, i, &close, &trigger)) {
+                return i;
+            }
+            a = i + 1;
+            n = close - a;
+            if (trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
+                jx_judge(x, s, a, close) != 0) {
+                return i; /* the key goes to the text layer */
+            }
+            key_done(s, (const char *)p + a, n, len - a);
+            i = close + 1;
+            continue;
+        case J_COLON:
+            if (c != ':') {
+                return i;
+            }
+            s->state = J_VALUE;
+            i++;
+            continue;
+        case J_AFTER:
+            if (c == ',') {
+                s->state = f->is_array ? J_VALUE : J_KEY_OR_END;
+            } else if ((c == '}' && !f->is_array) || (c == ']' && f->is_array)) {
+                s->depth--;
+            } else {
+                return i;
+            }
+            i++;
+            continue;
+        case J_VALUE:
+            break;
+        default:
+            return i;
+        }
+        /* J_VALUE */
+        if (c == ']' && f->is_array) {
+            s->depth--;
+            s->state = J_AFTER;
+            i++;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            if (s->depth == VEIL__DEPTH_MAX) {
+                return i;
+            }
+            f->nitems += f->is_array;
+            push(s, c == '[');
+            s->state = c == '[' ? J_VALUE : J_KEY_OR_END;
+            i++;
+            continue;
+        }
+        /* A scalar under a key of a sensitive class (or "name") is a field
+           or a name: the general walk. */
+        if (f->key_class >= 0) {
+            return i;
+        }
+        if (c == '"') {
+            if (!jx_string(x, s, i, &close, &trigger)) {
+                return i;
+            }
+            a = i + 1;
+            n = close - a;
+            if (trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
+                jx_judge(x, s, a, close) != 0) {
+                return i;
+            }
+            f->nitems += f->is_array;
+            /* keep_sibling(): a short value is context for the next */
+            if (!f->is_array && n > 0 && n <= sizeof(f->sibling)) {
+                memcpy(f->sibling, p + a, n);
+                f->sibling_len = (uint8_t)n;
+            }
+            s->state = J_AFTER;
+            i = close + 1;
+            continue;
+        }
+        size_t q = i + 1;
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            while (q < len && is_number_char(p[q])) {
+                q++;
+            }
+            if (q == len || !number_skipped(p + i, q - i)) {
+                return i;
+            }
+        } else if (c == 't' || c == 'f' || c == 'n') {
+            while (q < len && q - i < 6 && p[q] >= 'a' && p[q] <= 'z') {
+                q++;
+            }
+            if (q == len || !((q - i == 4 && (memcmp(p + i, "true", 4) == 0 ||
+                                              memcmp(p + i, "null", 4) == 0)) ||
+                              (q - i == 5 && memcmp(p + i, "false", 5) == 0))) {
+                return i;
+            }
+        } else {
+            return i;
+        }
+        (void)base;
+        f->nitems += f->is_array;
+        s->state = J_AFTER;
+        i = q;
+    }
+    return i;
+}
+
 int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
 {
     const uint64_t base = s->raw_pos;
+    /* The reference (VEIL_SIMD=reference) walks byte by byte, as before
+       the index. */
+    const int fast = !s->text.reference;
+    jindex_t x;
     size_t i = 0;
 
+    jx_init(&x, s->text.k, p, len);
+    /* With field rules or custom patterns every value is theirs to see. */
+    const int walk = fast && s->field_cb == NULL && s->eng->custom_re == NULL;
+
     while (i < len && s->error == 0) {
+        if (walk && s->depth > 0 &&
+            (s->state == J_KEY_OR_END || s->state == J_COLON || s->state == J_VALUE ||
+             s->state == J_AFTER)) {
+            i = fast_walk(s, &x, p, i, len, base);
+            if (i >= len) {
+                break;
+            }
+        }
         int c = p[i];
         uint64_t raw = base + i;
 
@@ -433,10 +953,11 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 s->state = J_AFTER;
             }
             i = q;
+            jx_drop(&x); /* the index is seeded again after the text */
             continue;
         }
         case J_STRING: {
-            size_t q = string_run(p, i, len);
+            size_t q = fast ? jx_find(&x, s, i, 1) : string_run(p, i, len);
             if (q > i) {
                 flush_high(s);
                 string_bytes(s, (const char *)p + i, q - i, raw);
@@ -444,6 +965,11 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             if (q < len) {
                 if (p[q] == '"') {
                     string_close(s, base + q);
+                } else if (fast && q + 2 < len && p[q + 1] != 'u' && p[q + 2] == '\\') {
+                    /* Escapes in a row (a string of backslashes): decoded
+                       together, handed on as one run. */
+                    i = escape_run(s, p, q, len, base);
+                    continue;
                 } else {
                     s->state = J_ESCAPE;
                     s->esc_start = base + q;
@@ -454,8 +980,6 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
             continue;
         }
         case J_ESCAPE: {
-            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-            const char *hit = c ? strchr(from, c) : NULL;
             i++;
             if (c == 'u') {
                 s->ucode = 0;
@@ -464,7 +988,7 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 continue;
             }
             /* Unknown escapes are kept as the character itself. */
-            char ch = hit ? to[hit - from] : (char)c;
+            char ch = escaped_char(c);
             flush_high(s);
             string_escape(s, &ch, 1, s->esc_start, 2);
             s->state = J_STRING;
@@ -517,24 +1041,35 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
 
         if (is_ws(c)) {
             /* Pretty-printed JSON is mostly indentation. */
+            if (fast) {
+                i = jx_find(&x, s, i, 0);
+                continue;
+            }
             do {
                 i++;
             } while (i < len && is_ws(p[i]));
             continue;
         }
         veil__frame_t *f = top(s);
+        size_t r;
         switch (s->state) {
         case J_VALUE:
             if (c == ']' && f && f->is_array) {
                 s->depth--;
                 s->state = J_AFTER;
+            } else if (c == '"' && fast && (r = fast_string(s, &x, p, base, i, 0)) != 0) {
+                i = r;
+                continue;
             } else if (value_start(s, c, raw) != 0) {
                 to_text(s);
                 continue;
             }
             break;
         case J_KEY_OR_END:
-            if (c == '"') {
+            if (c == '"' && fast && (r = fast_string(s, &x, p, base, i, 1)) != 0) {
+                i = r;
+                continue;
+            } else if (c == '"') {
                 string_open(s, raw + 1, 1);
             } else if (c == '}') {
                 s->depth--;
@@ -554,6 +1089,10 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         case J_AFTER:
             if (f == NULL) {
                 /* Between documents of a JSON Lines stream. */
+                if (c == '"' && fast && (r = fast_string(s, &x, p, base, i, 0)) != 0) {
+                    i = r;
+                    continue;
+                }
                 if (value_start(s, c, raw) != 0) {
                     to_text(s);
                     continue;

@@ -31,6 +31,9 @@ struct veil_redactor {
     uint64_t written;          /* raw offset written out so far */
     char *scratch;
     size_t scratch_cap;
+    char *span;                /* a finding's bytes when they straddle held
+                                  and fresh bytes (wiped after each use) */
+    size_t span_cap;
     uint64_t skip_from;        /* start of the skipped part being written,
                                   UINT64_MAX: none */
     uint64_t skip_lines;       /* line breaks in it so far */
@@ -224,19 +227,67 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
 
 static int out(veil_redactor_t *r, const void *p, size_t n)
 {
-    if (n && r->opts.write(r->opts.write_ud, p, n) != 0) {
+    if (n && r->error == 0 && r->opts.write(r->opts.write_ud, p, n) != 0) {
         r->error = VEIL_EWRITE;
     }
     return r->error;
+}
+
+/*
+ * The raw bytes the redactor can still write: those it holds (r->buf, from
+ * raw offset r->buf_off) and those of the feed being handled (<fresh>,
+ * from r->buf_off + r->len), which are written from where the caller has
+ * them and never copied unless they must be held.
+ */
+typedef struct {
+    const unsigned char *fresh;
+    size_t fresh_len;
+} feed_t;
+
+/* Writes raw bytes [from, to): held ones, then fresh ones, in bulk. */
+static int out_range(veil_redactor_t *r, const feed_t *fd, uint64_t from, uint64_t to)
+{
+    uint64_t fresh_off = r->buf_off + r->len;
+    if (from < fresh_off) {
+        uint64_t e = to < fresh_off ? to : fresh_off;
+        out(r, r->buf + (from - r->buf_off), (size_t)(e - from));
+        from = e;
+    }
+    if (from < to) {
+        out(r, fd->fresh + (from - fresh_off), (size_t)(to - from));
+    }
+    return r->error;
+}
+
+/* The line breaks among raw bytes [from, to), held or fresh. */
+static uint64_t count_lines(const veil_redactor_t *r, const feed_t *fd, uint64_t from,
+                            uint64_t to)
+{
+    uint64_t fresh_off = r->buf_off + r->len, lines = 0;
+    while (from < to) {
+        const unsigned char *p, *e;
+        if (from < fresh_off) {
+            p = r->buf + (from - r->buf_off);
+            from = to < fresh_off ? to : fresh_off;
+            e = r->buf + (from - r->buf_off);
+        } else {
+            p = fd->fresh + (from - fresh_off);
+            e = fd->fresh + (to - fresh_off);
+            from = to;
+        }
+        for (; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
+            lines++;
+        }
+    }
+    return lines;
 }
 
 /* A skipped part: nothing for its pieces but the last, which writes the
    marker with the length of the whole part, then its line breaks (as
    the label transform keeps a value's: every action keeps the number of
    lines). */
-static int write_skip(veil_redactor_t *r, const veil_finding_t *f)
+static int write_skip(veil_redactor_t *r, const feed_t *fd, const veil_finding_t *f)
 {
-    const unsigned char *raw = r->buf + (f->offset - r->buf_off);
     char marker[80];
     int n;
 
@@ -244,10 +295,7 @@ static int write_skip(veil_redactor_t *r, const veil_finding_t *f)
         r->skip_from = f->offset;
         r->skip_lines = 0;
     }
-    for (const unsigned char *p = raw, *e = raw + f->length;
-         (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
-        r->skip_lines++;
-    }
+    r->skip_lines += count_lines(r, fd, f->offset, f->offset + f->length);
     if (f->flags & VEIL_FIND_MORE) {
         return r->error;
     }
@@ -265,10 +313,40 @@ static int write_skip(veil_redactor_t *r, const veil_finding_t *f)
     return r->error;
 }
 
-static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
+/* The raw bytes of <f> in one piece: where they lie, or copied into
+   r->span when they straddle the held and the fresh bytes. */
+static const char *span_bytes(veil_redactor_t *r, const feed_t *fd, const veil_finding_t *f)
+{
+    uint64_t fresh_off = r->buf_off + r->len, end = f->offset + f->length;
+    if (end <= fresh_off) {
+        return (const char *)r->buf + (f->offset - r->buf_off);
+    }
+    if (f->offset >= fresh_off) {
+        return (const char *)fd->fresh + (f->offset - fresh_off);
+    }
+    if (f->length > r->span_cap) {
+        char *n = malloc(f->length);
+        if (n == NULL) {
+            r->error = -ENOMEM;
+            return NULL;
+        }
+        if (r->span) {
+            wipe(r->span, r->span_cap);
+            free(r->span);
+        }
+        r->span = n;
+        r->span_cap = f->length;
+    }
+    size_t held = (size_t)(fresh_off - f->offset);
+    memcpy(r->span, r->buf + (f->offset - r->buf_off), held);
+    memcpy(r->span + held, fd->fresh, f->length - held);
+    return r->span;
+}
+
+static int write_finding(veil_redactor_t *r, const feed_t *fd, const veil_finding_t *f)
 {
     if (f->flags & VEIL_FIND_SKIP) {
-        return write_skip(r, f);
+        return write_skip(r, fd, f);
     }
     size_t need = r->opts.tokens ? VEIL_TOKEN_OUT_CAP(f->length) : 64 + 2 * (size_t)f->length;
     if (need > r->scratch_cap) {
@@ -283,14 +361,25 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
         r->scratch = s;
         r->scratch_cap = need;
     }
-    const char *raw = (const char *)r->buf + (f->offset - r->buf_off);
+    const char *raw = span_bytes(r, fd, f);
+    if (raw == NULL) {
+        return r->error;
+    }
     int rule = (f->flags & VEIL_FIND_RULE) != 0;
     /* A field rule's finding carries its action where a detector would
        be; its label is the generic one ([PII]). */
     veil_action_t act = rule ? (veil_action_t)f->detector : (veil_action_t)r->actions[f->detector];
     const veil_detector_info_t *info = rule ? NULL : veil_engine_detector(r->engine, f->detector);
     long n;
-    if (r->opts.tokens && (act == VEIL_ACT_TOKENIZE || r->opts.token_op != VEIL_TOKEN_OP_TOKENIZE)) {
+    n = -1;
+    if (act == VEIL_ACT_PLACEHOLDER && r->opts.placeholder != NULL) {
+        n = r->opts.placeholder(r->opts.placeholder_ud, info ? info->label : "PII", raw,
+                                f->length, r->scratch, r->scratch_cap);
+    }
+    if (n >= 0) {
+        /* written by the round trip's map */
+    } else if (r->opts.tokens &&
+               (act == VEIL_ACT_TOKENIZE || r->opts.token_op != VEIL_TOKEN_OP_TOKENIZE)) {
         n = veil_tokens_transform(r->opts.tokens, r->opts.token_stats,
                                   (veil_token_op_t)r->opts.token_op, r->opts.format, info,
                                   rule ? UINT16_MAX : f->detector, f->flags, raw, f->length,
@@ -298,6 +387,9 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
     } else {
         n = veil_transform_apply_info(act, info, rule ? UINT16_MAX : f->detector, f->flags, raw,
                                       f->length, r->opts.key, r->scratch, r->scratch_cap);
+    }
+    if (raw == r->span) {
+        wipe(r->span, f->length);
     }
     if (n < 0) {
         return r->error = (int)n;
@@ -309,23 +401,52 @@ static int write_finding(veil_redactor_t *r, const veil_finding_t *f)
     return r->error;
 }
 
-/* Writes everything before <upto>; queued findings that start before it
-   are written whole. */
-static int flush(veil_redactor_t *r, uint64_t upto)
+/* Makes room for <n> more held bytes. */
+static int hold_room(veil_redactor_t *r, size_t n)
+{
+    if (r->len + n <= r->cap) {
+        return 0;
+    }
+    size_t cap = r->cap ? r->cap : 4096;
+    while (cap < r->len + n) {
+        cap *= 2;
+    }
+    unsigned char *b = malloc(cap);
+    if (b == NULL) {
+        return r->error = -ENOMEM;
+    }
+    if (r->buf) {
+        memcpy(b, r->buf, r->len);
+        wipe(r->buf, r->used);
+        free(r->buf);
+    }
+    r->used = r->len;
+    r->buf = b;
+    r->cap = cap;
+    return 0;
+}
+
+/*
+ * Writes everything before <upto>, untouched runs in bulk and queued
+ * findings that start before it whole, then keeps what is left of the
+ * held and fresh bytes (the scanner's hold-back, bounded): a feed with no
+ * finding in it is written straight from the caller's buffer.
+ */
+static int flush(veil_redactor_t *r, const feed_t *fd, uint64_t upto)
 {
     size_t k = 0;
-    uint64_t end = r->buf_off + r->len;
+    uint64_t fresh_off = r->buf_off + r->len, end = fresh_off + fd->fresh_len;
     if (upto > end) {
         upto = end;
     }
     while (r->error == 0 && r->written < upto) {
         if (k < r->nqueue && r->queue[k].offset < upto) {
             const veil_finding_t *f = &r->queue[k++];
-            out(r, r->buf + (r->written - r->buf_off), f->offset - r->written);
-            write_finding(r, f);
+            out_range(r, fd, r->written, f->offset);
+            write_finding(r, fd, f);
             r->written = f->offset + f->length;
         } else {
-            out(r, r->buf + (r->written - r->buf_off), upto - r->written);
+            out_range(r, fd, r->written, upto);
             r->written = upto;
         }
     }
@@ -333,17 +454,35 @@ static int flush(veil_redactor_t *r, uint64_t upto)
         memmove(r->queue, r->queue + k, (r->nqueue - k) * sizeof(*r->queue));
         r->nqueue -= k;
     }
-    /* Release the bytes already written. What stays behind past the new
-       end is overwritten by later input and wiped at the latest by
-       veil_redactor_free(), which wipes all the buffer ever held. */
-    size_t drop = (size_t)(r->written - r->buf_off);
-    if (drop > r->len) {
-        drop = r->len;
+    if (r->error) {
+        return r->error;
     }
-    if (drop) {
-        memmove(r->buf, r->buf + drop, r->len - drop);
-        r->len -= drop;
-        r->buf_off += drop;
+    /* Keep [written, end). What stays behind past the new end of buf is
+       overwritten by later bytes and wiped at the latest by
+       veil_redactor_free(), which wipes all the buffer ever held. */
+    uint64_t keep = r->written < end ? r->written : end;
+    if (keep >= fresh_off) {
+        r->len = 0;
+        r->buf_off = keep;
+        size_t n = (size_t)(end - keep);
+        if (n && hold_room(r, n) == 0) {
+            memcpy(r->buf, fd->fresh + (keep - fresh_off), n);
+            r->len = n;
+        }
+    } else {
+        size_t drop = (size_t)(keep - r->buf_off);
+        if (drop) {
+            memmove(r->buf, r->buf + drop, r->len - drop);
+            r->len -= drop;
+            r->buf_off += drop;
+        }
+        if (fd->fresh_len && hold_room(r, fd->fresh_len) == 0) {
+            memcpy(r->buf + r->len, fd->fresh, fd->fresh_len);
+            r->len += fd->fresh_len;
+        }
+    }
+    if (r->len > r->used) {
+        r->used = r->len;
     }
     return r->error;
 }
@@ -356,34 +495,12 @@ int veil_redactor_feed(veil_redactor_t *r, const void *data, size_t len)
     if (len == 0) {
         return 0;
     }
-    if (r->len + len > r->cap) {
-        size_t cap = r->cap ? r->cap : 4096;
-        while (cap < r->len + len) {
-            cap *= 2;
-        }
-        unsigned char *b = malloc(cap);
-        if (b == NULL) {
-            return r->error = -ENOMEM;
-        }
-        if (r->buf) {
-            memcpy(b, r->buf, r->len);
-            wipe(r->buf, r->used);
-            free(r->buf);
-        }
-        r->used = r->len;
-        r->buf = b;
-        r->cap = cap;
-    }
-    memcpy(r->buf + r->len, data, len);
-    r->len += len;
-    if (r->len > r->used) {
-        r->used = r->len;
-    }
     int rc = veil_scanner_feed(r->scanner, data, len);
     if (rc != 0) {
         return r->error = rc;
     }
-    return flush(r, veil_scanner_safe_offset(r->scanner));
+    feed_t fd = {data, len};
+    return flush(r, &fd, veil_scanner_safe_offset(r->scanner));
 }
 
 int veil_redactor_finish(veil_redactor_t *r)
@@ -395,7 +512,8 @@ int veil_redactor_finish(veil_redactor_t *r)
     if (rc != 0) {
         return r->error = rc;
     }
-    return flush(r, UINT64_MAX);
+    feed_t fd = {NULL, 0};
+    return flush(r, &fd, UINT64_MAX);
 }
 
 uint64_t veil_redactor_offset(const veil_redactor_t *r)
@@ -419,6 +537,7 @@ static void destroy(veil_redactor_t *r)
         /* Wiped after each use (write_finding). */
         free(r->scratch);
     }
+    free(r->span); /* wiped after each use too */
     free(r->queue);
     free(r->actions);
     free(r);

@@ -189,6 +189,9 @@ static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
     }
     /* A bare JSON token is one unit: a finding in it takes all of it, so
        nothing in it is decided before all of it is. */
+    if (g->step) {
+        return g->raw + g->step * (d - g->dec);
+    }
     return g->dlen == g->rlen && !g->bare ? g->raw + (d - g->dec) : g->raw;
 }
 
@@ -197,6 +200,9 @@ static uint64_t map_end(const struct veil_scanner *s, uint64_t d)
     const veil__seg_t *g = d ? seg_find(s, d - 1) : NULL;
     if (g == NULL) {
         return s->raw_pos;
+    }
+    if (g->step) {
+        return g->raw + g->step * (d - g->dec);
     }
     return g->dlen == g->rlen ? g->raw + (d - g->dec) : g->raw + g->rlen;
 }
@@ -256,6 +262,18 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
             last->rlen += rlen;
             return 0;
         }
+        /* Like escapes in a row, each one decoded byte (a string of
+           backslashes), share one segment: a feed's segments stay as few
+           as its values, however it is escaped. */
+        if (dlen == 1 && rlen > 1 && rlen < 8 && last->dec + last->dlen == dec &&
+            last->raw + last->rlen == raw && last->rlen == rlen * last->dlen &&
+            (last->step == rlen || (last->dlen == 1 && !last->bare)) &&
+            (uint64_t)last->rlen + rlen < UINT32_MAX && s->bare_start == UINT64_MAX) {
+            last->step = (uint16_t)rlen;
+            last->dlen += 1;
+            last->rlen += rlen;
+            return 0;
+        }
     }
     if (s->nsegs == s->capsegs) {
         /* Drop what the text layer can no longer report on first. */
@@ -279,7 +297,7 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
         s->segs = n;
         s->capsegs = cap;
     }
-    s->segs[s->nsegs++] = (veil__seg_t){dec, raw, dlen, rlen, s->bare_start == raw};
+    s->segs[s->nsegs++] = (veil__seg_t){dec, raw, dlen, rlen, s->bare_start == raw, 0};
     return 0;
 }
 
@@ -322,6 +340,22 @@ int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint
         return s->error;
     }
     return append(s, dec, dlen);
+}
+
+int veil__scan_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                       uint32_t step)
+{
+    /* One segment with a step (seg_push() would merge them one by one). */
+    if (n == 0 || seg_push(s, veil__text_fed(&s->text), raw, 1, step) != 0) {
+        return s->error;
+    }
+    if (n > 1) {
+        veil__seg_t *g = &s->segs[s->nsegs - 1];
+        g->step = (uint16_t)step;
+        g->dlen += (uint32_t)(n - 1);
+        g->rlen += (uint32_t)((n - 1) * step);
+    }
+    return append(s, dec, n);
 }
 
 void veil__scan_begin(struct veil_scanner *s, const char *key, size_t key_len)
@@ -404,12 +438,18 @@ static void start_state(struct veil_scanner *s, const veil_engine_t *engine,
 }
 
 /* Key, name and frame buffers held decoded values; frames past
-   depth_max were never written. */
+   depth_max were never written, nor key cache slots not in use. */
 static void wipe_buffers(struct veil_scanner *s)
 {
     explicit_bzero((char *)s + offsetof(struct veil_scanner, key),
-                   offsetof(struct veil_scanner, stack) - offsetof(struct veil_scanner, key) +
-                       (size_t)s->depth_max * sizeof(s->stack[0]));
+                   offsetof(struct veil_scanner, kcache) - offsetof(struct veil_scanner, key));
+    for (size_t w = 0; w < sizeof(s->kcache_used) / sizeof(s->kcache_used[0]); w++) {
+        for (uint64_t m = s->kcache_used[w]; m != 0; m &= m - 1) {
+            explicit_bzero(&s->kcache[64 * w + (size_t)__builtin_ctzll(m)], sizeof(s->kcache[0]));
+        }
+        s->kcache_used[w] = 0;
+    }
+    explicit_bzero(s->stack, (size_t)s->depth_max * sizeof(s->stack[0]));
 }
 
 /* The walker of <s>'s format, made ready for a new stream. */
@@ -486,7 +526,6 @@ void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void
 void veil__scanner_wipe(veil_scanner_t *s)
 {
     wipe_buffers(s);
-    memset(s->kcache, 0, sizeof(s->kcache));
     veil__text_wipe(&s->text);
     veil__mp_wipe(s);
     veil__xml_wipe(s);
@@ -518,11 +557,24 @@ int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine,
     return s->error;
 }
 
+/* The most a scanner takes in one go: a larger feed is taken in pieces
+   of this (any chunking gives the same findings), so what it holds for
+   one piece (decoded values, their segments and keys, its findings) stays
+   bounded whatever size the caller feeds. */
+#define FEED_MAX 65536
+
 int veil_scanner_feed(veil_scanner_t *s, const void *data, size_t len)
 {
     int rc;
     if (s->error) {
         return s->error;
+    }
+    while (len > FEED_MAX) {
+        if ((rc = veil_scanner_feed(s, data, FEED_MAX)) != 0) {
+            return rc;
+        }
+        data = (const char *)data + FEED_MAX;
+        len -= FEED_MAX;
     }
     switch (s->format) {
     case VEIL_FMT_JSON:

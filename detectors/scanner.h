@@ -9,11 +9,14 @@
 #include "veil/transform.h"
 
 /* Decoded bytes [dec, dec + dlen) came from raw bytes [raw, raw + rlen):
-   one-to-one when dlen == rlen, else one escape sequence. */
+   one-to-one when dlen == rlen; with step, a run of escapes of step raw
+   bytes each decoding to one byte (a string of backslashes, %41%41, or
+   \\u0041\\u0041); else one escape sequence. */
 typedef struct {
     uint64_t dec, raw;
     uint32_t dlen, rlen;
-    uint32_t bare;      /* a bare JSON token, whole */
+    uint16_t bare;      /* a bare JSON token, whole */
+    uint16_t step;      /* 0, or the raw bytes of each escape of a run */
 } veil__seg_t;
 
 #define VEIL__KEY_MAX 64
@@ -50,13 +53,16 @@ enum veil__value_mode {
 };
 
 /* Keys repeat (an array of objects spells the same keys again and again):
-   their classes are remembered by a small direct-mapped cache. */
-#define VEIL__KCACHE_SLOTS 32
-#define VEIL__KCACHE_KEY 22
+   each distinct key of a stream is classified once, then found in a
+   direct-mapped cache by a hash of its bytes. A slot is in use when its
+   bit in kcache_used is set, so a new stream clears 16 bytes, not the
+   cache. */
+#define VEIL__KCACHE_SLOTS 128
+#define VEIL__KCACHE_KEY 32
 typedef struct {
-    uint8_t len;                  /* 0: empty slot */
+    uint64_t w[VEIL__KCACHE_KEY / 8]; /* the key, zero-padded */
+    uint8_t len;
     int8_t cls;
-    char key[VEIL__KCACHE_KEY];
 } veil__kcache_t;
 
 struct veil_scanner {
@@ -125,7 +131,7 @@ struct veil_scanner {
     int report_skips;             /* skipped parts are reported (redactor) */
     int skip_reason;              /* of the skipped part being reported */
     uint32_t skipped[VEIL_SKIP__COUNT];
-    veil__kcache_t kcache[VEIL__KCACHE_SLOTS];
+    uint64_t kcache_used[VEIL__KCACHE_SLOTS / 64];
 
     /* Buffers from here on are never read before they are written, so a
        new scanner zeroes only what comes before them (veil_scanner_new). */
@@ -140,6 +146,7 @@ struct veil_scanner {
         uint32_t rlen;
         uint32_t dlen;            /* == rlen: plain bytes; else one escape */
     } name_seg[24];
+    veil__kcache_t kcache[VEIL__KCACHE_SLOTS]; /* wiped slot by slot */
     veil__frame_t stack[VEIL__DEPTH_MAX]; /* last: wiped up to depth_max */
 };
 
@@ -172,6 +179,10 @@ int veil__scan_plain(struct veil_scanner *s, const char *dec, size_t len, uint64
 /* Feeds <dlen> decoded bytes that came from one escape of <rlen> raw bytes. */
 int veil__scan_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                       uint32_t rlen);
+/* Feeds <n> decoded bytes from as many escapes of <step> raw bytes each
+   (fewer than 4096 of them). */
+int veil__scan_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                       uint32_t step);
 /* Starts and ends a scanned value: its bytes are appended to the text
    layer with its key as context, and a delimiter after it. The text layer
    scans what was appended when the walker's input chunk is done. */
@@ -198,7 +209,19 @@ void veil__value_open_rule(struct veil_scanner *s, int action, uint64_t raw_star
 void veil__value_bytes(struct veil_scanner *s, const char *dec, size_t len, uint64_t raw);
 void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, uint64_t raw,
                         uint32_t rlen);
+/* <n> escapes in a row of <step> raw bytes each, each decoding to one of
+   the bytes <dec>. */
+void veil__value_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                         uint32_t step);
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags);
+/* veil__value_bytes() and veil__value_close() for a value whose decoded
+   bytes <v> came one to one from raw <raw> and are all at hand. <trigger>:
+   its trigger bytes from the walker's index, bit k for byte k (len < 64),
+   or all ones when it holds some and 0 when none. <need>: whether the
+   text layer must see a held value, when the walker judged it (0 or 1);
+   -1: judged here. */
+void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64_t raw,
+                       uint64_t raw_end, unsigned flags, uint64_t trigger, int need);
 /* Text of a structured body that is no value of it (an XML comment, a
    multipart preamble): a value under no key at the root's place ("$", or
    the multipart part's "$.name"), which field rules may take whole (body

@@ -17,7 +17,7 @@
 #include "veil/transform.h"
 
 static const char *const action_names[VEIL_ACT__COUNT] = {"mask", "label", "hash", "drop",
-                                                            "tokenize"};
+                                                            "tokenize", "placeholder"};
 
 const char *veil_action_name(veil_action_t action)
 {
@@ -222,6 +222,7 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
         break;
     }
     case VEIL_ACT_LABEL:
+    case VEIL_ACT_PLACEHOLDER:
     case VEIL_ACT_TOKENIZE: {
         /* Written by hand: this runs once per finding. A token needs the
            tokens context (veil_tokens_transform()); without one, the

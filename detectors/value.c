@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "scanner.h"
+#include "simd.h"
+#include "triggers.h"
 
 static int is_plain_name_key(const char *key, size_t len)
 {
@@ -245,6 +247,28 @@ void veil__value_escape(struct veil_scanner *s, const char *dec, size_t dlen, ui
     }
 }
 
+void veil__value_escapes(struct veil_scanner *s, const char *dec, size_t n, uint64_t raw,
+                         uint32_t step)
+{
+    size_t k = 0;
+    /* A held value takes them one by one (it holds 96 bytes at most, then
+       scans); the rest go on as one run. */
+    while (k < n && (s->mode == V_NAME || s->mode == V_LAZY)) {
+        veil__value_escape(s, dec + k, 1, raw + (uint64_t)step * k, step);
+        k++;
+    }
+    if (k == n) {
+        return;
+    }
+    s->value_dlen += n - k;
+    keep_head(s, dec + k, n - k);
+    if (s->mode == V_FIELD) {
+        field_split(s, raw + (uint64_t)step * n);
+    } else {
+        veil__scan_escapes(s, dec + k, n - k, raw + (uint64_t)step * k, step);
+    }
+}
+
 /* A whole value on the allowlist is never a finding, field or not. */
 static int value_allowed(struct veil_scanner *s)
 {
@@ -256,10 +280,11 @@ static int value_allowed(struct veil_scanner *s)
 /* Is a held value worth the text layer's time? Not without a trigger byte,
    nor as a JSON number of fewer than nine digits (no detector takes a bare
    number that short). */
-static int worth_scanning(const char *v, size_t len, int json_number)
+static int worth_scanning(const struct veil_scanner *s, const char *v, size_t len,
+                          int json_number)
 {
     size_t digits = 0, k;
-    if (!veil__has_trigger(v, len)) {
+    if (!s->text.k->has_trigger(v, len)) {
         return 0;
     }
     if (!json_number) {
@@ -274,6 +299,50 @@ static int worth_scanning(const char *v, size_t len, int json_number)
         }
     }
     return digits >= 9;
+}
+
+/* A held JSON number is scanned only with nine digits or more, or a byte
+   no number has (the text layer would see a non-number token). */
+static int number_worth(const char *v, size_t len)
+{
+    size_t digits = 0;
+    for (size_t k = 0; k < len; k++) {
+        char c = v[k];
+        if (c >= '0' && c <= '9') {
+            digits++;
+        } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') {
+            return 1;
+        }
+    }
+    return digits >= 9;
+}
+
+void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64_t raw,
+                       uint64_t raw_end, unsigned flags, uint64_t trigger, int need)
+{
+    if (s->mode != V_LAZY) {
+        veil__value_bytes(s, v, len, raw);
+        veil__value_close(s, raw_end, flags);
+        return;
+    }
+    /* What value_bytes() and value_close() do to a held value, without
+       holding it: a value the text layer would find nothing in (no
+       trigger byte, a short JSON number, or one the shortcuts clear) is
+       never handed to it. */
+    keep_head(s, v, len);
+    s->value_dlen += len;
+    if (len > 0 && need != 0 && (!(flags & VEIL_FIND_JSON_BARE) || number_worth(v, len)) &&
+        (need > 0 ||
+         (trigger != 0 && veil__triggers_matter((const unsigned char *)v, len, trigger) &&
+          s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len)))) {
+        scan_begin_ctx(s);
+        veil__scan_plain(s, v, len, raw);
+        veil__scan_end(s);
+    }
+    s->mode = V_SCAN;
+    s->hold = UINT64_MAX;
+    s->name_len = 0;
+    s->name_nseg = 0;
 }
 
 int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v, size_t len)
@@ -331,7 +400,7 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
     switch (s->mode) {
     case V_LAZY:
         if (s->name_len &&
-            worth_scanning(s->name, s->name_len, (flags & VEIL_FIND_JSON_BARE) != 0)) {
+            worth_scanning(s, s->name, s->name_len, (flags & VEIL_FIND_JSON_BARE) != 0)) {
             name_to_scan(s);
             veil__scan_end(s);
         }

@@ -1,39 +1,45 @@
 /*
  * Fuzz target: the detection engine's scanner and streaming redactor.
  *
- * Input: two header bytes, then the body.
+ * Input: two header bytes, then the body (fuzz_common.h).
  *   byte 0, bits 0-1: format (fuzz_scan only: 0/3 text, 1 JSON, 2 form;
  *                     fuzz_json and fuzz_form fix it)
  *           bit 2:    min_confidence low (else the default, medium)
- *           bits 3-4: the third action run besides mask and label
- *                     (mask, label, hash, drop)
+ *           bits 3-4: the action of the redaction pass (mask, label,
+ *                     hash, drop)
  *           bit 5:    an engine with an allowlist (overrides bit 2)
  *           bit 6:    an engine with custom detectors (overrides 2, 5)
  *           bit 7:    also redact with field rules (JSON and form)
- *   byte 1:          seed of the random cut
+ *   byte 1:          seed of the cuts and of the SIMD levels
+ *
+ * Each input runs three times: scanned whole on the reference (every
+ * shortcut off: detectors/simd.h), scanned in pieces on a
+ * SIMD level the seed picks, and redacted in other pieces on another
+ * level; with field rules, redacted twice more (whole on the reference,
+ * in pieces on a level). The pieces: one to eight cuts, half of them put
+ * next to a byte the engine treats specially (quote, backslash, digit,
+ * '@', ':', '=', '%', '-', '_', '\n'); one input in sixteen is fed byte by
+ * byte instead.
  *
  * Invariants (abort on violation):
- * - the scanner reports the same findings (offset, length, detector,
- *   confidence, flags) fed whole and fed in random pieces;
+ * - the reference whole and the level in pieces report the same findings
+ *   (offset, length, detector, confidence, flags): the streaming contract
+ *   and the SIMD levels' and shortcuts' agreement at once;
  * - findings are sorted, non-overlapping, non-empty and inside the input;
  *   the safe offset never moves back, never passes the bytes fed, and no
  *   finding starts before an offset already declared safe;
- * - the redactor writes the same bytes fed whole and in pieces, its
- *   offset never moves back, it tells findings in order, and it ends
- *   having written every input byte;
- * - mask: every byte of a finding is '*' except separators (and a card's
- *   last four digits), a bare JSON token's replacement is quoted, and every
- *   byte outside findings is copied: the output is rebuilt independently
- *   and compared byte for byte; no finding's value of 8+ bytes appears at
- *   its place;
- * - label: the output is rebuilt as the input with each finding replaced
- *   by [LABEL] (quoted for bare JSON tokens, followed by the finding's
- *   newlines): no original finding byte is left where it was replaced;
+ * - the redactor tells exactly those findings, in order; its offset never
+ *   moves back and it ends having written every input byte;
+ * - its output is rebuilt from the findings alone and compared byte for
+ *   byte: every byte outside findings copied, each finding replaced by
+ *   its mask ('*' for all but separators and a card's last four digits),
+ *   [LABEL], the hash transform's output, or nothing (drop), quoted for a
+ *   bare JSON token and followed by the finding's line breaks; under mask,
+ *   no finding's value of 8+ bytes is left at its place;
  * - every action keeps the number of lines;
  * - allowlist: no finding's raw value is an allowed value or matches the
  *   allowed pattern (text; structured values may be escaped);
- * - JSON: a body that is a sequence of valid JSON values stays one after
- *   every action;
+ * - JSON: a body that is a sequence of valid JSON values stays one;
  * - field rules: the engine asks with well-formed places (a JSON path
  *   starting with '$', at most 256 bytes); the output is the same fed
  *   whole and in pieces, keeps the number of lines and valid JSON;
@@ -41,28 +47,14 @@
  *   here, as to a redactor) as pieces in order, the last of a part without
  *   VEIL_FIND_MORE; the redactor writes "[SKIPPED <reason> part, N bytes]"
  *   and the part's line breaks for each part (the rebuilt output says
- *   so, N the part's whole length); with keep_skipped the output is the
- *   input with the findings replaced.
+ *   so, N the part's whole length); a second redaction, label with
+ *   skipped parts kept, gives the input with the findings replaced.
  *
  * fuzz_json.c, fuzz_form.c, fuzz_multipart.c and fuzz_xml.c include this
  * file with VEIL_FUZZ_FORMAT set.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "veil/scan.h"
-#include "veil/transform.h"
-
-#define FUZZ_ASSERT(cond)                                                        \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                      \
-            abort();                                                             \
-        }                                                                        \
-    } while (0)
+#include "fuzz_common.h"
+#include "simd.h"
 
 #define MAX_FINDINGS 8192
 
@@ -113,40 +105,86 @@ static uint32_t rng(void)
     return rng_state = x;
 }
 
-/* The cut: piece sizes from 1 byte to a few hundred. */
-static size_t cut_next(size_t left)
+/*
+ * The pieces an input is fed in: cut[0..ncut) are the offsets where a
+ * piece ends (the last is the length). Chunking bugs live where a token,
+ * an escape or a handler's region is cut, so half of the cuts go next to
+ * a byte the engine treats specially; one input in sixteen goes byte by
+ * byte (every cut at once).
+ */
+#define CUTS_MAX 9
+
+typedef struct {
+    size_t at[CUTS_MAX];
+    size_t n;
+    int bytewise;
+} cuts_t;
+
+static int special(uint8_t c)
 {
-    uint32_t r = rng();
-    size_t k;
-    switch (r & 3) {
-    case 0:
-        k = 1;
-        break;
-    case 1:
-        k = 1 + (r >> 8) % 8;
-        break;
-    case 2:
-        k = 1 + (r >> 8) % 64;
-        break;
-    default:
-        k = 1 + (r >> 8) % 512;
-        break;
-    }
-    return k < left ? k : left;
+    return c == '"' || c == '\\' || c == '@' || c == ':' || c == '=' || c == '%' || c == '-' ||
+           c == '_' || c == '\n' || (c >= '0' && c <= '9');
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void cuts_make(cuts_t *c, const uint8_t *d, size_t len)
+{
+    c->n = 0;
+    c->bytewise = (rng() & 15) == 0;
+    size_t want = 1 + rng() % (CUTS_MAX - 1);
+    for (size_t k = 0; k < want && len > 1; k++) {
+        size_t at = 1 + rng() % (len - 1);
+        if (rng() & 1) {
+            /* the next special byte from there, or the one after it */
+            size_t q = at;
+            while (q < len && !special(d[q])) {
+                q++;
+            }
+            if (q < len) {
+                at = q + (rng() & 1);
+            }
+        }
+        if (at > 0 && at < len) {
+            c->at[c->n++] = at;
+        }
+    }
+    qsort(c->at, c->n, sizeof(c->at[0]), cmp_size);
+    c->at[c->n++] = len;
+}
+
+/* The size of the next piece from offset <i>. */
+static size_t cuts_next(const cuts_t *c, size_t i, size_t len)
+{
+    if (c->bytewise) {
+        return 1;
+    }
+    for (size_t k = 0; k < c->n; k++) {
+        if (c->at[k] > i) {
+            return c->at[k] - i;
+        }
+    }
+    return len - i;
+}
+
+/* Scans <d> in the pieces <c> (NULL: whole) on SIMD <level>. */
 static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, size_t len,
-                 int split, findings_t *l)
+                 const cuts_t *c, int level, findings_t *l)
 {
     l->n = 0;
     l->floor = 0;
+    veil__simd_select(level);
     veil_scanner_t *s = fuzz_type ? veil_scanner_new_typed(e, fuzz_type, on_finding, l)
                                   : veil_scanner_new(e, fmt, on_finding, l);
     FUZZ_ASSERT(s != NULL);
     veil__scanner_report_skips(s, 1);
     uint64_t last = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = split ? cut_next(len - i) : len;
+        size_t k = c ? cuts_next(c, i, len) : len;
         FUZZ_ASSERT(veil_scanner_feed(s, d + i, k) == 0);
         i += k;
         uint64_t safe = veil_scanner_safe_offset(s);
@@ -158,34 +196,11 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
     veil_scanner_free(s);
 }
 
-typedef struct {
-    uint8_t *buf;
-    size_t len, cap;
-} sink_t;
-
-static int sink_write(void *ud, const char *data, size_t len)
-{
-    sink_t *k = ud;
-    if (len == 0) {
-        return 0;
-    }
-    if (k->len + len > k->cap) {
-        size_t cap = k->cap ? k->cap : 1024;
-        while (cap < k->len + len) {
-            cap *= 2;
-        }
-        k->buf = realloc(k->buf, cap);
-        FUZZ_ASSERT(k->buf != NULL);
-        k->cap = cap;
-    }
-    memcpy(k->buf + k->len, data, len);
-    k->len += len;
-    return 0;
-}
-
+/* The findings the redactor tells, in order. */
 typedef struct {
     uint64_t end;
     size_t n;
+    veil_finding_t *f;
 } order_t;
 
 static void order_cb(void *ud, const veil_finding_t *f)
@@ -193,37 +208,22 @@ static void order_cb(void *ud, const veil_finding_t *f)
     order_t *o = ud;
     FUZZ_ASSERT(f->offset >= o->end);
     o->end = f->offset + f->length;
-    o->n++;
-}
-
-static veil_hash_key_t hash_key = {.id = "fuzz", .bytes = "0123456789abcdef0123456789abcdef",
-                                    .len = 32};
-
-/* Field rules that depend on the place only: JSON values under a key
-   ending in 'a' or in the second item of an array are dropped, keys ending
-   in 'b' labelled; form fields starting with 'p' masked. */
-static int fuzz_rules(void *ud, int place, const char *path, size_t len)
-{
-    (void)ud;
-    FUZZ_ASSERT(len > 0 && len <= 256);
-    if (place == VEIL_PLACE_JSON) {
-        FUZZ_ASSERT(path[0] == '$');
-        if (len >= 3 && memcmp(path + len - 3, "[1]", 3) == 0) {
-            return VEIL_ACT_DROP;
-        }
-        return path[len - 1] == 'a' ? VEIL_ACT_DROP
-               : path[len - 1] == 'b' ? VEIL_ACT_LABEL : -1;
+    if (o->f != NULL) {
+        FUZZ_ASSERT(o->n < MAX_FINDINGS);
+        o->f[o->n] = *f;
     }
-    FUZZ_ASSERT(place == VEIL_PLACE_FORM);
-    return path[0] == 'p' ? VEIL_ACT_MASK : -1;
+    o->n++;
 }
 
 static int use_rules, keep_skipped;
 
+/* Redacts <d> in the pieces <c> (NULL: whole) on SIMD <level>; the
+   findings it tells go to <told> (or are only counted: NULL). */
 static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
-                   const uint8_t *d, size_t len, int split, sink_t *out, size_t *nfound)
+                   const uint8_t *d, size_t len, const cuts_t *c, int level, sink_t *out,
+                   findings_t *told, size_t *nfound)
 {
-    order_t o = {0, 0};
+    order_t o = {0, 0, told ? told->f : NULL};
     veil_redactor_options_t opts;
     memset(&opts, 0, sizeof(opts));
     if (use_rules) {
@@ -233,17 +233,18 @@ static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
     opts.keep_skipped = keep_skipped;
     opts.format = fmt;
     opts.action = act;
-    opts.key = &hash_key;
+    opts.key = &fuzz_hash_key;
     opts.write = sink_write;
     opts.write_ud = out;
     opts.on_finding = order_cb;
     opts.finding_ud = &o;
     out->len = 0;
+    veil__simd_select(level);
     veil_redactor_t *r = veil_redactor_new(e, &opts);
     FUZZ_ASSERT(r != NULL);
     uint64_t last = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = split ? cut_next(len - i) : len;
+        size_t k = c ? cuts_next(c, i, len) : len;
         FUZZ_ASSERT(veil_redactor_feed(r, d + i, k) == 0);
         i += k;
         uint64_t off = veil_redactor_offset(r);
@@ -254,6 +255,9 @@ static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
     FUZZ_ASSERT(veil_redactor_offset(r) == len);
     veil_redactor_free(r);
     *nfound = o.n;
+    if (told != NULL) {
+        told->n = o.n;
+    }
 }
 
 static int is_mask_sep(uint8_t c)
@@ -305,8 +309,6 @@ static size_t card_keep(const uint8_t *raw, size_t len)
 
 static const veil_engine_t *rebuild_engine;
 
-/* The expected output of <act> (mask or label), rebuilt from the findings
-   without the transform code. */
 /* The marker a redactor writes for a skipped part of <n> bytes. */
 static size_t skip_marker(const veil_finding_t *f, uint64_t n, char *out, size_t cap)
 {
@@ -317,9 +319,16 @@ static size_t skip_marker(const veil_finding_t *f, uint64_t n, char *out, size_t
     return (size_t)w;
 }
 
+/* The expected output of <act>, rebuilt from the findings: mask and label
+   without the transform code; drop as nothing; hash from the transform
+   alone (veil_transform_apply_info(), which the transform's own tests
+   check), so what is checked is where the redactor puts it. A skipped
+   part is its marker and line breaks, or itself when kept. */
 static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, size_t len,
                     sink_t *exp)
 {
+    static char *hbuf;
+    static size_t hcap;
     int card = veil_catalog_find("credit_card");
     uint64_t at = 0, skip_from = UINT64_MAX;
     size_t skip_lines = 0;
@@ -327,10 +336,11 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
     for (size_t k = 0; k < l->n; k++) {
         const veil_finding_t *f = &l->f[k];
         const uint8_t *raw = d + f->offset;
+        const veil_detector_info_t *info = veil_engine_detector(rebuild_engine, f->detector);
         int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
         sink_write(exp, (const char *)d + at, (size_t)(f->offset - at));
+        at = f->offset + f->length;
         if (f->flags & VEIL_FIND_SKIP) {
-            at = f->offset + f->length;
             if (keep_skipped) {
                 sink_write(exp, (const char *)raw, f->length);
                 continue;
@@ -349,6 +359,21 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
             }
             continue;
         }
+        if (act == VEIL_ACT_HASH) {
+            size_t need = 64 + 2 * (size_t)f->length;
+            if (need > hcap) {
+                hbuf = realloc(hbuf, need);
+                FUZZ_ASSERT(hbuf != NULL);
+                hcap = need;
+            }
+            long n = veil_transform_apply_info(VEIL_ACT_HASH, info, f->detector, f->flags,
+                                               (const char *)raw, f->length, &fuzz_hash_key,
+                                               hbuf, hcap);
+            FUZZ_ASSERT(n > 0 && hbuf[bare] == '[' && hbuf[n - 1 - (long)count_lines(
+                                                          raw, f->length)] == (bare ? '"' : ']'));
+            sink_write(exp, hbuf, (size_t)n);
+            continue;
+        }
         if (bare) {
             sink_write(exp, "\"", 1);
         }
@@ -362,8 +387,7 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
                 char c = kept || is_mask_sep(raw[j]) ? (char)raw[j] : '*';
                 sink_write(exp, &c, 1);
             }
-        } else {
-            const veil_detector_info_t *info = veil_engine_detector(rebuild_engine, f->detector);
+        } else if (act == VEIL_ACT_LABEL) {
             char lab[80];
             int n = snprintf(lab, sizeof(lab), "[%s]", info->label);
             sink_write(exp, lab, (size_t)n);
@@ -376,7 +400,6 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
                 sink_write(exp, "\n", 1);
             }
         }
-        at = f->offset + f->length;
     }
     sink_write(exp, (const char *)d + at, len - (size_t)at);
 }
@@ -534,28 +557,12 @@ static int json_seq(const uint8_t *p, size_t n)
     return values > 0;
 }
 
-/* Custom detectors: short and long matches, a validator, context words
-   required or not. */
-static const veil_custom_detector_t custom[] = {
-    {"order_ref", VEIL_CAT_FINANCIAL, 0, "ORD-[0-9]{6,12}", NULL, "order", 0, VEIL_CONF_MEDIUM},
-    {"employee_id", VEIL_CAT_GOVERNMENT_ID, 0, "EMP[0-9]{5}", NULL, "employee", 1,
-     VEIL_CONF_MEDIUM},
-    {"luhn_ref", VEIL_CAT_FINANCIAL, 0, "\\b8[0-9]{15}\\b", "luhn", NULL, 0, VEIL_CONF_HIGH},
-    {"long_token", VEIL_CAT_CREDENTIALS, 0, "TOK_[A-Za-z0-9+/]{8,4000}={0,2}", NULL, NULL, 0,
-     VEIL_CONF_HIGH},
-    {"ticket", VEIL_CAT_CONTACT, 0, "(?i)ticket #?[0-9]{3,8}", NULL, NULL, 0, VEIL_CONF_LOW},
-};
-
-static const char *const allow_values[] = {"jane@example.com", "4111111111111111",
-                                           "203.0.113.42"};
-static const char *const allow_patterns[] = {"[a-z]+@example\\.org"};
-
 /* Whether <v> is on the fuzz engine's allowlist (the pattern checked by
    hand). */
 static int allowed(const uint8_t *v, size_t n)
 {
-    for (size_t k = 0; k < sizeof(allow_values) / sizeof(allow_values[0]); k++) {
-        if (strlen(allow_values[k]) == n && memcmp(allow_values[k], v, n) == 0) {
+    for (size_t k = 0; k < sizeof(fuzz_allow_values) / sizeof(fuzz_allow_values[0]); k++) {
+        if (strlen(fuzz_allow_values[k]) == n && memcmp(fuzz_allow_values[k], v, n) == 0) {
             return 1;
         }
     }
@@ -566,62 +573,45 @@ static int allowed(const uint8_t *v, size_t n)
     return at > 0 && n - at == 12 && memcmp(v + at, "@example.org", 12) == 0;
 }
 
+/* The SIMD levels the pieces run on, from the seed: any level the CPU
+   has, and (for the redaction) another one. */
+static int level_pick(uint32_t r)
+{
+    static const int levels[3] = {VEIL_SIMD_AVX2, VEIL_SIMD_SSE, VEIL_SIMD_SCALAR};
+    return veil__simd_select(levels[r % 3]);
+}
+
 static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
 {
-    static veil_engine_t *engines[4];
-    static findings_t whole, cut;
+    static findings_t whole, cut, told;
     static sink_t o1, o2, exp;
-    char err[256];
+    fuzz_case_t fc;
 
-    if (engines[0] == NULL) {
-        veil_engine_options_t lo;
-        memset(&lo, 0, sizeof(lo));
-        lo.min_confidence = VEIL_CONF_LOW;
-        engines[0] = veil_engine_new(NULL, err, sizeof(err));
-        engines[1] = veil_engine_new(&lo, err, sizeof(err));
-        lo.allow_values = allow_values;
-        lo.allow_values_count = sizeof(allow_values) / sizeof(allow_values[0]);
-        lo.allow_patterns = allow_patterns;
-        lo.allow_patterns_count = 1;
-        engines[2] = veil_engine_new(&lo, err, sizeof(err));
-        memset(&lo, 0, sizeof(lo));
-        lo.min_confidence = VEIL_CONF_LOW;
-        lo.custom = custom;
-        lo.custom_count = sizeof(custom) / sizeof(custom[0]);
-        engines[3] = veil_engine_new(&lo, err, sizeof(err));
-        FUZZ_ASSERT(engines[0] != NULL && engines[1] != NULL && engines[2] != NULL &&
-                    engines[3] != NULL);
+    if (whole.f == NULL) {
         whole.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
         cut.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
-        FUZZ_ASSERT(whole.f != NULL && cut.f != NULL);
+        told.f = calloc(MAX_FINDINGS, sizeof(veil_finding_t));
+        FUZZ_ASSERT(whole.f != NULL && cut.f != NULL && told.f != NULL);
     }
-    if (size < 2) {
+    if (fuzz_case(data, size, fixed_format, &fc) != 0) {
         return 0;
     }
-    veil_format_t fmt;
-    if (fixed_format >= 0) {
-        fmt = (veil_format_t)fixed_format;
-    } else {
-        static const veil_format_t by_bits[4] = {VEIL_FMT_TEXT, VEIL_FMT_JSON, VEIL_FMT_FORM,
-                                                 VEIL_FMT_TEXT};
-        fmt = by_bits[data[0] & 3];
-    }
-    int custom_engine = (data[0] >> 6) & 1;
-    int allow = (data[0] >> 5) & 1 && !custom_engine;
-    const veil_engine_t *e = engines[(data[0] >> 6) & 1 ? 3 : allow ? 2 : (data[0] >> 2) & 1];
-    veil_action_t third = (veil_action_t)((data[0] >> 3) & 3);
-    uint32_t seed = 0x9e3779b9u ^ ((uint32_t)data[1] * 2654435761u);
-    const uint8_t *d = data + 2;
-    size_t len = size - 2;
+    const veil_format_t fmt = fc.format;
+    const veil_engine_t *e = fc.engine;
+    const uint8_t *d = fc.body;
+    const size_t len = fc.len;
+    const int best = veil__simd_best();
+    cuts_t c;
 
     rebuild_engine = e;
+    rng_state = fc.seed | 1;
+    int scan_level = level_pick(rng()), red_level = level_pick(rng() + 1);
 
-    /* Findings: whole and cut. */
-    scan(e, fmt, d, len, 0, &whole);
-    rng_state = seed | 1;
-    scan(e, fmt, d, len, 1, &cut);
+    /* Findings: the reference whole, a level in pieces. */
+    scan(e, fmt, d, len, NULL, VEIL_SIMD_REFERENCE, &whole);
+    cuts_make(&c, d, len);
+    scan(e, fmt, d, len, &c, scan_level, &cut);
     FUZZ_ASSERT(whole.n == cut.n);
-    size_t detections = 0;
     for (size_t k = 0; k < whole.n; k++) {
         const veil_finding_t *a = &whole.f[k], *b = &cut.f[k];
         FUZZ_ASSERT(a->offset == b->offset && a->length == b->length);
@@ -632,86 +622,96 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         FUZZ_ASSERT(a->confidence >= VEIL_CONF_LOW && a->confidence <= VEIL_CONF_HIGH);
         if (a->flags & VEIL_FIND_SKIP) {
             FUZZ_ASSERT(fmt == VEIL_FMT_MULTIPART);
-        } else {
-            detections++;
         }
     }
     FUZZ_ASSERT(whole.n == 0 || !(whole.f[whole.n - 1].flags & VEIL_FIND_MORE));
 
-    for (size_t k = 0; allow && fmt == VEIL_FMT_TEXT && k < whole.n; k++) {
+    for (size_t k = 0; fc.allow && fmt == VEIL_FMT_TEXT && k < whole.n; k++) {
         FUZZ_ASSERT(!allowed(d + whole.f[k].offset, whole.f[k].length));
     }
 
-    /* Redaction: mask, label and one more action, whole and cut. */
-    veil_action_t acts[3] = {VEIL_ACT_MASK, VEIL_ACT_LABEL, third};
+    /* One redaction in other pieces on another level: it tells the same
+       findings (skipped parts are no detections: not told), and its output
+       is the one rebuilt from them. */
     int was_json = fmt == VEIL_FMT_JSON && json_seq(d, len);
-    size_t lines = count_lines(d, len);
-    for (int a = 0; a < 3 + (fmt == VEIL_FMT_MULTIPART); a++) {
-        size_t n1 = 0, n2 = 0;
-        /* Multipart: a fourth run, label with skipped parts kept. */
-        keep_skipped = a == 3;
-        veil_action_t act = a == 3 ? VEIL_ACT_LABEL : acts[a];
-        redact(e, fmt, act, d, len, 0, &o1, &n1);
-        rng_state = (seed + 7u * (uint32_t)a) | 1;
-        redact(e, fmt, act, d, len, 1, &o2, &n2);
-        FUZZ_ASSERT(n1 == detections && n2 == detections);
-        FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
-        FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
-        /* valid JSON (Lines) stays valid */
-        FUZZ_ASSERT(!was_json || json_seq(o1.buf, o1.len));
-        if (act == VEIL_ACT_MASK || act == VEIL_ACT_LABEL) {
-            rebuild(&whole, act, d, len, &exp);
-            FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
+    size_t lines = count_lines(d, len), n1 = 0, n2 = 0;
+    cuts_make(&c, d, len);
+    redact(e, fmt, fc.third, d, len, &c, red_level, &o1, &told, &n1);
+    size_t detections = 0;
+    for (size_t k = 0; k < whole.n; k++) {
+        if (whole.f[k].flags & VEIL_FIND_SKIP) {
+            continue;
         }
-        if (act == VEIL_ACT_MASK) {
-            /* No value of 8+ bytes survives at its place (the rebuilt
-               output says what is there; this states the goal). */
-            int64_t shift = 0;
-            uint64_t skip_from = UINT64_MAX;
-            for (size_t k = 0; k < whole.n; k++) {
-                const veil_finding_t *f = &whole.f[k];
-                int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
-                if (f->flags & VEIL_FIND_SKIP) {
-                    /* Its bytes are gone; the marker is in their place. */
-                    char m[80];
-                    if (skip_from == UINT64_MAX) {
-                        skip_from = f->offset;
-                    }
-                    shift -= (int64_t)f->length;
-                    shift += (int64_t)count_lines(d + f->offset, f->length);
-                    if (!(f->flags & VEIL_FIND_MORE)) {
-                        shift += (int64_t)skip_marker(f, f->offset + f->length - skip_from, m,
-                                                      sizeof(m));
-                        skip_from = UINT64_MAX;
-                    }
-                    continue;
+        FUZZ_ASSERT(detections < told.n);
+        FUZZ_ASSERT(memcmp(&told.f[detections], &whole.f[k], sizeof(told.f[0])) == 0);
+        detections++;
+    }
+    FUZZ_ASSERT(told.n == detections);
+    rebuild(&whole, fc.third, d, len, &exp);
+    FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
+    FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
+    /* valid JSON (Lines) stays valid */
+    FUZZ_ASSERT(!was_json || json_seq(o1.buf, o1.len));
+    if (fc.third == VEIL_ACT_MASK) {
+        /* No value of 8+ bytes survives at its place (the rebuilt output
+           says what is there; this states the goal). */
+        int64_t shift = 0;
+        uint64_t skip_from = UINT64_MAX;
+        for (size_t k = 0; k < whole.n; k++) {
+            const veil_finding_t *f = &whole.f[k];
+            int bare = (f->flags & VEIL_FIND_JSON_BARE) != 0;
+            if (f->flags & VEIL_FIND_SKIP) {
+                /* Its bytes are gone; the marker is in their place. */
+                char m[80];
+                if (skip_from == UINT64_MAX) {
+                    skip_from = f->offset;
                 }
-                if (f->length >= 8) {
-                    int only_kept = 1;
-                    /* a value of separators and '*' masks to itself */
-                    for (size_t j = 0; j < f->length; j++) {
-                        only_kept &= is_mask_sep(d[f->offset + j]) || d[f->offset + j] == '*';
-                    }
-                    if (!only_kept) {
-                        FUZZ_ASSERT(memcmp(o1.buf + (int64_t)f->offset + shift + bare,
-                                           d + f->offset, f->length) != 0);
-                    }
+                shift -= (int64_t)f->length;
+                shift += (int64_t)count_lines(d + f->offset, f->length);
+                if (!(f->flags & VEIL_FIND_MORE)) {
+                    shift += (int64_t)skip_marker(f, f->offset + f->length - skip_from, m,
+                                                  sizeof(m));
+                    skip_from = UINT64_MAX;
                 }
-                shift += bare ? 2 : 0;
+                continue;
             }
+            if (f->length >= 8) {
+                int only_kept = 1;
+                /* a value of separators and '*' masks to itself */
+                for (size_t j = 0; j < f->length; j++) {
+                    only_kept &= is_mask_sep(d[f->offset + j]) || d[f->offset + j] == '*';
+                }
+                if (!only_kept) {
+                    FUZZ_ASSERT(memcmp(o1.buf + (int64_t)f->offset + shift + bare,
+                                       d + f->offset, f->length) != 0);
+                }
+            }
+            shift += bare ? 2 : 0;
         }
     }
 
-    keep_skipped = 0;
-    /* Field rules: the same bytes whole and cut, lines and JSON kept.
-       (Rule values are not findings: the count is not compared.) */
-    if ((data[0] >> 7) & 1 && fmt != VEIL_FMT_TEXT) {
-        size_t n1 = 0, n2 = 0;
+    /* Multipart: label with skipped parts kept, in other pieces on the
+       scan's level: the input with the findings replaced. */
+    if (fmt == VEIL_FMT_MULTIPART) {
+        keep_skipped = 1;
+        cuts_make(&c, d, len);
+        redact(e, fmt, VEIL_ACT_LABEL, d, len, &c, scan_level, &o1, NULL, &n1);
+        FUZZ_ASSERT(n1 == detections);
+        rebuild(&whole, VEIL_ACT_LABEL, d, len, &exp);
+        keep_skipped = 0;
+        FUZZ_ASSERT(exp.len == o1.len && (o1.len == 0 || memcmp(exp.buf, o1.buf, o1.len) == 0));
+        FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
+    }
+
+    /* Field rules: the same bytes whole (reference) and in pieces (a
+       level), lines and JSON kept, skipped parts kept. (Rule values are
+       not findings: the count is not compared.) */
+    if (fc.rules) {
         use_rules = 1;
         keep_skipped = 1;
-        redact(e, fmt, VEIL_ACT_LABEL, d, len, 0, &o1, &n1);
-        rng_state = (seed + 31u) | 1;
-        redact(e, fmt, VEIL_ACT_LABEL, d, len, 1, &o2, &n2);
+        redact(e, fmt, VEIL_ACT_LABEL, d, len, NULL, VEIL_SIMD_REFERENCE, &o1, NULL, &n1);
+        cuts_make(&c, d, len);
+        redact(e, fmt, VEIL_ACT_LABEL, d, len, &c, scan_level, &o2, NULL, &n2);
         use_rules = 0;
         keep_skipped = 0;
         FUZZ_ASSERT(n1 == n2);
@@ -719,6 +719,7 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);
         FUZZ_ASSERT(!was_json || json_seq(o1.buf, o1.len));
     }
+    veil__simd_select(best);
     return 0;
 }
 

@@ -105,6 +105,10 @@ typedef struct veil_upstream {
     int tls_verify;
     const char *tls_ca_file;
     const char *tls_server_name;
+    /* mTLS: the client certificate chain and its key (PEM) presented to
+       the upstream; NULL: none. */
+    const char *tls_cert_file;
+    const char *tls_key_file;
     uint64_t connect_timeout_ms;
     uint64_t response_timeout_ms;
     uint64_t idle_timeout_ms;      /* pooled idle connections */
@@ -112,10 +116,45 @@ typedef struct veil_upstream {
     uint64_t resolve_interval_ms;  /* re-resolve a host name; 0: at start only */
 } veil_upstream_t;
 
+/* One certificate of a TLS listener: a PEM chain (leaf first), its key,
+   and optionally a DER OCSP response stapled to handshakes. */
+typedef struct veil_tls_certificate {
+    const char *cert_file;
+    const char *key_file;
+    const char *ocsp_file;         /* NULL: no stapling */
+} veil_tls_certificate_t;
+
+/* listeners[].tls.client_auth */
+typedef enum veil_client_auth {
+    VEIL_CLIENT_AUTH_NONE,         /* no certificate asked for */
+    VEIL_CLIENT_AUTH_OPTIONAL,     /* asked for; one given must verify */
+    VEIL_CLIENT_AUTH_REQUIRED,     /* a verified certificate or no handshake */
+} veil_client_auth_t;
+
+/*
+ * listeners[].tls: TLS termination. The first certificate is presented
+ * when the client's SNI matches none of the certificates (by their SAN
+ * DNS names, wildcards included); TLS 1.2 or 1.3 at least; ALPN offers
+ * http/1.1 only; session tickets under a key rotated by veil. With
+ * client_auth, client certificates are verified against client_ca_file
+ * and, when client_sans is not empty, must carry one of those subject
+ * alternative names (DNS, email, URI or IP).
+ */
+typedef struct veil_listener_tls {
+    const veil_tls_certificate_t *certificates;
+    size_t ncertificates;          /* at least 1 */
+    int min_version;               /* 12 (TLS 1.2, the default) or 13 */
+    veil_client_auth_t client_auth;
+    const char *client_ca_file;    /* required with client_auth */
+    const char *const *client_sans;
+    size_t nclient_sans;
+} veil_listener_tls_t;
+
 typedef struct veil_listener {
     const char *name;
     const char *host;
     int port;
+    const veil_listener_tls_t *tls; /* NULL: plain TCP */
 } veil_listener_t;
 
 typedef struct veil_route {
@@ -149,6 +188,8 @@ typedef struct veil_server_settings {
     uint64_t drain_timeout_ms;
     int inspect;                   /* 0: no detection engine at all */
     int pass_underscore_headers;   /* forward fields named with '_' */
+    const char *probe_listen;      /* /live and /ready only: HOST:PORT, or "off" */
+    const char *metrics_listen;    /* /metrics only: HOST:PORT, or "off" */
 } veil_server_settings_t;
 
 typedef struct veil_access_log_settings {
@@ -157,6 +198,7 @@ typedef struct veil_access_log_settings {
     uint64_t max_size;             /* rotate above this; 0: never */
     uint64_t rotate_ms;            /* rotate at these UTC boundaries; 0: never */
     uint64_t retention_ms;         /* delete rotated files older; 0: keep */
+    size_t max_record_size;        /* socket sinks: longer records are replaced */
 } veil_access_log_settings_t;
 
 typedef struct veil_admin_settings {

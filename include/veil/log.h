@@ -47,15 +47,31 @@ typedef struct veil_log veil_log_t;
 int veil_log_open(veil_log_t **out, const char *path, char *err,
                   size_t errlen);
 /*
+ * veil_log_open_with(): the same, with the sinks of log sockets as well:
+ * "unix:/path" (a stream: JSON lines) and "unixgram:/path" (one record
+ * per datagram), '@' for an abstract name (proxy/observe/log_socket.h).
+ * Records that do not reach the sink whole are counted in <stats>.
+ */
+struct veil_stats;
+typedef struct veil_log_options {
+    const char *path;
+    size_t max_record;           /* socket sinks; 0: 64 KiB */
+    struct veil_stats *stats;    /* or NULL */
+} veil_log_options_t;
+int veil_log_open_with(veil_log_t **out, const veil_log_options_t *o, char *err,
+                       size_t errlen);
+/*
  * veil_log_reopen(): opens <path> again and swaps it in under the same
  * descriptor number (dup2), so writers in other threads never see a
- * closed descriptor. For stdout it does nothing. Returns 0 or -errno.
+ * closed descriptor. For stdout it does nothing; a socket sink connects
+ * again. Returns 0 or -errno.
  */
 int veil_log_reopen(veil_log_t *log);
 /*
  * veil_log_set_rotation(): a file sink rotates by size and time and
  * deletes rotated files older than <retention_s> (proxy/observe/logfile.h; 0
- * disables each). Call before the first write; nothing for stdout.
+ * disables each). Call before the first write; nothing for stdout or a
+ * socket.
  * Returns 0 or -errno.
  */
 int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes,

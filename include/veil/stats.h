@@ -56,7 +56,7 @@ enum {
 enum {
     VEIL_STATS_ACT_OBSERVE, VEIL_STATS_ACT_MASK, VEIL_STATS_ACT_LABEL,
     VEIL_STATS_ACT_HASH, VEIL_STATS_ACT_TOKENIZE, VEIL_STATS_ACT_DROP,
-    VEIL_STATS_ACT_BLOCK, VEIL_STATS_ACT__COUNT
+    VEIL_STATS_ACT_BLOCK, VEIL_STATS_ACT_PLACEHOLDER, VEIL_STATS_ACT__COUNT
 };
 
 /* Latency histograms. */
@@ -72,6 +72,17 @@ extern const double veil_stats_bucket_le[VEIL_STATS_BUCKETS];
 
 enum { VEIL_STATS_RELOAD_OK, VEIL_STATS_RELOAD_FAILED, VEIL_STATS_RELOAD__COUNT };
 
+/* Access-log records that did not reach the sink whole (log_sink.c). */
+enum {
+    VEIL_STATS_LOGDROP_TOO_LARGE,   /* over access_log.max_record_size: a
+                                       stand-in record went instead */
+    VEIL_STATS_LOGDROP_BUFFER_FULL, /* a socket receiver too slow or away
+                                       for longer than the buffer lasts */
+    VEIL_STATS_LOGDROP_UNAVAILABLE, /* still queued when veil stopped */
+    VEIL_STATS_LOGDROP_WRITE_ERROR, /* refused by the file, pipe or socket */
+    VEIL_STATS_LOGDROP__COUNT
+};
+
 /* Names of the enumerations above, for labels ("GET", "2xx", "request",
    "body", "observe", "total", "ok"). */
 const char *veil_stats_method_name(int m);
@@ -83,6 +94,7 @@ int veil_stats_loc_dir(int loc);
 const char *veil_stats_action_name(int a);
 const char *veil_stats_lat_name(int k);
 const char *veil_stats_reload_name(int r);
+const char *veil_stats_logdrop_name(int r); /* "too_large", ... */
 
 /*
  * Reason tables. Reasons are passed as the proxy's stable snake_case ids;
@@ -185,6 +197,9 @@ void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route,
 void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route,
                                const char *kind);
 void veil_stats_reload(veil_stats_shard_t *sh, int result);
+/* <n> access-log records lost for <reason> (VEIL_STATS_LOGDROP_*); any
+   thread, on the main shard. */
+void veil_stats_log_dropped(veil_stats_shard_t *sh, int reason, uint64_t n);
 
 /*
  * veil_stats_set_config(): a config was loaded at <when> (Unix seconds)
@@ -220,7 +235,8 @@ int veil_stats_parse_secs(const char *s, uint64_t *out);
  * inspected[route * DIR + dir], skipped[(route * DIR + dir) * nskip + r],
  * rejected[r], blocked[route * CAT + cat], upstream[route * nup + k],
  * lat[(route * LAT + k) * (BUCKETS + 1) + b] (not cumulative; the last is
- * +Inf), lat_sum_ns / lat_count[route * LAT + k], reloads[r]; routes and
+ * +Inf), lat_sum_ns / lat_count[route * LAT + k], reloads[r],
+ * log_dropped[VEIL_STATS_LOGDROP_*]; routes and
  * detectors are those registered when the snapshot was taken.
  */
 typedef struct veil_stats_snapshot {
@@ -231,6 +247,7 @@ typedef struct veil_stats_snapshot {
     char config_id[72];
     uint64_t *requests, *findings, *inspected, *skipped, *rejected;
     uint64_t *blocked, *upstream, *lat, *lat_sum_ns, *lat_count, *reloads;
+    uint64_t *log_dropped;
 } veil_stats_snapshot_t;
 
 /* veil_stats_snapshot(): fills <snap> (arrays allocated; release them
@@ -278,7 +295,19 @@ typedef struct veil_admin_options {
      */
     int (*config_json)(void *ud, veil_jbuf_t *out);
     void *config_ud;
+    /*
+     * What it serves: VEIL_ADMIN_ALL, or one job for an address the
+     * network reaches, 404 for every other path:
+     *   VEIL_ADMIN_PROBES   /live and /ready, no token (server.probe_listen;
+     *                       <stats> and <config_json> are not used)
+     *   VEIL_ADMIN_METRICS  /metrics, with the token when <token_file> is
+     *                       given (server.metrics_listen)
+     * Neither ever serves /config, /stats or /report.
+     */
+    int only;
 } veil_admin_options_t;
+
+enum { VEIL_ADMIN_ALL, VEIL_ADMIN_PROBES, VEIL_ADMIN_METRICS };
 
 typedef struct veil_admin veil_admin_t;
 
@@ -286,7 +315,8 @@ typedef struct veil_admin veil_admin_t;
  * veil_admin_start(): binds the admin listener and serves it from its own
  * thread and libuv loop: GET/HEAD /live (200), /ready (200, or 503 before
  * a config is loaded and while draining), /stats, /metrics, /config and
- * /report. Returns 0, or a negative errno with a reason in <err>.
+ * /report (less with <only>). Returns 0, or a negative errno with a
+ * reason in <err>.
  */
 int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *opts,
                      char *err, size_t errlen);

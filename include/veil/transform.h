@@ -18,6 +18,10 @@ typedef enum veil_action {
     VEIL_ACT_TOKENIZE, /* a reversible token (veil/tokens.h); without a
                           tokens context (veil_redactor_options_t.tokens)
                           the label, never the value */
+    VEIL_ACT_PLACEHOLDER, /* [EMAIL_1], numbered per exchange and restored
+                             in its response (the proxy's round trip,
+                             veil_redactor_options_t.placeholder); without
+                             one the label */
     VEIL_ACT__COUNT
 } veil_action_t;
 
@@ -115,6 +119,12 @@ typedef struct veil_redactor_options {
     const struct veil_tokens *tokens;
     struct veil_token_stats *token_stats;
     int token_op;                    /* veil_token_op_t */
+    /* Optional: VEIL_ACT_PLACEHOLDER's writer: the placeholder of <raw>
+       under <label> into <out>; its length, or -1 (the label is written
+       instead, never the value). */
+    long (*placeholder)(void *ud, const char *label, const char *raw, size_t len, char *out,
+                        size_t cap);
+    void *placeholder_ud;
 } veil_redactor_options_t;
 
 /*

@@ -6,6 +6,7 @@
  * or extensions), and fed to the inspection either way. The request
  * goes to the upstream's queue, the response to the client's.
  */
+#include <stdint.h>
 #include <stdio.h>
 
 #include "proxy_int.h"
@@ -24,9 +25,55 @@ static veil__outq_t *sink(veil__xchg_t *x, int dir)
 }
 
 
+static void forward_framed(veil__xchg_t *x, int dir, const char *at, size_t len);
+
+
+static int collect(void *ud, const char *data, size_t len)
+{
+    return veil__held_add(ud, data, len, SIZE_MAX);
+}
+
+
+/* <len> body bytes of <dir> go on; a response whose placeholders are
+   restored goes through the restorer first (what it holds back of a
+   placeholder cut by the piece's end waits for the next piece). */
+static void forward(veil__xchg_t *x, int dir, const char *at, size_t len)
+{
+    veil__held_t out = {NULL, 0, 0};
+
+    if (dir != VEIL_DIR_RESPONSE || !x->restoring) {
+        forward_framed(x, dir, at, len);
+        return;
+    }
+    if (veil__ph_restore(&x->restore, at, len, collect, &out) != 0) {
+        /* No memory for the restored copy: the bytes as they came (no PII
+           in them: the upstream never had the values). */
+        veil__held_free(&out);
+        forward_framed(x, dir, at, len);
+        return;
+    }
+    if (out.len > 0) {
+        forward_framed(x, dir, out.data, out.len);
+    }
+    veil__held_free(&out);
+}
+
+
+/* The end of a restored response: what the restorer held back. */
+static void forward_restore_end(veil__xchg_t *x)
+{
+    veil__held_t out = {NULL, 0, 0};
+
+    if (veil__ph_restore_finish(&x->restore, collect, &out) == 0 && out.len > 0) {
+        forward_framed(x, VEIL_DIR_RESPONSE, out.data, out.len);
+    }
+    veil__held_free(&out);
+}
+
+
 /* <len> body bytes of <dir> go on, framed by veil (a chunk of their own
    when the half is sent chunked). Response bytes count as sent. */
-static void forward(veil__xchg_t *x, int dir, const char *at, size_t len)
+static void forward_framed(veil__xchg_t *x, int dir, const char *at, size_t len)
 {
     veil__half_t *h = &x->half[dir];
     veil__outq_t *q = sink(x, dir);
@@ -124,6 +171,9 @@ void veil__body_complete(veil__xchg_t *x, int dir)
 {
     veil__half_t *h = &x->half[dir];
 
+    if (dir == VEIL_DIR_RESPONSE && x->restoring && !h->hold) {
+        forward_restore_end(x);
+    }
     if (h->chunked_out && !h->hold) {
         veil__outq_write(sink(x, dir), "0\r\n\r\n", 5);
         if (dir == VEIL_DIR_RESPONSE) {
@@ -151,4 +201,38 @@ void veil__body_send_held(veil__xchg_t *x, int dir)
     if (dir == VEIL_DIR_RESPONSE) {
         veil__held_free(&h->held); /* a request's stays: its length is in its head */
     }
+}
+
+
+void veil__body_restore_begin(veil__xchg_t *x, veil_h1_span_t content_encoding)
+{
+    veil_h1_span_t ce = content_encoding;
+
+    /* A compressed body hides its placeholders: it goes as it came (veil
+       asked for identity; an upstream may answer otherwise). */
+    x->restoring = veil__ph_count(x->ph) > 0 && x->half[1].body != VEIL_H1_BODY_NONE &&
+                   x->half[1].body != VEIL_H1_BODY_TUNNEL &&
+                   (ce.len == 0 || veil_h1_span_eq(ce, "identity"));
+    if (x->restoring) {
+        veil__ph_restorer_init(&x->restore, x->ph);
+    }
+}
+
+
+int veil__body_restore_held(veil__xchg_t *x)
+{
+    veil__held_t *h = &x->half[VEIL_DIR_RESPONSE].held, out = {NULL, 0, 0};
+
+    if (!x->restoring) {
+        return 0;
+    }
+    x->restoring = 0; /* restored whole here: not again on its way out */
+    if ((h->len > 0 && veil__ph_restore(&x->restore, h->data, h->len, collect, &out) != 0) ||
+        veil__ph_restore_finish(&x->restore, collect, &out) != 0) {
+        veil__held_free(&out);
+        return -1;
+    }
+    veil__held_free(h);
+    *h = out;
+    return 0;
 }

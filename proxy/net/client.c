@@ -7,6 +7,14 @@
  * A connection serves one exchange at a time; bytes of a pipelined
  * request wait in the buffer until the exchange before it has finished,
  * which answers pipelined requests in order.
+ *
+ * The connection reads and writes through its transport (transport.h):
+ * plain TCP, or on a listener with `tls:` a TLS session in the server
+ * role (tls.c), with the same code above it as on upstream connections:
+ * what libuv reads is fed to the transport, the handshake advanced until
+ * it is done (under the header timer, as nginx does), and the plaintext
+ * pulled into c->in; plaintext a session still holds when c->in is full
+ * is handed on from an idle handle once there is room.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +32,7 @@ static void client_close_cb(uv_handle_t *h)
 
     if (--c->pending_close == 0) {
         veil__outq_dispose(&c->out);
+        veil__transport_free(c->tr);
         veil__buf_put(c->w, c->in, c->in_used);
         free(c);
     }
@@ -63,7 +72,14 @@ void veil__client_close(veil__client_t *c)
     }
     unlink_client(c);
     uv_timer_stop(&c->timer);
-    c->pending_close = 2;
+    /* TLS close_notify only when every byte before it went out: a clean
+       end must not be claimed for a response that was cut. */
+    if (c->tr->hs_done && !c->tr->failed && !c->lingering && veil__outq_size(&c->out) == 0 &&
+        c->out.error == 0) {
+        c->tr->type->shutdown(c->tr);
+    }
+    c->pending_close = 3;
+    uv_close((uv_handle_t *)&c->tls_idle, client_close_cb);
     uv_close((uv_handle_t *)&c->timer, client_close_cb);
     uv_close((uv_handle_t *)&c->tcp, client_close_cb);
     veil__worker_check_idle(c->w);
@@ -139,6 +155,10 @@ static void start_linger(veil__client_t *c)
         return;
     }
     req->data = c;
+    /* TLS: the close_notify goes ahead of the FIN. */
+    if (c->tr->hs_done && !c->tr->failed) {
+        c->tr->type->shutdown(c->tr);
+    }
     if (uv_shutdown(req, (uv_stream_t *)&c->tcp, shutdown_cb) != 0) {
         free(req);
         veil__client_close(c);
@@ -353,8 +373,7 @@ static void client_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
             return;
         }
     }
-    buf->base = c->in + c->in_len;
-    buf->len = VEIL__IO_BUF - c->in_len;
+    c->tr->type->read_buf(c->tr, c->in + c->in_len, VEIL__IO_BUF - c->in_len, buf);
 }
 
 
@@ -369,9 +388,89 @@ static void release_input(veil__client_t *c)
 }
 
 
+/* The stream ended (a FIN, a TLS close_notify, or a TLS stream cut):
+   what is buffered is processed, then the state decides. */
+static void on_end(veil__client_t *c)
+{
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = 0;
+    }
+    c->eof = 1;
+    switch (c->state) {
+    case VEIL__C_HEAD:
+        if (c->x == NULL && c->in_len == 0) {
+            end_on_eof(c);
+            return;
+        }
+        break;
+    case VEIL__C_BODY:
+        /* The request body was cut: process what is buffered, then
+           the exchange aborts below. */
+        break;
+    case VEIL__C_TUNNEL:
+        if (c->x != NULL) {
+            veil__xchg_tunnel_end(c->x);
+        }
+        return;
+    default:
+        break;
+    }
+    veil__client_process(c);
+}
+
+
+/* Hands on the plaintext the transport holds, then its end. */
+static void pump(veil__client_t *c)
+{
+    int got, end;
+
+    if (c->closing || c->eof) {
+        return;
+    }
+    if (c->in == NULL && (c->in = veil__buf_get(c->w)) == NULL) {
+        veil__client_close(c); /* out of memory */
+        return;
+    }
+    end = veil__transport_pull(c->tr, c->in, &c->in_len, VEIL__IO_BUF, &got);
+    if (c->in_len > c->in_used) {
+        c->in_used = c->in_len;
+    }
+    if (got && c->state == VEIL__C_HEAD && c->head_start == 0) {
+        c->head_start = uv_hrtime();
+    }
+    if (end == VEIL__TR_ERR) {
+        /* A broken session carries no answer. */
+        veil__client_close(c);
+        return;
+    }
+    if (end != 0) {
+        on_end(c);
+        return;
+    }
+    if (!got) {
+        return;
+    }
+    veil__client_process(c);
+    if (!c->closing) {
+        update_timer(c, 1);
+    }
+}
+
+
+static void pump_idle_cb(uv_idle_t *h)
+{
+    veil__client_t *c = h->data;
+
+    uv_idle_stop(h);
+    pump(c);
+}
+
+
 static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     veil__client_t *c = s->data;
+    int rc;
 
     if (n == 0 || c->closing) {
         return;
@@ -391,40 +490,23 @@ static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
             veil__client_close(c); /* reset: nothing more can be sent */
             return;
         }
-        c->eof = 1;
-        switch (c->state) {
-        case VEIL__C_HEAD:
-            if (c->x == NULL && c->in_len == 0) {
-                end_on_eof(c);
-                return;
-            }
-            break;
-        case VEIL__C_BODY:
-            /* The request body was cut: process what is buffered, then
-               the exchange aborts below. */
-            break;
-        case VEIL__C_TUNNEL:
-            if (c->x != NULL) {
-                veil__xchg_tunnel_end(c->x);
-            }
-            return;
-        default:
-            break;
-        }
-        veil__client_process(c);
+        (void)c->tr->type->feed(c->tr, NULL, 0);
+    } else if (c->tr->type->feed(c->tr, buf->base, (size_t)n) != 0) {
+        veil__client_close(c);
         return;
     }
-    c->in_len += (size_t)n;
-    if (c->in_len > c->in_used) {
-        c->in_used = c->in_len;
+    if (!c->tr->hs_done) {
+        rc = c->tr->type->handshake(c->tr);
+        if (rc < 0) {
+            /* No HTTP answer is possible: the session's alert said it. */
+            veil__client_close_after_flush(c);
+            return;
+        }
+        if (rc == 0) {
+            return;
+        }
     }
-    if (c->state == VEIL__C_HEAD && c->head_start == 0) {
-        c->head_start = uv_hrtime();
-    }
-    veil__client_process(c);
-    if (!c->closing) {
-        update_timer(c, 1);
-    }
+    pump(c);
 }
 
 
@@ -458,6 +540,14 @@ void veil__client_update_reading(veil__client_t *c)
         default:
             break;
         }
+    }
+    if (want && (c->tr->type->pending(c->tr) || (c->tr->sock_eof && !c->tr->end_done))) {
+        /* The transport holds plaintext (or the end) that found no room
+           before: handed on from the loop, not from inside the caller. */
+        uv_idle_start(&c->tls_idle, pump_idle_cb);
+    }
+    if (c->tr->sock_eof) {
+        want = 0;
     }
     if (want && !c->reading) {
         if (uv_read_start((uv_stream_t *)&c->tcp, client_alloc,
@@ -630,7 +720,8 @@ static void client_written(void *owner, int status)
 }
 
 
-int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
+int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k,
+                        veil__tls_srv_t *tls)
 {
     veil__client_t *c = calloc(1, sizeof(*c));
     struct sockaddr_storage ss;
@@ -659,6 +750,23 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
     }
     veil__outq_init(&c->out, (uv_stream_t *)&c->tcp, w, client_written, c);
     c->out.notify_flush = 1;
+    veil__transport_tcp_init(&c->tcp_tr, &c->out);
+    c->tr = &c->tcp_tr;
+    c->out.tr = c->tr;
+    c->listener = k;
+    uv_idle_init(&w->loop, &c->tls_idle);
+    c->tls_idle.data = c;
+    if (tls != NULL) {
+        veil__transport_t *t = veil__tls_server_new(tls, &c->out);
+
+        if (t == NULL) {
+            c->tr->failed = 1;
+            veil__client_close(c);
+            return 0;
+        }
+        c->tr = t;
+        c->out.tr = t;
+    }
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
         veil__client_close(c);
         return 0;
@@ -673,7 +781,13 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener)
         }
     }
     if (atomic_load(w->conn_count) > veil__srv(w)->max_connections) {
-        reject(c, 503, "max_connections");
+        if (!c->tr->hs_done) {
+            /* Nothing can be said before a handshake: logged, closed. */
+            veil__log_rejected(w, c, 503, "max_connections", 0, 0, 0);
+            veil__client_close(c);
+        } else {
+            reject(c, 503, "max_connections");
+        }
         return 0;
     }
     c->state = VEIL__C_HEAD;

@@ -219,6 +219,13 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         c->state = VEIL__C_BODY;
     }
     x->status = 0;
+    /* Path, query and fields are read now: the policy may refuse them,
+       and in modes redact and tokenize they go on rewritten. */
+    const char *why = veil__head_inspect(x, VEIL_DIR_REQUEST);
+    if (why != NULL) {
+        veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_REQUEST].block_status, why);
+        return -1;
+    }
     if (x->half[0].hold && x->half[0].ins.state == VEIL__INS_SKIPPED &&
         x->policy->dir[0].uninspectable_block) {
         /* Known at the head (binary, an encoding veil cannot read). */
@@ -373,6 +380,9 @@ void veil__xchg_free(veil__xchg_t *x)
     }
     veil__inspect_dispose(&x->half[0].ins);
     veil__inspect_dispose(&x->half[1].ins);
+    veil__headscan_free(x->half[0].hs);
+    veil__headscan_free(x->half[1].hs);
+    veil__ph_free(x->ph);
     veil__xchg_policy_release(x);
     veil__upstream_unref(x->up);
     if (x->half[0].head != NULL) {

@@ -49,7 +49,7 @@ int veil__sensitive_header(veil_h1_span_t name)
 
 static int put(veil_jbuf_t *b, const char *s, size_t len)
 {
-    return veil_jbuf_raw(b, s, len);
+    return len > 0 ? veil_jbuf_raw(b, s, len) : 0;
 }
 
 
@@ -81,11 +81,29 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
     int rewrites_response =
         x->policy != NULL && x->c->w->inspect &&
         (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
-         x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE);
+         x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE ||
+         veil__ph_count(x->ph) > 0); /* placeholders are restored in it */
+
+    const veil__headscan_t *hs = x->half[0].hs;
+    size_t k = 0;
 
     rc |= put(b, rq->method.ptr, rq->method.len);
     rc |= puts_(b, " ");
-    if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE) {
+    if (hs != NULL && hs->rewrite && (hs->fwd_path_changed || hs->fwd_query_changed)) {
+        /* Modes redact and tokenize: findings in the path or the query
+           go on transformed (head_inspect.c). */
+        veil_h1_span_t p = hs->fwd_path_changed ? hs->fwd_path : hs->path;
+
+        if (p.len == 0 || p.ptr[0] != '/') {
+            rc |= puts_(b, "/");
+        }
+        rc |= put(b, p.ptr, p.len);
+        if (hs->has_query) {
+            rc |= puts_(b, "?");
+            p = hs->fwd_query_changed ? hs->fwd_query : hs->query;
+            rc |= put(b, p.ptr, p.len);
+        }
+    } else if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE) {
         /* A reverse proxy sends origin-form; the authority becomes Host. */
         if (rq->path.len == 0 || rq->path.ptr[0] != '/') {
             rc |= puts_(b, "/");
@@ -105,6 +123,17 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         rc |= puts_(b, "\r\n");
     }
     while (veil_h1_next_header(head, len, &pos, &name, &value)) {
+        /* The field as inspected, when it goes on rewritten. */
+        const veil__hfield_t *f = hs != NULL && hs->rewrite && k < hs->n ? &hs->f[k] : NULL;
+
+        k++;
+        if (f != NULL && f->fwd_state == VEIL__FWD_DROP) {
+            continue;
+        }
+        if (f != NULL && f->fwd_state == VEIL__FWD_NEW) {
+            value.ptr = hs->fwd.data + f->fwd_off;
+            value.len = f->fwd_len;
+        }
         if (veil__hop_by_hop(head, len, name) ||
             listed(head, len, rq->connection, name) ||
             span_ieq(name, "x-forwarded-proto")) {
@@ -145,7 +174,18 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
     /* X-Forwarded-For: earlier values in order, then this client. */
     rc |= puts_(b, "X-Forwarded-For: ");
     pos = 0;
+    k = 0;
     while (veil_h1_next_header(head, len, &pos, &name, &value)) {
+        const veil__hfield_t *f = hs != NULL && hs->rewrite && k < hs->n ? &hs->f[k] : NULL;
+
+        k++;
+        if (f != NULL && f->fwd_state == VEIL__FWD_DROP) {
+            continue; /* a rule drops it */
+        }
+        if (f != NULL && f->fwd_state == VEIL__FWD_NEW) {
+            value.ptr = hs->fwd.data + f->fwd_off;
+            value.len = f->fwd_len;
+        }
         /* A value Connection names is hop-by-hop: dropped like the rest,
            while veil's own address is still added. */
         if (span_ieq(name, "x-forwarded-for") && value.len > 0 &&
@@ -155,7 +195,8 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         }
     }
     rc |= puts_(b, x->c->addr);
-    rc |= puts_(b, "\r\nX-Forwarded-Proto: http\r\n");
+    rc |= puts_(b, x->c->tr->type->secure ? "\r\nX-Forwarded-Proto: https\r\n"
+                                          : "\r\nX-Forwarded-Proto: http\r\n");
     rc |= puts_(b, rq->version_minor == 0 ? "Via: 1.0 veil\r\n"
                                           : "Via: 1.1 veil\r\n");
     if (rewrites_response) {
@@ -205,7 +246,22 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
         rc |= puts_(b, veil_h1_status_text(rs->status_code));
     }
     rc |= puts_(b, "\r\n");
+    /* A final head as inspected, when it goes on rewritten (an interim
+       head is relayed as it came). */
+    const veil__headscan_t *hs = !interim || tunnel ? x->half[1].hs : NULL;
+    size_t k = 0;
+
     while (veil_h1_next_header(head, len, &pos, &name, &value)) {
+        const veil__hfield_t *f = hs != NULL && hs->rewrite && k < hs->n ? &hs->f[k] : NULL;
+
+        k++;
+        if (f != NULL && f->fwd_state == VEIL__FWD_DROP) {
+            continue;
+        }
+        if (f != NULL && f->fwd_state == VEIL__FWD_NEW) {
+            value.ptr = hs->fwd.data + f->fwd_off;
+            value.len = f->fwd_len;
+        }
         if (veil__hop_by_hop(head, len, name) ||
             listed(head, len, rs->connection, name)) {
             continue;
@@ -243,10 +299,15 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
         }
         break;
     case VEIL_H1_BODY_LENGTH:
-        snprintf(line, sizeof(line), "Content-Length: %llu\r\n",
-                 (unsigned long long)rs->content_length);
-        rc |= puts_(b, line);
-        break;
+        if (!x->restoring) {
+            snprintf(line, sizeof(line), "Content-Length: %llu\r\n",
+                     (unsigned long long)rs->content_length);
+            rc |= puts_(b, line);
+            break;
+        }
+        /* Placeholders restored as it streams: the length changes, so it
+           goes like a body of unknown length. */
+        /* fall through */
     default:
         /* Chunked or close-delimited upstream: an HTTP/1.1 client gets
            chunked (so the connection can stay open); HTTP/1.0 gets the

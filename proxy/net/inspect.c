@@ -19,10 +19,13 @@
 
 void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
 {
+    uint8_t kept = (loc & VEIL__LOC_KEPT) != 0;
     unsigned i;
 
+    loc &= ~VEIL__LOC_KEPT;
     for (i = 0; i < f->n; i++) {
-        if (f->kind[i].detector == detector && f->kind[i].loc == loc) {
+        if (f->kind[i].detector == detector && f->kind[i].loc == loc &&
+            f->kind[i].kept == kept) {
             f->kind[i].count++;
             return;
         }
@@ -33,6 +36,7 @@ void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
     }
     f->kind[f->n].detector = detector;
     f->kind[f->n].loc = (uint8_t)loc;
+    f->kind[f->n].kept = kept;
     f->kind[f->n].count = 1;
     f->n++;
 }
@@ -191,6 +195,13 @@ void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
     ro.action = VEIL_ACT_LABEL;
     ro.action_by_detector = actions;
     ro.key = x && x->policy ? x->policy->dir[dir].key : NULL;
+    /* The tokenize action writes tokens (veil/tokens.h) where the config
+       has key slots; the label otherwise. */
+    ro.tokens = x && x->policy ? x->policy->dir[dir].tokens : NULL;
+    if (veil__xchg_issues_placeholders(x, dir)) {
+        ro.placeholder = veil__xchg_placeholder;
+        ro.placeholder_ud = (void *)x;
+    }
     ro.write = log_write;
     ro.write_ud = in;
     ro.on_finding = on_finding;
@@ -414,25 +425,19 @@ static void lines_finding(void *ud, const veil_finding_t *f)
 }
 
 
-int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t fmt,
-                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                       veil_h1_span_t *red, const int *loc_of,
-                       veil__findings_t *findings, veil_field_action_cb rules,
-                       void *rules_ud)
+static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
+                        const veil_policy_dir_t *pd, veil_format_t fmt,
+                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                        veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
+                        veil_field_action_cb rules, void *rules_ud, veil__xchg_t *ph_x,
+                        size_t *starts)
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
     struct lines_ctx lc;
-    size_t starts[VEIL__MAX_LINES], off = 0, i, pos, k;
+    size_t off = 0, i, pos, k;
     int rc = 0;
 
-    if (n == 0) {
-        return 0;
-    }
-    if (engine == NULL || n > VEIL__MAX_LINES) {
-        return -1;
-    }
     memset(&lc, 0, sizeof(lc));
     lc.out = out;
     lc.n = n;
@@ -443,7 +448,12 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.format = fmt;
     ro.action = VEIL_ACT_LABEL;
     ro.action_by_detector = actions;
-    ro.key = key;
+    ro.key = pd ? pd->key : NULL;
+    ro.tokens = pd ? pd->tokens : NULL;
+    if (ph_x != NULL) {
+        ro.placeholder = veil__xchg_placeholder;
+        ro.placeholder_ud = ph_x;
+    }
     ro.write = lines_write;
     ro.write_ud = &lc;
     ro.on_finding = lines_finding;
@@ -509,6 +519,35 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
 }
 
 
+int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
+                       const veil_policy_dir_t *pd, veil_format_t fmt,
+                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                       veil_h1_span_t *red, const int *loc_of,
+                       veil__findings_t *findings, veil_field_action_cb rules,
+                       void *rules_ud, veil__xchg_t *ph_x)
+{
+    size_t few[64], *starts = few;
+    int rc;
+
+    if (n == 0) {
+        return 0;
+    }
+    if (engine == NULL) {
+        return -1;
+    }
+    /* A head has as many values as fields (server.max_headers). */
+    if (n > sizeof(few) / sizeof(few[0]) && (starts = malloc(n * sizeof(*starts))) == NULL) {
+        return -1;
+    }
+    rc = redact_lines(engine, actions, pd, fmt, vals, n, out, red, loc_of, findings, rules,
+                      rules_ud, ph_x, starts);
+    if (starts != few) {
+        free(starts);
+    }
+    return rc;
+}
+
+
 /* ---- bodies rewritten in transit (modes redact and tokenize) ---- */
 
 static int held_write(void *ud, const char *data, size_t len)
@@ -519,7 +558,8 @@ static int held_write(void *ud, const char *data, size_t len)
 
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
-                       const struct veil_policy_dir *rules, veil__held_t *h)
+                       const struct veil_policy_dir *rules, veil__held_t *h,
+                       veil__xchg_t *ph_x)
 {
     veil_redactor_options_t ro;
     veil__held_t out = {NULL, 0, 0};
@@ -532,6 +572,11 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     ro.action = VEIL_ACT_MASK;
     ro.action_by_detector = actions;
     ro.key = key;
+    ro.tokens = rules != NULL ? rules->tokens : NULL;
+    if (ph_x != NULL) {
+        ro.placeholder = veil__xchg_placeholder;
+        ro.placeholder_ud = ph_x;
+    }
     ro.write = held_write;
     ro.write_ud = &out;
     if (rules != NULL && rules->nfields > 0) {

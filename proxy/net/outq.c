@@ -131,11 +131,12 @@ int veil__outq_send_raw(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
 }
 
 
-/* Every write ends here: through the TLS session when there is one. */
+/* Every write ends here: through the connection's transport, which
+   sends its bytes (TCP: these; TLS: their records) with send_plain(). */
 static int send_now(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
 {
-    if (q->tls != NULL) {
-        return q->error != 0 ? q->error : veil__tls_send(q, bufs, n);
+    if (q->tr != NULL) {
+        return q->error != 0 ? q->error : q->tr->type->write(q->tr, bufs, n);
     }
     return send_plain(q, bufs, n);
 }

@@ -130,15 +130,18 @@ void veil__held_free(veil__held_t *h)
 }
 
 
-/* The per-detector actions of a rewrite in transit: the policy's, or
-   the keyed hash for every detector (mode tokenize). malloc'd. */
+/* The per-detector actions of a rewrite in transit: the policy's, or in
+   mode tokenize a token for every detector (tagged, or format-preserving
+   where the policy's format says so), the keyed hash where the config has
+   no key slot. malloc'd. */
 static uint8_t *transit_actions(const veil_policy_dir_t *pd)
 {
     size_t n = veil_engine_detector_count(pd->engine);
     uint8_t *acts = malloc(n ? n : 1);
+    uint8_t tok = (uint8_t)(pd->tokens != NULL ? VEIL_ACT_TOKENIZE : VEIL_ACT_HASH);
 
     for (size_t d = 0; acts != NULL && d < n; d++) {
-        acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? (uint8_t)VEIL_ACT_HASH : pd->actions[d];
+        acts[d] = pd->mode == VEIL_MODE_TOKENIZE ? tok : pd->actions[d];
     }
     return acts;
 }
@@ -165,7 +168,8 @@ static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
         veil__held_free(&text);
         return -1;
     } else {
-        rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, &text);
+        rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, &text,
+                                veil__xchg_issues_placeholders(x, dir) ? x : NULL);
         free(acts);
         rc = rc == 0 ? veil__charset_encode_held(in, text.data, text.len, &out) : -1;
         veil__held_free(&text);
@@ -243,7 +247,8 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
     if (acts == NULL) {
         return "blocked_unrewritable";
     }
-    rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, h);
+    rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, h,
+                            veil__xchg_issues_placeholders(x, dir) ? x : NULL);
     free(acts);
     if (rc != 0) {
         return "blocked_unrewritable";
@@ -264,16 +269,15 @@ void veil__xchg_policy_release(veil__xchg_t *x)
 }
 
 
-int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d)
+int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d, int kept)
 {
     const veil_policy_dir_t *pd;
     const uint8_t *actions;
-    int body = loc == VEIL__LOC_REQ_BODY || loc == VEIL__LOC_RSP_BODY;
 
-    if (x->policy == NULL || !body) {
-        return VEIL_STATS_ACT_OBSERVE; /* headers, path, query: forwarded as they are */
+    if (x->policy == NULL || kept || !x->c->w->inspect) {
+        return VEIL_STATS_ACT_OBSERVE; /* forwarded as it came */
     }
-    pd = &x->policy->dir[loc == VEIL__LOC_RSP_BODY ? VEIL_DIR_RESPONSE : VEIL_DIR_REQUEST];
+    pd = &x->policy->dir[veil__loc_dir(loc)];
     actions = pd->actions;
     switch (pd->mode) {
     case VEIL_MODE_BLOCK:
@@ -291,9 +295,32 @@ int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d)
         case VEIL_ACT_LABEL: return VEIL_STATS_ACT_LABEL;
         case VEIL_ACT_HASH: return VEIL_STATS_ACT_HASH;
         case VEIL_ACT_DROP: return VEIL_STATS_ACT_DROP;
+        case VEIL_ACT_TOKENIZE: return VEIL_STATS_ACT_TOKENIZE;
+        case VEIL_ACT_PLACEHOLDER: return VEIL_STATS_ACT_PLACEHOLDER;
         default: return VEIL_STATS_ACT_MASK;
         }
     default:
         return VEIL_STATS_ACT_OBSERVE;
     }
+}
+
+
+int veil__xchg_issues_placeholders(const veil__xchg_t *x, int dir)
+{
+    /* Only where the request goes on rewritten: in other modes the
+       upstream sees the values, and nothing would come back to restore. */
+    return x != NULL && dir == VEIL_DIR_REQUEST && x->policy != NULL && x->c->w->inspect &&
+           x->policy->dir[VEIL_DIR_REQUEST].mode == VEIL_MODE_REDACT;
+}
+
+
+long veil__xchg_placeholder(void *ud, const char *label, const char *raw, size_t len, char *out,
+                            size_t cap)
+{
+    veil__xchg_t *x = ud;
+
+    if (x->ph == NULL && (x->ph = veil__ph_new()) == NULL) {
+        return -1;
+    }
+    return veil__ph_issue(x->ph, label, raw, len, out, cap);
 }

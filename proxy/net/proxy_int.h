@@ -31,9 +31,10 @@
 #include "veil/config.h"
 #include "veil/proxy.h"
 #include "veil/transform.h"
-#include "veil/transform.h"
 #include "http_chunked.h"
 #include "http_validate.h"
+#include "placeholders.h"
+#include "transport.h"
 
 /* Read buffer of each side: a whole head must fit (limit + slack). */
 #define VEIL__IO_BUF (64 * 1024)
@@ -52,6 +53,8 @@ typedef struct veil__client veil__client_t;
 typedef struct veil__upconn veil__upconn_t;
 typedef struct veil__xchg veil__xchg_t;
 typedef struct veil__pool veil__pool_t;
+typedef struct veil__tls_srv veil__tls_srv_t;
+typedef struct veil__tls_upctx veil__tls_upctx_t;
 
 
 /* ---- write queue (outq.c) ---- */
@@ -77,9 +80,9 @@ struct veil__outq {
     size_t pend_len;
     int dirty;               /* in the worker's list of queues to flush */
     veil__outq_t *next_dirty;
-    /* An upstream TLS session (tls_up.c): what is written is encrypted
-       and the ciphertext is what the stream gets; NULL: plain. */
-    struct veil__tls *tls;
+    /* The connection's transport (transport.h): every write goes through
+       it (TCP: as it is; TLS: encrypted, the records sent raw). */
+    veil__transport_t *tr;
     /* Bytes given to the queue, and bytes the kernel took, since the
        queue began (plain queues): an exchange knows what of its own
        bytes actually left (the log reports that, never what was read
@@ -112,7 +115,7 @@ size_t veil__outq_size(const veil__outq_t *q);
 void veil__outq_dispose(veil__outq_t *q);
 /* The worker's check callback: flushes every queue written to. */
 void veil__outq_flush_all(veil__worker_t *w);
-/* Sends <bufs> as they are, past the TLS session (its own records). */
+/* Sends <bufs> as they are on the socket (the transports' own path). */
 int veil__outq_send_raw(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
 
 
@@ -128,12 +131,18 @@ enum veil__loc {
     VEIL__LOC__COUNT
 };
 
+/* Or'ed into a location given to veil__findings_add(): the value goes on
+   as it came whatever the mode (a credential, a routing field), so its
+   findings' transit action is observe (head_inspect.c). */
+#define VEIL__LOC_KEPT 0x80
+
 #define VEIL__MAX_FINDING_KINDS 32
 
 typedef struct veil__findings {
     struct {
         uint16_t detector;
-        uint8_t loc;
+        uint8_t loc;         /* enum veil__loc */
+        uint8_t kept;        /* found in a value that went on as it came */
         uint32_t count;
     } kind[VEIL__MAX_FINDING_KINDS];
     unsigned n;
@@ -141,6 +150,17 @@ typedef struct veil__findings {
 } veil__findings_t;
 
 void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc);
+
+/* The direction of a location (VEIL_DIR_*) and whether it is a body. */
+static inline int veil__loc_dir(int loc)
+{
+    return loc == VEIL__LOC_RSP_HEADERS || loc == VEIL__LOC_RSP_BODY;
+}
+
+static inline int veil__loc_body(int loc)
+{
+    return loc == VEIL__LOC_REQ_BODY || loc == VEIL__LOC_RSP_BODY;
+}
 
 
 /* ---- body inspection (inspect.c) ---- */
@@ -189,23 +209,21 @@ void veil__inspect_end(veil__inspect_t *in, int complete);
 void veil__inspect_skip(veil__inspect_t *in, const char *reason);
 void veil__inspect_dispose(veil__inspect_t *in);
 
-/* At most this many values per veil__redact_lines() call. */
-#define VEIL__MAX_LINES 640
-
 /*
  * veil__redact_lines(): redacts <n> values (none may contain '\n') in one
  * engine pass of <fmt>. The redacted text is appended to <out>; red[i]
  * points into it at the redacted value i (valid until <out> changes).
  * <loc_of> maps the index of a value to its finding location. Returns 0,
  * or -1 when the values could not be redacted (the caller must then omit
- * them: fail closed).
+ * them: fail closed). <ph_x>: the exchange whose map the placeholder
+ * action writes to, or NULL (the label then).
  */
 int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_hash_key_t *key, veil_format_t fmt,
+                       const struct veil_policy_dir *pd, veil_format_t fmt,
                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings, veil_field_action_cb rules,
-                       void *rules_ud);
+                       void *rules_ud, struct veil__xchg *ph_x);
 /* Field rules of a policy direction, as the engine asks for them: for the
    log (rules, then body_log allow: a value not allowed is dropped), in
    transit (rules only), for a query string (its parameters' rules). The
@@ -218,7 +236,7 @@ int veil__query_rules(void *pd, int place, const char *path, size_t len);
 /*
  * An upstream's settings, copied from its config entry (the command
  * line's overrides of the first one already applied by the loader) when
- * the upstream is set up: what heads.c, resolve.c, tls_up.c and the
+ * the upstream is set up: what heads.c, resolve.c, tls_ctx.c and the
  * timers of its connections read.
  */
 typedef struct veil__upsettings {
@@ -229,6 +247,8 @@ typedef struct veil__upsettings {
     int tls_verify;              /* 0 only with tls: {verify: false} */
     char tls_ca_file[1024];      /* "": the system store */
     char tls_server_name[256];   /* "": the host */
+    char tls_cert_file[1024];    /* mTLS: "" none */
+    char tls_key_file[1024];
     uint64_t connect_timeout_ms;
     uint64_t response_timeout_ms; /* first response byte, idle gaps */
     uint64_t idle_timeout_ms;    /* pooled idle connections */
@@ -291,7 +311,7 @@ typedef struct veil__upstream {
     veil__upsettings_t set;
     veil__upaddrs_t addrs;
     veil__resolver_t *resolver;  /* main thread only; NULL: none */
-    void *tls_ctx;               /* SSL_CTX for https; NULL: plain */
+    struct veil__tls_upctx *tls_ctx; /* https: its TLS context; NULL: plain */
 } veil__upstream_t;
 
 /* Configs whose upstreams stay known (sets kept, each holding its
@@ -389,6 +409,7 @@ struct veil__worker {
     struct veil_stats_shard *shard; /* counters, or NULL */
     uv_check_t check;            /* flushes gathered writes */
     veil__outq_t *dirty;         /* queues with pending bytes */
+    struct veil__tls_listeners *tls; /* the listeners' TLS contexts */
 };
 
 enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
@@ -458,9 +479,19 @@ struct veil__client {
        connection fails), and the next request waits with it. */
     veil__xchg_t *done_x;
     uint64_t head_start;     /* when the current head began (ns) */
+    /* The transport: the embedded plain one, or a TLS session in the
+       server role (a listener with tls:), with a handle that hands on
+       plaintext the session holds once there is room for it. */
+    veil__transport_t *tr;
+    veil__transport_t tcp_tr;
+    uv_idle_t tls_idle;
+    unsigned listener;       /* index of the listener that accepted it */
 };
 
-int veil__client_accept(veil__worker_t *w, uv_stream_t *listener);
+/* Accepts a connection on listener <k> of <w>; <tls>: the listener's TLS
+   contexts (NULL: plain TCP). */
+int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k,
+                        veil__tls_srv_t *tls);
 /* Runs the client's state machine over its buffered input. */
 void veil__client_process(veil__client_t *c);
 /* Closes now; an exchange in progress is logged as aborted. */
@@ -520,46 +551,91 @@ struct veil__upconn {
     size_t in_len;
     size_t in_used;
     veil__outq_t out;
-    /* https (tls_up.c): the session, a handle that hands on plaintext
-       the session still holds once there is room for it, and the state
-       of the socket under it. */
-    struct veil__tls *tls;
+    /* The transport: the embedded plain one, or a TLS session to an
+       https upstream (tls.c), and a handle that hands on plaintext the
+       session still holds once there is room for it. */
+    veil__transport_t *tr;
+    veil__transport_t tcp_tr;
     uv_idle_t tls_idle;
-    int tls_hs_done;         /* the handshake completed */
-    int tls_failed;          /* any TLS error: never reused */
-    int tls_sock_eof;        /* the socket ended */
-    int tls_eof_done;        /* that end was handed on */
-    int tls_truncated;       /* it ended without the peer's close_notify */
 };
 
-/* ---- upstream TLS (tls_up.c): OpenSSL with memory BIOs over libuv ---- */
+/* ---- TLS (tls_ctx.c: contexts; tls.c: the transport) ---- */
 
-typedef struct veil__tls veil__tls_t;
+typedef struct ssl_ctx_st veil__ssl_ctx_t;
+typedef struct x509_st veil__x509_t;
 
-#define VEIL__TLS_MORE 0     /* veil__tls_read: nothing until more bytes */
-#define VEIL__TLS_EOF (-1)   /* the peer's close_notify */
-#define VEIL__TLS_ERR (-2)   /* a protocol or verification error */
+/* The context of an https upstream with settings <c> (CA, mTLS
+   certificate, resumption); NULL after a message naming <name>. */
+veil__tls_upctx_t *veil__tls_upctx_new(const veil__upsettings_t *c, const char *name);
+void veil__tls_upctx_free(veil__tls_upctx_t *u);
+veil__ssl_ctx_t *veil__tls_upctx_ssl_ctx(veil__tls_upctx_t *u);
+/* The newest session to resume with (a reference), or NULL. */
+struct ssl_session_st *veil__tls_upctx_session(veil__tls_upctx_t *u);
 
-/* The SSL_CTX of an https upstream with settings <c>; NULL after a
-   message naming <name>. */
-void *veil__tls_ctx_new(const veil__upsettings_t *c, const char *name);
-void veil__tls_ctx_free(void *ctx);
-/* A client session to the upstream of <c>; NULL: no memory. */
-veil__tls_t *veil__tls_new(void *ctx, const veil__upsettings_t *c);
-void veil__tls_free(veil__tls_t *t);
-/* Ciphertext from the socket. 0, or -1 (no memory). */
-int veil__tls_feed(veil__tls_t *t, const char *p, size_t n);
-/* Advances the handshake, its records sent on <q>: 1 done, 0 more
-   bytes needed, -1 failed (a line without PII on stderr names <name>). */
-int veil__tls_handshake(veil__tls_t *t, veil__outq_t *q, const char *name);
-/* Plaintext into <buf>: > 0 bytes, or VEIL__TLS_MORE/EOF/ERR. */
-long veil__tls_read(veil__tls_t *t, veil__outq_t *q, char *buf, size_t len);
-/* Whether the session holds bytes veil__tls_read() has not taken. */
-int veil__tls_pending(const veil__tls_t *t);
-/* Encrypts <bufs> and sends the records (outq.c's path for q->tls). */
-int veil__tls_send(veil__outq_t *q, const uv_buf_t *bufs, unsigned n);
-/* Best effort close_notify, written only if the socket takes it now. */
-void veil__tls_shutdown(veil__tls_t *t, uv_stream_t *s);
+/* The contexts of a listener's `tls:` (one per certificate), or NULL with
+   "path: OpenSSL's reason" in <err>. Reference-counted: sessions hold
+   one. Any thread. */
+veil__tls_srv_t *veil__tls_srv_new(const veil_listener_tls_t *lt, char *err, size_t errlen);
+veil__tls_srv_t *veil__tls_srv_ref(veil__tls_srv_t *s);
+void veil__tls_srv_unref(veil__tls_srv_t *s);
+veil__ssl_ctx_t *veil__tls_srv_ssl_ctx(veil__tls_srv_t *s);
+/* Whether <x> carries one of the listener's client_sans (1 when none is
+   configured); the one it matched is copied to <out>. */
+int veil__tls_srv_san_match(const veil__tls_srv_t *s, veil__x509_t *x, char *out, size_t len);
+/*
+ * The TLS contexts of each listener, swapped by the main thread when a
+ * reload or a changed file gives new ones, read by the workers when they
+ * accept a connection.
+ */
+typedef struct veil__tls_listeners {
+    pthread_mutex_t lock;
+    veil__tls_srv_t *srv[VEIL_MAX_LISTENERS]; /* NULL: plain TCP */
+} veil__tls_listeners_t;
+
+void veil__tls_listeners_init(veil__tls_listeners_t *t);
+void veil__tls_listeners_dispose(veil__tls_listeners_t *t);
+/* A reference to listener <k>'s contexts, or NULL (plain). */
+veil__tls_srv_t *veil__tls_listeners_get(veil__tls_listeners_t *t, unsigned k);
+/* Puts <s> (the caller's reference) in place of listener <k>'s. */
+void veil__tls_listeners_set(veil__tls_listeners_t *t, unsigned k, veil__tls_srv_t *s);
+
+/* A new ticket key now (tests; the keys otherwise rotate every 12 h). */
+void veil__tls_tickets_rotate_now(void);
+/* OpenSSL's reason for its last error, or <dflt>. */
+const char *veil__tls_reason(const char *dflt);
+
+/* A TLS transport in the client role to the upstream of <c>, named
+   <name> in messages; NULL: no memory. */
+veil__transport_t *veil__tls_client_new(veil__tls_upctx_t *ctx, const veil__upsettings_t *c,
+                                        const char *name, veil__outq_t *q);
+/* A TLS transport in the server role on a listener's contexts. */
+veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q);
+
+/* What a server-role session knows once its handshake is done: for the
+   access log (tls.*) and policies. The client certificate is described
+   by its names only, and only when it was verified. */
+typedef struct veil__tls_info {
+    const char *version;         /* "TLSv1.3" */
+    const char *cipher;
+    char alpn[32];               /* the protocol ALPN chose, "" when none */
+    int resumed;                 /* a session ticket was taken */
+    char server_name[256];       /* SNI, "" when none */
+    int client_verified;         /* a client certificate was verified */
+    char subject[256];           /* its subject DN (RFC 2253) */
+    char issuer[256];
+    char san[256];               /* the client_sans entry it matched */
+} veil__tls_info_t;
+
+/* NULL for TCP, for the client role and before the handshake ends. */
+const veil__tls_info_t *veil__tls_info(const veil__transport_t *t);
+/* 1 when the session was resumed. */
+int veil__tls_resumed(const veil__transport_t *t);
+/* Writes the tls.* fields of a record for an exchange on <c> (nothing on
+   plain TCP): version, cipher, ALPN, resumption, and, as the engine
+   redacts them (left out when it cannot: fail closed), the SNI name and
+   a verified client certificate's subject, issuer and matched SAN. */
+void veil__log_tls(veil_jbuf_t *b, const veil__client_t *c, const veil_engine_t *engine,
+                   const uint8_t *actions, const veil_hash_key_t *key);
 
 /* Takes the upstream of <x>'s route (x->up) through the config it took
    (policy.c); called right after, so that the table still knows that
@@ -602,6 +678,58 @@ enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
  * (Content-Length, chunked, until close), parsed again by llhttp,
  * inspected, held or forwarded with framing veil writes itself.
  */
+/* ---- heads inspected when they arrive (head_inspect.c) ---- */
+
+enum veil__fwd {
+    VEIL__FWD_ASIS = 0,      /* the field goes on as it came */
+    VEIL__FWD_NEW,           /* with the value at fwd_off/fwd_len */
+    VEIL__FWD_DROP,          /* not at all */
+};
+
+typedef struct veil__hfield {
+    veil_h1_span_t name, value;  /* in the head */
+    int red_name;                /* index of the redacted name in red[] */
+    int red_value;               /* the value's, or -1: not scanned */
+    int8_t rule;                 /* a field rule's action, or -1 */
+    uint8_t sensitive;           /* a credential by its name */
+    uint8_t keep;                /* a rule with action keep names it */
+    uint8_t kept_asis;           /* goes on as it came whatever the mode */
+    uint8_t fwd_state;           /* enum veil__fwd */
+    size_t fwd_off, fwd_len;     /* the value in transit, in fwd */
+} veil__hfield_t;
+
+/* The redacted copies of one pass of the engine over a head. */
+typedef struct veil__headpass {
+    int ok, path_ok, query_ok;   /* the engine read them whole */
+    veil_jbuf_t lines, query, path;
+    veil_h1_span_t *red;         /* per scanned value, into <lines> */
+    veil_h1_span_t qred, pred;   /* the query and the path as redacted */
+} veil__headpass_t;
+
+typedef struct veil__headscan {
+    int request;                 /* a request head: it has a target */
+    int ok;                      /* the fields were read (else: omitted) */
+    const char *omitted;         /* why not: engine_error, inspection_off */
+    size_t n;
+    veil__hfield_t *f;
+    veil_h1_span_t *red;
+    veil__headpass_t log;        /* as the access log writes them */
+    /* Request heads: the target split. */
+    veil_h1_span_t path, query;
+    int has_query;
+    /* Modes redact and tokenize: the head goes on rewritten. */
+    int rewrite;
+    int fwd_path_changed, fwd_query_changed;
+    veil_h1_span_t fwd_path, fwd_query;
+    veil_jbuf_t fwd;
+} veil__headscan_t;
+
+/* Inspects the head of half <dir> (its findings join the exchange's);
+   NULL, or the reason the policy refuses the message. */
+const char *veil__head_inspect(struct veil__xchg *x, int dir);
+void veil__headscan_free(veil__headscan_t *hs);
+
+
 typedef struct veil__half {
     char *head;              /* own copy of the head, wiped when freed */
     size_t head_len;
@@ -622,6 +750,7 @@ typedef struct veil__half {
     int over_limit;          /* the held body crossed the inspection limit */
     int chunked_out;         /* veil frames the body it forwards as chunked */
     veil__inspect_t ins;
+    struct veil__headscan *hs; /* the head as inspected (head_inspect.c) */
 } veil__half_t;
 
 struct veil__xchg {
@@ -672,9 +801,28 @@ struct veil__xchg {
     int then_next;           /* once logged: serve the next request */
     const char *error;       /* reason id when something went wrong */
     veil__findings_t findings;
+    /* The round trip (action placeholder, placeholders.h): the values the
+       request's placeholders stand for, and the response's restorer. */
+    veil__phmap_t *ph;
+    int restoring;           /* the response body is restored as it goes */
+    veil__ph_restorer_t restore;
 };
 
+/* The placeholder writer for the redactors of <x>'s request in mode
+   redact (veil_redactor_options_t.placeholder; ud is the exchange). */
+long veil__xchg_placeholder(void *x, const char *label, const char *raw, size_t len, char *out,
+                            size_t cap);
+/* Whether the redactors of <dir> issue placeholders. */
+int veil__xchg_issues_placeholders(const veil__xchg_t *x, int dir);
+
 /* ---- the body stage, both directions (body.c) ---- */
+
+/* The response of an exchange whose request carried placeholders: its
+   body is restored as it goes (unless <content_encoding> hides it). */
+void veil__body_restore_begin(veil__xchg_t *x, veil_h1_span_t content_encoding);
+/* A held response body restored whole (its length is then known). 0, or
+   -1 (no memory). */
+int veil__body_restore_held(veil__xchg_t *x);
 
 /* Sets up the llhttp parser of half <dir> of <x> with the body stage's
    callbacks. */
@@ -777,9 +925,10 @@ void veil__held_free(veil__held_t *h);
    bytes are rewritten first (*rewritten set); a body that can be read
    but not rewritten (content-encoded) is refused. */
 const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten);
-/* What was done in transit with findings of <detector> at <loc>: a
-   VEIL_STATS_ACT_* (observe, the redact transform, tokenize, block). */
-int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector);
+/* What was done in transit with findings of <detector> at <loc> (<kept>:
+   in a value that went on as it came): a VEIL_STATS_ACT_* (observe, the
+   redact transform, tokenize, block). */
+int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector, int kept);
 struct veil_policy_dir;
 /* veil__rewrite_body(): <h> transformed with <actions> (per detector) by
    a redactor for body type <type> (multipart parts it does not inspect
@@ -787,7 +936,8 @@ struct veil_policy_dir;
    engine error) with <h> unchanged. */
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
-                       const struct veil_policy_dir *rules, veil__held_t *h);
+                       const struct veil_policy_dir *rules, veil__held_t *h,
+                       struct veil__xchg *ph_x);
 /* A body the inspection decoded from UTF-16/32 (veil_charset_transcodes(&
    in->cs)), as the engine reads it: veil__charset_decode_held() decodes
    <h> the same way into <out> (UTF-8); veil__charset_encode_held() puts

@@ -98,6 +98,10 @@ static int release_held_response(veil__xchg_t *x)
         veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_RESPONSE].block_status, why);
         return -1;
     }
+    if (veil__body_restore_held(x) != 0) {
+        veil__xchg_error(x, 502, "no_memory");
+        return -1;
+    }
     x->half[1].body = VEIL_H1_BODY_LENGTH;
     x->half[1].h.has_content_length = 1;
     x->half[1].h.content_length = x->half[1].held.len;
@@ -201,6 +205,14 @@ static int response_head(veil__xchg_t *x, size_t end)
     veil_h1_head_rebase(&x->half[1].h, u->in, copy);
     up_consume(u, end);
     x->status = x->half[1].h.status_code;
+    /* Its fields are read before anything of it reaches the client. */
+    const char *why = veil__head_inspect(x, VEIL_DIR_RESPONSE);
+    if (why != NULL) {
+        /* The upstream answered; its answer is refused (mode block). */
+        u->reusable = 0;
+        veil__xchg_error(x, (int)x->policy->dir[VEIL_DIR_RESPONSE].block_status, why);
+        return -1;
+    }
 
     if (x->half[1].h.status_code == 101) {
         veil_jbuf_reset(b);
@@ -245,6 +257,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         return -1;
     }
 
+    veil__body_restore_begin(x, find_header(copy, end, "content-encoding"));
     /* Modes block, redact and tokenize: the head waits for the body's
        verdict (its length may change). */
     x->half[1].hold = x->half[1].body != VEIL_H1_BODY_NONE &&
@@ -304,7 +317,7 @@ static int response_body(veil__xchg_t *x, int eof)
             return 0;
         }
         if (x->half[1].body == VEIL_H1_BODY_UNTIL_CLOSE) {
-            if (u->tls_truncated) {
+            if (u->tr->truncated) {
                 /* Over TLS only a close_notify ends such a body. */
                 bad_upstream(x, "upstream_truncated");
                 return -1;

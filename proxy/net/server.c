@@ -14,6 +14,13 @@
  *            upstream name that does not resolve, is reported and the old
  *            config stays. Upstreams gone or changed are retired: the
  *            workers close their idle connections.
+ *
+ * Listeners with `tls:` get their certificates (tls_ctx.c) at start, at
+ * every reload (built with the upstreams, on the thread pool: a file that
+ * does not load rejects the reload) and whenever one of their files
+ * changes (checked every second: a renewed certificate is taken without
+ * a reload; one that does not load is reported, the old one stays).
+ * Connections keep the contexts they began with.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -22,10 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config_watch.h"
 #include "proxy_int.h"
+#include "veil/notify.h"
 #include "veil/stats.h"
 
 typedef struct server {
@@ -56,6 +65,13 @@ typedef struct server {
     int ups_busy, ups_again, stopping;
     veil__upstreams_t ups;       /* the upstreams (upstream_set.c) */
     veil_config_t *conf0;        /* the configuration at start */
+    /* The listeners' TLS contexts, the stamp of their files, and a
+       reload's new ones (built with its upstreams). */
+    veil__tls_listeners_t tls;
+    uint64_t tls_stamp[VEIL_MAX_LISTENERS];
+    veil__tls_srv_t *tls_new[VEIL_MAX_LISTENERS];
+    uint64_t tls_new_stamp[VEIL_MAX_LISTENERS];
+    int tls_new_failed;
 } server_t;
 
 
@@ -233,11 +249,125 @@ static void check_cb(uv_check_t *h)
 static void on_connection(uv_stream_t *l, int status)
 {
     veil__worker_t *w = l->data;
+    unsigned k = (unsigned)((uv_tcp_t *)l - w->listeners);
+    veil__tls_srv_t *tls;
 
     if (status < 0 || w->draining) {
         return;
     }
-    veil__client_accept(w, l);
+    tls = veil__tls_listeners_get(w->tls, k);
+    veil__client_accept(w, l, k, tls);
+    veil__tls_srv_unref(tls);
+}
+
+
+/* What identifies the current version of listener <lt>'s files: their
+   device, inode, size and change time, mixed (FNV-1a). A file that is
+   missing mixes in its absence. */
+static uint64_t tls_files_stamp(const veil_listener_tls_t *lt)
+{
+    uint64_t h = 1469598103934665603ull;
+    const char *files[3];
+
+    for (size_t i = 0; i <= lt->ncertificates; i++) {
+        size_t nf = 0;
+
+        if (i < lt->ncertificates) {
+            files[nf++] = lt->certificates[i].cert_file;
+            files[nf++] = lt->certificates[i].key_file;
+            files[nf++] = lt->certificates[i].ocsp_file;
+        } else {
+            files[nf++] = lt->client_ca_file;
+        }
+        for (size_t f = 0; f < nf; f++) {
+            struct stat st;
+            uint64_t v[5] = {0};
+
+            if (files[f] == NULL) {
+                continue;
+            }
+            if (stat(files[f], &st) == 0) {
+                v[0] = (uint64_t)st.st_dev;
+                v[1] = (uint64_t)st.st_ino;
+                v[2] = (uint64_t)st.st_size;
+                v[3] = (uint64_t)st.st_mtim.tv_sec;
+                v[4] = (uint64_t)st.st_mtim.tv_nsec;
+            }
+            for (size_t b = 0; b < sizeof(v); b++) {
+                h = (h ^ ((const unsigned char *)v)[b]) * 1099511628211ull;
+            }
+        }
+    }
+    return h;
+}
+
+
+/* Builds the TLS contexts of <c>'s listeners into <out> (NULL for plain
+   ones) with their files' stamps. 0, or -1 after a message naming the
+   listener, the file and OpenSSL's reason (<out> then holds nothing). */
+static int tls_build(const veil_config_t *c, veil__tls_srv_t **out, uint64_t *stamps,
+                     const char *prefix)
+{
+    size_t n = veil_config_listener_count(c);
+
+    for (size_t k = 0; k < VEIL_MAX_LISTENERS; k++) {
+        out[k] = NULL;
+    }
+    for (size_t k = 0; k < n && k < VEIL_MAX_LISTENERS; k++) {
+        const veil_listener_tls_t *lt = veil_config_listener(c, k)->tls;
+        char err[1200];
+
+        if (lt == NULL) {
+            continue;
+        }
+        stamps[k] = tls_files_stamp(lt);
+        out[k] = veil__tls_srv_new(lt, err, sizeof(err));
+        if (out[k] == NULL) {
+            fprintf(stderr, "veil: %slisteners[%zu].tls: %s\n", prefix, k, err);
+            for (size_t j = 0; j < k; j++) {
+                veil__tls_srv_unref(out[j]);
+                out[j] = NULL;
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
+/* Every second: a listener whose certificate, key, OCSP response or
+   client CA file changed gets new contexts; when they do not load, the
+   old ones stay (reported once per change). */
+static void tls_watch(server_t *s)
+{
+    veil_config_t *c;
+    size_t n;
+
+    if (s->ups_busy || s->draining) {
+        return; /* a reload is building them anyway */
+    }
+    c = veil_config_holder_get(s->cfg->holder);
+    n = veil_config_listener_count(c);
+    for (size_t k = 0; k < n && k < VEIL_MAX_LISTENERS; k++) {
+        const veil_listener_tls_t *lt = veil_config_listener(c, k)->tls;
+        veil__tls_srv_t *srv;
+        uint64_t st;
+        char err[1200];
+
+        if (lt == NULL || (st = tls_files_stamp(lt)) == s->tls_stamp[k]) {
+            continue;
+        }
+        s->tls_stamp[k] = st;
+        srv = veil__tls_srv_new(lt, err, sizeof(err));
+        if (srv == NULL) {
+            fprintf(stderr, "veil: listeners[%zu].tls: %s; the certificates in use stay\n", k,
+                    err);
+            continue;
+        }
+        veil__tls_listeners_set(&s->tls, (unsigned)k, srv);
+        fprintf(stderr, "veil: listeners[%zu].tls: certificates reloaded\n", k);
+    }
+    veil_config_release(c);
 }
 
 
@@ -387,6 +517,7 @@ static void log_tick_cb(uv_timer_t *t)
 
     veil_log_tick(s->log);
     memory_tick(s);
+    tls_watch(s);
 }
 
 
@@ -411,6 +542,7 @@ static void signal_cb(uv_signal_t *h, int signum)
         }
         s->draining = 1;
         fprintf(stderr, "veil: SIGTERM, draining\n");
+        veil_notify(VEIL_NOTIFY_STOPPING, "draining");
         if (s->cfg->on_drain != NULL) {
             s->cfg->on_drain(s->cfg->drain_ud);
         }
@@ -425,10 +557,12 @@ static void signal_cb(uv_signal_t *h, int signum)
         break;
     case SIGINT:
         fprintf(stderr, "veil: SIGINT, stopping\n");
+        veil_notify(VEIL_NOTIFY_STOPPING, "stopping");
         broadcast(s, VEIL__CMD_STOP);
         break;
     case SIGHUP:
         if (s->reloader != NULL) {
+            veil_notify(VEIL_NOTIFY_RELOADING, "reloading the configuration");
             veil_config_reloader_trigger(s->reloader);
             break;
         }
@@ -480,6 +614,8 @@ static void reload_report(server_t *s, int ok)
     veil_config_holder_counts(s->staging, &n_ok, &n_failed);
     n_ok -= s->ups_rejected;
     n_failed += s->ups_rejected;
+    veil_notify(VEIL_NOTIFY_READY, ok ? "configuration reloaded"
+                                      : "configuration rejected, the running one stays");
     if (s->cfg->stats != NULL) {
         veil_stats_reload(veil_stats_shard(s->cfg->stats, VEIL_STATS_SHARD_MAIN),
                           ok ? VEIL_STATS_RELOAD_OK : VEIL_STATS_RELOAD_FAILED);
@@ -511,6 +647,8 @@ static void ups_work_cb(uv_work_t *req)
     server_t *s = req->data;
 
     s->ups_set = veil__upstreams_prepare(&s->ups, s->ups_conf);
+    s->tls_new_failed = s->ups_set != NULL &&
+                        tls_build(s->ups_conf, s->tls_new, s->tls_new_stamp, "reload: ") != 0;
 }
 
 
@@ -518,10 +656,16 @@ static void ups_after_cb(uv_work_t *req, int status)
 {
     server_t *s = req->data;
     veil_config_t *c = s->ups_conf;
-    int ok = status == 0 && s->ups_set != NULL;
+    int ok = status == 0 && s->ups_set != NULL && !s->tls_new_failed;
 
     s->ups_busy = 0;
     s->ups_conf = NULL;
+    if (s->stopping || !ok) {
+        for (unsigned k = 0; k < VEIL_MAX_LISTENERS; k++) {
+            veil__tls_srv_unref(s->tls_new[k]);
+            s->tls_new[k] = NULL;
+        }
+    }
     if (s->stopping) {
         veil__upstreams_discard(s->ups_set);
         s->ups_set = NULL;
@@ -533,6 +677,11 @@ static void ups_after_cb(uv_work_t *req, int status)
            config. (What it changes that is read once at start, the
            reloader has warned about: veil_config_needs_restart().) */
         veil__upstreams_commit(&s->ups, s->ups_set);
+        for (unsigned k = 0; k < VEIL_MAX_LISTENERS; k++) {
+            veil__tls_listeners_set(&s->tls, k, s->tls_new[k]);
+            s->tls_new[k] = NULL;
+            s->tls_stamp[k] = s->tls_new_stamp[k];
+        }
         veil_config_holder_swap(s->cfg->holder, c);
         broadcast_prune(s);
     } else {
@@ -642,10 +791,26 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         veil_config_release(conf0);
         return -EINVAL;
     }
+    veil__tls_listeners_init(&s.tls);
+    {
+        veil__tls_srv_t *srv[VEIL_MAX_LISTENERS];
+
+        if (tls_build(conf0, srv, s.tls_stamp, "") != 0) {
+            veil__tls_listeners_dispose(&s.tls);
+            veil__upstreams_dispose(&s.ups);
+            veil_config_release(conf0);
+            return -EINVAL;
+        }
+        for (unsigned k = 0; k < VEIL_MAX_LISTENERS; k++) {
+            veil__tls_listeners_set(&s.tls, k, srv[k]);
+        }
+    }
     s.ups.stats = cfg->stats;
-    rc = veil_log_open(&s.log, al->path, err, sizeof(err));
+    rc = veil_log_open_with(&s.log, &(veil_log_options_t){al->path, al->max_record_size,
+                            cfg->stats}, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "veil: %s\n", err);
+        veil__tls_listeners_dispose(&s.tls);
         veil__upstreams_dispose(&s.ups);
         veil_config_release(conf0);
         return rc;
@@ -656,6 +821,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         fprintf(stderr, "veil: cannot open the access log: %s\n",
                 strerror(-rc));
         veil_log_close(s.log);
+        veil__tls_listeners_dispose(&s.tls);
         veil__upstreams_dispose(&s.ups);
         veil_config_release(conf0);
         return rc;
@@ -693,6 +859,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         w->conn_count = &s.conn_count;
         w->conn_peak = &s.conn_peak;
         w->ups = &s.ups;
+        w->tls = &s.tls;
         w->shard = cfg->stats ? veil_stats_shard(cfg->stats, (int)i) : NULL;
         veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * al->body_limit);
         if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
@@ -800,6 +967,9 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
                                               : "veil: listening on %s, upstream %s:%d, %u workers\n",
                 names, u0->host, u0->port, started);
     }
+    if (started == s.n) {
+        veil_notify(VEIL_NOTIFY_READY, "listening");
+    }
     if (started < s.n) {
         broadcast(&s, VEIL__CMD_STOP);
         atomic_fetch_add(&s.done, s.n - started);
@@ -851,6 +1021,7 @@ out:
     veil_log_close(s.log);
     veil_config_holder_free(s.staging);
     veil__upstreams_dispose(&s.ups);
+    veil__tls_listeners_dispose(&s.tls);
     veil_config_release(conf0);
     return rc;
 }

@@ -92,7 +92,8 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
            a refusal for a blocking detector in block mode. The proxy's
            locations have the same order as the stats' ones. */
         veil_stats_finding(sh, route, loc, (unsigned)slot,
-                           veil__transit_action(x, loc, d), x->findings.kind[i].count);
+                           veil__transit_action(x, loc, d, x->findings.kind[i].kept),
+                           x->findings.kind[i].count);
     }
     if (x->tunnel) {
         veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_REQUEST, "tunnel");
@@ -107,10 +108,9 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         unsigned seen = 0, i;
         for (i = 0; i < x->findings.n; i++) {
             int loc = x->findings.kind[i].loc;
-            const veil_policy_dir_t *pd =
-                &x->policy->dir[loc == VEIL__LOC_RSP_BODY ? VEIL_DIR_RESPONSE : VEIL_DIR_REQUEST];
+            const veil_policy_dir_t *pd = &x->policy->dir[veil__loc_dir(loc)];
             const veil_detector_info_t *d;
-            if ((loc != VEIL__LOC_REQ_BODY && loc != VEIL__LOC_RSP_BODY) || pd->blocks == NULL ||
+            if (x->findings.kind[i].kept || pd->blocks == NULL ||
                 !pd->blocks[x->findings.kind[i].detector] ||
                 (d = veil_engine_detector(pd->engine, x->findings.kind[i].detector)) == NULL ||
                 (seen & (1u << d->category))) {

@@ -14,12 +14,14 @@
  * fails (refused, unreachable, timed out), the next address of the
  * upstream's answer is tried, each address at most once per request.
  *
- * An https upstream's connection carries a TLS session (tls_up.c): the
- * handshake runs right after connect, under the connect timer, and the
- * exchange is told the connection is ready only once it completed. Read
- * ciphertext goes into the session and the plaintext into u->in as a
- * plain connection's bytes would; plaintext the session still holds when
- * u->in is full is handed on from an idle handle once there is room.
+ * Every connection reads and writes through its transport (transport.h):
+ * plain TCP, or for an https upstream a TLS session in the client role
+ * (tls.c). The same code runs over both: the handshake runs right after
+ * connect, under the connect timer (TCP's is done at once), and the
+ * exchange is told the connection is ready only once it completed; what
+ * libuv reads is fed to the transport and the plaintext pulled into u->in;
+ * plaintext a session still holds when u->in is full is handed on from an
+ * idle handle once there is room.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +34,7 @@ static void up_close_cb(uv_handle_t *h)
 
     if (--u->pending_close == 0) {
         veil__outq_dispose(&u->out);
-        veil__tls_free(u->tls);
+        veil__transport_free(u->tr);
         veil__buf_put(u->w, u->in, u->in_used);
         free(u);
     }
@@ -109,17 +111,14 @@ void veil__upstream_close(veil__upconn_t *u)
     }
     u->x = NULL;
     uv_timer_stop(&u->timer);
-    u->pending_close = 2;
-    if (u->tls != NULL) {
-        /* close_notify only on a sound session with nothing queued before
-           it; a peer that misses it sees the end of the stream. */
-        if (u->tls_hs_done && !u->tls_failed && u->out.queued == 0 &&
-            u->out.error == 0 && !u->tls_sock_eof) {
-            veil__tls_shutdown(u->tls, (uv_stream_t *)&u->tcp);
-        }
-        u->pending_close = 3;
-        uv_close((uv_handle_t *)&u->tls_idle, up_close_cb);
+    /* TLS close_notify only on a sound session with nothing queued
+       before it; a peer that misses it sees the end of the stream. */
+    if (u->tr->hs_done && !u->tr->failed && u->out.queued == 0 && u->out.error == 0 &&
+        !u->tr->sock_eof) {
+        u->tr->type->shutdown(u->tr);
     }
+    u->pending_close = 3;
+    uv_close((uv_handle_t *)&u->tls_idle, up_close_cb);
     uv_close((uv_handle_t *)&u->timer, up_close_cb);
     uv_close((uv_handle_t *)&u->tcp, up_close_cb);
     w->nupconns--;
@@ -200,20 +199,11 @@ void veil__upstream_timer(veil__upconn_t *u)
 }
 
 
-/* Ciphertext lands here and goes into the session's read BIO at once
-   (read callbacks of one loop never overlap). */
-static _Thread_local char tls_cin[16 * 1024 + 512];
-
 static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
     veil__upconn_t *u = h->data;
 
     (void)hint;
-    if (u->tls != NULL) {
-        buf->base = tls_cin;
-        buf->len = sizeof(tls_cin);
-        return;
-    }
     if (u->in == NULL) {
         u->in = veil__buf_get(u->w);
         if (u->in == NULL) {
@@ -222,58 +212,48 @@ static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
             return;
         }
     }
-    buf->base = u->in + u->in_len;
-    buf->len = VEIL__IO_BUF - u->in_len;
+    u->tr->type->read_buf(u->tr, u->in + u->in_len, VEIL__IO_BUF - u->in_len, buf);
 }
 
 
-static void tls_read(veil__upconn_t *u, ssize_t n, const uv_buf_t *buf);
+static void hs_step(veil__upconn_t *u);
+static void pump(veil__upconn_t *u);
 
 static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     veil__upconn_t *u = s->data;
     veil__xchg_t *x = u->x;
-    veil__client_t *c;
 
     if (n == 0 || u->closing) {
         return;
     }
-    if (u->tls != NULL) {
-        tls_read(u, n, buf);
-        return;
-    }
-    if (u->state == VEIL__U_IDLE || x == NULL) {
-        /* An idle connection must stay silent. */
-        veil__upstream_close(u);
-        return;
-    }
     if (n == UV_ENOBUFS) {
-        if (u->in == NULL) {
+        if (u->in == NULL || x == NULL) {
             veil__upstream_close(u);
-            veil__xchg_upstream_failed(x, 502, "no_memory");
+            if (x != NULL) {
+                veil__xchg_upstream_failed(x, 502, "no_memory");
+            }
         } else {
             veil__upstream_update_reading(u);
         }
         return;
     }
-    c = x->c;
     if (n < 0) {
         uv_read_stop(s);
         u->reading = 0;
         u->reusable = 0;
-        veil__xchg_upstream_data(x, 1);
-        veil__client_touch(c);
+        (void)u->tr->type->feed(u->tr, NULL, 0);
+    } else if (u->tr->type->feed(u->tr, buf->base, (size_t)n) != 0) {
+        u->tr->failed = 1;
+        (void)u->tr->type->feed(u->tr, NULL, 0);
+    }
+    if (u->state == VEIL__U_CONNECTING) {
+        if (!u->tr->hs_done) {
+            hs_step(u);
+        }
         return;
     }
-    u->in_len += (size_t)n;
-    if (u->in_len > u->in_used) {
-        u->in_used = u->in_len;
-    }
-    if (x->rstate != VEIL__R_DONE && !x->tunnel && x->half[0].done) {
-        arm(u, u->pool->up->set.response_timeout_ms);
-    }
-    veil__xchg_upstream_data(x, 0);
-    veil__client_touch(c);
+    pump(u);
 }
 
 
@@ -288,8 +268,8 @@ void veil__upstream_update_reading(veil__upconn_t *u)
         return;
     }
     if (u->state == VEIL__U_CONNECTING) {
-        /* Only a TLS handshake reads before the connection is ready. */
-        if (u->tls == NULL || u->tls_hs_done) {
+        /* Only a handshake (TLS) reads before the connection is ready. */
+        if (u->tr->hs_done) {
             return;
         }
         want = 1;
@@ -299,14 +279,13 @@ void veil__upstream_update_reading(veil__upconn_t *u)
         want = !u->eof && x != NULL && u->in_len < VEIL__IO_BUF &&
                x->c->out.queued <= VEIL__HWM;
     }
-    if (u->tls != NULL && u->state == VEIL__U_ACTIVE && want &&
-        (veil__tls_pending(u->tls) ||
-         (u->tls_sock_eof && !u->tls_eof_done))) {
-        /* The session holds plaintext (or the end) that found no room
+    if (u->state == VEIL__U_ACTIVE && want &&
+        (u->tr->type->pending(u->tr) || (u->tr->sock_eof && !u->tr->end_done))) {
+        /* The transport holds plaintext (or the end) that found no room
            before: handed on from the loop, not from inside the caller. */
         uv_idle_start(&u->tls_idle, tls_idle_cb);
     }
-    if (u->tls != NULL && u->tls_sock_eof) {
+    if (u->tr->sock_eof) {
         want = 0;
     }
     if (want && !u->reading) {
@@ -331,7 +310,7 @@ static void up_written(void *owner, int status)
     if (u->state == VEIL__U_CONNECTING) {
         /* Handshake records. */
         if (status < 0) {
-            u->tls_failed = 1;
+            u->tr->failed = 1;
             connect_failed(u, "upstream_unavailable");
         }
         return;
@@ -369,17 +348,17 @@ static void up_written(void *owner, int status)
 
 /* The handshake moved (connected, or bytes arrived): on success the
    exchange may send its request; a failure is the exchange's 502. */
-static void tls_step(veil__upconn_t *u)
+static void hs_step(veil__upconn_t *u)
 {
     veil__xchg_t *x = u->x;
-    int rc = veil__tls_handshake(u->tls, &u->out, u->pool->up->name);
+    int rc = u->tr->type->handshake(u->tr);
 
-    if (rc == 0 && !u->tls_sock_eof) {
+    if (rc == 0) {
         veil__upstream_update_reading(u);
         return;
     }
-    if (rc <= 0) {
-        u->tls_failed = 1;
+    if (rc < 0) {
+        u->tr->failed = 1;
         u->reusable = 0;
         veil__upstream_close(u);
         if (x != NULL) {
@@ -387,7 +366,6 @@ static void tls_step(veil__upconn_t *u)
         }
         return;
     }
-    u->tls_hs_done = 1;
     uv_timer_stop(&u->timer);
     if (x == NULL) {
         veil__upstream_close(u);
@@ -400,16 +378,15 @@ static void tls_step(veil__upconn_t *u)
 }
 
 
-/* Hands on the plaintext the session holds, as up_read() does with the
-   bytes of a plain connection: into u->in while there is room, then the
-   end of the stream once everything before it was taken. */
-static void tls_pump(veil__upconn_t *u)
+/* Hands on the plaintext the transport holds: into u->in while there is
+   room, then the end of the stream once everything before it was
+   taken. */
+static void pump(veil__upconn_t *u)
 {
     for (;;) {
         veil__xchg_t *x = u->x;
         veil__client_t *c;
-        int got = 0, end = 0;
-        long r;
+        int got, end;
 
         if (u->closing) {
             return;
@@ -418,10 +395,14 @@ static void tls_pump(veil__upconn_t *u)
             /* An idle connection must stay silent; session tickets and
                other handshake messages are not application bytes. */
             char tmp[64];
+            long r = u->tr->type->read(u->tr, tmp, sizeof(tmp));
 
-            r = veil__tls_read(u->tls, &u->out, tmp, sizeof(tmp));
-            if (r != VEIL__TLS_MORE || u->tls_sock_eof) {
+            if (r != VEIL__TR_MORE || u->tr->sock_eof) {
                 veil__upstream_close(u);
+            } else if (u->in_len == 0) {
+                veil__buf_put(u->w, u->in, u->in_used);
+                u->in = NULL;
+                u->in_used = 0;
             }
             return;
         }
@@ -430,31 +411,7 @@ static void tls_pump(veil__upconn_t *u)
             veil__xchg_upstream_failed(x, 502, "no_memory");
             return;
         }
-        while (u->in_len < VEIL__IO_BUF) {
-            r = veil__tls_read(u->tls, &u->out, u->in + u->in_len,
-                               VEIL__IO_BUF - u->in_len);
-            if (r > 0) {
-                u->in_len += (size_t)r;
-                got = 1;
-                continue;
-            }
-            if (r == VEIL__TLS_MORE) {
-                end = u->tls_sock_eof && !u->tls_eof_done;
-                /* The socket ended without a close_notify: anyone on the
-                   path can forge a FIN, so a body delimited by the close
-                   is not known to be complete (RFC 9112 9.8). */
-                u->tls_truncated |= end;
-            } else {
-                /* close_notify, or an error: the stream ends here, and a
-                   response cut short is reported as for plain TCP. */
-                end = 1;
-                if (r == VEIL__TLS_ERR) {
-                    u->tls_failed = 1;
-                }
-                u->tls_sock_eof = 1;
-            }
-            break;
-        }
+        end = veil__transport_pull(u->tr, u->in, &u->in_len, VEIL__IO_BUF, &got) != 0;
         if (!got && !end) {
             return;
         }
@@ -463,7 +420,6 @@ static void tls_pump(veil__upconn_t *u)
         }
         c = x->c;
         if (end) {
-            u->tls_eof_done = 1;
             if (u->reading) {
                 uv_read_stop((uv_stream_t *)&u->tcp);
                 u->reading = 0;
@@ -479,7 +435,7 @@ static void tls_pump(veil__upconn_t *u)
         veil__xchg_upstream_data(x, 0);
         veil__client_touch(c);
         if (u->closing || u->x != x || u->in_len >= VEIL__IO_BUF ||
-            !veil__tls_pending(u->tls)) {
+            !u->tr->type->pending(u->tr)) {
             veil__upstream_update_reading(u);
             return;
         }
@@ -492,27 +448,7 @@ static void tls_idle_cb(uv_idle_t *h)
     veil__upconn_t *u = h->data;
 
     uv_idle_stop(h);
-    tls_pump(u);
-}
-
-
-static void tls_read(veil__upconn_t *u, ssize_t n, const uv_buf_t *buf)
-{
-    if (n < 0) {
-        uv_read_stop((uv_stream_t *)&u->tcp);
-        u->reading = 0;
-        u->tls_sock_eof = 1;
-    } else if (veil__tls_feed(u->tls, buf->base, (size_t)n) != 0) {
-        u->tls_failed = 1;
-        u->tls_sock_eof = 1;
-    }
-    if (u->state == VEIL__U_CONNECTING) {
-        if (!u->tls_hs_done) {
-            tls_step(u);
-        }
-        return;
-    }
-    tls_pump(u);
+    pump(u);
 }
 
 
@@ -533,17 +469,9 @@ static void up_connect_cb(uv_connect_t *req, int status)
         veil__upstream_close(u);
         return;
     }
-    if (u->tls != NULL) {
-        /* The connect timer keeps running: the handshake is part of
-           connecting. */
-        tls_step(u);
-        return;
-    }
-    uv_timer_stop(&u->timer);
-    u->state = VEIL__U_ACTIVE;
-    uv_tcp_nodelay(&u->tcp, 1);
-    veil__upstream_update_reading(u);
-    veil__xchg_upstream_ready(x);
+    /* The connect timer keeps running: a handshake is part of
+       connecting. */
+    hs_step(u);
 }
 
 
@@ -575,21 +503,24 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
     u->creq.data = u;
     w->nupconns++;
     veil__outq_init(&u->out, (uv_stream_t *)&u->tcp, w, up_written, u);
+    veil__transport_tcp_init(&u->tcp_tr, &u->out);
+    u->tr = &u->tcp_tr;
+    uv_idle_init(&w->loop, &u->tls_idle);
+    u->tls_idle.data = u;
     if (p->up->tls_ctx != NULL) {
-        u->tls = veil__tls_new(p->up->tls_ctx, &p->up->set);
-        if (u->tls != NULL) {
-            uv_idle_init(&w->loop, &u->tls_idle);
-            u->tls_idle.data = u;
-        } else {
+        veil__transport_t *t = veil__tls_client_new(p->up->tls_ctx, &p->up->set,
+                                                    p->up->name, &u->out);
+        if (t == NULL) {
             u->x = x;
             x->u = u;
-            u->tls_failed = 1;
+            u->tr->failed = 1;
             veil__upstream_close(u);
             veil__xchg_upstream_failed(x, 502, "no_memory");
             return;
         }
-        u->out.tls = u->tls;
+        u->tr = t;
     }
+    u->out.tr = u->tr;
     u->x = x;
     x->u = u;
     rc = uv_tcp_connect(&u->creq, &u->tcp,
@@ -661,8 +592,7 @@ void veil__upstream_release(veil__upconn_t *u)
     u->x = NULL;
     veil__outq_flush(&u->out);
     if (!u->reusable || u->eof || u->in_len > 0 || u->out.queued > 0 ||
-        (u->tls != NULL && (u->tls_failed || u->tls_sock_eof ||
-                            veil__tls_pending(u->tls))) ||
+        u->tr->failed || u->tr->sock_eof || u->tr->type->pending(u->tr) ||
         u->out.error != 0 || w->draining || w->stopping ||
         p->nidle >= p->up->set.pool_size ||
         atomic_load(&p->up->retired) || u->state != VEIL__U_ACTIVE) {

@@ -50,7 +50,7 @@ void veil__upstream_unref(veil__upstream_t *u)
     /* The resolver was stopped when the upstream was retired (or at the
        end): nothing writes <addrs> any more. */
     veil__upaddrs_dispose(&u->addrs);
-    veil__tls_ctx_free(u->tls_ctx);
+    veil__tls_upctx_free(u->tls_ctx);
     free(u);
 }
 
@@ -63,7 +63,9 @@ static int settings_of(const veil_upstream_t *cu, veil__upsettings_t *out)
     if (strlen(cu->host) >= sizeof(out->host) ||
         (cu->tls_ca_file != NULL && strlen(cu->tls_ca_file) >= sizeof(out->tls_ca_file)) ||
         (cu->tls_server_name != NULL &&
-         strlen(cu->tls_server_name) >= sizeof(out->tls_server_name))) {
+         strlen(cu->tls_server_name) >= sizeof(out->tls_server_name)) ||
+        (cu->tls_cert_file != NULL && strlen(cu->tls_cert_file) >= sizeof(out->tls_cert_file)) ||
+        (cu->tls_key_file != NULL && strlen(cu->tls_key_file) >= sizeof(out->tls_key_file))) {
         fprintf(stderr, "veil: upstream %s: a name is too long\n", cu->name);
         return -1;
     }
@@ -78,6 +80,10 @@ static int settings_of(const veil_upstream_t *cu, veil__upsettings_t *out)
     }
     if (cu->tls_server_name != NULL) {
         strcpy(out->tls_server_name, cu->tls_server_name);
+    }
+    if (cu->tls_cert_file != NULL) {
+        strcpy(out->tls_cert_file, cu->tls_cert_file);
+        strcpy(out->tls_key_file, cu->tls_key_file);
     }
     out->connect_timeout_ms = cu->connect_timeout_ms;
     out->response_timeout_ms = cu->response_timeout_ms;
@@ -110,14 +116,14 @@ static veil__upstream_t *upstream_new(const char *name, const veil__upsettings_t
     atomic_init(&u->retired, 0);
     snprintf(u->name, sizeof(u->name), "%s", name);
     u->set = *c;
-    if (c->tls && (u->tls_ctx = veil__tls_ctx_new(&u->set, u->name)) == NULL) {
+    if (c->tls && (u->tls_ctx = veil__tls_upctx_new(&u->set, u->name)) == NULL) {
         free(u);
         return NULL;
     }
     veil__upaddrs_init(&u->addrs);
     if (veil__resolve_start_up(&u->set, u->name, &u->addrs) != 0) {
         veil__upaddrs_dispose(&u->addrs);
-        veil__tls_ctx_free(u->tls_ctx);
+        veil__tls_upctx_free(u->tls_ctx);
         free(u);
         return NULL;
     }

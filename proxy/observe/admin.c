@@ -44,6 +44,7 @@ struct veil_admin {
     void *config_ud;
     _Atomic int config_loaded;
     _Atomic int draining;
+    int only;                    /* VEIL_ADMIN_*: what it serves */
     conn_t *conns;
     unsigned nconns;
 };
@@ -343,6 +344,11 @@ static void handle(conn_t *c, const char *head, size_t len,
         respond_text(c, 400, "origin-form targets only\n", head_only, NULL, 1);
         return;
     }
+    if (a->only == VEIL_ADMIN_METRICS && !path_is(path, "/metrics")) {
+        /* A pod-reachable metrics port: the counters and nothing else. */
+        respond_text(c, 404, "not found\n", head_only, NULL, close);
+        return;
+    }
     if (path_is(path, "/live")) {
         respond_text(c, 200, "live\n", head_only, NULL, close);
         return;
@@ -356,6 +362,12 @@ static void handle(conn_t *c, const char *head, size_t len,
         } else {
             respond_text(c, 200, "ready\n", head_only, NULL, close);
         }
+        return;
+    }
+    if (a->only == VEIL_ADMIN_PROBES) {
+        /* A pod-reachable probe port: nothing but liveness and readiness,
+           whatever the path. */
+        respond_text(c, 404, "not found\n", head_only, NULL, close);
         return;
     }
     if (path_is(path, "/stats")) {
@@ -598,23 +610,28 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
     struct sockaddr_storage ss;
     const char *host = o->host ? o->host : "127.0.0.1";
     int port = o->port ? o->port : ADMIN_DEFAULT_PORT;
+    /* Messages name the flag the operator set. */
+    static const char *const flags[] = {"--admin", "--probe-listen", "--metrics-listen"};
+    static const char *const kinds[] = {"admin", "probe", "metrics"};
+    int only = o->only >= VEIL_ADMIN_ALL && o->only <= VEIL_ADMIN_METRICS ? o->only : 0;
+    const char *flag = flags[only];
     int rc;
 
     *out = NULL;
-    if (o->stats == NULL) {
+    if (o->stats == NULL && only != VEIL_ADMIN_PROBES) {
         snprintf(err, errlen, "admin: no statistics");
         return -EINVAL;
     }
     if (o->data_host != NULL && port == o->data_port &&
         (strcmp(host, o->data_host) == 0 || is_any(host) ||
          is_any(o->data_host))) {
-        snprintf(err, errlen, "--admin: the admin listener cannot share the "
-                              "data port %d", port);
+        snprintf(err, errlen, "%s: the %s listener cannot share the "
+                              "data port %d", flag, kinds[only], port);
         return -EINVAL;
     }
     if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
         uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) != 0) {
-        snprintf(err, errlen, "--admin: not an IP address and port");
+        snprintf(err, errlen, "%s: not an IP address and port", flag);
         return -EINVAL;
     }
     a = calloc(1, sizeof(*a));
@@ -626,7 +643,8 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
     a->port = port;
     a->config_json = o->config_json;
     a->config_ud = o->config_ud;
-    if (o->token_file != NULL) {
+    a->only = only;
+    if (o->token_file != NULL && only != VEIL_ADMIN_PROBES) {
         rc = read_token(a, o->token_file, err, errlen);
         if (rc != 0) {
             free(a);
@@ -638,7 +656,7 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
     a->listener.data = a;
     if ((rc = uv_tcp_bind(&a->listener, (struct sockaddr *)&ss, 0)) != 0 ||
         (rc = uv_listen((uv_stream_t *)&a->listener, 64, on_connection)) != 0) {
-        snprintf(err, errlen, "--admin: cannot listen on %s:%d: %s", host,
+        snprintf(err, errlen, "%s: cannot listen on %s:%d: %s", flag, host,
                  port, uv_strerror(rc));
         uv_close((uv_handle_t *)&a->listener, NULL);
         uv_run(&a->loop, UV_RUN_DEFAULT);

@@ -14,6 +14,8 @@
 #endif
 
 #include "veil/log.h"
+#include "veil/stats.h"
+#include "log_socket.h"
 #include "logfile.h"
 
 struct veil_log {
@@ -27,6 +29,8 @@ struct veil_log {
     pthread_mutex_t lock;
     char path[1024];
     veil_logfile_t *lf;     /* the rotating file sink, when configured */
+    veil_logsock_t *sock;   /* unix: or unixgram: */
+    struct veil_stats *stats; /* lost records are counted here, or NULL */
 };
 
 
@@ -353,15 +357,48 @@ static int open_path(const char *path)
 }
 
 
+static void count_dropped(void *ud, int reason, uint64_t n)
+{
+    veil_log_t *log = ud;
+
+    if (log->stats != NULL) {
+        veil_stats_log_dropped(veil_stats_shard(log->stats, VEIL_STATS_SHARD_MAIN), reason, n);
+    }
+}
+
+
 int veil_log_open(veil_log_t **out, const char *path, char *err,
                   size_t errlen)
 {
+    return veil_log_open_with(out, &(veil_log_options_t){path, 0, NULL}, err, errlen);
+}
+
+
+int veil_log_open_with(veil_log_t **out, const veil_log_options_t *o, char *err,
+                       size_t errlen)
+{
     veil_log_t *log = calloc(1, sizeof(*log));
+    const char *path = o->path;
 
     *out = NULL;
     if (log == NULL) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
+    }
+    log->stats = o->stats;
+    if (veil_logsock_kind(path) != VEIL_LOGSOCK_NONE) {
+        veil_logsock_options_t so = {path, o->max_record ? o->max_record : 64 * 1024, 0,
+                                     count_dropped, log};
+        int rc = veil_logsock_open(&log->sock, &so, err, errlen);
+
+        if (rc != 0) {
+            free(log);
+            return rc;
+        }
+        log->fd = -1;
+        pthread_mutex_init(&log->lock, NULL);
+        *out = log;
+        return 0;
     }
     if (strcmp(path, "-") == 0) {
         log->fd = STDOUT_FILENO;
@@ -400,7 +437,7 @@ int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes,
     char err[256];
     int rc;
 
-    if (log->is_stdout || log->lf != NULL ||
+    if (log->is_stdout || log->sock != NULL || log->lf != NULL ||
         (max_bytes == 0 && rotate_s == 0 && retention_s == 0)) {
         return 0;
     }
@@ -429,6 +466,10 @@ int veil_log_reopen(veil_log_t *log)
     if (log == NULL || log->is_stdout) {
         return 0;
     }
+    if (log->sock != NULL) {
+        veil_logsock_reconnect(log->sock);
+        return 0;
+    }
     if (log->lf != NULL) {
         return veil_logfile_reopen(log->lf);
     }
@@ -449,12 +490,35 @@ int veil_log_reopen(veil_log_t *log)
 }
 
 
+/* The records of <len> bytes a failed write did not deliver (a partial
+   one included: its end never follows). */
+static void count_lines_lost(veil_log_t *log, const char *data, size_t len)
+{
+    uint64_t n = 0;
+    const char *p = data, *end = data + len;
+
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    count_dropped(log, VEIL_STATS_LOGDROP_WRITE_ERROR, n ? n : 1);
+}
+
+
 int veil_log_write(veil_log_t *log, const char *line, size_t len)
 {
     int rc = 0;
 
+    if (log->sock != NULL) {
+        /* Lost lines are counted by the sink itself. */
+        return veil_logsock_write(log->sock, line, len);
+    }
     if (log->lf != NULL) {
-        return veil_logfile_write(log->lf, line, len);
+        rc = veil_logfile_write(log->lf, line, len);
+        if (rc != 0) {
+            count_lines_lost(log, line, len);
+        }
+        return rc;
     }
     if (log->serialize) {
         pthread_mutex_lock(&log->lock);
@@ -467,6 +531,7 @@ int veil_log_write(veil_log_t *log, const char *line, size_t len)
                 continue;
             }
             rc = -errno;
+            count_lines_lost(log, line, len);
             break;
         }
         /* A regular file with O_APPEND takes the lines whole; a pipe
@@ -490,6 +555,8 @@ void veil_log_close(veil_log_t *log)
     if (!log->is_stdout && log->fd >= 0) {
         close(log->fd);
     }
+    /* A second to hand what is queued to a socket's receiver. */
+    veil_logsock_close(log->sock, 1000);
     veil_logfile_close(log->lf);
     pthread_mutex_destroy(&log->lock);
     free(log);

@@ -43,13 +43,16 @@ static const char *const loc_names[VEIL_STATS_LOC__COUNT] = {
     "path", "query", "headers", "body", "headers", "body",
 };
 static const char *const act_names[VEIL_STATS_ACT__COUNT] = {
-    "observe", "mask", "label", "hash", "tokenize", "drop", "block",
+    "observe", "mask", "label", "hash", "tokenize", "drop", "block", "placeholder",
 };
 static const char *const lat_names[VEIL_STATS_LAT__COUNT] = {
     "total", "upstream", "added",
 };
 static const char *const reload_names[VEIL_STATS_RELOAD__COUNT] = {
     "ok", "failed",
+};
+static const char *const logdrop_names[VEIL_STATS_LOGDROP__COUNT] = {
+    "too_large", "buffer_full", "unavailable", "write_error",
 };
 
 /* Requests refused before or during their exchange: every request-side
@@ -136,7 +139,7 @@ struct veil_stats {
     veil_detector_info_t *det;
     /* Offsets of each counter family in a shard's array. */
     size_t o_req, o_find, o_insp, o_skip, o_rej, o_block, o_up;
-    size_t o_lat, o_lsum, o_lcnt, o_reload, total;
+    size_t o_lat, o_lsum, o_lcnt, o_reload, o_logdrop, total;
     veil_stats_shard_t *shards; /* nshards + 1 (the main shard last) */
     double start_time;
     pthread_mutex_t meta_lock;  /* names, config id and time */
@@ -184,6 +187,11 @@ const char *veil_stats_lat_name(int k)
 const char *veil_stats_reload_name(int r)
 {
     return r >= 0 && r < VEIL_STATS_RELOAD__COUNT ? reload_names[r] : "ok";
+}
+
+const char *veil_stats_logdrop_name(int r)
+{
+    return r >= 0 && r < VEIL_STATS_LOGDROP__COUNT ? logdrop_names[r] : "write_error";
 }
 
 
@@ -308,6 +316,7 @@ veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
     s->o_lsum = off;  off += R * VEIL_STATS_LAT__COUNT;
     s->o_lcnt = off;  off += R * VEIL_STATS_LAT__COUNT;
     s->o_reload = off; off += VEIL_STATS_RELOAD__COUNT;
+    s->o_logdrop = off; off += VEIL_STATS_LOGDROP__COUNT;
     s->total = off;
 
     s->shards = calloc(nshards + 1, sizeof(*s->shards));
@@ -637,6 +646,15 @@ void veil_stats_reload(veil_stats_shard_t *sh, int result)
 }
 
 
+void veil_stats_log_dropped(veil_stats_shard_t *sh, int reason, uint64_t n)
+{
+    if (sh == NULL || reason < 0 || reason >= VEIL_STATS_LOGDROP__COUNT) {
+        return;
+    }
+    add(sh, sh->s->o_logdrop + (size_t)reason, n);
+}
+
+
 void veil_stats_set_config(veil_stats_t *s, const char *id, double when)
 {
     size_t n = id ? strlen(id) : 0;
@@ -714,11 +732,12 @@ int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
     snap->lat = sum(s, s->o_lat, s->o_lsum - s->o_lat);
     snap->lat_sum_ns = sum(s, s->o_lsum, s->o_lcnt - s->o_lsum);
     snap->lat_count = sum(s, s->o_lcnt, s->o_reload - s->o_lcnt);
-    snap->reloads = sum(s, s->o_reload, s->total - s->o_reload);
+    snap->reloads = sum(s, s->o_reload, s->o_logdrop - s->o_reload);
+    snap->log_dropped = sum(s, s->o_logdrop, s->total - s->o_logdrop);
     if (!snap->requests || !snap->findings || !snap->inspected ||
         !snap->skipped || !snap->rejected || !snap->blocked ||
         !snap->upstream || !snap->lat || !snap->lat_sum_ns ||
-        !snap->lat_count || !snap->reloads) {
+        !snap->lat_count || !snap->reloads || !snap->log_dropped) {
         veil_stats_snapshot_dispose(snap);
         return -ENOMEM;
     }
@@ -739,5 +758,6 @@ void veil_stats_snapshot_dispose(veil_stats_snapshot_t *snap)
     free(snap->lat_sum_ns);
     free(snap->lat_count);
     free(snap->reloads);
+    free(snap->log_dropped);
     memset(snap, 0, sizeof(*snap));
 }

@@ -297,6 +297,13 @@ int veil_stats_json(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
     }
     veil_jbuf_raw(b, "}", 1);
 
+    veil_jbuf_key(b, "access_log_dropped");
+    veil_jbuf_raw(b, "{", 1);
+    for (int k = 0; k < VEIL_STATS_LOGDROP__COUNT; k++) {
+        jkey_u64(b, veil_stats_logdrop_name(k), sn->log_dropped[k]);
+    }
+    veil_jbuf_raw(b, "}", 1);
+
     veil_jbuf_key(b, "latency");
     veil_jbuf_raw(b, "[", 1);
     for (size_t r = 0; r < R; r++) {
@@ -553,6 +560,14 @@ int veil_stats_prometheus(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
         veil_jbuf_cstr(b, "veil_config_reloads_total{");
         plabel(b, "result", veil_stats_reload_name(k), 1);
         pval(b, sn->reloads[k]);
+    }
+
+    phead(b, "veil_access_log_dropped_total", "counter",
+          "Access-log records that did not reach the sink whole, by reason.");
+    for (int k = 0; k < VEIL_STATS_LOGDROP__COUNT; k++) {
+        veil_jbuf_cstr(b, "veil_access_log_dropped_total{");
+        plabel(b, "reason", veil_stats_logdrop_name(k), 1);
+        pval(b, sn->log_dropped[k]);
     }
 
     phist(b, sn, VEIL_STATS_LAT_TOTAL, "veil_request_duration_seconds",

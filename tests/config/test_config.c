@@ -644,6 +644,35 @@ TEST(rejects_without_crash)
     }
 }
 
+/* A load that asks for an engine another config (alive or just gone)
+   was built with gets that very engine, not a new compile; a different
+   detector set gets its own. */
+TEST(engines_shared_across_loads)
+{
+    diags_t d = {0};
+    const char *a = "version: 1\npolicies:\n  default:\n    request: {min_confidence: high}\n";
+    const char *b = "version: 1\npolicies:\n  default:\n    request: {min_confidence: high}\n"
+                    "    response: {detectors: [email]}\n";
+    veil_config_t *c1 = load(a, &d), *c2 = load(a, &d), *c3 = load(b, &d);
+    CHECK(c1 != NULL && c2 != NULL && c3 != NULL);
+    if (c1 && c2 && c3) {
+        const veil_policy_t *p1 = veil_config_policy_at(c1, 0), *p2 = veil_config_policy_at(c2, 0),
+                            *p3 = veil_config_policy_at(c3, 0);
+        CHECK(p1->dir[0].engine == p2->dir[0].engine);
+        CHECK(p1->dir[0].engine == p3->dir[0].engine);
+        CHECK(p3->dir[1].engine != p3->dir[0].engine);
+        CHECK(veil_engine_detector_count(p3->dir[1].engine) > 0);
+    }
+    const veil_engine_t *e1 = c1 ? veil_config_policy_at(c1, 0)->dir[0].engine : NULL;
+    veil_config_release(c1);
+    veil_config_release(c2);
+    veil_config_release(c3);
+    /* Released by every config, kept idle for the next load. */
+    veil_config_t *c4 = load(a, &d);
+    CHECK(c4 != NULL && veil_config_policy_at(c4, 0)->dir[0].engine == e1);
+    veil_config_release(c4);
+}
+
 int main(void)
 {
     RUN(suggestions);
@@ -660,5 +689,6 @@ int main(void)
     RUN(settings_grammar);
     RUN(overrides_win_over_the_file);
     RUN(rejects_without_crash);
+    RUN(engines_shared_across_loads);
     TEST_MAIN_END;
 }

@@ -32,6 +32,12 @@ routes:
   - name: fld
     match: {host: fld}
     policy: fld
+  - name: blkq
+    match: {host: blkq}
+    policy: blkq
+  - name: ph
+    match: {host: ph}
+    policy: ph
   - name: fldr
     match: {host: fldr}
     policy: fldr
@@ -58,6 +64,10 @@ policies:
       fields:
         - json: $.payment.cvv
           action: drop
+        - header: X-Forwarded-For
+          action: drop
+        - header: X-Customer-Ref
+          action: label
   red:
     request:
       mode: redact
@@ -71,6 +81,16 @@ policies:
       hash_key: tok
     response:
       mode: observe
+  ph:
+    request:
+      mode: redact
+      actions: {email: placeholder, credit_card: placeholder, default: label}
+    response:
+      mode: observe
+  blkq:
+    request:
+      mode: block
+      block: [all]
   blk:
     request:
       mode: observe
@@ -390,12 +410,216 @@ def test_field_rules_in_transit(veil):
     env = start(veil)
     try:
         body = b'{"payment":{"cvv":"123","method":"sepa"}}'
-        out = env.raw(post(b"fldr", b"/echo", body))
+        out = env.raw(post(b"fldr", b"/echo", body,
+                           b"X-Forwarded-For: 203.0.113.9\r\nX-Customer-Ref: cr_5521\r\n"))
         want = b'{"payment":{"cvv":"","method":"sepa"}}'
         eq(split_head(out)[1], want, "the echo of the rewritten body")
         uh, ub = split_head(env.requests(1)[0][0])
         eq(ub, want, "upstream got the value the rule names emptied")
         eq(field(uh, b"content-length"), [b"%d" % len(want)], "new length")
+        eq(field(uh, b"x-forwarded-for"), [b"127.0.0.1"],
+           "a drop rule takes the client's X-Forwarded-For out (veil adds its peer)")
+        eq(field(uh, b"x-customer-ref"), [b"[PII]"], "a header rule applies in transit")
+    finally:
+        env.stop()
+
+
+def test_heads_redacted_in_transit(veil):
+    """Mode redact acts on the request's path, query and fields and on the
+    response's fields, before anything goes on: findings are transformed
+    by the policy's actions (the red policy: e-mail label, card mask on
+    requests; label on responses). Credentials and routing fields go on as
+    they came; their findings are logged with the action observe."""
+    env = start(veil)
+    try:
+        req = (b"GET /users/jane.p@example.com/orders?email=jane.q@example.com&n=1 "
+               b"HTTP/1.1\r\nHost: red\r\n"
+               b"X-Customer: Jane <jane.h@example.com>\r\n"
+               b"X-Card: 4111 1111 1111 1111\r\n"
+               b"Authorization: Bearer jane.a@example.com\r\n"
+               b"X-Forwarded-For: 203.0.113.9\r\n"
+               b"Connection: close\r\n\r\n")
+        env.raw(req)
+        uh = env.requests(1)[0][0].split(b"\r\n\r\n")[0]
+        lines = uh.split(b"\r\n")
+        # RFC 3986: '[' and ']' are not allowed in a path or a query.
+        eq(lines[0], b"GET /users/%5BEMAIL%5D/orders?email=%5BEMAIL%5D&n=1 HTTP/1.1",
+           "request line upstream: path and query labelled, escaped")
+        eq(field(uh, b"x-customer"), [b"Jane <[EMAIL]>"], "a field's e-mail labelled")
+        eq(field(uh, b"x-card"), [b"**** **** **** 1111"], "a field's card masked")
+        eq(field(uh, b"authorization"), [b"Bearer jane.a@example.com"],
+           "a credential goes on as it came")
+        eq(field(uh, b"x-forwarded-for"), [b"203.0.113.9, 127.0.0.1"],
+           "a routing field goes on as it came (and gets the client)")
+        rec = env.log(1)[0]
+        kinds = {(f["detector"], f["location"], f["action"]) for f in rec["veil.findings"]}
+        for k in (("email", "url.path", "label"), ("email", "url.query", "label"),
+                  ("email", "request.headers", "label"),
+                  ("credit_card", "request.headers", "mask"),
+                  ("ipv4", "request.headers", "observe")):
+            check(k in kinds, "finding %r in %r" % (k, kinds))
+        eq(rec["url.path"], "/users/[EMAIL]/orders", "the log's path")
+        eq(rec["url.query"], "email=[EMAIL]&n=1", "the log's query")
+        eq(rec["http.request.headers"]["authorization"], "[REDACTED]",
+           "the credential masked in the log")
+
+        out = env.raw(get(b"red", b"/hdr"))
+        head = split_head(out)[0]
+        eq(field(head, b"x-contact"), [b"[EMAIL]"], "response field labelled")
+        eq(field(head, b"x-card"), [b"[CREDIT_CARD]"], "response card labelled")
+        eq(field(head, b"set-cookie"), [b"who=ops.cookie@example.com"],
+           "a cookie goes on as it came")
+        m = env.curl("http://127.0.0.1:%d/metrics" % env.admin_port)[0].decode()
+        for line in ('veil_findings_total{route="red",direction="request",location="query",'
+                     'detector="email",category="contact",action="label"} 1',
+                     'veil_findings_total{route="red",direction="response",location="headers",'
+                     'detector="email",category="contact",action="label"} 1'):
+            check(line in m, "metrics line: " + line)
+        raw = env.log_raw() + env.stderr()
+        for v in (b"jane.p@", b"jane.q@", b"jane.h@", b"jane.a@", b"ops.hdr@",
+                  b"ops.cookie@", b"4111 1111 1111 1111"):
+            check(v not in raw, "no PII in the log: %r" % v)
+    finally:
+        env.stop()
+
+
+def test_heads_tokenized_in_transit(veil):
+    env = start(veil)
+    try:
+        env.raw(b"GET /json?to=jane.q@example.com HTTP/1.1\r\nHost: tok\r\n"
+                b"X-Customer: jane.h@example.com\r\nConnection: close\r\n\r\n")
+        uh = env.requests(1)[0][0].split(b"\r\n\r\n")[0]
+        m = re.match(rb"GET /json\?to=%5BEMAIL:([0-9a-f]{16})%5D HTTP/1.1\r\n", uh)
+        check(m is not None, "query value tokenized: %r" % uh.split(b"\r\n")[0])
+        v = field(uh, b"x-customer")
+        check(len(v) == 1 and re.fullmatch(rb"\[EMAIL:[0-9a-f]{16}\]", v[0]) is not None,
+              "field value tokenized: %r" % v)
+        check(v[0] != b"[EMAIL:" + m.group(1) + b"]", "two values, two tokens")
+    finally:
+        env.stop()
+
+
+def test_heads_blocked(veil):
+    """Mode block refuses a request whose path, query or fields hold a
+    finding by a block detector, before any upstream is involved; a
+    response whose fields do, before any of it reaches the client.
+    Routing fields (X-Forwarded-For) do not refuse a request."""
+    env = start(veil)
+    try:
+        out = env.raw(get(b"blkq", b"/json?email=jane.q@example.com"))
+        eq(out.split(b"\r\n")[0], b"HTTP/1.1 403 Forbidden", "query finding refuses")
+        eq(split_head(out)[1], b'{"error":"blocked_by_policy"}\n', "its reason")
+        out = env.raw(b"GET /json HTTP/1.1\r\nHost: blkq\r\nX-Note: jane.h@example.com\r\n"
+                      b"Connection: close\r\n\r\n")
+        eq(out.split(b"\r\n")[0], b"HTTP/1.1 403 Forbidden", "field finding refuses")
+        out = env.raw(b"GET /hdr HTTP/1.1\r\nHost: blkq\r\nX-Forwarded-For: 203.0.113.9\r\n"
+                      b"Connection: close\r\n\r\n")
+        eq(out.split(b"\r\n")[0], b"HTTP/1.1 200 OK", "a routing field does not refuse")
+        eq(len(env.requests(1)), 1, "only the last request reached the upstream")
+        out = env.raw(get(b"blk", b"/hdr"))
+        eq(out.split(b"\r\n")[0], b"HTTP/1.1 451 Unavailable For Legal Reasons",
+           "a response whose field holds a card refused")
+        check(b"4111" not in out, "none of the refused head reached the client")
+        recs = env.log(4)
+        eq([r.get("error.type") for r in recs],
+           ["blocked_by_policy", "blocked_by_policy", None, "blocked_by_policy"],
+           "the records say why")
+    finally:
+        env.stop()
+
+
+def test_placeholders_round_trip(veil):
+    """Action placeholder: the upstream gets [EMAIL_1]-style placeholders
+    (the same value, the same number), and the client gets its values back
+    in the response: a Content-Length echo and an SSE stream cut at every
+    byte. The log has neither the values nor the map."""
+    env = start(veil)
+    try:
+        body = (b'{"to":"jane.ph@example.com","cc":"joe.ph@example.org",'
+                b'"again":"jane.ph@example.com","card":"4111 1111 1111 1111",'
+                b'"ssn":"536-22-8901"}')
+        sent = (b'{"to":"[EMAIL_1]","cc":"[EMAIL_2]","again":"[EMAIL_1]",'
+                b'"card":"[CREDIT_CARD_1]","ssn":"[US_SSN]"}')
+        out = env.raw(post(b"ph", b"/echo", body))
+        head, got = split_head(out)
+        eq(split_head(env.requests(1)[0][0])[1], sent, "the upstream got placeholders")
+        # The SSN's action is the label: not restored, it never had a
+        # value to come back to.
+        eq(dechunk(got), body.replace(b"536-22-8901", b"[US_SSN]"),
+           "the client got its values back (echo with a length)")
+        eq(field(head, b"content-length"), [], "restored as it streams: no length")
+        eq(field(head, b"transfer-encoding"), [b"chunked"], "chunked instead")
+        out = env.raw(post(b"ph", b"/sse", body))
+        head, got = split_head(out)
+        eq(dechunk(got), b"data: " + body.replace(b"536-22-8901", b"[US_SSN]") + b"\n\n",
+           "SSE cut at every byte: restored")
+        recs = env.log(2)
+        for r in recs:
+            eq((r.get("veil.placeholders.issued"), r.get("veil.placeholders.restored")),
+               (3, 4), "issued and restored counts")
+        raw = env.log_raw() + env.stderr()
+        for v in (b"jane.ph@", b"joe.ph@", b"4111 1111", b"536-22-8901"):
+            check(v not in raw, "no value in the log: %r" % v)
+    finally:
+        env.stop()
+
+
+def dechunk(b):
+    out = b""
+    while True:
+        size, rest = b.split(b"\r\n", 1)
+        n = int(size, 16)
+        if n == 0:
+            return out
+        out += rest[:n]
+        b = rest[n + 2:]
+
+
+TOKEN_CONFIG = """version: 1
+keys:
+  k1: {file: %s, slot: 1}
+policies:
+  default:
+    request:
+      mode: tokenize
+    response:
+      mode: observe
+"""
+
+
+def test_tagged_tokens_in_transit(veil):
+    """With a key slot, mode tokenize sends tagged tokens (AES-SIV) in the
+    body and the fields: the upstream gets no PII, and the holder of the
+    key turns the bytes it got back into the originals, byte for byte."""
+    d = tempfile.mkdtemp(prefix="veil-tok-")
+    key = os.path.join(d, "k1.key")
+    with open(key, "wb") as f:
+        f.write(os.urandom(32))
+    os.chmod(key, 0o400)
+    path = os.path.join(d, "tok.yaml")
+    with open(path, "w") as f:
+        f.write(TOKEN_CONFIG % key)
+    env = Env(veil, ["-c", path])
+    try:
+        env.raw(post(b"api", b"/echo", BODY, b"X-Customer: jane.h@example.com\r\n"))
+        uh, ub = split_head(env.requests(1)[0][0])
+        m = re.fullmatch(rb'\{"user":\{"email":"(tok-k1-email-[a-z2-7]{28,})",'
+                         rb'"card":"(tok-k1-credit_card-[a-z2-7]{28,})","note":"hi"\}\}', ub)
+        check(m is not None, "tagged tokens in the body upstream: %r" % ub)
+        cust = field(uh, b"x-customer")
+        check(len(cust) == 1 and re.fullmatch(rb"tok-k1-email-[a-z2-7]{28,}", cust[0]),
+              "a tagged token in the field: %r" % cust)
+        check(cust[0] != m.group(1), "another value, another token")
+        import subprocess
+        back = subprocess.run([veil, "detokenize", "--key-file", key, "--reason", "test"],
+                              input=ub + b"\n" + cust[0] + b"\n", capture_output=True)
+        eq(back.returncode, 0, "veil detokenize exits 0: %r" % back.stderr[-300:])
+        eq(back.stdout, BODY + b"\n" + b"jane.h@example.com\n",
+           "the key's holder gets the originals back, byte for byte")
+        rec = env.log(1)[0]
+        kinds = {(f["detector"], f["location"], f["action"]) for f in rec["veil.findings"]}
+        check(("email", "request.body", "tokenize") in kinds, "counted as tokenize: %r" % kinds)
+        no_canary(env)
     finally:
         env.stop()
 
@@ -407,7 +631,9 @@ TESTS = [test_redact_request_content_length, test_redact_body_over_log_limit,
          test_encoded_response_refused,
          test_binary_response_passes, test_response_over_limit_refused,
          test_block_response, test_counters, test_field_rules_in_log,
-         test_field_rules_in_transit]
+         test_field_rules_in_transit, test_heads_redacted_in_transit,
+         test_heads_tokenized_in_transit, test_heads_blocked,
+         test_tagged_tokens_in_transit, test_placeholders_round_trip]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -29,6 +29,11 @@ The response depends on the path (query ignored):
   /badgzip    a corrupt gzip body
   /deflate    a raw-deflate body labelled deflate
   /ws         101 to an upgrade, then echoes raw bytes upper-cased
+  /sse        200 text/event-stream echoing the request body as one event,
+              each byte its own chunk and its own write (a stream cut
+              at every byte)
+  /hdr        200 whose fields carry PII: X-Contact (an e-mail), X-Card
+              (a card number), Set-Cookie (an e-mail in a cookie)
 No Date or Server header is sent, so responses are deterministic.
 """
 import gzip
@@ -243,6 +248,20 @@ class Conn:
             n = len(body)
             self.send(200, "OK", [("Content-Type", "text/plain")],
                       str(n).encode())
+        elif path == "/sse":
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            s.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n")
+            for c in b"data: " + body + b"\n\n":
+                s.sendall(b"1\r\n" + bytes([c]) + b"\r\n")
+                time.sleep(0.001)
+            s.sendall(b"0\r\n\r\n")
+        elif path == "/hdr":
+            self.send(200, "OK", [("Content-Type", "text/plain"),
+                                  ("X-Contact", "ops.hdr@example.com"),
+                                  ("X-Card", "4111 1111 1111 1111"),
+                                  ("Set-Cookie", "who=ops.cookie@example.com")],
+                      b"ok")
         elif path == "/204":
             s.sendall(b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
         elif path == "/304":

@@ -4,7 +4,10 @@
  * streaming contracts (the safe offset never moves back, no finding starts
  * before an offset already declared safe, findings sorted and never
  * overlapping, the redactor's offset monotonic and complete), and compares
- * the findings and redacted bytes of every cut. Include after test.h.
+ * the findings and redacted bytes of every cut. Every case also runs on
+ * every SIMD level of the engine (detectors/simd.h), the reference (no
+ * shortcuts) included: each cut on a level of its own, and whole on each
+ * level; all must agree. Include after test.h.
  */
 #ifndef VEIL_TEST_ENGINE_HARNESS_H
 #define VEIL_TEST_ENGINE_HARNESS_H
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simd.h"
 #include "veil/scan.h"
 #include "veil/transform.h"
 
@@ -82,6 +86,27 @@ static void cut_seed(int how)
     rng_state = how == CUT_RANDOM1 ? 12345u : 987654321u;
 }
 
+/* The runs of one case: each cut on a SIMD level of its own, then whole on
+   every level. Run k selects its level and returns its cut. */
+static const int run_levels[] = {VEIL_SIMD_REFERENCE, VEIL_SIMD_SCALAR, VEIL_SIMD_SSE,
+                                 VEIL_SIMD_AVX2, VEIL_SIMD_REFERENCE, VEIL_SIMD_SCALAR,
+                                 VEIL_SIMD_SSE, VEIL_SIMD_AVX2};
+#define RUNS ((int)(sizeof(run_levels) / sizeof(run_levels[0])))
+
+static int run_select(int k)
+{
+    veil__simd_select(run_levels[k]);
+    return k < CUT__COUNT ? k : CUT_WHOLE;
+}
+
+static const char *run_name(int k)
+{
+    static char name[64];
+    snprintf(name, sizeof(name), "%s on %s", cut_names[k < CUT__COUNT ? k : CUT_WHOLE],
+             veil__simd_name(run_levels[k]));
+    return name;
+}
+
 static char conf_letter(int c)
 {
     return c == VEIL_CONF_HIGH ? 'H' : c == VEIL_CONF_MEDIUM ? 'M' : c == VEIL_CONF_LOW ? 'L' : '?';
@@ -142,20 +167,22 @@ static const char *scan_str(int line, const veil_engine_t *e, veil_format_t fmt,
     static char first[8192];
     char other[8192];
     flist_t l;
-    for (int how = 0; how < CUT__COUNT; how++) {
+    for (int k = 0; k < RUNS; k++) {
+        int how = run_select(k);
         scan_cut(e, fmt, in, len, how, &l);
         if (l.bad) {
-            fprintf(stderr, "line %d: cut %s: invariant %d broken\n", line, cut_names[how],
+            fprintf(stderr, "line %d: cut %s: invariant %d broken\n", line, run_name(k),
                     l.bad);
             test_failed_checks++;
         }
-        flist_format(e, &l, how ? other : first, sizeof(first));
-        if (how && strcmp(first, other) != 0) {
+        flist_format(e, &l, k ? other : first, sizeof(first));
+        if (k && strcmp(first, other) != 0) {
             fprintf(stderr, "line %d: cut %s differs:\n  whole: %s\n  cut:   %s\n", line,
-                    cut_names[how], first, other);
+                    run_name(k), first, other);
             test_failed_checks++;
         }
     }
+    veil__simd_select(veil__simd_best());
     return first;
 }
 
@@ -271,27 +298,28 @@ static const char *redact_opts_str(int line, const veil_engine_t *e,
     free(first);
     first = NULL;
     size_t flen = 0;
-    for (int how = 0; how < CUT__COUNT; how++) {
-        int bad = 0;
+    for (int k = 0; k < RUNS; k++) {
+        int bad = 0, how = run_select(k);
         size_t olen;
         char *o = redact_cut(e, &opts, in, len, how, &olen, &bad);
         if (bad) {
-            fprintf(stderr, "line %d: redact cut %s: invariant %d broken\n", line,
-                    cut_names[how], bad);
+            fprintf(stderr, "line %d: redact cut %s: invariant %d broken\n", line, run_name(k),
+                    bad);
             test_failed_checks++;
         }
-        if (how == 0) {
+        if (k == 0) {
             first = o;
             flen = olen;
             continue;
         }
         if (olen != flen || memcmp(o, first, olen) != 0) {
             fprintf(stderr, "line %d: redact cut %s differs:\n  whole: %s\n  cut:   %s\n", line,
-                    cut_names[how], first, o);
+                    run_name(k), first, o);
             test_failed_checks++;
         }
         free(o);
     }
+    veil__simd_select(veil__simd_best());
     return first;
 }
 

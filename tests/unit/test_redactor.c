@@ -107,6 +107,59 @@ TEST(write_error)
     veil_redactor_free(NULL);
 }
 
+/* Where each write's bytes come from: the caller's buffer or not. */
+typedef struct {
+    const char *in;
+    size_t in_len, from_input, copied, writes;
+} origin_t;
+
+static int origin_write(void *ud, const char *data, size_t len)
+{
+    origin_t *o = ud;
+    if (data >= o->in && data + len <= o->in + o->in_len) {
+        o->from_input += len;
+    } else {
+        o->copied += len;
+    }
+    o->writes++;
+    return 0;
+}
+
+/* A body with no finding is written straight from the caller's buffer
+   (in one write, less the scanner's hold-back tail, which is held and
+   written at the end); around a finding, the untouched runs are too. */
+TEST(untouched_bytes_are_not_copied)
+{
+    static char in[20000];
+    for (size_t i = 0; i < sizeof(in); i++) {
+        in[i] = "plain words and nothing else here. "[i % 35];
+    }
+    veil_redactor_options_t o = {0};
+    origin_t org = {in, sizeof(in), 0, 0, 0};
+    o.format = VEIL_FMT_TEXT;
+    o.action = VEIL_ACT_LABEL;
+    o.write = origin_write;
+    o.write_ud = &org;
+    veil_redactor_t *r = veil_redactor_new(E, &o);
+    CHECK_EQ(veil_redactor_feed(r, in, sizeof(in)), 0);
+    CHECK_EQ(org.writes, 1);
+    CHECK(org.from_input >= sizeof(in) - 256);
+    CHECK_EQ(org.copied, 0);
+    CHECK_EQ(veil_redactor_finish(r), 0);
+    CHECK_EQ(org.from_input + org.copied, sizeof(in));
+    veil_redactor_free(r);
+
+    memcpy(in + 9000, " jane@example.com ", 18);
+    org = (origin_t){in, sizeof(in), 0, 0, 0};
+    r = veil_redactor_new(E, &o);
+    CHECK_EQ(veil_redactor_feed(r, in, sizeof(in)), 0);
+    CHECK_EQ(veil_redactor_finish(r), 0);
+    /* the label, and the tail held back at the end, are the only copies */
+    CHECK_EQ(org.from_input + org.copied, sizeof(in) - 16 + strlen("[EMAIL]"));
+    CHECK(org.copied <= strlen("[EMAIL]") + 256);
+    veil_redactor_free(r);
+}
+
 TEST(per_detector_actions)
 {
     uint8_t acts[64];
@@ -395,6 +448,7 @@ int main(void)
     RUN(every_cut);
     RUN(findings_match_scanner);
     RUN(write_error);
+    RUN(untouched_bytes_are_not_copied);
     RUN(per_detector_actions);
     RUN(bounded);
     RUN(empty);

@@ -1,0 +1,106 @@
+/*
+ * Runtime dispatch of the engine's vector kernels.
+ *
+ * The byte-classifying loops (the text layer's scan and handlers, the JSON
+ * walker's structure index) are compiled once per instruction set level
+ * from the same source (text_handlers.h, json_index.h), each copy in a file
+ * of its own with its own compiler flags: kernels_avx2.c (-mavx2),
+ * kernels_sse.c (-msse4.2) and kernels_scalar.c (no vector instructions at
+ * all). The best level the CPU has is chosen once, at the first engine;
+ * the environment variable VEIL_SIMD=scalar|sse|avx2 asks for a lower one
+ * (a level the CPU lacks is never chosen), and VEIL_SIMD=reference turns
+ * every shortcut off (on the best level's kernels): the text layer's
+ * digit_fast, the JSON walker's index and its values judged in place; the
+ * engine then walks as it did before them. Every level and the reference
+ * give the same findings and the same output byte for byte; the tests and
+ * fuzz targets compare them.
+ */
+#ifndef VEIL_DETECTORS_SIMD_H
+#define VEIL_DETECTORS_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    VEIL_SIMD_SCALAR = 0,
+    VEIL_SIMD_SSE = 1,     /* SSE4.2 with SSSE3 and POPCNT */
+    VEIL_SIMD_AVX2 = 2,    /* AVX2 with BMI1/BMI2 */
+    VEIL_SIMD__LEVELS = 3,
+    VEIL_SIMD_REFERENCE = 3, /* for veil__simd_select(): no shortcuts */
+};
+
+struct veil__text;
+struct veil_scanner;
+
+/*
+ * The JSON structure index of one 64-byte block (json_index.h), bit k for
+ * byte k, in the manner of simdjson's stage 1 (Langdale and Lemire, 2019).
+ */
+typedef struct veil__jblock {
+    uint64_t quote;  /* '"' not escaped by a backslash */
+    uint64_t bs;     /* '\\' */
+    uint64_t instr;  /* inside a string: from an opening quote (included)
+                        to its closing quote (excluded) */
+    uint64_t ws;     /* ' ', '\t', '\n', '\r' */
+    uint64_t trig;   /* a byte some text handler starts on (has_trigger()) */
+    /* The text layer's classes (text_handlers.h, cls64_t): digits,
+       alphanumerics, lower case, number separators, token joiners. */
+    uint64_t dig, aln, low, sep, join;
+} veil__jblock_t;
+
+/* What one block hands the next: whether its first byte is escaped (an
+   odd run of backslashes ended the block before) and whether it starts
+   inside a string (all ones) or not (0). A walker that starts a feed
+   seeds these from its own state, so the index carries across feeds. */
+typedef struct veil__jcarry {
+    uint64_t escaped;
+    uint64_t instr;
+} veil__jcarry_t;
+
+/* The entry points of one level's kernels. */
+typedef struct veil__kernels {
+    int level;
+    /* The text layer's scan from t->pos (text_handlers.h). */
+    void (*text_scan)(struct veil__text *t, int final);
+    /* 1 when <s> holds a byte some text handler starts on. */
+    int (*has_trigger)(const void *s, size_t len);
+    /* The index of the 64 bytes at <p> (all readable) given <c>; updates
+       <c> for the next block. */
+    void (*json_block)(const unsigned char *p, veil__jcarry_t *c, veil__jblock_t *out);
+    /* 0 when the text layer would find nothing in the value <v> (<len>
+       bytes) scanned alone between delimiters, whatever its context;
+       1 when it might (or cannot tell). */
+    int (*value_needs_scan)(const struct veil__text *t, const unsigned char *v, size_t len);
+    /* The same for the value at [a, e) of the buffer <p>, judged in place
+       from the index blocks that hold it: blk[j] covers [base + 64 j,
+       base + 64 j + 64), j < nblk. */
+    int (*value_needs_scan_at)(const struct veil__text *t, const unsigned char *p, size_t a,
+                               size_t e, const veil__jblock_t *const *blk, unsigned nblk,
+                               size_t base);
+} veil__kernels_t;
+
+/* The kernels of each level; NULL for a level this build has none of
+   (kernels_sse.c and kernels_avx2.c are x86-64 only). */
+extern const veil__kernels_t veil__kernels_scalar;
+extern const veil__kernels_t veil__kernels_sse;
+extern const veil__kernels_t veil__kernels_avx2;
+
+/* veil__simd_kernels(): the kernels new scanners use; *reference is set
+   to 1 when every shortcut is to be off. */
+const veil__kernels_t *veil__simd_kernels(int *reference);
+/* veil__simd_level(): the level in use (VEIL_SIMD_*), or
+   VEIL_SIMD_REFERENCE. */
+int veil__simd_level(void);
+/* veil__simd_best(): the best level this CPU and build have. */
+int veil__simd_best(void);
+/*
+ * veil__simd_select(): for tests and fuzz targets: scanners made from now
+ * on use <level> (VEIL_SIMD_* or VEIL_SIMD_REFERENCE), lowered to what the
+ * CPU has. Returns the level now in use. Not thread-safe: call it where no
+ * other thread makes scanners.
+ */
+int veil__simd_select(int level);
+/* veil__simd_name(): "scalar", "sse", "avx2" or "reference". */
+const char *veil__simd_name(int level);
+
+#endif

@@ -1,0 +1,2526 @@
+/*
+ * The text layer's scan: the trigger prefilter and the candidate handlers.
+ * This file is compiled once per SIMD level (simd.h): kernels_scalar.c,
+ * kernels_sse.c and kernels_avx2.c each define VEIL_K_LEVEL and the name
+ * of their kernel table, then include it. Code under VEIL_K_LEVEL >= 1 uses
+ * SSSE3/SSE4.2 intrinsics, under VEIL_K_LEVEL >= 2 AVX2 ones; every level
+ * computes the same thing.
+ *
+ * A prefilter finds trigger bytes (digits, '@', '%', ':', '=', '-', '_',
+ * 'A', 'B', 'J') with a nibble-table shuffle, the way Hyperscan's "shufti"
+ * does. Each trigger goes to a handler that looks at the bounded region
+ * around it (a chain of digit groups, an e-mail address, a run of hex and
+ * colons, a token after a known prefix) and decides which detectors can
+ * possibly match it. Only those run their PCRE2 JIT pattern, anchored at
+ * the candidate, then their validator. Most bytes are never looked at
+ * twice, and most triggers are rejected before PCRE2 is called.
+ *
+ * Streaming: a handler that reaches the end of the buffer before its region
+ * ends asks for more data (DEFER); the scan stops there and resumes at the
+ * same trigger when more bytes come. Every handler's decision depends only
+ * on the bytes within its bounded region plus VEIL__LOOKBEHIND bytes before
+ * it, so any chunking gives the same findings as the whole input.
+ */
+#if !defined(VEIL_K_LEVEL) || !defined(VEIL_K_TABLE)
+#error "text_handlers.h is included by kernels_<level>.c only"
+#endif
+#if VEIL_K_LEVEL >= 1 && !defined(__SSE4_2__)
+#error "the SSE level needs -msse4.2"
+#endif
+#if VEIL_K_LEVEL >= 2 && !(defined(__AVX2__) && defined(__BMI2__))
+#error "the AVX2 level needs -mavx2 -mbmi -mbmi2"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#if VEIL_K_LEVEL >= 1
+#include <immintrin.h>
+#endif
+
+#include "chartab.h"
+#include "engine.h"
+#include "simd.h"
+#include "triggers.h"
+#include "validators.h"
+
+#define DEFER ((size_t)-1)
+#define CHAIN_MAX 64      /* longest chain of digit groups considered */
+#define BACK_MAX 96       /* how far a handler may look back from a trigger */
+#define CTX_WINDOW 48     /* context words are looked for this far back */
+#define TOKEN_SKIP 4096   /* long alphanumeric runs are skipped in steps */
+#define FIELD_MAX 4096    /* longest value of a key=value field in text */
+#define PEM_MAX 16384     /* longest PEM private key block */
+#define JWT_MAX 8192
+
+#define CT(c) veil__chartab[(unsigned char)(c)]
+static inline int isdig(int c) { return (CT(c) & VEIL_C_DIGIT) != 0; }
+static inline int isup(int c) { return (CT(c) & VEIL_C_UPPER) != 0; }
+static inline int islo(int c) { return (CT(c) & VEIL_C_LOWER) != 0; }
+static inline int isal(int c) { return (CT(c) & (VEIL_C_UPPER | VEIL_C_LOWER)) != 0; }
+static inline int isaln(int c) { return (CT(c) & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) != 0; }
+static inline int ishex(int c) { return (CT(c) & VEIL_C_HEX) != 0; }
+static inline int issep(int c) { return (CT(c) & VEIL_C_SEP) != 0; }
+static inline int lower(int c) { return isup(c) ? c | 0x20 : c; }
+
+static inline int is_trigger(unsigned char c)
+{
+    return (CT(c) & VEIL_C_TRIGGER) != 0;
+}
+
+/*
+ * next_trigger(): the first trigger byte at or after <i>. The nibble
+ * tables give each trigger a class bit in both its low- and high-nibble
+ * entries: digits, ':' and '=' share high nibble 3; '@', 'A', 'B', 'J'
+ * high nibble 4; '%' and '-' high nibble 2; '_' high nibble 5. The
+ * assignment is exact: no other byte has a bit set in both tables.
+ */
+static size_t next_trigger(const unsigned char *b, size_t i, size_t n)
+{
+#if VEIL_K_LEVEL >= 1
+    const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
+                                       1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i zero = _mm_setzero_si128();
+
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i lo = _mm_and_si128(v, nib);
+        __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+        __m128i m = _mm_and_si128(_mm_shuffle_epi8(lo_t, lo), _mm_shuffle_epi8(hi_t, hi));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) ^ 0xffffu;
+        if (bits != 0) {
+            return i + (size_t)__builtin_ctz(bits);
+        }
+        i += 16;
+    }
+#endif
+    for (; i < n; i++) {
+        if (is_trigger(b[i])) {
+            return i;
+        }
+    }
+    return n;
+}
+
+/*
+ * alnum_end(): the end of the run of [0-9A-Za-z] starting at <i>, looking
+ * at most up to <lim>; sets *lower when the run has a lower-case letter.
+ * Hex hashes, ids and base64 make long runs: sixteen bytes at a time.
+ */
+static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower)
+{
+    int low = 0;
+#if VEIL_K_LEVEL >= 1
+    /* Nibble tables: bit 1 digits (hi 3, lo 0-9); bit 2 @A-O / `a-o less
+       the first (hi 4/6, lo 1-f); bit 4 P-Z / p-z (hi 5/7, lo 0-a). */
+    const __m128i lo_t = _mm_setr_epi8(1 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4,
+                                       1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4,
+                                       1 | 2 | 4, 2 | 4, 2, 2, 2, 2, 2);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 0, 1, 2, 4, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i a1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
+
+    while (i + 16 <= lim) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i cls = _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
+                                    _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+        unsigned non = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(cls, zero));
+        unsigned lowm = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)));
+        if (non != 0) {
+            unsigned upto = (1u << __builtin_ctz(non)) - 1;
+            low |= (lowm & upto) != 0;
+            *lower = low;
+            return i + (size_t)__builtin_ctz(non);
+        }
+        low |= lowm != 0;
+        i += 16;
+    }
+#endif
+    while (i < lim && isaln(b[i])) {
+        low |= islo(b[i]);
+        i++;
+    }
+    *lower = low;
+    return i;
+}
+
+/*
+ * trigger_mask64(): bit k set when b[k] is a trigger, for the 64 bytes at
+ * <b>, with next_trigger()'s tables. The scan loop takes triggers from this
+ * mask one after another instead of classifying the bytes again after each
+ * handler returns (there is a trigger every 11 to 15 bytes of API traffic).
+ */
+static inline uint64_t trigger_mask64(const unsigned char *b)
+{
+#if VEIL_K_LEVEL >= 2
+    const __m256i lo_t = _mm256_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0,
+                                          0, 1 | 4, 0, 8, 1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
+                                          1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m256i hi_t = _mm256_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4,
+                                          1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    const __m256i zero = _mm256_setzero_si256();
+    uint64_t bits = 0;
+
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * k));
+        __m256i lo = _mm256_and_si256(v, nib);
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+        __m256i m = _mm256_and_si256(_mm256_shuffle_epi8(lo_t, lo), _mm256_shuffle_epi8(hi_t, hi));
+        uint64_t none = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
+        bits |= (none ^ 0xffffffffu) << (32 * k);
+    }
+    return bits;
+#elif VEIL_K_LEVEL >= 1
+    const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
+                                       1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i zero = _mm_setzero_si128();
+    uint64_t bits = 0;
+
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i lo = _mm_and_si128(v, nib);
+        __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+        __m128i m = _mm_and_si128(_mm_shuffle_epi8(lo_t, lo), _mm_shuffle_epi8(hi_t, hi));
+        uint64_t none = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero));
+        bits |= (none ^ 0xffffu) << (16 * k);
+    }
+    return bits;
+#else
+    /* Table bits shifted into place, no comparison per byte (which a
+       fuzzing build would trace one by one). */
+    uint64_t bits = 0;
+    for (unsigned k = 0; k < 64; k++) {
+        bits |= (uint64_t)(CT(b[k]) >> 6 & 1) << k;
+    }
+    return bits;
+#endif
+}
+
+#if VEIL_K_LEVEL >= 1
+/* Bit k set when b[k] is a digit / a separator " -./()", for 32 bytes. */
+static inline uint32_t digit_mask32(const unsigned char *b)
+{
+    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)b);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + 16));
+    unsigned m0 = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v0, lo),
+                                                            _mm_cmplt_epi8(v0, hi)));
+    unsigned m1 = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v1, lo),
+                                                            _mm_cmplt_epi8(v1, hi)));
+    return m0 | m1 << 16;
+}
+
+static inline uint32_t sep_mask32(const unsigned char *b)
+{
+    /* ' ', '(' ')', '-' '.' '/': 0x20, 0x28-0x29, 0x2d-0x2f. */
+    const __m128i sp = _mm_set1_epi8(' '), p0 = _mm_set1_epi8('(' - 1),
+                  p1 = _mm_set1_epi8(')' + 1), d0 = _mm_set1_epi8('-' - 1),
+                  d1 = _mm_set1_epi8('/' + 1);
+    uint32_t m = 0;
+    for (int k = 0; k < 2; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i r = _mm_or_si128(
+            _mm_cmpeq_epi8(v, sp),
+            _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, p0), _mm_cmplt_epi8(v, p1)),
+                         _mm_and_si128(_mm_cmpgt_epi8(v, d0), _mm_cmplt_epi8(v, d1))));
+        m |= (uint32_t)_mm_movemask_epi8(r) << (16 * k);
+    }
+    return m;
+}
+#endif
+
+static int has_trigger(const void *s, size_t len)
+{
+    return next_trigger(s, 0, len) < len;
+}
+
+
+/* ---- context words ---- */
+
+/* The context window: up to CTX_WINDOW bytes before <s>, lower-cased, not
+   reaching back past a line break (a log line's context is its own). */
+static size_t context_window(const struct veil__text *t, size_t s, char *win)
+{
+    size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
+#if VEIL_K_LEVEL >= 1 && CTX_WINDOW == 48
+    /* A full window: the last line break and the lower-casing, sixteen
+       bytes at a time. */
+    if (s >= CTX_WINDOW) {
+        const __m128i nl = _mm_set1_epi8('\n'), dl = _mm_set1_epi8((char)VEIL__DELIM);
+        const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1);
+        const __m128i bit = _mm_set1_epi8(0x20);
+        char low[CTX_WINDOW];
+        uint64_t brk = 0;
+        for (int k = 0; k < 3; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->buf + from + 16 * k));
+            __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+            _mm_storeu_si128((__m128i *)(void *)(low + 16 * k),
+                             _mm_or_si128(v, _mm_and_si128(up, bit)));
+            brk |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                       _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, dl)))
+                   << (16 * k);
+        }
+        size_t skip = brk ? (size_t)(64 - __builtin_clzll(brk)) : 0;
+        memcpy(win, low + skip, CTX_WINDOW - skip);
+        return CTX_WINDOW - skip;
+    }
+#endif
+    for (size_t k = s; k > from; k--) {
+        if (t->buf[k - 1] == '\n' || t->buf[k - 1] == VEIL__DELIM) {
+            from = k;
+            break;
+        }
+    }
+    for (size_t k = from; k < s; k++) {
+        win[wl++] = (char)lower(t->buf[k]);
+    }
+    return wl;
+}
+
+/*
+ * context_mask(): which of the detectors in <want> have a context word in
+ * <hay>, through the words indexed by first byte. Short words must start
+ * and end at a word boundary; longer ones must start at one in running
+ * text and may sit anywhere in a key ("routingNumber").
+ */
+#if VEIL_K_LEVEL >= 1
+/* Bit k set when byte k of the 16 at <v> is in <set> (see context_sets). */
+static inline unsigned set_member16(__m128i v, __m128i lo_set, __m128i hi_set)
+{
+    const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+    const __m128i bits = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 1, 2, 4, 8, 16, 32,
+                                       64, (char)128);
+    __m128i lo = _mm_and_si128(v, nib);
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+    __m128i high = _mm_cmplt_epi8(v, zero);
+    __m128i row = _mm_or_si128(_mm_and_si128(high, _mm_shuffle_epi8(hi_set, lo)),
+                               _mm_andnot_si128(high, _mm_shuffle_epi8(lo_set, lo)));
+    __m128i hit = _mm_and_si128(row, _mm_shuffle_epi8(bits, hi));
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(hit, zero)) ^ 0xffffu;
+}
+#endif
+
+static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl, int in_key,
+                             uint64_t want)
+{
+    uint64_t found = 0;
+#if VEIL_K_LEVEL >= 1
+    /* In running text (the window, CTX_WINDOW bytes), a word can only
+       start at a word boundary, on one of the wanted detectors' first
+       bytes, before one of their second bytes: the positions where all
+       three hold are found sixteen at a time, and only they are looked
+       at below (a superset of those the loop would not skip). */
+    uint64_t cands = ~0ull;
+    if (!in_key && hl <= CTX_WINDOW && CTX_WINDOW == 48) {
+        __m128i f_lo = _mm_setzero_si128(), f_hi = f_lo, s_lo = f_lo, s_hi = f_lo;
+        for (uint64_t w = want; w; w &= w - 1) {
+            const uint8_t(*set)[32] = e->context_sets[__builtin_ctzll(w)];
+            f_lo = _mm_or_si128(f_lo, _mm_loadu_si128((const __m128i *)(const void *)set[0]));
+            f_hi = _mm_or_si128(f_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[0] + 16)));
+            s_lo = _mm_or_si128(s_lo, _mm_loadu_si128((const __m128i *)(const void *)set[1]));
+            s_hi = _mm_or_si128(s_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[1] + 16)));
+        }
+        const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+                      la1 = _mm_set1_epi8('a' - 1), lz1 = _mm_set1_epi8('z' + 1);
+        uint64_t first = 0, second = 0, alpha = 0;
+        for (int k = 0; k < 3; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(hay + 16 * k));
+            __m128i al = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)),
+                                      _mm_and_si128(_mm_cmpgt_epi8(v, la1), _mm_cmplt_epi8(v, lz1)));
+            first |= (uint64_t)set_member16(v, f_lo, f_hi) << (16 * k);
+            second |= (uint64_t)set_member16(v, s_lo, s_hi) << (16 * k);
+            alpha |= (uint64_t)(unsigned)_mm_movemask_epi8(al) << (16 * k);
+        }
+        uint64_t in = hl ? ~0ull >> (64 - hl) : 0;
+        /* The last byte has no second byte after it: the loop keeps it. */
+        uint64_t last = hl ? 1ull << (hl - 1) : 0;
+        cands = first & ((second >> 1) | last) & ~(alpha << 1) & in;
+    }
+    for (uint64_t m = cands; m; m &= m - 1) {
+        size_t k = (size_t)__builtin_ctzll(m);
+        if (k >= hl) {
+            break;
+        }
+#else
+    for (size_t k = 0; k < hl; k++) {
+#endif
+        unsigned char c = (unsigned char)hay[k];
+        uint64_t cand = e->context_first[c] & want & ~found;
+        /* A word longer than one byte also needs its second byte here. */
+        if (cand && k + 1 < hl) {
+            cand &= e->context_second[(unsigned char)hay[k + 1]];
+        }
+        if (!cand) {
+            continue;
+        }
+        int bounded = k == 0 || !isal((unsigned char)hay[k - 1]);
+        if (!bounded && !in_key) {
+            continue;
+        }
+        for (size_t j = e->ctx_index[c]; j < e->ctx_index[c + 1]; j++) {
+            size_t len = e->ctx_words[j].len;
+            uint64_t bit = 1ull << e->ctx_words[j].detector;
+            const char *w = e->ctx_words[j].word;
+            if (!(want & bit) || (found & bit) || k + len > hl ||
+                (len > 1 && hay[k + 1] != w[1]) ||
+                (len > 2 && memcmp(hay + k + 2, w + 2, len - 2) != 0)) {
+                continue;
+            }
+            if (len <= 3 ? bounded && (k + len == hl || !isal((unsigned char)hay[k + len]))
+                         : 1) {
+                found |= bit;
+            }
+        }
+    }
+    return found;
+}
+
+/*
+ * has_context(): 1 when one of <det>'s context words is in the CTX_WINDOW
+ * bytes before <s> (on the same line) or in the current field's key.
+ * Answers are cached per candidate start and detector.
+ */
+/* The key of the value the byte at <s> belongs to, or NULL. */
+static struct veil__field *field_at(struct veil__text *t, size_t s)
+{
+    uint64_t at = t->base + s;
+    size_t lo = 0, hi = t->nfields;
+    /* Look-ups move forward through the values: try the last answer's
+       field and the next one before searching. */
+    for (size_t h = t->field_hint; h < t->field_hint + 2 && h < t->nfields; h++) {
+        if (t->fields[h].start <= at && (h + 1 == t->nfields || t->fields[h + 1].start > at)) {
+            t->field_hint = h;
+            return t->fields[h].len ? &t->fields[h] : NULL;
+        }
+    }
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->fields[mid].start <= at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo > 0) {
+        t->field_hint = lo - 1;
+    }
+    return lo > 0 && t->fields[lo - 1].len ? &t->fields[lo - 1] : NULL;
+}
+
+static uint64_t context_bits(struct veil__text *t, size_t s, uint64_t want)
+{
+    if (t->ctx_pos != s) {
+        t->ctx_pos = s;
+        t->ctx_done = 0;
+        t->ctx_mask = 0;
+        t->ctx_wl = context_window(t, s, t->ctx_win);
+    }
+    /* The key is looked at lazily too: most values never ask. */
+    struct veil__field *f = field_at(t, s);
+    uint64_t fmask = 0;
+    if (f) {
+        uint64_t ftodo = want & ~f->done;
+        if (ftodo) {
+            f->mask |= context_mask(t->eng, f->key, f->len, 1, ftodo);
+            f->done |= ftodo;
+        }
+        fmask = f->mask;
+    }
+    uint64_t todo = want & ~t->ctx_done & ~fmask;
+    if (todo) {
+        t->ctx_mask |= context_mask(t->eng, t->ctx_win, t->ctx_wl, 0, todo);
+        t->ctx_done |= todo;
+    }
+    return (t->ctx_mask | fmask) & want;
+}
+
+static int has_context(struct veil__text *t, size_t s, int det)
+{
+    return context_bits(t, s, 1ull << det) != 0;
+}
+
+/* context_word(): a word (not one of a detector's) in the window or key. */
+static int context_word(struct veil__text *t, size_t s, const char *word)
+{
+    char win[CTX_WINDOW];
+    size_t wl = context_window(t, s, win), len = strlen(word);
+    for (size_t k = 0; k + len <= wl; k++) {
+        if (win[k] == word[0] && memcmp(win + k, word, len) == 0) {
+            return 1;
+        }
+    }
+    const struct veil__field *f = field_at(t, s);
+    return f && f->len >= len && memmem(f->key, f->len, word, len) != NULL;
+}
+
+
+/* ---- pattern confirmation ---- */
+
+/*
+ * match(): runs <det>'s core pattern anchored at <s> on the subject
+ * buf[0..lim) (the bytes before <s> stay visible for \b). Returns the end
+ * of the match, or 0.
+ */
+static size_t match(struct veil__text *t, int det, size_t s, size_t lim, int whole)
+{
+    const pcre2_code *re = whole ? t->eng->re_whole[det] : t->eng->re[det];
+    if (re == NULL || s >= lim) {
+        return 0;
+    }
+    /* pcre2_jit_match() skips pcre2_match()'s option checks: a candidate
+       costs a few hundred instructions less. */
+    int rc = t->eng->jit ? pcre2_jit_match(re, t->buf, lim, s, 0, t->md, NULL)
+                         : pcre2_match(re, t->buf, lim, s, 0, t->md, NULL);
+    if (rc < 0) {
+        return 0;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+    return ov[1] > ov[0] ? (size_t)ov[1] : 0;
+}
+
+static int valid(veil__validator_fn fn, const unsigned char *b, size_t s, size_t e)
+{
+    return fn((const char *)b + s, e - s);
+}
+
+
+/* ---- handlers ---- */
+
+/* Skips an alphanumeric run from <i> in steps of TOKEN_SKIP. */
+static size_t skip_alnum(const struct veil__text *t, size_t i, int final)
+{
+    size_t q = i;
+    while (q < t->len && q - i < TOKEN_SKIP && isaln(t->buf[q])) {
+        q++;
+    }
+    if (q == t->len && q - i < TOKEN_SKIP && !final) {
+        return DEFER;
+    }
+    return q > i ? q : i + 1;
+}
+
+/*
+ * skip_joined(): from the end <q> of a word, skips the words joined to it
+ * by '-', '.', '_' or '/' (a UUID, a host name, a path): a token that had a
+ * lower-case word is one token, and its other parts are not candidates
+ * ("6b0dd717-8630-1586-9989-..." holds no Aadhaar number).
+ */
+static size_t skip_joined(const struct veil__text *t, size_t q, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, start = q;
+    while (q - start < TOKEN_SKIP) {
+        if (q + 1 >= n) {
+            return final || q - start >= TOKEN_SKIP ? n : DEFER;
+        }
+        if (!(b[q] == '-' || b[q] == '.' || b[q] == '_' || b[q] == '/') || !isaln(b[q + 1])) {
+            return q;
+        }
+        q++;
+        while (q < n && isaln(b[q])) {
+            q++;
+        }
+    }
+    return q;
+}
+
+typedef struct {
+    size_t s, e;
+    unsigned digits, letters, upper;
+} word_t;
+
+static int chain_word_ok(const unsigned char *b, size_t s, size_t e)
+{
+    size_t len = e - s;
+    int hex = 1, up = 1;
+    for (size_t k = s; k < e; k++) {
+        if (isdig(b[k])) {
+            return 1;
+        }
+        hex &= ishex(b[k]);
+        up &= isup(b[k]);
+    }
+    return len <= 4 && (hex || up);
+}
+
+/*
+ * The numeric-chain handler. A chain is a run of alphanumeric words joined
+ * by at most three separator characters (" -./()"), where every word after
+ * the first has a digit or is short hex or upper case (IBAN groups "WEST",
+ * a NINO suffix "C"). Candidates start at each word of the chain.
+ */
+typedef struct {
+    word_t w[16];
+    size_t nw, cs, ce;
+} chain_t;
+
+static size_t build_chain(struct veil__text *t, size_t ws, size_t cs, int final,
+                          chain_t *c)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, p = ws, q = ws;
+    unsigned digits = 0, upper = 0;
+
+    c->nw = 0;
+    c->cs = cs;
+    while (q < n && q - cs <= CHAIN_MAX && isaln(b[q])) {
+        digits += isdig(b[q]);
+        upper += isup(b[q]);
+        q++;
+    }
+    if (q == n && !final && q - cs <= CHAIN_MAX) {
+        return DEFER;
+    }
+    if (q - cs > CHAIN_MAX) {
+        return 0; /* a single token too long to be PII */
+    }
+    for (;;) {
+        word_t *w = &c->w[c->nw];
+        w->s = p;
+        w->e = q;
+        w->digits = digits;
+        w->upper = upper;
+        w->letters = (unsigned)(q - p) - digits;
+        c->nw++;
+        if (c->nw == sizeof(c->w) / sizeof(c->w[0])) {
+            break;
+        }
+        size_t s = q;
+        while (s < n && s - q < 3 && issep(b[s])) {
+            s++;
+        }
+        if (s == n && !final && s - cs <= CHAIN_MAX) {
+            return DEFER;
+        }
+        if (s == q || s >= n || !isaln(b[s])) {
+            break;
+        }
+        /* The next word, read once: whether it may join (chain_word_ok())
+           and, if it does, its counts. */
+        size_t r = s;
+        unsigned nd = 0, nu = 0, hex = 1, up = 1;
+        while (r < n && r - cs <= CHAIN_MAX && isaln(b[r])) {
+            nd += isdig(b[r]);
+            nu += isup(b[r]);
+            hex &= ishex(b[r]);
+            up &= isup(b[r]);
+            r++;
+        }
+        if (r == n && !final && r - cs <= CHAIN_MAX) {
+            return DEFER;
+        }
+        if (r - cs > CHAIN_MAX || !(nd > 0 || (r - s <= 4 && (hex || up)))) {
+            break;
+        }
+        p = s;
+        q = r;
+        digits = nd;
+        upper = nu;
+    }
+    c->ce = c->w[c->nw - 1].e;
+    return c->ce;
+}
+
+/* Statistics of the all-digit words from word <k> on. */
+typedef struct {
+    unsigned digits, groups, g[8];
+    unsigned seps; /* bit per separator kind: 1 space, 2 '-', 4 '.', 8 '/', 16 paren */
+    size_t end;
+} numspan_t;
+
+static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
+                         numspan_t *ns)
+{
+    const unsigned char *b = t->buf;
+    /* g[] is written up to groups, and read only below it. */
+    ns->digits = ns->groups = ns->seps = 0;
+    ns->end = 0;
+    for (size_t j = k; j < c->nw; j++) {
+        const word_t *w = &c->w[j];
+        if (w->letters) {
+            break;
+        }
+        ns->digits += w->digits;
+        if (ns->groups < 8) {
+            ns->g[ns->groups] = w->digits;
+        }
+        ns->groups++;
+        ns->end = w->e;
+        if (j + 1 < c->nw && c->w[j + 1].letters == 0) {
+            for (size_t x = w->e; x < c->w[j + 1].s; x++) {
+                ns->seps |= b[x] == ' ' ? 1u : b[x] == '-' ? 2u : b[x] == '.' ? 4u
+                          : b[x] == '/' ? 8u : 16u;
+            }
+        }
+    }
+}
+
+/*
+ * try_shrinking(): matches <det> at <s>, validating with <fn>; when the
+ * match fails validation, retries with the subject cut at the previous word
+ * end ("4111 1111 1111 1111 2024": a card followed by a year).
+ */
+static size_t try_shrinking(struct veil__text *t, const chain_t *c, int det, size_t s,
+                            size_t lim, veil__validator_fn fn, int may_shrink)
+{
+    for (int tries = 0; tries < (may_shrink ? 4 : 1); tries++) {
+        size_t e = match(t, det, s, lim, 0);
+        if (e == 0) {
+            return 0;
+        }
+        if (fn == NULL || valid(fn, t->buf, s, e)) {
+            return e;
+        }
+        size_t prev = 0;
+        for (size_t j = 0; j < c->nw; j++) {
+            if (c->w[j].e < e && c->w[j].e > s) {
+                prev = c->w[j].e;
+            }
+        }
+        if (prev == 0) {
+            return 0;
+        }
+        lim = prev;
+    }
+    return 0;
+}
+
+static int conf_ctx(int base, int ctx)
+{
+    return ctx && base < VEIL_CONF_HIGH ? base + 1 : base;
+}
+
+/* A MAC address written with dashes (00-1a-2b-3c-4d-5e) or dots
+   (001a.2b3c.4d5e); colon forms go to the colon handler. */
+static size_t try_mac_at(struct veil__text *t, const chain_t *c, size_t k)
+{
+    const unsigned char *b = t->buf;
+    const word_t *w = &c->w[k];
+    size_t e;
+
+    for (size_t x = w->s; x < w->e; x++) {
+        if (!ishex(b[x])) {
+            return 0;
+        }
+    }
+    if ((e = match(t, VEIL_D_MAC_ADDRESS, w->s, c->ce, 0)) != 0 &&
+        valid(veil__valid_mac, b, w->s, e)) {
+        veil__text_report(t, w->s, e, VEIL_D_MAC_ADDRESS,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, w->s, VEIL_D_MAC_ADDRESS)), 0);
+        return e;
+    }
+    return 0;
+}
+
+static inline size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
+{
+    const word_t *w = &c->w[k];
+    size_t len = w->e - w->s;
+    /* The pattern's two forms: 2 hex digits then ':' or '-' (17 bytes in
+       all), or 4 then '.' (14 bytes); ':' never reaches a chain. */
+    if (w->e >= c->ce || !((len == 2 && t->buf[w->e] == '-' && c->ce - w->s >= 17) ||
+                           (len == 4 && t->buf[w->e] == '.' && c->ce - w->s >= 14))) {
+        return 0;
+    }
+    return try_mac_at(t, c, k);
+}
+
+/* Candidates starting at a word made of letters then digits. */
+static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
+{
+    const unsigned char *b = t->buf;
+    const word_t *w = &c->w[k];
+    size_t s = w->s, len = w->e - w->s, e;
+
+    if ((e = try_mac(t, c, k)) != 0) {
+        return e;
+    }
+    if (len >= 4 && isup(b[s]) && isup(b[s + 1]) && isdig(b[s + 2]) && isdig(b[s + 3]) &&
+        (e = try_shrinking(t, c, VEIL_D_IBAN, s, c->ce, veil__valid_iban, 1)) != 0) {
+        veil__text_report(t, s, e, VEIL_D_IBAN, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (len == 16 && isup(b[s]) && (e = match(t, VEIL_D_IT_FISCAL_CODE, s, w->e, 0)) != 0 &&
+        valid(veil__valid_it_fiscal, b, s, e)) {
+        veil__text_report(t, s, e, VEIL_D_IT_FISCAL_CODE, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if ((b[s] == 'X' || b[s] == 'Y' || b[s] == 'Z') && c->ce - s >= 9 &&
+        (e = match(t, VEIL_D_ES_NIE, s, c->ce, 0)) != 0 && valid(veil__valid_es_nie, b, s, e)) {
+        veil__text_report(t, s, e, VEIL_D_ES_NIE, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (len >= 2 && isup(b[s]) && isup(b[s + 1]) && c->ce - s >= 9 &&
+        (isdig(b[s + 2]) || (b[s + 2] == ' ' && isdig(b[s + 3]))) &&
+        (e = match(t, VEIL_D_UK_NINO, s, c->ce, 0)) != 0 && valid(veil__valid_uk_nino, b, s, e)) {
+        veil__text_report(t, s, e, VEIL_D_UK_NINO,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_UK_NINO)), 0);
+        return e;
+    }
+    return 0;
+}
+
+/* Nine bare or grouped digits: several national numbers share this shape,
+   so a context word decides which one it is. */
+static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const numspan_t *ns)
+{
+    static const struct {
+        int det;
+        veil__validator_fn fn;
+    } kinds[] = {
+        {VEIL_D_US_SSN, veil__valid_us_ssn},   {VEIL_D_US_ITIN, veil__valid_us_itin},
+        {VEIL_D_US_BANK_ROUTING, veil__valid_aba}, {VEIL_D_CA_SIN, veil__valid_ca_sin},
+        {VEIL_D_NL_BSN, veil__valid_nl_bsn},
+    };
+    const unsigned char *b = t->buf;
+    int formatted_ssn = ns->groups == 3 && ns->g[0] == 3 && ns->g[1] == 2 && ns->g[2] == 4 &&
+                        (ns->seps == 1 || ns->seps == 2);
+    size_t e;
+
+    /* AAA-GG-SSSS is an SSN or an ITIN by its shape alone. */
+    if (formatted_ssn) {
+        int itin = b[s] == '9';
+        int det = itin ? VEIL_D_US_ITIN : VEIL_D_US_SSN;
+        if ((e = match(t, det, s, ns->end, 0)) != 0 &&
+            valid(itin ? veil__valid_us_itin : veil__valid_us_ssn, b, s, e)) {
+            veil__text_report(t, s, e, det, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, det)), 0);
+            return e;
+        }
+        return 0;
+    }
+    uint64_t want = 0;
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        want |= 1ull << kinds[k].det;
+    }
+    /* One look at the window for all five. */
+    uint64_t ctx = context_bits(t, s, want);
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && ctx; k++) {
+        int det = kinds[k].det;
+        if (!t->eng->enabled[det] || !(ctx & (1ull << det))) {
+            continue;
+        }
+        if ((e = match(t, det, s, ns->end, 0)) != 0 && valid(kinds[k].fn, b, s, e)) {
+            int conf = det == VEIL_D_US_SSN || det == VEIL_D_US_ITIN ? VEIL_CONF_MEDIUM
+                                                                     : VEIL_CONF_HIGH;
+            veil__text_report(t, s, e, det, conf, 0);
+            return e;
+        }
+    }
+    /* Without context only a low-confidence routing number remains. */
+    if (ns->groups == 1 && t->eng->min_confidence <= VEIL_CONF_LOW &&
+        (e = match(t, VEIL_D_US_BANK_ROUTING, s, ns->end, 0)) != 0 &&
+        valid(veil__valid_aba, b, s, e)) {
+        veil__text_report(t, s, e, VEIL_D_US_BANK_ROUTING, VEIL_CONF_LOW, 0);
+        return e;
+    }
+    return 0;
+}
+
+static int looks_like_version(struct veil__text *t, size_t s)
+{
+    const unsigned char *b = t->buf;
+    /* Chrome/124.0.0.0 is a version; http://203.0.113.9/ is a host. */
+    if (s > 0 && b[s - 1] == '/') {
+        return !(s > 1 && b[s - 2] == '/');
+    }
+    if (s > 0 && (b[s - 1] == 'v' || b[s - 1] == 'V' || b[s - 1] == '.' || b[s - 1] == '-' ||
+                  b[s - 1] == '_')) {
+        return 1;
+    }
+    return context_word(t, s, "version") || context_word(t, s, "build");
+}
+
+/* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
+static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0)
+{
+    const unsigned char *b = t->buf;
+    const veil_engine_t *eng = t->eng;
+    const word_t *w = &c->w[k];
+    size_t s = w->s, e;
+    numspan_t ns;
+
+    numeric_span(t, c, k, &ns);
+
+    if ((e = try_mac(t, c, k)) != 0) {
+        return e;
+    }
+    /* A word of digits with a trailing letter: DNI, or a CN id ending in X. */
+    if (w->letters == 1 && isal(b[w->e - 1])) {
+        if (w->digits == 17 && (e = match(t, VEIL_D_CN_RESIDENT_ID, s, w->e, 0)) != 0 &&
+            valid(veil__valid_cn_id, b, s, e)) {
+            veil__text_report(t, s, e, VEIL_D_CN_RESIDENT_ID, VEIL_CONF_HIGH, 0);
+            return e;
+        }
+        if (w->digits == 8 && (e = match(t, VEIL_D_ES_DNI, s, w->e, 0)) != 0 &&
+            valid(veil__valid_es_dni, b, s, e)) {
+            veil__text_report(t, s, e, VEIL_D_ES_DNI, VEIL_CONF_HIGH, 0);
+            return e;
+        }
+        return 0;
+    }
+    if (w->letters) {
+        return 0;
+    }
+    /* DNI written 12345678-Z. */
+    if (w->digits == 8 && k + 1 < c->nw && c->w[k + 1].e - c->w[k + 1].s == 1 &&
+        isup(b[c->w[k + 1].s]) && (e = match(t, VEIL_D_ES_DNI, s, c->ce, 0)) != 0 &&
+        valid(veil__valid_es_dni, b, s, e)) {
+        veil__text_report(t, s, e, VEIL_D_ES_DNI, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && (ns.seps & ~3u) == 0 &&
+        eng->enabled[VEIL_D_CREDIT_CARD] &&
+        /* 12 to 19 bare digits: the pattern can only match them all, so
+           the checksum decides first (an order number is not a card). */
+        (ns.groups > 1 || ns.digits > 19 || valid(veil__valid_card, b, s, ns.end)) &&
+        /* Only a run longer than any card is cut down to one: a 16-digit
+           number that fails Luhn is not a 12-digit Maestro number. */
+        (e = try_shrinking(t, c, VEIL_D_CREDIT_CARD, s, ns.end, veil__valid_card,
+                           ns.digits > 19)) != 0) {
+        veil__text_report(t, s, e, VEIL_D_CREDIT_CARD, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    if (w->digits == 18 && (e = match(t, VEIL_D_CN_RESIDENT_ID, s, w->e, 0)) != 0 &&
+        valid(veil__valid_cn_id, b, s, e)) {
+        veil__text_report(t, s, e, VEIL_D_CN_RESIDENT_ID, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    /* A NIR is 13 digits and a 2-digit key (Corsica's 2A/2B aside). */
+    if ((ns.digits == 15 || (ns.digits >= 5 && ns.end < c->ce && (b[ns.end + 1] == '2'))) &&
+        (ns.seps & ~1u) == 0 && (b[s] == '1' || b[s] == '2' || b[s] == '3' || b[s] == '7' ||
+                                 b[s] == '8') &&
+        /* Fifteen bare digits match whole or not at all: key first. */
+        (ns.groups > 1 || ns.digits != 15 || valid(veil__valid_fr_nir, b, s, ns.end)) &&
+        (e = match(t, VEIL_D_FR_NIR, s, c->ce, 0)) != 0 && valid(veil__valid_fr_nir, b, s, e)) {
+        /* Fifteen bare digits pass the key one time in 97: an order number
+           is a NIR only next to a word saying so. */
+        int grouped = ns.groups > 1, ctx = has_context(t, s, VEIL_D_FR_NIR);
+        if (grouped || ctx) {
+            veil__text_report(t, s, e, VEIL_D_FR_NIR, grouped && ctx ? VEIL_CONF_HIGH
+                                           : VEIL_CONF_MEDIUM, 0);
+            return e;
+        }
+    }
+    if (w->digits <= 3 && w->e < c->ce && b[w->e] == '.' && ns.groups >= 4 &&
+        eng->enabled[VEIL_D_IPV4] && !looks_like_version(t, s) &&
+        (e = match(t, VEIL_D_IPV4, s, ns.end, 0)) != 0 &&
+        !(e < c->ce && b[e] == '.' && isdig(b[e + 1]))) {
+        veil__text_report(t, s, e, VEIL_D_IPV4, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_IPV4)),
+               0);
+        return e;
+    }
+
+    if (ns.digits == 12 && b[s] >= '2' && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 4 &&
+                                                              ns.g[1] == 4 && ns.g[2] == 4))) {
+        /* Checksums are cheaper than context: context is looked up last. */
+        int ctx;
+        if ((e = match(t, VEIL_D_IN_AADHAAR, s, ns.end, 0)) != 0 &&
+            valid(veil__valid_verhoeff, b, s, e) &&
+            ((ctx = has_context(t, s, VEIL_D_IN_AADHAAR)) || ns.groups == 3)) {
+            veil__text_report(t, s, e, VEIL_D_IN_AADHAAR, ctx ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM, 0);
+            return e;
+        }
+    }
+    if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4)) {
+        int formatted = ns.groups == 4 && ns.g[0] == 3 && ns.g[3] == 2;
+        if ((ns.groups > 1 || valid(veil__valid_br_cpf, b, s, ns.end)) &&
+            (e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
+            valid(veil__valid_br_cpf, b, s, e) &&
+            (formatted || has_context(t, s, VEIL_D_BR_CPF))) {
+            veil__text_report(t, s, e, VEIL_D_BR_CPF, VEIL_CONF_HIGH, 0);
+            return e;
+        }
+    }
+    /* Ten digits, bare or 3-3-4: a match covers them all, so the mod-11
+       check runs before the pattern (most such numbers fail it). */
+    if (ns.digits == 10 && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3)) &&
+        valid(veil__valid_uk_nhs, b, s, ns.end) &&
+        (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e) &&
+        has_context(t, s, VEIL_D_UK_NHS)) {
+        veil__text_report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    /* AAA-GG-SSSS is written for SSNs and ITINs and nothing else. */
+    if (ns.digits == 9 && ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 2 && ns.g[2] == 4 &&
+        (ns.seps == 1 || ns.seps == 2)) {
+        return try_nine(t, c, s, &ns);
+    }
+    /* Nine digits bare or in three groups; "200 168910" (a status and a
+       size in an access log) is none of them. */
+    if (ns.digits == 9 && (ns.groups == 1 || ns.groups == 3) &&
+        eng->enabled[VEIL_D_US_SSN] + eng->enabled[VEIL_D_US_ITIN] +
+                                  eng->enabled[VEIL_D_US_BANK_ROUTING] +
+                                  eng->enabled[VEIL_D_CA_SIN] + eng->enabled[VEIL_D_NL_BSN]) {
+        if ((e = try_nine(t, c, s, &ns)) != 0) {
+            return e;
+        }
+    }
+    if (ns.digits >= 6 && ns.digits <= 8 && ns.groups == 3 && (ns.seps & ~14u) == 0 &&
+        eng->enabled[VEIL_D_DATE_OF_BIRTH] &&
+        /* Every form starts with a 1-2 digit day or month or a 19xx/20xx
+           year ("605.1.15" is a version). */
+        (ns.g[0] <= 2 || (ns.g[0] == 4 && ((b[s] == '1' && b[s + 1] == '9') ||
+                                           (b[s] == '2' && b[s + 1] == '0')))) &&
+        (e = match(t, VEIL_D_DATE_OF_BIRTH, s, ns.end, 0)) != 0 &&
+        valid(veil__valid_date, b, s, e) && has_context(t, s, VEIL_D_DATE_OF_BIRTH)) {
+        veil__text_report(t, s, e, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
+        return e;
+    }
+    /* SKU-0973-08253, INV_2024_000123: a number glued to a word by '-' or
+       '_' is part of an identifier, not a phone number. */
+    int glued = c->cs > 1 && (b[c->cs - 1] == '-' || b[c->cs - 1] == '_') && isaln(b[c->cs - 2]);
+    if (ns.digits >= 7 && ns.digits <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
+        int ctx = -1;
+        /* A bare run of digits is a phone number only with a context word
+           (epoch seconds are ten digits too, and no national number of
+           ten digits starts with a 1). */
+        if (ns.groups == 1 && s0 == s &&
+            (ns.digits < 10 || ns.digits > 11 || (ns.digits == 10 && b[s] == '1') ||
+             !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
+            goto nhs;
+        }
+        if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0) {
+            /* Judge the shape first; a context word is looked for only
+               when it could change the answer. */
+            const char *ph = (const char *)b + s0;
+            int both[2], conf;
+            veil__phone_confidences(ph, e - s0, both);
+            conf = ctx > 0 ? both[1] : 0;
+            if (ctx < 0 && both[1] > 0) {
+                ctx = has_context(t, s0, VEIL_D_PHONE);
+                conf = both[ctx != 0];
+            }
+            if (conf > 0) {
+                veil__text_report(t, s0, e, VEIL_D_PHONE, conf, 0);
+                return e;
+            }
+        }
+    }
+nhs:
+    if (ns.digits == 10 && ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3 &&
+        valid(veil__valid_uk_nhs, b, s, ns.end) &&
+        (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e)) {
+        veil__text_report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_MEDIUM, 0);
+        return e;
+    }
+    return 0;
+}
+
+static int same_sep(const unsigned char *b, const chain_t *c, size_t j, size_t k)
+{
+    size_t lj = c->w[j].s - c->w[j - 1].e, lk = c->w[k].s - c->w[k - 1].e;
+    return lj == lk && memcmp(b + c->w[j - 1].e, b + c->w[k - 1].e, lj) == 0;
+}
+
+/*
+ * sub_start_ok(): may a candidate start at word <k> of the chain, inside
+ * it? Only where a new number plausibly begins: after or before a long
+ * group ("4111111111111111 5555555555554444"), or where the separator
+ * changes ("2024-05-01 415-555-2671"). A run of like groups is one number:
+ * "5455 7141 8657 2271" failed as a card and its tail is no Aadhaar.
+ */
+static inline int eng_enabled(const struct veil__text *t, int det)
+{
+    return t->eng->enabled[det];
+}
+
+static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
+{
+    if (c->w[k - 1].digits >= 7 || c->w[k].digits >= 7) {
+        return 1;
+    }
+    if (k >= 2) {
+        return !same_sep(b, c, k - 1, k);
+    }
+    return k + 1 < c->nw && !same_sep(b, c, k, k + 1);
+}
+
+/*
+ * month_date(): a date written with the month's name around the digits
+ * at <ws>: "January 3, 1959" (the name before) or "3 January 1959" (after),
+ * in English. Returns its end and sets *start, or 0; DEFER when the bytes
+ * after it have not arrived.
+ */
+static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *start)
+{
+#define M(s) {s, sizeof(s) - 1}
+    static const struct {
+        const char *name;
+        size_t len;
+    } months[] = {M("january"), M("february"), M("march"), M("april"), M("may"),
+                  M("june"), M("july"), M("august"), M("september"), M("october"),
+                  M("november"), M("december"), M("jan"), M("feb"), M("mar"), M("apr"),
+                  M("jun"), M("jul"), M("aug"), M("sep"), M("sept"), M("oct"), M("nov"),
+                  M("dec")};
+#undef M
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q = ws;
+
+    while (q < n && q - ws < 2 && isdig(b[q])) {
+        q++;
+    }
+    if (q == n) {
+        return final ? 0 : DEFER;
+    }
+    if (isdig(b[q]) || q == ws) {
+        return 0;
+    }
+    /* "Month D, YYYY": a month name and one space before the day. */
+    if (ws >= 4 && b[ws - 1] == ' ' && isal(b[ws - 2])) {
+        size_t w = ws - 1;
+        while (w > 0 && ws - 1 - w < 9 && isal(b[w - 1])) {
+            w--;
+        }
+        int found = 0;
+        /* Month names are 3 to 9 letters long. */
+        for (size_t k = ws - 1 - w >= 3 ? 0 : sizeof(months) / sizeof(months[0]);
+             k < sizeof(months) / sizeof(months[0]) && !found; k++) {
+            size_t len = months[k].len;
+            found = ws - 1 - w == len &&
+                    strncasecmp((const char *)b + w, months[k].name, len) == 0 &&
+                    (w == 0 || !isal(b[w - 1]));
+        }
+        if (found) {
+            size_t y = q;
+            if (y < n && b[y] == ',') {
+                y++;
+            }
+            /* The year and the byte after it; at the end of the input the
+               year may be its last bytes. */
+            if (y + 6 > n && !(final && y + 5 == n)) {
+                return final ? 0 : DEFER;
+            }
+            if (b[y] != ' ' || !isdig(b[y + 1]) || !isdig(b[y + 2]) || !isdig(b[y + 3]) ||
+                !isdig(b[y + 4]) || (y + 5 < n && isaln(b[y + 5]))) {
+                return 0;
+            }
+            *start = w;
+            return y + 5;
+        }
+    }
+    /* "D Month YYYY". */
+    if (b[q] != ' ') {
+        return 0;
+    }
+    size_t w = q + 1, we = w;
+    while (we < n && we - w < 10 && isal(b[we])) {
+        we++;
+    }
+    if (we + 6 > n && !(final && we + 5 == n)) {
+        return final ? 0 : DEFER;
+    }
+    for (size_t k = 0; k < sizeof(months) / sizeof(months[0]); k++) {
+        size_t len = months[k].len;
+        if (we - w == len && strncasecmp((const char *)b + w, months[k].name, len) == 0) {
+            if (b[we] == ' ' && isdig(b[we + 1]) && isdig(b[we + 2]) && isdig(b[we + 3]) &&
+                isdig(b[we + 4]) && (we + 5 == n || !isaln(b[we + 5]))) {
+                *start = ws;
+                return we + 5;
+            }
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static size_t h_numeric(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t ws = i, cs;
+    chain_t c;
+
+    while (ws > 0 && i - ws < BACK_MAX && isaln(b[ws - 1])) {
+        ws--;
+    }
+    if (ws > 0 && isaln(b[ws - 1])) {
+        return skip_alnum(t, i, final);
+    }
+    /* Set when the word from ws is all digits and no separator follows:
+       its chain is that one word. */
+    size_t one_word = 0;
+    /* Fast paths. A word with a lower-case letter (a hex hash, a UUID part,
+       an id like usr_Qx3b) is no numeric detector's value, except a MAC
+       address group (4e-d1-...) and a CN id's final x. */
+    {
+        size_t lim = ws + CHAIN_MAX + 1 < t->len ? ws + CHAIN_MAX + 1 : t->len;
+        int lower_seen;
+        size_t we = alnum_end(b, i, lim, &lower_seen);
+        if (we == t->len && !final && we - ws <= CHAIN_MAX) {
+            return DEFER;
+        }
+        /* A CN id's check character may be a lower-case x. */
+        if (lower_seen && we - ws == 18 && b[we - 1] == 'x') {
+            lower_seen = 0;
+            for (size_t k = ws; k + 1 < we; k++) {
+                lower_seen |= islo(b[k]);
+            }
+        }
+        if (lower_seen && !((we - ws == 2 || we - ws == 4) && we < t->len &&
+                            (b[we] == '-' || b[we] == '.'))) {
+            return skip_joined(t, we, final);
+        }
+        /* An ISO 8601 date-time (2026-11-29T00:01:47.630Z) is the most common
+           number in API traffic and never PII by itself (a birth date under
+           a dob key is a field finding; in prose it has no time of day). */
+        if (ws == i && we - ws == 4 && i + 20 <= t->len) {
+            const unsigned char *p = b + i;
+            if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
+                isdig(p[9]) && p[10] == 'T' && isdig(p[11]) && isdig(p[12]) && p[13] == ':') {
+                size_t q = i + 14;
+                while (q < t->len && q - i < 40 &&
+                       (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' ||
+                        b[q] == '+' || b[q] == '-')) {
+                    q++;
+                }
+                if (q == t->len && !final && q - i < 40) {
+                    return DEFER;
+                }
+                return q;
+            }
+        } else if (ws == i && we - ws == 4 && !final && i + 20 > t->len) {
+            return DEFER;
+        }
+        /* The digits and separators of the 32 bytes from a word's start. */
+        int simd = 0;
+        uint32_t d = 0, sep = 0;
+#if VEIL_K_LEVEL >= 1
+        if (ws == i && i + 32 <= t->len) {
+            simd = 1;
+            d = digit_mask32(b + i);
+            sep = sep_mask32(b + i);
+            if (we - i < 32) {
+                uint32_t word = (1u << (we - i)) - 1;
+                if ((d & word) == word && !((sep >> (we - i)) & 1)) {
+                    one_word = we;
+                }
+            }
+        }
+#endif
+        /* A short number standing alone ("amount":1938, 285.67, an 8-digit
+           id) has too few digits for any detector: the shortest values are
+           IPv4 addresses (four groups), dates (six digits in three groups)
+           and bare national numbers (nine digits). */
+        if (ws == i && (ws == 0 || (b[ws - 1] != '+' && b[ws - 1] != '('))) {
+            size_t q = i;
+            unsigned digits = 0, groups = 1;
+            if (simd) {
+                /* The walk below on the masks: a digit, or a separator
+                   with a digit after it, continues the number. */
+                uint32_t go = (d | (sep & (d >> 1))) & 0xffffffu;
+                unsigned stop = (unsigned)__builtin_ctz(~go);
+                uint32_t in = (1u << stop) - 1;
+                q = i + stop;
+                digits = (unsigned)__builtin_popcount(d & in);
+                groups += (unsigned)__builtin_popcount(sep & go & in);
+            }
+            while (!simd && q < t->len && q - i < 24) {
+                if (isdig(b[q])) {
+                    digits++;
+                } else if (issep(b[q]) && q + 1 < t->len && isdig(b[q + 1])) {
+                    groups++;
+                } else {
+                    break;
+                }
+                q++;
+            }
+            if (q + 1 >= t->len && !final) {
+                return DEFER;
+            }
+            /* A birth date written with the month's name: the day is a
+               short number too. */
+            if (digits <= 2 && groups == 1 && eng_enabled(t, VEIL_D_DATE_OF_BIRTH)) {
+                size_t ds = 0, de = month_date(t, ws, final, &ds);
+                if (de == DEFER) {
+                    return DEFER;
+                }
+                if (de != 0 && has_context(t, ds, VEIL_D_DATE_OF_BIRTH)) {
+                    veil__text_report(t, ds, de, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
+                    return de;
+                }
+            }
+            if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) &&
+                (q >= t->len || (!isal(b[q]) && !(issep(b[q]) && q + 1 < t->len &&
+                                                   isaln(b[q + 1]))))) {
+                return q;
+            }
+            /* The same number before a word that cannot join its chain
+               ("skipped=20 in", "rt=1.203 uct"): build_chain() ends the
+               chain at q as well, and no candidate in it has more digits.
+               (A MAC's first groups may lie before a '-': not here.) */
+            if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) && q - i < 24 &&
+                q + 1 < t->len && issep(b[q]) && isal(b[q + 1]) &&
+                (ws == 0 || b[ws - 1] != '-')) {
+                size_t r = q + 1;
+                while (r < t->len && r - ws <= CHAIN_MAX && isaln(b[r])) {
+                    r++;
+                }
+                if (!(r == t->len && !final && r - ws <= CHAIN_MAX) &&
+                    (r - ws > CHAIN_MAX || !chain_word_ok(b, q + 1, r))) {
+                    return q;
+                }
+            }
+        }
+    }
+    /* A MAC address whose first groups have no digit (ab-fe-72-...): it
+       starts up to five groups before the word this digit is in. */
+    size_t ms = ws;
+    while (ms >= 3 && ws - ms < 15 && b[ms - 1] == '-' && ishex(b[ms - 2]) && ishex(b[ms - 3]) &&
+           (ms == 3 || !isaln(b[ms - 4]))) {
+        ms -= 3;
+    }
+    if (ms < ws && eng_enabled(t, VEIL_D_MAC_ADDRESS)) {
+        size_t e;
+        if (ms + 18 > t->len && !final) {
+            return DEFER;
+        }
+        if ((e = match(t, VEIL_D_MAC_ADDRESS, ms, t->len < ms + 18 ? t->len : ms + 18, 0)) != 0 &&
+            valid(veil__valid_mac, b, ms, e)) {
+            veil__text_report(t, ms, e, VEIL_D_MAC_ADDRESS,
+                   conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ms, VEIL_D_MAC_ADDRESS)), 0);
+            return e;
+        }
+    }
+    /* One word of at most six digits with nothing joined to it, after a
+       '+' or '(' too ("+0000]"): no candidate has so few digits, and the
+       chain path would end there. */
+    if (one_word && one_word - ws <= 6) {
+        return one_word;
+    }
+    cs = ws;
+    if (cs > 0 && (b[cs - 1] == '+' || b[cs - 1] == '(')) {
+        cs--;
+    }
+    size_t r;
+    if (one_word && cs == ws) {
+        /* What build_chain() finds for it, without reading it again. */
+        c.nw = 1;
+        c.cs = cs;
+        c.w[0].s = ws;
+        c.w[0].e = c.ce = r = one_word;
+        c.w[0].digits = (unsigned)(one_word - ws);
+        c.w[0].letters = c.w[0].upper = 0;
+    } else {
+        r = build_chain(t, ws, cs, final, &c);
+    }
+    if (r == DEFER) {
+        return DEFER;
+    }
+    if (r == 0) {
+        return skip_alnum(t, ws, final);
+    }
+
+    size_t done = 0, e;
+    /* A NINO written "AB 12 34 56 C" starts at the letters before. */
+    if (ws >= 3 && b[ws - 1] == ' ' && isup(b[ws - 2]) && isup(b[ws - 3]) &&
+        (ws == 3 || !isaln(b[ws - 4])) && (e = match(t, VEIL_D_UK_NINO, ws - 3, c.ce, 0)) != 0 &&
+        valid(veil__valid_uk_nino, b, ws - 3, e)) {
+        veil__text_report(t, ws - 3, e, VEIL_D_UK_NINO,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ws - 3, VEIL_D_UK_NINO)), 0);
+        done = e;
+    }
+    for (size_t k = 0; k < c.nw; k++) {
+        const word_t *w = &c.w[k];
+        if (w->s < done) {
+            continue;
+        }
+        if (k > 0 && done < c.w[k - 1].e && !isal(b[w->s]) && !sub_start_ok(b, &c, k)) {
+            continue;
+        }
+        if (isal(b[w->s])) {
+            e = w->digits ? try_lettered(t, &c, k) : 0;
+        } else {
+            size_t s0 = k == 0 ? cs : (b[w->s - 1] == '(' ? w->s - 1 : w->s);
+            e = try_numeric(t, &c, k, s0);
+        }
+        if (e) {
+            done = e;
+        }
+    }
+    return c.ce > i ? c.ce : i + 1;
+}
+
+static int is_local_char(int c)
+{
+    return (CT(c) & VEIL_C_LOCAL) != 0;
+}
+
+/* url_credentials: scheme://user:password@ ending at <at>. */
+static int url_credentials(struct veil__text *t, size_t at)
+{
+    const unsigned char *b = t->buf;
+    size_t x = at;
+    int colon = 0;
+    while (x > 0 && at - x < BACK_MAX - 8) {
+        unsigned char ch = b[x - 1];
+        if (ch == '/' || ch == '@' || ch == ' ' || ch == '"' || ch == '\'' || ch == '<' ||
+            ch == '>' || ch == '\t' || ch == '\n' || ch == '\r' || ch == VEIL__DELIM) {
+            break;
+        }
+        colon |= ch == ':';
+        x--;
+    }
+    if (!colon || x < 3 || x == at || b[x - 1] != '/' || b[x - 2] != '/' || b[x - 3] != ':') {
+        return 0;
+    }
+    /* The scheme: letters before "://". */
+    size_t sch = x - 3;
+    while (sch > 0 && x - sch < 24 && (isaln(b[sch - 1]) || b[sch - 1] == '+' ||
+                                       b[sch - 1] == '.' || b[sch - 1] == '-')) {
+        sch--;
+    }
+    if (sch == x - 3 || !isal(b[sch])) {
+        return 0;
+    }
+    if (match(t, VEIL_D_URL_CREDENTIALS, sch, at + 1, 0) != at + 1) {
+        return 0;
+    }
+    veil__text_report(t, x, at, VEIL_D_URL_CREDENTIALS, VEIL_CONF_HIGH, 0);
+    return 1;
+}
+
+/* logo@2x.png is an image: no top-level domain is a file extension. */
+static int file_extension_tld(const unsigned char *b, size_t dom, size_t e)
+{
+    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "webp", "svg", "ico",
+                                      "bmp", "avif", "css", "js", "map", "woff", "woff2"};
+    size_t dot = e;
+    while (dot > dom && b[dot - 1] != '.') {
+        dot--;
+    }
+    for (size_t k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+        size_t len = strlen(ext[k]);
+        if (e - dot == len && strncasecmp((const char *)b + dot, ext[k], len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, ls = i, q;
+
+    if (b[i] == '@' && url_credentials(t, i)) {
+        return i + 1;
+    }
+    while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
+        ls--;
+    }
+    /* A local part is at most 64 bytes (RFC 5321): the end of a longer
+       run, such as a token in a URL's userinfo, is no address. */
+    if (i - ls == 64 && ls > 0 && is_local_char(b[ls - 1])) {
+        return i + seplen;
+    }
+    while (ls < i && !isaln(b[ls])) {
+        ls++;
+    }
+    if (ls == i) {
+        return i + seplen;
+    }
+    q = i + seplen;
+    while (q < n && q - i < 256 && (isaln(b[q]) || b[q] == '.' || b[q] == '-')) {
+        q++;
+    }
+    if (q == n && q - i < 256 && !final) {
+        return DEFER;
+    }
+    size_t e = match(t, VEIL_D_EMAIL, ls, q, 0);
+    if (e > i + seplen && !file_extension_tld(b, i + seplen, e)) {
+        veil__text_report(t, ls, e, VEIL_D_EMAIL, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    return i + seplen;
+}
+
+/* The value of a sensitive field inside text: "key": "value" or key=value. */
+static size_t field_value(struct veil__text *t, size_t v, int cls, int final, int json,
+                          size_t *vs, size_t *ve)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q;
+
+    if (json) {
+        while (v < n && v - *vs < 16 && (b[v] == ' ' || b[v] == '\t')) {
+            v++;
+        }
+        if (v == n) {
+            return final ? n : DEFER;
+        }
+        if (b[v] == '"') {
+            q = v + 1;
+            while (q < n && q - v < FIELD_MAX && b[q] != '"' && b[q] != VEIL__DELIM) {
+                q += b[q] == '\\' ? 2 : 1;
+            }
+            if (q >= n && !final && q - v < FIELD_MAX) {
+                return DEFER;
+            }
+            if (q > n) {
+                q = n;
+            }
+            *vs = v + 1;
+            *ve = q;
+            return q < n ? q + 1 : q;
+        }
+        if (isdig(b[v]) || b[v] == '-') {
+            q = v;
+            while (q < n && q - v < 64 && (isdig(b[q]) || b[q] == '-' || b[q] == '.' ||
+                                           b[q] == '+' || b[q] == 'e' || b[q] == 'E')) {
+                q++;
+            }
+            if (q == n && !final && q - v < 64) {
+                return DEFER;
+            }
+            *vs = v;
+            *ve = q;
+            return q;
+        }
+        *vs = *ve = v;
+        return v;
+    }
+    (void)cls;
+    q = v;
+    while (q < n && q - v < FIELD_MAX && b[q] != '&' && b[q] != ' ' && b[q] != '"' &&
+           b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' && b[q] != '>' &&
+           b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#' && b[q] != VEIL__DELIM) {
+        q++;
+    }
+    if (q == n && !final && q - v < FIELD_MAX) {
+        return DEFER;
+    }
+    *vs = v;
+    *ve = q;
+    return q;
+}
+
+static int field_confidence(int cls)
+{
+    return cls == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
+}
+
+static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
+                           size_t next, unsigned flags, const unsigned char *key, size_t kl)
+{
+    if (ve > vs) {
+        int is_name_key = kl == 4 && lower(key[0]) == 'n' && lower(key[1]) == 'a' &&
+                          lower(key[2]) == 'm' && lower(key[3]) == 'e';
+        if (cls == VEIL_D_SECRET_FIELD) {
+            int k = veil__token_kind(t->eng, t->md, (const char *)t->buf + vs, ve - vs);
+            cls = k >= 0 ? k : cls;
+        }
+        if (!is_name_key || veil__name_like((const char *)t->buf + vs, ve - vs)) {
+            veil__text_report(t, vs, ve, cls, field_confidence(cls), VEIL_FIND_FIELD | flags);
+        }
+    }
+    return next;
+}
+
+/* "key": value, with the key in quotes before the colon at <i>. */
+static size_t h_json_key(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t ks = i - 1;
+#if VEIL_K_LEVEL >= 1
+    if (i >= 65) {
+        /* The loop below, sixteen bytes at a time: the last quote or
+           delimiter in b[i-64 .. i-2], else ks stops at i - 64. */
+        const __m128i quote = _mm_set1_epi8('"'), delim = _mm_set1_epi8((char)VEIL__DELIM);
+        ks = i - 64;
+        for (size_t from = i - 17;; from -= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + from));
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, delim)));
+            if (from == i - 65) {
+                m &= ~1u; /* b[i-65] is not looked at by the loop */
+            }
+            if (m != 0) {
+                ks = from + (size_t)(31 - __builtin_clz(m)) + 1;
+                break;
+            }
+            if (from == i - 65) {
+                break;
+            }
+        }
+    } else
+#endif
+    while (ks > 0 && i - ks < 64 && b[ks - 1] != '"' && b[ks - 1] != VEIL__DELIM) {
+        ks--;
+    }
+    if (ks == 0 || b[ks - 1] != '"' || ks == i - 1) {
+        return 0;
+    }
+    int cls = veil__key_class((const char *)b + ks, i - 1 - ks);
+    if (cls < 0) {
+        return 0;
+    }
+    size_t vs = i + 1, ve = i + 1;
+    size_t next = field_value(t, i + 1, cls, final, 1, &vs, &ve);
+    if (next == DEFER) {
+        return DEFER;
+    }
+    if (ve == vs) {
+        return i + 1;
+    }
+    unsigned flags = b[vs - 1] == '"' ? 0 : VEIL_FIND_JSON_BARE;
+    return report_field(t, cls, vs, ve, next, flags, b + ks, i - 1 - ks);
+}
+
+static int is_key_char(int c)
+{
+    return (CT(c) & VEIL_C_KEY) != 0;
+}
+
+/* key=value in query strings and form bodies inside text. */
+static size_t h_equals(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t ks = i;
+    while (ks > 0 && i - ks < 48 && is_key_char(b[ks - 1])) {
+        ks--;
+    }
+    if (ks == i || (ks > 0 && is_key_char(b[ks - 1]))) {
+        return i + 1;
+    }
+    int cls = veil__key_class_prose((const char *)b + ks, i - ks);
+    if (cls < 0) {
+        return i + 1;
+    }
+    size_t vs = i + 1, ve = i + 1;
+    size_t next = field_value(t, i + 1, cls, final, 0, &vs, &ve);
+    if (next == DEFER) {
+        return DEFER;
+    }
+    return report_field(t, cls, vs, ve, next > i + 1 ? next : i + 1, 0, b + ks, i - ks);
+}
+
+/* "password: value" in prose and headers. Only secrets: a plain key such
+   as "email:" is followed by something the other detectors judge. */
+static size_t h_plain_key(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, ks = i;
+    while (ks > 0 && i - ks < 32 && (isal(b[ks - 1]) || b[ks - 1] == '_' || b[ks - 1] == '-')) {
+        ks--;
+    }
+    if (ks == i || (ks > 0 && isaln(b[ks - 1]))) {
+        return 0;
+    }
+    if (veil__key_class_prose((const char *)b + ks, i - ks) != VEIL_D_SECRET_FIELD) {
+        return 0;
+    }
+    size_t v = i + 1;
+    while (v < n && v - i < 8 && (b[v] == ' ' || b[v] == '\t')) {
+        v++;
+    }
+    if (v == n) {
+        return final ? n : DEFER;
+    }
+    /* A bearer token is reported as such by its own handler. */
+    if (n - v >= 7 && memcmp(b + v, "Bearer ", 7) == 0) {
+        return v;
+    }
+    int whole_line = i - ks >= 13 && (lower(b[ks]) == 'a' || lower(b[ks]) == 'p');
+    size_t q = v;
+    if (b[v] == '"' || b[v] == '\'') {
+        /* A quoted value (GraphQL arguments, YAML, config lines): up to
+           its closing quote, escapes included; the quotes stay. */
+        unsigned char qc = b[v];
+        q = ++v;
+        while (q < n && q - v < FIELD_MAX && b[q] != qc && b[q] != '\r' && b[q] != '\n' &&
+               b[q] != VEIL__DELIM) {
+            q += b[q] == '\\' && q + 1 < n ? 2 : 1;
+        }
+        if (q > n) {
+            q = n;
+        }
+    } else {
+        while (q < n && q - v < FIELD_MAX && b[q] != '\r' && b[q] != '\n' && b[q] != '"' &&
+               b[q] != VEIL__DELIM &&
+               (whole_line || (b[q] != ' ' && b[q] != ',' && b[q] != ';' && b[q] != '\t'))) {
+            q++;
+        }
+    }
+    if (q == n && !final && q - v < FIELD_MAX) {
+        return DEFER;
+    }
+    if (q > v) {
+        veil__text_report(t, v, q, VEIL_D_SECRET_FIELD, VEIL_CONF_HIGH, VEIL_FIND_FIELD);
+    }
+    return q > i ? q : i + 1;
+}
+
+static size_t h_colon(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, r;
+
+    if (i > 0 && b[i - 1] == '"') {
+        r = h_json_key(t, i, final);
+        return r ? r : i + 1;
+    }
+    if (i > 0 && isal(b[i - 1]) && (r = h_plain_key(t, i, final)) != 0) {
+        return r;
+    }
+    if (i + 1 >= n && !final) {
+        return DEFER;
+    }
+    int before = i > 0 && (ishex(b[i - 1]) || b[i - 1] == ':');
+    int after = i + 1 < n && (ishex(b[i + 1]) || b[i + 1] == ':');
+    if (!before && !after) {
+        return i + 1;
+    }
+    size_t rs = i, re = i;
+    while (rs > 0 && i - rs < 48 && (ishex(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) {
+        rs--;
+    }
+    while (re < n && re - rs < 72 && (ishex(b[re]) || b[re] == ':' || b[re] == '.')) {
+        re++;
+    }
+    if (re < n && b[re] == '%' && re - rs < 72) {
+        re++;
+        while (re < n && re - rs < 72 && (isaln(b[re]) || b[re] == '.' || b[re] == '_' ||
+                                          b[re] == '-')) {
+            re++;
+        }
+    }
+    if (re == n && !final && re - rs < 72) {
+        return DEFER;
+    }
+    size_t next = re;
+    if ((rs > 0 && (isaln(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) ||
+        (re < n && (isaln(b[re]) || b[re] == ':'))) {
+        return next;
+    }
+    while (re > rs && (b[re - 1] == '.' || (b[re - 1] == ':' && re - rs > 2 &&
+                                            b[re - 2] != ':'))) {
+        re--;
+    }
+    size_t e;
+    /* The validators are exact and cheap; the patterns then confirm. */
+    if (re - rs == 17 && valid(veil__valid_mac, b, rs, re) &&
+        (e = match(t, VEIL_D_MAC_ADDRESS, rs, re, 1)) != 0) {
+        veil__text_report(t, rs, e, VEIL_D_MAC_ADDRESS,
+               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_MAC_ADDRESS)), 0);
+        return next;
+    }
+    if (re - rs >= 2 && valid(veil__valid_ipv6, b, rs, re) &&
+        (e = match(t, VEIL_D_IPV6, rs, re, 1)) != 0) {
+        veil__text_report(t, rs, e, VEIL_D_IPV6, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_IPV6)),
+               0);
+    }
+    return next;
+}
+
+/* A token after a known prefix: scan its characters, then confirm. */
+static size_t token_end(const struct veil__text *t, size_t from, size_t max, int extra1,
+                        int extra2, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q = from;
+    while (q < n && q - from < max && (isaln(b[q]) || b[q] == extra1 || b[q] == extra2)) {
+        q++;
+    }
+    if (q == n && q - from < max && !final) {
+        return DEFER;
+    }
+    return q;
+}
+
+static int boundary_before(const unsigned char *b, size_t s)
+{
+    return s == 0 || !(isaln(b[s - 1]) || b[s - 1] == '_');
+}
+
+static size_t confirm_token(struct veil__text *t, int det, size_t s, size_t q,
+                            veil__validator_fn fn, size_t resume)
+{
+    size_t e = match(t, det, s, q, 0);
+    if (e && (fn == NULL || valid(fn, t->buf, s, e))) {
+        veil__text_report(t, s, e, det, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    return resume;
+}
+
+static size_t h_underscore(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t q;
+
+    if (i >= 3 && b[i - 3] == 'g' && b[i - 2] == 'h' && strchr("pousr", b[i - 1]) &&
+        boundary_before(b, i - 3)) {
+        if ((q = token_end(t, i + 1, 48, 0, 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_GITHUB_TOKEN, i - 3, q, veil__valid_github_token, i + 1);
+    }
+    if (i >= 6 && memcmp(b + i - 6, "github", 6) == 0 && boundary_before(b, i - 6)) {
+        if ((q = token_end(t, i + 1, 100, '_', 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_GITHUB_TOKEN, i - 6, q, veil__valid_github_token, i + 1);
+    }
+    if (i >= 2 && (b[i - 2] == 's' || b[i - 2] == 'r') && b[i - 1] == 'k' &&
+        boundary_before(b, i - 2)) {
+        if ((q = token_end(t, i + 1, 260, '_', 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_STRIPE_KEY, i - 2, q, NULL, i + 1);
+    }
+    return i + 1;
+}
+
+static size_t h_pem(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, hdr, q;
+
+    if (i + 64 > n && !final) {
+        return DEFER;
+    }
+    if ((hdr = match(t, VEIL_D_PRIVATE_KEY, i, n < i + 64 ? n : i + 64, 0)) == 0) {
+        return i + 1;
+    }
+    /* Find the footer; a block without one is still a secret, up to where
+       its base64 body ends. A block held back over several feeds resumes
+       the search where it stopped instead of starting again. */
+    /* A footer must start within PEM_MAX bytes of the header. */
+    size_t from = hdr, lim = n < i + PEM_MAX + 7 ? n : i + PEM_MAX + 7;
+    if (t->pem_at == t->base + i && t->pem_seen > t->base + hdr) {
+        from = (size_t)(t->pem_seen - t->base);
+    }
+    const unsigned char *end = from + 8 <= lim ? memmem(b + from, lim - from, "-----END", 8)
+                                               : NULL;
+    if (end != NULL && memchr(b + hdr, VEIL__DELIM, (size_t)(end - b) - hdr) == NULL) {
+        q = (size_t)(end - b);
+    } else if (end != NULL) {
+        q = n; /* the footer is in another value */
+    } else if (n < i + PEM_MAX + 7 && !final) {
+        t->pem_at = t->base + i;
+        t->pem_seen = t->base + (n >= hdr + 7 ? n - 7 : hdr);
+        return DEFER;
+    } else {
+        q = n; /* no footer: the body below decides where the block ends */
+    }
+    size_t e;
+    if (q + 8 <= n && q - i < PEM_MAX) {
+        /* The footer: "-----END", its label (RSA PRIVATE KEY) and the
+           closing "-----"; wait for the bytes that decide where it ends. */
+        e = q + 8;
+        while (e < n && e - q < 48 && (isup(b[e]) || isdig(b[e]) || b[e] == ' ')) {
+            e++;
+        }
+        /* A label of the longest length allowed ends where it is, but the
+           dashes after it may still be on their way (fuzz_scan found a
+           40-letter label whose "-----" was in the finding only when the
+           input came whole). */
+        if (!final && ((e == n && e - q < 48) ||
+                       (e + 5 > n && memcmp(b + e, "-----", n - e) == 0))) {
+            return DEFER;
+        }
+        if (e + 5 <= n && memcmp(b + e, "-----", 5) == 0) {
+            e += 5;
+        }
+    } else {
+        e = hdr;
+        while (e < n && e - i < PEM_MAX && (isaln(b[e]) || b[e] == '+' || b[e] == '/' ||
+                                            b[e] == '=' || b[e] == '\\' || b[e] == '\n' ||
+                                            b[e] == '\r' || b[e] == ' ')) {
+            e++;
+        }
+    }
+    veil__text_report(t, i, e, VEIL_D_PRIVATE_KEY, VEIL_CONF_HIGH, 0);
+    return e;
+}
+
+static size_t h_dash(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q;
+
+    if (i + 5 > n && !final) {
+        return DEFER;
+    }
+    if (i + 11 <= n + 0 && b[i + 1] == '-' && memcmp(b + i, "-----BEGIN ", 11) == 0) {
+        return h_pem(t, i, final);
+    }
+    if (i + 11 > n && b[i + 1] == '-' && !final && n - i >= 5 && memcmp(b + i, "-----", 5) == 0 &&
+        memcmp(b + i + 5, "BEGIN ", n - i - 5) == 0) {
+        return DEFER;
+    }
+    if (i >= 4 && b[i - 4] == 'x' && b[i - 3] == 'o' && b[i - 2] == 'x' &&
+        strchr("abposre", b[i - 1]) && boundary_before(b, i - 4)) {
+        if ((q = token_end(t, i + 1, 256, '-', 0, final)) == DEFER) {
+            return DEFER;
+        }
+        return confirm_token(t, VEIL_D_SLACK_TOKEN, i - 4, q, NULL, i + 1);
+    }
+    return i + 1;
+}
+
+static size_t h_upper_a(struct veil__text *t, size_t i, int final)
+{
+    static const char prefixes[][4] = {"AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA",
+                                       "AIPA", "ANPA", "ANVA", "APKA", "AROA", "ASCA"};
+    const unsigned char *b = t->buf;
+    size_t n = t->len;
+
+    if (!boundary_before(b, i)) {
+        return i + 1;
+    }
+    if (i + 21 > n && !final) {
+        return DEFER;
+    }
+    if (i + 20 > n) {
+        return i + 1;
+    }
+    for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
+        if (memcmp(b + i, prefixes[k], 4) == 0) {
+            size_t q = token_end(t, i, 24, 0, 0, final);
+            if (q == DEFER) {
+                return DEFER;
+            }
+            return confirm_token(t, VEIL_D_AWS_ACCESS_KEY_ID, i, q, NULL, i + 1);
+        }
+    }
+    return i + 1;
+}
+
+static size_t h_upper_b(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q;
+
+    if (!boundary_before(b, i)) {
+        return i + 1;
+    }
+    if (i + 7 > n) {
+        return final ? i + 1 : DEFER;
+    }
+    if (memcmp(b + i, "Bearer ", 7) != 0) {
+        return i + 1;
+    }
+    q = i + 7;
+    while (q < n && q - i < 4096 && (isaln(b[q]) || strchr("._~+/-=", b[q]))) {
+        q++;
+    }
+    if (q == n && q - i < 4096 && !final) {
+        return DEFER;
+    }
+    size_t e = match(t, VEIL_D_BEARER_TOKEN, i, q, 0);
+    if (e > i + 7) {
+        veil__text_report(t, i + 7, e, VEIL_D_BEARER_TOKEN, VEIL_CONF_HIGH, 0);
+        return e;
+    }
+    return i + 1;
+}
+
+static size_t h_upper_j(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    size_t s, q;
+
+    if (i < 2 || b[i - 2] != 'e' || b[i - 1] != 'y') {
+        return i + 1;
+    }
+    s = i - 2;
+    if (s > 0 && (isaln(b[s - 1]) || b[s - 1] == '_' || b[s - 1] == '-')) {
+        return i + 1;
+    }
+    if ((q = token_end(t, s, JWT_MAX, '.', '_', final)) == DEFER) {
+        return DEFER;
+    }
+    while (q < t->len && q - s < JWT_MAX && b[q] == '-') {
+        q = token_end(t, q + 1, JWT_MAX, '.', '_', final);
+        if (q == DEFER) {
+            return DEFER;
+        }
+    }
+    return confirm_token(t, VEIL_D_JWT, s, q, veil__valid_jwt, i + 1);
+}
+
+static size_t handle(struct veil__text *t, size_t i, int final)
+{
+    const unsigned char *b = t->buf;
+    unsigned char c = b[i];
+
+    if (isdig(c)) {
+        return h_numeric(t, i, final);
+    }
+    switch (c) {
+    case '@':
+        return h_email(t, i, 1, final);
+    case '%':
+        if (i + 3 > t->len && !final) {
+            return DEFER;
+        }
+        if (i + 3 <= t->len && b[i + 1] == '4' && b[i + 2] == '0') {
+            return h_email(t, i, 3, final);
+        }
+        return i + 1;
+    case ':':
+        return h_colon(t, i, final);
+    case '=':
+        return h_equals(t, i, final);
+    case '_':
+        return h_underscore(t, i, final);
+    case '-':
+        return h_dash(t, i, final);
+    case 'A':
+        return h_upper_a(t, i, final);
+    case 'B':
+        return h_upper_b(t, i, final);
+    case 'J':
+        return h_upper_j(t, i, final);
+    default:
+        return i + 1;
+    }
+}
+
+/*
+ * scan_custom(): the configuration's detectors, all in one alternation run
+ * over the same bytes from cpos. A match that the end of the buffer may
+ * still extend is held back (partial matching), unless it would be longer
+ * than VEIL_CUSTOM_MAX_MATCH, which no match may be, chunked or not.
+ */
+static void scan_custom(struct veil__text *t, int final)
+{
+    const veil_engine_t *e = t->eng;
+    size_t p = t->cpos;
+
+    while (p < t->len) {
+        int rc = pcre2_match(e->custom_re, t->buf, t->len, p, final ? 0 : PCRE2_PARTIAL_HARD,
+                             t->cmd, NULL);
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->cmd);
+        if (rc == PCRE2_ERROR_PARTIAL) {
+            if (t->len - ov[0] < VEIL_CUSTOM_MAX_MATCH) {
+                p = ov[0];
+                break;
+            }
+            p = ov[0] + 1;
+            continue;
+        }
+        if (rc < 0) {
+            /* No match, or a resource limit: nothing more here. */
+            p = t->len;
+            break;
+        }
+        size_t s = ov[0], end = ov[1];
+        if (end == s || end - s > VEIL_CUSTOM_MAX_MATCH ||
+            (t->nfields && memchr(t->buf + s, VEIL__DELIM, end - s) != NULL)) {
+            p = s + 1;
+            continue;
+        }
+        p = end;
+        PCRE2_SPTR mark = pcre2_get_mark(t->cmd);
+        size_t k = mark ? (size_t)strtoul((const char *)mark, NULL, 10) : e->ncustom;
+        if (k >= e->ncustom) {
+            continue;
+        }
+        if (e->custom_validator[k] && !e->custom_validator[k]((const char *)t->buf + s, end - s)) {
+            continue;
+        }
+        int ctx = 0;
+        const char *w = e->custom[k].context;
+        while (w && *w && !ctx) {
+            const char *comma = strchr(w, ',');
+            size_t len = comma ? (size_t)(comma - w) : strlen(w);
+            char word[64];
+            if (len > 0 && len < sizeof(word)) {
+                memcpy(word, w, len);
+                word[len] = '\0';
+                for (size_t j = 0; j < len; j++) {
+                    word[j] = (char)lower((unsigned char)word[j]);
+                }
+                ctx = context_word(t, s, word);
+            }
+            w += len + (comma != NULL);
+        }
+        if (e->custom_context_required[k] && !ctx) {
+            continue;
+        }
+        veil__text_report(t, s, end, (int)(VEIL_D__COUNT + k), conf_ctx(e->custom_confidence[k], ctx), 0);
+    }
+    t->cpos = p;
+}
+
+/* ---- shortcuts: triggers judged from class bits, without a handler ---- */
+
+/*
+ * The class bits of 64 bytes: bit k for byte k. Computed for the blocks a
+ * digit trigger sits in, once per block (the scan keeps the last two).
+ */
+typedef struct {
+    size_t base;       /* buffer offset of bit 0; SIZE_MAX: none */
+    uint64_t dig;      /* 0-9 */
+    uint64_t aln;      /* 0-9 A-Z a-z */
+    uint64_t low;      /* a-z */
+    uint64_t sep;      /* " -./()": separators inside numbers */
+    uint64_t join;     /* "-._/": what joins the words of one token */
+} cls64_t;
+
+/* One nibble-table lookup gives each byte eight class bits: 1 digit,
+   2|4 upper (@-O less '@', P-Z), 8|16 lower (`-o less '`', p-z), 32 a
+   separator " ()-./", 64 "-./", 128 '_'. Each class is a low-nibble set
+   times a high-nibble set, so the lookup is exact. */
+#define CLS_LO 0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a, 0x0a, \
+               0x6a, 0x6a, 0xea
+#define CLS_HI 0x00, 0x00, 0x60, 0x01, 0x02, 0x84, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0
+
+static inline void classify64(const unsigned char *b, size_t base, cls64_t *c)
+{
+    c->base = base;
+    b += base;
+#if VEIL_K_LEVEL >= 2
+    const __m256i lo_t = _mm256_setr_epi8(CLS_LO, CLS_LO), hi_t = _mm256_setr_epi8(CLS_HI, CLS_HI);
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    uint64_t m[5] = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * k));
+        __m256i cl = _mm256_and_si256(
+            _mm256_shuffle_epi8(lo_t, _mm256_and_si256(v, nib)),
+            _mm256_shuffle_epi8(hi_t, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+        /* Bit k of a byte to its top bit, where movemask reads it. */
+        m[0] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cl, 7)) << (32 * k);
+        m[1] |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(_mm256_and_si256(cl, _mm256_set1_epi8(0x1f)), zero))
+                << (32 * k);
+        m[2] |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(_mm256_and_si256(cl, _mm256_set1_epi8(0x18)), zero))
+                << (32 * k);
+        m[3] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(cl, 2)) << (32 * k);
+        m[4] |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(_mm256_and_si256(cl, _mm256_set1_epi8((char)0xc0)), zero))
+                << (32 * k);
+    }
+    c->dig = m[0];
+    c->aln = m[1];
+    c->low = m[2];
+    c->sep = m[3];
+    c->join = m[4];
+#elif VEIL_K_LEVEL >= 1
+    const __m128i lo_t = _mm_setr_epi8(CLS_LO), hi_t = _mm_setr_epi8(CLS_HI);
+    const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+    uint64_t m[5] = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i cl = _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
+                                   _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+        m[0] |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(cl, 7)) << (16 * k);
+        m[1] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x1f)), zero)) & 0xffffu)
+                << (16 * k);
+        m[2] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x18)), zero)) & 0xffffu)
+                << (16 * k);
+        m[3] |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(cl, 2)) << (16 * k);
+        m[4] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8((char)0xc0)), zero)) & 0xffffu)
+                << (16 * k);
+    }
+    c->dig = m[0];
+    c->aln = m[1];
+    c->low = m[2];
+    c->sep = m[3];
+    c->join = m[4];
+#else
+    /* The same tables (the high half of hi_t is zero, so bytes 0x80 and
+       up have no class); "any of these bits" by an add that carries into
+       bit 5 or 8 rather than a comparison. */
+    static const uint8_t lo_t[16] = {CLS_LO}, hi_t[16] = {CLS_HI};
+    uint64_t dig = 0, aln = 0, low = 0, sep = 0, join = 0;
+    for (unsigned k = 0; k < 64; k++) {
+        unsigned cl = lo_t[b[k] & 15] & hi_t[b[k] >> 4];
+        dig |= (uint64_t)(cl & 1) << k;
+        aln |= (uint64_t)(((cl & 0x1f) + 0x1f) >> 5) << k;
+        low |= (uint64_t)(((cl & 0x18) + 0x18) >> 5) << k;
+        sep |= (uint64_t)(cl >> 5 & 1) << k;
+        join |= (uint64_t)(((cl & 0xc0) + 0xc0) >> 8) << k;
+    }
+    c->dig = dig;
+    c->aln = aln;
+    c->low = low;
+    c->sep = sep;
+    c->join = join;
+#endif
+}
+
+/* The bits of the 64 bytes from <at> (inside the first of two blocks). */
+#define WIN(c, field, k) ((k) ? (c)[0].field >> (k) | (c)[1].field << (64 - (k)) : (c)[0].field)
+
+/* The classes of the blocks at <base> and base + 64 into <c>, reusing
+   what is there (the scan moves forward block by block). */
+static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
+{
+    if (c[0].base != base) {
+        if (c[1].base == base) {
+            c[0] = c[1];
+        } else {
+            classify64(b, base, &c[0]);
+        }
+    }
+    if (c[1].base != base + 64) {
+        classify64(b, base + 64, &c[1]);
+    }
+}
+
+/*
+ * digit_fast(): what h_numeric(t, i, final) returns for the digit at <i>
+ * of the buffer <b> (<n> bytes; <dob>: the date_of_birth detector is on)
+ * in its commonest cases, from the class bits of the two blocks in <c>
+ * (c[0].base <= i < c[0].base + 64, c[0].base + 128 <= n): a word
+ * with a lower-case letter after the digit (a hash, a UUID, an id) and
+ * the words joined to it; an ISO 8601 date-time; a short number standing
+ * alone. In these cases h_numeric reports nothing and touches no state,
+ * so returning where it would resume is the same as calling it. Returns 0
+ * when the case is another: the handler runs. Each step below follows
+ * h_numeric's, in its order; a step that could defer or report is left
+ * to the handler.
+ */
+/* Digit counts of one bare word that try_numeric() looks at (9 bare
+   digits, NHS 10, CPF 11, Aadhaar 12, NIR 15, CN 18): those go to the
+   handler. */
+#define ONE_WORD_CASES ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 15) | (1u << 18))
+
+static inline __attribute__((always_inline)) size_t digit_fast(const unsigned char *b, size_t lo,
+                                                               size_t hi, int bounded,
+                                int dob, const cls64_t c[2], size_t i)
+{
+/* Byte <x>; with <bounded>, NUL outside [lo, hi) (a value judged in place,
+   whose delimiters the text layer would see as NUL). */
+#define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
+    const unsigned k = (unsigned)(i - c[0].base);
+    size_t ws = i;
+
+    /* The word's start: within this block, or the handler looks. */
+    if (i > 0 && isaln(B(i - 1))) {
+        uint64_t gaps = ~c[0].aln & ((1ull << k) - 1);
+        if (gaps == 0) {
+            return 0;
+        }
+        ws = c[0].base + 64 - (size_t)__builtin_clzll(gaps);
+    }
+    uint64_t aln = WIN(c, aln, k);
+    if (~aln == 0) {
+        return 0;
+    }
+    unsigned run = (unsigned)__builtin_ctzll(~aln); /* the word's end is i + run */
+    size_t we = i + run;
+    if (we - ws > CHAIN_MAX + 1) {
+        return 0; /* alnum_end() stops short of the word's end */
+    }
+    int lower_seen = (WIN(c, low, k) & ((1ull << run) - 1)) != 0;
+    if (lower_seen) {
+        if ((we - ws == 18 && B(we - 1) == 'x') ||
+            ((we - ws == 2 || we - ws == 4) && (B(we) == '-' || B(we) == '.'))) {
+            return 0; /* a CN id's final x, or a MAC address group */
+        }
+        /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
+        uint64_t ja = aln | (WIN(c, join, k) & (aln >> 1));
+        uint64_t rest = ~ja >> run;
+        if (rest == 0) {
+            return 0;
+        }
+        unsigned end = run + (unsigned)__builtin_ctzll(rest);
+        return end < 63 ? i + end : 0;
+    }
+    if (ws != i) {
+        return 0;
+    }
+    if (run == 4 && B(i + 4) == '-' && isdig(B(i + 5)) && isdig(B(i + 6)) && B(i + 7) == '-' &&
+        isdig(B(i + 8)) && isdig(B(i + 9)) && B(i + 10) == 'T' && isdig(B(i + 11)) &&
+        isdig(B(i + 12)) && B(i + 13) == ':') {
+        /* An ISO 8601 date-time: the handler's loop, never near the end. */
+        size_t q = i + 14;
+        while (q - i < 40 && (isdig(B(q)) || B(q) == ':' || B(q) == '.' || B(q) == 'Z' ||
+                              B(q) == '+' || B(q) == '-')) {
+            q++;
+        }
+        return q;
+    }
+    /* A short number standing alone. */
+    unsigned prev = i > 0 ? B(i - 1) : 0;
+    if (i == 0 || prev == '+' || prev == '(') {
+        return 0;
+    }
+    uint32_t d = (uint32_t)WIN(c, dig, k), sep = (uint32_t)WIN(c, sep, k);
+    uint32_t go = (d | (sep & (d >> 1))) & 0xffffffu;
+    unsigned stop = (unsigned)__builtin_ctz(~go);
+    uint32_t in = (1u << stop) - 1;
+    unsigned digits = (unsigned)__builtin_popcount(d & in);
+    unsigned groups = 1 + (unsigned)__builtin_popcount(sep & go & in);
+    size_t q = i + stop;
+    unsigned at_q = B(q);
+    if (digits <= 2 && groups == 1 && dob &&
+        ((i >= 4 && prev == ' ' && isal(B(i - 2))) || at_q == ' ')) {
+        return 0; /* maybe a date with the month's name: month_date() */
+    }
+    if (!((digits < 6 && groups < 4) || (groups == 1 && digits < 9))) {
+        /* One word of 9 to 31 digits with nothing joined to it: the
+           chain is that word, and try_numeric() has a case for it only
+           at some lengths (and for cards, some first digits). */
+        if (groups == 1 && digits == run && run < 32 && !issep(B(we)) && prev != '-' &&
+            !(i >= 3 && prev == ' ' && isup(B(i - 2)) && isup(B(i - 3))) &&
+            !((1u << (run < 20 ? run : 20)) & ONE_WORD_CASES) &&
+            !(run >= 12 && b[i] >= '2' && b[i] <= '6')) {
+            return we;
+        }
+        return 0;
+    }
+    if (!isal(at_q) && !(issep(at_q) && isaln(B(q + 1)))) {
+        return q;
+    }
+    /* The same number before a word that cannot join its chain. */
+    if (stop < 24 && issep(at_q) && isal(B(q + 1)) && prev != '-') {
+        /* (In a value judged in place the word may end at the value's
+           end: a NUL follows it there, not the end of the buffer.) */
+        size_t r = q + 1;
+        while ((bounded || r < hi) && r - ws <= CHAIN_MAX && isaln(B(r))) {
+            r++;
+        }
+        if ((bounded || r < hi) && (r - ws > CHAIN_MAX || !chain_word_ok(b, q + 1, r))) {
+            return q;
+        }
+    }
+    return 0;
+}
+
+/*
+ * trigger_acts(): 0 when the handler for the non-digit trigger at <i>
+ * reports nothing: the bytes around it rule out every case it looks for
+ * (a ghX_, github_ or sk_ prefix, -----BEGIN or xox?-, an AWS key prefix,
+ * "Bearer ", "eyJ", "%40", a sensitive key before '=', a key, quote, hex
+ * digit or colon next to ':'; triggers.h has the first six). The keys
+ * before '=' and ':' are classified as the handlers do. Reads bytes [lo,
+ * hi) only, NUL taken outside.
+ */
+static int trigger_acts(const unsigned char *b, size_t lo, size_t hi, size_t i)
+{
+    const int bounded = 1;
+    size_t ks = i;
+    switch (b[i]) {
+    case '=':
+        /* h_equals() */
+        while (i - ks < 48 && is_key_char(B(ks - 1))) {
+            ks--;
+        }
+        return ks < i && !is_key_char(B(ks - 1)) &&
+               veil__key_class_prose((const char *)b + ks, i - ks) >= 0;
+    case ':':
+        /* h_colon(): a JSON key, hex and colons, or h_plain_key(). */
+        if (B(i - 1) == '"' || B(i - 1) == ':' || ishex(B(i - 1)) || B(i + 1) == ':' ||
+            ishex(B(i + 1))) {
+            return 1;
+        }
+        if (!isal(B(i - 1))) {
+            return 0;
+        }
+        while (i - ks < 32 && (isal(B(ks - 1)) || B(ks - 1) == '_' || B(ks - 1) == '-')) {
+            ks--;
+        }
+        return !isaln(B(ks - 1)) &&
+               veil__key_class_prose((const char *)b + ks, i - ks) == VEIL_D_SECRET_FIELD;
+    default:
+        return veil__near_trigger_acts(b + lo, hi - lo, i - lo);
+    }
+#undef B
+}
+
+/*
+ * value_needs_scan(): 0 when the text layer would find nothing in the value
+ * <v> of <len> bytes, scanned alone between two delimiters (a JSON string
+ * or number, a key), whatever its context: every trigger in it is one the
+ * shortcuts above answer with "nothing here". The value is copied between
+ * zero bytes, which is how the text layer sees it (its delimiter is NUL,
+ * and no handler reads past one), and scanned dry: the same trigger
+ * masks, digit_fast() and trigger_acts(), stopping at the first trigger a
+ * handler would have to judge. Values longer than JUDGE_MAX: 1.
+ */
+#define JUDGE_MAX 192
+
+static int value_needs_scan(const struct veil__text *t, const unsigned char *v, size_t len)
+{
+    unsigned char w[64 + JUDGE_MAX + 128];
+    const size_t start = 64, end = 64 + len;
+    const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
+    cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
+
+    if (len > JUDGE_MAX) {
+        return 1;
+    }
+    memset(w, 0, start);
+    memcpy(w + start, v, len);
+    memset(w + end, 0, 128);
+    size_t i = start, mbase = start;
+    uint64_t mask = trigger_mask64(w + mbase);
+    while (i < end) {
+        if (i - mbase >= 64) {
+            mbase += (i - mbase) & ~(size_t)63;
+            mask = trigger_mask64(w + mbase);
+        }
+        uint64_t m = mask & (~0ull << (i - mbase));
+        if (m == 0) {
+            i = mbase + 64;
+            continue;
+        }
+        i = mbase + (size_t)__builtin_ctzll(m);
+        if (i >= end) {
+            break;
+        }
+        if (isdig(w[i])) {
+            cls_window(cls, w, mbase);
+            size_t r = digit_fast(w, start, end, 1, dob, cls, i);
+            if (r == 0) {
+                return 1;
+            }
+            i = r;
+        } else if (trigger_acts(w, start, end, i)) {
+            return 1;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* The bits of positions [a, e) in the block at <bb>. */
+static inline uint64_t range_bits(size_t bb, size_t a, size_t e)
+{
+    size_t lo = a > bb ? a - bb : 0, hi = e - bb < 64 ? e - bb : 64;
+    if (lo >= hi) {
+        return 0;
+    }
+    return (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+}
+
+static inline void cls_masked(const veil__jblock_t *j, size_t bb, uint64_t range, cls64_t *c)
+{
+    c->base = bb;
+    c->dig = j ? j->dig & range : 0;
+    c->aln = j ? j->aln & range : 0;
+    c->low = j ? j->low & range : 0;
+    c->sep = j ? j->sep & range : 0;
+    c->join = j ? j->join & range : 0;
+}
+
+/*
+ * value_needs_scan_at(): value_needs_scan() for a value that lies in the
+ * buffer <p> at [a, e), judged in place from the class bits of the JSON
+ * index blocks that hold it (blk[j] covers [base + 64 j, base + 64 j + 64),
+ * j < nblk): the same dry scan, every bit and byte outside [a, e) taken as
+ * NUL. No copy, no classification: the index has it.
+ */
+static int value_needs_scan_at(const struct veil__text *t, const unsigned char *p, size_t a,
+                               size_t e, const veil__jblock_t *const *blk, unsigned nblk,
+                               size_t base)
+{
+    const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
+    size_t i = a;
+
+    while (i < e) {
+        unsigned j = (unsigned)((i - base) / 64);
+        size_t bb = base + 64 * (size_t)j;
+        if (j >= nblk) {
+            return 1;
+        }
+        uint64_t m = blk[j]->trig & range_bits(bb, a, e) & (~0ull << (i - bb));
+        if (m == 0) {
+            i = bb + 64;
+            continue;
+        }
+        i = bb + (size_t)__builtin_ctzll(m);
+        if (isdig(p[i])) {
+            cls64_t c[2];
+            cls_masked(blk[j], bb, range_bits(bb, a, e), &c[0]);
+            cls_masked(j + 1 < nblk ? blk[j + 1] : NULL, bb + 64, range_bits(bb + 64, a, e),
+                       &c[1]);
+            size_t r = digit_fast(p, a, e, 1, dob, c, i);
+            if (r == 0) {
+                return 1;
+            }
+            i = r;
+        } else if (trigger_acts(p, a, e, i)) {
+            return 1;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/*
+ * scan(): the triggers from t->pos on, taken from a mask per 64-byte block
+ * (blocks on a grid from where the scan started, so the class bits of a
+ * block are computed once). Each goes to its handler, unless a shortcut
+ * above says what the handler would do (not in the reference mode).
+ */
+static void scan(struct veil__text *t, int final)
+{
+    if (t->eng->custom_re) {
+        scan_custom(t, final);
+    }
+    const unsigned char *b = t->buf;
+    size_t n = t->len, i = t->pos;
+    size_t mbase = i;   /* the block at mbase holds i */
+    uint64_t mask = 0;  /* its triggers, when have */
+    int have = 0;
+    const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
+    cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
+
+    while (i < n) {
+        size_t r;
+        if (i - mbase >= 64) {
+            mbase += (i - mbase) & ~(size_t)63;
+            have = 0;
+        }
+        if (!have && mbase + 64 <= n) {
+            mask = trigger_mask64(b + mbase);
+            have = 1;
+        }
+        if (have) {
+            uint64_t m = mask & (~0ull << (i - mbase));
+            if (m == 0) {
+                i = mbase + 64;
+                continue;
+            }
+            i = mbase + (size_t)__builtin_ctzll(m);
+        } else {
+            i = next_trigger(b, i, n);
+            if (i >= n) {
+                break;
+            }
+        }
+        if (!t->reference && have && mbase + 128 <= n && isdig(b[i])) {
+            cls_window(cls, b, mbase);
+            if ((r = digit_fast(b, 0, n, 0, dob, cls, i)) != 0) {
+                i = r;
+                continue;
+            }
+        }
+        r = handle(t, i, final);
+        if (r == DEFER) {
+            t->pos = i;
+            return;
+        }
+        i = r > i ? r : i + 1;
+    }
+    t->pos = i < n ? n : i;
+}
+
+#include "json_index.h"
+
+const veil__kernels_t VEIL_K_TABLE = {
+    .level = VEIL_K_LEVEL,
+    .text_scan = scan,
+    .has_trigger = has_trigger,
+    .json_block = json_block,
+    .value_needs_scan = value_needs_scan,
+    .value_needs_scan_at = value_needs_scan_at,
+};

@@ -1,0 +1,96 @@
+/*
+ * The text handlers' triggers that look only at the bytes right around
+ * them ('_', '-', 'A', 'B', 'J', '%'), as one exact test shared by the text
+ * layer's dry scan (text_handlers.h, value_needs_scan) and the value layer
+ * (value.c), which asks it about a value before copying anything.
+ */
+#ifndef VEIL_DETECTORS_TRIGGERS_H
+#define VEIL_DETECTORS_TRIGGERS_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "chartab.h"
+
+/* Byte <at> of the value <v> (<len> bytes), NUL outside it: the text layer
+   puts a NUL delimiter around every value, and no handler reads past it. */
+static inline unsigned veil__vbyte(const unsigned char *v, size_t len, ptrdiff_t at)
+{
+    return at >= 0 && (size_t)at < len ? v[at] : 0;
+}
+
+static inline int veil__vboundary(const unsigned char *v, size_t len, ptrdiff_t at)
+{
+    unsigned c = veil__vbyte(v, len, at - 1);
+    return !((veil__chartab[c] & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) || c == '_');
+}
+
+/* Whether <v> holds <lit> (<n> bytes) at <at>. */
+static inline int veil__vhas(const unsigned char *v, size_t len, ptrdiff_t at, const char *lit,
+                             size_t n)
+{
+    return at >= 0 && (size_t)at + n <= len && memcmp(v + at, lit, n) == 0;
+}
+
+/*
+ * veil__near_trigger_acts(): for the trigger v[i], one of "_-ABJ%": 0 when
+ * its handler reports nothing, the bytes around it ruling out every case
+ * it looks for (a ghX_, github_ or [sr]k_ prefix, -----BEGIN or xox?-, an
+ * AWS key id's prefix, "Bearer ", "eyJ", "%40"); 1 when it might. Other
+ * bytes: 1. Each test is the handler's own (h_underscore, h_dash,
+ * h_upper_a, h_upper_b, h_upper_j, handle), or wider.
+ */
+static inline int veil__near_trigger_acts(const unsigned char *v, size_t len, size_t i)
+{
+    const ptrdiff_t p = (ptrdiff_t)i;
+#define VB(d) veil__vbyte(v, len, p + (d))
+    switch (v[i]) {
+    case '_':
+        /* strchr() finds NUL in "pousr" too */
+        return (VB(-3) == 'g' && VB(-2) == 'h' &&
+                (VB(-1) == 0 || strchr("pousr", (int)VB(-1)) != NULL) &&
+                veil__vboundary(v, len, p - 3)) ||
+               (veil__vhas(v, len, p - 6, "github", 6) && veil__vboundary(v, len, p - 6)) ||
+               ((VB(-2) == 's' || VB(-2) == 'r') && VB(-1) == 'k' &&
+                veil__vboundary(v, len, p - 2));
+    case '-':
+        return veil__vhas(v, len, p, "-----BEGIN ", 11) ||
+               (VB(-4) == 'x' && VB(-3) == 'o' && VB(-2) == 'x' &&
+                (VB(-1) == 0 || strchr("abposre", (int)VB(-1)) != NULL) &&
+                veil__vboundary(v, len, p - 4));
+    case 'A':
+        /* AKIA, ASIA, ABIA, ACCA, AGPA, AIDA, AIPA, ANPA, ANVA, APKA, AROA,
+           ASCA: a capital B-S, a capital, then 'A' */
+        return veil__vboundary(v, len, p) && VB(1) >= 'B' && VB(1) <= 'S' &&
+               (veil__chartab[VB(2)] & VEIL_C_UPPER) && VB(3) == 'A';
+    case 'B':
+        return veil__vboundary(v, len, p) && veil__vhas(v, len, p, "Bearer ", 7);
+    case 'J':
+        return VB(-1) == 'y' && VB(-2) == 'e';
+    case '%':
+        return VB(1) == '4' && VB(2) == '0';
+    default:
+        return 1;
+    }
+#undef VB
+}
+
+/*
+ * veil__triggers_matter(): 0 when the trigger bytes of <v> (bit k of
+ * <tmask> for byte k; all ones: not known, so 1) are all of the kind above
+ * and their neighbours rule each out; 1 when any might matter.
+ */
+static inline int veil__triggers_matter(const unsigned char *v, size_t len, uint64_t tmask)
+{
+    if (tmask == ~0ull) {
+        return 1;
+    }
+    for (uint64_t m = tmask; m != 0; m &= m - 1) {
+        if (veil__near_trigger_acts(v, len, (size_t)__builtin_ctzll(m))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#endif

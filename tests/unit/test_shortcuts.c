@@ -1,0 +1,197 @@
+/*
+ * The text layer's shortcuts (text_handlers.h: digit_fast) must say
+ * exactly what the handlers would. Each case puts a value at every offset
+ * from 0 to 140 of a line long enough for the shortcuts to run (they need
+ * the two 64-byte blocks around a trigger), ended by one of a few bytes,
+ * and engine_harness.h scans
+ * every line on every SIMD level, the reference (no shortcuts) included,
+ * whole and cut, and redacts it the same ways: all must agree. Each case
+ * also states which detectors
+ * must find something in it, the same at every offset.
+ */
+#include "test.h"
+
+#include "engine_harness.h"
+
+static veil_engine_t *E, *LOW;
+
+/* The detector ids of <s> (flist_format()'s output), offsets dropped. */
+static void ids_only(const char *s, char *out, size_t cap)
+{
+    size_t m = 0;
+    for (const char *p = s; *p && m + 1 < cap; p++) {
+        if (*p == '@') {
+            while (*p && *p != ' ') {
+                p++;
+            }
+            if (!*p) {
+                break;
+            }
+        }
+        out[m++] = *p;
+    }
+    out[m] = '\0';
+}
+
+/* The same value in JSON bodies, where the walker judges values in place
+   from its index (the shortcuts on the index's class bits): as a string
+   value after a key whose length moves it across the index's blocks, as a
+   key, and (digits only) as a bare number; the string value must give the
+   detectors <want>. */
+static int sweep_json(int line, const veil_engine_t *e, const char *ctx, const char *value,
+                      const char *want)
+{
+    char buf[900], ids[512];
+    int digits = strspn(value, "0123456789") == strlen(value);
+    for (size_t pad = 0; pad <= 140; pad++) {
+        char key[160];
+        memset(key, 'q', pad);
+        key[pad] = '\0';
+        size_t n = (size_t)snprintf(buf, sizeof(buf),
+                                    "{\"%s\":\"x\",\"note\":\"%s%s\",\"tail\":\"plain words "
+                                    "only, long enough for two blocks after the value, and "
+                                    "then some more\"}\n",
+                                    key, ctx, value);
+        ids_only(scan_str(line, e, VEIL_FMT_JSON, buf, n), ids, sizeof(ids));
+        (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_LABEL, NULL, buf, n);
+        if (strcmp(ids, want) != 0) {
+            fprintf(stderr, "line %d: JSON, offset %zu: found \"%s\", want \"%s\"\n", line,
+                    pad, ids, want);
+            return 0;
+        }
+        n = (size_t)snprintf(buf, sizeof(buf), "{\"%s\":1,\"%s%s\":2,\"z\":[%s]}\n", key, ctx,
+                             value, digits ? value : "3");
+        (void)scan_str(line, e, VEIL_FMT_JSON, buf, n);
+        (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_MASK, NULL, buf, n);
+    }
+    return 1;
+}
+
+/* Scans "<filler> <ctx><value><end><words>" with the value at offsets 0
+   to 140 and each of a few bytes ending it; returns 1 when every line gave
+   the detectors <want> (ids, space-separated, "" for none). */
+static int sweep(int line, const veil_engine_t *e, const char *ctx, const char *value,
+                 const char *want)
+{
+    static const char tail[] = " and so on, nothing more here, only plain words follow the "
+                               "value to the end of this line of text which is long enough "
+                               "for two whole blocks of sixty-four bytes after the value";
+    static const char ends[] = " ,\"};\n";
+    char buf[800], ids[512];
+    for (const char *end = ends; *end; end++) {
+        for (size_t pad = 0; pad <= 140; pad++) {
+            size_t n = 0;
+            for (size_t k = 0; k < pad; k++) {
+                buf[n++] = k % 7 == 6 ? ' ' : 'q';
+            }
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s%s%c%s", pad ? " " : "", ctx,
+                                  value, *end, tail);
+            ids_only(scan_str(line, e, VEIL_FMT_TEXT, buf, n), ids, sizeof(ids));
+            (void)redact_str(line, e, VEIL_FMT_TEXT, VEIL_ACT_LABEL, NULL, buf, n);
+            if (strcmp(ids, want) != 0) {
+                fprintf(stderr, "line %d: offset %zu, end '%c': found \"%s\", want \"%s\"\n",
+                        line, pad, *end, ids, want);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+#define SWEEP(e, ctx, value, want) CHECK(sweep(__LINE__, (e), (ctx), (value), (want)) && \
+                                          sweep_json(__LINE__, (e), (ctx), (value), (want)))
+
+/* Words with a lower-case letter after a digit, and the tokens joined to
+   them, are skipped; MAC groups and a CN id's final x are not. */
+TEST(lowercase_tokens)
+{
+    SWEEP(E, "", "6b0dd717-8630-1586-9989-a3f2b1c4d5e6", "");
+    SWEEP(E, "", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "");
+    SWEEP(E, "id ", "usr_Qx3bK9mPz", "");
+    SWEEP(E, "", "a1b2c3/d4e5.f6_g7-h8", "");
+    SWEEP(E, "mac ", "4e-d1-2b-3c-4d-5e", "mac_address");
+    SWEEP(E, "mac ", "4ed1.2b3c.4d5e", "mac_address");
+    SWEEP(E, "", "ab-cd-ef-01-23-45", "mac_address");
+    SWEEP(E, "id card ", "11010519491231002x", "cn_resident_id");
+    SWEEP(E, "", "2b-3c-4d", "");
+    SWEEP(E, "", "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f", "");
+}
+
+/* ISO 8601 date-times are skipped whole; a birth date is not. */
+TEST(date_times)
+{
+    SWEEP(E, "at ", "2026-11-29T00:01:47.630Z", "");
+    SWEEP(E, "at ", "2026-11-29T00:01:47+02:00", "");
+    SWEEP(E, "born ", "2026-11-29T00:01:47Z", "");
+    SWEEP(E, "born ", "1985-03-14", "date_of_birth");
+    SWEEP(E, "born on ", "January 3, 1959", "date_of_birth");
+    SWEEP(E, "born ", "3 January 1959", "date_of_birth");
+    SWEEP(E, "", "3 January 1959", "");
+}
+
+/* Short numbers standing alone, and before a word that cannot join. */
+TEST(short_numbers)
+{
+    SWEEP(E, "took ", "5 ms", "");
+    SWEEP(E, "", "[29/Nov/2026:00:01:47 +0000]", "");
+    SWEEP(E, "price ", "12.34", "");
+    SWEEP(E, "", "[worker-3]", "");
+    SWEEP(E, "", "-12.345678", "");
+    SWEEP(E, "", "rt=1.203 uct", "");
+    SWEEP(E, "", "skipped=20 in 5s", "");
+    SWEEP(E, "", "HTTP/1.1\" 200 123456 \"-\"", "");
+    SWEEP(E, "", "Chrome/124.0.0.0 Safari/537.36", "");
+    SWEEP(E, "", "203.0.113.42", "ipv4");
+    SWEEP(E, "call ", "+44 20 7946 0958", "phone");
+    SWEEP(E, "call ", "(415) 555-2671", "phone");
+    SWEEP(E, "", "AB 12 34 56 C", "uk_nino");
+    SWEEP(E, "ssn ", "536-22-8901", "us_ssn");
+}
+
+/* One bare word of digits: the lengths and first digits some detector
+   takes go to the handler, the others are skipped. */
+TEST(one_word_numbers)
+{
+    SWEEP(E, "ts ", "1796851234567", "");
+    SWEEP(E, "ts ", "17968512345678", "");
+    SWEEP(E, "n ", "1234567890123456", "");
+    SWEEP(E, "n ", "12345678901234567", "");
+    SWEEP(E, "n ", "1234567890123456789", "");
+    SWEEP(E, "n ", "7234567890123456789012", "");
+    SWEEP(E, "nhs number ", "1234567881", "uk_nhs");
+    SWEEP(E, "", "1234567881", "");
+    SWEEP(E, "phone ", "4155552671", "phone");
+    SWEEP(E, "card ", "4222222222222", "credit_card");
+    SWEEP(E, "card ", "4111111111111111", "credit_card");
+    SWEEP(E, "", "4111111111111111", "credit_card");
+    SWEEP(E, "card ", "6011111111111117", "credit_card");
+    SWEEP(E, "nir ", "255081416802538", "fr_nir");
+    SWEEP(E, "id card ", "110105194912310011", "cn_resident_id");
+    SWEEP(E, "aadhaar ", "234567890124", "in_aadhaar");
+    SWEEP(E, "cpf ", "12345678909", "br_cpf");
+    SWEEP(E, "bsn ", "111222333", "nl_bsn");
+    SWEEP(LOW, "", "021000021", "us_bank_routing");
+    SWEEP(E, "", "+14155552671", "phone");
+    SWEEP(E, "", "(4155552671)", "");
+    SWEEP(E, "", "ab-1796851234567", "");
+}
+
+int main(void)
+{
+    char err[256];
+    veil_engine_options_t lo = {0};
+    lo.min_confidence = VEIL_CONF_LOW;
+    E = veil_engine_new(NULL, err, sizeof(err));
+    LOW = veil_engine_new(&lo, err, sizeof(err));
+    if (E == NULL || LOW == NULL) {
+        fprintf(stderr, "engine: %s\n", err);
+        return 1;
+    }
+    RUN(lowercase_tokens);
+    RUN(date_times);
+    RUN(short_numbers);
+    RUN(one_word_numbers);
+    veil_engine_free(E);
+    veil_engine_free(LOW);
+    TEST_MAIN_END;
+}
