@@ -334,7 +334,6 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     uint64_t end = uv_hrtime();
     int rq_ok = rq != NULL && rq->ok;
 
-    (void)actions;
     if (w->shard != NULL) {
         /* Heads and bodies were inspected before: the counters are
            complete before the record is written. */
@@ -354,7 +353,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
         key_cstr(b, "http.request.id", x->reqid); /* ours: no PII */
     }
     key_cstr(b, "client.address", x->c->addr);
-    veil__log_tls(b, x->c, eng, actions, key);
+    veil__log_tls(b, x->c, eng, actions, x->policy ? &x->policy->dir[0] : NULL);
     key_str(b, "http.request.method", x->half[0].h.method.ptr, x->half[0].h.method.len);
     key_cstr(b, "http.version", x->half[0].h.version_minor ? "1.1" : "1.0");
     if (x->route != NULL) {

@@ -635,7 +635,7 @@ int veil__tls_resumed(const veil__transport_t *t);
    redacts them (left out when it cannot: fail closed), the SNI name and
    a verified client certificate's subject, issuer and matched SAN. */
 void veil__log_tls(veil_jbuf_t *b, const veil__client_t *c, const veil_engine_t *engine,
-                   const uint8_t *actions, const veil_hash_key_t *key);
+                   const uint8_t *actions, const struct veil_policy_dir *pd);
 
 /* Takes the upstream of <x>'s route (x->up) through the config it took
    (policy.c); called right after, so that the table still knows that
