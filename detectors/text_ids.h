@@ -519,7 +519,7 @@ static int ids_lower_candidate(const unsigned char *b, size_t lo, size_t hi, int
     }
     for (size_t p = s; p < ws; p++) {
         if (p > s && ids_tokchar(IB(p - 1)) &&
-            !(p >= s + 2 && IB(p - 3) == '%' && ishex(IB(p - 2)) && ishex(IB(p - 1)))) {
+            !(p >= 3 && p >= s + 2 && IB(p - 3) == '%' && ishex(IB(p - 2)) && ishex(IB(p - 1)))) {
             continue;
         }
         unsigned c0 = IB(p), c1 = IB(p + 1), c2 = IB(p + 2);

@@ -52,7 +52,7 @@ static inline int veil__near_token_prefix(const unsigned char *v, size_t len, pt
         unsigned c = q > s ? v[q - 1] : 0;
         if (q > s && ((veil__chartab[c] & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) ||
                       c == '-' || c == '_') &&
-            !(q >= s + 2 && v[q - 3] == '%' && (veil__chartab[v[q - 2]] & VEIL_C_HEX) &&
+            !(q >= 3 && q >= s + 2 && v[q - 3] == '%' && (veil__chartab[v[q - 2]] & VEIL_C_HEX) &&
               (veil__chartab[v[q - 1]] & VEIL_C_HEX))) {
             continue;
         }
