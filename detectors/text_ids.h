@@ -418,12 +418,6 @@ static size_t ids_numeric(struct veil__text *t, const chain_t *c, size_t k, cons
             }
         }
     }
-    /* A US driver's licence made of digits (TX 8, NY 9, MT 13 ...). */
-    if (ns->groups == 1 && ns->digits >= 7 && ns->digits <= 16 &&
-        ids_valid(veil__valid_us_driver_licence, b, s, e) &&
-        (r = ids_judge(t, VEIL_D_US_DRIVERS_LICENSE, s, e, VEIL_CONF_MEDIUM, 1)) != 0) {
-        return r;
-    }
     return 0;
 }
 

@@ -34,6 +34,8 @@ TEST(us)
     TXT("driver's license D1234567", "us_drivers_license@17+8M");
     TXT("DL# S123-456-78-901-0", "us_drivers_license@4+17M");
     TXT("item D1234567", "");
+    /* Digits only (TX, PA): not candidates, on every SIMD level alike. */
+    TXT("driver's license 12345678 and 123456789012", "");
     TXT("NPI 1234567893", "us_npi@4+10H");
     TXT_LOW("epoch 1234567893", "");                /* ten digits, no context */
     TXT("DEA number AB1234563", "us_dea@11+9H");
