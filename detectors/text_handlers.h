@@ -1894,6 +1894,9 @@ static size_t h_upper_a(struct veil__text *t, size_t i, int final)
     const unsigned char *b = t->buf;
     size_t n = t->len;
 
+    if (i + 4 > n && !final && memcmp(b + i, "AIza", n - i) == 0) {
+        return DEFER;   /* maybe a Google key, glued to what is before it */
+    }
     if (i + 4 <= n && b[i + 1] == 'I' && b[i + 2] == 'z' && b[i + 3] == 'a') {
         size_t r = ids_token(t, i, final);
         if (r != 0) {

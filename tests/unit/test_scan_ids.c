@@ -145,6 +145,8 @@ TEST(secrets)
     /* Percent-encoded text glues a token to the escape before it. */
     TXT("q=%E3%83%BCAIzaSyA1234567890abcdefghijklmnopqrstuv&x",
         "google_api_key@11+39H");
+    /* The same where a chunk ends inside "AIza" (found by fuzz_scan). */
+    TXT("x%CCAIzaSyA1234567890abcdefghijklmnopqrstuv", "google_api_key@4+39H");
     TXT("token glpat-z_sxgtrfAxKr8q1TPY8Y", "gitlab_token@6+26H");
     TXT("sid SK2a6f9b1c0d3e4f5a6b7c8d9e0f1a2b3c", "twilio_api_key@4+34H");
     TXT("sid PN2a6f9b1c0d3e4f5a6b7c8d9e0f1a2b3c", "");
