@@ -190,7 +190,9 @@ static size_t ids_lettered(struct veil__text *t, const chain_t *c, size_t k)
     }
     /* A US driver's licence: the word, or the word and the groups joined
        to it by dashes or spaces (FL S123-456-78-901-0). */
-    if (t->eng->enabled[VEIL_D_US_DRIVERS_LICENSE] && len <= 19) {
+    /* The state formats cover most short words: the context word first. */
+    if (t->eng->enabled[VEIL_D_US_DRIVERS_LICENSE] && len <= 19 &&
+        has_context(t, s, VEIL_D_US_DRIVERS_LICENSE)) {
         size_t je = ids_joined_end(b, c, k, 5, "- ");
         if (je - s <= 23 && ids_valid(veil__valid_us_driver_licence, b, s, je) &&
             (r = ids_judge(t, VEIL_D_US_DRIVERS_LICENSE, s, je, VEIL_CONF_MEDIUM, 1)) != 0) {
@@ -507,14 +509,15 @@ static int ids_lower_candidate(const unsigned char *b, size_t lo, size_t hi, int
             return 1;
         }
     }
-    /* ids_token_start(): a prefix up to 80 bytes back. */
+    /* ids_token_start(): a prefix at the token's start (up to 80 bytes
+       back) or after a %XX escape there. */
     while (s > 0 && ws - s < 80 && (ids_tokchar(IB(s - 1)) || IB(s - 1) == '.')) {
         s--;
     }
-    for (size_t p = s; p < ws; p++) {
-        if (p > s && ids_tokchar(IB(p - 1)) &&
-            !(p >= 3 && p >= s + 2 && IB(p - 3) == '%' && ishex(IB(p - 2)) && ishex(IB(p - 1)))) {
-            continue;
+    for (int k = 0; k < 2; k++) {
+        size_t p = s + 2 * (size_t)k;
+        if (k == 1 && !(s > 0 && IB(s - 1) == '%' && ishex(IB(s)) && ishex(IB(s + 1)))) {
+            break;
         }
         unsigned c0 = IB(p), c1 = IB(p + 1), c2 = IB(p + 2);
         if ((c0 == 's' && c1 == 'k' && c2 == '-') || (c0 == 'g' && c1 == 'l') ||
@@ -631,9 +634,31 @@ static size_t ids_slack_webhook(struct veil__text *t, size_t i, int final)
     return ids_report(t, VEIL_D_SLACK_WEBHOOK, s + 1, q, VEIL_CONF_HIGH);
 }
 
+/* Whether one of the prefixes ids_token() knows starts at <p>. */
+static int ids_prefix_at(const unsigned char *b, size_t n, size_t p)
+{
+    switch (b[p]) {
+    case 's':
+        return p + 2 < n && b[p + 1] == 'k' && b[p + 2] == '-';
+    case 'g':
+        return p + 1 < n && b[p + 1] == 'l';
+    case 'p':
+        return p + 4 < n && memcmp(b + p, "pypi-", 5) == 0;
+    case 'n':
+        return p + 3 < n && memcmp(b + p, "npm_", 4) == 0;
+    case 'A':
+        return p + 3 < n && memcmp(b + p, "AIza", 4) == 0;
+    case 'S':
+        return p + 2 < n && b[p + 1] == 'G' && b[p + 2] == '.';
+    default:
+        return 0;
+    }
+}
+
 /* The start of a prefixed token that the trigger at <i> ('-', '_' or a
-   digit) may be inside: up to 80 bytes back over token characters and
-   dots. Returns SIZE_MAX when there is none. */
+   digit) may be inside: the token's first byte, up to 80 bytes back over
+   token characters and dots, or the byte after a %XX escape there. Returns
+   SIZE_MAX when no known prefix starts at either. */
 static size_t ids_token_start(const struct veil__text *t, size_t i)
 {
     const unsigned char *b = t->buf;
@@ -641,20 +666,12 @@ static size_t ids_token_start(const struct veil__text *t, size_t i)
     while (s > 0 && i - s < 80 && (ids_tokchar(b[s - 1]) || b[s - 1] == '.')) {
         s--;
     }
-    /* The candidates: "sk-", "gl", "pypi-", "npm_", "AIza", "SG." at s or
-       just after a '.' that is not SendGrid's. */
-    for (size_t p = s; p < i; p++) {
-        if (p > s && ids_tokchar(b[p - 1]) && !ids_after_escape(b, p)) {
-            continue;
-        }
-        if ((b[p] == 's' && p + 2 < t->len && b[p + 1] == 'k' && b[p + 2] == '-') ||
-            (b[p] == 'g' && p + 1 < t->len && b[p + 1] == 'l') ||
-            (b[p] == 'p' && p + 4 < t->len && memcmp(b + p, "pypi-", 5) == 0) ||
-            (b[p] == 'n' && p + 3 < t->len && memcmp(b + p, "npm_", 4) == 0) ||
-            (b[p] == 'A' && p + 3 < t->len && memcmp(b + p, "AIza", 4) == 0) ||
-            (b[p] == 'S' && p + 2 < t->len && b[p + 1] == 'G' && b[p + 2] == '.')) {
-            return p;
-        }
+    if (s < i && ids_prefix_at(b, t->len, s)) {
+        return s;
+    }
+    if (s > 0 && b[s - 1] == '%' && s + 2 < i && ishex(b[s]) && ishex(b[s + 1]) &&
+        ids_prefix_at(b, t->len, s + 2)) {
+        return s + 2;
     }
     return SIZE_MAX;
 }

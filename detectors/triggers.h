@@ -35,7 +35,8 @@ static inline int veil__vhas(const unsigned char *v, size_t len, ptrdiff_t at, c
 /*
  * veil__near_token_prefix(): whether the '-' or '_' at <p> may be inside a
  * token that ids_token_start() (text_ids.h) would look at: the same
- * back-scan over token characters and dots, and the same prefixes.
+ * back-scan over token characters and dots, the same two places (the
+ * token's start, or after a %XX escape there) and the same prefixes.
  */
 static inline int veil__near_token_prefix(const unsigned char *v, size_t len, ptrdiff_t p)
 {
@@ -48,13 +49,11 @@ static inline int veil__near_token_prefix(const unsigned char *v, size_t len, pt
         }
         s--;
     }
-    for (ptrdiff_t q = s; q < p; q++) {
-        unsigned c = q > s ? v[q - 1] : 0;
-        if (q > s && ((veil__chartab[c] & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) ||
-                      c == '-' || c == '_') &&
-            !(q >= 3 && q >= s + 2 && v[q - 3] == '%' && (veil__chartab[v[q - 2]] & VEIL_C_HEX) &&
-              (veil__chartab[v[q - 1]] & VEIL_C_HEX))) {
-            continue;
+    for (int k = 0; k < 2; k++) {
+        ptrdiff_t q = s + 2 * k;
+        if (k == 1 && !(s > 0 && v[s - 1] == '%' && (veil__chartab[veil__vbyte(v, len, s)] & VEIL_C_HEX) &&
+                        (veil__chartab[veil__vbyte(v, len, s + 1)] & VEIL_C_HEX))) {
+            break;
         }
         if (veil__vhas(v, len, q, "sk-", 3) || veil__vhas(v, len, q, "gl", 2) ||
             veil__vhas(v, len, q, "pypi-", 5) || veil__vhas(v, len, q, "npm_", 4) ||
