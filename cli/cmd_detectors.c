@@ -42,7 +42,7 @@ int veil_cmd_detectors(int argc, char **argv)
         }
     }
     if (!json) {
-        printf("%-18s %-14s %-26s %-14s %s\n", "ID", "CATEGORY", "REGULATIONS", "VALIDATOR",
+        printf("%-18s %-14s %-26s %-18s %s\n", "ID", "CATEGORY", "REGULATIONS", "VALIDATOR",
                "EXAMPLE");
     } else {
         printf("[\n");
@@ -51,7 +51,7 @@ int veil_cmd_detectors(int argc, char **argv)
         const veil_detector_info_t *d = veil_catalog_get(i);
         veil_regulations_format(d->regulations, regs, sizeof(regs));
         if (!json) {
-            printf("%-18s %-14s %-26s %-14s %s\n", d->id, veil_category_name(d->category),
+            printf("%-18s %-14s %-26s %-18s %s\n", d->id, veil_category_name(d->category),
                    regs[0] ? regs : "-", d->validator ? d->validator : "-", d->example);
             continue;
         }

@@ -26,7 +26,7 @@ typedef struct {
     size_t nallow_values;
     const char *allow_patterns[MAX_LIST];
     size_t nallow_patterns;
-    uint8_t enabled[64];
+    uint8_t enabled[VEIL_CATALOG_MAX];
     /* -c FILE: the policy direction's engine, actions and key. */
     const char *config_path, *policy, *direction;
     const uint8_t *actions;

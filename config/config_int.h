@@ -153,7 +153,7 @@ struct veil_config {
     size_t noverrides;
 
     /* Detectors. */
-    uint8_t builtin_enabled[64];
+    uint8_t builtin_enabled[VEIL_CATALOG_MAX];
     veil__custom_def_t *custom;
     size_t ncustom;
     const char *const *allow_values;

@@ -255,6 +255,283 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "the value of an id-number-like field",
         "high: the value of a national id, tax id, passport or document number field "
         "whose country-specific detector did not claim it"},
+
+    /* ---- identifiers with a published validator (validators_ids.c) ---- */
+    [VEIL_D_US_PASSPORT] = {
+        "us_passport", "US_PASSPORT", VEIL_CAT_GOVERNMENT_ID, GDPR | CCPA, "us_passport",
+        "\\b(?:[A-Za-z]\\d{8}|\\d{9})\\b",
+        "passport",
+        "A12345678",
+        "medium with a context word; never without one: no check digit is published"},
+    [VEIL_D_US_DRIVERS_LICENSE] = {
+        "us_drivers_license", "US_DRIVERS_LICENSE", VEIL_CAT_GOVERNMENT_ID, GDPR | CCPA,
+        "us_driver_licence",
+        "\\b[A-Za-z0-9*]{1,4}(?:[ -]?[A-Za-z0-9*]{1,14}){1,4}\\b",
+        "driver's license,drivers license,driver license,driver's licence,driving license,"
+        "license number,licence number,license no,dl number,dl no,dl#,dln",
+        "D1234567",
+        "medium with a context word and a state's format; never without one"},
+    [VEIL_D_US_NPI] = {
+        "us_npi", "US_NPI", VEIL_CAT_HEALTH, HIPAA, "us_npi",
+        "\\b[12]\\d{9}\\b",
+        "npi,national provider,provider id,provider number,prescriber",
+        "1234567893",
+        "high with a context word and the Luhn check over 80840; never without one "
+        "(epoch seconds are ten digits too)"},
+    [VEIL_D_US_DEA] = {
+        "us_dea", "US_DEA", VEIL_CAT_HEALTH, HIPAA, "us_dea",
+        "\\b[A-Za-z][A-Za-z9]\\d{7}\\b",
+        "dea,dea number,dea no,dea#,registration number,prescriber",
+        "AB1234563",
+        "high with a context word, a registrant-type letter and the check digit; "
+        "low without"},
+    [VEIL_D_US_MBI] = {
+        "us_mbi", "US_MBI", VEIL_CAT_HEALTH, HIPAA | CCPA, "us_mbi",
+        "\\b[1-9][A-Za-z][A-Za-z0-9]\\d-?[A-Za-z][A-Za-z0-9]\\d-?[A-Za-z]{2}\\d{2}\\b",
+        "mbi,medicare,beneficiary",
+        "1EG4-TE5-MK73",
+        "medium: the MBI's character rules at all 11 places; high with a context word"},
+    [VEIL_D_US_EIN] = {
+        "us_ein", "US_EIN", VEIL_CAT_GOVERNMENT_ID, GLBA | CCPA, "us_ein",
+        "\\b\\d{2}-\\d{7}\\b",
+        "ein,employer identification,fein,federal tax,tax id,taxpayer id,tin",
+        "12-3456789",
+        "high with a context word and an IRS-assigned prefix; never without one"},
+    [VEIL_D_UK_PASSPORT] = {
+        "uk_passport", "UK_PASSPORT", VEIL_CAT_GOVERNMENT_ID, GDPR, "uk_passport",
+        "\\b\\d{9}\\b",
+        "passport",
+        "925076473",
+        "medium with a context word; never without one: nine digits and no check digit"},
+    [VEIL_D_UK_DRIVING_LICENCE] = {
+        "uk_driving_licence", "UK_DRIVING_LICENCE", VEIL_CAT_GOVERNMENT_ID, GDPR,
+        "uk_driving_licence",
+        "\\b[A-Za-z][A-Za-z9]{4} ?\\d{6} ?[A-Za-z][A-Za-z9]\\d[A-Za-z0-9]{2}\\b",
+        "driving licence,driving license,licence number,licence no,dvla,driver number",
+        "MORGA753116SM9IJ",
+        "medium: a surname, a real birth date and initials in DVLA's layout; high with "
+        "a context word"},
+    [VEIL_D_UK_POSTCODE] = {
+        "uk_postcode", "UK_POSTCODE", VEIL_CAT_CONTACT, GDPR, "uk_postcode",
+        "\\b[A-Za-z]{1,2}\\d[A-Za-z0-9]? ?\\d[A-Za-z]{2}\\b",
+        "postcode,post code,postal code,address,street,road,lane,avenue,london,flat,"
+        "house,uk,united kingdom,england,scotland,wales",
+        "SW1A 1AA",
+        "medium with a context word (an address, a street, a postcode label) and a "
+        "real postcode area; never without one"},
+    [VEIL_D_DE_STEUER_ID] = {
+        "de_steuer_id", "DE_STEUER_ID", VEIL_CAT_GOVERNMENT_ID, GDPR, "de_steuer_id",
+        "\\b\\d{2} ?\\d{3} ?\\d{3} ?\\d{3}\\b",
+        "steuer-id,steuerid,steuer id,steueridentifikationsnummer,identifikationsnummer,"
+        "idnr,steuernummer,tax id,tin",
+        "86095742719",
+        "high with a context word, ISO 7064 MOD 11,10 and the digit-repetition rule; "
+        "low without"},
+    [VEIL_D_DE_ID_DOCUMENT] = {
+        "de_id_document", "DE_ID_DOCUMENT", VEIL_CAT_GOVERNMENT_ID, GDPR, "de_id_document",
+        "\\b[CFGHJKLMNPRTVWXYZcfghjklmnprtvwxyz0-9]{9}\\d\\b",
+        "personalausweis,ausweis,ausweisnummer,reisepass,passnummer,passport,"
+        "dokumentennummer,document number,id card",
+        "T220001293",
+        "high with a context word and the ICAO 9303 check digit; low without"},
+    [VEIL_D_DE_RVNR] = {
+        "de_rvnr", "DE_RVNR", VEIL_CAT_GOVERNMENT_ID, GDPR, "de_rvnr",
+        "\\b\\d{2} ?\\d{6} ?[A-Za-z] ?\\d{2} ?\\d\\b",
+        "rentenversicherungsnummer,versicherungsnummer,rvnr,rv-nummer,"
+        "sozialversicherungsnummer,svnr,sv-nummer",
+        "15070649C103",
+        "medium: a real birth date, a letter and the check digit; high with a context word"},
+    [VEIL_D_PL_PESEL] = {
+        "pl_pesel", "PL_PESEL", VEIL_CAT_GOVERNMENT_ID, GDPR, "pl_pesel",
+        "\\b\\d{11}\\b",
+        "pesel",
+        "44051401359",
+        "high with a context word, a real birth date and the check digit; low without"},
+    [VEIL_D_SE_PERSONNUMMER] = {
+        "se_personnummer", "SE_PERSONNUMMER", VEIL_CAT_GOVERNMENT_ID, GDPR,
+        "se_personnummer",
+        "\\b(?:\\d{2})?\\d{6}[-+]?\\d{4}\\b",
+        "personnummer,personnr,samordningsnummer,person number",
+        "811218-9876",
+        "medium: YYMMDD-NNNC with a real date and Luhn; high with a context word; "
+        "digits without the separator need one"},
+    [VEIL_D_FI_HETU] = {
+        "fi_hetu", "FI_HETU", VEIL_CAT_GOVERNMENT_ID, GDPR, "fi_hetu",
+        "\\b\\d{6}[-+A-FU-Ya-fu-y]\\d{3}[0-9A-Ya-y]\\b",
+        "henkilötunnus,hetu,sotu,personal identity code,personbeteckning",
+        "131052-308T",
+        "medium: a real date, a century sign and the mod-31 check; high with a context word"},
+    [VEIL_D_ES_PASSPORT] = {
+        "es_passport", "ES_PASSPORT", VEIL_CAT_GOVERNMENT_ID, GDPR, "es_passport",
+        "\\b[A-Za-z]{2,3}\\d{6}\\b",
+        "pasaporte,passport",
+        "PAA123456",
+        "medium with a context word; never without one: no check digit"},
+    [VEIL_D_IT_PASSPORT] = {
+        "it_passport", "IT_PASSPORT", VEIL_CAT_GOVERNMENT_ID, GDPR, "it_passport",
+        "\\b[A-Za-z]{2}\\d{7}\\b",
+        "passaporto,passport",
+        "YA1234567",
+        "medium with a context word; never without one: no check digit"},
+    [VEIL_D_IT_PARTITA_IVA] = {
+        "it_partita_iva", "IT_PARTITA_IVA", VEIL_CAT_FINANCIAL, GDPR, "it_partita_iva",
+        "\\b\\d{11}\\b",
+        "partita iva,p.iva,p. iva,piva,p.i.,vat number,vat no,numero iva",
+        "06363391001",
+        "high with a context word, a provincial office code and Luhn; never without one"},
+    [VEIL_D_AU_TFN] = {
+        "au_tfn", "AU_TFN", VEIL_CAT_GOVERNMENT_ID, GDPR, "au_tfn",
+        "\\b\\d{3}[ -]?\\d{3}[ -]?\\d{3}\\b",
+        "tfn,tax file number,tax file",
+        "123 456 782",
+        "high with a context word and the weighted mod-11 check; never without one"},
+    [VEIL_D_AU_ABN] = {
+        "au_abn", "AU_ABN", VEIL_CAT_FINANCIAL, GDPR, "au_abn",
+        "\\b\\d{2} ?\\d{3} ?\\d{3} ?\\d{3}\\b",
+        "abn,australian business number,business number",
+        "51 824 753 556",
+        "medium: 2-3-3-3 with the mod-89 check; high with a context word; bare digits "
+        "need one"},
+    [VEIL_D_AU_MEDICARE] = {
+        "au_medicare", "AU_MEDICARE", VEIL_CAT_HEALTH, GDPR | HIPAA, "au_medicare",
+        "\\b[2-6]\\d{3} ?\\d{5} ?\\d(?:[ -]?\\d)?\\b",
+        "medicare",
+        "2123 45670 1",
+        "high with a context word and the check digit; never without one"},
+    [VEIL_D_IN_PAN] = {
+        "in_pan", "IN_PAN", VEIL_CAT_GOVERNMENT_ID, GDPR, "in_pan",
+        "\\b[A-Za-z]{3}[ABCFGHJLPTabcfghjlpt][A-Za-z]\\d{4}[A-Za-z]\\b",
+        "pan,permanent account number,income tax,pan card,pan no",
+        "AAAPL1234C",
+        "medium: five letters with a holder-status letter, four digits, a letter; high "
+        "with a context word"},
+    [VEIL_D_KR_RRN] = {
+        "kr_rrn", "KR_RRN", VEIL_CAT_GOVERNMENT_ID, GDPR, "kr_rrn",
+        "\\b\\d{6}-?\\d{7}\\b",
+        "주민등록번호,주민번호,resident registration,rrn,jumin",
+        "900101-1234568",
+        "medium: YYMMDD-SNNNNNC with a real date and the check digit; high with a context "
+        "word; numbers from October 2020 (no check digit) and bare digits need one"},
+    [VEIL_D_SG_NRIC] = {
+        "sg_nric", "SG_NRIC", VEIL_CAT_GOVERNMENT_ID, GDPR, "sg_nric",
+        "\\b[STFGMstfgm]\\d{7}[A-Za-z]\\b",
+        "nric,fin,ic number,identity card,ic no",
+        "S1234567D",
+        "medium: the prefix and the check letter; high with a context word"},
+    [VEIL_D_ZA_ID] = {
+        "za_id", "ZA_ID", VEIL_CAT_GOVERNMENT_ID, GDPR, "za_id",
+        "\\b\\d{6} ?\\d{4} ?\\d ?\\d ?\\d\\b",
+        "id number,identity number,id no,rsa id,south african id,sa id",
+        "8001015009087",
+        "high with a context word, a real birth date, the citizenship digit and Luhn; "
+        "low without"},
+    [VEIL_D_TR_TCKN] = {
+        "tr_tckn", "TR_TCKN", VEIL_CAT_GOVERNMENT_ID, GDPR, "tr_tckn",
+        "\\b[1-9]\\d{10}\\b",
+        "tc kimlik,kimlik no,kimlik numarası,tckn,t.c. kimlik,tc no,vatandaşlık",
+        "10000000146",
+        "high with a context word and both check digits; low without"},
+
+    /* ---- finance and devices (validators_finance.c) ---- */
+    [VEIL_D_SWIFT_BIC] = {
+        "swift_bic", "SWIFT_BIC", VEIL_CAT_FINANCIAL, GLBA, "bic",
+        "\\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\\b",
+        "bic,swift,swift code,swift/bic,bank identifier",
+        "DEUTDEFF500",
+        "high with a context word, an ISO 3166 country and ISO 9362's location rules; "
+        "never without one (upper-case words fit the shape)"},
+    [VEIL_D_ETHEREUM_ADDRESS] = {
+        "ethereum_address", "ETHEREUM_ADDRESS", VEIL_CAT_FINANCIAL, GDPR, "eth_address",
+        "\\b0x[0-9A-Fa-f]{40}\\b",
+        "eth,ethereum,wallet,address,erc20,metamask",
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        "high: mixed case that passes EIP-55; medium for one case with a context word"},
+    [VEIL_D_IMEI] = {
+        "imei", "IMEI", VEIL_CAT_NETWORK, GDPR, "imei",
+        "\\b\\d{2}[- /]?\\d{6}[- /]?\\d{6}[- /]?\\d\\b|\\b\\d{6}[- /]\\d{2}[- /]\\d{6}[- /]\\d\\b",
+        "imei,device id,handset",
+        "49-015420-323751-8",
+        "high with a context word and Luhn; never without one"},
+    [VEIL_D_VIN] = {
+        "vin", "VIN", VEIL_CAT_GOVERNMENT_ID, GDPR, "vin",
+        "\\b[A-HJ-NPR-Za-hj-npr-z0-9]{17}\\b",
+        "vin,vehicle identification,chassis,fahrgestellnummer,vehicle",
+        "1M8GDM9AXKP042788",
+        "high: the 49 CFR 565 check digit; with a context word, medium for the ISO 3779 "
+        "shape alone (VINs outside North America need not carry the check digit)"},
+
+    /* ---- detectors decided by the format alone ---- */
+    [VEIL_D_IN_GSTIN] = {
+        "in_gstin", "IN_GSTIN", VEIL_CAT_FINANCIAL, GDPR, "in_gstin",
+        "\\b\\d{2}[A-Za-z]{5}\\d{4}[A-Za-z][1-9A-Za-z][A-Za-z0-9]{2}\\b",
+        NULL,
+        "27AAPFU0939F1ZV",
+        "high: a state code, a PAN and the mod-36 check character"},
+    [VEIL_D_BITCOIN_ADDRESS] = {
+        "bitcoin_address", "BITCOIN_ADDRESS", VEIL_CAT_FINANCIAL, GDPR, "btc_address",
+        "\\b(?:[123mn][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc|tb)1[02-9ac-hj-np-z]{6,87}"
+        "|(?:BC|TB)1[02-9AC-HJ-NP-Z]{6,87})\\b",
+        NULL,
+        "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+        "high: the Base58Check, Bech32 or Bech32m checksum"},
+
+    /* ---- secret token formats (validators_secrets.c) ---- */
+    [VEIL_D_OPENAI_API_KEY] = {
+        "openai_api_key", "OPENAI_API_KEY", VEIL_CAT_CREDENTIALS, 0, "openai_key",
+        "sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,100}T3BlbkFJ[A-Za-z0-9_-]{20,100}",
+        NULL,
+        "sk-proj- followed by 74 characters, T3BlbkFJ and 74 more",
+        "high: the prefix and the T3BlbkFJ marker"},
+    [VEIL_D_ANTHROPIC_API_KEY] = {
+        "anthropic_api_key", "ANTHROPIC_API_KEY", VEIL_CAT_CREDENTIALS, 0, "anthropic_key",
+        "sk-ant-[a-z]+\\d\\d-[A-Za-z0-9_-]{80,120}AA",
+        NULL,
+        "sk-ant-api03- followed by 93 characters and AA",
+        "high: the sk-ant- prefix, a versioned kind and the AA ending"},
+    [VEIL_D_GOOGLE_API_KEY] = {
+        "google_api_key", "GOOGLE_API_KEY", VEIL_CAT_CREDENTIALS, 0, "google_api_key",
+        "AIza[A-Za-z0-9_-]{35}",
+        NULL,
+        "AIza followed by 35 characters",
+        "high: the AIza prefix and the length"},
+    [VEIL_D_GITLAB_TOKEN] = {
+        "gitlab_token", "GITLAB_TOKEN", VEIL_CAT_CREDENTIALS, 0, "gitlab_token",
+        "gl(?:pat|dt|rt|cbt|ptt|ft|imt|oas|soat|agent|ffct)-[A-Za-z0-9_.-]{20,310}",
+        NULL,
+        "glpat- followed by 20 characters",
+        "high: a documented GitLab token prefix and body"},
+    [VEIL_D_NPM_TOKEN] = {
+        "npm_token", "NPM_TOKEN", VEIL_CAT_CREDENTIALS, 0, "npm_token",
+        "npm_[A-Za-z0-9]{36}\\b",
+        NULL,
+        "npm_ followed by 36 letters and digits",
+        "high: the embedded CRC-32 matches"},
+    [VEIL_D_PYPI_TOKEN] = {
+        "pypi_token", "PYPI_TOKEN", VEIL_CAT_CREDENTIALS, 0, "pypi_token",
+        "pypi-Ag[A-Za-z0-9_-]{48,1000}",
+        NULL,
+        "pypi-AgEIcHlwaS5vcmc followed by the macaroon",
+        "high: the pypi- prefix and a pypi.org macaroon header"},
+    [VEIL_D_SENDGRID_API_KEY] = {
+        "sendgrid_api_key", "SENDGRID_API_KEY", VEIL_CAT_CREDENTIALS, 0, "sendgrid_key",
+        "SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}",
+        NULL,
+        "SG. followed by 22 characters, a dot and 43 more",
+        "high: the SG. prefix and both parts' lengths"},
+    [VEIL_D_TWILIO_API_KEY] = {
+        "twilio_api_key", "TWILIO_API_KEY", VEIL_CAT_CREDENTIALS, 0, "twilio_sid",
+        "\\bSK[0-9a-f]{32}\\b",
+        NULL,
+        "SK followed by 32 lower-case hex digits",
+        "high: an API key SID (SK...), which names the key whose secret sits next to it; "
+        "account SIDs (AC...) are identifiers, not secrets, and are left alone"},
+    [VEIL_D_SLACK_WEBHOOK] = {
+        "slack_webhook", "SLACK_WEBHOOK", VEIL_CAT_CREDENTIALS, 0, "slack_webhook",
+        "T[A-Z0-9]{8,12}(?:/[A-Za-z0-9]{1,64}){2,4}",
+        NULL,
+        "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "high: the webhook URL carries its own secret; the workspace, bot and secret "
+        "after https://hooks.slack.com/services/ go, the host and path stay"},
 };
 
 size_t veil_catalog_count(void)

@@ -42,8 +42,56 @@ enum veil__det {
     VEIL_D_PERSON_NAME,
     VEIL_D_SECRET_FIELD,
     VEIL_D_NATIONAL_ID,
+    /* Added with validators_ids.c and validators_finance.c. Detectors
+       that consult context words must have an index below 64: context
+       lookups are 64-bit masks (engine.h). */
+    VEIL_D_US_PASSPORT,
+    VEIL_D_US_DRIVERS_LICENSE,
+    VEIL_D_US_NPI,
+    VEIL_D_US_DEA,
+    VEIL_D_US_MBI,
+    VEIL_D_US_EIN,
+    VEIL_D_UK_PASSPORT,
+    VEIL_D_UK_DRIVING_LICENCE,
+    VEIL_D_UK_POSTCODE,
+    VEIL_D_DE_STEUER_ID,
+    VEIL_D_DE_ID_DOCUMENT,
+    VEIL_D_DE_RVNR,
+    VEIL_D_PL_PESEL,
+    VEIL_D_SE_PERSONNUMMER,
+    VEIL_D_FI_HETU,
+    VEIL_D_ES_PASSPORT,
+    VEIL_D_IT_PASSPORT,
+    VEIL_D_IT_PARTITA_IVA,
+    VEIL_D_AU_TFN,
+    VEIL_D_AU_ABN,
+    VEIL_D_AU_MEDICARE,
+    VEIL_D_IN_PAN,
+    VEIL_D_KR_RRN,
+    VEIL_D_SG_NRIC,
+    VEIL_D_ZA_ID,
+    VEIL_D_TR_TCKN,
+    VEIL_D_SWIFT_BIC,
+    VEIL_D_ETHEREUM_ADDRESS,
+    VEIL_D_IMEI,
+    VEIL_D_VIN,
+    /* From here on, no context words: the format alone decides. */
+    VEIL_D_IN_GSTIN,
+    VEIL_D_BITCOIN_ADDRESS,
+    VEIL_D_OPENAI_API_KEY,
+    VEIL_D_ANTHROPIC_API_KEY,
+    VEIL_D_GOOGLE_API_KEY,
+    VEIL_D_GITLAB_TOKEN,
+    VEIL_D_NPM_TOKEN,
+    VEIL_D_PYPI_TOKEN,
+    VEIL_D_SENDGRID_API_KEY,
+    VEIL_D_TWILIO_API_KEY,
+    VEIL_D_SLACK_WEBHOOK,
     VEIL_D__COUNT
 };
+
+_Static_assert(VEIL_D_IN_GSTIN < 64, "detectors with context words need an index below 64");
+_Static_assert(VEIL_D__COUNT <= VEIL_CATALOG_MAX, "VEIL_CATALOG_MAX bounds the catalog");
 
 extern const veil_detector_info_t veil__catalog[VEIL_D__COUNT];
 

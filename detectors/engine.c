@@ -250,7 +250,10 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
     e->min_confidence = opts->min_confidence ? (uint8_t)opts->min_confidence : VEIL_CONF_MEDIUM;
     e->jit = 1;
     for (int d = 0; d < VEIL_D__COUNT; d++) {
-        for (const char *w = veil__catalog[d].context; w && *w && e->ncontext[d] < 32;) {
+        /* Context lookups are 64-bit masks by detector: the catalog gives
+           detectors from index 64 on no context words (catalog.h). */
+        for (const char *w = d < 64 ? veil__catalog[d].context : NULL;
+             w && *w && e->ncontext[d] < 32;) {
             const char *comma = strchr(w, ',');
             size_t len = comma ? (size_t)(comma - w) : strlen(w);
             e->context[d][e->ncontext[d]].word = w;

@@ -732,6 +732,8 @@ static inline size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
     return try_mac_at(t, c, k);
 }
 
+#include "text_ids.h"
+
 /* Candidates starting at a word made of letters then digits. */
 static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
 {
@@ -764,7 +766,7 @@ static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
                conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_UK_NINO)), 0);
         return e;
     }
-    return 0;
+    return ids_lettered(t, c, k);
 }
 
 /* Nine bare or grouped digits: several national numbers share this shape,
@@ -866,7 +868,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         return 0;
     }
     if (w->letters) {
-        return 0;
+        return ids_mixed(t, c, k);
     }
     /* DNI written 12345678-Z. */
     if (w->digits == 8 && k + 1 < c->nw && c->w[k + 1].e - c->w[k + 1].s == 1 &&
@@ -971,6 +973,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         (e = match(t, VEIL_D_DATE_OF_BIRTH, s, ns.end, 0)) != 0 &&
         valid(veil__valid_date, b, s, e) && has_context(t, s, VEIL_D_DATE_OF_BIRTH)) {
         veil__text_report(t, s, e, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
+        return e;
+    }
+    if ((e = ids_numeric(t, c, k, &ns)) != 0) {
         return e;
     }
     /* SKU-0973-08253, INV_2024_000123: a number glued to a word by '-' or
@@ -1164,7 +1169,12 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         }
         if (lower_seen && !((we - ws == 2 || we - ws == 4) && we < t->len &&
                             (b[we] == '-' || b[we] == '.'))) {
-            return skip_joined(t, we, final);
+            /* Addresses and prefixed secrets are words with lower case. */
+            size_t r = ids_lower(t, ws, we, final), ts;
+            if (r == 0 && (ts = ids_token_start(t, ws)) != SIZE_MAX) {
+                r = ids_token(t, ts, final);
+            }
+            return r ? r : skip_joined(t, we, final);
         }
         /* An ISO 8601 date-time (2026-11-29T00:01:47.630Z) is the most common
            number in API traffic and never PII by itself (a birth date under
@@ -1661,6 +1671,10 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
     const unsigned char *b = t->buf;
     size_t n = t->len, r;
 
+    if (i >= 5 && b[i - 1] == 's' && (r = ids_slack_webhook(t, i, final)) != 0) {
+        return r;
+    }
+
     if (i > 0 && b[i - 1] == '"') {
         r = h_json_key(t, i, final);
         return r ? r : i + 1;
@@ -1752,7 +1766,11 @@ static size_t confirm_token(struct veil__text *t, int det, size_t s, size_t q,
 static size_t h_underscore(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
-    size_t q;
+    size_t q, ts;
+
+    if ((ts = ids_token_start(t, i)) != SIZE_MAX && (q = ids_token(t, ts, final)) != 0) {
+        return q;
+    }
 
     if (i >= 3 && b[i - 3] == 'g' && b[i - 2] == 'h' && strchr("pousr", b[i - 1]) &&
         boundary_before(b, i - 3)) {
@@ -1855,6 +1873,10 @@ static size_t h_dash(struct veil__text *t, size_t i, int final)
         memcmp(b + i + 5, "BEGIN ", n - i - 5) == 0) {
         return DEFER;
     }
+    size_t ts;
+    if ((ts = ids_token_start(t, i)) != SIZE_MAX && (q = ids_token(t, ts, final)) != 0) {
+        return q;
+    }
     if (i >= 4 && b[i - 4] == 'x' && b[i - 3] == 'o' && b[i - 2] == 'x' &&
         strchr("abposre", b[i - 1]) && boundary_before(b, i - 4)) {
         if ((q = token_end(t, i + 1, 256, '-', 0, final)) == DEFER) {
@@ -1872,6 +1894,15 @@ static size_t h_upper_a(struct veil__text *t, size_t i, int final)
     const unsigned char *b = t->buf;
     size_t n = t->len;
 
+    if (i + 4 > n && !final && memcmp(b + i, "AIza", n - i) == 0) {
+        return DEFER;   /* maybe a Google key, glued to what is before it */
+    }
+    if (i + 4 <= n && b[i + 1] == 'I' && b[i + 2] == 'z' && b[i + 3] == 'a') {
+        size_t r = ids_token(t, i, final);
+        if (r != 0) {
+            return r;
+        }
+    }
     if (!boundary_before(b, i)) {
         return i + 1;
     }
@@ -2185,9 +2216,11 @@ static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
  * to the handler.
  */
 /* Digit counts of one bare word that try_numeric() looks at (9 bare
-   digits, NHS 10, CPF 11, Aadhaar 12, NIR 15, CN 18): those go to the
+   digits, NHS 10, CPF 11, Aadhaar 12, NIR 15, CN 18; text_ids.h adds
+   NPI 10, PESEL 11, ZA 13, IMEI 15): those go to the
    handler. */
-#define ONE_WORD_CASES ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 15) | (1u << 18))
+#define ONE_WORD_CASES ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | \
+                        (1u << 15) | (1u << 18))
 
 static inline __attribute__((always_inline)) size_t digit_fast(const unsigned char *b, size_t lo,
                                                                size_t hi, int bounded,
@@ -2221,6 +2254,9 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         if ((we - ws == 18 && B(we - 1) == 'x') ||
             ((we - ws == 2 || we - ws == 4) && (B(we) == '-' || B(we) == '.'))) {
             return 0; /* a CN id's final x, or a MAC address group */
+        }
+        if (ids_lower_candidate(b, lo, hi, bounded, ws, we)) {
+            return 0; /* an address, a SID or a token part: ids_lower() */
         }
         /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
         uint64_t ja = aln | (WIN(c, join, k) & (aln >> 1));
@@ -2317,6 +2353,10 @@ static int trigger_acts(const unsigned char *b, size_t lo, size_t hi, size_t i)
         /* h_colon(): a JSON key, hex and colons, or h_plain_key(). */
         if (B(i - 1) == '"' || B(i - 1) == ':' || ishex(B(i - 1)) || B(i + 1) == ':' ||
             ishex(B(i + 1))) {
+            return 1;
+        }
+        /* ids_slack_webhook() */
+        if (B(i - 1) == 's' && B(i + 1) == '/' && B(i + 3) == 'h' && B(i + 4) == 'o') {
             return 1;
         }
         if (!isal(B(i - 1))) {

@@ -33,6 +33,38 @@ static inline int veil__vhas(const unsigned char *v, size_t len, ptrdiff_t at, c
 }
 
 /*
+ * veil__near_token_prefix(): whether the '-' or '_' at <p> may be inside a
+ * token that ids_token_start() (text_ids.h) would look at: the same
+ * back-scan over token characters and dots, the same two places (the
+ * token's start, or after a %XX escape there) and the same prefixes.
+ */
+static inline int veil__near_token_prefix(const unsigned char *v, size_t len, ptrdiff_t p)
+{
+    ptrdiff_t s = p;
+    while (s > 0 && p - s < 80) {
+        unsigned c = v[s - 1];
+        if (!((veil__chartab[c] & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) || c == '-' ||
+              c == '_' || c == '.')) {
+            break;
+        }
+        s--;
+    }
+    for (int k = 0; k < 2; k++) {
+        ptrdiff_t q = s + 2 * k;
+        if (k == 1 && !(s > 0 && v[s - 1] == '%' && (veil__chartab[veil__vbyte(v, len, s)] & VEIL_C_HEX) &&
+                        (veil__chartab[veil__vbyte(v, len, s + 1)] & VEIL_C_HEX))) {
+            break;
+        }
+        if (veil__vhas(v, len, q, "sk-", 3) || veil__vhas(v, len, q, "gl", 2) ||
+            veil__vhas(v, len, q, "pypi-", 5) || veil__vhas(v, len, q, "npm_", 4) ||
+            veil__vhas(v, len, q, "AIza", 4) || veil__vhas(v, len, q, "SG.", 3)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
  * veil__near_trigger_acts(): for the trigger v[i], one of "_-ABJ%": 0 when
  * its handler reports nothing, the bytes around it ruling out every case
  * it looks for (a ghX_, github_ or [sr]k_ prefix, -----BEGIN or xox?-, an
@@ -47,22 +79,26 @@ static inline int veil__near_trigger_acts(const unsigned char *v, size_t len, si
     switch (v[i]) {
     case '_':
         /* strchr() finds NUL in "pousr" too */
-        return (VB(-3) == 'g' && VB(-2) == 'h' &&
+        return (veil__vhas(v, len, p - 3, "npm", 3) && veil__vboundary(v, len, p - 3)) ||
+               veil__near_token_prefix(v, len, p) ||
+               (VB(-3) == 'g' && VB(-2) == 'h' &&
                 (VB(-1) == 0 || strchr("pousr", (int)VB(-1)) != NULL) &&
                 veil__vboundary(v, len, p - 3)) ||
                (veil__vhas(v, len, p - 6, "github", 6) && veil__vboundary(v, len, p - 6)) ||
                ((VB(-2) == 's' || VB(-2) == 'r') && VB(-1) == 'k' &&
                 veil__vboundary(v, len, p - 2));
     case '-':
-        return veil__vhas(v, len, p, "-----BEGIN ", 11) ||
+        return veil__near_token_prefix(v, len, p) ||
+               veil__vhas(v, len, p, "-----BEGIN ", 11) ||
                (VB(-4) == 'x' && VB(-3) == 'o' && VB(-2) == 'x' &&
                 (VB(-1) == 0 || strchr("abposre", (int)VB(-1)) != NULL) &&
                 veil__vboundary(v, len, p - 4));
     case 'A':
         /* AKIA, ASIA, ABIA, ACCA, AGPA, AIDA, AIPA, ANPA, ANVA, APKA, AROA,
            ASCA: a capital B-S, a capital, then 'A' */
-        return veil__vboundary(v, len, p) && VB(1) >= 'B' && VB(1) <= 'S' &&
-               (veil__chartab[VB(2)] & VEIL_C_UPPER) && VB(3) == 'A';
+        return veil__vhas(v, len, p, "AIza", 4) ||
+               (veil__vboundary(v, len, p) && VB(1) >= 'B' && VB(1) <= 'S' &&
+                (veil__chartab[VB(2)] & VEIL_C_UPPER) && VB(3) == 'A');
     case 'B':
         return veil__vboundary(v, len, p) && veil__vhas(v, len, p, "Bearer ", 7);
     case 'J':

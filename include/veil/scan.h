@@ -113,7 +113,9 @@ typedef struct veil_finding {
     uint8_t flags;       /* VEIL_FIND_* */
 } veil_finding_t;
 
-/* The catalog of built-in detectors, in a stable order. */
+/* The catalog of built-in detectors, in a stable order. There are at most
+   VEIL_CATALOG_MAX of them: callers may size per-detector arrays by it. */
+#define VEIL_CATALOG_MAX 128
 size_t veil_catalog_count(void);
 const veil_detector_info_t *veil_catalog_get(size_t index);
 /* veil_catalog_find(): the index of detector <id>, or -1. */

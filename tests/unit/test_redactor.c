@@ -162,7 +162,7 @@ TEST(untouched_bytes_are_not_copied)
 
 TEST(per_detector_actions)
 {
-    uint8_t acts[64];
+    uint8_t acts[VEIL_CATALOG_MAX];
     veil_hash_key_t key;
     char err[128];
     setenv("VEIL_TEST_RKEY", "0123456789abcdef0123", 1);

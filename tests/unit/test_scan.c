@@ -274,7 +274,7 @@ TEST(allowlist)
 
 TEST(disabled)
 {
-    uint8_t en[64];
+    uint8_t en[VEIL_CATALOG_MAX];
     veil_engine_options_t o = {0};
     char err[256];
     CHECK(veil_catalog_count() >= 32);

@@ -1287,6 +1287,53 @@ TEST(names)
         {"jwt", veil__valid_jwt}, {"ipv4", veil__valid_ipv4},
         {"ipv6", veil__valid_ipv6}, {"mac", veil__valid_mac},
         {"date", veil__valid_date},
+        {"us_passport", veil__valid_us_passport},
+        {"us_driver_licence", veil__valid_us_driver_licence},
+        {"us_npi", veil__valid_us_npi},
+        {"us_dea", veil__valid_us_dea},
+        {"us_mbi", veil__valid_us_mbi},
+        {"us_ein", veil__valid_us_ein},
+        {"uk_passport", veil__valid_uk_passport},
+        {"uk_driving_licence", veil__valid_uk_driving_licence},
+        {"uk_postcode", veil__valid_uk_postcode},
+        {"de_steuer_id", veil__valid_de_steuer_id},
+        {"de_id_document", veil__valid_de_id_document},
+        {"de_rvnr", veil__valid_de_rvnr},
+        {"pl_pesel", veil__valid_pl_pesel},
+        {"se_personnummer", veil__valid_se_personnummer},
+        {"fi_hetu", veil__valid_fi_hetu},
+        {"es_passport", veil__valid_es_passport},
+        {"it_passport", veil__valid_it_passport},
+        {"it_partita_iva", veil__valid_it_partita_iva},
+        {"au_tfn", veil__valid_au_tfn},
+        {"au_abn", veil__valid_au_abn},
+        {"au_medicare", veil__valid_au_medicare},
+        {"in_pan", veil__valid_in_pan},
+        {"in_gstin", veil__valid_in_gstin},
+        {"kr_rrn", veil__valid_kr_rrn},
+        {"kr_rrn_shape", veil__valid_kr_rrn_shape},
+        {"sg_nric", veil__valid_sg_nric},
+        {"za_id", veil__valid_za_id},
+        {"tr_tckn", veil__valid_tr_tckn},
+        {"bic", veil__valid_bic},
+        {"btc_address", veil__valid_btc_address},
+        {"eth_address", veil__valid_eth_address},
+        {"eth_checksum", veil__valid_eth_checksum},
+        {"imei", veil__valid_imei},
+        {"vin", veil__valid_vin},
+        {"vin_shape", veil__valid_vin_shape},
+        {"openai_key", veil__valid_openai_key},
+        {"anthropic_key", veil__valid_anthropic_key},
+        {"google_api_key", veil__valid_google_api_key},
+        {"gitlab_token", veil__valid_gitlab_token},
+        {"npm_token", veil__valid_npm_token},
+        {"pypi_token", veil__valid_pypi_token},
+        {"sendgrid_key", veil__valid_sendgrid_key},
+        {"twilio_sid", veil__valid_twilio_sid},
+        {"slack_webhook", veil__valid_slack_webhook},
+        {"azure_account_key", veil__valid_azure_account_key},
+        {"gcp_sa_email", veil__valid_gcp_sa_email},
+        {"gcp_service_account", veil__valid_gcp_service_account},
     };
     const char *const *names = veil__validator_names();
     size_t n = 0;
@@ -1294,11 +1341,11 @@ TEST(names)
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         CHK(veil__validator_find(want[i].name) == want[i].fn);
     while (names[n] != NULL) {
-        CHK(n < 23 && strcmp(names[n], want[n].name) == 0);
+        CHK(n < 70 && strcmp(names[n], want[n].name) == 0);
         CHK(veil__validator_find(names[n]) != NULL);
         n++;
     }
-    CHK_EQ(n, 23);
+    CHK_EQ(n, 70);
     CHK(veil__validator_find("nope") == NULL);
     CHK(veil__validator_find("") == NULL);
     CHK(veil__validator_find("Luhn") == NULL);
