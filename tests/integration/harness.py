@@ -159,7 +159,10 @@ class Env:
             except FileNotFoundError:
                 raw = b""
             lines = [l for l in raw.split(b"\n") if l]
-            if len(lines) >= min_lines or time.time() > end:
+            # A read that meets a write in progress sees part of a batch:
+            # read again; a log that stays cut short fails below.
+            whole = raw == b"" or raw.endswith(b"\n")
+            if (len(lines) >= min_lines and whole) or time.time() > end:
                 break
             time.sleep(0.05)
         check(raw == b"" or raw.endswith(b"\n"), "log ends with a newline")
