@@ -194,8 +194,11 @@ int veil_value_looks_secret(const char *v, size_t len)
     const unsigned char *s = (const unsigned char *)v;
     size_t i = 0;
 
+    if (len < MIN_RUN) {
+        return 0; /* most header values: no run can be long enough */
+    }
     while (i < len) {
-        if (lc_at(s, len, i, "boundary=") &&
+        if ((s[i] | 0x20) == 'b' && lc_at(s, len, i, "boundary=") &&
             (i == 0 || s[i - 1] == ';' || s[i - 1] == ' ' || s[i - 1] == '\t')) {
             i = skip_param_value(s, len, i + 9);
             continue;

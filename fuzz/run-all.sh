@@ -25,10 +25,20 @@ for bin in "$build"/fuzz/fuzz_*; do
         multipart|xml) dict=$here/$short.dict ;;
         *) [ -f "$here/http.dict" ] && dict=$here/http.dict ;;
     esac
+    # The engine targets find new features on most inputs (every input
+    # runs on several SIMD levels and in random pieces), and libFuzzer's
+    # entropic schedule then spends 55% of the time updating feature
+    # frequencies: fuzz_json went from 362 to 1,222 executions a second
+    # with it off (a 20 s run each, non-sanitizer build), with more
+    # coverage in the same time.
+    sched=
+    case "$short" in
+        scan|json|form|multipart|xml) sched=-entropic=0 ;;
+    esac
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/veil-fuzz-$short.XXXXXX")
     log=$scratch/log
     echo "== $name: ${seconds}s on $corpus"
-    if "$bin" -max_total_time="$seconds" -print_final_stats=1 \
+    if "$bin" -max_total_time="$seconds" -print_final_stats=1 $sched \
         -artifact_prefix="$scratch/" ${dict:+-dict="$dict"} \
         "$scratch" "$corpus" >"$log" 2>&1; then
         result=ok

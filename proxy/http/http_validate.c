@@ -961,6 +961,19 @@ int veil_h1_next_header(const char *head, size_t len, size_t *pos,
     return 1;
 }
 
+veil_h1_span_t veil_h1_find_header(const char *head, size_t len, const char *lc)
+{
+    veil_h1_span_t name, value, none = {NULL, 0};
+    size_t pos = 0, n = strlen(lc);
+
+    while (veil_h1_next_header(head, len, &pos, &name, &value)) {
+        if (veil_h1_span_eq_n(name, lc, n)) {
+            return value;
+        }
+    }
+    return none;
+}
+
 struct lists_arg {
     veil_h1_span_t name;
 };

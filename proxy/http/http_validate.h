@@ -194,6 +194,14 @@ int veil_h1_response_body(const veil_h1_head_t *resp, int request_was_head,
 int veil_h1_next_header(const char *head, size_t len, size_t *pos,
                         veil_h1_span_t *name, veil_h1_span_t *value);
 
+/*
+ * The value of the first field named <lc> (a lower-case literal) in an
+ * accepted head, or {NULL, 0} when there is none. For fields that occur
+ * once (Content-Type, Content-Encoding, X-Request-Id); list fields are
+ * walked with veil_h1_next_header().
+ */
+veil_h1_span_t veil_h1_find_header(const char *head, size_t len, const char *lc);
+
 /* veil_h1_head_rebase(): the spans of <h>, parsed from a head at <from>,
    moved to the same bytes copied to <to>. */
 void veil_h1_head_rebase(veil_h1_head_t *h, const char *from, const char *to);

@@ -12,21 +12,6 @@
 
 #include "proxy_int.h"
 
-static veil_h1_span_t find_header(const char *head, size_t len,
-                                  const char *lc)
-{
-    veil_h1_span_t name, value, none = {NULL, 0};
-    size_t pos = 0;
-
-    while (veil_h1_next_header(head, len, &pos, &name, &value)) {
-        if (veil_h1_span_eq(name, lc)) {
-            return value;
-        }
-    }
-    return none;
-}
-
-
 /* A client's X-Request-Id is kept when it is a plain short token. */
 static int reqid_ok(veil_h1_span_t v)
 {
@@ -180,7 +165,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         return -1;
     }
 
-    rid = find_header(x->half[0].head, head_len, "x-request-id");
+    rid = veil_h1_find_header(x->half[0].head, head_len, "x-request-id");
     if (reqid_ok(rid)) {
         memcpy(x->reqid, rid.ptr, rid.len);
         x->reqid[rid.len] = '\0';
@@ -205,8 +190,8 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     veil__upstream_pick(x);
     if (x->half[0].body != VEIL_H1_BODY_NONE) {
         veil__inspect_begin(&x->half[0].ins, x, 0,
-                            find_header(x->half[0].head, head_len, "content-type"),
-                            find_header(x->half[0].head, head_len,
+                            veil_h1_find_header(x->half[0].head, head_len, "content-type"),
+                            veil_h1_find_header(x->half[0].head, head_len,
                                         "content-encoding"),
                             &x->findings, VEIL__LOC_REQ_BODY);
     }

@@ -421,9 +421,7 @@ static void headscan_free(veil__headscan_t *hs)
     }
     pass_dispose(&hs->log);
     veil_jbuf_dispose(&hs->fwd);
-    free(hs->f);
-    free(hs->red);
-    free(hs);
+    free(hs); /* with its arrays: one block (veil__head_inspect()) */
 }
 
 
@@ -467,26 +465,28 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
     int loc = dir == VEIL_DIR_REQUEST ? VEIL__LOC_REQ_HEADERS : VEIL__LOC_RSP_HEADERS;
     int held = pd != NULL && w->inspect && pd->mode != VEIL_MODE_OBSERVE;
 
+    /* The validator counted the field lines of the head it accepted;
+       a head with more fields than that is never read in part (below). */
+    n = hf->h.header_count;
+    /* One block per head: the scan, its fields, the redacted spans and
+       the engine's inputs (every head of every exchange comes here, so
+       one allocation rather than five). Spans and fields are 8-aligned,
+       the int locations go last. */
+    size_t nvals = 2 * n + 2;
+    size_t size = sizeof(*hs) + n * sizeof(*hs->f) + nvals * sizeof(*hs->red) +
+                  nvals * sizeof(*vals) + nvals * sizeof(*locs);
     headscan_free(hf->hs);
-    hf->hs = hs = calloc(1, sizeof(*hs));
+    hf->hs = hs = calloc(1, size);
     if (hs == NULL) {
         return held ? "blocked_uninspectable" : NULL;
     }
+    hs->f = (veil__hfield_t *)(hs + 1);
+    hs->red = (veil_h1_span_t *)(hs->f + n);
+    vals = hs->red + nvals;
+    locs = (int *)(vals + nvals);
     hs->request = dir == VEIL_DIR_REQUEST;
     hs->omitted = eng ? "engine_error" : "inspection_off";
-    while (veil_h1_next_header(hf->head, hf->head_len, &pos, &name, &value)) {
-        n++;
-    }
-    hs->f = calloc(n ? n : 1, sizeof(*hs->f));
-    hs->red = calloc(2 * n + 2, sizeof(*hs->red));
-    vals = malloc((2 * n + 2) * sizeof(*vals));
-    locs = malloc((2 * n + 2) * sizeof(*locs));
     pass_init(&hs->log, hs->red);
-    if (hs->f == NULL || hs->red == NULL || vals == NULL || locs == NULL) {
-        free(vals);
-        free(locs);
-        return held ? "blocked_uninspectable" : NULL;
-    }
 
     if (hs->request) {
         /* Path and query from the request target. */
@@ -539,6 +539,9 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
         run_pass(hs, eng, actions, pd, veil__xchg_issues_placeholders(x, dir) ? x : NULL, vals,
                  locs, nv, &x->findings, &hs->log);
     }
+    if (veil_h1_next_header(hf->head, hf->head_len, &pos, &name, &value)) {
+        hs->log.ok = 0; /* fields beyond the count: not read whole */
+    }
     hs->ok = hs->log.ok;
     if (held && !(hs->log.ok && hs->log.path_ok && hs->log.query_ok)) {
         /* Not read whole: it cannot be judged, nor rewritten. */
@@ -565,7 +568,5 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
             free(acts);
         }
     }
-    free(vals);
-    free(locs);
     return verdict;
 }

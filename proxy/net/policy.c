@@ -14,16 +14,7 @@
 
 static veil_h1_span_t header(const veil__xchg_t *x, const char *lc)
 {
-    veil_h1_span_t name, value, none = {NULL, 0};
-    size_t pos = 0;
-
-    while (veil_h1_next_header(x->half[0].head, x->half[0].head_len, &pos, &name,
-                               &value)) {
-        if (veil_h1_span_eq(name, lc)) {
-            return value;
-        }
-    }
-    return none;
+    return veil_h1_find_header(x->half[0].head, x->half[0].head_len, lc);
 }
 
 

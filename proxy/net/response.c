@@ -21,21 +21,6 @@ static void up_consume(veil__upconn_t *u, size_t n)
 }
 
 
-static veil_h1_span_t find_header(const char *head, size_t len,
-                                  const char *lc)
-{
-    veil_h1_span_t name, value, none = {NULL, 0};
-    size_t pos = 0;
-
-    while (veil_h1_next_header(head, len, &pos, &name, &value)) {
-        if (veil_h1_span_eq(name, lc)) {
-            return value;
-        }
-    }
-    return none;
-}
-
-
 /* RFC 9110 9.2.2: a request that may be sent twice. */
 static int idempotent(const veil__xchg_t *x)
 {
@@ -257,7 +242,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         return -1;
     }
 
-    veil__body_restore_begin(x, find_header(copy, end, "content-encoding"));
+    veil__body_restore_begin(x, veil_h1_find_header(copy, end, "content-encoding"));
     /* Modes block, redact and tokenize: the head waits for the body's
        verdict (its length may change). */
     x->half[1].hold = x->half[1].body != VEIL_H1_BODY_NONE &&
@@ -272,8 +257,8 @@ static int response_head(veil__xchg_t *x, size_t end)
         return -1; /* the exchange may be gone: stop here */
     }
     veil__inspect_begin(&x->half[1].ins, x, 1,
-                        find_header(copy, end, "content-type"),
-                        find_header(copy, end, "content-encoding"),
+                        veil_h1_find_header(copy, end, "content-type"),
+                        veil_h1_find_header(copy, end, "content-encoding"),
                         &x->findings, VEIL__LOC_RSP_BODY);
     if (x->half[1].hold && x->half[1].ins.state == VEIL__INS_SKIPPED) {
         /* Known from the head (binary, an encoding veil cannot read). */

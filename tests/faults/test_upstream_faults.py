@@ -217,8 +217,10 @@ def test_endless_body_client_abort(veil):
         t0 = time.time()
         abort(s)
         end = env.conn_end(1, timeout=5)
-        check(end["t_end"] - t0 < 1.0, "upstream closed within 1 s (%.2f s)"
-              % (end["t_end"] - t0))
+        # 2.5 s: see client_leaves() (a veil that does not notice keeps
+        # the connection until its 60 s read timeout).
+        check(end["t_end"] - t0 < 2.5, "upstream closed within 2.5 s "
+              "(%.2f s)" % (end["t_end"] - t0))
         check(end["sent"] < 32 * MIB, "upstream stopped: sent %d" %
               end["sent"])
         r = one_record(env)
@@ -272,14 +274,19 @@ def client_leaves(veil, rst):
             wait_until(lambda: tcp_state(env.port, cport) in
                        (TCP_CLOSE_WAIT, None), 5, "veil's socket to take "
                        "the end of stream")
+        # A veil that does not notice keeps the upstream connection until
+        # its read timeout (60 s) or pulls all 64 MiB (the "sent" check);
+        # one that notices closes it at its next event. The limit leaves
+        # room for a loaded 2-core machine (1.3-1.8 s seen with a build
+        # and wrk running beside the suite) and still fails the first.
         problems = []
         try:
-            end = env.conn_end(1, timeout=3)
+            end = env.conn_end(1, timeout=5)
         except Failure:
             end = None
-            problems.append("the upstream connection is still open 3 s "
+            problems.append("the upstream connection is still open 5 s "
                             "after the client left")
-        if end is not None and end["t_end"] - t0 > 1.0:
+        if end is not None and end["t_end"] - t0 > 2.5:
             problems.append("the upstream connection ended %.2f s after "
                             "the client left (%s)" % (end["t_end"] - t0,
                                                       end["end"]))
