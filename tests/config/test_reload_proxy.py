@@ -31,6 +31,31 @@ def fail(msg):
     sys.exit(1)
 
 
+def wait_for(pred, timeout, what):
+    end = time.time() + timeout
+    while not pred():
+        if time.time() > end:
+            fail("%.0f s without %s" % (timeout, what))
+        time.sleep(0.05)
+
+
+def log_tail_has(path, needle):
+    """Whether the last 64 KiB of the log hold <needle> (the log grows by
+    megabytes a second under wrk: never read it whole here)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 65536))
+            return needle in f.read()
+    except FileNotFoundError:
+        return False
+
+
+def file_text(path):
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -303,24 +328,33 @@ def main():
                 time.sleep(0.05)
         else:
             fail("veil did not start")
-        wrk = subprocess.Popen([WRK, "-t2", "-c16", "-d8s",
+        # wrk runs until the last config has served (SIGINT: it stops and
+        # prints its summary); each step waits for what it caused, not
+        # for a fixed time.
+        wrk = subprocess.Popen([WRK, "-t2", "-c16", "-d60s",
                                 "http://127.0.0.1:%d/users/jane.doe@example.com/orders" % port],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        time.sleep(2)
+        wait_for(lambda: log_tail_has(log, b'"veil.route":"first"'), 20,
+                 "records of the first config")
         # (1) an editor's save: a new file renamed over the config.
         with open(cfg + ".tmp", "w") as f:
             f.write(config(port, uport, log, "second", "label"))
         os.rename(cfg + ".tmp", cfg)
-        time.sleep(2)
+        wait_for(lambda: log_tail_has(log, b'"veil.route":"second"'), 20,
+                 "records of the second config")
         # (2) a broken file: rejected, "second" keeps serving.
         with open(cfg, "w") as f:
             f.write("routes: [{name: x, polcy: p}]\n")
-        time.sleep(1.5)
+        wait_for(lambda: "configuration rejected" in file_text(errf.name), 20,
+                 "the rejection of the broken file")
         # (3) fixed, and SIGHUP (the watch would see it too: one or two
         # reloads, both of this file).
         with open(cfg, "w") as f:
             f.write(config(port, uport, log, "third", "drop"))
         veil.send_signal(signal.SIGHUP)
+        wait_for(lambda: log_tail_has(log, b'"veil.route":"third"'), 20,
+                 "records of the third config")
+        wrk.send_signal(signal.SIGINT)
         out, _ = wrk.communicate(timeout=30)
     finally:
         veil.send_signal(signal.SIGTERM)

@@ -43,6 +43,45 @@ class Failure(Exception):
     pass
 
 
+def tcp_queues(port, sock):
+    """(send queue, receive queue) in bytes of veil's end of the client
+    socket <sock> connected to <port> (/proc/net/tcp), or None."""
+    peer = sock.getsockname()[1]
+    want_l, want_r = "0100007F:%04X" % port, "0100007F:%04X" % peer
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            p = line.split()
+            if p[1] == want_l and p[2] == want_r:
+                tx, rx = p[4].split(":")
+                return int(tx, 16), int(rx, 16)
+    return None
+
+
+def wait_read(port, sock, timeout=5.0):
+    """Waits until veil's end of <sock> has no unread bytes: veil has read
+    what was sent, so what the test does next (an abort, a second
+    segment) meets a veil that has seen the first part."""
+    end = time.time() + timeout
+    while time.time() < end:
+        q = tcp_queues(port, sock)
+        if q is not None and q[1] == 0:
+            return
+        time.sleep(0.01)
+    raise Failure("veil did not read what was sent in %.0f s" % timeout)
+
+
+def wait_stalled(port, sock, timeout=10.0):
+    """Waits until veil's end of <sock> has bytes it cannot send (the
+    client is not reading): the state a slow client puts veil in."""
+    end = time.time() + timeout
+    while time.time() < end:
+        q = tcp_queues(port, sock)
+        if q is not None and q[0] > 0:
+            return
+        time.sleep(0.01)
+    raise Failure("veil's writes to the client did not stall in %.0f s" % timeout)
+
+
 def check(cond, what):
     if not cond:
         raise Failure(what)

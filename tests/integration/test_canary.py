@@ -29,7 +29,7 @@ import time
 import zlib
 from urllib.parse import quote
 
-from harness import Env, check, eq, run, split_head
+from harness import Env, check, eq, run, split_head, wait_read
 
 EMAIL = b"canary.4f9c@example.org"
 CARD = b"4111111111111111"
@@ -129,16 +129,19 @@ def exchanges(env):
     # Aborted connections: mid-head, mid-body, waiting for the response.
     s = env.raw(b"GET /json?" + q + b" HTTP/1.1\r\nX-E: " + EMAIL,
                 read_until_close=False)
-    time.sleep(0.1)
+    wait_read(env.port, s)
     abort(s)
     s = env.raw(b"POST /echo?" + q + b" HTTP/1.1\r\nHost: a\r\n"
                 b"Content-Length: 1000\r\n\r\n" + body_json,
                 read_until_close=False)
-    time.sleep(0.2)
+    wait_read(env.port, s)
     abort(s)
     s = env.raw(b"GET /slow?ms=1000&" + q + b" HTTP/1.1\r\nHost: a\r\n\r\n",
                 read_until_close=False)
-    time.sleep(0.2)
+    end = time.time() + 5  # aborted while it waits at the upstream
+    while time.time() < end and not any(r[0].startswith(b"GET /slow?ms=1000&")
+                                        for r in env.requests()):
+        time.sleep(0.02)
     abort(s)
 
     # A tunnel (never inspected, never logged).
@@ -147,7 +150,7 @@ def exchanges(env):
                 read_until_close=False)
     s.recv(4096)
     s.sendall(EMAIL + b" " + CARD)
-    time.sleep(0.2)
+    wait_read(env.port, s)
     s.close()
     return 24
 
@@ -157,7 +160,7 @@ def test_canaries_never_logged(veil):
                      "--upstream-timeout", "500ms", "--inspect-limit", "64k"])
     try:
         expected = exchanges(env)
-        time.sleep(1.5)  # the last timeouts fire
+        env.log(min_lines=expected, timeout=10)  # the last timeouts fire
         env.veil.send_signal(signal.SIGTERM)
         eq(env.veil.wait(timeout=10), 0, "exit status")
         env.veil = None

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 
-from harness import Env, check, eq, free_port, run, split_head
+from harness import Env, check, eq, free_port, run, split_head, wait_stalled
 
 PII_JSON = (b'{"user":"canary.4f9c@example.org","card":"4111111111111111",'
             b'"ssn":"123-45-6789","note":"ok"}')
@@ -431,7 +431,7 @@ def test_large_bodies_slow_client(veil):
                       b"application/octet-stream\r\nContent-Length: %d\r\n"
                       b"Connection: close\r\n\r\n" % len(body) + body,
                       read_until_close=False)
-        time.sleep(1.0)
+        wait_stalled(s.env.port, c)  # the response waits for the client
         out = b""
         while True:
             d = c.recv(65536)

@@ -19,6 +19,22 @@ class Failure(Exception):
     pass
 
 
+def wait_read(port, peer, timeout=5.0):
+    """Waits until veil's socket on <port> from local port <peer> has no
+    unread bytes (/proc/net/tcp's rx_queue): what was sent is read, so the
+    next send is a second segment for veil's parser, not part of one read."""
+    want_l, want_r = "0100007F:%04X" % port, "0100007F:%04X" % peer
+    end = time.time() + timeout
+    while time.time() < end:
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                p = line.split()
+                if p[1] == want_l and p[2] == want_r and int(p[4].split(":")[1], 16) == 0:
+                    return
+        time.sleep(0.01)
+    raise Failure("veil did not read the first segment in %.0f s" % timeout)
+
+
 def eq(got, want, what):
     if got != want:
         raise Failure("%s:\n  got:  %r\n  want: %r" % (what, got, want))
@@ -222,7 +238,7 @@ def case_strict_http():
         # A request cut in two segments is still answered.
         s = socket.create_connection(("127.0.0.1", a.port), timeout=5)
         s.sendall(b"GET /li")
-        time.sleep(0.2)
+        wait_read(a.port, s.getsockname()[1])
         s.sendall(b"ve HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         data = b""
         while True:

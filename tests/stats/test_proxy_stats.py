@@ -258,9 +258,12 @@ def test_ready_while_draining(veil):
         # An exchange in flight keeps the drain going for ~2 s.
         t = threading.Thread(target=env.curl, args=("{base}/slow?ms=2000",))
         t.start()
-        time.sleep(0.5)
+        # In flight once the upstream has it; draining once /ready says so.
+        check(len(env.requests(min_count=1)) == 1, "the slow request reached the upstream")
         env.veil.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        end = time.time() + 5
+        while admin_get(env.admin, "/ready")[0] != 503 and time.time() < end:
+            time.sleep(0.02)
         eq(admin_get(env.admin, "/ready"), (503, b"draining\n"),
            "/ready while draining")
         eq(admin_get(env.admin, "/live"), (200, b"live\n"), "/live while draining")
