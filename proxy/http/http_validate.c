@@ -125,6 +125,11 @@ void veil_h1_head_rebase(veil_h1_head_t *h, const char *from, const char *to)
     rebase(&h->host, from, to);
     rebase(&h->reason_phrase, from, to);
     rebase(&h->upgrade, from, to);
+    rebase(&h->content_type, from, to);
+    rebase(&h->content_encoding, from, to);
+    rebase(&h->request_id, from, to);
+    rebase(&h->sec_gpc, from, to);
+    rebase(&h->dnt, from, to);
 }
 
 int veil_h1_span_eq_n(veil_h1_span_t s, const char *lc, size_t n)
@@ -714,6 +719,23 @@ static int parse_field(ctx_t *cx, const char *p, size_t n, veil_h1_head_t *h,
         } else {
             h->expect_other = 1;
         }
+    } else {
+        veil_h1_span_t *known = NULL;
+        if (mem_eq_lc(p, nl, "content-type")) {
+            known = &h->content_type;
+        } else if (mem_eq_lc(p, nl, "content-encoding")) {
+            known = &h->content_encoding;
+        } else if (mem_eq_lc(p, nl, "x-request-id")) {
+            known = &h->request_id;
+        } else if (mem_eq_lc(p, nl, "sec-gpc")) {
+            known = &h->sec_gpc;
+        } else if (mem_eq_lc(p, nl, "dnt")) {
+            known = &h->dnt;
+        }
+        if (known != NULL && known->ptr == NULL) {
+            known->ptr = val;
+            known->len = vl;
+        }
     }
     return 0;
 }
@@ -959,19 +981,6 @@ int veil_h1_next_header(const char *head, size_t len, size_t *pos,
     value->len = b - a;
     *pos = e + 2;
     return 1;
-}
-
-veil_h1_span_t veil_h1_find_header(const char *head, size_t len, const char *lc)
-{
-    veil_h1_span_t name, value, none = {NULL, 0};
-    size_t pos = 0, n = strlen(lc);
-
-    while (veil_h1_next_header(head, len, &pos, &name, &value)) {
-        if (veil_h1_span_eq_n(name, lc, n)) {
-            return value;
-        }
-    }
-    return none;
 }
 
 struct lists_arg {

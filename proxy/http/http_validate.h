@@ -110,6 +110,14 @@ typedef struct veil_h1_head {
     veil_h1_span_t upgrade;     /* Upgrade value, OWS trimmed */
     int keep_alive;             /* 1.1 without close, or 1.0 with keep-alive */
     size_t header_count;        /* field lines */
+    /* Fields the proxy reads on every exchange, taken while the head is
+       validated (the first of each name, OWS trimmed; absent: NULL/0),
+       so no later step walks the head again to find them. */
+    veil_h1_span_t content_type;
+    veil_h1_span_t content_encoding;
+    veil_h1_span_t request_id;  /* X-Request-Id */
+    veil_h1_span_t sec_gpc;     /* Sec-GPC (Global Privacy Control) */
+    veil_h1_span_t dnt;
 } veil_h1_head_t;
 
 /*
@@ -193,14 +201,6 @@ int veil_h1_response_body(const veil_h1_head_t *resp, int request_was_head,
  */
 int veil_h1_next_header(const char *head, size_t len, size_t *pos,
                         veil_h1_span_t *name, veil_h1_span_t *value);
-
-/*
- * The value of the first field named <lc> (a lower-case literal) in an
- * accepted head, or {NULL, 0} when there is none. For fields that occur
- * once (Content-Type, Content-Encoding, X-Request-Id); list fields are
- * walked with veil_h1_next_header().
- */
-veil_h1_span_t veil_h1_find_header(const char *head, size_t len, const char *lc);
 
 /* veil_h1_head_rebase(): the spans of <h>, parsed from a head at <from>,
    moved to the same bytes copied to <to>. */

@@ -165,7 +165,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         return -1;
     }
 
-    rid = veil_h1_find_header(x->half[0].head, head_len, "x-request-id");
+    rid = x->half[0].h.request_id;
     if (reqid_ok(rid)) {
         memcpy(x->reqid, rid.ptr, rid.len);
         x->reqid[rid.len] = '\0';
@@ -189,11 +189,8 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     veil__xchg_policy(x);
     veil__upstream_pick(x);
     if (x->half[0].body != VEIL_H1_BODY_NONE) {
-        veil__inspect_begin(&x->half[0].ins, x, 0,
-                            veil_h1_find_header(x->half[0].head, head_len, "content-type"),
-                            veil_h1_find_header(x->half[0].head, head_len,
-                                        "content-encoding"),
-                            &x->findings, VEIL__LOC_REQ_BODY);
+        veil__inspect_begin(&x->half[0].ins, x, 0, x->half[0].h.content_type,
+                            x->half[0].h.content_encoding, &x->findings, VEIL__LOC_REQ_BODY);
     }
     if (x->half[0].body == VEIL_H1_BODY_NONE ||
         (x->half[0].body == VEIL_H1_BODY_LENGTH && x->half[0].left == 0)) {

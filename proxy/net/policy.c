@@ -12,12 +12,6 @@
 #include "veil/config.h"
 #include "veil/stats.h"
 
-static veil_h1_span_t header(const veil__xchg_t *x, const char *lc)
-{
-    return veil_h1_find_header(x->half[0].head, x->half[0].head_len, lc);
-}
-
-
 static int is_one(veil_h1_span_t v)
 {
     return v.len == 1 && v.ptr[0] == '1';
@@ -35,7 +29,7 @@ void veil__xchg_policy(veil__xchg_t *x)
     for (i = 0; i < path.len && path.ptr[i] != '?'; i++) {
     }
     host = x->half[0].h.host.len ? x->half[0].h.host : x->half[0].h.authority;
-    ct = header(x, "content-type");
+    ct = x->half[0].h.content_type;
     memset(&q, 0, sizeof(q));
     q.method = x->half[0].h.method.ptr;
     q.method_len = x->half[0].h.method.len;
@@ -47,8 +41,8 @@ void veil__xchg_policy(veil__xchg_t *x)
     q.content_type_len = ct.len;
     x->route = veil_config_route_match(x->conf, &q);
     x->policy = veil_policy_for_consent(x->route->policy,
-                                        is_one(header(x, "sec-gpc")),
-                                        is_one(header(x, "dnt")));
+                                        is_one(x->half[0].h.sec_gpc),
+                                        is_one(x->half[0].h.dnt));
     x->half[0].hold = x->half[0].body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, VEIL_DIR_REQUEST);
 }
 

@@ -242,7 +242,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         return -1;
     }
 
-    veil__body_restore_begin(x, veil_h1_find_header(copy, end, "content-encoding"));
+    veil__body_restore_begin(x, x->half[1].h.content_encoding);
     /* Modes block, redact and tokenize: the head waits for the body's
        verdict (its length may change). */
     x->half[1].hold = x->half[1].body != VEIL_H1_BODY_NONE &&
@@ -257,8 +257,7 @@ static int response_head(veil__xchg_t *x, size_t end)
         return -1; /* the exchange may be gone: stop here */
     }
     veil__inspect_begin(&x->half[1].ins, x, 1,
-                        veil_h1_find_header(copy, end, "content-type"),
-                        veil_h1_find_header(copy, end, "content-encoding"),
+                        x->half[1].h.content_type, x->half[1].h.content_encoding,
                         &x->findings, VEIL__LOC_RSP_BODY);
     if (x->half[1].hold && x->half[1].ins.state == VEIL__INS_SKIPPED) {
         /* Known from the head (binary, an encoding veil cannot read). */

@@ -522,6 +522,36 @@ TEST(next_header_iterates_fields)
     CHECK_EQ(veil_h1_connection_lists(raw, len, other), 0);
 }
 
+TEST(known_fields_taken_while_validating)
+{
+    /* The first field of each name, OWS trimmed, whatever its case;
+       absent ones stay empty; a second one does not replace the first. */
+    veil_h1_head_t h = accept_req("POST /x HTTP/1.1\r\nHost: a\r\n"
+                                  "content-TYPE:\t application/json; charset=utf-8 \r\n"
+                                  "Content-Encoding: gzip\r\nX-Request-Id: abc-1\r\n"
+                                  "X-Request-Id: second\r\nSec-GPC: 1\r\n"
+                                  "Content-Length: 0\r\n\r\n");
+    CHECK(span_is(h.content_type, "application/json; charset=utf-8"));
+    CHECK(span_is(h.content_encoding, "gzip"));
+    CHECK(span_is(h.request_id, "abc-1"));
+    CHECK(span_is(h.sec_gpc, "1"));
+    CHECK(h.dnt.ptr == NULL && h.dnt.len == 0);
+    /* Names that only start like them are other fields. */
+    h = accept_req("GET / HTTP/1.1\r\nHost: a\r\nContent-Types: x\r\nDNT: 1\r\n\r\n");
+    CHECK(h.content_type.ptr == NULL);
+    CHECK(span_is(h.dnt, "1"));
+    /* Moved with the head (a response's copy). */
+    char copy[128];
+    const char *raw = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n";
+    veil_h1_verdict_t v;
+    memset(&h, 0, sizeof(h));
+    CHECK_EQ(veil_h1_parse_response(raw, strlen(raw), NULL, &h, &v), 0);
+    memcpy(copy, raw, strlen(raw));
+    veil_h1_head_rebase(&h, raw, copy);
+    CHECK(h.content_type.ptr == copy + (strstr(raw, "text/plain") - raw));
+    CHECK(span_is(h.content_type, "text/plain"));
+}
+
 TEST(normalize_ows_only_in_fields_llhttp_reads)
 {
     /* HTAB becomes SP in the values of the framing fields (and Connection,
@@ -573,6 +603,7 @@ int main(void)
     RUN(info_chunked_and_expect_other);
     RUN(info_response_body_kinds);
     RUN(next_header_iterates_fields);
+    RUN(known_fields_taken_while_validating);
     RUN(normalize_ows_only_in_fields_llhttp_reads);
     RUN(status_text);
     TEST_MAIN_END;
