@@ -10,6 +10,7 @@ proxy's slot k1, so what the proxy turns back was made by another process.
 
 Usage: test_tokens_proxy.py VEIL [test names...]
 """
+import json
 import os
 import re
 import shutil
@@ -292,6 +293,30 @@ routes:
                            .replace("0.0.0.0", "127.0.0.1"))
     eq(rc, 1, "no key slots: exit 1")
     check("routes[0].detokenize: detokenize needs token key slots" in err, err)
+    # A TLS listener: client certificates required is enough, optional is
+    # not (veil check does not open the certificate files).
+    tls = """version: 1
+keys:
+  k1: {file: KEY, slot: 1}
+listeners:
+  - name: public
+    address: 0.0.0.0:18443
+    tls:
+      certificates: [{cert_file: /nonexistent/c.pem, key_file: /nonexistent/k.pem}]
+      client_auth: required
+      client_ca_file: /nonexistent/ca.pem
+routes:
+  - name: psp
+    detokenize: request
+"""
+    rc, err = check_config(veil, tls)
+    eq(rc, 0, "client_auth required: valid: %s" % err)
+    rc, err = check_config(veil, tls.replace("client_auth: required", "client_auth: optional"))
+    eq(err.splitlines()[0],
+       "error: veil.yaml:13:17: routes[0].detokenize: listener 'public' (0.0.0.0:18443) is "
+       "neither on loopback nor requires client certificates (tls.client_auth: required): a "
+       "route that turns tokens back may only serve such listeners (match.listener names "
+       "them)", "client_auth optional: refused")
 
 
 API_CONFIG = """version: 1
@@ -433,8 +458,65 @@ def test_detokenize_api(veil):
         env.stop()
 
 
+def test_detokenize_api_refusals(veil):
+    """What POST /detokenize refuses before reading a body (404, 405,
+    411, 413), each audited; with audit: stderr the lines go to stderr,
+    not to the access log."""
+    d = tempfile.mkdtemp(prefix="veil-tokp-")
+    key = keyfile(d)
+    from harness import free_port
+    api_port = free_port()
+    path = os.path.join(d, "billing.token")
+    with open(path, "w") as f:
+        f.write(BILLING + "\n")
+    os.chmod(path, 0o600)
+    cfg_path = os.path.join(d, "veil.yaml")
+    with open(cfg_path, "w") as f:
+        f.write("""version: 1
+keys:
+  k1: {file: %s, slot: 1}
+detokenize:
+  listen: 127.0.0.1:%d
+  max_body_size: 1k
+  audit: stderr
+  callers:
+    - {name: billing, token_file: %s, types: [credit_card], rate: 100}
+""" % (key, api_port, path))
+    env = Env(veil, ["-c", cfg_path])
+    try:
+        auth = b"Authorization: Bearer " + BILLING.encode() + b"\r\n"
+        cases = [
+            (b"POST /other HTTP/1.1\r\nHost: a\r\n" + auth + b"Content-Length: 2\r\n\r\n{}",
+             b"HTTP/1.1 404 Not Found", "not_found"),
+            (b"GET /detokenize HTTP/1.1\r\nHost: a\r\n" + auth + b"\r\n",
+             b"HTTP/1.1 405 Method Not Allowed", "method_not_allowed"),
+            (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+             b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+             b"HTTP/1.1 411 Length Required", "length_required"),
+            (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+             b"Content-Length: 1025\r\n\r\n" + b"x" * 1025,
+             b"HTTP/1.1 413 Content Too Large", "too_large"),
+            (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+             b"Content-Length: 0\r\n\r\n", b"HTTP/1.1 200 OK", "success"),
+        ]
+        for req, status, _ in cases:
+            out = env.raw(req, port=api_port)
+            eq(out.split(b"\r\n")[0], status, "answer to %r" % req[:40])
+            check(b"\r\nConnection: close\r\n" in out, "one request per connection")
+        end = time.time() + 5
+        while env.stderr().count(b'"event.action":"veil.detokenize"') < 5 and time.time() < end:
+            time.sleep(0.05)
+        lines = [l for l in env.stderr().split(b"\n") if b'"veil.detokenize"' in l]
+        eq([json.loads(l)["event.outcome"] for l in lines], [c[2] for c in cases],
+           "one audit line per request, on stderr")
+        check(b"veil.detokenize" not in env.log_raw(), "not in the access log")
+    finally:
+        env.stop()
+
+
 TESTS = [test_counters_tokens_and_placeholders, test_detokenize_route_request,
-         test_detokenize_route_response, test_detokenize_route_refused, test_detokenize_api]
+         test_detokenize_route_response, test_detokenize_route_refused, test_detokenize_api,
+         test_detokenize_api_refusals]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
