@@ -170,6 +170,11 @@ const veil_admin_settings_t *veil_config_admin(const veil_config_t *c)
     return &c->admin;
 }
 
+const veil_detokenize_settings_t *veil_config_detokenize(const veil_config_t *c)
+{
+    return c->detokenize;
+}
+
 const veil_listener_t *veil_config_listener(const veil_config_t *c, size_t i)
 {
     return i < c->nlisteners ? &c->listeners[i] : NULL;
@@ -272,6 +277,14 @@ static int content_type_match(const char *want, const char *ct, size_t len)
 
 static int route_matches(const veil_route_t *r, const veil_route_request_t *q)
 {
+    if (r->nlisteners && q->listener != NULL) {
+        size_t k;
+        for (k = 0; k < r->nlisteners && strcmp(r->listeners[k], q->listener) != 0; k++) {
+        }
+        if (k == r->nlisteners) {
+            return 0;
+        }
+    }
     if (r->host && !host_match(r->host, q->host ? q->host : "", q->host ? q->host_len : 0)) {
         return 0;
     }
@@ -322,6 +335,42 @@ const veil_route_t *veil_config_route_match(const veil_config_t *c,
     return &c->default_route;
 }
 
+int veil_route_detokenizes_type(const veil_route_t *r, const char *type, size_t len)
+{
+    if (r->ndetokenize_types == 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < r->ndetokenize_types; i++) {
+        if (strlen(r->detokenize_types[i]) == len &&
+            memcmp(r->detokenize_types[i], type, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int veil_listener_trusted(const veil_listener_t *l)
+{
+    const char *h = l->host;
+
+    if (l->tls != NULL && l->tls->client_auth == VEIL_CLIENT_AUTH_REQUIRED) {
+        return 1;
+    }
+    /* 127.0.0.0/8, ::1 and the name localhost; never a wildcard. */
+    if (strcmp(h, "::1") == 0 || strcasecmp(h, "localhost") == 0) {
+        return 1;
+    }
+    if (strncmp(h, "127.", 4) == 0) {
+        int dots = 0, ok = 1;
+        for (const char *p = h; *p; p++) {
+            dots += *p == '.';
+            ok &= (*p >= '0' && *p <= '9') || *p == '.';
+        }
+        return ok && dots == 3;
+    }
+    return 0;
+}
+
 /* The section struct of <sec> in <c> (the first entry of a list). */
 static const void *section_of(const veil_config_t *c, veil_setting_section_t sec)
 {
@@ -346,6 +395,21 @@ int veil_config_needs_restart(const veil_config_t *old, const veil_config_t *cur
         if (strcmp(old->listeners[i].host, cur->listeners[i].host) != 0 ||
             old->listeners[i].port != cur->listeners[i].port) {
             snprintf(what, len, "listeners[%zu].address", i);
+            return 1;
+        }
+    }
+    /* The detokenize listener is started once, as the admin one. */
+    {
+        const veil_detokenize_settings_t *a = old->detokenize, *b = cur->detokenize;
+        const char *al = a ? a->listen : NULL, *bl = b ? b->listen : NULL;
+        const char *as = a ? a->socket : NULL, *bs = b ? b->socket : NULL;
+
+        if ((al == NULL) != (bl == NULL) || (al && strcmp(al, bl) != 0)) {
+            snprintf(what, len, "detokenize.listen");
+            return 1;
+        }
+        if ((as == NULL) != (bs == NULL) || (as && strcmp(as, bs) != 0)) {
+            snprintf(what, len, "detokenize.socket");
             return 1;
         }
     }

@@ -147,6 +147,7 @@ struct veil_config {
     veil_server_settings_t server;
     veil_access_log_settings_t access_log;
     veil_admin_settings_t admin;
+    veil_detokenize_settings_t *detokenize; /* NULL: no detokenize: section */
     /* Command-line overrides, applied after the file (the caller's
        array; only read while loading). */
     const struct veil_setting_override *overrides;

@@ -249,6 +249,47 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
     settings(o, c, VEIL_SEC_ACCESS_LOG, &c->access_log, "  ");
     fprintf(o, "\nadmin:\n");
     settings(o, c, VEIL_SEC_ADMIN, &c->admin, "  ");
+    if (c->detokenize != NULL) {
+        /* The callers' token files by name, never their tokens. */
+        const veil_detokenize_settings_t *d = c->detokenize;
+        fprintf(o, "\ndetokenize:\n");
+        if (d->listen) {
+            fprintf(o, "  listen: ");
+            q(o, c, d->listen);
+            fputc('\n', o);
+        }
+        if (d->socket) {
+            fprintf(o, "  socket: ");
+            q(o, c, d->socket);
+            fputc('\n', o);
+        }
+        fprintf(o, "  policy: ");
+        q(o, c, d->policy);
+        fprintf(o, "\n  max_body_size: %zu\n  audit: %s\n  callers:\n", d->max_body_size,
+                d->audit_stderr ? "stderr" : "access_log");
+        for (size_t i = 0; i < d->ncallers; i++) {
+            const veil_detokenize_caller_t *dc = &d->callers[i];
+            fprintf(o, "    - name: ");
+            q(o, c, dc->name);
+            fprintf(o, "\n      token_file: ");
+            q(o, c, dc->token_file);
+            fprintf(o, "\n      types: [");
+            for (size_t k = 0; k < dc->ntypes; k++) {
+                fprintf(o, "%s%s", k ? ", " : "", dc->types[k]);
+            }
+            /* As the file can give it again: per second, minute or hour. */
+            double per_m = dc->rate * 60.0, per_h = dc->rate * 3600.0;
+            if (dc->rate >= 1.0 && (double)(long)(dc->rate + 0.5) == dc->rate) {
+                fprintf(o, "]\n      rate: %ld/s", (long)(dc->rate + 0.5));
+            } else if (per_m >= 1.0 && (long)(per_m + 0.5) - per_m < 1e-6 &&
+                       per_m - (long)(per_m + 0.5) < 1e-6) {
+                fprintf(o, "]\n      rate: %ld/m", (long)(per_m + 0.5));
+            } else {
+                fprintf(o, "]\n      rate: %ld/h", (long)(per_h + 0.5));
+            }
+            fprintf(o, "\n      burst: %u\n", dc->burst);
+        }
+    }
 
     if (c->nkeys) {
         fprintf(o, "\nkeys:\n");
@@ -326,7 +367,7 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         fprintf(o, "  - name: ");
         q(o, c, r->name);
         fprintf(o, "\n    match:%s\n", r->host || r->path_prefix || r->path_regex ||
-                                               r->nmethods || r->content_type
+                                               r->nmethods || r->content_type || r->nlisteners
                                            ? ""
                                            : " {}");
         const char *const names[] = {"host", "path_prefix", "path_regex", "content_type"};
@@ -345,6 +386,14 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
             }
             fprintf(o, "]\n");
         }
+        if (r->nlisteners) {
+            fprintf(o, "      listener: [");
+            for (size_t k = 0; k < r->nlisteners; k++) {
+                fprintf(o, "%s", k ? ", " : "");
+                q(o, c, r->listeners[k]);
+            }
+            fprintf(o, "]\n");
+        }
         fprintf(o, "    upstream: ");
         q(o, c, r->upstream->name);
         fprintf(o, "\n    policy: ");
@@ -354,6 +403,19 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
             fprintf(o, "    purpose: ");
             q(o, c, r->purpose);
             fputc('\n', o);
+        }
+        if (r->detokenize) {
+            unsigned both = (1u << VEIL_DIR_REQUEST) | (1u << VEIL_DIR_RESPONSE);
+            fprintf(o, "    detokenize:\n      direction: %s\n",
+                    r->detokenize == both ? "both"
+                    : r->detokenize == 1u << VEIL_DIR_REQUEST ? "request" : "response");
+            if (r->ndetokenize_types) {
+                fprintf(o, "      types: [");
+                for (size_t k = 0; k < r->ndetokenize_types; k++) {
+                    fprintf(o, "%s%s", k ? ", " : "", r->detokenize_types[k]);
+                }
+                fprintf(o, "]\n");
+            }
         }
     }
 

@@ -16,7 +16,8 @@ int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t
 {
     static const char *const keys[] = {"version", "listeners", "upstreams", "routes",
                                        "policies", "detectors", "allowlists", "keys",
-                                       "access_log", "server", "admin", "tests"};
+                                       "access_log", "server", "admin", "tests",
+                                       "detokenize"};
     veil__schema_t s = {cfg, d, NB};
     int rc = 0;
     uint64_t version = 1;
@@ -44,6 +45,7 @@ int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t
        it refers to. */
     rc |= veil__sc_parse_policies(&s, root);
     rc |= veil__sc_parse_routes(&s, root);
+    rc |= veil__sc_parse_detokenize(&s, root);
     veil__route_init_default(cfg);
     rc |= veil__sc_parse_tests(&s, root);
     return rc;

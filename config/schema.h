@@ -72,6 +72,12 @@ int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *
 const veil_policy_t *veil__sc_find_policy(veil__schema_t *s, const veil__node_t *at,
                                           const char *path, const char *name);
 
+/* Whether the file gives token key slots (keys: with slot:). */
+int veil__sc_has_token_slots(const veil_config_t *c);
+/* Whether <type> may name the type of a token: a detector id of this file
+   (built-in or custom) or "field" (the values of field rules). */
+int veil__sc_token_type_known(veil__schema_t *s, const char *type);
+
 /* The sections, in the order veil__schema_load() walks them. */
 int veil__sc_parse_keys(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_detectors(veil__schema_t *s, const veil__node_t *root);
@@ -83,6 +89,8 @@ int veil__sc_apply_overrides(veil__schema_t *s);
 int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_policies(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root);
+/* detokenize: (after policies: it names one). */
+int veil__sc_parse_detokenize(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root);
 
 #endif

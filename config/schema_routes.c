@@ -1,6 +1,8 @@
 /*
  * routes: match conditions (the path regex compiled with JIT here), then
- * an upstream and a policy by name.
+ * an upstream and a policy by name, and whether tokens are turned back
+ * into values in transit (detokenize: only where every listener the route
+ * serves is on loopback or requires client certificates).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,153 @@
 #include <pcre2.h>
 
 
+/* match.listener: names of listeners of this file. 0, or -1 after an
+   error. */
+static int parse_listeners(veil__schema_t *s, const veil__node_t *mm, const char *mp,
+                           veil_route_t *r)
+{
+    const veil_config_t *c = s->cfg;
+    const veil__node_t **nodes = NULL;
+    char pk[PATH];
+    int rc = 0;
+
+    if (veil__sc_get_list(s, mm, "listener", mp, &r->listeners, &r->nlisteners, &nodes)) {
+        return -1;
+    }
+    for (size_t k = 0; k < r->nlisteners; k++) {
+        size_t j;
+
+        for (j = 0; j < c->nlisteners && strcmp(c->listeners[j].name, r->listeners[k]) != 0;
+             j++) {
+        }
+        if (j == c->nlisteners) {
+            const char **names = malloc((c->nlisteners + 1) * sizeof(*names));
+            const char *sugg;
+
+            for (j = 0; names && j < c->nlisteners; j++) {
+                names[j] = c->listeners[j].name;
+            }
+            sugg = names ? veil__suggest(r->listeners[k], names, c->nlisteners) : NULL;
+            veil__sc_join(pk, mp, "listener");
+            veil__err_at(s->d, nodes[k], pk, "no listener '%s'%s%s%s", r->listeners[k],
+                         sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");
+            free(names);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+
+int veil__sc_has_token_slots(const veil_config_t *c)
+{
+    for (size_t k = 0; k < c->nkeys; k++) {
+        if (c->keys[k].slot > 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
+int veil__sc_token_type_known(veil__schema_t *s, const char *type)
+{
+    if (strcmp(type, "field") == 0) {
+        return 1;
+    }
+    for (size_t g = 0; g < s->ng; g++) {
+        if (strcmp(veil__sc_global_id(s, g), type) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
+/*
+ * detokenize: request | response | both, or {direction: ..., types:
+ * [...]}. Turning tokens back is reversing the protection: it is allowed
+ * only where the peer that sends the tokens is authenticated or local, so
+ * every listener the route serves must be on loopback or require client
+ * certificates. 0, or -1 after an error.
+ */
+static int parse_detokenize(veil__schema_t *s, const veil__node_t *m, const char *p,
+                            veil_route_t *r)
+{
+    static const char *const dkeys[] = {"direction", "types"};
+    static const char *const dirs[] = {"request", "response", "both"};
+    const veil_config_t *c = s->cfg;
+    const veil__node_t *dn, *dir_node, **tnodes = NULL;
+    char dp[PATH], pk[PATH];
+    int d = 0, rc = 0;
+
+    dn = veil__sc_field(m, "detokenize", p, dp);
+    if (dn == NULL) {
+        return 0;
+    }
+    dir_node = dn;
+    if (dn->kind == VEIL__N_SCALAR) {
+        size_t k;
+        for (k = 0; k < COUNT(dirs) && strcmp(dn->str, dirs[k]) != 0; k++) {
+        }
+        if (k == COUNT(dirs)) {
+            veil__err_at(s->d, dn, dp, "expected request, response, both, or {direction, "
+                                       "types}");
+            return -1;
+        }
+        d = (int)k;
+    } else {
+        if (veil__sc_want_kind(s, dn, VEIL__N_MAP, dp) ||
+            veil__sc_check_keys(s, dn, dp, dkeys, COUNT(dkeys)) ||
+            veil__sc_get_enum(s, dn, "direction", dp, dirs, COUNT(dirs), &d) ||
+            veil__sc_get_list(s, dn, "types", dp, &r->detokenize_types,
+                              &r->ndetokenize_types, &tnodes)) {
+            return -1;
+        }
+    }
+    r->detokenize = d == 0 ? 1u << VEIL_DIR_REQUEST
+                    : d == 1 ? 1u << VEIL_DIR_RESPONSE
+                             : (1u << VEIL_DIR_REQUEST) | (1u << VEIL_DIR_RESPONSE);
+    for (size_t k = 0; k < r->ndetokenize_types; k++) {
+        if (!veil__sc_token_type_known(s, r->detokenize_types[k])) {
+            veil__sc_join(pk, dp, "types");
+            veil__err_at(s->d, tnodes[k], pk, "'%s' is no detector id (types name detectors: "
+                                              "credit_card, iban, email, ...)",
+                         r->detokenize_types[k]);
+            rc = -1;
+        }
+    }
+    if (!veil__sc_has_token_slots(c)) {
+        veil__err_at(s->d, dir_node, dp, "detokenize needs token key slots (keys: ID: {file: F, "
+                                         "slot: 1})");
+        return -1;
+    }
+    for (size_t j = 0; j < c->nlisteners; j++) {
+        const veil_listener_t *l = &c->listeners[j];
+        int served = r->nlisteners == 0;
+
+        for (size_t k = 0; k < r->nlisteners; k++) {
+            served |= strcmp(r->listeners[k], l->name) == 0;
+        }
+        if (served && !veil_listener_trusted(l)) {
+            veil__err_at(s->d, dir_node, dp,
+                         "listener '%s' (%s:%d) is neither on loopback nor requires client "
+                         "certificates (tls.client_auth: required): a route that turns tokens "
+                         "back may only serve such listeners (match.listener names them)",
+                         l->name, l->host, l->port);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+
 int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"name", "match", "upstream", "policy", "purpose"};
+    static const char *const keys[] = {"name", "match", "upstream", "policy", "purpose",
+                                       "detokenize"};
     static const char *const mkeys[] = {"host", "path_prefix", "path_regex", "methods",
-                                        "content_type"};
+                                        "content_type", "listener"};
     const veil__node_t *seq = veil__map_get(root, "routes");
     veil_config_t *c = s->cfg;
     size_t n = seq ? seq->count : 0;
@@ -53,7 +197,8 @@ int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
                    veil__sc_get_str(s, mm, "path_prefix", mp, &r->path_prefix) ||
                    veil__sc_get_str(s, mm, "path_regex", mp, &r->path_regex) ||
                    veil__sc_get_list(s, mm, "methods", mp, &r->methods, &r->nmethods, NULL) ||
-                   veil__sc_get_str(s, mm, "content_type", mp, &r->content_type))) {
+                   veil__sc_get_str(s, mm, "content_type", mp, &r->content_type) ||
+                   parse_listeners(s, mm, mp, r))) {
             rc = -1;
             continue;
         }
@@ -123,6 +268,9 @@ int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
         veil__sc_field(m, "policy", p, pk);
         r->policy = veil__sc_find_policy(s, veil__map_get(m, "policy"), pk, pol ? pol : "default");
         if (r->policy == NULL) {
+            rc = -1;
+        }
+        if (parse_detokenize(s, m, p, r) != 0) {
             rc = -1;
         }
         c->nroutes++;

@@ -1,10 +1,15 @@
 /*
  * upstreams:, listeners:, server: and access_log:, with the defaults of
- * veil run when a section is absent.
+ * veil run when a section is absent; detokenize: (the POST /detokenize
+ * listener and its callers).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "schema.h"
 #include "veil/settings.h"
@@ -561,4 +566,253 @@ int veil__sc_apply_overrides(veil__schema_t *s)
         }
     }
     return rc | apply_tls_flags(s);
+}
+
+
+/* ---- detokenize: (POST /detokenize, docs/tokens.md) ---- */
+
+/* The bearer token of a caller from <path>: one line of visible ASCII,
+   16 to 255 characters, in a file no group or other user may read or
+   write (like a key file). Messages name the file, never its content. */
+static int read_caller_token(veil__schema_t *s, const veil__node_t *at, const char *key,
+                             const char *path, veil_detokenize_caller_t *dc)
+{
+    char buf[257];
+    struct stat st;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    size_t len, i;
+    char *tok;
+
+    if (fd < 0) {
+        veil__err_at(s->d, at, key, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+        close(fd);
+        veil__err_at(s->d, at, key, "%s: a token file must not be readable or writable by "
+                                    "group or others (chmod 600 or 400)", path);
+        return -1;
+    }
+    n = read(fd, buf, sizeof(buf));
+    close(fd);
+    len = n > 0 ? (size_t)n : 0;
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) {
+        len--;
+    }
+    for (i = 0; i < len && (unsigned char)buf[i] > 0x20 && (unsigned char)buf[i] < 0x7f; i++) {
+    }
+    if (n < 0 || (size_t)n == sizeof(buf) || len < 16 || i != len) {
+        explicit_bzero(buf, sizeof(buf));
+        veil__err_at(s->d, at, key, "%s: expected one line of 16 to 255 visible ASCII "
+                                    "characters", path);
+        return -1;
+    }
+    tok = veil__arena_strndup(&s->cfg->arena, buf, len);
+    explicit_bzero(buf, sizeof(buf));
+    if (tok == NULL) {
+        return -1;
+    }
+    dc->token = tok;
+    dc->token_len = len;
+    return 0;
+}
+
+
+/* rate: N (per second), N/s, N/m or N/h, N a whole number of at least 1. */
+static int parse_rate(const char *v, double *out)
+{
+    char *end;
+    unsigned long n;
+
+    if (v[0] < '0' || v[0] > '9') {
+        return -1;
+    }
+    n = strtoul(v, &end, 10);
+    if (n == 0 || n > 1000000) {
+        return -1;
+    }
+    if (*end == '\0' || strcmp(end, "/s") == 0) {
+        *out = (double)n;
+    } else if (strcmp(end, "/m") == 0) {
+        *out = (double)n / 60.0;
+    } else if (strcmp(end, "/h") == 0) {
+        *out = (double)n / 3600.0;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+
+static int parse_caller(veil__schema_t *s, const veil__node_t *m, const char *p,
+                        veil_detokenize_caller_t *dc)
+{
+    static const char *const keys[] = {"name", "token_file", "types", "rate", "burst"};
+    const veil__node_t **tnodes = NULL, *rn;
+    const char *rate = NULL;
+    char pk[PATH];
+    uint64_t burst = 0;
+    int rc = 0;
+
+    memset(dc, 0, sizeof(*dc));
+    if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
+        veil__sc_get_str(s, m, "name", p, &dc->name) ||
+        veil__sc_get_str(s, m, "token_file", p, &dc->token_file) ||
+        veil__sc_get_list(s, m, "types", p, &dc->types, &dc->ntypes, &tnodes) ||
+        veil__sc_get_str(s, m, "rate", p, &rate) ||
+        veil__sc_get_number(s, m, "burst", p, 0, 1, 100000, &burst)) {
+        return -1;
+    }
+    if (dc->name == NULL || dc->token_file == NULL || dc->ntypes == 0) {
+        veil__err_at(s->d, m, p, "a caller needs a name, a token_file and types (the detector "
+                                 "ids it may see turned back)");
+        return -1;
+    }
+    for (const char *q = dc->name; *q; q++) {
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+              *q == '_' || *q == '-' || *q == '.') || q - dc->name >= 64) {
+            veil__sc_field(m, "name", p, pk);
+            veil__err_at(s->d, veil__map_get(m, "name"), pk, "1 to 64 of A-Z, a-z, 0-9, '_', "
+                                                             "'-', '.'");
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < dc->ntypes; k++) {
+        if (!veil__sc_token_type_known(s, dc->types[k])) {
+            veil__sc_join(pk, p, "types");
+            veil__err_at(s->d, tnodes[k], pk, "'%s' is no detector id (credit_card, iban, "
+                                              "email, ...)", dc->types[k]);
+            rc = -1;
+        }
+    }
+    dc->rate = 1.0;
+    rn = veil__sc_field(m, "rate", p, pk);
+    if (rate != NULL && parse_rate(rate, &dc->rate) != 0) {
+        veil__err_at(s->d, rn, pk, "expected requests per second, minute or hour: 10, 10/s, "
+                                   "100/m, 1000/h");
+        rc = -1;
+    }
+    /* A burst of one second's worth by default, at least one request. */
+    dc->burst = burst ? (unsigned)burst : dc->rate < 1.0 ? 1u : (unsigned)(dc->rate + 0.999);
+    veil__sc_field(m, "token_file", p, pk);
+    if (read_caller_token(s, veil__map_get(m, "token_file"), pk, dc->token_file, dc) != 0) {
+        rc = -1;
+    }
+    return rc;
+}
+
+
+int veil__sc_parse_detokenize(veil__schema_t *s, const veil__node_t *root)
+{
+    static const char *const keys[] = {"listen", "socket", "policy", "max_body_size", "audit",
+                                       "callers"};
+    static const char *const audits[] = {"access_log", "stderr"};
+    const veil__node_t *m = veil__map_get(root, "detokenize"), *seq;
+    veil_config_t *c = s->cfg;
+    veil_detokenize_settings_t *d;
+    veil_detokenize_caller_t *callers;
+    uint64_t max = 1024 * 1024;
+    char pk[PATH];
+    int rc = 0;
+
+    if (m == NULL) {
+        return 0;
+    }
+    d = veil__arena_alloc(&c->arena, sizeof(*d));
+    if (d == NULL) {
+        return -1;
+    }
+    memset(d, 0, sizeof(*d));
+    if (veil__sc_want_kind(s, m, VEIL__N_MAP, "detokenize") ||
+        veil__sc_check_keys(s, m, "detokenize", keys, COUNT(keys)) ||
+        veil__sc_get_str(s, m, "listen", "detokenize", &d->listen) ||
+        veil__sc_get_str(s, m, "socket", "detokenize", &d->socket) ||
+        veil__sc_get_str(s, m, "policy", "detokenize", &d->policy) ||
+        veil__sc_get_number(s, m, "max_body_size", "detokenize", 1, 1, 64u * 1024 * 1024, &max) ||
+        veil__sc_get_enum(s, m, "audit", "detokenize", audits, COUNT(audits), &d->audit_stderr)) {
+        return -1;
+    }
+    d->max_body_size = (size_t)max;
+    if (d->listen == NULL && d->socket == NULL) {
+        veil__err_at(s->d, m, "detokenize", "give listen (a loopback HOST:PORT) or socket (a "
+                                            "Unix socket path), or both");
+        rc = -1;
+    }
+    if (d->listen != NULL) {
+        veil_listener_t l;
+
+        memset(&l, 0, sizeof(l));
+        veil__sc_field(m, "listen", "detokenize", pk);
+        if (parse_hostport(d->listen, &l.host, &l.port, &c->arena, 0) != 0) {
+            veil__err_at(s->d, veil__map_get(m, "listen"), pk, "expected HOST:PORT");
+            rc = -1;
+        } else if (!veil_listener_trusted(&l)) {
+            /* No TLS on this listener: tokens and values would cross the
+               network in the clear. */
+            veil__err_at(s->d, veil__map_get(m, "listen"), pk,
+                         "must be a loopback address (127.0.0.1:PORT, [::1]:PORT): values go "
+                         "out in the clear; callers on other hosts go through a local proxy "
+                         "or use socket:");
+            rc = -1;
+        }
+    }
+    if (d->socket != NULL && (d->socket[0] != '/' || strlen(d->socket) >= 108)) {
+        veil__sc_field(m, "socket", "detokenize", pk);
+        veil__err_at(s->d, veil__map_get(m, "socket"), pk, "an absolute path of at most 107 "
+                                                           "bytes");
+        rc = -1;
+    }
+    if (!veil__sc_has_token_slots(c)) {
+        veil__err_at(s->d, m, "detokenize", "needs token key slots (keys: ID: {file: F, "
+                                            "slot: 1})");
+        rc = -1;
+    }
+    veil__sc_field(m, "policy", "detokenize", pk);
+    if (veil__sc_find_policy(s, veil__map_get(m, "policy") ? veil__map_get(m, "policy") : m,
+                             pk, d->policy ? d->policy : "default") == NULL) {
+        rc = -1;
+    }
+    if (d->policy == NULL) {
+        d->policy = "default";
+    }
+    seq = veil__sc_field(m, "callers", "detokenize", pk);
+    if (seq == NULL || (seq->kind == VEIL__N_SEQ && seq->count == 0)) {
+        veil__err_at(s->d, seq ? seq : m, seq ? pk : "detokenize",
+                     "at least one caller: callers: [{name, token_file, types}]");
+        return -1;
+    }
+    if (veil__sc_want_kind(s, seq, VEIL__N_SEQ, pk)) {
+        return -1;
+    }
+    callers = veil__arena_alloc(&c->arena, seq->count * sizeof(*callers));
+    if (callers == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < seq->count; i++) {
+        char pi[PATH];
+
+        veil__sc_join_index(pi, pk, i);
+        if (parse_caller(s, seq->items[i], pi, &callers[d->ncallers]) != 0) {
+            rc = -1;
+            continue;
+        }
+        for (size_t j = 0; j < d->ncallers; j++) {
+            const veil_detokenize_caller_t *o = &callers[j], *n = &callers[d->ncallers];
+
+            if (strcmp(o->name, n->name) == 0) {
+                veil__err_at(s->d, seq->items[i], pi, "a caller '%s' is defined twice", n->name);
+                rc = -1;
+            } else if (o->token_len == n->token_len &&
+                       memcmp(o->token, n->token, n->token_len) == 0) {
+                veil__err_at(s->d, seq->items[i], pi, "callers '%s' and '%s' have the same token",
+                             o->name, n->name);
+                rc = -1;
+            }
+        }
+        d->ncallers++;
+    }
+    d->callers = callers;
+    c->detokenize = d;
+    return rc;
 }

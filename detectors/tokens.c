@@ -179,6 +179,16 @@ static long reverse(const veil_tokens_t *t, veil_token_stats_t *st, veil_token_o
     if (rc == VEIL_ESYNTAX) {
         return copy(raw, len, out, cap);
     }
+    if (op == VEIL_TOKEN_OP_DETOKENIZE && t->type_allowed != NULL &&
+        !t->type_allowed(t->type_ud, info->id, strlen(info->id))) {
+        /* A token (it opened, or named a key) of a type the caller may not
+           see: the value goes again, the token stays. */
+        if (rc > 0) {
+            OPENSSL_cleanse(out, (size_t)rc);
+        }
+        count_reversed(st, row, t->ring, used, VEIL_TOKEN_NOT_ALLOWED);
+        return copy(raw, len, out, cap);
+    }
     if (rc < 0 && rc != VEIL_ETOKEN_KEY && rc != VEIL_ETOKEN_RETIRED) {
         return rc;
     }

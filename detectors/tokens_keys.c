@@ -282,7 +282,7 @@ void veil_token_stats_add(veil_token_stats_t *into, const veil_token_stats_t *fr
 }
 
 static const char *const outcome_names[VEIL_TOKEN_OUTCOME__COUNT] = {
-    "restored", "rewrapped", "unknown_key", "retired", "forged"};
+    "restored", "rewrapped", "unknown_key", "retired", "forged", "not_allowed"};
 
 const char *veil_token_outcome_name(veil_token_outcome_t outcome)
 {

@@ -89,6 +89,14 @@ static size_t on_token(veil_token_stream_t *s, size_t *emitted, size_t i, size_t
     int key = -1, bare = 0;
     long n;
 
+    /* A type the caller may not see stays a token, unopened: counted
+       under the key its id names (slot 0 when the ring has none). */
+    if (s->op == VEIL_TOKEN_OP_DETOKENIZE && s->t->type_allowed != NULL &&
+        !s->t->type_allowed(s->t->type_ud, parts.type, parts.type_len)) {
+        count(s, &parts, veil_token_ring_find(s->t->ring, parts.key, parts.key_len),
+              VEIL_TOKEN_NOT_ALLOWED);
+        return i;
+    }
     /* Made when the first word that parses as a token comes. */
     if (s->val == NULL && (s->val = malloc(cap)) == NULL) {
         s->error = -ENOMEM;

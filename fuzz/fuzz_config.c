@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const paths[] = {"/", "/v1/cards", "/files/x?y"};
     for (size_t i = 0; i < 3; i++) {
         veil_route_request_t q = {"POST", 4, "api.example.com:443", 19, paths[i],
-                                  strlen(paths[i]), "application/json", 16};
+                                  strlen(paths[i]), "application/json", 16, NULL};
         const veil_route_t *r = veil_config_route_match(c, &q);
         if (r == NULL || r->policy == NULL || r->upstream == NULL) {
             abort();

@@ -171,6 +171,19 @@ typedef struct veil_route {
     const veil_policy_t *policy;
     const char *purpose;       /* logged with each exchange */
     const void *re;            /* the compiled path_regex */
+    /* match.listener: the names of the listeners it serves (NULL / 0:
+       any). */
+    const char *const *listeners;
+    size_t nlisteners;
+    /* detokenize: tokens turned back into their values in transit
+       (docs/tokens.md), on the directions of this bit set (1u <<
+       VEIL_DIR_REQUEST, 1u << VEIL_DIR_RESPONSE); 0: never. Only the
+       types listed (detector ids) when <ndetokenize_types> > 0. The
+       loader allows it only where every listener the route serves is on
+       loopback or requires client certificates. */
+    unsigned detokenize;
+    const char *const *detokenize_types;
+    size_t ndetokenize_types;
 } veil_route_t;
 
 /* The scalar sections; every field is declared in include/veil/settings.h's
@@ -206,6 +219,34 @@ typedef struct veil_admin_settings {
     const char *token_file;        /* NULL: no token */
     int insecure;                  /* allow a non-loopback listen without one */
 } veil_admin_settings_t;
+
+/*
+ * detokenize: POST /detokenize (docs/tokens.md), on a listener of its
+ * own: a loopback HOST:PORT and/or a Unix socket. Each caller has a
+ * bearer token (read from its file when the config loads: mode 0600 or
+ * 0400), the types it may see, and a rate (a token bucket: <rate>
+ * requests per second, <burst> at once).
+ */
+typedef struct veil_detokenize_caller {
+    const char *name;
+    const char *token_file;
+    const char *token;             /* the file's token, wiped with the config */
+    size_t token_len;
+    const char *const *types;      /* detector ids it may see turned back */
+    size_t ntypes;
+    double rate;                   /* requests per second */
+    unsigned burst;
+} veil_detokenize_caller_t;
+
+typedef struct veil_detokenize_settings {
+    const char *listen;            /* loopback HOST:PORT, or NULL */
+    const char *socket;            /* a Unix socket path, or NULL */
+    const char *policy;            /* whose request side opens tokens */
+    size_t max_body_size;          /* a larger body is refused (413) */
+    int audit_stderr;              /* audit lines to stderr, not the access log */
+    const veil_detokenize_caller_t *callers;
+    size_t ncallers;
+} veil_detokenize_settings_t;
 
 typedef struct veil_config veil_config_t;
 
@@ -266,6 +307,8 @@ const veil_policy_t *veil_config_policy(const veil_config_t *cfg, const char *na
 const veil_server_settings_t *veil_config_server(const veil_config_t *cfg);
 const veil_access_log_settings_t *veil_config_access_log(const veil_config_t *cfg);
 const veil_admin_settings_t *veil_config_admin(const veil_config_t *cfg);
+/* The detokenize: section, or NULL when the file has none (no listener). */
+const veil_detokenize_settings_t *veil_config_detokenize(const veil_config_t *cfg);
 size_t veil_config_test_count(const veil_config_t *cfg);
 size_t veil_config_engine_count(const veil_config_t *cfg);
 
@@ -280,6 +323,8 @@ typedef struct veil_route_request {
     size_t path_len;
     const char *content_type;
     size_t content_type_len;
+    const char *listener;  /* the name of the listener it came on; NULL:
+                              not known (match.listener is not checked) */
 } veil_route_request_t;
 
 /*
@@ -289,6 +334,15 @@ typedef struct veil_route_request {
  */
 const veil_route_t *veil_config_route_match(const veil_config_t *cfg,
                                             const veil_route_request_t *req);
+
+/* veil_route_detokenizes_type(): whether <r> turns tokens of type <type>
+   (<len> bytes) back (its detokenize types, or every type). */
+int veil_route_detokenizes_type(const veil_route_t *r, const char *type, size_t len);
+
+/* veil_listener_trusted(): 1 when <l> listens on a loopback address only
+   or requires verified client certificates: where a detokenize route or
+   the detokenize API may serve. */
+int veil_listener_trusted(const veil_listener_t *l);
 
 /* veil_policy_for_consent(): the policy to apply given the consent
    signals (Sec-GPC: 1 wins over DNT: 1); <p> when neither is set. */

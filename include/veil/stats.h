@@ -248,6 +248,9 @@ typedef struct veil_stats_snapshot {
     uint64_t *requests, *findings, *inspected, *skipped, *rejected;
     uint64_t *blocked, *upstream, *lat, *lat_sum_ns, *lat_count, *reloads;
     uint64_t *log_dropped;
+    /* Reversible tokens, placeholders and POST /detokenize
+       (stats_tokens.c). */
+    struct veil_stats_tokens_snapshot *tokens;
 } veil_stats_snapshot_t;
 
 /* veil_stats_snapshot(): fills <snap> (arrays allocated; release them
@@ -261,6 +264,63 @@ void veil_stats_snapshot_dispose(veil_stats_snapshot_t *snap);
 int veil_stats_json(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
 /* veil_stats_prometheus(): the /metrics text (exposition format 0.0.4). */
 int veil_stats_prometheus(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
+
+/* ---- reversible tokens and placeholders (stats_tokens.c) ---- */
+
+/*
+ * Token counters have the labels of veil_token_stats_t (include/veil/
+ * tokens.h): the type (a catalog row; custom detectors and field rules
+ * share "other"), the key and the kind, outcome or reason. Keys are
+ * counted by id, registered on first use like routes: the first
+ * VEIL_STATS_TOKEN_KEYS ids each have their own series, later ones share
+ * "other"; "none" is a token that named no key of the ring.
+ * POST /detokenize answers are counted by caller (the first
+ * VEIL_STATS_CALLERS names, then "other"; "none" before a caller is
+ * known) and status.
+ */
+#define VEIL_STATS_TOKEN_KEYS 16
+#define VEIL_STATS_CALLERS 16
+
+struct veil_token_ring;
+struct veil_token_stats;
+
+/*
+ * veil_stats_tokens(): adds what <st> counted (one worker's own
+ * veil_token_stats_t, its keys by the slots of <ring>) to shard <sh>
+ * under the key ids of <ring>, and zeroes <st> for the next pass. Call
+ * it after each pass of a token transform with the ring that pass used
+ * (a reload may give a slot another id). Owner thread of <sh>.
+ */
+void veil_stats_tokens(veil_stats_shard_t *sh, const struct veil_token_ring *ring,
+                       struct veil_token_stats *st);
+/* One exchange's round trip on <route>: placeholders issued (distinct
+   values), restored in its response, and placeholder-shaped strings of
+   the response left as they were (never issued in this exchange). */
+void veil_stats_placeholders(veil_stats_shard_t *sh, unsigned route, uint64_t issued,
+                             uint64_t restored, uint64_t not_restored);
+/* One POST /detokenize answered with <status> for <caller> (NULL: none
+   authenticated). */
+void veil_stats_detokenize_request(veil_stats_shard_t *sh, const char *caller, int status);
+
+/* The /detokenize statuses counted apart; any other is "other". */
+size_t veil_stats_api_status_count(void);
+const char *veil_stats_api_status_name(size_t i);
+
+/*
+ * The sums, indexed as the names say: issued[(type * nkeys + key) *
+ * VEIL_TOKEN_KIND__COUNT + kind], reversed[(type * nkeys + key) *
+ * VEIL_TOKEN_OUTCOME__COUNT + outcome], fpe_refused[type *
+ * VEIL_FPE_REFUSED__COUNT + reason], placeholders[route * 3 + k] (k:
+ * issued, restored, not restored; the snapshot's routes),
+ * api[caller * nstatus + status].
+ */
+typedef struct veil_stats_tokens_snapshot {
+    size_t nkeys, ncallers, nstatus, nroutes;
+    const char *const *keys;       /* [0] "none", then ids, "other" last */
+    const char *const *callers;    /* [0] "none", then names, "other" last */
+    uint64_t *issued, *reversed, *fpe_refused, *placeholders, *api;
+    uint64_t kept;
+} veil_stats_tokens_snapshot_t;
 
 /* ---- the transparency report (report.c) ---- */
 

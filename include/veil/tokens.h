@@ -109,6 +109,13 @@ typedef struct veil_tokens {
     size_t nformats;
     int rewrap_from;           /* VEIL_TOKEN_OP_REWRAP: ring index of the key
                                   whose tokens are made again with <issue> */
+    /* Optional, for DETOKENIZE: whether tokens of type <type> (<len>
+       bytes, a detector id such as "credit_card") may be turned back;
+       NULL: every type. A token of a type it refuses stays as it is and
+       is counted as VEIL_TOKEN_NOT_ALLOWED (a caller or a route that may
+       see card numbers only). */
+    int (*type_allowed)(void *ud, const char *type, size_t len);
+    void *type_ud;
 } veil_tokens_t;
 
 typedef enum veil_token_op {
@@ -137,6 +144,8 @@ typedef enum veil_token_outcome {
     VEIL_TOKEN_RETIRED,     /* its key is retired */
     VEIL_TOKEN_FORGED,      /* failed authentication: altered, moved to
                                another type, or another key's bytes */
+    VEIL_TOKEN_NOT_ALLOWED, /* its type is not one the caller may see
+                               (veil_tokens_t.type_allowed): left as is */
     VEIL_TOKEN_OUTCOME__COUNT
 } veil_token_outcome_t;
 

@@ -8,8 +8,10 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "proxy_int.h"
+#include "veil/tokens.h"
 
 
 static int half_of(const veil__xchg_t *x, const llhttp_t *p)
@@ -234,5 +236,92 @@ int veil__body_restore_held(veil__xchg_t *x)
     }
     veil__held_free(h);
     *h = out;
+    return 0;
+}
+
+
+/* ---- detokenize routes: a held body with its tokens turned back ---- */
+
+static int stream_write(void *ud, const char *data, size_t len)
+{
+    return veil_token_stream_feed(ud, data, len) == 0 ? 0 : -1;
+}
+
+
+/* Whether the held body of <in> was inspected whole as text veil reads as
+   it is (no content coding, no transcoding), so its tokens can be found;
+   a body veil does not inspect (binary, encoded, inspection off) goes as
+   it came. */
+static int detok_readable(const veil__inspect_t *in)
+{
+    return in->state == VEIL__INS_DONE && in->skip == NULL && in->zmode == 0 &&
+           !veil_charset_transcodes(&in->cs);
+}
+
+
+/*
+ * The pipeline of veil detokenize, on the held body: the redactor over
+ * the policy's engine with the token op DETOKENIZE (format-preserving
+ * tokens at their places: cards and IBANs in their fields, e-mail
+ * addresses anywhere), writing into the tagged-token stream (tokens found
+ * by their grammar), writing into the new body. Only the route's types
+ * are opened; every other byte, and every token that cannot be opened,
+ * goes as it came.
+ */
+int veil__body_detokenize_held(veil__xchg_t *x, int dir, int *rewritten)
+{
+    veil__half_t *h = &x->half[dir];
+    const veil_policy_dir_t *pd = &x->policy->dir[dir];
+    veil__held_t out = {NULL, 0, 0};
+    veil_redactor_options_t ro;
+    veil_redactor_t *r = NULL;
+    veil_token_stream_t *ts;
+    veil_tokens_t t;
+    int rc = 0;
+
+    if (!detok_readable(&h->ins) || h->held.len == 0) {
+        return 0;
+    }
+    veil__xchg_detok_tokens(x, dir, &t);
+    ts = veil_token_stream_new(&t, VEIL_TOKEN_OP_DETOKENIZE, veil__xchg_token_stats(x),
+                               collect, &out);
+    if (ts == NULL) {
+        return -1;
+    }
+    if (pd->engine != NULL && x->c->w->inspect) {
+        memset(&ro, 0, sizeof(ro));
+        ro.type = &h->ins.type;
+        ro.keep_skipped = 1; /* a file in a multipart body goes as it came */
+        ro.action = VEIL_ACT_TOKENIZE;
+        ro.tokens = &t;
+        ro.token_stats = veil__xchg_token_stats(x);
+        ro.token_op = VEIL_TOKEN_OP_DETOKENIZE;
+        ro.write = stream_write;
+        ro.write_ud = ts;
+        r = veil_redactor_new(pd->engine, &ro);
+        if (r == NULL) {
+            veil_token_stream_free(ts);
+            return -1;
+        }
+        rc = veil_redactor_feed(r, h->held.data, h->held.len);
+        if (rc == 0) {
+            rc = veil_redactor_finish(r);
+        }
+        veil_redactor_free(r);
+    } else {
+        rc = veil_token_stream_feed(ts, h->held.data, h->held.len);
+    }
+    if (rc == 0) {
+        rc = veil_token_stream_finish(ts);
+    }
+    veil_token_stream_free(ts);
+    veil__xchg_tokens_counted(x, &t);
+    if (rc != 0) {
+        veil__held_free(&out);
+        return -1;
+    }
+    veil__held_free(&h->held);
+    h->held = out;
+    *rewritten = 1;
     return 0;
 }

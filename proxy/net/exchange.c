@@ -327,6 +327,7 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
         veil__xchg_error(x, 500, "request_head_too_large");
         return;
     }
+    x->detok_head_counted = 1;
     if (x->t_up_start_ns == 0) {
         x->t_up_start_ns = uv_hrtime();
     }

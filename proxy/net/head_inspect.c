@@ -26,6 +26,7 @@
 #include "proxy_int.h"
 #include "veil/config.h"
 #include "veil/credentials.h"
+#include "veil/tokens.h"
 
 
 /* ---- the path, read through two levels of percent-encoding ---- */
@@ -109,7 +110,7 @@ static int next_segment(veil_h1_span_t s, size_t *pos, veil_h1_span_t *seg)
  */
 static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
                                const veil_policy_dir_t *pd, veil__xchg_t *ph_x,
-                               veil_h1_span_t path,
+                               veil_token_stats_t *tst, veil_h1_span_t path,
                                veil_h1_span_t red, veil__findings_t *findings, veil_jbuf_t *out)
 {
     veil_h1_span_t seg, rseg, dspan, rd;
@@ -154,8 +155,8 @@ static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
         veil__findings_t f;
         memset(&f, 0, sizeof(f));
         veil_jbuf_reset(&tmp);
-        if (veil__redact_lines(eng, actions, pd, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd, &loc, &f,
-                               NULL, NULL, ph_x) != 0) {
+        if (veil__redact_lines_counted(eng, actions, pd, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd,
+                                       &loc, &f, NULL, NULL, ph_x, tst) != 0) {
             rc = -1;
             break;
         }
@@ -245,11 +246,12 @@ static void pass_dispose(pass_t *p)
 /*
  * Runs the engine over the values of <hs> with <actions>: the lines
  * (path, request id, names and values), the query (form syntax) and the
- * decoded path segments. Findings go to <findings> (NULL: not counted).
+ * decoded path segments. Findings go to <findings> (NULL: not counted),
+ * the tokens written to <tst> (NULL: not counted).
  */
 static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8_t *actions,
                      const veil_policy_dir_t *pd, veil__xchg_t *ph_x, const veil_h1_span_t *vals, const int *locs,
-                     size_t nv, veil__findings_t *findings, pass_t *p)
+                     size_t nv, veil__findings_t *findings, veil_token_stats_t *tst, pass_t *p)
 {
     veil__findings_t scratch;
     veil__findings_t *f = findings;
@@ -258,8 +260,8 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
         memset(&scratch, 0, sizeof(scratch));
         f = &scratch;
     }
-    p->ok = veil__redact_lines(eng, actions, pd, VEIL_FMT_TEXT, vals, nv, &p->lines, p->red,
-                               locs, f, NULL, NULL, ph_x) == 0;
+    p->ok = veil__redact_lines_counted(eng, actions, pd, VEIL_FMT_TEXT, vals, nv, &p->lines,
+                                       p->red, locs, f, NULL, NULL, ph_x, tst) == 0;
     p->path_ok = p->query_ok = 1; /* a response has neither */
     if (!hs->request) {
         return;
@@ -267,7 +269,8 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
     p->path_ok = p->ok;
     p->pred = p->ok ? p->red[0] : hs->path;
     if (p->ok && memchr(hs->path.ptr, '%', hs->path.len) != NULL) {
-        p->path_ok = redact_path_decoded(eng, actions, pd, ph_x, hs->path, p->red[0], f, &p->path) == 0;
+        p->path_ok = redact_path_decoded(eng, actions, pd, ph_x, tst, hs->path, p->red[0], f,
+                                         &p->path) == 0;
         p->pred.ptr = p->path.data ? p->path.data : "";
         p->pred.len = p->path.len;
     }
@@ -275,10 +278,10 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
     if (hs->has_query) {
         int ql = VEIL__LOC_URL_QUERY;
 
-        p->query_ok = veil__redact_lines(eng, actions, pd, VEIL_FMT_FORM, &hs->query, 1,
-                                         &p->query, &p->qred, &ql, f,
-                                         pd && pd->nfields ? veil__query_rules : NULL,
-                                         (void *)pd, ph_x) == 0;
+        p->query_ok = veil__redact_lines_counted(eng, actions, pd, VEIL_FMT_FORM, &hs->query, 1,
+                                                 &p->query, &p->qred, &ql, f,
+                                                 pd && pd->nfields ? veil__query_rules : NULL,
+                                                 (void *)pd, ph_x, tst) == 0;
     }
 }
 
@@ -537,7 +540,7 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
     const char *verdict = NULL;
     if (eng != NULL) {
         run_pass(hs, eng, actions, pd, veil__xchg_issues_placeholders(x, dir) ? x : NULL, vals,
-                 locs, nv, &x->findings, &hs->log);
+                 locs, nv, &x->findings, NULL, &hs->log);
     }
     if (veil_h1_next_header(hf->head, hf->head_len, &pos, &name, &value)) {
         hs->log.ok = 0; /* fields beyond the count: not read whole */
@@ -549,21 +552,41 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
     } else if (held && pd->mode == VEIL_MODE_BLOCK) {
         verdict = blocks(x, pd, dir) ? "blocked_by_policy" : NULL;
     } else if (held && (pd->mode == VEIL_MODE_REDACT || pd->mode == VEIL_MODE_TOKENIZE)) {
-        if (pd->mode == VEIL_MODE_REDACT) {
+        if (pd->mode == VEIL_MODE_REDACT && !veil__dir_tokenizes(pd)) {
             /* The log's copy was made with the very actions of transit. */
             verdict = build_forward(hs, pd, &hs->log) ? "blocked_unrewritable" : NULL;
         } else {
-            uint8_t *acts = token_actions(pd);
+            /* A pass of its own for what goes on: mode tokenize's actions,
+               or mode redact's when they write tokens, which are counted
+               here (the log's pass also writes tokens for the values that
+               go on as they came, and for the request id). */
+            uint8_t *acts = pd->mode == VEIL_MODE_TOKENIZE ? token_actions(pd) : NULL;
             veil_h1_span_t *red = calloc(nv ? nv : 1, sizeof(*red));
+            veil_h1_span_t *tv = malloc((nv ? nv : 1) * sizeof(*tv));
             pass_t tp;
 
             pass_init(&tp, red);
-            if (acts != NULL && red != NULL) {
-                run_pass(hs, pd->engine, acts, pd, NULL, vals, locs, nv, NULL, &tp);
+            if ((acts != NULL || pd->mode == VEIL_MODE_REDACT) && red != NULL && tv != NULL) {
+                for (size_t i = 0; i < nv; i++) {
+                    /* Kept values (and veil's own request id) are no part
+                       of what goes on rewritten: not read, not counted. */
+                    tv[i] = (locs[i] & VEIL__LOC_KEPT) || (hs->request && i == 1)
+                                ? (veil_h1_span_t){"", 0} : vals[i];
+                }
+                run_pass(hs, pd->engine, acts ? acts : pd->actions, pd,
+                         pd->mode == VEIL_MODE_REDACT &&
+                                 veil__xchg_issues_placeholders(x, dir) ? x : NULL,
+                         tv, locs, nv, NULL, pd->tokens ? veil__xchg_token_stats(x) : NULL,
+                         &tp);
+                if (pd->tokens != NULL) {
+                    veil__xchg_tokens_counted(x, pd->tokens);
+                }
             }
-            verdict = acts == NULL || red == NULL || build_forward(hs, pd, &tp)
+            verdict = (acts == NULL && pd->mode == VEIL_MODE_TOKENIZE) || red == NULL ||
+                              tv == NULL || build_forward(hs, pd, &tp)
                           ? "blocked_unrewritable" : NULL;
             pass_dispose(&tp);
+            free(tv);
             free(red);
             free(acts);
         }

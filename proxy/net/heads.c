@@ -59,6 +59,22 @@ static int puts_(veil_jbuf_t *b, const char *s)
 }
 
 
+/* A part of the head of direction <dir> that may carry tokens: turned
+   back when <x>'s route detokenizes that direction (tokens_transit.c),
+   else as it is. <target>: the request target (restored bytes are
+   percent-encoded). */
+static int put_detok(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *s, size_t len,
+                     int target)
+{
+    if (!veil__xchg_detokenizes(x, dir)) {
+        return put(b, s, len);
+    }
+    /* A request head built again for a retry counts nothing again. */
+    return veil__detok_put(x, dir, b, s, len, target,
+                           dir == VEIL_DIR_RESPONSE || !x->detok_head_counted);
+}
+
+
 /* A field the connection named: only looked up when Connection listed
    names other than close/keep-alive/upgrade. */
 static int listed(const char *head, size_t len, unsigned connection,
@@ -79,10 +95,11 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
     int pass_underscores = veil_config_server(x->conf)->pass_underscore_headers;
     char num[32];
     int rewrites_response =
-        x->policy != NULL && x->c->w->inspect &&
-        (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
-         x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE ||
-         veil__ph_count(x->ph) > 0); /* placeholders are restored in it */
+        (x->policy != NULL && x->c->w->inspect &&
+         (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
+          x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE ||
+          veil__ph_count(x->ph) > 0)) || /* placeholders are restored in it */
+        veil__xchg_detokenizes(x, VEIL_DIR_RESPONSE); /* tokens turned back in it */
 
     const veil__headscan_t *hs = x->half[0].hs;
     size_t k = 0;
@@ -97,20 +114,20 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         if (p.len == 0 || p.ptr[0] != '/') {
             rc |= puts_(b, "/");
         }
-        rc |= put(b, p.ptr, p.len);
+        rc |= put_detok(x, VEIL_DIR_REQUEST, b, p.ptr, p.len, 1);
         if (hs->has_query) {
             rc |= puts_(b, "?");
             p = hs->fwd_query_changed ? hs->fwd_query : hs->query;
-            rc |= put(b, p.ptr, p.len);
+            rc |= put_detok(x, VEIL_DIR_REQUEST, b, p.ptr, p.len, 1);
         }
     } else if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE) {
         /* A reverse proxy sends origin-form; the authority becomes Host. */
         if (rq->path.len == 0 || rq->path.ptr[0] != '/') {
             rc |= puts_(b, "/");
         }
-        rc |= put(b, rq->path.ptr, rq->path.len);
+        rc |= put_detok(x, VEIL_DIR_REQUEST, b, rq->path.ptr, rq->path.len, 1);
     } else {
-        rc |= put(b, rq->target.ptr, rq->target.len);
+        rc |= put_detok(x, VEIL_DIR_REQUEST, b, rq->target.ptr, rq->target.len, 1);
     }
     rc |= puts_(b, " HTTP/1.1\r\n");
     if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE) {
@@ -168,7 +185,7 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         }
         rc |= put(b, name.ptr, name.len);
         rc |= puts_(b, ": ");
-        rc |= put(b, value.ptr, value.len);
+        rc |= put_detok(x, VEIL_DIR_REQUEST, b, value.ptr, value.len, 0);
         rc |= puts_(b, "\r\n");
     }
     /* X-Forwarded-For: earlier values in order, then this client. */
@@ -268,7 +285,11 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
         }
         rc |= put(b, name.ptr, name.len);
         rc |= puts_(b, ": ");
-        rc |= put(b, value.ptr, value.len);
+        if (interim) {
+            rc |= put(b, value.ptr, value.len);
+        } else {
+            rc |= put_detok(x, VEIL_DIR_RESPONSE, b, value.ptr, value.len, 0);
+        }
         rc |= puts_(b, "\r\n");
     }
     rc |= puts_(b, rs->version_minor == 0 ? "Via: 1.0 veil\r\n"

@@ -16,6 +16,7 @@
 
 #include "proxy_int.h"
 #include "veil/config.h"
+#include "veil/tokens.h"
 
 void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
 {
@@ -430,7 +431,7 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                         const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
                         veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
                         veil_field_action_cb rules, void *rules_ud, veil__xchg_t *ph_x,
-                        size_t *starts)
+                        veil_token_stats_t *tst, size_t *starts)
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
@@ -450,6 +451,7 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.action_by_detector = actions;
     ro.key = pd ? pd->key : NULL;
     ro.tokens = pd ? pd->tokens : NULL;
+    ro.token_stats = tst;
     if (ph_x != NULL) {
         ro.placeholder = veil__xchg_placeholder;
         ro.placeholder_ud = ph_x;
@@ -526,6 +528,18 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        veil__findings_t *findings, veil_field_action_cb rules,
                        void *rules_ud, veil__xchg_t *ph_x)
 {
+    return veil__redact_lines_counted(engine, actions, pd, fmt, vals, n, out, red, loc_of,
+                                      findings, rules, rules_ud, ph_x, NULL);
+}
+
+
+int veil__redact_lines_counted(const veil_engine_t *engine, const uint8_t *actions,
+                               const veil_policy_dir_t *pd, veil_format_t fmt,
+                               const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                               veil_h1_span_t *red, const int *loc_of,
+                               veil__findings_t *findings, veil_field_action_cb rules,
+                               void *rules_ud, veil__xchg_t *ph_x, veil_token_stats_t *tst)
+{
     size_t few[64], *starts = few;
     int rc;
 
@@ -540,7 +554,7 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
         return -1;
     }
     rc = redact_lines(engine, actions, pd, fmt, vals, n, out, red, loc_of, findings, rules,
-                      rules_ud, ph_x, starts);
+                      rules_ud, ph_x, tst, starts);
     if (starts != few) {
         free(starts);
     }
@@ -559,7 +573,7 @@ static int held_write(void *ud, const char *data, size_t len)
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
                        const struct veil_policy_dir *rules, veil__held_t *h,
-                       veil__xchg_t *ph_x)
+                       veil__xchg_t *ph_x, veil_token_stats_t *tst)
 {
     veil_redactor_options_t ro;
     veil__held_t out = {NULL, 0, 0};
@@ -573,6 +587,7 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
     ro.action_by_detector = actions;
     ro.key = key;
     ro.tokens = rules != NULL ? rules->tokens : NULL;
+    ro.token_stats = tst;
     if (ph_x != NULL) {
         ro.placeholder = veil__xchg_placeholder;
         ro.placeholder_ud = ph_x;

@@ -4,7 +4,9 @@
  * (Sec-GPC: 1, DNT: 1), and keeps that config until the exchange ends, so
  * a reload never changes an exchange in flight.
  */
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +41,25 @@ void veil__xchg_policy(veil__xchg_t *x)
     q.path_len = i;
     q.content_type = ct.ptr;
     q.content_type_len = ct.len;
+    /* match.listener: by the name the exchange's config gives the
+       listener it came on ("" when that config has fewer listeners than
+       were started: then no named listener matches). */
+    q.listener = x->c->listener < veil_config_listener_count(x->conf)
+                     ? veil_config_listener(x->conf, x->c->listener)->name : "";
     x->route = veil_config_route_match(x->conf, &q);
+    if (x->route->detokenize && !x->c->w->listener_trusted[x->c->listener]) {
+        /* The file was checked against its own listeners; the ones that
+           run came from the file veil started with (a reload that changes
+           them needs a restart). Tokens go on as they are. */
+        static atomic_int warned;
+
+        if (atomic_exchange(&warned, 1) == 0) {
+            fprintf(stderr, "veil: route %s: detokenize is off on a listener that is neither "
+                            "on loopback nor requires client certificates (restart veil to "
+                            "use the listeners of the current file)\n",
+                    x->route->name);
+        }
+    }
     x->policy = veil_policy_for_consent(x->route->policy,
                                         is_one(x->half[0].h.sec_gpc),
                                         is_one(x->half[0].h.dnt));
@@ -51,9 +71,10 @@ int veil__xchg_holds(const veil__xchg_t *x, int dir)
 {
     /* uninspectable: block needs the verdict before anything is sent
        too (a body may turn out over the limit only at its end). */
-    return x->policy != NULL && x->c->w->inspect &&
-           (x->policy->dir[dir].mode != VEIL_MODE_OBSERVE ||
-            x->policy->dir[dir].uninspectable_block);
+    return (x->policy != NULL && x->c->w->inspect &&
+            (x->policy->dir[dir].mode != VEIL_MODE_OBSERVE ||
+             x->policy->dir[dir].uninspectable_block)) ||
+           veil__xchg_detokenizes(x, dir); /* turned back whole, then sent */
 }
 
 
@@ -146,7 +167,7 @@ static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
     int rc;
 
     if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST &&
-        in->log_on && !in->truncated && in->raw_bytes == h->len) {
+        in->log_on && !in->truncated && in->raw_bytes == h->len && !veil__dir_tokenizes(pd)) {
         rc = veil__charset_encode_held(in, in->log.data, in->log.len, &out);
     } else if (veil__charset_decode_held(in, h, &text) != 0 ||
                (acts = transit_actions(pd)) == NULL) {
@@ -154,7 +175,11 @@ static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
         return -1;
     } else {
         rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, &text,
-                                veil__xchg_issues_placeholders(x, dir) ? x : NULL);
+                                veil__xchg_issues_placeholders(x, dir) ? x : NULL,
+                                veil__dir_tokenizes(pd) ? veil__xchg_token_stats(x) : NULL);
+        if (veil__dir_tokenizes(pd)) {
+            veil__xchg_tokens_counted(x, pd->tokens);
+        }
         free(acts);
         rc = rc == 0 ? veil__charset_encode_held(in, text.data, text.len, &out) : -1;
         veil__held_free(&text);
@@ -169,7 +194,9 @@ static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
 }
 
 
-const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
+/* The policy's verdict on a held body of <dir>: veil__xchg_verdict()
+   before a detokenize route's step. */
+static const char *policy_verdict(veil__xchg_t *x, int dir, int *rewritten)
 {
     const veil_policy_dir_t *pd = &x->policy->dir[dir];
     const veil__inspect_t *in = dir == VEIL_DIR_REQUEST ? &x->half[0].ins : &x->half[1].ins;
@@ -213,10 +240,12 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
         return rewrite_transcoded(x, dir, rewritten) ? "blocked_unrewritable" : NULL;
     }
     if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST &&
-        in->log_on && !in->truncated && in->decoded == h->len && in->parts_skipped == 0) {
+        in->log_on && !in->truncated && in->decoded == h->len && in->parts_skipped == 0 &&
+        !veil__dir_tokenizes(pd)) {
         /* The log's redactor read these very bytes with the same engine,
            actions, key and field rules: its output is the rewritten body.
-           One pass of the engine instead of two. */
+           One pass of the engine instead of two. (Not when it writes
+           tokens: the tokens sent on are counted, by the pass below.) */
         veil__held_t out = {NULL, 0, 0};
         if (in->log.len > 0 && veil__held_add(&out, in->log.data, in->log.len, SIZE_MAX) != 0) {
             return "blocked_unrewritable";
@@ -233,13 +262,36 @@ const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
         return "blocked_unrewritable";
     }
     rc = veil__rewrite_body(pd->engine, acts, pd->key, &in->type, pd, h,
-                            veil__xchg_issues_placeholders(x, dir) ? x : NULL);
+                            veil__xchg_issues_placeholders(x, dir) ? x : NULL,
+                            veil__dir_tokenizes(pd) ? veil__xchg_token_stats(x) : NULL);
+    if (veil__dir_tokenizes(pd)) {
+        veil__xchg_tokens_counted(x, pd->tokens);
+    }
     free(acts);
     if (rc != 0) {
         return "blocked_unrewritable";
     }
     *rewritten = 1;
     return NULL;
+}
+
+
+const char *veil__xchg_verdict(veil__xchg_t *x, int dir, int *rewritten)
+{
+    const char *why = policy_verdict(x, dir, rewritten);
+
+    /* A detokenize route: the body as the policy lets it go, its tokens
+       turned back last, right before it leaves (the log and the policy
+       saw the tokens). A body that cannot be read or rewritten goes
+       with its tokens: never a value where a token should be. */
+    if (why == NULL && veil__xchg_detokenizes(x, dir)) {
+        int changed = 0;
+
+        if (veil__body_detokenize_held(x, dir, &changed) == 0 && changed) {
+            *rewritten = 1;
+        }
+    }
+    return why;
 }
 
 

@@ -224,6 +224,15 @@ int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        veil_h1_span_t *red, const int *loc_of,
                        veil__findings_t *findings, veil_field_action_cb rules,
                        void *rules_ud, struct veil__xchg *ph_x);
+/* The same, the tokens it writes counted in <tst> (NULL: not counted). */
+struct veil_token_stats;
+int veil__redact_lines_counted(const veil_engine_t *engine, const uint8_t *actions,
+                               const struct veil_policy_dir *pd, veil_format_t fmt,
+                               const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
+                               veil_h1_span_t *red, const int *loc_of,
+                               veil__findings_t *findings, veil_field_action_cb rules,
+                               void *rules_ud, struct veil__xchg *ph_x,
+                               struct veil_token_stats *tst);
 /* Field rules of a policy direction, as the engine asks for them: for the
    log (rules, then body_log allow: a value not allowed is dropped), in
    transit (rules only), for a query string (its parameters' rules). The
@@ -407,6 +416,13 @@ struct veil__worker {
     char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
     unsigned nbufs;
     struct veil_stats_shard *shard; /* counters, or NULL */
+    /* Token counters of this worker's passes (tokens_transit.c), added to
+       <shard> after each pass; NULL when nothing is counted. */
+    struct veil_token_stats *tok;
+    /* Per listener (the running ones, from the configuration at start):
+       on loopback or requiring client certificates, so a detokenize
+       route may serve it. */
+    uint8_t listener_trusted[VEIL_MAX_LISTENERS];
     uv_check_t check;            /* flushes gathered writes */
     veil__outq_t *dirty;         /* queues with pending bytes */
     struct veil__tls_listeners *tls; /* the listeners' TLS contexts */
@@ -806,6 +822,9 @@ struct veil__xchg {
     veil__phmap_t *ph;
     int restoring;           /* the response body is restored as it goes */
     veil__ph_restorer_t restore;
+    /* A detokenize route: the request head went upstream with its tokens
+       counted once (a retry on another connection counts nothing). */
+    int detok_head_counted;
 };
 
 /* The placeholder writer for the redactors of <x>'s request in mode
@@ -875,6 +894,41 @@ void veil__client_next(veil__client_t *c);
 void veil__xchg_client_drained(veil__xchg_t *x);
 
 
+/* ---- reversible tokens in transit (tokens_transit.c) ---- */
+
+/* The counters the token transforms of <x> count into (its worker's
+   own), or NULL when nothing is counted. */
+struct veil_token_stats *veil__xchg_token_stats(const veil__xchg_t *x);
+/* After a pass that counted into veil__xchg_token_stats(x): its counts go
+   to the worker's shard, keys named by <t>'s ring (NULL: none). */
+struct veil_tokens;
+void veil__xchg_tokens_counted(const veil__xchg_t *x, const struct veil_tokens *t);
+/* Whether a pass of policy direction <pd> writes tokens in the bytes that
+   go on: mode tokenize with key slots, or mode redact with a tokenize
+   action or field rule. */
+int veil__dir_tokenizes(const struct veil_policy_dir *pd);
+/* Whether <x>'s route turns tokens back in direction <dir> (and the
+   listener the request came on may have it). */
+int veil__xchg_detokenizes(const veil__xchg_t *x, int dir);
+/* The tokens to open them with: the policy direction's ring and formats,
+   only the route's types. */
+void veil__xchg_detok_tokens(const veil__xchg_t *x, int dir, struct veil_tokens *out);
+/*
+ * veil__detok_put(): appends the value <p> (<len> bytes) of a head of
+ * direction <dir> to <b> with its tagged tokens turned back: in the
+ * request target (<target> 1) the restored bytes a URI does not allow
+ * are percent-encoded; in a field value a token whose value holds a
+ * control character (a line break) stays a token. Counted when <count>.
+ * 0, or -1 (<b> full).
+ */
+int veil__detok_put(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *p, size_t len,
+                    int target, int count);
+/* veil__body_detokenize_held(): the held body of <dir> with its tokens
+   turned back (body.c); 0 with *rewritten set when it changed, 0 when it
+   goes as it is (binary, encoded), -1 on failure (it goes as it is). */
+int veil__body_detokenize_held(veil__xchg_t *x, int dir, int *rewritten);
+
+
 /* ---- heads (heads.c) ---- */
 
 /* Builds the request head sent upstream into <b>. */
@@ -932,12 +986,13 @@ int veil__transit_action(const veil__xchg_t *x, int loc, unsigned detector, int 
 struct veil_policy_dir;
 /* veil__rewrite_body(): <h> transformed with <actions> (per detector) by
    a redactor for body type <type> (multipart parts it does not inspect
-   are kept as they are); the old bytes wiped. 0, or -1 (no memory, an
-   engine error) with <h> unchanged. */
+   are kept as they are); the old bytes wiped; the tokens it writes
+   counted in <tst> (may be NULL). 0, or -1 (no memory, an engine error)
+   with <h> unchanged. */
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
                        const struct veil_policy_dir *rules, veil__held_t *h,
-                       struct veil__xchg *ph_x);
+                       struct veil__xchg *ph_x, struct veil_token_stats *tst);
 /* A body the inspection decoded from UTF-16/32 (veil_charset_transcodes(&
    in->cs)), as the engine reads it: veil__charset_decode_held() decodes
    <h> the same way into <out> (UTF-8); veil__charset_encode_held() puts

@@ -35,7 +35,9 @@
 #include "config_watch.h"
 #include "proxy_int.h"
 #include "veil/notify.h"
+#include "veil/detokenize.h"
 #include "veil/stats.h"
+#include "veil/tokens.h"
 
 typedef struct server {
     const veil_proxy_config_t *cfg;
@@ -72,6 +74,8 @@ typedef struct server {
     veil__tls_srv_t *tls_new[VEIL_MAX_LISTENERS];
     uint64_t tls_new_stamp[VEIL_MAX_LISTENERS];
     int tls_new_failed;
+    /* POST /detokenize (detokenize:), or NULL. */
+    veil_detok_api_t *detok;
 } server_t;
 
 
@@ -90,7 +94,7 @@ unsigned veil_proxy_workers(unsigned configured)
 /* The engine of <c>'s default route: what inspects what has no exchange. */
 static const veil_engine_t *default_engine(const veil_config_t *c)
 {
-    veil_route_request_t q = {"GET", 3, "", 0, "/", 1, NULL, 0};
+    veil_route_request_t q = {"GET", 3, "", 0, "/", 1, NULL, 0, NULL};
 
     return veil_config_route_match(c, &q)->policy->dir[VEIL_DIR_REQUEST].engine;
 }
@@ -849,6 +853,17 @@ static int worker_setup(server_t *s, unsigned i, const struct sockaddr_storage *
     w->ups = &s->ups;
     w->tls = &s->tls;
     w->shard = s->cfg->stats ? veil_stats_shard(s->cfg->stats, (int)i) : NULL;
+    if (w->shard != NULL && (w->tok = calloc(1, sizeof(*w->tok))) == NULL) {
+        while (nf > 0) {
+            close(fds[--nf]);
+        }
+        w->cfg = NULL;
+        return -ENOMEM;
+    }
+    for (k = 0; k < nla && k < VEIL_MAX_LISTENERS; k++) {
+        w->listener_trusted[k] =
+            (uint8_t)veil_listener_trusted(veil_config_listener(conf0, k));
+    }
     veil_jbuf_init(&w->logbuf,
                    4 * 1024 * 1024 + 8 * veil_config_access_log(conf0)->body_limit);
     if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
@@ -877,6 +892,8 @@ static int worker_setup(server_t *s, unsigned i, const struct sockaddr_storage *
             uv_run(&w->loop, UV_RUN_DEFAULT);
             uv_loop_close(&w->loop);
             veil_jbuf_dispose(&w->logbuf);
+            free(w->tok);
+            w->tok = NULL;
             w->cfg = NULL;
             return -EINVAL;
         }
@@ -904,6 +921,8 @@ static void worker_dispose(veil__worker_t *w)
     uv_loop_close(&w->loop);
     veil_jbuf_dispose(&w->logbuf);
     free_bufs(w);
+    free(w->tok);
+    w->tok = NULL;
     veil__upstream_pools_free(w);
     veil_config_release(w->conf);
     w->conf = NULL;
@@ -1004,6 +1023,25 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
         veil_config_release(s.conf0);
         return rc;
     }
+    {
+        /* Its audit lines go to the access log's sink (or stderr). */
+        veil_detok_api_options_t dao = {s.conf0, cfg->holder, s.log, cfg->stats};
+        char err[256];
+
+        rc = veil_detok_api_start(&s.detok, &dao, err, sizeof(err));
+        if (rc != 0) {
+            fprintf(stderr, "veil: %s\n", err);
+            veil_log_close(s.log);
+            veil__upstreams_dispose(&s.ups);
+            veil__tls_listeners_dispose(&s.tls);
+            veil_config_release(s.conf0);
+            return rc;
+        }
+        if (s.detok != NULL && veil_detok_api_port(s.detok) > 0) {
+            fprintf(stderr, "veil: detokenize listening on port %d\n",
+                    veil_detok_api_port(s.detok));
+        }
+    }
     signal(SIGPIPE, SIG_IGN);
     main_loop_setup(&s);
 
@@ -1051,6 +1089,7 @@ int veil_proxy_run(const veil_proxy_config_t *cfg)
     uv_loop_close(&s.loop);
     free(s.workers);
     free(targs);
+    veil_detok_api_stop(s.detok);
     veil_log_close(s.log);
     veil_config_holder_free(s.staging);
     veil__upstreams_dispose(&s.ups);

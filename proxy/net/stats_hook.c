@@ -95,6 +95,11 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
                            veil__transit_action(x, loc, d, x->findings.kind[i].kept),
                            x->findings.kind[i].count);
     }
+    if (x->ph != NULL) {
+        /* The round trip, as the record has it (never the values). */
+        veil_stats_placeholders(sh, route, veil__ph_count(x->ph), x->restore.restored,
+                                x->restore.unknown);
+    }
     if (x->tunnel) {
         veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_REQUEST, "tunnel");
         veil_stats_not_inspected(sh, route, VEIL_STATS_DIR_RESPONSE, "tunnel");

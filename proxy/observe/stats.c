@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "veil/stats.h"
+#include "stats_tokens.h"
 
 const double veil_stats_bucket_le[VEIL_STATS_BUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -145,6 +146,9 @@ struct veil_stats {
     pthread_mutex_t meta_lock;  /* names, config id and time */
     char config_id[72];
     double config_time;
+    /* Reversible tokens, placeholders, POST /detokenize (stats_tokens.c):
+       arrays of their own, one per shard as well. */
+    veil__stats_tokens_t *tokens;
 };
 
 
@@ -339,6 +343,11 @@ veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
     }
     pthread_mutex_init(&s->meta_lock, NULL);
     s->start_time = wall_now();
+    s->tokens = veil__stats_tokens_new(nshards, s->rcap);
+    if (s->tokens == NULL) {
+        veil_stats_free(s);
+        return NULL;
+    }
     return s;
 
 err:
@@ -365,6 +374,7 @@ void veil_stats_free(veil_stats_t *s)
     free(s->shards);
     free_names(s);
     pthread_mutex_destroy(&s->meta_lock);
+    veil__stats_tokens_free(s->tokens);
     free(s);
 }
 
@@ -734,7 +744,8 @@ int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
     snap->lat_count = sum(s, s->o_lcnt, s->o_reload - s->o_lcnt);
     snap->reloads = sum(s, s->o_reload, s->o_logdrop - s->o_reload);
     snap->log_dropped = sum(s, s->o_logdrop, s->total - s->o_logdrop);
-    if (!snap->requests || !snap->findings || !snap->inspected ||
+    snap->tokens = veil__stats_tokens_snapshot(s->tokens, snap->nroutes);
+    if (!snap->tokens || !snap->requests || !snap->findings || !snap->inspected ||
         !snap->skipped || !snap->rejected || !snap->blocked ||
         !snap->upstream || !snap->lat || !snap->lat_sum_ns ||
         !snap->lat_count || !snap->reloads || !snap->log_dropped) {
@@ -759,5 +770,17 @@ void veil_stats_snapshot_dispose(veil_stats_snapshot_t *snap)
     free(snap->lat_count);
     free(snap->reloads);
     free(snap->log_dropped);
+    veil__stats_tokens_snapshot_free(snap->tokens);
     memset(snap, 0, sizeof(*snap));
+}
+
+
+veil__stats_tokens_t *veil__stats_tokens_of(veil_stats_shard_t *sh, unsigned *index,
+                                            int *shared)
+{
+    const veil_stats_t *s = sh->s;
+
+    *index = (unsigned)(sh - s->shards);
+    *shared = sh->shared;
+    return s->tokens;
 }

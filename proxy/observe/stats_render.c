@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "veil/stats.h"
+#include "stats_tokens.h"
 
 #define M VEIL_STATS_M__COUNT
 #define CODES VEIL_STATS_CODE__COUNT
@@ -337,6 +338,7 @@ int veil_stats_json(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
         }
     }
     veil_jbuf_raw(b, "]", 1);
+    veil__stats_tokens_json(sn, b);
     veil_jbuf_raw(b, "}\n", 2);
     return b->overflow ? -ENOMEM : 0;
 }
@@ -577,5 +579,6 @@ int veil_stats_prometheus(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
           "Time from sending a request upstream to the end of its response.");
     phist(b, sn, VEIL_STATS_LAT_ADDED, "veil_added_latency_seconds",
           "Time veil itself added to an exchange.");
+    veil__stats_tokens_prometheus(sn, b);
     return b->overflow ? -ENOMEM : 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "veil/stats.h"
+#include "veil/tokens.h"
 
 int main(int argc, char **argv)
 {
@@ -71,6 +72,34 @@ int main(int argc, char **argv)
     veil_stats_upstream_error(a, 0, "upstream_unavailable");
     veil_stats_reload(m, VEIL_STATS_RELOAD_OK);
     veil_stats_set_config(s, "sha256:5f1c9a", 1795000000.0);
+    {
+        /* Reversible tokens, placeholders, POST /detokenize: one series of
+           each family. */
+        veil_hash_key_t k;
+        const veil_hash_key_t *kp = &k;
+        char err[128];
+        veil_token_ring_t *ring;
+        static veil_token_stats_t st;
+        unsigned e = veil_token_stat_type("email"), c = veil_token_stat_type("credit_card");
+
+        memset(&k, 0, sizeof(k));
+        k.id = "k1";
+        k.slot = 1;
+        k.len = 32;
+        k.state = VEIL_KEY_ACTIVE;
+        ring = veil_token_ring_new(&kp, 1, err, sizeof(err));
+        st.issued[e][1][VEIL_TOKEN_KIND_TAGGED] = 6;
+        st.issued[c][1][VEIL_TOKEN_KIND_FPE] = 2;
+        st.reversed[c][1][VEIL_TOKEN_RESTORED] = 2;
+        st.reversed[e][1][VEIL_TOKEN_NOT_ALLOWED] = 1;
+        st.fpe_refused[e][VEIL_FPE_REFUSED_DOMAIN] = 1;
+        st.kept = 1;
+        veil_stats_tokens(a, ring, &st);
+        veil_stats_placeholders(b, 1, 3, 4, 1);
+        veil_stats_detokenize_request(m, "billing", 200);
+        veil_stats_detokenize_request(m, NULL, 401);
+        veil_token_ring_free(ring);
+    }
 
     veil_stats_snapshot(s, &sn);
     veil_jbuf_init(&out, 1 << 22);

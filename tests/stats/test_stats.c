@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "veil/stats.h"
+#include "veil/tokens.h"
 #include "test.h"
 
 static veil_stats_t *make(unsigned shards)
@@ -507,6 +508,142 @@ TEST(concurrent_updates_and_reads)
 }
 
 
+/* Token counters: what a worker's veil_token_stats_t held goes to its
+   shard under the key ids of the ring of that pass (a reload that gives
+   slot 1 another id counts under the new id), summed over shards, and
+   the worker's struct is empty again. */
+TEST(token_counters)
+{
+    veil_stats_t *s = make(2);
+    veil_stats_shard_t *a = veil_stats_shard(s, 0), *b = veil_stats_shard(s, 1);
+    veil_stats_shard_t *m = veil_stats_shard(s, VEIL_STATS_SHARD_MAIN);
+    veil_hash_key_t k1, k9;
+    const veil_hash_key_t *keys[2] = {&k1, &k9};
+    veil_token_ring_t *r1, *r2;
+    veil_token_stats_t *st = calloc(1, sizeof(*st)), zero;
+    unsigned email = veil_token_stat_type("email"), card = veil_token_stat_type("credit_card");
+    veil_stats_snapshot_t sn;
+    veil_jbuf_t out;
+    char err[128];
+
+    memset(&k1, 0, sizeof(k1));
+    memset(&k9, 0, sizeof(k9));
+    memset(&zero, 0, sizeof(zero));
+    k1.id = "k2024";
+    k1.slot = 1;
+    k1.len = 32;
+    k1.state = VEIL_KEY_ACTIVE;
+    k9 = k1;
+    k9.id = "k2023";
+    k9.slot = 9;
+    k9.state = VEIL_KEY_DECRYPT_ONLY;
+    r1 = veil_token_ring_new(keys, 2, err, sizeof(err));
+    k1.id = "k2025"; /* the same slot under another id: after a reload */
+    r2 = veil_token_ring_new(keys, 1, err, sizeof(err));
+    CHECK(r1 != NULL && r2 != NULL && st != NULL);
+
+    st->issued[email][1][VEIL_TOKEN_KIND_TAGGED] = 3;
+    st->issued[card][1][VEIL_TOKEN_KIND_FPE] = 2;
+    st->fpe_refused[email][VEIL_FPE_REFUSED_DOMAIN] = 1;
+    st->kept = 4;
+    veil_stats_tokens(a, r1, st);
+    CHECK(memcmp(st, &zero, sizeof(zero)) == 0);
+    st->issued[email][1][VEIL_TOKEN_KIND_TAGGED] = 2;
+    st->reversed[card][9][VEIL_TOKEN_RESTORED] = 5;
+    st->reversed[card][0][VEIL_TOKEN_UNKNOWN_KEY] = 1;
+    st->reversed[email][9][VEIL_TOKEN_NOT_ALLOWED] = 7;
+    veil_stats_tokens(b, r1, st);
+    st->issued[email][1][VEIL_TOKEN_KIND_TAGGED] = 1;
+    veil_stats_tokens(m, r2, st);
+    veil_stats_placeholders(a, 0, 3, 4, 1);
+    veil_stats_placeholders(b, 0, 1, 0, 0);
+    veil_stats_detokenize_request(m, "billing", 200);
+    veil_stats_detokenize_request(m, "billing", 200);
+    veil_stats_detokenize_request(m, "billing", 429);
+    veil_stats_detokenize_request(m, NULL, 401);
+    veil_stats_detokenize_request(m, "billing", 299); /* other */
+
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+    veil_jbuf_init(&out, 1 << 22);
+    CHECK_EQ(veil_stats_prometheus(&sn, &out), 0);
+    CHECK(has_line(&out, "# TYPE veil_tokens_issued_total counter"));
+    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"k2024\",kind=\"tagged\"} 5"));
+    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"k2025\",kind=\"tagged\"} 1"));
+    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"credit_card\",key=\"k2024\",kind=\"fpe\"} 2"));
+    CHECK(has_line(&out, "veil_detokenizations_total{type=\"credit_card\",key=\"k2023\",outcome=\"restored\"} 5"));
+    CHECK(has_line(&out, "veil_detokenizations_total{type=\"credit_card\",key=\"none\",outcome=\"unknown_key\"} 1"));
+    CHECK(has_line(&out, "veil_detokenizations_total{type=\"email\",key=\"k2023\",outcome=\"not_allowed\"} 7"));
+    CHECK(has_line(&out, "veil_fpe_refused_total{type=\"email\",reason=\"domain_too_small\"} 1"));
+    CHECK(has_line(&out, "veil_tokens_kept_total 4"));
+    CHECK(has_line(&out, "veil_placeholders_issued_total{route=\"api\"} 4"));
+    CHECK(has_line(&out, "veil_placeholders_restored_total{route=\"api\"} 4"));
+    CHECK(has_line(&out, "veil_placeholders_not_restored_total{route=\"api\"} 1"));
+    CHECK(has_line(&out, "veil_detokenize_requests_total{caller=\"billing\",status=\"200\"} 2"));
+    CHECK(has_line(&out, "veil_detokenize_requests_total{caller=\"billing\",status=\"429\"} 1"));
+    CHECK(has_line(&out, "veil_detokenize_requests_total{caller=\"billing\",status=\"other\"} 1"));
+    CHECK(has_line(&out, "veil_detokenize_requests_total{caller=\"none\",status=\"401\"} 1"));
+    /* Nothing is written for a series that is zero. */
+    CHECK(memmem(out.data, out.len, "kind=\"fpe\"} 0", 13) == NULL);
+    veil_jbuf_reset(&out);
+    CHECK_EQ(veil_stats_json(&sn, &out), 0);
+    CHECK(contains(&out, "\"tokens\":{\"issued\":[{\"type\":\"email\",\"key\":\"k2024\","
+                         "\"kind\":\"tagged\",\"count\":5},"));
+    CHECK(contains(&out, "\"fpe_refused\":[{\"type\":\"email\",\"reason\":"
+                         "\"domain_too_small\",\"count\":1}],\"kept\":4}"));
+    CHECK(contains(&out, "\"placeholders\":[{\"route\":\"api\",\"issued\":4,\"restored\":4,"
+                         "\"not_restored\":1}]"));
+    CHECK(contains(&out, "{\"caller\":\"none\",\"status\":\"401\",\"count\":1}"));
+    veil_jbuf_dispose(&out);
+    veil_stats_snapshot_dispose(&sn);
+    veil_token_ring_free(r1);
+    veil_token_ring_free(r2);
+    free(st);
+    veil_stats_free(s);
+}
+
+
+/* More key ids than the table holds share "other": bounded labels. */
+TEST(token_key_ids_bounded)
+{
+    veil_stats_t *s = make(1);
+    veil_stats_shard_t *a = veil_stats_shard(s, 0);
+    veil_token_stats_t *st = calloc(1, sizeof(*st));
+    unsigned email = veil_token_stat_type("email");
+    veil_stats_snapshot_t sn;
+    veil_jbuf_t out;
+    char err[128], id[32];
+
+    CHECK(st != NULL);
+    for (int i = 0; i < VEIL_STATS_TOKEN_KEYS + 3; i++) {
+        veil_hash_key_t k;
+        const veil_hash_key_t *kp = &k;
+        veil_token_ring_t *r;
+
+        memset(&k, 0, sizeof(k));
+        snprintf(id, sizeof(id), "k%d", i);
+        k.id = id;
+        k.slot = 1;
+        k.len = 32;
+        k.state = VEIL_KEY_ACTIVE;
+        r = veil_token_ring_new(&kp, 1, err, sizeof(err));
+        CHECK(r != NULL);
+        st->issued[email][1][VEIL_TOKEN_KIND_TAGGED] = 1;
+        veil_stats_tokens(a, r, st);
+        veil_token_ring_free(r);
+    }
+    CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
+    veil_jbuf_init(&out, 1 << 22);
+    CHECK_EQ(veil_stats_prometheus(&sn, &out), 0);
+    snprintf(id, sizeof(id), "k%d", VEIL_STATS_TOKEN_KEYS - 1);
+    CHECK(contains(&out, id));
+    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"other\",kind=\"tagged\"} 3"));
+    veil_jbuf_dispose(&out);
+    veil_stats_snapshot_dispose(&sn);
+    free(st);
+    veil_stats_free(s);
+}
+
+
 int main(void)
 {
     RUN(methods_and_tables);
@@ -517,5 +654,7 @@ int main(void)
     RUN(flag_values_and_config_id);
     RUN(lookups_without_lock);
     RUN(concurrent_updates_and_reads);
+    RUN(token_counters);
+    RUN(token_key_ids_bounded);
     TEST_MAIN_END;
 }

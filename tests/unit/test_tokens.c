@@ -488,7 +488,7 @@ static long xform(const veil_tokens_t *t, veil_token_stats_t *st, veil_token_op_
 TEST(transform_places_and_idempotence)
 {
     uint8_t formats[64] = {0};
-    veil_tokens_t t = {ring, 0, formats, 64, -1};
+    veil_tokens_t t = {ring, 0, formats, 64, -1, NULL, NULL};
     static veil_token_stats_t st;
     char a[512], b[512];
     formats[veil_catalog_find("credit_card")] = VEIL_TOKEN_FPE;
@@ -584,7 +584,7 @@ static void run_stream(const veil_tokens_t *t, veil_token_op_t op, const char *i
 
 TEST(stream_restores_in_any_chunking)
 {
-    veil_tokens_t t = {ring, 0, NULL, 0, -1};
+    veil_tokens_t t = {ring, 0, NULL, 0, -1, NULL, NULL};
     char text[4096], tk1[200], tk2[200], tk3[300], want[4096];
     long n1 = veil_token_tagged_make(ring, 0, "email", 0, "jane@example.com", 16, tk1, sizeof(tk1));
     long n2 = veil_token_tagged_make(ring, 1, "us_ssn", 1, "536228901", 9, tk2, sizeof(tk2));
@@ -630,7 +630,7 @@ static int count_sink(void *ud, const char *p, size_t n)
    whole: what the stream holds stays bounded. */
 TEST(stream_long_words)
 {
-    veil_tokens_t t = {ring, 0, NULL, 0, -1};
+    veil_tokens_t t = {ring, 0, NULL, 0, -1, NULL, NULL};
     size_t n = 3 * VEIL_TOKEN_MAX_LEN;
     char *text = malloc(n + 1);
     memset(text, 'a', n);
@@ -653,7 +653,7 @@ TEST(stream_long_words)
 
 TEST(stream_rewrap)
 {
-    veil_tokens_t t = {ring, 0, NULL, 0, 1}; /* from k2 to k1 */
+    veil_tokens_t t = {ring, 0, NULL, 0, 1, NULL, NULL}; /* from k2 to k1 */
     char text[512], tk1[200], tk2[200];
     sink_t out;
     long n1 = veil_token_tagged_make(ring, 0, "email", 0, "a@b.co", 6, tk1, sizeof(tk1));
@@ -664,6 +664,62 @@ TEST(stream_rewrap)
     /* k2's token is made again under k1; k1's stays. */
     snprintf(text, sizeof(text), "%s %s\n", tk1, tk1);
     CHECK_STR(out.buf, text);
+}
+
+/* A caller that may see e-mail addresses only: every other type's token
+   stays as it is, unopened, and is counted as not_allowed under the key
+   its id (tagged) or its slot (FPE) names. */
+static int email_only(void *ud, const char *type, size_t len)
+{
+    (void)ud;
+    return len == 5 && memcmp(type, "email", 5) == 0;
+}
+
+TEST(type_filter)
+{
+    uint8_t formats[64] = {0};
+    veil_tokens_t t = {ring, 0, formats, 64, -1, email_only, NULL};
+    static veil_token_stats_t st;
+    char text[1024], tk1[200], tk2[200], want[1024], card[32], a[128];
+    sink_t out;
+    long n1 = veil_token_tagged_make(ring, 0, "email", 0, "jane@example.com", 16, tk1, sizeof(tk1));
+    long n2 = veil_token_tagged_make(ring, 1, "us_ssn", 0, "536-22-8901", 11, tk2, sizeof(tk2));
+
+    tk1[n1] = tk2[n2] = '\0';
+    snprintf(text, sizeof(text), "to %s ssn %s ghost tok-zz-us_ssn-%s\n", tk1, tk2,
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    snprintf(want, sizeof(want), "to jane@example.com ssn %s ghost tok-zz-us_ssn-%s\n", tk2,
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    for (size_t step = 1; step <= strlen(text); step += step < 4 ? 1 : 29) {
+        memset(&st, 0, sizeof(st));
+        run_stream(&t, VEIL_TOKEN_OP_DETOKENIZE, text, step, &out, &st);
+        CHECK_STR(out.buf, want);
+        CHECK_EQ(st.reversed[veil_token_stat_type("email")][1][VEIL_TOKEN_RESTORED], 1);
+        CHECK_EQ(st.reversed[veil_token_stat_type("us_ssn")][2][VEIL_TOKEN_NOT_ALLOWED], 1);
+        /* No key of that id: slot 0. */
+        CHECK_EQ(st.reversed[veil_token_stat_type("us_ssn")][0][VEIL_TOKEN_NOT_ALLOWED], 1);
+    }
+    /* FPE: a card token in its field stays; an e-mail token opens. */
+    formats[veil_catalog_find("credit_card")] = VEIL_TOKEN_FPE;
+    formats[veil_catalog_find("email")] = VEIL_TOKEN_FPE;
+    memset(&st, 0, sizeof(st));
+    CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_TOKENIZE, "credit_card", VEIL_FIND_FIELD,
+                   "4111 1111 1111 1111", card),
+             19);
+    CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "credit_card", VEIL_FIND_FIELD, card, a),
+             19);
+    CHECK_STR(a, card);
+    CHECK_EQ(st.reversed[veil_token_stat_type("credit_card")][1][VEIL_TOKEN_NOT_ALLOWED], 1);
+    CHECK_EQ(st.reversed[veil_token_stat_type("credit_card")][1][VEIL_TOKEN_RESTORED], 0);
+    CHECK(xform(&t, &st, VEIL_TOKEN_OP_TOKENIZE, "email", 0, "jane.doe@example.com", card) > 0);
+    CHECK(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "email", 0, card, a) > 0);
+    CHECK_STR(a, "jane.doe@example.com");
+    /* Values that are no tokens are no business of the filter. */
+    CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "credit_card", VEIL_FIND_FIELD,
+                   "4111 1111 1111 1111", a),
+             19);
+    CHECK_EQ(st.reversed[veil_token_stat_type("credit_card")][1][VEIL_TOKEN_NOT_ALLOWED], 1);
+    CHECK_STR(veil_token_outcome_name(VEIL_TOKEN_NOT_ALLOWED), "not_allowed");
 }
 
 /* ---- key files ---------------------------------------------------------------- */
@@ -741,6 +797,7 @@ int main(void)
     RUN(stream_restores_in_any_chunking);
     RUN(stream_long_words);
     RUN(stream_rewrap);
+    RUN(type_filter);
     RUN(key_files);
     RUN(ring_rules);
     veil_token_ring_free(ring);
