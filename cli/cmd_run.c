@@ -224,6 +224,55 @@ static void listener_tls_json(veil_jbuf_t *b, const veil_listener_tls_t *lt)
 /* /config: the current configuration's settings, from the settings table,
    in the shape of the file (durations in ms, sizes in bytes; never a
    secret: a token file is "(set)"). */
+/* The detokenize: section: where it listens and who may call, never a
+   caller's token nor its file's name. */
+static void detokenize_json(veil_jbuf_t *out, const veil_detokenize_settings_t *d)
+{
+    char num[64];
+
+    veil_jbuf_key(out, "detokenize");
+    if (d == NULL) {
+        veil_jbuf_cstr(out, "null");
+        return;
+    }
+    veil_jbuf_raw(out, "{", 1);
+    veil_jbuf_key(out, "listen");
+    d->listen ? (void)veil_jbuf_str(out, d->listen, strlen(d->listen))
+              : (void)veil_jbuf_cstr(out, "null");
+    veil_jbuf_key(out, "socket");
+    d->socket ? (void)veil_jbuf_str(out, d->socket, strlen(d->socket))
+              : (void)veil_jbuf_cstr(out, "null");
+    veil_jbuf_key(out, "max_body_size");
+    veil_jbuf_u64(out, d->max_body_size);
+    json_kv_str(out, "audit", d->audit_stderr ? "stderr" : "access_log");
+    veil_jbuf_key(out, "callers");
+    veil_jbuf_raw(out, "[", 1);
+    for (size_t i = 0; i < d->ncallers; i++) {
+        const veil_detokenize_caller_t *c = &d->callers[i];
+
+        veil_jbuf_raw(out, i ? ",{" : "{", i ? 2 : 1);
+        json_kv_str(out, "name", c->name);
+        json_kv_str(out, "token_file", "(set)");
+        veil_jbuf_key(out, "types");
+        veil_jbuf_raw(out, "[", 1);
+        for (size_t k = 0; k < c->ntypes; k++) {
+            if (k > 0) {
+                veil_jbuf_raw(out, ",", 1);
+            }
+            veil_jbuf_str(out, c->types[k], strlen(c->types[k]));
+        }
+        veil_jbuf_raw(out, "]", 1);
+        veil_jbuf_key(out, "rate_per_second");
+        snprintf(num, sizeof(num), "%.6g", c->rate);
+        veil_jbuf_raw(out, num, strlen(num));
+        veil_jbuf_key(out, "burst");
+        veil_jbuf_u64(out, c->burst);
+        veil_jbuf_raw(out, "}", 1);
+    }
+    veil_jbuf_raw(out, "]}", 2);
+}
+
+
 static int config_json(void *ud, veil_jbuf_t *out)
 {
     const veil_proxy_config_t *c = ud;
@@ -270,6 +319,7 @@ static int config_json(void *ud, veil_jbuf_t *out)
     veil_jbuf_raw(out, "{", 1);
     json_section(out, VEIL_SEC_ADMIN, veil_config_admin(conf));
     veil_jbuf_raw(out, "}", 1);
+    detokenize_json(out, veil_config_detokenize(conf));
     veil_jbuf_raw(out, "}", 1);
     veil_config_release(conf);
     return out->overflow ? -ENOMEM : 0;

@@ -386,6 +386,21 @@ def test_detokenize_api(veil):
         f.write(cfg.replace("KEY", key).replace("DIR", d))
     env = Env(veil, ["-c", cfg_path])
     try:
+        # /config shows the section, without a token or a token file's name.
+        out, _, rc = env.curl("http://127.0.0.1:%d/config" % env.admin_port)
+        conf = json.loads(out)
+        eq(conf["detokenize"], {
+            "listen": "127.0.0.1:%d" % api_port, "socket": os.path.join(d, "detok.sock"),
+            "max_body_size": conf["detokenize"]["max_body_size"], "audit": "access_log",
+            "callers": [{"name": "billing", "token_file": "(set)", "types": ["credit_card"],
+                         "rate_per_second": 0.05, "burst": 3},
+                        {"name": "support", "token_file": "(set)",
+                         "types": ["email", "credit_card"],
+                         "rate_per_second": conf["detokenize"]["callers"][1]["rate_per_second"],
+                         "burst": conf["detokenize"]["callers"][1]["burst"]}]},
+           "/config's detokenize section")
+        check(BILLING.encode() not in out and b"billing.token" not in out,
+              "no token and no token file's name in /config")
         # billing: cards only.
         head, got = api_post(api_port, BILLING, tok)
         eq(head.split(b"\r\n")[0], b"HTTP/1.1 200 OK", "billing: 200")
