@@ -608,8 +608,11 @@ const char *veil__tls_reason(const char *dflt);
    <name> in messages; NULL: no memory. */
 veil__transport_t *veil__tls_client_new(veil__tls_upctx_t *ctx, const veil__upsettings_t *c,
                                         const char *name, veil__outq_t *q);
-/* A TLS transport in the server role on a listener's contexts. */
-veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q);
+/* A TLS transport in the server role on a listener's contexts; how its
+   handshake ends is counted in <shard> (NULL: not counted). */
+struct veil_stats_shard;
+veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q,
+                                        struct veil_stats_shard *shard);
 
 #define VEIL__TLS_MAX_SANS 16
 
