@@ -478,6 +478,68 @@ static unsigned char *read_file(const char *path, long *len, char *err, size_t e
 }
 
 
+/*
+ * An OCSP response is stapled as it is, so a wrong one would make clients
+ * that check it refuse the handshake: it must be a successful response
+ * and, when the chain file holds the issuer (needed to name the
+ * certificate as OCSP does), must answer for this certificate. Whether
+ * it is still fresh is the client's to judge, as with any staple. 0, or
+ * -1 with the reason in <err>.
+ */
+static int ocsp_check(SSL_CTX *ctx, OCSP_RESPONSE *r, const char *path, char *err,
+                      size_t errlen)
+{
+    X509 *leaf = SSL_CTX_get0_certificate(ctx), *issuer = NULL;
+    STACK_OF(X509) *chain = NULL;
+    OCSP_BASICRESP *br;
+    OCSP_CERTID *id;
+    int found;
+
+    if (OCSP_response_status(r) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+        snprintf(err, errlen, "%s: the OCSP response says %s", path,
+                 OCSP_response_status_str(OCSP_response_status(r)));
+        return -1;
+    }
+    br = OCSP_response_get1_basic(r);
+    if (br == NULL) {
+        snprintf(err, errlen, "%s: not a basic OCSP response", path);
+        return -1;
+    }
+    (void)SSL_CTX_get0_chain_certs(ctx, &chain);
+    for (int i = 0; leaf != NULL && i < sk_X509_num(chain) && issuer == NULL; i++) {
+        if (X509_check_issued(sk_X509_value(chain, i), leaf) == X509_V_OK) {
+            issuer = sk_X509_value(chain, i);
+        }
+    }
+    if (issuer == NULL) {
+        OCSP_BASICRESP_free(br);
+        return 0; /* the issuer is not in the file: cannot tell */
+    }
+    /* Each answer names its certificate with a digest of its choice. */
+    found = 0;
+    for (int i = 0; !found && i < OCSP_resp_count(br); i++) {
+        const OCSP_CERTID *cid = OCSP_SINGLERESP_get0_id(OCSP_resp_get0(br, i));
+        ASN1_OBJECT *alg = NULL;
+        const EVP_MD *md;
+
+        if (OCSP_id_get0_info(NULL, &alg, NULL, NULL, (OCSP_CERTID *)cid) != 1 ||
+            (md = EVP_get_digestbyobj(alg)) == NULL) {
+            continue;
+        }
+        id = OCSP_cert_to_id(md, leaf, issuer);
+        found = id != NULL && OCSP_id_cmp(id, cid) == 0;
+        OCSP_CERTID_free(id);
+    }
+    OCSP_BASICRESP_free(br);
+    ERR_clear_error();
+    if (!found) {
+        snprintf(err, errlen, "%s: the OCSP response is not for the certificate", path);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* One certificate's context, set up as every other of the listener. */
 static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certificate_t *tc,
                             veil__tls_srv_t *s, srv_cert_t *sc, char *err, size_t errlen)
@@ -519,6 +581,10 @@ static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certif
         r = d2i_OCSP_RESPONSE(NULL, &p, sc->ocsp_len);
         if (r == NULL) {
             snprintf(err, errlen, "%s: %s", tc->ocsp_file, "not a DER OCSP response");
+            goto fail;
+        }
+        if (ocsp_check(ctx, r, tc->ocsp_file, err, errlen) != 0) {
+            OCSP_RESPONSE_free(r);
             goto fail;
         }
         OCSP_RESPONSE_free(r);
