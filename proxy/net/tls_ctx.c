@@ -38,11 +38,13 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "proxy_int.h"
+#include "veil/secret_file.h"
 
 /* How long a ticket key seals new tickets; it opens them for as long
    again, so a ticket lives at most twice this. */
@@ -59,6 +61,64 @@ static const char *ssl_reason(const char *dflt)
     const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
 
     return r != NULL ? r : dflt;
+}
+
+
+/* Largest private key file read (an RSA 16384 key is under 13 KiB). */
+#define KEY_MAX (64 * 1024)
+
+
+/* No passphrase prompts: an encrypted key does not load. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+
+/*
+ * The PEM private key in <path> into <ctx>, read as a secret file
+ * (include/veil/secret_file.h: owned by veil's user and 0600, or by root
+ * and 0640), then checked against the certificate. 0, or -1 with "PATH:
+ * REASON" in <err>. The key's bytes are wiped after use.
+ */
+static int load_key(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
+{
+    unsigned char *buf = OPENSSL_malloc(KEY_MAX + 1);
+    size_t len = 0;
+    EVP_PKEY *pk = NULL;
+    BIO *b;
+    int rc = -1;
+
+    if (buf == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    if (veil_secret_read(path, buf, KEY_MAX + 1, &len, err, errlen) != 0) {
+        OPENSSL_clear_free(buf, KEY_MAX + 1);
+        return -1;
+    }
+    b = BIO_new_mem_buf(buf, (int)len);
+    if (b != NULL) {
+        pk = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
+        BIO_free(b);
+    }
+    if (pk == NULL) {
+        snprintf(err, errlen, "%s: %s", path, ssl_reason("not a PEM private key"));
+    } else if (SSL_CTX_use_PrivateKey(ctx, pk) != 1) {
+        snprintf(err, errlen, "%s: %s", path, ssl_reason("cannot load"));
+    } else if (SSL_CTX_check_private_key(ctx) != 1) {
+        snprintf(err, errlen, "%s: %s", path, ssl_reason("does not match the certificate"));
+    } else {
+        rc = 0;
+    }
+    EVP_PKEY_free(pk);
+    OPENSSL_clear_free(buf, KEY_MAX + 1);
+    ERR_clear_error();
+    return rc;
 }
 
 
@@ -143,10 +203,10 @@ veil__tls_upctx_t *veil__tls_upctx_new(const veil__upsettings_t *c, const char *
                     c->tls_cert_file, ssl_reason("cannot load"));
             goto fail;
         }
-        if (SSL_CTX_use_PrivateKey_file(ctx, c->tls_key_file, SSL_FILETYPE_PEM) != 1 ||
-            SSL_CTX_check_private_key(ctx) != 1) {
-            fprintf(stderr, "veil: upstream %s: tls.key_file %s: %s\n", name,
-                    c->tls_key_file, ssl_reason("cannot load"));
+        char why[1200];
+
+        if (load_key(ctx, c->tls_key_file, why, sizeof(why)) != 0) {
+            fprintf(stderr, "veil: upstream %s: tls.key_file %s\n", name, why);
             goto fail;
         }
     }
@@ -561,12 +621,7 @@ static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certif
         snprintf(err, errlen, "%s: %s", tc->cert_file, ssl_reason("cannot load"));
         goto fail;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, tc->key_file, SSL_FILETYPE_PEM) != 1) {
-        snprintf(err, errlen, "%s: %s", tc->key_file, ssl_reason("cannot load"));
-        goto fail;
-    }
-    if (SSL_CTX_check_private_key(ctx) != 1) {
-        snprintf(err, errlen, "%s: %s", tc->key_file, ssl_reason("does not match the certificate"));
+    if (load_key(ctx, tc->key_file, err, errlen) != 0) {
         goto fail;
     }
     if (tc->ocsp_file != NULL) {
