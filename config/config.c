@@ -275,6 +275,33 @@ static int content_type_match(const char *want, const char *ct, size_t len)
     return n == wl && strncasecmp(ct, want, wl) == 0;
 }
 
+/* Whether the verified client certificate of <q> is the one <r> names:
+   one of its SANs among the route's, and its subject the route's. */
+static int client_match(const veil_route_t *r, const veil_route_request_t *q)
+{
+    if (!q->client_verified) {
+        return 0;
+    }
+    if (r->client_subject != NULL &&
+        (q->client_subject == NULL || strcmp(r->client_subject, q->client_subject) != 0)) {
+        return 0;
+    }
+    if (r->nclient_sans > 0) {
+        for (size_t i = 0; i < q->nclient_sans; i++) {
+            const veil_client_name_t *n = &q->client_sans[i];
+
+            for (size_t k = 0; k < r->nclient_sans; k++) {
+                if (n->dns ? strcasecmp(n->name, r->client_sans[k]) == 0
+                           : strcmp(n->name, r->client_sans[k]) == 0) {
+                    return 1;
+                }
+            }
+        }
+        return 0;
+    }
+    return 1;
+}
+
 static int route_matches(const veil_route_t *r, const veil_route_request_t *q)
 {
     if (r->nlisteners && q->listener != NULL) {
@@ -284,6 +311,9 @@ static int route_matches(const veil_route_t *r, const veil_route_request_t *q)
         if (k == r->nlisteners) {
             return 0;
         }
+    }
+    if ((r->nclient_sans > 0 || r->client_subject != NULL) && !client_match(r, q)) {
+        return 0;
     }
     if (r->host && !host_match(r->host, q->host ? q->host : "", q->host ? q->host_len : 0)) {
         return 0;

@@ -367,12 +367,15 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         fprintf(o, "  - name: ");
         q(o, c, r->name);
         fprintf(o, "\n    match:%s\n", r->host || r->path_prefix || r->path_regex ||
-                                               r->nmethods || r->content_type || r->nlisteners
+                                               r->nmethods || r->content_type || r->nlisteners ||
+                                               r->nclient_sans || r->client_subject
                                            ? ""
                                            : " {}");
-        const char *const names[] = {"host", "path_prefix", "path_regex", "content_type"};
-        const char *const vals[] = {r->host, r->path_prefix, r->path_regex, r->content_type};
-        for (int k = 0; k < 4; k++) {
+        const char *const names[] = {"host", "path_prefix", "path_regex", "content_type",
+                                     "client_subject"};
+        const char *const vals[] = {r->host, r->path_prefix, r->path_regex, r->content_type,
+                                    r->client_subject};
+        for (int k = 0; k < 5; k++) {
             if (vals[k]) {
                 fprintf(o, "      %s: ", names[k]);
                 q(o, c, vals[k]);
@@ -391,6 +394,14 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
             for (size_t k = 0; k < r->nlisteners; k++) {
                 fprintf(o, "%s", k ? ", " : "");
                 q(o, c, r->listeners[k]);
+            }
+            fprintf(o, "]\n");
+        }
+        if (r->nclient_sans) {
+            fprintf(o, "      client_sans: [");
+            for (size_t k = 0; k < r->nclient_sans; k++) {
+                fprintf(o, "%s", k ? ", " : "");
+                q(o, c, r->client_sans[k]);
             }
             fprintf(o, "]\n");
         }

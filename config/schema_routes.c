@@ -77,6 +77,20 @@ int veil__sc_token_type_known(veil__schema_t *s, const char *type)
 }
 
 
+/* Whether some listener asks for client certificates and verifies them. */
+static int some_listener_verifies(const veil_config_t *c)
+{
+    for (size_t k = 0; k < c->nlisteners; k++) {
+        const veil_listener_tls_t *lt = c->listeners[k].tls;
+
+        if (lt != NULL && lt->client_auth != VEIL_CLIENT_AUTH_NONE) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+
 /*
  * detokenize: request | response | both, or {direction: ..., types:
  * [...]}. Turning tokens back is reversing the protection: it is allowed
@@ -155,12 +169,49 @@ static int parse_detokenize(veil__schema_t *s, const veil__node_t *m, const char
 }
 
 
+/*
+ * match.client_sans and match.client_subject: who the client is, by its
+ * verified certificate. Only a listener with tls.client_auth verifies
+ * one, so without such a listener the route could never match: that is
+ * an error, not a route that silently never applies (listeners are
+ * parsed before routes, --tls-cert included).
+ */
+static int parse_client_match(veil__schema_t *s, const veil__node_t *mm, const char *mp,
+                              veil_route_t *r)
+{
+    const veil__node_t *at;
+    char pk[PATH];
+
+    if (veil__sc_get_list(s, mm, "client_sans", mp, &r->client_sans, &r->nclient_sans, NULL) ||
+        veil__sc_get_str(s, mm, "client_subject", mp, &r->client_subject)) {
+        return -1;
+    }
+    at = veil__sc_field(mm, "client_sans", mp, pk);
+    if (at != NULL && r->nclient_sans == 0) {
+        veil__err_at(s->d, at, pk, "an empty list matches no client: name the subject "
+                                   "alternative names, or leave the key out");
+        return -1;
+    }
+    if (at == NULL) {
+        at = veil__sc_field(mm, "client_subject", mp, pk);
+    }
+    if (at != NULL && !some_listener_verifies(s->cfg)) {
+        veil__err_at(s->d, at, pk, "no listener verifies client certificates: a client "
+                                   "identity needs listeners[].tls.client_auth (optional "
+                                   "or required) and client_ca_file");
+        return -1;
+    }
+    return 0;
+}
+
+
 int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
 {
     static const char *const keys[] = {"name", "match", "upstream", "policy", "purpose",
                                        "detokenize"};
     static const char *const mkeys[] = {"host", "path_prefix", "path_regex", "methods",
-                                        "content_type", "listener"};
+                                        "content_type", "listener", "client_sans",
+                                        "client_subject"};
     const veil__node_t *seq = veil__map_get(root, "routes");
     veil_config_t *c = s->cfg;
     size_t n = seq ? seq->count : 0;
@@ -198,7 +249,7 @@ int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
                    veil__sc_get_str(s, mm, "path_regex", mp, &r->path_regex) ||
                    veil__sc_get_list(s, mm, "methods", mp, &r->methods, &r->nmethods, NULL) ||
                    veil__sc_get_str(s, mm, "content_type", mp, &r->content_type) ||
-                   parse_listeners(s, mm, mp, r))) {
+                   parse_listeners(s, mm, mp, r) || parse_client_match(s, mm, mp, r))) {
             rc = -1;
             continue;
         }

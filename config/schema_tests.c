@@ -88,7 +88,8 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
             }
         } else {
             const veil__node_t *rq = veil__sc_field(m, "request", p, pk);
-            veil_route_request_t req = {"GET", 3, "", 0, "/", 1, ct, ct ? strlen(ct) : 0, NULL};
+            veil_route_request_t req = {"GET", 3, "", 0, "/", 1, ct, ct ? strlen(ct) : 0,
+                                        NULL, 0, NULL, NULL, 0};
             const char *method = NULL, *host = NULL, *path = NULL;
             char rp[PATH];
             snprintf(rp, sizeof(rp), "%s", pk);

@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "tokens_crypto.h"
 #include "tokens_int.h"
+#include "veil/secret_file.h"
 #include "veil/veil.h"
 
 static const char *const state_names[] = {"active", "decrypt_only", "retired"};
@@ -50,40 +51,25 @@ int veil_token_key_id_valid(const char *id)
 int veil_token_key_load(veil_hash_key_t *key, const char *path, char *err, size_t errlen)
 {
     unsigned char buf[VEIL_TOKEN_KEY_BYTES + 1];
-    struct stat st;
-    ssize_t n = 0, r;
-    int fd;
+    size_t n = 0;
+    int rc;
 
     memset(key->bytes, 0, sizeof(key->bytes));
     key->len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        snprintf(err, errlen, "%s: cannot open key file", path);
-        return -e;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        snprintf(err, errlen, "%s: key file is not a regular file", path);
-        return -EINVAL;
-    }
-    /* 0600 or 0400: nobody but the owner may read it, or write it (a key
-       someone else can replace makes tokens they can open). */
-    if ((st.st_mode & 077) != 0) {
-        close(fd);
-        snprintf(err, errlen, "%s: key file must not be readable or writable by group or "
-                 "others (chmod 600 or 400)", path);
-        return -EPERM;
-    }
-    while (n < (ssize_t)sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - (size_t)n)) > 0) {
-        n += r;
-    }
-    close(fd);
-    if (n != VEIL_TOKEN_KEY_BYTES) {
+    /* Owned by veil's user and 0600 or 0400, or owned by root and 0640 or
+       0440 (a Kubernetes Secret volume): nobody else may read it, or
+       write it (a key someone else can replace makes tokens they can
+       open). include/veil/secret_file.h. */
+    rc = veil_secret_read(path, buf, sizeof(buf), &n, err, errlen);
+    if ((rc == 0 && n != VEIL_TOKEN_KEY_BYTES) || rc == -EFBIG) {
         OPENSSL_cleanse(buf, sizeof(buf));
         snprintf(err, errlen, "%s: a token key file holds exactly %d random bytes "
                  "(head -c 32 /dev/urandom)", path, VEIL_TOKEN_KEY_BYTES);
         return -EINVAL;
+    }
+    if (rc != 0) {
+        OPENSSL_cleanse(buf, sizeof(buf));
+        return rc;
     }
     memcpy(key->bytes, buf, VEIL_TOKEN_KEY_BYTES);
     key->len = VEIL_TOKEN_KEY_BYTES;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "veil/secret_file.h"
 #include "veil/transform.h"
 
 static const char *const action_names[VEIL_ACT__COUNT] = {"mask", "label", "hash", "drop",
@@ -42,24 +43,19 @@ int veil_hash_key_load(veil_hash_key_t *key, const char *path, const char *env, 
 
     memset(key, 0, sizeof(*key));
     if (path != NULL) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0) {
-            snprintf(err, errlen, "%s: cannot open key file", path);
-            return -errno;
+        size_t got;
+        int rc = veil_secret_read(path, buf, sizeof(buf), &got, err, errlen);
+
+        if (rc == -EFBIG) {
+            OPENSSL_cleanse(buf, sizeof(buf));
+            snprintf(err, errlen, "hash key must be 16 to %zu bytes", sizeof(key->bytes));
+            return -EINVAL;
         }
-        if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
-            close(fd);
-            snprintf(err, errlen, "%s: key file must not be readable by group or others "
-                     "(chmod 600)", path);
-            return -EPERM;
+        if (rc != 0) {
+            OPENSSL_cleanse(buf, sizeof(buf));
+            return rc;
         }
-        n = read(fd, buf, sizeof(buf));
-        close(fd);
-        if (n < 0) {
-            snprintf(err, errlen, "%s: cannot read key file", path);
-            return -EIO;
-        }
+        n = (ssize_t)got;
     } else {
         const char *v = env ? getenv(env) : NULL;
         if (v == NULL) {

@@ -40,8 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     static const char *const paths[] = {"/", "/v1/cards", "/files/x?y"};
     for (size_t i = 0; i < 3; i++) {
+        /* The second request comes with a verified client certificate:
+           routes matching on client_sans / client_subject are tried. */
+        static const veil_client_name_t sans[] = {{"spiffe://example.org/billing", 0},
+                                                  {"Billing.Example.Org", 1}};
         veil_route_request_t q = {"POST", 4, "api.example.com:443", 19, paths[i],
-                                  strlen(paths[i]), "application/json", 16, NULL};
+                                  strlen(paths[i]), "application/json", 16, NULL,
+                                  i == 1, i == 1 ? "CN=billing,O=Example" : NULL,
+                                  i == 1 ? sans : NULL, i == 1 ? 2 : 0};
         const veil_route_t *r = veil_config_route_match(c, &q);
         if (r == NULL || r->policy == NULL || r->upstream == NULL) {
             abort();

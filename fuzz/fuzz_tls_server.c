@@ -19,7 +19,10 @@
  *   handed out is never more than the ciphertext fed;
  * - no plaintext comes out before the handshake completed;
  * - once the stream ended (end_done), nothing more comes out;
- * - a failed handshake leaves the transport marked failed.
+ * - a failed handshake leaves the transport marked failed;
+ * - a handshake that completed or failed was counted (once: the count at
+ *   free time adds nothing then), and the counters sum to one per input
+ *   that fed a byte.
  *
  * tls.c, tls_ctx.c and transport.c are compiled into the target (as
  * fuzz_request.c does with the HTTP validators) so libFuzzer's coverage
@@ -80,6 +83,8 @@ int veil__outq_send_raw(veil__outq_t *q, const uv_buf_t *bufs, unsigned n)
 
 
 static veil__tls_srv_t *srv;
+static veil_stats_t *stats;
+static uint64_t inputs_fed; /* inputs that fed at least one byte */
 
 static void write_file(char *path, const char *text)
 {
@@ -114,10 +119,11 @@ static void setup(void)
     lt.client_sans = sans;
     lt.nclient_sans = 2;
     srv = veil__tls_srv_new(&lt, err, sizeof(err));
+    stats = veil_stats_new(1, 1);
     unlink(cert);
     unlink(key);
-    if (srv == NULL) {
-        fprintf(stderr, "fuzz_tls_server: %s\n", err);
+    if (srv == NULL || stats == NULL) {
+        fprintf(stderr, "fuzz_tls_server: %s\n", srv == NULL ? err : "no memory");
         abort();
     }
 }
@@ -138,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     slice = (size_t)data[0] + 1;
     memset(&q, 0, sizeof(q));
-    t = veil__tls_server_new(srv, &q);
+    t = veil__tls_server_new(srv, &q, veil_stats_shard(stats, 0));
     if (t == NULL) {
         return 0;
     }
@@ -198,6 +204,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     FUZZ_ASSERT(t->hs_done || out_total == 0);
+    FUZZ_ASSERT(!(t->hs_done || t->failed) || ((tls_t *)t)->fed == 0 ||
+                ((tls_t *)t)->counted);
+    inputs_fed += ((tls_t *)t)->fed > 0;
     if (t->hs_done && !t->failed) {
         uv_buf_t r = uv_buf_init((char *)"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38);
 
@@ -205,5 +214,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         t->type->shutdown(t);
     }
     veil__transport_free(t);
+    /* Every hundredth input: the sum of all results is the number of
+       inputs that were handshakes (a snapshot costs a few arrays). */
+    if (inputs_fed % 100 == 1) {
+        veil_stats_snapshot_t sn;
+        uint64_t n = 0;
+
+        if (veil_stats_snapshot(stats, &sn) == 0) {
+            for (int k = 0; k < VEIL_STATS_TLS__COUNT; k++) {
+                n += sn.tls_handshakes[k];
+            }
+            veil_stats_snapshot_dispose(&sn);
+            FUZZ_ASSERT(n == inputs_fed);
+        }
+    }
     return 0;
 }

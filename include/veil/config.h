@@ -166,6 +166,15 @@ typedef struct veil_route {
     const char *const *methods;
     size_t nmethods;
     const char *content_type;  /* media type, or type/ * ; parameters ignored */
+    /* Who the client is: a certificate verified by a TLS listener with
+       client_auth carrying one of these subject alternative names (exact;
+       DNS names case-insensitively), and/or with this subject DN (RFC
+       2253, exact, as the access log's tls.client.subject). A request
+       without a verified certificate never matches a route that has
+       either. */
+    const char *const *client_sans;
+    size_t nclient_sans;
+    const char *client_subject;
     /* Then. */
     const veil_upstream_t *upstream;
     const veil_policy_t *policy;
@@ -312,8 +321,17 @@ const veil_detokenize_settings_t *veil_config_detokenize(const veil_config_t *cf
 size_t veil_config_test_count(const veil_config_t *cfg);
 size_t veil_config_engine_count(const veil_config_t *cfg);
 
+/* A subject alternative name of a client certificate, as text (an IP
+   address in its usual form); <dns>: a DNS name, compared
+   case-insensitively. */
+typedef struct veil_client_name {
+    const char *name;
+    int dns;
+} veil_client_name_t;
+
 /* What routing looks at; lengths because the proxy's strings are not
-   NUL-terminated. content_type may be NULL. */
+   NUL-terminated. content_type may be NULL. The client fields are zero
+   unless a TLS listener verified a client certificate. */
 typedef struct veil_route_request {
     const char *method;
     size_t method_len;
@@ -325,6 +343,10 @@ typedef struct veil_route_request {
     size_t content_type_len;
     const char *listener;  /* the name of the listener it came on; NULL:
                               not known (match.listener is not checked) */
+    int client_verified;
+    const char *client_subject;    /* NULL: none, or too long to compare */
+    const veil_client_name_t *client_sans;
+    size_t nclient_sans;
 } veil_route_request_t;
 
 /*

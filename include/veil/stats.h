@@ -83,6 +83,31 @@ enum {
     VEIL_STATS_LOGDROP__COUNT
 };
 
+/*
+ * TLS handshakes on the listeners (stats_tls.c): how each one ended. OK is
+ * a completed handshake; every other value is a failure reason, decided by
+ * veil from OpenSSL's error and the alert sent or received, never from
+ * anything the client wrote. A connection that closes before sending a
+ * byte is no handshake and is not counted.
+ */
+enum {
+    VEIL_STATS_TLS_OK,
+    VEIL_STATS_TLS_PROTOCOL_VERSION,      /* below min_version (TLS 1.1) */
+    VEIL_STATS_TLS_NO_SHARED_CIPHER,      /* no cipher suite or group in common */
+    VEIL_STATS_TLS_NO_APPLICATION_PROTOCOL, /* ALPN offered, http/1.1 not in it */
+    VEIL_STATS_TLS_SNI,                   /* a malformed server_name */
+    VEIL_STATS_TLS_CLIENT_CERT_REQUIRED,  /* client_auth required, none given */
+    VEIL_STATS_TLS_CLIENT_CERT_INVALID,   /* unknown CA, expired, SAN not allowed */
+    VEIL_STATS_TLS_SERVER_CERT_REJECTED,  /* the client refused veil's certificate */
+    VEIL_STATS_TLS_NOT_TLS,               /* plain HTTP or other bytes */
+    VEIL_STATS_TLS_TIMEOUT,               /* unfinished at server.header_timeout */
+    VEIL_STATS_TLS_CLIENT_CLOSED,         /* the client left in the middle */
+    VEIL_STATS_TLS_OTHER,
+    VEIL_STATS_TLS__COUNT
+};
+/* "ok", "protocol_version", ...; "other" out of range. */
+const char *veil_stats_tls_name(int r);
+
 /* Names of the enumerations above, for labels ("GET", "2xx", "request",
    "body", "observe", "total", "ok"). */
 const char *veil_stats_method_name(int m);
@@ -200,6 +225,8 @@ void veil_stats_reload(veil_stats_shard_t *sh, int result);
 /* <n> access-log records lost for <reason> (VEIL_STATS_LOGDROP_*); any
    thread, on the main shard. */
 void veil_stats_log_dropped(veil_stats_shard_t *sh, int reason, uint64_t n);
+/* A TLS handshake on a listener ended with <result> (VEIL_STATS_TLS_*). */
+void veil_stats_tls_handshake(veil_stats_shard_t *sh, int result);
 
 /*
  * veil_stats_set_config(): a config was loaded at <when> (Unix seconds)
@@ -240,6 +267,9 @@ int veil_stats_parse_secs(const char *s, uint64_t *out);
  * detectors are those registered when the snapshot was taken.
  */
 typedef struct veil_stats_snapshot {
+    /* tls_handshakes[VEIL_STATS_TLS_*]: listener handshakes by how they
+       ended. */
+    uint64_t *tls_handshakes;
     size_t nroutes, ndet;
     const char *const *routes;
     const veil_detector_info_t *det; /* ndet entries, ids copied */
@@ -264,6 +294,12 @@ void veil_stats_snapshot_dispose(veil_stats_snapshot_t *snap);
 int veil_stats_json(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
 /* veil_stats_prometheus(): the /metrics text (exposition format 0.0.4). */
 int veil_stats_prometheus(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
+/* The TLS handshake families of both (stats_tls.c): the /stats member
+   "tls_handshakes" (a key and its object, after a comma) and the
+   veil_tls_handshakes_total and veil_tls_handshake_failures_total
+   families. */
+void veil_stats_tls_json(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
+void veil_stats_tls_prometheus(const veil_stats_snapshot_t *snap, veil_jbuf_t *out);
 
 /* ---- reversible tokens and placeholders (stats_tokens.c) ---- */
 

@@ -219,6 +219,8 @@ static void timer_cb(uv_timer_t *t)
 
     switch (c->timer_kind) {
     case TK_HEADER:
+        /* A TLS handshake not done by now is counted as timed out. */
+        c->tr->hs_timed_out = !c->tr->hs_done;
         if (c->in_len == 0 && c->served == 0) {
             /* A connection that never sent a byte: nothing to answer. */
             veil__client_close(c);
@@ -757,7 +759,7 @@ int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k,
     uv_idle_init(&w->loop, &c->tls_idle);
     c->tls_idle.data = c;
     if (tls != NULL) {
-        veil__transport_t *t = veil__tls_server_new(tls, &c->out);
+        veil__transport_t *t = veil__tls_server_new(tls, &c->out, w->shard);
 
         if (t == NULL) {
             c->tr->failed = 1;

@@ -1,6 +1,7 @@
 /*
  * veil run -c: each exchange takes the current config from the holder
- * when its request head has arrived, matches its route, applies consent
+ * when its request head has arrived, matches its route (on the head, and
+ * on the client certificate a TLS listener verified), applies consent
  * (Sec-GPC: 1, DNT: 1), and keeps that config until the exchange ends, so
  * a reload never changes an exchange in flight.
  */
@@ -24,6 +25,7 @@ void veil__xchg_policy(veil__xchg_t *x)
 {
     veil_route_request_t q;
     veil_h1_span_t path, host, ct;
+    const veil__tls_info_t *tls;
     size_t i;
 
     path = x->half[0].h.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->half[0].h.path
@@ -46,6 +48,14 @@ void veil__xchg_policy(veil__xchg_t *x)
        were started: then no named listener matches). */
     q.listener = x->c->listener < veil_config_listener_count(x->conf)
                      ? veil_config_listener(x->conf, x->c->listener)->name : "";
+    tls = veil__tls_info(x->c->tr);
+    if (tls != NULL && tls->client_verified) {
+        /* Who the client is, as its listener verified it. */
+        q.client_verified = 1;
+        q.client_subject = tls->subject_cut ? NULL : tls->subject;
+        q.client_sans = tls->sans;
+        q.nclient_sans = tls->nsans;
+    }
     x->route = veil_config_route_match(x->conf, &q);
     if (x->route->detokenize && !x->c->w->listener_trusted[x->c->listener]) {
         /* The file was checked against its own listeners; the ones that

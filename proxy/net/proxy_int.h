@@ -624,8 +624,13 @@ const char *veil__tls_reason(const char *dflt);
    <name> in messages; NULL: no memory. */
 veil__transport_t *veil__tls_client_new(veil__tls_upctx_t *ctx, const veil__upsettings_t *c,
                                         const char *name, veil__outq_t *q);
-/* A TLS transport in the server role on a listener's contexts. */
-veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q);
+/* A TLS transport in the server role on a listener's contexts; how its
+   handshake ends is counted in <shard> (NULL: not counted). */
+struct veil_stats_shard;
+veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q,
+                                        struct veil_stats_shard *shard);
+
+#define VEIL__TLS_MAX_SANS 16
 
 /* What a server-role session knows once its handshake is done: for the
    access log (tls.*) and policies. The client certificate is described
@@ -638,8 +643,15 @@ typedef struct veil__tls_info {
     char server_name[256];       /* SNI, "" when none */
     int client_verified;         /* a client certificate was verified */
     char subject[256];           /* its subject DN (RFC 2253) */
+    int subject_cut;             /* longer than subject[]: never matched */
     char issuer[256];
     char san[256];               /* the client_sans entry it matched */
+    /* Its subject alternative names (DNS, email, URI, IP as text), for
+       routes that match on them: the first VEIL__TLS_MAX_SANS that fit
+       in san_text; a name with a NUL byte in it is left out. */
+    veil_client_name_t sans[VEIL__TLS_MAX_SANS];
+    size_t nsans;
+    char san_text[2048];
 } veil__tls_info_t;
 
 /* NULL for TCP, for the client role and before the handshake ends. */

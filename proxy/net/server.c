@@ -94,7 +94,7 @@ unsigned veil_proxy_workers(unsigned configured)
 /* The engine of <c>'s default route: what inspects what has no exchange. */
 static const veil_engine_t *default_engine(const veil_config_t *c)
 {
-    veil_route_request_t q = {"GET", 3, "", 0, "/", 1, NULL, 0, NULL};
+    veil_route_request_t q = {"GET", 3, "", 0, "/", 1, NULL, 0, NULL, 0, NULL, NULL, 0};
 
     return veil_config_route_match(c, &q)->policy->dir[VEIL_DIR_REQUEST].engine;
 }

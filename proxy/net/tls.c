@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "proxy_int.h"
+#include "veil/stats.h"
 
 typedef struct tls {
     veil__transport_t base;      /* first: a tls_t is a transport */
@@ -31,6 +32,14 @@ typedef struct tls {
     const char *name;            /* upstream name for messages, or NULL */
     veil__tls_srv_t *srv;        /* server role: a reference */
     veil__tls_info_t info;       /* server role: once the handshake is done */
+    /* Server role: the handshake's end is counted once in <shard>; <fed>
+       bytes came from the client so far (none: no handshake to count);
+       the last alerts sent and received (SSL_alert_desc values, -1:
+       none) say why a handshake failed. */
+    veil_stats_shard_t *shard;
+    int counted;
+    uint64_t fed;
+    int alert_sent, alert_read;
 } tls_t;
 
 static _Thread_local char cipher_in[16 * 1024 + 512];
@@ -54,6 +63,7 @@ static int tls_feed(veil__transport_t *t, const char *p, size_t n)
         t->sock_eof = 1;
         return 0;
     }
+    s->fed += n;
     return BIO_write(s->rb, p, (int)n) == (int)n ? 0 : -1;
 }
 
@@ -117,8 +127,71 @@ static int tls_write(veil__transport_t *t, const uv_buf_t *bufs, unsigned n)
 }
 
 
-/* What is logged of a verified client certificate: its names, never the
-   certificate. */
+/* The subject alternative names of <x> that routes can match on, as
+   text, into <in>. A name with a NUL byte in it is left out (it could
+   compare equal to a shorter one), and so are names past the room. */
+static void take_sans(veil__tls_info_t *in, X509 *x)
+{
+    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    size_t used = 0;
+
+    for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+        char ip[64] = "";
+        const char *v = NULL;
+        size_t vl = 0;
+
+        if (in->nsans == VEIL__TLS_MAX_SANS) {
+            break;
+        }
+        switch (g->type) {
+        case GEN_DNS:
+        case GEN_EMAIL:
+        case GEN_URI:
+            v = (const char *)ASN1_STRING_get0_data(g->d.ia5);
+            vl = (size_t)ASN1_STRING_length(g->d.ia5);
+            break;
+        case GEN_IPADD:
+            if ((g->d.ip->length == 4 && inet_ntop(AF_INET, g->d.ip->data, ip, sizeof(ip))) ||
+                (g->d.ip->length == 16 && inet_ntop(AF_INET6, g->d.ip->data, ip, sizeof(ip)))) {
+                v = ip;
+                vl = strlen(ip);
+            }
+            break;
+        default:
+            break;
+        }
+        if (v == NULL || vl == 0 || memchr(v, '\0', vl) != NULL ||
+            vl + 1 > sizeof(in->san_text) - used) {
+            continue;
+        }
+        memcpy(in->san_text + used, v, vl);
+        in->san_text[used + vl] = '\0';
+        in->sans[in->nsans].name = in->san_text + used;
+        in->sans[in->nsans].dns = g->type == GEN_DNS;
+        in->nsans++;
+        used += vl + 1;
+    }
+    GENERAL_NAMES_free(gens);
+}
+
+
+/* A distinguished name in RFC 2253 form into <out>; 1 when it did not
+   fit (then cut). */
+static int name_text(BIO *b, const X509_NAME *name, char *out, size_t len)
+{
+    int n;
+
+    (void)BIO_reset(b);
+    X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253);
+    n = BIO_read(b, out, (int)len - 1);
+    out[n > 0 ? n : 0] = '\0';
+    return BIO_ctrl_pending(b) > 0;
+}
+
+
+/* What is logged of a verified client certificate, and what routes match
+   on: its names, never the certificate. */
 static void take_info(tls_t *s)
 {
     veil__tls_info_t *in = &s->info;
@@ -148,21 +221,134 @@ static void take_info(tls_t *s)
 
         in->client_verified = 1;
         if (b != NULL) {
-            int n;
-
-            X509_NAME_print_ex(b, X509_get_subject_name(peer), 0, XN_FLAG_RFC2253);
-            n = BIO_read(b, in->subject, (int)sizeof(in->subject) - 1);
-            in->subject[n > 0 ? n : 0] = '\0';
-            (void)BIO_reset(b);
-            X509_NAME_print_ex(b, X509_get_issuer_name(peer), 0, XN_FLAG_RFC2253);
-            n = BIO_read(b, in->issuer, (int)sizeof(in->issuer) - 1);
-            in->issuer[n > 0 ? n : 0] = '\0';
+            in->subject_cut = name_text(b, X509_get_subject_name(peer), in->subject,
+                                        sizeof(in->subject));
+            (void)name_text(b, X509_get_issuer_name(peer), in->issuer, sizeof(in->issuer));
             BIO_free(b);
+        } else {
+            in->subject_cut = 1; /* unknown: matches no client_subject */
         }
         (void)veil__tls_srv_san_match(s->srv, peer, in->san, sizeof(in->san));
+        take_sans(in, peer);
     }
     X509_free(peer);
     ERR_clear_error();
+}
+
+
+/* Server role: counts how the handshake ended, once. A connection that
+   sent nothing (a port check) had no handshake. */
+static void count(tls_t *s, int result)
+{
+    if (s->srv == NULL || s->counted || s->fed == 0) {
+        return;
+    }
+    s->counted = 1;
+    veil_stats_tls_handshake(s->shard, result);
+}
+
+
+/* Records the alerts a server-role session sends and receives: why a
+   handshake failed is often only said there. */
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+    tls_t *s = SSL_get_app_data(ssl);
+
+    if (s == NULL || !(where & SSL_CB_ALERT)) {
+        return;
+    }
+    if (where & SSL_CB_WRITE) {
+        s->alert_sent = ret & 0xff;
+    } else {
+        s->alert_read = ret & 0xff;
+    }
+}
+
+
+/* The failure reason (VEIL_STATS_TLS_*) of OpenSSL's error <reason>, or
+   -1 when it says nothing specific. */
+static int reason_of(int reason)
+{
+    switch (reason) {
+    case SSL_R_UNSUPPORTED_PROTOCOL:
+    case SSL_R_VERSION_TOO_LOW:
+    case SSL_R_WRONG_SSL_VERSION:
+        return VEIL_STATS_TLS_PROTOCOL_VERSION;
+    case SSL_R_NO_SHARED_CIPHER:
+    case SSL_R_NO_SHARED_GROUPS:
+    case SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM:
+        return VEIL_STATS_TLS_NO_SHARED_CIPHER;
+    case SSL_R_NO_APPLICATION_PROTOCOL:
+        return VEIL_STATS_TLS_NO_APPLICATION_PROTOCOL;
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+        return VEIL_STATS_TLS_CLIENT_CERT_REQUIRED;
+    case SSL_R_CERTIFICATE_VERIFY_FAILED:
+        return VEIL_STATS_TLS_CLIENT_CERT_INVALID;
+    case SSL_R_HTTP_REQUEST:
+    case SSL_R_HTTPS_PROXY_REQUEST:
+    case SSL_R_WRONG_VERSION_NUMBER:
+        return VEIL_STATS_TLS_NOT_TLS;
+    case SSL_R_UNEXPECTED_EOF_WHILE_READING:
+        return VEIL_STATS_TLS_CLIENT_CLOSED;
+    default:
+        return -1;
+    }
+}
+
+
+/* Why a server-role handshake failed: the client's alert first (it
+   refused veil's certificate, or left), then OpenSSL's error, then the
+   alert veil sent. Consumes the error queue. */
+static int failure_reason(tls_t *s, int err)
+{
+    unsigned long e;
+    int r = -1;
+
+    while ((e = ERR_get_error()) != 0) {
+        if (r < 0 && ERR_GET_LIB(e) == ERR_LIB_SSL) {
+            r = reason_of(ERR_GET_REASON(e));
+        }
+    }
+    switch (s->alert_read) {
+    case SSL3_AD_BAD_CERTIFICATE:
+    case SSL3_AD_UNSUPPORTED_CERTIFICATE:
+    case SSL3_AD_CERTIFICATE_REVOKED:
+    case SSL3_AD_CERTIFICATE_EXPIRED:
+    case SSL3_AD_CERTIFICATE_UNKNOWN:
+    case TLS1_AD_UNKNOWN_CA:
+        return VEIL_STATS_TLS_SERVER_CERT_REJECTED;
+    case SSL3_AD_CLOSE_NOTIFY:
+    case TLS1_AD_USER_CANCELLED:
+        return VEIL_STATS_TLS_CLIENT_CLOSED;
+    case TLS1_AD_PROTOCOL_VERSION:
+        return VEIL_STATS_TLS_PROTOCOL_VERSION;
+    case -1:
+        break;
+    default:
+        return r >= 0 ? r : VEIL_STATS_TLS_OTHER;
+    }
+    if (r >= 0) {
+        return r;
+    }
+    switch (s->alert_sent) {
+    case SSL_AD_PROTOCOL_VERSION:
+        return VEIL_STATS_TLS_PROTOCOL_VERSION;
+    case SSL_AD_UNRECOGNIZED_NAME:
+        return VEIL_STATS_TLS_SNI;
+    case SSL_AD_NO_APPLICATION_PROTOCOL:
+        return VEIL_STATS_TLS_NO_APPLICATION_PROTOCOL;
+    case SSL_AD_CERTIFICATE_REQUIRED:
+        return VEIL_STATS_TLS_CLIENT_CERT_REQUIRED;
+    default:
+        break;
+    }
+    if (SSL_get_verify_result(s->ssl) != X509_V_OK) {
+        return VEIL_STATS_TLS_CLIENT_CERT_INVALID;
+    }
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
+        return VEIL_STATS_TLS_CLIENT_CLOSED; /* the stream ended mid-way */
+    }
+    return VEIL_STATS_TLS_OTHER;
 }
 
 
@@ -173,19 +359,26 @@ static int tls_handshake(veil__transport_t *t)
     long vr;
 
     if (flush_records(s) != 0) {
+        /* The client is gone: what it was told cannot be sent. */
         ERR_clear_error();
+        count(s, VEIL_STATS_TLS_CLIENT_CLOSED);
+        t->failed = 1;
         return -1;
     }
     if (rc == 1) {
         t->hs_done = 1;
         if (s->srv != NULL) {
             take_info(s);
+            count(s, VEIL_STATS_TLS_OK);
         }
         return 1;
     }
     err = SSL_get_error(s->ssl, rc);
     if (err == SSL_ERROR_WANT_READ && !t->sock_eof) {
         return 0;
+    }
+    if (s->srv != NULL) {
+        count(s, failure_reason(s, err));
     }
     /* A peer that left in the middle is not worth a message. */
     if (s->name != NULL && err != SSL_ERROR_WANT_READ) {
@@ -233,6 +426,9 @@ static void tls_free(veil__transport_t *t)
 {
     tls_t *s = (tls_t *)t;
 
+    /* A handshake that neither completed nor failed: the connection was
+       closed under it, by the header timer or by the client (a reset). */
+    count(s, t->hs_timed_out ? VEIL_STATS_TLS_TIMEOUT : VEIL_STATS_TLS_CLIENT_CLOSED);
     SSL_free(s->ssl);
     veil__tls_srv_unref(s->srv);
     free(s);
@@ -327,7 +523,8 @@ fail:
 }
 
 
-veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q)
+veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q,
+                                        veil_stats_shard_t *shard)
 {
     tls_t *s = tls_new(veil__tls_srv_ssl_ctx(srv), q);
 
@@ -335,6 +532,10 @@ veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q)
         return NULL;
     }
     s->srv = veil__tls_srv_ref(srv);
+    s->shard = shard;
+    s->alert_sent = s->alert_read = -1;
+    SSL_set_app_data(s->ssl, s);
+    SSL_set_info_callback(s->ssl, info_cb);
     SSL_set_accept_state(s->ssl);
     return &s->base;
 }

@@ -38,11 +38,13 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "proxy_int.h"
+#include "veil/secret_file.h"
 
 /* How long a ticket key seals new tickets; it opens them for as long
    again, so a ticket lives at most twice this. */
@@ -59,6 +61,64 @@ static const char *ssl_reason(const char *dflt)
     const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
 
     return r != NULL ? r : dflt;
+}
+
+
+/* Largest private key file read (an RSA 16384 key is under 13 KiB). */
+#define KEY_MAX (64 * 1024)
+
+
+/* No passphrase prompts: an encrypted key does not load. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+
+/*
+ * The PEM private key in <path> into <ctx>, read as a secret file
+ * (include/veil/secret_file.h: owned by veil's user and 0600, or by root
+ * and 0640), then checked against the certificate. 0, or -1 with "PATH:
+ * REASON" in <err>. The key's bytes are wiped after use.
+ */
+static int load_key(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
+{
+    unsigned char *buf = OPENSSL_malloc(KEY_MAX + 1);
+    size_t len = 0;
+    EVP_PKEY *pk = NULL;
+    BIO *b;
+    int rc = -1;
+
+    if (buf == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    if (veil_secret_read(path, buf, KEY_MAX + 1, &len, err, errlen) != 0) {
+        OPENSSL_clear_free(buf, KEY_MAX + 1);
+        return -1;
+    }
+    b = BIO_new_mem_buf(buf, (int)len);
+    if (b != NULL) {
+        pk = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
+        BIO_free(b);
+    }
+    if (pk == NULL) {
+        snprintf(err, errlen, "%s: %s", path, ssl_reason("not a PEM private key"));
+    } else if (SSL_CTX_use_PrivateKey(ctx, pk) != 1) {
+        snprintf(err, errlen, "%s: %s", path, ssl_reason("cannot load"));
+    } else if (SSL_CTX_check_private_key(ctx) != 1) {
+        snprintf(err, errlen, "%s: %s", path, ssl_reason("does not match the certificate"));
+    } else {
+        rc = 0;
+    }
+    EVP_PKEY_free(pk);
+    OPENSSL_clear_free(buf, KEY_MAX + 1);
+    ERR_clear_error();
+    return rc;
 }
 
 
@@ -143,10 +203,10 @@ veil__tls_upctx_t *veil__tls_upctx_new(const veil__upsettings_t *c, const char *
                     c->tls_cert_file, ssl_reason("cannot load"));
             goto fail;
         }
-        if (SSL_CTX_use_PrivateKey_file(ctx, c->tls_key_file, SSL_FILETYPE_PEM) != 1 ||
-            SSL_CTX_check_private_key(ctx) != 1) {
-            fprintf(stderr, "veil: upstream %s: tls.key_file %s: %s\n", name,
-                    c->tls_key_file, ssl_reason("cannot load"));
+        char why[1200];
+
+        if (load_key(ctx, c->tls_key_file, why, sizeof(why)) != 0) {
+            fprintf(stderr, "veil: upstream %s: tls.key_file %s\n", name, why);
             goto fail;
         }
     }
@@ -478,6 +538,68 @@ static unsigned char *read_file(const char *path, long *len, char *err, size_t e
 }
 
 
+/*
+ * An OCSP response is stapled as it is, so a wrong one would make clients
+ * that check it refuse the handshake: it must be a successful response
+ * and, when the chain file holds the issuer (needed to name the
+ * certificate as OCSP does), must answer for this certificate. Whether
+ * it is still fresh is the client's to judge, as with any staple. 0, or
+ * -1 with the reason in <err>.
+ */
+static int ocsp_check(SSL_CTX *ctx, OCSP_RESPONSE *r, const char *path, char *err,
+                      size_t errlen)
+{
+    X509 *leaf = SSL_CTX_get0_certificate(ctx), *issuer = NULL;
+    STACK_OF(X509) *chain = NULL;
+    OCSP_BASICRESP *br;
+    OCSP_CERTID *id;
+    int found;
+
+    if (OCSP_response_status(r) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+        snprintf(err, errlen, "%s: the OCSP response says %s", path,
+                 OCSP_response_status_str(OCSP_response_status(r)));
+        return -1;
+    }
+    br = OCSP_response_get1_basic(r);
+    if (br == NULL) {
+        snprintf(err, errlen, "%s: not a basic OCSP response", path);
+        return -1;
+    }
+    (void)SSL_CTX_get0_chain_certs(ctx, &chain);
+    for (int i = 0; leaf != NULL && i < sk_X509_num(chain) && issuer == NULL; i++) {
+        if (X509_check_issued(sk_X509_value(chain, i), leaf) == X509_V_OK) {
+            issuer = sk_X509_value(chain, i);
+        }
+    }
+    if (issuer == NULL) {
+        OCSP_BASICRESP_free(br);
+        return 0; /* the issuer is not in the file: cannot tell */
+    }
+    /* Each answer names its certificate with a digest of its choice. */
+    found = 0;
+    for (int i = 0; !found && i < OCSP_resp_count(br); i++) {
+        const OCSP_CERTID *cid = OCSP_SINGLERESP_get0_id(OCSP_resp_get0(br, i));
+        ASN1_OBJECT *alg = NULL;
+        const EVP_MD *md;
+
+        if (OCSP_id_get0_info(NULL, &alg, NULL, NULL, (OCSP_CERTID *)cid) != 1 ||
+            (md = EVP_get_digestbyobj(alg)) == NULL) {
+            continue;
+        }
+        id = OCSP_cert_to_id(md, leaf, issuer);
+        found = id != NULL && OCSP_id_cmp(id, cid) == 0;
+        OCSP_CERTID_free(id);
+    }
+    OCSP_BASICRESP_free(br);
+    ERR_clear_error();
+    if (!found) {
+        snprintf(err, errlen, "%s: the OCSP response is not for the certificate", path);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* One certificate's context, set up as every other of the listener. */
 static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certificate_t *tc,
                             veil__tls_srv_t *s, srv_cert_t *sc, char *err, size_t errlen)
@@ -499,12 +621,7 @@ static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certif
         snprintf(err, errlen, "%s: %s", tc->cert_file, ssl_reason("cannot load"));
         goto fail;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, tc->key_file, SSL_FILETYPE_PEM) != 1) {
-        snprintf(err, errlen, "%s: %s", tc->key_file, ssl_reason("cannot load"));
-        goto fail;
-    }
-    if (SSL_CTX_check_private_key(ctx) != 1) {
-        snprintf(err, errlen, "%s: %s", tc->key_file, ssl_reason("does not match the certificate"));
+    if (load_key(ctx, tc->key_file, err, errlen) != 0) {
         goto fail;
     }
     if (tc->ocsp_file != NULL) {
@@ -519,6 +636,10 @@ static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certif
         r = d2i_OCSP_RESPONSE(NULL, &p, sc->ocsp_len);
         if (r == NULL) {
             snprintf(err, errlen, "%s: %s", tc->ocsp_file, "not a DER OCSP response");
+            goto fail;
+        }
+        if (ocsp_check(ctx, r, tc->ocsp_file, err, errlen) != 0) {
+            OCSP_RESPONSE_free(r);
             goto fail;
         }
         OCSP_RESPONSE_free(r);

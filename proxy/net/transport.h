@@ -74,6 +74,7 @@ struct veil__transport {
     struct veil__outq *q;    /* where its bytes go */
     int sock_eof;            /* the socket's read side ended */
     int hs_done;             /* the handshake completed (TCP: at once) */
+    int hs_timed_out;        /* closed by a timer before hs_done */
     int failed;              /* any error: the connection is never reused */
     int end_done;            /* the end of the stream was handed on */
     int truncated;           /* it ended without a TLS close_notify */

@@ -20,6 +20,7 @@
 
 #include <uv.h>
 
+#include "veil/secret_file.h"
 #include "veil/stats.h"
 #include "http_validate.h"
 
@@ -553,21 +554,15 @@ static void thread_main(void *arg)
 static int read_token(veil_admin_t *a, const char *path, char *err,
                       size_t errlen)
 {
-    struct stat st;
+    char why[512];
     ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* A secret file: owned by veil's user and 0600, or by root and 0640
+       (include/veil/secret_file.h). */
+    int fd = veil_secret_open(path, why, sizeof(why));
 
     if (fd < 0) {
-        int e = errno;
-
-        snprintf(err, errlen, "--admin-token-file: %s", strerror(e));
-        return -e;
-    }
-    if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
-        close(fd);
-        snprintf(err, errlen, "--admin-token-file: the file must not be "
-                              "readable by group or others (chmod 600)");
-        return -EPERM;
+        snprintf(err, errlen, "--admin-token-file: %s", why);
+        return fd;
     }
     n = read(fd, a->token, sizeof(a->token));
     close(fd);

@@ -139,6 +139,7 @@ struct veil_stats {
     char **routes;
     veil_detector_info_t *det;
     /* Offsets of each counter family in a shard's array. */
+    size_t o_tls; /* TLS handshakes by result: VEIL_STATS_TLS__COUNT */
     size_t o_req, o_find, o_insp, o_skip, o_rej, o_block, o_up;
     size_t o_lat, o_lsum, o_lcnt, o_reload, o_logdrop, total;
     veil_stats_shard_t *shards; /* nshards + 1 (the main shard last) */
@@ -309,6 +310,7 @@ veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
         atomic_store(&s->ndet, i + 1);
     }
 
+    s->o_tls = off;   off += VEIL_STATS_TLS__COUNT;
     s->o_req = off;   off += R * VEIL_STATS_M__COUNT * VEIL_STATS_CODE__COUNT;
     s->o_find = off;  off += R * VEIL_STATS_LOC__COUNT * s->dcap * VEIL_STATS_ACT__COUNT;
     s->o_insp = off;  off += R * VEIL_STATS_DIR__COUNT;
@@ -647,6 +649,18 @@ void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route,
 }
 
 
+void veil_stats_tls_handshake(veil_stats_shard_t *sh, int result)
+{
+    if (sh == NULL) {
+        return;
+    }
+    if (result < 0 || result >= VEIL_STATS_TLS__COUNT) {
+        result = VEIL_STATS_TLS_OTHER;
+    }
+    add(sh, sh->s->o_tls + (size_t)result, 1);
+}
+
+
 void veil_stats_reload(veil_stats_shard_t *sh, int result)
 {
     if (sh == NULL || result < 0 || result >= VEIL_STATS_RELOAD__COUNT) {
@@ -716,6 +730,12 @@ int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
     snap->config_time = s->config_time;
     pthread_mutex_unlock(&s->meta_lock);
 
+    snap->tls_handshakes = sum(s, s->o_tls, VEIL_STATS_TLS__COUNT);
+    if (snap->tls_handshakes == NULL) {
+        veil_stats_snapshot_dispose(snap);
+        return -ENOMEM;
+    }
+
     /* Route-major families keep the capacity layout (only the first
        nroutes are read); findings are packed to the registered
        detectors so their index formula uses ndet. */
@@ -758,6 +778,7 @@ int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
 
 void veil_stats_snapshot_dispose(veil_stats_snapshot_t *snap)
 {
+    free(snap->tls_handshakes);
     free(snap->requests);
     free(snap->findings);
     free(snap->inspected);

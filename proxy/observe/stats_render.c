@@ -291,6 +291,8 @@ int veil_stats_json(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
     }
     veil_jbuf_raw(b, "]", 1);
 
+    veil_stats_tls_json(sn, b);
+
     veil_jbuf_key(b, "reloads");
     veil_jbuf_raw(b, "{", 1);
     for (int k = 0; k < VEIL_STATS_RELOAD__COUNT; k++) {
@@ -555,6 +557,8 @@ int veil_stats_prometheus(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
             pval(b, n);
         }
     }
+
+    veil_stats_tls_prometheus(sn, b);
 
     phead(b, "veil_config_reloads_total", "counter",
           "Configuration reloads, by result.");

@@ -132,8 +132,10 @@ def test_keys_and_dump():
         os.chmod(key, 0o644)
         rc, out, err = run(["check", "-c", cfg])
         check(rc == 1, "0644 key accepted")
-        check(err.splitlines()[0] == "error: %s:3:5: keys.main: %s: key file must not be "
-              "readable by group or others (chmod 600)" % (cfg, key), err)
+        check(err.splitlines()[0] == "error: %s:3:5: keys.main: %s: has group or others "
+              "access (mode 0644): a secret file must be 0600 or less when owned by the "
+              "user veil runs as, 0640 or less when owned by root (chmod 600)" % (cfg, key),
+              err)
         os.chmod(key, 0o600)
         env = dict(ENV, UP_HOST="10.1.2.3")
         rc, out, err = run(["check", "-c", cfg, "--dump"], env=env)

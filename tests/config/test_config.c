@@ -38,7 +38,7 @@ static const veil_route_t *route(const veil_config_t *c, const char *method, con
                                  const char *path, const char *ct)
 {
     veil_route_request_t q = {method, strlen(method), host, strlen(host), path,
-                              strlen(path), ct, ct ? strlen(ct) : 0, NULL};
+                              strlen(path), ct, ct ? strlen(ct) : 0, NULL, 0, NULL, NULL, 0};
     return veil_config_route_match(c, &q);
 }
 

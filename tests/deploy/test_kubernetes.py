@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ KDIR = os.path.join(ROOT, "deploy", "kubernetes")
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from harness import check, eq, free_port, run, wait_port  # noqa: E402
+from test_tls_listen import make_ca, make_cert  # noqa: E402
 
 # Paths a pod-reachable port may serve (issue 13: liveness and readiness
 # only, never /config or /report).
@@ -74,18 +76,23 @@ def address_host(addr):
 
 def dump(veil, config_text, env=None):
     """`veil check --dump` of <config_text>, parsed: the effective
-    configuration with every default filled in."""
+    configuration with every default filled in (the Secrets' files laid
+    out in a temporary directory, their paths put back in the result)."""
     tmp = tempfile.mkdtemp(prefix="veil-k8s-")
     try:
+        vols = pod_secrets(tmp)
         path = os.path.join(tmp, "veil.yaml")
         with open(path, "w") as f:
-            f.write(config_text)
+            f.write(localize(config_text, vols))
         e = dict(os.environ)
         e.update(env or {})
         r = subprocess.run([veil, "check", "--dump", "-c", path], capture_output=True,
                            env=e, timeout=30)
         eq(r.returncode, 0, "veil check --dump: %r" % r.stderr)
-        return yaml.safe_load(r.stdout)
+        out = r.stdout.decode()
+        for mount, d in vols.items():
+            out = out.replace(d.path, mount)
+        return yaml.safe_load(out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -106,7 +113,7 @@ def test_sidecar_manifest(veil):
     by_kind = manifests()
     dep = one(by_kind, "Deployment")
     spec, v = veil_container(dep)
-    conf = dump(veil, config_text(by_kind), {"VEIL_HASH_KEY": "00" * 32})
+    conf = dump(veil, config_text(by_kind))
     server, admin = conf["server"], conf["admin"]
 
     # A native sidecar: an init container that keeps running.
@@ -204,12 +211,34 @@ def test_sidecar_manifest(veil):
           "terminationGracePeriodSeconds > server.drain_timeout")
     check(int(server["workers"]) > 0, "server.workers is set")
 
-    # The key comes from the Secret that docs/deploying.md creates.
-    key_envs = {k["env"] for k in conf.get("keys", {}).values() if "env" in k}
-    given = {e["name"]: e for e in v.get("env", [])}
-    for name in key_envs:
-        check(name in given and "secretKeyRef" in given[name].get("valueFrom", {}),
-              "key variable %s comes from a Secret" % name)
+    # Keys and certificates are files from Secrets mounted read-only, as
+    # directories (a subPath mount would never see a renewal), mode 0440
+    # with the pod's fsGroup: root:fsGroup 0440 is what veil's secret-file
+    # rule takes (include/veil/secret_file.h). No key in the environment.
+    secret_files = [k["file"] for k in conf.get("keys", {}).values() if "file" in k]
+    for lst in conf["listeners"]:
+        for c in (lst.get("tls") or {}).get("certificates", []):
+            secret_files += [c["cert_file"], c["key_file"]]
+    check(len(secret_files) >= 3, "a hash key file and a TLS certificate and key")
+    check(conf["listeners"][0].get("tls") is not None, "the pod's listener terminates TLS")
+    check(not any("env" in k for k in conf.get("keys", {}).values()),
+          "no key from an environment variable")
+    check(not any("secretKeyRef" in (e.get("valueFrom") or {}) for e in v.get("env", [])),
+          "no Secret in veil's environment")
+    for path in secret_files:
+        m = [m for m in v["volumeMounts"] if path.startswith(m["mountPath"].rstrip("/") + "/")]
+        eq(len(m), 1, "%s is on one mount" % path)
+        m = m[0]
+        vol = vols[m["name"]]
+        check("secret" in vol, "%s comes from a Secret volume" % path)
+        check("subPath" not in m, "%s: no subPath" % path)
+        eq(m.get("readOnly"), True, "%s: mounted read-only" % path)
+        eq(vol["secret"].get("defaultMode"), 0o440, "%s: defaultMode 0440" % path)
+        eq(os.path.dirname(path), m["mountPath"].rstrip("/"), "%s: a key of the Secret" % path)
+    fs_group = spec["securityContext"].get("fsGroup")
+    check(fs_group is not None, "the pod has an fsGroup")
+    eq(fs_group, spec["securityContext"].get("runAsGroup"), "fsGroup is veil's group")
+    check(spec["securityContext"].get("runAsUser") not in (None, 0), "veil is not root")
 
     # The PodDisruptionBudget covers the pods.
     pdb = one(by_kind, "PodDisruptionBudget")
@@ -232,15 +261,20 @@ def test_kustomize_build(veil):
 
 
 class AtomicDir:
-    """A ConfigMap volume as the kubelet writes it (its AtomicWriter): the
-    data in a timestamped directory, a ..data link to it, each key a link
-    through ..data; an update writes a new directory, points ..data_tmp at
-    it, renames ..data_tmp over ..data and removes the old directory."""
+    """A ConfigMap or Secret volume as the kubelet writes it (its
+    AtomicWriter): the data in a timestamped directory, a ..data link to
+    it, each key a link through ..data; an update writes a new directory,
+    points ..data_tmp at it, renames ..data_tmp over ..data and removes
+    the old directory. A Secret volume's files get the volume's
+    defaultMode (<mode>) and, with the pod's fsGroup, that group (<gid>)
+    while root keeps them."""
 
-    def __init__(self, path, files):
+    def __init__(self, path, files, mode=None, gid=None):
         self.path = path
         self.n = 0
         self.current = None
+        self.mode, self.gid = mode, gid
+        os.makedirs(path, exist_ok=True)
         self.update(files)
         for name in files:
             os.symlink(os.path.join("..data", name), os.path.join(path, name))
@@ -250,14 +284,75 @@ class AtomicDir:
         ts = "..2026_12_05_13_00_%02d.%09d" % (self.n, 123456789 + self.n)
         os.mkdir(os.path.join(self.path, ts))
         for name, text in files.items():
-            with open(os.path.join(self.path, ts, name), "w") as f:
+            fp = os.path.join(self.path, ts, name)
+            with open(fp, "wb" if isinstance(text, bytes) else "w") as f:
                 f.write(text)
+            if self.gid is not None:
+                os.chown(fp, 0, self.gid)
+            if self.mode is not None:
+                os.chmod(fp, self.mode)
         tmp = os.path.join(self.path, "..data_tmp")
         os.symlink(ts, tmp)
         os.rename(tmp, os.path.join(self.path, "..data"))
         if self.current is not None:
             shutil.rmtree(os.path.join(self.path, self.current))
         self.current = ts
+
+
+POD_GID = 10001   # the Deployment's runAsGroup and fsGroup
+
+
+def tls_files(pki, name):
+    """The Secret veil-tls of `kubectl create secret tls`: tls.crt, tls.key."""
+    make_cert(pki, "ca", name, "api.test", "DNS:api.test,DNS:localhost,IP:127.0.0.1")
+    out = {}
+    for key, ext in (("tls.crt", ".pem"), ("tls.key", ".key")):
+        with open(os.path.join(pki, name + ext), "rb") as f:
+            out[key] = f.read()
+    return out
+
+
+def pod_secrets(tmp):
+    """The Secrets veil-tls and veil-keys mounted in <tmp> as the kubelet
+    mounts them for the Deployment: root:10001, mode 0440 (defaultMode,
+    fsGroup). Without root the files stay the test user's, mode 0400 (the
+    same rule's other case). {mount path in the pod: AtomicDir}."""
+    pki = os.path.join(tmp, "pki")
+    os.makedirs(pki)
+    make_ca(pki, "ca")
+    root = os.geteuid() == 0
+    mode, gid = (0o440, POD_GID) if root else (0o400, None)
+    for d in (tmp, pki):
+        os.chmod(d, 0o755)
+    return {"/etc/veil/tls": AtomicDir(os.path.join(tmp, "tls"), tls_files(pki, "api"),
+                                       mode, gid),
+            "/etc/veil/keys": AtomicDir(os.path.join(tmp, "keys"), {"hash-key": "ab" * 32},
+                                        mode, gid)}
+
+
+def localize(text, vols):
+    """<text> with the pod's mount paths moved to the volumes in <vols>."""
+    for mount, d in vols.items():
+        text = text.replace(mount + "/", d.path + "/")
+    return text
+
+
+def https_get(port, path, cafile):
+    """(status, body, the server certificate's serial) of one request."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s = ctx.wrap_socket(raw, server_hostname="localhost")
+    serial = s.getpeercert()["serialNumber"]
+    s.sendall(("GET %s HTTP/1.1\r\nHost: p\r\nConnection: close\r\n\r\n" % path).encode())
+    data = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+    s.close()
+    head, body = data.split(b"\r\n\r\n", 1)
+    return int(head.split(b" ")[1]), body, serial
 
 
 def http_get(port, path):
@@ -281,17 +376,21 @@ def config_id(metrics):
 
 
 def test_configmap_runs_and_reloads(veil):
-    """The ConfigMap's file, in a volume laid out as the kubelet lays it,
-    run by veil with the pod's addresses moved to free loopback ports;
-    then the ConfigMap changes and veil reloads it by itself."""
+    """The ConfigMap's file and the Secrets' files, in volumes laid out as
+    the kubelet lays them, run by veil with the pod's addresses moved to
+    free loopback ports, as the pod's user and group (10001, when the test
+    runs as root) reading root:10001 0440 keys; then the ConfigMap changes
+    and veil reloads it by itself, and the TLS Secret is renewed (as
+    cert-manager does) and veil serves the new certificate."""
     text = config_text(manifests())
     tmp = tempfile.mkdtemp(prefix="veil-k8s-")
     up = None
     p = None
     try:
+        vols = pod_secrets(tmp)
         vol = os.path.join(tmp, "config")
         os.mkdir(vol)
-        cm = AtomicDir(vol, {"veil.yaml": text})
+        cm = AtomicDir(vol, {"veil.yaml": localize(text, vols)}, 0o644)
         up_port = free_port()
         up = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "integration",
                                                             "upstream.py"),
@@ -299,14 +398,20 @@ def test_configmap_runs_and_reloads(veil):
         wait_port(up_port)
         port, probe, metrics, admin = (free_port() for _ in range(4))
         err = open(os.path.join(tmp, "stderr"), "wb")
-        env = dict(os.environ, VEIL_HASH_KEY="11" * 32)
+
+        def as_pod_user():
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(POD_GID)
+                os.setuid(10001)
+
         p = subprocess.Popen([veil, "run", "-c", os.path.join(vol, "veil.yaml"),
                               "--listen", "127.0.0.1:%d" % port,
                               "--upstream", "http://127.0.0.1:%d" % up_port,
                               "--probe-listen", "127.0.0.1:%d" % probe,
                               "--metrics-listen", "127.0.0.1:%d" % metrics,
                               "--admin", "127.0.0.1:%d" % admin],
-                             stdout=subprocess.DEVNULL, stderr=err, env=env)
+                             stdout=subprocess.DEVNULL, stderr=err, preexec_fn=as_pod_user)
         wait_port(port, proc=p)
         wait_port(probe, proc=p)
         deadline = time.time() + 10
@@ -319,10 +424,13 @@ def test_configmap_runs_and_reloads(veil):
         eq(st, 200, "metrics /metrics")
         first = config_id(body)
         eq(http_get(metrics, "/report")[0], 404, "metrics /report")
-        eq(http_get(port, "/json")[0], 200, "a request through veil")
+        cafile = os.path.join(tmp, "pki", "ca.pem")
+        st, _, serial = https_get(port, "/json", cafile)
+        eq(st, 200, "a request through veil, over TLS")
 
         # kubectl apply of a changed ConfigMap: the kubelet swaps ..data.
-        cm.update({"veil.yaml": text.replace("drain_timeout: 25s", "drain_timeout: 20s")})
+        cm.update({"veil.yaml": localize(text.replace("drain_timeout: 25s",
+                                                      "drain_timeout: 20s"), vols)})
         deadline = time.time() + 10
         while True:
             second = config_id(http_get(metrics, "/metrics")[1])
@@ -331,6 +439,18 @@ def test_configmap_runs_and_reloads(veil):
             check(time.time() < deadline, "the ConfigMap change was reloaded")
             time.sleep(0.1)
         eq(http_get(probe, "/ready"), (200, b"ready\n"), "still ready after the reload")
+
+        # The certificate is renewed: the Secret changes, the kubelet
+        # swaps its ..data, veil takes the new files without a restart.
+        vols["/etc/veil/tls"].update(tls_files(os.path.join(tmp, "pki"), "api2"))
+        deadline = time.time() + 10
+        while True:
+            st, _, renewed = https_get(port, "/json", cafile)
+            if renewed != serial:
+                break
+            check(time.time() < deadline, "the renewed certificate is served")
+            time.sleep(0.1)
+        eq(st, 200, "served with the renewed certificate")
         p.send_signal(signal.SIGTERM)
         eq(p.wait(timeout=30), 0, "exit after SIGTERM")
         err.close()
@@ -338,6 +458,8 @@ def test_configmap_runs_and_reloads(veil):
             stderr = f.read()
         check(b"veil: configuration reloaded (1 reloads, 0 rejected)\n" in stderr,
               "one reload reported: %r" % stderr)
+        check(b"veil: listeners[0].tls: certificates reloaded\n" in stderr,
+              "the renewal reported: %r" % stderr)
         check(b"Sanitizer" not in stderr and b"runtime error" not in stderr,
               "sanitizers: %r" % stderr[-2000:])
     finally:

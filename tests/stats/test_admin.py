@@ -260,8 +260,10 @@ def case_token():
             f.write("s3cret-token\n")
         os.chmod(tok, 0o644)
         a = Admin("--token-file", tok)
-        eq(a.first, "error: --admin-token-file: the file must not be readable "
-                    "by group or others (chmod 600)\n", "0644 token file")
+        eq(a.first, "error: --admin-token-file: %s: has group or others access "
+                    "(mode 0644): a secret file must be 0600 or less when owned by the "
+                    "user veil runs as, 0640 or less when owned by root (chmod 600)\n" % tok,
+           "0644 token file")
         a.p.stdin.close()
         eq(a.p.wait(timeout=10), 1, "exit status for a 0644 token")
         os.chmod(tok, 0o600)
