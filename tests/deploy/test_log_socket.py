@@ -20,7 +20,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import Env, check, eq, run  # noqa: E402
+from harness import Env, Failure, check, eq, run  # noqa: E402
 
 
 class StreamReceiver:
@@ -138,6 +138,16 @@ class DgramReceiver:
         os.unlink(self.path)
 
 
+def wait_unreachable(env, timeout=10.0):
+    """Waits until veil has tried the receiver and said it is not
+    reachable: records from then on wait in its queue."""
+    end = time.time() + timeout
+    while b"not reachable" not in env.stderr():
+        if time.time() > end:
+            raise Failure("veil never found the receiver gone")
+        time.sleep(0.02)
+
+
 def metric(env, name):
     with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % env.admin_port,
                                 timeout=10) as r:
@@ -202,7 +212,7 @@ def test_stream_receiver_restarts(veil):
         rcv.close()
         first = rcv.records()
         get(env, 4, "/echo")          # while nobody listens
-        time.sleep(0.3)
+        wait_unreachable(env)
         rcv2 = StreamReceiver(path)
         try:
             recs = rcv2.wait(4)
@@ -230,7 +240,7 @@ def test_receiver_starts_later(veil):
     rcv = None
     try:
         get(env, 2)
-        time.sleep(0.3)
+        wait_unreachable(env)
         rcv = StreamReceiver(path)
         eq(len(rcv.wait(2, timeout=10)), 2, "queued records delivered")
     finally:

@@ -108,9 +108,12 @@ def test_ready_503_while_draining(veil):
                                    "{base}/slow?ms=2500")
         t = threading.Thread(target=slow)
         t.start()
-        time.sleep(0.5)
+        # In flight once the upstream has it; draining once /ready says so.
+        check(len(env.requests(min_count=1)) == 1, "the slow request reached the upstream")
         env.veil.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        end = time.time() + 5
+        while get(probe, "/ready")[0] != 503 and time.time() < end:
+            time.sleep(0.02)
         eq(get(probe, "/ready")[::2], (503, b"draining\n"), "probe /ready while draining")
         eq(get(probe, "/live")[::2], (200, b"live\n"), "probe /live while draining")
         eq(get(env.admin_port, "/ready")[::2], (503, b"draining\n"),

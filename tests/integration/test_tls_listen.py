@@ -25,6 +25,15 @@ from harness import Env, check, eq, run, split_head
 CANARY_Q = b"/json?email=canary.4f9c@example.org&card=4111111111111111"
 
 
+
+def wait_load(results, ok, timeout=20.0):
+    """Waits until the load threads have <ok> successful requests."""
+    end = time.time() + timeout
+    while results["ok"] < ok:
+        check(time.time() < end, "the load made %d requests in %.0f s (%s)"
+              % (results["ok"], timeout, results["fail"][:3]))
+        time.sleep(0.02)
+
 def openssl(d, *args, inp=None):
     subprocess.run(["openssl"] + list(args), cwd=d, check=True, input=inp,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -378,7 +387,7 @@ def test_reload_renewed_certificate(veil):
         old, _ = https_get(s.env.port, pki.path("ca.pem"))
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        wait_load(results, 30)  # the load runs before the renewal
         make_cert(pki.dir, "ca", "a2", "a.test",
                   "DNS:a.test,DNS:localhost,IP:127.0.0.1")
         # Renewal as cert-manager does it: new files replace the old.
@@ -417,7 +426,7 @@ def test_reload_renewed_certificate(veil):
                 break
             time.sleep(0.05)
         check(third not in (new, old), "the third certificate is served")
-        time.sleep(0.3)
+        wait_load(results, results["ok"] + 30)  # and goes on after it
     finally:
         stop.set()
         for t in threads:

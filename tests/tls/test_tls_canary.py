@@ -27,6 +27,7 @@ import time
 from tlskit import (PKI, Setup, check, client_auth_yaml, client_hello, eq, first_record,
                     listener_yaml, make_cert, run, wait_counters)
 from test_canary import CARD, EMAIL, SSN, leaks_everywhere, report
+from harness import wait_read  # noqa: E402
 
 # The certificate names: the e-mail canary as the CN and as an e-mail SAN.
 SUBJECT_CN = EMAIL.decode()
@@ -135,7 +136,7 @@ def test_tls_paths(veil):
         t.sendall(b"POST " + q.encode() + b" HTTP/1.1\r\nHost: a\r\n"
                   b"X-Request-Id: aborted\r\nContent-Type: application/json\r\n"
                   b"X-Email: " + EMAIL + b"\r\nContent-Length: 1000\r\n\r\n" + body)
-        time.sleep(0.3)
+        wait_read(port, t)  # veil has the records of the partial request
         rst(t)
         # A request to the https upstream that does not verify: 502.
         out, err, rc = s.curl("/bad" + q, "-H", "X-Request-Id: upstream", "-H",

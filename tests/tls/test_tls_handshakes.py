@@ -13,6 +13,7 @@ import time
 
 from tlskit import (PKI, Setup, cert_args, check, client_auth_yaml, client_hello, eq,
                     first_record, run, wait_counters)
+from harness import wait_read  # noqa: E402
 
 
 def s_client(s, *args):
@@ -97,7 +98,7 @@ def test_counts_by_reason(veil):
         c.close()
         c = socket.create_connection(("127.0.0.1", port), timeout=5)
         c.sendall(hello[:20])
-        time.sleep(0.1)
+        wait_read(port, c)  # veil has read the start of the hello
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         c.close()
         want["client_closed"] = 3
