@@ -404,6 +404,8 @@ struct veil__worker {
     _Atomic int cmd;             /* VEIL__CMD_* from the main thread */
     _Atomic int prune;           /* a reload retired upstreams */
     _Atomic int trim;            /* a burst is over: shrink the caches */
+    _Atomic int settle;          /* a period is over: free the buffers it
+                                    did not use (server.c, memory_tick) */
     int draining;
     int stopping;
     unsigned nclients;
@@ -415,6 +417,8 @@ struct veil__worker {
                                      memory trim (server.c) */
     char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
     unsigned nbufs;
+    unsigned bufs_low;            /* the fewest cached since the period began:
+                                     that many sat unused all along */
     struct veil_stats_shard *shard; /* counters, or NULL */
     /* Token counters of this worker's passes (tokens_transit.c), added to
        <shard> after each pass; NULL when nothing is counted. */

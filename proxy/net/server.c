@@ -53,6 +53,7 @@ typedef struct server {
     _Atomic unsigned conn_peak;  /* since the last memory trim */
     int trim_stage;              /* 1: caches shrunk, trim on next tick */
     int retrim_ticks;            /* ticks until the follow-up trim, or 0 */
+    unsigned settle_ticks;       /* ticks into the steady period */
     unsigned idle_ticks;         /* seconds without a connection */
     veil_log_t *log;
     int draining;
@@ -134,7 +135,12 @@ uint64_t veil__rand64(veil__worker_t *w)
 char *veil__buf_get(veil__worker_t *w)
 {
     if (w->nbufs > 0) {
-        return w->bufs[--w->nbufs];
+        char *b = w->bufs[--w->nbufs];
+
+        if (w->nbufs < w->bufs_low) {
+            w->bufs_low = w->nbufs;
+        }
+        return b;
     }
     return malloc(VEIL__IO_BUF);
 }
@@ -170,6 +176,26 @@ static void shrink_bufs(veil__worker_t *w)
     while (w->nbufs > VEIL__BUF_KEEP) {
         free(w->bufs[--w->nbufs]);
     }
+    w->bufs_low = w->nbufs;
+}
+
+
+/*
+ * A steady load's period is over: the buffers that stayed in the cache
+ * the whole period (the lowest count it fell to) were not needed, so they
+ * go back. Without this the cache keeps what the load's highest moment
+ * needed, and the pages each buffer ever had written stay resident: a
+ * steady hour of 16 connections on a busy machine crept from 7.5 to 9.6
+ * MB of anonymous memory that way.
+ */
+static void settle_bufs(veil__worker_t *w)
+{
+    unsigned unused = w->bufs_low < w->nbufs ? w->bufs_low : w->nbufs;
+
+    while (unused-- > 0) {
+        free(w->bufs[--w->nbufs]);
+    }
+    w->bufs_low = w->nbufs;
 }
 
 
@@ -220,6 +246,9 @@ static void worker_async_cb(uv_async_t *a)
     }
     if (atomic_exchange(&w->trim, 0)) {
         shrink_bufs(w);
+    }
+    if (atomic_exchange(&w->settle, 0)) {
+        settle_bufs(w);
     }
     if (cmd == VEIL__CMD_NONE || w->stopping) {
         return;
@@ -469,6 +498,9 @@ static void broadcast(server_t *s, int cmd)
 #define TRIM_MIN_PEAK 256
 /* Ticks (seconds) between a trim and its follow-up. */
 #define RETRIM_AFTER_TICKS 4
+/* Ticks (seconds) of a steady period, after which the buffers no moment
+   of it needed are freed and trimmed. */
+#define SETTLE_TICKS 30
 
 /*
  * Gives memory back after a burst. Each connection holds buffers while it
@@ -501,6 +533,16 @@ static void memory_tick(server_t *s)
     }
     if (s->retrim_ticks > 0 && --s->retrim_ticks == 0) {
         malloc_trim(0);
+    }
+    if (++s->settle_ticks >= SETTLE_TICKS) {
+        s->settle_ticks = 0;
+        for (i = 0; i < s->n; i++) {
+            atomic_store(&s->workers[i].settle, 1);
+            uv_async_send(&s->workers[i].async);
+        }
+        if (s->retrim_ticks == 0) {
+            s->retrim_ticks = 2; /* after the workers have freed them */
+        }
     }
     s->idle_ticks = now == 0 ? s->idle_ticks + 1 : 0;
     if ((peak >= TRIM_MIN_PEAK && now <= peak / 4) ||

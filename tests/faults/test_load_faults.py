@@ -9,10 +9,11 @@ import resource
 import selectors
 import socket
 import sys
+import threading
 import time
 
-from faultlib import (FaultEnv, check, eq, eq_bytes, forwarded, read_all,
-                      request, rss_kib, run, wait_until)
+from faultlib import (FaultEnv, anon_kib, check, eq, eq_bytes, forwarded,
+                      read_all, request, rss_kib, run, wait_until)
 
 IDLE = 5000
 
@@ -166,8 +167,64 @@ def test_memory_after_bursts(veil):
               "each burst: %s)" % (after, idle, peaks))
 
 
+def test_memory_settles_under_steady_load(veil):
+    """200 connections at once, each with a 48 KiB body (fewer than the
+    bursts the trim after a burst waits for), then a steady trickle on
+    two keep-alive connections, so veil is never idle: within 75 s the
+    buffers the trickle does not need are freed and veil's anonymous
+    memory is back within twice its idle figure."""
+    with FaultEnv(veil, record=False) as env:
+        pid = env.veil.pid
+        ok_exchange(env, b"warm")
+        idle = anon_kib(pid)
+        body = b"x" * (48 * 1024)
+        req = (b"POST /f/ok HTTP/1.1\r\nHost: a\r\nContent-Type: application/"
+               b"octet-stream\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+               % len(body)) + body
+        answers = burst(env.port, 200, req)
+        good = sum(1 for a in answers if a.startswith(b"HTTP/1.1 200 OK\r\n"))
+        eq(good, 200, "answers that are 200")
+        peak = anon_kib(pid)
+        check(peak > 2 * idle, "the burst left more than 2 x idle (%d KiB, idle %d KiB): "
+              "nothing to give back" % (peak, idle))
+        stop = threading.Event()
+        failures = []
+
+        def trickle():
+            s = env.connect()
+            one = request(b"/f/ok", b"tr")
+            try:
+                while not stop.is_set():
+                    s.sendall(one)
+                    got = b""
+                    while not got.endswith(b"\r\n\r\nok"):
+                        d = s.recv(4096)
+                        if not d:
+                            failures.append("closed")
+                            return
+                        got += d
+                    stop.wait(0.1)
+            finally:
+                s.close()
+
+        threads = [threading.Thread(target=trickle) for _ in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            wait_until(lambda: anon_kib(pid) <= 2 * idle, 75,
+                       "anonymous memory within 2 x idle (%d KiB; %d KiB after "
+                       "the burst)" % (idle, peak))
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        eq(failures, [], "the trickle's connections")
+        print("RssAnon idle %d KiB, after the burst %d KiB, settled %d KiB"
+              % (idle, peak, anon_kib(pid)))
+
+
 TESTS = [test_idle_connections, test_pipelined_burst,
-         test_memory_after_bursts]
+         test_memory_after_bursts, test_memory_settles_under_steady_load]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
