@@ -72,6 +72,20 @@ static const key_rule_t exact[] = {
     {"bsn", VEIL_D_NATIONAL_ID}, {"cpf", VEIL_D_NATIONAL_ID}, {"aadhaar", VEIL_D_NATIONAL_ID},
     {"nino", VEIL_D_NATIONAL_ID}, {"dni", VEIL_D_NATIONAL_ID}, {"nie", VEIL_D_NATIONAL_ID},
     {"codicefiscale", VEIL_D_NATIONAL_ID}, {"fiscalcode", VEIL_D_NATIONAL_ID},
+    /* Street addresses: the value is judged whole (veil__address_like()),
+       since "address" names IP and e-mail addresses as well. */
+    {"address", VEIL_D_ADDRESS}, {"streetaddress", VEIL_D_ADDRESS},
+    {"street", VEIL_D_ADDRESS}, {"streetname", VEIL_D_ADDRESS},
+    {"street1", VEIL_D_ADDRESS}, {"street2", VEIL_D_ADDRESS},
+    {"streetline1", VEIL_D_ADDRESS}, {"address1", VEIL_D_ADDRESS},
+    {"address2", VEIL_D_ADDRESS}, {"addressline", VEIL_D_ADDRESS},
+    {"addressline1", VEIL_D_ADDRESS}, {"addressline2", VEIL_D_ADDRESS},
+    {"line1", VEIL_D_ADDRESS}, {"line2", VEIL_D_ADDRESS},
+    {"strasse", VEIL_D_ADDRESS}, {"strae", VEIL_D_ADDRESS}, {"anschrift", VEIL_D_ADDRESS},
+    {"adresse", VEIL_D_ADDRESS}, {"direccion", VEIL_D_ADDRESS}, {"domicilio", VEIL_D_ADDRESS},
+    {"indirizzo", VEIL_D_ADDRESS}, {"adres", VEIL_D_ADDRESS}, {"straat", VEIL_D_ADDRESS},
+    {"endereco", VEIL_D_ADDRESS}, {"morada", VEIL_D_ADDRESS}, {"calle", VEIL_D_ADDRESS},
+    {"rue", VEIL_D_ADDRESS},
 };
 
 /* Keys ending in one of these: billing_email, homePhone, savingsAccountNumber. */
@@ -92,6 +106,11 @@ static const key_rule_t suffixes[] = {
     {"firstname", VEIL_D_PERSON_NAME}, {"lastname", VEIL_D_PERSON_NAME},
     {"fullname", VEIL_D_PERSON_NAME}, {"surname", VEIL_D_PERSON_NAME},
     {"givenname", VEIL_D_PERSON_NAME}, {"familyname", VEIL_D_PERSON_NAME},
+    {"streetaddress", VEIL_D_ADDRESS}, {"billingaddress", VEIL_D_ADDRESS},
+    {"shippingaddress", VEIL_D_ADDRESS}, {"homeaddress", VEIL_D_ADDRESS},
+    {"mailingaddress", VEIL_D_ADDRESS}, {"postaladdress", VEIL_D_ADDRESS},
+    {"deliveryaddress", VEIL_D_ADDRESS}, {"addressline1", VEIL_D_ADDRESS},
+    {"addressline2", VEIL_D_ADDRESS},
 };
 
 /*

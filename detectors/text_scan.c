@@ -15,6 +15,7 @@
 
 #include "chartab.h"
 #include "engine.h"
+#include "names.h"
 #include "simd.h"
 
 /* ---- findings ---- */
@@ -144,7 +145,8 @@ void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int co
 /* The scan frontier: nothing before it is still to be looked at. */
 static size_t scan_frontier(const struct veil__text *t)
 {
-    return t->eng->custom_re && t->cpos < t->pos ? t->cpos : t->pos;
+    size_t f = t->eng->custom_re && t->cpos < t->pos ? t->cpos : t->pos;
+    return t->npos < f ? t->npos : f;
 }
 
 /* ---- the layer's interface ---- */
@@ -298,6 +300,7 @@ static void compact(struct veil__text *t)
     t->len -= keep_from;
     t->pos -= keep_from;
     t->cpos = t->cpos > keep_from ? t->cpos - keep_from : 0;
+    t->npos = t->npos > keep_from ? t->npos - keep_from : 0;
     t->ctx_pos = SIZE_MAX;
 }
 
@@ -364,6 +367,7 @@ void veil__text_run(struct veil__text *t)
         return;
     }
     t->k->text_scan(t, 0);
+    veil__names_run(t, 0);
     uint64_t front = t->base + scan_frontier(t);
     emit_upto(t, front > VEIL__EMIT_LAG ? front - VEIL__EMIT_LAG : 0);
     compact(t);
@@ -376,6 +380,7 @@ void veil__text_flush(struct veil__text *t)
         return;
     }
     t->k->text_scan(t, 1);
+    veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
     compact(t);
     prune_fields(t);
@@ -384,13 +389,15 @@ void veil__text_flush(struct veil__text *t)
 void veil__text_end(struct veil__text *t)
 {
     t->k->text_scan(t, 1);
+    veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
     if (t->used) {
         explicit_bzero(t->buf, t->used);
         t->used = 0;
     }
     t->base += t->len;
-    t->len = t->pos = t->cpos = 0;
+    t->len = t->pos = t->cpos = t->npos = 0;
+    memset(&t->csv, 0, sizeof(t->csv));
     t->nfields = 0;
     t->ctx_pos = SIZE_MAX;
 }

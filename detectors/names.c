@@ -1,0 +1,1268 @@
+/*
+ * Person names in running text, without a model: dictionary evidence
+ * (given names and surnames from public lists, detectors/data/README.md)
+ * combined with structure, so that a common word that is also a name
+ * ("May", "Will", "Bill", "Page") does not fire alone:
+ *
+ *   - after a title (Mr, Mrs, Frau, Herr, Mme, Sra., ...): the capitalised
+ *     words that follow, whatever they are ("Dear Mrs. Effertz");
+ *   - after a name label ("Name:", "Nom :", "Naam:"): the same;
+ *   - after an introduction ("my name is", "ich heiße", "je suis", "soy"),
+ *     a greeting ("Hi", "Liebe", "Hola"), a sign-off ("Regards,",
+ *     "Viele Grüße", "Cordialement") or a relation ("my mother,"): words
+ *     the dictionary knows, or two capitalised words, or one that ends the
+ *     clause ("Hallo Mailin,");
+ *   - anywhere: a given name that is no common word followed by one to
+ *     four capitalised words ("Thea Hecht", "Miguel Ángel Serna Frías"),
+ *     with the particles of family names between them ("Mik van Veen").
+ *
+ * The pass visits only the bytes where a capitalised word (or, for
+ * addresses, a number) starts, found sixteen bytes at a time; each word is
+ * folded and looked up by hash. Context is read backwards from the word,
+ * at most a few words, and never across a value's delimiter.
+ */
+#include <pthread.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "names.h"
+#include "names_fold.h"
+
+extern const uint32_t veil__names_table[1u << VEIL__NAMES_BITS];
+
+#define SEQ_MAX 5      /* capitalised words in one name */
+#define WORD_MAX 40    /* bytes of one word */
+#define NAME_SPAN 160  /* longest name, particles included */
+/* Bytes after a candidate's start that any decision about it may read: a
+   name (NAME_SPAN and the clause's end), an address (six words of
+   WORD_MAX, a unit, a postcode and a town of four words). Closer to the
+   end of what was fed, the pass waits for more (or the stream's end), so
+   any chunking gives the same findings. */
+#define LOOKAHEAD 512
+
+/* ---- words ---- */
+
+static inline int is_digit(unsigned c) { return c - '0' < 10u; }
+static inline int is_alpha(unsigned c) { return (c | 0x20) - 'a' < 26u; }
+static inline int is_hex(unsigned c) { return is_digit(c) || (c | 0x20) - 'a' < 6u; }
+
+int veil__nletter(const veil__nview_t *v, size_t i)
+{
+    unsigned char c = v->b[i];
+    if (is_alpha(c)) {
+        return 1;
+    }
+    if (c >= 0xC3 && c <= 0xC5) {
+        if (i + 1 >= v->n) {
+            return v->final ? 0 : -1;
+        }
+        char two[2];
+        return veil__fold2(c, v->b[i + 1], two) ? 2 : 0;
+    }
+    return 0;
+}
+
+int veil__nword_start(const unsigned char *b, size_t i)
+{
+    if (i == 0) {
+        return 1;
+    }
+    unsigned char p = b[i - 1];
+    if (p >= 0x80 && i >= 3 && b[i - 3] >= 0xE0 && b[i - 3] < 0xF0) {
+        return 1; /* after a kanji, a kana or CJK punctuation */
+    }
+    if (is_alpha(p) || is_digit(p) || (p >= 0x80 && p != 0xA0)) {
+        /* An escaped line break in a raw JSON string, or the end of a
+           %XX escape, ends the word before. */
+        if (i >= 2 && b[i - 2] == '\\' && (p == 'n' || p == 'r' || p == 't')) {
+            return 1;
+        }
+        if (i >= 3 && b[i - 3] == '%' && is_hex(b[i - 2]) && is_hex(p)) {
+            return 1;
+        }
+        return 0;
+    }
+    return p != '_' && p != '@' && p != '/' && p != '\\' && p != '.' && p != '-' && p != '\'';
+}
+
+static unsigned lookup(const char *f, size_t n)
+{
+    uint64_t h = veil__fold_hash(f, n);
+    uint32_t fp = veil__fold_fp(h);
+    size_t mask = (1u << VEIL__NAMES_BITS) - 1;
+    for (size_t slot = (size_t)h & mask;; slot = (slot + 1) & mask) {
+        uint32_t e = veil__names_table[slot];
+        if (e == 0) {
+            return 0;
+        }
+        if (e >> 4 == fp) {
+            return e & 15u;
+        }
+    }
+}
+
+int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
+{
+    const unsigned char *b = v->b;
+    size_t q = i;
+    int k = veil__nletter(v, i);
+    if (k <= 0) {
+        return k < 0 ? VEIL__NWORD_DEFER : 0;
+    }
+    int upper0 = k == 1 ? (b[i] >= 'A' && b[i] <= 'Z') : veil__fold_upper2(b[i], b[i + 1]);
+    int second = -1; /* is the second letter small: -1 none yet */
+    q += (size_t)k;
+    for (;;) {
+        if (q >= v->n) {
+            if (!v->final) {
+                return VEIL__NWORD_DEFER;
+            }
+            break;
+        }
+        k = veil__nletter(v, q);
+        if (k < 0) {
+            return VEIL__NWORD_DEFER;
+        }
+        if (k > 0) {
+            if (second < 0) {
+                second = k == 1 ? (b[q] >= 'a' && b[q] <= 'z') : !veil__fold_upper2(b[q], b[q + 1]);
+            }
+            q += (size_t)k;
+        } else {
+            /* An apostrophe or a hyphen between letters stays in the word. */
+            size_t gap = b[q] == '\'' || b[q] == '-' ? 1
+                         : (b[q] == 0xE2 && q + 2 < v->n && b[q + 1] == 0x80 && b[q + 2] == 0x99) ? 3 : 0;
+            if (gap == 0) {
+                break;
+            }
+            if (q + gap >= v->n) {
+                if (!v->final) {
+                    return VEIL__NWORD_DEFER;
+                }
+                break;
+            }
+            k = veil__nletter(v, q + gap);
+            if (k < 0) {
+                return VEIL__NWORD_DEFER;
+            }
+            if (k == 0) {
+                break;
+            }
+            if (second < 0) {
+                second = 1; /* O'Brien, D'Amore */
+            }
+            q += gap;
+        }
+        if (q - i > WORD_MAX) {
+            /* Too long for a name: skip to its end. */
+            while (q < v->n && veil__nletter(v, q) > 0) {
+                q += (size_t)veil__nletter(v, q);
+            }
+            w->s = i;
+            w->e = q;
+            w->cap = 0;
+            w->len = 0;
+            w->flags = 0;
+            return 1;
+        }
+    }
+    w->s = i;
+    w->e = q;
+    w->cap = (uint8_t)(upper0 && second == 1);
+    w->len = (uint8_t)veil__fold_word(b + i, q - i, w->f, sizeof(w->f));
+    w->flags = 0;
+    if (w->len >= 2) {
+        w->flags = lookup(w->f, w->len);
+        if (w->flags == 0) {
+            /* A hyphenated name by its first part (Jean-Pierre). */
+            const char *h = memchr(w->f, '-', w->len);
+            if (h != NULL && h - w->f >= 2) {
+                w->flags = lookup(w->f, (size_t)(h - w->f)) & (VEIL__NAME_GIVEN | VEIL__NAME_ANY);
+            }
+        }
+    }
+    return 1;
+}
+
+void veil__nreport(veil__nview_t *v, size_t s, size_t e, int det)
+{
+    if (v->t == NULL) {
+        v->found = 1;
+        return;
+    }
+    veil__text_report(v->t, s, e, det, VEIL_CONF_MEDIUM, 0);
+}
+
+/* ---- context words ---- */
+
+enum {
+    C_NONE = 0,
+    C_TITLE,    /* Mr, Frau, Mme, Sra: any capitalised words follow */
+    C_LABEL,    /* Name:, Nom :: the same */
+    C_INTRO,    /* my name is, ich bin, je suis */
+    C_GREET,    /* Hi, Liebe, Hola */
+    C_SIGNOFF,  /* Regards, Viele Grüße, Cordialement */
+    C_RELATION, /* my mother, meinen Vater, minha mãe */
+    C_HOLDER,   /* account holder, Kontoinhaber, titular, Contact: */
+};
+
+typedef struct {
+    const char *phrase; /* folded words, one space between */
+    uint8_t kind;
+} phrase_t;
+
+/* Written from the languages of veil's phone formats (en, de, fr, es, it,
+   nl, pt): the usual titles, greetings, sign-offs and introductions. */
+static const phrase_t phrases[] = {
+    /* titles */
+    {"mr", C_TITLE}, {"mrs", C_TITLE}, {"ms", C_TITLE}, {"miss", C_TITLE}, {"mx", C_TITLE},
+    {"dr", C_TITLE}, {"prof", C_TITLE}, {"herr", C_TITLE}, {"herrn", C_TITLE},
+    {"frau", C_TITLE}, {"hr", C_TITLE}, {"mme", C_TITLE}, {"mlle", C_TITLE},
+    {"monsieur", C_TITLE}, {"madame", C_TITLE}, {"mademoiselle", C_TITLE}, {"sr", C_TITLE},
+    {"sra", C_TITLE}, {"srta", C_TITLE}, {"senor", C_TITLE}, {"senora", C_TITLE},
+    {"senorita", C_TITLE}, {"don", C_TITLE}, {"dona", C_TITLE}, {"sig", C_TITLE},
+    {"sigra", C_TITLE}, {"signor", C_TITLE}, {"signora", C_TITLE}, {"signorina", C_TITLE},
+    {"dott", C_TITLE}, {"dottssa", C_TITLE}, {"dottoressa", C_TITLE}, {"dhr", C_TITLE},
+    {"mevr", C_TITLE}, {"heer", C_TITLE}, {"mevrouw", C_TITLE}, {"meneer", C_TITLE},
+    {"senhor", C_TITLE}, {"senhora", C_TITLE},
+    /* labels */
+    {"name", C_LABEL}, {"full name", C_LABEL}, {"your name", C_LABEL}, {"nom", C_LABEL},
+    {"nom complet", C_LABEL}, {"prenom", C_LABEL}, {"nombre", C_LABEL},
+    {"nombre completo", C_LABEL}, {"apellidos", C_LABEL}, {"nome", C_LABEL},
+    {"nome completo", C_LABEL}, {"cognome", C_LABEL}, {"naam", C_LABEL},
+    {"volledige naam", C_LABEL}, {"vorname", C_LABEL}, {"nachname", C_LABEL},
+    {"vollstandiger name", C_LABEL}, {"cardholder", C_LABEL}, {"card holder", C_LABEL},
+    {"name on card", C_LABEL}, {"signed", C_LABEL}, {"signed by", C_LABEL},
+    /* holders and contacts: words the dictionary knows or two words */
+    {"account holder", C_HOLDER}, {"holder", C_HOLDER}, {"kontoinhaber", C_HOLDER},
+    {"kontoinhaberin", C_HOLDER}, {"inhaber", C_HOLDER}, {"titular", C_HOLDER},
+    {"intestatario", C_HOLDER}, {"intestataria", C_HOLDER}, {"rekeninghouder", C_HOLDER},
+    {"tenaamstelling", C_HOLDER}, {"ten name van", C_HOLDER}, {"beneficiary", C_HOLDER},
+    {"beneficiario", C_HOLDER}, {"contact", C_HOLDER}, {"kontakt", C_HOLDER},
+    {"contacto", C_HOLDER}, {"contatto", C_HOLDER}, {"from", C_HOLDER}, {"von", C_HOLDER},
+    {"customer", C_HOLDER}, {"client", C_HOLDER}, {"kunde", C_HOLDER}, {"cliente", C_HOLDER},
+    {"klant", C_HOLDER}, {"patient", C_HOLDER}, {"employee", C_HOLDER},
+    {"recipient", C_HOLDER}, {"a nome di", C_HOLDER}, {"au nom de", C_HOLDER},
+    {"a nombre de", C_HOLDER}, {"em nome de", C_HOLDER}, {"on behalf of", C_HOLDER},
+    {"im namen von", C_HOLDER}, {"namens", C_HOLDER}, {"created for", C_HOLDER},
+    {"assigned to", C_HOLDER}, {"requested by", C_HOLDER},
+    /* introductions */
+    {"my name is", C_INTRO}, {"my name's", C_INTRO}, {"name is", C_INTRO}, {"i am", C_INTRO},
+    {"i'm", C_INTRO}, {"this is", C_INTRO}, {"it's", C_INTRO}, {"ich bin", C_INTRO},
+    {"ich heisse", C_INTRO}, {"mein name ist", C_INTRO}, {"hier ist", C_INTRO},
+    {"hier spricht", C_INTRO}, {"je suis", C_INTRO}, {"je m'appelle", C_INTRO},
+    {"mon nom est", C_INTRO}, {"ici", C_INTRO}, {"c'est", C_INTRO}, {"soy", C_INTRO},
+    {"me llamo", C_INTRO}, {"mi nombre es", C_INTRO}, {"sono", C_INTRO},
+    {"mi chiamo", C_INTRO}, {"il mio nome e", C_INTRO}, {"ik ben", C_INTRO},
+    {"ik heet", C_INTRO}, {"mijn naam is", C_INTRO}, {"sou", C_INTRO}, {"eu sou", C_INTRO},
+    {"meu nome e", C_INTRO}, {"chamo-me", C_INTRO}, {"me chamo", C_INTRO},
+    {"aqui e", C_INTRO}, {"aqui", C_INTRO},
+    /* greetings */
+    {"hi", C_GREET}, {"hello", C_GREET}, {"hey", C_GREET}, {"dear", C_GREET},
+    {"good morning", C_GREET}, {"good afternoon", C_GREET}, {"good evening", C_GREET},
+    {"hallo", C_GREET}, {"liebe", C_GREET}, {"lieber", C_GREET}, {"moin", C_GREET},
+    {"servus", C_GREET}, {"guten tag", C_GREET}, {"guten morgen", C_GREET},
+    {"bonjour", C_GREET}, {"bonsoir", C_GREET}, {"salut", C_GREET}, {"cher", C_GREET},
+    {"chere", C_GREET}, {"coucou", C_GREET}, {"hola", C_GREET}, {"estimado", C_GREET},
+    {"estimada", C_GREET}, {"querido", C_GREET}, {"querida", C_GREET},
+    {"buenos dias", C_GREET}, {"buenas tardes", C_GREET}, {"ciao", C_GREET},
+    {"salve", C_GREET}, {"caro", C_GREET}, {"cara", C_GREET}, {"gentile", C_GREET},
+    {"gentilissimo", C_GREET}, {"gentilissima", C_GREET}, {"egregio", C_GREET},
+    {"buongiorno", C_GREET}, {"hoi", C_GREET}, {"beste", C_GREET}, {"dag", C_GREET},
+    {"geachte", C_GREET}, {"goedemorgen", C_GREET}, {"goedemiddag", C_GREET}, {"ola", C_GREET},
+    {"oi", C_GREET}, {"prezado", C_GREET}, {"prezada", C_GREET}, {"bom dia", C_GREET},
+    {"boa tarde", C_GREET},
+    /* sign-offs */
+    {"regards", C_SIGNOFF}, {"best regards", C_SIGNOFF}, {"kind regards", C_SIGNOFF},
+    {"warm regards", C_SIGNOFF}, {"best", C_SIGNOFF}, {"thanks", C_SIGNOFF},
+    {"thank you", C_SIGNOFF}, {"many thanks", C_SIGNOFF}, {"cheers", C_SIGNOFF},
+    {"sincerely", C_SIGNOFF}, {"yours sincerely", C_SIGNOFF}, {"yours truly", C_SIGNOFF},
+    {"yours", C_SIGNOFF}, {"best wishes", C_SIGNOFF}, {"all the best", C_SIGNOFF},
+    {"take care", C_SIGNOFF}, {"grusse", C_SIGNOFF}, {"gruss", C_SIGNOFF},
+    {"grussen", C_SIGNOFF}, {"danke", C_SIGNOFF}, {"vielen dank", C_SIGNOFF},
+    {"lg", C_SIGNOFF}, {"vg", C_SIGNOFF}, {"mfg", C_SIGNOFF}, {"cordialement", C_SIGNOFF},
+    {"merci", C_SIGNOFF}, {"merci beaucoup", C_SIGNOFF}, {"bonne journee", C_SIGNOFF},
+    {"bonne soiree", C_SIGNOFF}, {"bien a vous", C_SIGNOFF}, {"a bientot", C_SIGNOFF},
+    {"salutations", C_SIGNOFF}, {"amicalement", C_SIGNOFF}, {"saludos", C_SIGNOFF},
+    {"un saludo", C_SIGNOFF}, {"atentamente", C_SIGNOFF}, {"gracias", C_SIGNOFF},
+    {"muchas gracias", C_SIGNOFF}, {"un abrazo", C_SIGNOFF}, {"cordialmente", C_SIGNOFF},
+    {"saluti", C_SIGNOFF}, {"un saluto", C_SIGNOFF}, {"grazie", C_SIGNOFF},
+    {"grazie mille", C_SIGNOFF}, {"a presto", C_SIGNOFF}, {"buona giornata", C_SIGNOFF},
+    {"un abbraccio", C_SIGNOFF}, {"groet", C_SIGNOFF}, {"groeten", C_SIGNOFF},
+    {"groetjes", C_SIGNOFF}, {"bedankt", C_SIGNOFF}, {"alvast bedankt", C_SIGNOFF},
+    {"dank je", C_SIGNOFF}, {"dank u", C_SIGNOFF}, {"mvg", C_SIGNOFF},
+    {"obrigado", C_SIGNOFF}, {"obrigada", C_SIGNOFF}, {"abraco", C_SIGNOFF},
+    {"abracos", C_SIGNOFF}, {"cumprimentos", C_SIGNOFF}, {"atenciosamente", C_SIGNOFF},
+    {"att", C_SIGNOFF}, {"beijos", C_SIGNOFF}, {"saudacoes", C_SIGNOFF},
+    /* relations */
+    {"my mother", C_RELATION}, {"my father", C_RELATION}, {"my son", C_RELATION},
+    {"my daughter", C_RELATION}, {"my wife", C_RELATION}, {"my husband", C_RELATION},
+    {"my partner", C_RELATION}, {"my brother", C_RELATION}, {"my sister", C_RELATION},
+    {"meine mutter", C_RELATION}, {"meinen vater", C_RELATION}, {"mein vater", C_RELATION},
+    {"meine tochter", C_RELATION}, {"mein sohn", C_RELATION}, {"meinen sohn", C_RELATION},
+    {"meine frau", C_RELATION}, {"mein mann", C_RELATION}, {"meiner mutter", C_RELATION},
+    {"meines vaters", C_RELATION}, {"ma mere", C_RELATION}, {"mon pere", C_RELATION},
+    {"ma fille", C_RELATION}, {"mon fils", C_RELATION}, {"ma femme", C_RELATION},
+    {"mon mari", C_RELATION}, {"mi madre", C_RELATION}, {"mi padre", C_RELATION},
+    {"mi hijo", C_RELATION}, {"mi hija", C_RELATION}, {"mi esposa", C_RELATION},
+    {"mi marido", C_RELATION}, {"mia madre", C_RELATION}, {"mio padre", C_RELATION},
+    {"mia figlia", C_RELATION}, {"mio figlio", C_RELATION}, {"mia moglie", C_RELATION},
+    {"mio marito", C_RELATION}, {"mijn moeder", C_RELATION}, {"mijn vader", C_RELATION},
+    {"mijn dochter", C_RELATION}, {"mijn zoon", C_RELATION}, {"mijn vrouw", C_RELATION},
+    {"mijn man", C_RELATION}, {"minha mae", C_RELATION}, {"meu pai", C_RELATION},
+    {"minha filha", C_RELATION}, {"meu filho", C_RELATION}, {"minha esposa", C_RELATION},
+    {"meu marido", C_RELATION}, {"da minha mae", C_RELATION}, {"do meu pai", C_RELATION},
+};
+
+/* Capitalised words that are never part of a name here, though a list may
+   hold them: addressees of greetings, pronouns, words of the phrases. */
+static const char *const not_names[] = {
+    "team", "support", "all", "everyone", "everybody", "there", "sir", "madam", "customer",
+    "service", "services", "colleagues", "friends", "folks", "guys", "zusammen", "kollegen",
+    "kolleginnen", "damen", "herren", "kundin", "kundendienst", "kundenservice", "equipe",
+    "clientes", "equipo", "servizio", "assistenza", "klantenservice", "helpdesk", "admin",
+    "administrator", "manager", "world", "the", "my", "our", "your", "we", "you", "he", "she",
+    "they", "it", "this", "that", "please", "bitte", "ich", "je", "yo", "io", "ik", "eu",
+    "mein", "meine", "mon", "ma", "mi", "mio", "mia", "mijn", "meu", "minha", "hier", "here",
+    "again", "also", "sales", "billing", "hr", "it", "ceo", "cto", "ops", "dev", "devops",
+    "security", "accounting", "finance", "marketing", "engineering", "legal", "tax",
+    "signore", "signora", "senor", "senora", "gmbh", "inc", "ltd", "llc", "corp", "bank",
+    "street", "road", "avenue", "platz", "strasse", "via", "calle", "rue", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "july", "september", "october", "november", "december",
+    "chrome", "firefox", "safari", "windows", "linux", "android", "iphone", "mac", "apple",
+    "google", "microsoft", "amazon", "paypal", "visa", "mastercard", "stripe", "klarna",
+    "iban", "bic", "swift", "api", "url", "id", "ip", "sms", "pin", "tan", "vip", "kunde",
+    "client", "cliente", "klant", "kontakt", "contact", "name", "nom", "nome", "nombre",
+    "naam", "vorname", "nachname", "plus", "pro", "premium", "enterprise", "business",
+    "starter", "basic", "free", "team", "merci", "danke", "gracias", "grazie", "obrigado",
+    "obrigada", "bedankt", "thanks", "regards", "cheers", "sincerely", "cordialement",
+    "saludos", "saluti", "groet", "groeten", "groetjes", "abraco", "cumprimentos",
+    "atentamente", "atenciosamente", "grusse", "gruss", "best", "kind", "warm", "viele",
+    "beste", "liebe", "lieber", "freundliche", "freundlichen", "herzliche", "mit",
+    "met", "vriendelijke", "hartelijke", "un", "bonne", "cordiali", "distinti", "muchas",
+    "many", "yours", "dear", "hi", "hello", "hey", "hallo", "hola", "ciao", "hoi", "ola",
+    "oi", "bonjour", "salut", "bonsoir", "caro", "cara", "cher", "chere", "estimado",
+    "estimada", "gentile", "prezado", "prezada", "geachte", "mr", "mrs", "ms", "miss", "dr",
+    "herr", "frau", "mme", "mlle", "sr", "sra", "srta", "sig", "dott", "dhr", "mevr",
+    "monsieur", "madame", "heer", "mevrouw", "senhor", "senhora", "don", "dona", "prof",
+    /* what follows a place's or a firm's name */
+    "river", "lake", "park", "station", "airport", "hotel", "university", "college",
+    "hospital", "school", "church", "company", "group", "holdings", "partners", "county",
+    "city", "valley", "beach", "island", "mountain", "bridge", "square", "center", "centre",
+    "street", "lane", "drive", "way", "place", "court", "hall", "house", "tower", "building",
+};
+
+/* Lower-case particles of family names ("van der Velde", "da Silva"). */
+static const char *const particles[] = {
+    "van", "der", "den", "de", "da", "das", "do", "dos", "del", "della", "di", "du", "von",
+    "la", "le", "y", "e", "ter", "ten", "zu", "vom", "des", "het", "'t", "bin", "al",
+};
+
+#define PSLOTS 1024
+static struct {
+    uint32_t h;     /* 0: empty */
+    uint16_t first; /* index + 1 of the first phrase ending in this word */
+    uint8_t stop;   /* in not_names */
+    uint8_t particle;
+} ptab[PSLOTS];
+static uint16_t pnext[sizeof(phrases) / sizeof(phrases[0])]; /* index + 1 of the next */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static uint32_t h32(const char *s, size_t n)
+{
+    uint32_t h = (uint32_t)(veil__fold_hash(s, n) >> 32);
+    return h ? h : 1;
+}
+
+static size_t pslot(uint32_t h)
+{
+    size_t slot = h & (PSLOTS - 1);
+    while (ptab[slot].h != 0 && ptab[slot].h != h) {
+        slot = (slot + 1) & (PSLOTS - 1);
+    }
+    return slot;
+}
+
+static void ptab_build(void)
+{
+    for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
+        const char *p = phrases[k].phrase, *last = strrchr(p, ' ');
+        last = last ? last + 1 : p;
+        uint32_t h = h32(last, strlen(last));
+        size_t slot = pslot(h);
+        ptab[slot].h = h;
+        /* Appended at the end of the chain: the list order is kept. */
+        if (ptab[slot].first == 0) {
+            ptab[slot].first = (uint16_t)(k + 1);
+        } else {
+            size_t j = ptab[slot].first - 1u;
+            while (pnext[j] != 0) {
+                j = pnext[j] - 1u;
+            }
+            pnext[j] = (uint16_t)(k + 1);
+        }
+    }
+    for (size_t k = 0; k < sizeof(not_names) / sizeof(not_names[0]); k++) {
+        uint32_t h = h32(not_names[k], strlen(not_names[k]));
+        size_t slot = pslot(h);
+        ptab[slot].h = h;
+        ptab[slot].stop = 1;
+    }
+    for (size_t k = 0; k < sizeof(particles) / sizeof(particles[0]); k++) {
+        uint32_t h = h32(particles[k], strlen(particles[k]));
+        size_t slot = pslot(h);
+        ptab[slot].h = h;
+        ptab[slot].particle = 1;
+    }
+}
+
+/* The word tables of this file and addresses.c, built once per process
+   on first use; only read after. */
+static void tables_build(void)
+{
+    ptab_build();
+    veil__addresses_init();
+}
+
+static size_t pfind(const char *f, size_t n)
+{
+    uint32_t h = h32(f, n);
+    size_t slot = h & (PSLOTS - 1);
+    while (ptab[slot].h != 0) {
+        if (ptab[slot].h == h) {
+            return slot;
+        }
+        slot = (slot + 1) & (PSLOTS - 1);
+    }
+    return SIZE_MAX;
+}
+
+static int is_stop(const veil__word_t *w)
+{
+    size_t s = w->len ? pfind(w->f, w->len) : SIZE_MAX;
+    return s != SIZE_MAX && (ptab[s].stop || ptab[s].first);
+}
+
+static int is_particle(const veil__word_t *w)
+{
+    size_t s = w->len && !w->cap ? pfind(w->f, w->len) : SIZE_MAX;
+    return s != SIZE_MAX && ptab[s].particle;
+}
+
+/* ---- reading backwards ---- */
+
+/* The gap before <i>: spaces, '+' (form bodies), punctuation, %XX escapes
+   and escaped line breaks. Returns where it starts; *punct gets the last
+   punctuation seen (',', ':', '!', '.', '\n' for a line break, 0 none). */
+static size_t gap_before(const unsigned char *b, size_t lo, size_t i, int *punct, int *count)
+{
+    size_t p = i;
+    *punct = 0;
+    *count = 0;
+    while (p > lo && i - p < 16) {
+        unsigned char c = b[p - 1];
+        if (c == ' ' || c == '+' || c == '\t' || c == '\r') {
+            p--;
+        } else if (c == '\n') {
+            *punct = '\n';
+            ++*count;
+            p--;
+        } else if (c == ',' || c == ':' || c == '!' || c == '.' || c == ';' || c == '-') {
+            if (*punct == 0 || *punct == '\n') {
+                *punct = c;
+            }
+            ++*count;
+            p--;
+        } else if (c == 0xA0 && p - lo >= 2 && b[p - 2] == 0xC2) {
+            p -= 2; /* no-break space */
+        } else if (p - lo >= 3 && b[p - 3] == '%' && is_hex(b[p - 2]) && is_hex(c)) {
+            unsigned v = (unsigned)((is_digit(b[p - 2]) ? b[p - 2] - '0' : (b[p - 2] | 0x20) - 'a' + 10) * 16 +
+                                    (is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10));
+            if (v == ',' || v == ':' || v == '!' || v == '.' || v == '\n') {
+                if (*punct == 0 || *punct == '\n') {
+                    *punct = (int)v;
+                }
+                ++*count;
+            } else if (v != ' ' && v != '\r' && v != '\t') {
+                break;
+            }
+            p -= 3;
+        } else if (p - lo >= 2 && b[p - 2] == '\\' && (c == 'n' || c == 'r' || c == 't')) {
+            if (c == 'n') {
+                *punct = *punct ? *punct : '\n';
+                ++*count;
+            }
+            p -= 2;
+        } else {
+            break;
+        }
+    }
+    return p;
+}
+
+/* The word that ends at <e> (folded into <f>); its start, or SIZE_MAX. */
+static size_t word_before(const unsigned char *b, size_t lo, size_t e, char *f, size_t *fl)
+{
+    size_t s = e;
+    while (s > lo && e - s < WORD_MAX) {
+        unsigned char c = b[s - 1];
+        if (is_alpha(c) || c == '\'') {
+            s--;
+        } else if (c >= 0x80 && c < 0xC0 && s - lo >= 2 && b[s - 2] >= 0xC3 && b[s - 2] <= 0xC5) {
+            s -= 2;
+        } else {
+            break;
+        }
+    }
+    if (s == e || (s > lo && (is_digit(b[s - 1]) || b[s - 1] == '_'))) {
+        return SIZE_MAX;
+    }
+    *fl = veil__fold_word(b + s, e - s, f, WORD_MAX);
+    return *fl ? s : SIZE_MAX;
+}
+
+/*
+ * context_before(): the kind of phrase that ends just before the word at
+ * <i>, with the punctuation between allowed for that kind.
+ */
+static int context_before(const veil__nview_t *v, size_t lo, size_t i)
+{
+    const unsigned char *b = v->b;
+    int punct, count;
+    size_t g = gap_before(b, lo, i, &punct, &count);
+    char f[WORD_MAX];
+    size_t fl;
+    size_t ws = word_before(b, lo, g, f, &fl);
+
+    if (ws == SIZE_MAX || g == i) {
+        return C_NONE;
+    }
+    size_t slot = pfind(f, fl);
+    if (slot == SIZE_MAX || ptab[slot].first == 0) {
+        return C_NONE;
+    }
+    for (size_t k = ptab[slot].first; k != 0; k = pnext[k - 1]) {
+        const phrase_t *ph = &phrases[k - 1];
+        const char *p = ph->phrase;
+        size_t plen = strlen(p), at = plen - fl;
+        size_t cur = ws;
+        int ok = 1;
+        /* The phrase's earlier words, right to left, one space apart. */
+        while (at > 0 && ok) {
+            size_t sp = at - 1; /* the space before the word matched */
+            size_t pe = sp, ps = pe;
+            while (ps > 0 && p[ps - 1] != ' ') {
+                ps--;
+            }
+            size_t q = cur;
+            while (q > lo && cur - q < 3 && (b[q - 1] == ' ' || b[q - 1] == '+')) {
+                q--;
+            }
+            char f2[WORD_MAX];
+            size_t fl2;
+            size_t s2 = q < cur ? word_before(b, lo, q, f2, &fl2) : SIZE_MAX;
+            if (s2 == SIZE_MAX || fl2 != pe - ps || memcmp(f2, p + ps, fl2) != 0) {
+                ok = 0;
+                break;
+            }
+            cur = s2;
+            at = ps;
+        }
+        if (!ok) {
+            continue;
+        }
+        /* The phrase must start a word (not "this" inside "bathis"). */
+        if (cur > lo && (is_alpha(b[cur - 1]) || b[cur - 1] >= 0xC0)) {
+            continue;
+        }
+        switch (ph->kind) {
+        case C_TITLE:
+            if ((punct == 0 || punct == '.') && count <= 1) {
+                return C_TITLE;
+            }
+            break;
+        case C_LABEL:
+        case C_HOLDER:
+            if (punct == 0 || punct == ':' || punct == '-' || (punct == ',' && count == 1)) {
+                return ph->kind;
+            }
+            break;
+        case C_INTRO:
+            if (punct == 0 || (punct == ',' && count == 1)) {
+                return C_INTRO;
+            }
+            break;
+        case C_GREET:
+        case C_RELATION:
+            if (punct == 0 || (punct == ',' && count == 1)) {
+                return ph->kind;
+            }
+            break;
+        case C_SIGNOFF:
+            if (punct != ':' && count <= 3) {
+                return C_SIGNOFF;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return C_NONE;
+}
+
+/* ---- names ---- */
+
+/* Does the clause end after <e>: punctuation, a line break, a quote, a
+   value's end, or the text's end? */
+static int clause_ends(const veil__nview_t *v, size_t e)
+{
+    const unsigned char *b = v->b;
+    size_t from = e;
+    while (e < v->n && e - from < 8 && (b[e] == ' ' || b[e] == '+')) {
+        e++;
+    }
+    if (e >= v->n) {
+        return 1;
+    }
+    unsigned char c = b[e];
+    if (c == '%' && e + 2 < v->n) {
+        return !(b[e + 1] == '2' && b[e + 2] == '0');
+    }
+    return c == ',' || c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\n' ||
+           c == '\r' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '(' || c == ')' ||
+           c == '&' || c == '\\' || c == VEIL__DELIM || c == '}' || c == ']' || c == '|' ||
+           (c == 0xE3 && e + 1 < v->n && b[e + 1] == 0x80); /* CJK punctuation */
+}
+
+/*
+ * name_at(): the name starting with the capitalised word <w1>; returns
+ * the end of the name (0: none, SIZE_MAX: needs more bytes).
+ */
+static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
+{
+    const unsigned char *b = v->b;
+    size_t nw = 1, end = w1->e;
+    int known = w1->flags != 0, given = (w1->flags & VEIL__NAME_GIVEN) && !(w1->flags & VEIL__NAME_WORD);
+
+    if (is_stop(w1)) {
+        return 0;
+    }
+    /* The capitalised words that follow, one space apart (particles
+       between them). */
+    size_t p = w1->e;
+    while (nw < SEQ_MAX) {
+        size_t q = p;
+        if (q < v->n && (b[q] == ' ' || b[q] == '+')) {
+            q++;
+        } else if (q + 1 < v->n && b[q] == 0xC2 && b[q + 1] == 0xA0) {
+            q += 2;
+        } else if (q >= v->n && !v->final) {
+            return SIZE_MAX;
+        } else {
+            break;
+        }
+        if (q >= v->n) {
+            if (!v->final) {
+                return SIZE_MAX;
+            }
+            break;
+        }
+        veil__word_t x;
+        int r = veil__nword(v, q, &x);
+        if (r == VEIL__NWORD_DEFER) {
+            return SIZE_MAX;
+        }
+        if (r == 0 || x.e - w1->s > NAME_SPAN) {
+            break;
+        }
+        if (x.cap) {
+            if (is_stop(&x)) {
+                break;
+            }
+            nw++;
+            known |= x.flags != 0;
+            end = x.e;
+            p = x.e;
+            continue;
+        }
+        if (!is_particle(&x)) {
+            break;
+        }
+        p = x.e; /* a particle: a capitalised word must follow */
+    }
+    int ctx = context_before(v, lo, w1->s);
+    int ends = clause_ends(v, end);
+    int ok = 0;
+
+    switch (ctx) {
+    case C_TITLE:
+    case C_LABEL:
+        ok = 1;
+        break;
+    case C_INTRO:
+    case C_HOLDER:
+    case C_RELATION:
+        ok = known || nw >= 2 || ends;
+        break;
+    case C_GREET:
+    case C_SIGNOFF:
+        ok = known || ends;
+        break;
+    default:
+        /* No context: a given name that is no common word, and at least
+           one more capitalised word. */
+        ok = given && nw >= 2;
+        break;
+    }
+    return ok ? end : 0;
+}
+
+/* ---- names in Japanese script ---- */
+
+/*
+ * Japanese names have no capitals and no spaces around them; they are
+ * found by the words around a run of kanji or katakana:
+ *   - an honorific after it: 様, さん, 殿 (not after ご or お: ご担当者様);
+ *   - a label before it: 氏名：, 名前：, 名前は, 連絡先：, 名義：, 担当：;
+ *   - a relation before it: 母の, 父の, 娘の, 息子の, 妻の, 夫の;
+ *   - a sentence start before it and です or と申します after it;
+ *   - a signature: the whole last line after a sentence's 。.
+ * The run is one to six characters, or two runs one space apart (a family
+ * name and a given name).
+ */
+
+/* A kanji, katakana or the iteration mark 々 at <i> (three bytes). */
+static int cjk_name_char(const veil__nview_t *v, size_t i)
+{
+    const unsigned char *b = v->b;
+    if (i + 2 >= v->n) {
+        return 0;
+    }
+    unsigned c0 = b[i], c1 = b[i + 1], c2 = b[i + 2];
+    if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) {
+        return 0;
+    }
+    if (c0 >= 0xE4 && c0 <= 0xE9) {
+        /* U+4000..U+9FFF, but 様 and 殿, which follow names */
+        return !(c0 == 0xE6 && ((c1 == 0xA7 && c2 == 0x98) || (c1 == 0xAE && c2 == 0xBF)));
+    }
+    if (c0 == 0xE3) {
+        unsigned cp = ((c1 & 0x3Fu) << 6) | (c2 & 0x3Fu); /* U+3000 + cp */
+        return (cp >= 0xA1 && cp <= 0xFA) || cp == 0xFC || cp == 0x05;
+    }
+    return 0;
+}
+
+static int bytes_before(const unsigned char *b, size_t lo, size_t p, const char *s)
+{
+    size_t n = strlen(s);
+    return p - lo >= n && memcmp(b + p - n, s, n) == 0;
+}
+
+static int bytes_at(const veil__nview_t *v, size_t p, const char *s)
+{
+    size_t n = strlen(s);
+    return v->n - p >= n && memcmp(v->b + p, s, n) == 0;
+}
+
+/* The end of the run of name characters at <i>. */
+static size_t cjk_run(const veil__nview_t *v, size_t i)
+{
+    size_t e = i;
+    while (e < v->n && e - i < 3 * 8 && cjk_name_char(v, e)) {
+        e += 3;
+    }
+    return e;
+}
+
+/* After one space (ASCII or U+3000) at <p>, or <p>. */
+static size_t cjk_space(const veil__nview_t *v, size_t p)
+{
+    if (p < v->n && v->b[p] == ' ') {
+        return p + 1;
+    }
+    return bytes_at(v, p, "\xE3\x80\x80") ? p + 3 : p;
+}
+
+/* Does a line, a value or the text end at <p>? */
+static int cjk_line_ends(const veil__nview_t *v, size_t p)
+{
+    const unsigned char *b = v->b;
+    if (p < v->n && b[p] == ' ') {
+        p++;
+    }
+    return p >= v->n || b[p] == '\n' || b[p] == '\r' || b[p] == VEIL__DELIM || b[p] == '"' ||
+           b[p] == ',' || b[p] == ';' || (b[p] == '\\' && p + 1 < v->n && b[p + 1] == 'n');
+}
+
+/* The name starting at the run <i>; its end, or 0. */
+static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
+{
+    const unsigned char *b = v->b;
+    size_t e = cjk_run(v, i), e2 = e;
+    if (e == i || e - i > 3 * 6) {
+        return 0;
+    }
+    /* A second run after one space: family name, given name. */
+    size_t q = cjk_space(v, e);
+    if (q > e) {
+        size_t r = cjk_run(v, q);
+        if (r > q && r - q <= 3 * 4) {
+            e2 = r;
+        }
+    }
+    /* What comes before. */
+    size_t p = i;
+    while (p > lo && (b[p - 1] == ' ' || b[p - 1] == '\t')) {
+        p--;
+    }
+    if (bytes_before(b, lo, p, "\xE3\x80\x80")) {
+        p -= 3;
+    }
+    static const char *const labels[] = {
+        "\xE6\xB0\x8F\xE5\x90\x8D\xEF\xBC\x9A",             /* 氏名： */
+        "\xE6\xB0\x8F\xE5\x90\x8D:",                         /* 氏名: */
+        "\xE5\x90\x8D\xE5\x89\x8D\xEF\xBC\x9A",             /* 名前： */
+        "\xE5\x90\x8D\xE5\x89\x8D\xE3\x81\xAF",             /* 名前は */
+        "\xE9\x80\xA3\xE7\xB5\xA1\xE5\x85\x88\xEF\xBC\x9A", /* 連絡先： */
+        "\xE5\x90\x8D\xE7\xBE\xA9\xEF\xBC\x9A",             /* 名義： */
+        "\xE6\x8B\x85\xE5\xBD\x93\xEF\xBC\x9A",             /* 担当： */
+        "\xE6\xAF\x8D\xE3\x81\xAE",                         /* 母の */
+        "\xE7\x88\xB6\xE3\x81\xAE",                         /* 父の */
+        "\xE5\xA8\x98\xE3\x81\xAE",                         /* 娘の */
+        "\xE6\x81\xAF\xE5\xAD\x90\xE3\x81\xAE",             /* 息子の */
+        "\xE5\xA6\xBB\xE3\x81\xAE",                         /* 妻の */
+        "\xE5\xA4\xAB\xE3\x81\xAE",                         /* 夫の */
+    };
+    for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
+        if (bytes_before(b, lo, p, labels[k])) {
+            return e2;
+        }
+    }
+    int after_o = bytes_before(b, lo, i, "\xE3\x81\x94") || bytes_before(b, lo, i, "\xE3\x81\x8A");
+    /* An honorific after the name (on the first run). */
+    if (!after_o && (bytes_at(v, e, "\xE6\xA7\x98") || bytes_at(v, e, "\xE6\xAE\xBF") ||
+                     bytes_at(v, e, "\xE3\x81\x95\xE3\x82\x93"))) {
+        return e;
+    }
+    if (after_o) {
+        return 0;
+    }
+    int punct, count;
+    size_t g = gap_before(b, lo, i, &punct, &count);
+    int sentence = g == lo || b[g - 1] == VEIL__DELIM || b[g - 1] == '"' ||
+                   bytes_before(b, lo, g, "\xE3\x80\x82") /* 。 */ ||
+                   bytes_before(b, lo, g, "\xE6\xA7\x98") /* 様 */ || punct == '\n';
+    /* です, と申します */
+    if (sentence && (bytes_at(v, e2, "\xE3\x81\xA7\xE3\x81\x99") ||
+                     bytes_at(v, e2, "\xE3\x81\xA8\xE7\x94\xB3\xE3\x81\x97"))) {
+        return e2;
+    }
+    if (sentence && (bytes_at(v, e, "\xE3\x81\xA7\xE3\x81\x99") ||
+                     bytes_at(v, e, "\xE3\x81\xA8\xE7\x94\xB3\xE3\x81\x97"))) {
+        return e;
+    }
+    /* A signature: the last line, after a sentence. Not 以上 ("that is
+       all") nor 敬具 ("sincerely"), which end letters too. */
+    if (sentence && g > lo && (bytes_before(b, lo, g, "\xE3\x80\x82") || punct == '\n') &&
+        cjk_line_ends(v, e2) && !bytes_at(v, i, "\xE4\xBB\xA5\xE4\xB8\x8A") &&
+        !bytes_at(v, i, "\xE6\x95\xAC\xE5\x85\xB7")) {
+        return e2;
+    }
+    /* A Latin context word before the run ("customer 山田太郎"). */
+    int ctx = context_before(v, lo, i);
+    if (ctx == C_TITLE || ctx == C_LABEL || ctx == C_HOLDER || ctx == C_INTRO ||
+        ctx == C_SIGNOFF) {
+        return e2;
+    }
+    return 0;
+}
+
+/* ---- CSV columns ---- */
+
+/*
+ * A CSV table in text (an export, a log attachment): a header row of keys
+ * separated by ',' or ';', rows after it until a blank line. A column whose
+ * key names a person (first_name, Nachname, "name" with a value that reads
+ * like one) or an address holds one in each row, whatever the words.
+ */
+#define CSV_LINE_MAX 4096
+
+static int csv_key_char(unsigned c)
+{
+    return is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == ' ' || c == '.' ||
+           c >= 0x80;
+}
+
+/* The header row at <L>: 1 when it is one (the state set), 0 when not,
+   -1 when it needs bytes past the view. *end: the line's end. */
+static int csv_header(veil__nview_t *v, size_t L, size_t *end)
+{
+    const unsigned char *b = v->b;
+    size_t e = L, commas = 0, semis = 0;
+    while (e < v->n && b[e] != '\n' && b[e] != VEIL__DELIM && e - L < 512) {
+        commas += b[e] == ',';
+        semis += b[e] == ';';
+        e++;
+    }
+    if (e >= v->n && !v->final) {
+        return -1;
+    }
+    *end = e;
+    if (e - L >= 512 || (commas == 0 && semis == 0)) {
+        return 0;
+    }
+    unsigned char sep = semis > commas ? ';' : ',';
+    struct veil__csv c = {0, 0, 0, 0, 1, sep, 1};
+    size_t col = 0, p = L;
+    int any = 0;
+    while (p <= e && col < 64) {
+        size_t q = p;
+        while (q < e && b[q] != sep) {
+            q++;
+        }
+        size_t a = p, z = q;
+        if (z > a && b[z - 1] == '\r') {
+            z--;
+        }
+        if (z - a >= 2 && b[a] == '"' && b[z - 1] == '"') {
+            a++, z--;
+        }
+        if (z == a || z - a > 40) {
+            return 0;
+        }
+        for (size_t k = a; k < z; k++) {
+            if (!csv_key_char(b[k])) {
+                return 0;
+            }
+        }
+        int cls = veil__key_class((const char *)b + a, z - a);
+        if (cls == VEIL_D_PERSON_NAME) {
+            c.name |= 1ull << col;
+            if (z - a == 4 && (b[a] | 0x20) == 'n' && (b[a + 1] | 0x20) == 'a') {
+                c.plain |= 1ull << col;
+            }
+            any = 1;
+        } else if (cls == VEIL_D_ADDRESS) {
+            c.addr |= 1ull << col;
+            any = 1;
+        }
+        col++;
+        p = q + 1;
+    }
+    if (!any || col < 2) {
+        return 0;
+    }
+    v->t->csv = c;
+    return 1;
+}
+
+/* A name cell: capitalised words (a known one under a plain "name"), or
+   kanji and kana. */
+static int csv_name_cell(const veil__nview_t *v, size_t a, size_t z, int plain)
+{
+    const unsigned char *b = v->b;
+    if (z == a || z - a > 80) {
+        return 0;
+    }
+    if (b[a] >= 0xE3) {
+        return cjk_name_char(v, a);
+    }
+    if (!veil__name_like((const char *)b + a, z - a) && (plain || z - a < 2)) {
+        return 0;
+    }
+    veil__nview_t cell = *v;
+    cell.n = z;
+    cell.final = 1;
+    int known = 0, capital = 0;
+    for (size_t p = a; p < z;) {
+        veil__word_t w;
+        if (veil__nword(&cell, p, &w) == 1) {
+            known |= w.flags != 0;
+            capital |= w.cap;
+            p = w.e;
+        } else {
+            if (is_digit(b[p]) || b[p] == '@') {
+                return 0;
+            }
+            p++;
+        }
+    }
+    return plain ? known : capital;
+}
+
+/* The row at <L>: its cells under name and address columns reported.
+   Returns the row's end, or SIZE_MAX when it needs bytes past the view. */
+static size_t csv_row(veil__nview_t *v, size_t L)
+{
+    const unsigned char *b = v->b;
+    const struct veil__csv *c = &v->t->csv;
+    size_t p = L, col = 0;
+    for (;;) {
+        size_t a = p, z, next;
+        if (p < v->n && b[p] == '"') {
+            size_t q = p + 1;
+            for (;;) {
+                if (q >= v->n) {
+                    if (!v->final && q - L < CSV_LINE_MAX) {
+                        return SIZE_MAX;
+                    }
+                    return q;
+                }
+                if (b[q] == '"') {
+                    if (q + 1 < v->n && b[q + 1] == '"') {
+                        q += 2;
+                        continue;
+                    }
+                    if (q + 1 >= v->n && !v->final) {
+                        return SIZE_MAX;
+                    }
+                    break;
+                }
+                if (b[q] == VEIL__DELIM || q - L >= CSV_LINE_MAX) {
+                    return q;
+                }
+                q++;
+            }
+            a = p + 1;
+            z = q;
+            next = q + 1;
+        } else {
+            size_t q = p;
+            while (q < v->n && b[q] != c->sep && b[q] != '\n' && b[q] != VEIL__DELIM &&
+                   q - L < CSV_LINE_MAX) {
+                q++;
+            }
+            if (q >= v->n && !v->final) {
+                return SIZE_MAX;
+            }
+            a = p;
+            z = q > a && b[q - 1] == '\r' ? q - 1 : q;
+            next = q;
+        }
+        if (col < 64) {
+            uint64_t bit = 1ull << col;
+            if ((c->name & bit) && csv_name_cell(v, a, z, (c->plain & bit) != 0)) {
+                veil__nreport(v, a, z, VEIL_D_PERSON_NAME);
+            } else if ((c->addr & bit) && veil__address_like((const char *)b + a, z - a)) {
+                veil__nreport(v, a, z, VEIL_D_ADDRESS);
+            }
+        }
+        col++;
+        if (next < v->n && b[next] == c->sep) {
+            p = next + 1;
+            continue;
+        }
+        return next;
+    }
+}
+
+/* At the start of a line <L> of the text layer: a header, a row, or a
+   blank line that ends the table. SIZE_MAX: needs more bytes. */
+static size_t csv_line(veil__nview_t *v, size_t L)
+{
+    struct veil__text *t = v->t;
+    const unsigned char *b = v->b;
+    if (L >= v->n) {
+        return v->final ? L : SIZE_MAX;
+    }
+    if (b[L] == '\n' || b[L] == '\r' || b[L] == VEIL__DELIM) {
+        t->csv.on = 0;
+        return L;
+    }
+    if (t->csv.on) {
+        size_t e = csv_row(v, L);
+        if (e != SIZE_MAX) {
+            t->csv.row_end = t->base + e;
+        }
+        return e;
+    }
+    size_t e;
+    int h = csv_header(v, L, &e);
+    return h < 0 ? SIZE_MAX : L;
+}
+
+/* ---- the pass ---- */
+
+/* The next byte at or after <i> where a capitalised word or a number may
+   start: A-Z, 0-9, the lead byte of a two-byte Latin letter, or of a
+   kanji or kana. */
+static size_t next_candidate(const unsigned char *b, size_t i, size_t n, int lines)
+{
+#ifdef __SSE2__
+    const __m128i a = _mm_set1_epi8('A'), z = _mm_set1_epi8('Z' - 'A');
+    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
+    const __m128i c3 = _mm_set1_epi8((char)0xC3), c2 = _mm_set1_epi8(2);
+    const __m128i e3 = _mm_set1_epi8((char)0xE3), e6 = _mm_set1_epi8(6);
+    const __m128i ones = _mm_set1_epi8(-1), zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i u = _mm_sub_epi8(x, a), d = _mm_sub_epi8(x, d0), l = _mm_sub_epi8(x, c3);
+        __m128i j = _mm_sub_epi8(x, e3);
+        __m128i nl = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), lines ? ones : zero);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(u, z), u),
+                                              _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, c2), l),
+                                              _mm_cmpeq_epi8(_mm_min_epu8(j, e6), j)));
+        m = _mm_or_si128(m, nl);
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits != 0) {
+            return i + (size_t)__builtin_ctz(bits);
+        }
+        i += 16;
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned c = b[i];
+        if (c - 'A' < 26u || c - '0' < 10u || c - 0xC3u < 3u || c - 0xE3u < 7u ||
+            (lines && c == '\n')) {
+            return i;
+        }
+    }
+    return n;
+}
+
+size_t veil__names_pass(veil__nview_t *v, size_t from)
+{
+    const unsigned char *b = v->b;
+    /* Context is read at most a few words back, never past a value's
+       delimiter: the buffer's start bounds it, and the text layer keeps
+       VEIL__LOOKBEHIND bytes before the pass's position. */
+    const size_t lo = 0;
+    size_t i = from;
+
+    pthread_once(&tables_once, tables_build);
+
+    const int lines = v->t != NULL && (v->names || v->addresses);
+    if (lines && !v->t->csv.begun && v->t->base + from == 0) {
+        /* The first line of a stream may be a CSV header. */
+        size_t e = csv_line(v, 0);
+        if (e == SIZE_MAX) {
+            return 0;
+        }
+        v->t->csv.begun = 1;
+    }
+    while (i < v->n && !(v->t == NULL && v->found)) {
+        i = next_candidate(b, i, v->n, lines);
+        if (i >= v->n) {
+            break;
+        }
+        if (b[i] == '\n') {
+            if (v->t->base + i >= v->t->csv.row_end) {
+                size_t e = csv_line(v, i + 1);
+                if (e == SIZE_MAX) {
+                    return i;
+                }
+            }
+            i++;
+            continue;
+        }
+        if (b[i] >= 0xE3) {
+            if (!v->final && v->n - i < LOOKAHEAD) {
+                return i;
+            }
+            if (v->names && cjk_name_char(v, i) && !(i >= 3 && cjk_name_char(v, i - 3))) {
+                size_t e = cjk_name_at(v, lo, i);
+                if (e != 0) {
+                    veil__nreport(v, i, e, VEIL_D_PERSON_NAME);
+                    i = e;
+                    continue;
+                }
+                i = cjk_run(v, i);
+                continue;
+            }
+            i += 3;
+            continue;
+        }
+        if (!veil__nword_start(b, i)) {
+            /* Inside a word or a number: past the rest of it. */
+            while (i < v->n && (is_alpha(b[i]) || is_digit(b[i]) || b[i] >= 0x80)) {
+                i++;
+            }
+            continue;
+        }
+        if (!v->final && v->n - i < LOOKAHEAD) {
+            return i; /* a name or an address may need the bytes to come */
+        }
+        size_t next = i + 1;
+        if (is_digit(b[i])) {
+            if (v->addresses) {
+                size_t s, e = veil__address_at(v, i, &s);
+                if (e == SIZE_MAX) {
+                    return i;
+                }
+                if (e != 0) {
+                    veil__nreport(v, s, e, VEIL_D_ADDRESS);
+                    i = e;
+                    continue;
+                }
+            }
+            while (next < v->n && is_digit(b[next])) {
+                next++;
+            }
+            i = next;
+            continue;
+        }
+        veil__word_t w;
+        int r = veil__nword(v, i, &w);
+        if (r == VEIL__NWORD_DEFER) {
+            return i;
+        }
+        if (r == 0) {
+            i = next;
+            continue;
+        }
+        next = w.e;
+        if (v->addresses) {
+            size_t s, e = veil__address_at(v, i, &s);
+            if (e == SIZE_MAX) {
+                return i;
+            }
+            if (e != 0) {
+                veil__nreport(v, s, e, VEIL_D_ADDRESS);
+                i = e;
+                continue;
+            }
+        }
+        if (v->names && w.cap && w.len >= 2) {
+            size_t e = name_at(v, lo, &w);
+            if (e == SIZE_MAX) {
+                return i;
+            }
+            if (e != 0) {
+                veil__nreport(v, w.s, e, VEIL_D_PERSON_NAME);
+                next = e;
+            }
+        }
+        i = next;
+    }
+    return i < v->n ? i : v->n;
+}
+
+void veil__names_run(struct veil__text *t, int final)
+{
+    const veil_engine_t *e = t->eng;
+    veil__nview_t v = {t->buf, t->len, final, e->enabled[VEIL_D_PERSON_NAME],
+                       e->enabled[VEIL_D_ADDRESS], t, 0};
+    if (!v.names && !v.addresses) {
+        t->npos = t->len;
+        return;
+    }
+    if (t->npos < t->len) {
+        t->npos = veil__names_pass(&v, t->npos);
+    }
+}
+
+int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
+{
+    veil__nview_t v = {(const unsigned char *)s, len, 1, e->enabled[VEIL_D_PERSON_NAME],
+                       e->enabled[VEIL_D_ADDRESS], NULL, 0};
+    if ((!v.names && !v.addresses) || e->min_confidence > VEIL_CONF_MEDIUM) {
+        return 0;
+    }
+    veil__names_pass(&v, 0);
+    return v.found;
+}
