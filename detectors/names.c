@@ -585,8 +585,17 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
             }
             break;
         case C_LABEL:
+            /* "Name: ..." takes any words; "Name Jane" as a holder;
+               "id,Name,Kartennummer" is a header, no label. */
+            if (punct == ':' || punct == '-') {
+                return C_LABEL;
+            }
+            if (punct == 0) {
+                return C_HOLDER;
+            }
+            break;
         case C_HOLDER:
-            if (punct == 0 || punct == ':' || punct == '-' || (punct == ',' && count == 1)) {
+            if (punct == 0 || punct == ':' || punct == '-') {
                 return ph->kind;
             }
             break;
@@ -596,13 +605,20 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
             }
             break;
         case C_GREET:
+            /* "Hello, The app ..." starts a sentence after the comma. */
+            if (punct == 0) {
+                return C_GREET;
+            }
+            break;
         case C_RELATION:
             if (punct == 0 || (punct == ',' && count == 1)) {
                 return ph->kind;
             }
             break;
         case C_SIGNOFF:
-            if (punct != ':' && count <= 3) {
+            /* "Danke. Kann man ..." starts a sentence after the stop. */
+            if ((punct == 0 || punct == ',' || punct == '!' || punct == '\n' || punct == '-') &&
+                count <= 3) {
                 return C_SIGNOFF;
             }
             break;
@@ -645,7 +661,9 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
 {
     const unsigned char *b = v->b;
     size_t nw = 1, end = w1->e;
-    int known = w1->flags != 0, given = (w1->flags & VEIL__NAME_GIVEN) && !(w1->flags & VEIL__NAME_WORD);
+    /* known: a word the dictionary has that is no common word. */
+    int known = w1->flags != 0 && !(w1->flags & VEIL__NAME_WORD);
+    int given = (w1->flags & VEIL__NAME_GIVEN) && !(w1->flags & VEIL__NAME_WORD);
 
     if (is_stop(w1)) {
         return 0;
@@ -679,11 +697,13 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
             break;
         }
         if (x.cap) {
-            if (is_stop(&x)) {
+            /* A common word that is no surname starts the next clause
+               ("Nombre: Ana Ruiz El pago ..."). */
+            if (is_stop(&x) || ((x.flags & VEIL__NAME_WORD) && !(x.flags & VEIL__NAME_SURNAME))) {
                 break;
             }
             nw++;
-            known |= x.flags != 0;
+            known |= x.flags != 0 && !(x.flags & VEIL__NAME_WORD);
             end = x.e;
             p = x.e;
             continue;
@@ -703,12 +723,15 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
         ok = 1;
         break;
     case C_INTRO:
-    case C_HOLDER:
     case C_RELATION:
-        ok = known || nw >= 2 || ends;
+        ok = known || nw >= 2 || (ends && !(w1->flags & VEIL__NAME_WORD));
+        break;
+    case C_HOLDER:
+        ok = known || nw >= 2;
         break;
     case C_GREET:
     case C_SIGNOFF:
+        /* A common word must end the clause ("Hi Will,"). */
         ok = known || ends;
         break;
     default:
@@ -798,6 +821,30 @@ static int cjk_line_ends(const veil__nview_t *v, size_t p)
            b[p] == ',' || b[p] == ';' || (b[p] == '\\' && p + 1 < v->n && b[p + 1] == 'n');
 }
 
+/* A hiragana at <p>. */
+static int cjk_hiragana(const veil__nview_t *v, size_t p)
+{
+    const unsigned char *b = v->b;
+    return p + 2 < v->n && b[p] == 0xE3 &&
+           ((b[p + 1] == 0x81 && b[p + 2] >= 0x81) || (b[p + 1] == 0x82 && b[p + 2] <= 0x96));
+}
+
+/* The particles and copulas that follow a name: の, は, が, と, に, で(す),
+   も, へ, さ(ん). A kana other than these continues a word (新しい). */
+static int cjk_particle(const veil__nview_t *v, size_t p)
+{
+    static const char *const after[] = {
+        "\xE3\x81\xAE", "\xE3\x81\xAF", "\xE3\x81\x8C", "\xE3\x81\xA8", "\xE3\x81\xAB",
+        "\xE3\x81\xA7", "\xE3\x82\x82", "\xE3\x81\xB8", "\xE3\x81\x95",
+    };
+    for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
+        if (bytes_at(v, p, after[k])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The name starting at the run <i>; its end, or 0. */
 static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
 {
@@ -806,11 +853,13 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
     if (e == i || e - i > 3 * 6) {
         return 0;
     }
-    /* A second run after one space: family name, given name. */
+    /* A second run after one space: a family name and a given name of
+       one to three characters each, the second not the start of a word
+       written on in kana (新しい, 誤って). */
     size_t q = cjk_space(v, e);
-    if (q > e) {
+    if (q > e && e - i <= 3 * 3) {
         size_t r = cjk_run(v, q);
-        if (r > q && r - q <= 3 * 4) {
+        if (r > q && r - q <= 3 * 3 && (!cjk_hiragana(v, r) || cjk_particle(v, r))) {
             e2 = r;
         }
     }
@@ -856,13 +905,17 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
     int sentence = g == lo || b[g - 1] == VEIL__DELIM || b[g - 1] == '"' ||
                    bytes_before(b, lo, g, "\xE3\x80\x82") /* 。 */ ||
                    bytes_before(b, lo, g, "\xE6\xA7\x98") /* 様 */ || punct == '\n';
-    /* です, と申します */
-    if (sentence && (bytes_at(v, e2, "\xE3\x81\xA7\xE3\x81\x99") ||
-                     bytes_at(v, e2, "\xE3\x81\xA8\xE7\x94\xB3\xE3\x81\x97"))) {
+    /* After a greeting: 様, おります。 (お世話になっております), こんにちは。 */
+    int greeted = bytes_before(b, lo, g, "\xE6\xA7\x98") ||
+                  bytes_before(b, lo, g, "\xE3\x81\x8A\xE3\x82\x8A\xE3\x81\xBE\xE3\x81\x99\xE3\x80\x82") ||
+                  bytes_before(b, lo, g, "\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF\xE3\x80\x82");
+    /* と申します ("my name is") after a sentence; です after a greeting. */
+    static const char *const moushi = "\xE3\x81\xA8\xE7\x94\xB3\xE3\x81\x97";
+    static const char *const desu = "\xE3\x81\xA7\xE3\x81\x99";
+    if ((sentence && bytes_at(v, e2, moushi)) || (greeted && bytes_at(v, e2, desu))) {
         return e2;
     }
-    if (sentence && (bytes_at(v, e, "\xE3\x81\xA7\xE3\x81\x99") ||
-                     bytes_at(v, e, "\xE3\x81\xA8\xE7\x94\xB3\xE3\x81\x97"))) {
+    if ((sentence && bytes_at(v, e, moushi)) || (greeted && bytes_at(v, e, desu))) {
         return e;
     }
     /* A signature: the last line, after a sentence. Not 以上 ("that is
@@ -1179,7 +1232,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
         }
         if (!veil__nword_start(b, i)) {
             /* Inside a word or a number: past the rest of it. */
-            while (i < v->n && (is_alpha(b[i]) || is_digit(b[i]) || b[i] >= 0x80)) {
+            while (i < v->n && (is_alpha(b[i]) || is_digit(b[i]) || (b[i] >= 0x80 && b[i] < 0xE0))) {
                 i++;
             }
             continue;
