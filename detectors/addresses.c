@@ -135,6 +135,23 @@ static const aword_t words[] = {
     {"on", A_LINK}, {"the", A_LINK}, {"of", A_LINK}, {"dem", A_LINK}, {"zu", A_LINK},
     {"i", A_LINK}, {"d", A_LINK}, {"l", A_LINK}, {"al", A_LINK}, {"alla", A_LINK},
     {"ai", A_LINK}, {"agli", A_LINK}, {"il", A_LINK}, {"lo", A_LINK}, {"von", A_LINK},
+    {"im", A_LINK}, {"am", A_LINK}, {"an", A_LINK}, {"ob", A_LINK}, {"bei", A_LINK},
+    {"op", A_LINK}, {"aan", A_LINK}, {"a", A_LINK},
+    /* More thoroughfare words: Royal Mail's (Lea, Mead, Grange) and the
+       INE's Spanish tipos de vía (Barrio, Ramal, Subida, ...). */
+    {"lea", A_SUFFIX}, {"mead", A_SUFFIX}, {"grange", A_SUFFIX}, {"gran", A_TYPE},
+    {"barrio", A_TYPE}, {"bloque", A_TYPE}, {"calleja", A_TYPE}, {"jardines", A_TYPE},
+    {"puente", A_TYPE}, {"ramal", A_TYPE}, {"senda", A_TYPE}, {"subida", A_TYPE},
+    {"carretera", A_TYPE}, {"poligono", A_TYPE}, {"prolongacion", A_TYPE},
+    {"partida", A_TYPE}, {"lugar", A_TYPE}, {"grupo", A_TYPE}, {"sector", A_TYPE},
+    {"costa", A_TYPE}, {"parque", A_TYPE}, {"in", A_TYPE},
+};
+
+/* German street words written apart ("Greifswalder Str.", "Alte Landstr."
+   has a compound): after one or two capitalised words. */
+static const char *const apart[] = {
+    "str", "strasse", "weg", "allee", "platz", "gasse", "ring", "damm", "ufer", "chaussee",
+    "steig", "pfad", "graben", "markt", "berg", "hof", "straat", "laan", "weg", "plein", "kade",
 };
 
 /* Word endings of German and Dutch street names (Lindenallee, Kalverstraat). */
@@ -216,6 +233,19 @@ static int suffix_word(const veil__word_t *w)
     return 0;
 }
 
+static int apart_word(const veil__word_t *w)
+{
+    if (!w->cap) {
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof(apart) / sizeof(apart[0]); k++) {
+        if (strlen(apart[k]) == w->len && memcmp(w->f, apart[k], w->len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- separators ---- */
 
 #define NEED SIZE_MAX /* the view ends before the answer */
@@ -290,11 +320,24 @@ static size_t house_number(const veil__nview_t *v, size_t p)
         if (r > q + 1 && boundary(v, r)) {
             return r;
         }
+        /* 28/A */
+        if (r == q + 1 && b[q] == '/' && r < v->n && is_upper(b[r]) && boundary(v, r + 1)) {
+            return r + 1;
+        }
     }
     if (q < v->n && is_alpha(b[q]) && boundary(v, q + 1)) {
         return q + 1;
     }
-    return boundary(v, q) ? q : 0;
+    if (!boundary(v, q)) {
+        return 0;
+    }
+    /* 12 bis, 19 ter (French) */
+    if (q + 4 < v->n && (b[q] == ' ' || b[q] == '+') &&
+        ((memcmp(b + q + 1, "bis", 3) == 0 && boundary(v, q + 4)) ||
+         (memcmp(b + q + 1, "ter", 3) == 0 && boundary(v, q + 4)))) {
+        return q + 4;
+    }
+    return q;
 }
 
 /* Reads the word at <p> into *w: 1, or 0 when no word starts there. */
@@ -624,6 +667,19 @@ static size_t type_first(const veil__nview_t *v, const veil__word_t *t)
             return 0;
         }
     }
+    if ((t->len == 2 && (memcmp(t->f, "in", 2) == 0 || memcmp(t->f, "an", 2) == 0)) ||
+        (t->len == 3 && memcmp(t->f, "auf", 3) == 0) ||
+        (t->len == 5 && memcmp(t->f, "unter", 5) == 0)) {
+        /* In der Au 3, An den Eichen 7: the article must follow. */
+        veil__word_t a;
+        size_t s = space(v, r);
+        if (s == 0 || s == NEED || !word(v, s, &a) || a.cap || a.len != 3 ||
+            !(memcmp(a.f, "der", 3) == 0 || memcmp(a.f, "den", 3) == 0 ||
+              memcmp(a.f, "dem", 3) == 0 || memcmp(a.f, "die", 3) == 0)) {
+            return 0;
+        }
+        r = a.e;
+    }
     int names = 0;
     size_t end = 0;
     for (int k = 0; k < 6; k++) {
@@ -741,7 +797,10 @@ size_t veil__address_at(const veil__nview_t *v, size_t i, size_t *start)
         }
         return e;
     }
-    if (veil__nword(v, i, &w) != 1 || !w.cap) {
+    if (veil__nword(v, i, &w) != 1) {
+        return 0;
+    }
+    if (!w.cap && !(w.len == 1 && w.f[0] == 'c' && v->b[i] == 'C')) {
         return 0;
     }
     unsigned c = aclass(&w);
@@ -750,6 +809,20 @@ size_t veil__address_at(const veil__nview_t *v, size_t i, size_t *start)
     }
     if (suffix_word(&w)) {
         return suffix_form(v, &w, start);
+    }
+    /* An adjective (-e, -er, -en, -es), then a street word apart or a
+       compound: Greifswalder Str. 139, Alte Landstr. 12, Kleine
+       Rittergasse 3. */
+    size_t p = space(v, w.e);
+    veil__word_t x;
+    int adjective = w.len >= 3 && (w.f[w.len - 1] == 'e' ||
+                                   (w.f[w.len - 2] == 'e' && (w.f[w.len - 1] == 'r' ||
+                                                              w.f[w.len - 1] == 'n' ||
+                                                              w.f[w.len - 1] == 's')));
+    if (adjective && p != 0 && p != NEED && word(v, p, &x) && x.cap &&
+        (apart_word(&x) || suffix_word(&x))) {
+        size_t sub;
+        return suffix_form(v, &x, &sub);
     }
     return 0;
 }
@@ -766,8 +839,22 @@ int veil__address_like(const char *s, size_t len)
             return 0;
         }
         if (is_digit(c)) {
-            digit = 1;
+            /* A number of its own (12, 87A, 28/A, 12-14), not digits
+               inside a word (a token, an id). */
+            size_t e = k;
+            while (e < len && is_digit((unsigned char)s[e])) {
+                e++;
+            }
+            int alone_before = k == 0 || !(is_alpha((unsigned char)s[k - 1]) || s[k - 1] == '-' ||
+                                           s[k - 1] == '_');
+            size_t f = e < len && is_alpha((unsigned char)s[e]) ? e + 1 : e;
+            int alone_after = f == len || !(is_alpha((unsigned char)s[f]) || is_digit((unsigned char)s[f]) ||
+                                            s[f] == '_');
+            if (alone_before && alone_after && e - k <= 6) {
+                digit = 1;
+            }
             run = 0;
+            k = e - 1;
         } else if (is_alpha(c) || c >= 0x80) {
             if (++run >= 2) {
                 letters = 1;

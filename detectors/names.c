@@ -23,6 +23,7 @@
  */
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -48,11 +49,39 @@ static inline int is_digit(unsigned c) { return c - '0' < 10u; }
 static inline int is_alpha(unsigned c) { return (c | 0x20) - 'a' < 26u; }
 static inline int is_hex(unsigned c) { return is_digit(c) || (c | 0x20) - 'a' < 6u; }
 
+static inline int hexval(unsigned c)
+{
+    return is_digit(c) ? (int)(c - '0') : (c | 0x20) - 'a' < 6u ? (int)((c | 0x20) - 'a' + 10) : -1;
+}
+
+/* The byte of the %XX escape at <i>, or -1. */
+static int pct_byte(const unsigned char *b, size_t i, size_t n)
+{
+    if (i + 2 >= n || b[i] != '%') {
+        return -1;
+    }
+    int h = hexval(b[i + 1]), l = hexval(b[i + 2]);
+    return h < 0 || l < 0 ? -1 : h * 16 + l;
+}
+
 int veil__nletter(const veil__nview_t *v, size_t i)
 {
     unsigned char c = v->b[i];
     if (is_alpha(c)) {
         return 1;
+    }
+    if (c == '%') {
+        /* A two-byte letter percent-encoded, as form bodies and query
+           strings write them: %C3%A9 */
+        if (i + 5 >= v->n) {
+            return v->final || pct_byte(v->b, i, v->n) < 0xC3 ? 0 : -1;
+        }
+        int b0 = pct_byte(v->b, i, v->n), b1 = pct_byte(v->b, i + 3, v->n);
+        char two[2];
+        return b0 >= 0xC3 && b0 <= 0xC5 && b1 >= 0x80 &&
+                       veil__fold2((unsigned char)b0, (unsigned char)b1, two)
+                   ? 6
+                   : 0;
     }
     if (c >= 0xC3 && c <= 0xC5) {
         if (i + 1 >= v->n) {
@@ -80,7 +109,8 @@ int veil__nword_start(const unsigned char *b, size_t i)
             return 1;
         }
         if (i >= 3 && b[i - 3] == '%' && is_hex(b[i - 2]) && is_hex(p)) {
-            return 1;
+            /* not after an escaped letter's last byte (%C3%A9) */
+            return hexval(b[i - 2]) < 8;
         }
         return 0;
     }
@@ -111,7 +141,10 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     if (k <= 0) {
         return k < 0 ? VEIL__NWORD_DEFER : 0;
     }
-    int upper0 = k == 1 ? (b[i] >= 'A' && b[i] <= 'Z') : veil__fold_upper2(b[i], b[i + 1]);
+    int upper0 = k == 1   ? (b[i] >= 'A' && b[i] <= 'Z')
+                 : k == 2 ? veil__fold_upper2(b[i], b[i + 1])
+                          : veil__fold_upper2((unsigned char)pct_byte(b, i, v->n),
+                                              (unsigned char)pct_byte(b, i + 3, v->n));
     int second = -1; /* is the second letter small: -1 none yet */
     q += (size_t)k;
     for (;;) {
@@ -127,7 +160,10 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
         }
         if (k > 0) {
             if (second < 0) {
-                second = k == 1 ? (b[q] >= 'a' && b[q] <= 'z') : !veil__fold_upper2(b[q], b[q + 1]);
+                second = k == 1   ? (b[q] >= 'a' && b[q] <= 'z')
+                         : k == 2 ? !veil__fold_upper2(b[q], b[q + 1])
+                                  : !veil__fold_upper2((unsigned char)pct_byte(b, q, v->n),
+                                                       (unsigned char)pct_byte(b, q + 3, v->n));
             }
             q += (size_t)k;
         } else {
@@ -171,7 +207,19 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     w->s = i;
     w->e = q;
     w->cap = (uint8_t)(upper0 && second == 1);
-    w->len = (uint8_t)veil__fold_word(b + i, q - i, w->f, sizeof(w->f));
+    if (memchr(b + i, '%', q - i) != NULL) {
+        /* Fold the word with its escapes decoded. */
+        unsigned char dec[WORD_MAX + 8];
+        size_t d = 0;
+        for (size_t k2 = i; k2 < q && d < sizeof(dec);) {
+            int x = b[k2] == '%' ? pct_byte(b, k2, v->n) : -1;
+            dec[d++] = x >= 0 ? (unsigned char)x : b[k2];
+            k2 += x >= 0 ? 3 : 1;
+        }
+        w->len = (uint8_t)veil__fold_word(dec, d, w->f, sizeof(w->f));
+    } else {
+        w->len = (uint8_t)veil__fold_word(b + i, q - i, w->f, sizeof(w->f));
+    }
     w->flags = 0;
     if (w->len >= 2) {
         w->flags = lookup(w->f, w->len);
@@ -186,10 +234,38 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     return 1;
 }
 
+/* 1 when buffer position <i> lies in the value of a person-name key (a
+   structured body's "name", "first_name", ...): value.c has judged that
+   value whole, a product's "name" included, and the pass does not judge
+   it again. */
+static int under_name_key(const struct veil__text *t, size_t i)
+{
+    uint64_t at = t->base + i;
+    size_t lo = 0, hi = t->nfields;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->fields[mid].start <= at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0 || t->fields[lo - 1].len == 0) {
+        return 0;
+    }
+    const struct veil__field *f = &t->fields[lo - 1];
+    const char *sp = memchr(f->key, ' ', f->len); /* the key, then its sibling */
+    size_t kl = sp ? (size_t)(sp - f->key) : f->len;
+    return kl > 0 && veil__key_class(f->key, kl) == VEIL_D_PERSON_NAME;
+}
+
 void veil__nreport(veil__nview_t *v, size_t s, size_t e, int det)
 {
     if (v->t == NULL) {
         v->found = 1;
+        return;
+    }
+    if (det == VEIL_D_PERSON_NAME && v->t->nfields > 0 && under_name_key(v->t, s)) {
         return;
     }
     veil__text_report(v->t, s, e, det, VEIL_CONF_MEDIUM, 0);
@@ -247,7 +323,9 @@ static const phrase_t phrases[] = {
     {"recipient", C_HOLDER}, {"a nome di", C_HOLDER}, {"au nom de", C_HOLDER},
     {"a nombre de", C_HOLDER}, {"em nome de", C_HOLDER}, {"on behalf of", C_HOLDER},
     {"im namen von", C_HOLDER}, {"namens", C_HOLDER}, {"created for", C_HOLDER},
-    {"assigned to", C_HOLDER}, {"requested by", C_HOLDER},
+    {"assigned to", C_HOLDER}, {"requested by", C_HOLDER}, {"contato", C_HOLDER},
+    {"titulaire", C_HOLDER}, {"spoke to", C_RELATION}, {"spoke with", C_RELATION},
+    {"talked to", C_RELATION}, {"talked with", C_RELATION}, {"sprach mit", C_RELATION},
     /* introductions */
     {"my name is", C_INTRO}, {"my name's", C_INTRO}, {"name is", C_INTRO}, {"i am", C_INTRO},
     {"i'm", C_INTRO}, {"this is", C_INTRO}, {"it's", C_INTRO}, {"ich bin", C_INTRO},
@@ -446,6 +524,12 @@ static int is_stop(const veil__word_t *w)
     return s != SIZE_MAX && (ptab[s].stop || ptab[s].first);
 }
 
+static int is_particle_folded(const veil__word_t *w)
+{
+    size_t s = w->len ? pfind(w->f, w->len) : SIZE_MAX;
+    return s != SIZE_MAX && ptab[s].particle;
+}
+
 static int is_particle(const veil__word_t *w)
 {
     size_t s = w->len && !w->cap ? pfind(w->f, w->len) : SIZE_MAX;
@@ -539,6 +623,19 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
 
     if (ws == SIZE_MAX || g == i) {
         return C_NONE;
+    }
+    /* Titles and abbreviations with a stop inside: Dott.ssa, Sig.ra,
+       Sig.na (Italian), t.n.v. (Dutch "ten name van"). */
+    if (punct == 0 || punct == '.') {
+        if (((fl == 3 && memcmp(f, "ssa", 3) == 0) && ws >= lo + 5 &&
+             strncasecmp((const char *)b + ws - 5, "dott.", 5) == 0) ||
+            ((fl == 2 && (memcmp(f, "ra", 2) == 0 || memcmp(f, "na", 2) == 0)) && ws >= lo + 4 &&
+             strncasecmp((const char *)b + ws - 4, "sig.", 4) == 0)) {
+            return C_TITLE;
+        }
+        if (fl == 1 && f[0] == 'v' && ws >= lo + 4 && memcmp(b + ws - 4, "t.n.", 4) == 0) {
+            return C_HOLDER;
+        }
     }
     size_t slot = pfind(f, fl);
     if (slot == SIZE_MAX || ptab[slot].first == 0) {
@@ -640,6 +737,9 @@ static int clause_ends(const veil__nview_t *v, size_t e)
     while (e < v->n && e - from < 8 && (b[e] == ' ' || b[e] == '+')) {
         e++;
     }
+    if (e + 2 < v->n && b[e] == '%' && b[e + 1] == '2' && b[e + 2] == '0') {
+        return 0; /* an escaped space: the clause goes on */
+    }
     if (e >= v->n) {
         return 1;
     }
@@ -653,11 +753,18 @@ static int clause_ends(const veil__nview_t *v, size_t e)
            (c == 0xE3 && e + 1 < v->n && b[e + 1] == 0x80); /* CJK punctuation */
 }
 
+/* " here" after <e>, as in "Jane Doe here." */
+static int here_after(const veil__nview_t *v, size_t e)
+{
+    return e + 5 <= v->n && (v->b[e] == ' ' || v->b[e] == '+') && memcmp(v->b + e + 1, "here", 4) == 0 &&
+           (e + 5 == v->n || !is_alpha(v->b[e + 5]));
+}
+
 /*
  * name_at(): the name starting with the capitalised word <w1>; returns
  * the end of the name (0: none, SIZE_MAX: needs more bytes).
  */
-static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
+static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1, size_t *start)
 {
     const unsigned char *b = v->b;
     size_t nw = 1, end = w1->e;
@@ -677,7 +784,9 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
             q++;
         } else if (q + 1 < v->n && b[q] == 0xC2 && b[q + 1] == 0xA0) {
             q += 2;
-        } else if (q >= v->n && !v->final) {
+        } else if (q + 2 < v->n && b[q] == '%' && b[q + 1] == '2' && b[q + 2] == '0') {
+            q += 3;
+        } else if (q + 2 >= v->n && !v->final) {
             return SIZE_MAX;
         } else {
             break;
@@ -696,6 +805,10 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
         if (r == 0 || x.e - w1->s > NAME_SPAN) {
             break;
         }
+        if (x.cap && is_particle_folded(&x) && nw < SEQ_MAX) {
+            p = x.e; /* Di Rocco, De Luca, Van Dijk: a particle written capital */
+            continue;
+        }
         if (x.cap) {
             /* A common word that is no surname starts the next clause
                ("Nombre: Ana Ruiz El pago ..."). */
@@ -713,7 +826,30 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
         }
         p = x.e; /* a particle: a capitalised word must follow */
     }
-    int ctx = context_before(v, lo, w1->s);
+    /* Particles before the first capitalised word belong to the name when
+       a context precedes them: "Geachte heer de Koning". */
+    size_t s0 = w1->s;
+    int ctx = context_before(v, lo, s0);
+    for (int k = 0; k < 2 && ctx == C_NONE && s0 > lo + 1 && v->b[s0 - 1] == ' '; k++) {
+        char f[WORD_MAX];
+        size_t fl, ps = word_before(v->b, lo, s0 - 1, f, &fl);
+        veil__word_t pw;
+        if (ps == SIZE_MAX || fl > sizeof(pw.f) || is_alpha(v->b[ps]) == 0 ||
+            (v->b[ps] >= 'A' && v->b[ps] <= 'Z')) {
+            break;
+        }
+        memcpy(pw.f, f, fl);
+        pw.len = (uint8_t)fl;
+        if (!is_particle_folded(&pw)) {
+            break;
+        }
+        s0 = ps;
+        ctx = context_before(v, lo, s0);
+    }
+    if (ctx == C_NONE) {
+        s0 = w1->s;
+    }
+    *start = s0;
     int ends = clause_ends(v, end);
     int ok = 0;
 
@@ -734,11 +870,17 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1)
         /* A common word must end the clause ("Hi Will,"). */
         ok = known || ends;
         break;
-    default:
+    default: {
         /* No context: a given name that is no common word, and at least
-           one more capitalised word. */
-        ok = given && nw >= 2;
+           one more capitalised word; or a signature after a dash at the
+           clause's end ("- Homer"), or "Jane Doe here". */
+        int punct, count;
+        gap_before(v->b, lo, w1->s, &punct, &count);
+        ok = (given && nw >= 2) ||
+             (punct == '-' && count == 1 && ends && (known || !(w1->flags & VEIL__NAME_WORD))) ||
+             ((known || nw >= 2) && here_after(v, end));
         break;
+    }
     }
     return ok ? end : 0;
 }
@@ -1156,6 +1298,7 @@ static size_t next_candidate(const unsigned char *b, size_t i, size_t n, int lin
         __m128i u = _mm_sub_epi8(x, a), d = _mm_sub_epi8(x, d0), l = _mm_sub_epi8(x, c3);
         __m128i j = _mm_sub_epi8(x, e3);
         __m128i nl = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), lines ? ones : zero);
+        nl = _mm_or_si128(nl, _mm_cmpeq_epi8(x, _mm_set1_epi8('%')));
         __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(u, z), u),
                                               _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d)),
                                  _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, c2), l),
@@ -1171,7 +1314,7 @@ static size_t next_candidate(const unsigned char *b, size_t i, size_t n, int lin
     for (; i < n; i++) {
         unsigned c = b[i];
         if (c - 'A' < 26u || c - '0' < 10u || c - 0xC3u < 3u || c - 0xE3u < 7u ||
-            (lines && c == '\n')) {
+            (lines && c == '\n') || c == '%') {
             return i;
         }
     }
@@ -1213,7 +1356,16 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             i++;
             continue;
         }
-        if (b[i] >= 0xE3) {
+        if (b[i] == '%') {
+            /* A word may start with an escaped capital (%C3%93scar). */
+            if (!v->final && v->n - i < LOOKAHEAD) {
+                return i;
+            }
+            if (veil__nletter(v, i) != 6 || !veil__nword_start(b, i)) {
+                i++;
+                continue;
+            }
+        } else if (b[i] >= 0xE3) {
             if (!v->final && v->n - i < LOOKAHEAD) {
                 return i;
             }
@@ -1281,12 +1433,12 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             }
         }
         if (v->names && w.cap && w.len >= 2) {
-            size_t e = name_at(v, lo, &w);
+            size_t s, e = name_at(v, lo, &w, &s);
             if (e == SIZE_MAX) {
                 return i;
             }
             if (e != 0) {
-                veil__nreport(v, w.s, e, VEIL_D_PERSON_NAME);
+                veil__nreport(v, s, e, VEIL_D_PERSON_NAME);
                 next = e;
             }
         }
