@@ -197,7 +197,7 @@ static unsigned aclass(const veil__word_t *w)
     if (w->len == 0) {
         return 0;
     }
-    uint32_t h = ah(w->f, w->len);
+    uint32_t h = w->h;
     for (size_t slot = h & (ASLOTS - 1); atab[slot].h != 0; slot = (slot + 1) & (ASLOTS - 1)) {
         if (atab[slot].h == h) {
             return atab[slot].cls;
@@ -784,42 +784,46 @@ static size_t unit_before(const veil__nview_t *v, size_t i)
     return i;
 }
 
-size_t veil__address_at(const veil__nview_t *v, size_t i, size_t *start)
+/* A house number after the word <w> (and its abbreviation's stop): the
+   suffix form's cheap first test. */
+static int number_follows(const veil__nview_t *v, const veil__word_t *w)
 {
-    veil__word_t w;
+    size_t r = space(v, abbr_end(v, w));
+    return r != 0 && r != NEED && r < v->n && is_digit(v->b[r]);
+}
+
+size_t veil__address_at(const veil__nview_t *v, size_t i, const veil__word_t *w, size_t *start)
+{
     size_t e;
 
     *start = i;
-    if (is_digit(v->b[i])) {
+    if (w == NULL) {
         e = number_first(v, i);
         if (e != 0) {
             *start = unit_before(v, i);
         }
         return e;
     }
-    if (veil__nword(v, i, &w) != 1) {
+    if (!w->cap && !(w->len == 1 && w->f[0] == 'c' && v->b[i] == 'C')) {
         return 0;
     }
-    if (!w.cap && !(w.len == 1 && w.f[0] == 'c' && v->b[i] == 'C')) {
-        return 0;
-    }
-    unsigned c = aclass(&w);
-    if ((c & A_TYPE) && (e = type_first(v, &w)) != 0) {
+    unsigned c = aclass(w);
+    if ((c & A_TYPE) && (e = type_first(v, w)) != 0) {
         return e;
     }
-    if (suffix_word(&w)) {
-        return suffix_form(v, &w, start);
+    if (number_follows(v, w)) {
+        return suffix_word(w) ? suffix_form(v, w, start) : 0;
     }
     /* An adjective (-e, -er, -en, -es), then a street word apart or a
        compound: Greifswalder Str. 139, Alte Landstr. 12, Kleine
        Rittergasse 3. */
-    size_t p = space(v, w.e);
+    int adjective = w->len >= 3 && (w->f[w->len - 1] == 'e' ||
+                                    (w->f[w->len - 2] == 'e' && (w->f[w->len - 1] == 'r' ||
+                                                                 w->f[w->len - 1] == 'n' ||
+                                                                 w->f[w->len - 1] == 's')));
+    size_t p = adjective ? space(v, w->e) : 0;
     veil__word_t x;
-    int adjective = w.len >= 3 && (w.f[w.len - 1] == 'e' ||
-                                   (w.f[w.len - 2] == 'e' && (w.f[w.len - 1] == 'r' ||
-                                                              w.f[w.len - 1] == 'n' ||
-                                                              w.f[w.len - 1] == 's')));
-    if (adjective && p != 0 && p != NEED && word(v, p, &x) && x.cap &&
+    if (p != 0 && p != NEED && word(v, p, &x) && x.cap && number_follows(v, &x) &&
         (apart_word(&x) || suffix_word(&x))) {
         size_t sub;
         return suffix_form(v, &x, &sub);

@@ -117,9 +117,8 @@ int veil__nword_start(const unsigned char *b, size_t i)
     return p != '_' && p != '@' && p != '/' && p != '\\' && p != '.' && p != '-' && p != '\'';
 }
 
-static unsigned lookup(const char *f, size_t n)
+static unsigned lookup_h(uint64_t h)
 {
-    uint64_t h = veil__fold_hash(f, n);
     uint32_t fp = veil__fold_fp(h);
     size_t mask = (1u << VEIL__NAMES_BITS) - 1;
     for (size_t slot = (size_t)h & mask;; slot = (slot + 1) & mask) {
@@ -133,7 +132,15 @@ static unsigned lookup(const char *f, size_t n)
     }
 }
 
-int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
+static unsigned lookup(const char *f, size_t n)
+{
+    return lookup_h(veil__fold_hash(f, n));
+}
+
+static void word_lookup(veil__word_t *w);
+
+/* veil__nword() for a word with bytes beyond ASCII letters. */
+static int nword_slow(const veil__nview_t *v, size_t i, veil__word_t *w)
 {
     const unsigned char *b = v->b;
     size_t q = i;
@@ -220,17 +227,67 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     } else {
         w->len = (uint8_t)veil__fold_word(b + i, q - i, w->f, sizeof(w->f));
     }
+    word_lookup(w);
+    return 1;
+}
+
+/* The word's hash, and its dictionary flags when it is capitalised. */
+static void word_lookup(veil__word_t *w)
+{
+    uint64_t h = veil__fold_hash(w->f, w->len);
+    w->h = (uint32_t)(h >> 32) ? (uint32_t)(h >> 32) : 1;
     w->flags = 0;
-    if (w->len >= 2) {
-        w->flags = lookup(w->f, w->len);
+    if (w->cap && w->len >= 2) {
+        w->flags = lookup_h(h);
         if (w->flags == 0) {
             /* A hyphenated name by its first part (Jean-Pierre). */
-            const char *h = memchr(w->f, '-', w->len);
-            if (h != NULL && h - w->f >= 2) {
-                w->flags = lookup(w->f, (size_t)(h - w->f)) & (VEIL__NAME_GIVEN | VEIL__NAME_ANY);
+            const char *hy = memchr(w->f, '-', w->len);
+            if (hy != NULL && hy - w->f >= 2) {
+                w->flags = lookup(w->f, (size_t)(hy - w->f)) & (VEIL__NAME_GIVEN | VEIL__NAME_ANY);
             }
         }
     }
+}
+
+/*
+ * veil__nword(): the common case, a word of ASCII letters only, in one
+ * loop that folds as it goes; anything else (accents, escapes, inner
+ * apostrophes and hyphens) takes nword_slow(). Words no rule reads
+ * folded (all capitals longer than two letters, long words that are not
+ * capitalised) are only measured.
+ */
+int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
+{
+    const unsigned char *b = v->b;
+    size_t q = i, n = v->n;
+    while (q < n && is_alpha(b[q])) {
+        q++;
+    }
+    if (q == i) {
+        return nword_slow(v, i, w);
+    }
+    if (q < n && (b[q] >= 0x80 || b[q] == '%' || b[q] == '\'' || b[q] == '-')) {
+        return nword_slow(v, i, w);
+    }
+    if (q >= n && !v->final) {
+        return VEIL__NWORD_DEFER;
+    }
+    size_t len = q - i;
+    int upper0 = (unsigned)b[i] - 'A' < 26u, lower1 = len > 1 && (unsigned)b[i + 1] - 'a' < 26u;
+    w->s = i;
+    w->e = q;
+    w->cap = (uint8_t)(upper0 && lower1);
+    w->flags = 0;
+    w->h = 0;
+    if (len > WORD_MAX || (!w->cap && (len > 12 || (len > 2 && upper0 && !lower1)))) {
+        w->len = 0;
+        return 1;
+    }
+    for (size_t k = 0; k < len; k++) {
+        w->f[k] = (char)(b[i + k] | 0x20);
+    }
+    w->len = (uint8_t)len;
+    word_lookup(w);
     return 1;
 }
 
@@ -505,9 +562,8 @@ static void tables_build(void)
     veil__addresses_init();
 }
 
-static size_t pfind(const char *f, size_t n)
+static size_t pfind_h(uint32_t h)
 {
-    uint32_t h = h32(f, n);
     size_t slot = h & (PSLOTS - 1);
     while (ptab[slot].h != 0) {
         if (ptab[slot].h == h) {
@@ -518,21 +574,26 @@ static size_t pfind(const char *f, size_t n)
     return SIZE_MAX;
 }
 
+static size_t pfind(const char *f, size_t n)
+{
+    return pfind_h(h32(f, n));
+}
+
 static int is_stop(const veil__word_t *w)
 {
-    size_t s = w->len ? pfind(w->f, w->len) : SIZE_MAX;
+    size_t s = w->len ? pfind_h(w->h) : SIZE_MAX;
     return s != SIZE_MAX && (ptab[s].stop || ptab[s].first);
 }
 
 static int is_particle_folded(const veil__word_t *w)
 {
-    size_t s = w->len ? pfind(w->f, w->len) : SIZE_MAX;
+    size_t s = w->len ? pfind_h(w->h) : SIZE_MAX;
     return s != SIZE_MAX && ptab[s].particle;
 }
 
 static int is_particle(const veil__word_t *w)
 {
-    size_t s = w->len && !w->cap ? pfind(w->f, w->len) : SIZE_MAX;
+    size_t s = w->len && !w->cap ? pfind_h(w->h) : SIZE_MAX;
     return s != SIZE_MAX && ptab[s].particle;
 }
 
@@ -840,6 +901,7 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1,
         }
         memcpy(pw.f, f, fl);
         pw.len = (uint8_t)fl;
+        pw.h = h32(f, fl);
         if (!is_particle_folded(&pw)) {
             break;
         }
@@ -1086,7 +1148,7 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
  */
 #define CSV_LINE_MAX 4096
 
-static int csv_key_char(unsigned c)
+static inline int csv_key_char(unsigned c)
 {
     return is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == ' ' || c == '.' ||
            c >= 0x80;
@@ -1097,10 +1159,21 @@ static int csv_key_char(unsigned c)
 static int csv_header(veil__nview_t *v, size_t L, size_t *end)
 {
     const unsigned char *b = v->b;
-    size_t e = L, commas = 0, semis = 0;
+    size_t e = L, commas = 0, semis = 0, cell = 0;
+    if (!(is_alpha(b[L]) || b[L] == '"' || b[L] == '_' || b[L] >= 0xC3)) {
+        return 0; /* a header starts with its first key */
+    }
+    /* Most lines are prose: the first byte no key has, or a cell longer
+       than a key, tells without reading the whole line. */
     while (e < v->n && b[e] != '\n' && b[e] != VEIL__DELIM && e - L < 512) {
-        commas += b[e] == ',';
-        semis += b[e] == ';';
+        unsigned c = b[e];
+        if (c == ',' || c == ';') {
+            commas += c == ',';
+            semis += c == ';';
+            cell = 0;
+        } else if ((!csv_key_char(c) && c != '"' && c != '\r') || ++cell > 42) {
+            return 0;
+        }
         e++;
     }
     if (e >= v->n && !v->final) {
@@ -1282,43 +1355,152 @@ static size_t csv_line(veil__nview_t *v, size_t L)
 
 /* ---- the pass ---- */
 
-/* The next byte at or after <i> where a capitalised word or a number may
-   start: A-Z, 0-9, the lead byte of a two-byte Latin letter, or of a
-   kanji or kana. */
-static size_t next_candidate(const unsigned char *b, size_t i, size_t n, int lines)
+/* After these a digit starts no house number: times, dates, versions,
+   paths, key=value (its value is the key's business), ids. */
+static inline int digit_glue(unsigned p)
+{
+    return p == ':' || p == '-' || p == '.' || p == '/' || p == '_' || p == '=' || p == '#';
+}
+
+/* Is the byte at <i> a candidate: a newline (CSV lines), a kanji or kana
+   lead byte, or a capital, a digit, a two-byte Latin letter's lead or a
+   '%' where a word may start (the pass checks veil__nword_start()). */
+static inline int scalar_candidate(const unsigned char *b, size_t i, int lines)
+{
+    unsigned c = b[i];
+    if (c == '\n') {
+        return lines;
+    }
+    if (c - 0xE3u < 7u) {
+        return 1;
+    }
+    if (!(c - 'A' < 26u || c - '0' < 10u || c - 0xC3u < 3u || c == '%')) {
+        return 0;
+    }
+    if (i == 0) {
+        return 1;
+    }
+    unsigned p = b[i - 1];
+    if (is_digit(c) && digit_glue(p)) {
+        return 0;
+    }
+    return !(is_alpha(p) || is_digit(p)) || p >= 0x80 || (i >= 2 && b[i - 2] == '\\') ||
+           (i >= 3 && b[i - 3] == '%');
+}
+
+#ifdef __SSE2__
+/* Bytes of <x> in [lo, lo + count). */
+static inline __m128i in_range(__m128i x, unsigned char lo, unsigned char count)
+{
+    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8((char)lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((char)(count - 1))), d);
+}
+
+static inline __m128i eq(__m128i x, char c)
+{
+    return _mm_cmpeq_epi8(x, _mm_set1_epi8(c));
+}
+
+/* scalar_candidate() for the sixteen bytes at <p> (p >= b + 3). */
+static inline unsigned candidates16(const unsigned char *p, __m128i lines_m)
+{
+    const __m128i zero = _mm_setzero_si128();
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i p1 = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
+    __m128i p2 = _mm_loadu_si128((const __m128i *)(const void *)(p - 2));
+    __m128i p3 = _mm_loadu_si128((const __m128i *)(const void *)(p - 3));
+    __m128i digit = in_range(x, '0', 10);
+    __m128i glue = _mm_or_si128(_mm_or_si128(_mm_or_si128(eq(p1, ':'), eq(p1, '-')),
+                                             _mm_or_si128(eq(p1, '.'), eq(p1, '/'))),
+                                _mm_or_si128(_mm_or_si128(eq(p1, '_'), eq(p1, '=')), eq(p1, '#')));
+    __m128i head = _mm_or_si128(_mm_or_si128(in_range(x, 'A', 26), _mm_andnot_si128(glue, digit)),
+                                in_range(x, 0xC3, 3));
+    __m128i high1 = _mm_cmplt_epi8(p1, zero); /* the byte before is non-ASCII */
+    __m128i word1 = _mm_or_si128(
+        _mm_or_si128(in_range(_mm_or_si128(p1, _mm_set1_epi8(0x20)), 'a', 26), in_range(p1, '0', 10)),
+        high1);
+    __m128i esc = _mm_or_si128(_mm_or_si128(eq(p2, '\\'), eq(p3, '%')), high1);
+    __m128i start = _mm_andnot_si128(word1, _mm_or_si128(head, eq(x, '%')));
+    __m128i m = _mm_or_si128(_mm_or_si128(start, _mm_and_si128(head, esc)),
+                             _mm_or_si128(in_range(x, 0xE3, 7), _mm_and_si128(eq(x, '\n'), lines_m)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The candidates of the 64 bytes at <base>, bit k for byte base + k. */
+static uint64_t block_mask(const unsigned char *b, size_t base, size_t n, int lines)
 {
 #ifdef __SSE2__
-    const __m128i a = _mm_set1_epi8('A'), z = _mm_set1_epi8('Z' - 'A');
-    const __m128i d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8(9);
-    const __m128i c3 = _mm_set1_epi8((char)0xC3), c2 = _mm_set1_epi8(2);
-    const __m128i e3 = _mm_set1_epi8((char)0xE3), e6 = _mm_set1_epi8(6);
-    const __m128i ones = _mm_set1_epi8(-1), zero = _mm_setzero_si128();
-    while (i + 16 <= n) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-        __m128i u = _mm_sub_epi8(x, a), d = _mm_sub_epi8(x, d0), l = _mm_sub_epi8(x, c3);
-        __m128i j = _mm_sub_epi8(x, e3);
-        __m128i nl = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), lines ? ones : zero);
-        nl = _mm_or_si128(nl, _mm_cmpeq_epi8(x, _mm_set1_epi8('%')));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(u, z), u),
-                                              _mm_cmpeq_epi8(_mm_min_epu8(d, d9), d)),
-                                 _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, c2), l),
-                                              _mm_cmpeq_epi8(_mm_min_epu8(j, e6), j)));
-        m = _mm_or_si128(m, nl);
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        if (bits != 0) {
-            return i + (size_t)__builtin_ctz(bits);
-        }
-        i += 16;
+    if (base >= 3 && base + 64 <= n) {
+        const __m128i lines_m = lines ? _mm_set1_epi8(-1) : _mm_setzero_si128();
+        return (uint64_t)candidates16(b + base, lines_m) |
+               (uint64_t)candidates16(b + base + 16, lines_m) << 16 |
+               (uint64_t)candidates16(b + base + 32, lines_m) << 32 |
+               (uint64_t)candidates16(b + base + 48, lines_m) << 48;
     }
 #endif
-    for (; i < n; i++) {
-        unsigned c = b[i];
-        if (c - 'A' < 26u || c - '0' < 10u || c - 0xC3u < 3u || c - 0xE3u < 7u ||
-            (lines && c == '\n') || c == '%') {
-            return i;
+    uint64_t m = 0;
+    for (size_t k = 0; k < 64 && base + k < n; k++) {
+        m |= (uint64_t)scalar_candidate(b, base + k, lines) << k;
+    }
+    return m;
+}
+
+typedef struct {
+    size_t base;   /* the block the mask is of; SIZE_MAX: none */
+    uint64_t mask;
+} cblock_t;
+
+/*
+ * next_candidate(): the next candidate at or after <i>, from a mask per
+ * 64-byte block computed once: capitals, digits and the rest only where
+ * the byte before is no letter or digit (or an escape or a non-ASCII byte
+ * ends there), so that the capitals and digits inside ids, hashes and
+ * camelCase words are never visited.
+ */
+static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size_t n, int lines)
+{
+    while (i < n) {
+        size_t base = i & ~(size_t)63;
+        if (c->base != base) {
+            c->base = base;
+            c->mask = block_mask(b, base, n, lines);
         }
+        uint64_t m = c->mask & (~0ull << (i - base));
+        if (m != 0) {
+            size_t k = base + (size_t)__builtin_ctzll(m);
+            return k < n ? k : n;
+        }
+        i = base + 64;
     }
     return n;
+}
+
+/* A house number's first test (addresses.c's number first form): up to
+   five digits and a letter, a comma, a space (or '+', %20), a letter. */
+static int number_then_word(const veil__nview_t *v, size_t i)
+{
+    const unsigned char *b = v->b;
+    size_t q = i;
+    while (q < v->n && q - i < 6 && is_digit(b[q])) {
+        q++;
+    }
+    if (q - i > 5 || q + 2 >= v->n) {
+        return 0;
+    }
+    q += is_alpha(b[q]) != 0;
+    q += q < v->n && b[q] == ',';
+    if (q + 1 >= v->n) {
+        return 0;
+    }
+    if (b[q] == ' ' || b[q] == '+') {
+        q++;
+    } else if (q + 3 < v->n && b[q] == '%' && b[q + 1] == '2' && b[q + 2] == '0') {
+        q += 3;
+    } else {
+        return 0;
+    }
+    return q < v->n && (is_alpha(b[q]) || b[q] >= 0xC3 || b[q] == '%');
 }
 
 size_t veil__names_pass(veil__nview_t *v, size_t from)
@@ -1341,8 +1523,9 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
         }
         v->t->csv.begun = 1;
     }
+    cblock_t cb = {SIZE_MAX, 0};
     while (i < v->n && !(v->t == NULL && v->found)) {
-        i = next_candidate(b, i, v->n, lines);
+        i = next_candidate(&cb, b, i, v->n, lines);
         if (i >= v->n) {
             break;
         }
@@ -1383,10 +1566,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             continue;
         }
         if (!veil__nword_start(b, i)) {
-            /* Inside a word or a number: past the rest of it. */
-            while (i < v->n && (is_alpha(b[i]) || is_digit(b[i]) || (b[i] >= 0x80 && b[i] < 0xE0))) {
-                i++;
-            }
+            i++; /* inside a word or a number */
             continue;
         }
         if (!v->final && v->n - i < LOOKAHEAD) {
@@ -1394,11 +1574,8 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
         }
         size_t next = i + 1;
         if (is_digit(b[i])) {
-            if (v->addresses) {
-                size_t s, e = veil__address_at(v, i, &s);
-                if (e == SIZE_MAX) {
-                    return i;
-                }
+            if (v->addresses && number_then_word(v, i)) {
+                size_t s, e = veil__address_at(v, i, NULL, &s);
                 if (e != 0) {
                     veil__nreport(v, s, e, VEIL_D_ADDRESS);
                     i = e;
@@ -1422,10 +1599,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
         }
         next = w.e;
         if (v->addresses) {
-            size_t s, e = veil__address_at(v, i, &s);
-            if (e == SIZE_MAX) {
-                return i;
-            }
+            size_t s, e = veil__address_at(v, i, &w, &s);
             if (e != 0) {
                 veil__nreport(v, s, e, VEIL_D_ADDRESS);
                 i = e;

@@ -43,9 +43,12 @@ int veil__address_like(const char *v, size_t len);
 /* A word of running text: letters, with apostrophes and hyphens inside. */
 typedef struct veil__word {
     size_t s, e;      /* its bytes */
-    unsigned flags;   /* VEIL__NAME_* from the dictionary, 0 when none */
+    unsigned flags;   /* VEIL__NAME_* from the dictionary (capitalised
+                         words only), 0 when none */
+    uint32_t h;       /* veil__fold_hash() of f, high half (never 0) */
     uint8_t cap;      /* capitalised: a capital, then a small letter */
-    uint8_t len;      /* folded length (0: too long or unfoldable) */
+    uint8_t len;      /* folded length (0: not folded: too long, all
+                         capitals, or unfoldable) */
     char f[40];       /* folded: lower case, no accents */
 } veil__word_t;
 
@@ -61,10 +64,10 @@ int veil__nletter(const veil__nview_t *v, size_t i);
 /* Reports [s, e) as <det>. */
 void veil__nreport(veil__nview_t *v, size_t s, size_t e, int det);
 
-/* addresses.c: a street address starting at the word or number at <i>;
-   returns its end (0: none; SIZE_MAX: needs bytes past the view) and sets
-   *start (an address may begin a little before <i>). */
-size_t veil__address_at(const veil__nview_t *v, size_t i, size_t *start);
+/* addresses.c: a street address starting at the word <w> (read at <i>)
+   or, with <w> NULL, at the number at <i>; returns its end (0: none) and
+   sets *start (an address may begin a little before <i>). */
+size_t veil__address_at(const veil__nview_t *v, size_t i, const veil__word_t *w, size_t *start);
 /* Builds addresses.c's word table (names.c calls it once). */
 void veil__addresses_init(void);
 
