@@ -807,6 +807,13 @@ size_t veil__address_at(const veil__nview_t *v, size_t i, const veil__word_t *w,
     if (!w->cap && !(w->len == 1 && w->f[0] == 'c' && v->b[i] == 'C')) {
         return 0;
     }
+    /* Every form goes on after the word with a space, a stop (Str.), a
+       slash (C/) or an escape (%20). */
+    if (w->e >= v->n || !(v->b[w->e] == ' ' || v->b[w->e] == '+' || v->b[w->e] == '.' ||
+                          v->b[w->e] == '/' || v->b[w->e] == '%' || v->b[w->e] == ',' ||
+                          v->b[w->e] == 0xC2)) {
+        return 0;
+    }
     unsigned c = aclass(w);
     if ((c & A_TYPE) && (e = type_first(v, w)) != 0) {
         return e;

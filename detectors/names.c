@@ -1431,13 +1431,24 @@ static inline unsigned candidates16(const unsigned char *p, __m128i lines_m)
 static uint64_t block_mask(const unsigned char *b, size_t base, size_t n, int lines)
 {
 #ifdef __SSE2__
-    if (base >= 3 && base + 64 <= n) {
-        const __m128i lines_m = lines ? _mm_set1_epi8(-1) : _mm_setzero_si128();
-        return (uint64_t)candidates16(b + base, lines_m) |
-               (uint64_t)candidates16(b + base + 16, lines_m) << 16 |
-               (uint64_t)candidates16(b + base + 32, lines_m) << 32 |
-               (uint64_t)candidates16(b + base + 48, lines_m) << 48;
+    const __m128i lines_m = lines ? _mm_set1_epi8(-1) : _mm_setzero_si128();
+    const unsigned char *p = b + base;
+    unsigned char pad[3 + 64 + 13];
+    if (base < 3 || base + 64 > n) {
+        /* A block at an edge: copied between NULs, which start words as
+           the edges do. */
+        size_t before = base < 3 ? base : 3, len = n - base < 64 ? n - base : 64;
+        memset(pad, 0, sizeof(pad));
+        memcpy(pad + 3 - before, b + base - before, before + len);
+        p = pad + 3;
+        uint64_t m = (uint64_t)candidates16(p, lines_m) | (uint64_t)candidates16(p + 16, lines_m) << 16 |
+                     (uint64_t)candidates16(p + 32, lines_m) << 32 |
+                     (uint64_t)candidates16(p + 48, lines_m) << 48;
+        return len == 64 ? m : m & ((1ull << len) - 1);
     }
+    return (uint64_t)candidates16(p, lines_m) | (uint64_t)candidates16(p + 16, lines_m) << 16 |
+           (uint64_t)candidates16(p + 32, lines_m) << 32 |
+           (uint64_t)candidates16(p + 48, lines_m) << 48;
 #endif
     uint64_t m = 0;
     for (size_t k = 0; k < 64 && base + k < n; k++) {
@@ -1606,7 +1617,12 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
                 continue;
             }
         }
-        if (v->names && w.cap && w.len >= 2) {
+        /* A name is followed by a space, punctuation or the end; not by
+           '/', '_', '=', '@' ("Safari/605", "Jane_Doe", "Jane.Doe@"). */
+        if (v->names && w.cap && w.len >= 2 &&
+            !(w.e < v->n && (b[w.e] == '/' || b[w.e] == '_' || b[w.e] == '=' || b[w.e] == '@' ||
+                             (b[w.e] == '.' && w.e + 1 < v->n && (is_alpha(b[w.e + 1]) ||
+                                                                  is_digit(b[w.e + 1])))))) {
             size_t s, e = name_at(v, lo, &w, &s);
             if (e == SIZE_MAX) {
                 return i;
@@ -1635,8 +1651,37 @@ void veil__names_run(struct veil__text *t, int final)
     }
 }
 
+/* Can <s> hold a finding of the pass at all? Every name and address has
+   a space or a line break before or inside it (' ', '+', %20, a no-break
+   space, \n), except in Japanese script (a byte of a kanji or kana). */
+static int may_hold_quick(const unsigned char *s, size_t len)
+{
+    size_t k = 0;
+#ifdef __SSE2__
+    for (; k + 16 <= len; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_or_si128(eq(x, ' '), eq(x, '+')),
+                                              _mm_or_si128(eq(x, '%'), in_range(x, 0xC2, 62))),
+                                 _mm_or_si128(in_range(x, '\t', 5), eq(x, '\\')));
+        if (_mm_movemask_epi8(m) != 0) {
+            return 1;
+        }
+    }
+#endif
+    for (; k < len; k++) {
+        if (s[k] == ' ' || s[k] == '+' || s[k] == '%' || s[k] >= 0xC2 || (s[k] >= '\t' && s[k] <= '\r') ||
+            s[k] == '\\') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
 {
+    if (!may_hold_quick((const unsigned char *)s, len)) {
+        return 0;
+    }
     veil__nview_t v = {(const unsigned char *)s, len, 1, e->enabled[VEIL_D_PERSON_NAME],
                        e->enabled[VEIL_D_ADDRESS], NULL, 0};
     if ((!v.names && !v.addresses) || e->min_confidence > VEIL_CONF_MEDIUM) {
