@@ -54,8 +54,9 @@ static void emit_upto(struct veil__text *t, uint64_t upto)
 /*
  * add_finding(): queues a finding in offset order. Overlapping findings
  * merge into their union under the detector of the longest original one
- * (ties: the lower detector index), so an e-mail address whose local part
- * looked like a card number is one e-mail address. The rule does not depend
+ * (ties: a field's finding, then the lower detector index), so an e-mail
+ * address whose local part looked like a card number is one e-mail
+ * address. The rule does not depend
  * on the order findings arrive in (custom patterns run ahead of the
  * built-in handlers), so neither does the result on the chunking.
  */
@@ -100,7 +101,12 @@ static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int 
         uint64_t us = o->offset < f.offset ? o->offset : f.offset;
         uint64_t ue = o->offset + o->length > f.offset + f.length ? o->offset + o->length
                                                                    : f.offset + f.length;
-        if (t->pend_w[j] > w || (t->pend_w[j] == w && o->detector < f.detector)) {
+        /* Ties: a field's finding (its key said what it is) before a
+           finding of the text, then the lower detector index. */
+        int o_field = (o->flags & VEIL_FIND_FIELD) != 0, f_field = (f.flags & VEIL_FIND_FIELD) != 0;
+        if (t->pend_w[j] > w ||
+            (t->pend_w[j] == w &&
+             (o_field > f_field || (o_field == f_field && o->detector < f.detector)))) {
             f.detector = o->detector;
             f.flags = o->flags;
             w = t->pend_w[j];
