@@ -243,7 +243,8 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         NULL, NULL,
         "name,first_name,last_name,full_name,surname,given_name",
         "the value of a name-like field",
-        "medium: the value of a name-like JSON or form field"},
+        "medium: the value of a name-like JSON or form field; in text, a name with a title, "
+        "a label, a greeting, a sign-off or a surname beside it"},
     [VEIL_D_SECRET_FIELD] = {
         "secret_field", "SECRET", VEIL_CAT_CREDENTIALS, 0, NULL, NULL,
         "password,secret,token,api_key,private_key,client_secret",
