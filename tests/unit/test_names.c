@@ -109,6 +109,40 @@ TEST(redacted)
          "Ship to * *** ******* ************ ** *****.");
 }
 
+/* A long input, so that the pass decides in the middle of the stream
+   (512 bytes of look-ahead, CSV rows, Japanese runs, escapes): cut byte
+   by byte and in random pieces, it must find what it finds whole. */
+TEST(streaming)
+{
+    static char big[16384];
+    size_t n = 0;
+    for (int k = 0; k < 14; k++) {
+        n += (size_t)snprintf(big + n, sizeof(big) - n,
+                              "ticket %d: the export ran at 12:%02d and wrote %d rows.%*s\n"
+                              "Dear Mrs. Whitfield,\nplease ship to %d Evergreen Terrace, "
+                              "Springfield, OR 97475.\nMay I pay by invoice?\nKind regards,\n"
+                              "Hannah Becker\n\nid;Vorname;Nachname;Adresse\n%d;Henrike;Albers;"
+                              "\"Bahnhofstr. 12, 28195 Bremen\"\n\n"
+                              "\xe7\x94\xb0\xe4\xb8\xad\xe6\xa7\x98 \xe3\x81\x8a\xe4\xb8\x96\xe8\xa9"
+                              "\xb1\xe3\x81\xab\xe3\x81\xaa\xe3\x81\xa3\xe3\x81\xa6\xe3\x81\x8a\xe3"
+                              "\x82\x8a\xe3\x81\xbe\xe3\x81\x99\xe3\x80\x82\n"
+                              "message=Hola+%%C3%%93scar%%2C+gracias&x=%d\n",
+                              k, k, k * 17, k * 7, "", 100 + k, k, k);
+    }
+    const char *got = scan_str(__LINE__, E, VEIL_FMT_TEXT, big, n);
+    size_t names = 0, addresses = 0;
+    for (const char *p = got; (p = strstr(p, "person_name@")) != NULL; p++) {
+        names++;
+    }
+    for (const char *p = got; (p = strstr(p, "address@")) != NULL; p++) {
+        addresses++;
+    }
+    /* Each round: Whitfield, Hannah Becker, Henrike, Albers, 田中, Óscar;
+       the Terrace and the Bahnhofstr. */
+    CHECK_EQ(names, 14 * 6);
+    CHECK_EQ(addresses, 14 * 2);
+}
+
 int main(void)
 {
     char err[256];
@@ -123,6 +157,7 @@ int main(void)
     RUN(addresses_in_text);
     RUN(structured);
     RUN(redacted);
+    RUN(streaming);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
