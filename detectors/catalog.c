@@ -243,7 +243,8 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         NULL, NULL,
         "name,first_name,last_name,full_name,surname,given_name",
         "the value of a name-like field",
-        "medium: the value of a name-like JSON or form field"},
+        "medium: the value of a name-like JSON or form field; in text, a name with a title, "
+        "a label, a greeting, a sign-off or a surname beside it"},
     [VEIL_D_SECRET_FIELD] = {
         "secret_field", "SECRET", VEIL_CAT_CREDENTIALS, 0, NULL, NULL,
         "password,secret,token,api_key,private_key,client_secret",
@@ -532,6 +533,14 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
         "high: the webhook URL carries its own secret; the workspace, bot and secret "
         "after https://hooks.slack.com/services/ go, the host and path stay"},
+
+    /* ---- judged by structure in names.c and addresses.c ---- */
+    [VEIL_D_ADDRESS] = {
+        "address", "ADDRESS", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, NULL, NULL, NULL,
+        "1600 Pennsylvania Avenue NW, Washington, DC 20500",
+        "medium: a house number, a street name and a street-type word in the order of "
+        "the US, UK, DE, FR, ES, IT or NL, with the postcode and town that follow; or "
+        "the whole value of an address field that has a number, letters and a space"},
 };
 
 size_t veil_catalog_count(void)

@@ -87,6 +87,9 @@ enum veil__det {
     VEIL_D_SENDGRID_API_KEY,
     VEIL_D_TWILIO_API_KEY,
     VEIL_D_SLACK_WEBHOOK,
+    /* Added with names.c and addresses.c: judged by structure there, no
+       pattern and no context words of the engine's kind. */
+    VEIL_D_ADDRESS,
     VEIL_D__COUNT
 };
 

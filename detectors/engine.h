@@ -156,6 +156,16 @@ struct veil__text {
     size_t len, cap, pos;
     size_t used;               /* bytes of buf written since the last wipe */
     size_t cpos;               /* custom patterns have run up to here */
+    size_t npos;               /* the names and addresses pass (names.c) has
+                                  run up to here */
+    struct veil__csv {         /* names.c: the columns of a CSV table whose
+                                  header row names them */
+        uint64_t name, plain, addr; /* bit k: column k holds names ("name"
+                                  alone: plain), addresses */
+        uint64_t row_end;      /* stream offset: newlines before it are
+                                  inside a row already judged */
+        uint8_t on, sep, begun;
+    } csv;
     uint64_t pem_at, pem_seen; /* a held-back PEM block: where it starts and
                                   how far its footer has been looked for */
     uint64_t base;             /* stream offset of buf[0] */

@@ -13,6 +13,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "names.h"
 #include "scanner.h"
 #include "simd.h"
 #include "triggers.h"
@@ -719,6 +720,9 @@ static size_t fast_string(struct veil_scanner *s, jindex_t *x, const unsigned ch
            it lacks, or the text layer's shortcuts on the index's classes. */
         need = trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
                    ? 0 : jx_judge(x, s, a, close);
+        if (need == 0 && veil__names_may_hold(s->eng, v, len)) {
+            need = 1; /* a name or an address (names.c) */
+        }
     }
     veil__value_whole(s, v, len, base + a, base + close, 0, trigger, need);
     if (is_key) {
@@ -816,8 +820,9 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
             }
             a = i + 1;
             n = close - a;
-            if (trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
-                jx_judge(x, s, a, close) != 0) {
+            if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
+                 jx_judge(x, s, a, close) != 0) ||
+                veil__names_may_hold(s->eng, (const char *)p + a, n)) {
                 return i; /* the key goes to the text layer */
             }
             key_done(s, (const char *)p + a, n, len - a);
@@ -873,8 +878,9 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
             }
             a = i + 1;
             n = close - a;
-            if (trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
-                jx_judge(x, s, a, close) != 0) {
+            if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
+                 jx_judge(x, s, a, close) != 0) ||
+                veil__names_may_hold(s->eng, (const char *)p + a, n)) {
                 return i;
             }
             f->nitems += f->is_array;

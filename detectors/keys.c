@@ -62,6 +62,12 @@ static const key_rule_t exact[] = {
     {"nom", VEIL_D_PERSON_NAME}, {"prenom", VEIL_D_PERSON_NAME},
     {"cognome", VEIL_D_PERSON_NAME}, {"fname", VEIL_D_PERSON_NAME},
     {"lname", VEIL_D_PERSON_NAME}, {"nameoncard", VEIL_D_PERSON_NAME},
+    {"holder", VEIL_D_PERSON_NAME}, {"ccname", VEIL_D_PERSON_NAME},
+    {"cardname", VEIL_D_PERSON_NAME}, {"prnom", VEIL_D_PERSON_NAME}, /* Prénom */
+    {"voornaam", VEIL_D_PERSON_NAME}, {"achternaam", VEIL_D_PERSON_NAME},
+    {"sobrenome", VEIL_D_PERSON_NAME}, {"apellidos", VEIL_D_PERSON_NAME},
+    {"titular", VEIL_D_PERSON_NAME}, {"intestatario", VEIL_D_PERSON_NAME},
+    {"kontoinhaber", VEIL_D_PERSON_NAME}, {"inhaber", VEIL_D_PERSON_NAME},
     {"nationalid", VEIL_D_NATIONAL_ID}, {"taxid", VEIL_D_NATIONAL_ID},
     {"idnumber", VEIL_D_NATIONAL_ID}, {"passportnumber", VEIL_D_NATIONAL_ID},
     {"passportno", VEIL_D_NATIONAL_ID}, {"passport", VEIL_D_NATIONAL_ID},
@@ -72,6 +78,20 @@ static const key_rule_t exact[] = {
     {"bsn", VEIL_D_NATIONAL_ID}, {"cpf", VEIL_D_NATIONAL_ID}, {"aadhaar", VEIL_D_NATIONAL_ID},
     {"nino", VEIL_D_NATIONAL_ID}, {"dni", VEIL_D_NATIONAL_ID}, {"nie", VEIL_D_NATIONAL_ID},
     {"codicefiscale", VEIL_D_NATIONAL_ID}, {"fiscalcode", VEIL_D_NATIONAL_ID},
+    /* Street addresses: the value is judged whole (veil__address_like()),
+       since "address" names IP and e-mail addresses as well. */
+    {"address", VEIL_D_ADDRESS}, {"streetaddress", VEIL_D_ADDRESS},
+    {"street", VEIL_D_ADDRESS}, {"streetname", VEIL_D_ADDRESS},
+    {"street1", VEIL_D_ADDRESS}, {"street2", VEIL_D_ADDRESS},
+    {"streetline1", VEIL_D_ADDRESS}, {"address1", VEIL_D_ADDRESS},
+    {"address2", VEIL_D_ADDRESS}, {"addressline", VEIL_D_ADDRESS},
+    {"addressline1", VEIL_D_ADDRESS}, {"addressline2", VEIL_D_ADDRESS},
+    {"line1", VEIL_D_ADDRESS}, {"line2", VEIL_D_ADDRESS},
+    {"strasse", VEIL_D_ADDRESS}, {"strae", VEIL_D_ADDRESS}, {"anschrift", VEIL_D_ADDRESS},
+    {"adresse", VEIL_D_ADDRESS}, {"direccion", VEIL_D_ADDRESS}, {"domicilio", VEIL_D_ADDRESS},
+    {"indirizzo", VEIL_D_ADDRESS}, {"adres", VEIL_D_ADDRESS}, {"straat", VEIL_D_ADDRESS},
+    {"endereco", VEIL_D_ADDRESS}, {"morada", VEIL_D_ADDRESS}, {"calle", VEIL_D_ADDRESS},
+    {"rue", VEIL_D_ADDRESS},
 };
 
 /* Keys ending in one of these: billing_email, homePhone, savingsAccountNumber. */
@@ -92,6 +112,11 @@ static const key_rule_t suffixes[] = {
     {"firstname", VEIL_D_PERSON_NAME}, {"lastname", VEIL_D_PERSON_NAME},
     {"fullname", VEIL_D_PERSON_NAME}, {"surname", VEIL_D_PERSON_NAME},
     {"givenname", VEIL_D_PERSON_NAME}, {"familyname", VEIL_D_PERSON_NAME},
+    {"streetaddress", VEIL_D_ADDRESS}, {"billingaddress", VEIL_D_ADDRESS},
+    {"shippingaddress", VEIL_D_ADDRESS}, {"homeaddress", VEIL_D_ADDRESS},
+    {"mailingaddress", VEIL_D_ADDRESS}, {"postaladdress", VEIL_D_ADDRESS},
+    {"deliveryaddress", VEIL_D_ADDRESS}, {"addressline1", VEIL_D_ADDRESS},
+    {"addressline2", VEIL_D_ADDRESS},
 };
 
 /*
@@ -304,6 +329,20 @@ static int particle(const char *w, size_t len)
     return 0;
 }
 
+/* %20 (a space) and %C3-style escapes of UTF-8 bytes, as query strings
+   write names ("Mila%20Rosenthal", "Zo%C3%A9"). */
+static int pct20(const char *s, size_t k, size_t len)
+{
+    return k + 2 < len && s[k] == '%' && s[k + 1] == '2' && s[k + 2] == '0';
+}
+
+static int pct_high(const char *s, size_t k, size_t len)
+{
+    return k + 2 < len && s[k] == '%' && (s[k + 1] | 0x20) >= '8' &&
+           (((s[k + 1] | 0x20) <= '9') || ((s[k + 1] | 0x20) >= 'a' && (s[k + 1] | 0x20) <= 'f')) &&
+           (isdig((unsigned char)s[k + 2]) || ((s[k + 2] | 0x20) >= 'a' && (s[k + 2] | 0x20) <= 'f'));
+}
+
 int veil__name_like(const char *s, size_t len)
 {
     int capitalised = 0, words = 0;
@@ -313,15 +352,19 @@ int veil__name_like(const char *s, size_t len)
         return 0;
     }
     while (k < len) {
-        while (k < len && (s[k] == ' ' || s[k] == '+')) {
-            k++;
+        while (k < len && (s[k] == ' ' || s[k] == '+' || pct20(s, k, len))) {
+            k += s[k] == '%' ? 3 : 1;
         }
         if (k == len) {
             break;
         }
         size_t w = k;
-        while (k < len && s[k] != ' ' && s[k] != '+') {
+        while (k < len && s[k] != ' ' && s[k] != '+' && !pct20(s, k, len)) {
             unsigned char c = (unsigned char)s[k];
+            if (c == '%' && pct_high(s, k, len)) {
+                k += 3; /* a percent-encoded letter of a query string */
+                continue;
+            }
             if (isdig(c) || c == '@' || c == '/' || c == '_' || c == ':' || c == '=' ||
                 c == '%' || c == '#') {
                 return 0;
@@ -330,7 +373,7 @@ int veil__name_like(const char *s, size_t len)
         }
         unsigned char first = (unsigned char)s[w];
         words++;
-        if (isup(first) || first >= 0x80) {
+        if (isup(first) || first >= 0x80 || (first == '%' && pct_high(s, w, len))) {
             capitalised++;
         } else if (!particle(s + w, k - w)) {
             return 0;

@@ -403,7 +403,8 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
         }
         return;
     }
-    int conf = det == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
+    int conf = det == VEIL_D_PERSON_NAME || det == VEIL_D_ADDRESS ? VEIL_CONF_MEDIUM
+                                                                   : VEIL_CONF_HIGH;
     if (end > start && e->enabled[det] && conf >= e->min_confidence) {
         /* The finding takes its place among the text findings: a delimiter
            byte in the text stands for it, and maps to its raw start so no

@@ -40,6 +40,7 @@
 
 #include "chartab.h"
 #include "engine.h"
+#include "names.h"
 #include "simd.h"
 #include "triggers.h"
 #include "validators.h"
@@ -1512,7 +1513,7 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
 
 static int field_confidence(int cls)
 {
-    return cls == VEIL_D_PERSON_NAME ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
+    return cls == VEIL_D_PERSON_NAME || cls == VEIL_D_ADDRESS ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
 }
 
 static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
@@ -1525,7 +1526,12 @@ static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
             int k = veil__token_kind(t->eng, t->md, (const char *)t->buf + vs, ve - vs);
             cls = k >= 0 ? k : cls;
         }
-        if (!is_name_key || veil__name_like((const char *)t->buf + vs, ve - vs)) {
+        if (cls == VEIL_D_ADDRESS) {
+            /* "address" names IP and e-mail addresses too (names.c). */
+            if (veil__address_like((const char *)t->buf + vs, ve - vs)) {
+                veil__text_report(t, vs, ve, cls, field_confidence(cls), VEIL_FIND_FIELD | flags);
+            }
+        } else if (!is_name_key || veil__name_like((const char *)t->buf + vs, ve - vs)) {
             veil__text_report(t, vs, ve, cls, field_confidence(cls), VEIL_FIND_FIELD | flags);
         }
     }

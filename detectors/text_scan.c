@@ -15,6 +15,7 @@
 
 #include "chartab.h"
 #include "engine.h"
+#include "names.h"
 #include "simd.h"
 
 /* ---- findings ---- */
@@ -53,8 +54,9 @@ static void emit_upto(struct veil__text *t, uint64_t upto)
 /*
  * add_finding(): queues a finding in offset order. Overlapping findings
  * merge into their union under the detector of the longest original one
- * (ties: the lower detector index), so an e-mail address whose local part
- * looked like a card number is one e-mail address. The rule does not depend
+ * (ties: a field's finding, then the lower detector index), so an e-mail
+ * address whose local part looked like a card number is one e-mail
+ * address. The rule does not depend
  * on the order findings arrive in (custom patterns run ahead of the
  * built-in handlers), so neither does the result on the chunking.
  */
@@ -99,7 +101,12 @@ static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int 
         uint64_t us = o->offset < f.offset ? o->offset : f.offset;
         uint64_t ue = o->offset + o->length > f.offset + f.length ? o->offset + o->length
                                                                    : f.offset + f.length;
-        if (t->pend_w[j] > w || (t->pend_w[j] == w && o->detector < f.detector)) {
+        /* Ties: a field's finding (its key said what it is) before a
+           finding of the text, then the lower detector index. */
+        int o_field = (o->flags & VEIL_FIND_FIELD) != 0, f_field = (f.flags & VEIL_FIND_FIELD) != 0;
+        if (t->pend_w[j] > w ||
+            (t->pend_w[j] == w &&
+             (o_field > f_field || (o_field == f_field && o->detector < f.detector)))) {
             f.detector = o->detector;
             f.flags = o->flags;
             w = t->pend_w[j];
@@ -144,7 +151,8 @@ void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int co
 /* The scan frontier: nothing before it is still to be looked at. */
 static size_t scan_frontier(const struct veil__text *t)
 {
-    return t->eng->custom_re && t->cpos < t->pos ? t->cpos : t->pos;
+    size_t f = t->eng->custom_re && t->cpos < t->pos ? t->cpos : t->pos;
+    return t->npos < f ? t->npos : f;
 }
 
 /* ---- the layer's interface ---- */
@@ -298,6 +306,7 @@ static void compact(struct veil__text *t)
     t->len -= keep_from;
     t->pos -= keep_from;
     t->cpos = t->cpos > keep_from ? t->cpos - keep_from : 0;
+    t->npos = t->npos > keep_from ? t->npos - keep_from : 0;
     t->ctx_pos = SIZE_MAX;
 }
 
@@ -364,6 +373,7 @@ void veil__text_run(struct veil__text *t)
         return;
     }
     t->k->text_scan(t, 0);
+    veil__names_run(t, 0);
     uint64_t front = t->base + scan_frontier(t);
     emit_upto(t, front > VEIL__EMIT_LAG ? front - VEIL__EMIT_LAG : 0);
     compact(t);
@@ -376,6 +386,7 @@ void veil__text_flush(struct veil__text *t)
         return;
     }
     t->k->text_scan(t, 1);
+    veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
     compact(t);
     prune_fields(t);
@@ -384,13 +395,15 @@ void veil__text_flush(struct veil__text *t)
 void veil__text_end(struct veil__text *t)
 {
     t->k->text_scan(t, 1);
+    veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
     if (t->used) {
         explicit_bzero(t->buf, t->used);
         t->used = 0;
     }
     t->base += t->len;
-    t->len = t->pos = t->cpos = 0;
+    t->len = t->pos = t->cpos = t->npos = 0;
+    memset(&t->csv, 0, sizeof(t->csv));
     t->nfields = 0;
     t->ctx_pos = SIZE_MAX;
 }

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "names.h"
 #include "scanner.h"
 #include "simd.h"
 #include "triggers.h"
@@ -65,7 +66,10 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
     s->ctx_sib_len = sibling_len;
     s->name_len = 0;
     s->name_nseg = 0;
-    if (cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len)) {
+    if ((cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len)) ||
+        cls == VEIL_D_ADDRESS) {
+        /* Held and judged whole: "name" names products too, and
+           "address" IP and e-mail addresses. */
         s->mode = V_NAME;
         s->hold = raw_start;
     } else if (cls >= 0) {
@@ -285,7 +289,7 @@ static int worth_scanning(const struct veil_scanner *s, const char *v, size_t le
 {
     size_t digits = 0, k;
     if (!s->text.k->has_trigger(v, len)) {
-        return 0;
+        return !json_number && veil__names_may_hold(s->eng, v, len);
     }
     if (!json_number) {
         return 1;
@@ -331,10 +335,13 @@ void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64
        never handed to it. */
     keep_head(s, v, len);
     s->value_dlen += len;
-    if (len > 0 && need != 0 && (!(flags & VEIL_FIND_JSON_BARE) || number_worth(v, len)) &&
+    /* need < 0: not judged yet, by the trigger bytes nor by names.c. */
+    if (len > 0 && (!(flags & VEIL_FIND_JSON_BARE) || number_worth(v, len)) &&
         (need > 0 ||
-         (trigger != 0 && veil__triggers_matter((const unsigned char *)v, len, trigger) &&
-          s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len)))) {
+         (need < 0 &&
+          ((trigger != 0 && veil__triggers_matter((const unsigned char *)v, len, trigger) &&
+            s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len)) ||
+           (!(flags & VEIL_FIND_JSON_BARE) && veil__names_may_hold(s->eng, v, len)))))) {
         scan_begin_ctx(s);
         veil__scan_plain(s, v, len, raw);
         veil__scan_end(s);
@@ -413,8 +420,13 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
         }
         break;
     case V_NAME:
-        if (s->name_len && veil__name_like(s->name, s->name_len) && !value_allowed(s)) {
-            veil__scan_field(s, s->value_raw, raw_end, VEIL_D_PERSON_NAME, flags);
+        if (s->name_len &&
+            (s->field_det == VEIL_D_ADDRESS ? veil__address_like(s->name, s->name_len)
+                                            : veil__name_like(s->name, s->name_len)) &&
+            !value_allowed(s)) {
+            veil__scan_field(s, s->value_raw, raw_end,
+                             s->field_det == VEIL_D_ADDRESS ? VEIL_D_ADDRESS : VEIL_D_PERSON_NAME,
+                             flags);
         } else if (s->name_len) {
             name_to_scan(s);
             veil__scan_end(s);

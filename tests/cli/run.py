@@ -334,10 +334,40 @@ def test_detectors():
     check(out.splitlines()[0].split()[:3] == [b"ID", b"CATEGORY", b"REGULATIONS"], "header row")
 
 
+def test_names_and_addresses():
+    """Person names and a street address in a support message, a CSV
+    export and a JSON body, through the binary: exact spans and output,
+    and no value in the findings file."""
+    data = ("Dear Mrs. Okonkwo,\n"
+            "please ship to 742 Evergreen Terrace, Springfield, OR 97475.\n"
+            "May I pay by invoice?\n"
+            "Best regards,\n"
+            "Ingrid Solberg\n").encode()
+    rc, out, fs, raw, err = scan_file("letter.txt", data)
+    check(rc == 0, "letter: exit 0 (%d %r)" % (rc, err))
+    check([(f["detector"], f["line"], f["column"], f["length"]) for f in fs] ==
+          [("person_name", 1, 10, 7), ("address", 2, 15, 44), ("person_name", 5, 0, 14)],
+          "letter: findings %r" % [(f["detector"], f["line"], f["column"], f["length"]) for f in fs])
+    check(out.startswith(b"Dear Mrs. *******,\n") and b"May I pay" in out and
+          out.endswith(b"****** *******\n"), "letter: output %r" % out)
+    check(fs and fs[0]["category"] == "demographic" and fs[1]["category"] == "contact" and
+          fs[0]["confidence"] == "medium", "letter: categories and confidence")
+    csv = b"id;Vorname;Nachname;Adresse\n7;Henrike;Albers;Bahnhofstr. 12, 28195 Bremen\n"
+    rc, out, fs, raw, err = scan_file("export.csv", csv)
+    check(rc == 0 and [(f["detector"], f["line"], f["column"]) for f in fs] ==
+          [("person_name", 2, 2), ("person_name", 2, 10), ("address", 2, 17)],
+          "csv: findings %r" % fs)
+    body = '{"street":"Rue du Lac 5","note":"Grüße, Henrike Albers","ip":"203.0.113.9"}\n'.encode()
+    rc, out, fs, raw, err = scan_file("body.jsonl", body, ["--format", "json"])
+    check(rc == 0 and [f["detector"] for f in fs] == ["address", "person_name", "ipv4"],
+          "json: findings %r" % fs)
+
+
 def main():
     for t in (test_line_for_line, test_crlf_and_odd_bytes, test_long_line,
               test_stdin_and_multiple_files, test_json_lines, test_form_and_actions,
-              test_multipart_and_xml, test_errors, test_detectors):
+              test_multipart_and_xml, test_errors, test_detectors,
+              test_names_and_addresses):
         t()
     print("%d checks, %d failed" % (checks, len(failures)))
     return 1 if failures else 0
