@@ -216,7 +216,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "high: the token after the Bearer scheme (the scheme itself is kept)"},
     [VEIL_D_URL_CREDENTIALS] = {
         "url_credentials", "URL_CREDENTIALS", VEIL_CAT_CREDENTIALS, 0, NULL,
-        "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@]{1,128}:[^\\s/?#@]{1,128}@",
+        "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@]{0,128}:[^\\s/?#@]{1,128}@",
         "url,uri,dsn,connection",
         "https://admin:s3cret@db.example.com/",
         "high: the user:password part of a URL"},

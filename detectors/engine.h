@@ -84,6 +84,15 @@ int veil__key_class_prose(const char *key, size_t len);
    reported as that kind rather than as a secret field: the same span, a
    more telling finding. */
 int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v, size_t len);
+/* veil__value_is_mask(): 1 when <v>, the value of a sensitive field, is
+   already a redaction placeholder or a masked value ([REDACTED], ****,
+   <hidden>, **** **** **** 1111, null): not a finding. With <pct>, %XX
+   escapes and '+' are decoded first (value.c). */
+int veil__value_is_mask(const char *v, size_t len, int pct);
+/* veil__auth_scheme_len(): the length of an auth scheme and the spaces
+   after it at the start of <v> ("Bearer ", "Basic ", RFC 9110 section
+   11.4) when a credential follows; 0 otherwise. */
+size_t veil__auth_scheme_len(const char *v, size_t len);
 /* veil_name_is_credential() (veil/credentials.h), with <prose> as above. */
 int veil__credential_name(const char *name, size_t len, int prose);
 

@@ -825,6 +825,79 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
     return 0;
 }
 
+/* Whether a key names an address: its letters end in ip, ips, ipv4,
+   addr, address, host, peer or gateway (ip, client_ip, remoteAddr,
+   ip_address, upstream_host). */
+static int ip_key(const unsigned char *k, size_t n)
+{
+    static const char *const ends[] = {"ip", "ips", "ipv4", "addr", "address", "host",
+                                       "peer", "gateway"};
+    char f[16];
+    size_t m = 0, j = n;
+    /* The letters of the key's end, lower case, separators dropped; a
+       trailing 4 (ipv4) is read as part of it. */
+    if (j > 0 && k[j - 1] == '4') {
+        f[sizeof(f) - 1 - m++] = '4';
+        j--;
+    }
+    for (; j > 0 && m < sizeof(f); j--) {
+        if (isal(k[j - 1])) {
+            f[sizeof(f) - 1 - m++] = (char)lower(k[j - 1]);
+        } else if (!(k[j - 1] == '_' || k[j - 1] == '-' || k[j - 1] == '.')) {
+            break;
+        }
+    }
+    const char *w = f + sizeof(f) - m;
+    for (size_t x = 0; x < sizeof(ends) / sizeof(ends[0]); x++) {
+        size_t l = strlen(ends[x]);
+        if (m >= l && memcmp(w + m - l, ends[x], l) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the value at <s> sits under a key that names an address: its
+   JSON or form key, or key= / "key": right before it in text. */
+static int under_ip_key(struct veil__text *t, size_t s)
+{
+    const unsigned char *b = t->buf;
+    size_t p = s;
+    while (p > 0 && s - p < 4 && (b[p - 1] == '"' || b[p - 1] == '\'' || b[p - 1] == ' ')) {
+        p--;
+    }
+    if (p > 0 && (b[p - 1] == '=' || b[p - 1] == ':')) {
+        p--;
+        while (p > 0 && s - p < 8 && (b[p - 1] == '"' || b[p - 1] == ' ')) {
+            p--;
+        }
+        size_t ke = p;
+        while (p > 0 && ke - p < 32 && (isaln(b[p - 1]) || b[p - 1] == '_' || b[p - 1] == '-' ||
+                                        b[p - 1] == '.')) {
+            p--;
+        }
+        if (ke > p) {
+            return ip_key(b + p, ke - p);
+        }
+    }
+    const struct veil__field *f = field_at(t, s);
+    if (f != NULL) {
+        /* The key, without the sibling value after it. */
+        const char *sp = memchr(f->key, ' ', f->len);
+        return ip_key((const unsigned char *)f->key, sp ? (size_t)(sp - f->key) : f->len);
+    }
+    return 0;
+}
+
+/*
+ * looks_like_version(): whether the dotted quad at <s> is a version, not
+ * an IPv4 address. RFC 3986 (section 3.2.2) reads any four dec-octets as
+ * an address, and RFC 6943 (section 3.1.1) warns that dotted forms are
+ * ambiguous: only the context tells. A product token (Chrome/124.0.0.0), a
+ * 'v' (v1.2.3.4) or a word or key such as version, build, firmware or
+ * release says version; a key that names an address (ip, client_ip,
+ * remote_addr) says address, whatever words come before it.
+ */
 static int looks_like_version(struct veil__text *t, size_t s)
 {
     const unsigned char *b = t->buf;
@@ -836,7 +909,11 @@ static int looks_like_version(struct veil__text *t, size_t s)
                   b[s - 1] == '_')) {
         return 1;
     }
-    return context_word(t, s, "version") || context_word(t, s, "build");
+    if (under_ip_key(t, s)) {
+        return 0;
+    }
+    return context_word(t, s, "version") || context_word(t, s, "build") ||
+           context_word(t, s, "firmware") || context_word(t, s, "release");
 }
 
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
@@ -985,13 +1062,19 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         int ctx = -1;
         /* A bare run of digits is a phone number only with a context word
            (epoch seconds are ten digits too, and no national number of
-           ten digits starts with a 1). */
+           ten digits starts with a 1), and never after a '#' (an order or
+           ticket number: "order #5416225711"). */
         if (ns.groups == 1 && s0 == s &&
             (ns.digits < 10 || ns.digits > 11 || (ns.digits == 10 && b[s] == '1') ||
-             !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
+             (s > 0 && b[s - 1] == '#') || !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
             goto nhs;
         }
-        if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0) {
+        if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0 &&
+            /* A match cut short inside a number whose groups go on with
+               the same '-' or '.' ("4213-4850-9183-7", a gift card code)
+               is part of a longer number, not a phone number. */
+            !(e < ns.end && (b[e] == '-' || b[e] == '.') && isdig(b[e + 1]) &&
+              memchr(b + s0, b[e], e - s0) != NULL)) {
             /* Judge the shape first; a context word is looked for only
                when it could change the answer. */
             const char *ph = (const char *)b + s0;
@@ -1147,6 +1230,19 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     if (ws > 0 && isaln(b[ws - 1])) {
         return skip_alnum(t, i, final);
     }
+    /* In percent-encoded text the two hex digits of an escape are no part
+       of the word after it: "%2006-49543137" is a space, then 06-49543137. */
+    if (ws > 0 && b[ws - 1] == '%') {
+        if (ws + 1 >= t->len) {
+            return final ? t->len : DEFER;
+        }
+        if (ishex(b[ws]) && ishex(b[ws + 1])) {
+            if (i < ws + 2) {
+                return ws + 2;
+            }
+            ws += 2;
+        }
+    }
     /* Set when the word from ws is all digits and no separator follows:
        its chain is that one word. */
     size_t one_word = 0;
@@ -1176,13 +1272,16 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             }
             return r ? r : skip_joined(t, we, final);
         }
-        /* An ISO 8601 date-time (2026-11-29T00:01:47.630Z) is the most common
-           number in API traffic and never PII by itself (a birth date under
-           a dob key is a field finding; in prose it has no time of day). */
+        /* An ISO 8601 date-time (2026-11-29T00:01:47.630Z, or with a space
+           for the T as RFC 3339 section 5.6 allows and SQL writes it) is
+           the most common number in API traffic and never PII by itself (a
+           birth date under a dob key is a field finding; in prose it has
+           no time of day). */
         if (ws == i && we - ws == 4 && i + 20 <= t->len) {
             const unsigned char *p = b + i;
             if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
-                isdig(p[9]) && p[10] == 'T' && isdig(p[11]) && isdig(p[12]) && p[13] == ':') {
+                isdig(p[9]) && (p[10] == 'T' || p[10] == ' ') && isdig(p[11]) &&
+                isdig(p[12]) && p[13] == ':') {
                 size_t q = i + 14;
                 while (q < t->len && q - i < 40 &&
                        (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' ||
@@ -1304,7 +1403,9 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         return one_word;
     }
     cs = ws;
-    if (cs > 0 && (b[cs - 1] == '+' || b[cs - 1] == '(')) {
+    /* A '+' glued to a word before it ("ISBN+978...", "Windows+10.0") is a
+       space in percent-encoded text, not a phone number's prefix. */
+    if (cs > 0 && ((b[cs - 1] == '+' && !(cs > 1 && isaln(b[cs - 2]))) || b[cs - 1] == '(')) {
         cs--;
     }
     size_t r;
@@ -1413,6 +1514,49 @@ static int file_extension_tld(const unsigned char *b, size_t dom, size_t e)
     return 0;
 }
 
+/* The same in percent-encoded text, ending at the "%40" at <at>:
+   scheme%3A%2F%2Fuser%3Apassword%40 (a connection string in a form body or
+   a query). The user and password may hold escapes other than %2F and
+   %40; '+' is a space there and ends them. */
+static int url_credentials_pct(struct veil__text *t, size_t at)
+{
+    const unsigned char *b = t->buf;
+    size_t x = at;
+    int colon = 0;
+    while (x > 0 && at - x < BACK_MAX - 24) {
+        if (x >= 3 && b[x - 3] == '%' && ishex(b[x - 2]) && ishex(b[x - 1])) {
+            unsigned hi = b[x - 2], lo = (unsigned)lower(b[x - 1]);
+            if ((hi == '2' && lo == 'f') || (hi == '4' && lo == '0') || hi < '2' ||
+                (hi == '2' && lo == '0')) {
+                break; /* '/', '@', a control byte or a space */
+            }
+            colon |= hi == '3' && lo == 'a';
+            x -= 3;
+        } else if (isaln(b[x - 1]) || b[x - 1] == '.' || b[x - 1] == '-' || b[x - 1] == '_' ||
+                   b[x - 1] == '~' || b[x - 1] == '!' || b[x - 1] == '*') {
+            x--;
+        } else {
+            break;
+        }
+    }
+    /* The userinfo must follow "%3A%2F%2F" and a scheme. */
+    if (!colon || x == at || x < 10 || b[x - 9] != '%' || b[x - 8] != '3' ||
+        lower(b[x - 7]) != 'a' || b[x - 6] != '%' || b[x - 5] != '2' || lower(b[x - 4]) != 'f' ||
+        b[x - 3] != '%' || b[x - 2] != '2' || lower(b[x - 1]) != 'f') {
+        return 0;
+    }
+    size_t sch = x - 9;
+    while (sch > 0 && x - 9 - sch < 24 && (isaln(b[sch - 1]) || b[sch - 1] == '.' ||
+                                           b[sch - 1] == '-')) {
+        sch--;
+    }
+    if (sch == x - 9 || !isal(b[sch])) {
+        return 0;
+    }
+    veil__text_report(t, x, at, VEIL_D_URL_CREDENTIALS, VEIL_CONF_HIGH, 0);
+    return 1;
+}
+
 static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
 {
     const unsigned char *b = t->buf;
@@ -1421,8 +1565,30 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
     if (b[i] == '@' && url_credentials(t, i)) {
         return i + 1;
     }
-    while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
-        ls--;
+    if (seplen == 3 && url_credentials_pct(t, i)) {
+        return i + 3;
+    }
+    if (seplen == 3) {
+        /* "%40": percent-encoded text, where '+' is a space and an escape
+           other than %2B (a plus) is no part of the address: "my+new+
+           email+is+jo%2Btag%40example.com" has the local part jo%2Btag. */
+        while (ls > 0 && i - ls < 64) {
+            if (ls >= 3 && b[ls - 3] == '%' && ishex(b[ls - 2]) && ishex(b[ls - 1])) {
+                if (b[ls - 2] != '2' || (b[ls - 1] | 0x20) != 'b') {
+                    break;
+                }
+                ls -= 3;
+            } else if (isaln(b[ls - 1]) || b[ls - 1] == '.' || b[ls - 1] == '-' ||
+                       b[ls - 1] == '_' || b[ls - 1] == '~') {
+                ls--;
+            } else {
+                break;
+            }
+        }
+    } else {
+        while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
+            ls--;
+        }
     }
     /* A local part is at most 64 bytes (RFC 5321): the end of a longer
        run, such as a token in a URL's userinfo, is no address. */
@@ -1496,6 +1662,23 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
         return v;
     }
     (void)cls;
+    /* A placeholder with spaces in it ("ssn=[PII REMOVED]") is read to its
+       closing bracket, on the same line; it is no finding. */
+    if (v < n && (b[v] == '[' || b[v] == '<' || b[v] == '(' || b[v] == '{')) {
+        unsigned char close = b[v] == '[' ? ']' : b[v] == '<' ? '>' : b[v] == '(' ? ')' : '}';
+        q = v + 1;
+        while (q < n && q - v < 64 && b[q] != close && b[q] != '\n' && b[q] != '\r' &&
+               b[q] != VEIL__DELIM) {
+            q++;
+        }
+        if (q == n && !final && q - v < 64) {
+            return DEFER;
+        }
+        if (q < n && b[q] == close && veil__value_is_mask((const char *)b + v, q + 1 - v, 1)) {
+            *vs = *ve = q + 1;
+            return q + 1;
+        }
+    }
     q = v;
     while (q < n && q - v < FIELD_MAX && b[q] != '&' && b[q] != ' ' && b[q] != '"' &&
            b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' && b[q] != '>' &&
@@ -1516,12 +1699,21 @@ static int field_confidence(int cls)
 }
 
 static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
-                           size_t next, unsigned flags, const unsigned char *key, size_t kl)
+                           size_t next, unsigned flags, const unsigned char *key, size_t kl,
+                           int pct)
 {
-    if (ve > vs) {
+    /* A value that is already a placeholder or a mask is no finding. */
+    if (ve > vs && !veil__value_is_mask((const char *)t->buf + vs, ve - vs, pct)) {
         int is_name_key = kl == 4 && lower(key[0]) == 'n' && lower(key[1]) == 'a' &&
                           lower(key[2]) == 'm' && lower(key[3]) == 'e';
         if (cls == VEIL_D_SECRET_FIELD) {
+            /* The shell's working directory (sudo's "PWD=/srv") is no
+               password; an auth scheme ("Bearer ") is no secret. */
+            if (kl == 3 && lower(key[0]) == 'p' && lower(key[1]) == 'w' && lower(key[2]) == 'd' &&
+                t->buf[vs] == '/') {
+                return next;
+            }
+            vs += veil__auth_scheme_len((const char *)t->buf + vs, ve - vs);
             int k = veil__token_kind(t->eng, t->md, (const char *)t->buf + vs, ve - vs);
             cls = k >= 0 ? k : cls;
         }
@@ -1579,7 +1771,7 @@ static size_t h_json_key(struct veil__text *t, size_t i, int final)
         return i + 1;
     }
     unsigned flags = b[vs - 1] == '"' ? 0 : VEIL_FIND_JSON_BARE;
-    return report_field(t, cls, vs, ve, next, flags, b + ks, i - 1 - ks);
+    return report_field(t, cls, vs, ve, next, flags, b + ks, i - 1 - ks, 0);
 }
 
 static int is_key_char(int c)
@@ -1607,7 +1799,7 @@ static size_t h_equals(struct veil__text *t, size_t i, int final)
     if (next == DEFER) {
         return DEFER;
     }
-    return report_field(t, cls, vs, ve, next > i + 1 ? next : i + 1, 0, b + ks, i - ks);
+    return report_field(t, cls, vs, ve, next > i + 1 ? next : i + 1, 0, b + ks, i - ks, 1);
 }
 
 /* "password: value" in prose and headers. Only secrets: a plain key such
@@ -1660,7 +1852,7 @@ static size_t h_plain_key(struct veil__text *t, size_t i, int final)
     if (q == n && !final && q - v < FIELD_MAX) {
         return DEFER;
     }
-    if (q > v) {
+    if (q > v && !veil__value_is_mask((const char *)b + v, q - v, 0)) {
         veil__text_report(t, v, q, VEIL_D_SECRET_FIELD, VEIL_CONF_HIGH, VEIL_FIND_FIELD);
     }
     return q > i ? q : i + 1;
@@ -1724,7 +1916,14 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
                conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_MAC_ADDRESS)), 0);
         return next;
     }
-    if (re - rs >= 2 && valid(veil__valid_ipv6, b, rs, re) &&
+    /* An address has a group with a digit: "::" alone (a listener on every
+       address: "listening on :: port 22") and scope tokens of hex letters
+       (Abc::Def, dead::beef) are none. */
+    int digit = 0;
+    for (size_t k = rs; k < re && !digit; k++) {
+        digit = isdig(b[k]);
+    }
+    if (re - rs >= 3 && digit && valid(veil__valid_ipv6, b, rs, re) &&
         (e = match(t, VEIL_D_IPV6, rs, re, 1)) != 0) {
         veil__text_report(t, rs, e, VEIL_D_IPV6, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_IPV6)),
                0);
@@ -2240,6 +2439,9 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         }
         ws = c[0].base + 64 - (size_t)__builtin_clzll(gaps);
     }
+    if (ws > 0 && B(ws - 1) == '%') {
+        return 0; /* maybe an escape's hex digits: the handler looks */
+    }
     uint64_t aln = WIN(c, aln, k);
     if (~aln == 0) {
         return 0;
@@ -2271,8 +2473,8 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         return 0;
     }
     if (run == 4 && B(i + 4) == '-' && isdig(B(i + 5)) && isdig(B(i + 6)) && B(i + 7) == '-' &&
-        isdig(B(i + 8)) && isdig(B(i + 9)) && B(i + 10) == 'T' && isdig(B(i + 11)) &&
-        isdig(B(i + 12)) && B(i + 13) == ':') {
+        isdig(B(i + 8)) && isdig(B(i + 9)) && (B(i + 10) == 'T' || B(i + 10) == ' ') &&
+        isdig(B(i + 11)) && isdig(B(i + 12)) && B(i + 13) == ':') {
         /* An ISO 8601 date-time: the handler's loop, never near the end. */
         size_t q = i + 14;
         while (q - i < 40 && (isdig(B(q)) || B(q) == ':' || B(q) == '.' || B(q) == 'Z' ||
