@@ -30,16 +30,16 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "high: the address structure is unambiguous; %40-encoded forms too"},
     [VEIL_D_PHONE] = {
         "phone", "PHONE", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, "phone",
-        "(?:\\+[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
+        "(?:(?:\\+|00)[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
         "|\\(0?\\d{2,4}\\)[ .-]?\\d{3,5}[ .-]?\\d{3,5}"
         "|0\\d{1,5}(?:[ ./-]\\d{2,8}){1,4}"
         "|1[ .-]?\\(?[2-9]\\d{2}\\)?[ .-]?\\d{3}[ .-]\\d{4}"
         "|[1-9]\\d{1,4}(?:[ .-]\\d{2,8}){1,4}"
-        "|\\d{10,11})\\b",
+        "|\\d{9,11})\\b",
         "phone,tel,telephone,mobile,cell,call,fax,whatsapp,telefon,telefono,rappeler,"
         "appeler,numéro,anrufen,rufnummer,llamar,llámame,chiamare,chiamami,bellen,"
         "ligar,celular,número,"
-        "teléfono,téléphone,portable,móvil,celular,handy,contact",
+        "teléfono,téléphone,portable,móvil,handy,contact,電話,連絡先",
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
         "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "
@@ -53,7 +53,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "high: Luhn, issuer prefix and length all valid"},
     [VEIL_D_IBAN] = {
         "iban", "IBAN", VEIL_CAT_FINANCIAL, GDPR | GLBA, "iban",
-        "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\\b",
+        "\\b[A-Za-z]{2}\\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?\\b",
         "iban,account,bank,konto,compte,cuenta,conto,rekening",
         "DE89 3704 0044 0532 0130 00",
         "high: ISO 13616 mod-97 and the country's length"},

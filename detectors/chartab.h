@@ -15,7 +15,8 @@ enum {
     VEIL_C_SEP = 16,   /* " -./()": separators inside numbers */
     VEIL_C_LOCAL = 32, /* characters of an e-mail local part */
     VEIL_C_TRIGGER = 64, /* a byte the text layer's handlers start on:
-                            digits and ":=@ABJ%-_" */
+                            digits and ":=@ABJ%-_", and 0xEF (full-width
+                            digits, text_scan.c) */
     VEIL_C_KEY = 128,    /* characters of a key in key=value: [0-9A-Za-z_.[\]-] */
 };
 
@@ -34,7 +35,7 @@ static const uint8_t veil__chartab[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 

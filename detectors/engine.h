@@ -165,6 +165,8 @@ struct veil__text {
     size_t len, cap, pos;
     size_t used;               /* bytes of buf written since the last wipe */
     size_t cpos;               /* custom patterns have run up to here */
+    size_t match_from;         /* core patterns see the buffer from here
+                                  (text_handlers.h, match()) */
     uint64_t pem_at, pem_seen; /* a held-back PEM block: where it starts and
                                   how far its footer has been looked for */
     uint64_t base;             /* stream offset of buf[0] */
@@ -203,6 +205,23 @@ struct veil__text {
     veil__emit_fn emit;
     void *ud;
     int error;
+    /* Look-alikes (text_scan.c, normalise()): buf holds the input with a
+       no-break or thin space written as ' ', a full-width digit as its
+       digit, %3A between hex digits as ':', ... A replacement shorter
+       than what it replaced is recorded in shr, so that findings, the
+       safe offset and veil__text_fed() are in the input's offsets:
+       shr[k].dropped input bytes were dropped before buffer offset
+       shr[k].at (stream offsets), shr_base before shr[0]. */
+    struct veil__shrink {
+        uint64_t at, dropped;
+    } *shr;
+    size_t nshr, capshr;
+    uint64_t shr_base;
+    uint8_t npart;             /* input bytes held: a replacement they may
+                                  start has not come whole */
+    unsigned char part[15];
+    uint64_t *plus;            /* stream offsets of '+' written as ' ' */
+    size_t nplus, capplus;
 };
 
 int veil__text_init(struct veil__text *t, const veil_engine_t *eng,
@@ -248,10 +267,18 @@ void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int co
                        unsigned flags);
 /* Decoded offset below which every finding has been emitted. */
 uint64_t veil__text_safe(const struct veil__text *t);
+/* The input offset of buffer stream offset <x> (normalise() may have
+   written fewer bytes than it read). */
+uint64_t veil__text_input_offset(const struct veil__text *t, uint64_t x);
+/* Whether buf[i] is a form body's '+' that normalise() wrote as ' '. */
+int veil__text_was_plus(const struct veil__text *t, size_t i);
 /* Total decoded bytes fed so far. */
 static inline uint64_t veil__text_fed(const struct veil__text *t)
 {
-    return t->base + t->len;
+    if (t->nshr == 0 && t->shr_base == 0) {
+        return t->base + t->len + t->npart;
+    }
+    return veil__text_input_offset(t, t->base + t->len) + t->npart;
 }
 
 #endif

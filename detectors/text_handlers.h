@@ -72,15 +72,17 @@ static inline int is_trigger(unsigned char c)
  * next_trigger(): the first trigger byte at or after <i>. The nibble
  * tables give each trigger a class bit in both its low- and high-nibble
  * entries: digits, ':' and '=' share high nibble 3; '@', 'A', 'B', 'J'
- * high nibble 4; '%' and '-' high nibble 2; '_' high nibble 5. The
- * assignment is exact: no other byte has a bit set in both tables.
+ * high nibble 4; '%' and '-' high nibble 2; '_' high nibble 5; 0xEF (the
+ * lead byte of full-width digits, which text_scan.c writes as digits)
+ * high nibble E. The assignment is exact: no other byte has a bit set in
+ * both tables.
  */
 static size_t next_trigger(const unsigned char *b, size_t i, size_t n)
 {
 #if VEIL_K_LEVEL >= 1
     const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
                                        1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
 
@@ -160,8 +162,8 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
     const __m256i lo_t = _mm256_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0,
                                           0, 1 | 4, 0, 8, 1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
                                           1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m256i hi_t = _mm256_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4,
-                                          1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i hi_t = _mm256_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 4,
+                                          1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m256i nib = _mm256_set1_epi8(0x0f);
     const __m256i zero = _mm256_setzero_si256();
     uint64_t bits = 0;
@@ -178,7 +180,7 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
 #elif VEIL_K_LEVEL >= 1
     const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
                                        1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
     uint64_t bits = 0;
@@ -474,15 +476,19 @@ static size_t match(struct veil__text *t, int det, size_t s, size_t lim, int who
     if (re == NULL || s >= lim) {
         return 0;
     }
+    /* A word that starts after a %XX escape (h_numeric) starts the
+       subject: the escape's hex digits are no part of it, not even for a
+       \b. */
+    size_t from = t->match_from <= s ? t->match_from : 0;
     /* pcre2_jit_match() skips pcre2_match()'s option checks: a candidate
        costs a few hundred instructions less. */
-    int rc = t->eng->jit ? pcre2_jit_match(re, t->buf, lim, s, 0, t->md, NULL)
-                         : pcre2_match(re, t->buf, lim, s, 0, t->md, NULL);
+    int rc = t->eng->jit ? pcre2_jit_match(re, t->buf + from, lim - from, s - from, 0, t->md, NULL)
+                         : pcre2_match(re, t->buf + from, lim - from, s - from, 0, t->md, NULL);
     if (rc < 0) {
         return 0;
     }
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
-    return ov[1] > ov[0] ? (size_t)ov[1] : 0;
+    return ov[1] > ov[0] ? (size_t)ov[1] + from : 0;
 }
 
 static int valid(veil__validator_fn fn, const unsigned char *b, size_t s, size_t e)
@@ -901,9 +907,13 @@ static int under_ip_key(struct veil__text *t, size_t s)
 static int looks_like_version(struct veil__text *t, size_t s)
 {
     const unsigned char *b = t->buf;
-    /* Chrome/124.0.0.0 is a version; http://203.0.113.9/ is a host. */
+    /* Chrome/124.0.0.0 is a version; http://203.0.113.9/ is a host. So
+       in percent-encoded text: Chrome%2F124.0.0.0, http%3A%2F%2F... */
     if (s > 0 && b[s - 1] == '/') {
         return !(s > 1 && b[s - 2] == '/');
+    }
+    if (s >= 3 && b[s - 3] == '%' && b[s - 2] == '2' && lower(b[s - 1]) == 'f') {
+        return !(s >= 6 && b[s - 6] == '%' && b[s - 5] == '2' && lower(b[s - 4]) == 'f');
     }
     if (s > 0 && (b[s - 1] == 'v' || b[s - 1] == 'V' || b[s - 1] == '.' || b[s - 1] == '-' ||
                   b[s - 1] == '_')) {
@@ -1007,7 +1017,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
             return e;
         }
     }
-    if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4)) {
+    if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4 ||
+                            (ns.groups == 2 && ns.g[0] == 9 && ns.seps == 2))) {
+        /* 000.000.000-00, and 000000000-00 next to a context word. */
         int formatted = ns.groups == 4 && ns.g[0] == 3 && ns.g[3] == 2;
         if ((ns.groups > 1 || valid(veil__valid_br_cpf, b, s, ns.end)) &&
             (e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
@@ -1065,8 +1077,15 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
            ten digits starts with a 1), and never after a '#' (an order or
            ticket number: "order #5416225711"). */
         if (ns.groups == 1 && s0 == s &&
-            (ns.digits < 10 || ns.digits > 11 || (ns.digits == 10 && b[s] == '1') ||
-             (s > 0 && b[s - 1] == '#') || !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
+            ((ns.digits < 10 && !(ns.digits == 9 && b[s] >= '6')) || ns.digits > 11 ||
+             (ns.digits == 10 && b[s] == '1') || (s > 0 && b[s - 1] == '#') ||
+             !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
+            goto nhs;
+        }
+        /* A date after a '+' that is a space ("geb.+26.07.1992" in a form
+           body) is no international number. */
+        if (s0 < s && ns.groups == 3 && ns.g[0] <= 2 && ns.g[1] <= 2 && ns.g[2] == 4 &&
+            (ns.seps == 4 || ns.seps == 8) && valid(veil__valid_date, b, s, ns.end)) {
             goto nhs;
         }
         if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0 &&
@@ -1218,6 +1237,39 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
     return 0;
 }
 
+/* IBAN_LOWER(): whether the word ws..we, with a lower-case letter, has
+   the shape of an IBAN typed in lower case: two letters, two digits, 15
+   to 34 characters (the SWIFT IBAN registry's lengths). */
+#define IBAN_LOWER(ws, we, at) ((we) - (ws) >= 15 && (we) - (ws) <= 34 && isal(at(ws)) && \
+                                isal(at((ws) + 1)) && isdig(at((ws) + 2)) && isdig(at((ws) + 3)))
+
+/* An IBAN in lower case ("nl73snsb9921624444"): the check digits and the
+   country's length decide; a word of hex letters and digits alone (a
+   hash's look) needs a context word too. */
+static size_t try_iban_lower(struct veil__text *t, size_t ws, size_t we)
+{
+    const unsigned char *b = t->buf;
+    int hex = 1;
+#define AT(x) b[x]
+    if (!IBAN_LOWER(ws, we, AT) || !t->eng->enabled[VEIL_D_IBAN]) {
+        return 0;
+    }
+#undef AT
+    for (size_t k = ws; k < we; k++) {
+        if (isup(b[k])) {
+            return 0;
+        }
+        hex &= ishex(b[k]);
+    }
+    size_t e;
+    if (!valid(veil__valid_iban, b, ws, we) || (e = match(t, VEIL_D_IBAN, ws, we, 0)) != we ||
+        (hex && !has_context(t, ws, VEIL_D_IBAN))) {
+        return 0;
+    }
+    veil__text_report(t, ws, we, VEIL_D_IBAN, VEIL_CONF_HIGH, 0);
+    return we;
+}
+
 static size_t h_numeric(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
@@ -1241,6 +1293,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                 return ws + 2;
             }
             ws += 2;
+            t->match_from = ws;
         }
     }
     /* Set when the word from ws is all digits and no separator follows:
@@ -1262,6 +1315,12 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             for (size_t k = ws; k + 1 < we; k++) {
                 lower_seen |= islo(b[k]);
             }
+        }
+        /* An IBAN typed in lower case (its lower-case letters may all be
+           before the trigger, in the country code). */
+        size_t ib;
+        if (i == ws + 2 && islo(b[ws]) && (ib = try_iban_lower(t, ws, we)) != 0) {
+            return ib;
         }
         if (lower_seen && !((we - ws == 2 || we - ws == 4) && we < t->len &&
                             (b[we] == '-' || b[we] == '.'))) {
@@ -1533,7 +1592,9 @@ static int url_credentials_pct(struct veil__text *t, size_t at)
             colon |= hi == '3' && lo == 'a';
             x -= 3;
         } else if (isaln(b[x - 1]) || b[x - 1] == '.' || b[x - 1] == '-' || b[x - 1] == '_' ||
-                   b[x - 1] == '~' || b[x - 1] == '!' || b[x - 1] == '*') {
+                   b[x - 1] == '~' || b[x - 1] == '!' || b[x - 1] == '*' || b[x - 1] == ':') {
+            /* (':' is an escape text_scan.c decoded next to a hex digit) */
+            colon |= b[x - 1] == ':';
             x--;
         } else {
             break;
@@ -1547,7 +1608,8 @@ static int url_credentials_pct(struct veil__text *t, size_t at)
     }
     size_t sch = x - 9;
     while (sch > 0 && x - 9 - sch < 24 && (isaln(b[sch - 1]) || b[sch - 1] == '.' ||
-                                           b[sch - 1] == '-')) {
+                                           b[sch - 1] == '-') &&
+           !(sch >= 3 && b[sch - 3] == '%' && ishex(b[sch - 2]) && ishex(b[sch - 1]))) {
         sch--;
     }
     if (sch == x - 9 || !isal(b[sch])) {
@@ -1557,10 +1619,34 @@ static int url_credentials_pct(struct veil__text *t, size_t at)
     return 1;
 }
 
+/* The input bytes the buffer byte at <i> was written from: 1, or more
+   for a look-alike text_scan.c replaced (9 for %EF%BC%A0). */
+static size_t written_from(const struct veil__text *t, size_t i)
+{
+    uint64_t at = t->base + i + 1;
+    size_t lo = 0, hi = t->nshr;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->shr[mid].at < at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == t->nshr || t->shr[lo].at != at) {
+        return 1;
+    }
+    return 1 + (size_t)(t->shr[lo].dropped - (lo ? t->shr[lo - 1].dropped : t->shr_base));
+}
+
 static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
 {
     const unsigned char *b = t->buf;
     size_t n = t->len, ls = i, q;
+
+    /* A full-width '@' that came percent-encoded (%EF%BC%A0): the text
+       is percent-encoded, and its local part is read so. */
+    int pct = seplen == 3 || (seplen == 1 && t->nshr && written_from(t, i) == 9);
 
     if (b[i] == '@' && url_credentials(t, i)) {
         return i + 1;
@@ -1568,13 +1654,19 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
     if (seplen == 3 && url_credentials_pct(t, i)) {
         return i + 3;
     }
-    if (seplen == 3) {
+    if (pct) {
         /* "%40": percent-encoded text, where '+' is a space and an escape
            other than %2B (a plus) is no part of the address: "my+new+
            email+is+jo%2Btag%40example.com" has the local part jo%2Btag. */
         while (ls > 0 && i - ls < 64) {
             if (ls >= 3 && b[ls - 3] == '%' && ishex(b[ls - 2]) && ishex(b[ls - 1])) {
-                if (b[ls - 2] != '2' || (b[ls - 1] | 0x20) != 'b') {
+                /* An escape of an atext character of RFC 5322 (! # $ % & '
+                   * + ^ ` { | } ~; not / = ?, which delimit a URL's query
+                   far more often) or a byte of a UTF-8 one (RFC 6531) is
+                   part of it; of anything else, not. */
+                unsigned v = (unsigned)((b[ls - 2] <= '9' ? b[ls - 2] - '0' : (b[ls - 2] | 0x20) - 'a' + 10) << 4 |
+                                        (b[ls - 1] <= '9' ? b[ls - 1] - '0' : (b[ls - 1] | 0x20) - 'a' + 10));
+                if (!(v >= 0x80 || (v < 0x80 && strchr("!#$%&'*+^`{|}~", (int)v) != NULL && v != 0))) {
                     break;
                 }
                 ls -= 3;
@@ -1584,6 +1676,10 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
             } else {
                 break;
             }
+        }
+        /* Escaped UTF-8 before the address is the text's, not its. */
+        while (ls + 3 <= i && b[ls] == '%') {
+            ls += 3;
         }
     } else {
         while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
@@ -1680,7 +1776,11 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
         }
     }
     q = v;
-    while (q < n && q - v < FIELD_MAX && b[q] != '&' && b[q] != ' ' && b[q] != '"' &&
+    /* (A space that was a form body's '+', an escaped no-break space or
+       another look-alike is inside the value.) */
+    while (q < n && q - v < FIELD_MAX && b[q] != '&' &&
+           (b[q] != ' ' || (t->nplus && veil__text_was_plus(t, q)) ||
+            (t->nshr && written_from(t, q) > 1)) && b[q] != '"' &&
            b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' && b[q] != '>' &&
            b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#' && b[q] != VEIL__DELIM) {
         q++;
@@ -1889,11 +1989,19 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
     while (re < n && re - rs < 72 && (ishex(b[re]) || b[re] == ':' || b[re] == '.')) {
         re++;
     }
+    /* A zone id (fe80::1%eth0, RFC 4007); "%2C" and the like after an
+       address in percent-encoded text are escapes, not zones. */
     if (re < n && b[re] == '%' && re - rs < 72) {
-        re++;
-        while (re < n && re - rs < 72 && (isaln(b[re]) || b[re] == '.' || b[re] == '_' ||
-                                          b[re] == '-')) {
+        if (re + 2 >= n && !final) {
+            return DEFER;
+        }
+        if (!(re + 2 < n && (b[re + 1] == '2' || b[re + 1] == '3') && ishex(b[re + 2]) &&
+              !isdig(b[re + 2]))) {
             re++;
+            while (re < n && re - rs < 72 && (isaln(b[re]) || b[re] == '.' || b[re] == '_' ||
+                                              b[re] == '-')) {
+                re++;
+            }
         }
     }
     if (re == n && !final && re - rs < 72) {
@@ -2181,6 +2289,7 @@ static size_t handle(struct veil__text *t, size_t i, int final)
     const unsigned char *b = t->buf;
     unsigned char c = b[i];
 
+    t->match_from = 0;
     if (isdig(c)) {
         return h_numeric(t, i, final);
     }
@@ -2460,6 +2569,11 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         if (ids_lower_candidate(b, lo, hi, bounded, ws, we)) {
             return 0; /* an address, a SID or a token part: ids_lower() */
         }
+#define AT(x) B(x)
+        if (i == ws + 2 && IBAN_LOWER(ws, we, AT)) {
+            return 0; /* an IBAN in lower case: try_iban_lower() */
+        }
+#undef AT
         /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
         uint64_t ja = aln | (WIN(c, join, k) & (aln >> 1));
         uint64_t rest = ~ja >> run;
@@ -2485,8 +2599,8 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
     }
     /* A short number standing alone. */
     unsigned prev = i > 0 ? B(i - 1) : 0;
-    if (i == 0 || prev == '+' || prev == '(') {
-        return 0;
+    if (i == 0 || prev == '+' || prev == '(' || prev >= 0x80) {
+        return 0; /* (>= 0x80: maybe a no-break space text_scan.c rewrites) */
     }
     uint32_t d = (uint32_t)WIN(c, dig, k), sep = (uint32_t)WIN(c, sep, k);
     uint32_t go = (d | (sep & (d >> 1))) & 0xffffffu;
@@ -2496,6 +2610,9 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
     unsigned groups = 1 + (unsigned)__builtin_popcount(sep & go & in);
     size_t q = i + stop;
     unsigned at_q = B(q);
+    if (at_q >= 0x80 || at_q == '+' || at_q == '%') {
+        return 0; /* a look-alike may join the next group (text_scan.c) */
+    }
     if (digits <= 2 && groups == 1 && dob &&
         ((i >= 4 && prev == ' ' && isal(B(i - 2))) || at_q == ' ')) {
         return 0; /* maybe a date with the month's name: month_date() */

@@ -110,7 +110,7 @@ TEST(percent_encoded_text)
     TXT("message=on+Windows+10.0.17763.669.+Thanks", "");
     TXT("message=order+504863897737.+Bank", "");
     TXT("q=Contact%3A%20Dylano%2C%2006-49543137%2C%20ok", "phone@27+11H");
-    TXT("message=Mi+telefono+%2B34+612+345+678", "");
+    TXT("message=Mi+telefono+%2B34+612+345+678", "phone@20+17H");
     TXT("tel: +34 612 345 678", "phone@5+15H");
 }
 
@@ -158,6 +158,72 @@ TEST(pwd_directory)
     TXT("login user=bob pwd=hunter2 ok", "secret_field@19+7HF");
 }
 
+/* Digits as people type them (issue 10): no-break, narrow no-break and
+   thin spaces between groups, full-width digits, hyphens and '@', '+' for
+   a space in a form body, and all of these percent-encoded. A finding
+   covers the bytes as they came. */
+TEST(lookalikes)
+{
+    TXT("card 4111\xc2\xa0""1111\xc2\xa0""1111\xc2\xa0""1111 ok", "credit_card@5+22H");
+    TXT("card 4092\xe2\x80\x89""3432\xe2\x80\x89""0805\xe2\x80\x89""0455 ok",
+        "credit_card@5+25H");
+    TXT("tel +49\xe2\x80\xaf""160\xe2\x80\xaf""30269972 ok", "phone@4+20H");
+    /* 070-8379-2708 in full width: 12 three-byte characters */
+    TXT("tel \xef\xbc\x90\xef\xbc\x97\xef\xbc\x90\xef\xbc\x8d\xef\xbc\x98\xef\xbc\x93"
+        "\xef\xbc\x97\xef\xbc\x99\xef\xbc\x8d\xef\xbc\x92\xef\xbc\x97\xef\xbc\x90"
+        "\xef\xbc\x98 ok",
+        "phone@4+39H");
+    TXT("mail yuki.tanaka\xef\xbc\xa0outlook.jp ok", "email@5+24H");
+    /* ISO 13616's example, paper format with no-break spaces */
+    TXT("iban GB82\xc2\xa0WEST\xc2\xa0""1234\xc2\xa0""5698\xc2\xa0""7654\xc2\xa0""32 ok",
+        "iban@5+32H");
+    TXT("card=4111+1111+1111+1111&x=1", "credit_card@5+19H");
+    TXT("card=4111%C2%A01111%C2%A01111%C2%A01111&x=1", "credit_card@5+34H");
+    TXT("ip=2409%3Ab476%3A6d04%3A390a%3A0000%3A0000%3A3b99%3A00fb&x", "ipv6@3+53H");
+    TXT("q=tel%3A+%EF%BC%90%EF%BC%97%EF%BC%90%EF%BC%8D%EF%BC%98%EF%BC%93%EF%BC%97%EF%BC%99"
+        "%EF%BC%8D%EF%BC%92%EF%BC%97%EF%BC%90%EF%BC%98&x",
+        "phone@9+117H");
+    /* In JSON, as raw UTF-8 and as \u escapes. */
+    JS("{\"n\":\"4111\xc2\xa0""1111\xc2\xa0""1111\xc2\xa0""1111\"}", "credit_card@6+22H");
+    JS("{\"n\":\"4111\\u00a01111\\u00a01111\\u00a01111\"}", "credit_card@6+34H");
+    JS("{\"n\":\"\\uff10\\uff17\\uff10-8379-2708\"}", "phone@6+28M");
+    /* Not joined: a no-break space after a price, '+' in a sum. */
+    TXT("total 1\xc2\xa0""234,56\xc2\xa0\xe2\x82\xac ok", "");
+    TXT("sum=12+34&x=1", "");
+}
+
+/* Forms of the core types seed A's misses showed, each from its
+   publication: Mir cards (NSPK, IIN 2200-2204), IBANs typed in lower case
+   or with dashes (ISO 13616-1 5.3 gives only the groups of four), the 00
+   international prefix (ITU-T E.164), national formats of IT, DE, NL,
+   PT and ES, Brazilian CPFs without dots. */
+TEST(recall_forms)
+{
+    TXT("Mi tarjeta 2202 6363 9277 3621 se", "credit_card@11+19H");
+    TXT("IBAN nl73snsb9921624444 t.n.v.", "iban@5+18H");
+    TXT("Rekeninggegevens: NL90-RABO-8630-3715-78 t.n.v.", "iban@18+22H");
+    /* hex letters only: a hash's look, so only next to a context word */
+    TXT("id be08964077726938 ok", "");
+    TXT("RIB : IBAN be08964077726938, titulaire", "iban@11+16H");
+    TXT("joindre au 0033 6 69 67 44 81 ou", "phone@11+18H");
+    TXT("unter 0049 351 6339208 zur\xc3\xbc""ck", "phone@6+16H");
+    TXT("Richiamatemi al 344 052 4379 dopo", "phone@16+12M");
+    TXT("R\xc3\xbc""ckfragen: (0177) 5828309 (mobil)", "phone@13+14M");
+    TXT("verification to 06.30445069 mac", "phone@16+11M");
+    TXT("actualicen mi tel\xc3\xa9""fono a 722350209. Me", "phone@26+9H");
+    TXT("\xe9\x80\xa3\xe7\xb5\xa1\xe5\x85\x88\xef\xbc\x9a 09049813578 ok", "phone@13+11H");
+    TXT("CPF: 762067880-83 O", "br_cpf@5+12H");
+    TXT("message=geb.+26.07.1992+in+K%c3%b6ln", "");
+    /* percent-encoded text around them */
+    TXT("Uso+Chrome%2F100.0.0.0+en+Windows", "");
+    TXT("address+is+2406%3Ab80e%3Ac2b4%3A8518%3Ab477%3A9109%3A76c3%3A65f5%2C+is", "ipv6@11+53H");
+    TXT("GET /x?redirect=https%3A%2F%2Fshop.example.com%2Faccount%3Femail%3D"
+        "sakura.tanaka%EF%BC%A0icloud.com HTTP/1.1",
+        "email@67+32H");
+    TXT("string%20is%20http%3A%2F%2Fapp%3AcoLLzFZtFq-6_coC%40cache.example.internal%2F",
+        "url_credentials@27+22H");
+}
+
 int main(void)
 {
     char err[256];
@@ -177,6 +243,8 @@ int main(void)
     RUN(url_credentials);
     RUN(auth_scheme);
     RUN(pwd_directory);
+    RUN(lookalikes);
+    RUN(recall_forms);
     veil_engine_free(E);
     TEST_MAIN_END;
 }

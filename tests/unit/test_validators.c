@@ -400,6 +400,10 @@ TEST(iban_known_valid)
     VALID(iban, "SC18 SSCB 1101 0000 0000 0000 1497 USD");
     VALID(iban, "BR18 0036 0305 0000 1000 9795 493C 1");
     VALID(iban, "BI42 1000 0100 0100 0033 2045 181");
+    /* As people type them: in lower case, grouped with dashes. */
+    VALID(iban, "gb82 west 1234 5698 7654 32");
+    VALID(iban, "gb82west12345698765432");
+    VALID(iban, "GB82-WEST-1234-5698-7654-32");
 }
 
 TEST(iban_near_misses)
@@ -409,13 +413,14 @@ TEST(iban_near_misses)
     INVALID(iban, "GB28 WEST 1234 5698 7654 32");   /* check digits swapped */
     INVALID(iban, "GB82 WEST 1234 5698 7654 3");    /* short */
     INVALID(iban, "GB82 WEST 1234 5698 7654 321");  /* long */
-    INVALID(iban, "gb82 west 1234 5698 7654 32");   /* lower case */
+    INVALID(iban, "gb82 West 1234 5698 7654 32");   /* mixed case */
     INVALID(iban, "GB82 WEST 1234 5698 7654 32 ");
     INVALID(iban, " GB82 WEST 1234 5698 7654 32");
     INVALID(iban, "GB82WEST 1234 5698 7654 32");    /* partial grouping */
     INVALID(iban, "GB82 WEST12345698765432");
     INVALID(iban, "GB82 WES T123 4569 8765 432");   /* wrong group size */
-    INVALID(iban, "GB82-WEST-1234-5698-7654-32");
+    INVALID(iban, "GB82-WEST 1234-5698-7654-32");   /* mixed separators */
+    INVALID(iban, "GB82.WEST.1234.5698.7654.32");
     INVALID(iban, "GB82  WEST 1234 5698 7654 32");
     INVALID(iban, "XX82 WEST 1234 5698 7654 32");   /* no such country */
     INVALID(iban, "US64 SVBK US6S 3300 9673 86");   /* no IBAN in the US */
@@ -907,7 +912,8 @@ TEST(br_cpf)
     INVALID(br_cpf, "111.111.111-11");  /* all same: passes mod 11 */
     INVALID(br_cpf, "00000000000");
     INVALID(br_cpf, "99999999999");
-    INVALID(br_cpf, "529982247-25");    /* half formatted */
+    VALID(br_cpf, "529982247-25");      /* the check digits set apart */
+    INVALID(br_cpf, "529.982247-25");   /* half formatted */
     INVALID(br_cpf, "529.982.247.25");
     INVALID(br_cpf, "529 982 247 25");
     INVALID(br_cpf, "5299822472");
