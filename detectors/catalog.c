@@ -23,8 +23,10 @@
 const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_EMAIL] = {
         "email", "EMAIL", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, NULL,
-        "[A-Za-z0-9._%+'-]+(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-        "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}\\b",
+        "(?:\"[^\"\\r\\n\\x00]{1,64}\"|(?:[A-Za-z0-9._%+'~-]|[\\xc3-\\xdf][\\x80-\\xbf])+)(?:@|%40)"
+        "[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\x80-\\xff-]*[A-Za-z0-9\\x80-\\xff])?"
+        "(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\x80-\\xff-]*[A-Za-z0-9\\x80-\\xff])?)*"
+        "\\.[A-Za-z]{2,24}\\b",
         "email,e-mail,mail,contact",
         "jane.doe+news@example.com",
         "high: the address structure is unambiguous; %40-encoded forms too"},
@@ -47,7 +49,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_CREDIT_CARD] = {
         "credit_card", "CREDIT_CARD", VEIL_CAT_FINANCIAL, PCI | GLBA | CCPA,
         "card",
-        "\\b(?:\\d{4}[ -]?){2,4}\\d{4}(?:[ -]?\\d{1,3})?\\b|\\b\\d{4}[ -]?\\d{6}[ -]?\\d{4,5}\\b",
+        "\\b(?:\\d{4}[ .-]?){2,4}\\d{4}(?:[ .-]?\\d{1,3})?\\b|\\b\\d{4}[ .-]?\\d{6}[ .-]?\\d{4,5}\\b",
         "card,credit,debit,visa,mastercard,amex,cc,pan,payment",
         "4111 1111 1111 1111",
         "high: Luhn, issuer prefix and length all valid"},
@@ -68,7 +70,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "us_ssn", "US_SSN", VEIL_CAT_GOVERNMENT_ID, GDPR | CCPA | HIPAA | GLBA,
         "us_ssn",
         "\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b|\\b\\d{9}\\b",
-        "ssn,social security,social sec,ss#,ss #,taxpayer,tin",
+        "ssn,social security,social sec,ss#,ss #,taxpayer,tin,tax id,tax_id,taxid",
         "536-22-8901",
         "medium: AAA-GG-SSSS with valid area, group and serial; high with a "
         "context word; 9 bare digits need a context word (medium)"},
@@ -165,7 +167,8 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "|(?:" H4 ":){1,5}(?::" H4 "){1,2}|(?:" H4 ":){1,4}(?::" H4 "){1,3}"
         "|(?:" H4 ":){1,3}(?::" H4 "){1,4}|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
         "|" H4 ":(?::" H4 "){1,6}|:(?:(?::" H4 "){1,7}|:)"
-        "|(?:" H4 ":){1,6}:?" IPV4 "|::(?:" H4 ":){0,5}" IPV4 ")"
+        "|(?:" H4 ":){1,6}:?" IPV4 "|(?:" H4 ":){1,5}(?::" H4 "){1,4}:" IPV4
+        "|::(?:" H4 ":){0,5}" IPV4 ")"
         "(?:%[0-9A-Za-z._-]{1,32})?",
         "ip,addr,address,client,remote,host,from",
         "2001:db8::8a2e:370:7334",

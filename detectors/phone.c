@@ -129,9 +129,11 @@ static int national(const phone_t *p, int ctx)
             (n == 10 && d[0] == '0' && GROUPS(p, 2, 2, 2, 2, 2))) {
             return VEIL_CONF_MEDIUM;
         }
-        /* NL mobile 06.12345678, PT 9xx.xxx.xxx. */
+        /* NL 06.12345678 and 070.123.4567, ES and PT 6xx.xxx.xxx to
+           9xx.xxx.xxx. */
         if ((n == 10 && d[0] == '0' && d[1] == '6' && GROUPS(p, 2, 8)) ||
-            (n == 9 && d[0] == '9' && GROUPS(p, 3, 3, 3))) {
+            (n == 10 && d[0] == '0' && d[1] != '0' && GROUPS(p, 3, 3, 4)) ||
+            (n == 9 && d[0] >= '6' && (GROUPS(p, 3, 3, 3) || GROUPS(p, 2, 3, 2, 2)))) {
             return VEIL_CONF_MEDIUM;
         }
         return 0;

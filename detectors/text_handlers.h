@@ -448,6 +448,22 @@ static int has_context(struct veil__text *t, size_t s, int det)
     return context_bits(t, s, 1ull << det) != 0;
 }
 
+/* near_word(): <word> in the 24 bytes before <s> on its line, or in the
+   key of its value. */
+static int near_word(struct veil__text *t, size_t s, const char *word)
+{
+    char win[CTX_WINDOW];
+    size_t wl = context_window(t, s, win), len = strlen(word);
+    size_t from = wl > 24 ? wl - 24 : 0;
+    for (size_t k = from; k + len <= wl; k++) {
+        if (win[k] == word[0] && memcmp(win + k, word, len) == 0) {
+            return 1;
+        }
+    }
+    const struct veil__field *f = field_at(t, s);
+    return f && f->len >= len && memmem(f->key, f->len, word, len) != NULL;
+}
+
 /* context_word(): a word (not one of a detector's) in the window or key. */
 static int context_word(struct veil__text *t, size_t s, const char *word)
 {
@@ -783,9 +799,12 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
         int det;
         veil__validator_fn fn;
     } kinds[] = {
-        {VEIL_D_US_SSN, veil__valid_us_ssn},   {VEIL_D_US_ITIN, veil__valid_us_itin},
+        /* Those with a check digit first: when the words around name
+           two ("tax_id" and "burgerservicenummer"), the number that
+           passes a checksum is more likely the one it is. */
         {VEIL_D_US_BANK_ROUTING, veil__valid_aba}, {VEIL_D_CA_SIN, veil__valid_ca_sin},
         {VEIL_D_NL_BSN, veil__valid_nl_bsn},
+        {VEIL_D_US_SSN, veil__valid_us_ssn},   {VEIL_D_US_ITIN, veil__valid_us_itin},
     };
     const unsigned char *b = t->buf;
     int formatted_ssn = ns->groups == 3 && ns->g[0] == 3 && ns->g[1] == 2 && ns->g[2] == 4 &&
@@ -922,8 +941,11 @@ static int looks_like_version(struct veil__text *t, size_t s)
     if (under_ip_key(t, s)) {
         return 0;
     }
-    return context_word(t, s, "version") || context_word(t, s, "build") ||
-           context_word(t, s, "firmware") || context_word(t, s, "release");
+    /* The word right before it ("version 4.1.0.2", "build=10.0.1.1"), or
+       the key: "Version/17.4 Mobile/15E148 Safari/604.1" earlier on a log
+       line says nothing of the address after it. */
+    return near_word(t, s, "version") || near_word(t, s, "build") ||
+           near_word(t, s, "firmware") || near_word(t, s, "release");
 }
 
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
@@ -964,7 +986,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         veil__text_report(t, s, e, VEIL_D_ES_DNI, VEIL_CONF_HIGH, 0);
         return e;
     }
-    if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && (ns.seps & ~3u) == 0 &&
+    if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && ((ns.seps & ~3u) == 0 || ns.seps == 4) &&
         eng->enabled[VEIL_D_CREDIT_CARD] &&
         /* 12 to 19 bare digits: the pattern can only match them all, so
            the checksum decides first (an order number is not a card). */
@@ -1070,7 +1092,11 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     /* SKU-0973-08253, INV_2024_000123: a number glued to a word by '-' or
        '_' is part of an identifier, not a phone number. */
     int glued = c->cs > 1 && (b[c->cs - 1] == '-' || b[c->cs - 1] == '_') && isaln(b[c->cs - 2]);
-    if (ns.digits >= 7 && ns.digits <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
+    /* "+49 (0)30 ..." and "0049-(0)159-...": the trunk zero in parentheses
+       is not dialled, and not counted. */
+    unsigned dialled = ns.digits - (ns.digits > 7 && ns.end - s >= 3 &&
+                                    memmem(b + s, ns.end - s, "(0)", 3) != NULL);
+    if (dialled >= 7 && dialled <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
         int ctx = -1;
         /* A bare run of digits is a phone number only with a context word
            (epoch seconds are ten digits too, and no national number of
@@ -1413,9 +1439,10 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                     return de;
                 }
             }
+            /* (A separator then '(' may go on to a trunk "(0)": 0049 (0)30.) */
             if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) &&
                 (q >= t->len || (!isal(b[q]) && !(issep(b[q]) && q + 1 < t->len &&
-                                                   isaln(b[q + 1]))))) {
+                                                   (isaln(b[q + 1]) || b[q + 1] == '('))))) {
                 return q;
             }
             /* The same number before a word that cannot join its chain
@@ -1681,9 +1708,29 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
         while (ls + 3 <= i && b[ls] == '%') {
             ls += 3;
         }
+    } else if (i > 0 && b[i - 1] == '"') {
+        /* A quoted local part (RFC 5322 3.4.1): "jane doe"@example.com. */
+        size_t o = i - 1;
+        while (o > 0 && i - o < 66 && b[o - 1] != '"' && b[o - 1] != '\n' &&
+               b[o - 1] != '\r' && b[o - 1] != VEIL__DELIM) {
+            o--;
+        }
+        if (o == 0 || b[o - 1] != '"' || o + 1 >= i) {
+            return i + seplen;
+        }
+        ls = o - 1;
     } else {
-        while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
-            ls--;
+        /* Letters of Latin scripts (two-byte UTF-8, RFC 6531) are part
+           of it; three-byte ones (CJK text glued before it) are not. */
+        while (ls > 0 && i - ls < 64) {
+            if (is_local_char(b[ls - 1])) {
+                ls--;
+            } else if (b[ls - 1] >= 0x80 && b[ls - 1] <= 0xbf && ls >= 2 && b[ls - 2] >= 0xc3 &&
+                       b[ls - 2] <= 0xdf && i - ls < 63) {
+                ls -= 2;
+            } else {
+                break;
+            }
         }
     }
     /* A local part is at most 64 bytes (RFC 5321): the end of a longer
@@ -1691,14 +1738,15 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
     if (i - ls == 64 && ls > 0 && is_local_char(b[ls - 1])) {
         return i + seplen;
     }
-    while (ls < i && !isaln(b[ls])) {
+    while (ls < i && b[ls] < 0x80 && b[ls] != '"' && !isaln(b[ls])) {
         ls++;
     }
     if (ls == i) {
         return i + seplen;
     }
     q = i + seplen;
-    while (q < n && q - i < 256 && (isaln(b[q]) || b[q] == '.' || b[q] == '-')) {
+    /* Internationalised domain names (U-labels, RFC 5890) too. */
+    while (q < n && q - i < 256 && (isaln(b[q]) || b[q] == '.' || b[q] == '-' || b[q] >= 0x80)) {
         q++;
     }
     if (q == n && q - i < 256 && !final) {
@@ -1986,6 +2034,11 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
     while (rs > 0 && i - rs < 48 && (ishex(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) {
         rs--;
     }
+    /* The hex digits of an escape before it are no part of it
+       ("%5Bfe80::1%5D", "%E3%81%AF::ffff:10.1.2.3"). */
+    if (rs > 0 && b[rs - 1] == '%' && rs + 2 <= i && ishex(b[rs]) && ishex(b[rs + 1])) {
+        rs += 2;
+    }
     while (re < n && re - rs < 72 && (ishex(b[re]) || b[re] == ':' || b[re] == '.')) {
         re++;
     }
@@ -2008,7 +2061,8 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
         return DEFER;
     }
     size_t next = re;
-    if ((rs > 0 && (isaln(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) ||
+    if ((rs > 0 && (isaln(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.') &&
+         !(rs >= 3 && b[rs - 3] == '%' && ishex(b[rs - 2]) && ishex(b[rs - 1]))) ||
         (re < n && (isaln(b[re]) || b[re] == ':'))) {
         return next;
     }
@@ -2629,7 +2683,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         }
         return 0;
     }
-    if (!isal(at_q) && !(issep(at_q) && isaln(B(q + 1)))) {
+    if (!isal(at_q) && !(issep(at_q) && (isaln(B(q + 1)) || B(q + 1) == '('))) {
         return q;
     }
     /* The same number before a word that cannot join its chain. */

@@ -464,7 +464,7 @@ static size_t norm_pct(const unsigned char *p, size_t n, int final, unsigned pre
            plus inside an address, jo%2Btag, stays an escape). */
         ok = n_digit(next) && !(n_digit(prev) || (prev | 0x20) - 'a' < 26u || prev >= 0x80);
     } else if (c == ':') {
-        ok = n_hexval(prev) >= 0 || n_hexval(next) >= 0;
+        ok = n_hexval(prev) >= 0 || prev == ':' || n_hexval(next) >= 0;
         if (!ok && next == '%') {
             if (n < len + 3) {
                 return final ? 1 : NORM_MORE;
@@ -511,8 +511,9 @@ static size_t norm_unit(const unsigned char *p, size_t n, int final, const unsig
     case '+':
         /* A space of a form body between digit groups: 4111+1111, not the
            plus of an address (maria1969+2024@...) or a sum. */
-        if (!n_digit(prev) || !ends_in_number(w, wl)) {
-            return 1;
+        if (!(n_digit(prev) && ends_in_number(w, wl)) &&
+            !(prev == ')' && wl >= 2 && n_digit(w[wl - 2]))) {
+            return 1; /* ("(305)+358-3993": after an area code, too) */
         }
         if (n < 2) {
             return final ? 1 : NORM_MORE;

@@ -213,9 +213,10 @@ static int card_issuer_ok(const char *d, size_t n)
 int veil__valid_card(const char *s, size_t len)
 {
     char d[20];
-    /* Printed cards group with spaces, web forms with dashes; a mix of the
-       two is more likely two numbers that happen to touch. */
-    size_t n = digit_run(s, len, " -", 1, d, sizeof(d));
+    /* Printed cards group with spaces, web forms with dashes, some people
+       with dots; a mix of them is more likely two numbers that happen to
+       touch. */
+    size_t n = digit_run(s, len, " -.", 1, d, sizeof(d));
 
     /* Luhn first: it is cheaper than the issuer table and rules out nine
        numbers in ten. */

@@ -222,6 +222,34 @@ TEST(recall_forms)
         "email@67+32H");
     TXT("string%20is%20http%3A%2F%2Fapp%3AcoLLzFZtFq-6_coC%40cache.example.internal%2F",
         "url_credentials@27+22H");
+    /* e-mail: a quoted local part (RFC 5322 3.4.1), an IDN domain (RFC
+       5890 U-labels), a Latin letter in the local part (RFC 6531), '~' */
+    TXT("Created customer <\"duco van\"@gmail.com> ok", "email@18+20H");
+    TXT("escribirme a rosa@d\xc3\xa1vila-consultoria.com.mx. No", "email@13+31H");
+    TXT("user=jos\xc3\xa9.garcia@example.es ok", "email@5+23H");
+    TXT("\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x81\xafhkimura@yahoo.co.jp\xe3\x81\xa7"
+        "\xe3\x81\x99",
+        "email@12+19H");
+    TXT("username=zion~van%40kpnmail.nl&pwd=x", "email@9+21H secret_field@35+1HF");
+    /* cards with dots; IPv6 with "::" inside and an IPv4 suffix (RFC 4291
+       2.2) */
+    TXT("kaart 3722.719514.99075 werd", "credit_card@6+17H");
+    TXT("address fe80::d886:e1ea:10.135.129.185/56", "ipv6@8+30H");
+    TXT("is%20%3A%3Affff%3A192.168.153.34%2C%20is", "ipv6@5+27M");
+    TXT("Adresse+240a%3Ab481%3Ab5fb%3A8de6%3A%3A.+Die", "ipv6@8+31M");
+    /* the UA's "Version/17.4" is no word about the forwarded address */
+    TXT("\"Mozilla/5.0 Version/17.4 Mobile/15E148 Safari/604.1\" \"192.168.98.147, "
+        "10.1.2.3\"",
+        "ipv4@55+14M ipv4@71+8M");
+    /* phones: an area code's ')' before a form's '+', a trunk (0) after
+       00, a localised key */
+    TXT("Contact%3A+Theodore%2C+%28305%29+358-3993%2C+ok", "phone@23+18H");
+    TXT("q=0049-%280%29159-65788609&type=customer", "phone@2+24H");
+    JS("{\"telefon\":\"(0152) 38367628\"}", "phone@12+15HF");
+    /* nine digits under a tax id: an SSN by its rules; a BSN when the key
+       says so and the 11-test passes */
+    JS("{\"document\":{\"type\":\"tax_id\",\"value\":\"563070077\"}}", "us_ssn@38+9M");
+    JS("{\"type\":\"tax_id\",\"burgerservicenummer\":\"379830711\"}", "nl_bsn@40+9H");
 }
 
 int main(void)

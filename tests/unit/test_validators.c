@@ -283,6 +283,12 @@ TEST(card_known_valid)
 
 TEST(card_near_misses)
 {
+    /* (Dots, as some people write them, are a separator too.) */
+    CHECK(veil__valid_card("4111.1111.1111.1111", 19) == 1);
+    CHECK(veil__valid_card("3782.822463.10005", 17) == 1);
+    /* Mir (NSPK): IIN 2200-2204, 16 to 19 digits. */
+    CHECK(veil__valid_card("2200000000000004", 16) == 1);
+    CHECK(veil__valid_card("2205000000000009", 16) == 0); /* Luhn-valid, no issuer */
     INVALID(card, "4111111111111112");  /* one digit changed */
     INVALID(card, "4021888888881881");  /* transposed 1 and 2 */
     INVALID(card, "378282246310006");
@@ -293,7 +299,7 @@ TEST(card_near_misses)
     INVALID(card, "4111  1111 1111 1111");
     INVALID(card, " 4111111111111111");
     INVALID(card, "4111111111111111 ");
-    INVALID(card, "4111.1111.1111.1111");
+    INVALID(card, "4111.1111 1111.1111"); /* mixed separators */
     INVALID(card, "4111/1111/1111/1111");
     INVALID(card, "411111111111111a");
     INVALID(card, "");
