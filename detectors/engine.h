@@ -269,16 +269,25 @@ void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int co
 uint64_t veil__text_safe(const struct veil__text *t);
 /* The input offset of buffer stream offset <x> (normalise() may have
    written fewer bytes than it read). */
-uint64_t veil__text_input_offset(const struct veil__text *t, uint64_t x);
+uint64_t veil__text_input_offset_slow(const struct veil__text *t, uint64_t x);
+static inline uint64_t veil__text_input_offset(const struct veil__text *t, uint64_t x)
+{
+    /* Most offsets asked about are past the last replacement. */
+    if (t->nshr == 0) {
+        return x + t->shr_base;
+    }
+    if (x >= t->shr[t->nshr - 1].at) {
+        return x + t->shr[t->nshr - 1].dropped;
+    }
+    return veil__text_input_offset_slow(t, x);
+}
 /* Whether buf[i] is a form body's '+' that normalise() wrote as ' '. */
 int veil__text_was_plus(const struct veil__text *t, size_t i);
 /* Total decoded bytes fed so far. */
 static inline uint64_t veil__text_fed(const struct veil__text *t)
 {
-    if (t->nshr == 0 && t->shr_base == 0) {
-        return t->base + t->len + t->npart;
-    }
-    return veil__text_input_offset(t, t->base + t->len) + t->npart;
+    /* Every recorded replacement lies before the end of the buffer. */
+    return t->base + t->len + t->npart + (t->nshr ? t->shr[t->nshr - 1].dropped : t->shr_base);
 }
 
 #endif

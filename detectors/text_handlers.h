@@ -448,20 +448,32 @@ static int has_context(struct veil__text *t, size_t s, int det)
     return context_bits(t, s, 1ull << det) != 0;
 }
 
-/* near_word(): <word> in the 24 bytes before <s> on its line, or in the
+/* near_version_word(): a word that says version (version, build,
+   firmware, release) in the 24 bytes before <s> on its line, or in the
    key of its value. */
-static int near_word(struct veil__text *t, size_t s, const char *word)
+static int near_version_word(struct veil__text *t, size_t s)
 {
+    static const struct {
+        const char *w;
+        size_t n;
+    } words[] = {{"version", 7}, {"build", 5}, {"firmware", 8}, {"release", 7}};
     char win[CTX_WINDOW];
-    size_t wl = context_window(t, s, win), len = strlen(word);
+    size_t wl = context_window(t, s, win);
     size_t from = wl > 24 ? wl - 24 : 0;
-    for (size_t k = from; k + len <= wl; k++) {
-        if (win[k] == word[0] && memcmp(win + k, word, len) == 0) {
+    const struct veil__field *f = field_at(t, s);
+    for (size_t j = 0; j < sizeof(words) / sizeof(words[0]); j++) {
+        const char *w = words[j].w;
+        size_t len = words[j].n;
+        for (size_t k = from; k + len <= wl; k++) {
+            if (win[k] == w[0] && memcmp(win + k, w, len) == 0) {
+                return 1;
+            }
+        }
+        if (f && f->len >= len && memmem(f->key, f->len, w, len) != NULL) {
             return 1;
         }
     }
-    const struct veil__field *f = field_at(t, s);
-    return f && f->len >= len && memmem(f->key, f->len, word, len) != NULL;
+    return 0;
 }
 
 /* context_word(): a word (not one of a detector's) in the window or key. */
@@ -944,8 +956,7 @@ static int looks_like_version(struct veil__text *t, size_t s)
     /* The word right before it ("version 4.1.0.2", "build=10.0.1.1"), or
        the key: "Version/17.4 Mobile/15E148 Safari/604.1" earlier on a log
        line says nothing of the address after it. */
-    return near_word(t, s, "version") || near_word(t, s, "build") ||
-           near_word(t, s, "firmware") || near_word(t, s, "release");
+    return near_version_word(t, s);
 }
 
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */

@@ -21,9 +21,19 @@ static void norm_finish(struct veil__text *t);
 
 /* ---- findings ---- */
 
+/* input_at(): veil__text_input_offset() for offsets that only grow from
+   one call to the next, with <cur> kept by the caller (0 to start). */
+static inline uint64_t input_at(const struct veil__text *t, uint64_t x, size_t *cur)
+{
+    while (*cur < t->nshr && t->shr[*cur].at <= x) {
+        (*cur)++;
+    }
+    return x + (*cur ? t->shr[*cur - 1].dropped : t->shr_base);
+}
+
 static void emit_upto(struct veil__text *t, uint64_t upto)
 {
-    size_t k = 0;
+    size_t k = 0, cur = 0;
     for (;;) {
         const struct veil__inject *in = t->inj_head < t->ninj ? &t->inj[t->inj_head] : NULL;
         const veil_finding_t *f = k < t->npend ? &t->pend[k] : NULL;
@@ -38,8 +48,8 @@ static void emit_upto(struct veil__text *t, uint64_t upto)
         if (f == NULL || f->offset + f->length > upto) {
             break;
         }
-        t->emit(t->ud, veil__text_input_offset(t, f->offset),
-                veil__text_input_offset(t, f->offset + f->length), f->detector, f->confidence,
+        uint64_t is = input_at(t, f->offset, &cur);
+        t->emit(t->ud, is, input_at(t, f->offset + f->length, &cur), f->detector, f->confidence,
                 f->flags);
         k++;
     }
@@ -552,27 +562,48 @@ static size_t norm_unit(const unsigned char *p, size_t n, int final, const unsig
     }
 }
 
-/* The bytes from p that start no replacement. */
-static size_t plain_run(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
+/* Hex digit values plus one (0: none), and the escapes norm_pct() may
+   decode: 20 28 29 2B 2D 2E 3A, and the UTF-8 lead bytes C2 E2 EF. */
+static const uint8_t hexv1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16};
+static const uint8_t pct_decodes[256] = {[0x20] = 1, [0x28] = 1, [0x29] = 1, [0x2b] = 1,
+                                         [0x2d] = 1, [0x2e] = 1, [0x3a] = 1, [0xc2] = 1,
+                                         [0xe2] = 1, [0xef] = 1};
+
+/* The bytes that may start a replacement. */
+static const uint8_t norm_special[256] = {['%'] = 1, ['+'] = 1, [0xc2] = 1, [0xe2] = 1,
+                                          [0xef] = 1};
+
 #ifdef __SSE2__
+/* Bit k set when byte k of the 16 at <p> may start a replacement. */
+static inline unsigned special_mask16(const unsigned char *p)
+{
     const __m128i pct = _mm_set1_epi8('%'), plus = _mm_set1_epi8('+');
     const __m128i c2 = _mm_set1_epi8((char)0xc2), e2 = _mm_set1_epi8((char)0xe2),
                   ef = _mm_set1_epi8((char)0xef);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)),
+                             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e2)),
+                                          _mm_cmpeq_epi8(v, ef)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The bytes from p that start no replacement. */
+static inline size_t plain_run(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)),
-                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, c2),
-                                                           _mm_cmpeq_epi8(v, e2)),
-                                              _mm_cmpeq_epi8(v, ef)));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        unsigned bits = special_mask16(p + i);
         if (bits != 0) {
             return i + (size_t)__builtin_ctz(bits);
         }
     }
 #endif
-    while (i < n && !(p[i] == '%' || p[i] == '+' || is_norm_lead(p[i]))) {
+    while (i < n && !norm_special[p[i]]) {
         i++;
     }
     return i;
@@ -630,7 +661,7 @@ static int shrink_add(struct veil__text *t, uint64_t at, uint64_t dropped)
     return 0;
 }
 
-uint64_t veil__text_input_offset(const struct veil__text *t, uint64_t x)
+uint64_t veil__text_input_offset_slow(const struct veil__text *t, uint64_t x)
 {
     size_t lo = 0, hi = t->nshr;
     /* The last entry at or before x. */
@@ -681,12 +712,40 @@ static size_t norm_run(struct veil__text *t, const unsigned char *p, size_t n, s
 {
     size_t i = 0;
     while (i < stop) {
-        size_t j = i + plain_run(p + i, stop - i);
-        memcpy(t->buf + t->len, p + i, j - i);
-        t->len += j - i;
-        i = j;
+#ifdef __SSE2__
+        /* Sixteen bytes at a time; a block with a special byte is stored
+           whole and only the bytes before it are kept (the buffer has room
+           for n bytes from where this run began, and the bytes past len are
+           wiped like the rest: t->used). */
+        while (i + 16 <= stop) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            _mm_storeu_si128((__m128i *)(void *)(t->buf + t->len), v);
+            if (t->len + 16 > t->used) {
+                t->used = t->len + 16;
+            }
+            unsigned bits = special_mask16(p + i);
+            size_t k = bits ? (size_t)__builtin_ctz(bits) : 16;
+            t->len += k;
+            i += k;
+            if (k < 16) {
+                break;
+            }
+        }
+#endif
+        while (i < stop && !norm_special[p[i]]) {
+            t->buf[t->len++] = p[i++];
+        }
         if (i >= stop) {
             break;
+        }
+        /* The commonest specials, decided here: a '+' after no digit, an
+           escape of nothing norm_pct() decodes (%2C, %C3, %E3...). */
+        if ((p[i] == '+' && t->len && !n_digit(t->buf[t->len - 1]) && t->buf[t->len - 1] != ')') ||
+            (p[i] == '%' && i + 2 < n &&
+             (!hexv1[p[i + 1]] || !hexv1[p[i + 2]] ||
+              !pct_decodes[(hexv1[p[i + 1]] - 1) << 4 | (hexv1[p[i + 2]] - 1)]))) {
+            t->buf[t->len++] = p[i++];
+            continue;
         }
         unsigned char o;
         size_t l = norm_unit(p + i, n - i, final, t->buf, t->len, &o);
@@ -708,27 +767,32 @@ static size_t norm_run(struct veil__text *t, const unsigned char *p, size_t n, s
 }
 
 /* Room in the buffer for <more> bytes. */
-static int reserve(struct veil__text *t, size_t more)
+static int grow(struct veil__text *t, size_t more);
+
+static inline int reserve(struct veil__text *t, size_t more)
 {
-    if (t->len + more > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + more) {
-            cap *= 2;
-        }
-        unsigned char *nb = malloc(cap);
-        if (nb == NULL) {
-            t->error = -ENOMEM;
-            return t->error;
-        }
-        if (t->buf) {
-            memcpy(nb, t->buf, t->len);
-            explicit_bzero(t->buf, t->used);
-            free(t->buf);
-        }
-        t->buf = nb;
-        t->cap = cap;
-        t->used = t->len;
+    return t->len + more > t->cap ? grow(t, more) : 0;
+}
+
+static __attribute__((noinline)) int grow(struct veil__text *t, size_t more)
+{
+    size_t cap = t->cap ? t->cap : 4096;
+    while (cap < t->len + more) {
+        cap *= 2;
     }
+    unsigned char *nb = malloc(cap);
+    if (nb == NULL) {
+        t->error = -ENOMEM;
+        return t->error;
+    }
+    if (t->buf) {
+        memcpy(nb, t->buf, t->len);
+        explicit_bzero(t->buf, t->used);
+        free(t->buf);
+    }
+    t->buf = nb;
+    t->cap = cap;
+    t->used = t->len;
     return 0;
 }
 
@@ -768,6 +832,18 @@ int veil__text_append(struct veil__text *t, const void *data, size_t len)
     }
     if (reserve(t, len + t->npart) != 0) {
         return t->error;
+    }
+    if (t->npart == 0) {
+        /* Most values and lines have nothing to replace, or start so. */
+        size_t k = plain_run(in, len);
+        memcpy(t->buf + t->len, in, k);
+        t->len += k;
+        if (k == len) {
+            note_used(t);
+            return 0;
+        }
+        in += k;
+        len -= k;
     }
     if (t->npart) {
         /* The held bytes and enough of the new ones to decide them. */

@@ -371,23 +371,31 @@ void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64
    when enclosed (a bare "secret" may be the password itself). */
 static int mask_word(const char *w, size_t n)
 {
-    static const char *const words[] = {
-        "redacted", "filtered", "hidden", "masked", "removed", "omitted", "censored",
-        "scrubbed", "sanitized", "sanitised", "obfuscated", "withheld", "suppressed",
+    static const struct {
+        const char *word;
+        uint8_t len, bare;
+    } words[] = {
+        {"redacted", 8, 2}, {"filtered", 8, 2}, {"hidden", 6, 2}, {"masked", 6, 2},
+        {"removed", 7, 2}, {"omitted", 7, 2}, {"censored", 8, 2}, {"scrubbed", 8, 2},
+        {"sanitized", 9, 2}, {"sanitised", 9, 2}, {"obfuscated", 10, 2}, {"withheld", 8, 2},
+        {"suppressed", 10, 2},
         /* enclosed only */
-        "private", "protected", "confidential", "sensitive", "secret", "concealed",
+        {"private", 7, 1}, {"protected", 9, 1}, {"confidential", 12, 1}, {"sensitive", 9, 1},
+        {"secret", 6, 1}, {"concealed", 9, 1},
     };
+    if (n < 6 || n > 12) {
+        return 0;
+    }
     for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
-        size_t wl = strlen(words[k]);
-        if (n != wl) {
+        if (n != words[k].len || (w[0] | 0x20) != words[k].word[0]) {
             continue;
         }
-        size_t j = 0;
-        while (j < n && (w[j] | 0x20) == words[k][j]) {
+        size_t j = 1;
+        while (j < n && (w[j] | 0x20) == words[k].word[j]) {
             j++;
         }
         if (j == n) {
-            return k < 13 ? 2 : 1;
+            return words[k].bare;
         }
     }
     return 0;
@@ -406,6 +414,9 @@ static int hexval_c(char ch)
 static int absent_word(const char *w, size_t n)
 {
     static const char *const words[] = {"null", "nil", "none", "undefined", "n/a"};
+    if (n < 3 || n > 9) {
+        return 0;
+    }
     for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
         size_t wl = strlen(words[k]), j = 0;
         while (j < n && n == wl && (w[j] | 0x20) == words[k][j]) {
@@ -472,36 +483,68 @@ static int placeholder_words(const char *w, size_t n, int bare, int bracket)
 int veil__value_is_mask(const char *v, size_t len, int pct)
 {
     char buf[96];
-    size_t n = 0;
+    const char *src = v;
+    size_t n = len;
 
     if (len > 3 * sizeof(buf)) {
         return 0;
     }
-    for (size_t k = 0; k < len; k++) {
-        unsigned char c = (unsigned char)v[k];
-        if (pct && c == '%' && k + 2 < len && hexval_c(v[k + 1]) >= 0 && hexval_c(v[k + 2]) >= 0) {
-            c = (unsigned char)(hexval_c(v[k + 1]) << 4 | hexval_c(v[k + 2]));
-            k += 2;
-        } else if (pct && c == '+') {
-            c = ' ';
+    /* Most values are data, seen at once: a letter (not x, which masks
+       use) with a digit or punctuation no placeholder word has, and no
+       bracket, '*' or escape in front ("hunter2", "jane@example.com"). */
+    {
+        size_t k = 0;
+        while (k < len && v[k] == ' ') {
+            k++;
         }
-        if (n == sizeof(buf)) {
-            return 0;
+        unsigned char c0 = k < len ? (unsigned char)v[k] : 0;
+        if (!(c0 == '[' || c0 == '<' || c0 == '{' || c0 == '(' || c0 == '*' || c0 == '%')) {
+            int letter = 0, other = 0;
+            for (; k < len && !(letter && other); k++) {
+                unsigned char c = (unsigned char)v[k];
+                unsigned l = (c | 0x20) - 'a';
+                if (l < 26u) {
+                    letter |= l != 'x' - 'a';
+                } else if (!(c == ' ' || c == '_' || c == '-' || c == '+' || c == '/' || c >= 0x80)) {
+                    other = 1;
+                }
+            }
+            if (letter && other) {
+                return 0;
+            }
         }
-        buf[n++] = (char)c;
+    }
+    if (pct && (memchr(v, '%', len) != NULL || memchr(v, '+', len) != NULL)) {
+        n = 0;
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)v[k];
+            if (c == '%' && k + 2 < len && hexval_c(v[k + 1]) >= 0 && hexval_c(v[k + 2]) >= 0) {
+                c = (unsigned char)(hexval_c(v[k + 1]) << 4 | hexval_c(v[k + 2]));
+                k += 2;
+            } else if (c == '+') {
+                c = ' ';
+            }
+            if (n == sizeof(buf)) {
+                return 0;
+            }
+            buf[n++] = (char)c;
+        }
+        src = buf;
+    } else if (len > sizeof(buf)) {
+        return 0;
     }
     /* Surrounding space is no part of it. */
     size_t s = 0, e = n;
-    while (s < e && (buf[s] == ' ' || buf[s] == '\t')) {
+    while (s < e && (src[s] == ' ' || src[s] == '\t')) {
         s++;
     }
-    while (e > s && (buf[e - 1] == ' ' || buf[e - 1] == '\t')) {
+    while (e > s && (src[e - 1] == ' ' || src[e - 1] == '\t')) {
         e--;
     }
     if (s == e) {
         return 1;
     }
-    const char *w = buf + s;
+    const char *w = src + s;
     n = e - s;
     if (absent_word(w, n)) {
         return 1;
