@@ -23,23 +23,25 @@
 const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_EMAIL] = {
         "email", "EMAIL", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, NULL,
-        "[A-Za-z0-9._%+'-]+(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-        "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}\\b",
+        "(?:\"[^\"\\r\\n\\x00]{1,64}\"|(?:[A-Za-z0-9._%+'~-]|[\\xc3-\\xdf][\\x80-\\xbf])+)(?:@|%40)"
+        "[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\x80-\\xff-]*[A-Za-z0-9\\x80-\\xff])?"
+        "(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\x80-\\xff-]*[A-Za-z0-9\\x80-\\xff])?)*"
+        "\\.[A-Za-z]{2,24}\\b",
         "email,e-mail,mail,contact",
         "jane.doe+news@example.com",
         "high: the address structure is unambiguous; %40-encoded forms too"},
     [VEIL_D_PHONE] = {
         "phone", "PHONE", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, "phone",
-        "(?:\\+[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
+        "(?:(?:\\+|00)[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
         "|\\(0?\\d{2,4}\\)[ .-]?\\d{3,5}[ .-]?\\d{3,5}"
         "|0\\d{1,5}(?:[ ./-]\\d{2,8}){1,4}"
         "|1[ .-]?\\(?[2-9]\\d{2}\\)?[ .-]?\\d{3}[ .-]\\d{4}"
         "|[1-9]\\d{1,4}(?:[ .-]\\d{2,8}){1,4}"
-        "|\\d{10,11})\\b",
+        "|\\d{9,11})\\b",
         "phone,tel,telephone,mobile,cell,call,fax,whatsapp,telefon,telefono,rappeler,"
         "appeler,numéro,anrufen,rufnummer,llamar,llámame,chiamare,chiamami,bellen,"
         "ligar,celular,número,"
-        "teléfono,téléphone,portable,móvil,celular,handy,contact",
+        "teléfono,téléphone,portable,móvil,handy,contact,電話,連絡先",
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
         "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "
@@ -47,13 +49,13 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_CREDIT_CARD] = {
         "credit_card", "CREDIT_CARD", VEIL_CAT_FINANCIAL, PCI | GLBA | CCPA,
         "card",
-        "\\b(?:\\d{4}[ -]?){2,4}\\d{4}(?:[ -]?\\d{1,3})?\\b|\\b\\d{4}[ -]?\\d{6}[ -]?\\d{4,5}\\b",
+        "\\b(?:\\d{4}[ .-]?){2,4}\\d{4}(?:[ .-]?\\d{1,3})?\\b|\\b\\d{4}[ .-]?\\d{6}[ .-]?\\d{4,5}\\b",
         "card,credit,debit,visa,mastercard,amex,cc,pan,payment",
         "4111 1111 1111 1111",
         "high: Luhn, issuer prefix and length all valid"},
     [VEIL_D_IBAN] = {
         "iban", "IBAN", VEIL_CAT_FINANCIAL, GDPR | GLBA, "iban",
-        "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\\b",
+        "\\b[A-Za-z]{2}\\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?\\b",
         "iban,account,bank,konto,compte,cuenta,conto,rekening",
         "DE89 3704 0044 0532 0130 00",
         "high: ISO 13616 mod-97 and the country's length"},
@@ -68,7 +70,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "us_ssn", "US_SSN", VEIL_CAT_GOVERNMENT_ID, GDPR | CCPA | HIPAA | GLBA,
         "us_ssn",
         "\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b|\\b\\d{9}\\b",
-        "ssn,social security,social sec,ss#,ss #,taxpayer,tin",
+        "ssn,social security,social sec,ss#,ss #,taxpayer,tin,tax id,tax_id,taxid",
         "536-22-8901",
         "medium: AAA-GG-SSSS with valid area, group and serial; high with a "
         "context word; 9 bare digits need a context word (medium)"},
@@ -165,7 +167,8 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "|(?:" H4 ":){1,5}(?::" H4 "){1,2}|(?:" H4 ":){1,4}(?::" H4 "){1,3}"
         "|(?:" H4 ":){1,3}(?::" H4 "){1,4}|(?:" H4 ":){1,2}(?::" H4 "){1,5}"
         "|" H4 ":(?::" H4 "){1,6}|:(?:(?::" H4 "){1,7}|:)"
-        "|(?:" H4 ":){1,6}:?" IPV4 "|::(?:" H4 ":){0,5}" IPV4 ")"
+        "|(?:" H4 ":){1,6}:?" IPV4 "|(?:" H4 ":){1,5}(?::" H4 "){1,4}:" IPV4
+        "|::(?:" H4 ":){0,5}" IPV4 ")"
         "(?:%[0-9A-Za-z._-]{1,32})?",
         "ip,addr,address,client,remote,host,from",
         "2001:db8::8a2e:370:7334",
@@ -216,7 +219,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "high: the token after the Bearer scheme (the scheme itself is kept)"},
     [VEIL_D_URL_CREDENTIALS] = {
         "url_credentials", "URL_CREDENTIALS", VEIL_CAT_CREDENTIALS, 0, NULL,
-        "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@]{1,128}:[^\\s/?#@]{1,128}@",
+        "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@]{0,128}:[^\\s/?#@]{1,128}@",
         "url,uri,dsn,connection",
         "https://admin:s3cret@db.example.com/",
         "high: the user:password part of a URL"},

@@ -84,6 +84,15 @@ int veil__key_class_prose(const char *key, size_t len);
    reported as that kind rather than as a secret field: the same span, a
    more telling finding. */
 int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v, size_t len);
+/* veil__value_is_mask(): 1 when <v>, the value of a sensitive field, is
+   already a redaction placeholder or a masked value ([REDACTED], ****,
+   <hidden>, **** **** **** 1111, null): not a finding. With <pct>, %XX
+   escapes and '+' are decoded first (value.c). */
+int veil__value_is_mask(const char *v, size_t len, int pct);
+/* veil__auth_scheme_len(): the length of an auth scheme and the spaces
+   after it at the start of <v> ("Bearer ", "Basic ", RFC 9110 section
+   11.4) when a credential follows; 0 otherwise. */
+size_t veil__auth_scheme_len(const char *v, size_t len);
 /* veil_name_is_credential() (veil/credentials.h), with <prose> as above. */
 int veil__credential_name(const char *name, size_t len, int prose);
 
@@ -166,6 +175,8 @@ struct veil__text {
                                   inside a row already judged */
         uint8_t on, sep, begun;
     } csv;
+    size_t match_from;         /* core patterns see the buffer from here
+                                  (text_handlers.h, match()) */
     uint64_t pem_at, pem_seen; /* a held-back PEM block: where it starts and
                                   how far its footer has been looked for */
     uint64_t base;             /* stream offset of buf[0] */
@@ -204,6 +215,23 @@ struct veil__text {
     veil__emit_fn emit;
     void *ud;
     int error;
+    /* Look-alikes (text_scan.c, normalise()): buf holds the input with a
+       no-break or thin space written as ' ', a full-width digit as its
+       digit, %3A between hex digits as ':', ... A replacement shorter
+       than what it replaced is recorded in shr, so that findings, the
+       safe offset and veil__text_fed() are in the input's offsets:
+       shr[k].dropped input bytes were dropped before buffer offset
+       shr[k].at (stream offsets), shr_base before shr[0]. */
+    struct veil__shrink {
+        uint64_t at, dropped;
+    } *shr;
+    size_t nshr, capshr;
+    uint64_t shr_base;
+    uint8_t npart;             /* input bytes held: a replacement they may
+                                  start has not come whole */
+    unsigned char part[15];
+    uint64_t *plus;            /* stream offsets of '+' written as ' ' */
+    size_t nplus, capplus;
 };
 
 int veil__text_init(struct veil__text *t, const veil_engine_t *eng,
@@ -249,10 +277,27 @@ void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int co
                        unsigned flags);
 /* Decoded offset below which every finding has been emitted. */
 uint64_t veil__text_safe(const struct veil__text *t);
+/* The input offset of buffer stream offset <x> (normalise() may have
+   written fewer bytes than it read). */
+uint64_t veil__text_input_offset_slow(const struct veil__text *t, uint64_t x);
+static inline uint64_t veil__text_input_offset(const struct veil__text *t, uint64_t x)
+{
+    /* Most offsets asked about are past the last replacement. */
+    if (t->nshr == 0) {
+        return x + t->shr_base;
+    }
+    if (x >= t->shr[t->nshr - 1].at) {
+        return x + t->shr[t->nshr - 1].dropped;
+    }
+    return veil__text_input_offset_slow(t, x);
+}
+/* Whether buf[i] is a form body's '+' that normalise() wrote as ' '. */
+int veil__text_was_plus(const struct veil__text *t, size_t i);
 /* Total decoded bytes fed so far. */
 static inline uint64_t veil__text_fed(const struct veil__text *t)
 {
-    return t->base + t->len;
+    /* Every recorded replacement lies before the end of the buffer. */
+    return t->base + t->len + t->npart + (t->nshr ? t->shr[t->nshr - 1].dropped : t->shr_base);
 }
 
 #endif

@@ -48,6 +48,14 @@ static const key_rule_t exact[] = {
     {"mobilenumber", VEIL_D_PHONE}, {"telephone", VEIL_D_PHONE}, {"tel", VEIL_D_PHONE},
     {"cell", VEIL_D_PHONE}, {"cellphone", VEIL_D_PHONE}, {"fax", VEIL_D_PHONE},
     {"msisdn", VEIL_D_PHONE},
+    /* The words localised forms use (de telefon, handy; es teléfono,
+       móvil; it telefono, cellulare; pt telefone, celular; fr
+       téléphone, portable is ambiguous: left out), accents dropped. */
+    {"telefon", VEIL_D_PHONE}, {"telefonnummer", VEIL_D_PHONE}, {"handy", VEIL_D_PHONE},
+    {"handynummer", VEIL_D_PHONE}, {"mobil", VEIL_D_PHONE}, {"mobilnummer", VEIL_D_PHONE},
+    {"telefono", VEIL_D_PHONE}, {"telfono", VEIL_D_PHONE}, {"movil", VEIL_D_PHONE},
+    {"mvil", VEIL_D_PHONE}, {"cellulare", VEIL_D_PHONE}, {"telefone", VEIL_D_PHONE},
+    {"celular", VEIL_D_PHONE}, {"tlphone", VEIL_D_PHONE},
     {"dob", VEIL_D_DATE_OF_BIRTH}, {"dateofbirth", VEIL_D_DATE_OF_BIRTH},
     {"birthdate", VEIL_D_DATE_OF_BIRTH}, {"birthday", VEIL_D_DATE_OF_BIRTH},
     {"name", VEIL_D_PERSON_NAME}, {"firstname", VEIL_D_PERSON_NAME},

@@ -24,6 +24,11 @@ static int parse(const char *s, size_t len, phone_t *p)
     if (len && s[0] == '+') {
         p->plus = 1;
         k = 1;
+    } else if (len > 2 && s[0] == '0' && s[1] == '0' && s[2] >= '1' && s[2] <= '9') {
+        /* 00, the international prefix of ITU-T E.164's Annex and most
+           countries, dialled where '+' is written: 0033 6 12 34 56 78. */
+        p->plus = 1;
+        k = 2;
     }
     for (; k < len; k++) {
         char c = s[k];
@@ -124,16 +129,29 @@ static int national(const phone_t *p, int ctx)
             (n == 10 && d[0] == '0' && GROUPS(p, 2, 2, 2, 2, 2))) {
             return VEIL_CONF_MEDIUM;
         }
+        /* NL 06.12345678 and 070.123.4567, ES and PT 6xx.xxx.xxx to
+           9xx.xxx.xxx. */
+        if ((n == 10 && d[0] == '0' && d[1] == '6' && GROUPS(p, 2, 8)) ||
+            (n == 10 && d[0] == '0' && d[1] != '0' && GROUPS(p, 3, 3, 4)) ||
+            (n == 9 && d[0] >= '6' && (GROUPS(p, 3, 3, 3) || GROUPS(p, 2, 3, 2, 2)))) {
+            return VEIL_CONF_MEDIUM;
+        }
         return 0;
     }
     if (p->paren_first) {
-        if (n >= 10 && n <= 11 && p->groups >= 3 && p->g[0] >= 2 && p->g[0] <= 5) {
+        /* (415) 555-2671; (030) 1234567, (0177) 5828309: an area or
+           mobile code with its trunk zero, then the subscriber. */
+        if (n >= 10 && n <= 11 && p->g[0] >= 2 && p->g[0] <= 5 &&
+            (p->groups >= 3 || (p->groups == 2 && d[0] == '0'))) {
             return VEIL_CONF_MEDIUM;
         }
         return 0;
     }
     if (p->groups == 1) {
-        return ctx && n >= 10 && n <= 11 ? VEIL_CONF_MEDIUM : 0;
+        /* Bare digits: ten or eleven, or nine of a mobile or
+           non-geographic number of ES, PT or IT (6-9), next to a word
+           saying phone. */
+        return ctx && ((n >= 10 && n <= 11) || (n == 9 && d[0] >= '6')) ? VEIL_CONF_MEDIUM : 0;
     }
     if (d[0] == '0') {
         /* 5-4 is a ZIP+4 code (08594-9169). */
@@ -159,8 +177,8 @@ static int national(const phone_t *p, int ctx)
         (GROUPS(p, 3, 3, 3) || GROUPS(p, 3, 2, 2, 2) || GROUPS(p, 2, 3, 2, 2))) {
         return VEIL_CONF_MEDIUM;
     }
-    /* IT mobile 3xx xxx xxxx / 3xx xxxxxxx. */
-    if (n == 10 && d[0] == '3' && GROUPS(p, 3, 7)) {
+    /* IT mobile 3xx xxx xxxx / 3xx xxxxxxx / 3xx xxxx xxx. */
+    if (n == 10 && d[0] == '3' && (GROUPS(p, 3, 7) || GROUPS(p, 3, 3, 4) || GROUPS(p, 3, 4, 3))) {
         return VEIL_CONF_MEDIUM;
     }
     /* IN mobile: 98765 43210. */

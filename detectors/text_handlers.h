@@ -73,15 +73,17 @@ static inline int is_trigger(unsigned char c)
  * next_trigger(): the first trigger byte at or after <i>. The nibble
  * tables give each trigger a class bit in both its low- and high-nibble
  * entries: digits, ':' and '=' share high nibble 3; '@', 'A', 'B', 'J'
- * high nibble 4; '%' and '-' high nibble 2; '_' high nibble 5. The
- * assignment is exact: no other byte has a bit set in both tables.
+ * high nibble 4; '%' and '-' high nibble 2; '_' high nibble 5; 0xEF (the
+ * lead byte of full-width digits, which text_scan.c writes as digits)
+ * high nibble E. The assignment is exact: no other byte has a bit set in
+ * both tables.
  */
 static size_t next_trigger(const unsigned char *b, size_t i, size_t n)
 {
 #if VEIL_K_LEVEL >= 1
     const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
                                        1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
 
@@ -161,8 +163,8 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
     const __m256i lo_t = _mm256_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0,
                                           0, 1 | 4, 0, 8, 1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
                                           1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m256i hi_t = _mm256_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4,
-                                          1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i hi_t = _mm256_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 4,
+                                          1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m256i nib = _mm256_set1_epi8(0x0f);
     const __m256i zero = _mm256_setzero_si256();
     uint64_t bits = 0;
@@ -179,7 +181,7 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
 #elif VEIL_K_LEVEL >= 1
     const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
                                        1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
     uint64_t bits = 0;
@@ -447,6 +449,34 @@ static int has_context(struct veil__text *t, size_t s, int det)
     return context_bits(t, s, 1ull << det) != 0;
 }
 
+/* near_version_word(): a word that says version (version, build,
+   firmware, release) in the 24 bytes before <s> on its line, or in the
+   key of its value. */
+static int near_version_word(struct veil__text *t, size_t s)
+{
+    static const struct {
+        const char *w;
+        size_t n;
+    } words[] = {{"version", 7}, {"build", 5}, {"firmware", 8}, {"release", 7}};
+    char win[CTX_WINDOW];
+    size_t wl = context_window(t, s, win);
+    size_t from = wl > 24 ? wl - 24 : 0;
+    const struct veil__field *f = field_at(t, s);
+    for (size_t j = 0; j < sizeof(words) / sizeof(words[0]); j++) {
+        const char *w = words[j].w;
+        size_t len = words[j].n;
+        for (size_t k = from; k + len <= wl; k++) {
+            if (win[k] == w[0] && memcmp(win + k, w, len) == 0) {
+                return 1;
+            }
+        }
+        if (f && f->len >= len && memmem(f->key, f->len, w, len) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* context_word(): a word (not one of a detector's) in the window or key. */
 static int context_word(struct veil__text *t, size_t s, const char *word)
 {
@@ -475,15 +505,19 @@ static size_t match(struct veil__text *t, int det, size_t s, size_t lim, int who
     if (re == NULL || s >= lim) {
         return 0;
     }
+    /* A word that starts after a %XX escape (h_numeric) starts the
+       subject: the escape's hex digits are no part of it, not even for a
+       \b. */
+    size_t from = t->match_from <= s ? t->match_from : 0;
     /* pcre2_jit_match() skips pcre2_match()'s option checks: a candidate
        costs a few hundred instructions less. */
-    int rc = t->eng->jit ? pcre2_jit_match(re, t->buf, lim, s, 0, t->md, NULL)
-                         : pcre2_match(re, t->buf, lim, s, 0, t->md, NULL);
+    int rc = t->eng->jit ? pcre2_jit_match(re, t->buf + from, lim - from, s - from, 0, t->md, NULL)
+                         : pcre2_match(re, t->buf + from, lim - from, s - from, 0, t->md, NULL);
     if (rc < 0) {
         return 0;
     }
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
-    return ov[1] > ov[0] ? (size_t)ov[1] : 0;
+    return ov[1] > ov[0] ? (size_t)ov[1] + from : 0;
 }
 
 static int valid(veil__validator_fn fn, const unsigned char *b, size_t s, size_t e)
@@ -778,9 +812,12 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
         int det;
         veil__validator_fn fn;
     } kinds[] = {
-        {VEIL_D_US_SSN, veil__valid_us_ssn},   {VEIL_D_US_ITIN, veil__valid_us_itin},
+        /* Those with a check digit first: when the words around name
+           two ("tax_id" and "burgerservicenummer"), the number that
+           passes a checksum is more likely the one it is. */
         {VEIL_D_US_BANK_ROUTING, veil__valid_aba}, {VEIL_D_CA_SIN, veil__valid_ca_sin},
         {VEIL_D_NL_BSN, veil__valid_nl_bsn},
+        {VEIL_D_US_SSN, veil__valid_us_ssn},   {VEIL_D_US_ITIN, veil__valid_us_itin},
     };
     const unsigned char *b = t->buf;
     int formatted_ssn = ns->groups == 3 && ns->g[0] == 3 && ns->g[1] == 2 && ns->g[2] == 4 &&
@@ -826,18 +863,101 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
     return 0;
 }
 
+/* Whether a key names an address: its letters end in ip, ips, ipv4,
+   addr, address, host, peer or gateway (ip, client_ip, remoteAddr,
+   ip_address, upstream_host). */
+static int ip_key(const unsigned char *k, size_t n)
+{
+    static const char *const ends[] = {"ip", "ips", "ipv4", "addr", "address", "host",
+                                       "peer", "gateway"};
+    char f[16];
+    size_t m = 0, j = n;
+    /* The letters of the key's end, lower case, separators dropped; a
+       trailing 4 (ipv4) is read as part of it. */
+    if (j > 0 && k[j - 1] == '4') {
+        f[sizeof(f) - 1 - m++] = '4';
+        j--;
+    }
+    for (; j > 0 && m < sizeof(f); j--) {
+        if (isal(k[j - 1])) {
+            f[sizeof(f) - 1 - m++] = (char)lower(k[j - 1]);
+        } else if (!(k[j - 1] == '_' || k[j - 1] == '-' || k[j - 1] == '.')) {
+            break;
+        }
+    }
+    const char *w = f + sizeof(f) - m;
+    for (size_t x = 0; x < sizeof(ends) / sizeof(ends[0]); x++) {
+        size_t l = strlen(ends[x]);
+        if (m >= l && memcmp(w + m - l, ends[x], l) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the value at <s> sits under a key that names an address: its
+   JSON or form key, or key= / "key": right before it in text. */
+static int under_ip_key(struct veil__text *t, size_t s)
+{
+    const unsigned char *b = t->buf;
+    size_t p = s;
+    while (p > 0 && s - p < 4 && (b[p - 1] == '"' || b[p - 1] == '\'' || b[p - 1] == ' ')) {
+        p--;
+    }
+    if (p > 0 && (b[p - 1] == '=' || b[p - 1] == ':')) {
+        p--;
+        while (p > 0 && s - p < 8 && (b[p - 1] == '"' || b[p - 1] == ' ')) {
+            p--;
+        }
+        size_t ke = p;
+        while (p > 0 && ke - p < 32 && (isaln(b[p - 1]) || b[p - 1] == '_' || b[p - 1] == '-' ||
+                                        b[p - 1] == '.')) {
+            p--;
+        }
+        if (ke > p) {
+            return ip_key(b + p, ke - p);
+        }
+    }
+    const struct veil__field *f = field_at(t, s);
+    if (f != NULL) {
+        /* The key, without the sibling value after it. */
+        const char *sp = memchr(f->key, ' ', f->len);
+        return ip_key((const unsigned char *)f->key, sp ? (size_t)(sp - f->key) : f->len);
+    }
+    return 0;
+}
+
+/*
+ * looks_like_version(): whether the dotted quad at <s> is a version, not
+ * an IPv4 address. RFC 3986 (section 3.2.2) reads any four dec-octets as
+ * an address, and RFC 6943 (section 3.1.1) warns that dotted forms are
+ * ambiguous: only the context tells. A product token (Chrome/124.0.0.0), a
+ * 'v' (v1.2.3.4) or a word or key such as version, build, firmware or
+ * release says version; a key that names an address (ip, client_ip,
+ * remote_addr) says address, whatever words come before it.
+ */
 static int looks_like_version(struct veil__text *t, size_t s)
 {
     const unsigned char *b = t->buf;
-    /* Chrome/124.0.0.0 is a version; http://203.0.113.9/ is a host. */
+    /* Chrome/124.0.0.0 is a version; http://203.0.113.9/ is a host. So
+       in percent-encoded text: Chrome%2F124.0.0.0, http%3A%2F%2F... */
     if (s > 0 && b[s - 1] == '/') {
         return !(s > 1 && b[s - 2] == '/');
+    }
+    if (s >= 3 && b[s - 3] == '%' && b[s - 2] == '2' && lower(b[s - 1]) == 'f') {
+        return !(s >= 6 && b[s - 6] == '%' && b[s - 5] == '2' && lower(b[s - 4]) == 'f');
     }
     if (s > 0 && (b[s - 1] == 'v' || b[s - 1] == 'V' || b[s - 1] == '.' || b[s - 1] == '-' ||
                   b[s - 1] == '_')) {
         return 1;
     }
-    return context_word(t, s, "version") || context_word(t, s, "build");
+    if (under_ip_key(t, s)) {
+        return 0;
+    }
+    /* The word right before it ("version 4.1.0.2", "build=10.0.1.1"), or
+       the key: "Version/17.4 Mobile/15E148 Safari/604.1" earlier on a log
+       line says nothing of the address after it. */
+    return near_version_word(t, s);
 }
 
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
@@ -878,7 +998,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         veil__text_report(t, s, e, VEIL_D_ES_DNI, VEIL_CONF_HIGH, 0);
         return e;
     }
-    if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && (ns.seps & ~3u) == 0 &&
+    if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && ((ns.seps & ~3u) == 0 || ns.seps == 4) &&
         eng->enabled[VEIL_D_CREDIT_CARD] &&
         /* 12 to 19 bare digits: the pattern can only match them all, so
            the checksum decides first (an order number is not a card). */
@@ -931,7 +1051,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
             return e;
         }
     }
-    if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4)) {
+    if (ns.digits == 11 && (ns.groups == 1 || ns.seps == 6 || ns.seps == 4 ||
+                            (ns.groups == 2 && ns.g[0] == 9 && ns.seps == 2))) {
+        /* 000.000.000-00, and 000000000-00 next to a context word. */
         int formatted = ns.groups == 4 && ns.g[0] == 3 && ns.g[3] == 2;
         if ((ns.groups > 1 || valid(veil__valid_br_cpf, b, s, ns.end)) &&
             (e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
@@ -982,17 +1104,34 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     /* SKU-0973-08253, INV_2024_000123: a number glued to a word by '-' or
        '_' is part of an identifier, not a phone number. */
     int glued = c->cs > 1 && (b[c->cs - 1] == '-' || b[c->cs - 1] == '_') && isaln(b[c->cs - 2]);
-    if (ns.digits >= 7 && ns.digits <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
+    /* "+49 (0)30 ..." and "0049-(0)159-...": the trunk zero in parentheses
+       is not dialled, and not counted. */
+    unsigned dialled = ns.digits - (ns.digits > 7 && ns.end - s >= 3 &&
+                                    memmem(b + s, ns.end - s, "(0)", 3) != NULL);
+    if (dialled >= 7 && dialled <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
         int ctx = -1;
         /* A bare run of digits is a phone number only with a context word
            (epoch seconds are ten digits too, and no national number of
-           ten digits starts with a 1). */
+           ten digits starts with a 1), and never after a '#' (an order or
+           ticket number: "order #5416225711"). */
         if (ns.groups == 1 && s0 == s &&
-            (ns.digits < 10 || ns.digits > 11 || (ns.digits == 10 && b[s] == '1') ||
+            ((ns.digits < 10 && !(ns.digits == 9 && b[s] >= '6')) || ns.digits > 11 ||
+             (ns.digits == 10 && b[s] == '1') || (s > 0 && b[s - 1] == '#') ||
              !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
             goto nhs;
         }
-        if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0) {
+        /* A date after a '+' that is a space ("geb.+26.07.1992" in a form
+           body) is no international number. */
+        if (s0 < s && ns.groups == 3 && ns.g[0] <= 2 && ns.g[1] <= 2 && ns.g[2] == 4 &&
+            (ns.seps == 4 || ns.seps == 8) && valid(veil__valid_date, b, s, ns.end)) {
+            goto nhs;
+        }
+        if ((e = match(t, VEIL_D_PHONE, s0, ns.end, 0)) != 0 &&
+            /* A match cut short inside a number whose groups go on with
+               the same '-' or '.' ("4213-4850-9183-7", a gift card code)
+               is part of a longer number, not a phone number. */
+            !(e < ns.end && (b[e] == '-' || b[e] == '.') && isdig(b[e + 1]) &&
+              memchr(b + s0, b[e], e - s0) != NULL)) {
             /* Judge the shape first; a context word is looked for only
                when it could change the answer. */
             const char *ph = (const char *)b + s0;
@@ -1136,6 +1275,39 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
     return 0;
 }
 
+/* IBAN_LOWER(): whether the word ws..we, with a lower-case letter, has
+   the shape of an IBAN typed in lower case: two letters, two digits, 15
+   to 34 characters (the SWIFT IBAN registry's lengths). */
+#define IBAN_LOWER(ws, we, at) ((we) - (ws) >= 15 && (we) - (ws) <= 34 && isal(at(ws)) && \
+                                isal(at((ws) + 1)) && isdig(at((ws) + 2)) && isdig(at((ws) + 3)))
+
+/* An IBAN in lower case ("nl73snsb9921624444"): the check digits and the
+   country's length decide; a word of hex letters and digits alone (a
+   hash's look) needs a context word too. */
+static size_t try_iban_lower(struct veil__text *t, size_t ws, size_t we)
+{
+    const unsigned char *b = t->buf;
+    int hex = 1;
+#define AT(x) b[x]
+    if (!IBAN_LOWER(ws, we, AT) || !t->eng->enabled[VEIL_D_IBAN]) {
+        return 0;
+    }
+#undef AT
+    for (size_t k = ws; k < we; k++) {
+        if (isup(b[k])) {
+            return 0;
+        }
+        hex &= ishex(b[k]);
+    }
+    size_t e;
+    if (!valid(veil__valid_iban, b, ws, we) || (e = match(t, VEIL_D_IBAN, ws, we, 0)) != we ||
+        (hex && !has_context(t, ws, VEIL_D_IBAN))) {
+        return 0;
+    }
+    veil__text_report(t, ws, we, VEIL_D_IBAN, VEIL_CONF_HIGH, 0);
+    return we;
+}
+
 static size_t h_numeric(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
@@ -1147,6 +1319,20 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     }
     if (ws > 0 && isaln(b[ws - 1])) {
         return skip_alnum(t, i, final);
+    }
+    /* In percent-encoded text the two hex digits of an escape are no part
+       of the word after it: "%2006-49543137" is a space, then 06-49543137. */
+    if (ws > 0 && b[ws - 1] == '%') {
+        if (ws + 1 >= t->len) {
+            return final ? t->len : DEFER;
+        }
+        if (ishex(b[ws]) && ishex(b[ws + 1])) {
+            if (i < ws + 2) {
+                return ws + 2;
+            }
+            ws += 2;
+            t->match_from = ws;
+        }
     }
     /* Set when the word from ws is all digits and no separator follows:
        its chain is that one word. */
@@ -1168,6 +1354,12 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                 lower_seen |= islo(b[k]);
             }
         }
+        /* An IBAN typed in lower case (its lower-case letters may all be
+           before the trigger, in the country code). */
+        size_t ib;
+        if (i == ws + 2 && islo(b[ws]) && (ib = try_iban_lower(t, ws, we)) != 0) {
+            return ib;
+        }
         if (lower_seen && !((we - ws == 2 || we - ws == 4) && we < t->len &&
                             (b[we] == '-' || b[we] == '.'))) {
             /* Addresses and prefixed secrets are words with lower case. */
@@ -1177,13 +1369,16 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             }
             return r ? r : skip_joined(t, we, final);
         }
-        /* An ISO 8601 date-time (2026-11-29T00:01:47.630Z) is the most common
-           number in API traffic and never PII by itself (a birth date under
-           a dob key is a field finding; in prose it has no time of day). */
+        /* An ISO 8601 date-time (2026-11-29T00:01:47.630Z, or with a space
+           for the T as RFC 3339 section 5.6 allows and SQL writes it) is
+           the most common number in API traffic and never PII by itself (a
+           birth date under a dob key is a field finding; in prose it has
+           no time of day). */
         if (ws == i && we - ws == 4 && i + 20 <= t->len) {
             const unsigned char *p = b + i;
             if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
-                isdig(p[9]) && p[10] == 'T' && isdig(p[11]) && isdig(p[12]) && p[13] == ':') {
+                isdig(p[9]) && (p[10] == 'T' || p[10] == ' ') && isdig(p[11]) &&
+                isdig(p[12]) && p[13] == ':') {
                 size_t q = i + 14;
                 while (q < t->len && q - i < 40 &&
                        (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' ||
@@ -1256,9 +1451,10 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                     return de;
                 }
             }
+            /* (A separator then '(' may go on to a trunk "(0)": 0049 (0)30.) */
             if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) &&
                 (q >= t->len || (!isal(b[q]) && !(issep(b[q]) && q + 1 < t->len &&
-                                                   isaln(b[q + 1]))))) {
+                                                   (isaln(b[q + 1]) || b[q + 1] == '('))))) {
                 return q;
             }
             /* The same number before a word that cannot join its chain
@@ -1305,7 +1501,9 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         return one_word;
     }
     cs = ws;
-    if (cs > 0 && (b[cs - 1] == '+' || b[cs - 1] == '(')) {
+    /* A '+' glued to a word before it ("ISBN+978...", "Windows+10.0") is a
+       space in percent-encoded text, not a phone number's prefix. */
+    if (cs > 0 && ((b[cs - 1] == '+' && !(cs > 1 && isaln(b[cs - 2]))) || b[cs - 1] == '(')) {
         cs--;
     }
     size_t r;
@@ -1414,30 +1612,153 @@ static int file_extension_tld(const unsigned char *b, size_t dom, size_t e)
     return 0;
 }
 
+/* The same in percent-encoded text, ending at the "%40" at <at>:
+   scheme%3A%2F%2Fuser%3Apassword%40 (a connection string in a form body or
+   a query). The user and password may hold escapes other than %2F and
+   %40; '+' is a space there and ends them. */
+static int url_credentials_pct(struct veil__text *t, size_t at)
+{
+    const unsigned char *b = t->buf;
+    size_t x = at;
+    int colon = 0;
+    while (x > 0 && at - x < BACK_MAX - 24) {
+        if (x >= 3 && b[x - 3] == '%' && ishex(b[x - 2]) && ishex(b[x - 1])) {
+            unsigned hi = b[x - 2], lo = (unsigned)lower(b[x - 1]);
+            if ((hi == '2' && lo == 'f') || (hi == '4' && lo == '0') || hi < '2' ||
+                (hi == '2' && lo == '0')) {
+                break; /* '/', '@', a control byte or a space */
+            }
+            colon |= hi == '3' && lo == 'a';
+            x -= 3;
+        } else if (isaln(b[x - 1]) || b[x - 1] == '.' || b[x - 1] == '-' || b[x - 1] == '_' ||
+                   b[x - 1] == '~' || b[x - 1] == '!' || b[x - 1] == '*' || b[x - 1] == ':') {
+            /* (':' is an escape text_scan.c decoded next to a hex digit) */
+            colon |= b[x - 1] == ':';
+            x--;
+        } else {
+            break;
+        }
+    }
+    /* The userinfo must follow "%3A%2F%2F" and a scheme. */
+    if (!colon || x == at || x < 10 || b[x - 9] != '%' || b[x - 8] != '3' ||
+        lower(b[x - 7]) != 'a' || b[x - 6] != '%' || b[x - 5] != '2' || lower(b[x - 4]) != 'f' ||
+        b[x - 3] != '%' || b[x - 2] != '2' || lower(b[x - 1]) != 'f') {
+        return 0;
+    }
+    size_t sch = x - 9;
+    while (sch > 0 && x - 9 - sch < 24 && (isaln(b[sch - 1]) || b[sch - 1] == '.' ||
+                                           b[sch - 1] == '-') &&
+           !(sch >= 3 && b[sch - 3] == '%' && ishex(b[sch - 2]) && ishex(b[sch - 1]))) {
+        sch--;
+    }
+    if (sch == x - 9 || !isal(b[sch])) {
+        return 0;
+    }
+    veil__text_report(t, x, at, VEIL_D_URL_CREDENTIALS, VEIL_CONF_HIGH, 0);
+    return 1;
+}
+
+/* The input bytes the buffer byte at <i> was written from: 1, or more
+   for a look-alike text_scan.c replaced (9 for %EF%BC%A0). */
+static size_t written_from(const struct veil__text *t, size_t i)
+{
+    uint64_t at = t->base + i + 1;
+    size_t lo = 0, hi = t->nshr;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->shr[mid].at < at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == t->nshr || t->shr[lo].at != at) {
+        return 1;
+    }
+    return 1 + (size_t)(t->shr[lo].dropped - (lo ? t->shr[lo - 1].dropped : t->shr_base));
+}
+
 static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
 {
     const unsigned char *b = t->buf;
     size_t n = t->len, ls = i, q;
 
+    /* A full-width '@' that came percent-encoded (%EF%BC%A0): the text
+       is percent-encoded, and its local part is read so. */
+    int pct = seplen == 3 || (seplen == 1 && t->nshr && written_from(t, i) == 9);
+
     if (b[i] == '@' && url_credentials(t, i)) {
         return i + 1;
     }
-    while (ls > 0 && i - ls < 64 && is_local_char(b[ls - 1])) {
-        ls--;
+    if (seplen == 3 && url_credentials_pct(t, i)) {
+        return i + 3;
+    }
+    if (pct) {
+        /* "%40": percent-encoded text, where '+' is a space and an escape
+           other than %2B (a plus) is no part of the address: "my+new+
+           email+is+jo%2Btag%40example.com" has the local part jo%2Btag. */
+        while (ls > 0 && i - ls < 64) {
+            if (ls >= 3 && b[ls - 3] == '%' && ishex(b[ls - 2]) && ishex(b[ls - 1])) {
+                /* An escape of an atext character of RFC 5322 (! # $ % & '
+                   * + ^ ` { | } ~; not / = ?, which delimit a URL's query
+                   far more often) or a byte of a UTF-8 one (RFC 6531) is
+                   part of it; of anything else, not. */
+                unsigned v = (unsigned)((b[ls - 2] <= '9' ? b[ls - 2] - '0' : (b[ls - 2] | 0x20) - 'a' + 10) << 4 |
+                                        (b[ls - 1] <= '9' ? b[ls - 1] - '0' : (b[ls - 1] | 0x20) - 'a' + 10));
+                if (!(v >= 0x80 || (v < 0x80 && strchr("!#$%&'*+^`{|}~", (int)v) != NULL && v != 0))) {
+                    break;
+                }
+                ls -= 3;
+            } else if (isaln(b[ls - 1]) || b[ls - 1] == '.' || b[ls - 1] == '-' ||
+                       b[ls - 1] == '_' || b[ls - 1] == '~') {
+                ls--;
+            } else {
+                break;
+            }
+        }
+        /* Escaped UTF-8 before the address is the text's, not its. */
+        while (ls + 3 <= i && b[ls] == '%') {
+            ls += 3;
+        }
+    } else if (i > 0 && b[i - 1] == '"') {
+        /* A quoted local part (RFC 5322 3.4.1): "jane doe"@example.com. */
+        size_t o = i - 1;
+        while (o > 0 && i - o < 66 && b[o - 1] != '"' && b[o - 1] != '\n' &&
+               b[o - 1] != '\r' && b[o - 1] != VEIL__DELIM) {
+            o--;
+        }
+        if (o == 0 || b[o - 1] != '"' || o + 1 >= i) {
+            return i + seplen;
+        }
+        ls = o - 1;
+    } else {
+        /* Letters of Latin scripts (two-byte UTF-8, RFC 6531) are part
+           of it; three-byte ones (CJK text glued before it) are not. */
+        while (ls > 0 && i - ls < 64) {
+            if (is_local_char(b[ls - 1])) {
+                ls--;
+            } else if (b[ls - 1] >= 0x80 && b[ls - 1] <= 0xbf && ls >= 2 && b[ls - 2] >= 0xc3 &&
+                       b[ls - 2] <= 0xdf && i - ls < 63) {
+                ls -= 2;
+            } else {
+                break;
+            }
+        }
     }
     /* A local part is at most 64 bytes (RFC 5321): the end of a longer
        run, such as a token in a URL's userinfo, is no address. */
     if (i - ls == 64 && ls > 0 && is_local_char(b[ls - 1])) {
         return i + seplen;
     }
-    while (ls < i && !isaln(b[ls])) {
+    while (ls < i && b[ls] < 0x80 && b[ls] != '"' && !isaln(b[ls])) {
         ls++;
     }
     if (ls == i) {
         return i + seplen;
     }
     q = i + seplen;
-    while (q < n && q - i < 256 && (isaln(b[q]) || b[q] == '.' || b[q] == '-')) {
+    /* Internationalised domain names (U-labels, RFC 5890) too. */
+    while (q < n && q - i < 256 && (isaln(b[q]) || b[q] == '.' || b[q] == '-' || b[q] >= 0x80)) {
         q++;
     }
     if (q == n && q - i < 256 && !final) {
@@ -1497,8 +1818,29 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
         return v;
     }
     (void)cls;
+    /* A placeholder with spaces in it ("ssn=[PII REMOVED]") is read to its
+       closing bracket, on the same line; it is no finding. */
+    if (v < n && (b[v] == '[' || b[v] == '<' || b[v] == '(' || b[v] == '{')) {
+        unsigned char close = b[v] == '[' ? ']' : b[v] == '<' ? '>' : b[v] == '(' ? ')' : '}';
+        q = v + 1;
+        while (q < n && q - v < 64 && b[q] != close && b[q] != '\n' && b[q] != '\r' &&
+               b[q] != VEIL__DELIM) {
+            q++;
+        }
+        if (q == n && !final && q - v < 64) {
+            return DEFER;
+        }
+        if (q < n && b[q] == close && veil__value_is_mask((const char *)b + v, q + 1 - v, 1)) {
+            *vs = *ve = q + 1;
+            return q + 1;
+        }
+    }
     q = v;
-    while (q < n && q - v < FIELD_MAX && b[q] != '&' && b[q] != ' ' && b[q] != '"' &&
+    /* (A space that was a form body's '+', an escaped no-break space or
+       another look-alike is inside the value.) */
+    while (q < n && q - v < FIELD_MAX && b[q] != '&' &&
+           (b[q] != ' ' || (t->nplus && veil__text_was_plus(t, q)) ||
+            (t->nshr && written_from(t, q) > 1)) && b[q] != '"' &&
            b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' && b[q] != '>' &&
            b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#' && b[q] != VEIL__DELIM) {
         q++;
@@ -1517,12 +1859,21 @@ static int field_confidence(int cls)
 }
 
 static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
-                           size_t next, unsigned flags, const unsigned char *key, size_t kl)
+                           size_t next, unsigned flags, const unsigned char *key, size_t kl,
+                           int pct)
 {
-    if (ve > vs) {
+    /* A value that is already a placeholder or a mask is no finding. */
+    if (ve > vs && !veil__value_is_mask((const char *)t->buf + vs, ve - vs, pct)) {
         int is_name_key = kl == 4 && lower(key[0]) == 'n' && lower(key[1]) == 'a' &&
                           lower(key[2]) == 'm' && lower(key[3]) == 'e';
         if (cls == VEIL_D_SECRET_FIELD) {
+            /* The shell's working directory (sudo's "PWD=/srv") is no
+               password; an auth scheme ("Bearer ") is no secret. */
+            if (kl == 3 && lower(key[0]) == 'p' && lower(key[1]) == 'w' && lower(key[2]) == 'd' &&
+                t->buf[vs] == '/') {
+                return next;
+            }
+            vs += veil__auth_scheme_len((const char *)t->buf + vs, ve - vs);
             int k = veil__token_kind(t->eng, t->md, (const char *)t->buf + vs, ve - vs);
             cls = k >= 0 ? k : cls;
         }
@@ -1585,7 +1936,7 @@ static size_t h_json_key(struct veil__text *t, size_t i, int final)
         return i + 1;
     }
     unsigned flags = b[vs - 1] == '"' ? 0 : VEIL_FIND_JSON_BARE;
-    return report_field(t, cls, vs, ve, next, flags, b + ks, i - 1 - ks);
+    return report_field(t, cls, vs, ve, next, flags, b + ks, i - 1 - ks, 0);
 }
 
 static int is_key_char(int c)
@@ -1613,7 +1964,7 @@ static size_t h_equals(struct veil__text *t, size_t i, int final)
     if (next == DEFER) {
         return DEFER;
     }
-    return report_field(t, cls, vs, ve, next > i + 1 ? next : i + 1, 0, b + ks, i - ks);
+    return report_field(t, cls, vs, ve, next > i + 1 ? next : i + 1, 0, b + ks, i - ks, 1);
 }
 
 /* "password: value" in prose and headers. Only secrets: a plain key such
@@ -1666,7 +2017,7 @@ static size_t h_plain_key(struct veil__text *t, size_t i, int final)
     if (q == n && !final && q - v < FIELD_MAX) {
         return DEFER;
     }
-    if (q > v) {
+    if (q > v && !veil__value_is_mask((const char *)b + v, q - v, 0)) {
         veil__text_report(t, v, q, VEIL_D_SECRET_FIELD, VEIL_CONF_HIGH, VEIL_FIND_FIELD);
     }
     return q > i ? q : i + 1;
@@ -1700,21 +2051,35 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
     while (rs > 0 && i - rs < 48 && (ishex(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) {
         rs--;
     }
+    /* The hex digits of an escape before it are no part of it
+       ("%5Bfe80::1%5D", "%E3%81%AF::ffff:10.1.2.3"). */
+    if (rs > 0 && b[rs - 1] == '%' && rs + 2 <= i && ishex(b[rs]) && ishex(b[rs + 1])) {
+        rs += 2;
+    }
     while (re < n && re - rs < 72 && (ishex(b[re]) || b[re] == ':' || b[re] == '.')) {
         re++;
     }
+    /* A zone id (fe80::1%eth0, RFC 4007); "%2C" and the like after an
+       address in percent-encoded text are escapes, not zones. */
     if (re < n && b[re] == '%' && re - rs < 72) {
-        re++;
-        while (re < n && re - rs < 72 && (isaln(b[re]) || b[re] == '.' || b[re] == '_' ||
-                                          b[re] == '-')) {
+        if (re + 2 >= n && !final) {
+            return DEFER;
+        }
+        if (!(re + 2 < n && (b[re + 1] == '2' || b[re + 1] == '3') && ishex(b[re + 2]) &&
+              !isdig(b[re + 2]))) {
             re++;
+            while (re < n && re - rs < 72 && (isaln(b[re]) || b[re] == '.' || b[re] == '_' ||
+                                              b[re] == '-')) {
+                re++;
+            }
         }
     }
     if (re == n && !final && re - rs < 72) {
         return DEFER;
     }
     size_t next = re;
-    if ((rs > 0 && (isaln(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.')) ||
+    if ((rs > 0 && (isaln(b[rs - 1]) || b[rs - 1] == ':' || b[rs - 1] == '.') &&
+         !(rs >= 3 && b[rs - 3] == '%' && ishex(b[rs - 2]) && ishex(b[rs - 1]))) ||
         (re < n && (isaln(b[re]) || b[re] == ':'))) {
         return next;
     }
@@ -1730,7 +2095,14 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
                conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_MAC_ADDRESS)), 0);
         return next;
     }
-    if (re - rs >= 2 && valid(veil__valid_ipv6, b, rs, re) &&
+    /* An address has a group with a digit: "::" alone (a listener on every
+       address: "listening on :: port 22") and scope tokens of hex letters
+       (Abc::Def, dead::beef) are none. */
+    int digit = 0;
+    for (size_t k = rs; k < re && !digit; k++) {
+        digit = isdig(b[k]);
+    }
+    if (re - rs >= 3 && digit && valid(veil__valid_ipv6, b, rs, re) &&
         (e = match(t, VEIL_D_IPV6, rs, re, 1)) != 0) {
         veil__text_report(t, rs, e, VEIL_D_IPV6, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_IPV6)),
                0);
@@ -1988,6 +2360,7 @@ static size_t handle(struct veil__text *t, size_t i, int final)
     const unsigned char *b = t->buf;
     unsigned char c = b[i];
 
+    t->match_from = 0;
     if (isdig(c)) {
         return h_numeric(t, i, final);
     }
@@ -2246,6 +2619,9 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         }
         ws = c[0].base + 64 - (size_t)__builtin_clzll(gaps);
     }
+    if (ws > 0 && B(ws - 1) == '%') {
+        return 0; /* maybe an escape's hex digits: the handler looks */
+    }
     uint64_t aln = WIN(c, aln, k);
     if (~aln == 0) {
         return 0;
@@ -2264,6 +2640,11 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         if (ids_lower_candidate(b, lo, hi, bounded, ws, we)) {
             return 0; /* an address, a SID or a token part: ids_lower() */
         }
+#define AT(x) B(x)
+        if (i == ws + 2 && IBAN_LOWER(ws, we, AT)) {
+            return 0; /* an IBAN in lower case: try_iban_lower() */
+        }
+#undef AT
         /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
         uint64_t ja = aln | (WIN(c, join, k) & (aln >> 1));
         uint64_t rest = ~ja >> run;
@@ -2277,8 +2658,8 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         return 0;
     }
     if (run == 4 && B(i + 4) == '-' && isdig(B(i + 5)) && isdig(B(i + 6)) && B(i + 7) == '-' &&
-        isdig(B(i + 8)) && isdig(B(i + 9)) && B(i + 10) == 'T' && isdig(B(i + 11)) &&
-        isdig(B(i + 12)) && B(i + 13) == ':') {
+        isdig(B(i + 8)) && isdig(B(i + 9)) && (B(i + 10) == 'T' || B(i + 10) == ' ') &&
+        isdig(B(i + 11)) && isdig(B(i + 12)) && B(i + 13) == ':') {
         /* An ISO 8601 date-time: the handler's loop, never near the end. */
         size_t q = i + 14;
         while (q - i < 40 && (isdig(B(q)) || B(q) == ':' || B(q) == '.' || B(q) == 'Z' ||
@@ -2289,8 +2670,8 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
     }
     /* A short number standing alone. */
     unsigned prev = i > 0 ? B(i - 1) : 0;
-    if (i == 0 || prev == '+' || prev == '(') {
-        return 0;
+    if (i == 0 || prev == '+' || prev == '(' || prev >= 0x80) {
+        return 0; /* (>= 0x80: maybe a no-break space text_scan.c rewrites) */
     }
     uint32_t d = (uint32_t)WIN(c, dig, k), sep = (uint32_t)WIN(c, sep, k);
     uint32_t go = (d | (sep & (d >> 1))) & 0xffffffu;
@@ -2300,6 +2681,9 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
     unsigned groups = 1 + (unsigned)__builtin_popcount(sep & go & in);
     size_t q = i + stop;
     unsigned at_q = B(q);
+    if (at_q >= 0x80 || at_q == '+' || at_q == '%') {
+        return 0; /* a look-alike may join the next group (text_scan.c) */
+    }
     if (digits <= 2 && groups == 1 && dob &&
         ((i >= 4 && prev == ' ' && isal(B(i - 2))) || at_q == ' ')) {
         return 0; /* maybe a date with the month's name: month_date() */
@@ -2316,7 +2700,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         }
         return 0;
     }
-    if (!isal(at_q) && !(issep(at_q) && isaln(B(q + 1)))) {
+    if (!isal(at_q) && !(issep(at_q) && (isaln(B(q + 1)) || B(q + 1) == '('))) {
         return q;
     }
     /* The same number before a word that cannot join its chain. */

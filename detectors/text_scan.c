@@ -18,11 +18,23 @@
 #include "names.h"
 #include "simd.h"
 
+static void norm_finish(struct veil__text *t);
+
 /* ---- findings ---- */
+
+/* input_at(): veil__text_input_offset() for offsets that only grow from
+   one call to the next, with <cur> kept by the caller (0 to start). */
+static inline uint64_t input_at(const struct veil__text *t, uint64_t x, size_t *cur)
+{
+    while (*cur < t->nshr && t->shr[*cur].at <= x) {
+        (*cur)++;
+    }
+    return x + (*cur ? t->shr[*cur - 1].dropped : t->shr_base);
+}
 
 static void emit_upto(struct veil__text *t, uint64_t upto)
 {
-    size_t k = 0;
+    size_t k = 0, cur = 0;
     for (;;) {
         const struct veil__inject *in = t->inj_head < t->ninj ? &t->inj[t->inj_head] : NULL;
         const veil_finding_t *f = k < t->npend ? &t->pend[k] : NULL;
@@ -37,7 +49,8 @@ static void emit_upto(struct veil__text *t, uint64_t upto)
         if (f == NULL || f->offset + f->length > upto) {
             break;
         }
-        t->emit(t->ud, f->offset, f->offset + f->length, f->detector, f->confidence,
+        uint64_t is = input_at(t, f->offset, &cur);
+        t->emit(t->ud, is, input_at(t, f->offset + f->length, &cur), f->detector, f->confidence,
                 f->flags);
         k++;
     }
@@ -196,6 +209,9 @@ void veil__text_dispose(struct veil__text *t)
     free(t->inj);
     free(t->pend);
     free(t->pend_w);
+    free(t->shr);
+    free(t->plus);
+    explicit_bzero(t->part, sizeof(t->part));
     if (t->fields) {
         explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
         free(t->fields);
@@ -211,6 +227,8 @@ void veil__text_wipe(struct veil__text *t)
         explicit_bzero(t->buf, t->used);
         t->used = 0;
     }
+    explicit_bzero(t->part, sizeof(t->part));
+    t->npart = 0;
     if (t->fields) {
         explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
         t->fields_used = 0;
@@ -242,6 +260,10 @@ int veil__text_reset(struct veil__text *t, const veil_engine_t *eng, veil__emit_
     t->pend = keep.pend;
     t->pend_w = keep.pend_w;
     t->cappend = keep.cappend;
+    t->shr = keep.shr;
+    t->capshr = keep.capshr;
+    t->plus = keep.plus;
+    t->capplus = keep.capplus;
     if (eng->custom_re) {
         t->cmd = pcre2_match_data_create_from_pattern(eng->custom_re, NULL);
         if (t->cmd == NULL) {
@@ -259,13 +281,14 @@ uint64_t veil__text_safe(const struct veil__text *t)
     if (t->inj_head < t->ninj && t->inj[t->inj_head].dec < first) {
         first = t->inj[t->inj_head].dec;
     }
-    return first < lag ? first : lag;
+    return veil__text_input_offset(t, first < lag ? first : lag);
 }
 
 int veil__text_inject(struct veil__text *t, uint64_t raw_start, uint64_t raw_end,
                       int detector, int confidence, unsigned flags)
 {
     static const char delim = VEIL__DELIM;
+    norm_finish(t);
     if (t->ninj == t->capinj) {
         if (t->inj_head > 0) {
             memmove(t->inj, t->inj + t->inj_head, (t->ninj - t->inj_head) * sizeof(*t->inj));
@@ -319,39 +342,538 @@ int veil__text_feed(struct veil__text *t, const void *data, size_t len)
     return t->error;
 }
 
+/* ---- look-alikes ---- */
+
+/*
+ * What people type between and for digits, written to the buffer as the
+ * ASCII byte the handlers know, so that "4111\u00a01111 1111 1111", a
+ * full-width "０３－１２３４－５６７８" and "2409%3Ab476%3A..." match like
+ * their ASCII forms; findings are reported at the input's offsets, so a
+ * redaction covers the bytes as they came.
+ *
+ * - UTF-8, always: U+00A0 no-break space, U+2007 figure space, U+2009
+ *   thin space, U+200A hair space, U+202F narrow no-break space as ' '
+ *   (not U+3000: Japanese text separates words and fields with it, not
+ *   digit groups); U+2010-2013 hyphens and dashes, U+2212 minus as '-';
+ *   full-width forms (U+FF01-FF5E) of the digits, '@', '+', '(', ')',
+ *   '-', '.' and '/' as those.
+ * - '+' between two digits as ' ' (a form body's space: 4111+1111+...).
+ * - %XX escapes of those, and of ' ', '+', '(', ')', '-', '.' and ':',
+ *   where they can join a number: a full-width digit or '@' always, '+'
+ *   before a digit, ':' next to a hex digit or another %3A, the others
+ *   next to a digit. Other escapes stay (%40 has a handler of its own).
+ */
+#define NORM_MORE 0 /* norm_unit(): the bytes that decide have not come */
+
+static const struct {
+    unsigned char u[3];
+    char c;
+} alikes[] = {
+    {{0xc2, 0xa0, 0}, ' '},    {{0xe2, 0x80, 0x87}, ' '}, {{0xe2, 0x80, 0x89}, ' '},
+    {{0xe2, 0x80, 0x8a}, ' '}, {{0xe2, 0x80, 0xaf}, ' '},
+    {{0xe2, 0x80, 0x90}, '-'}, {{0xe2, 0x80, 0x91}, '-'}, {{0xe2, 0x80, 0x92}, '-'},
+    {{0xe2, 0x80, 0x93}, '-'}, {{0xe2, 0x88, 0x92}, '-'}, {{0xef, 0xbc, 0x8d}, '-'},
+    {{0xef, 0xbc, 0xa0}, '@'}, {{0xef, 0xbc, 0x8b}, '+'}, {{0xef, 0xbc, 0x88}, '('},
+    {{0xef, 0xbc, 0x89}, ')'}, {{0xef, 0xbc, 0x8e}, '.'}, {{0xef, 0xbc, 0x8f}, '/'},
+};
+
+static int n_digit(unsigned c)
+{
+    return c - '0' < 10u;
+}
+
+static int n_hexval(unsigned c)
+{
+    return c - '0' < 10u ? (int)(c - '0') : (c | 0x20) - 'a' < 6u ? (int)((c | 0x20) - 'a' + 10)
+                                                                 : -1;
+}
+
+/* The ASCII byte the UTF-8 bytes u[0..n) start with a look-alike of, its
+   length in *ul; 0 for none; -1 when u is a cut prefix of one. */
+static int utf8_alike(const unsigned char *u, size_t n, size_t *ul)
+{
+    size_t len = u[0] == 0xc2 ? 2 : 3, m = n < len ? n : len;
+    int cut = 0;
+
+    if (u[0] == 0xef && m >= 2 && u[1] == 0xbc) {
+        if (m == 2) {
+            return -1;
+        }
+        if (u[2] >= 0x90 && u[2] <= 0x99) {
+            *ul = 3;
+            return '0' + (u[2] - 0x90);
+        }
+    }
+    for (size_t k = 0; k < sizeof(alikes) / sizeof(alikes[0]); k++) {
+        if (alikes[k].u[0] == u[0] && memcmp(alikes[k].u, u, m) == 0) {
+            if (m == len) {
+                *ul = len;
+                return alikes[k].c;
+            }
+            cut = 1;
+        }
+    }
+    return cut ? -1 : 0;
+}
+
+static int is_norm_lead(unsigned c)
+{
+    return c == 0xc2 || c == 0xe2 || c == 0xef;
+}
+
+/* A %XX escape at p[0..n) and the ones after it that spell one of the
+   look-alikes above: the byte it is written as (*out) and the bytes it
+   spans; 1 when it stays as it is; NORM_MORE when the bytes that decide
+   have not all come (never when <final>). */
+static size_t norm_pct(const unsigned char *p, size_t n, int final, unsigned prev,
+                       unsigned char *out)
+{
+    int hi, lo, c;
+    size_t len = 3;
+
+    if (n < 3) {
+        return final || (n == 2 && n_hexval(p[1]) < 0) ? 1 : NORM_MORE;
+    }
+    if ((hi = n_hexval(p[1])) < 0 || (lo = n_hexval(p[2])) < 0) {
+        return 1;
+    }
+    unsigned v = (unsigned)(hi << 4 | lo);
+    if (is_norm_lead(v)) {
+        unsigned char u[3] = {(unsigned char)v, 0, 0};
+        size_t k = 1, need = v == 0xc2 ? 2 : 3, ul;
+        while (k < need) {
+            size_t at = 3 * k;
+            if (n < at + 3) {
+                int more = (n == at || p[at] == '%') && utf8_alike(u, k, &ul) < 0;
+                return final || !more ? 1 : NORM_MORE;
+            }
+            if (p[at] != '%' || (hi = n_hexval(p[at + 1])) < 0 || (lo = n_hexval(p[at + 2])) < 0) {
+                return 1;
+            }
+            u[k++] = (unsigned char)(hi << 4 | lo);
+        }
+        if ((c = utf8_alike(u, k, &ul)) <= 0) {
+            return 1;
+        }
+        len = 3 * k;
+    } else {
+        switch (v) {
+        case 0x20: c = ' '; break;
+        case 0x2b: c = '+'; break;
+        case 0x28: c = '('; break;
+        case 0x29: c = ')'; break;
+        case 0x2d: c = '-'; break;
+        case 0x2e: c = '.'; break;
+        case 0x3a: c = ':'; break;
+        default: return 1;
+        }
+    }
+    if (n_digit((unsigned)c) || c == '@') {
+        *out = (unsigned char)c;
+        return len;
+    }
+    /* The others depend on the byte after the escape. */
+    if (n <= len) {
+        return final ? 1 : NORM_MORE;
+    }
+    unsigned next = p[len];
+    int ok;
+    if (c == '+') {
+        /* A number's plus sign: a digit after it, no word before it (a
+           plus inside an address, jo%2Btag, stays an escape). */
+        ok = n_digit(next) && !(n_digit(prev) || (prev | 0x20) - 'a' < 26u || prev >= 0x80);
+    } else if (c == ':') {
+        ok = n_hexval(prev) >= 0 || prev == ':' || n_hexval(next) >= 0;
+        if (!ok && next == '%') {
+            if (n < len + 3) {
+                return final ? 1 : NORM_MORE;
+            }
+            ok = p[len + 1] == '3' && (p[len + 2] | 0x20) == 'a';
+        }
+    } else {
+        ok = n_digit(prev) || n_digit(next);
+    }
+    if (!ok) {
+        return 1;
+    }
+    *out = (unsigned char)c;
+    return len;
+}
+
+/* Whether the bytes written, w[0..wl), end in a number standing alone:
+   digits after a byte that is no letter or digit. */
+static int ends_in_number(const unsigned char *w, size_t wl)
+{
+    size_t j = wl;
+    while (j > 0 && wl - j < 64 && n_digit(w[j - 1])) {
+        j--;
+    }
+    if (j == wl) {
+        return 0;
+    }
+    unsigned c = w[j - 1 + (j == 0)];
+    return j == 0 || !(n_digit(c) || (c | 0x20) - 'a' < 26u || c >= 0x80);
+}
+
+/* One unit of input at p[0..n), after the bytes w[0..wl) were written:
+   the byte it is written as (*out) and its input length (1: a byte
+   written as it came), or NORM_MORE. */
+static size_t norm_unit(const unsigned char *p, size_t n, int final, const unsigned char *w,
+                        size_t wl, unsigned char *out)
+{
+    size_t ul;
+    int c;
+    unsigned prev = wl ? w[wl - 1] : 0;
+
+    *out = p[0];
+    switch (p[0]) {
+    case '+':
+        /* A space of a form body between digit groups: 4111+1111, not the
+           plus of an address (maria1969+2024@...) or a sum. */
+        if (!(n_digit(prev) && ends_in_number(w, wl)) &&
+            !(prev == ')' && wl >= 2 && n_digit(w[wl - 2]))) {
+            return 1; /* ("(305)+358-3993": after an area code, too) */
+        }
+        if (n < 2) {
+            return final ? 1 : NORM_MORE;
+        }
+        if (n_digit(p[1])) {
+            *out = ' ';
+        } else if (p[1] == '%' || is_norm_lead(p[1])) {
+            /* A digit's look-alike after it: 5+%EF%BC%95, 5+５. */
+            unsigned char o2;
+            static const unsigned char plus = '+';
+            size_t l = norm_unit(p + 1, n - 1, final, &plus, 1, &o2);
+            if (l == NORM_MORE) {
+                return NORM_MORE;
+            }
+            if (l > 1 && n_digit(o2)) {
+                *out = ' ';
+            }
+        }
+        return 1;
+    case '%':
+        return norm_pct(p, n, final, prev, out);
+    case 0xc2:
+    case 0xe2:
+    case 0xef:
+        c = utf8_alike(p, n, &ul);
+        if (c < 0) {
+            return final ? 1 : NORM_MORE;
+        }
+        if (c > 0) {
+            *out = (unsigned char)c;
+            return ul;
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+/* Hex digit values plus one (0: none), and the escapes norm_pct() may
+   decode: 20 28 29 2B 2D 2E 3A, and the UTF-8 lead bytes C2 E2 EF. */
+static const uint8_t hexv1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16};
+static const uint8_t pct_decodes[256] = {[0x20] = 1, [0x28] = 1, [0x29] = 1, [0x2b] = 1,
+                                         [0x2d] = 1, [0x2e] = 1, [0x3a] = 1, [0xc2] = 1,
+                                         [0xe2] = 1, [0xef] = 1};
+
+/* The bytes that may start a replacement. */
+static const uint8_t norm_special[256] = {['%'] = 1, ['+'] = 1, [0xc2] = 1, [0xe2] = 1,
+                                          [0xef] = 1};
+
+#ifdef __SSE2__
+/* Bit k set when byte k of the 16 at <p> may start a replacement. */
+static inline unsigned special_mask16(const unsigned char *p)
+{
+    const __m128i pct = _mm_set1_epi8('%'), plus = _mm_set1_epi8('+');
+    const __m128i c2 = _mm_set1_epi8((char)0xc2), e2 = _mm_set1_epi8((char)0xe2),
+                  ef = _mm_set1_epi8((char)0xef);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)),
+                             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e2)),
+                                          _mm_cmpeq_epi8(v, ef)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The bytes from p that start no replacement. */
+static inline size_t plain_run(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        unsigned bits = special_mask16(p + i);
+        if (bits != 0) {
+            return i + (size_t)__builtin_ctz(bits);
+        }
+    }
+#endif
+    while (i < n && !norm_special[p[i]]) {
+        i++;
+    }
+    return i;
+}
+
+/* Records that the '+' at buffer stream offset <at> was written as ' '
+   (a key=value field's value runs on through it: text_handlers.h). */
+static int plus_add(struct veil__text *t, uint64_t at)
+{
+    if (t->nplus == t->capplus) {
+        size_t cap = t->capplus ? t->capplus * 2 : 64;
+        uint64_t *n = realloc(t->plus, cap * sizeof(*n));
+        if (n == NULL) {
+            return t->error = -ENOMEM;
+        }
+        t->plus = n;
+        t->capplus = cap;
+    }
+    t->plus[t->nplus++] = at;
+    return 0;
+}
+
+int veil__text_was_plus(const struct veil__text *t, size_t i)
+{
+    uint64_t at = t->base + i;
+    size_t lo = 0, hi = t->nplus;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->plus[mid] < at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < t->nplus && t->plus[lo] == at;
+}
+
+/* Records that <dropped> more input bytes were dropped before buffer
+   stream offset <at>. */
+static int shrink_add(struct veil__text *t, uint64_t at, uint64_t dropped)
+{
+    uint64_t total = (t->nshr ? t->shr[t->nshr - 1].dropped : t->shr_base) + dropped;
+    if (t->nshr == t->capshr) {
+        size_t cap = t->capshr ? t->capshr * 2 : 64;
+        struct veil__shrink *n = realloc(t->shr, cap * sizeof(*n));
+        if (n == NULL) {
+            return t->error = -ENOMEM;
+        }
+        t->shr = n;
+        t->capshr = cap;
+    }
+    t->shr[t->nshr].at = at;
+    t->shr[t->nshr].dropped = total;
+    t->nshr++;
+    return 0;
+}
+
+uint64_t veil__text_input_offset_slow(const struct veil__text *t, uint64_t x)
+{
+    size_t lo = 0, hi = t->nshr;
+    /* The last entry at or before x. */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->shr[mid].at <= x) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return x + (lo ? t->shr[lo - 1].dropped : t->shr_base);
+}
+
+/* Drops the entries no offset still to be reported can need: findings
+   start at or after the buffer or the first one queued. */
+static void prune_shrinks(struct veil__text *t)
+{
+    uint64_t floor = t->base;
+    size_t k = 0;
+    if (t->npend && t->pend[0].offset < floor) {
+        floor = t->pend[0].offset;
+    }
+    while (k < t->nshr && t->shr[k].at <= floor) {
+        k++;
+    }
+    if (k > 0) {
+        t->shr_base = t->shr[k - 1].dropped;
+        memmove(t->shr, t->shr + k, (t->nshr - k) * sizeof(*t->shr));
+        t->nshr -= k;
+    }
+    k = 0;
+    while (k < t->nplus && t->plus[k] < t->base) {
+        k++;
+    }
+    if (k > 0) {
+        memmove(t->plus, t->plus + k, (t->nplus - k) * sizeof(*t->plus));
+        t->nplus -= k;
+    }
+}
+
+/* Writes p[0..n) to the buffer with its look-alikes replaced, for the
+   units that start before <stop>; a unit cut by the end of p is held in
+   t->part (not when <final>). The buffer has room for n bytes. Returns
+   the bytes of p consumed or held. */
+static size_t norm_run(struct veil__text *t, const unsigned char *p, size_t n, size_t stop,
+                       int final)
+{
+    size_t i = 0;
+    while (i < stop) {
+#ifdef __SSE2__
+        /* Sixteen bytes at a time; a block with a special byte is stored
+           whole and only the bytes before it are kept (the buffer has room
+           for n bytes from where this run began, and the bytes past len are
+           wiped like the rest: t->used). */
+        while (i + 16 <= stop) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            _mm_storeu_si128((__m128i *)(void *)(t->buf + t->len), v);
+            if (t->len + 16 > t->used) {
+                t->used = t->len + 16;
+            }
+            unsigned bits = special_mask16(p + i);
+            size_t k = bits ? (size_t)__builtin_ctz(bits) : 16;
+            t->len += k;
+            i += k;
+            if (k < 16) {
+                break;
+            }
+        }
+#endif
+        while (i < stop && !norm_special[p[i]]) {
+            t->buf[t->len++] = p[i++];
+        }
+        if (i >= stop) {
+            break;
+        }
+        /* The commonest specials, decided here: a '+' after no digit, an
+           escape of nothing norm_pct() decodes (%2C, %C3, %E3...). */
+        if ((p[i] == '+' && t->len && !n_digit(t->buf[t->len - 1]) && t->buf[t->len - 1] != ')') ||
+            (p[i] == '%' && i + 2 < n &&
+             (!hexv1[p[i + 1]] || !hexv1[p[i + 2]] ||
+              !pct_decodes[(hexv1[p[i + 1]] - 1) << 4 | (hexv1[p[i + 2]] - 1)]))) {
+            t->buf[t->len++] = p[i++];
+            continue;
+        }
+        unsigned char o;
+        size_t l = norm_unit(p + i, n - i, final, t->buf, t->len, &o);
+        if (l == NORM_MORE) {
+            memcpy(t->part, p + i, n - i);
+            t->npart = (uint8_t)(n - i);
+            return n;
+        }
+        if (o == ' ' && p[i] == '+' && plus_add(t, t->base + t->len) != 0) {
+            return n;
+        }
+        t->buf[t->len++] = o;
+        if (l > 1 && shrink_add(t, t->base + t->len, l - 1) != 0) {
+            return n;
+        }
+        i += l;
+    }
+    return i;
+}
+
+/* Room in the buffer for <more> bytes. */
+static int grow(struct veil__text *t, size_t more);
+
+static inline int reserve(struct veil__text *t, size_t more)
+{
+    return t->len + more > t->cap ? grow(t, more) : 0;
+}
+
+static __attribute__((noinline)) int grow(struct veil__text *t, size_t more)
+{
+    size_t cap = t->cap ? t->cap : 4096;
+    while (cap < t->len + more) {
+        cap *= 2;
+    }
+    unsigned char *nb = malloc(cap);
+    if (nb == NULL) {
+        t->error = -ENOMEM;
+        return t->error;
+    }
+    if (t->buf) {
+        memcpy(nb, t->buf, t->len);
+        explicit_bzero(t->buf, t->used);
+        free(t->buf);
+    }
+    t->buf = nb;
+    t->cap = cap;
+    t->used = t->len;
+    return 0;
+}
+
+static void note_used(struct veil__text *t)
+{
+    if (t->len > t->used) {
+        t->used = t->len;
+    }
+}
+
+/* Writes the held bytes as they are: what follows cannot complete them
+   (a delimiter, a field's start, the end of the input). */
+static void norm_finish(struct veil__text *t)
+{
+    if (t->npart == 0 || reserve(t, t->npart) != 0) {
+        return;
+    }
+    unsigned char held[sizeof(t->part)];
+    size_t k = t->npart;
+    memcpy(held, t->part, k);
+    explicit_bzero(t->part, sizeof(t->part));
+    t->npart = 0;
+    norm_run(t, held, k, k, 1);
+    explicit_bzero(held, sizeof(held));
+    note_used(t);
+}
+
 int veil__text_append(struct veil__text *t, const void *data, size_t len)
 {
+    const unsigned char *in = data;
+
     if (t->error) {
         return t->error;
     }
     if (len == 0) {
         return 0;
     }
-    if (t->len + len > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + len) {
-            cap *= 2;
+    if (reserve(t, len + t->npart) != 0) {
+        return t->error;
+    }
+    if (t->npart == 0) {
+        /* Most values and lines have nothing to replace, or start so. */
+        size_t k = plain_run(in, len);
+        memcpy(t->buf + t->len, in, k);
+        t->len += k;
+        if (k == len) {
+            note_used(t);
+            return 0;
         }
-        unsigned char *nb = malloc(cap);
-        if (nb == NULL) {
-            t->error = -ENOMEM;
+        in += k;
+        len -= k;
+    }
+    if (t->npart) {
+        /* The held bytes and enough of the new ones to decide them. */
+        unsigned char tmp[sizeof(t->part) + 16];
+        size_t k = t->npart, take = len < 16 ? len : 16;
+        memcpy(tmp, t->part, k);
+        memcpy(tmp + k, in, take);
+        explicit_bzero(t->part, sizeof(t->part));
+        t->npart = 0;
+        size_t used = norm_run(t, tmp, k + take, k, 0);
+        explicit_bzero(tmp, sizeof(tmp));
+        if (t->npart || used >= k + len) {
+            note_used(t);
             return t->error;
         }
-        if (t->buf) {
-            memcpy(nb, t->buf, t->len);
-            explicit_bzero(t->buf, t->used);
-            free(t->buf);
-        }
-        t->buf = nb;
-        t->cap = cap;
-        t->used = t->len;
+        in += used - k;
+        len -= used - k;
     }
-    memcpy(t->buf + t->len, data, len);
-    t->len += len;
-    if (t->len > t->used) {
-        t->used = t->len;
-    }
-    return 0;
+    norm_run(t, in, len, len, 0);
+    note_used(t);
+    return t->error;
 }
 
 /* Drops the keys of values that lie wholly before the buffer. */
@@ -378,6 +900,7 @@ void veil__text_run(struct veil__text *t)
     emit_upto(t, front > VEIL__EMIT_LAG ? front - VEIL__EMIT_LAG : 0);
     compact(t);
     prune_fields(t);
+    prune_shrinks(t);
 }
 
 void veil__text_flush(struct veil__text *t)
@@ -385,15 +908,18 @@ void veil__text_flush(struct veil__text *t)
     if (t->error) {
         return;
     }
+    norm_finish(t);
     t->k->text_scan(t, 1);
     veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
     compact(t);
     prune_fields(t);
+    prune_shrinks(t);
 }
 
 void veil__text_end(struct veil__text *t)
 {
+    norm_finish(t);
     t->k->text_scan(t, 1);
     veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
@@ -406,12 +932,15 @@ void veil__text_end(struct veil__text *t)
     memset(&t->csv, 0, sizeof(t->csv));
     t->nfields = 0;
     t->ctx_pos = SIZE_MAX;
+    prune_shrinks(t);
 }
 
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
 {
-    uint64_t at = t->base + t->len;
     struct veil__field *f;
+
+    norm_finish(t);
+    uint64_t at = t->base + t->len;
 
     if ((key == NULL || len == 0) && (t->nfields == 0 || t->fields[t->nfields - 1].len == 0)) {
         return; /* no context before, none now */

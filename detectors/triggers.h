@@ -65,7 +65,7 @@ static inline int veil__near_token_prefix(const unsigned char *v, size_t len, pt
 }
 
 /*
- * veil__near_trigger_acts(): for the trigger v[i], one of "_-ABJ%": 0 when
+ * veil__near_trigger_acts(): for the trigger v[i], one of "_-ABJ%" or 0xEF: 0 when
  * its handler reports nothing, the bytes around it ruling out every case
  * it looks for (a ghX_, github_ or [sr]k_ prefix, -----BEGIN or xox?-, an
  * AWS key id's prefix, "Bearer ", "eyJ", "%40"); 1 when it might. Other
@@ -104,7 +104,27 @@ static inline int veil__near_trigger_acts(const unsigned char *v, size_t len, si
     case 'J':
         return VB(-1) == 'y' && VB(-2) == 'e';
     case '%':
-        return VB(1) == '4' && VB(2) == '0';
+        /* %40; the escapes text_scan.c rewrites as a separator, a
+           digit's look-alike or ':' (%20 %28 %29 %2B %2D %2E %3A, and
+           the UTF-8 lead bytes %C2 %E2 %EF). */
+        switch (VB(1) << 8 | (VB(2) | 0x20)) {
+        case '4' << 8 | '0':
+        case '2' << 8 | '0':
+        case '2' << 8 | '8':
+        case '2' << 8 | '9':
+        case '2' << 8 | 'b':
+        case '2' << 8 | 'd':
+        case '2' << 8 | 'e':
+        case '3' << 8 | 'a':
+            return 1;
+        default:
+            return ((VB(1) | 0x20) == 'c' && VB(2) == '2') ||
+                   ((VB(1) | 0x20) == 'e' && (VB(2) == '2' || (VB(2) | 0x20) == 'f'));
+        }
+    case 0xef:
+        /* A full-width digit or '@', which text_scan.c writes as ASCII:
+           EF BC 90-99 and EF BC A0 (and the forms it maps with them). */
+        return VB(1) == 0xbc && VB(2) >= 0x88 && VB(2) <= 0xa0;
     default:
         return 1;
     }

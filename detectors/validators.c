@@ -177,6 +177,7 @@ static const struct card_range card_ranges[] = {
     { 4, 4, 1, LEN(13) | LEN(16) | LEN(19) },          /* Visa */
     { 51, 55, 2, LEN(16) },                            /* Mastercard */
     { 2221, 2720, 4, LEN(16) },                        /* Mastercard 2-series */
+    { 2200, 2204, 4, LENS(16, 19) },                   /* Mir (NSPK) */
     { 34, 34, 2, LEN(15) },                            /* Amex */
     { 37, 37, 2, LEN(15) },
     { 6011, 6011, 4, LENS(16, 19) },                   /* Discover */
@@ -212,9 +213,10 @@ static int card_issuer_ok(const char *d, size_t n)
 int veil__valid_card(const char *s, size_t len)
 {
     char d[20];
-    /* Printed cards group with spaces, web forms with dashes; a mix of the
-       two is more likely two numbers that happen to touch. */
-    size_t n = digit_run(s, len, " -", 1, d, sizeof(d));
+    /* Printed cards group with spaces, web forms with dashes, some people
+       with dots; a mix of them is more likely two numbers that happen to
+       touch. */
+    size_t n = digit_run(s, len, " -.", 1, d, sizeof(d));
 
     /* Luhn first: it is cheaper than the issuer table and rules out nine
        numbers in ten. */
@@ -255,27 +257,37 @@ static size_t iban_length_for(const char *cc)
 
 /* Copies the IBAN to <out> without its spaces. Either no space at all, or
    the paper format: one space after every group of four. */
+/* The IBAN's characters, upper case: the electronic format, or groups of
+   four (ISO 13616-1 5.3's paper format) split by spaces or, as people
+   also write them, dashes, one kind throughout; letters in one case (a
+   lower-case IBAN is typed, a mixed one is no IBAN). */
 static size_t iban_compact(const char *s, size_t len, char *out, size_t cap)
 {
-    int spaced = len > 4 && s[4] == ' ';
+    char sep = len > 4 && (s[4] == ' ' || s[4] == '-') ? s[4] : 0;
     size_t n = 0;
+    int upper = 0, lower = 0;
 
-    if (spaced && len % 5 == 0)
-        return 0;                       /* trailing space */
+    if (sep && len % 5 == 0)
+        return 0;                       /* trailing separator */
     for (size_t i = 0; i < len; i++) {
-        int want_space = spaced && i % 5 == 4;
+        int want_sep = sep && i % 5 == 4;
 
-        if (want_space != (s[i] == ' '))
+        if (want_sep != (s[i] == sep && sep))
             return 0;
-        if (want_space)
+        if (want_sep)
             continue;
-        if (!is_digit(s[i]) && !is_upper(s[i]))
+        if (s[i] >= 'a' && s[i] <= 'z') {
+            lower = 1;
+        } else if (is_upper(s[i])) {
+            upper = 1;
+        } else if (!is_digit(s[i])) {
             return 0;
+        }
         if (n == cap)
             return 0;
-        out[n++] = s[i];
+        out[n++] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
     }
-    return n;
+    return upper && lower ? 0 : n;
 }
 
 /* ISO 7064 MOD 97-10 over the IBAN rearranged (country and check digits
@@ -626,7 +638,9 @@ static int cpf_digit(const char *d, int n)
 
 int veil__valid_br_cpf(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "ddddddddddd", "ddd.ddd.ddd-dd", NULL };
+    /* Bare, formatted, and with only the check digits set apart. */
+    static const char *const shapes[] = { "ddddddddddd", "ddd.ddd.ddd-dd", "ddddddddd-dd",
+                                          NULL };
     char d[16];
 
     if (!match_shapes(s, len, shapes, d) || all_same(d, 11))

@@ -352,6 +352,269 @@ void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64
     s->name_nseg = 0;
 }
 
+/*
+ * veil__value_is_mask(): whether a value under a sensitive key is already
+ * a redaction placeholder or a masked value, not the data its key names.
+ * Such a value is left as it is: redacting it again hides nothing and makes
+ * a log that was already clean look as if it held personal data.
+ *
+ * - an absent value: null, nil, none, undefined, n/a;
+ * - a placeholder word, bare or enclosed in [], <>, {}, () or runs of
+ *   '*': [REDACTED], [FILTERED] (Rails' filter_parameters), <hidden>,
+ *   <private> (Apple's unified log), ***REDACTED***,
+ *   HIDDEN_DUE_TO_SECURITY_REASONS, and veil's own labels, hashes and
+ *   placeholders ([EMAIL], [EMAIL:1f2e3d4c5b6a7988], [EMAIL_1]);
+ * - mask characters ('*', '#', 'x' or 'X' alone, U+2022, U+25CF,
+ *   U+2217) with separators and at most the digits a masked card number
+ *   may show (PCI DSS: the first six and the last four): ****,
+ *   **** **** **** 1111, 411111******1111, XXX-XX-1234, veil's own mask
+ *   output (****@*******.***).
+ *
+ * <v> is the decoded value; with <pct>, %XX escapes and '+' are decoded
+ * first (a form body read as text). Values longer than 96 bytes are not
+ * masks.
+ */
+/* 2: a word that says a value was taken out; 1: one that does so only
+   when enclosed (a bare "secret" may be the password itself). */
+static int mask_word(const char *w, size_t n)
+{
+    static const struct {
+        const char *word;
+        uint8_t len, bare;
+    } words[] = {
+        {"redacted", 8, 2}, {"filtered", 8, 2}, {"hidden", 6, 2}, {"masked", 6, 2},
+        {"removed", 7, 2}, {"omitted", 7, 2}, {"censored", 8, 2}, {"scrubbed", 8, 2},
+        {"sanitized", 9, 2}, {"sanitised", 9, 2}, {"obfuscated", 10, 2}, {"withheld", 8, 2},
+        {"suppressed", 10, 2},
+        /* enclosed only */
+        {"private", 7, 1}, {"protected", 9, 1}, {"confidential", 12, 1}, {"sensitive", 9, 1},
+        {"secret", 6, 1}, {"concealed", 9, 1},
+    };
+    if (n < 6 || n > 12) {
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+        if (n != words[k].len || (w[0] | 0x20) != words[k].word[0]) {
+            continue;
+        }
+        size_t j = 1;
+        while (j < n && (w[j] | 0x20) == words[k].word[j]) {
+            j++;
+        }
+        if (j == n) {
+            return words[k].bare;
+        }
+    }
+    return 0;
+}
+
+static int hexval_c(char ch)
+{
+    int c = (unsigned char)ch;
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int absent_word(const char *w, size_t n)
+{
+    static const char *const words[] = {"null", "nil", "none", "undefined", "n/a"};
+    if (n < 3 || n > 9) {
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+        size_t wl = strlen(words[k]), j = 0;
+        while (j < n && n == wl && (w[j] | 0x20) == words[k][j]) {
+            j++;
+        }
+        if (n == wl && j == n) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Words of letters joined by '_', '-' or ' ': a placeholder when one is a
+   placeholder word (the first, when <bare>), or, enclosed in [] and
+   upper case, any label ([EMAIL], [CREDIT_CARD_2], [EMAIL:1f2e...]). */
+static int placeholder_words(const char *w, size_t n, int bare, int bracket)
+{
+    size_t k = 0;
+    int upper = 1, any = 0, first = 1;
+
+    if (n == 0 || n > 48) {
+        return 0;
+    }
+    while (k < n) {
+        size_t s = k;
+        while (k < n && ((w[k] | 0x20) >= 'a' && (w[k] | 0x20) <= 'z')) {
+            upper &= w[k] >= 'A' && w[k] <= 'Z';
+            k++;
+        }
+        if (k == s) {
+            return 0;
+        }
+        int mw = mask_word(w + s, k - s);
+        if (bare ? first && mw == 2 : mw != 0) {
+            any = 1;
+        }
+        first = 0;
+        /* veil's hash form [LABEL:hex] and numbered placeholders
+           [LABEL_1]: the rest after ':' is hex, a '_' may lead digits. */
+        if (bracket && k < n && w[k] == ':') {
+            size_t h = k + 1;
+            while (h < n && ((w[h] >= '0' && w[h] <= '9') || (w[h] >= 'a' && w[h] <= 'f'))) {
+                h++;
+            }
+            return h == n && h - k - 1 >= 8 && upper;
+        }
+        if (bracket && k + 1 < n && w[k] == '_' && w[k + 1] >= '0' && w[k + 1] <= '9') {
+            size_t h = k + 1;
+            while (h < n && w[h] >= '0' && w[h] <= '9') {
+                h++;
+            }
+            return h == n && upper;
+        }
+        if (k < n) {
+            if (!(w[k] == '_' || w[k] == '-' || w[k] == ' ') || k + 1 == n) {
+                return 0;
+            }
+            k++;
+        }
+    }
+    return any || (bracket && upper);
+}
+
+int veil__value_is_mask(const char *v, size_t len, int pct)
+{
+    char buf[96];
+    const char *src = v;
+    size_t n = len;
+
+    if (len > 3 * sizeof(buf)) {
+        return 0;
+    }
+    /* Most values are data, seen at once: a letter (not x, which masks
+       use) with a digit or punctuation no placeholder word has, and no
+       bracket, '*' or escape in front ("hunter2", "jane@example.com"). */
+    {
+        size_t k = 0;
+        while (k < len && v[k] == ' ') {
+            k++;
+        }
+        unsigned char c0 = k < len ? (unsigned char)v[k] : 0;
+        if (!(c0 == '[' || c0 == '<' || c0 == '{' || c0 == '(' || c0 == '*' || c0 == '%')) {
+            int letter = 0, other = 0;
+            for (; k < len && !(letter && other); k++) {
+                unsigned char c = (unsigned char)v[k];
+                unsigned l = (c | 0x20) - 'a';
+                if (l < 26u) {
+                    letter |= l != 'x' - 'a';
+                } else if (!(c == ' ' || c == '_' || c == '-' || c == '+' || c == '/' || c >= 0x80)) {
+                    other = 1;
+                }
+            }
+            if (letter && other) {
+                return 0;
+            }
+        }
+    }
+    if (pct && (memchr(v, '%', len) != NULL || memchr(v, '+', len) != NULL)) {
+        n = 0;
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)v[k];
+            if (c == '%' && k + 2 < len && hexval_c(v[k + 1]) >= 0 && hexval_c(v[k + 2]) >= 0) {
+                c = (unsigned char)(hexval_c(v[k + 1]) << 4 | hexval_c(v[k + 2]));
+                k += 2;
+            } else if (c == '+') {
+                c = ' ';
+            }
+            if (n == sizeof(buf)) {
+                return 0;
+            }
+            buf[n++] = (char)c;
+        }
+        src = buf;
+    } else if (len > sizeof(buf)) {
+        return 0;
+    }
+    /* Surrounding space is no part of it. */
+    size_t s = 0, e = n;
+    while (s < e && (src[s] == ' ' || src[s] == '\t')) {
+        s++;
+    }
+    while (e > s && (src[e - 1] == ' ' || src[e - 1] == '\t')) {
+        e--;
+    }
+    if (s == e) {
+        return 1;
+    }
+    const char *w = src + s;
+    n = e - s;
+    if (absent_word(w, n)) {
+        return 1;
+    }
+    /* Mask characters, separators and the digits a masked card shows. */
+    {
+        size_t masks = 0, xs = 0, digits = 0, k = 0;
+        int ok = 1;
+        while (k < n && ok) {
+            unsigned char c = (unsigned char)w[k];
+            if (c == '*' || c == '#') {
+                masks++;
+            } else if (c == 'x' || c == 'X') {
+                xs++;
+            } else if (c >= '0' && c <= '9') {
+                digits++;
+            } else if (c == 0xe2 && k + 2 < n &&
+                       (((unsigned char)w[k + 1] == 0x80 && (unsigned char)w[k + 2] == 0xa2) ||
+                        ((unsigned char)w[k + 1] == 0x97 && (unsigned char)w[k + 2] == 0x8f) ||
+                        ((unsigned char)w[k + 1] == 0x88 && (unsigned char)w[k + 2] == 0x97))) {
+                masks++; /* U+2022 bullet, U+25CF black circle, U+2217 asterisk */
+                k += 2;
+            } else if (!(c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')' ||
+                         c == '+' || c == ':' || c == '@' || c == '_')) {
+                ok = 0;
+            }
+            k++;
+        }
+        if (ok && masks + xs >= 3 && digits <= 10 && (masks + xs) * 2 >= digits) {
+            return 1;
+        }
+    }
+    /* A placeholder word, bare or enclosed. */
+    size_t a = 0, b = n;
+    int bracket = 0;
+    if (n >= 2 && ((w[0] == '[' && w[n - 1] == ']') || (w[0] == '<' && w[n - 1] == '>') ||
+                   (w[0] == '{' && w[n - 1] == '}') || (w[0] == '(' && w[n - 1] == ')'))) {
+        bracket = w[0] == '[';
+        a = 1;
+        b = n - 1;
+        /* {{redacted}} */
+        if (b - a >= 2 && w[a] == '{' && w[b - 1] == '}') {
+            a++;
+            b--;
+        }
+        if (absent_word(w + a, b - a)) {
+            return 1;
+        }
+        size_t stars = a;
+        while (stars < b && w[stars] == '*') {
+            stars++;
+        }
+        return placeholder_words(w + a, b - a, 0, bracket) || (stars == b && b - a >= 3);
+    }
+    while (a < b && w[a] == '*') {
+        a++;
+    }
+    while (b > a && w[b - 1] == '*') {
+        b--;
+    }
+    return placeholder_words(w + a, b - a, a == 0 && b == n, 0);
+}
+
 int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v, size_t len)
 {
     static const struct {
@@ -384,10 +647,33 @@ int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v
     return -1;
 }
 
-/* The detector of a secret field's finding: the token kind of its whole
-   value when it has one. Only values that fit the head are matched whole;
-   a PEM private key is known by its first line. */
-static int field_detector(struct veil_scanner *s)
+size_t veil__auth_scheme_len(const char *v, size_t len)
+{
+    static const char *const schemes[] = {"bearer", "basic", "token", "digest", "negotiate",
+                                          "ntlm"};
+    for (size_t k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++) {
+        size_t n = strlen(schemes[k]), j = 0;
+        if (len <= n + 1 || v[n] != ' ') {
+            continue;
+        }
+        while (j < n && (v[j] | 0x20) == schemes[k][j]) {
+            j++;
+        }
+        if (j < n) {
+            continue;
+        }
+        while (j < len && v[j] == ' ') {
+            j++;
+        }
+        return j < len ? j : 0;
+    }
+    return 0;
+}
+
+/* The detector of a secret field's finding: the token kind of its value
+   from <skip> on when it has one. Only values that fit the head are
+   matched whole; a PEM private key is known by its first line. */
+static int field_detector(struct veil_scanner *s, size_t skip)
 {
     size_t len = (size_t)s->value_dlen;
     int k;
@@ -395,8 +681,22 @@ static int field_detector(struct veil_scanner *s)
     if (s->field_det != VEIL_D_SECRET_FIELD || len == 0) {
         return s->field_det;
     }
-    k = veil__token_kind(s->eng, s->text.md, s->head, len <= sizeof(s->head) ? len : s->head_len);
+    k = veil__token_kind(s->eng, s->text.md, s->head + skip,
+                         (len <= sizeof(s->head) ? len : s->head_len) - skip);
     return k < 0 || (len > sizeof(s->head) && k != VEIL_D_PRIVATE_KEY) ? s->field_det : k;
+}
+
+/* The bytes of a credential field's value that are its auth scheme
+   ("Bearer " in "Authorization": "Bearer eyJ..."): RFC 9110 section 11.4
+   puts the credential after the scheme, and the scheme is no secret.
+   Only for a value written without escapes (and not reported in pieces),
+   so that the raw bytes match the decoded ones. */
+static size_t field_scheme(const struct veil_scanner *s, uint64_t raw_end)
+{
+    if (s->field_det != VEIL_D_SECRET_FIELD || raw_end - s->value_raw != s->value_dlen) {
+        return 0;
+    }
+    return veil__auth_scheme_len(s->head, s->head_len);
 }
 
 void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
@@ -413,10 +713,16 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
         }
         break;
     case V_FIELD:
-        /* The allowlist names values no detector should flag; a field
-           rule is the policy's word and always applies. */
-        if (s->field_det == VEIL__DET_RULE || !value_allowed(s)) {
-            veil__scan_field(s, s->value_raw, raw_end, field_detector(s), flags);
+        /* The allowlist names values no detector should flag, and a value
+           that is already a mask is no finding; a field rule is the
+           policy's word and always applies. */
+        if (s->field_det == VEIL__DET_RULE) {
+            veil__scan_field(s, s->value_raw, raw_end, s->field_det, flags);
+        } else if (!value_allowed(s) &&
+                   !(s->value_dlen <= sizeof(s->head) &&
+                     veil__value_is_mask(s->head, (size_t)s->value_dlen, 0))) {
+            size_t skip = field_scheme(s, raw_end);
+            veil__scan_field(s, s->value_raw + skip, raw_end, field_detector(s, skip), flags);
         }
         break;
     case V_NAME:

@@ -119,9 +119,11 @@ TEST(two_levels)
     FLABEL("e=100%25&f=%25zz&h=%25+4&i=%252", "e=100%25&f=%25zz&h=%25+4&i=%252");
     FS("e=100%25&f=%25zz&h=%25+4&i=%252", "");
     /* a third level is not read by the walker (the text layer reads %40
-       in an address itself, so this one is found all the same) */
+       in an address, and %20 between digit groups, itself, so these are
+       found all the same) */
     FS("k=jane%252540example.org", "email@2+22H");
-    FS("k=4111%2525201111%2525201111%2525201111", "");
+    FS("k=4111%2525201111%2525201111%2525201111", "credit_card@2+37H");
+    FS("k=4111%25252F1111%25252F1111%25252F1111", "");
     /* keys too */
     FS("pass%2577ord=x1", "secret_field@13+2HF");
 }

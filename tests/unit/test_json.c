@@ -78,7 +78,9 @@ TEST(sensitive_keys)
     JS("{\"card_number\":\"4111\"}", "credit_card@16+4HF");
     JS("{\"cardNumber\":\"hello\"}", "credit_card@15+5HF");
     JS("{\"card-number\":\"x y\"}", "credit_card@16+3HF");
-    JS("{\"ssn\":\"n/a\"}", "us_ssn@8+3HF");
+    /* An absent value is no finding (placeholders: test_placeholders). */
+    JS("{\"ssn\":\"n/a\"}", "");
+    JS("{\"ssn\":\"tbd\"}", "us_ssn@8+3HF");
     JS("{\"email\":\"not an address\"}", "email@10+14HF");
     JS("{\"phone\":\"ask at desk\"}", "phone@10+11HF");
     JS("{\"dob\":\"1985-03-14\"}", "date_of_birth@8+10HF");
@@ -241,16 +243,16 @@ TEST(bare_partial)
    offset (regression). */
 TEST(bare_widen_safe)
 {
-    JS("7894945++4.45+6.7894945"
+    JS("7894945++4.45.+6.7894945"
        " x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x"
        " x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x",
-       "phone@0+23MB");
+       "phone@0+24MB");
 }
 
 /* Two findings in one bare number are one finding (regression). */
 TEST(bare_twice)
 {
-    JS("[1+6.7894945++1+6.7894945]", "phone@1+24MB");
+    JS("[1.+6.7894945.+6.7894945]", "phone@1+23MB");
 }
 
 /* A bare word glued to an e-mail (regression: the safe offset passed

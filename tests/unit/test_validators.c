@@ -283,6 +283,12 @@ TEST(card_known_valid)
 
 TEST(card_near_misses)
 {
+    /* (Dots, as some people write them, are a separator too.) */
+    CHECK(veil__valid_card("4111.1111.1111.1111", 19) == 1);
+    CHECK(veil__valid_card("3782.822463.10005", 17) == 1);
+    /* Mir (NSPK): IIN 2200-2204, 16 to 19 digits. */
+    CHECK(veil__valid_card("2200000000000004", 16) == 1);
+    CHECK(veil__valid_card("2205000000000009", 16) == 0); /* Luhn-valid, no issuer */
     INVALID(card, "4111111111111112");  /* one digit changed */
     INVALID(card, "4021888888881881");  /* transposed 1 and 2 */
     INVALID(card, "378282246310006");
@@ -293,7 +299,7 @@ TEST(card_near_misses)
     INVALID(card, "4111  1111 1111 1111");
     INVALID(card, " 4111111111111111");
     INVALID(card, "4111111111111111 ");
-    INVALID(card, "4111.1111.1111.1111");
+    INVALID(card, "4111.1111 1111.1111"); /* mixed separators */
     INVALID(card, "4111/1111/1111/1111");
     INVALID(card, "411111111111111a");
     INVALID(card, "");
@@ -400,6 +406,10 @@ TEST(iban_known_valid)
     VALID(iban, "SC18 SSCB 1101 0000 0000 0000 1497 USD");
     VALID(iban, "BR18 0036 0305 0000 1000 9795 493C 1");
     VALID(iban, "BI42 1000 0100 0100 0033 2045 181");
+    /* As people type them: in lower case, grouped with dashes. */
+    VALID(iban, "gb82 west 1234 5698 7654 32");
+    VALID(iban, "gb82west12345698765432");
+    VALID(iban, "GB82-WEST-1234-5698-7654-32");
 }
 
 TEST(iban_near_misses)
@@ -409,13 +419,14 @@ TEST(iban_near_misses)
     INVALID(iban, "GB28 WEST 1234 5698 7654 32");   /* check digits swapped */
     INVALID(iban, "GB82 WEST 1234 5698 7654 3");    /* short */
     INVALID(iban, "GB82 WEST 1234 5698 7654 321");  /* long */
-    INVALID(iban, "gb82 west 1234 5698 7654 32");   /* lower case */
+    INVALID(iban, "gb82 West 1234 5698 7654 32");   /* mixed case */
     INVALID(iban, "GB82 WEST 1234 5698 7654 32 ");
     INVALID(iban, " GB82 WEST 1234 5698 7654 32");
     INVALID(iban, "GB82WEST 1234 5698 7654 32");    /* partial grouping */
     INVALID(iban, "GB82 WEST12345698765432");
     INVALID(iban, "GB82 WES T123 4569 8765 432");   /* wrong group size */
-    INVALID(iban, "GB82-WEST-1234-5698-7654-32");
+    INVALID(iban, "GB82-WEST 1234-5698-7654-32");   /* mixed separators */
+    INVALID(iban, "GB82.WEST.1234.5698.7654.32");
     INVALID(iban, "GB82  WEST 1234 5698 7654 32");
     INVALID(iban, "XX82 WEST 1234 5698 7654 32");   /* no such country */
     INVALID(iban, "US64 SVBK US6S 3300 9673 86");   /* no IBAN in the US */
@@ -907,7 +918,8 @@ TEST(br_cpf)
     INVALID(br_cpf, "111.111.111-11");  /* all same: passes mod 11 */
     INVALID(br_cpf, "00000000000");
     INVALID(br_cpf, "99999999999");
-    INVALID(br_cpf, "529982247-25");    /* half formatted */
+    VALID(br_cpf, "529982247-25");      /* the check digits set apart */
+    INVALID(br_cpf, "529.982247-25");   /* half formatted */
     INVALID(br_cpf, "529.982.247.25");
     INVALID(br_cpf, "529 982 247 25");
     INVALID(br_cpf, "5299822472");
