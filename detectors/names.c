@@ -732,8 +732,12 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
         if (!ok) {
             continue;
         }
-        /* The phrase must start a word (not "this" inside "bathis"). */
-        if (cur > lo && (is_alpha(b[cur - 1]) || b[cur - 1] >= 0xC0)) {
+        /* The phrase must start a word (not "this" inside "bathis"), and
+           not one of a domain, an address, a path or an identifier
+           ("rosa@example.com.mx. No" holds no title "Mx"). */
+        if (cur > lo && (is_alpha(b[cur - 1]) || is_digit(b[cur - 1]) || b[cur - 1] >= 0xC0 ||
+                         b[cur - 1] == '.' || b[cur - 1] == '@' || b[cur - 1] == '/' ||
+                         b[cur - 1] == '_')) {
             continue;
         }
         switch (ph->kind) {

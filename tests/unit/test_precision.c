@@ -243,7 +243,7 @@ TEST(recall_forms)
         "ipv4@55+14M ipv4@71+8M");
     /* phones: an area code's ')' before a form's '+', a trunk (0) after
        00, a localised key */
-    TXT("Contact%3A+Theodore%2C+%28305%29+358-3993%2C+ok", "phone@23+18H");
+    TXT("Contact%3A+Theodore%2C+%28305%29+358-3993%2C+ok", "person_name@11+8M phone@23+18H");
     TXT("q=0049-%280%29159-65788609&type=customer", "phone@2+24H");
     JS("{\"telefon\":\"(0152) 38367628\"}", "phone@12+15HF");
     /* nine digits under a tax id: an SSN by its rules; a BSN when the key
