@@ -52,8 +52,8 @@ int hsb_check(const char *pattern, char *why, size_t whylen, int *no_som)
     snprintf(why, whylen, "%s", ce ? ce->message : "unknown error");
     hs_free_compile_error(ce);
     ce = NULL;
-    if (hs_compile(expr, flags & ~(unsigned)HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK,
-                   NULL, &db, &ce) == HS_SUCCESS) {
+    if (hs_compile(expr, flags & ~(unsigned)HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, &db, &ce) ==
+        HS_SUCCESS) {
         *no_som = 1;
         hs_free_database(db);
     }
@@ -61,8 +61,8 @@ int hsb_check(const char *pattern, char *why, size_t whylen, int *no_som)
     return -1;
 }
 
-hsb_t *hsb_new(const char *const *patterns, const unsigned *ids, size_t n,
-               size_t id_count, int som, char *err, size_t errlen)
+hsb_t *hsb_new(const char *const *patterns, const unsigned *ids, size_t n, size_t id_count, int som,
+               char *err, size_t errlen)
 {
     hsb_t *h = calloc(1, sizeof(*h));
     const char **exprs = calloc(n ? n : 1, sizeof(*exprs));
@@ -74,10 +74,10 @@ hsb_t *hsb_new(const char *const *patterns, const unsigned *ids, size_t n,
     }
     for (size_t i = 0; i < n; i++)
         exprs[i] = hs_form(patterns[i], som, &flags[i]);
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
-                         &h->db, &ce) != HS_SUCCESS) {
-        snprintf(err, errlen, "hs_compile_multi: %s (expression %d)",
-                 ce ? ce->message : "?", ce ? ce->expression : -1);
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &h->db, &ce) !=
+        HS_SUCCESS) {
+        snprintf(err, errlen, "hs_compile_multi: %s (expression %d)", ce ? ce->message : "?",
+                 ce ? ce->expression : -1);
         hs_free_compile_error(ce);
         goto fail;
     }
@@ -102,8 +102,8 @@ fail:
 }
 
 /* Kept as small as a counting callback can be: it runs per match. */
-static int on_match(unsigned id, unsigned long long from,
-                    unsigned long long to, unsigned fl, void *ud)
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
+                    void *ud)
 {
     (void)to;
     (void)fl;
@@ -116,8 +116,7 @@ static int on_match(unsigned id, unsigned long long from,
     return 0;
 }
 
-double hsb_run(hsb_t *h, const char *data, size_t len, uint64_t *raw,
-               uint64_t *per_id)
+double hsb_run(hsb_t *h, const char *data, size_t len, uint64_t *raw, uint64_t *per_id)
 {
     if (len > UINT_MAX)
         return -1;
@@ -127,8 +126,7 @@ double hsb_run(hsb_t *h, const char *data, size_t len, uint64_t *raw,
     }
     hs_ctx_t c = {0, per_id, h->last_from};
     double t0 = bench_now();
-    hs_error_t rc = hs_scan(h->db, data, (unsigned)len, 0, h->scratch,
-                            on_match, &c);
+    hs_error_t rc = hs_scan(h->db, data, (unsigned)len, 0, h->scratch, on_match, &c);
     double t1 = bench_now();
     *raw = c.raw;
     return rc == HS_SUCCESS ? t1 - t0 : -1;

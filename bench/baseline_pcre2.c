@@ -22,8 +22,7 @@ static pcre2_code *compile(const char *pattern, char *why, size_t whylen)
 {
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                     0, &ec, &eo, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
     if (!code) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(ec, msg, sizeof(msg));
@@ -48,8 +47,7 @@ int pcb_check(const char *pattern, char *why, size_t whylen)
     return code ? 0 : -1;
 }
 
-pcb_t *pcb_new(const char *const *patterns, size_t n, char *err,
-               size_t errlen)
+pcb_t *pcb_new(const char *const *patterns, size_t n, char *err, size_t errlen)
 {
     pcb_t *p = calloc(1, sizeof(*p));
     if (!p)
@@ -79,8 +77,8 @@ fail:
     return NULL;
 }
 
-double pcb_run(pcb_t *p, const char *data, size_t len, uint64_t *per_pattern,
-               double *sec, int *status)
+double pcb_run(pcb_t *p, const char *data, size_t len, uint64_t *per_pattern, double *sec,
+               int *status)
 {
     double total = 0;
     for (size_t i = 0; i < p->n; i++) {
@@ -89,8 +87,7 @@ double pcb_run(pcb_t *p, const char *data, size_t len, uint64_t *per_pattern,
         int rc = 0;
         double t0 = bench_now();
         while (off <= len) {
-            rc = pcre2_jit_match(p->code[i], (PCRE2_SPTR)data, len, off, 0,
-                                 p->md[i], p->mctx);
+            rc = pcre2_jit_match(p->code[i], (PCRE2_SPTR)data, len, off, 0, p->md[i], p->mctx);
             if (rc < 0)
                 break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md[i]);

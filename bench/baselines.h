@@ -33,16 +33,15 @@ int hsb_check(const char *pattern, char *why, size_t whylen, int *no_som);
  * benchmark's baseline); without, matches report end offsets only (an
  * informational run). NULL on failure, reason in <err>.
  */
-hsb_t *hsb_new(const char *const *patterns, const unsigned *ids, size_t n,
-               size_t id_count, int som, char *err, size_t errlen);
+hsb_t *hsb_new(const char *const *patterns, const unsigned *ids, size_t n, size_t id_count, int som,
+               char *err, size_t errlen);
 /*
  * hsb_run(): one hs_scan over <data>; returns the seconds it took, or -1.
  * <raw> counts every match callback; per_id[id] counts distinct start
  * offsets (Hyperscan reports each end offset of a match separately;
  * without SOM every start is 0, so per_id is meaningless there).
  */
-double hsb_run(hsb_t *h, const char *data, size_t len, uint64_t *raw,
-               uint64_t *per_id);
+double hsb_run(hsb_t *h, const char *data, size_t len, uint64_t *raw, uint64_t *per_id);
 void hsb_free(hsb_t *h);
 const char *hsb_version(void);
 
@@ -52,16 +51,15 @@ typedef struct pcb pcb_t;
 
 /* pcb_check(): compiles and JIT-compiles <pattern>. 0, or -1 and <why>. */
 int pcb_check(const char *pattern, char *why, size_t whylen);
-pcb_t *pcb_new(const char *const *patterns, size_t n, char *err,
-               size_t errlen);
+pcb_t *pcb_new(const char *const *patterns, size_t n, char *err, size_t errlen);
 /*
  * pcb_run(): every pattern in turn over the whole of <data>, each match
  * skipped past. Returns the total seconds. per_pattern[i] gets pattern i's
  * match count, sec[i] its seconds, status[i] 0 or the PCRE2 error that
  * ended its pass early (a match limit).
  */
-double pcb_run(pcb_t *p, const char *data, size_t len, uint64_t *per_pattern,
-               double *sec, int *status);
+double pcb_run(pcb_t *p, const char *data, size_t len, uint64_t *per_pattern, double *sec,
+               int *status);
 /* pcb_strerror(): PCRE2's text for <status> (a static buffer). */
 const char *pcb_strerror(int status);
 void pcb_free(pcb_t *p);

@@ -30,7 +30,11 @@
 #define TARGET_RATIO_PCRE2 10.0
 #define TARGET_MBPS 500.0
 
-enum { RUN_VEIL = 1, RUN_HS = 2, RUN_PCRE2 = 4 };
+enum {
+    RUN_VEIL = 1,
+    RUN_HS = 2,
+    RUN_PCRE2 = 4
+};
 
 typedef struct options {
     double mb;
@@ -44,9 +48,9 @@ typedef struct options {
     unsigned only;
     veil_format_t format;
     unsigned records;
-    int runs_given;       /* --runs was given: every engine gets them all */
+    int runs_given;           /* --runs was given: every engine gets them all */
     const char *pathological; /* --pathological KIND, or NULL */
-    int redact;           /* --redact: veil redacts (label), not only scans */
+    int redact;               /* --redact: veil redacts (label), not only scans */
 } options_t;
 
 static void usage(FILE *f)
@@ -80,8 +84,7 @@ static int parse_only(const char *s, unsigned *out)
     unsigned m = 0;
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "%s", s);
-    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t;
-         t = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (strcmp(t, "veil") == 0)
             m |= RUN_VEIL;
         else if (strcmp(t, "hs") == 0 || strcmp(t, "hyperscan") == 0)
@@ -100,8 +103,7 @@ static int parse_records(const char *s, unsigned *out)
     unsigned m = 0;
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "%s", s);
-    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t;
-         t = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (strcmp(t, "json") == 0)
             m |= CORPUS_JSON;
         else if (strcmp(t, "access") == 0)
@@ -121,8 +123,12 @@ static int parse_records(const char *s, unsigned *out)
 
 static int parse_args(int argc, char **argv, options_t *o)
 {
-    *o = (options_t){.mb = 32, .cpu = 0, .runs = 5, .chunk = 64 * 1024,
-                     .seed = 1, .pii_every = 3072,
+    *o = (options_t){.mb = 32,
+                     .cpu = 0,
+                     .runs = 5,
+                     .chunk = 64 * 1024,
+                     .seed = 1,
+                     .pii_every = 3072,
                      .only = RUN_VEIL | RUN_HS | RUN_PCRE2,
                      .format = VEIL_FMT_TEXT};
     const char *a = "";
@@ -270,10 +276,10 @@ static int runs_for(const options_t *o, double warmup_sec)
 
 typedef struct veil_count {
     uint64_t n;
-    uint64_t hash;       /* FNV-1a over every finding, to compare runs */
+    uint64_t hash; /* FNV-1a over every finding, to compare runs */
     uint64_t last_offset;
-    int disorder;        /* a finding came before the previous one */
-    uint64_t *per_det;   /* [det_count + 1]: the last slot is "unknown" */
+    int disorder;      /* a finding came before the previous one */
+    uint64_t *per_det; /* [det_count + 1]: the last slot is "unknown" */
     size_t det_count;
 } veil_count_t;
 
@@ -317,8 +323,8 @@ static int discard(void *ud, const char *data, size_t len)
 
 /* The same through a redactor (label action, output discarded): the
    proxy's mode redact. */
-static double veil_run_redact(const veil_engine_t *engine, veil_format_t format,
-                              const corpus_t *c, size_t chunk, veil_count_t *cnt)
+static double veil_run_redact(const veil_engine_t *engine, veil_format_t format, const corpus_t *c,
+                              size_t chunk, veil_count_t *cnt)
 {
     veil_count_reset(cnt);
     double t0 = bench_now();
@@ -348,8 +354,8 @@ static int redact_mode;
 
 /* veil_run(): one scanner over the whole corpus, fed <chunk> bytes at a
    time. Returns seconds, or -1 if the engine failed. */
-static double veil_run(const veil_engine_t *engine, veil_format_t format,
-                       const corpus_t *c, size_t chunk, veil_count_t *cnt)
+static double veil_run(const veil_engine_t *engine, veil_format_t format, const corpus_t *c,
+                       size_t chunk, veil_count_t *cnt)
 {
     if (redact_mode)
         return veil_run_redact(engine, format, c, chunk, cnt);
@@ -373,9 +379,9 @@ static double veil_run(const veil_engine_t *engine, veil_format_t format,
 /* ---- the shared pattern set ---- */
 
 typedef struct patset {
-    size_t n;                 /* patterns used by both baselines */
+    size_t n; /* patterns used by both baselines */
     const char **pattern;
-    unsigned *det;            /* catalog index of each */
+    unsigned *det; /* catalog index of each */
     size_t excluded;
 } patset_t;
 
@@ -418,8 +424,8 @@ typedef struct bench {
     patset_t ps;
 
     veil_engine_t *engine;
-    veil_count_t vcnt;        /* the warm-up's findings (every run is equal) */
-    veil_count_t vscratch;    /* the timed runs' */
+    veil_count_t vcnt;     /* the warm-up's findings (every run is equal) */
+    veil_count_t vscratch; /* the timed runs' */
     timing_t v_chunked, v_whole;
     uint64_t whole_n, whole_hash;
     int v_runs, v_failed, whole_differs;
@@ -467,8 +473,7 @@ static int setup_hs(bench_t *b)
     b->hs_tmp = calloc(b->det_count + 1, sizeof(uint64_t));
     if (!b->hs_per || !b->hs_tmp)
         return -1;
-    b->hs = hsb_new(b->ps.pattern, b->ps.det, b->ps.n, b->det_count, 1, err,
-                    sizeof(err));
+    b->hs = hsb_new(b->ps.pattern, b->ps.det, b->ps.n, b->det_count, 1, err, sizeof(err));
     if (!b->hs) {
         printf("hyperscan: %s\n", err);
         return -1;
@@ -482,11 +487,9 @@ static int setup_hs(bench_t *b)
     for (size_t i = 0; i < b->det_count; i++)
         b->hs_starts += b->hs_per[i];
     /* Informational: the same database without start of match. */
-    b->hs_nosom = hsb_new(b->ps.pattern, b->ps.det, b->ps.n, b->det_count, 0,
-                          err, sizeof(err));
+    b->hs_nosom = hsb_new(b->ps.pattern, b->ps.det, b->ps.n, b->det_count, 0, err, sizeof(err));
     if (b->hs_nosom) {
-        warm = hsb_run(b->hs_nosom, b->c.data, b->c.len, &b->hs_raw_nosom,
-                       b->hs_tmp);
+        warm = hsb_run(b->hs_nosom, b->c.data, b->c.len, &b->hs_raw_nosom, b->hs_tmp);
         b->h_nosom_runs = warm < 0 ? 0 : runs_for(&b->o, warm);
     }
     return 0;
@@ -507,14 +510,12 @@ static int setup_pcre2(bench_t *b)
         printf("pcre2: %s\n", err);
         return -1;
     }
-    double warm = pcb_run(b->pc, b->c.data, b->c.len, b->pc_per, b->pc_best,
-                          b->pc_status);
+    double warm = pcb_run(b->pc, b->c.data, b->c.len, b->pc_per, b->pc_best, b->pc_status);
     b->p_runs = runs_for(&b->o, warm);
     for (size_t k = 0; k < n; k++) {
         b->pc_total += b->pc_per[k];
         if (b->pc_status[k])
-            printf("pcre2: %s stopped early: %s\n",
-                   veil_catalog_get(b->ps.det[k])->id,
+            printf("pcre2: %s stopped early: %s\n", veil_catalog_get(b->ps.det[k])->id,
                    pcb_strerror(b->pc_status[k]));
     }
     return 0;
@@ -534,14 +535,12 @@ static void round_once(bench_t *b, int r)
             b->v_failed = 1;
         else
             timing_add(&b->v_chunked, t);
-        t = veil_run(b->engine, b->o.format, c, c->len ? c->len : 1,
-                     &b->vscratch);
+        t = veil_run(b->engine, b->o.format, c, c->len ? c->len : 1, &b->vscratch);
         if (t < 0)
             b->v_failed = 1;
         else
             timing_add(&b->v_whole, t);
-        if (b->vscratch.n != b->vcnt.n || b->vscratch.hash != b->vcnt.hash ||
-            b->vscratch.disorder)
+        if (b->vscratch.n != b->vcnt.n || b->vscratch.hash != b->vcnt.hash || b->vscratch.disorder)
             b->whole_differs = 1;
     }
     if (b->hs && r < b->h_runs) {
@@ -557,8 +556,7 @@ static void round_once(bench_t *b, int r)
             timing_add(&b->h_nosom, t);
     }
     if (b->pc && r < b->p_runs) {
-        timing_add(&b->p, pcb_run(b->pc, c->data, c->len, b->pc_per, b->pc_sec,
-                                  b->pc_status));
+        timing_add(&b->p, pcb_run(b->pc, c->data, c->len, b->pc_per, b->pc_sec, b->pc_status));
         for (size_t k = 0; k < b->ps.n; k++)
             if (b->pc_sec[k] < b->pc_best[k])
                 b->pc_best[k] = b->pc_sec[k];
@@ -599,17 +597,16 @@ static int planted_index(const char *id)
     return -1;
 }
 
-static void print_row(const char *label, size_t bytes, const timing_t *t,
-                      const char *what)
+static void print_row(const char *label, size_t bytes, const timing_t *t, const char *what)
 {
-    printf("%-34s %9.1f %9.2f %9.2f %5d  %s\n", label, mbps(bytes, t->best),
-           t->best * 1e3, t->worst * 1e3, t->runs, what);
+    printf("%-34s %9.1f %9.2f %9.2f %5d  %s\n", label, mbps(bytes, t->best), t->best * 1e3,
+           t->worst * 1e3, t->runs, what);
 }
 
 static void print_detectors(const bench_t *b)
 {
-    printf("\n%-20s %8s %8s %10s %10s %9s\n", "detector", "planted", "veil",
-           "hs starts", "pcre2", "pcre2 ms");
+    printf("\n%-20s %8s %8s %10s %10s %9s\n", "detector", "planted", "veil", "hs starts", "pcre2",
+           "pcre2 ms");
     for (size_t i = 0; i < b->det_count; i++) {
         const veil_detector_info_t *d = veil_catalog_get(i);
         int k = planted_index(d->id);
@@ -617,13 +614,11 @@ static void print_detectors(const bench_t *b)
         for (size_t j = 0; j < b->ps.n; j++)
             if (b->ps.det[j] == i)
                 pk = (long long)j;
-        char planted[24] = "-", vv[24] = "-", hv[24] = "-", pv[24] = "-",
-             pm[24] = "-";
+        char planted[24] = "-", vv[24] = "-", hv[24] = "-", pv[24] = "-", pm[24] = "-";
         if (k >= 0 && !b->o.corpus_path)
             snprintf(planted, sizeof(planted), "%zu", b->c.pii[k]);
         if (b->v_chunked.runs)
-            snprintf(vv, sizeof(vv), "%llu",
-                     (unsigned long long)b->vcnt.per_det[i]);
+            snprintf(vv, sizeof(vv), "%llu", (unsigned long long)b->vcnt.per_det[i]);
         if (b->h.runs && pk >= 0)
             snprintf(hv, sizeof(hv), "%llu", (unsigned long long)b->hs_per[i]);
         if (b->p.runs && pk >= 0) {
@@ -651,20 +646,18 @@ static int report(const bench_t *b)
     double p = b->p.runs ? mbps(len, b->p.best) : 0;
     char what[96];
 
-    printf("\n%-34s %9s %9s %9s %5s  %s\n", "engine", "MB/s", "best ms",
-           "worst ms", "runs", "matches");
+    printf("\n%-34s %9s %9s %9s %5s  %s\n", "engine", "MB/s", "best ms", "worst ms", "runs",
+           "matches");
     if (b->v_chunked.runs) {
         char label[64];
         snprintf(label, sizeof(label), "veil (%zu KiB feeds)", b->o.chunk / 1024);
-        snprintf(what, sizeof(what), "%llu findings",
-                 (unsigned long long)b->vcnt.n);
+        snprintf(what, sizeof(what), "%llu findings", (unsigned long long)b->vcnt.n);
         print_row(label, len, &b->v_chunked, what);
         print_row("veil (one feed)", len, &b->v_whole, what);
     }
     if (b->h.runs) {
         snprintf(what, sizeof(what), "%llu raw, %llu distinct starts",
-                 (unsigned long long)b->hs_raw,
-                 (unsigned long long)b->hs_starts);
+                 (unsigned long long)b->hs_raw, (unsigned long long)b->hs_starts);
         print_row("hyperscan (block, SOM leftmost)", len, &b->h, what);
     }
     if (b->h_nosom.runs) {
@@ -673,19 +666,17 @@ static int report(const bench_t *b)
         print_row("hyperscan (no SOM, for info)", len, &b->h_nosom, what);
     }
     if (b->p.runs) {
-        snprintf(what, sizeof(what), "%llu matches",
-                 (unsigned long long)b->pc_total);
+        snprintf(what, sizeof(what), "%llu matches", (unsigned long long)b->pc_total);
         print_row("pcre2 jit (pattern by pattern)", len, &b->p, what);
     }
 
     if (b->engine) {
         int bad = b->v_failed || b->whole_differs || b->vcnt.disorder;
-        printf("\nstreaming: %s\n",
-               b->v_failed ? "a veil run FAILED"
-               : b->whole_differs || b->vcnt.disorder
-                   ? "findings DIFFERENT between runs or NOT in offset order"
-                   : "the same findings for every feed size and run, in "
-                     "offset order");
+        printf("\nstreaming: %s\n", b->v_failed ? "a veil run FAILED"
+                                    : b->whole_differs || b->vcnt.disorder
+                                        ? "findings DIFFERENT between runs or NOT in offset order"
+                                        : "the same findings for every feed size and run, in "
+                                          "offset order");
         if (bad)
             status = 1;
     }
@@ -693,14 +684,14 @@ static int report(const bench_t *b)
     double ratio_hs = h > 0 ? v / h : 0, ratio_pc = p > 0 ? v / p : 0;
     printf("\ntargets (issue 2):\n");
     if (v > 0 && h > 0)
-        printf("  veil / hyperscan  %6.2fx   target >= %.0fx   %s\n", ratio_hs,
-               TARGET_RATIO_HS, met(ratio_hs >= TARGET_RATIO_HS));
+        printf("  veil / hyperscan  %6.2fx   target >= %.0fx   %s\n", ratio_hs, TARGET_RATIO_HS,
+               met(ratio_hs >= TARGET_RATIO_HS));
     if (v > 0 && p > 0)
-        printf("  veil / pcre2      %6.2fx   target >= %.0fx  %s\n", ratio_pc,
-               TARGET_RATIO_PCRE2, met(ratio_pc >= TARGET_RATIO_PCRE2));
+        printf("  veil / pcre2      %6.2fx   target >= %.0fx  %s\n", ratio_pc, TARGET_RATIO_PCRE2,
+               met(ratio_pc >= TARGET_RATIO_PCRE2));
     if (v > 0)
-        printf("  veil throughput   %6.0f MB/s target >= %.0f %s\n", v,
-               TARGET_MBPS, met(v >= TARGET_MBPS));
+        printf("  veil throughput   %6.0f MB/s target >= %.0f %s\n", v, TARGET_MBPS,
+               met(v >= TARGET_MBPS));
 
     print_detectors(b);
 
@@ -708,9 +699,8 @@ static int report(const bench_t *b)
            "hs_nosom_mbps=%.1f pcre2_mbps=%.1f ratio_hs=%.2f ratio_pcre2=%.2f "
            "corpus_bytes=%zu veil_findings=%llu veil_hash=%016llx hs_matches=%llu "
            "pcre2_matches=%llu patterns=%zu excluded=%zu\n",
-           v, vw, h, hn, p, ratio_hs, ratio_pc, len,
-           (unsigned long long)b->vcnt.n, (unsigned long long)b->vcnt.hash,
-           (unsigned long long)b->hs_raw,
+           v, vw, h, hn, p, ratio_hs, ratio_pc, len, (unsigned long long)b->vcnt.n,
+           (unsigned long long)b->vcnt.hash, (unsigned long long)b->hs_raw,
            (unsigned long long)b->pc_total, b->ps.n, b->ps.excluded);
     return status;
 }
@@ -719,36 +709,31 @@ static int load_corpus(bench_t *b)
 {
     const options_t *o = &b->o;
     if (o->pathological) {
-        int rc = corpus_pathological(&b->c, o->pathological,
-                                     (size_t)(o->mb * 1024 * 1024), o->seed);
+        int rc =
+            corpus_pathological(&b->c, o->pathological, (size_t)(o->mb * 1024 * 1024), o->seed);
         if (rc) {
-            fprintf(stderr, "bench_scan: --pathological %s: %s\n",
-                    o->pathological,
+            fprintf(stderr, "bench_scan: --pathological %s: %s\n", o->pathological,
                     rc == -EINVAL ? "unknown kind" : strerror(-rc));
             return -1;
         }
-        printf("corpus:   pathological %s, %zu bytes\n", o->pathological,
-               b->c.len);
+        printf("corpus:   pathological %s, %zu bytes\n", o->pathological, b->c.len);
     } else if (o->corpus_path) {
         int rc = corpus_load(&b->c, o->corpus_path);
         if (rc) {
-            fprintf(stderr, "bench_scan: %s: %s\n", o->corpus_path,
-                    strerror(-rc));
+            fprintf(stderr, "bench_scan: %s: %s\n", o->corpus_path, strerror(-rc));
             return -1;
         }
         printf("corpus:   %s, %zu bytes\n", o->corpus_path, b->c.len);
     } else {
-        corpus_options_t co = {(size_t)(o->mb * 1024 * 1024), o->seed,
-                               o->pii_every, o->records};
+        corpus_options_t co = {(size_t)(o->mb * 1024 * 1024), o->seed, o->pii_every, o->records};
         if (corpus_build(&b->c, &co)) {
             fprintf(stderr, "bench_scan: out of memory building the corpus\n");
             return -1;
         }
         printf("corpus:   generated, %zu bytes (%.1f MiB), seed %llu, %zu "
                "records, %zu planted PII values (one per %.0f bytes)\n",
-               b->c.len, (double)b->c.len / 1048576,
-               (unsigned long long)o->seed, b->c.records, b->c.pii_total,
-               b->c.pii_total ? (double)b->c.len / (double)b->c.pii_total : 0.0);
+               b->c.len, (double)b->c.len / 1048576, (unsigned long long)o->seed, b->c.records,
+               b->c.pii_total, b->c.pii_total ? (double)b->c.len / (double)b->c.pii_total : 0.0);
     }
     if (o->dump_path) {
         FILE *f = fopen(o->dump_path, "wb");
@@ -792,8 +777,7 @@ int main(int argc, char **argv)
     static const char *const fmt[] = {"text", "json", "form"};
     printf("veil:     all %zu detectors, %s format, %zu KiB feeds and one "
            "feed%s\n",
-           b.det_count, fmt[b.o.format], b.o.chunk / 1024,
-           b.o.redact ? ", redacting (label)" : "");
+           b.det_count, fmt[b.o.format], b.o.chunk / 1024, b.o.redact ? ", redacting (label)" : "");
 
     /* Set up and warm up every engine, then interleave the timed runs. */
     int status = 0;

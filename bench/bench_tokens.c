@@ -44,7 +44,7 @@ typedef struct options {
 typedef struct sink {
     char *data;
     size_t len, cap;
-    int keep;            /* 0: count only */
+    int keep; /* 0: count only */
 } sink_t;
 
 typedef struct bench {
@@ -54,21 +54,20 @@ typedef struct bench {
     veil_token_ring_t *ring;
     uint8_t *formats, *actions;
     veil_tokens_t tokens;
-    sink_t tok;          /* the tokenized corpus, detokenize's input */
+    sink_t tok; /* the tokenized corpus, detokenize's input */
     uint64_t findings;
-    double best[3];      /* scan, tokenize, detokenize */
+    double best[3]; /* scan, tokenize, detokenize */
 } bench_t;
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: bench_tokens [options]\n"
-            "  --mb N            corpus size in MiB (default 16)\n"
-            "  --runs N          timed rounds, best is kept (default 5)\n"
-            "  --chunk KIB       feed size (default 64)\n"
-            "  --seed N          corpus seed (default 1)\n"
-            "  --format F        text or json: how the engine reads it (default text)\n"
-            "  --cpu N           pin to CPU N (default -1: not pinned)\n");
+    fprintf(f, "usage: bench_tokens [options]\n"
+               "  --mb N            corpus size in MiB (default 16)\n"
+               "  --runs N          timed rounds, best is kept (default 5)\n"
+               "  --chunk KIB       feed size (default 64)\n"
+               "  --seed N          corpus seed (default 1)\n"
+               "  --format F        text or json: how the engine reads it (default text)\n"
+               "  --cpu N           pin to CPU N (default -1: not pinned)\n");
 }
 
 static int parse(options_t *o, int argc, char **argv)
@@ -279,7 +278,8 @@ static int setup(bench_t *b)
     for (size_t d = 0; d < n; d++) {
         const char *id = veil_engine_detector(b->engine, d)->id;
         b->formats[d] = (uint8_t)(strcmp(id, "credit_card") == 0 || strcmp(id, "iban") == 0
-                                      ? VEIL_TOKEN_FPE : VEIL_TOKEN_TAGGED);
+                                      ? VEIL_TOKEN_FPE
+                                      : VEIL_TOKEN_TAGGED);
     }
     memset(b->actions, VEIL_ACT_TOKENIZE, n + 1);
     b->tokens.ring = b->ring;
@@ -360,15 +360,14 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("corpus:   generated, %zu bytes (%.1f MiB), seed %llu, %zu records, %zu PII planted\n",
-           b.c.len, (double)b.c.len / (1024.0 * 1024.0), (unsigned long long)b.o.seed,
-           b.c.records, b.c.pii_total);
+           b.c.len, (double)b.c.len / (1024.0 * 1024.0), (unsigned long long)b.o.seed, b.c.records,
+           b.c.pii_total);
     printf("feeds:    %zu KiB, format %s, key k1 (slot 1): fpe for credit_card and iban in "
            "fields, tagged otherwise\n",
            b.o.chunk / 1024, b.o.format == VEIL_FMT_JSON ? "json" : "text");
 
     /* The warm-up round is also the one that is checked and counted. */
-    if (run_scan(&b) < 0 || run_tokenize(&b, &st[0]) < 0 ||
-        run_detokenize(&b, &back, &st[1]) < 0) {
+    if (run_scan(&b) < 0 || run_tokenize(&b, &st[0]) < 0 || run_detokenize(&b, &back, &st[1]) < 0) {
         fprintf(stderr, "bench_tokens: FAILED: a pipeline returned an error\n");
         teardown(&b);
         free(back.data);
@@ -394,8 +393,8 @@ int main(int argc, char **argv)
         while (i < back.len && i < b.c.len && back.data[i] == b.c.data[i]) {
             i++;
         }
-        printf("round trip: first difference at byte %zu (lengths %zu and %zu)\n", i,
-               back.len, b.c.len);
+        printf("round trip: first difference at byte %zu (lengths %zu and %zu)\n", i, back.len,
+               b.c.len);
         rc = 1;
     }
     free(back.data);
@@ -419,8 +418,8 @@ int main(int argc, char **argv)
     printf("%-34s %9.1f %9.2f %9.2f\n", "scan (engine only)", scan, b.best[0] * 1e3, 1.0);
     printf("%-34s %9.1f %9.2f %9.2f\n", "tokenize (redactor, tokens)", tok, b.best[1] * 1e3,
            scan > 0 ? tok / scan : 0);
-    printf("%-34s %9.1f %9.2f %9.2f\n", "detokenize (redactor + stream)", detok,
-           b.best[2] * 1e3, scan > 0 ? detok / scan : 0);
+    printf("%-34s %9.1f %9.2f %9.2f\n", "detokenize (redactor + stream)", detok, b.best[2] * 1e3,
+           scan > 0 ? detok / scan : 0);
     printf("(MB/s of the corpus's %zu bytes for all three; detokenize reads the %zu "
            "tokenized bytes)\n",
            b.c.len, b.tok.len);

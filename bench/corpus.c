@@ -100,8 +100,7 @@ static void put_ch(buf_t *b, char c)
     put_mem(b, &c, 1);
 }
 
-__attribute__((format(printf, 2, 3)))
-static void putf(buf_t *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void putf(buf_t *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -129,10 +128,8 @@ static void put_charset(buf_t *b, rng_t *r, const char *set, int n)
 }
 
 static const char HEX[] = "0123456789abcdef";
-static const char B62[] =
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-static const char B64URL[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char B62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static void put_hex(buf_t *b, rng_t *r, int n)
 {
@@ -191,8 +188,7 @@ static civil_t civil_from_ms(int64_t ms)
 static void put_iso(buf_t *b, int64_t ms)
 {
     civil_t c = civil_from_ms(ms);
-    putf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.y, c.mo, c.d, c.h, c.mi,
-         c.s, c.ms);
+    putf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.y, c.mo, c.d, c.h, c.mi, c.s, c.ms);
 }
 
 static void put_date(buf_t *b, int64_t ms)
@@ -206,53 +202,59 @@ static void put_nginx_time(buf_t *b, int64_t ms)
     static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     civil_t c = civil_from_ms(ms);
-    putf(b, "%02d/%s/%04d:%02d:%02d:%02d +0000", c.d, mon[c.mo - 1], c.y, c.h,
-         c.mi, c.s);
+    putf(b, "%02d/%s/%04d:%02d:%02d:%02d +0000", c.d, mon[c.mo - 1], c.y, c.h, c.mi, c.s);
 }
 
 /* ---- vocabulary ---- */
 
-static const char *const FIRST[] = {
-    "james", "maria", "wei", "fatima", "lukas", "sofia", "hiroshi", "amelie",
-    "carlos", "priya", "olga", "mohammed", "emma", "jan", "lucia", "noah",
-    "aisha", "mateo", "yuki", "lars", "chloe", "diego", "ananya", "pieter"};
-static const char *const LAST[] = {
-    "smith", "garcia", "muller", "rossi", "dubois", "kowalski", "tanaka",
-    "silva", "jansen", "fernandez", "nguyen", "schmidt", "kumar", "brown",
-    "moreau", "bianchi", "lopez", "sato", "devries", "okafor"};
-static const char *const MAILDOM[] = {
-    "gmail.com", "outlook.com", "yahoo.co.uk", "web.de", "orange.fr",
-    "icloud.com", "proton.me", "example-corp.com", "mail.ru", "gmx.net"};
+static const char *const FIRST[] = {"james",   "maria",  "wei",    "fatima", "lukas",  "sofia",
+                                    "hiroshi", "amelie", "carlos", "priya",  "olga",   "mohammed",
+                                    "emma",    "jan",    "lucia",  "noah",   "aisha",  "mateo",
+                                    "yuki",    "lars",   "chloe",  "diego",  "ananya", "pieter"};
+static const char *const LAST[] = {"smith",    "garcia",  "muller", "rossi",   "dubois",
+                                   "kowalski", "tanaka",  "silva",  "jansen",  "fernandez",
+                                   "nguyen",   "schmidt", "kumar",  "brown",   "moreau",
+                                   "bianchi",  "lopez",   "sato",   "devries", "okafor"};
+static const char *const MAILDOM[] = {"gmail.com", "outlook.com", "yahoo.co.uk", "web.de",
+                                      "orange.fr", "icloud.com",  "proton.me",   "example-corp.com",
+                                      "mail.ru",   "gmx.net"};
 static const char *const STATUS[] = {"active", "pending", "suspended",
-                                     "active", "active", "invited"};
+                                     "active", "active",  "invited"};
 static const char *const PLAN[] = {"free", "pro", "team", "enterprise"};
-static const char *const LOCALE[] = {"en-US", "en-GB", "de-DE", "fr-FR",
-                                     "es-ES", "it-IT", "nl-NL", "pt-BR",
-                                     "ja-JP", "hi-IN"};
-static const char *const TZ[] = {"Europe/Berlin", "America/New_York",
-                                 "Asia/Tokyo", "Europe/London",
-                                 "America/Sao_Paulo", "Asia/Kolkata",
+static const char *const LOCALE[] = {"en-US", "en-GB", "de-DE", "fr-FR", "es-ES",
+                                     "it-IT", "nl-NL", "pt-BR", "ja-JP", "hi-IN"};
+static const char *const TZ[] = {"Europe/Berlin",    "America/New_York",  "Asia/Tokyo",
+                                 "Europe/London",    "America/Sao_Paulo", "Asia/Kolkata",
                                  "Australia/Sydney", "Europe/Madrid"};
 static const char *const CUR[] = {"USD", "EUR", "GBP", "JPY", "BRL", "INR"};
 static const char *const BRAND[] = {"visa", "mastercard", "amex", "discover"};
 static const char *const EVENT[] = {"page_view", "add_to_cart", "checkout_started",
-                                    "search", "signup", "login", "click",
-                                    "purchase", "scroll_depth"};
-static const char *const PAGE[] = {"/", "/products", "/products/sneakers",
-                                   "/cart", "/checkout", "/account/settings",
-                                   "/blog/2026/11/release-notes", "/search",
-                                   "/help/returns", "/pricing"};
-static const char *const METHOD[] = {"GET", "GET", "GET", "GET", "POST",
+                                    "search",    "signup",      "login",
+                                    "click",     "purchase",    "scroll_depth"};
+static const char *const PAGE[] = {"/",
+                                   "/products",
+                                   "/products/sneakers",
+                                   "/cart",
+                                   "/checkout",
+                                   "/account/settings",
+                                   "/blog/2026/11/release-notes",
+                                   "/search",
+                                   "/help/returns",
+                                   "/pricing"};
+static const char *const METHOD[] = {"GET",  "GET", "GET",    "GET",  "POST",
                                      "POST", "PUT", "DELETE", "PATCH"};
-static const char *const API[] = {"/api/v2/orders", "/api/v2/users",
-                                  "/api/v1/products", "/api/v2/payments",
-                                  "/api/v1/events", "/api/v2/carts",
-                                  "/healthz", "/api/v1/search",
+static const char *const API[] = {"/api/v2/orders",
+                                  "/api/v2/users",
+                                  "/api/v1/products",
+                                  "/api/v2/payments",
+                                  "/api/v1/events",
+                                  "/api/v2/carts",
+                                  "/healthz",
+                                  "/api/v1/search",
                                   "/static/js/app.3f9c2e1b.js",
                                   "/static/css/main.8a1d.css"};
-static const int HTTP_STATUS[] = {200, 200, 200, 200, 200, 201, 204, 301,
-                                  304, 400, 401, 403, 404, 422, 429, 500,
-                                  502, 503};
+static const int HTTP_STATUS[] = {200, 200, 200, 200, 200, 201, 204, 301, 304,
+                                  400, 401, 403, 404, 422, 429, 500, 502, 503};
 static const char *const UA[] = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, "
     "like Gecko) Chrome/124.0.0.0 Safari/537.36",
@@ -264,33 +266,41 @@ static const char *const UA[] = {
     "Safari/604.1",
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, "
     "like Gecko) Chrome/124.0.6367.82 Mobile Safari/537.36",
-    "okhttp/4.12.0", "curl/8.5.0", "python-requests/2.31.0",
-    "Go-http-client/1.1", "PostmanRuntime/7.37.3"};
+    "okhttp/4.12.0",
+    "curl/8.5.0",
+    "python-requests/2.31.0",
+    "Go-http-client/1.1",
+    "PostmanRuntime/7.37.3"};
 static const char *const REFERER[] = {
-    "-", "-", "https://www.google.com/", "https://shop.example.com/cart",
+    "-",
+    "-",
+    "https://www.google.com/",
+    "https://shop.example.com/cart",
     "https://shop.example.com/products?category=shoes&sort=price_asc",
-    "https://t.co/", "android-app://com.google.android.gm/"};
-static const char *const LEVEL[] = {"INFO", "INFO", "INFO", "INFO", "DEBUG",
-                                    "DEBUG", "WARN", "ERROR"};
-static const char *const LOGGER[] = {
-    "c.e.orders.OrderService", "c.e.payments.StripeGateway",
-    "c.e.users.AccountController", "c.e.search.QueryPlanner",
-    "o.h.engine.jdbc.spi.SqlExceptionHelper", "c.e.events.KafkaPublisher",
-    "c.e.auth.SessionFilter", "c.e.inventory.StockSync"};
-static const char *const CITY[] = {"Berlin", "Lyon", "Austin", "Osaka",
-                                   "Madrid", "Utrecht", "Pune", "Curitiba",
-                                   "Leeds", "Turin"};
+    "https://t.co/",
+    "android-app://com.google.android.gm/"};
+static const char *const LEVEL[] = {"INFO",  "INFO",  "INFO", "INFO",
+                                    "DEBUG", "DEBUG", "WARN", "ERROR"};
+static const char *const LOGGER[] = {"c.e.orders.OrderService",
+                                     "c.e.payments.StripeGateway",
+                                     "c.e.users.AccountController",
+                                     "c.e.search.QueryPlanner",
+                                     "o.h.engine.jdbc.spi.SqlExceptionHelper",
+                                     "c.e.events.KafkaPublisher",
+                                     "c.e.auth.SessionFilter",
+                                     "c.e.inventory.StockSync"};
+static const char *const CITY[] = {"Berlin",  "Lyon", "Austin",   "Osaka", "Madrid",
+                                   "Utrecht", "Pune", "Curitiba", "Leeds", "Turin"};
 
 /* ---- PII values, each valid for its validator ---- */
 
 static const char *const PII_NAMES[CORPUS_PII__COUNT] = {
-    "email", "phone", "credit_card", "iban", "us_ssn", "ipv4", "ipv6",
-    "mac_address", "jwt", "aws_access_key_id", "github_token", "stripe_key",
-    "url_credentials"};
+    "email",        "phone",      "credit_card",    "iban", "us_ssn",
+    "ipv4",         "ipv6",       "mac_address",    "jwt",  "aws_access_key_id",
+    "github_token", "stripe_key", "url_credentials"};
 
 /* Relative frequencies of the planted kinds. */
-static const int PII_WEIGHT[CORPUS_PII__COUNT] = {
-    22, 12, 10, 6, 6, 14, 6, 3, 6, 4, 3, 3, 5};
+static const int PII_WEIGHT[CORPUS_PII__COUNT] = {22, 12, 10, 6, 6, 14, 6, 3, 6, 4, 3, 3, 5};
 
 const char *corpus_pii_name(int kind)
 {
@@ -319,7 +329,7 @@ static size_t make_card(rng_t *r, char *out, int valid)
     static const struct {
         const char *prefix;
         int len;
-    } iss[] = {{"4", 16}, {"4", 16}, {"51", 16}, {"55", 16}, {"2221", 16},
+    } iss[] = {{"4", 16},  {"4", 16},  {"51", 16},   {"55", 16},  {"2221", 16},
                {"34", 15}, {"37", 15}, {"6011", 16}, {"358", 16}, {"4", 13}};
     int k = (int)rnd_below(r, sizeof(iss) / sizeof(iss[0]));
     size_t n = strlen(iss[k].prefix);
@@ -368,12 +378,9 @@ static void put_iban(buf_t *b, rng_t *r, int valid)
 {
     static const struct {
         const char *cc, *bban; /* bban: 'n' digit, 'a' letter */
-    } fmt[] = {{"DE", "nnnnnnnnnnnnnnnnnn"},
-               {"GB", "aaaannnnnnnnnnnnnn"},
-               {"FR", "nnnnnnnnnnnnnnnnnnnnnnn"},
-               {"ES", "nnnnnnnnnnnnnnnnnnnn"},
-               {"NL", "aaaannnnnnnnnn"},
-               {"IT", "annnnnnnnnnnnnnnnnnnnnn"}};
+    } fmt[] = {{"DE", "nnnnnnnnnnnnnnnnnn"},      {"GB", "aaaannnnnnnnnnnnnn"},
+               {"FR", "nnnnnnnnnnnnnnnnnnnnnnn"}, {"ES", "nnnnnnnnnnnnnnnnnnnn"},
+               {"NL", "aaaannnnnnnnnn"},          {"IT", "annnnnnnnnnnnnnnnnnnnnn"}};
     int k = (int)rnd_below(r, sizeof(fmt) / sizeof(fmt[0]));
     char s[40];
     size_t n = 0;
@@ -382,8 +389,7 @@ static void put_iban(buf_t *b, rng_t *r, int valid)
     s[n++] = '0';
     s[n++] = '0';
     for (const char *f = fmt[k].bban; *f; f++)
-        s[n++] = *f == 'n' ? (char)('0' + rnd_below(r, 10))
-                           : (char)('A' + rnd_below(r, 26));
+        s[n++] = *f == 'n' ? (char)('0' + rnd_below(r, 10)) : (char)('A' + rnd_below(r, 26));
     int check = 98 - iban_mod97(s, n);
     if (!valid)
         check = check % 97 + 1; /* any other pair of check digits fails */
@@ -415,23 +421,21 @@ static void put_ipv4(buf_t *b, rng_t *r)
     do
         a = rnd_range(r, 11, 223);
     while (a == 127 || a == 172 || a == 192);
-    putf(b, "%d.%d.%d.%d", a, rnd_range(r, 0, 255), rnd_range(r, 0, 255),
-         rnd_range(r, 1, 254));
+    putf(b, "%d.%d.%d.%d", a, rnd_range(r, 0, 255), rnd_range(r, 0, 255), rnd_range(r, 1, 254));
 }
 
 static void put_ipv6(buf_t *b, rng_t *r)
 {
-    static const char *const pfx[] = {"2001:db8:", "2a02:810d:", "2600:1700:",
-                                      "2a01:4f8:", "fe80::"};
+    static const char *const pfx[] = {
+        "2001:db8:", "2a02:810d:", "2600:1700:", "2a01:4f8:", "fe80::"};
     const char *p = PICK(r, pfx);
     put(b, p);
     if (p[strlen(p) - 2] == ':') { /* link-local: fe80::1c2b:... */
-        putf(b, "%x:%x:%x:%x", (unsigned)rnd_below(r, 0x10000),
-             (unsigned)rnd_below(r, 0x10000), (unsigned)rnd_below(r, 0x10000),
-             (unsigned)rnd_below(r, 0x10000));
-    } else if (chance(r, 50)) {
-        putf(b, "%x::%x:%x", (unsigned)rnd_below(r, 0x10000),
+        putf(b, "%x:%x:%x:%x", (unsigned)rnd_below(r, 0x10000), (unsigned)rnd_below(r, 0x10000),
              (unsigned)rnd_below(r, 0x10000), (unsigned)rnd_below(r, 0x10000));
+    } else if (chance(r, 50)) {
+        putf(b, "%x::%x:%x", (unsigned)rnd_below(r, 0x10000), (unsigned)rnd_below(r, 0x10000),
+             (unsigned)rnd_below(r, 0x10000));
     } else {
         putf(b, "%x:%x:%x:%x:%x:%x", (unsigned)rnd_below(r, 0x10000),
              (unsigned)rnd_below(r, 0x10000), (unsigned)rnd_below(r, 0x10000),
@@ -476,8 +480,8 @@ static void put_jwt(buf_t *b, rng_t *r, int64_t now_ms)
     char payload[160];
     snprintf(payload, sizeof(payload),
              "{\"sub\":\"%llu\",\"iat\":%lld,\"exp\":%lld,\"scope\":\"read\"}",
-             (unsigned long long)rnd_below(r, 100000000),
-             (long long)(now_ms / 1000), (long long)(now_ms / 1000 + 3600));
+             (unsigned long long)rnd_below(r, 100000000), (long long)(now_ms / 1000),
+             (long long)(now_ms / 1000 + 3600));
     put_b64url(b, PICK(r, hdr));
     put_ch(b, '.');
     put_b64url(b, payload);
@@ -529,8 +533,8 @@ static void put_phone(buf_t *b, rng_t *r)
         putf(b, "+49 30 %d %04d", rnd_range(r, 100, 999), rnd_range(r, 0, 9999));
         break;
     case 4:
-        putf(b, "+33 6 %02d %02d %02d %02d", rnd_range(r, 0, 99),
-             rnd_range(r, 0, 99), rnd_range(r, 0, 99), rnd_range(r, 0, 99));
+        putf(b, "+33 6 %02d %02d %02d %02d", rnd_range(r, 0, 99), rnd_range(r, 0, 99),
+             rnd_range(r, 0, 99), rnd_range(r, 0, 99));
         break;
     case 5:
         putf(b, "+91 98%03d %05d", rnd_range(r, 0, 999), rnd_range(r, 0, 99999));
@@ -569,20 +573,40 @@ static void put_email(buf_t *b, rng_t *r, int percent_encoded)
 static void put_pii(buf_t *b, rng_t *r, int kind, int64_t now_ms)
 {
     switch (kind) {
-    case CORPUS_PII_EMAIL: put_email(b, r, 0); break;
-    case CORPUS_PII_PHONE: put_phone(b, r); break;
-    case CORPUS_PII_CREDIT_CARD: put_card(b, r); break;
-    case CORPUS_PII_IBAN: put_iban(b, r, 1); break;
-    case CORPUS_PII_US_SSN: put_ssn(b, r); break;
-    case CORPUS_PII_IPV4: put_ipv4(b, r); break;
-    case CORPUS_PII_IPV6: put_ipv6(b, r); break;
-    case CORPUS_PII_MAC: put_mac(b, r); break;
-    case CORPUS_PII_JWT: put_jwt(b, r, now_ms); break;
+    case CORPUS_PII_EMAIL:
+        put_email(b, r, 0);
+        break;
+    case CORPUS_PII_PHONE:
+        put_phone(b, r);
+        break;
+    case CORPUS_PII_CREDIT_CARD:
+        put_card(b, r);
+        break;
+    case CORPUS_PII_IBAN:
+        put_iban(b, r, 1);
+        break;
+    case CORPUS_PII_US_SSN:
+        put_ssn(b, r);
+        break;
+    case CORPUS_PII_IPV4:
+        put_ipv4(b, r);
+        break;
+    case CORPUS_PII_IPV6:
+        put_ipv6(b, r);
+        break;
+    case CORPUS_PII_MAC:
+        put_mac(b, r);
+        break;
+    case CORPUS_PII_JWT:
+        put_jwt(b, r, now_ms);
+        break;
     case CORPUS_PII_AWS_KEY:
         put(b, "AKIA");
         put_charset(b, r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
         break;
-    case CORPUS_PII_GITHUB_TOKEN: put_github(b, r); break;
+    case CORPUS_PII_GITHUB_TOKEN:
+        put_github(b, r);
+        break;
     case CORPUS_PII_STRIPE_KEY:
         put(b, "sk_live_");
         put_charset(b, r, B62, 24);
@@ -599,9 +623,9 @@ static void put_pii(buf_t *b, rng_t *r, int kind, int64_t now_ms)
 static const char *pii_key(int kind)
 {
     static const char *const k[CORPUS_PII__COUNT] = {
-        "contact", "mobile", "pan", "payout_account", "tax_ref", "client_ip",
-        "client_ip", "device_mac", "id_token", "access_key", "vcs_token",
-        "gateway_key", "dsn"};
+        "contact",   "mobile",      "pan",        "payout_account", "tax_ref",
+        "client_ip", "client_ip",   "device_mac", "id_token",       "access_key",
+        "vcs_token", "gateway_key", "dsn"};
     return k[kind];
 }
 
@@ -683,21 +707,21 @@ static void json_user(gen_t *g, int kind)
     put_iso(b, g->now_ms - (int64_t)rnd_below(r, 86400000ull * 900));
     putf(b, "\",\"updated_at_ms\":%lld,", (long long)g->now_ms);
     pii_field(g, kind);
-    putf(b, "\"status\":\"%s\",\"plan\":\"%s\",\"locale\":\"%s\",",
-         PICK(r, STATUS), PICK(r, PLAN), PICK(r, LOCALE));
-    putf(b, "\"settings\":{\"theme\":\"%s\",\"notifications\":{\"email\":%s,"
-            "\"sms\":%s,\"push\":%s},\"timezone\":\"%s\"},",
+    putf(b, "\"status\":\"%s\",\"plan\":\"%s\",\"locale\":\"%s\",", PICK(r, STATUS), PICK(r, PLAN),
+         PICK(r, LOCALE));
+    putf(b,
+         "\"settings\":{\"theme\":\"%s\",\"notifications\":{\"email\":%s,"
+         "\"sms\":%s,\"push\":%s},\"timezone\":\"%s\"},",
          chance(r, 50) ? "dark" : "light", chance(r, 70) ? "true" : "false",
-         chance(r, 20) ? "true" : "false", chance(r, 50) ? "true" : "false",
-         PICK(r, TZ));
-    putf(b, "\"stats\":{\"logins\":%d,\"orders\":%d,\"lifetime_value\":",
-         rnd_range(r, 0, 5000), rnd_range(r, 0, 300));
+         chance(r, 20) ? "true" : "false", chance(r, 50) ? "true" : "false", PICK(r, TZ));
+    putf(b, "\"stats\":{\"logins\":%d,\"orders\":%d,\"lifetime_value\":", rnd_range(r, 0, 5000),
+         rnd_range(r, 0, 300));
     put_price(b, r);
     put(b, ",\"last_seen\":\"");
     put_iso(b, g->now_ms - (int64_t)rnd_below(r, 86400000ull * 30));
-    putf(b, "\"},\"address\":{\"city\":\"%s\",\"geo\":[%d.%06d,%d.%06d]},",
-         PICK(r, CITY), rnd_range(r, -60, 70), rnd_range(r, 0, 999999),
-         rnd_range(r, -170, 170), rnd_range(r, 0, 999999));
+    putf(b, "\"},\"address\":{\"city\":\"%s\",\"geo\":[%d.%06d,%d.%06d]},", PICK(r, CITY),
+         rnd_range(r, -60, 70), rnd_range(r, 0, 999999), rnd_range(r, -170, 170),
+         rnd_range(r, 0, 999999));
     put(b, "\"avatar\":\"https://cdn.example.com/avatars/");
     put_hex(b, r, 32);
     put(b, ".png\",\"tags\":[\"beta\",\"newsletter\",\"eu\"],\"version\":");
@@ -747,13 +771,12 @@ static void json_payment(gen_t *g, int kind)
     rng_t *r = &g->r;
     put(b, "{\"payment_id\":\"");
     put_id(b, r, "pay_");
-    putf(b, "\",\"amount\":%d,\"currency\":\"%s\",", rnd_range(r, 100, 250000),
-         PICK(r, CUR));
+    putf(b, "\",\"amount\":%d,\"currency\":\"%s\",", rnd_range(r, 100, 250000), PICK(r, CUR));
     pii_field(g, kind);
     putf(b, "\"card\":{\"brand\":\"%s\",\"masked\":\"", PICK(r, BRAND));
     put_masked_card(b, r);
-    putf(b, "\",\"exp_month\":%d,\"exp_year\":%d,\"fingerprint\":\"",
-         rnd_range(r, 1, 12), rnd_range(r, 2027, 2032));
+    putf(b, "\",\"exp_month\":%d,\"exp_year\":%d,\"fingerprint\":\"", rnd_range(r, 1, 12),
+         rnd_range(r, 2027, 2032));
     put_hex(b, r, 32);
     put(b, "\"},\"idempotency_key\":\"");
     put_uuid(b, r);
@@ -778,8 +801,7 @@ static void json_event(gen_t *g, int kind)
 {
     buf_t *b = g->b;
     rng_t *r = &g->r;
-    putf(b, "{\"event\":\"%s\",\"ts\":%lld,\"session\":\"", PICK(r, EVENT),
-         (long long)g->now_ms);
+    putf(b, "{\"event\":\"%s\",\"ts\":%lld,\"session\":\"", PICK(r, EVENT), (long long)g->now_ms);
     put_hex(b, r, 40);
     put(b, "\",\"trace_id\":\"");
     put_hex(b, r, 32);
@@ -787,13 +809,13 @@ static void json_event(gen_t *g, int kind)
     put_hex(b, r, 16);
     put(b, "\",");
     pii_field(g, kind);
-    putf(b, "\"props\":{\"path\":\"%s\",\"referrer\":\"%s\",\"duration_ms\":%d,"
-            "\"viewport\":\"%dx%d\",\"experiment\":\"exp-%d-b\"},",
-         PICK(r, PAGE), PICK(r, REFERER), rnd_range(r, 1, 90000),
-         rnd_range(r, 320, 2560), rnd_range(r, 480, 1440), rnd_range(r, 1, 99));
+    putf(b,
+         "\"props\":{\"path\":\"%s\",\"referrer\":\"%s\",\"duration_ms\":%d,"
+         "\"viewport\":\"%dx%d\",\"experiment\":\"exp-%d-b\"},",
+         PICK(r, PAGE), PICK(r, REFERER), rnd_range(r, 1, 90000), rnd_range(r, 320, 2560),
+         rnd_range(r, 480, 1440), rnd_range(r, 1, 99));
     putf(b, "\"sdk\":{\"name\":\"web\",\"version\":\"%d.%d.%d\"},\"ua\":\"%s\"}",
-         rnd_range(r, 1, 5), rnd_range(r, 0, 20), rnd_range(r, 0, 30),
-         PICK(r, UA));
+         rnd_range(r, 1, 5), rnd_range(r, 0, 20), rnd_range(r, 0, 30), PICK(r, UA));
 }
 
 /* pretty(): re-indents compact JSON in b->p[from..] with two spaces. */
@@ -864,8 +886,8 @@ static void access_line(gen_t *g, int kind)
             put(b, "/");
             put_id(b, r, "ord_");
         }
-        putf(b, "?page=%d&per_page=50&sort=-created_at&ts=%lld",
-             rnd_range(r, 1, 40), (long long)g->now_ms);
+        putf(b, "?page=%d&per_page=50&sort=-created_at&ts=%lld", rnd_range(r, 1, 40),
+             (long long)g->now_ms);
         if (chance(r, 30)) {
             put(b, "&sku=");
             put_sku(b, r);
@@ -879,11 +901,9 @@ static void access_line(gen_t *g, int kind)
         put_jwt(b, r, g->now_ms);
     } else if (kind == CORPUS_PII_PHONE) {
         /* E.164 without spaces: a request line has none */
-        putf(b, "%sotp=1&to=+1415555%04d", query ? "&" : "?",
-             rnd_range(r, 0, 9999));
+        putf(b, "%sotp=1&to=+1415555%04d", query ? "&" : "?", rnd_range(r, 0, 9999));
     }
-    putf(b, " HTTP/1.1\" %d %d \"", PICK(r, HTTP_STATUS),
-         rnd_range(r, 0, 250000));
+    putf(b, " HTTP/1.1\" %d %d \"", PICK(r, HTTP_STATUS), rnd_range(r, 0, 250000));
     if (kind == CORPUS_PII_URL_CREDENTIALS) {
         put(b, "https://admin:");
         put_charset(b, r, B62, 12);
@@ -891,8 +911,8 @@ static void access_line(gen_t *g, int kind)
     } else {
         put(b, PICK(r, REFERER));
     }
-    putf(b, "\" \"%s\" rt=%d.%03d uct=\"0.%03d\" req_id=", PICK(r, UA),
-         rnd_range(r, 0, 2), rnd_range(r, 0, 999), rnd_range(r, 0, 999));
+    putf(b, "\" \"%s\" rt=%d.%03d uct=\"0.%03d\" req_id=", PICK(r, UA), rnd_range(r, 0, 2),
+         rnd_range(r, 0, 999), rnd_range(r, 0, 999));
     put_hex(b, r, 32);
 }
 
@@ -901,15 +921,20 @@ static void app_line(gen_t *g, int kind)
     buf_t *b = g->b;
     rng_t *r = &g->r;
     put_iso(b, g->now_ms);
-    putf(b, " %-5s [worker-%d] %s - ", PICK(r, LEVEL), rnd_range(r, 1, 16),
-         PICK(r, LOGGER));
-    static const char *const pii_fmt[CORPUS_PII__COUNT] = {
-        "login failed for user=", "sms sent to=", "payment declined card=",
-        "payout created iban=", "kyc check submitted ssn=",
-        "rate limit exceeded client=", "rate limit exceeded client=",
-        "device registered mac=", "auth header=\"Authorization: Bearer ",
-        "using credentials access_key_id=", "clone with token ",
-        "stripe client init key=", "connecting to "};
+    putf(b, " %-5s [worker-%d] %s - ", PICK(r, LEVEL), rnd_range(r, 1, 16), PICK(r, LOGGER));
+    static const char *const pii_fmt[CORPUS_PII__COUNT] = {"login failed for user=",
+                                                           "sms sent to=",
+                                                           "payment declined card=",
+                                                           "payout created iban=",
+                                                           "kyc check submitted ssn=",
+                                                           "rate limit exceeded client=",
+                                                           "rate limit exceeded client=",
+                                                           "device registered mac=",
+                                                           "auth header=\"Authorization: Bearer ",
+                                                           "using credentials access_key_id=",
+                                                           "clone with token ",
+                                                           "stripe client init key=",
+                                                           "connecting to "};
     if (kind >= 0) {
         put(b, pii_fmt[kind]);
         put_pii(b, r, kind, g->now_ms);
@@ -923,27 +948,23 @@ static void app_line(gen_t *g, int kind)
     case 0:
         put(b, "order ");
         put_id(b, r, "ord_");
-        putf(b, " processed in %dms items=%d total=", rnd_range(r, 1, 900),
-             rnd_range(r, 1, 9));
+        putf(b, " processed in %dms items=%d total=", rnd_range(r, 1, 900), rnd_range(r, 1, 9));
         put_price(b, r);
         put(b, " request_id=");
         put_uuid(b, r);
         break;
     case 1:
-        putf(b, "GET %s took %d.%03ds status=%d bytes=%d", PICK(r, API),
-             rnd_range(r, 0, 3), rnd_range(r, 0, 999), PICK(r, HTTP_STATUS),
-             rnd_range(r, 0, 900000));
+        putf(b, "GET %s took %d.%03ds status=%d bytes=%d", PICK(r, API), rnd_range(r, 0, 3),
+             rnd_range(r, 0, 999), PICK(r, HTTP_STATUS), rnd_range(r, 0, 900000));
         break;
     case 2:
         put(b, "cache miss key=product:");
         put_hex(b, r, 24);
-        putf(b, " ttl=%d hit_ratio=0.%03d", rnd_range(r, 60, 86400),
-             rnd_range(r, 0, 999));
+        putf(b, " ttl=%d hit_ratio=0.%03d", rnd_range(r, 60, 86400), rnd_range(r, 0, 999));
         break;
     case 3:
         putf(b, "published %d events to topic orders.v3 partition=%d offset=%lld",
-             rnd_range(r, 1, 500), rnd_range(r, 0, 63),
-             (long long)rnd_below(r, 90000000000ull));
+             rnd_range(r, 1, 500), rnd_range(r, 0, 63), (long long)rnd_below(r, 90000000000ull));
         break;
     case 4:
         put(b, "SQL Error: 0, SQLState: 40001 deadlock detected tx=");
@@ -959,9 +980,8 @@ static void app_line(gen_t *g, int kind)
         putf(b, " weight_kg=%d.%02d", rnd_range(r, 0, 30), rnd_range(r, 0, 99));
         break;
     default:
-        putf(b, "stock sync done updated=%d skipped=%d in %lldms ts=%lld",
-             rnd_range(r, 0, 5000), rnd_range(r, 0, 50),
-             (long long)rnd_below(r, 60000), (long long)(g->now_ms / 1000));
+        putf(b, "stock sync done updated=%d skipped=%d in %lldms ts=%lld", rnd_range(r, 0, 5000),
+             rnd_range(r, 0, 50), (long long)rnd_below(r, 60000), (long long)(g->now_ms / 1000));
         break;
     }
 }
@@ -974,20 +994,25 @@ static void app_line(gen_t *g, int kind)
    way as the other kinds. */
 
 static const char *const WORDS[] = {
-    "the", "order", "arrived", "late", "and", "box", "was", "damaged", "please",
-    "refund", "my", "account", "cannot", "log", "in", "after", "update", "thanks",
-    "for", "quick", "reply", "shipping", "address", "changed", "invoice", "missing",
-    "size", "too", "small", "exchange", "colour", "different", "from", "photo",
-    "deploy", "finished", "dashboard", "looks", "green", "again", "review", "branch",
-    "merge", "when", "ready", "meeting", "moved", "to", "tomorrow", "morning"};
-static const char *const TAGS[] = {"billing", "refund", "shipping", "login", "bug",
-                                   "feature", "urgent", "vip", "returns", "api"};
-static const char *const TITLE[] = {"Trail Runner 2 Waterproof", "Merino Crew Sock",
-                                    "Packable Rain Shell", "Everyday Canvas Tote",
-                                    "Insulated Bottle 750 ml", "Cotton Oxford Shirt",
-                                    "Wool Beanie", "Leather Card Holder"};
-static const char *const COLOUR[] = {"forest green", "slate", "sand", "navy",
-                                     "charcoal", "rust", "off white"};
+    "the",      "order",   "arrived", "late",     "and",       "box",      "was",     "damaged",
+    "please",   "refund",  "my",      "account",  "cannot",    "log",      "in",      "after",
+    "update",   "thanks",  "for",     "quick",    "reply",     "shipping", "address", "changed",
+    "invoice",  "missing", "size",    "too",      "small",     "exchange", "colour",  "different",
+    "from",     "photo",   "deploy",  "finished", "dashboard", "looks",    "green",   "again",
+    "review",   "branch",  "merge",   "when",     "ready",     "meeting",  "moved",   "to",
+    "tomorrow", "morning"};
+static const char *const TAGS[] = {"billing", "refund", "shipping", "login",   "bug",
+                                   "feature", "urgent", "vip",      "returns", "api"};
+static const char *const TITLE[] = {"Trail Runner 2 Waterproof",
+                                    "Merino Crew Sock",
+                                    "Packable Rain Shell",
+                                    "Everyday Canvas Tote",
+                                    "Insulated Bottle 750 ml",
+                                    "Cotton Oxford Shirt",
+                                    "Wool Beanie",
+                                    "Leather Card Holder"};
+static const char *const COLOUR[] = {"forest green", "slate", "sand",     "navy",
+                                     "charcoal",     "rust",  "off white"};
 static const char *const CHANNEL[] = {"web", "email", "mobile", "api", "chat"};
 
 /* A sentence of 6 to 18 words, with a planted value in it for kind >= 0. */
@@ -1017,15 +1042,14 @@ static void api_ticket(gen_t *g, int kind)
     put(b, "\",\"description\":\"");
     put_words(g, kind);
     putf(b, "\",\"status\":\"%s\",\"priority\":\"%s\",\"tags\":[\"%s\",\"%s\"],",
-         chance(r, 70) ? "open" : "solved", chance(r, 80) ? "normal" : "high",
-         PICK(r, TAGS), PICK(r, TAGS));
+         chance(r, 70) ? "open" : "solved", chance(r, 80) ? "normal" : "high", PICK(r, TAGS),
+         PICK(r, TAGS));
     putf(b, "\"requester_id\":%d,\"assignee_id\":%d,\"created_at\":\"",
          rnd_range(r, 1000000, 9999999), rnd_range(r, 1000, 9999));
     put_iso(b, g->now_ms - (int64_t)rnd_below(r, 86400000ull * 30));
     put(b, "\",\"updated_at\":\"");
     put_iso(b, g->now_ms);
-    putf(b, "\",\"via\":{\"channel\":\"%s\"},\"satisfaction\":null}}",
-         PICK(r, CHANNEL));
+    putf(b, "\",\"via\":{\"channel\":\"%s\"},\"satisfaction\":null}}", PICK(r, CHANNEL));
 }
 
 static void api_product(gen_t *g, int kind)
@@ -1038,12 +1062,13 @@ static void api_product(gen_t *g, int kind)
     put_words(g, kind);
     putf(b, "\",\"price\":{\"amount\":%d,\"currency\":\"%s\"},", rnd_range(r, 500, 40000),
          PICK(r, CUR));
-    putf(b, "\"inventory\":{\"warehouse\":\"WH-%02d\",\"available\":%d},",
-         rnd_range(r, 1, 12), rnd_range(r, 0, 500));
+    putf(b, "\"inventory\":{\"warehouse\":\"WH-%02d\",\"available\":%d},", rnd_range(r, 1, 12),
+         rnd_range(r, 0, 500));
     put(b, "\"images\":[\"https://cdn.example.com/i/");
     put_hex(b, r, 12);
-    putf(b, ".jpg\"],\"attributes\":{\"colour\":\"%s\",\"size\":\"%d\"},"
-            "\"rating\":%d.%d,\"reviews\":%d,\"active\":%s}",
+    putf(b,
+         ".jpg\"],\"attributes\":{\"colour\":\"%s\",\"size\":\"%d\"},"
+         "\"rating\":%d.%d,\"reviews\":%d,\"active\":%s}",
          PICK(r, COLOUR), rnd_range(r, 36, 47), rnd_range(r, 3, 4), rnd_range(r, 0, 9),
          rnd_range(r, 0, 900), chance(r, 90) ? "true" : "false");
 }
@@ -1058,8 +1083,9 @@ static void api_message(gen_t *g, int kind)
     put_charset(b, r, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 8);
     put(b, "\",\"text\":\"");
     put_words(g, kind);
-    putf(b, "\",\"ts\":\"%lld.%06d\",\"reactions\":[{\"name\":\"%s\",\"count\":%d}],"
-            "\"thread\":null}",
+    putf(b,
+         "\",\"ts\":\"%lld.%06d\",\"reactions\":[{\"name\":\"%s\",\"count\":%d}],"
+         "\"thread\":null}",
          (long long)(g->now_ms / 1000), rnd_range(r, 0, 999999),
          chance(r, 50) ? "thumbsup" : "tada", rnd_range(r, 1, 9));
 }
@@ -1068,8 +1094,9 @@ static void api_push(gen_t *g, int kind)
 {
     buf_t *b = g->b;
     rng_t *r = &g->r;
-    putf(b, "{\"id\":\"%d\",\"type\":\"PushEvent\",\"actor\":{\"login\":\"%s-%s\","
-            "\"display_login\":\"%s\"},\"repo\":{\"name\":\"acme/%s\"},",
+    putf(b,
+         "{\"id\":\"%d\",\"type\":\"PushEvent\",\"actor\":{\"login\":\"%s-%s\","
+         "\"display_login\":\"%s\"},\"repo\":{\"name\":\"acme/%s\"},",
          rnd_range(r, 10000000, 99999999), PICK(r, FIRST), PICK(r, LAST), PICK(r, FIRST),
          PICK(r, WORDS));
     put(b, "\"payload\":{\"ref\":\"refs/heads/main\",\"commits\":[{\"sha\":\"");
@@ -1104,8 +1131,9 @@ static void api_page(gen_t *g, int kind)
             api_push(g, kk);
     }
     int page = rnd_range(r, 1, 80);
-    putf(b, "],\"meta\":{\"page\":%d,\"per_page\":%d,\"total\":%d},\"links\":{\"next\":"
-            "\"https://api.example.com/v1/items?page=%d\"}}",
+    putf(b,
+         "],\"meta\":{\"page\":%d,\"per_page\":%d,\"total\":%d},\"links\":{\"next\":"
+         "\"https://api.example.com/v1/items?page=%d\"}}",
          page, n, rnd_range(r, 100, 9999), page + 1);
 }
 
@@ -1180,9 +1208,8 @@ static int pick_kind(rng_t *r)
 
 static int access_can_host(int kind)
 {
-    return kind == CORPUS_PII_IPV4 || kind == CORPUS_PII_IPV6 ||
-           kind == CORPUS_PII_EMAIL || kind == CORPUS_PII_JWT ||
-           kind == CORPUS_PII_PHONE || kind == CORPUS_PII_URL_CREDENTIALS;
+    return kind == CORPUS_PII_IPV4 || kind == CORPUS_PII_IPV6 || kind == CORPUS_PII_EMAIL ||
+           kind == CORPUS_PII_JWT || kind == CORPUS_PII_PHONE || kind == CORPUS_PII_URL_CREDENTIALS;
 }
 
 /*
@@ -1192,8 +1219,7 @@ static int access_can_host(int kind)
  */
 static int allowed_type(unsigned want, int type, rng_t *r)
 {
-    unsigned kind = type < 45 ? CORPUS_JSON : type < 80 ? CORPUS_ACCESS
-                                                        : CORPUS_APP;
+    unsigned kind = type < 45 ? CORPUS_JSON : type < 80 ? CORPUS_ACCESS : CORPUS_APP;
     if (want == 0 || (want & kind))
         return type;
     if (want & CORPUS_JSON)
@@ -1209,8 +1235,7 @@ int corpus_build(corpus_t *c, const corpus_options_t *opts)
     buf_t b = {0};
     if (reserve(&b, opts->bytes + 16384))
         return -ENOMEM;
-    gen_t g = {.r = {opts->seed}, .b = &b,
-               .now_ms = days_from_civil(2026, 11, 29) * 86400000};
+    gen_t g = {.r = {opts->seed}, .b = &b, .now_ms = days_from_civil(2026, 11, 29) * 86400000};
     size_t every = opts->pii_every ? opts->pii_every : 3072;
     size_t next_pii = every / 4 + rnd_below(&g.r, every);
 
@@ -1311,8 +1336,7 @@ int corpus_build(corpus_t *c, const corpus_options_t *opts)
 
 /* ---- pathological inputs (--pathological KIND) ---- */
 
-const char corpus_pathological_kinds[] =
-    "backslashes,nesting,digits,keys,utf8,nul";
+const char corpus_pathological_kinds[] = "backslashes,nesting,digits,keys,utf8,nul";
 
 int corpus_pathological(corpus_t *c, const char *kind, size_t bytes, uint64_t seed)
 {
@@ -1355,8 +1379,9 @@ int corpus_pathological(corpus_t *c, const char *kind, size_t bytes, uint64_t se
         /* Invalid UTF-8 (lone continuation bytes, truncated and overlong
            sequences, 0xfe/0xff) around words, digits and quotes, in JSON
            strings and keys. */
-        static const char *const bad[] = {"\x80", "\xbf\xbf", "\xc3", "\xe2\x82", "\xf0\x9f\x98",
-                                          "\xc0\xaf", "\xed\xa0\x80", "\xfe", "\xff\xff"};
+        static const char *const bad[] = {"\x80",         "\xbf\xbf",     "\xc3",
+                                          "\xe2\x82",     "\xf0\x9f\x98", "\xc0\xaf",
+                                          "\xed\xa0\x80", "\xfe",         "\xff\xff"};
         while (b.len < bytes && !b.oom) {
             put(&b, "{\"");
             put(&b, PICK(&r, bad));
@@ -1373,7 +1398,8 @@ int corpus_pathological(corpus_t *c, const char *kind, size_t bytes, uint64_t se
     } else if (strcmp(kind, "nul") == 0) {
         /* NUL bytes inside strings, keys, numbers and between tokens. */
         static const char head[] = "{\"a\0b\":\"x\0";
-        static const char tail[] = "\0\0@\0:\",\0\"n\":12\0" "34,\"e\":\"jane\0@example.com\"}\n\0";
+        static const char tail[] = "\0\0@\0:\",\0\"n\":12\0"
+                                   "34,\"e\":\"jane\0@example.com\"}\n\0";
         while (b.len < bytes && !b.oom) {
             put_mem(&b, head, sizeof(head) - 1);
             put_digits(&b, &r, rnd_range(&r, 1, 20));

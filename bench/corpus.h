@@ -42,16 +42,16 @@ enum {
 };
 
 typedef struct corpus_options {
-    size_t bytes;         /* target size; the corpus ends on a record */
-    uint64_t seed;        /* PRNG seed */
-    size_t pii_every;     /* mean distance between two PII values, bytes */
-    unsigned records;     /* CORPUS_* kinds to generate; 0: all */
+    size_t bytes;     /* target size; the corpus ends on a record */
+    uint64_t seed;    /* PRNG seed */
+    size_t pii_every; /* mean distance between two PII values, bytes */
+    unsigned records; /* CORPUS_* kinds to generate; 0: all */
 } corpus_options_t;
 
 typedef struct corpus {
-    char *data;           /* malloc'ed, <len> bytes (plus a NUL) */
+    char *data; /* malloc'ed, <len> bytes (plus a NUL) */
     size_t len;
-    size_t records;       /* JSON bodies + log lines */
+    size_t records; /* JSON bodies + log lines */
     size_t pii_total;
     size_t pii[CORPUS_PII__COUNT]; /* planted values per kind */
 } corpus_t;

@@ -25,9 +25,9 @@ struct veil_config;
 struct veil_proxy_config;
 struct veil_stats;
 typedef struct veil_run_listeners {
-    struct veil_admin *probe;   /* NULL: server.probe_listen is off */
-    struct veil_admin *metrics; /* NULL: server.metrics_listen is off */
-    struct veil_admin *admin;   /* the admin listener, or NULL */
+    struct veil_admin *probe;     /* NULL: server.probe_listen is off */
+    struct veil_admin *metrics;   /* NULL: server.metrics_listen is off */
+    struct veil_admin *admin;     /* the admin listener, or NULL */
     struct veil_stats *own_stats; /* made for the metrics listener */
 } veil_run_listeners_t;
 /* Starts the listeners <conf> asks for and sets the hook; the metrics

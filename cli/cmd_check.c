@@ -14,14 +14,13 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: veil check [-c FILE] [--dump]\n\n"
-            "Validates FILE (default: the embedded configuration) and exits 0 when\n"
-            "it is valid, 1 when not. Problems are printed as\n"
-            "file:line:column: key: reason.\n\n"
-            "  -c FILE   the configuration file\n"
-            "  --dump    print the effective configuration (defaults included,\n"
-            "            secrets removed) to stdout\n");
+    fprintf(out, "usage: veil check [-c FILE] [--dump]\n\n"
+                 "Validates FILE (default: the embedded configuration) and exits 0 when\n"
+                 "it is valid, 1 when not. Problems are printed as\n"
+                 "file:line:column: key: reason.\n\n"
+                 "  -c FILE   the configuration file\n"
+                 "  --dump    print the effective configuration (defaults included,\n"
+                 "            secrets removed) to stdout\n");
 }
 
 static void on_diag(void *ud, veil_diag_level_t level, const char *msg)

@@ -20,20 +20,19 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-        "usage: veil report --from URL|FILE [--format html|md|json]\n"
-        "                   [-o FILE] [--token-file FILE]\n"
-        "\n"
-        "Writes the transparency report: what veil found (by category,\n"
-        "detector and regulation), where (routes, directions, locations),\n"
-        "what it did, what it could not inspect and what it refused, over\n"
-        "the period since the process started. Counts only, never values.\n"
-        "\n"
-        "  --from URL|FILE    http://HOST:PORT of the admin listener (its\n"
-        "                     /stats is fetched), or a saved /stats JSON file\n"
-        "  --format F         html (default; self-contained), md or json\n"
-        "  -o FILE            write to FILE instead of standard output\n"
-        "  --token-file FILE  bearer token for the admin listener\n");
+    fprintf(out, "usage: veil report --from URL|FILE [--format html|md|json]\n"
+                 "                   [-o FILE] [--token-file FILE]\n"
+                 "\n"
+                 "Writes the transparency report: what veil found (by category,\n"
+                 "detector and regulation), where (routes, directions, locations),\n"
+                 "what it did, what it could not inspect and what it refused, over\n"
+                 "the period since the process started. Counts only, never values.\n"
+                 "\n"
+                 "  --from URL|FILE    http://HOST:PORT of the admin listener (its\n"
+                 "                     /stats is fetched), or a saved /stats JSON file\n"
+                 "  --format F         html (default; self-contained), md or json\n"
+                 "  -o FILE            write to FILE instead of standard output\n"
+                 "  --token-file FILE  bearer token for the admin listener\n");
 }
 
 
@@ -70,8 +69,7 @@ static int read_token(const char *path, char *tok, size_t cap)
     }
     n = fread(tok, 1, cap - 1, f);
     fclose(f);
-    while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' ||
-                     tok[n - 1] == ' ')) {
+    while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' ')) {
         n--;
     }
     tok[n] = '\0';
@@ -143,18 +141,16 @@ static int fetch(const char *url, const char *token, veil_jbuf_t *doc)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        fprintf(stderr, "veil report: cannot connect to %s:%s: %s\n", host,
-                port, strerror(errno));
+        fprintf(stderr, "veil report: cannot connect to %s:%s: %s\n", host, port, strerror(errno));
         return -ECONNREFUSED;
     }
     rc = snprintf(req, sizeof(req),
                   "GET /stats HTTP/1.1\r\nHost: %.*s\r\n"
                   "Accept: application/json\r\nConnection: close\r\n"
                   "%s%s%s\r\n",
-                  (int)(end - p), p, token ? "Authorization: Bearer " : "",
-                  token ? token : "", token ? "\r\n" : "");
-    if (rc < 0 || (size_t)rc >= sizeof(req) ||
-        write(fd, req, (size_t)rc) != rc) {
+                  (int)(end - p), p, token ? "Authorization: Bearer " : "", token ? token : "",
+                  token ? "\r\n" : "");
+    if (rc < 0 || (size_t)rc >= sizeof(req) || write(fd, req, (size_t)rc) != rc) {
         close(fd);
         return -EIO;
     }

@@ -23,28 +23,26 @@
    is an override of its key, with its default and one line of help. */
 static void usage(FILE *out)
 {
-    static const char *const heads[] = {"server (server:)", "access log (access_log:)",
-                                        "admin listener (admin:)", "the first upstream (upstreams:)",
-                                        "the first listener (listeners:)"};
-    static const veil_setting_section_t order[] = {VEIL_SEC_LISTENER, VEIL_SEC_UPSTREAM,
-                                                   VEIL_SEC_SERVER, VEIL_SEC_ACCESS_LOG,
-                                                   VEIL_SEC_ADMIN};
+    static const char *const heads[] = {
+        "server (server:)", "access log (access_log:)", "admin listener (admin:)",
+        "the first upstream (upstreams:)", "the first listener (listeners:)"};
+    static const veil_setting_section_t order[] = {
+        VEIL_SEC_LISTENER, VEIL_SEC_UPSTREAM, VEIL_SEC_SERVER, VEIL_SEC_ACCESS_LOG, VEIL_SEC_ADMIN};
 
-    fprintf(out,
-        "usage: veil run [-c FILE] [--listen HOST:PORT] [--upstream URL] [options]\n"
-        "\n"
-        "Runs veil as a reverse proxy: requests and responses pass (observed,\n"
-        "or redacted, tokenized or blocked where a policy says so), and each\n"
-        "exchange is written to the access log as one JSON line with its\n"
-        "personal data redacted.\n"
-        "\n"
-        "  -c FILE                 the configuration (docs/configuration.md);\n"
-        "                          reloaded on SIGHUP and when the file changes.\n"
-        "                          Without it, the embedded default.\n"
-        "\n"
-        "Every other flag overrides one key of the configuration, at start\n"
-        "and at every reload, with the same values a file takes: durations\n"
-        "500ms, 5s, 2m, 1h, 7d (a bare number is seconds), sizes 64k, 10m, 1g.\n");
+    fprintf(out, "usage: veil run [-c FILE] [--listen HOST:PORT] [--upstream URL] [options]\n"
+                 "\n"
+                 "Runs veil as a reverse proxy: requests and responses pass (observed,\n"
+                 "or redacted, tokenized or blocked where a policy says so), and each\n"
+                 "exchange is written to the access log as one JSON line with its\n"
+                 "personal data redacted.\n"
+                 "\n"
+                 "  -c FILE                 the configuration (docs/configuration.md);\n"
+                 "                          reloaded on SIGHUP and when the file changes.\n"
+                 "                          Without it, the embedded default.\n"
+                 "\n"
+                 "Every other flag overrides one key of the configuration, at start\n"
+                 "and at every reload, with the same values a file takes: durations\n"
+                 "500ms, 5s, 2m, 1h, 7d (a bare number is seconds), sizes 64k, 10m, 1g.\n");
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         fprintf(out, "\n%s:\n", heads[order[k]]);
         for (size_t i = 0; i < veil_settings_count(); i++) {
@@ -56,15 +54,14 @@ static void usage(FILE *out)
             }
             snprintf(arg, sizeof(arg), "%s%s", st->flag,
                      (st->flags & VEIL_SET_FLAG_NOARG) ? ""
-                     : st->type == VEIL_SET_DURATION  ? " D"
-                     : st->type == VEIL_SET_SIZE      ? " N"
-                     : st->type == VEIL_SET_COUNT     ? " N"
-                     : st->type == VEIL_SET_BOOL      ? " on|off"
-                     : st->type == VEIL_SET_ADDRESS   ? " HOST:PORT"
-                     : st->type == VEIL_SET_URL       ? " URL"
-                                                      : " VALUE");
-            fprintf(out, "  %-30s %s.%s", arg, veil_setting_section_name(st->section),
-                    st->name);
+                     : st->type == VEIL_SET_DURATION   ? " D"
+                     : st->type == VEIL_SET_SIZE       ? " N"
+                     : st->type == VEIL_SET_COUNT      ? " N"
+                     : st->type == VEIL_SET_BOOL       ? " on|off"
+                     : st->type == VEIL_SET_ADDRESS    ? " HOST:PORT"
+                     : st->type == VEIL_SET_URL        ? " URL"
+                                                       : " VALUE");
+            fprintf(out, "  %-30s %s.%s", arg, veil_setting_section_name(st->section), st->name);
             if (st->def[0] != '\0') {
                 fprintf(out, " (%s)", st->def);
             }
@@ -144,8 +141,7 @@ static void json_setting(veil_jbuf_t *b, const veil_setting_t *st, const void *b
     const char *field = (const char *)base + st->offset;
     char key[80];
 
-    if (st->type == VEIL_SET_STRING || st->type == VEIL_SET_ADDRESS ||
-        st->type == VEIL_SET_URL) {
+    if (st->type == VEIL_SET_STRING || st->type == VEIL_SET_ADDRESS || st->type == VEIL_SET_URL) {
         const char *v;
 
         memcpy(&v, field, sizeof(v));
@@ -335,8 +331,7 @@ static void on_drain(void *ud)
 static void run_diag(void *ud, veil_diag_level_t level, const char *msg)
 {
     (void)ud;
-    fprintf(stderr, "%s: %s\n", level == VEIL_DIAG_ERROR ? "error" : "warning",
-            msg);
+    fprintf(stderr, "%s: %s\n", level == VEIL_DIAG_ERROR ? "error" : "warning", msg);
 }
 
 
@@ -466,9 +461,11 @@ int veil_cmd_run(int argc, char **argv)
         /* /config and /report describe the deployment, /stats what was
            found: never served to the network unauthenticated by
            accident. */
-        fprintf(stderr, "veil run: --admin %s is not a loopback address: "
-                        "give --admin-token-file FILE (or --admin-insecure "
-                        "to serve it without a token)\n", admin_host);
+        fprintf(stderr,
+                "veil run: --admin %s is not a loopback address: "
+                "give --admin-token-file FILE (or --admin-insecure "
+                "to serve it without a token)\n",
+                admin_host);
         veil_config_release(conf);
         return 2;
     }
@@ -512,8 +509,9 @@ int veil_cmd_run(int argc, char **argv)
         if (rc != 0) {
             /* The default port is taken (another veil on this host):
                serve without counters rather than not at all. */
-            fprintf(stderr, "veil run: admin listener %s:%d is in use; "
-                            "running without it (set --admin)\n",
+            fprintf(stderr,
+                    "veil run: admin listener %s:%d is in use; "
+                    "running without it (set --admin)\n",
                     admin_host, admin_port);
             veil_stats_free(stats);
             stats = NULL;

@@ -17,7 +17,7 @@
 #define MAX_LIST 256
 
 typedef struct {
-    const char *format;          /* text, json, form, multipart, xml or auto */
+    const char *format; /* text, json, form, multipart, xml or auto */
     veil_action_t action;
     veil_confidence_t min_confidence;
     const char *findings_path;
@@ -52,27 +52,26 @@ typedef struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: veil scan [options] [FILE...]\n\n"
-            "Reads FILEs (or stdin) and writes them redacted to stdout, line for line.\n\n"
-            "  --format F          text, json (JSON or JSON Lines), form (urlencoded),\n"
-            "                      multipart (the boundary from the first line; file\n"
-            "                      parts replaced by a marker), xml, or auto (default:\n"
-            "                      .json/.jsonl/.ndjson are json, .xml is xml)\n"
-            "  --action A          mask (default), label, hash or drop\n"
-            "  --min-confidence C  low, medium (default) or high\n"
-            "  --findings PATH     write findings as JSON lines (- for stderr)\n"
-            "  --allow VALUE       never flag this exact value (repeatable)\n"
-            "  --allow-pattern RE  never flag values matching this PCRE2 pattern\n"
-            "  --disable IDS       comma-separated detector ids to turn off\n"
-            "  --only IDS          run only these detector ids\n"
-            "  --hash-key-file F   HMAC key for --action hash (mode 0600)\n"
-            "  --hash-key-env VAR  HMAC key from an environment variable\n"
-            "  -c FILE             use FILE's detectors, allowlists and actions\n"
-            "                      (not with --only, --disable, --allow*, --min-confidence)\n"
-            "  --policy NAME       with -c: the policy (default)\n"
-            "  --direction D       with -c: request (default) or response\n\n"
-            "'veil detectors' lists the detector ids.\n");
+    fprintf(out, "usage: veil scan [options] [FILE...]\n\n"
+                 "Reads FILEs (or stdin) and writes them redacted to stdout, line for line.\n\n"
+                 "  --format F          text, json (JSON or JSON Lines), form (urlencoded),\n"
+                 "                      multipart (the boundary from the first line; file\n"
+                 "                      parts replaced by a marker), xml, or auto (default:\n"
+                 "                      .json/.jsonl/.ndjson are json, .xml is xml)\n"
+                 "  --action A          mask (default), label, hash or drop\n"
+                 "  --min-confidence C  low, medium (default) or high\n"
+                 "  --findings PATH     write findings as JSON lines (- for stderr)\n"
+                 "  --allow VALUE       never flag this exact value (repeatable)\n"
+                 "  --allow-pattern RE  never flag values matching this PCRE2 pattern\n"
+                 "  --disable IDS       comma-separated detector ids to turn off\n"
+                 "  --only IDS          run only these detector ids\n"
+                 "  --hash-key-file F   HMAC key for --action hash (mode 0600)\n"
+                 "  --hash-key-env VAR  HMAC key from an environment variable\n"
+                 "  -c FILE             use FILE's detectors, allowlists and actions\n"
+                 "                      (not with --only, --disable, --allow*, --min-confidence)\n"
+                 "  --policy NAME       with -c: the policy (default)\n"
+                 "  --direction D       with -c: request (default) or response\n\n"
+                 "'veil detectors' lists the detector ids.\n");
 }
 
 static int lines_add(lines_t *l, const char *p, size_t n, uint64_t off)
@@ -127,8 +126,8 @@ static void on_finding(void *ud, const veil_finding_t *f)
             "\"line\":%llu,\"column\":%llu,\"offset\":%llu,\"length\":%u,\"action\":\"%s\"}\n",
             c->name, d->id, veil_category_name(d->category), conf[f->confidence & 3],
             (unsigned long long)c->lines.line + 1,
-            (unsigned long long)(f->offset - c->lines.line_start),
-            (unsigned long long)f->offset, f->length,
+            (unsigned long long)(f->offset - c->lines.line_start), (unsigned long long)f->offset,
+            f->length,
             veil_action_name(c->opts->actions && !c->opts->action_given
                                  ? (veil_action_t)c->opts->actions[f->detector]
                                  : c->opts->action));
@@ -242,8 +241,7 @@ static int set_detectors(uint8_t *enabled, const char *ids, int value)
 {
     char copy[1024];
     snprintf(copy, sizeof(copy), "%s", ids);
-    for (char *save = NULL, *id = strtok_r(copy, ",", &save); id;
-         id = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
         int d = veil_catalog_find(id);
         if (d < 0) {
             fprintf(stderr, "veil scan: unknown detector '%s' (see 'veil detectors')\n", id);
@@ -281,10 +279,20 @@ int veil_cmd_scan(int argc, char **argv)
             break;
         }
         if (v == NULL) {
-            static const char *const known[] = {
-                "-c", "--config", "--policy", "--direction", "--format", "--action",
-                "--min-confidence", "--findings", "--allow", "--allow-pattern", "--disable",
-                "--only", "--hash-key-file", "--hash-key-env"};
+            static const char *const known[] = {"-c",
+                                                "--config",
+                                                "--policy",
+                                                "--direction",
+                                                "--format",
+                                                "--action",
+                                                "--min-confidence",
+                                                "--findings",
+                                                "--allow",
+                                                "--allow-pattern",
+                                                "--disable",
+                                                "--only",
+                                                "--hash-key-file",
+                                                "--hash-key-env"};
             int is_known = 0;
             for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
                 is_known |= strcmp(a, known[k]) == 0;

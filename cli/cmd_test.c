@@ -11,13 +11,12 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: veil test -c FILE [--show-output]\n\n"
-            "Runs each case of FILE's tests: section through its policy (named, via\n"
-            "a route, or by matching a request) and compares the redacted output,\n"
-            "the findings per detector and the block decision.\n\n"
-            "  --show-output   print the actual output of failing cases (it may\n"
-            "                  contain the test's own sample values)\n");
+    fprintf(out, "usage: veil test -c FILE [--show-output]\n\n"
+                 "Runs each case of FILE's tests: section through its policy (named, via\n"
+                 "a route, or by matching a request) and compares the redacted output,\n"
+                 "the findings per detector and the block decision.\n\n"
+                 "  --show-output   print the actual output of failing cases (it may\n"
+                 "                  contain the test's own sample values)\n");
 }
 
 static void on_diag(void *ud, veil_diag_level_t level, const char *msg)

@@ -30,9 +30,9 @@
 #include "veil/veil.h"
 
 typedef struct {
-    const char *cmd;                 /* "tokenize", "detokenize", "tokens rewrap" */
+    const char *cmd; /* "tokenize", "detokenize", "tokens rewrap" */
     veil_token_op_t op;
-    const char *format;              /* text, json, form or auto */
+    const char *format; /* text, json, form or auto */
     const char *key_file, *key_id;
     const char *config_path, *policy, *direction;
     const char *reason, *audit_path;
@@ -41,54 +41,51 @@ typedef struct {
 } tok_opts_t;
 
 typedef struct {
-    veil_token_stream_t *stream;     /* NULL for tokenize */
+    veil_token_stream_t *stream; /* NULL for tokenize */
     int failed;
 } pipe_t;
 
 static void usage(FILE *out, veil_token_op_t op)
 {
     if (op == VEIL_TOKEN_OP_TOKENIZE) {
-        fprintf(out,
-                "usage: veil tokenize (--key-file F | -c FILE) [options] [FILE...]\n\n"
-                "Reads FILEs (or stdin) and writes them to stdout, line for line, with\n"
-                "every finding replaced by a reversible token (docs/tokens.md).\n\n");
+        fprintf(out, "usage: veil tokenize (--key-file F | -c FILE) [options] [FILE...]\n\n"
+                     "Reads FILEs (or stdin) and writes them to stdout, line for line, with\n"
+                     "every finding replaced by a reversible token (docs/tokens.md).\n\n");
     } else if (op == VEIL_TOKEN_OP_DETOKENIZE) {
-        fprintf(out,
-                "usage: veil detokenize (--key-file F | -c FILE) --reason TEXT [options] [FILE...]\n\n"
-                "Reads FILEs (or stdin) and writes them to stdout, line for line, with\n"
-                "every token the keys can open turned back into its value. Everything\n"
-                "else, and every token they cannot open, is left byte for byte. Writes\n"
-                "one audit line per run (time, user, reason, counts per type and key).\n\n");
+        fprintf(
+            out,
+            "usage: veil detokenize (--key-file F | -c FILE) --reason TEXT [options] [FILE...]\n\n"
+            "Reads FILEs (or stdin) and writes them to stdout, line for line, with\n"
+            "every token the keys can open turned back into its value. Everything\n"
+            "else, and every token they cannot open, is left byte for byte. Writes\n"
+            "one audit line per run (time, user, reason, counts per type and key).\n\n");
     } else {
-        fprintf(out,
-                "usage: veil tokens rewrap --from ID --to ID -c FILE [options] [FILE...]\n\n"
-                "Reads FILEs (or stdin) and writes them to stdout, line for line, with\n"
-                "every token under key ID (--from) made again under key ID (--to):\n"
-                "the rotation step between a new active key and retiring the old one.\n\n");
+        fprintf(out, "usage: veil tokens rewrap --from ID --to ID -c FILE [options] [FILE...]\n\n"
+                     "Reads FILEs (or stdin) and writes them to stdout, line for line, with\n"
+                     "every token under key ID (--from) made again under key ID (--to):\n"
+                     "the rotation step between a new active key and retiring the old one.\n\n");
     }
-    fprintf(out,
-            "  --key-file F        a 32-byte key file (mode 0600 or 0400) as slot 1:\n"
-            "                      the built-in detectors, tagged tokens for every type,\n"
-            "                      format-preserving ones for cards and IBANs in fields\n"
-            "  --key-id ID         the key's id in tokens with --key-file (default k1)\n"
-            "  -c FILE             keys:, detectors and token formats from FILE's policy\n"
-            "  --policy NAME       with -c: the policy (default)\n"
-            "  --direction D       with -c: request (default) or response\n"
-            "  --format F          text, json, form, or auto (default: .json/.jsonl/\n"
-            "                      .ndjson are json)\n"
-            "  --stats             print the token counters (JSON) to stderr\n");
+    fprintf(out, "  --key-file F        a 32-byte key file (mode 0600 or 0400) as slot 1:\n"
+                 "                      the built-in detectors, tagged tokens for every type,\n"
+                 "                      format-preserving ones for cards and IBANs in fields\n"
+                 "  --key-id ID         the key's id in tokens with --key-file (default k1)\n"
+                 "  -c FILE             keys:, detectors and token formats from FILE's policy\n"
+                 "  --policy NAME       with -c: the policy (default)\n"
+                 "  --direction D       with -c: request (default) or response\n"
+                 "  --format F          text, json, form, or auto (default: .json/.jsonl/\n"
+                 "                      .ndjson are json)\n"
+                 "  --stats             print the token counters (JSON) to stderr\n");
     if (op == VEIL_TOKEN_OP_DETOKENIZE) {
-        fprintf(out,
-                "  --reason TEXT       why the values are needed (required; audited)\n"
-                "  --audit FILE        append the audit line to FILE (default: stderr)\n");
+        fprintf(out, "  --reason TEXT       why the values are needed (required; audited)\n"
+                     "  --audit FILE        append the audit line to FILE (default: stderr)\n");
     }
     if (op == VEIL_TOKEN_OP_REWRAP) {
-        fprintf(out,
-                "  --from ID           the key whose tokens are made again\n"
-                "  --to ID             the key they are made with (active)\n");
+        fprintf(out, "  --from ID           the key whose tokens are made again\n"
+                     "  --to ID             the key they are made with (active)\n");
     }
-    fprintf(out, "\nExit status: 0, or 1 when a file could not be read or written%s, 2 for\n"
-                 "a usage or key error.\n",
+    fprintf(out,
+            "\nExit status: 0, or 1 when a file could not be read or written%s, 2 for\n"
+            "a usage or key error.\n",
             op == VEIL_TOKEN_OP_TOKENIZE ? "" : " or a token was refused");
 }
 
@@ -229,16 +226,16 @@ static void print_reversed(FILE *out, const veil_token_stats_t *st, const veil_t
         for (int s = 0; s <= VEIL_TOKEN_SLOTS; s++) {
             for (int oc = 0; oc < VEIL_TOKEN_OUTCOME__COUNT; oc++) {
                 uint64_t n = st->reversed[t][s][oc];
-                if (n == 0 || (only_restored >= 0 &&
-                               (oc == VEIL_TOKEN_RESTORED || oc == VEIL_TOKEN_REWRAPPED) !=
-                                   only_restored)) {
+                if (n == 0 ||
+                    (only_restored >= 0 &&
+                     (oc == VEIL_TOKEN_RESTORED || oc == VEIL_TOKEN_REWRAPPED) != only_restored)) {
                     continue;
                 }
-                fprintf(out, "%s{\"type\":\"%s\",\"key\":\"%s\",\"outcome\":\"%s\","
-                             "\"count\":%llu}",
+                fprintf(out,
+                        "%s{\"type\":\"%s\",\"key\":\"%s\",\"outcome\":\"%s\","
+                        "\"count\":%llu}",
                         first ? "" : ",", veil_token_stat_type_name(t), slot_key(ring, s),
-                        veil_token_outcome_name((veil_token_outcome_t)oc),
-                        (unsigned long long)n);
+                        veil_token_outcome_name((veil_token_outcome_t)oc), (unsigned long long)n);
                 first = 0;
             }
         }
@@ -325,9 +322,9 @@ static void print_diag(void *ud, veil_diag_level_t level, const char *msg)
 
 static int parse_args(tok_opts_t *o, int argc, char **argv, int *first_file)
 {
-    static const char *const valued[] = {"--key-file", "--key-id", "-c", "--config", "--policy",
-                                         "--direction", "--format", "--reason", "--audit",
-                                         "--from", "--to"};
+    static const char *const valued[] = {"--key-file", "--key-id",    "-c",       "--config",
+                                         "--policy",   "--direction", "--format", "--reason",
+                                         "--audit",    "--from",      "--to"};
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -351,9 +348,11 @@ static int parse_args(tok_opts_t *o, int argc, char **argv, int *first_file)
         for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
             is_valued |= strcmp(a, valued[k]) == 0;
         }
-        if (!is_valued || (o->op != VEIL_TOKEN_OP_DETOKENIZE &&
-                           (strcmp(a, "--reason") == 0 || strcmp(a, "--audit") == 0)) ||
-            (o->op != VEIL_TOKEN_OP_REWRAP && (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0))) {
+        if (!is_valued ||
+            (o->op != VEIL_TOKEN_OP_DETOKENIZE &&
+             (strcmp(a, "--reason") == 0 || strcmp(a, "--audit") == 0)) ||
+            (o->op != VEIL_TOKEN_OP_REWRAP &&
+             (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0))) {
             fprintf(stderr, "veil %s: unknown option '%s'\n", o->cmd, a);
             usage(stderr, o->op);
             return -1;
@@ -458,7 +457,8 @@ static int setup_key_file(const tok_opts_t *o, setup_t *s)
     for (size_t d = 0; d < n; d++) {
         const char *id = veil_engine_detector(s->engine, d)->id;
         s->formats[d] = (uint8_t)(strcmp(id, "credit_card") == 0 || strcmp(id, "iban") == 0
-                                      ? VEIL_TOKEN_FPE : VEIL_TOKEN_TAGGED);
+                                      ? VEIL_TOKEN_FPE
+                                      : VEIL_TOKEN_TAGGED);
     }
     s->tokens.ring = s->own_ring;
     s->tokens.issue = 0;
@@ -599,8 +599,9 @@ static int run(tok_opts_t *o, int argc, char **argv)
             }
         }
         if (refused) {
-            fprintf(stderr, "veil %s: %llu token(s) left as they were: unknown or retired key, "
-                            "or failed authentication (--stats counts them)\n",
+            fprintf(stderr,
+                    "veil %s: %llu token(s) left as they were: unknown or retired key, "
+                    "or failed authentication (--stats counts them)\n",
                     o->cmd, (unsigned long long)refused);
             rc = 1;
         }

@@ -97,8 +97,7 @@ int veil_run_listeners_start(veil_run_listeners_t *l, const veil_config_t *conf,
     l->admin = admin;
     o.data_host = first->host;
     o.data_port = first->port;
-    if (start_one(&l->probe, VEIL_ADMIN_PROBES, "server.probe_listen", sv->probe_listen,
-                  &o) != 0) {
+    if (start_one(&l->probe, VEIL_ADMIN_PROBES, "server.probe_listen", sv->probe_listen, &o) != 0) {
         return 1;
     }
     if (sv->metrics_listen != NULL && strcmp(sv->metrics_listen, "off") != 0 &&

@@ -147,8 +147,7 @@ static int check_custom(veil_config_t *c, unsigned flags, veil__diag_t *d)
                 }
             }
             if (hit) {
-                veil__diag(d, VEIL_DIAG_WARNING, def->pattern_at->line, def->pattern_at->col,
-                           path,
+                veil__diag(d, VEIL_DIAG_WARNING, def->pattern_at->line, def->pattern_at->col, path,
                            "'%s' flags a common identifier (%s) and has no validator or "
                            "required context; expect false positives",
                            def->det.id, hit);
@@ -260,10 +259,9 @@ static int compile_dir(veil_config_t *c, veil_policy_dir_t *pd, const veil__dir_
             formats[i] = src->formats[gmap[i]];
         }
         t->ring = c->token_ring;
-        t->issue = src->token_key_id
-                       ? veil_token_ring_find(c->token_ring, src->token_key_id,
-                                              strlen(src->token_key_id))
-                       : veil_token_ring_active(c->token_ring);
+        t->issue = src->token_key_id ? veil_token_ring_find(c->token_ring, src->token_key_id,
+                                                            strlen(src->token_key_id))
+                                     : veil_token_ring_active(c->token_ring);
         t->formats = formats;
         t->nformats = ne;
         t->rewrap_from = -1;

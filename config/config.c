@@ -110,8 +110,7 @@ static veil_config_t *load_file(const char *path, const veil_config_load_options
     return c;
 }
 
-veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb,
-                                     void *ud)
+veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb, void *ud)
 {
     veil_config_load_options_t o = {flags, NULL, 0, cb, ud};
 
@@ -151,14 +150,38 @@ void veil_config_release(veil_config_t *c)
     free(c);
 }
 
-const char *veil_config_source(const veil_config_t *c) { return c->source; }
-size_t veil_config_listener_count(const veil_config_t *c) { return c->nlisteners; }
-size_t veil_config_upstream_count(const veil_config_t *c) { return c->nupstreams; }
-size_t veil_config_route_count(const veil_config_t *c) { return c->nroutes; }
-size_t veil_config_policy_count(const veil_config_t *c) { return c->npolicies; }
-size_t veil_config_test_count(const veil_config_t *c) { return c->ntests; }
-size_t veil_config_engine_count(const veil_config_t *c) { return c->nengines; }
-const veil_server_settings_t *veil_config_server(const veil_config_t *c) { return &c->server; }
+const char *veil_config_source(const veil_config_t *c)
+{
+    return c->source;
+}
+size_t veil_config_listener_count(const veil_config_t *c)
+{
+    return c->nlisteners;
+}
+size_t veil_config_upstream_count(const veil_config_t *c)
+{
+    return c->nupstreams;
+}
+size_t veil_config_route_count(const veil_config_t *c)
+{
+    return c->nroutes;
+}
+size_t veil_config_policy_count(const veil_config_t *c)
+{
+    return c->npolicies;
+}
+size_t veil_config_test_count(const veil_config_t *c)
+{
+    return c->ntests;
+}
+size_t veil_config_engine_count(const veil_config_t *c)
+{
+    return c->nengines;
+}
+const veil_server_settings_t *veil_config_server(const veil_config_t *c)
+{
+    return &c->server;
+}
 
 const veil_access_log_settings_t *veil_config_access_log(const veil_config_t *c)
 {
@@ -354,8 +377,7 @@ static int route_matches(const veil_route_t *r, const veil_route_request_t *q)
     return 1;
 }
 
-const veil_route_t *veil_config_route_match(const veil_config_t *c,
-                                            const veil_route_request_t *q)
+const veil_route_t *veil_config_route_match(const veil_config_t *c, const veil_route_request_t *q)
 {
     for (size_t i = 0; i < c->nroutes; i++) {
         if (route_matches(&c->routes[i], q)) {
@@ -405,11 +427,16 @@ int veil_listener_trusted(const veil_listener_t *l)
 static const void *section_of(const veil_config_t *c, veil_setting_section_t sec)
 {
     switch (sec) {
-    case VEIL_SEC_SERVER: return &c->server;
-    case VEIL_SEC_ACCESS_LOG: return &c->access_log;
-    case VEIL_SEC_ADMIN: return &c->admin;
-    case VEIL_SEC_UPSTREAM: return &c->upstreams[0];
-    case VEIL_SEC_LISTENER: return &c->listeners[0];
+    case VEIL_SEC_SERVER:
+        return &c->server;
+    case VEIL_SEC_ACCESS_LOG:
+        return &c->access_log;
+    case VEIL_SEC_ADMIN:
+        return &c->admin;
+    case VEIL_SEC_UPSTREAM:
+        return &c->upstreams[0];
+    case VEIL_SEC_LISTENER:
+        return &c->listeners[0];
     }
     return NULL;
 }
@@ -519,8 +546,7 @@ void veil_config_holder_swap(veil_config_holder_t *h, veil_config_t *cfg)
     veil_config_release(old);
 }
 
-int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_diag_cb cb,
-                              void *ud)
+int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_diag_cb cb, void *ud)
 {
     veil_config_load_options_t o = {0, NULL, 0, cb, ud};
 

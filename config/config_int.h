@@ -23,17 +23,21 @@ char *veil__arena_strndup(veil__arena_t *a, const char *s, size_t len);
 void veil__arena_free(veil__arena_t *a);
 
 /* ---- the YAML tree ---- */
-typedef enum { VEIL__N_SCALAR, VEIL__N_MAP, VEIL__N_SEQ } veil__node_kind_t;
+typedef enum {
+    VEIL__N_SCALAR,
+    VEIL__N_MAP,
+    VEIL__N_SEQ
+} veil__node_kind_t;
 
 typedef struct veil__node veil__node_t;
 struct veil__node {
     veil__node_kind_t kind;
-    unsigned line, col;     /* 1-based */
+    unsigned line, col; /* 1-based */
     /* Scalars: the value after ${VAR} substitution. */
     char *str;
     size_t len;
-    int plain;              /* unquoted: may be null/true/false */
-    char *env_ref;          /* the original text when ${VAR} was used */
+    int plain;     /* unquoted: may be null/true/false */
+    char *env_ref; /* the original text when ${VAR} was used */
     /* Maps: keys[i] -> items[i]; sequences: items[i]. */
     veil__node_t **keys;
     veil__node_t **items;
@@ -63,8 +67,7 @@ void veil__diag(veil__diag_t *d, veil_diag_level_t level, unsigned line, unsigne
     veil__diag((d), VEIL_DIAG_ERROR, (node)->line, (node)->col, (key), __VA_ARGS__)
 
 /* veil__yaml_parse(): <text> into a tree in <a>; NULL after an error. */
-veil__node_t *veil__yaml_parse(veil__arena_t *a, const char *text, size_t len,
-                               veil__diag_t *d);
+veil__node_t *veil__yaml_parse(veil__arena_t *a, const char *text, size_t len, veil__diag_t *d);
 const veil__node_t *veil__map_get(const veil__node_t *map, const char *key);
 
 /* veil__suggest(): the candidate closest to <word> by Levenshtein
@@ -81,19 +84,19 @@ typedef struct veil__test_expect_finding {
 typedef struct veil__test_case {
     const char *name;
     unsigned line;
-    const veil_policy_t *policy;   /* resolved: policy, route or request */
-    const char *via;               /* "policy NAME" / "route NAME" */
+    const veil_policy_t *policy; /* resolved: policy, route or request */
+    const char *via;             /* "policy NAME" / "route NAME" */
     veil_direction_t direction;
-    veil_body_type_t type;         /* format, and a multipart boundary */
+    veil_body_type_t type; /* format, and a multipart boundary */
     const char *body;
     size_t body_len;
     int gpc, dnt;
-    const char *expect_output;      /* NULL: not checked */
+    const char *expect_output; /* NULL: not checked */
     size_t expect_output_len;
     veil__test_expect_finding_t *findings;
     size_t nfindings;
     int check_findings;
-    int expect_blocked;             /* -1: not checked */
+    int expect_blocked; /* -1: not checked */
 } veil__test_case_t;
 
 /* A string that came from the environment, for the dump. */
@@ -105,15 +108,15 @@ typedef struct veil__secret_ref {
 typedef struct veil__key_def {
     const char *id;
     const char *file, *env;
-    int slot;                       /* 1-9: a token key slot; 0: hash only */
-    int state;                      /* veil_key_state_t of a slot */
+    int slot;  /* 1-9: a token key slot; 0: hash only */
+    int state; /* veil_key_state_t of a slot */
     veil_hash_key_t *key;
     const veil__node_t *at;
 } veil__key_def_t;
 
 typedef struct veil__custom_def {
     veil_custom_detector_t det;
-    int enabled;                    /* detectors.enable/disable */
+    int enabled; /* detectors.enable/disable */
     const veil__node_t *pattern_at;
 } veil__custom_def_t;
 
@@ -123,10 +126,10 @@ typedef struct veil__dir_src {
     uint8_t *enabled;
     uint8_t *blocks;
     uint8_t *actions;
-    uint8_t *formats;               /* veil_token_format_t per detector */
+    uint8_t *formats; /* veil_token_format_t per detector */
     const char *key_id;
-    const char *token_key_id;       /* token_key: NULL for the active slot */
-    const veil__node_t *at;         /* for errors found while compiling */
+    const char *token_key_id; /* token_key: NULL for the active slot */
+    const veil__node_t *at;   /* for errors found while compiling */
 } veil__dir_src_t;
 
 struct veil_config {
@@ -165,8 +168,8 @@ struct veil_config {
     size_t nkeys;
     struct veil_token_ring *token_ring; /* the key slots, or NULL; owned */
 
-    veil_engine_t **engines;        /* distinct engines, owned */
-    uint8_t **engine_sigs;          /* what each was built from */
+    veil_engine_t **engines; /* distinct engines, owned */
+    uint8_t **engine_sigs;   /* what each was built from */
     size_t nengines;
 
     veil__test_case_t *tests;
@@ -179,7 +182,7 @@ struct veil_config {
     struct veil__re_list {
         void *re;
         struct veil__re_list *next;
-    } *res;
+    } * res;
 };
 
 /* engine_cache.c: an engine compiled from <o>, shared with every config

@@ -26,11 +26,11 @@ typedef void (*veil_config_reload_cb)(void *ud, int ok);
 typedef struct veil_config_reloader_options {
     const char *path;
     veil_config_holder_t *holder;
-    unsigned debounce_ms;        /* 0: 200 ms */
-    int watch_file;              /* reload when the file changes */
-    int handle_sighup;           /* install a SIGHUP handler on the loop */
-    veil_diag_cb diag;           /* called on the loop thread */
-    veil_config_reload_cb done;  /* may be NULL */
+    unsigned debounce_ms;       /* 0: 200 ms */
+    int watch_file;             /* reload when the file changes */
+    int handle_sighup;          /* install a SIGHUP handler on the loop */
+    veil_diag_cb diag;          /* called on the loop thread */
+    veil_config_reload_cb done; /* may be NULL */
     void *ud;
     /* Command-line overrides, re-applied to every version of the file
        (kept by the caller for the reloader's life). */
@@ -40,9 +40,8 @@ typedef struct veil_config_reloader_options {
 
 /* veil_config_reloader_start(): starts watching on <loop>. NULL with
    errno-style failure in *rc when the watch cannot be set up. */
-veil_config_reloader_t *veil_config_reloader_start(uv_loop_t *loop,
-                                                   const veil_config_reloader_options_t *o,
-                                                   int *rc);
+veil_config_reloader_t *
+veil_config_reloader_start(uv_loop_t *loop, const veil_config_reloader_options_t *o, int *rc);
 /* veil_config_reloader_trigger(): reload now, whether the file changed or
    not (what SIGHUP does). A request during a reload runs after it. */
 void veil_config_reloader_trigger(veil_config_reloader_t *r);

@@ -33,8 +33,8 @@ static void q(FILE *o, const veil_config_t *c, const char *s)
 
 /* The scalar settings of <sec> at <base>, from the settings table; string
    values quoted (a ${VAR} one as its reference). */
-static void settings(FILE *o, const veil_config_t *c, veil_setting_section_t sec,
-                     const void *base, const char *indent)
+static void settings(FILE *o, const veil_config_t *c, veil_setting_section_t sec, const void *base,
+                     const char *indent)
 {
     for (size_t i = 0; i < veil_settings_count(); i++) {
         const veil_setting_t *st = veil_setting_at(i);
@@ -144,7 +144,8 @@ static void dump_dir(FILE *o, const veil_config_t *c, const veil_policy_dir_t *p
         }
         fprintf(o, "]\n");
     } else {
-        fprintf(o, "      body_log: %s\n", pd->body_log == VEIL_BODY_LOG_NONE ? "none" : "redacted");
+        fprintf(o, "      body_log: %s\n",
+                pd->body_log == VEIL_BODY_LOG_NONE ? "none" : "redacted");
     }
     fprintf(o, "      uninspectable: %s\n", pd->uninspectable_block ? "block" : "pass");
     if (pd->key) {
@@ -206,9 +207,9 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         const veil_listener_t *l = &c->listeners[i];
         fprintf(o, "  - name: ");
         q(o, c, l->name);
-        fprintf(o, strchr(l->host, ':') ? "\n    address: \"[%s]:%d\"\n"
-                                         : "\n    address: \"%s:%d\"\n",
-                l->host, l->port);
+        fprintf(
+            o, strchr(l->host, ':') ? "\n    address: \"[%s]:%d\"\n" : "\n    address: \"%s:%d\"\n",
+            l->host, l->port);
         if (l->tls != NULL) {
             listener_tls(o, c, l->tls);
         }
@@ -366,11 +367,11 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         const veil_route_t *r = &c->routes[i];
         fprintf(o, "  - name: ");
         q(o, c, r->name);
-        fprintf(o, "\n    match:%s\n", r->host || r->path_prefix || r->path_regex ||
-                                               r->nmethods || r->content_type || r->nlisteners ||
-                                               r->nclient_sans || r->client_subject
-                                           ? ""
-                                           : " {}");
+        fprintf(o, "\n    match:%s\n",
+                r->host || r->path_prefix || r->path_regex || r->nmethods || r->content_type ||
+                        r->nlisteners || r->nclient_sans || r->client_subject
+                    ? ""
+                    : " {}");
         const char *const names[] = {"host", "path_prefix", "path_regex", "content_type",
                                      "client_subject"};
         const char *const vals[] = {r->host, r->path_prefix, r->path_regex, r->content_type,
@@ -418,8 +419,9 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         if (r->detokenize) {
             unsigned both = (1u << VEIL_DIR_REQUEST) | (1u << VEIL_DIR_RESPONSE);
             fprintf(o, "    detokenize:\n      direction: %s\n",
-                    r->detokenize == both ? "both"
-                    : r->detokenize == 1u << VEIL_DIR_REQUEST ? "request" : "response");
+                    r->detokenize == both                     ? "both"
+                    : r->detokenize == 1u << VEIL_DIR_REQUEST ? "request"
+                                                              : "response");
             if (r->ndetokenize_types) {
                 fprintf(o, "      types: [");
                 for (size_t k = 0; k < r->ndetokenize_types; k++) {
@@ -436,8 +438,7 @@ void veil_config_dump(const veil_config_t *c, FILE *o)
         fprintf(o, "  ");
         q(o, c, p->name);
         fprintf(o, ":\n");
-        dump_dir(o, c, &p->dir[VEIL_DIR_REQUEST], &c->policy_src[i][VEIL_DIR_REQUEST],
-                 "request");
+        dump_dir(o, c, &p->dir[VEIL_DIR_REQUEST], &c->policy_src[i][VEIL_DIR_REQUEST], "request");
         dump_dir(o, c, &p->dir[VEIL_DIR_RESPONSE], &c->policy_src[i][VEIL_DIR_RESPONSE],
                  "response");
         if (p->on_gpc || p->on_dnt) {

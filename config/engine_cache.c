@@ -27,7 +27,7 @@ typedef struct cached {
     size_t keylen;
     veil_engine_t *engine;
     unsigned refs;
-    uint64_t released;          /* when refs last fell to 0 (a counter) */
+    uint64_t released; /* when refs last fell to 0 (a counter) */
 } cached_t;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

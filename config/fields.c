@@ -14,7 +14,13 @@
 
 /* One step of a JSON path: a key, an index, or a wildcard. */
 typedef struct {
-    enum { SEG_END, SEG_KEY, SEG_INDEX, SEG_ANY, SEG_BAD } kind;
+    enum {
+        SEG_END,
+        SEG_KEY,
+        SEG_INDEX,
+        SEG_ANY,
+        SEG_BAD
+    } kind;
     const char *p;
     size_t len;
 } seg_t;
@@ -111,8 +117,7 @@ static void last_key(const char *path, size_t len, const char **key, size_t *kle
 static int key_matches(const veil_field_rule_t *r, const char *key, size_t len)
 {
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    int rc = md ? pcre2_match((const pcre2_code *)r->re, (PCRE2_SPTR)key, len, 0, 0, md, NULL)
-                : -1;
+    int rc = md ? pcre2_match((const pcre2_code *)r->re, (PCRE2_SPTR)key, len, 0, 0, md, NULL) : -1;
     pcre2_match_data_free(md);
     return rc >= 0;
 }

@@ -96,9 +96,8 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
             at++;
         }
         if (r.len != t->expect_output_len || at < n) {
-            snprintf(why, sizeof(why),
-                     "output differs at byte %zu (expected %zu bytes, got %zu)", at,
-                     t->expect_output_len, r.len);
+            snprintf(why, sizeof(why), "output differs at byte %zu (expected %zu bytes, got %zu)",
+                     at, t->expect_output_len, r.len);
             ok = 0;
         }
     }
@@ -120,8 +119,10 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
         }
         for (size_t k = 0; k < t->nfindings && ok; k++) {
             if (t->findings[k].count && veil_engine_find(pd->engine, t->findings[k].detector) < 0) {
-                snprintf(why, sizeof(why), "findings: %s expected %u, but the policy does not "
-                         "run it", t->findings[k].detector, t->findings[k].count);
+                snprintf(why, sizeof(why),
+                         "findings: %s expected %u, but the policy does not "
+                         "run it",
+                         t->findings[k].detector, t->findings[k].count);
                 ok = 0;
             }
         }
@@ -135,8 +136,8 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
     if (ok) {
         fprintf(out, "ok   %zu %s (%s, %s, policy %s)\n", num, t->name, t->via, dir, pol->name);
     } else {
-        fprintf(out, "FAIL %zu %s (%s, %s, policy %s; line %u): %s\n", num, t->name, t->via,
-                dir, pol->name, t->line, why);
+        fprintf(out, "FAIL %zu %s (%s, %s, policy %s; line %u): %s\n", num, t->name, t->via, dir,
+                pol->name, t->line, why);
         if (show && r.buf) {
             fprintf(out, "     got: %.*s\n", (int)r.len, r.buf);
         }

@@ -14,10 +14,9 @@
 
 int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t *d)
 {
-    static const char *const keys[] = {"version", "listeners", "upstreams", "routes",
-                                       "policies", "detectors", "allowlists", "keys",
-                                       "access_log", "server", "admin", "tests",
-                                       "detokenize"};
+    static const char *const keys[] = {
+        "version", "listeners",  "upstreams", "routes", "policies", "detectors", "allowlists",
+        "keys",    "access_log", "server",    "admin",  "tests",    "detokenize"};
     veil__schema_t s = {cfg, d, NB};
     int rc = 0;
     uint64_t version = 1;

@@ -20,7 +20,7 @@
 typedef struct {
     veil_config_t *cfg;
     veil__diag_t *d;
-    size_t ng;                 /* global detector space: built-ins + custom */
+    size_t ng; /* global detector space: built-ins + custom */
 } veil__schema_t;
 
 extern const char *const veil__sc_regulation_names[5];
@@ -28,7 +28,13 @@ extern const char *const veil__sc_confidence_names[3];
 extern const char *const veil__sc_action_names[6];
 
 /* Selector kinds, from the most to the least specific. */
-enum { SEL_ID, SEL_CATEGORY, SEL_REGULATION, SEL_ALL, SEL_BAD };
+enum {
+    SEL_ID,
+    SEL_CATEGORY,
+    SEL_REGULATION,
+    SEL_ALL,
+    SEL_BAD
+};
 
 void veil__sc_join(char *out, const char *path, const char *key);
 void veil__sc_join_index(char *out, const char *path, size_t i);
@@ -41,18 +47,17 @@ int veil__sc_want_kind(veil__schema_t *s, const veil__node_t *n, veil__node_kind
 /* A key's value (NULL when absent) and its path in <out>. */
 const veil__node_t *veil__sc_field(const veil__node_t *map, const char *key, const char *path,
                                    char *out);
-int veil__sc_get_str(veil__schema_t *s, const veil__node_t *map, const char *key,
-                     const char *path, const char **out);
-int veil__sc_get_enum(veil__schema_t *s, const veil__node_t *map, const char *key,
-                      const char *path, const char *const *names, size_t n, int *out);
-int veil__sc_get_bool(veil__schema_t *s, const veil__node_t *map, const char *key,
-                      const char *path, int *out);
+int veil__sc_get_str(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
+                     const char **out);
+int veil__sc_get_enum(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
+                      const char *const *names, size_t n, int *out);
+int veil__sc_get_bool(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
+                      int *out);
 /* <kind>: 0 a count, 1 a size (64k), 2 a duration in ms (5s). */
 int veil__sc_get_number(veil__schema_t *s, const veil__node_t *map, const char *key,
                         const char *path, int kind, uint64_t min, uint64_t max, uint64_t *out);
-int veil__sc_get_list(veil__schema_t *s, const veil__node_t *map, const char *key,
-                      const char *path, const char *const **out, size_t *count,
-                      const veil__node_t ***nodes);
+int veil__sc_get_list(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
+                      const char *const **out, size_t *count, const veil__node_t ***nodes);
 const char *veil__sc_global_id(veil__schema_t *s, size_t g);
 int veil__sc_category_parse(const char *name);
 int veil__sc_regulation_parse(const char *name);
@@ -67,8 +72,7 @@ int veil__sc_compile_check(veil__schema_t *s, const veil__node_t *at, const char
 /* The same, keeping the JIT-compiled pattern with the config in *out. */
 int veil__sc_compile_keep(veil__schema_t *s, const veil__node_t *at, const char *path,
                           const char *re, const void **out);
-int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *path,
-                          uint8_t *out);
+int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *path, uint8_t *out);
 const veil_policy_t *veil__sc_find_policy(veil__schema_t *s, const veil__node_t *at,
                                           const char *path, const char *name);
 

@@ -13,11 +13,11 @@
 
 static int parse_custom(veil__schema_t *s, const veil__node_t *seq, const char *path)
 {
-    static const char *const keys[] = {"id", "category", "regulations", "pattern", "validator",
-                                       "context", "context_required", "confidence",
+    static const char *const keys[] = {"id",         "category", "regulations",      "pattern",
+                                       "validator",  "context",  "context_required", "confidence",
                                        "description"};
-    static const char *const cats[] = {"contact", "financial", "government_id", "health",
-                                       "credentials", "network", "demographic"};
+    static const char *const cats[] = {"contact",     "financial", "government_id", "health",
+                                       "credentials", "network",   "demographic"};
     veil_config_t *c = s->cfg;
     int rc = 0;
 
@@ -35,7 +35,8 @@ static int parse_custom(veil__schema_t *s, const veil__node_t *seq, const char *
         veil_custom_detector_t *det = &def->det;
         char p[PATH], pk[PATH];
         veil__sc_join_index(p, path, i);
-        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) != 0 || veil__sc_check_keys(s, m, p, keys, COUNT(keys))) {
+        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) != 0 ||
+            veil__sc_check_keys(s, m, p, keys, COUNT(keys))) {
             rc = -1;
             continue;
         }
@@ -43,7 +44,8 @@ static int parse_custom(veil__schema_t *s, const veil__node_t *seq, const char *
         const char *const *regs = NULL, *const *ctx = NULL;
         size_t nregs = 0, nctx = 0;
         const veil__node_t **rnodes = NULL;
-        if (veil__sc_get_str(s, m, "id", p, &det->id) || veil__sc_get_str(s, m, "pattern", p, &det->pattern) ||
+        if (veil__sc_get_str(s, m, "id", p, &det->id) ||
+            veil__sc_get_str(s, m, "pattern", p, &det->pattern) ||
             veil__sc_get_str(s, m, "validator", p, &det->validator) ||
             veil__sc_get_enum(s, m, "category", p, cats, COUNT(cats), &cat) ||
             veil__sc_get_enum(s, m, "confidence", p, veil__sc_confidence_names, 3, &conf) ||
@@ -109,8 +111,7 @@ static int parse_custom(veil__schema_t *s, const veil__node_t *seq, const char *
                                                  COUNT(veil__sc_regulation_names));
                 veil__sc_field(m, "regulations", p, pk);
                 veil__err_at(s->d, rnodes[r], pk, "unknown regulation '%s'%s%s%s", regs[r],
-                             sugg ? " (did you mean '" : "", sugg ? sugg : "",
-                             sugg ? "'?)" : "");
+                             sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");
                 rc = -1;
                 continue;
             }
@@ -162,7 +163,8 @@ int veil__sc_parse_detectors(veil__schema_t *s, const veil__node_t *root)
     if (m == NULL) {
         return 0;
     }
-    if (veil__sc_want_kind(s, m, VEIL__N_MAP, "detectors") || veil__sc_check_keys(s, m, "detectors", keys, 3)) {
+    if (veil__sc_want_kind(s, m, VEIL__N_MAP, "detectors") ||
+        veil__sc_check_keys(s, m, "detectors", keys, 3)) {
         return -1;
     }
     const veil__node_t *custom = veil__map_get(m, "custom");
@@ -206,11 +208,12 @@ int veil__sc_parse_allowlists(veil__schema_t *s, const veil__node_t *root)
     if (m == NULL) {
         return 0;
     }
-    if (veil__sc_want_kind(s, m, VEIL__N_MAP, "allowlists") || veil__sc_check_keys(s, m, "allowlists", keys, 2) ||
-        veil__sc_get_list(s, m, "values", "allowlists", &s->cfg->allow_values, &s->cfg->nallow_values,
-                 NULL) ||
+    if (veil__sc_want_kind(s, m, VEIL__N_MAP, "allowlists") ||
+        veil__sc_check_keys(s, m, "allowlists", keys, 2) ||
+        veil__sc_get_list(s, m, "values", "allowlists", &s->cfg->allow_values,
+                          &s->cfg->nallow_values, NULL) ||
         veil__sc_get_list(s, m, "patterns", "allowlists", &s->cfg->allow_patterns,
-                 &s->cfg->nallow_patterns, &nodes)) {
+                          &s->cfg->nallow_patterns, &nodes)) {
         return -1;
     }
     for (size_t i = 0; i < s->cfg->nallow_patterns; i++) {
@@ -246,7 +249,8 @@ int veil__sc_parse_keys(veil__schema_t *s, const veil__node_t *root)
         veil__sc_join(p, "keys", m->keys[i]->str);
         uint64_t slot = 0;
         int state = 0;
-        if (veil__sc_want_kind(s, m->items[i], VEIL__N_MAP, p) || veil__sc_check_keys(s, m->items[i], p, keys, 4) ||
+        if (veil__sc_want_kind(s, m->items[i], VEIL__N_MAP, p) ||
+            veil__sc_check_keys(s, m->items[i], p, keys, 4) ||
             veil__sc_get_str(s, m->items[i], "file", p, &k->file) ||
             veil__sc_get_str(s, m->items[i], "env", p, &k->env) ||
             veil__sc_get_number(s, m->items[i], "slot", p, 0, 1, 9, &slot) ||
@@ -264,14 +268,17 @@ int veil__sc_parse_keys(veil__schema_t *s, const veil__node_t *root)
         if (k->slot && (k->env != NULL || (k->file == NULL && k->state != 2))) {
             /* A slot's 32 random bytes live in a file of their own; a
                retired slot needs none (it opens nothing). */
-            veil__err_at(s->d, m->items[i], p, "a token key slot needs file (32 random bytes, "
-                                               "mode 0600 or 0400), not env");
+            veil__err_at(s->d, m->items[i], p,
+                         "a token key slot needs file (32 random bytes, "
+                         "mode 0600 or 0400), not env");
             rc = -1;
             continue;
         }
         if (k->slot && !veil_token_key_id_valid(m->keys[i]->str)) {
-            veil__err_at(s->d, m->keys[i], p, "a token key's id is 1 to %d of a-z, 0-9 and _ "
-                         "(it is written in every token)", VEIL_TOKEN_KEY_ID_MAX);
+            veil__err_at(s->d, m->keys[i], p,
+                         "a token key's id is 1 to %d of a-z, 0-9 and _ "
+                         "(it is written in every token)",
+                         VEIL_TOKEN_KEY_ID_MAX);
             rc = -1;
             continue;
         }

@@ -103,8 +103,8 @@ static int fpe_capable(const char *id)
     return 0;
 }
 
-static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *path, veil_policy_dir_t *pd,
-                        int *uses_hash)
+static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *path,
+                        veil_policy_dir_t *pd, int *uses_hash)
 {
     static const char *const keys[] = {"json", "key", "form", "header", "query", "action"};
     veil_field_rule_t *rules;
@@ -122,7 +122,8 @@ static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *
         memset(r, 0, sizeof(*r)); /* a slot left by a rejected entry is reused */
         char p[PATH], pk[PATH];
         veil__sc_join_index(p, path, i);
-        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys))) {
+        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) ||
+            veil__sc_check_keys(s, m, p, keys, COUNT(keys))) {
             rc = -1;
             continue;
         }
@@ -145,8 +146,9 @@ static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *
         }
         const veil__node_t *at = veil__sc_field(m, keys[where], p, pk);
         if (where == VEIL_FIELD_JSON && !valid_json_path(r->name)) {
-            veil__err_at(s->d, at, pk, "expected a JSON path such as $.user.card or "
-                                       "$.items[*].iban");
+            veil__err_at(s->d, at, pk,
+                         "expected a JSON path such as $.user.card or "
+                         "$.items[*].iban");
             rc = -1;
             continue;
         }
@@ -179,12 +181,12 @@ static int parse_fields(veil__schema_t *s, const veil__node_t *seq, const char *
 }
 
 
-static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char *path, veil_policy_dir_t *pd,
-                           veil__dir_src_t *src)
+static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char *path,
+                           veil_policy_dir_t *pd, veil__dir_src_t *src)
 {
-    static const char *const keys[] = {"mode", "detectors", "disable", "min_confidence",
-                                       "actions", "block", "block_status", "fields",
-                                       "body_log", "uninspectable", "hash_key", "token_key"};
+    static const char *const keys[] = {
+        "mode",         "detectors", "disable",  "min_confidence", "actions",  "block",
+        "block_status", "fields",    "body_log", "uninspectable",  "hash_key", "token_key"};
     static const char *const modes[] = {"observe", "block", "redact", "tokenize"};
     static const char *const unin[] = {"pass", "block"};
     veil_config_t *c = s->cfg;
@@ -207,7 +209,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
         memset(src->enabled, 1, s->ng);
         return 0;
     }
-    if (veil__sc_want_kind(s, m, VEIL__N_MAP, path) || veil__sc_check_keys(s, m, path, keys, COUNT(keys)) ||
+    if (veil__sc_want_kind(s, m, VEIL__N_MAP, path) ||
+        veil__sc_check_keys(s, m, path, keys, COUNT(keys)) ||
         veil__sc_get_enum(s, m, "mode", path, modes, COUNT(modes), &mode) ||
         veil__sc_get_enum(s, m, "min_confidence", path, veil__sc_confidence_names, 3, &conf) ||
         veil__sc_get_enum(s, m, "uninspectable", path, unin, 2, &un) ||
@@ -256,7 +259,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
                 char pi[PATH];
                 uint8_t act;
                 veil__sc_join(pi, apath, name);
-                int kind = strcmp(name, "default") == 0 ? SEL_ALL : veil__sc_sel_match(s, name, NULL, 0);
+                int kind =
+                    strcmp(name, "default") == 0 ? SEL_ALL : veil__sc_sel_match(s, name, NULL, 0);
                 if (kind == SEL_BAD) {
                     if (pass == SEL_ALL) {
                         veil__sc_sel_error(s, am->keys[i], pi, name);
@@ -282,15 +286,18 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
                         src->actions[g] = act;
                         /* fpe where the type has it; tagged elsewhere (a
                            default or a category may name many types). */
-                        src->formats[g] = fmt == VEIL_TOKEN_FPE &&
-                                                  fpe_capable(veil__sc_global_id(s, g))
-                                              ? VEIL_TOKEN_FPE : VEIL_TOKEN_TAGGED;
+                        src->formats[g] =
+                            fmt == VEIL_TOKEN_FPE && fpe_capable(veil__sc_global_id(s, g))
+                                ? VEIL_TOKEN_FPE
+                                : VEIL_TOKEN_TAGGED;
                     }
                 }
                 free(sel);
                 if (fmt == VEIL_TOKEN_FPE && kind == SEL_ID && !fpe_capable(name)) {
-                    veil__err_at(s->d, am->items[i], pi, "format: fpe is for credit_card, iban, "
-                                 "email, us_ssn and phone; '%s' gets tagged tokens", name);
+                    veil__err_at(s->d, am->items[i], pi,
+                                 "format: fpe is for credit_card, iban, "
+                                 "email, us_ssn and phone; '%s' gets tagged tokens",
+                                 name);
                     rc = -1;
                 }
             }
@@ -324,7 +331,8 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
         static const char *const bkeys[] = {"allow"};
         const char *const *names;
         size_t n = 0;
-        if (veil__sc_want_kind(s, bl, VEIL__N_MAP, pk) || veil__sc_check_keys(s, bl, pk, bkeys, 1) ||
+        if (veil__sc_want_kind(s, bl, VEIL__N_MAP, pk) ||
+            veil__sc_check_keys(s, bl, pk, bkeys, 1) ||
             veil__sc_get_list(s, bl, "allow", pk, &names, &n, NULL)) {
             rc = -1;
         } else if (n == 0) {
@@ -346,14 +354,14 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
             tk = k;
         }
     }
-    if (src->token_key_id && (tk == c->nkeys || !c->keys[tk].slot ||
-                              c->keys[tk].state != VEIL_KEY_ACTIVE)) {
+    if (src->token_key_id &&
+        (tk == c->nkeys || !c->keys[tk].slot || c->keys[tk].state != VEIL_KEY_ACTIVE)) {
         const veil__node_t *kn = veil__sc_field(m, "token_key", path, pk);
-        veil__err_at(s->d, kn, pk, "no active token key slot '%s' under keys:",
-                     src->token_key_id);
+        veil__err_at(s->d, kn, pk, "no active token key slot '%s' under keys:", src->token_key_id);
         rc = -1;
     } else if (uses_tokens && src->token_key_id == NULL && nactive != 1) {
-        veil__err_at(s->d, m, path, "the tokenize action needs %s active token key slot "
+        veil__err_at(s->d, m, path,
+                     "the tokenize action needs %s active token key slot "
                      "(keys: ID: {file: F, slot: 1}) or token_key",
                      nactive ? "exactly one" : "an");
         rc = -1;
@@ -372,8 +380,7 @@ static int parse_direction(veil__schema_t *s, const veil__node_t *m, const char 
         }
         if (k == c->nkeys) {
             const veil__node_t *kn = veil__sc_field(m, "hash_key", path, pk);
-            veil__err_at(s->d, kn ? kn : m, kn ? pk : path, "no key '%s' under keys:",
-                         src->key_id);
+            veil__err_at(s->d, kn ? kn : m, kn ? pk : path, "no key '%s' under keys:", src->key_id);
             rc = -1;
         }
     }
@@ -419,7 +426,8 @@ int veil__sc_parse_policies(veil__schema_t *s, const veil__node_t *root)
         char p[PATH], pk[PATH];
         const char *dummy;
         veil__sc_join(p, "policies", pol->name);
-        if (veil__sc_want_kind(s, pm, VEIL__N_MAP, p) || veil__sc_check_keys(s, pm, p, keys, COUNT(keys)) ||
+        if (veil__sc_want_kind(s, pm, VEIL__N_MAP, p) ||
+            veil__sc_check_keys(s, pm, p, keys, COUNT(keys)) ||
             veil__sc_get_str(s, pm, "description", p, &dummy)) {
             rc = -1;
             continue;
@@ -435,7 +443,8 @@ int veil__sc_parse_policies(veil__schema_t *s, const veil__node_t *root)
         }
         char cp[PATH];
         snprintf(cp, sizeof(cp), "%s", pk);
-        if (veil__sc_want_kind(s, cm, VEIL__N_MAP, cp) || veil__sc_check_keys(s, cm, cp, ckeys, 2)) {
+        if (veil__sc_want_kind(s, cm, VEIL__N_MAP, cp) ||
+            veil__sc_check_keys(s, cm, cp, ckeys, 2)) {
             rc = -1;
             continue;
         }
@@ -456,9 +465,8 @@ int veil__sc_parse_policies(veil__schema_t *s, const veil__node_t *root)
                 }
                 const char *sugg = names ? veil__suggest(target, names, c->npolicies) : NULL;
                 veil__sc_field(cm, ckeys[k], cp, pk);
-                veil__err_at(s->d, veil__map_get(cm, ckeys[k]), pk, "no policy '%s'%s%s%s",
-                             target, sugg ? " (did you mean '" : "", sugg ? sugg : "",
-                             sugg ? "'?)" : "");
+                veil__err_at(s->d, veil__map_get(cm, ckeys[k]), pk, "no policy '%s'%s%s%s", target,
+                             sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");
                 free(names);
                 rc = -1;
                 continue;

@@ -30,8 +30,7 @@ static int parse_listeners(veil__schema_t *s, const veil__node_t *mm, const char
     for (size_t k = 0; k < r->nlisteners; k++) {
         size_t j;
 
-        for (j = 0; j < c->nlisteners && strcmp(c->listeners[j].name, r->listeners[k]) != 0;
-             j++) {
+        for (j = 0; j < c->nlisteners && strcmp(c->listeners[j].name, r->listeners[k]) != 0; j++) {
         }
         if (j == c->nlisteners) {
             const char **names = malloc((c->nlisteners + 1) * sizeof(*names));
@@ -118,8 +117,9 @@ static int parse_detokenize(veil__schema_t *s, const veil__node_t *m, const char
         for (k = 0; k < COUNT(dirs) && strcmp(dn->str, dirs[k]) != 0; k++) {
         }
         if (k == COUNT(dirs)) {
-            veil__err_at(s->d, dn, dp, "expected request, response, both, or {direction, "
-                                       "types}");
+            veil__err_at(s->d, dn, dp,
+                         "expected request, response, both, or {direction, "
+                         "types}");
             return -1;
         }
         d = (int)k;
@@ -127,26 +127,28 @@ static int parse_detokenize(veil__schema_t *s, const veil__node_t *m, const char
         if (veil__sc_want_kind(s, dn, VEIL__N_MAP, dp) ||
             veil__sc_check_keys(s, dn, dp, dkeys, COUNT(dkeys)) ||
             veil__sc_get_enum(s, dn, "direction", dp, dirs, COUNT(dirs), &d) ||
-            veil__sc_get_list(s, dn, "types", dp, &r->detokenize_types,
-                              &r->ndetokenize_types, &tnodes)) {
+            veil__sc_get_list(s, dn, "types", dp, &r->detokenize_types, &r->ndetokenize_types,
+                              &tnodes)) {
             return -1;
         }
     }
-    r->detokenize = d == 0 ? 1u << VEIL_DIR_REQUEST
+    r->detokenize = d == 0   ? 1u << VEIL_DIR_REQUEST
                     : d == 1 ? 1u << VEIL_DIR_RESPONSE
                              : (1u << VEIL_DIR_REQUEST) | (1u << VEIL_DIR_RESPONSE);
     for (size_t k = 0; k < r->ndetokenize_types; k++) {
         if (!veil__sc_token_type_known(s, r->detokenize_types[k])) {
             veil__sc_join(pk, dp, "types");
-            veil__err_at(s->d, tnodes[k], pk, "'%s' is no detector id (types name detectors: "
-                                              "credit_card, iban, email, ...)",
+            veil__err_at(s->d, tnodes[k], pk,
+                         "'%s' is no detector id (types name detectors: "
+                         "credit_card, iban, email, ...)",
                          r->detokenize_types[k]);
             rc = -1;
         }
     }
     if (!veil__sc_has_token_slots(c)) {
-        veil__err_at(s->d, dir_node, dp, "detokenize needs token key slots (keys: ID: {file: F, "
-                                         "slot: 1})");
+        veil__err_at(s->d, dir_node, dp,
+                     "detokenize needs token key slots (keys: ID: {file: F, "
+                     "slot: 1})");
         return -1;
     }
     for (size_t j = 0; j < c->nlisteners; j++) {
@@ -188,17 +190,19 @@ static int parse_client_match(veil__schema_t *s, const veil__node_t *mm, const c
     }
     at = veil__sc_field(mm, "client_sans", mp, pk);
     if (at != NULL && r->nclient_sans == 0) {
-        veil__err_at(s->d, at, pk, "an empty list matches no client: name the subject "
-                                   "alternative names, or leave the key out");
+        veil__err_at(s->d, at, pk,
+                     "an empty list matches no client: name the subject "
+                     "alternative names, or leave the key out");
         return -1;
     }
     if (at == NULL) {
         at = veil__sc_field(mm, "client_subject", mp, pk);
     }
     if (at != NULL && !some_listener_verifies(s->cfg)) {
-        veil__err_at(s->d, at, pk, "no listener verifies client certificates: a client "
-                                   "identity needs listeners[].tls.client_auth (optional "
-                                   "or required) and client_ca_file");
+        veil__err_at(s->d, at, pk,
+                     "no listener verifies client certificates: a client "
+                     "identity needs listeners[].tls.client_auth (optional "
+                     "or required) and client_ca_file");
         return -1;
     }
     return 0;
@@ -207,11 +211,11 @@ static int parse_client_match(veil__schema_t *s, const veil__node_t *mm, const c
 
 int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"name", "match", "upstream", "policy", "purpose",
-                                       "detokenize"};
-    static const char *const mkeys[] = {"host", "path_prefix", "path_regex", "methods",
-                                        "content_type", "listener", "client_sans",
-                                        "client_subject"};
+    static const char *const keys[] = {"name",   "match",   "upstream",
+                                       "policy", "purpose", "detokenize"};
+    static const char *const mkeys[] = {"host",        "path_prefix",   "path_regex",
+                                        "methods",     "content_type",  "listener",
+                                        "client_sans", "client_subject"};
     const veil__node_t *seq = veil__map_get(root, "routes");
     veil_config_t *c = s->cfg;
     size_t n = seq ? seq->count : 0;
@@ -232,9 +236,12 @@ int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
         const char *up = NULL, *pol = NULL;
         char p[PATH], pk[PATH], mp[PATH];
         veil__sc_join_index(p, "routes", i);
-        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
-            veil__sc_get_str(s, m, "name", p, &r->name) || veil__sc_get_str(s, m, "upstream", p, &up) ||
-            veil__sc_get_str(s, m, "policy", p, &pol) || veil__sc_get_str(s, m, "purpose", p, &r->purpose)) {
+        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) ||
+            veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
+            veil__sc_get_str(s, m, "name", p, &r->name) ||
+            veil__sc_get_str(s, m, "upstream", p, &up) ||
+            veil__sc_get_str(s, m, "policy", p, &pol) ||
+            veil__sc_get_str(s, m, "purpose", p, &r->purpose)) {
             rc = -1;
             continue;
         }
@@ -273,8 +280,7 @@ int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
             if (!ok) {
                 veil__sc_field(mm, "methods", mp, pk);
                 veil__err_at(s->d, veil__map_get(mm, "methods"), pk,
-                             "'%s' is no HTTP method (upper case: GET, POST, ...)",
-                             r->methods[k]);
+                             "'%s' is no HTTP method (upper case: GET, POST, ...)", r->methods[k]);
                 rc = -1;
             }
         }
@@ -307,9 +313,8 @@ int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root)
                 }
                 const char *sugg = names ? veil__suggest(up, names, c->nupstreams) : NULL;
                 veil__sc_field(m, "upstream", p, pk);
-                veil__err_at(s->d, veil__map_get(m, "upstream"), pk, "no upstream '%s'%s%s%s",
-                             up, sugg ? " (did you mean '" : "", sugg ? sugg : "",
-                             sugg ? "'?)" : "");
+                veil__err_at(s->d, veil__map_get(m, "upstream"), pk, "no upstream '%s'%s%s%s", up,
+                             sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");
                 free(names);
                 rc = -1;
             } else {

@@ -78,8 +78,7 @@ static int set_value(veil__schema_t *s, const veil_setting_t *st, void *base, co
         }
         return -1;
     }
-    if (st->type == VEIL_SET_STRING || st->type == VEIL_SET_ADDRESS ||
-        st->type == VEIL_SET_URL) {
+    if (st->type == VEIL_SET_STRING || st->type == VEIL_SET_ADDRESS || st->type == VEIL_SET_URL) {
         const char *copy = NULL;
 
         if (text[0] != '\0') {
@@ -158,11 +157,16 @@ static int parse_settings(veil__schema_t *s, const veil__node_t *map, const char
 static void *section_base(veil_config_t *c, veil_setting_section_t sec)
 {
     switch (sec) {
-    case VEIL_SEC_SERVER: return &c->server;
-    case VEIL_SEC_ACCESS_LOG: return &c->access_log;
-    case VEIL_SEC_ADMIN: return &c->admin;
-    case VEIL_SEC_UPSTREAM: return c->nupstreams ? &c->upstreams[0] : NULL;
-    case VEIL_SEC_LISTENER: return c->nlisteners ? &c->listeners[0] : NULL;
+    case VEIL_SEC_SERVER:
+        return &c->server;
+    case VEIL_SEC_ACCESS_LOG:
+        return &c->access_log;
+    case VEIL_SEC_ADMIN:
+        return &c->admin;
+    case VEIL_SEC_UPSTREAM:
+        return c->nupstreams ? &c->upstreams[0] : NULL;
+    case VEIL_SEC_LISTENER:
+        return c->nlisteners ? &c->listeners[0] : NULL;
     }
     return NULL;
 }
@@ -224,7 +228,8 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
         char p[PATH], pk[PATH];
         veil__sc_join_index(p, "upstreams", i);
         if (parse_settings(s, m, p, VEIL_SEC_UPSTREAM, u, others, COUNT(others)) ||
-            veil__sc_get_str(s, m, "name", p, &u->name) || veil__sc_get_str(s, m, "url", p, &u->url)) {
+            veil__sc_get_str(s, m, "name", p, &u->name) ||
+            veil__sc_get_str(s, m, "url", p, &u->url)) {
             rc = -1;
             continue;
         }
@@ -236,8 +241,7 @@ int veil__sc_parse_upstreams(veil__schema_t *s, const veil__node_t *root)
         for (size_t j = 0; j < c->nupstreams; j++) {
             if (strcmp(c->upstreams[j].name, u->name) == 0) {
                 veil__sc_field(m, "name", p, pk);
-                veil__err_at(s->d, veil__map_get(m, "name"), pk, "'%s' is defined twice",
-                             u->name);
+                veil__err_at(s->d, veil__map_get(m, "name"), pk, "'%s' is defined twice", u->name);
                 rc = -1;
             }
         }
@@ -304,7 +308,8 @@ static int parse_listener_tls(veil__schema_t *s, const veil__node_t *tm, const c
     char p[PATH];
     int a = VEIL_CLIENT_AUTH_NONE, rc = 0;
 
-    if (veil__sc_want_kind(s, tm, VEIL__N_MAP, tp) || veil__sc_check_keys(s, tm, tp, keys, COUNT(keys))) {
+    if (veil__sc_want_kind(s, tm, VEIL__N_MAP, tp) ||
+        veil__sc_check_keys(s, tm, tp, keys, COUNT(keys))) {
         return -1;
     }
     lt = veil__arena_alloc(&c->arena, sizeof(*lt));
@@ -357,8 +362,9 @@ static int parse_listener_tls(veil__schema_t *s, const veil__node_t *tm, const c
         } else if (strcmp(mv->str, "1.3") == 0) {
             lt->min_version = 13;
         } else if (strcmp(mv->str, "1.2") != 0) {
-            veil__err_at(s->d, mv, p, "expected \"1.2\" or \"1.3\" (TLS 1.1 and below are "
-                                      "refused)");
+            veil__err_at(s->d, mv, p,
+                         "expected \"1.2\" or \"1.3\" (TLS 1.1 and below are "
+                         "refused)");
             rc = -1;
         }
     }
@@ -373,8 +379,9 @@ static int parse_listener_tls(veil__schema_t *s, const veil__node_t *tm, const c
         rc = -1;
     } else if (lt->client_auth == VEIL_CLIENT_AUTH_NONE &&
                (lt->client_ca_file != NULL || lt->nclient_sans > 0)) {
-        veil__err_at(s->d, tm, tp, "client_ca_file and client_sans need client_auth optional "
-                                   "or required");
+        veil__err_at(s->d, tm, tp,
+                     "client_ca_file and client_sans need client_auth optional "
+                     "or required");
         rc = -1;
     }
     l->tls = lt;
@@ -405,8 +412,10 @@ int veil__sc_parse_listeners(veil__schema_t *s, const veil__node_t *root)
         const char *addr = NULL;
         char p[PATH], pk[PATH];
         veil__sc_join_index(p, "listeners", i);
-        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
-            veil__sc_get_str(s, m, "name", p, &l->name) || veil__sc_get_str(s, m, "address", p, &addr)) {
+        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) ||
+            veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
+            veil__sc_get_str(s, m, "name", p, &l->name) ||
+            veil__sc_get_str(s, m, "address", p, &addr)) {
             rc = -1;
             continue;
         }
@@ -448,12 +457,12 @@ int veil__sc_parse_server(veil__schema_t *s, const veil__node_t *root)
     veil_config_t *c = s->cfg;
     int rc = 0;
 
-    rc |= parse_settings(s, veil__map_get(root, "server"), "server", VEIL_SEC_SERVER,
-                         &c->server, NULL, 0);
-    rc |= parse_settings(s, veil__map_get(root, "access_log"), "access_log",
-                         VEIL_SEC_ACCESS_LOG, &c->access_log, NULL, 0);
-    rc |= parse_settings(s, veil__map_get(root, "admin"), "admin", VEIL_SEC_ADMIN, &c->admin,
+    rc |= parse_settings(s, veil__map_get(root, "server"), "server", VEIL_SEC_SERVER, &c->server,
                          NULL, 0);
+    rc |= parse_settings(s, veil__map_get(root, "access_log"), "access_log", VEIL_SEC_ACCESS_LOG,
+                         &c->access_log, NULL, 0);
+    rc |= parse_settings(s, veil__map_get(root, "admin"), "admin", VEIL_SEC_ADMIN, &c->admin, NULL,
+                         0);
     return rc;
 }
 
@@ -590,8 +599,10 @@ static int read_caller_token(veil__schema_t *s, const veil__node_t *at, const ch
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
         close(fd);
-        veil__err_at(s->d, at, key, "%s: a token file must not be readable or writable by "
-                                    "group or others (chmod 600 or 400)", path);
+        veil__err_at(s->d, at, key,
+                     "%s: a token file must not be readable or writable by "
+                     "group or others (chmod 600 or 400)",
+                     path);
         return -1;
     }
     n = read(fd, buf, sizeof(buf));
@@ -604,8 +615,10 @@ static int read_caller_token(veil__schema_t *s, const veil__node_t *at, const ch
     }
     if (n < 0 || (size_t)n == sizeof(buf) || len < 16 || i != len) {
         explicit_bzero(buf, sizeof(buf));
-        veil__err_at(s->d, at, key, "%s: expected one line of 16 to 255 visible ASCII "
-                                    "characters", path);
+        veil__err_at(s->d, at, key,
+                     "%s: expected one line of 16 to 255 visible ASCII "
+                     "characters",
+                     path);
         return -1;
     }
     tok = veil__arena_strndup(&s->cfg->arena, buf, len);
@@ -656,7 +669,8 @@ static int parse_caller(veil__schema_t *s, const veil__node_t *m, const char *p,
     int rc = 0;
 
     memset(dc, 0, sizeof(*dc));
-    if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
+    if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) ||
+        veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
         veil__sc_get_str(s, m, "name", p, &dc->name) ||
         veil__sc_get_str(s, m, "token_file", p, &dc->token_file) ||
         veil__sc_get_list(s, m, "types", p, &dc->types, &dc->ntypes, &tnodes) ||
@@ -665,32 +679,38 @@ static int parse_caller(veil__schema_t *s, const veil__node_t *m, const char *p,
         return -1;
     }
     if (dc->name == NULL || dc->token_file == NULL || dc->ntypes == 0) {
-        veil__err_at(s->d, m, p, "a caller needs a name, a token_file and types (the detector "
-                                 "ids it may see turned back)");
+        veil__err_at(s->d, m, p,
+                     "a caller needs a name, a token_file and types (the detector "
+                     "ids it may see turned back)");
         return -1;
     }
     for (const char *q = dc->name; *q; q++) {
         if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
-              *q == '_' || *q == '-' || *q == '.') || q - dc->name >= 64) {
+              *q == '_' || *q == '-' || *q == '.') ||
+            q - dc->name >= 64) {
             veil__sc_field(m, "name", p, pk);
-            veil__err_at(s->d, veil__map_get(m, "name"), pk, "1 to 64 of A-Z, a-z, 0-9, '_', "
-                                                             "'-', '.'");
+            veil__err_at(s->d, veil__map_get(m, "name"), pk,
+                         "1 to 64 of A-Z, a-z, 0-9, '_', "
+                         "'-', '.'");
             return -1;
         }
     }
     for (size_t k = 0; k < dc->ntypes; k++) {
         if (!veil__sc_token_type_known(s, dc->types[k])) {
             veil__sc_join(pk, p, "types");
-            veil__err_at(s->d, tnodes[k], pk, "'%s' is no detector id (credit_card, iban, "
-                                              "email, ...)", dc->types[k]);
+            veil__err_at(s->d, tnodes[k], pk,
+                         "'%s' is no detector id (credit_card, iban, "
+                         "email, ...)",
+                         dc->types[k]);
             rc = -1;
         }
     }
     dc->rate = 1.0;
     rn = veil__sc_field(m, "rate", p, pk);
     if (rate != NULL && parse_rate(rate, &dc->rate) != 0) {
-        veil__err_at(s->d, rn, pk, "expected requests per second, minute or hour: 10, 10/s, "
-                                   "100/m, 1000/h");
+        veil__err_at(s->d, rn, pk,
+                     "expected requests per second, minute or hour: 10, 10/s, "
+                     "100/m, 1000/h");
         rc = -1;
     }
     /* A burst of one second's worth by default, at least one request. */
@@ -705,8 +725,8 @@ static int parse_caller(veil__schema_t *s, const veil__node_t *m, const char *p,
 
 int veil__sc_parse_detokenize(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"listen", "socket", "policy", "max_body_size", "audit",
-                                       "callers"};
+    static const char *const keys[] = {"listen",        "socket", "policy",
+                                       "max_body_size", "audit",  "callers"};
     static const char *const audits[] = {"access_log", "stderr"};
     const veil__node_t *m = veil__map_get(root, "detokenize"), *seq;
     veil_config_t *c = s->cfg;
@@ -735,8 +755,9 @@ int veil__sc_parse_detokenize(veil__schema_t *s, const veil__node_t *root)
     }
     d->max_body_size = (size_t)max;
     if (d->listen == NULL && d->socket == NULL) {
-        veil__err_at(s->d, m, "detokenize", "give listen (a loopback HOST:PORT) or socket (a "
-                                            "Unix socket path), or both");
+        veil__err_at(s->d, m, "detokenize",
+                     "give listen (a loopback HOST:PORT) or socket (a "
+                     "Unix socket path), or both");
         rc = -1;
     }
     if (d->listen != NULL) {
@@ -759,18 +780,20 @@ int veil__sc_parse_detokenize(veil__schema_t *s, const veil__node_t *root)
     }
     if (d->socket != NULL && (d->socket[0] != '/' || strlen(d->socket) >= 108)) {
         veil__sc_field(m, "socket", "detokenize", pk);
-        veil__err_at(s->d, veil__map_get(m, "socket"), pk, "an absolute path of at most 107 "
-                                                           "bytes");
+        veil__err_at(s->d, veil__map_get(m, "socket"), pk,
+                     "an absolute path of at most 107 "
+                     "bytes");
         rc = -1;
     }
     if (!veil__sc_has_token_slots(c)) {
-        veil__err_at(s->d, m, "detokenize", "needs token key slots (keys: ID: {file: F, "
-                                            "slot: 1})");
+        veil__err_at(s->d, m, "detokenize",
+                     "needs token key slots (keys: ID: {file: F, "
+                     "slot: 1})");
         rc = -1;
     }
     veil__sc_field(m, "policy", "detokenize", pk);
-    if (veil__sc_find_policy(s, veil__map_get(m, "policy") ? veil__map_get(m, "policy") : m,
-                             pk, d->policy ? d->policy : "default") == NULL) {
+    if (veil__sc_find_policy(s, veil__map_get(m, "policy") ? veil__map_get(m, "policy") : m, pk,
+                             d->policy ? d->policy : "default") == NULL) {
         rc = -1;
     }
     if (d->policy == NULL) {

@@ -11,9 +11,8 @@
 
 int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
 {
-    static const char *const keys[] = {"name", "policy", "route", "request", "direction",
-                                       "content_type", "format", "body", "consent",
-                                       "expect"};
+    static const char *const keys[] = {"name",         "policy", "route", "request", "direction",
+                                       "content_type", "format", "body",  "consent", "expect"};
     static const char *const rkeys[] = {"method", "host", "path"};
     static const char *const ekeys[] = {"output", "findings", "blocked"};
     static const char *const dirs[] = {"request", "response"};
@@ -41,8 +40,10 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
         int dir = 0, fmt = -1, consent = 0;
         char p[PATH], pk[PATH];
         veil__sc_join_index(p, "tests", i);
-        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) || veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
-            veil__sc_get_str(s, m, "name", p, &t->name) || veil__sc_get_str(s, m, "policy", p, &pol) ||
+        if (veil__sc_want_kind(s, m, VEIL__N_MAP, p) ||
+            veil__sc_check_keys(s, m, p, keys, COUNT(keys)) ||
+            veil__sc_get_str(s, m, "name", p, &t->name) ||
+            veil__sc_get_str(s, m, "policy", p, &pol) ||
             veil__sc_get_str(s, m, "route", p, &route) ||
             veil__sc_get_enum(s, m, "direction", p, dirs, 2, &dir) ||
             veil__sc_get_enum(s, m, "format", p, fmts, 5, &fmt) ||
@@ -88,14 +89,16 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
             }
         } else {
             const veil__node_t *rq = veil__sc_field(m, "request", p, pk);
-            veil_route_request_t req = {"GET", 3, "", 0, "/", 1, ct, ct ? strlen(ct) : 0,
-                                        NULL, 0, NULL, NULL, 0};
+            veil_route_request_t req = {"GET", 3, "",   0,    "/", 1, ct, ct ? strlen(ct) : 0,
+                                        NULL,  0, NULL, NULL, 0};
             const char *method = NULL, *host = NULL, *path = NULL;
             char rp[PATH];
             snprintf(rp, sizeof(rp), "%s", pk);
-            if (rq && (veil__sc_want_kind(s, rq, VEIL__N_MAP, rp) || veil__sc_check_keys(s, rq, rp, rkeys, 3) ||
+            if (rq && (veil__sc_want_kind(s, rq, VEIL__N_MAP, rp) ||
+                       veil__sc_check_keys(s, rq, rp, rkeys, 3) ||
                        veil__sc_get_str(s, rq, "method", rp, &method) ||
-                       veil__sc_get_str(s, rq, "host", rp, &host) || veil__sc_get_str(s, rq, "path", rp, &path))) {
+                       veil__sc_get_str(s, rq, "host", rp, &host) ||
+                       veil__sc_get_str(s, rq, "path", rp, &path))) {
                 rc = -1;
                 continue;
             }
@@ -141,7 +144,8 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
             continue;
         }
         int blocked = 0;
-        if (veil__sc_want_kind(s, em, VEIL__N_MAP, ep) || veil__sc_check_keys(s, em, ep, ekeys, 3) ||
+        if (veil__sc_want_kind(s, em, VEIL__N_MAP, ep) ||
+            veil__sc_check_keys(s, em, ep, ekeys, 3) ||
             veil__sc_get_bool(s, em, "blocked", ep, &blocked)) {
             rc = -1;
             continue;

@@ -14,8 +14,8 @@
 
 const char *const veil__sc_regulation_names[5] = {"gdpr", "ccpa", "pci_dss", "hipaa", "glba"};
 const char *const veil__sc_confidence_names[3] = {"low", "medium", "high"};
-const char *const veil__sc_action_names[6] = {"mask", "label", "hash", "drop", "tokenize",
-                                             "placeholder"};
+const char *const veil__sc_action_names[6] = {"mask", "label",    "hash",
+                                              "drop", "tokenize", "placeholder"};
 
 
 void veil__sc_join(char *out, const char *path, const char *key)
@@ -68,7 +68,7 @@ const char *veil__secret_ref(const veil_config_t *cfg, const char *value)
 
 /* Unknown keys: every key of <map> must be in <allowed>. */
 int veil__sc_check_keys(veil__schema_t *s, const veil__node_t *map, const char *path,
-                      const char *const *allowed, size_t n)
+                        const char *const *allowed, size_t n)
 {
     int rc = 0;
     for (size_t i = 0; i < map->count; i++) {
@@ -93,7 +93,8 @@ int veil__sc_check_keys(veil__schema_t *s, const veil__node_t *map, const char *
 }
 
 
-int veil__sc_want_kind(veil__schema_t *s, const veil__node_t *n, veil__node_kind_t kind, const char *path)
+int veil__sc_want_kind(veil__schema_t *s, const veil__node_t *n, veil__node_kind_t kind,
+                       const char *path)
 {
     static const char *const what[] = {"a value", "a map (key: value)", "a list"};
     if (n->kind != kind) {
@@ -106,7 +107,7 @@ int veil__sc_want_kind(veil__schema_t *s, const veil__node_t *n, veil__node_kind
 
 /* A key's value and its path; NULL when absent. */
 const veil__node_t *veil__sc_field(const veil__node_t *map, const char *key, const char *path,
-                                 char *out)
+                                   char *out)
 {
     veil__sc_join(out, path, key);
     return veil__map_get(map, key);
@@ -114,7 +115,7 @@ const veil__node_t *veil__sc_field(const veil__node_t *map, const char *key, con
 
 
 int veil__sc_get_str(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
-                   const char **out)
+                     const char **out)
 {
     char p[PATH];
     const veil__node_t *n = veil__sc_field(map, key, path, p);
@@ -138,7 +139,7 @@ int veil__sc_get_str(veil__schema_t *s, const veil__node_t *map, const char *key
 
 
 int veil__sc_get_enum(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
-                    const char *const *names, size_t n, int *out)
+                      const char *const *names, size_t n, int *out)
 {
     char p[PATH];
     const veil__node_t *v = veil__sc_field(map, key, path, p);
@@ -156,8 +157,7 @@ int veil__sc_get_enum(veil__schema_t *s, const veil__node_t *map, const char *ke
     }
     char list[256] = "";
     for (size_t i = 0; i < n; i++) {
-        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-                 names[i]);
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", names[i]);
     }
     const char *sugg = veil__suggest(v->str, names, n);
     if (sugg) {
@@ -169,15 +169,16 @@ int veil__sc_get_enum(veil__schema_t *s, const veil__node_t *map, const char *ke
 }
 
 
-int veil__sc_get_bool(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path, int *out)
+int veil__sc_get_bool(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
+                      int *out)
 {
     static const char *const names[] = {"false", "true"};
     return veil__sc_get_enum(s, map, key, path, names, 2, out);
 }
 
 
-int veil__sc_get_number(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
-                      int kind, uint64_t min, uint64_t max, uint64_t *out)
+int veil__sc_get_number(veil__schema_t *s, const veil__node_t *map, const char *key,
+                        const char *path, int kind, uint64_t min, uint64_t max, uint64_t *out)
 {
     char p[PATH];
     const veil__node_t *v = veil__sc_field(map, key, path, p);
@@ -242,7 +243,7 @@ int veil__sc_get_number(veil__schema_t *s, const veil__node_t *map, const char *
 
 /* A list of non-empty strings; a single string is a list of one. */
 int veil__sc_get_list(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
-                    const char *const **out, size_t *count, const veil__node_t ***nodes)
+                      const char *const **out, size_t *count, const veil__node_t ***nodes)
 {
     char p[PATH];
     const veil__node_t *v = veil__sc_field(map, key, path, p);
@@ -352,7 +353,8 @@ int veil__sc_sel_match(veil__schema_t *s, const char *name, uint8_t *mask, uint8
 }
 
 
-void veil__sc_sel_error(veil__schema_t *s, const veil__node_t *at, const char *path, const char *name)
+void veil__sc_sel_error(veil__schema_t *s, const veil__node_t *at, const char *path,
+                        const char *name)
 {
     size_t n = s->ng + VEIL_CAT__COUNT + COUNT(veil__sc_regulation_names) + 1, k = 0;
     const char **names = malloc(n * sizeof(*names));
@@ -376,16 +378,15 @@ void veil__sc_sel_error(veil__schema_t *s, const veil__node_t *at, const char *p
                      sugg);
     } else {
         veil__err_at(s->d, at, path,
-                     "'%s' is no detector id, category or regulation (see 'veil detectors')",
-                     name);
+                     "'%s' is no detector id, category or regulation (see 'veil detectors')", name);
     }
     free(names);
 }
 
 
 /* Applies a list of selectors to <mask>; errors for unknown names. */
-int veil__sc_apply_selectors(veil__schema_t *s, const veil__node_t *map, const char *key, const char *path,
-                           uint8_t *mask, uint8_t value, int *given)
+int veil__sc_apply_selectors(veil__schema_t *s, const veil__node_t *map, const char *key,
+                             const char *path, uint8_t *mask, uint8_t value, int *given)
 {
     const char *const *names;
     const veil__node_t **nodes;
@@ -414,7 +415,8 @@ int veil__sc_apply_selectors(veil__schema_t *s, const veil__node_t *map, const c
 }
 
 
-int veil__sc_compile_check(veil__schema_t *s, const veil__node_t *at, const char *path, const char *re)
+int veil__sc_compile_check(veil__schema_t *s, const veil__node_t *at, const char *path,
+                           const char *re)
 {
     int code;
     PCRE2_SIZE off;
@@ -462,8 +464,10 @@ int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *
     }
     int a = veil_action_parse(n->str);
     if (a < 0) {
-        const char *sugg = veil__suggest(n->str, veil__sc_action_names, COUNT(veil__sc_action_names));
-        veil__err_at(s->d, n, path, "expected one of mask, label, hash, drop, tokenize, placeholder%s%s%s",
+        const char *sugg =
+            veil__suggest(n->str, veil__sc_action_names, COUNT(veil__sc_action_names));
+        veil__err_at(s->d, n, path,
+                     "expected one of mask, label, hash, drop, tokenize, placeholder%s%s%s",
                      sugg ? " (did you mean '" : "", sugg ? sugg : "", sugg ? "'?)" : "");
         return -1;
     }
@@ -472,8 +476,8 @@ int veil__sc_parse_action(veil__schema_t *s, const veil__node_t *n, const char *
 }
 
 
-const veil_policy_t *veil__sc_find_policy(veil__schema_t *s, const veil__node_t *at, const char *path,
-                                        const char *name)
+const veil_policy_t *veil__sc_find_policy(veil__schema_t *s, const veil__node_t *at,
+                                          const char *path, const char *name)
 {
     veil_config_t *c = s->cfg;
     const veil_policy_t *p = veil_config_policy(c, name);

@@ -12,16 +12,15 @@
 #include "veil/config.h"
 #include "veil/settings.h"
 
-#define SRV(f) VEIL_SEC_SERVER, offsetof(veil_server_settings_t, f), \
-               sizeof(((veil_server_settings_t *)0)->f)
-#define LOG(f) VEIL_SEC_ACCESS_LOG, offsetof(veil_access_log_settings_t, f), \
-               sizeof(((veil_access_log_settings_t *)0)->f)
-#define ADM(f) VEIL_SEC_ADMIN, offsetof(veil_admin_settings_t, f), \
-               sizeof(((veil_admin_settings_t *)0)->f)
-#define UPS(f) VEIL_SEC_UPSTREAM, offsetof(veil_upstream_t, f), \
-               sizeof(((veil_upstream_t *)0)->f)
-#define LIS(f) VEIL_SEC_LISTENER, offsetof(veil_listener_t, f), \
-               sizeof(((veil_listener_t *)0)->f)
+#define SRV(f) \
+    VEIL_SEC_SERVER, offsetof(veil_server_settings_t, f), sizeof(((veil_server_settings_t *)0)->f)
+#define LOG(f)                                                    \
+    VEIL_SEC_ACCESS_LOG, offsetof(veil_access_log_settings_t, f), \
+        sizeof(((veil_access_log_settings_t *)0)->f)
+#define ADM(f) \
+    VEIL_SEC_ADMIN, offsetof(veil_admin_settings_t, f), sizeof(((veil_admin_settings_t *)0)->f)
+#define UPS(f) VEIL_SEC_UPSTREAM, offsetof(veil_upstream_t, f), sizeof(((veil_upstream_t *)0)->f)
+#define LIS(f) VEIL_SEC_LISTENER, offsetof(veil_listener_t, f), sizeof(((veil_listener_t *)0)->f)
 
 /* A listener key the loader applies by its name (a list element has no
    field of its own in veil_listener_t). */
@@ -43,6 +42,7 @@ typedef struct {
     const char *doc;
 } row_t;
 
+/* clang-format off */
 static const row_t rows[] = {
     /* listeners: and upstreams: (the first entry from the command line) */
     {"address", "--listen", VEIL_SET_ADDRESS, VEIL_SET_START_ONLY, LIS(host),
@@ -128,6 +128,7 @@ static const row_t rows[] = {
      ADM(insecure), "false", 0, 1,
      "allow a non-loopback admin listener without a token (anyone reaching it reads it)"},
 };
+/* clang-format on */
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -173,8 +174,7 @@ const veil_setting_t *veil_setting_at(size_t i)
 
 const char *veil_setting_section_name(veil_setting_section_t section)
 {
-    static const char *const names[] = {"server", "access_log", "admin", "upstreams",
-                                        "listeners"};
+    static const char *const names[] = {"server", "access_log", "admin", "upstreams", "listeners"};
 
     return (unsigned)section < 5 ? names[section] : "?";
 }
@@ -290,17 +290,20 @@ static int check_address(const char *text)
     }
     errno = 0;
     port = strtol(colon + 1, &end, 10);
-    return (*end == '\0' && end != colon + 1 && errno == 0 && port > 0 && port <= 65535) ? 0
-                                                                                        : -1;
+    return (*end == '\0' && end != colon + 1 && errno == 0 && port > 0 && port <= 65535) ? 0 : -1;
 }
 
 
 int veil_setting_parse(const veil_setting_t *s, const char *text, uint64_t *num, char *err,
                        size_t errlen)
 {
-    static const char *const what[] = {
-        "a whole number", "a size (64k, 1m)", "a duration (500ms, 5s, 2m, 1h)",
-        "true or false", "a value", "HOST:PORT", "http://HOST[:PORT] or https://HOST[:PORT]"};
+    static const char *const what[] = {"a whole number",
+                                       "a size (64k, 1m)",
+                                       "a duration (500ms, 5s, 2m, 1h)",
+                                       "true or false",
+                                       "a value",
+                                       "HOST:PORT",
+                                       "http://HOST[:PORT] or https://HOST[:PORT]"};
     uint64_t v = 0;
 
     switch (s->type) {
@@ -396,8 +399,7 @@ static void format_unit(uint64_t v, const char *const *units, const uint64_t *mu
 }
 
 
-const char *veil_setting_format(const veil_setting_t *s, const void *field, char *buf,
-                                size_t len)
+const char *veil_setting_format(const veil_setting_t *s, const void *field, char *buf, size_t len)
 {
     static const char *const sunits[] = {"", "k", "m", "g"};
     static const uint64_t smult[] = {1, 1024, 1024 * 1024, 1024 * 1024 * 1024};

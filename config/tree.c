@@ -247,8 +247,8 @@ static int next_event(parse_t *p, yaml_event_t *ev)
 {
     if (!yaml_parser_parse(&p->parser, ev)) {
         yaml_mark_t m = p->parser.problem_mark;
-        veil__diag(p->diag, VEIL_DIAG_ERROR, (unsigned)m.line + 1, (unsigned)m.column + 1,
-                   "yaml", "%s", p->parser.problem ? p->parser.problem : "syntax error");
+        veil__diag(p->diag, VEIL_DIAG_ERROR, (unsigned)m.line + 1, (unsigned)m.column + 1, "yaml",
+                   "%s", p->parser.problem ? p->parser.problem : "syntax error");
         return -1;
     }
     return 0;
@@ -384,8 +384,8 @@ static int push(parse_t *p, veil__node_t ***arr, size_t count, size_t *cap, veil
 
 static veil__node_t *parse_collection(parse_t *p, veil__node_t *n, int depth)
 {
-    yaml_event_type_t end = n->kind == VEIL__N_MAP ? YAML_MAPPING_END_EVENT
-                                                   : YAML_SEQUENCE_END_EVENT;
+    yaml_event_type_t end =
+        n->kind == VEIL__N_MAP ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
     size_t kcap = 0, icap = 0;
     for (;;) {
         yaml_event_t ev;
@@ -408,8 +408,8 @@ static veil__node_t *parse_collection(parse_t *p, veil__node_t *n, int depth)
             }
             for (size_t i = 0; i < n->count; i++) {
                 if (strcmp(n->keys[i]->str, child->str) == 0) {
-                    veil__err_at(p->diag, child, child->str,
-                                 "duplicate key (first at line %u)", n->keys[i]->line);
+                    veil__err_at(p->diag, child, child->str, "duplicate key (first at line %u)",
+                                 n->keys[i]->line);
                     return NULL;
                 }
             }
@@ -457,9 +457,8 @@ static veil__node_t *parse_node(parse_t *p, yaml_event_t *ev, int depth)
         }
         n->kind = VEIL__N_SCALAR;
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        return substitute(p, n, (const char *)ev->data.scalar.value, ev->data.scalar.length)
-                   ? NULL
-                   : n;
+        return substitute(p, n, (const char *)ev->data.scalar.value, ev->data.scalar.length) ? NULL
+                                                                                             : n;
     case YAML_MAPPING_START_EVENT:
         if (ev->data.mapping_start.anchor) {
             break;
@@ -482,8 +481,7 @@ static veil__node_t *parse_node(parse_t *p, yaml_event_t *ev, int depth)
     return NULL;
 }
 
-veil__node_t *veil__yaml_parse(veil__arena_t *a, const char *text, size_t len,
-                               veil__diag_t *d)
+veil__node_t *veil__yaml_parse(veil__arena_t *a, const char *text, size_t len, veil__diag_t *d)
 {
     parse_t p = {.arena = a, .diag = d};
     veil__node_t *root = NULL;

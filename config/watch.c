@@ -76,8 +76,8 @@ static void work_cb(uv_work_t *w)
         veil_config_t *cur = veil_config_holder_get(r->o.holder);
         char what[64], msg[256];
         if (veil_config_needs_restart(old, cur, what, sizeof(what))) {
-            snprintf(msg, sizeof(msg), "%s: %s: changed; takes effect at the next restart",
-                     r->path, what);
+            snprintf(msg, sizeof(msg), "%s: %s: changed; takes effect at the next restart", r->path,
+                     what);
             collect(r, VEIL_DIAG_WARNING, msg);
         }
         veil_config_release(cur);
@@ -166,8 +166,7 @@ void veil_config_reloader_trigger(veil_config_reloader_t *r)
 }
 
 veil_config_reloader_t *veil_config_reloader_start(uv_loop_t *loop,
-                                                   const veil_config_reloader_options_t *o,
-                                                   int *rc)
+                                                   const veil_config_reloader_options_t *o, int *rc)
 {
     veil_config_reloader_t *r = calloc(1, sizeof(*r));
     *rc = 0;

@@ -24,17 +24,26 @@
 #include "names.h"
 #include "names_fold.h"
 
-static inline int is_digit(unsigned c) { return c - '0' < 10u; }
-static inline int is_upper(unsigned c) { return c - 'A' < 26u; }
-static inline int is_alpha(unsigned c) { return (c | 0x20) - 'a' < 26u; }
+static inline int is_digit(unsigned c)
+{
+    return c - '0' < 10u;
+}
+static inline int is_upper(unsigned c)
+{
+    return c - 'A' < 26u;
+}
+static inline int is_alpha(unsigned c)
+{
+    return (c | 0x20) - 'a' < 26u;
+}
 
 enum {
-    A_SUFFIX = 1,  /* street suffix, last word: Street, Ave, Road, Close */
-    A_LEAD = 2,    /* number, then this type first: rue, avenue, chemin */
-    A_TYPE = 4,    /* type first, number after: Calle, Via, Piazza, Im */
-    A_UNIT = 8,    /* Apt, Suite, Unit, Flat */
-    A_DIR = 16,    /* N, S, NE, North */
-    A_LINK = 32,   /* small words inside a street or town name */
+    A_SUFFIX = 1, /* street suffix, last word: Street, Ave, Road, Close */
+    A_LEAD = 2,   /* number, then this type first: rue, avenue, chemin */
+    A_TYPE = 4,   /* type first, number after: Calle, Via, Piazza, Im */
+    A_UNIT = 8,   /* Apt, Suite, Unit, Flat */
+    A_DIR = 16,   /* N, S, NE, North */
+    A_LINK = 32,  /* small words inside a street or town name */
 };
 
 typedef struct {
@@ -42,6 +51,7 @@ typedef struct {
     uint8_t cls;
 } aword_t;
 
+/* clang-format off */
 static const aword_t words[] = {
     /* USPS Publication 28, appendix C1: common street suffixes and their
        standard abbreviations; and the British ones. */
@@ -146,20 +156,22 @@ static const aword_t words[] = {
     {"partida", A_TYPE}, {"lugar", A_TYPE}, {"grupo", A_TYPE}, {"sector", A_TYPE},
     {"costa", A_TYPE}, {"parque", A_TYPE}, {"in", A_TYPE},
 };
+/* clang-format on */
 
 /* German street words written apart ("Greifswalder Str.", "Alte Landstr."
    has a compound): after one or two capitalised words. */
 static const char *const apart[] = {
-    "str", "strasse", "weg", "allee", "platz", "gasse", "ring", "damm", "ufer", "chaussee",
-    "steig", "pfad", "graben", "markt", "berg", "hof", "straat", "laan", "weg", "plein", "kade",
+    "str",  "strasse", "weg",      "allee", "platz", "gasse",  "ring",
+    "damm", "ufer",    "chaussee", "steig", "pfad",  "graben", "markt",
+    "berg", "hof",     "straat",   "laan",  "weg",   "plein",  "kade",
 };
 
 /* Word endings of German and Dutch street names (Lindenallee, Kalverstraat). */
 static const char *const suffixes[] = {
-    "strasse", "str", "weg", "allee", "platz", "gasse", "ring", "damm", "ufer", "chaussee",
-    "steig", "pfad", "graben", "markt", "straat", "laan", "gracht", "plein", "dijk", "kade",
-    "singel", "steeg", "dreef", "baan", "wal", "plantsoen", "hof", "park", "pad", "kamp",
-    "hoven", "berg", "stieg", "zeile",
+    "strasse",  "str",   "weg",    "allee",  "platz", "gasse",  "ring",  "damm",      "ufer",
+    "chaussee", "steig", "pfad",   "graben", "markt", "straat", "laan",  "gracht",    "plein",
+    "dijk",     "kade",  "singel", "steeg",  "dreef", "baan",   "wal",   "plantsoen", "hof",
+    "park",     "pad",   "kamp",   "hoven",  "berg",  "stieg",  "zeile",
 };
 
 #define ASLOTS 1024
@@ -435,8 +447,8 @@ static size_t province(const veil__nview_t *v, size_t p)
     if (q + 4 <= v->n && b[q] == '(' && upper_run(v, q + 1, 2) && b[q + 3] == ')') {
         return q + 4;
     }
-    if (q + 6 <= v->n && b[q] == '%' && b[q + 1] == '2' && b[q + 2] == '8' && upper_run(v, q + 3, 2) &&
-        b[q + 5] == '%') {
+    if (q + 6 <= v->n && b[q] == '%' && b[q + 1] == '2' && b[q + 2] == '8' &&
+        upper_run(v, q + 3, 2) && b[q + 5] == '%') {
         return q + 8 <= v->n && b[q + 6] == '2' && b[q + 7] == '9' ? q + 8 : p;
     }
     if (upper_run(v, q, 2) && boundary(v, q + 2)) {
@@ -468,7 +480,8 @@ static size_t tail(const veil__nview_t *v, size_t p)
     if (r - q == 4) {
         size_t s = space(v, r);
         s = s == 0 || s == NEED ? r : s;
-        if (upper_run(v, s, 2) && (e = space(v, s + 2)) != 0 && e != NEED && (e = town(v, e)) != 0) {
+        if (upper_run(v, s, 2) && (e = space(v, s + 2)) != 0 && e != NEED &&
+            (e = town(v, e)) != 0) {
             return e;
         }
     }
@@ -517,7 +530,8 @@ static size_t floor_es(const veil__nview_t *v, size_t p)
         r++;
     }
     /* º U+00BA, ª U+00AA, ° U+00B0 */
-    if (r + 1 < v->n && b[r] == 0xC2 && (b[r + 1] == 0xBA || b[r + 1] == 0xAA || b[r + 1] == 0xB0)) {
+    if (r + 1 < v->n && b[r] == 0xC2 &&
+        (b[r + 1] == 0xBA || b[r + 1] == 0xAA || b[r + 1] == 0xB0)) {
         r += 2;
     } else {
         return p;
@@ -809,9 +823,9 @@ size_t veil__address_at(const veil__nview_t *v, size_t i, const veil__word_t *w,
     }
     /* Every form goes on after the word with a space, a stop (Str.), a
        slash (C/) or an escape (%20). */
-    if (w->e >= v->n || !(v->b[w->e] == ' ' || v->b[w->e] == '+' || v->b[w->e] == '.' ||
-                          v->b[w->e] == '/' || v->b[w->e] == '%' || v->b[w->e] == ',' ||
-                          v->b[w->e] == 0xC2)) {
+    if (w->e >= v->n ||
+        !(v->b[w->e] == ' ' || v->b[w->e] == '+' || v->b[w->e] == '.' || v->b[w->e] == '/' ||
+          v->b[w->e] == '%' || v->b[w->e] == ',' || v->b[w->e] == 0xC2)) {
         return 0;
     }
     unsigned c = aclass(w);
@@ -824,10 +838,11 @@ size_t veil__address_at(const veil__nview_t *v, size_t i, const veil__word_t *w,
     /* An adjective (-e, -er, -en, -es), then a street word apart or a
        compound: Greifswalder Str. 139, Alte Landstr. 12, Kleine
        Rittergasse 3. */
-    int adjective = w->len >= 3 && (w->f[w->len - 1] == 'e' ||
-                                    (w->f[w->len - 2] == 'e' && (w->f[w->len - 1] == 'r' ||
-                                                                 w->f[w->len - 1] == 'n' ||
-                                                                 w->f[w->len - 1] == 's')));
+    int adjective =
+        w->len >= 3 &&
+        (w->f[w->len - 1] == 'e' ||
+         (w->f[w->len - 2] == 'e' &&
+          (w->f[w->len - 1] == 'r' || w->f[w->len - 1] == 'n' || w->f[w->len - 1] == 's')));
     size_t p = adjective ? space(v, w->e) : 0;
     veil__word_t x;
     if (p != 0 && p != NEED && word(v, p, &x) && x.cap && number_follows(v, &x) &&
@@ -859,8 +874,8 @@ int veil__address_like(const char *s, size_t len)
             int alone_before = k == 0 || !(is_alpha((unsigned char)s[k - 1]) || s[k - 1] == '-' ||
                                            s[k - 1] == '_');
             size_t f = e < len && is_alpha((unsigned char)s[e]) ? e + 1 : e;
-            int alone_after = f == len || !(is_alpha((unsigned char)s[f]) || is_digit((unsigned char)s[f]) ||
-                                            s[f] == '_');
+            int alone_after = f == len || !(is_alpha((unsigned char)s[f]) ||
+                                            is_digit((unsigned char)s[f]) || s[f] == '_');
             if (alone_before && alone_after && e - k <= 6) {
                 digit = 1;
             }
@@ -872,7 +887,8 @@ int veil__address_like(const char *s, size_t len)
             }
         } else {
             run = 0;
-            if (c == ' ' || c == '+' || (c == '%' && k + 2 < len && s[k + 1] == '2' && s[k + 2] == '0')) {
+            if (c == ' ' || c == '+' ||
+                (c == '%' && k + 2 < len && s[k + 1] == '2' && s[k + 2] == '0')) {
                 space_seen = 1;
             }
         }

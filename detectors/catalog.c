@@ -20,6 +20,7 @@
 #define IPV4_OCTET "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)"
 #define IPV4 "(?:" IPV4_OCTET "\\.){3}" IPV4_OCTET
 
+/* clang-format off */
 const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_EMAIL] = {
         "email", "EMAIL", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, NULL,
@@ -545,6 +546,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "the US, UK, DE, FR, ES, IT or NL, with the postcode and town that follow; or "
         "the whole value of an address field that has a number, letters and a space"},
 };
+/* clang-format on */
 
 size_t veil_catalog_count(void)
 {
@@ -569,8 +571,7 @@ int veil_catalog_find(const char *id)
 const char *veil_category_name(veil_category_t category)
 {
     static const char *const names[VEIL_CAT__COUNT] = {
-        "contact", "financial", "government_id", "health",
-        "credentials", "network", "demographic",
+        "contact", "financial", "government_id", "health", "credentials", "network", "demographic",
     };
     return (unsigned)category < VEIL_CAT__COUNT ? names[category] : "unknown";
 }

@@ -47,6 +47,7 @@ static int name_is(const char *s, size_t n, const char *lc)
  * spell other characters), ISO-2022-*, HZ, and the EBCDIC code pages
  * (IBM037, IBM500, cp1026, ...).
  */
+/* clang-format off */
 static const char *const ascii_names[] = {
     "utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8",
     "us-ascii", "ascii", "ansi-x3.4-1968", "iso-ir-6", "us", "cp367", "ibm367", "iso646-us",
@@ -75,6 +76,7 @@ static const char *const ascii_names[] = {
     "cseuckr", "korean", "ks-c-5601-1987", "ks-c-5601-1989", "ksc5601", "ksc-5601",
     "windows-949", "cp949", "csksc56011987", "iso-ir-149", "x-user-defined",
 };
+/* clang-format on */
 
 veil_charset_t veil_charset_lookup(const char *name, size_t len)
 {
@@ -82,16 +84,16 @@ veil_charset_t veil_charset_lookup(const char *name, size_t len)
         const char *name;
         veil_charset_t cs;
     } unicode[] = {
-        {"utf-16", VEIL_CS_UTF16},     {"utf16", VEIL_CS_UTF16},
-        {"ucs-2", VEIL_CS_UTF16},      {"iso-10646-ucs-2", VEIL_CS_UTF16},
-        {"csunicode", VEIL_CS_UTF16},  {"unicode", VEIL_CS_UTF16},
-        {"utf-16le", VEIL_CS_UTF16LE}, {"utf16le", VEIL_CS_UTF16LE},
+        {"utf-16", VEIL_CS_UTF16},        {"utf16", VEIL_CS_UTF16},
+        {"ucs-2", VEIL_CS_UTF16},         {"iso-10646-ucs-2", VEIL_CS_UTF16},
+        {"csunicode", VEIL_CS_UTF16},     {"unicode", VEIL_CS_UTF16},
+        {"utf-16le", VEIL_CS_UTF16LE},    {"utf16le", VEIL_CS_UTF16LE},
         {"unicodefeff", VEIL_CS_UTF16LE}, {"utf-16be", VEIL_CS_UTF16BE},
-        {"utf16be", VEIL_CS_UTF16BE},  {"unicodefffe", VEIL_CS_UTF16BE},
-        {"utf-32", VEIL_CS_UTF32},     {"utf32", VEIL_CS_UTF32},
-        {"ucs-4", VEIL_CS_UTF32},      {"iso-10646-ucs-4", VEIL_CS_UTF32},
-        {"csucs4", VEIL_CS_UTF32},     {"utf-32le", VEIL_CS_UTF32LE},
-        {"utf32le", VEIL_CS_UTF32LE},  {"utf-32be", VEIL_CS_UTF32BE},
+        {"utf16be", VEIL_CS_UTF16BE},     {"unicodefffe", VEIL_CS_UTF16BE},
+        {"utf-32", VEIL_CS_UTF32},        {"utf32", VEIL_CS_UTF32},
+        {"ucs-4", VEIL_CS_UTF32},         {"iso-10646-ucs-4", VEIL_CS_UTF32},
+        {"csucs4", VEIL_CS_UTF32},        {"utf-32le", VEIL_CS_UTF32LE},
+        {"utf32le", VEIL_CS_UTF32LE},     {"utf-32be", VEIL_CS_UTF32BE},
         {"utf32be", VEIL_CS_UTF32BE},
     };
     for (size_t k = 0; k < sizeof(unicode) / sizeof(unicode[0]); k++) {
@@ -249,7 +251,14 @@ static void put_utf8(out_t *o, uint32_t cp)
 
 /* ---- decoding ---- */
 
-enum { BOM_NONE, BOM_U8, BOM_U16LE, BOM_U16BE, BOM_U32LE, BOM_U32BE };
+enum {
+    BOM_NONE,
+    BOM_U8,
+    BOM_U16LE,
+    BOM_U16BE,
+    BOM_U32LE,
+    BOM_U32BE
+};
 
 /* The byte order mark <h> starts with (longest first: FF FE 00 00 is
    UTF-32LE), reading only its <n> bytes. */
@@ -306,12 +315,22 @@ static int decide(const veil_charset_decoder_t *d, size_t *drop)
     switch (d->declared) {
     case VEIL_CS_NONE:
         switch (bom) {
-        case BOM_U32LE: *drop = 4; return VEIL_FORM_UTF32LE;
-        case BOM_U32BE: *drop = 4; return VEIL_FORM_UTF32BE;
-        case BOM_U16LE: *drop = 2; return VEIL_FORM_UTF16LE;
-        case BOM_U16BE: *drop = 2; return VEIL_FORM_UTF16BE;
-        case BOM_U8: return VEIL_FORM_PASS; /* passed on as before */
-        default: return sniff ? sniff : VEIL_FORM_PASS;
+        case BOM_U32LE:
+            *drop = 4;
+            return VEIL_FORM_UTF32LE;
+        case BOM_U32BE:
+            *drop = 4;
+            return VEIL_FORM_UTF32BE;
+        case BOM_U16LE:
+            *drop = 2;
+            return VEIL_FORM_UTF16LE;
+        case BOM_U16BE:
+            *drop = 2;
+            return VEIL_FORM_UTF16BE;
+        case BOM_U8:
+            return VEIL_FORM_PASS; /* passed on as before */
+        default:
+            return sniff ? sniff : VEIL_FORM_PASS;
         }
     case VEIL_CS_ASCII:
         return bom == BOM_NONE || bom == BOM_U8 ? VEIL_FORM_PASS : VEIL_FORM_CONFLICT;
@@ -419,8 +438,9 @@ static void decode_units(veil_charset_decoder_t *d, out_t *o, const uint8_t *p, 
                          : (uint32_t)u[3] | (uint32_t)u[2] << 8 | (uint32_t)u[1] << 16 |
                                (uint32_t)u[0] << 24);
         } else {
-            unit16(d, o, le ? (uint32_t)u[0] | (uint32_t)u[1] << 8
-                            : (uint32_t)u[1] | (uint32_t)u[0] << 8);
+            unit16(d, o,
+                   le ? (uint32_t)u[0] | (uint32_t)u[1] << 8
+                      : (uint32_t)u[1] | (uint32_t)u[0] << 8);
         }
         if (o->rc) {
             return;

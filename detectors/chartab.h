@@ -12,14 +12,15 @@ enum {
     VEIL_C_UPPER = 2,
     VEIL_C_LOWER = 4,
     VEIL_C_HEX = 8,
-    VEIL_C_SEP = 16,   /* " -./()": separators inside numbers */
-    VEIL_C_LOCAL = 32, /* characters of an e-mail local part */
+    VEIL_C_SEP = 16,     /* " -./()": separators inside numbers */
+    VEIL_C_LOCAL = 32,   /* characters of an e-mail local part */
     VEIL_C_TRIGGER = 64, /* a byte the text layer's handlers start on:
                             digits and ":=@ABJ%-_", and 0xEF (full-width
                             digits, text_scan.c) */
     VEIL_C_KEY = 128,    /* characters of a key in key=value: [0-9A-Za-z_.[\]-] */
 };
 
+/* clang-format off */
 static const uint8_t veil__chartab[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -38,5 +39,6 @@ static const uint8_t veil__chartab[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+/* clang-format on */
 
 #endif

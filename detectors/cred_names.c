@@ -72,6 +72,7 @@ typedef struct {
 #define SUF (W_CRED | W_SUFFIX)
 #define SUFPRE (W_CRED | W_SUFFIX | W_PREFIX)
 
+/* clang-format off */
 static const word_t words[] = {
     /* Credential words (English), as HTTP APIs name them: RFC 9110
        Authorization, RFC 6265 Cookie, RFC 6749 access/refresh tokens,
@@ -238,6 +239,7 @@ static const word_t words[] = {
     /* "keyword" in fr, es, pt (mot-clé, palabra clave, palavra-chave). */
     {"mot", W_DATAKEY, 0}, {"palabra", W_DATAKEY, 0}, {"palavra", W_DATAKEY, 0},
 };
+/* clang-format on */
 
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 #define SLOTS 1024
@@ -324,7 +326,8 @@ static int has3(const char *w)
 {
     size_t n = strlen(w);
     for (size_t k = 0; k < NWORDS; k++) {
-        if ((words[k].flags & W_CRED) && word_len[k] == 3 && ascii_letters((const unsigned char *)words[k].w, 3)) {
+        if ((words[k].flags & W_CRED) && word_len[k] == 3 &&
+            ascii_letters((const unsigned char *)words[k].w, 3)) {
             for (size_t i = 0; i + 3 <= n; i++) {
                 if (memcmp(w + i, words[k].w, 3) == 0) {
                     return 1;
@@ -419,8 +422,10 @@ offsets:
 static void build(void)
 {
     for (int c = 0; c < 256; c++) {
-        veil__cred_letter[c] = (c >= 'a' && c <= 'z') ? (uint8_t)(c - 'a' + 1)
-                    : (c >= 'A' && c <= 'Z') ? (uint8_t)(c - 'A' + 1) : c >= 0x80 ? 31 : 0;
+        veil__cred_letter[c] = (c >= 'a' && c <= 'z')   ? (uint8_t)(c - 'a' + 1)
+                               : (c >= 'A' && c <= 'Z') ? (uint8_t)(c - 'A' + 1)
+                               : c >= 0x80              ? 31
+                                                        : 0;
     }
     for (size_t k = 0; k < NWORDS; k++) {
         const unsigned char *w = (const unsigned char *)words[k].w;
@@ -567,7 +572,8 @@ static int compound(parts_t *ps, const unsigned char *w, size_t n)
 
     /* A credential word that ends compounds after any letters: the part
        before it counts by its own last known word (nextpage|token). */
-    for (lens = suffix_lengths & ((1u << n) - 1) & ~1u; lens; lens &= ~(1u << (31 - __builtin_clz(lens)))) {
+    for (lens = suffix_lengths & ((1u << n) - 1) & ~1u; lens;
+         lens &= ~(1u << (31 - __builtin_clz(lens)))) {
         size_t l = (size_t)(31 - __builtin_clz(lens));
         if ((e = lookup(w + n - l, l)) >= 0 && (words[e].flags & W_SUFFIX)) {
             int before = lookup(w, n - l);
@@ -577,7 +583,8 @@ static int compound(parts_t *ps, const unsigned char *w, size_t n)
         }
     }
     /* Any credential word after known words: api|key, x|api|key. */
-    for (lens = cred_lengths & ((1u << n) - 1) & ~1u; lens; lens &= ~(1u << (31 - __builtin_clz(lens)))) {
+    for (lens = cred_lengths & ((1u << n) - 1) & ~1u; lens;
+         lens &= ~(1u << (31 - __builtin_clz(lens)))) {
         size_t l = (size_t)(31 - __builtin_clz(lens));
         if ((e = lookup(w + n - l, l)) >= 0 && (words[e].flags & W_CRED)) {
             size_t before = ps->n;
@@ -590,7 +597,8 @@ static int compound(parts_t *ps, const unsigned char *w, size_t n)
     }
     /* A credential word before a known word (key|id, token|type,
        auth|token), or before any letters when it starts compounds. */
-    for (lens = cred_lengths & ((1u << n) - 1) & ~1u; lens; lens &= ~(1u << (31 - __builtin_clz(lens)))) {
+    for (lens = cred_lengths & ((1u << n) - 1) & ~1u; lens;
+         lens &= ~(1u << (31 - __builtin_clz(lens)))) {
         size_t l = (size_t)(31 - __builtin_clz(lens));
         if ((e = lookup(w, l)) >= 0 && (words[e].flags & W_CRED)) {
             int r = lookup(w + l, n - l);
@@ -635,7 +643,12 @@ static void add_word(parts_t *ps, const unsigned char *raw, size_t rn)
     push(ps, 0, K_NONE);
 }
 
-enum { C_SEP, C_LOWER, C_UPPER, C_DIGIT };
+enum {
+    C_SEP,
+    C_LOWER,
+    C_UPPER,
+    C_DIGIT
+};
 
 static int char_class(unsigned c)
 {
@@ -679,8 +692,8 @@ static void split(parts_t *ps, const unsigned char *s, size_t n)
                 if (c == C_UPPER && p == C_LOWER && s[i - 1] < 0x80) {
                     break;
                 }
-                if (c == C_UPPER && p == C_UPPER && i + 1 < n &&
-                    char_class(s[i + 1]) == C_LOWER && s[i + 1] < 0x80 && i - start >= 2) {
+                if (c == C_UPPER && p == C_UPPER && i + 1 < n && char_class(s[i + 1]) == C_LOWER &&
+                    s[i + 1] < 0x80 && i - start >= 2) {
                     break;
                 }
             }

@@ -46,8 +46,8 @@ static pcre2_code *compile(const char *pattern, uint32_t flags, char *err, size_
 {
     int code;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags, &code,
-                                   &off, NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags, &code, &off, NULL);
     if (re == NULL) {
         char msg[160];
         pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
@@ -176,13 +176,13 @@ static int compile_custom(veil_engine_t *e, const veil_engine_options_t *opts, c
         return -ENOMEM;
     }
     for (size_t k = 0; k < n; k++) {
-        p += snprintf(p, total - (size_t)(p - joined), "%s(?:(*MARK:%zu)(?:%s))", k ? "|" : "",
-                      k, opts->custom[k].pattern);
+        p += snprintf(p, total - (size_t)(p - joined), "%s(?:(*MARK:%zu)(?:%s))", k ? "|" : "", k,
+                      opts->custom[k].pattern);
     }
     int code;
     PCRE2_SIZE off;
-    e->custom_re = pcre2_compile((PCRE2_SPTR)joined, PCRE2_ZERO_TERMINATED, PCRE2_DUPNAMES,
-                                 &code, &off, NULL);
+    e->custom_re =
+        pcre2_compile((PCRE2_SPTR)joined, PCRE2_ZERO_TERMINATED, PCRE2_DUPNAMES, &code, &off, NULL);
     free(joined);
     if (e->custom_re == NULL) {
         char msg[160];
@@ -266,8 +266,8 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
         if (!e->enabled[d] || veil__catalog[d].pattern == NULL) {
             continue;
         }
-        e->re[d] = compile(veil__catalog[d].pattern, PCRE2_ANCHORED, err, errlen,
-                           veil__catalog[d].id);
+        e->re[d] =
+            compile(veil__catalog[d].pattern, PCRE2_ANCHORED, err, errlen, veil__catalog[d].id);
         if (e->re[d] == NULL) {
             goto fail;
         }
@@ -277,9 +277,8 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
         }
         /* Addresses found as a delimited region must match all of it. */
         if (d == VEIL_D_IPV6 || d == VEIL_D_MAC_ADDRESS) {
-            e->re_whole[d] = compile(veil__catalog[d].pattern,
-                                     PCRE2_ANCHORED | PCRE2_ENDANCHORED, err, errlen,
-                                     veil__catalog[d].id);
+            e->re_whole[d] = compile(veil__catalog[d].pattern, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
+                                     err, errlen, veil__catalog[d].id);
             if (e->re_whole[d] == NULL) {
                 goto fail;
             }
@@ -395,8 +394,7 @@ void veil_engine_free(veil_engine_t *e)
     free(e);
 }
 
-int veil__engine_allowed(const veil_engine_t *e, pcre2_match_data *md, const char *s,
-                         size_t len)
+int veil__engine_allowed(const veil_engine_t *e, pcre2_match_data *md, const char *s, size_t len)
 {
     size_t lo = 0, hi = e->allow_values_count;
     while (lo < hi) {

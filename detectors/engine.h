@@ -24,7 +24,7 @@
 struct veil_engine {
     uint8_t enabled[VEIL_D__COUNT];
     uint8_t min_confidence;
-    uint8_t jit;                         /* every core pattern JIT-compiled */
+    uint8_t jit; /* every core pattern JIT-compiled */
     /* Core patterns, JIT-compiled. Anchoring is compiled in: the JIT
        matcher ignores PCRE2_ANCHORED passed at match time. */
     pcre2_code *re[VEIL_D__COUNT];       /* anchored at the start offset */
@@ -35,7 +35,7 @@ struct veil_engine {
         uint8_t len;
     } context[VEIL_D__COUNT][32];
     uint8_t ncontext[VEIL_D__COUNT];
-    uint64_t context_first[256]; /* bit d: a word of detector d starts so */
+    uint64_t context_first[256];  /* bit d: a word of detector d starts so */
     uint64_t context_second[256]; /* ... has this second byte (or is one
                                      byte long): with context_first, most
                                      bytes of a window are ruled out */
@@ -59,15 +59,14 @@ struct veil_engine {
     uint8_t *custom_confidence;
     uint8_t *custom_context_required;
     pcre2_code *custom_re;
-    char **allow_values;             /* sorted, for bsearch */
+    char **allow_values; /* sorted, for bsearch */
     size_t allow_values_count;
     pcre2_code **allow_re;
     size_t allow_re_count;
 };
 
 /* veil__engine_allowed(): 1 when <s> is on the allowlist. */
-int veil__engine_allowed(const veil_engine_t *e, pcre2_match_data *md,
-                         const char *s, size_t len);
+int veil__engine_allowed(const veil_engine_t *e, pcre2_match_data *md, const char *s, size_t len);
 
 /* Builds the key tables; veil_engine_new() calls it (once per process). */
 void veil__keys_init(void);
@@ -149,29 +148,29 @@ void veil__phone_confidences(const char *s, size_t len, int conf[2]);
 struct veil__kernels;
 
 /* Findings in decoded-stream offsets, reported in order, never overlapping. */
-typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end,
-                              int detector, int confidence, unsigned flags);
+typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end, int detector, int confidence,
+                              unsigned flags);
 
-#define VEIL__LOOKBEHIND 160   /* bytes kept before the scan position */
-#define VEIL__EMIT_LAG 112     /* a later finding starts at most this far back */
+#define VEIL__LOOKBEHIND 160 /* bytes kept before the scan position */
+#define VEIL__EMIT_LAG 112   /* a later finding starts at most this far back */
 
 struct veil__text {
     const veil_engine_t *eng;
     const struct veil__kernels *k; /* this stream's SIMD level (simd.h) */
-    int reference;             /* every shortcut off (VEIL_SIMD=reference) */
+    int reference;                 /* every shortcut off (VEIL_SIMD=reference) */
     pcre2_match_data *md;
-    pcre2_match_data *cmd;     /* for the custom patterns */
+    pcre2_match_data *cmd; /* for the custom patterns */
     unsigned char *buf;
     size_t len, cap, pos;
-    size_t used;               /* bytes of buf written since the last wipe */
-    size_t cpos;               /* custom patterns have run up to here */
-    size_t npos;               /* the names and addresses pass (names.c) has
+    size_t used;                    /* bytes of buf written since the last wipe */
+    size_t cpos;                    /* custom patterns have run up to here */
+    size_t npos;                    /* the names and addresses pass (names.c) has
                                   run up to here */
-    struct veil__csv {         /* names.c: the columns of a CSV table whose
+    struct veil__csv {              /* names.c: the columns of a CSV table whose
                                   header row names them */
         uint64_t name, plain, addr; /* bit k: column k holds names ("name"
                                   alone: plain), addresses */
-        uint64_t row_end;      /* stream offset: newlines before it are
+        uint64_t row_end;           /* stream offset: newlines before it are
                                   inside a row already judged */
         uint8_t on, sep, begun;
     } csv;
@@ -185,18 +184,18 @@ struct veil__text {
        after another, each ended by a NUL delimiter, and scanned in one go. */
     struct veil__field {
         uint64_t start;
-        uint64_t mask, done;   /* detectors with a context word in key */
+        uint64_t mask, done; /* detectors with a context word in key */
         uint8_t len;
         char key[63];
-    } *fields;
+    } * fields;
     size_t nfields, capfields;
-    size_t fields_used;        /* entries written since the last wipe */
-    size_t field_hint;         /* where field_at() found the last key */
-    uint64_t ctx_mask;         /* ... in the window before ctx_pos */
-    uint64_t ctx_done;         /* detectors ctx_mask has been computed for */
-    char ctx_win[48];          /* the window before ctx_pos, lower-cased */
+    size_t fields_used; /* entries written since the last wipe */
+    size_t field_hint;  /* where field_at() found the last key */
+    uint64_t ctx_mask;  /* ... in the window before ctx_pos */
+    uint64_t ctx_done;  /* detectors ctx_mask has been computed for */
+    char ctx_win[48];   /* the window before ctx_pos, lower-cased */
     size_t ctx_wl;
-    size_t ctx_pos;            /* SIZE_MAX: ctx_mask not computed */
+    size_t ctx_pos; /* SIZE_MAX: ctx_mask not computed */
     /* Whole-field findings of a structured body, in order: each holds a
        delimiter byte at <dec> in the text, so it is emitted in its place
        among the text findings, with its raw span. */
@@ -204,13 +203,13 @@ struct veil__text {
         uint64_t dec, raw_start, raw_end;
         uint16_t detector;
         uint8_t confidence, flags;
-    } *inj;
+    } * inj;
     size_t inj_head, ninj, capinj;
     /* Findings not emitted yet, in offset order. A batch of values is
        scanned before anything is emitted, so this holds up to one input
        chunk's findings. */
     veil_finding_t *pend;
-    uint32_t *pend_w;          /* length of the longest finding merged in */
+    uint32_t *pend_w; /* length of the longest finding merged in */
     size_t npend, cappend;
     veil__emit_fn emit;
     void *ud;
@@ -224,26 +223,24 @@ struct veil__text {
        shr[k].at (stream offsets), shr_base before shr[0]. */
     struct veil__shrink {
         uint64_t at, dropped;
-    } *shr;
+    } * shr;
     size_t nshr, capshr;
     uint64_t shr_base;
-    uint8_t npart;             /* input bytes held: a replacement they may
+    uint8_t npart; /* input bytes held: a replacement they may
                                   start has not come whole */
     unsigned char part[15];
-    uint64_t *plus;            /* stream offsets of '+' written as ' ' */
+    uint64_t *plus; /* stream offsets of '+' written as ' ' */
     size_t nplus, capplus;
 };
 
-int veil__text_init(struct veil__text *t, const veil_engine_t *eng,
-                    veil__emit_fn emit, void *ud);
+int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit, void *ud);
 void veil__text_dispose(struct veil__text *t);
 /* Wipes what <t> held, keeping its allocations and state (a stream that
    is over, or about to be reset); it touches no engine. */
 void veil__text_wipe(struct veil__text *t);
 /* Makes <t> new for another stream, keeping its allocations; what it held
    is wiped first. */
-int veil__text_reset(struct veil__text *t, const veil_engine_t *eng,
-                     veil__emit_fn emit, void *ud);
+int veil__text_reset(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit, void *ud);
 /* Scans <len> more bytes of the current segment. */
 int veil__text_feed(struct veil__text *t, const void *data, size_t len);
 /* Appends bytes without scanning them yet (veil__text_run() scans). */
@@ -256,8 +253,8 @@ void veil__text_flush(struct veil__text *t);
    what was appended so far. The emit callback gets it with
    VEIL__FIND_RAW in flags and raw offsets. */
 #define VEIL__FIND_RAW 0x80u
-int veil__text_inject(struct veil__text *t, uint64_t raw_start, uint64_t raw_end,
-                      int detector, int confidence, unsigned flags);
+int veil__text_inject(struct veil__text *t, uint64_t raw_start, uint64_t raw_end, int detector,
+                      int confidence, unsigned flags);
 /* Ends the current segment: nothing is held back, no match spans it. */
 void veil__text_end(struct veil__text *t);
 /* Context for the bytes appended from now on (a JSON key, a form field
@@ -273,8 +270,7 @@ int veil__has_trigger(const void *s, size_t len);
 /* Queues a finding of the bytes buf[s..e) unless its detector is off, its
    confidence below the minimum or its value allowed (the handlers'
    report). */
-void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int conf,
-                       unsigned flags);
+void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int conf, unsigned flags);
 /* Decoded offset below which every finding has been emitted. */
 uint64_t veil__text_safe(const struct veil__text *t);
 /* The input offset of buffer stream offset <x> (normalise() may have

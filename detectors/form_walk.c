@@ -16,7 +16,10 @@
 
 #include "scanner.h"
 
-enum { F_KEY = 0, F_VALUE = 1 };
+enum {
+    F_KEY = 0,
+    F_VALUE = 1
+};
 
 static int hexval(int c)
 {

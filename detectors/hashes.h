@@ -14,8 +14,8 @@
    with <pad> as the first padding byte (0x01 for Keccak, 0x06 for SHA-3),
    squeezing <out_len> bytes, at most <rate>. <rate> is 1..200 bytes and a
    multiple of 8. */
-void veil__keccak_sponge(const void *in, size_t len, size_t rate, uint8_t pad,
-                         uint8_t *out, size_t out_len);
+void veil__keccak_sponge(const void *in, size_t len, size_t rate, uint8_t pad, uint8_t *out,
+                         size_t out_len);
 
 /* veil__keccak256(): Keccak-256 (rate 136, pad 0x01). */
 void veil__keccak256(const void *in, size_t len, uint8_t out[32]);

@@ -66,9 +66,9 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     uint64_t mq = 0, mb = 0, mw = 0;
     for (int k = 0; k < 2; k++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
-        __m256i w = _mm256_or_si256(
-            _mm256_or_si256(_mm256_cmpeq_epi8(v, sp), _mm256_cmpeq_epi8(v, tab)),
-            _mm256_or_si256(_mm256_cmpeq_epi8(v, nl), _mm256_cmpeq_epi8(v, cr)));
+        __m256i w =
+            _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, sp), _mm256_cmpeq_epi8(v, tab)),
+                            _mm256_or_si256(_mm256_cmpeq_epi8(v, nl), _mm256_cmpeq_epi8(v, cr)));
         mq |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, q)) << (32 * k);
         mb |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, b)) << (32 * k);
         mw |= (uint64_t)(uint32_t)_mm256_movemask_epi8(w) << (32 * k);
@@ -94,8 +94,8 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     *ws = mw;
 #else
     /* A table, no comparison per byte (a fuzzing build traces each). */
-    static const uint8_t jt[256] = {['"'] = 1, ['\\'] = 2, [' '] = 4, ['\t'] = 4, ['\n'] = 4,
-                                    ['\r'] = 4};
+    static const uint8_t jt[256] = {
+        ['"'] = 1, ['\\'] = 2, [' '] = 4, ['\t'] = 4, ['\n'] = 4, ['\r'] = 4};
     uint64_t mq = 0, mb = 0, mw = 0;
     for (unsigned k = 0; k < 64; k++) {
         unsigned c = jt[p[k]];

@@ -114,8 +114,7 @@ int veil__json_rule(struct veil_scanner *s)
     for (unsigned d = 0; d < s->depth; d++) {
         const veil__frame_t *f = &s->stack[d];
         if (f->is_array) {
-            int w = snprintf(path + n, sizeof(path) - n, "[%u]",
-                             f->nitems ? f->nitems - 1 : 0);
+            int w = snprintf(path + n, sizeof(path) - n, "[%u]", f->nitems ? f->nitems - 1 : 0);
             if (w < 0 || (size_t)w >= sizeof(path) - n) {
                 return -1;
             }
@@ -147,8 +146,8 @@ static void open_value(struct veil_scanner *s, uint64_t raw)
     if (f == NULL) {
         /* A document's root value; in a multipart part, the part's name
            is its context. */
-        veil__value_open_class(s, -1, s->root_key, s->root_key ? s->root_key_len : 0, NULL, 0,
-                               0, raw);
+        veil__value_open_class(s, -1, s->root_key, s->root_key ? s->root_key_len : 0, NULL, 0, 0,
+                               raw);
         return;
     }
     if (f->key_class == VEIL_D_PERSON_NAME && s->depth >= 2 && f->key_len == 4 &&
@@ -157,8 +156,8 @@ static void open_value(struct veil_scanner *s, uint64_t raw)
         const veil__frame_t *parent = &s->stack[s->depth - 2];
         thing = veil__thing_key(parent->key, parent->key_len);
     }
-    veil__value_open_class(s, f->key_class, f->key, f->key_len, f->sibling, f->sibling_len,
-                           thing, raw);
+    veil__value_open_class(s, f->key_class, f->key, f->key_len, f->sibling, f->sibling_len, thing,
+                           raw);
 }
 
 /* Remembers a short scanned string value as context for its siblings.
@@ -168,8 +167,7 @@ static void open_value(struct veil_scanner *s, uint64_t raw)
 static void keep_sibling(struct veil_scanner *s, int scanned)
 {
     veil__frame_t *f = top(s);
-    if (f && !f->is_array && scanned && s->value_dlen > 0 &&
-        s->value_dlen <= sizeof(f->sibling)) {
+    if (f && !f->is_array && scanned && s->value_dlen > 0 && s->value_dlen <= sizeof(f->sibling)) {
         memcpy(f->sibling, s->head, (size_t)s->value_dlen);
         f->sibling_len = (uint8_t)s->value_dlen;
     }
@@ -260,8 +258,8 @@ static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX
     uint64_t *used = &s->kcache_used[slot / 64];
     const uint64_t first = 1ull << (slot % 64), second = first << 1;
     for (int k = 0; k < 2; k++) {
-        if ((*used & (first << k)) && c[k].len == len && c[k].w[0] == w[0] &&
-            c[k].w[1] == w[1] && c[k].w[2] == w[2] && c[k].w[3] == w[3]) {
+        if ((*used & (first << k)) && c[k].len == len && c[k].w[0] == w[0] && c[k].w[1] == w[1] &&
+            c[k].w[2] == w[2] && c[k].w[3] == w[3]) {
             return c[k].cls;
         }
     }
@@ -384,8 +382,8 @@ static int hexval(int c)
 static void token_end(struct veil_scanner *s, uint64_t raw_end)
 {
     if (s->state == J_LITERAL) {
-        int ok = (s->tok_len == 4 && (memcmp(s->tok, "true", 4) == 0 ||
-                                      memcmp(s->tok, "null", 4) == 0)) ||
+        int ok = (s->tok_len == 4 &&
+                  (memcmp(s->tok, "true", 4) == 0 || memcmp(s->tok, "null", 4) == 0)) ||
                  (s->tok_len == 5 && memcmp(s->tok, "false", 5) == 0);
         s->hold = UINT64_MAX;
         s->state = J_AFTER;
@@ -405,8 +403,8 @@ static void token_end(struct veil_scanner *s, uint64_t raw_end)
         veil__value_close(s, raw_end, VEIL_FIND_JSON_BARE);
     } else {
         /* A number starts with a digit or '-': a trigger byte. */
-        veil__value_whole(s, s->tok, s->tok_len, s->value_raw, raw_end, VEIL_FIND_JSON_BARE,
-                          ~0ull, -1);
+        veil__value_whole(s, s->tok, s->tok_len, s->value_raw, raw_end, VEIL_FIND_JSON_BARE, ~0ull,
+                          -1);
     }
     s->bare_start = s->bare_end = UINT64_MAX;
     s->state = J_AFTER;
@@ -491,11 +489,11 @@ typedef struct {
     const veil__kernels_t *k;
     const unsigned char *p;
     size_t len;
-    size_t base;                    /* the current block's offset; SIZE_MAX: none */
-    unsigned cur;                   /* its slot in ring */
+    size_t base;  /* the current block's offset; SIZE_MAX: none */
+    unsigned cur; /* its slot in ring */
     veil__jblock_t ring[JX_RING];
-    size_t rbase[JX_RING];          /* each slot's offset; SIZE_MAX: none */
-    veil__jcarry_t next;            /* the carry into the block after it */
+    size_t rbase[JX_RING]; /* each slot's offset; SIZE_MAX: none */
+    veil__jcarry_t next;   /* the carry into the block after it */
 } jindex_t;
 
 #define JB(x) (&(x)->ring[(x)->cur])
@@ -603,8 +601,7 @@ static size_t jx_find(jindex_t *x, const struct veil_scanner *s, size_t i, int i
    is shorter than 64 bytes; otherwise all ones when it holds any, 0 when
    none. */
 static __attribute__((noinline)) int jx_string_long(jindex_t *x, const struct veil_scanner *s,
-                                                     size_t o, size_t *close,
-                                                     uint64_t *trigger)
+                                                    size_t o, size_t *close, uint64_t *trigger)
 {
     uint64_t trig = 0; /* content bit k: byte o + 1 + k */
     int far = 0;       /* a trigger 64 bytes or more into the content */
@@ -719,7 +716,8 @@ static size_t fast_string(struct veil_scanner *s, jindex_t *x, const unsigned ch
         /* Judged where it lies: no trigger, triggers that need neighbours
            it lacks, or the text layer's shortcuts on the index's classes. */
         need = trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
-                   ? 0 : jx_judge(x, s, a, close);
+                   ? 0
+                   : jx_judge(x, s, a, close);
         if (need == 0 && veil__names_may_hold(s->eng, v, len)) {
             need = 1; /* a name or an address (names.c) */
         }
@@ -905,8 +903,8 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
             while (q < len && q - i < 6 && p[q] >= 'a' && p[q] <= 'z') {
                 q++;
             }
-            if (q == len || !((q - i == 4 && (memcmp(p + i, "true", 4) == 0 ||
-                                              memcmp(p + i, "null", 4) == 0)) ||
+            if (q == len || !((q - i == 4 &&
+                               (memcmp(p + i, "true", 4) == 0 || memcmp(p + i, "null", 4) == 0)) ||
                               (q - i == 5 && memcmp(p + i, "false", 5) == 0))) {
                 return i;
             }

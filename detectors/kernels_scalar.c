@@ -5,4 +5,3 @@
 #define VEIL_K_LEVEL 0
 #define VEIL_K_TABLE veil__kernels_scalar
 #include "text_handlers.h"
-

@@ -16,9 +16,18 @@
 
 #include "engine.h"
 
-static inline int isdig(int c) { return (unsigned)(c - '0') < 10; }
-static inline int isup(int c) { return (unsigned)(c - 'A') < 26; }
-static inline int islo(int c) { return (unsigned)(c - 'a') < 26; }
+static inline int isdig(int c)
+{
+    return (unsigned)(c - '0') < 10;
+}
+static inline int isup(int c)
+{
+    return (unsigned)(c - 'A') < 26;
+}
+static inline int islo(int c)
+{
+    return (unsigned)(c - 'a') < 26;
+}
 
 /* 0-35 for [0-9a-zA-Z] (case folded), 255 for what keys drop. */
 static uint8_t fold[256];
@@ -29,6 +38,7 @@ typedef struct {
 } key_rule_t;
 
 /* Exact keys. */
+/* clang-format off */
 static const key_rule_t exact[] = {
     {"pin", VEIL_D_SECRET_FIELD},
     {"cvv", VEIL_D_SECRET_FIELD}, {"cvc", VEIL_D_SECRET_FIELD},
@@ -101,8 +111,10 @@ static const key_rule_t exact[] = {
     {"endereco", VEIL_D_ADDRESS}, {"morada", VEIL_D_ADDRESS}, {"calle", VEIL_D_ADDRESS},
     {"rue", VEIL_D_ADDRESS},
 };
+/* clang-format on */
 
 /* Keys ending in one of these: billing_email, homePhone, savingsAccountNumber. */
+/* clang-format off */
 static const key_rule_t suffixes[] = {
     {"accountnumber", VEIL_D_SECRET_FIELD},
     {"displayname", VEIL_D_PERSON_NAME}, {"holdername", VEIL_D_PERSON_NAME},
@@ -126,6 +138,7 @@ static const key_rule_t suffixes[] = {
     {"deliveryaddress", VEIL_D_ADDRESS}, {"addressline1", VEIL_D_ADDRESS},
     {"addressline2", VEIL_D_ADDRESS},
 };
+/* clang-format on */
 
 /*
  * Lookup tables, built once: the exact keys and the suffixes hashed into
@@ -190,8 +203,8 @@ static inline int char_index(int c)
 
 static inline size_t tail_bit(const char *end)
 {
-    return (size_t)((char_index((unsigned char)end[-3]) * 36 +
-                     char_index((unsigned char)end[-2])) * 36 +
+    return (size_t)((char_index((unsigned char)end[-3]) * 36 + char_index((unsigned char)end[-2])) *
+                        36 +
                     char_index((unsigned char)end[-1]));
 }
 
@@ -210,8 +223,10 @@ static void mark_tail(const char *key, uint32_t rule)
 static void build_tables(void)
 {
     for (int c = 0; c < 256; c++) {
-        fold[c] = isdig(c) ? (uint8_t)(c - '0') : islo(c) ? (uint8_t)(10 + c - 'a')
-                  : isup(c) ? (uint8_t)(10 + c - 'A') : 255;
+        fold[c] = isdig(c)  ? (uint8_t)(c - '0')
+                  : islo(c) ? (uint8_t)(10 + c - 'a')
+                  : isup(c) ? (uint8_t)(10 + c - 'A')
+                            : 255;
     }
     for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++) {
         table_put(&exact_table, exact[k].key, (int)k);
@@ -326,9 +341,9 @@ int veil__key_class_prose(const char *key, size_t len)
  */
 static int particle(const char *w, size_t len)
 {
-    static const char *const list[] = {"de", "da", "di", "do", "du", "del", "della", "der",
-                                       "den", "van", "von", "la", "le", "dos", "das", "e",
-                                       "y", "bin", "al", "ter", "ten", "zu"};
+    static const char *const list[] = {"de",  "da",  "di",  "do",  "du",  "del", "della", "der",
+                                       "den", "van", "von", "la",  "le",  "dos", "das",   "e",
+                                       "y",   "bin", "al",  "ter", "ten", "zu"};
     for (size_t k = 0; k < sizeof(list) / sizeof(list[0]); k++) {
         if (strlen(list[k]) == len && memcmp(list[k], w, len) == 0) {
             return 1;
@@ -348,7 +363,8 @@ static int pct_high(const char *s, size_t k, size_t len)
 {
     return k + 2 < len && s[k] == '%' && (s[k + 1] | 0x20) >= '8' &&
            (((s[k + 1] | 0x20) <= '9') || ((s[k + 1] | 0x20) >= 'a' && (s[k + 1] | 0x20) <= 'f')) &&
-           (isdig((unsigned char)s[k + 2]) || ((s[k + 2] | 0x20) >= 'a' && (s[k + 2] | 0x20) <= 'f'));
+           (isdig((unsigned char)s[k + 2]) ||
+            ((s[k + 2] | 0x20) >= 'a' && (s[k + 2] | 0x20) <= 'f'));
 }
 
 int veil__name_like(const char *s, size_t len)
@@ -373,8 +389,8 @@ int veil__name_like(const char *s, size_t len)
                 k += 3; /* a percent-encoded letter of a query string */
                 continue;
             }
-            if (isdig(c) || c == '@' || c == '/' || c == '_' || c == ':' || c == '=' ||
-                c == '%' || c == '#') {
+            if (isdig(c) || c == '@' || c == '/' || c == '_' || c == ':' || c == '=' || c == '%' ||
+                c == '#') {
                 return 0;
             }
             k++;
@@ -394,13 +410,14 @@ int veil__name_like(const char *s, size_t len)
 int veil__thing_key(const char *key, size_t len)
 {
     static const char *const things[] = {
-        "product", "item", "items", "article", "sku", "plan", "category", "company",
-        "organization", "organisation", "org", "brand", "merchant", "store", "shop", "app",
-        "application", "service", "team", "project", "file", "repo", "repository", "bucket",
-        "city", "country", "region", "device", "tag", "tags", "label", "labels", "event",
-        "campaign", "products", "variant", "variants", "collection", "feature", "features",
-        "role", "roles", "group", "groups", "channel", "workspace", "database", "table",
-        "model", "package", "course", "venue", "location", "bank", "employer"};
+        "product", "item",         "items",        "article",   "sku",      "plan",     "category",
+        "company", "organization", "organisation", "org",       "brand",    "merchant", "store",
+        "shop",    "app",          "application",  "service",   "team",     "project",  "file",
+        "repo",    "repository",   "bucket",       "city",      "country",  "region",   "device",
+        "tag",     "tags",         "label",        "labels",    "event",    "campaign", "products",
+        "variant", "variants",     "collection",   "feature",   "features", "role",     "roles",
+        "group",   "groups",       "channel",      "workspace", "database", "table",    "model",
+        "package", "course",       "venue",        "location",  "bank",     "employer"};
     char norm[32];
     size_t n = 0;
     for (size_t k = 0; k < len && n < sizeof(norm); k++) {

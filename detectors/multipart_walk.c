@@ -37,11 +37,32 @@
 #define VEIL__MP_HDR_MAX 8192
 #define SNIFF_MAX 128 /* the first line, when the boundary is taken from it */
 
-enum { M_SNIFF, M_CONTENT, M_AFTER, M_DASH, M_PAD, M_HEADERS, M_TEXT };
+enum {
+    M_SNIFF,
+    M_CONTENT,
+    M_AFTER,
+    M_DASH,
+    M_PAD,
+    M_HEADERS,
+    M_TEXT
+};
 /* What the bytes of the current part (or preamble) are. */
-enum { K_NONE, K_VALUE, K_JSON, K_FORM, K_XML, K_SKIP };
+enum {
+    K_NONE,
+    K_VALUE,
+    K_JSON,
+    K_FORM,
+    K_XML,
+    K_SKIP
+};
 /* A part's media type, as far as the walkers go. */
-enum { T_TEXT, T_JSON, T_FORM, T_XML, T_BINARY };
+enum {
+    T_TEXT,
+    T_JSON,
+    T_FORM,
+    T_XML,
+    T_BINARY
+};
 
 #define NAMES 3 /* name=, name*= and a later name= that differs */
 
@@ -58,13 +79,13 @@ struct veil__mp {
        the body's start: virt), from raw offset held_raw on. */
     uint8_t cr, m, virt;
     uint64_t held_raw;
-    uint64_t skip_from;                /* a skipped part: what is not reported yet */
+    uint64_t skip_from; /* a skipped part: what is not reported yet */
     /* The current part's names: name=, name*=, a later name=. */
     char names[NAMES][VEIL__KEY_MAX];
-    uint8_t name_len[NAMES];           /* VEIL__KEY_MAX: maybe cut */
-    int type;                          /* T_*: the first Content-Type's */
-    int binary;                        /* some Content-Type is binary */
-    int encoded;                       /* a Content-Transfer-Encoding */
+    uint8_t name_len[NAMES]; /* VEIL__KEY_MAX: maybe cut */
+    int type;                /* T_*: the first Content-Type's */
+    int binary;              /* some Content-Type is binary */
+    int encoded;             /* a Content-Transfer-Encoding */
     /* The header block being read. */
     size_t hlen, line_start;
     uint64_t hdr_raw;
@@ -117,9 +138,9 @@ static int part_type(const char *v, size_t n)
        name) is binary here: its own boundary is not followed, and its
        files would be read as text. */
     if (lc_prefix(v, n, "text/") || lc_prefix(v, n, "message/") ||
-        lc_eq(v, n, "application/javascript") ||
-        lc_eq(v, n, "application/graphql") || lc_eq(v, n, "application/csv") ||
-        lc_eq(v, n, "application/yaml") || lc_eq(v, n, "application/x-yaml")) {
+        lc_eq(v, n, "application/javascript") || lc_eq(v, n, "application/graphql") ||
+        lc_eq(v, n, "application/csv") || lc_eq(v, n, "application/yaml") ||
+        lc_eq(v, n, "application/x-yaml")) {
         return T_TEXT;
     }
     return T_BINARY;

@@ -33,9 +33,9 @@
 
 extern const uint32_t veil__names_table[1u << VEIL__NAMES_BITS];
 
-#define SEQ_MAX 5      /* capitalised words in one name */
-#define WORD_MAX 40    /* bytes of one word */
-#define NAME_SPAN 160  /* longest name, particles included */
+#define SEQ_MAX 5     /* capitalised words in one name */
+#define WORD_MAX 40   /* bytes of one word */
+#define NAME_SPAN 160 /* longest name, particles included */
 /* Bytes after a candidate's start that any decision about it may read: a
    name (NAME_SPAN and the clause's end), an address (six words of
    WORD_MAX, a unit, a postcode and a town of four words). Closer to the
@@ -45,9 +45,18 @@ extern const uint32_t veil__names_table[1u << VEIL__NAMES_BITS];
 
 /* ---- words ---- */
 
-static inline int is_digit(unsigned c) { return c - '0' < 10u; }
-static inline int is_alpha(unsigned c) { return (c | 0x20) - 'a' < 26u; }
-static inline int is_hex(unsigned c) { return is_digit(c) || (c | 0x20) - 'a' < 6u; }
+static inline int is_digit(unsigned c)
+{
+    return c - '0' < 10u;
+}
+static inline int is_alpha(unsigned c)
+{
+    return (c | 0x20) - 'a' < 26u;
+}
+static inline int is_hex(unsigned c)
+{
+    return is_digit(c) || (c | 0x20) - 'a' < 6u;
+}
 
 static inline int hexval(unsigned c)
 {
@@ -176,7 +185,9 @@ static int nword_slow(const veil__nview_t *v, size_t i, veil__word_t *w)
         } else {
             /* An apostrophe or a hyphen between letters stays in the word. */
             size_t gap = b[q] == '\'' || b[q] == '-' ? 1
-                         : (b[q] == 0xE2 && q + 2 < v->n && b[q + 1] == 0x80 && b[q + 2] == 0x99) ? 3 : 0;
+                         : (b[q] == 0xE2 && q + 2 < v->n && b[q + 1] == 0x80 && b[q + 2] == 0x99)
+                             ? 3
+                             : 0;
             if (gap == 0) {
                 break;
             }
@@ -348,6 +359,7 @@ typedef struct {
 
 /* Written from the languages of veil's phone formats (en, de, fr, es, it,
    nl, pt): the usual titles, greetings, sign-offs and introductions. */
+/* clang-format off */
 static const phrase_t phrases[] = {
     /* titles */
     {"mr", C_TITLE}, {"mrs", C_TITLE}, {"ms", C_TITLE}, {"miss", C_TITLE}, {"mx", C_TITLE},
@@ -450,9 +462,11 @@ static const phrase_t phrases[] = {
     {"minha filha", C_RELATION}, {"meu filho", C_RELATION}, {"minha esposa", C_RELATION},
     {"meu marido", C_RELATION}, {"da minha mae", C_RELATION}, {"do meu pai", C_RELATION},
 };
+/* clang-format on */
 
 /* Capitalised words that are never part of a name here, though a list may
    hold them: addressees of greetings, pronouns, words of the phrases. */
+/* clang-format off */
 static const char *const not_names[] = {
     "team", "support", "all", "everyone", "everybody", "there", "sir", "madam", "customer",
     "service", "services", "colleagues", "friends", "folks", "guys", "zusammen", "kollegen",
@@ -489,11 +503,12 @@ static const char *const not_names[] = {
     "city", "valley", "beach", "island", "mountain", "bridge", "square", "center", "centre",
     "street", "lane", "drive", "way", "place", "court", "hall", "house", "tower", "building",
 };
+/* clang-format on */
 
 /* Lower-case particles of family names ("van der Velde", "da Silva"). */
 static const char *const particles[] = {
-    "van", "der", "den", "de", "da", "das", "do", "dos", "del", "della", "di", "du", "von",
-    "la", "le", "y", "e", "ter", "ten", "zu", "vom", "des", "het", "'t", "bin", "al",
+    "van", "der", "den", "de", "da",  "das", "do", "dos", "del", "della", "di", "du",  "von",
+    "la",  "le",  "y",   "e",  "ter", "ten", "zu", "vom", "des", "het",   "'t", "bin", "al",
 };
 
 #define PSLOTS 1024
@@ -624,8 +639,10 @@ static size_t gap_before(const unsigned char *b, size_t lo, size_t i, int *punct
         } else if (c == 0xA0 && p - lo >= 2 && b[p - 2] == 0xC2) {
             p -= 2; /* no-break space */
         } else if (p - lo >= 3 && b[p - 3] == '%' && is_hex(b[p - 2]) && is_hex(c)) {
-            unsigned v = (unsigned)((is_digit(b[p - 2]) ? b[p - 2] - '0' : (b[p - 2] | 0x20) - 'a' + 10) * 16 +
-                                    (is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10));
+            unsigned v =
+                (unsigned)((is_digit(b[p - 2]) ? b[p - 2] - '0' : (b[p - 2] | 0x20) - 'a' + 10) *
+                               16 +
+                           (is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10));
             if (v == ',' || v == ':' || v == '!' || v == '.' || v == '\n') {
                 if (*punct == 0 || *punct == '\n') {
                     *punct = (int)v;
@@ -735,9 +752,9 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
         /* The phrase must start a word (not "this" inside "bathis"), and
            not one of a domain, an address, a path or an identifier
            ("rosa@example.com.mx. No" holds no title "Mx"). */
-        if (cur > lo && (is_alpha(b[cur - 1]) || is_digit(b[cur - 1]) || b[cur - 1] >= 0xC0 ||
-                         b[cur - 1] == '.' || b[cur - 1] == '@' || b[cur - 1] == '/' ||
-                         b[cur - 1] == '_')) {
+        if (cur > lo &&
+            (is_alpha(b[cur - 1]) || is_digit(b[cur - 1]) || b[cur - 1] >= 0xC0 ||
+             b[cur - 1] == '.' || b[cur - 1] == '@' || b[cur - 1] == '/' || b[cur - 1] == '_')) {
             continue;
         }
         switch (ph->kind) {
@@ -821,8 +838,8 @@ static int clause_ends(const veil__nview_t *v, size_t e)
 /* " here" after <e>, as in "Jane Doe here." */
 static int here_after(const veil__nview_t *v, size_t e)
 {
-    return e + 5 <= v->n && (v->b[e] == ' ' || v->b[e] == '+') && memcmp(v->b + e + 1, "here", 4) == 0 &&
-           (e + 5 == v->n || !is_alpha(v->b[e + 5]));
+    return e + 5 <= v->n && (v->b[e] == ' ' || v->b[e] == '+') &&
+           memcmp(v->b + e + 1, "here", 4) == 0 && (e + 5 == v->n || !is_alpha(v->b[e + 5]));
 }
 
 /*
@@ -1081,7 +1098,7 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
     }
     static const char *const labels[] = {
         "\xE6\xB0\x8F\xE5\x90\x8D\xEF\xBC\x9A",             /* 氏名： */
-        "\xE6\xB0\x8F\xE5\x90\x8D:",                         /* 氏名: */
+        "\xE6\xB0\x8F\xE5\x90\x8D:",                        /* 氏名: */
         "\xE5\x90\x8D\xE5\x89\x8D\xEF\xBC\x9A",             /* 名前： */
         "\xE5\x90\x8D\xE5\x89\x8D\xE3\x81\xAF",             /* 名前は */
         "\xE9\x80\xA3\xE7\xB5\xA1\xE5\x85\x88\xEF\xBC\x9A", /* 連絡先： */
@@ -1114,9 +1131,10 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
                    bytes_before(b, lo, g, "\xE3\x80\x82") /* 。 */ ||
                    bytes_before(b, lo, g, "\xE6\xA7\x98") /* 様 */ || punct == '\n';
     /* After a greeting: 様, おります。 (お世話になっております), こんにちは。 */
-    int greeted = bytes_before(b, lo, g, "\xE6\xA7\x98") ||
-                  bytes_before(b, lo, g, "\xE3\x81\x8A\xE3\x82\x8A\xE3\x81\xBE\xE3\x81\x99\xE3\x80\x82") ||
-                  bytes_before(b, lo, g, "\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF\xE3\x80\x82");
+    int greeted =
+        bytes_before(b, lo, g, "\xE6\xA7\x98") ||
+        bytes_before(b, lo, g, "\xE3\x81\x8A\xE3\x82\x8A\xE3\x81\xBE\xE3\x81\x99\xE3\x80\x82") ||
+        bytes_before(b, lo, g, "\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF\xE3\x80\x82");
     /* と申します ("my name is") after a sentence; です after a greeting. */
     static const char *const moushi = "\xE3\x81\xA8\xE7\x94\xB3\xE3\x81\x97";
     static const char *const desu = "\xE3\x81\xA7\xE3\x81\x99";
@@ -1135,8 +1153,7 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
     }
     /* A Latin context word before the run ("customer 山田太郎"). */
     int ctx = context_before(v, lo, i);
-    if (ctx == C_TITLE || ctx == C_LABEL || ctx == C_HOLDER || ctx == C_INTRO ||
-        ctx == C_SIGNOFF) {
+    if (ctx == C_TITLE || ctx == C_LABEL || ctx == C_HOLDER || ctx == C_INTRO || ctx == C_SIGNOFF) {
         return e2;
     }
     return 0;
@@ -1154,8 +1171,7 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
 
 static inline int csv_key_char(unsigned c)
 {
-    return is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == ' ' || c == '.' ||
-           c >= 0x80;
+    return is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == ' ' || c == '.' || c >= 0x80;
 }
 
 /* The header row at <L>: 1 when it is one (the state set), 0 when not,
@@ -1420,13 +1436,15 @@ static inline unsigned candidates16(const unsigned char *p, __m128i lines_m)
     __m128i head = _mm_or_si128(_mm_or_si128(in_range(x, 'A', 26), _mm_andnot_si128(glue, digit)),
                                 in_range(x, 0xC3, 3));
     __m128i high1 = _mm_cmplt_epi8(p1, zero); /* the byte before is non-ASCII */
-    __m128i word1 = _mm_or_si128(
-        _mm_or_si128(in_range(_mm_or_si128(p1, _mm_set1_epi8(0x20)), 'a', 26), in_range(p1, '0', 10)),
-        high1);
+    __m128i word1 =
+        _mm_or_si128(_mm_or_si128(in_range(_mm_or_si128(p1, _mm_set1_epi8(0x20)), 'a', 26),
+                                  in_range(p1, '0', 10)),
+                     high1);
     __m128i esc = _mm_or_si128(_mm_or_si128(eq(p2, '\\'), eq(p3, '%')), high1);
     __m128i start = _mm_andnot_si128(word1, _mm_or_si128(head, eq(x, '%')));
-    __m128i m = _mm_or_si128(_mm_or_si128(start, _mm_and_si128(head, esc)),
-                             _mm_or_si128(in_range(x, 0xE3, 7), _mm_and_si128(eq(x, '\n'), lines_m)));
+    __m128i m =
+        _mm_or_si128(_mm_or_si128(start, _mm_and_si128(head, esc)),
+                     _mm_or_si128(in_range(x, 0xE3, 7), _mm_and_si128(eq(x, '\n'), lines_m)));
     return (unsigned)_mm_movemask_epi8(m);
 }
 #endif
@@ -1445,7 +1463,8 @@ static uint64_t block_mask(const unsigned char *b, size_t base, size_t n, int li
         memset(pad, 0, sizeof(pad));
         memcpy(pad + 3 - before, b + base - before, before + len);
         p = pad + 3;
-        uint64_t m = (uint64_t)candidates16(p, lines_m) | (uint64_t)candidates16(p + 16, lines_m) << 16 |
+        uint64_t m = (uint64_t)candidates16(p, lines_m) |
+                     (uint64_t)candidates16(p + 16, lines_m) << 16 |
                      (uint64_t)candidates16(p + 32, lines_m) << 32 |
                      (uint64_t)candidates16(p + 48, lines_m) << 48;
         return len == 64 ? m : m & ((1ull << len) - 1);
@@ -1462,7 +1481,7 @@ static uint64_t block_mask(const unsigned char *b, size_t base, size_t n, int li
 }
 
 typedef struct {
-    size_t base;   /* the block the mask is of; SIZE_MAX: none */
+    size_t base; /* the block the mask is of; SIZE_MAX: none */
     uint64_t mask;
 } cblock_t;
 
@@ -1625,8 +1644,8 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
            '/', '_', '=', '@' ("Safari/605", "Jane_Doe", "Jane.Doe@"). */
         if (v->names && w.cap && w.len >= 2 &&
             !(w.e < v->n && (b[w.e] == '/' || b[w.e] == '_' || b[w.e] == '=' || b[w.e] == '@' ||
-                             (b[w.e] == '.' && w.e + 1 < v->n && (is_alpha(b[w.e + 1]) ||
-                                                                  is_digit(b[w.e + 1])))))) {
+                             (b[w.e] == '.' && w.e + 1 < v->n &&
+                              (is_alpha(b[w.e + 1]) || is_digit(b[w.e + 1])))))) {
             size_t s, e = name_at(v, lo, &w, &s);
             if (e == SIZE_MAX) {
                 return i;
@@ -1644,8 +1663,8 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
 void veil__names_run(struct veil__text *t, int final)
 {
     const veil_engine_t *e = t->eng;
-    veil__nview_t v = {t->buf, t->len, final, e->enabled[VEIL_D_PERSON_NAME],
-                       e->enabled[VEIL_D_ADDRESS], t, 0};
+    veil__nview_t v = {
+        t->buf, t->len, final, e->enabled[VEIL_D_PERSON_NAME], e->enabled[VEIL_D_ADDRESS], t, 0};
     if (!v.names && !v.addresses) {
         t->npos = t->len;
         return;
@@ -1673,8 +1692,8 @@ static int may_hold_quick(const unsigned char *s, size_t len)
     }
 #endif
     for (; k < len; k++) {
-        if (s[k] == ' ' || s[k] == '+' || s[k] == '%' || s[k] >= 0xC2 || (s[k] >= '\t' && s[k] <= '\r') ||
-            s[k] == '\\') {
+        if (s[k] == ' ' || s[k] == '+' || s[k] == '%' || s[k] >= 0xC2 ||
+            (s[k] >= '\t' && s[k] <= '\r') || s[k] == '\\') {
             return 1;
         }
     }
@@ -1686,7 +1705,7 @@ int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
     if (!may_hold_quick((const unsigned char *)s, len)) {
         return 0;
     }
-    veil__nview_t v = {(const unsigned char *)s, len, 1, e->enabled[VEIL_D_PERSON_NAME],
+    veil__nview_t v = {(const unsigned char *)s,   len,  1, e->enabled[VEIL_D_PERSON_NAME],
                        e->enabled[VEIL_D_ADDRESS], NULL, 0};
     if ((!v.names && !v.addresses) || e->min_confidence > VEIL_CONF_MEDIUM) {
         return 0;

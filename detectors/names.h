@@ -17,11 +17,11 @@
    whether there is anything to report. */
 typedef struct veil__nview {
     const unsigned char *b;
-    size_t n;        /* bytes in b */
-    int final;       /* no more bytes will come after b[n - 1] */
+    size_t n;             /* bytes in b */
+    int final;            /* no more bytes will come after b[n - 1] */
     int names, addresses; /* which detectors are on */
     struct veil__text *t; /* NULL: a dry run */
-    int found;       /* a dry run found something */
+    int found;            /* a dry run found something */
 } veil__nview_t;
 
 /* The pass from <from> on: returns where it stopped (a word that needs
@@ -42,14 +42,14 @@ int veil__address_like(const char *v, size_t len);
 
 /* A word of running text: letters, with apostrophes and hyphens inside. */
 typedef struct veil__word {
-    size_t s, e;      /* its bytes */
-    unsigned flags;   /* VEIL__NAME_* from the dictionary (capitalised
+    size_t s, e;    /* its bytes */
+    unsigned flags; /* VEIL__NAME_* from the dictionary (capitalised
                          words only), 0 when none */
-    uint32_t h;       /* veil__fold_hash() of f, high half (never 0) */
-    uint8_t cap;      /* capitalised: a capital, then a small letter */
-    uint8_t len;      /* folded length (0: not folded: too long, all
+    uint32_t h;     /* veil__fold_hash() of f, high half (never 0) */
+    uint8_t cap;    /* capitalised: a capital, then a small letter */
+    uint8_t len;    /* folded length (0: not folded: too long, all
                          capitals, or unfoldable) */
-    char f[40];       /* folded: lower case, no accents */
+    char f[40];     /* folded: lower case, no accents */
 } veil__word_t;
 
 #define VEIL__NWORD_DEFER 2

@@ -13,9 +13,8 @@
 
 /* Base letters of U+00C0..U+00FF; '*' for the two that are no letters,
    '1', '2' and '4' for the ones that fold to two letters (see below). */
-static const char veil__fold_c3[65] =
-    "aaaaaa1ceeeeiiiidnooooo*ouuuuy24"
-    "aaaaaa1ceeeeiiiidnooooo*ouuuuy2y";
+static const char veil__fold_c3[65] = "aaaaaa1ceeeeiiiidnooooo*ouuuuy24"
+                                      "aaaaaa1ceeeeiiiidnooooo*ouuuuy2y";
 /* Base letters of U+0100..U+017F ('3' for the ligature OE). */
 static const char veil__fold_c45[129] =
     "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllllllnnnnnnnnnoooooo33rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";

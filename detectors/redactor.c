@@ -20,23 +20,23 @@ struct veil_redactor {
     veil_scanner_t *scanner;
     const veil_engine_t *engine;
     veil_redactor_options_t opts;
-    uint8_t *actions;          /* per detector, custom ones included */
+    uint8_t *actions; /* per detector, custom ones included */
     size_t nactions;
-    unsigned char *buf;        /* raw bytes [buf_off, buf_off + len) */
+    unsigned char *buf; /* raw bytes [buf_off, buf_off + len) */
     size_t len, cap;
-    size_t used;               /* most bytes buf ever held: what to wipe */
+    size_t used; /* most bytes buf ever held: what to wipe */
     uint64_t buf_off;
-    veil_finding_t *queue;     /* findings not written yet, in order */
+    veil_finding_t *queue; /* findings not written yet, in order */
     size_t nqueue, capqueue;
-    uint64_t written;          /* raw offset written out so far */
+    uint64_t written; /* raw offset written out so far */
     char *scratch;
     size_t scratch_cap;
-    char *span;                /* a finding's bytes when they straddle held
+    char *span; /* a finding's bytes when they straddle held
                                   and fresh bytes (wiped after each use) */
     size_t span_cap;
-    uint64_t skip_from;        /* start of the skipped part being written,
+    uint64_t skip_from;  /* start of the skipped part being written,
                                   UINT64_MAX: none */
-    uint64_t skip_lines;       /* line breaks in it so far */
+    uint64_t skip_lines; /* line breaks in it so far */
     int error;
 };
 
@@ -163,8 +163,8 @@ static int start(veil_redactor_t *r, const veil_engine_t *engine,
         r->nactions = n;
     }
     for (size_t d = 0; d < n; d++) {
-        r->actions[d] = opts->action_by_detector ? opts->action_by_detector[d]
-                                                 : (uint8_t)opts->action;
+        r->actions[d] =
+            opts->action_by_detector ? opts->action_by_detector[d] : (uint8_t)opts->action;
     }
     r->len = 0;
     r->buf_off = 0;
@@ -176,8 +176,7 @@ static int start(veil_redactor_t *r, const veil_engine_t *engine,
 }
 
 /* The body type the options name: <type>, or <format> alone. */
-static const veil_body_type_t *opts_type(const veil_redactor_options_t *opts,
-                                         veil_body_type_t *tmp)
+static const veil_body_type_t *opts_type(const veil_redactor_options_t *opts, veil_body_type_t *tmp)
 {
     if (opts->type != NULL) {
         return opts->type;
@@ -187,8 +186,7 @@ static const veil_body_type_t *opts_type(const veil_redactor_options_t *opts,
     return tmp;
 }
 
-veil_redactor_t *veil_redactor_new(const veil_engine_t *engine,
-                                   const veil_redactor_options_t *opts)
+veil_redactor_t *veil_redactor_new(const veil_engine_t *engine, const veil_redactor_options_t *opts)
 {
     struct spares *sp = thread_spares(0);
     veil_body_type_t tmp;
@@ -260,8 +258,7 @@ static int out_range(veil_redactor_t *r, const feed_t *fd, uint64_t from, uint64
 }
 
 /* The line breaks among raw bytes [from, to), held or fresh. */
-static uint64_t count_lines(const veil_redactor_t *r, const feed_t *fd, uint64_t from,
-                            uint64_t to)
+static uint64_t count_lines(const veil_redactor_t *r, const feed_t *fd, uint64_t from, uint64_t to)
 {
     uint64_t fresh_off = r->buf_off + r->len, lines = 0;
     while (from < to) {
@@ -373,8 +370,8 @@ static int write_finding(veil_redactor_t *r, const feed_t *fd, const veil_findin
     long n;
     n = -1;
     if (act == VEIL_ACT_PLACEHOLDER && r->opts.placeholder != NULL) {
-        n = r->opts.placeholder(r->opts.placeholder_ud, info ? info->label : "PII", raw,
-                                f->length, r->scratch, r->scratch_cap);
+        n = r->opts.placeholder(r->opts.placeholder_ud, info ? info->label : "PII", raw, f->length,
+                                r->scratch, r->scratch_cap);
     }
     if (n >= 0) {
         /* written by the round trip's map */

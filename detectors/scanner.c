@@ -379,8 +379,7 @@ void veil__scan_end(struct veil_scanner *s)
     }
 }
 
-void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int det,
-                      unsigned flags)
+void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int det, unsigned flags)
 {
     const veil_engine_t *e = s->eng;
     if (det == VEIL__DET_SKIP) {
@@ -403,8 +402,8 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
         }
         return;
     }
-    int conf = det == VEIL_D_PERSON_NAME || det == VEIL_D_ADDRESS ? VEIL_CONF_MEDIUM
-                                                                   : VEIL_CONF_HIGH;
+    int conf =
+        det == VEIL_D_PERSON_NAME || det == VEIL_D_ADDRESS ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
     if (end > start && e->enabled[det] && conf >= e->min_confidence) {
         /* The finding takes its place among the text findings: a delimiter
            byte in the text stands for it, and maps to its raw start so no
@@ -425,8 +424,8 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
 
 /* The state every new stream starts from; <s> is zeroed up to its
    buffers. */
-static void start_state(struct veil_scanner *s, const veil_engine_t *engine,
-                        veil_format_t format, veil_finding_cb cb, void *ud)
+static void start_state(struct veil_scanner *s, const veil_engine_t *engine, veil_format_t format,
+                        veil_finding_cb cb, void *ud)
 {
     s->eng = engine;
     s->format = format <= VEIL_FMT_XML ? format : VEIL_FMT_TEXT;

@@ -15,8 +15,8 @@
 typedef struct {
     uint64_t dec, raw;
     uint32_t dlen, rlen;
-    uint16_t bare;      /* a bare JSON token, whole */
-    uint16_t step;      /* 0, or the raw bytes of each escape of a run */
+    uint16_t bare; /* a bare JSON token, whole */
+    uint16_t step; /* 0, or the raw bytes of each escape of a run */
 } veil__seg_t;
 
 #define VEIL__KEY_MAX 64
@@ -35,20 +35,28 @@ typedef struct {
        siblings: {"type": "us_ssn", "number": "..."}. */
     char sibling[24];
     uint8_t sibling_len;
-    int8_t key_class;             /* veil__key_class() of key, computed once */
-    uint32_t nitems;              /* values begun in this array so far */
+    int8_t key_class; /* veil__key_class() of key, computed once */
+    uint32_t nitems;  /* values begun in this array so far */
 } veil__frame_t;
 
 enum veil__jstate {
-    J_VALUE, J_KEY_OR_END, J_COLON, J_AFTER, J_STRING, J_ESCAPE, J_UNICODE,
-    J_NUMBER, J_LITERAL, J_TEXT /* not JSON after all: the rest is text */
+    J_VALUE,
+    J_KEY_OR_END,
+    J_COLON,
+    J_AFTER,
+    J_STRING,
+    J_ESCAPE,
+    J_UNICODE,
+    J_NUMBER,
+    J_LITERAL,
+    J_TEXT /* not JSON after all: the rest is text */
 };
 
 enum veil__value_mode {
-    V_SCAN,   /* decoded and scanned as text with its key as context */
-    V_FIELD,  /* a sensitive field: the whole value is one finding */
-    V_NAME,   /* under "name": held until we know whether it reads as a name */
-    V_LAZY,   /* held while short: a value with no trigger byte cannot hold a
+    V_SCAN,  /* decoded and scanned as text with its key as context */
+    V_FIELD, /* a sensitive field: the whole value is one finding */
+    V_NAME,  /* under "name": held until we know whether it reads as a name */
+    V_LAZY,  /* held while short: a value with no trigger byte cannot hold a
                  finding, and is never handed to the text layer at all */
 };
 
@@ -72,45 +80,45 @@ struct veil_scanner {
     void *ud;
     struct veil__text text;
     int text_active;
-    int open_text;                /* bytes appended since the last delimiter */
-    uint64_t raw_pos;             /* raw bytes consumed */
-    uint64_t hold;                /* raw offset not to be released yet */
+    int open_text;    /* bytes appended since the last delimiter */
+    uint64_t raw_pos; /* raw bytes consumed */
+    uint64_t hold;    /* raw offset not to be released yet */
     veil__seg_t *segs;
     size_t nsegs, capsegs;
     int error;
 
     /* Walker state (JSON and form). */
     int state;
-    int in_key;                   /* the string being read is a key */
-    int mode;                     /* enum veil__value_mode */
-    int field_det;                /* detector of a V_FIELD/V_NAME value */
-    uint64_t value_raw;           /* raw start of the current value */
-    uint64_t token_raw_end;       /* raw end of the last bare token */
+    int in_key;             /* the string being read is a key */
+    int mode;               /* enum veil__value_mode */
+    int field_det;          /* detector of a V_FIELD/V_NAME value */
+    uint64_t value_raw;     /* raw start of the current value */
+    uint64_t token_raw_end; /* raw end of the last bare token */
     uint64_t bare_start, bare_end;
-    uint64_t last_bare;           /* raw start of the last bare token reported */
+    uint64_t last_bare; /* raw start of the last bare token reported */
     unsigned depth;
-    unsigned depth_max;           /* frames ever used: what to wipe */
+    unsigned depth_max; /* frames ever used: what to wipe */
     size_t key_len;
     size_t tok_len;
-    uint64_t uhigh_start;         /* raw start of a pending high surrogate */
-    uint32_t ucode, uhigh;        /* \u escape and a pending high surrogate */
+    uint64_t uhigh_start;  /* raw start of a pending high surrogate */
+    uint32_t ucode, uhigh; /* \u escape and a pending high surrogate */
     int uhex;
-    uint64_t esc_start;           /* raw offset of the escape's backslash */
+    uint64_t esc_start; /* raw offset of the escape's backslash */
     size_t head_len;
-    uint64_t value_dlen;          /* decoded length of the current value */
-    const char *ctx_key, *ctx_sib; /* the current value's context: its key */
+    uint64_t value_dlen;             /* decoded length of the current value */
+    const char *ctx_key, *ctx_sib;   /* the current value's context: its key */
     size_t ctx_key_len, ctx_sib_len; /* and the object's last short value */
     size_t name_len;
     size_t name_nseg;
     int name_overflow;
-    int pct;                      /* form: hex digits of a %XX read so far */
+    int pct; /* form: hex digits of a %XX read so far */
     int form_started;
     unsigned char pct_val;
     /* form: a '%' that came from %25 and the (decoded) characters after
        it, held until they show whether it starts a second level of
        percent-encoding (%2540 is '@'): form_walk.c */
-    int pct2;                     /* 0, or 1 + characters held */
-    uint64_t pct2_start;          /* raw offset of the %25 */
+    int pct2;            /* 0, or 1 + characters held */
+    uint64_t pct2_start; /* raw offset of the %25 */
     struct {
         char c;
         uint32_t rlen;
@@ -118,7 +126,7 @@ struct veil_scanner {
     } pct2_held[2];
     veil_field_action_cb field_cb; /* field rules (redactor), or NULL */
     void *field_ud;
-    int rule_action;              /* of a VEIL__DET_RULE value */
+    int rule_action; /* of a VEIL__DET_RULE value */
     /* A walker nested in a multipart part: the part's name is the root
        value's context (JSON) and the first step of the paths field rules
        see ($.name.inner). NULL outside a part. */
@@ -128,26 +136,26 @@ struct veil_scanner {
        across veil__scanner_reset(). */
     struct veil__mp *mp;
     struct veil__xml *xml;
-    int report_skips;             /* skipped parts are reported (redactor) */
-    int skip_reason;              /* of the skipped part being reported */
+    int report_skips; /* skipped parts are reported (redactor) */
+    int skip_reason;  /* of the skipped part being reported */
     uint32_t skipped[VEIL_SKIP__COUNT];
     uint64_t kcache_used[VEIL__KCACHE_SLOTS / 64];
 
     /* Buffers from here on are never read before they are written, so a
        new scanner zeroes only what comes before them (veil_scanner_new). */
     char key[VEIL__KEY_MAX];
-    char tok[72];                 /* a number or literal being read */
-    char head[128];               /* first decoded bytes of the value (a
+    char tok[72];   /* a number or literal being read */
+    char head[128]; /* first decoded bytes of the value (a
                                      token as long as a GitHub fine-grained
                                      one fits: value.c token_kind) */
     char name[VEIL__NAME_MAX];
-    struct {                      /* where the held name's bytes came from */
+    struct { /* where the held name's bytes came from */
         uint64_t raw;
         uint32_t rlen;
-        uint32_t dlen;            /* == rlen: plain bytes; else one escape */
+        uint32_t dlen; /* == rlen: plain bytes; else one escape */
     } name_seg[24];
     veil__kcache_t kcache[VEIL__KCACHE_SLOTS]; /* wiped slot by slot */
-    veil__frame_t stack[VEIL__DEPTH_MAX]; /* last: wiped up to depth_max */
+    veil__frame_t stack[VEIL__DEPTH_MAX];      /* last: wiped up to depth_max */
 };
 
 /* Field rules for the values of this stream (veil_redactor_options_t). */
@@ -195,8 +203,8 @@ void veil__scan_field(struct veil_scanner *s, uint64_t start, uint64_t end, int 
 /* A value of a structured body (a JSON string or number, a form value):
    scanned as text with its key as context, or one whole-field finding when
    the key is sensitive. Offsets are raw. */
-void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
-                      int not_a_person, uint64_t raw_start);
+void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len, int not_a_person,
+                      uint64_t raw_start);
 /* The same with the key's class already known (-1: none) and a sibling
    value as more context. <key> and <sibling> are not copied: they must
    stay unchanged until the value closes. */

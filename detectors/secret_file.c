@@ -23,17 +23,21 @@ static int check_mode(const char *path, const struct stat *st, char *err, size_t
         return -EINVAL;
     }
     if (st->st_uid != me && st->st_uid != 0) {
-        snprintf(err, errlen, "%s: owned by uid %u: a secret file must be owned by the user "
-                 "veil runs as (uid %u) or by root", path, (unsigned)st->st_uid, (unsigned)me);
+        snprintf(err, errlen,
+                 "%s: owned by uid %u: a secret file must be owned by the user "
+                 "veil runs as (uid %u) or by root",
+                 path, (unsigned)st->st_uid, (unsigned)me);
         return -EPERM;
     }
     /* Root's file: its group may read (S_IRGRP), nothing more. The
        user's own: no group or other access at all. */
     if (st->st_uid == 0 ? (mode & (S_IWGRP | S_IXGRP | S_IRWXO)) != 0
                         : (mode & (S_IRWXG | S_IRWXO)) != 0) {
-        snprintf(err, errlen, "%s: has group or others access (mode %04o): a secret file "
+        snprintf(err, errlen,
+                 "%s: has group or others access (mode %04o): a secret file "
                  "must be 0600 or less when owned by the user veil runs as, 0640 or less "
-                 "when owned by root (chmod 600)", path, (unsigned)mode);
+                 "when owned by root (chmod 600)",
+                 path, (unsigned)mode);
         return -EPERM;
     }
     return 0;
@@ -65,8 +69,7 @@ int veil_secret_open(const char *path, char *err, size_t errlen)
 }
 
 
-int veil_secret_read(const char *path, void *buf, size_t cap, size_t *len, char *err,
-                     size_t errlen)
+int veil_secret_read(const char *path, void *buf, size_t cap, size_t *len, char *err, size_t errlen)
 {
     int fd = veil_secret_open(path, err, errlen);
     size_t n = 0;

@@ -23,8 +23,8 @@
 
 enum {
     VEIL_SIMD_SCALAR = 0,
-    VEIL_SIMD_SSE = 1,     /* SSE4.2 with SSSE3 and POPCNT */
-    VEIL_SIMD_AVX2 = 2,    /* AVX2 with BMI1/BMI2 */
+    VEIL_SIMD_SSE = 1,  /* SSE4.2 with SSSE3 and POPCNT */
+    VEIL_SIMD_AVX2 = 2, /* AVX2 with BMI1/BMI2 */
     VEIL_SIMD__LEVELS = 3,
     VEIL_SIMD_REFERENCE = 3, /* for veil__simd_select(): no shortcuts */
 };
@@ -37,12 +37,12 @@ struct veil_scanner;
  * byte k, in the manner of simdjson's stage 1 (Langdale and Lemire, 2019).
  */
 typedef struct veil__jblock {
-    uint64_t quote;  /* '"' not escaped by a backslash */
-    uint64_t bs;     /* '\\' */
-    uint64_t instr;  /* inside a string: from an opening quote (included)
+    uint64_t quote; /* '"' not escaped by a backslash */
+    uint64_t bs;    /* '\\' */
+    uint64_t instr; /* inside a string: from an opening quote (included)
                         to its closing quote (excluded) */
-    uint64_t ws;     /* ' ', '\t', '\n', '\r' */
-    uint64_t trig;   /* a byte some text handler starts on (has_trigger()) */
+    uint64_t ws;    /* ' ', '\t', '\n', '\r' */
+    uint64_t trig;  /* a byte some text handler starts on (has_trigger()) */
     /* The text layer's classes (text_handlers.h, cls64_t): digits,
        alphanumerics, lower case, number separators, token joiners. */
     uint64_t dig, aln, low, sep, join;

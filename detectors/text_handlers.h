@@ -46,23 +46,47 @@
 #include "validators.h"
 
 #define DEFER ((size_t)-1)
-#define CHAIN_MAX 64      /* longest chain of digit groups considered */
-#define BACK_MAX 96       /* how far a handler may look back from a trigger */
-#define CTX_WINDOW 48     /* context words are looked for this far back */
-#define TOKEN_SKIP 4096   /* long alphanumeric runs are skipped in steps */
-#define FIELD_MAX 4096    /* longest value of a key=value field in text */
-#define PEM_MAX 16384     /* longest PEM private key block */
+#define CHAIN_MAX 64    /* longest chain of digit groups considered */
+#define BACK_MAX 96     /* how far a handler may look back from a trigger */
+#define CTX_WINDOW 48   /* context words are looked for this far back */
+#define TOKEN_SKIP 4096 /* long alphanumeric runs are skipped in steps */
+#define FIELD_MAX 4096  /* longest value of a key=value field in text */
+#define PEM_MAX 16384   /* longest PEM private key block */
 #define JWT_MAX 8192
 
 #define CT(c) veil__chartab[(unsigned char)(c)]
-static inline int isdig(int c) { return (CT(c) & VEIL_C_DIGIT) != 0; }
-static inline int isup(int c) { return (CT(c) & VEIL_C_UPPER) != 0; }
-static inline int islo(int c) { return (CT(c) & VEIL_C_LOWER) != 0; }
-static inline int isal(int c) { return (CT(c) & (VEIL_C_UPPER | VEIL_C_LOWER)) != 0; }
-static inline int isaln(int c) { return (CT(c) & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) != 0; }
-static inline int ishex(int c) { return (CT(c) & VEIL_C_HEX) != 0; }
-static inline int issep(int c) { return (CT(c) & VEIL_C_SEP) != 0; }
-static inline int lower(int c) { return isup(c) ? c | 0x20 : c; }
+static inline int isdig(int c)
+{
+    return (CT(c) & VEIL_C_DIGIT) != 0;
+}
+static inline int isup(int c)
+{
+    return (CT(c) & VEIL_C_UPPER) != 0;
+}
+static inline int islo(int c)
+{
+    return (CT(c) & VEIL_C_LOWER) != 0;
+}
+static inline int isal(int c)
+{
+    return (CT(c) & (VEIL_C_UPPER | VEIL_C_LOWER)) != 0;
+}
+static inline int isaln(int c)
+{
+    return (CT(c) & (VEIL_C_DIGIT | VEIL_C_UPPER | VEIL_C_LOWER)) != 0;
+}
+static inline int ishex(int c)
+{
+    return (CT(c) & VEIL_C_HEX) != 0;
+}
+static inline int issep(int c)
+{
+    return (CT(c) & VEIL_C_SEP) != 0;
+}
+static inline int lower(int c)
+{
+    return isup(c) ? c | 0x20 : c;
+}
 
 static inline int is_trigger(unsigned char c)
 {
@@ -81,8 +105,8 @@ static inline int is_trigger(unsigned char c)
 static size_t next_trigger(const unsigned char *b, size_t i, size_t n)
 {
 #if VEIL_K_LEVEL >= 1
-    const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
-                                       1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m128i lo_t =
+        _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
     const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
@@ -118,9 +142,9 @@ static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower
 #if VEIL_K_LEVEL >= 1
     /* Nibble tables: bit 1 digits (hi 3, lo 0-9); bit 2 @A-O / `a-o less
        the first (hi 4/6, lo 1-f); bit 4 P-Z / p-z (hi 5/7, lo 0-a). */
-    const __m128i lo_t = _mm_setr_epi8(1 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4,
-                                       1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4,
-                                       1 | 2 | 4, 2 | 4, 2, 2, 2, 2, 2);
+    const __m128i lo_t =
+        _mm_setr_epi8(1 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4,
+                      1 | 2 | 4, 1 | 2 | 4, 1 | 2 | 4, 2 | 4, 2, 2, 2, 2, 2);
     const __m128i hi_t = _mm_setr_epi8(0, 0, 0, 1, 2, 4, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
@@ -128,8 +152,9 @@ static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower
 
     while (i + 16 <= lim) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-        __m128i cls = _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
-                                    _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+        __m128i cls =
+            _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
+                          _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
         unsigned non = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(cls, zero));
         unsigned lowm = (unsigned)_mm_movemask_epi8(
             _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)));
@@ -160,9 +185,9 @@ static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower
 static inline uint64_t trigger_mask64(const unsigned char *b)
 {
 #if VEIL_K_LEVEL >= 2
-    const __m256i lo_t = _mm256_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0,
-                                          0, 1 | 4, 0, 8, 1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
-                                          1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m256i lo_t =
+        _mm256_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8,
+                         1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
     const __m256i hi_t = _mm256_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 4,
                                           1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m256i nib = _mm256_set1_epi8(0x0f);
@@ -179,8 +204,8 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
     }
     return bits;
 #elif VEIL_K_LEVEL >= 1
-    const __m128i lo_t = _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1,
-                                       1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
+    const __m128i lo_t =
+        _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
     const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
@@ -213,26 +238,25 @@ static inline uint32_t digit_mask32(const unsigned char *b)
     const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
     __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)b);
     __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + 16));
-    unsigned m0 = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v0, lo),
-                                                            _mm_cmplt_epi8(v0, hi)));
-    unsigned m1 = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v1, lo),
-                                                            _mm_cmplt_epi8(v1, hi)));
+    unsigned m0 =
+        (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v0, lo), _mm_cmplt_epi8(v0, hi)));
+    unsigned m1 =
+        (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v1, lo), _mm_cmplt_epi8(v1, hi)));
     return m0 | m1 << 16;
 }
 
 static inline uint32_t sep_mask32(const unsigned char *b)
 {
     /* ' ', '(' ')', '-' '.' '/': 0x20, 0x28-0x29, 0x2d-0x2f. */
-    const __m128i sp = _mm_set1_epi8(' '), p0 = _mm_set1_epi8('(' - 1),
-                  p1 = _mm_set1_epi8(')' + 1), d0 = _mm_set1_epi8('-' - 1),
-                  d1 = _mm_set1_epi8('/' + 1);
+    const __m128i sp = _mm_set1_epi8(' '), p0 = _mm_set1_epi8('(' - 1), p1 = _mm_set1_epi8(')' + 1),
+                  d0 = _mm_set1_epi8('-' - 1), d1 = _mm_set1_epi8('/' + 1);
     uint32_t m = 0;
     for (int k = 0; k < 2; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
-        __m128i r = _mm_or_si128(
-            _mm_cmpeq_epi8(v, sp),
-            _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, p0), _mm_cmplt_epi8(v, p1)),
-                         _mm_and_si128(_mm_cmpgt_epi8(v, d0), _mm_cmplt_epi8(v, d1))));
+        __m128i r =
+            _mm_or_si128(_mm_cmpeq_epi8(v, sp),
+                         _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, p0), _mm_cmplt_epi8(v, p1)),
+                                      _mm_and_si128(_mm_cmpgt_epi8(v, d0), _mm_cmplt_epi8(v, d1))));
         m |= (uint32_t)_mm_movemask_epi8(r) << (16 * k);
     }
     return m;
@@ -298,8 +322,8 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
 static inline unsigned set_member16(__m128i v, __m128i lo_set, __m128i hi_set)
 {
     const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
-    const __m128i bits = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 1, 2, 4, 8, 16, 32,
-                                       64, (char)128);
+    const __m128i bits =
+        _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 1, 2, 4, 8, 16, 32, 64, (char)128);
     __m128i lo = _mm_and_si128(v, nib);
     __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
     __m128i high = _mm_cmplt_epi8(v, zero);
@@ -326,17 +350,20 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
         for (uint64_t w = want; w; w &= w - 1) {
             const uint8_t(*set)[32] = e->context_sets[__builtin_ctzll(w)];
             f_lo = _mm_or_si128(f_lo, _mm_loadu_si128((const __m128i *)(const void *)set[0]));
-            f_hi = _mm_or_si128(f_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[0] + 16)));
+            f_hi =
+                _mm_or_si128(f_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[0] + 16)));
             s_lo = _mm_or_si128(s_lo, _mm_loadu_si128((const __m128i *)(const void *)set[1]));
-            s_hi = _mm_or_si128(s_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[1] + 16)));
+            s_hi =
+                _mm_or_si128(s_hi, _mm_loadu_si128((const __m128i *)(const void *)(set[1] + 16)));
         }
         const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
                       la1 = _mm_set1_epi8('a' - 1), lz1 = _mm_set1_epi8('z' + 1);
         uint64_t first = 0, second = 0, alpha = 0;
         for (int k = 0; k < 3; k++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(hay + 16 * k));
-            __m128i al = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)),
-                                      _mm_and_si128(_mm_cmpgt_epi8(v, la1), _mm_cmplt_epi8(v, lz1)));
+            __m128i al =
+                _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)),
+                             _mm_and_si128(_mm_cmpgt_epi8(v, la1), _mm_cmplt_epi8(v, lz1)));
             first |= (uint64_t)set_member16(v, f_lo, f_hi) << (16 * k);
             second |= (uint64_t)set_member16(v, s_lo, s_hi) << (16 * k);
             alpha |= (uint64_t)(unsigned)_mm_movemask_epi8(al) << (16 * k);
@@ -371,13 +398,11 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
             size_t len = e->ctx_words[j].len;
             uint64_t bit = 1ull << e->ctx_words[j].detector;
             const char *w = e->ctx_words[j].word;
-            if (!(want & bit) || (found & bit) || k + len > hl ||
-                (len > 1 && hay[k + 1] != w[1]) ||
+            if (!(want & bit) || (found & bit) || k + len > hl || (len > 1 && hay[k + 1] != w[1]) ||
                 (len > 2 && memcmp(hay + k + 2, w + 2, len - 2) != 0)) {
                 continue;
             }
-            if (len <= 3 ? bounded && (k + len == hl || !isal((unsigned char)hay[k + len]))
-                         : 1) {
+            if (len <= 3 ? bounded && (k + len == hl || !isal((unsigned char)hay[k + len])) : 1) {
                 found |= bit;
             }
         }
@@ -596,8 +621,7 @@ typedef struct {
     size_t nw, cs, ce;
 } chain_t;
 
-static size_t build_chain(struct veil__text *t, size_t ws, size_t cs, int final,
-                          chain_t *c)
+static size_t build_chain(struct veil__text *t, size_t ws, size_t cs, int final, chain_t *c)
 {
     const unsigned char *b = t->buf;
     size_t n = t->len, p = ws, q = ws;
@@ -670,8 +694,7 @@ typedef struct {
     size_t end;
 } numspan_t;
 
-static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
-                         numspan_t *ns)
+static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k, numspan_t *ns)
 {
     const unsigned char *b = t->buf;
     /* g[] is written up to groups, and read only below it. */
@@ -690,8 +713,11 @@ static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
         ns->end = w->e;
         if (j + 1 < c->nw && c->w[j + 1].letters == 0) {
             for (size_t x = w->e; x < c->w[j + 1].s; x++) {
-                ns->seps |= b[x] == ' ' ? 1u : b[x] == '-' ? 2u : b[x] == '.' ? 4u
-                          : b[x] == '/' ? 8u : 16u;
+                ns->seps |= b[x] == ' '   ? 1u
+                            : b[x] == '-' ? 2u
+                            : b[x] == '.' ? 4u
+                            : b[x] == '/' ? 8u
+                                          : 16u;
             }
         }
     }
@@ -702,8 +728,8 @@ static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k,
  * match fails validation, retries with the subject cut at the previous word
  * end ("4111 1111 1111 1111 2024": a card followed by a year).
  */
-static size_t try_shrinking(struct veil__text *t, const chain_t *c, int det, size_t s,
-                            size_t lim, veil__validator_fn fn, int may_shrink)
+static size_t try_shrinking(struct veil__text *t, const chain_t *c, int det, size_t s, size_t lim,
+                            veil__validator_fn fn, int may_shrink)
 {
     for (int tries = 0; tries < (may_shrink ? 4 : 1); tries++) {
         size_t e = match(t, det, s, lim, 0);
@@ -748,7 +774,7 @@ static size_t try_mac_at(struct veil__text *t, const chain_t *c, size_t k)
     if ((e = match(t, VEIL_D_MAC_ADDRESS, w->s, c->ce, 0)) != 0 &&
         valid(veil__valid_mac, b, w->s, e)) {
         veil__text_report(t, w->s, e, VEIL_D_MAC_ADDRESS,
-               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, w->s, VEIL_D_MAC_ADDRESS)), 0);
+                          conf_ctx(VEIL_CONF_MEDIUM, has_context(t, w->s, VEIL_D_MAC_ADDRESS)), 0);
         return e;
     }
     return 0;
@@ -798,7 +824,7 @@ static size_t try_lettered(struct veil__text *t, const chain_t *c, size_t k)
         (isdig(b[s + 2]) || (b[s + 2] == ' ' && isdig(b[s + 3]))) &&
         (e = match(t, VEIL_D_UK_NINO, s, c->ce, 0)) != 0 && valid(veil__valid_uk_nino, b, s, e)) {
         veil__text_report(t, s, e, VEIL_D_UK_NINO,
-               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_UK_NINO)), 0);
+                          conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_UK_NINO)), 0);
         return e;
     }
     return ids_lettered(t, c, k);
@@ -816,8 +842,8 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
            two ("tax_id" and "burgerservicenummer"), the number that
            passes a checksum is more likely the one it is. */
         {VEIL_D_US_BANK_ROUTING, veil__valid_aba}, {VEIL_D_CA_SIN, veil__valid_ca_sin},
-        {VEIL_D_NL_BSN, veil__valid_nl_bsn},
-        {VEIL_D_US_SSN, veil__valid_us_ssn},   {VEIL_D_US_ITIN, veil__valid_us_itin},
+        {VEIL_D_NL_BSN, veil__valid_nl_bsn},       {VEIL_D_US_SSN, veil__valid_us_ssn},
+        {VEIL_D_US_ITIN, veil__valid_us_itin},
     };
     const unsigned char *b = t->buf;
     int formatted_ssn = ns->groups == 3 && ns->g[0] == 3 && ns->g[1] == 2 && ns->g[2] == 4 &&
@@ -847,8 +873,8 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
             continue;
         }
         if ((e = match(t, det, s, ns->end, 0)) != 0 && valid(kinds[k].fn, b, s, e)) {
-            int conf = det == VEIL_D_US_SSN || det == VEIL_D_US_ITIN ? VEIL_CONF_MEDIUM
-                                                                     : VEIL_CONF_HIGH;
+            int conf =
+                det == VEIL_D_US_SSN || det == VEIL_D_US_ITIN ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
             veil__text_report(t, s, e, det, conf, 0);
             return e;
         }
@@ -868,8 +894,8 @@ static size_t try_nine(struct veil__text *t, const chain_t *c, size_t s, const n
    ip_address, upstream_host). */
 static int ip_key(const unsigned char *k, size_t n)
 {
-    static const char *const ends[] = {"ip", "ips", "ipv4", "addr", "address", "host",
-                                       "peer", "gateway"};
+    static const char *const ends[] = {"ip",      "ips",  "ipv4", "addr",
+                                       "address", "host", "peer", "gateway"};
     char f[16];
     size_t m = 0, j = n;
     /* The letters of the key's end, lower case, separators dropped; a
@@ -910,8 +936,8 @@ static int under_ip_key(struct veil__text *t, size_t s)
             p--;
         }
         size_t ke = p;
-        while (p > 0 && ke - p < 32 && (isaln(b[p - 1]) || b[p - 1] == '_' || b[p - 1] == '-' ||
-                                        b[p - 1] == '.')) {
+        while (p > 0 && ke - p < 32 &&
+               (isaln(b[p - 1]) || b[p - 1] == '_' || b[p - 1] == '-' || b[p - 1] == '.')) {
             p--;
         }
         if (ke > p) {
@@ -1017,8 +1043,8 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     }
     /* A NIR is 13 digits and a 2-digit key (Corsica's 2A/2B aside). */
     if ((ns.digits == 15 || (ns.digits >= 5 && ns.end < c->ce && (b[ns.end + 1] == '2'))) &&
-        (ns.seps & ~1u) == 0 && (b[s] == '1' || b[s] == '2' || b[s] == '3' || b[s] == '7' ||
-                                 b[s] == '8') &&
+        (ns.seps & ~1u) == 0 &&
+        (b[s] == '1' || b[s] == '2' || b[s] == '3' || b[s] == '7' || b[s] == '8') &&
         /* Fifteen bare digits match whole or not at all: key first. */
         (ns.groups > 1 || ns.digits != 15 || valid(veil__valid_fr_nir, b, s, ns.end)) &&
         (e = match(t, VEIL_D_FR_NIR, s, c->ce, 0)) != 0 && valid(veil__valid_fr_nir, b, s, e)) {
@@ -1026,8 +1052,8 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
            is a NIR only next to a word saying so. */
         int grouped = ns.groups > 1, ctx = has_context(t, s, VEIL_D_FR_NIR);
         if (grouped || ctx) {
-            veil__text_report(t, s, e, VEIL_D_FR_NIR, grouped && ctx ? VEIL_CONF_HIGH
-                                           : VEIL_CONF_MEDIUM, 0);
+            veil__text_report(t, s, e, VEIL_D_FR_NIR,
+                              grouped && ctx ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM, 0);
             return e;
         }
     }
@@ -1035,19 +1061,20 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         eng->enabled[VEIL_D_IPV4] && !looks_like_version(t, s) &&
         (e = match(t, VEIL_D_IPV4, s, ns.end, 0)) != 0 &&
         !(e < c->ce && b[e] == '.' && isdig(b[e + 1]))) {
-        veil__text_report(t, s, e, VEIL_D_IPV4, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_IPV4)),
-               0);
+        veil__text_report(t, s, e, VEIL_D_IPV4,
+                          conf_ctx(VEIL_CONF_MEDIUM, has_context(t, s, VEIL_D_IPV4)), 0);
         return e;
     }
 
-    if (ns.digits == 12 && b[s] >= '2' && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 4 &&
-                                                              ns.g[1] == 4 && ns.g[2] == 4))) {
+    if (ns.digits == 12 && b[s] >= '2' &&
+        (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 4 && ns.g[1] == 4 && ns.g[2] == 4))) {
         /* Checksums are cheaper than context: context is looked up last. */
         int ctx;
         if ((e = match(t, VEIL_D_IN_AADHAAR, s, ns.end, 0)) != 0 &&
             valid(veil__valid_verhoeff, b, s, e) &&
             ((ctx = has_context(t, s, VEIL_D_IN_AADHAAR)) || ns.groups == 3)) {
-            veil__text_report(t, s, e, VEIL_D_IN_AADHAAR, ctx ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM, 0);
+            veil__text_report(t, s, e, VEIL_D_IN_AADHAAR, ctx ? VEIL_CONF_HIGH : VEIL_CONF_MEDIUM,
+                              0);
             return e;
         }
     }
@@ -1057,8 +1084,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         int formatted = ns.groups == 4 && ns.g[0] == 3 && ns.g[3] == 2;
         if ((ns.groups > 1 || valid(veil__valid_br_cpf, b, s, ns.end)) &&
             (e = match(t, VEIL_D_BR_CPF, s, ns.end, 0)) != 0 &&
-            valid(veil__valid_br_cpf, b, s, e) &&
-            (formatted || has_context(t, s, VEIL_D_BR_CPF))) {
+            valid(veil__valid_br_cpf, b, s, e) && (formatted || has_context(t, s, VEIL_D_BR_CPF))) {
             veil__text_report(t, s, e, VEIL_D_BR_CPF, VEIL_CONF_HIGH, 0);
             return e;
         }
@@ -1081,8 +1107,8 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
        size in an access log) is none of them. */
     if (ns.digits == 9 && (ns.groups == 1 || ns.groups == 3) &&
         eng->enabled[VEIL_D_US_SSN] + eng->enabled[VEIL_D_US_ITIN] +
-                                  eng->enabled[VEIL_D_US_BANK_ROUTING] +
-                                  eng->enabled[VEIL_D_CA_SIN] + eng->enabled[VEIL_D_NL_BSN]) {
+            eng->enabled[VEIL_D_US_BANK_ROUTING] + eng->enabled[VEIL_D_CA_SIN] +
+            eng->enabled[VEIL_D_NL_BSN]) {
         if ((e = try_nine(t, c, s, &ns)) != 0) {
             return e;
         }
@@ -1195,15 +1221,18 @@ static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
  */
 static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *start)
 {
-#define M(s) {s, sizeof(s) - 1}
+#define M(s)             \
+    {                    \
+        s, sizeof(s) - 1 \
+    }
     static const struct {
         const char *name;
         size_t len;
-    } months[] = {M("january"), M("february"), M("march"), M("april"), M("may"),
-                  M("june"), M("july"), M("august"), M("september"), M("october"),
-                  M("november"), M("december"), M("jan"), M("feb"), M("mar"), M("apr"),
-                  M("jun"), M("jul"), M("aug"), M("sep"), M("sept"), M("oct"), M("nov"),
-                  M("dec")};
+    } months[] = {M("january"),  M("february"), M("march"),  M("april"),     M("may"),
+                  M("june"),     M("july"),     M("august"), M("september"), M("october"),
+                  M("november"), M("december"), M("jan"),    M("feb"),       M("mar"),
+                  M("apr"),      M("jun"),      M("jul"),    M("aug"),       M("sep"),
+                  M("sept"),     M("oct"),      M("nov"),    M("dec")};
 #undef M
     const unsigned char *b = t->buf;
     size_t n = t->len, q = ws;
@@ -1278,8 +1307,9 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
 /* IBAN_LOWER(): whether the word ws..we, with a lower-case letter, has
    the shape of an IBAN typed in lower case: two letters, two digits, 15
    to 34 characters (the SWIFT IBAN registry's lengths). */
-#define IBAN_LOWER(ws, we, at) ((we) - (ws) >= 15 && (we) - (ws) <= 34 && isal(at(ws)) && \
-                                isal(at((ws) + 1)) && isdig(at((ws) + 2)) && isdig(at((ws) + 3)))
+#define IBAN_LOWER(ws, we, at)                                                       \
+    ((we) - (ws) >= 15 && (we) - (ws) <= 34 && isal(at(ws)) && isal(at((ws) + 1)) && \
+     isdig(at((ws) + 2)) && isdig(at((ws) + 3)))
 
 /* An IBAN in lower case ("nl73snsb9921624444"): the check digits and the
    country's length decide; a word of hex letters and digits alone (a
@@ -1360,8 +1390,8 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         if (i == ws + 2 && islo(b[ws]) && (ib = try_iban_lower(t, ws, we)) != 0) {
             return ib;
         }
-        if (lower_seen && !((we - ws == 2 || we - ws == 4) && we < t->len &&
-                            (b[we] == '-' || b[we] == '.'))) {
+        if (lower_seen &&
+            !((we - ws == 2 || we - ws == 4) && we < t->len && (b[we] == '-' || b[we] == '.'))) {
             /* Addresses and prefixed secrets are words with lower case. */
             size_t r = ids_lower(t, ws, we, final), ts;
             if (r == 0 && (ts = ids_token_start(t, ws)) != SIZE_MAX) {
@@ -1377,12 +1407,12 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         if (ws == i && we - ws == 4 && i + 20 <= t->len) {
             const unsigned char *p = b + i;
             if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
-                isdig(p[9]) && (p[10] == 'T' || p[10] == ' ') && isdig(p[11]) &&
-                isdig(p[12]) && p[13] == ':') {
+                isdig(p[9]) && (p[10] == 'T' || p[10] == ' ') && isdig(p[11]) && isdig(p[12]) &&
+                p[13] == ':') {
                 size_t q = i + 14;
                 while (q < t->len && q - i < 40 &&
-                       (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' ||
-                        b[q] == '+' || b[q] == '-')) {
+                       (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' || b[q] == '+' ||
+                        b[q] == '-')) {
                     q++;
                 }
                 if (q == t->len && !final && q - i < 40) {
@@ -1454,7 +1484,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             /* (A separator then '(' may go on to a trunk "(0)": 0049 (0)30.) */
             if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) &&
                 (q >= t->len || (!isal(b[q]) && !(issep(b[q]) && q + 1 < t->len &&
-                                                   (isaln(b[q + 1]) || b[q + 1] == '('))))) {
+                                                  (isaln(b[q + 1]) || b[q + 1] == '('))))) {
                 return q;
             }
             /* The same number before a word that cannot join its chain
@@ -1462,8 +1492,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                chain at q as well, and no candidate in it has more digits.
                (A MAC's first groups may lie before a '-': not here.) */
             if (((digits < 6 && groups < 4) || (groups == 1 && digits < 9)) && q - i < 24 &&
-                q + 1 < t->len && issep(b[q]) && isal(b[q + 1]) &&
-                (ws == 0 || b[ws - 1] != '-')) {
+                q + 1 < t->len && issep(b[q]) && isal(b[q + 1]) && (ws == 0 || b[ws - 1] != '-')) {
                 size_t r = q + 1;
                 while (r < t->len && r - ws <= CHAIN_MAX && isaln(b[r])) {
                     r++;
@@ -1490,7 +1519,8 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         if ((e = match(t, VEIL_D_MAC_ADDRESS, ms, t->len < ms + 18 ? t->len : ms + 18, 0)) != 0 &&
             valid(veil__valid_mac, b, ms, e)) {
             veil__text_report(t, ms, e, VEIL_D_MAC_ADDRESS,
-                   conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ms, VEIL_D_MAC_ADDRESS)), 0);
+                              conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ms, VEIL_D_MAC_ADDRESS)),
+                              0);
             return e;
         }
     }
@@ -1531,7 +1561,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         (ws == 3 || !isaln(b[ws - 4])) && (e = match(t, VEIL_D_UK_NINO, ws - 3, c.ce, 0)) != 0 &&
         valid(veil__valid_uk_nino, b, ws - 3, e)) {
         veil__text_report(t, ws - 3, e, VEIL_D_UK_NINO,
-               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ws - 3, VEIL_D_UK_NINO)), 0);
+                          conf_ctx(VEIL_CONF_MEDIUM, has_context(t, ws - 3, VEIL_D_UK_NINO)), 0);
         done = e;
     }
     for (size_t k = 0; k < c.nw; k++) {
@@ -1580,8 +1610,8 @@ static int url_credentials(struct veil__text *t, size_t at)
     }
     /* The scheme: letters before "://". */
     size_t sch = x - 3;
-    while (sch > 0 && x - sch < 24 && (isaln(b[sch - 1]) || b[sch - 1] == '+' ||
-                                       b[sch - 1] == '.' || b[sch - 1] == '-')) {
+    while (sch > 0 && x - sch < 24 &&
+           (isaln(b[sch - 1]) || b[sch - 1] == '+' || b[sch - 1] == '.' || b[sch - 1] == '-')) {
         sch--;
     }
     if (sch == x - 3 || !isal(b[sch])) {
@@ -1597,8 +1627,8 @@ static int url_credentials(struct veil__text *t, size_t at)
 /* logo@2x.png is an image: no top-level domain is a file extension. */
 static int file_extension_tld(const unsigned char *b, size_t dom, size_t e)
 {
-    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "webp", "svg", "ico",
-                                      "bmp", "avif", "css", "js", "map", "woff", "woff2"};
+    static const char *const ext[] = {"png", "jpg",  "jpeg", "gif", "webp", "svg",  "ico",
+                                      "bmp", "avif", "css",  "js",  "map",  "woff", "woff2"};
     size_t dot = e;
     while (dot > dom && b[dot - 1] != '.') {
         dot--;
@@ -1646,8 +1676,8 @@ static int url_credentials_pct(struct veil__text *t, size_t at)
         return 0;
     }
     size_t sch = x - 9;
-    while (sch > 0 && x - 9 - sch < 24 && (isaln(b[sch - 1]) || b[sch - 1] == '.' ||
-                                           b[sch - 1] == '-') &&
+    while (sch > 0 && x - 9 - sch < 24 &&
+           (isaln(b[sch - 1]) || b[sch - 1] == '.' || b[sch - 1] == '-') &&
            !(sch >= 3 && b[sch - 3] == '%' && ishex(b[sch - 2]) && ishex(b[sch - 1]))) {
         sch--;
     }
@@ -1703,9 +1733,13 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
                    * + ^ ` { | } ~; not / = ?, which delimit a URL's query
                    far more often) or a byte of a UTF-8 one (RFC 6531) is
                    part of it; of anything else, not. */
-                unsigned v = (unsigned)((b[ls - 2] <= '9' ? b[ls - 2] - '0' : (b[ls - 2] | 0x20) - 'a' + 10) << 4 |
-                                        (b[ls - 1] <= '9' ? b[ls - 1] - '0' : (b[ls - 1] | 0x20) - 'a' + 10));
-                if (!(v >= 0x80 || (v < 0x80 && strchr("!#$%&'*+^`{|}~", (int)v) != NULL && v != 0))) {
+                unsigned v =
+                    (unsigned)((b[ls - 2] <= '9' ? b[ls - 2] - '0' : (b[ls - 2] | 0x20) - 'a' + 10)
+                                   << 4 |
+                               (b[ls - 1] <= '9' ? b[ls - 1] - '0'
+                                                 : (b[ls - 1] | 0x20) - 'a' + 10));
+                if (!(v >= 0x80 ||
+                      (v < 0x80 && strchr("!#$%&'*+^`{|}~", (int)v) != NULL && v != 0))) {
                     break;
                 }
                 ls -= 3;
@@ -1723,8 +1757,8 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
     } else if (i > 0 && b[i - 1] == '"') {
         /* A quoted local part (RFC 5322 3.4.1): "jane doe"@example.com. */
         size_t o = i - 1;
-        while (o > 0 && i - o < 66 && b[o - 1] != '"' && b[o - 1] != '\n' &&
-               b[o - 1] != '\r' && b[o - 1] != VEIL__DELIM) {
+        while (o > 0 && i - o < 66 && b[o - 1] != '"' && b[o - 1] != '\n' && b[o - 1] != '\r' &&
+               b[o - 1] != VEIL__DELIM) {
             o--;
         }
         if (o == 0 || b[o - 1] != '"' || o + 1 >= i) {
@@ -1773,8 +1807,8 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
 }
 
 /* The value of a sensitive field inside text: "key": "value" or key=value. */
-static size_t field_value(struct veil__text *t, size_t v, int cls, int final, int json,
-                          size_t *vs, size_t *ve)
+static size_t field_value(struct veil__text *t, size_t v, int cls, int final, int json, size_t *vs,
+                          size_t *ve)
 {
     const unsigned char *b = t->buf;
     size_t n = t->len, q;
@@ -1803,8 +1837,9 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
         }
         if (isdig(b[v]) || b[v] == '-') {
             q = v;
-            while (q < n && q - v < 64 && (isdig(b[q]) || b[q] == '-' || b[q] == '.' ||
-                                           b[q] == '+' || b[q] == 'e' || b[q] == 'E')) {
+            while (q < n && q - v < 64 &&
+                   (isdig(b[q]) || b[q] == '-' || b[q] == '.' || b[q] == '+' || b[q] == 'e' ||
+                    b[q] == 'E')) {
                 q++;
             }
             if (q == n && !final && q - v < 64) {
@@ -1840,9 +1875,10 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
        another look-alike is inside the value.) */
     while (q < n && q - v < FIELD_MAX && b[q] != '&' &&
            (b[q] != ' ' || (t->nplus && veil__text_was_plus(t, q)) ||
-            (t->nshr && written_from(t, q) > 1)) && b[q] != '"' &&
-           b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' && b[q] != '>' &&
-           b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#' && b[q] != VEIL__DELIM) {
+            (t->nshr && written_from(t, q) > 1)) &&
+           b[q] != '"' && b[q] != '\'' && b[q] != ';' && b[q] != ',' && b[q] != '<' &&
+           b[q] != '>' && b[q] != '\t' && b[q] != '\r' && b[q] != '\n' && b[q] != '#' &&
+           b[q] != VEIL__DELIM) {
         q++;
     }
     if (q == n && !final && q - v < FIELD_MAX) {
@@ -1858,9 +1894,8 @@ static int field_confidence(int cls)
     return cls == VEIL_D_PERSON_NAME || cls == VEIL_D_ADDRESS ? VEIL_CONF_MEDIUM : VEIL_CONF_HIGH;
 }
 
-static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve,
-                           size_t next, unsigned flags, const unsigned char *key, size_t kl,
-                           int pct)
+static size_t report_field(struct veil__text *t, int cls, size_t vs, size_t ve, size_t next,
+                           unsigned flags, const unsigned char *key, size_t kl, int pct)
 {
     /* A value that is already a placeholder or a mask is no finding. */
     if (ve > vs && !veil__value_is_mask((const char *)t->buf + vs, ve - vs, pct)) {
@@ -1917,9 +1952,9 @@ static size_t h_json_key(struct veil__text *t, size_t i, int final)
         }
     } else
 #endif
-    while (ks > 0 && i - ks < 64 && b[ks - 1] != '"' && b[ks - 1] != VEIL__DELIM) {
-        ks--;
-    }
+        while (ks > 0 && i - ks < 64 && b[ks - 1] != '"' && b[ks - 1] != VEIL__DELIM) {
+            ks--;
+        }
     if (ks == 0 || b[ks - 1] != '"' || ks == i - 1) {
         return 0;
     }
@@ -2068,8 +2103,8 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
         if (!(re + 2 < n && (b[re + 1] == '2' || b[re + 1] == '3') && ishex(b[re + 2]) &&
               !isdig(b[re + 2]))) {
             re++;
-            while (re < n && re - rs < 72 && (isaln(b[re]) || b[re] == '.' || b[re] == '_' ||
-                                              b[re] == '-')) {
+            while (re < n && re - rs < 72 &&
+                   (isaln(b[re]) || b[re] == '.' || b[re] == '_' || b[re] == '-')) {
                 re++;
             }
         }
@@ -2083,8 +2118,7 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
         (re < n && (isaln(b[re]) || b[re] == ':'))) {
         return next;
     }
-    while (re > rs && (b[re - 1] == '.' || (b[re - 1] == ':' && re - rs > 2 &&
-                                            b[re - 2] != ':'))) {
+    while (re > rs && (b[re - 1] == '.' || (b[re - 1] == ':' && re - rs > 2 && b[re - 2] != ':'))) {
         re--;
     }
     size_t e;
@@ -2092,7 +2126,7 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
     if (re - rs == 17 && valid(veil__valid_mac, b, rs, re) &&
         (e = match(t, VEIL_D_MAC_ADDRESS, rs, re, 1)) != 0) {
         veil__text_report(t, rs, e, VEIL_D_MAC_ADDRESS,
-               conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_MAC_ADDRESS)), 0);
+                          conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_MAC_ADDRESS)), 0);
         return next;
     }
     /* An address has a group with a digit: "::" alone (a listener on every
@@ -2104,15 +2138,15 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
     }
     if (re - rs >= 3 && digit && valid(veil__valid_ipv6, b, rs, re) &&
         (e = match(t, VEIL_D_IPV6, rs, re, 1)) != 0) {
-        veil__text_report(t, rs, e, VEIL_D_IPV6, conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_IPV6)),
-               0);
+        veil__text_report(t, rs, e, VEIL_D_IPV6,
+                          conf_ctx(VEIL_CONF_MEDIUM, has_context(t, rs, VEIL_D_IPV6)), 0);
     }
     return next;
 }
 
 /* A token after a known prefix: scan its characters, then confirm. */
-static size_t token_end(const struct veil__text *t, size_t from, size_t max, int extra1,
-                        int extra2, int final)
+static size_t token_end(const struct veil__text *t, size_t from, size_t max, int extra1, int extra2,
+                        int final)
 {
     const unsigned char *b = t->buf;
     size_t n = t->len, q = from;
@@ -2192,8 +2226,7 @@ static size_t h_pem(struct veil__text *t, size_t i, int final)
     if (t->pem_at == t->base + i && t->pem_seen > t->base + hdr) {
         from = (size_t)(t->pem_seen - t->base);
     }
-    const unsigned char *end = from + 8 <= lim ? memmem(b + from, lim - from, "-----END", 8)
-                                               : NULL;
+    const unsigned char *end = from + 8 <= lim ? memmem(b + from, lim - from, "-----END", 8) : NULL;
     if (end != NULL && memchr(b + hdr, VEIL__DELIM, (size_t)(end - b) - hdr) == NULL) {
         q = (size_t)(end - b);
     } else if (end != NULL) {
@@ -2217,8 +2250,8 @@ static size_t h_pem(struct veil__text *t, size_t i, int final)
            dashes after it may still be on their way (fuzz_scan found a
            40-letter label whose "-----" was in the finding only when the
            input came whole). */
-        if (!final && ((e == n && e - q < 48) ||
-                       (e + 5 > n && memcmp(b + e, "-----", n - e) == 0))) {
+        if (!final &&
+            ((e == n && e - q < 48) || (e + 5 > n && memcmp(b + e, "-----", n - e) == 0))) {
             return DEFER;
         }
         if (e + 5 <= n && memcmp(b + e, "-----", 5) == 0) {
@@ -2226,9 +2259,9 @@ static size_t h_pem(struct veil__text *t, size_t i, int final)
         }
     } else {
         e = hdr;
-        while (e < n && e - i < PEM_MAX && (isaln(b[e]) || b[e] == '+' || b[e] == '/' ||
-                                            b[e] == '=' || b[e] == '\\' || b[e] == '\n' ||
-                                            b[e] == '\r' || b[e] == ' ')) {
+        while (e < n && e - i < PEM_MAX &&
+               (isaln(b[e]) || b[e] == '+' || b[e] == '/' || b[e] == '=' || b[e] == '\\' ||
+                b[e] == '\n' || b[e] == '\r' || b[e] == ' ')) {
             e++;
         }
     }
@@ -2273,7 +2306,7 @@ static size_t h_upper_a(struct veil__text *t, size_t i, int final)
     size_t n = t->len;
 
     if (i + 4 > n && !final && memcmp(b + i, "AIza", n - i) == 0) {
-        return DEFER;   /* maybe a Google key, glued to what is before it */
+        return DEFER; /* maybe a Google key, glued to what is before it */
     }
     if (i + 4 <= n && b[i + 1] == 'I' && b[i + 2] == 'z' && b[i + 3] == 'a') {
         size_t r = ids_token(t, i, final);
@@ -2456,7 +2489,8 @@ static void scan_custom(struct veil__text *t, int final)
         if (e->custom_context_required[k] && !ctx) {
             continue;
         }
-        veil__text_report(t, s, end, (int)(VEIL_D__COUNT + k), conf_ctx(e->custom_confidence[k], ctx), 0);
+        veil__text_report(t, s, end, (int)(VEIL_D__COUNT + k),
+                          conf_ctx(e->custom_confidence[k], ctx), 0);
     }
     t->cpos = p;
 }
@@ -2468,20 +2502,20 @@ static void scan_custom(struct veil__text *t, int final)
  * digit trigger sits in, once per block (the scan keeps the last two).
  */
 typedef struct {
-    size_t base;       /* buffer offset of bit 0; SIZE_MAX: none */
-    uint64_t dig;      /* 0-9 */
-    uint64_t aln;      /* 0-9 A-Z a-z */
-    uint64_t low;      /* a-z */
-    uint64_t sep;      /* " -./()": separators inside numbers */
-    uint64_t join;     /* "-._/": what joins the words of one token */
+    size_t base;   /* buffer offset of bit 0; SIZE_MAX: none */
+    uint64_t dig;  /* 0-9 */
+    uint64_t aln;  /* 0-9 A-Z a-z */
+    uint64_t low;  /* a-z */
+    uint64_t sep;  /* " -./()": separators inside numbers */
+    uint64_t join; /* "-._/": what joins the words of one token */
 } cls64_t;
 
 /* One nibble-table lookup gives each byte eight class bits: 1 digit,
    2|4 upper (@-O less '@', P-Z), 8|16 lower (`-o less '`', p-z), 32 a
    separator " ()-./", 64 "-./", 128 '_'. Each class is a low-nibble set
    times a high-nibble set, so the lookup is exact. */
-#define CLS_LO 0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a, 0x0a, \
-               0x6a, 0x6a, 0xea
+#define CLS_LO \
+    0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a, 0x0a, 0x6a, 0x6a, 0xea
 #define CLS_HI 0x00, 0x00, 0x60, 0x01, 0x02, 0x84, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0
 
 static inline void classify64(const unsigned char *b, size_t base, cls64_t *c)
@@ -2521,18 +2555,22 @@ static inline void classify64(const unsigned char *b, size_t base, cls64_t *c)
     uint64_t m[5] = {0, 0, 0, 0, 0};
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
-        __m128i cl = _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
-                                   _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+        __m128i cl =
+            _mm_and_si128(_mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib)),
+                          _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
         m[0] |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(cl, 7)) << (16 * k);
         m[1] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
-                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x1f)), zero)) & 0xffffu)
+                               _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x1f)), zero)) &
+                           0xffffu)
                 << (16 * k);
         m[2] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
-                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x18)), zero)) & 0xffffu)
+                               _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8(0x18)), zero)) &
+                           0xffffu)
                 << (16 * k);
         m[3] |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(cl, 2)) << (16 * k);
         m[4] |= (uint64_t)(~(uint32_t)_mm_movemask_epi8(
-                    _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8((char)0xc0)), zero)) & 0xffffu)
+                               _mm_cmpeq_epi8(_mm_and_si128(cl, _mm_set1_epi8((char)0xc0)), zero)) &
+                           0xffffu)
                 << (16 * k);
     }
     c->dig = m[0];
@@ -2598,12 +2636,12 @@ static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
    digits, NHS 10, CPF 11, Aadhaar 12, NIR 15, CN 18; text_ids.h adds
    NPI 10, PESEL 11, ZA 13, IMEI 15): those go to the
    handler. */
-#define ONE_WORD_CASES ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | \
-                        (1u << 15) | (1u << 18))
+#define ONE_WORD_CASES \
+    ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 18))
 
 static inline __attribute__((always_inline)) size_t digit_fast(const unsigned char *b, size_t lo,
-                                                               size_t hi, int bounded,
-                                int dob, const cls64_t c[2], size_t i)
+                                                               size_t hi, int bounded, int dob,
+                                                               const cls64_t c[2], size_t i)
 {
 /* Byte <x>; with <bounded>, NUL outside [lo, hi) (a value judged in place,
    whose delimiters the text layer would see as NUL). */
@@ -2869,8 +2907,7 @@ static int value_needs_scan_at(const struct veil__text *t, const unsigned char *
         if (isdig(p[i])) {
             cls64_t c[2];
             cls_masked(blk[j], bb, range_bits(bb, a, e), &c[0]);
-            cls_masked(j + 1 < nblk ? blk[j + 1] : NULL, bb + 64, range_bits(bb + 64, a, e),
-                       &c[1]);
+            cls_masked(j + 1 < nblk ? blk[j + 1] : NULL, bb + 64, range_bits(bb + 64, a, e), &c[1]);
             size_t r = digit_fast(p, a, e, 1, dob, c, i);
             if (r == 0) {
                 return 1;
@@ -2898,8 +2935,8 @@ static void scan(struct veil__text *t, int final)
     }
     const unsigned char *b = t->buf;
     size_t n = t->len, i = t->pos;
-    size_t mbase = i;   /* the block at mbase holds i */
-    uint64_t mask = 0;  /* its triggers, when have */
+    size_t mbase = i;  /* the block at mbase holds i */
+    uint64_t mask = 0; /* its triggers, when have */
     int have = 0;
     const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
     cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};

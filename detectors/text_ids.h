@@ -52,8 +52,7 @@ static size_t ids_report(struct veil__text *t, int det, size_t s, size_t e, int 
 
 /* A detector whose validator passed: medium (or <base>) raised by a
    context word; with <need_ctx>, nothing without one. */
-static size_t ids_judge(struct veil__text *t, int det, size_t s, size_t e, int base,
-                        int need_ctx)
+static size_t ids_judge(struct veil__text *t, int det, size_t s, size_t e, int base, int need_ctx)
 {
     if (!t->eng->enabled[det]) {
         return 0;
@@ -124,7 +123,8 @@ static size_t ids_lettered(struct veil__text *t, const chain_t *c, size_t k)
     if (len == 9 && ids_layout(b, s, e, "AXddddddd")) {
         if (ids_valid(veil__valid_us_dea, b, s, e)) {
             int ctx = has_context(t, s, VEIL_D_US_DEA);
-            if ((r = ids_report(t, VEIL_D_US_DEA, s, e, ctx ? VEIL_CONF_HIGH : VEIL_CONF_LOW)) != 0) {
+            if ((r = ids_report(t, VEIL_D_US_DEA, s, e, ctx ? VEIL_CONF_HIGH : VEIL_CONF_LOW)) !=
+                0) {
                 return r;
             }
         }
@@ -370,7 +370,8 @@ static size_t ids_numeric(struct veil__text *t, const chain_t *c, size_t k, cons
     if (ns->digits == 13 && (ns->groups == 1 || (ns->groups == 3 && g0 == 6 && ns->seps == 1))) {
         if (ids_valid(veil__valid_za_id, b, s, e)) {
             int ctx = has_context(t, s, VEIL_D_ZA_ID);
-            if ((r = ids_report(t, VEIL_D_ZA_ID, s, e, ctx ? VEIL_CONF_HIGH : VEIL_CONF_LOW)) != 0) {
+            if ((r = ids_report(t, VEIL_D_ZA_ID, s, e, ctx ? VEIL_CONF_HIGH : VEIL_CONF_LOW)) !=
+                0) {
                 return r;
             }
         }
@@ -442,7 +443,7 @@ static size_t ids_lower(struct veil__text *t, size_t ws, size_t we, int final)
     size_t n = t->len, len = we - ws;
 
     if (ws > 0 && (b[ws - 1] == '-' || b[ws - 1] == '_' || b[ws - 1] == '.')) {
-        return 0;   /* part of a longer token: a host, an id, a prefixed secret */
+        return 0; /* part of a longer token: a host, an id, a prefixed secret */
     }
     /* Ethereum: 0x and 40 hex digits. */
     if (len == 42 && b[ws] == '0' && b[ws + 1] == 'x') {
@@ -494,16 +495,15 @@ static size_t ids_lower(struct veil__text *t, size_t ws, size_t we, int final)
  * read as NUL when <bounded>): a superset, for the shortcut in
  * digit_fast(), which must leave such words to the handler.
  */
-static int ids_lower_candidate(const unsigned char *b, size_t lo, size_t hi, int bounded,
-                               size_t ws, size_t we)
+static int ids_lower_candidate(const unsigned char *b, size_t lo, size_t hi, int bounded, size_t ws,
+                               size_t we)
 {
 #define IB(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
     size_t len = we - ws, s = ws;
     unsigned prev = ws > 0 ? IB(ws - 1) : 0;
 
     if (prev != '-' && prev != '_' && prev != '.') {
-        if ((len == 42 && IB(ws) == '0' && IB(ws + 1) == 'x') ||
-            (len == 34 && IB(ws) == 'S') ||
+        if ((len == 42 && IB(ws) == '0' && IB(ws + 1) == 'x') || (len == 34 && IB(ws) == 'S') ||
             (len >= 3 && (lower(IB(ws)) == 'b' || lower(IB(ws)) == 't') && IB(ws + 2) == '1') ||
             (len >= 26 && len <= 35 && strchr("13mn2", (int)IB(ws)) != NULL && IB(ws) != 0)) {
             return 1;
@@ -534,8 +534,7 @@ static int ids_lower_candidate(const unsigned char *b, size_t lo, size_t hi, int
 /* ---- prefixed secrets ---------------------------------------------------- */
 
 /* The end of the run of token characters (and '.' with <dots>) from <q>. */
-static size_t ids_token_end(const struct veil__text *t, size_t q, size_t max, int dots,
-                            int final)
+static size_t ids_token_end(const struct veil__text *t, size_t q, size_t max, int dots, int final)
 {
     const unsigned char *b = t->buf;
     size_t n = t->len, from = q;

@@ -73,8 +73,8 @@ static void emit_upto(struct veil__text *t, uint64_t upto)
  * on the order findings arrive in (custom patterns run ahead of the
  * built-in handlers), so neither does the result on the chunking.
  */
-static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int det,
-                        int conf, unsigned flags)
+static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int det, int conf,
+                        unsigned flags)
 {
     veil_finding_t f = {start, (uint32_t)(end - start), (uint16_t)det, (uint8_t)conf,
                         (uint8_t)flags};
@@ -113,7 +113,7 @@ static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int 
         const veil_finding_t *o = &t->pend[j];
         uint64_t us = o->offset < f.offset ? o->offset : f.offset;
         uint64_t ue = o->offset + o->length > f.offset + f.length ? o->offset + o->length
-                                                                   : f.offset + f.length;
+                                                                  : f.offset + f.length;
         /* Ties: a field's finding (its key said what it is) before a
            finding of the text, then the lower detector index. */
         int o_field = (o->flags & VEIL_FIND_FIELD) != 0, f_field = (f.flags & VEIL_FIND_FIELD) != 0;
@@ -145,8 +145,7 @@ static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int 
     t->pend_w[k] = w;
 }
 
-void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int conf,
-                       unsigned flags)
+void veil__text_report(struct veil__text *t, size_t s, size_t e, int det, int conf, unsigned flags)
 {
     const veil_engine_t *eng = t->eng;
 
@@ -176,8 +175,7 @@ int veil__has_trigger(const void *s, size_t len)
     return veil__simd_kernels(&reference)->has_trigger(s, len);
 }
 
-int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit,
-                    void *ud)
+int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit, void *ud)
 {
     memset(t, 0, sizeof(*t));
     t->eng = eng;
@@ -235,8 +233,7 @@ void veil__text_wipe(struct veil__text *t)
     }
 }
 
-int veil__text_reset(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit,
-                     void *ud)
+int veil__text_reset(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit, void *ud)
 {
     struct veil__text keep = *t;
 
@@ -284,8 +281,8 @@ uint64_t veil__text_safe(const struct veil__text *t)
     return veil__text_input_offset(t, first < lag ? first : lag);
 }
 
-int veil__text_inject(struct veil__text *t, uint64_t raw_start, uint64_t raw_end,
-                      int detector, int confidence, unsigned flags)
+int veil__text_inject(struct veil__text *t, uint64_t raw_start, uint64_t raw_end, int detector,
+                      int confidence, unsigned flags)
 {
     static const char delim = VEIL__DELIM;
     norm_finish(t);
@@ -370,11 +367,11 @@ static const struct {
     char c;
 } alikes[] = {
     {{0xc2, 0xa0, 0}, ' '},    {{0xe2, 0x80, 0x87}, ' '}, {{0xe2, 0x80, 0x89}, ' '},
-    {{0xe2, 0x80, 0x8a}, ' '}, {{0xe2, 0x80, 0xaf}, ' '},
-    {{0xe2, 0x80, 0x90}, '-'}, {{0xe2, 0x80, 0x91}, '-'}, {{0xe2, 0x80, 0x92}, '-'},
-    {{0xe2, 0x80, 0x93}, '-'}, {{0xe2, 0x88, 0x92}, '-'}, {{0xef, 0xbc, 0x8d}, '-'},
-    {{0xef, 0xbc, 0xa0}, '@'}, {{0xef, 0xbc, 0x8b}, '+'}, {{0xef, 0xbc, 0x88}, '('},
-    {{0xef, 0xbc, 0x89}, ')'}, {{0xef, 0xbc, 0x8e}, '.'}, {{0xef, 0xbc, 0x8f}, '/'},
+    {{0xe2, 0x80, 0x8a}, ' '}, {{0xe2, 0x80, 0xaf}, ' '}, {{0xe2, 0x80, 0x90}, '-'},
+    {{0xe2, 0x80, 0x91}, '-'}, {{0xe2, 0x80, 0x92}, '-'}, {{0xe2, 0x80, 0x93}, '-'},
+    {{0xe2, 0x88, 0x92}, '-'}, {{0xef, 0xbc, 0x8d}, '-'}, {{0xef, 0xbc, 0xa0}, '@'},
+    {{0xef, 0xbc, 0x8b}, '+'}, {{0xef, 0xbc, 0x88}, '('}, {{0xef, 0xbc, 0x89}, ')'},
+    {{0xef, 0xbc, 0x8e}, '.'}, {{0xef, 0xbc, 0x8f}, '/'},
 };
 
 static int n_digit(unsigned c)
@@ -384,8 +381,9 @@ static int n_digit(unsigned c)
 
 static int n_hexval(unsigned c)
 {
-    return c - '0' < 10u ? (int)(c - '0') : (c | 0x20) - 'a' < 6u ? (int)((c | 0x20) - 'a' + 10)
-                                                                 : -1;
+    return c - '0' < 10u           ? (int)(c - '0')
+           : (c | 0x20) - 'a' < 6u ? (int)((c | 0x20) - 'a' + 10)
+                                   : -1;
 }
 
 /* The ASCII byte the UTF-8 bytes u[0..n) start with a look-alike of, its
@@ -458,14 +456,29 @@ static size_t norm_pct(const unsigned char *p, size_t n, int final, unsigned pre
         len = 3 * k;
     } else {
         switch (v) {
-        case 0x20: c = ' '; break;
-        case 0x2b: c = '+'; break;
-        case 0x28: c = '('; break;
-        case 0x29: c = ')'; break;
-        case 0x2d: c = '-'; break;
-        case 0x2e: c = '.'; break;
-        case 0x3a: c = ':'; break;
-        default: return 1;
+        case 0x20:
+            c = ' ';
+            break;
+        case 0x2b:
+            c = '+';
+            break;
+        case 0x28:
+            c = '(';
+            break;
+        case 0x29:
+            c = ')';
+            break;
+        case 0x2d:
+            c = '-';
+            break;
+        case 0x2e:
+            c = '.';
+            break;
+        case 0x3a:
+            c = ':';
+            break;
+        default:
+            return 1;
         }
     }
     if (n_digit((unsigned)c) || c == '@') {
@@ -574,16 +587,15 @@ static size_t norm_unit(const unsigned char *p, size_t n, int final, const unsig
 /* Hex digit values plus one (0: none), and the escapes norm_pct() may
    decode: 20 28 29 2B 2D 2E 3A, and the UTF-8 lead bytes C2 E2 EF. */
 static const uint8_t hexv1[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-    ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
-    ['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16};
-static const uint8_t pct_decodes[256] = {[0x20] = 1, [0x28] = 1, [0x29] = 1, [0x2b] = 1,
-                                         [0x2d] = 1, [0x2e] = 1, [0x3a] = 1, [0xc2] = 1,
-                                         [0xe2] = 1, [0xef] = 1};
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16};
+static const uint8_t pct_decodes[256] = {
+    [0x20] = 1, [0x28] = 1, [0x29] = 1, [0x2b] = 1, [0x2d] = 1,
+    [0x2e] = 1, [0x3a] = 1, [0xc2] = 1, [0xe2] = 1, [0xef] = 1};
 
 /* The bytes that may start a replacement. */
-static const uint8_t norm_special[256] = {['%'] = 1, ['+'] = 1, [0xc2] = 1, [0xe2] = 1,
-                                          [0xef] = 1};
+static const uint8_t norm_special[256] = {['%'] = 1, ['+'] = 1, [0xc2] = 1, [0xe2] = 1, [0xef] = 1};
 
 #ifdef __SSE2__
 /* Bit k set when byte k of the 16 at <p> may start a replacement. */
@@ -593,9 +605,10 @@ static inline unsigned special_mask16(const unsigned char *p)
     const __m128i c2 = _mm_set1_epi8((char)0xc2), e2 = _mm_set1_epi8((char)0xe2),
                   ef = _mm_set1_epi8((char)0xef);
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)),
-                             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e2)),
-                                          _mm_cmpeq_epi8(v, ef)));
+    __m128i m =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)),
+                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e2)),
+                                  _mm_cmpeq_epi8(v, ef)));
     return (unsigned)_mm_movemask_epi8(m);
 }
 #endif

@@ -64,9 +64,9 @@ static long copy(const char *raw, size_t len, char *out, size_t cap)
 }
 
 /* Is <raw> already a token of this ring (tokenizing leaves it)? */
-static int is_own_token(const veil_tokens_t *t, veil__fpe_kind_t kind, const veil_detector_info_t *info,
-                        veil_format_t format, const char *raw, size_t len, char *scratch,
-                        size_t cap)
+static int is_own_token(const veil_tokens_t *t, veil__fpe_kind_t kind,
+                        const veil_detector_info_t *info, veil_format_t format, const char *raw,
+                        size_t len, char *scratch, size_t cap)
 {
     long n;
     int used;
@@ -154,8 +154,7 @@ static long tokenize(const veil_tokens_t *t, veil_token_stats_t *st, veil_format
     memset(out + n, '\n', newlines);
     n += newlines;
     if (st) {
-        st->issued[row][veil_token_ring_slot(t->ring, (size_t)t->issue)]
-                  [VEIL_TOKEN_KIND_TAGGED]++;
+        st->issued[row][veil_token_ring_slot(t->ring, (size_t)t->issue)][VEIL_TOKEN_KIND_TAGGED]++;
     }
     return (long)n;
 }

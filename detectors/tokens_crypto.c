@@ -21,8 +21,8 @@
 /* ---- HKDF ----------------------------------------------------------- */
 
 int veil__hkdf_sha256(const unsigned char *ikm, size_t ikmlen, const unsigned char *salt,
-                      size_t saltlen, const unsigned char *info, size_t infolen,
-                      unsigned char *out, size_t outlen)
+                      size_t saltlen, const unsigned char *info, size_t infolen, unsigned char *out,
+                      size_t outlen)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
     EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
@@ -69,8 +69,8 @@ static const EVP_CIPHER *siv_cipher(size_t keylen)
     return keylen == 32 ? siv_ciphers[0] : keylen == 64 ? siv_ciphers[1] : NULL;
 }
 
-int veil__siv_encrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad,
-                      size_t nad, const unsigned char *pt, size_t len, unsigned char *out)
+int veil__siv_encrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad, size_t nad,
+                      const unsigned char *pt, size_t len, unsigned char *out)
 {
     const EVP_CIPHER *c = siv_cipher(keylen);
     EVP_CIPHER_CTX *ctx;
@@ -99,8 +99,8 @@ out:
     return rc;
 }
 
-int veil__siv_decrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad,
-                      size_t nad, const unsigned char *in, size_t inlen, unsigned char *pt)
+int veil__siv_decrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad, size_t nad,
+                      const unsigned char *in, size_t inlen, unsigned char *pt)
 {
     const EVP_CIPHER *c = siv_cipher(keylen);
     EVP_CIPHER_CTX *ctx;
@@ -149,8 +149,8 @@ out:
  * numeral.
  */
 typedef struct {
-    unsigned k;         /* numerals per group */
-    uint64_t pow;       /* radix^k <= 2^32 */
+    unsigned k;   /* numerals per group */
+    uint64_t pow; /* radix^k <= 2^32 */
 } group_t;
 
 static group_t group_of(unsigned radix)
@@ -301,8 +301,10 @@ static void ecb_fetch(void)
 static const EVP_CIPHER *aes_ecb(size_t keylen)
 {
     pthread_once(&ecb_once, ecb_fetch);
-    return keylen == 16 ? ecb_ciphers[0] : keylen == 24 ? ecb_ciphers[1]
-                          : keylen == 32 ? ecb_ciphers[2] : NULL;
+    return keylen == 16   ? ecb_ciphers[0]
+           : keylen == 24 ? ecb_ciphers[1]
+           : keylen == 32 ? ecb_ciphers[2]
+                          : NULL;
 }
 
 static int ciph(ff1_t *f, unsigned char blk[16])
@@ -363,8 +365,7 @@ static int ff1_setup(ff1_t *f, const unsigned char *key, size_t keylen, unsigned
  * [0]^((-t-b-1) mod 16) || [i]^1 || [NUM_radix(X)]^b, R = PRF(P || Q),
  * S = the first d bytes of R || CIPH(R xor [1]) || CIPH(R xor [2]) ...
  */
-static int ff1_round(ff1_t *f, unsigned i, const uint16_t *x, size_t xlen, uint16_t *ydig,
-                     size_t m)
+static int ff1_round(ff1_t *f, unsigned i, const uint16_t *x, size_t xlen, uint16_t *ydig, size_t m)
 {
     unsigned char q[VEIL__FF1_MAX_TWEAK + 16 + 1 + NUMBYTES];
     unsigned char r[16], s[NUMBYTES + 16], blk[16];
@@ -417,8 +418,8 @@ out:
 }
 
 int veil__ff1_encrypt(const unsigned char *key, size_t keylen, unsigned radix,
-                      const unsigned char *tweak, size_t tlen, const uint16_t *in,
-                      uint16_t *out, size_t n)
+                      const unsigned char *tweak, size_t tlen, const uint16_t *in, uint16_t *out,
+                      size_t n)
 {
     uint16_t a[VEIL__FF1_MAX_LEN], b[VEIL__FF1_MAX_LEN], y[VEIL__FF1_MAX_LEN];
     size_t alen, blen;
@@ -462,8 +463,8 @@ int veil__ff1_encrypt(const unsigned char *key, size_t keylen, unsigned radix,
 }
 
 int veil__ff1_decrypt(const unsigned char *key, size_t keylen, unsigned radix,
-                      const unsigned char *tweak, size_t tlen, const uint16_t *in,
-                      uint16_t *out, size_t n)
+                      const unsigned char *tweak, size_t tlen, const uint16_t *in, uint16_t *out,
+                      size_t n)
 {
     uint16_t a[VEIL__FF1_MAX_LEN], b[VEIL__FF1_MAX_LEN], y[VEIL__FF1_MAX_LEN];
     size_t alen, blen;

@@ -19,8 +19,8 @@
 /* veil__hkdf_sha256(): RFC 5869 extract-and-expand into <out> (<outlen>
    bytes, at most 255 * 32). Returns 0 or -EINVAL. */
 int veil__hkdf_sha256(const unsigned char *ikm, size_t ikmlen, const unsigned char *salt,
-                      size_t saltlen, const unsigned char *info, size_t infolen,
-                      unsigned char *out, size_t outlen);
+                      size_t saltlen, const unsigned char *info, size_t infolen, unsigned char *out,
+                      size_t outlen);
 
 /* One associated-data component of S2V (RFC 5297 section 2.4). */
 typedef struct {
@@ -38,10 +38,10 @@ typedef struct {
  * <pt> (<inlen> - 16 bytes). Returns 0, or -EBADMSG when the tag does not
  * authenticate (nothing usable is left in <pt>), or -EINVAL.
  */
-int veil__siv_encrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad,
-                      size_t nad, const unsigned char *pt, size_t len, unsigned char *out);
-int veil__siv_decrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad,
-                      size_t nad, const unsigned char *in, size_t inlen, unsigned char *pt);
+int veil__siv_encrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad, size_t nad,
+                      const unsigned char *pt, size_t len, unsigned char *out);
+int veil__siv_decrypt(const unsigned char *key, size_t keylen, const veil__siv_ad_t *ad, size_t nad,
+                      const unsigned char *in, size_t inlen, unsigned char *pt);
 
 /* FF1 limits of this implementation: radix 2..VEIL__FF1_MAX_RADIX, at
    most VEIL__FF1_MAX_LEN numerals, a tweak of at most
@@ -64,10 +64,10 @@ int veil__ff1_domain_ok(unsigned radix, size_t len);
  * rule broken: radix^n < 1,000,000 is refused, not weakly encrypted).
  */
 int veil__ff1_encrypt(const unsigned char *key, size_t keylen, unsigned radix,
-                      const unsigned char *tweak, size_t tlen, const uint16_t *in,
-                      uint16_t *out, size_t n);
+                      const unsigned char *tweak, size_t tlen, const uint16_t *in, uint16_t *out,
+                      size_t n);
 int veil__ff1_decrypt(const unsigned char *key, size_t keylen, unsigned radix,
-                      const unsigned char *tweak, size_t tlen, const uint16_t *in,
-                      uint16_t *out, size_t n);
+                      const unsigned char *tweak, size_t tlen, const uint16_t *in, uint16_t *out,
+                      size_t n);
 
 #endif

@@ -89,8 +89,8 @@ static long emit(const char *raw, size_t len, const chars_t *c, char *out, size_
     return (long)len;
 }
 
-static int ff1(const veil_token_ring_t *ring, int key, int enc, unsigned radix,
-               const char *tweak, size_t tlen, uint16_t *x, size_t n)
+static int ff1(const veil_token_ring_t *ring, int key, int enc, unsigned radix, const char *tweak,
+               size_t tlen, uint16_t *x, size_t n)
 {
     const unsigned char *k = ring->keys[key].ff1;
     const unsigned char *t = (const unsigned char *)tweak;
@@ -101,8 +101,7 @@ static int ff1(const veil_token_ring_t *ring, int key, int enc, unsigned radix,
 /* Usable to make tokens: a key that is there and not retired. */
 static int key_ok(const veil_token_ring_t *ring, int key)
 {
-    return ring && key >= 0 && (size_t)key < ring->n &&
-           ring->keys[key].state != VEIL_KEY_RETIRED;
+    return ring && key >= 0 && (size_t)key < ring->n && ring->keys[key].state != VEIL_KEY_RETIRED;
 }
 
 /* ---- cards ------------------------------------------------------------- */
@@ -133,8 +132,7 @@ static size_t card_tweak(const chars_t *c, char *t)
 /* Encrypts (or decrypts) digits 1..n-6 and sets the adjust digit n-5 so
    that the Luhn sum is <target>. The adjust digit sits fifth from the
    right, a place Luhn does not double, so it moves the sum one for one. */
-static int card_crypt(const veil_token_ring_t *ring, int key, int enc, chars_t *c,
-                      unsigned target)
+static int card_crypt(const veil_token_ring_t *ring, int key, int enc, chars_t *c, unsigned target)
 {
     uint16_t x[MAXC];
     char tweak[32];
@@ -400,8 +398,8 @@ static size_t email_tweak(const char *dom, size_t n, char *t, size_t cap)
     return 6 + k;
 }
 
-static int email_crypt(const veil_token_ring_t *ring, int key, int enc, chars_t *c,
-                       const char *dom, size_t dom_len)
+static int email_crypt(const veil_token_ring_t *ring, int key, int enc, chars_t *c, const char *dom,
+                       size_t dom_len)
 {
     uint16_t x[MAXC];
     char tweak[VEIL__FF1_MAX_TWEAK];
@@ -433,8 +431,7 @@ static size_t email_tag(const char *local, size_t n, int *slot)
         return 4;
     }
     if (n >= 6 && local[n - 6] == '%' && local[n - 5] == '2' && (local[n - 4] | 0x20) == 'b' &&
-        local[n - 3] == 'v' && local[n - 2] == 't' && local[n - 1] >= '1' &&
-        local[n - 1] <= '9') {
+        local[n - 3] == 'v' && local[n - 2] == 't' && local[n - 1] >= '1' && local[n - 1] <= '9') {
         *slot = local[n - 1] - '0';
         return 6;
     }
@@ -515,8 +512,8 @@ static int ssn_valid(const uint16_t *d)
    the token in the set of SSNs, as a validator downstream expects; the
    way back walks the other direction. A bound ends the walk on a value
    that is not well-formed (then no token is made). */
-static long ssn_crypt(const veil_token_ring_t *ring, int key, int enc, const char *raw,
-                      size_t len, char *out, size_t cap)
+static long ssn_crypt(const veil_token_ring_t *ring, int key, int enc, const char *raw, size_t len,
+                      char *out, size_t cap)
 {
     chars_t c;
     uint16_t x[9];
@@ -582,8 +579,7 @@ static long phone_crypt(const veil_token_ring_t *ring, int key, int enc, const c
 /* ---- by type ------------------------------------------------------------ */
 
 long veil_token_fpe_make(const veil_token_ring_t *ring, int key, const char *id,
-                         veil_format_t format, const char *raw, size_t len, char *out,
-                         size_t cap)
+                         veil_format_t format, const char *raw, size_t len, char *out, size_t cap)
 {
     if (!key_ok(ring, key)) {
         return -EINVAL;
@@ -605,8 +601,8 @@ long veil_token_fpe_make(const veil_token_ring_t *ring, int key, const char *id,
 }
 
 long veil_token_fpe_open(const veil_token_ring_t *ring, int key, const char *id,
-                         veil_format_t format, const char *raw, size_t len, char *out,
-                         size_t cap, int *used)
+                         veil_format_t format, const char *raw, size_t len, char *out, size_t cap,
+                         int *used)
 {
     int dummy;
     (void)format;
@@ -634,8 +630,7 @@ long veil_token_fpe_open(const veil_token_ring_t *ring, int key, const char *id,
             return VEIL_ETOKEN_RETIRED;
         }
         return veil__fpe_kind(id) == VEIL__FPE_SSN ? ssn_crypt(ring, key, 0, raw, len, out, cap)
-                                                   : phone_crypt(ring, key, 0, raw, len, out,
-                                                                 cap);
+                                                   : phone_crypt(ring, key, 0, raw, len, out, cap);
     default:
         return -EINVAL;
     }

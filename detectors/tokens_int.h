@@ -13,8 +13,8 @@ typedef struct {
     size_t id_len;
     int slot;
     veil_key_state_t state;
-    unsigned char siv[64];   /* AES-256-SIV, tagged tokens */
-    unsigned char ff1[32];   /* FF1-AES-256, format-preserving tokens */
+    unsigned char siv[64]; /* AES-256-SIV, tagged tokens */
+    unsigned char ff1[32]; /* FF1-AES-256, format-preserving tokens */
 } veil__ring_key_t;
 
 struct veil_token_ring {

@@ -63,8 +63,10 @@ int veil_token_key_load(veil_hash_key_t *key, const char *path, char *err, size_
     rc = veil_secret_read(path, buf, sizeof(buf), &n, err, errlen);
     if ((rc == 0 && n != VEIL_TOKEN_KEY_BYTES) || rc == -EFBIG) {
         OPENSSL_cleanse(buf, sizeof(buf));
-        snprintf(err, errlen, "%s: a token key file holds exactly %d random bytes "
-                 "(head -c 32 /dev/urandom)", path, VEIL_TOKEN_KEY_BYTES);
+        snprintf(err, errlen,
+                 "%s: a token key file holds exactly %d random bytes "
+                 "(head -c 32 /dev/urandom)",
+                 path, VEIL_TOKEN_KEY_BYTES);
         return -EINVAL;
     }
     if (rc != 0) {
@@ -221,8 +223,8 @@ int veil__ring_open_slot(const veil_token_ring_t *ring, int slot)
 size_t veil__escape_len(const char *raw, size_t len, size_t k)
 {
 #define HEX(c) (((c) >= '0' && (c) <= '9') || (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'f'))
-    if (raw[k] == '\\' && k + 5 < len && raw[k + 1] == 'u' && HEX(raw[k + 2]) &&
-        HEX(raw[k + 3]) && HEX(raw[k + 4]) && HEX(raw[k + 5])) {
+    if (raw[k] == '\\' && k + 5 < len && raw[k + 1] == 'u' && HEX(raw[k + 2]) && HEX(raw[k + 3]) &&
+        HEX(raw[k + 4]) && HEX(raw[k + 5])) {
         return 6;
     }
     if (raw[k] == '%' && k + 2 < len && HEX(raw[k + 1]) && HEX(raw[k + 2])) {
@@ -277,8 +279,9 @@ const char *veil_token_outcome_name(veil_token_outcome_t outcome)
 
 const char *veil_fpe_refusal_name(veil_fpe_refusal_t reason)
 {
-    return reason == VEIL_FPE_REFUSED_DOMAIN ? "domain_too_small"
-           : reason == VEIL_FPE_REFUSED_FORMAT ? "format" : "unknown";
+    return reason == VEIL_FPE_REFUSED_DOMAIN   ? "domain_too_small"
+           : reason == VEIL_FPE_REFUSED_FORMAT ? "format"
+                                               : "unknown";
 }
 
 unsigned veil_token_stat_type(const char *id)
@@ -289,7 +292,7 @@ unsigned veil_token_stat_type(const char *id)
 
 const char *veil_token_stat_type_name(unsigned row)
 {
-    const veil_detector_info_t *d = row < VEIL_TOKEN_STAT_OTHER && row < veil_catalog_count()
-                                        ? veil_catalog_get(row) : NULL;
+    const veil_detector_info_t *d =
+        row < VEIL_TOKEN_STAT_OTHER && row < veil_catalog_count() ? veil_catalog_get(row) : NULL;
     return d ? d->id : "other";
 }

@@ -20,25 +20,24 @@ struct veil_token_stream {
     veil_token_stats_t *st;
     veil_write_cb write;
     void *ud;
-    char *buf;              /* bytes not written yet */
+    char *buf; /* bytes not written yet */
     size_t len, cap;
-    int prev_word;          /* the byte before buf[0] was a word byte */
-    int in_long;            /* inside a word too long to be a token */
-    size_t skip_nl;         /* line breaks a restored value brought back */
-    char *val;              /* a token's value, wiped after use; made when
+    int prev_word;  /* the byte before buf[0] was a word byte */
+    int in_long;    /* inside a word too long to be a token */
+    size_t skip_nl; /* line breaks a restored value brought back */
+    char *val;      /* a token's value, wiped after use; made when
                                the first token comes */
     int error;
 };
 
 static int word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 veil_token_stream_t *veil_token_stream_new(const veil_tokens_t *t, veil_token_op_t op,
-                                           veil_token_stats_t *st, veil_write_cb write,
-                                           void *ud)
+                                           veil_token_stats_t *st, veil_write_cb write, void *ud)
 {
     veil_token_stream_t *s;
     if (t == NULL || t->ring == NULL || write == NULL || op == VEIL_TOKEN_OP_TOKENIZE) {
@@ -106,9 +105,10 @@ static size_t on_token(veil_token_stream_t *s, size_t *emitted, size_t i, size_t
     n = veil_token_tagged_open(s->t->ring, s->buf + i, j - i, s->val, cap, &key, &bare);
     if (n < 0) {
         if (n == VEIL_ETOKEN_KEY || n == VEIL_ETOKEN_RETIRED || n == VEIL_ETOKEN_AUTH) {
-            count(s, &parts, key, n == VEIL_ETOKEN_KEY       ? VEIL_TOKEN_UNKNOWN_KEY
-                                  : n == VEIL_ETOKEN_RETIRED ? VEIL_TOKEN_RETIRED
-                                                             : VEIL_TOKEN_FORGED);
+            count(s, &parts, key,
+                  n == VEIL_ETOKEN_KEY       ? VEIL_TOKEN_UNKNOWN_KEY
+                  : n == VEIL_ETOKEN_RETIRED ? VEIL_TOKEN_RETIRED
+                                             : VEIL_TOKEN_FORGED);
         } else if (n != VEIL_ESYNTAX) {
             s->error = (int)n;
         }
@@ -126,9 +126,8 @@ static size_t on_token(veil_token_stream_t *s, size_t *emitted, size_t i, size_t
         /* The value moves to the end of the scratch buffer, so the new
            token can be written at its start. */
         memmove(s->val + cap - (size_t)n, s->val, (size_t)n);
-        m = veil_token_tagged_make(s->t->ring, s->t->issue, type, bare,
-                                   s->val + cap - (size_t)n, (size_t)n, s->val,
-                                   cap - (size_t)n);
+        m = veil_token_tagged_make(s->t->ring, s->t->issue, type, bare, s->val + cap - (size_t)n,
+                                   (size_t)n, s->val, cap - (size_t)n);
         OPENSSL_cleanse(s->val + cap - (size_t)n, (size_t)n);
         if (m < 0) {
             s->error = (int)m;

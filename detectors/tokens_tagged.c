@@ -181,7 +181,7 @@ long veil_token_tagged_make(const veil_token_ring_t *ring, int key, const char *
        wiped after use: on the stack for the short values most are. */
     unsigned char small[512];
     buf = 2 * (PAYLOAD_MIN_BYTES + len) <= sizeof(small) ? small
-                                                          : malloc(2 * (PAYLOAD_MIN_BYTES + len));
+                                                         : malloc(2 * (PAYLOAD_MIN_BYTES + len));
     if (buf == NULL) {
         return -ENOMEM;
     }

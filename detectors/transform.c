@@ -17,8 +17,8 @@
 #include "veil/secret_file.h"
 #include "veil/transform.h"
 
-static const char *const action_names[VEIL_ACT__COUNT] = {"mask", "label", "hash", "drop",
-                                                            "tokenize", "placeholder"};
+static const char *const action_names[VEIL_ACT__COUNT] = {"mask", "label",    "hash",
+                                                          "drop", "tokenize", "placeholder"};
 
 const char *veil_action_name(veil_action_t action)
 {
@@ -94,10 +94,19 @@ static int is_digit_type(int det)
         return 0; /* custom detectors and field rules: hashed as written */
     }
     switch (det) {
-    case VEIL_D_EMAIL: case VEIL_D_IPV6: case VEIL_D_MAC_ADDRESS: case VEIL_D_JWT:
-    case VEIL_D_AWS_ACCESS_KEY_ID: case VEIL_D_GITHUB_TOKEN: case VEIL_D_SLACK_TOKEN:
-    case VEIL_D_STRIPE_KEY: case VEIL_D_BEARER_TOKEN: case VEIL_D_URL_CREDENTIALS:
-    case VEIL_D_PRIVATE_KEY: case VEIL_D_PERSON_NAME: case VEIL_D_SECRET_FIELD:
+    case VEIL_D_EMAIL:
+    case VEIL_D_IPV6:
+    case VEIL_D_MAC_ADDRESS:
+    case VEIL_D_JWT:
+    case VEIL_D_AWS_ACCESS_KEY_ID:
+    case VEIL_D_GITHUB_TOKEN:
+    case VEIL_D_SLACK_TOKEN:
+    case VEIL_D_STRIPE_KEY:
+    case VEIL_D_BEARER_TOKEN:
+    case VEIL_D_URL_CREDENTIALS:
+    case VEIL_D_PRIVATE_KEY:
+    case VEIL_D_PERSON_NAME:
+    case VEIL_D_SECRET_FIELD:
         return 0;
     default:
         return 1;
@@ -169,12 +178,11 @@ static size_t card_last_four(const char *raw, size_t len)
     return seen >= 12 ? digits[seen % 4] : len;
 }
 
-long veil_transform_apply(veil_action_t action, uint16_t detector, unsigned flags,
-                          const char *raw, size_t len, const veil_hash_key_t *key, char *out,
-                          size_t cap)
+long veil_transform_apply(veil_action_t action, uint16_t detector, unsigned flags, const char *raw,
+                          size_t len, const veil_hash_key_t *key, char *out, size_t cap)
 {
-    return veil_transform_apply_info(action, detector < VEIL_D__COUNT ? &veil__catalog[detector]
-                                                                      : NULL,
+    return veil_transform_apply_info(action,
+                                     detector < VEIL_D__COUNT ? &veil__catalog[detector] : NULL,
                                      detector, flags, raw, len, key, out, cap);
 }
 
@@ -211,8 +219,8 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
         }
         for (size_t k = 0; k < len; k++) {
             unsigned char c = (unsigned char)raw[k];
-            out[n++] = (k >= keep_from && c >= '0' && c <= '9') || is_mask_separator(c)
-                           ? (char)c : '*';
+            out[n++] =
+                (k >= keep_from && c >= '0' && c <= '9') || is_mask_separator(c) ? (char)c : '*';
         }
         newlines = 0;
         break;

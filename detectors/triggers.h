@@ -51,8 +51,9 @@ static inline int veil__near_token_prefix(const unsigned char *v, size_t len, pt
     }
     for (int k = 0; k < 2; k++) {
         ptrdiff_t q = s + 2 * k;
-        if (k == 1 && !(s > 0 && v[s - 1] == '%' && (veil__chartab[veil__vbyte(v, len, s)] & VEIL_C_HEX) &&
-                        (veil__chartab[veil__vbyte(v, len, s + 1)] & VEIL_C_HEX))) {
+        if (k == 1 &&
+            !(s > 0 && v[s - 1] == '%' && (veil__chartab[veil__vbyte(v, len, s)] & VEIL_C_HEX) &&
+              (veil__chartab[veil__vbyte(v, len, s + 1)] & VEIL_C_HEX))) {
             break;
         }
         if (veil__vhas(v, len, q, "sk-", 3) || veil__vhas(v, len, q, "gl", 2) ||
@@ -88,8 +89,7 @@ static inline int veil__near_trigger_acts(const unsigned char *v, size_t len, si
                ((VB(-2) == 's' || VB(-2) == 'r') && VB(-1) == 'k' &&
                 veil__vboundary(v, len, p - 2));
     case '-':
-        return veil__near_token_prefix(v, len, p) ||
-               veil__vhas(v, len, p, "-----BEGIN ", 11) ||
+        return veil__near_token_prefix(v, len, p) || veil__vhas(v, len, p, "-----BEGIN ", 11) ||
                (VB(-4) == 'x' && VB(-3) == 'o' && VB(-2) == 'x' &&
                 (VB(-1) == 0 || strchr("abposre", (int)VB(-1)) != NULL) &&
                 veil__vboundary(v, len, p - 4));

@@ -14,10 +14,22 @@
 
 /* ---- character helpers ------------------------------------------------ */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
-static int is_alnum(char c) { return is_digit(c) || is_upper(c) || is_lower(c); }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+static int is_alnum(char c)
+{
+    return is_digit(c) || is_upper(c) || is_lower(c);
+}
 
 static int hex_value(char c)
 {
@@ -91,8 +103,7 @@ static int match_shape(const char *s, size_t len, const char *shape, char *out)
 }
 
 /* The first shape of the NULL-terminated list <shapes> that <s> matches. */
-static int match_shapes(const char *s, size_t len, const char *const *shapes,
-                        char *out)
+static int match_shapes(const char *s, size_t len, const char *const *shapes, char *out)
 {
     for (; *shapes != NULL; shapes++)
         if (match_shape(s, len, *shapes, out))
@@ -106,8 +117,8 @@ static int match_shapes(const char *s, size_t len, const char *const *shapes,
  * or last, none doubled. With <consistent>, every separator must be the same
  * character. Returns the number of digits, 0 when malformed or too long.
  */
-static size_t digit_run(const char *s, size_t len, const char *seps,
-                        int consistent, char *out, size_t cap)
+static size_t digit_run(const char *s, size_t len, const char *seps, int consistent, char *out,
+                        size_t cap)
 {
     size_t n = 0;
     char sep = 0;
@@ -173,6 +184,7 @@ struct card_range {
 #define LEN(n) (UINT32_C(1) << (n))
 #define LENS(a, b) ((LEN((b) + 1) - 1) & ~(LEN(a) - 1)) /* a..b inclusive */
 
+/* clang-format off */
 static const struct card_range card_ranges[] = {
     { 4, 4, 1, LEN(13) | LEN(16) | LEN(19) },          /* Visa */
     { 51, 55, 2, LEN(16) },                            /* Mastercard */
@@ -197,6 +209,7 @@ static const struct card_range card_ranges[] = {
     { 6759, 6759, 4, LENS(12, 19) },
     { 6761, 6763, 4, LENS(12, 19) },
 };
+/* clang-format on */
 
 static int card_issuer_ok(const char *d, size_t n)
 {
@@ -229,6 +242,7 @@ int veil__valid_card(const char *s, size_t len)
 /* SWIFT IBAN registry: country code and total IBAN length. Territories
    that use another country's code (GF, JE, AX, ...) are not listed: their
    IBANs start with FR, GB, FI. */
+/* clang-format off */
 static const struct { char cc[3]; unsigned char len; } iban_countries[] = {
     {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20},
     {"BE", 16}, {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28},
@@ -246,6 +260,7 @@ static const struct { char cc[3]; unsigned char len; } iban_countries[] = {
     {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26},
     {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
 };
+/* clang-format on */
 
 static size_t iban_length_for(const char *cc)
 {
@@ -268,7 +283,7 @@ static size_t iban_compact(const char *s, size_t len, char *out, size_t cap)
     int upper = 0, lower = 0;
 
     if (sep && len % 5 == 0)
-        return 0;                       /* trailing separator */
+        return 0; /* trailing separator */
     for (size_t i = 0; i < len; i++) {
         int want_sep = sep && i % 5 == 4;
 
@@ -313,8 +328,7 @@ int veil__valid_iban(const char *s, size_t len)
     size_t n = iban_compact(s, len, d, sizeof(d));
     unsigned check;
 
-    if (n < 5 || !is_upper(d[0]) || !is_upper(d[1]) || !is_digit(d[2]) ||
-        !is_digit(d[3]))
+    if (n < 5 || !is_upper(d[0]) || !is_upper(d[1]) || !is_digit(d[2]) || !is_digit(d[3]))
         return 0;
     if (iban_length_for(d) != n)
         return 0;
@@ -331,7 +345,7 @@ int veil__valid_iban(const char *s, size_t len)
 
 int veil__valid_aba(const char *s, size_t len)
 {
-    static const unsigned w[9] = { 3, 7, 1, 3, 7, 1, 3, 7, 1 };
+    static const unsigned w[9] = {3, 7, 1, 3, 7, 1, 3, 7, 1};
     char d[10];
     unsigned p, sum = 0;
 
@@ -342,8 +356,7 @@ int veil__valid_aba(const char *s, size_t len)
        rejected on purpose: it identifies no person's bank, and zero-padded
        order or invoice numbers would pass one time in ten. */
     p = num(d, 2);
-    if (!((p >= 1 && p <= 12) || (p >= 21 && p <= 32) ||
-          (p >= 61 && p <= 72) || p == 80))
+    if (!((p >= 1 && p <= 12) || (p >= 21 && p <= 32) || (p >= 61 && p <= 72) || p == 80))
         return 0;
     for (int i = 0; i < 9; i++)
         sum += w[i] * (unsigned)(d[i] - '0');
@@ -354,8 +367,7 @@ int veil__valid_aba(const char *s, size_t len)
    both places. */
 static int us_nine(const char *s, size_t len, char *d)
 {
-    static const char *const shapes[] = { "ddddddddd", "ddd-dd-dddd",
-                                          "ddd dd dddd", NULL };
+    static const char *const shapes[] = {"ddddddddd", "ddd-dd-dddd", "ddd dd dddd", NULL};
 
     return match_shapes(s, len, shapes, d);
 }
@@ -383,8 +395,8 @@ int veil__valid_us_itin(const char *s, size_t len)
         return 0;
     /* IRS group ranges; 89 and 93 are not assigned. */
     g = num(d + 3, 2);
-    return (g >= 50 && g <= 65) || (g >= 70 && g <= 88) ||
-           (g >= 90 && g <= 92) || (g >= 94 && g <= 99);
+    return (g >= 50 && g <= 65) || (g >= 70 && g <= 88) || (g >= 90 && g <= 92) ||
+           (g >= 94 && g <= 99);
 }
 
 
@@ -394,10 +406,8 @@ int veil__valid_uk_nino(const char *s, size_t len)
 {
     /* The suffix is required: without it, two letters and six digits are
        too common (part numbers, postcodes with a house number). */
-    static const char *const shapes[] = { "AAddddddA", "AA dd dd dd A",
-                                          "AA dddddd A", NULL };
-    static const char *const bad_prefix[] = { "BG", "GB", "KN", "NK", "NT",
-                                              "TN", "ZZ", NULL };
+    static const char *const shapes[] = {"AAddddddA", "AA dd dd dd A", "AA dddddd A", NULL};
+    static const char *const bad_prefix[] = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ", NULL};
     char d[16];
 
     if (!match_shapes(s, len, shapes, d))
@@ -412,8 +422,7 @@ int veil__valid_uk_nino(const char *s, size_t len)
 
 int veil__valid_uk_nhs(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "dddddddddd", "ddd ddd dddd",
-                                          "ddd-ddd-dddd", NULL };
+    static const char *const shapes[] = {"dddddddddd", "ddd ddd dddd", "ddd-ddd-dddd", NULL};
     char d[16];
     unsigned sum = 0, check;
 
@@ -433,8 +442,7 @@ int veil__valid_uk_nhs(const char *s, size_t len)
 
 int veil__valid_ca_sin(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "ddddddddd", "ddd ddd ddd",
-                                          "ddd-ddd-ddd", NULL };
+    static const char *const shapes[] = {"ddddddddd", "ddd ddd ddd", "ddd-ddd-ddd", NULL};
     char d[12];
 
     if (!match_shapes(s, len, shapes, d))
@@ -455,8 +463,7 @@ static int es_letter_ok(const char *digits8, char letter)
 
 int veil__valid_es_dni(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "ddddddddA", "dddddddd-A",
-                                          "dddddddd A", NULL };
+    static const char *const shapes[] = {"ddddddddA", "dddddddd-A", "dddddddd A", NULL};
     char d[12];
 
     return match_shapes(s, len, shapes, d) && es_letter_ok(d, d[8]);
@@ -464,9 +471,8 @@ int veil__valid_es_dni(const char *s, size_t len)
 
 int veil__valid_es_nie(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "AdddddddA", "Addddddd-A",
-                                          "Addddddd A", "A-ddddddd-A",
-                                          "A ddddddd A", NULL };
+    static const char *const shapes[] = {"AdddddddA",   "Addddddd-A",  "Addddddd A",
+                                         "A-ddddddd-A", "A ddddddd A", NULL};
     char d[12];
 
     if (!match_shapes(s, len, shapes, d))
@@ -500,14 +506,13 @@ static int cf_digit(char c)
 static char cf_check(const char *s)
 {
     static const unsigned char odd[26] = {
-        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18,
+        1,  0,  5, 7, 9, 13, 15, 17, 19, 21, 2,  4,  18,
         20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
     };
     unsigned sum = 0;
 
     for (int i = 0; i < 15; i++) {
-        unsigned rank = is_digit(s[i]) ? (unsigned)(s[i] - '0')
-                                       : (unsigned)(s[i] - 'A');
+        unsigned rank = is_digit(s[i]) ? (unsigned)(s[i] - '0') : (unsigned)(s[i] - 'A');
 
         sum += i % 2 == 0 ? odd[rank] : rank;
     }
@@ -518,7 +523,7 @@ int veil__valid_it_fiscal(const char *s, size_t len)
 {
     /* Layout: surname(3) name(3) year(2) month(1) day(2) place(4) check(1);
        the place is a letter and three digits. Digits may be omocodia letters. */
-    static const int numeric[] = { 6, 7, 9, 10, 12, 13, 14 };
+    static const int numeric[] = {6, 7, 9, 10, 12, 13, 14};
     int day;
 
     if (len != 16)
@@ -532,8 +537,8 @@ int veil__valid_it_fiscal(const char *s, size_t len)
     for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
         if (cf_digit(s[numeric[i]]) < 0)
             return 0;
-    if (!is_upper(s[8]) || strchr("ABCDEHLMPRST", s[8]) == NULL ||
-        !is_upper(s[11]) || !is_upper(s[15]))
+    if (!is_upper(s[8]) || strchr("ABCDEHLMPRST", s[8]) == NULL || !is_upper(s[11]) ||
+        !is_upper(s[15]))
         return 0;
     /* Women have 40 added to the day of birth. */
     day = cf_digit(s[9]) * 10 + cf_digit(s[10]);
@@ -551,7 +556,7 @@ int veil__valid_it_fiscal(const char *s, size_t len)
 static int nir_compact(const char *s, size_t len, char *out)
 {
     /* boundary[k]: a space may follow the k-th compact character */
-    static const char boundary[15] = { 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0 };
+    static const char boundary[15] = {1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0};
     size_t n = 0;
 
     for (size_t i = 0; i < len; i++) {
@@ -604,13 +609,13 @@ int veil__valid_fr_nir(const char *s, size_t len)
 
 int veil__valid_nl_bsn(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "ddddddddd", "dddd.dd.ddd",
-                                          "ddd ddd ddd", "ddd-ddd-ddd", NULL };
+    static const char *const shapes[] = {"ddddddddd", "dddd.dd.ddd", "ddd ddd ddd", "ddd-ddd-ddd",
+                                         NULL};
     char d[12];
     int sum = 0;
 
     if (match_shape(s, len, "dddddddd", d + 1))
-        d[0] = '0';                     /* old numbers lost their leading 0 */
+        d[0] = '0'; /* old numbers lost their leading 0 */
     else if (!match_shapes(s, len, shapes, d))
         return 0;
     if (all_same(d, 9) && d[0] == '0')
@@ -639,8 +644,7 @@ static int cpf_digit(const char *d, int n)
 int veil__valid_br_cpf(const char *s, size_t len)
 {
     /* Bare, formatted, and with only the check digits set apart. */
-    static const char *const shapes[] = { "ddddddddddd", "ddd.ddd.ddd-dd", "ddddddddd-dd",
-                                          NULL };
+    static const char *const shapes[] = {"ddddddddddd", "ddd.ddd.ddd-dd", "ddddddddd-dd", NULL};
     char d[16];
 
     if (!match_shapes(s, len, shapes, d) || all_same(d, 11))
@@ -677,13 +681,11 @@ static int verhoeff_ok(const char *d, size_t n)
 
 int veil__valid_verhoeff(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "dddddddddddd", "dddd dddd dddd",
-                                          "dddd-dddd-dddd", NULL };
+    static const char *const shapes[] = {"dddddddddddd", "dddd dddd dddd", "dddd-dddd-dddd", NULL};
     char d[16];
 
     /* UIDAI never issues Aadhaar numbers starting with 0 or 1. */
-    return match_shapes(s, len, shapes, d) && d[0] >= '2' &&
-           verhoeff_ok(d, 12);
+    return match_shapes(s, len, shapes, d) && d[0] >= '2' && verhoeff_ok(d, 12);
 }
 
 
@@ -691,8 +693,7 @@ int veil__valid_verhoeff(const char *s, size_t len)
 
 static int days_in_month(unsigned y, unsigned m)
 {
-    static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30,
-                                            31, 31, 30, 31, 30, 31 };
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return 29;
@@ -711,8 +712,7 @@ int veil__valid_cn_id(const char *s, size_t len)
 {
     /* ISO 7064 MOD 11-2: weight of position i is 2^(17-i) mod 11, and the
        remainder maps to the check character through this table. */
-    static const unsigned char w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6,
-                                         3, 7, 9, 10, 5, 8, 4, 2 };
+    static const unsigned char w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     static const char checks[] = "10X98765432";
     unsigned sum = 0, year;
     char last;
@@ -726,8 +726,7 @@ int veil__valid_cn_id(const char *s, size_t len)
     if (s[0] < '1' || s[0] > '8')
         return 0;
     year = num(s + 6, 4);
-    if (year < 1900 || year > 2099 ||
-        !real_date(year, num(s + 10, 2), num(s + 12, 2)))
+    if (year < 1900 || year > 2099 || !real_date(year, num(s + 10, 2), num(s + 12, 2)))
         return 0;
     for (int i = 0; i < 17; i++)
         sum += w[i] * (unsigned)(s[i] - '0');
@@ -743,9 +742,8 @@ int veil__valid_cn_id(const char *s, size_t len)
 static uint32_t crc32_ieee(const char *p, size_t n)
 {
     static const uint32_t t[16] = {
-        0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC,
-        0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
-        0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
+        0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
+        0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
         0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
     };
     uint32_t crc = 0xFFFFFFFFu;
@@ -780,8 +778,8 @@ static int all_alnum(const char *s, size_t n)
 /* Fine-grained PATs carry no public checksum: github_pat_ + 22 + _ + 59. */
 static int github_pat_ok(const char *s, size_t len)
 {
-    return len == 93 && memcmp(s, "github_pat_", 11) == 0 &&
-           all_alnum(s + 11, 22) && s[33] == '_' && all_alnum(s + 34, 59);
+    return len == 93 && memcmp(s, "github_pat_", 11) == 0 && all_alnum(s + 11, 22) &&
+           s[33] == '_' && all_alnum(s + 34, 59);
 }
 
 int veil__valid_github_token(const char *s, size_t len)
@@ -792,8 +790,8 @@ int veil__valid_github_token(const char *s, size_t len)
         return github_pat_ok(s, len);
     /* Classic tokens: gh[pousr]_ + 30 random + 6 base62 digits of their
        CRC-32, most significant first. */
-    if (len != 40 || s[0] != 'g' || s[1] != 'h' || s[3] != '_' ||
-        s[2] == '\0' || strchr("pousr", s[2]) == NULL)
+    if (len != 40 || s[0] != 'g' || s[1] != 'h' || s[3] != '_' || s[2] == '\0' ||
+        strchr("pousr", s[2]) == NULL)
         return 0;
     if (!all_alnum(s + 4, 36))
         return 0;
@@ -833,8 +831,7 @@ static int b64url_ok(const char *s, size_t n)
 
 /* Decodes the unpadded base64url <s> (checked by b64url_ok) into <out>,
    stopping after <cap> bytes. Returns the number of bytes written. */
-static size_t b64url_decode(const char *s, size_t n, unsigned char *out,
-                            size_t cap)
+static size_t b64url_decode(const char *s, size_t n, unsigned char *out, size_t cap)
 {
     uint32_t acc = 0;
     int bits = 0;
@@ -889,8 +886,7 @@ static size_t json_value_end(const unsigned char *j, size_t n, size_t i)
         size_t start = i;
 
         /* number, true, false, null: a run of their characters */
-        while (i < n && (is_alnum((char)j[i]) || j[i] == '-' || j[i] == '+' ||
-                         j[i] == '.'))
+        while (i < n && (is_alnum((char)j[i]) || j[i] == '-' || j[i] == '+' || j[i] == '.'))
             i++;
         return i > start ? i : 0;
     }
@@ -959,8 +955,8 @@ int veil__valid_jwt(const char *s, size_t len)
     plen = (size_t)(dot2 - dot1 - 1);
     slen = len - (size_t)(dot2 + 1 - s);
     /* An empty signature is alg "none": a token, but not a credential. */
-    if (hlen == 0 || plen == 0 || slen == 0 || !b64url_ok(s, hlen) ||
-        !b64url_ok(dot1 + 1, plen) || !b64url_ok(dot2 + 1, slen))
+    if (hlen == 0 || plen == 0 || slen == 0 || !b64url_ok(s, hlen) || !b64url_ok(dot1 + 1, plen) ||
+        !b64url_ok(dot2 + 1, slen))
         return 0;
     /* A header that does not fit in 1 KiB is not one anybody sends. */
     if (hlen * 3 / 4 > sizeof(buf))
@@ -992,8 +988,7 @@ int veil__valid_ipv4(const char *s, size_t len)
         }
         while (i < len && is_digit(s[i]) && i - start < 3)
             i++;
-        if (i == start || (i - start > 1 && s[start] == '0') ||
-            num(s + start, i - start) > 255)
+        if (i == start || (i - start > 1 && s[start] == '0') || num(s + start, i - start) > 255)
             return 0;
     }
     return i == len;
@@ -1023,7 +1018,7 @@ int veil__valid_ipv6(const char *s, size_t len)
         compressed = 1;
         i = 2;
     } else if (n >= 1 && s[0] == ':') {
-        return 0;                       /* a single leading colon */
+        return 0; /* a single leading colon */
     }
     while (i < n) {
         size_t start = i;
@@ -1043,10 +1038,10 @@ int veil__valid_ipv6(const char *s, size_t len)
         if (i == n)
             break;
         if (s[i++] != ':' || i == n)
-            return 0;                   /* junk, or a single trailing colon */
+            return 0; /* junk, or a single trailing colon */
         if (s[i] == ':') {
             if (compressed)
-                return 0;               /* a second :: */
+                return 0; /* a second :: */
             compressed = 1;
             i++;
         }
@@ -1057,9 +1052,8 @@ int veil__valid_ipv6(const char *s, size_t len)
 
 int veil__valid_mac(const char *s, size_t len)
 {
-    static const char *const shapes[] = { "xx:xx:xx:xx:xx:xx",
-                                          "xx-xx-xx-xx-xx-xx",
-                                          "xxxx.xxxx.xxxx", NULL };
+    static const char *const shapes[] = {"xx:xx:xx:xx:xx:xx", "xx-xx-xx-xx-xx-xx", "xxxx.xxxx.xxxx",
+                                         NULL};
     char d[20];
     int zeros = 1, ones = 1;
 
@@ -1076,7 +1070,10 @@ int veil__valid_mac(const char *s, size_t len)
 
 /* ---- calendar dates ---------------------------------------------------- */
 
-static int year_ok(unsigned y) { return y >= 1900 && y <= 2030; }
+static int year_ok(unsigned y)
+{
+    return y >= 1900 && y <= 2030;
+}
 
 /* Reads 1 or 2 digits at s[*i]; returns the value or -1. */
 static int day_or_month(const char *s, size_t len, size_t *i)
@@ -1094,8 +1091,7 @@ static int date_year_first(const char *s, size_t len)
     char d[12];
     unsigned y;
 
-    if (!match_shape(s, len, "dddd-dd-dd", d) &&
-        !match_shape(s, len, "dddd/dd/dd", d))
+    if (!match_shape(s, len, "dddd-dd-dd", d) && !match_shape(s, len, "dddd/dd/dd", d))
         return 0;
     y = num(d, 4);
     return year_ok(y) && real_date(y, num(d + 4, 2), num(d + 6, 2));
@@ -1143,66 +1139,77 @@ static const struct {
     const char *name;
     veil__validator_fn fn;
 } validators[] = {
-    { "luhn", veil__valid_luhn },           { "card", veil__valid_card },
-    { "iban", veil__valid_iban },           { "aba", veil__valid_aba },
-    { "us_ssn", veil__valid_us_ssn },       { "us_itin", veil__valid_us_itin },
-    { "uk_nino", veil__valid_uk_nino },     { "uk_nhs", veil__valid_uk_nhs },
-    { "ca_sin", veil__valid_ca_sin },       { "es_dni", veil__valid_es_dni },
-    { "es_nie", veil__valid_es_nie },       { "it_fiscal", veil__valid_it_fiscal },
-    { "fr_nir", veil__valid_fr_nir },       { "nl_bsn", veil__valid_nl_bsn },
-    { "br_cpf", veil__valid_br_cpf },       { "verhoeff", veil__valid_verhoeff },
-    { "cn_id", veil__valid_cn_id },         { "github_token", veil__valid_github_token },
-    { "jwt", veil__valid_jwt },             { "ipv4", veil__valid_ipv4 },
-    { "ipv6", veil__valid_ipv6 },           { "mac", veil__valid_mac },
-    { "date", veil__valid_date },
+    {"luhn", veil__valid_luhn},
+    {"card", veil__valid_card},
+    {"iban", veil__valid_iban},
+    {"aba", veil__valid_aba},
+    {"us_ssn", veil__valid_us_ssn},
+    {"us_itin", veil__valid_us_itin},
+    {"uk_nino", veil__valid_uk_nino},
+    {"uk_nhs", veil__valid_uk_nhs},
+    {"ca_sin", veil__valid_ca_sin},
+    {"es_dni", veil__valid_es_dni},
+    {"es_nie", veil__valid_es_nie},
+    {"it_fiscal", veil__valid_it_fiscal},
+    {"fr_nir", veil__valid_fr_nir},
+    {"nl_bsn", veil__valid_nl_bsn},
+    {"br_cpf", veil__valid_br_cpf},
+    {"verhoeff", veil__valid_verhoeff},
+    {"cn_id", veil__valid_cn_id},
+    {"github_token", veil__valid_github_token},
+    {"jwt", veil__valid_jwt},
+    {"ipv4", veil__valid_ipv4},
+    {"ipv6", veil__valid_ipv6},
+    {"mac", veil__valid_mac},
+    {"date", veil__valid_date},
     /* validators_ids.c, validators_finance.c, validators_secrets.c */
-    { "us_passport", veil__valid_us_passport },
-    { "us_driver_licence", veil__valid_us_driver_licence },
-    { "us_npi", veil__valid_us_npi },
-    { "us_dea", veil__valid_us_dea },
-    { "us_mbi", veil__valid_us_mbi },
-    { "us_ein", veil__valid_us_ein },
-    { "uk_passport", veil__valid_uk_passport },
-    { "uk_driving_licence", veil__valid_uk_driving_licence },
-    { "uk_postcode", veil__valid_uk_postcode },
-    { "de_steuer_id", veil__valid_de_steuer_id },
-    { "de_id_document", veil__valid_de_id_document },
-    { "de_rvnr", veil__valid_de_rvnr },
-    { "pl_pesel", veil__valid_pl_pesel },
-    { "se_personnummer", veil__valid_se_personnummer },
-    { "fi_hetu", veil__valid_fi_hetu },
-    { "es_passport", veil__valid_es_passport },
-    { "it_passport", veil__valid_it_passport },
-    { "it_partita_iva", veil__valid_it_partita_iva },
-    { "au_tfn", veil__valid_au_tfn },
-    { "au_abn", veil__valid_au_abn },
-    { "au_medicare", veil__valid_au_medicare },
-    { "in_pan", veil__valid_in_pan },
-    { "in_gstin", veil__valid_in_gstin },
-    { "kr_rrn", veil__valid_kr_rrn },
-    { "kr_rrn_shape", veil__valid_kr_rrn_shape },
-    { "sg_nric", veil__valid_sg_nric },
-    { "za_id", veil__valid_za_id },
-    { "tr_tckn", veil__valid_tr_tckn },
-    { "bic", veil__valid_bic },
-    { "btc_address", veil__valid_btc_address },
-    { "eth_address", veil__valid_eth_address },
-    { "eth_checksum", veil__valid_eth_checksum },
-    { "imei", veil__valid_imei },
-    { "vin", veil__valid_vin },
-    { "vin_shape", veil__valid_vin_shape },
-    { "openai_key", veil__valid_openai_key },
-    { "anthropic_key", veil__valid_anthropic_key },
-    { "google_api_key", veil__valid_google_api_key },
-    { "gitlab_token", veil__valid_gitlab_token },
-    { "npm_token", veil__valid_npm_token },
-    { "pypi_token", veil__valid_pypi_token },
-    { "sendgrid_key", veil__valid_sendgrid_key },
-    { "twilio_sid", veil__valid_twilio_sid },
-    { "slack_webhook", veil__valid_slack_webhook },
-    { "azure_account_key", veil__valid_azure_account_key },
-    { "gcp_sa_email", veil__valid_gcp_sa_email },
-    { "gcp_service_account", veil__valid_gcp_service_account },
+    {"us_passport", veil__valid_us_passport},
+    {"us_driver_licence", veil__valid_us_driver_licence},
+    {"us_npi", veil__valid_us_npi},
+    {"us_dea", veil__valid_us_dea},
+    {"us_mbi", veil__valid_us_mbi},
+    {"us_ein", veil__valid_us_ein},
+    {"uk_passport", veil__valid_uk_passport},
+    {"uk_driving_licence", veil__valid_uk_driving_licence},
+    {"uk_postcode", veil__valid_uk_postcode},
+    {"de_steuer_id", veil__valid_de_steuer_id},
+    {"de_id_document", veil__valid_de_id_document},
+    {"de_rvnr", veil__valid_de_rvnr},
+    {"pl_pesel", veil__valid_pl_pesel},
+    {"se_personnummer", veil__valid_se_personnummer},
+    {"fi_hetu", veil__valid_fi_hetu},
+    {"es_passport", veil__valid_es_passport},
+    {"it_passport", veil__valid_it_passport},
+    {"it_partita_iva", veil__valid_it_partita_iva},
+    {"au_tfn", veil__valid_au_tfn},
+    {"au_abn", veil__valid_au_abn},
+    {"au_medicare", veil__valid_au_medicare},
+    {"in_pan", veil__valid_in_pan},
+    {"in_gstin", veil__valid_in_gstin},
+    {"kr_rrn", veil__valid_kr_rrn},
+    {"kr_rrn_shape", veil__valid_kr_rrn_shape},
+    {"sg_nric", veil__valid_sg_nric},
+    {"za_id", veil__valid_za_id},
+    {"tr_tckn", veil__valid_tr_tckn},
+    {"bic", veil__valid_bic},
+    {"btc_address", veil__valid_btc_address},
+    {"eth_address", veil__valid_eth_address},
+    {"eth_checksum", veil__valid_eth_checksum},
+    {"imei", veil__valid_imei},
+    {"vin", veil__valid_vin},
+    {"vin_shape", veil__valid_vin_shape},
+    {"openai_key", veil__valid_openai_key},
+    {"anthropic_key", veil__valid_anthropic_key},
+    {"google_api_key", veil__valid_google_api_key},
+    {"gitlab_token", veil__valid_gitlab_token},
+    {"npm_token", veil__valid_npm_token},
+    {"pypi_token", veil__valid_pypi_token},
+    {"sendgrid_key", veil__valid_sendgrid_key},
+    {"twilio_sid", veil__valid_twilio_sid},
+    {"slack_webhook", veil__valid_slack_webhook},
+    {"azure_account_key", veil__valid_azure_account_key},
+    {"gcp_sa_email", veil__valid_gcp_sa_email},
+    {"gcp_service_account", veil__valid_gcp_service_account},
 };
 
 #define N_VALIDATORS (sizeof(validators) / sizeof(validators[0]))
@@ -1221,20 +1228,75 @@ const char *const *veil__validator_names(void)
 {
     /* Kept in step with validators[] by the unit test. */
     static const char *const names[N_VALIDATORS + 1] = {
-        "luhn", "card", "iban", "aba", "us_ssn", "us_itin", "uk_nino",
-        "uk_nhs", "ca_sin", "es_dni", "es_nie", "it_fiscal", "fr_nir",
-        "nl_bsn", "br_cpf", "verhoeff", "cn_id", "github_token", "jwt",
-        "ipv4", "ipv6", "mac", "date",
-        "us_passport", "us_driver_licence", "us_npi", "us_dea", "us_mbi",
-        "us_ein", "uk_passport", "uk_driving_licence", "uk_postcode",
-        "de_steuer_id", "de_id_document", "de_rvnr", "pl_pesel",
-        "se_personnummer", "fi_hetu", "es_passport", "it_passport",
-        "it_partita_iva", "au_tfn", "au_abn", "au_medicare", "in_pan",
-        "in_gstin", "kr_rrn", "kr_rrn_shape", "sg_nric", "za_id", "tr_tckn",
-        "bic", "btc_address", "eth_address", "eth_checksum", "imei", "vin",
-        "vin_shape", "openai_key", "anthropic_key", "google_api_key",
-        "gitlab_token", "npm_token", "pypi_token", "sendgrid_key",
-        "twilio_sid", "slack_webhook", "azure_account_key", "gcp_sa_email",
+        "luhn",
+        "card",
+        "iban",
+        "aba",
+        "us_ssn",
+        "us_itin",
+        "uk_nino",
+        "uk_nhs",
+        "ca_sin",
+        "es_dni",
+        "es_nie",
+        "it_fiscal",
+        "fr_nir",
+        "nl_bsn",
+        "br_cpf",
+        "verhoeff",
+        "cn_id",
+        "github_token",
+        "jwt",
+        "ipv4",
+        "ipv6",
+        "mac",
+        "date",
+        "us_passport",
+        "us_driver_licence",
+        "us_npi",
+        "us_dea",
+        "us_mbi",
+        "us_ein",
+        "uk_passport",
+        "uk_driving_licence",
+        "uk_postcode",
+        "de_steuer_id",
+        "de_id_document",
+        "de_rvnr",
+        "pl_pesel",
+        "se_personnummer",
+        "fi_hetu",
+        "es_passport",
+        "it_passport",
+        "it_partita_iva",
+        "au_tfn",
+        "au_abn",
+        "au_medicare",
+        "in_pan",
+        "in_gstin",
+        "kr_rrn",
+        "kr_rrn_shape",
+        "sg_nric",
+        "za_id",
+        "tr_tckn",
+        "bic",
+        "btc_address",
+        "eth_address",
+        "eth_checksum",
+        "imei",
+        "vin",
+        "vin_shape",
+        "openai_key",
+        "anthropic_key",
+        "google_api_key",
+        "gitlab_token",
+        "npm_token",
+        "pypi_token",
+        "sendgrid_key",
+        "twilio_sid",
+        "slack_webhook",
+        "azure_account_key",
+        "gcp_sa_email",
         "gcp_service_account",
         NULL,
     };

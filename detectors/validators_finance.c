@@ -11,14 +11,32 @@
 #include "hashes.h"
 
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
-static char upper(char c) { return is_lower(c) ? (char)(c - 'a' + 'A') : c; }
-static char lower(char c) { return is_upper(c) ? (char)(c - 'A' + 'a') : c; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+static char upper(char c)
+{
+    return is_lower(c) ? (char)(c - 'a' + 'A') : c;
+}
+static char lower(char c)
+{
+    return is_upper(c) ? (char)(c - 'A' + 'a') : c;
+}
 
 /* strchr() finds the terminator too: a NUL in the input is in no set. */
-static int in_set(char c, const char *set) { return c != '\0' && strchr(set, c) != NULL; }
+static int in_set(char c, const char *set)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
 
 static int hex_value(char c)
 {
@@ -98,8 +116,7 @@ int veil__valid_bic(const char *s, size_t len)
 
 static int base58_value(char c)
 {
-    static const char alphabet[] =
-        "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    static const char alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     const char *p = c == '\0' ? NULL : strchr(alphabet, c);
 
     return p == NULL ? -1 : (int)(p - alphabet);
@@ -133,14 +150,14 @@ static int base58check_address(const char *s, size_t len)
             carry >>= 8;
         }
         if (carry != 0)
-            return 0;                   /* more than 25 bytes */
+            return 0; /* more than 25 bytes */
     }
     while (ones < len && s[ones] == '1')
         ones++;
     while (zeros < 25 && raw[zeros] == 0)
         zeros++;
     if (ones != zeros)
-        return 0;                       /* not the canonical encoding */
+        return 0; /* not the canonical encoding */
     if (raw[0] != 0x00 && raw[0] != 0x05 && raw[0] != 0x6F && raw[0] != 0xC4)
         return 0;
     veil__sha256(raw, 21, h);
@@ -155,8 +172,7 @@ static const char bech32_charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 static uint32_t bech32_polymod_step(uint32_t chk, unsigned v)
 {
-    static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
-                                    0x3d4233dd, 0x2a1462b3};
+    static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
     uint32_t top = chk >> 25;
 
     chk = ((chk & 0x1ffffff) << 5) ^ v;
@@ -174,8 +190,8 @@ static uint32_t bech32_polymod_step(uint32_t chk, unsigned v)
  * success <hrp_len> and <data> (values 0-31, checksum excluded, at most 90)
  * and <data_len> are set.
  */
-static int bech32_decode(const char *s, size_t len, size_t *hrp_len,
-                         uint8_t *data, size_t *data_len)
+static int bech32_decode(const char *s, size_t len, size_t *hrp_len, uint8_t *data,
+                         size_t *data_len)
 {
     int has_lower = 0, has_upper = 0;
     size_t sep = len;
@@ -242,8 +258,7 @@ static int segwit_address(const char *s, size_t len)
 
     if (kind == 0 || hrp_len != 2 || data_len < 1)
         return 0;
-    if (!((lower(s[0]) == 'b' && lower(s[1]) == 'c') ||
-          (lower(s[0]) == 't' && lower(s[1]) == 'b')))
+    if (!((lower(s[0]) == 'b' && lower(s[1]) == 'c') || (lower(s[0]) == 't' && lower(s[1]) == 'b')))
         return 0;
     if (data[0] > 16 || kind != (data[0] == 0 ? 1 : 2))
         return 0;
@@ -267,8 +282,7 @@ int veil__valid_btc_address(const char *s, size_t len)
     /* Base58 never starts with "bc1" or "tb1": its versions give 1, 3, m,
        n or 2. */
     if (len >= 3 && s[2] == '1' &&
-        ((lower(s[0]) == 'b' && lower(s[1]) == 'c') ||
-         (lower(s[0]) == 't' && lower(s[1]) == 'b')))
+        ((lower(s[0]) == 'b' && lower(s[1]) == 'c') || (lower(s[0]) == 't' && lower(s[1]) == 'b')))
         return segwit_address(s, len);
     return base58check_address(s, len);
 }
@@ -347,8 +361,7 @@ int veil__valid_eth_checksum(const char *s, size_t len)
  */
 int veil__valid_imei(const char *s, size_t len)
 {
-    static const size_t groups[][4] = {{15, 0, 0, 0}, {8, 6, 1, 0},
-                                       {2, 6, 6, 1}, {6, 2, 6, 1}};
+    static const size_t groups[][4] = {{15, 0, 0, 0}, {8, 6, 1, 0}, {2, 6, 6, 1}, {6, 2, 6, 1}};
     char d[16];
 
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
@@ -372,7 +385,7 @@ int veil__valid_imei(const char *s, size_t len)
         if (!ok || i != len || n != 15)
             continue;
         if (memcmp(d, "00000000", 8) == 0)
-            return 0;                   /* no type allocation code */
+            return 0; /* no type allocation code */
         return luhn_ok(d, 15);
     }
     return 0;
@@ -389,7 +402,7 @@ static int vin_value(char c)
     if (is_digit(c))
         return c - '0';
     if (!is_upper(c) || map[c - 'A'] == '-')
-        return -1;                      /* I, O and Q never appear */
+        return -1; /* I, O and Q never appear */
     return map[c - 'A'] - '0';
 }
 

@@ -16,12 +16,24 @@
 
 /* ---- character helpers ------------------------------------------------ */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-static char upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_letter(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
 
 /* strchr() finds the terminator too: a NUL in the input is in no set. */
-static int in_set(char c, const char *set) { return c != '\0' && strchr(set, c) != NULL; }
+static int in_set(char c, const char *set)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
 
 /* The value of <n> decimal digits at <d> (the caller checked they are). */
 static unsigned num(const char *d, size_t n)
@@ -57,10 +69,10 @@ static int fit(const char *s, size_t len, const char *shape, char *out)
     for (size_t i = 0; i < len; i++) {
         char k = shape[i], c = s[i];
 
-        if (k == 'd' ? !is_digit(c)
+        if (k == 'd'   ? !is_digit(c)
             : k == 'A' ? !is_letter(c)
             : k == 'X' ? !is_digit(c) && !is_letter(c)
-            : c != k)
+                       : c != k)
             return 0;
         if (k == 'd' || k == 'A' || k == 'X')
             out[n++] = upper(c);
@@ -70,8 +82,7 @@ static int fit(const char *s, size_t len, const char *shape, char *out)
 }
 
 /* The first of the NULL-terminated <shapes> that <s> fits. */
-static int fit_any(const char *s, size_t len, const char *const *shapes,
-                   char *out)
+static int fit_any(const char *s, size_t len, const char *const *shapes, char *out)
 {
     for (; *shapes != NULL; shapes++)
         if (fit(s, len, *shapes, out))
@@ -79,12 +90,14 @@ static int fit_any(const char *s, size_t len, const char *const *shapes,
     return 0;
 }
 
-static int leap(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int leap(unsigned y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 static int real_date(unsigned y, unsigned m, unsigned d)
 {
-    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
-                                           31, 31, 30, 31, 30, 31};
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
     if (m < 1 || m > 12 || d < 1)
         return 0;
@@ -139,6 +152,7 @@ int veil__valid_us_passport(const char *s, size_t len)
  * Vermont's A). New York's all-letter format (8 letters) is left out: any
  * eight-letter word would pass it.
  */
+/* clang-format off */
 static const char *const dl_formats[] = {
     "n1-8",                                    /* AL */
     "n1-7",                                    /* AK, DE */
@@ -176,6 +190,7 @@ static const char *const dl_formats[] = {
     "n9-10",                                   /* WY */
     NULL,
 };
+/* clang-format on */
 
 /* Reads a count ("7") or range ("5-9") at *f. */
 static void dl_count(const char **f, unsigned *lo, unsigned *hi)
@@ -322,7 +337,10 @@ int veil__valid_us_dea(const char *s, size_t len)
  * N N, where C is 1-9, N 0-9, A a letter other than S L O I B Z and AN
  * either. Printed without dashes, or as 4-3-4 with dashes.
  */
-static int mbi_letter(char c) { return is_letter(c) && !in_set(c, "SLOIBZ"); }
+static int mbi_letter(char c)
+{
+    return is_letter(c) && !in_set(c, "SLOIBZ");
+}
 
 int veil__valid_us_mbi(const char *s, size_t len)
 {
@@ -337,10 +355,18 @@ int veil__valid_us_mbi(const char *s, size_t len)
         int ok;
 
         switch (roles[i]) {
-        case 'C': ok = c >= '1' && c <= '9'; break;
-        case 'N': ok = is_digit(c); break;
-        case 'A': ok = mbi_letter(c); break;
-        default:  ok = is_digit(c) || mbi_letter(c); break;
+        case 'C':
+            ok = c >= '1' && c <= '9';
+            break;
+        case 'N':
+            ok = is_digit(c);
+            break;
+        case 'A':
+            ok = mbi_letter(c);
+            break;
+        default:
+            ok = is_digit(c) || mbi_letter(c);
+            break;
         }
         if (!ok)
             return 0;
@@ -357,8 +383,8 @@ int veil__valid_us_mbi(const char *s, size_t len)
 int veil__valid_us_ein(const char *s, size_t len)
 {
     static const char *const shapes[] = {"dd-ddddddd", "ddddddddd", NULL};
-    static const unsigned char never[] = {0, 7, 8, 9, 17, 18, 19, 28, 29, 49,
-                                          69, 70, 78, 79, 89, 96, 97};
+    static const unsigned char never[] = {0,  7,  8,  9,  17, 18, 19, 28, 29,
+                                          49, 69, 70, 78, 79, 89, 96, 97};
     char d[12];
     unsigned prefix;
 
@@ -380,8 +406,7 @@ int veil__valid_uk_passport(const char *s, size_t len)
 {
     char d[12];
 
-    return fit(s, len, "ddddddddd", d) && !all_same(d, 9) &&
-           strcmp(d, "123456789") != 0;
+    return fit(s, len, "ddddddddd", d) && !all_same(d, 9) && strcmp(d, "123456789") != 0;
 }
 
 /*
@@ -395,8 +420,7 @@ int veil__valid_uk_passport(const char *s, size_t len)
  */
 int veil__valid_uk_driving_licence(const char *s, size_t len)
 {
-    static const char *const shapes[] = {"XXXXXddddddXXdXX",
-                                         "XXXXX dddddd XXdXX", NULL};
+    static const char *const shapes[] = {"XXXXXddddddXXdXX", "XXXXX dddddd XXdXX", NULL};
     char d[20];
     unsigned month, day;
     size_t i = 0;
@@ -490,10 +514,10 @@ int veil__valid_uk_postcode(const char *s, size_t len)
     if (!postcode_area_known(c, area))
         return 0;
     switch (out_len - area) {
-    case 1:                                     /* A9, AA9 */
+    case 1: /* A9, AA9 */
         return 1;
     case 2:
-        if (is_digit(c[area + 1]))              /* A99, AA99 */
+        if (is_digit(c[area + 1])) /* A99, AA99 */
             return 1;
         /* A9A takes ABCDEFGHJKPSTUW, AA9A ABEHMNPRVWXY. */
         return in_set(c[area + 1], area == 1 ? "ABCDEFGHJKPSTUW" : "ABEHMNPRVWXY");
@@ -624,16 +648,15 @@ int veil__valid_de_id_document(const char *s, size_t len)
  */
 int veil__valid_de_rvnr(const char *s, size_t len)
 {
-    static const char *const shapes[] = {"ddddddddAddd", "dd dddddd Addd",
-                                         "dd dddddd A ddd", "dd dddddd A dd d",
-                                         NULL};
+    static const char *const shapes[] = {"ddddddddAddd", "dd dddddd Addd", "dd dddddd A ddd",
+                                         "dd dddddd A dd d", NULL};
     static const unsigned w[12] = {2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1};
     char d[16], v[12];
     unsigned sum = 0, letter;
 
     if (!fit_any(s, len, shapes, d))
         return 0;
-    if (num(d, 2) < 2)                  /* area numbers start at 02 */
+    if (num(d, 2) < 2) /* area numbers start at 02 */
         return 0;
     if (!real_date_yy(num(d + 6, 2), num(d + 4, 2), num(d + 2, 2)))
         return 0;
@@ -671,8 +694,7 @@ int veil__valid_pl_pesel(const char *s, size_t len)
     if (!fit(s, len, "ddddddddddd", d) || all_same(d, 11))
         return 0;
     month = num(d + 2, 2);
-    if (!real_date(century[(month / 20) % 5] + num(d, 2), month % 20,
-                   num(d + 4, 2)))
+    if (!real_date(century[(month / 20) % 5] + num(d, 2), month % 20, num(d + 4, 2)))
         return 0;
     for (int i = 0; i < 10; i++)
         sum += (unsigned)(d[i] - '0') * w[i];
@@ -688,9 +710,8 @@ int veil__valid_pl_pesel(const char *s, size_t len)
  */
 int veil__valid_se_personnummer(const char *s, size_t len)
 {
-    static const char *const shapes[] = {"dddddd-dddd", "dddddd+dddd",
-                                         "dddddddddd", "dddddddd-dddd",
-                                         "dddddddddddd", NULL};
+    static const char *const shapes[] = {"dddddd-dddd",   "dddddd+dddd",  "dddddddddd",
+                                         "dddddddd-dddd", "dddddddddddd", NULL};
     char d[16];
     const char *t;
     unsigned day;
@@ -795,8 +816,8 @@ int veil__valid_it_partita_iva(const char *s, size_t len)
     if (!fit(s, len, "ddddddddddd", d) || all_same(d, 11))
         return 0;
     office = num(d + 7, 3);
-    if (!((office >= 1 && office <= 100) || office == 120 || office == 121 ||
-          office == 888 || office == 999))
+    if (!((office >= 1 && office <= 100) || office == 120 || office == 121 || office == 888 ||
+          office == 999))
         return 0;
     return luhn_ok(d, 11);
 }
@@ -811,8 +832,7 @@ int veil__valid_it_partita_iva(const char *s, size_t len)
  */
 int veil__valid_au_tfn(const char *s, size_t len)
 {
-    static const char *const shapes[] = {"ddddddddd", "ddd ddd ddd",
-                                         "ddd-ddd-ddd", NULL};
+    static const char *const shapes[] = {"ddddddddd", "ddd ddd ddd", "ddd-ddd-ddd", NULL};
     static const unsigned w[9] = {1, 4, 3, 7, 5, 8, 6, 9, 10};
     char d[12];
     unsigned sum = 0;
@@ -852,9 +872,8 @@ int veil__valid_au_abn(const char *s, size_t len)
  */
 int veil__valid_au_medicare(const char *s, size_t len)
 {
-    static const char *const shapes[] = {"dddddddddd", "ddddddddddd",
-                                         "dddd ddddd d", "dddd ddddd d d",
-                                         "dddd ddddd d-d", NULL};
+    static const char *const shapes[] = {"dddddddddd",     "ddddddddddd",    "dddd ddddd d",
+                                         "dddd ddddd d d", "dddd ddddd d-d", NULL};
     static const unsigned w[8] = {1, 3, 7, 9, 1, 3, 7, 9};
     char d[16];
     unsigned sum = 0;
@@ -911,7 +930,10 @@ int veil__valid_in_pan(const char *s, size_t len)
  * reduced to quotient + remainder by 36, summed; the check is (36 - sum mod
  * 36) mod 36.
  */
-static int base36(char c) { return is_digit(c) ? c - '0' : c - 'A' + 10; }
+static int base36(char c)
+{
+    return is_digit(c) ? c - '0' : c - 'A' + 10;
+}
 
 int veil__valid_in_gstin(const char *s, size_t len)
 {
@@ -956,10 +978,20 @@ int veil__valid_kr_rrn(const char *s, size_t len)
     if (!fit_any(s, len, shapes, d))
         return 0;
     switch (d[6]) {
-    case '1': case '2': century = 1900; break;
-    case '3': case '4': century = 2000; break;
-    case '9': case '0': century = 1800; break;
-    default: return 0;
+    case '1':
+    case '2':
+        century = 1900;
+        break;
+    case '3':
+    case '4':
+        century = 2000;
+        break;
+    case '9':
+    case '0':
+        century = 1800;
+        break;
+    default:
+        return 0;
     }
     if (!real_date(century + num(d, 2), num(d + 2, 2), num(d + 4, 2)))
         return 0;
@@ -976,8 +1008,7 @@ int veil__valid_kr_rrn_shape(const char *s, size_t len)
 
     if (!fit(s, len, "dddddd-ddddddd", d) || d[6] < '1' || d[6] > '4')
         return 0;
-    return real_date((d[6] < '3' ? 1900 : 2000) + num(d, 2), num(d + 2, 2),
-                     num(d + 4, 2));
+    return real_date((d[6] < '3' ? 1900 : 2000) + num(d, 2), num(d + 2, 2), num(d + 4, 2));
 }
 
 /*
@@ -997,12 +1028,26 @@ int veil__valid_sg_nric(const char *s, size_t len)
     if (!fit(s, len, "AdddddddA", d))
         return 0;
     switch (d[0]) {
-    case 'S': letters = "JZIHGFEDCBA"; break;
-    case 'T': letters = "JZIHGFEDCBA"; sum = 4; break;
-    case 'F': letters = "XWUTRQPNMLK"; break;
-    case 'G': letters = "XWUTRQPNMLK"; sum = 4; break;
-    case 'M': letters = "XWUTRQPNJLK"; sum = 3; break;
-    default: return 0;
+    case 'S':
+        letters = "JZIHGFEDCBA";
+        break;
+    case 'T':
+        letters = "JZIHGFEDCBA";
+        sum = 4;
+        break;
+    case 'F':
+        letters = "XWUTRQPNMLK";
+        break;
+    case 'G':
+        letters = "XWUTRQPNMLK";
+        sum = 4;
+        break;
+    case 'M':
+        letters = "XWUTRQPNJLK";
+        sum = 3;
+        break;
+    default:
+        return 0;
     }
     for (int i = 0; i < 7; i++)
         sum += (unsigned)(d[1 + i] - '0') * w[i];
@@ -1017,8 +1062,8 @@ int veil__valid_sg_nric(const char *s, size_t len)
  */
 int veil__valid_za_id(const char *s, size_t len)
 {
-    static const char *const shapes[] = {"ddddddddddddd", "dddddd dddd ddd",
-                                         "dddddd dddd d d d", NULL};
+    static const char *const shapes[] = {"ddddddddddddd", "dddddd dddd ddd", "dddddd dddd d d d",
+                                         NULL};
     char d[16];
 
     if (!fit_any(s, len, shapes, d))

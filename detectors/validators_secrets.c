@@ -12,12 +12,30 @@
 #include <string.h>
 
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
-static int is_alnum(char c) { return is_digit(c) || is_upper(c) || is_lower(c); }
-static int is_b64url(char c) { return is_alnum(c) || c == '-' || c == '_'; }
-static int is_lower_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+static int is_alnum(char c)
+{
+    return is_digit(c) || is_upper(c) || is_lower(c);
+}
+static int is_b64url(char c)
+{
+    return is_alnum(c) || c == '-' || c == '_';
+}
+static int is_lower_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f');
+}
 
 static int starts(const char *s, size_t len, const char *prefix)
 {
@@ -95,12 +113,11 @@ int veil__valid_anthropic_key(const char *s, size_t len)
     kind = i;
     while (i < len && is_lower(s[i]))
         i++;
-    if (i == kind || i + 3 > len || !is_digit(s[i]) || !is_digit(s[i + 1]) ||
-        s[i + 2] != '-')
+    if (i == kind || i + 3 > len || !is_digit(s[i]) || !is_digit(s[i + 1]) || s[i + 2] != '-')
         return 0;
     i += 3;
-    return len - i >= 82 && len - i <= 122 && all(s + i, len - i, is_b64url) &&
-           s[len - 2] == 'A' && s[len - 1] == 'A';
+    return len - i >= 82 && len - i <= 122 && all(s + i, len - i, is_b64url) && s[len - 2] == 'A' &&
+           s[len - 1] == 'A';
 }
 
 
@@ -146,8 +163,8 @@ static int gitlab_body(const char *b, size_t n)
 int veil__valid_gitlab_token(const char *s, size_t len)
 {
     static const char *const prefixes[] = {
-        "glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-",
-        "gloas-", "glsoat-", "glagent-", "glffct-", NULL,
+        "glpat-", "gldt-",  "glrt-",   "glcbt-",   "glptt-",  "glft-",
+        "glimt-", "gloas-", "glsoat-", "glagent-", "glffct-", NULL,
     };
 
     for (const char *const *p = prefixes; *p != NULL; p++)
@@ -213,8 +230,7 @@ int veil__valid_pypi_token(const char *s, size_t len)
 {
     size_t n = len;
 
-    if (!starts(s, len, "pypi-AgEIcHlwaS5vcmc") &&
-        !starts(s, len, "pypi-AgENdGVzdC5weXBpLm9yZw"))
+    if (!starts(s, len, "pypi-AgEIcHlwaS5vcmc") && !starts(s, len, "pypi-AgENdGVzdC5weXBpLm9yZw"))
         return 0;
     while (n > 5 && s[n - 1] == '=' && len - n < 2)
         n--;
@@ -228,8 +244,8 @@ int veil__valid_pypi_token(const char *s, size_t len)
    character key id, '.', a 43 character secret, both URL-safe base64. */
 int veil__valid_sendgrid_key(const char *s, size_t len)
 {
-    return len == 69 && starts(s, len, "SG.") && all(s + 3, 22, is_b64url) &&
-           s[25] == '.' && all(s + 26, 43, is_b64url);
+    return len == 69 && starts(s, len, "SG.") && all(s + 3, 22, is_b64url) && s[25] == '.' &&
+           all(s + 26, 43, is_b64url);
 }
 
 
@@ -256,7 +272,10 @@ int veil__valid_twilio_sid(const char *s, size_t len)
 
 /* ---- Slack webhooks --------------------------------------------------- */
 
-static int slack_id(char c) { return is_upper(c) || is_digit(c); }
+static int slack_id(char c)
+{
+    return is_upper(c) || is_digit(c);
+}
 
 /* The length of a run of <ok> characters at s[i..len). */
 static size_t run(const char *s, size_t len, size_t i, int (*ok)(char))
@@ -291,8 +310,7 @@ int veil__valid_slack_webhook(const char *s, size_t len)
             (k = run(s, len, i + 2, slack_id)) < 8 || k > 12)
             return 0;
         i += 2 + k;
-        return i < len && s[i] == '/' && len - i - 1 == 24 &&
-               all(s + i + 1, 24, is_alnum);
+        return i < len && s[i] == '/' && len - i - 1 == 24 && all(s + i + 1, 24, is_alnum);
     }
     if (starts(s + i, len - i, "workflows/"))
         i += 10;
@@ -318,7 +336,10 @@ int veil__valid_slack_webhook(const char *s, size_t len)
 
 /* ---- Azure storage ---------------------------------------------------- */
 
-static int is_b64(char c) { return is_alnum(c) || c == '+' || c == '/'; }
+static int is_b64(char c)
+{
+    return is_alnum(c) || c == '+' || c == '/';
+}
 
 /*
  * Azure Storage account keys in connection strings (Microsoft Learn,
@@ -352,8 +373,7 @@ int veil__valid_azure_account_key(const char *s, size_t len)
  * the raw text between the quotes. Returns 0 when there is none. Escapes
  * are stepped over, not decoded: the checks below look at plain ASCII.
  */
-static int json_string_after(const char *s, size_t len, const char *key,
-                             size_t *at, size_t *n)
+static int json_string_after(const char *s, size_t len, const char *key, size_t *at, size_t *n)
 {
     size_t k = strlen(key), i = 0;
 
@@ -418,8 +438,7 @@ int veil__valid_gcp_service_account(const char *s, size_t len)
 {
     size_t at, n;
 
-    if (!json_string_after(s, len, "private_key", &at, &n) ||
-        !starts(s + at, n, "-----BEGIN ") ||
+    if (!json_string_after(s, len, "private_key", &at, &n) || !starts(s + at, n, "-----BEGIN ") ||
         find(s + at, n, "PRIVATE KEY-----") == n)
         return 0;
     return json_string_after(s, len, "client_email", &at, &n) &&

@@ -17,15 +17,15 @@
 
 static int is_plain_name_key(const char *key, size_t len)
 {
-    return len == 4 && (key[0] | 0x20) == 'n' && (key[1] | 0x20) == 'a' &&
-           (key[2] | 0x20) == 'm' && (key[3] | 0x20) == 'e';
+    return len == 4 && (key[0] | 0x20) == 'n' && (key[1] | 0x20) == 'a' && (key[2] | 0x20) == 'm' &&
+           (key[3] | 0x20) == 'e';
 }
 
-void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len,
-                      int not_a_person, uint64_t raw_start)
+void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len, int not_a_person,
+                      uint64_t raw_start)
 {
-    veil__value_open_class(s, key_len ? veil__key_class(key, key_len) : -1, key, key_len,
-                           NULL, 0, not_a_person, raw_start);
+    veil__value_open_class(s, key_len ? veil__key_class(key, key_len) : -1, key, key_len, NULL, 0,
+                           not_a_person, raw_start);
 }
 
 /* Starts the text layer on the current value with its context: the key,
@@ -66,8 +66,7 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
     s->ctx_sib_len = sibling_len;
     s->name_len = 0;
     s->name_nseg = 0;
-    if ((cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len)) ||
-        cls == VEIL_D_ADDRESS) {
+    if ((cls == VEIL_D_PERSON_NAME && is_plain_name_key(key, key_len)) || cls == VEIL_D_ADDRESS) {
         /* Held and judged whole: "name" names products too, and
            "address" IP and e-mail addresses. */
         s->mode = V_NAME;
@@ -284,8 +283,7 @@ static int value_allowed(struct veil_scanner *s)
 /* Is a held value worth the text layer's time? Not without a trigger byte,
    nor as a JSON number of fewer than nine digits (no detector takes a bare
    number that short). */
-static int worth_scanning(const struct veil_scanner *s, const char *v, size_t len,
-                          int json_number)
+static int worth_scanning(const struct veil_scanner *s, const char *v, size_t len, int json_number)
 {
     size_t digits = 0, k;
     if (!s->text.k->has_trigger(v, len)) {
@@ -382,13 +380,26 @@ static int mask_word(const char *w, size_t n)
         const char *word;
         uint8_t len, bare;
     } words[] = {
-        {"redacted", 8, 2}, {"filtered", 8, 2}, {"hidden", 6, 2}, {"masked", 6, 2},
-        {"removed", 7, 2}, {"omitted", 7, 2}, {"censored", 8, 2}, {"scrubbed", 8, 2},
-        {"sanitized", 9, 2}, {"sanitised", 9, 2}, {"obfuscated", 10, 2}, {"withheld", 8, 2},
+        {"redacted", 8, 2},
+        {"filtered", 8, 2},
+        {"hidden", 6, 2},
+        {"masked", 6, 2},
+        {"removed", 7, 2},
+        {"omitted", 7, 2},
+        {"censored", 8, 2},
+        {"scrubbed", 8, 2},
+        {"sanitized", 9, 2},
+        {"sanitised", 9, 2},
+        {"obfuscated", 10, 2},
+        {"withheld", 8, 2},
         {"suppressed", 10, 2},
         /* enclosed only */
-        {"private", 7, 1}, {"protected", 9, 1}, {"confidential", 12, 1}, {"sensitive", 9, 1},
-        {"secret", 6, 1}, {"concealed", 9, 1},
+        {"private", 7, 1},
+        {"protected", 9, 1},
+        {"confidential", 12, 1},
+        {"sensitive", 9, 1},
+        {"secret", 6, 1},
+        {"concealed", 9, 1},
     };
     if (n < 6 || n > 12) {
         return 0;
@@ -512,7 +523,8 @@ int veil__value_is_mask(const char *v, size_t len, int pct)
                 unsigned l = (c | 0x20) - 'a';
                 if (l < 26u) {
                     letter |= l != 'x' - 'a';
-                } else if (!(c == ' ' || c == '_' || c == '-' || c == '+' || c == '/' || c >= 0x80)) {
+                } else if (!(c == ' ' || c == '_' || c == '-' || c == '+' || c == '/' ||
+                             c >= 0x80)) {
                     other = 1;
                 }
             }
@@ -621,8 +633,11 @@ int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v
         int det;
         veil__validator_fn valid;
     } kinds[] = {
-        {VEIL_D_GITHUB_TOKEN, veil__valid_github_token}, {VEIL_D_SLACK_TOKEN, NULL},
-        {VEIL_D_STRIPE_KEY, NULL}, {VEIL_D_AWS_ACCESS_KEY_ID, NULL}, {VEIL_D_JWT, veil__valid_jwt},
+        {VEIL_D_GITHUB_TOKEN, veil__valid_github_token},
+        {VEIL_D_SLACK_TOKEN, NULL},
+        {VEIL_D_STRIPE_KEY, NULL},
+        {VEIL_D_AWS_ACCESS_KEY_ID, NULL},
+        {VEIL_D_JWT, veil__valid_jwt},
     };
 
     if (len > 11 && memcmp(v, "-----BEGIN ", 11) == 0 && e->enabled[VEIL_D_PRIVATE_KEY]) {
@@ -649,8 +664,8 @@ int veil__token_kind(const veil_engine_t *e, pcre2_match_data *md, const char *v
 
 size_t veil__auth_scheme_len(const char *v, size_t len)
 {
-    static const char *const schemes[] = {"bearer", "basic", "token", "digest", "negotiate",
-                                          "ntlm"};
+    static const char *const schemes[] = {"bearer", "basic",     "token",
+                                          "digest", "negotiate", "ntlm"};
     for (size_t k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++) {
         size_t n = strlen(schemes[k]), j = 0;
         if (len <= n + 1 || v[n] != ' ') {
@@ -718,9 +733,8 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
            policy's word and always applies. */
         if (s->field_det == VEIL__DET_RULE) {
             veil__scan_field(s, s->value_raw, raw_end, s->field_det, flags);
-        } else if (!value_allowed(s) &&
-                   !(s->value_dlen <= sizeof(s->head) &&
-                     veil__value_is_mask(s->head, (size_t)s->value_dlen, 0))) {
+        } else if (!value_allowed(s) && !(s->value_dlen <= sizeof(s->head) &&
+                                          veil__value_is_mask(s->head, (size_t)s->value_dlen, 0))) {
             size_t skip = field_scheme(s, raw_end);
             veil__scan_field(s, s->value_raw + skip, raw_end, field_detector(s, skip), flags);
         }

@@ -33,56 +33,56 @@
 /* One open element, or the name being read. End tags are matched by the
    qualified name's length and hash; keys and paths use the local name. */
 typedef struct {
-    uint32_t full_len;  /* the qualified name's length */
-    uint32_t hash;      /* FNV-1a of the qualified name */
-    int8_t cls;         /* key class of the local name */
-    int8_t thing;       /* veil__thing_key() of it, -1: not asked yet */
-    uint8_t len;        /* bytes kept of the local name (XNAME + 1: cut) */
-    uint8_t xmlns;      /* "xmlns" or "xmlns:p": declares a namespace */
-    uint8_t odd;        /* a digit or a byte no name has: may hold PII */
+    uint32_t full_len; /* the qualified name's length */
+    uint32_t hash;     /* FNV-1a of the qualified name */
+    int8_t cls;        /* key class of the local name */
+    int8_t thing;      /* veil__thing_key() of it, -1: not asked yet */
+    uint8_t len;       /* bytes kept of the local name (XNAME + 1: cut) */
+    uint8_t xmlns;     /* "xmlns" or "xmlns:p": declares a namespace */
+    uint8_t odd;       /* a digit or a byte no name has: may hold PII */
     char local[XNAME + 1];
 } xname_t;
 
 enum {
-    X_CONTENT,     /* text between tags */
-    X_LT,          /* after '<' */
-    X_NAME,        /* a start tag's name */
-    X_TAG,         /* between a start tag's attributes */
-    X_SLASH,       /* '/' in a start tag */
+    X_CONTENT, /* text between tags */
+    X_LT,      /* after '<' */
+    X_NAME,    /* a start tag's name */
+    X_TAG,     /* between a start tag's attributes */
+    X_SLASH,   /* '/' in a start tag */
     X_ATTR_NAME,
-    X_ATTR_EQ,     /* after an attribute's name */
-    X_ATTR_START,  /* after '=' */
-    X_ATTR_VALUE,  /* a quoted value */
-    X_ATTR_BARE,   /* an unquoted value (lenient) */
-    X_END_NAME,    /* an end tag's name */
-    X_END_REST,    /* after it, up to '>' */
-    X_BANG,        /* after "<!" */
+    X_ATTR_EQ,    /* after an attribute's name */
+    X_ATTR_START, /* after '=' */
+    X_ATTR_VALUE, /* a quoted value */
+    X_ATTR_BARE,  /* an unquoted value (lenient) */
+    X_END_NAME,   /* an end tag's name */
+    X_END_REST,   /* after it, up to '>' */
+    X_BANG,       /* after "<!" */
     X_COMMENT,
     X_PI,
     X_CDATA,
     X_DOCTYPE,
-    X_DECL,        /* another "<!...>": text up to '>' */
-    X_TEXT,        /* given up: the rest is text */
+    X_DECL, /* another "<!...>": text up to '>' */
+    X_TEXT, /* given up: the rest is text */
 };
 
 struct veil__xml {
     int state;
-    int ent_ret;           /* state an entity reference is read in, or -1 */
+    int ent_ret; /* state an entity reference is read in, or -1 */
     xname_t *stack;
     unsigned depth, cap, used;
-    xname_t name;          /* element or end-tag name being read */
-    xname_t attr;          /* attribute being read */
+    xname_t name; /* element or end-tag name being read */
+    xname_t attr; /* attribute being read */
     char quote;
-    int content_open;      /* a text value is open */
-    uint64_t content_end;  /* raw end of its last byte that is no space */
-    uint64_t lt_raw;       /* the '<' read last */
-    char ent[12];          /* an entity reference after its '&' */
+    int content_open;     /* a text value is open */
+    uint64_t content_end; /* raw end of its last byte that is no space */
+    uint64_t lt_raw;      /* the '<' read last */
+    char ent[12];         /* an entity reference after its '&' */
     uint8_t ent_len;
     uint64_t ent_raw;
-    uint8_t brackets;      /* ']' read at the end of a CDATA section */
+    uint8_t brackets; /* ']' read at the end of a CDATA section */
     uint64_t bracket_raw;
-    uint8_t dashes;        /* '-' (or '?') ending a comment (PI) so far */
-    char bang[7];          /* bytes after "<!" */
+    uint8_t dashes; /* '-' (or '?') ending a comment (PI) so far */
+    char bang[7];   /* bytes after "<!" */
     uint8_t bang_len;
     /* DOCTYPE: quote, internal subset, a comment in it, "<!--" matched */
     char dt_quote;
@@ -102,7 +102,11 @@ static int is_name_start(int c)
 /* Bytes that end a name in a tag (lenient: anything else is a name), and
    bytes a name may hold no finding for (letters, '.', '-', '_', ':' and
    the non-ASCII NameChars): a table, since names are read byte by byte. */
-enum { C_END = 1, C_PLAIN = 2 };
+enum {
+    C_END = 1,
+    C_PLAIN = 2
+};
+/* clang-format off */
 static const uint8_t name_class[256] = {
     ['\t'] = C_END, ['\n'] = C_END, ['\r'] = C_END, [' '] = C_END, ['/'] = C_END,
     ['>'] = C_END, ['<'] = C_END, ['='] = C_END, ['"'] = C_END, ['\''] = C_END,
@@ -119,6 +123,7 @@ static const uint8_t name_class[256] = {
     ['T'] = C_PLAIN, ['U'] = C_PLAIN, ['V'] = C_PLAIN, ['W'] = C_PLAIN, ['X'] = C_PLAIN,
     ['Y'] = C_PLAIN, ['Z'] = C_PLAIN,
 };
+/* clang-format on */
 
 
 static void name_reset(xname_t *n)
@@ -173,9 +178,8 @@ static size_t name_scan(xname_t *n, const unsigned char *p, size_t i, size_t len
 static void name_done(struct veil_scanner *s, xname_t *n)
 {
     n->xmlns |= (uint8_t)is_xmlns(n, n->full_len);
-    n->cls = n->len > 0 && n->len <= XNAME
-                 ? (int8_t)veil__key_class_cached(s, n->local, n->len)
-                 : -1;
+    n->cls =
+        n->len > 0 && n->len <= XNAME ? (int8_t)veil__key_class_cached(s, n->local, n->len) : -1;
 }
 
 static size_t name_len(const xname_t *n)
@@ -311,8 +315,7 @@ static void content_close(struct veil_scanner *s)
 }
 
 /* Decoded bytes of the value being read (text or an attribute's). */
-static void value_plain(struct veil_scanner *s, int in_attr, const char *d, size_t n,
-                        uint64_t raw)
+static void value_plain(struct veil_scanner *s, int in_attr, const char *d, size_t n, uint64_t raw)
 {
     if (n == 0) {
         return;
@@ -382,8 +385,8 @@ static size_t entity_decode(const char *e, size_t n, char *out)
             }
         }
         /* Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | ... */
-        if ((cp < 0x20 && cp != 0x9 && cp != 0xa && cp != 0xd) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff) {
+        if ((cp < 0x20 && cp != 0x9 && cp != 0xa && cp != 0xd) || (cp >= 0xd800 && cp <= 0xdfff) ||
+            cp == 0xfffe || cp == 0xffff) {
             return 0;
         }
         return utf8_put(cp, out);
@@ -442,23 +445,22 @@ static void entity_end(struct veil_scanner *s)
 
 static int is_ent_char(int c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '#' || c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '#' ||
+           c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80;
 }
 
 /* ---- scanning runs ---- */
 
 /* The first of <a>, <b> at or after <i> in <p>, or <len>; sixteen bytes at
    a time where SSE2 is there. */
-static size_t find2(const unsigned char *p, size_t i, size_t len, unsigned char a,
-                    unsigned char b)
+static size_t find2(const unsigned char *p, size_t i, size_t len, unsigned char a, unsigned char b)
 {
 #ifdef __SSE2__
     const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
     while (i + 16 <= len) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
+        unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
         if (m != 0) {
             return i + (size_t)__builtin_ctz(m);
         }

@@ -74,8 +74,8 @@ static uint64_t fnv(const uint8_t *p, size_t n)
 }
 
 /* FNV-1a of the output of <act> over <d>, fed whole. */
-static uint64_t redact_hash(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
-                            int rules, const uint8_t *d, size_t len)
+static uint64_t redact_hash(const veil_engine_t *e, veil_format_t fmt, veil_action_t act, int rules,
+                            const uint8_t *d, size_t len)
 {
     static sink_t o;
     veil_redactor_options_t opts;
@@ -125,15 +125,15 @@ static void dump_one(sink_t *t, const char *name, const veil_engine_t *e, veil_f
     for (size_t k = 0; k < l.n; k++) {
         const veil_finding_t *f = &l.f[k];
         if (f->flags & VEIL_FIND_SKIP) {
-            out(t, "%llu %u skip:%s %u %u\n", (unsigned long long)f->offset,
-                (unsigned)f->length, veil_skip_reason_name((veil_skip_reason_t)f->detector),
-                (unsigned)f->confidence, (unsigned)f->flags);
+            out(t, "%llu %u skip:%s %u %u\n", (unsigned long long)f->offset, (unsigned)f->length,
+                veil_skip_reason_name((veil_skip_reason_t)f->detector), (unsigned)f->confidence,
+                (unsigned)f->flags);
             continue;
         }
         const veil_detector_info_t *info = veil_engine_detector(e, f->detector);
         out(t, "%llu %u %s %u %u\n", (unsigned long long)f->offset, (unsigned)f->length,
-            (f->flags & VEIL_FIND_RULE) || info == NULL ? "-" : info->id,
-            (unsigned)f->confidence, (unsigned)f->flags);
+            (f->flags & VEIL_FIND_RULE) || info == NULL ? "-" : info->id, (unsigned)f->confidence,
+            (unsigned)f->flags);
     }
 }
 
@@ -210,10 +210,10 @@ static int dump_corpus(sink_t *t, const char *kind, const char *dir, int fixed_f
                 veil_body_type_from_content_type(ct, sizeof(ct) - 1, &typed);
                 FUZZ_ASSERT(typed.format == VEIL_FMT_MULTIPART && typed.boundary_len == 1);
             }
-            dump_type = fc.format == VEIL_FMT_MULTIPART && !(len >= 4 && data[2] == '-' &&
-                                                             data[3] == '-')
-                            ? &typed
-                            : NULL;
+            dump_type =
+                fc.format == VEIL_FMT_MULTIPART && !(len >= 4 && data[2] == '-' && data[3] == '-')
+                    ? &typed
+                    : NULL;
             dump_one(t, name, fc.engine, fc.format, fc.third, fc.rules, fc.body, fc.len);
             dump_type = NULL;
         }

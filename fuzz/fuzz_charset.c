@@ -152,10 +152,14 @@ static void same(const buf_t *a, const buf_t *b)
 static int declared_of_form(int form)
 {
     switch (form) {
-    case VEIL_FORM_UTF16LE: return VEIL_CS_UTF16LE;
-    case VEIL_FORM_UTF16BE: return VEIL_CS_UTF16BE;
-    case VEIL_FORM_UTF32LE: return VEIL_CS_UTF32LE;
-    default: return VEIL_CS_UTF32BE;
+    case VEIL_FORM_UTF16LE:
+        return VEIL_CS_UTF16LE;
+    case VEIL_FORM_UTF16BE:
+        return VEIL_CS_UTF16BE;
+    case VEIL_FORM_UTF32LE:
+        return VEIL_CS_UTF32LE;
+    default:
+        return VEIL_CS_UTF32BE;
     }
 }
 

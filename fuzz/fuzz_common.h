@@ -16,17 +16,17 @@
 #include "veil/scan.h"
 #include "veil/transform.h"
 
-#define FUZZ_ASSERT(cond)                                                        \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                      \
-            abort();                                                             \
-        }                                                                        \
+#define FUZZ_ASSERT(cond)                                                                \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                     \
+        }                                                                                \
     } while (0)
 
 /* Custom detectors: short and long matches, a validator, context words
    required or not. */
+/* clang-format off */
 static const veil_custom_detector_t fuzz_custom[] = {
     {"order_ref", VEIL_CAT_FINANCIAL, 0, "ORD-[0-9]{6,12}", NULL, "order", 0, VEIL_CONF_MEDIUM},
     {"employee_id", VEIL_CAT_GOVERNMENT_ID, 0, "EMP[0-9]{5}", NULL, "employee", 1,
@@ -36,14 +36,14 @@ static const veil_custom_detector_t fuzz_custom[] = {
      VEIL_CONF_HIGH},
     {"ticket", VEIL_CAT_CONTACT, 0, "(?i)ticket #?[0-9]{3,8}", NULL, NULL, 0, VEIL_CONF_LOW},
 };
+/* clang-format on */
 
 static const char *const fuzz_allow_values[] = {"jane@example.com", "4111111111111111",
                                                 "203.0.113.42"};
 static const char *const fuzz_allow_patterns[] = {"[a-z]+@example\\.org"};
 
-static veil_hash_key_t fuzz_hash_key = {.id = "fuzz",
-                                        .bytes = "0123456789abcdef0123456789abcdef",
-                                        .len = 32};
+static veil_hash_key_t fuzz_hash_key = {
+    .id = "fuzz", .bytes = "0123456789abcdef0123456789abcdef", .len = 32};
 
 /* The engines, made once: [0] defaults, [1] min_confidence low, [2] low
    with the allowlist, [3] low with the custom detectors. */
@@ -89,8 +89,8 @@ static const veil_engine_t *const *fuzz_engines(void)
 typedef struct {
     const veil_engine_t *engine;
     veil_format_t format;
-    int allow;                 /* the allowlist engine */
-    int rules;                 /* field rules too (bit 7) */
+    int allow; /* the allowlist engine */
+    int rules; /* field rules too (bit 7) */
     veil_action_t third;
     uint32_t seed;
     const uint8_t *body;
@@ -136,8 +136,7 @@ static int fuzz_rules(void *ud, int place, const char *path, size_t len)
         if (len >= 3 && memcmp(path + len - 3, "[1]", 3) == 0) {
             return VEIL_ACT_DROP;
         }
-        return path[len - 1] == 'a' ? VEIL_ACT_DROP
-               : path[len - 1] == 'b' ? VEIL_ACT_LABEL : -1;
+        return path[len - 1] == 'a' ? VEIL_ACT_DROP : path[len - 1] == 'b' ? VEIL_ACT_LABEL : -1;
     }
     FUZZ_ASSERT(place == VEIL_PLACE_FORM);
     return path[0] == 'p' ? VEIL_ACT_MASK : -1;

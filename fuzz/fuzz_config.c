@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 64 * 1024) {
         return 0;
     }
-    veil_config_t *c = veil_config_load_string("fuzz.yaml", (const char *)data, size, 0,
-                                               count, &errors);
+    veil_config_t *c =
+        veil_config_load_string("fuzz.yaml", (const char *)data, size, 0, count, &errors);
     if (c == NULL) {
         if (errors == 0) {
             abort(); /* rejected without a reason */
@@ -44,10 +44,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
            routes matching on client_sans / client_subject are tried. */
         static const veil_client_name_t sans[] = {{"spiffe://example.org/billing", 0},
                                                   {"Billing.Example.Org", 1}};
-        veil_route_request_t q = {"POST", 4, "api.example.com:443", 19, paths[i],
-                                  strlen(paths[i]), "application/json", 16, NULL,
-                                  i == 1, i == 1 ? "CN=billing,O=Example" : NULL,
-                                  i == 1 ? sans : NULL, i == 1 ? 2 : 0};
+        veil_route_request_t q = {"POST",
+                                  4,
+                                  "api.example.com:443",
+                                  19,
+                                  paths[i],
+                                  strlen(paths[i]),
+                                  "application/json",
+                                  16,
+                                  NULL,
+                                  i == 1,
+                                  i == 1 ? "CN=billing,O=Example" : NULL,
+                                  i == 1 ? sans : NULL,
+                                  i == 1 ? 2 : 0};
         const veil_route_t *r = veil_config_route_match(c, &q);
         if (r == NULL || r->policy == NULL || r->upstream == NULL) {
             abort();
@@ -57,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
-    static const char *const fields[] = {"$.user.card", "$.items[3].iban", "$['a b'][0]",
-                                         "password", "x-api-key", "$.", "$[", ""};
+    static const char *const fields[] = {
+        "$.user.card", "$.items[3].iban", "$['a b'][0]", "password", "x-api-key", "$.", "$[", ""};
     for (size_t i = 0; i < veil_config_policy_count(c); i++) {
         const veil_policy_t *p = veil_config_policy_at(c, i);
         for (int d = 0; d < VEIL_DIR__COUNT; d++) {

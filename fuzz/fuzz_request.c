@@ -40,13 +40,12 @@
 #include "http_chunked.c"
 #include "http_validate.c"
 
-#define FUZZ_ASSERT(cond)                                                        \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                      \
-            abort();                                                             \
-        }                                                                        \
+#define FUZZ_ASSERT(cond)                                                                \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                     \
+        }                                                                                \
     } while (0)
 
 static const char chunked_req_head[] =
@@ -106,7 +105,7 @@ static chunk_result_t chunked_check(const char *buf, size_t len, size_t step, in
 
 /* llhttp run: where the first message completes, framing seen at headers. */
 typedef struct ll_state {
-    int skip_body;      /* in: on_headers_complete returns 1 (no body) */
+    int skip_body; /* in: on_headers_complete returns 1 (no body) */
     int headers_done;
     int chunked;
     int has_cl;
@@ -137,8 +136,8 @@ static int ll_on_message_complete(llhttp_t *p)
  * Runs llhttp over buf[0..len). Returns the llhttp error, and in *done_at
  * the offset just past the first message (when it paused there), else -1.
  */
-static llhttp_errno_t ll_run(const char *buf, size_t len, int resp, int skip_body,
-                             ll_state_t *s, long *done_at)
+static llhttp_errno_t ll_run(const char *buf, size_t len, int resp, int skip_body, ll_state_t *s,
+                             long *done_at)
 {
     llhttp_settings_t set;
     llhttp_settings_init(&set);

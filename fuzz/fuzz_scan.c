@@ -219,9 +219,9 @@ static int use_rules, keep_skipped;
 
 /* Redacts <d> in the pieces <c> (NULL: whole) on SIMD <level>; the
    findings it tells go to <told> (or are only counted: NULL). */
-static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
-                   const uint8_t *d, size_t len, const cuts_t *c, int level, sink_t *out,
-                   findings_t *told, size_t *nfound)
+static void redact(const veil_engine_t *e, veil_format_t fmt, veil_action_t act, const uint8_t *d,
+                   size_t len, const cuts_t *c, int level, sink_t *out, findings_t *told,
+                   size_t *nfound)
 {
     order_t o = {0, 0, told ? told->f : NULL};
     veil_redactor_options_t opts;
@@ -366,11 +366,11 @@ static void rebuild(const findings_t *l, veil_action_t act, const uint8_t *d, si
                 FUZZ_ASSERT(hbuf != NULL);
                 hcap = need;
             }
-            long n = veil_transform_apply_info(VEIL_ACT_HASH, info, f->detector, f->flags,
-                                               (const char *)raw, f->length, &fuzz_hash_key,
-                                               hbuf, hcap);
-            FUZZ_ASSERT(n > 0 && hbuf[bare] == '[' && hbuf[n - 1 - (long)count_lines(
-                                                          raw, f->length)] == (bare ? '"' : ']'));
+            long n =
+                veil_transform_apply_info(VEIL_ACT_HASH, info, f->detector, f->flags,
+                                          (const char *)raw, f->length, &fuzz_hash_key, hbuf, hcap);
+            FUZZ_ASSERT(n > 0 && hbuf[bare] == '[' &&
+                        hbuf[n - 1 - (long)count_lines(raw, f->length)] == (bare ? '"' : ']'));
             sink_write(exp, hbuf, (size_t)n);
             continue;
         }
@@ -414,8 +414,8 @@ typedef struct {
 
 static void jp_ws(jp_t *j)
 {
-    while (j->i < j->n && (j->p[j->i] == ' ' || j->p[j->i] == '\t' || j->p[j->i] == '\n' ||
-                           j->p[j->i] == '\r')) {
+    while (j->i < j->n &&
+           (j->p[j->i] == ' ' || j->p[j->i] == '\t' || j->p[j->i] == '\n' || j->p[j->i] == '\r')) {
         j->i++;
     }
 }
@@ -669,8 +669,8 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                 shift -= (int64_t)f->length;
                 shift += (int64_t)count_lines(d + f->offset, f->length);
                 if (!(f->flags & VEIL_FIND_MORE)) {
-                    shift += (int64_t)skip_marker(f, f->offset + f->length - skip_from, m,
-                                                  sizeof(m));
+                    shift +=
+                        (int64_t)skip_marker(f, f->offset + f->length - skip_from, m, sizeof(m));
                     skip_from = UINT64_MAX;
                 }
                 continue;
@@ -682,8 +682,8 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
                     only_kept &= is_mask_sep(d[f->offset + j]) || d[f->offset + j] == '*';
                 }
                 if (!only_kept) {
-                    FUZZ_ASSERT(memcmp(o1.buf + (int64_t)f->offset + shift + bare,
-                                       d + f->offset, f->length) != 0);
+                    FUZZ_ASSERT(memcmp(o1.buf + (int64_t)f->offset + shift + bare, d + f->offset,
+                                       f->length) != 0);
                 }
             }
             shift += bare ? 2 : 0;

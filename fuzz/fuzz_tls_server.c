@@ -40,34 +40,31 @@
 #include "proxy/net/tls_ctx.c"
 #include "proxy/net/transport.c"
 
-#define FUZZ_ASSERT(cond)                                                        \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                      \
-            abort();                                                             \
-        }                                                                        \
+#define FUZZ_ASSERT(cond)                                                                \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                     \
+        }                                                                                \
     } while (0)
 
-static const char cert_pem[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBqjCCAVGgAwIBAgIUALs/P8Qx6yKwCRCqTxQ4sBzuklIwCgYIKoZIzj0EAwIw\n"
-    "FDESMBAGA1UEAwwJZnV6ei50ZXN0MCAXDTI2MTIwNTE0MjIxMVoYDzIxMjYxMTEx\n"
-    "MTQyMjExWjAUMRIwEAYDVQQDDAlmdXp6LnRlc3QwWTATBgcqhkjOPQIBBggqhkjO\n"
-    "PQMBBwNCAARx9v+7M5vZJay8hhYKQM4NrB5/AgsLr688wXTqFUAo+Wez7fD/CI/v\n"
-    "tW6Gfas9yeLch2BWfikoIwQ2C1XaaImwo38wfTAdBgNVHQ4EFgQUtqCUWVHfczuF\n"
-    "GtRsD/FwroFTFhwwHwYDVR0jBBgwFoAUtqCUWVHfczuFGtRsD/FwroFTFhwwDwYD\n"
-    "VR0TAQH/BAUwAwEB/zAqBgNVHREEIzAhgglmdXp6LnRlc3SGFHNwaWZmZTovL2Z1\n"
-    "enovY2xpZW50MAoGCCqGSM49BAMCA0cAMEQCIDl+Ix4LGf/a7GFltl7JngmJJ14S\n"
-    "CsirxvOy+X022v6KAiAV5uZ4TdH8/gZl+17I9oEuzPgtlRuBiP6TBZNQdxKi8Q==\n"
-    "-----END CERTIFICATE-----\n";
+static const char cert_pem[] = "-----BEGIN CERTIFICATE-----\n"
+                               "MIIBqjCCAVGgAwIBAgIUALs/P8Qx6yKwCRCqTxQ4sBzuklIwCgYIKoZIzj0EAwIw\n"
+                               "FDESMBAGA1UEAwwJZnV6ei50ZXN0MCAXDTI2MTIwNTE0MjIxMVoYDzIxMjYxMTEx\n"
+                               "MTQyMjExWjAUMRIwEAYDVQQDDAlmdXp6LnRlc3QwWTATBgcqhkjOPQIBBggqhkjO\n"
+                               "PQMBBwNCAARx9v+7M5vZJay8hhYKQM4NrB5/AgsLr688wXTqFUAo+Wez7fD/CI/v\n"
+                               "tW6Gfas9yeLch2BWfikoIwQ2C1XaaImwo38wfTAdBgNVHQ4EFgQUtqCUWVHfczuF\n"
+                               "GtRsD/FwroFTFhwwHwYDVR0jBBgwFoAUtqCUWVHfczuFGtRsD/FwroFTFhwwDwYD\n"
+                               "VR0TAQH/BAUwAwEB/zAqBgNVHREEIzAhgglmdXp6LnRlc3SGFHNwaWZmZTovL2Z1\n"
+                               "enovY2xpZW50MAoGCCqGSM49BAMCA0cAMEQCIDl+Ix4LGf/a7GFltl7JngmJJ14S\n"
+                               "CsirxvOy+X022v6KAiAV5uZ4TdH8/gZl+17I9oEuzPgtlRuBiP6TBZNQdxKi8Q==\n"
+                               "-----END CERTIFICATE-----\n";
 
-static const char key_pem[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgDxNtA4cv7FwhLfDn\n"
-    "IWCwksfY1PjYbJ/g5dE7sDVgltmhRANCAARx9v+7M5vZJay8hhYKQM4NrB5/AgsL\n"
-    "r688wXTqFUAo+Wez7fD/CI/vtW6Gfas9yeLch2BWfikoIwQ2C1XaaImw\n"
-    "-----END PRIVATE KEY-----\n";
+static const char key_pem[] = "-----BEGIN PRIVATE KEY-----\n"
+                              "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgDxNtA4cv7FwhLfDn\n"
+                              "IWCwksfY1PjYbJ/g5dE7sDVgltmhRANCAARx9v+7M5vZJay8hhYKQM4NrB5/AgsL\n"
+                              "r688wXTqFUAo+Wez7fD/CI/vtW6Gfas9yeLch2BWfikoIwQ2C1XaaImw\n"
+                              "-----END PRIVATE KEY-----\n";
 
 static uint64_t sent_bytes;
 
@@ -184,8 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t room = 1 + (size_t)(data[0] % 64);
             size_t before = len;
 
-            end = veil__transport_pull(t, plain, &len, len + room < sizeof(plain)
-                                                        ? len + room : sizeof(plain), &got);
+            end = veil__transport_pull(
+                t, plain, &len, len + room < sizeof(plain) ? len + room : sizeof(plain), &got);
             FUZZ_ASSERT(len <= sizeof(plain));
             FUZZ_ASSERT(got == (len > before));
             out_total += len - before;
@@ -198,14 +195,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t l2 = 0;
 
             FUZZ_ASSERT(t->end_done);
-            FUZZ_ASSERT(veil__transport_pull(t, plain, &l2, sizeof(plain), &got) != 0 &&
-                        !got && l2 == 0);
+            FUZZ_ASSERT(veil__transport_pull(t, plain, &l2, sizeof(plain), &got) != 0 && !got &&
+                        l2 == 0);
             break;
         }
     }
     FUZZ_ASSERT(t->hs_done || out_total == 0);
-    FUZZ_ASSERT(!(t->hs_done || t->failed) || ((tls_t *)t)->fed == 0 ||
-                ((tls_t *)t)->counted);
+    FUZZ_ASSERT(!(t->hs_done || t->failed) || ((tls_t *)t)->fed == 0 || ((tls_t *)t)->counted);
     inputs_fed += ((tls_t *)t)->fed > 0;
     if (t->hs_done && !t->failed) {
         uv_buf_t r = uv_buf_init((char *)"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38);

@@ -22,13 +22,12 @@
 #include "veil/tokens.h"
 #include "veil/veil.h"
 
-#define FUZZ_ASSERT(cond)                                                        \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                      \
-            abort();                                                             \
-        }                                                                        \
+#define FUZZ_ASSERT(cond)                                                                \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                     \
+        }                                                                                \
     } while (0)
 
 /* Three rings with the same ids and slots and other bytes. <ring> makes
@@ -105,8 +104,8 @@ static void stream_case(const uint8_t *data, size_t size)
     veil_token_stats_t *st = &stats;
     sink_t out = {0};
     size_t step = size ? 1 + data[0] % 17 : 1;
-    veil_token_stream_t *s = veil_token_stream_new(&blind_tokens, VEIL_TOKEN_OP_DETOKENIZE, st,
-                                                   sink_write, &out);
+    veil_token_stream_t *s =
+        veil_token_stream_new(&blind_tokens, VEIL_TOKEN_OP_DETOKENIZE, st, sink_write, &out);
     FUZZ_ASSERT(st != NULL && s != NULL);
     for (size_t off = 0; off < size; off += step) {
         size_t n = size - off < step ? size - off : step;
@@ -141,8 +140,8 @@ static void roundtrip_case(const uint8_t *data, size_t size)
     /* prefix = p[0, lo), value = p[lo, hi), suffix = p[hi, size - 3) */
     long n = veil_token_tagged_make(rt, 0, "email", 0, p + lo, hi - lo, tok, sizeof(tok));
     FUZZ_ASSERT(n > 0);
-    veil_token_stream_t *s = veil_token_stream_new(&rt_tokens, VEIL_TOKEN_OP_DETOKENIZE, NULL,
-                                                   sink_write, &out);
+    veil_token_stream_t *s =
+        veil_token_stream_new(&rt_tokens, VEIL_TOKEN_OP_DETOKENIZE, NULL, sink_write, &out);
     FUZZ_ASSERT(s != NULL);
     sink_write(&want, p, lo);
     sink_write(&want, " ", 1);
@@ -172,8 +171,7 @@ static void open_case(const uint8_t *data, size_t size)
     static char val[VEIL_TOKEN_OUT_CAP(VEIL_TOKEN_VALUE_MAX)], again[VEIL_TOKEN_MAX_LEN + 8];
     veil_token_parts_t parts;
     int key = -1, bare = 0;
-    long n = veil_token_tagged_open(ring, (const char *)data, size, val, sizeof(val), &key,
-                                    &bare);
+    long n = veil_token_tagged_open(ring, (const char *)data, size, val, sizeof(val), &key, &bare);
     if (!veil_token_parse((const char *)data, size, &parts)) {
         FUZZ_ASSERT(n == VEIL_ESYNTAX);
         return;
@@ -182,8 +180,8 @@ static void open_case(const uint8_t *data, size_t size)
         char type[VEIL_TOKEN_TYPE_MAX + 1];
         memcpy(type, parts.type, parts.type_len);
         type[parts.type_len] = '\0';
-        long m = veil_token_tagged_make(ring, key, type, bare, val, (size_t)n, again,
-                                        sizeof(again));
+        long m =
+            veil_token_tagged_make(ring, key, type, bare, val, (size_t)n, again, sizeof(again));
         FUZZ_ASSERT(m == (long)size && memcmp(again, data, size) == 0);
     } else {
         FUZZ_ASSERT(n == VEIL_ESYNTAX || n == VEIL_ETOKEN_KEY || n == VEIL_ETOKEN_RETIRED ||

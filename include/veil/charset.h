@@ -34,17 +34,17 @@
 #include <stdint.h>
 
 typedef enum veil_charset {
-    VEIL_CS_NONE = 0,      /* no charset declared */
-    VEIL_CS_ASCII,         /* declared; every ASCII character is its own
+    VEIL_CS_NONE = 0, /* no charset declared */
+    VEIL_CS_ASCII,    /* declared; every ASCII character is its own
                               byte (UTF-8, US-ASCII, ISO-8859-*, windows-125x,
                               ...): passed through */
-    VEIL_CS_UTF16,         /* utf-16, no byte order given */
+    VEIL_CS_UTF16,    /* utf-16, no byte order given */
     VEIL_CS_UTF16LE,
     VEIL_CS_UTF16BE,
-    VEIL_CS_UTF32,         /* utf-32, no byte order given */
+    VEIL_CS_UTF32, /* utf-32, no byte order given */
     VEIL_CS_UTF32LE,
     VEIL_CS_UTF32BE,
-    VEIL_CS_UNKNOWN,       /* declared, and veil cannot decode it (UTF-7,
+    VEIL_CS_UNKNOWN, /* declared, and veil cannot decode it (UTF-7,
                               EBCDIC, ISO-2022-*, an unknown name, two
                               different charset parameters) */
 } veil_charset_t;
@@ -67,12 +67,12 @@ veil_charset_t veil_charset_from_content_type(const char *ct, size_t len);
 /* What a decoder found the bytes to be. */
 typedef enum veil_charset_form {
     VEIL_FORM_UNDECIDED = 0,
-    VEIL_FORM_PASS,        /* passed through as they are */
+    VEIL_FORM_PASS, /* passed through as they are */
     VEIL_FORM_UTF16LE,
     VEIL_FORM_UTF16BE,
     VEIL_FORM_UTF32LE,
     VEIL_FORM_UTF32BE,
-    VEIL_FORM_CONFLICT,    /* a BOM contradicts the declared charset */
+    VEIL_FORM_CONFLICT, /* a BOM contradicts the declared charset */
 } veil_charset_form_t;
 
 /* Where output goes; non-zero stops the call (it returns that value). */
@@ -84,15 +84,15 @@ typedef int (*veil_charset_write_cb)(void *ud, const char *data, size_t len);
  * split of the input gives the same output bytes.
  */
 typedef struct veil_charset_decoder {
-    uint8_t declared;      /* veil_charset_t */
-    uint8_t form;          /* veil_charset_form_t, decided by the first
+    uint8_t declared; /* veil_charset_t */
+    uint8_t form;     /* veil_charset_form_t, decided by the first
                               bytes (at most four are held for it) */
-    uint8_t bom;           /* a BOM was read and not passed on */
-    uint8_t nhead;         /* first bytes held until the form is known */
+    uint8_t bom;      /* a BOM was read and not passed on */
+    uint8_t nhead;    /* first bytes held until the form is known */
     uint8_t head[4];
-    uint8_t npend;         /* bytes of the code unit being read */
+    uint8_t npend; /* bytes of the code unit being read */
     uint8_t pend[4];
-    uint16_t high;         /* a high surrogate awaiting its low one, or 0 */
+    uint16_t high; /* a high surrogate awaiting its low one, or 0 */
 } veil_charset_decoder_t;
 
 /*
@@ -120,9 +120,9 @@ int veil_charset_transcodes(const veil_charset_decoder_t *d);
  * input gives the same output.
  */
 typedef struct veil_charset_encoder {
-    uint8_t form;          /* veil_charset_form_t */
-    uint8_t bom;           /* write a BOM before the first output */
-    uint8_t npend;         /* bytes of an incomplete UTF-8 sequence */
+    uint8_t form;  /* veil_charset_form_t */
+    uint8_t bom;   /* write a BOM before the first output */
+    uint8_t npend; /* bytes of an incomplete UTF-8 sequence */
     uint8_t pend[4];
 } veil_charset_encoder_t;
 

@@ -53,10 +53,10 @@ typedef enum veil_field_where {
 
 typedef struct veil_field_rule {
     veil_field_where_t where;
-    const char *name;        /* the path, pattern or name */
+    const char *name; /* the path, pattern or name */
     veil_action_t action;
-    const void *re;          /* VEIL_FIELD_KEY: the compiled pattern */
-    int keep;                /* VEIL_FIELD_HEADER only, action keep: the
+    const void *re; /* VEIL_FIELD_KEY: the compiled pattern */
+    int keep;       /* VEIL_FIELD_HEADER only, action keep: the
                                 value is logged as the engine redacts it
                                 even when it looks like a credential
                                 (veil_value_looks_secret); <action> unused */
@@ -65,7 +65,7 @@ typedef struct veil_field_rule {
 /* One direction of a policy, compiled. */
 typedef struct veil_policy_dir {
     veil_mode_t mode;
-    const veil_engine_t *engine;   /* shared with identical directions */
+    const veil_engine_t *engine; /* shared with identical directions */
     /* Per engine detector (veil_engine_detector_count() entries): the
        action for the log, and whether a finding blocks (mode block). */
     const uint8_t *actions;
@@ -76,9 +76,9 @@ typedef struct veil_policy_dir {
     veil_body_log_t body_log;
     const char *const *body_fields; /* VEIL_BODY_LOG_ALLOWLIST */
     size_t nbody_fields;
-    int uninspectable_block;        /* a body veil cannot inspect is refused */
-    unsigned block_status;          /* HTTP status of a refusal (403) */
-    const veil_hash_key_t *key;     /* for VEIL_ACT_HASH, or NULL */
+    int uninspectable_block;    /* a body veil cannot inspect is refused */
+    unsigned block_status;      /* HTTP status of a refusal (403) */
+    const veil_hash_key_t *key; /* for VEIL_ACT_HASH, or NULL */
     /* For VEIL_ACT_TOKENIZE (veil/tokens.h): the config's key slots, the
        key tokens are made with, and per engine detector tagged or fpe;
        NULL when the config has no key slot. */
@@ -97,7 +97,7 @@ typedef struct veil_upstream {
     const char *url;
     const char *host;
     int port;
-    int tls;                       /* https:// */
+    int tls; /* https:// */
     /* tls: (https only). verify 0 turns peer verification off (unsafe:
        anyone on the path can read and change the traffic); ca_file
        replaces the system CA store; server_name replaces the URL's host
@@ -111,9 +111,9 @@ typedef struct veil_upstream {
     const char *tls_key_file;
     uint64_t connect_timeout_ms;
     uint64_t response_timeout_ms;
-    uint64_t idle_timeout_ms;      /* pooled idle connections */
-    unsigned pool_size;            /* idle connections kept per worker */
-    uint64_t resolve_interval_ms;  /* re-resolve a host name; 0: at start only */
+    uint64_t idle_timeout_ms;     /* pooled idle connections */
+    unsigned pool_size;           /* idle connections kept per worker */
+    uint64_t resolve_interval_ms; /* re-resolve a host name; 0: at start only */
 } veil_upstream_t;
 
 /* One certificate of a TLS listener: a PEM chain (leaf first), its key,
@@ -121,14 +121,14 @@ typedef struct veil_upstream {
 typedef struct veil_tls_certificate {
     const char *cert_file;
     const char *key_file;
-    const char *ocsp_file;         /* NULL: no stapling */
+    const char *ocsp_file; /* NULL: no stapling */
 } veil_tls_certificate_t;
 
 /* listeners[].tls.client_auth */
 typedef enum veil_client_auth {
-    VEIL_CLIENT_AUTH_NONE,         /* no certificate asked for */
-    VEIL_CLIENT_AUTH_OPTIONAL,     /* asked for; one given must verify */
-    VEIL_CLIENT_AUTH_REQUIRED,     /* a verified certificate or no handshake */
+    VEIL_CLIENT_AUTH_NONE,     /* no certificate asked for */
+    VEIL_CLIENT_AUTH_OPTIONAL, /* asked for; one given must verify */
+    VEIL_CLIENT_AUTH_REQUIRED, /* a verified certificate or no handshake */
 } veil_client_auth_t;
 
 /*
@@ -142,10 +142,10 @@ typedef enum veil_client_auth {
  */
 typedef struct veil_listener_tls {
     const veil_tls_certificate_t *certificates;
-    size_t ncertificates;          /* at least 1 */
-    int min_version;               /* 12 (TLS 1.2, the default) or 13 */
+    size_t ncertificates; /* at least 1 */
+    int min_version;      /* 12 (TLS 1.2, the default) or 13 */
     veil_client_auth_t client_auth;
-    const char *client_ca_file;    /* required with client_auth */
+    const char *client_ca_file; /* required with client_auth */
     const char *const *client_sans;
     size_t nclient_sans;
 } veil_listener_tls_t;
@@ -160,12 +160,12 @@ typedef struct veil_listener {
 typedef struct veil_route {
     const char *name;
     /* Match (NULL / 0: any). All given conditions must hold. */
-    const char *host;          /* exact, or *.example.com; port ignored */
+    const char *host; /* exact, or *.example.com; port ignored */
     const char *path_prefix;
     const char *path_regex;
     const char *const *methods;
     size_t nmethods;
-    const char *content_type;  /* media type, or type/ * ; parameters ignored */
+    const char *content_type; /* media type, or type/ * ; parameters ignored */
     /* Who the client is: a certificate verified by a TLS listener with
        client_auth carrying one of these subject alternative names (exact;
        DNS names case-insensitively), and/or with this subject DN (RFC
@@ -178,8 +178,8 @@ typedef struct veil_route {
     /* Then. */
     const veil_upstream_t *upstream;
     const veil_policy_t *policy;
-    const char *purpose;       /* logged with each exchange */
-    const void *re;            /* the compiled path_regex */
+    const char *purpose; /* logged with each exchange */
+    const void *re;      /* the compiled path_regex */
     /* match.listener: the names of the listeners it serves (NULL / 0:
        any). */
     const char *const *listeners;
@@ -198,35 +198,35 @@ typedef struct veil_route {
 /* The scalar sections; every field is declared in include/veil/settings.h's
    table (config/settings.c), which holds its default and documentation. */
 typedef struct veil_server_settings {
-    unsigned workers;              /* 0: number of cores */
+    unsigned workers; /* 0: number of cores */
     unsigned max_connections;
     size_t max_header_bytes;
     unsigned max_headers;
     size_t inspect_limit;
-    uint64_t max_body_size;        /* request body bytes; more is 413; 0: no limit */
+    uint64_t max_body_size; /* request body bytes; more is 413; 0: no limit */
     uint64_t header_timeout_ms;
     uint64_t body_timeout_ms;
     uint64_t keepalive_timeout_ms;
     uint64_t drain_timeout_ms;
-    int inspect;                   /* 0: no detection engine at all */
-    int pass_underscore_headers;   /* forward fields named with '_' */
-    const char *probe_listen;      /* /live and /ready only: HOST:PORT, or "off" */
-    const char *metrics_listen;    /* /metrics only: HOST:PORT, or "off" */
+    int inspect;                 /* 0: no detection engine at all */
+    int pass_underscore_headers; /* forward fields named with '_' */
+    const char *probe_listen;    /* /live and /ready only: HOST:PORT, or "off" */
+    const char *metrics_listen;  /* /metrics only: HOST:PORT, or "off" */
 } veil_server_settings_t;
 
 typedef struct veil_access_log_settings {
-    const char *path;              /* "-": stdout */
-    size_t body_limit;             /* redacted body bytes logged per body */
-    uint64_t max_size;             /* rotate above this; 0: never */
-    uint64_t rotate_ms;            /* rotate at these UTC boundaries; 0: never */
-    uint64_t retention_ms;         /* delete rotated files older; 0: keep */
-    size_t max_record_size;        /* socket sinks: longer records are replaced */
+    const char *path;       /* "-": stdout */
+    size_t body_limit;      /* redacted body bytes logged per body */
+    uint64_t max_size;      /* rotate above this; 0: never */
+    uint64_t rotate_ms;     /* rotate at these UTC boundaries; 0: never */
+    uint64_t retention_ms;  /* delete rotated files older; 0: keep */
+    size_t max_record_size; /* socket sinks: longer records are replaced */
 } veil_access_log_settings_t;
 
 typedef struct veil_admin_settings {
-    const char *listen;            /* HOST:PORT, or "off" */
-    const char *token_file;        /* NULL: no token */
-    int insecure;                  /* allow a non-loopback listen without one */
+    const char *listen;     /* HOST:PORT, or "off" */
+    const char *token_file; /* NULL: no token */
+    int insecure;           /* allow a non-loopback listen without one */
 } veil_admin_settings_t;
 
 /*
@@ -239,20 +239,20 @@ typedef struct veil_admin_settings {
 typedef struct veil_detokenize_caller {
     const char *name;
     const char *token_file;
-    const char *token;             /* the file's token, wiped with the config */
+    const char *token; /* the file's token, wiped with the config */
     size_t token_len;
-    const char *const *types;      /* detector ids it may see turned back */
+    const char *const *types; /* detector ids it may see turned back */
     size_t ntypes;
-    double rate;                   /* requests per second */
+    double rate; /* requests per second */
     unsigned burst;
 } veil_detokenize_caller_t;
 
 typedef struct veil_detokenize_settings {
-    const char *listen;            /* loopback HOST:PORT, or NULL */
-    const char *socket;            /* a Unix socket path, or NULL */
-    const char *policy;            /* whose request side opens tokens */
-    size_t max_body_size;          /* a larger body is refused (413) */
-    int audit_stderr;              /* audit lines to stderr, not the access log */
+    const char *listen;   /* loopback HOST:PORT, or NULL */
+    const char *socket;   /* a Unix socket path, or NULL */
+    const char *policy;   /* whose request side opens tokens */
+    size_t max_body_size; /* a larger body is refused (413) */
+    int audit_stderr;     /* audit lines to stderr, not the access log */
     const veil_detokenize_caller_t *callers;
     size_t ncallers;
 } veil_detokenize_settings_t;
@@ -260,7 +260,10 @@ typedef struct veil_detokenize_settings {
 typedef struct veil_config veil_config_t;
 
 /* Diagnostics: <msg> is "file:line:column: key: reason", without newline. */
-typedef enum { VEIL_DIAG_ERROR, VEIL_DIAG_WARNING } veil_diag_level_t;
+typedef enum {
+    VEIL_DIAG_ERROR,
+    VEIL_DIAG_WARNING
+} veil_diag_level_t;
 typedef void (*veil_diag_cb)(void *ud, veil_diag_level_t level, const char *msg);
 
 enum {
@@ -274,8 +277,7 @@ enum {
  * with one reference, or NULL after reporting every error through <cb>
  * (which may be NULL). ${VAR} and ${VAR:-default} are replaced in values.
  */
-veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb,
-                                     void *ud);
+veil_config_t *veil_config_load_file(const char *path, unsigned flags, veil_diag_cb cb, void *ud);
 /* veil_config_load_string(): the same for <len> bytes of YAML named <name>. */
 veil_config_t *veil_config_load_string(const char *name, const char *text, size_t len,
                                        unsigned flags, veil_diag_cb cb, void *ud);
@@ -287,7 +289,7 @@ veil_config_t *veil_config_load_string(const char *name, const char *text, size_
  */
 struct veil_setting_override;
 typedef struct veil_config_load_options {
-    unsigned flags;                /* VEIL_CONFIG_* */
+    unsigned flags; /* VEIL_CONFIG_* */
     const struct veil_setting_override *overrides;
     size_t noverrides;
     veil_diag_cb cb;
@@ -337,14 +339,14 @@ typedef struct veil_route_request {
     size_t method_len;
     const char *host;
     size_t host_len;
-    const char *path;      /* without the query string */
+    const char *path; /* without the query string */
     size_t path_len;
     const char *content_type;
     size_t content_type_len;
-    const char *listener;  /* the name of the listener it came on; NULL:
+    const char *listener; /* the name of the listener it came on; NULL:
                               not known (match.listener is not checked) */
     int client_verified;
-    const char *client_subject;    /* NULL: none, or too long to compare */
+    const char *client_subject; /* NULL: none, or too long to compare */
     const veil_client_name_t *client_sans;
     size_t nclient_sans;
 } veil_route_request_t;
@@ -402,8 +404,7 @@ void veil_config_dump(const veil_config_t *cfg, FILE *out);
  * actual output of a failing case is printed too (it may hold the test's
  * own sample values). Returns the number of failed cases.
  */
-unsigned veil_config_run_tests(const veil_config_t *cfg, FILE *out, int show,
-                               unsigned *passed);
+unsigned veil_config_run_tests(const veil_config_t *cfg, FILE *out, int show, unsigned *passed);
 
 /*
  * A holder: where the proxy keeps the current config for atomic swaps.
@@ -428,13 +429,11 @@ void veil_config_holder_swap(veil_config_holder_t *h, veil_config_t *cfg);
  * A bad file is reported through <cb>, counted, and the old config stays.
  * Returns 0 or -1.
  */
-int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_diag_cb cb,
-                              void *ud);
+int veil_config_holder_reload(veil_config_holder_t *h, const char *path, veil_diag_cb cb, void *ud);
 /* The same with load options (command-line overrides re-applied). */
 int veil_config_holder_reload_with(veil_config_holder_t *h, const char *path,
                                    const veil_config_load_options_t *o);
-void veil_config_holder_counts(const veil_config_holder_t *h, uint64_t *ok,
-                               uint64_t *failed);
+void veil_config_holder_counts(const veil_config_holder_t *h, uint64_t *ok, uint64_t *failed);
 
 /*
  * veil_config_needs_restart(): 1 when going from <old> to <cur> changes

@@ -17,7 +17,7 @@ typedef struct veil_jbuf {
     char *data;
     size_t len;
     size_t cap;
-    size_t max;     /* hard cap: appends beyond it set <overflow> */
+    size_t max; /* hard cap: appends beyond it set <overflow> */
     int overflow;
 } veil_jbuf_t;
 
@@ -44,8 +44,7 @@ typedef struct veil_log veil_log_t;
  * "-", standard output. On failure returns -errno and writes a reason
  * into <err>.
  */
-int veil_log_open(veil_log_t **out, const char *path, char *err,
-                  size_t errlen);
+int veil_log_open(veil_log_t **out, const char *path, char *err, size_t errlen);
 /*
  * veil_log_open_with(): the same, with the sinks of log sockets as well:
  * "unix:/path" (a stream: JSON lines) and "unixgram:/path" (one record
@@ -55,11 +54,10 @@ int veil_log_open(veil_log_t **out, const char *path, char *err,
 struct veil_stats;
 typedef struct veil_log_options {
     const char *path;
-    size_t max_record;           /* socket sinks; 0: 64 KiB */
-    struct veil_stats *stats;    /* or NULL */
+    size_t max_record;        /* socket sinks; 0: 64 KiB */
+    struct veil_stats *stats; /* or NULL */
 } veil_log_options_t;
-int veil_log_open_with(veil_log_t **out, const veil_log_options_t *o, char *err,
-                       size_t errlen);
+int veil_log_open_with(veil_log_t **out, const veil_log_options_t *o, char *err, size_t errlen);
 /*
  * veil_log_reopen(): opens <path> again and swaps it in under the same
  * descriptor number (dup2), so writers in other threads never see a
@@ -74,8 +72,8 @@ int veil_log_reopen(veil_log_t *log);
  * socket.
  * Returns 0 or -errno.
  */
-int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes,
-                          uint64_t rotate_s, uint64_t retention_s);
+int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes, uint64_t rotate_s,
+                          uint64_t retention_s);
 /* veil_log_tick(): rotation by time and retention, about once a second. */
 void veil_log_tick(veil_log_t *log);
 /* veil_log_write(): writes one complete line (ending in '\n') at once.

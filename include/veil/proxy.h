@@ -31,7 +31,7 @@ typedef struct veil_proxy_config {
        its request head has arrived and keeps it to its end; connections
        read their limits and timeouts from the current one. */
     struct veil_config_holder *holder;
-    const char *config_path;       /* reloaded on SIGHUP and on change;
+    const char *config_path; /* reloaded on SIGHUP and on change;
                                       NULL: the embedded default */
     /* The command line's overrides, re-applied at every reload. */
     const struct veil_setting_override *overrides;

@@ -65,15 +65,15 @@ typedef struct veil_body_type {
 
 /* One built-in detector, as `veil detectors` prints it. */
 typedef struct veil_detector_info {
-    const char *id;          /* "credit_card" */
-    const char *label;       /* "CREDIT_CARD", used by the label transform */
+    const char *id;    /* "credit_card" */
+    const char *label; /* "CREDIT_CARD", used by the label transform */
     veil_category_t category;
-    unsigned regulations;    /* VEIL_REG_* bits */
-    const char *validator;   /* "luhn+issuer", or NULL */
-    const char *pattern;     /* the core PCRE2 pattern, Hyperscan-compatible */
-    const char *context;     /* context words, comma-separated, or NULL */
-    const char *example;     /* a synthetic example value */
-    const char *confidence;  /* how confidence is assigned, one sentence */
+    unsigned regulations;   /* VEIL_REG_* bits */
+    const char *validator;  /* "luhn+issuer", or NULL */
+    const char *pattern;    /* the core PCRE2 pattern, Hyperscan-compatible */
+    const char *context;    /* context words, comma-separated, or NULL */
+    const char *example;    /* a synthetic example value */
+    const char *confidence; /* how confidence is assigned, one sentence */
 } veil_detector_info_t;
 
 /* Where a finding sits. */
@@ -96,9 +96,9 @@ enum {
 
 /* Why a part of a multipart body was not inspected. */
 typedef enum veil_skip_reason {
-    VEIL_SKIP_BINARY,   /* a binary media type (image/png, application/pdf, ...) */
-    VEIL_SKIP_ENCODED,  /* a Content-Transfer-Encoding (base64, quoted-printable) */
-    VEIL_SKIP_HEADERS,  /* its header block was longer than 8 KiB */
+    VEIL_SKIP_BINARY,  /* a binary media type (image/png, application/pdf, ...) */
+    VEIL_SKIP_ENCODED, /* a Content-Transfer-Encoding (base64, quoted-printable) */
+    VEIL_SKIP_HEADERS, /* its header block was longer than 8 KiB */
     VEIL_SKIP__COUNT
 } veil_skip_reason_t;
 
@@ -106,11 +106,11 @@ typedef enum veil_skip_reason {
 const char *veil_skip_reason_name(veil_skip_reason_t reason);
 
 typedef struct veil_finding {
-    uint64_t offset;     /* raw byte offset from the start of the stream */
-    uint32_t length;     /* raw byte length */
-    uint16_t detector;   /* index into the catalog */
-    uint8_t confidence;  /* veil_confidence_t */
-    uint8_t flags;       /* VEIL_FIND_* */
+    uint64_t offset;    /* raw byte offset from the start of the stream */
+    uint32_t length;    /* raw byte length */
+    uint16_t detector;  /* index into the catalog */
+    uint8_t confidence; /* veil_confidence_t */
+    uint8_t flags;      /* VEIL_FIND_* */
 } veil_finding_t;
 
 /* The catalog of built-in detectors, in a stable order. There are at most
@@ -134,13 +134,13 @@ char *veil_regulations_format(unsigned regulations, char *buf, size_t size);
 #define VEIL_CUSTOM_MAX_MATCH 4096
 
 typedef struct veil_custom_detector {
-    const char *id;              /* unique, not a built-in id */
+    const char *id; /* unique, not a built-in id */
     veil_category_t category;
     unsigned regulations;
     const char *pattern;
-    const char *validator;       /* NULL: none */
-    const char *context;         /* comma-separated words, or NULL */
-    int context_required;        /* without a context word, no finding */
+    const char *validator;        /* NULL: none */
+    const char *context;          /* comma-separated words, or NULL */
+    int context_required;         /* without a context word, no finding */
     veil_confidence_t confidence; /* base; a context word raises it one level */
 } veil_custom_detector_t;
 
@@ -168,8 +168,7 @@ typedef struct veil_engine veil_engine_t;
  * On failure returns NULL and writes a reason into <err> (<errlen> bytes).
  * The engine is immutable and may be shared by any number of threads.
  */
-veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err,
-                               size_t errlen);
+veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, size_t errlen);
 void veil_engine_free(veil_engine_t *engine);
 
 /* The engine's detectors: the built-in catalog, then its custom ones. */
@@ -187,13 +186,11 @@ typedef void (*veil_finding_cb)(void *ud, const veil_finding_t *finding);
  * veil_scanner_new(): a scanner for one stream of <format>. <cb> receives
  * the findings. The engine must outlive the scanner.
  */
-veil_scanner_t *veil_scanner_new(const veil_engine_t *engine,
-                                 veil_format_t format, veil_finding_cb cb,
-                                 void *ud);
+veil_scanner_t *veil_scanner_new(const veil_engine_t *engine, veil_format_t format,
+                                 veil_finding_cb cb, void *ud);
 /* veil_scanner_new_typed(): the same for a body type (a multipart body
    with its boundary). <type> is copied. */
-veil_scanner_t *veil_scanner_new_typed(const veil_engine_t *engine,
-                                       const veil_body_type_t *type,
+veil_scanner_t *veil_scanner_new_typed(const veil_engine_t *engine, const veil_body_type_t *type,
                                        veil_finding_cb cb, void *ud);
 /*
  * veil_scanner_feed(): scans the next <len> bytes. Any chunking gives the

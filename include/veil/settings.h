@@ -28,11 +28,11 @@
 typedef enum veil_setting_type {
     VEIL_SET_COUNT,
     VEIL_SET_SIZE,
-    VEIL_SET_DURATION,  /* stored in milliseconds */
+    VEIL_SET_DURATION, /* stored in milliseconds */
     VEIL_SET_BOOL,
     VEIL_SET_STRING,
-    VEIL_SET_ADDRESS,   /* HOST:PORT, or "off" where VEIL_SET_OFF allows it */
-    VEIL_SET_URL,       /* http[s]://HOST[:PORT] */
+    VEIL_SET_ADDRESS, /* HOST:PORT, or "off" where VEIL_SET_OFF allows it */
+    VEIL_SET_URL,     /* http[s]://HOST[:PORT] */
 } veil_setting_type_t;
 
 /* Where a setting lives. */
@@ -60,15 +60,15 @@ enum {
 
 typedef struct veil_setting {
     veil_setting_section_t section;
-    const char *name;        /* "header_timeout" */
-    const char *flag;        /* "--header-timeout", or NULL */
+    const char *name; /* "header_timeout" */
+    const char *flag; /* "--header-timeout", or NULL */
     veil_setting_type_t type;
-    unsigned flags;          /* VEIL_SET_* */
-    size_t offset;           /* of its field in the section's struct */
-    size_t size;             /* of that field: 4 or 8 (numbers, bools) */
-    const char *def;         /* the default, in the value grammar */
-    uint64_t min, max;       /* numbers: bounds (durations in ms) */
-    const char *doc;         /* one line, for --help and the docs */
+    unsigned flags;    /* VEIL_SET_* */
+    size_t offset;     /* of its field in the section's struct */
+    size_t size;       /* of that field: 4 or 8 (numbers, bools) */
+    const char *def;   /* the default, in the value grammar */
+    uint64_t min, max; /* numbers: bounds (durations in ms) */
+    const char *doc;   /* one line, for --help and the docs */
 } veil_setting_t;
 
 /* The table, in the order --help and --dump list it. */
@@ -96,8 +96,7 @@ int veil_setting_parse(const veil_setting_t *s, const char *text, uint64_t *num,
  * section's struct) as the value grammar writes it ("60s", "16k", "true";
  * strings as they are, NULL as ""). Returns <buf>.
  */
-const char *veil_setting_format(const veil_setting_t *s, const void *field, char *buf,
-                                size_t len);
+const char *veil_setting_format(const veil_setting_t *s, const void *field, char *buf, size_t len);
 
 /* veil_setting_get_u64() / set_u64(): the numeric field of <s> in the
    section struct <base> (counts, sizes, durations, bools). */

@@ -32,31 +32,53 @@
 
 /* Request methods; anything else is OTHER. */
 enum {
-    VEIL_STATS_M_GET, VEIL_STATS_M_HEAD, VEIL_STATS_M_POST, VEIL_STATS_M_PUT,
-    VEIL_STATS_M_DELETE, VEIL_STATS_M_PATCH, VEIL_STATS_M_OPTIONS,
-    VEIL_STATS_M_CONNECT, VEIL_STATS_M_TRACE, VEIL_STATS_M_OTHER,
+    VEIL_STATS_M_GET,
+    VEIL_STATS_M_HEAD,
+    VEIL_STATS_M_POST,
+    VEIL_STATS_M_PUT,
+    VEIL_STATS_M_DELETE,
+    VEIL_STATS_M_PATCH,
+    VEIL_STATS_M_OPTIONS,
+    VEIL_STATS_M_CONNECT,
+    VEIL_STATS_M_TRACE,
+    VEIL_STATS_M_OTHER,
     VEIL_STATS_M__COUNT
 };
 
 /* Status classes: "none" when no status was sent (client went away). */
-enum { VEIL_STATS_CODE__COUNT = 6 }; /* none, 1xx .. 5xx */
+enum {
+    VEIL_STATS_CODE__COUNT = 6
+}; /* none, 1xx .. 5xx */
 
-enum { VEIL_STATS_DIR_REQUEST, VEIL_STATS_DIR_RESPONSE, VEIL_STATS_DIR__COUNT };
+enum {
+    VEIL_STATS_DIR_REQUEST,
+    VEIL_STATS_DIR_RESPONSE,
+    VEIL_STATS_DIR__COUNT
+};
 
 /* Where a finding was: the same order as the proxy's finding locations. */
 enum {
-    VEIL_STATS_LOC_REQ_PATH, VEIL_STATS_LOC_REQ_QUERY,
-    VEIL_STATS_LOC_REQ_HEADERS, VEIL_STATS_LOC_REQ_BODY,
-    VEIL_STATS_LOC_RSP_HEADERS, VEIL_STATS_LOC_RSP_BODY,
+    VEIL_STATS_LOC_REQ_PATH,
+    VEIL_STATS_LOC_REQ_QUERY,
+    VEIL_STATS_LOC_REQ_HEADERS,
+    VEIL_STATS_LOC_REQ_BODY,
+    VEIL_STATS_LOC_RSP_HEADERS,
+    VEIL_STATS_LOC_RSP_BODY,
     VEIL_STATS_LOC__COUNT
 };
 
 /* What was done with a finding. OBSERVE: forwarded unchanged, redacted
    in the log only (observe mode). */
 enum {
-    VEIL_STATS_ACT_OBSERVE, VEIL_STATS_ACT_MASK, VEIL_STATS_ACT_LABEL,
-    VEIL_STATS_ACT_HASH, VEIL_STATS_ACT_TOKENIZE, VEIL_STATS_ACT_DROP,
-    VEIL_STATS_ACT_BLOCK, VEIL_STATS_ACT_PLACEHOLDER, VEIL_STATS_ACT__COUNT
+    VEIL_STATS_ACT_OBSERVE,
+    VEIL_STATS_ACT_MASK,
+    VEIL_STATS_ACT_LABEL,
+    VEIL_STATS_ACT_HASH,
+    VEIL_STATS_ACT_TOKENIZE,
+    VEIL_STATS_ACT_DROP,
+    VEIL_STATS_ACT_BLOCK,
+    VEIL_STATS_ACT_PLACEHOLDER,
+    VEIL_STATS_ACT__COUNT
 };
 
 /* Latency histograms. */
@@ -70,7 +92,11 @@ enum {
 #define VEIL_STATS_BUCKETS 16
 extern const double veil_stats_bucket_le[VEIL_STATS_BUCKETS];
 
-enum { VEIL_STATS_RELOAD_OK, VEIL_STATS_RELOAD_FAILED, VEIL_STATS_RELOAD__COUNT };
+enum {
+    VEIL_STATS_RELOAD_OK,
+    VEIL_STATS_RELOAD_FAILED,
+    VEIL_STATS_RELOAD__COUNT
+};
 
 /* Access-log records that did not reach the sink whole (log_sink.c). */
 enum {
@@ -92,16 +118,16 @@ enum {
  */
 enum {
     VEIL_STATS_TLS_OK,
-    VEIL_STATS_TLS_PROTOCOL_VERSION,      /* below min_version (TLS 1.1) */
-    VEIL_STATS_TLS_NO_SHARED_CIPHER,      /* no cipher suite or group in common */
+    VEIL_STATS_TLS_PROTOCOL_VERSION,        /* below min_version (TLS 1.1) */
+    VEIL_STATS_TLS_NO_SHARED_CIPHER,        /* no cipher suite or group in common */
     VEIL_STATS_TLS_NO_APPLICATION_PROTOCOL, /* ALPN offered, http/1.1 not in it */
-    VEIL_STATS_TLS_SNI,                   /* a malformed server_name */
-    VEIL_STATS_TLS_CLIENT_CERT_REQUIRED,  /* client_auth required, none given */
-    VEIL_STATS_TLS_CLIENT_CERT_INVALID,   /* unknown CA, expired, SAN not allowed */
-    VEIL_STATS_TLS_SERVER_CERT_REJECTED,  /* the client refused veil's certificate */
-    VEIL_STATS_TLS_NOT_TLS,               /* plain HTTP or other bytes */
-    VEIL_STATS_TLS_TIMEOUT,               /* unfinished at server.header_timeout */
-    VEIL_STATS_TLS_CLIENT_CLOSED,         /* the client left in the middle */
+    VEIL_STATS_TLS_SNI,                     /* a malformed server_name */
+    VEIL_STATS_TLS_CLIENT_CERT_REQUIRED,    /* client_auth required, none given */
+    VEIL_STATS_TLS_CLIENT_CERT_INVALID,     /* unknown CA, expired, SAN not allowed */
+    VEIL_STATS_TLS_SERVER_CERT_REJECTED,    /* the client refused veil's certificate */
+    VEIL_STATS_TLS_NOT_TLS,                 /* plain HTTP or other bytes */
+    VEIL_STATS_TLS_TIMEOUT,                 /* unfinished at server.header_timeout */
+    VEIL_STATS_TLS_CLIENT_CLOSED,           /* the client left in the middle */
     VEIL_STATS_TLS_OTHER,
     VEIL_STATS_TLS__COUNT
 };
@@ -170,8 +196,7 @@ int veil_stats_route(veil_stats_t *s, const char *name);
  * registered (under the lock) the first time. -1 when the custom ids are
  * exhausted or <info> is NULL for a custom index. Any thread.
  */
-int veil_stats_detector(veil_stats_t *s, unsigned index,
-                        const veil_detector_info_t *info);
+int veil_stats_detector(veil_stats_t *s, unsigned index, const veil_detector_info_t *info);
 /* veil_stats_of(): the counters a shard belongs to. */
 veil_stats_t *veil_stats_of(veil_stats_shard_t *sh);
 
@@ -184,8 +209,7 @@ veil_stats_t *veil_stats_of(veil_stats_shard_t *sh);
  * custom detectors beyond VEIL_STATS_MAX_CUSTOM ids, get UINT16_MAX (not
  * counted). Returns how many of the engine's detectors were left out.
  */
-size_t veil_stats_map_engine(veil_stats_t *s, const veil_engine_t *engine,
-                             uint16_t *map, size_t n);
+size_t veil_stats_map_engine(veil_stats_t *s, const veil_engine_t *engine, uint16_t *map, size_t n);
 
 /* veil_stats_shard(): worker <i>'s shard, or the main shard for
    VEIL_STATS_SHARD_MAIN. */
@@ -203,24 +227,19 @@ int veil_stats_method(const char *m, size_t len);
  * The durations are in nanoseconds; UINT64_MAX leaves that histogram
  * unobserved (no upstream phase, for example).
  */
-void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method,
-                        int status, uint64_t total_ns, uint64_t upstream_ns,
-                        uint64_t added_ns);
+void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method, int status,
+                        uint64_t total_ns, uint64_t upstream_ns, uint64_t added_ns);
 /* <count> findings by <detector> (a slot from veil_stats_map_engine();
    a built-in detector's slot is its catalog index) at <loc>, handled
    with <action>. Their category comes from the detector. */
-void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc,
-                        unsigned detector, int action, uint64_t count);
+void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc, unsigned detector,
+                        int action, uint64_t count);
 /* <bytes> of a body (decoded) were fed to the engine. */
-void veil_stats_inspected(veil_stats_shard_t *sh, unsigned route, int dir,
-                          uint64_t bytes);
-void veil_stats_not_inspected(veil_stats_shard_t *sh, unsigned route,
-                              int dir, const char *reason);
+void veil_stats_inspected(veil_stats_shard_t *sh, unsigned route, int dir, uint64_t bytes);
+void veil_stats_not_inspected(veil_stats_shard_t *sh, unsigned route, int dir, const char *reason);
 void veil_stats_rejected(veil_stats_shard_t *sh, const char *reason);
-void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route,
-                        veil_category_t category);
-void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route,
-                               const char *kind);
+void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route, veil_category_t category);
+void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route, const char *kind);
 void veil_stats_reload(veil_stats_shard_t *sh, int result);
 /* <n> access-log records lost for <reason> (VEIL_STATS_LOGDROP_*); any
    thread, on the main shard. */
@@ -240,8 +259,7 @@ void veil_stats_set_config(veil_stats_t *s, const char *id, double when);
  * 12 hex digits of the digest of the effective config as <config_json>
  * writes it (secrets removed), loaded now.
  */
-void veil_stats_config_id(veil_stats_t *s,
-                          int (*config_json)(void *ud, veil_jbuf_t *out),
+void veil_stats_config_id(veil_stats_t *s, int (*config_json)(void *ud, veil_jbuf_t *out),
                           void *ud);
 /* veil_stats_config_digest(): the same for a loaded configuration file:
    the digest of its dump (veil_config_dump(), secrets as references). */
@@ -352,15 +370,19 @@ const char *veil_stats_api_status_name(size_t i);
  */
 typedef struct veil_stats_tokens_snapshot {
     size_t nkeys, ncallers, nstatus, nroutes;
-    const char *const *keys;       /* [0] "none", then ids, "other" last */
-    const char *const *callers;    /* [0] "none", then names, "other" last */
+    const char *const *keys;    /* [0] "none", then ids, "other" last */
+    const char *const *callers; /* [0] "none", then names, "other" last */
     uint64_t *issued, *reversed, *fpe_refused, *placeholders, *api;
     uint64_t kept;
 } veil_stats_tokens_snapshot_t;
 
 /* ---- the transparency report (report.c) ---- */
 
-enum { VEIL_REPORT_HTML, VEIL_REPORT_MD, VEIL_REPORT_JSON };
+enum {
+    VEIL_REPORT_HTML,
+    VEIL_REPORT_MD,
+    VEIL_REPORT_JSON
+};
 
 /*
  * veil_report_render(): turns a /stats document (<json>, <len> bytes) into
@@ -370,17 +392,17 @@ enum { VEIL_REPORT_HTML, VEIL_REPORT_MD, VEIL_REPORT_JSON };
  * Returns 0, or -EINVAL with a reason in <err> when the document is not a
  * /stats document, or -ENOMEM.
  */
-int veil_report_render(const char *json, size_t len, int format,
-                       veil_jbuf_t *out, char *err, size_t errlen);
+int veil_report_render(const char *json, size_t len, int format, veil_jbuf_t *out, char *err,
+                       size_t errlen);
 
 /* ---- the admin listener (admin.c) ---- */
 
 typedef struct veil_admin_options {
-    const char *host;            /* an IP literal; NULL: 127.0.0.1 */
-    int port;                    /* 0: 9901 */
-    const char *token_file;      /* bearer token for all but /live and
+    const char *host;       /* an IP literal; NULL: 127.0.0.1 */
+    int port;               /* 0: 9901 */
+    const char *token_file; /* bearer token for all but /live and
                                     /ready; NULL: none */
-    veil_stats_t *stats;         /* required */
+    veil_stats_t *stats;    /* required */
     /* The data listener, which the admin listener may never share. */
     const char *data_host;
     int data_port;
@@ -403,7 +425,11 @@ typedef struct veil_admin_options {
     int only;
 } veil_admin_options_t;
 
-enum { VEIL_ADMIN_ALL, VEIL_ADMIN_PROBES, VEIL_ADMIN_METRICS };
+enum {
+    VEIL_ADMIN_ALL,
+    VEIL_ADMIN_PROBES,
+    VEIL_ADMIN_METRICS
+};
 
 typedef struct veil_admin veil_admin_t;
 
@@ -414,8 +440,8 @@ typedef struct veil_admin veil_admin_t;
  * /report (less with <only>). Returns 0, or a negative errno with a
  * reason in <err>.
  */
-int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *opts,
-                     char *err, size_t errlen);
+int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *opts, char *err,
+                     size_t errlen);
 /* veil_admin_port(): the port listened on. */
 int veil_admin_port(const veil_admin_t *a);
 /* Readiness inputs; any thread. */

@@ -37,13 +37,13 @@
 #include "veil/scan.h"
 #include "veil/transform.h"
 
-#define VEIL_TOKEN_KEY_BYTES 32     /* a slot's key file holds exactly this */
-#define VEIL_TOKEN_SLOTS 9          /* slots 1..9 */
-#define VEIL_TOKEN_KEY_ID_MAX 24    /* a slot key's id: [a-z0-9_]{1,24} */
-#define VEIL_TOKEN_TYPE_MAX 64      /* a type: a detector id, [a-z0-9_]{1,64} */
-#define VEIL_TOKEN_VALUE_MAX 8192   /* longer values are refused (fail closed) */
+#define VEIL_TOKEN_KEY_BYTES 32   /* a slot's key file holds exactly this */
+#define VEIL_TOKEN_SLOTS 9        /* slots 1..9 */
+#define VEIL_TOKEN_KEY_ID_MAX 24  /* a slot key's id: [a-z0-9_]{1,24} */
+#define VEIL_TOKEN_TYPE_MAX 64    /* a type: a detector id, [a-z0-9_]{1,64} */
+#define VEIL_TOKEN_VALUE_MAX 8192 /* longer values are refused (fail closed) */
 /* The longest tagged token: "tok-" key "-" type "-" base32(16 + 1 + value). */
-#define VEIL_TOKEN_MAX_LEN \
+#define VEIL_TOKEN_MAX_LEN                                     \
     (4 + VEIL_TOKEN_KEY_ID_MAX + 1 + VEIL_TOKEN_TYPE_MAX + 1 + \
      ((16 + 1 + VEIL_TOKEN_VALUE_MAX) * 8 + 4) / 5)
 /* Room a token transform may need for a value of <len> bytes. */
@@ -102,12 +102,12 @@ typedef enum veil_token_format {
 /* What the token transforms need; immutable, shared by threads. */
 typedef struct veil_tokens {
     const veil_token_ring_t *ring;
-    int issue;                 /* ring index of the key new tokens are made
+    int issue;              /* ring index of the key new tokens are made
                                   with (active); -1: none (detokenize only) */
-    const uint8_t *formats;    /* per engine detector: veil_token_format_t;
+    const uint8_t *formats; /* per engine detector: veil_token_format_t;
                                   NULL: tagged for every detector */
     size_t nformats;
-    int rewrap_from;           /* VEIL_TOKEN_OP_REWRAP: ring index of the key
+    int rewrap_from; /* VEIL_TOKEN_OP_REWRAP: ring index of the key
                                   whose tokens are made again with <issue> */
     /* Optional, for DETOKENIZE: whether tokens of type <type> (<len>
        bytes, a detector id such as "credit_card") may be turned back;
@@ -162,7 +162,7 @@ typedef struct veil_token_stats {
     uint64_t issued[VEIL_TOKEN_STAT_TYPES][VEIL_TOKEN_SLOTS + 1][VEIL_TOKEN_KIND__COUNT];
     uint64_t reversed[VEIL_TOKEN_STAT_TYPES][VEIL_TOKEN_SLOTS + 1][VEIL_TOKEN_OUTCOME__COUNT];
     uint64_t fpe_refused[VEIL_TOKEN_STAT_TYPES][VEIL_FPE_REFUSED__COUNT];
-    uint64_t kept;             /* tokens met while tokenizing, left as they were */
+    uint64_t kept; /* tokens met while tokenizing, left as they were */
 } veil_token_stats_t;
 
 void veil_token_stats_add(veil_token_stats_t *into, const veil_token_stats_t *from);
@@ -223,11 +223,10 @@ long veil_token_tagged_open(const veil_token_ring_t *ring, const char *tok, size
  * VEIL_ETOKEN_RETIRED. <used> gets the ring index of the key (or -1).
  */
 long veil_token_fpe_make(const veil_token_ring_t *ring, int key, const char *id,
-                         veil_format_t format, const char *raw, size_t len, char *out,
-                         size_t cap);
+                         veil_format_t format, const char *raw, size_t len, char *out, size_t cap);
 long veil_token_fpe_open(const veil_token_ring_t *ring, int key, const char *id,
-                         veil_format_t format, const char *raw, size_t len, char *out,
-                         size_t cap, int *used);
+                         veil_format_t format, const char *raw, size_t len, char *out, size_t cap,
+                         int *used);
 
 /* ---- findings ------------------------------------------------------------ */
 
@@ -263,8 +262,7 @@ typedef struct veil_token_stream veil_token_stream_t;
  * were. Holds at most VEIL_TOKEN_MAX_LEN + 1 bytes.
  */
 veil_token_stream_t *veil_token_stream_new(const veil_tokens_t *t, veil_token_op_t op,
-                                           veil_token_stats_t *st, veil_write_cb write,
-                                           void *ud);
+                                           veil_token_stats_t *st, veil_write_cb write, void *ud);
 int veil_token_stream_feed(veil_token_stream_t *s, const void *data, size_t len);
 int veil_token_stream_finish(veil_token_stream_t *s);
 /* veil_token_stream_free(): wipes what it held and frees. NULL-safe. */

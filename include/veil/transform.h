@@ -11,11 +11,11 @@
 #include "veil/scan.h"
 
 typedef enum veil_action {
-    VEIL_ACT_MASK,  /* same length, separators kept; cards keep the last 4 */
-    VEIL_ACT_LABEL, /* [EMAIL] */
-    VEIL_ACT_HASH,  /* [EMAIL:1f2e3d4c5b6a7988]: HMAC-SHA256, truncated */
-    VEIL_ACT_DROP,  /* nothing */
-    VEIL_ACT_TOKENIZE, /* a reversible token (veil/tokens.h); without a
+    VEIL_ACT_MASK,        /* same length, separators kept; cards keep the last 4 */
+    VEIL_ACT_LABEL,       /* [EMAIL] */
+    VEIL_ACT_HASH,        /* [EMAIL:1f2e3d4c5b6a7988]: HMAC-SHA256, truncated */
+    VEIL_ACT_DROP,        /* nothing */
+    VEIL_ACT_TOKENIZE,    /* a reversible token (veil/tokens.h); without a
                           tokens context (veil_redactor_options_t.tokens)
                           the label, never the value */
     VEIL_ACT_PLACEHOLDER, /* [EMAIL_1], numbered per exchange and restored
@@ -32,11 +32,11 @@ int veil_action_parse(const char *name);
 /* A key: for the hash transform, and with a slot for tokens
    (veil/tokens.h: veil_token_key_load(), veil_token_ring_new()). */
 typedef struct veil_hash_key {
-    const char *id;          /* the keys: entry; tokens name it */
+    const char *id; /* the keys: entry; tokens name it */
     unsigned char bytes[64];
     size_t len;
-    int slot;                /* 1-9: a token key slot; 0: a hash key only */
-    int state;               /* a slot's veil_key_state_t */
+    int slot;  /* 1-9: a token key slot; 0: a hash key only */
+    int state; /* a slot's veil_key_state_t */
 } veil_hash_key_t;
 
 /*
@@ -44,8 +44,8 @@ typedef struct veil_hash_key {
  * its mode is 0600 or stricter) or, when <path> is NULL, from the
  * environment variable <env>. Returns 0, or -errno with a reason in <err>.
  */
-int veil_hash_key_load(veil_hash_key_t *key, const char *path,
-                       const char *env, char *err, size_t errlen);
+int veil_hash_key_load(veil_hash_key_t *key, const char *path, const char *env, char *err,
+                       size_t errlen);
 
 /*
  * veil_transform_apply(): writes the replacement for the raw bytes <raw>
@@ -56,15 +56,13 @@ int veil_hash_key_load(veil_hash_key_t *key, const char *path,
  * the tokens context of veil_tokens_transform() (veil/tokens.h); here it
  * writes the label.
  */
-long veil_transform_apply(veil_action_t action, uint16_t detector,
-                          unsigned flags, const char *raw, size_t len,
-                          const veil_hash_key_t *key, char *out, size_t cap);
+long veil_transform_apply(veil_action_t action, uint16_t detector, unsigned flags, const char *raw,
+                          size_t len, const veil_hash_key_t *key, char *out, size_t cap);
 /* veil_transform_apply_info(): the same for any detector of an engine,
    custom ones included (<info> from veil_engine_detector()). */
 long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t *info,
-                               uint16_t detector, unsigned flags, const char *raw,
-                               size_t len, const veil_hash_key_t *key, char *out,
-                               size_t cap);
+                               uint16_t detector, unsigned flags, const char *raw, size_t len,
+                               const veil_hash_key_t *key, char *out, size_t cap);
 
 typedef struct veil_redactor veil_redactor_t;
 
@@ -89,18 +87,21 @@ typedef int (*veil_write_cb)(void *ud, const char *data, size_t len);
  * <password> is $.Envelope.Body.login.password, an attribute is a step
  * of its own ($.login.password for <login password="...">); no indexes.
  */
-enum { VEIL_PLACE_JSON, VEIL_PLACE_FORM };
+enum {
+    VEIL_PLACE_JSON,
+    VEIL_PLACE_FORM
+};
 typedef int (*veil_field_action_cb)(void *ud, int place, const char *path, size_t len);
 
 typedef struct veil_redactor_options {
     veil_format_t format;
-    veil_action_t action;            /* for every detector, unless below */
+    veil_action_t action;              /* for every detector, unless below */
     const uint8_t *action_by_detector; /* detector index -> action, or NULL;
                                           veil_engine_detector_count() entries */
-    const veil_hash_key_t *key;      /* required when any action is HASH */
+    const veil_hash_key_t *key;        /* required when any action is HASH */
     veil_write_cb write;
     void *write_ud;
-    veil_finding_cb on_finding;      /* optional: also told each finding */
+    veil_finding_cb on_finding; /* optional: also told each finding */
     void *finding_ud;
     veil_field_action_cb field_action; /* optional: field rules */
     void *field_ud;
@@ -118,7 +119,7 @@ typedef struct veil_redactor_options {
        token_stats (may be NULL). */
     const struct veil_tokens *tokens;
     struct veil_token_stats *token_stats;
-    int token_op;                    /* veil_token_op_t */
+    int token_op; /* veil_token_op_t */
     /* Optional: VEIL_ACT_PLACEHOLDER's writer: the placeholder of <raw>
        under <label> into <out>; its length, or -1 (the label is written
        instead, never the value). */

@@ -8,22 +8,22 @@
 #include <string.h>
 
 enum {
-    S_SIZE = 0,      /* first chunk-size digit (zero state) */
-    S_SIZE_DIGITS,   /* more digits, or ';', BWS or CR */
-    S_EXT_BWS,       /* BWS after the size or a value: only ';' may follow */
-    S_EXT_NAME_BWS,  /* after ';': BWS, then the first name char */
-    S_EXT_NAME,      /* in a chunk-ext-name */
-    S_EXT_NAME_END,  /* BWS after a name: '=' or ';' */
-    S_EXT_VAL_BWS,   /* after '=': BWS, then token or '"' */
-    S_EXT_VAL,       /* in a token value */
-    S_EXT_QUOTED,    /* in a quoted-string */
+    S_SIZE = 0,       /* first chunk-size digit (zero state) */
+    S_SIZE_DIGITS,    /* more digits, or ';', BWS or CR */
+    S_EXT_BWS,        /* BWS after the size or a value: only ';' may follow */
+    S_EXT_NAME_BWS,   /* after ';': BWS, then the first name char */
+    S_EXT_NAME,       /* in a chunk-ext-name */
+    S_EXT_NAME_END,   /* BWS after a name: '=' or ';' */
+    S_EXT_VAL_BWS,    /* after '=': BWS, then token or '"' */
+    S_EXT_VAL,        /* in a token value */
+    S_EXT_QUOTED,     /* in a quoted-string */
     S_EXT_QUOTED_ESC, /* after '\' */
     S_EXT_QUOTED_END, /* after the closing '"': ';', BWS or CR */
-    S_SIZE_LF,       /* CR seen at the end of a chunk line */
-    S_DATA,          /* chunk-data */
-    S_DATA_CR,       /* CR after the data */
-    S_DATA_LF,       /* LF after the data */
-    S_TRAILER_START, /* start of a trailer line or the final CRLF */
+    S_SIZE_LF,        /* CR seen at the end of a chunk line */
+    S_DATA,           /* chunk-data */
+    S_DATA_CR,        /* CR after the data */
+    S_DATA_LF,        /* LF after the data */
+    S_TRAILER_START,  /* start of a trailer line or the final CRLF */
     S_TRAILER_NAME,
     S_TRAILER_VALUE,
     S_TRAILER_LF,
@@ -60,7 +60,7 @@ static int ck_is_ws(unsigned char c)
 }
 
 static int ck_fail(veil_chunked_t *c, veil_h1_verdict_t *v, size_t at, size_t *consumed,
-                const char *reason)
+                   const char *reason)
 {
     c->state = S_ERROR;
     c->error = reason;
@@ -85,15 +85,15 @@ static int forbidden_trailer(const veil_chunked_t *c)
     return 0;
 }
 
-int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
-                      size_t *consumed, veil_h1_verdict_t *v)
+int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len, size_t *consumed,
+                      veil_h1_verdict_t *v)
 {
-    size_t max_ext = c->limits.max_ext_bytes ? c->limits.max_ext_bytes
-                                             : VEIL_CHUNKED_DEFAULT_MAX_EXT_BYTES;
+    size_t max_ext =
+        c->limits.max_ext_bytes ? c->limits.max_ext_bytes : VEIL_CHUNKED_DEFAULT_MAX_EXT_BYTES;
     size_t max_tb = c->limits.max_trailer_bytes ? c->limits.max_trailer_bytes
                                                 : VEIL_CHUNKED_DEFAULT_MAX_TRAILER_BYTES;
-    size_t max_tn = c->limits.max_trailers ? c->limits.max_trailers
-                                           : VEIL_CHUNKED_DEFAULT_MAX_TRAILERS;
+    size_t max_tn =
+        c->limits.max_trailers ? c->limits.max_trailers : VEIL_CHUNKED_DEFAULT_MAX_TRAILERS;
     size_t i = 0;
 
     if (c->state == S_ERROR) {
@@ -141,8 +141,8 @@ int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
             int h = ck_hex_value(ch);
             if (h < 0) {
                 return ck_fail(c, v, i, consumed,
-                            (ch == '\r' || ch == ';' || ck_is_ws(ch)) ? "chunk_size_missing"
-                                                                    : "chunk_size_invalid");
+                               (ch == '\r' || ch == ';' || ck_is_ws(ch)) ? "chunk_size_missing"
+                                                                         : "chunk_size_invalid");
             }
             c->size = (uint64_t)h;
             c->digits = 1;

@@ -45,20 +45,20 @@ typedef struct veil_chunked_limits {
  * zeroing if needed). One per chunked message; zero it again for the next.
  */
 typedef struct veil_chunked {
-    int is_response;            /* in: errors are 400 (0) or 502 (1) */
+    int is_response;              /* in: errors are 400 (0) or 502 (1) */
     veil_chunked_limits_t limits; /* in: zero = defaults */
     /* internal */
     int state;
-    uint64_t size;              /* chunk-size being read / data left */
+    uint64_t size; /* chunk-size being read / data left */
     unsigned digits;
     size_t ext_bytes;
     size_t trailer_bytes;
     size_t trailers;
-    size_t name_len;            /* trailer field name length so far */
-    char name[20];              /* lower-cased start of the trailer name */
-    int done;                   /* the message has ended */
-    const char *error;          /* reason id once failed (sticky) */
-    uint64_t data_bytes;        /* total chunk-data bytes seen (stats) */
+    size_t name_len;     /* trailer field name length so far */
+    char name[20];       /* lower-cased start of the trailer name */
+    int done;            /* the message has ended */
+    const char *error;   /* reason id once failed (sticky) */
+    uint64_t data_bytes; /* total chunk-data bytes seen (stats) */
 } veil_chunked_t;
 
 /* veil_chunked_feed() results. */
@@ -76,7 +76,7 @@ typedef struct veil_chunked {
  * *consumed = offset of the offending byte). After an error every later
  * call fails again with the same verdict. v may be NULL.
  */
-int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len,
-                      size_t *consumed, veil_h1_verdict_t *v);
+int veil_chunked_feed(veil_chunked_t *c, const char *buf, size_t len, size_t *consumed,
+                      veil_h1_verdict_t *v);
 
 #endif

@@ -101,7 +101,7 @@ static int is_field_vchar(unsigned char c)
 static size_t limit_bytes(const veil_h1_limits_t *lim)
 {
     return (lim != NULL && lim->max_header_bytes != 0) ? lim->max_header_bytes
-                                                         : VEIL_H1_DEFAULT_MAX_HEADER_BYTES;
+                                                       : VEIL_H1_DEFAULT_MAX_HEADER_BYTES;
 }
 
 static size_t limit_headers(const veil_h1_limits_t *lim)
@@ -190,8 +190,8 @@ static long scan_fail(veil_h1_scan_t *st, veil_h1_verdict_t *v, int status, cons
     return -1;
 }
 
-long veil_h1_head_scan(veil_h1_scan_t *st, const char *buf, size_t len,
-                       const veil_h1_limits_t *lim, veil_h1_verdict_t *v)
+long veil_h1_head_scan(veil_h1_scan_t *st, const char *buf, size_t len, const veil_h1_limits_t *lim,
+                       veil_h1_verdict_t *v)
 {
     size_t maxb = limit_bytes(lim);
     size_t maxh = limit_headers(lim);
@@ -635,8 +635,8 @@ static int check_te(ctx_t *cx, const char *p, size_t n)
 }
 
 /* One "name: value" field line p[0..n) (no CRLF). */
-static int parse_field(ctx_t *cx, const char *p, size_t n, veil_h1_head_t *h,
-                       veil_h1_span_t *te, veil_h1_span_t *host, int *host_count)
+static int parse_field(ctx_t *cx, const char *p, size_t n, veil_h1_head_t *h, veil_h1_span_t *te,
+                       veil_h1_span_t *host, int *host_count)
 {
     size_t i = 0;
     while (i < n && is_tchar((unsigned char)p[i])) {
@@ -832,8 +832,8 @@ static int parse_head(ctx_t *cx, const char *head, size_t len, const veil_h1_lim
     if (h.version_minor == 1) {
         h.keep_alive = !(h.connection & VEIL_H1_CONN_CLOSE);
     } else {
-        h.keep_alive = (h.connection & VEIL_H1_CONN_KEEP_ALIVE) &&
-                       !(h.connection & VEIL_H1_CONN_CLOSE);
+        h.keep_alive =
+            (h.connection & VEIL_H1_CONN_KEEP_ALIVE) && !(h.connection & VEIL_H1_CONN_CLOSE);
     }
     if (out != NULL) {
         *out = h;
@@ -918,8 +918,7 @@ int veil_h1_request_body(const veil_h1_head_t *req)
     return VEIL_H1_BODY_NONE;
 }
 
-int veil_h1_response_body(const veil_h1_head_t *resp, int request_was_head,
-                          int request_was_connect)
+int veil_h1_response_body(const veil_h1_head_t *resp, int request_was_head, int request_was_connect)
 {
     int code = resp->status_code;
     if (request_was_connect && code >= 200 && code < 300) {
@@ -940,8 +939,8 @@ int veil_h1_response_body(const veil_h1_head_t *resp, int request_was_head,
     return VEIL_H1_BODY_UNTIL_CLOSE;
 }
 
-int veil_h1_next_header(const char *head, size_t len, size_t *pos,
-                        veil_h1_span_t *name, veil_h1_span_t *value)
+int veil_h1_next_header(const char *head, size_t len, size_t *pos, veil_h1_span_t *name,
+                        veil_h1_span_t *value)
 {
     size_t p = *pos;
     if (p == 0) {
@@ -1007,7 +1006,8 @@ int veil_h1_connection_lists(const char *head, size_t len, veil_h1_span_t name)
     veil_h1_span_t n, val;
     struct lists_arg la = {name};
     while (veil_h1_next_header(head, len, &pos, &n, &val)) {
-        if (veil_h1_span_eq(n, "connection") && each_token(val.ptr, val.len, lists_token, &la) > 0) {
+        if (veil_h1_span_eq(n, "connection") &&
+            each_token(val.ptr, val.len, lists_token, &la) > 0) {
             return 1;
         }
     }
@@ -1018,55 +1018,105 @@ const char *veil_h1_status_text(int status)
 {
     /* RFC 9110 section 15 (and 103 from RFC 8297, 429 from RFC 6585). */
     switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 103: return "Early Hints";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 203: return "Non-Authoritative Information";
-    case 204: return "No Content";
-    case 205: return "Reset Content";
-    case 206: return "Partial Content";
-    case 300: return "Multiple Choices";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 305: return "Use Proxy";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 402: return "Payment Required";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 407: return "Proxy Authentication Required";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 421: return "Misdirected Request";
-    case 422: return "Unprocessable Content";
-    case 426: return "Upgrade Required";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 451: return "Unavailable For Legal Reasons";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+        return "Continue";
+    case 101:
+        return "Switching Protocols";
+    case 103:
+        return "Early Hints";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 203:
+        return "Non-Authoritative Information";
+    case 204:
+        return "No Content";
+    case 205:
+        return "Reset Content";
+    case 206:
+        return "Partial Content";
+    case 300:
+        return "Multiple Choices";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 305:
+        return "Use Proxy";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 402:
+        return "Payment Required";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 407:
+        return "Proxy Authentication Required";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 411:
+        return "Length Required";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Range Not Satisfiable";
+    case 417:
+        return "Expectation Failed";
+    case 421:
+        return "Misdirected Request";
+    case 422:
+        return "Unprocessable Content";
+    case 426:
+        return "Upgrade Required";
+    case 428:
+        return "Precondition Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 451:
+        return "Unavailable For Legal Reasons";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
 }

@@ -57,11 +57,11 @@ typedef struct veil_h1_span {
 } veil_h1_span_t;
 
 enum veil_h1_target_form {
-    VEIL_H1_TARGET_NONE = 0, /* responses */
-    VEIL_H1_TARGET_ORIGIN,   /* "/path?query" */
-    VEIL_H1_TARGET_ABSOLUTE, /* "http://authority/path?query" (http/https only) */
+    VEIL_H1_TARGET_NONE = 0,  /* responses */
+    VEIL_H1_TARGET_ORIGIN,    /* "/path?query" */
+    VEIL_H1_TARGET_ABSOLUTE,  /* "http://authority/path?query" (http/https only) */
     VEIL_H1_TARGET_AUTHORITY, /* "host:port", CONNECT only */
-    VEIL_H1_TARGET_ASTERISK  /* "*", OPTIONS only */
+    VEIL_H1_TARGET_ASTERISK   /* "*", OPTIONS only */
 };
 
 /* veil_h1_head_t.connection: tokens seen in all Connection fields. */
@@ -72,11 +72,11 @@ enum veil_h1_target_form {
 
 /* Body framing of an accepted head (see veil_h1_response_body()). */
 enum veil_h1_body {
-    VEIL_H1_BODY_NONE = 0,  /* no body bytes follow the head */
-    VEIL_H1_BODY_LENGTH,    /* exactly head.content_length bytes */
-    VEIL_H1_BODY_CHUNKED,   /* chunked: feed bytes to veil_chunked_feed() */
+    VEIL_H1_BODY_NONE = 0,    /* no body bytes follow the head */
+    VEIL_H1_BODY_LENGTH,      /* exactly head.content_length bytes */
+    VEIL_H1_BODY_CHUNKED,     /* chunked: feed bytes to veil_chunked_feed() */
     VEIL_H1_BODY_UNTIL_CLOSE, /* responses only: body ends when upstream closes */
-    VEIL_H1_BODY_TUNNEL     /* 101 to an Upgrade, 2xx to CONNECT: raw bytes */
+    VEIL_H1_BODY_TUNNEL       /* 101 to an Upgrade, 2xx to CONNECT: raw bytes */
 };
 
 /*
@@ -85,38 +85,38 @@ enum veil_h1_body {
  * long as that buffer is. Only meaningful when the parse returned 0.
  */
 typedef struct veil_h1_head {
-    int version_minor;          /* 0 or 1: HTTP/1.0 or HTTP/1.1 */
-    size_t start;               /* offset of the start line (requests may be
+    int version_minor; /* 0 or 1: HTTP/1.0 or HTTP/1.1 */
+    size_t start;      /* offset of the start line (requests may be
                                    preceded by empty lines, RFC 9112 2.2) */
     /* requests */
-    veil_h1_span_t method;      /* a token, case-sensitive */
-    veil_h1_span_t target;      /* request-target as received */
-    int target_form;            /* enum veil_h1_target_form */
-    veil_h1_span_t authority;   /* absolute-form / authority-form authority */
-    veil_h1_span_t path;        /* origin-form: == target; absolute-form: the
+    veil_h1_span_t method;    /* a token, case-sensitive */
+    veil_h1_span_t target;    /* request-target as received */
+    int target_form;          /* enum veil_h1_target_form */
+    veil_h1_span_t authority; /* absolute-form / authority-form authority */
+    veil_h1_span_t path;      /* origin-form: == target; absolute-form: the
                                    path-abempty + query (may be empty) */
-    veil_h1_span_t host;        /* Host value, OWS trimmed (absent: NULL/0) */
-    int expect_continue;        /* "Expect: 100-continue" (case-insensitive) */
-    int expect_other;           /* an Expect value other than 100-continue
+    veil_h1_span_t host;      /* Host value, OWS trimmed (absent: NULL/0) */
+    int expect_continue;      /* "Expect: 100-continue" (case-insensitive) */
+    int expect_other;         /* an Expect value other than 100-continue
                                    (the core may answer 417) */
     /* responses */
-    int status_code;            /* 100..599 */
+    int status_code; /* 100..599 */
     veil_h1_span_t reason_phrase;
     /* both */
     int has_content_length;
-    uint64_t content_length;    /* <= INT64_MAX */
-    int chunked;                /* Transfer-Encoding: chunked */
-    unsigned connection;        /* VEIL_H1_CONN_* */
-    veil_h1_span_t upgrade;     /* Upgrade value, OWS trimmed */
-    int keep_alive;             /* 1.1 without close, or 1.0 with keep-alive */
-    size_t header_count;        /* field lines */
+    uint64_t content_length; /* <= INT64_MAX */
+    int chunked;             /* Transfer-Encoding: chunked */
+    unsigned connection;     /* VEIL_H1_CONN_* */
+    veil_h1_span_t upgrade;  /* Upgrade value, OWS trimmed */
+    int keep_alive;          /* 1.1 without close, or 1.0 with keep-alive */
+    size_t header_count;     /* field lines */
     /* Fields the proxy reads on every exchange, taken while the head is
        validated (the first of each name, OWS trimmed; absent: NULL/0),
        so no later step walks the head again to find them. */
     veil_h1_span_t content_type;
     veil_h1_span_t content_encoding;
-    veil_h1_span_t request_id;  /* X-Request-Id */
-    veil_h1_span_t sec_gpc;     /* Sec-GPC (Global Privacy Control) */
+    veil_h1_span_t request_id; /* X-Request-Id */
+    veil_h1_span_t sec_gpc;    /* Sec-GPC (Global Privacy Control) */
     veil_h1_span_t dnt;
 } veil_h1_head_t;
 
@@ -127,11 +127,11 @@ typedef struct veil_h1_head {
  * already passed). Bounded work per byte.
  */
 typedef struct veil_h1_scan {
-    int is_response;  /* in: 0 request (400/431), 1 response (502) */
-    size_t pos;       /* internal: bytes already scanned */
+    int is_response;   /* in: 0 request (400/431), 1 response (502) */
+    size_t pos;        /* internal: bytes already scanned */
     size_t line_start; /* internal: offset of the current line */
-    size_t lines;     /* internal: lines ended so far */
-    int started;      /* internal: past leading empty lines */
+    size_t lines;      /* internal: lines ended so far */
+    int started;       /* internal: past leading empty lines */
 } veil_h1_scan_t;
 
 /*
@@ -144,8 +144,8 @@ typedef struct veil_h1_scan {
  * (CRLF) before a request line are skipped but count towards the limit.
  * A positive result only means "complete": validate with veil_h1_parse_*().
  */
-long veil_h1_head_scan(veil_h1_scan_t *st, const char *buf, size_t len,
-                       const veil_h1_limits_t *lim, veil_h1_verdict_t *v);
+long veil_h1_head_scan(veil_h1_scan_t *st, const char *buf, size_t len, const veil_h1_limits_t *lim,
+                       veil_h1_verdict_t *v);
 
 /* Stateless form of veil_h1_head_scan() for a request (rescans buf). */
 long veil_h1_head_end(const char *buf, size_t len, const veil_h1_limits_t *lim);
@@ -199,8 +199,8 @@ int veil_h1_response_body(const veil_h1_head_t *resp, int request_was_head,
  * start with *pos = 0; each call returns 1 with the next name and value
  * (value OWS trimmed), or 0 after the last field.
  */
-int veil_h1_next_header(const char *head, size_t len, size_t *pos,
-                        veil_h1_span_t *name, veil_h1_span_t *value);
+int veil_h1_next_header(const char *head, size_t len, size_t *pos, veil_h1_span_t *name,
+                        veil_h1_span_t *value);
 
 /* veil_h1_head_rebase(): the spans of <h>, parsed from a head at <from>,
    moved to the same bytes copied to <to>. */

@@ -17,15 +17,13 @@
 #include "veil/stats.h"
 
 /* The counters' side of a record (proxy/net/stats_hook.c). */
-void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
-                          const veil__xchg_t *x);
+void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route, const veil__xchg_t *x);
 void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason);
 
 #define MAX_LOG_HEADERS 128
 
 static const char *const loc_names[VEIL__LOC__COUNT] = {
-    "url.path", "url.query", "request.headers", "request.body",
-    "response.headers", "response.body",
+    "url.path", "url.query", "request.headers", "request.body", "response.headers", "response.body",
 };
 
 
@@ -45,9 +43,8 @@ static void timestamp(veil_jbuf_t *b, int64_t ms)
         struct tm tm;
 
         gmtime_r(&s, &tm);
-        snprintf(cached, sizeof(cached), "\"%04d-%02d-%02dT%02d:%02d:%02d.",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                 tm.tm_min, tm.tm_sec);
+        snprintf(cached, sizeof(cached), "\"%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         cached_sec = sec;
     }
     size_t n = strlen(cached);
@@ -107,15 +104,13 @@ static void finish_line(veil__worker_t *w)
 }
 
 
-void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
-                        int status, const char *reason, uint64_t t0_ns,
-                        uint64_t bytes_in, uint64_t bytes_out)
+void veil__log_rejected(veil__worker_t *w, const veil__client_t *c, int status, const char *reason,
+                        uint64_t t0_ns, uint64_t bytes_in, uint64_t bytes_out)
 {
     veil_jbuf_t *b = &w->logbuf;
     char id[40];
 
-    snprintf(id, sizeof(id), "%016llx%016llx",
-             (unsigned long long)veil__rand64(w),
+    snprintf(id, sizeof(id), "%016llx%016llx", (unsigned long long)veil__rand64(w),
              (unsigned long long)veil__rand64(w));
     veil_jbuf_reset(b);
     veil_jbuf_raw(b, "{", 1);
@@ -140,8 +135,7 @@ void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
 
 /* A header value a rule names, transformed whole (as a finding of no
    detector: [PII] for label). */
-static void write_rule_value(veil_jbuf_t *b, const veil__hfield_t *f,
-                             const veil_hash_key_t *key)
+static void write_rule_value(veil_jbuf_t *b, const veil__hfield_t *f, const veil_hash_key_t *key)
 {
     char buf[512];
     const veil_h1_span_t *v = &f->value;
@@ -151,8 +145,8 @@ static void write_rule_value(veil_jbuf_t *b, const veil__hfield_t *f,
         veil_jbuf_cstr(b, "[REDACTED]");
         return;
     }
-    n = veil_transform_apply_info((veil_action_t)f->rule, NULL, UINT16_MAX, 0, v->ptr,
-                                  v->len, key, buf, sizeof(buf));
+    n = veil_transform_apply_info((veil_action_t)f->rule, NULL, UINT16_MAX, 0, v->ptr, v->len, key,
+                                  buf, sizeof(buf));
     if (n < 0) {
         veil_jbuf_cstr(b, "[REDACTED]");
     } else {
@@ -169,8 +163,7 @@ static int same_name(veil_h1_span_t a, veil_h1_span_t b)
 
 
 /* Writes {"name":"redacted value",...}; duplicate names are joined. */
-static void write_headers(veil_jbuf_t *b, const veil__headscan_t *hs,
-                          const veil_hash_key_t *key)
+static void write_headers(veil_jbuf_t *b, const veil__headscan_t *hs, const veil_hash_key_t *key)
 {
     const veil_h1_span_t *red = hs->log.red, *nm;
     size_t i, j, k;
@@ -229,17 +222,14 @@ static void write_headers(veil_jbuf_t *b, const veil__headscan_t *hs,
 }
 
 
-static void write_body(veil_jbuf_t *b, int response,
-                       const veil__inspect_t *in, uint64_t bytes,
+static void write_body(veil_jbuf_t *b, int response, const veil__inspect_t *in, uint64_t bytes,
                        const veil__xchg_t *x)
 {
     static const char *const keys[2][5] = {
-        {"http.request.body.bytes", "http.request.body.content",
-         "veil.request.body.truncated", "veil.request.body.omitted",
-         "veil.request.body.parts_skipped"},
-        {"http.response.body.bytes", "http.response.body.content",
-         "veil.response.body.truncated", "veil.response.body.omitted",
-         "veil.response.body.parts_skipped"},
+        {"http.request.body.bytes", "http.request.body.content", "veil.request.body.truncated",
+         "veil.request.body.omitted", "veil.request.body.parts_skipped"},
+        {"http.response.body.bytes", "http.response.body.content", "veil.response.body.truncated",
+         "veil.response.body.omitted", "veil.response.body.parts_skipped"},
     };
     const char *const *k = keys[response ? 1 : 0];
 
@@ -266,8 +256,7 @@ static void write_body(veil_jbuf_t *b, int response,
             key_u64(b, k[4], in->parts_skipped);
         }
     } else if (in->state == VEIL__INS_SKIPPED ||
-               (in->state == VEIL__INS_DONE && in->skip != NULL) ||
-               in->state == VEIL__INS_ON) {
+               (in->state == VEIL__INS_DONE && in->skip != NULL) || in->state == VEIL__INS_ON) {
         key_cstr(b, k[3], in->skip ? in->skip : "incomplete");
     }
 }
@@ -282,9 +271,8 @@ static void write_findings(veil_jbuf_t *b, const veil__xchg_t *x, const veil__fi
     veil_jbuf_raw(b, "[", 1);
     for (i = 0; i < f->n; i++) {
         /* Custom detectors of a config follow the built-ins. */
-        const veil_detector_info_t *d =
-            eng ? veil_engine_detector(eng, f->kind[i].detector)
-                : veil_catalog_get(f->kind[i].detector);
+        const veil_detector_info_t *d = eng ? veil_engine_detector(eng, f->kind[i].detector)
+                                            : veil_catalog_get(f->kind[i].detector);
 
         if (i > 0) {
             veil_jbuf_raw(b, ",", 1);
@@ -294,8 +282,7 @@ static void write_findings(veil_jbuf_t *b, const veil__xchg_t *x, const veil__fi
         key_cstr(b, "category", d ? veil_category_name(d->category) : "unknown");
         key_cstr(b, "location", loc_names[f->kind[i].loc]);
         key_cstr(b, "action",
-                 veil_stats_action_name(veil__transit_action(x, f->kind[i].loc,
-                                                             f->kind[i].detector,
+                 veil_stats_action_name(veil__transit_action(x, f->kind[i].loc, f->kind[i].detector,
                                                              f->kind[i].kept)));
         key_u64(b, "count", f->kind[i].count);
         veil_jbuf_raw(b, "}", 1);
@@ -415,8 +402,7 @@ void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x)
     if (x->half[0].body != VEIL_H1_BODY_NONE) {
         write_body(b, 0, &x->half[0].ins, x->half[0].ins.raw_bytes, x);
     }
-    if (x->half[1].head != NULL && x->half[1].body != VEIL_H1_BODY_NONE &&
-        !x->tunnel) {
+    if (x->half[1].head != NULL && x->half[1].body != VEIL_H1_BODY_NONE && !x->tunnel) {
         write_body(b, 1, &x->half[1].ins, x->half[1].ins.raw_bytes, x);
     }
     if (x->ph != NULL) {

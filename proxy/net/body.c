@@ -163,8 +163,7 @@ static const llhttp_settings_t settings = {
 
 void veil__body_parser_init(veil__xchg_t *x, int dir)
 {
-    llhttp_init(&x->half[dir].p, dir == VEIL_DIR_REQUEST ? HTTP_REQUEST : HTTP_RESPONSE,
-                &settings);
+    llhttp_init(&x->half[dir].p, dir == VEIL_DIR_REQUEST ? HTTP_REQUEST : HTTP_RESPONSE, &settings);
     x->half[dir].p.data = x;
 }
 
@@ -283,8 +282,8 @@ int veil__body_detokenize_held(veil__xchg_t *x, int dir, int *rewritten)
         return 0;
     }
     veil__xchg_detok_tokens(x, dir, &t);
-    ts = veil_token_stream_new(&t, VEIL_TOKEN_OP_DETOKENIZE, veil__xchg_token_stats(x),
-                               collect, &out);
+    ts = veil_token_stream_new(&t, VEIL_TOKEN_OP_DETOKENIZE, veil__xchg_token_stats(x), collect,
+                               &out);
     if (ts == NULL) {
         return -1;
     }

@@ -21,8 +21,15 @@
 
 #include "proxy_int.h"
 
-enum { TK_NONE, TK_HEADER, TK_KEEPALIVE, TK_BODY, TK_SEND, TK_TUNNEL,
-       TK_LINGER };
+enum {
+    TK_NONE,
+    TK_HEADER,
+    TK_KEEPALIVE,
+    TK_BODY,
+    TK_SEND,
+    TK_TUNNEL,
+    TK_LINGER
+};
 
 #define LINGER_MS 2000
 
@@ -232,8 +239,7 @@ static void timer_cb(uv_timer_t *t)
         }
         n = veil__error_response(408, "header_timeout", buf, sizeof(buf));
         veil__outq_write(&c->out, buf, n);
-        veil__log_rejected(c->w, c, 408, "header_timeout", c->head_start,
-                           c->in_len, n);
+        veil__log_rejected(c->w, c, 408, "header_timeout", c->head_start, c->in_len, n);
         c->in_len = 0;
         veil__client_close_after_flush(c);
         return;
@@ -301,17 +307,27 @@ static void set_timer(veil__client_t *c, int kind, int restart)
     }
     c->timer_kind = kind;
     switch (kind) {
-    case TK_HEADER: ms = sv->header_timeout_ms; break;
-    case TK_KEEPALIVE: ms = sv->keepalive_timeout_ms; break;
-    case TK_BODY: ms = sv->body_timeout_ms; break;
-    case TK_SEND: ms = sv->body_timeout_ms; break;
+    case TK_HEADER:
+        ms = sv->header_timeout_ms;
+        break;
+    case TK_KEEPALIVE:
+        ms = sv->keepalive_timeout_ms;
+        break;
+    case TK_BODY:
+        ms = sv->body_timeout_ms;
+        break;
+    case TK_SEND:
+        ms = sv->body_timeout_ms;
+        break;
     case TK_TUNNEL:
         /* Idle tunnels: the response timeout of the tunnel's upstream. */
         ms = c->x != NULL && c->x->up != NULL
                  ? c->x->up->set.response_timeout_ms
                  : veil_config_upstream(veil__worker_conf(c->w), 0)->response_timeout_ms;
         break;
-    case TK_LINGER: ms = LINGER_MS; break;
+    case TK_LINGER:
+        ms = LINGER_MS;
+        break;
     default:
         uv_timer_stop(&c->timer);
         return;
@@ -529,10 +545,8 @@ void veil__client_update_reading(veil__client_t *c)
         case VEIL__C_TUNNEL:
             /* A held body (policy.c) is read before any upstream is
                involved; veil__held_add() bounds it. */
-            want = x != NULL &&
-                   ((c->state == VEIL__C_BODY && x->half[0].hold) ||
-                    (x->up_ready && x->u != NULL &&
-                     x->u->out.queued <= VEIL__HWM));
+            want = x != NULL && ((c->state == VEIL__C_BODY && x->half[0].hold) ||
+                                 (x->up_ready && x->u != NULL && x->u->out.queued <= VEIL__HWM));
             break;
         case VEIL__C_WAIT:
             /* Keep reading (pipelined requests, an early close) while
@@ -552,8 +566,7 @@ void veil__client_update_reading(veil__client_t *c)
         want = 0;
     }
     if (want && !c->reading) {
-        if (uv_read_start((uv_stream_t *)&c->tcp, client_alloc,
-                          client_read) == 0) {
+        if (uv_read_start((uv_stream_t *)&c->tcp, client_alloc, client_read) == 0) {
             c->reading = 1;
         }
     } else if (!want && c->reading) {
@@ -602,8 +615,7 @@ static int step(veil__client_t *c)
         }
         end = veil_h1_head_scan(&c->scan, c->in, c->in_len, &lim, &v);
         if (end < 0) {
-            reject(c, v.status ? v.status : 400,
-                   v.reason ? v.reason : "bad_head");
+            reject(c, v.status ? v.status : 400, v.reason ? v.reason : "bad_head");
             return 0;
         }
         if (end == 0) {
@@ -624,8 +636,7 @@ static int step(veil__client_t *c)
         if (x == NULL) {
             return 0;
         }
-        if (!x->half[0].hold && (!x->up_ready || x->u == NULL ||
-                         x->u->out.queued > VEIL__HWM)) {
+        if (!x->half[0].hold && (!x->up_ready || x->u == NULL || x->u->out.queued > VEIL__HWM)) {
             return 0;
         }
         if (c->in_len == 0) {
@@ -667,8 +678,7 @@ void veil__client_process(veil__client_t *c)
     } while (c->process_again && !c->closing);
     c->in_process = 0;
     if (!c->closing) {
-        if (c->state == VEIL__C_HEAD && c->eof && c->in_len == 0 &&
-            c->x == NULL) {
+        if (c->state == VEIL__C_HEAD && c->eof && c->in_len == 0 && c->x == NULL) {
             end_on_eof(c);
             return;
         }
@@ -722,8 +732,7 @@ static void client_written(void *owner, int status)
 }
 
 
-int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k,
-                        veil__tls_srv_t *tls)
+int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k, veil__tls_srv_t *tls)
 {
     veil__client_t *c = calloc(1, sizeof(*c));
     struct sockaddr_storage ss;

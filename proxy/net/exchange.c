@@ -23,9 +23,8 @@ static int reqid_ok(veil_h1_span_t v)
     for (i = 0; i < v.len; i++) {
         char ch = v.ptr[i];
 
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-              (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-              ch == '.')) {
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_' || ch == '.')) {
             return 0;
         }
     }
@@ -70,15 +69,13 @@ static int64_t wall_ms(void)
 }
 
 
-static void refuse(veil__client_t *c, veil__xchg_t *x, int status,
-                   const char *reason)
+static void refuse(veil__client_t *c, veil__xchg_t *x, int status, const char *reason)
 {
     char buf[512];
     size_t n = veil__error_response(status, reason, buf, sizeof(buf));
 
     veil__outq_write(&c->out, buf, n);
-    veil__log_rejected(c->w, c, status, reason, c->head_start,
-                       x->half[0].head_len, n);
+    veil__log_rejected(c->w, c, status, reason, c->head_start, x->half[0].head_len, n);
     c->x = NULL;
     veil__xchg_free(x);
     c->in_len = 0;
@@ -121,8 +118,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     c->in_len -= head_len;
 
     if (veil_h1_parse_request(x->half[0].head, head_len, &lim, &x->half[0].h, &v) != 0) {
-        refuse(c, x, v.status ? v.status : 400,
-               v.reason ? v.reason : "bad_request");
+        refuse(c, x, v.status ? v.status : 400, v.reason ? v.reason : "bad_request");
         return -1;
     }
     if (x->half[0].h.target_form == VEIL_H1_TARGET_AUTHORITY) {
@@ -171,8 +167,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         x->reqid[rid.len] = '\0';
     } else {
         snprintf(x->reqid, sizeof(x->reqid), "%016llx%016llx",
-                 (unsigned long long)veil__rand64(c->w),
-                 (unsigned long long)veil__rand64(c->w));
+                 (unsigned long long)veil__rand64(c->w), (unsigned long long)veil__rand64(c->w));
         x->reqid_generated = 1;
     }
 
@@ -211,8 +206,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
     if (x->half[0].hold && x->half[0].ins.state == VEIL__INS_SKIPPED &&
         x->policy->dir[0].uninspectable_block) {
         /* Known at the head (binary, an encoding veil cannot read). */
-        veil__xchg_error(x, (int)x->policy->dir[0].block_status,
-                         "blocked_uninspectable");
+        veil__xchg_error(x, (int)x->policy->dir[0].block_status, "blocked_uninspectable");
         return -1;
     }
     if (x->half[0].hold && !x->half[0].done) {
@@ -347,8 +341,7 @@ void veil__xchg_upstream_ready(veil__xchg_t *x)
 }
 
 
-void veil__xchg_upstream_failed(veil__xchg_t *x, int status,
-                                const char *reason)
+void veil__xchg_upstream_failed(veil__xchg_t *x, int status, const char *reason)
 {
     x->u = NULL;
     x->up_ready = 0;

@@ -33,8 +33,9 @@
 
 static int hexv(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
-           : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+    return c >= '0' && c <= '9'                     ? c - '0'
+           : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+                                                    : -1;
 }
 
 /* %XX decoded once ('+' is no space in a path); returns the length. */
@@ -43,8 +44,8 @@ static size_t pct_decode(const char *s, size_t n, char *out)
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int h, l;
-        if (s[i] == '%' && i + 2 < n &&
-            (h = hexv((unsigned char)s[i + 1])) >= 0 && (l = hexv((unsigned char)s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (h = hexv((unsigned char)s[i + 1])) >= 0 &&
+            (l = hexv((unsigned char)s[i + 2])) >= 0) {
             out[o++] = (char)(h << 4 | l);
             i += 2;
         } else {
@@ -62,8 +63,8 @@ static void path_segment_escape(veil_jbuf_t *b, const char *s, size_t n)
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '?' || c == '#' || c == '%' ||
-            c == '"' || c == '\\') {
+        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '?' || c == '#' || c == '%' || c == '"' ||
+            c == '\\') {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
             veil_jbuf_raw(b, e, 3);
         } else {
@@ -110,8 +111,8 @@ static int next_segment(veil_h1_span_t s, size_t *pos, veil_h1_span_t *seg)
  */
 static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
                                const veil_policy_dir_t *pd, veil__xchg_t *ph_x,
-                               veil_token_stats_t *tst, veil_h1_span_t path,
-                               veil_h1_span_t red, veil__findings_t *findings, veil_jbuf_t *out)
+                               veil_token_stats_t *tst, veil_h1_span_t path, veil_h1_span_t red,
+                               veil__findings_t *findings, veil_jbuf_t *out)
 {
     veil_h1_span_t seg, rseg, dspan, rd;
     size_t pos = 0, rpos = 0, nraw = 0, nred = 0;
@@ -155,8 +156,8 @@ static int redact_path_decoded(const veil_engine_t *eng, const uint8_t *actions,
         veil__findings_t f;
         memset(&f, 0, sizeof(f));
         veil_jbuf_reset(&tmp);
-        if (veil__redact_lines_counted(eng, actions, pd, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd,
-                                       &loc, &f, NULL, NULL, ph_x, tst) != 0) {
+        if (veil__redact_lines_counted(eng, actions, pd, VEIL_FMT_TEXT, &dspan, 1, &tmp, &rd, &loc,
+                                       &f, NULL, NULL, ph_x, tst) != 0) {
             rc = -1;
             break;
         }
@@ -250,8 +251,9 @@ static void pass_dispose(pass_t *p)
  * the tokens written to <tst> (NULL: not counted).
  */
 static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8_t *actions,
-                     const veil_policy_dir_t *pd, veil__xchg_t *ph_x, const veil_h1_span_t *vals, const int *locs,
-                     size_t nv, veil__findings_t *findings, veil_token_stats_t *tst, pass_t *p)
+                     const veil_policy_dir_t *pd, veil__xchg_t *ph_x, const veil_h1_span_t *vals,
+                     const int *locs, size_t nv, veil__findings_t *findings,
+                     veil_token_stats_t *tst, pass_t *p)
 {
     veil__findings_t scratch;
     veil__findings_t *f = findings;
@@ -260,8 +262,8 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
         memset(&scratch, 0, sizeof(scratch));
         f = &scratch;
     }
-    p->ok = veil__redact_lines_counted(eng, actions, pd, VEIL_FMT_TEXT, vals, nv, &p->lines,
-                                       p->red, locs, f, NULL, NULL, ph_x, tst) == 0;
+    p->ok = veil__redact_lines_counted(eng, actions, pd, VEIL_FMT_TEXT, vals, nv, &p->lines, p->red,
+                                       locs, f, NULL, NULL, ph_x, tst) == 0;
     p->path_ok = p->query_ok = 1; /* a response has neither */
     if (!hs->request) {
         return;
@@ -269,8 +271,8 @@ static void run_pass(veil__headscan_t *hs, const veil_engine_t *eng, const uint8
     p->path_ok = p->ok;
     p->pred = p->ok ? p->red[0] : hs->path;
     if (p->ok && memchr(hs->path.ptr, '%', hs->path.len) != NULL) {
-        p->path_ok = redact_path_decoded(eng, actions, pd, ph_x, tst, hs->path, p->red[0], f,
-                                         &p->path) == 0;
+        p->path_ok =
+            redact_path_decoded(eng, actions, pd, ph_x, tst, hs->path, p->red[0], f, &p->path) == 0;
         p->pred.ptr = p->path.data ? p->path.data : "";
         p->pred.len = p->path.len;
     }
@@ -493,8 +495,8 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
 
     if (hs->request) {
         /* Path and query from the request target. */
-        veil_h1_span_t path = hf->h.target_form == VEIL_H1_TARGET_ABSOLUTE ? hf->h.path
-                                                                          : hf->h.target;
+        veil_h1_span_t path =
+            hf->h.target_form == VEIL_H1_TARGET_ABSOLUTE ? hf->h.path : hf->h.target;
         const char *q = memchr(path.ptr, '?', path.len);
 
         if (q != NULL) {
@@ -571,20 +573,22 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
                     /* Kept values (and veil's own request id) are no part
                        of what goes on rewritten: not read, not counted. */
                     tv[i] = (locs[i] & VEIL__LOC_KEPT) || (hs->request && i == 1)
-                                ? (veil_h1_span_t){"", 0} : vals[i];
+                                ? (veil_h1_span_t){"", 0}
+                                : vals[i];
                 }
                 run_pass(hs, pd->engine, acts ? acts : pd->actions, pd,
-                         pd->mode == VEIL_MODE_REDACT &&
-                                 veil__xchg_issues_placeholders(x, dir) ? x : NULL,
-                         tv, locs, nv, NULL, pd->tokens ? veil__xchg_token_stats(x) : NULL,
-                         &tp);
+                         pd->mode == VEIL_MODE_REDACT && veil__xchg_issues_placeholders(x, dir)
+                             ? x
+                             : NULL,
+                         tv, locs, nv, NULL, pd->tokens ? veil__xchg_token_stats(x) : NULL, &tp);
                 if (pd->tokens != NULL) {
                     veil__xchg_tokens_counted(x, pd->tokens);
                 }
             }
             verdict = (acts == NULL && pd->mode == VEIL_MODE_TOKENIZE) || red == NULL ||
                               tv == NULL || build_forward(hs, pd, &tp)
-                          ? "blocked_unrewritable" : NULL;
+                          ? "blocked_unrewritable"
+                          : NULL;
             pass_dispose(&tp);
             free(tv);
             free(red);

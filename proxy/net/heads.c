@@ -22,8 +22,8 @@ static int span_ieq(veil_h1_span_t s, const char *lc)
 int veil__hop_by_hop(const char *head, size_t len, veil_h1_span_t name)
 {
     static const char *const fixed[] = {
-        "connection", "keep-alive", "proxy-connection", "te", "trailer",
-        "transfer-encoding", "upgrade", "content-length",
+        "connection", "keep-alive",        "proxy-connection", "te",
+        "trailer",    "transfer-encoding", "upgrade",          "content-length",
     };
     size_t i;
 
@@ -77,11 +77,9 @@ static int put_detok(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char 
 
 /* A field the connection named: only looked up when Connection listed
    names other than close/keep-alive/upgrade. */
-static int listed(const char *head, size_t len, unsigned connection,
-                  veil_h1_span_t name)
+static int listed(const char *head, size_t len, unsigned connection, veil_h1_span_t name)
 {
-    return (connection & VEIL_H1_CONN_OTHER) &&
-           veil_h1_connection_lists(head, len, name);
+    return (connection & VEIL_H1_CONN_OTHER) && veil_h1_connection_lists(head, len, name);
 }
 
 
@@ -98,7 +96,7 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         (x->policy != NULL && x->c->w->inspect &&
          (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
           x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_TOKENIZE ||
-          veil__ph_count(x->ph) > 0)) || /* placeholders are restored in it */
+          veil__ph_count(x->ph) > 0)) ||              /* placeholders are restored in it */
         veil__xchg_detokenizes(x, VEIL_DIR_RESPONSE); /* tokens turned back in it */
 
     const veil__headscan_t *hs = x->half[0].hs;
@@ -151,13 +149,11 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
             value.ptr = hs->fwd.data + f->fwd_off;
             value.len = f->fwd_len;
         }
-        if (veil__hop_by_hop(head, len, name) ||
-            listed(head, len, rq->connection, name) ||
+        if (veil__hop_by_hop(head, len, name) || listed(head, len, rq->connection, name) ||
             span_ieq(name, "x-forwarded-proto")) {
             continue;
         }
-        if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE &&
-            span_ieq(name, "host")) {
+        if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE && span_ieq(name, "host")) {
             continue;
         }
         if (x->reqid_generated && span_ieq(name, "x-request-id")) {
@@ -214,8 +210,7 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
     rc |= puts_(b, x->c->addr);
     rc |= puts_(b, x->c->tr->type->secure ? "\r\nX-Forwarded-Proto: https\r\n"
                                           : "\r\nX-Forwarded-Proto: http\r\n");
-    rc |= puts_(b, rq->version_minor == 0 ? "Via: 1.0 veil\r\n"
-                                          : "Via: 1.1 veil\r\n");
+    rc |= puts_(b, rq->version_minor == 0 ? "Via: 1.0 veil\r\n" : "Via: 1.1 veil\r\n");
     if (rewrites_response) {
         /* veil rewrites the response body, and cannot rewrite a
            compressed one (it would refuse it): ask for it uncompressed,
@@ -233,7 +228,7 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         /* A body rewritten in transit has its own length. */
         snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
                  x->half[0].rewritten ? (unsigned long long)x->half[0].held.len
-                                  : (unsigned long long)rq->content_length);
+                                      : (unsigned long long)rq->content_length);
         rc |= puts_(b, num);
     }
     if (x->upgrade) {
@@ -246,9 +241,8 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
 }
 
 
-int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
-                        const veil_h1_head_t *rs, int interim,
-                        veil_jbuf_t *b)
+int veil__head_response(veil__xchg_t *x, const char *head, size_t len, const veil_h1_head_t *rs,
+                        int interim, veil_jbuf_t *b)
 {
     veil_h1_span_t name, value;
     size_t pos = 0;
@@ -279,8 +273,7 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
             value.ptr = hs->fwd.data + f->fwd_off;
             value.len = f->fwd_len;
         }
-        if (veil__hop_by_hop(head, len, name) ||
-            listed(head, len, rs->connection, name)) {
+        if (veil__hop_by_hop(head, len, name) || listed(head, len, rs->connection, name)) {
             continue;
         }
         rc |= put(b, name.ptr, name.len);
@@ -292,8 +285,7 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
         }
         rc |= puts_(b, "\r\n");
     }
-    rc |= puts_(b, rs->version_minor == 0 ? "Via: 1.0 veil\r\n"
-                                          : "Via: 1.1 veil\r\n");
+    rc |= puts_(b, rs->version_minor == 0 ? "Via: 1.0 veil\r\n" : "Via: 1.1 veil\r\n");
     if (interim) {
         if (tunnel) {
             rc |= puts_(b, "Upgrade: ");
@@ -351,29 +343,51 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
 }
 
 
-size_t veil__error_response(int status, const char *reason, char *buf,
-                            size_t cap)
+size_t veil__error_response(int status, const char *reason, char *buf, size_t cap)
 {
     const char *err;
     char body[128];
     int blen, n;
 
     switch (status) {
-    case 400: err = "bad_request"; break;
-    case 405: err = "method_not_allowed"; break;
-    case 408: err = "request_timeout"; break;
-    case 413: err = "content_too_large"; break;
-    case 417: err = "expectation_failed"; break;
-    case 431: err = "request_header_fields_too_large"; break;
-    case 501: err = "not_implemented"; break;
+    case 400:
+        err = "bad_request";
+        break;
+    case 405:
+        err = "method_not_allowed";
+        break;
+    case 408:
+        err = "request_timeout";
+        break;
+    case 413:
+        err = "content_too_large";
+        break;
+    case 417:
+        err = "expectation_failed";
+        break;
+    case 431:
+        err = "request_header_fields_too_large";
+        break;
+    case 501:
+        err = "not_implemented";
+        break;
     case 502:
         err = (reason != NULL && strcmp(reason, "upstream_unavailable") != 0)
-                  ? "bad_gateway" : "upstream_unavailable";
+                  ? "bad_gateway"
+                  : "upstream_unavailable";
         break;
-    case 503: err = "overloaded"; break;
-    case 504: err = "upstream_timeout"; break;
-    case 505: err = "http_version_not_supported"; break;
-    default: err = "error"; break;
+    case 503:
+        err = "overloaded";
+        break;
+    case 504:
+        err = "upstream_timeout";
+        break;
+    case 505:
+        err = "http_version_not_supported";
+        break;
+    default:
+        err = "error";
+        break;
     }
     /* A policy's refusal (any status the config chose) says which. */
     if (reason != NULL && strncmp(reason, "blocked_", 8) == 0) {

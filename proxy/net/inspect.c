@@ -25,8 +25,7 @@ void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
 
     loc &= ~VEIL__LOC_KEPT;
     for (i = 0; i < f->n; i++) {
-        if (f->kind[i].detector == detector && f->kind[i].loc == loc &&
-            f->kind[i].kept == kept) {
+        if (f->kind[i].detector == detector && f->kind[i].loc == loc && f->kind[i].kept == kept) {
             f->kind[i].count++;
             return;
         }
@@ -82,10 +81,12 @@ static int ends_with(veil_h1_span_t s, const char *lc)
 static int text_like(veil_h1_span_t ct)
 {
     static const char *const exact[] = {
-        "application/json", "application/xml", "application/javascript",
-        "application/x-www-form-urlencoded", "application/graphql",
-        "application/x-ndjson", "application/jsonl", "application/csv",
-        "application/yaml", "application/x-yaml", "application/soap+xml",
+        "application/json",       "application/xml",
+        "application/javascript", "application/x-www-form-urlencoded",
+        "application/graphql",    "application/x-ndjson",
+        "application/jsonl",      "application/csv",
+        "application/yaml",       "application/x-yaml",
+        "application/soap+xml",
     };
     veil_h1_span_t m = media_type(ct);
     size_t i;
@@ -97,8 +98,7 @@ static int text_like(veil_h1_span_t ct)
         return 1; /* multipart: each part is judged by its own type */
     }
     for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
-        if (m.len == strlen(exact[i]) &&
-            strncasecmp(m.ptr, exact[i], m.len) == 0) {
+        if (m.len == strlen(exact[i]) && strncasecmp(m.ptr, exact[i], m.len) == 0) {
             return 1;
         }
     }
@@ -134,9 +134,8 @@ static void on_finding(void *ud, const veil_finding_t *f)
 }
 
 
-void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
-                         veil_h1_span_t ct, veil_h1_span_t ce,
-                         veil__findings_t *findings, int loc)
+void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir, veil_h1_span_t ct,
+                         veil_h1_span_t ce, veil__findings_t *findings, int loc)
 {
     veil_redactor_options_t ro;
     veil_h1_span_t m;
@@ -158,8 +157,7 @@ void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
         return;
     }
     m = media_type(ce);
-    if (ce.ptr == NULL || m.len == 0 ||
-        (m.len == 8 && strncasecmp(m.ptr, "identity", 8) == 0)) {
+    if (ce.ptr == NULL || m.len == 0 || (m.len == 8 && strncasecmp(m.ptr, "identity", 8) == 0)) {
         in->zmode = 0;
     } else if ((m.len == 4 && strncasecmp(m.ptr, "gzip", 4) == 0) ||
                (m.len == 6 && strncasecmp(m.ptr, "x-gzip", 6) == 0) ||
@@ -243,8 +241,7 @@ static void feed_engine(veil__inspect_t *in, const char *data, size_t len)
 }
 
 
-static void inflate_feed(veil__inspect_t *in, const char *data, size_t len,
-                         int finish)
+static void inflate_feed(veil__inspect_t *in, const char *data, size_t len, int finish)
 {
     char out[16384];
     int rc;
@@ -255,8 +252,7 @@ static void inflate_feed(veil__inspect_t *in, const char *data, size_t len,
         in->z.next_out = (Bytef *)out;
         in->z.avail_out = sizeof(out);
         rc = inflate(&in->z, Z_NO_FLUSH);
-        if (rc == Z_DATA_ERROR && !in->zraw_tried && in->z.total_out == 0 &&
-            in->raw_bytes == len) {
+        if (rc == Z_DATA_ERROR && !in->zraw_tried && in->z.total_out == 0 && in->raw_bytes == len) {
             /* "deflate" sent as raw deflate: start again without header. */
             in->zraw_tried = 1;
             inflateEnd(&in->z);
@@ -389,7 +385,7 @@ void veil__inspect_dispose(veil__inspect_t *in)
 struct lines_ctx {
     veil_jbuf_t *out;
     size_t n;
-    const size_t *starts;       /* offset of each value in the stream */
+    const size_t *starts; /* offset of each value in the stream */
     const int *loc_of;
     veil__findings_t *findings;
     int bad;
@@ -427,11 +423,10 @@ static void lines_finding(void *ud, const veil_finding_t *f)
 
 
 static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                        const veil_policy_dir_t *pd, veil_format_t fmt,
-                        const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                        veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
-                        veil_field_action_cb rules, void *rules_ud, veil__xchg_t *ph_x,
-                        veil_token_stats_t *tst, size_t *starts)
+                        const veil_policy_dir_t *pd, veil_format_t fmt, const veil_h1_span_t *vals,
+                        size_t n, veil_jbuf_t *out, veil_h1_span_t *red, const int *loc_of,
+                        veil__findings_t *findings, veil_field_action_cb rules, void *rules_ud,
+                        veil__xchg_t *ph_x, veil_token_stats_t *tst, size_t *starts)
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
@@ -522,23 +517,22 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
 
 
 int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
-                       const veil_policy_dir_t *pd, veil_format_t fmt,
-                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                       veil_h1_span_t *red, const int *loc_of,
-                       veil__findings_t *findings, veil_field_action_cb rules,
-                       void *rules_ud, veil__xchg_t *ph_x)
+                       const veil_policy_dir_t *pd, veil_format_t fmt, const veil_h1_span_t *vals,
+                       size_t n, veil_jbuf_t *out, veil_h1_span_t *red, const int *loc_of,
+                       veil__findings_t *findings, veil_field_action_cb rules, void *rules_ud,
+                       veil__xchg_t *ph_x)
 {
-    return veil__redact_lines_counted(engine, actions, pd, fmt, vals, n, out, red, loc_of,
-                                      findings, rules, rules_ud, ph_x, NULL);
+    return veil__redact_lines_counted(engine, actions, pd, fmt, vals, n, out, red, loc_of, findings,
+                                      rules, rules_ud, ph_x, NULL);
 }
 
 
 int veil__redact_lines_counted(const veil_engine_t *engine, const uint8_t *actions,
                                const veil_policy_dir_t *pd, veil_format_t fmt,
                                const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                               veil_h1_span_t *red, const int *loc_of,
-                               veil__findings_t *findings, veil_field_action_cb rules,
-                               void *rules_ud, veil__xchg_t *ph_x, veil_token_stats_t *tst)
+                               veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
+                               veil_field_action_cb rules, void *rules_ud, veil__xchg_t *ph_x,
+                               veil_token_stats_t *tst)
 {
     size_t few[64], *starts = few;
     int rc;
@@ -572,8 +566,8 @@ static int held_write(void *ud, const char *data, size_t len)
 
 int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
                        const veil_hash_key_t *key, const veil_body_type_t *type,
-                       const struct veil_policy_dir *rules, veil__held_t *h,
-                       veil__xchg_t *ph_x, veil_token_stats_t *tst)
+                       const struct veil_policy_dir *rules, veil__held_t *h, veil__xchg_t *ph_x,
+                       veil_token_stats_t *tst)
 {
     veil_redactor_options_t ro;
     veil__held_t out = {NULL, 0, 0};
@@ -619,8 +613,7 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
 
 /* ---- bodies in UTF-16/UTF-32, rewritten in transit ---- */
 
-int veil__charset_decode_held(const veil__inspect_t *in, const veil__held_t *h,
-                              veil__held_t *out)
+int veil__charset_decode_held(const veil__inspect_t *in, const veil__held_t *h, veil__held_t *out)
 {
     veil_charset_decoder_t d;
 
@@ -664,16 +657,15 @@ static int rule_action(const veil_policy_dir_t *pd, veil_field_where_t where, co
 int veil__log_rules(void *ud, int place, const char *path, size_t len)
 {
     const veil_policy_dir_t *pd = ud;
-    int a = rule_action(pd, place == VEIL_PLACE_JSON ? VEIL_FIELD_JSON : VEIL_FIELD_FORM, path,
-                        len);
+    int a =
+        rule_action(pd, place == VEIL_PLACE_JSON ? VEIL_FIELD_JSON : VEIL_FIELD_FORM, path, len);
 
     if (a >= 0) {
         return a;
     }
     /* body_log allow: only the listed fields are logged (redacted); the
        others are emptied, the structure kept. */
-    if (pd->body_log == VEIL_BODY_LOG_ALLOWLIST &&
-        !veil_policy_body_field_allowed(pd, path, len)) {
+    if (pd->body_log == VEIL_BODY_LOG_ALLOWLIST && !veil_policy_body_field_allowed(pd, path, len)) {
         return VEIL_ACT_DROP;
     }
     return -1;
@@ -682,8 +674,7 @@ int veil__log_rules(void *ud, int place, const char *path, size_t len)
 
 int veil__transit_rules(void *ud, int place, const char *path, size_t len)
 {
-    return rule_action(ud, place == VEIL_PLACE_JSON ? VEIL_FIELD_JSON : VEIL_FIELD_FORM, path,
-                       len);
+    return rule_action(ud, place == VEIL_PLACE_JSON ? VEIL_FIELD_JSON : VEIL_FIELD_FORM, path, len);
 }
 
 

@@ -71,8 +71,8 @@ static int label_ok(const char *label, size_t n)
 }
 
 
-long veil__ph_issue(veil__phmap_t *m, const char *label, const char *raw, size_t len,
-                    char *out, size_t cap)
+long veil__ph_issue(veil__phmap_t *m, const char *label, const char *raw, size_t len, char *out,
+                    size_t cap)
 {
     size_t ll = strlen(label), i;
     uint32_t last = 0;
@@ -182,8 +182,8 @@ static int flush_pending(veil__ph_restorer_t *r, veil__ph_emit_fn emit, void *ud
 }
 
 
-int veil__ph_restore(veil__ph_restorer_t *r, const char *data, size_t len,
-                     veil__ph_emit_fn emit, void *ud)
+int veil__ph_restore(veil__ph_restorer_t *r, const char *data, size_t len, veil__ph_emit_fn emit,
+                     void *ud)
 {
     size_t i = 0;
 

@@ -35,8 +35,8 @@ void veil__ph_free(veil__phmap_t *m);
  * too small, the map full, no memory): the caller then writes the plain
  * label, never the value.
  */
-long veil__ph_issue(veil__phmap_t *m, const char *label, const char *raw, size_t len,
-                    char *out, size_t cap);
+long veil__ph_issue(veil__phmap_t *m, const char *label, const char *raw, size_t len, char *out,
+                    size_t cap);
 /* Placeholders issued so far (distinct values). */
 size_t veil__ph_count(const veil__phmap_t *m);
 
@@ -49,13 +49,13 @@ typedef struct veil__ph_restorer {
     const veil__phmap_t *m;
     char pend[VEIL__PH_MAX];
     size_t npend;
-    uint64_t restored;           /* placeholders replaced by their value */
-    uint64_t unknown;            /* placeholder-shaped, not in the map */
+    uint64_t restored; /* placeholders replaced by their value */
+    uint64_t unknown;  /* placeholder-shaped, not in the map */
 } veil__ph_restorer_t;
 
 void veil__ph_restorer_init(veil__ph_restorer_t *r, const veil__phmap_t *m);
-int veil__ph_restore(veil__ph_restorer_t *r, const char *data, size_t len,
-                     veil__ph_emit_fn emit, void *ud);
+int veil__ph_restore(veil__ph_restorer_t *r, const char *data, size_t len, veil__ph_emit_fn emit,
+                     void *ud);
 /* The end of the stream: bytes held back go out as they are. */
 int veil__ph_restore_finish(veil__ph_restorer_t *r, veil__ph_emit_fn emit, void *ud);
 

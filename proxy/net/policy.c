@@ -29,7 +29,7 @@ void veil__xchg_policy(veil__xchg_t *x)
     size_t i;
 
     path = x->half[0].h.target_form == VEIL_H1_TARGET_ABSOLUTE ? x->half[0].h.path
-                                                        : x->half[0].h.target;
+                                                               : x->half[0].h.target;
     for (i = 0; i < path.len && path.ptr[i] != '?'; i++) {
     }
     host = x->half[0].h.host.len ? x->half[0].h.host : x->half[0].h.authority;
@@ -47,7 +47,8 @@ void veil__xchg_policy(veil__xchg_t *x)
        listener it came on ("" when that config has fewer listeners than
        were started: then no named listener matches). */
     q.listener = x->c->listener < veil_config_listener_count(x->conf)
-                     ? veil_config_listener(x->conf, x->c->listener)->name : "";
+                     ? veil_config_listener(x->conf, x->c->listener)->name
+                     : "";
     tls = veil__tls_info(x->c->tr);
     if (tls != NULL && tls->client_verified) {
         /* Who the client is, as its listener verified it. */
@@ -64,14 +65,14 @@ void veil__xchg_policy(veil__xchg_t *x)
         static atomic_int warned;
 
         if (atomic_exchange(&warned, 1) == 0) {
-            fprintf(stderr, "veil: route %s: detokenize is off on a listener that is neither "
-                            "on loopback nor requires client certificates (restart veil to "
-                            "use the listeners of the current file)\n",
+            fprintf(stderr,
+                    "veil: route %s: detokenize is off on a listener that is neither "
+                    "on loopback nor requires client certificates (restart veil to "
+                    "use the listeners of the current file)\n",
                     x->route->name);
         }
     }
-    x->policy = veil_policy_for_consent(x->route->policy,
-                                        is_one(x->half[0].h.sec_gpc),
+    x->policy = veil_policy_for_consent(x->route->policy, is_one(x->half[0].h.sec_gpc),
                                         is_one(x->half[0].h.dnt));
     x->half[0].hold = x->half[0].body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, VEIL_DIR_REQUEST);
 }
@@ -176,8 +177,8 @@ static int rewrite_transcoded(veil__xchg_t *x, int dir, int *rewritten)
     uint8_t *acts;
     int rc;
 
-    if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST &&
-        in->log_on && !in->truncated && in->raw_bytes == h->len && !veil__dir_tokenizes(pd)) {
+    if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST && in->log_on &&
+        !in->truncated && in->raw_bytes == h->len && !veil__dir_tokenizes(pd)) {
         rc = veil__charset_encode_held(in, in->log.data, in->log.len, &out);
     } else if (veil__charset_decode_held(in, h, &text) != 0 ||
                (acts = transit_actions(pd)) == NULL) {
@@ -249,8 +250,8 @@ static const char *policy_verdict(veil__xchg_t *x, int dir, int *rewritten)
         /* UTF-16/32: redacted as UTF-8, sent on in its own encoding. */
         return rewrite_transcoded(x, dir, rewritten) ? "blocked_unrewritable" : NULL;
     }
-    if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST &&
-        in->log_on && !in->truncated && in->decoded == h->len && in->parts_skipped == 0 &&
+    if (pd->mode == VEIL_MODE_REDACT && pd->body_log != VEIL_BODY_LOG_ALLOWLIST && in->log_on &&
+        !in->truncated && in->decoded == h->len && in->parts_skipped == 0 &&
         !veil__dir_tokenizes(pd)) {
         /* The log's redactor read these very bytes with the same engine,
            actions, key and field rules: its output is the rewritten body.
@@ -330,7 +331,8 @@ int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d, int kept)
     case VEIL_MODE_BLOCK:
         return pd->blocks != NULL && pd->blocks[d] && x->error != NULL &&
                        strcmp(x->error, "blocked_by_policy") == 0
-                   ? VEIL_STATS_ACT_BLOCK : VEIL_STATS_ACT_OBSERVE;
+                   ? VEIL_STATS_ACT_BLOCK
+                   : VEIL_STATS_ACT_OBSERVE;
     case VEIL_MODE_TOKENIZE:
         return x->error == NULL ? VEIL_STATS_ACT_TOKENIZE : VEIL_STATS_ACT_OBSERVE;
     case VEIL_MODE_REDACT:
@@ -338,13 +340,20 @@ int veil__transit_action(const veil__xchg_t *x, int loc, unsigned d, int kept)
             return VEIL_STATS_ACT_OBSERVE;
         }
         switch ((veil_action_t)actions[d]) {
-        case VEIL_ACT_MASK: return VEIL_STATS_ACT_MASK;
-        case VEIL_ACT_LABEL: return VEIL_STATS_ACT_LABEL;
-        case VEIL_ACT_HASH: return VEIL_STATS_ACT_HASH;
-        case VEIL_ACT_DROP: return VEIL_STATS_ACT_DROP;
-        case VEIL_ACT_TOKENIZE: return VEIL_STATS_ACT_TOKENIZE;
-        case VEIL_ACT_PLACEHOLDER: return VEIL_STATS_ACT_PLACEHOLDER;
-        default: return VEIL_STATS_ACT_MASK;
+        case VEIL_ACT_MASK:
+            return VEIL_STATS_ACT_MASK;
+        case VEIL_ACT_LABEL:
+            return VEIL_STATS_ACT_LABEL;
+        case VEIL_ACT_HASH:
+            return VEIL_STATS_ACT_HASH;
+        case VEIL_ACT_DROP:
+            return VEIL_STATS_ACT_DROP;
+        case VEIL_ACT_TOKENIZE:
+            return VEIL_STATS_ACT_TOKENIZE;
+        case VEIL_ACT_PLACEHOLDER:
+            return VEIL_STATS_ACT_PLACEHOLDER;
+        default:
+            return VEIL_STATS_ACT_MASK;
         }
     default:
         return VEIL_STATS_ACT_OBSERVE;

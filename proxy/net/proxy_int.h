@@ -71,14 +71,14 @@ typedef struct veil__tls_upctx veil__tls_upctx_t;
  */
 struct veil__outq {
     uv_stream_t *stream;
-    size_t queued;           /* bytes handed to uv_write, not yet written */
+    size_t queued; /* bytes handed to uv_write, not yet written */
     int error;
     void (*on_written)(void *owner, int status);
     void *owner;
     veil__worker_t *w;
-    char *pend;              /* pending small writes (a worker buffer) */
+    char *pend; /* pending small writes (a worker buffer) */
     size_t pend_len;
-    int dirty;               /* in the worker's list of queues to flush */
+    int dirty; /* in the worker's list of queues to flush */
     veil__outq_t *next_dirty;
     /* The connection's transport (transport.h): every write goes through
        it (TCP: as it is; TLS: encrypted, the records sent raw). */
@@ -141,8 +141,8 @@ enum veil__loc {
 typedef struct veil__findings {
     struct {
         uint16_t detector;
-        uint8_t loc;         /* enum veil__loc */
-        uint8_t kept;        /* found in a value that went on as it came */
+        uint8_t loc;  /* enum veil__loc */
+        uint8_t kept; /* found in a value that went on as it came */
         uint32_t count;
     } kind[VEIL__MAX_FINDING_KINDS];
     unsigned n;
@@ -166,29 +166,29 @@ static inline int veil__loc_body(int loc)
 /* ---- body inspection (inspect.c) ---- */
 
 enum veil__ins_state {
-    VEIL__INS_NONE = 0,  /* no body */
-    VEIL__INS_ON,        /* being inspected */
-    VEIL__INS_DONE,      /* inspected whole: findings and log copy valid */
-    VEIL__INS_SKIPPED,   /* not inspected: <skip> says why; not logged */
+    VEIL__INS_NONE = 0, /* no body */
+    VEIL__INS_ON,       /* being inspected */
+    VEIL__INS_DONE,     /* inspected whole: findings and log copy valid */
+    VEIL__INS_SKIPPED,  /* not inspected: <skip> says why; not logged */
 };
 
 typedef struct veil__inspect {
     int state;
-    veil_format_t format;    /* from the content type */
-    veil_body_type_t type;   /* the same, with a multipart boundary */
-    uint32_t parts_skipped;  /* multipart parts not inspected (files) */
-    const char *skip;        /* "over_limit", "encoding", "binary", "charset", ... */
+    veil_format_t format;      /* from the content type */
+    veil_body_type_t type;     /* the same, with a multipart boundary */
+    uint32_t parts_skipped;    /* multipart parts not inspected (files) */
+    const char *skip;          /* "over_limit", "encoding", "binary", "charset", ... */
     veil_charset_decoder_t cs; /* UTF-16/32 to UTF-8, after gzip/deflate */
     veil_redactor_t *red;
-    int zmode;               /* 0: identity, 1: inflating */
+    int zmode; /* 0: identity, 1: inflating */
     int zinit;
     int zraw_tried;
     z_stream z;
-    uint64_t raw_bytes;      /* body bytes as framed (encoded) */
-    uint64_t decoded;        /* bytes fed to the engine */
-    size_t limit;            /* inspection limit (decoded bytes) */
-    veil_jbuf_t log;         /* redacted copy, up to the log limit */
-    int log_on;              /* text-like: keep a redacted copy */
+    uint64_t raw_bytes; /* body bytes as framed (encoded) */
+    uint64_t decoded;   /* bytes fed to the engine */
+    size_t limit;       /* inspection limit (decoded bytes) */
+    veil_jbuf_t log;    /* redacted copy, up to the log limit */
+    int log_on;         /* text-like: keep a redacted copy */
     int truncated;
     veil__findings_t *findings;
     int loc;
@@ -199,9 +199,8 @@ typedef struct veil__inspect {
  * type <ct> and content encoding <ce> (spans of the head; ptr NULL when
  * absent).
  */
-void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir,
-                         veil_h1_span_t ct, veil_h1_span_t ce,
-                         veil__findings_t *findings, int loc);
+void veil__inspect_begin(veil__inspect_t *in, const veil__xchg_t *x, int dir, veil_h1_span_t ct,
+                         veil_h1_span_t ce, veil__findings_t *findings, int loc);
 void veil__inspect_feed(veil__inspect_t *in, const char *data, size_t len);
 /* The body ended (<complete> = 1) or was cut short (0). */
 void veil__inspect_end(veil__inspect_t *in, int complete);
@@ -220,18 +219,16 @@ void veil__inspect_dispose(veil__inspect_t *in);
  */
 int veil__redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                        const struct veil_policy_dir *pd, veil_format_t fmt,
-                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                       veil_h1_span_t *red, const int *loc_of,
-                       veil__findings_t *findings, veil_field_action_cb rules,
+                       const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out, veil_h1_span_t *red,
+                       const int *loc_of, veil__findings_t *findings, veil_field_action_cb rules,
                        void *rules_ud, struct veil__xchg *ph_x);
 /* The same, the tokens it writes counted in <tst> (NULL: not counted). */
 struct veil_token_stats;
 int veil__redact_lines_counted(const veil_engine_t *engine, const uint8_t *actions,
                                const struct veil_policy_dir *pd, veil_format_t fmt,
                                const veil_h1_span_t *vals, size_t n, veil_jbuf_t *out,
-                               veil_h1_span_t *red, const int *loc_of,
-                               veil__findings_t *findings, veil_field_action_cb rules,
-                               void *rules_ud, struct veil__xchg *ph_x,
+                               veil_h1_span_t *red, const int *loc_of, veil__findings_t *findings,
+                               veil_field_action_cb rules, void *rules_ud, struct veil__xchg *ph_x,
                                struct veil_token_stats *tst);
 /* Field rules of a policy direction, as the engine asks for them: for the
    log (rules, then body_log allow: a value not allowed is dropped), in
@@ -249,20 +246,20 @@ int veil__query_rules(void *pd, int place, const char *path, size_t len);
  * timers of its connections read.
  */
 typedef struct veil__upsettings {
-    char host[256];              /* a name or an IP literal */
+    char host[256]; /* a name or an IP literal */
     int port;
-    char authority[300];         /* host:port, the Host of HTTP/1.0 requests */
-    int tls;                     /* https:// */
-    int tls_verify;              /* 0 only with tls: {verify: false} */
-    char tls_ca_file[1024];      /* "": the system store */
-    char tls_server_name[256];   /* "": the host */
-    char tls_cert_file[1024];    /* mTLS: "" none */
+    char authority[300];       /* host:port, the Host of HTTP/1.0 requests */
+    int tls;                   /* https:// */
+    int tls_verify;            /* 0 only with tls: {verify: false} */
+    char tls_ca_file[1024];    /* "": the system store */
+    char tls_server_name[256]; /* "": the host */
+    char tls_cert_file[1024];  /* mTLS: "" none */
     char tls_key_file[1024];
     uint64_t connect_timeout_ms;
     uint64_t response_timeout_ms; /* first response byte, idle gaps */
-    uint64_t idle_timeout_ms;    /* pooled idle connections */
+    uint64_t idle_timeout_ms;     /* pooled idle connections */
     uint64_t resolve_interval_ms; /* 0: resolved at start only */
-    unsigned pool_size;          /* idle connections kept per worker */
+    unsigned pool_size;           /* idle connections kept per worker */
 } veil__upsettings_t;
 
 
@@ -287,15 +284,12 @@ void veil__upaddrs_dispose(veil__upaddrs_t *t);
 /* The first lookup of cfg->upstream_host, blocking (before the workers
    start, or on the main thread when a reload adds an upstream): 0, or
    -EINVAL with a reason naming the upstream <name> on stderr. */
-int veil__resolve_start_up(const veil__upsettings_t *set, const char *name,
-                           veil__upaddrs_t *t);
+int veil__resolve_start_up(const veil__upsettings_t *set, const char *name, veil__upaddrs_t *t);
 /* Looks the name up again every set->resolve_interval_ms on <loop>;
    NULL when there is nothing to do (interval 0, a literal). Warnings
    name the upstream <name>, never its host. */
-veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
-                                       const veil__upsettings_t *set,
-                                       const char *name,
-                                       veil__upaddrs_t *shared,
+veil__resolver_t *veil__resolver_start(uv_loop_t *loop, const veil__upsettings_t *set,
+                                       const char *name, veil__upaddrs_t *shared,
                                        struct veil_stats *stats);
 /* Stops and frees (after a lookup in flight returns; <shared> is not
    written after this call); NULL is fine. */
@@ -319,7 +313,7 @@ typedef struct veil__upstream {
     char name[128];
     veil__upsettings_t set;
     veil__upaddrs_t addrs;
-    veil__resolver_t *resolver;  /* main thread only; NULL: none */
+    veil__resolver_t *resolver;      /* main thread only; NULL: none */
     struct veil__tls_upctx *tls_ctx; /* https: its TLS context; NULL: plain */
 } veil__upstream_t;
 
@@ -336,8 +330,8 @@ typedef struct veil__upstreams {
     pthread_mutex_t lock;
     veil__upset_t *sets[VEIL__UPSETS_KEPT];
     unsigned nsets;
-    uv_loop_t *loop;             /* where the resolvers run (main) */
-    struct veil_stats *stats;    /* their failures are counted; or NULL */
+    uv_loop_t *loop;          /* where the resolvers run (main) */
+    struct veil_stats *stats; /* their failures are counted; or NULL */
 } veil__upstreams_t;
 
 /*
@@ -370,8 +364,7 @@ void veil__upstreams_dispose(veil__upstreams_t *t);
  * or NULL when <conf> is older than the kept sets (the caller refuses with
  * 502: never another upstream). Any thread.
  */
-veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t,
-                                       const veil_config_t *conf,
+veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t, const veil_config_t *conf,
                                        const veil_upstream_t *u);
 veil__upstream_t *veil__upstream_ref(veil__upstream_t *u);
 /* NULL-safe; the last reference frees. */
@@ -389,7 +382,7 @@ struct veil__worker {
     veil_config_t *conf;
     uint64_t conf_gen;
     const veil_engine_t *engine;
-    int inspect;                 /* server.inspect, read at start */
+    int inspect; /* server.inspect, read at start */
     uv_loop_t loop;
     uv_tcp_t listeners[VEIL_MAX_LISTENERS]; /* one per address, each SO_REUSEPORT */
     unsigned nlisteners;
@@ -398,26 +391,26 @@ struct veil__worker {
     uv_thread_t thread;
     const veil_proxy_config_t *cfg;
     veil_log_t *log;
-    veil_jbuf_t logbuf;          /* one record at a time */
-    veil__upstreams_t *ups;      /* the process's upstreams */
-    veil__pool_t *pools;         /* one per upstream used on this worker */
-    _Atomic int cmd;             /* VEIL__CMD_* from the main thread */
-    _Atomic int prune;           /* a reload retired upstreams */
-    _Atomic int trim;            /* a burst is over: shrink the caches */
-    _Atomic int settle;          /* a period is over: free the buffers it
+    veil_jbuf_t logbuf;     /* one record at a time */
+    veil__upstreams_t *ups; /* the process's upstreams */
+    veil__pool_t *pools;    /* one per upstream used on this worker */
+    _Atomic int cmd;        /* VEIL__CMD_* from the main thread */
+    _Atomic int prune;      /* a reload retired upstreams */
+    _Atomic int trim;       /* a burst is over: shrink the caches */
+    _Atomic int settle;     /* a period is over: free the buffers it
                                     did not use (server.c, memory_tick) */
     int draining;
     int stopping;
     unsigned nclients;
-    veil__client_t *clients;     /* all client connections */
-    unsigned nupconns;           /* all upstream connections */
+    veil__client_t *clients; /* all client connections */
+    unsigned nupconns;       /* all upstream connections */
     uint64_t rng[2];
     _Atomic unsigned *conn_count; /* process-wide connection count */
     _Atomic unsigned *conn_peak;  /* its highest value since the last
                                      memory trim (server.c) */
     char *bufs[VEIL__BUF_CACHE];  /* free read buffers */
     unsigned nbufs;
-    unsigned bufs_low;            /* the fewest cached since the period began:
+    unsigned bufs_low;              /* the fewest cached since the period began:
                                      that many sat unused all along */
     struct veil_stats_shard *shard; /* counters, or NULL */
     /* Token counters of this worker's passes (tokens_transit.c), added to
@@ -427,12 +420,16 @@ struct veil__worker {
        on loopback or requiring client certificates, so a detokenize
        route may serve it. */
     uint8_t listener_trusted[VEIL_MAX_LISTENERS];
-    uv_check_t check;            /* flushes gathered writes */
-    veil__outq_t *dirty;         /* queues with pending bytes */
+    uv_check_t check;                /* flushes gathered writes */
+    veil__outq_t *dirty;             /* queues with pending bytes */
     struct veil__tls_listeners *tls; /* the listeners' TLS contexts */
 };
 
-enum { VEIL__CMD_NONE, VEIL__CMD_DRAIN, VEIL__CMD_STOP };
+enum {
+    VEIL__CMD_NONE,
+    VEIL__CMD_DRAIN,
+    VEIL__CMD_STOP
+};
 
 /*
  * veil__worker_conf(): the current configuration, for what a connection
@@ -464,10 +461,10 @@ uint64_t veil__rand64(veil__worker_t *w);
 /* ---- client connections (client.c) ---- */
 
 enum veil__cstate {
-    VEIL__C_HEAD,    /* waiting for (more of) a request head */
-    VEIL__C_BODY,    /* streaming the request body upstream */
-    VEIL__C_WAIT,    /* request done, response in progress */
-    VEIL__C_TUNNEL,  /* after a 101: raw bytes both ways */
+    VEIL__C_HEAD,   /* waiting for (more of) a request head */
+    VEIL__C_BODY,   /* streaming the request body upstream */
+    VEIL__C_WAIT,   /* request done, response in progress */
+    VEIL__C_TUNNEL, /* after a 101: raw bytes both ways */
     VEIL__C_CLOSED,
 };
 
@@ -477,20 +474,20 @@ struct veil__client {
     veil__worker_t *w;
     veil__client_t *next, *prev;
     int state;
-    int pending_close;       /* handles not yet closed */
+    int pending_close; /* handles not yet closed */
     int closing;
     int close_after_flush;
-    int lingering;           /* our FIN is sent (or on its way) */
+    int lingering; /* our FIN is sent (or on its way) */
     int reading;
     int eof;
     int in_process;
     int process_again;
-    int served;              /* exchanges completed on this connection */
+    int served; /* exchanges completed on this connection */
     int timer_kind;
     char addr[INET6_ADDRSTRLEN];
-    char *in;                /* NULL while idle */
+    char *in; /* NULL while idle */
     size_t in_len;
-    size_t in_used;          /* high-water mark of in_len, for wiping */
+    size_t in_used; /* high-water mark of in_len, for wiping */
     veil_h1_scan_t scan;
     veil__outq_t out;
     veil__xchg_t *x;
@@ -498,20 +495,19 @@ struct veil__client {
        the queue: its record waits until they are written (or the
        connection fails), and the next request waits with it. */
     veil__xchg_t *done_x;
-    uint64_t head_start;     /* when the current head began (ns) */
+    uint64_t head_start; /* when the current head began (ns) */
     /* The transport: the embedded plain one, or a TLS session in the
        server role (a listener with tls:), with a handle that hands on
        plaintext the session holds once there is room for it. */
     veil__transport_t *tr;
     veil__transport_t tcp_tr;
     uv_idle_t tls_idle;
-    unsigned listener;       /* index of the listener that accepted it */
+    unsigned listener; /* index of the listener that accepted it */
 };
 
 /* Accepts a connection on listener <k> of <w>; <tls>: the listener's TLS
    contexts (NULL: plain TCP). */
-int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k,
-                        veil__tls_srv_t *tls);
+int veil__client_accept(veil__worker_t *w, uv_stream_t *listener, unsigned k, veil__tls_srv_t *tls);
 /* Runs the client's state machine over its buffered input. */
 void veil__client_process(veil__client_t *c);
 /* Closes now; an exchange in progress is logged as aborted. */
@@ -530,7 +526,11 @@ void veil__client_progress(veil__client_t *c);
 
 /* ---- upstream connections (upstream.c) ---- */
 
-enum veil__ustate { VEIL__U_CONNECTING, VEIL__U_ACTIVE, VEIL__U_IDLE };
+enum veil__ustate {
+    VEIL__U_CONNECTING,
+    VEIL__U_ACTIVE,
+    VEIL__U_IDLE
+};
 
 /*
  * A worker's pool for one upstream: its idle connections (reused only
@@ -541,10 +541,10 @@ enum veil__ustate { VEIL__U_CONNECTING, VEIL__U_ACTIVE, VEIL__U_IDLE };
  */
 struct veil__pool {
     veil__pool_t *next;
-    veil__upstream_t *up;        /* a reference */
+    veil__upstream_t *up; /* a reference */
     veil__upconn_t *idle;
     unsigned nidle;
-    unsigned nconns;             /* open connections, idle or not */
+    unsigned nconns; /* open connections, idle or not */
     struct sockaddr_storage addr[VEIL__MAX_UPADDRS];
     unsigned n, gen, pref;
 };
@@ -554,8 +554,8 @@ struct veil__upconn {
     uv_connect_t creq;
     uv_timer_t timer;
     veil__worker_t *w;
-    veil__pool_t *pool;      /* its upstream's pool on this worker */
-    veil__upconn_t *next;    /* in the idle list */
+    veil__pool_t *pool;   /* its upstream's pool on this worker */
+    veil__upconn_t *next; /* in the idle list */
     veil__xchg_t *x;
     int state;
     int pending_close;
@@ -563,11 +563,11 @@ struct veil__upconn {
     int reading;
     int eof;
     int close_after_flush;
-    int reused;              /* served an exchange before this one */
-    int reusable;            /* cleared on any anomaly */
-    unsigned addr_i;         /* index in the worker's address copy */
-    unsigned tries;          /* addresses tried before this one */
-    char *in;                /* NULL while idle */
+    int reused;      /* served an exchange before this one */
+    int reusable;    /* cleared on any anomaly */
+    unsigned addr_i; /* index in the worker's address copy */
+    unsigned tries;  /* addresses tried before this one */
+    char *in;        /* NULL while idle */
     size_t in_len;
     size_t in_used;
     veil__outq_t out;
@@ -640,16 +640,16 @@ veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q,
    access log (tls.*) and policies. The client certificate is described
    by its names only, and only when it was verified. */
 typedef struct veil__tls_info {
-    const char *version;         /* "TLSv1.3" */
+    const char *version; /* "TLSv1.3" */
     const char *cipher;
-    char alpn[32];               /* the protocol ALPN chose, "" when none */
-    int resumed;                 /* a session ticket was taken */
-    char server_name[256];       /* SNI, "" when none */
-    int client_verified;         /* a client certificate was verified */
-    char subject[256];           /* its subject DN (RFC 2253) */
-    int subject_cut;             /* longer than subject[]: never matched */
+    char alpn[32];         /* the protocol ALPN chose, "" when none */
+    int resumed;           /* a session ticket was taken */
+    char server_name[256]; /* SNI, "" when none */
+    int client_verified;   /* a client certificate was verified */
+    char subject[256];     /* its subject DN (RFC 2253) */
+    int subject_cut;       /* longer than subject[]: never matched */
     char issuer[256];
-    char san[256];               /* the client_sans entry it matched */
+    char san[256]; /* the client_sans entry it matched */
     /* Its subject alternative names (DNS, email, URI, IP as text), for
        routes that match on them: the first VEIL__TLS_MAX_SANS that fit
        in san_text; a name with a NUL byte in it is left out. */
@@ -702,7 +702,11 @@ typedef struct veil__held {
     size_t len, cap;
 } veil__held_t;
 
-enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
+enum veil__rstate {
+    VEIL__R_HEAD,
+    VEIL__R_BODY,
+    VEIL__R_DONE
+};
 
 /*
  * One direction of an exchange: a message head and its body, as the body
@@ -713,39 +717,39 @@ enum veil__rstate { VEIL__R_HEAD, VEIL__R_BODY, VEIL__R_DONE };
 /* ---- heads inspected when they arrive (head_inspect.c) ---- */
 
 enum veil__fwd {
-    VEIL__FWD_ASIS = 0,      /* the field goes on as it came */
-    VEIL__FWD_NEW,           /* with the value at fwd_off/fwd_len */
-    VEIL__FWD_DROP,          /* not at all */
+    VEIL__FWD_ASIS = 0, /* the field goes on as it came */
+    VEIL__FWD_NEW,      /* with the value at fwd_off/fwd_len */
+    VEIL__FWD_DROP,     /* not at all */
 };
 
 typedef struct veil__hfield {
-    veil_h1_span_t name, value;  /* in the head */
-    int red_name;                /* index of the redacted name in red[] */
-    int red_value;               /* the value's, or -1: not scanned */
-    int8_t rule;                 /* a field rule's action, or -1 */
-    uint8_t sensitive;           /* a credential by its name */
-    uint8_t keep;                /* a rule with action keep names it */
-    uint8_t kept_asis;           /* goes on as it came whatever the mode */
-    uint8_t fwd_state;           /* enum veil__fwd */
-    size_t fwd_off, fwd_len;     /* the value in transit, in fwd */
+    veil_h1_span_t name, value; /* in the head */
+    int red_name;               /* index of the redacted name in red[] */
+    int red_value;              /* the value's, or -1: not scanned */
+    int8_t rule;                /* a field rule's action, or -1 */
+    uint8_t sensitive;          /* a credential by its name */
+    uint8_t keep;               /* a rule with action keep names it */
+    uint8_t kept_asis;          /* goes on as it came whatever the mode */
+    uint8_t fwd_state;          /* enum veil__fwd */
+    size_t fwd_off, fwd_len;    /* the value in transit, in fwd */
 } veil__hfield_t;
 
 /* The redacted copies of one pass of the engine over a head. */
 typedef struct veil__headpass {
-    int ok, path_ok, query_ok;   /* the engine read them whole */
+    int ok, path_ok, query_ok; /* the engine read them whole */
     veil_jbuf_t lines, query, path;
-    veil_h1_span_t *red;         /* per scanned value, into <lines> */
-    veil_h1_span_t qred, pred;   /* the query and the path as redacted */
+    veil_h1_span_t *red;       /* per scanned value, into <lines> */
+    veil_h1_span_t qred, pred; /* the query and the path as redacted */
 } veil__headpass_t;
 
 typedef struct veil__headscan {
-    int request;                 /* a request head: it has a target */
-    int ok;                      /* the fields were read (else: omitted) */
-    const char *omitted;         /* why not: engine_error, inspection_off */
+    int request;         /* a request head: it has a target */
+    int ok;              /* the fields were read (else: omitted) */
+    const char *omitted; /* why not: engine_error, inspection_off */
     size_t n;
     veil__hfield_t *f;
     veil_h1_span_t *red;
-    veil__headpass_t log;        /* as the access log writes them */
+    veil__headpass_t log; /* as the access log writes them */
     /* Request heads: the target split. */
     veil_h1_span_t path, query;
     int has_query;
@@ -763,24 +767,24 @@ void veil__headscan_free(veil__headscan_t *hs);
 
 
 typedef struct veil__half {
-    char *head;              /* own copy of the head, wiped when freed */
+    char *head; /* own copy of the head, wiped when freed */
     size_t head_len;
-    veil_h1_head_t h;        /* spans into head */
-    int body;                /* VEIL_H1_BODY_* */
-    uint64_t left;           /* LENGTH: bytes still to come */
+    veil_h1_head_t h; /* spans into head */
+    int body;         /* VEIL_H1_BODY_* */
+    uint64_t left;    /* LENGTH: bytes still to come */
     veil_chunked_t chunk;
     llhttp_t p;
-    int msg_done;            /* set by llhttp's on_message_complete */
-    int done;                /* the whole body was read */
+    int msg_done; /* set by llhttp's on_message_complete */
+    int done;     /* the whole body was read */
     /* Modes block, redact and tokenize (policy.c): the body is held, not
        forwarded, until it has been inspected; then refused, or sent on
        (rewritten in redact and tokenize modes), with a length of its own.
        A held response's head waits for the verdict too. */
     int hold;
     veil__held_t held;
-    int rewritten;           /* <held> is the rewritten body: new length */
-    int over_limit;          /* the held body crossed the inspection limit */
-    int chunked_out;         /* veil frames the body it forwards as chunked */
+    int rewritten;   /* <held> is the rewritten body: new length */
+    int over_limit;  /* the held body crossed the inspection limit */
+    int chunked_out; /* veil frames the body it forwards as chunked */
     veil__inspect_t ins;
     struct veil__headscan *hs; /* the head as inspected (head_inspect.c) */
 } veil__half_t;
@@ -794,34 +798,34 @@ struct veil__xchg {
     const struct veil_policy *policy;
     /* The request (VEIL_DIR_REQUEST) and the response (VEIL_DIR_RESPONSE). */
     veil__half_t half[2];
-    int held_flush;          /* send the held request once the upstream is ready */
+    int held_flush; /* send the held request once the upstream is ready */
     /* The upstream of its route, a reference taken with the config when
        the head arrived and kept to the end, retries included
        (upstream.c). */
     veil__upstream_t *up;
     veil__upconn_t *u;
-    int up_ready;            /* the request head is queued upstream */
+    int up_ready; /* the request head is queued upstream */
     int up_failed;
 
     /* request */
-    uint64_t req_body_seen;  /* decoded body bytes so far */
-    int req_over_max;        /* the body crossed max_body_size */
+    uint64_t req_body_seen; /* decoded body bytes so far */
+    int req_over_max;       /* the body crossed max_body_size */
     int is_head;
-    int upgrade;             /* the client asked for an upgrade */
-    int keepalive;           /* the client connection may continue */
+    int upgrade;   /* the client asked for an upgrade */
+    int keepalive; /* the client connection may continue */
     char reqid[40];
     int reqid_generated;
 
     /* response */
     int rstate;
     veil_h1_scan_t rscan;
-    int rsp_head_sent;       /* the final head went to the client */
+    int rsp_head_sent; /* the final head went to the client */
     int tunnel;
-    int status;              /* status sent (or to log) */
+    int status; /* status sent (or to log) */
 
     /* accounting */
-    uint64_t t_start_ns;     /* monotonic */
-    int64_t t_wall_ms;       /* @timestamp */
+    uint64_t t_start_ns; /* monotonic */
+    int64_t t_wall_ms;   /* @timestamp */
     uint64_t t_up_start_ns;
     uint64_t t_up_end_ns;
     uint64_t bytes_in;
@@ -836,7 +840,7 @@ struct veil__xchg {
     /* The round trip (action placeholder, placeholders.h): the values the
        request's placeholders stand for, and the response's restorer. */
     veil__phmap_t *ph;
-    int restoring;           /* the response body is restored as it goes */
+    int restoring; /* the response body is restored as it goes */
     veil__ph_restorer_t restore;
     /* A detokenize route: the request head went upstream with its tokens
        counted once (a retry on another connection counts nothing). */
@@ -871,8 +875,7 @@ void veil__body_send_held(veil__xchg_t *x, int dir);
 
 /* Upstream side events, from upstream.c. */
 void veil__xchg_upstream_ready(veil__xchg_t *x);
-void veil__xchg_upstream_failed(veil__xchg_t *x, int status,
-                                const char *reason);
+void veil__xchg_upstream_failed(veil__xchg_t *x, int status, const char *reason);
 /* Bytes arrived in x->u->in, or the upstream ended (<eof>). */
 void veil__xchg_upstream_data(veil__xchg_t *x, int eof);
 /* The upstream timer fired while <x> was waiting on it. */
@@ -951,12 +954,10 @@ int veil__body_detokenize_held(veil__xchg_t *x, int dir, int *rewritten);
 int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil_jbuf_t *b);
 /* Builds the head sent to the client for the response <x->half[1].h> (or an
    interim 1xx when <interim>), choosing the client framing. */
-int veil__head_response(veil__xchg_t *x, const char *head, size_t len,
-                        const veil_h1_head_t *rs, int interim,
-                        veil_jbuf_t *b);
+int veil__head_response(veil__xchg_t *x, const char *head, size_t len, const veil_h1_head_t *rs,
+                        int interim, veil_jbuf_t *b);
 /* A complete error response: status line, JSON body, Connection: close. */
-size_t veil__error_response(int status, const char *reason, char *buf,
-                            size_t cap);
+size_t veil__error_response(int status, const char *reason, char *buf, size_t cap);
 /* 1 for a hop-by-hop field of <head> that must not be forwarded. */
 int veil__hop_by_hop(const char *head, size_t len, veil_h1_span_t name);
 /* 1 for a field whose value is always masked in the log. */
@@ -968,9 +969,8 @@ int veil__sensitive_header(veil_h1_span_t name);
 /* Writes the record of <x>. */
 void veil__log_exchange(veil__worker_t *w, veil__xchg_t *x);
 /* Writes the record of a request refused before an exchange began. */
-void veil__log_rejected(veil__worker_t *w, const veil__client_t *c,
-                        int status, const char *reason, uint64_t t0_ns,
-                        uint64_t bytes_in, uint64_t bytes_out);
+void veil__log_rejected(veil__worker_t *w, const veil__client_t *c, int status, const char *reason,
+                        uint64_t t0_ns, uint64_t bytes_in, uint64_t bytes_out);
 
 /* ---- config and policy per exchange (policy.c) ---- */
 
@@ -1014,8 +1014,7 @@ int veil__rewrite_body(const veil_engine_t *engine, const uint8_t *actions,
    <h> the same way into <out> (UTF-8); veil__charset_encode_held() puts
    UTF-8 back in the body's encoding, BOM included. 0, or -1 (no memory, a
    byte order mark that contradicts the charset). */
-int veil__charset_decode_held(const veil__inspect_t *in, const veil__held_t *h,
-                              veil__held_t *out);
+int veil__charset_decode_held(const veil__inspect_t *in, const veil__held_t *h, veil__held_t *out);
 int veil__charset_encode_held(const veil__inspect_t *in, const char *utf8, size_t len,
                               veil__held_t *out);
 

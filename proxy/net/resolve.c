@@ -27,13 +27,13 @@ struct veil__resolver {
     uv_loop_t *loop;
     uv_timer_t timer;
     uv_getaddrinfo_t req;
-    int busy;                /* a lookup is in flight */
+    int busy; /* a lookup is in flight */
     int stopping;
     int timer_open;
-    int failing;             /* the last lookup failed (warned) */
+    int failing; /* the last lookup failed (warned) */
     char host[256];
     char port[16];
-    char who[160];           /* "upstream NAME: " */
+    char who[160]; /* "upstream NAME: " */
     veil__upaddrs_t *shared;
     struct veil_stats *stats;
 };
@@ -41,8 +41,7 @@ struct veil__resolver {
 
 /* Fills <out> with the stream addresses of <res>, in the resolver's
    order (RFC 6724), without duplicates; returns how many. */
-static unsigned collect(const struct addrinfo *res,
-                        struct sockaddr_storage *out, unsigned cap)
+static unsigned collect(const struct addrinfo *res, struct sockaddr_storage *out, unsigned cap)
 {
     unsigned n = 0, i;
 
@@ -82,8 +81,7 @@ void veil__upaddrs_dispose(veil__upaddrs_t *t)
 
 /* Publishes <n> addresses; a table equal to the current one changes
    nothing (the workers keep their preferred address). */
-static void publish(veil__upaddrs_t *t, const struct sockaddr_storage *a,
-                    unsigned n)
+static void publish(veil__upaddrs_t *t, const struct sockaddr_storage *a, unsigned n)
 {
     pthread_mutex_lock(&t->lock);
     if (n != t->n || memcmp(a, t->addr, n * sizeof(a[0])) != 0) {
@@ -95,8 +93,7 @@ static void publish(veil__upaddrs_t *t, const struct sockaddr_storage *a,
 }
 
 
-int veil__resolve_start_up(const veil__upsettings_t *set, const char *name,
-                           veil__upaddrs_t *t)
+int veil__resolve_start_up(const veil__upsettings_t *set, const char *name, veil__upaddrs_t *t)
 {
     struct addrinfo hints, *res = NULL;
     struct sockaddr_storage a[VEIL__MAX_UPADDRS];
@@ -110,15 +107,17 @@ int veil__resolve_start_up(const veil__upsettings_t *set, const char *name,
     snprintf(port, sizeof(port), "%d", set->port);
     rc = getaddrinfo(set->host, port, &hints, &res);
     if (rc != 0 || res == NULL) {
-        fprintf(stderr, "veil: cannot resolve the host of upstream %s: %s\n",
-                name, gai_strerror(rc));
+        fprintf(stderr, "veil: cannot resolve the host of upstream %s: %s\n", name,
+                gai_strerror(rc));
         return -EINVAL;
     }
     n = collect(res, a, VEIL__MAX_UPADDRS);
     freeaddrinfo(res);
     if (n == 0) {
-        fprintf(stderr, "veil: the host of upstream %s has no IPv4 or IPv6 "
-                        "address\n", name);
+        fprintf(stderr,
+                "veil: the host of upstream %s has no IPv4 or IPv6 "
+                "address\n",
+                name);
         return -EINVAL;
     }
     publish(t, a, n);
@@ -177,24 +176,23 @@ static void lookup_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     }
     if (n == 0) {
         if (r->stats != NULL) {
-            veil_stats_upstream_error(
-                veil_stats_shard(r->stats, VEIL_STATS_SHARD_MAIN), 0,
-                "upstream_resolve_failed");
+            veil_stats_upstream_error(veil_stats_shard(r->stats, VEIL_STATS_SHARD_MAIN), 0,
+                                      "upstream_resolve_failed");
         }
         if (!r->failing) {
             /* Once per run of failures: a DNS outage must not flood
                stderr. */
-            fprintf(stderr, "veil: warning: %sthe upstream name could not "
-                            "be resolved again (%s); keeping the last good "
-                            "addresses\n", r->who,
-                    status < 0 ? uv_strerror(status) : "no address");
+            fprintf(stderr,
+                    "veil: warning: %sthe upstream name could not "
+                    "be resolved again (%s); keeping the last good "
+                    "addresses\n",
+                    r->who, status < 0 ? uv_strerror(status) : "no address");
             r->failing = 1;
         }
         return;
     }
     if (r->failing) {
-        fprintf(stderr, "veil: %sthe upstream name resolves again\n",
-                r->who);
+        fprintf(stderr, "veil: %sthe upstream name resolves again\n", r->who);
         r->failing = 0;
     }
     publish(r->shared, a, n);
@@ -213,25 +211,21 @@ static void tick_cb(uv_timer_t *t)
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     r->req.data = r;
-    if (uv_getaddrinfo(r->loop, &r->req, lookup_cb, r->host, r->port,
-                       &hints) == 0) {
+    if (uv_getaddrinfo(r->loop, &r->req, lookup_cb, r->host, r->port, &hints) == 0) {
         r->busy = 1;
     }
 }
 
 
-veil__resolver_t *veil__resolver_start(uv_loop_t *loop,
-                                       const veil__upsettings_t *set,
-                                       const char *name,
-                                       veil__upaddrs_t *shared,
+veil__resolver_t *veil__resolver_start(uv_loop_t *loop, const veil__upsettings_t *set,
+                                       const char *name, veil__upaddrs_t *shared,
                                        struct veil_stats *stats)
 {
     veil__resolver_t *r;
     struct in6_addr a6;
 
     if (set->resolve_interval_ms == 0 || strlen(set->host) >= sizeof(r->host) ||
-        uv_inet_pton(AF_INET, set->host, &a6) == 0 ||
-        uv_inet_pton(AF_INET6, set->host, &a6) == 0) {
+        uv_inet_pton(AF_INET, set->host, &a6) == 0 || uv_inet_pton(AF_INET6, set->host, &a6) == 0) {
         return NULL; /* off, or a literal address: nothing to look up */
     }
     r = calloc(1, sizeof(*r));

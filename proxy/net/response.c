@@ -24,8 +24,7 @@ static void up_consume(veil__upconn_t *u, size_t n)
 /* RFC 9110 9.2.2: a request that may be sent twice. */
 static int idempotent(const veil__xchg_t *x)
 {
-    static const char *const m[] = {"get", "head", "options", "trace",
-                                    "put", "delete"};
+    static const char *const m[] = {"get", "head", "options", "trace", "put", "delete"};
     size_t i;
 
     for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
@@ -123,8 +122,7 @@ static void response_complete(veil__xchg_t *x)
 
 
 /* Relays a 1xx head (not 101). HTTP/1.0 clients do not get them. */
-static int interim(veil__xchg_t *x, const char *head, size_t len,
-                   const veil_h1_head_t *rs)
+static int interim(veil__xchg_t *x, const char *head, size_t len, const veil_h1_head_t *rs)
 {
     veil_jbuf_t *b = &x->c->w->logbuf;
 
@@ -245,8 +243,8 @@ static int response_head(veil__xchg_t *x, size_t end)
     veil__body_restore_begin(x, x->half[1].h.content_encoding);
     /* Modes block, redact and tokenize: the head waits for the body's
        verdict (its length may change). */
-    x->half[1].hold = x->half[1].body != VEIL_H1_BODY_NONE &&
-                  veil__xchg_holds(x, VEIL_DIR_RESPONSE);
+    x->half[1].hold =
+        x->half[1].body != VEIL_H1_BODY_NONE && veil__xchg_holds(x, VEIL_DIR_RESPONSE);
     if (!x->half[1].hold && send_head(x) != 0) {
         return -1;
     }
@@ -256,9 +254,8 @@ static int response_head(veil__xchg_t *x, size_t end)
         response_complete(x);
         return -1; /* the exchange may be gone: stop here */
     }
-    veil__inspect_begin(&x->half[1].ins, x, 1,
-                        x->half[1].h.content_type, x->half[1].h.content_encoding,
-                        &x->findings, VEIL__LOC_RSP_BODY);
+    veil__inspect_begin(&x->half[1].ins, x, 1, x->half[1].h.content_type,
+                        x->half[1].h.content_encoding, &x->findings, VEIL__LOC_RSP_BODY);
     if (x->half[1].hold && x->half[1].ins.state == VEIL__INS_SKIPPED) {
         /* Known from the head (binary, an encoding veil cannot read). */
         if (x->policy->dir[VEIL_DIR_RESPONSE].uninspectable_block) {
@@ -404,8 +401,8 @@ void veil__xchg_upstream_data(veil__xchg_t *x, int eof)
         if (x->rstate == VEIL__R_HEAD) {
             if (u->in_len == 0) {
                 if (eof) {
-                    if (u->reused && x->half[0].body == VEIL_H1_BODY_NONE &&
-                        x->bytes_out == 0 && idempotent(x)) {
+                    if (u->reused && x->half[0].body == VEIL_H1_BODY_NONE && x->bytes_out == 0 &&
+                        idempotent(x)) {
                         /* A pooled connection the upstream had closed:
                            the request was never processed; try again
                            on a fresh connection. */

@@ -47,27 +47,27 @@ typedef struct server {
     uv_signal_t sig_term, sig_int, sig_usr1, sig_hup;
     uv_async_t done_async;
     uv_timer_t drain_timer;
-    uv_timer_t log_timer;        /* log rotation by time, retention */
+    uv_timer_t log_timer; /* log rotation by time, retention */
     _Atomic unsigned done;
     _Atomic unsigned conn_count;
-    _Atomic unsigned conn_peak;  /* since the last memory trim */
-    int trim_stage;              /* 1: caches shrunk, trim on next tick */
-    int retrim_ticks;            /* ticks until the follow-up trim, or 0 */
-    unsigned settle_ticks;       /* ticks into the steady period */
-    unsigned idle_ticks;         /* seconds without a connection */
+    _Atomic unsigned conn_peak; /* since the last memory trim */
+    int trim_stage;             /* 1: caches shrunk, trim on next tick */
+    int retrim_ticks;           /* ticks until the follow-up trim, or 0 */
+    unsigned settle_ticks;      /* ticks into the steady period */
+    unsigned idle_ticks;        /* seconds without a connection */
     veil_log_t *log;
     int draining;
     veil_config_reloader_t *reloader; /* veil run -c */
     /* The reloader loads into this holder; reload_done() moves a config
        on to cfg->holder (the workers') once its upstreams are ready. */
     veil_config_holder_t *staging;
-    uint64_t ups_rejected;       /* reloads refused for their upstreams */
-    uv_work_t ups_work;          /* a reload's upstreams, being set up */
-    veil_config_t *ups_conf;     /* the config they are for */
-    veil__upset_t *ups_set;      /* the result (NULL: rejected) */
+    uint64_t ups_rejected;   /* reloads refused for their upstreams */
+    uv_work_t ups_work;      /* a reload's upstreams, being set up */
+    veil_config_t *ups_conf; /* the config they are for */
+    veil__upset_t *ups_set;  /* the result (NULL: rejected) */
     int ups_busy, ups_again, stopping;
-    veil__upstreams_t ups;       /* the upstreams (upstream_set.c) */
-    veil_config_t *conf0;        /* the configuration at start */
+    veil__upstreams_t ups; /* the upstreams (upstream_set.c) */
+    veil_config_t *conf0;  /* the configuration at start */
     /* The listeners' TLS contexts, the stamp of their files, and a
        reload's new ones (built with its upstreams). */
     veil__tls_listeners_t tls;
@@ -393,8 +393,7 @@ static void tls_watch(server_t *s)
         s->tls_stamp[k] = st;
         srv = veil__tls_srv_new(lt, err, sizeof(err));
         if (srv == NULL) {
-            fprintf(stderr, "veil: listeners[%zu].tls: %s; the certificates in use stay\n", k,
-                    err);
+            fprintf(stderr, "veil: listeners[%zu].tls: %s; the certificates in use stay\n", k, err);
             continue;
         }
         veil__tls_listeners_set(&s->tls, (unsigned)k, srv);
@@ -462,8 +461,8 @@ static void listen_name(const veil_config_t *c, unsigned k, char *out, size_t ca
 
 static int make_listener(const struct sockaddr_storage *ss, int *fdp)
 {
-    socklen_t len = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
-                                             : sizeof(struct sockaddr_in6);
+    socklen_t len =
+        ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     int fd, one = 1, e;
 
     fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -472,8 +471,7 @@ static int make_listener(const struct sockaddr_storage *ss, int *fdp)
     }
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
-        bind(fd, (const struct sockaddr *)ss, len) != 0 ||
-        listen(fd, 511) != 0) {
+        bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, 511) != 0) {
         e = errno;
         close(fd);
         return -e;
@@ -545,8 +543,7 @@ static void memory_tick(server_t *s)
         }
     }
     s->idle_ticks = now == 0 ? s->idle_ticks + 1 : 0;
-    if ((peak >= TRIM_MIN_PEAK && now <= peak / 4) ||
-        (peak > 0 && s->idle_ticks >= 10)) {
+    if ((peak >= TRIM_MIN_PEAK && now <= peak / 4) || (peak > 0 && s->idle_ticks >= 10)) {
         for (i = 0; i < s->n; i++) {
             atomic_store(&s->workers[i].trim, 1);
             uv_async_send(&s->workers[i].async);
@@ -619,8 +616,7 @@ static void signal_cb(uv_signal_t *h, int signum)
     case SIGUSR1:
         rc = veil_log_reopen(s->log);
         if (rc != 0) {
-            fprintf(stderr, "veil: cannot reopen the access log: %s\n",
-                    strerror(-rc));
+            fprintf(stderr, "veil: cannot reopen the access log: %s\n", strerror(-rc));
         }
         break;
     default:
@@ -633,8 +629,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 static void reload_diag(void *ud, veil_diag_level_t level, const char *msg)
 {
     (void)ud;
-    fprintf(stderr, "veil: reload: %s: %s\n",
-            level == VEIL_DIAG_ERROR ? "error" : "warning", msg);
+    fprintf(stderr, "veil: reload: %s: %s\n", level == VEIL_DIAG_ERROR ? "error" : "warning", msg);
 }
 
 
@@ -660,8 +655,8 @@ static void reload_report(server_t *s, int ok)
     veil_config_holder_counts(s->staging, &n_ok, &n_failed);
     n_ok -= s->ups_rejected;
     n_failed += s->ups_rejected;
-    veil_notify(VEIL_NOTIFY_READY, ok ? "configuration reloaded"
-                                      : "configuration rejected, the running one stays");
+    veil_notify(VEIL_NOTIFY_READY,
+                ok ? "configuration reloaded" : "configuration rejected, the running one stays");
     if (s->cfg->stats != NULL) {
         veil_stats_reload(veil_stats_shard(s->cfg->stats, VEIL_STATS_SHARD_MAIN),
                           ok ? VEIL_STATS_RELOAD_OK : VEIL_STATS_RELOAD_FAILED);
@@ -673,12 +668,15 @@ static void reload_report(server_t *s, int ok)
         }
     }
     if (ok) {
-        fprintf(stderr, "veil: configuration reloaded (%llu reloads, %llu "
-                        "rejected)\n", (unsigned long long)n_ok,
-                (unsigned long long)n_failed);
+        fprintf(stderr,
+                "veil: configuration reloaded (%llu reloads, %llu "
+                "rejected)\n",
+                (unsigned long long)n_ok, (unsigned long long)n_failed);
     } else {
-        fprintf(stderr, "veil: configuration rejected, the running one stays "
-                        "(%llu rejected)\n", (unsigned long long)n_failed);
+        fprintf(stderr,
+                "veil: configuration rejected, the running one stays "
+                "(%llu rejected)\n",
+                (unsigned long long)n_failed);
     }
 }
 
@@ -693,8 +691,8 @@ static void ups_work_cb(uv_work_t *req)
     server_t *s = req->data;
 
     s->ups_set = veil__upstreams_prepare(&s->ups, s->ups_conf);
-    s->tls_new_failed = s->ups_set != NULL &&
-                        tls_build(s->ups_conf, s->tls_new, s->tls_new_stamp, "reload: ") != 0;
+    s->tls_new_failed =
+        s->ups_set != NULL && tls_build(s->ups_conf, s->tls_new, s->tls_new_stamp, "reload: ") != 0;
 }
 
 
@@ -755,8 +753,7 @@ static void ups_start(server_t *s)
     s->ups_conf = veil_config_holder_get(s->staging);
     s->ups_set = NULL;
     s->ups_work.data = s;
-    if (uv_queue_work(&s->loop, &s->ups_work, ups_work_cb,
-                      ups_after_cb) != 0) {
+    if (uv_queue_work(&s->loop, &s->ups_work, ups_work_cb, ups_after_cb) != 0) {
         veil_config_release(s->ups_conf);
         s->ups_conf = NULL;
         s->ups_rejected++;
@@ -839,14 +836,14 @@ static int server_open(server_t *s)
         veil__tls_listeners_set(&s->tls, k, srv[k]);
     }
     s->ups.stats = s->cfg->stats;
-    rc = veil_log_open_with(&s->log, &(veil_log_options_t){al->path, al->max_record_size,
-                            s->cfg->stats}, err, sizeof(err));
+    rc = veil_log_open_with(&s->log,
+                            &(veil_log_options_t){al->path, al->max_record_size, s->cfg->stats},
+                            err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "veil: %s\n", err);
         goto fail;
     }
-    rc = veil_log_set_rotation(s->log, al->max_size, al->rotate_ms / 1000,
-                               al->retention_ms / 1000);
+    rc = veil_log_set_rotation(s->log, al->max_size, al->rotate_ms / 1000, al->retention_ms / 1000);
     if (rc != 0) {
         fprintf(stderr, "veil: cannot open the access log: %s\n", strerror(-rc));
         veil_log_close(s->log);
@@ -864,8 +861,7 @@ fail:
 /* Worker <i>: its loop, its listeners (one SO_REUSEPORT socket per
    configured address), its handles. 0, or a negative errno (the worker
    is then left with cfg NULL: nothing of it to dispose). */
-static int worker_setup(server_t *s, unsigned i, const struct sockaddr_storage *las,
-                        unsigned nla)
+static int worker_setup(server_t *s, unsigned i, const struct sockaddr_storage *las, unsigned nla)
 {
     veil__worker_t *w = &s->workers[i];
     const veil_config_t *conf0 = s->conf0;
@@ -903,11 +899,9 @@ static int worker_setup(server_t *s, unsigned i, const struct sockaddr_storage *
         return -ENOMEM;
     }
     for (k = 0; k < nla && k < VEIL_MAX_LISTENERS; k++) {
-        w->listener_trusted[k] =
-            (uint8_t)veil_listener_trusted(veil_config_listener(conf0, k));
+        w->listener_trusted[k] = (uint8_t)veil_listener_trusted(veil_config_listener(conf0, k));
     }
-    veil_jbuf_init(&w->logbuf,
-                   4 * 1024 * 1024 + 8 * veil_config_access_log(conf0)->body_limit);
+    veil_jbuf_init(&w->logbuf, 4 * 1024 * 1024 + 8 * veil_config_access_log(conf0)->body_limit);
     if (getrandom(w->rng, sizeof(w->rng), 0) != sizeof(w->rng)) {
         w->rng[0] = (uint64_t)uv_hrtime() ^ ((uint64_t)i << 32);
         w->rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
@@ -1000,18 +994,19 @@ static void main_loop_setup(server_t *s)
     uv_signal_start(&s->sig_hup, signal_cb, SIGHUP);
     veil__upstreams_start(&s->ups, &s->loop);
     if (cfg->holder != NULL && cfg->config_path != NULL) {
-        veil_config_reloader_options_t ro = {cfg->config_path, NULL,
-                                             200, 1, 0, reload_diag,
-                                             reload_done, s, cfg->overrides,
-                                             cfg->noverrides};
+        veil_config_reloader_options_t ro = {
+            cfg->config_path, NULL,           200, 1, 0, reload_diag, reload_done, s,
+            cfg->overrides,   cfg->noverrides};
         int wrc;
 
         s->staging = veil_config_holder_new(veil_config_holder_get(cfg->holder));
         ro.holder = s->staging;
         s->reloader = veil_config_reloader_start(&s->loop, &ro, &wrc);
         if (s->reloader == NULL) {
-            fprintf(stderr, "veil: cannot watch %s (%s); SIGHUP still "
-                            "reloads\n", cfg->config_path, uv_strerror(wrc));
+            fprintf(stderr,
+                    "veil: cannot watch %s (%s); SIGHUP still "
+                    "reloads\n",
+                    cfg->config_path, uv_strerror(wrc));
             ro.watch_file = 0;
             s->reloader = veil_config_reloader_start(&s->loop, &ro, &wrc);
         }
@@ -1035,8 +1030,9 @@ static void say_listening(const server_t *s, unsigned nla, unsigned started)
             used += (size_t)wn;
         }
     }
-    fprintf(stderr, strchr(u0->host, ':') ? "veil: listening on %s, upstream [%s]:%d, %u workers\n"
-                                          : "veil: listening on %s, upstream %s:%d, %u workers\n",
+    fprintf(stderr,
+            strchr(u0->host, ':') ? "veil: listening on %s, upstream [%s]:%d, %u workers\n"
+                                  : "veil: listening on %s, upstream %s:%d, %u workers\n",
             names, u0->host, u0->port, started);
 }
 

@@ -14,29 +14,24 @@
 
 /* Declared here rather than in proxy_int.h so that header stays as the
    proxy's owner wrote it; access_log.c declares them the same way. */
-void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
-                          const veil__xchg_t *x);
+void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route, const veil__xchg_t *x);
 void veil__stats_rejected(veil_stats_shard_t *sh, const char *reason);
 
 
-static void body(veil_stats_shard_t *sh, unsigned route, int dir,
-                 const veil__inspect_t *in)
+static void body(veil_stats_shard_t *sh, unsigned route, int dir, const veil__inspect_t *in)
 {
     if (in->decoded > 0) {
         veil_stats_inspected(sh, route, dir, in->decoded);
     }
     /* The same cases the access log marks "omitted". */
-    if (in->state == VEIL__INS_SKIPPED ||
-        (in->state == VEIL__INS_DONE && in->skip != NULL) ||
+    if (in->state == VEIL__INS_SKIPPED || (in->state == VEIL__INS_DONE && in->skip != NULL) ||
         in->state == VEIL__INS_ON) {
-        veil_stats_not_inspected(sh, route, dir,
-                                 in->skip ? in->skip : "incomplete");
+        veil_stats_not_inspected(sh, route, dir, in->skip ? in->skip : "incomplete");
     }
 }
 
 
-void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
-                          const veil__xchg_t *x)
+void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route, const veil__xchg_t *x)
 {
     uint64_t end = uv_hrtime(), total, up = UINT64_MAX, added = UINT64_MAX;
     int method = VEIL_STATS_M_OTHER;
@@ -73,16 +68,15 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
         int loc = x->findings.kind[i].loc;
         int dir = veil_stats_loc_dir(loc);
         const uint8_t *actions;
-        const veil_engine_t *eng = veil__xchg_engine(x->c->w, x, dir,
-                                                     &actions);
+        const veil_engine_t *eng = veil__xchg_engine(x->c->w, x, dir, &actions);
         int slot;
 
         /* Built-ins keep their index in every engine; a custom detector
            of a policy's engine is counted under its id, whichever engine
            (or reload) it came from. */
-        slot = veil_stats_detector(veil_stats_of(sh), d,
-                                   eng && d < veil_engine_detector_count(eng)
-                                       ? veil_engine_detector(eng, d) : NULL);
+        slot = veil_stats_detector(
+            veil_stats_of(sh), d,
+            eng && d < veil_engine_detector_count(eng) ? veil_engine_detector(eng, d) : NULL);
         if (slot < 0) {
             continue;
         }
@@ -135,10 +129,9 @@ void veil__stats_exchange(veil_stats_shard_t *sh, unsigned route,
            head, which is always a 502), or a request refused mid-way
            (body timeout, bad chunk); anything else (the client went
            away) is neither. */
-        if (u + 1 < nup && (strncmp(x->error, "upstream_", 9) == 0 ||
-                            x->status == 502 || x->status == 504 ||
-                            veil_stats_table_index(VEIL_STATS_T_REJECT,
-                                                   x->error) + 1 == nrej)) {
+        if (u + 1 < nup &&
+            (strncmp(x->error, "upstream_", 9) == 0 || x->status == 502 || x->status == 504 ||
+             veil_stats_table_index(VEIL_STATS_T_REJECT, x->error) + 1 == nrej)) {
             veil_stats_upstream_error(sh, route, x->error);
         } else if (veil_stats_table_index(VEIL_STATS_T_REJECT, x->error) + 1 < nrej) {
             veil_stats_rejected(sh, x->error);

@@ -25,13 +25,13 @@
 #include "veil/stats.h"
 
 typedef struct tls {
-    veil__transport_t base;      /* first: a tls_t is a transport */
+    veil__transport_t base; /* first: a tls_t is a transport */
     SSL *ssl;
-    BIO *rb;                     /* ciphertext from the peer */
-    BIO *wb;                     /* ciphertext to the peer */
-    const char *name;            /* upstream name for messages, or NULL */
-    veil__tls_srv_t *srv;        /* server role: a reference */
-    veil__tls_info_t info;       /* server role: once the handshake is done */
+    BIO *rb;               /* ciphertext from the peer */
+    BIO *wb;               /* ciphertext to the peer */
+    const char *name;      /* upstream name for messages, or NULL */
+    veil__tls_srv_t *srv;  /* server role: a reference */
+    veil__tls_info_t info; /* server role: once the handshake is done */
     /* Server role: the handshake's end is counted once in <shard>; <fed>
        bytes came from the client so far (none: no handshake to count);
        the last alerts sent and received (SSL_alert_desc values, -1:
@@ -221,8 +221,8 @@ static void take_info(tls_t *s)
 
         in->client_verified = 1;
         if (b != NULL) {
-            in->subject_cut = name_text(b, X509_get_subject_name(peer), in->subject,
-                                        sizeof(in->subject));
+            in->subject_cut =
+                name_text(b, X509_get_subject_name(peer), in->subject, sizeof(in->subject));
             (void)name_text(b, X509_get_issuer_name(peer), in->issuer, sizeof(in->issuer));
             BIO_free(b);
         } else {
@@ -436,7 +436,7 @@ static void tls_free(veil__transport_t *t)
 
 
 static const veil__transport_type_t tls_type = {
-    "tls", 1, tls_read_buf, tls_feed, tls_read, tls_write,
+    "tls",         1,           tls_read_buf, tls_feed, tls_read, tls_write,
     tls_handshake, tls_pending, tls_shutdown, tls_free,
 };
 

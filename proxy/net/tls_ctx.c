@@ -127,7 +127,7 @@ static int load_key(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
 struct veil__tls_upctx {
     SSL_CTX *ctx;
     pthread_mutex_t lock;
-    SSL_SESSION *last;           /* the newest session the upstream gave */
+    SSL_SESSION *last; /* the newest session the upstream gave */
 };
 
 static int upctx_index = -1;
@@ -199,8 +199,8 @@ veil__tls_upctx_t *veil__tls_upctx_new(const veil__upsettings_t *c, const char *
     }
     if (c->tls_cert_file[0] != '\0') {
         if (SSL_CTX_use_certificate_chain_file(ctx, c->tls_cert_file) != 1) {
-            fprintf(stderr, "veil: upstream %s: tls.cert_file %s: %s\n", name,
-                    c->tls_cert_file, ssl_reason("cannot load"));
+            fprintf(stderr, "veil: upstream %s: tls.cert_file %s: %s\n", name, c->tls_cert_file,
+                    ssl_reason("cannot load"));
             goto fail;
         }
         char why[1200];
@@ -212,8 +212,10 @@ veil__tls_upctx_t *veil__tls_upctx_new(const veil__upsettings_t *c, const char *
     }
     SSL_CTX_set_verify(ctx, c->tls_verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
     if (!c->tls_verify) {
-        fprintf(stderr, "veil: upstream %s: tls verify is off: the upstream "
-                        "is not authenticated (unsafe)\n", name);
+        fprintf(stderr,
+                "veil: upstream %s: tls verify is off: the upstream "
+                "is not authenticated (unsafe)\n",
+                name);
     }
     /* Resumption: OpenSSL hands each new session to the callback; no
        internal cache (the callback keeps the newest). */
@@ -273,7 +275,7 @@ typedef struct ticket_key {
 
 static struct {
     pthread_mutex_t lock;
-    ticket_key_t cur, prev;      /* prev.born 0: none */
+    ticket_key_t cur, prev; /* prev.born 0: none */
 } tickets = {PTHREAD_MUTEX_INITIALIZER, {{0}, {0}, {0}, 0}, {{0}, {0}, {0}, 0}};
 
 
@@ -299,8 +301,8 @@ static int ticket_rotate(time_t now)
 }
 
 
-static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv,
-                     EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv, EVP_CIPHER_CTX *cctx,
+                     EVP_MAC_CTX *hctx, int enc)
 {
     const ticket_key_t *k = NULL;
     OSSL_PARAM params[3];
@@ -339,8 +341,8 @@ static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv,
             goto out;
         }
     }
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)k->hmac,
-                                                  sizeof(k->hmac));
+    params[0] =
+        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)k->hmac, sizeof(k->hmac));
     params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
     params[2] = OSSL_PARAM_construct_end();
     if (EVP_MAC_CTX_set_params(hctx, params) != 1) {
@@ -365,14 +367,14 @@ void veil__tls_tickets_rotate_now(void)
 
 typedef struct srv_cert {
     SSL_CTX *ctx;
-    unsigned char *ocsp;         /* DER, or NULL */
+    unsigned char *ocsp; /* DER, or NULL */
     long ocsp_len;
 } srv_cert_t;
 
 struct veil__tls_srv {
     _Atomic unsigned refs;
     unsigned n;
-    char **sans;                 /* client_sans, copied */
+    char **sans; /* client_sans, copied */
     size_t nsans;
     srv_cert_t cert[];
 };
@@ -528,8 +530,10 @@ static unsigned char *read_file(const char *path, long *len, char *err, size_t e
     n = buf != NULL ? fread(buf, 1, OCSP_MAX, f) : 0;
     fclose(f);
     if (buf == NULL || n == 0 || n == OCSP_MAX) {
-        snprintf(err, errlen, "%s: %s", path, buf == NULL ? "out of memory"
-                                              : n == 0 ? "empty" : "too large");
+        snprintf(err, errlen, "%s: %s", path,
+                 buf == NULL ? "out of memory"
+                 : n == 0    ? "empty"
+                             : "too large");
         OPENSSL_free(buf);
         return NULL;
     }
@@ -546,8 +550,7 @@ static unsigned char *read_file(const char *path, long *len, char *err, size_t e
  * it is still fresh is the client's to judge, as with any staple. 0, or
  * -1 with the reason in <err>.
  */
-static int ocsp_check(SSL_CTX *ctx, OCSP_RESPONSE *r, const char *path, char *err,
-                      size_t errlen)
+static int ocsp_check(SSL_CTX *ctx, OCSP_RESPONSE *r, const char *path, char *err, size_t errlen)
 {
     X509 *leaf = SSL_CTX_get0_certificate(ctx), *issuer = NULL;
     STACK_OF(X509) *chain = NULL;
@@ -657,7 +660,7 @@ static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certif
     SSL_CTX_set_timeout(ctx, 2 * TICKET_ROTATE_S);
     SSL_CTX_set_num_tickets(ctx, 1);
     if (lt->client_auth != VEIL_CLIENT_AUTH_NONE) {
-        STACK_OF(X509_NAME) *names;
+        STACK_OF(X509_NAME) * names;
 
         if (SSL_CTX_load_verify_locations(ctx, lt->client_ca_file, NULL) != 1) {
             snprintf(err, errlen, "%s: %s", lt->client_ca_file, ssl_reason("cannot load"));
@@ -667,9 +670,10 @@ static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certif
         if (names != NULL) {
             SSL_CTX_set_client_CA_list(ctx, names);
         }
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | (lt->client_auth == VEIL_CLIENT_AUTH_REQUIRED
-                                                       ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT
-                                                       : 0),
+        SSL_CTX_set_verify(ctx,
+                           SSL_VERIFY_PEER | (lt->client_auth == VEIL_CLIENT_AUTH_REQUIRED
+                                                  ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                                                  : 0),
                            verify_cb);
         SSL_CTX_set_verify_depth(ctx, 8);
     }

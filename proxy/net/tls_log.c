@@ -76,8 +76,8 @@ void veil__log_tls(veil_jbuf_t *b, const veil__client_t *c, const veil_engine_t 
     }
     memset(&scratch, 0, sizeof(scratch));
     veil_jbuf_init(&out, 8 * 1024);
-    if (veil__redact_lines(engine, actions, pd, VEIL_FMT_TEXT, vals, n, &out, red, locs,
-                           &scratch, NULL, NULL, NULL) == 0) {
+    if (veil__redact_lines(engine, actions, pd, VEIL_FMT_TEXT, vals, n, &out, red, locs, &scratch,
+                           NULL, NULL, NULL) == 0) {
         if (has_sni) {
             veil_jbuf_key(b, "tls.client.server_name");
             veil_jbuf_str(b, red[0].ptr, red[0].len);

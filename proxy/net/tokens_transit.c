@@ -101,8 +101,8 @@ void veil__xchg_detok_tokens(const veil__xchg_t *x, int dir, veil_tokens_t *out)
 
 static int word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 
@@ -162,9 +162,9 @@ static void count(veil_token_stats_t *st, const veil_tokens_t *t, const veil_tok
  * The token p[q, j) (parsed as <pt>): its value appended to <b> after
  * the bytes p[*emitted, q), or nothing done when it stays a token.
  */
-static int open_one(const veil_tokens_t *t, veil_token_stats_t *st, veil_jbuf_t *b,
-                    const char *p, size_t *emitted, size_t q, size_t j,
-                    const veil_token_parts_t *pt, int target, char *val, size_t cap)
+static int open_one(const veil_tokens_t *t, veil_token_stats_t *st, veil_jbuf_t *b, const char *p,
+                    size_t *emitted, size_t q, size_t j, const veil_token_parts_t *pt, int target,
+                    char *val, size_t cap)
 {
     int key = -1, rc = 0;
     long n;
@@ -177,9 +177,10 @@ static int open_one(const veil_tokens_t *t, veil_token_stats_t *st, veil_jbuf_t 
     n = veil_token_tagged_open(t->ring, p + q, j - q, val, cap, &key, NULL);
     if (n < 0) {
         if (n == VEIL_ETOKEN_KEY || n == VEIL_ETOKEN_RETIRED || n == VEIL_ETOKEN_AUTH) {
-            count(st, t, pt, key, n == VEIL_ETOKEN_KEY       ? VEIL_TOKEN_UNKNOWN_KEY
-                                  : n == VEIL_ETOKEN_RETIRED ? VEIL_TOKEN_RETIRED
-                                                             : VEIL_TOKEN_FORGED);
+            count(st, t, pt, key,
+                  n == VEIL_ETOKEN_KEY       ? VEIL_TOKEN_UNKNOWN_KEY
+                  : n == VEIL_ETOKEN_RETIRED ? VEIL_TOKEN_RETIRED
+                                             : VEIL_TOKEN_FORGED);
         }
         return 0;
     }

@@ -84,7 +84,7 @@ static void tcp_free(veil__transport_t *t)
 
 
 const veil__transport_type_t veil__transport_tcp = {
-    "tcp", 0, tcp_read_buf, tcp_feed, tcp_read, tcp_write,
+    "tcp",         0,           tcp_read_buf, tcp_feed, tcp_read, tcp_write,
     tcp_handshake, tcp_pending, tcp_shutdown, tcp_free,
 };
 

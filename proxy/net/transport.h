@@ -31,14 +31,14 @@ typedef struct veil__transport veil__transport_t;
 struct veil__outq;
 
 /* veil__transport_type_t.read: besides a count of bytes (> 0). */
-#define VEIL__TR_MORE 0      /* nothing until more bytes arrive */
-#define VEIL__TR_EOF (-1)    /* a clean end: FIN, or TLS close_notify */
-#define VEIL__TR_CUT (-2)    /* TLS: the socket ended without close_notify */
-#define VEIL__TR_ERR (-3)    /* a protocol or verification error */
+#define VEIL__TR_MORE 0   /* nothing until more bytes arrive */
+#define VEIL__TR_EOF (-1) /* a clean end: FIN, or TLS close_notify */
+#define VEIL__TR_CUT (-2) /* TLS: the socket ended without close_notify */
+#define VEIL__TR_ERR (-3) /* a protocol or verification error */
 
 typedef struct veil__transport_type {
-    const char *name;        /* "tcp", "tls" */
-    int secure;              /* 1: the bytes on the wire are encrypted */
+    const char *name; /* "tcp", "tls" */
+    int secure;       /* 1: the bytes on the wire are encrypted */
     /* Where libuv should put what it reads next: <dst> (<room> bytes of
        the connection's input buffer) for a transport that passes bytes as
        they are, else a buffer of its own. */
@@ -71,13 +71,13 @@ typedef struct veil__transport_type {
  */
 struct veil__transport {
     const veil__transport_type_t *type;
-    struct veil__outq *q;    /* where its bytes go */
-    int sock_eof;            /* the socket's read side ended */
-    int hs_done;             /* the handshake completed (TCP: at once) */
-    int hs_timed_out;        /* closed by a timer before hs_done */
-    int failed;              /* any error: the connection is never reused */
-    int end_done;            /* the end of the stream was handed on */
-    int truncated;           /* it ended without a TLS close_notify */
+    struct veil__outq *q; /* where its bytes go */
+    int sock_eof;         /* the socket's read side ended */
+    int hs_done;          /* the handshake completed (TCP: at once) */
+    int hs_timed_out;     /* closed by a timer before hs_done */
+    int failed;           /* any error: the connection is never reused */
+    int end_done;         /* the end of the stream was handed on */
+    int truncated;        /* it ended without a TLS close_notify */
     /* TCP: bytes libuv put in the connection's buffer, not yet read. */
     char *fresh_at;
     size_t fresh;

@@ -129,8 +129,7 @@ void veil__upstream_close(veil__upconn_t *u)
 }
 
 
-static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
-                        unsigned tries);
+static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx, unsigned tries);
 
 
 /* Connecting <u> failed: the next address, or the exchange fails. */
@@ -276,8 +275,7 @@ void veil__upstream_update_reading(veil__upconn_t *u)
     } else if (u->state == VEIL__U_IDLE) {
         want = 1;
     } else {
-        want = !u->eof && x != NULL && u->in_len < VEIL__IO_BUF &&
-               x->c->out.queued <= VEIL__HWM;
+        want = !u->eof && x != NULL && u->in_len < VEIL__IO_BUF && x->c->out.queued <= VEIL__HWM;
     }
     if (u->state == VEIL__U_ACTIVE && want &&
         (u->tr->type->pending(u->tr) || (u->tr->sock_eof && !u->tr->end_done))) {
@@ -434,8 +432,7 @@ static void pump(veil__upconn_t *u)
         }
         veil__xchg_upstream_data(x, 0);
         veil__client_touch(c);
-        if (u->closing || u->x != x || u->in_len >= VEIL__IO_BUF ||
-            !u->tr->type->pending(u->tr)) {
+        if (u->closing || u->x != x || u->in_len >= VEIL__IO_BUF || !u->tr->type->pending(u->tr)) {
             veil__upstream_update_reading(u);
             return;
         }
@@ -477,8 +474,7 @@ static void up_connect_cb(uv_connect_t *req, int status)
 
 /* Opens a connection for <x> to address <idx> of pool <p>'s copy;
    <tries> addresses were tried before it. */
-static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
-                        unsigned tries)
+static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx, unsigned tries)
 {
     veil__worker_t *w = x->c->w;
     veil__upconn_t *u;
@@ -508,8 +504,8 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
     uv_idle_init(&w->loop, &u->tls_idle);
     u->tls_idle.data = u;
     if (p->up->tls_ctx != NULL) {
-        veil__transport_t *t = veil__tls_client_new(p->up->tls_ctx, &p->up->set,
-                                                    p->up->name, &u->out);
+        veil__transport_t *t =
+            veil__tls_client_new(p->up->tls_ctx, &p->up->set, p->up->name, &u->out);
         if (t == NULL) {
             u->x = x;
             x->u = u;
@@ -523,9 +519,7 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
     u->out.tr = u->tr;
     u->x = x;
     x->u = u;
-    rc = uv_tcp_connect(&u->creq, &u->tcp,
-                        (const struct sockaddr *)&p->addr[idx],
-                        up_connect_cb);
+    rc = uv_tcp_connect(&u->creq, &u->tcp, (const struct sockaddr *)&p->addr[idx], up_connect_cb);
     if (rc != 0) {
         /* Refused at once (an address family this host cannot reach):
            the next address, if any. */
@@ -539,8 +533,7 @@ static void connect_new(veil__xchg_t *x, veil__pool_t *p, unsigned idx,
 void veil__upstream_pick(veil__xchg_t *x)
 {
     if (x->up == NULL) {
-        x->up = veil__upstreams_find(x->c->w->ups, x->conf,
-                                     x->route ? x->route->upstream : NULL);
+        x->up = veil__upstreams_find(x->c->w->ups, x->conf, x->route ? x->route->upstream : NULL);
     }
 }
 
@@ -591,11 +584,10 @@ void veil__upstream_release(veil__upconn_t *u)
 
     u->x = NULL;
     veil__outq_flush(&u->out);
-    if (!u->reusable || u->eof || u->in_len > 0 || u->out.queued > 0 ||
-        u->tr->failed || u->tr->sock_eof || u->tr->type->pending(u->tr) ||
-        u->out.error != 0 || w->draining || w->stopping ||
-        p->nidle >= p->up->set.pool_size ||
-        atomic_load(&p->up->retired) || u->state != VEIL__U_ACTIVE) {
+    if (!u->reusable || u->eof || u->in_len > 0 || u->out.queued > 0 || u->tr->failed ||
+        u->tr->sock_eof || u->tr->type->pending(u->tr) || u->out.error != 0 || w->draining ||
+        w->stopping || p->nidle >= p->up->set.pool_size || atomic_load(&p->up->retired) ||
+        u->state != VEIL__U_ACTIVE) {
         veil__upstream_close(u);
         return;
     }

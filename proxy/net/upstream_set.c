@@ -30,9 +30,9 @@
 #include "proxy_int.h"
 
 struct veil__upset {
-    veil_config_t *conf;         /* a reference */
+    veil_config_t *conf; /* a reference */
     unsigned n;
-    veil__upstream_t *up[];      /* references, in the config's order */
+    veil__upstream_t *up[]; /* references, in the config's order */
 };
 
 veil__upstream_t *veil__upstream_ref(veil__upstream_t *u)
@@ -71,8 +71,8 @@ static int settings_of(const veil_upstream_t *cu, veil__upsettings_t *out)
     }
     strcpy(out->host, cu->host);
     out->port = cu->port;
-    snprintf(out->authority, sizeof(out->authority),
-             strchr(cu->host, ':') ? "[%s]:%d" : "%s:%d", cu->host, cu->port);
+    snprintf(out->authority, sizeof(out->authority), strchr(cu->host, ':') ? "[%s]:%d" : "%s:%d",
+             cu->host, cu->port);
     out->tls = cu->tls;
     out->tls_verify = cu->tls_verify;
     if (cu->tls_ca_file != NULL) {
@@ -212,8 +212,7 @@ static void start_resolvers(veil__upstreams_t *t, veil__upset_t *s)
         veil__upstream_t *u = s->up[i];
 
         if (u->resolver == NULL && !atomic_load(&u->retired)) {
-            u->resolver = veil__resolver_start(t->loop, &u->set, u->name, &u->addrs,
-                                               t->stats);
+            u->resolver = veil__resolver_start(t->loop, &u->set, u->name, &u->addrs, t->stats);
         }
     }
 }
@@ -297,8 +296,7 @@ void veil__upstreams_dispose(veil__upstreams_t *t)
 }
 
 
-veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t,
-                                       const veil_config_t *conf,
+veil__upstream_t *veil__upstreams_find(veil__upstreams_t *t, const veil_config_t *conf,
                                        const veil_upstream_t *u)
 {
     veil__upstream_t *found = NULL;

@@ -45,7 +45,7 @@ struct veil_admin {
     void *config_ud;
     _Atomic int config_loaded;
     _Atomic int draining;
-    int only;                    /* VEIL_ADMIN_*: what it serves */
+    int only; /* VEIL_ADMIN_*: what it serves */
     conn_t *conns;
     unsigned nconns;
 };
@@ -62,7 +62,7 @@ struct conn {
     int closing;
     int writing;
     int close_after_write;
-    int lingering;           /* response sent, input discarded until EOF */
+    int lingering; /* response sent, input discarded until EOF */
     uv_shutdown_t shut;
 };
 
@@ -177,9 +177,8 @@ static void write_cb(uv_write_t *req, int status)
  * Sends one response. <body> is written unless <head_only>; <extra> are
  * additional header lines, each ending in CRLF.
  */
-static void respond(conn_t *c, int status, const char *ctype,
-                    const char *body, size_t len, int head_only,
-                    const char *extra, int close)
+static void respond(conn_t *c, int status, const char *ctype, const char *body, size_t len,
+                    int head_only, const char *extra, int close)
 {
     wreq_t *w = calloc(1, sizeof(*w));
     char head[1024];
@@ -202,8 +201,7 @@ static void respond(conn_t *c, int status, const char *ctype,
                  status, status_text(status), ctype, len, extra ? extra : "",
                  close ? "Connection: close\r\n" : "");
     veil_jbuf_init(&w->buf, ADMIN_BODY_MAX + sizeof(head));
-    if (n < 0 || (size_t)n >= sizeof(head) ||
-        veil_jbuf_raw(&w->buf, head, (size_t)n) != 0 ||
+    if (n < 0 || (size_t)n >= sizeof(head) || veil_jbuf_raw(&w->buf, head, (size_t)n) != 0 ||
         (!head_only && veil_jbuf_raw(&w->buf, body, len) != 0)) {
         veil_jbuf_dispose(&w->buf);
         free(w);
@@ -224,11 +222,10 @@ static void respond(conn_t *c, int status, const char *ctype,
 }
 
 
-static void respond_text(conn_t *c, int status, const char *text,
-                         int head_only, const char *extra, int close)
+static void respond_text(conn_t *c, int status, const char *text, int head_only, const char *extra,
+                         int close)
 {
-    respond(c, status, "text/plain; charset=utf-8", text, strlen(text),
-            head_only, extra, close);
+    respond(c, status, "text/plain; charset=utf-8", text, strlen(text), head_only, extra, close);
 }
 
 
@@ -276,8 +273,7 @@ static int path_is(veil_h1_span_t path, const char *p)
     size_t n = strlen(p);
 
     /* A query string is ignored. */
-    return path.len >= n && memcmp(path.ptr, p, n) == 0 &&
-           (path.len == n || path.ptr[n] == '?');
+    return path.len >= n && memcmp(path.ptr, p, n) == 0 && (path.len == n || path.ptr[n] == '?');
 }
 
 
@@ -309,16 +305,14 @@ static int render(veil_admin_t *a, int what, veil_jbuf_t *out)
     rc = veil_stats_json(&sn, &json);
     veil_stats_snapshot_dispose(&sn);
     if (rc == 0) {
-        rc = veil_report_render(json.data, json.len, VEIL_REPORT_HTML, out,
-                                err, sizeof(err));
+        rc = veil_report_render(json.data, json.len, VEIL_REPORT_HTML, out, err, sizeof(err));
     }
     veil_jbuf_dispose(&json);
     return rc;
 }
 
 
-static void handle(conn_t *c, const char *head, size_t len,
-                   const veil_h1_head_t *h)
+static void handle(conn_t *c, const char *head, size_t len, const veil_h1_head_t *h)
 {
     veil_admin_t *a = c->a;
     int head_only = veil_h1_span_eq(h->method, "head");
@@ -331,14 +325,12 @@ static void handle(conn_t *c, const char *head, size_t len,
     /* Methods are case-sensitive; span_eq is not, so check the bytes. */
     if (!((h->method.len == 3 && memcmp(h->method.ptr, "GET", 3) == 0) ||
           (h->method.len == 4 && memcmp(h->method.ptr, "HEAD", 4) == 0))) {
-        respond_text(c, 405, "method not allowed\n", 0,
-                     "Allow: GET, HEAD\r\n", 1);
+        respond_text(c, 405, "method not allowed\n", 0, "Allow: GET, HEAD\r\n", 1);
         return;
     }
     head_only = h->method.len == 4;
     if (veil_h1_request_body(h) != VEIL_H1_BODY_NONE) {
-        respond_text(c, 400, "request bodies are not accepted\n", head_only,
-                     NULL, 1);
+        respond_text(c, 400, "request bodies are not accepted\n", head_only, NULL, 1);
         return;
     }
     if (h->target_form != VEIL_H1_TARGET_ORIGIN) {
@@ -358,8 +350,7 @@ static void handle(conn_t *c, const char *head, size_t len,
         if (atomic_load(&a->draining)) {
             respond_text(c, 503, "draining\n", head_only, NULL, close);
         } else if (!atomic_load(&a->config_loaded)) {
-            respond_text(c, 503, "no configuration loaded\n", head_only,
-                         NULL, close);
+            respond_text(c, 503, "no configuration loaded\n", head_only, NULL, close);
         } else {
             respond_text(c, 200, "ready\n", head_only, NULL, close);
         }
@@ -389,14 +380,12 @@ static void handle(conn_t *c, const char *head, size_t len,
     }
     if (!authorized(a, head, len)) {
         respond_text(c, 401, "a bearer token is required\n", head_only,
-                     "WWW-Authenticate: Bearer realm=\"veil-admin\"\r\n",
-                     close);
+                     "WWW-Authenticate: Bearer realm=\"veil-admin\"\r\n", close);
         return;
     }
     veil_jbuf_init(&body, ADMIN_BODY_MAX);
     if (what == 3) {
-        rc = a->config_json ? a->config_json(a->config_ud, &body)
-                            : veil_jbuf_cstr(&body, "{}");
+        rc = a->config_json ? a->config_json(a->config_ud, &body) : veil_jbuf_cstr(&body, "{}");
         if (rc == 0) {
             rc = veil_jbuf_raw(&body, "\n", 1);
         }
@@ -551,8 +540,7 @@ static void thread_main(void *arg)
 }
 
 
-static int read_token(veil_admin_t *a, const char *path, char *err,
-                      size_t errlen)
+static int read_token(veil_admin_t *a, const char *path, char *err, size_t errlen)
 {
     char why[512];
     ssize_t n;
@@ -567,12 +555,14 @@ static int read_token(veil_admin_t *a, const char *path, char *err,
     n = read(fd, a->token, sizeof(a->token));
     close(fd);
     if (n < 0 || (size_t)n >= sizeof(a->token)) {
-        snprintf(err, errlen, "--admin-token-file: unreadable or longer "
-                              "than %zu bytes", sizeof(a->token) - 1);
+        snprintf(err, errlen,
+                 "--admin-token-file: unreadable or longer "
+                 "than %zu bytes",
+                 sizeof(a->token) - 1);
         return -EINVAL;
     }
-    while (n > 0 && (a->token[n - 1] == '\n' || a->token[n - 1] == '\r' ||
-                     a->token[n - 1] == ' ' || a->token[n - 1] == '\t')) {
+    while (n > 0 && (a->token[n - 1] == '\n' || a->token[n - 1] == '\r' || a->token[n - 1] == ' ' ||
+                     a->token[n - 1] == '\t')) {
         n--;
     }
     a->token_len = (size_t)n;
@@ -584,8 +574,9 @@ static int read_token(veil_admin_t *a, const char *path, char *err,
         }
     }
     if (a->token_len == 0) {
-        snprintf(err, errlen, "--admin-token-file: empty, or not one line "
-                              "of visible ASCII");
+        snprintf(err, errlen,
+                 "--admin-token-file: empty, or not one line "
+                 "of visible ASCII");
         return -EINVAL;
     }
     return 0;
@@ -598,8 +589,7 @@ static int is_any(const char *h)
 }
 
 
-int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
-                     char *err, size_t errlen)
+int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o, char *err, size_t errlen)
 {
     veil_admin_t *a;
     struct sockaddr_storage ss;
@@ -618,10 +608,11 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
         return -EINVAL;
     }
     if (o->data_host != NULL && port == o->data_port &&
-        (strcmp(host, o->data_host) == 0 || is_any(host) ||
-         is_any(o->data_host))) {
-        snprintf(err, errlen, "%s: the %s listener cannot share the "
-                              "data port %d", flag, kinds[only], port);
+        (strcmp(host, o->data_host) == 0 || is_any(host) || is_any(o->data_host))) {
+        snprintf(err, errlen,
+                 "%s: the %s listener cannot share the "
+                 "data port %d",
+                 flag, kinds[only], port);
         return -EINVAL;
     }
     if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
@@ -651,8 +642,7 @@ int veil_admin_start(veil_admin_t **out, const veil_admin_options_t *o,
     a->listener.data = a;
     if ((rc = uv_tcp_bind(&a->listener, (struct sockaddr *)&ss, 0)) != 0 ||
         (rc = uv_listen((uv_stream_t *)&a->listener, 64, on_connection)) != 0) {
-        snprintf(err, errlen, "%s: cannot listen on %s:%d: %s", flag, host,
-                 port, uv_strerror(rc));
+        snprintf(err, errlen, "%s: cannot listen on %s:%d: %s", flag, host, port, uv_strerror(rc));
         uv_close((uv_handle_t *)&a->listener, NULL);
         uv_run(&a->loop, UV_RUN_DEFAULT);
         uv_loop_close(&a->loop);

@@ -66,7 +66,11 @@ struct veil_detok_api {
     size_t nbuckets;
 };
 
-enum { C_HEAD, C_BODY, C_DONE };
+enum {
+    C_HEAD,
+    C_BODY,
+    C_DONE
+};
 
 struct conn {
     union {
@@ -85,9 +89,9 @@ struct conn {
     size_t in_len;
     veil_h1_scan_t scan;
     /* The request being served. */
-    veil_config_t *conf;             /* taken at its head */
+    veil_config_t *conf; /* taken at its head */
     const veil_detokenize_caller_t *caller;
-    char ctype[64];                  /* the answer's media type */
+    char ctype[64]; /* the answer's media type */
     veil_body_type_t type;
     char *body;
     size_t body_len, body_want;
@@ -204,8 +208,10 @@ static void write_cb(uv_write_t *req, int status)
 
 static const char *status_text(int status)
 {
-    return status == 401 ? "Unauthorized" : status == 429 ? "Too Many Requests"
-           : status == 411 ? "Length Required" : veil_h1_status_text(status);
+    return status == 401   ? "Unauthorized"
+           : status == 429 ? "Too Many Requests"
+           : status == 411 ? "Length Required"
+                           : veil_h1_status_text(status);
 }
 
 
@@ -327,8 +333,8 @@ static void audit_counts(veil_jbuf_t *b, const char *name, const veil_token_stat
  * Never a value, a token or the caller's bearer token. Where it goes:
  * detokenize.audit of the configuration the request was served with.
  */
-static void audit(veil_detok_api_t *a, const veil_config_t *conf, const char *caller,
-                  int status, const char *outcome, size_t bytes_in, size_t bytes_out,
+static void audit(veil_detok_api_t *a, const veil_config_t *conf, const char *caller, int status,
+                  const char *outcome, size_t bytes_in, size_t bytes_out,
                   const veil_token_stats_t *st, const veil_token_ring_t *ring)
 {
     const veil_detokenize_settings_t *d = conf ? veil_config_detokenize(conf) : NULL;
@@ -372,8 +378,7 @@ static void audit(veil_detok_api_t *a, const veil_config_t *conf, const char *ca
 
 
 /* A refusal: answered, audited, counted. */
-static void refuse(conn_t *c, int status, const char *outcome, const char *text,
-                   const char *extra)
+static void refuse(conn_t *c, int status, const char *outcome, const char *text, const char *extra)
 {
     veil_detok_api_t *a = c->a;
     const char *who = c->caller ? c->caller->name : NULL;
@@ -564,8 +569,8 @@ static void serve(conn_t *c)
         audit(a, c->conf, who, 500, "error", c->body_len, 0, st,
               pd && pd->tokens ? pd->tokens->ring : NULL);
         if (a->stats != NULL) {
-            veil_stats_detokenize_request(veil_stats_shard(a->stats, VEIL_STATS_SHARD_MAIN),
-                                          who, 500);
+            veil_stats_detokenize_request(veil_stats_shard(a->stats, VEIL_STATS_SHARD_MAIN), who,
+                                          500);
         }
         veil_jbuf_dispose(&out);
         free(st);
@@ -594,8 +599,7 @@ static int path_is(veil_h1_span_t path, const char *p)
 {
     size_t n = strlen(p);
 
-    return path.len >= n && memcmp(path.ptr, p, n) == 0 &&
-           (path.len == n || path.ptr[n] == '?');
+    return path.len >= n && memcmp(path.ptr, p, n) == 0 && (path.len == n || path.ptr[n] == '?');
 }
 
 
@@ -723,8 +727,11 @@ static void process(conn_t *c)
         return;
     }
     if (end < 0 || veil_h1_parse_request(c->in, (size_t)end, &lim, &h, &v) != 0) {
-        refuse(c, end < 0 ? v.status : v.status ? v.status : 400, "bad_request",
-               "bad request\n", NULL);
+        refuse(c,
+               end < 0    ? v.status
+               : v.status ? v.status
+                          : 400,
+               "bad_request", "bad request\n", NULL);
         return;
     }
     on_head(c, c->in, (size_t)end, &h);
@@ -951,8 +958,7 @@ static int listen_unix(veil_detok_api_t *a, const char *path, char *err, size_t 
         a->pipe_bound = 1;
     }
     if (rc != 0 || (rc = uv_listen((uv_stream_t *)&a->pipe, 64, on_connection)) != 0) {
-        snprintf(err, errlen, "detokenize.socket: cannot listen on %s: %s", path,
-                 uv_strerror(rc));
+        snprintf(err, errlen, "detokenize.socket: cannot listen on %s: %s", path, uv_strerror(rc));
         return rc;
     }
     /* The owner and its group may connect; each caller still needs its

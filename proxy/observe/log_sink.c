@@ -28,8 +28,8 @@ struct veil_log {
     int serialize;
     pthread_mutex_t lock;
     char path[1024];
-    veil_logfile_t *lf;     /* the rotating file sink, when configured */
-    veil_logsock_t *sock;   /* unix: or unixgram: */
+    veil_logfile_t *lf;       /* the rotating file sink, when configured */
+    veil_logsock_t *sock;     /* unix: or unixgram: */
     struct veil_stats *stats; /* lost records are counted here, or NULL */
 };
 
@@ -131,8 +131,8 @@ static size_t utf8_len(const unsigned char *s, size_t len)
         cp = (cp << 6) | (s[i] & 0x3f);
     }
     /* Overlong forms, surrogates and values past U+10FFFF. */
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+        cp > 0x10ffff) {
         return 0;
     }
     return n;
@@ -144,6 +144,7 @@ static size_t utf8_len(const unsigned char *s, size_t len)
  * 'x' a UTF-8 lead or stray byte (checked), any other value the letter of
  * a two-character escape (\" \\ \n \r \t).
  */
+/* clang-format off */
 static const unsigned char esc_class[256] = {
     'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 't', 'n', 'u', 'u', 'r',
     'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
@@ -158,6 +159,7 @@ static const unsigned char esc_class[256] = {
     X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8,
 #undef X8
 };
+/* clang-format on */
 
 
 /* esc_into(): writes <len> bytes of <s> escaped at <o>, which has room for
@@ -191,11 +193,10 @@ static char *esc_into(char *o, const char *s, size_t len)
            bytes per input byte covers the store past a special byte). */
         if (end - p >= 16) {
             const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            const __m128i bad = _mm_or_si128(
-                _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-                             _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+            const __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                                          _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+                                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
             unsigned m = (unsigned)_mm_movemask_epi8(bad);
 
             _mm_storeu_si128((__m128i *)(void *)o, v);
@@ -215,8 +216,9 @@ static char *esc_into(char *o, const char *s, size_t len)
                 while (m != 0) {
                     unsigned b = (unsigned)__builtin_ctz(m);
                     if (b > done && end - (p + done) >= 16) {
-                        _mm_storeu_si128((__m128i *)(void *)o,
-                                         _mm_loadu_si128((const __m128i *)(const void *)(p + done)));
+                        _mm_storeu_si128(
+                            (__m128i *)(void *)o,
+                            _mm_loadu_si128((const __m128i *)(const void *)(p + done)));
                         o += b - done;
                     } else if (b > done) {
                         memcpy(o, p + done, b - done);
@@ -250,8 +252,7 @@ static char *esc_into(char *o, const char *s, size_t len)
         if (k == 'x') {
             size_t n = utf8_len(p, (size_t)(end - p));
 
-            if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
-                (p[2] == 0xa8 || p[2] == 0xa9)) {
+            if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
                 /* U+2028 and U+2029 are valid JSON, but JavaScript and
                    many log consumers take them as line ends: one record
                    would become several lines. */
@@ -367,15 +368,13 @@ static void count_dropped(void *ud, int reason, uint64_t n)
 }
 
 
-int veil_log_open(veil_log_t **out, const char *path, char *err,
-                  size_t errlen)
+int veil_log_open(veil_log_t **out, const char *path, char *err, size_t errlen)
 {
     return veil_log_open_with(out, &(veil_log_options_t){path, 0, NULL}, err, errlen);
 }
 
 
-int veil_log_open_with(veil_log_t **out, const veil_log_options_t *o, char *err,
-                       size_t errlen)
+int veil_log_open_with(veil_log_t **out, const veil_log_options_t *o, char *err, size_t errlen)
 {
     veil_log_t *log = calloc(1, sizeof(*log));
     const char *path = o->path;
@@ -430,8 +429,8 @@ int veil_log_open_with(veil_log_t **out, const veil_log_options_t *o, char *err,
 }
 
 
-int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes,
-                          uint64_t rotate_s, uint64_t retention_s)
+int veil_log_set_rotation(veil_log_t *log, uint64_t max_bytes, uint64_t rotate_s,
+                          uint64_t retention_s)
 {
     veil_logfile_options_t o = {log->path, max_bytes, rotate_s, retention_s};
     char err[256];

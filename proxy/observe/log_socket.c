@@ -28,8 +28,8 @@
 #define SEND_WAIT_MS 200
 
 struct veil_logsock {
-    int kind;                    /* VEIL_LOGSOCK_STREAM or _DGRAM */
-    char address[128];           /* as configured, for messages */
+    int kind;          /* VEIL_LOGSOCK_STREAM or _DGRAM */
+    char address[128]; /* as configured, for messages */
     struct sockaddr_un sa;
     socklen_t salen;
     size_t max_record;
@@ -38,17 +38,17 @@ struct veil_logsock {
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    char *ring;                  /* <cap> bytes; <len> queued from <head> */
+    char *ring; /* <cap> bytes; <len> queued from <head> */
     size_t cap, head, len;
-    int stop;                    /* close() was called */
-    int reconnect;               /* SIGUSR1 */
-    uint64_t deadline_ms;        /* with <stop>: give up at this time */
+    int stop;             /* close() was called */
+    int reconnect;        /* SIGUSR1 */
+    uint64_t deadline_ms; /* with <stop>: give up at this time */
     pthread_t thread;
 
     /* The writer's own. */
     int fd;
-    int reachable;               /* last state reported on stderr */
-    char *chunk;                 /* a copy of what is being sent */
+    int reachable; /* last state reported on stderr */
+    char *chunk;   /* a copy of what is being sent */
     _Atomic uint64_t sent;
 };
 
@@ -121,8 +121,7 @@ size_t veil_logsock_standin(const char *rec, size_t len, char *out, size_t cap)
             memcpy(out + 14, p, ts);
             n = 14 + ts;
             p += ts;
-            if ((size_t)(end - p) > sizeof(id_key) &&
-                memcmp(p, id_key, sizeof(id_key) - 1) == 0) {
+            if ((size_t)(end - p) > sizeof(id_key) && memcmp(p, id_key, sizeof(id_key) - 1) == 0) {
                 p += sizeof(id_key) - 1;
                 id = json_string_at(p, end, 200);
                 if (id > 0) {
@@ -134,8 +133,9 @@ size_t veil_logsock_standin(const char *rec, size_t len, char *out, size_t cap)
             }
         }
     }
-    w = snprintf(out + n, cap - n, "%s\"error.type\":\"log_record_too_large\","
-                                   "\"veil.log.record_bytes\":%zu}\n",
+    w = snprintf(out + n, cap - n,
+                 "%s\"error.type\":\"log_record_too_large\","
+                 "\"veil.log.record_bytes\":%zu}\n",
                  n == 0 ? "{" : ",", len);
     return n + (w > 0 ? (size_t)w : 0);
 }
@@ -207,8 +207,10 @@ static void report(veil_logsock_t *ls, int reachable, int err)
     if (reachable) {
         fprintf(stderr, "veil: access log %s: connected\n", ls->address);
     } else {
-        fprintf(stderr, "veil: access log %s: not reachable (%s); records are queued "
-                        "and sent when it is\n", ls->address, strerror(err));
+        fprintf(stderr,
+                "veil: access log %s: not reachable (%s); records are queued "
+                "and sent when it is\n",
+                ls->address, strerror(err));
     }
 }
 
@@ -322,8 +324,7 @@ static int send_chunk(veil_logsock_t *ls, const char *buf, size_t n, size_t *don
         ssize_t w;
 
         if (ls->kind == VEIL_LOGSOCK_DGRAM) {
-            w = sendto(ls->fd, buf, n, MSG_NOSIGNAL, (const struct sockaddr *)&ls->sa,
-                       ls->salen);
+            w = sendto(ls->fd, buf, n, MSG_NOSIGNAL, (const struct sockaddr *)&ls->sa, ls->salen);
         } else {
             w = send(ls->fd, buf + *done, n - *done, MSG_NOSIGNAL);
         }
@@ -426,9 +427,11 @@ static void *writer_main(void *arg)
             report(ls, 1, 0);
         } else if (rc == -EMSGSIZE && !warned_size) {
             warned_size = 1;
-            fprintf(stderr, "veil: access log %s: a record of %zu bytes is larger than "
-                            "this host sends as one datagram; lower "
-                            "access_log.max_record_size\n", ls->address, n);
+            fprintf(stderr,
+                    "veil: access log %s: a record of %zu bytes is larger than "
+                    "this host sends as one datagram; lower "
+                    "access_log.max_record_size\n",
+                    ls->address, n);
         } else if (rc != 0 && rc != -ETIMEDOUT) {
             report(ls, 0, -rc);
         }
@@ -480,8 +483,10 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&ls->lock);
         drop(ls, VEIL_STATS_LOGDROP_UNAVAILABLE, left);
         if (left > 0) {
-            fprintf(stderr, "veil: access log %s: %llu records not sent (the receiver "
-                            "was not reachable)\n", ls->address, (unsigned long long)left);
+            fprintf(stderr,
+                    "veil: access log %s: %llu records not sent (the receiver "
+                    "was not reachable)\n",
+                    ls->address, (unsigned long long)left);
         }
     }
     close_fd(ls);
@@ -496,11 +501,12 @@ static int parse_address(veil_logsock_t *ls, const char *address, char *err, siz
 
     snprintf(ls->address, sizeof(ls->address), "%s", address);
     if ((path[0] != '/' && path[0] != '@') || n < 2 || n > sizeof(ls->sa.sun_path) - 1) {
-        snprintf(err, errlen, "access log %s: expected %s/absolute/path or %s@name "
-                              "(at most %zu bytes)", ls->address,
-                 ls->kind == VEIL_LOGSOCK_DGRAM ? "unixgram:" : "unix:",
-                 ls->kind == VEIL_LOGSOCK_DGRAM ? "unixgram:" : "unix:",
-                 sizeof(ls->sa.sun_path) - 1);
+        snprintf(
+            err, errlen,
+            "access log %s: expected %s/absolute/path or %s@name "
+            "(at most %zu bytes)",
+            ls->address, ls->kind == VEIL_LOGSOCK_DGRAM ? "unixgram:" : "unix:",
+            ls->kind == VEIL_LOGSOCK_DGRAM ? "unixgram:" : "unix:", sizeof(ls->sa.sun_path) - 1);
         return -EINVAL;
     }
     memset(&ls->sa, 0, sizeof(ls->sa));
@@ -530,8 +536,8 @@ int veil_logsock_open(veil_logsock_t **out, const veil_logsock_options_t *o, cha
     ls->kind = veil_logsock_kind(o->address);
     ls->fd = -1;
     ls->reachable = -1;
-    ls->max_record = o->max_record < VEIL_LOGSOCK_MIN_RECORD ? VEIL_LOGSOCK_MIN_RECORD
-                                                            : o->max_record;
+    ls->max_record =
+        o->max_record < VEIL_LOGSOCK_MIN_RECORD ? VEIL_LOGSOCK_MIN_RECORD : o->max_record;
     ls->cap = o->queue_bytes ? o->queue_bytes : VEIL_LOGSOCK_QUEUE_BYTES;
     if (ls->cap < ls->max_record) {
         ls->cap = ls->max_record;

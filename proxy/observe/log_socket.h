@@ -38,7 +38,11 @@ typedef struct veil_logsock veil_logsock_t;
 /* The smallest max_record (a stand-in must fit). */
 #define VEIL_LOGSOCK_MIN_RECORD 1024
 
-enum { VEIL_LOGSOCK_NONE, VEIL_LOGSOCK_STREAM, VEIL_LOGSOCK_DGRAM };
+enum {
+    VEIL_LOGSOCK_NONE,
+    VEIL_LOGSOCK_STREAM,
+    VEIL_LOGSOCK_DGRAM
+};
 
 /* veil_logsock_kind(): whether <path> names a socket sink, and which. */
 int veil_logsock_kind(const char *path);
@@ -48,9 +52,9 @@ int veil_logsock_kind(const char *path);
 typedef void (*veil_logsock_drop_cb)(void *ud, int reason, uint64_t n);
 
 typedef struct veil_logsock_options {
-    const char *address;     /* "unix:/path", "unixgram:/path", '@' names */
-    size_t max_record;       /* bytes with the '\n'; >= VEIL_LOGSOCK_MIN_RECORD */
-    size_t queue_bytes;      /* 0: VEIL_LOGSOCK_QUEUE_BYTES */
+    const char *address; /* "unix:/path", "unixgram:/path", '@' names */
+    size_t max_record;   /* bytes with the '\n'; >= VEIL_LOGSOCK_MIN_RECORD */
+    size_t queue_bytes;  /* 0: VEIL_LOGSOCK_QUEUE_BYTES */
     veil_logsock_drop_cb on_drop;
     void *ud;
 } veil_logsock_options_t;

@@ -27,8 +27,8 @@ struct veil_logfile {
     char base[256];
     uint64_t max_bytes, every_s, retention_s;
     _Atomic uint64_t size;
-    _Atomic int64_t deadline;   /* next rotation by time; 0: none */
-    pthread_mutex_t lock;       /* rotation, reopen and sweep */
+    _Atomic int64_t deadline; /* next rotation by time; 0: none */
+    pthread_mutex_t lock;     /* rotation, reopen and sweep */
 };
 
 
@@ -57,15 +57,14 @@ static uint64_t file_size(int fd)
 }
 
 
-int veil_logfile_open(veil_logfile_t **out, const veil_logfile_options_t *o,
-                      char *err, size_t errlen)
+int veil_logfile_open(veil_logfile_t **out, const veil_logfile_options_t *o, char *err,
+                      size_t errlen)
 {
     veil_logfile_t *lf;
     const char *slash;
 
     *out = NULL;
-    if (o->path == NULL || o->path[0] == '\0' ||
-        strlen(o->path) >= sizeof(lf->path)) {
+    if (o->path == NULL || o->path[0] == '\0' || strlen(o->path) >= sizeof(lf->path)) {
         snprintf(err, errlen, "log file path empty or too long");
         return -EINVAL;
     }
@@ -136,8 +135,7 @@ static int swap_in(veil_logfile_t *lf)
 
 
 /* PATH.YYYY-MM-DDTHH-MM-SS[.N] for rotation time <t>, not yet taken. */
-static int rotated_name(const veil_logfile_t *lf, time_t t, char *buf,
-                        size_t cap)
+static int rotated_name(const veil_logfile_t *lf, time_t t, char *buf, size_t cap)
 {
     struct tm tm;
     char stamp[32];
@@ -165,8 +163,7 @@ static int rotate_locked(veil_logfile_t *lf, time_t now)
     char name[1100];
     int rc;
 
-    atomic_store_explicit(&lf->deadline, next_deadline(lf, now),
-                          memory_order_relaxed);
+    atomic_store_explicit(&lf->deadline, next_deadline(lf, now), memory_order_relaxed);
     if (file_size(lf->fd) == 0) {
         /* Nothing to keep: no empty rotated files. */
         atomic_store_explicit(&lf->size, 0, memory_order_relaxed);
@@ -190,8 +187,8 @@ static int parse_stamp(const char *s, time_t *t)
     int y, mo, d, h, mi, se, used = 0;
 
     memset(&tm, 0, sizeof(tm));
-    if (sscanf(s, "%4d-%2d-%2dT%2d-%2d-%2d%n", &y, &mo, &d, &h, &mi, &se,
-               &used) != 6 || used != 19) {
+    if (sscanf(s, "%4d-%2d-%2dT%2d-%2d-%2d%n", &y, &mo, &d, &h, &mi, &se, &used) != 6 ||
+        used != 19) {
         return -1;
     }
     if (s[used] != '\0') {
@@ -237,8 +234,7 @@ static int sweep_locked(veil_logfile_t *lf, time_t now)
         if ((int64_t)t + (int64_t)lf->retention_s > (int64_t)now) {
             continue;
         }
-        if (snprintf(full, sizeof(full), "%s/%s", lf->dir, de->d_name) >=
-            (int)sizeof(full)) {
+        if (snprintf(full, sizeof(full), "%s/%s", lf->dir, de->d_name) >= (int)sizeof(full)) {
             continue;
         }
         if (unlink(full) == 0) {
@@ -271,8 +267,7 @@ int veil_logfile_write(veil_logfile_t *lf, const char *line, size_t len)
         /* Another thread may have rotated meanwhile: check again. */
         size = atomic_load_explicit(&lf->size, memory_order_relaxed);
         dl = atomic_load_explicit(&lf->deadline, memory_order_relaxed);
-        if ((lf->max_bytes && size > 0 && size + len > lf->max_bytes) ||
-            (dl != 0 && now >= dl)) {
+        if ((lf->max_bytes && size > 0 && size + len > lf->max_bytes) || (dl != 0 && now >= dl)) {
             if (rotate_locked(lf, now) == 0) {
                 sweep_locked(lf, now);
             }
@@ -352,8 +347,7 @@ int veil_logfile_sweep(veil_logfile_t *lf, time_t now)
 
 uint64_t veil_logfile_size(const veil_logfile_t *lf)
 {
-    return atomic_load_explicit(&((veil_logfile_t *)lf)->size,
-                                memory_order_relaxed);
+    return atomic_load_explicit(&((veil_logfile_t *)lf)->size, memory_order_relaxed);
 }
 
 

@@ -41,8 +41,8 @@ typedef struct veil_logfile veil_logfile_t;
  * Returns 0 and the sink in <out>, or -errno with a reason (the path is
  * the operator's, never request data) in <err>.
  */
-int veil_logfile_open(veil_logfile_t **out, const veil_logfile_options_t *opts,
-                      char *err, size_t errlen);
+int veil_logfile_open(veil_logfile_t **out, const veil_logfile_options_t *opts, char *err,
+                      size_t errlen);
 /* veil_logfile_write(): appends one complete line; rotates first when
    due. Any thread. Returns 0 or -errno. */
 int veil_logfile_write(veil_logfile_t *lf, const char *line, size_t len);

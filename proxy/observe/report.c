@@ -27,16 +27,25 @@ typedef struct row {
 } row_t;
 
 typedef struct tally {
-    const char *id;       /* JSON key and HTML anchor */
+    const char *id; /* JSON key and HTML anchor */
     const char *title;
-    const char *note;     /* one sentence under the title */
+    const char *note; /* one sentence under the title */
     row_t rows[MAX_ROWS];
     size_t n;
 } tally_t;
 
 enum {
-    T_CATEGORY, T_DETECTOR, T_REGULATION, T_ROUTE_DIR, T_LOCATION, T_ACTION,
-    T_SKIPPED, T_REJECTED, T_BLOCKED, T_UPSTREAM, T__COUNT
+    T_CATEGORY,
+    T_DETECTOR,
+    T_REGULATION,
+    T_ROUTE_DIR,
+    T_LOCATION,
+    T_ACTION,
+    T_SKIPPED,
+    T_REJECTED,
+    T_BLOCKED,
+    T_UPSTREAM,
+    T__COUNT
 };
 
 static const char *const reg_ids[] = {"gdpr", "ccpa", "pci_dss", "hipaa", "glba"};
@@ -55,7 +64,9 @@ typedef struct report {
     double start, now, config_time;
     char config_id[80];
     char version[32];
-    struct { double count, sum, p50, p95, p99; } lat[3];
+    struct {
+        double count, sum, p50, p95, p99;
+    } lat[3];
 } report_t;
 
 
@@ -147,11 +158,13 @@ static const veil__jv_t *arr(const veil__jv_t *doc, const char *key)
 
 static void build(report_t *r, const veil__jv_t *doc)
 {
-    static const struct { int id; const char *title, *note; } meta[T__COUNT] = {
+    static const struct {
+        int id;
+        const char *title, *note;
+    } meta[T__COUNT] = {
         {T_CATEGORY, "Findings by category",
          "Kinds of personal data found in requests and responses."},
-        {T_DETECTOR, "Findings by detector",
-         "Which detectors matched, most frequent first."},
+        {T_DETECTOR, "Findings by detector", "Which detectors matched, most frequent first."},
         {T_REGULATION, "Findings by regulation",
          "Findings whose detector is relevant to each regulation (one "
          "finding can count for several)."},
@@ -171,13 +184,12 @@ static void build(report_t *r, const veil__jv_t *doc)
          "reason."},
         {T_BLOCKED, "Requests blocked",
          "Requests or responses refused by a policy, by data category."},
-        {T_UPSTREAM, "Upstream errors",
-         "Failures of the service behind veil, by kind."},
+        {T_UPSTREAM, "Upstream errors", "Failures of the service behind veil, by kind."},
     };
     static const char *const tid[T__COUNT] = {
-        "by_category", "by_detector", "by_regulation", "by_route_direction",
-        "by_location", "actions", "not_inspected", "rejected", "blocked",
-        "upstream_errors",
+        "by_category", "by_detector",     "by_regulation", "by_route_direction",
+        "by_location", "actions",         "not_inspected", "rejected",
+        "blocked",     "upstream_errors",
     };
     const veil__jv_t *a, *totals = veil__json_get(doc, "totals");
     const veil__jv_t *cfg = veil__json_get(doc, "config");
@@ -191,10 +203,8 @@ static void build(report_t *r, const veil__jv_t *doc)
     r->start = veil__json_num(doc, "start_time", 0);
     r->now = veil__json_num(doc, "now", 0);
     r->config_time = veil__json_num(cfg, "loaded_at", 0);
-    snprintf(r->config_id, sizeof(r->config_id), "%s",
-             veil__json_str(cfg, "id", ""));
-    snprintf(r->version, sizeof(r->version), "%s",
-             veil__json_str(doc, "veil_version", "?"));
+    snprintf(r->config_id, sizeof(r->config_id), "%s", veil__json_str(cfg, "id", ""));
+    snprintf(r->version, sizeof(r->version), "%s", veil__json_str(doc, "veil_version", "?"));
     r->requests = veil__json_num(totals, "requests", 0);
     r->findings = veil__json_num(totals, "findings", 0);
     r->inspected = veil__json_num(totals, "inspected_bytes", 0);
@@ -212,11 +222,9 @@ static void build(report_t *r, const veil__jv_t *doc)
             tally_add(&r->t[T_CATEGORY], veil__json_str(f, "category", "?"), n);
             tally_add(&r->t[T_DETECTOR], veil__json_str(f, "detector", "?"), n);
             tally_add(&r->t[T_ACTION], veil__json_str(f, "action", "?"), n);
-            snprintf(label, sizeof(label), "%s \xc2\xb7 %s",
-                     veil__json_str(f, "route", "?"), dir);
+            snprintf(label, sizeof(label), "%s \xc2\xb7 %s", veil__json_str(f, "route", "?"), dir);
             tally_add(&r->t[T_ROUTE_DIR], label, n);
-            snprintf(label, sizeof(label), "%s %s", dir,
-                     veil__json_str(f, "location", "?"));
+            snprintf(label, sizeof(label), "%s %s", dir, veil__json_str(f, "location", "?"));
             tally_add(&r->t[T_LOCATION], label, n);
         }
     }
@@ -235,19 +243,16 @@ static void build(report_t *r, const veil__jv_t *doc)
                 size_t l = strlen(reg_ids[g]);
 
                 /* A whole item of the comma list, not a prefix. */
-                if (p == NULL || (p != regs && p[-1] != ',') ||
-                    (p[l] != '\0' && p[l] != ',')) {
+                if (p == NULL || (p != regs && p[-1] != ',') || (p[l] != '\0' && p[l] != ',')) {
                     continue;
                 }
                 tally_add(&r->t[T_REGULATION], reg_names[g], n);
                 if (c >= 0) {
                     r->cat_reg[c][g] += n;
                 }
-                snprintf(label, sizeof(label), "%s%s (%.0f)",
-                         r->reg_detectors[g][0] ? ", " : "",
+                snprintf(label, sizeof(label), "%s%s (%.0f)", r->reg_detectors[g][0] ? ", " : "",
                          veil__json_str(d, "id", "?"), n);
-                if (strlen(r->reg_detectors[g]) + strlen(label) <
-                    sizeof(r->reg_detectors[g])) {
+                if (strlen(r->reg_detectors[g]) + strlen(label) < sizeof(r->reg_detectors[g])) {
                     strcat(r->reg_detectors[g], label);
                 }
             }
@@ -255,11 +260,9 @@ static void build(report_t *r, const veil__jv_t *doc)
     }
     if ((a = arr(doc, "not_inspected")) != NULL) {
         for (size_t i = 0; i < a->n; i++) {
-            snprintf(label, sizeof(label), "%s (%s)",
-                     veil__json_str(&a->items[i], "reason", "?"),
+            snprintf(label, sizeof(label), "%s (%s)", veil__json_str(&a->items[i], "reason", "?"),
                      veil__json_str(&a->items[i], "direction", "?"));
-            tally_add(&r->t[T_SKIPPED], label,
-                      veil__json_num(&a->items[i], "count", 0));
+            tally_add(&r->t[T_SKIPPED], label, veil__json_num(&a->items[i], "count", 0));
         }
     }
     if ((a = arr(doc, "rejected")) != NULL) {
@@ -273,8 +276,7 @@ static void build(report_t *r, const veil__jv_t *doc)
             snprintf(label, sizeof(label), "%s \xc2\xb7 %s",
                      veil__json_str(&a->items[i], "route", "?"),
                      veil__json_str(&a->items[i], "category", "?"));
-            tally_add(&r->t[T_BLOCKED], label,
-                      veil__json_num(&a->items[i], "count", 0));
+            tally_add(&r->t[T_BLOCKED], label, veil__json_num(&a->items[i], "count", 0));
         }
     }
     if ((a = arr(doc, "upstream_errors")) != NULL) {
@@ -332,8 +334,7 @@ static void build(report_t *r, const veil__jv_t *doc)
 
 /* ---- text helpers ---- */
 
-static void out_f(veil_jbuf_t *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void out_f(veil_jbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void out_f(veil_jbuf_t *b, const char *fmt, ...)
 {
@@ -355,12 +356,23 @@ static void out_x(veil_jbuf_t *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&': veil_jbuf_cstr(b, "&amp;"); break;
-        case '<': veil_jbuf_cstr(b, "&lt;"); break;
-        case '>': veil_jbuf_cstr(b, "&gt;"); break;
-        case '"': veil_jbuf_cstr(b, "&quot;"); break;
-        case '\'': veil_jbuf_cstr(b, "&#39;"); break;
-        default: veil_jbuf_raw(b, s, 1);
+        case '&':
+            veil_jbuf_cstr(b, "&amp;");
+            break;
+        case '<':
+            veil_jbuf_cstr(b, "&lt;");
+            break;
+        case '>':
+            veil_jbuf_cstr(b, "&gt;");
+            break;
+        case '"':
+            veil_jbuf_cstr(b, "&quot;");
+            break;
+        case '\'':
+            veil_jbuf_cstr(b, "&#39;");
+            break;
+        default:
+            veil_jbuf_raw(b, s, 1);
         }
     }
 }
@@ -402,8 +414,7 @@ static void fmt_duration(double s, char *buf, size_t cap)
     long v = s > 0 ? (long)s : 0;
 
     if (v >= 86400) {
-        snprintf(buf, cap, "%ld d %02ld h %02ld min", v / 86400, v % 86400 / 3600,
-                 v % 3600 / 60);
+        snprintf(buf, cap, "%ld d %02ld h %02ld min", v / 86400, v % 86400 / 3600, v % 3600 / 60);
     } else if (v >= 3600) {
         snprintf(buf, cap, "%ld h %02ld min", v / 3600, v % 3600 / 60);
     } else if (v >= 60) {
@@ -462,8 +473,7 @@ static void fmt_secs(double s, char *buf, size_t cap)
 /* ---- HTML ---- */
 
 static const char *const palette[] = {
-    "#2f6fb0", "#d9822b", "#3f9f6f", "#b5475b", "#7d5ba6", "#2b9aa8",
-    "#a6862b", "#5b6b7d",
+    "#2f6fb0", "#d9822b", "#3f9f6f", "#b5475b", "#7d5ba6", "#2b9aa8", "#a6862b", "#5b6b7d",
 };
 
 static const char css[] =
@@ -559,10 +569,12 @@ static void svg_bars(veil_jbuf_t *b, const tally_t *t, int colour, int W)
         max = rest;
     }
     h = (int)n * ROW + 8;
-    out_f(b, "<svg class=\"chart\" id=\"chart-%s\" role=\"img\" "
-             "xmlns=\"http://www.w3.org/2000/svg\" width=\"100%%\" "
-             "viewBox=\"0 0 %d %d\" preserveAspectRatio=\"xMinYMin meet\">"
-             "<title>", t->id, W, h);
+    out_f(b,
+          "<svg class=\"chart\" id=\"chart-%s\" role=\"img\" "
+          "xmlns=\"http://www.w3.org/2000/svg\" width=\"100%%\" "
+          "viewBox=\"0 0 %d %d\" preserveAspectRatio=\"xMinYMin meet\">"
+          "<title>",
+          t->id, W, h);
     out_x(b, t->title);
     veil_jbuf_cstr(b, "</title>");
     for (size_t i = 0; i < n; i++) {
@@ -577,23 +589,21 @@ static void svg_bars(veil_jbuf_t *b, const tally_t *t, int colour, int W)
             bw = 2;
         }
         fmt_count(v, num, sizeof(num));
-        out_f(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL - 8,
-              y + 15);
+        out_f(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL - 8, y + 15);
         out_label(b, label);
-        out_f(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" "
-                 "rx=\"2\" fill=\"%s\"><title>",
-              LABEL, y + 3, bw,
-              palette[colour >= 0 ? (size_t)colour % 8 : i % 8]);
+        out_f(b,
+              "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" "
+              "rx=\"2\" fill=\"%s\"><title>",
+              LABEL, y + 3, bw, palette[colour >= 0 ? (size_t)colour % 8 : i % 8]);
         out_x(b, label);
-        out_f(b, ": %s</title></rect><text x=\"%.1f\" y=\"%d\">%s</text>",
-              num, LABEL + bw + 6, y + 15, num);
+        out_f(b, ": %s</title></rect><text x=\"%.1f\" y=\"%d\">%s</text>", num, LABEL + bw + 6,
+              y + 15, num);
     }
     veil_jbuf_cstr(b, "</svg>");
 }
 
 
-static void html_section(veil_jbuf_t *b, const tally_t *t, int colour,
-                         int wide)
+static void html_section(veil_jbuf_t *b, const tally_t *t, int colour, int wide)
 {
     out_f(b, "<section id=\"%s\"><h2>", t->id);
     out_x(b, t->title);
@@ -692,8 +702,8 @@ static void html(const report_t *r, veil_jbuf_t *b)
     veil_jbuf_cstr(b, "</tr></thead><tbody>");
     for (int c = 0; c < VEIL_CAT__COUNT; c++) {
         fmt_count(r->cat_total[c], num, sizeof(num));
-        out_f(b, "<tr><td>%s</td><td class=\"num\">%s</td>",
-              veil_category_name((veil_category_t)c), num);
+        out_f(b, "<tr><td>%s</td><td class=\"num\">%s</td>", veil_category_name((veil_category_t)c),
+              num);
         for (int g = 0; g < NREGS; g++) {
             if (r->cat_reg[c][g] > 0) {
                 fmt_count(r->cat_reg[c][g], num, sizeof(num));
@@ -733,19 +743,21 @@ static void html(const report_t *r, veil_jbuf_t *b)
                       "</tr></thead><tbody>");
     for (int k = 0; k < 3; k++) {
         static const char *const names[] = {
-            "Total", "Upstream", "Added by veil",
+            "Total",
+            "Upstream",
+            "Added by veil",
         };
         char mean[32], p50[32], p95[32], p99[32];
 
         fmt_count(r->lat[k].count, num, sizeof(num));
-        fmt_secs(r->lat[k].count > 0 ? r->lat[k].sum / r->lat[k].count : NAN,
-                 mean, sizeof(mean));
+        fmt_secs(r->lat[k].count > 0 ? r->lat[k].sum / r->lat[k].count : NAN, mean, sizeof(mean));
         fmt_secs(r->lat[k].count > 0 ? r->lat[k].p50 : NAN, p50, sizeof(p50));
         fmt_secs(r->lat[k].count > 0 ? r->lat[k].p95 : NAN, p95, sizeof(p95));
         fmt_secs(r->lat[k].count > 0 ? r->lat[k].p99 : NAN, p99, sizeof(p99));
-        out_f(b, "<tr><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s"
-                 "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
-                 "<td class=\"num\">%s</td></tr>",
+        out_f(b,
+              "<tr><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s"
+              "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+              "<td class=\"num\">%s</td></tr>",
               names[k], num, mean, p50, p95, p99);
     }
     veil_jbuf_cstr(b, "</tbody></table></section>");
@@ -800,8 +812,7 @@ static void md(const report_t *r, veil_jbuf_t *b)
     }
     veil_jbuf_cstr(b, "\n");
     for (int c = 0; c < VEIL_CAT__COUNT; c++) {
-        out_f(b, "| %s | %.0f |", veil_category_name((veil_category_t)c),
-              r->cat_total[c]);
+        out_f(b, "| %s | %.0f |", veil_category_name((veil_category_t)c), r->cat_total[c]);
         for (int g = 0; g < NREGS; g++) {
             if (r->cat_reg[c][g] > 0) {
                 out_f(b, " %.0f |", r->cat_reg[c][g]);
@@ -842,11 +853,11 @@ static void json(const report_t *r, veil_jbuf_t *b)
     veil_jbuf_str(b, r->config_id, strlen(r->config_id));
     out_f(b, ",\"loaded_at\":%.3f}", r->config_time);
     veil_jbuf_key(b, "totals");
-    out_f(b, "{\"requests\":%.0f,\"findings\":%.0f,\"inspected_bytes\":%.0f,"
-             "\"not_inspected\":%.0f,\"rejected\":%.0f,\"blocked\":%.0f,"
-             "\"upstream_errors\":%.0f}",
-          r->requests, r->findings, r->inspected, r->skipped, r->rejected,
-          r->blocked, r->uperr);
+    out_f(b,
+          "{\"requests\":%.0f,\"findings\":%.0f,\"inspected_bytes\":%.0f,"
+          "\"not_inspected\":%.0f,\"rejected\":%.0f,\"blocked\":%.0f,"
+          "\"upstream_errors\":%.0f}",
+          r->requests, r->findings, r->inspected, r->skipped, r->rejected, r->blocked, r->uperr);
     veil_jbuf_key(b, "category_regulations");
     veil_jbuf_raw(b, "{", 1);
     for (int c = 0; c < VEIL_CAT__COUNT; c++) {
@@ -873,8 +884,8 @@ static void json(const report_t *r, veil_jbuf_t *b)
 }
 
 
-int veil_report_render(const char *doc_bytes, size_t len, int format,
-                       veil_jbuf_t *out, char *err, size_t errlen)
+int veil_report_render(const char *doc_bytes, size_t len, int format, veil_jbuf_t *out, char *err,
+                       size_t errlen)
 {
     veil__jv_t doc;
     report_t *r;

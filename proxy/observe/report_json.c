@@ -107,22 +107,38 @@ static int string(reader_t *r, char **out)
         }
         c = (unsigned char)r->s[r->pos++];
         switch (c) {
-        case '"': buf[n++] = '"'; break;
-        case '\\': buf[n++] = '\\'; break;
-        case '/': buf[n++] = '/'; break;
-        case 'b': buf[n++] = '\b'; break;
-        case 'f': buf[n++] = '\f'; break;
-        case 'n': buf[n++] = '\n'; break;
-        case 'r': buf[n++] = '\r'; break;
-        case 't': buf[n++] = '\t'; break;
+        case '"':
+            buf[n++] = '"';
+            break;
+        case '\\':
+            buf[n++] = '\\';
+            break;
+        case '/':
+            buf[n++] = '/';
+            break;
+        case 'b':
+            buf[n++] = '\b';
+            break;
+        case 'f':
+            buf[n++] = '\f';
+            break;
+        case 'n':
+            buf[n++] = '\n';
+            break;
+        case 'r':
+            buf[n++] = '\r';
+            break;
+        case 't':
+            buf[n++] = '\t';
+            break;
         case 'u': {
             unsigned cp, lo;
 
             if (hex4(r, &cp) != 0) {
                 goto bad;
             }
-            if (cp >= 0xd800 && cp < 0xdc00 && r->len - r->pos >= 6 &&
-                r->s[r->pos] == '\\' && r->s[r->pos + 1] == 'u') {
+            if (cp >= 0xd800 && cp < 0xdc00 && r->len - r->pos >= 6 && r->s[r->pos] == '\\' &&
+                r->s[r->pos + 1] == 'u') {
                 r->pos += 2;
                 if (hex4(r, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff) {
                     goto bad;
@@ -306,8 +322,7 @@ static int value(reader_t *r, veil__jv_t *v)
 }
 
 
-int veil__json_parse(const char *s, size_t len, veil__jv_t *out, char *err,
-                     size_t errlen)
+int veil__json_parse(const char *s, size_t len, veil__jv_t *out, char *err, size_t errlen)
 {
     reader_t r = {s, len, 0, 0};
 
@@ -364,8 +379,7 @@ double veil__json_num(const veil__jv_t *obj, const char *key, double dflt)
 }
 
 
-const char *veil__json_str(const veil__jv_t *obj, const char *key,
-                           const char *dflt)
+const char *veil__json_str(const veil__jv_t *obj, const char *key, const char *dflt)
 {
     const veil__jv_t *v = veil__json_get(obj, key);
 

@@ -18,27 +18,25 @@
 #include "stats_tokens.h"
 
 const double veil_stats_bucket_le[VEIL_STATS_BUCKETS] = {
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-    0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 };
 
 /* The same bounds in nanoseconds, for the hot path. */
 static const uint64_t bucket_ns[VEIL_STATS_BUCKETS] = {
-    500000ull, 1000000ull, 2500000ull, 5000000ull, 10000000ull,
-    25000000ull, 50000000ull, 100000000ull, 250000000ull, 500000000ull,
-    1000000000ull, 2500000000ull, 5000000000ull, 10000000000ull,
-    30000000000ull, 60000000000ull,
+    500000ull,     1000000ull,     2500000ull,     5000000ull,     10000000ull,   25000000ull,
+    50000000ull,   100000000ull,   250000000ull,   500000000ull,   1000000000ull, 2500000000ull,
+    5000000000ull, 10000000000ull, 30000000000ull, 60000000000ull,
 };
 
 static const char *const method_names[VEIL_STATS_M__COUNT] = {
-    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT",
-    "TRACE", "OTHER",
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "OTHER",
 };
 static const char *const code_names[VEIL_STATS_CODE__COUNT] = {
     "none", "1xx", "2xx", "3xx", "4xx", "5xx",
 };
 static const char *const dir_names[VEIL_STATS_DIR__COUNT] = {
-    "request", "response",
+    "request",
+    "response",
 };
 static const char *const loc_names[VEIL_STATS_LOC__COUNT] = {
     "path", "query", "headers", "body", "headers", "body",
@@ -47,17 +45,24 @@ static const char *const act_names[VEIL_STATS_ACT__COUNT] = {
     "observe", "mask", "label", "hash", "tokenize", "drop", "block", "placeholder",
 };
 static const char *const lat_names[VEIL_STATS_LAT__COUNT] = {
-    "total", "upstream", "added",
+    "total",
+    "upstream",
+    "added",
 };
 static const char *const reload_names[VEIL_STATS_RELOAD__COUNT] = {
-    "ok", "failed",
+    "ok",
+    "failed",
 };
 static const char *const logdrop_names[VEIL_STATS_LOGDROP__COUNT] = {
-    "too_large", "buffer_full", "unavailable", "write_error",
+    "too_large",
+    "buffer_full",
+    "unavailable",
+    "write_error",
 };
 
 /* Requests refused before or during their exchange: every request-side
    rule of http_validate.c, then the proxy's own limits and timeouts. */
+/* clang-format off */
 static const char *const reject_names[] = {
     "bad_header_name", "bad_header_value", "bad_method", "bad_request_line",
     "bad_target", "leading_whitespace", "obs_fold",
@@ -74,15 +79,16 @@ static const char *const reject_names[] = {
     "bad_chunked", "bad_request", "bad_head", "parser_rejected",
     "parser_rejected_body", "parser_disagrees", "other",
 };
+/* clang-format on */
 /* Bodies not inspected (inspect.c). */
 static const char *const skip_names[] = {
-    "over_limit", "encoding", "binary", "decode_error", "incomplete",
-    "engine_error", "no_engine", "inspection_off", "no_memory", "tunnel",
-    "charset", "other",
+    "over_limit", "encoding",       "binary",    "decode_error", "incomplete", "engine_error",
+    "no_engine",  "inspection_off", "no_memory", "tunnel",       "charset",    "other",
 };
 /* Upstream failures (upstream.c, response.c), then every rule of the
    header validator, since a response head can break most of them
    ("cl_te_conflict" from an upstream is an upstream error, with 502). */
+/* clang-format off */
 static const char *const upstream_names[] = {
     "upstream_unavailable", "upstream_connect_timeout", "upstream_timeout",
     "upstream_resolve_failed", "upstream_tls_failed",
@@ -101,6 +107,7 @@ static const char *const upstream_names[] = {
     "te_malformed", "te_unknown", "unsupported_version", "bad_version",
     "other",
 };
+/* clang-format on */
 
 #define NTAB(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -144,7 +151,7 @@ struct veil_stats {
     size_t o_lat, o_lsum, o_lcnt, o_reload, o_logdrop, total;
     veil_stats_shard_t *shards; /* nshards + 1 (the main shard last) */
     double start_time;
-    pthread_mutex_t meta_lock;  /* names, config id and time */
+    pthread_mutex_t meta_lock; /* names, config id and time */
     char config_id[72];
     double config_time;
     /* Reversible tokens, placeholders, POST /detokenize (stats_tokens.c):
@@ -175,8 +182,7 @@ const char *veil_stats_loc_name(int loc)
 
 int veil_stats_loc_dir(int loc)
 {
-    return loc >= VEIL_STATS_LOC_RSP_HEADERS ? VEIL_STATS_DIR_RESPONSE
-                                             : VEIL_STATS_DIR_REQUEST;
+    return loc >= VEIL_STATS_LOC_RSP_HEADERS ? VEIL_STATS_DIR_RESPONSE : VEIL_STATS_DIR_REQUEST;
 }
 
 const char *veil_stats_action_name(int a)
@@ -238,8 +244,7 @@ size_t veil_stats_table_index(veil_stats_table_t t, const char *reason)
 int veil_stats_method(const char *m, size_t len)
 {
     for (int i = 0; i < VEIL_STATS_M_OTHER; i++) {
-        if (strlen(method_names[i]) == len &&
-            memcmp(method_names[i], m, len) == 0) {
+        if (strlen(method_names[i]) == len && memcmp(method_names[i], m, len) == 0) {
             return i;
         }
     }
@@ -278,8 +283,7 @@ veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
     veil_stats_t *s;
     size_t R = max_routes + 1, off = 0; /* + the overflow route */
 
-    if (nshards == 0 || nshards > 1024 || max_routes == 0 ||
-        max_routes > VEIL_STATS_MAX_ROUTES) {
+    if (nshards == 0 || nshards > 1024 || max_routes == 0 || max_routes > VEIL_STATS_MAX_ROUTES) {
         return NULL;
     }
     s = calloc(1, sizeof(*s));
@@ -310,19 +314,32 @@ veil_stats_t *veil_stats_new(unsigned nshards, size_t max_routes)
         atomic_store(&s->ndet, i + 1);
     }
 
-    s->o_tls = off;   off += VEIL_STATS_TLS__COUNT;
-    s->o_req = off;   off += R * VEIL_STATS_M__COUNT * VEIL_STATS_CODE__COUNT;
-    s->o_find = off;  off += R * VEIL_STATS_LOC__COUNT * s->dcap * VEIL_STATS_ACT__COUNT;
-    s->o_insp = off;  off += R * VEIL_STATS_DIR__COUNT;
-    s->o_skip = off;  off += R * VEIL_STATS_DIR__COUNT * NSKIP;
-    s->o_rej = off;   off += NREJ;
-    s->o_block = off; off += R * VEIL_CAT__COUNT;
-    s->o_up = off;    off += R * NUP;
-    s->o_lat = off;   off += R * VEIL_STATS_LAT__COUNT * NB;
-    s->o_lsum = off;  off += R * VEIL_STATS_LAT__COUNT;
-    s->o_lcnt = off;  off += R * VEIL_STATS_LAT__COUNT;
-    s->o_reload = off; off += VEIL_STATS_RELOAD__COUNT;
-    s->o_logdrop = off; off += VEIL_STATS_LOGDROP__COUNT;
+    s->o_tls = off;
+    off += VEIL_STATS_TLS__COUNT;
+    s->o_req = off;
+    off += R * VEIL_STATS_M__COUNT * VEIL_STATS_CODE__COUNT;
+    s->o_find = off;
+    off += R * VEIL_STATS_LOC__COUNT * s->dcap * VEIL_STATS_ACT__COUNT;
+    s->o_insp = off;
+    off += R * VEIL_STATS_DIR__COUNT;
+    s->o_skip = off;
+    off += R * VEIL_STATS_DIR__COUNT * NSKIP;
+    s->o_rej = off;
+    off += NREJ;
+    s->o_block = off;
+    off += R * VEIL_CAT__COUNT;
+    s->o_up = off;
+    off += R * NUP;
+    s->o_lat = off;
+    off += R * VEIL_STATS_LAT__COUNT * NB;
+    s->o_lsum = off;
+    off += R * VEIL_STATS_LAT__COUNT;
+    s->o_lcnt = off;
+    off += R * VEIL_STATS_LAT__COUNT;
+    s->o_reload = off;
+    off += VEIL_STATS_RELOAD__COUNT;
+    s->o_logdrop = off;
+    off += VEIL_STATS_LOGDROP__COUNT;
     s->total = off;
 
     s->shards = calloc(nshards + 1, sizeof(*s->shards));
@@ -470,8 +487,7 @@ static int detector_slot(veil_stats_t *s, const veil_detector_info_t *d)
 }
 
 
-int veil_stats_detector(veil_stats_t *s, unsigned index,
-                        const veil_detector_info_t *info)
+int veil_stats_detector(veil_stats_t *s, unsigned index, const veil_detector_info_t *info)
 {
     size_t n;
     int idx;
@@ -500,8 +516,7 @@ veil_stats_t *veil_stats_of(veil_stats_shard_t *sh)
 }
 
 
-size_t veil_stats_map_engine(veil_stats_t *s, const veil_engine_t *engine,
-                             uint16_t *map, size_t n)
+size_t veil_stats_map_engine(veil_stats_t *s, const veil_engine_t *engine, uint16_t *map, size_t n)
 {
     size_t count = veil_engine_detector_count(engine), unmapped = 0;
 
@@ -536,8 +551,7 @@ static inline void add(veil_stats_shard_t *sh, size_t k, uint64_t n)
 }
 
 
-static void observe(veil_stats_shard_t *sh, unsigned route, int kind,
-                    uint64_t ns)
+static void observe(veil_stats_shard_t *sh, unsigned route, int kind, uint64_t ns)
 {
     const veil_stats_t *s = sh->s;
     size_t h = route * VEIL_STATS_LAT__COUNT + (size_t)kind;
@@ -555,9 +569,8 @@ static void observe(veil_stats_shard_t *sh, unsigned route, int kind,
 }
 
 
-void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method,
-                        int status, uint64_t total_ns, uint64_t upstream_ns,
-                        uint64_t added_ns)
+void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method, int status,
+                        uint64_t total_ns, uint64_t upstream_ns, uint64_t added_ns)
 {
     int code = status >= 100 && status <= 599 ? status / 100 : 0;
 
@@ -567,16 +580,19 @@ void veil_stats_request(veil_stats_shard_t *sh, unsigned route, int method,
     if (method < 0 || method >= VEIL_STATS_M__COUNT) {
         method = VEIL_STATS_M_OTHER;
     }
-    add(sh, sh->s->o_req + ((size_t)route * VEIL_STATS_M__COUNT + (size_t)method)
-                               * VEIL_STATS_CODE__COUNT + (size_t)code, 1);
+    add(sh,
+        sh->s->o_req +
+            ((size_t)route * VEIL_STATS_M__COUNT + (size_t)method) * VEIL_STATS_CODE__COUNT +
+            (size_t)code,
+        1);
     observe(sh, route, VEIL_STATS_LAT_TOTAL, total_ns);
     observe(sh, route, VEIL_STATS_LAT_UPSTREAM, upstream_ns);
     observe(sh, route, VEIL_STATS_LAT_ADDED, added_ns);
 }
 
 
-void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc,
-                        unsigned detector, int action, uint64_t count)
+void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc, unsigned detector,
+                        int action, uint64_t count)
 {
     const veil_stats_t *s;
 
@@ -584,38 +600,36 @@ void veil_stats_finding(veil_stats_shard_t *sh, unsigned route, int loc,
         return;
     }
     s = sh->s;
-    if (route >= s->rcap || loc < 0 || loc >= VEIL_STATS_LOC__COUNT ||
-        detector >= s->dcap || action < 0 || action >= VEIL_STATS_ACT__COUNT) {
+    if (route >= s->rcap || loc < 0 || loc >= VEIL_STATS_LOC__COUNT || detector >= s->dcap ||
+        action < 0 || action >= VEIL_STATS_ACT__COUNT) {
         return;
     }
-    add(sh, s->o_find + (((size_t)route * VEIL_STATS_LOC__COUNT + (size_t)loc)
-                             * s->dcap + detector) * VEIL_STATS_ACT__COUNT
-                          + (size_t)action, count);
+    add(sh,
+        s->o_find +
+            (((size_t)route * VEIL_STATS_LOC__COUNT + (size_t)loc) * s->dcap + detector) *
+                VEIL_STATS_ACT__COUNT +
+            (size_t)action,
+        count);
 }
 
 
-void veil_stats_inspected(veil_stats_shard_t *sh, unsigned route, int dir,
-                          uint64_t bytes)
+void veil_stats_inspected(veil_stats_shard_t *sh, unsigned route, int dir, uint64_t bytes)
 {
-    if (sh == NULL || route >= sh->s->rcap || dir < 0 ||
-        dir >= VEIL_STATS_DIR__COUNT) {
+    if (sh == NULL || route >= sh->s->rcap || dir < 0 || dir >= VEIL_STATS_DIR__COUNT) {
         return;
     }
     add(sh, sh->s->o_insp + route * VEIL_STATS_DIR__COUNT + (size_t)dir, bytes);
 }
 
 
-void veil_stats_not_inspected(veil_stats_shard_t *sh, unsigned route,
-                              int dir, const char *reason)
+void veil_stats_not_inspected(veil_stats_shard_t *sh, unsigned route, int dir, const char *reason)
 {
     size_t r = veil_stats_table_index(VEIL_STATS_T_SKIP, reason);
 
-    if (sh == NULL || route >= sh->s->rcap || dir < 0 ||
-        dir >= VEIL_STATS_DIR__COUNT) {
+    if (sh == NULL || route >= sh->s->rcap || dir < 0 || dir >= VEIL_STATS_DIR__COUNT) {
         return;
     }
-    add(sh, sh->s->o_skip + (route * VEIL_STATS_DIR__COUNT + (size_t)dir) * NSKIP
-                              + r, 1);
+    add(sh, sh->s->o_skip + (route * VEIL_STATS_DIR__COUNT + (size_t)dir) * NSKIP + r, 1);
 }
 
 
@@ -627,25 +641,21 @@ void veil_stats_rejected(veil_stats_shard_t *sh, const char *reason)
 }
 
 
-void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route,
-                        veil_category_t category)
+void veil_stats_blocked(veil_stats_shard_t *sh, unsigned route, veil_category_t category)
 {
-    if (sh == NULL || route >= sh->s->rcap ||
-        (unsigned)category >= VEIL_CAT__COUNT) {
+    if (sh == NULL || route >= sh->s->rcap || (unsigned)category >= VEIL_CAT__COUNT) {
         return;
     }
     add(sh, sh->s->o_block + route * VEIL_CAT__COUNT + (size_t)category, 1);
 }
 
 
-void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route,
-                               const char *kind)
+void veil_stats_upstream_error(veil_stats_shard_t *sh, unsigned route, const char *kind)
 {
     if (sh == NULL || route >= sh->s->rcap) {
         return;
     }
-    add(sh, sh->s->o_up + route * NUP
-                            + veil_stats_table_index(VEIL_STATS_T_UPSTREAM, kind), 1);
+    add(sh, sh->s->o_up + route * NUP + veil_stats_table_index(VEIL_STATS_T_UPSTREAM, kind), 1);
 }
 
 
@@ -741,8 +751,7 @@ int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
        detectors so their index formula uses ndet. */
     snap->requests = sum(s, s->o_req, s->o_find - s->o_req);
     find = sum(s, s->o_find, s->o_insp - s->o_find);
-    snap->findings = calloc(snap->nroutes * L * snap->ndet * A + 1,
-                            sizeof(uint64_t));
+    snap->findings = calloc(snap->nroutes * L * snap->ndet * A + 1, sizeof(uint64_t));
     if (find != NULL && snap->findings != NULL) {
         for (size_t rl = 0; rl < snap->nroutes * L; rl++) {
             memcpy(snap->findings + rl * snap->ndet * A, find + rl * s->dcap * A,
@@ -765,9 +774,8 @@ int veil_stats_snapshot(veil_stats_t *s, veil_stats_snapshot_t *snap)
     snap->reloads = sum(s, s->o_reload, s->o_logdrop - s->o_reload);
     snap->log_dropped = sum(s, s->o_logdrop, s->total - s->o_logdrop);
     snap->tokens = veil__stats_tokens_snapshot(s->tokens, snap->nroutes);
-    if (!snap->tokens || !snap->requests || !snap->findings || !snap->inspected ||
-        !snap->skipped || !snap->rejected || !snap->blocked ||
-        !snap->upstream || !snap->lat || !snap->lat_sum_ns ||
+    if (!snap->tokens || !snap->requests || !snap->findings || !snap->inspected || !snap->skipped ||
+        !snap->rejected || !snap->blocked || !snap->upstream || !snap->lat || !snap->lat_sum_ns ||
         !snap->lat_count || !snap->reloads || !snap->log_dropped) {
         veil_stats_snapshot_dispose(snap);
         return -ENOMEM;
@@ -796,8 +804,7 @@ void veil_stats_snapshot_dispose(veil_stats_snapshot_t *snap)
 }
 
 
-veil__stats_tokens_t *veil__stats_tokens_of(veil_stats_shard_t *sh, unsigned *index,
-                                            int *shared)
+veil__stats_tokens_t *veil__stats_tokens_of(veil_stats_shard_t *sh, unsigned *index, int *shared)
 {
     const veil_stats_t *s = sh->s;
 

@@ -30,10 +30,23 @@ int veil_stats_parse_bytes(const char *s, uint64_t *out)
         return -1;
     }
     switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    default: break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    default:
+        break;
     }
     if (*end != '\0' || v > (UINT64_MAX >> shift)) {
         return -1;
@@ -58,11 +71,23 @@ int veil_stats_parse_secs(const char *s, uint64_t *out)
         return -1;
     }
     switch (*end) {
-    case 's': end++; break;
-    case 'm': mul = 60; end++; break;
-    case 'h': mul = 3600; end++; break;
-    case 'd': mul = 86400; end++; break;
-    default: break;
+    case 's':
+        end++;
+        break;
+    case 'm':
+        mul = 60;
+        end++;
+        break;
+    case 'h':
+        mul = 3600;
+        end++;
+        break;
+    case 'd':
+        mul = 86400;
+        end++;
+        break;
+    default:
+        break;
     }
     if (*end != '\0' || v > UINT64_MAX / mul) {
         return -1;
@@ -72,8 +97,7 @@ int veil_stats_parse_secs(const char *s, uint64_t *out)
 }
 
 
-void veil_stats_config_id(veil_stats_t *s, int (*config_json)(void *, veil_jbuf_t *),
-                          void *ud)
+void veil_stats_config_id(veil_stats_t *s, int (*config_json)(void *, veil_jbuf_t *), void *ud)
 {
     veil_jbuf_t b;
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -83,10 +107,9 @@ void veil_stats_config_id(veil_stats_t *s, int (*config_json)(void *, veil_jbuf_
 
     veil_jbuf_init(&b, 1024 * 1024);
     if (config_json(ud, &b) == 0 &&
-        EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
-        mdlen >= 6) {
-        snprintf(id, sizeof(id), "sha256:%02x%02x%02x%02x%02x%02x", md[0],
-                 md[1], md[2], md[3], md[4], md[5]);
+        EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen >= 6) {
+        snprintf(id, sizeof(id), "sha256:%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2], md[3],
+                 md[4], md[5]);
     } else {
         snprintf(id, sizeof(id), "unknown");
     }
@@ -110,11 +133,10 @@ void veil_stats_config_digest(veil_stats_t *s, const struct veil_config *c)
     snprintf(id, sizeof(id), "unknown");
     if (f != NULL) {
         veil_config_dump(c, f);
-        if (fclose(f) == 0 &&
-            EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
+        if (fclose(f) == 0 && EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
             mdlen >= 6) {
-            snprintf(id, sizeof(id), "sha256:%02x%02x%02x%02x%02x%02x", md[0],
-                     md[1], md[2], md[3], md[4], md[5]);
+            snprintf(id, sizeof(id), "sha256:%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2], md[3],
+                     md[4], md[5]);
         }
         free(text);
     }

@@ -24,8 +24,7 @@
 #define NB (VEIL_STATS_BUCKETS + 1)
 
 
-static int rawf(veil_jbuf_t *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static int rawf(veil_jbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int rawf(veil_jbuf_t *b, const char *fmt, ...)
 {
@@ -99,8 +98,7 @@ static void json_detectors(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
            category and regulations, the rest is noise. */
         for (size_t r = 0; r < sn->nroutes; r++) {
             for (size_t l = 0; l < LOCS; l++) {
-                n += total(sn->findings + ((r * LOCS + l) * sn->ndet + d) * ACTS,
-                           ACTS);
+                n += total(sn->findings + ((r * LOCS + l) * sn->ndet + d) * ACTS, ACTS);
             }
         }
         if (n == 0) {
@@ -184,20 +182,17 @@ int veil_stats_json(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
         for (int l = 0; l < LOCS; l++) {
             for (size_t d = 0; d < D; d++) {
                 for (int a = 0; a < ACTS; a++) {
-                    uint64_t n = sn->findings[((r * LOCS + (size_t)l) * D + d)
-                                              * ACTS + (size_t)a];
+                    uint64_t n = sn->findings[((r * LOCS + (size_t)l) * D + d) * ACTS + (size_t)a];
 
                     if (n == 0) {
                         continue;
                     }
                     jobj(b);
                     jkey_str(b, "route", sn->routes[r]);
-                    jkey_str(b, "direction",
-                             veil_stats_dir_name(veil_stats_loc_dir(l)));
+                    jkey_str(b, "direction", veil_stats_dir_name(veil_stats_loc_dir(l)));
                     jkey_str(b, "location", veil_stats_loc_name(l));
                     jkey_str(b, "detector", sn->det[d].id);
-                    jkey_str(b, "category",
-                             veil_category_name(sn->det[d].category));
+                    jkey_str(b, "category", veil_category_name(sn->det[d].category));
                     jkey_str(b, "action", veil_stats_action_name(a));
                     jkey_u64(b, "count", n);
                     veil_jbuf_raw(b, "}", 1);
@@ -369,8 +364,7 @@ static void plabel(veil_jbuf_t *b, const char *name, const char *v, int first)
 }
 
 
-static void phead(veil_jbuf_t *b, const char *name, const char *type,
-                  const char *help)
+static void phead(veil_jbuf_t *b, const char *name, const char *type, const char *help)
 {
     rawf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -382,8 +376,8 @@ static void pval(veil_jbuf_t *b, uint64_t v)
 }
 
 
-static void phist(veil_jbuf_t *b, const veil_stats_snapshot_t *sn, int kind,
-                  const char *name, const char *help)
+static void phist(veil_jbuf_t *b, const veil_stats_snapshot_t *sn, int kind, const char *name,
+                  const char *help)
 {
     phead(b, name, "histogram", help);
     for (size_t r = 0; r < sn->nroutes; r++) {
@@ -425,11 +419,9 @@ int veil_stats_prometheus(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
     veil_jbuf_cstr(b, "veil_build_info{");
     plabel(b, "version", "0.1.0", 1);
     pval(b, 1);
-    phead(b, "veil_start_time_seconds", "gauge",
-          "Start time of the process since the Unix epoch.");
+    phead(b, "veil_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
     rawf(b, "veil_start_time_seconds %.3f\n", sn->start_time);
-    phead(b, "veil_config_info", "gauge",
-          "Identifier of the loaded configuration; always 1.");
+    phead(b, "veil_config_info", "gauge", "Identifier of the loaded configuration; always 1.");
     veil_jbuf_cstr(b, "veil_config_info{");
     plabel(b, "id", sn->config_id, 1);
     pval(b, 1);
@@ -463,20 +455,17 @@ int veil_stats_prometheus(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
         for (int l = 0; l < LOCS; l++) {
             for (size_t d = 0; d < D; d++) {
                 for (int a = 0; a < ACTS; a++) {
-                    uint64_t n = sn->findings[((r * LOCS + (size_t)l) * D + d)
-                                              * ACTS + (size_t)a];
+                    uint64_t n = sn->findings[((r * LOCS + (size_t)l) * D + d) * ACTS + (size_t)a];
 
                     if (n == 0) {
                         continue;
                     }
                     veil_jbuf_cstr(b, "veil_findings_total{");
                     plabel(b, "route", sn->routes[r], 1);
-                    plabel(b, "direction",
-                           veil_stats_dir_name(veil_stats_loc_dir(l)), 0);
+                    plabel(b, "direction", veil_stats_dir_name(veil_stats_loc_dir(l)), 0);
                     plabel(b, "location", veil_stats_loc_name(l), 0);
                     plabel(b, "detector", sn->det[d].id, 0);
-                    plabel(b, "category",
-                           veil_category_name(sn->det[d].category), 0);
+                    plabel(b, "category", veil_category_name(sn->det[d].category), 0);
                     plabel(b, "action", veil_stats_action_name(a), 0);
                     pval(b, n);
                 }
@@ -560,8 +549,7 @@ int veil_stats_prometheus(const veil_stats_snapshot_t *sn, veil_jbuf_t *b)
 
     veil_stats_tls_prometheus(sn, b);
 
-    phead(b, "veil_config_reloads_total", "counter",
-          "Configuration reloads, by result.");
+    phead(b, "veil_config_reloads_total", "counter", "Configuration reloads, by result.");
     for (int k = 0; k < VEIL_STATS_RELOAD__COUNT; k++) {
         veil_jbuf_cstr(b, "veil_config_reloads_total{");
         plabel(b, "result", veil_stats_reload_name(k), 1);

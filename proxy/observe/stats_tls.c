@@ -15,9 +15,18 @@
 #include "veil/stats.h"
 
 static const char *const tls_names[VEIL_STATS_TLS__COUNT] = {
-    "ok", "protocol_version", "no_shared_cipher", "no_application_protocol", "sni",
-    "client_cert_required", "client_cert_invalid", "server_cert_rejected", "not_tls",
-    "timeout", "client_closed", "other",
+    "ok",
+    "protocol_version",
+    "no_shared_cipher",
+    "no_application_protocol",
+    "sni",
+    "client_cert_required",
+    "client_cert_invalid",
+    "server_cert_rejected",
+    "not_tls",
+    "timeout",
+    "client_closed",
+    "other",
 };
 
 

@@ -22,12 +22,12 @@
 #include "stats_tokens.h"
 
 #define T VEIL_TOKEN_STAT_TYPES
-#define NK (VEIL_STATS_TOKEN_KEYS + 2)   /* "none", ids, "other" */
-#define NC (VEIL_STATS_CALLERS + 2)      /* "none", names, "other" */
+#define NK (VEIL_STATS_TOKEN_KEYS + 2) /* "none", ids, "other" */
+#define NC (VEIL_STATS_CALLERS + 2)    /* "none", names, "other" */
 #define KINDS VEIL_TOKEN_KIND__COUNT
 #define OUTS VEIL_TOKEN_OUTCOME__COUNT
 #define REFS VEIL_FPE_REFUSED__COUNT
-#define PH 3                             /* issued, restored, not restored */
+#define PH 3 /* issued, restored, not restored */
 
 typedef _Atomic uint64_t ctr_t;
 
@@ -42,14 +42,14 @@ static const char *const status_names[] = {
 typedef struct names {
     char *name[NK > NC ? NK : NC];
     size_t cap;
-    _Atomic size_t n;            /* registered, "none" included */
+    _Atomic size_t n; /* registered, "none" included */
 } names_t;
 
 struct veil__stats_tokens {
     unsigned nshards;
     size_t rcap;
     size_t o_issued, o_rev, o_fpe, o_kept, o_ph, o_api, total;
-    ctr_t **c;                   /* nshards + 1 arrays */
+    ctr_t **c; /* nshards + 1 arrays */
     names_t keys, callers;
     pthread_mutex_t lock;
 };
@@ -114,12 +114,18 @@ veil__stats_tokens_t *veil__stats_tokens_new(unsigned nshards, size_t rcap)
     }
     s->nshards = nshards;
     s->rcap = rcap;
-    s->o_issued = off; off += (size_t)T * NK * KINDS;
-    s->o_rev = off;    off += (size_t)T * NK * OUTS;
-    s->o_fpe = off;    off += (size_t)T * REFS;
-    s->o_kept = off;   off += 1;
-    s->o_ph = off;     off += rcap * PH;
-    s->o_api = off;    off += (size_t)NC * NS;
+    s->o_issued = off;
+    off += (size_t)T * NK * KINDS;
+    s->o_rev = off;
+    off += (size_t)T * NK * OUTS;
+    s->o_fpe = off;
+    off += (size_t)T * REFS;
+    s->o_kept = off;
+    off += 1;
+    s->o_ph = off;
+    off += rcap * PH;
+    s->o_api = off;
+    off += (size_t)NC * NS;
     s->total = off;
     pthread_mutex_init(&s->lock, NULL);
     s->c = calloc(nshards + 1, sizeof(*s->c));
@@ -341,8 +347,7 @@ static void names_copy(const names_t *t, const char **out)
 }
 
 
-veil_stats_tokens_snapshot_t *veil__stats_tokens_snapshot(veil__stats_tokens_t *s,
-                                                          size_t nroutes)
+veil_stats_tokens_snapshot_t *veil__stats_tokens_snapshot(veil__stats_tokens_t *s, size_t nroutes)
 {
     snap_t *sp = calloc(1, sizeof(*sp));
     veil_stats_tokens_snapshot_t *ts = sp ? &sp->pub : NULL;

@@ -17,13 +17,11 @@ void veil__stats_tokens_free(veil__stats_tokens_t *t);
 
 /* The token counters of shard <sh>: its index and whether it is the
    shared main shard (stats.c, which owns the shards). */
-veil__stats_tokens_t *veil__stats_tokens_of(veil_stats_shard_t *sh, unsigned *index,
-                                            int *shared);
+veil__stats_tokens_t *veil__stats_tokens_of(veil_stats_shard_t *sh, unsigned *index, int *shared);
 
 /* The sums of every shard (routes: the first <nroutes>). NULL without
    memory; freed with veil__stats_tokens_snapshot_free(). */
-veil_stats_tokens_snapshot_t *veil__stats_tokens_snapshot(veil__stats_tokens_t *t,
-                                                          size_t nroutes);
+veil_stats_tokens_snapshot_t *veil__stats_tokens_snapshot(veil__stats_tokens_t *t, size_t nroutes);
 void veil__stats_tokens_snapshot_free(veil_stats_tokens_snapshot_t *ts);
 
 /* The "tokens", "placeholders" and "detokenize_requests" members of the

@@ -37,8 +37,13 @@ static veil_config_t *load(const char *yaml, diags_t *d)
 static const veil_route_t *route(const veil_config_t *c, const char *method, const char *host,
                                  const char *path, const char *ct)
 {
-    veil_route_request_t q = {method, strlen(method), host, strlen(host), path,
-                              strlen(path), ct, ct ? strlen(ct) : 0, NULL, 0, NULL, NULL, 0};
+    veil_route_request_t q = {method, strlen(method),
+                              host,   strlen(host),
+                              path,   strlen(path),
+                              ct,     ct ? strlen(ct) : 0,
+                              NULL,   0,
+                              NULL,   NULL,
+                              0};
     return veil_config_route_match(c, &q);
 }
 
@@ -123,8 +128,7 @@ TEST(routing)
     CHECK_STR(route(c, "PUT", "x", "/v2/users", NULL)->name, "v2");
     CHECK_STR(route(c, "PUT", "x", "/v2/users/1", NULL)->name, "default");
     CHECK_STR(route(c, "GET", "x", "/v2/users", NULL)->name, "default");
-    CHECK_STR(route(c, "POST", "api.local", "/", "application/json; charset=utf-8")->name,
-              "json");
+    CHECK_STR(route(c, "POST", "api.local", "/", "application/json; charset=utf-8")->name, "json");
     CHECK_STR(route(c, "POST", "api.local:80", "/", " Application/Problem+JSON")->name, "json");
     CHECK_STR(route(c, "POST", "api.local", "/", "text/plain")->name, "default");
     CHECK_STR(route(c, "POST", "api.local", "/", NULL)->name, "default");
@@ -151,7 +155,8 @@ TEST(policy_tables)
 {
     diags_t d;
     setenv("VEIL_T_KEY", "0123456789abcdef0123456789abcdef", 1);
-    veil_config_t *c = load("detectors:\n  disable: [ipv6]\n  custom:\n"
+    veil_config_t *c =
+        load("detectors:\n  disable: [ipv6]\n  custom:\n"
              "    - {id: emp, pattern: 'EMP-\\d{6}', category: demographic}\n"
              "policies:\n  p:\n    request:\n      mode: block\n"
              "      detectors: [financial, contact, emp, ipv6]\n"
@@ -166,8 +171,10 @@ TEST(policy_tables)
         return;
     }
     const veil_policy_dir_t *pd = &veil_config_policy(c, "p")->dir[VEIL_DIR_REQUEST];
-    int email = veil_engine_find(pd->engine, "email"), phone = veil_engine_find(pd->engine, "phone");
-    int card = veil_engine_find(pd->engine, "credit_card"), iban = veil_engine_find(pd->engine, "iban");
+    int email = veil_engine_find(pd->engine, "email"),
+        phone = veil_engine_find(pd->engine, "phone");
+    int card = veil_engine_find(pd->engine, "credit_card"),
+        iban = veil_engine_find(pd->engine, "iban");
     int emp = veil_engine_find(pd->engine, "emp");
     CHECK(email >= 0 && phone >= 0 && card >= 0 && iban >= 0 && emp >= 0);
     if (email < 0 || phone < 0 || card < 0 || iban < 0 || emp < 0) {
@@ -312,8 +319,7 @@ static void *load_reader(void *arg)
     static const char body[] = "{\"card\":\"4111 1111 1111 1111\"}";
     while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
         veil_config_t *c = veil_config_holder_get(l->h);
-        const veil_route_t *r = route(c, "POST", "pay.example.com", "/v1/pay",
-                                      "application/json");
+        const veil_route_t *r = route(c, "POST", "pay.example.com", "/v1/pay", "application/json");
         const veil_policy_t *p = veil_policy_for_consent(r->policy, 0, 0);
         const veil_policy_dir_t *pd = &p->dir[VEIL_DIR_REQUEST];
         int blocked = 0;
@@ -634,9 +640,16 @@ TEST(overrides_win_over_the_file)
 TEST(rejects_without_crash)
 {
     diags_t d;
-    const char *bad[] = {"", "~", "- a\n- b\n", "a: &x 1\nb: *x\n", "--- {}\n--- {}\n",
-                         "tests: [{body: x, expect: {}}]\n", "routes: {}\n", "policies: []\n",
-                         "server: {workers: -1}\n", "server: {max_header_bytes: 1g}\n",
+    const char *bad[] = {"",
+                         "~",
+                         "- a\n- b\n",
+                         "a: &x 1\nb: *x\n",
+                         "--- {}\n--- {}\n",
+                         "tests: [{body: x, expect: {}}]\n",
+                         "routes: {}\n",
+                         "policies: []\n",
+                         "server: {workers: -1}\n",
+                         "server: {max_header_bytes: 1g}\n",
                          "access_log: {body_limit: 12q}\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         veil_config_t *c = load(bad[i], &d);

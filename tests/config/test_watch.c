@@ -104,7 +104,7 @@ static void step_cb(uv_timer_t *t)
         CHECK_EQ(c->fails, 1);
         CHECK_STR(current_route(c), "renamed");
         CHECK_STR(c->last_diag, FILE_NAME ":2:5: routes[0].polcy: unknown key "
-                                "(did you mean 'policy'?)");
+                                          "(did you mean 'policy'?)");
         veil_config_holder_counts(c->h, &ok, &failed);
         CHECK_EQ(ok, 2);
         CHECK_EQ(failed, 1);
@@ -135,7 +135,7 @@ static void step_cb(uv_timer_t *t)
     case 7:
         CHECK_EQ(c->oks, 5);
         CHECK_STR(c->last_diag, FILE_NAME ": listeners[0].address: changed; takes effect at "
-                                "the next restart");
+                                          "the next restart");
         veil_config_reloader_stop(c->r);
         uv_close((uv_handle_t *)&c->step_timer, NULL);
         return;

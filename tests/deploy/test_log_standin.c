@@ -62,8 +62,8 @@ TEST(standin_of_other_shapes)
        is left out. */
     {
         char rec[400];
-        int n = snprintf(rec, sizeof(rec), "{\"@timestamp\":\"T\",\"http.request.id\":\"%0250d\"}\n",
-                         0);
+        int n = snprintf(rec, sizeof(rec),
+                         "{\"@timestamp\":\"T\",\"http.request.id\":\"%0250d\"}\n", 0);
 
         CHECK(n > 250);
         CHECK_STR(standin(rec), "{\"@timestamp\":\"T\",\"error.type\":\"log_record_too_large\","
@@ -94,8 +94,7 @@ TEST(queue_full_and_left_at_exit)
 {
     /* Nobody listens: 4 records of 500 bytes fit in 2048, the fifth
        does not; at exit the 4 are unavailable. */
-    veil_logsock_options_t o = {"unixgram:@veil-test-nobody-listens", 1024, 2048, on_drop,
-                                NULL};
+    veil_logsock_options_t o = {"unixgram:@veil-test-nobody-listens", 1024, 2048, on_drop, NULL};
     veil_logsock_t *ls;
     char err[256], rec[500];
 
@@ -119,8 +118,8 @@ TEST(datagrams_one_record_each)
 {
     veil_logsock_options_t o = {"unixgram:@veil-test-log-receiver", 1024, 0, on_drop, NULL};
     struct sockaddr_un sa = {AF_UNIX, "\0veil-test-log-receiver"};
-    socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                                  strlen("veil-test-log-receiver"));
+    socklen_t salen =
+        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen("veil-test-log-receiver"));
     int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
     veil_logsock_t *ls;
     char err[256], a[100], b[1025], got[4096];
@@ -156,8 +155,9 @@ TEST(datagrams_one_record_each)
 
 TEST(bad_addresses)
 {
-    static const char *const bad[] = {"unix:", "unix:relative", "unixgram:@", "/plain/file",
-                                      "unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    static const char *const bad[] = {
+        "unix:", "unix:relative", "unixgram:@", "/plain/file",
+        "unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
     char err[256];
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

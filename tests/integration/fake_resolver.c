@@ -20,8 +20,7 @@
 /* Marks the answers built here, so freeaddrinfo() knows them. */
 static char fake_mark[] = "veil-fake-resolver";
 
-typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
-                      struct addrinfo **);
+typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
 typedef void (*fai_fn)(struct addrinfo *);
 
 
@@ -79,8 +78,8 @@ void freeaddrinfo(struct addrinfo *res)
 }
 
 
-int getaddrinfo(const char *node, const char *service,
-                const struct addrinfo *hints, struct addrinfo **res)
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+                struct addrinfo **res)
 {
     static gai_fn real;
     const char *path = getenv("VEIL_FAKE_HOSTS");

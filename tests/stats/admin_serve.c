@@ -47,15 +47,13 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--data") == 0) {
             const char *c = strrchr(argv[i + 1], ':');
 
-            snprintf(dhost, sizeof(dhost), "%.*s", (int)(c - argv[i + 1]),
-                     argv[i + 1]);
+            snprintf(dhost, sizeof(dhost), "%.*s", (int)(c - argv[i + 1]), argv[i + 1]);
             o.data_host = dhost;
             o.data_port = atoi(c + 1);
         }
     }
     veil_stats_request(w, 0, VEIL_STATS_M_GET, 200, 2000000, 1500000, 300000);
-    veil_stats_finding(w, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
-                       VEIL_STATS_ACT_OBSERVE, 2);
+    veil_stats_finding(w, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email, VEIL_STATS_ACT_OBSERVE, 2);
     veil_stats_rejected(w, "cl_te_conflict");
     veil_stats_set_config(s, "test-config-1", 1795000000.0);
 

@@ -34,8 +34,7 @@ int main(int argc, char **argv)
 
         for (int t = 0; t < VEIL_STATS_T__COUNT; t++) {
             for (size_t i = 0; i < veil_stats_table_count((veil_stats_table_t)t); i++) {
-                printf("%s %s\n", names[t],
-                       veil_stats_table_name((veil_stats_table_t)t, i));
+                printf("%s %s\n", names[t], veil_stats_table_name((veil_stats_table_t)t, i));
             }
         }
         veil_stats_free(s);
@@ -43,22 +42,15 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < 40; i++) {
         veil_stats_request(i % 2 ? a : b, (unsigned)(i % 3),
-                           i % 4 ? VEIL_STATS_M_GET : VEIL_STATS_M_POST,
-                           i % 10 ? 200 : 502, 1000000ull * (uint64_t)(i + 1),
-                           800000ull * (uint64_t)(i + 1), 150000);
+                           i % 4 ? VEIL_STATS_M_GET : VEIL_STATS_M_POST, i % 10 ? 200 : 502,
+                           1000000ull * (uint64_t)(i + 1), 800000ull * (uint64_t)(i + 1), 150000);
     }
-    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
-                       VEIL_STATS_ACT_OBSERVE, 12);
-    veil_stats_finding(a, 0, VEIL_STATS_LOC_RSP_BODY, (unsigned)email,
-                       VEIL_STATS_ACT_OBSERVE, 30);
-    veil_stats_finding(b, 1, VEIL_STATS_LOC_REQ_BODY, (unsigned)card,
-                       VEIL_STATS_ACT_MASK, 7);
-    veil_stats_finding(b, 1, VEIL_STATS_LOC_REQ_QUERY, (unsigned)card,
-                       VEIL_STATS_ACT_BLOCK, 2);
-    veil_stats_finding(a, 1, VEIL_STATS_LOC_RSP_BODY, (unsigned)ssn,
-                       VEIL_STATS_ACT_HASH, 4);
-    veil_stats_finding(b, 2, VEIL_STATS_LOC_REQ_HEADERS, (unsigned)ip,
-                       VEIL_STATS_ACT_OBSERVE, 9);
+    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email, VEIL_STATS_ACT_OBSERVE, 12);
+    veil_stats_finding(a, 0, VEIL_STATS_LOC_RSP_BODY, (unsigned)email, VEIL_STATS_ACT_OBSERVE, 30);
+    veil_stats_finding(b, 1, VEIL_STATS_LOC_REQ_BODY, (unsigned)card, VEIL_STATS_ACT_MASK, 7);
+    veil_stats_finding(b, 1, VEIL_STATS_LOC_REQ_QUERY, (unsigned)card, VEIL_STATS_ACT_BLOCK, 2);
+    veil_stats_finding(a, 1, VEIL_STATS_LOC_RSP_BODY, (unsigned)ssn, VEIL_STATS_ACT_HASH, 4);
+    veil_stats_finding(b, 2, VEIL_STATS_LOC_REQ_HEADERS, (unsigned)ip, VEIL_STATS_ACT_OBSERVE, 9);
     veil_stats_inspected(a, 0, VEIL_STATS_DIR_REQUEST, 123456);
     veil_stats_inspected(b, 1, VEIL_STATS_DIR_RESPONSE, 654321);
     veil_stats_not_inspected(a, 0, VEIL_STATS_DIR_RESPONSE, "binary");

@@ -207,8 +207,7 @@ static void touch(const char *name)
 }
 
 
-static void stamp_name(char *buf, size_t cap, const char *prefix, time_t t,
-                       const char *suffix)
+static void stamp_name(char *buf, size_t cap, const char *prefix, time_t t, const char *suffix)
 {
     struct tm tm;
     char s[32];
@@ -302,8 +301,7 @@ static void *writer(void *p)
 
     for (int i = 0; i < LINES; i++) {
         char line[64];
-        int n = snprintf(line, sizeof(line), "w%d %05d %s\n", id, i,
-                         "padding-padding-padding");
+        int n = snprintf(line, sizeof(line), "w%d %05d %s\n", id, i, "padding-padding-padding");
 
         veil_logfile_write(lf, line, (size_t)n);
     }
@@ -339,10 +337,8 @@ TEST(concurrent_writers_whole_lines)
             int w, i;
             char pad[64];
 
-            if (sscanf(p, "w%d %d %63s", &w, &i, pad) != 3 || w < 0 ||
-                w >= WRITERS || i < 0 || i >= LINES ||
-                strcmp(pad, "padding-padding-padding") != 0 ||
-                nl - p != 32) {
+            if (sscanf(p, "w%d %d %63s", &w, &i, pad) != 3 || w < 0 || w >= WRITERS || i < 0 ||
+                i >= LINES || strcmp(pad, "padding-padding-padding") != 0 || nl - p != 32) {
                 bad++;
             } else {
                 dup += seen[w][i];

@@ -21,8 +21,7 @@ TEST(values)
     char err[128];
     const veil__jv_t *a;
 
-    CHECK_EQ(parse(" {\"a\": [1, -2.5e1, true, false, null, \"x\"], \"b\": {}} ",
-                   &v, err), 0);
+    CHECK_EQ(parse(" {\"a\": [1, -2.5e1, true, false, null, \"x\"], \"b\": {}} ", &v, err), 0);
     CHECK_EQ(v.type, VEIL__J_OBJ);
     CHECK_EQ(v.n, 2);
     a = veil__json_get(&v, "a");
@@ -36,7 +35,7 @@ TEST(values)
     CHECK_STR(a->items[5].str, "x");
     CHECK_EQ(veil__json_get(&v, "b")->type, VEIL__J_OBJ);
     CHECK(veil__json_get(&v, "c") == NULL);
-    CHECK(veil__json_num(&v, "a", 7) == 7);       /* not a number */
+    CHECK(veil__json_num(&v, "a", 7) == 7); /* not a number */
     CHECK_STR(veil__json_str(&v, "b", "dflt"), "dflt");
     veil__json_free(&v);
 }
@@ -59,19 +58,16 @@ TEST(escapes)
 
 TEST(errors)
 {
-    static const struct { const char *in; const char *err; } cases[] = {
-        {"", "invalid JSON near byte 0"},
-        {"{\"a\":1,}", "invalid JSON near byte 7"},
-        {"[1 2]", "invalid JSON near byte 3"},
-        {"{\"a\" 1}", "invalid JSON near byte 5"},
-        {"\"abc", "invalid JSON near byte 4"},
-        {"\"a\x01\"", "invalid JSON near byte 3"},
-        {"\"\\x\"", "invalid JSON near byte 3"},
-        {"\"\\u12g4\"", "invalid JSON near byte 6"},
-        {"tru", "invalid JSON near byte 0"},
-        {"{} x", "invalid JSON near byte 3"},
-        {"-", "invalid JSON near byte 1"},
-        {"1.2.3", "invalid JSON near byte 5"},
+    static const struct {
+        const char *in;
+        const char *err;
+    } cases[] = {
+        {"", "invalid JSON near byte 0"},        {"{\"a\":1,}", "invalid JSON near byte 7"},
+        {"[1 2]", "invalid JSON near byte 3"},   {"{\"a\" 1}", "invalid JSON near byte 5"},
+        {"\"abc", "invalid JSON near byte 4"},   {"\"a\x01\"", "invalid JSON near byte 3"},
+        {"\"\\x\"", "invalid JSON near byte 3"}, {"\"\\u12g4\"", "invalid JSON near byte 6"},
+        {"tru", "invalid JSON near byte 0"},     {"{} x", "invalid JSON near byte 3"},
+        {"-", "invalid JSON near byte 1"},       {"1.2.3", "invalid JSON near byte 5"},
     };
     char deep[200];
     veil__jv_t v;

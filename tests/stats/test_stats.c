@@ -60,16 +60,18 @@ TEST(methods_and_tables)
     CHECK_EQ(veil_stats_method("GETX", 4), VEIL_STATS_M_OTHER);
     CHECK_EQ(veil_stats_method("GE", 2), VEIL_STATS_M_OTHER);
     CHECK_STR(veil_stats_table_name(VEIL_STATS_T_REJECT,
-              veil_stats_table_index(VEIL_STATS_T_REJECT, "cl_te_conflict")),
+                                    veil_stats_table_index(VEIL_STATS_T_REJECT, "cl_te_conflict")),
               "cl_te_conflict");
     CHECK_STR(veil_stats_table_name(VEIL_STATS_T_REJECT,
-              veil_stats_table_index(VEIL_STATS_T_REJECT, "no such reason")),
+                                    veil_stats_table_index(VEIL_STATS_T_REJECT, "no such reason")),
               "other");
-    CHECK_STR(veil_stats_table_name(VEIL_STATS_T_SKIP,
-              veil_stats_table_index(VEIL_STATS_T_SKIP, NULL)), "other");
-    CHECK_STR(veil_stats_table_name(VEIL_STATS_T_UPSTREAM,
-              veil_stats_table_index(VEIL_STATS_T_UPSTREAM, "upstream_timeout")),
-              "upstream_timeout");
+    CHECK_STR(
+        veil_stats_table_name(VEIL_STATS_T_SKIP, veil_stats_table_index(VEIL_STATS_T_SKIP, NULL)),
+        "other");
+    CHECK_STR(
+        veil_stats_table_name(VEIL_STATS_T_UPSTREAM,
+                              veil_stats_table_index(VEIL_STATS_T_UPSTREAM, "upstream_timeout")),
+        "upstream_timeout");
     CHECK_EQ(veil_stats_new(0, 1) == NULL, 1);
     CHECK_EQ(veil_stats_new(1, 0) == NULL, 1);
     CHECK_EQ(veil_stats_new(1, VEIL_STATS_MAX_ROUTES + 1) == NULL, 1);
@@ -88,10 +90,8 @@ TEST(sums_over_shards)
     size_t nskip = veil_stats_table_count(VEIL_STATS_T_SKIP);
 
     CHECK(veil_stats_shard(s, 2) == NULL);
-    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
-                       VEIL_STATS_ACT_OBSERVE, 2);
-    veil_stats_finding(b, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
-                       VEIL_STATS_ACT_OBSERVE, 3);
+    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email, VEIL_STATS_ACT_OBSERVE, 2);
+    veil_stats_finding(b, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email, VEIL_STATS_ACT_OBSERVE, 3);
     /* Out of range: ignored (route 5 is past the 4 routes and the
        overflow route). */
     veil_stats_finding(b, 5, VEIL_STATS_LOC_REQ_BODY, 0, 0, 1);
@@ -107,8 +107,10 @@ TEST(sums_over_shards)
     veil_stats_inspected(b, 0, VEIL_STATS_DIR_REQUEST, 23);
 
     CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
-    CHECK_EQ(sn.findings[((0 * VEIL_STATS_LOC__COUNT + VEIL_STATS_LOC_REQ_BODY)
-                          * ndet + (size_t)email) * VEIL_STATS_ACT__COUNT], 5);
+    CHECK_EQ(
+        sn.findings[((0 * VEIL_STATS_LOC__COUNT + VEIL_STATS_LOC_REQ_BODY) * ndet + (size_t)email) *
+                    VEIL_STATS_ACT__COUNT],
+        5);
     {
         uint64_t t = 0;
 
@@ -118,8 +120,8 @@ TEST(sums_over_shards)
         CHECK_EQ(t, 5);
     }
     CHECK_EQ(sn.rejected[rej], 2);
-    CHECK_EQ(sn.skipped[(1 * 2 + 1) * nskip +
-                        veil_stats_table_index(VEIL_STATS_T_SKIP, "binary")], 1);
+    CHECK_EQ(sn.skipped[(1 * 2 + 1) * nskip + veil_stats_table_index(VEIL_STATS_T_SKIP, "binary")],
+             1);
     CHECK_EQ(sn.reloads[VEIL_STATS_RELOAD_FAILED], 1);
     CHECK_EQ(sn.reloads[VEIL_STATS_RELOAD_OK], 0);
     CHECK_EQ(sn.inspected[0], 123);
@@ -139,8 +141,7 @@ TEST(histogram_edges)
        nanosecond more is in the second; 61 s is only in +Inf. */
     veil_stats_request(a, 0, VEIL_STATS_M_GET, 200, 500000, 400000, UINT64_MAX);
     veil_stats_request(a, 0, VEIL_STATS_M_GET, 204, 500001, UINT64_MAX, 100);
-    veil_stats_request(a, 0, VEIL_STATS_M_POST, 0, 61000000000ull, UINT64_MAX,
-                       UINT64_MAX);
+    veil_stats_request(a, 0, VEIL_STATS_M_POST, 0, 61000000000ull, UINT64_MAX, UINT64_MAX);
     CHECK_EQ(veil_stats_snapshot(s, &sn), 0);
     veil_jbuf_init(&b, 1 << 20);
     CHECK_EQ(veil_stats_prometheus(&sn, &b), 0);
@@ -183,10 +184,8 @@ TEST(render_every_family)
     veil_jbuf_t b;
     int email = veil_catalog_find("email"), card = veil_catalog_find("credit_card");
 
-    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email,
-                       VEIL_STATS_ACT_OBSERVE, 3);
-    veil_stats_finding(b1, 1, VEIL_STATS_LOC_RSP_HEADERS, (unsigned)card,
-                       VEIL_STATS_ACT_MASK, 1);
+    veil_stats_finding(a, 0, VEIL_STATS_LOC_REQ_BODY, (unsigned)email, VEIL_STATS_ACT_OBSERVE, 3);
+    veil_stats_finding(b1, 1, VEIL_STATS_LOC_RSP_HEADERS, (unsigned)card, VEIL_STATS_ACT_MASK, 1);
     veil_stats_not_inspected(a, 0, VEIL_STATS_DIR_RESPONSE, "over_limit");
     veil_stats_rejected(b1, "cl_te_conflict");
     veil_stats_rejected(b1, "something new");
@@ -251,14 +250,14 @@ TEST(routes_and_custom_detectors)
     veil_stats_t *s = veil_stats_new(1, 2);
     veil_stats_shard_t *a = veil_stats_shard(s, 0);
     veil_custom_detector_t c1[] = {
-        {"employee_id", VEIL_CAT_GOVERNMENT_ID, VEIL_REG_GDPR, "EMP-[0-9]{6}",
-         NULL, NULL, 0, VEIL_CONF_HIGH},
+        {"employee_id", VEIL_CAT_GOVERNMENT_ID, VEIL_REG_GDPR, "EMP-[0-9]{6}", NULL, NULL, 0,
+         VEIL_CONF_HIGH},
     };
     veil_custom_detector_t c2[] = {
-        {"badge", VEIL_CAT_CREDENTIALS, VEIL_REG_HIPAA, "BDG-[0-9]{4}",
-         NULL, NULL, 0, VEIL_CONF_HIGH},
-        {"employee_id", VEIL_CAT_GOVERNMENT_ID, VEIL_REG_GDPR, "EMP-[0-9]{6}",
-         NULL, NULL, 0, VEIL_CONF_HIGH},
+        {"badge", VEIL_CAT_CREDENTIALS, VEIL_REG_HIPAA, "BDG-[0-9]{4}", NULL, NULL, 0,
+         VEIL_CONF_HIGH},
+        {"employee_id", VEIL_CAT_GOVERNMENT_ID, VEIL_REG_GDPR, "EMP-[0-9]{6}", NULL, NULL, 0,
+         VEIL_CONF_HIGH},
     };
     veil_engine_options_t o1 = {0}, o2 = {0};
     veil_engine_t *e1, *e2;
@@ -286,12 +285,12 @@ TEST(routes_and_custom_detectors)
     CHECK_EQ(veil_stats_map_engine(s, e1, m1, C + 2), 0);
     CHECK_EQ(m1[0], 0);
     CHECK_EQ(m1[C - 1], C - 1);
-    CHECK_EQ(m1[C], C);              /* employee_id: the first custom slot */
-    CHECK_EQ(m1[C + 1], 0xffff);     /* past the engine's detectors */
+    CHECK_EQ(m1[C], C);          /* employee_id: the first custom slot */
+    CHECK_EQ(m1[C + 1], 0xffff); /* past the engine's detectors */
     CHECK_EQ(veil_stats_map_engine(s, e2, m2, C + 2), 0);
-    CHECK_EQ(m2[C], C + 1);          /* badge: new */
-    CHECK_EQ(m2[C + 1], C);          /* employee_id: the same slot again */
-    veil_engine_free(e1);            /* ids were copied */
+    CHECK_EQ(m2[C], C + 1); /* badge: new */
+    CHECK_EQ(m2[C + 1], C); /* employee_id: the same slot again */
+    veil_engine_free(e1);   /* ids were copied */
     veil_engine_free(e2);
 
     veil_stats_finding(a, 1, VEIL_STATS_LOC_REQ_BODY, m1[C], 0, 2);
@@ -387,8 +386,8 @@ static void *registrar(void *p)
         for (int j = 0; j < 3; j++) {
             int i = (j + t) % 3;
 
-            reg_slots[t][i] = veil_stats_detector(reg_stats,
-                (unsigned)(veil_catalog_count() + 5 + (size_t)i), &reg_info[i]);
+            reg_slots[t][i] = veil_stats_detector(
+                reg_stats, (unsigned)(veil_catalog_count() + 5 + (size_t)i), &reg_info[i]);
         }
         reg_routes[t][0] = veil_stats_route(reg_stats, t % 2 ? "r1" : "r2");
         reg_routes[t][1] = veil_stats_route(reg_stats, t % 2 ? "r2" : "r1");
@@ -404,7 +403,7 @@ TEST(lookups_without_lock)
     veil_stats_snapshot_t sn;
 
     reg_stats = veil_stats_new(1, 2);
-    CHECK_EQ(veil_stats_detector(reg_stats, 3, NULL), 3);  /* a built-in */
+    CHECK_EQ(veil_stats_detector(reg_stats, 3, NULL), 3); /* a built-in */
     CHECK_EQ(veil_stats_detector(reg_stats, (unsigned)C, NULL), -1);
     for (long t = 0; t < 4; t++) {
         pthread_create(&th[t], NULL, registrar, (void *)t);
@@ -450,8 +449,7 @@ static void *worker(void *p)
     veil_stats_shard_t *sh = veil_stats_shard(w->s, w->id);
 
     for (int i = 0; i < PER_THREAD; i++) {
-        veil_stats_finding(sh, 0, VEIL_STATS_LOC_REQ_BODY, 0,
-                           VEIL_STATS_ACT_OBSERVE, 1);
+        veil_stats_finding(sh, 0, VEIL_STATS_LOC_REQ_BODY, 0, VEIL_STATS_ACT_OBSERVE, 1);
         veil_stats_inspected(sh, 0, VEIL_STATS_DIR_REQUEST, 7);
     }
     return NULL;
@@ -487,10 +485,9 @@ TEST(concurrent_updates_and_reads)
     pthread_create(&t[THREADS + 1], NULL, main_shard_worker, s);
     for (int k = 0; k < 50; k++) {
         if (veil_stats_snapshot(s, &sn) == 0) {
-            monotonic &= sn.findings[VEIL_STATS_LOC_REQ_BODY * sn.ndet
-                                     * VEIL_STATS_ACT__COUNT] >= last;
-            last = sn.findings[VEIL_STATS_LOC_REQ_BODY * sn.ndet
-                               * VEIL_STATS_ACT__COUNT];
+            monotonic &=
+                sn.findings[VEIL_STATS_LOC_REQ_BODY * sn.ndet * VEIL_STATS_ACT__COUNT] >= last;
+            last = sn.findings[VEIL_STATS_LOC_REQ_BODY * sn.ndet * VEIL_STATS_ACT__COUNT];
             veil_stats_snapshot_dispose(&sn);
         }
     }
@@ -567,12 +564,21 @@ TEST(token_counters)
     veil_jbuf_init(&out, 1 << 22);
     CHECK_EQ(veil_stats_prometheus(&sn, &out), 0);
     CHECK(has_line(&out, "# TYPE veil_tokens_issued_total counter"));
-    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"k2024\",kind=\"tagged\"} 5"));
-    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"k2025\",kind=\"tagged\"} 1"));
-    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"credit_card\",key=\"k2024\",kind=\"fpe\"} 2"));
-    CHECK(has_line(&out, "veil_detokenizations_total{type=\"credit_card\",key=\"k2023\",outcome=\"restored\"} 5"));
-    CHECK(has_line(&out, "veil_detokenizations_total{type=\"credit_card\",key=\"none\",outcome=\"unknown_key\"} 1"));
-    CHECK(has_line(&out, "veil_detokenizations_total{type=\"email\",key=\"k2023\",outcome=\"not_allowed\"} 7"));
+    CHECK(
+        has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"k2024\",kind=\"tagged\"} 5"));
+    CHECK(
+        has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"k2025\",kind=\"tagged\"} 1"));
+    CHECK(has_line(&out,
+                   "veil_tokens_issued_total{type=\"credit_card\",key=\"k2024\",kind=\"fpe\"} 2"));
+    CHECK(has_line(
+        &out,
+        "veil_detokenizations_total{type=\"credit_card\",key=\"k2023\",outcome=\"restored\"} 5"));
+    CHECK(has_line(
+        &out,
+        "veil_detokenizations_total{type=\"credit_card\",key=\"none\",outcome=\"unknown_key\"} 1"));
+    CHECK(has_line(
+        &out,
+        "veil_detokenizations_total{type=\"email\",key=\"k2023\",outcome=\"not_allowed\"} 7"));
     CHECK(has_line(&out, "veil_fpe_refused_total{type=\"email\",reason=\"domain_too_small\"} 1"));
     CHECK(has_line(&out, "veil_tokens_kept_total 4"));
     CHECK(has_line(&out, "veil_placeholders_issued_total{route=\"api\"} 4"));
@@ -636,7 +642,8 @@ TEST(token_key_ids_bounded)
     CHECK_EQ(veil_stats_prometheus(&sn, &out), 0);
     snprintf(id, sizeof(id), "k%d", VEIL_STATS_TOKEN_KEYS - 1);
     CHECK(contains(&out, id));
-    CHECK(has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"other\",kind=\"tagged\"} 3"));
+    CHECK(
+        has_line(&out, "veil_tokens_issued_total{type=\"email\",key=\"other\",kind=\"tagged\"} 3"));
     veil_jbuf_dispose(&out);
     veil_stats_snapshot_dispose(&sn);
     free(st);

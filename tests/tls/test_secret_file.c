@@ -68,9 +68,11 @@ static int opens(const char *path, char *err, size_t len)
 
 static void mode_reason(char *out, size_t len, const char *path, unsigned mode)
 {
-    snprintf(out, len, "%s: has group or others access (mode %04o): a secret file must be "
+    snprintf(out, len,
+             "%s: has group or others access (mode %04o): a secret file must be "
              "0600 or less when owned by the user veil runs as, 0640 or less when owned by "
-             "root (chmod 600)", path, mode);
+             "root (chmod 600)",
+             path, mode);
 }
 
 
@@ -142,13 +144,17 @@ TEST(other_owner)
     }
     p = make("other640", 0640, OTHER_UID);
     CHECK_EQ(opens(p, err, sizeof(err)), -EPERM);
-    snprintf(want, sizeof(want), "%s: owned by uid %d: a secret file must be owned by the "
-             "user veil runs as (uid 0) or by root", p, OTHER_UID);
+    snprintf(want, sizeof(want),
+             "%s: owned by uid %d: a secret file must be owned by the "
+             "user veil runs as (uid 0) or by root",
+             p, OTHER_UID);
     CHECK_STR(err, want);
     p = make("other600", 0600, OTHER_UID);
     CHECK_EQ(opens(p, err, sizeof(err)), -EPERM);
-    snprintf(want, sizeof(want), "%s: owned by uid %d: a secret file must be owned by the "
-             "user veil runs as (uid 0) or by root", p, OTHER_UID);
+    snprintf(want, sizeof(want),
+             "%s: owned by uid %d: a secret file must be owned by the "
+             "user veil runs as (uid 0) or by root",
+             p, OTHER_UID);
     CHECK_STR(err, want);
 }
 

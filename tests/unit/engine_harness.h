@@ -64,7 +64,13 @@ static uint32_t rng(void)
 
 /* How an input is cut: whole, one byte at a time, or random pieces of
    1..17 bytes from a fixed seed. */
-enum { CUT_WHOLE, CUT_BYTES, CUT_RANDOM1, CUT_RANDOM2, CUT__COUNT };
+enum {
+    CUT_WHOLE,
+    CUT_BYTES,
+    CUT_RANDOM1,
+    CUT_RANDOM2,
+    CUT__COUNT
+};
 static const char *const cut_names[CUT__COUNT] = {"whole", "bytes", "random1", "random2"};
 
 static size_t cut_next(int how, size_t left)
@@ -88,9 +94,9 @@ static void cut_seed(int how)
 
 /* The runs of one case: each cut on a SIMD level of its own, then whole on
    every level. Run k selects its level and returns its cut. */
-static const int run_levels[] = {VEIL_SIMD_REFERENCE, VEIL_SIMD_SCALAR, VEIL_SIMD_SSE,
-                                 VEIL_SIMD_AVX2, VEIL_SIMD_REFERENCE, VEIL_SIMD_SCALAR,
-                                 VEIL_SIMD_SSE, VEIL_SIMD_AVX2};
+static const int run_levels[] = {VEIL_SIMD_REFERENCE, VEIL_SIMD_SCALAR,    VEIL_SIMD_SSE,
+                                 VEIL_SIMD_AVX2,      VEIL_SIMD_REFERENCE, VEIL_SIMD_SCALAR,
+                                 VEIL_SIMD_SSE,       VEIL_SIMD_AVX2};
 #define RUNS ((int)(sizeof(run_levels) / sizeof(run_levels[0])))
 
 static int run_select(int k)
@@ -132,8 +138,8 @@ static void flist_format(const veil_engine_t *e, const flist_t *l, char *out, si
     }
 }
 
-static void scan_cut(const veil_engine_t *e, veil_format_t fmt, const char *in, size_t len,
-                     int how, flist_t *l)
+static void scan_cut(const veil_engine_t *e, veil_format_t fmt, const char *in, size_t len, int how,
+                     flist_t *l)
 {
     memset(l, 0, sizeof(*l));
     veil_scanner_t *s = harness_type ? veil_scanner_new_typed(e, harness_type, collect, l)
@@ -171,8 +177,7 @@ static const char *scan_str(int line, const veil_engine_t *e, veil_format_t fmt,
         int how = run_select(k);
         scan_cut(e, fmt, in, len, how, &l);
         if (l.bad) {
-            fprintf(stderr, "line %d: cut %s: invariant %d broken\n", line, run_name(k),
-                    l.bad);
+            fprintf(stderr, "line %d: cut %s: invariant %d broken\n", line, run_name(k), l.bad);
             test_failed_checks++;
         }
         flist_format(e, &l, k ? other : first, sizeof(first));
@@ -228,8 +233,8 @@ static void order_cb(void *ud, const veil_finding_t *f)
 }
 
 /* Redacts <in> cut one way; the output is malloc'ed (NUL-terminated). */
-static char *redact_cut(const veil_engine_t *e, const veil_redactor_options_t *base,
-                        const char *in, size_t len, int how, size_t *outlen, int *bad)
+static char *redact_cut(const veil_engine_t *e, const veil_redactor_options_t *base, const char *in,
+                        size_t len, int how, size_t *outlen, int *bad)
 {
     sink_t k = {0};
     order_t o = {0};
@@ -274,8 +279,7 @@ static char *redact_cut(const veil_engine_t *e, const veil_redactor_options_t *b
 /* Redacts <in> cut every way; every cut must give the same bytes. Returns
    the output (static, NUL-terminated; embedded NULs shown as is). */
 static const char *redact_opts_str(int line, const veil_engine_t *e,
-                                   const veil_redactor_options_t *base, const char *in,
-                                   size_t len);
+                                   const veil_redactor_options_t *base, const char *in, size_t len);
 
 static const char *redact_str(int line, const veil_engine_t *e, veil_format_t fmt,
                               veil_action_t act, const veil_hash_key_t *key, const char *in,
@@ -290,8 +294,7 @@ static const char *redact_str(int line, const veil_engine_t *e, veil_format_t fm
 
 /* The same with any redactor options (field rules, skipped parts kept). */
 static const char *redact_opts_str(int line, const veil_engine_t *e,
-                                   const veil_redactor_options_t *base, const char *in,
-                                   size_t len)
+                                   const veil_redactor_options_t *base, const char *in, size_t len)
 {
     static char *first;
     veil_redactor_options_t opts = *base;

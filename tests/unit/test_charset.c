@@ -123,8 +123,8 @@ TEST(rfc2781_examples)
     check_decode(VEIL_CS_NONE, S("\xfe\xff\xd8\x08\xdf\x45\x00\x3d\x00\x52\x00\x61"), S(ra_utf8),
                  VEIL_FORM_UTF16BE, 1);
     /* Declared UTF-16LE with its own BOM: dropped, and written back. */
-    check_decode(VEIL_CS_UTF16LE, S("\xff\xfe\x08\xd8\x45\xdf\x3d\x00\x52\x00\x61\x00"),
-                 S(ra_utf8), VEIL_FORM_UTF16LE, 1);
+    check_decode(VEIL_CS_UTF16LE, S("\xff\xfe\x08\xd8\x45\xdf\x3d\x00\x52\x00\x61\x00"), S(ra_utf8),
+                 VEIL_FORM_UTF16LE, 1);
 }
 
 /* <U+004D U+0430 U+4E8C U+10302>: the Unicode Standard, chapter 3. */
@@ -163,10 +163,10 @@ TEST(nul_pattern)
                  VEIL_FORM_UTF16LE, 1);
     check_decode(VEIL_CS_NONE, S("\x00\x7b\x00\x22\x00\x61\x00\x22\x00\x7d"), S("{\"a\"}"),
                  VEIL_FORM_UTF16BE, 1);
-    check_decode(VEIL_CS_NONE, S("\x7b\x00\x00\x00\x7d\x00\x00\x00"), S("{}"),
-                 VEIL_FORM_UTF32LE, 1);
-    check_decode(VEIL_CS_NONE, S("\x00\x00\x00\x7b\x00\x00\x00\x7d"), S("{}"),
-                 VEIL_FORM_UTF32BE, 1);
+    check_decode(VEIL_CS_NONE, S("\x7b\x00\x00\x00\x7d\x00\x00\x00"), S("{}"), VEIL_FORM_UTF32LE,
+                 1);
+    check_decode(VEIL_CS_NONE, S("\x00\x00\x00\x7b\x00\x00\x00\x7d"), S("{}"), VEIL_FORM_UTF32BE,
+                 1);
     /* No pattern: the bytes pass as they are (UTF-8, a UTF-8 BOM kept). */
     check_decode(VEIL_CS_NONE, S("{\"a\":1}"), S("{\"a\":1}"), VEIL_FORM_PASS, 1);
     check_decode(VEIL_CS_NONE, S("\xef\xbb\xbf{}"), S("\xef\xbb\xbf{}"), VEIL_FORM_PASS, 1);
@@ -188,8 +188,8 @@ TEST(ill_formed)
     /* A high surrogate, then a letter: FFFD a. */
     check_decode(VEIL_CS_UTF16BE, S("\xd8\x00\x00\x61"), S(FFFD "a"), VEIL_FORM_UTF16BE, 0);
     /* A low surrogate alone. */
-    check_decode(VEIL_CS_UTF16BE, S("\x00\x61\xdc\x00\x00\x62"), S("a" FFFD "b"),
-                 VEIL_FORM_UTF16BE, 0);
+    check_decode(VEIL_CS_UTF16BE, S("\x00\x61\xdc\x00\x00\x62"), S("a" FFFD "b"), VEIL_FORM_UTF16BE,
+                 0);
     /* Two high surrogates then a low one: FFFD and the pair. */
     check_decode(VEIL_CS_UTF16LE, S("\x00\xd8\x00\xd8\x00\xdc"), S(FFFD "\xf0\x90\x80\x80"),
                  VEIL_FORM_UTF16LE, 0);
@@ -229,8 +229,8 @@ TEST(conflicts)
         for (size_t piece = 1; piece <= 4; piece += 3) {
             sink_t out;
             veil_charset_decoder_t dec;
-            int rc = decode_in(c[i].declared, (const unsigned char *)c[i].in, c[i].len, piece,
-                               &out, &dec);
+            int rc = decode_in(c[i].declared, (const unsigned char *)c[i].in, c[i].len, piece, &out,
+                               &dec);
             CHECK_EQ(rc, VEIL_CHARSET_CONFLICT);
             CHECK_EQ(out.len, 0);
             CHECK_EQ(dec.form, VEIL_FORM_CONFLICT);

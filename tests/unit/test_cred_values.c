@@ -18,6 +18,7 @@ typedef struct {
     const char *what;
 } case_t;
 
+/* clang-format off */
 static const case_t cases[] = {
     /* Secrets. */
     {"sk_live_4eC39HqLyjWDarjtT1zdp7dc", 1, "Stripe secret key, the shape of Stripe's docs"},
@@ -78,6 +79,7 @@ static const case_t cases[] = {
     {"abc123", 0, "short"},
     {"", 0, "empty"},
 };
+/* clang-format on */
 
 TEST(values)
 {
@@ -107,8 +109,7 @@ static void random_string(char *out, size_t n, const char *alphabet, uint64_t *s
 
 TEST(random_strings)
 {
-    static const char b64url[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     static const char hex[] = "0123456789abcdef";
     char s[64];
     uint64_t seed = 12345;

@@ -27,10 +27,16 @@ static const veil_custom_detector_t employee = {
     "employee_id", VEIL_CAT_GOVERNMENT_ID, VEIL_REG_GDPR, "\\bEMP-\\d{6}\\b", NULL, NULL, 0,
     VEIL_CONF_HIGH};
 static const veil_custom_detector_t member = {
-    "member_card", VEIL_CAT_FINANCIAL, 0, "(?<=\\bMC)\\d{16}\\b", "luhn", NULL, 0, VEIL_CONF_MEDIUM};
-static const veil_custom_detector_t policy = {
-    "policy_number", VEIL_CAT_HEALTH, VEIL_REG_HIPAA, "\\b[A-Z]{3}\\d{7}\\b", NULL,
-    "policy,insurance", 1, VEIL_CONF_MEDIUM};
+    "member_card",   VEIL_CAT_FINANCIAL, 0, "(?<=\\bMC)\\d{16}\\b", "luhn", NULL, 0,
+    VEIL_CONF_MEDIUM};
+static const veil_custom_detector_t policy = {"policy_number",
+                                              VEIL_CAT_HEALTH,
+                                              VEIL_REG_HIPAA,
+                                              "\\b[A-Z]{3}\\d{7}\\b",
+                                              NULL,
+                                              "policy,insurance",
+                                              1,
+                                              VEIL_CONF_MEDIUM};
 
 static veil_engine_t *engine_with(const veil_custom_detector_t *c, size_t n, char *err)
 {

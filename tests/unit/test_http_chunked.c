@@ -16,7 +16,7 @@
 
 typedef struct outcome {
     int rc;
-    size_t end;          /* body bytes (DONE/AGAIN) or offset of the bad byte */
+    size_t end; /* body bytes (DONE/AGAIN) or offset of the bad byte */
     const char *reason;
     int status;
 } outcome_t;
@@ -73,8 +73,8 @@ static outcome_t feed_split(const char *raw, size_t len, size_t step, size_t fir
     return o;
 }
 
-static void expect_chunked_lim(const char *raw, size_t len, int rc, size_t end,
-                               const char *reason, const veil_chunked_limits_t *lim)
+static void expect_chunked_lim(const char *raw, size_t len, int rc, size_t end, const char *reason,
+                               const veil_chunked_limits_t *lim)
 {
     outcome_t one = feed_split(raw, len, 0, 0, lim, 0);
     CHECK_EQ(one.rc, rc);
@@ -110,86 +110,86 @@ static void expect_chunked(const char *raw, size_t len, int rc, size_t end, cons
 #define ALL ((size_t)-1) /* the whole input */
 
 /* name, raw body bytes, result, end offset (ALL = whole input), reason */
-#define CHUNKED_CASES(X)                                                                    \
-    X(ok_simple, "5\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")                                \
-    X(ok_two_chunks, "5\r\nhello\r\n1\r\n!\r\n0\r\n\r\n", DONE, ALL, "ok")                  \
-    X(ok_pipelined_rest, "5\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\n", DONE, 15, "ok")       \
-    X(ok_smuggled_request_after_end, "0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n",     \
-      DONE, 5, "ok")                                                                        \
-    X(ok_upper_hex, "A\r\n0123456789\r\n0\r\n\r\n", DONE, ALL, "ok")                        \
-    X(ok_lower_hex, "a\r\n0123456789\r\n0\r\n\r\n", DONE, ALL, "ok")                        \
-    X(ok_leading_zeros, "0005\r\nhello\r\n0000\r\n\r\n", DONE, ALL, "ok")                   \
-    X(ok_data_with_crlf_inside, "4\r\n\r\n\r\n\r\n0\r\n\r\n", DONE, ALL, "ok")              \
-    X(ok_data_with_nul, "3\r\na\0b\r\n0\r\n\r\n", DONE, ALL, "ok")                          \
-    X(ok_extension, "5;a=b\r\nhello\r\n0;last\r\n\r\n", DONE, ALL, "ok")                    \
-    X(ok_extension_quoted, "5;a=\"q \\\" s\";b\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")     \
-    X(ok_extension_bws, "5 ;a = b\t;c\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")              \
+#define CHUNKED_CASES(X)                                                                         \
+    X(ok_simple, "5\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")                                     \
+    X(ok_two_chunks, "5\r\nhello\r\n1\r\n!\r\n0\r\n\r\n", DONE, ALL, "ok")                       \
+    X(ok_pipelined_rest, "5\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\n", DONE, 15, "ok")            \
+    X(ok_smuggled_request_after_end, "0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n", DONE, 5, \
+      "ok")                                                                                      \
+    X(ok_upper_hex, "A\r\n0123456789\r\n0\r\n\r\n", DONE, ALL, "ok")                             \
+    X(ok_lower_hex, "a\r\n0123456789\r\n0\r\n\r\n", DONE, ALL, "ok")                             \
+    X(ok_leading_zeros, "0005\r\nhello\r\n0000\r\n\r\n", DONE, ALL, "ok")                        \
+    X(ok_data_with_crlf_inside, "4\r\n\r\n\r\n\r\n0\r\n\r\n", DONE, ALL, "ok")                   \
+    X(ok_data_with_nul, "3\r\na\0b\r\n0\r\n\r\n", DONE, ALL, "ok")                               \
+    X(ok_extension, "5;a=b\r\nhello\r\n0;last\r\n\r\n", DONE, ALL, "ok")                         \
+    X(ok_extension_quoted, "5;a=\"q \\\" s\";b\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")          \
+    X(ok_extension_bws, "5 ;a = b\t;c\r\nhello\r\n0\r\n\r\n", DONE, ALL, "ok")                   \
     X(ok_extension_lists, "5;a;b=c;d=\"e\" ;f\t=\tg \t;h\r\nhello\r\n0;a=b\r\n\r\n", DONE, ALL,  \
-      "ok")                                                                                 \
-    X(ok_extension_quoted_pair, "1;a=\"\\\t\\\xff\"\r\nx\r\n0\r\n\r\n", DONE, ALL, "ok")            \
-    X(ok_trailers, "0\r\nX-T: 1\r\nY:\r\n\r\n", DONE, ALL, "ok")                            \
-    X(ok_incomplete_data, "5\r\nhel", AGAIN, ALL, "ok")                                     \
-    X(ok_incomplete_after_last, "0\r\n", AGAIN, ALL, "ok")                                  \
-    X(ok_incomplete_in_trailer, "0\r\nX-T: 1\r\n", AGAIN, ALL, "ok")                        \
-    X(ok_max_size, "7fffffffffffffff\r\n", AGAIN, ALL, "ok")                                \
-    X(size_missing, "\r\nhello\r\n", ERR, 0, "chunk_size_missing")                          \
-    X(size_missing_before_ext, ";a\r\n", ERR, 0, "chunk_size_missing")                      \
-    X(size_leading_space, " 5\r\nhello\r\n", ERR, 0, "chunk_size_missing")                  \
-    X(size_not_hex, "g\r\n", ERR, 0, "chunk_size_invalid")                                  \
-    X(size_negative, "-1\r\n", ERR, 0, "chunk_size_invalid")                                \
-    X(size_plus, "+5\r\n", ERR, 0, "chunk_size_invalid")                                    \
-    X(size_0x_prefix, "0x5\r\nhello\r\n", ERR, 1, "chunk_size_invalid")                     \
-    X(size_trailing_junk, "5g\r\nhello\r\n", ERR, 1, "chunk_size_invalid")                  \
-    X(size_2_63, "8000000000000000\r\n", ERR, 15, "chunk_size_overflow")                    \
-    X(size_2_64_minus_1, "ffffffffffffffff\r\n", ERR, 15, "chunk_size_overflow")            \
-    X(size_17_digits, "00000000000000005\r\nhello\r\n", ERR, 16, "chunk_size_overflow")     \
-    X(space_before_crlf, "5 \r\nhello\r\n0\r\n\r\n", ERR, 2, "chunk_ext_malformed")         \
-    X(tab_before_crlf, "5\t\r\nhello\r\n0\r\n\r\n", ERR, 2, "chunk_ext_malformed")          \
-    X(space_then_junk, "5 x\r\nhello\r\n", ERR, 2, "chunk_ext_malformed")                   \
-    X(ext_empty, "5;\r\nhello\r\n", ERR, 2, "chunk_ext_malformed")                          \
-    X(ext_empty_name, "5;=b\r\nhello\r\n", ERR, 2, "chunk_ext_malformed")                   \
-    X(ext_empty_value, "5;a=\r\nhello\r\n", ERR, 4, "chunk_ext_malformed")                  \
-    X(ext_two_words, "5;a b\r\nhello\r\n", ERR, 4, "chunk_ext_malformed")                   \
-    X(ext_bad_char, "5;a@b\r\nhello\r\n", ERR, 3, "chunk_ext_malformed")                    \
-    X(ext_unterminated_quote, "5;a=\"x\r\nhello\r\n", ERR, 6, "chunk_ext_malformed")        \
-    X(ext_after_quote, "5;a=\"x\"y\r\nhello\r\n", ERR, 7, "chunk_ext_malformed")            \
-    X(ext_value_bad_char, "5;a=b@\r\nhello\r\n", ERR, 5, "chunk_ext_malformed")             \
-    X(ext_quoted_ctl, "5;a=\"\x01\"\r\nhello\r\n", ERR, 5, "chunk_ext_malformed")            \
-    X(ext_quoted_pair_ctl, "5;a=\"\\\x01\"\r\nhello\r\n", ERR, 6, "chunk_ext_malformed")       \
-    X(ext_bws_then_crlf, "5;a \r\nhello\r\n", ERR, 4, "chunk_ext_malformed")                \
-    X(ext_value_bws_then_crlf, "5;a=b \r\nhello\r\n", ERR, 6, "chunk_ext_malformed")        \
-    X(ext_bare_lf, "5;a\nhello\r\n", ERR, 3, "bare_lf")                                     \
-    X(size_bare_lf, "5\nhello\r\n0\r\n\r\n", ERR, 1, "bare_lf")                             \
-    X(size_bare_cr, "5\rhello\r\n0\r\n\r\n", ERR, 2, "bare_cr")                             \
-    X(size_nul, "5\0\r\nhello\r\n", ERR, 1, "nul")                                          \
-    X(data_missing_crlf, "5\r\nhelloX\r\n0\r\n\r\n", ERR, 8, "chunk_data_crlf")             \
-    X(data_too_long, "3\r\nhello\r\n0\r\n\r\n", ERR, 6, "chunk_data_crlf")                  \
-    X(data_bare_lf, "5\r\nhello\n0\r\n\r\n", ERR, 8, "bare_lf")                             \
-    X(data_bare_cr, "5\r\nhello\rX", ERR, 9, "bare_cr")                                     \
-    X(last_chunk_bare_lf, "0\r\n\n", ERR, 3, "bare_lf")                                     \
-    X(last_chunk_bare_cr, "0\r\n\rX", ERR, 4, "bare_cr")                                    \
-    X(trailer_obs_fold, "0\r\nX: 1\r\n 2\r\n\r\n", ERR, 9, "trailer_obs_fold")              \
-    X(trailer_leading_space, "0\r\n X: 1\r\n\r\n", ERR, 3, "trailer_obs_fold")              \
-    X(trailer_space_before_colon, "0\r\nX-T : 1\r\n\r\n", ERR, 6, "trailer_space_before_colon") \
-    X(trailer_empty_name, "0\r\n: 1\r\n\r\n", ERR, 3, "trailer_empty_name")                 \
-    X(trailer_missing_colon, "0\r\nX\r\n\r\n", ERR, 4, "trailer_missing_colon")             \
-    X(trailer_bad_name, "0\r\nX(: 1\r\n\r\n", ERR, 4, "trailer_bad_name")                   \
-    X(trailer_ctl_value, "0\r\nX: a\x01\r\n\r\n", ERR, 7, "trailer_bad_value")              \
-    X(trailer_name_bad_char, "0\r\n(X: 1\r\n\r\n", ERR, 3, "trailer_bad_name")               \
-    X(trailer_value_bare_cr, "0\r\nX: 1\rY\r\n\r\n", ERR, 8, "bare_cr")                     \
-    X(trailer_bare_lf, "0\r\nX: 1\n\r\n", ERR, 7, "bare_lf")                                \
-    X(trailer_nul, "0\r\nX: \0\r\n\r\n", ERR, 6, "nul")                                     \
-    X(trailer_content_length, "0\r\nContent-Length: 5\r\n\r\n", ERR, 17,                    \
-      "trailer_forbidden_field")                                                            \
-    X(trailer_transfer_encoding, "0\r\ntransfer-ENCODING: chunked\r\n\r\n", ERR, 20,        \
-      "trailer_forbidden_field")                                                            \
+      "ok")                                                                                      \
+    X(ok_extension_quoted_pair, "1;a=\"\\\t\\\xff\"\r\nx\r\n0\r\n\r\n", DONE, ALL, "ok")         \
+    X(ok_trailers, "0\r\nX-T: 1\r\nY:\r\n\r\n", DONE, ALL, "ok")                                 \
+    X(ok_incomplete_data, "5\r\nhel", AGAIN, ALL, "ok")                                          \
+    X(ok_incomplete_after_last, "0\r\n", AGAIN, ALL, "ok")                                       \
+    X(ok_incomplete_in_trailer, "0\r\nX-T: 1\r\n", AGAIN, ALL, "ok")                             \
+    X(ok_max_size, "7fffffffffffffff\r\n", AGAIN, ALL, "ok")                                     \
+    X(size_missing, "\r\nhello\r\n", ERR, 0, "chunk_size_missing")                               \
+    X(size_missing_before_ext, ";a\r\n", ERR, 0, "chunk_size_missing")                           \
+    X(size_leading_space, " 5\r\nhello\r\n", ERR, 0, "chunk_size_missing")                       \
+    X(size_not_hex, "g\r\n", ERR, 0, "chunk_size_invalid")                                       \
+    X(size_negative, "-1\r\n", ERR, 0, "chunk_size_invalid")                                     \
+    X(size_plus, "+5\r\n", ERR, 0, "chunk_size_invalid")                                         \
+    X(size_0x_prefix, "0x5\r\nhello\r\n", ERR, 1, "chunk_size_invalid")                          \
+    X(size_trailing_junk, "5g\r\nhello\r\n", ERR, 1, "chunk_size_invalid")                       \
+    X(size_2_63, "8000000000000000\r\n", ERR, 15, "chunk_size_overflow")                         \
+    X(size_2_64_minus_1, "ffffffffffffffff\r\n", ERR, 15, "chunk_size_overflow")                 \
+    X(size_17_digits, "00000000000000005\r\nhello\r\n", ERR, 16, "chunk_size_overflow")          \
+    X(space_before_crlf, "5 \r\nhello\r\n0\r\n\r\n", ERR, 2, "chunk_ext_malformed")              \
+    X(tab_before_crlf, "5\t\r\nhello\r\n0\r\n\r\n", ERR, 2, "chunk_ext_malformed")               \
+    X(space_then_junk, "5 x\r\nhello\r\n", ERR, 2, "chunk_ext_malformed")                        \
+    X(ext_empty, "5;\r\nhello\r\n", ERR, 2, "chunk_ext_malformed")                               \
+    X(ext_empty_name, "5;=b\r\nhello\r\n", ERR, 2, "chunk_ext_malformed")                        \
+    X(ext_empty_value, "5;a=\r\nhello\r\n", ERR, 4, "chunk_ext_malformed")                       \
+    X(ext_two_words, "5;a b\r\nhello\r\n", ERR, 4, "chunk_ext_malformed")                        \
+    X(ext_bad_char, "5;a@b\r\nhello\r\n", ERR, 3, "chunk_ext_malformed")                         \
+    X(ext_unterminated_quote, "5;a=\"x\r\nhello\r\n", ERR, 6, "chunk_ext_malformed")             \
+    X(ext_after_quote, "5;a=\"x\"y\r\nhello\r\n", ERR, 7, "chunk_ext_malformed")                 \
+    X(ext_value_bad_char, "5;a=b@\r\nhello\r\n", ERR, 5, "chunk_ext_malformed")                  \
+    X(ext_quoted_ctl, "5;a=\"\x01\"\r\nhello\r\n", ERR, 5, "chunk_ext_malformed")                \
+    X(ext_quoted_pair_ctl, "5;a=\"\\\x01\"\r\nhello\r\n", ERR, 6, "chunk_ext_malformed")         \
+    X(ext_bws_then_crlf, "5;a \r\nhello\r\n", ERR, 4, "chunk_ext_malformed")                     \
+    X(ext_value_bws_then_crlf, "5;a=b \r\nhello\r\n", ERR, 6, "chunk_ext_malformed")             \
+    X(ext_bare_lf, "5;a\nhello\r\n", ERR, 3, "bare_lf")                                          \
+    X(size_bare_lf, "5\nhello\r\n0\r\n\r\n", ERR, 1, "bare_lf")                                  \
+    X(size_bare_cr, "5\rhello\r\n0\r\n\r\n", ERR, 2, "bare_cr")                                  \
+    X(size_nul, "5\0\r\nhello\r\n", ERR, 1, "nul")                                               \
+    X(data_missing_crlf, "5\r\nhelloX\r\n0\r\n\r\n", ERR, 8, "chunk_data_crlf")                  \
+    X(data_too_long, "3\r\nhello\r\n0\r\n\r\n", ERR, 6, "chunk_data_crlf")                       \
+    X(data_bare_lf, "5\r\nhello\n0\r\n\r\n", ERR, 8, "bare_lf")                                  \
+    X(data_bare_cr, "5\r\nhello\rX", ERR, 9, "bare_cr")                                          \
+    X(last_chunk_bare_lf, "0\r\n\n", ERR, 3, "bare_lf")                                          \
+    X(last_chunk_bare_cr, "0\r\n\rX", ERR, 4, "bare_cr")                                         \
+    X(trailer_obs_fold, "0\r\nX: 1\r\n 2\r\n\r\n", ERR, 9, "trailer_obs_fold")                   \
+    X(trailer_leading_space, "0\r\n X: 1\r\n\r\n", ERR, 3, "trailer_obs_fold")                   \
+    X(trailer_space_before_colon, "0\r\nX-T : 1\r\n\r\n", ERR, 6, "trailer_space_before_colon")  \
+    X(trailer_empty_name, "0\r\n: 1\r\n\r\n", ERR, 3, "trailer_empty_name")                      \
+    X(trailer_missing_colon, "0\r\nX\r\n\r\n", ERR, 4, "trailer_missing_colon")                  \
+    X(trailer_bad_name, "0\r\nX(: 1\r\n\r\n", ERR, 4, "trailer_bad_name")                        \
+    X(trailer_ctl_value, "0\r\nX: a\x01\r\n\r\n", ERR, 7, "trailer_bad_value")                   \
+    X(trailer_name_bad_char, "0\r\n(X: 1\r\n\r\n", ERR, 3, "trailer_bad_name")                   \
+    X(trailer_value_bare_cr, "0\r\nX: 1\rY\r\n\r\n", ERR, 8, "bare_cr")                          \
+    X(trailer_bare_lf, "0\r\nX: 1\n\r\n", ERR, 7, "bare_lf")                                     \
+    X(trailer_nul, "0\r\nX: \0\r\n\r\n", ERR, 6, "nul")                                          \
+    X(trailer_content_length, "0\r\nContent-Length: 5\r\n\r\n", ERR, 17,                         \
+      "trailer_forbidden_field")                                                                 \
+    X(trailer_transfer_encoding, "0\r\ntransfer-ENCODING: chunked\r\n\r\n", ERR, 20,             \
+      "trailer_forbidden_field")                                                                 \
     X(trailer_host, "0\r\nHost: evil\r\n\r\n", ERR, 7, "trailer_forbidden_field")
 
-#define DEFINE_CHUNKED(name, raw, rc, end, reason)                                          \
-    TEST(chunked_##name)                                                                    \
-    {                                                                                       \
-        size_t e_ = (end) == ALL ? sizeof(raw) - 1 : (end);                                 \
-        expect_chunked(raw, sizeof(raw) - 1, rc, e_, reason);                               \
+#define DEFINE_CHUNKED(name, raw, rc, end, reason)            \
+    TEST(chunked_##name)                                      \
+    {                                                         \
+        size_t e_ = (end) == ALL ? sizeof(raw) - 1 : (end);   \
+        expect_chunked(raw, sizeof(raw) - 1, rc, e_, reason); \
     }
 CHUNKED_CASES(DEFINE_CHUNKED)
 
@@ -220,7 +220,8 @@ TEST(chunked_trailer_limits)
     expect_chunked_lim("0\r\nA: 123456\r\n\r\n", 16, ERR, 15, "trailer_too_large", &lim);
     veil_chunked_limits_t lim2 = {0, 0, 2};
     expect_chunked_lim("0\r\nA: 1\r\nB: 2\r\n\r\n", 17, DONE, 17, "ok", &lim2);
-    expect_chunked_lim("0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 23, ERR, 15, "too_many_trailers", &lim2);
+    expect_chunked_lim("0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 23, ERR, 15, "too_many_trailers",
+                       &lim2);
 }
 
 TEST(chunked_default_trailer_size)

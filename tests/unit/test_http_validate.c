@@ -76,197 +76,198 @@ static void expect_head(int resp, const char *raw, size_t len, int status, const
 #define P "POST /u HTTP/1.1\r\nHost: example.com\r\n"
 
 /* name, raw request head, expected status, expected reason */
-#define REQUEST_CASES(X)                                                                    \
-    X(ok_get, H "\r\n", 0, "ok")                                                            \
-    X(ok_keep_alive_10, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 0, "ok")        \
-    X(ok_http10_without_host, "GET / HTTP/1.0\r\n\r\n", 0, "ok")                            \
-    X(ok_absolute_form, "GET http://example.com/a?b=1 HTTP/1.1\r\nHost: example.com\r\n\r\n", \
-      0, "ok")                                                                              \
-    X(ok_absolute_form_https_no_path,                                                       \
-      "GET HTTPS://example.com:8443 HTTP/1.1\r\nHost: example.com\r\n\r\n", 0, "ok")        \
-    X(ok_options_asterisk, "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 0, "ok")                \
-    X(ok_connect_authority, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", \
-      0, "ok")                                                                              \
-    X(ok_expect_continue, P "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n", 0, "ok")   \
-    X(ok_chunked, P "Transfer-Encoding: chunked\r\n\r\n", 0, "ok")                          \
-    X(ok_chunked_any_case_ows, P "transfer-encoding:  ChUnKeD  \r\n\r\n", 0, "ok")          \
-    X(ok_te_trailing_htab, P "Transfer-Encoding: chunked\t\r\n\r\n", 0, "ok")                 \
-    X(ok_te_leading_htab, P "Transfer-Encoding:\tchunked\r\n\r\n", 0, "ok")                   \
-    X(ok_cl_trailing_htab, P "Content-Length: 5\t\r\n\r\n", 0, "ok")                          \
-    X(cl_inner_htab, P "Content-Length: 5\t5\r\n\r\n", 400, "cl_malformed")                  \
-    X(ok_leading_empty_lines, "\r\n\r\n" H "\r\n", 0, "ok")                                 \
-    X(ok_ipv6_host, "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 0, "ok")                  \
-    X(ok_pct_host, "GET / HTTP/1.1\r\nHost: ex%41mple.com\r\n\r\n", 0, "ok")                \
-    X(ok_obs_text_value, H "X-Name: caf\xc3\xa9\r\n\r\n", 0, "ok")                          \
-    X(ok_empty_value, H "X-Empty:\r\n\r\n", 0, "ok")                                        \
-    X(ok_cl_leading_zeros, P "Content-Length: 007\r\n\r\n", 0, "ok")                        \
-    X(ok_cl_max, P "Content-Length: 9223372036854775807\r\n\r\n", 0, "ok")                  \
-    X(ok_websocket_upgrade, H "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 0, "ok") \
-    X(ok_connection_te, H "Connection: TE, , close\r\nTE: trailers\r\n\r\n", 0, "ok")       \
-    X(ok_tab_in_value, H "X-A: \ta\tb\t\r\n\r\n", 0, "ok")                                \
-    X(nul_in_value, H "X-A: a\0b\r\n\r\n", 400, "nul")                                      \
-    X(nul_in_request_line, "GET /\0 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "nul")               \
-    X(bare_cr_in_value, H "X-A: a\rb\r\n\r\n", 400, "bare_cr")                              \
-    X(bare_cr_before_space, H "X-A: a\r \r\n\r\n", 400, "bare_cr")                          \
-    X(bare_lf_in_headers, "GET / HTTP/1.1\r\nHost: a\nX-A: b\r\n\r\n", 400, "bare_lf")      \
-    X(bare_lf_request_line, "GET / HTTP/1.1\nHost: a\r\n\r\n", 400, "bare_lf")              \
-    X(bare_lf_final, H "\n", 400, "bare_lf")                                                \
-    X(bare_lf_double, "GET / HTTP/1.1\n\n", 400, "bare_lf")                                 \
-    X(obs_fold_space, H "X-A: b\r\n c\r\n\r\n", 400, "obs_fold")                            \
-    X(obs_fold_tab, H "X-A: b\r\n\tc\r\n\r\n", 400, "obs_fold")                             \
-    X(leading_whitespace, "GET / HTTP/1.1\r\n Host: a\r\n\r\n", 400, "leading_whitespace")  \
-    X(empty_header_name, H ": x\r\n\r\n", 400, "empty_header_name")                         \
-    X(bad_header_name_paren, H "X(y): z\r\n\r\n", 400, "bad_header_name")                   \
-    X(bad_header_name_obs_text, H "X\xc3\xa9: z\r\n\r\n", 400, "bad_header_name")           \
-    X(bad_header_name_first_char, H "@X: z\r\n\r\n", 400, "bad_header_name")               \
-    X(bad_header_name_inner_space, H "X y: z\r\n\r\n", 400, "bad_header_name")              \
-    X(space_before_colon, "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, "space_before_colon")  \
-    X(tab_before_colon, P "Content-Length\t: 5\r\n\r\n", 400, "space_before_colon")         \
-    X(missing_colon, H "X-A\r\n\r\n", 400, "missing_colon")                                 \
-    X(ctl_in_value, H "X-A: a\x01" "b\r\n\r\n", 400, "bad_header_value")                    \
-    X(del_in_value, H "X-A: a\x7f\r\n\r\n", 400, "bad_header_value")                        \
-    X(vt_in_value, H "X-A: a\x0b" "b\r\n\r\n", 400, "bad_header_value")                     \
-    X(cl_te_conflict, P "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400,     \
-      "cl_te_conflict")                                                                     \
-    X(te_cl_conflict, P "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400,     \
-      "cl_te_conflict")                                                                     \
-    X(cl_te_conflict_unknown_te, P "Content-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\n",  \
-      400, "cl_te_conflict")                                                                \
-    X(cl_duplicate_identical, P "Content-Length: 5\r\nContent-Length: 5\r\n\r\n", 400,      \
-      "cl_duplicate")                                                                       \
-    X(cl_duplicate_differing, P "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 400,      \
-      "cl_duplicate")                                                                       \
-    X(cl_list_identical, P "Content-Length: 5, 5\r\n\r\n", 400, "cl_list")                  \
-    X(cl_list_differing, P "Content-Length: 5,6\r\n\r\n", 400, "cl_list")                   \
-    X(cl_plus_sign, P "Content-Length: +5\r\n\r\n", 400, "cl_malformed")                    \
-    X(cl_negative, P "Content-Length: -1\r\n\r\n", 400, "cl_malformed")                     \
-    X(cl_inner_space, P "Content-Length: 5 5\r\n\r\n", 400, "cl_malformed")                 \
-    X(cl_hex, P "Content-Length: 0x10\r\n\r\n", 400, "cl_malformed")                        \
-    X(cl_empty, P "Content-Length: \r\n\r\n", 400, "cl_malformed")                          \
-    X(cl_trailing_junk, P "Content-Length: 5a\r\n\r\n", 400, "cl_malformed")                \
-    X(cl_overflow_2_63, P "Content-Length: 9223372036854775808\r\n\r\n", 400, "cl_overflow") \
-    X(cl_overflow_huge, P "Content-Length: 99999999999999999999999\r\n\r\n", 400,           \
-      "cl_overflow")                                                                        \
-    X(te_gzip, P "Transfer-Encoding: gzip\r\n\r\n", 501, "te_unknown")                      \
-    X(te_gzip_chunked, P "Transfer-Encoding: gzip, chunked\r\n\r\n", 501, "te_unknown")     \
-    X(te_chunked_gzip, P "Transfer-Encoding: chunked, gzip\r\n\r\n", 501, "te_unknown")     \
-    X(te_identity, P "Transfer-Encoding: identity\r\n\r\n", 501, "te_unknown")              \
-    X(te_chunked_twice, P "Transfer-Encoding: chunked, chunked\r\n\r\n", 400, "te_malformed") \
-    X(te_empty_element, P "Transfer-Encoding: , chunked\r\n\r\n", 400, "te_malformed")      \
-    X(te_parameter, P "Transfer-Encoding: chunked;q=1\r\n\r\n", 400, "te_malformed")        \
-    X(te_empty, P "Transfer-Encoding: \r\n\r\n", 400, "te_malformed")                       \
-    X(te_quoted, P "Transfer-Encoding: \"chunked\"\r\n\r\n", 400, "te_malformed")           \
-    X(te_vertical_tab, P "Transfer-Encoding: chunked\x0b\r\n\r\n", 400, "bad_header_value") \
-    X(te_two_lines, P "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",   \
-      400, "te_duplicate")                                                                  \
-    X(te_http10, "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "te_http10") \
-    X(host_missing, "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400, "host_missing")                \
-    X(host_missing_absolute_form, "GET http://example.com/ HTTP/1.1\r\n\r\n", 400,          \
-      "host_missing")                                                                       \
-    X(host_duplicate, H "Host: example.com\r\n\r\n", 400, "host_duplicate")                 \
-    X(host_duplicate_http10, "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400,          \
-      "host_duplicate")                                                                     \
-    X(host_space, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400, "host_malformed")             \
-    X(host_userinfo, "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400, "host_malformed")          \
-    X(host_port_range, "GET / HTTP/1.1\r\nHost: a:65536\r\n\r\n", 400, "host_malformed")    \
-    X(host_empty_port, "GET / HTTP/1.1\r\nHost: a:\r\n\r\n", 400, "host_malformed")         \
-    X(host_empty, "GET / HTTP/1.1\r\nHost: \r\n\r\n", 400, "host_malformed")                \
-    X(host_comma, "GET / HTTP/1.1\r\nHost: a,b\r\n\r\n", 400, "host_malformed")             \
-    X(host_unclosed_ipv6, "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400, "host_malformed")    \
-    X(host_slash, "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400, "host_malformed")             \
-    X(host_port_only, "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400, "host_malformed")         \
-    X(http09, "GET /\r\n\r\n", 400, "http09")                                               \
-    X(http09_junk_target, "GET /\x7f\r\n\r\n", 400, "bad_target")                         \
-    X(no_target_no_version, "GET\r\n\r\n", 400, "bad_request_line")                         \
-    X(version_2, "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505, "unsupported_version")           \
-    X(version_1_2, "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505, "unsupported_version")         \
-    X(version_lower_case, "GET / http/1.1\r\nHost: a\r\n\r\n", 400, "bad_version")          \
-    X(version_short, "GET / HTTP/1\r\nHost: a\r\n\r\n", 400, "bad_version")                 \
-    X(version_long, "GET / HTTP/11.1\r\nHost: a\r\n\r\n", 400, "bad_version")               \
-    X(bad_method_char, "G(ET / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_method")             \
-    X(bad_method_leading_space, " GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_method")   \
-    X(bad_method_tab, "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_method")              \
-    X(double_space_before_target, "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400,               \
-      "bad_request_line")                                                                   \
-    X(double_space_before_version, "GET /  HTTP/1.1\r\nHost: a\r\n\r\n", 400,              \
-      "bad_request_line")                                                                   \
-    X(trailing_space_after_version, "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400,             \
-      "bad_request_line")                                                                   \
-    X(space_in_target, "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_request_line")     \
-    X(ctl_in_target, "GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")           \
-    X(fragment_in_target, "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")        \
-    X(obs_text_in_target, "GET /\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")   \
-    X(ftp_absolute_form, "GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")     \
-    X(userinfo_absolute_form, "GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400,          \
-      "bad_target")                                                                         \
-    X(relative_target, "GET foo HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")           \
-    X(asterisk_with_get, "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target_form")       \
-    X(connect_origin_form, "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target_form") \
-    X(connect_without_port, "CONNECT a.example HTTP/1.1\r\nHost: a\r\n\r\n", 400,          \
-      "bad_target_form")                                                                    \
-    X(authority_form_with_get, "GET a.example:80 HTTP/1.1\r\nHost: a\r\n\r\n", 400,        \
-      "bad_target_form")                                                                    \
-    X(connect_with_body, "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n"          \
-      "Content-Length: 0\r\n\r\n", 400, "connect_with_body")                               \
-    X(connection_names_cl, P "Content-Length: 5\r\nConnection: close, Content-Length\r\n\r\n", \
-      400, "connection_framing")                                                            \
-    X(connection_names_te, P "Connection: Transfer-Encoding\r\n\r\n", 400,                 \
-      "connection_framing")                                                                 \
-    X(connection_names_host, H "Connection: HOST\r\n\r\n", 400, "connection_framing")       \
+#define REQUEST_CASES(X)                                                                           \
+    X(ok_get, H "\r\n", 0, "ok")                                                                   \
+    X(ok_keep_alive_10, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 0, "ok")               \
+    X(ok_http10_without_host, "GET / HTTP/1.0\r\n\r\n", 0, "ok")                                   \
+    X(ok_absolute_form, "GET http://example.com/a?b=1 HTTP/1.1\r\nHost: example.com\r\n\r\n", 0,   \
+      "ok")                                                                                        \
+    X(ok_absolute_form_https_no_path,                                                              \
+      "GET HTTPS://example.com:8443 HTTP/1.1\r\nHost: example.com\r\n\r\n", 0, "ok")               \
+    X(ok_options_asterisk, "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 0, "ok")                       \
+    X(ok_connect_authority, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",   \
+      0, "ok")                                                                                     \
+    X(ok_expect_continue, P "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n", 0, "ok")          \
+    X(ok_chunked, P "Transfer-Encoding: chunked\r\n\r\n", 0, "ok")                                 \
+    X(ok_chunked_any_case_ows, P "transfer-encoding:  ChUnKeD  \r\n\r\n", 0, "ok")                 \
+    X(ok_te_trailing_htab, P "Transfer-Encoding: chunked\t\r\n\r\n", 0, "ok")                      \
+    X(ok_te_leading_htab, P "Transfer-Encoding:\tchunked\r\n\r\n", 0, "ok")                        \
+    X(ok_cl_trailing_htab, P "Content-Length: 5\t\r\n\r\n", 0, "ok")                               \
+    X(cl_inner_htab, P "Content-Length: 5\t5\r\n\r\n", 400, "cl_malformed")                        \
+    X(ok_leading_empty_lines, "\r\n\r\n" H "\r\n", 0, "ok")                                        \
+    X(ok_ipv6_host, "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 0, "ok")                         \
+    X(ok_pct_host, "GET / HTTP/1.1\r\nHost: ex%41mple.com\r\n\r\n", 0, "ok")                       \
+    X(ok_obs_text_value, H "X-Name: caf\xc3\xa9\r\n\r\n", 0, "ok")                                 \
+    X(ok_empty_value, H "X-Empty:\r\n\r\n", 0, "ok")                                               \
+    X(ok_cl_leading_zeros, P "Content-Length: 007\r\n\r\n", 0, "ok")                               \
+    X(ok_cl_max, P "Content-Length: 9223372036854775807\r\n\r\n", 0, "ok")                         \
+    X(ok_websocket_upgrade, H "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 0, "ok")        \
+    X(ok_connection_te, H "Connection: TE, , close\r\nTE: trailers\r\n\r\n", 0, "ok")              \
+    X(ok_tab_in_value, H "X-A: \ta\tb\t\r\n\r\n", 0, "ok")                                         \
+    X(nul_in_value, H "X-A: a\0b\r\n\r\n", 400, "nul")                                             \
+    X(nul_in_request_line, "GET /\0 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "nul")                      \
+    X(bare_cr_in_value, H "X-A: a\rb\r\n\r\n", 400, "bare_cr")                                     \
+    X(bare_cr_before_space, H "X-A: a\r \r\n\r\n", 400, "bare_cr")                                 \
+    X(bare_lf_in_headers, "GET / HTTP/1.1\r\nHost: a\nX-A: b\r\n\r\n", 400, "bare_lf")             \
+    X(bare_lf_request_line, "GET / HTTP/1.1\nHost: a\r\n\r\n", 400, "bare_lf")                     \
+    X(bare_lf_final, H "\n", 400, "bare_lf")                                                       \
+    X(bare_lf_double, "GET / HTTP/1.1\n\n", 400, "bare_lf")                                        \
+    X(obs_fold_space, H "X-A: b\r\n c\r\n\r\n", 400, "obs_fold")                                   \
+    X(obs_fold_tab, H "X-A: b\r\n\tc\r\n\r\n", 400, "obs_fold")                                    \
+    X(leading_whitespace, "GET / HTTP/1.1\r\n Host: a\r\n\r\n", 400, "leading_whitespace")         \
+    X(empty_header_name, H ": x\r\n\r\n", 400, "empty_header_name")                                \
+    X(bad_header_name_paren, H "X(y): z\r\n\r\n", 400, "bad_header_name")                          \
+    X(bad_header_name_obs_text, H "X\xc3\xa9: z\r\n\r\n", 400, "bad_header_name")                  \
+    X(bad_header_name_first_char, H "@X: z\r\n\r\n", 400, "bad_header_name")                       \
+    X(bad_header_name_inner_space, H "X y: z\r\n\r\n", 400, "bad_header_name")                     \
+    X(space_before_colon, "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, "space_before_colon")         \
+    X(tab_before_colon, P "Content-Length\t: 5\r\n\r\n", 400, "space_before_colon")                \
+    X(missing_colon, H "X-A\r\n\r\n", 400, "missing_colon")                                        \
+    X(ctl_in_value,                                                                                \
+      H "X-A: a\x01"                                                                               \
+        "b\r\n\r\n",                                                                               \
+      400, "bad_header_value")                                                                     \
+    X(del_in_value, H "X-A: a\x7f\r\n\r\n", 400, "bad_header_value")                               \
+    X(vt_in_value,                                                                                 \
+      H "X-A: a\x0b"                                                                               \
+        "b\r\n\r\n",                                                                               \
+      400, "bad_header_value")                                                                     \
+    X(cl_te_conflict, P "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400,            \
+      "cl_te_conflict")                                                                            \
+    X(te_cl_conflict, P "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400,            \
+      "cl_te_conflict")                                                                            \
+    X(cl_te_conflict_unknown_te, P "Content-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\n", 400,    \
+      "cl_te_conflict")                                                                            \
+    X(cl_duplicate_identical, P "Content-Length: 5\r\nContent-Length: 5\r\n\r\n", 400,             \
+      "cl_duplicate")                                                                              \
+    X(cl_duplicate_differing, P "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 400,             \
+      "cl_duplicate")                                                                              \
+    X(cl_list_identical, P "Content-Length: 5, 5\r\n\r\n", 400, "cl_list")                         \
+    X(cl_list_differing, P "Content-Length: 5,6\r\n\r\n", 400, "cl_list")                          \
+    X(cl_plus_sign, P "Content-Length: +5\r\n\r\n", 400, "cl_malformed")                           \
+    X(cl_negative, P "Content-Length: -1\r\n\r\n", 400, "cl_malformed")                            \
+    X(cl_inner_space, P "Content-Length: 5 5\r\n\r\n", 400, "cl_malformed")                        \
+    X(cl_hex, P "Content-Length: 0x10\r\n\r\n", 400, "cl_malformed")                               \
+    X(cl_empty, P "Content-Length: \r\n\r\n", 400, "cl_malformed")                                 \
+    X(cl_trailing_junk, P "Content-Length: 5a\r\n\r\n", 400, "cl_malformed")                       \
+    X(cl_overflow_2_63, P "Content-Length: 9223372036854775808\r\n\r\n", 400, "cl_overflow")       \
+    X(cl_overflow_huge, P "Content-Length: 99999999999999999999999\r\n\r\n", 400, "cl_overflow")   \
+    X(te_gzip, P "Transfer-Encoding: gzip\r\n\r\n", 501, "te_unknown")                             \
+    X(te_gzip_chunked, P "Transfer-Encoding: gzip, chunked\r\n\r\n", 501, "te_unknown")            \
+    X(te_chunked_gzip, P "Transfer-Encoding: chunked, gzip\r\n\r\n", 501, "te_unknown")            \
+    X(te_identity, P "Transfer-Encoding: identity\r\n\r\n", 501, "te_unknown")                     \
+    X(te_chunked_twice, P "Transfer-Encoding: chunked, chunked\r\n\r\n", 400, "te_malformed")      \
+    X(te_empty_element, P "Transfer-Encoding: , chunked\r\n\r\n", 400, "te_malformed")             \
+    X(te_parameter, P "Transfer-Encoding: chunked;q=1\r\n\r\n", 400, "te_malformed")               \
+    X(te_empty, P "Transfer-Encoding: \r\n\r\n", 400, "te_malformed")                              \
+    X(te_quoted, P "Transfer-Encoding: \"chunked\"\r\n\r\n", 400, "te_malformed")                  \
+    X(te_vertical_tab, P "Transfer-Encoding: chunked\x0b\r\n\r\n", 400, "bad_header_value")        \
+    X(te_two_lines, P "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400,     \
+      "te_duplicate")                                                                              \
+    X(te_http10, "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "te_http10")        \
+    X(host_missing, "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400, "host_missing")                       \
+    X(host_missing_absolute_form, "GET http://example.com/ HTTP/1.1\r\n\r\n", 400, "host_missing") \
+    X(host_duplicate, H "Host: example.com\r\n\r\n", 400, "host_duplicate")                        \
+    X(host_duplicate_http10, "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400,                  \
+      "host_duplicate")                                                                            \
+    X(host_space, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400, "host_malformed")                    \
+    X(host_userinfo, "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400, "host_malformed")                 \
+    X(host_port_range, "GET / HTTP/1.1\r\nHost: a:65536\r\n\r\n", 400, "host_malformed")           \
+    X(host_empty_port, "GET / HTTP/1.1\r\nHost: a:\r\n\r\n", 400, "host_malformed")                \
+    X(host_empty, "GET / HTTP/1.1\r\nHost: \r\n\r\n", 400, "host_malformed")                       \
+    X(host_comma, "GET / HTTP/1.1\r\nHost: a,b\r\n\r\n", 400, "host_malformed")                    \
+    X(host_unclosed_ipv6, "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400, "host_malformed")           \
+    X(host_slash, "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400, "host_malformed")                    \
+    X(host_port_only, "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400, "host_malformed")                \
+    X(http09, "GET /\r\n\r\n", 400, "http09")                                                      \
+    X(http09_junk_target, "GET /\x7f\r\n\r\n", 400, "bad_target")                                  \
+    X(no_target_no_version, "GET\r\n\r\n", 400, "bad_request_line")                                \
+    X(version_2, "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505, "unsupported_version")                  \
+    X(version_1_2, "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505, "unsupported_version")                \
+    X(version_lower_case, "GET / http/1.1\r\nHost: a\r\n\r\n", 400, "bad_version")                 \
+    X(version_short, "GET / HTTP/1\r\nHost: a\r\n\r\n", 400, "bad_version")                        \
+    X(version_long, "GET / HTTP/11.1\r\nHost: a\r\n\r\n", 400, "bad_version")                      \
+    X(bad_method_char, "G(ET / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_method")                    \
+    X(bad_method_leading_space, " GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_method")           \
+    X(bad_method_tab, "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_method")                     \
+    X(double_space_before_target, "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_request_line")   \
+    X(double_space_before_version, "GET /  HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_request_line")  \
+    X(trailing_space_after_version, "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400, "bad_request_line") \
+    X(space_in_target, "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_request_line")            \
+    X(ctl_in_target, "GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")                  \
+    X(fragment_in_target, "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")               \
+    X(obs_text_in_target, "GET /\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")          \
+    X(ftp_absolute_form, "GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")            \
+    X(userinfo_absolute_form, "GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")    \
+    X(relative_target, "GET foo HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target")                   \
+    X(asterisk_with_get, "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target_form")              \
+    X(connect_origin_form, "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_target_form")        \
+    X(connect_without_port, "CONNECT a.example HTTP/1.1\r\nHost: a\r\n\r\n", 400,                  \
+      "bad_target_form")                                                                           \
+    X(authority_form_with_get, "GET a.example:80 HTTP/1.1\r\nHost: a\r\n\r\n", 400,                \
+      "bad_target_form")                                                                           \
+    X(connect_with_body,                                                                           \
+      "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n"                                  \
+      "Content-Length: 0\r\n\r\n",                                                                 \
+      400, "connect_with_body")                                                                    \
+    X(connection_names_cl, P "Content-Length: 5\r\nConnection: close, Content-Length\r\n\r\n",     \
+      400, "connection_framing")                                                                   \
+    X(connection_names_te, P "Connection: Transfer-Encoding\r\n\r\n", 400, "connection_framing")   \
+    X(connection_names_host, H "Connection: HOST\r\n\r\n", 400, "connection_framing")              \
     X(connection_malformed, H "Connection: close;x\r\n\r\n", 400, "connection_malformed")
 
-#define DEFINE_REQ(name, raw, status, reason)                                               \
-    TEST(req_##name)                                                                        \
-    {                                                                                       \
-        expect_head(0, raw, sizeof(raw) - 1, status, reason);                               \
+#define DEFINE_REQ(name, raw, status, reason)                 \
+    TEST(req_##name)                                          \
+    {                                                         \
+        expect_head(0, raw, sizeof(raw) - 1, status, reason); \
     }
 REQUEST_CASES(DEFINE_REQ)
 
 #define R200 "HTTP/1.1 200 OK\r\n"
 
 /* name, raw response head, expected status, expected reason */
-#define RESPONSE_CASES(X)                                                                   \
-    X(ok_200, R200 "Content-Length: 2\r\n\r\n", 0, "ok")                                    \
-    X(ok_no_reason_phrase, "HTTP/1.1 204\r\n\r\n", 0, "ok")                                 \
-    X(ok_empty_reason_phrase, "HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", 0, "ok")        \
-    X(ok_chunked, R200 "Transfer-Encoding: chunked\r\n\r\n", 0, "ok")                       \
-    X(ok_http10_until_close, "HTTP/1.0 200 OK\r\n\r\n", 0, "ok")                            \
-    X(ok_100_continue, "HTTP/1.1 100 Continue\r\n\r\n", 0, "ok")                            \
-    X(ok_101, "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n"                 \
-              "Upgrade: websocket\r\n\r\n", 0, "ok")                                        \
-    X(leading_empty_line, "\r\n" R200 "\r\n", 502, "bad_status_line")                       \
-    X(status_no_space, "HTTP/1.1 200OK\r\n\r\n", 502, "bad_status_line")                    \
-    X(status_two_digits, "HTTP/1.1 20 OK\r\n\r\n", 502, "bad_status_code")                  \
-    X(status_four_digits, "HTTP/1.1 2000 OK\r\n\r\n", 502, "bad_status_code")               \
-    X(status_099, "HTTP/1.1 099 X\r\n\r\n", 502, "bad_status_code")                         \
-    X(status_600, "HTTP/1.1 600 X\r\n\r\n", 502, "bad_status_code")                         \
-    X(status_bad_version, "HTTP/1.x 200 OK\r\n\r\n", 502, "bad_version")                    \
-    X(status_icy, "ICY 200 OK\r\n\r\n", 502, "bad_version")                             \
-    X(status_version_2, "HTTP/2.0 200 OK\r\n\r\n", 502, "unsupported_version")              \
-    X(bad_reason_phrase, "HTTP/1.1 200 O\x01K\r\n\r\n", 502, "bad_reason_phrase")           \
-    X(cl_te_conflict, R200 "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 502,  \
-      "cl_te_conflict")                                                                     \
-    X(cl_duplicate, R200 "Content-Length: 3\r\nContent-Length: 4\r\n\r\n", 502,             \
-      "cl_duplicate")                                                                       \
-    X(cl_list, R200 "Content-Length: 3, 3\r\n\r\n", 502, "cl_list")                         \
-    X(te_gzip, R200 "Transfer-Encoding: gzip\r\n\r\n", 502, "te_unknown")                   \
-    X(ok_te_trailing_htab, R200 "Transfer-Encoding: chunked\t\r\n\r\n", 0, "ok")            \
-    X(te_http10, "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 502, "te_http10") \
-    X(te_in_204, "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n", 502,      \
-      "te_bodiless_status")                                                                 \
-    X(te_in_1xx, "HTTP/1.1 103 Early Hints\r\nTransfer-Encoding: chunked\r\n\r\n", 502,     \
-      "te_bodiless_status")                                                                 \
-    X(bare_lf, "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", 502, "bare_lf")                \
-    X(nul, R200 "X-A: \0\r\n\r\n", 502, "nul")                                              \
-    X(obs_fold, R200 "X-A: b\r\n c\r\n\r\n", 502, "obs_fold")                               \
-    X(space_before_colon, R200 "Content-Length : 0\r\n\r\n", 502, "space_before_colon")     \
-    X(connection_framing, R200 "Connection: content-length\r\n\r\n", 502,                   \
-      "connection_framing")
+#define RESPONSE_CASES(X)                                                                       \
+    X(ok_200, R200 "Content-Length: 2\r\n\r\n", 0, "ok")                                        \
+    X(ok_no_reason_phrase, "HTTP/1.1 204\r\n\r\n", 0, "ok")                                     \
+    X(ok_empty_reason_phrase, "HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", 0, "ok")            \
+    X(ok_chunked, R200 "Transfer-Encoding: chunked\r\n\r\n", 0, "ok")                           \
+    X(ok_http10_until_close, "HTTP/1.0 200 OK\r\n\r\n", 0, "ok")                                \
+    X(ok_100_continue, "HTTP/1.1 100 Continue\r\n\r\n", 0, "ok")                                \
+    X(ok_101,                                                                                   \
+      "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n"                             \
+      "Upgrade: websocket\r\n\r\n",                                                             \
+      0, "ok")                                                                                  \
+    X(leading_empty_line, "\r\n" R200 "\r\n", 502, "bad_status_line")                           \
+    X(status_no_space, "HTTP/1.1 200OK\r\n\r\n", 502, "bad_status_line")                        \
+    X(status_two_digits, "HTTP/1.1 20 OK\r\n\r\n", 502, "bad_status_code")                      \
+    X(status_four_digits, "HTTP/1.1 2000 OK\r\n\r\n", 502, "bad_status_code")                   \
+    X(status_099, "HTTP/1.1 099 X\r\n\r\n", 502, "bad_status_code")                             \
+    X(status_600, "HTTP/1.1 600 X\r\n\r\n", 502, "bad_status_code")                             \
+    X(status_bad_version, "HTTP/1.x 200 OK\r\n\r\n", 502, "bad_version")                        \
+    X(status_icy, "ICY 200 OK\r\n\r\n", 502, "bad_version")                                     \
+    X(status_version_2, "HTTP/2.0 200 OK\r\n\r\n", 502, "unsupported_version")                  \
+    X(bad_reason_phrase, "HTTP/1.1 200 O\x01K\r\n\r\n", 502, "bad_reason_phrase")               \
+    X(cl_te_conflict, R200 "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 502,      \
+      "cl_te_conflict")                                                                         \
+    X(cl_duplicate, R200 "Content-Length: 3\r\nContent-Length: 4\r\n\r\n", 502, "cl_duplicate") \
+    X(cl_list, R200 "Content-Length: 3, 3\r\n\r\n", 502, "cl_list")                             \
+    X(te_gzip, R200 "Transfer-Encoding: gzip\r\n\r\n", 502, "te_unknown")                       \
+    X(ok_te_trailing_htab, R200 "Transfer-Encoding: chunked\t\r\n\r\n", 0, "ok")                \
+    X(te_http10, "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 502, "te_http10")     \
+    X(te_in_204, "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n", 502,          \
+      "te_bodiless_status")                                                                     \
+    X(te_in_1xx, "HTTP/1.1 103 Early Hints\r\nTransfer-Encoding: chunked\r\n\r\n", 502,         \
+      "te_bodiless_status")                                                                     \
+    X(bare_lf, "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", 502, "bare_lf")                    \
+    X(nul, R200 "X-A: \0\r\n\r\n", 502, "nul")                                                  \
+    X(obs_fold, R200 "X-A: b\r\n c\r\n\r\n", 502, "obs_fold")                                   \
+    X(space_before_colon, R200 "Content-Length : 0\r\n\r\n", 502, "space_before_colon")         \
+    X(connection_framing, R200 "Connection: content-length\r\n\r\n", 502, "connection_framing")
 
-#define DEFINE_RESP(name, raw, status, reason)                                              \
-    TEST(resp_##name)                                                                       \
-    {                                                                                       \
-        expect_head(1, raw, sizeof(raw) - 1, status, reason);                               \
+#define DEFINE_RESP(name, raw, status, reason)                \
+    TEST(resp_##name)                                         \
+    {                                                         \
+        expect_head(1, raw, sizeof(raw) - 1, status, reason); \
     }
 RESPONSE_CASES(DEFINE_RESP)
 
@@ -449,7 +450,8 @@ TEST(info_connect_and_asterisk)
 
 TEST(info_keep_alive_rules)
 {
-    veil_h1_head_t h = accept_req("GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Close\r\n\r\n");
+    veil_h1_head_t h =
+        accept_req("GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Close\r\n\r\n");
     CHECK_EQ(h.keep_alive, 0);
     CHECK_EQ(h.connection, VEIL_H1_CONN_CLOSE | VEIL_H1_CONN_KEEP_ALIVE);
     h = accept_req("GET / HTTP/1.0\r\n\r\n");
@@ -457,7 +459,8 @@ TEST(info_keep_alive_rules)
     CHECK_EQ(h.version_minor, 0);
     h = accept_req("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
     CHECK_EQ(h.keep_alive, 1);
-    h = accept_req("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, x-foo\r\nUpgrade: websocket\r\n\r\n");
+    h = accept_req(
+        "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, x-foo\r\nUpgrade: websocket\r\n\r\n");
     CHECK_EQ(h.connection, VEIL_H1_CONN_UPGRADE | VEIL_H1_CONN_OTHER);
     CHECK(span_is(h.upgrade, "websocket"));
     CHECK_EQ(h.keep_alive, 1);

@@ -68,8 +68,8 @@ static size_t ref_escape(const unsigned char *p, size_t len, char *out)
             o += (size_t)sprintf(out + o, "\\u%04x", c);
         } else if (c < 0x80) {
             out[o++] = (char)c;
-        } else if ((n = ref_utf8(p + i, len - i)) == 3 && c == 0xe2 &&
-                   p[i + 1] == 0x80 && (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
+        } else if ((n = ref_utf8(p + i, len - i)) == 3 && c == 0xe2 && p[i + 1] == 0x80 &&
+                   (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
             /* U+2028, U+2029: line ends to JavaScript and some log tools. */
             o += (size_t)sprintf(out + o, "\\u%04x", p[i + 2] == 0xa8 ? 0x2028 : 0x2029);
             i += 3;
@@ -96,8 +96,8 @@ static int same_as_reference(const unsigned char *in, size_t len)
     int ok;
 
     veil_jbuf_init(&b, 1 << 24);
-    ok = veil_jbuf_esc(&b, (const char *)in, len) == 0 && b.len == wn && (wn == 0 ||
-         memcmp(b.data, want, wn) == 0);
+    ok = veil_jbuf_esc(&b, (const char *)in, len) == 0 && b.len == wn &&
+         (wn == 0 || memcmp(b.data, want, wn) == 0);
     if (!ok) {
         fprintf(stderr, "escape differs for an input of %zu bytes\n", len);
     }
@@ -181,14 +181,14 @@ TEST(random_inputs_match_the_reference)
             } else if (mix == 4) {
                 /* JSON in a JSON string: quotes and backslashes every
                    few bytes, now and then a control or UTF-8 byte. */
-                in[i] = r % 3 == 0   ? '"'
-                        : r % 7 == 0 ? '\\'
+                in[i] = r % 3 == 0    ? '"'
+                        : r % 7 == 0  ? '\\'
                         : r % 61 == 0 ? (unsigned char)(r % 2 ? '\n' : 0xc3)
-                                     : (unsigned char)('a' + r % 26);
+                                      : (unsigned char)('a' + r % 26);
             } else {
-                static const char *const utf[] = {"\xc3\xa9", "\xe2\x82\xac",
+                static const char *const utf[] = {"\xc3\xa9",         "\xe2\x82\xac",
                                                   "\xf0\x9f\x98\x80", "\xed\xa0\x80",
-                                                  "\xc0\xaf", "\xf4\x90\x80\x80"};
+                                                  "\xc0\xaf",         "\xf4\x90\x80\x80"};
                 const char *u = utf[r % 6];
                 size_t ul = strlen(u);
                 if (r % 3 == 0 && i + ul <= len) {
@@ -209,9 +209,13 @@ TEST(line_separators_are_escaped)
     /* U+2028 and U+2029 (E2 80 A8, E2 80 A9) never reach a record raw;
        their neighbours (U+2027, U+202A) and a cut sequence stay as they
        are or become U+FFFD. */
-    const char in[] = "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xe2\x80\xa7\xe2\x80\xaa"
+    const char in[] = "a\xe2\x80\xa8"
+                      "b\xe2\x80\xa9"
+                      "c\xe2\x80\xa7\xe2\x80\xaa"
                       "0123456789abcdef\xe2\x80\xa8\xe2\x80";
-    const char want[] = "a\\u2028" "b\\u2029" "c\xe2\x80\xa7\xe2\x80\xaa"
+    const char want[] = "a\\u2028"
+                        "b\\u2029"
+                        "c\xe2\x80\xa7\xe2\x80\xaa"
                         "0123456789abcdef\\u2028\xef\xbf\xbd\xef\xbf\xbd";
     veil_jbuf_t b;
 

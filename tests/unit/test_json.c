@@ -284,8 +284,10 @@ TEST(top_level_scalar)
 
 TEST(mask_keeps_json)
 {
-    JMASK("{\"user\":{\"email\":\"jane.doe@example.com\",\"card\":\"4111 1111 1111 1111\","
-          "\"ssn\":\"536-22-8901\",\"name\":\"Jane Doe\",\"sku\":\"W-1\"}}", "{\"user\":{\"email\":\"****.***@*******.***\",\"card\":\"**** **** **** 1111\",\"ssn\":\"***-**-****\",\"name\":\"**** ***\",\"sku\":\"W-1\"}}");
+    JMASK(
+        "{\"user\":{\"email\":\"jane.doe@example.com\",\"card\":\"4111 1111 1111 1111\","
+        "\"ssn\":\"536-22-8901\",\"name\":\"Jane Doe\",\"sku\":\"W-1\"}}",
+        "{\"user\":{\"email\":\"****.***@*******.***\",\"card\":\"**** **** **** 1111\",\"ssn\":\"***-**-****\",\"name\":\"**** ***\",\"sku\":\"W-1\"}}");
     JMASK("[{\"password\":\"p\\\"w\\\\d\"}]", "[{\"password\":\"*******\"}]");
     JLABEL("{\"password\":\"p\\\"w\\\\d\",\"n\":1}", "{\"password\":\"[SECRET]\",\"n\":1}");
     REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_DROP, "{\"email\":\"jane@example.com\",\"n\":1}",

@@ -22,6 +22,7 @@ typedef struct {
     const char *source;
 } case_t;
 
+/* clang-format off */
 static const case_t cases[] = {
     /* Header names that carry credentials. */
     {"Authorization", 1, "RFC 9110 11.6.2"},
@@ -318,6 +319,7 @@ static const case_t cases[] = {
     {"Schl\xc3\xbcsselwort", 0, "de keyword"},
     {"sleutelwoord", 0, "nl keyword"},
 };
+/* clang-format on */
 
 TEST(names_from_real_apis)
 {
@@ -390,9 +392,10 @@ TEST(odd_bytes)
 TEST(first_pass_never_hides)
 {
     static const char *const parts[] = {
-        "api", "key", "Token", "SECRET", "pass", "word", "x", "auth", "session", "id",
-        "Passwort", "sig", "hmac", "cookie", "cred", "csrf", "page", "primary", "type",
-        "contrasena", "losenord", "wachtwoord", "mdp", "cle", "jeton", "2", "",
+        "api",        "key",     "Token", "SECRET",   "pass", "word",       "x",
+        "auth",       "session", "id",    "Passwort", "sig",  "hmac",       "cookie",
+        "cred",       "csrf",    "page",  "primary",  "type", "contrasena", "losenord",
+        "wachtwoord", "mdp",     "cle",   "jeton",    "2",    "",
     };
     static const char *const seps[] = {"", "_", "-", ".", " "};
     size_t n = sizeof(parts) / sizeof(parts[0]), checked = 0;
@@ -431,10 +434,9 @@ TEST(prose_keys)
         const char *key;
         int strict, prose;
     } k[] = {
-        {"key", 1, 0},      {"keys", 1, 0},    {"pass", 1, 0},
-        {"auth", 1, 0},     {"cred", 1, 0},    {"api_key", 1, 1},
-        {"password", 1, 1}, {"token", 1, 1},   {"sig", 1, 1},
-        {"X-Auth", 1, 1},   {"monkey", 0, 0},  {"secret", 1, 1},
+        {"key", 1, 0},  {"keys", 1, 0},    {"pass", 1, 0},     {"auth", 1, 0},
+        {"cred", 1, 0}, {"api_key", 1, 1}, {"password", 1, 1}, {"token", 1, 1},
+        {"sig", 1, 1},  {"X-Auth", 1, 1},  {"monkey", 0, 0},   {"secret", 1, 1},
     };
     for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
         size_t n = strlen(k[i].key);
@@ -455,7 +457,9 @@ TEST(key_classes)
         {"password", VEIL_D_SECRET_FIELD},
         {"auth", VEIL_D_SECRET_FIELD},
         {"Passwort", VEIL_D_SECRET_FIELD},
-        {"contrase\xc3\xb1" "a", VEIL_D_SECRET_FIELD},
+        {"contrase\xc3\xb1"
+         "a",
+         VEIL_D_SECRET_FIELD},
         {"client_secret", VEIL_D_SECRET_FIELD},
         {"pin", VEIL_D_SECRET_FIELD},
         {"cvv", VEIL_D_SECRET_FIELD},

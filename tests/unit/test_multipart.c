@@ -48,26 +48,26 @@ static uint32_t skipped(const veil_body_type_t *type, const char *in, size_t len
     return n;
 }
 
-#define B1                                                \
-    "--XyZ\r\n"                                           \
+#define B1                                                  \
+    "--XyZ\r\n"                                             \
     "Content-Disposition: form-data; name=\"username\"\r\n" \
-    "\r\n"                                                \
-    "jdoe\r\n"                                            \
-    "--XyZ\r\n"                                           \
+    "\r\n"                                                  \
+    "jdoe\r\n"                                              \
+    "--XyZ\r\n"                                             \
     "Content-Disposition: form-data; name=\"password\"\r\n" \
-    "\r\n"                                                \
-    "hunter2\r\n"                                         \
+    "\r\n"                                                  \
+    "hunter2\r\n"                                           \
     "--XyZ--\r\n"
 
-#define B1_LF                                           \
-    "--XyZ\n"                                           \
+#define B1_LF                                             \
+    "--XyZ\n"                                             \
     "Content-Disposition: form-data; name=\"username\"\n" \
-    "\n"                                                \
-    "jdoe\n"                                            \
-    "--XyZ\n"                                           \
+    "\n"                                                  \
+    "jdoe\n"                                              \
+    "--XyZ\n"                                             \
     "Content-Disposition: form-data; name=\"password\"\n" \
-    "\n"                                                \
-    "hunter2\n"                                         \
+    "\n"                                                  \
+    "hunter2\n"                                           \
     "--XyZ--\n"
 
 TEST(password_part)
@@ -98,11 +98,11 @@ TEST(password_part)
     harness_type = NULL;
 }
 
-#define B2                                                                                 \
-    "--b\r\n"                                                                              \
-    "Content-Disposition: form-data; name=\"meta\"\r\n"                                    \
-    "Content-Type: application/json\r\n"                                                   \
-    "\r\n"                                                                                 \
+#define B2                                                                                     \
+    "--b\r\n"                                                                                  \
+    "Content-Disposition: form-data; name=\"meta\"\r\n"                                        \
+    "Content-Type: application/json\r\n"                                                       \
+    "\r\n"                                                                                     \
     "{\"contact\":{\"email\":\"jane.doe@example.com\"},\"note\":\"call +1 415-555-2671\"}\r\n" \
     "--b--\r\n"
 
@@ -119,15 +119,15 @@ TEST(json_part)
 }
 
 #define PNG "\x89PNG\r\n\x1a\n\x01\x02\x03\rIHDR jane@example.com \r\n-b-"
-#define B3                                                                  \
-    "--b\r\n"                                                               \
+#define B3                                                                     \
+    "--b\r\n"                                                                  \
     "Content-Disposition: form-data; name=\"avatar\"; filename=\"me.png\"\r\n" \
-    "Content-Type: image/png\r\n"                                           \
-    "\r\n" PNG "\r\n"                                                       \
-    "--b\r\n"                                                               \
-    "Content-Disposition: form-data; name=\"email\"\r\n"                    \
-    "\r\n"                                                                  \
-    "jane@example.com\r\n"                                                  \
+    "Content-Type: image/png\r\n"                                              \
+    "\r\n" PNG "\r\n"                                                          \
+    "--b\r\n"                                                                  \
+    "Content-Disposition: form-data; name=\"email\"\r\n"                       \
+    "\r\n"                                                                     \
+    "jane@example.com\r\n"                                                     \
     "--b--\r\n"
 
 TEST(file_part_skipped)
@@ -193,15 +193,15 @@ TEST(large_file_part)
     free(in);
 }
 
-#define B5                                         \
-    "--frontier\r\n"                               \
+#define B5                                              \
+    "--frontier\r\n"                                    \
     "Content-Disposition: form-data; name=\"note\"\r\n" \
-    "\r\n"                                         \
-    "--frontie\r\n"                                \
-    "--FRONTIER\r\n"                               \
-    "- --frontier\r\n"                             \
-    "x--frontier\r\n"                              \
-    "mail jane@example.com\r\n"                    \
+    "\r\n"                                              \
+    "--frontie\r\n"                                     \
+    "--FRONTIER\r\n"                                    \
+    "- --frontier\r\n"                                  \
+    "x--frontier\r\n"                                   \
+    "mail jane@example.com\r\n"                         \
     "--frontier--\r\n"
 
 TEST(boundary_like_lines)
@@ -249,21 +249,21 @@ TEST(long_boundary)
     harness_type = NULL;
 }
 
-#define B7                                                           \
-    "This is the preamble, write to jane@example.com.\r\n"           \
-    "\r\n"                                                           \
-    "--simple boundary\r\n"                                          \
-    "\r\n"                                                           \
-    "This is implicitly typed plain US-ASCII text.\r\n"              \
-    "It does NOT end with a linebreak.\r\n"                          \
-    "--simple boundary\r\n"                                          \
-    "Content-type: text/plain; charset=us-ascii\r\n"                 \
-    "\r\n"                                                           \
-    "This is explicitly typed plain US-ASCII text.\r\n"              \
-    "It DOES end with a linebreak, call +1 415-555-2671.\r\n"        \
-    "\r\n"                                                           \
-    "--simple boundary--\r\n"                                        \
-    "\r\n"                                                           \
+#define B7                                                    \
+    "This is the preamble, write to jane@example.com.\r\n"    \
+    "\r\n"                                                    \
+    "--simple boundary\r\n"                                   \
+    "\r\n"                                                    \
+    "This is implicitly typed plain US-ASCII text.\r\n"       \
+    "It does NOT end with a linebreak.\r\n"                   \
+    "--simple boundary\r\n"                                   \
+    "Content-type: text/plain; charset=us-ascii\r\n"          \
+    "\r\n"                                                    \
+    "This is explicitly typed plain US-ASCII text.\r\n"       \
+    "It DOES end with a linebreak, call +1 415-555-2671.\r\n" \
+    "\r\n"                                                    \
+    "--simple boundary--\r\n"                                 \
+    "\r\n"                                                    \
     "This is the epilogue, from john@example.org.\r\n"
 
 TEST(preamble_epilogue)
@@ -281,24 +281,24 @@ TEST(preamble_epilogue)
     MS(B7, "email@31+16H phone@302+15H email@372+16H");
 }
 
-#define B8                                                                    \
-    "--b\r\n"                                                                 \
+#define B8                                                                           \
+    "--b\r\n"                                                                        \
     "Content-Disposition: form-data; name=\"field1\"; name*=UTF-8''%70assw%6Frd\r\n" \
-    "\r\n"                                                                    \
-    "s3cr3t\r\n"                                                              \
-    "--b\r\n"                                                                 \
-    "Content-Disposition: form-data; name=\"a\"; name=\"pin\"\r\n"            \
-    "\r\n"                                                                    \
-    "1234\r\n"                                                                \
-    "--b\r\n"                                                                 \
-    "Content-Disposition: form-data; name=pwd\r\n"                            \
-    "\r\n"                                                                    \
-    "x y\r\n"                                                                 \
-    "--b\r\n"                                                                 \
-    "Content-Disposition: form-data;\r\n"                                     \
-    " name=\"token\"\r\n"                                                     \
-    "\r\n"                                                                    \
-    "abc\r\n"                                                                 \
+    "\r\n"                                                                           \
+    "s3cr3t\r\n"                                                                     \
+    "--b\r\n"                                                                        \
+    "Content-Disposition: form-data; name=\"a\"; name=\"pin\"\r\n"                   \
+    "\r\n"                                                                           \
+    "1234\r\n"                                                                       \
+    "--b\r\n"                                                                        \
+    "Content-Disposition: form-data; name=pwd\r\n"                                   \
+    "\r\n"                                                                           \
+    "x y\r\n"                                                                        \
+    "--b\r\n"                                                                        \
+    "Content-Disposition: form-data;\r\n"                                            \
+    " name=\"token\"\r\n"                                                            \
+    "\r\n"                                                                           \
+    "abc\r\n"                                                                        \
     "--b--\r\n"
 
 TEST(part_names)
@@ -312,23 +312,23 @@ TEST(part_names)
        "secret_field@57+1HF");
 }
 
-#define B9                                                   \
-    "--AaB03x\r\n"                                           \
-    "content-disposition: form-data; name=\"field1\"\r\n"    \
-    "content-type: text/plain;charset=UTF-8\r\n"             \
-    "content-transfer-encoding: quoted-printable\r\n"        \
-    "\r\n"                                                   \
-    "Joe owes =E2=82=AC100, jane=40example.com\r\n"          \
-    "--AaB03x\r\n"                                           \
-    "content-disposition: form-data; name=\"field2\"\r\n"    \
-    "content-transfer-encoding: base64\r\n"                  \
-    "\r\n"                                                   \
-    "amFuZUBleGFtcGxlLmNvbQ==\r\n"                           \
-    "--AaB03x\r\n"                                           \
-    "content-disposition: form-data; name=\"field3\"\r\n"    \
-    "content-transfer-encoding: 8bit\r\n"                    \
-    "\r\n"                                                   \
-    "jane@example.com\r\n"                                   \
+#define B9                                                \
+    "--AaB03x\r\n"                                        \
+    "content-disposition: form-data; name=\"field1\"\r\n" \
+    "content-type: text/plain;charset=UTF-8\r\n"          \
+    "content-transfer-encoding: quoted-printable\r\n"     \
+    "\r\n"                                                \
+    "Joe owes =E2=82=AC100, jane=40example.com\r\n"       \
+    "--AaB03x\r\n"                                        \
+    "content-disposition: form-data; name=\"field2\"\r\n" \
+    "content-transfer-encoding: base64\r\n"               \
+    "\r\n"                                                \
+    "amFuZUBleGFtcGxlLmNvbQ==\r\n"                        \
+    "--AaB03x\r\n"                                        \
+    "content-disposition: form-data; name=\"field3\"\r\n" \
+    "content-transfer-encoding: 8bit\r\n"                 \
+    "\r\n"                                                \
+    "jane@example.com\r\n"                                \
     "--AaB03x--\r\n"
 
 TEST(transfer_encoding_skipped)
@@ -360,45 +360,45 @@ TEST(transfer_encoding_skipped)
     CHECK_EQ(skipped(&t, B9, sizeof(B9) - 1, VEIL_SKIP_ENCODED), 2);
 }
 
-#define B10                                                                   \
-    "--b\r\n"                                                                 \
+#define B10                                                                          \
+    "--b\r\n"                                                                        \
     "Content-Disposition: form-data; name=\"upload\"; filename=\"contacts.csv\"\r\n" \
-    "Content-Type: text/csv\r\n"                                              \
-    "\r\n"                                                                    \
-    "name,email\r\nJane,jane@example.com\r\n"                                 \
+    "Content-Type: text/csv\r\n"                                                     \
+    "\r\n"                                                                           \
+    "name,email\r\nJane,jane@example.com\r\n"                                        \
     "\r\n--b--"
 
-#define B12                                                              \
-    "--b\r\n"                                                            \
-    "Content-Disposition: form-data; name=\"q\"\r\n"                     \
-    "Content-Type: application/x-www-form-urlencoded\r\n"                \
-    "\r\n"                                                               \
-    "a=1&email=jane%40example.com&note=call+%2B1+415-555-2671\r\n"       \
+#define B12                                                        \
+    "--b\r\n"                                                      \
+    "Content-Disposition: form-data; name=\"q\"\r\n"               \
+    "Content-Type: application/x-www-form-urlencoded\r\n"          \
+    "\r\n"                                                         \
+    "a=1&email=jane%40example.com&note=call+%2B1+415-555-2671\r\n" \
     "--b--\r\n"
 
-#define B13                                                                        \
-    "--MIME_boundary\r\n"                                                          \
-    "Content-Type: application/soap+xml; charset=UTF-8\r\n"                        \
-    "Content-ID: <rootpart@example.org>\r\n"                                       \
-    "\r\n"                                                                         \
-    "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>"     \
+#define B13                                                                               \
+    "--MIME_boundary\r\n"                                                                 \
+    "Content-Type: application/soap+xml; charset=UTF-8\r\n"                               \
+    "Content-ID: <rootpart@example.org>\r\n"                                              \
+    "\r\n"                                                                                \
+    "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>"            \
     "<login user=\"jdoe\"><password>hunter2</password></login></s:Body></s:Envelope>\r\n" \
     "--MIME_boundary--\r\n"
 
-#define B14                                              \
-    "--b\r\n"                                            \
-    "Content-Disposition: form-data; name=\"name\"\r\n"  \
-    "\r\n"                                               \
-    "Jane Doe\r\n"                                       \
-    "--b\r\n"                                            \
-    "Content-Disposition: form-data; name=\"name\"\r\n"  \
-    "\r\n"                                               \
-    "Widget Pro 2\r\n"                                   \
-    "--b\r\n"                                            \
+#define B14                                                 \
+    "--b\r\n"                                               \
+    "Content-Disposition: form-data; name=\"name\"\r\n"     \
+    "\r\n"                                                  \
+    "Jane Doe\r\n"                                          \
+    "--b\r\n"                                               \
+    "Content-Disposition: form-data; name=\"name\"\r\n"     \
+    "\r\n"                                                  \
+    "Widget Pro 2\r\n"                                      \
+    "--b\r\n"                                               \
     "Content-Disposition: form-data; name=\"password\"\r\n" \
-    "Content-Type: application/json\r\n"                 \
-    "\r\n"                                               \
-    "{\"a\": \"b\"}\r\n"                                 \
+    "Content-Type: application/json\r\n"                    \
+    "\r\n"                                                  \
+    "{\"a\": \"b\"}\r\n"                                    \
     "--b--\r\n"
 
 TEST(part_types)
@@ -448,11 +448,14 @@ TEST(header_block_limit)
 TEST(truncated_and_odd)
 {
     /* No close delimiter: the last part ends with the body. */
-    MS("--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter", "secret_field@56+6HF");
+    MS("--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter",
+       "secret_field@56+6HF");
     /* Cut in a part's headers: they are text. */
-    MS("--b\r\nContent-Disposition: form-data; name=\"x\"; filename=\"jane@example.com", "email@57+16H");
+    MS("--b\r\nContent-Disposition: form-data; name=\"x\"; filename=\"jane@example.com",
+       "email@57+16H");
     /* Cut in a delimiter: what was held is content. */
-    MS("--b\r\nContent-Disposition: form-data; name=\"pin\"\r\n\r\n12\r\n--", "secret_field@51+6HF");
+    MS("--b\r\nContent-Disposition: form-data; name=\"pin\"\r\n\r\n12\r\n--",
+       "secret_field@51+6HF");
     /* A part with no headers at all is text under no name. */
     MS("--b\r\n\r\njane@example.com\r\n--b--", "email@7+16H");
     /* Empty body, a lone delimiter, junk. */
@@ -518,35 +521,37 @@ TEST(field_rules)
     o.format = VEIL_FMT_MULTIPART;
     o.action = VEIL_ACT_LABEL;
     o.field_action = rules;
-    CHECK_STR(redact_opts_str(__LINE__, E, &o,
-                              "--b\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n123\r\n"
-                              "--b\r\nContent-Disposition: form-data; name=\"meta\"\r\n"
-                              "Content-Type: application/json\r\n\r\n"
-                              "{\"contact\":{\"phone\":\"ask\"}}\r\n"
-                              "--b\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
-                              "Content-Type: text/xml\r\n\r\n"
-                              "<login user=\"jdoe\">x</login>\r\n--b--",
-                              sizeof("--b\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n123\r\n"
-                                     "--b\r\nContent-Disposition: form-data; name=\"meta\"\r\n"
-                                     "Content-Type: application/json\r\n\r\n"
-                                     "{\"contact\":{\"phone\":\"ask\"}}\r\n"
-                                     "--b\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
-                                     "Content-Type: text/xml\r\n\r\n"
-                                     "<login user=\"jdoe\">x</login>\r\n--b--") - 1),
-              "--b\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n\r\n"
-              "--b\r\nContent-Disposition: form-data; name=\"meta\"\r\n"
-              "Content-Type: application/json\r\n\r\n"
-              "{\"contact\":{\"phone\":\"[PII]\"}}\r\n"
-              "--b\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
-              "Content-Type: text/xml\r\n\r\n"
-              "<login user=\"****\">x</login>\r\n--b--");
+    CHECK_STR(
+        redact_opts_str(__LINE__, E, &o,
+                        "--b\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n123\r\n"
+                        "--b\r\nContent-Disposition: form-data; name=\"meta\"\r\n"
+                        "Content-Type: application/json\r\n\r\n"
+                        "{\"contact\":{\"phone\":\"ask\"}}\r\n"
+                        "--b\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
+                        "Content-Type: text/xml\r\n\r\n"
+                        "<login user=\"jdoe\">x</login>\r\n--b--",
+                        sizeof("--b\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n123\r\n"
+                               "--b\r\nContent-Disposition: form-data; name=\"meta\"\r\n"
+                               "Content-Type: application/json\r\n\r\n"
+                               "{\"contact\":{\"phone\":\"ask\"}}\r\n"
+                               "--b\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
+                               "Content-Type: text/xml\r\n\r\n"
+                               "<login user=\"jdoe\">x</login>\r\n--b--") -
+                            1),
+        "--b\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n\r\n"
+        "--b\r\nContent-Disposition: form-data; name=\"meta\"\r\n"
+        "Content-Type: application/json\r\n\r\n"
+        "{\"contact\":{\"phone\":\"[PII]\"}}\r\n"
+        "--b\r\nContent-Disposition: form-data; name=\"doc\"\r\n"
+        "Content-Type: text/xml\r\n\r\n"
+        "<login user=\"****\">x</login>\r\n--b--");
     /* A rule for $ takes the text outside the parts (a body allowlist
        drops it): preamble, transport padding, epilogue. */
     veil_body_type_t t = ct_type("multipart/form-data; boundary=b");
     o.type = &t;
-    CHECK_STR(redact_opts_str(__LINE__, E, &o,
-                              "pre jdoe\r\n--b pad\r\n\r\nx\r\n--b--\r\nepi jdoe", 39),
-              "\r\n--b\r\n\r\nx\r\n--b--\n");
+    CHECK_STR(
+        redact_opts_str(__LINE__, E, &o, "pre jdoe\r\n--b pad\r\n\r\nx\r\n--b--\r\nepi jdoe", 39),
+        "\r\n--b\r\n\r\nx\r\n--b--\n");
 }
 
 int main(void)

@@ -94,8 +94,7 @@ TEST(structured)
 {
     JSN("{\"street\":\"Hauptstraße 5\",\"city\":\"Berlin\"}", "address@11+14MF");
     JSN("{\"address\":\"10.0.0.7\"}", "ipv4@12+8H");
-    JSN("{\"address\":\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}",
-        "ethereum_address@12+42H");
+    JSN("{\"address\":\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}", "ethereum_address@12+42H");
     JSN("{\"note\":\"Regards, Hannah Becker\"}", "person_name@18+13M");
     JSN("{\"product\":{\"name\":\"Widget Pro\"}}", "");
     FORM("shipping_address=12+High+Street%2C+Leeds+LS1+4AB&x=1", "address@17+31MF");
@@ -117,17 +116,18 @@ TEST(streaming)
     static char big[16384];
     size_t n = 0;
     for (int k = 0; k < 14; k++) {
-        n += (size_t)snprintf(big + n, sizeof(big) - n,
-                              "ticket %d: the export ran at 12:%02d and wrote %d rows.%*s\n"
-                              "Dear Mrs. Whitfield,\nplease ship to %d Evergreen Terrace, "
-                              "Springfield, OR 97475.\nMay I pay by invoice?\nKind regards,\n"
-                              "Hannah Becker\n\nid;Vorname;Nachname;Adresse\n%d;Henrike;Albers;"
-                              "\"Bahnhofstr. 12, 28195 Bremen\"\n\n"
-                              "\xe7\x94\xb0\xe4\xb8\xad\xe6\xa7\x98 \xe3\x81\x8a\xe4\xb8\x96\xe8\xa9"
-                              "\xb1\xe3\x81\xab\xe3\x81\xaa\xe3\x81\xa3\xe3\x81\xa6\xe3\x81\x8a\xe3"
-                              "\x82\x8a\xe3\x81\xbe\xe3\x81\x99\xe3\x80\x82\n"
-                              "message=Hola+%%C3%%93scar%%2C+gracias&x=%d\n",
-                              k, k, k * 17, k * 7, "", 100 + k, k, k);
+        n +=
+            (size_t)snprintf(big + n, sizeof(big) - n,
+                             "ticket %d: the export ran at 12:%02d and wrote %d rows.%*s\n"
+                             "Dear Mrs. Whitfield,\nplease ship to %d Evergreen Terrace, "
+                             "Springfield, OR 97475.\nMay I pay by invoice?\nKind regards,\n"
+                             "Hannah Becker\n\nid;Vorname;Nachname;Adresse\n%d;Henrike;Albers;"
+                             "\"Bahnhofstr. 12, 28195 Bremen\"\n\n"
+                             "\xe7\x94\xb0\xe4\xb8\xad\xe6\xa7\x98 \xe3\x81\x8a\xe4\xb8\x96\xe8\xa9"
+                             "\xb1\xe3\x81\xab\xe3\x81\xaa\xe3\x81\xa3\xe3\x81\xa6\xe3\x81\x8a\xe3"
+                             "\x82\x8a\xe3\x81\xbe\xe3\x81\x99\xe3\x80\x82\n"
+                             "message=Hola+%%C3%%93scar%%2C+gracias&x=%d\n",
+                             k, k, k * 17, k * 7, "", 100 + k, k, k);
     }
     const char *got = scan_str(__LINE__, E, VEIL_FMT_TEXT, big, n);
     size_t names = 0, addresses = 0;

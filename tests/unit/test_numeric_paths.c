@@ -51,8 +51,7 @@ static const char *shifted(const char *exp, size_t by, char *out, size_t cap)
 
 /* Scans <lit> alone and padded; both must give <exp> (offsets of the
    unpadded case). */
-static void both(int line, const veil_engine_t *e, const char *lit, size_t len,
-                 const char *exp)
+static void both(int line, const veil_engine_t *e, const char *lit, size_t len, const char *exp)
 {
     char padded[4096], want[8192];
     if (len + 2 * PAD > sizeof(padded)) {
@@ -181,8 +180,7 @@ TEST(json_keys)
        line's 48-byte window holds no "phone": 4155552671 is no phone) */
     T("{\"_______________________________________________________password\":\"hunter2\"}",
       "secret_field@68+7HF");
-    T("{\"________________________________________________________password\":\"hunter2\"}",
-      "");
+    T("{\"________________________________________________________password\":\"hunter2\"}", "");
     T("{\"a\0b_password\":\"hunter2\"}", "");
 }
 
@@ -213,8 +211,7 @@ TEST(pem_footer_label)
 {
     T("-----BEGIN PRIVATE KEY----------END RSA PRI7 60 90958RIVATE RSA PRIVATE KEY-----",
       "private_key@0+80H");
-    T("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----",
-      "private_key@0+62H");
+    T("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----", "private_key@0+62H");
 }
 
 int main(void)

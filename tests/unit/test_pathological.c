@@ -29,8 +29,7 @@ TEST(escape_runs)
     REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_MASK,
              "{\"n\":\"\\\\\\\\\\\\ jane@example.com \\\"\\\"\\\" \\n\\n\\n\"}",
              "{\"n\":\"\\\\\\\\\\\\ ****@*******.*** \\\"\\\"\\\" \\n\\n\\n\"}");
-    REDACT_E(E, VEIL_FMT_FORM, VEIL_ACT_LABEL, "q=%6a%61%6e%65%40example.com&x=1",
-             "q=[EMAIL]&x=1");
+    REDACT_E(E, VEIL_FMT_FORM, VEIL_ACT_LABEL, "q=%6a%61%6e%65%40example.com&x=1", "q=[EMAIL]&x=1");
 }
 
 /* A string of backslashes is one segment per feed, not one per escape:
@@ -130,7 +129,8 @@ TEST(bad_bytes)
     SCAN_E(E, VEIL_FMT_JSON, "{\"\xff\xfe\":\"\x80\xc3 jane@example.com \xed\xa0\x80\"}",
            "email@10+16H");
     SCAN_E(E, VEIL_FMT_TEXT, "\xc0\xaf jane@example.com \xf0\x9f\x98", "email@3+16H");
-    static const char nul[] = "{\"a\0b\":\"x\0 jane@example.com\0\",\"n\":12\0" "34}";
+    static const char nul[] = "{\"a\0b\":\"x\0 jane@example.com\0\",\"n\":12\0"
+                              "34}";
     CHECK_STR(scan_str(__LINE__, E, VEIL_FMT_JSON, nul, sizeof(nul) - 1), "email@11+16H");
     static const char tnul[] = "\0\0jane@example.com\0@\0:\0=";
     CHECK_STR(scan_str(__LINE__, E, VEIL_FMT_TEXT, tnul, sizeof(tnul) - 1), "email@2+16H");

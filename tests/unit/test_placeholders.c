@@ -55,8 +55,8 @@ TEST(numbering)
 }
 
 /* Restores <in> fed in pieces of <step> bytes (0: split once at <cut>). */
-static void restore(const veil__phmap_t *m, const char *in, size_t step, size_t cut,
-                    sink_t *out, veil__ph_restorer_t *r)
+static void restore(const veil__phmap_t *m, const char *in, size_t step, size_t cut, sink_t *out,
+                    veil__ph_restorer_t *r)
 {
     size_t len = strlen(in), i;
 

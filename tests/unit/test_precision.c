@@ -164,10 +164,20 @@ TEST(pwd_directory)
    covers the bytes as they came. */
 TEST(lookalikes)
 {
-    TXT("card 4111\xc2\xa0""1111\xc2\xa0""1111\xc2\xa0""1111 ok", "credit_card@5+22H");
-    TXT("card 4092\xe2\x80\x89""3432\xe2\x80\x89""0805\xe2\x80\x89""0455 ok",
+    TXT("card 4111\xc2\xa0"
+        "1111\xc2\xa0"
+        "1111\xc2\xa0"
+        "1111 ok",
+        "credit_card@5+22H");
+    TXT("card 4092\xe2\x80\x89"
+        "3432\xe2\x80\x89"
+        "0805\xe2\x80\x89"
+        "0455 ok",
         "credit_card@5+25H");
-    TXT("tel +49\xe2\x80\xaf""160\xe2\x80\xaf""30269972 ok", "phone@4+20H");
+    TXT("tel +49\xe2\x80\xaf"
+        "160\xe2\x80\xaf"
+        "30269972 ok",
+        "phone@4+20H");
     /* 070-8379-2708 in full width: 12 three-byte characters */
     TXT("tel \xef\xbc\x90\xef\xbc\x97\xef\xbc\x90\xef\xbc\x8d\xef\xbc\x98\xef\xbc\x93"
         "\xef\xbc\x97\xef\xbc\x99\xef\xbc\x8d\xef\xbc\x92\xef\xbc\x97\xef\xbc\x90"
@@ -175,7 +185,11 @@ TEST(lookalikes)
         "phone@4+39H");
     TXT("mail yuki.tanaka\xef\xbc\xa0outlook.jp ok", "email@5+24H");
     /* ISO 13616's example, paper format with no-break spaces */
-    TXT("iban GB82\xc2\xa0WEST\xc2\xa0""1234\xc2\xa0""5698\xc2\xa0""7654\xc2\xa0""32 ok",
+    TXT("iban GB82\xc2\xa0WEST\xc2\xa0"
+        "1234\xc2\xa0"
+        "5698\xc2\xa0"
+        "7654\xc2\xa0"
+        "32 ok",
         "iban@5+32H");
     TXT("card=4111+1111+1111+1111&x=1", "credit_card@5+19H");
     TXT("card=4111%C2%A01111%C2%A01111%C2%A01111&x=1", "credit_card@5+34H");
@@ -184,11 +198,17 @@ TEST(lookalikes)
         "%EF%BC%8D%EF%BC%92%EF%BC%97%EF%BC%90%EF%BC%98&x",
         "phone@9+117H");
     /* In JSON, as raw UTF-8 and as \u escapes. */
-    JS("{\"n\":\"4111\xc2\xa0""1111\xc2\xa0""1111\xc2\xa0""1111\"}", "credit_card@6+22H");
+    JS("{\"n\":\"4111\xc2\xa0"
+       "1111\xc2\xa0"
+       "1111\xc2\xa0"
+       "1111\"}",
+       "credit_card@6+22H");
     JS("{\"n\":\"4111\\u00a01111\\u00a01111\\u00a01111\"}", "credit_card@6+34H");
     JS("{\"n\":\"\\uff10\\uff17\\uff10-8379-2708\"}", "phone@6+28M");
     /* Not joined: a no-break space after a price, '+' in a sum. */
-    TXT("total 1\xc2\xa0""234,56\xc2\xa0\xe2\x82\xac ok", "");
+    TXT("total 1\xc2\xa0"
+        "234,56\xc2\xa0\xe2\x82\xac ok",
+        "");
     TXT("sum=12+34&x=1", "");
 }
 
@@ -206,11 +226,17 @@ TEST(recall_forms)
     TXT("id be08964077726938 ok", "");
     TXT("RIB : IBAN be08964077726938, titulaire", "iban@11+16H");
     TXT("joindre au 0033 6 69 67 44 81 ou", "phone@11+18H");
-    TXT("unter 0049 351 6339208 zur\xc3\xbc""ck", "phone@6+16H");
+    TXT("unter 0049 351 6339208 zur\xc3\xbc"
+        "ck",
+        "phone@6+16H");
     TXT("Richiamatemi al 344 052 4379 dopo", "phone@16+12M");
-    TXT("R\xc3\xbc""ckfragen: (0177) 5828309 (mobil)", "phone@13+14M");
+    TXT("R\xc3\xbc"
+        "ckfragen: (0177) 5828309 (mobil)",
+        "phone@13+14M");
     TXT("verification to 06.30445069 mac", "phone@16+11M");
-    TXT("actualicen mi tel\xc3\xa9""fono a 722350209. Me", "phone@26+9H");
+    TXT("actualicen mi tel\xc3\xa9"
+        "fono a 722350209. Me",
+        "phone@26+9H");
     TXT("\xe9\x80\xa3\xe7\xb5\xa1\xe5\x85\x88\xef\xbc\x9a 09049813578 ok", "phone@13+11H");
     TXT("CPF: 762067880-83 O", "br_cpf@5+12H");
     TXT("message=geb.+26.07.1992+in+K%c3%b6ln", "");

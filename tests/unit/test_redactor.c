@@ -26,16 +26,21 @@ static const char json_doc[] =
 
 TEST(every_cut)
 {
-    REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_MASK, json_doc,
-             "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"**** ***\",\"email\":\"****.***@*******.***\",\"phone\":\"+* ***-***-****\",\"ssn\":\"*********\"},\"payment\":{\"card\":\"**** **** **** 1111\",\"iban\":\"**********************\"},\"note\":\"call me at +** ** **** ****, ip ***.*.***.**\",\"password\":\"****\"}\n");
-    REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_LABEL, json_doc,
-             "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"[PERSON_NAME]\",\"email\":\"[EMAIL]\",\"phone\":\"[PHONE]\",\"ssn\":\"[US_SSN]\"},\"payment\":{\"card\":\"[CREDIT_CARD]\",\"iban\":\"[IBAN]\"},\"note\":\"call me at [PHONE], ip [IPV4]\",\"password\":\"[SECRET]\"}\n");
-    REDACT_E(E, VEIL_FMT_JSON, VEIL_ACT_DROP, json_doc,
-             "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"\",\"email\":\"\",\"phone\":\"\",\"ssn\":\"\"},\"payment\":{\"card\":\"\",\"iban\":\"\"},\"note\":\"call me at , ip \",\"password\":\"\"}\n");
-    REDACT_E(E, VEIL_FMT_TEXT, VEIL_ACT_LABEL, json_doc,
-             "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"[PERSON_NAME]\",\"email\":\"[EMAIL]\",\"phone\":\"[PHONE]\",\"ssn\":\"[US_SSN]\"},\"payment\":{\"card\":\"[CREDIT_CARD]\",\"iban\":\"[IBAN]\"},\"note\":\"call me at [PHONE], ip [IPV4]\",\"password\":\"[SECRET]\"}\n");
+    REDACT_E(
+        E, VEIL_FMT_JSON, VEIL_ACT_MASK, json_doc,
+        "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"**** ***\",\"email\":\"****.***@*******.***\",\"phone\":\"+* ***-***-****\",\"ssn\":\"*********\"},\"payment\":{\"card\":\"**** **** **** 1111\",\"iban\":\"**********************\"},\"note\":\"call me at +** ** **** ****, ip ***.*.***.**\",\"password\":\"****\"}\n");
+    REDACT_E(
+        E, VEIL_FMT_JSON, VEIL_ACT_LABEL, json_doc,
+        "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"[PERSON_NAME]\",\"email\":\"[EMAIL]\",\"phone\":\"[PHONE]\",\"ssn\":\"[US_SSN]\"},\"payment\":{\"card\":\"[CREDIT_CARD]\",\"iban\":\"[IBAN]\"},\"note\":\"call me at [PHONE], ip [IPV4]\",\"password\":\"[SECRET]\"}\n");
+    REDACT_E(
+        E, VEIL_FMT_JSON, VEIL_ACT_DROP, json_doc,
+        "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"\",\"email\":\"\",\"phone\":\"\",\"ssn\":\"\"},\"payment\":{\"card\":\"\",\"iban\":\"\"},\"note\":\"call me at , ip \",\"password\":\"\"}\n");
+    REDACT_E(
+        E, VEIL_FMT_TEXT, VEIL_ACT_LABEL, json_doc,
+        "{\"id\":\"3d496fa0-87f8-4c15-97be-414c7cd754db\",\"user\":{\"name\":\"[PERSON_NAME]\",\"email\":\"[EMAIL]\",\"phone\":\"[PHONE]\",\"ssn\":\"[US_SSN]\"},\"payment\":{\"card\":\"[CREDIT_CARD]\",\"iban\":\"[IBAN]\"},\"note\":\"call me at [PHONE], ip [IPV4]\",\"password\":\"[SECRET]\"}\n");
     REDACT_E(E, VEIL_FMT_FORM, VEIL_ACT_LABEL,
-             "email=jane%40example.com&card=4111+1111+1111+1111&name=Jane+Doe&q=x", "email=[EMAIL]&card=[CREDIT_CARD]&name=[PERSON_NAME]&q=x");
+             "email=jane%40example.com&card=4111+1111+1111+1111&name=Jane+Doe&q=x",
+             "email=[EMAIL]&card=[CREDIT_CARD]&name=[PERSON_NAME]&q=x");
 }
 
 /* The redactor tells the same findings as a bare scanner, in order. */
@@ -72,8 +77,9 @@ TEST(findings_match_scanner)
     flist_format(E, &a, fa, sizeof(fa));
     flist_format(E, &b, fb, sizeof(fb));
     CHECK_STR(fb, fa);
-    CHECK_STR(fa,
-              "person_name@61+8MF email@80+20HF phone@111+15HF us_ssn@134+9HFB credit_card@164+19H iban@193+22HF phone@237+16H ipv4@258+12H secret_field@284+4HF");
+    CHECK_STR(
+        fa,
+        "person_name@61+8MF email@80+20HF phone@111+15HF us_ssn@134+9HFB credit_card@164+19H iban@193+22HF phone@237+16H ipv4@258+12H secret_field@284+4HF");
 }
 
 static int fail_write(void *ud, const char *data, size_t len)
@@ -430,7 +436,7 @@ TEST(field_rules)
         /* The card, the third iban (a sensitive key, no rule) and the
            e-mail: detections only. */
         CHECK_EQ(told, 3);
-        CHECK(rule_calls >= 10);  /* asked for every scalar value */
+        CHECK(rule_calls >= 10); /* asked for every scalar value */
     }
     redact_rules(VEIL_FMT_FORM, "q=a&cvv=123&card=4111111111111111", 1, &o, &told);
     CHECK_STR(o.buf, "q=a&cvv=&card=[CREDIT_CARD]");

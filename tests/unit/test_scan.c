@@ -303,12 +303,10 @@ TEST(disabled)
 TEST(custom_detectors)
 {
     static const veil_custom_detector_t custom[] = {
-        {"order_ref", VEIL_CAT_FINANCIAL, 0, "ORD-[0-9]{6,12}", NULL, "order", 0,
-         VEIL_CONF_MEDIUM},
+        {"order_ref", VEIL_CAT_FINANCIAL, 0, "ORD-[0-9]{6,12}", NULL, "order", 0, VEIL_CONF_MEDIUM},
         {"employee_id", VEIL_CAT_GOVERNMENT_ID, 0, "EMP[0-9]{5}", NULL, "employee", 1,
          VEIL_CONF_MEDIUM},
-        {"luhn_ref", VEIL_CAT_FINANCIAL, 0, "\\b8[0-9]{15}\\b", "luhn", NULL, 0,
-         VEIL_CONF_HIGH},
+        {"luhn_ref", VEIL_CAT_FINANCIAL, 0, "\\b8[0-9]{15}\\b", "luhn", NULL, 0, VEIL_CONF_HIGH},
         {"long_token", VEIL_CAT_CREDENTIALS, 0, "TOK_[A-Za-z0-9]{20,300}", NULL, NULL, 0,
          VEIL_CONF_HIGH},
     };
@@ -327,20 +325,22 @@ TEST(custom_detectors)
     CHECK_EQ(veil_engine_find(c, "employee_id"), (long long)n + 1);
     CHECK_STR(veil_engine_detector(c, n)->id, "order_ref");
     CHECK_STR(veil_engine_detector(c, n)->label, "ORDER_REF");
-    SCAN_E(c, VEIL_FMT_TEXT, "ref ORD-123456 and order ORD-1234567", "order_ref@4+10M order_ref@25+11H");
+    SCAN_E(c, VEIL_FMT_TEXT, "ref ORD-123456 and order ORD-1234567",
+           "order_ref@4+10M order_ref@25+11H");
     SCAN_E(c, VEIL_FMT_TEXT, "badge EMP12345 / employee EMP54321", "employee_id@26+8H");
     SCAN_E(c, VEIL_FMT_TEXT, "8000000000000003 8000000000000004", "luhn_ref@0+16H");
     SCAN_E(c, VEIL_FMT_TEXT,
            "t=TOK_abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789"
            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789 end",
            "long_token@2+148H");
-    SCAN_E(c, VEIL_FMT_JSON, "{\"note\":\"order ORD-123456\",\"id\":\"EMP12345\"}", "order_ref@15+10H");
-    REDACT_E(c, VEIL_FMT_TEXT, VEIL_ACT_LABEL, "order ORD-1234567 jane@example.com", "order [ORDER_REF] [EMAIL]");
+    SCAN_E(c, VEIL_FMT_JSON, "{\"note\":\"order ORD-123456\",\"id\":\"EMP12345\"}",
+           "order_ref@15+10H");
+    REDACT_E(c, VEIL_FMT_TEXT, VEIL_ACT_LABEL, "order ORD-1234567 jane@example.com",
+             "order [ORDER_REF] [EMAIL]");
     veil_engine_free(c);
 
     /* a bad pattern, an unknown validator, a built-in id: refused */
-    veil_custom_detector_t bad = {"x1", VEIL_CAT_CONTACT, 0, "(", NULL, NULL, 0,
-                                  VEIL_CONF_HIGH};
+    veil_custom_detector_t bad = {"x1", VEIL_CAT_CONTACT, 0, "(", NULL, NULL, 0, VEIL_CONF_HIGH};
     o.custom = &bad;
     o.custom_count = 1;
     CHECK(veil_engine_new(&o, err, sizeof(err)) == NULL);
@@ -387,8 +387,7 @@ TEST(catalog)
               "gdpr,pci_dss");
     CHECK_EQ(veil_format_from_content_type("application/json; charset=utf-8", 31), VEIL_FMT_JSON);
     CHECK_EQ(veil_format_from_content_type("application/vnd.api+json", 24), VEIL_FMT_JSON);
-    CHECK_EQ(veil_format_from_content_type("Application/X-WWW-Form-Urlencoded", 33),
-             VEIL_FMT_FORM);
+    CHECK_EQ(veil_format_from_content_type("Application/X-WWW-Form-Urlencoded", 33), VEIL_FMT_FORM);
     CHECK_EQ(veil_format_from_content_type("text/plain", 10), VEIL_FMT_TEXT);
     /* every example with a real value is found as its own detector */
     for (size_t d = 0; d < veil_catalog_count(); d++) {
@@ -429,8 +428,7 @@ TEST(api_edges)
     CHECK_EQ(veil_format_from_content_type("application/xml", 15), VEIL_FMT_XML);
     CHECK_EQ(veil_format_from_content_type("application/yaml", 16), VEIL_FMT_TEXT);
     /* multipart needs its boundary: veil_body_type_from_content_type() */
-    CHECK_EQ(veil_format_from_content_type("multipart/form-data; boundary=x", 31),
-             VEIL_FMT_TEXT);
+    CHECK_EQ(veil_format_from_content_type("multipart/form-data; boundary=x", 31), VEIL_FMT_TEXT);
 }
 
 TEST(redact_text)
@@ -472,13 +470,14 @@ TEST(realistic_log)
 {
     TXT(app_log,
         "email@35+20H ipv4@59+12H credit_card@149+19H bearer_token@256+22H iban@312+22HF us_ssn@339+11H url_credentials@435+12H ipv4@448+8M phone@505+16H email@530+21H");
-    LABEL(app_log,
-          "2025-03-08T17:23:20.306Z INFO user=[EMAIL] ip=[IPV4] ua=\"Mozilla/5.0 Chrome/124.0.0.0\"\n"
-          "2025-03-08T17:23:21.001Z WARN payment card=[CREDIT_CARD] order=955-2103759-6923725\n"
-          "2025-03-08T17:23:22.117Z DEBUG headers Authorization: Bearer [BEARER_TOKEN]\n"
-          "2025-03-08T17:23:23.5Z INFO iban=[IBAN] ssn [US_SSN] trace=9f86d081884c7d659a2feaa0c55ad015\n"
-          "2025-03-08T17:23:24.000Z ERROR db postgres://[URL_CREDENTIALS]@[IPV4]:5432/app unreachable\n"
-          "support: please call me at [PHONE] or mail [EMAIL] thanks\n");
+    LABEL(
+        app_log,
+        "2025-03-08T17:23:20.306Z INFO user=[EMAIL] ip=[IPV4] ua=\"Mozilla/5.0 Chrome/124.0.0.0\"\n"
+        "2025-03-08T17:23:21.001Z WARN payment card=[CREDIT_CARD] order=955-2103759-6923725\n"
+        "2025-03-08T17:23:22.117Z DEBUG headers Authorization: Bearer [BEARER_TOKEN]\n"
+        "2025-03-08T17:23:23.5Z INFO iban=[IBAN] ssn [US_SSN] trace=9f86d081884c7d659a2feaa0c55ad015\n"
+        "2025-03-08T17:23:24.000Z ERROR db postgres://[URL_CREDENTIALS]@[IPV4]:5432/app unreachable\n"
+        "support: please call me at [PHONE] or mail [EMAIL] thanks\n");
 }
 
 /* An Indian mobile with its trunk 0 written 6-5 (regression). */
@@ -511,15 +510,15 @@ TEST(ipv6_forms)
 /* Cards of every issuer the issue names (Luhn, prefix, length). */
 TEST(card_issuers)
 {
-    TXT("card 4222222222222", "credit_card@5+13H");                /* Visa 13 */
-    TXT("card 4111111111111111110", "credit_card@5+19H");          /* Visa 19 */
-    TXT("card 6011 1111 1111 1117", "credit_card@5+19H");          /* Discover */
-    TXT("card 3530-1113-3330-0000", "credit_card@5+19H");          /* JCB */
-    TXT("card 3056 930902 5904", "credit_card@5+16H");             /* Diners */
-    TXT("card 6212345678901232", "credit_card@5+16H");             /* UnionPay */
-    TXT("card 6759111111111113", "credit_card@5+16H");             /* Maestro */
-    TXT("card 2221000000000009", "credit_card@5+16H");             /* Mastercard 2-series */
-    TXT("card 371449635398431", "credit_card@5+15H");              /* Amex */
+    TXT("card 4222222222222", "credit_card@5+13H");       /* Visa 13 */
+    TXT("card 4111111111111111110", "credit_card@5+19H"); /* Visa 19 */
+    TXT("card 6011 1111 1111 1117", "credit_card@5+19H"); /* Discover */
+    TXT("card 3530-1113-3330-0000", "credit_card@5+19H"); /* JCB */
+    TXT("card 3056 930902 5904", "credit_card@5+16H");    /* Diners */
+    TXT("card 6212345678901232", "credit_card@5+16H");    /* UnionPay */
+    TXT("card 6759111111111113", "credit_card@5+16H");    /* Maestro */
+    TXT("card 2221000000000009", "credit_card@5+16H");    /* Mastercard 2-series */
+    TXT("card 371449635398431", "credit_card@5+15H");     /* Amex */
     /* Luhn-valid but no issuer has this prefix and length */
     TXT_LOW("card 9111111111111111115", "");
     /* separators must be consistent cards, not a list of numbers */
@@ -549,20 +548,20 @@ TEST(iban_countries)
    word, and their E.164 forms. */
 TEST(phone_countries)
 {
-    TXT("tel: 020 7946 0958", "phone@5+13H");           /* GB */
-    TXT("tel: 07700 900123", "phone@5+12H");            /* GB mobile */
-    TXT("Telefon: 030 12345678", "phone@9+12H");        /* DE */
-    TXT("Handy: 0151 23456789", "phone@7+13H");         /* DE mobile */
-    TXT("tel: 01 23 45 67 89", "phone@5+14H");          /* FR */
-    TXT("portable 06 12 34 56 78", "phone@9+14H");      /* FR mobile */
-    TXT("teléfono 912 345 678", "phone@10+11H");         /* ES */
-    TXT("telefono 06 1234 5678", "phone@9+12H");        /* IT */
-    TXT("tel: 020-1234567", "phone@5+11H");             /* NL */
-    TXT("mobile 98765 43210", "phone@7+11H"); /* IN */
-    TXT("celular (11) 91234-5678", "phone@8+15H");      /* BR */
-    TXT("phone 02 9876 5432", "phone@6+12H");           /* AU */
-    TXT("tel: 03-1234-5678", "phone@5+12H");            /* JP */
-    TXT("celular 55 1234 5678", "phone@8+12H");         /* MX */
+    TXT("tel: 020 7946 0958", "phone@5+13H");      /* GB */
+    TXT("tel: 07700 900123", "phone@5+12H");       /* GB mobile */
+    TXT("Telefon: 030 12345678", "phone@9+12H");   /* DE */
+    TXT("Handy: 0151 23456789", "phone@7+13H");    /* DE mobile */
+    TXT("tel: 01 23 45 67 89", "phone@5+14H");     /* FR */
+    TXT("portable 06 12 34 56 78", "phone@9+14H"); /* FR mobile */
+    TXT("teléfono 912 345 678", "phone@10+11H");   /* ES */
+    TXT("telefono 06 1234 5678", "phone@9+12H");   /* IT */
+    TXT("tel: 020-1234567", "phone@5+11H");        /* NL */
+    TXT("mobile 98765 43210", "phone@7+11H");      /* IN */
+    TXT("celular (11) 91234-5678", "phone@8+15H"); /* BR */
+    TXT("phone 02 9876 5432", "phone@6+12H");      /* AU */
+    TXT("tel: 03-1234-5678", "phone@5+12H");       /* JP */
+    TXT("celular 55 1234 5678", "phone@8+12H");    /* MX */
     TXT("call +44 7700 900123", "phone@5+15H");
     TXT("call +49 151 23456789", "phone@5+16H");
     TXT("call +33 6 12 34 56 78", "phone@5+17H");

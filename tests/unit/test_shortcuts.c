@@ -55,8 +55,8 @@ static int sweep_json(int line, const veil_engine_t *e, const char *ctx, const c
         ids_only(scan_str(line, e, VEIL_FMT_JSON, buf, n), ids, sizeof(ids));
         (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_LABEL, NULL, buf, n);
         if (strcmp(ids, want) != 0) {
-            fprintf(stderr, "line %d: JSON, offset %zu: found \"%s\", want \"%s\"\n", line,
-                    pad, ids, want);
+            fprintf(stderr, "line %d: JSON, offset %zu: found \"%s\", want \"%s\"\n", line, pad,
+                    ids, want);
             return 0;
         }
         n = (size_t)snprintf(buf, sizeof(buf), "{\"%s\":1,\"%s%s\":2,\"z\":[%s]}\n", key, ctx,
@@ -89,8 +89,8 @@ static int sweep(int line, const veil_engine_t *e, const char *ctx, const char *
             ids_only(scan_str(line, e, VEIL_FMT_TEXT, buf, n), ids, sizeof(ids));
             (void)redact_str(line, e, VEIL_FMT_TEXT, VEIL_ACT_LABEL, NULL, buf, n);
             if (strcmp(ids, want) != 0) {
-                fprintf(stderr, "line %d: offset %zu, end '%c': found \"%s\", want \"%s\"\n",
-                        line, pad, *end, ids, want);
+                fprintf(stderr, "line %d: offset %zu, end '%c': found \"%s\", want \"%s\"\n", line,
+                        pad, *end, ids, want);
                 return 0;
             }
         }
@@ -98,8 +98,9 @@ static int sweep(int line, const veil_engine_t *e, const char *ctx, const char *
     return 1;
 }
 
-#define SWEEP(e, ctx, value, want) CHECK(sweep(__LINE__, (e), (ctx), (value), (want)) && \
-                                          sweep_json(__LINE__, (e), (ctx), (value), (want)))
+#define SWEEP(e, ctx, value, want)                        \
+    CHECK(sweep(__LINE__, (e), (ctx), (value), (want)) && \
+          sweep_json(__LINE__, (e), (ctx), (value), (want)))
 
 /* Words with a lower-case letter after a digit, and the tokens joined to
    them, are skipped; MAC groups and a CN id's final x are not. */

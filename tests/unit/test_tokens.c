@@ -20,8 +20,8 @@
 #include "veil/tokens.h"
 #include "veil/veil.h"
 
-static veil_token_ring_t *ring;   /* k1 active slot 1, k2 decrypt_only 2, old retired 3 */
-static veil_token_ring_t *other;  /* the same ids and slots, other bytes */
+static veil_token_ring_t *ring;  /* k1 active slot 1, k2 decrypt_only 2, old retired 3 */
+static veil_token_ring_t *other; /* the same ids and slots, other bytes */
 
 static veil_token_ring_t *make_ring(unsigned char fill)
 {
@@ -59,8 +59,8 @@ TEST(tagged_round_trip_and_grammar)
 {
     veil_token_parts_t p;
     int key = -9, bare = -9;
-    long n = veil_token_tagged_make(ring, 0, "email", 0, "jane.doe@example.com", 20, tok,
-                                    sizeof(tok));
+    long n =
+        veil_token_tagged_make(ring, 0, "email", 0, "jane.doe@example.com", 20, tok, sizeof(tok));
     CHECK(n > 0);
     tok[n] = '\0';
     CHECK(strncmp(tok, "tok-k1-email-", 13) == 0);
@@ -100,21 +100,20 @@ TEST(tagged_grammar_refusals)
 {
     veil_token_parts_t p;
     static const char *const bad[] = {
-        "tok-k1-email-",                                       /* no payload */
-        "tok--email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa",              /* empty key */
-        "tok-k1--aaaaaaaaaaaaaaaaaaaaaaaaaaaa",                 /* empty type */
-        "tok-K1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa",            /* upper case */
-        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaa1",            /* 1 is not base32 */
-        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaa",             /* 27: too short */
-        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",          /* 30: no byte count */
-        "tok-k1-x-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa",          /* four parts */
+        "tok-k1-email-",                               /* no payload */
+        "tok--email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa",     /* empty key */
+        "tok-k1--aaaaaaaaaaaaaaaaaaaaaaaaaaaa",        /* empty type */
+        "tok-K1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa",   /* upper case */
+        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaa1",   /* 1 is not base32 */
+        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaa",    /* 27: too short */
+        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 30: no byte count */
+        "tok-k1-x-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* four parts */
         "tk-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa ",           /* not the whole word */
+        "tok-k1-email-aaaaaaaaaaaaaaaaaaaaaaaaaaaa ", /* not the whole word */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_EQ(veil_token_parse(bad[i], strlen(bad[i]), &p), 0);
-        CHECK_EQ(veil_token_tagged_open(ring, bad[i], strlen(bad[i]), val, sizeof(val), NULL,
-                                        NULL),
+        CHECK_EQ(veil_token_tagged_open(ring, bad[i], strlen(bad[i]), val, sizeof(val), NULL, NULL),
                  VEIL_ESYNTAX);
     }
     /* 28 characters of payload: 17 bytes, the shortest. */
@@ -224,8 +223,8 @@ TEST(card_luhn_adjust_digit)
         int key = (int)rnd(9);
         random_card(card, n);
         CHECK_EQ(luhn(card), 0);
-        long m = veil_token_fpe_make(nine, key, "credit_card", VEIL_FMT_TEXT, card, n, t,
-                                     sizeof(t));
+        long m =
+            veil_token_fpe_make(nine, key, "credit_card", VEIL_FMT_TEXT, card, n, t, sizeof(t));
         CHECK_EQ(m, (long)n);
         t[n] = '\0';
         /* Never a valid card: the Luhn sum is the slot, 1-9. */
@@ -319,16 +318,17 @@ TEST(iban_check_digit_rule)
     /* Valid IBANs (ISO 13616 check digits) of several shapes. */
     static const char *const ibans[] = {
         "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "FR7630006000011234567890189",
-        "NL91ABNA0417164300", "BE68539007547034", "NO9386011117947", "IT60X0542811101000000123456",
-        "CH9300762011623852957", "ES9121000418450200051332", "PL61109010140000071219812874"};
+        "NL91ABNA0417164300",          "BE68539007547034",       "NO9386011117947",
+        "IT60X0542811101000000123456", "CH9300762011623852957",  "ES9121000418450200051332",
+        "PL61109010140000071219812874"};
     static const unsigned bank[] = {8, 4, 5, 4, 3, 4, 6, 5, 4, 8};
     char t[40], back[40];
     for (size_t i = 0; i < sizeof(ibans) / sizeof(ibans[0]); i++) {
         size_t n = strlen(ibans[i]);
         CHECK_EQ(mod97(ibans[i]), 1);
         for (int key = 0; key < 2; key++) {
-            long m = veil_token_fpe_make(ring, key, "iban", VEIL_FMT_TEXT, ibans[i], n, t,
-                                         sizeof(t));
+            long m =
+                veil_token_fpe_make(ring, key, "iban", VEIL_FMT_TEXT, ibans[i], n, t, sizeof(t));
             CHECK_EQ(m, (long)n);
             t[n] = '\0';
             /* mod-97 is 1 + slot: never a valid IBAN, and it names its key. */
@@ -351,8 +351,8 @@ TEST(iban_check_digit_rule)
                 CHECK((ibans[i][k] >= 'A') == (t[k] >= 'A'));
             }
             int used = -1;
-            CHECK_EQ(veil_token_fpe_open(ring, -1, "iban", VEIL_FMT_TEXT, t, n, back,
-                                         sizeof(back), &used),
+            CHECK_EQ(veil_token_fpe_open(ring, -1, "iban", VEIL_FMT_TEXT, t, n, back, sizeof(back),
+                                         &used),
                      (long)n);
             CHECK(memcmp(back, ibans[i], n) == 0);
             CHECK_EQ(used, key);
@@ -393,8 +393,8 @@ TEST(email_fpe)
     CHECK(t[4] == '.' && t[8] == '+');
     CHECK(strcmp(t + 13, "+vt1@Example.com") == 0);
     CHECK(memcmp(t, "Jane", 4) != 0 || memcmp(t + 5, "Doe", 3) != 0);
-    CHECK_EQ(veil_token_fpe_open(ring, -1, "email", VEIL_FMT_TEXT, t, (size_t)n, back,
-                                 sizeof(back), &used),
+    CHECK_EQ(veil_token_fpe_open(ring, -1, "email", VEIL_FMT_TEXT, t, (size_t)n, back, sizeof(back),
+                                 &used),
              (long)strlen(e));
     CHECK(memcmp(back, e, strlen(e)) == 0);
     CHECK_EQ(used, 0);
@@ -410,20 +410,20 @@ TEST(email_fpe)
     CHECK_EQ(n, (long)strlen(f) + 6);
     t[n] = '\0';
     CHECK(strstr(t, "%2Bvt2%40example.com") != NULL);
-    CHECK_EQ(veil_token_fpe_open(ring, -1, "email", VEIL_FMT_FORM, t, (size_t)n, back,
-                                 sizeof(back), &used),
+    CHECK_EQ(veil_token_fpe_open(ring, -1, "email", VEIL_FMT_FORM, t, (size_t)n, back, sizeof(back),
+                                 &used),
              (long)strlen(f));
     CHECK(memcmp(back, f, strlen(f)) == 0 && used == 1);
     /* Three letters and digits: 62^3 < 10^6, refused (tagged instead). */
-    CHECK_EQ(veil_token_fpe_make(ring, 0, "email", VEIL_FMT_TEXT, "bob@example.org", 15, t,
-                                 sizeof(t)),
-             VEIL_ETOKEN_DOMAIN);
+    CHECK_EQ(
+        veil_token_fpe_make(ring, 0, "email", VEIL_FMT_TEXT, "bob@example.org", 15, t, sizeof(t)),
+        VEIL_ETOKEN_DOMAIN);
     CHECK_EQ(veil_token_fpe_make(ring, 0, "email", VEIL_FMT_TEXT, "b.o.b.a@example.org", 19, t,
                                  sizeof(t)),
              19 + 4);
     /* No tag: a real address, not a token. */
-    CHECK_EQ(veil_token_fpe_open(ring, -1, "email", VEIL_FMT_TEXT, e, strlen(e), back,
-                                 sizeof(back), NULL),
+    CHECK_EQ(veil_token_fpe_open(ring, -1, "email", VEIL_FMT_TEXT, e, strlen(e), back, sizeof(back),
+                                 NULL),
              VEIL_ESYNTAX);
 }
 
@@ -438,8 +438,7 @@ TEST(ssn_and_phone_fpe)
        not zero. */
     int area = atoi(t), group = atoi(t + 4), serial = atoi(t + 7);
     CHECK(area != 0 && area != 666 && area < 900 && group != 0 && serial != 0);
-    CHECK_EQ(veil_token_fpe_open(ring, 0, "us_ssn", VEIL_FMT_TEXT, t, 11, back, sizeof(back),
-                                 NULL),
+    CHECK_EQ(veil_token_fpe_open(ring, 0, "us_ssn", VEIL_FMT_TEXT, t, 11, back, sizeof(back), NULL),
              11);
     CHECK(memcmp(back, "536-22-8901", 11) == 0);
     /* SSN tokens carry no slot: opened with the key the caller names.
@@ -456,8 +455,8 @@ TEST(ssn_and_phone_fpe)
     t[n] = '\0';
     /* 11 digits: the first four kept, the last seven encrypted. */
     CHECK(memcmp(t, "+1 (415) ", 9) == 0 && t[12] == '-' && strcmp(t, ph) != 0);
-    CHECK_EQ(veil_token_fpe_open(ring, 0, "phone", VEIL_FMT_TEXT, t, (size_t)n, back,
-                                 sizeof(back), NULL),
+    CHECK_EQ(veil_token_fpe_open(ring, 0, "phone", VEIL_FMT_TEXT, t, (size_t)n, back, sizeof(back),
+                                 NULL),
              (long)strlen(ph));
     CHECK(memcmp(back, ph, strlen(ph)) == 0);
     CHECK_EQ(veil_token_fpe_make(ring, 0, "phone", VEIL_FMT_TEXT, "555-267", 7, t, sizeof(t)),
@@ -476,9 +475,9 @@ static const veil_detector_info_t *info(const char *id)
 static long xform(const veil_tokens_t *t, veil_token_stats_t *st, veil_token_op_t op,
                   const char *id, unsigned flags, const char *raw, char *out)
 {
-    long n = veil_tokens_transform(t, st, op, VEIL_FMT_JSON, info(id),
-                                   (uint16_t)veil_catalog_find(id), flags, raw, strlen(raw), out,
-                                   VEIL_TOKEN_OUT_CAP(strlen(raw)));
+    long n =
+        veil_tokens_transform(t, st, op, VEIL_FMT_JSON, info(id), (uint16_t)veil_catalog_find(id),
+                              flags, raw, strlen(raw), out, VEIL_TOKEN_OUT_CAP(strlen(raw)));
     if (n >= 0) {
         out[n] = '\0';
     }
@@ -537,8 +536,7 @@ TEST(transform_places_and_idempotence)
     CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_TOKENIZE, "credit_card", VEIL_FIND_FIELD,
                    "4111 1111 1111 1111", card),
              19);
-    CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "credit_card", VEIL_FIND_FIELD, card, a),
-             19);
+    CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "credit_card", VEIL_FIND_FIELD, card, a), 19);
     CHECK_STR(a, "4111 1111 1111 1111");
     CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "credit_card", 0, card, a), 19);
     CHECK_STR(a, card);
@@ -588,8 +586,8 @@ TEST(stream_restores_in_any_chunking)
     char text[4096], tk1[200], tk2[200], tk3[300], want[4096];
     long n1 = veil_token_tagged_make(ring, 0, "email", 0, "jane@example.com", 16, tk1, sizeof(tk1));
     long n2 = veil_token_tagged_make(ring, 1, "us_ssn", 1, "536228901", 9, tk2, sizeof(tk2));
-    long n3 = veil_token_tagged_make(ring, 0, "private_key", 0, "-----BEGIN-----\nAB\n-----END-----",
-                                     32, tk3, sizeof(tk3));
+    long n3 = veil_token_tagged_make(ring, 0, "private_key", 0,
+                                     "-----BEGIN-----\nAB\n-----END-----", 32, tk3, sizeof(tk3));
     tk1[n1] = tk2[n2] = tk3[n3] = '\0';
     /* A token in text, after an escape, a bare JSON value's quoted token,
        a multi-line value's token with its line breaks, a forged one. */
@@ -637,8 +635,8 @@ TEST(stream_long_words)
     memcpy(text, "tok-k1-email-", 13);
     text[n] = '\0';
     count_sink_t c = {0, 0, 1, text};
-    veil_token_stream_t *s = veil_token_stream_new(&t, VEIL_TOKEN_OP_DETOKENIZE, NULL,
-                                                   count_sink, &c);
+    veil_token_stream_t *s =
+        veil_token_stream_new(&t, VEIL_TOKEN_OP_DETOKENIZE, NULL, count_sink, &c);
     for (size_t off = 0; off < n; off += 1000) {
         CHECK_EQ(veil_token_stream_feed(s, text + off, n - off < 1000 ? n - off : 1000), 0);
         /* Held: at most the longest token and one chunk. */
@@ -706,8 +704,7 @@ TEST(type_filter)
     CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_TOKENIZE, "credit_card", VEIL_FIND_FIELD,
                    "4111 1111 1111 1111", card),
              19);
-    CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "credit_card", VEIL_FIND_FIELD, card, a),
-             19);
+    CHECK_EQ(xform(&t, &st, VEIL_TOKEN_OP_DETOKENIZE, "credit_card", VEIL_FIND_FIELD, card, a), 19);
     CHECK_STR(a, card);
     CHECK_EQ(st.reversed[veil_token_stat_type("credit_card")][1][VEIL_TOKEN_NOT_ALLOWED], 1);
     CHECK_EQ(st.reversed[veil_token_stat_type("credit_card")][1][VEIL_TOKEN_RESTORED], 0);

@@ -66,8 +66,7 @@ TEST(mask)
               "**** **** **** 1234");
     CHECK_STR(apply(VEIL_ACT_MASK, "credit_card", 0, "4111-1111-1111-1234", NULL),
               "****-****-****-1234");
-    CHECK_STR(apply(VEIL_ACT_MASK, "credit_card", 0, "378282246310005", NULL),
-              "***********0005");
+    CHECK_STR(apply(VEIL_ACT_MASK, "credit_card", 0, "378282246310005", NULL), "***********0005");
     CHECK_STR(apply(VEIL_ACT_MASK, "credit_card", 0, "4111 1111 1111 1 234", NULL),
               "**** **** **** 1 234");
     /* only cards keep digits */
@@ -98,8 +97,7 @@ TEST(mask_card_field)
 TEST(label_drop)
 {
     CHECK_STR(apply(VEIL_ACT_LABEL, "email", 0, "jane@example.com", NULL), "[EMAIL]");
-    CHECK_STR(apply(VEIL_ACT_LABEL, "credit_card", 0, "4111111111111111", NULL),
-              "[CREDIT_CARD]");
+    CHECK_STR(apply(VEIL_ACT_LABEL, "credit_card", 0, "4111111111111111", NULL), "[CREDIT_CARD]");
     CHECK_STR(apply(VEIL_ACT_LABEL, "secret_field", 0, "hunter2", NULL), "[SECRET]");
     /* line breaks of the value follow the label */
     CHECK_STR(apply(VEIL_ACT_LABEL, "private_key", 0, "-----BEGIN\nAB\nCD\n-----END", NULL),
@@ -148,8 +146,7 @@ TEST(hash)
               "[EMAIL:9340e5162ae4c8f8]");
     CHECK_STR(apply(VEIL_ACT_HASH, "email", 0, "Jane.Doe@Example.COM", &key1),
               "[EMAIL:9340e5162ae4c8f8]");
-    CHECK_STR(apply(VEIL_ACT_HASH, "us_ssn", 0, "536-22-8901", &key1),
-              "[US_SSN:b04512b1077a1e82]");
+    CHECK_STR(apply(VEIL_ACT_HASH, "us_ssn", 0, "536-22-8901", &key1), "[US_SSN:b04512b1077a1e82]");
     /* a secret is hashed as written: separators count */
     const char *a = apply(VEIL_ACT_HASH, "secret_field", 0, "hunter-2", &key1);
     char first[64];

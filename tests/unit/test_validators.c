@@ -20,7 +20,7 @@
 #include "validators.h"
 
 static int checks;
-static char *guard;                     /* first byte of the PROT_NONE page */
+static char *guard; /* first byte of the PROT_NONE page */
 static size_t page;
 
 static void guard_init(void)
@@ -28,8 +28,7 @@ static void guard_init(void)
     char *p;
 
     page = (size_t)sysconf(_SC_PAGESIZE);
-    p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED || mprotect(p + page, page, PROT_NONE) != 0) {
         perror("guard page");
         exit(2);
@@ -50,24 +49,31 @@ static int guarded_n(veil__validator_fn fn, const char *s, size_t n)
     return fn(p, n);
 }
 
-static void expect(veil__validator_fn fn, const char *fname, const char *s,
-                   int want, int line)
+static void expect(veil__validator_fn fn, const char *fname, const char *s, int want, int line)
 {
     int got = guarded_n(fn, s, strlen(s));
 
     checks++;
     if (got != want) {
         /* Test inputs are synthetic, so printing them leaks nothing. */
-        fprintf(stderr, "%s:%d: %s(\"%s\") == %d, expected %d\n", __FILE__,
-                line, fname, s, got, want);
+        fprintf(stderr, "%s:%d: %s(\"%s\") == %d, expected %d\n", __FILE__, line, fname, s, got,
+                want);
         test_failed_checks++;
     }
 }
 
 #define VALID(fn, s) expect(veil__valid_##fn, #fn, (s), 1, __LINE__)
 #define INVALID(fn, s) expect(veil__valid_##fn, #fn, (s), 0, __LINE__)
-#define CHK(c) do { checks++; CHECK(c); } while (0)
-#define CHK_EQ(a, b) do { checks++; CHECK_EQ(a, b); } while (0)
+#define CHK(c)    \
+    do {          \
+        checks++; \
+        CHECK(c); \
+    } while (0)
+#define CHK_EQ(a, b)    \
+    do {                \
+        checks++;       \
+        CHECK_EQ(a, b); \
+    } while (0)
 
 
 /* ---- independent check-digit helpers (test side) ---------------------- */
@@ -81,7 +87,7 @@ static void luhn_complete(char *d)
     for (size_t i = 0; i < n; i++) {
         unsigned v = (unsigned)(d[n - 1 - i] - '0');
 
-        if (i % 2 == 0)             /* doubled once the check digit is added */
+        if (i % 2 == 0) /* doubled once the check digit is added */
             v = v * 2 > 9 ? v * 2 - 9 : v * 2;
         sum += v;
     }
@@ -135,16 +141,16 @@ static void group4(char *out, const char *in)
    inverse table (unlike the validator, which only checks). */
 static char verhoeff_digit(const char *d)
 {
-    static const int m[10][10] = {
-        {0,1,2,3,4,5,6,7,8,9},{1,2,3,4,0,6,7,8,9,5},{2,3,4,0,1,7,8,9,5,6},
-        {3,4,0,1,2,8,9,5,6,7},{4,0,1,2,3,9,5,6,7,8},{5,9,8,7,6,0,4,3,2,1},
-        {6,5,9,8,7,1,0,4,3,2},{7,6,5,9,8,2,1,0,4,3},{8,7,6,5,9,3,2,1,0,4},
-        {9,8,7,6,5,4,3,2,1,0}};
-    static const int p[8][10] = {
-        {0,1,2,3,4,5,6,7,8,9},{1,5,7,6,2,8,3,0,9,4},{5,8,0,3,7,9,6,1,4,2},
-        {8,9,1,6,0,4,3,5,2,7},{9,4,5,3,1,2,6,8,7,0},{4,2,8,6,5,7,3,9,0,1},
-        {2,7,9,3,8,0,6,4,1,5},{7,0,4,6,9,1,3,2,5,8}};
-    static const int inv[10] = {0,4,3,2,1,5,6,7,8,9};
+    static const int m[10][10] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5},
+                                  {2, 3, 4, 0, 1, 7, 8, 9, 5, 6}, {3, 4, 0, 1, 2, 8, 9, 5, 6, 7},
+                                  {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+                                  {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3},
+                                  {8, 7, 6, 5, 9, 3, 2, 1, 0, 4}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+    static const int p[8][10] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
+                                 {5, 8, 0, 3, 7, 9, 6, 1, 4, 2}, {8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
+                                 {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+                                 {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
+    static const int inv[10] = {0, 4, 3, 2, 1, 5, 6, 7, 8, 9};
     size_t n = strlen(d);
     int c = 0;
 
@@ -166,8 +172,7 @@ static uint32_t crc32_bitwise(const char *s, size_t n)
     return ~c;
 }
 
-static const char b62[] =
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /* A classic GitHub token: <prefix> + 30 random chars + base62 CRC-32. */
 static void github_make(char *out, const char *prefix, unsigned seed)
@@ -189,14 +194,12 @@ static void github_make(char *out, const char *prefix, unsigned seed)
 
 static void b64url(char *out, const char *in)
 {
-    static const char a[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t n = strlen(in), o = 0, i;
 
     for (i = 0; i + 2 < n; i += 3) {
         uint32_t v = (uint32_t)(unsigned char)in[i] << 16 |
-                     (uint32_t)(unsigned char)in[i + 1] << 8 |
-                     (unsigned char)in[i + 2];
+                     (uint32_t)(unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
         out[o++] = a[v >> 18];
         out[o++] = a[(v >> 12) & 63];
         out[o++] = a[(v >> 6) & 63];
@@ -207,8 +210,7 @@ static void b64url(char *out, const char *in)
         out[o++] = a[v >> 18];
         out[o++] = a[(v >> 12) & 63];
     } else if (n - i == 2) {
-        uint32_t v = (uint32_t)(unsigned char)in[i] << 16 |
-                     (uint32_t)(unsigned char)in[i + 1] << 8;
+        uint32_t v = (uint32_t)(unsigned char)in[i] << 16 | (uint32_t)(unsigned char)in[i + 1] << 8;
         out[o++] = a[v >> 18];
         out[o++] = a[(v >> 12) & 63];
         out[o++] = a[(v >> 6) & 63];
@@ -217,8 +219,8 @@ static void b64url(char *out, const char *in)
 }
 
 /* header.payload.signature from JSON texts. */
-static void jwt_make(char *out, size_t cap, const char *header,
-                     const char *payload, const char *sig)
+static void jwt_make(char *out, size_t cap, const char *header, const char *payload,
+                     const char *sig)
 {
     char h[2048], p[512];
 
@@ -243,13 +245,13 @@ static void jwt_make(char *out, size_t cap, const char *header,
 
 TEST(luhn)
 {
-    VALID(luhn, "79927398713");         /* the textbook example */
+    VALID(luhn, "79927398713"); /* the textbook example */
     VALID(luhn, "4111 1111 1111 1111");
     VALID(luhn, "4111-1111 1111-1111"); /* generic Luhn: mixing allowed */
     VALID(luhn, "00");
     INVALID(luhn, "79927398710");
-    INVALID(luhn, "79927398731");       /* transposed */
-    INVALID(luhn, "0");                 /* too short to mean anything */
+    INVALID(luhn, "79927398731"); /* transposed */
+    INVALID(luhn, "0");           /* too short to mean anything */
     INVALID(luhn, "");
     INVALID(luhn, " 79927398713");
     INVALID(luhn, "79927398713-");
@@ -260,25 +262,25 @@ TEST(luhn)
 
 TEST(card_known_valid)
 {
-    VALID(card, "4111111111111111");    /* Visa */
+    VALID(card, "4111111111111111"); /* Visa */
     VALID(card, "4012888888881881");
-    VALID(card, "4222222222222");       /* Visa, 13 digits */
-    VALID(card, "378282246310005");     /* Amex */
+    VALID(card, "4222222222222");   /* Visa, 13 digits */
+    VALID(card, "378282246310005"); /* Amex */
     VALID(card, "371449635398431");
-    VALID(card, "5555555555554444");    /* Mastercard */
+    VALID(card, "5555555555554444"); /* Mastercard */
     VALID(card, "5105105105105100");
-    VALID(card, "2223000048400011");    /* Mastercard 2-series */
-    VALID(card, "6011111111111117");    /* Discover */
+    VALID(card, "2223000048400011"); /* Mastercard 2-series */
+    VALID(card, "6011111111111117"); /* Discover */
     VALID(card, "6011000990139424");
-    VALID(card, "3530111333300000");    /* JCB */
+    VALID(card, "3530111333300000"); /* JCB */
     VALID(card, "3566002020360505");
-    VALID(card, "30569309025904");      /* Diners, 14 digits */
+    VALID(card, "30569309025904"); /* Diners, 14 digits */
     VALID(card, "38520000023237");
-    VALID(card, "6200000000000005");    /* UnionPay */
-    VALID(card, "6759649826438453");    /* Maestro */
+    VALID(card, "6200000000000005"); /* UnionPay */
+    VALID(card, "6759649826438453"); /* Maestro */
     VALID(card, "4111 1111 1111 1111");
     VALID(card, "4111-1111-1111-1111");
-    VALID(card, "3782 822463 10005");   /* Amex print grouping */
+    VALID(card, "3782 822463 10005"); /* Amex print grouping */
 }
 
 TEST(card_near_misses)
@@ -289,12 +291,12 @@ TEST(card_near_misses)
     /* Mir (NSPK): IIN 2200-2204, 16 to 19 digits. */
     CHECK(veil__valid_card("2200000000000004", 16) == 1);
     CHECK(veil__valid_card("2205000000000009", 16) == 0); /* Luhn-valid, no issuer */
-    INVALID(card, "4111111111111112");  /* one digit changed */
-    INVALID(card, "4021888888881881");  /* transposed 1 and 2 */
+    INVALID(card, "4111111111111112");                    /* one digit changed */
+    INVALID(card, "4021888888881881");                    /* transposed 1 and 2 */
     INVALID(card, "378282246310006");
     INVALID(card, "5555555555554443");
-    INVALID(card, "411111111111111");   /* 15 digits */
-    INVALID(card, "41111111111111111"); /* 17 digits */
+    INVALID(card, "411111111111111");     /* 15 digits */
+    INVALID(card, "41111111111111111");   /* 17 digits */
     INVALID(card, "4111 1111-1111 1111"); /* mixed separators */
     INVALID(card, "4111  1111 1111 1111");
     INVALID(card, " 4111111111111111");
@@ -414,22 +416,22 @@ TEST(iban_known_valid)
 
 TEST(iban_near_misses)
 {
-    INVALID(iban, "GB82 WEST 1234 5698 7654 33");   /* one digit */
-    INVALID(iban, "GB82 WEST 1234 5698 7645 32");   /* transposed */
-    INVALID(iban, "GB28 WEST 1234 5698 7654 32");   /* check digits swapped */
-    INVALID(iban, "GB82 WEST 1234 5698 7654 3");    /* short */
-    INVALID(iban, "GB82 WEST 1234 5698 7654 321");  /* long */
-    INVALID(iban, "gb82 West 1234 5698 7654 32");   /* mixed case */
+    INVALID(iban, "GB82 WEST 1234 5698 7654 33");  /* one digit */
+    INVALID(iban, "GB82 WEST 1234 5698 7645 32");  /* transposed */
+    INVALID(iban, "GB28 WEST 1234 5698 7654 32");  /* check digits swapped */
+    INVALID(iban, "GB82 WEST 1234 5698 7654 3");   /* short */
+    INVALID(iban, "GB82 WEST 1234 5698 7654 321"); /* long */
+    INVALID(iban, "gb82 West 1234 5698 7654 32");  /* mixed case */
     INVALID(iban, "GB82 WEST 1234 5698 7654 32 ");
     INVALID(iban, " GB82 WEST 1234 5698 7654 32");
-    INVALID(iban, "GB82WEST 1234 5698 7654 32");    /* partial grouping */
+    INVALID(iban, "GB82WEST 1234 5698 7654 32"); /* partial grouping */
     INVALID(iban, "GB82 WEST12345698765432");
-    INVALID(iban, "GB82 WES T123 4569 8765 432");   /* wrong group size */
-    INVALID(iban, "GB82-WEST 1234-5698-7654-32");   /* mixed separators */
+    INVALID(iban, "GB82 WES T123 4569 8765 432"); /* wrong group size */
+    INVALID(iban, "GB82-WEST 1234-5698-7654-32"); /* mixed separators */
     INVALID(iban, "GB82.WEST.1234.5698.7654.32");
     INVALID(iban, "GB82  WEST 1234 5698 7654 32");
-    INVALID(iban, "XX82 WEST 1234 5698 7654 32");   /* no such country */
-    INVALID(iban, "US64 SVBK US6S 3300 9673 86");   /* no IBAN in the US */
+    INVALID(iban, "XX82 WEST 1234 5698 7654 32"); /* no such country */
+    INVALID(iban, "US64 SVBK US6S 3300 9673 86"); /* no IBAN in the US */
     INVALID(iban, "GBXX WEST 1234 5698 7654 32");
     INVALID(iban, "DE89370400440532013000X");
     INVALID(iban, "");
@@ -441,20 +443,23 @@ TEST(iban_near_misses)
    fails with a character dropped, added, or its check digits off by one. */
 TEST(iban_every_country)
 {
-    static const struct { const char *cc; int len; } c[] = {
-        {"AD",24},{"AE",23},{"AL",28},{"AT",20},{"AZ",28},{"BA",20},{"BE",16},
-        {"BG",22},{"BH",22},{"BI",27},{"BR",29},{"BY",28},{"CH",21},{"CR",22},
-        {"CY",28},{"CZ",24},{"DE",22},{"DJ",27},{"DK",18},{"DO",28},{"EE",20},
-        {"EG",29},{"ES",24},{"FI",18},{"FK",18},{"FO",18},{"FR",27},{"GB",22},
-        {"GE",22},{"GI",23},{"GL",18},{"GR",27},{"GT",28},{"HN",28},{"HR",21},
-        {"HU",28},{"IE",22},{"IL",23},{"IQ",23},{"IS",26},{"IT",27},{"JO",30},
-        {"KW",30},{"KZ",20},{"LB",28},{"LC",32},{"LI",21},{"LT",20},{"LU",20},
-        {"LV",21},{"LY",25},{"MC",27},{"MD",24},{"ME",22},{"MK",19},{"MN",20},
-        {"MR",27},{"MT",31},{"MU",30},{"NI",28},{"NL",18},{"NO",15},{"OM",23},
-        {"PK",24},{"PL",28},{"PS",29},{"PT",25},{"QA",29},{"RO",24},{"RS",22},
-        {"RU",33},{"SA",24},{"SC",31},{"SD",18},{"SE",24},{"SI",19},{"SK",24},
-        {"SM",27},{"SO",23},{"ST",25},{"SV",28},{"TL",23},{"TN",24},{"TR",26},
-        {"UA",29},{"VA",22},{"VG",24},{"XK",20},{"YE",30},
+    static const struct {
+        const char *cc;
+        int len;
+    } c[] = {
+        {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+        {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22},
+        {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20},
+        {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22},
+        {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HN", 28}, {"HR", 21},
+        {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30},
+        {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+        {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20},
+        {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23},
+        {"PK", 24}, {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22},
+        {"RU", 33}, {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24},
+        {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26},
+        {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
     };
     size_t nc = sizeof(c) / sizeof(c[0]);
 
@@ -463,7 +468,7 @@ TEST(iban_every_country)
         char bban[40], iban[40], spaced[48], other[40];
         int bl = c[i].len - 4;
 
-        for (int k = 0; k < bl; k++)    /* a letter in the bank code too */
+        for (int k = 0; k < bl; k++) /* a letter in the bank code too */
             bban[k] = k == 1 ? (char)('A' + i % 26) : (char)('0' + (k * 3 + i) % 10);
         bban[bl] = '\0';
         iban_make(iban, c[i].cc, bban);
@@ -493,8 +498,13 @@ TEST(iban_every_country)
    minus 97) but are never issued. Search BBANs until each case occurs. */
 TEST(iban_reserved_check_digits)
 {
-    static const struct { unsigned natural; const char *alias; } cases[] = {
-        { 97, "00" }, { 98, "01" }, { 2, "99" },
+    static const struct {
+        unsigned natural;
+        const char *alias;
+    } cases[] = {
+        {97, "00"},
+        {98, "01"},
+        {2, "99"},
     };
 
     for (size_t k = 0; k < 3; k++) {
@@ -530,7 +540,7 @@ TEST(iban_reserved_check_digits)
 /* A routing number from 8 digits, with its 3-7-1 check digit. */
 static void aba_make(char *out, const char *eight)
 {
-    static const int w[8] = { 3, 7, 1, 3, 7, 1, 3, 7 };
+    static const int w[8] = {3, 7, 1, 3, 7, 1, 3, 7};
     int sum = 0;
 
     for (int i = 0; i < 8; i++)
@@ -542,23 +552,22 @@ static void aba_make(char *out, const char *eight)
 
 TEST(aba)
 {
-    static const char *const prefixes_ok[] = { "01", "09", "12", "21", "32",
-                                               "61", "72", "80", NULL };
-    static const char *const prefixes_bad[] = { "00", "13", "20", "33", "60",
-                                                "73", "79", "81", "99", NULL };
+    static const char *const prefixes_ok[] = {"01", "09", "12", "21", "32", "61", "72", "80", NULL};
+    static const char *const prefixes_bad[] = {"00", "13", "20", "33", "60",
+                                               "73", "79", "81", "99", NULL};
     char r[16], eight[16];
 
-    VALID(aba, "011000015");            /* Federal Reserve Bank of Boston */
-    VALID(aba, "021000021");            /* JPMorgan Chase, New York */
-    VALID(aba, "026009593");            /* Bank of America, New York */
+    VALID(aba, "011000015"); /* Federal Reserve Bank of Boston */
+    VALID(aba, "021000021"); /* JPMorgan Chase, New York */
+    VALID(aba, "026009593"); /* Bank of America, New York */
     VALID(aba, "121000358");
-    INVALID(aba, "021000022");          /* one digit */
-    INVALID(aba, "012000021");          /* transposed */
-    INVALID(aba, "02100002");           /* short */
+    INVALID(aba, "021000022"); /* one digit */
+    INVALID(aba, "012000021"); /* transposed */
+    INVALID(aba, "02100002");  /* short */
     INVALID(aba, "0210000210");
     INVALID(aba, "021-000-021");
     INVALID(aba, "021 000 021");
-    INVALID(aba, "000000518");          /* Treasury: 00 rejected on purpose */
+    INVALID(aba, "000000518"); /* Treasury: 00 rejected on purpose */
     INVALID(aba, "000000000");
     INVALID(aba, "02100002a");
     for (const char *const *p = prefixes_ok; *p; p++) {
@@ -581,18 +590,18 @@ TEST(us_ssn)
     VALID(us_ssn, "001-01-0001");
     VALID(us_ssn, "665-99-9999");
     VALID(us_ssn, "899-01-0001");
-    INVALID(us_ssn, "000-12-3456");     /* area 000 */
-    INVALID(us_ssn, "666-12-3456");     /* area 666 */
-    INVALID(us_ssn, "900-12-3456");     /* 9xx is ITIN space */
+    INVALID(us_ssn, "000-12-3456"); /* area 000 */
+    INVALID(us_ssn, "666-12-3456"); /* area 666 */
+    INVALID(us_ssn, "900-12-3456"); /* 9xx is ITIN space */
     INVALID(us_ssn, "999-12-3456");
-    INVALID(us_ssn, "123-00-4567");     /* group 00 */
-    INVALID(us_ssn, "123-45-0000");     /* serial 0000 */
-    INVALID(us_ssn, "123-45 6789");     /* inconsistent separators */
+    INVALID(us_ssn, "123-00-4567"); /* group 00 */
+    INVALID(us_ssn, "123-45-0000"); /* serial 0000 */
+    INVALID(us_ssn, "123-45 6789"); /* inconsistent separators */
     INVALID(us_ssn, "123 45-6789");
-    INVALID(us_ssn, "12-345-6789");     /* wrong grouping */
+    INVALID(us_ssn, "12-345-6789"); /* wrong grouping */
     INVALID(us_ssn, "1234-56-789");
     INVALID(us_ssn, "123-456-789");
-    INVALID(us_ssn, "123-45-678");      /* short */
+    INVALID(us_ssn, "123-45-678"); /* short */
     INVALID(us_ssn, "123-45-67890");
     INVALID(us_ssn, "123.45.6789");
     INVALID(us_ssn, "123--45-6789");
@@ -611,12 +620,12 @@ TEST(us_itin)
     VALID(us_itin, "912-92-1234");
     VALID(us_itin, "912-94-1234");
     VALID(us_itin, "912-99-1234");
-    INVALID(us_itin, "912-49-1234");    /* below 50 */
-    INVALID(us_itin, "912-66-1234");    /* gap 66-69 */
+    INVALID(us_itin, "912-49-1234"); /* below 50 */
+    INVALID(us_itin, "912-66-1234"); /* gap 66-69 */
     INVALID(us_itin, "912-69-1234");
-    INVALID(us_itin, "912-89-1234");    /* 89 unassigned */
-    INVALID(us_itin, "912-93-1234");    /* 93 unassigned */
-    INVALID(us_itin, "812-70-1234");    /* not 9xx */
+    INVALID(us_itin, "912-89-1234"); /* 89 unassigned */
+    INVALID(us_itin, "912-93-1234"); /* 93 unassigned */
+    INVALID(us_itin, "812-70-1234"); /* not 9xx */
     INVALID(us_itin, "912-70 1234");
     INVALID(us_itin, "912-7-01234");
     INVALID(us_itin, "91270123");
@@ -630,29 +639,29 @@ TEST(uk_nino)
     VALID(uk_nino, "AB123456C");
     VALID(uk_nino, "AB 12 34 56 C");
     VALID(uk_nino, "AB 123456 C");
-    VALID(uk_nino, "OA123456A");        /* O is fine as the first letter */
+    VALID(uk_nino, "OA123456A"); /* O is fine as the first letter */
     VALID(uk_nino, "JG103759A");
     VALID(uk_nino, "CE123456D");
-    INVALID(uk_nino, "AB123456");       /* suffix required */
-    INVALID(uk_nino, "AB123456E");      /* suffix A-D */
-    INVALID(uk_nino, "DA123456A");      /* D never first */
+    INVALID(uk_nino, "AB123456");  /* suffix required */
+    INVALID(uk_nino, "AB123456E"); /* suffix A-D */
+    INVALID(uk_nino, "DA123456A"); /* D never first */
     INVALID(uk_nino, "FA123456A");
     INVALID(uk_nino, "IA123456A");
     INVALID(uk_nino, "QA123456A");
     INVALID(uk_nino, "UA123456A");
     INVALID(uk_nino, "VA123456A");
-    INVALID(uk_nino, "AD123456A");      /* D never second */
-    INVALID(uk_nino, "AO123456A");      /* O never second */
+    INVALID(uk_nino, "AD123456A"); /* D never second */
+    INVALID(uk_nino, "AO123456A"); /* O never second */
     INVALID(uk_nino, "AV123456A");
-    INVALID(uk_nino, "BG123456A");      /* reserved prefixes */
+    INVALID(uk_nino, "BG123456A"); /* reserved prefixes */
     INVALID(uk_nino, "GB123456A");
     INVALID(uk_nino, "KN123456A");
     INVALID(uk_nino, "NK123456A");
     INVALID(uk_nino, "NT123456A");
     INVALID(uk_nino, "TN123456A");
     INVALID(uk_nino, "ZZ123456A");
-    INVALID(uk_nino, "ab123456c");      /* upper case only */
-    INVALID(uk_nino, "AB 12 3456 C");   /* odd spacing */
+    INVALID(uk_nino, "ab123456c");    /* upper case only */
+    INVALID(uk_nino, "AB 12 3456 C"); /* odd spacing */
     INVALID(uk_nino, "AB12 34 56C");
     INVALID(uk_nino, "AB1234567C");
     INVALID(uk_nino, "AB12345C");
@@ -662,20 +671,20 @@ TEST(uk_nino)
 
 TEST(uk_nhs)
 {
-    VALID(uk_nhs, "9434765919");        /* NHS Digital's example */
+    VALID(uk_nhs, "9434765919"); /* NHS Digital's example */
     VALID(uk_nhs, "943 476 5919");
     VALID(uk_nhs, "943-476-5919");
     VALID(uk_nhs, "4010232137");
-    INVALID(uk_nhs, "9434765918");      /* one digit */
-    INVALID(uk_nhs, "9434765991");      /* transposed */
+    INVALID(uk_nhs, "9434765918"); /* one digit */
+    INVALID(uk_nhs, "9434765991"); /* transposed */
     INVALID(uk_nhs, "4010232173");
-    INVALID(uk_nhs, "943 476-5919");    /* mixed separators */
-    INVALID(uk_nhs, "9434 765 919");    /* wrong grouping */
-    INVALID(uk_nhs, "943476591");       /* short */
+    INVALID(uk_nhs, "943 476-5919"); /* mixed separators */
+    INVALID(uk_nhs, "9434 765 919"); /* wrong grouping */
+    INVALID(uk_nhs, "943476591");    /* short */
     INVALID(uk_nhs, "94347659190");
-    INVALID(uk_nhs, "0000000060");      /* check value 10: never issued */
+    INVALID(uk_nhs, "0000000060"); /* check value 10: never issued */
     INVALID(uk_nhs, "0000000061");
-    INVALID(uk_nhs, "0000000000");      /* passes mod 11 by accident */
+    INVALID(uk_nhs, "0000000000"); /* passes mod 11 by accident */
     INVALID(uk_nhs, "1111111111");
     INVALID(uk_nhs, "943.476.5919");
 }
@@ -690,14 +699,14 @@ TEST(ca_sin)
     VALID(ca_sin, "130692544");
     VALID(ca_sin, "130 692 544");
     VALID(ca_sin, "130-692-544");
-    INVALID(ca_sin, "046454286");       /* Luhn-valid, but 0 is unused */
+    INVALID(ca_sin, "046454286"); /* Luhn-valid, but 0 is unused */
     INVALID(ca_sin, "130692545");
-    INVALID(ca_sin, "103692544");       /* transposed */
+    INVALID(ca_sin, "103692544"); /* transposed */
     INVALID(ca_sin, "130 692-544");
     INVALID(ca_sin, "1306 92 544");
     INVALID(ca_sin, "13069254");
     INVALID(ca_sin, "1306925440");
-    strcpy(d, "80000000");              /* Luhn-valid business number */
+    strcpy(d, "80000000"); /* Luhn-valid business number */
     luhn_complete(d);
     CHK_EQ(strlen(d), 9);
     expect(veil__valid_ca_sin, "ca_sin", d, 0, __LINE__);
@@ -716,15 +725,15 @@ TEST(es_dni)
     VALID(es_dni, "12345678 Z");
     VALID(es_dni, "00000000T");
     VALID(es_dni, "99999999R");
-    INVALID(es_dni, "12345678A");       /* wrong letter */
-    INVALID(es_dni, "12345687Z");       /* transposed */
-    INVALID(es_dni, "1234567Z");        /* short */
+    INVALID(es_dni, "12345678A"); /* wrong letter */
+    INVALID(es_dni, "12345687Z"); /* transposed */
+    INVALID(es_dni, "1234567Z");  /* short */
     INVALID(es_dni, "123456789Z");
-    INVALID(es_dni, "12345678z");       /* upper case only */
+    INVALID(es_dni, "12345678z"); /* upper case only */
     INVALID(es_dni, "12345678--Z");
     INVALID(es_dni, "12345678.Z");
     INVALID(es_dni, "1234-5678Z");
-    INVALID(es_dni, "X1234567L");       /* an NIE is not a DNI */
+    INVALID(es_dni, "X1234567L"); /* an NIE is not a DNI */
 }
 
 TEST(es_nie)
@@ -735,13 +744,13 @@ TEST(es_nie)
     VALID(es_nie, "X1234567-L");
     VALID(es_nie, "X-1234567-L");
     VALID(es_nie, "X 1234567 L");
-    INVALID(es_nie, "X1234567X");       /* wrong letter */
-    INVALID(es_nie, "Y1234567L");       /* letter of X */
-    INVALID(es_nie, "W1234567L");       /* not X/Y/Z */
+    INVALID(es_nie, "X1234567X"); /* wrong letter */
+    INVALID(es_nie, "Y1234567L"); /* letter of X */
+    INVALID(es_nie, "W1234567L"); /* not X/Y/Z */
     INVALID(es_nie, "X123456L");
     INVALID(es_nie, "x1234567L");
-    INVALID(es_nie, "X-1234567 L");     /* mixed */
-    INVALID(es_nie, "12345678Z");       /* a DNI is not an NIE */
+    INVALID(es_nie, "X-1234567 L"); /* mixed */
+    INVALID(es_nie, "12345678Z");   /* a DNI is not an NIE */
 }
 
 
@@ -843,7 +852,7 @@ TEST(fr_nir)
     VALID(fr_nir, "2 55 08 14 168 025 38"); /* the french-ssn README's */
     VALID(fr_nir, "255081416802538");
     VALID(fr_nir, "1 85 05 78 006 084 91");
-    VALID(fr_nir, "1 85 05 78006084 91"); /* some boundaries unspaced */
+    VALID(fr_nir, "1 85 05 78006084 91");     /* some boundaries unspaced */
     INVALID(fr_nir, "1 85 05 78 006 084 36"); /* often quoted, wrong key */
     INVALID(fr_nir, "2 55 08 14 168 025 39"); /* key */
     INVALID(fr_nir, "2 55 08 14 168 052 38"); /* transposed */
@@ -855,15 +864,15 @@ TEST(fr_nir)
 
     nir_make(nir, "2900278006084");
     expect(veil__valid_fr_nir, "fr_nir", nir, 1, __LINE__);
-    nir_make(nir, "4850578006084");     /* first digit 4 */
+    nir_make(nir, "4850578006084"); /* first digit 4 */
     expect(veil__valid_fr_nir, "fr_nir", nir, 0, __LINE__);
-    nir_make(nir, "7850578006084");     /* temporary number */
+    nir_make(nir, "7850578006084"); /* temporary number */
     expect(veil__valid_fr_nir, "fr_nir", nir, 1, __LINE__);
-    nir_make(nir, "1851378006084");     /* month 13 */
+    nir_make(nir, "1851378006084"); /* month 13 */
     expect(veil__valid_fr_nir, "fr_nir", nir, 0, __LINE__);
-    nir_make(nir, "1850078006084");     /* month 00 */
+    nir_make(nir, "1850078006084"); /* month 00 */
     expect(veil__valid_fr_nir, "fr_nir", nir, 0, __LINE__);
-    nir_make(nir, "1853078006084");     /* INSEE pseudo-month 30 */
+    nir_make(nir, "1853078006084"); /* INSEE pseudo-month 30 */
     expect(veil__valid_fr_nir, "fr_nir", nir, 1, __LINE__);
 
     /* Corsica: the key is computed with 2A -> 19, 2B -> 18 */
@@ -880,7 +889,7 @@ TEST(fr_nir)
         snprintf(mixed, sizeof(mixed), "18505%s%s", "2A", plain + 7);
         expect(veil__valid_fr_nir, "fr_nir", mixed, 0, __LINE__);
     }
-    nir_make(nir, "18505A2006084");     /* A2 is not a department */
+    nir_make(nir, "18505A2006084"); /* A2 is not a department */
     expect(veil__valid_fr_nir, "fr_nir", nir, 0, __LINE__);
     nir_make(nir, "18505C2006084");
     expect(veil__valid_fr_nir, "fr_nir", nir, 0, __LINE__);
@@ -894,16 +903,16 @@ TEST(nl_bsn)
     VALID(nl_bsn, "111222333");
     VALID(nl_bsn, "123456782");
     VALID(nl_bsn, "012345672");
-    VALID(nl_bsn, "12345672");          /* 8 digits: leading 0 dropped */
+    VALID(nl_bsn, "12345672"); /* 8 digits: leading 0 dropped */
     VALID(nl_bsn, "1234.56.782");
     VALID(nl_bsn, "123 456 782");
-    INVALID(nl_bsn, "123456783");       /* one digit */
-    INVALID(nl_bsn, "123456728");       /* transposed */
-    INVALID(nl_bsn, "000000000");       /* all zeros */
+    INVALID(nl_bsn, "123456783"); /* one digit */
+    INVALID(nl_bsn, "123456728"); /* transposed */
+    INVALID(nl_bsn, "000000000"); /* all zeros */
     INVALID(nl_bsn, "00000000");
     INVALID(nl_bsn, "1234567");
     INVALID(nl_bsn, "1234567820");
-    INVALID(nl_bsn, "123.456.782");     /* the dotted form is 4.2.3 */
+    INVALID(nl_bsn, "123.456.782"); /* the dotted form is 4.2.3 */
     INVALID(nl_bsn, "123 456-782");
 }
 
@@ -912,14 +921,14 @@ TEST(br_cpf)
     VALID(br_cpf, "529.982.247-25");
     VALID(br_cpf, "52998224725");
     VALID(br_cpf, "111.444.777-35");
-    INVALID(br_cpf, "529.982.247-26");  /* second check digit */
-    INVALID(br_cpf, "529.982.247-15");  /* first check digit */
-    INVALID(br_cpf, "529.982.274-25");  /* transposed */
-    INVALID(br_cpf, "111.111.111-11");  /* all same: passes mod 11 */
+    INVALID(br_cpf, "529.982.247-26"); /* second check digit */
+    INVALID(br_cpf, "529.982.247-15"); /* first check digit */
+    INVALID(br_cpf, "529.982.274-25"); /* transposed */
+    INVALID(br_cpf, "111.111.111-11"); /* all same: passes mod 11 */
     INVALID(br_cpf, "00000000000");
     INVALID(br_cpf, "99999999999");
-    VALID(br_cpf, "529982247-25");      /* the check digits set apart */
-    INVALID(br_cpf, "529.982247-25");   /* half formatted */
+    VALID(br_cpf, "529982247-25");    /* the check digits set apart */
+    INVALID(br_cpf, "529.982247-25"); /* half formatted */
     INVALID(br_cpf, "529.982.247.25");
     INVALID(br_cpf, "529 982 247 25");
     INVALID(br_cpf, "5299822472");
@@ -931,8 +940,8 @@ TEST(br_cpf)
 
 TEST(verhoeff)
 {
-    static const char *const bodies[] = { "23412341234", "49911866524",
-                                          "98765432101", "20000000000", NULL };
+    static const char *const bodies[] = {"23412341234", "49911866524", "98765432101", "20000000000",
+                                         NULL};
     char d[16], f[20];
 
     for (const char *const *b = bodies; *b; b++) {
@@ -976,7 +985,7 @@ TEST(verhoeff)
 
 static void cn_make(char *out, const char *seventeen)
 {
-    static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     int sum = 0;
 
     for (int i = 0; i < 17; i++)
@@ -996,27 +1005,27 @@ TEST(cn_id)
     INVALID(cn_id, "11010519491231002");
     INVALID(cn_id, "11010519491231002XX");
     INVALID(cn_id, "110105 19491231 002X");
-    cn_make(id, "44030419840229123");   /* 1984 was a leap year */
+    cn_make(id, "44030419840229123"); /* 1984 was a leap year */
     expect(veil__valid_cn_id, "cn_id", id, 1, __LINE__);
-    cn_make(id, "44030419850229123");   /* 1985 was not */
+    cn_make(id, "44030419850229123"); /* 1985 was not */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "44030420000229123");   /* 2000: divisible by 400 */
+    cn_make(id, "44030420000229123"); /* 2000: divisible by 400 */
     expect(veil__valid_cn_id, "cn_id", id, 1, __LINE__);
-    cn_make(id, "44030419000229123");   /* 1900: by 100, not 400 */
+    cn_make(id, "44030419000229123"); /* 1900: by 100, not 400 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "44030419840431123");   /* April 31 */
+    cn_make(id, "44030419840431123"); /* April 31 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "44030419841301123");   /* month 13 */
+    cn_make(id, "44030419841301123"); /* month 13 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "44030418991231123");   /* year 1899 */
+    cn_make(id, "44030418991231123"); /* year 1899 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "44030421000101123");   /* year 2100 */
+    cn_make(id, "44030421000101123"); /* year 2100 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "94030419840101123");   /* region 9 */
+    cn_make(id, "94030419840101123"); /* region 9 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "04030419840101123");   /* region 0 */
+    cn_make(id, "04030419840101123"); /* region 0 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
-    cn_make(id, "84030419840100123");   /* day 00 */
+    cn_make(id, "84030419840100123"); /* day 00 */
     expect(veil__valid_cn_id, "cn_id", id, 0, __LINE__);
 }
 
@@ -1025,8 +1034,7 @@ TEST(cn_id)
 
 TEST(github_token)
 {
-    static const char *const prefixes[] = { "ghp_", "gho_", "ghu_", "ghs_",
-                                            "ghr_", NULL };
+    static const char *const prefixes[] = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", NULL};
     char t[48], e[48];
     unsigned seed = 1;
 
@@ -1044,20 +1052,20 @@ TEST(github_token)
         expect(veil__valid_github_token, "github_token", e, 0, __LINE__);
     }
     github_make(t, "ghp_", 99);
-    strcpy(e, t);                       /* adjacent swap in the random part */
+    strcpy(e, t); /* adjacent swap in the random part */
     e[5] = t[6], e[6] = t[5];
     if (t[5] != t[6])
         expect(veil__valid_github_token, "github_token", e, 0, __LINE__);
     strcpy(e, t);
-    e[2] = 'x';                         /* unknown token type */
+    e[2] = 'x'; /* unknown token type */
     expect(veil__valid_github_token, "github_token", e, 0, __LINE__);
     strcpy(e, t);
     e[3] = '-';
     expect(veil__valid_github_token, "github_token", e, 0, __LINE__);
     strcpy(e, t);
-    e[20] = '_';                        /* not base62 */
+    e[20] = '_'; /* not base62 */
     expect(veil__valid_github_token, "github_token", e, 0, __LINE__);
-    t[39] = '\0';                       /* short */
+    t[39] = '\0'; /* short */
     expect(veil__valid_github_token, "github_token", t, 0, __LINE__);
     INVALID(github_token, "ghp_");
     INVALID(github_token, "");
@@ -1114,47 +1122,47 @@ TEST(jwt)
 
     jwt_make(t, sizeof(t), "{\"alg\":\"RS256\"}", "{}", "sig");
     expect(veil__valid_jwt, "jwt", t, 1, __LINE__);
-    jwt_make(t, sizeof(t), "{ \"typ\" : \"JWT\" ,\n \"alg\" : \"ES256\" }",
-             " {\"sub\":1}", "c2ln");
+    jwt_make(t, sizeof(t), "{ \"typ\" : \"JWT\" ,\n \"alg\" : \"ES256\" }", " {\"sub\":1}", "c2ln");
     expect(veil__valid_jwt, "jwt", t, 1, __LINE__);
     jwt_make(t, sizeof(t),
              "{\"kid\":\"a\\\"b\",\"jwk\":{\"alg\":1,\"k\":[1,{\"x\":\"}\"}]},"
-             "\"n\":null,\"v\":-1.5e3,\"alg\":\"HS256\"}", "{}", "sig");
+             "\"n\":null,\"v\":-1.5e3,\"alg\":\"HS256\"}",
+             "{}", "sig");
     expect(veil__valid_jwt, "jwt", t, 1, __LINE__);
     jwt_make(t, sizeof(t), "{\"typ\":\"JWT\"}", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* no alg */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* no alg */
     jwt_make(t, sizeof(t), "{\"alg\":256}", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* alg not a string */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* alg not a string */
     jwt_make(t, sizeof(t), "{\"x\":{\"alg\":\"HS256\"}}", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* alg nested */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* alg nested */
     jwt_make(t, sizeof(t), "{\"typ\":\"JWT\" \"alg\":\"HS256\"}", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* missing comma */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* missing comma */
     jwt_make(t, sizeof(t), "{\"typ\":\"JWT\";\"alg\":\"HS256\"}", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* not a comma */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* not a comma */
     jwt_make(t, sizeof(t), "{\"typ\":,\"alg\":\"HS256\"}", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* missing value */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* missing value */
     jwt_make(t, sizeof(t), "{\"algo\":\"HS256\"}", "{}", "sig");
     expect(veil__valid_jwt, "jwt", t, 0, __LINE__);
     jwt_make(t, sizeof(t), "[\"alg\",\"HS256\"]", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* not an object */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* not an object */
     jwt_make(t, sizeof(t), "{\"alg\":\"HS256", "{}", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* cut string */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* cut string */
     jwt_make(t, sizeof(t), "{\"alg\":\"HS256\"}", "[1]", "sig");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* payload not object */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* payload not object */
     jwt_make(t, sizeof(t), "{\"alg\":\"HS256\"}", "{}", "");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* alg none style */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* alg none style */
     jwt_make(t, sizeof(t), "{\"alg\":\"HS256\"}", "{}", "s.t");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* four segments */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* four segments */
     jwt_make(t, sizeof(t), "{\"alg\":\"HS256\"}", "{}", "abcde");
-    expect(veil__valid_jwt, "jwt", t, 0, __LINE__);   /* length 1 mod 4 */
+    expect(veil__valid_jwt, "jwt", t, 0, __LINE__); /* length 1 mod 4 */
 
     /* headers up to 1024 decoded bytes are read, longer ones refused */
     memset(big, ' ', sizeof(big));
     memcpy(big, "{\"alg\":\"HS256\",\"x\":\"", 20);
-    memcpy(big + 1020, "\"}", 3);       /* 1022 bytes */
+    memcpy(big + 1020, "\"}", 3); /* 1022 bytes */
     jwt_make(t, sizeof(t), big, "{}", "sig");
     expect(veil__valid_jwt, "jwt", t, 1, __LINE__);
-    memcpy(big + 1020, "    \"}", 7);   /* 1026 bytes */
+    memcpy(big + 1020, "    \"}", 7); /* 1026 bytes */
     jwt_make(t, sizeof(t), big, "{}", "sig");
     expect(veil__valid_jwt, "jwt", t, 0, __LINE__);
 }
@@ -1170,7 +1178,7 @@ TEST(ipv4)
     VALID(ipv4, "10.0.0.10");
     INVALID(ipv4, "256.1.1.1");
     INVALID(ipv4, "1.1.1.300");
-    INVALID(ipv4, "01.1.1.1");          /* leading zero */
+    INVALID(ipv4, "01.1.1.1"); /* leading zero */
     INVALID(ipv4, "1.1.1.00");
     INVALID(ipv4, "1.1.1");
     INVALID(ipv4, "1.1.1.1.1");
@@ -1207,15 +1215,15 @@ TEST(ipv6)
     INVALID(ipv6, "1:2:3:4:5:6:7");     /* seven, no :: */
     INVALID(ipv6, "1:2:3:4:5:6:7:8::"); /* :: standing for nothing */
     INVALID(ipv6, "1:2:3:4::5:6:7:8");
-    INVALID(ipv6, "12345::1");          /* five hex digits */
-    INVALID(ipv6, ":1:2:3:4:5:6:7");    /* single leading colon */
-    INVALID(ipv6, "1:2:3:4:5:6:7:");    /* single trailing colon */
+    INVALID(ipv6, "12345::1");       /* five hex digits */
+    INVALID(ipv6, ":1:2:3:4:5:6:7"); /* single leading colon */
+    INVALID(ipv6, "1:2:3:4:5:6:7:"); /* single trailing colon */
     INVALID(ipv6, "1:2:3:4:5:6:7:g");
-    INVALID(ipv6, "fe80::1%");          /* empty zone */
+    INVALID(ipv6, "fe80::1%"); /* empty zone */
     INVALID(ipv6, "fe80::1%eth 0");
     INVALID(ipv6, "::ffff:192.0.2.256");
     INVALID(ipv6, "::ffff:192.0.2");
-    INVALID(ipv6, "::192.0.2.1:1");     /* IPv4 must come last */
+    INVALID(ipv6, "::192.0.2.1:1");           /* IPv4 must come last */
     INVALID(ipv6, "1:2:3:4:5:6:7:192.0.2.1"); /* 9 groups' worth */
     INVALID(ipv6, "192.0.2.1");
     INVALID(ipv6, "");
@@ -1229,11 +1237,11 @@ TEST(mac)
     VALID(mac, "00-1a-2b-3c-4d-5e");
     VALID(mac, "001a.2b3c.4d5e");
     VALID(mac, "02:00:00:00:00:01");
-    INVALID(mac, "00:00:00:00:00:00");  /* placeholder */
-    INVALID(mac, "ff:ff:ff:ff:ff:ff");  /* broadcast */
+    INVALID(mac, "00:00:00:00:00:00"); /* placeholder */
+    INVALID(mac, "ff:ff:ff:ff:ff:ff"); /* broadcast */
     INVALID(mac, "FF-FF-FF-FF-FF-FF");
     INVALID(mac, "0000.0000.0000");
-    INVALID(mac, "00:1a:2b-3c:4d:5e");  /* mixed */
+    INVALID(mac, "00:1a:2b-3c:4d:5e"); /* mixed */
     INVALID(mac, "00:1a:2b:3c:4d");
     INVALID(mac, "00:1a:2b:3c:4d:5e:6f");
     INVALID(mac, "00:1a:2b:3c:4d:5g");
@@ -1251,8 +1259,8 @@ TEST(date)
     VALID(date, "1985-04-12");
     VALID(date, "1985/04/12");
     VALID(date, "12/04/1985");
-    VALID(date, "04/30/1985");          /* only the US reading is real */
-    VALID(date, "30/04/1985");          /* only the EU reading is real */
+    VALID(date, "04/30/1985"); /* only the US reading is real */
+    VALID(date, "30/04/1985"); /* only the EU reading is real */
     VALID(date, "12.04.1985");
     VALID(date, "12-04-1985");
     VALID(date, "3/7/1990");
@@ -1260,20 +1268,20 @@ TEST(date)
     VALID(date, "29.02.2024");
     VALID(date, "1900-01-01");
     VALID(date, "2030-12-31");
-    INVALID(date, "1985-02-29");        /* not a leap year */
-    INVALID(date, "1900-02-29");        /* century, not 400 */
-    INVALID(date, "2031-01-01");        /* after 2030 */
+    INVALID(date, "1985-02-29"); /* not a leap year */
+    INVALID(date, "1900-02-29"); /* century, not 400 */
+    INVALID(date, "2031-01-01"); /* after 2030 */
     INVALID(date, "1899-12-31");
     INVALID(date, "1985-13-01");
     INVALID(date, "1985-04-31");
     INVALID(date, "1985-00-10");
     INVALID(date, "1985-04-00");
-    INVALID(date, "1985-4-12");         /* ISO wants two digits */
-    INVALID(date, "1985-04/12");        /* mixed */
+    INVALID(date, "1985-4-12");  /* ISO wants two digits */
+    INVALID(date, "1985-04/12"); /* mixed */
     INVALID(date, "12/04-1985");
     INVALID(date, "13/13/1985");
-    INVALID(date, "04.30.1985");        /* dots are day first */
-    INVALID(date, "12/04/85");          /* two-digit year */
+    INVALID(date, "04.30.1985"); /* dots are day first */
+    INVALID(date, "12/04/85");   /* two-digit year */
     INVALID(date, "123/04/1985");
     INVALID(date, "12/04/19855");
     INVALID(date, "1985.04.12");
@@ -1286,18 +1294,32 @@ TEST(date)
 
 TEST(names)
 {
-    static const struct { const char *name; veil__validator_fn fn; } want[] = {
-        {"luhn", veil__valid_luhn}, {"card", veil__valid_card},
-        {"iban", veil__valid_iban}, {"aba", veil__valid_aba},
-        {"us_ssn", veil__valid_us_ssn}, {"us_itin", veil__valid_us_itin},
-        {"uk_nino", veil__valid_uk_nino}, {"uk_nhs", veil__valid_uk_nhs},
-        {"ca_sin", veil__valid_ca_sin}, {"es_dni", veil__valid_es_dni},
-        {"es_nie", veil__valid_es_nie}, {"it_fiscal", veil__valid_it_fiscal},
-        {"fr_nir", veil__valid_fr_nir}, {"nl_bsn", veil__valid_nl_bsn},
-        {"br_cpf", veil__valid_br_cpf}, {"verhoeff", veil__valid_verhoeff},
-        {"cn_id", veil__valid_cn_id}, {"github_token", veil__valid_github_token},
-        {"jwt", veil__valid_jwt}, {"ipv4", veil__valid_ipv4},
-        {"ipv6", veil__valid_ipv6}, {"mac", veil__valid_mac},
+    static const struct {
+        const char *name;
+        veil__validator_fn fn;
+    } want[] = {
+        {"luhn", veil__valid_luhn},
+        {"card", veil__valid_card},
+        {"iban", veil__valid_iban},
+        {"aba", veil__valid_aba},
+        {"us_ssn", veil__valid_us_ssn},
+        {"us_itin", veil__valid_us_itin},
+        {"uk_nino", veil__valid_uk_nino},
+        {"uk_nhs", veil__valid_uk_nhs},
+        {"ca_sin", veil__valid_ca_sin},
+        {"es_dni", veil__valid_es_dni},
+        {"es_nie", veil__valid_es_nie},
+        {"it_fiscal", veil__valid_it_fiscal},
+        {"fr_nir", veil__valid_fr_nir},
+        {"nl_bsn", veil__valid_nl_bsn},
+        {"br_cpf", veil__valid_br_cpf},
+        {"verhoeff", veil__valid_verhoeff},
+        {"cn_id", veil__valid_cn_id},
+        {"github_token", veil__valid_github_token},
+        {"jwt", veil__valid_jwt},
+        {"ipv4", veil__valid_ipv4},
+        {"ipv6", veil__valid_ipv6},
+        {"mac", veil__valid_mac},
         {"date", veil__valid_date},
         {"us_passport", veil__valid_us_passport},
         {"us_driver_licence", veil__valid_us_driver_licence},
@@ -1369,14 +1391,32 @@ TEST(names)
 TEST(no_overread)
 {
     static const char *const inputs[] = {
-        "4111 1111-1111 1111", "GB82 WEST 1234 5698 7654 32", "021000021",
-        "123-45-6789", "AB 12 34 56 C", "943-476-5919", "X-1234567-L",
-        "RSSMRA85T10A562S", "1 85 05 2A 006 084 36", "1234.56.782",
-        "529.982.247-25", "2341 2341 2346", "11010519491231002X",
+        "4111 1111-1111 1111",
+        "GB82 WEST 1234 5698 7654 32",
+        "021000021",
+        "123-45-6789",
+        "AB 12 34 56 C",
+        "943-476-5919",
+        "X-1234567-L",
+        "RSSMRA85T10A562S",
+        "1 85 05 2A 006 084 36",
+        "1234.56.782",
+        "529.982.247-25",
+        "2341 2341 2346",
+        "11010519491231002X",
         "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-        "github_pat_aaaaaaaaaaaaaaaaaaaaaa_", "eyJhbGciOiJIUzI1NiJ9.e30.sig",
-        "eyJhbGciOiJIUzI1NiJ9.eyJ", "fe80::1%eth0", "::ffff:192.0.2.1",
-        "001a.2b3c.4d5e", "12/04/1985", "1985-04-12", ":", ".", "%", "-",
+        "github_pat_aaaaaaaaaaaaaaaaaaaaaa_",
+        "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+        "eyJhbGciOiJIUzI1NiJ9.eyJ",
+        "fe80::1%eth0",
+        "::ffff:192.0.2.1",
+        "001a.2b3c.4d5e",
+        "12/04/1985",
+        "1985-04-12",
+        ":",
+        ".",
+        "%",
+        "-",
     };
     const char *const *names = veil__validator_names();
     long calls = 0;

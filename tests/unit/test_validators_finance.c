@@ -17,14 +17,14 @@ static void hex(const uint8_t *b, size_t n, char *out)
         snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-#define HASH_IS(fn, msg, want)                                              \
-    do {                                                                    \
-        uint8_t h_[32];                                                     \
-        char x_[65];                                                        \
-        fn((msg), strlen(msg), h_);                                         \
-        hex(h_, 32, x_);                                                    \
-        checks++;                                                           \
-        CHECK_STR(x_, (want));                                              \
+#define HASH_IS(fn, msg, want)      \
+    do {                            \
+        uint8_t h_[32];             \
+        char x_[65];                \
+        fn((msg), strlen(msg), h_); \
+        hex(h_, 32, x_);            \
+        checks++;                   \
+        CHECK_STR(x_, (want));      \
     } while (0)
 
 
@@ -36,11 +36,9 @@ TEST(sha256_vectors)
        message. */
     HASH_IS(veil__sha256, "abc",
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    HASH_IS(veil__sha256,
-            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+    HASH_IS(veil__sha256, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-    HASH_IS(veil__sha256, "",
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    HASH_IS(veil__sha256, "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(keccak256_vectors)
@@ -55,8 +53,7 @@ TEST(keccak256_vectors)
 }
 
 /* OpenSSL's digest of <msg> with <md>. */
-static void openssl_digest(const EVP_MD *md, const uint8_t *msg, size_t n,
-                           uint8_t out[32])
+static void openssl_digest(const EVP_MD *md, const uint8_t *msg, size_t n, uint8_t out[32])
 {
     unsigned int len = 0;
 
@@ -95,11 +92,11 @@ TEST(bic)
     VALID(bic, "NEDSZAJJXXX");
     VALID(bic, "UBSWCHZH80A");
     VALID(bic, "BOFAUS3N");
-    VALID(bic, "DEUTDEF0");             /* a test BIC */
-    VALID(bic, "BKKOXKPR");             /* Kosovo: XK */
-    INVALID(bic, "DEUTXXFF");           /* no country XX */
-    INVALID(bic, "DEUTDEFO");           /* O never second in the location */
-    INVALID(bic, "DEUTDEFFXYZ");        /* an X branch is XXX */
+    VALID(bic, "DEUTDEF0");      /* a test BIC */
+    VALID(bic, "BKKOXKPR");      /* Kosovo: XK */
+    INVALID(bic, "DEUTXXFF");    /* no country XX */
+    INVALID(bic, "DEUTDEFO");    /* O never second in the location */
+    INVALID(bic, "DEUTDEFFXYZ"); /* an X branch is XXX */
     INVALID(bic, "deutdeff");
     INVALID(bic, "DEU1DEFF");
     INVALID(bic, "DEUTDEF");
@@ -111,7 +108,7 @@ TEST(bic)
        country code happens to fit ("NE" is Niger): the catalog asks for a
        context word. */
     VALID(bic, "BUSINESS");
-    INVALID(bic, "PASSWORD");           /* no country SW */
+    INVALID(bic, "PASSWORD"); /* no country SW */
 }
 
 
@@ -121,8 +118,7 @@ TEST(bic)
    OpenSSL's SHA-256 and a plain long division). */
 static void base58check(char *out, uint8_t v, const uint8_t hash[20])
 {
-    static const char a[] =
-        "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    static const char a[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     uint8_t raw[25], h[32];
     char tmp[40];
     size_t n = 0, o = 0, zeros = 0;
@@ -177,36 +173,51 @@ TEST(btc_base58)
             hash[i] = (uint8_t)(i * 37 + 1);
         base58check(addr, 0x00, hash);
         VALID(btc_address, addr);
-        base58check(addr, 0x6F, hash);      /* testnet P2PKH */
+        base58check(addr, 0x6F, hash); /* testnet P2PKH */
         VALID(btc_address, addr);
-        base58check(addr, 0xC4, hash);      /* testnet P2SH */
+        base58check(addr, 0xC4, hash); /* testnet P2SH */
         VALID(btc_address, addr);
-        base58check(addr, 0x30, hash);      /* Litecoin's version: not ours */
+        base58check(addr, 0x30, hash); /* Litecoin's version: not ours */
         INVALID(btc_address, addr);
-        memset(hash, 0, sizeof(hash));      /* many leading '1's */
+        memset(hash, 0, sizeof(hash)); /* many leading '1's */
         base58check(addr, 0x00, hash);
         VALID(btc_address, addr);
     }
 }
 
-#define BECH32_IS(s, kind) \
-    do { checks++; CHECK_EQ(veil__bech32_kind((s), strlen(s)), (kind)); } while (0)
+#define BECH32_IS(s, kind)                                   \
+    do {                                                     \
+        checks++;                                            \
+        CHECK_EQ(veil__bech32_kind((s), strlen(s)), (kind)); \
+    } while (0)
 
 TEST(bech32_strings)
 {
     /* BIP 173: valid Bech32 strings. */
     BECH32_IS("A12UEL5L", 1);
     BECH32_IS("a12uel5l", 1);
-    BECH32_IS("an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs", 1);
+    BECH32_IS(
+        "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs",
+        1);
     BECH32_IS("abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw", 1);
-    BECH32_IS("11qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqc8247j", 1);
+    BECH32_IS(
+        "11qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqc8247j",
+        1);
     BECH32_IS("split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", 1);
     BECH32_IS("?1ezyfcl", 1);
     /* BIP 173: invalid. */
-    BECH32_IS("\x20" "1nwldj5", 0);
-    BECH32_IS("\x7f" "1axkwrx", 0);
-    BECH32_IS("\x80" "1eym55h", 0);
-    BECH32_IS("an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx", 0);
+    BECH32_IS("\x20"
+              "1nwldj5",
+              0);
+    BECH32_IS("\x7f"
+              "1axkwrx",
+              0);
+    BECH32_IS("\x80"
+              "1eym55h",
+              0);
+    BECH32_IS(
+        "an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx",
+        0);
     BECH32_IS("pzry9x0s0muk", 0);
     BECH32_IS("1pzry9x0s0muk", 0);
     BECH32_IS("x1b4n0q5v", 0);
@@ -218,16 +229,28 @@ TEST(bech32_strings)
     /* BIP 350: valid Bech32m strings (so invalid as Bech32). */
     BECH32_IS("A1LQFN3A", 2);
     BECH32_IS("a1lqfn3a", 2);
-    BECH32_IS("an83characterlonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11sg7hg6", 2);
+    BECH32_IS(
+        "an83characterlonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11sg7hg6",
+        2);
     BECH32_IS("abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx", 2);
-    BECH32_IS("11llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllludsr8", 2);
+    BECH32_IS(
+        "11llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllludsr8",
+        2);
     BECH32_IS("split1checkupstagehandshakeupstreamerranterredcaperredlc445v", 2);
     BECH32_IS("?1v759aa", 2);
     /* BIP 350: invalid. */
-    BECH32_IS("\x20" "1xj0phk", 0);
-    BECH32_IS("\x7f" "1g6xzxy", 0);
-    BECH32_IS("\x80" "1vctc34", 0);
-    BECH32_IS("an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts4", 0);
+    BECH32_IS("\x20"
+              "1xj0phk",
+              0);
+    BECH32_IS("\x7f"
+              "1g6xzxy",
+              0);
+    BECH32_IS("\x80"
+              "1vctc34",
+              0);
+    BECH32_IS(
+        "an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts4",
+        0);
     BECH32_IS("qyrz8wqd2c9m", 0);
     BECH32_IS("1qyrz8wqd2c9m", 0);
     BECH32_IS("y1b0jsk6g", 0);
@@ -245,7 +268,8 @@ TEST(btc_segwit)
     /* BIP 350's valid segwit addresses (v0 Bech32, v1+ Bech32m). */
     VALID(btc_address, "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4");
     VALID(btc_address, "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7");
-    VALID(btc_address, "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y");
+    VALID(btc_address,
+          "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y");
     VALID(btc_address, "BC1SW50QGDZ25J");
     VALID(btc_address, "bc1zw508d6qejxtdg4y5r3zarvaryvaxxpcs");
     VALID(btc_address, "tb1qqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesrxh6hy");
@@ -261,7 +285,8 @@ TEST(btc_segwit)
     INVALID(btc_address, "bc1p38j9r5y49hruaue7wxjce0updqjuyyx0kh56v8s25huc6995vvpql3jow4");
     INVALID(btc_address, "BC130XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQ7ZWS8R");
     INVALID(btc_address, "bc1pw5dgrnzv");
-    INVALID(btc_address, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v8n0nx0muaewav253zgeav");
+    INVALID(btc_address,
+            "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v8n0nx0muaewav253zgeav");
     INVALID(btc_address, "BC1QR508D6QEJXTDG4Y5R3ZARVARYV98GJ9P");
     INVALID(btc_address, "tb1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vq47Zagq");
     INVALID(btc_address, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v07qwwzcrf");
@@ -273,11 +298,13 @@ TEST(btc_segwit)
     INVALID(btc_address, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5");
     INVALID(btc_address, "BC13W508D6QEJXTDG4Y5R3ZARVARY0C5XW7KN40WF2");
     INVALID(btc_address, "bc1rw5uspcuh");
-    INVALID(btc_address, "bc10w508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kw5rljs90");
+    INVALID(btc_address,
+            "bc10w508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kw5rljs90");
     INVALID(btc_address, "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sL5k7");
     INVALID(btc_address, "bc1zw508d6qejxtdg4y5r3zarvaryvqyzf3du");
     INVALID(btc_address, "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3pjxtptv");
-    INVALID(btc_address, "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7k7grplx");
+    INVALID(btc_address,
+            "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7k7grplx");
     INVALID(btc_address, "BC1SW50QA3JX3S");
     INVALID(btc_address, "bc1zw508d6qejxtdg4y5r3zarvaryvg6kdaj");
 }
@@ -285,12 +312,10 @@ TEST(btc_segwit)
 /* BIP 173's reference checksum, written out on the test side: the string
    "<hrp>1" + data (5-bit values) + the checksum for constant <k> (1 for
    Bech32, 0x2bc830a3 for Bech32m). */
-static void bech32_encode(char *out, const char *hrp, const uint8_t *data,
-                          size_t n, uint32_t k)
+static void bech32_encode(char *out, const char *hrp, const uint8_t *data, size_t n, uint32_t k)
 {
     static const char cs[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-    static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
-                                    0x3d4233dd, 0x2a1462b3};
+    static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
     uint8_t v[200];
     size_t m = 0, h = strlen(hrp), o = 0;
     uint32_t chk = 1;
@@ -337,10 +362,10 @@ TEST(btc_segwit_padding)
     INVALID(btc_address, addr);
     bech32_encode(addr, "bc", data, 49, 0x2bc830a3);
     VALID(btc_address, addr);
-    data[52] = 16;                      /* one data bit, zero padding */
+    data[52] = 16; /* one data bit, zero padding */
     bech32_encode(addr, "bc", data, 53, 0x2bc830a3);
     VALID(btc_address, addr);
-    data[52] = 17;                      /* a padding bit set */
+    data[52] = 17; /* a padding bit set */
     bech32_encode(addr, "bc", data, 53, 0x2bc830a3);
     INVALID(btc_address, addr);
     /* Version 0 (20-byte program: 32 groups) with each checksum. */
@@ -349,7 +374,7 @@ TEST(btc_segwit_padding)
     VALID(btc_address, addr);
     bech32_encode(addr, "bc", data, 33, 0x2bc830a3);
     INVALID(btc_address, addr);
-    bech32_encode(addr, "ltc", data, 33, 1);    /* another coin's prefix */
+    bech32_encode(addr, "ltc", data, 33, 1); /* another coin's prefix */
     INVALID(btc_address, addr);
 }
 
@@ -418,8 +443,8 @@ TEST(imei)
     SUBSTITUTIONS_FAIL(imei, "490154203237518");
     TRUNCATIONS_FAIL(imei, "490154203237518");
     INVALID(imei, "490154203237517");
-    INVALID(imei, "49-015420 323751-8");    /* mixed separators */
-    INVALID(imei, "4901542032375180");      /* IMEISV: no check digit */
+    INVALID(imei, "49-015420 323751-8"); /* mixed separators */
+    INVALID(imei, "4901542032375180");   /* IMEISV: no check digit */
     INVALID(imei, "000000000000000");
     INVALID(imei, "49-015420-3237518");
 }
@@ -432,10 +457,10 @@ TEST(vin)
     VALID(vin, "1hgcm82633a004352");
     SUBSTITUTIONS_FAIL(vin, "1HGCM82633A004352");
     TRUNCATIONS_FAIL(vin, "1HGCM82633A004352");
-    INVALID(vin, "1M8GDM9A1KP042788");      /* check digit */
-    INVALID(vin, "1M8GDM9AXKP04278O");      /* O never appears */
-    INVALID(vin, "1HGCM82633U004352");      /* model year U */
-    INVALID(vin, "11111111111111111");      /* a placeholder, no letters */
+    INVALID(vin, "1M8GDM9A1KP042788"); /* check digit */
+    INVALID(vin, "1M8GDM9AXKP04278O"); /* O never appears */
+    INVALID(vin, "1HGCM82633U004352"); /* model year U */
+    INVALID(vin, "11111111111111111"); /* a placeholder, no letters */
     /* Shape only (European VINs need not carry the check digit). */
     VALID(vin_shape, "WVWZZZ1JZXW000001");
     VALID(vin_shape, "1M8GDM9A1KP042788");

@@ -20,7 +20,7 @@ static void luhn_complete(char *d)
     for (size_t i = 0; i < n; i++) {
         unsigned v = (unsigned)(d[n - 1 - i] - '0');
 
-        if (i % 2 == 0)             /* doubled once the check digit is added */
+        if (i % 2 == 0) /* doubled once the check digit is added */
             v = v * 2 > 9 ? v * 2 - 9 : v * 2;
         sum += v;
     }
@@ -98,8 +98,8 @@ static char icao_digit(const char *s)
 TEST(us_passport)
 {
     VALID(us_passport, "340020013");
-    VALID(us_passport, "A12345678");    /* Next Generation book */
-    VALID(us_passport, "C03005988");    /* passport card */
+    VALID(us_passport, "A12345678"); /* Next Generation book */
+    VALID(us_passport, "C03005988"); /* passport card */
     VALID(us_passport, "a12345678");
     INVALID(us_passport, "000000000");
     INVALID(us_passport, "123456789");
@@ -112,28 +112,28 @@ TEST(us_passport)
 
 TEST(us_driver_licence)
 {
-    VALID(us_driver_licence, "D1234567");           /* CA 1 alpha + 7 */
-    VALID(us_driver_licence, "S123456789012");      /* FL 1 alpha + 12 */
-    VALID(us_driver_licence, "S123-456-78-901-0");  /* FL as printed */
-    VALID(us_driver_licence, "12345678");           /* TX, PA 8 digits */
-    VALID(us_driver_licence, "12ABC34567");         /* NH 2-3-5 */
-    VALID(us_driver_licence, "123AB4567");          /* IA 3-2-4 */
-    VALID(us_driver_licence, "K1K1K");              /* KS a-n-a-n-a */
-    VALID(us_driver_licence, "A123456R");           /* MO trailing R */
-    VALID(us_driver_licence, "X12345678");          /* NV X + 8 */
-    VALID(us_driver_licence, "1234567A");           /* VT 7 + A */
-    VALID(us_driver_licence, "SMITH**JA123");       /* WA before 2018 */
-    VALID(us_driver_licence, "WDLABCD1234E");       /* WA since 2018 */
-    VALID(us_driver_licence, "AB123456C");          /* ID 2-6-1 */
-    VALID(us_driver_licence, "A12345678901234");    /* NJ 1 alpha + 14 */
+    VALID(us_driver_licence, "D1234567");          /* CA 1 alpha + 7 */
+    VALID(us_driver_licence, "S123456789012");     /* FL 1 alpha + 12 */
+    VALID(us_driver_licence, "S123-456-78-901-0"); /* FL as printed */
+    VALID(us_driver_licence, "12345678");          /* TX, PA 8 digits */
+    VALID(us_driver_licence, "12ABC34567");        /* NH 2-3-5 */
+    VALID(us_driver_licence, "123AB4567");         /* IA 3-2-4 */
+    VALID(us_driver_licence, "K1K1K");             /* KS a-n-a-n-a */
+    VALID(us_driver_licence, "A123456R");          /* MO trailing R */
+    VALID(us_driver_licence, "X12345678");         /* NV X + 8 */
+    VALID(us_driver_licence, "1234567A");          /* VT 7 + A */
+    VALID(us_driver_licence, "SMITH**JA123");      /* WA before 2018 */
+    VALID(us_driver_licence, "WDLABCD1234E");      /* WA since 2018 */
+    VALID(us_driver_licence, "AB123456C");         /* ID 2-6-1 */
+    VALID(us_driver_licence, "A12345678901234");   /* NJ 1 alpha + 14 */
     VALID(us_driver_licence, "d1234567");
-    INVALID(us_driver_licence, "1234");             /* too short to tell */
-    INVALID(us_driver_licence, "11111111");         /* all the same */
-    INVALID(us_driver_licence, "ABCDEFGH");         /* NY 8 letters: left out */
+    INVALID(us_driver_licence, "1234");     /* too short to tell */
+    INVALID(us_driver_licence, "11111111"); /* all the same */
+    INVALID(us_driver_licence, "ABCDEFGH"); /* NY 8 letters: left out */
     INVALID(us_driver_licence, "AB12");
-    INVALID(us_driver_licence, "ABCD12345");        /* 4 letters + 5: no state */
+    INVALID(us_driver_licence, "ABCD12345");            /* 4 letters + 5: no state */
     INVALID(us_driver_licence, "A1234567890123456789"); /* too long */
-    INVALID(us_driver_licence, "A123*4567");        /* '*' outside WA */
+    INVALID(us_driver_licence, "A123*4567");            /* '*' outside WA */
     INVALID(us_driver_licence, "D12--34567");
     INVALID(us_driver_licence, "-D1234567");
     INVALID(us_driver_licence, "D1234567-");
@@ -147,7 +147,7 @@ TEST(us_npi)
     SUBSTITUTIONS_FAIL_AT(us_npi, "1234567893", 0x3FE);
     TRUNCATIONS_FAIL(us_npi, "1234567893");
     INVALID(us_npi, "1234567894");
-    INVALID(us_npi, "3234567893");      /* first digit 1 or 2 */
+    INVALID(us_npi, "3234567893"); /* first digit 1 or 2 */
     INVALID(us_npi, "123456789");
     INVALID(us_npi, "123-456-7893");
     {
@@ -164,13 +164,13 @@ TEST(us_dea)
     /* The DEA's worked example shape: 1+3+5 + 2*(2+4+6) = 33, check 3. */
     VALID(us_dea, "AB1234563");
     VALID(us_dea, "BB1388568");
-    VALID(us_dea, "M91234563");         /* business: 9 for the initial */
+    VALID(us_dea, "M91234563"); /* business: 9 for the initial */
     VALID(us_dea, "ab1234563");
     INVALID(us_dea, "AB1234564");
-    INVALID(us_dea, "AB1234536");       /* last two swapped */
-    INVALID(us_dea, "IB1234563");       /* I is no registrant type */
+    INVALID(us_dea, "AB1234536"); /* last two swapped */
+    INVALID(us_dea, "IB1234563"); /* I is no registrant type */
     INVALID(us_dea, "AB123456");
-    INVALID(us_dea, "A11234563");       /* second is a letter or 9 */
+    INVALID(us_dea, "A11234563"); /* second is a letter or 9 */
     INVALID(us_dea, "AB-1234563");
 }
 
@@ -181,11 +181,11 @@ TEST(us_mbi)
     VALID(us_mbi, "1EG4-TE5-MK73");
     VALID(us_mbi, "1eg4-te5-mk73");
     VALID(us_mbi, "9AA0AA0AA99");
-    INVALID(us_mbi, "0EG4TE5MK73");     /* first 1-9 */
-    INVALID(us_mbi, "1SG4TE5MK73");     /* S excluded */
-    INVALID(us_mbi, "1EL4TE5MK73");     /* L excluded, also in AN places */
-    INVALID(us_mbi, "1EGATE5MK73");     /* fourth numeric */
-    INVALID(us_mbi, "1EG4TE5M173");     /* ninth alphabetic */
+    INVALID(us_mbi, "0EG4TE5MK73"); /* first 1-9 */
+    INVALID(us_mbi, "1SG4TE5MK73"); /* S excluded */
+    INVALID(us_mbi, "1EL4TE5MK73"); /* L excluded, also in AN places */
+    INVALID(us_mbi, "1EGATE5MK73"); /* fourth numeric */
+    INVALID(us_mbi, "1EG4TE5M173"); /* ninth alphabetic */
     INVALID(us_mbi, "1EG4TE5MK7");
     INVALID(us_mbi, "1EG-4TE5-MK73");
     INVALID(us_mbi, "1EG4-TE5MK73");
@@ -199,9 +199,8 @@ TEST(us_ein)
     VALID(us_ein, "943456789");
     {
         /* The 17 prefixes the IRS never lists. */
-        static const char *const never[] = {"00", "07", "08", "09", "17", "18",
-                                            "19", "28", "29", "49", "69", "70",
-                                            "78", "79", "89", "96", "97"};
+        static const char *const never[] = {"00", "07", "08", "09", "17", "18", "19", "28", "29",
+                                            "49", "69", "70", "78", "79", "89", "96", "97"};
         char v[16];
 
         for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
@@ -232,8 +231,8 @@ TEST(uk_driving_licence)
     VALID(uk_driving_licence, "MORGA753116SM9IJ");
     VALID(uk_driving_licence, "MORGA 753116 SM9IJ");
     VALID(uk_driving_licence, "morga753116sm9ij");
-    VALID(uk_driving_licence, "JONES710238J99AB");  /* one initial, 9 filler */
-    VALID(uk_driving_licence, "OX999801010A99AB");  /* short surname */
+    VALID(uk_driving_licence, "JONES710238J99AB");   /* one initial, 9 filler */
+    VALID(uk_driving_licence, "OX999801010A99AB");   /* short surname */
     INVALID(uk_driving_licence, "MORGA713116SM9IJ"); /* month 13 */
     INVALID(uk_driving_licence, "MORGA763116SM9IJ"); /* month 63 */
     INVALID(uk_driving_licence, "MORGA753326SM9IJ"); /* 32 March */
@@ -249,26 +248,26 @@ TEST(uk_driving_licence)
 TEST(uk_postcode)
 {
     /* One of each outward form (Royal Mail PAF guide), and GIR 0AA. */
-    VALID(uk_postcode, "M1 1AE");       /* A9 */
-    VALID(uk_postcode, "B33 8TH");      /* A99 */
-    VALID(uk_postcode, "CR2 6XH");      /* AA9 */
-    VALID(uk_postcode, "DN55 1PT");     /* AA99 */
-    VALID(uk_postcode, "W1A 0AX");      /* A9A */
-    VALID(uk_postcode, "EC1A 1BB");     /* AA9A */
+    VALID(uk_postcode, "M1 1AE");   /* A9 */
+    VALID(uk_postcode, "B33 8TH");  /* A99 */
+    VALID(uk_postcode, "CR2 6XH");  /* AA9 */
+    VALID(uk_postcode, "DN55 1PT"); /* AA99 */
+    VALID(uk_postcode, "W1A 0AX");  /* A9A */
+    VALID(uk_postcode, "EC1A 1BB"); /* AA9A */
     VALID(uk_postcode, "SW1A1AA");
     VALID(uk_postcode, "sw1a 1aa");
     VALID(uk_postcode, "GIR 0AA");
-    VALID(uk_postcode, "JE2 3AB");      /* Crown dependency */
-    INVALID(uk_postcode, "Sw1A 1aa");   /* mixed case */
-    INVALID(uk_postcode, "QA1 1AA");    /* Q never first */
-    INVALID(uk_postcode, "AZ1 1AA");    /* Z never second */
+    VALID(uk_postcode, "JE2 3AB");    /* Crown dependency */
+    INVALID(uk_postcode, "Sw1A 1aa"); /* mixed case */
+    INVALID(uk_postcode, "QA1 1AA");  /* Q never first */
+    INVALID(uk_postcode, "AZ1 1AA");  /* Z never second */
     INVALID(uk_postcode, "XX1 1AA");
-    INVALID(uk_postcode, "ZZ1 1AA");    /* no such area */
+    INVALID(uk_postcode, "ZZ1 1AA"); /* no such area */
     INVALID(uk_postcode, "KK1 1AA");
-    INVALID(uk_postcode, "M1 1AC");     /* C never in the inward code */
+    INVALID(uk_postcode, "M1 1AC"); /* C never in the inward code */
     INVALID(uk_postcode, "M1 1IA");
-    INVALID(uk_postcode, "W1I 0AX");    /* I not a 3rd-position letter */
-    INVALID(uk_postcode, "EC1C 1BB");   /* C not a 4th-position letter */
+    INVALID(uk_postcode, "W1I 0AX");  /* I not a 3rd-position letter */
+    INVALID(uk_postcode, "EC1C 1BB"); /* C not a 4th-position letter */
     INVALID(uk_postcode, "M1  1AE");
     INVALID(uk_postcode, "M 11AE");
     INVALID(uk_postcode, "M1-1AE");
@@ -276,7 +275,7 @@ TEST(uk_postcode)
     INVALID(uk_postcode, "1M1 1AE");
     INVALID(uk_postcode, "M1 AAE");
     /* Look-alikes: references and a time. */
-    INVALID(uk_postcode, "AB1 2CD");    /* C is never in the inward code */
+    INVALID(uk_postcode, "AB1 2CD"); /* C is never in the inward code */
     INVALID(uk_postcode, "ORD 123");
     INVALID(uk_postcode, "12 30PM");
 }
@@ -291,19 +290,19 @@ TEST(de_steuer_id)
        the published rule apart from the validator. */
     VALID(de_steuer_id, "86095742719");
     VALID(de_steuer_id, "47036892816");
-    VALID(de_steuer_id, "65929970489");     /* 9 three times, not adjacent */
+    VALID(de_steuer_id, "65929970489"); /* 9 three times, not adjacent */
     VALID(de_steuer_id, "57549285017");
     VALID(de_steuer_id, "25768131411");
     VALID(de_steuer_id, "86 095 742 719");
     SUBSTITUTIONS_FAIL(de_steuer_id, "86095742719");
     SUBSTITUTIONS_FAIL(de_steuer_id, "65929970489");
     TRUNCATIONS_FAIL(de_steuer_id, "86095742719");
-    INVALID(de_steuer_id, "06095742719");   /* leading 0 */
+    INVALID(de_steuer_id, "06095742719"); /* leading 0 */
     /* The check digit fits each of these; the repetition rule does not. */
-    INVALID(de_steuer_id, "12345678903");   /* no repeated digit */
-    INVALID(de_steuer_id, "11123456786");   /* three adjacent */
-    INVALID(de_steuer_id, "11223456785");   /* two repeated digits */
-    VALID(de_steuer_id, "11234567890");     /* two adjacent are allowed */
+    INVALID(de_steuer_id, "12345678903"); /* no repeated digit */
+    INVALID(de_steuer_id, "11123456786"); /* three adjacent */
+    INVALID(de_steuer_id, "11223456785"); /* two repeated digits */
+    VALID(de_steuer_id, "11234567890");   /* two adjacent are allowed */
     INVALID(de_steuer_id, "86  095742719");
     INVALID(de_steuer_id, " 86095742719");
     INVALID(de_steuer_id, "86-095-742-719");
@@ -322,7 +321,7 @@ TEST(de_id_document)
     SUBSTITUTIONS_FAIL(de_id_document, "C01X00T478");
     INVALID(de_id_document, "T22000129");
     INVALID(de_id_document, "T2200012930");
-    INVALID(de_id_document, "A220001293");  /* A is not in the alphabet */
+    INVALID(de_id_document, "A220001293"); /* A is not in the alphabet */
     INVALID(de_id_document, "LZ6311T47<5");
     {
         char v[16] = "CFGHJ1234";
@@ -347,9 +346,9 @@ TEST(de_rvnr)
     VALID(de_rvnr, "15070649c103");
     INVALID(de_rvnr, "15070649C104");
     INVALID(de_rvnr, "15070649D103");
-    INVALID(de_rvnr, "15073249C103");       /* 32 July */
-    INVALID(de_rvnr, "15071349C103");       /* month 13 */
-    INVALID(de_rvnr, "01070649C103");       /* no area 01 */
+    INVALID(de_rvnr, "15073249C103"); /* 32 July */
+    INVALID(de_rvnr, "15071349C103"); /* month 13 */
+    INVALID(de_rvnr, "01070649C103"); /* no area 01 */
     INVALID(de_rvnr, "150706491103");
     INVALID(de_rvnr, "15070649C10");
     INVALID(de_rvnr, "15-070649-C-103");
@@ -368,8 +367,7 @@ TEST(pl_pesel)
     {
         /* Centuries by month offset: 2005-03-01 (+20), 1899-12-31 (+80),
            2100-01-01 (+40). */
-        static const char *const bodies[] = {"0523010123", "9992310123",
-                                             "0041010123"};
+        static const char *const bodies[] = {"0523010123", "9992310123", "0041010123"};
         char v[16];
 
         for (int i = 0; i < 3; i++) {
@@ -377,19 +375,19 @@ TEST(pl_pesel)
             pesel_complete(v);
             VALID(pl_pesel, v);
         }
-        strcpy(v, "0013010123");           /* month 13 */
+        strcpy(v, "0013010123"); /* month 13 */
         pesel_complete(v);
         INVALID(pl_pesel, v);
-        strcpy(v, "0122290123");           /* 29 February 2001 */
+        strcpy(v, "0122290123"); /* 29 February 2001 */
         pesel_complete(v);
         INVALID(pl_pesel, v);
-        strcpy(v, "0042290123");           /* 29 February 2100 */
+        strcpy(v, "0042290123"); /* 29 February 2100 */
         pesel_complete(v);
         INVALID(pl_pesel, v);
-        strcpy(v, "0002290123");           /* 29 February 1900 */
+        strcpy(v, "0002290123"); /* 29 February 1900 */
         pesel_complete(v);
         INVALID(pl_pesel, v);
-        strcpy(v, "0022290123");           /* 29 February 2000: real */
+        strcpy(v, "0022290123"); /* 29 February 2000: real */
         pesel_complete(v);
         VALID(pl_pesel, v);
     }
@@ -404,20 +402,20 @@ TEST(se_personnummer)
     VALID(se_personnummer, "8112189876");
     VALID(se_personnummer, "19811218-9876");
     VALID(se_personnummer, "198112189876");
-    VALID(se_personnummer, "811218+9876");      /* aged 100 or more */
+    VALID(se_personnummer, "811218+9876"); /* aged 100 or more */
     SUBSTITUTIONS_FAIL(se_personnummer, "811218-9876");
     INVALID(se_personnummer, "811218-9875");
-    INVALID(se_personnummer, "811318-9876");    /* month 13 */
+    INVALID(se_personnummer, "811318-9876"); /* month 13 */
     INVALID(se_personnummer, "811218 9876");
     INVALID(se_personnummer, "1981121-89876");
-    INVALID(se_personnummer, "17811218-9876");  /* year 1781 */
+    INVALID(se_personnummer, "17811218-9876"); /* year 1781 */
     {
         /* A samordningsnummer: day 18 + 60 = 78. */
         char d[16] = "811278987";
 
         luhn_complete(d);
         VALID(se_personnummer, d);
-        strcpy(d, "811292987");                 /* day 92: 32 + 60 */
+        strcpy(d, "811292987"); /* day 92: 32 + 60 */
         luhn_complete(d);
         INVALID(se_personnummer, d);
     }
@@ -430,7 +428,7 @@ TEST(fi_hetu)
     SUBSTITUTIONS_FAIL(fi_hetu, "131052-308T");
     TRUNCATIONS_FAIL(fi_hetu, "131052-308T");
     INVALID(fi_hetu, "131052-308A");
-    INVALID(fi_hetu, "131052G308T");            /* no century sign G */
+    INVALID(fi_hetu, "131052G308T"); /* no century sign G */
     INVALID(fi_hetu, "131052 308T");
     INVALID(fi_hetu, "131052-001");
     {
@@ -443,16 +441,16 @@ TEST(fi_hetu)
             hetu_complete(h);
             VALID(fi_hetu, h);
         }
-        strcpy(h, "290201A002");                /* 29 February 2001 */
+        strcpy(h, "290201A002"); /* 29 February 2001 */
         hetu_complete(h);
         INVALID(fi_hetu, h);
-        strcpy(h, "290200A002");                /* 29 February 2000 */
+        strcpy(h, "290200A002"); /* 29 February 2000 */
         hetu_complete(h);
         VALID(fi_hetu, h);
-        strcpy(h, "290200-002");                /* 29 February 1900 */
+        strcpy(h, "290200-002"); /* 29 February 1900 */
         hetu_complete(h);
         INVALID(fi_hetu, h);
-        strcpy(h, "131052-001");                /* individual number 001 */
+        strcpy(h, "131052-001"); /* individual number 001 */
         hetu_complete(h);
         INVALID(fi_hetu, h);
     }
@@ -486,18 +484,15 @@ TEST(it_partita_iva)
     TRUNCATIONS_FAIL(it_partita_iva, "06363391001");
     {
         /* Office codes: 100 and 121 exist, 101 and 000 do not. */
-        static const char *const bodies[] = {"1234567100", "1234567121",
-                                             "1234567888", "1234567999",
-                                             "1234567101", "1234567000",
-                                             "1234567500"};
+        static const char *const bodies[] = {"1234567100", "1234567121", "1234567888", "1234567999",
+                                             "1234567101", "1234567000", "1234567500"};
         static const int ok[] = {1, 1, 1, 1, 0, 0, 0};
         char v[16];
 
         for (int i = 0; i < 7; i++) {
             strcpy(v, bodies[i]);
             luhn_complete(v);
-            expect_n(veil__valid_it_partita_iva, "it_partita_iva", v,
-                     strlen(v), ok[i], __LINE__);
+            expect_n(veil__valid_it_partita_iva, "it_partita_iva", v, strlen(v), ok[i], __LINE__);
         }
     }
     INVALID(it_partita_iva, "00000000000");
@@ -535,13 +530,13 @@ TEST(au_medicare)
 {
     VALID(au_medicare, "2123456701");
     VALID(au_medicare, "2123 45670 1");
-    VALID(au_medicare, "21234567011");          /* with the IRN */
+    VALID(au_medicare, "21234567011"); /* with the IRN */
     VALID(au_medicare, "2123 45670 1-1");
     VALID(au_medicare, "2428778132");
     SUBSTITUTIONS_FAIL_AT(au_medicare, "2123456701", 0x1FF);
-    INVALID(au_medicare, "1123456701");         /* first digit 2-6 */
+    INVALID(au_medicare, "1123456701"); /* first digit 2-6 */
     INVALID(au_medicare, "7123456701");
-    INVALID(au_medicare, "21234567010");        /* IRN 0 */
+    INVALID(au_medicare, "21234567010"); /* IRN 0 */
     INVALID(au_medicare, "2123-45670-1");
 }
 
@@ -552,9 +547,9 @@ TEST(in_pan)
 {
     /* The Income Tax Department's format illustration: AAAPL1234C. */
     VALID(in_pan, "AAAPL1234C");
-    VALID(in_pan, "ABCCD1234E");                /* a company */
+    VALID(in_pan, "ABCCD1234E"); /* a company */
     VALID(in_pan, "aaapl1234c");
-    INVALID(in_pan, "AAAXL1234C");              /* X is no holder status */
+    INVALID(in_pan, "AAAXL1234C"); /* X is no holder status */
     INVALID(in_pan, "AAAPL12345");
     INVALID(in_pan, "AAAP1234C");
     INVALID(in_pan, "AAAPL0000C");
@@ -570,10 +565,10 @@ TEST(in_gstin)
     VALID(in_gstin, "27aapfu0939f1zv");
     INVALID(in_gstin, "27AAPFU0939F1ZW");
     INVALID(in_gstin, "27AAPFU0939F1Z");
-    INVALID(in_gstin, "39AAPFU0939F1ZV");       /* no state 39 */
+    INVALID(in_gstin, "39AAPFU0939F1ZV"); /* no state 39 */
     INVALID(in_gstin, "00AAPFU0939F1ZV");
-    INVALID(in_gstin, "27AAPFU09390FZV");       /* the PAN is broken */
-    INVALID(in_gstin, "27AAPFU0939F0ZV");       /* entity number 0 */
+    INVALID(in_gstin, "27AAPFU09390FZV"); /* the PAN is broken */
+    INVALID(in_gstin, "27AAPFU0939F0ZV"); /* entity number 0 */
     {
         /* Every single substitution of a digit or letter fails. */
         static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -602,7 +597,7 @@ TEST(kr_rrn)
     strcpy(r, "900101123456");
     rrn_complete(r);
     VALID(kr_rrn, r);
-    SUBSTITUTIONS_FAIL_AT(kr_rrn, r, 0x1000);   /* the check digit itself */
+    SUBSTITUTIONS_FAIL_AT(kr_rrn, r, 0x1000); /* the check digit itself */
     {
         char dashed[32];
 
@@ -610,18 +605,18 @@ TEST(kr_rrn)
         VALID(kr_rrn, dashed);
         VALID(kr_rrn_shape, dashed);
     }
-    strcpy(r, "050301412345");                  /* 2005, sex digit 4 */
+    strcpy(r, "050301412345"); /* 2005, sex digit 4 */
     rrn_complete(r);
     VALID(kr_rrn, r);
-    strcpy(r, "900101512345");                  /* foreigner: not accepted */
+    strcpy(r, "900101512345"); /* foreigner: not accepted */
     rrn_complete(r);
     INVALID(kr_rrn, r);
-    strcpy(r, "900229123456");                  /* 29 February 1990 */
+    strcpy(r, "900229123456"); /* 29 February 1990 */
     rrn_complete(r);
     INVALID(kr_rrn, r);
     INVALID(kr_rrn_shape, "900229-1234567");
-    VALID(kr_rrn_shape, "000229-3234567");      /* 29 February 2000 */
-    INVALID(kr_rrn_shape, "9001011234567");     /* no dash: too generic */
+    VALID(kr_rrn_shape, "000229-3234567");  /* 29 February 2000 */
+    INVALID(kr_rrn_shape, "9001011234567"); /* no dash: too generic */
     INVALID(kr_rrn_shape, "900101-5234567");
     INVALID(kr_rrn, "900101 1234568");
 }
@@ -632,7 +627,7 @@ TEST(sg_nric)
        (S1234567D) and the one given with the M series (M1234567K). */
     VALID(sg_nric, "S1234567D");
     VALID(sg_nric, "s1234567d");
-    VALID(sg_nric, "M1234567K");                /* the M series example */
+    VALID(sg_nric, "M1234567K"); /* the M series example */
     SUBSTITUTIONS_FAIL(sg_nric, "S1234567D");
     INVALID(sg_nric, "S1234567A");
     INVALID(sg_nric, "M1234567L");
@@ -643,8 +638,7 @@ TEST(sg_nric)
         char v[16];
 
         for (int i = 0; prefixes[i]; i++) {
-            snprintf(v, sizeof(v), "%c7654321%c", prefixes[i],
-                     nric_letter(prefixes[i], "7654321"));
+            snprintf(v, sizeof(v), "%c7654321%c", prefixes[i], nric_letter(prefixes[i], "7654321"));
             VALID(sg_nric, v);
             v[8] = v[8] == 'A' ? 'B' : 'A';
             INVALID(sg_nric, v);
@@ -659,14 +653,14 @@ TEST(za_id)
     SUBSTITUTIONS_FAIL(za_id, "8001015009087");
     TRUNCATIONS_FAIL(za_id, "8001015009087");
     {
-        char d[16] = "800101500938";                /* citizenship 3 */
+        char d[16] = "800101500938"; /* citizenship 3 */
 
         luhn_complete(d);
         INVALID(za_id, d);
-        strcpy(d, "801301500908");                  /* month 13 */
+        strcpy(d, "801301500908"); /* month 13 */
         luhn_complete(d);
         INVALID(za_id, d);
-        strcpy(d, "000229500918");                  /* 29 Feb 2000 */
+        strcpy(d, "000229500918"); /* 29 Feb 2000 */
         luhn_complete(d);
         VALID(za_id, d);
     }
@@ -690,13 +684,13 @@ TEST(look_alikes)
 {
     /* A timestamp, an order number and a version string are not ids. */
     INVALID(pl_pesel, "20240315123");
-    INVALID(se_personnummer, "20240315-1230");  /* Luhn fails */
+    INVALID(se_personnummer, "20240315-1230"); /* Luhn fails */
     INVALID(fi_hetu, "2024-03-15T");
-    INVALID(in_pan, "ORDER1234X");              /* E is no holder status */
+    INVALID(in_pan, "ORDER1234X"); /* E is no holder status */
     INVALID(us_mbi, "ORD-123-4567");
     INVALID(de_rvnr, "2024-03-15 12");
     INVALID(uk_driving_licence, "ORDER20240315AB1");
-    INVALID(de_id_document, "2024031512");      /* all digits: check fails */
+    INVALID(de_id_document, "2024031512"); /* all digits: check fails */
     INVALID(sg_nric, "S2024031A");
 }
 

@@ -13,14 +13,11 @@
 #include "validator_check.h"
 
 
-static const char b62[] =
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* <n> pseudo-random characters of <alphabet> (of <k> characters). */
-static char *fill(char *out, size_t n, const char *alphabet, size_t k,
-                  unsigned seed)
+static char *fill(char *out, size_t n, const char *alphabet, size_t k, unsigned seed)
 {
     for (size_t i = 0; i < n; i++) {
         seed = seed * 1103515245u + 12345u;
@@ -41,13 +38,13 @@ static const char *with(const char *s, size_t i, char c)
 }
 
 /* <s> without its last character, and with one more. */
-#define LENGTH_EDGES(fn, s)                                                 \
-    do {                                                                    \
-        char e_[600];                                                       \
-        size_t n_ = strlen(s);                                              \
-        expect_n(veil__valid_##fn, #fn, (s), n_ - 1, 0, __LINE__);          \
-        snprintf(e_, sizeof(e_), "%sA", (s));                               \
-        INVALID(fn, e_);                                                    \
+#define LENGTH_EDGES(fn, s)                                        \
+    do {                                                           \
+        char e_[600];                                              \
+        size_t n_ = strlen(s);                                     \
+        expect_n(veil__valid_##fn, #fn, (s), n_ - 1, 0, __LINE__); \
+        snprintf(e_, sizeof(e_), "%sA", (s));                      \
+        INVALID(fn, e_);                                           \
     } while (0)
 
 
@@ -62,8 +59,8 @@ TEST(openai)
     fill(p + 8, 20, b62, 62, 2);
     VALID(openai_key, t);
     LENGTH_EDGES(openai_key, t);
-    INVALID(openai_key, with(t, 23, 'X'));      /* marker broken */
-    INVALID(openai_key, with(t, 10, '_'));      /* user keys are alnum */
+    INVALID(openai_key, with(t, 23, 'X')); /* marker broken */
+    INVALID(openai_key, with(t, 10, '_')); /* user keys are alnum */
     /* Project keys: sk-proj- + 74 + marker + 74, and 58 + marker + 58. */
     memcpy(t, "sk-proj-", 8);
     p = fill(t + 8, 74, b64url, 64, 3);
@@ -71,7 +68,7 @@ TEST(openai)
     fill(p + 8, 74, b64url, 64, 4);
     VALID(openai_key, t);
     INVALID(openai_key, with(t, 40, '.'));
-    INVALID(openai_key, with(t, 82, 'x'));      /* T3BlbkFJ -> x3BlbkFJ */
+    INVALID(openai_key, with(t, 82, 'x')); /* T3BlbkFJ -> x3BlbkFJ */
     memcpy(t, "sk-svcacct-", 11);
     p = fill(t + 11, 58, b64url, 64, 5);
     memcpy(p, "T3BlbkFJ", 8);
@@ -80,7 +77,7 @@ TEST(openai)
     memcpy(t, "sk-admin-", 9);
     p = fill(t + 9, 58, b64url, 64, 7);
     memcpy(p, "T3BlbkFJ", 8);
-    fill(p + 8, 10, b64url, 64, 8);             /* too little after it */
+    fill(p + 8, 10, b64url, 64, 8); /* too little after it */
     INVALID(openai_key, t);
     /* Look-alikes: a Stripe key, a random sk- run, task identifiers. */
     INVALID(openai_key, "sk_live_4eC39HqLyjWDarjtT1zdp7dc");
@@ -101,7 +98,7 @@ TEST(anthropic)
     CHK(strlen(t) == 108);
     INVALID(anthropic_key, with(t, 107, 'B')); /* must end in AA */
     INVALID(anthropic_key, with(t, 50, '+'));
-    INVALID(anthropic_key, with(t, 10, 'x'));  /* version digits */
+    INVALID(anthropic_key, with(t, 10, 'x')); /* version digits */
     INVALID(anthropic_key, with(t, 12, '_'));
     memcpy(t, "sk-ant-admin01-", 15);
     p = fill(t + 15, 93, b64url, 64, 12);
@@ -146,13 +143,13 @@ TEST(gitlab)
     memcpy(p, ".01.", 4);
     fill(p + 4, 9, b62, 36 + 0, 32);
     VALID(gitlab_token, t);
-    INVALID(gitlab_token, with(t, 33, '_'));    /* no first dot */
-    INVALID(gitlab_token, with(t, 36, '-'));    /* no second dot */
+    INVALID(gitlab_token, with(t, 33, '_')); /* no first dot */
+    INVALID(gitlab_token, with(t, 36, '-')); /* no second dot */
     memcpy(t, "glpat-", 6);
     p = fill(t + 6, 300, b64url, 64, 33);
     memcpy(p, ".01.", 4);
     fill(p + 4, 9, b62, 36, 34);
-    INVALID(gitlab_token, t);                   /* longer than 310 */
+    INVALID(gitlab_token, t); /* longer than 310 */
     INVALID(gitlab_token, "glpat-abc.01.def");
 }
 
@@ -188,7 +185,7 @@ TEST(npm)
     }
     npm_make(t, 99);
     LENGTH_EDGES(npm_token, t);
-    INVALID(npm_token, with(t, 3, '-'));        /* the old npm- delimiter */
+    INVALID(npm_token, with(t, 3, '-')); /* the old npm- delimiter */
     /* The old UUID-shaped tokens are not this format. */
     INVALID(npm_token, "npm_a3f1c2d4-5b6e-7f80-9a1b-2c3d4e5f6a7b");
 }
@@ -201,7 +198,7 @@ TEST(pypi)
     fill(p, 150, b64url, 64, 41);
     VALID(pypi_token, t);
     INVALID(pypi_token, with(t, 60, '.'));
-    INVALID(pypi_token, with(t, 9, 'x'));       /* not a pypi.org macaroon */
+    INVALID(pypi_token, with(t, 9, 'x')); /* not a pypi.org macaroon */
     p = t + sprintf(t, "pypi-AgENdGVzdC5weXBpLm9yZw");
     fill(p, 150, b64url, 64, 42);
     VALID(pypi_token, t);
@@ -256,14 +253,13 @@ TEST(slack_webhook)
     INVALID(slack_webhook,
             "https://hooks.slack.com/services/T024BE7LD/B01ABCD2EFG/aB3dE5gH7jK9mN1pQ3sT5v-7");
     INVALID(slack_webhook, "https://hooks.slack.com/services/");
-    VALID(slack_webhook,
-          "https://hooks.slack.com/workflows/T024BE7LD/A05ABCDEF12/472925476392372133/aB3dE5gH7jK9mN1pQ3sT5vW7");
+    VALID(
+        slack_webhook,
+        "https://hooks.slack.com/workflows/T024BE7LD/A05ABCDEF12/472925476392372133/aB3dE5gH7jK9mN1pQ3sT5vW7");
     VALID(slack_webhook,
           "https://hooks.slack.com/triggers/T024BE7LD/5123456789012/aB3dE5gH7jK9mN1pQ3sT5vW7");
-    INVALID(slack_webhook,
-            "https://hooks.slack.com/triggers/T024BE7LD/5123456789012/short");
-    INVALID(slack_webhook,
-            "https://hooks.slack.com/triggers/T024BE7LD//aB3dE5gH7jK9mN1pQ3sT5vW7");
+    INVALID(slack_webhook, "https://hooks.slack.com/triggers/T024BE7LD/5123456789012/short");
+    INVALID(slack_webhook, "https://hooks.slack.com/triggers/T024BE7LD//aB3dE5gH7jK9mN1pQ3sT5vW7");
     INVALID(slack_webhook, "https://api.slack.com/messaging/webhooks");
 }
 
@@ -280,7 +276,7 @@ TEST(azure_account_key)
     VALID(azure_account_key, b64);
     t[0] = 'a';
     t[7] = 'k';
-    VALID(azure_account_key, t);                /* the name is case-free */
+    VALID(azure_account_key, t);                    /* the name is case-free */
     INVALID(azure_account_key, with(b64, 85, 'B')); /* bits past 512 */
     INVALID(azure_account_key, with(b64, 40, '-'));
     INVALID(azure_account_key, with(b64, 87, 'A'));
@@ -308,20 +304,20 @@ TEST(gcp)
     char t[1024];
 
     VALID(gcp_service_account, file);
-    VALID(gcp_service_account,
-          "{\"client_email\":\"a-b@p.iam.gserviceaccount.com\","
-          "\"private_key\":\"-----BEGIN RSA PRIVATE KEY-----\\nAA\\n-----END RSA PRIVATE KEY-----\"}");
+    VALID(
+        gcp_service_account,
+        "{\"client_email\":\"a-b@p.iam.gserviceaccount.com\","
+        "\"private_key\":\"-----BEGIN RSA PRIVATE KEY-----\\nAA\\n-----END RSA PRIVATE KEY-----\"}");
     /* No private key member (a "private_key_id" alone is not one). */
-    snprintf(t, sizeof(t), "{\"private_key_id\": \"-----BEGIN PRIVATE KEY-----\","
+    snprintf(t, sizeof(t),
+             "{\"private_key_id\": \"-----BEGIN PRIVATE KEY-----\","
              " \"client_email\": \"x@p.iam.gserviceaccount.com\"}");
     INVALID(gcp_service_account, t);
     /* A public key, and an ordinary e-mail address. */
-    INVALID(gcp_service_account,
-            "{\"private_key\": \"-----BEGIN PUBLIC KEY-----\", "
-            "\"client_email\": \"x@p.iam.gserviceaccount.com\"}");
-    INVALID(gcp_service_account,
-            "{\"private_key\": \"-----BEGIN PRIVATE KEY-----\", "
-            "\"client_email\": \"jane@example.com\"}");
+    INVALID(gcp_service_account, "{\"private_key\": \"-----BEGIN PUBLIC KEY-----\", "
+                                 "\"client_email\": \"x@p.iam.gserviceaccount.com\"}");
+    INVALID(gcp_service_account, "{\"private_key\": \"-----BEGIN PRIVATE KEY-----\", "
+                                 "\"client_email\": \"jane@example.com\"}");
     INVALID(gcp_service_account, "{\"private_key\": \"-----BEGIN PRIVATE KEY-----");
     INVALID(gcp_service_account, "\"private_key\"");
     VALID(gcp_sa_email, "deployer@example-project.iam.gserviceaccount.com");

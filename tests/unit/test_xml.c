@@ -24,15 +24,15 @@ static veil_engine_t *E;
 #define XLABEL(lit, exp) REDACT_E(E, VEIL_FMT_XML, VEIL_ACT_LABEL, lit, exp)
 #define XMASK(lit, exp) REDACT_E(E, VEIL_FMT_XML, VEIL_ACT_MASK, lit, exp)
 
-#define X1                                                         \
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                 \
+#define X1                                                                     \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                             \
     "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">\n" \
-    " <soap:Body>\n"                                               \
-    "  <m:Login xmlns:m=\"http://example.org/auth\">\n"            \
-    "   <m:User>jdoe</m:User>\n"                                   \
-    "   <m:Password>hunter2</m:Password>\n"                        \
-    "  </m:Login>\n"                                               \
-    " </soap:Body>\n"                                              \
+    " <soap:Body>\n"                                                           \
+    "  <m:Login xmlns:m=\"http://example.org/auth\">\n"                        \
+    "   <m:User>jdoe</m:User>\n"                                               \
+    "   <m:Password>hunter2</m:Password>\n"                                    \
+    "  </m:Login>\n"                                                           \
+    " </soap:Body>\n"                                                          \
     "</soap:Envelope>\n"
 
 TEST(elements_as_keys)
@@ -58,7 +58,8 @@ TEST(elements_as_keys)
     XS("<password/><password></password><email />", "");
 }
 
-#define X2 "<user id=\"7\" email=\"jane@example.com\" password='p&amp;ss' note=\"call +1 415-555-2671\"/>"
+#define X2 \
+    "<user id=\"7\" email=\"jane@example.com\" password='p&amp;ss' note=\"call +1 415-555-2671\"/>"
 
 TEST(attributes_as_keys)
 {
@@ -85,13 +86,16 @@ TEST(entities)
     XS("<password>&#x70;&#97;ss</password>", "secret_field@10+13HF");
 }
 
-#define X4 "<doc><note><![CDATA[<jane@example.com>]]></note><password><![CDATA[p<a>ss]]]]></password></doc>"
+#define X4 \
+    "<doc><note><![CDATA[<jane@example.com>]]></note><password><![CDATA[p<a>ss]]]]></password></doc>"
 
 TEST(cdata)
 {
     /* CDATA is taken raw: markup in it is text. */
     XS(X4, "email@21+16H secret_field@67+8HF");
-    XLABEL(X4, "<doc><note><![CDATA[<[EMAIL]>]]></note><password><![CDATA[[SECRET]]]></password></doc>");
+    XLABEL(
+        X4,
+        "<doc><note><![CDATA[<[EMAIL]>]]></note><password><![CDATA[[SECRET]]]></password></doc>");
     /* Text and CDATA next to each other are values of their own. */
     XS("<password>ab<![CDATA[cd]]>ef</password>",
        "secret_field@10+2HF secret_field@21+2HF secret_field@26+2HF");
@@ -108,13 +112,13 @@ TEST(comments_and_pis)
     XS("<a><!-- a > b - c -- d --><password>x</password></a>", "secret_field@36+1HF");
 }
 
-#define X6                                                                \
-    "<!DOCTYPE lolz [\n"                                                  \
-    " <!ENTITY lol \"lol\">\n"                                            \
+#define X6                                                                     \
+    "<!DOCTYPE lolz [\n"                                                       \
+    " <!ENTITY lol \"lol\">\n"                                                 \
     " <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n" \
-    " <!-- a \"quote in a comment -->\n"                                  \
-    " <!ENTITY mail \"jane@example.com\">\n"                              \
-    "]>\n"                                                                \
+    " <!-- a \"quote in a comment -->\n"                                       \
+    " <!ENTITY mail \"jane@example.com\">\n"                                   \
+    "]>\n"                                                                     \
     "<lolz><email>&mail;</email><p>&lol2;</p></lolz>"
 
 TEST(doctype_not_expanded)
@@ -141,8 +145,9 @@ TEST(billion_laughs_linear)
 {
     size_t cap = 1 << 20, n = 0;
     char *in = malloc(cap);
-    n += (size_t)snprintf(in + n, cap - n, "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n"
-                                           " <!ENTITY lol \"lol\">\n");
+    n += (size_t)snprintf(in + n, cap - n,
+                          "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n"
+                          " <!ENTITY lol \"lol\">\n");
     for (int lvl = 1; lvl <= 9; lvl++) {
         n += (size_t)snprintf(in + n, cap - n, " <!ENTITY lol%d \"", lvl);
         for (int k = 0; k < 10; k++) {
@@ -251,7 +256,8 @@ TEST(field_rules)
        processing instructions (the XML declaration too), comments, text
        outside the root (a body allowlist drops them all). */
     CHECK_STR(redact_opts_str(__LINE__, E, &o, X1, sizeof(X1) - 1),
-              "<?" "?>\n"
+              "<?"
+              "?>\n"
               "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">\n"
               " <soap:Body>\n"
               "  <m:Login xmlns:m=\"http://example.org/auth\">\n"
@@ -262,8 +268,8 @@ TEST(field_rules)
               "</soap:Envelope>\n");
     CHECK_STR(redact_opts_str(__LINE__, E, &o, X2, sizeof(X2) - 1),
               "<user id=\"\" email=\"[EMAIL]\" password='[SECRET]' note=\"call [PHONE]\"/>");
-    CHECK_STR(redact_opts_str(__LINE__, E, &o, "junk<a>x<!-- jdoe --></a><!DOCTYPE z [<!ENTITY e 'x'>]>",
-                              55),
+    CHECK_STR(redact_opts_str(__LINE__, E, &o,
+                              "junk<a>x<!-- jdoe --></a><!DOCTYPE z [<!ENTITY e 'x'>]>", 55),
               "<a>x<!----></a><!DOCTYPE>");
 }
 

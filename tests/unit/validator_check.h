@@ -20,7 +20,7 @@
 #include "validators.h"
 
 static int checks;
-static char *guard;                     /* first byte of the PROT_NONE page */
+static char *guard; /* first byte of the PROT_NONE page */
 static size_t page;
 
 static void guard_init(void)
@@ -28,8 +28,7 @@ static void guard_init(void)
     char *p;
 
     page = (size_t)sysconf(_SC_PAGESIZE);
-    p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED || mprotect(p + page, page, PROT_NONE) != 0) {
         perror("guard page");
         exit(2);
@@ -50,25 +49,28 @@ static int guarded_n(veil__validator_fn fn, const char *s, size_t n)
     return fn(p, n);
 }
 
-static void expect_at(veil__validator_fn fn, const char *fname, const char *s,
-                      size_t n, int want, const char *file, int line)
+static void expect_at(veil__validator_fn fn, const char *fname, const char *s, size_t n, int want,
+                      const char *file, int line)
 {
     int got = guarded_n(fn, s, n);
 
     checks++;
     if (got != want) {
         /* Test inputs are synthetic, so printing them leaks nothing. */
-        fprintf(stderr, "%s:%d: %s(\"%.*s\") == %d, expected %d\n", file,
-                line, fname, (int)n, s, got, want);
+        fprintf(stderr, "%s:%d: %s(\"%.*s\") == %d, expected %d\n", file, line, fname, (int)n, s,
+                got, want);
         test_failed_checks++;
     }
 }
 
-#define expect_n(fn, fname, s, n, want, line) \
-    expect_at(fn, fname, s, n, want, __FILE__, line)
+#define expect_n(fn, fname, s, n, want, line) expect_at(fn, fname, s, n, want, __FILE__, line)
 #define VALID(fn, s) expect_n(veil__valid_##fn, #fn, (s), strlen(s), 1, __LINE__)
 #define INVALID(fn, s) expect_n(veil__valid_##fn, #fn, (s), strlen(s), 0, __LINE__)
-#define CHK(c) do { checks++; CHECK(c); } while (0)
+#define CHK(c)    \
+    do {          \
+        checks++; \
+        CHECK(c); \
+    } while (0)
 
 /*
  * Every string made from <s> by replacing one digit, at a position whose
@@ -76,9 +78,8 @@ static void expect_at(veil__validator_fn fn, const char *fname, const char *s,
  * digit fails <fn>. Checksums that catch every single substitution (Luhn,
  * ISO 7064, weights prime to the modulus) must pass this.
  */
-static inline void substitutions_fail(veil__validator_fn fn, const char *fname,
-                               const char *s, unsigned long long mask,
-                               const char *file, int line)
+static inline void substitutions_fail(veil__validator_fn fn, const char *fname, const char *s,
+                                      unsigned long long mask, const char *file, int line)
 {
     char buf[128];
     size_t n = strlen(s);
@@ -104,8 +105,8 @@ static inline void substitutions_fail(veil__validator_fn fn, const char *fname,
     substitutions_fail(veil__valid_##fn, #fn, (s), (mask), __FILE__, __LINE__)
 
 /* Every proper prefix of <s>, and <s> with one more character, fail. */
-static inline void truncations_fail(veil__validator_fn fn, const char *fname,
-                             const char *s, const char *file, int line)
+static inline void truncations_fail(veil__validator_fn fn, const char *fname, const char *s,
+                                    const char *file, int line)
 {
     char buf[256];
     size_t n = strlen(s);
@@ -119,7 +120,6 @@ static inline void truncations_fail(veil__validator_fn fn, const char *fname,
     expect_at(fn, fname, buf, n + 1, 0, file, line);
 }
 
-#define TRUNCATIONS_FAIL(fn, s) \
-    truncations_fail(veil__valid_##fn, #fn, (s), __FILE__, __LINE__)
+#define TRUNCATIONS_FAIL(fn, s) truncations_fail(veil__valid_##fn, #fn, (s), __FILE__, __LINE__)
 
 #endif
