@@ -45,13 +45,14 @@ test:
 	@$(MAKE) --no-print-directory test-asan
 
 # Tiers of the optimised build's suite (ctest labels):
-#   test-fast         unit, fuzz corpus replays, cli, accuracy: seconds
+#   test-fast         unit, fuzz corpus replays, cli, accuracy, style:
+#                     seconds
 #   test-integration  real processes and sockets: integration, http
 #                     conformance (4 shards), config, stats, faults,
 #                     deploy
 #   test-all          both
 test-fast: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(unit|fuzz|cli|accuracy)$$'
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(unit|fuzz|cli|accuracy|style)$$'
 
 test-integration: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(integration|http|config|stats|faults|deploy)$$'

@@ -9,7 +9,8 @@ want="cmake make gcc pkg-config libuv1-dev libpcre2-dev node-llhttp libssl-dev l
 for set in "${@:-build}"; do
     case "$set" in
     build) ;;
-    test)  want="$want python3 python3-yaml curl prometheus chromium wrk openssl groff-base man-db systemd" ;;
+    test)  want="$want python3 python3-yaml curl prometheus chromium wrk openssl groff-base man-db systemd
+                clang-format-14" ;;
     bench) want="$want libhyperscan-dev wrk nginx curl python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     soak)  want="$want nginx python3" ;;
