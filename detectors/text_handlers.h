@@ -771,7 +771,15 @@ static size_t try_mac_at(struct veil__text *t, const chain_t *c, size_t k)
             return 0;
         }
     }
+    /* The address stands alone: a group joined before or after it by the
+       same separator makes a longer number ("4808.1262.1213.5197" is a
+       card, not a MAC and a tail). */
+    unsigned char sep = b[w->e]; /* the address's own separator */
+    if (w->s >= 2 && b[w->s - 1] == sep && isaln(b[w->s - 2])) {
+        return 0;
+    }
     if ((e = match(t, VEIL_D_MAC_ADDRESS, w->s, c->ce, 0)) != 0 &&
+        !(e + 1 < t->len && b[e] == sep && isaln(b[e + 1])) &&
         valid(veil__valid_mac, b, w->s, e)) {
         veil__text_report(t, w->s, e, VEIL_D_MAC_ADDRESS,
                           conf_ctx(VEIL_CONF_MEDIUM, has_context(t, w->s, VEIL_D_MAC_ADDRESS)), 0);

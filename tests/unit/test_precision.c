@@ -260,6 +260,10 @@ TEST(recall_forms)
     /* cards with dots; IPv6 with "::" inside and an IPv4 suffix (RFC 4291
        2.2) */
     TXT("kaart 3722.719514.99075 werd", "credit_card@6+17H");
+    /* a dotted card is no Cisco-style MAC and a tail; a MAC alone is */
+    TXT("card 4808.1262.1213.5197 ok", "credit_card@5+19H");
+    TXT("mac 001a.2b3c.4d5e. Next", "mac_address@4+14H");
+    TXT("x 00-1a-2b-3c-4d-5e-77 ok", "");
     TXT("address fe80::d886:e1ea:10.135.129.185/56", "ipv6@8+30H");
     TXT("is%20%3A%3Affff%3A192.168.153.34%2C%20is", "ipv6@5+27M");
     TXT("Adresse+240a%3Ab481%3Ab5fb%3A8de6%3A%3A.+Die", "ipv6@8+31M");
