@@ -779,8 +779,7 @@ static size_t try_mac_at(struct veil__text *t, const chain_t *c, size_t k)
         return 0;
     }
     if ((e = match(t, VEIL_D_MAC_ADDRESS, w->s, c->ce, 0)) != 0 &&
-        !(e + 1 < t->len && b[e] == sep && isaln(b[e + 1])) &&
-        valid(veil__valid_mac, b, w->s, e)) {
+        !(e + 1 < t->len && b[e] == sep && isaln(b[e + 1])) && valid(veil__valid_mac, b, w->s, e)) {
         veil__text_report(t, w->s, e, VEIL_D_MAC_ADDRESS,
                           conf_ctx(VEIL_CONF_MEDIUM, has_context(t, w->s, VEIL_D_MAC_ADDRESS)), 0);
         return e;
@@ -995,6 +994,28 @@ static int looks_like_version(struct veil__text *t, size_t s)
 }
 
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
+/* A country code in parentheses before a national number, "(+34) 98 147
+   78 80" or "(+44)7700 900123": the finding starts at the '(' so that the
+   code is masked with the rest. At most eight bytes before <s>. */
+static size_t phone_cc_prefix(const unsigned char *b, size_t s)
+{
+    size_t q = s, r;
+    if (q > 0 && (b[q - 1] == ' ' || b[q - 1] == '-' || b[q - 1] == '.')) {
+        q--;
+    }
+    if (q < 4 || b[q - 1] != ')') {
+        return s;
+    }
+    r = q - 1;
+    while (r > 0 && q - 1 - r < 3 && isdig(b[r - 1])) {
+        r--;
+    }
+    if (r == q - 1 || r < 2 || b[r - 1] != '+' || b[r - 2] != '(' || b[r] == '0') {
+        return s;
+    }
+    return r - 2;
+}
+
 static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0)
 {
     const unsigned char *b = t->buf;
@@ -1177,7 +1198,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
                 conf = both[ctx != 0];
             }
             if (conf > 0) {
-                veil__text_report(t, s0, e, VEIL_D_PHONE, conf, 0);
+                veil__text_report(t, phone_cc_prefix(b, s0), e, VEIL_D_PHONE, conf, 0);
                 return e;
             }
         }

@@ -275,6 +275,9 @@ TEST(recall_forms)
        00, a localised key */
     TXT("Contact%3A+Theodore%2C+%28305%29+358-3993%2C+ok", "person_name@11+8M phone@23+18H");
     TXT("q=0049-%280%29159-65788609&type=customer", "phone@2+24H");
+    /* a country code in parentheses is masked with the number */
+    TXT("Pueden llamarme al (+34) 98 147 78 80 o escribir", "phone@19+18H");
+    TXT("tel (+34) 754-572-241 ok", "phone@4+17H");
     JS("{\"telefon\":\"(0152) 38367628\"}", "phone@12+15HF");
     /* nine digits under a tax id: an SSN by its rules; a BSN when the key
        says so and the 11-test passes */
