@@ -24,7 +24,7 @@
 const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_EMAIL] = {
         "email", "EMAIL", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, NULL,
-        "(?:\"[^\"\\r\\n\\x00]{1,64}\"|(?:[A-Za-z0-9._%+'~-]|[\\xc3-\\xdf][\\x80-\\xbf])+)(?:@|%40)"
+        "(?:\"[^\"\\r\\n\\x00]{1,64}\"|(?:[A-Za-z0-9._%+'~!#&-]|[\\xc3-\\xdf][\\x80-\\xbf])+)(?:@|%40)"
         "[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\x80-\\xff-]*[A-Za-z0-9\\x80-\\xff])?"
         "(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\x80-\\xff-]*[A-Za-z0-9\\x80-\\xff])?)*"
         "\\.[A-Za-z]{2,24}\\b",

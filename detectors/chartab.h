@@ -13,7 +13,10 @@ enum {
     VEIL_C_LOWER = 4,
     VEIL_C_HEX = 8,
     VEIL_C_SEP = 16,     /* " -./()": separators inside numbers */
-    VEIL_C_LOCAL = 32,   /* characters of an e-mail local part */
+    VEIL_C_LOCAL = 32,   /* characters of an e-mail local part: letters,
+                            digits and ! # % & ' + - . _ ~ of RFC 5322's
+                            atext (not = / ? | { } * ` ^ $, which delimit
+                            keys, paths, logs and masks far more often) */
     VEIL_C_TRIGGER = 64, /* a byte the text layer's handlers start on:
                             digits and ":=@ABJ%-_", and 0xEF (full-width
                             digits, text_scan.c) */
@@ -24,7 +27,7 @@ enum {
 static const uint8_t veil__chartab[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    16, 0, 0, 0, 0, 96, 0, 32, 16, 16, 0, 32, 0, 240, 176, 16,
+    16, 32, 0, 32, 0, 96, 32, 32, 16, 16, 0, 32, 0, 240, 176, 16,
     233, 233, 233, 233, 233, 233, 233, 233, 233, 233, 64, 0, 0, 64, 0, 0,
     64, 234, 234, 170, 170, 170, 170, 162, 162, 162, 226, 162, 162, 162, 162, 162,
     162, 162, 162, 162, 162, 162, 162, 162, 162, 162, 162, 128, 0, 128, 0, 224,

@@ -1813,7 +1813,9 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
     if (i - ls == 64 && ls > 0 && is_local_char(b[ls - 1])) {
         return i + seplen;
     }
-    while (ls < i && b[ls] < 0x80 && b[ls] != '"' && !isaln(b[ls])) {
+    /* It starts at a letter, a digit, a quote or an underscore ("_ops@"),
+       not at the punctuation before it ("#jane@", "'jane@"). */
+    while (ls < i && b[ls] < 0x80 && b[ls] != '"' && b[ls] != '_' && !isaln(b[ls])) {
         ls++;
     }
     if (ls == i) {

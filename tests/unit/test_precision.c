@@ -253,6 +253,13 @@ TEST(recall_forms)
     TXT("Created customer <\"duco van\"@gmail.com> ok", "email@18+20H");
     TXT("escribirme a rosa@d\xc3\xa1vila-consultoria.com.mx. No", "email@13+31H");
     TXT("user=jos\xc3\xa9.garcia@example.es ok", "email@5+23H");
+    /* RFC 5322 atext: '!', '#' and '&' inside a local part, '_' at its
+       start; '=' and '|' still end it (key=value, pipe-separated logs) */
+    TXT("mail jane!doe@example.com ok", "email@5+20H");
+    TXT("mail maria#2@correo.com.mx ok", "email@5+21H");
+    TXT("x _ops.team@example.com y", "email@2+21H");
+    TXT("see #jane@example.com", "email@5+16H");
+    TXT("a|jane@example.com user=jane@example.com", "email@2+16H email@24+16H");
     TXT("\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x81\xafhkimura@yahoo.co.jp\xe3\x81\xa7"
         "\xe3\x81\x99",
         "email@12+19H");
