@@ -236,9 +236,10 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "\\b(?:19|20)\\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\\d|3[01])\\b"
         "|\\b(?:0?[1-9]|[12]\\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\\d{2}\\b"
         "|\\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])/(?:19|20)\\d{2}\\b",
-        "born,birth,dob,d.o.b,birthday,birthdate,geboren,geburtsdatum,nato il,nata il,"
-        "nacido el,nacida el,nasceu,nascido,naissance,né le,née le,生年月日,出生日期,"
-        "né le,née le,naissance,nacimiento,nascita,geboortedatum,nascimento",
+        "born,birth,dob,d.o.b,birthday,birthdate,geboren,geburtsdatum,geburtstag,geb.,"
+        "nato il,nata il,nacido el,nacida el,nací el,naci el,nasceu,nascido,nasci em,"
+        "naissance,né le,née le,生年月日,出生日期,生まれ,誕生日,nacimiento,nascita,"
+        "geboortedatum,nascimento",
         "1985-03-14",
         "high under a birth-like key; medium for a real date within 40 bytes "
         "after a birth keyword; never without one"},

@@ -53,6 +53,7 @@
 #define FIELD_MAX 4096  /* longest value of a key=value field in text */
 #define PEM_MAX 16384   /* longest PEM private key block */
 #define JWT_MAX 8192
+#define DOB_AFTER 10 /* bytes after a date dob_after() reads */
 
 #define CT(c) veil__chartab[(unsigned char)(c)]
 static inline int isdig(int c)
@@ -993,10 +994,9 @@ static int looks_like_version(struct veil__text *t, size_t s)
     return near_version_word(t, s);
 }
 
-/* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
 /* A country code in parentheses before a national number, "(+34) 98 147
-   78 80" or "(+44)7700 900123": the finding starts at the '(' so that the
-   code is masked with the rest. At most eight bytes before <s>. */
+   78 80" or "(+34)754-572-241": the finding starts at the '(' so that the
+   code is masked with the rest. At most seven bytes before <s>. */
 static size_t phone_cc_prefix(const unsigned char *b, size_t s)
 {
     size_t q = s, r;
@@ -1016,7 +1016,10 @@ static size_t phone_cc_prefix(const unsigned char *b, size_t s)
     return r - 2;
 }
 
-static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0)
+static size_t dob_after(const struct veil__text *t, size_t e, int final);
+
+/* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
+static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0, int final)
 {
     const unsigned char *b = t->buf;
     const veil_engine_t *eng = t->eng;
@@ -1149,7 +1152,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         (ns.g[0] <= 2 || (ns.g[0] == 4 && ((b[s] == '1' && b[s + 1] == '9') ||
                                            (b[s] == '2' && b[s + 1] == '0')))) &&
         (e = match(t, VEIL_D_DATE_OF_BIRTH, s, ns.end, 0)) != 0 &&
-        valid(veil__valid_date, b, s, e) && has_context(t, s, VEIL_D_DATE_OF_BIRTH)) {
+        valid(veil__valid_date, b, s, e) &&
+        /* (h_numeric() waited for the bytes dob_after() reads) */
+        (has_context(t, s, VEIL_D_DATE_OF_BIRTH) || dob_after(t, e, final) == 1)) {
         veil__text_report(t, s, e, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
         return e;
     }
@@ -1242,27 +1247,82 @@ static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
     return k + 1 < c->nw && !same_sep(b, c, k, k + 1);
 }
 
+/* The month names of the languages veil's phone formats cover, as their
+   calendars write them (en, de, fr, es, it, nl, pt), and the usual
+   abbreviations; compared without regard to ASCII case. */
+static const char *const month_names[] = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+    /* de */
+    "januar", "jänner", "februar", "märz", "mai", "juni", "juli", "oktober", "dezember", "okt",
+    "dez",
+    /* fr */
+    "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre",
+    "novembre", "décembre",
+    /* es */
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+    "setiembre", "octubre", "noviembre", "diciembre",
+    /* it */
+    "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre",
+    "dicembre",
+    /* nl */
+    "januari", "februari", "maart", "mei", "augustus",
+    /* pt */
+    "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro",
+    "dezembro"};
+
+/* Whether b[w..we) is a month's name. */
+static int is_month(const unsigned char *b, size_t w, size_t we)
+{
+    size_t len = we - w;
+    if (len < 3 || len > 10) {
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof(month_names) / sizeof(month_names[0]); k++) {
+        if (strlen(month_names[k]) == len &&
+            strncasecmp((const char *)b + w, month_names[k], len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static inline int is_word_byte(unsigned c)
+{
+    return isal((int)c) || c >= 0x80;
+}
+
+/* "de " (es, pt: "16 de fevereiro de 1947") at <q>: its length, or 0. */
+static size_t de_at(const unsigned char *b, size_t q, size_t n)
+{
+    return q + 3 <= n && (b[q] | 0x20) == 'd' && b[q + 1] == 'e' && b[q + 2] == ' ' ? 3 : 0;
+}
+
+/* A year of four digits, 19xx or 20xx, at <y> and nothing joined after
+   it. Returns its end, 0, or DEFER when the bytes have not arrived. */
+static size_t year_at(const unsigned char *b, size_t y, size_t n, int final)
+{
+    if (y + 5 > n && !(final && y + 4 == n)) {
+        return final ? 0 : DEFER;
+    }
+    if (!(((b[y] == '1' && b[y + 1] == '9') || (b[y] == '2' && b[y + 1] == '0')) &&
+          isdig(b[y + 2]) && isdig(b[y + 3])) ||
+        (y + 4 < n && isaln(b[y + 4]))) {
+        return 0;
+    }
+    return y + 4;
+}
+
 /*
  * month_date(): a date written with the month's name around the digits
- * at <ws>: "January 3, 1959" (the name before) or "3 January 1959" (after),
- * in English. Returns its end and sets *start, or 0; DEFER when the bytes
- * after it have not arrived.
+ * at <ws>: "January 3, 1959", "Dec 17 1991" (the name before), "3 January
+ * 1959", "16. Dezember 1942", "16 de fevereiro de 1947" (after). Returns
+ * its end and sets *start, or 0; DEFER when the bytes after it have not
+ * arrived.
  */
 static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *start)
 {
-#define M(s)             \
-    {                    \
-        s, sizeof(s) - 1 \
-    }
-    static const struct {
-        const char *name;
-        size_t len;
-    } months[] = {M("january"),  M("february"), M("march"),  M("april"),     M("may"),
-                  M("june"),     M("july"),     M("august"), M("september"), M("october"),
-                  M("november"), M("december"), M("jan"),    M("feb"),       M("mar"),
-                  M("apr"),      M("jun"),      M("jul"),    M("aug"),       M("sep"),
-                  M("sept"),     M("oct"),      M("nov"),    M("dec")};
-#undef M
     const unsigned char *b = t->buf;
     size_t n = t->len, q = ws;
 
@@ -1275,59 +1335,143 @@ static size_t month_date(struct veil__text *t, size_t ws, int final, size_t *sta
     if (isdig(b[q]) || q == ws) {
         return 0;
     }
-    /* "Month D, YYYY": a month name and one space before the day. */
-    if (ws >= 4 && b[ws - 1] == ' ' && isal(b[ws - 2])) {
+    /* "Month D, YYYY" and "Month D YYYY": a month name and one space
+       before the day. */
+    if (ws >= 4 && b[ws - 1] == ' ' && is_word_byte(b[ws - 2])) {
         size_t w = ws - 1;
-        while (w > 0 && ws - 1 - w < 9 && isal(b[w - 1])) {
+        while (w > 0 && ws - 1 - w < 10 && is_word_byte(b[w - 1])) {
             w--;
         }
-        int found = 0;
-        /* Month names are 3 to 9 letters long. */
-        for (size_t k = ws - 1 - w >= 3 ? 0 : sizeof(months) / sizeof(months[0]);
-             k < sizeof(months) / sizeof(months[0]) && !found; k++) {
-            size_t len = months[k].len;
-            found = ws - 1 - w == len &&
-                    strncasecmp((const char *)b + w, months[k].name, len) == 0 &&
-                    (w == 0 || !isal(b[w - 1]));
-        }
-        if (found) {
+        if ((w == 0 || !is_word_byte(b[w - 1])) && is_month(b, w, ws - 1)) {
             size_t y = q;
-            if (y < n && b[y] == ',') {
+            if (b[y] == ',') {
                 y++;
             }
-            /* The year and the byte after it; at the end of the input the
-               year may be its last bytes. */
-            if (y + 6 > n && !(final && y + 5 == n)) {
+            if (y + 1 >= n) {
                 return final ? 0 : DEFER;
             }
-            if (b[y] != ' ' || !isdig(b[y + 1]) || !isdig(b[y + 2]) || !isdig(b[y + 3]) ||
-                !isdig(b[y + 4]) || (y + 5 < n && isaln(b[y + 5]))) {
+            if (b[y] != ' ') {
                 return 0;
             }
+            size_t e = year_at(b, y + 1, n, final);
+            if (e == 0 || e == DEFER) {
+                return e;
+            }
             *start = w;
-            return y + 5;
+            return e;
         }
     }
-    /* "D Month YYYY". */
+    /* "D Month YYYY", "D. Month YYYY", "D de Month de YYYY". */
+    if (b[q] == '.') {
+        q++;
+    }
+    if (q + 1 >= n) {
+        return final ? 0 : DEFER;
+    }
     if (b[q] != ' ') {
         return 0;
     }
-    size_t w = q + 1, we = w;
-    while (we < n && we - w < 10 && isal(b[we])) {
+    size_t w = q + 1, de = de_at(b, w, n);
+    w += de;
+    size_t we = w;
+    while (we < n && we - w < 11 && is_word_byte(b[we])) {
         we++;
     }
-    if (we + 6 > n && !(final && we + 5 == n)) {
+    if (we + 2 > n) {
         return final ? 0 : DEFER;
     }
-    for (size_t k = 0; k < sizeof(months) / sizeof(months[0]); k++) {
-        size_t len = months[k].len;
-        if (we - w == len && strncasecmp((const char *)b + w, months[k].name, len) == 0) {
-            if (b[we] == ' ' && isdig(b[we + 1]) && isdig(b[we + 2]) && isdig(b[we + 3]) &&
-                isdig(b[we + 4]) && (we + 5 == n || !isaln(b[we + 5]))) {
-                *start = ws;
-                return we + 5;
-            }
+    if (!is_month(b, w, we)) {
+        return 0;
+    }
+    size_t y = we;
+    if (b[y] == '.' || b[y] == ',') {
+        y++;
+    }
+    if (y + 4 > n) {
+        return final ? 0 : DEFER;
+    }
+    if (b[y] != ' ') {
+        return 0;
+    }
+    y++;
+    y += de ? de_at(b, y, n) : 0;
+    size_t e = year_at(b, y, n, final);
+    if (e == 0 || e == DEFER) {
+        return e;
+    }
+    *start = ws;
+    return e;
+}
+
+/*
+ * kanji_date(): "1980年6月26日" from the year's digits at <ws>. Returns
+ * its end, 0, or DEFER.
+ */
+static size_t kanji_date(struct veil__text *t, size_t ws, int final)
+{
+    static const unsigned char nen[] = {0xE5, 0xB9, 0xB4}, getsu[] = {0xE6, 0x9C, 0x88},
+                               nichi[] = {0xE6, 0x97, 0xA5};
+    const unsigned char *b = t->buf;
+    size_t n = t->len;
+    size_t q = year_at(b, ws, n, final);
+
+    /* year_at() wants no letter after the year: 年 is no ASCII letter. */
+    if (q == 0 || q == DEFER) {
+        return q;
+    }
+    const unsigned char *parts[2] = {nen, getsu};
+    for (int p = 0; p < 3; p++) {
+        const unsigned char *k = p < 2 ? parts[p] : nichi;
+        if (q + 3 > n) {
+            return final ? 0 : DEFER;
+        }
+        if (memcmp(b + q, k, 3) != 0) {
             return 0;
+        }
+        q += 3;
+        if (p == 2) {
+            break;
+        }
+        size_t d = q;
+        while (q < n && q - d < 2 && isdig(b[q])) {
+            q++;
+        }
+        if (q == n && !final) {
+            return DEFER;
+        }
+        if (q == d || (q < n && isdig(b[q]))) {
+            return 0;
+        }
+    }
+    return q;
+}
+
+/*
+ * dob_after(): 1 when a word saying "born" follows the date that ends at
+ * <e>, where the language puts it after ("Ich bin am 3. Juli 1940
+ * geboren", "1944/10/12生まれ"), 0 when not, DEFER when its bytes have
+ * not arrived. At most DOB_AFTER bytes.
+ */
+static size_t dob_after(const struct veil__text *t, size_t e, int final)
+{
+    static const struct {
+        const char *w;
+        size_t len;
+    } words[] = {{"geboren", 7}, {"\xe7\x94\x9f\xe3\x81\xbe\xe3\x82\x8c", 9}};
+    const unsigned char *b = t->buf;
+    size_t n = t->len, q = e;
+
+    if (e + DOB_AFTER > n && !final) {
+        return DEFER;
+    }
+    if (q < n && b[q] == ' ') {
+        q++;
+    }
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+        size_t len = words[k].len;
+        if (q + len <= n && strncasecmp((const char *)b + q, words[k].w, len) == 0 &&
+            (q + len == n || !isal(b[q + len]))) {
+            return 1;
         }
     }
     return 0;
@@ -1500,13 +1644,35 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             }
             /* A birth date written with the month's name: the day is a
                short number too. */
-            if (digits <= 2 && groups == 1 && eng_enabled(t, VEIL_D_DATE_OF_BIRTH)) {
-                size_t ds = 0, de = month_date(t, ws, final, &ds);
+            if (((digits <= 2 && groups == 1) || (groups == 2 && digits >= 5 && digits <= 6)) &&
+                eng_enabled(t, VEIL_D_DATE_OF_BIRTH)) {
+                size_t ds = 0, de = month_date(t, ws, final, &ds), after = 0;
                 if (de == DEFER) {
                     return DEFER;
                 }
-                if (de != 0 && has_context(t, ds, VEIL_D_DATE_OF_BIRTH)) {
+                if (de != 0 && !has_context(t, ds, VEIL_D_DATE_OF_BIRTH) &&
+                    (after = dob_after(t, de, final)) == DEFER) {
+                    return DEFER;
+                }
+                if (de != 0 && (after == 1 || has_context(t, ds, VEIL_D_DATE_OF_BIRTH))) {
                     veil__text_report(t, ds, de, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
+                    return de;
+                }
+            }
+            /* "1980年6月26日": the year, then the kanji of year, month and
+               day. */
+            if (digits == 4 && groups == 1 && q < t->len && b[q] == 0xE5 &&
+                eng_enabled(t, VEIL_D_DATE_OF_BIRTH)) {
+                size_t de = kanji_date(t, ws, final), after = 0;
+                if (de == DEFER) {
+                    return DEFER;
+                }
+                if (de != 0 && !has_context(t, ws, VEIL_D_DATE_OF_BIRTH) &&
+                    (after = dob_after(t, de, final)) == DEFER) {
+                    return DEFER;
+                }
+                if (de != 0 && (after == 1 || has_context(t, ws, VEIL_D_DATE_OF_BIRTH))) {
+                    veil__text_report(t, ws, de, VEIL_D_DATE_OF_BIRTH, VEIL_CONF_MEDIUM, 0);
                     return de;
                 }
             }
@@ -1585,6 +1751,11 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     }
 
     size_t done = 0, e;
+    /* A date in three groups may have "geboren" or 生まれ after it
+       (dob_after()): those bytes first. */
+    if (!final && c.ce + DOB_AFTER > t->len && c.nw >= 3 && eng_enabled(t, VEIL_D_DATE_OF_BIRTH)) {
+        return DEFER;
+    }
     /* A NINO written "AB 12 34 56 C" starts at the letters before. */
     if (ws >= 3 && b[ws - 1] == ' ' && isup(b[ws - 2]) && isup(b[ws - 3]) &&
         (ws == 3 || !isaln(b[ws - 4])) && (e = match(t, VEIL_D_UK_NINO, ws - 3, c.ce, 0)) != 0 &&
@@ -1605,7 +1776,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
             e = w->digits ? try_lettered(t, &c, k) : 0;
         } else {
             size_t s0 = k == 0 ? cs : (b[w->s - 1] == '(' ? w->s - 1 : w->s);
-            e = try_numeric(t, &c, k, s0);
+            e = try_numeric(t, &c, k, s0, final);
         }
         if (e) {
             done = e;
@@ -2754,7 +2925,8 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         return 0; /* a look-alike may join the next group (text_scan.c) */
     }
     if (digits <= 2 && groups == 1 && dob &&
-        ((i >= 4 && prev == ' ' && isal(B(i - 2))) || at_q == ' ')) {
+        ((i >= 4 && prev == ' ' && (isal(B(i - 2)) || B(i - 2) >= 0x80)) || at_q == ' ' ||
+         at_q == '.')) {
         return 0; /* maybe a date with the month's name: month_date() */
     }
     if (!((digits < 6 && groups < 4) || (groups == 1 && digits < 9))) {

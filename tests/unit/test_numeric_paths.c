@@ -98,6 +98,24 @@ TEST(short_numbers)
     /* The year as the last bytes of the input (every cut of the harness
        included): the end of the input ends the date. */
     T("born on 3 January 1959", "date_of_birth@8+14M");
+    /* Month names of de, fr, es, it, nl, pt; "D." and "de"; the month
+       first without a comma; the year, month and day kanji; "geboren"
+       and 生まれ after the date */
+    T("Ich bin am 3. Juli 1940 geboren.", "date_of_birth@11+12M");
+    T("Nasci em 16 de fevereiro de 1947 ok", "date_of_birth@9+23M");
+    T("Je suis n\xc3\xa9 le 31 ao\xc3\xbbt 2004. La", "date_of_birth@15+13M");
+    T("Sono nato il 2 agosto 1955.", "date_of_birth@13+13M");
+    T("Geboortedatum: 27 oktober 1985", "date_of_birth@15+15M");
+    T("DOB Dec 17 1991, in case", "date_of_birth@4+11M");
+    T("Ich bin am 19.01.1943 geboren. ", "date_of_birth@11+10M");
+    T("1944/10/12\xe7\x94\x9f\xe3\x81\xbe\xe3\x82\x8c", "date_of_birth@0+10M");
+    T("\xe7\xa7\x81\xe3\x81\xaf"
+      "1980\xe5\xb9\xb4"
+      "6\xe6\x9c\x88"
+      "26\xe6\x97\xa5\xe7\x94\x9f\xe3\x81\xbe\xe3\x82\x8c",
+      "date_of_birth@6+16M");
+    T("Meeting on 3 March 2024 at noon, released 12 May 2020", "");
+    T("Ich bin am 3. Juli 1940 gekommen.", "");
     T("date of birth: January 3, 1959", "date_of_birth@15+15M");
     T("born on 3 January 19590", "");
     /* 24 bytes is as far as the walk goes */

@@ -239,7 +239,9 @@ TEST(recall_forms)
         "phone@26+9H");
     TXT("\xe9\x80\xa3\xe7\xb5\xa1\xe5\x85\x88\xef\xbc\x9a 09049813578 ok", "phone@13+11H");
     TXT("CPF: 762067880-83 O", "br_cpf@5+12H");
-    TXT("message=geb.+26.07.1992+in+K%c3%b6ln", "");
+    /* no phone number after a '+' that is a space, but a birth date
+       after "geb." (geboren) */
+    TXT("message=geb.+26.07.1992+in+K%c3%b6ln", "date_of_birth@13+10M");
     /* percent-encoded text around them */
     TXT("Uso+Chrome%2F100.0.0.0+en+Windows", "");
     TXT("address+is+2406%3Ab80e%3Ac2b4%3A8518%3Ab477%3A9109%3A76c3%3A65f5%2C+is", "ipv6@11+53H");
