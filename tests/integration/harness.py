@@ -19,11 +19,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port nobody listens on, for a server started after this returns.
+    Drawn from below the kernel's ephemeral range (32768-60999 on Linux),
+    where bind(port 0) and every outgoing connection of the tests running
+    in parallel take theirs: a port from there could be taken between this
+    call and the server's bind ("Address already in use")."""
+    import random
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        return port
+    raise RuntimeError("no free port in 20000-32000")
 
 
 def wait_port(port, timeout=10.0, proc=None):
