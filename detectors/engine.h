@@ -21,6 +21,8 @@
 #include "validators.h"
 #include "veil/scan.h"
 
+#define VEIL__CSV_COLS 48 /* columns of a CSV table with a key each */
+
 struct veil_engine {
     uint8_t enabled[VEIL_D__COUNT];
     uint8_t min_confidence;
@@ -174,6 +176,19 @@ struct veil__text {
                                   inside a row already judged */
         uint8_t on, sep, begun;
     } csv;
+    /* csv_columns.c: a CSV table's header, whose names become the keys
+       of its cells. Offsets are of the stream. */
+    struct veil__csvcols {
+        uint64_t at;         /* the bytes before it are read */
+        uint64_t line_start; /* outside a table: where the line starts */
+        uint64_t row_start;  /* where the current row starts */
+        uint64_t cell_start; /* where the current cell starts */
+        unsigned col;        /* the current cell's column */
+        uint8_t state, sep, quoted, ncols, candidate;
+        uint8_t hlen[VEIL__CSV_COLS];
+        uint8_t whole[VEIL__CSV_COLS]; /* a cell is a finding whole (cell_end()) */
+        char head[VEIL__CSV_COLS][32];
+    } csvcols;
     size_t match_from;         /* core patterns see the buffer from here
                                   (text_handlers.h, match()) */
     uint64_t pem_at, pem_seen; /* a held-back PEM block: where it starts and
@@ -186,7 +201,9 @@ struct veil__text {
         uint64_t start;
         uint64_t mask, done; /* detectors with a context word in key */
         uint8_t len;
-        char key[63];
+        uint8_t csv; /* a CSV column's header (csv_columns.c), no value
+                        judged whole */
+        char key[62];
     } * fields;
     size_t nfields, capfields;
     size_t fields_used; /* entries written since the last wipe */
@@ -260,6 +277,12 @@ void veil__text_end(struct veil__text *t);
 /* Context for the bytes appended from now on (a JSON key, a form field
    name); NULL for none. */
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len);
+/* The same for the value that starts at stream offset <at> (at or after
+   the last key's, within the buffer); <csv>: a CSV column's header. */
+void veil__text_field_at(struct veil__text *t, uint64_t at, const char *key, size_t len, int csv);
+/* Reads the CSV table the text holds, if it is one, up to the buffer's end
+   and gives its cells their columns' keys (csv_columns.c). */
+void veil__csv_columns_run(struct veil__text *t, int final);
 /* The delimiter between the values of a structured body. No finding spans
    it and no context reaches across it; a decoded NUL inside a value is
    given to the text layer as 0x01. */

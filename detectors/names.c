@@ -318,8 +318,8 @@ static int under_name_key(const struct veil__text *t, size_t i)
             hi = mid;
         }
     }
-    if (lo == 0 || t->fields[lo - 1].len == 0) {
-        return 0;
+    if (lo == 0 || t->fields[lo - 1].len == 0 || t->fields[lo - 1].csv) {
+        return 0; /* (a CSV column: names.c judges its cells itself) */
     }
     const struct veil__field *f = &t->fields[lo - 1];
     const char *sp = memchr(f->key, ' ', f->len); /* the key, then its sibling */

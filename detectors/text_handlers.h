@@ -2181,6 +2181,15 @@ static int is_key_char(int c)
     return (CT(c) & VEIL_C_KEY) != 0;
 }
 
+/* A credential key of a form body or query string ("&pass=", "?pwd="):
+   after '&' or '?', a key that alone is ambiguous in prose ("pass=3
+   fail=0") names a secret, when its value has a letter (h_equals()). */
+static int form_secret_key(const unsigned char *b, size_t ks, size_t i)
+{
+    return ks > 0 && (b[ks - 1] == '&' || b[ks - 1] == '?') &&
+           veil__key_class((const char *)b + ks, i - ks) == VEIL_D_SECRET_FIELD;
+}
+
 /* key=value in query strings and form bodies inside text. */
 static size_t h_equals(struct veil__text *t, size_t i, int final)
 {
@@ -2192,7 +2201,11 @@ static size_t h_equals(struct veil__text *t, size_t i, int final)
     if (ks == i || (ks > 0 && is_key_char(b[ks - 1]))) {
         return i + 1;
     }
-    int cls = veil__key_class_prose((const char *)b + ks, i - ks);
+    int cls = veil__key_class_prose((const char *)b + ks, i - ks), form = 0;
+    if (cls < 0 && form_secret_key(b, ks, i)) {
+        cls = VEIL_D_SECRET_FIELD;
+        form = 1;
+    }
     if (cls < 0) {
         return i + 1;
     }
@@ -2200,6 +2213,15 @@ static size_t h_equals(struct veil__text *t, size_t i, int final)
     size_t next = field_value(t, i + 1, cls, final, 0, &vs, &ve);
     if (next == DEFER) {
         return DEFER;
+    }
+    if (form) {
+        int letter = 0;
+        for (size_t k = vs; k < ve && !letter; k++) {
+            letter = isal(b[k]);
+        }
+        if (!letter) {
+            return next > i + 1 ? next : i + 1;
+        }
     }
     return report_field(t, cls, vs, ve, next > i + 1 ? next : i + 1, 0, b + ks, i - ks, 1);
 }
@@ -2979,7 +3001,9 @@ static int trigger_acts(const unsigned char *b, size_t lo, size_t hi, size_t i)
             ks--;
         }
         return ks < i && !is_key_char(B(ks - 1)) &&
-               veil__key_class_prose((const char *)b + ks, i - ks) >= 0;
+               (veil__key_class_prose((const char *)b + ks, i - ks) >= 0 ||
+                ((B(ks - 1) == '&' || B(ks - 1) == '?') &&
+                 veil__key_class((const char *)b + ks, i - ks) == VEIL_D_SECRET_FIELD));
     case ':':
         /* h_colon(): a JSON key, hex and colons, or h_plain_key(). */
         if (B(i - 1) == '"' || B(i - 1) == ':' || ishex(B(i - 1)) || B(i + 1) == ':' ||

@@ -210,6 +210,7 @@ void veil__text_dispose(struct veil__text *t)
     free(t->shr);
     free(t->plus);
     explicit_bzero(t->part, sizeof(t->part));
+    explicit_bzero(&t->csvcols, sizeof(t->csvcols));
     if (t->fields) {
         explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
         free(t->fields);
@@ -227,6 +228,7 @@ void veil__text_wipe(struct veil__text *t)
     }
     explicit_bzero(t->part, sizeof(t->part));
     t->npart = 0;
+    explicit_bzero(&t->csvcols, sizeof(t->csvcols));
     if (t->fields) {
         explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
         t->fields_used = 0;
@@ -907,6 +909,7 @@ void veil__text_run(struct veil__text *t)
     if (t->error) {
         return;
     }
+    veil__csv_columns_run(t, 0);
     t->k->text_scan(t, 0);
     veil__names_run(t, 0);
     uint64_t front = t->base + scan_frontier(t);
@@ -922,6 +925,7 @@ void veil__text_flush(struct veil__text *t)
         return;
     }
     norm_finish(t);
+    veil__csv_columns_run(t, 1);
     t->k->text_scan(t, 1);
     veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
@@ -933,6 +937,7 @@ void veil__text_flush(struct veil__text *t)
 void veil__text_end(struct veil__text *t)
 {
     norm_finish(t);
+    veil__csv_columns_run(t, 1);
     t->k->text_scan(t, 1);
     veil__names_run(t, 1);
     emit_upto(t, UINT64_MAX);
@@ -943,6 +948,7 @@ void veil__text_end(struct veil__text *t)
     t->base += t->len;
     t->len = t->pos = t->cpos = t->npos = 0;
     memset(&t->csv, 0, sizeof(t->csv));
+    explicit_bzero(&t->csvcols, sizeof(t->csvcols));
     t->nfields = 0;
     t->ctx_pos = SIZE_MAX;
     prune_shrinks(t);
@@ -950,10 +956,13 @@ void veil__text_end(struct veil__text *t)
 
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
 {
-    struct veil__field *f;
-
     norm_finish(t);
-    uint64_t at = t->base + t->len;
+    veil__text_field_at(t, t->base + t->len, key, len, 0);
+}
+
+void veil__text_field_at(struct veil__text *t, uint64_t at, const char *key, size_t len, int csv)
+{
+    struct veil__field *f;
 
     if ((key == NULL || len == 0) && (t->nfields == 0 || t->fields[t->nfields - 1].len == 0)) {
         return; /* no context before, none now */
@@ -978,6 +987,7 @@ void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
     }
     f->start = at;
     f->mask = f->done = 0;
+    f->csv = (uint8_t)(csv != 0);
     size_t n = key == NULL ? 0 : len < sizeof(f->key) ? len : sizeof(f->key), j = 0;
 #ifdef __SSE2__
     /* Key paths ("items.0.variant_id") are often longer than 16 bytes. */
