@@ -38,11 +38,13 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "|0\\d{1,5}(?:[ ./-]\\d{2,8}){1,4}"
         "|1[ .-]?\\(?[2-9]\\d{2}\\)?[ .-]?\\d{3}[ .-]\\d{4}"
         "|[1-9]\\d{1,4}(?:[ .-]\\d{2,8}){1,4}"
-        "|\\d{9,11})\\b",
-        "phone,tel,telephone,mobile,cell,call,fax,whatsapp,telefon,telefono,rappeler,"
-        "appeler,numéro,anrufen,rufnummer,llamar,llámame,chiamare,chiamami,bellen,"
-        "ligar,celular,número,"
-        "teléfono,téléphone,portable,móvil,handy,contact,電話,連絡先",
+        "|0\\d{11}|\\d{9,11})\\b",
+        "phone,tel,telephone,mobil,cell,call,fax,whatsapp,telefon,telefono,rappeler,"
+        "appeler,rappelez,joindre,numéro,rufnummer,telefonnummer,telefoonnummer,handynummer,"
+        "anrufen,rückfragen,llamar,llámame,"
+        "llámenme,llamenme,chiamare,chiamami,richiamatemi,contattarmi,bellen,bel me,"
+        "bereiken,ligar,liguem,celular,número,teléfono,téléphone,portable,móvil,"
+        "handy,contact,kontakt,contatto,contato,reach me,電話,連絡先",
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
         "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "

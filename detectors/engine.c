@@ -253,7 +253,7 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
         /* Context lookups are 64-bit masks by detector: the catalog gives
            detectors from index 64 on no context words (catalog.h). */
         for (const char *w = d < 64 ? veil__catalog[d].context : NULL;
-             w && *w && e->ncontext[d] < 32;) {
+             w && *w && e->ncontext[d] < VEIL__CONTEXT_MAX;) {
             const char *comma = strchr(w, ',');
             size_t len = comma ? (size_t)(comma - w) : strlen(w);
             e->context[d][e->ncontext[d]].word = w;

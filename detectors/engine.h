@@ -21,7 +21,8 @@
 #include "validators.h"
 #include "veil/scan.h"
 
-#define VEIL__CSV_COLS 48 /* columns of a CSV table with a key each */
+#define VEIL__CONTEXT_MAX 48 /* context words of one detector */
+#define VEIL__CSV_COLS 48    /* columns of a CSV table with a key each */
 
 struct veil_engine {
     uint8_t enabled[VEIL_D__COUNT];
@@ -35,7 +36,7 @@ struct veil_engine {
     struct {
         const char *word;
         uint8_t len;
-    } context[VEIL_D__COUNT][32];
+    } context[VEIL_D__COUNT][VEIL__CONTEXT_MAX];
     uint8_t ncontext[VEIL_D__COUNT];
     uint64_t context_first[256];  /* bit d: a word of detector d starts so */
     uint64_t context_second[256]; /* ... has this second byte (or is one

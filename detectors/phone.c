@@ -148,10 +148,13 @@ static int national(const phone_t *p, int ctx)
         return 0;
     }
     if (p->groups == 1) {
-        /* Bare digits: ten or eleven, or nine of a mobile or
+        /* Bare digits: ten or eleven, twelve with a trunk zero (a German
+           mobile number, 0176 and eight digits), or nine of a mobile or
            non-geographic number of ES, PT or IT (6-9), next to a word
            saying phone. */
-        return ctx && ((n >= 10 && n <= 11) || (n == 9 && d[0] >= '6')) ? VEIL_CONF_MEDIUM : 0;
+        return ctx && ((n >= 10 && n <= 11) || (n == 12 && d[0] == '0') || (n == 9 && d[0] >= '6'))
+                   ? VEIL_CONF_MEDIUM
+                   : 0;
     }
     if (d[0] == '0') {
         /* 5-4 is a ZIP+4 code (08594-9169). */

@@ -1175,9 +1175,9 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
            ten digits starts with a 1), and never after a '#' (an order or
            ticket number: "order #5416225711"). */
         if (ns.groups == 1 && s0 == s &&
-            ((ns.digits < 10 && !(ns.digits == 9 && b[s] >= '6')) || ns.digits > 11 ||
-             (ns.digits == 10 && b[s] == '1') || (s > 0 && b[s - 1] == '#') ||
-             !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
+            ((ns.digits < 10 && !(ns.digits == 9 && b[s] >= '6')) ||
+             ns.digits > (b[s] == '0' ? 12u : 11u) || (ns.digits == 10 && b[s] == '1') ||
+             (s > 0 && b[s - 1] == '#') || !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
             goto nhs;
         }
         /* A date after a '+' that is a space ("geb.+26.07.1992" in a form

@@ -229,10 +229,10 @@ TEST(recall_forms)
     TXT("unter 0049 351 6339208 zur\xc3\xbc"
         "ck",
         "phone@6+16H");
-    TXT("Richiamatemi al 344 052 4379 dopo", "phone@16+12M");
+    TXT("Richiamatemi al 344 052 4379 dopo", "phone@16+12H");
     TXT("R\xc3\xbc"
         "ckfragen: (0177) 5828309 (mobil)",
-        "phone@13+14M");
+        "phone@13+14H");
     TXT("verification to 06.30445069 mac", "phone@16+11M");
     TXT("actualicen mi tel\xc3\xa9"
         "fono a 722350209. Me",
@@ -284,6 +284,12 @@ TEST(recall_forms)
        00, a localised key */
     TXT("Contact%3A+Theodore%2C+%28305%29+358-3993%2C+ok", "person_name@11+8M phone@23+18H");
     TXT("q=0049-%280%29159-65788609&type=customer", "phone@2+24H");
+    /* phrases that ask to be called back; a German mobile number of twelve
+       digits with its trunk 0 */
+    TXT("Vous pouvez me joindre au 0691513890 ou par", "phone@26+10H");
+    TXT("Potete contattarmi al 3778386984 o a", "phone@22+10H");
+    TXT("Kontakt: Bilal, Tel. 017609370041, b", "person_name@9+5M phone@21+12H");
+    TXT("Bestellnummer 017609370041", "");
     /* a country code in parentheses is masked with the number */
     TXT("Pueden llamarme al (+34) 98 147 78 80 o escribir", "phone@19+18H");
     TXT("tel (+34) 754-572-241 ok", "phone@4+17H");
