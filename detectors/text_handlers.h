@@ -1756,6 +1756,16 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     if (!final && c.ce + DOB_AFTER > t->len && c.nw >= 3 && eng_enabled(t, VEIL_D_DATE_OF_BIRTH)) {
         return DEFER;
     }
+    /* A NIE written "X-1234567-L" or "X 1234567 L" starts at the letter
+       before. */
+    if (ws >= 2 && (b[ws - 1] == '-' || b[ws - 1] == ' ') &&
+        (b[ws - 2] == 'X' || b[ws - 2] == 'Y' || b[ws - 2] == 'Z') &&
+        (ws == 2 || !isaln(b[ws - 3])) && eng_enabled(t, VEIL_D_ES_NIE) &&
+        (e = match(t, VEIL_D_ES_NIE, ws - 2, c.ce, 0)) != 0 &&
+        valid(veil__valid_es_nie, b, ws - 2, e)) {
+        veil__text_report(t, ws - 2, e, VEIL_D_ES_NIE, VEIL_CONF_HIGH, 0);
+        done = e;
+    }
     /* A NINO written "AB 12 34 56 C" starts at the letters before. */
     if (ws >= 3 && b[ws - 1] == ' ' && isup(b[ws - 2]) && isup(b[ws - 3]) &&
         (ws == 3 || !isaln(b[ws - 4])) && (e = match(t, VEIL_D_UK_NINO, ws - 3, c.ce, 0)) != 0 &&

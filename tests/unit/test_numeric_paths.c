@@ -162,7 +162,7 @@ TEST(shapes)
     T("nino AB 12 34 56 C", "uk_nino@5+13H");
     T("sku SKU-AAA9-99999 SKU-CF67-32842", "");
     T("NIE X1234567L", "es_nie@4+9H");
-    T("NIE X-1234567-L", "");
+    T("NIE X-1234567-L", "es_nie@4+11H");
     T("(X11; Linux x86_64)", "");
     T("born 1985-03-14 in Lyon", "date_of_birth@5+10M");
     T("DOB: 03/14/1985", "date_of_birth@5+10M");

@@ -290,6 +290,9 @@ TEST(recall_forms)
     TXT("Potete contattarmi al 3778386984 o a", "phone@22+10H");
     TXT("Kontakt: Bilal, Tel. 017609370041, b", "person_name@9+5M phone@21+12H");
     TXT("Bestellnummer 017609370041", "");
+    /* a NIE with its letters set apart by '-' or a space */
+    TXT("NIE X-1234567-L ok", "es_nie@4+11H");
+    TXT("mi NIE es Y 7654321 G.", "es_nie@10+11H");
     /* a country code in parentheses is masked with the number */
     TXT("Pueden llamarme al (+34) 98 147 78 80 o escribir", "phone@19+18H");
     TXT("tel (+34) 754-572-241 ok", "phone@4+17H");
