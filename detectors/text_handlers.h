@@ -1511,6 +1511,27 @@ static size_t try_iban_lower(struct veil__text *t, size_t ws, size_t we)
     return we;
 }
 
+/* Whether b[s..] is a UUID in its text form, 8-4-4-4-12 hex digits with
+   nothing alphanumeric after it. */
+static int is_uuid(const unsigned char *b, size_t s, size_t n)
+{
+    static const unsigned char dash[] = {8, 13, 18, 23};
+    if (n - s < 36 || (n - s > 36 && isaln(b[s + 36]))) {
+        return 0;
+    }
+    for (size_t k = 0, d = 0; k < 36; k++) {
+        if (d < 4 && k == dash[d]) {
+            if (b[s + k] != '-') {
+                return 0;
+            }
+            d++;
+        } else if (!ishex(b[s + k])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static size_t h_numeric(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
@@ -1750,6 +1771,11 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
         return skip_alnum(t, ws, final);
     }
 
+    /* A UUID (RFC 9562: 8-4-4-4-12 hex digits) holds no number of anyone's:
+       "90240768-6993-4c4d-..." is no personnummer, phone or date. */
+    if (is_uuid(b, ws, t->len)) {
+        return ws + 36;
+    }
     size_t done = 0, e;
     /* A date in three groups may have "geboren" or 生まれ after it
        (dob_after()): those bytes first. */

@@ -290,6 +290,10 @@ TEST(recall_forms)
     TXT("Potete contattarmi al 3778386984 o a", "phone@22+10H");
     TXT("Kontakt: Bilal, Tel. 017609370041, b", "person_name@9+5M phone@21+12H");
     TXT("Bestellnummer 017609370041", "");
+    /* a UUID's first groups are no personnummer (8 digits, '-', 4 that
+       pass Luhn) */
+    TXT("id 90240768-6993-4c4d-8190-1634a15742b0 x", "");
+    JS("{\"uuid\":\"90240768-6993-4c4d-8190-1634a15742b0\"}", "");
     /* a NIE with its letters set apart by '-' or a space */
     TXT("NIE X-1234567-L ok", "es_nie@4+11H");
     TXT("mi NIE es Y 7654321 G.", "es_nie@10+11H");
