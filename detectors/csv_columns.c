@@ -119,15 +119,19 @@ static void cell_at(struct veil__text *t, uint64_t at, unsigned col)
  * behind its scan).
  */
 #define CELL_WHOLE_MAX 100
-static void cell_end(struct veil__text *t, size_t s, size_t e)
+static void cell_end(struct veil__text *t, uint64_t start, size_t e)
 {
     struct veil__csvcols *c = &t->csvcols;
     const unsigned char *b = t->buf;
     int det = VEIL_D_SECRET_FIELD, digit = 0;
 
-    if (c->col >= c->ncols || !c->whole[c->col]) {
+    /* A cell that started before the buffer's first byte is longer than
+       the layer keeps behind its scan: far longer than CELL_WHOLE_MAX. */
+    if (c->col >= c->ncols || !c->whole[c->col] || start < t->base ||
+        t->base + e - start > CELL_WHOLE_MAX + 3) {
         return;
     }
+    size_t s = (size_t)(start - t->base);
     if (e > s && b[e - 1] == '\r') {
         e--;
     }
@@ -177,13 +181,13 @@ static size_t read_rows(struct veil__text *t, size_t i, int final)
         if (ch == '"' && t->base + i == c->cell_start) {
             c->quoted = 1;
         } else if (ch == c->sep) {
-            cell_end(t, (size_t)(c->cell_start - t->base), i);
+            cell_end(t, c->cell_start, i);
             c->col++;
             c->cell_start = t->base + i + 1;
             cell_at(t, c->cell_start, c->col);
         } else if (ch == '\n') {
             uint64_t next = t->base + i + 1;
-            cell_end(t, (size_t)(c->cell_start - t->base), i);
+            cell_end(t, c->cell_start, i);
             /* A blank line, or a row too long: the table has ended. */
             if (next - c->row_start <= 2 || next - c->row_start > CSV_LINE_MAX) {
                 veil__text_field_at(t, next, NULL, 0, 1);
@@ -270,7 +274,7 @@ void veil__csv_columns_run(struct veil__text *t, int final)
     /* The stream's last cell, with no line break after it. */
     if (final && c->state == CSV_ON && !c->quoted && c->cell_start < t->base + t->len &&
         c->cell_start >= t->base) {
-        cell_end(t, (size_t)(c->cell_start - t->base), t->len);
+        cell_end(t, c->cell_start, t->len);
         c->cell_start = t->base + t->len;
     }
 }
