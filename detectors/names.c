@@ -1463,10 +1463,12 @@ static uint64_t block_mask(const unsigned char *b, size_t base, size_t n, int li
         memset(pad, 0, sizeof(pad));
         memcpy(pad + 3 - before, b + base - before, before + len);
         p = pad + 3;
-        uint64_t m = (uint64_t)candidates16(p, lines_m) |
-                     (uint64_t)candidates16(p + 16, lines_m) << 16 |
-                     (uint64_t)candidates16(p + 32, lines_m) << 32 |
-                     (uint64_t)candidates16(p + 48, lines_m) << 48;
+        /* Only the groups of sixteen that hold bytes: a short value (a
+           JSON string the probe looks at) is one or two. */
+        uint64_t m = 0;
+        for (size_t g = 0; g * 16 < len; g++) {
+            m |= (uint64_t)candidates16(p + 16 * g, lines_m) << (16 * g);
+        }
         return len == 64 ? m : m & ((1ull << len) - 1);
     }
     return (uint64_t)candidates16(p, lines_m) | (uint64_t)candidates16(p + 16, lines_m) << 16 |

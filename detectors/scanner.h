@@ -208,6 +208,9 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len, i
 /* The same with the key's class already known (-1: none) and a sibling
    value as more context. <key> and <sibling> are not copied: they must
    stay unchanged until the value closes. */
+/* 1 when the open value is under a plain name key judged no person's
+   (value.c): the names pass is not asked about it. */
+int veil__value_names_judged(const struct veil_scanner *s);
 void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
                             const char *sibling, size_t sibling_len, int not_a_person,
                             uint64_t raw_start);

@@ -85,6 +85,14 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
     }
 }
 
+int veil__value_names_judged(const struct veil_scanner *s)
+{
+    /* A plain "name" key judged no person's ("items[].name": a product):
+       the names pass would report nothing there (names.c leaves person
+       names under name keys to this file), so it is not asked. */
+    return s->field_det == VEIL_D_PERSON_NAME && s->mode == V_LAZY;
+}
+
 void veil__value_open_rule(struct veil_scanner *s, int action, uint64_t raw_start)
 {
     s->value_raw = raw_start;
@@ -287,7 +295,7 @@ static int worth_scanning(const struct veil_scanner *s, const char *v, size_t le
 {
     size_t digits = 0, k;
     if (!s->text.k->has_trigger(v, len)) {
-        return !json_number && veil__names_may_hold(s->eng, v, len);
+        return !json_number && !veil__value_names_judged(s) && veil__names_may_hold(s->eng, v, len);
     }
     if (!json_number) {
         return 1;
@@ -339,7 +347,8 @@ void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64
          (need < 0 &&
           ((trigger != 0 && veil__triggers_matter((const unsigned char *)v, len, trigger) &&
             s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len)) ||
-           (!(flags & VEIL_FIND_JSON_BARE) && veil__names_may_hold(s->eng, v, len)))))) {
+           (!(flags & VEIL_FIND_JSON_BARE) && !veil__value_names_judged(s) &&
+            veil__names_may_hold(s->eng, v, len)))))) {
         scan_begin_ctx(s);
         veil__scan_plain(s, v, len, raw);
         veil__scan_end(s);
