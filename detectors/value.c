@@ -516,6 +516,25 @@ int veil__value_is_mask(const char *v, size_t len, int pct)
     if (len > 3 * sizeof(buf)) {
         return 0;
     }
+    /* Digits with separators only ("4111111111111111", "+1 415 555
+       0100"): no mask character, no word, so no mask (the steps below
+       would say so after reading it four times). */
+    {
+        size_t k = 0;
+        int digit = 0;
+        for (; k < len; k++) {
+            unsigned char c = (unsigned char)v[k];
+            if ((unsigned)(c - '0') < 10u) {
+                digit = 1;
+            } else if (!(c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')' ||
+                         c == '+' || c == ':')) {
+                break;
+            }
+        }
+        if (k == len && digit) {
+            return 0;
+        }
+    }
     /* Most values are data, seen at once: a letter (not x, which masks
        use) with a digit or punctuation no placeholder word has, and no
        bracket, '*' or escape in front ("hunter2", "jane@example.com"). */
