@@ -1707,6 +1707,16 @@ int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
     if (!may_hold_quick((const unsigned char *)s, len)) {
         return 0;
     }
+    /* The text layer reads the value with its look-alikes replaced (a
+       no-break space or an en dash, raw or %-escaped, text_scan.c): the
+       pass below reads the raw bytes, so a value with such a byte goes to
+       the text layer unjudged ("Jane D\u2013oe" is a name there). */
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c == 0xC2 || c == 0xE2 || c == 0xEF || c == '%') {
+            return 1;
+        }
+    }
     veil__nview_t v = {(const unsigned char *)s,   len,  1, e->enabled[VEIL_D_PERSON_NAME],
                        e->enabled[VEIL_D_ADDRESS], NULL, 0};
     if ((!v.names && !v.addresses) || e->min_confidence > VEIL_CONF_MEDIUM) {
