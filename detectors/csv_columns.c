@@ -23,13 +23,6 @@
 #define CSV_HEADER_MAX 150 /* bytes of a header line (< VEIL__LOOKBEHIND) */
 #define CSV_LINE_MAX 65536 /* bytes of a row: longer is no table */
 
-enum {
-    CSV_UNDECIDED = 0,
-    CSV_OFF,
-    CSV_IDLE,
-    CSV_ON
-};
-
 static int header_char(unsigned c)
 {
     return (c | 0x20) - 'a' < 26u || c - '0' < 10u || c == '_' || c == '-' || c == ' ' ||
@@ -191,7 +184,7 @@ static size_t read_rows(struct veil__text *t, size_t i, int final)
             /* A blank line, or a row too long: the table has ended. */
             if (next - c->row_start <= 2 || next - c->row_start > CSV_LINE_MAX) {
                 veil__text_field_at(t, next, NULL, 0, 1);
-                c->state = CSV_IDLE;
+                c->state = VEIL__CSV_IDLE;
                 c->line_start = next;
                 c->candidate = 1; /* another table may follow */
                 return i + 1;
@@ -230,7 +223,7 @@ static size_t read_lines(struct veil__text *t, size_t i, int final)
         size_t e = (size_t)(nl - b), len = e - ls;
         int blank = len == 0 || (len == 1 && b[ls] == '\r');
         if (c->candidate && !blank && len <= CSV_HEADER_MAX && read_header(t, ls, e)) {
-            c->state = CSV_ON;
+            c->state = VEIL__CSV_ON;
             c->row_start = c->cell_start = t->base + e + 1;
             c->col = 0;
             c->quoted = 0;
@@ -248,23 +241,26 @@ void veil__csv_columns_run(struct veil__text *t, int final)
 {
     struct veil__csvcols *c = &t->csvcols;
 
-    if (c->state == CSV_OFF || t->error) {
+    if (c->state == VEIL__CSV_OFF || t->error) {
         return;
     }
-    if (c->state == CSV_UNDECIDED) {
+    if (c->state == VEIL__CSV_UNDECIDED && t->len == 0) {
+        return; /* a walker sets its first key before its first value */
+    }
+    if (c->state == VEIL__CSV_UNDECIDED) {
         /* Only a plain text stream, from its first byte: a walker's
            values come with keys of their own. */
         if (t->base != 0 || t->fields_used != 0 || t->nfields != 0) {
-            c->state = CSV_OFF;
+            c->state = VEIL__CSV_OFF;
             return;
         }
-        c->state = CSV_IDLE;
+        c->state = VEIL__CSV_IDLE;
         c->candidate = 1;
         c->line_start = c->at = 0;
     }
     size_t i = (size_t)(c->at - t->base);
     while (i < t->len) {
-        size_t r = c->state == CSV_ON ? read_rows(t, i, final) : read_lines(t, i, final);
+        size_t r = c->state == VEIL__CSV_ON ? read_rows(t, i, final) : read_lines(t, i, final);
         if (r == i) {
             break; /* waits for more */
         }
@@ -272,7 +268,7 @@ void veil__csv_columns_run(struct veil__text *t, int final)
     }
     c->at = t->base + i;
     /* The stream's last cell, with no line break after it. */
-    if (final && c->state == CSV_ON && !c->quoted && c->cell_start < t->base + t->len &&
+    if (final && c->state == VEIL__CSV_ON && !c->quoted && c->cell_start < t->base + t->len &&
         c->cell_start >= t->base) {
         cell_end(t, c->cell_start, t->len);
         c->cell_start = t->base + t->len;

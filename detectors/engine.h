@@ -22,7 +22,15 @@
 #include "veil/scan.h"
 
 #define VEIL__CONTEXT_MAX 48 /* context words of one detector */
-#define VEIL__CSV_COLS 48    /* columns of a CSV table with a key each */
+#define VEIL__CSV_COLS 32    /* columns of a CSV table with a key each */
+/* What csv_columns.c has made of a text stream: not decided yet, a
+   walker's values (no table), plain text outside a table, in a table. */
+enum {
+    VEIL__CSV_UNDECIDED = 0,
+    VEIL__CSV_OFF,
+    VEIL__CSV_IDLE,
+    VEIL__CSV_ON
+};
 
 struct veil_engine {
     uint8_t enabled[VEIL_D__COUNT];
@@ -188,7 +196,7 @@ struct veil__text {
         uint8_t state, sep, quoted, ncols, candidate;
         uint8_t hlen[VEIL__CSV_COLS];
         uint8_t whole[VEIL__CSV_COLS]; /* a cell is a finding whole (cell_end()) */
-        char head[VEIL__CSV_COLS][32];
+        char head[VEIL__CSV_COLS][24];
     } csvcols;
     size_t match_from;         /* core patterns see the buffer from here
                                   (text_handlers.h, match()) */

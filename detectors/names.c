@@ -1368,6 +1368,14 @@ static size_t csv_line(veil__nview_t *v, size_t L)
         }
         return e;
     }
+    /* A table starts at the stream's first line or after a blank line
+       (as csv_columns.c reads them): the lines of a log or a mail head
+       ("Host: ...") are no header to try. The pass keeps VEIL__LOOKBEHIND
+       bytes before it, so the line before is in the buffer. */
+    if (t->base + L > 1 && !(L >= 2 && b[L - 2] == '\n') &&
+        !(L >= 3 && b[L - 2] == '\r' && b[L - 3] == '\n')) {
+        return L;
+    }
     size_t e;
     int h = csv_header(v, L, &e);
     return h < 0 ? SIZE_MAX : L;
@@ -1550,7 +1558,10 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
 
     pthread_once(&tables_once, tables_build);
 
-    const int lines = v->t != NULL && (v->names || v->addresses);
+    /* Lines (and CSV tables) only in plain text: a walker's values come
+       with keys of their own (csv_columns.c decided which it is). */
+    const int lines =
+        v->t != NULL && (v->names || v->addresses) && v->t->csvcols.state != VEIL__CSV_OFF;
     if (lines && !v->t->csv.begun && v->t->base + from == 0) {
         /* The first line of a stream may be a CSV header. */
         size_t e = csv_line(v, 0);
