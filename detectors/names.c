@@ -1719,12 +1719,14 @@ int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
         return 0;
     }
     /* The text layer reads the value with its look-alikes replaced (a
-       no-break space or an en dash, raw or %-escaped, text_scan.c): the
-       pass below reads the raw bytes, so a value with such a byte goes to
-       the text layer unjudged ("Jane D\u2013oe" is a name there). */
+       no-break space or an en dash, raw or %-escaped, text_scan.c) and
+       CJK text with the bytes around it: the pass below reads the raw
+       value alone, so a value with a non-ASCII byte or an escape goes to
+       the text layer unjudged (fuzz_json found both: "Jane D\u2013oe",
+       and "Jane Doe" after a kanji cut short). */
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
-        if (c == 0xC2 || c == 0xE2 || c == 0xEF || c == '%') {
+        if (c >= 0x80 || c == '%') {
             return 1;
         }
     }
