@@ -244,6 +244,10 @@ void veil__csv_columns_run(struct veil__text *t, int final)
     if (c->state == VEIL__CSV_OFF || t->error) {
         return;
     }
+    if (t->walked) {
+        c->state = VEIL__CSV_OFF; /* a JSON, form, XML or multipart body */
+        return;
+    }
     if (c->state == VEIL__CSV_UNDECIDED && t->len == 0) {
         return; /* a walker sets its first key before its first value */
     }

@@ -482,6 +482,7 @@ veil_scanner_t *veil_scanner_new_typed(const veil_engine_t *engine, const veil_b
         free(s);
         return NULL;
     }
+    s->text.walked = s->format != VEIL_FMT_TEXT;
     if (start_walker(s, type) != 0) {
         veil_scanner_free(s);
         return NULL;
@@ -551,6 +552,7 @@ int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine,
     s->xml = xml;
     s->text = text;
     s->error = veil__text_reset(&s->text, engine, on_text_finding, s);
+    s->text.walked = s->format != VEIL_FMT_TEXT;
     if (s->error == 0) {
         s->error = start_walker(s, type);
     }

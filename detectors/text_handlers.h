@@ -2982,9 +2982,12 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
     if (at_q >= 0x80 || at_q == '+' || at_q == '%') {
         return 0; /* a look-alike may join the next group (text_scan.c) */
     }
-    if (digits <= 2 && groups == 1 && dob &&
-        ((i >= 4 && prev == ' ' && (isal(B(i - 2)) || B(i - 2) >= 0x80)) || at_q == ' ' ||
-         at_q == '.')) {
+    if (dob && ((digits <= 2 && groups == 1 &&
+                 ((i >= 4 && prev == ' ' && (isal(B(i - 2)) || B(i - 2) >= 0x80)) || at_q == ' ' ||
+                  at_q == '.')) ||
+                /* "Dec 17 1991": the day and the year are two groups */
+                (groups == 2 && digits >= 5 && digits <= 6 && i >= 4 && prev == ' ' &&
+                 (isal(B(i - 2)) || B(i - 2) >= 0x80)))) {
         return 0; /* maybe a date with the month's name: month_date() */
     }
     if (!((digits < 6 && groups < 4) || (groups == 1 && digits < 9))) {
