@@ -1604,10 +1604,14 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                 isdig(p[9]) && (p[10] == 'T' || p[10] == ' ') && isdig(p[11]) && isdig(p[12]) &&
                 p[13] == ':') {
                 size_t q = i + 14;
+                /* ("::" is in no date-time: what follows is read apart) */
                 while (q < t->len && q - i < 40 &&
-                       (isdig(b[q]) || b[q] == ':' || b[q] == '.' || b[q] == 'Z' || b[q] == '+' ||
-                        b[q] == '-')) {
+                       (isdig(b[q]) || (b[q] == ':' && b[q - 1] != ':') || b[q] == '.' ||
+                        b[q] == 'Z' || b[q] == '+' || b[q] == '-')) {
                     q++;
+                }
+                if (b[q - 1] == ':' && q < t->len && b[q] == ':') {
+                    q--;
                 }
                 if (q == t->len && !final && q - i < 40) {
                     return DEFER;
@@ -2960,9 +2964,12 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         isdig(B(i + 11)) && isdig(B(i + 12)) && B(i + 13) == ':') {
         /* An ISO 8601 date-time: the handler's loop, never near the end. */
         size_t q = i + 14;
-        while (q - i < 40 && (isdig(B(q)) || B(q) == ':' || B(q) == '.' || B(q) == 'Z' ||
-                              B(q) == '+' || B(q) == '-')) {
+        while (q - i < 40 && (isdig(B(q)) || (B(q) == ':' && B(q - 1) != ':') || B(q) == '.' ||
+                              B(q) == 'Z' || B(q) == '+' || B(q) == '-')) {
             q++;
+        }
+        if (B(q - 1) == ':' && B(q) == ':') {
+            q--;
         }
         return q;
     }
