@@ -1609,7 +1609,10 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
                 i = cjk_run(v, i);
                 continue;
             }
-            i += 3;
+            /* Past the character, but only a whole one: a lead byte alone
+               (invalid UTF-8, or a value cut before the delimiter) must
+               not swallow the next value's first letter. */
+            i += i + 2 < v->n && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80 ? 3 : 1;
             continue;
         }
         if (!veil__nword_start(b, i)) {

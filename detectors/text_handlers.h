@@ -1469,8 +1469,12 @@ static size_t dob_after(const struct veil__text *t, size_t e, int final)
     }
     for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
         size_t len = words[k].len;
+        /* A Latin word ends at a non-letter ("geborene" is another
+           word); Japanese has no spaces, so 生まれ may be followed by
+           anything (and the boundary byte would lie past DOB_AFTER). */
+        int latin = isal((unsigned char)words[k].w[len - 1]);
         if (q + len <= n && strncasecmp((const char *)b + q, words[k].w, len) == 0 &&
-            (q + len == n || !isal(b[q + len]))) {
+            (!latin || q + len == n || !isal(b[q + len]))) {
             return 1;
         }
     }

@@ -573,6 +573,30 @@ static int allowed(const uint8_t *v, size_t n)
     return at > 0 && n - at == 12 && memcmp(v + at, "@example.org", 12) == 0;
 }
 
+/* VEIL_FUZZ_DEBUG=1 with a replay binary: both finding lists and the
+   cuts on stderr, to see where a disagreement starts. Never on in a
+   fuzzing run (the inputs are synthetic, not PII). */
+static void debug_dump(const veil_engine_t *e, const uint8_t *d, const char *what,
+                       const findings_t *l, const cuts_t *c)
+{
+    fprintf(stderr, "%s: %zu findings\n", what, l->n);
+    for (size_t k = 0; k < l->n; k++) {
+        const veil_finding_t *f = &l->f[k];
+        fprintf(stderr, "  %llu+%llu %s conf %d flags %x \"%.*s\"\n",
+                (unsigned long long)f->offset, (unsigned long long)f->length,
+                veil_engine_detector(e, f->detector)->id, (int)f->confidence,
+                (unsigned)f->flags, (int)(f->length > 60 ? 60 : f->length),
+                (const char *)d + f->offset);
+    }
+    if (c != NULL) {
+        fprintf(stderr, "  cuts (%s):", c->bytewise ? "bytewise" : "at");
+        for (size_t k = 0; k < c->n; k++) {
+            fprintf(stderr, " %zu", c->at[k]);
+        }
+        fprintf(stderr, "\n");
+    }
+}
+
 /* The SIMD levels the pieces run on, from the seed: any level the CPU
    has, and (for the redaction) another one. */
 static int level_pick(uint32_t r)
@@ -611,6 +635,10 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
     scan(e, fmt, d, len, NULL, VEIL_SIMD_REFERENCE, &whole);
     cuts_make(&c, d, len);
     scan(e, fmt, d, len, &c, scan_level, &cut);
+    if (getenv("VEIL_FUZZ_DEBUG") != NULL) {
+        debug_dump(e, d, "whole/reference", &whole, NULL);
+        debug_dump(e, d, "pieces", &cut, &c);
+    }
     FUZZ_ASSERT(whole.n == cut.n);
     for (size_t k = 0; k < whole.n; k++) {
         const veil_finding_t *a = &whole.f[k], *b = &cut.f[k];
