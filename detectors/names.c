@@ -108,7 +108,8 @@ int veil__nword_start(const unsigned char *b, size_t i)
         return 1;
     }
     unsigned char p = b[i - 1];
-    if (p >= 0x80 && i >= 3 && b[i - 3] >= 0xE0 && b[i - 3] < 0xF0) {
+    if (p >= 0x80 && i >= 3 && b[i - 3] >= 0xE0 && b[i - 3] < 0xF0 && (b[i - 2] & 0xC0) == 0x80 &&
+        (p & 0xC0) == 0x80) {
         return 1; /* after a kanji, a kana or CJK punctuation */
     }
     if (is_alpha(p) || is_digit(p) || (p >= 0x80 && p != 0xA0)) {

@@ -103,6 +103,10 @@ TEST(structured)
        (fuzz_json: the index-driven walk, which skips the short value in
        between, lost the name the byte-by-byte walk found). */
     JSN("{\"a\xe5\":\"J\x00\",\"Jane Doe\"}", "person_name@12+8M");
+    /* "After a kanji" is after a whole three-byte character: a lone lead
+       byte two values back is none (here the walks disagreed the other
+       way round). */
+    JSN("{\"a\xe5\":\"J\",\"\xce" "Jane Doe\"}", "");
 }
 
 /* What a redaction leaves: the finding masked but its spaces. */
