@@ -582,10 +582,9 @@ static void debug_dump(const veil_engine_t *e, const uint8_t *d, const char *wha
     fprintf(stderr, "%s: %zu findings\n", what, l->n);
     for (size_t k = 0; k < l->n; k++) {
         const veil_finding_t *f = &l->f[k];
-        fprintf(stderr, "  %llu+%llu %s conf %d flags %x \"%.*s\"\n",
-                (unsigned long long)f->offset, (unsigned long long)f->length,
-                veil_engine_detector(e, f->detector)->id, (int)f->confidence,
-                (unsigned)f->flags, (int)(f->length > 60 ? 60 : f->length),
+        fprintf(stderr, "  %llu+%llu %s conf %d flags %x \"%.*s\"\n", (unsigned long long)f->offset,
+                (unsigned long long)f->length, veil_engine_detector(e, f->detector)->id,
+                (int)f->confidence, (unsigned)f->flags, (int)(f->length > 60 ? 60 : f->length),
                 (const char *)d + f->offset);
     }
     if (c != NULL) {

@@ -106,7 +106,9 @@ TEST(structured)
     /* "After a kanji" is after a whole three-byte character: a lone lead
        byte two values back is none (here the walks disagreed the other
        way round). */
-    JSN("{\"a\xe5\":\"J\",\"\xce" "Jane Doe\"}", "");
+    JSN("{\"a\xe5\":\"J\",\"\xce"
+        "Jane Doe\"}",
+        "");
 }
 
 /* What a redaction leaves: the finding masked but its spaces. */
