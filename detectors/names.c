@@ -30,6 +30,7 @@
 
 #include "names.h"
 #include "names_fold.h"
+#include "simd.h"
 
 extern const uint32_t veil__names_table[1u << VEIL__NAMES_BITS];
 
@@ -1386,37 +1387,6 @@ static size_t csv_line(veil__nview_t *v, size_t L)
 
 /* After these a digit starts no house number: times, dates, versions,
    paths, key=value (its value is the key's business), ids. */
-static inline int digit_glue(unsigned p)
-{
-    return p == ':' || p == '-' || p == '.' || p == '/' || p == '_' || p == '=' || p == '#';
-}
-
-/* Is the byte at <i> a candidate: a newline (CSV lines), a kanji or kana
-   lead byte, or a capital, a digit, a two-byte Latin letter's lead or a
-   '%' where a word may start (the pass checks veil__nword_start()). */
-static inline int scalar_candidate(const unsigned char *b, size_t i, int lines)
-{
-    unsigned c = b[i];
-    if (c == '\n') {
-        return lines;
-    }
-    if (c - 0xE3u < 7u) {
-        return 1;
-    }
-    if (!(c - 'A' < 26u || c - '0' < 10u || c - 0xC3u < 3u || c == '%')) {
-        return 0;
-    }
-    if (i == 0) {
-        return 1;
-    }
-    unsigned p = b[i - 1];
-    if (is_digit(c) && digit_glue(p)) {
-        return 0;
-    }
-    return !(is_alpha(p) || is_digit(p)) || p >= 0x80 || (i >= 2 && b[i - 2] == '\\') ||
-           (i >= 3 && b[i - 3] == '%');
-}
-
 #ifdef __SSE2__
 /* Bytes of <x> in [lo, lo + count). */
 static inline __m128i in_range(__m128i x, unsigned char lo, unsigned char count)
@@ -1429,94 +1399,42 @@ static inline __m128i eq(__m128i x, char c)
 {
     return _mm_cmpeq_epi8(x, _mm_set1_epi8(c));
 }
-
-/* scalar_candidate() for the sixteen bytes at <p> (p >= b + 3). */
-static inline unsigned candidates16(const unsigned char *p, __m128i lines_m)
-{
-    const __m128i zero = _mm_setzero_si128();
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i p1 = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
-    __m128i p2 = _mm_loadu_si128((const __m128i *)(const void *)(p - 2));
-    __m128i p3 = _mm_loadu_si128((const __m128i *)(const void *)(p - 3));
-    __m128i digit = in_range(x, '0', 10);
-    __m128i glue = _mm_or_si128(_mm_or_si128(_mm_or_si128(eq(p1, ':'), eq(p1, '-')),
-                                             _mm_or_si128(eq(p1, '.'), eq(p1, '/'))),
-                                _mm_or_si128(_mm_or_si128(eq(p1, '_'), eq(p1, '=')), eq(p1, '#')));
-    __m128i head = _mm_or_si128(_mm_or_si128(in_range(x, 'A', 26), _mm_andnot_si128(glue, digit)),
-                                in_range(x, 0xC3, 3));
-    __m128i high1 = _mm_cmplt_epi8(p1, zero); /* the byte before is non-ASCII */
-    __m128i word1 =
-        _mm_or_si128(_mm_or_si128(in_range(_mm_or_si128(p1, _mm_set1_epi8(0x20)), 'a', 26),
-                                  in_range(p1, '0', 10)),
-                     high1);
-    __m128i esc = _mm_or_si128(_mm_or_si128(eq(p2, '\\'), eq(p3, '%')), high1);
-    __m128i start = _mm_andnot_si128(word1, _mm_or_si128(head, eq(x, '%')));
-    __m128i m =
-        _mm_or_si128(_mm_or_si128(start, _mm_and_si128(head, esc)),
-                     _mm_or_si128(in_range(x, 0xE3, 7), _mm_and_si128(eq(x, '\n'), lines_m)));
-    return (unsigned)_mm_movemask_epi8(m);
-}
 #endif
-
-/* The candidates of the 64 bytes at <base>, bit k for byte base + k. */
-static uint64_t block_mask(const unsigned char *b, size_t base, size_t n, int lines)
-{
-#ifdef __SSE2__
-    const __m128i lines_m = lines ? _mm_set1_epi8(-1) : _mm_setzero_si128();
-    const unsigned char *p = b + base;
-    unsigned char pad[3 + 64 + 13];
-    if (base < 3 || base + 64 > n) {
-        /* A block at an edge: copied between NULs, which start words as
-           the edges do. */
-        size_t before = base < 3 ? base : 3, len = n - base < 64 ? n - base : 64;
-        memset(pad, 0, sizeof(pad));
-        memcpy(pad + 3 - before, b + base - before, before + len);
-        p = pad + 3;
-        /* Only the groups of sixteen that hold bytes: a short value (a
-           JSON string the probe looks at) is one or two. */
-        uint64_t m = 0;
-        for (size_t g = 0; g * 16 < len; g++) {
-            m |= (uint64_t)candidates16(p + 16 * g, lines_m) << (16 * g);
-        }
-        return len == 64 ? m : m & ((1ull << len) - 1);
-    }
-    return (uint64_t)candidates16(p, lines_m) | (uint64_t)candidates16(p + 16, lines_m) << 16 |
-           (uint64_t)candidates16(p + 32, lines_m) << 32 |
-           (uint64_t)candidates16(p + 48, lines_m) << 48;
-#endif
-    uint64_t m = 0;
-    for (size_t k = 0; k < 64 && base + k < n; k++) {
-        m |= (uint64_t)scalar_candidate(b, base + k, lines) << k;
-    }
-    return m;
-}
 
 typedef struct {
-    size_t base; /* the block the mask is of; SIZE_MAX: none */
-    uint64_t mask;
+    size_t base; /* the first of the blocks the masks are of; SIZE_MAX: none */
+    uint64_t mask[VEIL__NMASK_BLOCKS];
+    void (*mask_of)(const unsigned char *, size_t, size_t, int, veil__ncarry_t *, uint64_t *);
+    veil__ncarry_t carry; /* names_mask.h */
 } cblock_t;
 
 /*
- * next_candidate(): the next candidate at or after <i>, from a mask per
- * 64-byte block computed once: capitals, digits and the rest only where
+ * next_candidate(): the next candidate at or after <i>, from masks of
+ * 256 bytes computed once (names_mask.h, on the scanner's SIMD level):
+ * capitals, digits and the rest only where
  * the byte before is no letter or digit (or an escape or a non-ASCII byte
  * ends there), so that the capitals and digits inside ids, hashes and
  * camelCase words are never visited.
  */
 static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size_t n, int lines)
 {
+    const size_t span = 64 * VEIL__NMASK_BLOCKS;
     while (i < n) {
-        size_t base = i & ~(size_t)63;
+        size_t base = i / span * span;
         if (c->base != base) {
             c->base = base;
-            c->mask = block_mask(b, base, n, lines);
+            c->mask_of(b, base, n, lines, &c->carry, c->mask);
         }
-        uint64_t m = c->mask & (~0ull << (i - base));
+        size_t j = (i - base) / 64;
+        uint64_t m = c->mask[j] & (~0ull << (i % 64));
+        while (m == 0 && ++j < VEIL__NMASK_BLOCKS) {
+            m = c->mask[j];
+        }
         if (m != 0) {
-            size_t k = base + (size_t)__builtin_ctzll(m);
+            size_t k = base + 64 * j + (size_t)__builtin_ctzll(m);
             return k < n ? k : n;
         }
-        i = base + 64;
+        i = base + span;
     }
     return n;
 }
@@ -1571,7 +1489,9 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
         }
         v->t->csv.begun = 1;
     }
-    cblock_t cb = {SIZE_MAX, 0};
+    int reference;
+    const veil__kernels_t *k = v->t != NULL ? v->t->k : veil__simd_kernels(&reference);
+    cblock_t cb = {SIZE_MAX, {0}, k->names_mask, {SIZE_MAX, 0, 0, 0, 0, 0}};
     while (i < v->n && !(v->t == NULL && v->found)) {
         i = next_candidate(&cb, b, i, v->n, lines);
         if (i >= v->n) {
@@ -1691,35 +1611,74 @@ void veil__names_run(struct veil__text *t, int final)
     }
 }
 
-/* Can <s> hold a finding of the pass at all? Every name and address has
-   a space or a line break before or inside it (' ', '+', %20, a no-break
-   space, \n), except in Japanese script (a byte of a kanji or kana). */
-static int may_hold_quick(const unsigned char *s, size_t len)
-{
-    size_t k = 0;
+/* What a value holds, for the probe below (veil__names_may_hold()). */
+enum {
+    HOLD_SPACE = 1, /* a byte every name and address has before or inside
+                       it: ' ', '+', '%' (%20), a line break, '\\' (an
+                       escaped one), a two-byte lead >= C2 (a no-break
+                       space), except in Japanese (a kanji's lead byte) */
+    HOLD_RAW = 2,   /* a byte the text layer reads otherwise than the
+                       raw value (>= 0x80, '%') */
+    HOLD_HEAD = 4,  /* a byte a candidate of ASCII text starts on (A-Z,
+                       0-9; names_mask.h) */
+};
+
 #ifdef __SSE2__
-    for (; k + 16 <= len; k += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_or_si128(eq(x, ' '), eq(x, '+')),
-                                              _mm_or_si128(eq(x, '%'), in_range(x, 0xC2, 62))),
+static inline unsigned holds16(__m128i x)
+{
+    __m128i pct = eq(x, '%');
+    __m128i space = _mm_or_si128(_mm_or_si128(_mm_or_si128(eq(x, ' '), eq(x, '+')),
+                                              _mm_or_si128(pct, in_range(x, 0xC2, 62))),
                                  _mm_or_si128(in_range(x, '\t', 5), eq(x, '\\')));
-        if (_mm_movemask_epi8(m) != 0) {
-            return 1;
+    __m128i head = _mm_or_si128(in_range(x, 'A', 26), in_range(x, '0', 10));
+    return (_mm_movemask_epi8(space) ? HOLD_SPACE : 0) |
+           (_mm_movemask_epi8(_mm_or_si128(x, pct)) ? HOLD_RAW : 0) |
+           (_mm_movemask_epi8(head) ? HOLD_HEAD : 0);
+}
+#endif
+
+/* HOLD_* of the <len> bytes at <s>, sixteen at a time: most JSON values
+   are shorter than that, and are copied once into a vector's width
+   instead of read byte by byte. */
+static unsigned holds(const unsigned char *s, size_t len)
+{
+    unsigned h = 0;
+#ifdef __SSE2__
+    if (len < 16) {
+        unsigned char pad[16] = {0}; /* NUL is in no class */
+        memcpy(pad, s, len);
+        return holds16(_mm_loadu_si128((const __m128i *)(const void *)pad));
+    }
+    size_t k = 0;
+    for (; k + 16 <= len && h != (HOLD_SPACE | HOLD_RAW | HOLD_HEAD); k += 16) {
+        h |= holds16(_mm_loadu_si128((const __m128i *)(const void *)(s + k)));
+    }
+    if (k < len) {
+        /* the last sixteen bytes, overlapping the ones read */
+        h |= holds16(_mm_loadu_si128((const __m128i *)(const void *)(s + len - 16)));
+    }
+#else
+    for (size_t k = 0; k < len; k++) {
+        unsigned c = s[k];
+        if (c == ' ' || c == '+' || c == '%' || c >= 0xC2 || (c >= '\t' && c <= '\r') ||
+            c == '\\') {
+            h |= HOLD_SPACE;
+        }
+        if (c >= 0x80 || c == '%') {
+            h |= HOLD_RAW;
+        }
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            h |= HOLD_HEAD;
         }
     }
 #endif
-    for (; k < len; k++) {
-        if (s[k] == ' ' || s[k] == '+' || s[k] == '%' || s[k] >= 0xC2 ||
-            (s[k] >= '\t' && s[k] <= '\r') || s[k] == '\\') {
-            return 1;
-        }
-    }
-    return 0;
+    return h;
 }
 
 int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
 {
-    if (!may_hold_quick((const unsigned char *)s, len)) {
+    unsigned h = holds((const unsigned char *)s, len);
+    if (!(h & HOLD_SPACE)) {
         return 0;
     }
     /* The text layer reads the value with its look-alikes replaced (a
@@ -1728,11 +1687,13 @@ int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
        value alone, so a value with a non-ASCII byte or an escape goes to
        the text layer unjudged (fuzz_json found both: "Jane D\u2013oe",
        and "Jane Doe" after a kanji cut short). */
-    for (size_t k = 0; k < len; k++) {
-        unsigned char c = (unsigned char)s[k];
-        if (c >= 0x80 || c == '%') {
-            return 1;
-        }
+    if (h & HOLD_RAW) {
+        return 1;
+    }
+    /* ASCII with no capital and no digit: no byte the pass starts on
+       (lower-case prose, the common value). */
+    if (!(h & HOLD_HEAD)) {
+        return 0;
     }
     veil__nview_t v = {(const unsigned char *)s,   len,  1, e->enabled[VEIL_D_PERSON_NAME],
                        e->enabled[VEIL_D_ADDRESS], NULL, 0};

@@ -88,10 +88,10 @@ static inline void nmask_classify32(const unsigned char *p, unsigned at, nmask_c
     __m256i digit = nm_range32(x, '0', 10);
     __m256i upper = nm_range32(x, 'A', 26);
     __m256i letter = nm_range32(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'a', 26);
-    __m256i glue = _mm256_or_si256(
-        _mm256_or_si256(_mm256_or_si256(nm_eq32(x, ':'), nm_eq32(x, '=')),
-                        _mm256_or_si256(nm_eq32(x, '_'), nm_eq32(x, '#'))),
-        nm_range32(x, '-', 3)); /* - . / */
+    __m256i glue =
+        _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(nm_eq32(x, ':'), nm_eq32(x, '=')),
+                                        _mm256_or_si256(nm_eq32(x, '_'), nm_eq32(x, '#'))),
+                        nm_range32(x, '-', 3)); /* - . / */
     o->head |= nm_bits32(_mm256_or_si256(upper, nm_range32(x, 0xC3, 3))) << at;
     o->digit |= nm_bits32(digit) << at;
     o->word |= nm_bits32(_mm256_or_si256(letter, digit)) << at;
@@ -126,10 +126,9 @@ static inline void nmask_classify16(const unsigned char *p, unsigned at, nmask_c
     __m128i digit = nm_range16(x, '0', 10);
     __m128i upper = nm_range16(x, 'A', 26);
     __m128i letter = nm_range16(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 26);
-    __m128i glue =
-        _mm_or_si128(_mm_or_si128(_mm_or_si128(nm_eq16(x, ':'), nm_eq16(x, '=')),
-                                  _mm_or_si128(nm_eq16(x, '_'), nm_eq16(x, '#'))),
-                     nm_range16(x, '-', 3));
+    __m128i glue = _mm_or_si128(_mm_or_si128(_mm_or_si128(nm_eq16(x, ':'), nm_eq16(x, '=')),
+                                             _mm_or_si128(nm_eq16(x, '_'), nm_eq16(x, '#'))),
+                                nm_range16(x, '-', 3));
     o->head |= nm_bits16(_mm_or_si128(upper, nm_range16(x, 0xC3, 3))) << at;
     o->digit |= nm_bits16(digit) << at;
     o->word |= nm_bits16(_mm_or_si128(letter, digit)) << at;

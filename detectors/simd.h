@@ -57,6 +57,15 @@ typedef struct veil__jcarry {
     uint64_t instr;
 } veil__jcarry_t;
 
+/* What the names pass's mask of one 64-byte block hands the next
+   (names_mask.h): the classes of its last bytes, for the block at
+   <next>. */
+#define VEIL__NMASK_BLOCKS 4
+typedef struct veil__ncarry {
+    size_t next; /* SIZE_MAX: none */
+    uint64_t word1, glue1, high1, bsl2, pct3;
+} veil__ncarry_t;
+
 /* The entry points of one level's kernels. */
 typedef struct veil__kernels {
     int level;
@@ -77,6 +86,11 @@ typedef struct veil__kernels {
     int (*value_needs_scan_at)(const struct veil__text *t, const unsigned char *p, size_t a,
                                size_t e, const veil__jblock_t *const *blk, unsigned nblk,
                                size_t base);
+    /* The names pass's candidate bytes among [base, base + 256) of
+       b[0..n), out[j] for the 64 bytes at base + 64 j (names_mask.h): the
+       same bits on every level. <carry> starts with next = SIZE_MAX. */
+    void (*names_mask)(const unsigned char *b, size_t base, size_t n, int lines,
+                       veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS]);
 } veil__kernels_t;
 
 /* The kernels of each level; NULL for a level this build has none of

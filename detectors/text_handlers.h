@@ -3259,6 +3259,7 @@ static void scan(struct veil__text *t, int final)
 }
 
 #include "json_index.h"
+#include "names_mask.h"
 
 const veil__kernels_t VEIL_K_TABLE = {
     .level = VEIL_K_LEVEL,
@@ -3267,4 +3268,5 @@ const veil__kernels_t VEIL_K_TABLE = {
     .json_block = json_block,
     .value_needs_scan = value_needs_scan,
     .value_needs_scan_at = value_needs_scan_at,
+    .names_mask = names_mask,
 };

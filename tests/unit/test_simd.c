@@ -141,11 +141,95 @@ TEST(json_index_matches_a_byte_walk)
     }
 }
 
+/* The names pass's candidate rule (names_mask.h), byte by byte: a
+   newline (with lines), a kanji or kana lead (E3..E9), or a head (A-Z,
+   C3..C5, a digit after no glue byte) or '%' after no letter, digit or
+   non-ASCII byte, or a head after a non-ASCII byte, a backslash two back
+   or a '%' three back. Bytes before the buffer count as NULs. */
+static int candidate_reference(const unsigned char *b, size_t i, int lines)
+{
+    unsigned c = b[i], p1 = i >= 1 ? b[i - 1] : 0;
+    unsigned p2 = i >= 2 ? b[i - 2] : 0, p3 = i >= 3 ? b[i - 3] : 0;
+    int glue1 =
+        p1 == ':' || p1 == '-' || p1 == '.' || p1 == '/' || p1 == '_' || p1 == '=' || p1 == '#';
+    int head =
+        (c >= 'A' && c <= 'Z') || (c >= 0xC3 && c <= 0xC5) || (c >= '0' && c <= '9' && !glue1);
+    int word1 = (p1 >= 'A' && p1 <= 'Z') || (p1 >= 'a' && p1 <= 'z') || (p1 >= '0' && p1 <= '9') ||
+                p1 >= 0x80;
+    if (c == '\n') {
+        return lines;
+    }
+    if (c >= 0xE3 && c <= 0xE9) {
+        return 1;
+    }
+    if ((head || c == '%') && !word1) {
+        return 1;
+    }
+    return head && (p1 >= 0x80 || p2 == '\\' || p3 == '%');
+}
+
+/* Every level's mask, on random buffers over the bytes the rule names (and
+   others), at every block of buffers whose length is not a multiple of
+   64, equals the rule applied byte by byte. */
+TEST(names_mask_matches_the_rule)
+{
+    static const unsigned char alphabet[] =
+        "Aa0Z9z%\\\n:-./_=#@ \xc3\xc4\xc5\xc6\xe3\xe9\xea\x80\xff\x00";
+    const veil__kernels_t *levels[3] = {&veil__kernels_scalar, NULL, NULL};
+#if defined(__x86_64__)
+    if (veil__simd_best() >= VEIL_SIMD_SSE) {
+        levels[1] = &veil__kernels_sse;
+    }
+    if (veil__simd_best() >= VEIL_SIMD_AVX2) {
+        levels[2] = &veil__kernels_avx2;
+    }
+#endif
+    uint32_t r = 777;
+    unsigned char buf[64 * 9 + 37];
+    for (int round = 0; round < 4000; round++) {
+        for (size_t k = 0; k < sizeof(buf); k++) {
+            r = r * 1103515245u + 12345u;
+            buf[k] = round % 5 == 0 ? (unsigned char)(r >> 16)
+                                    : alphabet[(r >> 16) % (sizeof(alphabet) - 1)];
+        }
+        size_t n = sizeof(buf) - (size_t)(round % 64);
+        int lines = round & 1;
+        /* spans in order (the carry handed on) and, every third round,
+           each span alone (the bytes before read again) */
+        veil__ncarry_t carry[3] = {
+            {SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
+        const size_t span = 64 * VEIL__NMASK_BLOCKS;
+        for (size_t base = round % 7 == 0 ? 64 : 0; base < n; base += span) {
+            uint64_t want[VEIL__NMASK_BLOCKS];
+            for (size_t j = 0; j < VEIL__NMASK_BLOCKS; j++) {
+                want[j] = 0;
+                for (size_t k = 0; k < 64 && base + 64 * j + k < n; k++) {
+                    want[j] |= (uint64_t)candidate_reference(buf, base + 64 * j + k, lines) << k;
+                }
+            }
+            for (int l = 0; l < 3; l++) {
+                if (levels[l] == NULL) {
+                    continue;
+                }
+                if (round % 3 == 0) {
+                    carry[l].next = SIZE_MAX;
+                }
+                uint64_t got[VEIL__NMASK_BLOCKS];
+                levels[l]->names_mask(buf, base, n, lines, &carry[l], got);
+                for (size_t j = 0; j < VEIL__NMASK_BLOCKS; j++) {
+                    CHECK_EQ(got[j], want[j]);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     RUN(select_clamps_to_the_cpu);
     RUN(every_level_has_its_kernels);
     RUN(levels_agree_on_trigger_bytes);
     RUN(json_index_matches_a_byte_walk);
+    RUN(names_mask_matches_the_rule);
     TEST_MAIN_END;
 }
