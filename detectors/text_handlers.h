@@ -1018,6 +1018,20 @@ static size_t phone_cc_prefix(const unsigned char *b, size_t s)
 
 static size_t dob_after(const struct veil__text *t, size_t e, int final);
 
+/* A "(0)" in the <n> bytes at <p>: the trunk zero some countries write in
+   parentheses. (memmem()'s set-up costs more than these short runs.) */
+static int trunk_zero(const unsigned char *p, size_t n)
+{
+    const unsigned char *q = memchr(p, '(', n);
+    while (q != NULL && (size_t)(q - p) + 3 <= n) {
+        if (q[1] == '0' && q[2] == ')') {
+            return 1;
+        }
+        q = memchr(q + 1, '(', n - (size_t)(q + 1 - p));
+    }
+    return 0;
+}
+
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
 static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0, int final)
 {
@@ -1166,8 +1180,8 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     int glued = c->cs > 1 && (b[c->cs - 1] == '-' || b[c->cs - 1] == '_') && isaln(b[c->cs - 2]);
     /* "+49 (0)30 ..." and "0049-(0)159-...": the trunk zero in parentheses
        is not dialled, and not counted. */
-    unsigned dialled = ns.digits - (ns.digits > 7 && ns.end - s >= 3 &&
-                                    memmem(b + s, ns.end - s, "(0)", 3) != NULL);
+    unsigned dialled =
+        ns.digits - (ns.digits > 7 && ns.end - s >= 3 && trunk_zero(b + s, ns.end - s));
     if (dialled >= 7 && dialled <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
         int ctx = -1;
         /* A bare run of digits is a phone number only with a context word
