@@ -269,6 +269,53 @@ static void word_lookup(veil__word_t *w)
  * folded (all capitals longer than two letters, long words that are not
  * capitalised) are only measured.
  */
+/*
+ * nword_joined(): an ASCII word whose letters run from <i> to the hyphen
+ * or apostrophe at <q> ("Content-Type", "keep-alive", "O'Brien"), read
+ * as nword_slow() reads it: a hyphen or an apostrophe followed by a
+ * letter stays in the word, and one right after the first letter makes it
+ * capitalised when that letter is a capital. Anything nword_slow() treats
+ * otherwise (a non-ASCII byte or an escape, the end of the view, a word
+ * longer than WORD_MAX) goes to it.
+ */
+static int nword_joined(const veil__nview_t *v, size_t i, size_t q, veil__word_t *w)
+{
+    const unsigned char *b = v->b;
+    size_t n = v->n;
+    while (q < n && (b[q] == '\'' || b[q] == '-')) {
+        if (q + 1 >= n) {
+            return nword_slow(v, i, w);
+        }
+        if (b[q + 1] >= 0x80 || b[q + 1] == '%') {
+            return nword_slow(v, i, w); /* "Jean-Émile" */
+        }
+        if (!is_alpha(b[q + 1])) {
+            break;
+        }
+        q++;
+        while (q < n && is_alpha(b[q])) {
+            q++;
+        }
+    }
+    if (q >= n || b[q] >= 0x80 || b[q] == '%' || q - i > WORD_MAX) {
+        return nword_slow(v, i, w);
+    }
+    size_t len = q - i;
+    int upper0 = (unsigned)b[i] - 'A' < 26u;
+    /* the second letter small, or the word joined right after its first */
+    int second =
+        (unsigned)b[i + 1] - 'a' < 26u || ((b[i + 1] == '\'' || b[i + 1] == '-') && q > i + 1);
+    w->s = i;
+    w->e = q;
+    w->cap = (uint8_t)(upper0 && second);
+    for (size_t k = 0; k < len; k++) {
+        w->f[k] = (char)(b[i + k] | (is_alpha(b[i + k]) ? 0x20 : 0));
+    }
+    w->len = (uint8_t)len;
+    word_lookup(w);
+    return 1;
+}
+
 int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
 {
     const unsigned char *b = v->b;
@@ -279,7 +326,10 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     if (q == i) {
         return nword_slow(v, i, w);
     }
-    if (q < n && (b[q] >= 0x80 || b[q] == '%' || b[q] == '\'' || b[q] == '-')) {
+    if (q < n && (b[q] == '\'' || b[q] == '-')) {
+        return nword_joined(v, i, q, w);
+    }
+    if (q < n && (b[q] >= 0x80 || b[q] == '%')) {
         return nword_slow(v, i, w);
     }
     if (q >= n && !v->final) {
@@ -1621,6 +1671,8 @@ enum {
                        raw value (>= 0x80, '%') */
     HOLD_HEAD = 4,  /* a byte a candidate of ASCII text starts on (A-Z,
                        0-9; names_mask.h) */
+    HOLD_ALPHA = 8, /* a letter: every name and every street address has
+                       one (a phone number or an amount has none) */
 };
 
 #ifdef __SSE2__
@@ -1630,10 +1682,12 @@ static inline unsigned holds16(__m128i x)
     __m128i space = _mm_or_si128(_mm_or_si128(_mm_or_si128(eq(x, ' '), eq(x, '+')),
                                               _mm_or_si128(pct, in_range(x, 0xC2, 62))),
                                  _mm_or_si128(in_range(x, '\t', 5), eq(x, '\\')));
-    __m128i head = _mm_or_si128(in_range(x, 'A', 26), in_range(x, '0', 10));
+    __m128i upper = in_range(x, 'A', 26);
+    __m128i head = _mm_or_si128(upper, in_range(x, '0', 10));
+    __m128i alpha = _mm_or_si128(upper, in_range(x, 'a', 26));
     return (_mm_movemask_epi8(space) ? HOLD_SPACE : 0) |
            (_mm_movemask_epi8(_mm_or_si128(x, pct)) ? HOLD_RAW : 0) |
-           (_mm_movemask_epi8(head) ? HOLD_HEAD : 0);
+           (_mm_movemask_epi8(head) ? HOLD_HEAD : 0) | (_mm_movemask_epi8(alpha) ? HOLD_ALPHA : 0);
 }
 #endif
 
@@ -1650,7 +1704,7 @@ static unsigned holds(const unsigned char *s, size_t len)
         return holds16(_mm_loadu_si128((const __m128i *)(const void *)pad));
     }
     size_t k = 0;
-    for (; k + 16 <= len && h != (HOLD_SPACE | HOLD_RAW | HOLD_HEAD); k += 16) {
+    for (; k + 16 <= len && h != (HOLD_SPACE | HOLD_RAW | HOLD_HEAD | HOLD_ALPHA); k += 16) {
         h |= holds16(_mm_loadu_si128((const __m128i *)(const void *)(s + k)));
     }
     if (k < len) {
@@ -1669,6 +1723,9 @@ static unsigned holds(const unsigned char *s, size_t len)
         }
         if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
             h |= HOLD_HEAD;
+        }
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+            h |= HOLD_ALPHA;
         }
     }
 #endif
@@ -1691,8 +1748,9 @@ int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
         return 1;
     }
     /* ASCII with no capital and no digit: no byte the pass starts on
-       (lower-case prose, the common value). */
-    if (!(h & HOLD_HEAD)) {
+       (lower-case prose, the common value); with no letter: no word a name
+       or a street is made of (a phone number, an amount). */
+    if (!(h & HOLD_HEAD) || !(h & HOLD_ALPHA)) {
         return 0;
     }
     veil__nview_t v = {(const unsigned char *)s,   len,  1, e->enabled[VEIL_D_PERSON_NAME],
