@@ -99,13 +99,6 @@ void veil__xchg_detok_tokens(const veil__xchg_t *x, int dir, veil_tokens_t *out)
 
 /* ---- heads ---- */
 
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-}
-
-
 /* A restored value in the request target: what a URI does not allow
    there, and what would change its structure ('/', '?', '#', '&', '=',
    '+', '%'), percent-encoded. */
@@ -210,7 +203,7 @@ int veil__detok_put(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *
     const size_t cap = VEIL_TOKEN_OUT_CAP(VEIL_TOKEN_VALUE_MAX);
     veil_token_stats_t *st = counted ? veil__xchg_token_stats(x) : NULL;
     veil_tokens_t t;
-    size_t emitted = 0, i = 0;
+    size_t emitted = 0;
     char *val = NULL;
     int rc = 0;
 
@@ -218,36 +211,29 @@ int veil__detok_put(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *
         return len > 0 ? veil_jbuf_raw(b, p, len) : 0;
     }
     veil__xchg_detok_tokens(x, dir, &t);
-    /* A token is a whole word, or the end of one (after an escape such
-       as %40): the stream's rule (tokens_stream.c). */
-    while (i < len && rc == 0) {
-        size_t j;
+    /* Where a token may start and end: the stream's rule
+       (veil_token_scan(), tokens_stream.c). */
+    for (size_t i = 0; len - i >= 4 && rc == 0;) {
+        const char *hit = memmem(p + i, len - i, "tok-", 4);
+        veil_token_parts_t pt;
+        long n;
 
-        if (!word_byte((unsigned char)p[i])) {
-            i++;
+        if (hit == NULL) {
+            break;
+        }
+        i = (size_t)(hit - p);
+        n = veil_token_scan(p + i, len - i, 0, &pt);
+        if (n <= 0) {
+            i += 4;
             continue;
         }
-        for (j = i; j < len && word_byte((unsigned char)p[j]); j++) {
+        if (val == NULL && (val = malloc(cap)) == NULL) {
+            rc = -1;
+            break;
         }
-        for (size_t q = i; j - q >= 4;) {
-            const char *hit = memmem(p + q, j - q, "tok-", 4);
-            veil_token_parts_t pt;
-
-            if (hit == NULL) {
-                break;
-            }
-            q = (size_t)(hit - p);
-            if (veil_token_parse(p + q, j - q, &pt)) {
-                if (val == NULL && (val = malloc(cap)) == NULL) {
-                    rc = -1;
-                    break;
-                }
-                rc = open_one(&t, st, b, p, &emitted, q, j, &pt, target, val, cap);
-                break;
-            }
-            q += 4;
-        }
-        i = j;
+        /* Opened or not, the token is skipped whole. */
+        rc = open_one(&t, st, b, p, &emitted, i, i + (size_t)n, &pt, target, val, cap);
+        i += (size_t)n;
     }
     if (rc == 0 && emitted < len) {
         rc = veil_jbuf_raw(b, p + emitted, len - emitted);

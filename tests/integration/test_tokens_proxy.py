@@ -252,6 +252,70 @@ def test_detokenize_route_response(veil):
         env.stop()
 
 
+SLUG_CONFIG = """version: 1
+keys:
+  k1: {file: KEY, slot: 1}
+routes:
+  - name: psp
+    match: {host: psp}
+    detokenize: both
+  - name: tok
+    match: {host: tok}
+    policy: tok
+policies:
+  tok:
+    request:
+      mode: tokenize
+"""
+
+
+def test_token_before_a_dash(veil):
+    """A tagged token glued to "-" and hex digits (an id after it in a URL
+    slug) is still a token: veil detokenize turns it back (and so the
+    round trip of a value followed by "-abcdef" is exact), a detokenize
+    route turns it back in the path, a field and the body, and mode
+    tokenize does not tokenize it again."""
+    d = tempfile.mkdtemp(prefix="veil-tokp-")
+    key = keyfile(d)
+    mail = tokenize(veil, key, b"jane.doe@example.com", "text")
+    check(re.fullmatch(rb"tok-k1-email-[a-z2-7]+", mail) is not None, "a tagged token: %r" % mail)
+    # The CLI: a value glued to "-abcdef" goes there and back.
+    glued = tokenize(veil, key, b"see jane.doe@example.com-abcdef now", "text")
+    eq(glued, b"see " + mail + b"-abcdef now", "tokenized before the dash")
+    p = subprocess.run([veil, "detokenize", "--key-file", key, "--reason", "test", "--format",
+                        "text"], input=glued + b"\n" + mail + b"-" + mail + b"-9f2c\n",
+                       capture_output=True)
+    eq((p.returncode, p.stdout), (0, b"see jane.doe@example.com-abcdef now\n"
+                                     b"jane.doe@example.com-jane.doe@example.com-9f2c\n"),
+       "veil detokenize turns back a token before a dash")
+    env = start(veil, SLUG_CONFIG, key)
+    try:
+        slug = b"/echo/orders/" + mail + b"-abcdef"
+        body = b'{"slug":"' + mail + b'-abcdef"}'
+        out = env.raw(post(b"psp", slug + b"?ref=" + mail + b"-0f", body,
+                           b"X-Slug: " + mail + b"-abcdef\r\n"))
+        check(out.startswith(b"HTTP/1.1 200"), "answered: %r" % out[:80])
+        uh, ub = split_head(env.requests(1)[0][0])
+        eq(uh.split(b"\r\n")[0],
+           b"POST /echo/orders/jane.doe@example.com-abcdef?ref=jane.doe@example.com-0f "
+           b"HTTP/1.1",
+           "the path's and the query's tokens turned back")
+        eq(field(uh, b"x-slug"), [b"jane.doe@example.com-abcdef"], "the field's token")
+        eq(ub, b'{"slug":"jane.doe@example.com-abcdef"}', "the body's token")
+        eq(split_head(out)[1], b'{"slug":"jane.doe@example.com-abcdef"}',
+           "the echo's token turned back on the way back")
+        # Mode tokenize: the token is one already, left as it is.
+        out = env.raw(post(b"tok", slug, body, b"X-Slug: " + mail + b"-abcdef\r\n"))
+        check(out.startswith(b"HTTP/1.1 200"), "answered: %r" % out[:80])
+        uh, ub = split_head(env.requests(2)[1][0])
+        eq(uh.split(b"\r\n")[0], b"POST " + slug + b" HTTP/1.1", "the path as it came")
+        eq(field(uh, b"x-slug"), [mail + b"-abcdef"], "the field as it came")
+        eq(ub, body, "the body as it came")
+        no_values(env)
+    finally:
+        env.stop()
+
+
 def check_config(veil, text):
     d = tempfile.mkdtemp(prefix="veil-tokp-")
     path = os.path.join(d, "veil.yaml")
@@ -530,7 +594,7 @@ detokenize:
 
 
 TESTS = [test_counters_tokens_and_placeholders, test_detokenize_route_request,
-         test_detokenize_route_response, test_detokenize_route_refused, test_detokenize_api,
+         test_detokenize_route_response, test_token_before_a_dash, test_detokenize_route_refused, test_detokenize_api,
          test_detokenize_api_refusals]
 
 if __name__ == "__main__":

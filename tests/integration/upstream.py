@@ -8,7 +8,8 @@ number, so a test can assert what the upstream saw and on which connection.
 
 The response depends on the path (query ignored):
   /json       200 JSON with PII, Content-Length
-  /echo       200 echoing the request body (Content-Type kept)
+  /echo       200 echoing the request body (Content-Type kept); also
+              /echo/<anything>
   /chunked    200 the body as three chunks
   /gzip       200 gzip-compressed JSON with PII
   /eof        200 without length, ends with the close
@@ -170,7 +171,7 @@ class Conn:
                       b"" if method == "HEAD" else PII_JSON, method != "HEAD")
             if method == "HEAD":
                 return True
-        elif path in ("/echo", "/continue"):
+        elif path in ("/echo", "/continue") or path.startswith("/echo/"):
             ct = hdrs.get(b"content-type", b"text/plain").decode()
             self.send(200, "OK", [("Content-Type", ct)], body)
         elif path == "/chunked":
