@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from harness import Env, check, eq, field, run, split_head
+from harness import Env, check, eq, field, run, split_head, tcp_queues, wait_read
 
 BODY = (b'{"card_number":"4111 1111 1111 1111","email":"jane.doe@example.com",'
         b'"ssn":"536-22-8901"}')
@@ -593,9 +593,86 @@ detokenize:
         env.stop()
 
 
+class _Named:
+    """A closed socket's address, for tcp_queues()."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def getsockname(self):
+        return self.name
+
+
+def test_detokenize_api_refusals_not_rated(veil):
+    """A request refused before any detokenization (411 chunked, 413 over
+    max_body_size) or whose body never comes whole does not count against
+    its caller's rate: with a burst of 2 and a rate of 1/h, two refusals
+    and a body cut short, then two requests served, and only the third of
+    those is over the rate (429)."""
+    d = tempfile.mkdtemp(prefix="veil-tokp-")
+    key = keyfile(d)
+    from harness import free_port
+    api_port = free_port()
+    path = os.path.join(d, "billing.token")
+    with open(path, "w") as f:
+        f.write(BILLING + "\n")
+    os.chmod(path, 0o600)
+    cfg_path = os.path.join(d, "veil.yaml")
+    with open(cfg_path, "w") as f:
+        f.write("""version: 1
+keys:
+  k1: {file: %s, slot: 1}
+detokenize:
+  listen: 127.0.0.1:%d
+  max_body_size: 1k
+  audit: stderr
+  callers:
+    - {name: billing, token_file: %s, types: [credit_card], rate: 1/h, burst: 2}
+""" % (key, api_port, path))
+    env = Env(veil, ["-c", cfg_path])
+    try:
+        auth = b"Authorization: Bearer " + BILLING.encode() + b"\r\n"
+        ok = (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+              b"Content-Length: 2\r\n\r\n{}")
+        cases = [
+            (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+             b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+             b"HTTP/1.1 411 Length Required"),
+            (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+             b"Content-Length: 1025\r\n\r\n" + b"x" * 1025,
+             b"HTTP/1.1 413 Content Too Large"),
+            (ok, b"HTTP/1.1 200 OK"),
+            (ok, b"HTTP/1.1 200 OK"),
+            (ok, b"HTTP/1.1 429 Too Many Requests"),
+        ]
+        got = [env.raw(req, port=api_port).split(b"\r\n")[0] for req, _ in cases[:2]]
+        # A body cut short: nothing turned back, nothing spent.
+        sock = env.raw(b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+                       b"Content-Length: 100\r\n\r\n{}", read_until_close=False,
+                       port=api_port)
+        wait_read(api_port, sock)
+        name = sock.getsockname()
+        sock.close()
+        end = time.time() + 5
+        while tcp_queues(api_port, _Named(name)) is not None and time.time() < end:
+            time.sleep(0.01)
+        got += [env.raw(req, port=api_port).split(b"\r\n")[0] for req, _ in cases[2:]]
+        eq(got, [c[1] for c in cases], "the refusals spent nothing of the burst")
+        env.settle()
+        eq(series(metrics(env), "veil_detokenize_requests_total"), sorted([
+            'veil_detokenize_requests_total{caller="billing",status="200"} 2',
+            'veil_detokenize_requests_total{caller="billing",status="411"} 1',
+            'veil_detokenize_requests_total{caller="billing",status="413"} 1',
+            'veil_detokenize_requests_total{caller="billing",status="429"} 1',
+        ]), "each request counted by its status")
+    finally:
+        env.stop()
+
+
 TESTS = [test_counters_tokens_and_placeholders, test_detokenize_route_request,
-         test_detokenize_route_response, test_token_before_a_dash, test_detokenize_route_refused, test_detokenize_api,
-         test_detokenize_api_refusals]
+         test_detokenize_route_response, test_token_before_a_dash, test_detokenize_route_refused,
+         test_detokenize_api, test_detokenize_api_refusals,
+         test_detokenize_api_refusals_not_rated]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
