@@ -252,6 +252,124 @@ def test_detokenize_route_response(veil):
         env.stop()
 
 
+HEAD_CONFIG = """version: 1
+keys:
+  k1: {file: KEY, slot: 1}
+routes:
+  - name: psp
+    match: {host: psp}
+    detokenize: {direction: request, types: [credit_card, email]}
+  - name: back
+    match: {host: back}
+    detokenize: response
+policies:
+  default:
+    # Format-preserving cards (in their fields) and e-mail addresses
+    # (anywhere), as veil tokenize -c makes them with this file.
+    request:
+      actions:
+        credit_card: {action: tokenize, format: fpe}
+        email: {action: tokenize, format: fpe}
+        default: mask
+    response:
+      actions:
+        credit_card: {action: tokenize, format: fpe}
+        email: {action: tokenize, format: fpe}
+        default: mask
+"""
+
+FPE_MAIL = rb"[A-Za-z0-9]{4}\.[A-Za-z0-9]{3}\+vt1@example\.com"
+
+
+def tokenize_c(veil, cfg, data, fmt):
+    """The tokens veil tokenize -c <cfg> makes of <data> (one line)."""
+    p = subprocess.run([veil, "tokenize", "-c", cfg, "--format", fmt], input=data + b"\n",
+                       capture_output=True)
+    eq(p.returncode, 0, "veil tokenize -c: %r" % p.stderr[-300:])
+    return p.stdout[:-1]
+
+
+def head_env(veil):
+    """A veil with HEAD_CONFIG, its config file's path and its key's."""
+    d = tempfile.mkdtemp(prefix="veil-tokp-")
+    key = keyfile(d)
+    env = start(veil, HEAD_CONFIG, key)
+    return env, os.path.join(env.cfg_dir, "veil.yaml"), key
+
+
+def test_detokenize_route_head_fpe(veil):
+    """A detokenize route turns format-preserving tokens in the request
+    head back as it does in a body: an e-mail token in the path and in a
+    field, a card token in its query field and an e-mail token in the
+    query (form syntax, its tag escaped); the values the upstream gets,
+    byte for byte; counted."""
+    env, cfg, key = head_env(veil)
+    try:
+        mail = tokenize_c(veil, cfg, b"jane.doe@example.com", "text")
+        check(re.fullmatch(FPE_MAIL, mail) is not None, "an FPE e-mail token: %r" % mail)
+        query = tokenize_c(veil, cfg, b"card_number=4111111111111111&email=jane.doe%40example.com",
+                           "form")
+        m = re.fullmatch(rb"card_number=(4\d{11}1111)&email=([A-Za-z0-9]{4}\.[A-Za-z0-9]{3})"
+                         rb"%2Bvt1%40example\.com", query)
+        check(m is not None and m.group(1) != b"4111111111111111",
+              "FPE tokens in a form: %r" % query)
+        out = env.raw(post(b"psp", b"/echo/" + mail + b"?" + query + b"&n=1", b"{}",
+                           b"X-Customer: " + mail + b"\r\n"))
+        check(out.startswith(b"HTTP/1.1 200"), "answered: %r" % out[:80])
+        uh, _ = split_head(env.requests(1)[0][0])
+        eq(uh.split(b"\r\n")[0],
+           b"POST /echo/jane.doe@example.com?card_number=4111111111111111"
+           b"&email=jane.doe%40example.com&n=1 HTTP/1.1",
+           "the path's and the query's FPE tokens turned back")
+        eq(field(uh, b"x-customer"), [b"jane.doe@example.com"], "the field's FPE token")
+        env.settle()
+        eq(series(metrics(env), "veil_detokenizations_total"), sorted([
+            'veil_detokenizations_total{type="credit_card",key="k1",outcome="restored"} 1',
+            'veil_detokenizations_total{type="email",key="k1",outcome="restored"} 3',
+        ]), "counted once each")
+        no_values(env)
+    finally:
+        env.stop()
+
+
+def test_detokenize_route_response_head(veil):
+    """A service answers with tokens in its response fields: a detokenize
+    route for responses gives the client the values (tagged tokens, one
+    glued to a slug's "-", and format-preserving e-mail tokens); the
+    upstream got the tokens as they were."""
+    env, cfg, key = head_env(veil)
+    try:
+        mail = tokenize_c(veil, cfg, b"jane.doe@example.com", "text")
+        check(re.fullmatch(FPE_MAIL, mail) is not None, "an FPE e-mail token: %r" % mail)
+        tagged = tokenize(veil, key, b"jane.doe@example.com", "text")
+        card = tokenize(veil, key, b"card 4111 1111 1111 1111", "text")
+        m = re.fullmatch(rb"card (tok-k1-credit_card-[a-z2-7]+)", card)
+        check(m is not None, "a tagged card token: %r" % card)
+        req = (b"GET /hdrecho HTTP/1.1\r\nHost: back\r\nConnection: close\r\n"
+               b"X-Echo-Contact: " + mail + b"\r\n"
+               b"X-Echo-Ref: " + tagged + b"\r\n"
+               b"X-Echo-Slug: /orders/" + tagged + b"-abcdef\r\n"
+               b"X-Echo-Card: " + m.group(1) + b"\r\n\r\n")
+        out = env.raw(req)
+        head, body = split_head(out)
+        eq(head.split(b"\r\n")[0], b"HTTP/1.1 200 OK", "answered")
+        uh, _ = split_head(env.requests(1)[0][0])
+        eq(field(uh, b"x-echo-contact"), [mail], "the upstream got the tokens")
+        eq(field(head, b"x-contact"), [b"jane.doe@example.com"], "the FPE token turned back")
+        eq(field(head, b"x-ref"), [b"jane.doe@example.com"], "the tagged token turned back")
+        eq(field(head, b"x-slug"), [b"/orders/jane.doe@example.com-abcdef"], "in a slug")
+        eq(field(head, b"x-card"), [b"4111 1111 1111 1111"], "the card's tagged token")
+        eq(body, b"ok", "the body")
+        env.settle()
+        eq(series(metrics(env), "veil_detokenizations_total"), sorted([
+            'veil_detokenizations_total{type="credit_card",key="k1",outcome="restored"} 1',
+            'veil_detokenizations_total{type="email",key="k1",outcome="restored"} 3',
+        ]), "counted")
+        no_values(env)
+    finally:
+        env.stop()
+
+
 SLUG_CONFIG = """version: 1
 keys:
   k1: {file: KEY, slot: 1}
@@ -670,7 +788,8 @@ detokenize:
 
 
 TESTS = [test_counters_tokens_and_placeholders, test_detokenize_route_request,
-         test_detokenize_route_response, test_token_before_a_dash, test_detokenize_route_refused,
+         test_detokenize_route_response, test_detokenize_route_head_fpe,
+         test_detokenize_route_response_head, test_token_before_a_dash, test_detokenize_route_refused,
          test_detokenize_api, test_detokenize_api_refusals,
          test_detokenize_api_refusals_not_rated]
 

@@ -35,6 +35,8 @@ The response depends on the path (query ignored):
               at every byte)
   /hdr        200 whose fields carry PII: X-Contact (an e-mail), X-Card
               (a card number), Set-Cookie (an e-mail in a cookie)
+  /hdrecho    200 whose fields are the request's X-Echo-<name> fields,
+              each as x-<name> (lower case) with its value as it came
 No Date or Server header is sent, so responses are deterministic.
 """
 import gzip
@@ -263,6 +265,10 @@ class Conn:
                                   ("X-Card", "4111 1111 1111 1111"),
                                   ("Set-Cookie", "who=ops.cookie@example.com")],
                       b"ok")
+        elif path == "/hdrecho":
+            echo = [("x-" + k[7:].decode(), v.decode()) for k, v in hdrs.items()
+                    if k.startswith(b"x-echo-")]
+            self.send(200, "OK", [("Content-Type", "text/plain")] + echo, b"ok")
         elif path == "/204":
             s.sendall(b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
         elif path == "/304":
