@@ -9,11 +9,46 @@
 #include "schema.h"
 
 
+/*
+ * The listener a case's request comes on: the one request.listener
+ * names (<name>, at <node>, checked against the file's listeners), or
+ * the first listener when it names none, as every request a running
+ * veil routes came on one (and a route's match.listener is judged
+ * against it). NULL after an error.
+ */
+static const char *test_listener(veil__schema_t *s, const veil__node_t *node, const char *path,
+                                 const char *name)
+{
+    const veil_config_t *c = s->cfg;
+    const char **names;
+    const char *sugg;
+    size_t j;
+
+    if (name == NULL) {
+        return c->nlisteners > 0 ? c->listeners[0].name : "";
+    }
+    for (j = 0; j < c->nlisteners; j++) {
+        if (strcmp(c->listeners[j].name, name) == 0) {
+            return c->listeners[j].name;
+        }
+    }
+    names = malloc((c->nlisteners + 1) * sizeof(*names));
+    for (j = 0; names && j < c->nlisteners; j++) {
+        names[j] = c->listeners[j].name;
+    }
+    sugg = names ? veil__suggest(name, names, c->nlisteners) : NULL;
+    veil__err_at(s->d, node, path, "no listener '%s'%s%s%s", name, sugg ? " (did you mean '" : "",
+                 sugg ? sugg : "", sugg ? "'?)" : "");
+    free(names);
+    return NULL;
+}
+
+
 int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
 {
     static const char *const keys[] = {"name",         "policy", "route", "request", "direction",
                                        "content_type", "format", "body",  "consent", "expect"};
-    static const char *const rkeys[] = {"method", "host", "path"};
+    static const char *const rkeys[] = {"method", "host", "path", "listener"};
     static const char *const ekeys[] = {"output", "findings", "blocked"};
     static const char *const dirs[] = {"request", "response"};
     static const char *const fmts[] = {"text", "json", "form", "multipart", "xml"};
@@ -91,14 +126,22 @@ int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root)
             const veil__node_t *rq = veil__sc_field(m, "request", p, pk);
             veil_route_request_t req = {"GET", 3, "",   0,    "/", 1, ct, ct ? strlen(ct) : 0,
                                         NULL,  0, NULL, NULL, 0};
-            const char *method = NULL, *host = NULL, *path = NULL;
-            char rp[PATH];
+            const char *method = NULL, *host = NULL, *path = NULL, *listener = NULL;
+            char rp[PATH], lp[PATH];
             snprintf(rp, sizeof(rp), "%s", pk);
             if (rq && (veil__sc_want_kind(s, rq, VEIL__N_MAP, rp) ||
-                       veil__sc_check_keys(s, rq, rp, rkeys, 3) ||
+                       veil__sc_check_keys(s, rq, rp, rkeys, COUNT(rkeys)) ||
                        veil__sc_get_str(s, rq, "method", rp, &method) ||
                        veil__sc_get_str(s, rq, "host", rp, &host) ||
-                       veil__sc_get_str(s, rq, "path", rp, &path))) {
+                       veil__sc_get_str(s, rq, "path", rp, &path) ||
+                       veil__sc_get_str(s, rq, "listener", rp, &listener))) {
+                rc = -1;
+                continue;
+            }
+            veil__sc_join(lp, rp, "listener");
+            req.listener =
+                test_listener(s, rq ? veil__map_get(rq, "listener") : NULL, lp, listener);
+            if (req.listener == NULL) {
                 rc = -1;
                 continue;
             }

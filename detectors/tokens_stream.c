@@ -1,10 +1,13 @@
 /*
  * Tagged tokens found again in a stream by their grammar: a token is a
- * whole word of [A-Za-z0-9_-] that parses as tok-<key>-<type>-<payload>.
- * Bytes are written as soon as they cannot be part of a token; a word
- * that has not ended yet is held, with a quote right before it (a bare
- * JSON value's token is quoted, and its quotes go when it turns back).
- * A word longer than the longest token passes through unheld.
+ * run of bytes that parses as tok-<key>-<type>-<payload> and ends where
+ * a word of [A-Za-z0-9_-] ends or before a '-' (veil_token_scan()); it
+ * may start anywhere in a word (a finding right after an escape such as
+ * %28 or \u53f7, or glued to a letter, became a token there). Bytes are
+ * written as soon as no token can hold them; from a "tok-" on, the bytes
+ * are held until the grammar decides, with a quote right before them (a
+ * bare JSON value's token is quoted, and its quotes go when it turns
+ * back). What is held never exceeds the longest token and that quote.
  */
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -22,19 +25,11 @@ struct veil_token_stream {
     void *ud;
     char *buf; /* bytes not written yet */
     size_t len, cap;
-    int prev_word;  /* the byte before buf[0] was a word byte */
-    int in_long;    /* inside a word too long to be a token */
     size_t skip_nl; /* line breaks a restored value brought back */
     char *val;      /* a token's value, wiped after use; made when
                                the first token comes */
     int error;
 };
-
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-}
 
 veil_token_stream_t *veil_token_stream_new(const veil_tokens_t *t, veil_token_op_t op,
                                            veil_token_stats_t *st, veil_write_cb write, void *ud)
@@ -76,9 +71,9 @@ static void count(veil_token_stream_t *s, const veil_token_parts_t *parts, int k
 }
 
 /*
- * The word buf[i, j) is complete. Returns where writing resumes (past
- * the token, and past its closing quote when the quotes went with it),
- * having written what comes before; or <i> when the word stays as it is.
+ * buf[i, j) parses as a token. Returns where writing resumes (past the
+ * token, and past its closing quote when the quotes went with it),
+ * having written what comes before; or <i> when it stays as it is.
  */
 static size_t on_token(veil_token_stream_t *s, size_t *emitted, size_t i, size_t j,
                        const veil_token_parts_t *pp)
@@ -152,27 +147,12 @@ static size_t on_token(veil_token_stream_t *s, size_t *emitted, size_t i, size_t
     return *emitted;
 }
 
-/*
- * A token is a whole word, or the end of one: a finding right after an
- * escape (%28, \u53f7) or glued to a letter became a token there, and
- * the word then starts before it. Authentication decides, so looking at
- * every "tok-" of a word restores nothing that is no token.
- */
-static size_t on_word(veil_token_stream_t *s, size_t *emitted, size_t i, size_t j)
+/* The next byte at or after <i> that may start a token, or <len>. */
+static size_t next_t(const veil_token_stream_t *s, size_t i)
 {
-    veil_token_parts_t parts;
-    for (size_t p = i; j - p >= 4;) {
-        const char *hit = memmem(s->buf + p, j - p, "tok-", 4);
-        if (hit == NULL) {
-            break;
-        }
-        p = (size_t)(hit - s->buf);
-        if (veil_token_parse(s->buf + p, j - p, &parts)) {
-            return on_token(s, emitted, p, j, &parts);
-        }
-        p += 4;
-    }
-    return i;
+    const char *t = memchr(s->buf + i, 't', s->len - i);
+
+    return t != NULL ? (size_t)(t - s->buf) : s->len;
 }
 
 /* Writes every byte that is decided; keeps the rest in buf. */
@@ -184,41 +164,36 @@ static int process(veil_token_stream_t *s, int final)
         return s->error;
     }
     while (i < s->len && s->error == 0) {
-        unsigned char c = (unsigned char)s->buf[i];
+        veil_token_parts_t parts;
+        long n;
+
         if (s->skip_nl) {
-            if (c == '\n' && i == emitted) {
+            if (s->buf[i] == '\n' && i == emitted) {
                 emitted = ++i;
                 s->skip_nl--;
                 continue;
             }
             s->skip_nl = 0;
         }
-        if (!word_byte(c)) {
-            s->in_long = 0;
+        if (s->buf[i] != 't') {
+            i = next_t(s, i);
+            continue;
+        }
+        n = veil_token_scan(s->buf + i, s->len - i, !final, &parts);
+        if (n < 0) {
+            break; /* may be a token: held until the next chunk decides */
+        }
+        if (n == 0) {
             i++;
             continue;
         }
-        if (s->in_long || (i > 0 ? word_byte((unsigned char)s->buf[i - 1]) : s->prev_word)) {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < s->len && word_byte((unsigned char)s->buf[j])) {
-            j++;
-        }
-        if (j == s->len && !final) {
-            if (j - i > VEIL_TOKEN_MAX_LEN) {
-                s->in_long = 1;
-                i = j;
-                continue;
-            }
-            break; /* the word may go on in the next chunk */
-        }
-        size_t next = on_word(s, &emitted, i, j);
-        i = next > i ? next : j;
+        /* A token that stays (unopened) is skipped whole: no "tok-"
+           inside it is looked at again. */
+        size_t next = on_token(s, &emitted, i, i + (size_t)n, &parts);
+        i = next > i ? next : i + (size_t)n;
     }
-    /* Keep an unfinished word, and a quote right before it (or a quote
-       that ends the chunk: a token may follow it). */
+    /* Keep what may still be a token, and a quote right before it (or a
+       quote that ends the chunk: a token may follow it). */
     keep = i < s->len ? i : s->len;
     if (!final && keep > emitted && s->buf[keep - 1] == '"') {
         keep--;
@@ -227,9 +202,6 @@ static int process(veil_token_stream_t *s, int final)
         keep = emitted;
     }
     out(s, s->buf + emitted, keep - emitted);
-    if (keep > 0) {
-        s->prev_word = word_byte((unsigned char)s->buf[keep - 1]);
-    }
     OPENSSL_cleanse(s->buf, keep);
     memmove(s->buf, s->buf + keep, s->len - keep);
     s->len -= keep;

@@ -9,7 +9,9 @@
  *
  * '-' appears only as the separator, so the parts split without doubt,
  * and the token is one word of [A-Za-z0-9_-] (found again in free text
- * as a whole word). The form byte says how the value was written: 0 as
+ * as a word, the end of one, or glued to a '-' that follows it: the
+ * payload cannot hold one, so "tok-k1-email-<payload>-9f2c" in a URL
+ * slug ends where the payload does). The form byte says how the value was written: 0 as
  * is, 1 a bare JSON token (the token was quoted). The associated data
  * are "veil-tok-1", the key id and the type: a token moved to another
  * type or key fails authentication.
@@ -137,6 +139,76 @@ int veil_token_parse(const char *p, size_t len, veil_token_parts_t *parts)
         static const unsigned char rem_ok[8] = {1, 0, 1, 0, 1, 1, 0, 1};
         return rem_ok[parts->payload_len % 8];
     }
+}
+
+
+/* A byte that continues a word of text: what may not follow a token
+   (but '-'). */
+static int word_byte(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+
+/* The end of a run of bytes <ok> accepts at p[k..len), at most <max>
+   long: the index of the first byte it does not accept, or <len>. */
+static size_t run_end(const char *p, size_t len, size_t k, size_t max, int (*ok)(int))
+{
+    size_t start = k;
+
+    while (k < len && k - start <= max && ok((unsigned char)p[k])) {
+        k++;
+    }
+    return k;
+}
+
+
+static int b32_char(int c)
+{
+    return b32_value(c) >= 0;
+}
+
+
+long veil_token_scan(const char *p, size_t len, int more, veil_token_parts_t *parts)
+{
+    size_t k, start;
+
+    if (len < 4) {
+        /* A "tok-" cut by the end of the bytes so far. */
+        return more && memcmp(p, "tok-", len) == 0 ? -1 : 0;
+    }
+    if (memcmp(p, "tok-", 4) != 0) {
+        return 0;
+    }
+    /* Key and type: a name, then '-'. */
+    k = 4;
+    for (int part = 0; part < 2; part++) {
+        size_t max = part == 0 ? VEIL_TOKEN_KEY_ID_MAX : VEIL_TOKEN_TYPE_MAX;
+
+        start = k;
+        k = run_end(p, len, k, max, name_char);
+        if (k == len && k - start <= max) {
+            return more ? -1 : 0;
+        }
+        if (k == start || k - start > max || p[k] != '-') {
+            return 0;
+        }
+        k++;
+    }
+    /* The payload runs to the first byte base32 has not. */
+    start = k;
+    k = run_end(p, len, k, b32_len(PAYLOAD_MAX_BYTES), b32_char);
+    if (k - start > b32_len(PAYLOAD_MAX_BYTES)) {
+        return 0;
+    }
+    if (k == len && more) {
+        return -1;
+    }
+    if (k < len && p[k] != '-' && word_byte((unsigned char)p[k])) {
+        return 0; /* the word goes on: the token would be part of it */
+    }
+    return veil_token_parse(p, k, parts) ? (long)k : 0;
 }
 
 static void set_ad(veil__siv_ad_t ad[3], const char *key, size_t key_len, const char *type,

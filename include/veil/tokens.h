@@ -189,6 +189,18 @@ typedef struct veil_token_parts {
 int veil_token_parse(const char *p, size_t len, veil_token_parts_t *parts);
 
 /*
+ * veil_token_scan(): whether a tagged token starts at <p> (<len> bytes
+ * there): its length, with <parts> filled, when one does and ends where
+ * a token may end (at the end of the bytes, before a byte that ends a
+ * word of [A-Za-z0-9_-], or before a '-', which a payload never holds:
+ * "tok-k1-email-<payload>-9f2c" holds a token); 0 when none does; -1
+ * when <more> bytes may follow and the bytes so far cannot tell (at
+ * most VEIL_TOKEN_MAX_LEN of them: a longer run is no token). Syntax
+ * only: nothing is authenticated.
+ */
+long veil_token_scan(const char *p, size_t len, int more, veil_token_parts_t *parts);
+
+/*
  * veil_token_tagged_make(): the tagged token of value <raw> (<len> bytes,
  * as written) of type <type> under ring key <key> into <out>; <bare>: the
  * value was a bare JSON token (the token is written quoted and the quotes

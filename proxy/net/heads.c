@@ -61,17 +61,34 @@ static int puts_(veil_jbuf_t *b, const char *s)
 
 /* A part of the head of direction <dir> that may carry tokens: turned
    back when <x>'s route detokenizes that direction (tokens_transit.c),
-   else as it is. <target>: the request target (restored bytes are
-   percent-encoded). */
+   else as it is. <target>: a part of the request target (restored bytes
+   are percent-encoded); <fmt>: how its values are read (a query string
+   is a form). */
 static int put_detok(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *s, size_t len,
-                     int target)
+                     int target, veil_format_t fmt)
 {
     if (!veil__xchg_detokenizes(x, dir)) {
         return put(b, s, len);
     }
     /* A request head built again for a retry counts nothing again. */
     return veil__detok_put(x, dir, b, s, len, target,
-                           dir == VEIL_DIR_RESPONSE || !x->detok_head_counted);
+                           dir == VEIL_DIR_RESPONSE || !x->detok_head_counted, fmt);
+}
+
+
+/* A request target in origin form (<t>): its path as text, its query as
+   a form, so that a token's place in the query is its field. */
+static int put_detok_target(const veil__xchg_t *x, veil_jbuf_t *b, veil_h1_span_t t)
+{
+    const char *q = t.len > 0 ? memchr(t.ptr, '?', t.len) : NULL;
+    size_t plen = q != NULL ? (size_t)(q - t.ptr) : t.len;
+    int rc = put_detok(x, VEIL_DIR_REQUEST, b, t.ptr, plen, 1, VEIL_FMT_TEXT);
+
+    if (q != NULL) {
+        rc |= puts_(b, "?");
+        rc |= put_detok(x, VEIL_DIR_REQUEST, b, q + 1, t.len - plen - 1, 1, VEIL_FMT_FORM);
+    }
+    return rc;
 }
 
 
@@ -112,20 +129,20 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         if (p.len == 0 || p.ptr[0] != '/') {
             rc |= puts_(b, "/");
         }
-        rc |= put_detok(x, VEIL_DIR_REQUEST, b, p.ptr, p.len, 1);
+        rc |= put_detok(x, VEIL_DIR_REQUEST, b, p.ptr, p.len, 1, VEIL_FMT_TEXT);
         if (hs->has_query) {
             rc |= puts_(b, "?");
             p = hs->fwd_query_changed ? hs->fwd_query : hs->query;
-            rc |= put_detok(x, VEIL_DIR_REQUEST, b, p.ptr, p.len, 1);
+            rc |= put_detok(x, VEIL_DIR_REQUEST, b, p.ptr, p.len, 1, VEIL_FMT_FORM);
         }
     } else if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE) {
         /* A reverse proxy sends origin-form; the authority becomes Host. */
         if (rq->path.len == 0 || rq->path.ptr[0] != '/') {
             rc |= puts_(b, "/");
         }
-        rc |= put_detok(x, VEIL_DIR_REQUEST, b, rq->path.ptr, rq->path.len, 1);
+        rc |= put_detok_target(x, b, rq->path);
     } else {
-        rc |= put_detok(x, VEIL_DIR_REQUEST, b, rq->target.ptr, rq->target.len, 1);
+        rc |= put_detok_target(x, b, rq->target);
     }
     rc |= puts_(b, " HTTP/1.1\r\n");
     if (rq->target_form == VEIL_H1_TARGET_ABSOLUTE) {
@@ -181,7 +198,7 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         }
         rc |= put(b, name.ptr, name.len);
         rc |= puts_(b, ": ");
-        rc |= put_detok(x, VEIL_DIR_REQUEST, b, value.ptr, value.len, 0);
+        rc |= put_detok(x, VEIL_DIR_REQUEST, b, value.ptr, value.len, 0, VEIL_FMT_TEXT);
         rc |= puts_(b, "\r\n");
     }
     /* X-Forwarded-For: earlier values in order, then this client. */
@@ -281,7 +298,7 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len, const vei
         if (interim) {
             rc |= put(b, value.ptr, value.len);
         } else {
-            rc |= put_detok(x, VEIL_DIR_RESPONSE, b, value.ptr, value.len, 0);
+            rc |= put_detok(x, VEIL_DIR_RESPONSE, b, value.ptr, value.len, 0, VEIL_FMT_TEXT);
         }
         rc |= puts_(b, "\r\n");
     }

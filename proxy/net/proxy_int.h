@@ -934,14 +934,18 @@ int veil__xchg_detokenizes(const veil__xchg_t *x, int dir);
 void veil__xchg_detok_tokens(const veil__xchg_t *x, int dir, struct veil_tokens *out);
 /*
  * veil__detok_put(): appends the value <p> (<len> bytes) of a head of
- * direction <dir> to <b> with its tagged tokens turned back: in the
- * request target (<target> 1) the restored bytes a URI does not allow
- * are percent-encoded; in a field value a token whose value holds a
- * control character (a line break) stays a token. Counted when <count>.
- * 0, or -1 (<b> full).
+ * direction <dir> to <b> with its tokens turned back as in a body: the
+ * format-preserving ones at their places (the policy's engine reads the
+ * value in <fmt>: VEIL_FMT_FORM for a query string, VEIL_FMT_TEXT for a
+ * path or a field value), then the tagged ones. In the request target
+ * (<target> 1) the bytes of a tagged token's value that a URI does not
+ * allow are percent-encoded; in a field value a tagged token whose value
+ * holds a control character (a line break) stays a token. Counted when
+ * <count>. 0, or -1 (<b> full, or the engine failed: the caller fails
+ * the head).
  */
 int veil__detok_put(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *p, size_t len,
-                    int target, int count);
+                    int target, int count, veil_format_t fmt);
 /* veil__body_detokenize_held(): the held body of <dir> with its tokens
    turned back (body.c); 0 with *rewritten set when it changed, 0 when it
    goes as it is (binary, encoded), -1 on failure (it goes as it is). */

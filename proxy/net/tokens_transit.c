@@ -13,8 +13,11 @@
  *
  * Detokenize routes: the body (held like a policy's) goes through the
  * redactor with the token op DETOKENIZE (format-preserving tokens at their
- * places) and the tagged-token stream (body.c); in a head, tagged tokens
- * are found by their grammar and opened one by one here.
+ * places) and the tagged-token stream (body.c). A head's values take the
+ * same two steps here: the redactor over each value (the query in form
+ * syntax, so that a card's field name makes its place; the path and
+ * field values as text, where e-mail tokens are found), then its tagged
+ * tokens, found by their grammar and opened one by one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -98,13 +101,6 @@ void veil__xchg_detok_tokens(const veil__xchg_t *x, int dir, veil_tokens_t *out)
 
 
 /* ---- heads ---- */
-
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-}
-
 
 /* A restored value in the request target: what a URI does not allow
    there, and what would change its structure ('/', '?', '#', '&', '=',
@@ -204,50 +200,82 @@ static int open_one(const veil_tokens_t *t, veil_token_stats_t *st, veil_jbuf_t 
 }
 
 
-int veil__detok_put(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *p, size_t len,
-                    int target, int counted)
+static int jbuf_write(void *ud, const char *data, size_t len)
+{
+    return veil_jbuf_raw(ud, data, len);
+}
+
+
+/*
+ * The first step, as for a body: the value <p> (<len> bytes, in <fmt>)
+ * with its format-preserving tokens turned back, into <out>. FPE only
+ * changes letters and digits (and drops an e-mail token's tag), so what
+ * comes back needs no escaping in a target or a field. 0, or -1.
+ */
+static int open_fpe(const veil__xchg_t *x, int dir, const veil_tokens_t *t, veil_token_stats_t *st,
+                    veil_format_t fmt, const char *p, size_t len, veil_jbuf_t *out)
+{
+    veil_redactor_options_t ro;
+    veil_redactor_t *r;
+    int rc;
+
+    memset(&ro, 0, sizeof(ro));
+    ro.format = fmt;
+    ro.action = VEIL_ACT_TOKENIZE;
+    ro.tokens = t;
+    ro.token_stats = st;
+    ro.token_op = VEIL_TOKEN_OP_DETOKENIZE;
+    ro.write = jbuf_write;
+    ro.write_ud = out;
+    r = veil_redactor_new(x->policy->dir[dir].engine, &ro);
+    if (r == NULL) {
+        return -1;
+    }
+    rc = veil_redactor_feed(r, p, len);
+    if (rc == 0) {
+        rc = veil_redactor_finish(r);
+    }
+    veil_redactor_free(r);
+    return rc == 0 && !out->overflow ? 0 : -1;
+}
+
+
+/* The second step: the tagged tokens of <p> turned back, appended to <b>
+   (see veil__detok_put()). */
+static int open_tagged(const veil_tokens_t *t, veil_token_stats_t *st, veil_jbuf_t *b,
+                       const char *p, size_t len, int target)
 {
     const size_t cap = VEIL_TOKEN_OUT_CAP(VEIL_TOKEN_VALUE_MAX);
-    veil_token_stats_t *st = counted ? veil__xchg_token_stats(x) : NULL;
-    veil_tokens_t t;
-    size_t emitted = 0, i = 0;
+    size_t emitted = 0;
     char *val = NULL;
     int rc = 0;
 
     if (len < 4 || memmem(p, len, "tok-", 4) == NULL) {
         return len > 0 ? veil_jbuf_raw(b, p, len) : 0;
     }
-    veil__xchg_detok_tokens(x, dir, &t);
-    /* A token is a whole word, or the end of one (after an escape such
-       as %40): the stream's rule (tokens_stream.c). */
-    while (i < len && rc == 0) {
-        size_t j;
+    /* Where a token may start and end: the stream's rule
+       (veil_token_scan(), tokens_stream.c). */
+    for (size_t i = 0; len - i >= 4 && rc == 0;) {
+        const char *hit = memmem(p + i, len - i, "tok-", 4);
+        veil_token_parts_t pt;
+        long n;
 
-        if (!word_byte((unsigned char)p[i])) {
-            i++;
+        if (hit == NULL) {
+            break;
+        }
+        i = (size_t)(hit - p);
+        n = veil_token_scan(p + i, len - i, 0, &pt);
+        if (n <= 0) {
+            i += 4;
             continue;
         }
-        for (j = i; j < len && word_byte((unsigned char)p[j]); j++) {
+        if (val == NULL && (val = malloc(cap)) == NULL) {
+            rc = -1;
+            break;
         }
-        for (size_t q = i; j - q >= 4;) {
-            const char *hit = memmem(p + q, j - q, "tok-", 4);
-            veil_token_parts_t pt;
-
-            if (hit == NULL) {
-                break;
-            }
-            q = (size_t)(hit - p);
-            if (veil_token_parse(p + q, j - q, &pt)) {
-                if (val == NULL && (val = malloc(cap)) == NULL) {
-                    rc = -1;
-                    break;
-                }
-                rc = open_one(&t, st, b, p, &emitted, q, j, &pt, target, val, cap);
-                break;
-            }
-            q += 4;
-        }
-        i = j;
+        /* Opened or not, the token is skipped whole. */
+        rc = open_one(t, st, b, p, &emitted, i, i + (size_t)n, &pt, target, val, cap);
+        i += (size_t)n;
     }
     if (rc == 0 && emitted < len) {
         rc = veil_jbuf_raw(b, p + emitted, len - emitted);
@@ -255,6 +283,35 @@ int veil__detok_put(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *
     if (val != NULL) {
         OPENSSL_cleanse(val, cap);
         free(val);
+    }
+    return rc;
+}
+
+
+int veil__detok_put(const veil__xchg_t *x, int dir, veil_jbuf_t *b, const char *p, size_t len,
+                    int target, int counted, veil_format_t fmt)
+{
+    veil_token_stats_t *st = counted ? veil__xchg_token_stats(x) : NULL;
+    veil_tokens_t t;
+    veil_jbuf_t fpe;
+    int rc;
+
+    if (len == 0) {
+        return 0;
+    }
+    veil__xchg_detok_tokens(x, dir, &t);
+    if (x->policy->dir[dir].engine == NULL || !x->c->w->inspect) {
+        /* No engine to find format-preserving tokens' places with: as
+           for a body, only the tagged ones. */
+        rc = open_tagged(&t, st, b, p, len, target);
+    } else {
+        /* FPE never makes a value longer; the room is a margin. */
+        veil_jbuf_init(&fpe, 2 * len + 1024);
+        rc = open_fpe(x, dir, &t, st, fmt, p, len, &fpe);
+        if (rc == 0) {
+            rc = open_tagged(&t, st, b, fpe.data != NULL ? fpe.data : "", fpe.len, target);
+        }
+        veil_jbuf_dispose(&fpe); /* wiped: it held values */
     }
     if (counted) {
         veil__xchg_tokens_counted(x, &t);

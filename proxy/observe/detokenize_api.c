@@ -4,9 +4,10 @@
  * depends on nothing inside the workers.
  *
  * One request per connection, answered with Connection: close: the head
- * is read and judged first (path, method, the caller's bearer token, its
- * rate, the body's length), so a caller that is refused never gets a
- * byte of its body read; then the body, held whole up to
+ * is read and judged first (path, method, the caller's bearer token, the
+ * body's length, then its rate: a request refused for anything else
+ * spends nothing of it), so a caller that is refused never gets a byte
+ * of its body read; then the body, held whole up to
  * detokenize.max_body_size, goes through the pipeline of veil detokenize
  * (the redactor with the token op DETOKENIZE, then the tagged-token
  * stream) with the caller's types only, and comes back.
@@ -104,6 +105,9 @@ typedef struct wreq {
 } wreq_t;
 
 
+static void rate_give_back(veil_detok_api_t *a, const veil_detokenize_caller_t *dc);
+
+
 /* ---- connections ---- */
 
 static void conn_free_cb(uv_handle_t *h)
@@ -146,6 +150,11 @@ static void conn_close(conn_t *c)
         c->next->prev = c->prev;
     }
     a->nconns--;
+    if (c->state == C_BODY && c->caller != NULL) {
+        /* The body never came whole: nothing was turned back, so the
+           request spends nothing of the caller's rate. */
+        rate_give_back(a, c->caller);
+    }
     request_release(c);
     OPENSSL_cleanse(c->in, sizeof(c->in));
     c->pending_close = 2;
@@ -495,6 +504,25 @@ static int rate_take(veil_detok_api_t *a, const veil_detokenize_caller_t *dc, un
 }
 
 
+/* Gives back the request rate_take() let go for <dc>: one refused after
+   it (no memory) or whose body never came whole spends nothing of the
+   rate. */
+static void rate_give_back(veil_detok_api_t *a, const veil_detokenize_caller_t *dc)
+{
+    for (size_t i = 0; i < a->nbuckets; i++) {
+        if (strcmp(a->buckets[i].name, dc->name) == 0) {
+            bucket_t *bk = &a->buckets[i];
+
+            bk->tokens += 1.0;
+            if (bk->tokens > (double)dc->burst) {
+                bk->tokens = (double)dc->burst;
+            }
+            return;
+        }
+    }
+}
+
+
 /* ---- a request ---- */
 
 static int jbuf_write(void *ud, const char *data, size_t len)
@@ -656,11 +684,6 @@ static void on_head(conn_t *c, const char *head, size_t len, const veil_h1_head_
                "WWW-Authenticate: Bearer realm=\"veil-detokenize\"\r\n");
         return;
     }
-    if (!rate_take(a, c->caller, &retry)) {
-        snprintf(extra, sizeof(extra), "Retry-After: %u\r\n", retry);
-        refuse(c, 429, "rate_limited", "too many requests\n", extra);
-        return;
-    }
     switch (veil_h1_request_body(h)) {
     case VEIL_H1_BODY_CHUNKED:
         refuse(c, 411, "length_required", "a Content-Length is required\n", NULL);
@@ -676,9 +699,17 @@ static void on_head(conn_t *c, const char *head, size_t len, const veil_h1_head_
         c->body_want = 0;
         break;
     }
+    /* The rate last: a request refused for its framing or its size
+       spends nothing of it (only a request that is served does). */
+    if (!rate_take(a, c->caller, &retry)) {
+        snprintf(extra, sizeof(extra), "Retry-After: %u\r\n", retry);
+        refuse(c, 429, "rate_limited", "too many requests\n", extra);
+        return;
+    }
     answer_type(c, head, len);
     c->body = malloc(c->body_want ? c->body_want : 1);
     if (c->body == NULL) {
+        rate_give_back(a, c->caller);
         refuse(c, 503, "no_memory", "no memory\n", NULL);
         return;
     }

@@ -107,6 +107,19 @@ def test_veil_test_fail():
     check(rc == 2 and out == "", "invalid file: rc %d" % rc)
 
 
+def test_veil_test_listener():
+    """Routes that differ only by match.listener: a case's request comes
+    on the listener it names, or on the first one; a listener the file
+    does not have is refused (test_broken)."""
+    rc, out, err = run(["test", "-c", "tests-listener.yaml"], cwd=HERE)
+    check((rc, err) == (0, ""), "rc %d\n%s%s" % (rc, out, err))
+    check(out.splitlines() == [
+        "ok   1 on the public listener (outside, request, policy strict)",
+        "ok   2 on the internal listener (inside, request, policy relaxed)",
+        "ok   3 no listener named is the first one (outside, request, policy strict)",
+        "3 passed, 0 failed"], out)
+
+
 def test_lint():
     rc, out, err = run(["check", "-c", "lint.yaml"], cwd=HERE)
     check(rc == 0, "warnings do not fail: rc %d" % rc)

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from harness import Env, check, eq, field, run, split_head
+from harness import Env, check, eq, field, run, split_head, tcp_queues, wait_read
 
 BODY = (b'{"card_number":"4111 1111 1111 1111","email":"jane.doe@example.com",'
         b'"ssn":"536-22-8901"}')
@@ -248,6 +248,188 @@ def test_detokenize_route_response(veil):
             'veil_detokenizations_total{type="email",key="k1",outcome="restored"} 1',
             'veil_detokenizations_total{type="us_ssn",key="k1",outcome="restored"} 1',
         ]), "counted")
+    finally:
+        env.stop()
+
+
+HEAD_CONFIG = """version: 1
+keys:
+  k1: {file: KEY, slot: 1}
+routes:
+  - name: psp
+    match: {host: psp}
+    detokenize: {direction: request, types: [credit_card, email]}
+  - name: back
+    match: {host: back}
+    detokenize: response
+policies:
+  default:
+    # Format-preserving cards (in their fields) and e-mail addresses
+    # (anywhere), as veil tokenize -c makes them with this file.
+    request:
+      actions:
+        credit_card: {action: tokenize, format: fpe}
+        email: {action: tokenize, format: fpe}
+        default: mask
+    response:
+      actions:
+        credit_card: {action: tokenize, format: fpe}
+        email: {action: tokenize, format: fpe}
+        default: mask
+"""
+
+FPE_MAIL = rb"[A-Za-z0-9]{4}\.[A-Za-z0-9]{3}\+vt1@example\.com"
+
+
+def tokenize_c(veil, cfg, data, fmt):
+    """The tokens veil tokenize -c <cfg> makes of <data> (one line)."""
+    p = subprocess.run([veil, "tokenize", "-c", cfg, "--format", fmt], input=data + b"\n",
+                       capture_output=True)
+    eq(p.returncode, 0, "veil tokenize -c: %r" % p.stderr[-300:])
+    return p.stdout[:-1]
+
+
+def head_env(veil):
+    """A veil with HEAD_CONFIG, its config file's path and its key's."""
+    d = tempfile.mkdtemp(prefix="veil-tokp-")
+    key = keyfile(d)
+    env = start(veil, HEAD_CONFIG, key)
+    return env, os.path.join(env.cfg_dir, "veil.yaml"), key
+
+
+def test_detokenize_route_head_fpe(veil):
+    """A detokenize route turns format-preserving tokens in the request
+    head back as it does in a body: an e-mail token in the path and in a
+    field, a card token in its query field and an e-mail token in the
+    query (form syntax, its tag escaped); the values the upstream gets,
+    byte for byte; counted."""
+    env, cfg, key = head_env(veil)
+    try:
+        mail = tokenize_c(veil, cfg, b"jane.doe@example.com", "text")
+        check(re.fullmatch(FPE_MAIL, mail) is not None, "an FPE e-mail token: %r" % mail)
+        query = tokenize_c(veil, cfg, b"card_number=4111111111111111&email=jane.doe%40example.com",
+                           "form")
+        m = re.fullmatch(rb"card_number=(4\d{11}1111)&email=([A-Za-z0-9]{4}\.[A-Za-z0-9]{3})"
+                         rb"%2Bvt1%40example\.com", query)
+        check(m is not None and m.group(1) != b"4111111111111111",
+              "FPE tokens in a form: %r" % query)
+        out = env.raw(post(b"psp", b"/echo/" + mail + b"?" + query + b"&n=1", b"{}",
+                           b"X-Customer: " + mail + b"\r\n"))
+        check(out.startswith(b"HTTP/1.1 200"), "answered: %r" % out[:80])
+        uh, _ = split_head(env.requests(1)[0][0])
+        eq(uh.split(b"\r\n")[0],
+           b"POST /echo/jane.doe@example.com?card_number=4111111111111111"
+           b"&email=jane.doe%40example.com&n=1 HTTP/1.1",
+           "the path's and the query's FPE tokens turned back")
+        eq(field(uh, b"x-customer"), [b"jane.doe@example.com"], "the field's FPE token")
+        env.settle()
+        eq(series(metrics(env), "veil_detokenizations_total"), sorted([
+            'veil_detokenizations_total{type="credit_card",key="k1",outcome="restored"} 1',
+            'veil_detokenizations_total{type="email",key="k1",outcome="restored"} 3',
+        ]), "counted once each")
+        no_values(env)
+    finally:
+        env.stop()
+
+
+def test_detokenize_route_response_head(veil):
+    """A service answers with tokens in its response fields: a detokenize
+    route for responses gives the client the values (tagged tokens, one
+    glued to a slug's "-", and format-preserving e-mail tokens); the
+    upstream got the tokens as they were."""
+    env, cfg, key = head_env(veil)
+    try:
+        mail = tokenize_c(veil, cfg, b"jane.doe@example.com", "text")
+        check(re.fullmatch(FPE_MAIL, mail) is not None, "an FPE e-mail token: %r" % mail)
+        tagged = tokenize(veil, key, b"jane.doe@example.com", "text")
+        card = tokenize(veil, key, b"card 4111 1111 1111 1111", "text")
+        m = re.fullmatch(rb"card (tok-k1-credit_card-[a-z2-7]+)", card)
+        check(m is not None, "a tagged card token: %r" % card)
+        req = (b"GET /hdrecho HTTP/1.1\r\nHost: back\r\nConnection: close\r\n"
+               b"X-Echo-Contact: " + mail + b"\r\n"
+               b"X-Echo-Ref: " + tagged + b"\r\n"
+               b"X-Echo-Slug: /orders/" + tagged + b"-abcdef\r\n"
+               b"X-Echo-Card: " + m.group(1) + b"\r\n\r\n")
+        out = env.raw(req)
+        head, body = split_head(out)
+        eq(head.split(b"\r\n")[0], b"HTTP/1.1 200 OK", "answered")
+        uh, _ = split_head(env.requests(1)[0][0])
+        eq(field(uh, b"x-echo-contact"), [mail], "the upstream got the tokens")
+        eq(field(head, b"x-contact"), [b"jane.doe@example.com"], "the FPE token turned back")
+        eq(field(head, b"x-ref"), [b"jane.doe@example.com"], "the tagged token turned back")
+        eq(field(head, b"x-slug"), [b"/orders/jane.doe@example.com-abcdef"], "in a slug")
+        eq(field(head, b"x-card"), [b"4111 1111 1111 1111"], "the card's tagged token")
+        eq(body, b"ok", "the body")
+        env.settle()
+        eq(series(metrics(env), "veil_detokenizations_total"), sorted([
+            'veil_detokenizations_total{type="credit_card",key="k1",outcome="restored"} 1',
+            'veil_detokenizations_total{type="email",key="k1",outcome="restored"} 3',
+        ]), "counted")
+        no_values(env)
+    finally:
+        env.stop()
+
+
+SLUG_CONFIG = """version: 1
+keys:
+  k1: {file: KEY, slot: 1}
+routes:
+  - name: psp
+    match: {host: psp}
+    detokenize: both
+  - name: tok
+    match: {host: tok}
+    policy: tok
+policies:
+  tok:
+    request:
+      mode: tokenize
+"""
+
+
+def test_token_before_a_dash(veil):
+    """A tagged token glued to "-" and hex digits (an id after it in a URL
+    slug) is still a token: veil detokenize turns it back (and so the
+    round trip of a value followed by "-abcdef" is exact), a detokenize
+    route turns it back in the path, a field and the body, and mode
+    tokenize does not tokenize it again."""
+    d = tempfile.mkdtemp(prefix="veil-tokp-")
+    key = keyfile(d)
+    mail = tokenize(veil, key, b"jane.doe@example.com", "text")
+    check(re.fullmatch(rb"tok-k1-email-[a-z2-7]+", mail) is not None, "a tagged token: %r" % mail)
+    # The CLI: a value glued to "-abcdef" goes there and back.
+    glued = tokenize(veil, key, b"see jane.doe@example.com-abcdef now", "text")
+    eq(glued, b"see " + mail + b"-abcdef now", "tokenized before the dash")
+    p = subprocess.run([veil, "detokenize", "--key-file", key, "--reason", "test", "--format",
+                        "text"], input=glued + b"\n" + mail + b"-" + mail + b"-9f2c\n",
+                       capture_output=True)
+    eq((p.returncode, p.stdout), (0, b"see jane.doe@example.com-abcdef now\n"
+                                     b"jane.doe@example.com-jane.doe@example.com-9f2c\n"),
+       "veil detokenize turns back a token before a dash")
+    env = start(veil, SLUG_CONFIG, key)
+    try:
+        slug = b"/echo/orders/" + mail + b"-abcdef"
+        body = b'{"slug":"' + mail + b'-abcdef"}'
+        out = env.raw(post(b"psp", slug + b"?ref=" + mail + b"-0f", body,
+                           b"X-Slug: " + mail + b"-abcdef\r\n"))
+        check(out.startswith(b"HTTP/1.1 200"), "answered: %r" % out[:80])
+        uh, ub = split_head(env.requests(1)[0][0])
+        eq(uh.split(b"\r\n")[0],
+           b"POST /echo/orders/jane.doe@example.com-abcdef?ref=jane.doe@example.com-0f "
+           b"HTTP/1.1",
+           "the path's and the query's tokens turned back")
+        eq(field(uh, b"x-slug"), [b"jane.doe@example.com-abcdef"], "the field's token")
+        eq(ub, b'{"slug":"jane.doe@example.com-abcdef"}', "the body's token")
+        eq(split_head(out)[1], b'{"slug":"jane.doe@example.com-abcdef"}',
+           "the echo's token turned back on the way back")
+        # Mode tokenize: the token is one already, left as it is.
+        out = env.raw(post(b"tok", slug, body, b"X-Slug: " + mail + b"-abcdef\r\n"))
+        check(out.startswith(b"HTTP/1.1 200"), "answered: %r" % out[:80])
+        uh, ub = split_head(env.requests(2)[1][0])
+        eq(uh.split(b"\r\n")[0], b"POST " + slug + b" HTTP/1.1", "the path as it came")
+        eq(field(uh, b"x-slug"), [mail + b"-abcdef"], "the field as it came")
+        eq(ub, body, "the body as it came")
+        no_values(env)
     finally:
         env.stop()
 
@@ -529,9 +711,87 @@ detokenize:
         env.stop()
 
 
+class _Named:
+    """A closed socket's address, for tcp_queues()."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def getsockname(self):
+        return self.name
+
+
+def test_detokenize_api_refusals_not_rated(veil):
+    """A request refused before any detokenization (411 chunked, 413 over
+    max_body_size) or whose body never comes whole does not count against
+    its caller's rate: with a burst of 2 and a rate of 1/h, two refusals
+    and a body cut short, then two requests served, and only the third of
+    those is over the rate (429)."""
+    d = tempfile.mkdtemp(prefix="veil-tokp-")
+    key = keyfile(d)
+    from harness import free_port
+    api_port = free_port()
+    path = os.path.join(d, "billing.token")
+    with open(path, "w") as f:
+        f.write(BILLING + "\n")
+    os.chmod(path, 0o600)
+    cfg_path = os.path.join(d, "veil.yaml")
+    with open(cfg_path, "w") as f:
+        f.write("""version: 1
+keys:
+  k1: {file: %s, slot: 1}
+detokenize:
+  listen: 127.0.0.1:%d
+  max_body_size: 1k
+  audit: stderr
+  callers:
+    - {name: billing, token_file: %s, types: [credit_card], rate: 1/h, burst: 2}
+""" % (key, api_port, path))
+    env = Env(veil, ["-c", cfg_path])
+    try:
+        auth = b"Authorization: Bearer " + BILLING.encode() + b"\r\n"
+        ok = (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+              b"Content-Length: 2\r\n\r\n{}")
+        cases = [
+            (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+             b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+             b"HTTP/1.1 411 Length Required"),
+            (b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+             b"Content-Length: 1025\r\n\r\n" + b"x" * 1025,
+             b"HTTP/1.1 413 Content Too Large"),
+            (ok, b"HTTP/1.1 200 OK"),
+            (ok, b"HTTP/1.1 200 OK"),
+            (ok, b"HTTP/1.1 429 Too Many Requests"),
+        ]
+        got = [env.raw(req, port=api_port).split(b"\r\n")[0] for req, _ in cases[:2]]
+        # A body cut short: nothing turned back, nothing spent.
+        sock = env.raw(b"POST /detokenize HTTP/1.1\r\nHost: a\r\n" + auth +
+                       b"Content-Length: 100\r\n\r\n{}", read_until_close=False,
+                       port=api_port)
+        wait_read(api_port, sock)
+        name = sock.getsockname()
+        sock.close()
+        end = time.time() + 5
+        while tcp_queues(api_port, _Named(name)) is not None and time.time() < end:
+            time.sleep(0.01)
+        got += [env.raw(req, port=api_port).split(b"\r\n")[0] for req, _ in cases[2:]]
+        eq(got, [c[1] for c in cases], "the refusals spent nothing of the burst")
+        env.settle()
+        eq(series(metrics(env), "veil_detokenize_requests_total"), sorted([
+            'veil_detokenize_requests_total{caller="billing",status="200"} 2',
+            'veil_detokenize_requests_total{caller="billing",status="411"} 1',
+            'veil_detokenize_requests_total{caller="billing",status="413"} 1',
+            'veil_detokenize_requests_total{caller="billing",status="429"} 1',
+        ]), "each request counted by its status")
+    finally:
+        env.stop()
+
+
 TESTS = [test_counters_tokens_and_placeholders, test_detokenize_route_request,
-         test_detokenize_route_response, test_detokenize_route_refused, test_detokenize_api,
-         test_detokenize_api_refusals]
+         test_detokenize_route_response, test_detokenize_route_head_fpe,
+         test_detokenize_route_response_head, test_token_before_a_dash, test_detokenize_route_refused,
+         test_detokenize_api, test_detokenize_api_refusals,
+         test_detokenize_api_refusals_not_rated]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -8,7 +8,8 @@ number, so a test can assert what the upstream saw and on which connection.
 
 The response depends on the path (query ignored):
   /json       200 JSON with PII, Content-Length
-  /echo       200 echoing the request body (Content-Type kept)
+  /echo       200 echoing the request body (Content-Type kept); also
+              /echo/<anything>
   /chunked    200 the body as three chunks
   /gzip       200 gzip-compressed JSON with PII
   /eof        200 without length, ends with the close
@@ -34,6 +35,8 @@ The response depends on the path (query ignored):
               at every byte)
   /hdr        200 whose fields carry PII: X-Contact (an e-mail), X-Card
               (a card number), Set-Cookie (an e-mail in a cookie)
+  /hdrecho    200 whose fields are the request's X-Echo-<name> fields,
+              each as x-<name> (lower case) with its value as it came
 No Date or Server header is sent, so responses are deterministic.
 """
 import gzip
@@ -170,7 +173,7 @@ class Conn:
                       b"" if method == "HEAD" else PII_JSON, method != "HEAD")
             if method == "HEAD":
                 return True
-        elif path in ("/echo", "/continue"):
+        elif path in ("/echo", "/continue") or path.startswith("/echo/"):
             ct = hdrs.get(b"content-type", b"text/plain").decode()
             self.send(200, "OK", [("Content-Type", ct)], body)
         elif path == "/chunked":
@@ -262,6 +265,10 @@ class Conn:
                                   ("X-Card", "4111 1111 1111 1111"),
                                   ("Set-Cookie", "who=ops.cookie@example.com")],
                       b"ok")
+        elif path == "/hdrecho":
+            echo = [("x-" + k[7:].decode(), v.decode()) for k, v in hdrs.items()
+                    if k.startswith(b"x-echo-")]
+            self.send(200, "OK", [("Content-Type", "text/plain")] + echo, b"ok")
         elif path == "/204":
             s.sendall(b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
         elif path == "/304":

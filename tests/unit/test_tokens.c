@@ -649,6 +649,77 @@ TEST(stream_long_words)
     free(text);
 }
 
+/* A token ends at the end of its word or at a '-': a slug that glues
+   "-abcdef" to it (an id after a value in a URL) still holds the token,
+   and so does a slug of two tokens; '_' and a digit base32 has not
+   continue the word, so a token followed by them is none. The same in
+   any chunking, and after a word longer than any token. */
+TEST(stream_token_before_a_dash)
+{
+    veil_tokens_t t = {ring, 0, NULL, 0, -1, NULL, NULL};
+    char text[2048], tk1[200], tk2[200], want[2048];
+    long n1 = veil_token_tagged_make(ring, 0, "email", 0, "jane@example.com", 16, tk1, sizeof(tk1));
+    long n2 = veil_token_tagged_make(ring, 1, "email", 0, "joe@example.org", 15, tk2, sizeof(tk2));
+    static char longer[3 * VEIL_TOKEN_MAX_LEN + 4096];
+    static char longer_want[3 * VEIL_TOKEN_MAX_LEN + 4096];
+    size_t pad = 2 * VEIL_TOKEN_MAX_LEN;
+
+    tk1[n1] = tk2[n2] = '\0';
+    snprintf(text, sizeof(text),
+             "/orders/%s-abcdef /x/%s-%s-9f2c %s- end-%s-%s-0 %s_x %s8 "
+             "tok-k1-email-%s-abcdef\n",
+             tk1, tk1, tk2, tk2, tk1, tk2, tk1, tk1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    snprintf(want, sizeof(want),
+             "/orders/jane@example.com-abcdef /x/jane@example.com-joe@example.org-9f2c "
+             "joe@example.org- end-jane@example.com-joe@example.org-0 %s_x %s8 "
+             "tok-k1-email-%s-abcdef\n",
+             tk1, tk1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    for (size_t step = 1; step <= strlen(text); step += step < 8 ? 1 : 31) {
+        static veil_token_stats_t st;
+        sink_t out;
+
+        memset(&st, 0, sizeof(st));
+        run_stream(&t, VEIL_TOKEN_OP_DETOKENIZE, text, step, &out, &st);
+        CHECK_STR(out.buf, want);
+        CHECK_EQ(st.reversed[veil_token_stat_type("email")][1][VEIL_TOKEN_RESTORED], 3);
+        CHECK_EQ(st.reversed[veil_token_stat_type("email")][2][VEIL_TOKEN_RESTORED], 3);
+        CHECK_EQ(st.reversed[veil_token_stat_type("email")][1][VEIL_TOKEN_FORGED], 1);
+    }
+    /* A token glued to the end of a long word and followed by '-'. */
+    memset(longer, 'a', pad);
+    memset(longer_want, 'a', pad);
+    snprintf(longer + pad, sizeof(longer) - pad, "%s-%s\n", tk1, "abcdef");
+    snprintf(longer_want + pad, sizeof(longer_want) - pad, "jane@example.com-abcdef\n");
+    for (size_t step = 1; step <= 1001; step += 100) {
+        count_sink_t c = {0, 0, 1, longer_want};
+        size_t n = strlen(longer);
+        veil_token_stream_t *s =
+            veil_token_stream_new(&t, VEIL_TOKEN_OP_DETOKENIZE, NULL, count_sink, &c);
+
+        for (size_t off = 0; off < n; off += step) {
+            CHECK_EQ(veil_token_stream_feed(s, longer + off, n - off < step ? n - off : step), 0);
+        }
+        CHECK_EQ(veil_token_stream_finish(s), 0);
+        CHECK_EQ(c.len, strlen(longer_want));
+        CHECK_EQ(c.same, 1);
+        veil_token_stream_free(s);
+    }
+    /* Rewrapped the same way: k2's token before a '-' is made again. */
+    {
+        veil_tokens_t rw = {ring, 0, NULL, 0, 1, NULL, NULL};
+        char tk3[200];
+        sink_t out;
+        long n3 =
+            veil_token_tagged_make(ring, 0, "email", 0, "joe@example.org", 15, tk3, sizeof(tk3));
+
+        tk3[n3] = '\0';
+        snprintf(text, sizeof(text), "/x/%s-abcdef\n", tk2);
+        snprintf(want, sizeof(want), "/x/%s-abcdef\n", tk3);
+        run_stream(&rw, VEIL_TOKEN_OP_REWRAP, text, 3, &out, NULL);
+        CHECK_STR(out.buf, want);
+    }
+}
+
 TEST(stream_rewrap)
 {
     veil_tokens_t t = {ring, 0, NULL, 0, 1, NULL, NULL}; /* from k2 to k1 */
@@ -793,6 +864,7 @@ int main(void)
     RUN(transform_places_and_idempotence);
     RUN(stream_restores_in_any_chunking);
     RUN(stream_long_words);
+    RUN(stream_token_before_a_dash);
     RUN(stream_rewrap);
     RUN(type_filter);
     RUN(key_files);
