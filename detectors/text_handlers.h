@@ -1018,6 +1018,22 @@ static size_t phone_cc_prefix(const unsigned char *b, size_t s)
 
 static size_t dob_after(const struct veil__text *t, size_t e, int final);
 
+/* Whether the digits s..e, with the '+' at <s0> before them, are an
+   international number of a country veil knows with that country's
+   length. ITU-T E.164 writes an international number as '+', a country
+   code and at most fifteen digits; no card number is written with a '+'.
+   "+4915179357947" is a German mobile number (+49 and eleven digits)
+   that happens to pass Luhn as a 13-digit Visa card. */
+static int e164_written(const unsigned char *b, size_t s0, size_t s, size_t e)
+{
+    int conf[2];
+    if (s0 + 1 != s || b[s0] != '+' || e - s0 > 24) {
+        return 0;
+    }
+    veil__phone_confidences((const char *)b + s0, e - s0, conf);
+    return conf[0] == VEIL_CONF_HIGH;
+}
+
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
 static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0, int final)
 {
@@ -1057,7 +1073,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         return e;
     }
     if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && ((ns.seps & ~3u) == 0 || ns.seps == 4) &&
-        eng->enabled[VEIL_D_CREDIT_CARD] &&
+        eng->enabled[VEIL_D_CREDIT_CARD] && !e164_written(b, s0, s, ns.end) &&
         /* 12 to 19 bare digits: the pattern can only match them all, so
            the checksum decides first (an order number is not a card). */
         (ns.groups > 1 || ns.digits > 19 || valid(veil__valid_card, b, s, ns.end)) &&
@@ -1536,6 +1552,8 @@ static int is_uuid(const unsigned char *b, size_t s, size_t n)
     return 1;
 }
 
+static size_t written_from(const struct veil__text *t, size_t i);
+
 static size_t h_numeric(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
@@ -1756,8 +1774,16 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     }
     cs = ws;
     /* A '+' glued to a word before it ("ISBN+978...", "Windows+10.0") is a
-       space in percent-encoded text, not a phone number's prefix. */
-    if (cs > 0 && ((b[cs - 1] == '+' && !(cs > 1 && isaln(b[cs - 2]))) || b[cs - 1] == '(')) {
+       space in percent-encoded text, not a phone number's prefix; one that
+       came as %2B is a plus sign (normalise() judged what is before it:
+       "%E3%81%AF%2B81-..."). No country code starts with 0 (ITU-T E.164):
+       a '+' before 00 ("Tel.+0049+159+...") is a form body's space, and
+       the 00 the international prefix. */
+    if (cs > 0 &&
+        ((b[cs - 1] == '+' &&
+          (!(cs > 1 && isaln(b[cs - 2])) || written_from(t, cs - 1) == 3) &&
+          !(b[ws] == '0' && ws + 1 < t->len && b[ws + 1] == '0')) ||
+         b[cs - 1] == '(')) {
         cs--;
     }
     size_t r;

@@ -1,0 +1,155 @@
+/*
+ * Unit tests for phone numbers written the ways the national numbering
+ * plans and ITU-T E.123/E.164 allow, in running text, in form bodies
+ * scanned as text (percent-encoded, '+' for a space) and with the spaces
+ * people type between digit groups (U+00A0, U+2009). Each case is scanned
+ * alone and after a line of padding, whole, byte by byte and in random
+ * pieces on every SIMD level (engine_harness.h); all must agree.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "veil/scan.h"
+#include "veil/transform.h"
+
+#include "engine_harness.h"
+
+static veil_engine_t *E;
+
+#define PAD 100
+
+/* <exp> ("det@off+lenC ...") with every offset moved by <by>. */
+static void shifted(const char *exp, size_t by, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    while (*exp && used + 1 < cap) {
+        const char *at = strchr(exp, '@');
+        if (at == NULL) {
+            break;
+        }
+        char *end;
+        unsigned long long off = strtoull(at + 1, &end, 10);
+        const char *next = strchr(end, ' ');
+        size_t tail = next ? (size_t)(next - end) : strlen(end);
+        int n = snprintf(out + used, cap - used, "%s%.*s@%llu%.*s", used ? " " : "",
+                         (int)(at - exp), exp, off + by, (int)tail, end);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+        exp = next ? next + 1 : end + tail;
+    }
+}
+
+/* Scans <lit> alone and after a line of spaces (with spaces after it);
+   both must give <exp> (offsets of the case alone). */
+static void both(int line, const char *lit, size_t len, const char *exp)
+{
+    char padded[2048], want[2048];
+    if (len + 2 * PAD > sizeof(padded)) {
+        test_failed_checks++;
+        return;
+    }
+    const char *got = scan_str(line, E, VEIL_FMT_TEXT, lit, len);
+    if (strcmp(got, exp) != 0) {
+        fprintf(stderr, "line %d\n  got:      \"%s\"\n  expected: \"%s\"\n", line, got, exp);
+        test_failed_checks++;
+    }
+    memset(padded, ' ', PAD - 1);
+    padded[PAD - 1] = '\n';
+    memcpy(padded + PAD, lit, len);
+    memset(padded + PAD + len, ' ', PAD);
+    got = scan_str(line, E, VEIL_FMT_TEXT, padded, len + 2 * PAD);
+    shifted(exp, PAD, want, sizeof(want));
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "line %d: padded\n  got:      \"%s\"\n  expected: \"%s\"\n", line, got,
+                want);
+        test_failed_checks++;
+    }
+}
+
+#define T(lit, exp) both(__LINE__, (lit), sizeof(lit) - 1, (exp))
+
+/* A '+', a country code and the national number (E.164) is a phone
+   number, even when its digits pass Luhn as a 13-digit Visa card: no card
+   number is written after a '+'. */
+TEST(e164_not_card)
+{
+    T("Telefonnummer auf +4917715725942.", "phone@18+14H");
+    T("customer(phone: \\\"+4915179357947\\\") {", "phone@18+14H");
+    T("unter +4915736928826 zur", "phone@6+14H");
+    /* the same digits without the '+' are a card; a card after a '+' that
+       is no E.164 number of a known country stays one */
+    T("card 4915179357947 ok", "credit_card@5+13H");
+    T("card +4111111111111111 ok", "credit_card@6+16H");
+}
+
+/* Form bodies scanned as text: a plus sign is written %2B, a space '+'
+   or %20. A %2B after an escape is judged by the character the escape
+   stands for: after a space, a punctuation mark or a kana or kanji
+   (Japanese is written without spaces) it starts the number; after a
+   letter it is part of a word (an e-mail address's +tag). */
+TEST(percent_encoded_plus)
+{
+    /* は (E3 81 AF) before the plus */
+    T("msg=%E6%97%A5%E4%B8%AD%E3%81%AF%2B818082734407%E3%81%BE%E3%81%A7", "phone@31+15H");
+    T("a%E3%81%AF%2b81-6-5928-6727%e3%80%81", "phone@10+17H");
+    T("%E3%81%AF%2B81+3+5327+5988%E3%80%81%E3%83%A1", "phone@9+17H");
+    /* %20 (a space) before the plus */
+    T("Podem%20me%20ligar%20no%20%2B55-71-97343-7856%20ou", "phone@26+19H");
+    T("%20no%20%2B351235284390%20ou%20", "phone@8+15H");
+    T("tel%C3%A9fono%20a%20%2B34%20760%20589%20147.%20Un", "phone@20+23H");
+    T("Collet%2C%20%2B33%205%2014%2092%2021%2089%2C%20m", "phone@12+29H");
+    /* é (C3 A9, two bytes: a Latin letter) before it: a word's +tag */
+    T("jo%C3%A9%2B2024%40example.com", "email@0+29H");
+    T("jo%2Btag%40example.com", "email@0+22H");
+}
+
+/* A form body's '+' (a space) before a parenthesised group is a space
+   between the groups of one number: the country code, the area code in
+   parentheses (E.123) or the trunk zero "(0)" that is not dialled. */
+TEST(form_space_before_parenthesis)
+{
+    T("Hettinger%2C+%2B1+%28305%29+935-7786%2C+m", "phone@13+23H");
+    T("bereiken+op+0031+%280%2910+804+3222+of+via", "phone@12+23H");
+    T("num%C3%A9ro+%3A+0033+%280%296+93+17+32+18.+Bonne", "phone@16+25H");
+    T("telefone+para+%2B55+%2861%29+2454-5701.+Abra", "phone@14+24H");
+    T("telefone+para+%2B55+(61)+2454-5701.+Abra", "phone@14+20H");
+    /* arithmetic stays what it was */
+    T("x 5+(3*4) y", "");
+}
+
+/* No country code starts with 0 (E.164): a '+' before 00 is a form
+   body's space, and 00 the international prefix. */
+TEST(plus_before_international_prefix)
+{
+    T("Tel.+0049+159+01297422%2c+nathan", "phone@5+17H");
+}
+
+/* What the redacted text looks like: the whole number is one label. */
+TEST(redacted)
+{
+    REDACT_E(E, VEIL_FMT_TEXT, VEIL_ACT_LABEL, "Telefonnummer auf +4917715725942.",
+             "Telefonnummer auf [PHONE].");
+}
+
+int main(void)
+{
+    char err[256];
+    E = veil_engine_new(NULL, err, sizeof(err));
+    if (!E) {
+        fprintf(stderr, "engine: %s\n", err);
+        return 1;
+    }
+    RUN(e164_not_card);
+    RUN(percent_encoded_plus);
+    RUN(form_space_before_parenthesis);
+    RUN(plus_before_international_prefix);
+    RUN(redacted);
+    veil_engine_free(E);
+    TEST_MAIN_END;
+}
