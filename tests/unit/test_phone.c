@@ -130,6 +130,57 @@ TEST(plus_before_international_prefix)
     T("Tel.+0049+159+01297422%2c+nathan", "phone@5+17H");
 }
 
+/* An area code in parentheses (E.123) before a German mobile number of
+   eleven digits after the trunk zero, and the international prefix 00 in
+   parentheses: the whole number is found, not its first groups. */
+TEST(parentheses)
+{
+    T("Telefon (0172) 30532103 x", "phone@8+15H");
+    T("phone=\"(0178) 07112123\", amount", "phone@7+15H");
+    T("(0159) 29281236", "phone@0+15M");
+    T("Ll\xc3\xa1menme al (0034) 739 533 984 por", "phone@13+18H");
+    /* U+2009 thin spaces between the groups */
+    T("al (0034) 95\xe2\x80\x89" "608\xe2\x80\x89" "60\xe2\x80\x89" "50 por", "phone@3+25H");
+    /* U+00A0 no-break space after the parenthesis */
+    T("Tel. (0172)\xc2\xa0" "30532103 x", "phone@5+16H");
+}
+
+/* Dots between the groups of a national number with its trunk zero, an
+   Italian mobile number (3, ten digits) and, next to a word saying phone,
+   a Portuguese geographic one (2, nine digits). */
+TEST(dotted)
+{
+    T("steht 0221.220099 zur", "phone@6+11M");
+    T("number to 07974.072830. The", "phone@10+12M");
+    T("\"0163.79976936\"", "phone@1+13M");
+    T("q=0173.7005975&type", "phone@2+12M");
+    T("to 06.6446.8132\" iban", "phone@3+12M");
+    T("97655;Diogene;Micheletti;395.050.5642;134.22", "phone@25+12M");
+    T("Telefone: 253.424.763", "phone@10+11H");
+    /* not phones: an amount, a date, a decimal, a version, CPF-shaped
+       digits, a number cut out of a longer one */
+    T("total 253.424.763 EUR", "");
+    T("on 01.02.2024 x", "");
+    T("id 0221.22 x", "");
+    T("v 0.12.345 x", "");
+    T("ref 012.345.678-91 x", "");
+    T("ref 0123.456.789 x", "");
+    T("x 1012-0123.456.789-09306Z", "");
+}
+
+/* Milan (02) and Rome (06): two-digit area codes, eight digits in all,
+   with the spaces people type (U+2009, U+00A0, a space). */
+TEST(italy_short)
+{
+    T("Richiamatemi al 06\xe2\x80\x89" "4396\xe2\x80\x89" "92 dopo", "phone@16+14H");
+    T("Zucca;06\xc2\xa0" "2335\xc2\xa0" "81;2023-04-11", "phone@6+12M");
+    T("\"query\": \"02 2327 55\", \"x\"", "phone@10+10M");
+    /* a date, and another code, are not */
+    T("on 05 03 1990 x", "");
+    T("on 05 2024 12 x", "");
+    T("n 04 4396 92 x", "");
+}
+
 /* What the redacted text looks like: the whole number is one label. */
 TEST(redacted)
 {
@@ -149,6 +200,9 @@ int main(void)
     RUN(percent_encoded_plus);
     RUN(form_space_before_parenthesis);
     RUN(plus_before_international_prefix);
+    RUN(parentheses);
+    RUN(dotted);
+    RUN(italy_short);
     RUN(redacted);
     veil_engine_free(E);
     TEST_MAIN_END;
