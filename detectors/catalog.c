@@ -45,7 +45,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "anrufen,rückfragen,llamar,llámame,"
         "llámenme,llamenme,chiamare,chiamami,richiamatemi,contattarmi,bellen,bel me,"
         "bereiken,ligar,liguem,celular,número,teléfono,téléphone,portable,móvil,"
-        "handy,contact,kontakt,contatto,contato,reach me,電話,連絡先",
+        "handy,contact,kontakt,contatto,contato,reach me,sms,電話,連絡先",
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
         "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "

@@ -123,6 +123,15 @@ static int international(const phone_t *p)
     return p->digits >= 8 ? VEIL_CONF_MEDIUM : 0;
 }
 
+/* Nine bare digits that can be a national number: a mobile or
+   non-geographic number of ES, PT or IT (6-9), a PT geographic number (2,
+   ANACOM's national numbering plan), an IT geographic number with its
+   leading 0 (AGCOM's plan: 0 and a code of one to three more digits). */
+int veil__phone_nine_ok(const char *d)
+{
+    return d[0] >= '6' || d[0] == '2' || (d[0] == '0' && d[1] != '0');
+}
+
 static int national(const phone_t *p, int ctx)
 {
     const char *d = p->ds;
@@ -187,9 +196,10 @@ static int national(const phone_t *p, int ctx)
     if (p->groups == 1) {
         /* Bare digits: ten or eleven, twelve with a trunk zero (a German
            mobile number, 0176 and eight digits), or nine of a mobile or
-           non-geographic number of ES, PT or IT (6-9), next to a word
-           saying phone. */
-        return ctx && ((n >= 10 && n <= 11) || (n == 12 && d[0] == '0') || (n == 9 && d[0] >= '6'))
+           non-geographic number of ES, PT or IT (6-9), of a PT geographic
+           number (2, ANACOM's plan) or of an IT geographic one with its
+           0 (AGCOM's plan: 011 513772), next to a word saying phone. */
+        return ctx && ((n >= 10 && n <= 11) || (n == 12 && d[0] == '0') || (n == 9 && veil__phone_nine_ok(d)))
                    ? VEIL_CONF_MEDIUM
                    : 0;
     }

@@ -273,7 +273,10 @@ static int has_trigger(const void *s, size_t len)
 /* ---- context words ---- */
 
 /* The context window: up to CTX_WINDOW bytes before <s>, lower-cased, not
-   reaching back past a line break (a log line's context is its own). */
+   reaching back past a line break (a log line's context is its own). A
+   '+' is read as the space it stands for in a form body (HTML's
+   application/x-www-form-urlencoded), so that words of more than one
+   ("reach+me+at") are found there too. */
 static size_t context_window(const struct veil__text *t, size_t s, char *win)
 {
     size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
@@ -283,14 +286,16 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
     if (s >= CTX_WINDOW) {
         const __m128i nl = _mm_set1_epi8('\n'), dl = _mm_set1_epi8((char)VEIL__DELIM);
         const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1);
-        const __m128i bit = _mm_set1_epi8(0x20);
+        const __m128i bit = _mm_set1_epi8(0x20), plus = _mm_set1_epi8('+');
+        const __m128i plus_to_space = _mm_set1_epi8('+' ^ ' ');
         char low[CTX_WINDOW];
         uint64_t brk = 0;
         for (int k = 0; k < 3; k++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->buf + from + 16 * k));
             __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+            __m128i pl = _mm_and_si128(_mm_cmpeq_epi8(v, plus), plus_to_space);
             _mm_storeu_si128((__m128i *)(void *)(low + 16 * k),
-                             _mm_or_si128(v, _mm_and_si128(up, bit)));
+                             _mm_xor_si128(_mm_or_si128(v, _mm_and_si128(up, bit)), pl));
             brk |= (uint64_t)(unsigned)_mm_movemask_epi8(
                        _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, dl)))
                    << (16 * k);
@@ -307,7 +312,7 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
         }
     }
     for (size_t k = from; k < s; k++) {
-        win[wl++] = (char)lower(t->buf[k]);
+        win[wl++] = t->buf[k] == '+' ? ' ' : (char)lower(t->buf[k]);
     }
     return wl;
 }
@@ -1191,7 +1196,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
            ten digits starts with a 1), and never after a '#' (an order or
            ticket number: "order #5416225711"). */
         if (ns.groups == 1 && s0 == s &&
-            ((ns.digits < 10 && !(ns.digits == 9 && b[s] >= '6')) ||
+            ((ns.digits < 10 && !(ns.digits == 9 && veil__phone_nine_ok((const char *)b + s))) ||
              ns.digits > (b[s] == '0' ? 12u : 11u) || (ns.digits == 10 && b[s] == '1') ||
              (s > 0 && b[s - 1] == '#') || !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
             goto nhs;
@@ -2011,6 +2016,24 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
                 if (!(v >= 0x80 ||
                       (v < 0x80 && strchr("!#$%&'*+^`{|}~", (int)v) != NULL && v != 0))) {
                     break;
+                }
+                /* A UTF-8 character whole: a Latin letter (two bytes) is
+                   part of it, one of three or four bytes (kana, kanji,
+                   the ideographic space and comma of Japanese text glued
+                   before it) is not, as in text not percent-encoded. */
+                if (v >= 0x80 && v < 0xc0) {
+                    size_t c = ls - 3;
+                    while (c >= 3 && ls - c < 12 && b[c - 3] == '%' && ishex(b[c - 2]) &&
+                           ishex(b[c - 1]) && (b[c - 2] == '8' || b[c - 2] == '9' ||
+                                               (b[c - 2] | 0x20) == 'a' || (b[c - 2] | 0x20) == 'b')) {
+                        c -= 3;
+                    }
+                    if (c < 3 || b[c - 3] != '%' || ls - c != 3 ||
+                        !((b[c - 2] | 0x20) == 'c' || (b[c - 2] | 0x20) == 'd')) {
+                        break;
+                    }
+                    ls = c - 3;
+                    continue;
                 }
                 ls -= 3;
             } else if (isaln(b[ls - 1]) || b[ls - 1] == '.' || b[ls - 1] == '-' ||

@@ -181,6 +181,46 @@ TEST(italy_short)
     T("n 04 4396 92 x", "");
 }
 
+/* Words that say phone: "SMS" (a text message goes to a phone number,
+   3GPP TS 23.040), and words of a phrase joined by a form body's '+'. */
+TEST(context)
+{
+    T("Sending SMS verification to 01790402842 mac=3c", "phone@28+11H");
+    T("Sending SMS verification to 218 152 489 (trace", "phone@28+11H");
+    T("Sending SMS verification to 48983466024 mac", "phone@28+11H");
+    T("credit+union.+You+can+reach+me+at+7739400319+or+a", "phone@34+10H");
+    T("here.+You+can+reach+me+at+07895549965+or+esm", "phone@26+11H");
+    /* "sms" is a word of its own, and a bare number needs one */
+    T("smsc 01790402842 x", "");
+    T("order+7739400319+or", "");
+}
+
+/* Nine bare digits next to a word saying phone: a PT geographic number
+   (2) and an IT geographic number with its leading 0, as well as the
+   mobile numbers (6-9) already taken. */
+TEST(nine_digits)
+{
+    T("Contatto: Genziano Zotti, 011513772, genziano", "person_name@10+14M phone@26+9H");
+    T("Contato: Marta Monteiro, 250520333, marta", "person_name@9+14M phone@25+9H");
+    T("order 011513772 shipped", "");
+    T("Contatto: 001513772", "");
+    T("Contato: 150520333", "");
+}
+
+/* A percent-encoded e-mail address's local part does not reach back
+   across a kana, a kanji or the ideographic space or comma of the
+   Japanese text before it (three-byte UTF-8 characters), as in text that
+   is not percent-encoded: the phone number before it stays a phone. */
+TEST(email_after_japanese)
+{
+    T("%E3%80%80080-2445-9514%E3%80%80yui.sato%40nifty.com+", "phone@9+13M email@31+20H");
+    T("%E3%81%AF%2B81+3+5327+5988%E3%80%81%E3%83%A1%E3%83%AB%E3%81%AFaoi%40example.jp",
+      "phone@9+17H email@62+16H");
+    T("%e3%83%ab%e3%81%afemi_kato98%40soylent.ne.jp%e3%81%a7", "email@18+26H");
+    /* a Latin letter (two bytes) is part of it */
+    T("jos%C3%A9.garc%C3%ADa%40example.com", "email@0+35H");
+}
+
 /* What the redacted text looks like: the whole number is one label. */
 TEST(redacted)
 {
@@ -203,6 +243,9 @@ int main(void)
     RUN(parentheses);
     RUN(dotted);
     RUN(italy_short);
+    RUN(context);
+    RUN(nine_digits);
+    RUN(email_after_japanese);
     RUN(redacted);
     veil_engine_free(E);
     TEST_MAIN_END;
