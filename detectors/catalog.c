@@ -48,7 +48,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "handy,contact,kontakt,contatto,contato,reach me,sms,電話,連絡先",
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
-        "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "
+        "format of US/CA, GB, DE, FR, ES, IT, NL, PT, IN, BR, AU, JP or MX; "
         "a context word raises either one level; bare digit runs need one"},
     [VEIL_D_CREDIT_CARD] = {
         "credit_card", "CREDIT_CARD", VEIL_CAT_FINANCIAL, PCI | GLBA | CCPA,

@@ -2,7 +2,7 @@
  * Phone numbers: the core pattern finds digit groups that could be one;
  * this decides, from the groups, whether they are written the way a phone
  * number is in E.164 or in one of the national formats veil knows (US/CA,
- * GB, DE, FR, ES, IT, NL, IN, BR, AU, JP, MX), so that dates, order
+ * GB, DE, FR, ES, IT, NL, PT, IN, BR, AU, JP, MX), so that dates, order
  * numbers, prices and timestamps are left alone.
  */
 #include <string.h>
@@ -29,8 +29,7 @@ static int parse(const char *s, size_t len, phone_t *p)
            countries, dialled where '+' is written: 0033 6 12 34 56 78. */
         p->plus = 1;
         k = 2;
-    } else if (len > 3 && s[0] == '(' && s[1] == '0' && s[2] == '0' && s[3] >= '1' &&
-               s[3] <= '9') {
+    } else if (len > 3 && s[0] == '(' && s[1] == '0' && s[2] == '0' && s[3] >= '1' && s[3] <= '9') {
         /* The same in parentheses before the national number, as the
            area code is written (E.123): (0034) 739 533 984. */
         p->plus = 1;
@@ -199,7 +198,8 @@ static int national(const phone_t *p, int ctx)
            non-geographic number of ES, PT or IT (6-9), of a PT geographic
            number (2, ANACOM's plan) or of an IT geographic one with its
            0 (AGCOM's plan: 011 513772), next to a word saying phone. */
-        return ctx && ((n >= 10 && n <= 11) || (n == 12 && d[0] == '0') || (n == 9 && veil__phone_nine_ok(d)))
+        return ctx && ((n >= 10 && n <= 11) || (n == 12 && d[0] == '0') ||
+                       (n == 9 && veil__phone_nine_ok(d)))
                    ? VEIL_CONF_MEDIUM
                    : 0;
     }

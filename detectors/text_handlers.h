@@ -1785,8 +1785,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
        a '+' before 00 ("Tel.+0049+159+...") is a form body's space, and
        the 00 the international prefix. */
     if (cs > 0 &&
-        ((b[cs - 1] == '+' &&
-          (!(cs > 1 && isaln(b[cs - 2])) || written_from(t, cs - 1) == 3) &&
+        ((b[cs - 1] == '+' && (!(cs > 1 && isaln(b[cs - 2])) || written_from(t, cs - 1) == 3) &&
           !(b[ws] == '0' && ws + 1 < t->len && b[ws + 1] == '0')) ||
          b[cs - 1] == '(')) {
         cs--;
@@ -2024,8 +2023,9 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
                 if (v >= 0x80 && v < 0xc0) {
                     size_t c = ls - 3;
                     while (c >= 3 && ls - c < 12 && b[c - 3] == '%' && ishex(b[c - 2]) &&
-                           ishex(b[c - 1]) && (b[c - 2] == '8' || b[c - 2] == '9' ||
-                                               (b[c - 2] | 0x20) == 'a' || (b[c - 2] | 0x20) == 'b')) {
+                           ishex(b[c - 1]) &&
+                           (b[c - 2] == '8' || b[c - 2] == '9' || (b[c - 2] | 0x20) == 'a' ||
+                            (b[c - 2] | 0x20) == 'b')) {
                         c -= 3;
                     }
                     if (c < 3 || b[c - 3] != '%' || ls - c != 3 ||

@@ -140,9 +140,15 @@ TEST(parentheses)
     T("(0159) 29281236", "phone@0+15M");
     T("Ll\xc3\xa1menme al (0034) 739 533 984 por", "phone@13+18H");
     /* U+2009 thin spaces between the groups */
-    T("al (0034) 95\xe2\x80\x89" "608\xe2\x80\x89" "60\xe2\x80\x89" "50 por", "phone@3+25H");
+    T("al (0034) 95\xe2\x80\x89"
+      "608\xe2\x80\x89"
+      "60\xe2\x80\x89"
+      "50 por",
+      "phone@3+25H");
     /* U+00A0 no-break space after the parenthesis */
-    T("Tel. (0172)\xc2\xa0" "30532103 x", "phone@5+16H");
+    T("Tel. (0172)\xc2\xa0"
+      "30532103 x",
+      "phone@5+16H");
 }
 
 /* Dots between the groups of a national number with its trunk zero, an
@@ -172,8 +178,14 @@ TEST(dotted)
    with the spaces people type (U+2009, U+00A0, a space). */
 TEST(italy_short)
 {
-    T("Richiamatemi al 06\xe2\x80\x89" "4396\xe2\x80\x89" "92 dopo", "phone@16+14H");
-    T("Zucca;06\xc2\xa0" "2335\xc2\xa0" "81;2023-04-11", "phone@6+12M");
+    T("Richiamatemi al 06\xe2\x80\x89"
+      "4396\xe2\x80\x89"
+      "92 dopo",
+      "phone@16+14H");
+    T("Zucca;06\xc2\xa0"
+      "2335\xc2\xa0"
+      "81;2023-04-11",
+      "phone@6+12M");
     T("\"query\": \"02 2327 55\", \"x\"", "phone@10+10M");
     /* a date, and another code, are not */
     T("on 05 03 1990 x", "");
