@@ -34,6 +34,7 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
     [VEIL_D_PHONE] = {
         "phone", "PHONE", VEIL_CAT_CONTACT, GDPR | CCPA | HIPAA, "phone",
         "(?:(?:\\+|00)[1-9]\\d{0,2}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
+        "|\\(00[1-9]\\d{0,2}\\)[ .-]?\\d{1,5}(?:[ .-]?\\d{1,5}){1,5}"
         "|\\(0?\\d{2,4}\\)[ .-]?\\d{3,5}[ .-]?\\d{3,5}"
         "|0\\d{1,5}(?:[ ./-]\\d{2,8}){1,4}"
         "|1[ .-]?\\(?[2-9]\\d{2}\\)?[ .-]?\\d{3}[ .-]\\d{4}"
@@ -44,10 +45,10 @@ const veil_detector_info_t veil__catalog[VEIL_D__COUNT] = {
         "anrufen,rückfragen,llamar,llámame,"
         "llámenme,llamenme,chiamare,chiamami,richiamatemi,contattarmi,bellen,bel me,"
         "bereiken,ligar,liguem,celular,número,teléfono,téléphone,portable,móvil,"
-        "handy,contact,kontakt,contatto,contato,reach me,電話,連絡先",
+        "handy,contact,kontakt,contatto,contato,reach me,sms,電話,連絡先",
         "+1 415-555-2671",
         "high: E.164 with a known country code and length; medium: a national "
-        "format of US/CA, GB, DE, FR, ES, IT, NL, IN, BR, AU, JP or MX; "
+        "format of US/CA, GB, DE, FR, ES, IT, NL, PT, IN, BR, AU, JP or MX; "
         "a context word raises either one level; bare digit runs need one"},
     [VEIL_D_CREDIT_CARD] = {
         "credit_card", "CREDIT_CARD", VEIL_CAT_FINANCIAL, PCI | GLBA | CCPA,

@@ -21,7 +21,7 @@
 #include "validators.h"
 #include "veil/scan.h"
 
-#define VEIL__CONTEXT_MAX 48 /* context words of one detector */
+#define VEIL__CONTEXT_MAX 56 /* context words of one detector */
 #define VEIL__CSV_COLS 32    /* columns of a CSV table with a key each */
 /* What csv_columns.c has made of a text stream: not decided yet, a
    walker's values (no table), plain text outside a table, in a table. */
@@ -153,6 +153,8 @@ int veil__thing_key(const char *key, size_t len);
 int veil__phone_confidence(const char *s, size_t len, int has_context);
 /* Both at once (one parse): conf[0] without a context word, conf[1] with. */
 void veil__phone_confidences(const char *s, size_t len, int conf[2]);
+/* Whether nine bare digits from <d> can be a national number (phone.c). */
+int veil__phone_nine_ok(const char *d);
 
 /* ---- the text layer ---- */
 

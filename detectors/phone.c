@@ -2,7 +2,7 @@
  * Phone numbers: the core pattern finds digit groups that could be one;
  * this decides, from the groups, whether they are written the way a phone
  * number is in E.164 or in one of the national formats veil knows (US/CA,
- * GB, DE, FR, ES, IT, NL, IN, BR, AU, JP, MX), so that dates, order
+ * GB, DE, FR, ES, IT, NL, PT, IN, BR, AU, JP, MX), so that dates, order
  * numbers, prices and timestamps are left alone.
  */
 #include <string.h>
@@ -29,6 +29,11 @@ static int parse(const char *s, size_t len, phone_t *p)
            countries, dialled where '+' is written: 0033 6 12 34 56 78. */
         p->plus = 1;
         k = 2;
+    } else if (len > 3 && s[0] == '(' && s[1] == '0' && s[2] == '0' && s[3] >= '1' && s[3] <= '9') {
+        /* The same in parentheses before the national number, as the
+           area code is written (E.123): (0034) 739 533 984. */
+        p->plus = 1;
+        k = 3;
     }
     for (; k < len; k++) {
         char c = s[k];
@@ -117,6 +122,15 @@ static int international(const phone_t *p)
     return p->digits >= 8 ? VEIL_CONF_MEDIUM : 0;
 }
 
+/* Nine bare digits that can be a national number: a mobile or
+   non-geographic number of ES, PT or IT (6-9), a PT geographic number (2,
+   ANACOM's national numbering plan), an IT geographic number with its
+   leading 0 (AGCOM's plan: 0 and a code of one to three more digits). */
+int veil__phone_nine_ok(const char *d)
+{
+    return d[0] >= '6' || d[0] == '2' || (d[0] == '0' && d[1] != '0');
+}
+
 static int national(const phone_t *p, int ctx)
 {
     const char *d = p->ds;
@@ -136,6 +150,31 @@ static int national(const phone_t *p, int ctx)
             (n == 9 && d[0] >= '6' && (GROUPS(p, 3, 3, 3) || GROUPS(p, 2, 3, 2, 2)))) {
             return VEIL_CONF_MEDIUM;
         }
+        /* A trunk zero and an area or mobile code, then the subscriber
+           number whole (five digits or more) or in two groups, the last
+           of four or more; nine to twelve digits in all (the lengths of
+           the national plans veil knows, with the trunk zero: GB 0xxxx
+           xxxxxx, DE 0221 220099 to 0163 79976936, IT 06 6446 8132):
+           07974.072830, 0221.220099, 06.6446.8132. No date (dd.mm.yyyy),
+           decimal (0.5), version (1.2.3) or CPF (012.345.678-90) is
+           written so. */
+        if (d[0] == '0' && d[1] != '0' && n >= 9 && n <= 12 && p->g[0] >= 2 && p->g[0] <= 5 &&
+            ((p->groups == 2 && p->g[1] >= 5) ||
+             (p->groups == 3 && p->g[1] >= 3 && p->g[2] >= 4))) {
+            return VEIL_CONF_MEDIUM;
+        }
+        /* IT mobile numbers start with 3 and have ten digits (AGCOM's
+           national numbering plan): 395.050.5642. */
+        if (n == 10 && d[0] == '3' && GROUPS(p, 3, 3, 4)) {
+            return VEIL_CONF_MEDIUM;
+        }
+        /* PT geographic numbers start with 2 and have nine digits
+           (ANACOM's national numbering plan): 253.424.763; next to a word
+           saying phone only, since 3.3.3 with dots is also how a large
+           amount is written in PT, ES, IT and DE. */
+        if (ctx && n == 9 && d[0] == '2' && GROUPS(p, 3, 3, 3)) {
+            return VEIL_CONF_MEDIUM;
+        }
         return 0;
     }
     if (p->paren_first) {
@@ -145,18 +184,34 @@ static int national(const phone_t *p, int ctx)
             (p->groups >= 3 || (p->groups == 2 && d[0] == '0'))) {
             return VEIL_CONF_MEDIUM;
         }
+        /* (0159) 29281236: German mobile numbers of the 015x blocks, and
+           others, have eleven digits after the trunk zero (the Federal
+           Network Agency's plan for 015, 016 and 017 numbers). */
+        if (n == 12 && d[0] == '0' && d[1] != '0' && p->g[0] == 4 && p->groups == 2) {
+            return VEIL_CONF_MEDIUM;
+        }
         return 0;
     }
     if (p->groups == 1) {
         /* Bare digits: ten or eleven, twelve with a trunk zero (a German
            mobile number, 0176 and eight digits), or nine of a mobile or
-           non-geographic number of ES, PT or IT (6-9), next to a word
-           saying phone. */
-        return ctx && ((n >= 10 && n <= 11) || (n == 12 && d[0] == '0') || (n == 9 && d[0] >= '6'))
+           non-geographic number of ES, PT or IT (6-9), of a PT geographic
+           number (2, ANACOM's plan) or of an IT geographic one with its
+           0 (AGCOM's plan: 011 513772), next to a word saying phone. */
+        return ctx && ((n >= 10 && n <= 11) || (n == 12 && d[0] == '0') ||
+                       (n == 9 && veil__phone_nine_ok(d)))
                    ? VEIL_CONF_MEDIUM
                    : 0;
     }
     if (d[0] == '0') {
+        /* Milan (02) and Rome (06) have the only two-digit area codes of
+           Italy, and subscriber numbers of four to eight digits (AGCOM's
+           national numbering plan): 02 2327 55, 06 4396 92. Eight digits
+           2-4-2 or 2-3-3 with another code, or 2-2-4, are a date as often
+           (05 03 1990). */
+        if (n == 8 && (d[1] == '2' || d[1] == '6') && (GROUPS(p, 2, 4, 2) || GROUPS(p, 2, 3, 3))) {
+            return VEIL_CONF_MEDIUM;
+        }
         /* 5-4 is a ZIP+4 code (08594-9169). */
         if (n < 9 || n > 12 || p->groups > 5 || p->g[0] > 6 || GROUPS(p, 5, 4)) {
             return 0;

@@ -273,7 +273,10 @@ static int has_trigger(const void *s, size_t len)
 /* ---- context words ---- */
 
 /* The context window: up to CTX_WINDOW bytes before <s>, lower-cased, not
-   reaching back past a line break (a log line's context is its own). */
+   reaching back past a line break (a log line's context is its own). A
+   '+' is read as the space it stands for in a form body (HTML's
+   application/x-www-form-urlencoded), so that words of more than one
+   ("reach+me+at") are found there too. */
 static size_t context_window(const struct veil__text *t, size_t s, char *win)
 {
     size_t from = s > CTX_WINDOW ? s - CTX_WINDOW : 0, wl = 0;
@@ -283,14 +286,16 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
     if (s >= CTX_WINDOW) {
         const __m128i nl = _mm_set1_epi8('\n'), dl = _mm_set1_epi8((char)VEIL__DELIM);
         const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1);
-        const __m128i bit = _mm_set1_epi8(0x20);
+        const __m128i bit = _mm_set1_epi8(0x20), plus = _mm_set1_epi8('+');
+        const __m128i plus_to_space = _mm_set1_epi8('+' ^ ' ');
         char low[CTX_WINDOW];
         uint64_t brk = 0;
         for (int k = 0; k < 3; k++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t->buf + from + 16 * k));
             __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+            __m128i pl = _mm_and_si128(_mm_cmpeq_epi8(v, plus), plus_to_space);
             _mm_storeu_si128((__m128i *)(void *)(low + 16 * k),
-                             _mm_or_si128(v, _mm_and_si128(up, bit)));
+                             _mm_xor_si128(_mm_or_si128(v, _mm_and_si128(up, bit)), pl));
             brk |= (uint64_t)(unsigned)_mm_movemask_epi8(
                        _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, dl)))
                    << (16 * k);
@@ -307,7 +312,7 @@ static size_t context_window(const struct veil__text *t, size_t s, char *win)
         }
     }
     for (size_t k = from; k < s; k++) {
-        win[wl++] = (char)lower(t->buf[k]);
+        win[wl++] = t->buf[k] == '+' ? ' ' : (char)lower(t->buf[k]);
     }
     return wl;
 }
@@ -1032,6 +1037,22 @@ static int trunk_zero(const unsigned char *p, size_t n)
     return 0;
 }
 
+/* Whether the digits s..e, with the '+' at <s0> before them, are an
+   international number of a country veil knows with that country's
+   length. ITU-T E.164 writes an international number as '+', a country
+   code and at most fifteen digits; no card number is written with a '+'.
+   "+4915179357947" is a German mobile number (+49 and eleven digits)
+   that happens to pass Luhn as a 13-digit Visa card. */
+static int e164_written(const unsigned char *b, size_t s0, size_t s, size_t e)
+{
+    int conf[2];
+    if (s0 + 1 != s || b[s0] != '+' || e - s0 > 24) {
+        return 0;
+    }
+    veil__phone_confidences((const char *)b + s0, e - s0, conf);
+    return conf[0] == VEIL_CONF_HIGH;
+}
+
 /* Candidates starting at digit word <k> (with <s0> a '+' or '(' before it). */
 static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size_t s0, int final)
 {
@@ -1071,7 +1092,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
         return e;
     }
     if (ns.digits >= 12 && b[s] >= '2' && b[s] <= '6' && ((ns.seps & ~3u) == 0 || ns.seps == 4) &&
-        eng->enabled[VEIL_D_CREDIT_CARD] &&
+        eng->enabled[VEIL_D_CREDIT_CARD] && !e164_written(b, s0, s, ns.end) &&
         /* 12 to 19 bare digits: the pattern can only match them all, so
            the checksum decides first (an order number is not a card). */
         (ns.groups > 1 || ns.digits > 19 || valid(veil__valid_card, b, s, ns.end)) &&
@@ -1189,7 +1210,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
            ten digits starts with a 1), and never after a '#' (an order or
            ticket number: "order #5416225711"). */
         if (ns.groups == 1 && s0 == s &&
-            ((ns.digits < 10 && !(ns.digits == 9 && b[s] >= '6')) ||
+            ((ns.digits < 10 && !(ns.digits == 9 && veil__phone_nine_ok((const char *)b + s))) ||
              ns.digits > (b[s] == '0' ? 12u : 11u) || (ns.digits == 10 && b[s] == '1') ||
              (s > 0 && b[s - 1] == '#') || !(ctx = has_context(t, s, VEIL_D_PHONE)))) {
             goto nhs;
@@ -1550,6 +1571,8 @@ static int is_uuid(const unsigned char *b, size_t s, size_t n)
     return 1;
 }
 
+static size_t written_from(const struct veil__text *t, size_t i);
+
 static size_t h_numeric(struct veil__text *t, size_t i, int final)
 {
     const unsigned char *b = t->buf;
@@ -1770,8 +1793,15 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
     }
     cs = ws;
     /* A '+' glued to a word before it ("ISBN+978...", "Windows+10.0") is a
-       space in percent-encoded text, not a phone number's prefix. */
-    if (cs > 0 && ((b[cs - 1] == '+' && !(cs > 1 && isaln(b[cs - 2]))) || b[cs - 1] == '(')) {
+       space in percent-encoded text, not a phone number's prefix; one that
+       came as %2B is a plus sign (normalise() judged what is before it:
+       "%E3%81%AF%2B81-..."). No country code starts with 0 (ITU-T E.164):
+       a '+' before 00 ("Tel.+0049+159+...") is a form body's space, and
+       the 00 the international prefix. */
+    if (cs > 0 &&
+        ((b[cs - 1] == '+' && (!(cs > 1 && isaln(b[cs - 2])) || written_from(t, cs - 1) == 3) &&
+          !(b[ws] == '0' && ws + 1 < t->len && b[ws + 1] == '0')) ||
+         b[cs - 1] == '(')) {
         cs--;
     }
     size_t r;
@@ -1999,6 +2029,25 @@ static size_t h_email(struct veil__text *t, size_t i, size_t seplen, int final)
                 if (!(v >= 0x80 ||
                       (v < 0x80 && strchr("!#$%&'*+^`{|}~", (int)v) != NULL && v != 0))) {
                     break;
+                }
+                /* A UTF-8 character whole: a Latin letter (two bytes) is
+                   part of it, one of three or four bytes (kana, kanji,
+                   the ideographic space and comma of Japanese text glued
+                   before it) is not, as in text not percent-encoded. */
+                if (v >= 0x80 && v < 0xc0) {
+                    size_t c = ls - 3;
+                    while (c >= 3 && ls - c < 12 && b[c - 3] == '%' && ishex(b[c - 2]) &&
+                           ishex(b[c - 1]) &&
+                           (b[c - 2] == '8' || b[c - 2] == '9' || (b[c - 2] | 0x20) == 'a' ||
+                            (b[c - 2] | 0x20) == 'b')) {
+                        c -= 3;
+                    }
+                    if (c < 3 || b[c - 3] != '%' || ls - c != 3 ||
+                        !((b[c - 2] | 0x20) == 'c' || (b[c - 2] | 0x20) == 'd')) {
+                        break;
+                    }
+                    ls = c - 3;
+                    continue;
                 }
                 ls -= 3;
             } else if (isaln(b[ls - 1]) || b[ls - 1] == '.' || b[ls - 1] == '-' ||

@@ -421,15 +421,45 @@ static int is_norm_lead(unsigned c)
     return c == 0xc2 || c == 0xe2 || c == 0xef;
 }
 
+/* The value of the %XX escape that ends at w[wl), or -1. */
+static int escape_before(const unsigned char *w, size_t wl)
+{
+    if (wl < 3 || w[wl - 3] != '%' || n_hexval(w[wl - 2]) < 0 || n_hexval(w[wl - 1]) < 0) {
+        return -1;
+    }
+    return n_hexval(w[wl - 2]) << 4 | n_hexval(w[wl - 1]);
+}
+
+/* Whether the bytes written, w[0..wl), end in a word a plus sign after
+   them would be glued to (jo%2Btag, Windows%2B10). An escape left as it
+   was is judged by the byte it encodes: a space or a punctuation mark
+   (al%20%2B34, %3A%2B49) is none, and neither is the end of a character
+   of three UTF-8 bytes (U+0800 to U+FFFF: the kana and kanji of Japanese,
+   written without spaces, 日中は%2B81-...). */
+static int ends_in_word(const unsigned char *w, size_t wl)
+{
+    int v = escape_before(w, wl);
+    if (v < 0) {
+        unsigned prev = wl ? w[wl - 1] : 0;
+        return n_digit(prev) || (prev | 0x20) - 'a' < 26u || prev >= 0x80;
+    }
+    if (v < 0x80) {
+        return n_digit((unsigned)v) || ((unsigned)v | 0x20) - 'a' < 26u;
+    }
+    int lead = wl >= 9 && escape_before(w, wl - 3) >= 0x80 ? escape_before(w, wl - 6) : -1;
+    return !(v < 0xc0 && lead >= 0xe0 && lead < 0xf0);
+}
+
 /* A %XX escape at p[0..n) and the ones after it that spell one of the
    look-alikes above: the byte it is written as (*out) and the bytes it
    spans; 1 when it stays as it is; NORM_MORE when the bytes that decide
-   have not all come (never when <final>). */
-static size_t norm_pct(const unsigned char *p, size_t n, int final, unsigned prev,
-                       unsigned char *out)
+   have not all come (never when <final>). w[0..wl) were written before. */
+static size_t norm_pct(const unsigned char *p, size_t n, int final, const unsigned char *w,
+                       size_t wl, unsigned char *out)
 {
     int hi, lo, c;
     size_t len = 3;
+    unsigned prev = wl ? w[wl - 1] : 0;
 
     if (n < 3) {
         return final || (n == 2 && n_hexval(p[1]) < 0) ? 1 : NORM_MORE;
@@ -496,7 +526,7 @@ static size_t norm_pct(const unsigned char *p, size_t n, int final, unsigned pre
     if (c == '+') {
         /* A number's plus sign: a digit after it, no word before it (a
            plus inside an address, jo%2Btag, stays an escape). */
-        ok = n_digit(next) && !(n_digit(prev) || (prev | 0x20) - 'a' < 26u || prev >= 0x80);
+        ok = n_digit(next) && !ends_in_word(w, wl);
     } else if (c == ':') {
         ok = n_hexval(prev) >= 0 || prev == ':' || n_hexval(next) >= 0;
         if (!ok && next == '%') {
@@ -554,21 +584,31 @@ static size_t norm_unit(const unsigned char *p, size_t n, int final, const unsig
         }
         if (n_digit(p[1])) {
             *out = ' ';
+        } else if (p[1] == '(') {
+            /* A parenthesised group after it, an area code or a trunk
+               zero: "%2B1+(305)+935-7786", "0033+(0)6+93+...". */
+            if (n < 3) {
+                return final ? 1 : NORM_MORE;
+            }
+            if (n_digit(p[2])) {
+                *out = ' ';
+            }
         } else if (p[1] == '%' || is_norm_lead(p[1])) {
-            /* A digit's look-alike after it: 5+%EF%BC%95, 5+５. */
+            /* A digit's look-alike after it: 5+%EF%BC%95, 5+５; or a
+               '(' before a digit: 1+%28305%29. */
             unsigned char o2;
             static const unsigned char plus = '+';
             size_t l = norm_unit(p + 1, n - 1, final, &plus, 1, &o2);
             if (l == NORM_MORE) {
                 return NORM_MORE;
             }
-            if (l > 1 && n_digit(o2)) {
+            if (l > 1 && (n_digit(o2) || o2 == '(')) {
                 *out = ' ';
             }
         }
         return 1;
     case '%':
-        return norm_pct(p, n, final, prev, out);
+        return norm_pct(p, n, final, w, wl, out);
     case 0xc2:
     case 0xe2:
     case 0xef:
