@@ -579,6 +579,37 @@ static int jx_judge(const jindex_t *x, const struct veil_scanner *s, size_t a, s
     return x->k->value_needs_scan_at(&s->text, x->p, a, e, blk, n, first);
 }
 
+/* 1 when a byte of [a, e) is one every name and address has before or
+   in it (the index's nsp: names.c's HOLD_SPACE), 0 when none is, -1 when
+   the blocks are no longer in the ring. The names probe is asked only
+   for 1 and -1: most values (ids, numbers, e-mail addresses, codes) have
+   none of these bytes, and are ruled out here without reading them. <e>
+   lies in the current block, as after jx_string(). */
+static int jx_spaced(const jindex_t *x, size_t a, size_t e)
+{
+    if (e <= a) {
+        return 0;
+    }
+    size_t first = a >= x->base ? x->base : x->base - (x->base - a + 63) / 64 * 64;
+    unsigned n = (unsigned)((x->base - first) / 64) + 1;
+    if (n > JX_RING) {
+        return -1;
+    }
+    for (unsigned j = 0; j < n; j++) {
+        unsigned slot = (x->cur + JX_RING - (n - 1 - j)) % JX_RING;
+        size_t at = first + 64 * (size_t)j;
+        if (x->rbase[slot] != at) {
+            return -1;
+        }
+        size_t lo = a > at ? a - at : 0, hi = e - at < 64 ? e - at : 64;
+        uint64_t range = (hi == 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
+        if (x->ring[slot].nsp & range) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The first byte at or after <i> that is a quote or a backslash (in a
    string), or any byte but whitespace (outside strings); <len> if none. */
 static size_t jx_find(jindex_t *x, const struct veil_scanner *s, size_t i, int in_string)
@@ -718,7 +749,8 @@ static size_t fast_string(struct veil_scanner *s, jindex_t *x, const unsigned ch
         need = trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
                    ? 0
                    : jx_judge(x, s, a, close);
-        if (need == 0 && !veil__value_names_judged(s) && veil__names_may_hold(s->eng, v, len)) {
+        if (need == 0 && !veil__value_names_judged(s) && jx_spaced(x, a, close) != 0 &&
+            veil__names_may_hold(s->eng, v, len)) {
             need = 1; /* a name or an address (names.c) */
         }
     }
@@ -820,7 +852,8 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
             n = close - a;
             if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
                  jx_judge(x, s, a, close) != 0) ||
-                veil__names_may_hold(s->eng, (const char *)p + a, n)) {
+                (jx_spaced(x, a, close) != 0 &&
+                 veil__names_may_hold(s->eng, (const char *)p + a, n))) {
                 return i; /* the key goes to the text layer */
             }
             key_done(s, (const char *)p + a, n, len - a);
@@ -878,7 +911,8 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
             n = close - a;
             if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
                  jx_judge(x, s, a, close) != 0) ||
-                veil__names_may_hold(s->eng, (const char *)p + a, n)) {
+                (jx_spaced(x, a, close) != 0 &&
+                 veil__names_may_hold(s->eng, (const char *)p + a, n))) {
                 return i;
             }
             f->nitems += f->is_array;

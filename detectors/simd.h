@@ -42,6 +42,9 @@ typedef struct veil__jblock {
     uint64_t instr; /* inside a string: from an opening quote (included)
                         to its closing quote (excluded) */
     uint64_t ws;    /* ' ', '\t', '\n', '\r' */
+    uint64_t nsp;   /* a byte every name or address has before or in it
+                        (names.c, HOLD_SPACE): ' ', '+', '%', '\\', '\t'..'\r',
+                        C2..FF */
     uint64_t trig;  /* a byte some text handler starts on (has_trigger()) */
     /* The text layer's classes (text_handlers.h, cls64_t): digits,
        alphanumerics, lower case, number separators, token joiners. */

@@ -100,6 +100,40 @@ static void index_reference(const unsigned char *p, size_t n, uint64_t *quote, u
     }
 }
 
+/* The index's nsp mask: every byte value, alone at each position of a
+   block, is in it exactly when names.c's probe counts it as a space
+   (' ', '+', '%', '\\', '\t'..'\r', C2..FF). */
+TEST(json_index_names_space_bytes)
+{
+    const veil__kernels_t *levels[3] = {&veil__kernels_scalar, NULL, NULL};
+#if defined(__x86_64__)
+    if (veil__simd_best() >= VEIL_SIMD_SSE) {
+        levels[1] = &veil__kernels_sse;
+    }
+    if (veil__simd_best() >= VEIL_SIMD_AVX2) {
+        levels[2] = &veil__kernels_avx2;
+    }
+#endif
+    unsigned char buf[64];
+    for (int c = 0; c < 256; c++) {
+        int want =
+            c == ' ' || c == '+' || c == '%' || c == '\\' || (c >= '\t' && c <= '\r') || c >= 0xC2;
+        for (size_t at = 0; at < sizeof(buf); at += 21) {
+            memset(buf, 'x', sizeof(buf));
+            buf[at] = (unsigned char)c;
+            for (int l = 0; l < 3; l++) {
+                if (levels[l] == NULL) {
+                    continue;
+                }
+                veil__jcarry_t carry = {0, 0};
+                veil__jblock_t out;
+                levels[l]->json_block(buf, &carry, &out);
+                CHECK_EQ(out.nsp, want ? 1ull << at : 0);
+            }
+        }
+    }
+}
+
 TEST(json_index_matches_a_byte_walk)
 {
     static const char alphabet[] = "\"\\\\a :{}x";
@@ -230,6 +264,7 @@ int main(void)
     RUN(every_level_has_its_kernels);
     RUN(levels_agree_on_trigger_bytes);
     RUN(json_index_matches_a_byte_walk);
+    RUN(json_index_names_space_bytes);
     RUN(names_mask_matches_the_rule);
     TEST_MAIN_END;
 }
