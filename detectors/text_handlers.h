@@ -1645,10 +1645,12 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                 isdig(p[9]) && (p[10] == 'T' || p[10] == ' ') && isdig(p[11]) && isdig(p[12]) &&
                 p[13] == ':') {
                 size_t q = i + 14;
-                /* ("::" is in no date-time: what follows is read apart) */
+                /* ("::" is in no date-time: what follows is read apart; an
+                   offset's sign follows a digit (RFC 3339 section 5.6), so
+                   "+00:-----BEGIN" ends before the dashes) */
                 while (q < t->len && q - i < 40 &&
                        (isdig(b[q]) || (b[q] == ':' && b[q - 1] != ':') || b[q] == '.' ||
-                        b[q] == 'Z' || b[q] == '+' || b[q] == '-')) {
+                        b[q] == 'Z' || ((b[q] == '+' || b[q] == '-') && isdig(b[q - 1])))) {
                     q++;
                 }
                 if (b[q - 1] == ':' && q < t->len && b[q] == ':') {
@@ -3032,7 +3034,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         /* An ISO 8601 date-time: the handler's loop, never near the end. */
         size_t q = i + 14;
         while (q - i < 40 && (isdig(B(q)) || (B(q) == ':' && B(q - 1) != ':') || B(q) == '.' ||
-                              B(q) == 'Z' || B(q) == '+' || B(q) == '-')) {
+                              B(q) == 'Z' || ((B(q) == '+' || B(q) == '-') && isdig(B(q - 1))))) {
             q++;
         }
         if (B(q - 1) == ':' && B(q) == ':') {
