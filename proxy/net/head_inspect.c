@@ -471,8 +471,10 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
     int held = pd != NULL && w->inspect && pd->mode != VEIL_MODE_OBSERVE;
 
     /* The validator counted the field lines of the head it accepted;
-       a head with more fields than that is never read in part (below). */
-    n = hf->h.header_count;
+       a head with more fields than that is never read in part (below).
+       With no engine (inspection off) nothing reads the fields: the log
+       says the head was not inspected, and nothing is rewritten. */
+    n = eng != NULL ? hf->h.header_count : 0;
     /* One block per head: the scan, its fields, the redacted spans and
        the engine's inputs (every head of every exchange comes here, so
        one allocation rather than five). Spans and fields are 8-aligned,
@@ -544,7 +546,7 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
         run_pass(hs, eng, actions, pd, veil__xchg_issues_placeholders(x, dir) ? x : NULL, vals,
                  locs, nv, &x->findings, NULL, &hs->log);
     }
-    if (veil_h1_next_header(hf->head, hf->head_len, &pos, &name, &value)) {
+    if (eng != NULL && veil_h1_next_header(hf->head, hf->head_len, &pos, &name, &value)) {
         hs->log.ok = 0; /* fields beyond the count: not read whole */
     }
     hs->ok = hs->log.ok;
