@@ -14,7 +14,10 @@ static void usage(FILE *out)
     fprintf(out, "usage: veil test -c FILE [--show-output]\n\n"
                  "Runs each case of FILE's tests: section through its policy (named, via\n"
                  "a route, or by matching a request) and compares the redacted output,\n"
-                 "the findings per detector and the block decision.\n\n"
+                 "the findings per detector and the block decision. A request may\n"
+                 "present a client certificate (client_cert_file, or client_subject and\n"
+                 "client_sans); one its listener's TLS handshake refuses is reported so\n"
+                 "(expect: {handshake: refused}).\n\n"
                  "  --show-output   print the actual output of failing cases (it may\n"
                  "                  contain the test's own sample values)\n");
 }
@@ -49,7 +52,7 @@ int veil_cmd_test(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    veil_config_t *cfg = veil_config_load_file(path, 0, on_diag, NULL);
+    veil_config_t *cfg = veil_config_load_file(path, VEIL_CONFIG_TEST_FILES, on_diag, NULL);
     if (cfg == NULL) {
         fprintf(stderr, "veil test: %s: configuration is not valid\n", path);
         return 2;

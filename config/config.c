@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "config_int.h"
+#include "veil/client_cert.h"
 #include "veil/settings.h"
 
 #define MAX_FILE (16u << 20)
@@ -43,7 +44,7 @@ static veil_config_t *load_string(const char *name, const char *text, size_t len
     c->noverrides = o->noverrides;
     c->source = veil__arena_strndup(&c->arena, name, strlen(name));
     veil__node_t *root = veil__yaml_parse(&c->arena, text, len, &d);
-    if (root == NULL || veil__schema_load(c, root, &d) != 0 || d.errors ||
+    if (root == NULL || veil__schema_load(c, root, flags, &d) != 0 || d.errors ||
         veil__compile(c, flags, &d) != 0 || d.errors) {
         veil__diag_flush(&d);
         veil_config_release(c);
@@ -310,14 +311,13 @@ static int client_match(const veil_route_t *r, const veil_route_request_t *q)
         return 0;
     }
     if (r->nclient_sans > 0) {
+        /* As a listener compares its client_sans (client_cert.c). */
         for (size_t i = 0; i < q->nclient_sans; i++) {
             const veil_client_name_t *n = &q->client_sans[i];
 
-            for (size_t k = 0; k < r->nclient_sans; k++) {
-                if (n->dns ? strcasecmp(n->name, r->client_sans[k]) == 0
-                           : strcmp(n->name, r->client_sans[k]) == 0) {
-                    return 1;
-                }
+            if (veil_client_name_listed(r->client_sans, r->nclient_sans, n->name, strlen(n->name),
+                                        n->dns) >= 0) {
+                return 1;
             }
         }
         return 0;

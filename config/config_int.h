@@ -97,6 +97,11 @@ typedef struct veil__test_case {
     size_t nfindings;
     int check_findings;
     int expect_blocked; /* -1: not checked */
+    /* The listener its request came on, and why that listener's TLS
+       handshake refuses it (NULL: it does not; then policy is set). */
+    const char *listener;
+    const char *refused;
+    int expect_refused; /* expect.handshake: -1 not checked, 0 ok, 1 refused */
 } veil__test_case_t;
 
 /* A string that came from the environment, for the dump. */
@@ -191,12 +196,28 @@ struct veil_config {
 veil_engine_t *veil__engine_get(const veil_engine_options_t *o, char *err, size_t errlen);
 void veil__engine_put(veil_engine_t *e);
 
-/* schema.c: the tree into <cfg>; compile.c: engines, keys, regexes. */
-int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t *d);
+/* schema.c: the tree into <cfg> (<flags>: VEIL_CONFIG_*); compile.c:
+   engines, keys, regexes. */
+int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, unsigned flags,
+                      veil__diag_t *d);
 int veil__compile(veil_config_t *cfg, unsigned flags, veil__diag_t *d);
 void veil__compiled_free(veil_config_t *cfg);
 const char *veil__secret_ref(const veil_config_t *cfg, const char *value);
 void veil__route_init_default(veil_config_t *cfg);
 void veil__route_free_re(veil_route_t *route);
+
+/* client_cert.c, for veil test. veil__client_cert_read(): the PEM
+   certificates of <path>, the leaf and the chain after it (the caller
+   frees both: X509_free, sk_X509_pop_free); 0, or -1 with the reason in
+   <err>. veil__client_cert_verify(): whether a listener whose
+   client_ca_file is <ca_file> verifies that chain in its handshake: 1
+   yes, 0 no (OpenSSL's reason in <why>), -1 the CA file does not load
+   (the reason in <why>). */
+struct x509_st;
+struct stack_st_X509;
+int veil__client_cert_read(const char *path, struct x509_st **leaf, struct stack_st_X509 **chain,
+                           char *err, size_t len);
+int veil__client_cert_verify(const char *ca_file, struct x509_st *leaf, struct stack_st_X509 *chain,
+                             char *why, size_t len);
 
 #endif

@@ -53,6 +53,21 @@ static int field_rules(void *ud, int place, const char *path, size_t len)
     return rule ? (int)rule->action : -1;
 }
 
+/* A case whose request the listener's handshake refuses: nothing to
+   run, only whether the case expected that. */
+static int refused_case(const veil__test_case_t *t, FILE *out, size_t num)
+{
+    if (t->expect_refused == 1) {
+        fprintf(out, "ok   %zu %s (refused at the TLS handshake on listener %s)\n", num, t->name,
+                t->listener);
+        return 1;
+    }
+    fprintf(out, "FAIL %zu %s (listener %s; line %u): refused at the TLS handshake: %s\n", num,
+            t->name, t->listener, t->line, t->refused);
+    return 0;
+}
+
+
 static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *out, int show,
                     size_t num)
 {
@@ -127,6 +142,10 @@ static int run_case(const veil_config_t *c, const veil__test_case_t *t, FILE *ou
             }
         }
     }
+    if (ok && t->expect_refused == 1) {
+        snprintf(why, sizeof(why), "handshake: expected refused, got ok");
+        ok = 0;
+    }
     if (ok && t->expect_blocked >= 0 && r.blocked != t->expect_blocked) {
         snprintf(why, sizeof(why), "blocked: expected %s, got %s",
                  t->expect_blocked ? "true" : "false", r.blocked ? "true" : "false");
@@ -154,7 +173,9 @@ unsigned veil_config_run_tests(const veil_config_t *c, FILE *out, int show, unsi
 {
     unsigned ok = 0, bad = 0;
     for (size_t i = 0; i < c->ntests; i++) {
-        if (run_case(c, &c->tests[i], out, show, i + 1)) {
+        const veil__test_case_t *t = &c->tests[i];
+
+        if (t->refused != NULL ? refused_case(t, out, i + 1) : run_case(c, t, out, show, i + 1)) {
             ok++;
         } else {
             bad++;

@@ -12,12 +12,12 @@
 #include "schema.h"
 
 
-int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, veil__diag_t *d)
+int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, unsigned flags, veil__diag_t *d)
 {
     static const char *const keys[] = {
         "version", "listeners",  "upstreams", "routes", "policies", "detectors", "allowlists",
         "keys",    "access_log", "server",    "admin",  "tests",    "detokenize"};
-    veil__schema_t s = {cfg, d, NB};
+    veil__schema_t s = {cfg, d, NB, flags};
     int rc = 0;
     uint64_t version = 1;
 

@@ -20,7 +20,8 @@
 typedef struct {
     veil_config_t *cfg;
     veil__diag_t *d;
-    size_t ng; /* global detector space: built-ins + custom */
+    size_t ng;      /* global detector space: built-ins + custom */
+    unsigned flags; /* VEIL_CONFIG_* */
 } veil__schema_t;
 
 extern const char *const veil__sc_regulation_names[5];
@@ -96,5 +97,15 @@ int veil__sc_parse_routes(veil__schema_t *s, const veil__node_t *root);
 /* detokenize: (after policies: it names one). */
 int veil__sc_parse_detokenize(veil__schema_t *s, const veil__node_t *root);
 int veil__sc_parse_tests(veil__schema_t *s, const veil__node_t *root);
+/*
+ * schema_test_client.c: the client certificate of a case's request <rq>
+ * (at <rp>; NULL: none) on listener <l>, into <cc> (zeroed first), and
+ * whether <l>'s handshake refuses it: *refused is then the reason, in the
+ * config's arena. 0, or -1 after an error.
+ */
+struct veil_client_cert;
+int veil__sc_test_client(veil__schema_t *s, const veil__node_t *rq, const char *rp,
+                         const veil_listener_t *l, struct veil_client_cert *cc,
+                         const char **refused);
 
 #endif

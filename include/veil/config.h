@@ -270,6 +270,11 @@ enum {
     /* Also test each custom pattern without a validator or a required
        context against common identifiers, and warn (veil check). */
     VEIL_CONFIG_LINT = 1u << 0,
+    /* Also read the files the tests: section names (a case's client
+       certificate), for veil test. Without it they are named but not
+       opened, so veil run and veil check do not need a config's test
+       fixtures where it is deployed. */
+    VEIL_CONFIG_TEST_FILES = 1u << 1,
 };
 
 /*

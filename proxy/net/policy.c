@@ -50,13 +50,8 @@ void veil__xchg_policy(veil__xchg_t *x)
                      ? veil_config_listener(x->conf, x->c->listener)->name
                      : "";
     tls = veil__tls_info(x->c->tr);
-    if (tls != NULL && tls->client_verified) {
-        /* Who the client is, as its listener verified it. */
-        q.client_verified = 1;
-        q.client_subject = tls->subject_cut ? NULL : tls->subject;
-        q.client_sans = tls->sans;
-        q.nclient_sans = tls->nsans;
-    }
+    /* Who the client is, as its listener verified it. */
+    veil_client_cert_route(tls != NULL ? &tls->client : NULL, &q);
     x->route = veil_config_route_match(x->conf, &q);
     if (x->route->detokenize && !x->c->w->listener_trusted[x->c->listener]) {
         /* The file was checked against its own listeners; the ones that

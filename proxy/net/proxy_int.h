@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "veil/charset.h"
+#include "veil/client_cert.h"
 #include "veil/log.h"
 #include "veil/config.h"
 #include "veil/proxy.h"
@@ -634,28 +635,16 @@ struct veil_stats_shard;
 veil__transport_t *veil__tls_server_new(veil__tls_srv_t *srv, veil__outq_t *q,
                                         struct veil_stats_shard *shard);
 
-#define VEIL__TLS_MAX_SANS 16
-
 /* What a server-role session knows once its handshake is done: for the
    access log (tls.*) and policies. The client certificate is described
    by its names only, and only when it was verified. */
 typedef struct veil__tls_info {
     const char *version; /* "TLSv1.3" */
     const char *cipher;
-    char alpn[32];         /* the protocol ALPN chose, "" when none */
-    int resumed;           /* a session ticket was taken */
-    char server_name[256]; /* SNI, "" when none */
-    int client_verified;   /* a client certificate was verified */
-    char subject[256];     /* its subject DN (RFC 2253) */
-    int subject_cut;       /* longer than subject[]: never matched */
-    char issuer[256];
-    char san[256]; /* the client_sans entry it matched */
-    /* Its subject alternative names (DNS, email, URI, IP as text), for
-       routes that match on them: the first VEIL__TLS_MAX_SANS that fit
-       in san_text; a name with a NUL byte in it is left out. */
-    veil_client_name_t sans[VEIL__TLS_MAX_SANS];
-    size_t nsans;
-    char san_text[2048];
+    char alpn[32];             /* the protocol ALPN chose, "" when none */
+    int resumed;               /* a session ticket was taken */
+    char server_name[256];     /* SNI, "" when none */
+    veil_client_cert_t client; /* .verified: a client certificate was */
 } veil__tls_info_t;
 
 /* NULL for TCP, for the client role and before the handshake ends. */

@@ -127,69 +127,6 @@ static int tls_write(veil__transport_t *t, const uv_buf_t *bufs, unsigned n)
 }
 
 
-/* The subject alternative names of <x> that routes can match on, as
-   text, into <in>. A name with a NUL byte in it is left out (it could
-   compare equal to a shorter one), and so are names past the room. */
-static void take_sans(veil__tls_info_t *in, X509 *x)
-{
-    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    size_t used = 0;
-
-    for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-        char ip[64] = "";
-        const char *v = NULL;
-        size_t vl = 0;
-
-        if (in->nsans == VEIL__TLS_MAX_SANS) {
-            break;
-        }
-        switch (g->type) {
-        case GEN_DNS:
-        case GEN_EMAIL:
-        case GEN_URI:
-            v = (const char *)ASN1_STRING_get0_data(g->d.ia5);
-            vl = (size_t)ASN1_STRING_length(g->d.ia5);
-            break;
-        case GEN_IPADD:
-            if ((g->d.ip->length == 4 && inet_ntop(AF_INET, g->d.ip->data, ip, sizeof(ip))) ||
-                (g->d.ip->length == 16 && inet_ntop(AF_INET6, g->d.ip->data, ip, sizeof(ip)))) {
-                v = ip;
-                vl = strlen(ip);
-            }
-            break;
-        default:
-            break;
-        }
-        if (v == NULL || vl == 0 || memchr(v, '\0', vl) != NULL ||
-            vl + 1 > sizeof(in->san_text) - used) {
-            continue;
-        }
-        memcpy(in->san_text + used, v, vl);
-        in->san_text[used + vl] = '\0';
-        in->sans[in->nsans].name = in->san_text + used;
-        in->sans[in->nsans].dns = g->type == GEN_DNS;
-        in->nsans++;
-        used += vl + 1;
-    }
-    GENERAL_NAMES_free(gens);
-}
-
-
-/* A distinguished name in RFC 2253 form into <out>; 1 when it did not
-   fit (then cut). */
-static int name_text(BIO *b, const X509_NAME *name, char *out, size_t len)
-{
-    int n;
-
-    (void)BIO_reset(b);
-    X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253);
-    n = BIO_read(b, out, (int)len - 1);
-    out[n > 0 ? n : 0] = '\0';
-    return BIO_ctrl_pending(b) > 0;
-}
-
-
 /* What is logged of a verified client certificate, and what routes match
    on: its names, never the certificate. */
 static void take_info(tls_t *s)
@@ -217,19 +154,9 @@ static void take_info(tls_t *s)
         return;
     }
     if (SSL_get_verify_result(s->ssl) == X509_V_OK) {
-        BIO *b = BIO_new(BIO_s_mem());
-
-        in->client_verified = 1;
-        if (b != NULL) {
-            in->subject_cut =
-                name_text(b, X509_get_subject_name(peer), in->subject, sizeof(in->subject));
-            (void)name_text(b, X509_get_issuer_name(peer), in->issuer, sizeof(in->issuer));
-            BIO_free(b);
-        } else {
-            in->subject_cut = 1; /* unknown: matches no client_subject */
-        }
-        (void)veil__tls_srv_san_match(s->srv, peer, in->san, sizeof(in->san));
-        take_sans(in, peer);
+        /* The names veil test takes from a certificate file too. */
+        veil_client_cert_take(&in->client, peer);
+        (void)veil__tls_srv_san_match(s->srv, peer, in->client.san, sizeof(in->client.san));
     }
     X509_free(peer);
     ERR_clear_error();

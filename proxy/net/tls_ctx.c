@@ -442,57 +442,8 @@ static int servername_cb(SSL *ssl, int *alert, void *arg)
 
 int veil__tls_srv_san_match(const veil__tls_srv_t *s, X509 *x, char *out, size_t len)
 {
-    GENERAL_NAMES *gens;
-    int found = 0;
-
-    if (s->nsans == 0) {
-        return 1;
-    }
-    gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    for (int i = 0; gens != NULL && !found && i < sk_GENERAL_NAME_num(gens); i++) {
-        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-        char ip[64] = "";
-        const char *v = NULL;
-        int vl = 0;
-
-        switch (g->type) {
-        case GEN_DNS:
-        case GEN_EMAIL:
-        case GEN_URI:
-            v = (const char *)ASN1_STRING_get0_data(g->d.ia5);
-            vl = ASN1_STRING_length(g->d.ia5);
-            break;
-        case GEN_IPADD:
-            /* An address SAN as its text form, as client_sans gives it. */
-            if ((g->d.ip->length == 4 &&
-                 inet_ntop(AF_INET, g->d.ip->data, ip, sizeof(ip)) != NULL) ||
-                (g->d.ip->length == 16 &&
-                 inet_ntop(AF_INET6, g->d.ip->data, ip, sizeof(ip)) != NULL)) {
-                v = ip;
-                vl = (int)strlen(ip);
-            }
-            break;
-        default:
-            break;
-        }
-        if (v == NULL || vl <= 0 || memchr(v, '\0', (size_t)vl) != NULL) {
-            continue;
-        }
-        /* Exact names, as configured: a SAN is an identity, not a
-           pattern (case-insensitive for DNS names). */
-        for (size_t k = 0; k < s->nsans && !found; k++) {
-            if (strlen(s->sans[k]) == (size_t)vl &&
-                (g->type == GEN_DNS ? strncasecmp(s->sans[k], v, (size_t)vl) == 0
-                                    : memcmp(s->sans[k], v, (size_t)vl) == 0)) {
-                found = 1;
-                if (out != NULL) {
-                    snprintf(out, len, "%s", s->sans[k]);
-                }
-            }
-        }
-    }
-    GENERAL_NAMES_free(gens);
-    return found;
+    /* Shared with veil test, which checks a case's certificate so. */
+    return veil_client_cert_allowed(x, (const char *const *)s->sans, s->nsans, out, len);
 }
 
 
@@ -675,7 +626,7 @@ static SSL_CTX *srv_ctx_new(const veil_listener_tls_t *lt, const veil_tls_certif
                                                   ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT
                                                   : 0),
                            verify_cb);
-        SSL_CTX_set_verify_depth(ctx, 8);
+        SSL_CTX_set_verify_depth(ctx, VEIL_CLIENT_VERIFY_DEPTH);
     }
     ERR_clear_error();
     return ctx;

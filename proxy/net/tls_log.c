@@ -52,7 +52,7 @@ void veil__log_tls(veil_jbuf_t *b, const veil__client_t *c, const veil_engine_t 
     veil_jbuf_key(b, "tls.resumed");
     veil_jbuf_cstr(b, in->resumed ? "true" : "false");
     has_sni = in->server_name[0] != '\0';
-    has_cert = in->client_verified;
+    has_cert = in->client.verified;
     if (!has_sni && !has_cert) {
         return;
     }
@@ -62,12 +62,12 @@ void veil__log_tls(veil_jbuf_t *b, const veil__client_t *c, const veil_engine_t 
     }
     vals[n].ptr = in->server_name;
     vals[n++].len = strlen(in->server_name);
-    vals[n].ptr = in->subject;
-    vals[n++].len = strlen(in->subject);
-    vals[n].ptr = in->issuer;
-    vals[n++].len = strlen(in->issuer);
-    vals[n].ptr = in->san;
-    vals[n++].len = strlen(in->san);
+    vals[n].ptr = in->client.subject;
+    vals[n++].len = strlen(in->client.subject);
+    vals[n].ptr = in->client.issuer;
+    vals[n++].len = strlen(in->client.issuer);
+    vals[n].ptr = in->client.san;
+    vals[n++].len = strlen(in->client.san);
     /* A name that holds a line break would be two lines to the engine. */
     for (size_t i = 0; i < n; i++) {
         if (memchr(vals[i].ptr, '\n', vals[i].len) != NULL) {

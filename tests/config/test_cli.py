@@ -5,6 +5,7 @@ usage: test_cli.py VEIL TESTNAME
 """
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -118,6 +119,126 @@ def test_veil_test_listener():
         "ok   2 on the internal listener (inside, request, policy relaxed)",
         "ok   3 no listener named is the first one (outside, request, policy strict)",
         "3 passed, 0 failed"], out)
+
+
+def refusals_expected_ok(text):
+    """<text> with each `handshake: refused` case expecting the opposite
+    (and a body), so veil test reports the refusal as a failure."""
+    return text.replace("    expect:\n      handshake: refused",
+                        "    body: x\n    expect:\n      handshake: ok")
+
+
+def test_veil_test_client_identity():
+    """A case's request presents a client certificate by its names
+    (client_subject, client_sans, taken as verified): routes chosen by
+    the subject and by a SAN, DNS SANs case-insensitive, a SAN that is not
+    on the listener's client_sans and a listener that requires a
+    certificate the case does not give are refused at the handshake."""
+    rc, out, err = run(["test", "-c", "tests-client-identity.yaml"], cwd=HERE)
+    check((rc, err) == (0, ""), "rc %d\n%s%s" % (rc, out, err))
+    check(out.splitlines() == [
+        "ok   1 chosen by a SAN (payments, request, policy payments)",
+        "ok   2 chosen by the subject (analytics, request, policy analytics)",
+        "ok   3 a DNS SAN compares case-insensitively, no route names it "
+        "(default, request, policy default)",
+        "ok   4 a SAN not on the listener's client_sans "
+        "(refused at the TLS handshake on listener mtls)",
+        "ok   5 no certificate where one is required "
+        "(refused at the TLS handshake on listener mtls)",
+        "ok   6 no certificate where one is optional (default, request, policy default)",
+        "ok   7 any SAN where the listener has no client_sans (payments, request, "
+        "policy payments)",
+        "7 passed, 0 failed"], out)
+    with open(os.path.join(HERE, "tests-client-identity.yaml")) as f:
+        text = refusals_expected_ok(f.read())
+    # A case that got through expects a refusal: the opposite failure.
+    text = text.replace("      handshake: ok\n      output: 'mail ****@*******.***'",
+                        "      handshake: refused")
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "t.yaml"), "w") as f:
+            f.write(text)
+        rc, out, err = run(["test", "-c", "t.yaml"], cwd=d)
+    lines = out.splitlines()
+    check(rc == 1 and err == "", "rc %d\n%s%s" % (rc, out, err))
+    check(lines[1] == "FAIL 2 chosen by the subject (analytics, request, policy analytics; "
+          "line 51): handshake: expected refused, got ok", lines[1])
+    check(lines[3] == "FAIL 4 a SAN not on the listener's client_sans (listener mtls; "
+          "line 66): refused at the TLS handshake: the client certificate carries none of "
+          "the client_sans of listener 'mtls'", lines[3])
+    check(lines[4] == "FAIL 5 no certificate where one is required (listener mtls; line 74): "
+          "refused at the TLS handshake: listener 'mtls' requires a client certificate "
+          "(tls.client_auth: required) and the request presents none", lines[4])
+    check(lines[-1] == "4 passed, 3 failed", out)
+
+
+def client_pki():
+    """The throwaway PKI of the TLS listener tests (made with the openssl
+    command), with client.pem's key and certificate in one file too and
+    expired.pem past its date, and tests-client-cert-file.yaml in it."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+    from test_tls_listen import PKI  # noqa: E402
+    pki = PKI()
+    with open(pki.path("client-with-key.pem"), "w") as out:
+        for name in ("client.key", "client.pem"):
+            with open(pki.path(name)) as f:
+                out.write(f.read())
+    pki.wait_expired()
+    with open(os.path.join(HERE, "tests-client-cert-file.yaml")) as f:
+        text = f.read()
+    with open(pki.path("tests-client-cert-file.yaml"), "w") as f:
+        f.write(text)
+    return pki, text
+
+
+def test_veil_test_client_cert_file():
+    """A case's request presents a certificate file (client_cert_file),
+    read and verified against the listener's client_ca_file as its
+    handshake would: one from the listener's CA is routed by its SAN or
+    subject, one from another CA or past its date is refused, and so is one
+    carrying none of the listener's client_sans. veil check does not open
+    the file (a deployed config needs no test fixtures); veil test says
+    which file it cannot open, at the case's line."""
+    pki, text = client_pki()
+    try:
+        rc, out, err = run(["test", "-c", "tests-client-cert-file.yaml"], cwd=pki.dir)
+        check((rc, err) == (0, ""), "rc %d\n%s%s" % (rc, out, err))
+        check(out.splitlines() == [
+            "ok   1 signed by the listener's CA, chosen by its SAN (one, request, policy one)",
+            "ok   2 signed by the listener's CA, chosen by its subject (two, request, "
+            "policy two)",
+            "ok   3 the key in the same file is skipped (one, request, policy one)",
+            "ok   4 signed by another CA (refused at the TLS handshake on listener mtls)",
+            "ok   5 past its date (refused at the TLS handshake on listener mtls)",
+            "ok   6 on the listener's client_sans (one, request, policy one)",
+            "ok   7 not on the listener's client_sans "
+            "(refused at the TLS handshake on listener only-one)",
+            "7 passed, 0 failed"], out)
+        with open(pki.path("t.yaml"), "w") as f:
+            f.write(refusals_expected_ok(text))
+        rc, out, err = run(["test", "-c", "t.yaml"], cwd=pki.dir)
+        fails = [l for l in out.splitlines() if l.startswith("FAIL")]
+        check(rc == 1 and fails == [
+            "FAIL 4 signed by another CA (listener mtls; line 59): refused at the TLS "
+            "handshake: the client certificate does not verify against the client_ca_file "
+            "of listener 'mtls': unable to get local issuer certificate",
+            "FAIL 5 past its date (listener mtls; line 64): refused at the TLS handshake: "
+            "the client certificate does not verify against the client_ca_file of listener "
+            "'mtls': certificate has expired",
+            "FAIL 7 not on the listener's client_sans (listener only-one; line 74): refused "
+            "at the TLS handshake: the client certificate carries none of the client_sans "
+            "of listener 'only-one'"], out)
+        os.unlink(pki.path("client2.pem"))
+        rc, out, err = run(["check", "-c", "tests-client-cert-file.yaml"], cwd=pki.dir)
+        check(rc == 0 and err == "", "veil check opens no test file: rc %d %s" % (rc, err))
+        rc, out, err = run(["test", "-c", "tests-client-cert-file.yaml"], cwd=pki.dir)
+        check(rc == 2 and out == "" and err.splitlines() == [
+            "error: tests-client-cert-file.yaml:50:49: tests[1].request.client_cert_file: "
+            "client2.pem: cannot open: No such file or directory",
+            "error: tests-client-cert-file.yaml:73:53: tests[6].request.client_cert_file: "
+            "client2.pem: cannot open: No such file or directory",
+            "veil test: tests-client-cert-file.yaml: configuration is not valid"], err)
+    finally:
+        shutil.rmtree(pki.dir, ignore_errors=True)
 
 
 def test_lint():
