@@ -573,7 +573,7 @@ void veil_redactor_free(veil_redactor_t *r)
 /*
  * The spares a thread keeps grow to the most redactors it had in flight at
  * once, each with the buffers its biggest stream grew (a 64 KiB form body
- * leaves a scanner of over 1 MB), so without this one busy moment sets
+ * leaves a scanner of about 1 MB), so without this one busy moment sets
  * the thread's memory for good: a soak on a loaded machine crept up 0.8 MB
  * over ten minutes as rarer and rarer peaks came along.
  */
