@@ -147,5 +147,14 @@ uint32_t veil_redactor_skipped(const veil_redactor_t *r, veil_skip_reason_t reas
    freed redactors per thread are kept (wiped) for the next
    veil_redactor_new() on that thread, and freed when the thread exits. */
 void veil_redactor_free(veil_redactor_t *r);
+/*
+ * veil_redactor_settle(): frees the calling thread's kept redactors that
+ * no veil_redactor_new() on this thread took since the previous call (the
+ * period), or all of them when <all> is set; the next period starts now.
+ * Returns how many it freed. For a long-lived thread to call now and then
+ * (the proxy's workers every 30 s), so the memory kept follows the load
+ * rather than its peak.
+ */
+unsigned veil_redactor_settle(int all);
 
 #endif

@@ -246,9 +246,13 @@ static void worker_async_cb(uv_async_t *a)
     }
     if (atomic_exchange(&w->trim, 0)) {
         shrink_bufs(w);
+        veil_redactor_settle(1); /* remade on demand, cheaply */
     }
     if (atomic_exchange(&w->settle, 0)) {
         settle_bufs(w);
+        /* The redactors kept for reuse, like the buffers: those the period
+           never took go back. They live on this thread (redactor.c). */
+        veil_redactor_settle(0);
     }
     if (cmd == VEIL__CMD_NONE || w->stopping) {
         return;

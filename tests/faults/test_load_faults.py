@@ -223,8 +223,94 @@ def test_memory_settles_under_steady_load(veil):
               % (idle, peak, anon_kib(pid)))
 
 
+def pii_form(kib, seed):
+    """A form body of about <kib> KiB whose every field holds personal
+    data (an e-mail address, a card number, a phone number)."""
+    parts = []
+    n = 0
+    while sum(len(p) + 1 for p in parts) < kib * 1024:
+        parts.append(b"email%d=user.%d.%d%%40example.org&card%d=4111+1111+1111+"
+                     b"1111&phone%d=%%2B1+415+555+%04d" % (n, seed, n, n, n, n % 10000))
+        n += 1
+    return b"&".join(parts)
+
+
+def test_memory_settles_after_inspection_peak(veil):
+    """64 uploads of 64 KiB forms full of personal data at once, so each
+    worker inspects many bodies side by side, then a steady trickle of the
+    same kind of upload, one at a time on two keep-alive connections: the
+    inspection state the peak needed (each worker keeps a few redactors
+    for reuse, with the buffers their biggest body grew) is freed within
+    75 s, and veil's anonymous memory comes back within 1.5 x what it was
+    with the trickle alone before the peak."""
+    with FaultEnv(veil, record=False) as env:
+        pid = env.veil.pid
+        ok_exchange(env, b"warm")
+        stop = threading.Event()
+        failures = []
+        done = [0]
+
+        def upload(s, seed):
+            body = pii_form(64, seed)
+            s.sendall(request(b"/f/ok", b"tr", method=b"POST", body=body,
+                              extra=b"Content-Type: application/"
+                                    b"x-www-form-urlencoded\r\n"))
+            got = b""
+            while not got.endswith(b"\r\n\r\nok"):
+                d = s.recv(4096)
+                if not d:
+                    raise OSError("closed")
+                got += d
+
+        def trickle(k):
+            s = env.connect()
+            try:
+                while not stop.is_set():
+                    upload(s, k)
+                    done[0] += 1
+                    stop.wait(0.1)
+            except OSError as e:
+                failures.append(str(e))
+            finally:
+                s.close()
+
+        threads = [threading.Thread(target=trickle, args=(k,))
+                   for k in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            wait_until(lambda: done[0] >= 40, 30, "40 uploads of the trickle")
+            # The trickle's own working set, once it has run a while.
+            time.sleep(2)
+            steady = anon_kib(pid)
+            req = request(b"/f/ok", b"pk", method=b"POST",
+                          body=pii_form(64, 7), close=True,
+                          extra=b"Content-Type: application/"
+                                b"x-www-form-urlencoded\r\n")
+            answers = burst(env.port, 64, req)
+            good = sum(1 for a in answers
+                       if a.startswith(b"HTTP/1.1 200 OK\r\n"))
+            eq(good, 64, "answers that are 200")
+            peak = anon_kib(pid)
+            print("RssAnon with the trickle %d KiB, after the peak %d KiB"
+                  % (steady, peak))
+            check(peak > 1.5 * steady, "the peak left more than 1.5 x the "
+                  "trickle's (%d KiB, trickle %d KiB): nothing to give back"
+                  % (peak, steady))
+            wait_until(lambda: anon_kib(pid) <= 1.5 * steady, 75,
+                       "anonymous memory within 1.5 x the trickle's (%d KiB; "
+                       "%d KiB after the peak)" % (steady, peak))
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        eq(failures, [], "the trickle's connections")
+        print("RssAnon settled %d KiB" % anon_kib(pid))
+
+
 TESTS = [test_idle_connections, test_pipelined_burst,
-         test_memory_after_bursts, test_memory_settles_under_steady_load]
+         test_memory_after_bursts, test_memory_settles_under_steady_load,
+         test_memory_settles_after_inspection_peak]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

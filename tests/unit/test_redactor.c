@@ -443,6 +443,51 @@ TEST(field_rules)
     CHECK_EQ(told, 1);
 }
 
+/* Kept redactors that a period never took are freed by the next settle;
+   those it took (or that were freed during it) stay one more period. */
+TEST(settle_frees_unused_spares)
+{
+    veil_redactor_options_t ro = {
+        .format = VEIL_FMT_TEXT, .action = VEIL_ACT_LABEL, .write = to_outbuf};
+    static outbuf_t o;
+    veil_redactor_t *r[3];
+
+    ro.write_ud = &o;
+    veil_redactor_settle(1); /* what earlier tests left on this thread */
+    CHECK_EQ(veil_redactor_settle(1), 0);
+    for (int i = 0; i < 3; i++) {
+        r[i] = veil_redactor_new(E, &ro);
+        CHECK(r[i] != NULL);
+    }
+    for (int i = 0; i < 3; i++) {
+        veil_redactor_free(r[i]);
+    }
+    /* Freed in this period: kept. */
+    CHECK_EQ(veil_redactor_settle(0), 0);
+    /* One taken and given back: the other two sat unused all period. */
+    r[0] = veil_redactor_new(E, &ro);
+    CHECK(r[0] != NULL);
+    o.len = 0;
+    CHECK_EQ(veil_redactor_feed(r[0], "mail jane@example.com", 21), 0);
+    CHECK_EQ(veil_redactor_finish(r[0]), 0);
+    CHECK_EQ(o.len, 12);
+    CHECK(memcmp(o.buf, "mail [EMAIL]", 12) == 0);
+    veil_redactor_free(r[0]);
+    CHECK_EQ(veil_redactor_settle(0), 2);
+    /* A period without any use frees the last one; then none is left. */
+    CHECK_EQ(veil_redactor_settle(0), 1);
+    CHECK_EQ(veil_redactor_settle(1), 0);
+    /* A redactor made after the spares went works as before. */
+    r[0] = veil_redactor_new(E, &ro);
+    CHECK(r[0] != NULL);
+    o.len = 0;
+    CHECK_EQ(veil_redactor_feed(r[0], "mail jane@example.com", 21), 0);
+    CHECK_EQ(veil_redactor_finish(r[0]), 0);
+    CHECK_EQ(o.len, 12);
+    veil_redactor_free(r[0]);
+    CHECK_EQ(veil_redactor_settle(1), 1);
+}
+
 int main(void)
 {
     char err[256];
@@ -460,6 +505,7 @@ int main(void)
     RUN(empty);
     RUN(reused_redactors_start_clean);
     RUN(field_rules);
+    RUN(settle_frees_unused_spares);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
