@@ -1454,7 +1454,9 @@ static inline __m128i eq(__m128i x, char c)
 typedef struct {
     size_t base; /* the first of the blocks the masks are of; SIZE_MAX: none */
     uint64_t mask[VEIL__NMASK_BLOCKS];
-    void (*mask_of)(const unsigned char *, size_t, size_t, int, veil__ncarry_t *, uint64_t *);
+    uint64_t nl[VEIL__NMASK_BLOCKS]; /* every newline (with lines) */
+    void (*mask_of)(const unsigned char *, size_t, size_t, int, veil__ncarry_t *, uint64_t *,
+                    uint64_t *);
     veil__ncarry_t carry; /* names_mask.h */
 } cblock_t;
 
@@ -1466,19 +1468,23 @@ typedef struct {
  * ends there), so that the capitals and digits inside ids, hashes and
  * camelCase words are never visited.
  */
-static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size_t n, int lines)
+static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size_t n, int lines,
+                             int rows)
 {
     const size_t span = 64 * VEIL__NMASK_BLOCKS;
+    /* Inside a CSV table every newline starts a row; outside, only one
+       after a line break can start a table (names_mask.h). */
+    const uint64_t nl_too = rows ? ~0ull : 0;
     while (i < n) {
         size_t base = i / span * span;
         if (c->base != base) {
             c->base = base;
-            c->mask_of(b, base, n, lines, &c->carry, c->mask);
+            c->mask_of(b, base, n, lines, &c->carry, c->mask, c->nl);
         }
         size_t j = (i - base) / 64;
-        uint64_t m = c->mask[j] & (~0ull << (i % 64));
+        uint64_t m = (c->mask[j] | (c->nl[j] & nl_too)) & (~0ull << (i % 64));
         while (m == 0 && ++j < VEIL__NMASK_BLOCKS) {
-            m = c->mask[j];
+            m = c->mask[j] | (c->nl[j] & nl_too);
         }
         if (m != 0) {
             size_t k = base + 64 * j + (size_t)__builtin_ctzll(m);
@@ -1541,9 +1547,9 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
     }
     int reference;
     const veil__kernels_t *k = v->t != NULL ? v->t->k : veil__simd_kernels(&reference);
-    cblock_t cb = {SIZE_MAX, {0}, k->names_mask, {SIZE_MAX, 0, 0, 0, 0, 0}};
+    cblock_t cb = {SIZE_MAX, {0}, {0}, k->names_mask, {SIZE_MAX, 0, 0, 0, 0, 0, 0}};
     while (i < v->n && !(v->t == NULL && v->found)) {
-        i = next_candidate(&cb, b, i, v->n, lines);
+        i = next_candidate(&cb, b, i, v->n, lines, lines && v->t->csv.on);
         if (i >= v->n) {
             break;
         }

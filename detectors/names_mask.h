@@ -41,6 +41,7 @@ typedef struct {
     uint64_t glue;  /* : - . / _ = # */
     uint64_t cjk;   /* E3..E9 */
     uint64_t nl;    /* '\n' */
+    uint64_t cr;    /* '\r' */
 } nmask_cls_t;
 
 static inline int nmask_glue(unsigned c)
@@ -60,6 +61,7 @@ static inline void nmask_byte(unsigned c, nmask_cls_t *o)
     o->glue = nmask_glue(c);
     o->cjk = c - 0xE3u < 7u;
     o->nl = c == '\n';
+    o->cr = c == '\r';
 }
 
 #if VEIL_K_LEVEL >= 2
@@ -101,6 +103,7 @@ static inline void nmask_classify32(const unsigned char *p, unsigned at, nmask_c
     o->glue |= nm_bits32(glue) << at;
     o->cjk |= nm_bits32(nm_range32(x, 0xE3, 7)) << at;
     o->nl |= nm_bits32(nm_eq32(x, '\n')) << at;
+    o->cr |= nm_bits32(nm_eq32(x, '\r')) << at;
 }
 #elif defined(__SSE2__)
 static inline __m128i nm_range16(__m128i x, unsigned char lo, unsigned char count)
@@ -138,6 +141,7 @@ static inline void nmask_classify16(const unsigned char *p, unsigned at, nmask_c
     o->glue |= nm_bits16(glue) << at;
     o->cjk |= nm_bits16(nm_range16(x, 0xE3, 7)) << at;
     o->nl |= nm_bits16(nm_eq16(x, '\n')) << at;
+    o->cr |= nm_bits16(nm_eq16(x, '\r')) << at;
 }
 #endif
 
@@ -165,6 +169,7 @@ static inline void nmask_classify64(const unsigned char *p, nmask_cls_t *o)
         o->glue |= one.glue << k;
         o->cjk |= one.cjk << k;
         o->nl |= one.nl << k;
+        o->cr |= one.cr << k;
     }
 #endif
 }
@@ -181,38 +186,50 @@ static __attribute__((noinline)) void nmask_classify_tail(const unsigned char *p
 }
 
 /* The candidates of one block from its classes and the classes of the
-   bytes before it (<carry>, then updated for the next block). */
-static inline uint64_t nmask_block(const nmask_cls_t *c, veil__ncarry_t *carry, int lines)
+   bytes before it (<carry>, then updated for the next block); its
+   newlines in *nl (with <lines>). */
+static inline uint64_t nmask_block(const nmask_cls_t *c, veil__ncarry_t *carry, int lines,
+                                   uint64_t *nl)
 {
     /* Masks of the byte one, two and three before each byte. */
     uint64_t high1 = c->high << 1 | carry->high1;
     uint64_t word1 = (c->word | c->high) << 1 | carry->word1;
     uint64_t glue1 = c->glue << 1 | carry->glue1;
     uint64_t bsl2 = c->bsl << 2 | carry->bsl2, pct3 = c->pct << 3 | carry->pct3;
+    uint64_t brk1 = (c->nl | c->cr) << 1 | carry->brk1;
 
     carry->word1 = (c->word | c->high) >> 63;
     carry->glue1 = c->glue >> 63;
     carry->high1 = c->high >> 63;
     carry->bsl2 = c->bsl >> 62;
     carry->pct3 = c->pct >> 61;
+    carry->brk1 = (c->nl | c->cr) >> 63;
 
     uint64_t head = c->head | (c->digit & ~glue1);
     uint64_t start = (head | c->pct) & ~word1;
     uint64_t esc = bsl2 | pct3 | high1;
-    return start | (head & esc) | c->cjk | (lines ? c->nl : 0);
+    *nl = lines ? c->nl : 0;
+    /* Of the newlines, only those that end a blank line (after '\n' or
+       '\r', or at the bytes' start) can start a CSV table; the others
+       matter only inside one (names.c asks for them then). */
+    return start | (head & esc) | c->cjk | (*nl & brk1);
 }
 
 /*
  * names_mask(): the candidates among the bytes [base, base + 256) of
  * b[0..n) (base < n), in out[j] for the 64 bytes at base + 64 j, bit k
- * for byte base + 64 j + k; bytes past n give no bit. Bytes before b[0]
- * count as NULs: no class, as a value's start. <carry> holds what the
- * block before hands on (its last bytes' classes); when it is not of the
- * block just before <base>, those bytes are read again. Four blocks a
- * call, so the constants and the carry stay in registers across them.
+ * for byte base + 64 j + k; bytes past n give no bit. With <lines>, every
+ * newline also in nl[j] (out[j] has only those after a line break: a CSV
+ * row's newlines are asked for apart, names.c). Bytes before b[0] count
+ * as NULs (no class, as a value's start) and as a line break. <carry>
+ * holds what the block before hands on (its last bytes' classes); when
+ * it is not of the block just before <base>, those bytes are read again.
+ * Four blocks a call, so the constants and the carry stay in registers
+ * across them.
  */
 static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
-                       veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS])
+                       veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
+                       uint64_t nl[VEIL__NMASK_BLOCKS])
 {
     if (carry->next != base || base == 0) {
         unsigned q1 = base >= 1 ? b[base - 1] : 0, q2 = base >= 2 ? b[base - 2] : 0;
@@ -223,18 +240,21 @@ static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
         carry->bsl2 = (uint64_t)(q2 == '\\') | (uint64_t)(q1 == '\\') << 1;
         carry->pct3 =
             (uint64_t)(q3 == '%') | (uint64_t)(q2 == '%') << 1 | (uint64_t)(q1 == '%') << 2;
+        carry->brk1 = base == 0 || q1 == '\n' || q1 == '\r';
     }
     for (unsigned j = 0; j < VEIL__NMASK_BLOCKS; j++) {
         size_t at = base + 64 * (size_t)j;
         nmask_cls_t c;
         if (at + 64 <= n) {
             nmask_classify64(b + at, &c);
-            out[j] = nmask_block(&c, carry, lines);
+            out[j] = nmask_block(&c, carry, lines, &nl[j]);
         } else if (at < n) {
+            uint64_t keep = (1ull << (n - at)) - 1;
             nmask_classify_tail(b + at, n - at, &c);
-            out[j] = nmask_block(&c, carry, lines) & ((1ull << (n - at)) - 1);
+            out[j] = nmask_block(&c, carry, lines, &nl[j]) & keep;
+            nl[j] &= keep;
         } else {
-            out[j] = 0;
+            out[j] = nl[j] = 0;
         }
     }
     carry->next = base + 64 * VEIL__NMASK_BLOCKS;

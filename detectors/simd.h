@@ -66,7 +66,7 @@ typedef struct veil__jcarry {
 #define VEIL__NMASK_BLOCKS 4
 typedef struct veil__ncarry {
     size_t next; /* SIZE_MAX: none */
-    uint64_t word1, glue1, high1, bsl2, pct3;
+    uint64_t word1, glue1, high1, bsl2, pct3, brk1;
 } veil__ncarry_t;
 
 /* The entry points of one level's kernels. */
@@ -90,10 +90,12 @@ typedef struct veil__kernels {
                                size_t e, const veil__jblock_t *const *blk, unsigned nblk,
                                size_t base);
     /* The names pass's candidate bytes among [base, base + 256) of
-       b[0..n), out[j] for the 64 bytes at base + 64 j (names_mask.h): the
-       same bits on every level. <carry> starts with next = SIZE_MAX. */
+       b[0..n), out[j] for the 64 bytes at base + 64 j, and with <lines>
+       its newlines in nl[j] (names_mask.h): the same bits on every level.
+       <carry> starts with next = SIZE_MAX. */
     void (*names_mask)(const unsigned char *b, size_t base, size_t n, int lines,
-                       veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS]);
+                       veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
+                       uint64_t nl[VEIL__NMASK_BLOCKS]);
 } veil__kernels_t;
 
 /* The kernels of each level; NULL for a level this build has none of

@@ -176,10 +176,11 @@ TEST(json_index_matches_a_byte_walk)
 }
 
 /* The names pass's candidate rule (names_mask.h), byte by byte: a
-   newline (with lines), a kanji or kana lead (E3..E9), or a head (A-Z,
-   C3..C5, a digit after no glue byte) or '%' after no letter, digit or
-   non-ASCII byte, or a head after a non-ASCII byte, a backslash two back
-   or a '%' three back. Bytes before the buffer count as NULs. */
+   newline after a line break (with lines), a kanji or kana lead (E3..E9),
+   or a head (A-Z, C3..C5, a digit after no glue byte) or '%' after no
+   letter, digit or non-ASCII byte, or a head after a non-ASCII byte, a
+   backslash two back or a '%' three back. Bytes before the buffer count
+   as NULs, and as a line break. */
 static int candidate_reference(const unsigned char *b, size_t i, int lines)
 {
     unsigned c = b[i], p1 = i >= 1 ? b[i - 1] : 0;
@@ -191,7 +192,7 @@ static int candidate_reference(const unsigned char *b, size_t i, int lines)
     int word1 = (p1 >= 'A' && p1 <= 'Z') || (p1 >= 'a' && p1 <= 'z') || (p1 >= '0' && p1 <= '9') ||
                 p1 >= 0x80;
     if (c == '\n') {
-        return lines;
+        return lines && (i == 0 || p1 == '\n' || p1 == '\r');
     }
     if (c >= 0xE3 && c <= 0xE9) {
         return 1;
@@ -208,7 +209,7 @@ static int candidate_reference(const unsigned char *b, size_t i, int lines)
 TEST(names_mask_matches_the_rule)
 {
     static const unsigned char alphabet[] =
-        "Aa0Z9z%\\\n:-./_=#@ \xc3\xc4\xc5\xc6\xe3\xe9\xea\x80\xff\x00";
+        "Aa0Z9z%\\\n\n\r:-./_=#@ \xc3\xc4\xc5\xc6\xe3\xe9\xea\x80\xff\x00";
     const veil__kernels_t *levels[3] = {&veil__kernels_scalar, NULL, NULL};
 #if defined(__x86_64__)
     if (veil__simd_best() >= VEIL_SIMD_SSE) {
@@ -230,15 +231,18 @@ TEST(names_mask_matches_the_rule)
         int lines = round & 1;
         /* spans in order (the carry handed on) and, every third round,
            each span alone (the bytes before read again) */
-        veil__ncarry_t carry[3] = {
-            {SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
+        veil__ncarry_t carry[3] = {{SIZE_MAX, 0, 0, 0, 0, 0, 0},
+                                   {SIZE_MAX, 0, 0, 0, 0, 0, 0},
+                                   {SIZE_MAX, 0, 0, 0, 0, 0, 0}};
         const size_t span = 64 * VEIL__NMASK_BLOCKS;
         for (size_t base = round % 7 == 0 ? 64 : 0; base < n; base += span) {
-            uint64_t want[VEIL__NMASK_BLOCKS];
+            uint64_t want[VEIL__NMASK_BLOCKS], want_nl[VEIL__NMASK_BLOCKS];
             for (size_t j = 0; j < VEIL__NMASK_BLOCKS; j++) {
-                want[j] = 0;
+                want[j] = want_nl[j] = 0;
                 for (size_t k = 0; k < 64 && base + 64 * j + k < n; k++) {
-                    want[j] |= (uint64_t)candidate_reference(buf, base + 64 * j + k, lines) << k;
+                    size_t at = base + 64 * j + k;
+                    want[j] |= (uint64_t)candidate_reference(buf, at, lines) << k;
+                    want_nl[j] |= (uint64_t)(lines && buf[at] == '\n') << k;
                 }
             }
             for (int l = 0; l < 3; l++) {
@@ -248,10 +252,11 @@ TEST(names_mask_matches_the_rule)
                 if (round % 3 == 0) {
                     carry[l].next = SIZE_MAX;
                 }
-                uint64_t got[VEIL__NMASK_BLOCKS];
-                levels[l]->names_mask(buf, base, n, lines, &carry[l], got);
+                uint64_t got[VEIL__NMASK_BLOCKS], got_nl[VEIL__NMASK_BLOCKS];
+                levels[l]->names_mask(buf, base, n, lines, &carry[l], got, got_nl);
                 for (size_t j = 0; j < VEIL__NMASK_BLOCKS; j++) {
                     CHECK_EQ(got[j], want[j]);
+                    CHECK_EQ(got_nl[j], want_nl[j]);
                 }
             }
         }
