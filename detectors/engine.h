@@ -179,6 +179,9 @@ struct veil__text {
     size_t cpos;                    /* custom patterns have run up to here */
     size_t npos;                    /* the names and addresses pass (names.c) has
                                   run up to here */
+    const uint64_t (*nonames)[2];   /* input spans where that pass starts
+                                  nothing (veil__scanner_no_names()) */
+    size_t nnonames, nonames_at;    /* how many; the first not yet behind */
     struct veil__csv {              /* names.c: the columns of a CSV table whose
                                   header row names them */
         uint64_t name, plain, addr; /* bit k: column k holds names ("name"

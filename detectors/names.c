@@ -1522,6 +1522,18 @@ static int number_then_word(const veil__nview_t *v, size_t i)
     return q < v->n && (is_alpha(b[q]) || b[q] >= 0xC3 || b[q] == '%');
 }
 
+/* Does buffer position <i> lie in a span where no name or address
+   starts? The pass only moves forward, so spans behind it are passed for
+   good. */
+static int in_nonames(struct veil__text *t, size_t i)
+{
+    uint64_t x = veil__text_input_offset(t, t->base + i);
+    while (t->nonames_at < t->nnonames && t->nonames[t->nonames_at][1] <= x) {
+        t->nonames_at++;
+    }
+    return t->nonames_at < t->nnonames && t->nonames[t->nonames_at][0] <= x;
+}
+
 size_t veil__names_pass(veil__nview_t *v, size_t from)
 {
     const unsigned char *b = v->b;
@@ -1561,6 +1573,10 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
                 }
             }
             i++;
+            continue;
+        }
+        if (v->t != NULL && v->t->nnonames != 0 && in_nonames(v->t, i)) {
+            i++; /* no name or address starts here */
             continue;
         }
         if (b[i] == '%') {

@@ -518,6 +518,13 @@ uint32_t veil_scanner_skipped(const veil_scanner_t *s, veil_skip_reason_t reason
     return n;
 }
 
+void veil__scanner_no_names(veil_scanner_t *s, const uint64_t (*spans)[2], size_t n)
+{
+    s->text.nonames = n ? spans : NULL;
+    s->text.nnonames = n;
+    s->text.nonames_at = 0;
+}
+
 void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void *ud)
 {
     s->field_cb = cb;

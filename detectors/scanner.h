@@ -163,6 +163,9 @@ void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void
 /* Skipped parts are reported as VEIL_FIND_SKIP findings (a redactor that
    writes markers for them); off by default. */
 void veil__scanner_report_skips(veil_scanner_t *s, int on);
+/* The input spans where the names pass starts nothing
+   (veil_redactor_options_t.no_names); NULL, 0: none. */
+void veil__scanner_no_names(veil_scanner_t *s, const uint64_t (*spans)[2], size_t n);
 /* A path step for key <key>: .key when it reads as a plain name, ['key']
    otherwise; 0 when it cannot be written (a quote in it, too long, no
    room). */

@@ -113,6 +113,14 @@ typedef struct veil_redactor_options {
        breaks in place of their content (for logs: fail closed), 1 copies
        their bytes unchanged (for bodies in transit). */
     int keep_skipped;
+    /* Optional: spans of the input, offsets [start, end) in order and
+       apart, where no person's name or street address starts, so those
+       two detectors do not look there (every other detector reads them as
+       usual): what the input's structure says holds no free text, such as
+       a message head's field names and HTTP dates. The array must stay
+       valid until the redactor is freed. */
+    const uint64_t (*no_names)[2];
+    size_t n_no_names;
     /* Optional: tokens (veil/tokens.h) for VEIL_ACT_TOKENIZE; with
        token_op DETOKENIZE or REWRAP every finding goes to
        veil_tokens_transform() whatever its action. Counts go to

@@ -216,6 +216,36 @@ static int route_field(veil_h1_span_t name)
 }
 
 
+/* An IMF-fixdate (RFC 9110 section 5.6.7), as servers write Date,
+   Last-Modified and Expires: "Sun, 06 Nov 1994 08:49:37 GMT". Checked
+   whole, so a value that only starts like one is read as any other. */
+static int http_date(veil_h1_span_t v)
+{
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const char shape[] = "www, 00 mmm 0000 00:00:00 GMT";
+    const char *s = v.ptr;
+    int day = 0, month = 0;
+
+    if (v.len != sizeof(shape) - 1) {
+        return 0;
+    }
+    for (size_t i = 0; i < v.len; i++) {
+        char c = shape[i];
+        if (c == '0' ? !(s[i] >= '0' && s[i] <= '9') : c != 'w' && c != 'm' && s[i] != c) {
+            return 0;
+        }
+    }
+    for (size_t k = 0; k + 3 <= sizeof(days) - 1; k += 3) {
+        day |= memcmp(s, days + k, 3) == 0;
+    }
+    for (size_t k = 0; k + 3 <= sizeof(months) - 1; k += 3) {
+        month |= memcmp(s + 8, months + k, 3) == 0;
+    }
+    return day && month;
+}
+
+
 static int same_span(veil_h1_span_t a, veil_h1_span_t b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
@@ -512,7 +542,8 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
         locs[nv++] = VEIL__LOC_URL_PATH;
         vals[nv].ptr = x->reqid;
         vals[nv].len = strlen(x->reqid);
-        locs[nv++] = loc;
+        /* veil's own id holds no name; a client's is read like a value */
+        locs[nv++] = x->reqid_generated ? loc | VEIL__LOC_NO_NAMES : loc;
     }
     pos = 0;
     while (hs->n < n && veil_h1_next_header(hf->head, hf->head_len, &pos, &name, &value)) {
@@ -528,16 +559,21 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
         f->rule = (int8_t)(r && !r->keep ? (int)r->action : -1);
         f->kept_asis = f->sensitive || route_field(name) ||
                        (!f->keep && veil_value_looks_secret(value.ptr, value.len));
+        /* A field name is a token (RFC 9110 section 5.1): no name or
+           street address is written in one, and the names pass would
+           read every capitalised name of every head as a word that may
+           start a name. */
         f->red_name = (int)nv;
         vals[nv] = name;
-        locs[nv++] = loc;
+        locs[nv++] = loc | VEIL__LOC_NO_NAMES;
         f->red_value = -1;
         if (!f->sensitive && f->rule < 0) {
             f->red_value = (int)nv;
             vals[nv] = value;
             /* Findings in a value that goes on as it came are counted
                apart: their transit action is observe. */
-            locs[nv++] = f->kept_asis ? loc | VEIL__LOC_KEPT : loc;
+            locs[nv++] = (f->kept_asis ? loc | VEIL__LOC_KEPT : loc) |
+                         (http_date(value) ? VEIL__LOC_NO_NAMES : 0);
         }
     }
 

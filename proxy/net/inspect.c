@@ -23,7 +23,7 @@ void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
     uint8_t kept = (loc & VEIL__LOC_KEPT) != 0;
     unsigned i;
 
-    loc &= ~VEIL__LOC_KEPT;
+    loc &= ~(VEIL__LOC_KEPT | VEIL__LOC_NO_NAMES);
     for (i = 0; i < f->n; i++) {
         if (f->kind[i].detector == detector && f->kind[i].loc == loc && f->kind[i].kept == kept) {
             f->kind[i].count++;
@@ -422,16 +422,24 @@ static void lines_finding(void *ud, const veil_finding_t *f)
 }
 
 
+/* Whether value <i> is one where no name or address can be. */
+static int no_names_of(const int *loc_of, const veil_h1_span_t *vals, size_t i)
+{
+    return loc_of != NULL && (loc_of[i] & VEIL__LOC_NO_NAMES) && vals[i].len > 0;
+}
+
+
 static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
                         const veil_policy_dir_t *pd, veil_format_t fmt, const veil_h1_span_t *vals,
                         size_t n, veil_jbuf_t *out, veil_h1_span_t *red, const int *loc_of,
                         veil__findings_t *findings, veil_field_action_cb rules, void *rules_ud,
-                        veil__xchg_t *ph_x, veil_token_stats_t *tst, size_t *starts)
+                        veil__xchg_t *ph_x, veil_token_stats_t *tst, size_t *starts,
+                        uint64_t (*no_names)[2])
 {
     veil_redactor_options_t ro;
     veil_redactor_t *r;
     struct lines_ctx lc;
-    size_t off = 0, i, pos, k;
+    size_t off = 0, i, pos, k = 0;
     int rc = 0;
 
     memset(&lc, 0, sizeof(lc));
@@ -457,6 +465,10 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.finding_ud = &lc;
     ro.field_action = rules;
     ro.field_ud = rules_ud;
+    ro.no_names = (const uint64_t(*)[2])no_names;
+    for (i = 0; i < n; i++) {
+        ro.n_no_names += no_names_of(loc_of, vals, i);
+    }
     r = veil_redactor_new(engine, &ro);
     if (r == NULL) {
         return -1;
@@ -477,6 +489,10 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
         starts[i] = off;
         if (vals[i].len > 0) {
             memcpy(joined + off, vals[i].ptr, vals[i].len);
+        }
+        if (no_names_of(loc_of, vals, i)) {
+            no_names[k][0] = off; /* (the redactor reads them when fed) */
+            no_names[k++][1] = off + vals[i].len;
         }
         joined[off + vals[i].len] = '\n';
         off += vals[i].len + 1;
@@ -535,6 +551,7 @@ int veil__redact_lines_counted(const veil_engine_t *engine, const uint8_t *actio
                                veil_token_stats_t *tst)
 {
     size_t few[64], *starts = few;
+    uint64_t few_spans[64][2], (*no_names)[2] = few_spans;
     int rc;
 
     if (n == 0) {
@@ -544,13 +561,18 @@ int veil__redact_lines_counted(const veil_engine_t *engine, const uint8_t *actio
         return -1;
     }
     /* A head has as many values as fields (server.max_headers). */
-    if (n > sizeof(few) / sizeof(few[0]) && (starts = malloc(n * sizeof(*starts))) == NULL) {
+    if (n > sizeof(few) / sizeof(few[0]) && ((starts = malloc(n * sizeof(*starts))) == NULL ||
+                                             (no_names = malloc(n * sizeof(*no_names))) == NULL)) {
+        if (starts != few) {
+            free(starts);
+        }
         return -1;
     }
     rc = redact_lines(engine, actions, pd, fmt, vals, n, out, red, loc_of, findings, rules,
-                      rules_ud, ph_x, tst, starts);
+                      rules_ud, ph_x, tst, starts, no_names);
     if (starts != few) {
         free(starts);
+        free(no_names);
     }
     return rc;
 }

@@ -136,6 +136,11 @@ enum veil__loc {
    as it came whatever the mode (a credential, a routing field), so its
    findings' transit action is observe (head_inspect.c). */
 #define VEIL__LOC_KEPT 0x80
+/* Or'ed into a location given to veil__redact_lines(): the value's grammar
+   leaves no room for a person's name or a street address (a field name,
+   an HTTP date), so those two detectors do not look in it; the others
+   do. */
+#define VEIL__LOC_NO_NAMES 0x40
 
 #define VEIL__MAX_FINDING_KINDS 32
 

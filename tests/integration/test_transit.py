@@ -483,6 +483,35 @@ def test_heads_redacted_in_transit(veil):
         env.stop()
 
 
+def test_field_names_hold_no_names(veil):
+    """A field name is a token: the names detector does not read one
+    (a name after a sign-off on the line before, as "Thanks" then
+    "Maria-Garcia", was a person's name, and mode redact dropped the
+    field), nor an HTTP date; a field's value is still read for names."""
+    env = start(veil)
+    try:
+        req = (b"GET /n HTTP/1.1\r\nHost: red\r\n"
+               b"X-Note: Thanks\r\n"
+               b"Maria-Garcia: 7\r\n"
+               b"If-Modified-Since: Thu, 01 May 2025 10:00:00 GMT\r\n"
+               b"X-Greeting: Dear Maria Garcia\r\n"
+               b"Connection: close\r\n\r\n")
+        env.raw(req)
+        uh = env.requests(1)[0][0].split(b"\r\n\r\n")[0]
+        eq(field(uh, b"maria-garcia"), [b"7"], "the field goes on: its name holds no name")
+        eq(field(uh, b"if-modified-since"), [b"Thu, 01 May 2025 10:00:00 GMT"],
+           "a date goes on as it came")
+        eq(field(uh, b"x-greeting"), [b"Dear ***** ******"],
+           "a value's name is still masked")
+        rec = env.log(1)[0]
+        names = [f for f in rec["veil.findings"] if f["detector"] == "person_name"]
+        eq([(f["location"], f["count"]) for f in names], [("request.headers", 1)],
+           "one name in the head: the value's")
+        eq(rec["http.request.headers"]["maria-garcia"], "7", "the field name logged as it is")
+    finally:
+        env.stop()
+
+
 def test_heads_tokenized_in_transit(veil):
     env = start(veil)
     try:
@@ -632,6 +661,7 @@ TESTS = [test_redact_request_content_length, test_redact_body_over_log_limit,
          test_binary_response_passes, test_response_over_limit_refused,
          test_block_response, test_counters, test_field_rules_in_log,
          test_field_rules_in_transit, test_heads_redacted_in_transit,
+         test_field_names_hold_no_names,
          test_heads_tokenized_in_transit, test_heads_blocked,
          test_tagged_tokens_in_transit, test_placeholders_round_trip]
 

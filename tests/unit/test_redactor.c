@@ -488,6 +488,35 @@ TEST(settle_frees_unused_spares)
     CHECK_EQ(veil_redactor_settle(1), 1);
 }
 
+/* Spans where no name or address starts (the proxy's field names and
+   dates): the names pass starts nothing there at any cut of the feeds,
+   every other detector reads them, and a redactor reused without spans
+   reads names everywhere again. */
+TEST(no_names_spans)
+{
+    static const char in[] = "Dear Maria Garcia, mail maria@example.com\n"
+                             "Dear Maria Garcia, mail maria@example.com\n"
+                             "Dear Maria Garcia, 12 Baker Street, London\n";
+    static const uint64_t spans[2][2] = {{0, 41}, {84, 126}};
+    outbuf_t o;
+    for (size_t cut = 0; cut < sizeof(in); cut += 5) {
+        veil_redactor_options_t ro;
+        memset(&ro, 0, sizeof(ro));
+        ro.format = VEIL_FMT_TEXT;
+        ro.action = VEIL_ACT_LABEL;
+        ro.no_names = spans;
+        ro.n_no_names = 2;
+        redact_pieces(E, &ro, in, cut, 7, &o, 1);
+        CHECK_STR(o.buf, "Dear Maria Garcia, mail [EMAIL]\n"
+                         "Dear [PERSON_NAME], mail [EMAIL]\n"
+                         "Dear Maria Garcia, 12 Baker Street, London\n");
+    }
+    redact_with(E, VEIL_FMT_TEXT, VEIL_ACT_LABEL, in, 9, &o, 1);
+    CHECK_STR(o.buf, "Dear [PERSON_NAME], mail [EMAIL]\n"
+                     "Dear [PERSON_NAME], mail [EMAIL]\n"
+                     "Dear [PERSON_NAME], [ADDRESS], London\n");
+}
+
 int main(void)
 {
     char err[256];
@@ -506,6 +535,7 @@ int main(void)
     RUN(reused_redactors_start_clean);
     RUN(field_rules);
     RUN(settle_frees_unused_spares);
+    RUN(no_names_spans);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
