@@ -207,6 +207,9 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine, const veil_redac
             veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
             veil__scanner_report_skips(r->scanner, !opts->keep_skipped);
             veil__scanner_no_names(r->scanner, opts->no_names, opts->n_no_names);
+            if (opts->no_tables) {
+                veil__scanner_no_tables(r->scanner);
+            }
             return r;
         }
         destroy(r);
@@ -229,6 +232,9 @@ veil_redactor_t *veil_redactor_new(const veil_engine_t *engine, const veil_redac
     veil__scanner_set_field_cb(r->scanner, opts->field_action, opts->field_ud);
     veil__scanner_report_skips(r->scanner, !opts->keep_skipped);
     veil__scanner_no_names(r->scanner, opts->no_names, opts->n_no_names);
+    if (opts->no_tables) {
+        veil__scanner_no_tables(r->scanner);
+    }
     return r;
 }
 

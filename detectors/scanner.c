@@ -525,6 +525,11 @@ void veil__scanner_no_names(veil_scanner_t *s, const uint64_t (*spans)[2], size_
     s->text.nonames_at = 0;
 }
 
+void veil__scanner_no_tables(veil_scanner_t *s)
+{
+    s->text.csvcols.state = VEIL__CSV_OFF;
+}
+
 void veil__scanner_set_field_cb(veil_scanner_t *s, veil_field_action_cb cb, void *ud)
 {
     s->field_cb = cb;

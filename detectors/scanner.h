@@ -166,6 +166,9 @@ void veil__scanner_report_skips(veil_scanner_t *s, int on);
 /* The input spans where the names pass starts nothing
    (veil_redactor_options_t.no_names); NULL, 0: none. */
 void veil__scanner_no_names(veil_scanner_t *s, const uint64_t (*spans)[2], size_t n);
+/* The text's lines are values of their own, never a CSV table
+   (veil_redactor_options_t.no_tables); until the next reset. */
+void veil__scanner_no_tables(veil_scanner_t *s);
 /* A path step for key <key>: .key when it reads as a plain name, ['key']
    otherwise; 0 when it cannot be written (a quote in it, too long, no
    room). */

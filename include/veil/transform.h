@@ -121,6 +121,10 @@ typedef struct veil_redactor_options {
        valid until the redactor is freed. */
     const uint64_t (*no_names)[2];
     size_t n_no_names;
+    /* 1: the input's lines are values of their own (a message head's
+       fields joined by newlines), never a CSV table whose header names
+       its columns. */
+    int no_tables;
     /* Optional: tokens (veil/tokens.h) for VEIL_ACT_TOKENIZE; with
        token_op DETOKENIZE or REWRAP every finding goes to
        veil_tokens_transform() whatever its action. Counts go to

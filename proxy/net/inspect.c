@@ -466,6 +466,7 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.field_action = rules;
     ro.field_ud = rules_ud;
     ro.no_names = (const uint64_t(*)[2])no_names;
+    ro.no_tables = 1; /* values, one a line */
     for (i = 0; i < n; i++) {
         ro.n_no_names += no_names_of(loc_of, vals, i);
     }

@@ -517,6 +517,24 @@ TEST(no_names_spans)
                      "Dear [PERSON_NAME], [ADDRESS], London\n");
 }
 
+/* Lines that are values of their own (a head's fields) are no CSV
+   table: a header row names no column, so the cells under it are read
+   as any text. */
+TEST(no_tables)
+{
+    static const char in[] = "first_name,last_name\nMaria,Garcia\n";
+    outbuf_t o;
+    veil_redactor_options_t ro;
+    memset(&ro, 0, sizeof(ro));
+    ro.format = VEIL_FMT_TEXT;
+    ro.action = VEIL_ACT_LABEL;
+    redact_pieces(E, &ro, in, 5, 3, &o, 1);
+    CHECK_STR(o.buf, "first_name,last_name\n[PERSON_NAME],[PERSON_NAME]\n");
+    ro.no_tables = 1;
+    redact_pieces(E, &ro, in, 5, 3, &o, 1);
+    CHECK_STR(o.buf, in);
+}
+
 int main(void)
 {
     char err[256];
@@ -536,6 +554,7 @@ int main(void)
     RUN(field_rules);
     RUN(settle_frees_unused_spares);
     RUN(no_names_spans);
+    RUN(no_tables);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
