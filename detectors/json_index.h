@@ -58,7 +58,7 @@ static inline uint64_t escaped_bytes(uint64_t bs, uint64_t *carry)
 
 /* The raw class masks of 64 bytes: quotes, backslashes, whitespace. */
 static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs, uint64_t *ws,
-                              uint64_t *nsp)
+                              uint64_t *nsp, uint64_t *raw)
 {
 #if VEIL_K_LEVEL >= 2
     const __m256i q = _mm256_set1_epi8('"'), b = _mm256_set1_epi8('\\');
@@ -68,27 +68,30 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     const __m256i ctl = _mm256_set1_epi8((char)(0x80 - '\t')), ctl_end = _mm256_set1_epi8(-123);
     const __m256i plus = _mm256_set1_epi8('+'), pct = _mm256_set1_epi8('%');
     const __m256i c1 = _mm256_set1_epi8((char)0xC1);
-    uint64_t mq = 0, mb = 0, mw = 0, mn = 0;
+    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0;
     for (int k = 0; k < 2; k++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
         __m256i w =
             _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, sp), _mm256_cmpeq_epi8(v, tab)),
                             _mm256_or_si256(_mm256_cmpeq_epi8(v, nl), _mm256_cmpeq_epi8(v, cr)));
+        __m256i is_pct = _mm256_cmpeq_epi8(v, pct);
         __m256i n =
             _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, sp),
                                             _mm256_cmpgt_epi8(ctl_end, _mm256_add_epi8(v, ctl))),
-                            _mm256_or_si256(_mm256_cmpeq_epi8(v, plus), _mm256_cmpeq_epi8(v, pct)));
-        uint64_t high = (uint32_t)_mm256_movemask_epi8(v) &
-                        (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, c1));
+                            _mm256_or_si256(_mm256_cmpeq_epi8(v, plus), is_pct));
+        uint64_t all_high = (uint32_t)_mm256_movemask_epi8(v);
+        uint64_t high = all_high & (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, c1));
         mq |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, q)) << (32 * k);
         mb |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, b)) << (32 * k);
         mw |= (uint64_t)(uint32_t)_mm256_movemask_epi8(w) << (32 * k);
         mn |= ((uint64_t)(uint32_t)_mm256_movemask_epi8(n) | high) << (32 * k);
+        mr |= (all_high | (uint32_t)_mm256_movemask_epi8(is_pct)) << (32 * k);
     }
     *qt = mq;
     *bs = mb;
     *ws = mw;
     *nsp = mn | mb;
+    *raw = mr;
 #elif VEIL_K_LEVEL >= 1
     const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
     const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
@@ -96,50 +99,55 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     const __m128i ctl = _mm_set1_epi8((char)(0x80 - '\t')), ctl_end = _mm_set1_epi8(-123);
     const __m128i plus = _mm_set1_epi8('+'), pct = _mm_set1_epi8('%');
     const __m128i c1 = _mm_set1_epi8((char)0xC1);
-    uint64_t mq = 0, mb = 0, mw = 0, mn = 0;
+    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         __m128i w = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)),
                                  _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr)));
+        __m128i is_pct = _mm_cmpeq_epi8(v, pct);
         __m128i n = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpgt_epi8(ctl_end, _mm_add_epi8(v, ctl))),
-            _mm_or_si128(_mm_cmpeq_epi8(v, plus), _mm_cmpeq_epi8(v, pct)));
-        uint64_t high =
-            (uint32_t)_mm_movemask_epi8(v) & (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi8(v, c1));
+            _mm_or_si128(_mm_cmpeq_epi8(v, plus), is_pct));
+        uint64_t all_high = (uint32_t)_mm_movemask_epi8(v);
+        uint64_t high = all_high & (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi8(v, c1));
         mq |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) << (16 * k);
         mb |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, b)) << (16 * k);
         mw |= (uint64_t)(uint32_t)_mm_movemask_epi8(w) << (16 * k);
         mn |= ((uint64_t)(uint32_t)_mm_movemask_epi8(n) | high) << (16 * k);
+        mr |= (all_high | (uint32_t)_mm_movemask_epi8(is_pct)) << (16 * k);
     }
     *qt = mq;
     *bs = mb;
     *ws = mw;
     *nsp = mn | mb;
+    *raw = mr;
 #else
     /* A table, no comparison per byte (a fuzzing build traces each). */
     static const uint8_t jt[256] = {
         ['"'] = 1,      ['\\'] = 2 | 8, [' '] = 4 | 8, ['\t'] = 4 | 8, ['\n'] = 4 | 8,
-        ['\r'] = 4 | 8, ['\v'] = 8,     ['\f'] = 8,    ['+'] = 8,      ['%'] = 8};
-    uint64_t mq = 0, mb = 0, mw = 0, mn = 0;
+        ['\r'] = 4 | 8, ['\v'] = 8,     ['\f'] = 8,    ['+'] = 8,      ['%'] = 8 | 16};
+    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0;
     for (unsigned k = 0; k < 64; k++) {
         unsigned c = jt[p[k]];
         mq |= (uint64_t)(c & 1) << k;
         mb |= (uint64_t)(c >> 1 & 1) << k;
         mw |= (uint64_t)(c >> 2 & 1) << k;
         /* bytes C2..FF without a comparison: p + 62 carries into bit 8 */
-        mn |= (uint64_t)((c >> 3) | ((p[k] + 62u) >> 8)) << k;
+        mn |= (uint64_t)((c >> 3 & 1) | ((p[k] + 62u) >> 8)) << k;
+        mr |= (uint64_t)((c >> 4) | (p[k] >> 7)) << k;
     }
     *qt = mq;
     *bs = mb;
     *ws = mw;
     *nsp = mn;
+    *raw = mr;
 #endif
 }
 
 static void json_block(const unsigned char *p, veil__jcarry_t *c, veil__jblock_t *out)
 {
-    uint64_t qt, bs, ws, nsp;
-    json_masks(p, &qt, &bs, &ws, &nsp);
+    uint64_t qt, bs, ws, nsp, raw;
+    json_masks(p, &qt, &bs, &ws, &nsp, &raw);
     out->quote = qt & ~escaped_bytes(bs, &c->escaped);
     out->bs = bs;
     out->ws = ws;
@@ -156,4 +164,5 @@ static void json_block(const unsigned char *p, veil__jcarry_t *c, veil__jblock_t
     out->low = cls.low;
     out->sep = cls.sep;
     out->join = cls.join;
+    out->head = (cls.aln & ~cls.low) | raw;
 }

@@ -579,22 +579,40 @@ static int jx_judge(const jindex_t *x, const struct veil_scanner *s, size_t a, s
     return x->k->value_needs_scan_at(&s->text, x->p, a, e, blk, n, first);
 }
 
-/* 1 when a byte of [a, e) is one every name and address has before or
-   in it (the index's nsp: names.c's HOLD_SPACE), 0 when none is, -1 when
-   the blocks are no longer in the ring. The names probe is asked only
-   for 1 and -1: most values (ids, numbers, e-mail addresses, codes) have
-   none of these bytes, and are ruled out here without reading them. <e>
-   lies in the current block, as after jx_string(). */
-static int jx_spaced(const jindex_t *x, size_t a, size_t e)
+/* 1 when [a, e) holds both a byte every name and address has before or
+   in it (the index's nsp: names.c's HOLD_SPACE) and one a names candidate
+   starts on or that the text layer reads otherwise (head: HOLD_HEAD,
+   HOLD_RAW); 0 when it lacks either, -1 when the blocks are no longer in
+   the ring. The names probe is asked only for 1 and -1: most values (ids,
+   numbers, e-mail addresses, codes, lower-case prose) lack one, and are
+   ruled out here without reading them, as the probe would rule them out
+   (veil__names_may_hold()). <e> lies in the current block, as after
+   jx_string(). */
+static int jx_spaced_slow(const jindex_t *x, size_t a, size_t e);
+
+static inline int jx_spaced(const jindex_t *x, size_t a, size_t e)
 {
     if (e <= a) {
         return 0;
     }
+    if (a >= x->base && x->rbase[x->cur] == x->base) {
+        /* The common case: the value lies in the current block. */
+        const veil__jblock_t *b = &x->ring[x->cur];
+        size_t hi = e - x->base;
+        uint64_t range = (hi >= 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << (a - x->base));
+        return (b->nsp & range) != 0 && (b->head & range) != 0;
+    }
+    return jx_spaced_slow(x, a, e);
+}
+
+static int jx_spaced_slow(const jindex_t *x, size_t a, size_t e)
+{
     size_t first = a >= x->base ? x->base : x->base - (x->base - a + 63) / 64 * 64;
     unsigned n = (unsigned)((x->base - first) / 64) + 1;
     if (n > JX_RING) {
         return -1;
     }
+    uint64_t space = 0, head = 0;
     for (unsigned j = 0; j < n; j++) {
         unsigned slot = (x->cur + JX_RING - (n - 1 - j)) % JX_RING;
         size_t at = first + 64 * (size_t)j;
@@ -603,11 +621,10 @@ static int jx_spaced(const jindex_t *x, size_t a, size_t e)
         }
         size_t lo = a > at ? a - at : 0, hi = e - at < 64 ? e - at : 64;
         uint64_t range = (hi == 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
-        if (x->ring[slot].nsp & range) {
-            return 1;
-        }
+        space |= x->ring[slot].nsp & range;
+        head |= x->ring[slot].head & range;
     }
-    return 0;
+    return space != 0 && head != 0;
 }
 
 /* The first byte at or after <i> that is a quote or a backslash (in a

@@ -45,6 +45,10 @@ typedef struct veil__jblock {
     uint64_t nsp;   /* a byte every name or address has before or in it
                         (names.c, HOLD_SPACE): ' ', '+', '%', '\\', '\t'..'\r',
                         C2..FF */
+    uint64_t head;  /* A-Z, 0-9, '%' and bytes >= 0x80: where a names
+                        candidate may start, or what the text layer reads
+                        otherwise than the raw value (names.c, HOLD_HEAD
+                        and HOLD_RAW) */
     uint64_t trig;  /* a byte some text handler starts on (has_trigger()) */
     /* The text layer's classes (text_handlers.h, cls64_t): digits,
        alphanumerics, lower case, number separators, token joiners. */

@@ -129,6 +129,9 @@ TEST(json_index_names_space_bytes)
                 veil__jblock_t out;
                 levels[l]->json_block(buf, &carry, &out);
                 CHECK_EQ(out.nsp, want ? 1ull << at : 0);
+                int head =
+                    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '%' || c >= 0x80;
+                CHECK_EQ(out.head, head ? 1ull << at : 0);
             }
         }
     }
