@@ -3035,6 +3035,13 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         size_t q = i + 14;
         while (q - i < 40 && (isdig(B(q)) || (B(q) == ':' && B(q - 1) != ':') || B(q) == '.' ||
                               B(q) == 'Z' || ((B(q) == '+' || B(q) == '-') && isdig(B(q - 1))))) {
+            if (B(q) == '+' &&
+                (isdig(B(q + 1)) || B(q + 1) == '(' || B(q + 1) == '%' || B(q + 1) >= 0x80)) {
+                /* Raw bytes (a JSON value judged in place): the text layer
+                   may write this '+' as a form body's space (text_scan.c),
+                   and the date-time would end there; the handler judges. */
+                return 0;
+            }
             q++;
         }
         if (B(q - 1) == ':' && B(q) == ':') {

@@ -132,6 +132,10 @@ TEST(date_times)
        after a date-time are no part of it (fuzz_json: the value was
        judged in place to need no scan). */
     SWEEP(E, "", "2025-08-16T11:04:29+00:-----BEGIN PRIVATE KEY-----00", "private_key");
+    /* A '+' between digits is a form body's space to the text layer
+       (text_scan.c): the date-time ends there, and a CPF after it is read
+       (fuzz_json: the raw value was judged in place to hold nothing). */
+    SWEEP(E, "", "2025-08-16T11:04:29+123.456.789-09 KN", "br_cpf");
 }
 
 /* Short numbers standing alone, and before a word that cannot join. */
