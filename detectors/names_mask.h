@@ -64,48 +64,8 @@ static inline void nmask_byte(unsigned c, nmask_cls_t *o)
     o->cr = c == '\r';
 }
 
-#if VEIL_K_LEVEL >= 2
-/* Bytes of <x> in [lo, lo + count): moved so the range starts at -128,
-   then one signed compare. */
-static inline __m256i nm_range32(__m256i x, unsigned char lo, unsigned char count)
-{
-    __m256i y = _mm256_add_epi8(x, _mm256_set1_epi8((char)(0x80 - lo)));
-    return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(-128 + count)), y);
-}
-
-static inline __m256i nm_eq32(__m256i x, char c)
-{
-    return _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c));
-}
-
-static inline uint64_t nm_bits32(__m256i m)
-{
-    return (uint32_t)_mm256_movemask_epi8(m);
-}
-
-/* The classes of the 32 bytes at <p>, into bits <at>..<at> + 31. */
-static inline void nmask_classify32(const unsigned char *p, unsigned at, nmask_cls_t *o)
-{
-    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    __m256i digit = nm_range32(x, '0', 10);
-    __m256i upper = nm_range32(x, 'A', 26);
-    __m256i letter = nm_range32(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'a', 26);
-    __m256i glue =
-        _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(nm_eq32(x, ':'), nm_eq32(x, '=')),
-                                        _mm256_or_si256(nm_eq32(x, '_'), nm_eq32(x, '#'))),
-                        nm_range32(x, '-', 3)); /* - . / */
-    o->head |= nm_bits32(_mm256_or_si256(upper, nm_range32(x, 0xC3, 3))) << at;
-    o->digit |= nm_bits32(digit) << at;
-    o->word |= nm_bits32(_mm256_or_si256(letter, digit)) << at;
-    o->high |= nm_bits32(x) << at;
-    o->pct |= nm_bits32(nm_eq32(x, '%')) << at;
-    o->bsl |= nm_bits32(nm_eq32(x, '\\')) << at;
-    o->glue |= nm_bits32(glue) << at;
-    o->cjk |= nm_bits32(nm_range32(x, 0xE3, 7)) << at;
-    o->nl |= nm_bits32(nm_eq32(x, '\n')) << at;
-    o->cr |= nm_bits32(nm_eq32(x, '\r')) << at;
-}
-#elif defined(__SSE2__)
+#if VEIL_K_LEVEL == 0
+#if defined(__SSE2__)
 static inline __m128i nm_range16(__m128i x, unsigned char lo, unsigned char count)
 {
     __m128i y = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo)));
@@ -149,10 +109,7 @@ static inline void nmask_classify16(const unsigned char *p, unsigned at, nmask_c
 static inline void nmask_classify64(const unsigned char *p, nmask_cls_t *o)
 {
     memset(o, 0, sizeof(*o)); /* (registers: the compiler folds it in) */
-#if VEIL_K_LEVEL >= 2
-    nmask_classify32(p, 0, o);
-    nmask_classify32(p + 32, 32, o);
-#elif defined(__SSE2__)
+#if defined(__SSE2__)
     for (unsigned g = 0; g < 4; g++) {
         nmask_classify16(p + 16 * g, 16 * g, o);
     }
@@ -215,22 +172,214 @@ static inline uint64_t nmask_block(const nmask_cls_t *c, veil__ncarry_t *carry, 
     return start | (head & esc) | c->cjk | (*nl & brk1);
 }
 
+#endif /* VEIL_K_LEVEL == 0 */
+
+#if VEIL_K_LEVEL >= 1
+/*
+ * The SSE and AVX2 levels: the bytes one to three before each byte are
+ * loaded again from one to three bytes back (unaligned loads are cheap),
+ * so every condition is a vector operation and a block needs two
+ * movemasks, not ten classes kept as bit masks and shifted: fewer live
+ * values than registers, no carry between blocks. A block whose bytes
+ * before it lie outside the buffer, or whose end does, is read from a
+ * padded copy (nmask_padded()).
+ */
+#if VEIL_K_LEVEL >= 2
+typedef __m256i nmv_t;
+#define NMV_BYTES 32
+#define nmv_load(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define nmv_eq _mm256_cmpeq_epi8
+#define nmv_gt _mm256_cmpgt_epi8
+#define nmv_add _mm256_add_epi8
+#define nmv_or _mm256_or_si256
+#define nmv_and _mm256_and_si256
+#define nmv_andnot _mm256_andnot_si256 /* ~a & b */
+#define nmv_shuffle _mm256_shuffle_epi8
+#define nmv_mask(v) ((uint64_t)(uint32_t)_mm256_movemask_epi8(v))
+#define nmv_zero _mm256_setzero_si256
+#else
+typedef __m128i nmv_t;
+#define NMV_BYTES 16
+#define nmv_load(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define nmv_eq _mm_cmpeq_epi8
+#define nmv_gt _mm_cmpgt_epi8
+#define nmv_add _mm_add_epi8
+#define nmv_or _mm_or_si128
+#define nmv_and _mm_and_si128
+#define nmv_andnot _mm_andnot_si128
+#define nmv_shuffle _mm_shuffle_epi8
+#define nmv_mask(v) ((uint64_t)(uint32_t)_mm_movemask_epi8(v))
+#define nmv_zero _mm_setzero_si128
+#endif
+
+/* The constants, read from memory: GCC otherwise builds each again for
+   every block from a general register (three instructions a constant,
+   more than the classification itself). nmv_consts() hides the table's
+   contents from the optimiser, so they are loaded (or used as memory
+   operands) instead. */
+#define NM_B8(c) (long long)(0x0101010101010101ull * (unsigned char)(c))
+#if VEIL_K_LEVEL >= 2
+#define NM_K(c)                                \
+    {                                          \
+        NM_B8(c), NM_B8(c), NM_B8(c), NM_B8(c) \
+    }
+#define NM_K2(lo, hi)                                                      \
+    {                                                                      \
+        (long long)(lo), (long long)(hi), (long long)(lo), (long long)(hi) \
+    }
+#else
+#define NM_K(c)            \
+    {                      \
+        NM_B8(c), NM_B8(c) \
+    }
+#define NM_K2(lo, hi)                    \
+    {                                    \
+        (long long)(lo), (long long)(hi) \
+    }
+#endif
+/* A range [lo, lo + count) as the two constants of one signed compare:
+   the bytes moved so the range starts at -128, and its end. */
+#define NM_RANGE(lo, count) NM_K(0x80 - (lo)), NM_K(-128 + (count))
+
+typedef struct {
+    nmv_t digit[2], upper[2], lead2[2], letter[2], cjk[2];
+    nmv_t bit20, pct, bsl, nl, cr, nibble, glue1, glue2;
+} nmv_consts_t;
+
+static const nmv_consts_t nmv_table = {
+    .digit = {NM_RANGE('0', 10)},
+    .upper = {NM_RANGE('A', 26)},
+    .lead2 = {NM_RANGE(0xC3, 3)},
+    .letter = {NM_RANGE('a', 26)},
+    .cjk = {NM_RANGE(0xE3, 7)},
+    .bit20 = NM_K(0x20),
+    .pct = NM_K('%'),
+    .bsl = NM_K('\\'),
+    .nl = NM_K('\n'),
+    .cr = NM_K('\r'),
+    .nibble = NM_K(0x0F),
+    /* Glue bytes (: - . / _ = #) by the low nibble: each table holds the
+       glue byte with that nibble (two share D and F); a byte is glue when
+       it equals its nibble's entry. An entry that is no glue byte holds a
+       byte whose nibble is not its own, so never equals. */
+    .glue1 = NM_K2(0x23000001, 0x2f2e2d00003a0000ull), /* # : - . / */
+    .glue2 = NM_K2(0x1, 0x5f003d0000000000ull),        /* = _ */
+};
+
+static inline const nmv_consts_t *nmv_consts(void)
+{
+    const nmv_consts_t *k = &nmv_table;
+    __asm__("" : "+r"(k));
+    return k;
+}
+
+/* Bytes in the range <r> (NM_RANGE). */
+static inline nmv_t nmv_in(nmv_t x, const nmv_t r[2])
+{
+    return nmv_gt(r[1], nmv_add(x, r[0]));
+}
+
+/* A glue byte (: - . / _ = #). */
+static inline nmv_t nmv_glue(const nmv_consts_t *k, nmv_t x)
+{
+    nmv_t lo = nmv_and(x, k->nibble);
+    return nmv_or(nmv_eq(nmv_shuffle(k->glue1, lo), x), nmv_eq(nmv_shuffle(k->glue2, lo), x));
+}
+
+/* A letter, a digit or a byte >= 0x80 (a word goes on through it). */
+static inline nmv_t nmv_word(const nmv_consts_t *k, nmv_t x)
+{
+    return nmv_or(nmv_or(nmv_in(nmv_or(x, k->bit20), k->letter), nmv_in(x, k->digit)),
+                  nmv_gt(nmv_zero(), x));
+}
+
+/* The candidates of the NMV_BYTES bytes at <p> (bit k for p[k]) and
+   their newlines in *nl (with <lines>); p[-3..-1] are readable. */
+static inline uint64_t nmv_block(const nmv_consts_t *k, const unsigned char *p, int lines,
+                                 uint64_t *nl)
+{
+    nmv_t x = nmv_load(p), x1 = nmv_load(p - 1);
+    nmv_t x2 = nmv_load(p - 2), x3 = nmv_load(p - 3);
+    nmv_t digit = nmv_in(x, k->digit);
+    nmv_t head = nmv_or(nmv_or(nmv_in(x, k->upper), nmv_in(x, k->lead2)),
+                        nmv_andnot(nmv_glue(k, x1), digit));
+    nmv_t start = nmv_andnot(nmv_word(k, x1), nmv_or(head, nmv_eq(x, k->pct)));
+    nmv_t esc = nmv_or(nmv_or(nmv_eq(x2, k->bsl), nmv_eq(x3, k->pct)), nmv_gt(nmv_zero(), x1));
+    nmv_t cand = nmv_or(nmv_or(start, nmv_and(head, esc)), nmv_in(x, k->cjk));
+    uint64_t m = nmv_mask(cand);
+    if (lines) {
+        nmv_t n = nmv_eq(x, k->nl);
+        nmv_t brk1 = nmv_or(nmv_eq(x1, k->nl), nmv_eq(x1, k->cr));
+        *nl = nmv_mask(n);
+        m |= nmv_mask(nmv_and(n, brk1));
+    } else {
+        *nl = 0;
+    }
+    return m;
+}
+
+/* The 64 bytes at b[at] (at + 64 may pass n), read from a copy with the
+   three bytes before them: NULs before the buffer, and the byte just
+   before b[0] a line break (no class but that). */
+static __attribute__((noinline)) uint64_t nmask_padded(const unsigned char *b, size_t at, size_t n,
+                                                       int lines, uint64_t *nl)
+{
+    unsigned char pad[3 + 64 + NMV_BYTES];
+    size_t len = n - at < 64 ? n - at : 64;
+    memset(pad, 0, sizeof(pad));
+    for (size_t k = 1; k <= 3; k++) {
+        pad[3 - k] = at >= k ? b[at - k] : at + 1 == k ? '\n' : 0;
+    }
+    memcpy(pad + 3, b + at, len);
+    uint64_t m = 0, l = 0;
+    for (unsigned k = 0; k < 64; k += NMV_BYTES) {
+        uint64_t one;
+        m |= nmv_block(nmv_consts(), pad + 3 + k, lines, &one) << k;
+        l |= one << k;
+    }
+    uint64_t keep = len == 64 ? ~0ull : (1ull << len) - 1;
+    *nl = l & keep;
+    return m & keep;
+}
+#endif
+
 /*
  * names_mask(): the candidates among the bytes [base, base + 256) of
  * b[0..n) (base < n), in out[j] for the 64 bytes at base + 64 j, bit k
  * for byte base + 64 j + k; bytes past n give no bit. With <lines>, every
  * newline also in nl[j] (out[j] has only those after a line break: a CSV
  * row's newlines are asked for apart, names.c). Bytes before b[0] count
- * as NULs (no class, as a value's start) and as a line break. <carry>
- * holds what the block before hands on (its last bytes' classes); when
- * it is not of the block just before <base>, those bytes are read again.
- * Four blocks a call, so the constants and the carry stay in registers
- * across them.
+ * as NULs (no class, as a value's start) and as a line break. Four blocks
+ * a call, so the constants stay in registers across them. On the scalar
+ * level, <carry> holds what the block before hands on (its last bytes'
+ * classes); when it is not of the block just before <base>, those bytes
+ * are read again. The vector levels read them again always.
  */
 static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
                        veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
                        uint64_t nl[VEIL__NMASK_BLOCKS])
 {
+#if VEIL_K_LEVEL >= 1
+    const nmv_consts_t *k = nmv_consts();
+    (void)carry;
+    for (unsigned j = 0; j < VEIL__NMASK_BLOCKS; j++) {
+        size_t at = base + 64 * (size_t)j;
+        if (at >= 3 && at + 64 <= n) {
+            uint64_t m = 0, l = 0;
+            for (unsigned h = 0; h < 64; h += NMV_BYTES) {
+                uint64_t one;
+                m |= nmv_block(k, b + at + h, lines, &one) << h;
+                l |= one << h;
+            }
+            out[j] = m;
+            nl[j] = l;
+        } else if (at < n) {
+            out[j] = nmask_padded(b, at, n, lines, &nl[j]);
+        } else {
+            out[j] = nl[j] = 0;
+        }
+    }
+#else
     if (carry->next != base || base == 0) {
         unsigned q1 = base >= 1 ? b[base - 1] : 0, q2 = base >= 2 ? b[base - 2] : 0;
         unsigned q3 = base >= 3 ? b[base - 3] : 0;
@@ -258,6 +407,7 @@ static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
         }
     }
     carry->next = base + 64 * VEIL__NMASK_BLOCKS;
+#endif
 }
 
 #endif
