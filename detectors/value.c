@@ -9,6 +9,9 @@
  *   - anything else: scanned as text with the key as context.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "names.h"
 #include "scanner.h"
@@ -507,6 +510,42 @@ static int placeholder_words(const char *w, size_t n, int bare, int bracket)
     return any || (bracket && upper);
 }
 
+#ifdef __SSE2__
+/* The constants of number_only(), from memory (see nmv_consts() in
+   names_mask.h: built from a general register at every call otherwise). */
+static const __m128i number_consts[10] = {
+#define NC(c)                                                       \
+    {                                                               \
+        (long long)(0x0101010101010101ull * (unsigned char)(c)),    \
+            (long long)(0x0101010101010101ull * (unsigned char)(c)) \
+    }
+    NC('0' - 1), NC('9' + 1), NC(' '), NC('-'), NC('.'),
+    NC('/'),     NC('('),     NC(')'), NC('+'), NC(':'),
+#undef NC
+};
+
+/* 1 when the <len> bytes at <v> (1 to 16) are digits and the separators
+   numbers are written with (' ', '-', '.', '/', '(', ')', '+', ':'), a
+   digit among them: the first loop of veil__value_is_mask() in two
+   compares a class, on a padded copy. */
+static int number_only(const char *v, size_t len)
+{
+    const __m128i *k = number_consts;
+    __asm__("" : "+r"(k));
+    char tmp[16] __attribute__((aligned(16))) = {0};
+    memcpy(tmp, v, len);
+    __m128i x = _mm_load_si128((const __m128i *)(const void *)tmp);
+    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, k[0]), _mm_cmplt_epi8(x, k[1]));
+    __m128i p =
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k[2]), _mm_cmpeq_epi8(x, k[3])),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x, k[4]), _mm_cmpeq_epi8(x, k[5]))),
+                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k[6]), _mm_cmpeq_epi8(x, k[7])),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x, k[8]), _mm_cmpeq_epi8(x, k[9]))));
+    unsigned in = (1u << len) - 1, dm = (unsigned)_mm_movemask_epi8(d);
+    return (dm & in) != 0 && ((dm | (unsigned)_mm_movemask_epi8(p)) & in) == in;
+}
+#endif
+
 int veil__value_is_mask(const char *v, size_t len, int pct)
 {
     char buf[96];
@@ -516,6 +555,11 @@ int veil__value_is_mask(const char *v, size_t len, int pct)
     if (len > 3 * sizeof(buf)) {
         return 0;
     }
+#ifdef __SSE2__
+    if (len > 0 && len <= 16 && number_only(v, len)) {
+        return 0; /* as the loop below would say */
+    }
+#endif
     /* Digits with separators only ("4111111111111111", "+1 415 555
        0100"): no mask character, no word, so no mask (the steps below
        would say so after reading it four times). */
