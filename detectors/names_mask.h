@@ -320,22 +320,26 @@ static inline uint64_t nmv_block(const nmv_consts_t *k, const unsigned char *p, 
 
 /* The 64 bytes at b[at] (at + 64 may pass n), read from a copy with the
    three bytes before them: NULs before the buffer, and the byte just
-   before b[0] a line break (no class but that). */
+   before b[0] a line break (no class but that). Only the vector groups
+   that hold bytes are read (most texts here are a short value or a
+   head). */
 static __attribute__((noinline)) uint64_t nmask_padded(const unsigned char *b, size_t at, size_t n,
                                                        int lines, uint64_t *nl)
 {
-    unsigned char pad[3 + 64 + NMV_BYTES];
+    unsigned char pad[3 + 64] __attribute__((aligned(16)));
     size_t len = n - at < 64 ? n - at : 64;
-    memset(pad, 0, sizeof(pad));
+    size_t upto = (len + NMV_BYTES - 1) / NMV_BYTES * NMV_BYTES;
     for (size_t k = 1; k <= 3; k++) {
         pad[3 - k] = at >= k ? b[at - k] : at + 1 == k ? '\n' : 0;
     }
     memcpy(pad + 3, b + at, len);
+    memset(pad + 3 + len, 0, upto - len);
+    const nmv_consts_t *k = nmv_consts();
     uint64_t m = 0, l = 0;
-    for (unsigned k = 0; k < 64; k += NMV_BYTES) {
+    for (unsigned h = 0; h < upto; h += NMV_BYTES) {
         uint64_t one;
-        m |= nmv_block(nmv_consts(), pad + 3 + k, lines, &one) << k;
-        l |= one << k;
+        m |= nmv_block(k, pad + 3 + h, lines, &one) << h;
+        l |= one << h;
     }
     uint64_t keep = len == 64 ? ~0ull : (1ull << len) - 1;
     *nl = l & keep;
