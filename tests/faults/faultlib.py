@@ -48,6 +48,21 @@ def anon_kib(pid):
     raise Failure("no RssAnon for %d" % pid)
 
 
+def steady_anon_kib(pid, within=0.02, every=0.25, limit=15.0):
+    """RssAnon once it has stopped moving: two samples <every> seconds
+    apart within <within> of each other (a process warming up grows for a
+    while). Fails after <limit> seconds of change."""
+    last = anon_kib(pid)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        time.sleep(every)
+        now = anon_kib(pid)
+        if abs(now - last) <= within * max(last, 1):
+            return now
+        last = now
+    raise Failure("RssAnon of %d still moving after %.0f s (%d KiB)" % (pid, limit, last))
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:

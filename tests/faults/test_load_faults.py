@@ -13,7 +13,8 @@ import threading
 import time
 
 from faultlib import (FaultEnv, anon_kib, check, eq, eq_bytes, forwarded,
-                      read_all, request, rss_kib, run, wait_until)
+                      read_all, request, rss_kib, run, steady_anon_kib,
+                      wait_until)
 
 IDLE = 5000
 
@@ -280,9 +281,8 @@ def test_memory_settles_after_inspection_peak(veil):
             t.start()
         try:
             wait_until(lambda: done[0] >= 40, 30, "40 uploads of the trickle")
-            # The trickle's own working set, once it has run a while.
-            time.sleep(2)
-            steady = anon_kib(pid)
+            # The trickle's own working set, once it has stopped growing.
+            steady = steady_anon_kib(pid)
             req = request(b"/f/ok", b"pk", method=b"POST",
                           body=pii_form(64, 7), close=True,
                           extra=b"Content-Type: application/"
