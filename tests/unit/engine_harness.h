@@ -329,4 +329,57 @@ static const char *redact_opts_str(int line, const veil_engine_t *e,
 #define REDACT_E(e, fmt, act, lit, expected) \
     CHECK_STR(redact_str(__LINE__, (e), (fmt), (act), NULL, (lit), sizeof(lit) - 1), (expected))
 
+/* Spaces around a case for harness_padded() (a line of them before it). */
+#define HARNESS_PAD 100
+
+/* <exp> ("det@off+lenC ...") with every offset moved by <by>. */
+static inline const char *harness_shifted(const char *exp, size_t by, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    while (*exp && used + 1 < cap) {
+        const char *at = strchr(exp, '@');
+        if (at == NULL) {
+            break;
+        }
+        char *end;
+        unsigned long long off = strtoull(at + 1, &end, 10);
+        const char *next = strchr(end, ' ');
+        size_t tail = next ? (size_t)(next - end) : strlen(end);
+        int n = snprintf(out + used, cap - used, "%s%.*s@%llu%.*s", used ? " " : "",
+                         (int)(at - exp), exp, off + by, (int)tail, end);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+        exp = next ? next + 1 : end + tail;
+    }
+    return out;
+}
+
+/* Scans the text <lit> alone and padded (a line of spaces before it, where
+   the context window stops, and spaces after); both must give <exp>, the
+   offsets of the case alone. */
+static inline void harness_padded(int line, const veil_engine_t *e, const char *lit, size_t len,
+                                  const char *exp)
+{
+    char padded[4096], want[8192];
+    if (len + 2 * HARNESS_PAD > sizeof(padded)) {
+        test_failed_checks++;
+        return;
+    }
+    CHECK_STR(scan_str(line, e, VEIL_FMT_TEXT, lit, len), exp);
+    memset(padded, ' ', HARNESS_PAD - 1);
+    padded[HARNESS_PAD - 1] = '\n';
+    memcpy(padded + HARNESS_PAD, lit, len);
+    memset(padded + HARNESS_PAD + len, ' ', HARNESS_PAD);
+    const char *got = scan_str(line, e, VEIL_FMT_TEXT, padded, len + 2 * HARNESS_PAD);
+    harness_shifted(exp, HARNESS_PAD, want, sizeof(want));
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "line %d: padded\n  got:      \"%s\"\n  expected: \"%s\"\n", line, got,
+                want);
+        test_failed_checks++;
+    }
+}
+
 #endif

@@ -22,67 +22,15 @@
 
 static veil_engine_t *E, *E_LOW;
 
-#define PAD 100
-
-/* <exp> ("det@off+lenC ...") with every offset moved by <by>. */
-static const char *shifted(const char *exp, size_t by, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    while (*exp && used + 1 < cap) {
-        const char *at = strchr(exp, '@');
-        if (at == NULL) {
-            break;
-        }
-        char *end;
-        unsigned long long off = strtoull(at + 1, &end, 10);
-        const char *next = strchr(end, ' ');
-        size_t tail = next ? (size_t)(next - end) : strlen(end);
-        int n = snprintf(out + used, cap - used, "%s%.*s@%llu%.*s", used ? " " : "",
-                         (int)(at - exp), exp, off + by, (int)tail, end);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-        exp = next ? next + 1 : end + tail;
-    }
-    return out;
-}
-
-/* Scans <lit> alone and padded; both must give <exp> (offsets of the
-   unpadded case). */
-static void both(int line, const veil_engine_t *e, const char *lit, size_t len, const char *exp)
-{
-    char padded[4096], want[8192];
-    if (len + 2 * PAD > sizeof(padded)) {
-        test_failed_checks++;
-        return;
-    }
-    CHECK_STR(scan_str(line, e, VEIL_FMT_TEXT, lit, len), exp);
-    /* A line of spaces before (the context window stops at its end) and
-       spaces after. */
-    memset(padded, ' ', PAD - 1);
-    padded[PAD - 1] = '\n';
-    memcpy(padded + PAD, lit, len);
-    memset(padded + PAD + len, ' ', PAD);
-    const char *got = scan_str(line, e, VEIL_FMT_TEXT, padded, len + 2 * PAD);
-    shifted(exp, PAD, want, sizeof(want));
-    if (strcmp(got, want) != 0) {
-        fprintf(stderr, "line %d: padded\n  got:      \"%s\"\n  expected: \"%s\"\n", line, got,
-                want);
-        test_failed_checks++;
-    }
-}
-
-#define T(lit, exp) both(__LINE__, E, (lit), sizeof(lit) - 1, (exp))
-#define T_LOW(lit, exp) both(__LINE__, E_LOW, (lit), sizeof(lit) - 1, (exp))
+#define T(lit, exp) harness_padded(__LINE__, E, (lit), sizeof(lit) - 1, (exp))
+#define T_LOW(lit, exp) harness_padded(__LINE__, E_LOW, (lit), sizeof(lit) - 1, (exp))
 
 TEST(harness_shift)
 {
     char out[128];
-    CHECK_STR(shifted("phone@7+10M uk_nhs@0+12H", 100, out, sizeof(out)),
+    CHECK_STR(harness_shifted("phone@7+10M uk_nhs@0+12H", 100, out, sizeof(out)),
               "phone@107+10M uk_nhs@100+12H");
-    CHECK_STR(shifted("", 100, out, sizeof(out)), "");
+    CHECK_STR(harness_shifted("", 100, out, sizeof(out)), "");
 }
 
 /* Short numbers standing alone: measured on digit and separator masks. */

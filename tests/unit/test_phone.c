@@ -19,60 +19,7 @@
 
 static veil_engine_t *E;
 
-#define PAD 100
-
-/* <exp> ("det@off+lenC ...") with every offset moved by <by>. */
-static void shifted(const char *exp, size_t by, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    while (*exp && used + 1 < cap) {
-        const char *at = strchr(exp, '@');
-        if (at == NULL) {
-            break;
-        }
-        char *end;
-        unsigned long long off = strtoull(at + 1, &end, 10);
-        const char *next = strchr(end, ' ');
-        size_t tail = next ? (size_t)(next - end) : strlen(end);
-        int n = snprintf(out + used, cap - used, "%s%.*s@%llu%.*s", used ? " " : "",
-                         (int)(at - exp), exp, off + by, (int)tail, end);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-        exp = next ? next + 1 : end + tail;
-    }
-}
-
-/* Scans <lit> alone and after a line of spaces (with spaces after it);
-   both must give <exp> (offsets of the case alone). */
-static void both(int line, const char *lit, size_t len, const char *exp)
-{
-    char padded[2048], want[2048];
-    if (len + 2 * PAD > sizeof(padded)) {
-        test_failed_checks++;
-        return;
-    }
-    const char *got = scan_str(line, E, VEIL_FMT_TEXT, lit, len);
-    if (strcmp(got, exp) != 0) {
-        fprintf(stderr, "line %d\n  got:      \"%s\"\n  expected: \"%s\"\n", line, got, exp);
-        test_failed_checks++;
-    }
-    memset(padded, ' ', PAD - 1);
-    padded[PAD - 1] = '\n';
-    memcpy(padded + PAD, lit, len);
-    memset(padded + PAD + len, ' ', PAD);
-    got = scan_str(line, E, VEIL_FMT_TEXT, padded, len + 2 * PAD);
-    shifted(exp, PAD, want, sizeof(want));
-    if (strcmp(got, want) != 0) {
-        fprintf(stderr, "line %d: padded\n  got:      \"%s\"\n  expected: \"%s\"\n", line, got,
-                want);
-        test_failed_checks++;
-    }
-}
-
-#define T(lit, exp) both(__LINE__, (lit), sizeof(lit) - 1, (exp))
+#define T(lit, exp) harness_padded(__LINE__, E, (lit), sizeof(lit) - 1, (exp))
 
 /* A '+', a country code and the national number (E.164) is a phone
    number, even when its digits pass Luhn as a 13-digit Visa card: no card

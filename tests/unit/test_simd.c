@@ -10,6 +10,22 @@
 
 #include "simd.h"
 
+/* The kernels of every level this CPU has, scalar first; NULL for the
+   others. */
+static void cpu_levels(const veil__kernels_t *levels[3])
+{
+    levels[0] = &veil__kernels_scalar;
+    levels[1] = levels[2] = NULL;
+#if defined(__x86_64__)
+    if (veil__simd_best() >= VEIL_SIMD_SSE) {
+        levels[1] = &veil__kernels_sse;
+    }
+    if (veil__simd_best() >= VEIL_SIMD_AVX2) {
+        levels[2] = &veil__kernels_avx2;
+    }
+#endif
+}
+
 TEST(select_clamps_to_the_cpu)
 {
     int best = veil__simd_best();
@@ -44,15 +60,8 @@ TEST(every_level_has_its_kernels)
    vector loops' blocks and tails): every level says the same. */
 TEST(levels_agree_on_trigger_bytes)
 {
-    const veil__kernels_t *levels[3] = {&veil__kernels_scalar, NULL, NULL};
-#if defined(__x86_64__)
-    if (veil__simd_best() >= VEIL_SIMD_SSE) {
-        levels[1] = &veil__kernels_sse;
-    }
-    if (veil__simd_best() >= VEIL_SIMD_AVX2) {
-        levels[2] = &veil__kernels_avx2;
-    }
-#endif
+    const veil__kernels_t *levels[3];
+    cpu_levels(levels);
     unsigned char buf[100];
     int triggers = 0;
     for (int c = 0; c < 256; c++) {
@@ -105,15 +114,8 @@ static void index_reference(const unsigned char *p, size_t n, uint64_t *quote, u
    (' ', '+', '%', '\\', '\t'..'\r', C2..FF). */
 TEST(json_index_names_space_bytes)
 {
-    const veil__kernels_t *levels[3] = {&veil__kernels_scalar, NULL, NULL};
-#if defined(__x86_64__)
-    if (veil__simd_best() >= VEIL_SIMD_SSE) {
-        levels[1] = &veil__kernels_sse;
-    }
-    if (veil__simd_best() >= VEIL_SIMD_AVX2) {
-        levels[2] = &veil__kernels_avx2;
-    }
-#endif
+    const veil__kernels_t *levels[3];
+    cpu_levels(levels);
     unsigned char buf[64];
     for (int c = 0; c < 256; c++) {
         int want =
@@ -140,15 +142,8 @@ TEST(json_index_names_space_bytes)
 TEST(json_index_matches_a_byte_walk)
 {
     static const char alphabet[] = "\"\\\\a :{}x";
-    const veil__kernels_t *levels[3] = {&veil__kernels_scalar, NULL, NULL};
-#if defined(__x86_64__)
-    if (veil__simd_best() >= VEIL_SIMD_SSE) {
-        levels[1] = &veil__kernels_sse;
-    }
-    if (veil__simd_best() >= VEIL_SIMD_AVX2) {
-        levels[2] = &veil__kernels_avx2;
-    }
-#endif
+    const veil__kernels_t *levels[3];
+    cpu_levels(levels);
     uint32_t r = 12345;
     unsigned char buf[64 * 6];
     for (int round = 0; round < 3000; round++) {
@@ -213,15 +208,8 @@ TEST(names_mask_matches_the_rule)
 {
     static const unsigned char alphabet[] =
         "Aa0Z9z%\\\n\n\r:-./_=#@ \xc3\xc4\xc5\xc6\xe3\xe9\xea\x80\xff\x00";
-    const veil__kernels_t *levels[3] = {&veil__kernels_scalar, NULL, NULL};
-#if defined(__x86_64__)
-    if (veil__simd_best() >= VEIL_SIMD_SSE) {
-        levels[1] = &veil__kernels_sse;
-    }
-    if (veil__simd_best() >= VEIL_SIMD_AVX2) {
-        levels[2] = &veil__kernels_avx2;
-    }
-#endif
+    const veil__kernels_t *levels[3];
+    cpu_levels(levels);
     uint32_t r = 777;
     unsigned char buf[64 * 9 + 37];
     for (int round = 0; round < 4000; round++) {
