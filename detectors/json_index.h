@@ -58,7 +58,7 @@ static inline uint64_t escaped_bytes(uint64_t bs, uint64_t *carry)
 
 /* The raw class masks of 64 bytes: quotes, backslashes, whitespace. */
 static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs, uint64_t *ws,
-                              uint64_t *nsp, uint64_t *raw)
+                              uint64_t *nsp, uint64_t *raw, uint64_t *gp)
 {
 #if VEIL_K_LEVEL >= 2
     const __m256i q = _mm256_set1_epi8('"'), b = _mm256_set1_epi8('\\');
@@ -68,9 +68,18 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     const __m256i ctl = _mm256_set1_epi8((char)(0x80 - '\t')), ctl_end = _mm256_set1_epi8(-123);
     const __m256i plus = _mm256_set1_epi8('+'), pct = _mm256_set1_epi8('%');
     const __m256i c1 = _mm256_set1_epi8((char)0xC1);
-    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0;
+    /* the punctuation names.c's gap_before() reads before a name (, : ! .
+       ; -), by the low nibble: one byte each, so a byte is one when it
+       equals its nibble's entry */
+    const __m256i gp_t =
+        _mm256_setr_epi8(1, '!', 0, 0, 0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0, 1, '!', 0, 0,
+                         0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0, mg = 0;
     for (int k = 0; k < 2; k++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
+        __m256i g = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(gp_t, _mm256_and_si256(v, nib)), v);
+        mg |= (uint64_t)(uint32_t)_mm256_movemask_epi8(g) << (32 * k);
         __m256i w =
             _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, sp), _mm256_cmpeq_epi8(v, tab)),
                             _mm256_or_si256(_mm256_cmpeq_epi8(v, nl), _mm256_cmpeq_epi8(v, cr)));
@@ -92,6 +101,7 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     *ws = mw;
     *nsp = mn | mb;
     *raw = mr;
+    *gp = mg;
 #elif VEIL_K_LEVEL >= 1
     const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
     const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
@@ -99,9 +109,14 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     const __m128i ctl = _mm_set1_epi8((char)(0x80 - '\t')), ctl_end = _mm_set1_epi8(-123);
     const __m128i plus = _mm_set1_epi8('+'), pct = _mm_set1_epi8('%');
     const __m128i c1 = _mm_set1_epi8((char)0xC1);
-    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0;
+    const __m128i gp_t =
+        _mm_setr_epi8(1, '!', 0, 0, 0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0); /* see above */
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0, mg = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i g = _mm_cmpeq_epi8(_mm_shuffle_epi8(gp_t, _mm_and_si128(v, nib)), v);
+        mg |= (uint64_t)(uint32_t)_mm_movemask_epi8(g) << (16 * k);
         __m128i w = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)),
                                  _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr)));
         __m128i is_pct = _mm_cmpeq_epi8(v, pct);
@@ -121,12 +136,14 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     *ws = mw;
     *nsp = mn | mb;
     *raw = mr;
+    *gp = mg;
 #else
     /* A table, no comparison per byte (a fuzzing build traces each). */
     static const uint8_t jt[256] = {
-        ['"'] = 1,      ['\\'] = 2 | 8, [' '] = 4 | 8, ['\t'] = 4 | 8, ['\n'] = 4 | 8,
-        ['\r'] = 4 | 8, ['\v'] = 8,     ['\f'] = 8,    ['+'] = 8,      ['%'] = 8 | 16};
-    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0;
+        ['"'] = 1,  ['\\'] = 2 | 8, [' '] = 4 | 8, ['\t'] = 4 | 8, ['\n'] = 4 | 8, ['\r'] = 4 | 8,
+        ['\v'] = 8, ['\f'] = 8,     ['+'] = 8,     ['%'] = 8 | 16, [','] = 32,     [':'] = 32,
+        ['!'] = 32, ['.'] = 32,     [';'] = 32,    ['-'] = 32};
+    uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0, mg = 0;
     for (unsigned k = 0; k < 64; k++) {
         unsigned c = jt[p[k]];
         mq |= (uint64_t)(c & 1) << k;
@@ -134,24 +151,25 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
         mw |= (uint64_t)(c >> 2 & 1) << k;
         /* bytes C2..FF without a comparison: p + 62 carries into bit 8 */
         mn |= (uint64_t)((c >> 3 & 1) | ((p[k] + 62u) >> 8)) << k;
-        mr |= (uint64_t)((c >> 4) | (p[k] >> 7)) << k;
+        mr |= (uint64_t)((c >> 4 & 1) | (p[k] >> 7)) << k;
+        mg |= (uint64_t)(c >> 5 & 1) << k;
     }
     *qt = mq;
     *bs = mb;
     *ws = mw;
     *nsp = mn;
     *raw = mr;
+    *gp = mg;
 #endif
 }
 
 static void json_block(const unsigned char *p, veil__jcarry_t *c, veil__jblock_t *out)
 {
-    uint64_t qt, bs, ws, nsp, raw;
-    json_masks(p, &qt, &bs, &ws, &nsp, &raw);
+    uint64_t qt, bs, ws, nsp, raw, gp;
+    json_masks(p, &qt, &bs, &ws, &nsp, &raw, &gp);
     out->quote = qt & ~escaped_bytes(bs, &c->escaped);
     out->bs = bs;
     out->ws = ws;
-    out->nsp = nsp;
     out->instr = prefix_xor(out->quote) ^ c->instr;
     c->instr = (uint64_t)((int64_t)out->instr >> 63);
     out->trig = trigger_mask64(p);
@@ -165,4 +183,9 @@ static void json_block(const unsigned char *p, veil__jcarry_t *c, veil__jblock_t
     out->sep = cls.sep;
     out->join = cls.join;
     out->head = (cls.aln & ~cls.low) | raw;
+    /* nsp also marks a capital (or a byte >= 0x80) right after the
+       punctuation a context may end with, "Regards,!Jane" (names.c's
+       HOLD_SPACE); a block's first byte counts as after one, since the
+       byte before is another block's. */
+    out->nsp = nsp | (((cls.aln & ~cls.low & ~cls.dig) | raw) & (gp << 1 | 1));
 }

@@ -1688,7 +1688,10 @@ enum {
     HOLD_SPACE = 1, /* a byte every name and address has before or inside
                        it: ' ', '+', '%' (%20), a line break, '\\' (an
                        escaped one), a two-byte lead >= C2 (a no-break
-                       space), except in Japanese (a kanji's lead byte) */
+                       space), except in Japanese (a kanji's lead byte);
+                       or the punctuation a context may end with right
+                       before a name's first letter, with no space:
+                       "Regards,!Jane", "Name:Maria" (gap_before()) */
     HOLD_RAW = 2,   /* a byte the text layer reads otherwise than the
                        raw value (>= 0x80, '%') */
     HOLD_HEAD = 4,  /* a byte a candidate of ASCII text starts on (A-Z,
@@ -1697,8 +1700,16 @@ enum {
                        one (a phone number or an amount has none) */
 };
 
+/* The punctuation gap_before() reads between a context and a name. */
+static inline int gap_punct(unsigned c)
+{
+    return c == ',' || c == ':' || c == '!' || c == '.' || c == ';' || c == '-';
+}
+
 #ifdef __SSE2__
-static inline unsigned holds16(__m128i x)
+/* HOLD_* of the sixteen bytes <x>; <before> the byte before them (a
+   punctuation byte there and a capital first counts as a gap). */
+static inline unsigned holds16(__m128i x, unsigned before)
 {
     __m128i pct = eq(x, '%');
     __m128i space = _mm_or_si128(_mm_or_si128(_mm_or_si128(eq(x, ' '), eq(x, '+')),
@@ -1707,7 +1718,12 @@ static inline unsigned holds16(__m128i x)
     __m128i upper = in_range(x, 'A', 26);
     __m128i head = _mm_or_si128(upper, in_range(x, '0', 10));
     __m128i alpha = _mm_or_si128(upper, in_range(x, 'a', 26));
-    return (_mm_movemask_epi8(space) ? HOLD_SPACE : 0) |
+    __m128i punct = _mm_or_si128(
+        _mm_or_si128(_mm_or_si128(eq(x, ','), eq(x, ':')), _mm_or_si128(eq(x, '!'), eq(x, '.'))),
+        _mm_or_si128(eq(x, ';'), eq(x, '-')));
+    unsigned cap = (unsigned)_mm_movemask_epi8(_mm_or_si128(upper, in_range(x, 0xC3, 3)));
+    unsigned glued = cap & ((unsigned)_mm_movemask_epi8(punct) << 1 | (unsigned)gap_punct(before));
+    return (_mm_movemask_epi8(space) || glued ? HOLD_SPACE : 0) |
            (_mm_movemask_epi8(_mm_or_si128(x, pct)) ? HOLD_RAW : 0) |
            (_mm_movemask_epi8(head) ? HOLD_HEAD : 0) | (_mm_movemask_epi8(alpha) ? HOLD_ALPHA : 0);
 }
@@ -1723,21 +1739,24 @@ static unsigned holds(const unsigned char *s, size_t len)
     if (len < 16) {
         unsigned char pad[16] = {0}; /* NUL is in no class */
         memcpy(pad, s, len);
-        return holds16(_mm_loadu_si128((const __m128i *)(const void *)pad));
+        return holds16(_mm_loadu_si128((const __m128i *)(const void *)pad), 0);
     }
     size_t k = 0;
     for (; k + 16 <= len && h != (HOLD_SPACE | HOLD_RAW | HOLD_HEAD | HOLD_ALPHA); k += 16) {
-        h |= holds16(_mm_loadu_si128((const __m128i *)(const void *)(s + k)));
+        h |= holds16(_mm_loadu_si128((const __m128i *)(const void *)(s + k)), k ? s[k - 1] : 0);
     }
     if (k < len) {
         /* the last sixteen bytes, overlapping the ones read */
-        h |= holds16(_mm_loadu_si128((const __m128i *)(const void *)(s + len - 16)));
+        h |= holds16(_mm_loadu_si128((const __m128i *)(const void *)(s + len - 16)),
+                     len > 16 ? s[len - 17] : 0);
     }
 #else
     for (size_t k = 0; k < len; k++) {
         unsigned c = s[k];
         if (c == ' ' || c == '+' || c == '%' || c >= 0xC2 || (c >= '\t' && c <= '\r') ||
-            c == '\\') {
+            c == '\\' ||
+            (k > 0 && gap_punct(s[k - 1]) &&
+             ((c >= 'A' && c <= 'Z') || (c >= 0xC3 && c <= 0xC5)))) {
             h |= HOLD_SPACE;
         }
         if (c >= 0x80 || c == '%') {

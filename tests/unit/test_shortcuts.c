@@ -138,6 +138,17 @@ TEST(date_times)
     SWEEP(E, "", "2025-08-16T11:04:29+123.456.789-09 KN", "br_cpf");
 }
 
+/* A name after a context phrase and punctuation with no space between
+   ("Regards,!Jane", "Name:Maria Garcia"): a JSON value judged in place
+   must not be ruled out of the names pass for its lack of a space
+   (fuzz_json: the probe's "every name has a space-like byte" was
+   wrong). */
+TEST(names_after_punctuation)
+{
+    SWEEP(E, "", "Regards,!Jane", "person_name");
+    SWEEP(E, "", "Name:Maria", "person_name");
+}
+
 /* Short numbers standing alone, and before a word that cannot join. */
 TEST(short_numbers)
 {
@@ -198,6 +209,7 @@ int main(void)
     }
     RUN(lowercase_tokens);
     RUN(date_times);
+    RUN(names_after_punctuation);
     RUN(short_numbers);
     RUN(one_word_numbers);
     veil_engine_free(E);

@@ -120,6 +120,9 @@ TEST(json_index_names_space_bytes)
     for (int c = 0; c < 256; c++) {
         int want =
             c == ' ' || c == '+' || c == '%' || c == '\\' || (c >= '\t' && c <= '\r') || c >= 0xC2;
+        /* a capital or a byte >= 0x80 counts after gap punctuation, and
+           a block's first byte as after one */
+        int after_gap = (c >= 'A' && c <= 'Z') || c >= 0x80 || c == '%';
         for (size_t at = 0; at < sizeof(buf); at += 21) {
             memset(buf, 'x', sizeof(buf));
             buf[at] = (unsigned char)c;
@@ -130,10 +133,38 @@ TEST(json_index_names_space_bytes)
                 veil__jcarry_t carry = {0, 0};
                 veil__jblock_t out;
                 levels[l]->json_block(buf, &carry, &out);
-                CHECK_EQ(out.nsp, want ? 1ull << at : 0);
+                CHECK_EQ(out.nsp, want || (at == 0 && after_gap) ? 1ull << at : 0);
                 int head =
                     (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '%' || c >= 0x80;
                 CHECK_EQ(out.head, head ? 1ull << at : 0);
+            }
+        }
+    }
+}
+
+/* Gap punctuation then a capital ("Regards,!Jane"): the capital is in
+   nsp on every level, a lower-case letter or a digit is not. */
+TEST(json_index_gap_punctuation)
+{
+    const veil__kernels_t *levels[3];
+    cpu_levels(levels);
+    static const char punct[] = ",:!.;-";
+    static const char after[] = "JaZ9\xc3";
+    unsigned char buf[64];
+    for (const char *p = punct; *p; p++) {
+        for (const char *a = after; *a; a++) {
+            int want = *a == 'J' || *a == 'Z' || (unsigned char)*a == 0xC3;
+            memset(buf, 'x', sizeof(buf));
+            buf[30] = (unsigned char)*p;
+            buf[31] = (unsigned char)*a;
+            for (int l = 0; l < 3; l++) {
+                if (levels[l] == NULL) {
+                    continue;
+                }
+                veil__jcarry_t carry = {0, 0};
+                veil__jblock_t out;
+                levels[l]->json_block(buf, &carry, &out);
+                CHECK_EQ(out.nsp, (want || (unsigned char)*a >= 0xC2) ? 1ull << 31 : 0);
             }
         }
     }
@@ -261,6 +292,7 @@ int main(void)
     RUN(levels_agree_on_trigger_bytes);
     RUN(json_index_matches_a_byte_walk);
     RUN(json_index_names_space_bytes);
+    RUN(json_index_gap_punctuation);
     RUN(names_mask_matches_the_rule);
     TEST_MAIN_END;
 }
