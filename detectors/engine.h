@@ -167,6 +167,11 @@ typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end, int detect
 #define VEIL__LOOKBEHIND 160 /* bytes kept before the scan position */
 #define VEIL__EMIT_LAG 112   /* a later finding starts at most this far back */
 
+/* The text layer's buffer has this many zero bytes before it, and this
+   many readable bytes after its capacity (text_scan.c's grow()). */
+#define VEIL__TEXT_BEFORE 16
+#define VEIL__TEXT_AFTER 64
+
 struct veil__text {
     const veil_engine_t *eng;
     const struct veil__kernels *k; /* this stream's SIMD level (simd.h) */

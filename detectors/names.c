@@ -1455,8 +1455,9 @@ typedef struct {
     size_t base; /* the first of the blocks the masks are of; SIZE_MAX: none */
     uint64_t mask[VEIL__NMASK_BLOCKS];
     uint64_t nl[VEIL__NMASK_BLOCKS]; /* every newline (with lines) */
-    void (*mask_of)(const unsigned char *, size_t, size_t, int, veil__ncarry_t *, uint64_t *,
+    void (*mask_of)(const unsigned char *, size_t, size_t, int, int, veil__ncarry_t *, uint64_t *,
                     uint64_t *);
+    int room;             /* the text layer's buffer (simd.h) */
     veil__ncarry_t carry; /* names_mask.h */
 } cblock_t;
 
@@ -1479,7 +1480,7 @@ static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size
         size_t base = i / span * span;
         if (c->base != base) {
             c->base = base;
-            c->mask_of(b, base, n, lines, &c->carry, c->mask, c->nl);
+            c->mask_of(b, base, n, lines, c->room, &c->carry, c->mask, c->nl);
         }
         size_t j = (i - base) / 64;
         uint64_t m = (c->mask[j] | (c->nl[j] & nl_too)) & (~0ull << (i % 64));
@@ -1559,7 +1560,14 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
     }
     int reference;
     const veil__kernels_t *k = v->t != NULL ? v->t->k : veil__simd_kernels(&reference);
-    cblock_t cb = {SIZE_MAX, {0}, {0}, k->names_mask, {SIZE_MAX, 0, 0, 0, 0, 0, 0}};
+    /* The text layer's buffer has zeroed room around it; a probe's value
+       (no text) is read from padded copies. */
+    cblock_t cb = {SIZE_MAX,
+                   {0},
+                   {0},
+                   k->names_mask,
+                   v->t != NULL && v->b == v->t->buf,
+                   {SIZE_MAX, 0, 0, 0, 0, 0, 0}};
     while (i < v->n && !(v->t == NULL && v->found)) {
         i = next_candidate(&cb, b, i, v->n, lines, lines && v->t->csv.on);
         if (i >= v->n) {

@@ -359,7 +359,7 @@ static __attribute__((noinline)) uint64_t nmask_padded(const unsigned char *b, s
  * classes); when it is not of the block just before <base>, those bytes
  * are read again. The vector levels read them again always.
  */
-static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
+static void names_mask(const unsigned char *b, size_t base, size_t n, int lines, int room,
                        veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
                        uint64_t nl[VEIL__NMASK_BLOCKS])
 {
@@ -368,12 +368,20 @@ static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
     (void)carry;
     for (unsigned j = 0; j < VEIL__NMASK_BLOCKS; j++) {
         size_t at = base + 64 * (size_t)j;
-        if (at >= 3 && at + 64 <= n) {
+        if (at < n && (room || (at >= 3 && at + 64 <= n))) {
             uint64_t m = 0, l = 0;
             for (unsigned h = 0; h < 64; h += NMV_BYTES) {
                 uint64_t one;
                 m |= nmv_block(k, b + at + h, lines, &one) << h;
                 l |= one << h;
+            }
+            if (__builtin_expect(at == 0 || n - at < 64, 0)) {
+                /* the byte before b[0] counts as a line break; no byte
+                   past n gives a bit */
+                m |= at == 0 ? l & 1 : 0;
+                uint64_t keep = n - at >= 64 ? ~0ull : (1ull << (n - at)) - 1;
+                m &= keep;
+                l &= keep;
             }
             out[j] = m;
             nl[j] = l;
@@ -384,6 +392,7 @@ static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
         }
     }
 #else
+    (void)room;
     if (carry->next != base || base == 0) {
         unsigned q1 = base >= 1 ? b[base - 1] : 0, q2 = base >= 2 ? b[base - 2] : 0;
         unsigned q3 = base >= 3 ? b[base - 3] : 0;

@@ -96,8 +96,9 @@ typedef struct veil__kernels {
     /* The names pass's candidate bytes among [base, base + 256) of
        b[0..n), out[j] for the 64 bytes at base + 64 j, and with <lines>
        its newlines in nl[j] (names_mask.h): the same bits on every level.
-       <carry> starts with next = SIZE_MAX. */
-    void (*names_mask)(const unsigned char *b, size_t base, size_t n, int lines,
+       <carry> starts with next = SIZE_MAX. <room>: b[-3..-1] are NULs and
+       64 bytes past n are readable (the text layer's buffer). */
+    void (*names_mask)(const unsigned char *b, size_t base, size_t n, int lines, int room,
                        veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
                        uint64_t nl[VEIL__NMASK_BLOCKS]);
 } veil__kernels_t;

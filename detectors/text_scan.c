@@ -200,7 +200,7 @@ void veil__text_dispose(struct veil__text *t)
         /* The buffer held PII: wipe all it ever held before it goes back
            to the heap (compaction leaves stale bytes past len). */
         explicit_bzero(t->buf, t->used);
-        free(t->buf);
+        free(t->buf - VEIL__TEXT_BEFORE);
     }
     pcre2_match_data_free(t->md);
     pcre2_match_data_free(t->cmd);
@@ -844,15 +844,20 @@ static __attribute__((noinline)) int grow(struct veil__text *t, size_t more)
     while (cap < t->len + more) {
         cap *= 2;
     }
-    unsigned char *nb = malloc(cap);
+    /* Zeroed room before the buffer and after its capacity
+       (VEIL__TEXT_BEFORE, VEIL__TEXT_AFTER): the names pass's mask reads
+       blocks in place, the bytes before the first and past the last
+       included, instead of from a padded copy (names_mask.h). */
+    unsigned char *nb = calloc(1, VEIL__TEXT_BEFORE + cap + VEIL__TEXT_AFTER);
     if (nb == NULL) {
         t->error = -ENOMEM;
         return t->error;
     }
+    nb += VEIL__TEXT_BEFORE;
     if (t->buf) {
         memcpy(nb, t->buf, t->len);
         explicit_bzero(t->buf, t->used);
-        free(t->buf);
+        free(t->buf - VEIL__TEXT_BEFORE);
     }
     t->buf = nb;
     t->cap = cap;

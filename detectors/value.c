@@ -556,7 +556,8 @@ int veil__value_is_mask(const char *v, size_t len, int pct)
         return 0;
     }
 #ifdef __SSE2__
-    if (len > 0 && len <= 16 && number_only(v, len)) {
+    if (len > 0 && len <= 16 && ((unsigned)(v[0] - '0') < 10u || v[0] == '+' || v[0] == '(') &&
+        number_only(v, len)) {
         return 0; /* as the loop below would say */
     }
 #endif

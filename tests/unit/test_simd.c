@@ -242,7 +242,7 @@ TEST(names_mask_matches_the_rule)
     const veil__kernels_t *levels[3];
     cpu_levels(levels);
     uint32_t r = 777;
-    unsigned char buf[64 * 9 + 37];
+    unsigned char buf[64 * 9 + 37], room[16 + 64 * 9 + 37 + 64];
     for (int round = 0; round < 4000; round++) {
         for (size_t k = 0; k < sizeof(buf); k++) {
             r = r * 1103515245u + 12345u;
@@ -251,6 +251,10 @@ TEST(names_mask_matches_the_rule)
         }
         size_t n = sizeof(buf) - (size_t)(round % 64);
         int lines = round & 1;
+        /* zeroed before, stale bytes after n */
+        memset(room, 0, 16);
+        memcpy(room + 16, buf, sizeof(buf));
+        memset(room + 16 + n, 'A', sizeof(room) - 16 - n);
         /* spans in order (the carry handed on) and, every third round,
            each span alone (the bytes before read again) */
         veil__ncarry_t carry[3] = {{SIZE_MAX, 0, 0, 0, 0, 0, 0},
@@ -275,7 +279,15 @@ TEST(names_mask_matches_the_rule)
                     carry[l].next = SIZE_MAX;
                 }
                 uint64_t got[VEIL__NMASK_BLOCKS], got_nl[VEIL__NMASK_BLOCKS];
-                levels[l]->names_mask(buf, base, n, lines, &carry[l], got, got_nl);
+                levels[l]->names_mask(buf, base, n, lines, 0, &carry[l], got, got_nl);
+                for (size_t j = 0; j < VEIL__NMASK_BLOCKS; j++) {
+                    CHECK_EQ(got[j], want[j]);
+                    CHECK_EQ(got_nl[j], want_nl[j]);
+                }
+                /* The same bytes in a buffer with room around them (the
+                   text layer's): read in place, the same bits. */
+                veil__ncarry_t fresh = {SIZE_MAX, 0, 0, 0, 0, 0, 0};
+                levels[l]->names_mask(room + 16, base, n, lines, 1, &fresh, got, got_nl);
                 for (size_t j = 0; j < VEIL__NMASK_BLOCKS; j++) {
                     CHECK_EQ(got[j], want[j]);
                     CHECK_EQ(got_nl[j], want_nl[j]);
