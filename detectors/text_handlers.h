@@ -2442,7 +2442,9 @@ static size_t h_colon(struct veil__text *t, size_t i, int final)
             }
         }
     }
-    if (re == n && !final && re - rs < 72) {
+    /* A run cut at the end of the bytes, or at its cap there: the byte
+       after it decides (a letter or a digit joins it), so wait for it. */
+    if (re == n && !final && re - rs <= 72) {
         return DEFER;
     }
     size_t next = re;

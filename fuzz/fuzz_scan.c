@@ -741,6 +741,14 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         redact(e, fmt, VEIL_ACT_LABEL, d, len, &c, scan_level, &o2, NULL, &n2);
         use_rules = 0;
         keep_skipped = 0;
+        if (getenv("VEIL_FUZZ_DEBUG") != NULL) {
+            fprintf(stderr,
+                    "rules: whole/reference %zu findings, pieces %zu\n  whole: %.*s\n  "
+                    "pieces: %.*s\n",
+                    n1, n2, (int)o1.len, o1.buf, (int)o2.len, o2.buf);
+            static const findings_t none = {NULL, 0, 0};
+            debug_dump(e, d, "rules' pieces (cuts)", &none, &c);
+        }
         FUZZ_ASSERT(n1 == n2);
         FUZZ_ASSERT(o1.len == o2.len && (o1.len == 0 || memcmp(o1.buf, o2.buf, o1.len) == 0));
         FUZZ_ASSERT(count_lines(o1.buf, o1.len) == lines);

@@ -505,6 +505,11 @@ TEST(ipv6_forms)
     TXT_LOW("at 12:34:56.789", "");
     TXT_LOW("std::string and a::b::c", "");
     TXT_LOW("ratio 1:2:3", "");
+    /* A run of hex, colons and dots as long as the handler reads (72
+       bytes), a digit right after it: no address, whatever the cut (a
+       cut at the cap took the run for a whole one; fuzz_json). */
+    TXT_LOW("ip 2001:db8::1.............................................................8.....",
+            "");
 }
 
 /* Cards of every issuer the issue names (Luhn, prefix, length). */
