@@ -17,7 +17,7 @@ int veil__schema_load(veil_config_t *cfg, const veil__node_t *root, unsigned fla
     static const char *const keys[] = {
         "version", "listeners",  "upstreams", "routes", "policies", "detectors", "allowlists",
         "keys",    "access_log", "server",    "admin",  "tests",    "detokenize"};
-    veil__schema_t s = {cfg, d, NB, flags};
+    veil__schema_t s = {cfg, d, NB, flags, NULL};
     int rc = 0;
     uint64_t version = 1;
 

@@ -22,6 +22,9 @@ typedef struct {
     veil__diag_t *d;
     size_t ng;      /* global detector space: built-ins + custom */
     unsigned flags; /* VEIL_CONFIG_* */
+    /* veil test: a listener whose client_ca_file could not be read, told
+       once (schema_test_client.c), not at every case that needs it */
+    const void *bad_ca_listener;
 } veil__schema_t;
 
 extern const char *const veil__sc_regulation_names[5];

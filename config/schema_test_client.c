@@ -134,7 +134,12 @@ static int file_identity(veil__schema_t *s, const veil__node_t *at, const char *
     }
     v = veil__client_cert_verify(l->tls->client_ca_file, leaf, chain, why, sizeof(why));
     if (v < 0) {
-        veil__err_at(s->d, at, path, "listener '%s': client_ca_file %s", l->name, why);
+        /* Said at the first case that needs it: the file is the
+           listener's, every later case would say the same. */
+        if (s->bad_ca_listener != l) {
+            veil__err_at(s->d, at, path, "listener '%s': client_ca_file %s", l->name, why);
+            s->bad_ca_listener = l;
+        }
         goto done;
     }
     if (v == 0) {

@@ -237,6 +237,20 @@ def test_veil_test_client_cert_file():
             "error: tests-client-cert-file.yaml:73:53: tests[6].request.client_cert_file: "
             "client2.pem: cannot open: No such file or directory",
             "veil test: tests-client-cert-file.yaml: configuration is not valid"], err)
+        # A listener's CA file that cannot be read is said once, at the
+        # first case that needs it, not at every one (five use mtls's).
+        os.unlink(pki.path("ca.pem"))
+        with open(pki.path("client2.pem"), "w") as f:
+            with open(pki.path("client.pem")) as g:
+                f.write(g.read())
+        rc, out, err = run(["test", "-c", "tests-client-cert-file.yaml"], cwd=pki.dir)
+        check(rc == 2 and out == "" and err.splitlines() == [
+            "error: tests-client-cert-file.yaml:45:49: tests[0].request.client_cert_file: "
+            "listener 'mtls': client_ca_file ca.pem: cannot open: No such file or directory",
+            "error: tests-client-cert-file.yaml:68:53: tests[5].request.client_cert_file: "
+            "listener 'only-one': client_ca_file ca.pem: cannot open: No such file or "
+            "directory",
+            "veil test: tests-client-cert-file.yaml: configuration is not valid"], err)
     finally:
         shutil.rmtree(pki.dir, ignore_errors=True)
 
