@@ -1523,6 +1523,15 @@ static int number_then_word(const veil__nview_t *v, size_t i)
     return q < v->n && (is_alpha(b[q]) || b[q] >= 0xC3 || b[q] == '%');
 }
 
+/* Are the bytes from <s> up to <e> all digits? */
+static int digits_only(const unsigned char *b, size_t s, size_t e)
+{
+    while (s < e && is_digit(b[s])) {
+        s++;
+    }
+    return s == e;
+}
+
 /* Does buffer position <i> lie in a span where no name or address
    starts? The pass only moves forward, so spans behind it are passed for
    good. */
@@ -1543,6 +1552,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
        VEIL__LOOKBEHIND bytes before the pass's position. */
     const size_t lo = 0;
     size_t i = from;
+    size_t run = SIZE_MAX; /* the start of the last digit run read */
 
     pthread_once(&tables_once, tables_build);
 
@@ -1581,6 +1591,10 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
                 }
             }
             i++;
+            continue;
+        }
+        if (i > run && is_digit(b[i]) && is_digit(b[i - 1]) && digits_only(b, run, i)) {
+            i++; /* a digit after "%4" or "\\n" inside the run just read */
             continue;
         }
         if (v->t != NULL && v->t->nnonames != 0 && in_nonames(v->t, i)) {
@@ -1633,9 +1647,9 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
                     continue;
                 }
             }
-            while (next < v->n && is_digit(b[next])) {
-                next++;
-            }
+            /* The run's other digits follow a digit, so the mask has no
+               candidate among them but after an escape (below). */
+            run = i;
             i = next;
             continue;
         }

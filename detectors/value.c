@@ -511,38 +511,70 @@ static int placeholder_words(const char *w, size_t n, int bare, int bracket)
 }
 
 #ifdef __SSE2__
-/* The constants of number_only(), from memory (see nmv_consts() in
+/* The constants of data_at_once(), from memory (see nmv_consts() in
    names_mask.h: built from a general register at every call otherwise). */
-static const __m128i number_consts[10] = {
+static const __m128i value_consts[15] = {
 #define NC(c)                                                       \
     {                                                               \
         (long long)(0x0101010101010101ull * (unsigned char)(c)),    \
             (long long)(0x0101010101010101ull * (unsigned char)(c)) \
     }
-    NC('0' - 1), NC('9' + 1), NC(' '), NC('-'), NC('.'),
-    NC('/'),     NC('('),     NC(')'), NC('+'), NC(':'),
+    NC('0' - 1), NC('9' + 1), NC(' '),  NC('-'),     NC('.'),     NC('/'), NC('('), NC(')'),
+    NC('+'),     NC(':'),     NC(0x20), NC('a' - 1), NC('z' + 1), NC('x'), NC('_'),
 #undef NC
 };
 
-/* 1 when the <len> bytes at <v> (1 to 16) are digits and the separators
-   numbers are written with (' ', '-', '.', '/', '(', ')', '+', ':'), a
-   digit among them: the first loop of veil__value_is_mask() in two
-   compares a class, on a padded copy. */
-static int number_only(const char *v, size_t len)
+/*
+ * 1 when the first 16 bytes of <v> already say it is data, not a mask, as
+ * the first two tests of veil__value_is_mask() would after reading it
+ * byte by byte: digits and the separators numbers are written with, a
+ * digit among them (a value of up to 16 bytes); or a letter other than x
+ * and a byte no placeholder word has, with no bracket, '*' or escape
+ * first. 0: not decided here.
+ */
+static int data_at_once(const char *v, size_t len)
 {
-    const __m128i *k = number_consts;
+    const __m128i *k = value_consts;
     __asm__("" : "+r"(k));
-    char tmp[16] __attribute__((aligned(16))) = {0};
-    memcpy(tmp, v, len);
-    __m128i x = _mm_load_si128((const __m128i *)(const void *)tmp);
-    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, k[0]), _mm_cmplt_epi8(x, k[1]));
-    __m128i p =
-        _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k[2]), _mm_cmpeq_epi8(x, k[3])),
-                                  _mm_or_si128(_mm_cmpeq_epi8(x, k[4]), _mm_cmpeq_epi8(x, k[5]))),
-                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k[6]), _mm_cmpeq_epi8(x, k[7])),
-                                  _mm_or_si128(_mm_cmpeq_epi8(x, k[8]), _mm_cmpeq_epi8(x, k[9]))));
-    unsigned in = (1u << len) - 1, dm = (unsigned)_mm_movemask_epi8(d);
-    return (dm & in) != 0 && ((dm | (unsigned)_mm_movemask_epi8(p)) & in) == in;
+    __m128i x;
+    unsigned in = 0xffff;
+    if (len >= 16) {
+        x = _mm_loadu_si128((const __m128i *)(const void *)v);
+    } else {
+        char tmp[16] __attribute__((aligned(16))) = {0};
+        memcpy(tmp, v, len);
+        x = _mm_load_si128((const __m128i *)(const void *)tmp);
+        in = (1u << len) - 1;
+    }
+    __m128i sp = _mm_cmpeq_epi8(x, k[2]), dash = _mm_cmpeq_epi8(x, k[3]);
+    __m128i slash = _mm_cmpeq_epi8(x, k[5]), plus = _mm_cmpeq_epi8(x, k[8]);
+    unsigned digits = (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(x, k[0]), _mm_cmplt_epi8(x, k[1])));
+    if (len <= 16 && (digits & in) != 0) {
+        __m128i sep = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(sp, dash), _mm_or_si128(slash, plus)),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, k[4]), _mm_cmpeq_epi8(x, k[6])),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, k[7]), _mm_cmpeq_epi8(x, k[9]))));
+        if (((digits | (unsigned)_mm_movemask_epi8(sep)) & in) == in) {
+            return 1;
+        }
+    }
+    unsigned rest = in & ~(unsigned)_mm_movemask_epi8(sp);
+    if (rest == 0) {
+        return 0;
+    }
+    unsigned char c0 = (unsigned char)v[__builtin_ctz(rest)];
+    if (c0 == '[' || c0 == '<' || c0 == '{' || c0 == '(' || c0 == '*' || c0 == '%') {
+        return 0;
+    }
+    __m128i y = _mm_or_si128(x, k[10]);
+    __m128i az = _mm_and_si128(_mm_cmpgt_epi8(y, k[11]), _mm_cmplt_epi8(y, k[12]));
+    unsigned letters = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(_mm_cmpeq_epi8(y, k[13]), az));
+    __m128i plain = _mm_or_si128(
+        _mm_or_si128(az, sp),
+        _mm_or_si128(_mm_or_si128(dash, plus), _mm_or_si128(slash, _mm_cmpeq_epi8(x, k[14]))));
+    unsigned other = ~((unsigned)_mm_movemask_epi8(plain) | (unsigned)_mm_movemask_epi8(x));
+    return (letters & in) != 0 && (other & in) != 0;
 }
 #endif
 
@@ -556,9 +588,8 @@ int veil__value_is_mask(const char *v, size_t len, int pct)
         return 0;
     }
 #ifdef __SSE2__
-    if (len > 0 && len <= 16 && ((unsigned)(v[0] - '0') < 10u || v[0] == '+' || v[0] == '(') &&
-        number_only(v, len)) {
-        return 0; /* as the loop below would say */
+    if (len > 0 && data_at_once(v, len)) {
+        return 0; /* as the two loops below would say */
     }
 #endif
     /* Digits with separators only ("4111111111111111", "+1 415 555
