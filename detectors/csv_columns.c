@@ -85,6 +85,7 @@ static int read_header(struct veil__text *t, size_t ls, size_t e)
             memcpy(c->head[c->ncols], b + a, n);
             c->hlen[c->ncols] = (uint8_t)n;
             c->ncols++;
+            c->hmax = c->ncols > c->hmax ? c->ncols : c->hmax;
         }
         p = q + 1;
     }

@@ -206,6 +206,7 @@ struct veil__text {
         uint64_t cell_start; /* where the current cell starts */
         unsigned col;        /* the current cell's column */
         uint8_t state, sep, quoted, ncols, candidate;
+        uint8_t hmax; /* the columns head[] was ever written for (a wipe) */
         uint8_t hlen[VEIL__CSV_COLS];
         uint8_t whole[VEIL__CSV_COLS]; /* a cell is a finding whole (cell_end()) */
         char head[VEIL__CSV_COLS][24];

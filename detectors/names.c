@@ -1532,16 +1532,22 @@ static int digits_only(const unsigned char *b, size_t s, size_t e)
     return s == e;
 }
 
-/* Does buffer position <i> lie in a span where no name or address
-   starts? The pass only moves forward, so spans behind it are passed for
-   good. */
-static int in_nonames(struct veil__text *t, size_t i)
+/* Where the pass goes on when buffer position <i> lies in a span where
+   no name or address starts: the span's end (or the next byte, where
+   look-alikes made the buffer's offsets differ from the input's); 0 when
+   it does not. The pass only moves forward, so spans behind it are
+   passed for good. */
+static size_t past_nonames(struct veil__text *t, size_t i)
 {
     uint64_t x = veil__text_input_offset(t, t->base + i);
     while (t->nonames_at < t->nnonames && t->nonames[t->nonames_at][1] <= x) {
         t->nonames_at++;
     }
-    return t->nonames_at < t->nnonames && t->nonames[t->nonames_at][0] <= x;
+    if (t->nonames_at == t->nnonames || t->nonames[t->nonames_at][0] > x) {
+        return 0;
+    }
+    uint64_t end = t->nonames[t->nonames_at][1];
+    return t->nshr == 0 && end - t->shr_base - t->base > i ? end - t->shr_base - t->base : i + 1;
 }
 
 size_t veil__names_pass(veil__nview_t *v, size_t from)
@@ -1597,8 +1603,9 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             i++; /* a digit after "%4" or "\\n" inside the run just read */
             continue;
         }
-        if (v->t != NULL && v->t->nnonames != 0 && in_nonames(v->t, i)) {
-            i++; /* no name or address starts here */
+        size_t past;
+        if (v->t != NULL && v->t->nnonames != 0 && (past = past_nonames(v->t, i)) != 0) {
+            i = past; /* no name or address starts here */
             continue;
         }
         if (b[i] == '%') {

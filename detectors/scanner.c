@@ -547,22 +547,24 @@ void veil__scanner_wipe(veil_scanner_t *s)
 int veil__scanner_reset(veil_scanner_t *s, const veil_engine_t *engine,
                         const veil_body_type_t *type, veil_finding_cb cb, void *ud)
 {
-    struct veil__text text = s->text;
     veil__seg_t *segs = s->segs;
     size_t capsegs = s->capsegs;
     struct veil__mp *mp = s->mp;
     struct veil__xml *xml = s->xml;
+    const size_t text_end = offsetof(struct veil_scanner, text) + sizeof(s->text);
 
     wipe_buffers(s);
     veil__mp_wipe(s);
     veil__xml_wipe(s);
-    memset(s, 0, offsetof(struct veil_scanner, key));
+    /* All but the text layer, which veil__text_reset() makes new in place
+       keeping its allocations. */
+    memset(s, 0, offsetof(struct veil_scanner, text));
+    memset((char *)s + text_end, 0, offsetof(struct veil_scanner, key) - text_end);
     start_state(s, engine, type->format, cb, ud);
     s->segs = segs;
     s->capsegs = capsegs;
     s->mp = mp;
     s->xml = xml;
-    s->text = text;
     s->error = veil__text_reset(&s->text, engine, on_text_finding, s);
     s->text.walked = s->format != VEIL_FMT_TEXT;
     if (s->error == 0) {

@@ -7,6 +7,7 @@
  * chosen for the stream (simd.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -194,6 +195,15 @@ int veil__text_init(struct veil__text *t, const veil_engine_t *eng, veil__emit_f
     return t->md ? 0 : -ENOMEM;
 }
 
+/* A CSV header's names, only of the columns ever read: the state is 900
+   bytes, most of it their room, and it is wiped for every head's values
+   and every body. */
+static void csvcols_wipe(struct veil__csvcols *c)
+{
+    explicit_bzero(c->head, c->hmax * sizeof(c->head[0]));
+    explicit_bzero(c, offsetof(struct veil__csvcols, head));
+}
+
 void veil__text_dispose(struct veil__text *t)
 {
     if (t->buf) {
@@ -210,7 +220,7 @@ void veil__text_dispose(struct veil__text *t)
     free(t->shr);
     free(t->plus);
     explicit_bzero(t->part, sizeof(t->part));
-    explicit_bzero(&t->csvcols, sizeof(t->csvcols));
+    csvcols_wipe(&t->csvcols);
     if (t->fields) {
         explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
         free(t->fields);
@@ -228,7 +238,7 @@ void veil__text_wipe(struct veil__text *t)
     }
     explicit_bzero(t->part, sizeof(t->part));
     t->npart = 0;
-    explicit_bzero(&t->csvcols, sizeof(t->csvcols));
+    csvcols_wipe(&t->csvcols);
     if (t->fields) {
         explicit_bzero(t->fields, t->fields_used * sizeof(*t->fields));
         t->fields_used = 0;
@@ -237,7 +247,19 @@ void veil__text_wipe(struct veil__text *t)
 
 int veil__text_reset(struct veil__text *t, const veil_engine_t *eng, veil__emit_fn emit, void *ud)
 {
-    struct veil__text keep = *t;
+    /* The allocations are kept (not a copy of the whole state: copying
+       its 1,360 bytes back and forth cost more than the rest of a short
+       value's reset). */
+    pcre2_match_data *md = t->md;
+    unsigned char *buf = t->buf;
+    size_t cap = t->cap, capfields = t->capfields, capinj = t->capinj;
+    size_t cappend = t->cappend, capshr = t->capshr, capplus = t->capplus;
+    struct veil__field *fields = t->fields;
+    struct veil__inject *inj = t->inj;
+    veil_finding_t *pend = t->pend;
+    uint32_t *pend_w = t->pend_w;
+    struct veil__shrink *shr = t->shr;
+    uint64_t *plus = t->plus;
 
     /* The match data for custom patterns is sized by the engine's
        pattern, so it is made again. */
@@ -249,20 +271,20 @@ int veil__text_reset(struct veil__text *t, const veil_engine_t *eng, veil__emit_
     t->ud = ud;
     t->ctx_pos = SIZE_MAX;
     t->k = veil__simd_kernels(&t->reference);
-    t->md = keep.md;
-    t->buf = keep.buf;
-    t->cap = keep.cap;
-    t->fields = keep.fields;
-    t->capfields = keep.capfields;
-    t->inj = keep.inj;
-    t->capinj = keep.capinj;
-    t->pend = keep.pend;
-    t->pend_w = keep.pend_w;
-    t->cappend = keep.cappend;
-    t->shr = keep.shr;
-    t->capshr = keep.capshr;
-    t->plus = keep.plus;
-    t->capplus = keep.capplus;
+    t->md = md;
+    t->buf = buf;
+    t->cap = cap;
+    t->fields = fields;
+    t->capfields = capfields;
+    t->inj = inj;
+    t->capinj = capinj;
+    t->pend = pend;
+    t->pend_w = pend_w;
+    t->cappend = cappend;
+    t->shr = shr;
+    t->capshr = capshr;
+    t->plus = plus;
+    t->capplus = capplus;
     if (eng->custom_re) {
         t->cmd = pcre2_match_data_create_from_pattern(eng->custom_re, NULL);
         if (t->cmd == NULL) {
@@ -993,7 +1015,7 @@ void veil__text_end(struct veil__text *t)
     t->base += t->len;
     t->len = t->pos = t->cpos = t->npos = 0;
     memset(&t->csv, 0, sizeof(t->csv));
-    explicit_bzero(&t->csvcols, sizeof(t->csvcols));
+    csvcols_wipe(&t->csvcols);
     t->nfields = 0;
     t->ctx_pos = SIZE_MAX;
     prune_shrinks(t);
