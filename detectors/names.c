@@ -1698,6 +1698,29 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
     return i < v->n ? i : v->n;
 }
 
+/* Does b[s..e) hold a byte every name and address has: a letter, a byte
+   >= 0x80 (another script's letter) or a '%' (an escaped letter)? A
+   house number, the one candidate that is no letter, needs its street's
+   name within a few bytes (number_then_word()). */
+static int holds_letters(const unsigned char *b, size_t s, size_t e)
+{
+#ifdef __SSE2__
+    for (; s + 16 <= e; s += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + s));
+        __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 26);
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, x), eq(x, '%'))) != 0) {
+            return 1;
+        }
+    }
+#endif
+    for (; s < e; s++) {
+        if (is_alpha(b[s]) || b[s] >= 0x80 || b[s] == '%') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void veil__names_run(struct veil__text *t, int final)
 {
     const veil_engine_t *e = t->eng;
@@ -1707,9 +1730,22 @@ void veil__names_run(struct veil__text *t, int final)
         t->npos = t->len;
         return;
     }
-    if (t->npos < t->len) {
-        t->npos = veil__names_pass(&v, t->npos);
+    if (t->npos >= t->len) {
+        return;
     }
+    if (t->csvcols.state == VEIL__CSV_OFF && !holds_letters(t->buf, t->npos, t->len)) {
+        /* Values without a letter (a JSON body's card numbers, amounts
+           and dates): nothing starts in them. Outside CSV tables (whose
+           rows the pass keeps count of at every newline), the pass is
+           left out and goes on where it would wait for more bytes. */
+        if (final || t->len - t->npos <= LOOKAHEAD) {
+            t->npos = final ? t->len : t->npos;
+        } else {
+            t->npos = t->len - LOOKAHEAD;
+        }
+        return;
+    }
+    t->npos = veil__names_pass(&v, t->npos);
 }
 
 /* What a value holds, for the probe below (veil__names_may_hold()). */
