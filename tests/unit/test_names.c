@@ -154,6 +154,46 @@ TEST(streaming)
     CHECK_EQ(addresses, 14 * 2);
 }
 
+/* A JSON body whose values reach the text layer without a letter (the
+   names pass is left out of those) and then one with a house number at
+   its start, cut every way and right after the number: where the pass is
+   left out, it must still wait for the street's name. */
+TEST(streaming_digit_values)
+{
+    static char big[8192];
+    size_t n = (size_t)snprintf(big, sizeof(big), "{\"items\":[");
+    for (int k = 0; k < 60; k++) {
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "{\"tel\":\"+1 415 555 01%02d\"},", k);
+    }
+    /* one value of 700 bytes without a letter before the number */
+    n += (size_t)snprintf(big + n, sizeof(big) - n, "{\"to\":\"");
+    for (int k = 0; k < 100; k++) {
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "%d.%d, ", k % 9, k % 7);
+    }
+    n += (size_t)snprintf(big + n, sizeof(big) - n,
+                          "12 Evergreen Terrace, Springfield, OR 97475\"}]}");
+    const char *got = scan_str(__LINE__, E, VEIL_FMT_JSON, big, n);
+    size_t phones = 0;
+    for (const char *p = got; (p = strstr(p, "phone@")) != NULL; p++) {
+        phones++;
+    }
+    CHECK_EQ(phones, 60);
+    CHECK(strstr(got, "address@") != NULL);
+    char whole[8192], cut[8192];
+    snprintf(whole, sizeof(whole), "%s", got);
+
+    flist_t l;
+    memset(&l, 0, sizeof(l));
+    veil_scanner_t *sc = veil_scanner_new(E, VEIL_FMT_JSON, collect, &l);
+    size_t at = (size_t)(strstr(big, "12 Evergreen") - big) + 3;
+    CHECK(veil_scanner_feed(sc, big, at) == 0);
+    CHECK(veil_scanner_feed(sc, big + at, n - at) == 0);
+    CHECK(veil_scanner_finish(sc) == 0);
+    veil_scanner_free(sc);
+    flist_format(E, &l, cut, sizeof(cut));
+    CHECK_STR(cut, whole);
+}
+
 int main(void)
 {
     char err[256];
@@ -169,6 +209,7 @@ int main(void)
     RUN(structured);
     RUN(redacted);
     RUN(streaming);
+    RUN(streaming_digit_values);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
