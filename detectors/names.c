@@ -1603,6 +1603,15 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             i++; /* a digit after "%4" or "\\n" inside the run just read */
             continue;
         }
+        if (is_digit(b[i]) &&
+            (!v->addresses || ((v->final || v->n - i > 16) && !number_then_word(v, i)))) {
+            /* No house number starts here, whatever comes after the bytes
+               number_then_word() read: half the candidates of API text
+               (counts, ids, timestamps), decided before the word tests. */
+            run = i;
+            i++;
+            continue;
+        }
         size_t past;
         if (v->t != NULL && v->t->nnonames != 0 && (past = past_nonames(v->t, i)) != 0) {
             i = past; /* no name or address starts here */
