@@ -291,13 +291,20 @@ static void redact_pieces(const veil_engine_t *e, veil_redactor_options_t *ro, c
     veil_redactor_free(r); /* unfinished: freed with bytes held back */
 }
 
-static void redact_with(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
-                        const char *in, size_t cut, outbuf_t *o, int finish)
+/* Options with a format and an action, the rest at their defaults. */
+static veil_redactor_options_t options_of(veil_format_t fmt, veil_action_t act)
 {
     veil_redactor_options_t ro;
     memset(&ro, 0, sizeof(ro));
     ro.format = fmt;
     ro.action = act;
+    return ro;
+}
+
+static void redact_with(const veil_engine_t *e, veil_format_t fmt, veil_action_t act,
+                        const char *in, size_t cut, outbuf_t *o, int finish)
+{
+    veil_redactor_options_t ro = options_of(fmt, act);
     redact_pieces(e, &ro, in, cut, SIZE_MAX, o, finish);
 }
 
@@ -398,10 +405,7 @@ static void count_findings(void *ud, const veil_finding_t *f)
 /* Redacts <in> with the test's rules, fed in pieces of <step> bytes. */
 static void redact_rules(veil_format_t fmt, const char *in, size_t step, outbuf_t *o, int *told)
 {
-    veil_redactor_options_t ro;
-    memset(&ro, 0, sizeof(ro));
-    ro.format = fmt;
-    ro.action = VEIL_ACT_LABEL;
+    veil_redactor_options_t ro = options_of(fmt, VEIL_ACT_LABEL);
     ro.on_finding = count_findings;
     ro.finding_ud = told;
     ro.field_action = test_rules;
@@ -500,10 +504,7 @@ TEST(no_names_spans)
     static const uint64_t spans[2][2] = {{0, 41}, {84, 126}};
     outbuf_t o;
     for (size_t cut = 0; cut < sizeof(in); cut += 5) {
-        veil_redactor_options_t ro;
-        memset(&ro, 0, sizeof(ro));
-        ro.format = VEIL_FMT_TEXT;
-        ro.action = VEIL_ACT_LABEL;
+        veil_redactor_options_t ro = options_of(VEIL_FMT_TEXT, VEIL_ACT_LABEL);
         ro.no_names = spans;
         ro.n_no_names = 2;
         redact_pieces(E, &ro, in, cut, 7, &o, 1);
@@ -524,10 +525,7 @@ TEST(no_tables)
 {
     static const char in[] = "first_name,last_name\nMaria,Garcia\n";
     outbuf_t o;
-    veil_redactor_options_t ro;
-    memset(&ro, 0, sizeof(ro));
-    ro.format = VEIL_FMT_TEXT;
-    ro.action = VEIL_ACT_LABEL;
+    veil_redactor_options_t ro = options_of(VEIL_FMT_TEXT, VEIL_ACT_LABEL);
     redact_pieces(E, &ro, in, 5, 3, &o, 1);
     CHECK_STR(o.buf, "first_name,last_name\n[PERSON_NAME],[PERSON_NAME]\n");
     ro.no_tables = 1;
