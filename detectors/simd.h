@@ -101,6 +101,10 @@ typedef struct veil__kernels {
     void (*names_mask)(const unsigned char *b, size_t base, size_t n, int lines, int room,
                        veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
                        uint64_t nl[VEIL__NMASK_BLOCKS]);
+    /* The look-alike normaliser's plain bytes: copies p[0..n) to dst up
+       to the first that may start a replacement ('%', '+', C2, E2, EF)
+       and returns their count; stores whole vectors within dst[0..n). */
+    size_t (*plain_copy)(unsigned char *dst, const unsigned char *p, size_t n);
 } veil__kernels_t;
 
 /* The kernels of each level; NULL for a level this build has none of

@@ -269,6 +269,67 @@ static int has_trigger(const void *s, size_t len)
     return next_trigger(s, 0, len) < len;
 }
 
+/* ---- the look-alike normaliser's plain bytes (text_scan.c) ---- */
+
+/* A byte a replacement may start on: '%', '+', C2, E2, EF. */
+static inline int plain_special(unsigned c)
+{
+    return c == '%' || c == '+' || c == 0xC2 || c == 0xE2 || c == 0xEF;
+}
+
+#if VEIL_K_LEVEL >= 1
+static inline unsigned plain_special16(__m128i v)
+{
+    __m128i m = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), _mm_cmpeq_epi8(v, _mm_set1_epi8('+'))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2)),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE2))),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF))));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* Copies p[0..n) to dst up to the first byte a replacement may start on
+   and returns how many bytes came before it (n when none). Whole vectors
+   are stored, never past dst[n - 1]: bytes stored after the returned
+   count are the input's own and are written again or wiped. */
+static size_t plain_copy(unsigned char *dst, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+#if VEIL_K_LEVEL >= 2
+    const __m256i pct = _mm256_set1_epi8('%'), plus = _mm256_set1_epi8('+');
+    const __m256i c2 = _mm256_set1_epi8((char)0xC2), e2 = _mm256_set1_epi8((char)0xE2);
+    const __m256i ef = _mm256_set1_epi8((char)0xEF);
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        _mm256_storeu_si256((__m256i *)(void *)(dst + i), v);
+        __m256i m = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, pct), _mm256_cmpeq_epi8(v, plus)),
+            _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, c2), _mm256_cmpeq_epi8(v, e2)),
+                            _mm256_cmpeq_epi8(v, ef)));
+        unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+        if (bits != 0) {
+            return i + (size_t)__builtin_ctz(bits);
+        }
+    }
+#endif
+#if VEIL_K_LEVEL >= 1
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        _mm_storeu_si128((__m128i *)(void *)(dst + i), v);
+        unsigned bits = plain_special16(v);
+        if (bits != 0) {
+            return i + (size_t)__builtin_ctz(bits);
+        }
+    }
+#endif
+    while (i < n && !plain_special(p[i])) {
+        dst[i] = p[i];
+        i++;
+    }
+    return i;
+}
+
 
 /* ---- context words ---- */
 
@@ -3343,4 +3404,5 @@ const veil__kernels_t VEIL_K_TABLE = {
     .value_needs_scan = value_needs_scan,
     .value_needs_scan_at = value_needs_scan_at,
     .names_mask = names_mask,
+    .plain_copy = plain_copy,
 };

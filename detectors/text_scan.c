@@ -658,42 +658,8 @@ static const uint8_t pct_decodes[256] = {
     [0x20] = 1, [0x28] = 1, [0x29] = 1, [0x2b] = 1, [0x2d] = 1,
     [0x2e] = 1, [0x3a] = 1, [0xc2] = 1, [0xe2] = 1, [0xef] = 1};
 
-/* The bytes that may start a replacement. */
-static const uint8_t norm_special[256] = {['%'] = 1, ['+'] = 1, [0xc2] = 1, [0xe2] = 1, [0xef] = 1};
-
-#ifdef __SSE2__
-/* Bit k set when byte k of the 16 at <p> may start a replacement. */
-static inline unsigned special_mask16(const unsigned char *p)
-{
-    const __m128i pct = _mm_set1_epi8('%'), plus = _mm_set1_epi8('+');
-    const __m128i c2 = _mm_set1_epi8((char)0xc2), e2 = _mm_set1_epi8((char)0xe2),
-                  ef = _mm_set1_epi8((char)0xef);
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i m =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)),
-                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, e2)),
-                                  _mm_cmpeq_epi8(v, ef)));
-    return (unsigned)_mm_movemask_epi8(m);
-}
-#endif
-
-/* The bytes from p that start no replacement. */
-static inline size_t plain_run(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    for (; i + 16 <= n; i += 16) {
-        unsigned bits = special_mask16(p + i);
-        if (bits != 0) {
-            return i + (size_t)__builtin_ctz(bits);
-        }
-    }
-#endif
-    while (i < n && !norm_special[p[i]]) {
-        i++;
-    }
-    return i;
-}
+/* The bytes that may start a replacement ('%', '+', C2, E2, EF) are
+   found by the SIMD level's plain_copy() (text_handlers.h). */
 
 /* Records that the '+' at buffer stream offset <at> was written as ' '
    (a key=value field's value runs on through it: text_handlers.h). */
@@ -798,29 +764,17 @@ static size_t norm_run(struct veil__text *t, const unsigned char *p, size_t n, s
 {
     size_t i = 0;
     while (i < stop) {
-#ifdef __SSE2__
-        /* Sixteen bytes at a time; a block with a special byte is stored
-           whole and only the bytes before it are kept (the buffer has room
-           for n bytes from where this run began, and the bytes past len are
-           wiped like the rest: t->used). */
-        while (i + 16 <= stop) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            _mm_storeu_si128((__m128i *)(void *)(t->buf + t->len), v);
-            if (t->len + 16 > t->used) {
-                t->used = t->len + 16;
-            }
-            unsigned bits = special_mask16(p + i);
-            size_t k = bits ? (size_t)__builtin_ctz(bits) : 16;
-            t->len += k;
-            i += k;
-            if (k < 16) {
-                break;
-            }
+        /* The plain bytes a vector at a time on the stream's SIMD level:
+           a vector with a special byte is stored whole and only the bytes
+           before it are kept (the buffer has room for n bytes from where
+           this run began, and the bytes past len are wiped like the rest:
+           t->used). */
+        if (t->len + (stop - i) > t->used) {
+            t->used = t->len + (stop - i);
         }
-#endif
-        while (i < stop && !norm_special[p[i]]) {
-            t->buf[t->len++] = p[i++];
-        }
+        size_t k = t->k->plain_copy(t->buf + t->len, p + i, stop - i);
+        t->len += k;
+        i += k;
         if (i >= stop) {
             break;
         }
@@ -926,8 +880,7 @@ int veil__text_append(struct veil__text *t, const void *data, size_t len)
     }
     if (t->npart == 0) {
         /* Most values and lines have nothing to replace, or start so. */
-        size_t k = plain_run(in, len);
-        memcpy(t->buf + t->len, in, k);
+        size_t k = t->k->plain_copy(t->buf + t->len, in, len);
         t->len += k;
         if (k == len) {
             note_used(t);
