@@ -271,11 +271,9 @@ static int has_trigger(const void *s, size_t len)
 
 /* ---- the look-alike normaliser's plain bytes (text_scan.c) ---- */
 
-/* A byte a replacement may start on: '%', '+', C2, E2, EF. */
-static inline int plain_special(unsigned c)
-{
-    return c == '%' || c == '+' || c == 0xC2 || c == 0xE2 || c == 0xEF;
-}
+/* The bytes a replacement may start on: '%', '+', C2, E2, EF. */
+static const uint8_t plain_special[256] = {
+    ['%'] = 1, ['+'] = 1, [0xC2] = 1, [0xE2] = 1, [0xEF] = 1};
 
 #if VEIL_K_LEVEL >= 1
 static inline unsigned plain_special16(__m128i v)
@@ -323,7 +321,7 @@ static size_t plain_copy(unsigned char *dst, const unsigned char *p, size_t n)
         }
     }
 #endif
-    while (i < n && !plain_special(p[i])) {
+    while (i < n && !plain_special[p[i]]) {
         dst[i] = p[i];
         i++;
     }
