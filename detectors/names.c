@@ -1612,6 +1612,15 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             i++;
             continue;
         }
+        if ((unsigned)b[i] - 'A' < 26u && i + 1 < v->n &&
+            ((unsigned)b[i + 1] - 'A' < 26u || (unsigned)b[i + 1] - '0' < 10u)) {
+            /* Two capitals, or a capital and a digit: an id, a code or an
+               acronym, not capitalised, so no name or street starts here
+               (veil__address_at() wants a capitalised word too), whatever
+               follows; the word's other letters are no candidates. */
+            i++;
+            continue;
+        }
         size_t past;
         if (v->t != NULL && v->t->nnonames != 0 && (past = past_nonames(v->t, i)) != 0) {
             i = past; /* no name or address starts here */
