@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "simd.h"
 
 #define CSV_HEADER_MAX 150 /* bytes of a header line (< VEIL__LOOKBEHIND) */
 #define CSV_LINE_MAX 65536 /* bytes of a row: longer is no table */
@@ -234,6 +235,18 @@ static size_t read_lines(struct veil__text *t, size_t i, int final)
         c->candidate = blank;
         c->line_start = t->base + e + 1;
         i = e + 1;
+        if (!blank) {
+            /* No line but the one after a blank line can be a header: on
+               to the newline before the next blank line or, without one,
+               to the last newline (most text is lines between blank
+               lines, and a memchr() per line cost more than the rest). */
+            size_t p = t->k->next_blank(b, e, n);
+            if (p == n) {
+                p = (size_t)((const unsigned char *)memrchr(b + e, '\n', n - e) - b);
+            }
+            c->line_start = t->base + p + 1;
+            i = p + 1;
+        }
     }
     return i;
 }

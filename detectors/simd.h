@@ -105,6 +105,9 @@ typedef struct veil__kernels {
        to the first that may start a replacement ('%', '+', C2, E2, EF)
        and returns their count; stores whole vectors within dst[0..n). */
     size_t (*plain_copy)(unsigned char *dst, const unsigned char *p, size_t n);
+    /* The first newline at or after <p> that a blank line follows
+       ("\n\n" or "\n\r\n", whole in b[0..n)); n when there is none. */
+    size_t (*next_blank)(const unsigned char *b, size_t p, size_t n);
 } veil__kernels_t;
 
 /* The kernels of each level; NULL for a level this build has none of

@@ -269,6 +269,52 @@ static int has_trigger(const void *s, size_t len)
     return next_trigger(s, 0, len) < len;
 }
 
+/* ---- blank lines, for the CSV reader (csv_columns.c) ---- */
+
+/* The first newline at or after <p> that a blank line follows ("\n\n"
+   or "\n\r\n", whole in b[0..n)); n when there is none. */
+static size_t next_blank(const unsigned char *b, size_t p, size_t n)
+{
+#if VEIL_K_LEVEL >= 2
+    const __m256i lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+    for (; p + 34 <= n; p += 32) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 1));
+        __m256i x2 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 2));
+        __m256i blank =
+            _mm256_or_si256(_mm256_cmpeq_epi8(x1, lf),
+                            _mm256_and_si256(_mm256_cmpeq_epi8(x1, cr), _mm256_cmpeq_epi8(x2, lf)));
+        unsigned m =
+            (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x0, lf), blank));
+        if (m != 0) {
+            return p + (size_t)__builtin_ctz(m);
+        }
+    }
+#endif
+#if VEIL_K_LEVEL >= 1
+    const __m128i lf16 = _mm_set1_epi8('\n'), cr16 = _mm_set1_epi8('\r');
+    for (; p + 18 <= n; p += 16) {
+        __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
+        __m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(b + p + 1));
+        __m128i x2 = _mm_loadu_si128((const __m128i *)(const void *)(b + p + 2));
+        __m128i blank =
+            _mm_or_si128(_mm_cmpeq_epi8(x1, lf16),
+                         _mm_and_si128(_mm_cmpeq_epi8(x1, cr16), _mm_cmpeq_epi8(x2, lf16)));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x0, lf16), blank));
+        if (m != 0) {
+            return p + (size_t)__builtin_ctz(m);
+        }
+    }
+#endif
+    for (; p + 1 < n; p++) {
+        if (b[p] == '\n' &&
+            (b[p + 1] == '\n' || (b[p + 1] == '\r' && p + 2 < n && b[p + 2] == '\n'))) {
+            return p;
+        }
+    }
+    return n;
+}
+
 /* ---- the look-alike normaliser's plain bytes (text_scan.c) ---- */
 
 /* The bytes a replacement may start on: '%', '+', C2, E2, EF. */
@@ -3403,4 +3449,5 @@ const veil__kernels_t VEIL_K_TABLE = {
     .value_needs_scan_at = value_needs_scan_at,
     .names_mask = names_mask,
     .plain_copy = plain_copy,
+    .next_blank = next_blank,
 };
