@@ -2,7 +2,9 @@
 """Routes chosen by the verified client certificate (match.client_sans,
 match.client_subject): two client certificates from the throwaway CA reach
 two different policies, which the exact bytes the upstream receives show;
-no certificate goes to the default route. `veil check` refuses a client
+no certificate goes to the default route. `veil test` on the same file,
+its cases presenting the same certificate files, takes the routes and
+gives the log views the live run did. `veil check` refuses a client
 identity match when no listener verifies client certificates.
 
 Usage: test_tls_identity.py VEIL [test names...]
@@ -133,6 +135,77 @@ def test_identity_never_matches_unverified(veil):
         s.stop()
 
 
+# Policies whose log views differ (the actions apply to the log's copy in
+# observe mode): the route a client takes shows in the record's body.
+SIDE_POLICIES = """routes:
+  - name: one
+    match: {client_sans: ["spiffe://test/client-one"]}
+    policy: one
+  - name: two
+    match: {client_subject: "CN=client two"}
+    policy: two
+policies:
+  default:
+    request: {actions: {default: label}}
+  one:
+    request: {actions: {default: drop}}
+  two:
+    request: {actions: {default: mask}}
+"""
+
+
+def test_veil_test_agrees_with_live(veil):
+    """The same configuration, run live and given to `veil test`: a
+    case that presents a client's certificate file (client_cert_file)
+    gets the route and the log view the live handshake with that
+    certificate got, for each client and for none; a certificate the
+    live handshake refuses is refused by the case too. Both read the
+    certificate with config/client_cert.c, which this holds together."""
+    pki = PKI()
+
+    class SideBySide(Setup):
+        def yaml(self, tls_extra, certs, port):
+            return ("version: 1\nlisteners:\n  - name: main\n    address: 127.0.0.1:1\n" +
+                    listener_yaml(self.pki, tls_extra, certs) + SIDE_POLICIES)
+
+    s = SideBySide(veil, pki, client_auth_yaml(pki, "optional"))
+    try:
+        post(s, "one", *cert_args(pki, "client"))
+        post(s, "two", *cert_args(pki, "client2"))
+        post(s, "none")
+        _, err, rc = s.curl("/json", *cert_args(pki, "rogue"))
+        check(rc != 0, "the live handshake refuses the rogue certificate: %r" % err)
+        recs = {r["http.request.id"]: r for r in s.env.log(3)}
+        eq(sorted(recs), ["none", "one", "two"], "three records")
+        eq([recs[k]["veil.route"] for k in ("one", "two", "none")], ["one", "two", "default"],
+           "the live routes")
+        views = {k: recs[k]["http.request.body.content"] for k in recs}
+        check(len(set(views.values())) == 3, "three log views: %r" % views)
+    finally:
+        s.stop()
+
+    def case(name, cert, view):
+        req = "{listener: main, client_cert_file: %s}" % pki.path(cert) if cert else \
+            "{listener: main}"
+        return ("  - name: %s\n    request: %s\n    content_type: application/json\n"
+                "    body: '%s'\n    expect:\n      output: '%s'\n"
+                % (name, req, BODY.decode(), view))
+    with open(s.conf) as f:
+        conf = f.read()
+    conf += "tests:\n" + case("one", "client.pem", views["one"]) + \
+        case("two", "client2.pem", views["two"]) + case("none", None, views["none"]) + \
+        ("  - name: rogue\n    request: {listener: main, client_cert_file: %s}\n"
+         "    expect:\n      handshake: refused\n" % pki.path("rogue.pem"))
+    side = os.path.join(pki.dir, "side.yaml")
+    with open(side, "w") as f:
+        f.write(conf)
+    p = subprocess.run([veil, "test", "-c", side], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=30)
+    out = p.stdout.decode()
+    eq(p.returncode, 0, "veil test agrees with the live run:\n" + out)
+    check("4 passed, 0 failed" in out, "four cases passed:\n" + out)
+
+
 def check_out(veil, path):
     p = subprocess.run([veil, "check", "-c", path], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=20)
@@ -183,7 +256,7 @@ def test_check_refuses_identity_without_client_auth(veil):
 
 
 TESTS = [test_two_clients_two_policies, test_identity_never_matches_unverified,
-         test_check_refuses_identity_without_client_auth]
+         test_veil_test_agrees_with_live, test_check_refuses_identity_without_client_auth]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))
