@@ -139,6 +139,14 @@ def burst(port, n, req, timeout=60):
     return out
 
 
+def burst_all_ok(env, n, req):
+    """<n> connections at once, each sending <req>: every answer must be
+    a 200."""
+    answers = burst(env.port, n, req)
+    good = sum(1 for a in answers if a.startswith(b"HTTP/1.1 200 OK\r\n"))
+    eq(good, n, "answers that are 200")
+
+
 def test_memory_after_bursts(veil):
     """Twelve bursts of 5,000 connections (request, response, close):
     10 s after the last one veil's RSS is within twice its idle RSS."""
@@ -182,9 +190,7 @@ def test_memory_settles_under_steady_load(veil):
         req = (b"POST /f/ok HTTP/1.1\r\nHost: a\r\nContent-Type: application/"
                b"octet-stream\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
                % len(body)) + body
-        answers = burst(env.port, 200, req)
-        good = sum(1 for a in answers if a.startswith(b"HTTP/1.1 200 OK\r\n"))
-        eq(good, 200, "answers that are 200")
+        burst_all_ok(env, 200, req)
         peak = anon_kib(pid)
         check(peak > 2 * idle, "the burst left more than 2 x idle (%d KiB, idle %d KiB): "
               "nothing to give back" % (peak, idle))
@@ -287,10 +293,7 @@ def test_memory_settles_after_inspection_peak(veil):
                           body=pii_form(64, 7), close=True,
                           extra=b"Content-Type: application/"
                                 b"x-www-form-urlencoded\r\n")
-            answers = burst(env.port, 64, req)
-            good = sum(1 for a in answers
-                       if a.startswith(b"HTTP/1.1 200 OK\r\n"))
-            eq(good, 64, "answers that are 200")
+            burst_all_ok(env, 64, req)
             peak = anon_kib(pid)
             print("RssAnon with the trickle %d KiB, after the peak %d KiB"
                   % (steady, peak))
