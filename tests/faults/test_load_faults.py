@@ -248,8 +248,13 @@ def test_memory_settles_after_inspection_peak(veil):
     same kind of upload, one at a time on two keep-alive connections: the
     inspection state the peak needed (each worker keeps a few redactors
     for reuse, with the buffers their biggest body grew) is freed within
-    75 s, and veil's anonymous memory comes back within 1.5 x what it was
-    with the trickle alone before the peak."""
+    75 s, and veil's anonymous memory comes back within 2 x what it was
+    with the trickle alone before the peak. (The peak is 5 to 7 times the
+    trickle's figure. With the trickle alone veil came back to 1.24 to
+    1.47 times that figure in six runs of two builds, and stayed above
+    1.5 for the whole 75 s in one `make test` on a loaded machine: a bound
+    of 1.5 x measured the trickle's own drift more than the peak's
+    leftovers.)"""
     with FaultEnv(veil, record=False) as env:
         pid = env.veil.pid
         ok_exchange(env, b"warm")
@@ -297,11 +302,11 @@ def test_memory_settles_after_inspection_peak(veil):
             peak = anon_kib(pid)
             print("RssAnon with the trickle %d KiB, after the peak %d KiB"
                   % (steady, peak))
-            check(peak > 1.5 * steady, "the peak left more than 1.5 x the "
+            check(peak > 2 * steady, "the peak left more than 2 x the "
                   "trickle's (%d KiB, trickle %d KiB): nothing to give back"
                   % (peak, steady))
-            wait_until(lambda: anon_kib(pid) <= 1.5 * steady, 75,
-                       "anonymous memory within 1.5 x the trickle's (%d KiB; "
+            wait_until(lambda: anon_kib(pid) <= 2 * steady, 75,
+                       "anonymous memory within 2 x the trickle's (%d KiB; "
                        "%d KiB after the peak)" % (steady, peak))
         finally:
             stop.set()
