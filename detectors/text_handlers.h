@@ -1743,8 +1743,11 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
            for the T as RFC 3339 section 5.6 allows and SQL writes it) is
            the most common number in API traffic and never PII by itself (a
            birth date under a dob key is a field finding; in prose it has
-           no time of day). */
-        if (ws == i && we - ws == 4 && i + 20 <= t->len) {
+           no time of day). It is judged from its first 14 bytes, so a
+           value that ends after the hour's colon (a JSON string cut
+           there) is one too, as the shortcut reading the raw bytes past
+           the value's end says (digit_fast). */
+        if (ws == i && we - ws == 4 && i + 14 <= t->len) {
             const unsigned char *p = b + i;
             if (p[4] == '-' && isdig(p[5]) && isdig(p[6]) && p[7] == '-' && isdig(p[8]) &&
                 isdig(p[9]) && (p[10] == 'T' || p[10] == ' ') && isdig(p[11]) && isdig(p[12]) &&
@@ -1766,7 +1769,7 @@ static size_t h_numeric(struct veil__text *t, size_t i, int final)
                 }
                 return q;
             }
-        } else if (ws == i && we - ws == 4 && !final && i + 20 > t->len) {
+        } else if (ws == i && we - ws == 4 && !final && i + 14 > t->len) {
             return DEFER;
         }
         /* The digits and separators of the 32 bytes from a word's start. */

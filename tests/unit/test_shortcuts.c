@@ -136,6 +136,13 @@ TEST(date_times)
        (text_scan.c): the date-time ends there, and a CPF after it is read
        (fuzz_json: the raw value was judged in place to hold nothing). */
     SWEEP(E, "", "2025-08-16T11:04:29+123.456.789-09 KN", "br_cpf");
+    /* A date-time whose value ends after the hour's colon is still one: a
+       JSON string value judged in place sees the quote after it, and the
+       handler sees the value's end (fuzz_json: the handler read
+       "0023-04-11 23" as a phone when fewer than 20 bytes were left). */
+    SWEEP(E, "", "0023-04-11 23:", "");
+    SWEEP(E, "", "2026-11-29 23:", "");
+    SWEEP(E, "", "2026-11-29T23:5", "");
 }
 
 /* A name after a context phrase and punctuation with no space between
