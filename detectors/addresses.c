@@ -158,20 +158,33 @@ static const aword_t words[] = {
 };
 /* clang-format on */
 
+#define AW(s)            \
+    {                    \
+        s, sizeof(s) - 1 \
+    }
+
 /* German street words written apart ("Greifswalder Str.", "Alte Landstr."
    has a compound): after one or two capitalised words. */
-static const char *const apart[] = {
-    "str",  "strasse", "weg",      "allee", "platz", "gasse",  "ring",
-    "damm", "ufer",    "chaussee", "steig", "pfad",  "graben", "markt",
-    "berg", "hof",     "straat",   "laan",  "weg",   "plein",  "kade",
+static const struct {
+    const char *w;
+    size_t len;
+} apart[] = {
+    AW("str"),  AW("strasse"), AW("weg"),      AW("allee"), AW("platz"), AW("gasse"),  AW("ring"),
+    AW("damm"), AW("ufer"),    AW("chaussee"), AW("steig"), AW("pfad"),  AW("graben"), AW("markt"),
+    AW("berg"), AW("hof"),     AW("straat"),   AW("laan"),  AW("weg"),   AW("plein"),  AW("kade"),
 };
 
 /* Word endings of German and Dutch street names (Lindenallee, Kalverstraat). */
-static const char *const suffixes[] = {
-    "strasse",  "str",   "weg",    "allee",  "platz", "gasse",  "ring",  "damm",      "ufer",
-    "chaussee", "steig", "pfad",   "graben", "markt", "straat", "laan",  "gracht",    "plein",
-    "dijk",     "kade",  "singel", "steeg",  "dreef", "baan",   "wal",   "plantsoen", "hof",
-    "park",     "pad",   "kamp",   "hoven",  "berg",  "stieg",  "zeile",
+static const struct {
+    const char *w;
+    size_t len;
+} suffixes[] = {
+    AW("strasse"), AW("str"),       AW("weg"),    AW("allee"),    AW("platz"),  AW("gasse"),
+    AW("ring"),    AW("damm"),      AW("ufer"),   AW("chaussee"), AW("steig"),  AW("pfad"),
+    AW("graben"),  AW("markt"),     AW("straat"), AW("laan"),     AW("gracht"), AW("plein"),
+    AW("dijk"),    AW("kade"),      AW("singel"), AW("steeg"),    AW("dreef"),  AW("baan"),
+    AW("wal"),     AW("plantsoen"), AW("hof"),    AW("park"),     AW("pad"),    AW("kamp"),
+    AW("hoven"),   AW("berg"),      AW("stieg"),  AW("zeile"),
 };
 
 #define ASLOTS 1024
@@ -237,8 +250,8 @@ static int suffix_word(const veil__word_t *w)
         return 1;
     }
     for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
-        size_t sl = strlen(suffixes[k]);
-        if (w->len >= sl + 3 && memcmp(w->f + w->len - sl, suffixes[k], sl) == 0) {
+        size_t sl = suffixes[k].len;
+        if (w->len >= sl + 3 && memcmp(w->f + w->len - sl, suffixes[k].w, sl) == 0) {
             return 1;
         }
     }
@@ -251,7 +264,7 @@ static int apart_word(const veil__word_t *w)
         return 0;
     }
     for (size_t k = 0; k < sizeof(apart) / sizeof(apart[0]); k++) {
-        if (strlen(apart[k]) == w->len && memcmp(w->f, apart[k], w->len) == 0) {
+        if (apart[k].len == w->len && memcmp(w->f, apart[k].w, w->len) == 0) {
             return 1;
         }
     }

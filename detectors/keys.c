@@ -435,11 +435,19 @@ int veil__key_class_prose(const char *key, size_t len)
  */
 static int particle(const char *w, size_t len)
 {
-    static const char *const list[] = {"de",  "da",  "di",  "do",  "du",  "del", "della", "der",
-                                       "den", "van", "von", "la",  "le",  "dos", "das",   "e",
-                                       "y",   "bin", "al",  "ter", "ten", "zu"};
+#define P(s)             \
+    {                    \
+        s, sizeof(s) - 1 \
+    }
+    static const struct {
+        const char *w;
+        size_t len;
+    } list[] = {P("de"),  P("da"),  P("di"),  P("do"),  P("du"),  P("del"), P("della"), P("der"),
+                P("den"), P("van"), P("von"), P("la"),  P("le"),  P("dos"), P("das"),   P("e"),
+                P("y"),   P("bin"), P("al"),  P("ter"), P("ten"), P("zu")};
+#undef P
     for (size_t k = 0; k < sizeof(list) / sizeof(list[0]); k++) {
-        if (strlen(list[k]) == len && memcmp(list[k], w, len) == 0) {
+        if (list[k].len == len && memcmp(list[k].w, w, len) == 0) {
             return 1;
         }
     }

@@ -1390,27 +1390,36 @@ static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
 /* The month names of the languages veil's phone formats cover, as their
    calendars write them (en, de, fr, es, it, nl, pt), and the usual
    abbreviations; compared without regard to ASCII case. */
-static const char *const month_names[] = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec",
-    /* de */
-    "januar", "jänner", "februar", "märz", "mai", "juni", "juli", "oktober", "dezember", "okt",
-    "dez",
-    /* fr */
-    "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre",
-    "novembre", "décembre",
-    /* es */
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "setiembre", "octubre", "noviembre", "diciembre",
-    /* it */
-    "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre",
-    "dicembre",
-    /* nl */
-    "januari", "februari", "maart", "mei", "augustus",
-    /* pt */
-    "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro",
-    "dezembro"};
+#define M(s)             \
+    {                    \
+        s, sizeof(s) - 1 \
+    }
+static const struct {
+    const char *w;
+    size_t len;
+} month_names[] = {M("january"), M("february"), M("march"), M("april"), M("may"), M("june"),
+                   M("july"), M("august"), M("september"), M("october"), M("november"),
+                   M("december"), M("jan"), M("feb"), M("mar"), M("apr"), M("jun"), M("jul"),
+                   M("aug"), M("sep"), M("sept"), M("oct"), M("nov"), M("dec"),
+                   /* de */
+                   M("januar"), M("jänner"), M("februar"), M("märz"), M("mai"), M("juni"),
+                   M("juli"), M("oktober"), M("dezember"), M("okt"), M("dez"),
+                   /* fr */
+                   M("janvier"), M("février"), M("mars"), M("avril"), M("juin"), M("juillet"),
+                   M("août"), M("septembre"), M("octobre"), M("novembre"), M("décembre"),
+                   /* es */
+                   M("enero"), M("febrero"), M("marzo"), M("abril"), M("mayo"), M("junio"),
+                   M("julio"), M("agosto"), M("septiembre"), M("setiembre"), M("octubre"),
+                   M("noviembre"), M("diciembre"),
+                   /* it */
+                   M("gennaio"), M("febbraio"), M("aprile"), M("maggio"), M("giugno"), M("luglio"),
+                   M("settembre"), M("ottobre"), M("dicembre"),
+                   /* nl */
+                   M("januari"), M("februari"), M("maart"), M("mei"), M("augustus"),
+                   /* pt */
+                   M("janeiro"), M("fevereiro"), M("março"), M("maio"), M("junho"), M("julho"),
+                   M("setembro"), M("outubro"), M("novembro"), M("dezembro")};
+#undef M
 
 /* Whether b[w..we) is a month's name. */
 static int is_month(const unsigned char *b, size_t w, size_t we)
@@ -1419,9 +1428,12 @@ static int is_month(const unsigned char *b, size_t w, size_t we)
     if (len < 3 || len > 10) {
         return 0;
     }
+    /* (lengths and first letters first: dates with a month's name are
+       looked for at every number before a word) */
+    unsigned first = b[w] | 0x20u;
     for (size_t k = 0; k < sizeof(month_names) / sizeof(month_names[0]); k++) {
-        if (strlen(month_names[k]) == len &&
-            strncasecmp((const char *)b + w, month_names[k], len) == 0) {
+        if (month_names[k].len == len && (unsigned char)month_names[k].w[0] == first &&
+            strncasecmp((const char *)b + w, month_names[k].w, len) == 0) {
             return 1;
         }
     }

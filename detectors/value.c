@@ -443,16 +443,27 @@ static int hexval_c(char ch)
 
 static int absent_word(const char *w, size_t n)
 {
-    static const char *const words[] = {"null", "nil", "none", "undefined", "n/a"};
+#define A(s)             \
+    {                    \
+        s, sizeof(s) - 1 \
+    }
+    static const struct {
+        const char *w;
+        size_t len;
+    } words[] = {A("null"), A("nil"), A("none"), A("undefined"), A("n/a")};
+#undef A
     if (n < 3 || n > 9) {
         return 0;
     }
     for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
-        size_t wl = strlen(words[k]), j = 0;
-        while (j < n && n == wl && (w[j] | 0x20) == words[k][j]) {
+        size_t j = 0;
+        if (n != words[k].len) {
+            continue;
+        }
+        while (j < n && (w[j] | 0x20) == words[k].w[j]) {
             j++;
         }
-        if (n == wl && j == n) {
+        if (j == n) {
             return 1;
         }
     }
