@@ -511,15 +511,26 @@ int veil__name_like(const char *s, size_t len)
 /* Objects whose "name" is not a person's: {"product": {"name": ...}}. */
 int veil__thing_key(const char *key, size_t len)
 {
-    static const char *const things[] = {
-        "product", "item",         "items",        "article",   "sku",      "plan",     "category",
-        "company", "organization", "organisation", "org",       "brand",    "merchant", "store",
-        "shop",    "app",          "application",  "service",   "team",     "project",  "file",
-        "repo",    "repository",   "bucket",       "city",      "country",  "region",   "device",
-        "tag",     "tags",         "label",        "labels",    "event",    "campaign", "products",
-        "variant", "variants",     "collection",   "feature",   "features", "role",     "roles",
-        "group",   "groups",       "channel",      "workspace", "database", "table",    "model",
-        "package", "course",       "venue",        "location",  "bank",     "employer"};
+#define T(s)             \
+    {                    \
+        s, sizeof(s) - 1 \
+    }
+    static const struct {
+        const char *w;
+        size_t len;
+    } things[] = {
+        T("product"),   T("item"),        T("items"),      T("article"),      T("sku"),
+        T("plan"),      T("category"),    T("company"),    T("organization"), T("organisation"),
+        T("org"),       T("brand"),       T("merchant"),   T("store"),        T("shop"),
+        T("app"),       T("application"), T("service"),    T("team"),         T("project"),
+        T("file"),      T("repo"),        T("repository"), T("bucket"),       T("city"),
+        T("country"),   T("region"),      T("device"),     T("tag"),          T("tags"),
+        T("label"),     T("labels"),      T("event"),      T("campaign"),     T("products"),
+        T("variant"),   T("variants"),    T("collection"), T("feature"),      T("features"),
+        T("role"),      T("roles"),       T("group"),      T("groups"),       T("channel"),
+        T("workspace"), T("database"),    T("table"),      T("model"),        T("package"),
+        T("course"),    T("venue"),       T("location"),   T("bank"),         T("employer")};
+#undef T
     char norm[32];
     size_t n = 0;
     for (size_t k = 0; k < len && n < sizeof(norm); k++) {
@@ -532,7 +543,7 @@ int veil__thing_key(const char *key, size_t len)
         }
     }
     for (size_t k = 0; k < sizeof(things) / sizeof(things[0]); k++) {
-        if (strlen(things[k]) == n && memcmp(things[k], norm, n) == 0) {
+        if (things[k].len == n && memcmp(things[k].w, norm, n) == 0) {
             return 1;
         }
     }
