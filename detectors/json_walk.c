@@ -230,13 +230,41 @@ static void flush_high(struct veil_scanner *s)
 /* The first 32 bytes of the key in a frame's key buffer (64 bytes: the
    loads stay in it), zero past its length: compared and hashed a word at
    a time. */
+#ifdef __SSE2__
+/* 32 bytes of 0xFF then 32 of 0: loaded from 32 - n, the mask of a key's
+   first n bytes. */
+static const unsigned char key_prefix[64] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+#endif
+
+/* The key's 32 bytes zero-padded past <len> (<= 32; <key> has 32
+   readable bytes): two vector masks where there are vectors, else a
+   loop. */
 static inline void key_words(const char *key, size_t len, uint64_t w[4])
 {
+#ifdef __SSE2__
+    const unsigned char *m = key_prefix + 32 - len;
+    __m128i lo = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)key),
+                               _mm_loadu_si128((const __m128i *)(const void *)m));
+    __m128i hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(key + 16)),
+                               _mm_loadu_si128((const __m128i *)(const void *)(m + 16)));
+    _mm_storeu_si128((__m128i *)(void *)w, lo);
+    _mm_storeu_si128((__m128i *)(void *)(w + 2), hi);
+#else
     memcpy(w, key, 32);
     for (size_t k = 0; k < 4; k++) {
         size_t have = len > 8 * k ? len - 8 * k : 0;
         w[k] &= have >= 8 ? ~0ull : (1ull << (8 * have)) - 1;
     }
+#endif
+}
+
+/* Does slot <c> hold the key <w> of <len> bytes? */
+static inline int kcache_holds(const veil__kcache_t *c, const uint64_t w[4], size_t len)
+{
+    return c->len == len &&
+           ((c->w[0] ^ w[0]) | (c->w[1] ^ w[1]) | (c->w[2] ^ w[2]) | (c->w[3] ^ w[3])) == 0;
 }
 
 /* veil__key_class() through the scanner's cache of the stream's keys: two
@@ -257,11 +285,11 @@ static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX
     veil__kcache_t *c = &s->kcache[slot];
     uint64_t *used = &s->kcache_used[slot / 64];
     const uint64_t first = 1ull << (slot % 64), second = first << 1;
-    for (int k = 0; k < 2; k++) {
-        if ((*used & (first << k)) && c[k].len == len && c[k].w[0] == w[0] && c[k].w[1] == w[1] &&
-            c[k].w[2] == w[2] && c[k].w[3] == w[3]) {
-            return c[k].cls;
-        }
+    if ((*used & first) && kcache_holds(&c[0], w, len)) {
+        return c[0].cls;
+    }
+    if ((*used & second) && kcache_holds(&c[1], w, len)) {
+        return c[1].cls;
     }
     if (*used & first) {
         c[1] = c[0];
