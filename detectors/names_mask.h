@@ -178,11 +178,17 @@ static inline uint64_t nmask_block(const nmask_cls_t *c, veil__ncarry_t *carry, 
 /*
  * The SSE and AVX2 levels: the bytes one to three before each byte are
  * loaded again from one to three bytes back (unaligned loads are cheap),
- * so every condition is a vector operation and a block needs two
+ * so every condition is a vector operation and a block needs one or three
  * movemasks, not ten classes kept as bit masks and shifted: fewer live
  * values than registers, no carry between blocks. A block whose bytes
  * before it lie outside the buffer, or whose end does, is read from a
  * padded copy (nmask_padded()).
+ *
+ * The byte and the byte before are each classified by a pair of nibble
+ * tables, in the manner of simdjson's stage 1: a byte is in a class when
+ * the entries of its low and of its high nibble share the class's bit
+ * (six instructions for eight classes, where a compare per range took
+ * two or three for one).
  */
 #if VEIL_K_LEVEL >= 2
 typedef __m256i nmv_t;
@@ -190,11 +196,11 @@ typedef __m256i nmv_t;
 #define nmv_load(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define nmv_eq _mm256_cmpeq_epi8
 #define nmv_gt _mm256_cmpgt_epi8
-#define nmv_add _mm256_add_epi8
 #define nmv_or _mm256_or_si256
 #define nmv_and _mm256_and_si256
 #define nmv_andnot _mm256_andnot_si256 /* ~a & b */
 #define nmv_shuffle _mm256_shuffle_epi8
+#define nmv_srl4(v) _mm256_srli_epi16((v), 4)
 #define nmv_mask(v) ((uint64_t)(uint32_t)_mm256_movemask_epi8(v))
 #define nmv_zero _mm256_setzero_si256
 #else
@@ -203,115 +209,145 @@ typedef __m128i nmv_t;
 #define nmv_load(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define nmv_eq _mm_cmpeq_epi8
 #define nmv_gt _mm_cmpgt_epi8
-#define nmv_add _mm_add_epi8
 #define nmv_or _mm_or_si128
 #define nmv_and _mm_and_si128
 #define nmv_andnot _mm_andnot_si128
 #define nmv_shuffle _mm_shuffle_epi8
+#define nmv_srl4(v) _mm_srli_epi16((v), 4)
 #define nmv_mask(v) ((uint64_t)(uint32_t)_mm_movemask_epi8(v))
 #define nmv_zero _mm_setzero_si128
 #endif
 
-/* The constants, read from memory: GCC otherwise builds each again for
-   every block from a general register (three instructions a constant,
-   more than the classification itself). nmv_consts() hides the table's
-   contents from the optimiser, so they are loaded (or used as memory
-   operands) instead. */
-#define NM_B8(c) (long long)(0x0101010101010101ull * (unsigned char)(c))
-#if VEIL_K_LEVEL >= 2
-#define NM_K(c)                                \
-    {                                          \
-        NM_B8(c), NM_B8(c), NM_B8(c), NM_B8(c) \
-    }
-#define NM_K2(lo, hi)                                                      \
-    {                                                                      \
-        (long long)(lo), (long long)(hi), (long long)(lo), (long long)(hi) \
-    }
-#else
-#define NM_K(c)            \
-    {                      \
-        NM_B8(c), NM_B8(c) \
-    }
-#define NM_K2(lo, hi)                    \
-    {                                    \
-        (long long)(lo), (long long)(hi) \
-    }
-#endif
-/* A range [lo, lo + count) as the two constants of one signed compare:
-   the bytes moved so the range starts at -128, and its end. */
-#define NM_RANGE(lo, count) NM_K(0x80 - (lo)), NM_K(-128 + (count))
-
-typedef struct {
-    nmv_t digit[2], upper[2], lead2[2], letter[2], cjk[2];
-    nmv_t bit20, pct, bsl, nl, cr, nibble, glue1, glue2;
-} nmv_consts_t;
-
-static const nmv_consts_t nmv_table = {
-    .digit = {NM_RANGE('0', 10)},
-    .upper = {NM_RANGE('A', 26)},
-    .lead2 = {NM_RANGE(0xC3, 3)},
-    .letter = {NM_RANGE('a', 26)},
-    .cjk = {NM_RANGE(0xE3, 7)},
-    .bit20 = NM_K(0x20),
-    .pct = NM_K('%'),
-    .bsl = NM_K('\\'),
-    .nl = NM_K('\n'),
-    .cr = NM_K('\r'),
-    .nibble = NM_K(0x0F),
-    /* Glue bytes (: - . / _ = #) by the low nibble: each table holds the
-       glue byte with that nibble (two share D and F); a byte is glue when
-       it equals its nibble's entry. An entry that is no glue byte holds a
-       byte whose nibble is not its own, so never equals. */
-    .glue1 = NM_K2(0x23000001, 0x2f2e2d00003a0000ull), /* # : - . / */
-    .glue2 = NM_K2(0x1, 0x5f003d0000000000ull),        /* = _ */
+/* The byte's classes: capitals A-O and P-Z (two bits: their low nibbles
+   differ), a two-byte Latin letter's lead C3..C5, a digit, and in bit 7
+   (which a movemask reads alone) a kanji or kana lead E3..E9. */
+enum {
+    NC_UP1 = 1,
+    NC_UP2 = 2,
+    NC_LEAD2 = 4,
+    NC_DIGIT = 8,
+    NC_CJK = 0x80
+};
+/* The classes of the byte before: letters (high nibble 4 or 6 with low
+   1-F, 5 or 7 with low 0-A), digits, bytes >= 0x80 (every low nibble has
+   the bit), the glue bytes : - . / _ = # (by high nibble: 2, 3, 5), and in
+   bit 7 a line break. */
+enum {
+    NP_A1 = 1,
+    NP_A2 = 2,
+    NP_DIGIT = 4,
+    NP_HIGH = 8,
+    NP_G2 = 0x10,
+    NP_G3 = 0x20,
+    NP_G5 = 0x40,
+    NP_BRK = 0x80,
 };
 
-static inline const nmv_consts_t *nmv_consts(void)
+/* The tables and masks, 32 bytes each (SSE reads the first 16), read
+   from memory: GCC otherwise builds each again for every block from a
+   general register (three instructions a constant, more than the
+   classification itself). nmv_consts() hides the table's contents from
+   the optimiser, so they are loaded (or used as memory operands). */
+enum {
+    NT_CUR_LO,
+    NT_CUR_HI,
+    NT_PREV_LO,
+    NT_PREV_HI,
+    NT_NIBBLE,
+    NT_PCT,
+    NT_BSL,
+    NT_NL,
+    NT_UL,
+    NT_DIGIT,
+    NT_WORD,
+    NT_GLUE,
+    NT_COUNT
+};
+#define NM_X2(...)               \
+    {                            \
+        __VA_ARGS__, __VA_ARGS__ \
+    }
+#define NM_ALL(c)                                                                                 \
+    {                                                                                             \
+        c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, \
+            c, c                                                                                  \
+    }
+#define U12 (NC_UP1 | NC_UP2)
+#define AD (NP_A1 | NP_A2 | NP_DIGIT | NP_HIGH)
+#define AA (NP_A1 | NP_A2 | NP_HIGH)
+static const unsigned char nmv_table[NT_COUNT][32] __attribute__((aligned(32))) = {
+    [NT_CUR_LO] =
+        NM_X2(NC_UP2 | NC_DIGIT, U12 | NC_DIGIT, U12 | NC_DIGIT, U12 | NC_LEAD2 | NC_DIGIT | NC_CJK,
+              U12 | NC_LEAD2 | NC_DIGIT | NC_CJK, U12 | NC_LEAD2 | NC_DIGIT | NC_CJK,
+              U12 | NC_DIGIT | NC_CJK, U12 | NC_DIGIT | NC_CJK, U12 | NC_DIGIT | NC_CJK,
+              U12 | NC_DIGIT | NC_CJK, U12, NC_UP1, NC_UP1, NC_UP1, NC_UP1, NC_UP1),
+    [NT_CUR_HI] =
+        NM_X2(0, 0, 0, NC_DIGIT, NC_UP1, NC_UP2, 0, 0, 0, 0, 0, 0, NC_LEAD2, 0, NC_CJK, 0),
+    [NT_PREV_LO] = NM_X2(NP_A2 | NP_DIGIT | NP_HIGH, AD, AD, AD | NP_G2, AD, AD, AD, AD, AD, AD,
+                         AA | NP_G3 | NP_BRK, NP_A1 | NP_HIGH, NP_A1 | NP_HIGH,
+                         NP_A1 | NP_HIGH | NP_G2 | NP_G3 | NP_BRK, NP_A1 | NP_HIGH | NP_G2,
+                         NP_A1 | NP_HIGH | NP_G2 | NP_G5),
+    [NT_PREV_HI] = NM_X2(NP_BRK, 0, NP_G2, NP_DIGIT | NP_G3, NP_A1, NP_A2 | NP_G5, NP_A1, NP_A2,
+                         NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH),
+    [NT_NIBBLE] = NM_ALL(0x0F),
+    [NT_PCT] = NM_ALL('%'),
+    [NT_BSL] = NM_ALL('\\'),
+    [NT_NL] = NM_ALL('\n'),
+    [NT_UL] = NM_ALL(U12 | NC_LEAD2),
+    [NT_DIGIT] = NM_ALL(NC_DIGIT),
+    [NT_WORD] = NM_ALL(NP_A1 | NP_A2 | NP_DIGIT | NP_HIGH),
+    [NT_GLUE] = NM_ALL(NP_G2 | NP_G3 | NP_G5),
+};
+#undef U12
+#undef AD
+#undef AA
+
+typedef const unsigned char (*nmv_consts_t)[32];
+
+static inline nmv_consts_t nmv_consts(void)
 {
-    const nmv_consts_t *k = &nmv_table;
-    __asm__("" : "+r"(k));
-    return k;
+    nmv_consts_t tab = nmv_table;
+    __asm__("" : "+r"(tab));
+    return tab;
 }
 
-/* Bytes in the range <r> (NM_RANGE). */
-static inline nmv_t nmv_in(nmv_t x, const nmv_t r[2])
-{
-    return nmv_gt(r[1], nmv_add(x, r[0]));
-}
+/* Constant <j> of the table (a load, or a memory operand). */
+#define NMV_K(k, j) nmv_load((k)[j])
 
-/* A glue byte (: - . / _ = #). */
-static inline nmv_t nmv_glue(const nmv_consts_t *k, nmv_t x)
+/* The classes of the bytes <x> by the tables <lo> and <hi>. */
+static inline nmv_t nmv_classify(nmv_consts_t k, nmv_t x, int lo, int hi)
 {
-    nmv_t lo = nmv_and(x, k->nibble);
-    return nmv_or(nmv_eq(nmv_shuffle(k->glue1, lo), x), nmv_eq(nmv_shuffle(k->glue2, lo), x));
-}
-
-/* A letter, a digit or a byte >= 0x80 (a word goes on through it). */
-static inline nmv_t nmv_word(const nmv_consts_t *k, nmv_t x)
-{
-    return nmv_or(nmv_or(nmv_in(nmv_or(x, k->bit20), k->letter), nmv_in(x, k->digit)),
-                  nmv_gt(nmv_zero(), x));
+    nmv_t l = nmv_and(x, NMV_K(k, NT_NIBBLE)), h = nmv_and(nmv_srl4(x), NMV_K(k, NT_NIBBLE));
+    return nmv_and(nmv_shuffle(NMV_K(k, lo), l), nmv_shuffle(NMV_K(k, hi), h));
 }
 
 /* The candidates of the NMV_BYTES bytes at <p> (bit k for p[k]) and
    their newlines in *nl (with <lines>); p[-3..-1] are readable. */
-static inline uint64_t nmv_block(const nmv_consts_t *k, const unsigned char *p, int lines,
-                                 uint64_t *nl)
+static inline uint64_t nmv_block(nmv_consts_t k, const unsigned char *p, int lines, uint64_t *nl)
 {
+    const nmv_t zero = nmv_zero();
     nmv_t x = nmv_load(p), x1 = nmv_load(p - 1);
-    nmv_t x2 = nmv_load(p - 2), x3 = nmv_load(p - 3);
-    nmv_t digit = nmv_in(x, k->digit);
-    nmv_t head = nmv_or(nmv_or(nmv_in(x, k->upper), nmv_in(x, k->lead2)),
-                        nmv_andnot(nmv_glue(k, x1), digit));
-    nmv_t start = nmv_andnot(nmv_word(k, x1), nmv_or(head, nmv_eq(x, k->pct)));
-    nmv_t esc = nmv_or(nmv_or(nmv_eq(x2, k->bsl), nmv_eq(x3, k->pct)), nmv_gt(nmv_zero(), x1));
-    nmv_t cand = nmv_or(nmv_or(start, nmv_and(head, esc)), nmv_in(x, k->cjk));
-    uint64_t m = nmv_mask(cand);
+    nmv_t cur = nmv_classify(k, x, NT_CUR_LO, NT_CUR_HI);
+    nmv_t prev = nmv_classify(k, x1, NT_PREV_LO, NT_PREV_HI);
+    /* All ones where the byte before is no letter, digit or byte >= 0x80;
+       no glue byte; the byte no capital or lead; no digit. */
+    nmv_t no_word1 = nmv_eq(nmv_and(prev, NMV_K(k, NT_WORD)), zero);
+    nmv_t no_glue1 = nmv_eq(nmv_and(prev, NMV_K(k, NT_GLUE)), zero);
+    nmv_t no_ul = nmv_eq(nmv_and(cur, NMV_K(k, NT_UL)), zero);
+    nmv_t no_digit = nmv_eq(nmv_and(cur, NMV_K(k, NT_DIGIT)), zero);
+    /* head: a capital, a lead or a digit after no glue byte */
+    nmv_t no_head = nmv_andnot(nmv_andnot(no_digit, no_glue1), no_ul);
+    nmv_t no_start = nmv_andnot(nmv_eq(x, NMV_K(k, NT_PCT)), no_head);
+    nmv_t start = nmv_andnot(no_start, no_word1);
+    nmv_t esc = nmv_or(nmv_or(nmv_eq(nmv_load(p - 2), NMV_K(k, NT_BSL)),
+                              nmv_eq(nmv_load(p - 3), NMV_K(k, NT_PCT))),
+                       nmv_gt(zero, x1));
+    /* (bit 7 of <cur>: a kanji or kana lead) */
+    uint64_t m = nmv_mask(nmv_or(nmv_or(start, nmv_andnot(no_head, esc)), cur));
     if (lines) {
-        nmv_t n = nmv_eq(x, k->nl);
-        nmv_t brk1 = nmv_or(nmv_eq(x1, k->nl), nmv_eq(x1, k->cr));
+        nmv_t n = nmv_eq(x, NMV_K(k, NT_NL));
         *nl = nmv_mask(n);
-        m |= nmv_mask(nmv_and(n, brk1));
+        m |= nmv_mask(nmv_and(n, prev)); /* (bit 7 of <prev>: a line break) */
     } else {
         *nl = 0;
     }
@@ -334,7 +370,7 @@ static __attribute__((noinline)) uint64_t nmask_padded(const unsigned char *b, s
     }
     memcpy(pad + 3, b + at, len);
     memset(pad + 3 + len, 0, upto - len);
-    const nmv_consts_t *k = nmv_consts();
+    nmv_consts_t k = nmv_consts();
     uint64_t m = 0, l = 0;
     for (unsigned h = 0; h < upto; h += NMV_BYTES) {
         uint64_t one;
@@ -364,7 +400,7 @@ static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
                        uint64_t nl[VEIL__NMASK_BLOCKS])
 {
 #if VEIL_K_LEVEL >= 1
-    const nmv_consts_t *k = nmv_consts();
+    nmv_consts_t k = nmv_consts();
     (void)carry;
     for (unsigned j = 0; j < VEIL__NMASK_BLOCKS; j++) {
         size_t at = base + 64 * (size_t)j;
