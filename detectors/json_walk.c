@@ -794,7 +794,7 @@ static size_t fast_string(struct veil_scanner *s, jindex_t *x, const unsigned ch
         need = trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
                    ? 0
                    : jx_judge(x, s, a, close);
-        if (need == 0 && !veil__value_names_judged(s) && jx_spaced(x, a, close) != 0 &&
+        if (need == 0 && !veil__value_names_judged(s, v, len) && jx_spaced(x, a, close) != 0 &&
             veil__names_may_hold(s->eng, v, len)) {
             need = 1; /* a name or an address (names.c) */
         }

@@ -88,12 +88,27 @@ void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, si
     }
 }
 
-int veil__value_names_judged(const struct veil_scanner *s)
+int veil__value_names_judged(const struct veil_scanner *s, const char *v, size_t len)
 {
     /* A plain "name" key judged no person's ("items[].name": a product):
-       the names pass would report nothing there (names.c leaves person
-       names under name keys to this file), so it is not asked. */
-    return s->field_det == VEIL_D_PERSON_NAME && s->mode == V_LAZY;
+       names.c leaves person names under name keys to this file, so the
+       names pass could only find an address there, and every address has
+       a house number. Without a byte that is or may become a digit (a
+       full-width digit's bytes >= 0x80, an escape's '\\' or '%') the pass
+       is not asked (fuzz_json: "Janepad 1o" under a product's "name" was
+       an address on the byte-by-byte walk and not on the index's). */
+    if (s->field_det != VEIL_D_PERSON_NAME || s->mode != V_LAZY) {
+        return 0;
+    }
+    if (s->eng->enabled[VEIL_D_ADDRESS]) {
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)v[k];
+            if ((c >= '0' && c <= '9') || c >= 0x80 || c == '\\' || c == '%') {
+                return 0;
+            }
+        }
+    }
+    return 1;
 }
 
 void veil__value_open_rule(struct veil_scanner *s, int action, uint64_t raw_start)
@@ -298,7 +313,8 @@ static int worth_scanning(const struct veil_scanner *s, const char *v, size_t le
 {
     size_t digits = 0, k;
     if (!s->text.k->has_trigger(v, len)) {
-        return !json_number && !veil__value_names_judged(s) && veil__names_may_hold(s->eng, v, len);
+        return !json_number && !veil__value_names_judged(s, v, len) &&
+               veil__names_may_hold(s->eng, v, len);
     }
     if (!json_number) {
         return 1;
@@ -350,7 +366,7 @@ void veil__value_whole(struct veil_scanner *s, const char *v, size_t len, uint64
          (need < 0 &&
           ((trigger != 0 && veil__triggers_matter((const unsigned char *)v, len, trigger) &&
             s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len)) ||
-           (!(flags & VEIL_FIND_JSON_BARE) && !veil__value_names_judged(s) &&
+           (!(flags & VEIL_FIND_JSON_BARE) && !veil__value_names_judged(s, v, len) &&
             veil__names_may_hold(s->eng, v, len)))))) {
         scan_begin_ctx(s);
         veil__scan_plain(s, v, len, raw);

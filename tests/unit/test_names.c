@@ -97,6 +97,12 @@ TEST(structured)
     JSN("{\"address\":\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}", "ethereum_address@12+42H");
     JSN("{\"note\":\"Regards, Hannah Becker\"}", "person_name@18+13M");
     JSN("{\"product\":{\"name\":\"Widget Pro\"}}", "");
+    /* A product's "name" is no person's, but an address in it is still
+       one (names.c leaves only person names under name keys to value.c):
+       the index-driven walk asked the names pass nothing there, the
+       byte-by-byte walk did (fuzz_json). */
+    JSN("{\"product\":{\"name\":\"Janepad 1o\"}}", "address@20+10M");
+    JSN("{\"product\":{\"name\":\"Hauptstraße 5\"}}", "address@20+14M");
     FORM("shipping_address=12+High+Street%2C+Leeds+LS1+4AB&x=1", "address@17+31MF");
     /* A lone UTF-8 lead byte at a key's end is one byte, not the first
        of three: the next value's first letter stays a word start
