@@ -23,6 +23,7 @@
 
 #include "names.h"
 #include "names_fold.h"
+#include "wordlist.h"
 
 static inline int is_digit(unsigned c)
 {
@@ -158,33 +159,28 @@ static const aword_t words[] = {
 };
 /* clang-format on */
 
-#define AW(s)            \
-    {                    \
-        s, sizeof(s) - 1 \
-    }
-
 /* German street words written apart ("Greifswalder Str.", "Alte Landstr."
    has a compound): after one or two capitalised words. */
-static const struct {
-    const char *w;
-    size_t len;
-} apart[] = {
-    AW("str"),  AW("strasse"), AW("weg"),      AW("allee"), AW("platz"), AW("gasse"),  AW("ring"),
-    AW("damm"), AW("ufer"),    AW("chaussee"), AW("steig"), AW("pfad"),  AW("graben"), AW("markt"),
-    AW("berg"), AW("hof"),     AW("straat"),   AW("laan"),  AW("weg"),   AW("plein"),  AW("kade"),
+static const veil__word_len_t apart[] = {
+    VEIL__WL("str"),    VEIL__WL("strasse"),  VEIL__WL("weg"),   VEIL__WL("allee"),
+    VEIL__WL("platz"),  VEIL__WL("gasse"),    VEIL__WL("ring"),  VEIL__WL("damm"),
+    VEIL__WL("ufer"),   VEIL__WL("chaussee"), VEIL__WL("steig"), VEIL__WL("pfad"),
+    VEIL__WL("graben"), VEIL__WL("markt"),    VEIL__WL("berg"),  VEIL__WL("hof"),
+    VEIL__WL("straat"), VEIL__WL("laan"),     VEIL__WL("weg"),   VEIL__WL("plein"),
+    VEIL__WL("kade"),
 };
 
 /* Word endings of German and Dutch street names (Lindenallee, Kalverstraat). */
-static const struct {
-    const char *w;
-    size_t len;
-} suffixes[] = {
-    AW("strasse"), AW("str"),       AW("weg"),    AW("allee"),    AW("platz"),  AW("gasse"),
-    AW("ring"),    AW("damm"),      AW("ufer"),   AW("chaussee"), AW("steig"),  AW("pfad"),
-    AW("graben"),  AW("markt"),     AW("straat"), AW("laan"),     AW("gracht"), AW("plein"),
-    AW("dijk"),    AW("kade"),      AW("singel"), AW("steeg"),    AW("dreef"),  AW("baan"),
-    AW("wal"),     AW("plantsoen"), AW("hof"),    AW("park"),     AW("pad"),    AW("kamp"),
-    AW("hoven"),   AW("berg"),      AW("stieg"),  AW("zeile"),
+static const veil__word_len_t suffixes[] = {
+    VEIL__WL("strasse"), VEIL__WL("str"),       VEIL__WL("weg"),    VEIL__WL("allee"),
+    VEIL__WL("platz"),   VEIL__WL("gasse"),     VEIL__WL("ring"),   VEIL__WL("damm"),
+    VEIL__WL("ufer"),    VEIL__WL("chaussee"),  VEIL__WL("steig"),  VEIL__WL("pfad"),
+    VEIL__WL("graben"),  VEIL__WL("markt"),     VEIL__WL("straat"), VEIL__WL("laan"),
+    VEIL__WL("gracht"),  VEIL__WL("plein"),     VEIL__WL("dijk"),   VEIL__WL("kade"),
+    VEIL__WL("singel"),  VEIL__WL("steeg"),     VEIL__WL("dreef"),  VEIL__WL("baan"),
+    VEIL__WL("wal"),     VEIL__WL("plantsoen"), VEIL__WL("hof"),    VEIL__WL("park"),
+    VEIL__WL("pad"),     VEIL__WL("kamp"),      VEIL__WL("hoven"),  VEIL__WL("berg"),
+    VEIL__WL("stieg"),   VEIL__WL("zeile"),
 };
 
 #define ASLOTS 1024

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "wordlist.h"
 
 static inline int isdig(int c)
 {
@@ -435,17 +436,12 @@ int veil__key_class_prose(const char *key, size_t len)
  */
 static int particle(const char *w, size_t len)
 {
-#define P(s)             \
-    {                    \
-        s, sizeof(s) - 1 \
-    }
-    static const struct {
-        const char *w;
-        size_t len;
-    } list[] = {P("de"),  P("da"),  P("di"),  P("do"),  P("du"),  P("del"), P("della"), P("der"),
-                P("den"), P("van"), P("von"), P("la"),  P("le"),  P("dos"), P("das"),   P("e"),
-                P("y"),   P("bin"), P("al"),  P("ter"), P("ten"), P("zu")};
-#undef P
+    static const veil__word_len_t list[] = {
+        VEIL__WL("de"),  VEIL__WL("da"),    VEIL__WL("di"),  VEIL__WL("do"),  VEIL__WL("du"),
+        VEIL__WL("del"), VEIL__WL("della"), VEIL__WL("der"), VEIL__WL("den"), VEIL__WL("van"),
+        VEIL__WL("von"), VEIL__WL("la"),    VEIL__WL("le"),  VEIL__WL("dos"), VEIL__WL("das"),
+        VEIL__WL("e"),   VEIL__WL("y"),     VEIL__WL("bin"), VEIL__WL("al"),  VEIL__WL("ter"),
+        VEIL__WL("ten"), VEIL__WL("zu")};
     for (size_t k = 0; k < sizeof(list) / sizeof(list[0]); k++) {
         if (list[k].len == len && memcmp(list[k].w, w, len) == 0) {
             return 1;
@@ -511,26 +507,26 @@ int veil__name_like(const char *s, size_t len)
 /* Objects whose "name" is not a person's: {"product": {"name": ...}}. */
 int veil__thing_key(const char *key, size_t len)
 {
-#define T(s)             \
-    {                    \
-        s, sizeof(s) - 1 \
-    }
-    static const struct {
-        const char *w;
-        size_t len;
-    } things[] = {
-        T("product"),   T("item"),        T("items"),      T("article"),      T("sku"),
-        T("plan"),      T("category"),    T("company"),    T("organization"), T("organisation"),
-        T("org"),       T("brand"),       T("merchant"),   T("store"),        T("shop"),
-        T("app"),       T("application"), T("service"),    T("team"),         T("project"),
-        T("file"),      T("repo"),        T("repository"), T("bucket"),       T("city"),
-        T("country"),   T("region"),      T("device"),     T("tag"),          T("tags"),
-        T("label"),     T("labels"),      T("event"),      T("campaign"),     T("products"),
-        T("variant"),   T("variants"),    T("collection"), T("feature"),      T("features"),
-        T("role"),      T("roles"),       T("group"),      T("groups"),       T("channel"),
-        T("workspace"), T("database"),    T("table"),      T("model"),        T("package"),
-        T("course"),    T("venue"),       T("location"),   T("bank"),         T("employer")};
-#undef T
+    static const veil__word_len_t things[] = {
+        VEIL__WL("product"),      VEIL__WL("item"),        VEIL__WL("items"),
+        VEIL__WL("article"),      VEIL__WL("sku"),         VEIL__WL("plan"),
+        VEIL__WL("category"),     VEIL__WL("company"),     VEIL__WL("organization"),
+        VEIL__WL("organisation"), VEIL__WL("org"),         VEIL__WL("brand"),
+        VEIL__WL("merchant"),     VEIL__WL("store"),       VEIL__WL("shop"),
+        VEIL__WL("app"),          VEIL__WL("application"), VEIL__WL("service"),
+        VEIL__WL("team"),         VEIL__WL("project"),     VEIL__WL("file"),
+        VEIL__WL("repo"),         VEIL__WL("repository"),  VEIL__WL("bucket"),
+        VEIL__WL("city"),         VEIL__WL("country"),     VEIL__WL("region"),
+        VEIL__WL("device"),       VEIL__WL("tag"),         VEIL__WL("tags"),
+        VEIL__WL("label"),        VEIL__WL("labels"),      VEIL__WL("event"),
+        VEIL__WL("campaign"),     VEIL__WL("products"),    VEIL__WL("variant"),
+        VEIL__WL("variants"),     VEIL__WL("collection"),  VEIL__WL("feature"),
+        VEIL__WL("features"),     VEIL__WL("role"),        VEIL__WL("roles"),
+        VEIL__WL("group"),        VEIL__WL("groups"),      VEIL__WL("channel"),
+        VEIL__WL("workspace"),    VEIL__WL("database"),    VEIL__WL("table"),
+        VEIL__WL("model"),        VEIL__WL("package"),     VEIL__WL("course"),
+        VEIL__WL("venue"),        VEIL__WL("location"),    VEIL__WL("bank"),
+        VEIL__WL("employer")};
     char norm[32];
     size_t n = 0;
     for (size_t k = 0; k < len && n < sizeof(norm); k++) {

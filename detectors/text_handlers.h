@@ -44,6 +44,7 @@
 #include "simd.h"
 #include "triggers.h"
 #include "validators.h"
+#include "wordlist.h"
 
 #define DEFER ((size_t)-1)
 #define CHAIN_MAX 64    /* longest chain of digit groups considered */
@@ -1390,36 +1391,36 @@ static int sub_start_ok(const unsigned char *b, const chain_t *c, size_t k)
 /* The month names of the languages veil's phone formats cover, as their
    calendars write them (en, de, fr, es, it, nl, pt), and the usual
    abbreviations; compared without regard to ASCII case. */
-#define M(s)             \
-    {                    \
-        s, sizeof(s) - 1 \
-    }
-static const struct {
-    const char *w;
-    size_t len;
-} month_names[] = {M("january"), M("february"), M("march"), M("april"), M("may"), M("june"),
-                   M("july"), M("august"), M("september"), M("october"), M("november"),
-                   M("december"), M("jan"), M("feb"), M("mar"), M("apr"), M("jun"), M("jul"),
-                   M("aug"), M("sep"), M("sept"), M("oct"), M("nov"), M("dec"),
-                   /* de */
-                   M("januar"), M("jänner"), M("februar"), M("märz"), M("mai"), M("juni"),
-                   M("juli"), M("oktober"), M("dezember"), M("okt"), M("dez"),
-                   /* fr */
-                   M("janvier"), M("février"), M("mars"), M("avril"), M("juin"), M("juillet"),
-                   M("août"), M("septembre"), M("octobre"), M("novembre"), M("décembre"),
-                   /* es */
-                   M("enero"), M("febrero"), M("marzo"), M("abril"), M("mayo"), M("junio"),
-                   M("julio"), M("agosto"), M("septiembre"), M("setiembre"), M("octubre"),
-                   M("noviembre"), M("diciembre"),
-                   /* it */
-                   M("gennaio"), M("febbraio"), M("aprile"), M("maggio"), M("giugno"), M("luglio"),
-                   M("settembre"), M("ottobre"), M("dicembre"),
-                   /* nl */
-                   M("januari"), M("februari"), M("maart"), M("mei"), M("augustus"),
-                   /* pt */
-                   M("janeiro"), M("fevereiro"), M("março"), M("maio"), M("junho"), M("julho"),
-                   M("setembro"), M("outubro"), M("novembro"), M("dezembro")};
-#undef M
+static const veil__word_len_t month_names[] = {
+    VEIL__WL("january"), VEIL__WL("february"), VEIL__WL("march"), VEIL__WL("april"),
+    VEIL__WL("may"), VEIL__WL("june"), VEIL__WL("july"), VEIL__WL("august"), VEIL__WL("september"),
+    VEIL__WL("october"), VEIL__WL("november"), VEIL__WL("december"), VEIL__WL("jan"),
+    VEIL__WL("feb"), VEIL__WL("mar"), VEIL__WL("apr"), VEIL__WL("jun"), VEIL__WL("jul"),
+    VEIL__WL("aug"), VEIL__WL("sep"), VEIL__WL("sept"), VEIL__WL("oct"), VEIL__WL("nov"),
+    VEIL__WL("dec"),
+    /* de */
+    VEIL__WL("januar"), VEIL__WL("jänner"), VEIL__WL("februar"), VEIL__WL("märz"), VEIL__WL("mai"),
+    VEIL__WL("juni"), VEIL__WL("juli"), VEIL__WL("oktober"), VEIL__WL("dezember"), VEIL__WL("okt"),
+    VEIL__WL("dez"),
+    /* fr */
+    VEIL__WL("janvier"), VEIL__WL("février"), VEIL__WL("mars"), VEIL__WL("avril"), VEIL__WL("juin"),
+    VEIL__WL("juillet"), VEIL__WL("août"), VEIL__WL("septembre"), VEIL__WL("octobre"),
+    VEIL__WL("novembre"), VEIL__WL("décembre"),
+    /* es */
+    VEIL__WL("enero"), VEIL__WL("febrero"), VEIL__WL("marzo"), VEIL__WL("abril"), VEIL__WL("mayo"),
+    VEIL__WL("junio"), VEIL__WL("julio"), VEIL__WL("agosto"), VEIL__WL("septiembre"),
+    VEIL__WL("setiembre"), VEIL__WL("octubre"), VEIL__WL("noviembre"), VEIL__WL("diciembre"),
+    /* it */
+    VEIL__WL("gennaio"), VEIL__WL("febbraio"), VEIL__WL("aprile"), VEIL__WL("maggio"),
+    VEIL__WL("giugno"), VEIL__WL("luglio"), VEIL__WL("settembre"), VEIL__WL("ottobre"),
+    VEIL__WL("dicembre"),
+    /* nl */
+    VEIL__WL("januari"), VEIL__WL("februari"), VEIL__WL("maart"), VEIL__WL("mei"),
+    VEIL__WL("augustus"),
+    /* pt */
+    VEIL__WL("janeiro"), VEIL__WL("fevereiro"), VEIL__WL("março"), VEIL__WL("maio"),
+    VEIL__WL("junho"), VEIL__WL("julho"), VEIL__WL("setembro"), VEIL__WL("outubro"),
+    VEIL__WL("novembro"), VEIL__WL("dezembro")};
 
 /* Whether b[w..we) is a month's name. */
 static int is_month(const unsigned char *b, size_t w, size_t we)

@@ -17,6 +17,7 @@
 #include "scanner.h"
 #include "simd.h"
 #include "triggers.h"
+#include "wordlist.h"
 
 static int is_plain_name_key(const char *key, size_t len)
 {
@@ -459,15 +460,8 @@ static int hexval_c(char ch)
 
 static int absent_word(const char *w, size_t n)
 {
-#define A(s)             \
-    {                    \
-        s, sizeof(s) - 1 \
-    }
-    static const struct {
-        const char *w;
-        size_t len;
-    } words[] = {A("null"), A("nil"), A("none"), A("undefined"), A("n/a")};
-#undef A
+    static const veil__word_len_t words[] = {VEIL__WL("null"), VEIL__WL("nil"), VEIL__WL("none"),
+                                             VEIL__WL("undefined"), VEIL__WL("n/a")};
     if (n < 3 || n > 9) {
         return 0;
     }
