@@ -51,6 +51,7 @@ typedef struct options {
     int runs_given;           /* --runs was given: every engine gets them all */
     const char *pathological; /* --pathological KIND, or NULL */
     int redact;               /* --redact: veil redacts (label), not only scans */
+    const char *disable;      /* --disable IDS: detectors turned off, or NULL */
 } options_t;
 
 static void usage(FILE *f)
@@ -75,7 +76,10 @@ static void usage(FILE *f)
             "(PII-dense profiles and log lines)\n"
             "  --pathological K  a pathological input instead: %s\n"
             "  --redact          veil redacts (label action, output "
-            "discarded) instead of only scanning\n",
+            "discarded) instead of only scanning\n"
+            "  --disable IDS     veil with these detector ids turned off "
+            "(comma-separated, as veil scan takes them): a detector's "
+            "share of the time, in one process\n",
             corpus_pathological_kinds);
 }
 
@@ -194,6 +198,8 @@ static int parse_args(int argc, char **argv, options_t *o)
         } else if (strcmp(a, "--only") == 0) {
             if (parse_only(v, &o->only))
                 goto bad;
+        } else if (strcmp(a, "--disable") == 0) {
+            o->disable = v;
         } else {
             goto bad;
         }
@@ -444,10 +450,35 @@ typedef struct bench {
     int p_runs;
 } bench_t;
 
+/* The detectors of --disable off in <enabled> (all on otherwise). */
+static int disable_detectors(const char *ids, uint8_t enabled[VEIL_CATALOG_MAX])
+{
+    char tmp[1024];
+    memset(enabled, 1, VEIL_CATALOG_MAX);
+    snprintf(tmp, sizeof(tmp), "%s", ids);
+    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int d = veil_catalog_find(t);
+        if (d < 0) {
+            printf("veil:     unknown detector '%s'\n", t);
+            return -1;
+        }
+        enabled[d] = 0;
+    }
+    return 0;
+}
+
 static int setup_veil(bench_t *b)
 {
     char err[256] = "";
-    b->engine = veil_engine_new(NULL, err, sizeof(err));
+    uint8_t enabled[VEIL_CATALOG_MAX];
+    veil_engine_options_t eo = {0};
+    if (b->o.disable != NULL) {
+        if (disable_detectors(b->o.disable, enabled) != 0)
+            return -1;
+        eo.enabled = enabled;
+        printf("veil:     detectors off: %s\n", b->o.disable);
+    }
+    b->engine = veil_engine_new(b->o.disable != NULL ? &eo : NULL, err, sizeof(err));
     if (!b->engine) {
         printf("veil:     veil_engine_new failed: %s\n", err);
         return -1;
