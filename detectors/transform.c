@@ -82,11 +82,14 @@ int veil_hash_key_load(veil_hash_key_t *key, const char *path, const char *env, 
     return 0;
 }
 
-static int is_mask_separator(unsigned char c)
-{
-    return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')' || c == '+' ||
-           c == ':' || c == '@' || c == '\n' || c == '\r' || c == '\t';
-}
+/* The bytes a mask keeps: separators, so that the value's shape stays
+   ("****-****", "***@*****.***"), and line breaks. A table, read once
+   per byte of every masked value. */
+static const unsigned char mask_keeps[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['('] = 1, [')'] = 1,
+    ['+'] = 1,  ['-'] = 1,  ['.'] = 1,  ['/'] = 1, [':'] = 1, ['@'] = 1,
+};
+
 
 static int is_digit_type(int det)
 {
@@ -217,10 +220,13 @@ long veil_transform_apply_info(veil_action_t action, const veil_detector_info_t 
         if (detector == VEIL_D_CREDIT_CARD) {
             keep_from = card_last_four(raw, len);
         }
-        for (size_t k = 0; k < len; k++) {
+        for (size_t k = 0; k < keep_from; k++) {
             unsigned char c = (unsigned char)raw[k];
-            out[n++] =
-                (k >= keep_from && c >= '0' && c <= '9') || is_mask_separator(c) ? (char)c : '*';
+            out[n++] = mask_keeps[c] ? (char)c : '*';
+        }
+        for (size_t k = keep_from; k < len; k++) {
+            unsigned char c = (unsigned char)raw[k];
+            out[n++] = (c >= '0' && c <= '9') || mask_keeps[c] ? (char)c : '*';
         }
         newlines = 0;
         break;
