@@ -1196,9 +1196,11 @@ static size_t cjk_name_at(const veil__nview_t *v, size_t lo, size_t i)
     if ((sentence && bytes_at(v, e, moushi)) || (greeted && bytes_at(v, e, desu))) {
         return e;
     }
-    /* A signature: the last line, after a sentence. Not 以上 ("that is
-       all") nor 敬具 ("sincerely"), which end letters too. */
-    if (sentence && g > lo && (bytes_before(b, lo, g, "\xE3\x80\x82") || punct == '\n') &&
+    /* A signature: the last line, after a sentence or a line break (the
+       break is in the gap: wherever the view starts, a value judged alone
+       or the text layer's buffer with the key before it). Not 以上 ("that
+       is all") nor 敬具 ("sincerely"), which end letters too. */
+    if (sentence && (bytes_before(b, lo, g, "\xE3\x80\x82") || punct == '\n') &&
         cjk_line_ends(v, e2) && !bytes_at(v, i, "\xE4\xBB\xA5\xE4\xB8\x8A") &&
         !bytes_at(v, i, "\xE6\x95\xAC\xE5\x85\xB7")) {
         return e2;

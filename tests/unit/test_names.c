@@ -72,6 +72,14 @@ TEST(names_japanese)
     TXT("氏名：山本 花子 電話番号を変更してください。", "person_name@9+13M");
     TXT("よろしくお願いいたします。\n佐藤", "person_name@40+6M");
     TXT("以上、よろしくお願いします。\n以上", "");
+    /* A signature is the last line after a line break, wherever the view
+       starts: a JSON value's text judged alone (names.c's probe) starts
+       at the value, the text layer's a key and a delimiter before it
+       (fuzz_json: the two walks disagreed on 芹 after an escaped line
+       break). */
+    JSN("{\"i:\":\" \\n芹\"x", "person_name@10+3M");
+    JSN("{\"i\":\" \\n芹\"}", "person_name@9+3M");
+    TXT("\n佐藤", "person_name@1+6M");
 }
 
 TEST(addresses_in_text)
@@ -182,7 +190,6 @@ TEST(name_keys_agree)
             }
         }
     }
-    CHECK(test_failed_checks == 0);
 }
 
 /* What a redaction leaves: the finding masked but its spaces. */
