@@ -125,7 +125,6 @@ static char *put(char *p, const char *s, size_t n)
 
 #define PUT_LIT(p, lit) put((p), (lit), sizeof(lit) - 1)
 
-
 static char *put_u64(char *p, unsigned long long v)
 {
     /* two digits a division */
