@@ -214,14 +214,14 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len, i
 /* The same with the key's class already known (-1: none) and a sibling
    value as more context. <key> and <sibling> are not copied: they must
    stay unchanged until the value closes. */
+void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
+                            const char *sibling, size_t sibling_len, int not_a_person,
+                            uint64_t raw_start);
 /* 1 when the open value, <v> (<len> bytes), is under a plain name key
    judged no person's (value.c) and holds no byte that is or may become a
    digit: the names pass, which could only find an address there, is not
    asked about it. */
 int veil__value_names_judged(const struct veil_scanner *s, const char *v, size_t len);
-void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
-                            const char *sibling, size_t sibling_len, int not_a_person,
-                            uint64_t raw_start);
 void veil__value_open_key(struct veil_scanner *s, uint64_t raw_start);
 /* A value a field rule takes whole, with veil_action_t <action>. */
 void veil__value_open_rule(struct veil_scanner *s, int action, uint64_t raw_start);

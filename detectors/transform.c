@@ -90,7 +90,6 @@ static const unsigned char mask_keeps[256] = {
     ['+'] = 1,  ['-'] = 1,  ['.'] = 1,  ['/'] = 1, [':'] = 1, ['@'] = 1,
 };
 
-
 static int is_digit_type(int det)
 {
     if (det < 0 || det >= VEIL_D__COUNT) {
