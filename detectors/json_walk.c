@@ -227,9 +227,6 @@ static void flush_high(struct veil_scanner *s)
     }
 }
 
-/* The first 32 bytes of the key in a frame's key buffer (64 bytes: the
-   loads stay in it), zero past its length: compared and hashed a word at
-   a time. */
 #ifdef __SSE2__
 /* 32 bytes of 0xFF then 32 of 0: loaded from 32 - n, the mask of a key's
    first n bytes. */
@@ -238,8 +235,9 @@ static const unsigned char key_prefix[64] = {
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 #endif
 
-/* The key's 32 bytes zero-padded past <len> (<= 32; <key> has 32
-   readable bytes): two vector masks where there are vectors, else a
+/* The first 32 bytes of the key in a frame's key buffer (64 bytes: the
+   loads stay in it), zero past its length (<= 32): compared and hashed a
+   word at a time. Two vector masks where there are vectors, else a
    loop. */
 static inline void key_words(const char *key, size_t len, uint64_t w[4])
 {
