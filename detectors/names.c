@@ -244,6 +244,14 @@ static int nword_slow(const veil__nview_t *v, size_t i, veil__word_t *w)
     return 1;
 }
 
+/* word_lookup() for a word of letters only (no hyphen to split at). */
+static inline void word_lookup_letters(veil__word_t *w)
+{
+    uint64_t h = veil__fold_hash(w->f, w->len);
+    w->h = (uint32_t)(h >> 32) ? (uint32_t)(h >> 32) : 1;
+    w->flags = w->cap && w->len >= 2 ? lookup_h(h) : 0;
+}
+
 /* The word's hash, and its dictionary flags when it is capitalised. */
 static void word_lookup(veil__word_t *w)
 {
@@ -320,6 +328,45 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
 {
     const unsigned char *b = v->b;
     size_t q = i, n = v->n;
+#ifdef __SSE2__
+    if (i + 16 <= n) {
+        /* A word of up to 15 ASCII letters (nearly every word of text) is
+           measured and folded 16 bytes at once: the letters are the bytes
+           that OR 0x20 puts in a-z, and those bytes are the folded word. */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+        __m128i y = _mm_add_epi8(low, _mm_set1_epi8((char)(0x80 - 'a')));
+        unsigned other =
+            ~(unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + 26)), y)) &
+            0xFFFFu;
+        if (other != 0) {
+            size_t len = (size_t)__builtin_ctz(other);
+            q = i + len;
+            unsigned c = b[q];
+            if (len == 0 || c >= 0x80 || c == '%') {
+                return nword_slow(v, i, w);
+            }
+            if (c == '\'' || c == '-') {
+                return nword_joined(v, i, q, w);
+            }
+            int upper0 = (unsigned)b[i] - 'A' < 26u,
+                lower1 = len > 1 && (unsigned)b[i + 1] - 'a' < 26u;
+            w->s = i;
+            w->e = q;
+            w->cap = (uint8_t)(upper0 && lower1);
+            w->flags = 0;
+            w->h = 0;
+            if (!w->cap && (len > 12 || (len > 2 && upper0 && !lower1))) {
+                w->len = 0;
+                return 1;
+            }
+            _mm_storeu_si128((__m128i *)(void *)w->f, low);
+            w->len = (uint8_t)len;
+            word_lookup_letters(w);
+            return 1;
+        }
+    }
+#endif
     while (q < n && is_alpha(b[q])) {
         q++;
     }
@@ -721,18 +768,28 @@ static size_t gap_before(const unsigned char *b, size_t lo, size_t i, int *punct
 static size_t word_before(const unsigned char *b, size_t lo, size_t e, char *f, size_t *fl)
 {
     size_t s = e;
+    int ascii = 1;
     while (s > lo && e - s < WORD_MAX) {
         unsigned char c = b[s - 1];
         if (is_alpha(c) || c == '\'') {
             s--;
         } else if (c >= 0x80 && c < 0xC0 && s - lo >= 2 && b[s - 2] >= 0xC3 && b[s - 2] <= 0xC5) {
             s -= 2;
+            ascii = 0;
         } else {
             break;
         }
     }
     if (s == e || (s > lo && (is_digit(b[s - 1]) || b[s - 1] == '_'))) {
         return SIZE_MAX;
+    }
+    if (ascii) {
+        /* Letters and apostrophes (0x27 has bit 5 already) fold by OR. */
+        for (size_t k = s; k < e; k++) {
+            f[k - s] = (char)(b[k] | 0x20);
+        }
+        *fl = e - s;
+        return s;
     }
     *fl = veil__fold_word(b + s, e - s, f, WORD_MAX);
     return *fl ? s : SIZE_MAX;
@@ -747,11 +804,13 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
     const unsigned char *b = v->b;
     int punct, count;
     size_t g = gap_before(b, lo, i, &punct, &count);
+    if (g == i) {
+        return C_NONE; /* a context is words apart ("Ana" after a quote) */
+    }
     char f[WORD_MAX];
     size_t fl;
     size_t ws = word_before(b, lo, g, f, &fl);
-
-    if (ws == SIZE_MAX || g == i) {
+    if (ws == SIZE_MAX) {
         return C_NONE;
     }
     /* Titles and abbreviations with a stop inside: Dott.ssa, Sig.ra,
@@ -1461,6 +1520,10 @@ typedef struct {
                     uint64_t *);
     int room;             /* the text layer's buffer (simd.h) */
     veil__ncarry_t carry; /* names_mask.h */
+    /* The 64 bytes of the last candidate: their first position (SIZE_MAX:
+       none) and bits, so the next candidate in them is a shift away. */
+    size_t at;
+    uint64_t m, nl_bits;
 } cblock_t;
 
 /*
@@ -1469,15 +1532,15 @@ typedef struct {
  * capitals, digits and the rest only where
  * the byte before is no letter or digit (or an escape or a non-ASCII byte
  * ends there), so that the capitals and digits inside ids, hashes and
- * camelCase words are never visited.
+ * camelCase words are never visited. Most candidates lie in the 64 bytes
+ * of the one before (a candidate every 36 bytes of API text): those are a
+ * shift and a count of the bits kept from it (next_candidate()); the
+ * search across blocks and spans is next_candidate_far().
  */
-static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size_t n, int lines,
-                             int rows)
+static size_t next_candidate_far(cblock_t *c, const unsigned char *b, size_t i, size_t n, int lines,
+                                 uint64_t nl_too)
 {
     const size_t span = 64 * VEIL__NMASK_BLOCKS;
-    /* Inside a CSV table every newline starts a row; outside, only one
-       after a line break can start a table (names_mask.h). */
-    const uint64_t nl_too = rows ? ~0ull : 0;
     while (i < n) {
         size_t base = i / span * span;
         if (c->base != base) {
@@ -1490,7 +1553,10 @@ static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size
             m = c->mask[j] | (c->nl[j] & nl_too);
         }
         if (m != 0) {
-            size_t k = base + 64 * j + (size_t)__builtin_ctzll(m);
+            c->at = base + 64 * j;
+            c->m = c->mask[j];
+            c->nl_bits = c->nl[j];
+            size_t k = c->at + (size_t)__builtin_ctzll(m);
             return k < n ? k : n;
         }
         i = base + span;
@@ -1500,7 +1566,7 @@ static size_t next_candidate(cblock_t *c, const unsigned char *b, size_t i, size
 
 /* A house number's first test (addresses.c's number first form): up to
    five digits and a letter, a comma, a space (or '+', %20), a letter. */
-static int number_then_word(const veil__nview_t *v, size_t i)
+static inline int number_then_word(const veil__nview_t *v, size_t i)
 {
     const unsigned char *b = v->b;
     size_t q = i;
@@ -1548,6 +1614,61 @@ static int digits_only(const unsigned char *b, size_t s, size_t e)
         s++;
     }
     return s == e;
+}
+
+/*
+ * next_candidate(): the next candidate at or after <i> that is worth the
+ * pass's tests, with <*run> the start of the last digit run read. Two
+ * kinds of candidate are ruled out as they are found, bit after bit of
+ * one mask word, with no state but <*run> to keep: a digit that starts no
+ * house number (counts, ids, timestamps: half the candidates of API text),
+ * and a capital followed by a capital or a digit (an id, a code or an
+ * acronym, not capitalised, so no name or street starts there, whatever
+ * follows: veil__address_at() wants a capitalised word too). Together
+ * four fifths of API text's candidates.
+ */
+static inline size_t next_candidate(cblock_t *c, const veil__nview_t *v, size_t i, int lines,
+                                    int rows, size_t *run)
+{
+    const unsigned char *b = v->b;
+    const size_t n = v->n;
+    /* Inside a CSV table every newline starts a row; outside, only one
+       after a line break can start a table (names_mask.h). */
+    const uint64_t nl_too = rows ? ~0ull : 0;
+    size_t d = i - c->at; /* (i before c->at wraps: no bits of it) */
+    uint64_t m = d < 64 ? (c->m | (c->nl_bits & nl_too)) & (~0ull << d) : 0;
+    for (;;) {
+        if (m == 0) {
+            size_t k = next_candidate_far(c, b, i, n, lines, nl_too);
+            if (k >= n) {
+                return n;
+            }
+            m = (c->m | (c->nl_bits & nl_too)) & (~0ull << (k - c->at));
+        }
+        size_t k = c->at + (size_t)__builtin_ctzll(m);
+        if (k >= n) {
+            return n;
+        }
+        unsigned c0 = b[k];
+        if (is_digit(c0)) {
+            if (!(k > *run && is_digit(b[k - 1]) && digits_only(b, *run, k))) {
+                /* (else: a digit after "%4" or "\\n" inside the run just
+                   read) */
+                if (v->addresses && !v->final && n - k <= 16) {
+                    return k; /* (the pass waits for more bytes) */
+                }
+                if (v->addresses && number_then_word(v, k)) {
+                    return k;
+                }
+                *run = k;
+            }
+        } else if (!(c0 - 'A' < 26u && k + 1 < n &&
+                     ((unsigned)b[k + 1] - 'A' < 26u || (unsigned)b[k + 1] - '0' < 10u))) {
+            return k;
+        }
+        m &= m - 1;
+        i = k + 1;
+    }
 }
 
 /* Where the pass goes on when buffer position <i> lies in a span where
@@ -1601,9 +1722,12 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
                    {0},
                    k->names_mask,
                    v->t != NULL && v->b == v->t->buf,
-                   {SIZE_MAX, 0, 0, 0, 0, 0, 0}};
+                   {SIZE_MAX, 0, 0, 0, 0, 0, 0},
+                   SIZE_MAX,
+                   0,
+                   0};
     while (i < v->n && !(v->t == NULL && v->found)) {
-        i = next_candidate(&cb, b, i, v->n, lines, lines && v->t->csv.on);
+        i = next_candidate(&cb, v, i, lines, lines && v->t->csv.on, &run);
         if (i >= v->n) {
             break;
         }
@@ -1614,28 +1738,6 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
                     return i;
                 }
             }
-            i++;
-            continue;
-        }
-        if (i > run && is_digit(b[i]) && is_digit(b[i - 1]) && digits_only(b, run, i)) {
-            i++; /* a digit after "%4" or "\\n" inside the run just read */
-            continue;
-        }
-        if (is_digit(b[i]) &&
-            (!v->addresses || ((v->final || v->n - i > 16) && !number_then_word(v, i)))) {
-            /* No house number starts here, whatever comes after the bytes
-               number_then_word() read: half the candidates of API text
-               (counts, ids, timestamps), decided before the word tests. */
-            run = i;
-            i++;
-            continue;
-        }
-        if ((unsigned)b[i] - 'A' < 26u && i + 1 < v->n &&
-            ((unsigned)b[i + 1] - 'A' < 26u || (unsigned)b[i + 1] - '0' < 10u)) {
-            /* Two capitals, or a capital and a digit: an id, a code or an
-               acronym, not capitalised, so no name or street starts here
-               (veil__address_at() wants a capitalised word too), whatever
-               follows; the word's other letters are no candidates. */
             i++;
             continue;
         }
