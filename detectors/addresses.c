@@ -183,7 +183,8 @@ static const veil__word_len_t suffixes[] = {
     VEIL__WL("stieg"),   VEIL__WL("zeile"),
 };
 
-#define ASLOTS 1024
+#define ABITS 10
+#define ASLOTS (1u << ABITS)
 static struct {
     uint32_t h;
     uint8_t cls;
@@ -199,7 +200,7 @@ static void atab_build(void)
 {
     for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
         uint32_t h = ah(words[k].w, strlen(words[k].w));
-        size_t slot = h & (ASLOTS - 1);
+        size_t slot = veil__wl_slot(h, ABITS);
         while (atab[slot].h != 0 && atab[slot].h != h) {
             slot = (slot + 1) & (ASLOTS - 1);
         }
@@ -219,7 +220,8 @@ static unsigned aclass(const veil__word_t *w)
         return 0;
     }
     uint32_t h = w->h;
-    for (size_t slot = h & (ASLOTS - 1); atab[slot].h != 0; slot = (slot + 1) & (ASLOTS - 1)) {
+    for (size_t slot = veil__wl_slot(h, ABITS); atab[slot].h != 0;
+         slot = (slot + 1) & (ASLOTS - 1)) {
         if (atab[slot].h == h) {
             return atab[slot].cls;
         }

@@ -31,6 +31,7 @@
 #include "names.h"
 #include "names_fold.h"
 #include "simd.h"
+#include "wordlist.h"
 
 extern const uint32_t veil__names_table[1u << VEIL__NAMES_BITS];
 
@@ -610,7 +611,8 @@ static const char *const particles[] = {
     "la",  "le",  "y",   "e",  "ter", "ten", "zu", "vom", "des", "het",   "'t", "bin", "al",
 };
 
-#define PSLOTS 1024
+#define PBITS 11 /* 620 words: a table a third full */
+#define PSLOTS (1u << PBITS)
 static struct {
     uint32_t h;     /* 0: empty */
     uint16_t first; /* index + 1 of the first phrase ending in this word */
@@ -628,7 +630,7 @@ static uint32_t h32(const char *s, size_t n)
 
 static size_t pslot(uint32_t h)
 {
-    size_t slot = h & (PSLOTS - 1);
+    size_t slot = veil__wl_slot(h, PBITS);
     while (ptab[slot].h != 0 && ptab[slot].h != h) {
         slot = (slot + 1) & (PSLOTS - 1);
     }
@@ -678,7 +680,7 @@ static void tables_build(void)
 
 static size_t pfind_h(uint32_t h)
 {
-    size_t slot = h & (PSLOTS - 1);
+    size_t slot = veil__wl_slot(h, PBITS);
     while (ptab[slot].h != 0) {
         if (ptab[slot].h == h) {
             return slot;

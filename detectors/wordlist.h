@@ -7,6 +7,7 @@
 #define VEIL_DETECTORS_WORDLIST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
     const char *w;
@@ -18,5 +19,18 @@ typedef struct {
     {                    \
         s, sizeof(s) - 1 \
     }
+
+/*
+ * The first slot of a word's 32-bit hash (the high half of
+ * veil__fold_hash()) in an open-addressing table of 2^bits slots, by
+ * Fibonacci hashing: the hash's own low bits change little with a word's
+ * last letter (FNV-1a multiplies the last byte in by 2^40 + 0x1b3, so bits
+ * 32..39 barely see it), and tables indexed by them had runs of eight
+ * probes a lookup.
+ */
+static inline size_t veil__wl_slot(uint32_t h, unsigned bits)
+{
+    return (size_t)((h * 0x9E3779B1u) >> (32 - bits));
+}
 
 #endif
