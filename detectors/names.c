@@ -330,11 +330,20 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     const unsigned char *b = v->b;
     size_t q = i, n = v->n;
 #ifdef __SSE2__
-    if (i + 16 <= n) {
+    if (i < n) {
         /* A word of up to 15 ASCII letters (nearly every word of text) is
            measured and folded 16 bytes at once: the letters are the bytes
-           that OR 0x20 puts in a-z, and those bytes are the folded word. */
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+           that OR 0x20 puts in a-z, and those bytes are the folded word.
+           Fewer than 16 bytes left (a JSON value's last word) are read
+           from a copy padded with NULs, no letter. */
+        __m128i x;
+        if (n - i >= 16) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        } else {
+            unsigned char pad[16] = {0};
+            memcpy(pad, b + i, n - i);
+            x = _mm_loadu_si128((const __m128i *)(const void *)pad);
+        }
         __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
         __m128i y = _mm_add_epi8(low, _mm_set1_epi8((char)(0x80 - 'a')));
         unsigned other =
@@ -343,7 +352,10 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
         if (other != 0) {
             size_t len = (size_t)__builtin_ctz(other);
             q = i + len;
-            unsigned c = b[q];
+            if (q >= n && !v->final) {
+                return len == 0 ? nword_slow(v, i, w) : VEIL__NWORD_DEFER;
+            }
+            unsigned c = q < n ? b[q] : 0;
             if (len == 0 || c >= 0x80 || c == '%') {
                 return nword_slow(v, i, w);
             }
@@ -621,6 +633,7 @@ static struct {
 } ptab[PSLOTS];
 static uint16_t pnext[sizeof(phrases) / sizeof(phrases[0])]; /* index + 1 of the next */
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static int tables_built; /* set, with release, once they are */
 
 static uint32_t h32(const char *s, size_t n)
 {
@@ -676,6 +689,16 @@ static void tables_build(void)
 {
     ptab_build();
     veil__addresses_init();
+    __atomic_store_n(&tables_built, 1, __ATOMIC_RELEASE);
+}
+
+/* The tables, built: a load once they are (a JSON body asks for them at
+   each value it probes, where pthread_once() cost 70 instructions). */
+static inline void tables_ready(void)
+{
+    if (!__atomic_load_n(&tables_built, __ATOMIC_ACQUIRE)) {
+        pthread_once(&tables_once, tables_build);
+    }
 }
 
 static size_t pfind_h(uint32_t h)
@@ -801,7 +824,14 @@ static size_t word_before(const unsigned char *b, size_t lo, size_t e, char *f, 
  * context_before(): the kind of phrase that ends just before the word at
  * <i>, with the punctuation between allowed for that kind.
  */
-static int context_before(const veil__nview_t *v, size_t lo, size_t i)
+typedef struct {
+    size_t e;  /* where the word ends (SIZE_MAX: none read) */
+    size_t ws; /* its start, or SIZE_MAX: no word there */
+    size_t fl;
+    char f[WORD_MAX]; /* folded */
+} before_t;
+
+static int context_before_read(const veil__nview_t *v, size_t lo, size_t i, before_t *wb)
 {
     const unsigned char *b = v->b;
     int punct, count;
@@ -809,9 +839,12 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
     if (g == i) {
         return C_NONE; /* a context is words apart ("Ana" after a quote) */
     }
-    char f[WORD_MAX];
-    size_t fl;
+    char *f = wb->f;
+    size_t fl = 0;
     size_t ws = word_before(b, lo, g, f, &fl);
+    wb->e = g;
+    wb->ws = ws;
+    wb->fl = fl;
     if (ws == SIZE_MAX) {
         return C_NONE;
     }
@@ -921,6 +954,12 @@ static int context_before(const veil__nview_t *v, size_t lo, size_t i)
     return C_NONE;
 }
 
+static int context_before(const veil__nview_t *v, size_t lo, size_t i)
+{
+    before_t wb;
+    return context_before_read(v, lo, i, &wb);
+}
+
 /* ---- names ---- */
 
 /* Does the clause end after <e>: punctuation, a line break, a quote, a
@@ -1024,10 +1063,22 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1,
     /* Particles before the first capitalised word belong to the name when
        a context precedes them: "Geachte heer de Koning". */
     size_t s0 = w1->s;
-    int ctx = context_before(v, lo, s0);
+    before_t wb;
+    wb.e = SIZE_MAX;
+    int ctx = context_before_read(v, lo, s0, &wb);
     for (int k = 0; k < 2 && ctx == C_NONE && s0 > lo + 1 && v->b[s0 - 1] == ' '; k++) {
-        char f[WORD_MAX];
-        size_t fl, ps = word_before(v->b, lo, s0 - 1, f, &fl);
+        /* The word before the space, which context_before_read() read
+           when the space was the whole gap. */
+        char fbuf[WORD_MAX];
+        const char *f = fbuf;
+        size_t fl, ps;
+        if (k == 0 && wb.e == s0 - 1) {
+            ps = wb.ws;
+            fl = wb.fl;
+            f = wb.f;
+        } else {
+            ps = word_before(v->b, lo, s0 - 1, fbuf, &fl);
+        }
         veil__word_t pw;
         if (ps == SIZE_MAX || fl > sizeof(pw.f) || is_alpha(v->b[ps]) == 0 ||
             (v->b[ps] >= 'A' && v->b[ps] <= 'Z')) {
@@ -1701,7 +1752,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
     size_t i = from;
     size_t run = SIZE_MAX; /* the start of the last digit run read */
 
-    pthread_once(&tables_once, tables_build);
+    tables_ready();
 
     /* Lines (and CSV tables) only in plain text: a walker's values come
        with keys of their own (csv_columns.c decided which it is). */
