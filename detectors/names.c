@@ -998,7 +998,8 @@ static int here_after(const veil__nview_t *v, size_t e)
  * name_at(): the name starting with the capitalised word <w1>; returns
  * the end of the name (0: none, SIZE_MAX: needs more bytes).
  */
-static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1, size_t *start)
+static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1, size_t *start,
+                      veil__word_t *follower)
 {
     const unsigned char *b = v->b;
     size_t nw = 1, end = w1->e;
@@ -1035,6 +1036,9 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1,
         int r = veil__nword(v, q, &x);
         if (r == VEIL__NWORD_DEFER) {
             return SIZE_MAX;
+        }
+        if (r == 1 && p == w1->e) {
+            *follower = x; /* the pass's next word, when this is no name */
         }
         if (r == 0 || x.e - w1->s > NAME_SPAN) {
             break;
@@ -1751,6 +1755,9 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
     const size_t lo = 0;
     size_t i = from;
     size_t run = SIZE_MAX; /* the start of the last digit run read */
+    /* The word after the last capitalised word name_at() judged, which
+       it read (most often the pass's next word: "Cotton Oxford Shirt"). */
+    veil__word_t follower = {.s = SIZE_MAX};
 
     tables_ready();
 
@@ -1852,7 +1859,13 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             continue;
         }
         veil__word_t w;
-        int r = veil__nword(v, i, &w);
+        int r;
+        if (follower.s == i && follower.e > i) {
+            w = follower; /* read by name_at() as the last name's follower */
+            r = 1;
+        } else {
+            r = veil__nword(v, i, &w);
+        }
         if (r == VEIL__NWORD_DEFER) {
             return i;
         }
@@ -1875,7 +1888,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             !(w.e < v->n && (b[w.e] == '/' || b[w.e] == '_' || b[w.e] == '=' || b[w.e] == '@' ||
                              (b[w.e] == '.' && w.e + 1 < v->n &&
                               (is_alpha(b[w.e + 1]) || is_digit(b[w.e + 1])))))) {
-            size_t s, e = name_at(v, lo, &w, &s);
+            size_t s, e = name_at(v, lo, &w, &s, &follower);
             if (e == SIZE_MAX) {
                 return i;
             }
