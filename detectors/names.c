@@ -825,8 +825,10 @@ static size_t word_before(const unsigned char *b, size_t lo, size_t e, char *f, 
  * <i>, with the punctuation between allowed for that kind.
  */
 typedef struct {
-    size_t e;  /* where the word ends (SIZE_MAX: none read) */
-    size_t ws; /* its start, or SIZE_MAX: no word there */
+    size_t at;        /* the position the gap was read before */
+    int punct, count; /* gap_before()'s */
+    size_t e;         /* where the word ends (SIZE_MAX: none read) */
+    size_t ws;        /* its start, or SIZE_MAX: no word there */
     size_t fl;
     char f[WORD_MAX]; /* folded */
 } before_t;
@@ -836,6 +838,9 @@ static int context_before_read(const veil__nview_t *v, size_t lo, size_t i, befo
     const unsigned char *b = v->b;
     int punct, count;
     size_t g = gap_before(b, lo, i, &punct, &count);
+    wb->at = i;
+    wb->punct = punct;
+    wb->count = count;
     if (g == i) {
         return C_NONE; /* a context is words apart ("Ana" after a quote) */
     }
@@ -1069,6 +1074,7 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1,
     size_t s0 = w1->s;
     before_t wb;
     wb.e = SIZE_MAX;
+    wb.at = SIZE_MAX;
     int ctx = context_before_read(v, lo, s0, &wb);
     for (int k = 0; k < 2 && ctx == C_NONE && s0 > lo + 1 && v->b[s0 - 1] == ' '; k++) {
         /* The word before the space, which context_before_read() read
@@ -1126,7 +1132,12 @@ static size_t name_at(const veil__nview_t *v, size_t lo, const veil__word_t *w1,
            one more capitalised word; or a signature after a dash at the
            clause's end ("- Homer"), or "Jane Doe here". */
         int punct, count;
-        gap_before(v->b, lo, w1->s, &punct, &count);
+        if (wb.at == w1->s) {
+            punct = wb.punct; /* read by context_before_read() */
+            count = wb.count;
+        } else {
+            gap_before(v->b, lo, w1->s, &punct, &count);
+        }
         ok = (given && nw >= 2) ||
              (punct == '-' && count == 1 && ends && (known || !(w1->flags & VEIL__NAME_WORD))) ||
              ((known || nw >= 2) && here_after(v, end));
@@ -1777,15 +1788,15 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
     const veil__kernels_t *k = v->t != NULL ? v->t->k : veil__simd_kernels(&reference);
     /* The text layer's buffer has zeroed room around it; a probe's value
        (no text) is read from padded copies. */
-    cblock_t cb = {SIZE_MAX,
-                   {0},
-                   {0},
-                   k->names_mask,
-                   v->t != NULL && v->b == v->t->buf,
-                   {SIZE_MAX, 0, 0, 0, 0, 0, 0},
-                   SIZE_MAX,
-                   0,
-                   0};
+    /* (The masks are written before they are read: not zeroed here, at
+       every value a JSON body's probe judges.) */
+    cblock_t cb;
+    cb.base = SIZE_MAX;
+    cb.mask_of = k->names_mask;
+    cb.room = v->t != NULL && v->b == v->t->buf;
+    cb.carry.next = SIZE_MAX;
+    cb.at = SIZE_MAX;
+    cb.m = cb.nl_bits = 0;
     while (i < v->n && !(v->t == NULL && v->found)) {
         i = next_candidate(&cb, v, i, lines, lines && v->t->csv.on, &run);
         if (i >= v->n) {
