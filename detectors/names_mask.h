@@ -395,13 +395,15 @@ static __attribute__((noinline)) uint64_t nmask_padded(const unsigned char *b, s
  * classes); when it is not of the block just before <base>, those bytes
  * are read again. The vector levels read them again always.
  */
-static void names_mask(const unsigned char *b, size_t base, size_t n, int lines, int room,
-                       veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
-                       uint64_t nl[VEIL__NMASK_BLOCKS])
-{
 #if VEIL_K_LEVEL >= 1
+/* The vector levels' names_mask(), compiled once for each value of
+   <lines>, a constant in each copy: the copy without lines (JSON and most
+   text) has no newline work left in its loop. */
+static inline __attribute__((always_inline)) void
+names_mask_vec(const unsigned char *b, size_t base, size_t n, const int lines, int room,
+               uint64_t out[VEIL__NMASK_BLOCKS], uint64_t nl[VEIL__NMASK_BLOCKS])
+{
     nmv_consts_t k = nmv_consts();
-    (void)carry;
     for (unsigned j = 0; j < VEIL__NMASK_BLOCKS; j++) {
         size_t at = base + 64 * (size_t)j;
         if (at < n && (room || (at >= 3 && at + 64 <= n))) {
@@ -426,6 +428,20 @@ static void names_mask(const unsigned char *b, size_t base, size_t n, int lines,
         } else {
             out[j] = nl[j] = 0;
         }
+    }
+}
+#endif
+
+static void names_mask(const unsigned char *b, size_t base, size_t n, int lines, int room,
+                       veil__ncarry_t *carry, uint64_t out[VEIL__NMASK_BLOCKS],
+                       uint64_t nl[VEIL__NMASK_BLOCKS])
+{
+#if VEIL_K_LEVEL >= 1
+    (void)carry;
+    if (lines) {
+        names_mask_vec(b, base, n, 1, room, out, nl);
+    } else {
+        names_mask_vec(b, base, n, 0, room, out, nl);
     }
 #else
     (void)room;
