@@ -1596,7 +1596,7 @@ typedef struct {
 
 /*
  * next_candidate(): the next candidate at or after <i>, from masks of
- * 256 bytes computed once (names_mask.h, on the scanner's SIMD level):
+ * 512 bytes computed once (names_mask.h, on the scanner's SIMD level):
  * capitals, digits and the rest only where
  * the byte before is no letter or digit (or an escape or a non-ASCII byte
  * ends there), so that the capitals and digits inside ids, hashes and

@@ -384,12 +384,12 @@ static __attribute__((noinline)) uint64_t nmask_padded(const unsigned char *b, s
 #endif
 
 /*
- * names_mask(): the candidates among the bytes [base, base + 256) of
+ * names_mask(): the candidates among the bytes [base, base + 512) of
  * b[0..n) (base < n), in out[j] for the 64 bytes at base + 64 j, bit k
  * for byte base + 64 j + k; bytes past n give no bit. With <lines>, every
  * newline also in nl[j] (out[j] has only those after a line break: a CSV
  * row's newlines are asked for apart, names.c). Bytes before b[0] count
- * as NULs (no class, as a value's start) and as a line break. Four blocks
+ * as NULs (no class, as a value's start) and as a line break. Eight blocks
  * a call, so the constants stay in registers across them. On the scalar
  * level, <carry> holds what the block before hands on (its last bytes'
  * classes); when it is not of the block just before <base>, those bytes
@@ -426,7 +426,10 @@ names_mask_vec(const unsigned char *b, size_t base, size_t n, const int lines, i
         } else if (at < n) {
             out[j] = nmask_padded(b, at, n, lines, &nl[j]);
         } else {
-            out[j] = nl[j] = 0;
+            /* past the bytes (a short value's span): none */
+            memset(out + j, 0, (VEIL__NMASK_BLOCKS - j) * sizeof(out[0]));
+            memset(nl + j, 0, (VEIL__NMASK_BLOCKS - j) * sizeof(nl[0]));
+            break;
         }
     }
 }

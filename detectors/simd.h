@@ -67,7 +67,7 @@ typedef struct veil__jcarry {
 /* What the names pass's mask of one 64-byte block hands the next
    (names_mask.h): the classes of its last bytes, for the block at
    <next>. */
-#define VEIL__NMASK_BLOCKS 4
+#define VEIL__NMASK_BLOCKS 8
 typedef struct veil__ncarry {
     size_t next; /* SIZE_MAX: none */
     uint64_t word1, glue1, high1, bsl2, pct3, brk1;
@@ -93,7 +93,7 @@ typedef struct veil__kernels {
     int (*value_needs_scan_at)(const struct veil__text *t, const unsigned char *p, size_t a,
                                size_t e, const veil__jblock_t *const *blk, unsigned nblk,
                                size_t base);
-    /* The names pass's candidate bytes among [base, base + 256) of
+    /* The names pass's candidate bytes among [base, base + 512) of
        b[0..n), out[j] for the 64 bytes at base + 64 j, and with <lines>
        its newlines in nl[j] (names_mask.h): the same bits on every level.
        <carry> starts with next = SIZE_MAX. <room>: b[-3..-1] are NULs and
