@@ -551,8 +551,13 @@ static const __m128i value_consts[15] = {
  * byte by byte: digits and the separators numbers are written with, a
  * digit among them (a value of up to 16 bytes); or a letter other than x
  * and a byte no placeholder word has, with no bracket, '*' or escape
- * first. 0: not decided here.
+ * first. DATA_LETTERS: a value of up to 16 bytes, every one an ASCII
+ * letter (a key's one-word value: "tada", "thumbsup"), which
+ * letters_mask() decides. 0: not decided here.
  */
+enum {
+    DATA_LETTERS = 2
+};
 static int data_at_once(const char *v, size_t len)
 {
     const __m128i *k = value_consts;
@@ -595,7 +600,22 @@ static int data_at_once(const char *v, size_t len)
         _mm_or_si128(az, sp),
         _mm_or_si128(_mm_or_si128(dash, plus), _mm_or_si128(slash, _mm_cmpeq_epi8(x, k[14]))));
     unsigned other = ~((unsigned)_mm_movemask_epi8(plain) | (unsigned)_mm_movemask_epi8(x));
+    if (len <= 16 && ((unsigned)_mm_movemask_epi8(az) & in) == in) {
+        return DATA_LETTERS;
+    }
     return (letters & in) != 0 && (other & in) != 0;
+}
+
+/* veil__value_is_mask() of a value of ASCII letters alone, as its steps
+   below decide it: a word for an absent value, x's (three or more), or a
+   placeholder word that stands bare ("redacted"). */
+static int letters_mask(const char *w, size_t n)
+{
+    size_t xs = 0;
+    for (size_t k = 0; k < n; k++) {
+        xs += (w[k] | 0x20) == 'x';
+    }
+    return absent_word(w, n) || (xs == n && n >= 3) || mask_word(w, n) == 2;
 }
 #endif
 
@@ -609,7 +629,11 @@ int veil__value_is_mask(const char *v, size_t len, int pct)
         return 0;
     }
 #ifdef __SSE2__
-    if (len > 0 && data_at_once(v, len)) {
+    int at_once = len > 0 ? data_at_once(v, len) : 0;
+    if (at_once == DATA_LETTERS) {
+        return letters_mask(v, len);
+    }
+    if (at_once) {
         return 0; /* as the two loops below would say */
     }
 #endif

@@ -54,6 +54,21 @@ TEST(placeholders_json)
     JS("{\"card_number\":\"4111 11** **** 1111 2222\"}", "credit_card@16+24HF");
     JS("{\"password\":\"ab***cd\"}", "secret_field@13+7HF");
     JS("{\"password\":\"**\"}", "secret_field@13+2HF");
+    /* One word of letters (decided from one vector load, value.c): a
+       bare placeholder word in any case, a word for nothing, three x's
+       or more; a word that only stands enclosed, two x's, or any other
+       word is a value. Up to 16 bytes, and past them. */
+    JS("{\"password\":\"REDACTED\"}", "");
+    JS("{\"password\":\"Sanitised\"}", "");
+    JS("{\"password\":\"NONE\"}", "");
+    JS("{\"password\":\"xXx\"}", "");
+    JS("{\"password\":\"xxxxxxxxxxxxxxxx\"}", "");
+    JS("{\"password\":\"xxxxxxxxxxxxxxxxx\"}", "");
+    JS("{\"password\":\"xx\"}", "secret_field@13+2HF");
+    JS("{\"password\":\"private\"}", "secret_field@13+7HF");
+    JS("{\"password\":\"tada\"}", "secret_field@13+4HF");
+    JS("{\"password\":\"abcdefghijklmnop\"}", "secret_field@13+16HF");
+    JS("{\"password\":\"abcdefghijklmnopq\"}", "secret_field@13+17HF");
 }
 
 TEST(placeholders_text)
