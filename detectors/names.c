@@ -272,9 +272,10 @@ static void word_lookup(veil__word_t *w)
 }
 
 /*
- * veil__nword(): the common case, a word of ASCII letters only, in one
- * loop that folds as it goes; anything else (accents, escapes, inner
- * apostrophes and hyphens) takes nword_slow(). Words no rule reads
+ * veil__nword(): the common case, a word of ASCII letters only, measured
+ * and folded from one 16-byte load (up to 15 letters) or in one loop that
+ * folds as it goes; anything else (accents, escapes, inner apostrophes
+ * and hyphens) takes nword_slow(). Words no rule reads
  * folded (all capitals longer than two letters, long words that are not
  * capitalised) are only measured.
  */
@@ -623,7 +624,7 @@ static const char *const particles[] = {
     "la",  "le",  "y",   "e",  "ter", "ten", "zu", "vom", "des", "het",   "'t", "bin", "al",
 };
 
-#define PBITS 11 /* 620 words: a table a third full */
+#define PBITS 11 /* 476 distinct words: a table a quarter full */
 #define PSLOTS (1u << PBITS)
 static struct {
     uint32_t h;     /* 0: empty */
@@ -827,7 +828,8 @@ static size_t word_before(const unsigned char *b, size_t lo, size_t e, char *f, 
 typedef struct {
     size_t at;        /* the position the gap was read before */
     int punct, count; /* gap_before()'s */
-    size_t e;         /* where the word ends (SIZE_MAX: none read) */
+    size_t e;         /* where the word ends (SIZE_MAX: none read; the caller
+                         sets it, as no word is read where no gap is) */
     size_t ws;        /* its start, or SIZE_MAX: no word there */
     size_t fl;
     char f[WORD_MAX]; /* folded */
@@ -1703,7 +1705,9 @@ static inline size_t next_candidate(cblock_t *c, const veil__nview_t *v, size_t 
     /* Inside a CSV table every newline starts a row; outside, only one
        after a line break can start a table (names_mask.h). */
     const uint64_t nl_too = rows ? ~0ull : 0;
-    size_t d = i - c->at; /* (i before c->at wraps: no bits of it) */
+    /* (i before c->at wraps to a large d; before the first word, at is
+       SIZE_MAX, d may be small, and m and nl_bits are 0) */
+    size_t d = i - c->at;
     uint64_t m = d < 64 ? (c->m | (c->nl_bits & nl_too)) & (~0ull << d) : 0;
     for (;;) {
         if (m == 0) {
@@ -1766,8 +1770,10 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
     const size_t lo = 0;
     size_t i = from;
     size_t run = SIZE_MAX; /* the start of the last digit run read */
-    /* The word after the last capitalised word name_at() judged, which
-       it read (most often the pass's next word: "Cotton Oxford Shirt"). */
+    /* The word right after the capitalised word name_at() last judged,
+       which it read (when that word starts no name, most often the
+       pass's next word: "Oxford" after "Cotton" in "Cotton Oxford
+       Shirt"). */
     veil__word_t follower = {.s = SIZE_MAX};
 
     tables_ready();
