@@ -165,18 +165,22 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
 
 static void json_block(const unsigned char *p, veil__jcarry_t *c, veil__jblock_t *out)
 {
+    /* Every class first, then the stores: a store through <out> or <c>
+       may alias the bytes (char), so classes computed after one would
+       load the bytes and split their nibbles again. */
     uint64_t qt, bs, ws, nsp, raw, gp;
     json_masks(p, &qt, &bs, &ws, &nsp, &raw, &gp);
+    const uint64_t trig = trigger_mask64(p);
+    /* The classes the text layer's shortcuts read, for values judged in
+       place (value_needs_scan_at()). */
+    cls64_t cls;
+    classify64(p, 0, &cls);
     out->quote = qt & ~escaped_bytes(bs, &c->escaped);
     out->bs = bs;
     out->ws = ws;
     out->instr = prefix_xor(out->quote) ^ c->instr;
     c->instr = (uint64_t)((int64_t)out->instr >> 63);
-    out->trig = trigger_mask64(p);
-    /* The classes the text layer's shortcuts read, for values judged in
-       place (value_needs_scan_at()). */
-    cls64_t cls;
-    classify64(p, 0, &cls);
+    out->trig = trig;
     out->dig = cls.dig;
     out->aln = cls.aln;
     out->low = cls.low;
