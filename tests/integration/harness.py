@@ -176,7 +176,10 @@ class Env:
             check(bad not in err, "sanitizer report in veil's stderr:\n" +
                   err.decode(errors="replace")[-3000:])
         if sig == signal.SIGTERM and rc is not None:
-            eq(rc, 0, "veil's exit status after SIGTERM")
+            # With veil's last words: a failure here is rare (one in
+            # hundreds of loaded runs) and says nothing without them.
+            eq(rc, 0, "veil's exit status after SIGTERM (its stderr ends: %r)"
+               % err[-600:].decode(errors="replace"))
         return rc
 
     def cleanup(self):
@@ -351,5 +354,11 @@ def run(tests, argv):
         except Exception as e:  # noqa: BLE001 - report every failure
             failed += 1
             print("FAIL %s: %s: %s" % (n, type(e).__name__, e))
+            # A failure raised while tearing down (env.stop() in a
+            # finally) hides the one that led to it: print that too.
+            cause = e.__context__
+            while cause is not None:
+                print("  during: %s: %s" % (type(cause).__name__, cause))
+                cause = cause.__context__
     sys.stdout.flush()
     return 1 if failed else 0
