@@ -400,7 +400,11 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     int upper0 = (unsigned)b[i] - 'A' < 26u, lower1 = len > 1 && (unsigned)b[i + 1] - 'a' < 26u;
     w->s = i;
     w->e = q;
-    w->cap = (uint8_t)(upper0 && lower1);
+    /* A word longer than any name is no capitalised word, as
+       nword_slow() reads it too: otherwise a street name of 600 letters
+       made an address in a whole scan that a stream, cut inside the
+       word (longer than the pass's look-ahead), could not make. */
+    w->cap = (uint8_t)(upper0 && lower1 && len <= WORD_MAX);
     w->flags = 0;
     w->h = 0;
     if (len > WORD_MAX || (!w->cap && (len > 12 || (len > 2 && upper0 && !lower1)))) {

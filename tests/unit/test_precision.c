@@ -87,6 +87,17 @@ TEST(placeholders_text)
     TXT("password: hunter2", "secret_field@10+7HF");
 }
 
+/* A word longer than any name (40 letters) is no capitalised word: not
+   a street's name, not a name's part, in a whole scan as in a stream cut
+   inside it (fuzz_json found the whole and the cut scans disagreeing on
+   "8901 av " and a street word of 615 letters). */
+TEST(long_words_name_nothing)
+{
+    /* 45 letters, then 40 */
+    TXT("ship to 8901 av Bearaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa today", "");
+    TXT("ship to 8901 av Bearaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa today", "address@8+48M");
+}
+
 /* "::" is the unspecified address (RFC 4291 2.5.2): a listener on every
    address, no one's. An address has a group with a digit. */
 TEST(ipv6_unspecified)
@@ -332,6 +343,7 @@ int main(void)
     }
     RUN(placeholders_json);
     RUN(placeholders_text);
+    RUN(long_words_name_nothing);
     RUN(ipv6_unspecified);
     RUN(ipv4_versions);
     RUN(datetime_space);
