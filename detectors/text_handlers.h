@@ -31,6 +31,7 @@
 #error "the AVX2 level needs -mavx2 -mbmi -mbmi2"
 #endif
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -272,44 +273,48 @@ static int has_trigger(const void *s, size_t len)
 
 /* ---- blank lines, for the CSV reader (csv_columns.c) ---- */
 
-/* The first newline at or after <p> that a blank line follows ("\n\n"
-   or "\n\r\n", whole in b[0..n)); n when there is none. */
+/* Does a blank line follow the newline at b[p] ("\n\n" or "\n\r\n",
+   whole in b[0..n))? */
+static inline int blank_after(const unsigned char *b, size_t p, size_t n)
+{
+    return p + 1 < n && (b[p + 1] == '\n' || (b[p + 1] == '\r' && p + 2 < n && b[p + 2] == '\n'));
+}
+
+/* The first newline at or after <p> that a blank line follows; n when
+   there is none. The newlines of 64 bytes are found as one mask, and a
+   blank line is a newline whose next byte or next but one is a newline
+   too (the second read again for its '\r'); only the last two bytes'
+   newlines look past the block. A line of text every 40 to 100 bytes
+   made a test per newline cost as much as the search. */
 static size_t next_blank(const unsigned char *b, size_t p, size_t n)
 {
-#if VEIL_K_LEVEL >= 2
-    const __m256i lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
-    for (; p + 34 <= n; p += 32) {
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
-        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 1));
-        __m256i x2 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 2));
-        __m256i blank =
-            _mm256_or_si256(_mm256_cmpeq_epi8(x1, lf),
-                            _mm256_and_si256(_mm256_cmpeq_epi8(x1, cr), _mm256_cmpeq_epi8(x2, lf)));
-        unsigned m =
-            (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x0, lf), blank));
-        if (m != 0) {
-            return p + (size_t)__builtin_ctz(m);
-        }
-    }
-#endif
 #if VEIL_K_LEVEL >= 1
-    const __m128i lf16 = _mm_set1_epi8('\n'), cr16 = _mm_set1_epi8('\r');
-    for (; p + 18 <= n; p += 16) {
-        __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
-        __m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(b + p + 1));
-        __m128i x2 = _mm_loadu_si128((const __m128i *)(const void *)(b + p + 2));
-        __m128i blank =
-            _mm_or_si128(_mm_cmpeq_epi8(x1, lf16),
-                         _mm_and_si128(_mm_cmpeq_epi8(x1, cr16), _mm_cmpeq_epi8(x2, lf16)));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x0, lf16), blank));
-        if (m != 0) {
-            return p + (size_t)__builtin_ctz(m);
+    for (; p + 64 <= n; p += 64) {
+#if VEIL_K_LEVEL >= 2
+        const __m256i lf = _mm256_set1_epi8('\n');
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 32));
+        uint64_t m = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, lf)) |
+                     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, lf)) << 32;
+#else
+        const __m128i lf = _mm_set1_epi8('\n');
+        uint64_t m = 0;
+        for (unsigned h = 0; h < 64; h += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + p + h));
+            m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf)) << h;
+        }
+#endif
+        uint64_t maybe = m & (m >> 1 | m >> 2 | 3ull << 62);
+        for (; maybe != 0; maybe &= maybe - 1) {
+            size_t q = p + (size_t)__builtin_ctzll(maybe);
+            if (blank_after(b, q, n)) {
+                return q;
+            }
         }
     }
 #endif
     for (; p + 1 < n; p++) {
-        if (b[p] == '\n' &&
-            (b[p + 1] == '\n' || (b[p + 1] == '\r' && p + 2 < n && b[p + 2] == '\n'))) {
+        if (b[p] == '\n' && blank_after(b, p, n)) {
             return p;
         }
     }
@@ -1422,6 +1427,18 @@ static const veil__word_len_t month_names[] = {
     VEIL__WL("junho"), VEIL__WL("julho"), VEIL__WL("setembro"), VEIL__WL("outubro"),
     VEIL__WL("novembro"), VEIL__WL("dezembro")};
 
+/* The first letters of month_names by length: bit c - 'a' of
+   month_first[len] for every name of <len> bytes that starts with c. */
+static uint32_t month_first[11];
+static pthread_once_t month_first_once = PTHREAD_ONCE_INIT;
+
+static void month_first_build(void)
+{
+    for (size_t k = 0; k < sizeof(month_names) / sizeof(month_names[0]); k++) {
+        month_first[month_names[k].len] |= 1u << (month_names[k].w[0] - 'a');
+    }
+}
+
 /* Whether b[w..we) is a month's name. */
 static int is_month(const unsigned char *b, size_t w, size_t we)
 {
@@ -1429,9 +1446,14 @@ static int is_month(const unsigned char *b, size_t w, size_t we)
     if (len < 3 || len > 10) {
         return 0;
     }
-    /* (lengths and first letters first: dates with a month's name are
-       looked for at every number before a word) */
+    /* (dates with a month's name are looked for at every number before
+       or after a word: most words are ruled out by their length and
+       first letter, before the list is read) */
     unsigned first = b[w] | 0x20u;
+    pthread_once(&month_first_once, month_first_build);
+    if (first - 'a' >= 26u || !(month_first[len] >> (first - 'a') & 1)) {
+        return 0;
+    }
     for (size_t k = 0; k < sizeof(month_names) / sizeof(month_names[0]); k++) {
         if (month_names[k].len == len && (unsigned char)month_names[k].w[0] == first &&
             strncasecmp((const char *)b + w, month_names[k].w, len) == 0) {

@@ -304,6 +304,40 @@ TEST(names_mask_matches_the_rule)
     }
 }
 
+/* Every level's next_blank() (the CSV reader's blank lines) equals the
+   first "\n\n" or "\n\r\n" found byte by byte, from every start. */
+TEST(next_blank_matches_a_byte_walk)
+{
+    static const unsigned char alphabet[] = "\n\n\r\raa ,";
+    const veil__kernels_t *levels[3];
+    cpu_levels(levels);
+    uint32_t r = 4242;
+    unsigned char buf[150];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 1 + (size_t)(round % (int)sizeof(buf));
+        for (size_t k = 0; k < n; k++) {
+            r = r * 1103515245u + 12345u;
+            /* mostly text, newlines now and then */
+            buf[k] = (r >> 16) % 4 == 0 ? alphabet[(r >> 20) % (sizeof(alphabet) - 1)] : 'x';
+        }
+        for (size_t p = 0; p < n; p += 1 + (size_t)(round % 7)) {
+            size_t want = n;
+            for (size_t q = p; q + 1 < n; q++) {
+                if (buf[q] == '\n' && (buf[q + 1] == '\n' ||
+                                       (buf[q + 1] == '\r' && q + 2 < n && buf[q + 2] == '\n'))) {
+                    want = q;
+                    break;
+                }
+            }
+            for (int l = 0; l < 3; l++) {
+                if (levels[l] != NULL) {
+                    CHECK_EQ(levels[l]->next_blank(buf, p, n), want);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     RUN(select_clamps_to_the_cpu);
@@ -313,5 +347,6 @@ int main(void)
     RUN(json_index_names_space_bytes);
     RUN(json_index_gap_punctuation);
     RUN(names_mask_matches_the_rule);
+    RUN(next_blank_matches_a_byte_walk);
     TEST_MAIN_END;
 }
