@@ -832,11 +832,12 @@ size_t veil__address_at(const veil__nview_t *v, size_t i, const veil__word_t *w,
     if (!w->cap && !(w->len == 1 && w->f[0] == 'c' && v->b[i] == 'C')) {
         return 0;
     }
-    /* Every form goes on after the word with a space, a stop (Str.), a
-       slash (C/) or an escape (%20). */
+    /* Every form goes on after the word with a space, a stop (Str.), an
+       escape (%20) or, after C only, a slash (C/): not "Mozilla/5.0",
+       "Safari/605" (a user agent's every word was read as a street's). */
     if (w->e >= v->n ||
-        !(v->b[w->e] == ' ' || v->b[w->e] == '+' || v->b[w->e] == '.' || v->b[w->e] == '/' ||
-          v->b[w->e] == '%' || v->b[w->e] == ',' || v->b[w->e] == 0xC2)) {
+        !(v->b[w->e] == ' ' || v->b[w->e] == '+' || v->b[w->e] == '.' || v->b[w->e] == '%' ||
+          v->b[w->e] == 0xC2 || (v->b[w->e] == '/' && w->len == 1))) {
         return 0;
     }
     unsigned c = aclass(w);
