@@ -72,14 +72,19 @@ static int all_same(const char *s, size_t n)
  * any other character for itself. The characters standing for 'd', 'A' and
  * 'x' are copied to <out> (NUL-terminated; <out> must hold strlen(shape) + 1).
  * Fixed layouts are how separators are allowed in the right places only.
+ * Inlined and unrolled over the literal <shape> (as validators_ids.c's
+ * fit()), so that its every test is decided when compiling.
  */
-static int match_shape(const char *s, size_t len, const char *shape, char *out)
+static inline __attribute__((always_inline)) int match_shape(const char *s, size_t len,
+                                                             const char *shape, char *out)
 {
     size_t n = 0;
+    const size_t shape_len = strlen(shape);
 
-    if (strlen(shape) != len)
+    if (shape_len != len)
         return 0;
-    for (size_t i = 0; i < len; i++) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < shape_len; i++) {
         char k = shape[i], c = s[i];
         int ok;
 
@@ -102,14 +107,31 @@ static int match_shape(const char *s, size_t len, const char *shape, char *out)
     return 1;
 }
 
-/* The first shape of the NULL-terminated list <shapes> that <s> matches. */
-static int match_shapes(const char *s, size_t len, const char *const *shapes, char *out)
+/* The first of the <count> shapes at <shapes> that <s> matches. */
+static inline __attribute__((always_inline)) int
+match_n(const char *s, size_t len, const char *const *shapes, size_t count, char *out)
 {
-    for (; *shapes != NULL; shapes++)
-        if (match_shape(s, len, *shapes, out))
+#pragma GCC unroll 8
+    for (size_t k = 0; k < count; k++)
+        if (match_shape(s, len, shapes[k], out))
             return 1;
     return 0;
 }
+
+/* The number of shapes of the NULL-terminated static array <a>; a pointer
+   does not compile (its sizeof would count no shape). */
+#define SHAPES_COUNT(a)                                                                    \
+    (sizeof(a) / sizeof((a)[0]) - 1 +                                                      \
+     0 * sizeof(struct {                                                                   \
+         _Static_assert(!__builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0])), \
+                        "a list of shapes is an array");                                   \
+         char c;                                                                           \
+     }))
+
+/* The first shape of the static, NULL-terminated list <shapes> that <s>
+   matches (its length taken when compiling, so that the loop unrolls
+   into one match_shape() per literal). */
+#define match_shapes(s, len, shapes, out) match_n((s), (len), (shapes), SHAPES_COUNT(shapes), (out))
 
 /*
  * digit_run(): copies the digits of <s> to <out> (capacity <cap>) when <s> is

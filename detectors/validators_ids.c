@@ -67,10 +67,15 @@ static inline __attribute__((always_inline)) int fit(const char *s, size_t len, 
                                                      char *out)
 {
     size_t n = 0;
+    const size_t shape_len = strlen(shape);
 
-    if (strlen(shape) != len)
+    if (shape_len != len)
         return 0;
-    for (size_t i = 0; i < len; i++) {
+        /* Unrolled over the literal's length, so that every test of shape[i]
+       is decided when compiling: a digit's place costs a compare and a
+       store, not a read of the shape and three tests. */
+#pragma GCC unroll 16
+    for (size_t i = 0; i < shape_len; i++) {
         char k = shape[i], c = s[i];
 
         if (k == 'd'   ? !is_digit(c)
@@ -85,15 +90,32 @@ static inline __attribute__((always_inline)) int fit(const char *s, size_t len, 
     return 1;
 }
 
-/* The first of the NULL-terminated <shapes> that <s> fits. */
-static inline __attribute__((always_inline)) int fit_any(const char *s, size_t len,
-                                                         const char *const *shapes, char *out)
+/* The first of the <count> shapes at <shapes> that <s> fits. */
+static inline __attribute__((always_inline)) int
+fit_n(const char *s, size_t len, const char *const *shapes, size_t count, char *out)
 {
-    for (; *shapes != NULL; shapes++)
-        if (fit(s, len, *shapes, out))
+    /* (unrolled too: each shape of a static list is then a literal when
+       compiling, and fit() folds with it) */
+#pragma GCC unroll 8
+    for (size_t k = 0; k < count; k++)
+        if (fit(s, len, shapes[k], out))
             return 1;
     return 0;
 }
+
+/* The number of shapes of the NULL-terminated static array <a>; a pointer
+   does not compile (its sizeof would count no shape). */
+#define SHAPES_COUNT(a)                                                                    \
+    (sizeof(a) / sizeof((a)[0]) - 1 +                                                      \
+     0 * sizeof(struct {                                                                   \
+         _Static_assert(!__builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0])), \
+                        "a list of shapes is an array");                                   \
+         char c;                                                                           \
+     }))
+
+/* The first of the shapes of the static, NULL-terminated list <shapes>
+   that <s> fits (its length taken when compiling). */
+#define fit_any(s, len, shapes, out) fit_n((s), (len), (shapes), SHAPES_COUNT(shapes), (out))
 
 static int leap(unsigned y)
 {
