@@ -165,6 +165,10 @@ TEST(btc_base58)
     INVALID(btc_address, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN0"); /* 0 */
     INVALID(btc_address, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVNl"); /* l */
     INVALID(btc_address, "11BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2");
+    /* the largest 35 digits: more than 25 bytes (about 2^205) */
+    INVALID(btc_address, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+    /* a 32-character hex hash with no '0': every digit base58 */
+    INVALID(btc_address, "b7aac866b4925be4ed3215894a7b64ef");
     {
         uint8_t hash[20];
         char addr[40];
