@@ -326,7 +326,14 @@ static int nword_joined(const veil__nview_t *v, size_t i, size_t q, veil__word_t
     return 1;
 }
 
-int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
+/* <glued_lazy>: a word of two letters or more that '/', '_', '=' or '@'
+   follows is not looked up (no flags, no hash): the pass's own call, for
+   which such a word starts neither a name (the pass's test) nor an
+   address (veil__address_at()'s first test; "C/", one letter, is looked
+   up), so that a user agent's "Mozilla/5.0", "Safari/605" cost no hash
+   and no table probe. */
+static inline __attribute__((always_inline)) int nword_core(const veil__nview_t *v, size_t i,
+                                                            veil__word_t *w, int glued_lazy)
 {
     const unsigned char *b = v->b;
     size_t q = i, n = v->n;
@@ -376,6 +383,9 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
             }
             _mm_storeu_si128((__m128i *)(void *)w->f, low);
             w->len = (uint8_t)len;
+            if (glued_lazy && len >= 2 && (c == '/' || c == '_' || c == '=' || c == '@')) {
+                return 1;
+            }
             word_lookup_letters(w);
             return 1;
         }
@@ -417,6 +427,11 @@ int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
     w->len = (uint8_t)len;
     word_lookup(w);
     return 1;
+}
+
+int veil__nword(const veil__nview_t *v, size_t i, veil__word_t *w)
+{
+    return nword_core(v, i, w, 0);
 }
 
 /* 1 when buffer position <i> lies in the value of a person-name key (a
@@ -1709,6 +1724,11 @@ static inline size_t next_candidate(cblock_t *c, const veil__nview_t *v, size_t 
     /* Inside a CSV table every newline starts a row; outside, only one
        after a line break can start a table (names_mask.h). */
     const uint64_t nl_too = rows ? ~0ull : 0;
+    /* Read once: the stores below (*run, c) may alias the view for the
+       compiler, which read both again at every digit. */
+    const int addresses = v->addresses;
+    /* a digit from here on waits for more bytes (not final) */
+    const size_t wait_from = addresses && !v->final ? (n > 16 ? n - 16 : 0) : SIZE_MAX;
     /* (i before c->at wraps to a large d; before the first word, at is
        SIZE_MAX, d may be small, and m and nl_bits are 0) */
     size_t d = i - c->at;
@@ -1743,10 +1763,10 @@ static inline size_t next_candidate(cblock_t *c, const veil__nview_t *v, size_t 
             if (!(k > *run && is_digit(b[k - 1]) && digits_only(b, *run, k))) {
                 /* (else: a digit after "%4" or "\\n" inside the run just
                    read) */
-                if (v->addresses && !v->final && n - k <= 16) {
+                if (k >= wait_from) {
                     return k; /* (the pass waits for more bytes) */
                 }
-                if (v->addresses && number_then_word(v, k)) {
+                if (addresses && number_then_word(v, k)) {
                     return k;
                 }
                 *run = k;
@@ -1898,7 +1918,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             w = follower; /* read by name_at() as the last name's follower */
             r = 1;
         } else {
-            r = veil__nword(v, i, &w);
+            r = nword_core(v, i, &w, 1);
         }
         if (r == VEIL__NWORD_DEFER) {
             return i;
