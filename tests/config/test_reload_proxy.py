@@ -56,24 +56,10 @@ def file_text(path):
         return f.read()
 
 
-def free_port():
-    """A port nobody listens on, for a server started after this returns.
-    Drawn from below the kernel's ephemeral range (32768-60999 on Linux),
-    where bind(port 0) and every outgoing connection of the tests running
-    in parallel take theirs: a port from there could be taken between this
-    call and the server's bind ("Address already in use")."""
-    import random
-    for _ in range(200):
-        port = random.randint(20000, 32000)
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            s.close()
-        return port
-    raise RuntimeError("no free port in 20000-32000")
+# (the integration harness's, which reserves its ports across the tests
+# ctest runs in parallel)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from harness import free_port  # noqa: E402
 
 
 RECEIVED = []

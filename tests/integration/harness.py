@@ -18,15 +18,64 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+# Ports handed out by free_port(), reserved across the test processes ctest
+# runs in parallel: a file per port, created exclusively, holding the
+# owner's pid; removed when the owner exits, taken over when it died.
+PORTS_DIR = os.path.join(tempfile.gettempdir(), "veil-test-ports")
+_reserved = []
+
+
+def _release_ports():
+    for path in _reserved:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def _reserve(port):
+    """Reserves <port> for this process; False when another live one has."""
+    os.makedirs(PORTS_DIR, exist_ok=True)
+    path = os.path.join(PORTS_DIR, str(port))
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                with open(path) as f:
+                    owner = int(f.read() or "0")
+                os.kill(owner, 0)
+                return False  # its owner is alive
+            except (OSError, ValueError):
+                # the owner is gone (or the file half written: taken over)
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+                continue
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+        if not _reserved:
+            import atexit
+            atexit.register(_release_ports)
+        _reserved.append(path)
+        return True
+    return False
+
+
 def free_port():
     """A port nobody listens on, for a server started after this returns.
     Drawn from below the kernel's ephemeral range (32768-60999 on Linux),
     where bind(port 0) and every outgoing connection of the tests running
     in parallel take theirs: a port from there could be taken between this
-    call and the server's bind ("Address already in use")."""
+    call and the server's bind ("Address already in use"). Reserved for
+    this process (PORTS_DIR), so that two tests that ctest runs at once
+    are never handed the same port in that time."""
     import random
     for _ in range(200):
         port = random.randint(20000, 32000)
+        if not _reserve(port):
+            continue
         s = socket.socket()
         try:
             s.bind(("127.0.0.1", port))
