@@ -8,6 +8,8 @@
  */
 #include "validators.h"
 
+#include "shapes.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -117,16 +119,6 @@ match_n(const char *s, size_t len, const char *const *shapes, size_t count, char
             return 1;
     return 0;
 }
-
-/* The number of shapes of the NULL-terminated static array <a>; a pointer
-   does not compile (its sizeof would count no shape). */
-#define SHAPES_COUNT(a)                                                                    \
-    (sizeof(a) / sizeof((a)[0]) - 1 +                                                      \
-     0 * sizeof(struct {                                                                   \
-         _Static_assert(!__builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0])), \
-                        "a list of shapes is an array");                                   \
-         char c;                                                                           \
-     }))
 
 /* The first shape of the static, NULL-terminated list <shapes> that <s>
    matches (its length taken when compiling, so that the loop unrolls
