@@ -1991,6 +1991,15 @@ void veil__names_run(struct veil__text *t, int final)
     if (t->npos >= t->len) {
         return;
     }
+    if (!final && t->len - t->npos < LOOKAHEAD) {
+        /* Less than a look-ahead of bytes after where the pass stopped
+           (it stops at the first name or address that may need the bytes
+           to come): it would compute its mask up to here and stop again
+           soon after, the same decisions a later run makes with more
+           bytes. Fed a byte at a time, it ran for every byte and built a
+           mask of up to 512 bytes each time. */
+        return;
+    }
     if (t->csvcols.state == VEIL__CSV_OFF && !holds_letters(t->buf, t->npos, t->len)) {
         /* Values without a letter (a JSON body's card numbers, amounts
            and dates): nothing starts in them. Outside CSV tables (whose
