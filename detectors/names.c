@@ -1004,8 +1004,14 @@ static int clause_ends(const veil__nview_t *v, size_t e)
         return 1;
     }
     unsigned char c = b[e];
-    if (c == '%' && e + 2 < v->n) {
-        return !(b[e + 1] == '2' && b[e + 2] == '0');
+    if (c == '%') {
+        /* Any escape but a space's ends it, and so does a '%' that the
+           bytes end within two bytes of (no escape): read as the end of
+           the clause whether the bytes after the value are there or not
+           (a scan in pieces reached the end there, a whole scan read on
+           into the next value's bytes). The pass decides before the end
+           only with a look-ahead of bytes after the name. */
+        return !(e + 2 < v->n && b[e + 1] == '2' && b[e + 2] == '0');
     }
     return c == ',' || c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\n' ||
            c == '\r' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '(' || c == ')' ||
