@@ -388,7 +388,6 @@ def test_run_flags_are_keys():
     settings table), a bad value names the grammar, the override shows in
     /config, and --help lists each flag with its key and default."""
     import json
-    import time
     import urllib.request
 
     rc, out, err = run(["run", "--help"])
@@ -402,7 +401,7 @@ def test_run_flags_are_keys():
     check(rc == 2 and err.startswith("veil run: unknown option --no-such-flag\n"), err)
 
     sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-    from harness import free_port  # noqa: E402
+    from harness import free_port, wait_port  # noqa: E402
 
     with tempfile.TemporaryDirectory() as d:
         cfg = os.path.join(d, "v.yaml")
@@ -422,13 +421,12 @@ def test_run_flags_are_keys():
                                  stdout=subprocess.DEVNULL, stderr=err)
             try:
                 body = None
-                end = time.time() + 30
-                while time.time() < end and body is None and p.poll() is None:
-                    try:
-                        body = urllib.request.urlopen("http://127.0.0.1:%d/config" % admin,
-                                                      timeout=2).read()
-                    except OSError:
-                        time.sleep(0.05)
+                try:
+                    wait_port(admin, timeout=30, proc=p)
+                    body = urllib.request.urlopen("http://127.0.0.1:%d/config" % admin,
+                                                  timeout=5).read()
+                except (RuntimeError, OSError):
+                    pass
                 if body is None and p.poll() is not None and attempt < 4:
                     continue
                 err.seek(0)
