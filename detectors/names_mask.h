@@ -12,7 +12,24 @@
  * every candidate again (veil__nword_start()), so the mask only has to
  * keep the pass off the capitals and digits inside ids, hashes and
  * camelCase words; but every level must give the same bits, since the pass
- * skips what the mask leaves out (test_names_mask compares them).
+ * skips what the mask leaves out (test_names_mask compares them), but the
+ * AVX-512 level, whose 64-byte registers make two more rules cheap: it
+ * also leaves out what names.c's next_candidate() would pass over at once
+ * (four fifths of the candidates of API pages and logs):
+ *   - a capital followed by a capital or a digit (an id, a code, an
+ *     acronym: no name or street starts there), but in a block's last
+ *     byte;
+ *   - a digit whose run does not reach, within five digits, a space, a
+ *     '+' or a '%' (after a letter, a comma, or both: a looser form of
+ *     names.c's number_then_word(), so no house number starts there),
+ *     but only in a block's first 56 bytes (the test reads seven bytes
+ *     after the digit), at least 17 bytes before the end (the pass waits
+ *     for more bytes on a digit nearer), and not where an escape ends one
+ *     or two bytes after it ("%4", "%20", "\\n"): a digit that follows
+ *     there inside the same run is passed over by the pass only when it
+ *     has read this one (names.c's <run>), which it must then still do.
+ * The other levels pay for those rules more than the pass saves (a
+ * vector compare and a movemask for each class they read).
  *
  * Each byte is classified once, in vector registers, into nine 64-bit masks
  * (a bit per byte); the conditions on the one to three bytes before are the
@@ -190,7 +207,14 @@ static inline uint64_t nmask_block(const nmask_cls_t *c, veil__ncarry_t *carry, 
  * (six instructions for eight classes, where a compare per range took
  * two or three for one).
  */
-#if VEIL_K_LEVEL >= 2
+#if VEIL_K_LEVEL >= 3
+typedef __m512i nmv_t;
+#define NMV_BYTES 64
+#define nmv_load(p) _mm512_loadu_si512((const void *)(p))
+#define nmv_and _mm512_and_si512
+#define nmv_shuffle _mm512_shuffle_epi8
+#define nmv_srl4(v) _mm512_srli_epi16((v), 4)
+#elif VEIL_K_LEVEL >= 2
 typedef __m256i nmv_t;
 #define NMV_BYTES 32
 #define nmv_load(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
@@ -219,13 +243,17 @@ typedef __m128i nmv_t;
 #endif
 
 /* The byte's classes: capitals A-O and P-Z (two bits: their low nibbles
-   differ), a two-byte Latin letter's lead C3..C5, a digit, and in bit 7
+   differ), a two-byte Latin letter's lead C3..C5, a digit, small letters
+   a-o and p-z and a comma (for the AVX-512 level's rules), and in bit 7
    (which a movemask reads alone) a kanji or kana lead E3..E9. */
 enum {
     NC_UP1 = 1,
     NC_UP2 = 2,
     NC_LEAD2 = 4,
     NC_DIGIT = 8,
+    NC_LOW1 = 0x10,
+    NC_LOW2 = 0x20,
+    NC_COMMA = 0x40,
     NC_CJK = 0x80
 };
 /* The classes of the byte before: letters (high nibble 4 or 6 with low
@@ -243,7 +271,7 @@ enum {
     NP_BRK = 0x80,
 };
 
-/* The tables and masks, 32 bytes each (SSE reads the first 16), read
+/* The tables and masks, 64 bytes each (SSE reads the first 16), read
    from memory: GCC otherwise builds each again for every block from a
    general register (three instructions a constant, more than the
    classification itself). nmv_consts() hides the table's contents from
@@ -261,33 +289,37 @@ enum {
     NT_DIGIT,
     NT_WORD,
     NT_GLUE,
+    NT_UP,
+    NT_UD,
+    NT_LET,
+    NT_COMMA,
+    NT_SPACE,
+    NT_PLUS,
     NT_COUNT
 };
-#define NM_X2(...)               \
-    {                            \
-        __VA_ARGS__, __VA_ARGS__ \
+#define NM_X4(...)                                         \
+    {                                                      \
+        __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__ \
     }
-#define NM_ALL(c)                                                                                 \
-    {                                                                                             \
-        c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, \
-            c, c                                                                                  \
-    }
+#define NM_ALL(c) NM_X4(c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c)
 #define U12 (NC_UP1 | NC_UP2)
+#define L1 (NC_UP1 | NC_LOW1)
+#define L12 (NC_UP1 | NC_UP2 | NC_LOW1 | NC_LOW2)
 #define AD (NP_A1 | NP_A2 | NP_DIGIT | NP_HIGH)
 #define AA (NP_A1 | NP_A2 | NP_HIGH)
-static const unsigned char nmv_table[NT_COUNT][32] __attribute__((aligned(32))) = {
+static const unsigned char nmv_table[NT_COUNT][64] __attribute__((aligned(64))) = {
     [NT_CUR_LO] =
-        NM_X2(NC_UP2 | NC_DIGIT, U12 | NC_DIGIT, U12 | NC_DIGIT, U12 | NC_LEAD2 | NC_DIGIT | NC_CJK,
-              U12 | NC_LEAD2 | NC_DIGIT | NC_CJK, U12 | NC_LEAD2 | NC_DIGIT | NC_CJK,
-              U12 | NC_DIGIT | NC_CJK, U12 | NC_DIGIT | NC_CJK, U12 | NC_DIGIT | NC_CJK,
-              U12 | NC_DIGIT | NC_CJK, U12, NC_UP1, NC_UP1, NC_UP1, NC_UP1, NC_UP1),
-    [NT_CUR_HI] =
-        NM_X2(0, 0, 0, NC_DIGIT, NC_UP1, NC_UP2, 0, 0, 0, 0, 0, 0, NC_LEAD2, 0, NC_CJK, 0),
-    [NT_PREV_LO] = NM_X2(NP_A2 | NP_DIGIT | NP_HIGH, AD, AD, AD | NP_G2, AD, AD, AD, AD, AD, AD,
+        NM_X4(NC_UP2 | NC_LOW2 | NC_DIGIT, L12 | NC_DIGIT, L12 | NC_DIGIT,
+              L12 | NC_LEAD2 | NC_DIGIT | NC_CJK, L12 | NC_LEAD2 | NC_DIGIT | NC_CJK,
+              L12 | NC_LEAD2 | NC_DIGIT | NC_CJK, L12 | NC_DIGIT | NC_CJK, L12 | NC_DIGIT | NC_CJK,
+              L12 | NC_DIGIT | NC_CJK, L12 | NC_DIGIT | NC_CJK, L12, L1, L1 | NC_COMMA, L1, L1, L1),
+    [NT_CUR_HI] = NM_X4(0, 0, NC_COMMA, NC_DIGIT, NC_UP1, NC_UP2, NC_LOW1, NC_LOW2, 0, 0, 0, 0,
+                        NC_LEAD2, 0, NC_CJK, 0),
+    [NT_PREV_LO] = NM_X4(NP_A2 | NP_DIGIT | NP_HIGH, AD, AD, AD | NP_G2, AD, AD, AD, AD, AD, AD,
                          AA | NP_G3 | NP_BRK, NP_A1 | NP_HIGH, NP_A1 | NP_HIGH,
                          NP_A1 | NP_HIGH | NP_G2 | NP_G3 | NP_BRK, NP_A1 | NP_HIGH | NP_G2,
                          NP_A1 | NP_HIGH | NP_G2 | NP_G5),
-    [NT_PREV_HI] = NM_X2(NP_BRK, 0, NP_G2, NP_DIGIT | NP_G3, NP_A1, NP_A2 | NP_G5, NP_A1, NP_A2,
+    [NT_PREV_HI] = NM_X4(NP_BRK, 0, NP_G2, NP_DIGIT | NP_G3, NP_A1, NP_A2 | NP_G5, NP_A1, NP_A2,
                          NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH, NP_HIGH),
     [NT_NIBBLE] = NM_ALL(0x0F),
     [NT_PCT] = NM_ALL('%'),
@@ -297,12 +329,20 @@ static const unsigned char nmv_table[NT_COUNT][32] __attribute__((aligned(32))) 
     [NT_DIGIT] = NM_ALL(NC_DIGIT),
     [NT_WORD] = NM_ALL(NP_A1 | NP_A2 | NP_DIGIT | NP_HIGH),
     [NT_GLUE] = NM_ALL(NP_G2 | NP_G3 | NP_G5),
+    [NT_UP] = NM_ALL(U12),
+    [NT_UD] = NM_ALL(U12 | NC_DIGIT),
+    [NT_LET] = NM_ALL(L12),
+    [NT_COMMA] = NM_ALL(NC_COMMA),
+    [NT_SPACE] = NM_ALL(' '),
+    [NT_PLUS] = NM_ALL('+'),
 };
 #undef U12
+#undef L1
+#undef L12
 #undef AD
 #undef AA
 
-typedef const unsigned char (*nmv_consts_t)[32];
+typedef const unsigned char (*nmv_consts_t)[64];
 
 static inline nmv_consts_t nmv_consts(void)
 {
@@ -321,6 +361,71 @@ static inline nmv_t nmv_classify(nmv_consts_t k, nmv_t x, int lo, int hi)
     return nmv_and(nmv_shuffle(NMV_K(k, lo), l), nmv_shuffle(NMV_K(k, hi), h));
 }
 
+#if VEIL_K_LEVEL >= 3
+/* The bytes of <x> equal to constant <j>, and those whose classes <t>
+   share a bit with it: one instruction each, into a mask register. */
+#define NM_EQ(x, j) ((uint64_t)_mm512_cmpeq_epi8_mask((x), NMV_K(k, (j))))
+#define NM_TEST(t, j) ((uint64_t)_mm512_test_epi8_mask((t), NMV_K(k, (j))))
+#define NM_TOP(x) ((uint64_t)_mm512_movepi8_mask(x))
+
+/* The digits of a block whose run does not reach, within five digits,
+   the space, '+' or '%' (after a letter, a comma, or both) a house
+   number needs: <reach> marks the bytes after which that holds, then the
+   digits before them, one digit further each step. */
+static inline uint64_t nm512_no_number(uint64_t dig, uint64_t let, uint64_t comma, uint64_t sp)
+{
+    uint64_t reach = (sp | ((let | comma) & sp >> 1) | (let & comma >> 1 & sp >> 2)) & ~dig;
+    /* (one digit, then two and two: five, in three steps) */
+    const uint64_t dig2 = dig & dig >> 1;
+    reach |= dig & reach >> 1;
+    reach |= dig2 & reach >> 2;
+    reach |= dig2 & reach >> 2;
+    return dig & ~reach;
+}
+
+/* The candidates of the 64 bytes at <p> (bit k for p[k]) and their
+   newlines in *nl (with <lines>); p[-3..-1] are readable. <keep>: the
+   bits of the bytes before the end; <late>: of those 17 bytes or more
+   before it, where a digit may be left out. */
+static inline uint64_t nmv_block(nmv_consts_t k, const unsigned char *p, int lines, uint64_t keep,
+                                 uint64_t late, uint64_t *nl)
+{
+    nmv_t x = nmv_load(p), x1 = nmv_load(p - 1), x2 = nmv_load(p - 2), x3 = nmv_load(p - 3);
+    nmv_t cur = nmv_classify(k, x, NT_CUR_LO, NT_CUR_HI);
+    nmv_t prev = nmv_classify(k, x1, NT_PREV_LO, NT_PREV_HI);
+    uint64_t dig = NM_TEST(cur, NT_DIGIT), pct = NM_EQ(x, NT_PCT);
+    uint64_t head = NM_TEST(cur, NT_UL) | (dig & ~NM_TEST(prev, NT_GLUE));
+    uint64_t start = (head | pct) & ~NM_TEST(prev, NT_WORD);
+    uint64_t esc = NM_EQ(x2, NT_BSL) | NM_EQ(x3, NT_PCT) | NM_TOP(x1);
+    /* (bit 7 of <cur>: a kanji or kana lead) */
+    uint64_t m = start | (head & esc) | NM_TOP(cur);
+    if (lines) {
+        *nl = NM_EQ(x, NT_NL);
+        m |= *nl & NM_TOP(prev); /* (bit 7 of <prev>: a line break) */
+    } else {
+        *nl = 0;
+    }
+    /* A capital that a capital or a digit follows. */
+    m &= ~(NM_TEST(cur, NT_UP) & (NM_TEST(cur, NT_UD) & keep) >> 1);
+    /* A digit that starts no house number, where the test may say so. */
+    uint64_t sp = NM_EQ(x, NT_SPACE) | NM_EQ(x, NT_PLUS) | pct;
+    uint64_t escaped = NM_EQ(x1, NT_PCT) | NM_EQ(x2, NT_PCT) | NM_EQ(x1, NT_BSL);
+    uint64_t drop = nm512_no_number(dig, NM_TEST(cur, NT_LET), NM_TEST(cur, NT_COMMA), sp);
+    m &= ~(drop & ~escaped & late & 0x00FFFFFFFFFFFFFFull);
+    return m;
+}
+#undef NM_EQ
+#undef NM_TEST
+#undef NM_TOP
+
+/* The bits of the bytes of the block at <at> that lie at least 17 bytes
+   before <n>. */
+static inline uint64_t nmask_late(size_t at, size_t n)
+{
+    size_t count = n >= at + 17 ? n - 16 - at : 0;
+    return count >= 64 ? ~0ull : (1ull << count) - 1;
+}
+#else
 /* The candidates of the NMV_BYTES bytes at <p> (bit k for p[k]) and
    their newlines in *nl (with <lines>); p[-3..-1] are readable. */
 static inline uint64_t nmv_block(nmv_consts_t k, const unsigned char *p, int lines, uint64_t *nl)
@@ -354,6 +459,8 @@ static inline uint64_t nmv_block(nmv_consts_t k, const unsigned char *p, int lin
     return m;
 }
 
+#endif
+
 /* The 64 bytes at b[at] (at + 64 may pass n), read from a copy with the
    three bytes before them: NULs before the buffer, and the byte just
    before b[0] a line break (no class but that). Only the vector groups
@@ -372,12 +479,16 @@ static __attribute__((noinline)) uint64_t nmask_padded(const unsigned char *b, s
     memset(pad + 3 + len, 0, upto - len);
     nmv_consts_t k = nmv_consts();
     uint64_t m = 0, l = 0;
+    uint64_t keep = len == 64 ? ~0ull : (1ull << len) - 1;
+#if VEIL_K_LEVEL >= 3
+    m = nmv_block(k, pad + 3, lines, keep, nmask_late(at, n), &l);
+#else
     for (unsigned h = 0; h < upto; h += NMV_BYTES) {
         uint64_t one;
         m |= nmv_block(k, pad + 3 + h, lines, &one) << h;
         l |= one << h;
     }
-    uint64_t keep = len == 64 ? ~0ull : (1ull << len) - 1;
+#endif
     *nl = l & keep;
     return m & keep;
 }
@@ -408,11 +519,16 @@ names_mask_vec(const unsigned char *b, size_t base, size_t n, const int lines, i
         size_t at = base + 64 * (size_t)j;
         if (at < n && (room || (at >= 3 && at + 64 <= n))) {
             uint64_t m = 0, l = 0;
+#if VEIL_K_LEVEL >= 3
+            m = nmv_block(k, b + at, lines, n - at >= 64 ? ~0ull : (1ull << (n - at)) - 1,
+                          nmask_late(at, n), &l);
+#else
             for (unsigned h = 0; h < 64; h += NMV_BYTES) {
                 uint64_t one;
                 m |= nmv_block(k, b + at + h, lines, &one) << h;
                 l |= one << h;
             }
+#endif
             if (__builtin_expect(at == 0 || n - at < 64, 0)) {
                 /* the byte before b[0] counts as a line break; no byte
                    past n gives a bit */

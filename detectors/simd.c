@@ -8,7 +8,7 @@
 
 #include "simd.h"
 
-static const char *const names[] = {"scalar", "sse", "avx2", "reference"};
+static const char *const names[] = {"scalar", "sse", "avx2", "avx512", "reference"};
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int best = VEIL_SIMD_SCALAR;
@@ -18,6 +18,8 @@ static const veil__kernels_t *table(int level)
 {
     switch (level) {
 #if defined(__x86_64__)
+    case VEIL_SIMD_AVX512:
+        return &veil__kernels_avx512;
     case VEIL_SIMD_AVX2:
         return &veil__kernels_avx2;
     case VEIL_SIMD_SSE:
@@ -32,8 +34,13 @@ static int cpu_best(void)
 {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-        __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt")) {
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+               __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+    if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl")) {
+        return VEIL_SIMD_AVX512;
+    }
+    if (avx2) {
         return VEIL_SIMD_AVX2;
     }
     if (__builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("ssse3") &&

@@ -4,10 +4,12 @@
  * The byte-classifying loops (the text layer's scan and handlers, the JSON
  * walker's structure index) are compiled once per instruction set level
  * from the same source (text_handlers.h, json_index.h), each copy in a file
- * of its own with its own compiler flags: kernels_avx2.c (-mavx2),
- * kernels_sse.c (-msse4.2) and kernels_scalar.c (no vector instructions at
- * all). The best level the CPU has is chosen once, at the first engine;
- * the environment variable VEIL_SIMD=scalar|sse|avx2 asks for a lower one
+ * of its own with its own compiler flags: kernels_avx512.c (-mavx512bw:
+ * the names pass's mask in 64-byte registers, the rest as on AVX2),
+ * kernels_avx2.c (-mavx2), kernels_sse.c (-msse4.2) and kernels_scalar.c
+ * (no vector instructions at all). The best level the CPU has is chosen
+ * once, at the first engine; the environment variable
+ * VEIL_SIMD=scalar|sse|avx2|avx512 asks for a lower one
  * (a level the CPU lacks is never chosen), and VEIL_SIMD=reference turns
  * every shortcut off (on the best level's kernels): the text layer's
  * digit_fast, the JSON walker's index and its values judged in place; the
@@ -23,10 +25,11 @@
 
 enum {
     VEIL_SIMD_SCALAR = 0,
-    VEIL_SIMD_SSE = 1,  /* SSE4.2 with SSSE3 and POPCNT */
-    VEIL_SIMD_AVX2 = 2, /* AVX2 with BMI1/BMI2 */
-    VEIL_SIMD__LEVELS = 3,
-    VEIL_SIMD_REFERENCE = 3, /* for veil__simd_select(): no shortcuts */
+    VEIL_SIMD_SSE = 1,    /* SSE4.2 with SSSE3 and POPCNT */
+    VEIL_SIMD_AVX2 = 2,   /* AVX2 with BMI1/BMI2 */
+    VEIL_SIMD_AVX512 = 3, /* AVX-512 F, BW and VL, with AVX2's */
+    VEIL_SIMD__LEVELS = 4,
+    VEIL_SIMD_REFERENCE = 4, /* for veil__simd_select(): no shortcuts */
 };
 
 struct veil__text;
@@ -95,7 +98,8 @@ typedef struct veil__kernels {
                                size_t base);
     /* The names pass's candidate bytes among [base, base + 512) of
        b[0..n), out[j] for the 64 bytes at base + 64 j, and with <lines>
-       its newlines in nl[j] (names_mask.h): the same bits on every level.
+       its newlines in nl[j] (names_mask.h): the same bits on every level
+       but AVX-512, which leaves out two kinds of candidate more.
        <carry> starts with next = SIZE_MAX. <room>: b[-3..-1] are NULs and
        64 bytes past n are readable (the text layer's buffer). */
     void (*names_mask)(const unsigned char *b, size_t base, size_t n, int lines, int room,
@@ -111,10 +115,11 @@ typedef struct veil__kernels {
 } veil__kernels_t;
 
 /* The kernels of each level; NULL for a level this build has none of
-   (kernels_sse.c and kernels_avx2.c are x86-64 only). */
+   (kernels_sse.c, kernels_avx2.c and kernels_avx512.c are x86-64 only). */
 extern const veil__kernels_t veil__kernels_scalar;
 extern const veil__kernels_t veil__kernels_sse;
 extern const veil__kernels_t veil__kernels_avx2;
+extern const veil__kernels_t veil__kernels_avx512;
 
 /* veil__simd_kernels(): the kernels new scanners use; *reference is set
    to 1 when every shortcut is to be off. */
@@ -131,7 +136,7 @@ int veil__simd_best(void);
  * other thread makes scanners.
  */
 int veil__simd_select(int level);
-/* veil__simd_name(): "scalar", "sse", "avx2" or "reference". */
+/* veil__simd_name(): "scalar", "sse", "avx2", "avx512" or "reference". */
 const char *veil__simd_name(int level);
 
 #endif

@@ -30,6 +30,9 @@
 #if VEIL_K_LEVEL >= 2 && !(defined(__AVX2__) && defined(__BMI2__))
 #error "the AVX2 level needs -mavx2 -mbmi -mbmi2"
 #endif
+#if VEIL_K_LEVEL >= 3 && !(defined(__AVX512BW__) && defined(__AVX512VL__))
+#error "the AVX-512 level needs -mavx512f -mavx512bw -mavx512vl"
+#endif
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -600,8 +600,9 @@ static void debug_dump(const veil_engine_t *e, const uint8_t *d, const char *wha
    has, and (for the redaction) another one. */
 static int level_pick(uint32_t r)
 {
-    static const int levels[3] = {VEIL_SIMD_AVX2, VEIL_SIMD_SSE, VEIL_SIMD_SCALAR};
-    return veil__simd_select(levels[r % 3]);
+    static const int levels[4] = {VEIL_SIMD_AVX512, VEIL_SIMD_AVX2, VEIL_SIMD_SSE,
+                                  VEIL_SIMD_SCALAR};
+    return veil__simd_select(levels[r % 4]);
 }
 
 static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)

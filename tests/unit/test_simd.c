@@ -10,18 +10,23 @@
 
 #include "simd.h"
 
+#define NLEVELS VEIL_SIMD__LEVELS
+
 /* The kernels of every level this CPU has, scalar first; NULL for the
    others. */
-static void cpu_levels(const veil__kernels_t *levels[3])
+static void cpu_levels(const veil__kernels_t *levels[NLEVELS])
 {
     levels[0] = &veil__kernels_scalar;
-    levels[1] = levels[2] = NULL;
+    levels[1] = levels[2] = levels[3] = NULL;
 #if defined(__x86_64__)
     if (veil__simd_best() >= VEIL_SIMD_SSE) {
         levels[1] = &veil__kernels_sse;
     }
     if (veil__simd_best() >= VEIL_SIMD_AVX2) {
         levels[2] = &veil__kernels_avx2;
+    }
+    if (veil__simd_best() >= VEIL_SIMD_AVX512) {
+        levels[3] = &veil__kernels_avx512;
     }
 #endif
 }
@@ -41,11 +46,12 @@ static int first_block(const veil__kernels_t *k, const unsigned char *p, veil__j
 TEST(select_clamps_to_the_cpu)
 {
     int best = veil__simd_best();
-    CHECK(best >= VEIL_SIMD_SCALAR && best <= VEIL_SIMD_AVX2);
+    CHECK(best >= VEIL_SIMD_SCALAR && best <= VEIL_SIMD_AVX512);
     CHECK_EQ(veil__simd_select(VEIL_SIMD_SCALAR), VEIL_SIMD_SCALAR);
     CHECK_EQ(veil__simd_level(), VEIL_SIMD_SCALAR);
     CHECK_EQ(veil__simd_select(VEIL_SIMD_REFERENCE), VEIL_SIMD_REFERENCE);
-    CHECK_EQ(veil__simd_select(VEIL_SIMD_AVX2), best);
+    CHECK_EQ(veil__simd_select(VEIL_SIMD_AVX512), best);
+    CHECK_EQ(veil__simd_select(VEIL_SIMD_AVX2), best < VEIL_SIMD_AVX2 ? best : VEIL_SIMD_AVX2);
     CHECK_EQ(veil__simd_select(-7), VEIL_SIMD_SCALAR);
     CHECK_EQ(veil__simd_select(99), best);
     veil__simd_select(best);
@@ -64,6 +70,7 @@ TEST(every_level_has_its_kernels)
     CHECK_STR(veil__simd_name(VEIL_SIMD_SCALAR), "scalar");
     CHECK_STR(veil__simd_name(VEIL_SIMD_SSE), "sse");
     CHECK_STR(veil__simd_name(VEIL_SIMD_AVX2), "avx2");
+    CHECK_STR(veil__simd_name(VEIL_SIMD_AVX512), "avx512");
     CHECK_STR(veil__simd_name(VEIL_SIMD_REFERENCE), "reference");
     veil__simd_select(veil__simd_best());
 }
@@ -72,7 +79,7 @@ TEST(every_level_has_its_kernels)
    vector loops' blocks and tails): every level says the same. */
 TEST(levels_agree_on_trigger_bytes)
 {
-    const veil__kernels_t *levels[3];
+    const veil__kernels_t *levels[NLEVELS];
     cpu_levels(levels);
     unsigned char buf[100];
     int triggers = 0;
@@ -82,7 +89,7 @@ TEST(levels_agree_on_trigger_bytes)
             buf[at] = (unsigned char)c;
             int want = levels[0]->has_trigger(buf, sizeof(buf));
             triggers += want && at == 0;
-            for (int l = 1; l < 3; l++) {
+            for (int l = 1; l < NLEVELS; l++) {
                 if (levels[l] != NULL) {
                     CHECK_EQ(levels[l]->has_trigger(buf, sizeof(buf)), want);
                 }
@@ -126,7 +133,7 @@ static void index_reference(const unsigned char *p, size_t n, uint64_t *quote, u
    (' ', '+', '%', '\\', '\t'..'\r', C2..FF). */
 TEST(json_index_names_space_bytes)
 {
-    const veil__kernels_t *levels[3];
+    const veil__kernels_t *levels[NLEVELS];
     cpu_levels(levels);
     unsigned char buf[64];
     for (int c = 0; c < 256; c++) {
@@ -138,7 +145,7 @@ TEST(json_index_names_space_bytes)
         for (size_t at = 0; at < sizeof(buf); at += 21) {
             memset(buf, 'x', sizeof(buf));
             buf[at] = (unsigned char)c;
-            for (int l = 0; l < 3; l++) {
+            for (int l = 0; l < NLEVELS; l++) {
                 veil__jblock_t out;
                 if (!first_block(levels[l], buf, &out)) {
                     continue;
@@ -156,7 +163,7 @@ TEST(json_index_names_space_bytes)
    nsp on every level, a lower-case letter or a digit is not. */
 TEST(json_index_gap_punctuation)
 {
-    const veil__kernels_t *levels[3];
+    const veil__kernels_t *levels[NLEVELS];
     cpu_levels(levels);
     static const char punct[] = ",:!.;-";
     static const char after[] = "JaZ9\xc3";
@@ -167,7 +174,7 @@ TEST(json_index_gap_punctuation)
             memset(buf, 'x', sizeof(buf));
             buf[30] = (unsigned char)*p;
             buf[31] = (unsigned char)*a;
-            for (int l = 0; l < 3; l++) {
+            for (int l = 0; l < NLEVELS; l++) {
                 veil__jblock_t out;
                 if (first_block(levels[l], buf, &out)) {
                     CHECK_EQ(out.nsp, (want || (unsigned char)*a >= 0xC2) ? 1ull << 31 : 0);
@@ -180,7 +187,7 @@ TEST(json_index_gap_punctuation)
 TEST(json_index_matches_a_byte_walk)
 {
     static const char alphabet[] = "\"\\\\a :{}x";
-    const veil__kernels_t *levels[3];
+    const veil__kernels_t *levels[NLEVELS];
     cpu_levels(levels);
     uint32_t r = 12345;
     unsigned char buf[64 * 6];
@@ -196,7 +203,7 @@ TEST(json_index_matches_a_byte_walk)
         }
         uint64_t q[6], in[6];
         index_reference(buf, sizeof(buf), q, in);
-        for (int l = 0; l < 3; l++) {
+        for (int l = 0; l < NLEVELS; l++) {
             if (levels[l] == NULL) {
                 continue;
             }
@@ -211,20 +218,40 @@ TEST(json_index_matches_a_byte_walk)
     }
 }
 
+/* Does the digit run at b[i] reach, within five digits, a space, a '+'
+   or a '%', after a letter, a comma, or both (names_mask.h)? */
+static int digits_reach(const unsigned char *b, size_t i, size_t n)
+{
+    for (size_t e = i + 1; e <= i + 5 && e < n; e++) {
+        if (b[e] >= '0' && b[e] <= '9') {
+            continue;
+        }
+        size_t q = e;
+        q += q < n && ((b[q] | 0x20) >= 'a' && (b[q] | 0x20) <= 'z');
+        q += q < n && b[q] == ',';
+        return q < n && (b[q] == ' ' || b[q] == '+' || b[q] == '%');
+    }
+    return 0;
+}
+
 /* The names pass's candidate rule (names_mask.h), byte by byte: a
    newline after a line break (with lines), a kanji or kana lead (E3..E9),
    or a head (A-Z, C3..C5, a digit after no glue byte) or '%' after no
    letter, digit or non-ASCII byte, or a head after a non-ASCII byte, a
-   backslash two back or a '%' three back. Bytes before the buffer count
-   as NULs, and as a line break. */
-static int candidate_reference(const unsigned char *b, size_t i, int lines)
+   backslash two back or a '%' three back. With <more> (the AVX-512
+   level), not a capital that a capital or a digit follows (not in a
+   block's last byte), nor a digit in a block's first 56 bytes, 17 bytes
+   or more before the end, with no '%' or '\\' right before it and no '%'
+   two before, whose run does not reach a space, '+' or '%'. Bytes before
+   the buffer count as NULs, and as a line break. */
+static int candidate_reference(const unsigned char *b, size_t i, size_t n, int lines, int more)
 {
     unsigned c = b[i], p1 = i >= 1 ? b[i - 1] : 0;
     unsigned p2 = i >= 2 ? b[i - 2] : 0, p3 = i >= 3 ? b[i - 3] : 0;
     int glue1 =
         p1 == ':' || p1 == '-' || p1 == '.' || p1 == '/' || p1 == '_' || p1 == '=' || p1 == '#';
-    int head =
-        (c >= 'A' && c <= 'Z') || (c >= 0xC3 && c <= 0xC5) || (c >= '0' && c <= '9' && !glue1);
+    int digit = c >= '0' && c <= '9', upper = c >= 'A' && c <= 'Z';
+    int head = upper || (c >= 0xC3 && c <= 0xC5) || (digit && !glue1);
     int word1 = (p1 >= 'A' && p1 <= 'Z') || (p1 >= 'a' && p1 <= 'z') || (p1 >= '0' && p1 <= '9') ||
                 p1 >= 0x80;
     if (c == '\n') {
@@ -233,10 +260,21 @@ static int candidate_reference(const unsigned char *b, size_t i, int lines)
     if (c >= 0xE3 && c <= 0xE9) {
         return 1;
     }
-    if ((head || c == '%') && !word1) {
+    if (!(((head || c == '%') && !word1) || (head && (p1 >= 0x80 || p2 == '\\' || p3 == '%')))) {
+        return 0;
+    }
+    if (!more) {
         return 1;
     }
-    return head && (p1 >= 0x80 || p2 == '\\' || p3 == '%');
+    if (upper && i % 64 != 63 && i + 1 < n &&
+        ((b[i + 1] >= 'A' && b[i + 1] <= 'Z') || (b[i + 1] >= '0' && b[i + 1] <= '9'))) {
+        return 0;
+    }
+    if (digit && i % 64 < 56 && i + 17 <= n && p1 != '%' && p1 != '\\' && p2 != '%' &&
+        !digits_reach(b, i, n)) {
+        return 0;
+    }
+    return 1;
 }
 
 /* Every level's mask, on random buffers over the bytes the rule names (and
@@ -245,8 +283,9 @@ static int candidate_reference(const unsigned char *b, size_t i, int lines)
 TEST(names_mask_matches_the_rule)
 {
     static const unsigned char alphabet[] =
-        "Aa0Z9z%\\\n\n\r:-./_=#@ \xc3\xc4\xc5\xc6\xe3\xe9\xea\x80\xff\x00";
-    const veil__kernels_t *levels[3];
+        "Aa0Z9z%\\\n\n\r:-./_=#@ \xc3\xc4\xc5\xc6\xe3\xe9\xea\x80\xff\x00"
+        "0123 45 ,+Bc";
+    const veil__kernels_t *levels[NLEVELS];
     cpu_levels(levels);
     uint32_t r = 777;
     unsigned char buf[64 * 9 + 37], room[16 + 64 * 9 + 37 + 64];
@@ -264,24 +303,28 @@ TEST(names_mask_matches_the_rule)
         memset(room + 16 + n, 'A', sizeof(room) - 16 - n);
         /* spans in order (the carry handed on) and, every third round,
            each span alone (the bytes before read again) */
-        veil__ncarry_t carry[3] = {{SIZE_MAX, 0, 0, 0, 0, 0, 0},
-                                   {SIZE_MAX, 0, 0, 0, 0, 0, 0},
-                                   {SIZE_MAX, 0, 0, 0, 0, 0, 0}};
+        veil__ncarry_t carry[NLEVELS];
+        for (int l = 0; l < NLEVELS; l++) {
+            carry[l].next = SIZE_MAX;
+        }
         const size_t span = 64 * VEIL__NMASK_BLOCKS;
         for (size_t base = round % 7 == 0 ? 64 : 0; base < n; base += span) {
-            uint64_t want[VEIL__NMASK_BLOCKS], want_nl[VEIL__NMASK_BLOCKS];
+            /* [0]: every level but AVX-512; [1]: AVX-512 */
+            uint64_t wants[2][VEIL__NMASK_BLOCKS], want_nl[VEIL__NMASK_BLOCKS];
             for (size_t j = 0; j < VEIL__NMASK_BLOCKS; j++) {
-                want[j] = want_nl[j] = 0;
+                wants[0][j] = wants[1][j] = want_nl[j] = 0;
                 for (size_t k = 0; k < 64 && base + 64 * j + k < n; k++) {
                     size_t at = base + 64 * j + k;
-                    want[j] |= (uint64_t)candidate_reference(buf, at, lines) << k;
+                    wants[0][j] |= (uint64_t)candidate_reference(buf, at, n, lines, 0) << k;
+                    wants[1][j] |= (uint64_t)candidate_reference(buf, at, n, lines, 1) << k;
                     want_nl[j] |= (uint64_t)(lines && buf[at] == '\n') << k;
                 }
             }
-            for (int l = 0; l < 3; l++) {
+            for (int l = 0; l < NLEVELS; l++) {
                 if (levels[l] == NULL) {
                     continue;
                 }
+                const uint64_t *want = wants[l == VEIL_SIMD_AVX512];
                 if (round % 3 == 0) {
                     carry[l].next = SIZE_MAX;
                 }
@@ -309,7 +352,7 @@ TEST(names_mask_matches_the_rule)
 TEST(next_blank_matches_a_byte_walk)
 {
     static const unsigned char alphabet[] = "\n\n\r\raa ,";
-    const veil__kernels_t *levels[3];
+    const veil__kernels_t *levels[NLEVELS];
     cpu_levels(levels);
     uint32_t r = 4242;
     unsigned char buf[150];
@@ -329,7 +372,7 @@ TEST(next_blank_matches_a_byte_walk)
                     break;
                 }
             }
-            for (int l = 0; l < 3; l++) {
+            for (int l = 0; l < NLEVELS; l++) {
                 if (levels[l] != NULL) {
                     CHECK_EQ(levels[l]->next_blank(buf, p, n), want);
                 }
