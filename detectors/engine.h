@@ -84,6 +84,9 @@ void veil__keys_init(void);
 /* Sensitive key classes: which detector a field's whole value belongs to,
    or -1. <key> is the raw key (any case, separators). */
 int veil__key_class(const char *key, size_t len);
+/* veil__key_class() of a key with 24 bytes readable from its start
+   (in the text layer's buffer: VEIL__TEXT_AFTER bytes of room). */
+int veil__key_class_at(const char *key, size_t len);
 /* The same for key=value and "key: value" in prose and log lines, where a
    key that is one ambiguous word alone ("key", "pass", "auth") is not
    taken for a credential ("cache set key=...", "pass=3 fail=0"). */

@@ -221,8 +221,11 @@ static void mark_tail(const char *key, uint32_t rule)
     }
 }
 
+static void kc_keep_build(void);
+
 static void build_tables(void)
 {
+    kc_keep_build();
     for (int c = 0; c < 256; c++) {
         fold[c] = isdig(c)  ? (uint8_t)(c - '0')
                   : islo(c) ? (uint8_t)(10 + c - 'a')
@@ -346,6 +349,27 @@ typedef struct {
 
 static _Thread_local kc_entry_t kc_table[KC_SLOTS];
 
+/* kc_keep[len][k]: the bytes of word k that a key of <len> bytes holds
+   (built with the key tables). */
+static uint64_t kc_keep[KC_KEY + 1][KC_KEY / 8];
+
+static void kc_keep_build(void)
+{
+    for (size_t len = 0; len <= KC_KEY; len++) {
+        for (size_t k = 0; k < KC_KEY / 8; k++) {
+            size_t have = len > 8 * k ? len - 8 * k : 0;
+            uint64_t m = 0;
+            for (size_t j = 0; j < 8 && j < have; j++) {
+                m |= 0xFFull << (8 * j);
+            }
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            m = __builtin_bswap64(m);
+#endif
+            kc_keep[len][k] = m;
+        }
+    }
+}
+
 /* The key's bytes into w[], zero-padded, without a call to memcpy of a
    variable length: whole words, then the last 1-7 bytes. */
 static inline void kc_words(const char *key, size_t len, uint64_t w[KC_KEY / 8])
@@ -380,21 +404,43 @@ static inline void kc_words(const char *key, size_t len, uint64_t w[KC_KEY / 8])
     w[k / 8] = t;
 }
 
+/* The key's bytes into w[], zero-padded, from three whole-word loads: the
+   24 bytes at <key> are readable (the text layer's buffer, whose room
+   after its capacity is larger). No branch on the length: the keys of an
+   API body take turns at every length, and kc_words()'s branches were
+   mispredicted about once a key. */
+static inline void kc_words24(const char *key, size_t len, uint64_t w[KC_KEY / 8])
+{
+    for (size_t k = 0; k < KC_KEY / 8; k++) {
+        uint64_t x;
+        memcpy(&x, key + 8 * k, 8);
+        w[k] = x & kc_keep[len][k];
+    }
+}
+
 static inline int kc_holds(const kc_entry_t *e, const uint64_t w[KC_KEY / 8], size_t len)
 {
     return e->len == len && e->w[0] == w[0] && e->w[1] == w[1] && e->w[2] == w[2];
 }
 
-static int key_class_cached(const char *key, size_t len, int prose)
+static inline __attribute__((always_inline)) int key_class_cached(const char *key, size_t len,
+                                                                  int prose, int padded)
 {
     uint64_t w[KC_KEY / 8] = {0, 0, 0};
 
     if (len == 0 || len > KC_KEY) {
         return key_class(key, len, prose);
     }
-    kc_words(key, len, w);
-    uint64_t h =
-        (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull) ^ (w[2] >> 7) ^ len) * 0xff51afd7ed558ccdull;
+    if (padded) {
+        kc_words24(key, len, w);
+    } else {
+        kc_words(key, len, w);
+    }
+    /* Three products side by side, not one after another: the place is
+       the hash's first use, and every instruction of its chain delays
+       the key's class (the text layer waits for it at every "key":). */
+    uint64_t h = (w[0] ^ len) * 0xff51afd7ed558ccdull + w[1] * 0x9e3779b97f4a7c15ull +
+                 w[2] * 0xc4ceb9fe1a85ec53ull;
     /* Two places per key, from two parts of the hash (in the manner of a
        skewed-associative cache): a new key takes its first when that is
        free, else its second, so keys that share a first place still
@@ -419,12 +465,17 @@ static int key_class_cached(const char *key, size_t len, int prose)
 
 int veil__key_class(const char *key, size_t len)
 {
-    return key_class_cached(key, len, 0);
+    return key_class_cached(key, len, 0, 0);
+}
+
+int veil__key_class_at(const char *key, size_t len)
+{
+    return key_class_cached(key, len, 0, 1);
 }
 
 int veil__key_class_prose(const char *key, size_t len)
 {
-    return key_class_cached(key, len, 1);
+    return key_class_cached(key, len, 1, 0);
 }
 
 /*

@@ -2473,7 +2473,7 @@ static size_t h_json_key(struct veil__text *t, size_t i, int final)
     if (ks == 0 || b[ks - 1] != '"' || ks == i - 1) {
         return 0;
     }
-    int cls = veil__key_class((const char *)b + ks, i - 1 - ks);
+    int cls = veil__key_class_at((const char *)b + ks, i - 1 - ks);
     if (cls < 0) {
         return 0;
     }
