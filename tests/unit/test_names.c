@@ -56,6 +56,19 @@ TEST(names_in_text)
     TXT("message=Hi+Clara%2C+thanks&x=1", "person_name@11+5M");
 }
 
+/* A run of capitalised words with no context: a given name inside it
+   starts a name of the words from it on (each word of the run is judged
+   as the pass reaches it, with the word before for its only context);
+   the whole run is a name before " here". */
+TEST(names_inside_a_run)
+{
+    TXT("Item: Blue Cotton Anna Lee, ok", "person_name@18+8M");
+    TXT("ref Cotton Oxford Shirt in stock", "");
+    TXT("ref Cotton Oxford Shirt here", "person_name@4+19M");
+    TXT("ref Blue Cotton Anna, ok", "");
+    TXT("ref Blue+Cotton+Anna+Lee&x=1", "person_name@16+8M");
+}
+
 /* Common words that are names too fire only with a context. */
 TEST(names_common_words)
 {
@@ -284,6 +297,7 @@ int main(void)
         return 1;
     }
     RUN(names_in_text);
+    RUN(names_inside_a_run);
     RUN(names_common_words);
     RUN(names_japanese);
     RUN(addresses_in_text);
