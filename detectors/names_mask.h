@@ -83,12 +83,6 @@ static inline void nmask_byte(unsigned c, nmask_cls_t *o)
 
 #if VEIL_K_LEVEL == 0
 #if defined(__SSE2__)
-static inline __m128i nm_range16(__m128i x, unsigned char lo, unsigned char count)
-{
-    __m128i y = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo)));
-    return _mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + count)), y);
-}
-
 static inline __m128i nm_eq16(__m128i x, char c)
 {
     return _mm_cmpeq_epi8(x, _mm_set1_epi8(c));
@@ -103,20 +97,20 @@ static inline uint64_t nm_bits16(__m128i m)
 static inline void nmask_classify16(const unsigned char *p, unsigned at, nmask_cls_t *o)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i digit = nm_range16(x, '0', 10);
-    __m128i upper = nm_range16(x, 'A', 26);
-    __m128i letter = nm_range16(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 26);
+    __m128i digit = in_range16(x, '0', 10);
+    __m128i upper = in_range16(x, 'A', 26);
+    __m128i letter = in_range16(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 26);
     __m128i glue = _mm_or_si128(_mm_or_si128(_mm_or_si128(nm_eq16(x, ':'), nm_eq16(x, '=')),
                                              _mm_or_si128(nm_eq16(x, '_'), nm_eq16(x, '#'))),
-                                nm_range16(x, '-', 3));
-    o->head |= nm_bits16(_mm_or_si128(upper, nm_range16(x, 0xC3, 3))) << at;
+                                in_range16(x, '-', 3));
+    o->head |= nm_bits16(_mm_or_si128(upper, in_range16(x, 0xC3, 3))) << at;
     o->digit |= nm_bits16(digit) << at;
     o->word |= nm_bits16(_mm_or_si128(letter, digit)) << at;
     o->high |= nm_bits16(x) << at;
     o->pct |= nm_bits16(nm_eq16(x, '%')) << at;
     o->bsl |= nm_bits16(nm_eq16(x, '\\')) << at;
     o->glue |= nm_bits16(glue) << at;
-    o->cjk |= nm_bits16(nm_range16(x, 0xE3, 7)) << at;
+    o->cjk |= nm_bits16(in_range16(x, 0xE3, 7)) << at;
     o->nl |= nm_bits16(nm_eq16(x, '\n')) << at;
     o->cr |= nm_bits16(nm_eq16(x, '\r')) << at;
 }

@@ -40,6 +40,8 @@
 #include <strings.h>
 #if VEIL_K_LEVEL >= 1
 #include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h> /* (SSE2 is x86-64's baseline: names_mask.h's scalar level) */
 #endif
 
 #include "chartab.h"
@@ -749,8 +751,8 @@ typedef struct {
     int hex, up;
 } chain_run_t;
 
-#if VEIL_K_LEVEL >= 1
-/* Bytes of <x> in [lo, lo + count). */
+#if defined(__SSE2__)
+/* Bytes of <x> in [lo, lo + count) (also names_mask.h's). */
 static inline __m128i in_range16(__m128i x, unsigned char lo, unsigned char count)
 {
     return _mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + count)),
