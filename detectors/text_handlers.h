@@ -356,6 +356,13 @@ static size_t plain_copy(unsigned char *dst, const unsigned char *p, size_t n)
     const __m256i c2 = _mm256_set1_epi8((char)0xC2), e2 = _mm256_set1_epi8((char)0xE2);
     const __m256i ef = _mm256_set1_epi8((char)0xEF);
     for (; i + 32 <= n; i += 32) {
+        /* The first read of each input byte: from memory for a large body
+           (or a bench corpus) that has left the caches. The hardware's
+           prefetcher alone left this loop waiting on its loads (three
+           quarters of its samples on the first use of a load); 2 KiB
+           ahead, it runs 1.5 to 2% faster on the whole API text scan. A
+           prefetch past the input's end is harmless (it never faults). */
+        _mm_prefetch((const char *)p + i + 2048, _MM_HINT_T0);
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
         _mm256_storeu_si256((__m256i *)(void *)(dst + i), v);
         __m256i m = _mm256_or_si256(
