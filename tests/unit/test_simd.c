@@ -294,6 +294,18 @@ TEST(names_mask_matches_the_rule)
             r = r * 1103515245u + 12345u;
             buf[k] = round % 5 == 0 ? (unsigned char)(r >> 16)
                                     : alphabet[(r >> 16) % (sizeof(alphabet) - 1)];
+            if (round % 5 == 1 && (buf[k] == '%' || buf[k] == '\\')) {
+                buf[k] = '1'; /* (below: escapes placed one by one) */
+            }
+        }
+        if (round % 5 == 1) {
+            /* Most blocks with no '%' or '\\' (the AVX-512 level reads
+               the escapes only in a block that has one, or whose three
+               bytes before do): one escape in or just before a block's
+               start, now and then. */
+            r = r * 1103515245u + 12345u;
+            size_t at = 64 * (1 + (r >> 16) % 8) - 1 - (r >> 8) % 4;
+            buf[at] = (r >> 24) & 1 ? '%' : '\\';
         }
         size_t n = sizeof(buf) - (size_t)(round % 64);
         int lines = round & 1;
