@@ -138,6 +138,39 @@ TEST(structured)
         "");
 }
 
+/* The JSON walk asks names.c about a value no other detector wants
+   (veil__names_may_hold()), and keeps the values it clears per thread, to
+   answer them again at once: an engine with person names off clears
+   "Regards, Hannah Becker" (no address in it), and one with them on, in
+   the same thread, must still find the name there; a cleared value asked
+   again stays cleared, and one with a name keeps its name. */
+TEST(probe_cache)
+{
+    uint8_t enabled[VEIL_CATALOG_MAX];
+    memset(enabled, 1, sizeof(enabled));
+    int d = veil_catalog_find("person_name");
+    CHECK(d >= 0);
+    if (d < 0) {
+        return;
+    }
+    enabled[d] = 0;
+    veil_engine_options_t eo = {0};
+    eo.enabled = enabled;
+    char err[256];
+    veil_engine_t *no_names = veil_engine_new(&eo, err, sizeof(err));
+    CHECK(no_names != NULL);
+    if (no_names == NULL) {
+        return;
+    }
+    for (int round = 0; round < 2; round++) {
+        SCAN_E(no_names, VEIL_FMT_JSON, "{\"x\":\"Regards, Hannah Becker\"}", "");
+        SCAN_E(E, VEIL_FMT_JSON, "{\"x\":\"Regards, Hannah Becker\"}", "person_name@15+13M");
+        SCAN_E(E, VEIL_FMT_JSON, "{\"x\":\"Widget Pro\",\"y\":\"Widget Pro\"}", "");
+        SCAN_E(no_names, VEIL_FMT_JSON, "{\"x\":\"Ship to 12 Main Street\"}", "address@14+14M");
+    }
+    veil_engine_free(no_names);
+}
+
 /* The harness's comparisons of one body, scanned and redacted; the body
    is printed when they disagree. */
 static void agree(veil_format_t fmt, const char *body, size_t n)
@@ -303,6 +336,7 @@ int main(void)
     RUN(addresses_in_text);
     RUN(structured);
     RUN(name_keys_agree);
+    RUN(probe_cache);
     RUN(redacted);
     RUN(streaming);
     RUN(streaming_digit_values);
