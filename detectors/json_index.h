@@ -60,7 +60,9 @@ static inline uint64_t escaped_bytes(uint64_t bs, uint64_t *carry)
 static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs, uint64_t *ws,
                               uint64_t *nsp, uint64_t *raw, uint64_t *gp)
 {
-#if VEIL_K_LEVEL >= 2
+#if VEIL_K_LEVEL >= 3
+    json_masks512(p, qt, bs, ws, nsp, raw, gp);
+#elif VEIL_K_LEVEL >= 2
     const __m256i q = _mm256_set1_epi8('"'), b = _mm256_set1_epi8('\\');
     const __m256i sp = _mm256_set1_epi8(' '), tab = _mm256_set1_epi8('\t');
     const __m256i nl = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');

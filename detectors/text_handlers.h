@@ -48,6 +48,9 @@
 #include "engine.h"
 #include "names.h"
 #include "simd.h"
+#if VEIL_K_LEVEL >= 3
+#include "classes512.h"
+#endif
 #include "triggers.h"
 #include "validators.h"
 #include "wordlist.h"
@@ -192,7 +195,9 @@ static size_t alnum_end(const unsigned char *b, size_t i, size_t lim, int *lower
  */
 static inline uint64_t trigger_mask64(const unsigned char *b)
 {
-#if VEIL_K_LEVEL >= 2
+#if VEIL_K_LEVEL >= 3
+    return trigger_mask512(b);
+#elif VEIL_K_LEVEL >= 2
     const __m256i lo_t =
         _mm256_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8,
                          1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
@@ -3074,7 +3079,9 @@ static inline void classify64(const unsigned char *b, size_t base, cls64_t *c)
 {
     c->base = base;
     b += base;
-#if VEIL_K_LEVEL >= 2
+#if VEIL_K_LEVEL >= 3
+    classify512(b, &c->dig, &c->aln, &c->low, &c->sep, &c->join);
+#elif VEIL_K_LEVEL >= 2
     const __m256i lo_t = _mm256_setr_epi8(CLS_LO, CLS_LO), hi_t = _mm256_setr_epi8(CLS_HI, CLS_HI);
     const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
     uint64_t m[5] = {0, 0, 0, 0, 0};

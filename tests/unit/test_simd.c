@@ -218,6 +218,55 @@ TEST(json_index_matches_a_byte_walk)
     }
 }
 
+/* Every field of the JSON index (the quotes and strings, and the class
+   masks the walker and the text layer's shortcuts read: whitespace,
+   backslashes, triggers, digits, alphanumerics, lower case, separators,
+   joiners, nsp, head) is the same on every level as on the scalar one,
+   for buffers of every byte value and of JSON's own bytes, block after
+   block with the carry handed on. */
+TEST(json_index_levels_agree)
+{
+    static const char alphabet[] = "\"\\\\ \t\r\n:{}[],.-+/_=@%AZaz09!;#()\xc2\xc3\xef\x80\xff";
+    const veil__kernels_t *levels[NLEVELS];
+    cpu_levels(levels);
+    uint32_t r = 4242;
+    unsigned char buf[64 * 4];
+    for (int round = 0; round < 4000; round++) {
+        for (size_t k = 0; k < sizeof(buf); k++) {
+            r = r * 1103515245u + 12345u;
+            buf[k] = round % 2 == 0 ? (unsigned char)(r >> 16)
+                                    : (unsigned char)alphabet[(r >> 16) % (sizeof(alphabet) - 1)];
+        }
+        veil__jcarry_t c[NLEVELS];
+        memset(c, 0, sizeof(c));
+        for (int b = 0; b < 4; b++) {
+            veil__jblock_t want;
+            levels[0]->json_block(buf + 64 * b, &c[0], &want);
+            for (int l = 1; l < NLEVELS; l++) {
+                if (levels[l] == NULL) {
+                    continue;
+                }
+                veil__jblock_t got;
+                levels[l]->json_block(buf + 64 * b, &c[l], &got);
+                CHECK_EQ(got.quote, want.quote);
+                CHECK_EQ(got.bs, want.bs);
+                CHECK_EQ(got.instr, want.instr);
+                CHECK_EQ(got.ws, want.ws);
+                CHECK_EQ(got.nsp, want.nsp);
+                CHECK_EQ(got.head, want.head);
+                CHECK_EQ(got.trig, want.trig);
+                CHECK_EQ(got.dig, want.dig);
+                CHECK_EQ(got.aln, want.aln);
+                CHECK_EQ(got.low, want.low);
+                CHECK_EQ(got.sep, want.sep);
+                CHECK_EQ(got.join, want.join);
+                CHECK_EQ(c[l].escaped, c[0].escaped);
+                CHECK_EQ(c[l].instr, c[0].instr);
+            }
+        }
+    }
+}
+
 /* Does the digit run at b[i] reach, within five digits, a space, a '+'
    or a '%', after a letter, a comma, or both (names_mask.h)? */
 static int digits_reach(const unsigned char *b, size_t i, size_t n)
@@ -401,6 +450,7 @@ int main(void)
     RUN(json_index_matches_a_byte_walk);
     RUN(json_index_names_space_bytes);
     RUN(json_index_gap_punctuation);
+    RUN(json_index_levels_agree);
     RUN(names_mask_matches_the_rule);
     RUN(next_blank_matches_a_byte_walk);
     TEST_MAIN_END;
