@@ -57,8 +57,8 @@ static const unsigned char c5_table[C5_COUNT][64] __attribute__((aligned(64))) =
     [C5_TRIG_LO] = C5_X4(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8),
     [C5_TRIG_HI] = C5_X4(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0),
     /* classify64()'s (CLS_LO, CLS_HI) */
-    [C5_CLS_LO] = C5_X4(0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a, 0x0a,
-                        0x6a, 0x6a, 0xea),
+    [C5_CLS_LO] = C5_X4(0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a,
+                        0x0a, 0x6a, 0x6a, 0xea),
     [C5_CLS_HI] = C5_X4(0x00, 0x00, 0x60, 0x01, 0x02, 0x84, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0),
     /* json_masks()'s gap punctuation, by low nibble (see there) */
     [C5_GP] = C5_X4(1, '!', 0, 0, 0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0),
@@ -112,8 +112,8 @@ static inline uint64_t trigger_mask512(const unsigned char *b)
 
 /* classify64()'s five classes of the 64 bytes at <b>: class bit 0 digits,
    bits 0-4 alphanumerics, 3-4 lower case, 5 separators, 6-7 joiners. */
-static inline void classify512(const unsigned char *b, uint64_t *dig, uint64_t *aln,
-                               uint64_t *low, uint64_t *sep, uint64_t *join)
+static inline void classify512(const unsigned char *b, uint64_t *dig, uint64_t *aln, uint64_t *low,
+                               uint64_t *sep, uint64_t *join)
 {
     c5_consts_t k = c5_consts();
     __m512i cl = c5_classify(k, _mm512_loadu_si512((const void *)b), C5_CLS_LO, C5_CLS_HI);
@@ -125,8 +125,8 @@ static inline void classify512(const unsigned char *b, uint64_t *dig, uint64_t *
 }
 
 /* json_masks() of the 64 bytes at <p>. */
-static inline void json_masks512(const unsigned char *p, uint64_t *qt, uint64_t *bs,
-                                 uint64_t *ws, uint64_t *nsp, uint64_t *raw, uint64_t *gp)
+static inline void json_masks512(const unsigned char *p, uint64_t *qt, uint64_t *bs, uint64_t *ws,
+                                 uint64_t *nsp, uint64_t *raw, uint64_t *gp)
 {
     c5_consts_t k = c5_consts();
     __m512i v = _mm512_loadu_si512((const void *)p);

@@ -10,9 +10,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "chartab.h"
 #include "engine.h"
@@ -974,6 +971,53 @@ void veil__text_end(struct veil__text *t)
     prune_shrinks(t);
 }
 
+/* The eight bytes <w> with A-Z made a-z, all at once: a byte's low seven
+   bits plus 0x3F reach its top bit from 'A' on, plus 0x25 from past 'Z'
+   on, and no sum carries out of its byte; bytes >= 0x80 stay. */
+static inline uint64_t lower8(uint64_t w)
+{
+    uint64_t b = w & 0x7f7f7f7f7f7f7f7full;
+    uint64_t upper =
+        (b + 0x3f3f3f3f3f3f3f3full) & ~(b + 0x2525252525252525ull) & ~w & 0x8080808080808080ull;
+    return w | upper >> 2;
+}
+
+/* dst[0..n) = src[0..n) lower-cased (ASCII), eight bytes a step, the last
+   step overlapping the one before; never reading or writing outside the
+   n bytes. Keys ("note phone", "items.0.variant_id") are mostly 8 to 30
+   bytes: a padded copy read back sixteen bytes at a time waited on the
+   copy's stores (the load of each group a third of the field's time). */
+static void lower_copy(char *dst, const char *src, size_t n)
+{
+    if (n >= 8) {
+        size_t j = 0;
+        for (; j + 8 <= n; j += 8) {
+            uint64_t w;
+            memcpy(&w, src + j, 8);
+            w = lower8(w);
+            memcpy(dst + j, &w, 8);
+        }
+        if (j < n) {
+            uint64_t w;
+            memcpy(&w, src + n - 8, 8);
+            w = lower8(w);
+            memcpy(dst + n - 8, &w, 8);
+        }
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        a = (uint32_t)lower8(a);
+        b = (uint32_t)lower8(b);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            dst[j] = (char)lower8((unsigned char)src[j]);
+        }
+    }
+}
+
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
 {
     norm_finish(t);
@@ -1009,28 +1053,6 @@ void veil__text_field_at(struct veil__text *t, uint64_t at, const char *key, siz
     f->mask = f->done = 0;
     f->csv = (uint8_t)(csv != 0);
     size_t n = key == NULL ? 0 : len < sizeof(f->key) ? len : sizeof(f->key);
-#ifdef __SSE2__
-    /* Lower-cased sixteen bytes at a time in a padded copy, the last
-       group included: keys ("note phone", "items.0.variant_id") are
-       mostly 8 to 30 bytes, and a loop per byte cost more than the rest
-       of the field together. */
-    if (n > 0) {
-        char tmp[64] __attribute__((aligned(16)));
-        const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
-                      bit = _mm_set1_epi8(0x20);
-        memcpy(tmp, key, n);
-        for (size_t j = 0; j < n; j += 16) {
-            __m128i v = _mm_load_si128((const __m128i *)(const void *)(tmp + j));
-            __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
-            _mm_store_si128((__m128i *)(void *)(tmp + j), _mm_or_si128(v, _mm_and_si128(up, bit)));
-        }
-        memcpy(f->key, tmp, n);
-    }
-#else
-    for (size_t j = 0; j < n; j++) {
-        unsigned char c = (unsigned char)key[j];
-        f->key[j] = (char)(c | ((veil__chartab[c] & VEIL_C_UPPER) ? 0x20 : 0));
-    }
-#endif
+    lower_copy(f->key, key, n);
     f->len = (uint8_t)n;
 }
