@@ -114,13 +114,21 @@ class Conn:
         return hdrs, raw, body
 
     def record(self, data):
+        # Under the lock, the connection number first and the request last,
+        # under its final name in one rename: the harness polls
+        # req-*.bin while requests arrive (harness.requests()), and must
+        # find every file up to the count it sees, each whole, with its
+        # .conn (it read a req-N.bin whose .conn was not written yet, and
+        # could have met req-N+1 before req-N from another connection).
         with self.counter[1]:
             self.counter[0] += 1
             seq = self.counter[0]
-        with open(os.path.join(self.outdir, "req-%d.bin" % seq), "wb") as f:
-            f.write(data)
-        with open(os.path.join(self.outdir, "req-%d.conn" % seq), "w") as f:
-            f.write(str(self.num))
+            with open(os.path.join(self.outdir, "req-%d.conn" % seq), "w") as f:
+                f.write(str(self.num))
+            tmp = os.path.join(self.outdir, "req-%d.bin.part" % seq)
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.rename(tmp, os.path.join(self.outdir, "req-%d.bin" % seq))
 
     def send(self, status, reason, headers, body=b"", length=True):
         h = "HTTP/1.1 %d %s\r\n" % (status, reason)
