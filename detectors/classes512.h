@@ -2,8 +2,8 @@
  * The AVX-512 level's classifications of 64 bytes in one register:
  * trigger bytes (text_handlers.h's trigger_mask64()), the text layer's
  * byte classes (classify64()) and the JSON index's raw masks
- * (json_index.h's json_masks()). The tables are the AVX2 code's, each
- * 16-byte nibble table repeated in the register's four lanes (a byte
+ * (json_index.h's json_masks()). The tables are every level's
+ * (nibble_tables.h), each repeated in the register's four lanes (a byte
  * shuffle looks up within its lane); a class is a compare or a test into
  * a mask register, which is the bit mask itself: no movemask, no shifts
  * of class bits into the top bit, and one register where AVX2 needs two
@@ -20,6 +20,8 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+
+#include "nibble_tables.h"
 
 enum {
     C5_NIBBLE,
@@ -53,15 +55,11 @@ enum {
 #define C5_ALL(c) C5_X4(c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c)
 static const unsigned char c5_table[C5_COUNT][64] __attribute__((aligned(64))) = {
     [C5_NIBBLE] = C5_ALL(0x0f),
-    /* trigger_mask64()'s tables */
-    [C5_TRIG_LO] = C5_X4(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8),
-    [C5_TRIG_HI] = C5_X4(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0),
-    /* classify64()'s (CLS_LO, CLS_HI) */
-    [C5_CLS_LO] = C5_X4(0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a,
-                        0x0a, 0x6a, 0x6a, 0xea),
-    [C5_CLS_HI] = C5_X4(0x00, 0x00, 0x60, 0x01, 0x02, 0x84, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0),
-    /* json_masks()'s gap punctuation, by low nibble (see there) */
-    [C5_GP] = C5_X4(1, '!', 0, 0, 0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0),
+    [C5_TRIG_LO] = C5_X4(TRIG_LO),
+    [C5_TRIG_HI] = C5_X4(TRIG_HI),
+    [C5_CLS_LO] = C5_X4(CLS_LO),
+    [C5_CLS_HI] = C5_X4(CLS_HI),
+    [C5_GP] = C5_X4(GAP_PUNCT),
     [C5_QUOTE] = C5_ALL('"'),
     [C5_BSL] = C5_ALL('\\'),
     [C5_SPACE] = C5_ALL(' '),

@@ -70,12 +70,8 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     const __m256i ctl = _mm256_set1_epi8((char)(0x80 - '\t')), ctl_end = _mm256_set1_epi8(-123);
     const __m256i plus = _mm256_set1_epi8('+'), pct = _mm256_set1_epi8('%');
     const __m256i c1 = _mm256_set1_epi8((char)0xC1);
-    /* the punctuation names.c's gap_before() reads before a name (, : ! .
-       ; -), by the low nibble: one byte each, so a byte is one when it
-       equals its nibble's entry */
-    const __m256i gp_t =
-        _mm256_setr_epi8(1, '!', 0, 0, 0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0, 1, '!', 0, 0,
-                         0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0);
+    /* gap_before()'s punctuation (GAP_PUNCT, nibble_tables.h) */
+    const __m256i gp_t = _mm256_setr_epi8(GAP_PUNCT, GAP_PUNCT);
     const __m256i nib = _mm256_set1_epi8(0x0f);
     uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0, mg = 0;
     for (int k = 0; k < 2; k++) {
@@ -111,8 +107,7 @@ static inline void json_masks(const unsigned char *p, uint64_t *qt, uint64_t *bs
     const __m128i ctl = _mm_set1_epi8((char)(0x80 - '\t')), ctl_end = _mm_set1_epi8(-123);
     const __m128i plus = _mm_set1_epi8('+'), pct = _mm_set1_epi8('%');
     const __m128i c1 = _mm_set1_epi8((char)0xC1);
-    const __m128i gp_t =
-        _mm_setr_epi8(1, '!', 0, 0, 0, 0, 0, 0, 0, 0, ':', ';', ',', '-', '.', 0); /* see above */
+    const __m128i gp_t = _mm_setr_epi8(GAP_PUNCT);
     const __m128i nib = _mm_set1_epi8(0x0f);
     uint64_t mq = 0, mb = 0, mw = 0, mn = 0, mr = 0, mg = 0;
     for (int k = 0; k < 4; k++) {

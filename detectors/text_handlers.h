@@ -47,6 +47,7 @@
 #include "chartab.h"
 #include "engine.h"
 #include "names.h"
+#include "nibble_tables.h"
 #include "simd.h"
 #if VEIL_K_LEVEL >= 3
 #include "classes512.h"
@@ -105,20 +106,13 @@ static inline int is_trigger(unsigned char c)
 }
 
 /*
- * next_trigger(): the first trigger byte at or after <i>. The nibble
- * tables give each trigger a class bit in both its low- and high-nibble
- * entries: digits, ':' and '=' share high nibble 3; '@', 'A', 'B', 'J'
- * high nibble 4; '%' and '-' high nibble 2; '_' high nibble 5; 0xEF (the
- * lead byte of full-width digits, which text_scan.c writes as digits)
- * high nibble E. The assignment is exact: no other byte has a bit set in
- * both tables.
+ * next_trigger(): the first trigger byte at or after <i>, by the nibble
+ * tables TRIG_LO and TRIG_HI (nibble_tables.h).
  */
 static size_t next_trigger(const unsigned char *b, size_t i, size_t n)
 {
 #if VEIL_K_LEVEL >= 1
-    const __m128i lo_t =
-        _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
+    const __m128i lo_t = _mm_setr_epi8(TRIG_LO), hi_t = _mm_setr_epi8(TRIG_HI);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
 
@@ -198,11 +192,8 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
 #if VEIL_K_LEVEL >= 3
     return trigger_mask512(b);
 #elif VEIL_K_LEVEL >= 2
-    const __m256i lo_t =
-        _mm256_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8,
-                         1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m256i hi_t = _mm256_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 4,
-                                          1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
+    const __m256i lo_t = _mm256_setr_epi8(TRIG_LO, TRIG_LO);
+    const __m256i hi_t = _mm256_setr_epi8(TRIG_HI, TRIG_HI);
     const __m256i nib = _mm256_set1_epi8(0x0f);
     const __m256i zero = _mm256_setzero_si256();
     uint64_t bits = 0;
@@ -217,9 +208,7 @@ static inline uint64_t trigger_mask64(const unsigned char *b)
     }
     return bits;
 #elif VEIL_K_LEVEL >= 1
-    const __m128i lo_t =
-        _mm_setr_epi8(1 | 2, 1 | 2, 1 | 2, 1, 1, 1 | 4, 1, 1, 1, 1, 1 | 2, 0, 0, 1 | 4, 0, 8);
-    const __m128i hi_t = _mm_setr_epi8(0, 0, 4, 1, 2, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0);
+    const __m128i lo_t = _mm_setr_epi8(TRIG_LO), hi_t = _mm_setr_epi8(TRIG_HI);
     const __m128i nib = _mm_set1_epi8(0x0f);
     const __m128i zero = _mm_setzero_si128();
     uint64_t bits = 0;
@@ -3067,14 +3056,8 @@ typedef struct {
     uint64_t join; /* "-._/": what joins the words of one token */
 } cls64_t;
 
-/* One nibble-table lookup gives each byte eight class bits: 1 digit,
-   2|4 upper (@-O less '@', P-Z), 8|16 lower (`-o less '`', p-z), 32 a
-   separator " ()-./", 64 "-./", 128 '_'. Each class is a low-nibble set
-   times a high-nibble set, so the lookup is exact. */
-#define CLS_LO \
-    0x35, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x1f, 0x3f, 0x3f, 0x1e, 0x0a, 0x0a, 0x6a, 0x6a, 0xea
-#define CLS_HI 0x00, 0x00, 0x60, 0x01, 0x02, 0x84, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0
-
+/* One nibble-table lookup (CLS_LO and CLS_HI, nibble_tables.h) gives
+   each byte eight class bits. */
 static inline void classify64(const unsigned char *b, size_t base, cls64_t *c)
 {
     c->base = base;
