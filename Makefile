@@ -17,16 +17,31 @@ all: build
 deps:
 	@tools/deps.sh build
 
+# PGO=1: a profile-guided build (tools/pgo.sh: an instrumented build, a
+# training run on generated traffic, then this build from its profiles),
+# about a tenth faster scanning; twice the build time.
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+ifeq ($(PGO),1)
+	@JOBS=$(JOBS) tools/pgo.sh $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
+	    $(CMAKE_FLAGS)
+else
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON -DVEIL_PGO= \
+	    $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+endif
 
 # The binary, veil(1), the default configuration (as an example) and the
-# systemd unit under PREFIX; DESTDIR for staging (make install DESTDIR=/tmp/s).
+# systemd unit under PREFIX; DESTDIR for staging (make install DESTDIR=/tmp/s);
+# PGO=1 as for build.
 install: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
+ifeq ($(PGO),1)
+	@JOBS=$(JOBS) tools/pgo.sh $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+else
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON -DVEIL_PGO= \
 	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+endif
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 # The proxy on its built-in defaults, in front of UPSTREAM, on LISTEN.
@@ -61,7 +76,7 @@ test-all: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan:
-	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DVEIL_WERROR=ON \
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DVEIL_WERROR=ON -DVEIL_PGO= \
 	    -DVEIL_ASAN=ON -DVEIL_UBSAN=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
