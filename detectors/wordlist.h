@@ -23,10 +23,9 @@ typedef struct {
 /*
  * The first slot of a word's 32-bit hash (the high half of
  * veil__fold_hash()) in an open-addressing table of 2^bits slots, by
- * Fibonacci hashing: the hash's own low bits change little with a word's
- * last letter (FNV-1a multiplies the last byte in by 2^40 + 0x1b3, so bits
- * 32..39 barely see it), and tables indexed by them had runs of eight
- * probes a lookup.
+ * Fibonacci hashing, which spreads whatever bits of the hash vary: with
+ * the FNV-1a hash used before, bits 32..39 barely saw a word's last
+ * letter, and tables indexed by them had runs of eight probes a lookup.
  */
 static inline size_t veil__wl_slot(uint32_t h, unsigned bits)
 {
