@@ -17,6 +17,7 @@
 #include "veil/transform.h"
 
 #include "engine_harness.h"
+#include "names_fold.h"
 
 static veil_engine_t *E;
 
@@ -321,6 +322,92 @@ TEST(streaming_digit_values)
     CHECK_STR(cut, whole);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* veil__fold_hash() reads a word's bytes in words of eight: only the
+   word's own bytes count (the same word with other bytes after it, and
+   alone in an allocation of its exact size, where ASan sees a read past
+   it), and no two words of one to three letters share a hash, a table
+   slot and fingerprint pair, or a 32-bit hash. */
+TEST(fold_hash)
+{
+    char wide[64];
+    for (size_t n = 0; n <= 40; n++) {
+        char *exact = malloc(n ? n : 1);
+        CHECK(exact != NULL);
+        if (exact == NULL) {
+            return;
+        }
+        for (size_t k = 0; k < n; k++) {
+            exact[k] = (char)('a' + (k * 7 + n) % 26);
+        }
+        memset(wide, 'z', sizeof(wide));
+        if (n) {
+            memcpy(wide, exact, n);
+        }
+        uint64_t a = veil__fold_hash(exact, n), b = veil__fold_hash(wide, n);
+        CHECK_EQ(a, b);
+        if (n) {
+            wide[n] = 'q'; /* a byte after the word changes nothing */
+            CHECK_EQ(veil__fold_hash(wide, n), a);
+            wide[n - 1] ^= 1; /* its last byte does */
+            CHECK(veil__fold_hash(wide, n) != a);
+        }
+        free(exact);
+    }
+    /* 18,278 words of one to three letters */
+    size_t count = 26 + 26 * 26 + 26 * 26 * 26;
+    uint64_t *h = malloc(count * sizeof(*h));
+    uint64_t *slot_fp = malloc(count * sizeof(*slot_fp));
+    uint32_t *h32 = malloc(count * sizeof(*h32));
+    CHECK(h != NULL && slot_fp != NULL && h32 != NULL);
+    if (h == NULL || slot_fp == NULL || h32 == NULL) {
+        free(h);
+        free(slot_fp);
+        free(h32);
+        return;
+    }
+    size_t m = 0;
+    for (size_t len = 1; len <= 3; len++) {
+        size_t total = len == 1 ? 26 : len == 2 ? 676 : 17576;
+        for (size_t v = 0; v < total; v++) {
+            char w[3];
+            for (size_t k = 0, x = v; k < len; k++, x /= 26) {
+                w[k] = (char)('a' + x % 26);
+            }
+            h[m] = veil__fold_hash(w, len);
+            slot_fp[m] = (h[m] & ((1u << VEIL__NAMES_BITS) - 1)) << 32 | veil__fold_fp(h[m]);
+            h32[m] = (uint32_t)(h[m] >> 32);
+            m++;
+        }
+    }
+    qsort(h, m, sizeof(*h), cmp_u64);
+    qsort(slot_fp, m, sizeof(*slot_fp), cmp_u64);
+    qsort(h32, m, sizeof(*h32), cmp_u32);
+    size_t same = 0, same_sf = 0, same32 = 0;
+    for (size_t i = 1; i < m; i++) {
+        same += h[i] == h[i - 1];
+        same_sf += slot_fp[i] == slot_fp[i - 1];
+        same32 += h32[i] == h32[i - 1];
+    }
+    CHECK_EQ(same, (size_t)0);
+    CHECK_EQ(same_sf, (size_t)0);
+    CHECK_EQ(same32, (size_t)0);
+    free(h);
+    free(slot_fp);
+    free(h32);
+}
+
 int main(void)
 {
     char err[256];
@@ -340,6 +427,7 @@ int main(void)
     RUN(redacted);
     RUN(streaming);
     RUN(streaming_digit_values);
+    RUN(fold_hash);
     veil_engine_free(E);
     TEST_MAIN_END;
 }
