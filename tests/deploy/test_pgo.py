@@ -1,6 +1,7 @@
 """tools/pgo.sh, the profile-guided build (`make build PGO=1`, the
 container image): run for real into a temporary directory, then checked:
-the training run wrote profiles for the engine's files, the second stage
+the training runs (the engine's, and veil run proxying a local upstream)
+wrote profiles for the engine's and the proxy's files, the second stage
 compiled every engine file with them, and the binary it built finds,
 byte for byte, what the suite's own binary finds (a profile changes the
 code's layout, never its results).
@@ -41,13 +42,19 @@ def main():
         if out.count("pgo_train: ") < 6:
             print("FAIL the training run did not report its six corpora:\n%s" % out[-800:])
             return 1
+        if "pgo_proxy: " not in out or "veil exited 0" not in out:
+            print("FAIL the proxy's training run did not end well:\n%s" % out[-800:])
+            return 1
 
         # Profiles for the engine's files, named relative to the build tree.
         prof = os.path.join(build + "-pgo-gen", "profiles")
         names = [os.path.basename(p) for p in glob.glob(os.path.join(prof, "*.gcda"))]
-        for want in ("text_scan.c", "json_walk.c", "names.c", "kernels_scalar.c"):
-            if not any(n.startswith("detectors#") and n.endswith(want + ".gcda") for n in names):
-                print("FAIL no profile for detectors/%s in %s" % (want, sorted(names)[:10]))
+        for d, want in (("detectors", "text_scan.c"), ("detectors", "json_walk.c"),
+                        ("detectors", "names.c"), ("detectors", "kernels_scalar.c"),
+                        ("proxy", "client.c"), ("proxy", "access_log.c"),
+                        ("proxy", "http_validate.c")):
+            if not any(n.startswith(d + "#") and n.endswith("#" + want + ".gcda") for n in names):
+                print("FAIL no profile for %s/%s in %s" % (d, want, sorted(names)[:10]))
                 return 1
 
         # Every engine file compiled from them.
