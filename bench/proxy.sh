@@ -15,6 +15,11 @@
 # (no bodies). Both get the same number of workers and keep-alive
 # connections to the upstream.
 #
+# "nginx-rb" is nginx with the request body in its access log
+# (log_format with $request_body, unredacted: the nearest thing a user
+# would build instead of veil; nginx keeps the body in memory for it,
+# client_body_buffer_size 64k).
+#
 # "veil-0" is veil with --inspect off (no engine, metadata-only records):
 # the cost of the proxy itself, for comparison. "veil-rw" is veil with a
 # config whose policy rewrites both bodies in transit (mode redact): each
@@ -23,7 +28,10 @@
 #
 # Reported per scenario and proxy: requests/s, p50 and p99 latency (wrk),
 # and CPU time per request of the proxy's processes (utime + stime from
-# /proc/<pid>/stat, before and after), in microseconds.
+# /proc/<pid>/stat, before and after), in microseconds. For veil also the
+# time it adds per exchange by its own histogram (veil_added_latency_seconds
+# on its metrics listener, the scenario's difference): the mean, and the
+# bucket bounds that hold the median and the 99th percentile.
 set -eu
 
 VEIL=${1:-build/veil}
@@ -49,7 +57,7 @@ trap cleanup EXIT INT TERM
 port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-UP=$(port); NP=$(port); VP=$(port)
+UP=$(port); NP=$(port); VP=$(port); NRB=$(port); VM=$(port)
 
 # Payloads: JSON documents with PII in them, of the exact sizes.
 python3 - "$T" "${PII:-dense}" <<'EOF'
@@ -146,13 +154,23 @@ http {
 }
 EOF
 
+mkdir -p "$T/pxrb"
+sed -e "s|$T/px|$T/pxrb|g" -e "s|127.0.0.1:$NP|127.0.0.1:$NRB|" \
+    -e "s|access_log $T/pxrb/access.log;|log_format body '\$remote_addr [\$time_local] \"\$request\" \$status \$body_bytes_sent \"\$request_body\"';\n    access_log $T/pxrb/access.log body;|" \
+    "$T/px/nginx.conf" > "$T/pxrb/nginx.conf"
+grep -q 'request_body' "$T/pxrb/nginx.conf" || { echo "bench: nginx-rb config" >&2; exit 1; }
+
 "$NGINX" -p "$T/up" -c "$T/up/nginx.conf" 2>/dev/null &
 PIDS="$PIDS $!"
 "$NGINX" -p "$T/px" -c "$T/px/nginx.conf" 2>/dev/null &
 NGINX_MASTER=$!
 PIDS="$PIDS $NGINX_MASTER"
+"$NGINX" -p "$T/pxrb" -c "$T/pxrb/nginx.conf" 2>/dev/null &
+NGINXRB_MASTER=$!
+PIDS="$PIDS $NGINXRB_MASTER"
 "$VEIL" run --listen 127.0.0.1:$VP --upstream http://127.0.0.1:$UP \
-    --workers "$WORKERS" --access-log "$T/veil.log" 2>"$T/veil.err" &
+    --workers "$WORKERS" --access-log "$T/veil.log" --metrics-listen 127.0.0.1:$VM \
+    2>"$T/veil.err" &
 VEIL_PID=$!
 PIDS="$PIDS $VEIL_PID"
 VP0=$(port)
@@ -188,8 +206,18 @@ ticks() {
 }
 
 HZ=$(getconf CLK_TCK)
-run() { # name port pid script path
-    name=$1; p=$2; pid=$3; script=$4; path=$5
+# veil's added-latency histogram, as "le count" lines plus "sum S".
+added() {
+    curl -s "http://127.0.0.1:$1/metrics" | awk '
+        /^veil_added_latency_seconds_bucket/ {
+            match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+            c[le] += $NF }
+        /^veil_added_latency_seconds_sum/ { s += $NF }
+        END { for (k in c) print k, c[k]; print "sum", s }'
+}
+
+run() { # name port pid script path [metrics port]
+    name=$1; p=$2; pid=$3; script=$4; path=$5; mport=${6:-}
     # warm up the pools and caches
     if [ -n "$script" ]; then
         wrk -t1 -c"$CONNS" -d1s -s "$script" "http://127.0.0.1:$p$path" >/dev/null
@@ -197,6 +225,7 @@ run() { # name port pid script path
         wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p$path" >/dev/null
     fi
     t0=$(ticks "$pid")
+    [ -z "$mport" ] || added "$mport" > "$T/added0"
     if [ -n "$script" ]; then
         wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$script" \
             "http://127.0.0.1:$p$path" > "$T/wrk.out"
@@ -205,10 +234,33 @@ run() { # name port pid script path
             "http://127.0.0.1:$p$path" > "$T/wrk.out"
     fi
     t1=$(ticks "$pid")
-    python3 - "$T/wrk.out" "$name" "$((t1 - t0))" "$HZ" <<'EOF'
+    if [ -n "$mport" ]; then added "$mport" > "$T/added1"; else : > "$T/added1"; fi
+    [ -n "$mport" ] || : > "$T/added0"
+    python3 - "$T/wrk.out" "$name" "$((t1 - t0))" "$HZ" "$T/added0" "$T/added1" <<'EOF'
 import re, sys
 out = open(sys.argv[1]).read()
 name, ticks, hz = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def hist(path):
+    h = {}
+    for line in open(path):
+        k, v = line.split()
+        h[k] = float(v)
+    return h
+h0, h1 = hist(sys.argv[5]), hist(sys.argv[6])
+added = ""
+if h1:
+    d = {k: h1[k] - h0.get(k, 0) for k in h1}
+    n = d.pop("+Inf", 0)
+    total = d.pop("sum", 0)
+    if n > 0:
+        les = sorted((float(k), v) for k, v in d.items())
+        def bound(q):
+            for le, c in les:
+                if c >= q * n:
+                    return "<=%g ms" % (le * 1e3)
+            return ">%g ms" % (les[-1][0] * 1e3)
+        added = "  added: mean %.1f us, p50 %s, p99 %s (%d)" % (
+            total / n * 1e6, bound(0.5), bound(0.99), n)
 reqs = int(re.search(r"(\d+) requests in", out).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 def lat(p):
@@ -218,10 +270,10 @@ def lat(p):
 errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 sock = re.search(r"Socket errors: (.*)", out)
 cpu = ticks / hz / reqs * 1e6 if reqs else 0
-print("%-22s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %6.1f us/req%s%s" % (
+print("%-22s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %6.1f us/req%s%s%s" % (
     name, rps, lat(50), lat(99), cpu,
     "  NON-2XX %s" % errs.group(1) if errs else "",
-    "  SOCKET ERRORS %s" % sock.group(1) if sock else ""))
+    "  SOCKET ERRORS %s" % sock.group(1) if sock else "", added))
 EOF
 }
 
@@ -229,7 +281,8 @@ echo "wrk -t$THREADS -c$CONNS -d${SECS}s; $WORKERS worker(s) per proxy; upstream
 for sc in "GET 1k::/get" "POST 1k:$T/post1k.lua:/post" "POST 16k:$T/post16k.lua:/post"; do
     label=${sc%%:*}; rest=${sc#*:}; script=${rest%%:*}; path=${rest#*:}
     run "nginx  $label" "$NP" "$NGINX_MASTER" "$script" "$path"
-    run "veil   $label" "$VP" "$VEIL_PID" "$script" "$path"
+    run "nginx-rb $label" "$NRB" "$NGINXRB_MASTER" "$script" "$path"
+    run "veil   $label" "$VP" "$VEIL_PID" "$script" "$path" "$VM"
     run "veil-0 $label" "$VP0" "$VEIL0_PID" "$script" "$path"
     run "veil-rw $label" "$VPR" "$VEILRW_PID" "$script" "$path"
 done
