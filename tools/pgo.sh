@@ -5,8 +5,9 @@
 # redactions of generated traffic, text and JSON, seed 2) and
 # tools/pgo_proxy.py (veil run proxying a local upstream); then BUILD_DIR
 # built from them, with CMAKE_ARGS. Measured (BENCHMARKS.md): the engine
-# 8-12% faster on the benchmark corpora (seed 1), the proxy 3-8% less CPU
-# per exchange. `make build PGO=1` and the container image use it.
+# 8-12% faster on the benchmark corpora (seed 1), the proxy a few percent
+# less CPU per exchange (3-8% in one noisy measurement). `make build PGO=1`
+# and the container image use it.
 set -eu
 
 build=${1:?usage: tools/pgo.sh BUILD_DIR [CMAKE_ARGS...]}
