@@ -20,28 +20,23 @@ deps:
 # PGO=1: a profile-guided build (tools/pgo.sh: an instrumented build, a
 # training run on generated traffic, then this build from its profiles),
 # about a tenth faster scanning; twice the build time.
-build: deps
+# $(call build_tree,EXTRA CMAKE ARGS): configures and builds $(BUILD).
 ifeq ($(PGO),1)
-	@JOBS=$(JOBS) tools/pgo.sh $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
-	    $(CMAKE_FLAGS)
+build_tree = JOBS=$(JOBS) tools/pgo.sh $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DVEIL_WERROR=ON $(1) $(CMAKE_FLAGS)
 else
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON -DVEIL_PGO= \
-	    $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+build_tree = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
+    -DVEIL_PGO= $(1) $(CMAKE_FLAGS) >/dev/null && cmake --build $(BUILD) -j $(JOBS)
 endif
+
+build: deps
+	@$(call build_tree,)
 
 # The binary, veil(1), the default configuration (as an example) and the
 # systemd unit under PREFIX; DESTDIR for staging (make install DESTDIR=/tmp/s);
 # PGO=1 as for build.
 install: deps
-ifeq ($(PGO),1)
-	@JOBS=$(JOBS) tools/pgo.sh $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON \
-	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
-else
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVEIL_WERROR=ON -DVEIL_PGO= \
-	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
-endif
+	@$(call build_tree,-DCMAKE_INSTALL_PREFIX=$(PREFIX))
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 # The proxy on its built-in defaults, in front of UPSTREAM, on LISTEN.

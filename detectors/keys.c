@@ -378,30 +378,9 @@ static inline void kc_words(const char *key, size_t len, uint64_t w[KC_KEY / 8])
     for (; k + 8 <= len; k += 8) {
         memcpy(&w[k / 8], key + k, 8);
     }
-    size_t r = len - k;
-    if (r == 0) {
-        return;
+    if (len > k) {
+        w[k / 8] = veil__load_tail(key, len, len - k);
     }
-    uint64_t t = 0;
-    if (len >= 8) {
-        memcpy(&t, key + len - 8, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        t <<= 8 * (8 - r); /* the last r bytes */
-#else
-        t >>= 8 * (8 - r);
-#endif
-    } else if (len >= 4) {
-        /* Two loads of four that overlap: the shared bytes are equal. */
-        uint32_t lo, hi;
-        memcpy(&lo, key, 4);
-        memcpy(&hi, key + len - 4, 4);
-        t = lo | (uint64_t)hi << (8 * (len - 4));
-    } else {
-        const unsigned char *u = (const unsigned char *)key;
-        t = u[0] | (uint64_t)u[len / 2] << (8 * (len / 2)) |
-            (uint64_t)u[len - 1] << (8 * (len - 1));
-    }
-    w[k / 8] = t;
 }
 
 /* The key's bytes into w[], zero-padded, from three whole-word loads: the

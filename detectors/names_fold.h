@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "wordlist.h"
+
 /* Base letters of U+00C0..U+00FF; '*' for the two that are no letters,
    '1', '2' and '4' for the ones that fold to two letters (see below). */
 static const char veil__fold_c3[65] = "aaaaaa1ceeeeiiiidnooooo*ouuuuy24"
@@ -119,33 +121,6 @@ static inline size_t veil__fold_word(const unsigned char *s, size_t n, char *out
     return o;
 }
 
-/* The last <r> (1-7) of the <n> bytes at <s>, as the low bytes of a
-   word (little-endian order), read without a byte past s + n. */
-static inline uint64_t veil__fold_tail(const char *s, size_t n, size_t r)
-{
-    const unsigned char *u = (const unsigned char *)s + n - r;
-    if (n >= 8) {
-        uint64_t t;
-        memcpy(&t, s + n - 8, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        t = __builtin_bswap64(t);
-#endif
-        return t >> (8 * (8 - r));
-    }
-    if (r >= 4) {
-        /* two loads of four that overlap: the shared bytes are equal */
-        uint32_t lo, hi;
-        memcpy(&lo, u, 4);
-        memcpy(&hi, u + r - 4, 4);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        lo = __builtin_bswap32(lo);
-        hi = __builtin_bswap32(hi);
-#endif
-        return lo | (uint64_t)hi << (8 * (r - 4));
-    }
-    return u[0] | (uint64_t)u[r / 2] << (8 * (r / 2)) | (uint64_t)u[r - 1] << (8 * (r - 1));
-}
-
 /*
  * The dictionary's hash of a folded word, eight bytes at a time: a word of
  * up to eight bytes is one product and a shift (FNV-1a, a product per
@@ -167,7 +142,7 @@ static inline uint64_t veil__fold_hash(const char *s, size_t n)
         h ^= h >> 31;
     }
     if (i < n) {
-        h = (h ^ veil__fold_tail(s, n, n - i)) * 0x94D049BB133111EBull;
+        h = (h ^ veil__load_tail(s, n, n - i)) * 0x94D049BB133111EBull;
     }
     return h ^ h >> 29;
 }

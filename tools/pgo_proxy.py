@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -146,6 +147,7 @@ def main():
         up.shutdown()
     with open(log, "rb") as f:
         records = f.read().count(b"\n")
+    shutil.rmtree(tmp, ignore_errors=True)
     print("pgo_proxy: %d exchanges, %d log records, veil exited %d" % (done, records, rc))
     return 0 if rc == 0 and records >= done else 1
 
