@@ -110,8 +110,7 @@ void veil__log_rejected(veil__worker_t *w, const veil__client_t *c, int status, 
     veil_jbuf_t *b = &w->logbuf;
     char id[40];
 
-    snprintf(id, sizeof(id), "%016llx%016llx", (unsigned long long)veil__rand64(w),
-             (unsigned long long)veil__rand64(w));
+    veil__request_id(w, id);
     veil_jbuf_reset(b);
     veil_jbuf_raw(b, "{", 1);
     veil_jbuf_key(b, "@timestamp");

@@ -166,8 +166,7 @@ int veil__xchg_start(veil__client_t *c, size_t head_len)
         memcpy(x->reqid, rid.ptr, rid.len);
         x->reqid[rid.len] = '\0';
     } else {
-        snprintf(x->reqid, sizeof(x->reqid), "%016llx%016llx",
-                 (unsigned long long)veil__rand64(c->w), (unsigned long long)veil__rand64(c->w));
+        veil__request_id(c->w, x->reqid);
         x->reqid_generated = 1;
     }
 

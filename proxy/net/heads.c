@@ -59,6 +59,22 @@ static int puts_(veil_jbuf_t *b, const char *s)
 }
 
 
+/* <prefix>, <v> in decimal, <suffix>: the head's numbers without an
+   snprintf() each (two to three an exchange, a tenth of its head's
+   cost). */
+static int put_num(veil_jbuf_t *b, const char *prefix, uint64_t v, const char *suffix)
+{
+    char d[20];
+    size_t n = sizeof(d);
+
+    do {
+        d[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return puts_(b, prefix) | put(b, d + n, sizeof(d) - n) | puts_(b, suffix);
+}
+
+
 /* A part of the head of direction <dir> that may carry tokens: turned
    back when <x>'s route detokenizes that direction (tokens_transit.c),
    else as it is. <target>: a part of the request target (restored bytes
@@ -108,7 +124,6 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
     veil_h1_span_t name, value;
     int rc = 0;
     int pass_underscores = veil_config_server(x->conf)->pass_underscore_headers;
-    char num[32];
     int rewrites_response =
         (x->policy != NULL && x->c->w->inspect &&
          (x->policy->dir[VEIL_DIR_RESPONSE].mode == VEIL_MODE_REDACT ||
@@ -243,10 +258,9 @@ int veil__head_request(const veil__xchg_t *x, const veil__upsettings_t *us, veil
         rc |= puts_(b, "Transfer-Encoding: chunked\r\n");
     } else if (rq->has_content_length) {
         /* A body rewritten in transit has its own length. */
-        snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
-                 x->half[0].rewritten ? (unsigned long long)x->half[0].held.len
-                                      : (unsigned long long)rq->content_length);
-        rc |= puts_(b, num);
+        rc |= put_num(b, "Content-Length: ",
+                      x->half[0].rewritten ? (uint64_t)x->half[0].held.len : rq->content_length,
+                      "\r\n");
     }
     if (x->upgrade) {
         rc |= puts_(b, "Upgrade: ");
@@ -264,10 +278,8 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len, const vei
     veil_h1_span_t name, value;
     size_t pos = 0;
     int rc = 0, tunnel = rs->status_code == 101;
-    char line[64];
 
-    snprintf(line, sizeof(line), "HTTP/1.1 %d ", rs->status_code);
-    rc |= puts_(b, line);
+    rc |= put_num(b, "HTTP/1.1 ", (uint64_t)rs->status_code, " ");
     if (rs->reason_phrase.len > 0) {
         rc |= put(b, rs->reason_phrase.ptr, rs->reason_phrase.len);
     } else {
@@ -320,9 +332,7 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len, const vei
         /* HEAD and 304 describe the representation: keep its framing. */
         if (rs->status_code != 204 && rs->status_code >= 200) {
             if (rs->has_content_length) {
-                snprintf(line, sizeof(line), "Content-Length: %llu\r\n",
-                         (unsigned long long)rs->content_length);
-                rc |= puts_(b, line);
+                rc |= put_num(b, "Content-Length: ", rs->content_length, "\r\n");
             } else if (rs->chunked && x->half[0].h.version_minor == 1) {
                 rc |= puts_(b, "Transfer-Encoding: chunked\r\n");
             }
@@ -330,9 +340,7 @@ int veil__head_response(veil__xchg_t *x, const char *head, size_t len, const vei
         break;
     case VEIL_H1_BODY_LENGTH:
         if (!x->restoring) {
-            snprintf(line, sizeof(line), "Content-Length: %llu\r\n",
-                     (unsigned long long)rs->content_length);
-            rc |= puts_(b, line);
+            rc |= put_num(b, "Content-Length: ", rs->content_length, "\r\n");
             break;
         }
         /* Placeholders restored as it streams: the length changes, so it

@@ -462,6 +462,8 @@ void veil__upaddrs_refresh(veil__pool_t *p);
 /* Called when a worker may have nothing left to do while draining. */
 void veil__worker_check_idle(veil__worker_t *w);
 uint64_t veil__rand64(veil__worker_t *w);
+/* A new request id: 32 hex digits and a NUL. */
+void veil__request_id(veil__worker_t *w, char out[33]);
 
 
 /* ---- client connections (client.c) ---- */

@@ -132,6 +132,22 @@ uint64_t veil__rand64(veil__worker_t *w)
 }
 
 
+void veil__request_id(veil__worker_t *w, char out[33])
+{
+    /* Two draws as 32 hex digits (an snprintf() cost as much as the rest
+       of the request's start). */
+    static const char hex[] = "0123456789abcdef";
+    for (int half = 0; half < 2; half++) {
+        uint64_t v = veil__rand64(w);
+        for (int k = 15; k >= 0; k--) {
+            out[16 * half + k] = hex[v & 15];
+            v >>= 4;
+        }
+    }
+    out[32] = '\0';
+}
+
+
 char *veil__buf_get(veil__worker_t *w)
 {
     if (w->nbufs > 0) {

@@ -153,6 +153,35 @@ TEST(every_special_byte_at_every_block_position)
     CHECK_EQ(bad, 0);
 }
 
+TEST(short_strings_of_every_length)
+{
+    /* Strings under 64 bytes are checked eight bytes at a time, the last
+       eight read again: each special byte at each position of each length
+       (a word's every lane, the overlapping tail) must still be escaped,
+       and the bytes next to the plain range (0x1f, 0x20, 0x7e, 0x7f, 0x80)
+       judged right. */
+    static const unsigned char special[] = {0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff};
+    static const unsigned char plain[] = {0x20, '!', '#', '[', ']', 0x7e};
+    unsigned char in[64];
+    int bad = 0;
+
+    for (size_t len = 1; len < 64; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < sizeof(special); k++) {
+                memset(in, 'q', sizeof(in));
+                in[at] = special[k];
+                bad += !same_as_reference(in, len);
+            }
+            for (size_t k = 0; k < sizeof(plain); k++) {
+                memset(in, 'q', sizeof(in));
+                in[at] = plain[k];
+                bad += !same_as_reference(in, len);
+            }
+        }
+    }
+    CHECK_EQ(bad, 0);
+}
+
 TEST(random_inputs_match_the_reference)
 {
     /* Mixes tuned so that plain runs, escapes, valid and broken UTF-8 and
@@ -256,6 +285,7 @@ int main(void)
 {
     RUN(plain_ascii_passes_through);
     RUN(every_special_byte_at_every_block_position);
+    RUN(short_strings_of_every_length);
     RUN(random_inputs_match_the_reference);
     RUN(line_separators_are_escaped);
     RUN(keys_and_strings_build_a_record);
