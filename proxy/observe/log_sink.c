@@ -178,40 +178,14 @@ static inline uint64_t esc_word(uint64_t x)
 }
 
 
-/* esc_into(): writes <len> bytes of <s> escaped at <o>, which has room for
-   6 * len bytes; returns the end of what it wrote. */
-static char *esc_into(char *o, const char *s, size_t len)
+/* esc_general(): esc_into()'s loop for any string (kept out of line, so
+   that the short plain strings' path pays no frame for it). */
+static __attribute__((noinline)) char *esc_general(char *o, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + len;
 
-    if (len == 0) {
-        return o;
-    }
-    if (len < 64) {
-        /* Keys and most header values are short and need no escape: one
-           check, eight bytes at a time (the last eight again where the
-           length is no multiple), and a copy. A record has dozens. */
-        uint64_t bad = 0, w;
-
-        if (len >= 8) {
-            for (size_t i = 0; i + 8 <= len; i += 8) {
-                memcpy(&w, p + i, 8);
-                bad |= esc_word(w);
-            }
-            memcpy(&w, end - 8, 8);
-            bad |= esc_word(w);
-        } else {
-            for (size_t i = 0; i < len; i++) {
-                bad |= esc_class[p[i]];
-            }
-        }
-        if (bad == 0) {
-            memcpy(o, s, len);
-            return o + len;
-        }
-    }
     while (p < end) {
 #ifdef __SSE2__
         /* Redacted bodies are mostly printable ASCII: sixteen bytes that
@@ -313,6 +287,41 @@ static char *esc_into(char *o, const char *s, size_t len)
         p++;
     }
     return o;
+}
+
+
+/* esc_into(): writes <len> bytes of <s> escaped at <o>, which has room for
+   6 * len bytes; returns the end of what it wrote. */
+static inline char *esc_into(char *o, const char *s, size_t len)
+{
+    if (len == 0) {
+        return o;
+    }
+    if (len < 64) {
+        /* Keys and most header values are short and need no escape: one
+           check, eight bytes at a time (the last eight again where the
+           length is no multiple), and a copy. A record has dozens. */
+        const unsigned char *p = (const unsigned char *)s;
+        uint64_t bad = 0, w;
+
+        if (len >= 8) {
+            for (size_t i = 0; i + 8 <= len; i += 8) {
+                memcpy(&w, p + i, 8);
+                bad |= esc_word(w);
+            }
+            memcpy(&w, p + len - 8, 8);
+            bad |= esc_word(w);
+        } else {
+            for (size_t i = 0; i < len; i++) {
+                bad |= esc_class[p[i]];
+            }
+        }
+        if (bad == 0) {
+            memcpy(o, s, len);
+            return o + len;
+        }
+    }
+    return esc_general(o, s, len);
 }
 
 
