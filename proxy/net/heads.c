@@ -64,14 +64,7 @@ static int puts_(veil_jbuf_t *b, const char *s)
    cost). */
 static int put_num(veil_jbuf_t *b, const char *prefix, uint64_t v, const char *suffix)
 {
-    char d[20];
-    size_t n = sizeof(d);
-
-    do {
-        d[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    return puts_(b, prefix) | put(b, d + n, sizeof(d) - n) | puts_(b, suffix);
+    return puts_(b, prefix) | veil_jbuf_u64(b, v) | puts_(b, suffix);
 }
 
 
