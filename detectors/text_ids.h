@@ -265,6 +265,23 @@ static int ids_sep(const unsigned char *b, const chain_t *c, size_t j)
     return j + 1 < c->nw && c->w[j + 1].s == c->w[j].e + 1 ? b[c->w[j].e] : 0;
 }
 
+/*
+ * ids_month_at(): are the third and fourth bytes at <s> digits that make a
+ * month, 01 to 12? The national numbers that start with a birth date
+ * (YYMMDD) have one there, which their validators check among the rest;
+ * tested first where a run of ten or thirteen digits is most often a Unix
+ * time (whose month place holds any two digits), because entering a
+ * validator's code cost more time than its few instructions say (its
+ * lines fetched again for every timestamp; BENCHMARKS.md, the eleventh
+ * session). Only where each validator's every layout puts the month
+ * there, so no finding changes.
+ */
+static int ids_month_at(const unsigned char *b, size_t s)
+{
+    unsigned hi = b[s + 2] - (unsigned)'0', lo = b[s + 3] - (unsigned)'0';
+    return hi < 10 && lo < 10 && hi * 10 + lo - 1 < 12;
+}
+
 static size_t ids_numeric(struct veil__text *t, const chain_t *c, size_t k, const numspan_t *ns)
 {
     const unsigned char *b = t->buf;
@@ -367,7 +384,8 @@ static size_t ids_numeric(struct veil__text *t, const chain_t *c, size_t k, cons
     }
     /* Thirteen digits: a South African id (or a Korean RRN written without
        its dash), next to a context word. */
-    if (ns->digits == 13 && (ns->groups == 1 || (ns->groups == 3 && g0 == 6 && ns->seps == 1))) {
+    if (ns->digits == 13 && (ns->groups == 1 || (ns->groups == 3 && g0 == 6 && ns->seps == 1)) &&
+        ids_month_at(b, s)) {
         if (ids_valid(veil__valid_za_id, b, s, e)) {
             int ctx = has_context(t, s, VEIL_D_ZA_ID);
             if ((r = ids_report(t, VEIL_D_ZA_ID, s, e, ctx ? VEIL_CONF_HIGH : VEIL_CONF_LOW)) !=
@@ -388,15 +406,21 @@ static size_t ids_numeric(struct veil__text *t, const chain_t *c, size_t k, cons
     /* Ten digits: an NPI, a Medicare card (4-5-1), an old ID card number,
        a personnummer without its dash, each next to its context word. */
     if (ns->digits == 10 || (ns->digits == 11 && ns->groups >= 3 && g0 == 4)) {
-        if (ns->groups == 1 && ids_valid(veil__valid_us_npi, b, s, e) &&
+        /* The first digit of an NPI (1 or 2) and of a Medicare number (2
+           to 6), the personnummer's month: their validators' first tests,
+           made here (ids_month_at()). */
+        const unsigned d0 = b[s] - (unsigned)'0';
+        if (ns->groups == 1 && d0 - 1 < 2u && ids_valid(veil__valid_us_npi, b, s, e) &&
             (r = ids_judge(t, VEIL_D_US_NPI, s, e, VEIL_CONF_HIGH, 1)) != 0) {
             return r;
         }
-        if ((ns->groups == 1 || g0 == 4) && ids_valid(veil__valid_au_medicare, b, s, e) &&
+        if ((ns->groups == 1 || g0 == 4) && d0 - 2 < 5u &&
+            ids_valid(veil__valid_au_medicare, b, s, e) &&
             (r = ids_judge(t, VEIL_D_AU_MEDICARE, s, e, VEIL_CONF_HIGH, 1)) != 0) {
             return r;
         }
-        if (ns->groups == 1 && ids_valid(veil__valid_se_personnummer, b, s, e) &&
+        if (ns->groups == 1 && ids_month_at(b, s) &&
+            ids_valid(veil__valid_se_personnummer, b, s, e) &&
             (r = ids_judge(t, VEIL_D_SE_PERSONNUMMER, s, e, VEIL_CONF_HIGH, 1)) != 0) {
             return r;
         }
