@@ -12,6 +12,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__))
+#include <tmmintrin.h>
+#define ESC_SSSE3 1 /* built with a function for SSSE3, used where the CPU has it */
+#endif
 
 #include "veil/log.h"
 #include "veil/stats.h"
@@ -178,6 +182,61 @@ static inline uint64_t esc_word(uint64_t x)
 }
 
 
+#ifdef ESC_SSSE3
+/*
+ * JSON in a JSON string (a body in its log record) has a quote every few
+ * bytes. Eight input bytes whose specials are quotes and backslashes only
+ * become 8 + k output bytes with one byte shuffle: the eight bytes in a
+ * register's low half and backslashes in its high half, and for each of
+ * the 256 sets of special places a shuffle that takes a backslash (index
+ * 8) before each special byte. The loop it replaces took about ten
+ * instructions a quote.
+ */
+static unsigned char esc_shuf[256][16] __attribute__((aligned(16)));
+static unsigned char esc_adv[256];
+static int esc_use_ssse3;
+static pthread_once_t esc_once = PTHREAD_ONCE_INIT;
+
+static void esc_init(void)
+{
+    const char *level = getenv("VEIL_SIMD"); /* as the engine: scalar turns vectors off */
+
+    for (unsigned m = 0; m < 256; m++) {
+        unsigned j = 0;
+
+        for (unsigned i = 0; i < 8; i++) {
+            if (m >> i & 1) {
+                esc_shuf[m][j++] = 8;
+            }
+            esc_shuf[m][j++] = (unsigned char)i;
+        }
+        esc_adv[m] = (unsigned char)j;
+        while (j < 16) {
+            esc_shuf[m][j++] = 0x80;
+        }
+    }
+    esc_use_ssse3 =
+        __builtin_cpu_supports("ssse3") && !(level != NULL && strcmp(level, "scalar") == 0);
+}
+
+/* The sixteen bytes <v>, whose special bytes (bit set in <m>) are quotes
+   and backslashes, escaped at <o> (which has room for 32 bytes). */
+__attribute__((target("ssse3"))) static char *esc_quotes16(char *o, __m128i v, unsigned m)
+{
+    const __m128i bs = _mm_set1_epi8('\\');
+    const unsigned m0 = m & 0xff, m1 = m >> 8;
+
+    _mm_storeu_si128((__m128i *)(void *)o,
+                     _mm_shuffle_epi8(_mm_unpacklo_epi64(v, bs),
+                                      _mm_load_si128((const __m128i *)(const void *)esc_shuf[m0])));
+    o += esc_adv[m0];
+    _mm_storeu_si128((__m128i *)(void *)o,
+                     _mm_shuffle_epi8(_mm_unpackhi_epi64(v, bs),
+                                      _mm_load_si128((const __m128i *)(const void *)esc_shuf[m1])));
+    return o + esc_adv[m1];
+}
+#endif
+
 /* esc_general(): esc_into()'s loop for any string (kept out of line, so
    that the short plain strings' path pays no frame for it). */
 static __attribute__((noinline)) char *esc_general(char *o, const char *s, size_t len)
@@ -185,6 +244,10 @@ static __attribute__((noinline)) char *esc_general(char *o, const char *s, size_
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + len;
+#ifdef ESC_SSSE3
+    pthread_once(&esc_once, esc_init);
+    const int ssse3 = esc_use_ssse3;
+#endif
 
     while (p < end) {
 #ifdef __SSE2__
@@ -212,6 +275,13 @@ static __attribute__((noinline)) char *esc_general(char *o, const char *s, size_
             const __m128i qb = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
                                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
             if ((unsigned)_mm_movemask_epi8(qb) == m) {
+#ifdef ESC_SSSE3
+                if (ssse3) {
+                    o = esc_quotes16(o, v, m);
+                    p += 16;
+                    continue;
+                }
+#endif
                 unsigned done = 0;
                 while (m != 0) {
                     unsigned b = (unsigned)__builtin_ctz(m);
