@@ -164,26 +164,51 @@ const char *veil_skip_reason_name(veil_skip_reason_t reason)
 
 /* ---- decoded to raw ---- */
 
+/*
+ * seg_find(): the segment that holds decoded offset <d>, or NULL. Segments
+ * are in order and apart; up to a few hundred are kept, and a finding is
+ * nearly always in the last few (the text layer reports on what was just
+ * fed): searched from the end, the window doubled until its first segment
+ * starts at or before <d>, then halved, so a lookup costs the logarithm
+ * of its distance from the end. A binary search over them all took
+ * three mispredicted steps of nine per lookup, three lookups a finding:
+ * a tenth of the time of PII-dense JSON.
+ */
 static const veil__seg_t *seg_find(const struct veil_scanner *s, uint64_t d)
 {
-    size_t lo = 0, hi = s->nsegs;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const veil__seg_t *g = &s->segs[mid];
-        if (d < g->dec) {
-            hi = mid;
-        } else if (d >= g->dec + g->dlen) {
-            lo = mid + 1;
+    size_t hi = s->nsegs, step = 1, lo;
+
+    if (hi == 0) {
+        return NULL;
+    }
+    /* segs[lo] starts at or before d; segs[hi], if there, after it */
+    for (;;) {
+        size_t probe = hi > step ? hi - step : 0;
+        if (s->segs[probe].dec <= d) {
+            lo = probe;
+            break;
+        }
+        if (probe == 0) {
+            return NULL;
+        }
+        hi = probe;
+        step *= 2;
+    }
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->segs[mid].dec <= d) {
+            lo = mid;
         } else {
-            return g;
+            hi = mid;
         }
     }
-    return NULL;
+    const veil__seg_t *g = &s->segs[lo];
+    return d - g->dec < g->dlen ? g : NULL;
 }
 
-static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
+/* The raw offset of decoded offset <d>, in segment <g> (seg_find()'s). */
+static uint64_t map_start_in(const struct veil_scanner *s, uint64_t d, const veil__seg_t *g)
 {
-    const veil__seg_t *g = seg_find(s, d);
     if (g == NULL) {
         return s->nsegs && d < s->segs[0].dec ? s->segs[0].raw : s->raw_pos;
     }
@@ -193,6 +218,11 @@ static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
         return g->raw + g->step * (d - g->dec);
     }
     return g->dlen == g->rlen && !g->bare ? g->raw + (d - g->dec) : g->raw;
+}
+
+static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
+{
+    return map_start_in(s, d, seg_find(s, d));
 }
 
 static uint64_t map_end(const struct veil_scanner *s, uint64_t d)
@@ -233,10 +263,10 @@ static void on_text_finding(void *ud, uint64_t start, uint64_t end, int det, int
         deliver(s, start, end, det, conf, flags);
         return;
     }
-    uint64_t rs = map_start(s, start), re = map_end(s, end);
+    const veil__seg_t *g = seg_find(s, start);
+    uint64_t rs = map_start_in(s, start, g), re = map_end(s, end);
     /* A finding in a bare JSON token (a number) takes the whole token, and
        its replacement must be quoted: -4111... is one value. */
-    const veil__seg_t *g = seg_find(s, start);
     if (g && g->bare) {
         rs = g->raw;
         re = g->raw + g->rlen;

@@ -320,6 +320,50 @@ TEST(huge_field)
     free(doc);
 }
 
+TEST(spans_mapped_back_far_into_a_body)
+{
+    /* Hundreds of objects, each with a bare number, a string with escapes
+       (segments whose decoded bytes map to longer raw ones) and an e-mail
+       address in a string with an escape before it: thousands of segments,
+       pruned and searched from the end (scanner.c's seg_find()). Every
+       address must come back at its raw offset, whole and in pieces. */
+    enum {
+        N = 400
+    };
+    size_t cap = (size_t)N * 96 + 16, len = 0;
+    char *in = malloc(cap);
+    size_t want_off[N];
+    len += (size_t)snprintf(in + len, cap - len, "[");
+    for (int k = 0; k < N; k++) {
+        len += (size_t)snprintf(
+            in + len, cap - len,
+            "%s{\"n\":%d,\"s\":\"a\\u0041b\\\"c\\\\d\",\"e\":\"\\t u%d@example.com\"}",
+            k ? "," : "", 1000 + k, k);
+        char addr[32];
+        snprintf(addr, sizeof(addr), " u%d@example.com\"", k);
+        want_off[k] = (size_t)(strstr(in + len - 40, addr) - in) + 1;
+    }
+    len += (size_t)snprintf(in + len, cap - len, "]");
+    const int cuts[] = {CUT_WHOLE, CUT_RANDOM1, CUT_BYTES};
+    for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+        flist_t *l = malloc(sizeof(*l));
+        scan_cut(E, VEIL_FMT_JSON, in, len, cuts[c], l);
+        CHECK_EQ(l->bad, 0);
+        CHECK_EQ(l->n, (size_t)N);
+        int wrong = 0;
+        for (size_t k = 0; k < l->n && k < N; k++) {
+            const veil_detector_info_t *d = veil_engine_detector(E, l->f[k].detector);
+            char addr[32];
+            size_t alen = (size_t)snprintf(addr, sizeof(addr), "u%zu@example.com", k);
+            wrong += d == NULL || strcmp(d->id, "email") != 0 || l->f[k].offset != want_off[k] ||
+                     l->f[k].length != alen;
+        }
+        CHECK_EQ(wrong, 0);
+        free(l);
+    }
+    free(in);
+}
+
 int main(void)
 {
     char err[256];
@@ -345,6 +389,7 @@ int main(void)
     RUN(top_level_scalar);
     RUN(mask_keeps_json);
     RUN(huge_field);
+    RUN(spans_mapped_back_far_into_a_body);
     RUN(escapes_split);
     RUN(name_escaped);
     RUN(pem_in_value);
