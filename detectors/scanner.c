@@ -206,6 +206,31 @@ static const veil__seg_t *seg_find(const struct veil_scanner *s, uint64_t d)
     return d - g->dec < g->dlen ? g : NULL;
 }
 
+/* seg_find() for a finding's offsets, which come in order (a start at or
+   after the last end, its end after it): from the segment the last one
+   was in, a few steps forward; else the search from the end. */
+static const veil__seg_t *seg_find_next(struct veil_scanner *s, uint64_t d)
+{
+    size_t k = s->seg_hint, n = s->nsegs;
+
+    if (k < n && s->segs[k].dec <= d) {
+        for (unsigned walk = 0; walk < 8; walk++) {
+            if (k + 1 == n || s->segs[k + 1].dec > d) {
+                /* segs[k] is the last that starts at or before d */
+                const veil__seg_t *g = &s->segs[k];
+                s->seg_hint = k;
+                return d - g->dec < g->dlen ? g : NULL;
+            }
+            k++;
+        }
+    }
+    const veil__seg_t *g = seg_find(s, d);
+    if (g != NULL) {
+        s->seg_hint = (size_t)(g - s->segs);
+    }
+    return g;
+}
+
 /* The raw offset of decoded offset <d>, in segment <g> (seg_find()'s). */
 static uint64_t map_start_in(const struct veil_scanner *s, uint64_t d, const veil__seg_t *g)
 {
@@ -225,9 +250,9 @@ static uint64_t map_start(const struct veil_scanner *s, uint64_t d)
     return map_start_in(s, d, seg_find(s, d));
 }
 
-static uint64_t map_end(const struct veil_scanner *s, uint64_t d)
+static uint64_t map_end(struct veil_scanner *s, uint64_t d)
 {
-    const veil__seg_t *g = d ? seg_find(s, d - 1) : NULL;
+    const veil__seg_t *g = d ? seg_find_next(s, d - 1) : NULL;
     if (g == NULL) {
         return s->raw_pos;
     }
@@ -263,7 +288,7 @@ static void on_text_finding(void *ud, uint64_t start, uint64_t end, int det, int
         deliver(s, start, end, det, conf, flags);
         return;
     }
-    const veil__seg_t *g = seg_find(s, start);
+    const veil__seg_t *g = seg_find_next(s, start);
     uint64_t rs = map_start_in(s, start, g), re = map_end(s, end);
     /* A finding in a bare JSON token (a number) takes the whole token, and
        its replacement must be quoted: -4111... is one value. */
@@ -315,6 +340,7 @@ static int seg_push(struct veil_scanner *s, uint64_t dec, uint64_t raw, uint32_t
         if (k > 0) {
             memmove(s->segs, s->segs + k, (s->nsegs - k) * sizeof(*s->segs));
             s->nsegs -= k;
+            s->seg_hint = s->seg_hint >= k ? s->seg_hint - k : 0;
         }
     }
     if (s->nsegs == s->capsegs) {
@@ -673,6 +699,7 @@ int veil_scanner_finish(veil_scanner_t *s)
     veil__text_end(&s->text);
     s->hold = UINT64_MAX;
     s->nsegs = 0;
+    s->seg_hint = 0;
     return s->text.error ? s->text.error : s->error;
 }
 

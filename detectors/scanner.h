@@ -85,6 +85,7 @@ struct veil_scanner {
     uint64_t hold;    /* raw offset not to be released yet */
     veil__seg_t *segs;
     size_t nsegs, capsegs;
+    size_t seg_hint; /* the segment a finding was last found in */
     int error;
 
     /* Walker state (JSON and form). */
