@@ -96,8 +96,12 @@ static void add_finding(struct veil__text *t, uint64_t start, uint64_t end, int 
         t->pend = n;
         t->cappend = cap;
     }
-    /* The first pending finding that ends after this one starts. */
+    /* The first pending finding that ends after this one starts: most
+       often none (findings come in order), which the last one says. */
     size_t lo = 0, hi = t->npend;
+    if (hi == 0 || t->pend[hi - 1].offset + t->pend[hi - 1].length <= f.offset) {
+        lo = hi;
+    }
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (t->pend[mid].offset + t->pend[mid].length <= f.offset) {
