@@ -200,8 +200,10 @@ struct veil__text {
     } csv;
     /* csv_columns.c: a CSV table's header, whose names become the keys
        of its cells. Offsets are of the stream. */
-    uint8_t walked; /* a walker's values (JSON, form, XML, multipart),
+    uint8_t walked;  /* a walker's values (JSON, form, XML, multipart),
                        not plain text: no CSV table (set by scanner.c) */
+    uint64_t sealed; /* no finding still to come starts before this
+                        (text_scan.c's veil__text_run()) */
     struct veil__csvcols {
         uint64_t at;         /* the bytes before it are read */
         uint64_t line_start; /* outside a table: where the line starts */

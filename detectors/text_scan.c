@@ -299,6 +299,9 @@ uint64_t veil__text_safe(const struct veil__text *t)
 {
     uint64_t frontier = t->base + scan_frontier(t);
     uint64_t lag = frontier > VEIL__EMIT_LAG ? frontier - VEIL__EMIT_LAG : 0;
+    if (lag < t->sealed) {
+        lag = t->sealed;
+    }
     uint64_t first = t->npend ? t->pend[0].offset : UINT64_MAX;
     if (t->inj_head < t->ninj && t->inj[t->inj_head].dec < first) {
         first = t->inj[t->inj_head].dec;
@@ -930,11 +933,30 @@ void veil__text_run(struct veil__text *t)
     if (t->error) {
         return;
     }
+    /* A walker's text whose last value is closed (its delimiter the last
+       byte): what comes later is another value, and nothing reads across
+       a delimiter (handlers, context words, names and addresses stop at
+       it), so its triggers and name candidates are decided as at the
+       stream's end, which they are for them, instead of waiting for more
+       bytes; then every pending finding is final. Without this, a JSON
+       body's value that reached the text layer, followed only by values
+       the walker judged without it, held the safe offset at that value
+       to the body's end: the redactor kept the whole stream (sparse PII:
+       a hold-back as long as the body). Not with custom patterns: a
+       match over a delimiter is dropped only between keyed values. */
+    const int closed =
+        t->walked && t->len > 0 && t->buf[t->len - 1] == VEIL__DELIM && !t->eng->custom_re;
     veil__csv_columns_run(t, 0);
-    t->k->text_scan(t, 0);
-    veil__names_run(t, 0);
-    uint64_t front = t->base + scan_frontier(t);
-    emit_upto(t, front > VEIL__EMIT_LAG ? front - VEIL__EMIT_LAG : 0);
+    t->k->text_scan(t, closed);
+    veil__names_run(t, closed);
+    size_t done = scan_frontier(t);
+    uint64_t front = t->base + done;
+    if (closed && done == t->len) {
+        t->sealed = front;
+        emit_upto(t, UINT64_MAX);
+    } else {
+        emit_upto(t, front > VEIL__EMIT_LAG ? front - VEIL__EMIT_LAG : 0);
+    }
     compact(t);
     prune_fields(t);
     prune_shrinks(t);

@@ -364,6 +364,44 @@ TEST(spans_mapped_back_far_into_a_body)
     free(in);
 }
 
+TEST(hold_back_bounded_after_a_finding)
+{
+    /* A value with a finding (and one with a capitalised word, a names
+       candidate) early in a long body, then only values the walker judges
+       without the text layer: the safe offset must follow the bytes fed,
+       not stay at the finding (it did, to the body's end: a redactor held
+       the whole stream). Fed in 4 KiB pieces. */
+    size_t cap = 1 << 20, len = 0;
+    char *in = malloc(cap);
+    len += (size_t)snprintf(in + len, cap - len,
+                            "{\"items\":[{\"email\":\"jane.doe@example.com\",\"note\":\"Shipped by "
+                            "Anna\"}");
+    for (int k = 0; len + 200 < cap && k < 6000; k++) {
+        len += (size_t)snprintf(in + len, cap - len,
+                                ",{\"id\":%d,\"sku\":\"SKU-%06d\",\"note\":\"order shipped\"}",
+                                100000 + k, k);
+    }
+    len += (size_t)snprintf(in + len, cap - len, "]}");
+    flist_t *l = calloc(1, sizeof(*l));
+    veil_scanner_t *sc = veil_scanner_new(E, VEIL_FMT_JSON, collect, l);
+    size_t worst = 0;
+    for (size_t off = 0; off < len; off += 4096) {
+        size_t n = len - off < 4096 ? len - off : 4096;
+        CHECK_EQ(veil_scanner_feed(sc, in + off, n), 0);
+        uint64_t safe = veil_scanner_safe_offset(sc);
+        if (off + n > 8192 && off + n - safe > worst) {
+            worst = off + n - (size_t)safe;
+        }
+    }
+    CHECK_EQ(veil_scanner_finish(sc), 0);
+    veil_scanner_free(sc);
+    /* a value's worth, not the body's */
+    CHECK(worst < 1024);
+    CHECK_EQ(l->n, 1);
+    free(l);
+    free(in);
+}
+
 int main(void)
 {
     char err[256];
@@ -390,6 +428,7 @@ int main(void)
     RUN(mask_keeps_json);
     RUN(huge_field);
     RUN(spans_mapped_back_far_into_a_body);
+    RUN(hold_back_bounded_after_a_finding);
     RUN(escapes_split);
     RUN(name_escaped);
     RUN(pem_in_value);
