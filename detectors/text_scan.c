@@ -942,8 +942,10 @@ void veil__text_run(struct veil__text *t)
        body's value that reached the text layer, followed only by values
        the walker judged without it, held the safe offset at that value
        to the body's end: the redactor kept the whole stream (sparse PII:
-       a hold-back as long as the body). Not with custom patterns: a
-       match over a delimiter is dropped only between keyed values. */
+       a hold-back as long as the body). Not with custom patterns, whose
+       matches may span the values of a body without keys; with them the
+       walker hands every value to the text layer, so its frontier moves
+       with the body anyway. */
     const int closed =
         t->walked && t->len > 0 && t->buf[t->len - 1] == VEIL__DELIM && !t->eng->custom_re;
     veil__csv_columns_run(t, 0);

@@ -168,6 +168,51 @@ TEST(custom_refused)
     }
 }
 
+TEST(custom_json_hold_back_bounded)
+{
+    /* A JSON body with a custom finding early, then values without
+       built-in triggers: with custom patterns configured, every value
+       goes to the text layer, whose frontier moves with the body, so the
+       safe offset follows the bytes fed; every split reports the same
+       finding. */
+    veil_custom_detector_t one[1] = {employee};
+    char err[256];
+    veil_engine_t *e = engine_with(one, 1, err);
+    CHECK(e != NULL);
+    size_t cap = 1 << 19, len = 0;
+    char *in = malloc(cap);
+    len += (size_t)snprintf(in + len, cap - len,
+                            "[{\"badge\":\"EMP-004211\",\"note\":\"Shipped by Anna\"}");
+    for (int k = 0; len + 100 < cap && k < 4000; k++) {
+        len += (size_t)snprintf(in + len, cap - len,
+                                ",{\"id\":%d,\"sku\":\"SKU-%06d\",\"note\":\"order shipped\"}",
+                                100000 + k, k);
+    }
+    len += (size_t)snprintf(in + len, cap - len, "]");
+    for (size_t step = 4096; step >= 1024; step /= 2) {
+        found_t got;
+        memset(&got, 0, sizeof(got));
+        veil_scanner_t *s = veil_scanner_new(e, VEIL_FMT_JSON, collect, &got);
+        size_t worst = 0;
+        for (size_t off = 0; off < len; off += step) {
+            size_t n = len - off < step ? len - off : step;
+            veil_scanner_feed(s, in + off, n);
+            uint64_t safe = veil_scanner_safe_offset(s);
+            if (off + n > 8192 && off + n - (size_t)safe > worst) {
+                worst = off + n - (size_t)safe;
+            }
+        }
+        veil_scanner_finish(s);
+        veil_scanner_free(s);
+        CHECK(worst < 1024);
+        CHECK_EQ(got.n, 1);
+        CHECK_EQ(got.f[0].offset, 11);
+        CHECK_EQ(got.f[0].detector, veil_engine_find(e, "employee_id"));
+    }
+    free(in);
+    veil_engine_free(e);
+}
+
 int main(void)
 {
     RUN(custom_ids_follow_builtins);
@@ -175,5 +220,6 @@ int main(void)
     RUN(custom_context_required);
     RUN(custom_label_in_redaction);
     RUN(custom_refused);
+    RUN(custom_json_hold_back_bounded);
     TEST_MAIN_END;
 }
