@@ -510,7 +510,11 @@ static size_t tail(const veil__nview_t *v, size_t p)
                     z++;
                 }
                 if (z - r == 5) {
-                    if (z + 5 <= v->n && b[z] == '-' && is_digit(b[z + 1]) && is_digit(b[z + 4])) {
+                    /* ZIP+4: four digits after the dash, every one (the
+                       two in between were not read: "53059-0\n1"
+                       took a line break and the next value's digit) */
+                    if (z + 5 <= v->n && b[z] == '-' && is_digit(b[z + 1]) && is_digit(b[z + 2]) &&
+                        is_digit(b[z + 3]) && is_digit(b[z + 4])) {
                         z += 5;
                     }
                     return z;

@@ -99,6 +99,11 @@ TEST(names_japanese)
 TEST(addresses_in_text)
 {
     TXT("Ship it to 1600 Pennsylvania Avenue NW, Washington, DC 20500 please.", "address@11+49M");
+    /* ZIP+4 takes four digits after the dash, not a date's "-03-0" */
+    TXT("Ship it to 1600 Pennsylvania Avenue NW, Washington, DC 20500-0003 please.",
+        "address@11+54M");
+    TXT("Ship it to 1600 Pennsylvania Avenue NW, Washington, DC 20500-03-08 please.",
+        "address@11+49M");
     TXT("My address: 221B Baker Street, London NW1 6XE.", "address@12+33M");
     TXT("Lieferung an Hauptstraße 5, 10115 Berlin bitte.", "address@13+28M");
     TXT("Indirizzo: Via Garibaldi 12, 00185 Roma (RM).", "address@11+33M");
