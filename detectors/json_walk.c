@@ -405,12 +405,61 @@ static int hexval(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* The length of the longest prefix of <t> made of whole literals. Each
+   literal has its own first letter, so there is one way to read it. */
+static size_t literals_prefix(const char *t, size_t n)
+{
+    size_t at = 0;
+    for (;;) {
+        const char *lit = n - at < 4     ? NULL
+                          : t[at] == 't' ? "true"
+                          : t[at] == 'n' ? "null"
+                          : t[at] == 'f' ? "false"
+                                         : NULL;
+        size_t l = lit != NULL ? strlen(lit) : 0;
+        if (lit == NULL || n - at < l || memcmp(t + at, lit, l) != 0) {
+            return at;
+        }
+        at += l;
+    }
+}
+
+/* Appends a literal's letters to the token. A run of literals with no
+   separator ("truenull": two values, as a JSON sequence parser reads
+   them) can be longer than the token: its whole literals at the front
+   are dropped, so the token keeps the bytes a text scan would need if
+   the run turns out not to be JSON. Anything else is cut at the token's
+   size (it is not JSON either way). */
+static void literal_append(struct veil_scanner *s, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        size_t room = sizeof(s->tok) - s->tok_len;
+        if (room == 0) {
+            size_t whole = literals_prefix(s->tok, s->tok_len);
+            if (whole == 0) {
+                return;
+            }
+            memmove(s->tok, s->tok + whole, s->tok_len - whole);
+            s->tok_len -= whole;
+            s->value_raw += whole;
+            continue;
+        }
+        size_t take = n < room ? n : room;
+        memcpy(s->tok + s->tok_len, p, take);
+        s->tok_len += take;
+        p += take;
+        n -= take;
+    }
+}
+
 static void token_end(struct veil_scanner *s, uint64_t raw_end)
 {
     if (s->state == J_LITERAL) {
-        int ok = (s->tok_len == 4 &&
-                  (memcmp(s->tok, "true", 4) == 0 || memcmp(s->tok, "null", 4) == 0)) ||
-                 (s->tok_len == 5 && memcmp(s->tok, "false", 5) == 0);
+        /* Between documents a run of them is a sequence; inside one,
+           only a single literal is JSON. */
+        size_t whole = literals_prefix(s->tok, s->tok_len);
+        int ok = whole == s->tok_len && (s->depth == 0 || (whole == (s->tok[0] == 'f' ? 5u : 4u) &&
+                                                           raw_end - s->value_raw == whole));
         s->hold = UINT64_MAX;
         s->state = J_AFTER;
         if (!ok) {
@@ -1102,14 +1151,15 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
                 while (q < len && is_number_char(p[q])) {
                     q++;
                 }
+                size_t room = sizeof(s->tok) - s->tok_len, take = q - i < room ? q - i : room;
+                memcpy(s->tok + s->tok_len, p + i, take);
+                s->tok_len += take;
             } else {
                 while (q < len && p[q] >= 'a' && p[q] <= 'z') {
                     q++;
                 }
+                literal_append(s, p + i, q - i);
             }
-            size_t room = sizeof(s->tok) - s->tok_len, take = q - i < room ? q - i : room;
-            memcpy(s->tok + s->tok_len, p + i, take);
-            s->tok_len += take;
             i = q;
             if (q < len) {
                 token_end(s, base + q);

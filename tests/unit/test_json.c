@@ -264,6 +264,18 @@ TEST(literal_to_text)
     JMASK("[truejane@example.com", "[********@*******.***");
 }
 
+/* Literals with no separator between documents are a JSON sequence, so
+   the bare numbers after them stay values and valid JSON stays valid
+   (fuzz_scan found a phone read across three numbers in the text the
+   walker fell back to). Inside a document they are not JSON. */
+TEST(literal_sequence)
+{
+    JLABEL("truenull\n11 1111 1111 -7", "truenull\n11 1111 1111 -7");
+    JLABEL("falsetruenull 4111111111111111", "falsetruenull \"[CREDIT_CARD]\"");
+    JS("[truenull jane@example.com]", "email@10+16H");
+    JMASK("truetruejane@example.com", "************@*******.***");
+}
+
 /* A PEM block in a value stays inside it (regression). */
 TEST(pem_in_value)
 {
@@ -422,6 +434,7 @@ int main(void)
     RUN(deep_nesting);
     RUN(bare_partial);
     RUN(literal_to_text);
+    RUN(literal_sequence);
     RUN(bare_twice);
     RUN(bare_widen_safe);
     RUN(top_level_scalar);
