@@ -247,6 +247,18 @@ static inline uint32_t digit_mask32(const unsigned char *b)
     return m0 | m1 << 16;
 }
 
+/* The digits of 64 bytes, for the scan loop's test of each trigger. */
+static inline uint64_t digit_mask64(const unsigned char *b)
+{
+#if VEIL_K_LEVEL >= 3
+    __m512i v = _mm512_loadu_si512((const void *)b);
+    return (uint64_t)_mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+                                            _mm512_set1_epi8(10));
+#else
+    return (uint64_t)digit_mask32(b) | (uint64_t)digit_mask32(b + 32) << 32;
+#endif
+}
+
 static inline uint32_t sep_mask32(const unsigned char *b)
 {
     /* ' ', '(' ')', '-' '.' '/': 0x20, 0x28-0x29, 0x2d-0x2f. */
@@ -3495,8 +3507,13 @@ static void scan(struct veil__text *t, int final)
     size_t n = t->len, i = t->pos;
     size_t mbase = i;  /* the block at mbase holds i */
     uint64_t mask = 0; /* its triggers, when have */
+#if VEIL_K_LEVEL >= 1
+    uint64_t digits = 0; /* and its digits, when have */
+#endif
     int have = 0;
     const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
+    /* (read once: the handlers' stores may alias it for the compiler) */
+    const int shortcuts = !t->reference;
     cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
 
     while (i < n) {
@@ -3507,6 +3524,9 @@ static void scan(struct veil__text *t, int final)
         }
         if (!have && mbase + 64 <= n) {
             mask = trigger_mask64(b + mbase);
+#if VEIL_K_LEVEL >= 1
+            digits = digit_mask64(b + mbase);
+#endif
             have = 1;
         }
         if (have) {
@@ -3522,7 +3542,15 @@ static void scan(struct veil__text *t, int final)
                 break;
             }
         }
-        if (!t->reference && have && mbase + 128 <= n && isdig(b[i])) {
+        /* (a digit from the block's mask: a bit test, not a load of the
+           byte and of its class after the trigger's position) */
+        if (shortcuts && have && mbase + 128 <= n &&
+#if VEIL_K_LEVEL >= 1
+            (digits >> (i - mbase) & 1)
+#else
+            isdig(b[i])
+#endif
+        ) {
             cls_window(cls, b, mbase);
             if ((r = digit_fast(b, 0, n, 0, dob, cls, i)) != 0) {
                 i = r;
