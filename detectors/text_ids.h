@@ -100,6 +100,18 @@ static size_t ids_joined_end(const unsigned char *b, const chain_t *c, size_t k,
 }
 
 
+/* The letters and digits of word <k> and of those ids_joined_end(b, c,
+   k, <max>, "- ") joins to it: what veil__valid_us_driver_licence()
+   counts in them. */
+static size_t ids_joined_chars(const chain_t *c, size_t k, size_t max)
+{
+    size_t n = c->w[k].e - c->w[k].s;
+    for (size_t j = k; j + 1 < c->nw && j + 1 - k < max && c->w[j + 1].s == c->w[j].e + 1; j++) {
+        n += c->w[j + 1].e - c->w[j + 1].s;
+    }
+    return n;
+}
+
 /* ---- words that start with a letter ------------------------------------ */
 
 static size_t ids_lettered(struct veil__text *t, const chain_t *c, size_t k)
@@ -190,8 +202,12 @@ static size_t ids_lettered(struct veil__text *t, const chain_t *c, size_t k)
     }
     /* A US driver's licence: the word, or the word and the groups joined
        to it by dashes or spaces (FL S123-456-78-901-0). */
-    /* The state formats cover most short words: the context word first. */
+    /* The state formats cover most short words: the context word first,
+       but not for fewer than five letters and digits, which no format
+       has ("v1", "x64": an API path's and a user agent's commonest words,
+       where the context test cost more than the rest). */
     if (t->eng->enabled[VEIL_D_US_DRIVERS_LICENSE] && len <= 19 &&
+        (len >= 5 || ids_joined_chars(c, k, 5) >= 5) &&
         has_context(t, s, VEIL_D_US_DRIVERS_LICENSE)) {
         size_t je = ids_joined_end(b, c, k, 5, "- ");
         if (je - s <= 23 && ids_valid(veil__valid_us_driver_licence, b, s, je) &&
