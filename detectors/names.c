@@ -104,7 +104,9 @@ int veil__nletter(const veil__nview_t *v, size_t i)
     return 0;
 }
 
-int veil__nword_start(const unsigned char *b, size_t i)
+/* veil__nword_start(), inlined into the pass, which asks at every
+   candidate. */
+static inline int nword_start(const unsigned char *b, size_t i)
 {
     if (i == 0) {
         return 1;
@@ -127,6 +129,11 @@ int veil__nword_start(const unsigned char *b, size_t i)
         return 0;
     }
     return p != '_' && p != '@' && p != '/' && p != '\\' && p != '.' && p != '-' && p != '\'';
+}
+
+int veil__nword_start(const unsigned char *b, size_t i)
+{
+    return nword_start(b, i);
 }
 
 static unsigned lookup_h(uint64_t h)
@@ -1895,7 +1902,7 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
             i += i + 2 < v->n && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80 ? 3 : 1;
             continue;
         }
-        if (!veil__nword_start(b, i)) {
+        if (!nword_start(b, i)) {
             i++; /* inside a word or a number */
             continue;
         }
@@ -1904,7 +1911,9 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
         }
         size_t next = i + 1;
         if (is_digit(b[i])) {
-            if (v->addresses && number_then_word(v, i)) {
+            /* (next_candidate() returns a digit only where
+               number_then_word() holds, but for one it waits at) */
+            if (v->addresses) {
                 size_t s, e = veil__address_at(v, i, NULL, &s);
                 if (e != 0) {
                     veil__nreport(v, s, e, VEIL_D_ADDRESS);
