@@ -1394,7 +1394,13 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
        is not dialled, and not counted. */
     unsigned dialled =
         ns.digits - (ns.digits > 7 && ns.end - s >= 3 && trunk_zero(b + s, ns.end - s));
-    if (dialled >= 7 && dialled <= 15 && eng->enabled[VEIL_D_PHONE] && !glued) {
+    /* Eight digits or fewer, the first no 0 and no '+' before them (an
+       ISO date, a status and a size, a short id): no national format
+       veil__phone_confidences() knows has so few but after a trunk 0, and
+       only an international number (its '+', 00) may; neither the match
+       nor the confidences are asked. */
+    int too_short = ns.digits <= 8 && b[s] != '0' && b[s0] != '+';
+    if (dialled >= 7 && dialled <= 15 && eng->enabled[VEIL_D_PHONE] && !glued && !too_short) {
         int ctx = -1;
         /* A bare run of digits is a phone number only with a context word
            (epoch seconds are ten digits too, and no national number of

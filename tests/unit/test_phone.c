@@ -180,6 +180,19 @@ TEST(email_after_japanese)
     T("jos%C3%A9.garc%C3%ADa%40example.com", "email@0+35H");
 }
 
+/* Eight digits or fewer are a phone number only written international
+   ('+' or 00 and a country code whose national numbers are that short)
+   or with a trunk 0 (Milan's 02): the handler asks nothing more of the
+   others (an access log's status and size, a date). */
+TEST(eight_digits_or_fewer)
+{
+    T("ring +43 123456 now", "phone@5+10H");
+    T("ring 0043 123456 now", "phone@5+11H");
+    T("office 02 2327 55 today", "phone@7+10M");
+    T("\"GET / HTTP/1.1\" 502 75591 \"-\"", "");
+    T("phone: 2026-12-03", "");
+}
+
 /* What the redacted text looks like: the whole number is one label. */
 TEST(redacted)
 {
@@ -205,6 +218,7 @@ int main(void)
     RUN(context);
     RUN(nine_digits);
     RUN(email_after_japanese);
+    RUN(eight_digits_or_fewer);
     RUN(redacted);
     veil_engine_free(E);
     TEST_MAIN_END;
