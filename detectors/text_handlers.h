@@ -997,6 +997,35 @@ static inline size_t try_mac(struct veil__text *t, const chain_t *c, size_t k)
     return try_mac_at(t, c, k);
 }
 
+/*
+ * ten_digit_checks(): for ten bare digits at <p> (epoch seconds, ids: the
+ * commonest long number of API traffic), the check each of three
+ * validators makes of them, in one pass: bit 0 the NHS number's mod 11
+ * (veil__valid_uk_nhs()), bit 1 the NPI's Luhn over 80840 and the digits
+ * (whose five digits add 24), bit 2 the ICAO 9303 check digit of a German
+ * ID document (weights 7 3 1). A number failing one is refused by that
+ * validator, which is then not called; one passing is still judged by it
+ * whole.
+ */
+static inline unsigned ten_digit_checks(const unsigned char *p)
+{
+    static const unsigned char w731[9] = {7, 3, 1, 7, 3, 1, 7, 3, 1};
+    unsigned nhs = 0, luhn = 24, icao = 0;
+    for (unsigned k = 0; k < 9; k++) {
+        unsigned d = p[k] - (unsigned)'0';
+        nhs += (10 - k) * d;
+        icao += w731[k] * d;
+        /* (the check digit is the Luhn position 0: p[k] is 9 - k, doubled
+           when odd) */
+        unsigned l = (k & 1) == 0 ? 2 * d : d;
+        luhn += l > 9 ? l - 9 : l;
+    }
+    unsigned last = p[9] - (unsigned)'0', check = 11 - nhs % 11;
+    check = check == 11 ? 0 : check;
+    return (unsigned)(check == last) | (unsigned)((luhn + last) % 10 == 0) << 1 |
+           (unsigned)(icao % 10 == last) << 2;
+}
+
 #include "text_ids.h"
 
 /* Candidates starting at a word made of letters then digits. */
@@ -1350,6 +1379,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     /* Ten digits, bare or 3-3-4: a match covers them all, so the mod-11
        check runs before the pattern (most such numbers fail it). */
     if (ns.digits == 10 && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3)) &&
+        (ns.groups != 1 || (ten_digit_checks(b + s) & 1)) &&
         valid(veil__valid_uk_nhs, b, s, ns.end) &&
         (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e) &&
         has_context(t, s, VEIL_D_UK_NHS)) {

@@ -37,6 +37,7 @@ TEST(us)
     /* Digits only (TX, PA): not candidates, on every SIMD level alike. */
     TXT("driver's license 12345678 and 123456789012", "");
     TXT("NPI 1234567893", "us_npi@4+10H");
+    TXT("NPI 1234567894", "");       /* its Luhn digit off by one */
     TXT_LOW("epoch 1234567893", ""); /* ten digits, no context */
     TXT("DEA number AB1234563", "us_dea@11+9H");
     TXT_LOW("order AB1234563", "us_dea@6+9L"); /* low: hidden by default */
@@ -72,6 +73,10 @@ TEST(de)
     TXT_LOW("nummer 12345678903", ""); /* fits the check, not the rule */
     TXT("Personalausweis T220001293", "de_id_document@16+10H");
     TXT("Reisepass C01X00T478", "de_id_document@10+10H");
+    /* A card of before November 2010: ten bare digits, whose check the
+       text layer makes first (ten_digit_checks()) */
+    TXT("Personalausweis 1220001297", "de_id_document@16+10H");
+    TXT("Personalausweis 1220001298", "");
     TXT("serial T220001293", "");
     TXT("Rentenversicherungsnummer 15 070649 C 103", "de_rvnr@26+15H");
     TXT("rv 15070649C103", "de_rvnr@3+12M");
