@@ -265,18 +265,13 @@ static inline int kcache_holds(const veil__kcache_t *c, const uint64_t w[4], siz
            ((c->w[0] ^ w[0]) | (c->w[1] ^ w[1]) | (c->w[2] ^ w[2]) | (c->w[3] ^ w[3])) == 0;
 }
 
-/* veil__key_class() through the scanner's cache of the stream's keys: two
-   slots per hash, the key found last in the first. <key> is a frame's key
-   buffer. */
-static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX], size_t len)
+/* The scanner's cache entry of the stream's key <key> of 1 to
+   VEIL__KCACHE_KEY bytes (VEIL__KCACHE_KEY of them readable): two slots
+   per hash, the key found last in the first; a new key is classified
+   (veil__key_class()). The entry stays valid until the next call. */
+static veil__kcache_t *kcache_entry(struct veil_scanner *s, const char *key, size_t len)
 {
     uint64_t w[4];
-    if (len == 0) {
-        return -1;
-    }
-    if (len > VEIL__KCACHE_KEY) {
-        return veil__key_class(key, len);
-    }
     key_words(key, len, w);
     uint64_t h = (w[0] ^ (w[1] >> 7) ^ (w[2] >> 13) ^ (w[3] >> 19) ^ len) * 0x9e3779b97f4a7c15ull;
     unsigned slot = (unsigned)(h >> 57) % VEIL__KCACHE_SLOTS & ~1u;
@@ -284,10 +279,10 @@ static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX
     uint64_t *used = &s->kcache_used[slot / 64];
     const uint64_t first = 1ull << (slot % 64), second = first << 1;
     if ((*used & first) && kcache_holds(&c[0], w, len)) {
-        return c[0].cls;
+        return &c[0];
     }
     if ((*used & second) && kcache_holds(&c[1], w, len)) {
-        return c[1].cls;
+        return &c[1];
     }
     if (*used & first) {
         c[1] = c[0];
@@ -297,7 +292,20 @@ static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX
     memcpy(c[0].w, w, sizeof(w));
     c[0].len = (uint8_t)len;
     c[0].cls = (int8_t)veil__key_class(key, len);
-    return c[0].cls;
+    c[0].to_text = 0;
+    return &c[0];
+}
+
+/* veil__key_class() through the scanner's cache of the stream's keys. */
+static int key_class_cached(struct veil_scanner *s, const char key[VEIL__KEY_MAX], size_t len)
+{
+    if (len == 0) {
+        return -1;
+    }
+    if (len > VEIL__KCACHE_KEY) {
+        return veil__key_class(key, len);
+    }
+    return kcache_entry(s, key, len)->cls;
 }
 
 /* The same for a key in a buffer of any size (the XML and multipart
@@ -315,18 +323,25 @@ int veil__key_class_cached(struct veil_scanner *s, const char *key, size_t len)
 
 /* A key was read whole (its first bytes <key>, <len> of them, with at
    least <room> bytes readable there): it names the values to come. */
+/* The key's bytes into frame <f> (at most its size; <room>: the bytes
+   readable at <key>), and its length. */
+static inline void key_copy(veil__frame_t *f, const char *key, size_t len, size_t room)
+{
+    size_t n = len < sizeof(f->key) ? len : sizeof(f->key);
+    if (room >= sizeof(f->key)) {
+        memcpy(f->key, key, sizeof(f->key)); /* one fixed copy */
+    } else {
+        memcpy(f->key, key, n);
+    }
+    f->key_len = (uint8_t)n;
+}
+
 static void key_done(struct veil_scanner *s, const char *key, size_t len, size_t room)
 {
     veil__frame_t *f = top(s);
     if (f) {
-        size_t n = len < sizeof(f->key) ? len : sizeof(f->key);
-        if (room >= sizeof(f->key)) {
-            memcpy(f->key, key, sizeof(f->key)); /* one fixed copy */
-        } else {
-            memcpy(f->key, key, n);
-        }
-        f->key_len = (uint8_t)n;
-        f->key_class = (int8_t)key_class_cached(s, f->key, n);
+        key_copy(f, key, len, room);
+        f->key_class = (int8_t)key_class_cached(s, f->key, f->key_len);
     }
     s->in_key = 0;
     s->state = J_COLON;
@@ -942,6 +957,48 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
             }
             a = i + 1;
             n = close - a;
+            if (n > 0 && n <= VEIL__KCACHE_KEY) {
+                /* A key the stream had before: whether it goes to the text
+                   layer, and its class, are the cache's (an array of
+                   objects spells its keys again in every one). */
+                /* (the cache reads 32 bytes: a copy near the feed's end;
+                   the frame's key stays the last one's until this one is
+                   walked here) */
+                char kb[VEIL__KCACHE_KEY];
+                const char *kp = (const char *)p + a;
+                if (len - a < VEIL__KCACHE_KEY) {
+                    memset(kb, 0, sizeof(kb));
+                    memcpy(kb, kp, n);
+                    kp = kb;
+                }
+                veil__kcache_t *ke = kcache_entry(s, kp, n);
+                if (ke->to_text == 0) {
+                    int judge = trigger != 0 && veil__triggers_matter(p + a, n, trigger)
+                                    ? jx_judge(x, s, a, close)
+                                    : 0;
+                    int spaced = jx_spaced(x, a, close);
+                    int to_text =
+                        judge != 0 ||
+                        (spaced != 0 && veil__names_may_hold(s->eng, (const char *)p + a, n));
+                    if (judge < 0 || spaced < 0) {
+                        /* (blocks no longer in the ring: this time only) */
+                        if (to_text) {
+                            return i;
+                        }
+                    } else {
+                        ke->to_text = (uint8_t)(1 + to_text);
+                    }
+                }
+                if (ke->to_text == 2) {
+                    return i; /* the key goes to the text layer */
+                }
+                key_copy(f, (const char *)p + a, n, len - a);
+                f->key_class = ke->cls;
+                s->in_key = 0;
+                s->state = J_COLON;
+                i = close + 1;
+                continue;
+            }
             if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
                  jx_judge(x, s, a, close) != 0) ||
                 (jx_spaced(x, a, close) != 0 &&

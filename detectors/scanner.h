@@ -71,6 +71,10 @@ typedef struct {
     uint64_t w[VEIL__KCACHE_KEY / 8]; /* the key, zero-padded */
     uint8_t len;
     int8_t cls;
+    /* Whether the JSON walk's fast loop hands the key to the text layer
+       (its trigger bytes and names probe, json_walk.c): 0 not known yet,
+       1 no, 2 yes. A function of the key's bytes and the engine. */
+    uint8_t to_text;
 } veil__kcache_t;
 
 struct veil_scanner {

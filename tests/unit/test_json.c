@@ -276,6 +276,17 @@ TEST(literal_sequence)
     JMASK("truetruejane@example.com", "************@*******.***");
 }
 
+/* Keys repeat: whether one goes to the text layer is cached per key in
+   the stream, and each occurrence is still judged (a key that is an
+   e-mail address or a name in every object of an array). */
+TEST(repeated_keys_each_judged)
+{
+    JS("[{\"jane@example.com\":1,\"a_b\":2},{\"jane@example.com\":3,\"a_b\":4}]",
+       "email@3+16H email@34+16H");
+    JLABEL("[{\"Jane Doe\":1},{\"Jane Doe\":2},{\"Jane Doe\":3}]",
+           "[{\"[PERSON_NAME]\":1},{\"[PERSON_NAME]\":2},{\"[PERSON_NAME]\":3}]");
+}
+
 /* A PEM block in a value stays inside it (regression). */
 TEST(pem_in_value)
 {
@@ -435,6 +446,7 @@ int main(void)
     RUN(bare_partial);
     RUN(literal_to_text);
     RUN(literal_sequence);
+    RUN(repeated_keys_each_judged);
     RUN(bare_twice);
     RUN(bare_widen_safe);
     RUN(top_level_scalar);
