@@ -271,25 +271,52 @@ static inline int kcache_holds(const veil__kcache_t *c, const uint64_t w[4], siz
    (veil__key_class()). The entry stays valid until the next call. */
 static veil__kcache_t *kcache_entry(struct veil_scanner *s, const char *key, size_t len)
 {
+#ifdef __SSE2__
+    /* (in vector registers from load to compare: the found key's path
+       stores and reloads nothing) */
+    const unsigned char *m = key_prefix + 32 - len;
+    __m128i lo = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)key),
+                               _mm_loadu_si128((const __m128i *)(const void *)m));
+    __m128i hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(key + 16)),
+                               _mm_loadu_si128((const __m128i *)(const void *)(m + 16)));
+    __m128i x = _mm_xor_si128(lo, _mm_srli_epi64(hi, 13));
+    uint64_t h = ((uint64_t)_mm_cvtsi128_si64(x) ^
+                  ((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)) >> 7) ^ len) *
+                 0x9e3779b97f4a7c15ull;
+#define KC_HOLDS(e)                                                                            \
+    ((e)->len == len &&                                                                        \
+     _mm_movemask_epi8(_mm_and_si128(                                                          \
+         _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(e)->w), lo),           \
+         _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)((e)->w + 2)), hi))) == \
+         0xFFFF)
+#else
     uint64_t w[4];
     key_words(key, len, w);
     uint64_t h = (w[0] ^ (w[1] >> 7) ^ (w[2] >> 13) ^ (w[3] >> 19) ^ len) * 0x9e3779b97f4a7c15ull;
+#define KC_HOLDS(e) kcache_holds((e), w, len)
+#endif
     unsigned slot = (unsigned)(h >> 57) % VEIL__KCACHE_SLOTS & ~1u;
     veil__kcache_t *c = &s->kcache[slot];
     uint64_t *used = &s->kcache_used[slot / 64];
     const uint64_t first = 1ull << (slot % 64), second = first << 1;
-    if ((*used & first) && kcache_holds(&c[0], w, len)) {
+    if ((*used & first) && KC_HOLDS(&c[0])) {
         return &c[0];
     }
-    if ((*used & second) && kcache_holds(&c[1], w, len)) {
+    if ((*used & second) && KC_HOLDS(&c[1])) {
         return &c[1];
     }
+#undef KC_HOLDS
     if (*used & first) {
         c[1] = c[0];
         *used |= second;
     }
     *used |= first;
+#ifdef __SSE2__
+    _mm_storeu_si128((__m128i *)(void *)c[0].w, lo);
+    _mm_storeu_si128((__m128i *)(void *)(c[0].w + 2), hi);
+#else
     memcpy(c[0].w, w, sizeof(w));
+#endif
     c[0].len = (uint8_t)len;
     c[0].cls = (int8_t)veil__key_class(key, len);
     c[0].to_text = 0;
