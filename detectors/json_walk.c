@@ -348,8 +348,6 @@ int veil__key_class_cached(struct veil_scanner *s, const char *key, size_t len)
     return key_class_cached(s, buf, len);
 }
 
-/* A key was read whole (its first bytes <key>, <len> of them, with at
-   least <room> bytes readable there): it names the values to come. */
 /* The key's bytes into frame <f> (at most its size; <room>: the bytes
    readable at <key>), and its length. */
 static inline void key_copy(veil__frame_t *f, const char *key, size_t len, size_t room)
@@ -363,6 +361,8 @@ static inline void key_copy(veil__frame_t *f, const char *key, size_t len, size_
     f->key_len = (uint8_t)n;
 }
 
+/* A key was read whole (its first bytes <key>, <len> of them, with at
+   least <room> bytes readable there): it names the values to come. */
 static void key_done(struct veil_scanner *s, const char *key, size_t len, size_t room)
 {
     veil__frame_t *f = top(s);
@@ -940,6 +940,23 @@ static int number_skipped(const unsigned char *v, size_t len)
     return len <= sizeof(((struct veil_scanner *)0)->tok) && digits < 9;
 }
 
+/* Whether the key between the quotes a and <close> goes to the text
+   layer: a trigger byte whose handler may act (<trigger>: the index's
+   trigger bits of its bytes), or a name's bytes the names probe may
+   take. *known: 0 when the index's blocks had left the ring (the answer
+   then holds this time only), else 1: the answer depends on the key's
+   bytes and the engine alone. */
+static int key_to_text(const jindex_t *x, const struct veil_scanner *s, size_t a, size_t close,
+                       uint64_t trigger, int *known)
+{
+    const unsigned char *k = x->p + a;
+    size_t n = close - a;
+    int judge = trigger != 0 && veil__triggers_matter(k, n, trigger) ? jx_judge(x, s, a, close) : 0;
+    int spaced = jx_spaced(x, a, close);
+    *known = judge >= 0 && spaced >= 0;
+    return judge != 0 || (spaced != 0 && veil__names_may_hold(s->eng, (const char *)k, n));
+}
+
 /*
  * fast_walk(): the walk's common case, token after token from the index,
  * with no more work per token than its outcome needs: a key with no
@@ -1000,14 +1017,8 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
                 }
                 veil__kcache_t *ke = kcache_entry(s, kp, n);
                 if (ke->to_text == 0) {
-                    int judge = trigger != 0 && veil__triggers_matter(p + a, n, trigger)
-                                    ? jx_judge(x, s, a, close)
-                                    : 0;
-                    int spaced = jx_spaced(x, a, close);
-                    int to_text =
-                        judge != 0 ||
-                        (spaced != 0 && veil__names_may_hold(s->eng, (const char *)p + a, n));
-                    if (judge < 0 || spaced < 0) {
+                    int known, to_text = key_to_text(x, s, a, close, trigger, &known);
+                    if (!known) {
                         /* (blocks no longer in the ring: this time only) */
                         if (to_text) {
                             return i;
@@ -1026,10 +1037,8 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
                 i = close + 1;
                 continue;
             }
-            if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
-                 jx_judge(x, s, a, close) != 0) ||
-                (jx_spaced(x, a, close) != 0 &&
-                 veil__names_may_hold(s->eng, (const char *)p + a, n))) {
+            int known;
+            if (key_to_text(x, s, a, close, trigger, &known)) {
                 return i; /* the key goes to the text layer */
             }
             key_done(s, (const char *)p + a, n, len - a);

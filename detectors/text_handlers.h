@@ -889,6 +889,7 @@ typedef struct {
     unsigned digits, groups, g[8];
     unsigned seps; /* bit per separator kind: 1 space, 2 '-', 4 '.', 8 '/', 16 paren */
     size_t end;
+    unsigned ten; /* ten bare digits: ten_digit_checks() (try_numeric()); else 7 */
 } numspan_t;
 
 static void numeric_span(const struct veil__text *t, const chain_t *c, size_t k, numspan_t *ns)
@@ -1283,6 +1284,8 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     numspan_t ns;
 
     numeric_span(t, c, k, &ns);
+    /* (made once, for try_numeric()'s NHS test and ids_numeric()'s) */
+    ns.ten = ns.digits == 10 && ns.groups == 1 ? ten_digit_checks(b + s) : 7;
 
     if ((e = try_mac(t, c, k)) != 0) {
         return e;
@@ -1379,8 +1382,7 @@ static size_t try_numeric(struct veil__text *t, const chain_t *c, size_t k, size
     /* Ten digits, bare or 3-3-4: a match covers them all, so the mod-11
        check runs before the pattern (most such numbers fail it). */
     if (ns.digits == 10 && (ns.groups == 1 || (ns.groups == 3 && ns.g[0] == 3 && ns.g[1] == 3)) &&
-        (ns.groups != 1 || (ten_digit_checks(b + s) & 1)) &&
-        valid(veil__valid_uk_nhs, b, s, ns.end) &&
+        (ns.ten & 1) && valid(veil__valid_uk_nhs, b, s, ns.end) &&
         (e = match(t, VEIL_D_UK_NHS, s, ns.end, 0)) != 0 && valid(veil__valid_uk_nhs, b, s, e) &&
         has_context(t, s, VEIL_D_UK_NHS)) {
         veil__text_report(t, s, e, VEIL_D_UK_NHS, VEIL_CONF_HIGH, 0);

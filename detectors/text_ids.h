@@ -427,8 +427,8 @@ static size_t ids_numeric(struct veil__text *t, const chain_t *c, size_t k, cons
            made here (ids_month_at()). */
         const unsigned d0 = b[s] - (unsigned)'0';
         /* (bare: the NPI's and the ID document's check digits first) */
-        const unsigned ck = ns->groups == 1 && ns->digits == 10 ? ten_digit_checks(b + s) : 7;
-        if (ns->groups == 1 && d0 - 1 < 2u && (ck & 2) && ids_valid(veil__valid_us_npi, b, s, e) &&
+        if (ns->groups == 1 && d0 - 1 < 2u && (ns->ten & 2) &&
+            ids_valid(veil__valid_us_npi, b, s, e) &&
             (r = ids_judge(t, VEIL_D_US_NPI, s, e, VEIL_CONF_HIGH, 1)) != 0) {
             return r;
         }
@@ -442,7 +442,7 @@ static size_t ids_numeric(struct veil__text *t, const chain_t *c, size_t k, cons
             (r = ids_judge(t, VEIL_D_SE_PERSONNUMMER, s, e, VEIL_CONF_HIGH, 1)) != 0) {
             return r;
         }
-        if (ns->groups == 1 && (ck & 4) && ids_valid(veil__valid_de_id_document, b, s, e) &&
+        if (ns->groups == 1 && (ns->ten & 4) && ids_valid(veil__valid_de_id_document, b, s, e) &&
             (r = ids_judge(t, VEIL_D_DE_ID_DOCUMENT, s, e, VEIL_CONF_HIGH, 1)) != 0) {
             return r;
         }
