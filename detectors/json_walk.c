@@ -974,167 +974,194 @@ static int key_to_text(const jindex_t *x, const struct veil_scanner *s, size_t a
 static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char *p, size_t i,
                         size_t len, uint64_t base)
 {
-    while (s->depth > 0) {
-        if (i >= len) {
-            return i;
-        }
-        if (is_ws(p[i])) {
-            i = jx_find(x, s, i, 0);
-            if (i >= len) {
-                return i;
-            }
-        }
-        veil__frame_t *f = &s->stack[s->depth - 1];
-        int c = p[i];
-        size_t close, a, n;
-        uint64_t trigger;
-        switch (s->state) {
-        case J_KEY_OR_END:
-            if (c == '}') {
-                s->depth--;
-                s->state = J_AFTER;
-                i++;
-                continue;
-            }
-            if (c != '"' || !jx_string(x, s, i, &close, &trigger)) {
-                return i;
-            }
-            a = i + 1;
-            n = close - a;
-            if (n > 0 && n <= VEIL__KCACHE_KEY) {
-                /* A key the stream had before: whether it goes to the text
-                   layer, and its class, are the cache's (an array of
-                   objects spells its keys again in every one). */
-                /* (the cache reads 32 bytes: a copy near the feed's end;
-                   the frame's key stays the last one's until this one is
-                   walked here) */
-                char kb[VEIL__KCACHE_KEY];
-                const char *kp = (const char *)p + a;
-                if (len - a < VEIL__KCACHE_KEY) {
-                    memset(kb, 0, sizeof(kb));
-                    memcpy(kb, kp, n);
-                    kp = kb;
-                }
-                veil__kcache_t *ke = kcache_entry(s, kp, n);
-                if (ke->to_text == 0) {
-                    int known, to_text = key_to_text(x, s, a, close, trigger, &known);
-                    if (!known) {
-                        /* (blocks no longer in the ring: this time only) */
-                        if (to_text) {
-                            return i;
-                        }
-                    } else {
-                        ke->to_text = (uint8_t)(1 + to_text);
-                    }
-                }
-                if (ke->to_text == 2) {
-                    return i; /* the key goes to the text layer */
-                }
-                key_copy(f, (const char *)p + a, n, len - a);
-                f->key_class = ke->cls;
-                s->in_key = 0;
-                s->state = J_COLON;
-                i = close + 1;
-                continue;
-            }
-            int known;
-            if (key_to_text(x, s, a, close, trigger, &known)) {
-                return i; /* the key goes to the text layer */
-            }
-            key_done(s, (const char *)p + a, n, len - a);
-            i = close + 1;
-            continue;
-        case J_COLON:
-            if (c != ':') {
-                return i;
-            }
-            s->state = J_VALUE;
-            i++;
-            continue;
-        case J_AFTER:
-            if (c == ',') {
-                s->state = f->is_array ? J_VALUE : J_KEY_OR_END;
-            } else if ((c == '}' && !f->is_array) || (c == ']' && f->is_array)) {
-                s->depth--;
-            } else {
-                return i;
-            }
-            i++;
-            continue;
-        case J_VALUE:
-            break;
-        default:
-            return i;
-        }
-        /* J_VALUE */
-        if (c == ']' && f->is_array) {
-            s->depth--;
-            s->state = J_AFTER;
-            i++;
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            if (s->depth == VEIL__DEPTH_MAX) {
-                return i;
-            }
-            f->nitems += f->is_array;
-            push(s, c == '[');
-            s->state = c == '[' ? J_VALUE : J_KEY_OR_END;
-            i++;
-            continue;
-        }
-        /* A scalar under a key of a sensitive class (or "name") is a field
-           or a name: the general walk. */
-        if (f->key_class >= 0) {
-            return i;
-        }
-        if (c == '"') {
-            if (!jx_string(x, s, i, &close, &trigger)) {
-                return i;
-            }
-            a = i + 1;
-            n = close - a;
-            if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
-                 jx_judge(x, s, a, close) != 0) ||
-                (jx_spaced(x, a, close) != 0 &&
-                 veil__names_may_hold(s->eng, (const char *)p + a, n))) {
-                return i;
-            }
-            f->nitems += f->is_array;
-            /* keep_sibling(): a short value is context for the next */
-            if (!f->is_array && n > 0 && n <= sizeof(f->sibling)) {
-                memcpy(f->sibling, p + a, n);
-                f->sibling_len = (uint8_t)n;
-            }
-            s->state = J_AFTER;
-            i = close + 1;
-            continue;
-        }
-        size_t q = i + 1;
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            while (q < len && is_number_char(p[q])) {
-                q++;
-            }
-            if (q == len || !number_skipped(p + i, q - i)) {
-                return i;
-            }
-        } else if (c == 't' || c == 'f' || c == 'n') {
-            while (q < len && q - i < 6 && p[q] >= 'a' && p[q] <= 'z') {
-                q++;
-            }
-            if (q == len || !((q - i == 4 &&
-                               (memcmp(p + i, "true", 4) == 0 || memcmp(p + i, "null", 4) == 0)) ||
-                              (q - i == 5 && memcmp(p + i, "false", 5) == 0))) {
-                return i;
-            }
-        } else {
-            return i;
-        }
-        (void)base;
-        f->nitems += f->is_array;
-        s->state = J_AFTER;
-        i = q;
+    veil__frame_t *f;
+    size_t close, a, n;
+    uint64_t trigger;
+    int st = s->state, c;
+
+    (void)base;
+    if (s->depth == 0) {
+        return i;
     }
+    f = &s->stack[s->depth - 1];
+    switch (st) {
+    case J_KEY_OR_END:
+        goto key_or_end;
+    case J_COLON:
+        goto colon;
+    case J_VALUE:
+        goto value;
+    case J_AFTER:
+        goto after;
+    default:
+        return i;
+    }
+
+    /* Each step starts at the next byte that is no whitespace, in state
+       <st>; the walk leaves in that state at the feed's end. (Jumps, not
+       a switch per token: an object's member is key, colon, value and
+       what comes after, one after another.) */
+#define NEXT_BYTE(state)                                                     \
+    do {                                                                     \
+        st = (state);                                                        \
+        if (i >= len || (is_ws(p[i]) && (i = jx_find(x, s, i, 0)) >= len)) { \
+            goto leave;                                                      \
+        }                                                                    \
+        c = p[i];                                                            \
+    } while (0)
+
+key_or_end:
+    NEXT_BYTE(J_KEY_OR_END);
+    if (c == '}') {
+        goto pop;
+    }
+    if (c != '"' || !jx_string(x, s, i, &close, &trigger)) {
+        goto leave;
+    }
+    a = i + 1;
+    n = close - a;
+    if (n > 0 && n <= VEIL__KCACHE_KEY) {
+        /* A key the stream had before: whether it goes to the text layer,
+           and its class, are the cache's (an array of objects spells its
+           keys again in every one). */
+        /* (the cache reads 32 bytes: a copy near the feed's end; the
+           frame's key stays the last one's until this one is walked
+           here) */
+        char kb[VEIL__KCACHE_KEY];
+        const char *kp = (const char *)p + a;
+        if (len - a < VEIL__KCACHE_KEY) {
+            memset(kb, 0, sizeof(kb));
+            memcpy(kb, kp, n);
+            kp = kb;
+        }
+        veil__kcache_t *ke = kcache_entry(s, kp, n);
+        if (ke->to_text == 0) {
+            int known, to_text = key_to_text(x, s, a, close, trigger, &known);
+            if (!known) {
+                /* (blocks no longer in the ring: this time only) */
+                if (to_text) {
+                    goto leave;
+                }
+            } else {
+                ke->to_text = (uint8_t)(1 + to_text);
+            }
+        }
+        if (ke->to_text == 2) {
+            goto leave; /* the key goes to the text layer */
+        }
+        key_copy(f, (const char *)p + a, n, len - a);
+        f->key_class = ke->cls;
+        s->in_key = 0;
+    } else {
+        int known;
+        if (key_to_text(x, s, a, close, trigger, &known)) {
+            goto leave; /* the key goes to the text layer */
+        }
+        key_done(s, (const char *)p + a, n, len - a);
+    }
+    i = close + 1;
+
+colon:
+    NEXT_BYTE(J_COLON);
+    if (c != ':') {
+        goto leave;
+    }
+    i++;
+
+value:
+    NEXT_BYTE(J_VALUE);
+    if (c == ']' && f->is_array) {
+        goto pop;
+    }
+    if (c == '{' || c == '[') {
+        if (s->depth == VEIL__DEPTH_MAX) {
+            goto leave;
+        }
+        f->nitems += f->is_array;
+        push(s, c == '[');
+        f = &s->stack[s->depth - 1];
+        i++;
+        if (c == '[') {
+            goto value;
+        }
+        goto key_or_end;
+    }
+    /* A scalar under a key of a sensitive class (or "name") is a field or
+       a name: the general walk. */
+    if (f->key_class >= 0) {
+        goto leave;
+    }
+    if (c == '"') {
+        if (!jx_string(x, s, i, &close, &trigger)) {
+            goto leave;
+        }
+        a = i + 1;
+        n = close - a;
+        if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
+             jx_judge(x, s, a, close) != 0) ||
+            (jx_spaced(x, a, close) != 0 && veil__names_may_hold(s->eng, (const char *)p + a, n))) {
+            goto leave;
+        }
+        f->nitems += f->is_array;
+        /* keep_sibling(): a short value is context for the next */
+        if (!f->is_array && n > 0 && n <= sizeof(f->sibling)) {
+            memcpy(f->sibling, p + a, n);
+            f->sibling_len = (uint8_t)n;
+        }
+        i = close + 1;
+        goto after;
+    }
+    size_t q = i + 1;
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        while (q < len && is_number_char(p[q])) {
+            q++;
+        }
+        if (q == len || !number_skipped(p + i, q - i)) {
+            goto leave;
+        }
+    } else if (c == 't' || c == 'f' || c == 'n') {
+        while (q < len && q - i < 6 && p[q] >= 'a' && p[q] <= 'z') {
+            q++;
+        }
+        if (q == len ||
+            !((q - i == 4 && (memcmp(p + i, "true", 4) == 0 || memcmp(p + i, "null", 4) == 0)) ||
+              (q - i == 5 && memcmp(p + i, "false", 5) == 0))) {
+            goto leave;
+        }
+    } else {
+        goto leave;
+    }
+    f->nitems += f->is_array;
+    i = q;
+
+after:
+    NEXT_BYTE(J_AFTER);
+    if (c == ',') {
+        i++;
+        if (f->is_array) {
+            goto value;
+        }
+        goto key_or_end;
+    }
+    if ((c == '}' && !f->is_array) || (c == ']' && f->is_array)) {
+        goto pop;
+    }
+    goto leave;
+
+pop:
+    /* (the closing bracket of the frame <f>) */
+    s->depth--;
+    i++;
+    st = J_AFTER;
+    if (s->depth == 0) {
+        goto leave;
+    }
+    f = &s->stack[s->depth - 1];
+    goto after;
+#undef NEXT_BYTE
+
+leave:
+    s->state = st;
     return i;
 }
 
