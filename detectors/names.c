@@ -1811,6 +1811,18 @@ static size_t past_nonames(struct veil__text *t, size_t i)
     return t->nshr == 0 && end - t->shr_base - t->base > i ? end - t->shr_base - t->base : i + 1;
 }
 
+/* past_nonames() for a dry run's spans (offsets of the view's bytes). */
+static size_t past_skips(veil__nview_t *v, size_t i)
+{
+    while (v->skip_at < v->nskip && v->skip[v->skip_at][1] <= i) {
+        v->skip_at++;
+    }
+    if (v->skip_at == v->nskip || v->skip[v->skip_at][0] > i) {
+        return 0;
+    }
+    return (size_t)v->skip[v->skip_at][1];
+}
+
 size_t veil__names_pass(veil__nview_t *v, size_t from)
 {
     const unsigned char *b = v->b;
@@ -1871,6 +1883,10 @@ size_t veil__names_pass(veil__nview_t *v, size_t from)
         size_t past;
         if (v->t != NULL && v->t->nnonames != 0 && (past = past_nonames(v->t, i)) != 0) {
             i = past; /* no name or address starts here */
+            continue;
+        }
+        if (v->t == NULL && v->nskip != 0 && (past = past_skips(v, i)) != 0) {
+            i = past; /* (the same, in a dry run) */
             continue;
         }
         if (b[i] == '%') {
@@ -1998,7 +2014,8 @@ void veil__names_run(struct veil__text *t, int final)
 {
     const veil_engine_t *e = t->eng;
     veil__nview_t v = {
-        t->buf, t->len, final, e->enabled[VEIL_D_PERSON_NAME], e->enabled[VEIL_D_ADDRESS], t, 0};
+        t->buf, t->len, final, e->enabled[VEIL_D_PERSON_NAME], e->enabled[VEIL_D_ADDRESS], t, 0,
+        NULL,   0,      0};
     if (!v.names && !v.addresses) {
         t->npos = t->len;
         return;
@@ -2167,6 +2184,12 @@ static inline size_t probe_slot(const unsigned char *s, size_t len)
 
 int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
 {
+    return veil__names_may_hold_skip(e, s, len, NULL, 0);
+}
+
+int veil__names_may_hold_skip(const veil_engine_t *e, const char *s, size_t len,
+                              const uint64_t (*skip)[2], size_t nskip)
+{
     unsigned h = holds((const unsigned char *)s, len);
     if (!(h & HOLD_SPACE)) {
         return 0;
@@ -2186,12 +2209,21 @@ int veil__names_may_hold(const veil_engine_t *e, const char *s, size_t len)
     if (!(h & HOLD_HEAD) || !(h & HOLD_ALPHA)) {
         return 0;
     }
-    veil__nview_t v = {(const unsigned char *)s,   len,  1, e->enabled[VEIL_D_PERSON_NAME],
-                       e->enabled[VEIL_D_ADDRESS], NULL, 0};
+    veil__nview_t v = {(const unsigned char *)s,
+                       len,
+                       1,
+                       e->enabled[VEIL_D_PERSON_NAME],
+                       e->enabled[VEIL_D_ADDRESS],
+                       NULL,
+                       0,
+                       skip,
+                       nskip,
+                       0};
     if ((!v.names && !v.addresses) || e->min_confidence > VEIL_CONF_MEDIUM) {
         return 0;
     }
-    if (len > PROBE_MAX) {
+    if (len > PROBE_MAX || nskip != 0) {
+        /* (no cache: its entries are of values with no spans) */
         veil__names_pass(&v, 0);
         return v.found;
     }

@@ -22,6 +22,10 @@ typedef struct veil__nview {
     int names, addresses; /* which detectors are on */
     struct veil__text *t; /* NULL: a dry run */
     int found;            /* a dry run found something */
+    /* A dry run's spans of b where no name or address starts (ascending;
+       the text layer's are t's), and the first not yet behind. */
+    const uint64_t (*skip)[2];
+    size_t nskip, skip_at;
 } veil__nview_t;
 
 /* The pass from <from> on: returns where it stopped (a word that needs
@@ -33,6 +37,11 @@ void veil__names_run(struct veil__text *t, int final);
    of a structured body that the trigger bytes would skip are given to the
    text layer when they may hold a name or an address. */
 int veil__names_may_hold(const veil_engine_t *e, const char *v, size_t len);
+/* The same for a text of values where no name or address starts in the
+   <nskip> spans <skip> (offsets in <v>, ascending): a message head's field
+   names and dates (veil_redactor_options_t.no_names). */
+int veil__names_may_hold_skip(const veil_engine_t *e, const char *v, size_t len,
+                              const uint64_t (*skip)[2], size_t nskip);
 /* 1 when the whole value of an address-like field reads as a postal
    address (letters and a house number, no '@', not an IP address): the
    "address" key names IP and e-mail addresses too. */

@@ -90,6 +90,9 @@ typedef struct veil__kernels {
        bytes) scanned alone between delimiters, whatever its context;
        1 when it might (or cannot tell). */
     int (*value_needs_scan)(const struct veil__text *t, const unsigned char *v, size_t len);
+    /* The same for a text stream's bytes w[start, end) with zero bytes
+       before (start >= 64) and 128 after; <dob>: date_of_birth is on. */
+    int (*padded_needs_scan)(const unsigned char *w, size_t start, size_t end, int dob);
     /* The same for the value at [a, e) of the buffer <p>, judged in place
        from the index blocks that hold it: blk[j] covers [base + 64 j,
        base + 64 j + 64), j < nblk. */

@@ -3421,19 +3421,11 @@ static int trigger_acts(const unsigned char *b, size_t lo, size_t hi, size_t i)
  */
 #define JUDGE_MAX 192
 
-static int value_needs_scan(const struct veil__text *t, const unsigned char *v, size_t len)
+/* The dry scan of w[start, end), where w[0, start) (64 bytes or more) and
+   w[end, end + 128) are zero bytes. */
+static int padded_needs_scan(const unsigned char *w, size_t start, size_t end, int dob)
 {
-    unsigned char w[64 + JUDGE_MAX + 128];
-    const size_t start = 64, end = 64 + len;
-    const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
     cls64_t cls[2] = {{SIZE_MAX, 0, 0, 0, 0, 0}, {SIZE_MAX, 0, 0, 0, 0, 0}};
-
-    if (len > JUDGE_MAX) {
-        return 1;
-    }
-    memset(w, 0, start);
-    memcpy(w + start, v, len);
-    memset(w + end, 0, 128);
     size_t i = start, mbase = start;
     uint64_t mask = trigger_mask64(w + mbase);
     while (i < end) {
@@ -3464,6 +3456,20 @@ static int value_needs_scan(const struct veil__text *t, const unsigned char *v, 
         }
     }
     return 0;
+}
+
+static int value_needs_scan(const struct veil__text *t, const unsigned char *v, size_t len)
+{
+    unsigned char w[64 + JUDGE_MAX + 128];
+    const size_t start = 64, end = 64 + len;
+
+    if (len > JUDGE_MAX) {
+        return 1;
+    }
+    memset(w, 0, start);
+    memcpy(w + start, v, len);
+    memset(w + end, 0, 128);
+    return padded_needs_scan(w, start, end, eng_enabled(t, VEIL_D_DATE_OF_BIRTH));
 }
 
 /* The bits of positions [a, e) in the block at <bb>. */
@@ -3614,6 +3620,7 @@ const veil__kernels_t VEIL_K_TABLE = {
     .has_trigger = has_trigger,
     .json_block = json_block,
     .value_needs_scan = value_needs_scan,
+    .padded_needs_scan = padded_needs_scan,
     .value_needs_scan_at = value_needs_scan_at,
     .names_mask = names_mask,
     .plain_copy = plain_copy,

@@ -40,6 +40,9 @@
  * - allowlist: no finding's raw value is an allowed value or matches the
  *   allowed pattern (text; structured values may be escaped);
  * - JSON: a body that is a sequence of valid JSON values stays one;
+ * - text: a body veil_engine_text_clear() clears (on the pieces' level,
+ *   every other line a span where no name starts, or none) yields no
+ *   finding, scanned as a proxy scans a head's values;
  * - field rules: the engine asks with well-formed places (a JSON path
  *   starting with '$', at most 256 bytes); the output is the same fed
  *   whole and in pieces, keeps the number of lines and valid JSON;
@@ -61,6 +64,10 @@
 /* The engine's own switch for skipped parts (detectors/scanner.h): the
    scanner reports them as a redactor's scanner does. */
 void veil__scanner_report_skips(veil_scanner_t *s, int on);
+/* And those of a redactor of a head's values (veil_redactor_options_t's
+   no_tables and no_names). */
+void veil__scanner_no_tables(veil_scanner_t *s);
+void veil__scanner_no_names(veil_scanner_t *s, const uint64_t (*spans)[2], size_t n);
 
 /* Set by fuzz_multipart.c: the body type (a boundary), or NULL. */
 static const veil_body_type_t *fuzz_type;
@@ -194,6 +201,54 @@ static void scan(const veil_engine_t *e, veil_format_t fmt, const uint8_t *d, si
     }
     FUZZ_ASSERT(veil_scanner_finish(s) == 0);
     veil_scanner_free(s);
+}
+
+/*
+ * veil_engine_text_clear(): a text it clears without a scan holds no
+ * finding when scanned as a proxy scans a head's values (a text stream,
+ * its lines no table), no name starting in the spans it was given: every
+ * other line when <spans> (as a head's field names).
+ */
+static void clear_check(const veil_engine_t *e, const uint8_t *d, size_t len, int spans, int level)
+{
+    static uint64_t sp[64][2];
+    static veil_finding_t *f;
+    size_t n = 0, start = 0;
+    findings_t l = {0};
+
+    if (f == NULL) {
+        f = calloc(MAX_FINDINGS, sizeof(*f));
+        FUZZ_ASSERT(f != NULL);
+    }
+
+    for (size_t i = 0, line = 0; spans && i <= len && n < 64; i++) {
+        if (i == len || d[i] == '\n') {
+            if (line % 2 == 0 && i > start) {
+                sp[n][0] = start;
+                sp[n++][1] = i;
+            }
+            line++;
+            start = i + 1;
+        }
+    }
+    veil__simd_select(level);
+    if (!veil_engine_text_clear(e, d, len, (const uint64_t(*)[2])sp, n)) {
+        return;
+    }
+    l.f = f;
+    veil_scanner_t *s = veil_scanner_new(e, VEIL_FMT_TEXT, on_finding, &l);
+    FUZZ_ASSERT(s != NULL);
+    veil__scanner_no_tables(s);
+    veil__scanner_no_names(s, (const uint64_t(*)[2])sp, n);
+    FUZZ_ASSERT(veil_scanner_feed(s, d, len) == 0);
+    FUZZ_ASSERT(veil_scanner_finish(s) == 0);
+    veil_scanner_free(s);
+    if (l.n != 0 && getenv("VEIL_FUZZ_DEBUG") != NULL) {
+        fprintf(stderr, "clear, yet %zu findings: detector %u at %llu+%llu\n", l.n,
+                (unsigned)f[0].detector, (unsigned long long)f[0].offset,
+                (unsigned long long)f[0].length);
+    }
+    FUZZ_ASSERT(l.n == 0);
 }
 
 /* The findings the redactor tells, in order. */
@@ -653,6 +708,9 @@ static int fuzz_engine(const uint8_t *data, size_t size, int fixed_format)
         }
     }
     FUZZ_ASSERT(whole.n == 0 || !(whole.f[whole.n - 1].flags & VEIL_FIND_MORE));
+    if (fmt == VEIL_FMT_TEXT && fuzz_type == NULL) {
+        clear_check(e, d, len, (int)(rng() & 1), scan_level);
+    }
 
     for (size_t k = 0; fc.allow && fmt == VEIL_FMT_TEXT && k < whole.n; k++) {
         FUZZ_ASSERT(!allowed(d + whole.f[k].offset, whole.f[k].length));

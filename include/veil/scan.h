@@ -177,6 +177,21 @@ const veil_detector_info_t *veil_engine_detector(const veil_engine_t *engine, si
 /* veil_engine_find(): the index of detector <id>, or -1. */
 int veil_engine_find(const veil_engine_t *engine, const char *id);
 
+/*
+ * veil_engine_text_clear(): 1 when <text> (<len> bytes), scanned by
+ * <engine> as one VEIL_FMT_TEXT stream, certainly yields no finding: each
+ * of its trigger bytes is one the engine's shortcuts rule out, and the
+ * names pass finds nothing in it outside the <n_no_names> spans
+ * <no_names> (as veil_redactor_options_t.no_names: offsets, ascending,
+ * where no name or address starts). 0 when it may yield one, or when this
+ * cannot be told cheaply (custom patterns, more than 4 KiB,
+ * VEIL_SIMD=reference): then scan it. A dry run at a fraction of a
+ * scanner's cost, for a caller that would scan a short text only to learn
+ * it holds nothing (a proxy's head values).
+ */
+int veil_engine_text_clear(const veil_engine_t *engine, const void *text, size_t len,
+                           const uint64_t (*no_names)[2], size_t n_no_names);
+
 typedef struct veil_scanner veil_scanner_t;
 
 /* Called once per finding, in increasing offset order. */
