@@ -542,8 +542,9 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
         locs[nv++] = VEIL__LOC_URL_PATH;
         vals[nv].ptr = x->reqid;
         vals[nv].len = strlen(x->reqid);
-        /* veil's own id holds no name; a client's is read like a value */
-        locs[nv++] = x->reqid_generated ? loc | VEIL__LOC_NO_NAMES : loc;
+        /* veil's own id (random hex) holds nothing; a client's is read like
+           a value */
+        locs[nv++] = x->reqid_generated ? loc | VEIL__LOC_INERT : loc;
     }
     pos = 0;
     while (hs->n < n && veil_h1_next_header(hf->head, hf->head_len, &pos, &name, &value)) {
@@ -572,8 +573,11 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
             vals[nv] = value;
             /* Findings in a value that goes on as it came are counted
                apart: their transit action is observe. */
+            /* An HTTP date (Date, Last-Modified, Expires: in every
+               response) is inert: a day, a month, a year and a time alone
+               on their line, where no date of birth has its context. */
             locs[nv++] = (f->kept_asis ? loc | VEIL__LOC_KEPT : loc) |
-                         (http_date(value) ? VEIL__LOC_NO_NAMES : 0);
+                         (http_date(value) ? VEIL__LOC_INERT : 0);
         }
     }
 

@@ -23,7 +23,7 @@ void veil__findings_add(veil__findings_t *f, uint16_t detector, int loc)
     uint8_t kept = (loc & VEIL__LOC_KEPT) != 0;
     unsigned i;
 
-    loc &= ~(VEIL__LOC_KEPT | VEIL__LOC_NO_NAMES);
+    loc &= ~(VEIL__LOC_KEPT | VEIL__LOC_NO_NAMES | VEIL__LOC_INERT);
     for (i = 0; i < f->n; i++) {
         if (f->kind[i].detector == detector && f->kind[i].loc == loc && f->kind[i].kept == kept) {
             f->kind[i].count++;
@@ -422,6 +422,13 @@ static void lines_finding(void *ud, const veil_finding_t *f)
 }
 
 
+/* Whether value <i> is one no detector finds anything in. */
+static int inert(const int *loc_of, size_t i)
+{
+    return loc_of != NULL && (loc_of[i] & VEIL__LOC_INERT);
+}
+
+
 /* Whether value <i> is one where no name or address can be. */
 static int no_names_of(const int *loc_of, const veil_h1_span_t *vals, size_t i)
 {
@@ -467,42 +474,48 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
     ro.field_ud = rules_ud;
     ro.no_names = (const uint64_t(*)[2])no_names;
     ro.no_tables = 1; /* values, one a line */
-    for (i = 0; i < n; i++) {
-        ro.n_no_names += no_names_of(loc_of, vals, i);
-    }
-    r = veil_redactor_new(engine, &ro);
-    if (r == NULL) {
-        return -1;
-    }
     /* The values joined by newlines and fed at once: one pass of the
        engine instead of two feeds per value. */
     char small[4096], *joined = small;
     size_t total = 0;
 
+    /* (an inert value is an empty line: its line keeps the others' order) */
     for (i = 0; i < n; i++) {
-        total += vals[i].len + 1;
+        total += (inert(loc_of, i) ? 0 : vals[i].len) + 1;
     }
     if (total > sizeof(small) && (joined = malloc(total)) == NULL) {
-        veil_redactor_free(r);
         return -1;
     }
     for (i = 0; i < n; i++) {
+        size_t len = inert(loc_of, i) ? 0 : vals[i].len;
         starts[i] = off;
-        if (vals[i].len > 0) {
-            memcpy(joined + off, vals[i].ptr, vals[i].len);
+        if (len > 0) {
+            memcpy(joined + off, vals[i].ptr, len);
         }
-        if (no_names_of(loc_of, vals, i)) {
+        if (len > 0 && no_names_of(loc_of, vals, i)) {
             no_names[k][0] = off; /* (the redactor reads them when fed) */
-            no_names[k++][1] = off + vals[i].len;
+            no_names[k++][1] = off + len;
         }
-        joined[off + vals[i].len] = '\n';
-        off += vals[i].len + 1;
+        joined[off + len] = '\n';
+        off += len + 1;
     }
-    rc = veil_redactor_feed(r, joined, total);
-    if (rc == 0) {
-        rc = veil_redactor_finish(r);
+    ro.n_no_names = k;
+    int clear = fmt == VEIL_FMT_TEXT && rules == NULL &&
+                veil_engine_text_clear(engine, joined, total, (const uint64_t(*)[2])no_names, k);
+    if (clear) {
+        /* Nothing the engine could find (most heads: a content type, a
+           length, a server's name): the values as they came, without a
+           redactor's set-up, pass and wiping. */
+        rc = veil_jbuf_raw(out, joined, total);
+    } else if ((r = veil_redactor_new(engine, &ro)) == NULL) {
+        rc = -1;
+    } else {
+        rc = veil_redactor_feed(r, joined, total);
+        if (rc == 0) {
+            rc = veil_redactor_finish(r);
+        }
+        veil_redactor_free(r);
     }
-    veil_redactor_free(r);
     /* The values before redaction. */
     explicit_bzero(joined, total);
     if (joined != small) {
@@ -522,6 +535,9 @@ static int redact_lines(const veil_engine_t *engine, const uint8_t *actions,
             }
             red[k].ptr = out->data + off;
             red[k].len = pos - off;
+            if (inert(loc_of, k)) {
+                red[k] = vals[k];
+            }
             k++;
             off = pos + 1;
         }

@@ -141,6 +141,10 @@ enum veil__loc {
    an HTTP date), so those two detectors do not look in it; the others
    do. */
 #define VEIL__LOC_NO_NAMES 0x40
+/* Or'ed into a location given to veil__redact_lines(): the value's grammar
+   admits no finding, in any context (an HTTP date; veil's own request id,
+   random hex), so it is not scanned and comes back as it came. */
+#define VEIL__LOC_INERT 0x20
 
 #define VEIL__MAX_FINDING_KINDS 32
 
@@ -217,7 +221,9 @@ void veil__inspect_dispose(veil__inspect_t *in);
 /*
  * veil__redact_lines(): redacts <n> values (none may contain '\n') in one
  * engine pass of <fmt>. The redacted text is appended to <out>; red[i]
- * points into it at the redacted value i (valid until <out> changes).
+ * points into it at the redacted value i (valid until <out> changes), or
+ * at vals[i] for a value marked VEIL__LOC_INERT or in a text the engine
+ * clears without a pass (veil_engine_text_clear()).
  * <loc_of> maps the index of a value to its finding location. Returns 0,
  * or -1 when the values could not be redacted (the caller must then omit
  * them: fail closed). <ph_x>: the exchange whose map the placeholder
