@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "names.h"
 #include "simd.h"
+#include "slot_hash.h"
 #include "veil/scan.h"
 
 /* The longest text judged: a head's values, on the stack. */
@@ -63,20 +64,7 @@ static size_t clear_key(unsigned char key[CLEAR_KEY], const veil_engine_t *e, co
 
 static size_t clear_slot(const unsigned char *k, size_t n)
 {
-    uint64_t h = n * 0x9e3779b97f4a7c15ull;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, k + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 29;
-    }
-    if (i < n) {
-        uint64_t w = 0;
-        memcpy(&w, k + i, n - i);
-        h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    }
-    return (size_t)(h >> 56) % CLEAR_SLOTS;
+    return (size_t)(veil__slot_hash(k, n) >> 56) % CLEAR_SLOTS;
 }
 
 int veil_engine_text_clear(const veil_engine_t *e, const void *text, size_t len,
