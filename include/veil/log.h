@@ -36,6 +36,10 @@ int veil_jbuf_esc(veil_jbuf_t *b, const char *s, size_t len);
 int veil_jbuf_u64(veil_jbuf_t *b, uint64_t v);
 /* A "key": prefix, preceded by a comma unless <b> ends with '{' or '['. */
 int veil_jbuf_key(veil_jbuf_t *b, const char *key);
+/* The same for a key of <len> bytes that needs no escape, written as it
+   is: the program's own field names ("http.request.id"), never a value
+   or anything read from input. */
+int veil_jbuf_name(veil_jbuf_t *b, const char *key, size_t len);
 
 typedef struct veil_log veil_log_t;
 

@@ -457,6 +457,27 @@ int veil_jbuf_key(veil_jbuf_t *b, const char *key)
 }
 
 
+int veil_jbuf_name(veil_jbuf_t *b, const char *key, size_t len)
+{
+    char *o;
+
+    if (reserve(b, len + 4) != 0) {
+        return -ENOMEM;
+    }
+    o = b->data + b->len;
+    if (b->len > 0 && o[-1] != '{' && o[-1] != '[') {
+        *o++ = ',';
+    }
+    *o++ = '"';
+    memcpy(o, key, len);
+    o += len;
+    *o++ = '"';
+    *o++ = ':';
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
+
 static int open_path(const char *path)
 {
     return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);

@@ -279,6 +279,23 @@ TEST(keys_and_strings_build_a_record)
     CHECK(veil_jbuf_str(&b, "0123456789", 10) != 0);
     CHECK(b.overflow);
     veil_jbuf_dispose(&b);
+
+    /* The program's own keys, written as they are: the same record. */
+    want = "{\"http.request.id\":\"r1\",\"@t\":[{\"k\":2}]}";
+    veil_jbuf_init(&b, 4096);
+    veil_jbuf_raw(&b, "{", 1);
+    CHECK_EQ(veil_jbuf_name(&b, "http.request.id", 15), 0);
+    veil_jbuf_str(&b, "r1", 2);
+    veil_jbuf_name(&b, "@t", 2);
+    veil_jbuf_raw(&b, "[{", 2);
+    veil_jbuf_name(&b, "k", 1);
+    veil_jbuf_raw(&b, "2}]}", 4);
+    CHECK(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0);
+    veil_jbuf_dispose(&b);
+    veil_jbuf_init(&b, 8);
+    CHECK(veil_jbuf_name(&b, "0123456789", 10) != 0);
+    CHECK(b.overflow);
+    veil_jbuf_dispose(&b);
 }
 
 int main(void)

@@ -32,8 +32,8 @@ static void count(void *ud, const veil_finding_t *f)
 }
 
 /* The findings of a full scan of <t>, as the proxy scans a head. */
-static size_t scanned(const veil_engine_t *e, const char *t, size_t n,
-                      const uint64_t (*sp)[2], size_t nsp)
+static size_t scanned(const veil_engine_t *e, const char *t, size_t n, const uint64_t (*sp)[2],
+                      size_t nsp)
 {
     size_t found = 0;
     veil_scanner_t *s = veil_scanner_new(e, VEIL_FMT_TEXT, count, &found);
@@ -74,8 +74,7 @@ static size_t head_text(const char *spec, char *out, size_t cap, uint64_t sp[][2
 }
 
 /* Clear on every level, or on none; and when clear, nothing found. */
-static int clear_everywhere(const char *t, size_t n, const uint64_t (*sp)[2], size_t nsp,
-                            int *bad)
+static int clear_everywhere(const char *t, size_t n, const uint64_t (*sp)[2], size_t nsp, int *bad)
 {
     int first = -1;
     for (size_t k = 0; k < sizeof(levels) / sizeof(levels[0]); k++) {
