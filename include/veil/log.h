@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct veil_jbuf {
     char *data;
@@ -26,8 +27,19 @@ void veil_jbuf_init(veil_jbuf_t *b, size_t max);
 /* veil_jbuf_dispose(): wipes and frees the bytes; <b> is empty again. */
 void veil_jbuf_dispose(veil_jbuf_t *b);
 void veil_jbuf_reset(veil_jbuf_t *b);
-/* Raw bytes, no escaping. Returns 0 or -ENOMEM (cap reached). */
-int veil_jbuf_raw(veil_jbuf_t *b, const char *s, size_t len);
+/* Raw bytes, no escaping. Returns 0 or -ENOMEM (cap reached). Inline
+   where they fit (most appends are a few bytes: a brace, a quote, a
+   request line's pieces), else veil__jbuf_raw_grow(). */
+int veil__jbuf_raw_grow(veil_jbuf_t *b, const char *s, size_t len);
+static inline int veil_jbuf_raw(veil_jbuf_t *b, const char *s, size_t len)
+{
+    if (b->data != NULL && b->cap - b->len >= len) {
+        memcpy(b->data + b->len, s, len);
+        b->len += len;
+        return 0;
+    }
+    return veil__jbuf_raw_grow(b, s, len);
+}
 int veil_jbuf_cstr(veil_jbuf_t *b, const char *s);
 /* A quoted, escaped JSON string. */
 int veil_jbuf_str(veil_jbuf_t *b, const char *s, size_t len);

@@ -96,7 +96,7 @@ static int reserve(veil_jbuf_t *b, size_t more)
 }
 
 
-int veil_jbuf_raw(veil_jbuf_t *b, const char *s, size_t len)
+int veil__jbuf_raw_grow(veil_jbuf_t *b, const char *s, size_t len)
 {
     if (reserve(b, len) != 0) {
         return -ENOMEM;
