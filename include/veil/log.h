@@ -50,8 +50,25 @@ int veil_jbuf_u64(veil_jbuf_t *b, uint64_t v);
 int veil_jbuf_key(veil_jbuf_t *b, const char *key);
 /* The same for a key of <len> bytes that needs no escape, written as it
    is: the program's own field names ("http.request.id"), never a value
-   or anything read from input. */
-int veil_jbuf_name(veil_jbuf_t *b, const char *key, size_t len);
+   or anything read from input. Inline where it fits. */
+int veil__jbuf_name_grow(veil_jbuf_t *b, const char *key, size_t len);
+static inline int veil_jbuf_name(veil_jbuf_t *b, const char *key, size_t len)
+{
+    if (b->data == NULL || b->cap - b->len < len + 4) {
+        return veil__jbuf_name_grow(b, key, len);
+    }
+    char *o = b->data + b->len;
+    if (b->len > 0 && o[-1] != '{' && o[-1] != '[') {
+        *o++ = ',';
+    }
+    *o++ = '"';
+    memcpy(o, key, len);
+    o += len;
+    *o++ = '"';
+    *o++ = ':';
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
 
 typedef struct veil_log veil_log_t;
 

@@ -457,7 +457,7 @@ int veil_jbuf_key(veil_jbuf_t *b, const char *key)
 }
 
 
-int veil_jbuf_name(veil_jbuf_t *b, const char *key, size_t len)
+int veil__jbuf_name_grow(veil_jbuf_t *b, const char *key, size_t len)
 {
     char *o;
 
