@@ -210,8 +210,7 @@ static void write_headers(veil_jbuf_t *b, const veil__headscan_t *hs, const veil
             first = 0;
             if (f->rule >= 0 && !f->sensitive) {
                 write_rule_value(b, f, key);
-            } else if (f->sensitive ||
-                       (!f->keep && veil_value_looks_secret(f->value.ptr, f->value.len))) {
+            } else if (f->sensitive || f->looks_secret) {
                 /* A credential by its name, or by its look whatever the
                    name (an API key in X-Custom-Thing), unless a rule
                    keeps this header. */

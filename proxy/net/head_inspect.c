@@ -558,8 +558,10 @@ const char *veil__head_inspect(veil__xchg_t *x, int dir)
         f->sensitive = (uint8_t)veil__sensitive_header(name);
         f->keep = r != NULL && r->keep;
         f->rule = (int8_t)(r && !r->keep ? (int)r->action : -1);
-        f->kept_asis = f->sensitive || route_field(name) ||
-                       (!f->keep && veil_value_looks_secret(value.ptr, value.len));
+        /* (asked once: the log record asks again for its [REDACTED]) */
+        f->looks_secret =
+            !f->sensitive && !f->keep && veil_value_looks_secret(value.ptr, value.len);
+        f->kept_asis = f->sensitive || route_field(name) || f->looks_secret;
         /* A field name is a token (RFC 9110 section 5.1): no name or
            street address is written in one, and the names pass would
            read every capitalised name of every head as a word that may

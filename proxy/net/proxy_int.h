@@ -732,6 +732,8 @@ typedef struct veil__hfield {
     uint8_t sensitive;          /* a credential by its name */
     uint8_t keep;               /* a rule with action keep names it */
     uint8_t kept_asis;          /* goes on as it came whatever the mode */
+    uint8_t looks_secret;       /* its value reads as a credential (and no
+                                   rule keeps it): veil_value_looks_secret() */
     uint8_t fwd_state;          /* enum veil__fwd */
     size_t fwd_off, fwd_len;    /* the value in transit, in fwd */
 } veil__hfield_t;
