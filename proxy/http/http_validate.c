@@ -145,11 +145,11 @@ int veil_h1_span_eq_n(veil_h1_span_t s, const char *lc, size_t n)
     return 1;
 }
 
-static inline int mem_eq_lc(const char *p, size_t n, const char *lc)
-{
-    veil_h1_span_t s = {p, n};
-    return veil_h1_span_eq(s, lc);
-}
+/* <p> (<n> bytes) is the lower-case literal <lc>, case aside. A macro:
+   the literal's length is the compiler's, and a name of another length
+   (most of the dozens compared per head) costs one comparison. */
+#define mem_eq_lc(p, n, lc) \
+    ((n) == sizeof(lc) - 1 && veil_h1_span_eq_n((veil_h1_span_t){(p), (n)}, (lc), sizeof(lc) - 1))
 
 
 /* Head scanning: line structure and limits only. */
