@@ -7,6 +7,12 @@
 #   PII=sparse bench/proxy.sh ...   one record per body carries PII (an
 #                                   e-mail and a phone); the rest ids,
 #                                   SKUs, prices, timestamps, prose
+#   HOST=api.example.com bench/proxy.sh ...
+#                                   requests carry that Host header, a
+#                                   name as in production, instead of
+#                                   the address wrk writes (127.0.0.1:
+#                                   PORT, an IPv4 address veil's head
+#                                   pass finds and redacts for the log)
 #
 # Scenarios: JSON POST of 1 KiB and 16 KiB (bodies carrying PII, so the
 # engine has work), JSON GET of a 1 KiB response (with PII). veil runs in
@@ -216,21 +222,30 @@ added() {
         END { for (k in c) print k, c[k]; print "sum", s }'
 }
 
+# wrk, with the Host header HOST names, if any.
+wrk_() {
+    if [ -n "${HOST:-}" ]; then
+        wrk -H "Host: $HOST" "$@"
+    else
+        wrk "$@"
+    fi
+}
+
 run() { # name port pid script path [metrics port]
     name=$1; p=$2; pid=$3; script=$4; path=$5; mport=${6:-}
     # warm up the pools and caches
     if [ -n "$script" ]; then
-        wrk -t1 -c"$CONNS" -d1s -s "$script" "http://127.0.0.1:$p$path" >/dev/null
+        wrk_ -t1 -c"$CONNS" -d1s -s "$script" "http://127.0.0.1:$p$path" >/dev/null
     else
-        wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p$path" >/dev/null
+        wrk_ -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p$path" >/dev/null
     fi
     t0=$(ticks "$pid")
     [ -z "$mport" ] || added "$mport" > "$T/added0"
     if [ -n "$script" ]; then
-        wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$script" \
+        wrk_ -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$script" \
             "http://127.0.0.1:$p$path" > "$T/wrk.out"
     else
-        wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency \
+        wrk_ -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency \
             "http://127.0.0.1:$p$path" > "$T/wrk.out"
     fi
     t1=$(ticks "$pid")
