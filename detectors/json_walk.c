@@ -235,27 +235,18 @@ static const unsigned char key_prefix[64] = {
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 #endif
 
+#ifndef __SSE2__
 /* The first 32 bytes of the key in a frame's key buffer (64 bytes: the
    loads stay in it), zero past its length (<= 32): compared and hashed a
-   word at a time. Two vector masks where there are vectors, else a
-   loop. */
+   word at a time (kcache_entry() keeps them in vector registers where
+   there are vectors). */
 static inline void key_words(const char *key, size_t len, uint64_t w[4])
 {
-#ifdef __SSE2__
-    const unsigned char *m = key_prefix + 32 - len;
-    __m128i lo = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)key),
-                               _mm_loadu_si128((const __m128i *)(const void *)m));
-    __m128i hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(key + 16)),
-                               _mm_loadu_si128((const __m128i *)(const void *)(m + 16)));
-    _mm_storeu_si128((__m128i *)(void *)w, lo);
-    _mm_storeu_si128((__m128i *)(void *)(w + 2), hi);
-#else
     memcpy(w, key, 32);
     for (size_t k = 0; k < 4; k++) {
         size_t have = len > 8 * k ? len - 8 * k : 0;
         w[k] &= have >= 8 ? ~0ull : (1ull << (8 * have)) - 1;
     }
-#endif
 }
 
 /* Does slot <c> hold the key <w> of <len> bytes? */
@@ -264,6 +255,7 @@ static inline int kcache_holds(const veil__kcache_t *c, const uint64_t w[4], siz
     return c->len == len &&
            ((c->w[0] ^ w[0]) | (c->w[1] ^ w[1]) | (c->w[2] ^ w[2]) | (c->w[3] ^ w[3])) == 0;
 }
+#endif
 
 /* The scanner's cache entry of the stream's key <key> of 1 to
    VEIL__KCACHE_KEY bytes (VEIL__KCACHE_KEY of them readable): two slots
@@ -972,14 +964,13 @@ static int key_to_text(const jindex_t *x, const struct veil_scanner *s, size_t a
  * nor at the top level. Returns the offset it stopped at.
  */
 static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char *p, size_t i,
-                        size_t len, uint64_t base)
+                        size_t len)
 {
     veil__frame_t *f;
     size_t close, a, n;
     uint64_t trigger;
     int st = s->state, c;
 
-    (void)base;
     if (s->depth == 0) {
         return i;
     }
@@ -1097,6 +1088,7 @@ value:
         }
         a = i + 1;
         n = close - a;
+        /* (key_to_text()'s test, stopping at the first that holds) */
         if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
              jx_judge(x, s, a, close) != 0) ||
             (jx_spaced(x, a, close) != 0 && veil__names_may_hold(s->eng, (const char *)p + a, n))) {
@@ -1182,7 +1174,7 @@ int veil__json_feed(struct veil_scanner *s, const unsigned char *p, size_t len)
         if (walk && s->depth > 0 &&
             (s->state == J_KEY_OR_END || s->state == J_COLON || s->state == J_VALUE ||
              s->state == J_AFTER)) {
-            i = fast_walk(s, &x, p, i, len, base);
+            i = fast_walk(s, &x, p, i, len);
             if (i >= len) {
                 break;
             }
