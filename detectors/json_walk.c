@@ -1057,7 +1057,9 @@ colon:
     if (c != ':') {
         goto leave;
     }
-    i++;
+    /* (the one space of ": ", as pretty printers and Python's json.dumps
+       write it, stepped over here rather than through the index) */
+    i += 1 + (i + 2 < len && p[i + 1] == ' ');
 
 value:
     NEXT_BYTE(J_VALUE);
@@ -1129,7 +1131,7 @@ value:
 after:
     NEXT_BYTE(J_AFTER);
     if (c == ',') {
-        i++;
+        i += 1 + (i + 2 < len && p[i + 1] == ' '); /* (and of ", ") */
         if (f->is_array) {
             goto value;
         }
