@@ -738,7 +738,8 @@ static int jx_spaced_slow(const jindex_t *x, size_t a, size_t e)
 
 /* The first byte at or after <i> that is a quote or a backslash (in a
    string), or any byte but whitespace (outside strings); <len> if none. */
-static size_t jx_find(jindex_t *x, const struct veil_scanner *s, size_t i, int in_string)
+static __attribute__((noinline)) size_t jx_find_slow(jindex_t *x, const struct veil_scanner *s,
+                                                     size_t i, int in_string)
 {
     while (i < x->len) {
         jx_at(x, s, i);
@@ -750,6 +751,21 @@ static size_t jx_find(jindex_t *x, const struct veil_scanner *s, size_t i, int i
         i = x->base + 64;
     }
     return x->len;
+}
+
+/* jx_find(): jx_find_slow() where the current block has the byte sought
+   after <i>, inline (the run of whitespace before most tokens is short). */
+static inline __attribute__((always_inline)) size_t
+jx_find(jindex_t *x, const struct veil_scanner *s, size_t i, int in_string)
+{
+    if (x->base != SIZE_MAX && i - x->base < 64) {
+        uint64_t m = (in_string ? JB(x)->quote | JB(x)->bs : ~JB(x)->ws) >> (i - x->base);
+        if (m != 0) {
+            i += (size_t)__builtin_ctzll(m);
+            return i < x->len ? i : x->len;
+        }
+    }
+    return jx_find_slow(x, s, i, in_string);
 }
 
 /* The string opening at <o>, from the index: 1 with its closing quote in
@@ -795,8 +811,8 @@ static __attribute__((noinline)) int jx_string_long(jindex_t *x, const struct ve
 
 /* jx_string() for the common string, that ends in the block it opens in;
    the others go to jx_string_long(). */
-static inline int jx_string(jindex_t *x, const struct veil_scanner *s, size_t o, size_t *close,
-                            uint64_t *trigger)
+static __attribute__((noinline)) int jx_string_slow(jindex_t *x, const struct veil_scanner *s,
+                                                    size_t o, size_t *close, uint64_t *trigger)
 {
     uint64_t first = 0; /* the content's trigger bits in the first block */
     size_t into = 0;    /* its bytes there */
@@ -841,6 +857,26 @@ static inline int jx_string(jindex_t *x, const struct veil_scanner *s, size_t o,
         *trigger = first | t << into;
     }
     return *close < x->len;
+}
+
+/* jx_string(): jx_string_slow()'s first case, inline: the string opens
+   and closes in the current block with no backslash in it (most keys and
+   values). Anything else, the call. */
+static inline __attribute__((always_inline)) int
+jx_string(jindex_t *x, const struct veil_scanner *s, size_t o, size_t *close, uint64_t *trigger)
+{
+    if (x->base != SIZE_MAX && o - x->base < 63) {
+        const veil__jblock_t *b = JB(x);
+        size_t at = o + 1 - x->base;
+        uint64_t from = ~0ull << at, q = b->quote & from;
+        uint64_t upto = (q & (0 - q)) - 1;
+        if (q != 0 && (b->bs & from & upto) == 0) {
+            *close = x->base + (size_t)__builtin_ctzll(q);
+            *trigger = (b->trig & from & upto) >> at;
+            return *close < x->len;
+        }
+    }
+    return jx_string_slow(x, s, o, close, trigger);
 }
 
 /*
