@@ -136,10 +136,22 @@ static inline int veil__near_trigger_acts(const unsigned char *v, size_t len, si
  * <tmask> for byte k; all ones: not known, so 1) are all of the kind above
  * and their neighbours rule each out; 1 when any might matter.
  */
+static inline int veil__near_kind(unsigned c)
+{
+    return c == '_' || c == '-' || c == 'A' || c == 'B' || c == 'J' || c == '%' || c == 0xef;
+}
+
 static inline int veil__triggers_matter(const unsigned char *v, size_t len, uint64_t tmask)
 {
     if (tmask == ~0ull) {
         return 1;
+    }
+    /* A trigger of another kind (a digit, '@', ':') matters whatever is
+       around it: looked for first, before the neighbours of any. */
+    for (uint64_t m = tmask; m != 0; m &= m - 1) {
+        if (!veil__near_kind(v[__builtin_ctzll(m)])) {
+            return 1;
+        }
     }
     for (uint64_t m = tmask; m != 0; m &= m - 1) {
         if (veil__near_trigger_acts(v, len, (size_t)__builtin_ctzll(m))) {
