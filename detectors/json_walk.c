@@ -1135,7 +1135,13 @@ value:
         f->nitems += f->is_array;
         /* keep_sibling(): a short value is context for the next */
         if (!f->is_array && n > 0 && n <= sizeof(f->sibling)) {
-            memcpy(f->sibling, p + a, n);
+            /* (one fixed copy where the feed has the bytes, as
+               key_copy(); the frame is wiped with the scanner) */
+            if (len - a >= sizeof(f->sibling)) {
+                memcpy(f->sibling, p + a, sizeof(f->sibling));
+            } else {
+                memcpy(f->sibling, p + a, n);
+            }
             f->sibling_len = (uint8_t)n;
         }
         i = close + 1;
