@@ -257,11 +257,38 @@ static inline int kcache_holds(const veil__kcache_t *c, const uint64_t w[4], siz
 }
 #endif
 
+/* kcache_entry()'s miss: the key <key> of <len> bytes (32 readable) takes
+   the first of the two slots at <slot>, whose key moves to the second,
+   and is classified. */
+static __attribute__((noinline)) veil__kcache_t *kcache_fill(struct veil_scanner *s, unsigned slot,
+                                                             const char *key, size_t len)
+{
+    veil__kcache_t *c = &s->kcache[slot];
+    uint64_t *used = &s->kcache_used[slot / 64];
+    const uint64_t first = 1ull << (slot % 64), second = first << 1;
+    unsigned char w[32];
+
+    if (*used & first) {
+        c[1] = c[0];
+        *used |= second;
+    }
+    *used |= first;
+    memcpy(w, key, sizeof(w));
+    memset(w + len, 0, sizeof(w) - len); /* as the hit path's masked words */
+    memcpy(c[0].w, w, sizeof(w));
+    c[0].len = (uint8_t)len;
+    c[0].cls = (int8_t)veil__key_class(key, len);
+    c[0].to_text = 0;
+    return &c[0];
+}
+
 /* The scanner's cache entry of the stream's key <key> of 1 to
    VEIL__KCACHE_KEY bytes (VEIL__KCACHE_KEY of them readable): two slots
    per hash, the key found last in the first; a new key is classified
-   (veil__key_class()). The entry stays valid until the next call. */
-static veil__kcache_t *kcache_entry(struct veil_scanner *s, const char *key, size_t len)
+   (veil__key_class()). The entry stays valid until the next call. Inline:
+   the walk asks at every key, and finds nearly all. */
+static inline __attribute__((always_inline)) veil__kcache_t *
+kcache_entry(struct veil_scanner *s, const char *key, size_t len)
 {
 #ifdef __SSE2__
     /* (in vector registers from load to compare: the found key's path
@@ -298,21 +325,7 @@ static veil__kcache_t *kcache_entry(struct veil_scanner *s, const char *key, siz
         return &c[1];
     }
 #undef KC_HOLDS
-    if (*used & first) {
-        c[1] = c[0];
-        *used |= second;
-    }
-    *used |= first;
-#ifdef __SSE2__
-    _mm_storeu_si128((__m128i *)(void *)c[0].w, lo);
-    _mm_storeu_si128((__m128i *)(void *)(c[0].w + 2), hi);
-#else
-    memcpy(c[0].w, w, sizeof(w));
-#endif
-    c[0].len = (uint8_t)len;
-    c[0].cls = (int8_t)veil__key_class(key, len);
-    c[0].to_text = 0;
-    return &c[0];
+    return kcache_fill(s, slot, key, len);
 }
 
 /* veil__key_class() through the scanner's cache of the stream's keys. */
