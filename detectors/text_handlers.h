@@ -478,13 +478,15 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
 {
     uint64_t found = 0;
 #if VEIL_K_LEVEL >= 1
-    /* In running text (the window, CTX_WINDOW bytes), a word can only
-       start at a word boundary, on one of the wanted detectors' first
-       bytes, before one of their second bytes: the positions where all
-       three hold are found sixteen at a time, and only they are looked
-       at below (a superset of those the loop would not skip). */
+    /* A word can only start on one of the wanted detectors' first bytes,
+       before one of their second bytes, and in running text (the window,
+       CTX_WINDOW bytes) at a word boundary: the positions where these
+       hold are found sixteen at a time, and only they are looked at below
+       (a superset of those the loop would not skip). A key (a field's,
+       62 bytes of room) is read the same way where it is no longer than
+       the window, without the boundary. */
     uint64_t cands = ~0ull;
-    if (!in_key && hl <= CTX_WINDOW && CTX_WINDOW == 48) {
+    if (hl <= CTX_WINDOW && CTX_WINDOW == 48) {
         __m128i f_lo = _mm_setzero_si128(), f_hi = f_lo, s_lo = f_lo, s_hi = f_lo;
         for (uint64_t w = want; w; w &= w - 1) {
             const uint8_t(*set)[32] = e->context_sets[__builtin_ctzll(w)];
@@ -510,7 +512,7 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
         uint64_t in = hl ? ~0ull >> (64 - hl) : 0;
         /* The last byte has no second byte after it: the loop keeps it. */
         uint64_t last = hl ? 1ull << (hl - 1) : 0;
-        cands = first & ((second >> 1) | last) & ~(alpha << 1) & in;
+        cands = first & ((second >> 1) | last) & (in_key ? ~0ull : ~(alpha << 1)) & in;
     }
     for (uint64_t m = cands; m; m &= m - 1) {
         size_t k = (size_t)__builtin_ctzll(m);
@@ -587,7 +589,7 @@ static uint64_t context_bits(struct veil__text *t, size_t s, uint64_t want)
         t->ctx_pos = s;
         t->ctx_done = 0;
         t->ctx_mask = 0;
-        t->ctx_wl = context_window(t, s, t->ctx_win);
+        t->ctx_wl = SIZE_MAX; /* the window: read when asked */
     }
     /* The key is looked at lazily too: most values never ask. */
     struct veil__field *f = field_at(t, s);
@@ -602,6 +604,9 @@ static uint64_t context_bits(struct veil__text *t, size_t s, uint64_t want)
     }
     uint64_t todo = want & ~t->ctx_done & ~fmask;
     if (todo) {
+        if (t->ctx_wl == SIZE_MAX) {
+            t->ctx_wl = context_window(t, s, t->ctx_win);
+        }
         t->ctx_mask |= context_mask(t->eng, t->ctx_win, t->ctx_wl, 0, todo);
         t->ctx_done |= todo;
     }
