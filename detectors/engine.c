@@ -321,6 +321,26 @@ veil_engine_t *veil_engine_new(const veil_engine_options_t *opts, char *err, siz
                 }
             }
         }
+        /* The runs of one detector's words within each first byte's. */
+        size_t nrun = 0, end = total < 512 ? total : 512;
+        for (int c = 0; c < 256; c++) {
+            e->ctx_run_index[c] = (uint16_t)nrun;
+            for (size_t j = e->ctx_index[c]; j < e->ctx_index[c + 1] && j < end; j++) {
+                if (j == e->ctx_index[c] ||
+                    e->ctx_words[j].detector != e->ctx_words[j - 1].detector) {
+                    e->ctx_run_start[nrun++] = (uint16_t)j;
+                }
+            }
+        }
+        e->ctx_run_index[256] = (uint16_t)nrun;
+        e->ctx_run_start[nrun] = (uint16_t)end;
+        e->ctx_runs_ok = total <= 512;
+        for (int c = 0; c < 256; c++) {
+            if (e->ctx_run_index[c + 1] - e->ctx_run_index[c] !=
+                __builtin_popcountll(e->context_first[c])) {
+                e->ctx_runs_ok = 0;
+            }
+        }
     }
     if (opts->custom_count && compile_custom(e, opts, err, errlen) != 0) {
         goto fail;

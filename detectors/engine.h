@@ -61,6 +61,14 @@ struct veil_engine {
         const char *word;
         uint8_t len, detector;
     } ctx_words[512];
+    /* Within a first byte's entries the words are in detector order: one
+       run per detector. Detector d's run among first byte c's is run
+       ctx_run_index[c] + (the detectors below d in context_first[c]), its
+       words ctx_run_start[run] to ctx_run_start[run + 1]. */
+    uint16_t ctx_run_index[257];
+    uint16_t ctx_run_start[513];
+    uint8_t ctx_runs_ok; /* 0: the runs do not match context_first (words
+                            past ctx_words' room), look through all */
     /* Custom detectors: their catalog entries (owned copies), validators,
        context words, and one alternation of all their patterns whose
        (*MARK) names the detector that matched. */

@@ -535,6 +535,29 @@ static uint64_t context_mask(const veil_engine_t *e, const char *hay, size_t hl,
         if (!bounded && !in_key) {
             continue;
         }
+        if (e->ctx_runs_ok) {
+            /* Only the words of the detectors still in <cand>: each one's
+               run among the words of this first byte. */
+            for (uint64_t dm = cand; dm; dm &= dm - 1) {
+                unsigned d = (unsigned)__builtin_ctzll(dm);
+                size_t r = e->ctx_run_index[c] +
+                           (size_t)__builtin_popcountll(e->context_first[c] & ((1ull << d) - 1));
+                for (size_t j = e->ctx_run_start[r]; j < e->ctx_run_start[r + 1]; j++) {
+                    size_t len = e->ctx_words[j].len;
+                    const char *w = e->ctx_words[j].word;
+                    if (k + len > hl || (len > 1 && hay[k + 1] != w[1]) ||
+                        (len > 2 && memcmp(hay + k + 2, w + 2, len - 2) != 0)) {
+                        continue;
+                    }
+                    if (len <= 3 ? bounded && (k + len == hl || !isal((unsigned char)hay[k + len]))
+                                 : 1) {
+                        found |= 1ull << d;
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
         for (size_t j = e->ctx_index[c]; j < e->ctx_index[c + 1]; j++) {
             size_t len = e->ctx_words[j].len;
             uint64_t bit = 1ull << e->ctx_words[j].detector;

@@ -486,6 +486,38 @@ TEST(key_classes)
     }
 }
 
+/* Context words: each detector's words are found in its run among the
+   words of their first byte (engine.c indexes them so; context_mask()
+   looks only there), and the catalog's words fit the index. A word the
+   run missed would lose its detector's context everywhere. */
+TEST(context_word_runs)
+{
+    char err[256];
+    veil_engine_t *e = veil_engine_new(NULL, err, sizeof(err));
+    CHECK(e != NULL);
+    CHECK_EQ(e->ctx_runs_ok, 1);
+    size_t words = 0;
+    for (int d = 0; d < VEIL_D__COUNT && d < 64; d++) {
+        for (size_t k = 0; k < e->ncontext[d]; k++) {
+            const char *w = e->context[d][k].word;
+            unsigned char c = (unsigned char)w[0];
+            size_t r = e->ctx_run_index[c] +
+                       (size_t)__builtin_popcountll(e->context_first[c] & ((1ull << d) - 1));
+            int seen = 0;
+            CHECK(r < e->ctx_run_index[c + 1]);
+            for (size_t j = e->ctx_run_start[r]; j < e->ctx_run_start[r + 1]; j++) {
+                CHECK_EQ(e->ctx_words[j].detector, d);
+                seen |= e->ctx_words[j].word == w;
+            }
+            CHECK(seen);
+            words++;
+        }
+    }
+    CHECK(words > 100);
+    CHECK_EQ(e->ctx_run_start[e->ctx_run_index[256]], words);
+    veil_engine_free(e);
+}
+
 int main(void)
 {
     veil__keys_init();
@@ -496,5 +528,6 @@ int main(void)
     RUN(odd_bytes);
     RUN(prose_keys);
     RUN(key_classes);
+    RUN(context_word_runs);
     TEST_MAIN_END;
 }
