@@ -383,36 +383,36 @@ static inline void kc_words(const char *key, size_t len, uint64_t w[KC_KEY / 8])
     }
 }
 
-/* The key's bytes into w[], zero-padded, from three whole-word loads: the
-   24 bytes at <key> are readable (the text layer's buffer, whose room
-   after its capacity is larger). No branch on the length: the keys of an
-   API body take turns at every length, and kc_words()'s branches were
-   mispredicted about once a key. */
-static inline void kc_words24(const char *key, size_t len, uint64_t w[KC_KEY / 8])
-{
-    for (size_t k = 0; k < KC_KEY / 8; k++) {
-        uint64_t x;
-        memcpy(&x, key + 8 * k, 8);
-        w[k] = x & kc_keep[len][k];
-    }
-}
-
 static inline int kc_holds(const kc_entry_t *e, const uint64_t w[KC_KEY / 8], size_t len)
 {
-    return e->len == len && e->w[0] == w[0] && e->w[1] == w[1] && e->w[2] == w[2];
+    return e->len == len && ((e->w[0] ^ w[0]) | (e->w[1] ^ w[1]) | (e->w[2] ^ w[2])) == 0;
 }
 
 static inline __attribute__((always_inline)) int key_class_cached(const char *key, size_t len,
                                                                   int prose, int padded)
 {
-    uint64_t w[KC_KEY / 8] = {0, 0, 0};
+    uint64_t w[KC_KEY / 8];
 
     if (len == 0 || len > KC_KEY) {
         return key_class(key, len, prose);
     }
     if (padded) {
-        kc_words24(key, len, w);
+        /* The key's bytes, zero-padded, from three whole-word loads: the
+           24 bytes at <key> are readable (the text layer's buffer, whose
+           room after its capacity is larger). No branch on the length:
+           the keys of an API body take turns at every length, and
+           kc_words()'s branches were mispredicted about once a key. In
+           registers: an array filled in a loop went through the stack, a
+           store and a reload on the path every "key": waits on. */
+        uint64_t x0, x1, x2;
+        memcpy(&x0, key, 8);
+        memcpy(&x1, key + 8, 8);
+        memcpy(&x2, key + 16, 8);
+        w[0] = x0 & kc_keep[len][0];
+        w[1] = x1 & kc_keep[len][1];
+        w[2] = x2 & kc_keep[len][2];
     } else {
+        w[0] = w[1] = w[2] = 0;
         kc_words(key, len, w);
     }
     /* Three products side by side, not one after another: the place is
