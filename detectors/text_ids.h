@@ -205,18 +205,22 @@ static size_t ids_lettered(struct veil__text *t, const chain_t *c, size_t k)
     /* The state formats cover most short words: the context word first,
        but not for fewer than five letters and digits, which no format
        has ("v1", "x64": an API path's and a user agent's commonest words,
-       where the context test cost more than the rest). */
+       where the context test cost more than the rest), nor for counts of
+       letters and digits that fit no format (a Slack id, a SKU's part). */
     if (t->eng->enabled[VEIL_D_US_DRIVERS_LICENSE] && len <= 19 &&
-        (len >= 5 || ids_joined_chars(c, k, 5) >= 5) &&
-        has_context(t, s, VEIL_D_US_DRIVERS_LICENSE)) {
+        (len >= 5 || ids_joined_chars(c, k, 5) >= 5)) {
         size_t je = ids_joined_end(b, c, k, 5, "- ");
-        if (je - s <= 23 && ids_valid(veil__valid_us_driver_licence, b, s, je) &&
-            (r = ids_judge(t, VEIL_D_US_DRIVERS_LICENSE, s, je, VEIL_CONF_MEDIUM, 1)) != 0) {
-            return r;
-        }
-        if (je != e && ids_valid(veil__valid_us_driver_licence, b, s, e) &&
-            (r = ids_judge(t, VEIL_D_US_DRIVERS_LICENSE, s, e, VEIL_CONF_MEDIUM, 1)) != 0) {
-            return r;
+        int joined = je - s <= 23 && veil__us_driver_licence_may_be((const char *)b + s, je - s);
+        int word = je != e && veil__us_driver_licence_may_be((const char *)b + s, e - s);
+        if ((joined || word) && has_context(t, s, VEIL_D_US_DRIVERS_LICENSE)) {
+            if (joined && ids_valid(veil__valid_us_driver_licence, b, s, je) &&
+                (r = ids_judge(t, VEIL_D_US_DRIVERS_LICENSE, s, je, VEIL_CONF_MEDIUM, 1)) != 0) {
+                return r;
+            }
+            if (word && ids_valid(veil__valid_us_driver_licence, b, s, e) &&
+                (r = ids_judge(t, VEIL_D_US_DRIVERS_LICENSE, s, e, VEIL_CONF_MEDIUM, 1)) != 0) {
+                return r;
+            }
         }
     }
     return 0;

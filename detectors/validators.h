@@ -37,8 +37,12 @@ int veil__valid_date(const char *s, size_t len); /* a real calendar date, 1900..
 
 /* ---- national and health identifiers (validators_ids.c) -------------- */
 
-int veil__valid_us_passport(const char *s, size_t len);        /* 9 digits, or letter + 8 */
-int veil__valid_us_driver_licence(const char *s, size_t len);  /* any state's format */
+int veil__valid_us_passport(const char *s, size_t len);       /* 9 digits, or letter + 8 */
+int veil__valid_us_driver_licence(const char *s, size_t len); /* any state's format */
+/* 0 only where veil__valid_us_driver_licence() is 0 for certain: the
+   counts of letters and digits fit no state's format (a cheap test that
+   may go before the context word the detector needs). */
+int veil__us_driver_licence_may_be(const char *s, size_t len);
 int veil__valid_us_npi(const char *s, size_t len);             /* Luhn over 80840 + NPI */
 int veil__valid_us_dea(const char *s, size_t len);             /* registrant type + check digit */
 int veil__valid_us_mbi(const char *s, size_t len);             /* Medicare MBI character rules */

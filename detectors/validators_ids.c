@@ -12,6 +12,7 @@
 
 #include "shapes.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -303,6 +304,73 @@ int veil__valid_us_driver_licence(const char *s, size_t len)
         if (dl_match(c, n, *f))
             return 1;
     return 0;
+}
+
+/* dl_fits[l] bit d: some format takes l letters (its 'a' terms and
+   upper-case letters) and d digits ('n' terms), l + d <= 19; read once
+   from dl_formats. */
+static uint32_t dl_fits[20];
+static pthread_once_t dl_fits_once = PTHREAD_ONCE_INIT;
+
+static void dl_fits_build(void)
+{
+    for (size_t k = 0; dl_formats[k] != NULL; k++) {
+        const char *f = dl_formats[k];
+        unsigned lmin = 0, lmax = 0, dmin = 0, dmax = 0, lo, hi;
+        while (*f != '\0') {
+            char cls = *f++;
+            if (cls >= 'A' && cls <= 'Z') {
+                lmin++;
+                lmax++;
+                continue;
+            }
+            dl_count(&f, &lo, &hi);
+            if (cls == 'n') {
+                dmin += lo;
+                dmax += hi;
+            } else {
+                lmin += lo;
+                lmax += hi;
+            }
+        }
+        for (unsigned l = lmin; l <= lmax && l < 20; l++) {
+            for (unsigned d = dmin; d <= dmax && d < 20; d++) {
+                dl_fits[l] |= 1u << d;
+            }
+        }
+    }
+}
+
+int veil__us_driver_licence_may_be(const char *s, size_t len)
+{
+    unsigned letters = 0, digits = 0;
+    int first_letter = -1;
+
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (ch == ' ' || ch == '-') {
+            continue;
+        }
+        if (is_digit(ch)) {
+            digits++;
+        } else if (is_letter(ch)) {
+            letters++;
+        } else {
+            return 1; /* ('*' and the rest: the validator judges) */
+        }
+        if (first_letter < 0) {
+            first_letter = is_letter(ch);
+        }
+    }
+    size_t n = letters + digits;
+    if (n < 5 || n > 19) {
+        return 0;
+    }
+    if (n == 12 && first_letter == 1) {
+        return 1; /* Washington's formats take any such string */
+    }
+    pthread_once(&dl_fits_once, dl_fits_build);
+    return (int)(dl_fits[letters] >> digits & 1);
 }
 
 /*

@@ -6,6 +6,9 @@
  * check catches them all, wrong lengths, wrong separators, impossible
  * dates, and PII-free look-alikes.
  */
+#include <stdint.h>
+#include <string.h>
+
 #include "validator_check.h"
 
 
@@ -694,11 +697,55 @@ TEST(look_alikes)
     INVALID(sg_nric, "S2024031A");
 }
 
+/* veil__us_driver_licence_may_be() is 0 only where the validator is 0
+   (text_ids.h skips the context test then): every valid number above,
+   and 300,000 strings of letters, digits, spaces, dashes and '*' of 1 to
+   23 bytes (fixed seed). And it does rule out what it is there for. */
+TEST(us_driver_licence_may_be)
+{
+    static const char *const valid[] = {
+        "D1234567",     "S123456789012", "S123-456-78-901-0", "12345678",       "12ABC34567",
+        "123AB4567",    "K1K1K",         "A123456R",          "X12345678",      "1234567A",
+        "SMITH**JA123", "WDLABCD1234E",  "AB123456C",         "A12345678901234"};
+    static const char alphabet[] = "ABCRXZ0123456789 -*k";
+    uint32_t x = 12345;
+    unsigned agree = 0;
+
+    for (size_t k = 0; k < sizeof(valid) / sizeof(valid[0]); k++) {
+        CHECK(veil__us_driver_licence_may_be(valid[k], strlen(valid[k])));
+    }
+    for (int round = 0; round < 300000; round++) {
+        char b[24];
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        size_t n = 1 + x % 23;
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            /* mostly letters and digits, as words are */
+            b[i] = alphabet[x % 64 < 60 ? x % 16 : 16 + x % 4];
+        }
+        int valid_now = veil__valid_us_driver_licence(b, n);
+        if (valid_now) {
+            CHECK(veil__us_driver_licence_may_be(b, n));
+        }
+        agree += valid_now == veil__us_driver_licence_may_be(b, n);
+    }
+    CHECK(agree > 150000);                                  /* (a test that rules out much) */
+    CHECK(!veil__us_driver_licence_may_be("U4YTHBEAL", 9)); /* Slack user id */
+    CHECK(!veil__us_driver_licence_may_be("CA1ZCUZGE", 9)); /* Slack channel id */
+    CHECK(!veil__us_driver_licence_may_be("KU27", 4));
+    CHECK(veil__us_driver_licence_may_be("ABCDEFGHIJ12", 12)); /* WA's old format's shape */
+}
+
 int main(void)
 {
     guard_init();
     RUN(us_passport);
     RUN(us_driver_licence);
+    RUN(us_driver_licence_may_be);
     RUN(us_npi);
     RUN(us_dea);
     RUN(us_mbi);
