@@ -3,7 +3,7 @@
 by callgrind, for two or more veil binaries in one run. Run by hand, not
 in CI:
 
-    bench/proxy_instr.py [--seconds N] [--pii dense|sparse] NAME=VEIL ...
+    bench/proxy_instr.py [--seconds N] [--pii dense|sparse] [--host NAME] NAME=VEIL ...
 
 Why: requests/s and CPU time per request (bench/proxy.sh) move by 20% from
 run to run on a shared 2-core machine, which hides a change of 10%. The
@@ -122,8 +122,13 @@ http {
     return p, port
 
 
+HOST = None  # --host: the Host header wrk sends (else the address it connects to)
+
+
 def wrk(port, path, script, seconds, conns=8):
     cmd = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds]
+    if HOST:
+        cmd += ["-H", "Host: " + HOST]
     if script:
         cmd += ["-s", script]
     out = subprocess.run(cmd + ["http://127.0.0.1:%d%s" % (port, path)],
@@ -172,8 +177,12 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--pii", choices=("dense", "sparse"), default="dense")
     ap.add_argument("--only", help="run the scenarios whose name contains this")
+    ap.add_argument("--host", help="Host header to send, a name as in production (wrk "
+                    "otherwise sends 127.0.0.1:PORT, an IPv4 address the head pass finds)")
     ap.add_argument("veils", nargs="+", metavar="NAME=VEIL")
     a = ap.parse_args()
+    global HOST
+    HOST = a.host
     for tool in ("valgrind", "callgrind_control", "wrk"):
         if not shutil.which(tool):
             raise SystemExit("bench: %s is not installed" % tool)
@@ -188,8 +197,8 @@ def main():
                  ("POST 16k", "/post", os.path.join(t, "post16k.lua"), []),
                  ("POST 1k inspect off", "/post", os.path.join(t, "post1k.lua"),
                   ["--inspect", "off"])]
-        print("callgrind instructions per request, PII=%s, %d s of wrk -c8 each"
-              % (a.pii, a.seconds))
+        print("callgrind instructions per request, PII=%s, %d s of wrk -c8 each%s"
+              % (a.pii, a.seconds, ", Host: " + HOST if HOST else ""))
         for scen in scens:
             if a.only and a.only not in scen[0]:
                 continue
