@@ -3313,7 +3313,47 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         return end < 63 ? i + end : 0;
     }
     if (ws != i) {
-        return 0;
+        /* A word that starts with a letter and stands alone, with no
+           lower case from its first digit on ("U4YTHBEAL", "CA1ZCUZGE":
+           Slack's ids; "v1"). h_numeric() makes it a chain of one word
+           and asks try_lettered(), whose checks each take only some
+           lengths and layouts: an IBAN (two capitals, two digits), a
+           NIE (X, Y or Z), a NINO (two capitals, a digit), nine
+           characters with six digits or more (NRIC, DEA, passports), 5
+           to 8, 10, 11, 16 and 17 characters (postcodes, BIC, PAN, ID
+           documents, DVLA, VIN, fiscal codes), a segwit address, and a
+           driver's licence where veil__us_driver_licence_may_be() says
+           so. A word none of these take gives no finding, and the
+           handler resumes at its end. Standing alone: no chain separator,
+           '+', '(', '%' or byte of 0x80 and up (a look-alike) next to it. */
+        const size_t len = we - ws;
+        const unsigned prev = ws > 0 ? B(ws - 1) : 0, next = B(we);
+        const unsigned b0 = B(ws), b1 = B(ws + 1), b2 = B(ws + 2), b3 = B(ws + 3);
+        if (len > 40 || !isal(b0) || (i == ws + 2 && islo(b0)) ||
+            !(prev == 0 || prev == '"' || prev == '\'' || prev == ',' || prev == '=' ||
+              prev == ':' || prev == '[' || prev == '{' || prev == '\t' || prev == '\n' ||
+              prev == '\r' || prev == '>') ||
+            !(next == 0 || next == '"' || next == '\'' || next == ',' || next == '}' ||
+              next == ']' || next == '\t' || next == '\n' || next == '\r' || next == '&' ||
+              next == ';' || next == '<')) {
+            return 0;
+        }
+        const unsigned k0 = (unsigned)(ws - c[0].base);
+        const unsigned digits =
+            (unsigned)__builtin_popcountll(WIN(c, dig, k0) & ((1ull << len) - 1));
+        if ((isup(b0) && isup(b1) && isdig(b2) && (len < 4 || isdig(b3) || len >= 9)) ||
+            ((b0 == 'X' || b0 == 'Y' || b0 == 'Z') && len >= 9) ||
+            ((b0 == 'B' || b0 == 'T') && b2 == '1' && len >= 14)) {
+            return 0; /* an IBAN's, a NINO's, a NIE's or a segwit address's start */
+        }
+        if ((len >= 5 && len <= 8) || len == 10 || len == 11 || len == 16 || len == 17 ||
+            (len == 9 && digits >= 6)) {
+            return 0;
+        }
+        if (len >= 5 && len <= 19 && veil__us_driver_licence_may_be((const char *)b + ws, len)) {
+            return 0;
+        }
+        return we;
     }
     if (run == 4 && B(i + 4) == '-' && isdig(B(i + 5)) && isdig(B(i + 6)) && B(i + 7) == '-' &&
         isdig(B(i + 8)) && isdig(B(i + 9)) && (B(i + 10) == 'T' || B(i + 10) == ' ') &&

@@ -203,6 +203,89 @@ TEST(one_word_numbers)
     SWEEP(E, "", "ab-1796851234567", "");
 }
 
+/* The value <value> under the key <key> in a JSON body, at offsets 0 to
+   140 (a key before it of that many bytes), and in a form body: the
+   value stands alone and its context is the key's; both must give the
+   detectors <want>. */
+static int sweep_key(int line, const veil_engine_t *e, const char *key, const char *value,
+                     const char *want)
+{
+    char buf[900], ids[512];
+    for (size_t pad = 0; pad <= 140; pad++) {
+        char q[160];
+        memset(q, 'q', pad);
+        q[pad] = '\0';
+        size_t n = (size_t)snprintf(buf, sizeof(buf),
+                                    "{\"%s\":\"x\",\"%s\":\"%s\",\"tail\":\"plain words only, "
+                                    "long enough for two blocks after the value, and then "
+                                    "some more\"}\n",
+                                    q, key, value);
+        ids_only(scan_str(line, e, VEIL_FMT_JSON, buf, n), ids, sizeof(ids));
+        if (strcmp(ids, want) != 0) {
+            fprintf(stderr, "line %d: JSON key, offset %zu: found \"%s\", want \"%s\"\n", line, pad,
+                    ids, want);
+            return 0;
+        }
+        n = (size_t)snprintf(buf, sizeof(buf),
+                             "%s=x&%s=%s&tail=plain+words+only+long+enough+for+two+blocks+"
+                             "after+the+value+and+then+some+more",
+                             q, key, value);
+        ids_only(scan_str(line, e, VEIL_FMT_FORM, buf, n), ids, sizeof(ids));
+        if (strcmp(ids, want) != 0) {
+            fprintf(stderr, "line %d: form, offset %zu: found \"%s\", want \"%s\"\n", line, pad,
+                    ids, want);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+#define SWEEP_KEY(e, key, value, want) CHECK(sweep_key(__LINE__, (e), (key), (value), (want)))
+
+/* A word that starts with a letter and stands alone: the ids of API
+   traffic are skipped, and every identifier try_lettered() takes is still
+   found (the handler), with its context word where it needs one. */
+TEST(lettered_words)
+{
+    SWEEP(E, "user ", "U4YTHBEAL", "");
+    SWEEP(E, "channel ", "CA1ZCUZGE", "");
+    SWEEP(E, "", "C4897WXJA", "");
+    SWEEP(E, "", "U25A29JJ5", "");
+    SWEEP(E, "", "v1", "");
+    SWEEP(E, "", "AB1", "");
+    SWEEP(E, "", "K8S4EVERYTHINGOK", "");
+    SWEEP(E, "", "ABCDEFGHIJK1LMNOPQRSTUVWXYZ", "");
+    SWEEP(E, "driver's license ", "D1234567", "us_drivers_license");
+    SWEEP(E, "driver's license ", "WDLABCD1234E", "us_drivers_license");
+    SWEEP(E, "passport: ", "A12345678", "us_passport");
+    SWEEP(E, "pasaporte ", "PAA123456", "es_passport");
+    SWEEP(E, "passaporto ", "YA1234567", "it_passport");
+    SWEEP(E, "PAN ", "AAAPL1234C", "in_pan");
+    SWEEP(E, "NRIC ", "S1234567D", "sg_nric");
+    SWEEP(E, "SWIFT ", "DEUTDEFF500", "swift_bic");
+    SWEEP(E, "", "X1234567L", "es_nie");
+    SWEEP(E, "", "GB82WEST12345698765432", "iban");
+    /* Alone, with the context in the key (where the shortcut looks): a
+       key of a sensitive class makes the value a field finding of its
+       class (national_id, credit_card for "pan"). */
+    SWEEP_KEY(E, "user", "U4YTHBEAL", "");
+    SWEEP_KEY(E, "ref", "v1", "");
+    SWEEP_KEY(E, "drivers_license", "D1234567", "national_id");
+    SWEEP_KEY(E, "dln", "D1234567", "us_drivers_license");
+    SWEEP_KEY(E, "dln", "WDLABCD1234E", "us_drivers_license");
+    SWEEP_KEY(E, "dln", "U4YTHBEAL", "");
+    SWEEP_KEY(E, "passport", "A12345678", "national_id");
+    SWEEP_KEY(E, "pasaporte", "PAA123456", "es_passport");
+    SWEEP_KEY(E, "passaporto", "YA1234567", "it_passport");
+    SWEEP_KEY(E, "pan", "AAAPL1234C", "credit_card");
+    SWEEP_KEY(E, "ref", "AAAPL1234C", "in_pan");
+    SWEEP_KEY(E, "nric", "S1234567D", "sg_nric");
+    SWEEP_KEY(E, "swift", "DEUTDEFF500", "swift_bic");
+    SWEEP_KEY(E, "postcode", "SW1A1AA", "uk_postcode");
+    SWEEP_KEY(E, "ref", "X1234567L", "es_nie");
+    SWEEP_KEY(E, "ref", "GB82WEST12345698765432", "iban");
+}
+
 int main(void)
 {
     char err[256];
@@ -219,6 +302,7 @@ int main(void)
     RUN(names_after_punctuation);
     RUN(short_numbers);
     RUN(one_word_numbers);
+    RUN(lettered_words);
     veil_engine_free(E);
     veil_engine_free(LOW);
     TEST_MAIN_END;
