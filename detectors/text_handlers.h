@@ -2422,8 +2422,12 @@ static size_t field_value(struct veil__text *t, size_t v, int cls, int final, in
         }
         if (b[v] == '"') {
             q = v + 1;
+            /* (A backslash escapes the byte after it, but never the
+               delimiter that ends a value: stepping over it ran the value
+               into the next one when the delimiter was there, and not
+               when the feed ended at the backslash; fuzz_scan.) */
             while (q < n && q - v < FIELD_MAX && b[q] != '"' && b[q] != VEIL__DELIM) {
-                q += b[q] == '\\' ? 2 : 1;
+                q += b[q] == '\\' && q + 1 < n && b[q + 1] != VEIL__DELIM ? 2 : 1;
             }
             if (q >= n && !final && q - v < FIELD_MAX) {
                 return DEFER;
