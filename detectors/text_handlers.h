@@ -3328,21 +3328,40 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
            documents, DVLA, VIN, fiscal codes), a segwit address, and a
            driver's licence where veil__us_driver_licence_may_be() says
            so. A word none of these take gives no finding, and the
-           handler resumes at its end. Standing alone: no chain separator,
-           '+', '(', '%' or byte of 0x80 and up (a look-alike) next to it. */
+           handler resumes at its end. Standing alone: no chain separator
+           but a path's '/' next to it (and none that joins another word
+           to it), no '+', '(', '%' or byte of 0x80 and up (a
+           look-alike). */
         const size_t len = we - ws;
         const unsigned prev = ws > 0 ? B(ws - 1) : 0, next = B(we);
         const unsigned b0 = B(ws), b1 = B(ws + 1), b2 = B(ws + 2), b3 = B(ws + 3);
+        const unsigned k0 = (unsigned)(ws - c[0].base);
         if (len > 40 || !isal(b0) || (i == ws + 2 && islo(b0)) ||
             !(prev == 0 || prev == '"' || prev == '\'' || prev == ',' || prev == '=' ||
               prev == ':' || prev == '[' || prev == '{' || prev == '\t' || prev == '\n' ||
-              prev == '\r' || prev == '>') ||
-            !(next == 0 || next == '"' || next == '\'' || next == ',' || next == '}' ||
-              next == ']' || next == '\t' || next == '\n' || next == '\r' || next == '&' ||
-              next == ';' || next == '<')) {
+              prev == '\r' || prev == '>' || prev == '/')) {
             return 0;
         }
-        const unsigned k0 = (unsigned)(ws - c[0].base);
+        if (next == '/') {
+            /* A path's segment ("/v1/items"): build_chain() joins the word
+               after one '/' when it has a digit, or four bytes or fewer
+               (hex or capitals); one of five or more letters, or no word,
+               ends the chain here. */
+            const unsigned k1 = k0 + (unsigned)len + 1;
+            if (k1 >= 64 || issep(B(we + 1))) {
+                return 0;
+            }
+            const uint64_t after = WIN(c, aln, k1);
+            const unsigned run2 = after == ~0ull ? 64 : (unsigned)__builtin_ctzll(~after);
+            if (run2 != 0 &&
+                (run2 <= 4 || run2 >= 64 || (WIN(c, dig, k1) & ((1ull << run2) - 1)) != 0)) {
+                return 0;
+            }
+        } else if (!(next == 0 || next == '"' || next == '\'' || next == ',' || next == '}' ||
+                     next == ']' || next == '\t' || next == '\n' || next == '\r' || next == '&' ||
+                     next == ';' || next == '<')) {
+            return 0;
+        }
         const unsigned digits =
             (unsigned)__builtin_popcountll(WIN(c, dig, k0) & ((1ull << len) - 1));
         if ((isup(b0) && isup(b1) && isdig(b2) && (len < 4 || isdig(b3) || len >= 9)) ||

@@ -265,11 +265,22 @@ TEST(lettered_words)
     SWEEP(E, "SWIFT ", "DEUTDEFF500", "swift_bic");
     SWEEP(E, "", "X1234567L", "es_nie");
     SWEEP(E, "", "GB82WEST12345698765432", "iban");
+    /* Path segments: "v1" alone between slashes; a word after the slash
+       that a chain may join (digits, or four bytes or fewer) goes to the
+       handler. */
+    SWEEP(E, "", "https://api.example.com/v1/items?page=65", "");
+    SWEEP(E, "GET ", "/api/v2/users/U4YTHBEAL/profile", "");
+    SWEEP(E, "", "/v1/2024/ABCD", "");
+    SWEEP(E, "", "/v1/AB12", "");
+    SWEEP(E, "", "/X1234567L/", "es_nie");
+    SWEEP(E, "passport ", "/A12345678/x", "us_passport");
     /* Alone, with the context in the key (where the shortcut looks): a
        key of a sensitive class makes the value a field finding of its
        class (national_id, credit_card for "pan"). */
     SWEEP_KEY(E, "user", "U4YTHBEAL", "");
     SWEEP_KEY(E, "ref", "v1", "");
+    SWEEP_KEY(E, "next", "https://api.example.com/v1/items?page=65", "");
+    SWEEP_KEY(E, "dln", "/WDLABCD1234E/", "us_drivers_license");
     SWEEP_KEY(E, "drivers_license", "D1234567", "national_id");
     SWEEP_KEY(E, "dln", "D1234567", "us_drivers_license");
     SWEEP_KEY(E, "dln", "WDLABCD1234E", "us_drivers_license");
