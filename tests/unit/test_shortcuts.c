@@ -33,6 +33,43 @@ static void ids_only(const char *s, char *out, size_t cap)
     out[m] = '\0';
 }
 
+/* Scans <buf> and compares its detectors with <want>; says where when they
+   differ. */
+static int expect_ids(int line, const veil_engine_t *e, veil_format_t fmt, const char *buf,
+                      size_t n, const char *want, const char *what, size_t pad)
+{
+    char ids[512];
+    ids_only(scan_str(line, e, fmt, buf, n), ids, sizeof(ids));
+    if (strcmp(ids, want) != 0) {
+        fprintf(stderr, "line %d: %s, offset %zu: found \"%s\", want \"%s\"\n", line, what, pad,
+                ids, want);
+        return 0;
+    }
+    return 1;
+}
+
+/* <pad> (at most 140) bytes of 'q' in <q>: a key that moves what comes
+   after it across the index's blocks. */
+static const char *pad_key(char q[160], size_t pad)
+{
+    memset(q, 'q', pad);
+    q[pad] = '\0';
+    return q;
+}
+
+/* A JSON body whose value "<ctx><value>" under <key> comes after a key of
+   <pad> bytes, with enough words after it for two blocks. */
+static size_t json_doc(char *buf, size_t cap, size_t pad, const char *key, const char *ctx,
+                       const char *value)
+{
+    char q[160];
+    pad_key(q, pad);
+    return (size_t)snprintf(buf, cap,
+                            "{\"%s\":\"x\",\"%s\":\"%s%s\",\"tail\":\"plain words only, long "
+                            "enough for two blocks after the value, and then some more\"}\n",
+                            q, key, ctx, value);
+}
+
 /* The same value in JSON bodies, where the walker judges values in place
    from its index (the shortcuts on the index's class bits): as a string
    value after a key whose length moves it across the index's blocks, as a
@@ -41,26 +78,17 @@ static void ids_only(const char *s, char *out, size_t cap)
 static int sweep_json(int line, const veil_engine_t *e, const char *ctx, const char *value,
                       const char *want)
 {
-    char buf[900], ids[512];
+    char buf[900];
     int digits = strspn(value, "0123456789") == strlen(value);
     for (size_t pad = 0; pad <= 140; pad++) {
-        char key[160];
-        memset(key, 'q', pad);
-        key[pad] = '\0';
-        size_t n = (size_t)snprintf(buf, sizeof(buf),
-                                    "{\"%s\":\"x\",\"note\":\"%s%s\",\"tail\":\"plain words "
-                                    "only, long enough for two blocks after the value, and "
-                                    "then some more\"}\n",
-                                    key, ctx, value);
-        ids_only(scan_str(line, e, VEIL_FMT_JSON, buf, n), ids, sizeof(ids));
-        (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_LABEL, NULL, buf, n);
-        if (strcmp(ids, want) != 0) {
-            fprintf(stderr, "line %d: JSON, offset %zu: found \"%s\", want \"%s\"\n", line, pad,
-                    ids, want);
+        size_t n = json_doc(buf, sizeof(buf), pad, "note", ctx, value);
+        if (!expect_ids(line, e, VEIL_FMT_JSON, buf, n, want, "JSON", pad)) {
             return 0;
         }
-        n = (size_t)snprintf(buf, sizeof(buf), "{\"%s\":1,\"%s%s\":2,\"z\":[%s]}\n", key, ctx,
-                             value, digits ? value : "3");
+        (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_LABEL, NULL, buf, n);
+        char key[160];
+        n = (size_t)snprintf(buf, sizeof(buf), "{\"%s\":1,\"%s%s\":2,\"z\":[%s]}\n",
+                             pad_key(key, pad), ctx, value, digits ? value : "3");
         (void)scan_str(line, e, VEIL_FMT_JSON, buf, n);
         (void)redact_str(line, e, VEIL_FMT_JSON, VEIL_ACT_MASK, NULL, buf, n);
     }
@@ -210,30 +238,18 @@ TEST(one_word_numbers)
 static int sweep_key(int line, const veil_engine_t *e, const char *key, const char *value,
                      const char *want)
 {
-    char buf[900], ids[512];
+    char buf[900];
     for (size_t pad = 0; pad <= 140; pad++) {
-        char q[160];
-        memset(q, 'q', pad);
-        q[pad] = '\0';
-        size_t n = (size_t)snprintf(buf, sizeof(buf),
-                                    "{\"%s\":\"x\",\"%s\":\"%s\",\"tail\":\"plain words only, "
-                                    "long enough for two blocks after the value, and then "
-                                    "some more\"}\n",
-                                    q, key, value);
-        ids_only(scan_str(line, e, VEIL_FMT_JSON, buf, n), ids, sizeof(ids));
-        if (strcmp(ids, want) != 0) {
-            fprintf(stderr, "line %d: JSON key, offset %zu: found \"%s\", want \"%s\"\n", line, pad,
-                    ids, want);
+        size_t n = json_doc(buf, sizeof(buf), pad, key, "", value);
+        if (!expect_ids(line, e, VEIL_FMT_JSON, buf, n, want, "JSON key", pad)) {
             return 0;
         }
+        char q[160];
         n = (size_t)snprintf(buf, sizeof(buf),
                              "%s=x&%s=%s&tail=plain+words+only+long+enough+for+two+blocks+"
                              "after+the+value+and+then+some+more",
-                             q, key, value);
-        ids_only(scan_str(line, e, VEIL_FMT_FORM, buf, n), ids, sizeof(ids));
-        if (strcmp(ids, want) != 0) {
-            fprintf(stderr, "line %d: form, offset %zu: found \"%s\", want \"%s\"\n", line, pad,
-                    ids, want);
+                             pad_key(q, pad), key, value);
+        if (!expect_ids(line, e, VEIL_FMT_FORM, buf, n, want, "form", pad)) {
             return 0;
         }
     }
