@@ -1,34 +1,59 @@
 #!/bin/sh
-# bench/scan_instr.sh: instructions of veil's scan (bench_scan's veil_run,
-# counted by callgrind) per byte of a corpus, for one or more bench_scan
-# binaries. Run by hand, not in CI:
+# bench/scan_instr.sh: instructions of whole `veil scan` processes, counted
+# by callgrind, for two or more veil binaries on the same files, and each
+# binary's ratio to the first. Run by hand, not in CI:
 #
-#   bench/scan_instr.sh CORPUS FORMAT NAME=BENCH_SCAN ...
+#   bench/scan_instr.sh [-f text|json] FILE NAME=VEIL [NAME=VEIL ...]
+#   bench/scan_instr.sh -b [-f text|json] FILE NAME=BENCH_SCAN ...
 #
-# Why: bench_scan's MB/s move by 5% from run to run on a shared 2-core
-# machine, more than most single changes to the engine. The instructions
-# do not depend on what else runs, so two builds compare within 0.1%.
-# They leave out what time also counts (cache misses, mispredicted
-# branches), so a change is kept only when the timed runs do not say
-# otherwise. VEIL_SIMD=avx2: valgrind has no AVX-512. The count covers
-# bench_scan's runs of veil (chunked and whole: about two passes over the
-# corpus), not the corpus's loading or the engine's compilation.
+# -b: the binaries are bench_scan builds, and only their scan is counted
+# (bench_scan's veil_run: the chunked and the whole run, about two passes
+# over FILE; no process start, no corpus loading, no engine compile), per
+# byte of FILE too. The avx2 kernels (VEIL_SIMD=avx2): valgrind has no
+# AVX-512.
+#
+# Why: MB/s (bench_scan, bench/scan_ab.sh) moves by 20% on a shared 2-core
+# machine; the instructions a process executes do not depend on what else
+# runs, so two builds compare within a fraction of a percent whatever the
+# load. They leave out the cache and branch behaviour that MB/s shows, so
+# they complement a quiet machine's timings, never replace them. Inputs:
+# `bench_scan --dump FILE` (a corpus the same seed always gives), 2 MiB is
+# enough. The counts include the process's start (about 12M instructions:
+# the dynamic loader, the engine's PCRE2 JIT compile), the same for every
+# binary of one source.
 set -eu
-[ $# -ge 3 ] || { echo "usage: $0 CORPUS FORMAT NAME=BENCH_SCAN ..." >&2; exit 2; }
-corpus=$1
-format=$2
-shift 2
-command -v valgrind >/dev/null || { echo "bench: valgrind is not installed" >&2; exit 2; }
-size=$(wc -c < "$corpus")
-t=$(mktemp -d /tmp/veil-scan-instr.XXXXXX)
-trap 'rm -rf "$t"' EXIT INT TERM
-for nb in "$@"; do
-    name=${nb%%=*}
-    bin=${nb#*=}
-    VEIL_SIMD=avx2 valgrind --tool=callgrind --toggle-collect='veil_run*' \
-        --callgrind-out-file="$t/cg.$name" "$bin" --corpus "$corpus" --format "$format" \
-        --only veil --runs 1 --cpu -1 >/dev/null 2>&1
-    ir=$(awk '/^totals:/ {print $2; exit}' "$t/cg.$name")
-    awk -v n="$name" -v ir="$ir" -v sz="$size" \
-        'BEGIN { printf "%-12s %14d instructions  %8.3f a byte\n", n, ir, ir / sz }'
+fmt=text
+bench=0
+while getopts bf: o; do
+    case $o in
+    b) bench=1 ;;
+    f) fmt=$OPTARG ;;
+    *) exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+file=$1
+shift
+command -v valgrind >/dev/null 2>&1 || { echo "scan_instr: valgrind not found" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+first=""
+for nv in "$@"; do
+    name=${nv%%=*}
+    veil=${nv#*=}
+    if [ "$bench" = 1 ]; then
+        VEIL_SIMD=avx2 valgrind --tool=callgrind --toggle-collect='veil_run*' \
+            --callgrind-out-file="$tmp/cg" "$veil" --corpus "$file" --format "$fmt" \
+            --only veil --runs 1 --cpu -1 >/dev/null 2>"$tmp/err" ||
+            { cat "$tmp/err" >&2; exit 1; }
+    else
+        valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" "$veil" scan --format "$fmt" \
+            --findings /dev/null "$file" >/dev/null 2>"$tmp/err" ||
+            { cat "$tmp/err" >&2; exit 1; }
+    fi
+    ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$tmp/cg")
+    [ -n "$first" ] || first=$ir
+    awk -v n="$name" -v ir="$ir" -v f="$first" -v fmt="$fmt" -v sz="$(wc -c < "$file")" \
+        'BEGIN { printf "%-12s %-5s %14d instructions  %.3fx  %8.3f a byte\n", n, fmt, ir,
+                 ir / f, ir / sz }'
 done
