@@ -9,6 +9,7 @@
  * GCP service account key file, OpenAI usage objects, web framework form
  * fields; the translations from localised login forms.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -518,6 +519,48 @@ TEST(context_word_runs)
     veil_engine_free(e);
 }
 
+/* veil__thing_key(): the keys of objects whose "name" is no person's, in
+   any case and with separators and digits, and nothing else (a hash
+   table since 2026-12-07: a list entry its build misplaced would fail). */
+TEST(thing_keys)
+{
+    static const char *const things[] = {
+        "product", "item",         "items",        "article",   "sku",      "plan",     "category",
+        "company", "organization", "organisation", "org",       "brand",    "merchant", "store",
+        "shop",    "app",          "application",  "service",   "team",     "project",  "file",
+        "repo",    "repository",   "bucket",       "city",      "country",  "region",   "device",
+        "tag",     "tags",         "label",        "labels",    "event",    "campaign", "products",
+        "variant", "variants",     "collection",   "feature",   "features", "role",     "roles",
+        "group",   "groups",       "channel",      "workspace", "database", "table",    "model",
+        "package", "course",       "venue",        "location",  "bank",     "employer"};
+    char buf[40];
+    for (size_t k = 0; k < sizeof(things) / sizeof(things[0]); k++) {
+        size_t n = strlen(things[k]);
+        CHECK(veil__thing_key(things[k], n));
+        /* folded: "Product_2", "PRODUCT-" */
+        snprintf(buf, sizeof(buf), "%c%s_2", things[k][0] - 32, things[k] + 1);
+        CHECK(veil__thing_key(buf, strlen(buf)));
+        for (size_t j = 0; j < n; j++) {
+            buf[j] = (char)(things[k][j] - 32);
+        }
+        buf[n] = '-';
+        CHECK(veil__thing_key(buf, n + 1));
+        /* one letter more or less is another key */
+        CHECK(!veil__thing_key(things[k], n - 1) || strcmp(things[k], "items") == 0 ||
+              strcmp(things[k], "tags") == 0 || strcmp(things[k], "labels") == 0 ||
+              strcmp(things[k], "products") == 0 || strcmp(things[k], "variants") == 0 ||
+              strcmp(things[k], "features") == 0 || strcmp(things[k], "roles") == 0 ||
+              strcmp(things[k], "groups") == 0);
+        snprintf(buf, sizeof(buf), "%sx", things[k]);
+        CHECK(!veil__thing_key(buf, n + 1));
+    }
+    static const char *const people[] = {"",        "user",  "reactions", "customer", "author",
+                                         "contact", "owner", "profile",   "data",     "x"};
+    for (size_t k = 0; k < sizeof(people) / sizeof(people[0]); k++) {
+        CHECK(!veil__thing_key(people[k], strlen(people[k])));
+    }
+}
+
 int main(void)
 {
     veil__keys_init();
@@ -529,5 +572,6 @@ int main(void)
     RUN(prose_keys);
     RUN(key_classes);
     RUN(context_word_runs);
+    RUN(thing_keys);
     TEST_MAIN_END;
 }
