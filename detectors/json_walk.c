@@ -616,6 +616,10 @@ typedef struct {
     veil__jblock_t ring[JX_RING];
     size_t rbase[JX_RING]; /* each slot's offset; SIZE_MAX: none */
     veil__jcarry_t next;   /* the carry into the block after it */
+    /* The opening quote of the value fast_walk() left at because it needs
+       the text layer (jx_judge() gave 1, a verdict on its bytes alone):
+       fast_string() takes the verdict rather than judging again. */
+    size_t judged_open;
 } jindex_t;
 
 #define JB(x) (&(x)->ring[(x)->cur])
@@ -627,6 +631,7 @@ static void jx_init(jindex_t *x, const veil__kernels_t *k, const unsigned char *
     x->len = len;
     x->base = SIZE_MAX;
     x->cur = 0;
+    x->judged_open = SIZE_MAX;
     for (unsigned j = 0; j < JX_RING; j++) {
         x->rbase[j] = SIZE_MAX;
     }
@@ -921,7 +926,8 @@ static size_t fast_string(struct veil_scanner *s, jindex_t *x, const unsigned ch
     if (s->mode == V_LAZY) {
         /* Judged where it lies: no trigger, triggers that need neighbours
            it lacks, or the text layer's shortcuts on the index's classes. */
-        need = trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
+        need = o == x->judged_open ? 1
+               : trigger == 0 || !veil__triggers_matter((const unsigned char *)v, len, trigger)
                    ? 0
                    : jx_judge(x, s, a, close);
         if (need == 0 && !veil__value_names_judged(s, v, len) && jx_spaced(x, a, close) != 0 &&
@@ -1140,9 +1146,14 @@ value:
         a = i + 1;
         n = close - a;
         /* (key_to_text()'s test, stopping at the first that holds) */
-        if ((trigger != 0 && veil__triggers_matter(p + a, n, trigger) &&
-             jx_judge(x, s, a, close) != 0) ||
-            (jx_spaced(x, a, close) != 0 && veil__names_may_hold(s->eng, (const char *)p + a, n))) {
+        if (trigger != 0 && veil__triggers_matter(p + a, n, trigger)) {
+            int judge = jx_judge(x, s, a, close);
+            if (judge != 0) {
+                x->judged_open = judge == 1 ? i : SIZE_MAX;
+                goto leave;
+            }
+        }
+        if (jx_spaced(x, a, close) != 0 && veil__names_may_hold(s->eng, (const char *)p + a, n)) {
             goto leave;
         }
         f->nitems += f->is_array;
