@@ -3433,6 +3433,30 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
             !(run >= 12 && b[i] >= '2' && b[i] <= '6')) {
             return we;
         }
+        /* A Unix time with a fraction, standing alone
+           ("1795910400.425688": Slack's message ts, Python's time.time()):
+           ten digits from a 1, a '.', six to eight digits. build_chain()
+           makes these two words the chain, and try_numeric() has no case
+           for either start: from the first, 16 to 18 digits in two groups
+           (a card starts with 2 to 6, a phone number has 15 digits at
+           most, and the NIR's key test needs a 2 after the chain); from
+           the second, six to eight digits alone (a date has three groups,
+           and a phone number of so few digits needs a 0 and then stops
+           at the bare-digits test). No context word is asked, so none
+           changes the answer. Standing alone: no '+', '(', '-', '%' or
+           space before it (a phone number's prefix, a MAC's groups, a
+           NIE's letter, an escape) and nothing a chain goes on with after
+           it. */
+        if (groups == 2 && run == 10 && digits >= 16 && digits <= 18 && b[i] == '1' &&
+            B(i + 10) == '.' &&
+            (prev == 0 || prev == '"' || prev == '\'' || prev == ',' || prev == '=' ||
+             prev == ':' || prev == '[' || prev == '{' || prev == '\t' || prev == '\n' ||
+             prev == '\r' || prev == '>') &&
+            (at_q == 0 || at_q == '"' || at_q == '\'' || at_q == ',' || at_q == '}' ||
+             at_q == ']' || at_q == '\t' || at_q == '\n' || at_q == '\r' || at_q == '&' ||
+             at_q == ';' || at_q == '<')) {
+            return q;
+        }
         return 0;
     }
     if (!isal(at_q) && !(issep(at_q) && (isaln(B(q + 1)) || B(q + 1) == '('))) {

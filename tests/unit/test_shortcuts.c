@@ -313,6 +313,47 @@ TEST(lettered_words)
     SWEEP_KEY(E, "ref", "GB82WEST12345698765432", "iban");
 }
 
+/* Unix times with a fraction ("ts": "1795910400.425688") are skipped
+   whatever the context word: ten digits from a 1, a '.', six to eight
+   digits. With five digits or fewer after the '.' (a phone number's
+   length) or a first digit of 2 the handler judges, and a phone context
+   word makes some of them phone numbers. */
+TEST(fractional_epochs)
+{
+    static const char *const ctx[] = {"",     "ts ",         "phone ", "imei ", "npi ",
+                                      "cpf ", "nhs number ", "nir ",   "card "};
+    for (size_t k = 0; k < sizeof(ctx) / sizeof(ctx[0]); k++) {
+        SWEEP(E, ctx[k], "1795910400.425688", "");
+    }
+    SWEEP(LOW, "phone ", "1795910400.425688", "");
+    SWEEP(E, "phone ", "1795910400.4256881", "");
+    SWEEP(E, "phone ", "1795910400.04256881", "");
+    SWEEP(E, "phone ", "1795910400.425688123", "");
+    SWEEP(E, "phone ", "2795910400.425688", "");
+    SWEEP(E, "phone ", "1795910400.42568", "phone");
+    SWEEP(E, "call ", "1795910400.425", "phone");
+    SWEEP(E, "phone ", "1795910400.4", "phone");
+    SWEEP(E, "", "1795910400.42568", "");
+    SWEEP(E, "", "+1795910400.425688", "");
+    SWEEP(E, "", "(1795910400.425688)", "");
+    SWEEP(E, "", "ab-1795910400.425688", "");
+    SWEEP(E, "", "1795910400.425688.12", "");
+    SWEEP(E, "phone ", "1795910400.425688 12", "");
+    SWEEP_KEY(E, "ts", "1795910400.425688", "");
+    SWEEP_KEY(E, "ref", "1795910400.4256881", "");
+    SWEEP_KEY(E, "tel", "1795910400.42568", "phone");
+    /* where the shortcut takes the value: a context word before its quote,
+       or in a key of no sensitive class */
+    SWEEP(E, "phone '", "1795910400.42568", "phone");
+    SWEEP(E, "call me at '", "1795910400.4256", "phone");
+    SWEEP(E, "tel '", "1795910400.425", "phone");
+    SWEEP(E, "phone '", "1795910400.425688", "");
+    SWEEP(E, "tel '", "1795910400.42568812", "");
+    SWEEP_KEY(E, "call", "1795910400.42568", "phone");
+    SWEEP_KEY(E, "call", "1795910400.425688", "");
+    SWEEP_KEY(E, "contact", "1795910400.4256881", "");
+}
+
 int main(void)
 {
     char err[256];
@@ -328,6 +369,7 @@ int main(void)
     RUN(date_times);
     RUN(names_after_punctuation);
     RUN(short_numbers);
+    RUN(fractional_epochs);
     RUN(one_word_numbers);
     RUN(lettered_words);
     veil_engine_free(E);
