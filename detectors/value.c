@@ -896,7 +896,12 @@ void veil__value_close(struct veil_scanner *s, uint64_t raw_end, unsigned flags)
             veil__scan_field(s, s->value_raw, raw_end,
                              s->field_det == VEIL_D_ADDRESS ? VEIL_D_ADDRESS : VEIL_D_PERSON_NAME,
                              flags);
-        } else if (s->name_len) {
+        } else if (s->name_len &&
+                   (s->eng->custom_re != NULL || worth_scanning(s, s->name, s->name_len, 0))) {
+            /* No name: scanned when a lazy value would be ("name": "tada",
+               a reaction's, has no trigger byte and nothing the names
+               pass could take, and the text layer finds nothing in it);
+               custom patterns may match anything. */
             name_to_scan(s);
             veil__scan_end(s);
         }

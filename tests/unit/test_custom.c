@@ -213,6 +213,37 @@ TEST(custom_json_hold_back_bounded)
     veil_engine_free(e);
 }
 
+/* A "name" value that reads as no person's name and has no byte a
+   built-in detector starts on is not scanned without custom patterns;
+   with them it is, as every value is (a custom pattern may match
+   anything). */
+TEST(custom_under_name_key)
+{
+    static const veil_custom_detector_t codename = {
+        "codename", VEIL_CAT_GOVERNMENT_ID, 0, "\\bbluebird\\b", NULL, NULL, 0, VEIL_CONF_HIGH};
+    static const char body[] = "{\"reactions\":[{\"name\":\"bluebird\",\"count\":2}],"
+                               "\"user\":{\"name\":\"bluebird\"}}";
+    char err[256];
+    veil_engine_t *e = engine_with(&codename, 1, err);
+    CHECK(e != NULL);
+    for (size_t step = 1; step <= sizeof(body); step += step < 8 ? 1 : 16) {
+        found_t got;
+        memset(&got, 0, sizeof(got));
+        veil_scanner_t *s = veil_scanner_new(e, VEIL_FMT_JSON, collect, &got);
+        for (size_t k = 0; k < sizeof(body) - 1; k += step) {
+            veil_scanner_feed(s, body + k,
+                              sizeof(body) - 1 - k < step ? sizeof(body) - 1 - k : step);
+        }
+        veil_scanner_finish(s);
+        veil_scanner_free(s);
+        CHECK_EQ(got.n, 2);
+        CHECK_EQ(got.f[0].offset, 23);
+        CHECK_EQ(got.f[1].offset, 61);
+        CHECK_EQ(got.f[0].detector, veil_engine_find(e, "codename"));
+    }
+    veil_engine_free(e);
+}
+
 int main(void)
 {
     RUN(custom_ids_follow_builtins);
@@ -221,5 +252,6 @@ int main(void)
     RUN(custom_label_in_redaction);
     RUN(custom_refused);
     RUN(custom_json_hold_back_bounded);
+    RUN(custom_under_name_key);
     TEST_MAIN_END;
 }
