@@ -182,6 +182,7 @@ typedef void (*veil__emit_fn)(void *ud, uint64_t start, uint64_t end, int detect
    many readable bytes after its capacity (text_scan.c's grow()). */
 #define VEIL__TEXT_BEFORE 16
 #define VEIL__TEXT_AFTER 64
+#define VEIL__FIELD_KEY 62 /* bytes of a field's context kept (key, sibling) */
 
 struct veil__text {
     const veil_engine_t *eng;
@@ -238,7 +239,7 @@ struct veil__text {
         uint8_t len;
         uint8_t csv; /* a CSV column's header (csv_columns.c), no value
                         judged whole */
-        char key[62];
+        char key[VEIL__FIELD_KEY];
     } * fields;
     size_t nfields, capfields;
     size_t fields_used; /* entries written since the last wipe */
@@ -312,6 +313,9 @@ void veil__text_end(struct veil__text *t);
 /* Context for the bytes appended from now on (a JSON key, a form field
    name); NULL for none. */
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len);
+/* A field's context as the text layer keeps it (lower case, at most
+   VEIL__FIELD_KEY bytes): what has_context() reads for its values. */
+size_t veil__text_field_key(char dst[VEIL__FIELD_KEY], const char *key, size_t len);
 /* The same for the value that starts at stream offset <at> (at or after
    the last key's, within the buffer); <csv>: a CSV column's header. */
 void veil__text_field_at(struct veil__text *t, uint64_t at, const char *key, size_t len, int csv);

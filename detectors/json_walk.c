@@ -690,6 +690,11 @@ static inline void jx_at(jindex_t *x, const struct veil_scanner *s, size_t i)
 static int jx_judge(const jindex_t *x, const struct veil_scanner *s, size_t a, size_t e)
 {
     const veil__jblock_t *blk[JX_RING];
+    if (a >= x->base && x->rbase[x->cur] == x->base) {
+        /* (most values: in the current block) */
+        blk[0] = JB(x);
+        return x->k->value_needs_scan_at(&s->text, x->p, a, e, blk, 1, x->base);
+    }
     size_t first = a >= x->base ? x->base : x->base - (x->base - a + 63) / 64 * 64;
     unsigned n = (unsigned)((x->base - first) / 64) + 1;
 
@@ -987,6 +992,29 @@ static int number_skipped(const unsigned char *v, size_t len)
     return len <= sizeof(((struct veil_scanner *)0)->tok) && digits < 9;
 }
 
+/* 1 when the value <v> (<n> bytes, a bare number or a string's content)
+   under frame <f> is digits alone that the text layer would find nothing
+   in, though value_needs_scan() could not tell: ten to fifteen digits
+   whose checks each need a context word, and the field context the value
+   would be scanned with (its key and sibling, as value.c and the text
+   layer make it) has none of theirs. */
+static int digits_cleared(const struct veil_scanner *s, const veil__frame_t *f,
+                          const unsigned char *v, size_t n)
+{
+    if (n < 10 || n > 15) {
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (v[k] < '0' || v[k] > '9') {
+            return 0;
+        }
+    }
+    char ctx[VEIL__KEY_MAX], fkey[VEIL__FIELD_KEY] = {0};
+    size_t cn = veil__value_ctx(ctx, f->key, f->key_len, f->sibling, f->sibling_len);
+    size_t fn = veil__text_field_key(fkey, ctx, cn);
+    return !s->text.k->digits_need_scan(s->eng, v, n, fkey, fn);
+}
+
 /* Whether the key between the quotes a and <close> goes to the text
    layer: a trigger byte whose handler may act (<trigger>: the index's
    trigger bits of its bytes), or a name's bytes the names probe may
@@ -1148,7 +1176,7 @@ value:
         /* (key_to_text()'s test, stopping at the first that holds) */
         if (trigger != 0 && veil__triggers_matter(p + a, n, trigger)) {
             int judge = jx_judge(x, s, a, close);
-            if (judge != 0) {
+            if (judge != 0 && !(judge == 1 && digits_cleared(s, f, p + a, n))) {
                 x->judged_open = judge == 1 ? i : SIZE_MAX;
                 goto leave;
             }
@@ -1176,7 +1204,7 @@ value:
         while (q < len && is_number_char(p[q])) {
             q++;
         }
-        if (q == len || !number_skipped(p + i, q - i)) {
+        if (q == len || !(number_skipped(p + i, q - i) || digits_cleared(s, f, p + i, q - i))) {
             goto leave;
         }
     } else if (c == 't' || c == 'f' || c == 'n') {

@@ -222,6 +222,10 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len, i
 void veil__value_open_class(struct veil_scanner *s, int cls, const char *key, size_t key_len,
                             const char *sibling, size_t sibling_len, int not_a_person,
                             uint64_t raw_start);
+/* The context a value is scanned with (its key, then a space and the
+   sibling where both fit), in <ctx>; returns its length. */
+size_t veil__value_ctx(char ctx[VEIL__KEY_MAX], const char *key, size_t key_len,
+                       const char *sibling, size_t sibling_len);
 /* 1 when the open value, <v> (<len> bytes), is under a plain name key
    judged no person's (value.c) and holds no byte that is or may become a
    digit: the names pass, which could only find an address there, is not

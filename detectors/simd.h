@@ -34,6 +34,7 @@ enum {
 
 struct veil__text;
 struct veil_scanner;
+struct veil_engine;
 
 /*
  * The JSON structure index of one 64-byte block (json_index.h), bit k for
@@ -99,6 +100,12 @@ typedef struct veil__kernels {
     int (*value_needs_scan_at)(const struct veil__text *t, const unsigned char *p, size_t a,
                                size_t e, const veil__jblock_t *const *blk, unsigned nblk,
                                size_t base);
+    /* For a value of <n> digits alone that value_needs_scan() could not
+       clear: 0 when the text layer would find nothing in it under the
+       field context <fkey> (<flen> bytes as veil__text_field_key() makes
+       them, 48 bytes readable), 1 when it might. */
+    int (*digits_need_scan)(const struct veil_engine *e, const unsigned char *v, size_t n,
+                            const char *fkey, size_t flen);
     /* The names pass's candidate bytes among [base, base + 512) of
        b[0..n), out[j] for the 64 bytes at base + 64 j, and with <lines>
        its newlines in nl[j] (names_mask.h): the same bits on every level

@@ -3652,6 +3652,81 @@ static int value_needs_scan_at(const struct veil__text *t, const unsigned char *
 }
 
 /*
+ * digits_need_scan(): value_needs_scan() for a value of <n> digits and
+ * nothing else (a bare JSON number, or a string of digits) scanned alone
+ * under the field context <fkey> (<flen> bytes, as the text layer keeps
+ * it: veil__text_field_key()), where value_needs_scan() could not tell
+ * because a check asks for a context word: whether it has one. The value
+ * is one word standing alone, so h_numeric() hands it to try_numeric()
+ * whole, and its context window is empty (a delimiter before it): only
+ * the field's words count. By length, every check try_numeric() and
+ * ids_numeric() make on one such word, and the detectors whose context
+ * word each needs (any other outcome is no finding):
+ *   10 digits: the NHS number, NPI, Medicare card, personnummer, German
+ *      ID document, phone number;
+ *   11: CPF, PESEL, TC Kimlik, Steuer-ID, partita IVA, ABN, Medicare,
+ *      phone number (PESEL, TC Kimlik and Steuer-ID also at low
+ *      confidence without one: then the handler judges);
+ *   12: Aadhaar, a phone number from a 0;
+ *   13: a South African id (also at low confidence without one: the
+ *      handler judges when the third and fourth digits make a month),
+ *      a Korean RRN;
+ *   15: the NIR, an IMEI.
+ * A card (12 to 19 digits from a 2 to a 6) needs no context word, nor a
+ * Chinese resident id (18), nor nine digits' checks: the handler judges
+ * those, as every other length.
+ */
+_Static_assert(VEIL_D_UK_NHS < 64 && VEIL_D_US_NPI < 64 && VEIL_D_AU_MEDICARE < 64 &&
+                   VEIL_D_SE_PERSONNUMMER < 64 && VEIL_D_DE_ID_DOCUMENT < 64 && VEIL_D_PHONE < 64 &&
+                   VEIL_D_BR_CPF < 64 && VEIL_D_PL_PESEL < 64 && VEIL_D_TR_TCKN < 64 &&
+                   VEIL_D_DE_STEUER_ID < 64 && VEIL_D_IT_PARTITA_IVA < 64 && VEIL_D_AU_ABN < 64 &&
+                   VEIL_D_IN_AADHAAR < 64 && VEIL_D_ZA_ID < 64 && VEIL_D_KR_RRN < 64 &&
+                   VEIL_D_FR_NIR < 64 && VEIL_D_IMEI < 64,
+               "context masks are 64 bits");
+
+static int digits_need_scan(const veil_engine_t *e, const unsigned char *v, size_t n,
+                            const char *fkey, size_t flen)
+{
+    uint64_t want;
+    const int low = e->min_confidence <= VEIL_CONF_LOW;
+    const unsigned d0 = v[0] - (unsigned)'0';
+
+    if (n >= 12 && d0 - 2 < 5u) {
+        return 1;
+    }
+    switch (n) {
+    case 10:
+        want = 1ull << VEIL_D_UK_NHS | 1ull << VEIL_D_US_NPI | 1ull << VEIL_D_AU_MEDICARE |
+               1ull << VEIL_D_SE_PERSONNUMMER | 1ull << VEIL_D_DE_ID_DOCUMENT |
+               1ull << VEIL_D_PHONE;
+        break;
+    case 11:
+        if (low) {
+            return 1;
+        }
+        want = 1ull << VEIL_D_BR_CPF | 1ull << VEIL_D_PL_PESEL | 1ull << VEIL_D_TR_TCKN |
+               1ull << VEIL_D_DE_STEUER_ID | 1ull << VEIL_D_IT_PARTITA_IVA | 1ull << VEIL_D_AU_ABN |
+               1ull << VEIL_D_AU_MEDICARE | 1ull << VEIL_D_PHONE;
+        break;
+    case 12:
+        want = 1ull << VEIL_D_IN_AADHAAR | 1ull << VEIL_D_PHONE;
+        break;
+    case 13:
+        if (low && ids_month_at(v, 0)) {
+            return 1;
+        }
+        want = 1ull << VEIL_D_ZA_ID | 1ull << VEIL_D_KR_RRN;
+        break;
+    case 15:
+        want = 1ull << VEIL_D_FR_NIR | 1ull << VEIL_D_IMEI;
+        break;
+    default:
+        return 1;
+    }
+    return flen > 0 && context_mask(e, fkey, flen, 1, want) != 0;
+}
+
+/*
  * scan(): the triggers from t->pos on, taken from a mask per 64-byte block
  * (blocks on a grid from where the scan started, so the class bits of a
  * block are computed once). Each goes to its handler, unless a shortcut
@@ -3737,6 +3812,7 @@ const veil__kernels_t VEIL_K_TABLE = {
     .value_needs_scan = value_needs_scan,
     .padded_needs_scan = padded_needs_scan,
     .value_needs_scan_at = value_needs_scan_at,
+    .digits_need_scan = digits_need_scan,
     .names_mask = names_mask,
     .plain_copy = plain_copy,
     .next_blank = next_blank,

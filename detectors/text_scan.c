@@ -1046,6 +1046,13 @@ static void lower_copy(char *dst, const char *src, size_t n)
     }
 }
 
+size_t veil__text_field_key(char dst[VEIL__FIELD_KEY], const char *key, size_t len)
+{
+    size_t n = key == NULL ? 0 : len < VEIL__FIELD_KEY ? len : VEIL__FIELD_KEY;
+    lower_copy(dst, key, n);
+    return n;
+}
+
 void veil__text_set_field(struct veil__text *t, const char *key, size_t len)
 {
     norm_finish(t);
@@ -1080,7 +1087,5 @@ void veil__text_field_at(struct veil__text *t, uint64_t at, const char *key, siz
     f->start = at;
     f->mask = f->done = 0;
     f->csv = (uint8_t)(csv != 0);
-    size_t n = key == NULL ? 0 : len < sizeof(f->key) ? len : sizeof(f->key);
-    lower_copy(f->key, key, n);
-    f->len = (uint8_t)n;
+    f->len = (uint8_t)veil__text_field_key(f->key, key, len);
 }

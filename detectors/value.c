@@ -35,19 +35,26 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len, i
 /* Starts the text layer on the current value with its context: the key,
    then the sibling after a space when both fit. Built only when a value
    is really scanned, which most are not. */
+size_t veil__value_ctx(char ctx[VEIL__KEY_MAX], const char *key, size_t key_len,
+                       const char *sibling, size_t sibling_len)
+{
+    size_t n = key_len < VEIL__KEY_MAX ? key_len : VEIL__KEY_MAX;
+
+    if (n) {
+        memcpy(ctx, key, n);
+    }
+    if (sibling_len && n + 1 + sibling_len <= VEIL__KEY_MAX) {
+        ctx[n++] = ' ';
+        memcpy(ctx + n, sibling, sibling_len);
+        n += sibling_len;
+    }
+    return n;
+}
+
 static void scan_begin_ctx(struct veil_scanner *s)
 {
     char ctx[VEIL__KEY_MAX];
-    size_t n = s->ctx_key_len < sizeof(ctx) ? s->ctx_key_len : sizeof(ctx);
-
-    if (n) {
-        memcpy(ctx, s->ctx_key, n);
-    }
-    if (s->ctx_sib_len && n + 1 + s->ctx_sib_len <= sizeof(ctx)) {
-        ctx[n++] = ' ';
-        memcpy(ctx + n, s->ctx_sib, s->ctx_sib_len);
-        n += s->ctx_sib_len;
-    }
+    size_t n = veil__value_ctx(ctx, s->ctx_key, s->ctx_key_len, s->ctx_sib, s->ctx_sib_len);
     veil__scan_begin(s, ctx, n);
 }
 

@@ -354,6 +354,62 @@ TEST(fractional_epochs)
     SWEEP_KEY(E, "contact", "1795910400.4256881", "");
 }
 
+/* Digits alone under a key, as a JSON string and as a bare number, at
+   offsets 0 to 140, with the context word in the key or in the sibling
+   before it ("type": <sib>): both must give the detectors <want>. The
+   walk clears ten to fifteen digits whose checks need a context word
+   when the field has none (digits_need_scan()). */
+static int sweep_digits(int line, const veil_engine_t *e, const char *key, const char *sib,
+                        const char *value, const char *want)
+{
+    static const char tail[] = "\"tail\":\"plain words only, long enough for two blocks "
+                               "after the value, and then some more\"}\n";
+    char buf[900], q[160], type[64];
+    snprintf(type, sizeof(type), "\"type\":\"%s\",", sib);
+    for (size_t pad = 0; pad <= 140; pad++) {
+        for (int bare = 0; bare < 2; bare++) {
+            const char *mark = bare ? "" : "\"";
+            size_t n =
+                (size_t)snprintf(buf, sizeof(buf), "{\"%s\":\"x\",%s\"%s\":%s%s%s,%s",
+                                 pad_key(q, pad), *sib ? type : "", key, mark, value, mark, tail);
+            if (!expect_ids(line, e, VEIL_FMT_JSON, buf, n, want, bare ? "bare" : "string", pad)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+#define SWEEP_DIGITS(e, key, sib, value, want) \
+    CHECK(sweep_digits(__LINE__, (e), (key), (sib), (value), (want)))
+
+TEST(context_gated_digits)
+{
+    /* no context word: Unix times in seconds and milliseconds, ids */
+    SWEEP_DIGITS(E, "created", "", "1795910400", "");
+    SWEEP_DIGITS(E, "ts", "", "1795910400110", "");
+    SWEEP_DIGITS(E, "variant_id", "", "9890523107", "");
+    SWEEP_DIGITS(LOW, "ref", "", "4155552671", "");
+    SWEEP_DIGITS(E, "ref", "", "9434765919", "");
+    /* a context word in the key, or in the sibling value */
+    SWEEP_DIGITS(E, "call", "", "4155552671", "phone");
+    SWEEP_DIGITS(E, "ref", "mobile", "4155552671", "phone");
+    SWEEP_DIGITS(E, "nhs", "", "9434765919", "uk_nhs");
+    SWEEP_DIGITS(E, "ref", "nhs", "9434765919", "uk_nhs");
+    SWEEP_DIGITS(E, "npi", "", "1234567893", "us_npi");
+    SWEEP_DIGITS(E, "uid", "", "234567890124", "in_aadhaar");
+    SWEEP_DIGITS(E, "imei", "", "490154203237518", "imei");
+    SWEEP_DIGITS(E, "secu", "", "255081416802538", "fr_nir");
+    SWEEP_DIGITS(E, "sa id", "", "8001015009087", "za_id");
+    SWEEP_DIGITS(E, "pesel", "", "44051401359", "pl_pesel");
+    SWEEP_DIGITS(E, "mobile", "", "07700900123", "phone");
+    /* without one: the low-confidence readings, and a card's Luhn */
+    SWEEP_DIGITS(LOW, "id", "", "8001015009087", "za_id");
+    SWEEP_DIGITS(LOW, "doc", "", "44051401359", "pl_pesel");
+    SWEEP_DIGITS(E, "ref", "", "4111111111111111", "credit_card");
+    SWEEP_DIGITS(E, "ref", "", "110105194912310011", "cn_resident_id");
+}
+
 int main(void)
 {
     char err[256];
@@ -370,6 +426,7 @@ int main(void)
     RUN(names_after_punctuation);
     RUN(short_numbers);
     RUN(fractional_epochs);
+    RUN(context_gated_digits);
     RUN(one_word_numbers);
     RUN(lettered_words);
     veil_engine_free(E);
