@@ -307,6 +307,41 @@ TEST(card_near_misses)
     INVALID(card, "");
 }
 
+/* Digits alone take a path without the separator-dropping copy: the same
+   answers as the same digits grouped with '-', and Luhn as written out
+   here, on random numbers of every length. */
+TEST(digits_alone_as_grouped)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int round = 0; round < 200000; round++) {
+        char d[40], g[64];
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = 2 + (size_t)(x % 24), m = 0;
+        unsigned sum = 0;
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            d[k] = (char)('0' + (k == 0 ? 2 + x % 5 : x % 10));
+        }
+        for (size_t k = 0; k < n; k++) {
+            unsigned v = (unsigned)(d[n - 1 - k] - '0');
+            sum += k % 2 ? (v * 2 > 9 ? v * 2 - 9 : v * 2) : v;
+        }
+        if (x % 3 == 0) {
+            /* the check digit that makes it pass */
+            d[n - 1] = (char)('0' + (d[n - 1] - '0' + 10 - sum % 10) % 10);
+            sum = 0;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (k && k % 4 == 0) {
+                g[m++] = '-';
+            }
+            g[m++] = d[k];
+        }
+        CHK_EQ(guarded_n(veil__valid_card, d, n), guarded_n(veil__valid_card, g, m));
+        CHK_EQ(guarded_n(veil__valid_luhn, d, n), sum % 10 == 0);
+    }
+}
+
 /* Luhn-complete numbers built from a prefix and a length, so that only the
    issuer table decides. */
 static int card_with(const char *prefix, size_t n)
@@ -1438,6 +1473,7 @@ int main(void)
     RUN(luhn);
     RUN(card_known_valid);
     RUN(card_near_misses);
+    RUN(digits_alone_as_grouped);
     RUN(card_issuer_table);
     RUN(iban_known_valid);
     RUN(iban_near_misses);
