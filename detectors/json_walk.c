@@ -993,26 +993,25 @@ static int number_skipped(const unsigned char *v, size_t len)
 }
 
 /* 1 when the value <v> (<n> bytes, a bare number or a string's content)
-   under frame <f> is digits alone that the text layer would find nothing
-   in, though value_needs_scan() could not tell: ten to fifteen digits
-   whose checks each need a context word, and the field context the value
-   would be scanned with (its key and sibling, as value.c and the text
-   layer make it) has none of theirs. */
-static int digits_cleared(const struct veil_scanner *s, const veil__frame_t *f,
-                          const unsigned char *v, size_t n)
+   under frame <f>, which value_needs_scan() could not clear, is one the
+   text layer would find something in only by a context word
+   (alone_context(): ten to nineteen digits, a calendar date), and the
+   field context it would be scanned with (its key and sibling, as
+   value.c and the text layer make it) has none of those. */
+static int context_cleared(const struct veil_scanner *s, const veil__frame_t *f,
+                           const unsigned char *v, size_t n)
 {
-    if (n < 10 || n > 15) {
+    if (n < 10 || n > 19) {
         return 0;
     }
-    for (size_t k = 0; k < n; k++) {
-        if (v[k] < '0' || v[k] > '9') {
-            return 0;
-        }
+    uint64_t want = s->text.k->alone_context(s->eng, v, n);
+    if (want == 0 || want == ~0ull) {
+        return want == 0;
     }
     char ctx[VEIL__KEY_MAX], fkey[VEIL__FIELD_KEY] = {0};
     size_t cn = veil__value_ctx(ctx, f->key, f->key_len, f->sibling, f->sibling_len);
     size_t fn = veil__text_field_key(fkey, ctx, cn);
-    return !s->text.k->digits_need_scan(s->eng, v, n, fkey, fn);
+    return fn == 0 || s->text.k->context_mask(s->eng, fkey, fn, 1, want) == 0;
 }
 
 /* Whether the key between the quotes a and <close> goes to the text
@@ -1176,7 +1175,7 @@ value:
         /* (key_to_text()'s test, stopping at the first that holds) */
         if (trigger != 0 && veil__triggers_matter(p + a, n, trigger)) {
             int judge = jx_judge(x, s, a, close);
-            if (judge != 0 && !(judge == 1 && digits_cleared(s, f, p + a, n))) {
+            if (judge != 0 && !(judge == 1 && context_cleared(s, f, p + a, n))) {
                 x->judged_open = judge == 1 ? i : SIZE_MAX;
                 goto leave;
             }
@@ -1204,7 +1203,7 @@ value:
         while (q < len && is_number_char(p[q])) {
             q++;
         }
-        if (q == len || !(number_skipped(p + i, q - i) || digits_cleared(s, f, p + i, q - i))) {
+        if (q == len || !(number_skipped(p + i, q - i) || context_cleared(s, f, p + i, q - i))) {
             goto leave;
         }
     } else if (c == 't' || c == 'f' || c == 'n') {

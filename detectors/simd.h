@@ -100,12 +100,14 @@ typedef struct veil__kernels {
     int (*value_needs_scan_at)(const struct veil__text *t, const unsigned char *p, size_t a,
                                size_t e, const veil__jblock_t *const *blk, unsigned nblk,
                                size_t base);
-    /* For a value of <n> digits alone that value_needs_scan() could not
-       clear: 0 when the text layer would find nothing in it under the
-       field context <fkey> (<flen> bytes as veil__text_field_key() makes
-       them, 48 bytes readable), 1 when it might. */
-    int (*digits_need_scan)(const struct veil_engine *e, const unsigned char *v, size_t n,
-                            const char *fkey, size_t flen);
+    /* For a value value_needs_scan() could not clear, scanned alone: the
+       detectors whose context word could make the text layer find
+       something in it (0: none; all ones: the handler must judge). */
+    uint64_t (*alone_context)(const struct veil_engine *e, const unsigned char *v, size_t n);
+    /* Which detectors of <want> have a context word in <hay> (<hl> bytes,
+       48 readable); <in_key>: a key's words, as a field's context. */
+    uint64_t (*context_mask)(const struct veil_engine *e, const char *hay, size_t hl, int in_key,
+                             uint64_t want);
     /* The names pass's candidate bytes among [base, base + 512) of
        b[0..n), out[j] for the 64 bytes at base + 64 j, and with <lines>
        its newlines in nl[j] (names_mask.h): the same bits on every level

@@ -3430,7 +3430,11 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         if (groups == 1 && digits == run && run < 32 && !issep(B(we)) && prev != '-' &&
             !(i >= 3 && prev == ' ' && isup(B(i - 2)) && isup(B(i - 3))) &&
             !((1u << (run < 20 ? run : 20)) & ONE_WORD_CASES) &&
-            !(run >= 12 && b[i] >= '2' && b[i] <= '6')) {
+            /* (a card: 12 to 19 digits that pass Luhn, which
+               veil__valid_card() asks first, or more, cut down to one by
+               try_shrinking()) */
+            !(run >= 12 && b[i] >= '2' && b[i] <= '6' &&
+              (run > 19 || veil__valid_luhn((const char *)b + i, run)))) {
             return we;
         }
         /* A Unix time with a fraction, standing alone
@@ -3652,78 +3656,90 @@ static int value_needs_scan_at(const struct veil__text *t, const unsigned char *
 }
 
 /*
- * digits_need_scan(): value_needs_scan() for a value of <n> digits and
- * nothing else (a bare JSON number, or a string of digits) scanned alone
- * under the field context <fkey> (<flen> bytes, as the text layer keeps
- * it: veil__text_field_key()), where value_needs_scan() could not tell
- * because a check asks for a context word: whether it has one. The value
- * is one word standing alone, so h_numeric() hands it to try_numeric()
+ * alone_context(): for a value value_needs_scan() could not clear, scanned
+ * alone: the detectors whose context word could make the text layer find
+ * something in it, 0 when nothing could, ALONE_JUDGE when the handler
+ * must judge (the answer is not a matter of context words). The value is
+ * one chain standing alone, so h_numeric() hands it to try_numeric()
  * whole, and its context window is empty (a delimiter before it): only
- * the field's words count. By length, every check try_numeric() and
- * ids_numeric() make on one such word, and the detectors whose context
- * word each needs (any other outcome is no finding):
- *   10 digits: the NHS number, NPI, Medicare card, personnummer, German
- *      ID document, phone number;
+ * the words of its field's context count (fast_walk() asks context_mask()
+ * with them). Two shapes, with every check try_numeric() and
+ * ids_numeric() make on them and the detectors whose context word each
+ * needs (every other outcome is no finding):
+ *
+ * Ten to nineteen digits (a bare JSON number, a string of digits):
+ *   10: the NHS number, NPI, Medicare card, personnummer, German ID
+ *       document, phone number;
  *   11: CPF, PESEL, TC Kimlik, Steuer-ID, partita IVA, ABN, Medicare,
- *      phone number (PESEL, TC Kimlik and Steuer-ID also at low
- *      confidence without one: then the handler judges);
+ *       phone number (PESEL, TC Kimlik and Steuer-ID also at low
+ *       confidence without one: the handler judges then);
  *   12: Aadhaar, a phone number from a 0;
  *   13: a South African id (also at low confidence without one: the
- *      handler judges when the third and fourth digits make a month),
- *      a Korean RRN;
- *   15: the NIR, an IMEI.
- * A card (12 to 19 digits from a 2 to a 6) needs no context word, nor a
- * Chinese resident id (18), nor nine digits' checks: the handler judges
- * those, as every other length.
+ *       handler judges then, when the third and fourth digits make a
+ *       month), a Korean RRN;
+ *   15: the NIR, an IMEI;
+ *   14, 16, 17, 19: nothing.
+ *   A card needs no context word: 12 to 19 digits from a 2 to a 6 that
+ *   pass Luhn (veil__valid_card()'s first test) go to the handler, as
+ *   do 18 digits (a CN resident id).
+ * A calendar date alone, YYYY-MM-DD or YYYY/MM/DD: a date of birth
+ *   (dob_after() reads the delimiter after it; the sub-starts at the
+ *   month and day share its separator, so sub_start_ok() refuses them).
  */
+#define ALONE_JUDGE (~0ull)
+
 _Static_assert(VEIL_D_UK_NHS < 64 && VEIL_D_US_NPI < 64 && VEIL_D_AU_MEDICARE < 64 &&
                    VEIL_D_SE_PERSONNUMMER < 64 && VEIL_D_DE_ID_DOCUMENT < 64 && VEIL_D_PHONE < 64 &&
                    VEIL_D_BR_CPF < 64 && VEIL_D_PL_PESEL < 64 && VEIL_D_TR_TCKN < 64 &&
                    VEIL_D_DE_STEUER_ID < 64 && VEIL_D_IT_PARTITA_IVA < 64 && VEIL_D_AU_ABN < 64 &&
                    VEIL_D_IN_AADHAAR < 64 && VEIL_D_ZA_ID < 64 && VEIL_D_KR_RRN < 64 &&
-                   VEIL_D_FR_NIR < 64 && VEIL_D_IMEI < 64,
+                   VEIL_D_FR_NIR < 64 && VEIL_D_IMEI < 64 && VEIL_D_DATE_OF_BIRTH < 64,
                "context masks are 64 bits");
 
-static int digits_need_scan(const veil_engine_t *e, const unsigned char *v, size_t n,
-                            const char *fkey, size_t flen)
+static uint64_t alone_context(const veil_engine_t *e, const unsigned char *v, size_t n)
 {
-    uint64_t want;
     const int low = e->min_confidence <= VEIL_CONF_LOW;
-    const unsigned d0 = v[0] - (unsigned)'0';
 
-    if (n >= 12 && d0 - 2 < 5u) {
-        return 1;
+    if (n == 10 && (v[4] == '-' || v[4] == '/') && v[7] == v[4] && isdig(v[0]) && isdig(v[1]) &&
+        isdig(v[2]) && isdig(v[3]) && isdig(v[5]) && isdig(v[6]) && isdig(v[8]) && isdig(v[9])) {
+        return 1ull << VEIL_D_DATE_OF_BIRTH;
+    }
+    if (n < 10 || n > 19) {
+        return ALONE_JUDGE;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!isdig(v[k])) {
+            return ALONE_JUDGE;
+        }
+    }
+    /* (digit_fast() cleared 14, 16, 17 and 19 digits that fail Luhn:
+       those that reach here pass it) */
+    if (n >= 12 && v[0] >= '2' && v[0] <= '6' &&
+        (!((1u << n) & ONE_WORD_CASES) || veil__valid_luhn((const char *)v, n))) {
+        return ALONE_JUDGE;
     }
     switch (n) {
     case 10:
-        want = 1ull << VEIL_D_UK_NHS | 1ull << VEIL_D_US_NPI | 1ull << VEIL_D_AU_MEDICARE |
+        return 1ull << VEIL_D_UK_NHS | 1ull << VEIL_D_US_NPI | 1ull << VEIL_D_AU_MEDICARE |
                1ull << VEIL_D_SE_PERSONNUMMER | 1ull << VEIL_D_DE_ID_DOCUMENT |
                1ull << VEIL_D_PHONE;
-        break;
     case 11:
-        if (low) {
-            return 1;
-        }
-        want = 1ull << VEIL_D_BR_CPF | 1ull << VEIL_D_PL_PESEL | 1ull << VEIL_D_TR_TCKN |
-               1ull << VEIL_D_DE_STEUER_ID | 1ull << VEIL_D_IT_PARTITA_IVA | 1ull << VEIL_D_AU_ABN |
-               1ull << VEIL_D_AU_MEDICARE | 1ull << VEIL_D_PHONE;
-        break;
+        return low ? ALONE_JUDGE
+                   : 1ull << VEIL_D_BR_CPF | 1ull << VEIL_D_PL_PESEL | 1ull << VEIL_D_TR_TCKN |
+                         1ull << VEIL_D_DE_STEUER_ID | 1ull << VEIL_D_IT_PARTITA_IVA |
+                         1ull << VEIL_D_AU_ABN | 1ull << VEIL_D_AU_MEDICARE | 1ull << VEIL_D_PHONE;
     case 12:
-        want = 1ull << VEIL_D_IN_AADHAAR | 1ull << VEIL_D_PHONE;
-        break;
+        return 1ull << VEIL_D_IN_AADHAAR | 1ull << VEIL_D_PHONE;
     case 13:
-        if (low && ids_month_at(v, 0)) {
-            return 1;
-        }
-        want = 1ull << VEIL_D_ZA_ID | 1ull << VEIL_D_KR_RRN;
-        break;
+        return low && ids_month_at(v, 0) ? ALONE_JUDGE
+                                         : 1ull << VEIL_D_ZA_ID | 1ull << VEIL_D_KR_RRN;
     case 15:
-        want = 1ull << VEIL_D_FR_NIR | 1ull << VEIL_D_IMEI;
-        break;
+        return 1ull << VEIL_D_FR_NIR | 1ull << VEIL_D_IMEI;
+    case 18:
+        return ALONE_JUDGE;
     default:
-        return 1;
+        return 0;
     }
-    return flen > 0 && context_mask(e, fkey, flen, 1, want) != 0;
 }
 
 /*
@@ -3812,7 +3828,8 @@ const veil__kernels_t VEIL_K_TABLE = {
     .value_needs_scan = value_needs_scan,
     .padded_needs_scan = padded_needs_scan,
     .value_needs_scan_at = value_needs_scan_at,
-    .digits_need_scan = digits_need_scan,
+    .alone_context = alone_context,
+    .context_mask = context_mask,
     .names_mask = names_mask,
     .plain_copy = plain_copy,
     .next_blank = next_blank,

@@ -354,7 +354,8 @@ TEST(fractional_epochs)
     SWEEP_KEY(E, "contact", "1795910400.4256881", "");
 }
 
-/* Digits alone under a key, as a JSON string and as a bare number, at
+/* Digits alone under a key, as a JSON string and as a bare number (a
+   date: as a string), at
    offsets 0 to 140, with the context word in the key or in the sibling
    before it ("type": <sib>): both must give the detectors <want>. The
    walk clears ten to fifteen digits whose checks need a context word
@@ -365,9 +366,10 @@ static int sweep_digits(int line, const veil_engine_t *e, const char *key, const
     static const char tail[] = "\"tail\":\"plain words only, long enough for two blocks "
                                "after the value, and then some more\"}\n";
     char buf[900], q[160], type[64];
+    int digits = strspn(value, "0123456789") == strlen(value);
     snprintf(type, sizeof(type), "\"type\":\"%s\",", sib);
     for (size_t pad = 0; pad <= 140; pad++) {
-        for (int bare = 0; bare < 2; bare++) {
+        for (int bare = 0; bare <= digits; bare++) {
             const char *mark = bare ? "" : "\"";
             size_t n =
                 (size_t)snprintf(buf, sizeof(buf), "{\"%s\":\"x\",%s\"%s\":%s%s%s,%s",
@@ -408,6 +410,19 @@ TEST(context_gated_digits)
     SWEEP_DIGITS(LOW, "doc", "", "44051401359", "pl_pesel");
     SWEEP_DIGITS(E, "ref", "", "4111111111111111", "credit_card");
     SWEEP_DIGITS(E, "ref", "", "110105194912310011", "cn_resident_id");
+    /* a card's lengths from a 2 to a 6: Luhn decides, not context */
+    SWEEP_DIGITS(E, "order_number", "", "5178234441773096", "");
+    SWEEP_DIGITS(E, "ref", "", "4234771403386", "");
+    SWEEP_DIGITS(E, "ref", "", "4222222222222", "credit_card");
+    SWEEP_DIGITS(E, "ref", "", "378282246310005", "credit_card");
+    SWEEP_DIGITS(E, "imei", "", "378282246310006", "");
+    SWEEP_DIGITS(E, "ref", "", "62345678901234567890", "");
+    /* a calendar date alone: a date of birth by a context word only */
+    SWEEP_DIGITS(E, "eta", "", "2026-12-02", "");
+    SWEEP_DIGITS(E, "date", "", "1985/03/14", "");
+    SWEEP_DIGITS(E, "born", "", "1985-03-14", "date_of_birth");
+    SWEEP_DIGITS(E, "date", "birth", "1985-03-14", "date_of_birth");
+    SWEEP_DIGITS(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
 }
 
 int main(void)
