@@ -550,9 +550,19 @@ static int ids_lower_candidate(const unsigned char *b, size_t lo, size_t hi, int
 
     if (prev != '-' && prev != '_' && prev != '.') {
         if ((len == 42 && IB(ws) == '0' && IB(ws + 1) == 'x') || (len == 34 && IB(ws) == 'S') ||
-            (len >= 3 && (lower(IB(ws)) == 'b' || lower(IB(ws)) == 't') && IB(ws + 2) == '1') ||
-            (len >= 26 && len <= 35 && strchr("13mn2", (int)IB(ws)) != NULL && IB(ws) != 0)) {
+            (len >= 3 && (lower(IB(ws)) == 'b' || lower(IB(ws)) == 't') && IB(ws + 2) == '1')) {
             return 1;
+        }
+        if (len >= 26 && len <= 35 && strchr("13mn2", (int)IB(ws)) != NULL && IB(ws) != 0) {
+            /* A Base58Check address has no 0, O, I or l (ids_lower()
+               looks no further without: most hex ids have a 0). */
+            size_t k = ws;
+            while (k < we && ids_base58(IB(k))) {
+                k++;
+            }
+            if (k == we) {
+                return 1;
+            }
         }
     }
     /* ids_token_start(): a prefix at the token's start (up to 80 bytes

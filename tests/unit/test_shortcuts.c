@@ -143,6 +143,12 @@ TEST(lowercase_tokens)
     SWEEP(E, "", "ab-cd-ef-01-23-45", "mac_address");
     SWEEP(E, "id card ", "11010519491231002x", "cn_resident_id");
     SWEEP(E, "", "2b-3c-4d", "");
+    /* hex ids of a Base58Check address's length and first digit: a 0
+       rules the address out; without one the handler looks */
+    SWEEP(E, "", "30e8897a5a95d5e095a1c73202e8ceec", "");
+    SWEEP(E, "", "1ebbe21145d5d7f42fe175382eb72d4f", "");
+    SWEEP(E, "", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "bitcoin_address");
+    SWEEP(E, "", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "bitcoin_address");
     SWEEP(E, "", "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f", "");
 }
 
