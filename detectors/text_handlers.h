@@ -3016,7 +3016,8 @@ static size_t h_upper_j(struct veil__text *t, size_t i, int final)
     return confirm_token(t, VEIL_D_JWT, s, q, veil__valid_jwt, i + 1);
 }
 
-static size_t handle(struct veil__text *t, size_t i, int final)
+static inline __attribute__((always_inline)) size_t handle(struct veil__text *t, size_t i,
+                                                           int final)
 {
     const unsigned char *b = t->buf;
     unsigned char c = b[i];
@@ -3285,15 +3286,14 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         return 0; /* maybe an escape's hex digits: the handler looks */
     }
     uint64_t aln = WIN(c, aln, k);
-    if (~aln == 0) {
-        return 0;
-    }
-    unsigned run = (unsigned)__builtin_ctzll(~aln); /* the word's end is i + run */
+    /* the word's end is i + run; 64 when the window is all word and the
+       byte after it ends it (a SHA-256 digest from a digit) */
+    unsigned run = ~aln != 0 ? (unsigned)__builtin_ctzll(~aln) : isaln(B(i + 64)) ? 65 : 64;
     size_t we = i + run;
-    if (we - ws > CHAIN_MAX + 1) {
+    if (run > 64 || we - ws > CHAIN_MAX + 1) {
         return 0; /* alnum_end() stops short of the word's end */
     }
-    int lower_seen = (WIN(c, low, k) & ((1ull << run) - 1)) != 0;
+    int lower_seen = (WIN(c, low, k) & (run == 64 ? ~0ull : (1ull << run) - 1)) != 0;
     if (lower_seen) {
         if ((we - ws == 18 && B(we - 1) == 'x') ||
             ((we - ws == 2 || we - ws == 4) && (B(we) == '-' || B(we) == '.'))) {
@@ -3308,6 +3308,12 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         }
 #undef AT
         /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
+        if (run >= 63) {
+            /* (the window ends with the word: its first step, from the
+               bytes) */
+            const unsigned j = B(we);
+            return (j == '-' || j == '.' || j == '_' || j == '/') && isaln(B(we + 1)) ? 0 : we;
+        }
         uint64_t ja = aln | (WIN(c, join, k) & (aln >> 1));
         uint64_t rest = ~ja >> run;
         if (rest == 0) {
@@ -3315,6 +3321,9 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         }
         unsigned end = run + (unsigned)__builtin_ctzll(rest);
         return end < 63 ? i + end : 0;
+    }
+    if (run == 64) {
+        return 0;
     }
     if (ws != i) {
         /* A word that starts with a letter and stands alone, with no

@@ -149,6 +149,15 @@ TEST(lowercase_tokens)
     SWEEP(E, "", "1ebbe21145d5d7f42fe175382eb72d4f", "");
     SWEEP(E, "", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "bitcoin_address");
     SWEEP(E, "", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "bitcoin_address");
+    /* SHA-256 digests: the word fills the shortcut's 64-byte window, and
+       the bytes after it say whether a joined word follows */
+#define SHA256 "46f16c86d94400bfa753559c6f6bb3acbd96529790e0628055ade07d3fb549b1"
+    SWEEP(E, "", SHA256, "");
+    SWEEP(E, "", "d5a6b135278c21bf0a4e8973d6a142c6594cb329254fb2a6f3b57b9d342b445f", "");
+    SWEEP(E, "", SHA256 "/4111 1111 1111 1111", "");
+    SWEEP(E, "", SHA256 "0/4111 1111 1111 1111", "");
+    SWEEP(E, "", SHA256 " 4111 1111 1111 1111", "credit_card");
+#undef SHA256
     SWEEP(E, "", "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f", "");
 }
 
