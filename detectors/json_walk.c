@@ -16,6 +16,7 @@
 #include "names.h"
 #include "scanner.h"
 #include "simd.h"
+#include "slot_hash.h"
 #include "triggers.h"
 
 static int is_ws(int c)
@@ -998,8 +999,11 @@ static int number_skipped(const unsigned char *v, size_t len)
    (alone_context(): ten to nineteen digits, a calendar date), and the
    field context it would be scanned with (its key and sibling, as
    value.c and the text layer make it) has none of those. */
-static int context_cleared(const struct veil_scanner *s, const veil__frame_t *f,
-                           const unsigned char *v, size_t n)
+_Static_assert(sizeof(((veil__ccache_t *)0)->ctx) == VEIL__FIELD_KEY,
+               "the context cache keeps what the text layer keeps");
+
+static int context_cleared(struct veil_scanner *s, const veil__frame_t *f, const unsigned char *v,
+                           size_t n)
 {
     if (n < 10 || n > 19) {
         return 0;
@@ -1008,10 +1012,32 @@ static int context_cleared(const struct veil_scanner *s, const veil__frame_t *f,
     if (want == 0 || want == ~0ull) {
         return want == 0;
     }
-    char ctx[VEIL__KEY_MAX], fkey[VEIL__FIELD_KEY] = {0};
+    char ctx[VEIL__KEY_MAX];
     size_t cn = veil__value_ctx(ctx, f->key, f->key_len, f->sibling, f->sibling_len);
-    size_t fn = veil__text_field_key(fkey, ctx, cn);
-    return fn == 0 || s->text.k->context_mask(s->eng, fkey, fn, 1, want) == 0;
+    if (cn > VEIL__FIELD_KEY) {
+        cn = VEIL__FIELD_KEY; /* (what the text layer keeps of it) */
+    }
+    if (cn == 0) {
+        return 1;
+    }
+    /* The context words of the context, from the cache (a function of its
+       bytes, <want> and the engine, which is this scanner's). */
+    /* (by the context alone: its values ask about one kind of detector) */
+    unsigned slot =
+        (unsigned)(veil__slot_hash((const unsigned char *)ctx, cn) >> (64 - VEIL__CCACHE_BITS));
+    veil__ccache_t *c = &s->ccache[slot];
+    uint64_t *used = &s->ccache_used[slot / 64];
+    if (!((*used >> (slot % 64)) & 1) || c->want != want || c->len != cn ||
+        memcmp(c->ctx, ctx, cn) != 0) {
+        char fkey[VEIL__FIELD_KEY] = {0};
+        size_t fn = veil__text_field_key(fkey, ctx, cn);
+        c->clear = s->text.k->context_mask(s->eng, fkey, fn, 1, want) == 0;
+        c->want = want;
+        c->len = (uint8_t)cn;
+        memcpy(c->ctx, ctx, cn);
+        *used |= 1ull << (slot % 64);
+    }
+    return c->clear;
 }
 
 /* Whether the key between the quotes a and <close> goes to the text

@@ -505,6 +505,12 @@ static void wipe_buffers(struct veil_scanner *s)
         }
         s->kcache_used[w] = 0;
     }
+    for (size_t w = 0; w < sizeof(s->ccache_used) / sizeof(s->ccache_used[0]); w++) {
+        for (uint64_t m = s->ccache_used[w]; m != 0; m &= m - 1) {
+            explicit_bzero(&s->ccache[64 * w + (size_t)__builtin_ctzll(m)], sizeof(s->ccache[0]));
+        }
+        s->ccache_used[w] = 0;
+    }
     explicit_bzero(s->stack, (size_t)s->depth_max * sizeof(s->stack[0]));
 }
 

@@ -12,6 +12,7 @@
 #include "test.h"
 
 #include "engine_harness.h"
+#include "scanner.h"
 
 static veil_engine_t *E, *LOW;
 
@@ -440,6 +441,33 @@ TEST(context_gated_digits)
     SWEEP_DIGITS(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
 }
 
+static void no_finding(void *ud, const veil_finding_t *f)
+{
+    (void)f;
+    ++*(int *)ud;
+}
+
+/* The walk's cache of field contexts (json_walk.c context_cleared()):
+   the same context asked about other detectors is judged again, and a
+   new stream starts with none of the last one's sibling values in it. */
+TEST(context_cache)
+{
+    /* "call" names no IMEI, then is a phone number's context */
+    static const char two[] = "[{\"call\":\"123456789012345\"},{\"call\":\"4155552671\"}]";
+    CHECK_STR(scan_str(__LINE__, E, VEIL_FMT_JSON, two, sizeof(two) - 1), "phone@37+10H");
+    static const char one[] = "{\"type\":\"sibcanary77\",\"ts\":1795910400110}";
+    int n = 0;
+    veil_scanner_t *sc = veil_scanner_new(E, VEIL_FMT_JSON, no_finding, &n);
+    CHECK(sc != NULL);
+    veil_scanner_feed(sc, one, sizeof(one) - 1);
+    veil_scanner_finish(sc);
+    CHECK(memmem(sc->ccache, sizeof(sc->ccache), "sibcanary77", 11) != NULL);
+    veil__scanner_wipe(sc);
+    CHECK(memmem(sc->ccache, sizeof(sc->ccache), "sibcanary77", 11) == NULL);
+    CHECK_EQ(n, 0);
+    veil_scanner_free(sc);
+}
+
 int main(void)
 {
     char err[256];
@@ -457,6 +485,7 @@ int main(void)
     RUN(short_numbers);
     RUN(fractional_epochs);
     RUN(context_gated_digits);
+    RUN(context_cache);
     RUN(one_word_numbers);
     RUN(lettered_words);
     veil_engine_free(E);
