@@ -3245,6 +3245,68 @@ static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
 }
 
 /*
+ * mixed_word_end(): for digit_fast(), the word [i, we) from a digit with
+ * capitals in it ("1ZA8WR3KVELCM8XSPT", a parcel's
+ * tracking number), alone or with a short number joined by a '-'
+ * ("1EUJ-20196" of SKU-1EUJ-20196): where h_numeric() resumes when it
+ * reports nothing, 0 when it may report or the case is another.
+ * build_chain() makes these words the chain; try_numeric() hands the
+ * first to ids_mixed(), whose checks take 11, 12, 15 and 17 characters
+ * (and 4 in a chain of three), and to the DNI and CN id checks when its
+ * one letter ends it; the number after it is no candidate's start
+ * (sub_start_ok(): both words have fewer than seven digits and no third
+ * word follows). Before it: no '+', '(', '%' or space (a phone number's
+ * prefix, an escape, a NINO), and a '-' only after no MAC group or NIE
+ * letter (h_numeric() looks there). Out of line, asked only where
+ * digit_fast() would give up at a letter after the first digits (the scan
+ * loop's inlined code stays small).
+ */
+static __attribute__((noinline)) size_t mixed_word_end(const unsigned char *b, size_t lo, size_t hi,
+                                                       int bounded, size_t i, size_t we)
+{
+#define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
+#define CHAIN_ENDS(x)                                                                   \
+    ((x) == 0 || (x) == '"' || (x) == '\'' || (x) == ',' || (x) == '}' || (x) == ']' || \
+     (x) == '\t' || (x) == '\n' || (x) == '\r' || (x) == '&' || (x) == ';' || (x) == '<')
+    const size_t run = we - i;
+    const unsigned before = i > 0 ? B(i - 1) : 0;
+    unsigned digits0 = 0;
+    if (run < 2 || run > 40) {
+        return 0;
+    }
+    for (size_t x = i; x < we; x++) {
+        digits0 += isdig(B(x));
+    }
+    const int alone_before =
+        before == 0 || before == '"' || before == '\'' || before == ',' || before == '=' ||
+        before == ':' || before == '[' || before == '{' || before == '\t' || before == '\n' ||
+        before == '\r' || before == '>' ||
+        (before == '-' &&
+         !(i >= 3 && ishex(B(i - 2)) && ishex(B(i - 3)) && (i == 3 || !isaln(B(i - 4)))) &&
+         !(i >= 2 && (B(i - 2) == 'X' || B(i - 2) == 'Y' || B(i - 2) == 'Z') &&
+           (i == 2 || !isaln(B(i - 3)))));
+    size_t r = 0;
+    if (alone_before && run != 11 && run != 12 && run != 15 && run != 17 &&
+        !(run - digits0 == 1 && isal(B(we - 1)))) {
+        const unsigned next = B(we);
+        if (CHAIN_ENDS(next)) {
+            r = we;
+        } else if (next == '-' && digits0 < 7 && isdig(B(we + 1))) {
+            size_t e1 = we + 1;
+            while (e1 - we <= 7 && isdig(B(e1))) {
+                e1++;
+            }
+            if (e1 - we - 1 < 7 && CHAIN_ENDS(B(e1))) {
+                r = e1;
+            }
+        }
+    }
+    return r;
+#undef CHAIN_ENDS
+#undef B
+}
+
+/*
  * digit_fast(): what h_numeric(t, i, final) returns for the digit at <i>
  * of the buffer <b> (<n> bytes; <dob>: the date_of_birth detector is on)
  * in its commonest cases, from the class bits of the two blocks in <c>
@@ -3470,7 +3532,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
              at_q == ';' || at_q == '<')) {
             return q;
         }
-        return 0;
+        return isal(at_q) ? mixed_word_end(b, lo, hi, bounded, i, we) : 0;
     }
     if (!isal(at_q) && !(issep(at_q) && (isaln(B(q + 1)) || B(q + 1) == '('))) {
         return q;
@@ -3487,7 +3549,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
             return q;
         }
     }
-    return 0;
+    return isal(at_q) ? mixed_word_end(b, lo, hi, bounded, i, we) : 0;
 }
 
 /*

@@ -274,6 +274,33 @@ static int sweep_key(int line, const veil_engine_t *e, const char *key, const ch
 
 #define SWEEP_KEY(e, key, value, want) CHECK(sweep_key(__LINE__, (e), (key), (value), (want)))
 
+/* Words from a digit with capitals (mixed_word_end()): tracking numbers
+   and SKU parts are skipped, and ids_mixed()'s lengths, the DNI's final
+   letter, a MAC group or NIE letter before, and a long number after go to
+   the handler, which finds what it finds. */
+TEST(mixed_words)
+{
+    SWEEP(E, "", "1ZA8WR3KVELCM8XSPT", "");
+    SWEEP(E, "phone ", "1ZA8WR3KVELCM8XSPT", "");
+    SWEEP(E, "", "SKU-1EUJ-20196", "");
+    SWEEP(E, "", "1EUJ-415555", "");
+    SWEEP(E, "", "9A-123456", "");
+    SWEEP(E, "", "AB-1EUJ-20196", "");
+    SWEEP(E, "", "X-1EUJ-20196", "");
+    SWEEP(E, "", "1EG4TE5MK73", "us_mbi");
+    SWEEP(E, "", "1EG4-TE5-MK73", "us_mbi");
+    SWEEP(E, "", "27AAPFU0939F1ZV", "in_gstin");
+    SWEEP(E, "", "1HGCM82633A004352", "vin");
+    SWEEP(E, "", "12345678Z", "es_dni");
+    SWEEP(E, "", "15070649C103", "de_rvnr");
+    SWEEP(E, "call me ", "1A-4155552671", "phone");
+    SWEEP(E, "call me ", "1A-415555267", "");
+    SWEEP(E, "call me '", "1AB-4155552671", "phone");
+    SWEEP_KEY(E, "call", "1AB-4155552671", "phone");
+    SWEEP_KEY(E, "tracking", "1ZA8WR3KVELCM8XSPT", "");
+    SWEEP_KEY(E, "sku", "SKU-1EUJ-20196", "");
+}
+
 /* A word that starts with a letter and stands alone: the ids of API
    traffic are skipped, and every identifier try_lettered() takes is still
    found (the handler), with its context word where it needs one. */
@@ -488,6 +515,7 @@ int main(void)
     RUN(context_cache);
     RUN(one_word_numbers);
     RUN(lettered_words);
+    RUN(mixed_words);
     veil_engine_free(E);
     veil_engine_free(LOW);
     TEST_MAIN_END;
