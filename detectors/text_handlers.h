@@ -3435,7 +3435,10 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         }
         const unsigned digits =
             (unsigned)__builtin_popcountll(WIN(c, dig, k0) & ((1ull << len) - 1));
-        if ((isup(b0) && isup(b1) && isdig(b2) && (len < 4 || isdig(b3) || len >= 9)) ||
+        /* (alone, an IBAN is the whole word, at least 15 characters with
+           two digits after the country; a NINO is nine characters with
+           six digits, as the case below) */
+        if ((isup(b0) && isup(b1) && isdig(b2) && (len < 4 || (isdig(b3) && len >= 15))) ||
             ((b0 == 'X' || b0 == 'Y' || b0 == 'Z') && len >= 9) ||
             ((b0 == 'B' || b0 == 'T') && b2 == '1' && len >= 14)) {
             return 0; /* an IBAN's, a NINO's, a NIE's or a segwit address's start */

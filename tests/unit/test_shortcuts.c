@@ -324,6 +324,12 @@ TEST(lettered_words)
     SWEEP(E, "SWIFT ", "DEUTDEFF500", "swift_bic");
     SWEEP(E, "", "X1234567L", "es_nie");
     SWEEP(E, "", "GB82WEST12345698765432", "iban");
+    /* two capitals and a digit: an IBAN alone has 15 characters or more,
+       a NINO nine with six digits; Slack's ids have neither */
+    SWEEP(E, "", "NO9386011117947", "iban");
+    SWEEP(E, "", "AB123456C", "uk_nino");
+    SWEEP(E, "", "CA11ZCUZGEAB", "");
+    SWEEP(E, "", "AB12CDEFGHIJKLM", "");
     /* Path segments: "v1" alone between slashes; a word after the slash
        that a chain may join (digits, or four bytes or fewer) goes to the
        handler. */
