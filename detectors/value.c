@@ -325,7 +325,12 @@ static int worth_scanning(const struct veil_scanner *s, const char *v, size_t le
                veil__names_may_hold(s->eng, v, len);
     }
     if (!json_number) {
-        return 1;
+        /* (as veil__value_whole() judges a value it was handed whole: the
+           text layer's shortcuts, unless this is the reference; and the
+           names pass) */
+        return s->text.reference ||
+               s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len) ||
+               (!veil__value_names_judged(s, v, len) && veil__names_may_hold(s->eng, v, len));
     }
     for (k = 0; k < len; k++) {
         char c = v[k];

@@ -474,6 +474,20 @@ TEST(context_gated_digits)
     SWEEP_DIGITS(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
 }
 
+/* A string with escapes is held and judged whole (value.c
+   worth_scanning()) by the same shortcuts and names probe as one read
+   whole: an ETag's hex gives nothing, and what the text layer finds in
+   one is still found. */
+TEST(escaped_values)
+{
+    SWEEP_DIGITS(E, "etag", "", "W/\\\"4a5c929317b97152\\\"", "");
+    SWEEP_DIGITS(E, "note", "", "ref \\\"SKU-1EUJ-20196\\\" ok", "");
+    SWEEP_DIGITS(E, "note", "", "mail \\\"a.b@example.com\\\"", "email");
+    SWEEP_DIGITS(E, "note", "", "call \\\"+44 20 7946 0958\\\"", "phone");
+    SWEEP_DIGITS(E, "note", "", "Regards,\\nJohn Smith", "person_name");
+    SWEEP_DIGITS(E, "note", "", "ship to \\\"10 Downing Street, London\\\"", "address");
+}
+
 static void no_finding(void *ud, const veil_finding_t *f)
 {
     (void)f;
@@ -519,6 +533,7 @@ int main(void)
     RUN(fractional_epochs);
     RUN(context_gated_digits);
     RUN(context_cache);
+    RUN(escaped_values);
     RUN(one_word_numbers);
     RUN(lettered_words);
     RUN(mixed_words);
