@@ -3778,7 +3778,10 @@ static uint64_t alone_context(const veil_engine_t *e, const unsigned char *v, si
         isdig(v[2]) && isdig(v[3]) && isdig(v[5]) && isdig(v[6]) && isdig(v[8]) && isdig(v[9])) {
         return 1ull << VEIL_D_DATE_OF_BIRTH;
     }
-    if (n < 10 || n > 19) {
+    /* (digit_fast() cleared 14, 16, 17 and 19 digits from a 2 to a 6
+       that fail Luhn: those that reach here pass it) */
+    if (n < 10 || n > 19 ||
+        (n >= 12 && v[0] >= '2' && v[0] <= '6' && !((1u << n) & ONE_WORD_CASES))) {
         return ALONE_JUDGE;
     }
     for (size_t k = 0; k < n; k++) {
@@ -3786,10 +3789,7 @@ static uint64_t alone_context(const veil_engine_t *e, const unsigned char *v, si
             return ALONE_JUDGE;
         }
     }
-    /* (digit_fast() cleared 14, 16, 17 and 19 digits that fail Luhn:
-       those that reach here pass it) */
-    if (n >= 12 && v[0] >= '2' && v[0] <= '6' &&
-        (!((1u << n) & ONE_WORD_CASES) || veil__valid_luhn((const char *)v, n))) {
+    if (n >= 12 && v[0] >= '2' && v[0] <= '6' && veil__valid_luhn((const char *)v, n)) {
         return ALONE_JUDGE;
     }
     switch (n) {

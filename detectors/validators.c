@@ -165,11 +165,15 @@ static int luhn_ok(const char *d, size_t n)
     /* A doubled digit's digit sum, by table: no branch per digit. */
     static const uint8_t doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
     unsigned sum = 0;
+    size_t i = n;
 
-    /* Double every second digit counting from the check digit (rightmost). */
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = (unsigned)(d[n - 1 - i] - '0');
-        sum += i % 2 == 1 ? doubled[v] : v;
+    /* Double every second digit counting from the check digit (rightmost):
+       a pair a step, the check digit's side first. */
+    for (; i >= 2; i -= 2) {
+        sum += (unsigned)(d[i - 1] - '0') + doubled[(unsigned char)(d[i - 2] - '0')];
+    }
+    if (i == 1) {
+        sum += (unsigned)(d[0] - '0');
     }
     return sum % 10 == 0;
 }
