@@ -3699,6 +3699,31 @@ static int value_needs_scan_at(const struct veil__text *t, const unsigned char *
     const int dob = eng_enabled(t, VEIL_D_DATE_OF_BIRTH);
     size_t i = a;
 
+    if (nblk == 1 && a >= base) {
+        /* The value in one block (most): its range and class window
+           once, then its triggers bit by bit. */
+        const uint64_t range = range_bits(base, a, e);
+        cls64_t c[2];
+        cls_masked(blk[0], base, range, &c[0]);
+        cls_masked(NULL, base + 64, 0, &c[1]);
+        uint64_t m = blk[0]->trig & range;
+        while (m != 0) {
+            i = base + (size_t)__builtin_ctzll(m);
+            if (isdig(p[i])) {
+                size_t r = digit_fast(p, a, e, 1, dob, c, i);
+                if (r == 0) {
+                    return 1;
+                }
+                m = r - base >= 64 ? 0 : m & (~0ull << (r - base));
+            } else if (trigger_acts(p, a, e, i)) {
+                return 1;
+            } else {
+                m &= m - 1;
+            }
+        }
+        return 0;
+    }
+
     while (i < e) {
         unsigned j = (unsigned)((i - base) / 64);
         size_t bb = base + 64 * (size_t)j;
