@@ -993,15 +993,15 @@ static int number_skipped(const unsigned char *v, size_t len)
     return len <= sizeof(((struct veil_scanner *)0)->tok) && digits < 9;
 }
 
+_Static_assert(sizeof(((veil__ccache_t *)0)->ctx) == VEIL__FIELD_KEY,
+               "the context cache keeps what the text layer keeps");
+
 /* 1 when the value <v> (<n> bytes, a bare number or a string's content)
    under frame <f>, which value_needs_scan() could not clear, is one the
    text layer would find something in only by a context word
    (alone_context(): ten to nineteen digits, a calendar date), and the
    field context it would be scanned with (its key and sibling, as
    value.c and the text layer make it) has none of those. */
-_Static_assert(sizeof(((veil__ccache_t *)0)->ctx) == VEIL__FIELD_KEY,
-               "the context cache keeps what the text layer keeps");
-
 static int context_cleared(struct veil_scanner *s, const veil__frame_t *f, const unsigned char *v,
                            size_t n)
 {
@@ -1020,9 +1020,9 @@ static int context_cleared(struct veil_scanner *s, const veil__frame_t *f, const
     if (cn == 0) {
         return 1;
     }
-    /* The context words of the context, from the cache (a function of its
-       bytes, <want> and the engine, which is this scanner's). */
-    /* (by the context alone: its values ask about one kind of detector) */
+    /* The context words of the context, from the cache: a function of its
+       bytes, <want> and the engine (this scanner's). The slot is by the
+       context alone, as its values ask about one kind of detector. */
     unsigned slot =
         (unsigned)(veil__slot_hash((const unsigned char *)ctx, cn) >> (64 - VEIL__CCACHE_BITS));
     veil__ccache_t *c = &s->ccache[slot];
