@@ -403,14 +403,13 @@ TEST(fractional_epochs)
     SWEEP_KEY(E, "contact", "1795910400.4256881", "");
 }
 
-/* Digits alone under a key, as a JSON string and as a bare number (a
-   date: as a string), at
-   offsets 0 to 140, with the context word in the key or in the sibling
-   before it ("type": <sib>): both must give the detectors <want>. The
-   walk clears ten to fifteen digits whose checks need a context word
-   when the field has none (digits_need_scan()). */
-static int sweep_digits(int line, const veil_engine_t *e, const char *key, const char *sib,
-                        const char *value, const char *want)
+/* A value alone under a key in a JSON body, as a string and, when it is
+   digits, as a bare number, at offsets 0 to 140, after a sibling
+   ("type": <sib>) when <sib> is not empty: each must give the detectors
+   <want>. The walk clears ten to nineteen digits and dates whose checks
+   need a context word when the field has none (alone_context()). */
+static int sweep_field(int line, const veil_engine_t *e, const char *key, const char *sib,
+                       const char *value, const char *want)
 {
     static const char tail[] = "\"tail\":\"plain words only, long enough for two blocks "
                                "after the value, and then some more\"}\n";
@@ -431,47 +430,47 @@ static int sweep_digits(int line, const veil_engine_t *e, const char *key, const
     return 1;
 }
 
-#define SWEEP_DIGITS(e, key, sib, value, want) \
-    CHECK(sweep_digits(__LINE__, (e), (key), (sib), (value), (want)))
+#define SWEEP_FIELD(e, key, sib, value, want) \
+    CHECK(sweep_field(__LINE__, (e), (key), (sib), (value), (want)))
 
 TEST(context_gated_digits)
 {
     /* no context word: Unix times in seconds and milliseconds, ids */
-    SWEEP_DIGITS(E, "created", "", "1795910400", "");
-    SWEEP_DIGITS(E, "ts", "", "1795910400110", "");
-    SWEEP_DIGITS(E, "variant_id", "", "9890523107", "");
-    SWEEP_DIGITS(LOW, "ref", "", "4155552671", "");
-    SWEEP_DIGITS(E, "ref", "", "9434765919", "");
+    SWEEP_FIELD(E, "created", "", "1795910400", "");
+    SWEEP_FIELD(E, "ts", "", "1795910400110", "");
+    SWEEP_FIELD(E, "variant_id", "", "9890523107", "");
+    SWEEP_FIELD(LOW, "ref", "", "4155552671", "");
+    SWEEP_FIELD(E, "ref", "", "9434765919", "");
     /* a context word in the key, or in the sibling value */
-    SWEEP_DIGITS(E, "call", "", "4155552671", "phone");
-    SWEEP_DIGITS(E, "ref", "mobile", "4155552671", "phone");
-    SWEEP_DIGITS(E, "nhs", "", "9434765919", "uk_nhs");
-    SWEEP_DIGITS(E, "ref", "nhs", "9434765919", "uk_nhs");
-    SWEEP_DIGITS(E, "npi", "", "1234567893", "us_npi");
-    SWEEP_DIGITS(E, "uid", "", "234567890124", "in_aadhaar");
-    SWEEP_DIGITS(E, "imei", "", "490154203237518", "imei");
-    SWEEP_DIGITS(E, "secu", "", "255081416802538", "fr_nir");
-    SWEEP_DIGITS(E, "sa id", "", "8001015009087", "za_id");
-    SWEEP_DIGITS(E, "pesel", "", "44051401359", "pl_pesel");
-    SWEEP_DIGITS(E, "mobile", "", "07700900123", "phone");
+    SWEEP_FIELD(E, "call", "", "4155552671", "phone");
+    SWEEP_FIELD(E, "ref", "mobile", "4155552671", "phone");
+    SWEEP_FIELD(E, "nhs", "", "9434765919", "uk_nhs");
+    SWEEP_FIELD(E, "ref", "nhs", "9434765919", "uk_nhs");
+    SWEEP_FIELD(E, "npi", "", "1234567893", "us_npi");
+    SWEEP_FIELD(E, "uid", "", "234567890124", "in_aadhaar");
+    SWEEP_FIELD(E, "imei", "", "490154203237518", "imei");
+    SWEEP_FIELD(E, "secu", "", "255081416802538", "fr_nir");
+    SWEEP_FIELD(E, "sa id", "", "8001015009087", "za_id");
+    SWEEP_FIELD(E, "pesel", "", "44051401359", "pl_pesel");
+    SWEEP_FIELD(E, "mobile", "", "07700900123", "phone");
     /* without one: the low-confidence readings, and a card's Luhn */
-    SWEEP_DIGITS(LOW, "id", "", "8001015009087", "za_id");
-    SWEEP_DIGITS(LOW, "doc", "", "44051401359", "pl_pesel");
-    SWEEP_DIGITS(E, "ref", "", "4111111111111111", "credit_card");
-    SWEEP_DIGITS(E, "ref", "", "110105194912310011", "cn_resident_id");
+    SWEEP_FIELD(LOW, "id", "", "8001015009087", "za_id");
+    SWEEP_FIELD(LOW, "doc", "", "44051401359", "pl_pesel");
+    SWEEP_FIELD(E, "ref", "", "4111111111111111", "credit_card");
+    SWEEP_FIELD(E, "ref", "", "110105194912310011", "cn_resident_id");
     /* a card's lengths from a 2 to a 6: Luhn decides, not context */
-    SWEEP_DIGITS(E, "order_number", "", "5178234441773096", "");
-    SWEEP_DIGITS(E, "ref", "", "4234771403386", "");
-    SWEEP_DIGITS(E, "ref", "", "4222222222222", "credit_card");
-    SWEEP_DIGITS(E, "ref", "", "378282246310005", "credit_card");
-    SWEEP_DIGITS(E, "imei", "", "378282246310006", "");
-    SWEEP_DIGITS(E, "ref", "", "62345678901234567890", "");
+    SWEEP_FIELD(E, "order_number", "", "5178234441773096", "");
+    SWEEP_FIELD(E, "ref", "", "4234771403386", "");
+    SWEEP_FIELD(E, "ref", "", "4222222222222", "credit_card");
+    SWEEP_FIELD(E, "ref", "", "378282246310005", "credit_card");
+    SWEEP_FIELD(E, "imei", "", "378282246310006", "");
+    SWEEP_FIELD(E, "ref", "", "62345678901234567890", "");
     /* a calendar date alone: a date of birth by a context word only */
-    SWEEP_DIGITS(E, "eta", "", "2026-12-02", "");
-    SWEEP_DIGITS(E, "date", "", "1985/03/14", "");
-    SWEEP_DIGITS(E, "born", "", "1985-03-14", "date_of_birth");
-    SWEEP_DIGITS(E, "date", "birth", "1985-03-14", "date_of_birth");
-    SWEEP_DIGITS(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
+    SWEEP_FIELD(E, "eta", "", "2026-12-02", "");
+    SWEEP_FIELD(E, "date", "", "1985/03/14", "");
+    SWEEP_FIELD(E, "born", "", "1985-03-14", "date_of_birth");
+    SWEEP_FIELD(E, "date", "birth", "1985-03-14", "date_of_birth");
+    SWEEP_FIELD(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
 }
 
 /* A string with escapes is held and judged whole (value.c
@@ -480,12 +479,12 @@ TEST(context_gated_digits)
    one is still found. */
 TEST(escaped_values)
 {
-    SWEEP_DIGITS(E, "etag", "", "W/\\\"4a5c929317b97152\\\"", "");
-    SWEEP_DIGITS(E, "note", "", "ref \\\"SKU-1EUJ-20196\\\" ok", "");
-    SWEEP_DIGITS(E, "note", "", "mail \\\"a.b@example.com\\\"", "email");
-    SWEEP_DIGITS(E, "note", "", "call \\\"+44 20 7946 0958\\\"", "phone");
-    SWEEP_DIGITS(E, "note", "", "Regards,\\nJohn Smith", "person_name");
-    SWEEP_DIGITS(E, "note", "", "ship to \\\"10 Downing Street, London\\\"", "address");
+    SWEEP_FIELD(E, "etag", "", "W/\\\"4a5c929317b97152\\\"", "");
+    SWEEP_FIELD(E, "note", "", "ref \\\"SKU-1EUJ-20196\\\" ok", "");
+    SWEEP_FIELD(E, "note", "", "mail \\\"a.b@example.com\\\"", "email");
+    SWEEP_FIELD(E, "note", "", "call \\\"+44 20 7946 0958\\\"", "phone");
+    SWEEP_FIELD(E, "note", "", "Regards,\\nJohn Smith", "person_name");
+    SWEEP_FIELD(E, "note", "", "ship to \\\"10 Downing Street, London\\\"", "address");
 }
 
 static void no_finding(void *ud, const veil_finding_t *f)
