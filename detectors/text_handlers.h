@@ -3245,6 +3245,52 @@ static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
 }
 
 /*
+ * month_near(): for digit_fast(), whether month_date() could find a month's
+ * name next to the number at <ws>: the word before it ("Month D") or
+ * after its first one or two digits, past a '.', one space and a "de "
+ * ("D Month", "D. Month", "D de Month"), read as month_date() reads them
+ * and asked of is_month(). A superset: month_date()'s other conditions
+ * (the word's boundary, the year after, where the buffer starts) are
+ * left out. "Trail Runner 2 Waterproof" has none, and the number is then
+ * what a short number is to the rest of the shortcut. Out of line, as
+ * mixed_word_end().
+ */
+static __attribute__((noinline)) int month_near(const unsigned char *b, size_t lo, size_t hi,
+                                                int bounded, size_t ws)
+{
+#define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
+    if (ws >= 2 && B(ws - 1) == ' ' && is_word_byte(B(ws - 2))) {
+        size_t w = ws - 1;
+        while (w > 0 && ws - 1 - w < 10 && is_word_byte(B(w - 1))) {
+            w--;
+        }
+        if (is_month(b, w, ws - 1)) {
+            return 1;
+        }
+    }
+    size_t q = ws;
+    while (q - ws < 2 && isdig(B(q))) {
+        q++;
+    }
+    if (B(q) == '.') {
+        q++;
+    }
+    if (B(q) != ' ') {
+        return 0;
+    }
+    size_t w = q + 1;
+    if ((B(w) | 0x20) == 'd' && B(w + 1) == 'e' && B(w + 2) == ' ') {
+        w += 3;
+    }
+    size_t we = w;
+    while (we - w < 11 && is_word_byte(B(we))) {
+        we++;
+    }
+    return is_month(b, w, we);
+#undef B
+}
+
+/*
  * mixed_word_end(): for digit_fast(), the word [i, we) from a digit with
  * capitals in it ("1ZA8WR3KVELCM8XSPT", a parcel's
  * tracking number), alone or with a short number joined by a '-'
@@ -3489,12 +3535,14 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
     if (at_q >= 0x80 || at_q == '+' || at_q == '%') {
         return 0; /* a look-alike may join the next group (text_scan.c) */
     }
-    if (dob && ((digits <= 2 && groups == 1 &&
-                 ((i >= 4 && prev == ' ' && (isal(B(i - 2)) || B(i - 2) >= 0x80)) || at_q == ' ' ||
-                  at_q == '.')) ||
-                /* "Dec 17 1991": the day and the year are two groups */
-                (groups == 2 && digits >= 5 && digits <= 6 && i >= 4 && prev == ' ' &&
-                 (isal(B(i - 2)) || B(i - 2) >= 0x80)))) {
+    if (dob &&
+        ((digits <= 2 && groups == 1 &&
+          ((i >= 4 && prev == ' ' && (isal(B(i - 2)) || B(i - 2) >= 0x80)) || at_q == ' ' ||
+           at_q == '.')) ||
+         /* "Dec 17 1991": the day and the year are two groups */
+         (groups == 2 && digits >= 5 && digits <= 6 && i >= 4 && prev == ' ' &&
+          (isal(B(i - 2)) || B(i - 2) >= 0x80))) &&
+        month_near(b, lo, hi, bounded, i)) {
         return 0; /* maybe a date with the month's name: month_date() */
     }
     if (!((digits < 6 && groups < 4) || (groups == 1 && digits < 9))) {

@@ -172,6 +172,16 @@ TEST(date_times)
     SWEEP(E, "born on ", "January 3, 1959", "date_of_birth");
     SWEEP(E, "born ", "3 January 1959", "date_of_birth");
     SWEEP(E, "", "3 January 1959", "");
+    /* a short number next to no month's name is a short number
+       (month_near()); next to one, the handler reads the date */
+    SWEEP(E, "", "Trail Runner 2 Waterproof", "");
+    SWEEP(E, "", "Size 10 shoes", "");
+    SWEEP(E, "born ", "3 de julio de 1990", "date_of_birth");
+    SWEEP(E, "born ", "3. Juli 1940", "date_of_birth");
+    SWEEP(E, "born ", "Dec 17 1991", "date_of_birth");
+    SWEEP(E, "born ", "17 Dec 1991", "date_of_birth");
+    SWEEP(E, "born ", "march 2 1990", "date_of_birth");
+    SWEEP(E, "born ", "2 février 1990", "date_of_birth");
     /* An offset's sign follows a digit: the dashes of a PEM header right
        after a date-time are no part of it (fuzz_json: the value was
        judged in place to need no scan). */
