@@ -32,9 +32,8 @@ void veil__value_open(struct veil_scanner *s, const char *key, size_t key_len, i
                            not_a_person, raw_start);
 }
 
-/* Starts the text layer on the current value with its context: the key,
-   then the sibling after a space when both fit. Built only when a value
-   is really scanned, which most are not. */
+/* The context a value is scanned with: the key, then the sibling after a
+   space when both fit (scanner.h). */
 size_t veil__value_ctx(char ctx[VEIL__KEY_MAX], const char *key, size_t key_len,
                        const char *sibling, size_t sibling_len)
 {
@@ -51,6 +50,8 @@ size_t veil__value_ctx(char ctx[VEIL__KEY_MAX], const char *key, size_t key_len,
     return n;
 }
 
+/* Starts the text layer on the current value with its context. Built
+   only when a value is really scanned, which most are not. */
 static void scan_begin_ctx(struct veil_scanner *s)
 {
     char ctx[VEIL__KEY_MAX];
