@@ -3244,6 +3244,24 @@ static inline void cls_window(cls64_t c[2], const unsigned char *b, size_t base)
     }
 }
 
+/* The bytes a word or number "stands alone" between for the shortcuts
+   below: before it (a delimiter, a quote, a key's ':' or '=', an
+   opening bracket, a line break, a tag's '>') and after it (the same
+   closing ones, a query string's '&' or ';', a tag's '<'). None is a
+   chain separator, an alphanumeric, or a byte a look-alike or an escape
+   starts with, so the chain is the word. */
+static inline int alone_before(unsigned c)
+{
+    return c == 0 || c == '"' || c == '\'' || c == ',' || c == '=' || c == ':' || c == '[' ||
+           c == '{' || c == '\t' || c == '\n' || c == '\r' || c == '>';
+}
+
+static inline int alone_after(unsigned c)
+{
+    return c == 0 || c == '"' || c == '\'' || c == ',' || c == '}' || c == ']' || c == '\t' ||
+           c == '\n' || c == '\r' || c == '&' || c == ';' || c == '<';
+}
+
 /*
  * month_near(): for digit_fast(), whether month_date() could find a month's
  * name next to the number at <ws>: the word before it ("Month D") or
@@ -3311,9 +3329,6 @@ static __attribute__((noinline)) size_t mixed_word_end(const unsigned char *b, s
                                                        int bounded, size_t i, size_t we)
 {
 #define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
-#define CHAIN_ENDS(x)                                                                   \
-    ((x) == 0 || (x) == '"' || (x) == '\'' || (x) == ',' || (x) == '}' || (x) == ']' || \
-     (x) == '\t' || (x) == '\n' || (x) == '\r' || (x) == '&' || (x) == ';' || (x) == '<')
     const size_t run = we - i;
     const unsigned before = i > 0 ? B(i - 1) : 0;
     unsigned digits0 = 0;
@@ -3323,32 +3338,29 @@ static __attribute__((noinline)) size_t mixed_word_end(const unsigned char *b, s
     for (size_t x = i; x < we; x++) {
         digits0 += isdig(B(x));
     }
-    const int alone_before =
-        before == 0 || before == '"' || before == '\'' || before == ',' || before == '=' ||
-        before == ':' || before == '[' || before == '{' || before == '\t' || before == '\n' ||
-        before == '\r' || before == '>' ||
+    const int alone =
+        alone_before(before) ||
         (before == '-' &&
          !(i >= 3 && ishex(B(i - 2)) && ishex(B(i - 3)) && (i == 3 || !isaln(B(i - 4)))) &&
          !(i >= 2 && (B(i - 2) == 'X' || B(i - 2) == 'Y' || B(i - 2) == 'Z') &&
            (i == 2 || !isaln(B(i - 3)))));
     size_t r = 0;
-    if (alone_before && run != 11 && run != 12 && run != 15 && run != 17 &&
+    if (alone && run != 11 && run != 12 && run != 15 && run != 17 &&
         !(run - digits0 == 1 && isal(B(we - 1)))) {
         const unsigned next = B(we);
-        if (CHAIN_ENDS(next)) {
+        if (alone_after(next)) {
             r = we;
         } else if (next == '-' && digits0 < 7 && isdig(B(we + 1))) {
             size_t e1 = we + 1;
             while (e1 - we <= 7 && isdig(B(e1))) {
                 e1++;
             }
-            if (e1 - we - 1 < 7 && CHAIN_ENDS(B(e1))) {
+            if (e1 - we - 1 < 7 && alone_after(B(e1))) {
                 r = e1;
             }
         }
     }
     return r;
-#undef CHAIN_ENDS
 #undef B
 }
 
@@ -3454,9 +3466,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         const unsigned b0 = B(ws), b1 = B(ws + 1), b2 = B(ws + 2), b3 = B(ws + 3);
         const unsigned k0 = (unsigned)(ws - c[0].base);
         if (len > 40 || !isal(b0) || (i == ws + 2 && islo(b0)) ||
-            !(prev == 0 || prev == '"' || prev == '\'' || prev == ',' || prev == '=' ||
-              prev == ':' || prev == '[' || prev == '{' || prev == '\t' || prev == '\n' ||
-              prev == '\r' || prev == '>' || prev == '/')) {
+            !(alone_before(prev) || prev == '/')) {
             return 0;
         }
         if (next == '/') {
@@ -3474,9 +3484,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
                 (run2 <= 4 || run2 >= 64 || (WIN(c, dig, k1) & ((1ull << run2) - 1)) != 0)) {
                 return 0;
             }
-        } else if (!(next == 0 || next == '"' || next == '\'' || next == ',' || next == '}' ||
-                     next == ']' || next == '\t' || next == '\n' || next == '\r' || next == '&' ||
-                     next == ';' || next == '<')) {
+        } else if (!alone_after(next)) {
             return 0;
         }
         const unsigned digits =
@@ -3574,13 +3582,7 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
            NIE's letter, an escape) and nothing a chain goes on with after
            it. */
         if (groups == 2 && run == 10 && digits >= 16 && digits <= 18 && b[i] == '1' &&
-            B(i + 10) == '.' &&
-            (prev == 0 || prev == '"' || prev == '\'' || prev == ',' || prev == '=' ||
-             prev == ':' || prev == '[' || prev == '{' || prev == '\t' || prev == '\n' ||
-             prev == '\r' || prev == '>') &&
-            (at_q == 0 || at_q == '"' || at_q == '\'' || at_q == ',' || at_q == '}' ||
-             at_q == ']' || at_q == '\t' || at_q == '\n' || at_q == '\r' || at_q == '&' ||
-             at_q == ';' || at_q == '<')) {
+            B(i + 10) == '.' && alone_before(prev) && alone_after(at_q)) {
             return q;
         }
         return isal(at_q) ? mixed_word_end(b, lo, hi, bounded, i, we) : 0;

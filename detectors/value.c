@@ -318,30 +318,22 @@ static int value_allowed(struct veil_scanner *s)
 /* Is a held value worth the text layer's time? Not without a trigger byte,
    nor as a JSON number of fewer than nine digits (no detector takes a bare
    number that short). */
+static int number_worth(const char *v, size_t len);
+
 static int worth_scanning(const struct veil_scanner *s, const char *v, size_t len, int json_number)
 {
-    size_t digits = 0, k;
-    if (!s->text.k->has_trigger(v, len)) {
-        return !json_number && !veil__value_names_judged(s, v, len) &&
-               veil__names_may_hold(s->eng, v, len);
+    const int trigger = s->text.k->has_trigger(v, len);
+    if (json_number) {
+        return trigger && number_worth(v, len);
     }
-    if (!json_number) {
-        /* (as veil__value_whole() judges a value it was handed whole: the
-           text layer's shortcuts, unless this is the reference; and the
-           names pass) */
-        return s->text.reference ||
-               s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len) ||
-               (!veil__value_names_judged(s, v, len) && veil__names_may_hold(s->eng, v, len));
+    /* (as veil__value_whole() judges a value it was handed whole: the
+       text layer's shortcuts, unless this is the reference; and the
+       names pass) */
+    if (trigger && (s->text.reference ||
+                    s->text.k->value_needs_scan(&s->text, (const unsigned char *)v, len))) {
+        return 1;
     }
-    for (k = 0; k < len; k++) {
-        char c = v[k];
-        if (c >= '0' && c <= '9') {
-            digits++;
-        } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') {
-            return 1;
-        }
-    }
-    return digits >= 9;
+    return !veil__value_names_judged(s, v, len) && veil__names_may_hold(s->eng, v, len);
 }
 
 /* A held JSON number is scanned only with nine digits or more, or a byte
