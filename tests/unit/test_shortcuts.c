@@ -197,6 +197,15 @@ TEST(date_times)
     SWEEP(E, "", "0023-04-11 23:", "");
     SWEEP(E, "", "2026-11-29 23:", "");
     SWEEP(E, "", "2026-11-29T23:5", "");
+    /* The date-time's end, each run of digits stepped over by the class
+       bits: "::" ends it before the first colon; a sign after no digit,
+       or anything after forty bytes, is no part of it (what comes after
+       is read on). */
+    SWEEP(E, "", "2026-11-29T00:01::4111111111111111", "");
+    SWEEP(E, "", "2026-11-29T00:01:47.-4111111111111111", "credit_card");
+    SWEEP(E, "", "2026-11-29T00:01:47Z+4111111111111111", "credit_card");
+    SWEEP(E, "", "2026-11-29T00:01:47.12345678901234567890.4111111111111111", "credit_card");
+    SWEEP(E, "", "2026-11-29T00:01:47.1234567890123456789.4111111111111111", "credit_card");
 }
 
 /* A name after a context phrase and punctuation with no space between
