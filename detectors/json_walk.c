@@ -993,6 +993,32 @@ static int number_skipped(const unsigned char *v, size_t len)
     return len <= sizeof(((struct veil_scanner *)0)->tok) && digits < 9;
 }
 
+/* 1 when a string value <v> of <n> bytes is a short number the judge
+   clears: one to eight digits, or digit groups joined by single dots
+   with fewer than six digits and three groups at most ("42", "10.01").
+   Judged alone (NUL before and after it), digit_fast() takes such a value
+   whole as a short number: no sign, letter, month's name or separator
+   stands next to it, and no trigger is left after it. So
+   value_needs_scan_at() would give 0; this is its answer without the
+   call (quantities, prices and small ids as strings). */
+static int short_number_string(const unsigned char *v, size_t n)
+{
+    unsigned digits = 0, groups = 1;
+    if (n == 0 || n > 8 || !(v[0] >= '0' && v[0] <= '9') || !(v[n - 1] >= '0' && v[n - 1] <= '9')) {
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (v[k] >= '0' && v[k] <= '9') {
+            digits++;
+        } else if (v[k] == '.' && v[k - 1] != '.') {
+            groups++; /* (between two digits: the first and last are) */
+        } else {
+            return 0;
+        }
+    }
+    return groups == 1 || (digits < 6 && groups < 4);
+}
+
 _Static_assert(sizeof(((veil__ccache_t *)0)->ctx) == VEIL__FIELD_KEY,
                "the context cache keeps what the text layer keeps");
 
@@ -1199,7 +1225,8 @@ value:
         a = i + 1;
         n = close - a;
         /* (key_to_text()'s test, stopping at the first that holds) */
-        if (trigger != 0 && veil__triggers_matter(p + a, n, trigger)) {
+        if (trigger != 0 && !short_number_string(p + a, n) &&
+            veil__triggers_matter(p + a, n, trigger)) {
             int judge = jx_judge(x, s, a, close);
             if (judge != 0 && !(judge == 1 && context_cleared(s, f, p + a, n))) {
                 x->judged_open = judge == 1 ? i : SIZE_MAX;

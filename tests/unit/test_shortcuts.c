@@ -492,6 +492,22 @@ TEST(context_gated_digits)
     SWEEP_FIELD(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
 }
 
+/* Short numbers as strings ("42", "10.01") are cleared by the walk
+   without the judge (json_walk.c short_number_string()): up to eight
+   digits, or fewer than six in at most three dot-joined groups. Past
+   either bound the judge reads the value, and a context word or its
+   shape makes a finding of it. */
+TEST(short_number_strings)
+{
+    SWEEP_FIELD(E, "qty", "", "42", "");
+    SWEEP_FIELD(E, "price", "", "10.01", "");
+    SWEEP_FIELD(E, "ver", "", "1.2.3", "");
+    SWEEP_FIELD(E, "ref", "ssn", "12345678", "");
+    SWEEP_FIELD(E, "ref", "ssn", "123456789", "us_ssn");
+    SWEEP_FIELD(E, "ref", "dob", "1.3.1990", "date_of_birth");
+    SWEEP_FIELD(E, "ref", "", "10.0.0.1", "ipv4");
+}
+
 /* A string with escapes is held and judged whole (value.c
    worth_scanning()) by the same shortcuts and names probe as one read
    whole: an ETag's hex gives nothing, and what the text layer finds in
@@ -551,6 +567,7 @@ int main(void)
     RUN(fractional_epochs);
     RUN(context_gated_digits);
     RUN(context_cache);
+    RUN(short_number_strings);
     RUN(escaped_values);
     RUN(one_word_numbers);
     RUN(lettered_words);
