@@ -993,30 +993,62 @@ static int number_skipped(const unsigned char *v, size_t len)
     return len <= sizeof(((struct veil_scanner *)0)->tok) && digits < 9;
 }
 
-/* 1 when a string value <v> of <n> bytes is a short number the judge
-   clears: one to eight digits, or digit groups joined by single dots
-   with fewer than six digits and three groups at most ("42", "10.01").
-   Judged alone (NUL before and after it), digit_fast() takes such a value
-   whole as a short number: no sign, letter, month's name or separator
-   stands next to it, and no trigger is left after it. So
-   value_needs_scan_at() would give 0; this is its answer without the
-   call (quantities, prices and small ids as strings). */
-static int short_number_string(const unsigned char *v, size_t n)
+static int is_digit(int c)
 {
-    unsigned digits = 0, groups = 1;
-    if (n == 0 || n > 8 || !(v[0] >= '0' && v[0] <= '9') || !(v[n - 1] >= '0' && v[n - 1] <= '9')) {
+    return c >= '0' && c <= '9';
+}
+
+/*
+ * cleared_by_shape(): 1 when a string value <v> of <n> bytes (no escape)
+ * has a shape the judge always clears, so that value_needs_scan_at()
+ * would give 0; its answer without the call, which costs a few hundred
+ * instructions a value. Judged alone (NUL before and after it), its first
+ * trigger is its first digit, and digit_fast() takes the whole value at
+ * once, leaving no trigger after it:
+ *
+ * - a short number: one to eight digits, or fewer than six digits in at
+ *   most three groups joined by single dots ("42", "10.01", "1.2.3"), with
+ *   no sign, letter, month's name or separator beside it;
+ * - an ISO 8601 date-time of at most forty bytes ("2026-11-29T00:01:47Z",
+ *   "2026-11-29 00:01:47.630-05:00"): YYYY-MM-DD, 'T' or a space, HH:, then
+ *   digits, '.', 'Z', a colon after no colon and a '-' after a digit,
+ *   as digit_fast()'s loop reads them (with no '+', which it may leave to
+ *   the handler, nor "::", where it stops).
+ *
+ * Prices, quantities, small ids and timestamps are most of the values
+ * with digits in API bodies.
+ */
+static int cleared_by_shape(const unsigned char *v, size_t n)
+{
+    if (n == 0 || n > 40 || !is_digit(v[0]) || !is_digit(v[n - 1] == 'Z' ? v[n - 2] : v[n - 1])) {
         return 0;
     }
-    for (size_t k = 0; k < n; k++) {
-        if (v[k] >= '0' && v[k] <= '9') {
-            digits++;
-        } else if (v[k] == '.' && v[k - 1] != '.') {
-            groups++; /* (between two digits: the first and last are) */
-        } else {
+    if (n <= 8) {
+        unsigned digits = 0, groups = 1;
+        for (size_t k = 0; k < n; k++) {
+            if (is_digit(v[k])) {
+                digits++;
+            } else if (v[k] == '.' && v[k - 1] != '.') {
+                groups++; /* (between two digits: the first and last are) */
+            } else {
+                return 0;
+            }
+        }
+        return groups == 1 || (digits < 6 && groups < 4);
+    }
+    if (n < 14 || !is_digit(v[1]) || !is_digit(v[2]) || !is_digit(v[3]) || v[4] != '-' ||
+        !is_digit(v[5]) || !is_digit(v[6]) || v[7] != '-' || !is_digit(v[8]) || !is_digit(v[9]) ||
+        (v[10] != 'T' && v[10] != ' ') || !is_digit(v[11]) || !is_digit(v[12]) || v[13] != ':') {
+        return 0;
+    }
+    for (size_t k = 14; k < n; k++) {
+        const int c = v[k];
+        if (!(is_digit(c) || c == '.' || c == 'Z' || (c == ':' && v[k - 1] != ':') ||
+              (c == '-' && is_digit(v[k - 1])))) {
             return 0;
         }
     }
-    return groups == 1 || (digits < 6 && groups < 4);
+    return 1;
 }
 
 _Static_assert(sizeof(((veil__ccache_t *)0)->ctx) == VEIL__FIELD_KEY,
@@ -1225,7 +1257,7 @@ value:
         a = i + 1;
         n = close - a;
         /* (key_to_text()'s test, stopping at the first that holds) */
-        if (trigger != 0 && !short_number_string(p + a, n) &&
+        if (trigger != 0 && !cleared_by_shape(p + a, n) &&
             veil__triggers_matter(p + a, n, trigger)) {
             int judge = jx_judge(x, s, a, close);
             if (judge != 0 && !(judge == 1 && context_cleared(s, f, p + a, n))) {

@@ -492,12 +492,14 @@ TEST(context_gated_digits)
     SWEEP_FIELD(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
 }
 
-/* Short numbers as strings ("42", "10.01") are cleared by the walk
-   without the judge (json_walk.c short_number_string()): up to eight
-   digits, or fewer than six in at most three dot-joined groups. Past
-   either bound the judge reads the value, and a context word or its
-   shape makes a finding of it. */
-TEST(short_number_strings)
+/* Short numbers and ISO 8601 date-times as strings are cleared by the
+   walk on their shape, without the judge (json_walk.c
+   cleared_by_shape()): up to eight digits, or fewer than six in at most
+   three dot-joined groups; a date-time of forty bytes at most with no '+'
+   or "::" in it. Past any of those bounds the judge reads the value, and
+   a context word or its shape makes a finding of it (test date_times has
+   the date-times' signs and length). */
+TEST(shape_cleared_strings)
 {
     SWEEP_FIELD(E, "qty", "", "42", "");
     SWEEP_FIELD(E, "price", "", "10.01", "");
@@ -506,6 +508,9 @@ TEST(short_number_strings)
     SWEEP_FIELD(E, "ref", "ssn", "123456789", "us_ssn");
     SWEEP_FIELD(E, "ref", "dob", "1.3.1990", "date_of_birth");
     SWEEP_FIELD(E, "ref", "", "10.0.0.1", "ipv4");
+    SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47.630Z", "");
+    SWEEP_FIELD(E, "ts", "", "2026-11-29 00:01:47-05:00", "");
+    SWEEP_FIELD(E, "ref", "", "1985-03-14 10::1985-03-14", "ipv6");
 }
 
 /* A string with escapes is held and judged whole (value.c
@@ -567,7 +572,7 @@ int main(void)
     RUN(fractional_epochs);
     RUN(context_gated_digits);
     RUN(context_cache);
-    RUN(short_number_strings);
+    RUN(shape_cleared_strings);
     RUN(escaped_values);
     RUN(one_word_numbers);
     RUN(lettered_words);
