@@ -492,13 +492,14 @@ TEST(context_gated_digits)
     SWEEP_FIELD(E, "geburtsdatum", "", "1985/03/14", "date_of_birth");
 }
 
-/* Short numbers and ISO 8601 date-times as strings are cleared by the
-   walk on their shape, without the judge (json_walk.c
+/* Short numbers, ISO 8601 date-times and lower-case hex ids as strings
+   are cleared by the walk on their shape, without the judge (json_walk.c
    cleared_by_shape()): up to eight digits, or fewer than six in at most
    three dot-joined groups; a date-time of forty bytes at most with no '+'
-   or "::" in it. Past any of those bounds the judge reads the value, and
-   a context word or its shape makes a finding of it (test date_times has
-   the date-times' signs and length). */
+   or "::" in it; hex words joined by '-' but for the judge's exceptions
+   (hex_id_cleared()). Past any of those bounds the judge reads the value,
+   and a context word or its shape makes a finding of it (test date_times
+   has the date-times' signs and length). */
 TEST(shape_cleared_strings)
 {
     SWEEP_FIELD(E, "qty", "", "42", "");
@@ -511,6 +512,14 @@ TEST(shape_cleared_strings)
     SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47.630Z", "");
     SWEEP_FIELD(E, "ts", "", "2026-11-29 00:01:47-05:00", "");
     SWEEP_FIELD(E, "ref", "", "1985-03-14 10::1985-03-14", "ipv6");
+    /* lower-case hex ids: the judge's exceptions are judged */
+    SWEEP_FIELD(E, "ref", "", "fc99e4b20e20c233ffdf45f1cbc7ea96", "");
+    SWEEP_FIELD(E, "ref", "", "6b0dd717-8630-1586-9989-a3f2b1c4d5e6", "");
+    SWEEP_FIELD(E, "ref", "", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                "");
+    SWEEP_FIELD(E, "ref", "", "abcdef-4111111111111111", "credit_card");
+    SWEEP_FIELD(E, "ref", "", "4111111111111111-abcd", "credit_card");
+    SWEEP_FIELD(E, "ref", "iban", "ad5200012030abcdef123456", "iban");
 }
 
 /* A string with escapes is held and judged whole (value.c
