@@ -1003,9 +1003,12 @@ static int is_hex_lower(int c)
     return is_digit(c) || (c >= 'a' && c <= 'f');
 }
 
-/* Bits a to b - 1 (b <= 64). */
+/* Bits a to b - 1 (a <= b <= 64). */
 static inline uint64_t bits_between(size_t a, size_t b)
 {
+    if (a >= b) {
+        return 0;
+    }
     return (b >= 64 ? ~0ull : (1ull << b) - 1) & ~((1ull << a) - 1);
 }
 
@@ -1013,9 +1016,9 @@ static inline uint64_t bits_between(size_t a, size_t b)
  * cleared_by_shape(): 1 when a string value <v> of <n> bytes (no escape)
  * has a shape the judge always clears, so that value_needs_scan_at()
  * would give 0; its answer without the call, which costs a few hundred
- * instructions a value. Judged alone (NUL before and after it), its first
- * trigger is its first digit, and digit_fast() takes the whole value at
- * once, leaving no trigger after it:
+ * instructions a value. Judged alone (NUL before and after it), each is
+ * taken whole by digit_fast() from its first digit (before which a hex
+ * id's '-' acts on nothing), leaving no trigger after it:
  *
  * - a short number: one to eight digits, or fewer than six digits in at
  *   most three groups joined by single dots ("42", "10.01", "1.2.3"), with
@@ -1024,8 +1027,7 @@ static inline uint64_t bits_between(size_t a, size_t b)
  *   "2026-11-29 00:01:47.630-05:00"): YYYY-MM-DD, 'T' or a space, HH:, then
  *   digits, '.', 'Z', a colon after no colon and a '-' after a digit,
  *   as digit_fast()'s loop reads them (with no '+', which it may leave to
- *   the handler, nor "::", where it stops).
- *
+ *   the handler, nor "::", where it stops);
  * - a lower-case hex id: words of hex digits joined by single '-' (trace
  *   and span ids, hashes, UUIDs), eight to sixty-four bytes with a digit,
  *   where hex_id_cleared() finds none of the judge's exceptions.

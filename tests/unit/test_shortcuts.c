@@ -520,6 +520,9 @@ TEST(shape_cleared_strings)
     SWEEP_FIELD(E, "ref", "", "abcdef-4111111111111111", "credit_card");
     SWEEP_FIELD(E, "ref", "", "4111111111111111-abcd", "credit_card");
     SWEEP_FIELD(E, "ref", "iban", "ad5200012030abcdef123456", "iban");
+    /* sixty-four bytes whose only digit is the last (no bit after it) */
+    SWEEP_FIELD(E, "ref", "", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
+                "");
 }
 
 /* A string with escapes is held and judged whole (value.c
