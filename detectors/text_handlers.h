@@ -3383,11 +3383,11 @@ static __attribute__((noinline)) size_t mixed_word_end(const unsigned char *b, s
    digits, NHS 10, CPF 11, Aadhaar 12, NIR 15, CN 18; text_ids.h adds
    NPI 10, PESEL 11, ZA 13, IMEI 15): those go to the
    handler. */
-/* The digits of "YYYY-MM-DDTHH:" after the year's (bit j: byte j). */
-#define ISO_DIGITS ((3u << 5) | (3u << 8) | (3u << 11))
-
 #define ONE_WORD_CASES \
     ((1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 18))
+
+/* The digits of "YYYY-MM-DDTHH:" after the year's (bit j: byte j). */
+#define ISO_DIGITS ((3u << 5) | (3u << 8) | (3u << 11))
 
 static inline __attribute__((always_inline)) size_t digit_fast(const unsigned char *b, size_t lo,
                                                                size_t hi, int bounded, int dob,
