@@ -1012,31 +1012,6 @@ static inline uint64_t bits_between(size_t a, size_t b)
     return (b >= 64 ? ~0ull : (1ull << b) - 1) & ~((1ull << a) - 1);
 }
 
-/*
- * cleared_by_shape(): 1 when a string value <v> of <n> bytes (no escape)
- * has a shape the judge always clears, so that value_needs_scan_at()
- * would give 0; its answer without the call, which costs a few hundred
- * instructions a value. Judged alone (NUL before and after it), each is
- * taken whole by digit_fast() from its first digit (before which a hex
- * id's '-' acts on nothing), leaving no trigger after it:
- *
- * - a short number: one to eight digits, or fewer than six digits in at
- *   most three groups joined by single dots ("42", "10.01", "1.2.3"), with
- *   no sign, letter, month's name or separator beside it;
- * - an ISO 8601 date-time of at most forty bytes ("2026-11-29T00:01:47Z",
- *   "2026-11-29 00:01:47.630-05:00"): YYYY-MM-DD, 'T' or a space, HH:, then
- *   digits, '.', 'Z', a colon after no colon and a '-' after a digit,
- *   as digit_fast()'s loop reads them (with no '+', which it may leave to
- *   the handler, nor "::", where it stops);
- * - a lower-case hex id: words of hex digits joined by single '-' (trace
- *   and span ids, hashes, UUIDs), eight to sixty-four bytes with a digit,
- *   where hex_id_cleared() finds none of the judge's exceptions.
- *
- * Prices, quantities, small ids, timestamps and hex ids are most of the
- * values with digits in API bodies. <room>: the bytes readable at <v>;
- * <trigger>: the index's trigger bits of its bytes (bit k for byte k below
- * 64 bytes, else all ones).
- */
 static int hex_id_cleared(const unsigned char *v, size_t n, size_t room);
 
 /* cleared_by_shape()'s short numbers and date-times, from a digit. */
@@ -1073,6 +1048,31 @@ static int number_cleared(const unsigned char *v, size_t n)
     return 1;
 }
 
+/*
+ * cleared_by_shape(): 1 when a string value <v> of <n> bytes (no escape)
+ * has a shape the judge always clears, so that value_needs_scan_at()
+ * would give 0; its answer without the call, which costs a few hundred
+ * instructions a value. Judged alone (NUL before and after it), each is
+ * taken whole by digit_fast() from its first digit (before which a hex
+ * id's '-' acts on nothing), leaving no trigger after it:
+ *
+ * - a short number: one to eight digits, or fewer than six digits in at
+ *   most three groups joined by single dots ("42", "10.01", "1.2.3"), with
+ *   no sign, letter, month's name or separator beside it;
+ * - an ISO 8601 date-time of at most forty bytes ("2026-11-29T00:01:47Z",
+ *   "2026-11-29 00:01:47.630-05:00"): YYYY-MM-DD, 'T' or a space, HH:, then
+ *   digits, '.', 'Z', a colon after no colon and a '-' after a digit,
+ *   as digit_fast()'s loop reads them (with no '+', which it may leave to
+ *   the handler, nor "::", where it stops);
+ * - a lower-case hex id: words of hex digits joined by single '-' (trace
+ *   and span ids, hashes, UUIDs), eight to sixty-four bytes with a digit,
+ *   where hex_id_cleared() finds none of the judge's exceptions.
+ *
+ * Prices, quantities, small ids, timestamps and hex ids are most of the
+ * values with digits in API bodies. <room>: the bytes readable at <v>;
+ * <trigger>: the index's trigger bits of its bytes (bit k for byte k below
+ * 64 bytes, else all ones).
+ */
 static int cleared_by_shape(const unsigned char *v, size_t n, size_t room, uint64_t trigger)
 {
     if (n == 0) {
