@@ -3460,8 +3460,8 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
            characters with six digits or more (NRIC, DEA, passports), 5
            to 8, 10, 11, 16 and 17 characters (postcodes, BIC, PAN, ID
            documents, DVLA, VIN, fiscal codes), a segwit address, and a
-           driver's licence where veil__us_driver_licence_may_be() says
-           so. A word none of these take gives no finding, and the
+           driver's licence where its counts of letters and digits fit a
+           state's format. A word none of these take gives no finding, and the
            handler resumes at its end. Standing alone: no chain separator
            but a path's '/' next to it (and none that joins another word
            to it), no '+', '(', '%' or byte of 0x80 and up (a
@@ -3506,7 +3506,8 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
             (len == 9 && digits >= 6)) {
             return 0;
         }
-        if (len >= 5 && len <= 19 && veil__us_driver_licence_may_be((const char *)b + ws, len)) {
+        /* (the word is letters and digits only, the first a letter) */
+        if (veil__us_driver_licence_counts_fit((unsigned)len - digits, digits, 1)) {
             return 0;
         }
         return we;

@@ -43,6 +43,10 @@ int veil__valid_us_driver_licence(const char *s, size_t len); /* any state's for
    counts of letters and digits fit no state's format (a cheap test that
    may go before the context word the detector needs). */
 int veil__us_driver_licence_may_be(const char *s, size_t len);
+/* The same test on a word of letters and digits only, from its counts
+   (the caller has them from class bits): <letter_first>, its first byte
+   is a letter. */
+int veil__us_driver_licence_counts_fit(unsigned letters, unsigned digits, int letter_first);
 int veil__valid_us_npi(const char *s, size_t len);             /* Luhn over 80840 + NPI */
 int veil__valid_us_dea(const char *s, size_t len);             /* registrant type + check digit */
 int veil__valid_us_mbi(const char *s, size_t len);             /* Medicare MBI character rules */

@@ -362,11 +362,17 @@ int veil__us_driver_licence_may_be(const char *s, size_t len)
             first_letter = is_letter(ch);
         }
     }
-    size_t n = letters + digits;
+    return veil__us_driver_licence_counts_fit(letters, digits, first_letter == 1);
+}
+
+int veil__us_driver_licence_counts_fit(unsigned letters, unsigned digits, int letter_first)
+{
+    unsigned n = letters + digits;
+
     if (n < 5 || n > 19) {
         return 0;
     }
-    if (n == 12 && first_letter == 1) {
+    if (n == 12 && letter_first) {
         return 1; /* Washington's formats take any such string */
     }
     pthread_once(&dl_fits_once, dl_fits_build);

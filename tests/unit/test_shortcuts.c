@@ -368,6 +368,14 @@ TEST(lettered_words)
     SWEEP_KEY(E, "drivers_license", "D1234567", "national_id");
     SWEEP_KEY(E, "dln", "D1234567", "us_drivers_license");
     SWEEP_KEY(E, "dln", "WDLABCD1234E", "us_drivers_license");
+    /* the other lengths that reach the counts of letters and digits:
+       Florida's 13, Wisconsin's 14, New Jersey's 15 and New York's 19
+       characters, and a 13 that no state takes */
+    SWEEP_KEY(E, "dln", "F123456789012", "us_drivers_license");
+    SWEEP_KEY(E, "dln", "W1234567890123", "us_drivers_license");
+    SWEEP_KEY(E, "dln", "N12345678901234", "us_drivers_license");
+    SWEEP_KEY(E, "dln", "Y123456789012345678", "us_drivers_license");
+    SWEEP_KEY(E, "dln", "FL12345678901", "");
     SWEEP_KEY(E, "dln", "U4YTHBEAL", "");
     SWEEP_KEY(E, "passport", "A12345678", "national_id");
     SWEEP_KEY(E, "pasaporte", "PAA123456", "es_passport");
