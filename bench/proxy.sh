@@ -30,7 +30,11 @@
 # the cost of the proxy itself, for comparison. "veil-rw" is veil with a
 # config whose policy rewrites both bodies in transit (mode redact): each
 # body is held, inspected, redacted for the log and rewritten for the
-# other side.
+# other side. "veil-pipe" is veil with its access log on stdout, read
+# through a pipe by cat into /dev/null: a sidecar whose log goes to a
+# collector or the container runtime rather than to a file (the reader's
+# CPU time is counted with veil's; what a real collector then does with
+# the lines is not).
 #
 # Reported per scenario and proxy: requests/s, p50 and p99 latency (wrk),
 # and CPU time per request of the proxy's processes (utime + stime from
@@ -54,7 +58,7 @@ NGINX=${NGINX:-nginx}
 T=$(mktemp -d /tmp/veil-bench.XXXXXX)
 PIDS=""
 cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    for p in $PIDS; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
     sleep 0.3
     rm -rf "$T"
 }
@@ -198,6 +202,12 @@ VPR=$(port)
     --access-log "$T/veilrw.log" 2>"$T/veilrw.err" &
 VEILRW_PID=$!
 PIDS="$PIDS $VEILRW_PID"
+VPP=$(port)
+# (sh and its two children: ticks() counts veil and cat)
+sh -c '"$1" run --listen "127.0.0.1:$2" --upstream "http://127.0.0.1:$3" --workers "$4" \
+    --access-log - 2>"$5" | cat >/dev/null' sh "$VEIL" "$VPP" "$UP" "$WORKERS" "$T/veilp.err" &
+VEILP_PID=$!
+PIDS="$PIDS $VEILP_PID"
 sleep 1
 
 # CPU ticks of a process and its children (nginx workers).
@@ -300,6 +310,7 @@ for sc in "GET 1k::/get" "POST 1k:$T/post1k.lua:/post" "POST 16k:$T/post16k.lua:
     run "veil   $label" "$VP" "$VEIL_PID" "$script" "$path" "$VM"
     run "veil-0 $label" "$VP0" "$VEIL0_PID" "$script" "$path"
     run "veil-rw $label" "$VPR" "$VEILRW_PID" "$script" "$path"
+    run "veil-pipe $label" "$VPP" "$VEILP_PID" "$script" "$path"
 done
 lines=$(wc -l < "$T/veil.log")
 echo "veil access log: $lines lines, $(wc -c < "$T/veil.log") bytes; sample record:"
