@@ -289,12 +289,14 @@ typedef struct veil_count {
     size_t det_count;
 } veil_count_t;
 
+/* The findings' hash, a word at a time: the byte-wise FNV-1a it replaces
+   took sixteen dependent multiplications a finding, about 8% of the
+   time on PII-dense bodies, which is the harness's cost, not the
+   engine's. */
 static void fnv(uint64_t *h, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) {
-        *h ^= (v >> (8 * i)) & 0xff;
-        *h *= 0x100000001b3ull;
-    }
+    *h = (*h ^ v) * 0x9e3779b97f4a7c15ull;
+    *h ^= *h >> 29;
 }
 
 static void on_finding(void *ud, const veil_finding_t *f)
