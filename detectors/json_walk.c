@@ -280,7 +280,19 @@ static __attribute__((noinline)) veil__kcache_t *kcache_fill(struct veil_scanner
     c[0].len = (uint8_t)len;
     c[0].cls = (int8_t)veil__key_class(key, len);
     c[0].to_text = 0;
+    c[0].next = 0;
     return &c[0];
+}
+
+/* The entry at <slot> found for the key after the one found last: the
+   last one learns it as its successor. */
+static inline veil__kcache_t *kcache_found(struct veil_scanner *s, veil__kcache_t *c, unsigned slot)
+{
+    if (s->kcache_last != 0) {
+        s->kcache[s->kcache_last - 1].next = (uint8_t)(slot + 1);
+    }
+    s->kcache_last = (uint8_t)(slot + 1);
+    return c;
 }
 
 /* The scanner's cache entry of the stream's key <key> of 1 to
@@ -299,10 +311,13 @@ kcache_entry(struct veil_scanner *s, const char *key, size_t len)
                                _mm_loadu_si128((const __m128i *)(const void *)m));
     __m128i hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(key + 16)),
                                _mm_loadu_si128((const __m128i *)(const void *)(m + 16)));
-    __m128i x = _mm_xor_si128(lo, _mm_srli_epi64(hi, 13));
-    uint64_t h = ((uint64_t)_mm_cvtsi128_si64(x) ^
-                  ((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)) >> 7) ^ len) *
-                 0x9e3779b97f4a7c15ull;
+#define KC_HASH()                                                              \
+    (((uint64_t)_mm_cvtsi128_si64(_mm_xor_si128(lo, _mm_srli_epi64(hi, 13))) ^ \
+      ((uint64_t)_mm_cvtsi128_si64(                                            \
+           _mm_srli_si128(_mm_xor_si128(lo, _mm_srli_epi64(hi, 13)), 8)) >>    \
+       7) ^                                                                    \
+      len) *                                                                   \
+     0x9e3779b97f4a7c15ull)
 #define KC_HOLDS(e)                                                                            \
     ((e)->len == len &&                                                                        \
      _mm_movemask_epi8(_mm_and_si128(                                                          \
@@ -312,21 +327,33 @@ kcache_entry(struct veil_scanner *s, const char *key, size_t len)
 #else
     uint64_t w[4];
     key_words(key, len, w);
-    uint64_t h = (w[0] ^ (w[1] >> 7) ^ (w[2] >> 13) ^ (w[3] >> 19) ^ len) * 0x9e3779b97f4a7c15ull;
+#define KC_HASH() ((w[0] ^ (w[1] >> 7) ^ (w[2] >> 13) ^ (w[3] >> 19) ^ len) * 0x9e3779b97f4a7c15ull)
 #define KC_HOLDS(e) kcache_holds((e), w, len)
 #endif
+    /* The key that followed the last one last time, if it is this one:
+       no hash. (An entry moved or replaced since fails the comparison.) */
+    if (s->kcache_last != 0) {
+        const unsigned g = s->kcache[s->kcache_last - 1].next;
+        if (g != 0 && (s->kcache_used[(g - 1) / 64] >> ((g - 1) % 64) & 1) &&
+            KC_HOLDS(&s->kcache[g - 1])) {
+            s->kcache_last = (uint8_t)g;
+            return &s->kcache[g - 1];
+        }
+    }
+    const uint64_t h = KC_HASH();
     unsigned slot = (unsigned)(h >> 57) % VEIL__KCACHE_SLOTS & ~1u;
     veil__kcache_t *c = &s->kcache[slot];
     uint64_t *used = &s->kcache_used[slot / 64];
     const uint64_t first = 1ull << (slot % 64), second = first << 1;
     if ((*used & first) && KC_HOLDS(&c[0])) {
-        return &c[0];
+        return kcache_found(s, &c[0], slot);
     }
     if ((*used & second) && KC_HOLDS(&c[1])) {
-        return &c[1];
+        return kcache_found(s, &c[1], slot + 1);
     }
 #undef KC_HOLDS
-    return kcache_fill(s, slot, key, len);
+#undef KC_HASH
+    return kcache_found(s, kcache_fill(s, slot, key, len), slot);
 }
 
 /* veil__key_class() through the scanner's cache of the stream's keys. */

@@ -62,7 +62,8 @@ enum veil__value_mode {
 
 /* Keys repeat (an array of objects spells the same keys again and again):
    each distinct key of a stream is classified once, then found in a
-   direct-mapped cache by a hash of its bytes. A slot is in use when its
+   direct-mapped cache by a hash of its bytes, or without the hash as the
+   key that followed the last one the time before. A slot is in use when its
    bit in kcache_used is set, so a new stream clears 16 bytes, not the
    cache. */
 #define VEIL__KCACHE_SLOTS 128
@@ -75,6 +76,9 @@ typedef struct {
        (its trigger bytes and names probe, json_walk.c): 0 not known yet,
        1 no, 2 yes. A function of the key's bytes and the engine. */
     uint8_t to_text;
+    /* The slot + 1 of the key that followed this one last, 0 none: the
+       walk tries it before hashing (a record spells its keys in order). */
+    uint8_t next;
 } veil__kcache_t;
 
 /* The context words a value's field context holds, for the walk's
@@ -162,6 +166,7 @@ struct veil_scanner {
     int skip_reason;  /* of the skipped part being reported */
     uint32_t skipped[VEIL_SKIP__COUNT];
     uint64_t kcache_used[VEIL__KCACHE_SLOTS / 64];
+    uint8_t kcache_last; /* the slot + 1 of the last key found, 0 none */
     uint64_t ccache_used[VEIL__CCACHE_SLOTS / 64];
 
     /* Buffers from here on are never read before they are written, so a

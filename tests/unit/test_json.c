@@ -287,6 +287,51 @@ TEST(repeated_keys_each_judged)
            "[{\"[PERSON_NAME]\":1},{\"[PERSON_NAME]\":2},{\"[PERSON_NAME]\":3}]");
 }
 
+/* The key cache guesses each key from the one before it (a record spells
+   its keys in order): keys of one length and different classes in a new
+   order on every line are each judged by their own class, as in a
+   scanner that saw only that line. */
+TEST(keys_in_changing_order)
+{
+    static const char *const keys[] = {"ssn", "sku", "tag", "dob", "pin", "iban", "note", "card"};
+    const size_t nk = sizeof(keys) / sizeof(keys[0]);
+    char *in = malloc(1 << 16);
+    size_t len = 0, starts[80];
+    uint32_t seed = 7;
+    size_t lines = 0;
+    for (; lines < 80; lines++) {
+        starts[lines] = len;
+        len += (size_t)sprintf(in + len, "{");
+        for (size_t k = 0; k < 5; k++) {
+            seed = seed * 1103515245u + 12345u;
+            len += (size_t)sprintf(in + len, "%s\"%s\":\"tbd\"", k ? "," : "",
+                                   keys[(seed >> 16) % nk]);
+        }
+        len += (size_t)sprintf(in + len, "}\n");
+    }
+    flist_t *all = calloc(1, sizeof(*all)), *one = calloc(1, sizeof(*one));
+    scan_cut(E, VEIL_FMT_JSON, in, len, CUT_WHOLE, all);
+    size_t at = 0, total = 0;
+    for (size_t k = 0; k < lines; k++) {
+        size_t end = k + 1 < lines ? starts[k + 1] : len;
+        scan_cut(E, VEIL_FMT_JSON, in + starts[k], end - starts[k], CUT_WHOLE, one);
+        for (size_t j = 0; j < one->n; j++, at++) {
+            CHECK(at < all->n);
+            if (at < all->n) {
+                CHECK_EQ(all->f[at].offset, one->f[j].offset + starts[k]);
+                CHECK_EQ(all->f[at].detector, one->f[j].detector);
+                CHECK_EQ(all->f[at].length, one->f[j].length);
+            }
+        }
+        total += one->n;
+    }
+    CHECK_EQ(at, all->n);
+    CHECK(total > 60 && total < 512); /* (the sensitive keys' values; MAXF) */
+    free(all);
+    free(one);
+    free(in);
+}
+
 /* A PEM block in a value stays inside it (regression). */
 TEST(pem_in_value)
 {
@@ -447,6 +492,7 @@ int main(void)
     RUN(literal_to_text);
     RUN(literal_sequence);
     RUN(repeated_keys_each_judged);
+    RUN(keys_in_changing_order);
     RUN(bare_twice);
     RUN(bare_widen_safe);
     RUN(top_level_scalar);
