@@ -1348,6 +1348,21 @@ static size_t fast_walk(struct veil_scanner *s, jindex_t *x, const unsigned char
         c = p[i];                                                            \
     } while (0)
 
+/* Past the ':' or ',' at <i>, and the one space after it: a branch, not
+   an add of the comparison, so that the next token's position waits on
+   no load (a stream's separators are laid out alike, and predicted; the
+   empty asm keeps GCC from making the add again). API pages and the
+   proxy's bodies 1.025x and 1.028x timed, compact JSON the same. */
+#define STEP_PAST(i)                          \
+    do {                                      \
+        if (i + 2 < len && p[i + 1] == ' ') { \
+            __asm__("" : "+r"(i));            \
+            i += 2;                           \
+        } else {                              \
+            i += 1;                           \
+        }                                     \
+    } while (0)
+
 key_or_end:
     NEXT_BYTE(J_KEY_OR_END);
     if (c == '}') {
@@ -1406,7 +1421,7 @@ colon:
     }
     /* (the one space of ": ", as pretty printers and Python's json.dumps
        write it, stepped over here rather than through the index) */
-    i += 1 + (i + 2 < len && p[i + 1] == ' ');
+    STEP_PAST(i);
 
 value:
     NEXT_BYTE(J_VALUE);
@@ -1488,7 +1503,7 @@ value:
 after:
     NEXT_BYTE(J_AFTER);
     if (c == ',') {
-        i += 1 + (i + 2 < len && p[i + 1] == ' '); /* (and of ", ") */
+        STEP_PAST(i); /* (and of ", ") */
         if (f->is_array) {
             goto value;
         }
@@ -1510,6 +1525,7 @@ pop:
     f = &s->stack[s->depth - 1];
     goto after;
 #undef NEXT_BYTE
+#undef STEP_PAST
 
 leave:
     s->state = st;
