@@ -311,13 +311,6 @@ kcache_entry(struct veil_scanner *s, const char *key, size_t len)
                                _mm_loadu_si128((const __m128i *)(const void *)m));
     __m128i hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(key + 16)),
                                _mm_loadu_si128((const __m128i *)(const void *)(m + 16)));
-#define KC_HASH()                                                              \
-    (((uint64_t)_mm_cvtsi128_si64(_mm_xor_si128(lo, _mm_srli_epi64(hi, 13))) ^ \
-      ((uint64_t)_mm_cvtsi128_si64(                                            \
-           _mm_srli_si128(_mm_xor_si128(lo, _mm_srli_epi64(hi, 13)), 8)) >>    \
-       7) ^                                                                    \
-      len) *                                                                   \
-     0x9e3779b97f4a7c15ull)
 #define KC_HOLDS(e)                                                                            \
     ((e)->len == len &&                                                                        \
      _mm_movemask_epi8(_mm_and_si128(                                                          \
@@ -327,7 +320,6 @@ kcache_entry(struct veil_scanner *s, const char *key, size_t len)
 #else
     uint64_t w[4];
     key_words(key, len, w);
-#define KC_HASH() ((w[0] ^ (w[1] >> 7) ^ (w[2] >> 13) ^ (w[3] >> 19) ^ len) * 0x9e3779b97f4a7c15ull)
 #define KC_HOLDS(e) kcache_holds((e), w, len)
 #endif
     /* The key that followed the last one last time, if it is this one:
@@ -340,7 +332,15 @@ kcache_entry(struct veil_scanner *s, const char *key, size_t len)
             return &s->kcache[g - 1];
         }
     }
-    const uint64_t h = KC_HASH();
+#ifdef __SSE2__
+    __m128i x = _mm_xor_si128(lo, _mm_srli_epi64(hi, 13));
+    const uint64_t h = ((uint64_t)_mm_cvtsi128_si64(x) ^
+                        ((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)) >> 7) ^ len) *
+                       0x9e3779b97f4a7c15ull;
+#else
+    const uint64_t h =
+        (w[0] ^ (w[1] >> 7) ^ (w[2] >> 13) ^ (w[3] >> 19) ^ len) * 0x9e3779b97f4a7c15ull;
+#endif
     unsigned slot = (unsigned)(h >> 57) % VEIL__KCACHE_SLOTS & ~1u;
     veil__kcache_t *c = &s->kcache[slot];
     uint64_t *used = &s->kcache_used[slot / 64];
@@ -352,7 +352,6 @@ kcache_entry(struct veil_scanner *s, const char *key, size_t len)
         return kcache_found(s, &c[1], slot + 1);
     }
 #undef KC_HOLDS
-#undef KC_HASH
     return kcache_found(s, kcache_fill(s, slot, key, len), slot);
 }
 
