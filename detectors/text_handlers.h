@@ -3367,6 +3367,70 @@ static __attribute__((noinline)) size_t mixed_word_end(const unsigned char *b, s
 }
 
 /*
+ * short_between_words(): for digit_fast(), a number of one to five digits
+ * at <i> (ending at <q>, a separator there) after a word and a separator,
+ * or after whatever else the short-number shortcut takes ("exp-14-b",
+ * "item-7-xl": an experiment's arm, a slug): where h_numeric() resumes
+ * when it reports nothing, 0 when it may report or the case is another.
+ * build_chain() makes the chain the number and, past one to three
+ * separators, a word that joins it (a digit in it, or four bytes or fewer
+ * of hex or capitals), and the word after that in the same way. With no
+ * digit in those words, try_numeric() has only the number, in which five
+ * digits are too few for every candidate (its MAC address needs
+ * seventeen bytes of chain after two digits, or four and a '.'; its DNI
+ * eight digits, its RVNR a word of six digits after), and a word without
+ * a digit is no candidate: the chain ends where the handler resumes. Before the number h_numeric() looks
+ * for a MAC address's groups and a NIE's letter ("ab-", "X-") and a
+ * NIE's or a NINO's capitals before a space: those are the handler's.
+ * Out of line, as mixed_word_end().
+ */
+static __attribute__((noinline)) size_t
+short_between_words(const unsigned char *b, size_t lo, size_t hi, int bounded, size_t i, size_t q)
+{
+#define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
+    const unsigned prev = B(i - 1);
+    if (prev == '-' && i >= 2 &&
+        ((i >= 3 && ishex(B(i - 2)) && ishex(B(i - 3)) && (i == 3 || !isaln(B(i - 4)))) ||
+         ((B(i - 2) == 'X' || B(i - 2) == 'Y' || B(i - 2) == 'Z') &&
+          (i == 2 || !isaln(B(i - 3)))))) {
+        return 0;
+    }
+    if ((prev == ' ' && i >= 2 && isup(B(i - 2))) || (q - i == 4 && B(q) == '.')) {
+        return 0; /* (and a MAC address's dotted form, "1234.abcd.ef01") */
+    }
+    /* (the words are read within the 64 bytes the caller's window holds
+       past <i>: the handler reads on past them) */
+    size_t end = q, s = q + 1;
+    for (int word = 0; word < 2; word++) {
+        while (s - end < 3 && issep(B(s))) {
+            s++;
+        }
+        size_t r = s;
+        while (r - i < 48 && isaln(B(r))) {
+            r++;
+        }
+        if (r - i >= 48 || (!bounded && r + DOB_AFTER + 4 > hi)) {
+            return 0;
+        }
+        if (r == s || !chain_word_ok(b, s, r)) {
+            return end; /* the chain ends before it */
+        }
+        for (size_t x = s; x < r; x++) {
+            if (isdig(B(x))) {
+                return 0; /* a word with a digit: a candidate */
+            }
+        }
+        end = r;
+        s = r;
+        if (!issep(B(s))) {
+            return end;
+        }
+    }
+    return 0; /* a third word */
+#undef B
+}
+
+/*
  * digit_fast(): what h_numeric(t, i, final) returns for the digit at <i>
  * of the buffer <b> (<n> bytes; <dob>: the date_of_birth detector is on)
  * in its commonest cases, from the class bits of the two blocks in <c>
@@ -3624,6 +3688,9 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         if ((bounded || r < hi) && (r - ws > CHAIN_MAX || !chain_word_ok(b, q + 1, r))) {
             return q;
         }
+    }
+    if (groups == 1 && digits <= 5 && issep(at_q)) {
+        return short_between_words(b, lo, hi, bounded, i, q);
     }
     return isal(at_q) ? mixed_word_end(b, lo, hi, bounded, i, we) : 0;
 }

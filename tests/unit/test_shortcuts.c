@@ -320,6 +320,29 @@ TEST(mixed_words)
     SWEEP_KEY(E, "sku", "SKU-1EUJ-20196", "");
 }
 
+/* A short number between words (short_between_words()): an experiment's
+   arm or a slug is skipped, and a MAC address whose groups join the
+   number (dotted from four digits, dashed after two, or its first groups
+   before the number) still goes to the handler, as a word with a digit
+   after it and a third word do. */
+TEST(short_between_words)
+{
+    SWEEP(E, "", "exp-14-b", "");
+    SWEEP(E, "", "item-7-xl sold", "");
+    SWEEP(E, "", "rc-12-BETA-x", "");
+    SWEEP(E, "", "v-3 (ab", "");
+    SWEEP_KEY(E, "experiment", "exp-69-b", "");
+    SWEEP_KEY(E, "slug", "release-2-notes", "");
+    SWEEP(E, "", "1234.abcd.dead", "mac_address");
+    SWEEP(E, "mac ", "12-ab-cd-ef-ab-cd", "mac_address");
+    SWEEP(E, "", "ab-12-cd-ef-ab-cd", "mac_address");
+    SWEEP(E, "", "ab-cd-12-ef-ab-cd", "mac_address");
+    SWEEP(E, "", "ab-cd-ef-ab-12-cd", "mac_address");
+    SWEEP(E, "", "ref-12-GB82WEST12345698765432", "iban");
+    SWEEP(E, "call ", "415-55-ab-5552671", "");
+    SWEEP_KEY(E, "mac", "1234.abcd.dead", "mac_address");
+}
+
 /* A word that starts with a letter and stands alone: the ids of API
    traffic are skipped, and every identifier try_lettered() takes is still
    found (the handler), with its context word where it needs one. */
@@ -595,6 +618,7 @@ int main(void)
     RUN(shape_cleared_strings);
     RUN(escaped_values);
     RUN(one_word_numbers);
+    RUN(short_between_words);
     RUN(lettered_words);
     RUN(mixed_words);
     veil_engine_free(E);
