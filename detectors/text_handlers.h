@@ -3924,20 +3924,98 @@ static int value_needs_scan_at(const struct veil__text *t, const unsigned char *
  * A calendar date alone, YYYY-MM-DD or YYYY/MM/DD: a date of birth
  *   (dob_after() reads the delimiter after it; the sub-starts at the
  *   month and day share its separator, so sub_start_ok() refuses them).
+ * A product code (code_context()): a US driver's licence.
  */
 #define ALONE_JUDGE (~0ull)
+
+/*
+ * code_context(): alone_context() for a product code, "SKU-QC6E-15356":
+ * two to eight capitals, '-', a word of two to four capitals and digits
+ * from a capital with a digit in it, '-', one to six digits. Its
+ * triggers before the middle word's first digit (a '-', an A, B or J)
+ * are asked of trigger_acts(); at that digit h_numeric() makes the chain
+ * the middle word and the number, whose checks, with what this shape
+ * leaves out, find nothing but a driver's licence:
+ * - before the chain, a MAC address's groups need two hex digits
+ *   standing alone before the '-' (a first word of two, left out), a
+ *   NIE's letter one alone (the first word has two or more);
+ * - try_lettered(): the chain is eleven bytes at most (a MAC address
+ *   has seventeen); an IBAN's two capitals and two digits and a NIE's
+ *   X, Y or Z are left out, and a NINO's two capitals take two digits
+ *   after them, which a middle word of four bytes without that IBAN
+ *   start lacks; ids_lettered()'s identifiers take five bytes or more
+ *   (the UK postcode's two words a space between them), but a driver's
+ *   licence, which the word and the number joined to it may be
+ *   (veil__us_driver_licence_may_be()) next to a context word;
+ * - try_numeric() of the number: six digits at most, glued to the word
+ *   before by '-' (no phone number): nothing.
+ * The scan resumes after the chain, the value's end. The licence's
+ * context word is looked for in the field's context and in the window
+ * before the middle word, the first word and its '-', which is read
+ * here: a word there is the handler's to judge.
+ */
+static uint64_t code_context(const veil_engine_t *e, const unsigned char *v, size_t n)
+{
+    size_t w1 = 0, m, k, digit = 0;
+
+    while (w1 < n && w1 < 9 && isup(v[w1])) {
+        w1++;
+    }
+    if (w1 < 2 || w1 > 8 || v[w1] != '-' || (w1 == 2 && ishex(v[0]) && ishex(v[1]))) {
+        return ALONE_JUDGE;
+    }
+    m = w1 + 1;
+    for (k = m; k < n && k - m < 5 && (isup(v[k]) || isdig(v[k])); k++) {
+        if (digit == 0 && isdig(v[k])) {
+            digit = k;
+        }
+    }
+    if (k - m < 2 || k - m > 4 || k >= n || v[k] != '-' || digit == 0 || !isup(v[m]) ||
+        v[m] == 'X' || v[m] == 'Y' || v[m] == 'Z' ||
+        (k - m == 4 && isup(v[m + 1]) && isdig(v[m + 2]) && isdig(v[m + 3]))) {
+        return ALONE_JUDGE;
+    }
+    if (n - (k + 1) < 1 || n - (k + 1) > 6) {
+        return ALONE_JUDGE;
+    }
+    for (size_t x = k + 1; x < n; x++) {
+        if (!isdig(v[x])) {
+            return ALONE_JUDGE;
+        }
+    }
+    for (size_t x = 0; x < digit; x++) {
+        if (is_trigger(v[x]) && trigger_acts(v, 0, n, x)) {
+            return ALONE_JUDGE;
+        }
+    }
+    if (!e->enabled[VEIL_D_US_DRIVERS_LICENSE]) {
+        return 0;
+    }
+    /* The window as context_window() gives it: lower case. */
+    char win[10];
+    for (size_t x = 0; x <= w1; x++) {
+        win[x] = (char)lower(v[x]);
+    }
+    const uint64_t dl = 1ull << VEIL_D_US_DRIVERS_LICENSE;
+    return context_mask(e, win, w1 + 1, 0, dl) ? ALONE_JUDGE : dl;
+}
 
 _Static_assert(VEIL_D_UK_NHS < 64 && VEIL_D_US_NPI < 64 && VEIL_D_AU_MEDICARE < 64 &&
                    VEIL_D_SE_PERSONNUMMER < 64 && VEIL_D_DE_ID_DOCUMENT < 64 && VEIL_D_PHONE < 64 &&
                    VEIL_D_BR_CPF < 64 && VEIL_D_PL_PESEL < 64 && VEIL_D_TR_TCKN < 64 &&
                    VEIL_D_DE_STEUER_ID < 64 && VEIL_D_IT_PARTITA_IVA < 64 && VEIL_D_AU_ABN < 64 &&
                    VEIL_D_IN_AADHAAR < 64 && VEIL_D_ZA_ID < 64 && VEIL_D_KR_RRN < 64 &&
-                   VEIL_D_FR_NIR < 64 && VEIL_D_IMEI < 64 && VEIL_D_DATE_OF_BIRTH < 64,
+                   VEIL_D_FR_NIR < 64 && VEIL_D_IMEI < 64 && VEIL_D_DATE_OF_BIRTH < 64 &&
+                   VEIL_D_US_DRIVERS_LICENSE < 64,
                "context masks are 64 bits");
 
 static uint64_t alone_context(const veil_engine_t *e, const unsigned char *v, size_t n)
 {
     const int low = e->min_confidence <= VEIL_CONF_LOW;
+
+    if (n >= 10 && n <= 19 && isup(v[0])) {
+        return code_context(e, v, n);
+    }
 
     if (n == 10 && (v[4] == '-' || v[4] == '/') && v[7] == v[4] && isdig(v[0]) && isdig(v[1]) &&
         isdig(v[2]) && isdig(v[3]) && isdig(v[5]) && isdig(v[6]) && isdig(v[8]) && isdig(v[9])) {

@@ -343,6 +343,20 @@ TEST(short_between_words)
     SWEEP_KEY(E, "mac", "1234.abcd.dead", "mac_address");
 }
 
+/* A product code alone (code_context()): skipped under a key with no
+   licence word, and still the handler's where the code's first word is
+   one ("DLN-"), where the key is, or where its number is long enough for
+   a candidate of its own (nine digits after "SSN-"). */
+TEST(product_codes)
+{
+    SWEEP_KEY(E, "sku", "SKU-QC6E-15356", "");
+    SWEEP_KEY(E, "sku", "SKU-A123-45678", "");
+    SWEEP_KEY(E, "dln", "SKU-A123-45678", "us_drivers_license");
+    SWEEP_KEY(E, "ref", "DLN-A123-45678", "us_drivers_license");
+    SWEEP_KEY(E, "ref", "SSN-QC6E-536228901", "us_ssn");
+    SWEEP_KEY(E, "ref", "AB-NL67-123456", "");
+}
+
 /* A word that starts with a letter and stands alone: the ids of API
    traffic are skipped, and every identifier try_lettered() takes is still
    found (the handler), with its context word where it needs one. */
@@ -619,6 +633,7 @@ int main(void)
     RUN(escaped_values);
     RUN(one_word_numbers);
     RUN(short_between_words);
+    RUN(product_codes);
     RUN(lettered_words);
     RUN(mixed_words);
     veil_engine_free(E);
