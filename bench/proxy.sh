@@ -13,6 +13,26 @@
 #                                   the address wrk writes (127.0.0.1:
 #                                   PORT, an IPv4 address veil's head
 #                                   pass finds and redacts for the log)
+#   LOGDIR=/dev/shm bench/proxy.sh ...
+#                                   every proxy's access log in a new
+#                                   directory there (a tmpfs: no disk
+#                                   behind the page cache) instead of
+#                                   the run's directory under /tmp
+#   TRUNCATE=1 bench/proxy.sh ...   every access log emptied after each
+#                                   run (rotated files removed), so that
+#                                   the next run writes into the page
+#                                   cache's pages again
+#
+# The logged bodies come to hundreds of MB a second, GBs a scenario: on
+# a disk that cannot take them for as long as a run lasts the kernel
+# throttles the writers (dirty-page limits), and on a VM that hands the
+# memory its guest frees back to the host (virtio-balloon free page
+# reporting) every page the page cache has not had before costs a fault
+# on the host: on this machine about 2.7 s of system time a GB once a few
+# GB have been written (a 21 KB record 57 us). The file-logging rows then
+# measure the machine as much as the proxies. LOGDIR on a tmpfs and
+# TRUNCATE separate the two; the "log" column is the access log's bytes a
+# request, the same whichever.
 #
 # Scenarios: JSON POST of 1 KiB and 16 KiB (bodies carrying PII, so the
 # engine has work), JSON GET of a 1 KiB response (with PII). veil runs in
@@ -56,11 +76,14 @@ NGINX=${NGINX:-nginx}
 [ -x "$VEIL" ] || { echo "bench: no veil binary at $VEIL" >&2; exit 2; }
 
 T=$(mktemp -d /tmp/veil-bench.XXXXXX)
+L=$T
+[ -z "${LOGDIR:-}" ] || L=$(mktemp -d "$LOGDIR/veil-bench-logs.XXXXXX")
 PIDS=""
 cleanup() {
     for p in $PIDS; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
     sleep 0.3
     rm -rf "$T"
+    [ "$L" = "$T" ] || rm -rf "$L"
 }
 trap cleanup EXIT INT TERM
 
@@ -141,7 +164,7 @@ error_log $T/px/error.log warn;
 daemon off;
 events { worker_connections 4096; }
 http {
-    access_log $T/px/access.log;
+    access_log $L/nginx.log;
     client_body_temp_path $T/px;
     proxy_temp_path $T/px; fastcgi_temp_path $T/px;
     uwsgi_temp_path $T/px; scgi_temp_path $T/px;
@@ -166,7 +189,7 @@ EOF
 
 mkdir -p "$T/pxrb"
 sed -e "s|$T/px|$T/pxrb|g" -e "s|127.0.0.1:$NP|127.0.0.1:$NRB|" \
-    -e "s|access_log $T/pxrb/access.log;|log_format body '\$remote_addr [\$time_local] \"\$request\" \$status \$body_bytes_sent \"\$request_body\"';\n    access_log $T/pxrb/access.log body;|" \
+    -e "s|access_log $L/nginx.log;|log_format body '\$remote_addr [\$time_local] \"\$request\" \$status \$body_bytes_sent \"\$request_body\"';\n    access_log $L/nginx-rb.log body;|" \
     "$T/px/nginx.conf" > "$T/pxrb/nginx.conf"
 grep -q 'request_body' "$T/pxrb/nginx.conf" || { echo "bench: nginx-rb config" >&2; exit 1; }
 
@@ -179,13 +202,13 @@ PIDS="$PIDS $NGINX_MASTER"
 NGINXRB_MASTER=$!
 PIDS="$PIDS $NGINXRB_MASTER"
 "$VEIL" run --listen 127.0.0.1:$VP --upstream http://127.0.0.1:$UP \
-    --workers "$WORKERS" --access-log "$T/veil.log" --metrics-listen 127.0.0.1:$VM \
+    --workers "$WORKERS" --access-log "$L/veil.log" --metrics-listen 127.0.0.1:$VM \
     2>"$T/veil.err" &
 VEIL_PID=$!
 PIDS="$PIDS $VEIL_PID"
 VP0=$(port)
 "$VEIL" run --listen 127.0.0.1:$VP0 --upstream http://127.0.0.1:$UP \
-    --workers "$WORKERS" --access-log "$T/veil0.log" --inspect off \
+    --workers "$WORKERS" --access-log "$L/veil0.log" --inspect off \
     2>"$T/veil0.err" &
 VEIL0_PID=$!
 PIDS="$PIDS $VEIL0_PID"
@@ -199,7 +222,7 @@ EOF
 VPR=$(port)
 "$VEIL" run -c "$T/redact.yaml" --listen 127.0.0.1:$VPR \
     --upstream http://127.0.0.1:$UP --workers "$WORKERS" \
-    --access-log "$T/veilrw.log" 2>"$T/veilrw.err" &
+    --access-log "$L/veilrw.log" 2>"$T/veilrw.err" &
 VEILRW_PID=$!
 PIDS="$PIDS $VEILRW_PID"
 VPP=$(port)
@@ -222,6 +245,10 @@ ticks() {
 }
 
 HZ=$(getconf CLK_TCK)
+# The bytes of every access log in the log directory (rotated ones too).
+logbytes() {
+    stat -c %s "$L"/*.log* 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
 # veil's added-latency histogram, as "le count" lines plus "sum S".
 added() {
     curl -s "http://127.0.0.1:$1/metrics" | awk '
@@ -249,6 +276,7 @@ run() { # name port pid script path [metrics port]
     else
         wrk_ -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p$path" >/dev/null
     fi
+    b0=$(logbytes)
     t0=$(ticks "$pid")
     [ -z "$mport" ] || added "$mport" > "$T/added0"
     if [ -n "$script" ]; then
@@ -261,7 +289,15 @@ run() { # name port pid script path [metrics port]
     t1=$(ticks "$pid")
     if [ -n "$mport" ]; then added "$mport" > "$T/added1"; else : > "$T/added1"; fi
     [ -n "$mport" ] || : > "$T/added0"
-    python3 - "$T/wrk.out" "$name" "$((t1 - t0))" "$HZ" "$T/added0" "$T/added1" <<'EOF'
+    sleep 0.2 # (a batch of records still to write)
+    b1=$(logbytes)
+    case $name in "veil "*) tail -n 1 "$L/veil.log" > "$T/veil.sample" ;; esac
+    if [ "${TRUNCATE:-0}" = 1 ]; then
+        for f in "$L"/*.log*; do
+            case $f in *.log) : > "$f" ;; *) rm -f "$f" ;; esac
+        done
+    fi
+    python3 - "$T/wrk.out" "$name" "$((t1 - t0))" "$HZ" "$T/added0" "$T/added1" "$((b1 - b0))" <<'EOF'
 import re, sys
 out = open(sys.argv[1]).read()
 name, ticks, hz = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -295,14 +331,16 @@ def lat(p):
 errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 sock = re.search(r"Socket errors: (.*)", out)
 cpu = ticks / hz / reqs * 1e6 if reqs else 0
-print("%-22s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %6.1f us/req%s%s%s" % (
-    name, rps, lat(50), lat(99), cpu,
+logb = int(sys.argv[7]) / reqs if reqs else 0
+print("%-22s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %6.1f us/req  log %6.0f B/req%s%s%s" % (
+    name, rps, lat(50), lat(99), cpu, logb,
     "  NON-2XX %s" % errs.group(1) if errs else "",
     "  SOCKET ERRORS %s" % sock.group(1) if sock else "", added))
 EOF
 }
 
 echo "wrk -t$THREADS -c$CONNS -d${SECS}s; $WORKERS worker(s) per proxy; upstream: nginx return 200 (1 KiB JSON)"
+echo "access logs in $L ($(stat -f -c %T "$L"))"
 for sc in "GET 1k::/get" "POST 1k:$T/post1k.lua:/post" "POST 16k:$T/post16k.lua:/post"; do
     label=${sc%%:*}; rest=${sc#*:}; script=${rest%%:*}; path=${rest#*:}
     run "nginx  $label" "$NP" "$NGINX_MASTER" "$script" "$path"
@@ -312,6 +350,5 @@ for sc in "GET 1k::/get" "POST 1k:$T/post1k.lua:/post" "POST 16k:$T/post16k.lua:
     run "veil-rw $label" "$VPR" "$VEILRW_PID" "$script" "$path"
     run "veil-pipe $label" "$VPP" "$VEILP_PID" "$script" "$path"
 done
-lines=$(wc -l < "$T/veil.log")
-echo "veil access log: $lines lines, $(wc -c < "$T/veil.log") bytes; sample record:"
-tail -n 1 "$T/veil.log" | cut -c1-600
+echo "veil's last access log record:"
+cut -c1-600 "$T/veil.sample"
