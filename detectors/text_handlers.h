@@ -3646,7 +3646,15 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
            at some lengths (and for cards, some first digits). */
         if (groups == 1 && digits == run && run < 32 && !issep(B(we)) && prev != '-' &&
             !(i >= 3 && prev == ' ' && isup(B(i - 2)) && isup(B(i - 3))) &&
-            !((1u << (run < 20 ? run : 20)) & ONE_WORD_CASES) &&
+            (!((1u << (run < 20 ? run : 20)) & ONE_WORD_CASES) ||
+             /* Thirteen digits (a time in milliseconds) are a South
+                African or Korean id only with a month in their third and
+                fourth; ten from a 1 (a Unix time) are no phone number,
+                and an NHS, NPI or German ID document number only with
+                its check digit, a personnummer with a month
+                (try_numeric(), ids_numeric()). */
+             (run == 13 && !ids_month_at(b, i)) ||
+             (run == 10 && b[i] == '1' && !ids_month_at(b, i) && ten_digit_checks(b + i) == 0)) &&
             /* (a card: 12 to 19 digits that pass Luhn, which
                veil__valid_card() asks first, or more, cut down to one by
                try_shrinking()) */

@@ -264,6 +264,13 @@ TEST(one_word_numbers)
     SWEEP(E, "", "+14155552671", "phone");
     SWEEP(E, "", "(4155552671)", "");
     SWEEP(E, "", "ab-1796851234567", "");
+    /* Thirteen digits with a month third and fourth, ten from a 1 with
+       one: the handler's (a South African id, a personnummer). */
+    SWEEP(E, "south african id ", "1205155009081", "za_id");
+    SWEEP(E, "personnummer ", "1212121212", "se_personnummer");
+    SWEEP(E, "ts=", "1795910400", "");
+    SWEEP(E, "npi ", "1245319599", "us_npi");
+    SWEEP(E, "phone ", "4155552672", "phone");
 }
 
 /* The value <value> under the key <key> in a JSON body, at offsets 0 to
