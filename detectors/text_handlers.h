@@ -3999,8 +3999,10 @@ static uint64_t code_context(const veil_engine_t *e, const unsigned char *v, siz
     if (!e->enabled[VEIL_D_US_DRIVERS_LICENSE]) {
         return 0;
     }
-    /* The window as context_window() gives it: lower case. */
-    char win[10];
+    /* The window as context_window() gives it: lower case (in a window's
+       room: context_mask() reads CTX_WINDOW bytes, those past it masked
+       off). */
+    char win[CTX_WINDOW] = {0};
     for (size_t x = 0; x <= w1; x++) {
         win[x] = (char)lower(v[x]);
     }
