@@ -3379,10 +3379,10 @@ static __attribute__((noinline)) size_t mixed_word_end(const unsigned char *b, s
  * digits are too few for every candidate (its MAC address needs
  * seventeen bytes of chain after two digits, or four and a '.'; its DNI
  * eight digits, its RVNR a word of six digits after), and a word without
- * a digit is no candidate: the chain ends where the handler resumes. Before the number h_numeric() looks
- * for a MAC address's groups and a NIE's letter ("ab-", "X-") and a
- * NIE's or a NINO's capitals before a space: those are the handler's.
- * Out of line, as mixed_word_end().
+ * a digit is no candidate: the chain ends where the handler resumes.
+ * Before the number h_numeric() looks for a MAC address's groups and a
+ * NIE's letter ("ab-", "X-") and a NIE's or a NINO's capitals before a
+ * space: those are the handler's. Out of line, as mixed_word_end().
  */
 static __attribute__((noinline)) size_t
 short_between_words(const unsigned char *b, size_t lo, size_t hi, int bounded, size_t i, size_t q)
@@ -3399,7 +3399,9 @@ short_between_words(const unsigned char *b, size_t lo, size_t hi, int bounded, s
         return 0; /* (and a MAC address's dotted form, "1234.abcd.ef01") */
     }
     /* (the words are read within the 64 bytes the caller's window holds
-       past <i>: the handler reads on past them) */
+       past <i>, the handler reading on past them; in a buffer, with
+       DOB_AFTER bytes after them: a chain of three words waits for what
+       dob_after() reads) */
     size_t end = q, s = q + 1;
     for (int word = 0; word < 2; word++) {
         while (s - end < 3 && issep(B(s))) {
