@@ -31,8 +31,9 @@
 # on the host: on this machine about 2.7 s of system time a GB once a few
 # GB have been written (a 21 KB record 57 us). The file-logging rows then
 # measure the machine as much as the proxies. LOGDIR on a tmpfs and
-# TRUNCATE separate the two; the "log" column is the access log's bytes a
-# request, the same whichever.
+# TRUNCATE reduce that (freed pages still go back to the host within
+# seconds); the veil-pipe row, whose log grows no page cache, is the
+# steady one. The "log" column is the access log's bytes a request.
 #
 # Scenarios: JSON POST of 1 KiB and 16 KiB (bodies carrying PII, so the
 # engine has work), JSON GET of a 1 KiB response (with PII). veil runs in
