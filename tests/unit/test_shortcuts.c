@@ -264,8 +264,10 @@ TEST(one_word_numbers)
     SWEEP(E, "", "+14155552671", "phone");
     SWEEP(E, "", "(4155552671)", "");
     SWEEP(E, "", "ab-1796851234567", "");
-    /* Thirteen digits with a month third and fourth, ten from a 1 with
-       one: the handler's (a South African id, a personnummer). */
+    /* Thirteen digits with a month third and fourth, and ten from a 1
+       with a month or a check digit that holds, are the handler's (a
+       South African id, a personnummer, an NPI), as ten from another
+       digit are (a phone number); a Unix time is skipped. */
     SWEEP(E, "south african id ", "1205155009081", "za_id");
     SWEEP(E, "personnummer ", "1212121212", "se_personnummer");
     SWEEP(E, "ts=", "1795910400", "");
