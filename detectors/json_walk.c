@@ -18,6 +18,7 @@
 #include "simd.h"
 #include "slot_hash.h"
 #include "triggers.h"
+#include "validators.h"
 
 static int is_ws(int c)
 {
@@ -1167,7 +1168,9 @@ static int cleared_by_shape(const unsigned char *v, size_t n, size_t room, uint6
  *   (a segwit address's start), or 26 to 35 bytes from a 1, 2 or 3 with no
  *   0 (a Base58Check address);
  * - the first digit is its word's third byte and the fourth a digit, with
- *   15 to 34 bytes in the word (a lower-case IBAN: "ad5200012030abcdef123456");
+ *   15 to 34 bytes in the word, and the word passes the IBAN's check
+ *   digits and country's length (a lower-case IBAN:
+ *   "ad5200012030abcdef123456");
  * - the joined words run 63 bytes or more from the first digit with a '-'
  *   among them (digit_fast() gives up).
  * The bytes are classified sixteen at a time: a byte loop cost as much as
@@ -1225,7 +1228,8 @@ static __attribute__((noinline)) int hex_id_cleared(const unsigned char *v, size
         (ws == 0 && len >= 3 && v[0] == 'b' && v[2] == '1') ||
         (ws == 0 && len >= 26 && len <= 35 && v[0] >= '1' && v[0] <= '3' &&
          (zero & bits_between(0, len)) == 0) ||
-        (first == ws + 2 && len >= 15 && len <= 34 && (dig >> (ws + 3) & 1))) {
+        (first == ws + 2 && len >= 15 && len <= 34 && (dig >> (ws + 3) & 1) &&
+         veil__valid_iban((const char *)v + ws, len))) {
         return 0;
     }
     return 1;

@@ -3494,8 +3494,12 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
             return 0; /* an address, a SID or a token part: ids_lower() */
         }
 #define AT(x) B(x)
-        if (i == ws + 2 && IBAN_LOWER(ws, we, AT)) {
-            return 0; /* an IBAN in lower case: try_iban_lower() */
+        if (i == ws + 2 && IBAN_LOWER(ws, we, AT) &&
+            veil__valid_iban((const char *)b + ws, we - ws)) {
+            /* An IBAN in lower case: try_iban_lower(), which takes no
+               word its check digits and country's length refuse (a hex
+               id's "ca17f0cf..."), as asked here. */
+            return 0;
         }
 #undef AT
         /* skip_joined(): words joined by "-._/" to the next alphanumeric. */

@@ -574,6 +574,9 @@ TEST(shape_cleared_strings)
     SWEEP_FIELD(E, "ref", "", "abcdef-4111111111111111", "credit_card");
     SWEEP_FIELD(E, "ref", "", "4111111111111111-abcd", "credit_card");
     SWEEP_FIELD(E, "ref", "iban", "ad5200012030abcdef123456", "iban");
+    /* (a hex id with an IBAN's start whose check digits fail) */
+    SWEEP_FIELD(E, "ref", "iban", "ca17f0cf7c22dfa5bf4307154a66bd44", "");
+    SWEEP(E, "iban ", "de89370400440532013000", "iban");
     /* sixty-four bytes whose only digit is the last (no bit after it) */
     SWEEP_FIELD(E, "ref", "", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
                 "");
