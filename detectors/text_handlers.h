@@ -3311,6 +3311,20 @@ static __attribute__((noinline)) int month_near(const unsigned char *b, size_t l
 }
 
 /*
+ * dash_taken(): for digit_fast()'s cases, whether the '-' before the word
+ * at <i> follows what h_numeric() looks back for there: a MAC address's
+ * group (two hex digits standing alone, "ab-") or a NIE's letter ("X-").
+ */
+static inline int dash_taken(const unsigned char *b, size_t lo, size_t hi, int bounded, size_t i)
+{
+#define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
+    return (i >= 3 && ishex(B(i - 2)) && ishex(B(i - 3)) && (i == 3 || !isaln(B(i - 4)))) ||
+           (i >= 2 && (B(i - 2) == 'X' || B(i - 2) == 'Y' || B(i - 2) == 'Z') &&
+            (i == 2 || !isaln(B(i - 3))));
+#undef B
+}
+
+/*
  * mixed_word_end(): for digit_fast(), the word [i, we) from a digit with
  * capitals in it ("1ZA8WR3KVELCM8XSPT", a parcel's
  * tracking number), alone or with a short number joined by a '-'
@@ -3340,12 +3354,7 @@ static __attribute__((noinline)) size_t mixed_word_end(const unsigned char *b, s
     for (size_t x = i; x < we; x++) {
         digits0 += isdig(B(x));
     }
-    const int alone =
-        alone_before(before) ||
-        (before == '-' &&
-         !(i >= 3 && ishex(B(i - 2)) && ishex(B(i - 3)) && (i == 3 || !isaln(B(i - 4)))) &&
-         !(i >= 2 && (B(i - 2) == 'X' || B(i - 2) == 'Y' || B(i - 2) == 'Z') &&
-           (i == 2 || !isaln(B(i - 3)))));
+    const int alone = alone_before(before) || (before == '-' && !dash_taken(b, lo, hi, bounded, i));
     size_t r = 0;
     if (alone && run != 11 && run != 12 && run != 15 && run != 17 &&
         !(run - digits0 == 1 && isal(B(we - 1)))) {
@@ -3389,10 +3398,7 @@ short_between_words(const unsigned char *b, size_t lo, size_t hi, int bounded, s
 {
 #define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
     const unsigned prev = B(i - 1);
-    if (prev == '-' && i >= 2 &&
-        ((i >= 3 && ishex(B(i - 2)) && ishex(B(i - 3)) && (i == 3 || !isaln(B(i - 4)))) ||
-         ((B(i - 2) == 'X' || B(i - 2) == 'Y' || B(i - 2) == 'Z') &&
-          (i == 2 || !isaln(B(i - 3)))))) {
+    if (prev == '-' && dash_taken(b, lo, hi, bounded, i)) {
         return 0;
     }
     if ((prev == ' ' && i >= 2 && isup(B(i - 2))) || (q - i == 4 && B(q) == '.')) {
