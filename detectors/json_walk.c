@@ -671,20 +671,23 @@ static void jx_drop(jindex_t *x)
     jx_init(x, x->k, x->p, x->len);
 }
 
+/* The feed's last bytes (fewer than 64) indexed as the current block:
+   spaces after them set no bit that matters (the walker never looks past
+   the feed). */
+static __attribute__((noinline)) void jx_compute_tail(jindex_t *x)
+{
+    unsigned char pad[64];
+    memset(pad, ' ', sizeof(pad));
+    memcpy(pad, x->p + x->base, x->len - x->base);
+    x->k->json_block(pad, &x->next, JB(x));
+}
+
 /* Indexes the block at <at> from <carry>: the one after the current block,
-   or, <fresh>, the first of a new sequence. */
+   or, <fresh>, the first of a new sequence. (The feed's tail, which needs
+   a copy on the stack, apart: this path ends in a tail call.) */
 static __attribute__((noinline)) void jx_compute(jindex_t *x, size_t at, veil__jcarry_t carry,
                                                  int fresh)
 {
-    unsigned char pad[64];
-    const unsigned char *src = x->p + at;
-    if (x->len - at < 64) {
-        /* The feed's last bytes: spaces after them set no bit that
-           matters (the walker never looks past the feed). */
-        memset(pad, ' ', sizeof(pad));
-        memcpy(pad, src, x->len - at);
-        src = pad;
-    }
     if (fresh) {
         jx_drop(x);
     } else {
@@ -693,7 +696,11 @@ static __attribute__((noinline)) void jx_compute(jindex_t *x, size_t at, veil__j
     x->base = at;
     x->rbase[x->cur] = at;
     x->next = carry;
-    x->k->json_block(src, &x->next, JB(x));
+    if (x->len - at < 64) {
+        jx_compute_tail(x);
+        return;
+    }
+    x->k->json_block(x->p + at, &x->next, JB(x));
 }
 
 /* Makes the current block hold byte <i>. */
@@ -771,6 +778,18 @@ static int jx_spaced_slow(const jindex_t *x, size_t a, size_t e)
     unsigned n = (unsigned)((x->base - first) / 64) + 1;
     if (n > JX_RING) {
         return -1;
+    }
+    if (n == 2) {
+        /* (most of the others: a value across the start of the current
+           block, from the block before) */
+        const unsigned prev = (x->cur + JX_RING - 1) % JX_RING;
+        if (x->rbase[prev] != first || x->rbase[x->cur] != x->base) {
+            return -1;
+        }
+        const veil__jblock_t *b0 = &x->ring[prev], *b1 = &x->ring[x->cur];
+        size_t hi = e - x->base;
+        uint64_t r0 = ~0ull << (a - first), r1 = hi >= 64 ? ~0ull : (1ull << hi) - 1;
+        return ((b0->nsp & r0) | (b1->nsp & r1)) != 0 && ((b0->head & r0) | (b1->head & r1)) != 0;
     }
     uint64_t space = 0, head = 0;
     for (unsigned j = 0; j < n; j++) {
