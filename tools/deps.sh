@@ -11,7 +11,7 @@ for set in "${@:-build}"; do
     build) ;;
     test)  want="$want python3 python3-yaml curl prometheus chromium wrk openssl groff-base man-db systemd
                 clang-format-14" ;;
-    bench) want="$want libhyperscan-dev wrk nginx curl python3" ;;
+    bench) want="$want libhyperscan-dev libsimdjson-dev g++ wrk nginx curl python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     soak)  want="$want nginx python3" ;;
     *) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
