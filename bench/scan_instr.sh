@@ -7,9 +7,9 @@
 #   bench/scan_instr.sh -b [-f text|json] FILE NAME=BENCH_SCAN ...
 #
 # -b: the binaries are bench_scan builds, and only their scan is counted
-# (bench_scan's veil_run: the chunked and the whole run, about two passes
-# over FILE; no process start, no corpus loading, no engine compile), per
-# byte of FILE too. The avx2 kernels (VEIL_SIMD=avx2): valgrind has no
+# (bench_scan's veil_run, three passes over FILE: the warm-up and the timed
+# run in chunks, and the run in one feed; no process start, no corpus
+# loading, no engine compile), per byte of FILE too (three passes' worth). The avx2 kernels (VEIL_SIMD=avx2): valgrind has no
 # AVX-512.
 #
 # Why: MB/s (bench_scan, bench/scan_ab.sh) moves by 20% on a shared 2-core
