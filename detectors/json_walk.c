@@ -1117,6 +1117,22 @@ static int number_cleared(const unsigned char *v, size_t n)
         (v[10] != 'T' && v[10] != ' ') || !is_digit(v[11]) || !is_digit(v[12]) || v[13] != ':') {
         return 0;
     }
+    /* The usual rest, "MM:SS", then a fraction, then a 'Z', each maybe
+       absent ("...T10:01:07Z", "...T10:01:07.630Z"), checked at fixed
+       places: what the loop below takes too, for a tenth of its cost. */
+    if (n >= 19 && is_digit(v[14]) && is_digit(v[15]) && v[16] == ':' && is_digit(v[17]) &&
+        is_digit(v[18])) {
+        size_t k = 19, end = v[n - 1] == 'Z' ? n - 1 : n;
+        if (k < end && v[k] == '.') {
+            k++;
+            while (k < end && is_digit(v[k])) {
+                k++;
+            }
+        }
+        if (k == end) {
+            return 1;
+        }
+    }
     for (size_t k = 14; k < n; k++) {
         const int c = v[k];
         if (!(is_digit(c) || c == '.' || c == 'Z' || (c == ':' && v[k - 1] != ':') ||

@@ -585,6 +585,14 @@ TEST(shape_cleared_strings)
     SWEEP_FIELD(E, "ref", "", "10.0.0.1", "ipv4");
     SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47.630Z", "");
     SWEEP_FIELD(E, "ts", "", "2026-11-29 00:01:47-05:00", "");
+    SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47", "");
+    SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47.Z", "");
+    /* (the usual shape, "MM:SS", a fraction, a 'Z', read at fixed
+       places: anything else after them is the loop's) */
+    SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47.1 4111111111111111", "credit_card");
+    SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47 4111111111111111", "credit_card");
+    SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01:47.4111 1111 1111 1111", "");
+    SWEEP_FIELD(E, "ts", "", "2026-11-29T00:01 4111 1111 1111 1111", "credit_card");
     SWEEP_FIELD(E, "ref", "", "1985-03-14 10::1985-03-14", "ipv6");
     /* lower-case hex ids: the judge's exceptions are judged */
     SWEEP_FIELD(E, "ref", "", "fc99e4b20e20c233ffdf45f1cbc7ea96", "");
