@@ -59,10 +59,40 @@ static inline int veil__near_token_prefix(const unsigned char *v, size_t len, pt
               (veil__chartab[veil__vbyte(v, len, s + 1)] & VEIL_C_HEX))) {
             break;
         }
-        if (veil__vhas(v, len, q, "sk-", 3) || veil__vhas(v, len, q, "gl", 2) ||
-            veil__vhas(v, len, q, "pypi-", 5) || veil__vhas(v, len, q, "npm_", 4) ||
-            veil__vhas(v, len, q, "AIza", 4) || veil__vhas(v, len, q, "SG.", 3)) {
-            return 1;
+        /* (by the first byte: one comparison at most, not six) */
+        switch (q >= 0 && (size_t)q < len ? v[q] : 0) {
+        case 's':
+            if (veil__vhas(v, len, q, "sk-", 3)) {
+                return 1;
+            }
+            break;
+        case 'g':
+            if (veil__vhas(v, len, q, "gl", 2)) {
+                return 1;
+            }
+            break;
+        case 'p':
+            if (veil__vhas(v, len, q, "pypi-", 5)) {
+                return 1;
+            }
+            break;
+        case 'n':
+            if (veil__vhas(v, len, q, "npm_", 4)) {
+                return 1;
+            }
+            break;
+        case 'A':
+            if (veil__vhas(v, len, q, "AIza", 4)) {
+                return 1;
+            }
+            break;
+        case 'S':
+            if (veil__vhas(v, len, q, "SG.", 3)) {
+                return 1;
+            }
+            break;
+        default:
+            break;
         }
     }
     return 0;

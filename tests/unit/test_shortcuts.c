@@ -139,6 +139,10 @@ TEST(lowercase_tokens)
     SWEEP(E, "", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "");
     SWEEP(E, "id ", "usr_Qx3bK9mPz", "");
     SWEEP(E, "", "a1b2c3/d4e5.f6_g7-h8", "");
+    /* A '-' or '_' inside a token whose prefix ids_token() knows: the
+       handler's, with no digit in the token to take it there instead. */
+    SWEEP(E, "", "glpat-z_sxgtrfAxKrqqaTPYqY", "gitlab_token");
+    SWEEP(E, "", "AIzaSyAbcdefghijklmnopqrstuvwxyzABCD_EF", "google_api_key");
     SWEEP(E, "mac ", "4e-d1-2b-3c-4d-5e", "mac_address");
     SWEEP(E, "mac ", "4ed1.2b3c.4d5e", "mac_address");
     SWEEP(E, "", "ab-cd-ef-01-23-45", "mac_address");
