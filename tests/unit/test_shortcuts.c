@@ -400,8 +400,9 @@ TEST(lettered_words)
     SWEEP(E, "", "CA11ZCUZGEAB", "");
     SWEEP(E, "", "AB12CDEFGHIJKLM", "");
     /* After an '_' (prefixed ids, crossing the blocks' starts at some
-       offsets): skipped; an identifier after one, the prefix in its
-       window, is still the handler's. */
+       offsets): skipped. A word with an identifier's shape after one
+       still goes to the handler, which takes none there (the prefix and
+       the '_' before it are one token), as the reference says. */
     SWEEP(E, "", "ord_PBRbVtchRiFXu1", "");
     SWEEP(E, "", "pay_XCuNCBHLuuuu78", "");
     SWEEP(E, "", "dl_D1234567", "");
