@@ -2169,6 +2169,12 @@ static inline size_t probe_slot(const unsigned char *s, size_t len)
     return (size_t)(veil__slot_hash(s, len) >> 56) % PROBE_SLOTS;
 }
 
+/* names_mask.h's glue bytes, after which a digit starts no word. */
+static inline int is_glue(unsigned c)
+{
+    return c == ':' || c == '-' || c == '.' || c == '/' || c == '_' || c == '=' || c == '#';
+}
+
 #ifdef __SSE2__
 /* The bytes of <x> in the range [lo, hi) of a vector (bytes with c - lo
    below hi - lo, unsigned), by a signed compare after a shift. */
@@ -2197,10 +2203,9 @@ static inline int no_candidate16(__m128i x, unsigned valid, unsigned before, uns
     const unsigned c = (unsigned)_mm_movemask_epi8(cap), d = (unsigned)_mm_movemask_epi8(dig);
     const unsigned w = c | d | (unsigned)_mm_movemask_epi8(low);
     const unsigned g = (unsigned)_mm_movemask_epi8(glue);
-    const unsigned before_word = (before | 0x20u) - 'a' < 26u || before - '0' < 10u;
-    const unsigned before_glue = before == ':' || before == '-' || before == '.' || before == '/' ||
-                                 before == '_' || before == '=' || before == '#';
-    const unsigned after_cd = after - 'A' < 26u || after - '0' < 10u;
+    const unsigned before_word = is_alpha(before) || is_digit(before);
+    const unsigned before_glue = (unsigned)is_glue(before);
+    const unsigned after_cd = after - 'A' < 26u || is_digit(after);
     const unsigned prev_word = (w << 1 | before_word) & 0xffff, prev_glue = g << 1 | before_glue;
     const unsigned next_cd = (c | d) >> 1 | after_cd << 15;
     const unsigned heads = (c & ~prev_word & ~next_cd) | (d & ~prev_word & ~prev_glue);
@@ -2250,20 +2255,19 @@ static int no_candidate(const unsigned char *s, size_t len)
         if (c - 'A' < 26u) {
             if (!after_word) {
                 const unsigned next = k + 1 < len ? s[k + 1] : 0;
-                if (!(next - 'A' < 26u || next - '0' < 10u)) {
+                if (!(next - 'A' < 26u || is_digit(next))) {
                     return 0;
                 }
             }
-        } else if (c - '0' < 10u) {
+        } else if (is_digit(c)) {
             if (!after_word && !after_glue) {
                 return 0;
             }
         } else if (c == '\\' || c == '\n' || c == '\r') {
             return 0;
         }
-        after_word = (c | 0x20u) - 'a' < 26u || c - '0' < 10u;
-        after_glue =
-            c == ':' || c == '-' || c == '.' || c == '/' || c == '_' || c == '=' || c == '#';
+        after_word = is_alpha(c) || is_digit(c);
+        after_glue = is_glue(c);
     }
     return 1;
 #endif

@@ -3311,6 +3311,19 @@ static __attribute__((noinline)) int month_near(const unsigned char *b, size_t l
 }
 
 /*
+ * iban_lower_word(): for digit_fast()'s cases, whether the word [ws, we)
+ * is one try_iban_lower() could take: an IBAN's shape (IBAN_LOWER) and
+ * its check digits and country's length (veil__valid_iban()).
+ */
+static inline int iban_lower_word(const unsigned char *b, size_t lo, size_t hi, int bounded,
+                                  size_t ws, size_t we)
+{
+#define B(x) (bounded ? veil__vbyte(b + lo, hi - lo, (ptrdiff_t)(x) - (ptrdiff_t)lo) : b[x])
+    return IBAN_LOWER(ws, we, B) && veil__valid_iban((const char *)b + ws, we - ws);
+#undef B
+}
+
+/*
  * dash_taken(): for digit_fast()'s cases, whether the '-' before the word
  * at <i> follows what h_numeric() looks back for there: a MAC address's
  * group (two hex digits standing alone, "ab-") or a NIE's letter ("X-").
@@ -3510,15 +3523,12 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         if (ids_lower_candidate(b, lo, hi, bounded, ws, we)) {
             return 0; /* an address, a SID or a token part: ids_lower() */
         }
-#define AT(x) B(x)
-        if (i == ws + 2 && IBAN_LOWER(ws, we, AT) &&
-            veil__valid_iban((const char *)b + ws, we - ws)) {
+        if (i == ws + 2 && iban_lower_word(b, lo, hi, bounded, ws, we)) {
             /* An IBAN in lower case: try_iban_lower(), which takes no
                word its check digits and country's length refuse (a hex
                id's "ca17f0cf..."), as asked here. */
             return 0;
         }
-#undef AT
         /* skip_joined(): words joined by "-._/" to the next alphanumeric. */
         if (run >= 63) {
             /* (the window ends with the word: its first step, from the
@@ -3566,14 +3576,11 @@ static inline __attribute__((always_inline)) size_t digit_fast(const unsigned ch
         const unsigned prev = ws > 0 ? B(ws - 1) : 0, next = B(we);
         const unsigned b0 = B(ws), b1 = B(ws + 1), b2 = B(ws + 2), b3 = B(ws + 3);
         const unsigned k0 = (unsigned)(ws - c[0].base);
-#define AT(x) B(x)
         if (len > 40 || !isal(b0) ||
-            (i == ws + 2 && islo(b0) && IBAN_LOWER(ws, we, AT) &&
-             veil__valid_iban((const char *)b + ws, we - ws)) ||
+            (i == ws + 2 && islo(b0) && iban_lower_word(b, lo, hi, bounded, ws, we)) ||
             !(alone_before(prev) || prev == '/' || prev == '_')) {
             return 0;
         }
-#undef AT
         if (next == '/') {
             /* A path's segment ("/v1/items"): build_chain() joins the word
                after one '/' when it has a digit, or four bytes or fewer
